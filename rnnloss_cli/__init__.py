@@ -1,0 +1,3 @@
+"""rnnloss: worked-problem solver for RNN loss functions."""
+
+__version__ = "0.1.0"
