@@ -1,0 +1,5 @@
+"""``python -m rnnloss_cli``."""
+
+from rnnloss_cli.cli import main
+
+main()

@@ -1,0 +1,59 @@
+"""Shared numeric helpers for the engine: reductions, softmax, argument checks.
+
+Everything here is pure numpy in float64; nothing prints or reads files.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+REDUCTIONS = ("none", "sum", "mean")
+
+
+def as_float_array(x, name: str) -> np.ndarray:
+    """Return ``x`` as a float64 array, rejecting NaN and infinity with a ValueError."""
+    arr = np.asarray(x, dtype=np.float64)
+    if not np.all(np.isfinite(arr)):
+        raise ValueError(f"{name}: expected finite numbers, got NaN or infinity")
+    return arr
+
+
+def check_reduction(reduction: str) -> None:
+    """Raise ValueError unless ``reduction`` is one of "none", "sum", "mean"."""
+    if reduction not in REDUCTIONS:
+        raise ValueError(f"reduction: expected one of {REDUCTIONS}, got {reduction!r}")
+
+
+def check_same_shape(a: np.ndarray, b: np.ndarray, a_name: str, b_name: str) -> None:
+    """Raise ValueError stating both shapes when ``a`` and ``b`` differ in shape."""
+    if a.shape != b.shape:
+        raise ValueError(
+            f"{a_name} and {b_name} must have the same shape, got {a.shape} and {b.shape}"
+        )
+
+
+def reduce(values: np.ndarray, reduction: str) -> np.ndarray | float:
+    """Apply a PyTorch-style reduction: "none" keeps the array, "sum" adds, "mean" averages."""
+    if reduction == "none":
+        return values
+    if reduction == "sum":
+        return float(np.sum(values))
+    return float(np.mean(values))
+
+
+def reduction_scale(values: np.ndarray, reduction: str) -> float:
+    """d(reduced)/d(element) for an unweighted reduction: 1 for none/sum, 1/n for mean."""
+    return 1.0 / values.size if reduction == "mean" and values.size else 1.0
+
+
+def log_softmax(logits: np.ndarray, axis: int = -1) -> np.ndarray:
+    """log softmax(z)_c = z_c - logsumexp(z), computed with the max subtracted first."""
+    z = np.asarray(logits, dtype=np.float64)
+    m = np.max(z, axis=axis, keepdims=True)
+    shifted = z - m
+    return shifted - np.log(np.sum(np.exp(shifted), axis=axis, keepdims=True))
+
+
+def softmax(logits: np.ndarray, axis: int = -1) -> np.ndarray:
+    """softmax(z)_c = exp(z_c) / sum_k exp(z_k), stable for large logits."""
+    return np.exp(log_softmax(logits, axis=axis))

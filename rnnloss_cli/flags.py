@@ -1,0 +1,57 @@
+"""Turn command-line flag values into the same data a problem file holds.
+
+``"1,-1,1"`` is a vector and ``"0.1,0.9;0.8,0.2"`` a matrix (rows split by ``;``). The data
+then goes through the very validation a YAML file does, with ``<command line>`` as its file.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rnnloss_cli.errors import ProblemError
+
+FLAGS_FILE = "<command line>"
+
+
+def _scalar(text: str, flag: str) -> Any:
+    t = text.strip()
+    try:
+        return int(t)
+    except ValueError:
+        pass
+    try:
+        return float(t)
+    except ValueError:
+        raise ProblemError(f"expected a number, got {t!r}", file=FLAGS_FILE, field=flag) from None
+
+
+def parse_numbers(text: str, flag: str) -> Any:
+    """``"1,2"`` -> [1, 2]; ``"1,2;3,4"`` -> [[1, 2], [3, 4]]; a lone number stays a list."""
+    if not text.strip():
+        raise ProblemError("expected numbers, got nothing", file=FLAGS_FILE, field=flag)
+    rows = [r for r in text.split(";")]
+    parsed = [[_scalar(x, flag) for x in r.split(",")] for r in rows]
+    return parsed if ";" in text else parsed[0]
+
+
+def parse_mapping(text: str, flag: str) -> dict[str, Any]:
+    """``"H=0.6,E=0.5,-=0.2"`` -> {"H": 0.6, "E": 0.5, "-": 0.2}."""
+    out: dict[str, Any] = {}
+    for item in text.split(","):
+        key, sep, value = item.rpartition("=")
+        if not sep or not key:
+            raise ProblemError(
+                f"expected SYMBOL=NUMBER pairs separated by commas, got {item!r}",
+                file=FLAGS_FILE,
+                field=flag,
+            )
+        out[key] = _scalar(value, flag)
+    return out
+
+
+def problem_from_flags(data: dict[str, Any]) -> Any:
+    """Validate flag data like a problem file (same parser, same messages)."""
+    from rnnloss_cli.problem import parse_problem
+
+    clean = {k: v for k, v in data.items() if v is not None}
+    return parse_problem(clean, {}, FLAGS_FILE)

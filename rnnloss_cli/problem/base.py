@@ -1,0 +1,63 @@
+"""Fields every problem file shares, and the dataclass holding them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from rnnloss_cli.problem.fields import Fields
+
+COMMON_FIELDS = ("kind", "title", "source", "answer", "tolerance", "log_base", "notes")
+#: The handout prints three decimals, so a key is right within half a unit of the last one.
+DEFAULT_TOLERANCE = 5e-4
+LOG_BASES = {"e": "nats", "2": "bits", "10": "bans (hartleys)"}
+
+
+@dataclass(frozen=True)
+class Meta:
+    """Common fields: what the problem is, where it comes from, and its answer key."""
+
+    file: str
+    kind: str
+    title: str
+    source: str | None
+    answer: dict[str, float] | None
+    answer_lines: dict[str, int | None]
+    tolerance: float
+    log_base: str
+    notes: str | None
+
+
+def parse_meta(f: Fields, kind: str, *, uses_log: bool) -> Meta:
+    """Read the common fields; ``log_base`` is refused for losses without a logarithm."""
+    answer_raw = f.raw("answer", None)
+    answer: dict[str, float] | None
+    answer_lines: dict[str, int | None] = {}
+    if answer_raw is None:
+        answer = None
+    elif isinstance(answer_raw, dict):
+        answer = {}
+        for name, value in answer_raw.items():
+            answer[str(name)] = f.check_number(value, "answer", name)
+            answer_lines[str(name)] = f.line("answer", name)
+    else:
+        answer = {"loss": f.check_number(answer_raw, "answer")}
+        answer_lines["loss"] = f.line("answer")
+    log_base = "e"
+    if f.has("log_base"):
+        if not uses_log:
+            raise f.error(f"kind '{kind}' has no logarithm, so log_base does not apply", "log_base")
+        raw = f.raw("log_base")
+        log_base = str(int(raw)) if isinstance(raw, (int, float)) and raw == int(raw) else str(raw)
+        if log_base not in LOG_BASES:
+            raise f.error(f"expected e, 2 or 10, got {raw!r}", "log_base")
+    return Meta(
+        file=f.file,
+        kind=kind,
+        title=f.text("title", kind),
+        source=f.text("source", None),
+        answer=answer,
+        answer_lines=answer_lines,
+        tolerance=f.number("tolerance", DEFAULT_TOLERANCE, low=0.0),
+        log_base=log_base,
+        notes=f.text("notes", None),
+    )

@@ -1,0 +1,240 @@
+"""Typed, line-aware access to the fields of one YAML mapping.
+
+Every accessor either returns a validated value or raises a ProblemError naming the file,
+the line and the field, and saying what was expected.
+"""
+
+from __future__ import annotations
+
+import difflib
+import math
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+import numpy as np
+
+from rnnloss_cli.errors import ProblemError
+
+_MISSING = object()
+
+
+def _type_name(value: Any) -> str:
+    if value is None:
+        return "nothing (null)"
+    if isinstance(value, bool):
+        return f"a boolean ({str(value).lower()})"
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list"
+    return f"{type(value).__name__} {value!r}"
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+class Fields:
+    """A mapping from a problem file with the line of each key, for validation."""
+
+    def __init__(
+        self,
+        data: Any,
+        lines: dict[tuple, int],
+        file: str,
+        path: tuple = (),
+    ) -> None:
+        self.file, self.lines, self.path = file, lines, path
+        if not isinstance(data, dict):
+            where = ".".join(map(str, path)) or None
+            raise ProblemError(
+                f"expected a mapping of fields (name: value), got {_type_name(data)}",
+                file=file,
+                line=lines.get(path, 1),
+                field=where,
+            )
+        self.data = data
+
+    # -------------------------------------------------------------- locating
+    def dotted(self, *parts: Any) -> str:
+        """The dotted name of a field below this mapping, e.g. ``probs.H`` or ``y[2]``."""
+        out = ""
+        for part in (*self.path, *parts):
+            out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+        return out
+
+    def line(self, *parts: Any) -> int | None:
+        """The line of the deepest known path prefix."""
+        full = (*self.path, *parts)
+        while full not in self.lines and full:
+            full = full[:-1]
+        return self.lines.get(full)
+
+    def error(self, message: str, *parts: Any) -> ProblemError:
+        """A ProblemError for the field at ``parts`` below this mapping."""
+        return ProblemError(
+            message, file=self.file, line=self.line(*parts), field=self.dotted(*parts) or None
+        )
+
+    # -------------------------------------------------------------- keys
+    def has(self, name: str) -> bool:
+        return name in self.data
+
+    def check_keys(self, allowed: Iterable[str], *, kind: str | None = None) -> None:
+        """Reject keys outside ``allowed``, with a did-you-mean hint."""
+        allowed = list(allowed)
+        for key in self.data:
+            if key in allowed:
+                continue
+            close = difflib.get_close_matches(str(key), allowed, n=1)
+            hint = f"; did you mean '{close[0]}'?" if close else ""
+            what = f" for kind '{kind}'" if kind else ""
+            raise self.error(
+                f"unknown field{what}{hint} (known fields: {', '.join(sorted(allowed))})", key
+            )
+
+    def require_one(self, *names: str) -> str:
+        """Exactly one of ``names`` must be present; return which."""
+        present = [n for n in names if n in self.data]
+        if len(present) == 1:
+            return present[0]
+        if not present:
+            raise self.error(f"missing field: give one of {', '.join(names)}")
+        raise self.error(f"give only one of {', '.join(present)}", present[1])
+
+    # -------------------------------------------------------------- scalars
+    def raw(self, name: str, default: Any = _MISSING) -> Any:
+        if name in self.data:
+            return self.data[name]
+        if default is _MISSING:
+            raise self.error(f"missing required field '{name}'")
+        return default
+
+    def sub(self, name: str) -> Fields:
+        return Fields(self.raw(name), self.lines, self.file, (*self.path, name))
+
+    def text(self, name: str, default: Any = _MISSING, choices: Sequence[str] = ()) -> Any:
+        value = self.raw(name, default)
+        if value is default and name not in self.data:
+            return value
+        if _is_number(value) and not choices:
+            value = str(value)
+        if not isinstance(value, str):
+            raise self.error(f"expected text, got {_type_name(value)}", name)
+        if choices and value not in choices:
+            close = difflib.get_close_matches(value, list(choices), n=1)
+            hint = f"; did you mean '{close[0]}'?" if close else ""
+            raise self.error(f"expected one of {', '.join(choices)}, got {value!r}{hint}", name)
+        return value
+
+    def number(
+        self,
+        name: str,
+        default: Any = _MISSING,
+        *,
+        low: float | None = None,
+        high: float | None = None,
+        integer: bool = False,
+    ) -> Any:
+        value = self.raw(name, default)
+        if name not in self.data:
+            return value
+        return self.check_number(value, name, low=low, high=high, integer=integer)
+
+    def check_number(
+        self,
+        value: Any,
+        *parts: Any,
+        low: float | None = None,
+        high: float | None = None,
+        integer: bool = False,
+    ) -> Any:
+        """Validate one number found at ``parts`` (finite, in range, integral if asked)."""
+        if not _is_number(value):
+            raise self.error(f"expected a number, got {_type_name(value)}", *parts)
+        if not math.isfinite(value):
+            raise self.error(f"expected a finite number, got {value}", *parts)
+        if integer and float(value) != int(value):
+            raise self.error(f"expected a whole number, got {value}", *parts)
+        rng = f"[{'-inf' if low is None else low}, {'inf' if high is None else high}]"
+        if (low is not None and value < low) or (high is not None and value > high):
+            raise self.error(f"expected a number in {rng}, got {value}", *parts)
+        return int(value) if integer else float(value)
+
+    # -------------------------------------------------------------- arrays
+    def array(
+        self,
+        name: str,
+        default: Any = _MISSING,
+        *,
+        ndims: Sequence[int] = (1, 2),
+        low: float | None = None,
+        high: float | None = None,
+        integer: bool = False,
+    ) -> Any:
+        """A numeric vector or matrix (list of equal-length rows), validated element-wise."""
+        value = self.raw(name, default)
+        if name not in self.data:
+            return value
+        return self.check_array(value, name, ndims=ndims, low=low, high=high, integer=integer)
+
+    def check_array(
+        self,
+        value: Any,
+        *parts: Any,
+        ndims: Sequence[int] = (1, 2),
+        low: float | None = None,
+        high: float | None = None,
+        integer: bool = False,
+    ) -> np.ndarray:
+        shape_words = {0: "a number", 1: "a list of numbers", 2: "a list of rows", 3: "a list of matrices"}
+        expected = " or ".join(shape_words[d] for d in ndims)
+        if _is_number(value) and 0 in ndims:
+            self.check_number(value, *parts, low=low, high=high, integer=integer)
+            return np.asarray(value, dtype=np.int64 if integer else np.float64)
+        if not isinstance(value, list) or not value:
+            got = "an empty list" if value == [] else _type_name(value)
+            raise self.error(f"expected {expected}, got {got}", *parts)
+        ndim = self._depth(value, parts)
+        if ndim not in ndims:
+            raise self.error(f"expected {expected}, got a {ndim}-level nested list", *parts)
+        self._check_rectangular(value, parts)
+        flat: list[tuple[tuple, Any]] = []
+        self._flatten(value, (), flat)
+        for idx, item in flat:
+            self.check_number(item, *parts, *idx, low=low, high=high, integer=integer)
+        return np.asarray(value, dtype=np.int64 if integer else np.float64)
+
+    def _depth(self, value: Any, parts: tuple) -> int:
+        depth, node = 0, value
+        while isinstance(node, list):
+            depth += 1
+            if not node:
+                raise self.error("expected numbers, got an empty list", *parts)
+            node = node[0]
+        return depth
+
+    def _check_rectangular(self, value: list, parts: tuple) -> None:
+        if not isinstance(value[0], list):
+            for i, item in enumerate(value):
+                if isinstance(item, list):
+                    raise self.error("expected a number, got a list", *parts, i)
+            return
+        width = len(value[0])
+        for i, row in enumerate(value):
+            if not isinstance(row, list):
+                raise self.error(f"expected a row (list), got {_type_name(row)}", *parts, i)
+            if len(row) != width:
+                raise self.error(
+                    f"ragged rows: row {i + 1} has {len(row)} entries but row 1 has {width}",
+                    *parts,
+                    i,
+                )
+            self._check_rectangular(row, (*parts, i))
+
+    def _flatten(self, value: Any, idx: tuple, out: list) -> None:
+        if isinstance(value, list):
+            for i, item in enumerate(value):
+                self._flatten(item, (*idx, i), out)
+        else:
+            out.append((idx, value))

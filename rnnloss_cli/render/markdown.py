@@ -1,0 +1,56 @@
+"""Markdown renderer: headings, pipe tables and LaTeX in $...$, ready to paste into notes."""
+
+from __future__ import annotations
+
+from rnnloss_cli.render.text import fmt_number, step_latex
+from rnnloss_cli.result import Result, Table
+
+
+def _cell(x, precision: int) -> str:
+    return "" if x is None else fmt_number(x, precision).replace("|", "\\|")
+
+
+def table_markdown(t: Table, precision: int) -> list[str]:
+    out = [f"**{t.title}**", ""]
+    out.append("| " + " | ".join(t.columns) + " |")
+    out.append("|" + "|".join("---" for _ in t.columns) + "|")
+    out += ["| " + " | ".join(_cell(c, precision) for c in row) + " |" for row in t.rows]
+    if t.caption:
+        out += ["", f"_{t.caption}_"]
+    return [*out, ""]
+
+
+def result_markdown(r: Result, precision: int = 3, level: int = 2, answers: bool = True) -> str:
+    """One result as markdown; ``answers=False`` leaves out the key verdict."""
+    h = "#" * level
+    out = [f"{h} {r.title}", ""]
+    meta = [f"kind: `{r.kind}`"] + ([f"source: {r.source}"] if r.source else [])
+    out += [" · ".join(meta), ""]
+    if r.formula:
+        out += [f"$${step_latex(r.formula, precision)}$$", ""]
+    for t in r.tables:
+        out += table_markdown(t, precision)
+    for s in r.steps:
+        out.append(f"- {s.label}: ${step_latex(s, precision)}$")
+    if r.steps:
+        out.append("")
+    for label, child in r.children:
+        out += [f"{h}# term: {label}", "", result_markdown(child, precision, level + 2, answers)]
+    for w in r.warnings:
+        out += [f"> **Warning:** {w}", ""]
+    for n in r.notes:
+        out += [f"> **Note:** {n}", ""]
+    unit = f" {r.unit}" if r.unit else ""
+    out += [f"**Loss = ${fmt_number(r.loss, precision, latex=True)}${unit}**", ""]
+    if answers and r.checks:
+        out += ["| figure | expected | got | verdict |", "|---|---|---|---|"]
+        for c in r.checks:
+            verdict = "ok" if c.ok else "**MISMATCH**"
+            got = fmt_number(c.got, precision) if c.got is not None else "-"
+            out.append(f"| {c.figure} | {fmt_number(c.expected, precision)} | {got} | {verdict} |")
+        out.append("")
+    return "\n".join(out)
+
+
+def render_markdown(results: list[Result], precision: int = 3) -> str:
+    return "\n".join(result_markdown(r, precision) for r in results)

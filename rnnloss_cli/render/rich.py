@@ -1,0 +1,72 @@
+"""Rich renderer: tables, the derivation lines, warnings, and a final panel with the loss."""
+
+from __future__ import annotations
+
+from rich.console import Console, Group, RenderableType
+from rich.panel import Panel
+from rich.table import Table as RichTable
+from rich.text import Text
+
+from rnnloss_cli.render.text import fmt_number, step_text
+from rnnloss_cli.result import Result, Table
+
+_STYLES = {"dim": "dim", "highlight": "bold reverse", "bad": "bold red", "good": "green"}
+
+
+def rich_table(t: Table, precision: int) -> RichTable:
+    rt = RichTable(title=t.title, caption=t.caption, title_justify="left", header_style="bold")
+    for col in t.columns:
+        rt.add_column(col, justify="right")
+    for i, row in enumerate(t.rows):
+        cells = []
+        for j, cell in enumerate(row):
+            text = "" if cell is None else fmt_number(cell, precision)
+            style = _STYLES.get(t.styles.get((i, j), ""), "")
+            cells.append(Text(text, style=style))
+        rt.add_row(*cells)
+    return rt
+
+
+def result_renderables(r: Result, precision: int = 3) -> list[RenderableType]:
+    parts: list[RenderableType] = []
+    head = Text(r.title, style="bold")
+    if r.source:
+        head.append(f"\nsource: {r.source}", style="dim")
+    head.append(f"\nkind: {r.kind}", style="dim")
+    parts.append(head)
+    if r.formula:
+        parts.append(Text(step_text(r.formula, precision), style="cyan"))
+    parts += [rich_table(t, precision) for t in r.tables]
+    for s in r.steps:
+        line = Text(f"{s.label}: ", style="bold")
+        line.append(step_text(s, precision))
+        parts.append(line)
+    for label, child in r.children:
+        parts.append(Panel(Group(*result_renderables(child, precision)), title=f"term: {label}"))
+    for w in r.warnings:
+        parts.append(Text(f"⚠ {w}", style="yellow"))
+    for n in r.notes:
+        parts.append(Text(f"note: {n}", style="italic"))
+    parts.append(final_panel(r, precision))
+    return parts
+
+
+def final_panel(r: Result, precision: int) -> Panel:
+    unit = f" {r.unit}" if r.unit else ""
+    body = Text(f"loss = {fmt_number(r.loss, precision)}{unit}", style="bold")
+    extra = [k for k in r.figures if k != "loss"]
+    for k in extra:
+        body.append(f"\n{k} = {fmt_number(r.figures[k], precision)}")
+    for c in r.checks or []:
+        verdict, style = ("ok", "green") if c.ok else ("MISMATCH", "bold red")
+        got = fmt_number(c.got, precision) if c.got is not None else "-"
+        body.append(f"\nkey {c.figure}: expected {fmt_number(c.expected, precision)}, got {got} ")
+        body.append(verdict, style=style)
+    return Panel(body, title="result", expand=False, border_style="green" if r.ok else "red")
+
+
+def render_rich(results: list[Result], console: Console, precision: int = 3) -> None:
+    for r in results:
+        for part in result_renderables(r, precision):
+            console.print(part)
+        console.print()

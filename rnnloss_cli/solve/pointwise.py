@@ -1,0 +1,161 @@
+"""Solvers for mse, bce, nll, cce and hinge: per-element table, reduction, gradient."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from rnnloss_cli import engine
+from rnnloss_cli.problem.pointwise import PointwiseProblem
+from rnnloss_cli.result import Result, Step, Table
+from rnnloss_cli.solve.common import finalize, other_reduction_note, reduction_step
+
+FORMULAS = {
+    "mse": Step("formula", "MSE = (1/n) Σ_i (y_i − ŷ_i)²", {}, r"\frac{1}{n}\sum_i (y_i-\hat y_i)^2"),
+    "bce": Step(
+        "formula",
+        "BCE = −(1/n) Σ_i [y_i ln ŷ_i + (1 − y_i) ln(1 − ŷ_i)]",
+        {},
+        r"-\frac{1}{n}\sum_i [y_i \ln \hat y_i + (1-y_i)\ln(1-\hat y_i)]",
+    ),
+    "nll": Step("formula", "NLL = −Σ_i y_i ln ŷ_i", {}, r"-\sum_i y_i \ln \hat y_i"),
+    "cce": Step(
+        "formula",
+        "CCE = −Σ_i Σ_c y_ic ln ŷ_ic",
+        {},
+        r"-\sum_{i=1}^{n}\sum_{c=1}^{C} y_{i,c}\ln \hat y_{i,c}",
+    ),
+    "hinge": Step(
+        "formula", "hinge = Σ_i max(0, 1 − y_i · ŷ_i)", {}, r"\sum_i \max(0, 1 - y_i \hat y_i)"
+    ),
+}
+
+
+def _positions(shape: tuple[int, ...]) -> list[str]:
+    return [",".join(str(i + 1) for i in idx) for idx in np.ndindex(*shape)] if shape else ["1"]
+
+
+def _elementwise_table(p: PointwiseProblem, terms, grad, term_name: str) -> Table:
+    rows = [
+        [pos, float(y), float(yh), float(t), float(g)]
+        for pos, y, yh, t, g in zip(
+            _positions(p.y.shape), p.y.ravel(), p.yhat.ravel(), np.ravel(terms), np.ravel(grad)
+        )
+    ]
+    return Table(
+        "per element", ["i", "y", "ŷ", term_name, f"∂L/∂ŷ ({p.reduction})"], rows
+    )
+
+
+def solve_mse(p: PointwiseProblem) -> Result:
+    terms = engine.mse_loss(p.yhat, p.y, reduction="none")
+    loss = engine.mse_loss(p.yhat, p.y, reduction=p.reduction)
+    grad = engine.mse_grad(p.yhat, p.y, reduction=p.reduction)
+    r = Result("mse", p.meta.title, loss, unit="", formula=FORMULAS["mse"])
+    r.tables.append(_elementwise_table(p, terms, grad, "(y − ŷ)²"))
+    r.steps.append(reduction_step(terms, p.reduction, loss, "squared errors"))
+    return finalize(p.meta, r)
+
+
+def solve_hinge(p: PointwiseProblem) -> Result:
+    terms = engine.hinge_loss(p.yhat, p.y, reduction="none")
+    loss = engine.hinge_loss(p.yhat, p.y, reduction=p.reduction)
+    grad = engine.hinge_loss_grad(p.yhat, p.y, reduction=p.reduction)
+    r = Result("hinge", p.meta.title, loss, unit="", formula=FORMULAS["hinge"])
+    r.tables.append(_elementwise_table(p, terms, grad, "max(0, 1 − y·ŷ)"))
+    r.steps.append(reduction_step(terms, p.reduction, loss, "hinge terms"))
+    other, other_value = other_reduction_note(terms, p.reduction)
+    r.steps.append(reduction_step(terms, other, other_value, "hinge terms"))
+    r.figures = {"loss": loss, other: other_value, p.reduction: loss}
+    r.notes.append(
+        "The handout's hinge formula is a sum, Σ max(0, 1 − y·ŷ), but its worked example "
+        "averages over the time steps; both are shown. Pass reduction: sum for the formula."
+    )
+    return finalize(p.meta, r)
+
+
+def solve_bce(p: PointwiseProblem) -> Result:
+    terms = engine.binary_cross_entropy(p.yhat, p.y, reduction="none")
+    loss = engine.binary_cross_entropy(p.yhat, p.y, reduction=p.reduction)
+    grad = engine.binary_cross_entropy_grad(p.yhat, p.y, reduction=p.reduction)
+    r = Result("bce", p.meta.title, loss, formula=FORMULAS["bce"])
+    r.tables.append(_elementwise_table(p, terms, grad, "−[y ln ŷ + (1−y) ln(1−ŷ)]"))
+    r.steps.append(reduction_step(terms, p.reduction, loss, "terms"))
+    _, _, clamp_p, clamp_q = engine.bce_clamped_logs(p.yhat)
+    hits = (clamp_p & (p.y != 0)) | (clamp_q & (p.y != 1))
+    for pos in np.array(_positions(p.y.shape))[np.ravel(hits)]:
+        r.warnings.append(
+            f"element {pos}: ln of 0 is clamped at -100 (as PyTorch's binary_cross_entropy "
+            "does), so this term is 100 rather than infinite"
+        )
+    return finalize(p.meta, r)
+
+
+def solve_categorical(p: PointwiseProblem) -> Result:
+    """nll and cce share one solver: per-observation table and the double sum."""
+    kind = p.meta.kind
+    weight = p.weight
+    if p.input_name == "yhat":
+        terms = engine.categorical_cross_entropy(p.yhat, p.y, reduction="none")
+        loss = engine.categorical_cross_entropy(p.yhat, p.y, reduction=p.reduction)
+        grad = engine.categorical_cross_entropy_grad(p.yhat, p.y, reduction=p.reduction)
+        probs = p.yhat
+    elif p.input_name == "log_probs":
+        args = dict(reduction=p.reduction, weight=weight)
+        terms = engine.nll_loss(p.yhat, p.y_index, reduction="none", weight=weight)
+        loss = engine.nll_loss(p.yhat, p.y_index, **args)
+        grad = engine.nll_loss_grad(p.yhat, p.y_index, **args)
+        probs = np.exp(p.yhat)
+    else:
+        target = p.y_index if p.y_index is not None else p.y
+        args = dict(reduction=p.reduction, weight=weight, label_smoothing=p.label_smoothing)
+        terms = engine.cross_entropy(p.yhat, target, **{**args, "reduction": "none"})
+        loss = engine.cross_entropy(p.yhat, target, **args)
+        grad = engine.cross_entropy_grad(p.yhat, target, **args)
+        probs = engine.softmax(p.yhat)
+    r = Result(kind, p.meta.title, loss, formula=FORMULAS[kind])
+    if p.input_name == "logits":
+        r.tables.append(_matrix_table("softmax of the logits", probs))
+    y2, p2, t2 = np.atleast_2d(p.y), np.atleast_2d(probs), np.atleast_1d(terms)
+    rows = []
+    for i in range(y2.shape[0]):
+        cls = int(np.argmax(y2[i])) if p.y_index is not None else None
+        rows.append(
+            [
+                i + 1,
+                cls if cls is not None else "soft",
+                float(p2[i, cls]) if cls is not None else None,
+                float(t2[i]),
+            ]
+        )
+    r.tables.append(Table("per observation", ["i", "true class", "ŷ[true]", "loss term"], rows))
+    wrt = {"yhat": "ŷ", "log_probs": "ln ŷ", "logits": "logits"}[p.input_name]
+    r.tables.append(_matrix_table(f"gradient ∂L/∂{wrt} ({p.reduction})", grad))
+    if weight is not None or p.label_smoothing:
+        r.notes.append(
+            "class weights / label smoothing follow PyTorch: a weighted mean divides by the "
+            "summed weights of the true classes"
+        )
+        r.steps.append(
+            Step(f"{p.reduction} (PyTorch weighting)", "L = {value}", {"value": loss})
+        )
+    else:
+        r.steps.append(reduction_step(t2, p.reduction, loss, "observation terms"))
+    if not math.isfinite(loss):
+        r.warnings.append(
+            "the loss is infinite: a true class has predicted probability 0, and ln 0 = -inf "
+            "(nothing is clipped)"
+        )
+    if kind == "nll" and p.input_name == "yhat":
+        r.notes.append(
+            "The handout's NLL takes probabilities and one-hot y; PyTorch's nll_loss takes "
+            "log-probabilities and class indices, and averages by default (reduction='mean')."
+        )
+    return finalize(p.meta, r)
+
+
+def _matrix_table(title: str, m: np.ndarray) -> Table:
+    m2 = np.atleast_2d(m)
+    cols = ["i", *[f"c{c}" for c in range(m2.shape[1])]]
+    return Table(title, cols, [[i + 1, *map(float, row)] for i, row in enumerate(m2)])
