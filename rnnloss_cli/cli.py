@@ -30,6 +30,10 @@ FormatOpt = Annotated[
 PrecisionOpt = Annotated[
     int, typer.Option("--precision", "-p", min=0, max=17, help="Digits printed after the point.")
 ]
+ShowOpt = Annotated[
+    Optional[list[str]],  # noqa: UP045
+    typer.Option("--show", help="Extra tables to show, e.g. beta, grad (CTC trellises)."),
+]
 ReductionOpt = Annotated[
     Optional[str],  # noqa: UP045 - typer needs Optional on Python 3.10
     typer.Option("--reduction", "-r", help="mean or sum (default: the handout's formula)."),
@@ -69,11 +73,13 @@ def guarded(fn: Callable[[], Any]) -> Any:
         raise fail(err) from None
 
 
-def emit(results: list, fmt: OutputFormat, precision: int) -> None:
+def emit(
+    results: list, fmt: OutputFormat, precision: int, show: frozenset[str] = frozenset()
+) -> None:
     """Print results; exit 1 when an answer key disagrees."""
     from rnnloss_cli.output import print_results
 
-    print_results(results, fmt, precision)
+    print_results(results, fmt, precision, show)
     bad = [r for r in results if not r.ok]
     if bad:
         for r in bad:
@@ -86,13 +92,14 @@ def solve(
     files: Annotated[list[str], typer.Argument(help="Problem files (YAML); '-' reads stdin.")],
     fmt: FormatOpt = OutputFormat.rich,
     precision: PrecisionOpt = 3,
+    show: ShowOpt = None,
 ) -> None:
     """Solve problem files step by step and check their answer keys."""
     from rnnloss_cli.problem import load_problem
     from rnnloss_cli.solve import solve as run_solver
 
     results = guarded(lambda: [run_solver(load_problem(f)) for f in files])
-    emit(results, fmt, precision)
+    emit(results, fmt, precision, frozenset(show or ()))
 
 
 @app.command(epilog="Example: rnnloss check problems/")

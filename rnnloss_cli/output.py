@@ -14,7 +14,9 @@ class OutputFormat(str, enum.Enum):
     json = "json"
 
 
-def print_results(results: list[Result], fmt: OutputFormat, precision: int) -> None:
+def print_results(
+    results: list[Result], fmt: OutputFormat, precision: int, show: frozenset[str] = frozenset()
+) -> None:
     """Render and print; Rich honours NO_COLOR and drops styling when not on a terminal."""
     if fmt is OutputFormat.json:
         from rnnloss_cli.render.json import render_json
@@ -23,11 +25,11 @@ def print_results(results: list[Result], fmt: OutputFormat, precision: int) -> N
     elif fmt is OutputFormat.markdown:
         from rnnloss_cli.render.markdown import render_markdown
 
-        sys.stdout.write(render_markdown(results, precision))
+        sys.stdout.write(render_markdown(results, precision, show))
     else:
         from rnnloss_cli.render.rich import render_rich
 
-        render_rich(results, console(), precision)
+        render_rich(results, console(), precision, show)
 
 
 def console():

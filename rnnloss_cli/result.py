@@ -21,6 +21,8 @@ class Table:
     rows: list[list[Any]]
     styles: dict[tuple[int, int], str] = field(default_factory=dict)
     caption: str | None = None
+    #: None: always shown; a name such as "beta" or "grad": shown only with ``--show NAME``.
+    optional: str | None = None
 
 
 @dataclass
@@ -69,6 +71,10 @@ class Result:
     notes: list[str] = field(default_factory=list)
     checks: list[Check] | None = None
     children: list[tuple[str, Result]] = field(default_factory=list)
+
+    def visible_tables(self, show: frozenset[str] = frozenset()) -> list[Table]:
+        """The tables to lay out: the always-shown ones and those asked for by name."""
+        return [t for t in self.tables if t.optional is None or t.optional in show]
 
     @property
     def ok(self) -> bool:

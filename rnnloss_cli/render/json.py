@@ -42,7 +42,12 @@ def to_dict(r: Result, precision: int = 3) -> dict[str, Any]:
             for s in r.steps
         ],
         "tables": [
-            {"title": t.title, "columns": t.columns, "rows": [_num(row) for row in t.rows]}
+            {
+                "title": t.title,
+                "columns": t.columns,
+                "rows": [_num(row) for row in t.rows],
+                "optional": t.optional,
+            }
             for t in r.tables
         ],
         "warnings": warnings,

@@ -20,7 +20,13 @@ def table_markdown(t: Table, precision: int) -> list[str]:
     return [*out, ""]
 
 
-def result_markdown(r: Result, precision: int = 3, level: int = 2, answers: bool = True) -> str:
+def result_markdown(
+    r: Result,
+    precision: int = 3,
+    level: int = 2,
+    answers: bool = True,
+    show: frozenset[str] = frozenset(),
+) -> str:
     """One result as markdown; ``answers=False`` leaves out the key verdict."""
     h = "#" * level
     out = [f"{h} {r.title}", ""]
@@ -28,14 +34,14 @@ def result_markdown(r: Result, precision: int = 3, level: int = 2, answers: bool
     out += [" · ".join(meta), ""]
     if r.formula:
         out += [f"$${step_latex(r.formula, precision)}$$", ""]
-    for t in r.tables:
+    for t in r.visible_tables(show):
         out += table_markdown(t, precision)
     for s in r.steps:
         out.append(f"- {s.label}: ${step_latex(s, precision)}$")
     if r.steps:
         out.append("")
     for label, child in r.children:
-        out += [f"{h}# term: {label}", "", result_markdown(child, precision, level + 2, answers)]
+        out += [f"{h}# term: {label}", "", result_markdown(child, precision, level + 2, answers, show)]
     for w in r.warnings:
         out += [f"> **Warning:** {w}", ""]
     for n in r.notes:
@@ -52,5 +58,7 @@ def result_markdown(r: Result, precision: int = 3, level: int = 2, answers: bool
     return "\n".join(out)
 
 
-def render_markdown(results: list[Result], precision: int = 3) -> str:
-    return "\n".join(result_markdown(r, precision) for r in results)
+def render_markdown(
+    results: list[Result], precision: int = 3, show: frozenset[str] = frozenset()
+) -> str:
+    return "\n".join(result_markdown(r, precision, show=show) for r in results)

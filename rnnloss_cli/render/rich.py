@@ -27,7 +27,9 @@ def rich_table(t: Table, precision: int) -> RichTable:
     return rt
 
 
-def result_renderables(r: Result, precision: int = 3) -> list[RenderableType]:
+def result_renderables(
+    r: Result, precision: int = 3, show: frozenset[str] = frozenset()
+) -> list[RenderableType]:
     parts: list[RenderableType] = []
     head = Text(r.title, style="bold")
     if r.source:
@@ -36,13 +38,13 @@ def result_renderables(r: Result, precision: int = 3) -> list[RenderableType]:
     parts.append(head)
     if r.formula:
         parts.append(Text(step_text(r.formula, precision), style="cyan"))
-    parts += [rich_table(t, precision) for t in r.tables]
+    parts += [rich_table(t, precision) for t in r.visible_tables(show)]
     for s in r.steps:
         line = Text(f"{s.label}: ", style="bold")
         line.append(step_text(s, precision))
         parts.append(line)
     for label, child in r.children:
-        parts.append(Panel(Group(*result_renderables(child, precision)), title=f"term: {label}"))
+        parts.append(Panel(Group(*result_renderables(child, precision, show)), title=f"term: {label}"))
     for w in r.warnings:
         parts.append(Text(f"⚠ {w}", style="yellow"))
     for n in r.notes:
@@ -65,8 +67,10 @@ def final_panel(r: Result, precision: int) -> Panel:
     return Panel(body, title="result", expand=False, border_style="green" if r.ok else "red")
 
 
-def render_rich(results: list[Result], console: Console, precision: int = 3) -> None:
+def render_rich(
+    results: list[Result], console: Console, precision: int = 3, show: frozenset[str] = frozenset()
+) -> None:
     for r in results:
-        for part in result_renderables(r, precision):
+        for part in result_renderables(r, precision, show):
             console.print(part)
         console.print()
