@@ -19,8 +19,26 @@ from rnnloss_cli.engine.classification import (
     nll_loss_grad,
 )
 from rnnloss_cli.engine.regression import mse_grad, mse_loss
+from rnnloss_cli.engine.reinforce import (
+    advantages,
+    discounted_returns,
+    policy_log_probs,
+    reinforce_loss,
+    reinforce_loss_from_logits,
+    reinforce_loss_grad,
+    reinforce_policy_logits_grad,
+)
+from rnnloss_cli.engine.sequence import (
+    sequence_cross_entropy,
+    sequence_cross_entropy_grad,
+    sequence_cross_entropy_terms,
+    sequence_hinge,
+    sequence_hinge_grad,
+    step_mask,
+)
 
 __all__ = [
+    "advantages",
     "bce_clamped_logs",
     "binary_cross_entropy",
     "binary_cross_entropy_grad",
@@ -28,6 +46,7 @@ __all__ = [
     "categorical_cross_entropy_grad",
     "cross_entropy",
     "cross_entropy_grad",
+    "discounted_returns",
     "hinge_loss",
     "hinge_loss_grad",
     "log_softmax",
@@ -35,5 +54,16 @@ __all__ = [
     "mse_loss",
     "nll_loss",
     "nll_loss_grad",
+    "policy_log_probs",
+    "reinforce_loss",
+    "reinforce_loss_from_logits",
+    "reinforce_loss_grad",
+    "reinforce_policy_logits_grad",
+    "sequence_cross_entropy",
+    "sequence_cross_entropy_grad",
+    "sequence_cross_entropy_terms",
+    "sequence_hinge",
+    "sequence_hinge_grad",
     "softmax",
+    "step_mask",
 ]

@@ -1,0 +1,55 @@
+"""Start-up time of `rnnloss solve` against the bare imports it cannot avoid.
+
+Run: python benchmarks/startup.py [--runs 30]
+Prints the median wall time of each command over the runs, and the ratio.
+The goal (issue 2): `rnnloss solve` within 25% of `python -c "import numpy, typer, rich.table, yaml"`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def median_wall(cmd: list[str], runs: int) -> float:
+    times = []
+    for _ in range(runs):
+        t0 = time.perf_counter()
+        subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True)
+        times.append(time.perf_counter() - t0)
+    return statistics.median(times)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__)
+    ap.add_argument("--runs", type=int, default=30)
+    args = ap.parse_args()
+    rnnloss = shutil.which("rnnloss") or "rnnloss"
+    problem = str(ROOT / "problems" / "hinge-sequence.yaml")
+    baseline = [sys.executable, "-c", "import numpy, typer, rich.table, yaml"]
+    commands = {
+        "python -c 'import numpy, typer, rich.table, yaml'": baseline,
+        "rnnloss solve problems/hinge-sequence.yaml": [rnnloss, "solve", problem],
+        "rnnloss solve ... --format json": [rnnloss, "solve", problem, "--format", "json"],
+        "rnnloss --version": [rnnloss, "--version"],
+    }
+    for cmd in commands.values():  # warm the file cache
+        subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True)
+    base = None
+    print(f"| command | median wall (ms, {args.runs} runs) | vs imports |")
+    print("|---|---|---|")
+    for name, cmd in commands.items():
+        t = median_wall(cmd, args.runs)
+        base = base or t
+        print(f"| `{name}` | {t * 1000:.0f} | {t / base:.2f}x |")
+
+
+if __name__ == "__main__":
+    main()

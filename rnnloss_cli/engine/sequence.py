@@ -1,0 +1,410 @@
+"""Sequence losses for recurrent networks: per-step cross-entropy and hinge over padded batches.
+
+Conventions: natural logarithms (nats); a single sequence has shape (T, ...) and a batch
+(N, T, ...). Padding is given either by ``lengths`` (N,) (steps t >= length are padding) or by
+a 0/1 ``mask`` (N, T) (1 = real step), never both; :func:`step_mask` turns either into a
+boolean mask. Padded steps contribute exactly nothing: their values are never read into the
+loss, their per-step loss is 0 and their gradient is 0. Reductions:
+
+- "sum": add the per-step losses over the unpadded steps of every sequence (the handout's
+  formulas are sums);
+- "mean_tokens" (cross-entropy) / "mean" (hinge): divide that sum by the number of unpadded
+  steps, i.e. PyTorch's "mean" with ``ignore_index`` on the padded positions;
+- "mean_sequences": divide the sum by the number of sequences N (1 for a single sequence),
+  i.e. the per-sequence sums averaged over the batch;
+- "none": the per-step losses, shape (T,) or (N, T), 0 at padded steps.
+
+Each loss has a ``*_grad`` giving the gradient of the reduced loss w.r.t. ``input``.
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+import numpy as np
+
+from rnnloss_cli.engine._numerics import as_float_array, log_softmax
+from rnnloss_cli.engine.classification import hinge_loss, hinge_loss_grad
+
+#: Tolerance on |sum_c p_c - 1| for a row of probabilities (and of probability targets).
+ROW_SUM_TOL = 1e-6
+
+_CE_REDUCTIONS = ("sum", "mean_tokens", "mean_sequences", "none")
+_HINGE_REDUCTIONS = ("mean", "sum", "mean_sequences", "none")
+_CE_MEAN_HINT = (
+    "; use 'mean_tokens' (PyTorch's mean with ignore_index) or 'mean_sequences' "
+    "(per-sequence sums averaged)"
+)
+
+
+# ---------------------------------------------------------------------------- padding
+def step_mask(lengths, mask, shape: tuple[int, ...]) -> np.ndarray:
+    """Boolean mask of the real (unpadded) steps for sequences of ``shape`` (T,) or (N, T).
+
+    Exactly one of ``lengths`` and ``mask`` may be given; with neither every step is real.
+
+    Args:
+      lengths: steps per sequence, integers in [0, T], shape (N,) (a scalar for shape (T,));
+        step t of sequence n is real when t < lengths[n].
+      mask: 0/1 (or boolean) array of ``shape``; 1 marks a real step.
+      shape: (T,) for one sequence or (N, T) for a batch.
+
+    Returns:
+      Boolean array of ``shape``, True at real steps.
+
+    >>> step_mask([2, 1], None, (2, 3)).astype(int).tolist()
+    [[1, 1, 0], [1, 0, 0]]
+    """
+    shape = tuple(int(s) for s in shape)
+    if len(shape) not in (1, 2):
+        raise ValueError(f"step_mask: expected shape (T,) or (N, T), got {shape}")
+    if lengths is not None and mask is not None:
+        raise ValueError("give either lengths or mask, not both")
+    if mask is not None:
+        m = np.asarray(mask)
+        if m.shape != shape:
+            raise ValueError(f"mask: expected shape {shape} {_dims(shape)}, got {m.shape}")
+        if m.dtype != bool:
+            m = as_float_array(m, "mask")
+            if not np.all((m == 0) | (m == 1)):
+                raise ValueError("mask: expected 0/1 values (1 = real step, 0 = padding)")
+        return m.astype(bool)
+    if lengths is None:
+        return np.ones(shape, dtype=bool)
+    n_steps = shape[-1]
+    lens = np.asarray(lengths)
+    if lens.shape != shape[:-1]:
+        want = "a single integer" if len(shape) == 1 else f"shape ({shape[0]},) (N,)"
+        raise ValueError(
+            f"lengths: expected {want} for sequences of shape {shape}, got shape {lens.shape}"
+        )
+    lens_f = as_float_array(lens, "lengths")
+    if not np.all(lens_f == np.round(lens_f)):
+        raise ValueError("lengths: expected integers")
+    for n, length in np.ndenumerate(lens_f):
+        if not 0 <= length <= n_steps:
+            where = f"sequence {n[0]} has" if n else "the sequence has"
+            raise ValueError(
+                f"lengths: {where} length {int(length)}, expected 0 <= length <= T = {n_steps}"
+            )
+    return np.arange(n_steps) < lens_f.astype(np.int64)[..., None]
+
+
+def _dims(shape: tuple[int, ...]) -> str:
+    return "(T,)" if len(shape) == 1 else "(N, T)"
+
+
+def _dims_c(steps_shape: tuple[int, ...]) -> str:
+    return "(T, C)" if len(steps_shape) == 1 else "(N, T, C)"
+
+
+def _where(index: tuple[int, ...]) -> str:
+    """Name a step for error messages: (n=.., t=..) in a batch, t=.. for one sequence."""
+    if len(index) == 1:
+        return f"t={index[0]}"
+    return f"(n={index[0]}, t={index[1]})"
+
+
+# ---------------------------------------------------------------------------- reductions
+def _check_reduction(reduction: str, allowed: tuple[str, ...], hint: str = "") -> None:
+    if reduction not in allowed:
+        raise ValueError(f"reduction: expected one of {allowed}, got {reduction!r}{hint}")
+
+
+def _step_scale(mask: np.ndarray, reduction: str) -> float:
+    """d(reduced loss) / d(per-step loss) at a real step."""
+    if reduction in ("sum", "none"):
+        return 1.0
+    if reduction == "mean_sequences":
+        count = 1 if mask.ndim == 1 else mask.shape[0]
+        what = "sequence"
+    else:  # "mean" / "mean_tokens": over the real steps
+        count = int(np.sum(mask))
+        what = "unpadded step"
+    if count == 0:
+        raise ValueError(f"reduction={reduction!r} needs at least one {what}, got none")
+    return 1.0 / count
+
+
+def _reduce_steps(per_step: np.ndarray, mask: np.ndarray, reduction: str) -> np.ndarray | float:
+    """Reduce per-step losses that are already 0 at padded steps."""
+    if reduction == "none":
+        return per_step
+    return float(np.sum(per_step) * _step_scale(mask, reduction))
+
+
+def _class_indices(target, shape: tuple[int, ...], n_classes: int, m: np.ndarray, name: str):
+    """Validate integer class indices of ``shape`` at real steps; padded entries become 0."""
+    t = np.asarray(target)
+    if t.shape != shape:
+        raise ValueError(f"{name}: expected shape {shape} {_dims(shape)}, got {t.shape}")
+    if not (np.issubdtype(t.dtype, np.integer) or np.issubdtype(t.dtype, np.floating)):
+        raise ValueError(f"{name}: expected integer class indices, got dtype {t.dtype}")
+    # Padded entries may hold anything finite (e.g. -100), so only real steps are checked.
+    t = np.where(m, t, 0)
+    if not np.all(np.isfinite(t)) or not np.all(t == np.round(t)):
+        raise ValueError(f"{name}: expected integer class indices")
+    t = t.astype(np.int64)
+    bad = (t < 0) | (t >= n_classes)
+    if np.any(bad):
+        idx = tuple(int(i) for i in np.argwhere(bad)[0])
+        raise ValueError(
+            f"{name}: class index {t[idx]} at {_where(idx)} outside [0, {n_classes - 1}]"
+        )
+    return t
+
+
+# ---------------------------------------------------------------------------- cross-entropy
+def _check_rows_sum_to_one(p: np.ndarray, m: np.ndarray, name: str, hint: str) -> None:
+    if np.any(m[..., None] & (p < 0)):
+        idx = tuple(int(i) for i in np.argwhere(m[..., None] & (p < 0))[0][:-1])
+        raise ValueError(f"{name}: negative probability in row {_where(idx)}{hint}")
+    sums = np.sum(p, axis=-1)
+    bad = m & (np.abs(sums - 1.0) > ROW_SUM_TOL)
+    if np.any(bad):
+        idx = tuple(int(i) for i in np.argwhere(bad)[0])
+        raise ValueError(
+            f"{name}: row {_where(idx)} sums to {sums[idx]:.10g}, expected 1 "
+            f"(within {ROW_SUM_TOL:g}){hint}"
+        )
+
+
+def _ce_parts(input, target, lengths, mask, from_logits: bool):
+    """Validate; return (log-probs (..., C), target coefficients y (..., C), real-step mask)."""
+    x = as_float_array(input, "input")
+    if x.ndim not in (2, 3):
+        raise ValueError(
+            f"input: expected shape (T, C) for one sequence or (N, T, C) for a batch, got {x.shape}"
+        )
+    steps_shape, n_classes = x.shape[:-1], x.shape[-1]
+    m = step_mask(lengths, mask, steps_shape)
+    if from_logits:
+        lp = log_softmax(x, axis=-1)
+    else:
+        _check_rows_sum_to_one(
+            x, m, "input", "; if these are logits (unnormalised scores) pass from_logits=True"
+        )
+        # p = 0 gives -inf on purpose (no clipping); padded rows may hold anything, even < 0.
+        with np.errstate(divide="ignore", invalid="ignore"):
+            lp = np.log(x)
+    t = np.asarray(target)
+    if t.shape == x.shape:
+        y = as_float_array(t, "target")
+        _check_rows_sum_to_one(y, m, "target", " (expected one-hot or probability rows)")
+    elif t.shape == steps_shape:
+        idx = _class_indices(t, steps_shape, n_classes, m, "target")
+        y = np.zeros_like(x)
+        np.put_along_axis(y, idx[..., None], 1.0, axis=-1)
+    else:
+        raise ValueError(
+            f"target: expected class indices of shape {steps_shape} {_dims(steps_shape)} or "
+            f"probability rows of shape {x.shape} {_dims_c(steps_shape)}, got {t.shape}"
+        )
+    y = np.where(m[..., None], y, 0.0)  # padded steps carry no target mass
+    return lp, y, m
+
+
+def _ce_per_step(lp: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """-sum_c y_c ln p_c with 0 * ln 0 counted as 0 (a class the target does not use)."""
+    with np.errstate(invalid="ignore"):
+        return -np.sum(np.where(y > 0, y * lp, 0.0), axis=-1)
+
+
+def sequence_cross_entropy(
+    input,
+    target,
+    *,
+    lengths=None,
+    mask=None,
+    reduction: str = "sum",
+    from_logits: bool = False,
+) -> np.ndarray | float:
+    """Cross-entropy of a predicted distribution at every step of a sequence.
+
+    L = -sum_n sum_t m_{n,t} sum_c y_{n,t,c} ln yhat_{n,t,c} with natural logs and m the
+    real-step mask; with class-index targets the inner sum is -ln yhat_{n,t,target}. A target
+    class with probability 0 gives ``inf`` (nothing is clipped); 0 * ln 0 counts as 0.
+
+    With ``from_logits=True`` yhat = softmax(input) over C and ``reduction="mean_tokens"``
+    equals ``torch.nn.functional.cross_entropy(..., ignore_index=-100)`` (mean) with -100 at
+    the padded positions.
+
+    Args:
+      input: probabilities yhat (each real row sums to 1 within 1e-6), or logits when
+        ``from_logits``; shape (T, C) or (N, T, C).
+      target: class indices, shape (T,) / (N, T), or one-hot / probability rows of
+        ``input``'s shape. Values at padded steps are ignored (e.g. -100 is fine).
+      lengths: optional (N,) real steps per sequence (a scalar for one sequence).
+      mask: optional 0/1 (N, T) or (T,) mask, 1 = real step; not together with ``lengths``.
+      reduction: "sum" (the handout's formula, default), "mean_tokens" (sum / number of real
+        steps), "mean_sequences" (sum / N) or "none" (per-step losses (T,) / (N, T), 0 at
+        padded steps).
+      from_logits: treat ``input`` as logits and apply log_softmax over C.
+
+    Returns:
+      The reduced loss as a float, or the per-step losses for ``reduction="none"``.
+
+    >>> p = [[0.7, 0.3], [0.5, 0.5], [0.1, 0.9]]
+    >>> round(sequence_cross_entropy(p, [0, 1, 1]), 5)
+    1.15518
+    """
+    _check_reduction(reduction, _CE_REDUCTIONS, _CE_MEAN_HINT if reduction == "mean" else "")
+    lp, y, m = _ce_parts(input, target, lengths, mask, from_logits)
+    return _reduce_steps(_ce_per_step(lp, y), m, reduction)
+
+
+def sequence_cross_entropy_grad(
+    input,
+    target,
+    *,
+    lengths=None,
+    mask=None,
+    reduction: str = "sum",
+    from_logits: bool = False,
+) -> np.ndarray:
+    """Gradient of :func:`sequence_cross_entropy` (reduced) w.r.t. ``input``.
+
+    w.r.t. probabilities: dL/dyhat_c = -y_c / yhat_c (each entry treated as a free variable,
+    0 where y_c = 0); w.r.t. logits: dL/dz_c = (sum_k y_k) softmax(z)_c - y_c, which is
+    softmax(z) - y for a one-hot / probability target. Both are multiplied by the reduction
+    scale (1 for "sum"/"none", 1/tokens for "mean_tokens", 1/N for "mean_sequences") and are 0
+    at padded steps. For "none" this is the gradient of the sum of the per-step losses.
+
+    Args:
+      input, target, lengths, mask, reduction, from_logits: as :func:`sequence_cross_entropy`.
+
+    Returns:
+      Array of ``input``'s shape, (T, C) or (N, T, C).
+    """
+    _check_reduction(reduction, _CE_REDUCTIONS, _CE_MEAN_HINT if reduction == "mean" else "")
+    lp, y, m = _ce_parts(input, target, lengths, mask, from_logits)
+    if from_logits:
+        grad = np.sum(y, axis=-1, keepdims=True) * np.exp(lp) - y
+    else:
+        p = np.exp(lp)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            grad = np.where(y > 0, -y / p, 0.0)
+    return grad * _step_scale(m, reduction)
+
+
+class SequenceCETerms(NamedTuple):
+    """Per-step quantities for a derivation table of the sequence cross-entropy.
+
+    Each field has shape (T,) or (N, T). At padded steps: target = -1, prob = NaN,
+    neg_log_prob = 0 and mask = False, so ``neg_log_prob.sum()`` is the "sum" loss.
+    """
+
+    target: np.ndarray  #: class index of the target (int64)
+    prob: np.ndarray  #: yhat[target], the predicted probability of the target class
+    neg_log_prob: np.ndarray  #: -ln yhat[target], the step's loss
+    mask: np.ndarray  #: True at real steps
+
+
+def sequence_cross_entropy_terms(
+    input, target, *, lengths=None, mask=None, from_logits: bool = False
+) -> SequenceCETerms:
+    """Per-step target index, yhat[target], -ln yhat[target] and mask, for a worked table.
+
+    Needs class-index or one-hot targets (a soft target has no single target class; use
+    ``sequence_cross_entropy(..., reduction="none")`` for its per-step losses).
+
+    Args:
+      input, target, lengths, mask, from_logits: as :func:`sequence_cross_entropy`.
+
+    Returns:
+      A :class:`SequenceCETerms` of (T,) or (N, T) arrays.
+
+    >>> terms = sequence_cross_entropy_terms([[0.7, 0.3], [0.5, 0.5]], [0, 1])
+    >>> terms.prob.tolist(), terms.neg_log_prob.round(5).tolist()
+    ([0.7, 0.5], [0.35667, 0.69315])
+    """
+    lp, y, m = _ce_parts(input, target, lengths, mask, from_logits)
+    one_hot = np.all((y == 0) | (y == 1), axis=-1) & (np.sum(y, axis=-1) == 1)
+    if np.any(m & ~one_hot):
+        idx = tuple(int(i) for i in np.argwhere(m & ~one_hot)[0])
+        raise ValueError(
+            f"target: row {_where(idx)} is not one-hot; a terms table needs class-index or "
+            "one-hot targets (use reduction='none' for per-step losses of soft targets)"
+        )
+    idx = np.argmax(y, axis=-1)
+    lp_t = np.take_along_axis(lp, idx[..., None], axis=-1)[..., 0]
+    return SequenceCETerms(
+        target=np.where(m, idx, -1),
+        prob=np.where(m, np.exp(lp_t), np.nan),
+        neg_log_prob=np.where(m, -lp_t, 0.0),
+        mask=m,
+    )
+
+
+# ---------------------------------------------------------------------------- hinge
+def _hinge_parts(input, target, lengths, mask):
+    """Validate; return (scores, labels with padded entries set to +1, real-step mask)."""
+    yhat = as_float_array(input, "input")
+    if yhat.ndim not in (1, 2):
+        raise ValueError(f"input: expected scores of shape (T,) or (N, T), got {yhat.shape}")
+    y = as_float_array(target, "target")
+    if y.shape != yhat.shape:
+        raise ValueError(
+            f"target: expected shape {yhat.shape} {_dims(yhat.shape)} like input, got {y.shape}"
+        )
+    m = step_mask(lengths, mask, yhat.shape)
+    bad = m & (np.abs(y) != 1)
+    if np.any(bad):
+        idx = tuple(int(i) for i in np.argwhere(bad)[0])
+        msg = f"target: expected labels -1 or +1, got {y[idx]:g} at {_where(idx)}"
+        if np.all((y[m] == 0) | (y[m] == 1)):
+            msg += "; the labels look like 0/1: map them with y = 2*label - 1"
+        raise ValueError(msg)
+    # Padded labels may be anything (often 0); +1 keeps classification's label check happy
+    # and the mask removes their terms afterwards.
+    return yhat, np.where(m, y, 1.0), m
+
+
+def sequence_hinge(
+    input, target, *, lengths=None, mask=None, reduction: str = "mean"
+) -> np.ndarray | float:
+    """Binary hinge loss at every step: max(0, 1 - y_t * yhat_t) with labels y_t in {-1, +1}.
+
+    L = sum_n sum_t m_{n,t} max(0, 1 - y_{n,t} yhat_{n,t}), then reduced. The default "mean"
+    (over real steps) is the handout's worked example; its formula is the "sum".
+
+    Args:
+      input: scores yhat, shape (T,) or (N, T).
+      target: labels -1 / +1, same shape (padded entries are ignored).
+      lengths: optional (N,) real steps per sequence (a scalar for one sequence).
+      mask: optional 0/1 mask of ``input``'s shape; not together with ``lengths``.
+      reduction: "mean" (sum / number of real steps, default), "sum", "mean_sequences"
+        (sum / N) or "none" (per-step losses, 0 at padded steps).
+
+    Returns:
+      The reduced loss as a float, or the per-step losses for ``reduction="none"``.
+
+    >>> round(sequence_hinge([0.8, -0.5, 0.3], [1, -1, 1]), 4)
+    0.4667
+    >>> round(sequence_hinge([0.8, -0.5, 0.3], [1, -1, 1], reduction="sum"), 4)
+    1.4
+    """
+    _check_reduction(reduction, _HINGE_REDUCTIONS)
+    yhat, y, m = _hinge_parts(input, target, lengths, mask)
+    per_step = np.where(m, hinge_loss(yhat, y, reduction="none"), 0.0)
+    return _reduce_steps(per_step, m, reduction)
+
+
+def sequence_hinge_grad(
+    input, target, *, lengths=None, mask=None, reduction: str = "mean"
+) -> np.ndarray:
+    """Subgradient of :func:`sequence_hinge` w.r.t. ``input``.
+
+    dL/dyhat_t = -y_t where the margin 1 - y_t yhat_t > 0, else 0 (0 is taken at the kink),
+    times the reduction scale, and 0 at padded steps.
+
+    Args:
+      input, target, lengths, mask, reduction: as :func:`sequence_hinge`.
+
+    Returns:
+      Array of ``input``'s shape.
+    """
+    _check_reduction(reduction, _HINGE_REDUCTIONS)
+    yhat, y, m = _hinge_parts(input, target, lengths, mask)
+    grad = np.where(m, hinge_loss_grad(yhat, y, reduction="none"), 0.0)
+    return grad * _step_scale(m, reduction)
