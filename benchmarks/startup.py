@@ -2,7 +2,8 @@
 
 Run: python benchmarks/startup.py [--runs 30]
 Prints the median wall time of each command over the runs, and the ratio.
-The goal (issue 2): `rnnloss solve` within 25% of `python -c "import numpy, typer, rich.table, yaml"`.
+The goal (issue 2): `rnnloss solve` within 25% of
+`python -c "import numpy, typer, rich.table, yaml"`.
 """
 
 from __future__ import annotations

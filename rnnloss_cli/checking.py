@@ -21,7 +21,10 @@ def check_files(paths: list[str], precision: int) -> int:
     if not files:
         typer.echo(f"error: no problem files (*.yaml) in {', '.join(paths)}", err=True)
         return 2
-    table = Table("problem", "figure", "expected", "got", "tol", "verdict", title="answer keys")
+    table = Table(title="answer keys")
+    table.add_column("problem", overflow="fold")
+    for name in ("figure", "expected", "got", "tol", "verdict"):
+        table.add_column(name)
     mismatched: list[str] = []
     broken: list[str] = []
     for path in files:

@@ -29,7 +29,7 @@ def parse_numbers(text: str, flag: str) -> Any:
     """``"1,2"`` -> [1, 2]; ``"1,2;3,4"`` -> [[1, 2], [3, 4]]; a lone number stays a list."""
     if not text.strip():
         raise ProblemError("expected numbers, got nothing", file=FLAGS_FILE, field=flag)
-    rows = [r for r in text.split(";")]
+    rows = list(text.split(";"))
     parsed = [[_scalar(x, flag) for x in r.split(",")] for r in rows]
     return parsed if ";" in text else parsed[0]
 

@@ -187,7 +187,12 @@ class Fields:
         high: float | None = None,
         integer: bool = False,
     ) -> np.ndarray:
-        shape_words = {0: "a number", 1: "a list of numbers", 2: "a list of rows", 3: "a list of matrices"}
+        shape_words = {
+            0: "a number",
+            1: "a list of numbers",
+            2: "a list of rows",
+            3: "a list of matrices",
+        }
         expected = " or ".join(shape_words[d] for d in ndims)
         if _is_number(value) and 0 in ndims:
             self.check_number(value, *parts, low=low, high=high, integer=integer)

@@ -129,8 +129,16 @@ def parse_categorical(f: Fields, kind: str) -> PointwiseProblem:
     follow PyTorch and need logits (or log_probs for weight).
     """
     f.check_keys(
-        (*COMMON_FIELDS, "y", "yhat", "logits", "log_probs", "reduction", "weight",
-         "label_smoothing"),
+        (
+            *COMMON_FIELDS,
+            "y",
+            "yhat",
+            "logits",
+            "log_probs",
+            "reduction",
+            "weight",
+            "label_smoothing",
+        ),
         kind=kind,
     )
     meta = parse_meta(f, kind, uses_log=True)
@@ -154,6 +162,4 @@ def parse_categorical(f: Fields, kind: str) -> PointwiseProblem:
         raise f.error("label_smoothing needs 'logits' (PyTorch semantics)", "label_smoothing")
     if y_index is None and name == "log_probs":
         raise f.error("with log_probs, y must be class indices or one-hot rows", "y")
-    return PointwiseProblem(
-        meta, y, pred, _reduction(f, kind), name, y_index, weight, smoothing
-    )
+    return PointwiseProblem(meta, y, pred, _reduction(f, kind), name, y_index, weight, smoothing)

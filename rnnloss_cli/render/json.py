@@ -71,4 +71,6 @@ def to_dict(r: Result, precision: int = 3) -> dict[str, Any]:
 def render_json(results: list[Result], precision: int = 3) -> str:
     """One object for one result, a list for several."""
     docs = [to_dict(r, precision) for r in results]
-    return json.dumps(docs[0] if len(docs) == 1 else docs, indent=2, allow_nan=False, ensure_ascii=False)
+    return json.dumps(
+        docs[0] if len(docs) == 1 else docs, indent=2, allow_nan=False, ensure_ascii=False
+    )

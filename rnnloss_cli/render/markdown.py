@@ -41,7 +41,11 @@ def result_markdown(
     if r.steps:
         out.append("")
     for label, child in r.children:
-        out += [f"{h}# term: {label}", "", result_markdown(child, precision, level + 2, answers, show)]
+        out += [
+            f"{h}# term: {label}",
+            "",
+            result_markdown(child, precision, level + 2, answers, show),
+        ]
     for w in r.warnings:
         out += [f"> **Warning:** {w}", ""]
     for n in r.notes:

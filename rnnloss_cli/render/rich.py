@@ -44,7 +44,9 @@ def result_renderables(
         line.append(step_text(s, precision))
         parts.append(line)
     for label, child in r.children:
-        parts.append(Panel(Group(*result_renderables(child, precision, show)), title=f"term: {label}"))
+        parts.append(
+            Panel(Group(*result_renderables(child, precision, show)), title=f"term: {label}")
+        )
     for w in r.warnings:
         parts.append(Text(f"⚠ {w}", style="yellow"))
     for n in r.notes:

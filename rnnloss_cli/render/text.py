@@ -16,7 +16,7 @@ MAX_TERMS = 16
 
 
 def fmt_number(x: Any, precision: int = 3, latex: bool = False) -> str:
-    """Fixed decimals without trailing zeros; small numbers keep ``precision`` significant digits."""
+    """Fixed decimals, trailing zeros dropped; below 0.1, ``precision`` significant digits."""
     if isinstance(x, bool) or not isinstance(x, (int, float)):
         return str(x)
     if isinstance(x, int):

@@ -29,7 +29,7 @@ def reduction_step(terms: np.ndarray, reduction: str, value: float, what: str = 
 
 
 def other_reduction_note(terms: np.ndarray, reduction: str) -> tuple[str, float]:
-    """The figure under the other reduction (sum <-> mean), for losses the handout writes both ways."""
+    """The figure under the other reduction (sum <-> mean), for losses written both ways."""
     flat = np.ravel(terms)
     other = "sum" if reduction == "mean" else "mean"
     return other, float(np.sum(flat) if other == "sum" else np.mean(flat))

@@ -12,7 +12,9 @@ from rnnloss_cli.result import Result, Step, Table
 from rnnloss_cli.solve.common import finalize, other_reduction_note, reduction_step
 
 FORMULAS = {
-    "mse": Step("formula", "MSE = (1/n) Σ_i (y_i − ŷ_i)²", {}, r"\frac{1}{n}\sum_i (y_i-\hat y_i)^2"),
+    "mse": Step(
+        "formula", "MSE = (1/n) Σ_i (y_i − ŷ_i)²", {}, r"\frac{1}{n}\sum_i (y_i-\hat y_i)^2"
+    ),
     "bce": Step(
         "formula",
         "BCE = −(1/n) Σ_i [y_i ln ŷ_i + (1 − y_i) ln(1 − ŷ_i)]",
@@ -40,12 +42,15 @@ def _elementwise_table(p: PointwiseProblem, terms, grad, term_name: str) -> Tabl
     rows = [
         [pos, float(y), float(yh), float(t), float(g)]
         for pos, y, yh, t, g in zip(
-            _positions(p.y.shape), p.y.ravel(), p.yhat.ravel(), np.ravel(terms), np.ravel(grad)
+            _positions(p.y.shape),
+            p.y.ravel(),
+            p.yhat.ravel(),
+            np.ravel(terms),
+            np.ravel(grad),
+            strict=True,
         )
     ]
-    return Table(
-        "per element", ["i", "y", "ŷ", term_name, f"∂L/∂ŷ ({p.reduction})"], rows
-    )
+    return Table("per element", ["i", "y", "ŷ", term_name, f"∂L/∂ŷ ({p.reduction})"], rows)
 
 
 def solve_mse(p: PointwiseProblem) -> Result:
@@ -70,7 +75,8 @@ def solve_hinge(p: PointwiseProblem) -> Result:
     r.figures = {"loss": loss, other: other_value, p.reduction: loss}
     r.notes.append(
         "The handout's hinge formula is a sum, Σ max(0, 1 − y·ŷ), but its worked example "
-        "averages over the time steps; both are shown. Pass reduction: sum for the formula."
+        "averages over the time steps; both are shown (reduction: sum in a file, or "
+        "--reduction sum, gives the formula's figure as the loss)."
     )
     return finalize(p.meta, r)
 
@@ -102,14 +108,14 @@ def solve_categorical(p: PointwiseProblem) -> Result:
         grad = engine.categorical_cross_entropy_grad(p.yhat, p.y, reduction=p.reduction)
         probs = p.yhat
     elif p.input_name == "log_probs":
-        args = dict(reduction=p.reduction, weight=weight)
+        args = {"reduction": p.reduction, "weight": weight}
         terms = engine.nll_loss(p.yhat, p.y_index, reduction="none", weight=weight)
         loss = engine.nll_loss(p.yhat, p.y_index, **args)
         grad = engine.nll_loss_grad(p.yhat, p.y_index, **args)
         probs = np.exp(p.yhat)
     else:
         target = p.y_index if p.y_index is not None else p.y
-        args = dict(reduction=p.reduction, weight=weight, label_smoothing=p.label_smoothing)
+        args = {"reduction": p.reduction, "weight": weight, "label_smoothing": p.label_smoothing}
         terms = engine.cross_entropy(p.yhat, target, **{**args, "reduction": "none"})
         loss = engine.cross_entropy(p.yhat, target, **args)
         grad = engine.cross_entropy_grad(p.yhat, target, **args)
@@ -137,9 +143,7 @@ def solve_categorical(p: PointwiseProblem) -> Result:
             "class weights / label smoothing follow PyTorch: a weighted mean divides by the "
             "summed weights of the true classes"
         )
-        r.steps.append(
-            Step(f"{p.reduction} (PyTorch weighting)", "L = {value}", {"value": loss})
-        )
+        r.steps.append(Step(f"{p.reduction} (PyTorch weighting)", "L = {value}", {"value": loss}))
     else:
         r.steps.append(reduction_step(t2, p.reduction, loss, "observation terms"))
     if not math.isfinite(loss):

@@ -105,7 +105,11 @@ def _numeric_grad(f, x, h=1e-6):
 @pytest.mark.parametrize(
     "loss, grad, make",
     [
-        (engine.mse_loss, engine.mse_grad, lambda r: (r.normal(size=(3, 2)), r.normal(size=(3, 2)))),
+        (
+            engine.mse_loss,
+            engine.mse_grad,
+            lambda r: (r.normal(size=(3, 2)), r.normal(size=(3, 2))),
+        ),
         (
             engine.binary_cross_entropy,
             engine.binary_cross_entropy_grad,
@@ -146,7 +150,7 @@ def test_cross_entropy_gradient_with_weights_smoothing_and_probability_targets(r
     z, w = rng.normal(size=(5, 4)), rng.uniform(0.5, 2, size=4)
     q = rng.dirichlet(np.ones(4), size=5)
     for target in (rng.integers(0, 4, size=5), q):
-        kw = dict(reduction=reduction, weight=w, label_smoothing=0.1)
+        kw = {"reduction": reduction, "weight": w, "label_smoothing": 0.1}
         numeric = _numeric_grad(lambda v, t=target, kw=kw: engine.cross_entropy(v, t, **kw), z)
         np.testing.assert_allclose(engine.cross_entropy_grad(z, target, **kw), numeric, rtol=1e-5)
 
@@ -155,14 +159,18 @@ finite = st.floats(-20, 20, allow_nan=False)
 
 
 @settings(max_examples=60, deadline=None)
-@given(arrays(np.float64, (3, 4), elements=finite), st.lists(st.integers(0, 3), min_size=3, max_size=3))
+@given(
+    arrays(np.float64, (3, 4), elements=finite), st.lists(st.integers(0, 3), min_size=3, max_size=3)
+)
 def test_cross_entropy_is_nll_of_log_softmax(z, t):
     expected = engine.nll_loss(engine.log_softmax(z, axis=1), t, reduction="sum")
     assert engine.cross_entropy(z, t, reduction="sum") == pytest.approx(expected, rel=1e-9)
 
 
 @settings(max_examples=60, deadline=None)
-@given(arrays(np.float64, (2, 3), elements=finite), st.lists(st.integers(0, 2), min_size=2, max_size=2))
+@given(
+    arrays(np.float64, (2, 3), elements=finite), st.lists(st.integers(0, 2), min_size=2, max_size=2)
+)
 def test_categorical_on_softmax_equals_cross_entropy_on_logits(z, t):
     p = engine.softmax(z, axis=1)
     onehot = np.eye(3)[t]

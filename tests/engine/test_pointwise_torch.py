@@ -45,8 +45,9 @@ def test_binary_cross_entropy(seed, reduction):
     p, y = rng.uniform(size=(6,)), rng.uniform(size=(6,))
     p[0], p[1] = 0.0, 1.0  # the -100 clamp on both logs
     theirs = _torch_value_and_grad(F.binary_cross_entropy, p, torch.tensor(y), reduction=reduction)
-    ours = engine.binary_cross_entropy(p, y, reduction), engine.binary_cross_entropy_grad(
-        p, y, reduction
+    ours = (
+        engine.binary_cross_entropy(p, y, reduction),
+        engine.binary_cross_entropy_grad(p, y, reduction),
     )
     _agree(*ours, *theirs)
 
@@ -61,9 +62,7 @@ def test_nll_loss(seed, reduction, weighted):
     t[0, 0] = -100
     w = rng.uniform(0.5, 2.0, size=5) if weighted else None
     tw = None if w is None else torch.tensor(w)
-    theirs = _torch_value_and_grad(
-        F.nll_loss, lp, torch.tensor(t), weight=tw, reduction=reduction
-    )
+    theirs = _torch_value_and_grad(F.nll_loss, lp, torch.tensor(t), weight=tw, reduction=reduction)
     ours = (
         engine.nll_loss(lp, t, reduction, weight=w),
         engine.nll_loss_grad(lp, t, reduction, weight=w),
@@ -86,9 +85,13 @@ def test_cross_entropy(seed, reduction, smoothing, target_kind):
     else:
         t = rng.dirichlet(np.ones(4), size=6)
         tt = torch.tensor(t)
-    kw = dict(weight=w, reduction=reduction, label_smoothing=smoothing)
+    kw = {"weight": w, "reduction": reduction, "label_smoothing": smoothing}
     theirs = _torch_value_and_grad(
-        F.cross_entropy, z, tt, weight=torch.tensor(w), reduction=reduction,
+        F.cross_entropy,
+        z,
+        tt,
+        weight=torch.tensor(w),
+        reduction=reduction,
         label_smoothing=smoothing,
     )
     ours = engine.cross_entropy(z, t, **kw), engine.cross_entropy_grad(z, t, **kw)
