@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import typer
 
 from rnnloss_cli.errors import ProblemError
@@ -66,11 +68,14 @@ def list_kinds_and_problems(folder: str) -> None:
     files = problem_files([folder])
     if not files:
         return
-    probs = Table("file", "kind", "title", title=f"problems in {folder}")
+    probs = Table(title=f"problems in {folder}")
+    probs.add_column("file", overflow="fold")
+    probs.add_column("kind")
+    probs.add_column("title")
     for path in files:
         try:
             p = load_problem(path)
-            probs.add_row(path, p.meta.kind, p.meta.title)
+            probs.add_row(Path(path).name, p.meta.kind, p.meta.title)
         except ProblemError as err:
-            probs.add_row(path, "?", f"[red]{err.message}[/]")
+            probs.add_row(Path(path).name, "?", f"[red]{err.message}[/]")
     out.print(probs)

@@ -1,0 +1,172 @@
+"""Flag forms of the sequence losses: ``rnnloss sequence``, ``hinge-seq`` and ``reinforce``.
+
+Each command turns its flags into the data a problem file holds (``rnnloss_cli.flags``) and
+runs the same parser and solver as ``rnnloss solve``. Registered on the main app by
+``register(app)`` in cli.py; only typer is imported here at module level (fast start-up).
+"""
+
+from typing import Annotated, Any, Optional
+
+import typer
+
+Opt = Optional[str]  # noqa: UP045 - typer needs Optional on Python 3.10
+_TEXT_FIELDS = ("reduction", "baseline")
+
+
+def _run(kind: str, data: dict[str, Any], fmt: Any, precision: int) -> None:
+    """Flags -> problem data -> the kind's parser and solver -> printed result (errors: exit 2)."""
+    from rnnloss_cli.cli import emit, guarded
+    from rnnloss_cli.flags import parse_numbers, problem_from_flags
+    from rnnloss_cli.solve import solve
+
+    def build():
+        fields: dict[str, Any] = {}
+        for key, value in data.items():
+            if value is None:
+                continue
+            if key in ("vocabulary",) or (key == "targets" and data.get("vocabulary")):
+                fields[key] = [s.strip() for s in value.split(",")]
+            elif key == "baseline" and value.strip() == "mean":
+                fields[key] = "mean"
+            elif key in _TEXT_FIELDS or not isinstance(value, str):
+                fields[key] = value
+            else:
+                parsed = parse_numbers(value, key)
+                # A lone number for a scalar field (gamma, baseline, lengths of one sequence).
+                if key in ("gamma", "baseline") and isinstance(parsed, list) and len(parsed) == 1:
+                    parsed = parsed[0]
+                # One row of a distribution flag (no ';') is a single step.
+                if (
+                    kind != "sequence_hinge"
+                    and key in ("yhat", "logits", "policy")
+                    and (not isinstance(parsed[0], list))
+                ):
+                    parsed = [parsed]
+                fields[key] = parsed
+        return solve(problem_from_flags({"kind": kind, "title": f"{kind} (flags)", **fields}))
+
+    emit([guarded(build)], fmt, precision)
+
+
+def register(app: typer.Typer) -> None:
+    """Add the sequence, hinge-seq and reinforce commands to ``app``."""
+    from rnnloss_cli.cli import FormatOpt, PrecisionOpt
+    from rnnloss_cli.output import OutputFormat
+
+    LengthsOpt = Annotated[
+        Opt, typer.Option("--lengths", help="Real steps per sequence, e.g. 3,2 (rest is padding).")
+    ]
+    MaskOpt = Annotated[
+        Opt, typer.Option("--mask", help="0/1 per step (1 = real), rows split by ';'.")
+    ]
+
+    @app.command(epilog="Example: rnnloss sequence --yhat '0.7,0.2,0.1;0.1,0.5,0.4' --targets 0,1")
+    def sequence(
+        targets: Annotated[
+            str,
+            typer.Option(
+                "--targets",
+                help="Class per step: indices 0,1 or symbols (with "
+                "--vocabulary); rows split by ';' for a batch.",
+            ),
+        ],
+        yhat: Annotated[
+            Opt, typer.Option("--yhat", help="Probabilities per step (T x C), rows split by ';'.")
+        ] = None,
+        logits: Annotated[
+            Opt, typer.Option("--logits", help="Logits per step instead (softmax applied).")
+        ] = None,
+        vocabulary: Annotated[
+            Opt, typer.Option("--vocabulary", help="Names of the C columns, e.g. the,cat,<eos>.")
+        ] = None,
+        lengths: LengthsOpt = None,
+        mask: MaskOpt = None,
+        reduction: Annotated[
+            Opt,
+            typer.Option(
+                "--reduction",
+                "-r",
+                help="sum (default, the handout's formula), mean_tokens or mean_sequences.",
+            ),
+        ] = None,
+        fmt: FormatOpt = OutputFormat.rich,
+        precision: PrecisionOpt = 3,
+    ) -> None:
+        """Sequence cross-entropy −Σ_t ln ŷ_t(target_t) of one sequence (default reduction: sum)."""
+        data = {
+            "yhat": yhat,
+            "logits": logits,
+            "targets": targets,
+            "vocabulary": vocabulary,
+            "lengths": lengths,
+            "mask": mask,
+            "reduction": reduction,
+        }
+        _run("sequence", data, fmt, precision)
+
+    @app.command(
+        name="hinge-seq", epilog="Example: rnnloss hinge-seq --y 1,-1,1 --yhat 0.8,-0.5,0.3"
+    )
+    def hinge_seq(
+        y: Annotated[str, typer.Option("--y", help="Labels -1/+1 per step, e.g. 1,-1,1.")],
+        yhat: Annotated[str, typer.Option("--yhat", help="Scores per step, e.g. 0.8,-0.5,0.3.")],
+        lengths: LengthsOpt = None,
+        mask: MaskOpt = None,
+        reduction: Annotated[
+            Opt, typer.Option("--reduction", "-r", help="mean (default), sum or mean_sequences.")
+        ] = None,
+        fmt: FormatOpt = OutputFormat.rich,
+        precision: PrecisionOpt = 3,
+    ) -> None:
+        """Hinge loss per time step max(0, 1 − y_t·ŷ_t) (default: mean; sum = the formula)."""
+        data = {"y": y, "yhat": yhat, "lengths": lengths, "mask": mask, "reduction": reduction}
+        _run("sequence_hinge", data, fmt, precision)
+
+    @app.command(
+        epilog="Example: rnnloss reinforce --probs 0.9,0.6,0.7 --rewards 1,0,1 --gamma 0.99 "
+        "--baseline mean"
+    )
+    def reinforce(
+        probs: Annotated[
+            Opt, typer.Option("--probs", help="π(y_t|s_t) of the actions taken, e.g. 0.9,0.6.")
+        ] = None,
+        policy: Annotated[
+            Opt, typer.Option("--policy", help="Full distributions per step (T x A), ';' rows.")
+        ] = None,
+        logits: Annotated[
+            Opt, typer.Option("--logits", help="Policy logits per step (T x A), ';' rows.")
+        ] = None,
+        actions: Annotated[
+            Opt, typer.Option("--actions", help="Action index per step (with --policy/--logits).")
+        ] = None,
+        rewards: Annotated[
+            Opt, typer.Option("--rewards", help="Reward per step, e.g. 1,0,1.")
+        ] = None,
+        returns: Annotated[
+            Opt, typer.Option("--returns", help="Returns R_t given directly (instead of --gamma).")
+        ] = None,
+        gamma: Annotated[
+            Opt, typer.Option("--gamma", help="Discount in [0, 1] for R_t = Σ_k γ^k r_(t+k).")
+        ] = None,
+        baseline: Annotated[
+            Opt, typer.Option("--baseline", help="A number, or 'mean' (mean of the returns).")
+        ] = None,
+        reduction: Annotated[
+            Opt, typer.Option("--reduction", "-r", help="sum (default), mean or mean_sequences.")
+        ] = None,
+        fmt: FormatOpt = OutputFormat.rich,
+        precision: PrecisionOpt = 3,
+    ) -> None:
+        """REINFORCE loss −Σ_t A_t ln π(y_t|s_t) (= −J, the handout's objective negated)."""
+        data = {
+            "probs": probs,
+            "policy": policy,
+            "logits": logits,
+            "actions": actions,
+            "rewards": rewards,
+            "returns": returns,
+            "gamma": gamma,
+            "baseline": baseline,
+            "reduction": reduction,
+        }
+        _run("reinforce", data, fmt, precision)

@@ -1,0 +1,113 @@
+"""Problem files for kind: custom — a weighted sum of other problems, L = sum_i w_i L_i.
+
+The handout's "Custom Sequence Loss" combines several losses. Each entry of ``terms`` is
+``{weight: w, problem: {...}}`` (an inline problem of any kind, line numbers kept) or
+``{weight: w, file: other.yaml}`` (relative to this file's folder), with an optional ``name``.
+Terms may themselves be custom; a reference cycle (a.yaml -> b.yaml -> a.yaml) is an error.
+"""
+
+from __future__ import annotations
+
+import contextvars
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from rnnloss_cli.errors import ProblemError
+from rnnloss_cli.problem.base import COMMON_FIELDS, Meta, parse_meta
+from rnnloss_cli.problem.fields import Fields
+
+TERM_FIELDS = ("weight", "problem", "file", "name")
+
+#: The files whose custom terms are being parsed, outermost first (for cycle detection).
+_LOADING: contextvars.ContextVar[tuple[Path, ...]] = contextvars.ContextVar(
+    "rnnloss_custom_loading", default=()
+)
+
+
+@dataclass(frozen=True)
+class CustomTerm:
+    """One weighted term: its display name, weight, parsed problem and where it came from."""
+
+    name: str
+    weight: float
+    problem: Any
+    origin: str  #: "inline" or the referenced file's path
+
+
+@dataclass(frozen=True)
+class CustomProblem:
+    """kind: custom — the weighted terms in file order."""
+
+    meta: Meta
+    terms: tuple[CustomTerm, ...]
+
+
+def _real_path(file: str) -> Path | None:
+    """The resolved path of a problem file, or None for stdin / the command line."""
+    if file.startswith("<"):
+        return None
+    return Path(file).resolve()
+
+
+def _load_referenced(tf: Fields, stack: tuple[Path, ...]) -> tuple[Any, str]:
+    from rnnloss_cli.problem import parse_problem, read_text
+    from rnnloss_cli.problem._yaml import load_yaml
+
+    rel = tf.text("file")
+    base = Path(tf.file).parent if _real_path(tf.file) else Path.cwd()
+    shown = str(base / rel)
+    target = (base / rel).resolve()
+    if target in stack:
+        chain = " -> ".join(p.name for p in (*stack[stack.index(target) :], target))
+        raise tf.error(f"reference cycle: {chain}", "file")
+    if not target.is_file():
+        raise tf.error(
+            f"no such file: {shown} (paths are relative to the folder of {tf.file})", "file"
+        )
+    try:
+        text = read_text(str(target))
+    except ProblemError as err:
+        raise tf.error(f"{shown}: {err.message}", "file") from None
+    data, lines = load_yaml(text, shown)
+    if data is None:
+        raise tf.error(f"{shown} is empty; expected a problem with at least 'kind'", "file")
+    return parse_problem(data, lines, shown), shown
+
+
+def parse_custom(f: Fields, kind: str) -> CustomProblem:
+    """kind: custom — ``terms``: a list of {weight, problem | file, name?}."""
+    from rnnloss_cli.problem import parse_problem
+
+    f.check_keys((*COMMON_FIELDS, "terms"), kind=kind)
+    meta = parse_meta(f, kind, uses_log=False)
+    raw = f.raw("terms")
+    if not isinstance(raw, list) or not raw:
+        raise f.error(
+            "expected a list of terms, each {weight: w, problem: {...}} or "
+            "{weight: w, file: other.yaml}",
+            "terms",
+        )
+    stack = _LOADING.get()
+    here = _real_path(f.file)
+    if here is not None and (not stack or stack[-1] != here):
+        stack = (*stack, here)
+    token = _LOADING.set(stack)
+    try:
+        terms = []
+        for i, item in enumerate(raw):
+            tf = Fields(item, f.lines, f.file, (*f.path, "terms", i))
+            tf.check_keys(TERM_FIELDS)
+            weight = tf.number("weight")
+            source = tf.require_one("problem", "file")
+            if source == "problem":
+                problem = parse_problem(tf.raw("problem"), f.lines, f.file, (*tf.path, "problem"))
+                origin = "inline"
+            else:
+                problem, origin = _load_referenced(tf, stack)
+            default = f"{i + 1}: {problem.meta.kind}"
+            name = tf.text("name", default)
+            terms.append(CustomTerm(str(name), weight, problem, origin))
+    finally:
+        _LOADING.reset(token)
+    return CustomProblem(meta, tuple(terms))

@@ -1,0 +1,67 @@
+"""Solver for kind: custom — the weighted sum L = Σ_i w_i L_i of independently solved terms.
+
+Each term is solved by the solver of its own kind and kept whole as a child Result (its own
+derivation); this problem's table lists term | kind | value | weight | weighted and writes the
+sum out. Only this problem's answer key is checked; the children's keys are not.
+"""
+
+from __future__ import annotations
+
+import math
+
+from rnnloss_cli.problem.custom import CustomProblem
+from rnnloss_cli.result import Result, Step, Table
+from rnnloss_cli.solve.common import finalize
+
+FORMULA = Step("formula", "L = Σ_i w_i L_i", {}, r"L = \sum_i w_i L_i")
+
+
+def solve_custom(p: CustomProblem) -> Result:
+    """Solve every term, weight it and add; figures: loss and each term's value by name."""
+    from rnnloss_cli.solve import solve
+
+    children: list[tuple[str, Result]] = []
+    rows = []
+    weighted: list[float] = []
+    for term in p.terms:
+        child = solve(term.problem)
+        child.checks = None  # a referenced file's own key is not this problem's business
+        children.append((term.name, child))
+        w_l = term.weight * child.loss
+        weighted.append(w_l)
+        rows.append([term.name, child.kind, child.loss, term.weight, w_l])
+    total = math.fsum(weighted)
+    r = Result("custom", p.meta.title, total, formula=FORMULA)
+    units = {c.unit for _, c in children}
+    r.unit = units.pop() if len(units) == 1 else ""
+    r.tables.append(Table("terms", ["term", "kind", "value L_i", "weight w_i", "w_i · L_i"], rows))
+    plain, latex, values = [], [], {"total": total}
+    for i, (term, (_, child)) in enumerate(zip(p.terms, children, strict=True)):
+        values[f"w{i}"], values[f"l{i}"] = term.weight, child.loss
+        plain.append(f"{{w{i}}} × {{l{i}}}")
+        latex.append(f"{{w{i}}} \\times {{l{i}}}")
+    r.steps.append(
+        Step(
+            "weighted sum",
+            " + ".join(plain) + " = {total}",
+            values,
+            " + ".join(latex) + " = {total}",
+        )
+    )
+    r.steps.append(
+        Step("the weighted terms", "{terms|+} = {total}", {"terms": weighted, "total": total})
+    )
+    r.children = children
+    r.figures = {"loss": total}
+    for term, (_, child) in zip(p.terms, children, strict=True):
+        if term.name not in r.figures:
+            r.figures[term.name] = child.loss
+    if len(units) > 1 or (r.unit == "" and any(c.unit for _, c in children)):
+        r.notes.append("the terms are in different units; the total simply adds the numbers")
+    files = [t.origin for t in p.terms if t.origin != "inline"]
+    if files:
+        r.notes.append(
+            "answer keys inside referenced files are not checked here; only this problem's "
+            f"key is ({', '.join(files)} can be checked on its own)"
+        )
+    return finalize(p.meta, r)

@@ -1,0 +1,457 @@
+"""Solvers for kinds sequence, sequence_hinge and reinforce: per-step tables, reductions, gradients.
+
+Every number comes from the engine (:mod:`rnnloss_cli.engine.sequence`,
+:mod:`rnnloss_cli.engine.reinforce`); this module lays the derivation out as Steps and Tables.
+Padded steps are listed (marked) but contribute nothing.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+
+from rnnloss_cli.engine._numerics import softmax
+from rnnloss_cli.engine.reinforce import (
+    advantages,
+    discounted_returns,
+    policy_log_probs,
+    reinforce_loss,
+    reinforce_loss_grad,
+    reinforce_policy_logits_grad,
+)
+from rnnloss_cli.engine.sequence import (
+    sequence_cross_entropy,
+    sequence_cross_entropy_grad,
+    sequence_cross_entropy_terms,
+    sequence_hinge,
+    sequence_hinge_grad,
+)
+from rnnloss_cli.problem.sequence import ReinforceProblem, SequenceHingeProblem, SequenceProblem
+from rnnloss_cli.result import Result, Step, Table
+from rnnloss_cli.solve.common import finalize, reduction_step
+
+SEQUENCE_FORMULA = Step(
+    "formula",
+    "L = −Σ_t Σ_c y_{t,c} ln ŷ_{t,c} = −Σ_t ln ŷ_t(target_t)  (padded steps left out)",
+    {},
+    r"L = -\sum_{t=1}^{T}\sum_{c=1}^{C} y_{t,c}\ln \hat y_{t,c}",
+)
+HINGE_FORMULA = Step(
+    "formula",
+    "L = Σ_t max(0, 1 − y_t · ŷ_t)  (padded steps left out)",
+    {},
+    r"L = \sum_{t=1}^{T} \max(0, 1 - y_t \hat y_t)",
+)
+REINFORCE_FORMULA = Step(
+    "formula",
+    "J = Σ_t A_t ln π(y_t|s_t) (maximised),  L = −J (minimised),  A_t = R_t − b",
+    {},
+    r"J = \sum_{t=1}^{T} A_t \ln \pi(y_t|s_t),\quad L = -J,\quad A_t = R_t - b",
+)
+
+
+# ---------------------------------------------------------------------------- helpers
+def _positions(shape: tuple[int, ...]) -> list[tuple[int, ...]]:
+    return list(np.ndindex(*shape))
+
+
+def _seq_t(idx: tuple[int, ...]) -> list[int]:
+    """(sequence, t), both 1-based; a single sequence is sequence 1."""
+    return [1, idx[0] + 1] if len(idx) == 1 else [idx[0] + 1, idx[1] + 1]
+
+
+def signed_sum(name: str, values: list[float]) -> tuple[str, dict[str, float]]:
+    """A template writing ``a − b + c`` for values [a, -b, c] (signs outside the numbers)."""
+    parts: list[str] = []
+    out: dict[str, float] = {}
+    for i, v in enumerate(values):
+        key = f"{name}{i}"
+        if i == 0:
+            parts.append("{" + key + "}")
+            out[key] = float(v)
+        else:
+            parts.append((" − " if v < 0 else " + ") + "{" + key + "}")
+            out[key] = abs(float(v))
+    return "".join(parts) if parts else "0", out
+
+
+def _mean_step(label: str, total: float, n: int, value: float) -> Step:
+    return Step(
+        label,
+        "{total} / {n} = {value}",
+        {"total": total, "n": n, "value": value},
+        r"\frac{{total}}{{n}} = {value}",
+    )
+
+
+def _matrix_rows(
+    m: np.ndarray, mask: np.ndarray, steps_shape: tuple[int, ...]
+) -> tuple[list[list[Any]], dict[tuple[int, int], str]]:
+    rows, styles = [], {}
+    for r, idx in enumerate(_positions(steps_shape)):
+        rows.append([*_seq_t(idx), *map(float, m[idx])])
+        if not mask[idx]:
+            for c in range(len(rows[-1])):
+                styles[(r, c)] = "dim"
+    return rows, styles
+
+
+def _n_sequences(mask: np.ndarray) -> int:
+    return 1 if mask.ndim == 1 else mask.shape[0]
+
+
+# ---------------------------------------------------------------------------- sequence
+def solve_sequence(p: SequenceProblem) -> Result:
+    """Sequence cross-entropy: per-step -ln ŷ[target], the reduction, the gradient table.
+
+    Figures: loss (the chosen reduction), sum, mean_tokens (sum / unpadded steps) and
+    mean_sequences (sum / N).
+    """
+    kw: dict[str, Any] = {"mask": p.mask, "from_logits": p.from_logits}
+    terms = sequence_cross_entropy_terms(p.input, p.targets, **kw)
+    loss = float(sequence_cross_entropy(p.input, p.targets, reduction=p.reduction, **kw))
+    grad = sequence_cross_entropy_grad(p.input, p.targets, reduction=p.reduction, **kw)
+    steps_shape = p.targets.shape
+    classes = list(p.vocabulary) if p.vocabulary else [f"c{c}" for c in range(p.input.shape[-1])]
+    r = Result("sequence", p.meta.title, loss, formula=SEQUENCE_FORMULA)
+    if p.from_logits:
+        rows, styles = _matrix_rows(softmax(p.input, axis=-1), p.mask, steps_shape)
+        r.tables.append(
+            Table("ŷ = softmax of the logits", ["sequence", "t", *classes], rows, styles)
+        )
+    rows, styles = [], {}
+    for i, idx in enumerate(_positions(steps_shape)):
+        real = bool(p.mask[idx])
+        rows.append(
+            [
+                *_seq_t(idx),
+                p.labels[i],
+                float(terms.prob[idx]) if real else None,
+                float(terms.neg_log_prob[idx]) if real else None,
+                "no" if real else "yes (padding)",
+            ]
+        )
+        if not real:
+            styles.update({(i, c): "dim" for c in range(6)})
+    r.tables.append(
+        Table(
+            "per step",
+            ["sequence", "t", "target", "ŷ(target)", "−ln ŷ(target)", "masked?"],
+            rows,
+            styles,
+        )
+    )
+    real_terms = terms.neg_log_prob[p.mask]
+    total = float(np.sum(real_terms))
+    n_tokens, n_seq = int(p.mask.sum()), _n_sequences(p.mask)
+    figures = {
+        "sum": total,
+        "mean_tokens": total / n_tokens if n_tokens else math.nan,
+        "mean_sequences": total / n_seq,
+    }
+    chosen = f" (reduction: {p.reduction})"
+    r.steps.append(reduction_step(real_terms, "sum", total, "per-step terms −ln ŷ(target)"))
+    if p.reduction == "sum":
+        r.steps[-1].label += chosen
+    r.steps.append(
+        _mean_step(
+            f"mean over the {n_tokens} unpadded tokens"
+            + (chosen if p.reduction == "mean_tokens" else ""),
+            total,
+            n_tokens,
+            figures["mean_tokens"],
+        )
+    )
+    r.steps.append(
+        _mean_step(
+            f"mean over the {n_seq} sequence{'s' if n_seq > 1 else ''}"
+            + (chosen if p.reduction == "mean_sequences" else ""),
+            total,
+            n_seq,
+            figures["mean_sequences"],
+        )
+    )
+    wrt = "logits" if p.from_logits else "ŷ"
+    rows, styles = _matrix_rows(grad, p.mask, steps_shape)
+    r.tables.append(
+        Table(
+            f"gradient ∂L/∂{wrt} ({p.reduction})",
+            ["sequence", "t", *classes],
+            rows,
+            styles,
+            caption="softmax(z) − y per step, times the reduction scale"
+            if p.from_logits
+            else "−y/ŷ at the target class, 0 elsewhere, times the reduction scale",
+        )
+    )
+    r.figures = {"loss": loss, **figures}
+    if not p.mask.all():
+        r.notes.append(
+            "Padded steps are listed but contribute nothing: no loss term and zero gradient. "
+            "mean_tokens divides by the unpadded steps (PyTorch's mean with ignore_index); "
+            "mean_sequences by the number of sequences."
+        )
+    if not math.isfinite(loss):
+        r.warnings.append("a target class has predicted probability 0: −ln 0 = inf")
+    return finalize(p.meta, r)
+
+
+# ---------------------------------------------------------------------------- hinge
+def solve_sequence_hinge(p: SequenceHingeProblem) -> Result:
+    """Hinge per step: margin table, the mean (the handout's example) and the sum (its formula)."""
+    kw: dict[str, Any] = {"mask": p.mask}
+    per_step = sequence_hinge(p.yhat, p.y, reduction="none", **kw)
+    loss = float(sequence_hinge(p.yhat, p.y, reduction=p.reduction, **kw))
+    grad = sequence_hinge_grad(p.yhat, p.y, reduction=p.reduction, **kw)
+    r = Result("sequence_hinge", p.meta.title, loss, unit="", formula=HINGE_FORMULA)
+    rows, styles = [], {}
+    for i, idx in enumerate(_positions(p.y.shape)):
+        real = bool(p.mask[idx])
+        y, yh = float(p.y[idx]), float(p.yhat[idx])
+        rows.append(
+            [
+                *_seq_t(idx),
+                y if real else None,
+                yh,
+                y * yh if real else None,
+                float(per_step[idx]) if real else None,
+                float(grad[idx]),
+                "no" if real else "yes (padding)",
+            ]
+        )
+        if not real:
+            styles.update({(i, c): "dim" for c in range(9)})
+    r.tables.append(
+        Table(
+            "per step",
+            [
+                "sequence",
+                "t",
+                "y",
+                "ŷ",
+                "y·ŷ",
+                "max(0, 1 − y·ŷ)",
+                f"∂L/∂ŷ ({p.reduction})",
+                "masked?",
+            ],
+            rows,
+            styles,
+        )
+    )
+    real_terms = per_step[p.mask]
+    total = float(np.sum(real_terms))
+    n_seq = _n_sequences(p.mask)
+    figures = {"mean": total / real_terms.size if real_terms.size else math.nan, "sum": total}
+    r.steps.append(reduction_step(real_terms, "mean", figures["mean"], "hinge terms"))
+    r.steps.append(reduction_step(real_terms, "sum", total, "hinge terms"))
+    if n_seq > 1:
+        figures["mean_sequences"] = total / n_seq
+        r.steps.append(_mean_step(f"mean over the {n_seq} sequences", total, n_seq, total / n_seq))
+    for s in r.steps:
+        if s.label.startswith(p.reduction) or (
+            p.reduction == "mean_sequences" and "sequences" in s.label
+        ):
+            s.label += f" (reduction: {p.reduction})"
+    r.figures = {"loss": loss, **figures}
+    r.notes.append(
+        "The handout's hinge formula is a sum, Σ_t max(0, 1 − y_t·ŷ_t), but its worked example "
+        "averages over the time steps; both are shown. Pass reduction: sum for the formula."
+    )
+    return finalize(p.meta, r)
+
+
+# ---------------------------------------------------------------------------- reinforce
+def _returns_steps(p: ReinforceProblem, rewards: np.ndarray, returns: np.ndarray) -> list[Step]:
+    """R_t = r_t + γ r_{t+1} + γ² r_{t+2} + … written out per real step."""
+    out: list[Step] = []
+    rew2, ret2 = np.atleast_2d(rewards), np.atleast_2d(returns)
+    m2 = np.atleast_2d(p.mask)
+    for n in range(rew2.shape[0]):
+        real = np.flatnonzero(m2[n])
+        for t in real:
+            later = [k for k in real if k >= t]
+            plain, latex, values = [], [], {"g": float(p.gamma or 0.0)}
+            for k in later:
+                key = f"r{k}"
+                values[key] = float(rew2[n, k])
+                power = k - t
+                if power == 0:
+                    plain.append("{" + key + "}")
+                    latex.append("{" + key + "}")
+                elif power == 1:
+                    plain.append("{g} × {" + key + "}")
+                    latex.append(r"{g} \times {" + key + "}")
+                else:
+                    plain.append(f"{{g}}^{power} × {{{key}}}")
+                    latex.append(f"{{g}}^{{{power}}} \\times {{{key}}}")
+            values["value"] = float(ret2[n, t])  # the engine's backward recursion
+            who = f"episode {n + 1}, " if rew2.shape[0] > 1 else ""
+            out.append(
+                Step(
+                    f"{who}R_{t + 1}",
+                    " + ".join(plain) + " = {value}",
+                    values,
+                    " + ".join(latex) + " = {value}",
+                )
+            )
+    return out
+
+
+def solve_reinforce(p: ReinforceProblem) -> Result:
+    """REINFORCE: returns, baseline, advantages, ln π, the objective J and the loss −J.
+
+    Figures: loss (L = −J under the reduction) and objective (J = −loss).
+    """
+    shape = p.mask.shape
+    batch = len(shape) == 2
+    if p.given == "probs":
+        with np.errstate(divide="ignore"):
+            log_pi = np.where(p.mask, np.log(np.where(p.mask, p.action_probs, 1.0)), 0.0)
+        pi = np.where(p.mask, p.action_probs, np.nan)
+    else:
+        log_pi = policy_log_probs(p.logits, p.actions, mask=p.mask)
+        pi = np.where(p.mask, np.exp(log_pi), np.nan)
+    if p.returns is None:
+        returns = discounted_returns(p.rewards, p.gamma, mask=p.mask)
+    else:
+        returns = np.where(p.mask, p.returns, 0.0)
+    adv = advantages(returns, p.baseline, mask=p.mask)
+    loss = float(reinforce_loss(log_pi, adv, mask=p.mask, reduction=p.reduction))
+    dl_dlogpi = reinforce_loss_grad(log_pi, adv, mask=p.mask, reduction=p.reduction)
+    r = Result("reinforce", p.meta.title, loss, formula=REINFORCE_FORMULA)
+
+    # R_t
+    if p.returns is None:
+        r.steps.append(
+            Step(
+                "discounted reward-to-go",
+                "R_t = Σ_{k≥t} γ^(k−t) r_k with γ = {g}",
+                {"g": float(p.gamma)},
+                r"R_t = \sum_{k \ge t} \gamma^{k-t} r_k,\ \gamma = {g}",
+            )
+        )
+        r.steps += _returns_steps(p, p.rewards, returns)
+    # baseline
+    b_values: np.ndarray = returns - adv  # b_t at real steps
+    if p.baseline is None:
+        r.steps.append(Step("baseline", "none: A_t = R_t", {}))
+    elif isinstance(p.baseline, str):
+        r2, m2 = np.atleast_2d(returns), np.atleast_2d(p.mask)
+        for n in range(r2.shape[0]):
+            real = r2[n][m2[n]]
+            if not real.size:
+                continue
+            who = f" (episode {n + 1})" if batch else ""
+            r.steps.append(
+                Step(
+                    f"baseline b = mean of the returns{who}",
+                    "({R|+}) / {n} = {b}",
+                    {"R": [float(x) for x in real], "n": int(real.size), "b": float(np.mean(real))},
+                    r"\frac{{R|+}}{{n}} = {b}",
+                )
+            )
+    elif isinstance(p.baseline, np.ndarray):
+        r.steps.append(Step("baseline", "b_t given per step", {}))
+    else:
+        r.steps.append(Step("baseline", "b = {b} (given)", {"b": float(p.baseline)}))
+
+    # the table
+    products = np.where(p.mask, adv * log_pi, 0.0)
+    cols = ["episode", "t"] if batch else ["t"]
+    if p.actions is not None:
+        cols.append("action y_t")
+    cols += ["π(y_t|s_t)", "ln π"]
+    if p.rewards is not None:
+        cols.append("r_t")
+    padded = not p.mask.all()
+    cols += [
+        "R_t",
+        *(["b"] if p.baseline is not None else []),
+        "A_t",
+        "A_t · ln π",
+        f"∂L/∂ln π ({p.reduction})",
+        *(["masked?"] if padded else []),
+    ]
+    rows, styles = [], {}
+    for i, idx in enumerate(_positions(shape)):
+        real = bool(p.mask[idx])
+        row: list[Any] = [idx[0] + 1, idx[1] + 1] if batch else [idx[0] + 1]
+        if p.actions is not None:
+            row.append(int(p.actions[idx]))
+        row += [float(pi[idx]) if real else None, float(log_pi[idx]) if real else None]
+        if p.rewards is not None:
+            row.append(float(p.rewards[idx]))
+        row.append(float(returns[idx]) if real else None)
+        if p.baseline is not None:
+            row.append(float(b_values[idx]) if real else None)
+        row += [
+            float(adv[idx]) if real else None,
+            float(products[idx]) if real else None,
+            float(dl_dlogpi[idx]),
+        ]
+        if padded:
+            row.append("no" if real else "yes (padding)")
+        rows.append(row)
+        if not real:
+            styles.update({(i, c): "dim" for c in range(len(row))})
+    r.tables.append(Table("per step", cols, rows, styles))
+
+    # J and L
+    real_products = [float(x) for x in products[p.mask]]
+    j_sum = float(np.sum(real_products))
+    template, values = signed_sum("p", real_products)
+    r.steps.append(
+        Step("objective J = Σ_t A_t ln π(y_t|s_t)", template + " = {J}", {**values, "J": j_sum})
+    )
+    if p.reduction == "sum":
+        r.steps.append(Step("loss L = −J", "−({J}) = {L}", {"J": j_sum, "L": loss}))
+    else:
+        n = int(p.mask.sum()) if p.reduction == "mean" else (shape[0] if batch else 1)
+        what = "unpadded steps" if p.reduction == "mean" else "episodes"
+        r.steps.append(
+            Step(
+                f"loss L = −J / {n} ({p.reduction} over the {what})",
+                "−({J}) / {n} = {L}",
+                {"J": j_sum, "n": n, "L": loss},
+                r"-\frac{{J}}{{n}} = {L}",
+            )
+        )
+    figures = {"loss": loss, "objective": -loss}
+    if p.baseline is not None:
+        handout = float(np.sum(np.where(p.mask, returns * log_pi, 0.0)))
+        template, values = signed_sum("q", [float(x) for x in (returns * log_pi)[p.mask]])
+        r.steps.append(
+            Step(
+                "without the baseline (the handout's Σ_t R_t ln π)",
+                template + " = {v}",
+                {**values, "v": handout},
+            )
+        )
+        figures["objective_no_baseline"] = handout
+    if p.logits is not None:
+        grad = reinforce_policy_logits_grad(
+            p.logits, p.actions, adv, mask=p.mask, reduction=p.reduction
+        )
+        actions = [f"a{a}" for a in range(p.logits.shape[-1])]
+        rows, styles = _matrix_rows(grad, p.mask, shape)
+        if not batch:
+            rows = [row[1:] for row in rows]
+            styles = {(i, c - 1): s for (i, c), s in styles.items() if c}
+        r.tables.append(
+            Table(
+                f"gradient ∂L/∂z w.r.t. the policy logits ({p.reduction})",
+                [*(["episode", "t"] if batch else ["t"]), *actions],
+                rows,
+                styles,
+                caption="A_t (softmax(z_t) − onehot(y_t)) per step",
+            )
+        )
+    r.figures = figures
+    r.notes.append(
+        "The handout writes Σ_t R_t log π(y_t|s_t) without a minus sign: that is the objective "
+        "J to maximise. Gradient descent minimises the loss L = −J, i.e. it ascends J: "
+        "∂L/∂ln π_t = −A_t, so actions with A_t > 0 become more likely."
+    )
+    return finalize(p.meta, r)

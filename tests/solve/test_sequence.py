@@ -1,0 +1,124 @@
+"""Solvers for sequence, sequence_hinge and reinforce against hand-worked values."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+
+from rnnloss_cli.problem import parse_problem
+from rnnloss_cli.solve import solve
+
+
+def _solve(data: dict):
+    return solve(parse_problem(data, {}, "<test>"))
+
+
+YHAT = [[0.7, 0.1, 0.1, 0.1], [0.2, 0.5, 0.2, 0.1], [0.1, 0.1, 0.2, 0.6]]
+
+
+def test_sequence_sum_is_the_handout_formula():
+    # -ln 0.7 - ln 0.5 - ln 0.6 = 0.356675 + 0.693147 + 0.510826 = 1.560648
+    r = _solve({"kind": "sequence", "yhat": YHAT, "targets": [0, 1, 3]})
+    assert r.loss == pytest.approx(1.560648, abs=1e-6)
+    assert r.figures["mean_tokens"] == pytest.approx(1.560648 / 3, abs=1e-6)
+    assert r.figures["mean_sequences"] == pytest.approx(1.560648, abs=1e-6)
+    per_step = r.tables[0]
+    assert [row[3] for row in per_step.rows] == [0.7, 0.5, 0.6]
+    assert "0.357 + 0.693 + 0.511 = 1.561" in _step(r, 0)
+
+
+def _step(r, i: int) -> str:
+    from rnnloss_cli.render.text import step_text
+
+    return step_text(r.steps[i], 3)
+
+
+def test_sequence_padded_batch_reductions():
+    # seq 1: 0.223144 + 0.510826 + 0.693147 = 1.427117; seq 2: 0.693147 + 0.356675 = 1.049822
+    yhat = [
+        [[0.8, 0.1, 0.1], [0.2, 0.6, 0.2], [0.25, 0.25, 0.5]],
+        [[0.5, 0.4, 0.1], [0.1, 0.2, 0.7], [0.0, 0.0, 0.0]],
+    ]
+    data = {"kind": "sequence", "yhat": yhat, "targets": [[0, 1, 2], [0, 2, 0]], "lengths": [3, 2]}
+    r = _solve({**data, "reduction": "mean_tokens"})
+    assert r.figures["sum"] == pytest.approx(2.476939, abs=1e-6)
+    assert r.loss == pytest.approx(2.476939 / 5, abs=1e-6)
+    assert r.figures["mean_sequences"] == pytest.approx(2.476939 / 2, abs=1e-6)
+    assert r.tables[0].rows[-1][-1] == "yes (padding)"
+    grad = r.tables[-1].rows
+    assert grad[-1][2:] == [0.0, 0.0, 0.0]  # padded step: zero gradient
+    assert grad[0][2] == pytest.approx(-1 / 0.8 / 5)
+    del data["lengths"]
+    mask_form = _solve({**data, "mask": [[1, 1, 1], [1, 1, 0]]})
+    assert mask_form.loss == pytest.approx(2.476939, abs=1e-6)
+
+
+def test_sequence_logits_and_log_base():
+    # softmax([2, 1, 0])[0] = e^2 / (e^2 + e + 1) -> -ln = 0.407606; twice, in bits / ln 2
+    r = _solve(
+        {"kind": "sequence", "logits": [[2, 1, 0], [0, 1, 2]], "targets": [0, 2], "log_base": 2}
+    )
+    assert r.loss == pytest.approx(2 * 0.407606 / math.log(2), abs=1e-6)
+    assert r.unit == "bits"
+    assert r.tables[0].title.startswith("ŷ = softmax")
+
+
+def test_sequence_hinge_mean_and_sum():
+    r = _solve({"kind": "sequence_hinge", "y": [1, -1, 1], "yhat": [0.8, -0.5, 0.3]})
+    assert r.loss == pytest.approx(1.4 / 3)
+    assert r.figures["sum"] == pytest.approx(1.4)
+    assert "(0.2 + 0.5 + 0.7) / 3 = 0.467" in _step(r, 0)
+    s = _solve(
+        {"kind": "sequence_hinge", "y": [1, -1, 1], "yhat": [0.8, -0.5, 0.3], "reduction": "sum"}
+    )
+    assert s.loss == pytest.approx(1.4) and s.figures["mean"] == pytest.approx(1.4 / 3)
+
+
+def test_sequence_hinge_padding_drops_the_step():
+    # real steps 0.2 and 0.5 (the 0.7 step is padding): mean 0.35, sum 0.7
+    r = _solve(
+        {"kind": "sequence_hinge", "y": [1, -1, 0], "yhat": [0.8, -0.5, 0.3], "mask": [1, 1, 0]}
+    )
+    assert r.loss == pytest.approx(0.35) and r.figures["sum"] == pytest.approx(0.7)
+
+
+EPISODE = {"kind": "reinforce", "probs": [0.9, 0.6, 0.7], "rewards": [1, 0, 1], "gamma": 0.9}
+
+
+def test_reinforce_discounted_with_mean_baseline():
+    # R = 1.81, 0.9, 1; b = 3.71 / 3; A = 0.573333, -0.336667, -0.236667
+    # J = 0.573333 ln 0.9 - 0.336667 ln 0.6 - 0.236667 ln 0.7 = 0.195984
+    r = _solve({**EPISODE, "baseline": "mean"})
+    assert r.figures["objective"] == pytest.approx(0.195984, abs=1e-6)
+    assert r.loss == pytest.approx(-0.195984, abs=1e-6)
+    assert r.figures["objective_no_baseline"] == pytest.approx(-1.007121, abs=1e-6)
+    texts = [_step(r, i) for i in range(len(r.steps))]
+    assert "1 + 0.9 × 0 + 0.9^2 × 1 = 1.81" in texts
+    assert "(1.81 + 0.9 + 1) / 3 = 1.237" in texts
+    assert any("gradient descent minimises the loss l = −j" in n.lower() for n in r.notes)
+
+
+def test_reinforce_no_baseline_undiscounted():
+    # gamma 1: R = 2, 1, 1; L = -(2 ln 0.9 + ln 0.6 + ln 0.7) = 0.210721 + 0.510826 + 0.356675
+    r = _solve({**EPISODE, "gamma": 1})
+    assert r.loss == pytest.approx(1.078222, abs=1e-6)
+    assert r.figures["objective"] == pytest.approx(-1.078222, abs=1e-6)
+
+
+def test_reinforce_policy_matches_probs_and_has_logit_gradient():
+    policy = [[0.9, 0.1], [0.4, 0.6], [0.3, 0.7]]
+    r = _solve(
+        {"kind": "reinforce", "policy": policy, "actions": [0, 1, 1], "returns": [2.0, 1.0, 1.0]}
+    )
+    q = _solve({"kind": "reinforce", "probs": [0.9, 0.6, 0.7], "returns": [2.0, 1.0, 1.0]})
+    assert r.loss == pytest.approx(q.loss)
+    grad = r.tables[-1]
+    assert grad.title.startswith("gradient ∂L/∂z")
+    # A_1 (softmax - onehot) = 2 * (0.9 - 1, 0.1) = (-0.2, 0.2)
+    assert grad.rows[0][1:] == pytest.approx([-0.2, 0.2])
+
+
+def test_reinforce_mean_reduction_divides_by_steps():
+    r = _solve({**EPISODE, "gamma": 1, "reduction": "mean"})
+    assert r.loss == pytest.approx(1.078222 / 3, abs=1e-6)
