@@ -1,0 +1,188 @@
+"""Teaching commands: ``new`` (problem template), ``sheet``, ``explain`` and ``train``.
+
+``register(app)`` adds them to the main Typer app. Only typer is imported at module level;
+everything heavy is imported inside the commands.
+"""
+
+from __future__ import annotations
+
+import enum
+import sys
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+
+class SheetFormat(str, enum.Enum):
+    markdown = "markdown"
+    latex = "latex"
+
+
+class ExplainFormat(str, enum.Enum):
+    rich = "rich"
+    markdown = "markdown"
+
+
+class TrainLoss(str, enum.Enum):
+    mse = "mse"
+    cross_entropy = "cross-entropy"
+    ctc = "ctc"
+    hinge_seq = "hinge-seq"
+    reinforce = "reinforce"
+
+
+class Optimizer(str, enum.Enum):
+    sgd = "sgd"
+    adam = "adam"
+
+
+OutOpt = Annotated[
+    Optional[Path],  # noqa: UP045 - typer needs Optional on Python 3.10
+    typer.Option("--output", "-o", help="Write to this file instead of standard output."),
+]
+
+
+def _write(text: str, output: Path | None) -> None:
+    """Write ``text`` to ``output`` (or stdout); an unwritable path is bad input (exit 2)."""
+    if output is None:
+        sys.stdout.write(text if text.endswith("\n") else text + "\n")
+        return
+    try:
+        output.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        typer.echo(f"error: cannot write {output}: {exc.strerror or exc}", err=True)
+        raise typer.Exit(2) from None
+    typer.echo(f"wrote {output}", err=True)
+
+
+def new(
+    kind: Annotated[str, typer.Argument(help="Problem kind, e.g. mse, hinge, ctc.")],
+    output: OutOpt = None,
+    force: Annotated[
+        bool, typer.Option("--force", help="Overwrite the output file if it exists.")
+    ] = False,
+) -> None:
+    """Write a commented template problem file for KIND (a worked example to edit)."""
+    from rnnloss_cli.templates import render_template, template_kinds
+
+    try:
+        text = render_template(kind)
+    except KeyError:
+        import difflib
+
+        close = difflib.get_close_matches(kind, template_kinds(), n=1)
+        hint = f"did you mean '{close[0]}'? " if close else ""
+        typer.echo(
+            f"error: no template for kind {kind!r}; {hint}templates: {', '.join(template_kinds())}",
+            err=True,
+        )
+        raise typer.Exit(2) from None
+    if output is not None and output.exists() and not force:
+        typer.echo(f"error: {output} exists; pass --force to overwrite it", err=True)
+        raise typer.Exit(2)
+    _write(text, output)
+
+
+def sheet(
+    paths: Annotated[list[str], typer.Argument(help="Problem files or folders.")],
+    fmt: Annotated[
+        SheetFormat, typer.Option("--format", "-f", help="markdown or latex.")
+    ] = SheetFormat.markdown,
+    solutions: Annotated[
+        bool, typer.Option("--solutions", help="Include the derivations and the keys.")
+    ] = False,
+    precision: Annotated[
+        int, typer.Option("--precision", "-p", min=0, max=17, help="Digits after the point.")
+    ] = 3,
+    title: Annotated[
+        Optional[str],  # noqa: UP045
+        typer.Option("--title", help="Sheet title (default: Problem sheet / Solutions)."),
+    ] = None,
+    output: OutOpt = None,
+) -> None:
+    """A question sheet (givens and tasks, no answers) or, with --solutions, a solution sheet."""
+    from rnnloss_cli.cli import guarded
+    from rnnloss_cli.sheet import build_sheet
+
+    text = guarded(
+        lambda: build_sheet(paths, fmt.value, solutions=solutions, precision=precision, title=title)
+    )
+    _write(text, output)
+
+
+def explain(
+    loss: Annotated[
+        Optional[str],  # noqa: UP045
+        typer.Argument(help="A loss: mse, bce, nll, cce, hinge, ctc, sequence, ... (none: all)."),
+    ] = None,
+    fmt: Annotated[
+        ExplainFormat, typer.Option("--format", "-f", help="rich (terminal) or markdown.")
+    ] = ExplainFormat.rich,
+) -> None:
+    """Explain a loss: definition, formula, use, PyTorch/Keras/optax conventions, pitfalls."""
+    from rnnloss_cli.explain import EXPLANATIONS, explain_markdown, explain_rich, find
+
+    if loss is not None:
+        try:
+            find(loss)
+        except KeyError:
+            typer.echo(f"error: unknown loss {loss!r}; known: {', '.join(EXPLANATIONS)}", err=True)
+            raise typer.Exit(2) from None
+    if fmt is ExplainFormat.markdown:
+        sys.stdout.write(explain_markdown(loss))
+        return
+    from rnnloss_cli.output import console
+
+    explain_rich(console(), loss)
+
+
+def train(
+    loss: Annotated[
+        TrainLoss, typer.Option("--loss", "-l", help="Which loss (and generated task) to train.")
+    ] = TrainLoss.mse,
+    epochs: Annotated[
+        Optional[int],  # noqa: UP045
+        typer.Option("--epochs", "-e", min=0, help="Epochs (default: the task's own)."),
+    ] = None,
+    seed: Annotated[
+        int, typer.Option("--seed", "-s", help="Random seed (runs are reproducible).")
+    ] = 0,
+    optimizer: Annotated[
+        Optimizer, typer.Option("--optimizer", help="sgd (with momentum) or adam.")
+    ] = Optimizer.adam,
+    clip: Annotated[
+        float, typer.Option("--clip", min=0.0, help="Max global gradient norm (0: no clipping).")
+    ] = 1.0,
+    lr: Annotated[
+        Optional[float],  # noqa: UP045
+        typer.Option("--lr", min=0.0, help="Learning rate (default: per task and optimizer)."),
+    ] = None,
+) -> None:
+    """Train a tiny numpy Elman RNN with BPTT on a generated task for the chosen loss.
+
+    mse: sine forecasting; cross-entropy: next symbol of a repeating pattern; ctc: spelling
+    words from noisy frames; hinge-seq: sign of the running sum; reinforce: remember a cue.
+    """
+    from rnnloss_cli.output import console
+    from rnnloss_cli.train.run import run_and_show
+
+    run_and_show(
+        loss.value,
+        epochs=epochs,
+        seed=seed,
+        optimizer=optimizer.value,
+        clip=clip or None,
+        lr=lr,
+        console=console(),
+    )
+
+
+def register(app: typer.Typer) -> None:
+    """Add the teaching commands to ``app``."""
+    app.command(epilog="Example: rnnloss new hinge -o problems/my-hinge.yaml")(new)
+    app.command(epilog="Example: rnnloss sheet problems/ --format latex --solutions -o sol.tex")(
+        sheet
+    )
+    app.command(epilog="Example: rnnloss explain ctc --format markdown")(explain)
+    app.command(epilog="Example: rnnloss train --loss ctc --optimizer adam --clip 1")(train)

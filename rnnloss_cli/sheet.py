@@ -1,0 +1,370 @@
+"""Question and solution sheets from problem files, in Markdown or LaTeX.
+
+A question sheet shows, per problem, its title, source, the givens laid out from the file's
+data and the task; it never shows the answer key, the notes or anything the solver computed.
+A solution sheet adds the full derivation: the Markdown one reuses
+:func:`rnnloss_cli.render.markdown.result_markdown`; the LaTeX one is laid out here from the
+same Result (tables as ``tabular``, derivation steps as math). Layout only: the numbers come
+from the problem file (givens) and the Result (solutions).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from rnnloss_cli.problem import KIND_SUMMARIES, load_problem, problem_files, read_text
+from rnnloss_cli.problem._yaml import load_yaml
+from rnnloss_cli.render.text import fmt_number, step_latex
+from rnnloss_cli.result import Result, Table
+
+#: Fields that are not givens: the key and the author's remarks stay off a question sheet.
+HIDDEN_FIELDS = frozenset({"kind", "title", "source", "answer", "tolerance", "notes"})
+#: Hidden in nested mappings too (e.g. an inline sub-problem of a custom loss).
+NESTED_HIDDEN = frozenset({"answer", "tolerance", "notes"})
+#: Fields whose list names the columns of a matrix given in the same file.
+COLUMN_NAME_FIELDS = ("symbols", "vocabulary", "classes", "labels")
+
+
+@dataclass
+class Given:
+    """One given of a problem: a scalar, a list, a mapping, or a matrix (rows + column names)."""
+
+    name: str
+    shape: str  # "scalar" | "list" | "mapping" | "matrix"
+    value: Any
+    columns: list[str] | None = None
+
+
+@dataclass
+class SheetProblem:
+    """What a sheet shows of one problem file; ``result`` only for solution sheets."""
+
+    file: str
+    kind: str
+    title: str
+    source: str | None
+    givens: list[Given]
+    figures: list[str]
+    result: Result | None = None
+
+
+# ------------------------------------------------------------------------------ givens
+def _num(v: Any) -> str:
+    """A given number as the author wrote it (no rounding: 0.25 stays 0.25)."""
+    if isinstance(v, bool):
+        return str(v).lower()
+    if isinstance(v, int):
+        return str(v)
+    if isinstance(v, float):
+        return format(v, "g") if abs(v) >= 1e-4 or v == 0 else format(v, ".6g")
+    return str(v)
+
+
+def _is_matrix(v: Any) -> bool:
+    return (
+        isinstance(v, list)
+        and bool(v)
+        and all(isinstance(r, list) for r in v)
+        and all(not isinstance(x, (list, dict)) for r in v for x in r)
+    )
+
+
+def _item_text(v: Any) -> str:
+    if isinstance(v, dict):
+        # An alignment given as {path: ..., factors: [...]}: the path is the given; the
+        # factors are a handout's worked solution, so they stay off the question sheet.
+        if "path" in v:
+            return str(v["path"])
+        shown = {k: x for k, x in v.items() if k not in NESTED_HIDDEN}
+        return "(" + ", ".join(f"{k}: {_item_text(x)}" for k, x in shown.items()) + ")"
+    if isinstance(v, list):
+        return "[" + ", ".join(_item_text(x) for x in v) + "]"
+    return _num(v)
+
+
+def givens_of(data: dict[str, Any]) -> list[Given]:
+    """The givens of a problem file's mapping, in file order, key and notes left out."""
+    out: list[Given] = []
+    names = [data.get(k) for k in COLUMN_NAME_FIELDS if isinstance(data.get(k), list)]
+
+    def matrix(name: str, value: list) -> Given:
+        width = len(value[0])
+        cols = next(
+            ([str(s) for s in n] for n in names if len(n) == width),
+            [str(j + 1) for j in range(width)],
+        )
+        return Given(name, "matrix", [[_num(x) for x in row] for row in value], cols)
+
+    for name, value in data.items():
+        if name in HIDDEN_FIELDS:
+            continue
+        if _is_matrix(value):
+            out.append(matrix(str(name), value))
+        elif isinstance(value, list) and value and all(_is_matrix(m) for m in value):
+            # A batch (N, T, C): one matrix per sequence.
+            out += [matrix(f"{name}[{i + 1}]", m) for i, m in enumerate(value)]
+        elif isinstance(value, dict):
+            out.append(
+                Given(str(name), "mapping", {str(k): _item_text(x) for k, x in value.items()})
+            )
+        elif isinstance(value, list):
+            out.append(Given(str(name), "list", [_item_text(x) for x in value]))
+        else:
+            out.append(Given(str(name), "scalar", _num(value)))
+    return out
+
+
+def collect(paths: list[str], solutions: bool) -> list[SheetProblem]:
+    """Load (and, for solutions, solve) every problem file; errors are ProblemError."""
+    from rnnloss_cli.solve import solve
+
+    out = []
+    for path in problem_files(paths):
+        problem = load_problem(path)
+        data, _ = load_yaml(read_text(path), path)
+        meta = problem.meta
+        figures = list(meta.answer or {"loss": 0.0})
+        result = solve(problem) if solutions else None
+        out.append(
+            SheetProblem(path, meta.kind, meta.title, meta.source, givens_of(data), figures, result)
+        )
+    return out
+
+
+def task_text(p: SheetProblem) -> str:
+    what = KIND_SUMMARIES.get(p.kind, p.kind)
+    figs = ", ".join(p.figures)
+    return f"Compute the loss ({what}). Give: {figs}."
+
+
+# ------------------------------------------------------------------------------ markdown
+def _md_escape(s: str) -> str:
+    return s.replace("|", "\\|")
+
+
+def _md_given(g: Given) -> list[str]:
+    if g.shape == "scalar":
+        return [f"- `{g.name}`: {g.value}"]
+    if g.shape == "list":
+        return [f"- `{g.name}`: [{', '.join(g.value)}]"]
+    if g.shape == "mapping":
+        return [f"- `{g.name}`: " + ", ".join(f"{k} = {v}" for k, v in g.value.items())]
+    head = ["", "| " + " | ".join(["", *map(_md_escape, g.columns or [])]) + " |"]
+    head.append("|" + "|".join("---" for _ in range(len(g.columns or []) + 1)) + "|")
+    rows = [f"| {i + 1} | " + " | ".join(r) + " |" for i, r in enumerate(g.value)]
+    return [f"- `{g.name}` (matrix):", *head, *rows, ""]
+
+
+def sheet_markdown(
+    problems: list[SheetProblem], *, solutions: bool, precision: int = 3, title: str | None = None
+) -> str:
+    """The whole sheet as Markdown."""
+    from rnnloss_cli.render.markdown import result_markdown
+
+    heading = title or ("Solutions" if solutions else "Problem sheet")
+    out = [f"# {heading}", ""]
+    for i, p in enumerate(problems, 1):
+        out += [f"## {i}. {p.title}", ""]
+        if p.source:
+            out += [f"_Source: {p.source}_", ""]
+        out += ["**Given**", ""]
+        for g in p.givens:
+            out += _md_given(g)
+        out += ["", f"**Task.** {task_text(p)}", ""]
+        if solutions and p.result is not None:
+            body = result_markdown(p.result, precision, level=3, answers=True)
+            lines = body.split("\n")
+            if lines and lines[0].startswith("###"):  # the title is already the heading
+                lines = lines[1:]
+            out += ["### Solution", "", *lines, ""]
+    return "\n".join(out).rstrip() + "\n"
+
+
+# ------------------------------------------------------------------------------ LaTeX
+#: Unicode the renderers use, as LaTeX math (so the sheet compiles with plain pdflatex).
+_MATH = {
+    "ŷ": r"\hat{y}",
+    "−": "-",
+    "×": r"\times ",
+    "·": r"\cdot ",
+    "²": "^{2}",
+    "Σ": r"\sum ",
+    "Π": r"\prod ",
+    "∂": r"\partial ",
+    "≈": r"\approx ",
+    "≤": r"\le ",
+    "≥": r"\ge ",
+    "≠": r"\ne ",
+    "∞": r"\infty ",
+    "→": r"\to ",
+    "∇": r"\nabla ",
+    "…": r"\dots ",
+    "α": r"\alpha ",
+    "β": r"\beta ",
+    "γ": r"\gamma ",
+    "δ": r"\delta ",
+    "ε": r"\varepsilon ",
+    "θ": r"\theta ",
+    "λ": r"\lambda ",
+    "π": r"\pi ",
+    "σ": r"\sigma ",
+    "ℓ": r"\ell ",
+    "ₜ": "_t",
+    "ᵢ": "_i",
+    "√": r"\surd ",
+    "∈": r"\in ",
+}
+_TEXT = {
+    "\\": r"\textbackslash{}",
+    "&": r"\&",
+    "%": r"\%",
+    "$": r"\$",
+    "#": r"\#",
+    "_": r"\_",
+    "{": r"\{",
+    "}": r"\}",
+    "~": r"\textasciitilde{}",
+    "^": r"\textasciicircum{}",
+    "—": "---",
+    "–": "--",
+    "“": "``",
+    "”": "''",
+    "‘": "`",
+    "’": "'",
+    "⚠": "",
+}
+
+
+def latex_text(s: str) -> str:
+    """Escape text for LaTeX; maths symbols become inline math."""
+    out: list[str] = []
+    math: list[str] = []  # a run of maths symbols becomes one $...$
+    for ch in s:
+        if ch in _MATH:
+            math.append(_MATH[ch])
+            continue
+        if math:
+            out.append("$" + "".join(math).strip() + "$")
+            math = []
+        out.append(_TEXT.get(ch, ch))
+    if math:
+        out.append("$" + "".join(math).strip() + "$")
+    return "".join(out)
+
+
+def latex_math(s: str) -> str:
+    """Map the renderers' Unicode inside a math string to LaTeX commands."""
+    return "".join(_MATH.get(ch, ch) for ch in s)
+
+
+def table_latex(t: Table, precision: int) -> list[str]:
+    cols = "l" + "r" * (len(t.columns) - 1) if t.columns else "l"
+    out = [r"\begin{center}", rf"\textbf{{{latex_text(t.title)}}}\\[2pt]"]
+    out += [rf"\begin{{tabular}}{{{cols}}}", r"\hline"]
+    out.append(" & ".join(latex_text(c) for c in t.columns) + r" \\ \hline")
+    for row in t.rows:
+        cells = ["" if c is None else latex_text(fmt_number(c, precision)) for c in row]
+        out.append(" & ".join(cells) + r" \\")
+    out += [r"\hline", r"\end{tabular}"]
+    if t.caption:
+        out += [r"\\[2pt]", rf"\emph{{{latex_text(t.caption)}}}"]
+    return [*out, r"\end{center}", ""]
+
+
+def result_latex(r: Result, precision: int = 3, show: frozenset[str] = frozenset()) -> list[str]:
+    """A Result laid out in LaTeX: formula, tables, steps, warnings, notes, loss, key."""
+    out: list[str] = []
+    if r.formula:
+        out += [r"\[ " + latex_math(step_latex(r.formula, precision)) + r" \]", ""]
+    for t in r.visible_tables(show):
+        out += table_latex(t, precision)
+    if r.steps:
+        out.append(r"\begin{itemize}")
+        for s in r.steps:
+            math = latex_math(step_latex(s, precision))
+            out.append(rf"  \item {latex_text(s.label)}: ${math}$")
+        out += [r"\end{itemize}", ""]
+    for label, child in r.children:
+        out += [rf"\paragraph{{Term: {latex_text(label)}}}", *result_latex(child, precision, show)]
+    for w in r.warnings:
+        out += [rf"\noindent\textbf{{Warning.}} {latex_text(w)}", ""]
+    for n in r.notes:
+        out += [rf"\noindent\textbf{{Note.}} {latex_text(n)}", ""]
+    unit = f" {latex_text(r.unit)}" if r.unit else ""
+    out += [rf"\noindent\textbf{{Loss}} $= {fmt_number(r.loss, precision, latex=True)}${unit}", ""]
+    if r.checks:
+        out += [r"\begin{center}", r"\begin{tabular}{lrrl}", r"\hline"]
+        out.append(r"figure & expected & got & verdict \\ \hline")
+        for c in r.checks:
+            got = "--" if c.got is None else fmt_number(c.got, precision)
+            verdict = "ok" if c.ok else r"\textbf{MISMATCH}"
+            exp = fmt_number(c.expected, precision)
+            out.append(
+                rf"{latex_text(c.figure)} & {latex_text(exp)} & {latex_text(got)} & {verdict} \\"
+            )
+        out += [r"\hline", r"\end{tabular}", r"\end{center}", ""]
+    return out
+
+
+def _latex_given(g: Given) -> list[str]:
+    name = rf"\texttt{{{latex_text(g.name)}}}"
+    if g.shape == "scalar":
+        return [rf"  \item {name}: {latex_text(g.value)}"]
+    if g.shape == "list":
+        return [rf"  \item {name}: [{latex_text(', '.join(g.value))}]"]
+    if g.shape == "mapping":
+        pairs = ", ".join(f"{k} = {v}" for k, v in g.value.items())
+        return [rf"  \item {name}: {latex_text(pairs)}"]
+    cols = g.columns or []
+    out = [rf"  \item {name} (matrix):\\[2pt]", rf"  \begin{{tabular}}{{l{'r' * len(cols)}}}"]
+    out.append("  " + " & ".join(["", *map(latex_text, cols)]) + r" \\ \hline")
+    out += [
+        f"  {i + 1} & " + " & ".join(map(latex_text, r)) + r" \\" for i, r in enumerate(g.value)
+    ]
+    return [*out, r"  \end{tabular}"]
+
+
+def sheet_latex(
+    problems: list[SheetProblem], *, solutions: bool, precision: int = 3, title: str | None = None
+) -> str:
+    """The whole sheet as a standalone LaTeX document (article, amsmath)."""
+    heading = title or ("Solutions" if solutions else "Problem sheet")
+    out = [
+        r"\documentclass[11pt]{article}",
+        r"\usepackage[utf8]{inputenc}",
+        r"\usepackage[T1]{fontenc}",
+        r"\usepackage{amsmath,amssymb}",
+        r"\usepackage[margin=2cm]{geometry}",
+        rf"\title{{{latex_text(heading)}}}",
+        r"\date{}",
+        r"\begin{document}",
+        r"\maketitle",
+        "",
+    ]
+    for p in problems:
+        out += [rf"\section{{{latex_text(p.title)}}}", ""]
+        if p.source:
+            out += [rf"\noindent\emph{{Source: {latex_text(p.source)}}}", ""]
+        out += [r"\paragraph{Given}", r"\begin{itemize}"]
+        for g in p.givens:
+            out += _latex_given(g)
+        out += [r"\end{itemize}", "", rf"\paragraph{{Task}} {latex_text(task_text(p))}", ""]
+        if solutions and p.result is not None:
+            out += [r"\subsection*{Solution}", *result_latex(p.result, precision)]
+    out += [r"\end{document}", ""]
+    return "\n".join(out)
+
+
+def build_sheet(
+    paths: list[str],
+    fmt: str = "markdown",
+    *,
+    solutions: bool = False,
+    precision: int = 3,
+    title: str | None = None,
+) -> str:
+    """Problem files (or folders) -> the sheet text in ``fmt`` ("markdown" or "latex")."""
+    problems = collect(paths, solutions)
+    render = sheet_latex if fmt == "latex" else sheet_markdown
+    return render(problems, solutions=solutions, precision=precision, title=title)

@@ -1,0 +1,216 @@
+"""Commented problem-file templates for ``rnnloss new KIND``.
+
+Each template is a complete, valid worked example: every field is explained in a comment, the
+arithmetic is written out above the key, and the ``answer`` holds the key for the example's
+numbers. An author replaces the data, works the new key by hand and runs ``rnnloss check``
+(or ``pytest problems/``) to have it verified. Templates are data; nothing here computes.
+"""
+
+from __future__ import annotations
+
+_COMMON = """\
+# --- fields every problem file has -------------------------------------------------------
+# kind:      which loss this problem is about (rnnloss list shows every kind).
+# title:     one line shown as the heading of the solution and of the question sheet.
+# source:    where the exercise comes from (a handout section, a book page, "written for ...").
+# notes:     optional free text printed with the solution.
+# answer:    the key: one number (the loss), or a mapping figure: number, e.g.
+#            answer: {{loss: 0.467, sum: 1.4}}; rnnloss check compares each figure.
+# tolerance: optional, how far a figure may be off (default 0.0005: three printed decimals).
+{log_base}"""
+
+_LOG_BASE = "# log_base:  e (nats, default), 2 (bits) or 10; the loss is then divided by ln base.\n"
+
+TEMPLATES: dict[str, str] = {
+    "mse": """\
+# Mean squared error, MSE = (1/n) Σ_i (y_i − ŷ_i)²  (handout section 1).
+# Worked key for the numbers below:
+#   errors y − ŷ: 1.0 − 1.5 = −0.5, 2.0 − 1.8 = 0.2, 3.0 − 3.4 = −0.4, 4.0 − 3.9 = 0.1
+#   squares: 0.25, 0.04, 0.16, 0.01; sum 0.46; mean 0.46 / 4 = 0.115
+{common}kind: mse
+title: Four-step time-series forecast
+source: written for my course (replace me)
+# y: the true values (a list, or a list of equal-length rows).
+y: [1.0, 2.0, 3.0, 4.0]
+# yhat: the predictions, same shape as y.
+yhat: [1.5, 1.8, 3.4, 3.9]
+# reduction: mean (default, the handout's 1/n) or sum.
+reduction: mean
+# Replace with the key you worked by hand for your numbers.
+answer: 0.115
+""",
+    "bce": """\
+# Binary cross-entropy, BCE = −(1/n) Σ_i [y_i ln ŷ_i + (1 − y_i) ln(1 − ŷ_i)]  (section 2).
+# Worked key for the numbers below:
+#   y=1, ŷ=0.9: −ln 0.9 = 0.105361      y=0, ŷ=0.2: −ln 0.8 = 0.223144
+#   y=1, ŷ=0.6: −ln 0.6 = 0.510826      y=0, ŷ=0.1: −ln 0.9 = 0.105361
+#   sum 0.944691; mean 0.944691 / 4 = 0.236173
+{common}kind: bce
+title: Binary cross-entropy over four predictions
+source: written for my course (replace me)
+# y: targets in [0, 1]: 0/1 labels (or soft targets).
+y: [1, 0, 1, 0]
+# yhat: predicted probabilities in [0, 1] (after the sigmoid, not logits).
+yhat: [0.9, 0.2, 0.6, 0.1]
+# reduction: mean (default, as the handout's 1/n and PyTorch's BCELoss) or sum.
+reduction: mean
+# Replace with the key you worked by hand for your numbers.
+answer: 0.2362
+""",
+    "nll": """\
+# Negative log-likelihood, NLL = −Σ_i ln ŷ_i[true class of i]  (section 3).
+# Worked key for the numbers below:
+#   observation 1, true class 1: −ln 0.7 = 0.356675
+#   observation 2, true class 0: −ln 0.5 = 0.693147
+#   sum 0.356675 + 0.693147 = 1.049822 (the handout's formula has no 1/n)
+{common}kind: nll
+title: Next-word prediction, two steps
+source: written for my course (replace me)
+# y: the true classes, as indices from 0 ([1, 0]) or as one-hot rows ([[0, 1, 0], ...]).
+y: [1, 0]
+# yhat: one row of class probabilities per observation, each row summing to 1.
+#   Instead of yhat you may give logits (softmax applied) or log_probs (as PyTorch's NLLLoss).
+yhat:
+  - [0.2, 0.7, 0.1]
+  - [0.5, 0.3, 0.2]
+# reduction: sum (default, the handout's formula) or mean (PyTorch's default).
+reduction: sum
+# Replace with the key you worked by hand for your numbers.
+answer: 1.0498
+""",
+    "cce": """\
+# Categorical cross-entropy, CCE = −Σ_i Σ_c y_ic ln ŷ_ic  (section 4).
+# Worked key for the numbers below (only the true class of each row counts):
+#   row 1, class 0: −ln 0.7 = 0.356675
+#   row 2, class 2: −ln 0.6 = 0.510826
+#   row 3, class 1: −ln 0.5 = 0.693147
+#   sum 1.560648
+{common}kind: cce
+title: Three observations, three classes
+source: written for my course (replace me)
+# y: one-hot (or soft) target rows, or class indices from 0.
+y:
+  - [1, 0, 0]
+  - [0, 0, 1]
+  - [0, 1, 0]
+# yhat: predicted probability rows (each sums to 1); or logits / log_probs instead.
+#   With logits you may also give weight (one per class) and label_smoothing, as PyTorch.
+yhat:
+  - [0.7, 0.2, 0.1]
+  - [0.1, 0.3, 0.6]
+  - [0.25, 0.5, 0.25]
+# reduction: sum (default, the handout's formula) or mean.
+reduction: sum
+# Replace with the key you worked by hand for your numbers.
+answer: 1.5606
+""",
+    "hinge": """\
+# Hinge loss, max(0, 1 − y·ŷ) per step (sections 5 and "Hinge Loss for Sequences").
+# Worked key for the numbers below:
+#   t=1: 1 − (1)(0.8) = 0.2    t=2: 1 − (−1)(−0.5) = 0.5    t=3: 1 − (1)(0.3) = 0.7
+#   mean (1.4) / 3 = 0.4667 — the handout's worked example; its formula sums: 1.4
+{common}kind: hinge
+title: Hinge loss for a 3-step sequence
+source: written for my course (replace me)
+# y: labels −1 or +1 (not 0/1: map a 0/1 label l to 2l − 1).
+y: [1, -1, 1]
+# yhat: the real-valued scores the model gives (not probabilities).
+yhat: [0.8, -0.5, 0.3]
+# reduction: mean (default, as the worked example) or sum (as the handout's formula).
+reduction: mean
+# Both figures are available: loss (the reduction above), sum and mean.
+# Replace with the keys you worked by hand for your numbers.
+answer:
+  loss: 0.467
+  sum: 1.4
+""",
+    "ctc": """\
+# Connectionist temporal classification: loss = −ln p(target | x), where p sums, over every
+# frame-by-frame path that collapses to the target (merge repeats, then drop blanks), the
+# product of the frames' probabilities.
+# Worked key for the numbers below (target AB, T = 3 frames, each frame A 0.5, B 0.3, - 0.2):
+#   A A B 0.075   A B B 0.045   A B - 0.030   A - B 0.030   - A B 0.030
+#   exact:  p = 0.21;  −ln 0.21 = 1.560648
+#   listed (only A-B and AB-): p = 0.06;  −ln 0.06 = 2.813411
+{common}kind: ctc
+title: Listed alignments against exact CTC for "AB"
+source: written for my course (replace me)
+# target: the label sequence: text (one symbol per character), a number (its digits) or a
+#   list of symbols. Repeated symbols (LL) need a blank between them in every path.
+target: AB
+# blank: the blank symbol (default "-").
+blank: "-"
+# Per-frame probabilities, one of:
+#   probs:     {{symbol: probability}} used for every frame (give frames: T for exact CTC);
+#   emissions: a T x K matrix of probabilities (rows sum to 1) with symbols: [...] naming the
+#              K columns, blank included;
+#   logits:    a T x K matrix, softmax applied per frame, with symbols: [...].
+probs: {{A: 0.5, B: 0.3, "-": 0.2}}
+# frames: the number of input frames T (needed for exact CTC with probs).
+frames: 3
+# alignments: the paths the exercise lists, e.g. [A-B, AB-]; each may also be a mapping
+#   {{path: A-B, factors: [...]}} holding the factors a handout printed, to be audited.
+alignments: [A-B, AB-]
+# method: listed (sum over the listed alignments, the default when they are given) or exact
+#   (the forward algorithm over every path). Both figures are computed when possible.
+# Replace with the keys you worked by hand for your numbers.
+answer:
+  listed: 2.813
+  exact: 1.561
+""",
+    "sequence": """\
+# Sequence loss: cross-entropy at every step, summed, L = −Σ_t Σ_c y_tc ln ŷ_tc.
+# Worked key for the numbers below (the true word's probability at each step):
+#   t=1 the: −ln 0.7 = 0.356675   t=2 cat: −ln 0.5 = 0.693147   t=3 <eos>: −ln 0.6 = 0.510826
+#   sum 1.560648; mean over the 3 tokens 0.520216
+{common}kind: sequence
+title: Translation decoder, 3 steps
+source: written for my course (replace me)
+# vocabulary: names of the classes, in the column order of yhat.
+vocabulary: [the, cat, sat, <eos>]
+# yhat: one row of predicted probabilities per time step (each row sums to 1).
+yhat:
+  - [0.7, 0.1, 0.1, 0.1]
+  - [0.2, 0.5, 0.2, 0.1]
+  - [0.1, 0.1, 0.2, 0.6]
+# targets: the true token at each step (vocabulary words, or class indices from 0).
+targets: [the, cat, <eos>]
+# Figures: loss (the default reduction, the handout's sum), sum and mean_tokens.
+# Replace with the keys you worked by hand for your numbers.
+answer:
+  loss: 1.5606
+  mean_tokens: 0.5202
+""",
+    "sequence_hinge": """\
+# Hinge loss for sequences, max(0, 1 − y_t·ŷ_t) at every step t.
+# Worked key for the numbers below:
+#   t=1: 1 − (1)(0.8) = 0.2    t=2: 1 − (−1)(−0.5) = 0.5    t=3: 1 − (1)(0.3) = 0.7
+#   mean (the handout's worked example) 1.4 / 3 = 0.4667; sum (its formula) 1.4
+{common}kind: sequence_hinge
+title: Hinge loss for a 3-step sequence
+source: written for my course (replace me)
+# y: the label at each step, −1 or +1 (not 0/1).
+y: [1, -1, 1]
+# yhat: the raw score at each step (not a probability).
+yhat: [0.8, -0.5, 0.3]
+# Figures: loss (mean over steps by default), mean and sum.
+# Replace with the keys you worked by hand for your numbers.
+answer:
+  loss: 0.467
+  sum: 1.4
+""",
+}
+
+
+def template_kinds() -> list[str]:
+    """The kinds ``rnnloss new`` has a template for."""
+    return list(TEMPLATES)
+
+
+def render_template(kind: str) -> str:
+    """The commented template for ``kind``; KeyError names the kinds that have one."""
+    if kind not in TEMPLATES:
+        raise KeyError(kind)
+    uses_log = kind in ("bce", "nll", "cce", "ctc", "sequence")
+    common = _COMMON.format(log_base=_LOG_BASE if uses_log else "") + "\n"
+    return TEMPLATES[kind].format(common=common)

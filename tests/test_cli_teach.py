@@ -1,0 +1,89 @@
+"""The teaching commands through the CLI: new, sheet, explain, train."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from rnnloss_cli.cli import app
+from rnnloss_cli.problem import load_problem
+from rnnloss_cli.solve import solve
+from rnnloss_cli.templates import TEMPLATES, render_template
+
+runner = CliRunner()
+
+
+# ------------------------------------------------------------------------------------ new
+@pytest.mark.parametrize("kind", sorted(TEMPLATES))
+def test_every_template_loads_solves_and_its_key_checks(kind: str, tmp_path: Path):
+    out = tmp_path / f"{kind}.yaml"
+    result = runner.invoke(app, ["new", kind, "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    solved = solve(load_problem(str(out)))
+    assert solved.checks, "a template carries a worked key"
+    assert all(c.ok for c in solved.checks), [(c.figure, c.expected, c.got) for c in solved.checks]
+
+
+@pytest.mark.parametrize("kind", sorted(TEMPLATES))
+def test_every_field_of_a_template_is_explained(kind: str):
+    text = render_template(kind)
+    import yaml
+
+    data = yaml.safe_load(text)
+    for field in data:
+        assert f"# {field}:" in text or f"#   {field}:" in text, f"field {field!r} not explained"
+
+
+def test_new_prints_to_stdout():
+    result = runner.invoke(app, ["new", "mse"])
+    assert result.exit_code == 0, result.output
+    assert "kind: mse" in result.output and "# y:" in result.output
+
+
+def test_new_unknown_kind_exits_2_with_a_hint():
+    result = runner.invoke(app, ["new", "hinj"])
+    assert result.exit_code == 2
+    assert "did you mean 'hinge'" in result.output
+
+
+def test_new_refuses_to_overwrite_without_force(tmp_path: Path):
+    out = tmp_path / "p.yaml"
+    out.write_text("keep me")
+    result = runner.invoke(app, ["new", "mse", "-o", str(out)])
+    assert result.exit_code == 2
+    assert out.read_text() == "keep me"
+    result = runner.invoke(app, ["new", "mse", "-o", str(out), "--force"])
+    assert result.exit_code == 0, result.output
+    assert "kind: mse" in out.read_text()
+
+
+# ------------------------------------------------------------------------------------ train
+@pytest.mark.parametrize("loss", ["mse", "cross-entropy", "hinge-seq", "reinforce", "ctc"])
+def test_cli_train_prints_chart_and_held_out_predictions(loss: str):
+    result = runner.invoke(app, ["train", "--loss", loss, "--epochs", "3", "--seed", "1"])
+    assert result.exit_code == 0, result.output
+    assert "held-out examples" in result.output
+    assert any(ch in result.output for ch in "▁▂▃▄▅▆▇█")
+    assert "seed 1, 3 epochs" in result.output
+
+
+def test_cli_train_sgd_without_clipping():
+    result = runner.invoke(
+        app, ["train", "--loss", "mse", "--epochs", "2", "--optimizer", "sgd", "--clip", "0"]
+    )
+    assert result.exit_code == 0, result.output
+    assert "sgd, clip off" in result.output
+
+
+def test_cli_train_rejects_unknown_loss():
+    result = runner.invoke(app, ["train", "--loss", "mae"])
+    assert result.exit_code == 2
+
+
+def test_every_teaching_command_has_help():
+    for cmd in ("new", "sheet", "explain", "train"):
+        result = runner.invoke(app, [cmd, "--help"])
+        assert result.exit_code == 0, result.output
+        assert "Example:" in result.output or "Usage" in result.output

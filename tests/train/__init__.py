@@ -1,0 +1,1 @@
+"""Tests for the numpy RNN trainer (rnnloss train)."""
