@@ -12,6 +12,7 @@ from typing import Annotated, Any, Optional
 import typer
 
 from rnnloss_cli import __version__
+from rnnloss_cli.cli_ctc import ctc_app
 from rnnloss_cli.errors import ProblemError
 from rnnloss_cli.output import OutputFormat
 
@@ -135,8 +136,10 @@ def _pointwise(kind: str, data: dict[str, Any], fmt: OutputFormat, precision: in
     from rnnloss_cli.solve import solve as run_solver
 
     def build():
-        fields = {k: (parse_numbers(v, k) if isinstance(v, str) and k not in ("reduction",)
-                      else v) for k, v in data.items()}
+        fields = {
+            k: (parse_numbers(v, k) if isinstance(v, str) and k not in ("reduction",) else v)
+            for k, v in data.items()
+        }
         return run_solver(problem_from_flags({"kind": kind, "title": f"{kind} (flags)", **fields}))
 
     emit([guarded(build)], fmt, precision)
@@ -230,6 +233,19 @@ def cce(
 ) -> None:
     """Categorical cross-entropy over observations and classes (default reduction: sum)."""
     _categorical("cce", y, yhat, logits, log_probs, reduction, fmt, precision)
+
+
+app.add_typer(ctc_app, name="ctc")
+
+
+from rnnloss_cli.cli_teach import register as _register_teaching  # noqa: E402
+
+_register_teaching(app)  # new, sheet, explain, train
+
+
+from rnnloss_cli.cli_sequence import register as _register_sequence  # noqa: E402
+
+_register_sequence(app)  # sequence, hinge-seq, reinforce
 
 
 def main() -> None:

@@ -18,6 +18,17 @@ from rnnloss_cli.engine.classification import (
     nll_loss,
     nll_loss_grad,
 )
+from rnnloss_cli.engine.ctc import (
+    CTCTrace,
+    ctc_collapse,
+    ctc_greedy_decode,
+    ctc_loss,
+    ctc_loss_and_grad,
+    ctc_path_count,
+    ctc_paths,
+    ctc_trace,
+)
+from rnnloss_cli.engine.ctc_listed import ctc_listed
 from rnnloss_cli.engine.regression import mse_grad, mse_loss
 from rnnloss_cli.engine.reinforce import (
     advantages,
@@ -38,6 +49,7 @@ from rnnloss_cli.engine.sequence import (
 )
 
 __all__ = [
+    "CTCTrace",
     "advantages",
     "bce_clamped_logs",
     "binary_cross_entropy",
@@ -46,6 +58,14 @@ __all__ = [
     "categorical_cross_entropy_grad",
     "cross_entropy",
     "cross_entropy_grad",
+    "ctc_collapse",
+    "ctc_greedy_decode",
+    "ctc_listed",
+    "ctc_loss",
+    "ctc_loss_and_grad",
+    "ctc_path_count",
+    "ctc_paths",
+    "ctc_trace",
     "discounted_returns",
     "hinge_loss",
     "hinge_loss_grad",

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from rnnloss_cli.errors import ProblemError
-from rnnloss_cli.problem import pointwise
+from rnnloss_cli.problem import ctc, custom, pointwise, sequence
 from rnnloss_cli.problem._yaml import load_yaml
 from rnnloss_cli.problem.fields import Fields
 
@@ -23,6 +23,11 @@ PARSERS: dict[str, Callable[[Fields, str], Any]] = {
     "nll": pointwise.parse_categorical,
     "cce": pointwise.parse_categorical,
     "hinge": pointwise.parse_hinge,
+    "ctc": ctc.parse_ctc,
+    "sequence": sequence.parse_sequence,
+    "sequence_hinge": sequence.parse_sequence_hinge,
+    "reinforce": sequence.parse_reinforce,
+    "custom": custom.parse_custom,
 }
 
 #: One line per kind, for ``rnnloss list`` and the docs.
@@ -32,6 +37,11 @@ KIND_SUMMARIES: dict[str, str] = {
     "nll": "negative log-likelihood of the true class (one-hot y or class indices)",
     "cce": "categorical cross-entropy over observations and classes",
     "hinge": "hinge loss max(0, 1 - y*yhat) with labels -1/+1",
+    "ctc": "CTC: listed alignments (the handout's method, audited) and exact forward-algorithm CTC",
+    "sequence": "sequence cross-entropy -Σ_t Σ_c y ln ŷ over padded batches (sum or means)",
+    "sequence_hinge": "hinge loss per time step max(0, 1 - y_t ŷ_t), labels -1/+1, with padding",
+    "reinforce": "REINFORCE: loss -Σ_t A_t ln π(y_t|s_t), discounted returns and a baseline",
+    "custom": "a weighted sum Σ_i w_i L_i of other problems (inline or files), nested allowed",
 }
 
 

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from typing import Any
 
 from rnnloss_cli.result import Result
-from rnnloss_cli.solve import pointwise
+from rnnloss_cli.solve import ctc, custom, pointwise, sequence
 
 SOLVERS: dict[str, Callable[[Any], Result]] = {
     "mse": pointwise.solve_mse,
@@ -14,6 +14,11 @@ SOLVERS: dict[str, Callable[[Any], Result]] = {
     "nll": pointwise.solve_categorical,
     "cce": pointwise.solve_categorical,
     "hinge": pointwise.solve_hinge,
+    "ctc": ctc.solve_ctc,
+    "sequence": sequence.solve_sequence,
+    "sequence_hinge": sequence.solve_sequence_hinge,
+    "reinforce": sequence.solve_reinforce,
+    "custom": custom.solve_custom,
 }
 
 

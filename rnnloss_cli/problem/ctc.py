@@ -1,0 +1,256 @@
+"""Problem files for CTC (kind: ctc): listed alignments (the handout's method) and exact CTC.
+
+Symbols are strings: ``target: HELLO`` is five one-character symbols, ``target: 123`` (read
+by YAML as a number) is "1", "2", "3", and a list gives multi-character symbols. Per-frame
+probabilities come from ``probs`` (the same mapping for every frame), ``emissions`` (a T x K
+probability matrix whose columns ``symbols`` names) or ``logits`` (T x K, softmax per frame).
+
+Methods: ``listed`` sums Π_t y_t(π_t) over the listed ``alignments`` (default when they are
+given); ``exact`` sums over every alignment with the forward algorithm and needs T frames of
+distributions. Both are computed whenever the data allows.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from rnnloss_cli.problem.base import COMMON_FIELDS, Meta, parse_meta
+from rnnloss_cli.problem.fields import Fields
+
+CTC_FIELDS = (
+    "target",
+    "blank",
+    "probs",
+    "alignments",
+    "method",
+    "frames",
+    "emissions",
+    "logits",
+    "symbols",
+)
+ROW_SUM_TOLERANCE = 1e-6
+
+
+@dataclass(frozen=True)
+class CTCProblem:
+    """A validated CTC problem.
+
+    ``frame_probs`` is (T, K) with columns ``symbols`` when per-frame distributions are known
+    (emissions, softmax of logits, or constant ``probs`` repeated over ``frames``), else None;
+    ``exact_reason`` then says why exact CTC is not possible.
+    """
+
+    meta: Meta
+    target: tuple[str, ...]
+    blank: str
+    symbols: tuple[str, ...]
+    method: str
+    probs: dict[str, float] | None
+    alignments: tuple[tuple[str, ...], ...]
+    factors: tuple[tuple[float, ...] | None, ...]
+    frames: int | None
+    frame_probs: np.ndarray | None
+    logits: np.ndarray | None
+    exact_reason: str | None
+
+    @property
+    def target_text(self) -> str:
+        return _join(self.target)
+
+
+def _join(symbols: tuple[str, ...] | list[str]) -> str:
+    return "".join(symbols) if all(len(s) == 1 for s in symbols) else " ".join(symbols)
+
+
+def _symbol_seq(f: Fields, value: Any, *parts: Any) -> tuple[str, ...]:
+    """A string (one symbol per character), a number (its digits) or a list of symbols."""
+    if isinstance(value, bool) or value is None:
+        raise f.error("expected text such as HELLO or a list of symbols", *parts)
+    if isinstance(value, int):
+        value = str(value)
+    if isinstance(value, str):
+        if not value or value != value.strip() or " " in value:
+            raise f.error(
+                f"expected symbols without spaces (one character per symbol), got {value!r}",
+                *parts,
+            )
+        return tuple(value)
+    if isinstance(value, list) and value:
+        out = []
+        for i, item in enumerate(value):
+            if isinstance(item, bool) or not isinstance(item, (str, int)) or str(item) == "":
+                raise f.error("expected a symbol (text)", *parts, i)
+            out.append(str(item))
+        return tuple(out)
+    raise f.error("expected text such as HELLO or a non-empty list of symbols", *parts)
+
+
+def _probs(f: Fields) -> dict[str, float]:
+    raw = f.raw("probs")
+    if not isinstance(raw, dict) or not raw:
+        raise f.error("expected a mapping symbol: probability, e.g. {H: 0.6, '-': 0.2}", "probs")
+    out: dict[str, float] = {}
+    for key, value in raw.items():
+        name = str(key)
+        if name in out:
+            raise f.error(f"symbol {name!r} appears twice", "probs", key)
+        out[name] = f.check_number(value, "probs", key, low=0.0, high=1.0)
+    return out
+
+
+def _alignments(
+    f: Fields, alphabet: tuple[str, ...]
+) -> tuple[tuple[tuple[str, ...], ...], tuple[tuple[float, ...] | None, ...]]:
+    raw = f.raw("alignments")
+    if not isinstance(raw, list) or not raw:
+        raise f.error("expected a list of alignments such as H-E-L-L-O", "alignments")
+    paths: list[tuple[str, ...]] = []
+    factors: list[tuple[float, ...] | None] = []
+    for i, item in enumerate(raw):
+        if isinstance(item, dict):
+            sub = Fields(item, f.lines, f.file, (*f.path, "alignments", i))
+            sub.check_keys(("path", "factors"))
+            path = _symbol_seq(sub, sub.raw("path"), "path")
+            where: tuple[Any, ...] = ("alignments", i, "path")
+            if sub.has("factors"):
+                fac = sub.check_array(sub.raw("factors"), "factors", ndims=(1,), low=0, high=1)
+                if fac.size != len(path):
+                    raise sub.error(
+                        f"{fac.size} factors for an alignment of {len(path)} frames "
+                        f"({_join(list(path))}); give one probability per frame",
+                        "factors",
+                    )
+                factors.append(tuple(float(x) for x in fac))
+            else:
+                factors.append(None)
+        else:
+            path = _symbol_seq(f, item, "alignments", i)
+            where = ("alignments", i)
+            factors.append(None)
+        for t, s in enumerate(path):
+            if s not in alphabet:
+                raise f.error(
+                    f"frame {t + 1} of {_join(list(path))}: unknown symbol {s!r} "
+                    f"(known: {', '.join(alphabet)})",
+                    *where,
+                )
+        paths.append(path)
+    return tuple(paths), tuple(factors)
+
+
+def _distribution_rows(f: Fields, m: np.ndarray, name: str) -> None:
+    sums = m.sum(axis=1)
+    bad = np.flatnonzero(np.abs(sums - 1.0) > ROW_SUM_TOLERANCE)
+    if bad.size:
+        i = int(bad[0])
+        raise f.error(
+            f"frame {i + 1} sums to {sums[i]:.6g}, not 1: each row of {name} must be a "
+            "probability distribution (give 'logits' to have softmax applied)",
+            name,
+            i,
+        )
+
+
+def _softmax(z: np.ndarray) -> np.ndarray:
+    e = np.exp(z - z.max(axis=1, keepdims=True))
+    return e / e.sum(axis=1, keepdims=True)
+
+
+def parse_ctc(f: Fields, kind: str) -> CTCProblem:
+    """kind: ctc. See the module docstring for the fields and methods."""
+    f.check_keys((*COMMON_FIELDS, *CTC_FIELDS), kind=kind)
+    meta = parse_meta(f, kind, uses_log=True)
+    target = _symbol_seq(f, f.raw("target"), "target")
+    blank = f.text("blank", "-")
+    if blank in target:
+        raise f.error(
+            f"the blank {blank!r} cannot be part of the target; the blank means 'no label' "
+            "(choose another blank symbol with 'blank:')",
+            "target",
+        )
+    source = f.require_one("probs", "emissions", "logits")
+    probs: dict[str, float] | None = None
+    matrix: np.ndarray | None = None
+    logits: np.ndarray | None = None
+    if source == "probs":
+        probs = _probs(f)
+        if f.has("symbols"):
+            raise f.error("'symbols' names the columns of emissions or logits", "symbols")
+        symbols = tuple(probs)
+    else:
+        symbols = _symbol_seq(f, f.raw("symbols"), "symbols") if f.has("symbols") else ()
+        if not symbols:
+            raise f.error(f"{source} needs 'symbols: [...]' naming its columns (blank included)")
+        if len(set(symbols)) != len(symbols):
+            raise f.error("each symbol may appear once", "symbols")
+        if source == "emissions":
+            matrix = f.array("emissions", ndims=(2,), low=0.0, high=1.0)
+            _distribution_rows(f, matrix, "emissions")
+        else:
+            logits = f.array("logits", ndims=(2,))
+            matrix = _softmax(logits)
+        if matrix.shape[1] != len(symbols):
+            raise f.error(
+                f"{source} has {matrix.shape[1]} columns but {len(symbols)} symbols are named",
+                source,
+            )
+    where = "probs" if source == "probs" else "symbols"
+    if blank not in symbols:
+        raise f.error(f"the blank {blank!r} is missing from {where}", where)
+    for s in target:
+        if s not in symbols:
+            raise f.error(f"target symbol {s!r} is missing from {where}", "target")
+    alignments: tuple[tuple[str, ...], ...] = ()
+    factors: tuple[tuple[float, ...] | None, ...] = ()
+    if f.has("alignments"):
+        alignments, factors = _alignments(f, symbols)
+    method = f.text("method", "listed" if alignments else "exact", choices=("listed", "exact"))
+    if method == "listed" and not alignments:
+        raise f.error("method 'listed' needs 'alignments'", "method")
+    frames = f.number("frames", None, low=1, integer=True)
+    if matrix is not None:
+        if frames is not None and frames != matrix.shape[0]:
+            raise f.error(f"frames is {frames} but {source} has {matrix.shape[0]} rows", "frames")
+        frames = matrix.shape[0]
+        for i, path in enumerate(alignments):
+            if len(path) != frames:
+                raise f.error(
+                    f"{_join(list(path))} has {len(path)} symbols but there are {frames} frames"
+                    " (a CTC alignment has one symbol per frame)",
+                    "alignments",
+                    i,
+                )
+    exact_reason: str | None = None
+    if matrix is None and probs is not None:
+        total = sum(probs.values())
+        lengths = {len(p) for p in alignments}
+        if abs(total - 1.0) > ROW_SUM_TOLERANCE:
+            exact_reason = (
+                f"the per-frame probabilities sum to {total:.6g}, not 1: they are not a "
+                "distribution, so no exact CTC probability exists"
+            )
+        elif frames is None and len(lengths) == 1:
+            frames = lengths.pop()
+        elif frames is None:
+            exact_reason = "the number of frames is unknown: give 'frames: T'"
+        if exact_reason is None:
+            matrix = np.tile(np.array([probs[s] for s in symbols]), (frames, 1))
+    if method == "exact" and exact_reason is not None:
+        raise f.error(f"method 'exact' is not possible: {exact_reason}", "method")
+    return CTCProblem(
+        meta=meta,
+        target=target,
+        blank=blank,
+        symbols=symbols,
+        method=method,
+        probs=probs,
+        alignments=alignments,
+        factors=factors,
+        frames=frames,
+        frame_probs=matrix,
+        logits=logits,
+        exact_reason=exact_reason,
+    )

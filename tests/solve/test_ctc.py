@@ -1,0 +1,173 @@
+"""kind: ctc solved: listed figures and audit, exact CTC against brute-force enumeration."""
+
+from __future__ import annotations
+
+import itertools
+import math
+import textwrap
+
+import numpy as np
+import pytest
+
+from rnnloss_cli.problem import load_problem, parse_problem
+from rnnloss_cli.problem._yaml import load_yaml
+from rnnloss_cli.solve import solve
+
+
+def solve_text(text: str):
+    data, lines = load_yaml(textwrap.dedent(text), "t.yaml")
+    return solve(parse_problem(data, lines, "t.yaml"))
+
+
+def brute_force(emissions: np.ndarray, symbols: list[str], target: str, blank: str = "-"):
+    """p(l|x) by enumerating all K**T paths; written here, independent of the engine."""
+
+    def collapse(path):
+        out, prev = [], None
+        for s in path:
+            if s != prev and s != blank:
+                out.append(s)
+            prev = s
+        return tuple(out)
+
+    total = 0.0
+    for idx in itertools.product(range(len(symbols)), repeat=emissions.shape[0]):
+        if collapse([symbols[k] for k in idx]) == tuple(target):
+            total += math.prod(emissions[t, k] for t, k in enumerate(idx))
+    return total
+
+
+# (file, hand-worked exact loss written in the file's comments)
+EXACT_FILES = [
+    ("problems/ctc-exact-ab.yaml", -math.log(0.588)),
+    ("problems/ctc-exact-repeat.yaml", -math.log(0.21)),
+    ("problems/ctc-exact-listed.yaml", -math.log(0.21)),
+]
+
+
+@pytest.mark.parametrize("path, hand", EXACT_FILES)
+def test_exact_files_against_brute_force(path, hand):
+    p = load_problem(path)
+    r = solve(p)
+    bf = brute_force(p.frame_probs, list(p.symbols), "".join(p.target), p.blank)
+    assert r.figures["exact"] == pytest.approx(-math.log(bf), rel=1e-9)
+    assert r.figures["exact"] == pytest.approx(hand, rel=1e-9)
+    assert r.ok
+
+
+@pytest.mark.parametrize("seed", range(6))
+@pytest.mark.parametrize("target", ["A", "AB", "AA", "ABA", "BB"])
+def test_random_logits_against_brute_force(seed, target):
+    rng = np.random.default_rng(seed)
+    frames = 4
+    logits = rng.normal(size=(frames, 3))
+    rows = "\n".join(f"  - [{', '.join(repr(float(x)) for x in row)}]" for row in logits)
+    r = solve_text(f'kind: ctc\ntarget: {target}\nsymbols: ["-", A, B]\nlogits:\n{rows}\n')
+    e = np.exp(logits - logits.max(axis=1, keepdims=True))
+    y = e / e.sum(axis=1, keepdims=True)
+    bf = brute_force(y, ["-", "A", "B"], target)
+    assert r.loss == pytest.approx(-math.log(bf), rel=1e-9)
+
+
+def test_listed_figures_for_handout_problems():
+    # hello: 3.672943 (sum 0.0254016); valid only 4.135566 (0.0159936); see hello.yaml.
+    r = solve(load_problem("problems/hello.yaml"))
+    assert r.loss == pytest.approx(3.672943, abs=1e-6)
+    assert r.figures["listed"] == pytest.approx(3.672943, abs=1e-6)
+    assert r.figures["valid_only"] == pytest.approx(4.135566, abs=1e-6)
+    assert "exact" not in r.figures and r.ok
+    deep = solve(load_problem("problems/deep.yaml"))
+    assert deep.figures["listed"] == pytest.approx(2.6169, abs=1e-4)
+    assert deep.figures["valid_only"] == pytest.approx(3.1874, abs=1e-4)
+    digits = solve(load_problem("problems/digits-123.yaml"))
+    assert digits.figures["listed"] == pytest.approx(1.5062, abs=1e-4)
+
+
+def test_hello_audit_warnings():
+    w = "\n".join(solve(load_problem("problems/hello.yaml")).warnings)
+    assert "H-E-LL-O, collapses to HELO, not HELLO" in w
+    assert "a repeated label needs a blank between its copies" in w
+    # the mismatch names both products: the printed 0.006586 and the symbols' 0.0001882
+    assert "= 0.006586" in w and "= 0.0001882" in w
+    assert "unequal lengths (9, 8, 8 frames)" in w
+    assert "sum to 2.8" in w and "no exact CTC probability" in w
+
+
+def test_digits_warns_unequal_lengths_only_once_and_no_invalid():
+    r = solve(load_problem("problems/digits-123.yaml"))
+    assert any("unequal lengths (5, 4, 4 frames)" in w for w in r.warnings)
+    assert not any("collapses to" in w for w in r.warnings)
+
+
+def test_listed_table_marks_invalid_row():
+    r = solve(load_problem("problems/hello.yaml"))
+    table = r.tables[0]
+    assert [row[2] for row in table.rows] == ["HELLO", "HELO", "HELLO"]
+    assert table.styles[(1, 3)] == "bad" and table.styles[(0, 3)] == "good"
+
+
+def test_trellis_styles():
+    r = solve(load_problem("problems/ctc-exact-repeat.yaml"))
+    alpha = r.tables[0]
+    assert alpha.optional is None and alpha.title.startswith("forward")
+    assert [row[1] for row in alpha.rows] == ["-", "A", "-", "A", "-"]
+    # T = 3, AA: the only path is A - A, i.e. states 2, 3, 4 (1-based) at t = 1, 2, 3.
+    on_path = {(1, 2), (2, 3), (3, 4)}  # (row, column); columns 0-1 are s and l'_s
+    dims = {cell for cell, style in alpha.styles.items() if style == "dim"}
+    for row in range(5):
+        for col in (2, 3, 4):
+            if (row, col) not in on_path and (row, col) not in {(3, 4), (4, 4)}:
+                assert (row, col) in dims, (row, col)
+    assert alpha.styles[(3, 4)] == "highlight" and alpha.styles[(4, 4)] == "highlight"
+    assert alpha.rows[3][4] == pytest.approx(0.21)
+    assert alpha.rows[4][4] == 0
+
+
+def test_optional_tables():
+    r = solve(load_problem("problems/ctc-exact-ab.yaml"))
+    names = [t.optional for t in r.tables]
+    assert names == [None, "beta", "grad"]
+    assert len(r.visible_tables()) == 1
+    assert len(r.visible_tables(frozenset({"beta", "grad"}))) == 3
+    grad = r.tables[2]
+    assert grad.columns == ["t", "-", "A", "B"]
+    # d loss / d logits sums to 0 over the classes of each frame (softmax)
+    for row in grad.rows:
+        assert sum(row[1:]) == pytest.approx(0.0, abs=1e-12)
+
+
+def test_coverage_share():
+    r = solve(load_problem("problems/ctc-exact-listed.yaml"))
+    step = next(s for s in r.steps if s.label.startswith("share"))
+    # 0.06 / 0.21 (hand-worked in the file)
+    assert step.values["share"] == pytest.approx(0.06 / 0.21)
+    assert any("2 of the 5 alignments" in n for n in r.notes)
+
+
+def test_too_few_frames_is_infinite_with_reason():
+    r = solve_text(
+        'kind: ctc\ntarget: HELLO\nprobs: {H: 0.2, E: 0.2, L: 0.2, O: 0.2, "-": 0.2}\nframes: 5\n'
+    )
+    assert math.isinf(r.loss)
+    assert any(
+        "HELLO needs at least 6 frames (5 labels + 1 blank between the two Ls), got 5" in w
+        for w in r.warnings
+    )
+
+
+def test_zero_probability_is_infinite_with_reason():
+    r = solve_text(
+        'kind: ctc\ntarget: AB\nsymbols: ["-", A, B]\n'
+        "emissions: [[0.5, 0.5, 0.0], [0.5, 0.5, 0.0]]\n"
+    )
+    assert math.isinf(r.loss)
+    assert any("probability 0" in w for w in r.warnings)
+
+
+def test_log_base_converts_every_figure():
+    r = solve_text(
+        'kind: ctc\ntarget: AB\nprobs: {A: 0.5, B: 0.3, "-": 0.2}\nalignments: [A-B, AB-]\n'
+        "log_base: 2\n"
+    )
+    assert r.figures["listed"] == pytest.approx(-math.log2(0.06))
+    assert r.figures["exact"] == pytest.approx(-math.log2(0.21))

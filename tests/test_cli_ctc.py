@@ -1,0 +1,170 @@
+"""The CTC command line: solve on the handout files, the flags form, paths, decode, errors."""
+
+from __future__ import annotations
+
+import json
+import math
+
+import pytest
+from typer.testing import CliRunner
+
+from rnnloss_cli.cli import app
+
+runner = CliRunner()
+
+
+def run(*args: str):
+    return runner.invoke(app, list(args), env={"COLUMNS": "200", "NO_COLOR": "1"})
+
+
+def test_solve_hello_prints_loss_and_audit():
+    r = run("solve", "problems/hello.yaml")
+    assert r.exit_code == 0, r.output
+    assert "3.673" in r.output
+    assert "collapses to HELO, not HELLO" in r.output
+    assert "sum to 2.8" in r.output
+
+
+def test_solve_hello_json():
+    r = run("solve", "problems/hello.yaml", "--format", "json")
+    assert r.exit_code == 0, r.output
+    doc = json.loads(r.stdout)
+    assert doc["loss"] == pytest.approx(3.673, abs=5e-4)
+    assert set(doc["figures"]) >= {"listed", "valid_only"}
+    assert any("HELO" in w for w in doc["warnings"])
+
+
+def test_solve_markdown_shows_optional_tables_on_request():
+    plain = run("solve", "problems/ctc-exact-ab.yaml", "--format", "markdown")
+    extra = run(
+        "solve",
+        "problems/ctc-exact-ab.yaml",
+        "--format",
+        "markdown",
+        "--show",
+        "beta",
+        "--show",
+        "grad",
+    )
+    assert plain.exit_code == 0 and extra.exit_code == 0, extra.output
+    assert "backward trellis" not in plain.output and "gradient" not in plain.output
+    assert "backward trellis" in extra.output and "gradient" in extra.output
+
+
+def test_flags_form_matches_hand_sum():
+    # symbol factors: H-E-L-L-O 0.6*0.5*0.7*0.7*0.8*0.2^4 = 0.00018816,
+    # HE-L-L-O 0.1176*0.2^3 = 0.0009408; -ln(0.00112896) = 6.7864
+    r = run(
+        "ctc",
+        "--target",
+        "HELLO",
+        "--probs",
+        "H=0.6,E=0.5,L=0.7,O=0.8,-=0.2",
+        "--alignment",
+        "H-E-L-L-O",
+        "--alignment",
+        "HE-L-L-O",
+        "--format",
+        "json",
+    )
+    assert r.exit_code == 0, r.output
+    doc = json.loads(r.stdout)
+    assert doc["loss"] == pytest.approx(-math.log(0.00018816 + 0.0009408), rel=1e-9)
+
+
+def test_flags_form_exact_with_emissions():
+    r = run(
+        "ctc",
+        "--target",
+        "AB",
+        "--symbols",
+        "-,A,B",
+        "--emissions",
+        "0.2,0.7,0.1;0.3,0.3,0.4;0.2,0.1,0.7",
+        "--format",
+        "json",
+    )
+    assert r.exit_code == 0, r.output
+    assert json.loads(r.stdout)["figures"]["exact"] == pytest.approx(-math.log(0.588))
+
+
+def test_paths_count_and_total():
+    # AB over 3 frames: AAB ABB AB- A-B -AB (5); with A .5 B .3 - .2 they sum to 0.21
+    r = run(
+        "ctc", "paths", "AB", "--frames", "3", "--probs", "A=0.5,B=0.3,-=0.2", "--format", "json"
+    )
+    assert r.exit_code == 0, r.output
+    doc = json.loads(r.stdout)
+    assert doc["figures"]["alignments"] == 5
+    assert sorted(row[1] for row in doc["tables"][0]["rows"]) == sorted(
+        ["AAB", "ABB", "AB-", "A-B", "-AB"]
+    )
+    assert doc["loss"] == pytest.approx(-math.log(0.21))
+    forward = next(s for s in doc["steps"] if s["label"] == "forward algorithm")
+    assert forward["values"]["value"] == pytest.approx(0.21)
+
+
+def test_paths_without_probs():
+    # AA over 3 frames: only A-A
+    r = run("ctc", "paths", "AA", "--frames", "3")
+    assert r.exit_code == 0, r.output
+    assert "A-A" in r.output
+
+
+def test_paths_refuses_above_limit():
+    r = run("ctc", "paths", "HELLO", "--frames", "20")
+    assert r.exit_code == 2
+    assert "10,000" in r.stderr and "Traceback" not in r.output
+
+
+def test_decode():
+    r = run(
+        "ctc", "decode", "--emissions", "0.1,0.8,0.1;0.6,0.3,0.1;0.1,0.2,0.7", "--symbols", "-,A,B"
+    )
+    assert r.exit_code == 0, r.output
+    assert "A - B" in r.output and ": AB" in r.output
+
+
+@pytest.mark.parametrize(
+    "args, words",
+    [
+        (
+            ["ctc", "--target", "HELLO", "--probs", "H=0.6,E=0.5,-=0.2", "--alignment", "H-E"],
+            ["<command line>", "target", "'L' is missing"],
+        ),
+        (
+            ["ctc", "--target", "AB", "--probs", "A=0.5,B=x,-=0.2", "--alignment", "AB"],
+            ["<command line>", "probs", "expected a number"],
+        ),
+        (["ctc", "--probs", "A=1"], ["--target"]),
+        (["ctc", "decode", "--emissions", "0.5,0.5", "--symbols", "A,B"], ["blank"]),
+        (["ctc", "paths", "A-B", "--frames", "3"], ["blank"]),
+    ],
+)
+def test_bad_flags_exit_2(args, words):
+    r = run(*args)
+    assert r.exit_code == 2, r.output
+    for w in words:
+        assert w in r.stderr
+    assert "Traceback" not in r.output
+
+
+def test_bad_file_names_file_line_field(tmp_path):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text('kind: ctc\ntarget: AB\nprobs: {A: 0.5, B: 0.3, "-": 0.2}\nalignments: [A-X]\n')
+    r = run("solve", str(bad))
+    assert r.exit_code == 2
+    assert f"{bad}:4: field 'alignments[0]':" in r.stderr
+    assert "unknown symbol 'X'" in r.stderr
+
+
+@pytest.mark.parametrize("sub", [[], ["paths"], ["decode"]])
+def test_help_has_example(sub):
+    r = run("ctc", *sub, "--help")
+    assert r.exit_code == 0, r.output
+    assert "Example: rnnloss ctc" in r.output
+
+
+def test_check_problems_folder_passes():
+    r = run("check", "problems/")
+    assert r.exit_code == 0, r.output
