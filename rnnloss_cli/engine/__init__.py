@@ -1,89 +1,66 @@
 """The numeric engine: pure numpy loss functions with PyTorch-compatible signatures.
 
 Nothing here prints, reads files or imports the rest of the package. Import it as
-``from rnnloss_cli import engine``.
+``from rnnloss_cli import engine``. Names are loaded from their modules on first use
+(PEP 562), so a command pays only for the losses it computes.
 """
 
-from rnnloss_cli.engine._numerics import log_softmax, softmax
-from rnnloss_cli.engine.classification import (
-    bce_clamped_logs,
-    binary_cross_entropy,
-    binary_cross_entropy_grad,
-    categorical_cross_entropy,
-    categorical_cross_entropy_grad,
-    cross_entropy,
-    cross_entropy_grad,
-    hinge_loss,
-    hinge_loss_grad,
-    nll_loss,
-    nll_loss_grad,
-)
-from rnnloss_cli.engine.ctc import (
-    CTCTrace,
-    ctc_collapse,
-    ctc_greedy_decode,
-    ctc_loss,
-    ctc_loss_and_grad,
-    ctc_path_count,
-    ctc_paths,
-    ctc_trace,
-)
-from rnnloss_cli.engine.ctc_listed import ctc_listed
-from rnnloss_cli.engine.regression import mse_grad, mse_loss
-from rnnloss_cli.engine.reinforce import (
-    advantages,
-    discounted_returns,
-    policy_log_probs,
-    reinforce_loss,
-    reinforce_loss_from_logits,
-    reinforce_loss_grad,
-    reinforce_policy_logits_grad,
-)
-from rnnloss_cli.engine.sequence import (
-    sequence_cross_entropy,
-    sequence_cross_entropy_grad,
-    sequence_cross_entropy_terms,
-    sequence_hinge,
-    sequence_hinge_grad,
-    step_mask,
-)
+from __future__ import annotations
 
-__all__ = [
-    "CTCTrace",
-    "advantages",
-    "bce_clamped_logs",
-    "binary_cross_entropy",
-    "binary_cross_entropy_grad",
-    "categorical_cross_entropy",
-    "categorical_cross_entropy_grad",
-    "cross_entropy",
-    "cross_entropy_grad",
-    "ctc_collapse",
-    "ctc_greedy_decode",
-    "ctc_listed",
-    "ctc_loss",
-    "ctc_loss_and_grad",
-    "ctc_path_count",
-    "ctc_paths",
-    "ctc_trace",
-    "discounted_returns",
-    "hinge_loss",
-    "hinge_loss_grad",
-    "log_softmax",
-    "mse_grad",
-    "mse_loss",
-    "nll_loss",
-    "nll_loss_grad",
-    "policy_log_probs",
-    "reinforce_loss",
-    "reinforce_loss_from_logits",
-    "reinforce_loss_grad",
-    "reinforce_policy_logits_grad",
-    "sequence_cross_entropy",
-    "sequence_cross_entropy_grad",
-    "sequence_cross_entropy_terms",
-    "sequence_hinge",
-    "sequence_hinge_grad",
-    "softmax",
-    "step_mask",
-]
+import importlib
+from typing import Any
+
+#: public name -> the engine module that defines it
+_EXPORTS: dict[str, str] = {
+    "CTCTrace": "ctc",
+    "advantages": "reinforce",
+    "bce_clamped_logs": "classification",
+    "binary_cross_entropy": "classification",
+    "binary_cross_entropy_grad": "classification",
+    "categorical_cross_entropy": "classification",
+    "categorical_cross_entropy_grad": "classification",
+    "cross_entropy": "classification",
+    "cross_entropy_grad": "classification",
+    "ctc_collapse": "ctc",
+    "ctc_greedy_decode": "ctc",
+    "ctc_listed": "ctc_listed",
+    "ctc_loss": "ctc",
+    "ctc_loss_and_grad": "ctc",
+    "ctc_path_count": "ctc",
+    "ctc_paths": "ctc",
+    "ctc_trace": "ctc",
+    "discounted_returns": "reinforce",
+    "hinge_loss": "classification",
+    "hinge_loss_grad": "classification",
+    "log_softmax": "_numerics",
+    "mse_grad": "regression",
+    "mse_loss": "regression",
+    "nll_loss": "classification",
+    "nll_loss_grad": "classification",
+    "policy_log_probs": "reinforce",
+    "reinforce_loss": "reinforce",
+    "reinforce_loss_from_logits": "reinforce",
+    "reinforce_loss_grad": "reinforce",
+    "reinforce_policy_logits_grad": "reinforce",
+    "sequence_cross_entropy": "sequence",
+    "sequence_cross_entropy_grad": "sequence",
+    "sequence_cross_entropy_terms": "sequence",
+    "sequence_hinge": "sequence",
+    "sequence_hinge_grad": "sequence",
+    "softmax": "_numerics",
+    "step_mask": "sequence",
+}
+
+__all__ = sorted(_EXPORTS)
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _EXPORTS:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"{__name__}.{_EXPORTS[name]}"), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return __all__

@@ -1,33 +1,35 @@
 """Load a problem file: YAML text -> validated, frozen Problem dataclass for its kind.
 
-PARSERS is the explicit registry of kinds; each parser takes the file's Fields and the
-kind name and returns that kind's Problem (numpy arrays built, every field checked).
+PARSERS is the explicit registry of kinds: kind -> "module:function" below rnnloss_cli.problem.
+Each parser takes the file's Fields and the kind name and returns that kind's Problem (numpy
+arrays built, every field checked). Modules are imported on first use, so solving one kind
+does not pay for importing the others.
 """
 
 from __future__ import annotations
 
 import difflib
+import importlib
 import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from rnnloss_cli.errors import ProblemError
-from rnnloss_cli.problem import ctc, custom, pointwise, sequence
 from rnnloss_cli.problem._yaml import load_yaml
 from rnnloss_cli.problem.fields import Fields
 
-PARSERS: dict[str, Callable[[Fields, str], Any]] = {
-    "mse": pointwise.parse_regression,
-    "bce": pointwise.parse_bce,
-    "nll": pointwise.parse_categorical,
-    "cce": pointwise.parse_categorical,
-    "hinge": pointwise.parse_hinge,
-    "ctc": ctc.parse_ctc,
-    "sequence": sequence.parse_sequence,
-    "sequence_hinge": sequence.parse_sequence_hinge,
-    "reinforce": sequence.parse_reinforce,
-    "custom": custom.parse_custom,
+PARSERS: dict[str, str] = {
+    "mse": "pointwise:parse_regression",
+    "bce": "pointwise:parse_bce",
+    "nll": "pointwise:parse_categorical",
+    "cce": "pointwise:parse_categorical",
+    "hinge": "pointwise:parse_hinge",
+    "ctc": "ctc:parse_ctc",
+    "sequence": "sequence:parse_sequence",
+    "sequence_hinge": "sequence:parse_sequence_hinge",
+    "reinforce": "sequence:parse_reinforce",
+    "custom": "custom:parse_custom",
 }
 
 #: One line per kind, for ``rnnloss list`` and the docs.
@@ -53,7 +55,13 @@ def parse_problem(data: Any, lines: dict, file: str, path: tuple = ()) -> Any:
         close = difflib.get_close_matches(kind, list(PARSERS), n=1)
         hint = f"did you mean '{close[0]}'? " if close else ""
         raise f.error(f"unknown kind {kind!r}; {hint}known kinds: {', '.join(PARSERS)}", "kind")
-    return PARSERS[kind](f, kind)
+    return parser_for(kind)(f, kind)
+
+
+def parser_for(kind: str) -> Callable[[Fields, str], Any]:
+    """The parser registered for ``kind``, importing its module now."""
+    module, name = PARSERS[kind].split(":")
+    return getattr(importlib.import_module(f"rnnloss_cli.problem.{module}"), name)
 
 
 def read_text(path: str) -> str:

@@ -138,9 +138,9 @@ def _listed_warnings(p: CTCProblem, lc: ListedCTC, r: Result) -> None:
             "symbol per input frame, so the alignments of one input all have the same length."
         )
     if p.probs is not None and not lc.distributions:
-        terms = " + ".join(f"{s} {v:g}" for s, v in p.probs.items())
+        terms = ", ".join(f"P({s}) = {v:g}" for s, v in p.probs.items())
         r.warnings.append(
-            f"the per-frame probabilities sum to {lc.frame_sums[0]:.6g} ({terms}), not 1: "
+            f"the per-frame probabilities {terms} sum to {lc.frame_sums[0]:.6g}, not 1: "
             "they are not a distribution over the symbols, so no exact CTC probability exists "
             "for these numbers; the listed sum is the exercise as posed, not p(l|x)."
         )
