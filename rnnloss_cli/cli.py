@@ -12,8 +12,18 @@ from typing import Annotated, Any, Optional
 import typer
 
 from rnnloss_cli import __version__
+from rnnloss_cli.cli_common import (
+    FormatOpt,
+    PrecisionOpt,
+    ShowOpt,
+    Text,
+    emit,
+    guarded,
+    solve_and_emit,
+)
 from rnnloss_cli.cli_ctc import ctc_app
-from rnnloss_cli.errors import ProblemError
+from rnnloss_cli.cli_sequence import register as register_sequence
+from rnnloss_cli.cli_teach import register as register_teaching
 from rnnloss_cli.output import OutputFormat
 
 app = typer.Typer(
@@ -24,21 +34,6 @@ app = typer.Typer(
     context_settings={"help_option_names": ["-h", "--help"]},
     pretty_exceptions_enable=False,
 )
-
-FormatOpt = Annotated[
-    OutputFormat, typer.Option("--format", "-f", help="Output: rich tables, markdown or json.")
-]
-PrecisionOpt = Annotated[
-    int, typer.Option("--precision", "-p", min=0, max=17, help="Digits printed after the point.")
-]
-ShowOpt = Annotated[
-    Optional[list[str]],  # noqa: UP045
-    typer.Option("--show", help="Extra tables to show, e.g. beta, grad (CTC trellises)."),
-]
-ReductionOpt = Annotated[
-    Optional[str],  # noqa: UP045 - typer needs Optional on Python 3.10
-    typer.Option("--reduction", "-r", help="mean or sum (default: the handout's formula)."),
-]
 
 
 def _version(value: bool) -> None:
@@ -58,34 +53,6 @@ def _root(
 
     Example: rnnloss solve problems/hello.yaml
     """
-
-
-def fail(err: Exception) -> typer.Exit:
-    """Print a one-line error on stderr and return the exit for bad input (2)."""
-    typer.echo(f"error: {err}", err=True)
-    return typer.Exit(2)
-
-
-def guarded(fn: Callable[[], Any]) -> Any:
-    """Run ``fn``; bad input (ProblemError, or a ValueError from the engine) exits 2."""
-    try:
-        return fn()
-    except (ProblemError, ValueError) as err:
-        raise fail(err) from None
-
-
-def emit(
-    results: list, fmt: OutputFormat, precision: int, show: frozenset[str] = frozenset()
-) -> None:
-    """Print results; exit 1 when an answer key disagrees."""
-    from rnnloss_cli.output import print_results
-
-    print_results(results, fmt, precision, show)
-    bad = [r for r in results if not r.ok]
-    if bad:
-        for r in bad:
-            typer.echo(f"answer key disagrees: {r.file or r.title}", err=True)
-        raise typer.Exit(1)
 
 
 @app.command(epilog="Example: rnnloss solve problems/hinge-sequence.yaml --format markdown")
@@ -132,120 +99,106 @@ def list_(
 
 
 def _pointwise(kind: str, data: dict[str, Any], fmt: OutputFormat, precision: int) -> None:
-    from rnnloss_cli.flags import parse_numbers, problem_from_flags
-    from rnnloss_cli.solve import solve as run_solver
+    """Flags -> the data a problem file holds -> the same parser and solver as ``solve``."""
 
     def build():
+        from rnnloss_cli.flags import parse_numbers, problem_from_flags
+        from rnnloss_cli.solve import solve as run_solver
+
         fields = {
-            k: (parse_numbers(v, k) if isinstance(v, str) and k not in ("reduction",) else v)
+            k: (parse_numbers(v, k) if isinstance(v, str) and k != "reduction" else v)
             for k, v in data.items()
         }
         return run_solver(problem_from_flags({"kind": kind, "title": f"{kind} (flags)", **fields}))
 
-    emit([guarded(build)], fmt, precision)
+    solve_and_emit(build, fmt, precision)
 
 
+ReductionOpt = Annotated[
+    Text, typer.Option("--reduction", "-r", help="mean or sum (default: the handout's formula).")
+]
 YOpt = Annotated[str, typer.Option("--y", help="Actual values / labels, e.g. 1,-1,1 (rows: ';').")]
 YhatOpt = Annotated[str, typer.Option("--yhat", help="Predictions, e.g. 0.8,-0.5,0.3.")]
-
-
-@app.command(epilog="Example: rnnloss mse --y 1,2,3 --yhat 1.5,2,2")
-def mse(
-    y: YOpt,
-    yhat: YhatOpt,
-    reduction: ReductionOpt = None,
-    fmt: FormatOpt = OutputFormat.rich,
-    precision: PrecisionOpt = 3,
-) -> None:
-    """Mean squared error (default reduction: mean)."""
-    _pointwise("mse", {"y": y, "yhat": yhat, "reduction": reduction}, fmt, precision)
-
-
-@app.command(epilog="Example: rnnloss bce --y 1,0,1 --yhat 0.9,0.2,0.6")
-def bce(
-    y: YOpt,
-    yhat: YhatOpt,
-    reduction: ReductionOpt = None,
-    fmt: FormatOpt = OutputFormat.rich,
-    precision: PrecisionOpt = 3,
-) -> None:
-    """Binary cross-entropy of probabilities (default reduction: mean)."""
-    _pointwise("bce", {"y": y, "yhat": yhat, "reduction": reduction}, fmt, precision)
-
-
-@app.command(epilog="Example: rnnloss hinge --y 1,-1,1 --yhat 0.8,-0.5,0.3")
-def hinge(
-    y: YOpt,
-    yhat: YhatOpt,
-    reduction: ReductionOpt = None,
-    fmt: FormatOpt = OutputFormat.rich,
-    precision: PrecisionOpt = 3,
-) -> None:
-    """Hinge loss max(0, 1 - y*yhat), labels -1/+1 (default reduction: mean)."""
-    _pointwise("hinge", {"y": y, "yhat": yhat, "reduction": reduction}, fmt, precision)
-
-
-def _categorical(kind: str, y, yhat, logits, log_probs, reduction, fmt, precision) -> None:
-    data = {"y": y, "yhat": yhat, "logits": logits, "log_probs": log_probs}
-    _pointwise(kind, {**data, "reduction": reduction}, fmt, precision)
-
-
 ClassYOpt = Annotated[
     str, typer.Option("--y", help="True classes: indices (0,2) or one-hot rows (1,0;0,1).")
 ]
-ProbsOpt = Annotated[
-    Optional[str],  # noqa: UP045
-    typer.Option("--yhat", help="Predicted probabilities, rows split by ';'."),
-]
+ProbsOpt = Annotated[Text, typer.Option("--yhat", help="Predicted probabilities, rows: ';'.")]
 LogitsOpt = Annotated[
-    Optional[str],  # noqa: UP045
-    typer.Option("--logits", help="Logits instead of probabilities (softmax applied)."),
+    Text, typer.Option("--logits", help="Logits instead of probabilities (softmax applied).")
 ]
 LogProbsOpt = Annotated[
-    Optional[str],  # noqa: UP045
-    typer.Option("--log-probs", help="Log-probabilities instead of probabilities."),
+    Text, typer.Option("--log-probs", help="Log-probabilities instead of probabilities.")
 ]
 
+#: kind, summary (the command's help), example
+_ELEMENTWISE = (
+    ("mse", "Mean squared error (default reduction: mean).", "--y 1,2,3 --yhat 1.5,2,2"),
+    (
+        "bce",
+        "Binary cross-entropy of probabilities (default reduction: mean).",
+        "--y 1,0,1 --yhat 0.9,0.2,0.6",
+    ),
+    (
+        "hinge",
+        "Hinge loss max(0, 1 - y*yhat), labels -1/+1 (default reduction: mean).",
+        "--y 1,-1,1 --yhat 0.8,-0.5,0.3",
+    ),
+)
+_CATEGORICAL = (
+    (
+        "nll",
+        "Negative log-likelihood of the true classes (default reduction: sum).",
+        "--y 0,1 --yhat '0.7,0.2,0.1;0.1,0.8,0.1'",
+    ),
+    (
+        "cce",
+        "Categorical cross-entropy over observations and classes (default reduction: sum).",
+        "--y '1,0,0;0,1,0' --yhat '0.7,0.2,0.1;0.1,0.8,0.1'",
+    ),
+)
 
-@app.command(epilog="Example: rnnloss nll --y 0,1 --yhat '0.7,0.2,0.1;0.1,0.8,0.1'")
-def nll(
-    y: ClassYOpt,
-    yhat: ProbsOpt = None,
-    logits: LogitsOpt = None,
-    log_probs: LogProbsOpt = None,
-    reduction: ReductionOpt = None,
-    fmt: FormatOpt = OutputFormat.rich,
-    precision: PrecisionOpt = 3,
-) -> None:
-    """Negative log-likelihood of the true classes (default reduction: sum)."""
-    _categorical("nll", y, yhat, logits, log_probs, reduction, fmt, precision)
+
+def _elementwise_command(kind: str) -> Callable[..., None]:
+    def command(
+        y: YOpt,
+        yhat: YhatOpt,
+        reduction: ReductionOpt = None,
+        fmt: FormatOpt = OutputFormat.rich,
+        precision: PrecisionOpt = 3,
+    ) -> None:
+        _pointwise(kind, {"y": y, "yhat": yhat, "reduction": reduction}, fmt, precision)
+
+    return command
 
 
-@app.command(epilog="Example: rnnloss cce --y '1,0,0;0,1,0' --yhat '0.7,0.2,0.1;0.1,0.8,0.1'")
-def cce(
-    y: ClassYOpt,
-    yhat: ProbsOpt = None,
-    logits: LogitsOpt = None,
-    log_probs: LogProbsOpt = None,
-    reduction: ReductionOpt = None,
-    fmt: FormatOpt = OutputFormat.rich,
-    precision: PrecisionOpt = 3,
-) -> None:
-    """Categorical cross-entropy over observations and classes (default reduction: sum)."""
-    _categorical("cce", y, yhat, logits, log_probs, reduction, fmt, precision)
+def _categorical_command(kind: str) -> Callable[..., None]:
+    def command(
+        y: ClassYOpt,
+        yhat: ProbsOpt = None,
+        logits: LogitsOpt = None,
+        log_probs: LogProbsOpt = None,
+        reduction: ReductionOpt = None,
+        fmt: FormatOpt = OutputFormat.rich,
+        precision: PrecisionOpt = 3,
+    ) -> None:
+        data = {"y": y, "yhat": yhat, "logits": logits, "log_probs": log_probs}
+        _pointwise(kind, {**data, "reduction": reduction}, fmt, precision)
 
+    return command
+
+
+for _kind, _summary, _example in _ELEMENTWISE:
+    app.command(name=_kind, help=_summary, epilog=f"Example: rnnloss {_kind} {_example}")(
+        _elementwise_command(_kind)
+    )
+for _kind, _summary, _example in _CATEGORICAL:
+    app.command(name=_kind, help=_summary, epilog=f"Example: rnnloss {_kind} {_example}")(
+        _categorical_command(_kind)
+    )
 
 app.add_typer(ctc_app, name="ctc")
-
-
-from rnnloss_cli.cli_teach import register as _register_teaching  # noqa: E402
-
-_register_teaching(app)  # new, sheet, explain, train
-
-
-from rnnloss_cli.cli_sequence import register as _register_sequence  # noqa: E402
-
-_register_sequence(app)  # sequence, hinge-seq, reinforce
+register_teaching(app)  # new, sheet, explain, train
+register_sequence(app)  # sequence, hinge-seq, reinforce
 
 
 def main() -> None:

@@ -9,13 +9,15 @@ from typing import Annotated, Any, Optional
 
 import typer
 
+from rnnloss_cli.cli_common import FormatOpt, PrecisionOpt, solve_and_emit
+from rnnloss_cli.output import OutputFormat
+
 Opt = Optional[str]  # noqa: UP045 - typer needs Optional on Python 3.10
 _TEXT_FIELDS = ("reduction", "baseline")
 
 
 def _run(kind: str, data: dict[str, Any], fmt: Any, precision: int) -> None:
     """Flags -> problem data -> the kind's parser and solver -> printed result (errors: exit 2)."""
-    from rnnloss_cli.cli import emit, guarded
     from rnnloss_cli.flags import parse_numbers, problem_from_flags
     from rnnloss_cli.solve import solve
 
@@ -45,13 +47,11 @@ def _run(kind: str, data: dict[str, Any], fmt: Any, precision: int) -> None:
                 fields[key] = parsed
         return solve(problem_from_flags({"kind": kind, "title": f"{kind} (flags)", **fields}))
 
-    emit([guarded(build)], fmt, precision)
+    solve_and_emit(build, fmt, precision)
 
 
 def register(app: typer.Typer) -> None:
     """Add the sequence, hinge-seq and reinforce commands to ``app``."""
-    from rnnloss_cli.cli import FormatOpt, PrecisionOpt
-    from rnnloss_cli.output import OutputFormat
 
     LengthsOpt = Annotated[
         Opt, typer.Option("--lengths", help="Real steps per sequence, e.g. 3,2 (rest is padding).")

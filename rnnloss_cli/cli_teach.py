@@ -102,7 +102,7 @@ def sheet(
     output: OutOpt = None,
 ) -> None:
     """A question sheet (givens and tasks, no answers) or, with --solutions, a solution sheet."""
-    from rnnloss_cli.cli import guarded
+    from rnnloss_cli.cli_common import guarded
     from rnnloss_cli.sheet import build_sheet
 
     text = guarded(

@@ -13,6 +13,11 @@ from rnnloss_cli.errors import ProblemError
 FLAGS_FILE = "<command line>"
 
 
+def flag_error(message: str, flag: str) -> ProblemError:
+    """A bad-input error for one flag (exit 2, one line naming the flag)."""
+    return ProblemError(message, file=FLAGS_FILE, field=flag)
+
+
 def _scalar(text: str, flag: str) -> Any:
     t = text.strip()
     try:

@@ -23,7 +23,7 @@ _EXPORTS: dict[str, str] = {
     "cross_entropy_grad": "classification",
     "ctc_collapse": "ctc",
     "ctc_greedy_decode": "ctc",
-    "ctc_listed": "ctc_listed",
+    "ctc_listed": "alignments",
     "ctc_loss": "ctc",
     "ctc_loss_and_grad": "ctc",
     "ctc_path_count": "ctc",

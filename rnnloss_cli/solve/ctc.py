@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from rnnloss_cli.engine.ctc_listed import ListedCTC, ctc_listed, min_frames
+from rnnloss_cli.engine.alignments import ListedCTC, ctc_listed, min_frames
 from rnnloss_cli.problem.ctc import CTCProblem
 from rnnloss_cli.result import Result, Step, Table
 from rnnloss_cli.solve.common import finalize

@@ -1,4 +1,4 @@
-"""The handout's listing method (engine/ctc_listed.py) against hand-worked numbers."""
+"""The handout's listing method (engine/alignments.py) against hand-worked numbers."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import math
 
 import pytest
 
-from rnnloss_cli.engine.ctc_listed import collapse_reason, ctc_listed, min_frames
+from rnnloss_cli.engine.alignments import collapse_reason, ctc_listed, min_frames
 
 HELLO = {"H": 0.6, "E": 0.5, "L": 0.7, "O": 0.8, "-": 0.2}
 HELLO_FACTORS = [

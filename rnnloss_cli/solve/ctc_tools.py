@@ -1,0 +1,167 @@
+"""Results for ``rnnloss ctc paths`` and ``rnnloss ctc decode`` (numbers from the engine).
+
+paths: every alignment of a target over T frames, each path's probability (the handout's
+product along a path, ``ctc_listed``) and their sum, checked against the forward algorithm.
+decode: greedy best-path decoding, argmax per frame then the collapse B (merge, drop blanks).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+
+from rnnloss_cli.engine import (
+    ctc_greedy_decode,
+    ctc_listed,
+    ctc_path_count,
+    ctc_paths,
+    ctc_trace,
+    softmax,
+)
+from rnnloss_cli.engine.alignments import min_frames
+from rnnloss_cli.flags import flag_error
+from rnnloss_cli.result import Result, Step, Table
+
+
+def _check_probs(probs: Mapping[Any, Any], symbols: list[str]) -> dict[str, float]:
+    table = {str(k): v for k, v in probs.items()}
+    for s in symbols:
+        if s not in table:
+            raise flag_error(f"no probability for symbol {s!r}", "--probs")
+    for s, v in table.items():
+        if isinstance(v, bool) or not 0 <= v <= 1:
+            raise flag_error(f"probability of {s!r} is {v}, not in [0, 1]", "--probs")
+    return {s: float(v) for s, v in table.items()}
+
+
+def paths_result(
+    target: str,
+    frames: int,
+    probs: Mapping[Any, Any] | None,
+    blank: str,
+    *,
+    max_paths: int,
+) -> Result:
+    """List the valid alignments of ``target`` (one symbol a character) over ``frames``."""
+    labels = list(target)
+    if blank in labels:
+        raise flag_error(f"the blank {blank!r} cannot be part of the target", "TARGET")
+    table = _check_probs(probs, [*labels, blank]) if probs is not None else None
+    count = ctc_path_count(labels, frames)
+    if count > max_paths:
+        raise flag_error(
+            f"{target} has {count:,} alignments over {frames} frames; listing stops at "
+            f"{max_paths:,} (use fewer frames, or 'rnnloss ctc --target ... --frames ...' for "
+            "the forward algorithm)",
+            "--frames",
+        )
+    all_paths = list(ctc_paths(labels, frames, blank=blank))
+    need, _ = min_frames(labels)
+    r = Result("ctc", f"alignments of {target} over {frames} frames", math.nan, unit="")
+    r.steps.append(
+        Step(
+            "count",
+            "{n} alignments (paths π with B(π) = " + target + "; at least {need} frames needed)",
+            {"n": count, "need": need},
+        )
+    )
+    r.figures["alignments"] = count
+    if table is None:
+        rows = [[i + 1, "".join(p)] for i, p in enumerate(all_paths)]
+        r.tables.append(Table("alignments", ["#", "π"], rows))
+        r.notes.append("give --probs to see each path's probability and the total")
+        return r
+    listed = ctc_listed(labels, all_paths, table, blank=blank)
+    products = [a.product for a in listed.alignments]
+    rows = [
+        [i + 1, "".join(p), q] for i, (p, q) in enumerate(zip(all_paths, products, strict=True))
+    ]
+    r.tables.append(Table("alignments and their probabilities", ["#", "π", "Π_t y(π_t)"], rows))
+    r.steps.append(
+        Step(
+            "sum over every alignment",
+            "p = {terms|+} = {value}",
+            {"terms": products, "value": listed.total},
+        )
+    )
+    symbols = list(table)
+    with np.errstate(divide="ignore"):
+        log_probs = np.tile(np.log([table[s] for s in symbols]), (frames, 1))
+    target_idx = [symbols.index(s) for s in labels]
+    trace = ctc_trace(log_probs, target_idx, blank=symbols.index(blank))
+    forward = math.exp(trace.log_likelihood)
+    r.steps.append(Step("forward algorithm", "α_T(S') + α_T(S'−1) = {value}", {"value": forward}))
+    if not math.isclose(listed.total, forward, rel_tol=1e-9, abs_tol=1e-300):
+        r.warnings.append(f"the path sum {listed.total!r} and the forward value {forward!r} differ")
+    if abs(sum(table.values()) - 1) > 1e-6:
+        r.notes.append(
+            f"the probabilities sum to {sum(table.values()):.6g}, not 1, so this total is not a "
+            "probability; the two computations still agree"
+        )
+    r.loss, r.unit = listed.loss, "nats"
+    r.figures = {"loss": r.loss, "alignments": count}
+    return r
+
+
+def decode_result(
+    matrix: list[list[float]],
+    names: list[str],
+    blank: str,
+    *,
+    from_logits: bool,
+    flag: str,
+) -> Result:
+    """Greedy decoding of a T x K matrix of probabilities (or logits) with named columns."""
+    if not names or any(not s for s in names) or len(set(names)) != len(names):
+        raise flag_error("give distinct column names, e.g. --symbols '-,A,B'", "--symbols")
+    if blank not in names:
+        raise flag_error(f"the blank {blank!r} is not among the symbols", "--symbols")
+    if len({len(row) for row in matrix}) != 1:
+        raise flag_error("rows of different lengths", flag)
+    m = np.asarray(matrix, dtype=np.float64)
+    if m.shape[1] != len(names):
+        raise flag_error(f"{m.shape[1]} columns but {len(names)} symbols", flag)
+    if not np.all(np.isfinite(m)):
+        raise flag_error("expected finite numbers", flag)
+    if from_logits:
+        m = softmax(m, axis=1)
+    elif np.any((m < 0) | (m > 1)):
+        raise flag_error("probabilities must lie in [0, 1]", flag)
+    best_idx, collapsed_idx = ctc_greedy_decode(m, blank=names.index(blank))
+    path = [names[k] for k in best_idx]
+    collapsed = [names[k] for k in collapsed_idx]
+    frames = [dict(zip(names, map(float, row), strict=True)) for row in m]
+    best = ctc_listed(collapsed, [path], frames, blank=blank).alignments[0]
+    r = Result(
+        "ctc",
+        "greedy (best-path) decoding",
+        -math.log(best.product) if best.product else math.inf,
+        unit="nats",
+    )
+    styles = {(t, 1 + k): "highlight" for t, k in enumerate(best_idx)}
+    r.tables.append(
+        Table(
+            "per-frame probabilities (highlighted: the most likely symbol)",
+            ["t", *names, "best"],
+            [[t + 1, *map(float, m[t]), path[t]] for t in range(m.shape[0])],
+            styles,
+        )
+    )
+    r.steps.append(Step("best path π*", " ".join(path)))
+    r.steps.append(
+        Step("collapse B(π*)", "merge repeats, drop blanks: " + ("".join(collapsed) or "(empty)"))
+    )
+    r.steps.append(
+        Step(
+            "P(π*)", "{factors|*} = {value}", {"factors": list(best.factors), "value": best.product}
+        )
+    )
+    r.figures = {"loss": r.loss}
+    r.notes.append(
+        "loss here is −ln P(π*), the best path's negative log-probability; the best path's "
+        "collapse need not be the most likely labelling (that sums over all its alignments)"
+    )
+    return r
