@@ -17,6 +17,7 @@ from typing import Any
 
 import numpy as np
 
+from rnnloss_cli.engine import softmax
 from rnnloss_cli.problem.base import COMMON_FIELDS, Meta, parse_meta
 from rnnloss_cli.problem.fields import Fields
 
@@ -154,11 +155,6 @@ def _distribution_rows(f: Fields, m: np.ndarray, name: str) -> None:
         )
 
 
-def _softmax(z: np.ndarray) -> np.ndarray:
-    e = np.exp(z - z.max(axis=1, keepdims=True))
-    return e / e.sum(axis=1, keepdims=True)
-
-
 def parse_ctc(f: Fields, kind: str) -> CTCProblem:
     """kind: ctc. See the module docstring for the fields and methods."""
     f.check_keys((*COMMON_FIELDS, *CTC_FIELDS), kind=kind)
@@ -191,7 +187,7 @@ def parse_ctc(f: Fields, kind: str) -> CTCProblem:
             _distribution_rows(f, matrix, "emissions")
         else:
             logits = f.array("logits", ndims=(2,))
-            matrix = _softmax(logits)
+            matrix = softmax(logits)
         if matrix.shape[1] != len(symbols):
             raise f.error(
                 f"{source} has {matrix.shape[1]} columns but {len(symbols)} symbols are named",

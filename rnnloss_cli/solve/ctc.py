@@ -187,12 +187,11 @@ def _infinite_reason(p: CTCProblem, n_frames: int) -> str:
 
 def _exact_part(p: CTCProblem, r: Result) -> tuple[float, float]:
     """Forward trellis, final sum and loss; returns (p(l|x), loss)."""
-    from rnnloss_cli.engine.ctc import ctc_trace
+    from rnnloss_cli.engine import ctc_trace, log_softmax
 
     assert p.frame_probs is not None
     if p.logits is not None:
-        z = p.logits - p.logits.max(axis=1, keepdims=True)
-        log_probs = z - np.log(np.exp(z).sum(axis=1, keepdims=True))
+        log_probs = log_softmax(p.logits, axis=1)
     else:
         with np.errstate(divide="ignore"):
             log_probs = np.log(p.frame_probs)
