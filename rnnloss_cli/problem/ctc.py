@@ -19,7 +19,7 @@ import numpy as np
 
 from rnnloss_cli.engine import softmax
 from rnnloss_cli.problem.base import COMMON_FIELDS, Meta, parse_meta
-from rnnloss_cli.problem.fields import Fields
+from rnnloss_cli.problem.fields import ROW_SUM_TOLERANCE, Fields
 
 CTC_FIELDS = (
     "target",
@@ -32,7 +32,6 @@ CTC_FIELDS = (
     "logits",
     "symbols",
 )
-ROW_SUM_TOLERANCE = 1e-6
 
 
 @dataclass(frozen=True)
@@ -142,19 +141,6 @@ def _alignments(
     return tuple(paths), tuple(factors)
 
 
-def _distribution_rows(f: Fields, m: np.ndarray, name: str) -> None:
-    sums = m.sum(axis=1)
-    bad = np.flatnonzero(np.abs(sums - 1.0) > ROW_SUM_TOLERANCE)
-    if bad.size:
-        i = int(bad[0])
-        raise f.error(
-            f"frame {i + 1} sums to {sums[i]:.6g}, not 1: each row of {name} must be a "
-            "probability distribution (give 'logits' to have softmax applied)",
-            name,
-            i,
-        )
-
-
 def parse_ctc(f: Fields, kind: str) -> CTCProblem:
     """kind: ctc. See the module docstring for the fields and methods."""
     f.check_keys((*COMMON_FIELDS, *CTC_FIELDS), kind=kind)
@@ -184,7 +170,7 @@ def parse_ctc(f: Fields, kind: str) -> CTCProblem:
             raise f.error("each symbol may appear once", "symbols")
         if source == "emissions":
             matrix = f.array("emissions", ndims=(2,), low=0.0, high=1.0)
-            _distribution_rows(f, matrix, "emissions")
+            f.check_distribution_rows(matrix, "emissions", where=lambda idx: f"frame {idx[0] + 1}")
         else:
             logits = f.array("logits", ndims=(2,))
             matrix = softmax(logits)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import difflib
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 import numpy as np
@@ -16,6 +16,9 @@ import numpy as np
 from rnnloss_cli.errors import ProblemError
 
 _MISSING = object()
+#: Rows of predicted probabilities must sum to 1 within this.
+ROW_SUM_TOLERANCE = 1e-6
+LOGITS_HINT = " (give 'logits' instead to have softmax applied)"
 
 
 def _type_name(value: Any) -> str:
@@ -162,6 +165,38 @@ class Fields:
         return int(value) if integer else float(value)
 
     # -------------------------------------------------------------- arrays
+    def check_distribution_rows(
+        self,
+        p: np.ndarray,
+        name: str,
+        *,
+        mask: np.ndarray | None = None,
+        where: Callable[[tuple[int, ...]], str] | None = None,
+        hint: str = LOGITS_HINT,
+    ) -> None:
+        """Each row of ``p`` (last axis) must sum to 1; name the first that does not.
+
+        ``mask`` (the shape of ``p`` without its last axis) skips padded rows; ``where``
+        describes a row's index for the message (default: "row i of NAME", 1-based).
+        """
+        sums = p.sum(axis=-1)
+        bad = np.abs(sums - 1.0) > ROW_SUM_TOLERANCE
+        if mask is not None:
+            bad &= np.asarray(mask, dtype=bool)
+        if not np.any(bad):
+            return
+        idx = tuple(int(i) for i in np.argwhere(bad)[0])
+        if where is None:
+            label = f"row {', '.join(str(i + 1) for i in idx) or 1} of {name}"
+        else:
+            label = where(idx)
+        raise self.error(
+            f"{label} sums to {float(sums[idx]):.6g}, not 1: predicted probabilities must form "
+            f"a distribution{hint}",
+            name,
+            *idx,
+        )
+
     def array(
         self,
         name: str,

@@ -14,7 +14,6 @@ from rnnloss_cli.problem.base import COMMON_FIELDS, Meta, parse_meta
 from rnnloss_cli.problem.fields import Fields
 
 DEFAULT_REDUCTION = {"mse": "mean", "bce": "mean", "nll": "sum", "cce": "sum", "hinge": "mean"}
-ROW_SUM_TOLERANCE = 1e-6
 
 
 @dataclass(frozen=True)
@@ -85,20 +84,6 @@ def check_pm1_labels(f: Fields, y: np.ndarray, name: str) -> None:
     raise f.error(f"hinge labels must be -1 or +1, got {bad:g}", name)
 
 
-def _check_distribution_rows(f: Fields, p: np.ndarray, name: str) -> None:
-    rows = p.reshape(-1, p.shape[-1])
-    sums = rows.sum(axis=-1)
-    bad = np.flatnonzero(np.abs(sums - 1.0) > ROW_SUM_TOLERANCE)
-    if bad.size:
-        i = int(bad[0])
-        raise f.error(
-            f"row {i + 1} of {name} sums to {sums[i]:.6g}, not 1: predicted probabilities "
-            "must form a distribution (give 'logits' instead to have softmax applied)",
-            name,
-            *((i,) if p.ndim == 2 else ()),
-        )
-
-
 def _class_targets(f: Fields, n_rows: int, n_classes: int, matrix: bool):
     """y as one-hot/probability rows or as class indices; returns (rows, indices or None)."""
     raw = f.raw("y")
@@ -145,7 +130,7 @@ def parse_categorical(f: Fields, kind: str) -> PointwiseProblem:
     name = f.require_one("yhat", "logits", "log_probs")
     if name == "yhat":
         pred = f.array(name, low=0.0, high=1.0)
-        _check_distribution_rows(f, pred, name)
+        f.check_distribution_rows(pred, name)
     elif name == "log_probs":
         pred = f.array(name, high=0.0)
     else:

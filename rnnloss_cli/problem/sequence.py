@@ -24,7 +24,6 @@ from rnnloss_cli.problem.base import COMMON_FIELDS, Meta, parse_meta
 from rnnloss_cli.problem.fields import Fields
 from rnnloss_cli.problem.pointwise import check_pm1_labels
 
-ROW_SUM_TOLERANCE = 1e-6
 PADDING_FIELDS = ("lengths", "mask")
 SEQUENCE_REDUCTIONS = ("sum", "mean_tokens", "mean_sequences")
 HINGE_REDUCTIONS = ("mean", "sum", "mean_sequences")
@@ -138,20 +137,6 @@ def parse_padding(f: Fields, steps_shape: tuple[int, ...], like: str) -> np.ndar
             )
     m = np.arange(n_steps) < lens.reshape(-1)[:, None]
     return m[0] if len(steps_shape) == 1 else m
-
-
-def check_rows_sum_to_one(f: Fields, p: np.ndarray, mask: np.ndarray, name: str, hint: str) -> None:
-    """Each real step's row of ``p`` (..., C) must sum to 1; name the first row that does not."""
-    sums = p.sum(axis=-1)
-    bad = mask & (np.abs(sums - 1.0) > ROW_SUM_TOLERANCE)
-    if np.any(bad):
-        idx = tuple(int(i) for i in np.argwhere(bad)[0])
-        raise f.error(
-            f"row {where_step(idx)} of {name} sums to {sums[idx]:.6g}, not 1: the predicted "
-            f"probabilities of a step must form a distribution{hint}",
-            name,
-            *idx,
-        )
 
 
 def _vocabulary(f: Fields, n_classes: int, columns_of: str) -> tuple[str, ...] | None:
@@ -280,7 +265,9 @@ def parse_sequence(f: Fields, kind: str) -> SequenceProblem:
     steps_shape = x.shape[:-1]
     mask = parse_padding(f, steps_shape, name)
     if name == "yhat":
-        check_rows_sum_to_one(f, x, mask, name, " (give 'logits' instead to have softmax applied)")
+        f.check_distribution_rows(
+            x, name, mask=mask, where=lambda idx: f"row {where_step(idx)} of {name}"
+        )
     vocab = _vocabulary(f, x.shape[-1], name)
     targets, labels = _targets(f, steps_shape, x.shape[-1], mask, vocab, name)
     reduction = f.text("reduction", "sum", choices=SEQUENCE_REDUCTIONS)
@@ -362,7 +349,13 @@ def parse_reinforce(f: Fields, kind: str) -> ReinforceProblem:
                 *idx,
             )
     elif given == "policy":
-        check_rows_sum_to_one(f, full, mask, "policy", " (give 'logits' for scores)")
+        f.check_distribution_rows(
+            full,
+            "policy",
+            mask=mask,
+            where=lambda idx: f"row {where_step(idx)} of policy",
+            hint=" (give 'logits' for scores)",
+        )
         taken = np.take_along_axis(full, actions[..., None], axis=-1)[..., 0]
         zero = mask & (taken == 0)
         if np.any(zero):
