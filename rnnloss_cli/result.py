@@ -59,7 +59,8 @@ class Result:
 
     kind: str
     title: str
-    loss: float
+    #: None for commands that list or decode without computing a loss
+    loss: float | None
     unit: str = "nats"
     source: str | None = None
     file: str | None = None

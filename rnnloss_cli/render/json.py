@@ -21,7 +21,7 @@ def _num(x: Any) -> Any:
 def to_dict(r: Result, precision: int = 3) -> dict[str, Any]:
     """The JSON document for one result; nested results (custom losses) under ``children``."""
     warnings = list(r.warnings)
-    if not math.isfinite(r.loss):
+    if r.loss is not None and not math.isfinite(r.loss):
         warnings.append(f"loss is {r.loss} and JSON has no infinity, so it is written as null")
     return {
         "kind": r.kind,

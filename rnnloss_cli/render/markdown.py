@@ -51,7 +51,8 @@ def result_markdown(
     for n in r.notes:
         out += [f"> **Note:** {n}", ""]
     unit = f" {r.unit}" if r.unit else ""
-    out += [f"**Loss = ${fmt_number(r.loss, precision, latex=True)}${unit}**", ""]
+    if r.loss is not None:
+        out += [f"**Loss = ${fmt_number(r.loss, precision, latex=True)}${unit}**", ""]
     if answers and r.checks:
         out += ["| figure | expected | got | verdict |", "|---|---|---|---|"]
         for c in r.checks:

@@ -57,10 +57,12 @@ def result_renderables(
 
 def final_panel(r: Result, precision: int) -> Panel:
     unit = f" {r.unit}" if r.unit else ""
-    body = Text(f"loss = {fmt_number(r.loss, precision)}{unit}", style="bold")
-    extra = [k for k in r.figures if k != "loss"]
-    for k in extra:
-        body.append(f"\n{k} = {fmt_number(r.figures[k], precision)}")
+    lines = [f"{k} = {fmt_number(v, precision)}" for k, v in r.figures.items() if k != "loss"]
+    if r.loss is not None:
+        lines.insert(0, f"loss = {fmt_number(r.loss, precision)}{unit}")
+    body = Text(lines[0] if lines else "", style="bold")
+    for line in lines[1:]:
+        body.append(f"\n{line}")
     for c in r.checks or []:
         verdict, style = ("ok", "green") if c.ok else ("MISMATCH", "bold red")
         got = fmt_number(c.got, precision) if c.got is not None else "-"

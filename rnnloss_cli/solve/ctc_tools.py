@@ -60,7 +60,7 @@ def paths_result(
         )
     all_paths = list(ctc_paths(labels, frames, blank=blank))
     need, _ = min_frames(labels)
-    r = Result("ctc", f"alignments of {target} over {frames} frames", math.nan, unit="")
+    r = Result("ctc", f"alignments of {target} over {frames} frames", None, unit="")
     r.steps.append(
         Step(
             "count",
