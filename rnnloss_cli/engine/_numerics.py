@@ -57,3 +57,12 @@ def log_softmax(logits: np.ndarray, axis: int = -1) -> np.ndarray:
 def softmax(logits: np.ndarray, axis: int = -1) -> np.ndarray:
     """softmax(z)_c = exp(z_c) / sum_k exp(z_k), stable for large logits."""
     return np.exp(log_softmax(logits, axis=axis))
+
+
+def check_blank(blank: int, n_classes: int) -> int:
+    """Validate a blank class index in [0, C); return it as a Python int."""
+    if isinstance(blank, (bool, np.bool_)) or not isinstance(blank, (int, np.integer)):
+        raise ValueError(f"blank must be an integer class index; got {blank!r}")
+    if not 0 <= blank < n_classes:
+        raise ValueError(f"blank must be in [0, {n_classes}) for C={n_classes}; got {blank}")
+    return int(blank)

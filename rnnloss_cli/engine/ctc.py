@@ -77,21 +77,17 @@ References:
 
 from __future__ import annotations
 
-import math
-from collections.abc import Hashable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from rnnloss_cli.engine._numerics import check_blank
+
 __all__ = [
     "CTCTrace",
-    "ctc_collapse",
-    "ctc_greedy_decode",
     "ctc_loss",
     "ctc_loss_and_grad",
-    "ctc_path_count",
-    "ctc_paths",
     "ctc_trace",
 ]
 
@@ -160,14 +156,6 @@ def _as_log_probs(log_probs: ArrayLike, allowed_ndim: tuple[int, ...]) -> NDArra
     return arr
 
 
-def _check_blank(blank: int, n_classes: int) -> int:
-    if isinstance(blank, (bool, np.bool_)) or not isinstance(blank, (int, np.integer)):
-        raise ValueError(f"blank must be an integer class index; got {blank!r}")
-    if not 0 <= blank < n_classes:
-        raise ValueError(f"blank must be in [0, {n_classes}) for C={n_classes}; got {blank}")
-    return int(blank)
-
-
 def _lengths(x: ArrayLike, name: str, n: int, unbatched: bool) -> NDArray[np.int64]:
     arr = _as_int_array(x, name)
     if unbatched:
@@ -201,7 +189,7 @@ def _prepare(
         raise ValueError(
             f"log_probs must hold at least one sequence (N >= 1); got shape {lp.shape}"
         )
-    blank = _check_blank(blank, n_classes)
+    blank = check_blank(blank, n_classes)
     il = _lengths(input_lengths, "input_lengths", n_batch, unbatched)
     tl = _lengths(target_lengths, "target_lengths", n_batch, unbatched)
     if (il > n_frames).any():
@@ -991,200 +979,3 @@ def ctc_trace(log_probs: ArrayLike, target: ArrayLike, *, blank: int = 0) -> CTC
         grad_log_probs=grad_log_probs,
         reachable=reachable,
     )
-
-
-def _plain(x: Hashable) -> Hashable:
-    return x.item() if isinstance(x, np.generic) else x
-
-
-def ctc_collapse(sequence: Iterable[Hashable], blank: Hashable) -> tuple:
-    """The CTC collapse B: merge runs of repeated symbols, then drop blanks.
-
-    B("aa-ab-") = ("a", "a", "b") with blank "-". Works on any hashable symbols (characters,
-    ints, numpy integers, which come back as Python ints).
-
-    Args:
-        sequence: the alignment pi, any iterable of hashable symbols (a string iterates its
-            characters).
-        blank: the blank symbol.
-
-    Returns:
-        The collapsed label sequence B(pi) as a tuple.
-
-    References:
-        Graves et al. 2006, "Connectionist Temporal Classification: Labelling Unsegmented
-        Sequence Data with Recurrent Neural Networks", ICML.
-    """
-    blank = _plain(blank)
-    out = []
-    prev = object()
-    for sym in sequence:
-        sym = _plain(sym)
-        if sym != prev and sym != blank:
-            out.append(sym)
-        prev = sym
-    return tuple(out)
-
-
-def _check_frames(n_frames: int) -> int:
-    if isinstance(n_frames, (bool, np.bool_)) or not isinstance(n_frames, (int, np.integer)):
-        raise ValueError(f"T must be a non-negative integer; got {n_frames!r}")
-    if n_frames < 0:
-        raise ValueError(f"T must be a non-negative integer; got {n_frames}")
-    return int(n_frames)
-
-
-def ctc_path_count(target: Sequence[Hashable], T: int, *, blank_distinct: bool = True) -> int:
-    """Number of length-T alignments that collapse to ``target``, as an exact integer.
-
-    With blank_distinct=True (CTC) the alignments use the target's symbols plus a blank symbol
-    distinct from all of them: the count is |B^{-1}(l) restricted to length T|, computed by the
-    forward recursion over the extended labels with y = 1 (so with a constant log-probability v
-    in every cell, p(l|x) = count * exp(T v)). It is 0 when T < S + number of adjacent repeats.
-    With blank_distinct=False there is no blank symbol at all: each label is held for one or
-    more frames, so the count is C(T-1, S-1), and 0 if the target has adjacent repeats
-    (nothing could separate them).
-
-    Args:
-        target: (S,) label sequence, any hashable symbols (only their equality matters).
-        T: number of frames, >= 0.
-        blank_distinct: count CTC alignments (True) or blank-free ones (False).
-
-    Returns:
-        The count as a Python int (no overflow).
-
-    References:
-        Graves et al. 2006, "Connectionist Temporal Classification: Labelling Unsegmented
-        Sequence Data with Recurrent Neural Networks", ICML.
-    """
-    n_frames = _check_frames(T)
-    labels = [_plain(x) for x in target]
-    n_labels = len(labels)
-    if not blank_distinct:
-        if any(a == b for a, b in zip(labels[:-1], labels[1:], strict=True)):
-            return 0
-        if n_labels == 0:
-            return 1 if n_frames == 0 else 0
-        return math.comb(n_frames - 1, n_labels - 1) if n_frames >= n_labels else 0
-    if n_frames == 0:
-        return 1 if n_labels == 0 else 0
-    n_ext = 2 * n_labels + 1
-    # State s is a label when odd; skip s-2 -> s allowed for labels unlike the previous label.
-    skip = [s % 2 == 1 and s >= 3 and labels[s // 2] != labels[s // 2 - 1] for s in range(n_ext)]
-    alpha = [0] * n_ext
-    alpha[0] = 1
-    if n_ext > 1:
-        alpha[1] = 1
-    for _ in range(1, n_frames):
-        new = alpha[:]
-        for s in range(1, n_ext):
-            new[s] += alpha[s - 1]
-            if skip[s]:
-                new[s] += alpha[s - 2]
-        alpha = new
-    return alpha[-1] + (alpha[-2] if n_ext > 1 else 0)
-
-
-def ctc_paths(target: Sequence[Hashable], T: int, *, blank: Hashable = 0) -> Iterator[tuple]:
-    """Every length-T alignment that collapses to ``target``, one tuple of symbols each.
-
-    Paths come in lexicographic order of their extended-state walks (at each frame: stay, then
-    advance one state, then skip a blank). len(list(ctc_paths(l, T))) == ctc_path_count(l, T).
-    Generated lazily without recursion, so islice works for long T.
-
-    Args:
-        target: (S,) label sequence of hashable symbols, none equal to ``blank``.
-        T: number of frames, >= 0.
-        blank: the blank symbol (0 for class indices, e.g. "-" for characters).
-
-    Yields:
-        Alignments pi as tuples of length T with B(pi) == tuple(target).
-
-    Raises:
-        ValueError: if the target contains the blank or T is negative.
-
-    References:
-        Graves et al. 2006, "Connectionist Temporal Classification: Labelling Unsegmented
-        Sequence Data with Recurrent Neural Networks", ICML.
-    """
-    n_frames = _check_frames(T)
-    blank = _plain(blank)
-    labels = [_plain(x) for x in target]
-    if blank in labels:
-        raise ValueError(f"target must not contain the blank {blank!r}; got {tuple(labels)!r}")
-    return _walk_paths(labels, n_frames, blank)
-
-
-def _walk_paths(labels: list, n_frames: int, blank: Hashable) -> Iterator[tuple]:
-    if n_frames == 0:
-        if not labels:
-            yield ()
-        return
-    n_ext = 2 * len(labels) + 1
-    ext = [blank if s % 2 == 0 else labels[s // 2] for s in range(n_ext)]
-    skip = [s % 2 == 1 and s >= 3 and ext[s] != ext[s - 2] for s in range(n_ext)]
-    # Fewest further frames needed after being in state s to finish (0 in a final state).
-    need = [0] * n_ext
-    for s in range(n_ext - 3, -1, -1):
-        options = [need[s + 1] + 1]
-        if s + 2 < n_ext and skip[s + 2]:
-            options.append(need[s + 2] + 1)
-        need[s] = min(options)
-
-    def moves(s: int, frames_left: int) -> list[int]:
-        out = [s]
-        if s + 1 < n_ext:
-            out.append(s + 1)
-        if s + 2 < n_ext and skip[s + 2]:
-            out.append(s + 2)
-        return [x for x in out if need[x] <= frames_left]
-
-    walk: list[int] = []
-    # One list of untried next states per frame of the current partial walk.
-    stack = [[s for s in (0, 1) if s < n_ext and need[s] <= n_frames - 1]]
-    while stack:
-        if not stack[-1]:
-            stack.pop()
-            if walk:
-                walk.pop()
-            continue
-        s = stack[-1].pop(0)
-        walk.append(s)
-        if len(walk) == n_frames:
-            yield tuple(ext[x] for x in walk)
-            walk.pop()
-            continue
-        stack.append(moves(s, n_frames - len(walk) - 1))
-
-
-def ctc_greedy_decode(
-    log_probs_or_probs: ArrayLike, *, blank: int = 0
-) -> tuple[tuple[int, ...], tuple[int, ...]]:
-    """Best-path decoding: the most likely class per frame, then the CTC collapse.
-
-    pi*_t = argmax_k y_t(k) (first index on ties; the same for probabilities or
-    log-probabilities since log is increasing), and the decoded labelling is B(pi*). This is
-    the most likely *alignment*, not necessarily the most likely labelling.
-
-    Args:
-        log_probs_or_probs: (T, C) per-frame scores (log-probabilities or probabilities).
-        blank: index of the blank class.
-
-    Returns:
-        (best_path, collapsed): tuples of Python ints of lengths T and <= T.
-
-    Raises:
-        ValueError: on a shape other than (T, C), NaN, or a blank outside [0, C).
-
-    References:
-        Graves et al. 2006, "Connectionist Temporal Classification: Labelling Unsegmented
-        Sequence Data with Recurrent Neural Networks", ICML.
-    """
-    arr = np.asarray(log_probs_or_probs, dtype=np.float64)
-    if arr.ndim != 2 or arr.shape[1] < 1:
-        raise ValueError(f"scores must have shape (T, C) with C >= 1; got shape {arr.shape}")
-    if np.isnan(arr).any():
-        raise ValueError("scores must not contain NaN")
-    blank = _check_blank(blank, arr.shape[1])
-    best = tuple(int(k) for k in arr.argmax(axis=1))
-    return best, ctc_collapse(best, blank)

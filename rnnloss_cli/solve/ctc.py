@@ -267,7 +267,7 @@ def _coverage(p: CTCProblem, lc: ListedCTC, prob: float, r: Result) -> None:
         or not (prob > 0)
     ):
         return
-    from rnnloss_cli.engine.ctc import ctc_path_count
+    from rnnloss_cli.engine.alignments import ctc_path_count
 
     seen: dict[tuple, float] = {}
     for a in lc.alignments:

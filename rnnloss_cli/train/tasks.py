@@ -182,7 +182,7 @@ class SpellWords(Task):
         return "".join(self.letters[int(k) - 1] for k in labels if k != 0)
 
     def report(self, y, batch):
-        from rnnloss_cli.engine.ctc import ctc_greedy_decode
+        from rnnloss_cli.engine.alignments import ctc_greedy_decode
 
         log_probs = engine.log_softmax(y, axis=-1)
         rows, right = [], 0

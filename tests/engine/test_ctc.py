@@ -18,14 +18,16 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import rnnloss_cli.engine.ctc as ctc
-from rnnloss_cli.engine.ctc import (
-    CTCTrace,
+from rnnloss_cli.engine.alignments import (
     ctc_collapse,
     ctc_greedy_decode,
-    ctc_loss,
-    ctc_loss_and_grad,
     ctc_path_count,
     ctc_paths,
+)
+from rnnloss_cli.engine.ctc import (
+    CTCTrace,
+    ctc_loss,
+    ctc_loss_and_grad,
     ctc_trace,
 )
 
