@@ -199,6 +199,60 @@ answer:
   loss: 0.467
   sum: 1.4
 """,
+    "reinforce": """\
+# REINFORCE (Williams 1992): loss L = −Σ_t A_t ln π(y_t|s_t), the negative of the handout's
+# objective J = Σ_t A_t ln π (maximised); gradient descent on L ascends J.
+# Worked key for the numbers below:
+#   returns with γ = 0.9: R_3 = 1, R_2 = 0 + 0.9 × 1 = 0.9, R_1 = 1 + 0.9 × 0 + 0.81 × 1 = 1.81
+#   mean baseline b = (1.81 + 0.9 + 1) / 3 = 1.236667; A_t = R_t − b: 0.573333, −0.336667,
+#   −0.236667; ln π: −0.105361, −0.510826, −0.356675
+#   J = 0.573333 × −0.105361 + −0.336667 × −0.510826 + −0.236667 × −0.356675
+#     = −0.060407 + 0.171978 + 0.084413 = 0.195984;  L = −J = −0.195984
+{common}kind: reinforce
+title: One episode with discounting and a mean baseline
+source: written for my course (replace me)
+# probs: π(y_t|s_t), the probability the policy gave the action it took at each step.
+#   Instead, give policy (one distribution per step) or logits, with actions (indices).
+probs: [0.9, 0.6, 0.7]
+# rewards: r_t at each step.
+rewards: [1, 0, 1]
+# gamma: discount in [0, 1]; R_t = Σ_(k ≥ t) γ^(k−t) r_k. Or give returns: [...] directly.
+gamma: 0.9
+# baseline: optional; a number b, or mean (the mean of the episode's returns); A_t = R_t − b.
+baseline: mean
+# Figures: loss, objective (= −loss) and, with a baseline, objective_no_baseline.
+# Replace with the keys you worked by hand for your numbers.
+answer:
+  loss: -0.1960
+  objective: 0.1960
+""",
+    "custom": """\
+# Custom loss: a weighted sum L = Σ_i w_i L_i of other problems, each solved in full.
+# Worked key for the numbers below:
+#   term 1, mse of y [1, 2] vs ŷ [1.5, 2.0]: (0.25 + 0) / 2 = 0.125
+#   term 2, hinge of y [1, −1] vs ŷ [0.5, −2.0]: (0.5 + 0) / 2 = 0.25
+#   L = 0.5 × 0.125 + 2 × 0.25 = 0.0625 + 0.5 = 0.5625
+{common}kind: custom
+title: Squared error plus a margin penalty
+source: written for my course (replace me)
+# terms: the parts of the loss. Each has a weight and either an inline problem (any kind,
+#   nested custom included) or file: other.yaml (relative to this file). name is optional.
+terms:
+  - name: squared error
+    weight: 0.5
+    problem:
+      kind: mse
+      y: [1, 2]
+      yhat: [1.5, 2.0]
+  - name: margin
+    weight: 2
+    problem:
+      kind: hinge
+      y: [1, -1]
+      yhat: [0.5, -2.0]
+# Replace with the key you worked by hand for your numbers.
+answer: 0.5625
+""",
 }
 
 
@@ -211,6 +265,6 @@ def render_template(kind: str) -> str:
     """The commented template for ``kind``; KeyError names the kinds that have one."""
     if kind not in TEMPLATES:
         raise KeyError(kind)
-    uses_log = kind in ("bce", "nll", "cce", "ctc", "sequence")
+    uses_log = kind in ("bce", "nll", "cce", "ctc", "sequence", "reinforce")
     common = _COMMON.format(log_base=_LOG_BASE if uses_log else "") + "\n"
     return TEMPLATES[kind].format(common=common)

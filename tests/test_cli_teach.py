@@ -87,3 +87,9 @@ def test_every_teaching_command_has_help():
         result = runner.invoke(app, [cmd, "--help"])
         assert result.exit_code == 0, result.output
         assert "Example:" in result.output or "Usage" in result.output
+
+
+def test_every_problem_kind_has_a_template():
+    from rnnloss_cli.problem import PARSERS
+
+    assert set(PARSERS) == set(TEMPLATES)
