@@ -25,13 +25,19 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def median_wall(cmd: list[str], runs: int) -> float:
-    times = []
+def wall(cmd: list[str]) -> float:
+    t0 = time.perf_counter()
+    subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True)
+    return time.perf_counter() - t0
+
+
+def median_walls(commands: list[list[str]], runs: int) -> list[float]:
+    """Median wall time of each command; the commands take turns so drift hits them alike."""
+    times: list[list[float]] = [[] for _ in commands]
     for _ in range(runs):
-        t0 = time.perf_counter()
-        subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True)
-        times.append(time.perf_counter() - t0)
-    return statistics.median(times)
+        for i, cmd in enumerate(commands):
+            times[i].append(wall(cmd))
+    return [statistics.median(t) for t in times]
 
 
 def main() -> None:
@@ -50,13 +56,11 @@ def main() -> None:
     }
     for cmd in commands.values():  # warm the file cache
         subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True)
-    base = None
+    medians = median_walls(list(commands.values()), args.runs)
     print(f"| command | median wall (ms, {args.runs} runs) | vs imports |")
     print("|---|---|---|")
-    for name, cmd in commands.items():
-        t = median_wall(cmd, args.runs)
-        base = base or t
-        print(f"| `{name}` | {t * 1000:.0f} | {t / base:.2f}x |")
+    for name, t in zip(commands, medians, strict=True):
+        print(f"| `{name}` | {t * 1000:.0f} | {t / medians[0]:.2f}x |")
 
 
 if __name__ == "__main__":

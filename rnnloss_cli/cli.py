@@ -4,8 +4,6 @@ Exit codes: 0 ok, 1 an answer key disagrees, 2 bad input or usage. Heavy modules
 inside the commands that need them so that start-up stays fast.
 """
 
-from __future__ import annotations
-
 from collections.abc import Callable
 from typing import Annotated, Any, Optional
 
@@ -26,14 +24,15 @@ from rnnloss_cli.cli_sequence import register as register_sequence
 from rnnloss_cli.cli_teach import register as register_teaching
 from rnnloss_cli.output import OutputFormat
 
-app = typer.Typer(
-    name="rnnloss",
-    help="Worked-problem solver for the loss functions used to train recurrent networks.",
-    no_args_is_help=True,
-    add_completion=False,
-    context_settings={"help_option_names": ["-h", "--help"]},
-    pretty_exceptions_enable=False,
-)
+_APP_SETTINGS: dict[str, Any] = {
+    "name": "rnnloss",
+    "help": "Worked-problem solver for the loss functions used to train recurrent networks.",
+    "no_args_is_help": True,
+    "add_completion": False,
+    "context_settings": {"help_option_names": ["-h", "--help"]},
+    "pretty_exceptions_enable": False,
+}
+app = typer.Typer(**_APP_SETTINGS)
 
 
 def _version(value: bool) -> None:
@@ -201,6 +200,29 @@ register_teaching(app)  # new, sheet, explain, train
 register_sequence(app)  # sequence, hinge-seq, reinforce
 
 
+def _command_name(info: typer.models.CommandInfo) -> str:
+    return info.name or info.callback.__name__.replace("_", "-")
+
+
+def app_for(argv: list[str]) -> typer.Typer:
+    """The app to run for ``argv``: only the one top-level command it names, if it names one.
+
+    Typer builds every registered command's parameters at each start (about 2 ms a command),
+    so running ``rnnloss solve`` through an app that holds just ``solve`` keeps start-up
+    close to the bare imports. Help, typos and sub-apps get the full app.
+    """
+    word = next((a for a in argv if not a.startswith("-")), None)
+    chosen = [c for c in app.registered_commands if _command_name(c) == word]
+    if not chosen or argv[0] != word:
+        return app
+    slim = typer.Typer(**{**_APP_SETTINGS, "no_args_is_help": False})
+    slim.registered_callback = app.registered_callback
+    slim.registered_commands = chosen
+    return slim
+
+
 def main() -> None:
     """Console-script entry point."""
-    app()
+    import sys
+
+    app_for(sys.argv[1:])()

@@ -4,8 +4,6 @@ Only typer is imported at module level, so every ``cli*.py`` can import this at 
 Exit codes: 0 ok, 1 an answer key disagrees, 2 bad input or usage.
 """
 
-from __future__ import annotations
-
 from collections.abc import Callable
 from typing import Annotated, Any, Optional
 

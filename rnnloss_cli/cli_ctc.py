@@ -5,8 +5,6 @@ The flags form builds the same data a problem file holds and goes through the sa
 Heavy modules (numpy, the engine, the solvers) are imported inside the commands.
 """
 
-from __future__ import annotations
-
 from typing import Annotated, Any, Optional
 
 import typer

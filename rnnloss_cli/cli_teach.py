@@ -4,8 +4,6 @@
 everything heavy is imported inside the commands.
 """
 
-from __future__ import annotations
-
 import enum
 import sys
 from pathlib import Path

@@ -35,4 +35,5 @@ def print_results(
 def console():
     from rich.console import Console
 
-    return Console(highlight=False)
+    # No emoji codes or highlighting in derivations (and their tables stay unimported).
+    return Console(highlight=False, emoji=False)

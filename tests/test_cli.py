@@ -178,3 +178,21 @@ def test_bad_flag_value_exit_2():
 
 def test_usage_error_exit_2():
     assert run("hinge", "--y", "1").exit_code == 2
+
+
+def test_main_runs_a_command_through_a_slim_app_with_the_same_output():
+    # main() builds only the named command (start-up); its output must equal the full app's.
+    args = ["solve", str(PROBLEMS / "hinge-sequence.yaml"), "--format", "json"]
+    out = subprocess.run(
+        [sys.executable, "-m", "rnnloss_cli", *args], capture_output=True, text=True
+    )
+    assert out.returncode == 0, out.stderr
+    assert json.loads(out.stdout) == json.loads(run(*args).output)
+
+
+def test_app_for_keeps_the_full_app_for_help_typos_and_groups():
+    from rnnloss_cli.cli import app, app_for
+
+    assert app_for(["solve", "x.yaml"]) is not app
+    for argv in (["--help"], ["solv"], ["ctc", "paths", "AB"], []):
+        assert app_for(argv) is app
