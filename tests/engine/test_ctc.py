@@ -30,6 +30,7 @@ from rnnloss_cli.engine.ctc import (
     ctc_loss_and_grad,
     ctc_trace,
 )
+from tests.numeric import central_diff
 
 SETTINGS = settings(max_examples=80, deadline=None)
 
@@ -401,17 +402,6 @@ def test_forced_alignment_closed_form():
 # ---------------------------------------------------------------------------------------------
 
 
-def numeric_grad(f, x: np.ndarray, h: float = 1e-5) -> np.ndarray:
-    g = np.zeros_like(x)
-    for i in np.ndindex(x.shape):
-        xp = x.copy()
-        xp[i] += h
-        xm = x.copy()
-        xm[i] -= h
-        g[i] = (f(xp) - f(xm)) / (2 * h)
-    return g
-
-
 def total(loss) -> float:
     return float(np.sum(loss))
 
@@ -422,7 +412,7 @@ def test_grad_wrt_logits_finite_differences(reduction, seed):
     logits, targets, il, tl = random_batch(seed, n_frames=7, n_batch=3, n_classes=4, s_max=3)
     loss, grad = ctc_loss_and_grad(log_softmax(logits), targets, il, tl, reduction=reduction)
     f = lambda u: total(ctc_loss(log_softmax(u), targets, il, tl, reduction=reduction))  # noqa: E731
-    np.testing.assert_allclose(grad, numeric_grad(f, logits), atol=2e-8)
+    np.testing.assert_allclose(grad, central_diff(f, logits), atol=2e-8)
     assert total(loss) == pytest.approx(f(logits), rel=1e-14)
     assert (grad[il[2] :, 2] == 0).all()
 
@@ -435,7 +425,7 @@ def test_grad_wrt_log_probs_finite_differences(reduction, seed):
     x = log_softmax(logits) + 0.3 * np.random.default_rng(seed).standard_normal(logits.shape)
     _, grad = ctc_loss_and_grad(x, targets, il, tl, reduction=reduction, wrt="log_probs")
     f = lambda v: total(ctc_loss(v, targets, il, tl, reduction=reduction))  # noqa: E731
-    np.testing.assert_allclose(grad, numeric_grad(f, x), atol=2e-8)
+    np.testing.assert_allclose(grad, central_diff(f, x), atol=2e-8)
 
 
 def test_two_gradients_differ_by_softmax_term():

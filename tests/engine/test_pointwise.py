@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
 from rnnloss_cli import engine
+from tests.numeric import central_diff
 
 # (function, input, target, reduction, expected, provenance)
 GOLDEN = [
@@ -91,16 +92,6 @@ def test_zero_probability_true_class_is_infinite_not_clipped():
     assert engine.categorical_cross_entropy([[0.0, 1.0]], [[1, 0]]) == math.inf
 
 
-def _numeric_grad(f, x, h=1e-6):
-    g = np.zeros_like(x)
-    for idx in np.ndindex(*x.shape):
-        xp, xm = x.copy(), x.copy()
-        xp[idx] += h
-        xm[idx] -= h
-        g[idx] = (f(xp) - f(xm)) / (2 * h)
-    return g
-
-
 @pytest.mark.parametrize("reduction", ["sum", "mean"])
 @pytest.mark.parametrize(
     "loss, grad, make",
@@ -140,7 +131,7 @@ def _numeric_grad(f, x, h=1e-6):
 def test_gradient_matches_finite_differences(loss, grad, make, reduction):
     rng = np.random.default_rng(7)
     x, y = make(rng)
-    numeric = _numeric_grad(lambda v: loss(v, y, reduction=reduction), x)
+    numeric = central_diff(lambda v: loss(v, y, reduction=reduction), x)
     np.testing.assert_allclose(grad(x, y, reduction=reduction), numeric, rtol=1e-5, atol=1e-7)
 
 
@@ -151,7 +142,7 @@ def test_cross_entropy_gradient_with_weights_smoothing_and_probability_targets(r
     q = rng.dirichlet(np.ones(4), size=5)
     for target in (rng.integers(0, 4, size=5), q):
         kw = {"reduction": reduction, "weight": w, "label_smoothing": 0.1}
-        numeric = _numeric_grad(lambda v, t=target, kw=kw: engine.cross_entropy(v, t, **kw), z)
+        numeric = central_diff(lambda v, t=target, kw=kw: engine.cross_entropy(v, t, **kw), z)
         np.testing.assert_allclose(engine.cross_entropy_grad(z, target, **kw), numeric, rtol=1e-5)
 
 

@@ -22,20 +22,10 @@ from rnnloss_cli.engine.reinforce import (
     reinforce_loss_grad,
     reinforce_policy_logits_grad,
 )
+from tests.numeric import central_diff
 
 FAST = settings(max_examples=60, deadline=None)
 REDUCTIONS = ["sum", "mean", "mean_sequences", "none"]
-
-
-def central_diff(f, x: np.ndarray, h: float = 1e-6) -> np.ndarray:
-    x = np.array(x, dtype=np.float64)
-    grad = np.zeros_like(x)
-    for idx in np.ndindex(x.shape):
-        xp, xm = x.copy(), x.copy()
-        xp[idx] += h
-        xm[idx] -= h
-        grad[idx] = (f(xp) - f(xm)) / (2 * h)
-    return grad
 
 
 episodes = st.tuples(st.integers(0, 2**32 - 1), st.integers(1, 4), st.integers(1, 6))

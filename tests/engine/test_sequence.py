@@ -20,6 +20,7 @@ from rnnloss_cli.engine.sequence import (
     sequence_hinge_grad,
     step_mask,
 )
+from tests.numeric import central_diff
 
 FAST = settings(max_examples=60, deadline=None)
 
@@ -39,18 +40,6 @@ CEB = CE3 + 0.223144 + 1.386294
 
 
 # ---------------------------------------------------------------------------- helpers
-def central_diff(f, x: np.ndarray, h: float = 1e-6) -> np.ndarray:
-    """Central finite differences of the scalar f at x, one coordinate at a time."""
-    x = np.array(x, dtype=np.float64)
-    grad = np.zeros_like(x)
-    for idx in np.ndindex(x.shape):
-        xp, xm = x.copy(), x.copy()
-        xp[idx] += h
-        xm[idx] -= h
-        grad[idx] = (f(xp) - f(xm)) / (2 * h)
-    return grad
-
-
 def random_batch(seed: int, n: int, t: int, c: int):
     """Random logits (N, T, C), targets (N, T) and lengths (N,) with at least one real step."""
     rng = np.random.default_rng(seed)
