@@ -195,9 +195,18 @@ def _check_logits(input) -> np.ndarray:
     z = _check_log_probs(input)
     if np.any(np.all(z == -np.inf, axis=0 if z.ndim == 1 else 1)):
         raise ValueError("input: every logit of an observation is -inf (no class possible)")
-    if z.ndim == 0:
-        raise ValueError("input: expected shape (C,), (N, C) or (N, C, d1, ...), got a scalar")
     return z
+
+
+def _ce_parts(
+    input, target, reduction, weight, ignore_index, label_smoothing
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, float]:
+    """Validated logits, class-last log-probabilities, their coefficients and the scale."""
+    z = _check_logits(input)
+    check_reduction(reduction)
+    lp = log_softmax(_class_last(z))
+    coef, scale = _ce_coefficients(lp, target, weight, ignore_index, label_smoothing, reduction)
+    return z, lp, coef, scale
 
 
 def cross_entropy(
@@ -214,10 +223,7 @@ def cross_entropy(
     probabilities (loss_i = -sum_c w_c q_ic ln softmax(z_i)_c, "mean" divides by N).
     With ``label_smoothing`` eps the target becomes (1 - eps) q + eps / C.
     """
-    z = _check_logits(input)
-    check_reduction(reduction)
-    lp = log_softmax(_class_last(z))
-    coef, scale = _ce_coefficients(lp, target, weight, ignore_index, label_smoothing, reduction)
+    _, lp, coef, scale = _ce_parts(input, target, reduction, weight, ignore_index, label_smoothing)
     per = _weighted_log_terms(coef, lp)
     return per if reduction == "none" else float(np.sum(per) * scale)
 
@@ -235,10 +241,7 @@ def cross_entropy_grad(
     Here a are the per-class coefficients of the log-probabilities (the one-hot target times
     its weight, smoothed); for an unweighted one-hot target this is softmax(z) - onehot(y).
     """
-    z = _check_logits(input)
-    check_reduction(reduction)
-    lp = log_softmax(_class_last(z))
-    coef, scale = _ce_coefficients(lp, target, weight, ignore_index, label_smoothing, reduction)
+    z, lp, coef, scale = _ce_parts(input, target, reduction, weight, ignore_index, label_smoothing)
     grad = np.sum(coef, axis=-1, keepdims=True) * np.exp(lp) - coef
     return _class_back(grad * scale, z.ndim)
 
