@@ -9,6 +9,7 @@ from typing import Annotated, Any, Optional
 
 import typer
 
+from rnnloss_cli.engine.errors import EngineError
 from rnnloss_cli.errors import ProblemError
 from rnnloss_cli.output import OutputFormat
 
@@ -33,10 +34,10 @@ def fail(err: Exception) -> typer.Exit:
 
 
 def guarded(fn: Callable[[], Any]) -> Any:
-    """Run ``fn``; bad input (ProblemError, or a ValueError from the engine) exits 2."""
+    """Run ``fn``; bad input (ProblemError, or an EngineError) exits 2."""
     try:
         return fn()
-    except (ProblemError, ValueError) as err:
+    except (ProblemError, EngineError) as err:
         raise fail(err) from None
 
 

@@ -84,7 +84,9 @@ def ctc(
         if probs is alignment is emissions is logits is None:
             typer.echo(ctx.get_help())
             raise typer.Exit(0)
-        raise fail(ValueError("give the target labels with --target, e.g. --target HELLO"))
+        from rnnloss_cli.flags import flag_error
+
+        raise fail(flag_error("give the target labels, e.g. --target HELLO", "--target"))
 
     def build() -> Any:
         from rnnloss_cli.flags import parse_mapping, problem_from_flags

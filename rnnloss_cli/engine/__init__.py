@@ -13,6 +13,7 @@ from typing import Any
 #: public name -> the engine module that defines it
 _EXPORTS: dict[str, str] = {
     "CTCTrace": "ctc",
+    "EngineError": "errors",
     "advantages": "reinforce",
     "bce_clamped_logs": "classification",
     "binary_cross_entropy": "classification",

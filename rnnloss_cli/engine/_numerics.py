@@ -7,27 +7,29 @@ from __future__ import annotations
 
 import numpy as np
 
+from rnnloss_cli.engine.errors import EngineError
+
 REDUCTIONS = ("none", "sum", "mean")
 
 
 def as_float_array(x, name: str) -> np.ndarray:
-    """Return ``x`` as a float64 array, rejecting NaN and infinity with a ValueError."""
+    """Return ``x`` as a float64 array, rejecting NaN and infinity with an EngineError."""
     arr = np.asarray(x, dtype=np.float64)
     if not np.all(np.isfinite(arr)):
-        raise ValueError(f"{name}: expected finite numbers, got NaN or infinity")
+        raise EngineError(f"{name}: expected finite numbers, got NaN or infinity")
     return arr
 
 
 def check_reduction(reduction: str) -> None:
-    """Raise ValueError unless ``reduction`` is one of "none", "sum", "mean"."""
+    """Raise EngineError unless ``reduction`` is one of "none", "sum", "mean"."""
     if reduction not in REDUCTIONS:
-        raise ValueError(f"reduction: expected one of {REDUCTIONS}, got {reduction!r}")
+        raise EngineError(f"reduction: expected one of {REDUCTIONS}, got {reduction!r}")
 
 
 def check_same_shape(a: np.ndarray, b: np.ndarray, a_name: str, b_name: str) -> None:
-    """Raise ValueError stating both shapes when ``a`` and ``b`` differ in shape."""
+    """Raise EngineError stating both shapes when ``a`` and ``b`` differ in shape."""
     if a.shape != b.shape:
-        raise ValueError(
+        raise EngineError(
             f"{a_name} and {b_name} must have the same shape, got {a.shape} and {b.shape}"
         )
 
@@ -62,7 +64,7 @@ def softmax(logits: np.ndarray, axis: int = -1) -> np.ndarray:
 def check_blank(blank: int, n_classes: int) -> int:
     """Validate a blank class index in [0, C); return it as a Python int."""
     if isinstance(blank, (bool, np.bool_)) or not isinstance(blank, (int, np.integer)):
-        raise ValueError(f"blank must be an integer class index; got {blank!r}")
+        raise EngineError(f"blank must be an integer class index; got {blank!r}")
     if not 0 <= blank < n_classes:
-        raise ValueError(f"blank must be in [0, {n_classes}) for C={n_classes}; got {blank}")
+        raise EngineError(f"blank must be in [0, {n_classes}) for C={n_classes}; got {blank}")
     return int(blank)

@@ -31,6 +31,7 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from rnnloss_cli.engine._numerics import check_blank
+from rnnloss_cli.engine.errors import EngineError
 
 #: Per-frame probabilities further than this from 1 do not form a distribution.
 SUM_TOLERANCE = 1e-6
@@ -170,12 +171,12 @@ def ctc_listed(
     per_frame = not isinstance(probs, Mapping)
     frames: Sequence[Mapping[Hashable, float]] = probs if per_frame else [probs]  # type: ignore[assignment]
     if factors is not None and len(factors) != len(alignments):
-        raise ValueError(f"expected {len(alignments)} factor lists, got {len(factors)}")
+        raise EngineError(f"expected {len(alignments)} factor lists, got {len(factors)}")
     out: list[ListedAlignment] = []
     for n, raw in enumerate(alignments):
         path = tuple(raw)
         if per_frame and len(path) != len(frames):
-            raise ValueError(
+            raise EngineError(
                 f"alignment {n + 1} has {len(path)} frames but probabilities are given for "
                 f"{len(frames)}"
             )
@@ -183,11 +184,11 @@ def ctc_listed(
         for t, s in enumerate(path):
             table = frames[t] if per_frame else frames[0]
             if s not in table:
-                raise ValueError(f"alignment {n + 1}, frame {t + 1}: unknown symbol {s!r}")
+                raise EngineError(f"alignment {n + 1}, frame {t + 1}: unknown symbol {s!r}")
             sym.append(float(table[s]))
         given = None if factors is None else factors[n]
         if given is not None and len(given) != len(path):
-            raise ValueError(f"alignment {n + 1} has {len(path)} frames but {len(given)} factors")
+            raise EngineError(f"alignment {n + 1} has {len(path)} frames but {len(given)} factors")
         used = [float(x) for x in given] if given is not None else sym
         collapsed = tuple(ctc_collapse(list(path), blank))
         reason = collapse_reason(path, target, blank)
@@ -265,9 +266,9 @@ def ctc_collapse(sequence: Iterable[Hashable], blank: Hashable) -> tuple:
 
 def _check_frames(n_frames: int) -> int:
     if isinstance(n_frames, (bool, np.bool_)) or not isinstance(n_frames, (int, np.integer)):
-        raise ValueError(f"T must be a non-negative integer; got {n_frames!r}")
+        raise EngineError(f"T must be a non-negative integer; got {n_frames!r}")
     if n_frames < 0:
-        raise ValueError(f"T must be a non-negative integer; got {n_frames}")
+        raise EngineError(f"T must be a non-negative integer; got {n_frames}")
     return int(n_frames)
 
 
@@ -338,7 +339,7 @@ def ctc_paths(target: Sequence[Hashable], T: int, *, blank: Hashable = 0) -> Ite
         Alignments pi as tuples of length T with B(pi) == tuple(target).
 
     Raises:
-        ValueError: if the target contains the blank or T is negative.
+        EngineError: if the target contains the blank or T is negative.
 
     References:
         Graves et al. 2006, "Connectionist Temporal Classification: Labelling Unsegmented
@@ -348,7 +349,7 @@ def ctc_paths(target: Sequence[Hashable], T: int, *, blank: Hashable = 0) -> Ite
     blank = _plain(blank)
     labels = [_plain(x) for x in target]
     if blank in labels:
-        raise ValueError(f"target must not contain the blank {blank!r}; got {tuple(labels)!r}")
+        raise EngineError(f"target must not contain the blank {blank!r}; got {tuple(labels)!r}")
     return _walk_paths(labels, n_frames, blank)
 
 
@@ -411,7 +412,7 @@ def ctc_greedy_decode(
         (best_path, collapsed): tuples of Python ints of lengths T and <= T.
 
     Raises:
-        ValueError: on a shape other than (T, C), NaN, or a blank outside [0, C).
+        EngineError: on a shape other than (T, C), NaN, or a blank outside [0, C).
 
     References:
         Graves et al. 2006, "Connectionist Temporal Classification: Labelling Unsegmented
@@ -419,9 +420,9 @@ def ctc_greedy_decode(
     """
     arr = np.asarray(log_probs_or_probs, dtype=np.float64)
     if arr.ndim != 2 or arr.shape[1] < 1:
-        raise ValueError(f"scores must have shape (T, C) with C >= 1; got shape {arr.shape}")
+        raise EngineError(f"scores must have shape (T, C) with C >= 1; got shape {arr.shape}")
     if np.isnan(arr).any():
-        raise ValueError("scores must not contain NaN")
+        raise EngineError("scores must not contain NaN")
     blank = check_blank(blank, arr.shape[1])
     best = tuple(int(k) for k in arr.argmax(axis=1))
     return best, ctc_collapse(best, blank)

@@ -18,6 +18,7 @@ from rnnloss_cli.engine._numerics import (
     reduce,
     reduction_scale,
 )
+from rnnloss_cli.engine.errors import EngineError
 
 #: PyTorch clamps each log in binary_cross_entropy at -100 so that log(0) stays finite.
 BCE_LOG_CLAMP = -100.0
@@ -30,7 +31,7 @@ def _bce_inputs(input, target) -> tuple[np.ndarray, np.ndarray]:
     p, y = as_float_array(input, "input"), as_float_array(target, "target")
     check_same_shape(p, y, "input", "target")
     if np.any((p < 0) | (p > 1)):
-        raise ValueError("input: expected probabilities in [0, 1]")
+        raise EngineError("input: expected probabilities in [0, 1]")
     return p, y
 
 
@@ -84,18 +85,18 @@ def _index_targets(target, lp: np.ndarray, ignore_index: int) -> tuple[np.ndarra
     """Validate integer class targets against class-last ``lp``; return (targets, valid mask)."""
     t = np.asarray(target)
     if t.shape != lp.shape[:-1]:
-        raise ValueError(
+        raise EngineError(
             f"target: expected shape {lp.shape[:-1]} for input of shape "
             f"{lp.shape} (class axis last here), got {t.shape}"
         )
     if t.size and not np.all(np.equal(np.mod(t, 1), 0)):
-        raise ValueError("target: expected integer class indices")
+        raise EngineError("target: expected integer class indices")
     t = t.astype(np.int64)
     valid = t != ignore_index
     n_classes = lp.shape[-1]
     bad = valid & ((t < 0) | (t >= n_classes))
     if np.any(bad):
-        raise ValueError(f"target: class index {t[bad][0]} outside [0, {n_classes - 1}]")
+        raise EngineError(f"target: class index {t[bad][0]} outside [0, {n_classes - 1}]")
     return np.where(valid, t, 0), valid
 
 
@@ -104,7 +105,7 @@ def _class_weight(weight, n_classes: int) -> np.ndarray:
         return np.ones(n_classes)
     w = as_float_array(weight, "weight")
     if w.shape != (n_classes,):
-        raise ValueError(f"weight: expected shape ({n_classes},), got {w.shape}")
+        raise EngineError(f"weight: expected shape ({n_classes},), got {w.shape}")
     return w
 
 
@@ -131,9 +132,9 @@ def _weighted_log_terms(coef: np.ndarray, lp: np.ndarray) -> np.ndarray:
 def _check_log_probs(input) -> np.ndarray:
     lp = np.asarray(input, dtype=np.float64)
     if np.any(np.isnan(lp) | (lp == np.inf)):
-        raise ValueError("input: expected log-probabilities (finite or -inf), got NaN or +inf")
+        raise EngineError("input: expected log-probabilities (finite or -inf), got NaN or +inf")
     if lp.ndim == 0:
-        raise ValueError("input: expected shape (C,), (N, C) or (N, C, d1, ...), got a scalar")
+        raise EngineError("input: expected shape (C,), (N, C) or (N, C, d1, ...), got a scalar")
     return lp
 
 
@@ -174,7 +175,7 @@ def _ce_coefficients(
 ) -> tuple[np.ndarray, float]:
     n_classes = lp.shape[-1]
     if not 0.0 <= label_smoothing <= 1.0:
-        raise ValueError(f"label_smoothing: expected a value in [0, 1], got {label_smoothing}")
+        raise EngineError(f"label_smoothing: expected a value in [0, 1], got {label_smoothing}")
     t = np.asarray(target)
     if t.shape == lp.shape and np.issubdtype(t.dtype, np.floating):
         # Probability targets: smoothed towards uniform, weights per class, mean over elements.
@@ -194,7 +195,7 @@ def _check_logits(input) -> np.ndarray:
     # -inf is a legal logit (a class with probability 0), as in PyTorch; NaN and +inf are not.
     z = _check_log_probs(input)
     if np.any(np.all(z == -np.inf, axis=0 if z.ndim == 1 else 1)):
-        raise ValueError("input: every logit of an observation is -inf (no class possible)")
+        raise EngineError("input: every logit of an observation is -inf (no class possible)")
     return z
 
 
@@ -250,7 +251,7 @@ def _probability_rows(input, target) -> tuple[np.ndarray, np.ndarray]:
     p, y = as_float_array(input, "input"), as_float_array(target, "target")
     check_same_shape(p, y, "input", "target")
     if np.any((p < 0) | (p > 1)):
-        raise ValueError("input: expected probabilities in [0, 1]")
+        raise EngineError("input: expected probabilities in [0, 1]")
     return p, y
 
 
@@ -287,7 +288,7 @@ def _hinge_inputs(input, target) -> tuple[np.ndarray, np.ndarray]:
     yhat, y = as_float_array(input, "input"), as_float_array(target, "target")
     check_same_shape(yhat, y, "input", "target")
     if not np.all(np.abs(y) == 1):
-        raise ValueError("target: expected labels -1 or +1")
+        raise EngineError("target: expected labels -1 or +1")
     return yhat, y
 
 

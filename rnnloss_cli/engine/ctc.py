@@ -83,6 +83,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from rnnloss_cli.engine._numerics import check_blank
+from rnnloss_cli.engine.errors import EngineError
 
 __all__ = [
     "CTCTrace",
@@ -131,7 +132,7 @@ def _as_int_array(x: ArrayLike, name: str) -> NDArray[np.int64]:
     if arr.size == 0:
         return arr.astype(np.int64).reshape(arr.shape)
     if arr.dtype == np.bool_ or not np.issubdtype(arr.dtype, np.integer):
-        raise ValueError(f"{name} must contain integers; got dtype {arr.dtype}")
+        raise EngineError(f"{name} must contain integers; got dtype {arr.dtype}")
     return arr.astype(np.int64)
 
 
@@ -140,17 +141,17 @@ def _as_log_probs(log_probs: ArrayLike, allowed_ndim: tuple[int, ...]) -> NDArra
     if arr.dtype == np.bool_ or not (
         np.issubdtype(arr.dtype, np.floating) or np.issubdtype(arr.dtype, np.integer)
     ):
-        raise ValueError(f"log_probs must be real numbers; got dtype {arr.dtype}")
+        raise EngineError(f"log_probs must be real numbers; got dtype {arr.dtype}")
     shapes = " or ".join({3: "(T, N, C)", 2: "(T, C)"}[d] for d in allowed_ndim)
     if arr.ndim not in allowed_ndim:
-        raise ValueError(f"log_probs must have shape {shapes}; got shape {arr.shape}")
+        raise EngineError(f"log_probs must have shape {shapes}; got shape {arr.shape}")
     if arr.shape[-1] < 1:
-        raise ValueError(f"log_probs must have at least one class (C >= 1); got shape {arr.shape}")
+        raise EngineError(f"log_probs must have at least one class (C >= 1); got shape {arr.shape}")
     arr = np.ascontiguousarray(arr, dtype=np.float64)
     bad = np.isnan(arr) | (arr == np.inf)
     if bad.any():
         where = tuple(int(i) for i in np.argwhere(bad)[0])
-        raise ValueError(
+        raise EngineError(
             f"log_probs must be finite or -inf (log 0); got {arr[where]} at index {where}"
         )
     return arr
@@ -160,16 +161,16 @@ def _lengths(x: ArrayLike, name: str, n: int, unbatched: bool) -> NDArray[np.int
     arr = _as_int_array(x, name)
     if unbatched:
         if arr.size != 1 or arr.ndim > 1:
-            raise ValueError(
+            raise EngineError(
                 f"{name} must be a scalar (or 1 element) for unbatched (T, C) log_probs; "
                 f"got shape {arr.shape}"
             )
         arr = arr.reshape(1)
     elif arr.shape != (n,):
-        raise ValueError(f"{name} must have shape (N,) = ({n},); got shape {arr.shape}")
+        raise EngineError(f"{name} must have shape (N,) = ({n},); got shape {arr.shape}")
     if (arr < 0).any():
         i = int(np.argmax(arr < 0))
-        raise ValueError(f"{name} must be >= 0; got {int(arr[i])} at batch index {i}")
+        raise EngineError(f"{name} must be >= 0; got {int(arr[i])} at batch index {i}")
     return arr
 
 
@@ -186,7 +187,7 @@ def _prepare(
         lp = lp[:, None, :]
     n_frames, n_batch, n_classes = lp.shape
     if n_batch < 1:
-        raise ValueError(
+        raise EngineError(
             f"log_probs must hold at least one sequence (N >= 1); got shape {lp.shape}"
         )
     blank = check_blank(blank, n_classes)
@@ -194,30 +195,30 @@ def _prepare(
     tl = _lengths(target_lengths, "target_lengths", n_batch, unbatched)
     if (il > n_frames).any():
         i = int(np.argmax(il > n_frames))
-        raise ValueError(
+        raise EngineError(
             f"input_lengths must be <= T={n_frames}; got {int(il[i])} at batch index {i}"
         )
     tg = _as_int_array(targets, "targets")
     s_max = int(tl.max()) if tl.size else 0
     if unbatched:
         if tg.ndim != 1:
-            raise ValueError(
+            raise EngineError(
                 f"targets must have shape (S,) for unbatched (T, C) log_probs; got shape {tg.shape}"
             )
         if tl[0] > tg.shape[0]:
-            raise ValueError(
+            raise EngineError(
                 f"target_lengths must be <= S={tg.shape[0]} (targets shape {tg.shape}); "
                 f"got {int(tl[0])}"
             )
         padded = tg[None, : tl[0]]
     elif tg.ndim == 2:
         if tg.shape[0] != n_batch:
-            raise ValueError(
+            raise EngineError(
                 f"padded targets must have shape (N, S) with N={n_batch}; got shape {tg.shape}"
             )
         if (tl > tg.shape[1]).any():
             i = int(np.argmax(tl > tg.shape[1]))
-            raise ValueError(
+            raise EngineError(
                 f"target_lengths must be <= S={tg.shape[1]} (padded targets shape {tg.shape}); "
                 f"got {int(tl[i])} at batch index {i}"
             )
@@ -225,7 +226,7 @@ def _prepare(
     elif tg.ndim == 1:
         total = int(tl.sum())
         if tg.shape[0] != total:
-            raise ValueError(
+            raise EngineError(
                 "concatenated targets must have shape (sum(target_lengths),) = "
                 f"({total},); got shape {tg.shape}"
             )
@@ -234,7 +235,7 @@ def _prepare(
         for n in range(n_batch):
             padded[n, : tl[n]] = tg[starts[n] : starts[n] + tl[n]]
     else:
-        raise ValueError(
+        raise EngineError(
             f"targets must have shape (N, S) (padded) or (sum(target_lengths),) "
             f"(concatenated); got shape {tg.shape}"
         )
@@ -243,7 +244,7 @@ def _prepare(
     bad = in_target & ((padded < 0) | (padded >= n_classes) | (padded == blank))
     if bad.any():
         n, j = (int(i) for i in np.argwhere(bad)[0])
-        raise ValueError(
+        raise EngineError(
             f"targets must be class indices in [0, {n_classes}) other than blank={blank}; "
             f"got {int(padded[n, j])} at position {j} of sequence {n}"
         )
@@ -741,9 +742,9 @@ def _take_rows(ext: _Extended, rows: NDArray[np.int64]) -> _Extended:
 
 def _check_options(reduction: str, wrt: str | None = None) -> None:
     if reduction not in _REDUCTIONS:
-        raise ValueError(f"reduction must be one of {_REDUCTIONS}; got {reduction!r}")
+        raise EngineError(f"reduction must be one of {_REDUCTIONS}; got {reduction!r}")
     if wrt is not None and wrt not in _WRTS:
-        raise ValueError(f"wrt must be one of {_WRTS}; got {wrt!r}")
+        raise EngineError(f"wrt must be one of {_WRTS}; got {wrt!r}")
 
 
 def _reduce(
@@ -804,7 +805,7 @@ def ctc_loss(
         (N,) float64 losses for reduction="none" (a float for unbatched input), else a float.
 
     Raises:
-        ValueError: on a bad shape, dtype, length, blank index or target label; the message
+        EngineError: on a bad shape, dtype, length, blank index or target label; the message
             states what was expected and what was given.
 
     References:
@@ -862,7 +863,7 @@ def ctc_loss_and_grad(
         (T, N, C) or (T, C).
 
     Raises:
-        ValueError: on a bad argument, as :func:`ctc_loss`, or an unknown ``wrt``.
+        EngineError: on a bad argument, as :func:`ctc_loss`, or an unknown ``wrt``.
 
     References:
         Graves et al. 2006, "Connectionist Temporal Classification: Labelling Unsegmented
@@ -936,7 +937,7 @@ def ctc_trace(log_probs: ArrayLike, target: ArrayLike, *, blank: int = 0) -> CTC
         A :class:`CTCTrace` (arrays are read-only).
 
     Raises:
-        ValueError: on a bad shape, blank index or target label.
+        EngineError: on a bad shape, blank index or target label.
 
     References:
         Graves et al. 2006, "Connectionist Temporal Classification: Labelling Unsegmented
@@ -945,7 +946,7 @@ def ctc_trace(log_probs: ArrayLike, target: ArrayLike, *, blank: int = 0) -> CTC
     lp = _as_log_probs(log_probs, (2,))
     tg = _as_int_array(target, "target")
     if tg.ndim != 1:
-        raise ValueError(f"target must have shape (S,); got shape {tg.shape}")
+        raise EngineError(f"target must have shape (S,); got shape {tg.shape}")
     n_frames, n_classes = lp.shape
     batch = _prepare(lp, tg, n_frames, tg.shape[0], blank)
     ext = _extend(batch.targets, batch.target_lengths, batch.blank)

@@ -17,6 +17,7 @@ from __future__ import annotations
 import numpy as np
 
 from rnnloss_cli.engine._numerics import as_float_array, log_softmax
+from rnnloss_cli.engine.errors import EngineError
 from rnnloss_cli.engine.sequence import (
     _check_reduction,
     _class_indices,
@@ -33,13 +34,13 @@ _REINFORCE_REDUCTIONS = ("sum", "mean", "mean_sequences", "none")
 def _steps_array(x, name: str) -> np.ndarray:
     arr = as_float_array(x, name)
     if arr.ndim not in (1, 2):
-        raise ValueError(f"{name}: expected shape (T,) for one episode or (N, T), got {arr.shape}")
+        raise EngineError(f"{name}: expected shape (T,) for one episode or (N, T), got {arr.shape}")
     return arr
 
 
 def _same_steps(arr: np.ndarray, shape: tuple[int, ...], name: str, like: str) -> None:
     if arr.shape != shape:
-        raise ValueError(
+        raise EngineError(
             f"{name}: expected shape {shape} {_dims(shape)} like {like}, got {arr.shape}"
         )
 
@@ -67,7 +68,7 @@ def discounted_returns(rewards, gamma: float, *, lengths=None, mask=None) -> np.
     r = _steps_array(rewards, "rewards")
     g = float(gamma)
     if not 0.0 <= g <= 1.0:  # also rejects NaN
-        raise ValueError(f"gamma: expected a discount factor in [0, 1], got {gamma}")
+        raise EngineError(f"gamma: expected a discount factor in [0, 1], got {gamma}")
     m = step_mask(lengths, mask, r.shape)
     r = np.where(m, r, 0.0)
     out = np.empty_like(r)
@@ -114,7 +115,7 @@ def advantages(
         b = 0.0
     elif isinstance(baseline, str):
         if baseline != "mean":
-            raise ValueError(
+            raise EngineError(
                 f"baseline: expected None, a number, 'mean' or an array, got {baseline!r}"
             )
         count = np.sum(m, axis=-1, keepdims=True)
@@ -136,7 +137,7 @@ def _loss_parts(action_log_probs, advantages_, lengths, mask):
     bad = m & (lp > 0)
     if np.any(bad):
         idx = tuple(int(i) for i in np.argwhere(bad)[0])
-        raise ValueError(
+        raise EngineError(
             f"action_log_probs: expected log-probabilities ln pi <= 0, got {lp[idx]:g} at "
             f"{_where(idx)}; if these are probabilities take their natural log first"
         )
@@ -204,7 +205,7 @@ def reinforce_loss_grad(
 def _policy_parts(logits, actions, lengths, mask):
     z = as_float_array(logits, "logits")
     if z.ndim not in (2, 3):
-        raise ValueError(
+        raise EngineError(
             f"logits: expected shape (T, A) for one episode or (N, T, A), got {z.shape}"
         )
     m = step_mask(lengths, mask, z.shape[:-1])

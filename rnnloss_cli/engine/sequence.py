@@ -25,6 +25,7 @@ import numpy as np
 
 from rnnloss_cli.engine._numerics import as_float_array, log_softmax
 from rnnloss_cli.engine.classification import hinge_loss, hinge_loss_grad
+from rnnloss_cli.engine.errors import EngineError
 
 #: Tolerance on |sum_c p_c - 1| for a row of probabilities (and of probability targets).
 ROW_SUM_TOL = 1e-6
@@ -57,17 +58,17 @@ def step_mask(lengths, mask, shape: tuple[int, ...]) -> np.ndarray:
     """
     shape = tuple(int(s) for s in shape)
     if len(shape) not in (1, 2):
-        raise ValueError(f"step_mask: expected shape (T,) or (N, T), got {shape}")
+        raise EngineError(f"step_mask: expected shape (T,) or (N, T), got {shape}")
     if lengths is not None and mask is not None:
-        raise ValueError("give either lengths or mask, not both")
+        raise EngineError("give either lengths or mask, not both")
     if mask is not None:
         m = np.asarray(mask)
         if m.shape != shape:
-            raise ValueError(f"mask: expected shape {shape} {_dims(shape)}, got {m.shape}")
+            raise EngineError(f"mask: expected shape {shape} {_dims(shape)}, got {m.shape}")
         if m.dtype != bool:
             m = as_float_array(m, "mask")
             if not np.all((m == 0) | (m == 1)):
-                raise ValueError("mask: expected 0/1 values (1 = real step, 0 = padding)")
+                raise EngineError("mask: expected 0/1 values (1 = real step, 0 = padding)")
         return m.astype(bool)
     if lengths is None:
         return np.ones(shape, dtype=bool)
@@ -75,16 +76,16 @@ def step_mask(lengths, mask, shape: tuple[int, ...]) -> np.ndarray:
     lens = np.asarray(lengths)
     if lens.shape != shape[:-1]:
         want = "a single integer" if len(shape) == 1 else f"shape ({shape[0]},) (N,)"
-        raise ValueError(
+        raise EngineError(
             f"lengths: expected {want} for sequences of shape {shape}, got shape {lens.shape}"
         )
     lens_f = as_float_array(lens, "lengths")
     if not np.all(lens_f == np.round(lens_f)):
-        raise ValueError("lengths: expected integers")
+        raise EngineError("lengths: expected integers")
     for n, length in np.ndenumerate(lens_f):
         if not 0 <= length <= n_steps:
             where = f"sequence {n[0]} has" if n else "the sequence has"
-            raise ValueError(
+            raise EngineError(
                 f"lengths: {where} length {int(length)}, expected 0 <= length <= T = {n_steps}"
             )
     return np.arange(n_steps) < lens_f.astype(np.int64)[..., None]
@@ -108,7 +109,7 @@ def _where(index: tuple[int, ...]) -> str:
 # ---------------------------------------------------------------------------- reductions
 def _check_reduction(reduction: str, allowed: tuple[str, ...], hint: str = "") -> None:
     if reduction not in allowed:
-        raise ValueError(f"reduction: expected one of {allowed}, got {reduction!r}{hint}")
+        raise EngineError(f"reduction: expected one of {allowed}, got {reduction!r}{hint}")
 
 
 def _step_scale(mask: np.ndarray, reduction: str) -> float:
@@ -122,7 +123,7 @@ def _step_scale(mask: np.ndarray, reduction: str) -> float:
         count = int(np.sum(mask))
         what = "unpadded step"
     if count == 0:
-        raise ValueError(f"reduction={reduction!r} needs at least one {what}, got none")
+        raise EngineError(f"reduction={reduction!r} needs at least one {what}, got none")
     return 1.0 / count
 
 
@@ -137,18 +138,18 @@ def _class_indices(target, shape: tuple[int, ...], n_classes: int, m: np.ndarray
     """Validate integer class indices of ``shape`` at real steps; padded entries become 0."""
     t = np.asarray(target)
     if t.shape != shape:
-        raise ValueError(f"{name}: expected shape {shape} {_dims(shape)}, got {t.shape}")
+        raise EngineError(f"{name}: expected shape {shape} {_dims(shape)}, got {t.shape}")
     if not (np.issubdtype(t.dtype, np.integer) or np.issubdtype(t.dtype, np.floating)):
-        raise ValueError(f"{name}: expected integer class indices, got dtype {t.dtype}")
+        raise EngineError(f"{name}: expected integer class indices, got dtype {t.dtype}")
     # Padded entries may hold anything finite (e.g. -100), so only real steps are checked.
     t = np.where(m, t, 0)
     if not np.all(np.isfinite(t)) or not np.all(t == np.round(t)):
-        raise ValueError(f"{name}: expected integer class indices")
+        raise EngineError(f"{name}: expected integer class indices")
     t = t.astype(np.int64)
     bad = (t < 0) | (t >= n_classes)
     if np.any(bad):
         idx = tuple(int(i) for i in np.argwhere(bad)[0])
-        raise ValueError(
+        raise EngineError(
             f"{name}: class index {t[idx]} at {_where(idx)} outside [0, {n_classes - 1}]"
         )
     return t
@@ -158,12 +159,12 @@ def _class_indices(target, shape: tuple[int, ...], n_classes: int, m: np.ndarray
 def _check_rows_sum_to_one(p: np.ndarray, m: np.ndarray, name: str, hint: str) -> None:
     if np.any(m[..., None] & (p < 0)):
         idx = tuple(int(i) for i in np.argwhere(m[..., None] & (p < 0))[0][:-1])
-        raise ValueError(f"{name}: negative probability in row {_where(idx)}{hint}")
+        raise EngineError(f"{name}: negative probability in row {_where(idx)}{hint}")
     sums = np.sum(p, axis=-1)
     bad = m & (np.abs(sums - 1.0) > ROW_SUM_TOL)
     if np.any(bad):
         idx = tuple(int(i) for i in np.argwhere(bad)[0])
-        raise ValueError(
+        raise EngineError(
             f"{name}: row {_where(idx)} sums to {sums[idx]:.10g}, expected 1 "
             f"(within {ROW_SUM_TOL:g}){hint}"
         )
@@ -173,7 +174,7 @@ def _ce_parts(input, target, lengths, mask, from_logits: bool):
     """Validate; return (log-probs (..., C), target coefficients y (..., C), real-step mask)."""
     x = as_float_array(input, "input")
     if x.ndim not in (2, 3):
-        raise ValueError(
+        raise EngineError(
             f"input: expected shape (T, C) for one sequence or (N, T, C) for a batch, got {x.shape}"
         )
     steps_shape, n_classes = x.shape[:-1], x.shape[-1]
@@ -196,7 +197,7 @@ def _ce_parts(input, target, lengths, mask, from_logits: bool):
         y = np.zeros_like(x)
         np.put_along_axis(y, idx[..., None], 1.0, axis=-1)
     else:
-        raise ValueError(
+        raise EngineError(
             f"target: expected class indices of shape {steps_shape} {_dims(steps_shape)} or "
             f"probability rows of shape {x.shape} {_dims_c(steps_shape)}, got {t.shape}"
         )
@@ -322,7 +323,7 @@ def sequence_cross_entropy_terms(
     one_hot = np.all((y == 0) | (y == 1), axis=-1) & (np.sum(y, axis=-1) == 1)
     if np.any(m & ~one_hot):
         idx = tuple(int(i) for i in np.argwhere(m & ~one_hot)[0])
-        raise ValueError(
+        raise EngineError(
             f"target: row {_where(idx)} is not one-hot; a terms table needs class-index or "
             "one-hot targets (use reduction='none' for per-step losses of soft targets)"
         )
@@ -341,10 +342,10 @@ def _hinge_parts(input, target, lengths, mask):
     """Validate; return (scores, labels with padded entries set to +1, real-step mask)."""
     yhat = as_float_array(input, "input")
     if yhat.ndim not in (1, 2):
-        raise ValueError(f"input: expected scores of shape (T,) or (N, T), got {yhat.shape}")
+        raise EngineError(f"input: expected scores of shape (T,) or (N, T), got {yhat.shape}")
     y = as_float_array(target, "target")
     if y.shape != yhat.shape:
-        raise ValueError(
+        raise EngineError(
             f"target: expected shape {yhat.shape} {_dims(yhat.shape)} like input, got {y.shape}"
         )
     m = step_mask(lengths, mask, yhat.shape)
@@ -354,7 +355,7 @@ def _hinge_parts(input, target, lengths, mask):
         msg = f"target: expected labels -1 or +1, got {y[idx]:g} at {_where(idx)}"
         if np.all((y[m] == 0) | (y[m] == 1)):
             msg += "; the labels look like 0/1: map them with y = 2*label - 1"
-        raise ValueError(msg)
+        raise EngineError(msg)
     # Padded labels may be anything (often 0); +1 keeps classification's label check happy
     # and the mask removes their terms afterwards.
     return yhat, np.where(m, y, 1.0), m
