@@ -16,7 +16,7 @@ def check_files(paths: list[str], precision: int) -> int:
     """Solve every file, print the verdict table; return the exit code (0, 1 or 2)."""
     from rich.table import Table
 
-    from rnnloss_cli.output import console
+    from rnnloss_cli.cli.io import console
 
     files = problem_files(paths)
     out = console()
@@ -58,7 +58,7 @@ def check_files(paths: list[str], precision: int) -> int:
 def list_kinds_and_problems(folder: str) -> None:
     from rich.table import Table
 
-    from rnnloss_cli.output import console
+    from rnnloss_cli.cli.io import console
 
     out = console()
     kinds = Table("kind", "what it solves", title="problem kinds")

@@ -9,15 +9,9 @@ from typing import Annotated, Any, Optional
 
 import typer
 
-from rnnloss_cli.cli_common import (
-    FormatOpt,
-    PrecisionOpt,
-    ShowOpt,
-    Text,
-    fail,
-    solve_and_emit,
-)
-from rnnloss_cli.output import OutputFormat
+from rnnloss_cli.cli.io import fail
+from rnnloss_cli.cli.options import FormatOpt, OutputFormat, PrecisionOpt, ShowOpt, Text
+from rnnloss_cli.cli.output import solve_and_emit
 
 #: Listing more alignments than this is refused (use the forward algorithm instead).
 MAX_PATHS = 10_000

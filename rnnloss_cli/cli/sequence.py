@@ -9,8 +9,8 @@ from typing import Annotated, Any, Optional
 
 import typer
 
-from rnnloss_cli.cli_common import FormatOpt, PrecisionOpt, solve_and_emit
-from rnnloss_cli.output import OutputFormat
+from rnnloss_cli.cli.options import FormatOpt, OutputFormat, PrecisionOpt
+from rnnloss_cli.cli.output import solve_and_emit
 
 Opt = Optional[str]  # noqa: UP045 - typer needs Optional on Python 3.10
 _TEXT_FIELDS = ("reduction", "baseline")

@@ -5,11 +5,13 @@ everything heavy is imported inside the commands.
 """
 
 import enum
-import sys
 from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
+
+from rnnloss_cli.cli.io import fail, guarded, write_file, write_stdout
+from rnnloss_cli.cli.options import ForceOpt, OutOpt
 
 
 class SheetFormat(str, enum.Enum):
@@ -35,31 +37,18 @@ class Optimizer(str, enum.Enum):
     adam = "adam"
 
 
-OutOpt = Annotated[
-    Optional[Path],  # noqa: UP045 - typer needs Optional on Python 3.10
-    typer.Option("--output", "-o", help="Write to this file instead of standard output."),
-]
-
-
-def _write(text: str, output: Path | None) -> None:
-    """Write ``text`` to ``output`` (or stdout); an unwritable path is bad input (exit 2)."""
+def _write(text: str, output: Path | None, *, force: bool, inputs: list[str] = ()) -> None:
+    """Write ``text`` to ``output`` (safely: see cli.io.write_file), or to standard output."""
     if output is None:
-        sys.stdout.write(text if text.endswith("\n") else text + "\n")
-        return
-    try:
-        output.write_text(text, encoding="utf-8")
-    except OSError as exc:
-        typer.echo(f"error: cannot write {output}: {exc.strerror or exc}", err=True)
-        raise typer.Exit(2) from None
-    typer.echo(f"wrote {output}", err=True)
+        write_stdout(text)
+    else:
+        write_file(text, output, force=force, inputs=inputs)
 
 
 def new(
     kind: Annotated[str, typer.Argument(help="Problem kind, e.g. mse, hinge, ctc.")],
     output: OutOpt = None,
-    force: Annotated[
-        bool, typer.Option("--force", help="Overwrite the output file if it exists.")
-    ] = False,
+    force: ForceOpt = False,
 ) -> None:
     """Write a commented template problem file for KIND (a worked example to edit)."""
     from rnnloss_cli.templates import render_template, template_kinds
@@ -71,15 +60,10 @@ def new(
 
         close = difflib.get_close_matches(kind, template_kinds(), n=1)
         hint = f"did you mean '{close[0]}'? " if close else ""
-        typer.echo(
-            f"error: no template for kind {kind!r}; {hint}templates: {', '.join(template_kinds())}",
-            err=True,
-        )
-        raise typer.Exit(2) from None
-    if output is not None and output.exists() and not force:
-        typer.echo(f"error: {output} exists; pass --force to overwrite it", err=True)
-        raise typer.Exit(2)
-    _write(text, output)
+        raise fail(
+            f"no template for kind {kind!r}; {hint}templates: {', '.join(template_kinds())}"
+        ) from None
+    _write(text, output, force=force)
 
 
 def sheet(
@@ -98,15 +82,37 @@ def sheet(
         typer.Option("--title", help="Sheet title (default: Problem sheet / Solutions)."),
     ] = None,
     output: OutOpt = None,
+    force: ForceOpt = False,
 ) -> None:
     """A question sheet (givens and tasks, no answers) or, with --solutions, a solution sheet."""
-    from rnnloss_cli.cli_common import guarded
+    from rnnloss_cli.cli.io import guarded
     from rnnloss_cli.sheet import build_sheet
 
     text = guarded(
         lambda: build_sheet(paths, fmt.value, solutions=solutions, precision=precision, title=title)
     )
-    _write(text, output)
+    _write(text, output, force=force, inputs=_input_files(paths))
+
+
+def _input_files(paths: list[str]) -> list[str]:
+    """Every file the sheet read: the paths, folders expanded, and files custom terms name."""
+    from rnnloss_cli.errors import ProblemError
+    from rnnloss_cli.problem import load_problem, problem_files
+
+    found: list[str] = list(paths)
+    try:
+        pending = [f for f in problem_files(paths) if f != "-"]
+    except ProblemError:  # a path that cannot be listed: the command reported it already
+        return found
+    while pending:
+        path = pending.pop()
+        found.append(path)
+        try:
+            problem = load_problem(path)
+        except ProblemError:
+            continue
+        pending += [t.origin for t in getattr(problem, "terms", ()) if t.origin != "inline"]
+    return found
 
 
 def explain(
@@ -125,12 +131,11 @@ def explain(
         try:
             find(loss)
         except KeyError:
-            typer.echo(f"error: unknown loss {loss!r}; known: {', '.join(EXPLANATIONS)}", err=True)
-            raise typer.Exit(2) from None
+            raise fail(f"unknown loss {loss!r}; known: {', '.join(EXPLANATIONS)}") from None
     if fmt is ExplainFormat.markdown:
-        sys.stdout.write(explain_markdown(loss))
+        write_stdout(explain_markdown(loss))
         return
-    from rnnloss_cli.output import console
+    from rnnloss_cli.cli.io import console
 
     explain_rich(console(), loss)
 
@@ -162,17 +167,19 @@ def train(
     mse: sine forecasting; cross-entropy: next symbol of a repeating pattern; ctc: spelling
     words from noisy frames; hinge-seq: sign of the running sum; reinforce: remember a cue.
     """
-    from rnnloss_cli.output import console
+    from rnnloss_cli.cli.io import console
     from rnnloss_cli.train.run import run_and_show
 
-    run_and_show(
-        loss.value,
-        epochs=epochs,
-        seed=seed,
-        optimizer=optimizer.value,
-        clip=clip or None,
-        lr=lr,
-        console=console(),
+    guarded(
+        lambda: run_and_show(
+            loss.value,
+            epochs=epochs,
+            seed=seed,
+            optimizer=optimizer.value,
+            clip=clip or None,
+            lr=lr,
+            console=console(),
+        )
     )
 
 

@@ -1,0 +1,399 @@
+"""The one place for the CLI's streams, encodings, exit codes and file writes.
+
+Every command runs inside :func:`run`, which maps what went wrong to one line on stderr and an
+exit code:
+
+====  ==================================================================================
+0     ok
+1     an answer key disagrees
+2     bad input or usage (a problem file, a flag, an output path that may not be written)
+3     the output could not be written (broken pipe, full disk, closed standard output)
+4     an internal error: a bug in rnnloss (``--debug`` shows the traceback)
+====  ==================================================================================
+
+On a standard output that cannot encode Unicode (``PYTHONIOENCODING=ascii``, latin-1 consoles)
+text degrades to ASCII (``-`` for ``−``, ``a_t(s)`` for ``α_t(s)``, ``+-|`` boxes) instead of
+failing; JSON escapes non-ASCII characters, so it stays valid and exact. Files are written
+atomically (a temporary file in the same folder, then a rename), never over one of the
+command's own inputs, and never over an existing file without ``--force``.
+
+Only the standard library and typer are imported here (start-up).
+"""
+
+from __future__ import annotations
+
+import errno
+import io
+import os
+import sys
+import tempfile
+import unicodedata
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import Any, TextIO
+
+import typer
+
+EXIT_OK = 0
+EXIT_MISMATCH = 1
+EXIT_BAD_INPUT = 2
+EXIT_OUTPUT = 3
+EXIT_INTERNAL = 4
+
+#: Set by ``--debug`` (anywhere on the command line): internal errors show their traceback.
+DEBUG_FLAG = "--debug"
+
+#: Characters the derivations use, and their ASCII stand-ins.
+ASCII_FALLBACK = {
+    "−": "-",
+    "–": "-",
+    "—": "-",
+    "×": "x",
+    "·": "*",
+    "÷": "/",
+    "±": "+-",
+    "≈": "~=",
+    "≠": "!=",
+    "≤": "<=",
+    "≥": ">=",
+    "→": "->",
+    "←": "<-",
+    "⇒": "=>",
+    "∞": "inf",
+    "∈": " in ",
+    "∑": "sum",
+    "Σ": "sum",
+    "Π": "prod",
+    "∏": "prod",
+    "∂": "d",
+    "∇": "grad",
+    "√": "sqrt",
+    "…": "...",
+    "⋯": "...",
+    "′": "'",
+    "‘": "'",
+    "’": "'",
+    "“": '"',
+    "”": '"',
+    "✔": "ok",
+    "✓": "ok",
+    "✗": "x",
+    "⚠": "!!",
+    "•": "*",
+    "█": "#",
+    "▏": "|",
+    "▕": "|",
+    "│": "|",
+    "─": "-",
+    "━": "-",
+    "α": "a",
+    "β": "b",
+    "γ": "g",
+    "δ": "d",
+    "ε": "eps",
+    "η": "eta",
+    "θ": "theta",
+    "λ": "lambda",
+    "μ": "mu",
+    "π": "pi",
+    "σ": "sigma",
+    "τ": "tau",
+    "φ": "phi",
+    "ψ": "psi",
+    "ω": "omega",
+    "ŷ": "yhat",
+    "²": "^2",
+    "³": "^3",
+    "⁻": "^-",
+    "¹": "^1",
+    "ᵀ": "^T",
+    "ₜ": "_t",
+    "ᵢ": "_i",
+    "\u00a0": " ",
+}
+_ASCII_TABLE = {ord(k): v for k, v in ASCII_FALLBACK.items()}
+#: What a stream must encode for derivations to print as they are.
+_UNICODE_PROBE = "−α✔⚠│…"
+
+
+def to_ascii(text: str) -> str:
+    """``text`` with every non-ASCII character replaced by its stand-in (or ``?``)."""
+    if text.isascii():
+        return text
+    text = text.translate(_ASCII_TABLE)
+    if text.isascii():
+        return text
+    out = []
+    for ch in text:
+        if ch.isascii():
+            out.append(ch)
+            continue
+        # Accented letters keep their base letter (ŝ -> s); box drawing becomes +, - or |.
+        base = unicodedata.normalize("NFKD", ch).encode("ascii", "ignore").decode()
+        if base:
+            out.append(base)
+        elif "BOX DRAWINGS" in unicodedata.name(ch, ""):
+            name = unicodedata.name(ch)
+            out.append("|" if "VERTICAL" in name and "HORIZONTAL" not in name else "-")
+        else:
+            out.append("?")
+    return "".join(out)
+
+
+class OutputError(Exception):
+    """Standard output could not be written (not an OSError, so no library swallows it)."""
+
+
+class StdoutStream(io.TextIOBase):
+    """Standard output as the commands see it.
+
+    Write errors (broken pipe, full disk, closed stream) become :class:`OutputError`, which
+    :func:`run` turns into exit 3 (Typer and Rich would otherwise exit 1, "a key disagrees").
+    With ``ascii_only``, every character is written as its ASCII stand-in (:func:`to_ascii`).
+    """
+
+    def __init__(self, raw: TextIO, *, ascii_only: bool) -> None:
+        self.raw = raw
+        self.ascii_only = ascii_only
+
+    @property
+    def encoding(self) -> str:  # type: ignore[override]
+        # "ascii" makes Rich draw tables with +-| boxes.
+        return "ascii" if self.ascii_only else (getattr(self.raw, "encoding", None) or "utf-8")
+
+    def write(self, text: str) -> int:
+        try:
+            self.raw.write(to_ascii(text) if self.ascii_only else text)
+        except (OSError, ValueError) as exc:
+            raise OutputError(_describe_output_error(exc)) from exc
+        return len(text)
+
+    def flush(self) -> None:
+        try:
+            self.raw.flush()
+        except (OSError, ValueError) as exc:
+            raise OutputError(_describe_output_error(exc)) from exc
+
+    def isatty(self) -> bool:
+        try:
+            return self.raw.isatty()
+        except (OSError, ValueError):
+            return False
+
+    def fileno(self) -> int:
+        return self.raw.fileno()
+
+    def writable(self) -> bool:
+        return True
+
+
+def encodes_unicode(stream: Any) -> bool:
+    """True when ``stream`` can take the derivations' characters as they are."""
+    encoding = getattr(stream, "encoding", None)
+    if not encoding:
+        return False
+    try:
+        _UNICODE_PROBE.encode(encoding)
+    except (UnicodeEncodeError, LookupError):
+        return False
+    return True
+
+
+def install_streams() -> None:
+    """Wrap stdout (write errors -> OutputError) and stderr, degrading to ASCII when needed."""
+    if sys.stdout is not None and not isinstance(sys.stdout, StdoutStream):
+        sys.stdout = StdoutStream(sys.stdout, ascii_only=not encodes_unicode(sys.stdout))
+    if sys.stderr is not None and not encodes_unicode(sys.stderr):
+        sys.stderr = StdoutStream(sys.stderr, ascii_only=True)
+
+
+def stdout_is_unicode() -> bool:
+    """False when standard output degrades to ASCII (JSON then escapes non-ASCII)."""
+    return not (isinstance(sys.stdout, StdoutStream) and sys.stdout.ascii_only)
+
+
+def say(message: str) -> None:
+    """One line on stderr (a message, never data); silent if stderr itself is gone."""
+    stream = sys.stderr
+    if stream is None:
+        return
+    try:
+        stream.write(message + "\n")
+        stream.flush()
+    except (OSError, ValueError):
+        pass
+
+
+def fail(err: Exception | str) -> typer.Exit:
+    """Print ``error: ...`` on stderr and return the exit for bad input (2)."""
+    say(f"error: {err}")
+    return typer.Exit(EXIT_BAD_INPUT)
+
+
+def guarded(fn: Callable[[], Any]) -> Any:
+    """Run ``fn``; bad input (a ProblemError or an EngineError) exits 2, one line."""
+    from rnnloss_cli.engine.errors import EngineError
+    from rnnloss_cli.errors import ProblemError
+
+    try:
+        return fn()
+    except (ProblemError, EngineError) as err:
+        raise fail(err) from None
+
+
+def console():
+    """A Rich console on the current standard output (ASCII boxes when it is not Unicode)."""
+    from rich.console import Console
+
+    # No emoji codes or highlighting in derivations (and their tables stay unimported).
+    return Console(file=sys.stdout, highlight=False, emoji=False)
+
+
+def write_stdout(text: str) -> None:
+    """Write text to standard output, ending it with a newline."""
+    sys.stdout.write(text if text.endswith("\n") else text + "\n")
+
+
+# ------------------------------------------------------------------ files
+def _same_file(a: Path, b: Path) -> bool:
+    try:
+        return a.exists() and b.exists() and os.path.samefile(a, b)
+    except OSError:
+        return a.resolve() == b.resolve()
+
+
+def check_output_path(output: Path, *, force: bool, inputs: Iterable[str | Path] = ()) -> None:
+    """Refuse (exit 2) an output path that is an input, a folder, or exists without --force."""
+    for src in inputs:
+        if str(src) != "-" and _same_file(output, Path(src)):
+            raise fail(f"{output}: is one of this command's inputs; it is never written over")
+    if output.is_dir():
+        raise fail(f"{output}: is a folder; give a file name")
+    if output.exists() and output.is_file() and not force:
+        raise fail(f"{output}: exists; pass --force to overwrite it")
+
+
+def write_file(
+    text: str, output: Path, *, force: bool = False, inputs: Iterable[str | Path] = ()
+) -> None:
+    """Write ``text`` to ``output`` atomically (temporary file, then rename), or exit 2.
+
+    A device or FIFO (``/dev/stdout``, a named pipe) is written to directly; a missing parent
+    folder is created.
+    """
+    check_output_path(output, force=force, inputs=inputs)
+    if output.exists() and not output.is_file():
+        try:
+            with open(output, "w", encoding="utf-8") as fh:
+                fh.write(text)
+        except OSError as exc:
+            raise fail(f"cannot write {output}: {exc.strerror or exc}") from None
+        return
+    parent = output.parent
+    tmp_name = None
+    try:
+        parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp_name = tempfile.mkstemp(prefix=f".{output.name}.", suffix=".tmp", dir=parent)
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
+            fh.write(text)
+            fh.flush()
+            os.fsync(fh.fileno())
+        mode = output.stat().st_mode & 0o7777 if output.exists() else 0o666 & ~_umask()
+        os.chmod(tmp_name, mode)
+        os.replace(tmp_name, output)
+        tmp_name = None
+    except OSError as exc:
+        raise fail(f"cannot write {output}: {exc.strerror or exc}") from None
+    finally:
+        if tmp_name is not None:
+            try:
+                os.unlink(tmp_name)
+            except OSError:
+                pass
+    say(f"wrote {output}")
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+# ------------------------------------------------------------------ running a command
+_OUTPUT_ERRNOS = {errno.EPIPE, errno.ENOSPC, errno.EBADF, errno.EIO, errno.EDQUOT, errno.EFBIG}
+
+
+def _output_lost(reason: str) -> int:
+    """Stop writing to stdout for good (no second error at exit) and say why once."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.__stdout__.fileno() if sys.__stdout__ else 1)
+    except (OSError, ValueError, AttributeError):
+        pass
+    say(f"error: could not write the output: {reason}")
+    return EXIT_OUTPUT
+
+
+def _is_output_error(exc: BaseException) -> bool:
+    if isinstance(exc, BrokenPipeError):
+        return True
+    if isinstance(exc, OSError) and exc.errno in _OUTPUT_ERRNOS:
+        return True
+    # A closed standard output: "I/O operation on closed file".
+    return isinstance(exc, ValueError) and "closed file" in str(exc)
+
+
+def _internal_error(exc: BaseException, debug: bool) -> int:
+    if debug:
+        import traceback
+
+        traceback.print_exception(type(exc), exc, exc.__traceback__, file=sys.stderr)
+    say(
+        f"error: internal error ({type(exc).__name__}: {exc}). This is a bug in rnnloss: "
+        "please report it with the command you ran (add --debug for the traceback)."
+    )
+    return EXIT_INTERNAL
+
+
+def run(command: Callable[..., Any], argv: list[str]) -> int:
+    """Run a click/typer command on ``argv`` and return the process exit code."""
+    # Typer vendors click in recent versions: find its usage-error class through Typer's names.
+    click_exception = next(c for c in typer.BadParameter.__mro__ if c.__name__ == "ClickException")
+    debug = DEBUG_FLAG in argv
+    argv = [a for a in argv if a != DEBUG_FLAG]
+    install_streams()
+    if sys.stdout is None:
+        say("error: standard output is closed; nothing can be printed (redirect it to a file)")
+        return EXIT_OUTPUT
+    try:
+        try:
+            code = command(args=argv, prog_name="rnnloss", standalone_mode=False)
+        except typer.Exit as exc:
+            code = exc.exit_code
+        except typer.Abort:
+            say("aborted")
+            code = EXIT_BAD_INPUT
+        except click_exception as exc:
+            exc.show()
+            code = EXIT_BAD_INPUT
+        sys.stdout.flush()
+    except KeyboardInterrupt:
+        say("interrupted")
+        return 130
+    except OutputError as exc:
+        return _output_lost(str(exc))
+    except Exception as exc:
+        if _is_output_error(exc):
+            return _output_lost(_describe_output_error(exc))
+        return _internal_error(exc, debug)
+    return code if isinstance(code, int) else EXIT_OK
+
+
+def _describe_output_error(exc: BaseException) -> str:
+    if isinstance(exc, BrokenPipeError):
+        return "the reader closed the pipe (broken pipe)"
+    if isinstance(exc, OSError) and exc.errno == errno.ENOSPC:
+        return "no space left on the device"
+    if isinstance(exc, ValueError):
+        return "standard output is closed"
+    return str(getattr(exc, "strerror", None) or exc)

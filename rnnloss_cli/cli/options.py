@@ -1,0 +1,40 @@
+"""Options every command shares: output format, precision, extra tables, output file, force.
+
+Only typer is imported here, so every command module can import it at start-up.
+"""
+
+import enum
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+
+class OutputFormat(str, enum.Enum):
+    rich = "rich"
+    markdown = "markdown"
+    json = "json"
+
+
+FormatOpt = Annotated[
+    OutputFormat, typer.Option("--format", "-f", help="Output: rich tables, markdown or json.")
+]
+PrecisionOpt = Annotated[
+    int, typer.Option("--precision", "-p", min=0, max=17, help="Digits printed after the point.")
+]
+ShowOpt = Annotated[
+    Optional[list[str]],  # noqa: UP045 - typer needs Optional on Python 3.10
+    typer.Option("--show", help="Extra tables to show, e.g. beta, grad (CTC trellises)."),
+]
+OutOpt = Annotated[
+    Optional[Path],  # noqa: UP045
+    typer.Option(
+        "--output", "-o", help="Write to this file (atomically) instead of standard output."
+    ),
+]
+ForceOpt = Annotated[
+    bool,
+    typer.Option("--force", help="Overwrite the output file if it exists (never an input)."),
+]
+#: An optional text flag.
+Text = Optional[str]  # noqa: UP045

@@ -1,0 +1,62 @@
+"""Print results in the format asked for (rich | markdown | json): the commands' one output path.
+
+Exit 1 when an answer key disagrees; bad input (exit 2) is raised by :func:`io.guarded`.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from typing import Any
+
+import typer
+
+from rnnloss_cli.cli.io import EXIT_MISMATCH, console, guarded, say, stdout_is_unicode
+from rnnloss_cli.cli.options import OutputFormat
+
+
+def print_results(
+    results: list, fmt: OutputFormat, precision: int, show: frozenset[str] = frozenset()
+) -> None:
+    """Render and print; Rich honours NO_COLOR and drops styling when not on a terminal."""
+    if fmt is OutputFormat.json:
+        from rnnloss_cli.render.json import render_json
+
+        text = render_json(results, precision)
+        if not stdout_is_unicode():
+            import json
+
+            # The same document with non-ASCII characters as \\u escapes: valid and exact.
+            text = json.dumps(json.loads(text), indent=2, allow_nan=False, ensure_ascii=True)
+        sys.stdout.write(text + "\n")
+    elif fmt is OutputFormat.markdown:
+        from rnnloss_cli.render.markdown import render_markdown
+
+        sys.stdout.write(render_markdown(results, precision, show))
+    else:
+        from rnnloss_cli.render.rich import render_rich
+
+        render_rich(results, console(), precision, show)
+
+
+def emit(
+    results: list, fmt: OutputFormat, precision: int, show: frozenset[str] = frozenset()
+) -> None:
+    """Print results; exit 1 when an answer key disagrees."""
+    print_results(results, fmt, precision, show)
+    bad = [r for r in results if not r.ok]
+    if bad:
+        sys.stdout.flush()
+        for r in bad:
+            say(f"answer key disagrees: {r.file or r.title}")
+        raise typer.Exit(EXIT_MISMATCH)
+
+
+def solve_and_emit(
+    build: Callable[[], Any],
+    fmt: OutputFormat,
+    precision: int,
+    show: list[str] | None = None,
+) -> None:
+    """Build one Result (bad input exits 2) and print it."""
+    emit([guarded(build)], fmt, precision, frozenset(show or ()))
