@@ -85,7 +85,6 @@ def sheet(
     force: ForceOpt = False,
 ) -> None:
     """A question sheet (givens and tasks, no answers) or, with --solutions, a solution sheet."""
-    from rnnloss_cli.cli.io import guarded
     from rnnloss_cli.sheet import build_sheet
 
     text = guarded(

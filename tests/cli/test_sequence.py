@@ -11,7 +11,7 @@ from typer.testing import CliRunner
 from rnnloss_cli.cli import app
 
 runner = CliRunner()
-PROBLEMS = Path(__file__).resolve().parents[1] / "problems"
+PROBLEMS = Path(__file__).resolve().parents[2] / "problems"
 
 
 def run(*args: str):

@@ -15,7 +15,7 @@ from rnnloss_cli import __version__
 from rnnloss_cli.cli import app
 
 runner = CliRunner()
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 PROBLEMS = ROOT / "problems"
 
 

@@ -1,0 +1,195 @@
+"""cli/io.py: ASCII fallback, output errors, internal errors, safe writes."""
+
+from __future__ import annotations
+
+import io
+import os
+import sys
+from pathlib import Path
+
+import pytest
+import typer
+
+from rnnloss_cli.cli import io as cli_io
+from rnnloss_cli.cli.app import app, app_for
+
+PROBLEMS = Path(__file__).resolve().parents[2] / "problems"
+
+
+# ------------------------------------------------------------------ ASCII fallback
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("−ln 0.5", "-ln 0.5"),
+        ("α_t(s) · y_t", "a_t(s) * y_t"),
+        ("0.6 × 0.2", "0.6 x 0.2"),
+        ("⚠ note ✔", "!! note ok"),
+        ("┃ s ┃", "| s |"),
+        ("plain", "plain"),
+        ("ŷ", "yhat"),
+        ("é", "e"),  # a letter keeps its base
+        ("日", "?"),  # nothing to stand in
+    ],
+)
+def test_to_ascii(text, expected):
+    assert cli_io.to_ascii(text) == expected
+    assert cli_io.to_ascii(text).isascii()
+
+
+def test_stream_on_ascii_only_output_degrades_instead_of_failing():
+    raw = io.TextIOWrapper(io.BytesIO(), encoding="ascii")
+    assert not cli_io.encodes_unicode(raw)
+    s = cli_io.StdoutStream(raw, ascii_only=True)
+    s.write("p = α × β − 1\n")
+    s.flush()
+    raw.seek(0)
+    assert raw.read() == "p = a x b - 1\n"
+
+
+def test_latin1_is_not_enough_for_the_derivations():
+    assert not cli_io.encodes_unicode(io.TextIOWrapper(io.BytesIO(), encoding="latin-1"))
+    assert cli_io.encodes_unicode(io.TextIOWrapper(io.BytesIO(), encoding="utf-8"))
+
+
+# ------------------------------------------------------------------ run(): exit codes
+def _run(argv, monkeypatch, stdout=None):
+    """Run the real entry point in-process with our own stdout and stderr."""
+    out = stdout if stdout is not None else io.StringIO()
+    err = io.StringIO()
+    monkeypatch.setattr(sys, "stdout", out)
+    monkeypatch.setattr(sys, "stderr", err)
+    code = cli_io.run(app_for(argv), argv)
+    return code, out, err
+
+
+def test_internal_error_is_exit_4_with_one_line_and_no_traceback(monkeypatch):
+    import rnnloss_cli.solve as solve_mod
+
+    def broken(problem):
+        raise ValueError("shapes (3,) and (4,) not aligned")  # a bug, not bad input
+
+    monkeypatch.setattr(solve_mod, "solve", broken)
+    code, _, err = _run(["solve", str(PROBLEMS / "hinge-sequence.yaml")], monkeypatch)
+    assert code == cli_io.EXIT_INTERNAL
+    lines = err.getvalue().strip().splitlines()
+    assert len(lines) == 1, lines
+    assert lines[0].startswith("error: internal error (ValueError: shapes")
+    assert "please report" in lines[0] and "--debug" in lines[0]
+
+
+def test_debug_shows_the_traceback(monkeypatch):
+    import rnnloss_cli.solve as solve_mod
+
+    monkeypatch.setattr(solve_mod, "solve", lambda p: 1 / 0)
+    argv = ["solve", str(PROBLEMS / "hinge-sequence.yaml"), "--debug"]
+    code, _, err = _run(argv, monkeypatch)
+    assert code == cli_io.EXIT_INTERNAL
+    assert "Traceback" in err.getvalue() and "ZeroDivisionError" in err.getvalue()
+
+
+def test_engine_error_is_bad_input_exit_2(monkeypatch):
+    import rnnloss_cli.solve as solve_mod
+    from rnnloss_cli.engine.errors import EngineError
+
+    def refuse(problem):
+        raise EngineError("target: class index 7 outside [0, 2]")
+
+    monkeypatch.setattr(solve_mod, "solve", refuse)
+    code, _, err = _run(["solve", str(PROBLEMS / "hinge-sequence.yaml")], monkeypatch)
+    assert code == cli_io.EXIT_BAD_INPUT
+    assert err.getvalue() == "error: target: class index 7 outside [0, 2]\n"
+
+
+class _Full(io.StringIO):
+    def write(self, s):
+        raise OSError(28, "No space left on device")
+
+
+def test_full_disk_is_exit_3(monkeypatch):
+    code, _, err = _run(["solve", str(PROBLEMS / "hello.yaml")], monkeypatch, stdout=_Full())
+    assert code == cli_io.EXIT_OUTPUT
+    assert "no space left" in err.getvalue()
+
+
+@pytest.mark.parametrize("fmt", ["rich", "markdown", "json"])
+def test_broken_pipe_is_exit_3_in_every_format(monkeypatch, fmt):
+    class Pipe(io.StringIO):
+        def write(self, s):
+            raise BrokenPipeError(32, "Broken pipe")
+
+    argv = ["solve", str(PROBLEMS / "hello.yaml"), "--format", fmt]
+    code, _, err = _run(argv, monkeypatch, stdout=Pipe())
+    assert code == cli_io.EXIT_OUTPUT, err.getvalue()
+    assert "broken pipe" in err.getvalue()
+
+
+def test_usage_error_is_exit_2(monkeypatch):
+    code, _, err = _run(["solve"], monkeypatch)
+    assert code == 2
+    code, _, err = _run(["no-such-command"], monkeypatch)
+    assert code == 2
+
+
+def test_key_mismatch_stays_exit_1(monkeypatch, tmp_path):
+    bad = tmp_path / "wrong.yaml"
+    text = (PROBLEMS / "hinge-sequence.yaml").read_text(encoding="utf-8")
+    bad.write_text(text.replace("loss: 0.467", "loss: 0.5"), encoding="utf-8")
+    code, _, err = _run(["solve", str(bad)], monkeypatch)
+    assert code == 1
+    assert "answer key disagrees" in err.getvalue()
+
+
+# ------------------------------------------------------------------ safe writes
+def test_write_file_refuses_an_existing_file_without_force(tmp_path):
+    out = tmp_path / "sheet.md"
+    out.write_text("old", encoding="utf-8")
+    with pytest.raises(typer.Exit) as exc:
+        cli_io.write_file("new", out)
+    assert exc.value.exit_code == 2
+    assert out.read_text(encoding="utf-8") == "old"
+    cli_io.write_file("new", out, force=True)
+    assert out.read_text(encoding="utf-8") == "new"
+
+
+def test_write_file_never_writes_over_an_input_even_with_force(tmp_path):
+    src = tmp_path / "p.yaml"
+    src.write_text("kind: mse", encoding="utf-8")
+    link = tmp_path / "alias.yaml"
+    link.symlink_to(src)
+    for out in (src, link, tmp_path / "sub" / ".." / "p.yaml"):
+        (tmp_path / "sub").mkdir(exist_ok=True)
+        with pytest.raises(typer.Exit):
+            cli_io.write_file("# markdown", out, force=True, inputs=[str(src)])
+    assert src.read_text(encoding="utf-8") == "kind: mse"
+
+
+def test_write_file_is_atomic_an_interrupted_write_keeps_the_old_file(tmp_path, monkeypatch):
+    out = tmp_path / "sheet.md"
+    out.write_text("old", encoding="utf-8")
+
+    def interrupted(src, dst):
+        raise OSError(5, "Input/output error")
+
+    monkeypatch.setattr(os, "replace", interrupted)
+    with pytest.raises(typer.Exit):
+        cli_io.write_file("new", out, force=True)
+    assert out.read_text(encoding="utf-8") == "old"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["sheet.md"]  # no temporary left
+
+
+def test_write_file_keeps_the_mode_of_the_file_it_replaces(tmp_path):
+    out = tmp_path / "sheet.md"
+    out.write_text("old", encoding="utf-8")
+    out.chmod(0o640)
+    cli_io.write_file("new", out, force=True)
+    assert out.stat().st_mode & 0o777 == 0o640
+
+
+def test_write_file_creates_missing_folders(tmp_path):
+    out = tmp_path / "problems" / "my-ctc.yaml"
+    cli_io.write_file("kind: ctc\n", out)
+    assert out.read_text(encoding="utf-8") == "kind: ctc\n"
+
+
+def test_app_keeps_a_full_app_for_help():
+    assert app_for(["--help"]) is app
