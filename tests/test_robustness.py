@@ -1,0 +1,241 @@
+"""Hostile and huge input, run as a user would: a subprocess per case, never a traceback.
+
+One case (or more) per class of issue 8: files never lost, output plumbing, numbers and
+nesting, bounded sizes, training that diverges, special files, CI-friendly ``check`` output.
+Every case asserts the exit code, that stderr holds no traceback, and for errors that stderr
+is one line. Timeouts guard against hangs only (speed is measured in benchmarks/).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+PROBLEMS = Path(__file__).resolve().parents[1] / "problems"
+HINGE = PROBLEMS / "hinge-sequence.yaml"
+HELLO = PROBLEMS / "hello.yaml"
+
+
+def rnnloss(*args, stdin=None, env=None, stdout=subprocess.PIPE, timeout=60, cwd=None):
+    """Run ``python -m rnnloss_cli ARGS``; return (exit code, stdout, stderr) as text."""
+    full_env = {**os.environ, "PYTHONIOENCODING": "utf-8", **(env or {})}
+    proc = subprocess.run(
+        [sys.executable, "-m", "rnnloss_cli", *map(str, args)],
+        input=stdin,
+        stdout=stdout,
+        stderr=subprocess.PIPE,
+        env=full_env,
+        timeout=timeout,
+        cwd=cwd,
+    )
+    out = proc.stdout.decode("utf-8", "replace") if proc.stdout is not None else ""
+    return proc.returncode, out, proc.stderr.decode("utf-8", "replace")
+
+
+def assert_one_line_error(code: int, err: str, expected_code: int = 2) -> str:
+    assert code == expected_code, err
+    assert "Traceback" not in err, err
+    lines = err.strip().splitlines()
+    assert len(lines) == 1, err
+    assert lines[0].startswith("error: "), err
+    return lines[0]
+
+
+# ------------------------------------------------------------------ 1. files are never lost
+def test_sheet_never_writes_over_its_own_input(tmp_path):
+    p = tmp_path / "p.yaml"
+    p.write_bytes(HINGE.read_bytes())
+    for extra in ([], ["--force"]):
+        code, _, err = rnnloss("sheet", p, "--solutions", "-o", p, *extra)
+        assert "inputs" in assert_one_line_error(code, err)
+    assert p.read_bytes() == HINGE.read_bytes()
+
+
+def test_sheet_refuses_an_existing_file_without_force(tmp_path):
+    out = tmp_path / "sheet.md"
+    out.write_text("my notes", encoding="utf-8")
+    code, _, err = rnnloss("sheet", HINGE, "-o", out)
+    assert "--force" in assert_one_line_error(code, err)
+    assert out.read_text(encoding="utf-8") == "my notes"
+    code, _, err = rnnloss("sheet", HINGE, "-o", out, "--force")
+    assert code == 0, err
+    assert out.read_text(encoding="utf-8").startswith("#")
+
+
+# ------------------------------------------------------------------ 2. output plumbing
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full")
+def test_full_disk_is_one_line_and_exit_3():
+    with open("/dev/full", "wb") as full:
+        code, _, err = rnnloss("solve", HELLO, stdout=full)
+    assert "no space" in assert_one_line_error(code, err, 3)
+
+
+def test_closed_stdout_is_one_line_and_exit_3():
+    proc = subprocess.run(
+        [sys.executable, "-m", "rnnloss_cli", "solve", str(HELLO)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        close_fds=True,
+        preexec_fn=lambda: os.close(1),
+        timeout=60,
+    )
+    assert_one_line_error(proc.returncode, proc.stderr.decode(), 3)
+
+
+@pytest.mark.parametrize("fmt", ["rich", "markdown", "json"])
+def test_broken_pipe_is_one_line_and_exit_3(fmt):
+    read_end, write_end = os.pipe()
+    os.close(read_end)  # the reader is gone before anything is written
+    with os.fdopen(write_end, "wb") as pipe:
+        code, _, err = rnnloss("solve", HELLO, "--format", fmt, stdout=pipe)
+    assert "broken pipe" in assert_one_line_error(code, err, 3)
+
+
+@pytest.mark.parametrize("encoding", ["ascii", "latin-1"])
+def test_non_unicode_stdout_degrades_to_ascii(encoding):
+    env = {"PYTHONIOENCODING": encoding}
+    for args in (["--help"], ["solve", HELLO], ["hinge", "--help"], ["explain", "ctc"]):
+        code, out, err = rnnloss(*args, env=env)
+        assert code == 0, err
+        assert out.isascii() and out.strip()
+    code, out, _ = rnnloss("solve", HELLO, env=env)
+    assert "-ln P" in out and "!! alignment 2" in out
+
+
+def test_json_stays_valid_and_exact_on_an_ascii_stdout():
+    code, ascii_out, err = rnnloss(
+        "solve", HELLO, "--format", "json", env={"PYTHONIOENCODING": "ascii"}
+    )
+    assert code == 0, err
+    _, utf8_out, _ = rnnloss("solve", HELLO, "--format", "json")
+    assert json.loads(ascii_out) == json.loads(utf8_out)
+
+
+def test_stdin_is_read_once_and_as_utf8():
+    text = HINGE.read_bytes()
+    code, out, err = rnnloss("sheet", "-", stdin=text)
+    assert code == 0, err
+    assert "Hinge" in out
+    code, _, err = rnnloss("solve", "-", stdin=b"kind: mse\ntitle: caf\xe9\ny: [1]\nyhat: [2]\n")
+    assert "UTF-8" in assert_one_line_error(code, err) or "utf-8" in err
+
+
+# ------------------------------------------------------------------ 3. numbers and nesting
+def test_yaml_12_floats_are_numbers(tmp_path):
+    p = tmp_path / "p.yaml"
+    p.write_text(HINGE.read_text(encoding="utf-8") + "tolerance: 1e-5\n", encoding="utf-8")
+    code, out, err = rnnloss("solve", p)
+    # 0.467 against 0.4666...: a number now, so the key is checked to 1e-5 and disagrees.
+    assert code == 1, err
+    assert "tolerance" not in err
+
+
+@pytest.mark.parametrize("command", [["solve"], ["check"], ["sheet"]])
+def test_numbers_too_large_for_a_float_are_one_line_errors(tmp_path, command):
+    p = tmp_path / "big.yaml"
+    p.write_text(f"kind: mse\ny: [1, {'9' * 400}]\nyhat: [1, 2]\n", encoding="utf-8")
+    code, _, err = rnnloss(*command, p)
+    line = assert_one_line_error(code, err)
+    assert "big.yaml:2" in line and "y" in line
+
+
+def test_flag_too_large_for_a_float_is_a_one_line_error():
+    code, _, err = rnnloss("mse", "--y", "1," + "9" * 400, "--yhat", "1,2")
+    assert_one_line_error(code, err)
+
+
+@pytest.mark.parametrize("style", ["flow", "block"])
+def test_deep_nesting_is_a_one_line_error(tmp_path, style):
+    depth = 20_000
+    if style == "flow":
+        body = "[" * depth + "]" * depth
+    else:
+        body = "".join(f"{' ' * i}a:\n" for i in range(depth)) + " " * depth + "b: 1\n"
+    p = tmp_path / "deep.yaml"
+    p.write_text(
+        f"kind: mse\ny: {body}\n" if style == "flow" else f"kind: mse\nx:\n{body}", "utf-8"
+    )
+    for command in ("solve", "check", "sheet"):
+        code, _, err = rnnloss(command, p)
+        assert "nest" in assert_one_line_error(code, err)
+
+
+# ------------------------------------------------------------------ 5. bounded sizes
+def test_ctc_paths_with_astronomical_frames_refuses():
+    code, _, err = rnnloss("ctc", "paths", "AB", "--frames", 10**18, timeout=20)
+    assert "10,000" in assert_one_line_error(code, err) or "10000" in err
+
+
+def test_a_billion_frames_is_refused_before_allocating(tmp_path):
+    p = tmp_path / "huge.yaml"
+    p.write_text(
+        "kind: ctc\ntarget: AB\nmethod: exact\nframes: 1000000000\n"
+        "probs: {A: 0.5, B: 0.3, '-': 0.2}\n",
+        encoding="utf-8",
+    )
+    code, _, err = rnnloss("solve", p, timeout=30)
+    assert_one_line_error(code, err)
+
+
+def test_an_infeasible_long_target_is_infinite_at_once(tmp_path):
+    p = tmp_path / "long.yaml"
+    target = "AB" * 50_000
+    p.write_text(
+        f"kind: ctc\ntarget: {target}\nmethod: exact\nframes: 10\n"
+        "probs: {A: 0.5, B: 0.3, '-': 0.2}\n",
+        encoding="utf-8",
+    )
+    code, out, err = rnnloss("solve", p, "--format", "json", timeout=30)
+    assert code == 0, err
+    doc = json.loads(out)
+    assert doc["loss"] is None  # infinite, written as null with the reason
+    assert any("frames" in w for w in doc["warnings"])
+    assert len(out) < 200_000
+
+
+# ------------------------------------------------------------------ 6. training
+@pytest.mark.parametrize("lr", ["nan", "inf"])
+def test_non_finite_learning_rate_is_a_usage_error(lr):
+    code, _, err = rnnloss("train", "--loss", "mse", "--lr", lr, "--epochs", "2")
+    assert "--lr" in assert_one_line_error(code, err)
+
+
+def test_diverging_training_stops_with_a_message():
+    code, _, err = rnnloss(
+        "train", "--loss", "mse", "--lr", "1e12", "--optimizer", "sgd", "--clip", "0"
+    )
+    line = assert_one_line_error(code, err)
+    assert "epoch" in line and "lr" in line
+
+
+# ------------------------------------------------------------------ 7. special files
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs FIFOs")
+@pytest.mark.parametrize("command", ["check", "list", "solve"])
+def test_a_fifo_in_a_folder_is_skipped(tmp_path, command):
+    (tmp_path / "p.yaml").write_bytes(HINGE.read_bytes())
+    os.mkfifo(tmp_path / "pipe.yaml")
+    # Opening the FIFO would block (no writer): the timeout turns that into a failure.
+    code, out, err = rnnloss(command, tmp_path, timeout=30)
+    assert code == 0, err
+    assert "pipe.yaml" not in err
+
+
+def test_a_missing_folder_is_an_error():
+    code, _, err = rnnloss("check", "/nonexistent/problems")
+    assert_one_line_error(code, err)
+
+
+# ------------------------------------------------------------------ 9. CI-friendly check
+def test_check_prints_one_line_per_figure_when_piped():
+    code, out, err = rnnloss("check", PROBLEMS, env={"COLUMNS": "60"})
+    assert code == 0, err
+    rows = [ln for ln in out.splitlines() if ln.startswith(str(PROBLEMS)) or ln.startswith("/")]
+    assert rows, out
+    for ln in rows:
+        assert ln.split()[0].endswith((".yaml", ".yml")), ln
+        assert ln.split()[-1] in ("ok", "MISMATCH", "no-key", "bad-input"), ln
