@@ -10,7 +10,7 @@ import typer
 
 from rnnloss_cli import __version__
 from rnnloss_cli.cli.ctc import ctc_app
-from rnnloss_cli.cli.io import guarded
+from rnnloss_cli.cli.io import EXIT_BAD_INPUT, fail, guarded
 from rnnloss_cli.cli.options import FormatOpt, OutputFormat, PrecisionOpt, ShowOpt
 from rnnloss_cli.cli.output import emit
 from rnnloss_cli.cli.pointwise import register as register_pointwise
@@ -49,17 +49,35 @@ def _root(
 
 @app.command(epilog="Example: rnnloss solve problems/hinge-sequence.yaml --format markdown")
 def solve(
-    files: Annotated[list[str], typer.Argument(help="Problem files (YAML); '-' reads stdin.")],
+    paths: Annotated[
+        list[str],
+        typer.Argument(help="Problem files (YAML) or folders of them; '-' reads stdin."),
+    ],
     fmt: FormatOpt = OutputFormat.rich,
     precision: PrecisionOpt = 3,
     show: ShowOpt = None,
 ) -> None:
-    """Solve problem files step by step and check their answer keys."""
-    from rnnloss_cli.problem import load_problem
+    """Solve problem files step by step and check their answer keys.
+
+    With several files, the good ones are solved and printed and each bad one is reported on
+    stderr; the exit code is then 2.
+    """
+    from rnnloss_cli.problem import load_problem, problem_files
     from rnnloss_cli.solve import solve as run_solver
 
-    results = guarded(lambda: [run_solver(load_problem(f)) for f in files])
-    emit(results, fmt, precision, frozenset(show or ()))
+    files = guarded(lambda: problem_files(paths))
+    if not files:
+        raise fail(f"no problem files (*.yaml, *.yml) in {', '.join(paths)}")
+    results, bad = [], 0
+    for f in files:
+        try:
+            results.append(guarded(lambda f=f: run_solver(load_problem(f))))
+        except typer.Exit:
+            bad += 1
+    if results:
+        emit(results, fmt, precision, frozenset(show or ()), exit_on_mismatch=not bad)
+    if bad:
+        raise typer.Exit(EXIT_BAD_INPUT)
 
 
 @app.command(epilog="Example: rnnloss check problems/")

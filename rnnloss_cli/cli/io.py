@@ -26,8 +26,6 @@ import errno
 import io
 import os
 import sys
-import tempfile
-import unicodedata
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any, TextIO
@@ -123,6 +121,8 @@ def to_ascii(text: str) -> str:
     text = text.translate(_ASCII_TABLE)
     if text.isascii():
         return text
+    import unicodedata
+
     out = []
     for ch in text:
         if ch.isascii():
@@ -281,6 +281,8 @@ def write_file(
     A device or FIFO (``/dev/stdout``, a named pipe) is written to directly; a missing parent
     folder is created.
     """
+    import tempfile
+
     check_output_path(output, force=force, inputs=inputs)
     if output.exists() and not output.is_file():
         try:
