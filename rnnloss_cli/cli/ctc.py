@@ -77,7 +77,7 @@ def ctc(
     if target is None:
         if probs is alignment is emissions is logits is None:
             typer.echo(ctx.get_help())
-            raise typer.Exit(0)
+            raise typer.Exit(2)  # like bare `rnnloss`: usage shown, nothing done
         from rnnloss_cli.flags import flag_error
 
         raise fail(flag_error("give the target labels, e.g. --target HELLO", "--target"))

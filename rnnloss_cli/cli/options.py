@@ -24,7 +24,9 @@ PrecisionOpt = Annotated[
 ]
 ShowOpt = Annotated[
     Optional[list[str]],  # noqa: UP045 - typer needs Optional on Python 3.10
-    typer.Option("--show", help="Extra tables to show, e.g. beta, grad (CTC trellises)."),
+    typer.Option(
+        "--show", help="Extra tables to show: --show beta,grad or repeated (CTC trellises)."
+    ),
 ]
 OutOpt = Annotated[
     Optional[Path],  # noqa: UP045

@@ -11,7 +11,7 @@ from typing import Any
 
 import typer
 
-from rnnloss_cli.cli.io import EXIT_MISMATCH, console, guarded, say, stdout_is_unicode
+from rnnloss_cli.cli.io import EXIT_MISMATCH, console, fail, guarded, say, stdout_is_unicode
 from rnnloss_cli.cli.options import OutputFormat
 
 
@@ -48,6 +48,7 @@ def emit(
     exit_on_mismatch: bool = True,
 ) -> None:
     """Print results and name each whose answer key disagrees; then exit 1 if any did."""
+    show = check_show(results, show)
     print_results(results, fmt, precision, show)
     bad = [r for r in results if not r.ok]
     if bad:
@@ -56,6 +57,26 @@ def emit(
             say(f"answer key disagrees: {r.file or r.title}")
         if exit_on_mismatch:
             raise typer.Exit(EXIT_MISMATCH)
+
+
+def check_show(results: list, show: frozenset[str]) -> frozenset[str]:
+    """``--show`` names, split at commas; an unknown name is bad input listing the valid ones."""
+    names = frozenset(n.strip() for item in show for n in item.split(",") if n.strip())
+
+    def optional_tables(r: Any) -> set[str]:
+        found = {t.optional for t in r.tables if t.optional}
+        for _, child in r.children:
+            found |= optional_tables(child)
+        return found
+
+    valid: set[str] = set()
+    for r in results:
+        valid |= optional_tables(r)
+    unknown = sorted(names - valid)
+    if unknown:
+        offer = f"this problem has: {', '.join(sorted(valid))}" if valid else "no extra tables here"
+        raise fail(f"--show {', '.join(unknown)}: no such table ({offer})")
+    return names
 
 
 def solve_and_emit(

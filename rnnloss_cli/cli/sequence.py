@@ -13,7 +13,7 @@ from rnnloss_cli.cli.options import FormatOpt, OutputFormat, PrecisionOpt
 from rnnloss_cli.cli.output import solve_and_emit
 
 Opt = Optional[str]  # noqa: UP045 - typer needs Optional on Python 3.10
-_TEXT_FIELDS = ("reduction", "baseline")
+_TEXT_FIELDS = ("reduction",)
 
 
 def _run(kind: str, data: dict[str, Any], fmt: Any, precision: int) -> None:

@@ -196,3 +196,25 @@ def test_app_for_keeps_the_full_app_for_help_typos_and_groups():
     assert app_for(["solve", "x.yaml"]) is not app
     for argv in (["--help"], ["solv"], ["ctc", "paths", "AB"], []):
         assert app_for(argv) is app
+
+
+def test_show_rejects_unknown_tables_and_splits_commas():
+    exact = str(PROBLEMS / "ctc-exact-ab.yaml")
+    r = run("solve", exact, "--show", "betta")
+    assert r.exit_code == 2
+    assert "betta" in r.output and "beta, grad" in r.output
+    r = run("solve", exact, "--show", "beta,grad")
+    assert r.exit_code == 0, r.output
+    assert "backward trellis" in r.output and "gradient" in r.output
+    assert run("solve", str(PROBLEMS / "hinge-sequence.yaml"), "--show", "beta").exit_code == 2
+
+
+def test_solve_takes_folders_and_reports_bad_files_after_the_good(tmp_path):
+    (tmp_path / "a.yaml").write_text(
+        (PROBLEMS / "hinge-sequence.yaml").read_text(encoding="utf-8"), encoding="utf-8"
+    )
+    (tmp_path / "b.yaml").write_text("kind: msee\n", encoding="utf-8")
+    r = run("solve", str(tmp_path), "--format", "json")
+    assert r.exit_code == 2
+    assert "unknown kind 'msee'" in r.output
+    assert '"kind": "hinge"' in r.output

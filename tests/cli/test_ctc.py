@@ -168,3 +168,9 @@ def test_help_has_example(sub):
 def test_check_problems_folder_passes():
     r = run("check", "problems/")
     assert r.exit_code == 0, r.output
+
+
+def test_bare_ctc_shows_usage_and_exits_2_like_bare_rnnloss():
+    r = run("ctc")
+    assert r.exit_code == 2
+    assert "Usage" in r.output

@@ -191,3 +191,16 @@ def test_custom_json_has_children():
 def test_check_passes_on_the_problems_folder():
     result = run("check", str(PROBLEMS))
     assert result.exit_code == 0, result.output + result.stderr
+
+
+def test_reinforce_baseline_flag_takes_a_number():
+    # R = (1 + 0.99·0 + 0.99²·1, 0 + 0.99·1, 1) = (1.9801, 0.99, 1); A = R − 0.5;
+    # L = −(1.4801 ln 0.9 + 0.49 ln 0.6 + 0.5 ln 0.7)
+    #   = −(1.4801·(−0.1053605) + 0.49·(−0.5108256) + 0.5·(−0.3566749)) = 0.5845861
+    r = runner.invoke(
+        app,
+        ["reinforce", "--probs", "0.9,0.6,0.7", "--rewards", "1,0,1", "--gamma", "0.99"]
+        + ["--baseline", "0.5", "--format", "json"],
+    )
+    assert r.exit_code == 0, r.output
+    assert json.loads(r.output)["loss"] == pytest.approx(0.5845861, abs=1e-6)
