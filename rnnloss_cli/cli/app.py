@@ -94,7 +94,7 @@ def check(
     """
     from rnnloss_cli.checking import check_files
 
-    code = check_files(paths or ["problems/"], precision)
+    code = guarded(lambda: check_files(paths or ["problems/"], precision))
     raise typer.Exit(code)
 
 
@@ -105,7 +105,7 @@ def list_(
     """List the problem kinds and the problem files in a folder."""
     from rnnloss_cli.checking import list_kinds_and_problems
 
-    list_kinds_and_problems(folder)
+    guarded(lambda: list_kinds_and_problems(folder))
 
 
 register_pointwise(app)  # mse, bce, hinge, nll, cce
