@@ -29,6 +29,6 @@ TABLE_MAX_COLUMNS = 16
 MAX_LISTED_PATHS = 10_000
 
 # ------------------------------------------------------------------ training (rnnloss train)
-#: Hidden units of the demo RNN: W_hh holds H² numbers and every step costs O(N·H²), so 1024
-#: keeps an epoch of the largest task to seconds and the weights to 8 MB.
-MAX_HIDDEN = 1024
+#: Hidden units of the demo RNN: W_hh holds H² numbers and every step costs O(N·H²); at 512
+#: one epoch of the largest task (ctc) takes about 13 s on the 2-core reference machine.
+MAX_HIDDEN = 512

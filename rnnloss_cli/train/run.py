@@ -29,9 +29,10 @@ from rnnloss_cli.train.tasks import TASKS, Report, Task, subset
 
 SPARKS = "▁▂▃▄▅▆▇█"
 #: An epoch whose mean loss is more than this many times the loss before training has
-#: diverged: a run that learns stays near or below its starting loss, while a step too large
-#: throws the loss up by many orders of magnitude (Adam at --lr 1e6 on mse: about 1e13 x).
-DIVERGENCE_FACTOR = 100
+#: diverged. A run that learns can spike in its first epoch and recover (Adam at its default
+#: rate with --hidden 512 on mse: about 130 x, then below the start); a step far too large
+#: throws the loss up by many orders of magnitude (Adam at --lr 1e6 on mse: about 4e13 x).
+DIVERGENCE_FACTOR = 1e4
 
 
 class TrainingDiverged(ProblemError):

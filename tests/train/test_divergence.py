@@ -24,7 +24,7 @@ def diverge(loss: str, **settings) -> TrainingDiverged:
 
 def test_a_huge_adam_step_stops_at_epoch_1_and_suggests_the_default_lr():
     # Adam moves each weight by about lr per step whatever the gradient, so at lr = 1e6 the
-    # output layer reaches ~1e6 and the squared error ~1e12 >> 100 x the starting ~0.5.
+    # output layer reaches ~1e6 and the squared error ~1e12 >> 1e4 x the starting ~0.5.
     err = diverge("mse", epochs=5, optimizer="adam", lr=1e6)
     assert isinstance(err, ProblemError) and err.file == "<command line>"
     assert err.epoch == 1
@@ -89,3 +89,10 @@ def test_a_run_that_learns_is_not_stopped():
     """A large but stable rate: SGD at 0.5 with clipping, loss still falls."""
     res = train("mse", epochs=5, optimizer="sgd", lr=0.5, clip=1.0)
     assert len(res.history) == 5 and res.history[-1] < res.initial
+
+
+def test_a_first_epoch_spike_is_not_divergence():
+    """A wider network at the default Adam rate: the first epoch's loss is several x the start
+    (the spike grows with the width: about 130 x at hidden 512, too slow to run here)."""
+    res = train("mse", epochs=1, hidden=128)
+    assert res.history[0] > 5 * res.initial  # the spike the factor must allow
