@@ -1,70 +1,190 @@
-"""``rnnloss check`` and ``rnnloss list``: answer keys over many files, and the catalogue."""
+"""``rnnloss check`` and ``rnnloss list``: answer keys over many files, and the catalogue.
+
+``check`` prints one row per answer-key figure, in one of two layouts:
+
+- a Rich table, on a terminal wide enough for the table without folding any cell;
+- otherwise (stdout piped or redirected, as in CI, or a terminal narrower than the table) one
+  line per figure, ``path figure expected got tol verdict``, separated by single spaces, paths
+  never folded, so ``grep``/``awk`` and CI logs read them. The verdict is ``ok``,
+  ``MISMATCH``, ``no-key`` (the file has no key: ``got`` is its loss) or ``bad-input`` (the
+  file does not load or solve: the other fields are ``-``, the one-line error is on stderr).
+  A path or figure holding spaces is shell-quoted.
+
+Both end with the summary ``F figures in N files: a ok, b mismatched, c files with bad input``
+(and ``, d files without a key`` when there are some): ``ok`` and ``mismatched`` count figures.
+Exit code: 2 when a file is bad input (or no problem file was found), else 1 when a figure is
+mismatched, else 0. Only bad input (ProblemError, EngineError) is caught; anything else is a
+bug and propagates to the CLI.
+"""
 
 from __future__ import annotations
 
+import shlex
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import typer
 
+from rnnloss_cli.engine.errors import EngineError
 from rnnloss_cli.errors import ProblemError
 from rnnloss_cli.problem import KIND_SUMMARIES, load_problem, problem_files
 from rnnloss_cli.render.text import fmt_number
 from rnnloss_cli.solve import solve
 
+COLUMNS = ("problem", "figure", "expected", "got", "tol", "verdict")
+#: A width no table reaches: measuring against it gives the table's natural width.
+_UNBOUNDED = 1_000_000
+_STYLES = {"ok": "green", "MISMATCH": "bold red", "bad-input": "bold red", "no-key": ""}
 
-def check_files(paths: list[str], precision: int) -> int:
-    """Solve every file, print the verdict table; return the exit code (0, 1 or 2)."""
-    from rich.table import Table
 
-    from rnnloss_cli.cli.io import console
+@dataclass(frozen=True)
+class Row:
+    """One line of the verdict: a figure of one file (or the file itself: no key, bad input)."""
 
-    files = problem_files(paths)
-    out = console()
-    if not files:
-        typer.echo(f"error: no problem files (*.yaml) in {', '.join(paths)}", err=True)
-        return 2
-    table = Table(title="answer keys")
-    table.add_column("problem", overflow="fold")
-    for name in ("figure", "expected", "got", "tol", "verdict"):
-        table.add_column(name)
+    path: str
+    figure: str
+    expected: str
+    got: str
+    tol: str
+    verdict: str  # ok | MISMATCH | no-key | bad-input
+
+    def line(self) -> str:
+        """``path figure expected got tol verdict``: one token each, quoted if it has spaces."""
+        return " ".join(_token(v) for v in self.cells())
+
+    def cells(self) -> tuple[str, str, str, str, str, str]:
+        return self.path, self.figure, self.expected, self.got, self.tol, self.verdict
+
+
+@dataclass
+class Tally:
+    """What the summary line counts: figures (ok, mismatched) and files."""
+
+    files: int = 0
+    figures: int = 0
+    ok: int = 0
+    mismatched: int = 0
+    bad_files: int = 0
+    keyless_files: int = 0
+
+    def summary(self) -> str:
+        text = (
+            f"{_count(self.figures, 'figure')} in {_count(self.files, 'file')}: "
+            f"{self.ok} ok, {self.mismatched} mismatched, "
+            f"{_count(self.bad_files, 'file')} with bad input"
+        )
+        if self.keyless_files:
+            text += f", {_count(self.keyless_files, 'file')} without a key"
+        return text
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}{'' if n == 1 else 's'}"
+
+
+def _token(text: str) -> str:
+    return shlex.quote(text) if not text or any(c.isspace() or c in "'\"" for c in text) else text
+
+
+def check_rows(
+    files: list[str], precision: int
+) -> tuple[list[Row], Tally, list[str], list[Exception]]:
+    """Solve each file: (rows, tally, files whose key disagrees, bad-input errors)."""
+    rows: list[Row] = []
+    tally = Tally(files=len(files))
     mismatched: list[str] = []
-    broken: list[str] = []
+    errors: list[Exception] = []
     for path in files:
         try:
             result = solve(load_problem(path))
-        except (ProblemError, ValueError) as err:
-            broken.append(path)
-            typer.echo(f"error: {err}", err=True)
-            table.add_row(path, "", "", "", "", "[bold red]bad input[/]")
+        except (ProblemError, EngineError) as err:
+            errors.append(err)
+            tally.bad_files += 1
+            rows.append(Row(path, "-", "-", "-", "-", "bad-input"))
             continue
         if not result.checks:
-            table.add_row(path, "-", "-", fmt_number(result.loss, precision), "", "no key")
+            tally.keyless_files += 1
+            rows.append(Row(path, "-", "-", fmt_number(result.loss, precision), "-", "no-key"))
             continue
         for c in result.checks:
-            verdict = "[green]ok[/]" if c.ok else "[bold red]MISMATCH[/]"
+            tally.figures += 1
+            tally.ok += c.ok
+            tally.mismatched += not c.ok
             got = "-" if c.got is None else fmt_number(c.got, precision)
             exp = fmt_number(c.expected, precision)
-            table.add_row(path, c.figure, exp, got, f"{c.tolerance:g}", verdict)
+            verdict = "ok" if c.ok else "MISMATCH"
+            rows.append(Row(path, c.figure, exp, got, f"{c.tolerance:g}", verdict))
         if not result.ok:
             mismatched.append(path)
-    out.print(table)
+    return rows, tally, mismatched, errors
+
+
+def _table(rows: list[Row]) -> Any:
+    from rich.table import Table
+    from rich.text import Text
+
+    table = Table(title="answer keys")
+    for name in COLUMNS:
+        table.add_column(name, no_wrap=True)
+    for r in rows:
+        *cells, verdict = r.cells()
+        table.add_row(*(Text(v) for v in cells), Text(verdict, style=_STYLES[verdict]))
+    return table
+
+
+def _fits(console: Any, table: Any) -> bool:
+    """True on a terminal at least as wide as the table's unfolded width."""
+    from rich.measure import Measurement
+
+    if not console.is_terminal:
+        return False
+    # Measured without the console's width limit (Rich clamps a measurement to it).
+    unbounded = console.options.update(max_width=_UNBOUNDED)
+    return Measurement.get(console, unbounded, table).maximum <= console.width
+
+
+def check_files(paths: list[str], precision: int, *, console: Any = None) -> int:
+    """Solve every file, print the verdicts (table or lines); return the exit code (0, 1 or 2).
+
+    ``console`` is the Rich console to print on (default: stdout's); messages go to stderr.
+    """
+    files = problem_files(paths)
+    if not files:
+        typer.echo(f"error: no problem files (*.yaml) in {', '.join(paths)}", err=True)
+        return 2
+    if console is None:
+        from rnnloss_cli.cli.io import console as stdout_console
+
+        console = stdout_console()
+    rows, tally, mismatched, errors = check_rows(files, precision)
+    for err in errors:
+        typer.echo(f"error: {err}", err=True)
+    table = _table(rows)
+    if _fits(console, table):
+        console.print(table)
+    else:
+        for r in rows:
+            console.print(r.line(), markup=False, highlight=False, soft_wrap=True)
     for path in mismatched:
         typer.echo(f"answer key disagrees: {path}", err=True)
-    n_ok = len(files) - len(mismatched) - len(broken)
-    out.print(f"{n_ok} ok, {len(mismatched)} mismatched, {len(broken)} bad input")
-    return 2 if broken else (1 if mismatched else 0)
+    console.print(tally.summary(), markup=False, highlight=False, soft_wrap=True)
+    return 2 if errors else (1 if mismatched else 0)
 
 
-def list_kinds_and_problems(folder: str) -> None:
+def list_kinds_and_problems(folder: str, *, console: Any = None) -> None:
+    """Print the problem kinds, then the problem files in ``folder`` with their kind and title."""
     from rich.table import Table
+    from rich.text import Text
 
-    from rnnloss_cli.cli.io import console
+    if console is None:
+        from rnnloss_cli.cli.io import console as stdout_console
 
-    out = console()
+        console = stdout_console()
     kinds = Table("kind", "what it solves", title="problem kinds")
     for kind, summary in KIND_SUMMARIES.items():
         kinds.add_row(kind, summary)
-    out.print(kinds)
+    console.print(kinds)
     files = problem_files([folder])
     if not files:
         return
@@ -75,7 +195,8 @@ def list_kinds_and_problems(folder: str) -> None:
     for path in files:
         try:
             p = load_problem(path)
-            probs.add_row(Path(path).name, p.meta.kind, p.meta.title)
-        except ProblemError as err:
-            probs.add_row(Path(path).name, "?", f"[red]{err.message}[/]")
-    out.print(probs)
+            probs.add_row(Text(Path(path).name), Text(p.meta.kind), Text(p.meta.title))
+        except (ProblemError, EngineError) as err:
+            message = getattr(err, "message", str(err))
+            probs.add_row(Text(Path(path).name), "?", Text(message, style="red"))
+    console.print(probs)

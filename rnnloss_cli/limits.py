@@ -27,3 +27,8 @@ TABLE_MAX_ROWS = 60
 TABLE_MAX_COLUMNS = 16
 #: Alignments ``rnnloss ctc paths`` enumerates; above this it refuses (after a bounded count).
 MAX_LISTED_PATHS = 10_000
+
+# ------------------------------------------------------------------ training (rnnloss train)
+#: Hidden units of the demo RNN: W_hh holds H² numbers and every step costs O(N·H²); at 512
+#: one epoch of the largest task (ctc) takes about 13 s on the 2-core reference machine.
+MAX_HIDDEN = 512

@@ -1,96 +1,98 @@
-"""pytest plugin: every problem file's answer key becomes a test item.
+"""pytest plugin: the answer keys of a course's problem files become test items, opt-in.
 
-Installing rnnloss registers this module under the ``pytest11`` entry point ``rnnloss``, so in
-a course repository ``pytest problems/`` solves each problem file and checks its key:
+Installing rnnloss registers this module under the ``pytest11`` entry point ``rnnloss``. It
+collects **nothing** until a repository names its problem folders in the ini setting
+``rnnloss_problems``, so ``pytest`` in a repository that does not use rnnloss runs exactly as
+without it (Kubernetes manifests, Helm templates, any other YAML are never opened). The one
+line an instructor adds::
 
-- a ``*.yaml`` / ``*.yml`` file is a problem file when it is a YAML mapping whose ``kind`` is a
-  known problem kind (or close to one, or the file has an ``answer``); other YAML (CI configs,
-  Kubernetes manifests) is ignored;
+    # pytest.ini / tox.ini: [pytest]   setup.cfg: [tool:pytest]
+    rnnloss_problems = problems
+    # pyproject.toml: [tool.pytest.ini_options]
+    rnnloss_problems = ["problems"]
+
+(several folders: space-separated in ini files, a list in pyproject.toml; relative to the
+folder of the file holding the setting). ``pytest -o rnnloss_problems=problems`` sets it for
+one run (relative to that ini file's folder, or to the current folder when there is none).
+
+What it collects (the plugin *owns* these files):
+
+- every ``*.yaml`` / ``*.yml`` file at any depth below a configured folder, whatever its
+  content: a configured folder holds problem files only, so a file there that is not one fails
+  (it is not passed over in silence);
+- such a file when named on the command line (``pytest problems/hello.yaml``) or in a folder
+  named there; a YAML file or folder named on the command line that is *not* below a configured
+  folder is left to pytest as it would be without rnnloss.
+
+What each owned file gives:
+
 - one item per answer-key figure, ``file.yaml::loss``, ``file.yaml::sum``...; a file without a
   key gives one item, ``file.yaml::solves``, that passes when the problem solves;
-- a mismatch fails with file, figure, expected, got and tolerance; a malformed file fails with
-  the one-line ProblemError (file:line: field: message), never a traceback;
-- files below a ``tests`` / ``test`` folder are left alone (the test suite's own fixtures) unless
-  the file, or the folder holding it, is named on the command line.
+- a mismatch fails with file, figure, expected, got and tolerance;
+- a file that does not load or solve fails one item, ``file.yaml::load``, with the one-line
+  error (file:line: field: message), never a traceback. Only bad input is reported that way
+  (``ProblemError``, and ``EngineError`` from the engine's argument checks); anything else is
+  an rnnloss bug and pytest reports it with its traceback.
 
-Turn it off with ``-p no:rnnloss``.
+Parse errors are therefore only ever reported for files the plugin owns. A configured folder
+that does not exist is a usage error (exit 4), so a misspelt setting cannot silently check no
+keys. Turn the plugin off with ``-p no:rnnloss``.
 """
 
 from __future__ import annotations
 
-import difflib
 import os
-import re
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-#: Folders whose YAML belongs to a test suite: skipped unless named on the command line.
-TEST_FOLDERS = frozenset({"tests", "test"})
-_KIND_LINE = re.compile(r"^kind\s*:", re.MULTILINE)
+#: The ini setting naming the problem folders.
+INI_NAME = "rnnloss_problems"
+_FOLDERS = pytest.StashKey[tuple[Path, ...]]()
+_SUFFIXES = (".yaml", ".yml")
 
 
 class AnswerMismatch(Exception):
     """An answer-key figure disagrees with what the solver computed."""
 
 
-def _known_kinds() -> list[str]:
-    from rnnloss_cli.problem import PARSERS
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addini(
+        INI_NAME,
+        type="paths",
+        default=[],
+        help="rnnloss: folders of problem files (YAML) whose answer keys become tests.",
+    )
 
-    return list(PARSERS)
+
+def pytest_configure(config: pytest.Config) -> None:
+    folders = tuple(Path(p).resolve() for p in config.getini(INI_NAME))
+    for folder in folders:
+        if not folder.exists():
+            where = config.inipath or "-o"
+            raise pytest.UsageError(f"{INI_NAME} (in {where}): no such folder: {folder}")
+    config.stash[_FOLDERS] = folders
 
 
-def looks_like_problem(path: Path) -> bool:
-    """True when the YAML at ``path`` is (or is meant to be) an rnnloss problem file."""
-    import yaml
+def pytest_report_header(config: pytest.Config) -> str | None:
+    folders = config.stash.get(_FOLDERS, ())
+    if not folders:
+        return None
+    shown = [os.path.relpath(f, config.rootpath) for f in folders]
+    return f"rnnloss: problem files in {', '.join(shown)}"
 
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError):
+
+def owns(file_path: Path, folders: tuple[Path, ...]) -> bool:
+    """True when ``file_path`` is a YAML file at or below one of the configured ``folders``."""
+    if file_path.suffix not in _SUFFIXES or not folders:
         return False
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError:
-        # Broken YAML: still ours if it declares a kind, so the author sees the error.
-        return bool(_KIND_LINE.search(text))
-    if not isinstance(data, dict) or "kind" not in data:
-        return False
-    kind = data["kind"]
-    if not isinstance(kind, str):
-        return "answer" in data
-    kinds = _known_kinds()
-    return kind in kinds or "answer" in data or bool(difflib.get_close_matches(kind, kinds, n=1))
-
-
-def _explicit_paths(config: pytest.Config) -> list[Path]:
-    """The paths named on the command line (not those from testpaths or the invocation dir)."""
-    if config.args_source is not pytest.Config.ArgsSource.ARGS:
-        return []
-    out = []
-    for arg in config.args:
-        p = Path(arg.split("::")[0])
-        out.append((config.invocation_params.dir / p).resolve())
-    return out
-
-
-def _in_test_folder(file_path: Path, config: pytest.Config) -> bool:
-    """True when the file sits below a tests/ folder and was not pointed at directly."""
     resolved = file_path.resolve()
-    explicit = _explicit_paths(config)
-    if resolved in explicit or resolved.parent in explicit:
-        return False
-    try:
-        rel = resolved.relative_to(config.rootpath.resolve())
-    except ValueError:
-        rel = resolved
-    return any(part in TEST_FOLDERS for part in rel.parts[:-1])
+    return any(resolved == f or f in resolved.parents for f in folders)
 
 
 def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> pytest.Collector | None:
-    if file_path.suffix not in (".yaml", ".yml"):
-        return None
-    if _in_test_folder(file_path, parent.config) or not looks_like_problem(file_path):
+    if not owns(file_path, parent.config.stash.get(_FOLDERS, ())):
         return None
     return ProblemFile.from_parent(parent, path=file_path)
 
@@ -99,6 +101,7 @@ class ProblemFile(pytest.File):
     """One problem file: loaded and solved once, one item per answer-key figure."""
 
     def collect(self):
+        from rnnloss_cli.engine.errors import EngineError
         from rnnloss_cli.errors import ProblemError
         from rnnloss_cli.problem import load_problem
         from rnnloss_cli.solve import solve
@@ -107,7 +110,7 @@ class ProblemFile(pytest.File):
         shown = os.path.relpath(self.path, self.config.invocation_params.dir)
         try:
             result = solve(load_problem(shown if not shown.startswith("..") else str(self.path)))
-        except (ProblemError, ValueError) as err:
+        except (ProblemError, EngineError) as err:
             yield BrokenProblemItem.from_parent(self, name="load", error=err)
             return
         if not result.checks:

@@ -12,6 +12,11 @@ from __future__ import annotations
 
 import numpy as np
 
+from rnnloss_cli.flags import flag_error
+
+#: The optimisers ``make_optimizer`` knows.
+OPTIMIZERS = ("sgd", "adam")
+
 Params = dict[str, np.ndarray]
 
 
@@ -70,4 +75,4 @@ def make_optimizer(name: str, lr: float | None = None) -> SGD | Adam:
         return SGD(0.05 if lr is None else lr)
     if name == "adam":
         return Adam(0.01 if lr is None else lr)
-    raise ValueError(f"optimizer: expected sgd or adam, got {name!r}")
+    raise flag_error(f"expected one of {', '.join(OPTIMIZERS)}, got {name!r}", "--optimizer")

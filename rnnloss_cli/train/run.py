@@ -3,20 +3,45 @@
 One epoch = one pass over the training set in shuffled minibatches; each step runs the RNN
 forward, the task's loss through the engine, BPTT, gradient-norm clipping, then the optimiser.
 Everything draws from one seeded Generator, so a run is reproducible.
+
+Settings are checked before anything is built: a learning rate or clipping norm that is not a
+finite number > 0, fewer than 1 epoch, a hidden size outside 1..MAX_HIDDEN, a negative seed,
+an unknown loss or optimizer is a ProblemError naming the flag (the CLI exits 2). Training
+that diverges stops at once with a TrainingDiverged error (also a ProblemError) naming the
+epoch, what became non-finite (the outputs, the loss, a gradient, a parameter) or how far the
+loss grew (more than DIVERGENCE_FACTOR x its value before training), and a smaller --lr to try.
 """
 
 from __future__ import annotations
 
+import math
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
 
+from rnnloss_cli.errors import ProblemError
+from rnnloss_cli.flags import FLAGS_FILE, flag_error
+from rnnloss_cli.limits import MAX_HIDDEN
 from rnnloss_cli.train import optim, rnn
 from rnnloss_cli.train.tasks import TASKS, Report, Task, subset
 
 SPARKS = "▁▂▃▄▅▆▇█"
+#: An epoch whose mean loss is more than this many times the loss before training has
+#: diverged. A run that learns can spike in its first epoch and recover (Adam at its default
+#: rate with --hidden 512 on mse: about 130 x, then below the start); a step far too large
+#: throws the loss up by many orders of magnitude (Adam at --lr 1e6 on mse: about 4e13 x).
+DIVERGENCE_FACTOR = 1e4
+
+
+class TrainingDiverged(ProblemError):
+    """Training stopped: ``what`` became non-finite (or the loss exploded) at ``epoch``."""
+
+    def __init__(self, message: str, *, epoch: int, what: str) -> None:
+        super().__init__(message, file=FLAGS_FILE)
+        self.epoch = epoch
+        self.what = what
 
 
 @dataclass
@@ -36,6 +61,74 @@ def evaluate(task: Task, params: rnn.Params, batch, rng: np.random.Generator) ->
     return task.loss_and_grad(y, batch, rng)[0]
 
 
+def _positive_finite(value: float, flag: str, extra: str = "") -> None:
+    """``value`` must be a finite number > 0 (a bad one is a usage error naming ``flag``)."""
+    try:
+        ok = math.isfinite(value) and value > 0
+    except OverflowError:  # an int too large for a float
+        ok = False
+    if not ok:
+        raise flag_error(f"expected a finite number > 0{extra}, got {value!r}", flag)
+
+
+def _whole(value: int, flag: str, low: int, high: int | None = None) -> None:
+    """``value`` must be an integer in [low, high] (a bad one is a usage error naming ``flag``)."""
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
+        raise flag_error(f"expected a whole number, got {value!r}", flag)
+    if value < low or (high is not None and value > high):
+        bound = f">= {low}" if high is None else f"from {low} to {high}"
+        raise flag_error(f"expected a whole number {bound}, got {value}", flag)
+
+
+def check_settings(
+    loss: str,
+    *,
+    epochs: int | None,
+    seed: int,
+    optimizer: str,
+    clip: float | None,
+    lr: float | None,
+    hidden: int | None,
+) -> None:
+    """Refuse an unknown name or an out-of-range value before anything is built."""
+    if loss not in TASKS:
+        raise flag_error(f"expected one of {', '.join(TASKS)}, got {loss!r}", "--loss")
+    if optimizer not in optim.OPTIMIZERS:
+        got = f"expected one of {', '.join(optim.OPTIMIZERS)}, got {optimizer!r}"
+        raise flag_error(got, "--optimizer")
+    if lr is not None:
+        _positive_finite(lr, "--lr")
+    if clip is not None:
+        _positive_finite(clip, "--clip", " (0 turns clipping off)")
+    if epochs is not None:
+        _whole(epochs, "--epochs", 1)
+    if hidden is not None:
+        _whole(hidden, "--hidden", 1, MAX_HIDDEN)
+    _whole(seed, "--seed", 0)
+
+
+def _smaller_lr(task: Task, optimizer: str, lr: float) -> float:
+    """A learning rate to suggest after divergence: the task's default, or a tenth of ``lr``."""
+    default = task.lr[optimizer]
+    return default if lr > default else lr / 10
+
+
+def _diverged(what: str, epoch: int, n_epochs: int, task: Task, settings: dict) -> TrainingDiverged:
+    optimizer, lr, clip = settings["optimizer"], settings["lr"], settings["clip"]
+    hint = f"try a smaller --lr, e.g. {_smaller_lr(task, optimizer, lr):g}"
+    if clip is None:
+        hint += ", or clip the gradients (--clip 1)"
+    message = (
+        f"training diverged at epoch {epoch} of {n_epochs} ({optimizer}, --lr {lr:g}): "
+        f"{what}; {hint}"
+    )
+    return TrainingDiverged(message, epoch=epoch, what=what)
+
+
+def _first_nonfinite(arrays: dict[str, np.ndarray]) -> str | None:
+    return next((name for name, a in arrays.items() if not np.isfinite(a).all()), None)
+
+
 def train(
     loss: str,
     *,
@@ -44,36 +137,73 @@ def train(
     optimizer: str = "adam",
     clip: float | None = 1.0,
     lr: float | None = None,
+    hidden: int | None = None,
     on_epoch: Callable[[int, float], None] | None = None,
 ) -> TrainResult:
-    """Train the task for ``loss`` (mse, cross-entropy, ctc, hinge-seq, reinforce)."""
-    if loss not in TASKS:
-        raise ValueError(f"loss: expected one of {', '.join(TASKS)}, got {loss!r}")
+    """Train the task for ``loss`` (mse, cross-entropy, ctc, hinge-seq, reinforce).
+
+    ``epochs``, ``lr`` and ``hidden`` default to the task's own; ``clip`` None (or 0) turns
+    gradient clipping off. Raises ProblemError for a bad setting and TrainingDiverged when
+    training diverges.
+    """
+    clip = clip or None
+    check_settings(
+        loss, epochs=epochs, seed=seed, optimizer=optimizer, clip=clip, lr=lr, hidden=hidden
+    )
     task = TASKS[loss]()
+    if hidden is not None:
+        task.hidden = int(hidden)
+    n_epochs = task.epochs if epochs is None else int(epochs)
+    lr = task.lr[optimizer] if lr is None else float(lr)
+    settings = {"optimizer": optimizer, "lr": lr, "clip": clip}
     rng = np.random.default_rng(seed)
     params = rnn.init_params(task.n_in, task.hidden, task.n_out, rng)
     data = task.make(task.n_train, rng)
     heldout = task.make(8, rng)
-    opt = optim.make_optimizer(optimizer, task.lr[optimizer] if lr is None else lr)
+    opt = optim.make_optimizer(optimizer, lr)
     start = time.perf_counter()
     initial = evaluate(task, params, data, rng)
     history: list[float] = []
     max_norm = 0.0
-    for epoch in range(task.epochs if epochs is None else epochs):
-        order = rng.permutation(task.n_train)
-        losses = []
-        for i in range(0, task.n_train, task.batch_size):
-            batch = subset(data, order[i : i + task.batch_size])
-            y, cache = rnn.forward(params, batch.x)
-            value, dy = task.loss_and_grad(y, batch, rng)
-            grads, norm = optim.clip_grad_norm(rnn.backward(params, cache, dy), clip)
-            max_norm = max(max_norm, norm)
-            opt.step(params, grads)
-            losses.append(value)
-        history.append(float(np.mean(losses)))
-        if on_epoch is not None:
-            on_epoch(epoch, history[-1])
-    y, _ = rnn.forward(params, heldout.x)
+    # Overflow is looked for after every step (below), so numpy's warnings would only repeat it.
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+        for epoch in range(1, n_epochs + 1):
+
+            def stop(what: str, epoch: int = epoch) -> TrainingDiverged:
+                return _diverged(what, epoch, n_epochs, task, settings)
+
+            order = rng.permutation(task.n_train)
+            losses = []
+            for i in range(0, task.n_train, task.batch_size):
+                batch = subset(data, order[i : i + task.batch_size])
+                y, cache = rnn.forward(params, batch.x)
+                if not np.isfinite(y).all():
+                    raise stop("the RNN's outputs became non-finite (inf or NaN)")
+                value, dy = task.loss_and_grad(y, batch, rng)
+                if not math.isfinite(value):
+                    raise stop(f"the loss became non-finite ({value})")
+                raw = rnn.backward(params, cache, dy)
+                bad = _first_nonfinite({"dL/dy": dy, **raw})
+                if bad is not None:
+                    raise stop(f"the gradient {bad} became non-finite (inf or NaN)")
+                grads, norm = optim.clip_grad_norm(raw, clip)
+                if not math.isfinite(norm):
+                    raise stop(f"the gradient norm overflowed ({norm})")
+                max_norm = max(max_norm, norm)
+                opt.step(params, grads)
+                bad = _first_nonfinite(params)
+                if bad is not None:
+                    raise stop(f"the parameter {bad} became non-finite (inf or NaN)")
+                losses.append(value)
+            history.append(float(np.mean(losses)))
+            if history[-1] > DIVERGENCE_FACTOR * initial:
+                raise stop(
+                    f"the loss grew to {history[-1]:.3g}, more than {DIVERGENCE_FACTOR:g} x "
+                    f"its value before training ({initial:.3g})"
+                )
+            if on_epoch is not None:
+                on_epoch(epoch - 1, history[-1])
+        y, _ = rnn.forward(params, heldout.x)
     report = task.report(y, heldout)
     seconds = time.perf_counter() - start
     return TrainResult(task, initial, history, report, seconds, optimizer, clip, max_norm)
@@ -101,13 +231,21 @@ def run_and_show(
     optimizer: str,
     clip: float | None,
     lr: float | None = None,
+    hidden: int | None = None,
     console=None,
 ) -> TrainResult:
-    """Train with a rich progress bar, then print the loss chart and held-out predictions."""
+    """Train with a rich progress bar, then print the loss chart and held-out predictions.
+
+    Raises ProblemError (a bad setting, or TrainingDiverged) before printing the results.
+    """
     from rich.console import Console
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
     from rich.table import Table
 
+    clip = clip or None
+    check_settings(
+        loss, epochs=epochs, seed=seed, optimizer=optimizer, clip=clip, lr=lr, hidden=hidden
+    )
     console = console or Console()
     n_epochs = TASKS[loss].epochs if epochs is None else epochs
     with Progress(
@@ -124,7 +262,14 @@ def run_and_show(
             progress.update(bar, advance=1, last=f"loss {value:.4f}")
 
         res = train(
-            loss, epochs=epochs, seed=seed, optimizer=optimizer, clip=clip, lr=lr, on_epoch=tick
+            loss,
+            epochs=epochs,
+            seed=seed,
+            optimizer=optimizer,
+            clip=clip,
+            lr=lr,
+            hidden=hidden,
+            on_epoch=tick,
         )
     t = res.task
     clip_text = "off" if clip is None else f"{clip:g}"

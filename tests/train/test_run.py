@@ -49,6 +49,9 @@ def test_sparkline_bins_and_scales():
     assert sparkline([1.0, 1.0]) == "▁▁"
 
 
-def test_unknown_loss_is_a_value_error():
-    with pytest.raises(ValueError, match="expected one of"):
+def test_unknown_loss_is_a_problem_error_naming_the_flag():
+    from rnnloss_cli.errors import ProblemError
+
+    with pytest.raises(ProblemError, match="expected one of mse, ") as info:
         train("nope")
+    assert (info.value.file, info.value.field) == ("<command line>", "--loss")
