@@ -62,9 +62,8 @@ def test_huge_integer_through_the_python_api_is_a_problem_error():
 
 def test_whole_number_field_beyond_int64_is_a_problem_error(tmp_path):
     p = tmp_path / "p.yaml"
-    p.write_text(
-        "kind: sequence\nyhat:\n  - [0.5, 0.5]\ntargets: [0]\nlengths: 1e300\n"  # a whole float
-    )
+    # 1.0e+300 is a whole float (and a float in YAML 1.1 too), far beyond int64
+    p.write_text("kind: sequence\nyhat:\n  - [0.5, 0.5]\ntargets: [0]\nlengths: 1.0e+300\n")
     with pytest.raises(ProblemError) as info:
         load_problem(str(p))
     assert (info.value.line, info.value.field) == (5, "lengths")
