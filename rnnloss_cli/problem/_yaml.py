@@ -326,15 +326,15 @@ class _Builder:
         doc_end = yaml.DocumentEndEvent
         fast_float = _FAST_FLOAT.fullmatch
         stack = self.stack
+        items = lines = None  # the appenders of the open list, when the innermost is a list
         while True:
             event = get()
             kind = type(event)
             if kind is scalar_event:
                 # Fast path: a plain decimal float item of a list (the bulk of a big file).
-                top = stack[-1] if stack else None
                 if (
-                    top is not None
-                    and not top.is_map
+                    items is not None
+                    and event.implicit[0]
                     and event.tag is None
                     and event.anchor is None
                     and fast_float(event.value)
@@ -342,8 +342,8 @@ class _Builder:
                     number = float(event.value)
                     if number - number != 0.0:  # inf: the text overflowed float64
                         raise self._too_big(event)
-                    top.value.append(number)
-                    top.item_lines.append(event.start_mark.line + 1)
+                    items(number)
+                    lines(event.start_mark.line + 1)
                     self.count += 1
                     continue
                 mark = event.start_mark
@@ -353,6 +353,7 @@ class _Builder:
                     self.anchors[event.anchor] = (value, 1)
                 path, is_key = self._next_path(mark)
                 self._add(value, mark, path, is_key, merge)
+                continue
             elif kind is seq_start or kind is map_start:
                 self.start(event, kind is map_start)
             elif kind is alias_event:
@@ -361,6 +362,11 @@ class _Builder:
                 break
             else:  # SequenceEnd / MappingEnd
                 self.end(event)
+            top = stack[-1] if stack else None
+            if top is not None and not top.is_map:
+                items, lines = top.value.append, top.item_lines.append
+            else:
+                items = lines = None
         if self.count > limits.MAX_YAML_VALUES:
             self._grow(0, loader.peek_event().start_mark)
         if not loader.check_event(yaml.StreamEndEvent):

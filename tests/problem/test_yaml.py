@@ -48,6 +48,7 @@ SAME_AS_SAFE_LOAD = [
     "",
     "---\nkind: ctc\n...\n",
     "x: 1.\ny: 10.5e+3\nz: 'a: b'\n",
+    "q: ['1.5', \"2.5\", !!str 3.5, 4.5]\n",  # quoted or tagged numbers stay text
 ]
 
 
