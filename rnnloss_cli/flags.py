@@ -6,11 +6,14 @@ then goes through the very validation a YAML file does, with ``<command line>`` 
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from rnnloss_cli.errors import ProblemError
 
 FLAGS_FILE = "<command line>"
+#: Digits beyond which an integer cannot fit a float64 (and int() would refuse past 4300).
+_MAX_INT_DIGITS = 400
 
 
 def flag_error(message: str, flag: str) -> ProblemError:
@@ -19,15 +22,36 @@ def flag_error(message: str, flag: str) -> ProblemError:
 
 
 def _scalar(text: str, flag: str) -> Any:
+    """One number: an integer stays an int, anything else a float (``1e-5``, ``nan``).
+
+    A value that does not fit a float64 (a 400-digit integer, ``1e400``) is refused here,
+    naming the flag; ``nan``/``inf`` written as such go on to be refused as not finite.
+    """
     t = text.strip()
+    digits = t.lstrip("+-")
+    if digits.isascii() and digits.isdigit():
+        if len(digits) > _MAX_INT_DIGITS:
+            raise _too_big(t, flag)
+        number = int(t)
+        try:
+            float(number)
+        except OverflowError:
+            raise _too_big(t, flag) from None
+        return number
     try:
-        return int(t)
-    except ValueError:
-        pass
-    try:
-        return float(t)
+        value = float(t)
     except ValueError:
         raise ProblemError(f"expected a number, got {t!r}", file=FLAGS_FILE, field=flag) from None
+    if math.isinf(value) and "inf" not in t.lower():
+        raise _too_big(t, flag)
+    return value
+
+
+def _too_big(text: str, flag: str) -> ProblemError:
+    shown = text if len(text) <= 24 else text[:20] + "..."
+    return ProblemError(
+        f"{shown} does not fit a float64 number (max about 1.8e308)", file=FLAGS_FILE, field=flag
+    )
 
 
 def parse_numbers(text: str, flag: str) -> Any:

@@ -14,6 +14,11 @@ MAX_FILE_BYTES = 64 * 2**20
 #: YAML nested deeper than this is refused: no problem kind nests more than a few levels, and
 #: deeper trees cost recursion in the YAML composer and the validators.
 MAX_NESTING = 64
+#: Values (numbers, texts, lists, mappings) a file may hold once its aliases (``*name``) are
+#: expanded: validation visits each and numpy stores each in 8 bytes, so a few lines of
+#: aliases to aliases ("billion laughs") cannot take unbounded time or memory. A file of
+#: honest numbers reaches this only past about 40 MB.
+MAX_YAML_VALUES = 2**24
 
 # ------------------------------------------------------------------ computing
 #: Bytes one engine array may take (float64 trellis, emissions, gradients); an input that

@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import difflib
 import importlib
+import os
 import sys
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
+from rnnloss_cli import limits
 from rnnloss_cli.errors import ProblemError
 from rnnloss_cli.problem._yaml import load_yaml
 from rnnloss_cli.problem.fields import Fields
@@ -64,37 +65,134 @@ def parser_for(kind: str) -> Callable[[Fields, str], Any]:
     return getattr(importlib.import_module(f"rnnloss_cli.problem.{module}"), name)
 
 
-def read_text(path: str) -> str:
-    """Read a problem file (``-`` is standard input) with errors as ProblemError."""
-    if path == "-":
-        return sys.stdin.read()
+STDIN_NAME = "<stdin>"
+#: Standard input as read once: (the stream object it came from, its text). ``sheet`` and
+#: ``solve`` may ask for ``-`` twice; a pipe can be read only once.
+_stdin_read: tuple[Any, str] | None = None
+
+
+def _too_large(name: str) -> ProblemError:
+    return ProblemError(
+        f"larger than {limits.MAX_FILE_BYTES:,} bytes (limit MAX_FILE_BYTES = "
+        f"{limits.MAX_FILE_BYTES // 2**20} MiB); problem files hold a few numbers to a few "
+        "million",
+        file=name,
+    )
+
+
+def _decode(data: bytes, name: str) -> str:
+    """UTF-8 text (a leading byte-order mark dropped), or a one-line error with the line."""
     try:
-        return Path(path).read_text(encoding="utf-8")
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        raise ProblemError(
+            f"not UTF-8 text: byte 0x{data[exc.start]:02x} at offset {exc.start} cannot be "
+            "decoded; save the file as UTF-8",
+            file=name,
+            line=line,
+        ) from None
+
+
+def _read_limited(stream: Any, name: str) -> bytes:
+    data = stream.read(limits.MAX_FILE_BYTES + 1)
+    if len(data) > limits.MAX_FILE_BYTES:
+        raise _too_large(name)
+    return data
+
+
+def _read_stdin() -> str:
+    global _stdin_read
+    stream = sys.stdin
+    if _stdin_read is not None and _stdin_read[0] is stream:
+        return _stdin_read[1]
+    if stream is None:
+        raise ProblemError("standard input is closed; give a file name", file=STDIN_NAME)
+    try:
+        binary = getattr(stream, "buffer", None)
+        if binary is not None:
+            text = _decode(_read_limited(binary, STDIN_NAME), STDIN_NAME)
+        else:  # a text stream without bytes underneath (a test's StringIO)
+            text = stream.read(limits.MAX_FILE_BYTES + 1)
+            if len(text) > limits.MAX_FILE_BYTES:
+                raise _too_large(STDIN_NAME)
+    except (OSError, ValueError) as exc:  # closed (ValueError), not readable (EBADF)
+        raise ProblemError(
+            f"cannot read standard input: {exc}; give a file name", file=STDIN_NAME
+        ) from None
+    _stdin_read = (stream, text)
+    return text
+
+
+def read_text(path: str) -> str:
+    """Read a problem file (``-`` is standard input, read once) as UTF-8 text.
+
+    Bytes are read and decoded here, for files and standard input alike; a regular file
+    larger than ``limits.MAX_FILE_BYTES`` is refused before it is read, any other stream
+    (a pipe such as ``<(cat p.yaml)``) once it has given more. Errors are ProblemError.
+    """
+    if path == "-":
+        return _read_stdin()
+    try:
+        with open(path, "rb") as stream:
+            if os.fstat(stream.fileno()).st_size > limits.MAX_FILE_BYTES:
+                raise _too_large(path)
+            data = _read_limited(stream, path)
     except FileNotFoundError:
         raise ProblemError("no such file", file=path) from None
     except IsADirectoryError:
         raise ProblemError("is a folder; give a problem file (.yaml)", file=path) from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ProblemError(f"cannot read: {exc}", file=path) from None
+    except OSError as exc:
+        raise ProblemError(f"cannot read: {exc.strerror or exc}", file=path) from None
+    return _decode(data, path)
 
 
 def load_problem(path: str) -> Any:
     """Read, parse and validate one problem file."""
-    name = "<stdin>" if path == "-" else path
+    name = STDIN_NAME if path == "-" else path
     data, lines = load_yaml(read_text(path), name)
     if data is None:
         raise ProblemError("the file is empty; expected a mapping with at least 'kind'", file=name)
     return parse_problem(data, lines, name)
 
 
+PROBLEM_SUFFIXES = (".yaml", ".yml")
+
+
 def problem_files(paths: list[str]) -> list[str]:
-    """Expand folders to their *.yaml / *.yml files (sorted); keep files as given."""
+    """Expand folders to their *.yaml / *.yml regular files (sorted); keep files as given.
+
+    Inside a folder, FIFOs, sockets and devices are skipped without being opened (reading a
+    FIFO would wait for a writer forever); a file named on the command line is kept whatever
+    it is, so ``<(cat p.yaml)`` (a pipe) and ``-`` (standard input) work. A path that does
+    not exist, or a folder that cannot be listed, is a ProblemError naming it.
+    """
     out: list[str] = []
     for p in paths:
-        pp = Path(p)
-        if pp.is_dir():
-            found = sorted([*pp.glob("*.yaml"), *pp.glob("*.yml")])
-            out.extend(str(x) for x in found)
-        else:
+        if p == "-":
             out.append(p)
+            continue
+        if os.path.isdir(p):
+            out.extend(_folder_files(p))
+        elif os.path.exists(p):
+            out.append(p)
+        else:
+            raise ProblemError("no such file or folder", file=p)
     return out
+
+
+def _folder_files(folder: str) -> list[str]:
+    try:
+        with os.scandir(folder) as entries:
+            found = [
+                e.path
+                for e in entries
+                # like *.yaml in a shell: no hidden files; is_file() follows links and is
+                # False for FIFOs, sockets and devices, which are never opened
+                if e.name.endswith(PROBLEM_SUFFIXES) and not e.name.startswith(".") and e.is_file()
+            ]
+    except OSError as exc:
+        raise ProblemError(
+            f"cannot read folder: {exc.strerror or exc}", file=folder.rstrip("/") or folder
+        ) from None
+    return sorted(found)

@@ -1,69 +1,420 @@
-"""Read YAML with ``yaml.safe_load`` and keep the line of every mapping key and item.
+"""Read YAML once, safely and fast, keeping the line of every mapping key and list item.
 
-``safe_load`` gives the data; ``yaml.compose`` (the same safe loader) gives the node tree
-whose marks we walk to map each path, e.g. ``("probs", "H")`` or ``("y", 2)``, to a line.
+One pass over the parser's events (libyaml's C parser through ``yaml.CSafeLoader`` when
+PyYAML has it, the pure-Python ``yaml.SafeLoader`` otherwise) builds the data and the lines
+together, with an explicit stack instead of recursion, so that:
+
+- nesting deeper than ``limits.MAX_NESTING`` is refused at the line where it happens (the
+  parsers themselves keep their state on the heap; PyYAML's composers recurse and crash);
+- aliases are counted as expanded, and refused past ``limits.MAX_YAML_VALUES`` ("billion
+  laughs"), as is an alias inside the collection it names (a cycle);
+- plain decimal numbers take a fast path (one regular expression, then ``int``/``float``);
+  every other scalar is resolved and constructed by the safe loader itself, so tags, null,
+  booleans and ``!!python`` refusals behave as with ``yaml.safe_load``;
+- YAML 1.2 floats (``1e-5``, ``2E3``, ``.5e1``) are numbers: the loader subclass adds that
+  implicit resolver (PyYAML's own loaders are left unchanged);
+- a number that does not fit a float64 (``1e400``, a 400-digit integer) is refused with its
+  file, line and field; ``.inf`` and ``.nan`` stay numbers for the validators to refuse.
+
+The result is ``(data, lines)``: the data as ``yaml.safe_load`` gives it, and ``lines``
+mapping each path, e.g. ``("probs", "H")`` or ``("y", 2)``, to its 1-based line.
 """
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import yaml
 
+from rnnloss_cli import limits
 from rnnloss_cli.errors import ProblemError
 
 Path = tuple[Any, ...]
 
+FLOAT_TAG = "tag:yaml.org,2002:float"
+INT_TAG = "tag:yaml.org,2002:int"
+MERGE_TAG = "tag:yaml.org,2002:merge"
+#: YAML 1.2 core-schema floats that YAML 1.1 (PyYAML) reads as text: an exponent without a
+#: dot or without a sign, e.g. ``1e-5``, ``2E3``, ``1.0e5``, ``.5e1``.
+YAML12_FLOAT = re.compile(r"^[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)[eE][-+]?[0-9]+$")
+#: Plain decimal numbers, read without the resolver: an integer without a leading zero (YAML
+#: 1.1 reads ``012`` as octal, so that takes the slow path), or a float with a dot or an
+#: exponent. Anything else (``0x1F``, ``1_000``, ``.inf``, ``1:30``) goes to the loader.
+_FAST_INT = re.compile(r"[-+]?(?:0|[1-9][0-9]*)")
+_FAST_FLOAT = re.compile(
+    r"[-+]?(?:(?:\.[0-9]+|[0-9]+\.[0-9]*)(?:[eE][-+]?[0-9]+)?|[0-9]+[eE][-+]?[0-9]+)"
+)
+#: Digits beyond which an integer cannot fit a float64 (max about 1.8e308) whatever they are;
+#: also keeps ``int()`` clear of Python's 4300-digit conversion limit.
+_MAX_INT_DIGITS = 400
+FLOAT64_WORDS = "does not fit a float64 number (max about 1.8e308)"
+NESTING_WORDS = (
+    f"nested deeper than {limits.MAX_NESTING} levels (limit MAX_NESTING = {limits.MAX_NESTING})"
+)
+_MERGE = object()  # the pending key of a frame after a merge key ``<<``
 
-def _key_value(node: yaml.Node) -> Any:
-    # Keys are scalars in every problem file; fall back to the raw text otherwise.
-    if isinstance(node, yaml.ScalarNode):
-        return yaml.safe_load(node.value) if node.tag.endswith(":int") else node.value
-    return str(node)
+
+def make_loader(base: type) -> type:
+    """A subclass of the safe loader ``base`` that also reads YAML 1.2 floats as numbers.
+
+    ``add_implicit_resolver`` on the subclass copies the resolver table first, so PyYAML's
+    own loaders (and ``yaml.safe_load`` elsewhere in the process) are left unchanged.
+    """
+    loader = type(f"Rnnloss{base.__name__}", (base,), {})
+    loader.add_implicit_resolver(FLOAT_TAG, YAML12_FLOAT, list("-+.0123456789"))
+    return loader
 
 
-def _walk(node: yaml.Node, path: Path, lines: dict[Path, int], file: str) -> None:
-    lines.setdefault(path, node.start_mark.line + 1)
-    if isinstance(node, yaml.MappingNode):
-        seen: set[Any] = set()
-        for key_node, value_node in node.value:
-            key = _key_value(key_node)
-            if key in seen:
-                raise ProblemError(
-                    "duplicate key (each field may appear once)",
-                    file=file,
-                    line=key_node.start_mark.line + 1,
-                    field=".".join(str(p) for p in (*path, key)),
+#: libyaml's C loader when PyYAML was built with it (about 8x faster here), else pure Python.
+Loader = make_loader(getattr(yaml, "CSafeLoader", None) or yaml.SafeLoader)
+
+
+def dotted(path: Path) -> str:
+    """``("probs", "H")`` -> ``probs.H``; ``("y", 2)`` -> ``y[2]``."""
+    out = ""
+    for part in path:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out
+
+
+class Lines(dict):
+    """{path: line} for mapping keys and collections, plus the lines of list items.
+
+    The items' lines live in one list per list (``items_of[path_of_list][i]``) rather than
+    one dict entry per item: a 500,000-number file would otherwise build as many tuples.
+    ``in`` and ``get`` see both.
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.items_of: dict[Path, list[int]] = {}
+
+    def _item(self, path: Path) -> int | None:
+        if path and type(path[-1]) is int:
+            lines = self.items_of.get(path[:-1])
+            if lines is not None and 0 <= path[-1] < len(lines):
+                return lines[path[-1]]
+        return None
+
+    def __contains__(self, path: object) -> bool:
+        return dict.__contains__(self, path) or self._item(path) is not None  # type: ignore[arg-type]
+
+    def get(self, path: Path, default: Any = None) -> Any:  # type: ignore[override]
+        line = dict.get(self, path)
+        if line is None:
+            line = self._item(path)
+        return default if line is None else line
+
+
+class _Frame:
+    """An open collection: its value, path, start line and expanded size so far."""
+
+    __slots__ = (
+        "value",
+        "path",
+        "is_map",
+        "key",
+        "key_set",
+        "anchor",
+        "start",
+        "merges",
+        "line",
+        "item_lines",
+    )
+
+    def __init__(
+        self, value: Any, path: Path, is_map: bool, anchor: str | None, start: int, line: int
+    ):
+        self.value, self.path, self.is_map, self.line = value, path, is_map, line
+        self.item_lines: list[int] = []
+        self.key: Any = None
+        self.key_set = False
+        self.anchor, self.start = anchor, start
+        self.merges: list[dict] = []
+
+
+class _Builder:
+    """Events -> (data, lines), iteratively; see the module docstring."""
+
+    def __init__(self, loader: Any, file: str) -> None:
+        self.loader, self.file = loader, file
+        self.lines = Lines()
+        self.stack: list[_Frame] = []
+        self.anchors: dict[str, tuple[Any, int]] = {}
+        self.open_anchors: set[str] = set()
+        self.count = 0  # values so far, aliases expanded
+
+    # ------------------------------------------------------------ errors
+    def error(self, message: str, mark: Any, path: Path | None = None) -> ProblemError:
+        return ProblemError(
+            message,
+            file=self.file,
+            line=mark.line + 1 if mark is not None else None,
+            field=dotted(path) if path else None,
+        )
+
+    def _grow(self, n: int, mark: Any) -> None:
+        self.count += n
+        if self.count > limits.MAX_YAML_VALUES:
+            raise self.error(
+                f"more than {limits.MAX_YAML_VALUES:,} values once aliases (*name) are "
+                f"expanded (limit MAX_YAML_VALUES = {limits.MAX_YAML_VALUES:,})",
+                mark,
+            )
+
+    # ------------------------------------------------------------ where the next value goes
+    def _next_path(self, mark: Any) -> tuple[Path, bool]:
+        """The path of the value about to be added, and whether it is a mapping key."""
+        if not self.stack:
+            return (), False
+        top = self.stack[-1]
+        if not top.is_map:
+            return (*top.path, len(top.value)), False
+        if top.key_set:
+            return (*top.path, top.key), False
+        return top.path, True
+
+    def _add(self, value: Any, mark: Any, path: Path, is_key: bool, merge: bool = False) -> None:
+        line = mark.line + 1
+        if not self.stack:
+            self.root = value
+            self.lines.setdefault((), line)
+            return
+        top = self.stack[-1]
+        if not top.is_map:
+            top.item_lines.append(line)
+            top.value.append(value)
+        elif is_key:
+            if merge:
+                top.key, top.key_set = _MERGE, True
+                return
+            try:
+                duplicate = value in top.value
+            except TypeError:
+                raise self.error("a key must be text or a number", mark, top.path) from None
+            if duplicate:
+                raise self.error(
+                    "duplicate key (each field may appear once)", mark, (*top.path, value)
                 )
-            seen.add(key)
-            lines[(*path, key)] = key_node.start_mark.line + 1
-            _walk(value_node, (*path, key), lines, file)
-    elif isinstance(node, yaml.SequenceNode):
-        for i, item in enumerate(node.value):
-            _walk(item, (*path, i), lines, file)
+            top.key, top.key_set = value, True
+            self.lines[(*top.path, value)] = line
+        else:
+            if top.key is _MERGE:
+                self._merge(top, value, mark)
+            else:
+                top.value[top.key] = value
+            top.key, top.key_set = None, False
+
+    def _merge(self, top: _Frame, value: Any, mark: Any) -> None:
+        items = value if isinstance(value, list) else [value]
+        if not items or not all(isinstance(m, dict) for m in items):
+            raise self.error("a merge key (<<) takes a mapping or a list of mappings", mark)
+        top.merges.extend(items)
+
+    # ------------------------------------------------------------ scalars
+    def scalar(self, event: Any) -> tuple[Any, bool]:
+        """The value of a scalar event, and whether it is a plain merge key ``<<``."""
+        value, tag, implicit = event.value, event.tag, event.implicit
+        if tag is None and implicit[0]:
+            if _FAST_INT.fullmatch(value):
+                if len(value) > _MAX_INT_DIGITS:
+                    raise self._too_big(event)
+                number = int(value)
+                try:
+                    float(number)
+                except OverflowError:
+                    raise self._too_big(event) from None
+                return number, False
+            if _FAST_FLOAT.fullmatch(value):
+                number = float(value)
+                if number in (float("inf"), float("-inf")):
+                    raise self._too_big(event)
+                return number, False
+        if tag is None or tag == "!":
+            tag = self.loader.resolve(yaml.ScalarNode, value, implicit)
+        if tag == MERGE_TAG:
+            return None, True
+        if tag in (INT_TAG, FLOAT_TAG) and len(value) > _MAX_INT_DIGITS:
+            raise self._too_big(event)
+        node = yaml.ScalarNode(tag, value, event.start_mark, event.end_mark, event.style)
+        result = self.loader.construct_object(node)
+        if tag == FLOAT_TAG and result in (float("inf"), float("-inf")):
+            if "inf" not in value.lower():
+                raise self._too_big(event)
+        if tag == INT_TAG and isinstance(result, int):
+            try:
+                float(result)
+            except OverflowError:
+                raise self._too_big(event) from None
+        return result, False
+
+    def _too_big(self, event: Any) -> ProblemError:
+        path, is_key = self._next_path(event.start_mark)
+        shown = event.value if len(event.value) <= 24 else event.value[:20] + "..."
+        return self.error(f"{shown} {FLOAT64_WORDS}", event.start_mark, path)
+
+    # ------------------------------------------------------------ collections
+    def start(self, event: Any, is_map: bool) -> None:
+        mark = event.start_mark
+        path, is_key = self._next_path(mark)
+        if is_key:
+            raise self.error(
+                "a key must be text or a number, not a list or mapping", mark, self.stack[-1].path
+            )
+        if len(self.stack) >= limits.MAX_NESTING:
+            raise self.error(NESTING_WORDS, mark, path[:1])
+        std = "tag:yaml.org,2002:map" if is_map else "tag:yaml.org,2002:seq"
+        if event.tag not in (None, "!", std):
+            raise self.error(
+                f"not valid YAML: could not determine a constructor for the tag "
+                f"{event.tag!r}; {_PLAIN_ONLY}",
+                mark,
+            )
+        self._grow(1, mark)
+        if event.anchor is not None:
+            self.open_anchors.add(event.anchor)
+        line = mark.line + 1
+        if self.stack and self.stack[-1].is_map:
+            self.lines.setdefault(path, line)  # the key's line is already there
+        self.stack.append(
+            _Frame({} if is_map else [], path, is_map, event.anchor, self.count, line)
+        )
+
+    def end(self, event: Any) -> None:
+        frame = self.stack.pop()
+        value = frame.value
+        if not frame.is_map:
+            self.lines.items_of[frame.path] = frame.item_lines
+        if frame.merges:
+            merged: dict = {}
+            for m in reversed(frame.merges):
+                merged.update(m)
+            merged.update(value)
+            value = merged
+        if frame.anchor is not None:
+            self.open_anchors.discard(frame.anchor)
+            self.anchors[frame.anchor] = (value, self.count - frame.start + 1)
+        # The frame's own mark was its start; report the key/item line recorded then.
+        mark = _Line(frame.line - 1)
+        path, is_key = self._next_path(mark)
+        self._add(value, mark, path, is_key)
+
+    def alias(self, event: Any) -> None:
+        name, mark = event.anchor, event.start_mark
+        if name in self.open_anchors:
+            raise self.error(
+                f"the alias *{name} is inside the collection &{name} it names (a cycle)", mark
+            )
+        if name not in self.anchors:
+            raise self.error(f"found undefined alias *{name}", mark)
+        value, size = self.anchors[name]
+        self._grow(size, mark)
+        path, is_key = self._next_path(mark)
+        self._add(value, mark, path, is_key)
+
+    def run(self) -> Any:
+        loader = self.loader
+        self.root: Any = None
+        get = loader.get_event
+        loader.get_event()  # StreamStart
+        if loader.check_event(yaml.StreamEndEvent):
+            return None
+        loader.get_event()  # DocumentStart
+        scalar_event, alias_event = yaml.ScalarEvent, yaml.AliasEvent
+        seq_start, map_start = yaml.SequenceStartEvent, yaml.MappingStartEvent
+        doc_end = yaml.DocumentEndEvent
+        fast_float = _FAST_FLOAT.fullmatch
+        stack = self.stack
+        items = lines = None  # the appenders of the open list, when the innermost is a list
+        while True:
+            event = get()
+            kind = type(event)
+            if kind is scalar_event:
+                # Fast path: a plain decimal float item of a list (the bulk of a big file).
+                if (
+                    items is not None
+                    and event.implicit[0]
+                    and event.tag is None
+                    and event.anchor is None
+                    and fast_float(event.value)
+                ):
+                    number = float(event.value)
+                    if number - number != 0.0:  # inf: the text overflowed float64
+                        raise self._too_big(event)
+                    items(number)
+                    lines(event.start_mark.line + 1)
+                    self.count += 1
+                    continue
+                mark = event.start_mark
+                value, merge = self.scalar(event)
+                self._grow(1, mark)
+                if event.anchor is not None:
+                    self.anchors[event.anchor] = (value, 1)
+                path, is_key = self._next_path(mark)
+                self._add(value, mark, path, is_key, merge)
+                continue
+            elif kind is seq_start or kind is map_start:
+                self.start(event, kind is map_start)
+            elif kind is alias_event:
+                self.alias(event)
+            elif kind is doc_end:
+                break
+            else:  # SequenceEnd / MappingEnd
+                self.end(event)
+            top = stack[-1] if stack else None
+            if top is not None and not top.is_map:
+                items, lines = top.value.append, top.item_lines.append
+            else:
+                items = lines = None
+        if self.count > limits.MAX_YAML_VALUES:
+            self._grow(0, loader.peek_event().start_mark)
+        if not loader.check_event(yaml.StreamEndEvent):
+            raise self.error(
+                "expected a single document in the stream, but found another document "
+                "(one problem per file)",
+                loader.peek_event().start_mark,
+            )
+        return self.root
 
 
-def load_yaml(text: str, file: str) -> tuple[Any, dict[Path, int]]:
-    """Parse ``text`` safely; return (data, {path: line}). Errors become ProblemError."""
+class _Line:
+    """A stand-in mark holding only a 0-based line."""
+
+    __slots__ = ("line",)
+
+    def __init__(self, line: int) -> None:
+        self.line = line
+
+
+_PLAIN_ONLY = "only plain YAML is accepted (no !!python tags: files are read like yaml.safe_load)"
+
+
+def load_yaml(text: str, file: str, *, loader_class: type | None = None) -> tuple[Any, Lines]:
+    """Parse ``text`` safely; return (data, {path: line}). Errors become ProblemError.
+
+    ``loader_class`` (default: ``Loader``) is for tests that run both parsers.
+    """
+    loader = None
     try:
-        data = yaml.safe_load(text)
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        loader = (loader_class or Loader)(text)
+        builder = _Builder(loader, file)
+        data = builder.run()
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
-        problem = exc.problem or "invalid YAML"
+        problem = (exc.problem or "invalid YAML").strip()
+        if "maximum nesting depth" in problem:  # libyaml's own limit, when it scans ahead
+            problem = NESTING_WORDS
         if "python/" in str(exc) or "could not determine a constructor" in problem:
-            problem = (
-                f"{problem.strip()}; only plain YAML is accepted "
-                "(no !!python tags: files are read with yaml.safe_load)"
-            )
-        raise ProblemError(
-            f"not valid YAML: {problem.strip()}",
-            file=file,
-            line=mark.line + 1 if mark else None,
-        ) from None
+            problem = f"{problem}; {_PLAIN_ONLY}"
+        # libyaml puts the end of a text without a final newline on one line more.
+        line = min(mark.line + 1, text.count("\n") + 1) if mark else None
+        if problem != NESTING_WORDS:
+            problem = f"not valid YAML: {problem}"
+        raise ProblemError(problem, file=file, line=line) from None
     except yaml.YAMLError as exc:
         raise ProblemError(f"not valid YAML: {exc}", file=file) from None
-    lines: dict[Path, int] = {}
-    if node is not None:
-        _walk(node, (), lines, file)
-    return data, lines
+    finally:
+        if loader is not None:
+            loader.dispose()
+    return data, builder.lines

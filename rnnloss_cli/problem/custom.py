@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from rnnloss_cli import limits
 from rnnloss_cli.errors import ProblemError
 from rnnloss_cli.problem.base import COMMON_FIELDS, Meta, parse_meta
 from rnnloss_cli.problem.fields import Fields
@@ -58,6 +59,12 @@ def _load_referenced(tf: Fields, stack: tuple[Path, ...]) -> tuple[Any, str]:
     base = Path(tf.file).parent if _real_path(tf.file) else Path.cwd()
     shown = str(base / rel)
     target = (base / rel).resolve()
+    if len(stack) >= limits.MAX_NESTING:
+        raise tf.error(
+            f"custom problems refer to files more than {limits.MAX_NESTING} deep "
+            f"(limit MAX_NESTING = {limits.MAX_NESTING})",
+            "file",
+        )
     if target in stack:
         chain = " -> ".join(p.name for p in (*stack[stack.index(target) :], target))
         raise tf.error(f"reference cycle: {chain}", "file")

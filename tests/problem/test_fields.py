@@ -1,0 +1,105 @@
+"""Fields: number and array checks (vectorised, first bad item named), row-sum messages."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from rnnloss_cli.errors import ProblemError
+from rnnloss_cli.problem import load_problem, parse_problem
+from rnnloss_cli.problem.fields import Fields, sum_text
+
+
+def _fields(data) -> Fields:
+    return Fields({"x": data}, {}, "f.yaml")
+
+
+def _array_error(data, **kw) -> ProblemError:
+    with pytest.raises(ProblemError) as info:
+        _fields(data).array("x", **kw)
+    return info.value
+
+
+# ------------------------------------------------------------------ arrays: the first bad item
+@pytest.mark.parametrize(
+    "data, kw, field, words",
+    [
+        ([1, True, "a"], {}, "x[1]", "boolean"),
+        ([1, 2, None], {}, "x[2]", "null"),
+        ([1.0, float("nan"), float("inf")], {}, "x[1]", "finite"),
+        ([0.5, 1.5, -1.0], {"low": 0.0, "high": 1.0}, "x[1]", "[0.0, 1.0]"),
+        ([[0.5, 0.5], [0.2, -0.1]], {"low": 0.0}, "x[1][1]", "[0.0, inf]"),
+        ([0, 1, 2.5], {"integer": True}, "x[2]", "whole number"),
+        ([0, 10**19], {"integer": True}, "x[1]", "2^63"),
+        ([1, 10**400], {}, "x[1]", "does not fit a float64 number"),
+        ([1, -(10**5000)], {}, "x[1]", "does not fit a float64 number"),
+    ],
+)
+def test_array_names_the_first_bad_item(data, kw, field, words):
+    err = _array_error(data, **kw)
+    assert err.field == field and words in err.message, str(err)
+
+
+def test_array_values_and_dtypes():
+    f = Fields({"a": [[1, 2.5], [3, 4]], "i": [0, 2, 2.0], "b": [0, 2**60]}, {}, "f.yaml")
+    a = f.array("a")
+    assert a.dtype == np.float64 and a.tolist() == [[1.0, 2.5], [3.0, 4.0]]
+    i = f.array("i", integer=True)
+    assert i.dtype == np.int64 and i.tolist() == [0, 2, 2]
+    b = f.array("b", integer=True)  # 2^60 + 0 is exact in int64, not in float64 arithmetic
+    assert b.tolist() == [0, 2**60]
+
+
+def test_numpy_scalars_still_count_as_numbers():
+    assert _fields([np.float64(0.5), 1]).array("x").tolist() == [0.5, 1.0]
+
+
+def test_huge_integer_through_the_python_api_is_a_problem_error():
+    with pytest.raises(ProblemError) as info:
+        parse_problem({"kind": "mse", "y": [1, 10**400], "yhat": [1, 2]}, {}, "<api>")
+    assert info.value.field == "y[1]" and "float64" in info.value.message
+
+
+def test_whole_number_field_beyond_int64_is_a_problem_error(tmp_path):
+    p = tmp_path / "p.yaml"
+    # 1.0e+300 is a whole float (and a float in YAML 1.1 too), far beyond int64
+    p.write_text("kind: sequence\nyhat:\n  - [0.5, 0.5]\ntargets: [0]\nlengths: 1.0e+300\n")
+    with pytest.raises(ProblemError) as info:
+        load_problem(str(p))
+    assert (info.value.line, info.value.field) == (5, "lengths")
+
+
+# ------------------------------------------------------------------ row sums
+@pytest.mark.parametrize(
+    "total, text",
+    [
+        (1.0000021, "1.000002"),  # 6 digits would print "1"
+        (0.99999999, "0.99999999"),  # 6 and 7 digits round to 1; 8 digits do not
+        (0.9, "0.9"),
+        (1.1, "1.1"),
+        (2.8, "2.8"),
+        (1 + 2**-52, "1.0000000000000002"),  # the float just above 1 needs 17 digits
+    ],
+)
+def test_sum_text_differs_from_one(total, text):
+    assert sum_text(total, 1e-6) == text
+
+
+def test_row_sum_message_shows_the_difference_and_the_tolerance(tmp_path):
+    # 0.5000021 + 0.4999999 + 0.0000001 = 1.0000021: off by 2.1e-6 > 1e-6
+    p = tmp_path / "p.yaml"
+    p.write_text("kind: cce\ny: [0]\nyhat: [0.5000021, 0.4999999, 0.0000001]\n")
+    with pytest.raises(ProblemError) as info:
+        load_problem(str(p))
+    msg = info.value.message
+    assert "sums to 1.000002, not 1 (tolerance 1e-06)" in msg, msg
+
+
+def test_sequence_row_sum_message(tmp_path):
+    # row t=2: 0.3 + 0.7000032 = 1.0000032, shown to 7 digits as 1.000003
+    p = tmp_path / "p.yaml"
+    p.write_text("kind: sequence\nyhat:\n  - [0.5, 0.5]\n  - [0.3, 0.7000032]\ntargets: [0, 1]\n")
+    with pytest.raises(ProblemError) as info:
+        load_problem(str(p))
+    assert (info.value.line, info.value.field) == (4, "yhat[1]")
+    assert "row t=2 of yhat sums to 1.000003, not 1 (tolerance 1e-06)" in info.value.message

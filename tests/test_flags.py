@@ -1,0 +1,51 @@
+"""Flag values -> numbers: integers stay exact, values beyond float64 are one-line errors."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+
+from rnnloss_cli.errors import ProblemError
+from rnnloss_cli.flags import FLAGS_FILE, parse_mapping, parse_numbers
+
+
+def test_numbers_vectors_and_matrices():
+    assert parse_numbers("1, -2,3.5", "y") == [1, -2, 3.5]
+    assert parse_numbers("0.1,0.9;0.8,0.2", "yhat") == [[0.1, 0.9], [0.8, 0.2]]
+    assert parse_numbers("1e-5,2E3", "y") == [0.00001, 2000.0]
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["1,1" + "0" * 400, "1,-1" + "0" * 309, "1," + "9" * 5000, "1,1e400", "1,-2.5E+309"],
+    ids=["400 digits", "-1e309", "5000 digits", "1e400", "-2.5E+309"],
+)
+def test_value_beyond_float64_is_a_problem_error(text):
+    with pytest.raises(ProblemError) as info:
+        parse_numbers(text, "y")
+    err = info.value
+    assert (err.file, err.field) == (FLAGS_FILE, "y")
+    assert "does not fit a float64 number (max about 1.8e308)" in err.message
+
+
+def test_largest_integer_that_fits_is_kept_exact():
+    big = 17976931348623157 * 10**292  # just under the largest float64, 1.7976931348623157e308
+    assert parse_numbers(f"1,{big}", "y") == [1, big]
+
+
+def test_written_nan_and_inf_pass_here_and_are_refused_as_not_finite_later():
+    values = parse_numbers("nan,inf,-inf", "y")
+    assert math.isnan(values[0]) and values[1:] == [math.inf, -math.inf]
+
+
+def test_mapping_value_beyond_float64():
+    with pytest.raises(ProblemError) as info:
+        parse_mapping("A=0.5,B=1e999", "--probs")
+    assert info.value.field == "--probs" and "float64" in info.value.message
+
+
+def test_not_a_number():
+    with pytest.raises(ProblemError) as info:
+        parse_numbers("1,x", "y")
+    assert "expected a number, got 'x'" in info.value.message
