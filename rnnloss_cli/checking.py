@@ -181,11 +181,11 @@ def list_kinds_and_problems(folder: str, *, console: Any = None) -> None:
         from rnnloss_cli.cli.io import console as stdout_console
 
         console = stdout_console()
+    files = problem_files([folder])  # a missing or unreadable folder: nothing printed yet
     kinds = Table("kind", "what it solves", title="problem kinds")
     for kind, summary in KIND_SUMMARIES.items():
         kinds.add_row(kind, summary)
     console.print(kinds)
-    files = problem_files([folder])
     if not files:
         return
     probs = Table(title=f"problems in {folder}")

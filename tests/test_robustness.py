@@ -239,3 +239,9 @@ def test_check_prints_one_line_per_figure_when_piped():
     for ln in rows:
         assert ln.split()[0].endswith((".yaml", ".yml")), ln
         assert ln.split()[-1] in ("ok", "MISMATCH", "no-key", "bad-input"), ln
+
+
+def test_list_of_a_missing_folder_is_one_line_and_prints_nothing():
+    code, out, err = rnnloss("list", "/nonexistent/problems")
+    assert_one_line_error(code, err)
+    assert out == ""
