@@ -8,13 +8,17 @@ Each loss has a ``*_grad`` beside it giving the gradient of the reduced loss w.r
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import numpy as np
 
 from rnnloss_cli.engine._numerics import (
+    all_finite,
     as_float_array,
     check_reduction,
     check_same_shape,
-    log_softmax,
+    class_max,
+    class_sum,
     reduce,
     reduction_scale,
 )
@@ -72,70 +76,122 @@ def binary_cross_entropy_grad(input, target, reduction: str = "mean") -> np.ndar
 
 
 # ---------------------------------------------------------------------------- NLL / CE
-def _class_last(input: np.ndarray) -> np.ndarray:
-    """Move the class axis (1 when batched, 0 when unbatched) to the end."""
-    return np.moveaxis(input, 0 if input.ndim == 1 else 1, -1)
+# Layout: the class axis is 1 for batched input (N, C, d1, ...) and 0 for unbatched (C,);
+# every other axis is an "observation" axis. Targets are gathered (one entry per
+# observation), never expanded into a dense one-hot array.
+def _class_axis(ndim: int) -> int:
+    return 0 if ndim == 1 else 1
 
 
-def _class_back(grad_last: np.ndarray, ndim: int) -> np.ndarray:
-    return np.moveaxis(grad_last, -1, 0 if ndim == 1 else 1)
+def _class_last(x: np.ndarray) -> np.ndarray:
+    """A view of ``x`` with its class axis moved to the end: (..., C)."""
+    return np.moveaxis(x, _class_axis(x.ndim), -1)
 
 
-def _index_targets(target, lp: np.ndarray, ignore_index: int) -> tuple[np.ndarray, np.ndarray]:
-    """Validate integer class targets against class-last ``lp``; return (targets, valid mask)."""
-    t = np.asarray(target)
-    if t.shape != lp.shape[:-1]:
+def _scores(input, what: str) -> np.ndarray:
+    x = np.asarray(input, dtype=np.float64)
+    if x.ndim == 0:
         raise EngineError(
-            f"target: expected shape {lp.shape[:-1]} for input of shape "
-            f"{lp.shape} (class axis last here), got {t.shape}"
+            f"input: expected {what} of shape (C,), (N, C) or (N, C, d1, ...), got a scalar"
         )
-    if t.size and not np.all(np.equal(np.mod(t, 1), 0)):
-        raise EngineError("target: expected integer class indices")
-    t = t.astype(np.int64)
+    if x.shape[_class_axis(x.ndim)] == 0:
+        raise EngineError(f"input: expected at least one class, got shape {x.shape}")
+    return x
+
+
+def _index_targets(
+    target, shape: tuple[int, ...], ignore_index: int, probabilities_too: bool = False
+) -> tuple[np.ndarray, np.ndarray]:
+    """Validate integer class targets for input of ``shape``; return (targets, valid mask).
+
+    Ignored targets are replaced by class 0 so they can be gathered; ``valid`` marks the rest.
+    """
+    axis = _class_axis(len(shape))
+    want = shape[:axis] + shape[axis + 1 :]
+    t = np.asarray(target)
+    if t.shape != want:
+        also = f" or {shape} (class probabilities)" if probabilities_too else ""
+        raise EngineError(
+            f"target: expected shape {want} (class indices for input of shape {shape}, "
+            f"class axis {axis}){also}, got {t.shape}"
+        )
+    if not np.issubdtype(t.dtype, np.integer):
+        if not np.issubdtype(t.dtype, np.number) or (
+            t.size and not np.all(np.equal(np.mod(t, 1), 0))
+        ):
+            raise EngineError("target: expected integer class indices")
+        t = t.astype(np.int64)
+    n_classes = shape[axis]
     valid = t != ignore_index
-    n_classes = lp.shape[-1]
     bad = valid & ((t < 0) | (t >= n_classes))
     if np.any(bad):
         raise EngineError(f"target: class index {t[bad][0]} outside [0, {n_classes - 1}]")
     return np.where(valid, t, 0), valid
 
 
-def _class_weight(weight, n_classes: int) -> np.ndarray:
+def _gather(x: np.ndarray, t: np.ndarray) -> np.ndarray:
+    """x at the target class of every observation: shape of ``t``."""
+    if x.ndim == 2 and x.flags.c_contiguous:  # the common (N, C) case: one flat take
+        return x.ravel().take(t + x.shape[1] * np.arange(x.shape[0]))
+    axis = _class_axis(x.ndim)
+    return np.take_along_axis(x, np.expand_dims(t, axis), axis=axis).squeeze(axis)
+
+
+def _add_at_targets(grad: np.ndarray, t: np.ndarray, values: np.ndarray) -> None:
+    """grad[target of each observation] += values, in place (one entry per observation)."""
+    if grad.ndim == 2 and grad.flags.c_contiguous:
+        flat = grad.reshape(-1)  # a view: the indices are distinct, so += is exact
+        flat[t + grad.shape[1] * np.arange(grad.shape[0])] += values
+        return
+    axis = _class_axis(grad.ndim)
+    idx = np.expand_dims(t, axis)
+    current = np.take_along_axis(grad, idx, axis=axis)
+    np.put_along_axis(grad, idx, current + np.expand_dims(values, axis), axis=axis)
+
+
+def _class_weight(weight, n_classes: int) -> np.ndarray | None:
     if weight is None:
-        return np.ones(n_classes)
+        return None
     w = as_float_array(weight, "weight")
     if w.shape != (n_classes,):
         raise EngineError(f"weight: expected shape ({n_classes},), got {w.shape}")
     return w
 
 
-def _nll_coefficients(
-    lp: np.ndarray, target, weight, ignore_index: int, reduction: str
-) -> tuple[np.ndarray, float]:
-    """Coefficients a[..., c] with per-element loss -sum_c a[..., c] lp[..., c], and the scale."""
-    t, valid = _index_targets(target, lp, ignore_index)
-    w = _class_weight(weight, lp.shape[-1])
-    wt = np.where(valid, w[t], 0.0)
-    coef = np.zeros_like(lp)
-    np.put_along_axis(coef, t[..., None], wt[..., None], axis=-1)
-    scale = 1.0 / np.sum(wt) if reduction == "mean" else 1.0
-    return coef, scale
+def _target_weights(w: np.ndarray | None, t: np.ndarray, valid: np.ndarray) -> np.ndarray:
+    """w[y] for every observation, 0 where the target is ignored."""
+    if w is None:
+        return valid.astype(np.float64)
+    return np.where(valid, w[t], 0.0)
 
 
-def _weighted_log_terms(coef: np.ndarray, lp: np.ndarray) -> np.ndarray:
-    """-sum_c coef*lp, treating 0 * (-inf) as 0 (an unused class with probability 0)."""
-    with np.errstate(invalid="ignore"):
-        prod = np.where(coef == 0, 0.0, coef * lp)
-    return -np.sum(prod, axis=-1)
+def _mean_scale(total: float, reduction: str) -> float:
+    """1 / (summed target weights) for "mean" (NaN when it is 0, as PyTorch's 0/0), else 1."""
+    if reduction != "mean":
+        return 1.0
+    return 1.0 / total if total != 0 else np.nan
 
 
-def _check_log_probs(input) -> np.ndarray:
-    lp = np.asarray(input, dtype=np.float64)
-    if np.any(np.isnan(lp) | (lp == np.inf)):
-        raise EngineError("input: expected log-probabilities (finite or -inf), got NaN or +inf")
-    if lp.ndim == 0:
-        raise EngineError("input: expected shape (C,), (N, C) or (N, C, d1, ...), got a scalar")
-    return lp
+def _reduced(per: np.ndarray, total_weight: float, reduction: str) -> np.ndarray | float:
+    if reduction == "none":
+        return per
+    return float(np.sum(per) * _mean_scale(total_weight, reduction))
+
+
+def _nll_parts(input, target, reduction, weight, ignore_index):
+    lp = _scores(input, "log-probabilities")
+    check_reduction(reduction)
+    t, valid = _index_targets(target, lp.shape, ignore_index)
+    w = _class_weight(weight, lp.shape[_class_axis(lp.ndim)])
+    lp_t = _gather(lp, t)
+    # Only the target entries are read, so only they are checked (as PyTorch reads them).
+    bad = valid & (np.isnan(lp_t) | (lp_t == np.inf))
+    if np.any(bad):
+        raise EngineError(
+            "input: expected log-probabilities (finite or -inf) at the target classes, "
+            "got NaN or +inf"
+        )
+    return lp, t, valid, _target_weights(w, t, valid), lp_t
 
 
 def nll_loss(
@@ -145,69 +201,113 @@ def nll_loss(
 
     loss_i = -w[y_i] * input[i, y_i]; "mean" divides the sum by sum_i w[y_i] (ignored
     targets excluded), as ``torch.nn.functional.nll_loss``. Input is ln p (natural log).
+    Only the N target entries are read (and checked); a target with weight 0 or an ignored
+    one contributes 0. When every target is ignored or has weight 0, "mean" is 0/0 = NaN,
+    as in PyTorch.
 
     Args:
       input: log-probabilities, shape (C,), (N, C) or (N, C, d1, ...).
       target: class indices, shape (), (N,) or (N, d1, ...).
       weight: optional per-class weights, shape (C,).
       ignore_index: target value that contributes nothing (not to the mean's denominator).
+
+    >>> round(nll_loss(np.log([[0.2, 0.7, 0.1]]), [1]), 6)  # -ln 0.7
+    0.356675
     """
-    lp = _check_log_probs(input)
-    check_reduction(reduction)
-    lpl = _class_last(lp)
-    coef, scale = _nll_coefficients(lpl, target, weight, ignore_index, reduction)
-    per = _weighted_log_terms(coef, lpl)
-    return per if reduction == "none" else float(np.sum(per) * scale)
+    _, _, valid, wt, lp_t = _nll_parts(input, target, reduction, weight, ignore_index)
+    with np.errstate(invalid="ignore"):
+        per = np.where(wt == 0, 0.0, -wt * lp_t)  # weight 0 (or ignored) times -inf is 0
+    return _reduced(per, float(np.sum(wt)), reduction)
 
 
 def nll_loss_grad(
     input, target, reduction: str = "mean", weight=None, ignore_index: int = -100
 ) -> np.ndarray:
-    """Gradient of :func:`nll_loss` w.r.t. its log-probability input: -w[y] at the target."""
-    lp = _check_log_probs(input)
-    check_reduction(reduction)
-    coef, scale = _nll_coefficients(_class_last(lp), target, weight, ignore_index, reduction)
-    return _class_back(-coef * scale, lp.ndim)
+    """Gradient of :func:`nll_loss` w.r.t. its log-probability input.
+
+    -w[y_i] / W at each target entry (W = sum_i w[y_i] for "mean", 1 otherwise), 0 elsewhere
+    and at ignored targets. As PyTorch: with every target ignored the gradient is 0; with
+    W = 0 under "mean" the non-ignored target entries are -0/0 = NaN.
+    """
+    lp, t, valid, wt, _ = _nll_parts(input, target, reduction, weight, ignore_index)
+    scale = _mean_scale(float(np.sum(wt)), reduction)
+    grad = np.zeros(lp.shape)
+    with np.errstate(invalid="ignore"):
+        _add_at_targets(grad, t, np.where(valid, -wt * scale, 0.0))
+    return grad
 
 
-def _ce_coefficients(
-    lp: np.ndarray, target, weight, ignore_index: int, label_smoothing: float, reduction: str
-) -> tuple[np.ndarray, float]:
-    n_classes = lp.shape[-1]
-    if not 0.0 <= label_smoothing <= 1.0:
-        raise EngineError(f"label_smoothing: expected a value in [0, 1], got {label_smoothing}")
-    t = np.asarray(target)
-    if t.shape == lp.shape and np.issubdtype(t.dtype, np.floating):
-        # Probability targets: smoothed towards uniform, weights per class, mean over elements.
-        q = as_float_array(t, "target") * (1.0 - label_smoothing) + label_smoothing / n_classes
-        coef = q * _class_weight(weight, n_classes)
-        n = int(np.prod(lp.shape[:-1]))
-        return coef, (1.0 / n if reduction == "mean" and n else 1.0)
-    coef, scale = _nll_coefficients(lp, target, weight, ignore_index, reduction)
-    if label_smoothing:
-        _, valid = _index_targets(target, lp, ignore_index)
-        smooth = valid[..., None] * _class_weight(weight, n_classes) / n_classes
-        coef = (1.0 - label_smoothing) * coef + label_smoothing * smooth
-    return coef, scale
+def _weighted_log_terms(coef: np.ndarray, lp: np.ndarray) -> np.ndarray:
+    """-sum_c coef*lp over the last axis, treating 0 * (-inf) as 0 (an unused class)."""
+    with np.errstate(invalid="ignore"):
+        prod = np.where(coef == 0, 0.0, coef * lp)
+    return -class_sum(prod)
 
 
-def _check_logits(input) -> np.ndarray:
+class _CEParts(NamedTuple):
+    """Validated cross-entropy pieces, class axis last (observations first)."""
+
+    z: np.ndarray  #: the logits as given
+    zl: np.ndarray  #: class-last view (..., C)
+    shifted_exp: np.ndarray  #: exp(z - max), class-last (..., C)
+    row_sum: np.ndarray  #: sum_c exp(z_c - max), shape (...)
+    lse: np.ndarray  #: logsumexp(z), shape (...)
+
+
+def _ce_logits(input) -> _CEParts:
     # -inf is a legal logit (a class with probability 0), as in PyTorch; NaN and +inf are not.
-    z = _check_log_probs(input)
-    if np.any(np.all(z == -np.inf, axis=0 if z.ndim == 1 else 1)):
+    z = _scores(input, "logits")
+    zl = _class_last(z)
+    m = class_max(zl)
+    # NaN propagates through the max and +inf is the max, so one check on N maxima covers
+    # every entry; a max of -inf is a row with no possible class.
+    if not all_finite(m):
+        if np.any(np.isnan(m) | (m == np.inf)):
+            raise EngineError("input: expected logits (finite or -inf), got NaN or +inf")
         raise EngineError("input: every logit of an observation is -inf (no class possible)")
-    return z
+    e = zl - m[..., None]
+    np.exp(e, out=e)
+    s = class_sum(e)
+    return _CEParts(z, zl, e, s, m + np.log(s))
 
 
-def _ce_parts(
-    input, target, reduction, weight, ignore_index, label_smoothing
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, float]:
-    """Validated logits, class-last log-probabilities, their coefficients and the scale."""
-    z = _check_logits(input)
-    check_reduction(reduction)
-    lp = log_softmax(_class_last(z))
-    coef, scale = _ce_coefficients(lp, target, weight, ignore_index, label_smoothing, reduction)
-    return z, lp, coef, scale
+def _smoothing(label_smoothing: float) -> float:
+    eps = float(label_smoothing)
+    if not 0.0 <= eps <= 1.0:
+        raise EngineError(f"label_smoothing: expected a value in [0, 1], got {label_smoothing}")
+    return eps
+
+
+def _is_probability_target(target, shape: tuple[int, ...]) -> bool:
+    # Index targets have one axis fewer than the input, so the shapes never collide.
+    return np.shape(target) == shape
+
+
+def _ce_index(parts: _CEParts, target, w, ignore_index, eps):
+    """Per-observation loss, target weights, targets, validity for class-index targets.
+
+    loss_i = (1 - eps) w[y_i] (lse_i - z_i,y) + eps * sum_c w_c (lse_i - z_ic) / C.
+    """
+    t, valid = _index_targets(target, parts.z.shape, ignore_index, True)
+    wt = _target_weights(w, t, valid)
+    z_t = _gather(parts.z, t)
+    with np.errstate(invalid="ignore"):
+        per = np.where(wt == 0, 0.0, wt * (parts.lse - z_t))
+        if eps:
+            n_classes = parts.zl.shape[-1]
+            wz = class_sum(parts.zl * w) if w is not None else class_sum(parts.zl)
+            wsum = float(np.sum(w)) if w is not None else float(n_classes)
+            smooth = np.where(valid, (wsum * parts.lse - wz) / n_classes, 0.0)
+            per = (1.0 - eps) * per + eps * smooth
+    return per, wt, t, valid
+
+
+def _ce_probability_coef(parts: _CEParts, target, w, eps) -> np.ndarray:
+    """Class-last coefficients a_c = w_c ((1 - eps) q_c + eps / C) of probability targets."""
+    q = _class_last(as_float_array(target, "target"))
+    n_classes = q.shape[-1]
+    a = q * (1.0 - eps) + eps / n_classes
+    return a * w if w is not None else a
 
 
 def cross_entropy(
@@ -220,13 +320,28 @@ def cross_entropy(
 ) -> np.ndarray | float:
     """Cross-entropy of logits: nll_loss(log_softmax(input), target), as PyTorch.
 
-    Integer targets are class indices; a float target of the input's shape holds class
-    probabilities (loss_i = -sum_c w_c q_ic ln softmax(z_i)_c, "mean" divides by N).
-    With ``label_smoothing`` eps the target becomes (1 - eps) q + eps / C.
+    Input is (C,), (N, C) or (N, C, d1, ...), class axis 1 (0 unbatched). Integer targets
+    are class indices, shape (), (N,) or (N, d1, ...); a target of the input's own shape
+    holds class probabilities q (any numeric dtype; its class axis is the input's):
+    loss = -sum_c w_c q_c ln softmax(z)_c per observation and "mean" divides by the number of
+    observations. With ``label_smoothing`` eps the target becomes (1 - eps) q + eps / C (for
+    index targets, q = onehot(y)). For index targets "mean" divides by the summed target
+    weights; 0/0 = NaN when every target is ignored or has weight 0, as in PyTorch.
+
+    >>> round(cross_entropy([[2.0, 1.0, 0.0]], [0]), 6)  # logsumexp(2, 1, 0) - 2
+    0.407606
     """
-    _, lp, coef, scale = _ce_parts(input, target, reduction, weight, ignore_index, label_smoothing)
-    per = _weighted_log_terms(coef, lp)
-    return per if reduction == "none" else float(np.sum(per) * scale)
+    check_reduction(reduction)
+    eps = _smoothing(label_smoothing)
+    parts = _ce_logits(input)
+    w = _class_weight(weight, parts.zl.shape[-1])
+    if _is_probability_target(target, parts.z.shape):
+        a = _ce_probability_coef(parts, target, w, eps)
+        lp = parts.zl - parts.lse[..., None]
+        per = _weighted_log_terms(a, lp)
+        return _reduced(per, float(per.size), reduction)
+    per, wt, _, _ = _ce_index(parts, target, w, ignore_index, eps)
+    return _reduced(per, float(np.sum(wt)), reduction)
 
 
 def cross_entropy_grad(
@@ -240,11 +355,37 @@ def cross_entropy_grad(
     """Gradient of :func:`cross_entropy` w.r.t. the logits: (sum_c a_c) softmax(z) - a.
 
     Here a are the per-class coefficients of the log-probabilities (the one-hot target times
-    its weight, smoothed); for an unweighted one-hot target this is softmax(z) - onehot(y).
+    its weight, smoothed; or the weighted probability target); for an unweighted one-hot
+    target this is softmax(z) - onehot(y), times the mean's 1/W. As PyTorch: 0 for ignored
+    targets (all 0 when every target is ignored); NaN rows when W = 0 under "mean" and some
+    target is not ignored.
     """
-    z, lp, coef, scale = _ce_parts(input, target, reduction, weight, ignore_index, label_smoothing)
-    grad = np.sum(coef, axis=-1, keepdims=True) * np.exp(lp) - coef
-    return _class_back(grad * scale, z.ndim)
+    check_reduction(reduction)
+    eps = _smoothing(label_smoothing)
+    parts = _ce_logits(input)
+    n_classes = parts.zl.shape[-1]
+    w = _class_weight(weight, n_classes)
+    softmax_ = parts.shifted_exp  # reused in place: becomes the gradient (class-last)
+    softmax_ /= parts.row_sum[..., None]
+    if _is_probability_target(target, parts.z.shape):
+        a = _ce_probability_coef(parts, target, w, eps)
+        scale = _mean_scale(float(parts.lse.size), reduction)
+        grad = (class_sum(a)[..., None] * softmax_ - a) * scale
+        return np.moveaxis(grad, -1, _class_axis(parts.z.ndim))
+    t, valid = _index_targets(target, parts.z.shape, ignore_index, True)
+    wt = _target_weights(w, t, valid)
+    scale = _mean_scale(float(np.sum(wt)), reduction)
+    row_scale = np.where(valid, scale, 0.0)  # NaN rows when W = 0, as PyTorch
+    wsum = float(np.sum(w)) if w is not None else float(n_classes)
+    coef_sum = ((1.0 - eps) * wt + eps * wsum / n_classes) * row_scale
+    softmax_ *= coef_sum[..., None]
+    if eps:
+        smooth = (w if w is not None else np.ones(n_classes)) * (eps / n_classes)
+        softmax_ -= row_scale[..., None] * smooth
+    grad = np.moveaxis(softmax_, -1, _class_axis(parts.z.ndim))
+    with np.errstate(invalid="ignore"):
+        _add_at_targets(grad, t, -(1.0 - eps) * wt * row_scale)
+    return grad
 
 
 def _probability_rows(input, target) -> tuple[np.ndarray, np.ndarray]:
