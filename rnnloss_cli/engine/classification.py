@@ -101,10 +101,11 @@ def _scores(input, what: str) -> np.ndarray:
 
 def _index_targets(
     target, shape: tuple[int, ...], ignore_index: int, probabilities_too: bool = False
-) -> tuple[np.ndarray, np.ndarray]:
+) -> tuple[np.ndarray, np.ndarray | None]:
     """Validate integer class targets for input of ``shape``; return (targets, valid mask).
 
-    Ignored targets are replaced by class 0 so they can be gathered; ``valid`` marks the rest.
+    Ignored targets are replaced by class 0 so they can be gathered; ``valid`` marks the
+    rest, and is None when no target is ignored (so the common case costs no mask passes).
     """
     axis = _class_axis(len(shape))
     want = shape[:axis] + shape[axis + 1 :]
@@ -122,6 +123,11 @@ def _index_targets(
             raise EngineError("target: expected integer class indices")
         t = t.astype(np.int64)
     n_classes = shape[axis]
+    if t.size == 0:
+        return t, None
+    lo, hi = t.min(), t.max()
+    if 0 <= lo and hi < n_classes and not lo <= ignore_index <= hi:
+        return t, None  # the common case: every target a class, none ignored
     valid = t != ignore_index
     bad = valid & ((t < 0) | (t >= n_classes))
     if np.any(bad):
@@ -158,11 +164,25 @@ def _class_weight(weight, n_classes: int) -> np.ndarray | None:
     return w
 
 
-def _target_weights(w: np.ndarray | None, t: np.ndarray, valid: np.ndarray) -> np.ndarray:
-    """w[y] for every observation, 0 where the target is ignored."""
+def _target_weights(
+    w: np.ndarray | None, t: np.ndarray, valid: np.ndarray | None
+) -> np.ndarray | None:
+    """w[y] for every observation, 0 where the target is ignored; None when all are 1."""
     if w is None:
-        return valid.astype(np.float64)
-    return np.where(valid, w[t], 0.0)
+        return None if valid is None else valid.astype(np.float64)
+    return w[t] if valid is None else np.where(valid, w[t], 0.0)
+
+
+def _total_weight(wt: np.ndarray | None, t: np.ndarray) -> float:
+    return float(t.size) if wt is None else float(np.sum(wt))
+
+
+def _weighted(values: np.ndarray, wt: np.ndarray | None) -> np.ndarray:
+    """wt * values, with weight 0 (or an ignored target) times inf counted as 0."""
+    if wt is None:
+        return values
+    with np.errstate(invalid="ignore"):
+        return np.where(wt == 0, 0.0, wt * values)
 
 
 def _mean_scale(total: float, reduction: str) -> float:
@@ -178,19 +198,28 @@ def _reduced(per: np.ndarray, total_weight: float, reduction: str) -> np.ndarray
     return float(np.sum(per) * _mean_scale(total_weight, reduction))
 
 
+def _check_target_log_probs(lp_t: np.ndarray, valid: np.ndarray | None) -> None:
+    """NaN or +inf in a log-probability that is read is an error; -inf (p = 0) is not."""
+    read = lp_t if valid is None else lp_t[valid]
+    # one sum proves it: NaN stays NaN, +inf gives +inf or (with a -inf) NaN
+    with np.errstate(invalid="ignore"):
+        total = np.sum(read)
+    if np.isnan(total) or total == np.inf:
+        if np.any(np.isnan(read) | (read == np.inf)):
+            raise EngineError(
+                "input: expected log-probabilities (finite or -inf) at the target classes, "
+                "got NaN or +inf"
+            )
+
+
 def _nll_parts(input, target, reduction, weight, ignore_index):
     lp = _scores(input, "log-probabilities")
     check_reduction(reduction)
     t, valid = _index_targets(target, lp.shape, ignore_index)
     w = _class_weight(weight, lp.shape[_class_axis(lp.ndim)])
     lp_t = _gather(lp, t)
-    # Only the target entries are read, so only they are checked (as PyTorch reads them).
-    bad = valid & (np.isnan(lp_t) | (lp_t == np.inf))
-    if np.any(bad):
-        raise EngineError(
-            "input: expected log-probabilities (finite or -inf) at the target classes, "
-            "got NaN or +inf"
-        )
+    # Only the target entries are read, so only they are checked (PyTorch reads no more).
+    _check_target_log_probs(lp_t, valid)
     return lp, t, valid, _target_weights(w, t, valid), lp_t
 
 
@@ -214,10 +243,8 @@ def nll_loss(
     >>> round(nll_loss(np.log([[0.2, 0.7, 0.1]]), [1]), 6)  # -ln 0.7
     0.356675
     """
-    _, _, valid, wt, lp_t = _nll_parts(input, target, reduction, weight, ignore_index)
-    with np.errstate(invalid="ignore"):
-        per = np.where(wt == 0, 0.0, -wt * lp_t)  # weight 0 (or ignored) times -inf is 0
-    return _reduced(per, float(np.sum(wt)), reduction)
+    _, t, _, wt, lp_t = _nll_parts(input, target, reduction, weight, ignore_index)
+    return _reduced(_weighted(np.negative(lp_t), wt), _total_weight(wt, t), reduction)
 
 
 def nll_loss_grad(
@@ -230,10 +257,12 @@ def nll_loss_grad(
     W = 0 under "mean" the non-ignored target entries are -0/0 = NaN.
     """
     lp, t, valid, wt, _ = _nll_parts(input, target, reduction, weight, ignore_index)
-    scale = _mean_scale(float(np.sum(wt)), reduction)
+    scale = _mean_scale(_total_weight(wt, t), reduction)
     grad = np.zeros(lp.shape)
     with np.errstate(invalid="ignore"):
-        _add_at_targets(grad, t, np.where(valid, -wt * scale, 0.0))
+        # ignored targets: 0 even when the scale is NaN (every target ignored: 0, as PyTorch)
+        at_target = -scale * (np.ones(t.shape) if wt is None else wt)
+        _add_at_targets(grad, t, at_target if valid is None else np.where(valid, at_target, 0.0))
     return grad
 
 
@@ -244,23 +273,35 @@ def _weighted_log_terms(coef: np.ndarray, lp: np.ndarray) -> np.ndarray:
     return -class_sum(prod)
 
 
+#: exp(z) is summed without first subtracting the row max when every row's sum lies in
+#: [this, inf): nothing overflows and the largest term (>= sum / C) is a normal float, so the
+#: sum has full relative precision. Otherwise (or for NaN / +inf) the max is subtracted.
+EXP_SUM_MIN = 1e-280
+
+
 class _CEParts(NamedTuple):
-    """Validated cross-entropy pieces, class axis last (observations first)."""
+    """Validated logits and their softmax pieces, class axis last."""
 
     z: np.ndarray  #: the logits as given
     zl: np.ndarray  #: class-last view (..., C)
-    shifted_exp: np.ndarray  #: exp(z - max), class-last (..., C)
-    row_sum: np.ndarray  #: sum_c exp(z_c - max), shape (...)
-    lse: np.ndarray  #: logsumexp(z), shape (...)
+    e: np.ndarray  #: exp(z - shift), class-last (..., C), a fresh array
+    row_sum: np.ndarray  #: sum_c e_c, shape (...); softmax = e / row_sum
+    lse: np.ndarray  #: logsumexp(z) = shift + ln row_sum, shape (...)
 
 
 def _ce_logits(input) -> _CEParts:
     # -inf is a legal logit (a class with probability 0), as in PyTorch; NaN and +inf are not.
     z = _scores(input, "logits")
     zl = _class_last(z)
+    with np.errstate(over="ignore", invalid="ignore"):
+        e = np.exp(zl)
+        s = class_sum(e)
+    if s.size == 0 or (s.min() >= EXP_SUM_MIN and s.max() < np.inf):
+        return _CEParts(z, zl, e, s, np.log(s))
+    # The stable path: subtract each row's max. NaN propagates through the max and +inf is
+    # the max, so one check on the maxima covers every entry; a max of -inf is a row with
+    # no possible class.
     m = class_max(zl)
-    # NaN propagates through the max and +inf is the max, so one check on N maxima covers
-    # every entry; a max of -inf is a row with no possible class.
     if not all_finite(m):
         if np.any(np.isnan(m) | (m == np.inf)):
             raise EngineError("input: expected logits (finite or -inf), got NaN or +inf")
@@ -283,31 +324,23 @@ def _is_probability_target(target, shape: tuple[int, ...]) -> bool:
     return np.shape(target) == shape
 
 
-def _ce_index(parts: _CEParts, target, w, ignore_index, eps):
-    """Per-observation loss, target weights, targets, validity for class-index targets.
-
-    loss_i = (1 - eps) w[y_i] (lse_i - z_i,y) + eps * sum_c w_c (lse_i - z_ic) / C.
-    """
-    t, valid = _index_targets(target, parts.z.shape, ignore_index, True)
-    wt = _target_weights(w, t, valid)
-    z_t = _gather(parts.z, t)
-    with np.errstate(invalid="ignore"):
-        per = np.where(wt == 0, 0.0, wt * (parts.lse - z_t))
-        if eps:
-            n_classes = parts.zl.shape[-1]
-            wz = class_sum(parts.zl * w) if w is not None else class_sum(parts.zl)
-            wsum = float(np.sum(w)) if w is not None else float(n_classes)
-            smooth = np.where(valid, (wsum * parts.lse - wz) / n_classes, 0.0)
-            per = (1.0 - eps) * per + eps * smooth
-    return per, wt, t, valid
-
-
 def _ce_probability_coef(parts: _CEParts, target, w, eps) -> np.ndarray:
     """Class-last coefficients a_c = w_c ((1 - eps) q_c + eps / C) of probability targets."""
     q = _class_last(as_float_array(target, "target"))
     n_classes = q.shape[-1]
     a = q * (1.0 - eps) + eps / n_classes
     return a * w if w is not None else a
+
+
+def _ce_setup(input, target, reduction, weight, ignore_index, label_smoothing):
+    check_reduction(reduction)
+    eps = _smoothing(label_smoothing)
+    parts = _ce_logits(input)
+    w = _class_weight(weight, parts.zl.shape[-1])
+    if _is_probability_target(target, parts.z.shape):
+        return parts, w, eps, None
+    t, valid = _index_targets(target, parts.z.shape, ignore_index, probabilities_too=True)
+    return parts, w, eps, (t, valid, _target_weights(w, t, valid))
 
 
 def cross_entropy(
@@ -328,20 +361,30 @@ def cross_entropy(
     index targets, q = onehot(y)). For index targets "mean" divides by the summed target
     weights; 0/0 = NaN when every target is ignored or has weight 0, as in PyTorch.
 
+    With index targets, loss_i = (1 - eps) w[y_i] (lse_i - z_iy) + eps sum_c w_c (lse_i - z_ic)
+    / C with lse_i = ln sum_c exp(z_ic); only the target logit is gathered from each row.
+
     >>> round(cross_entropy([[2.0, 1.0, 0.0]], [0]), 6)  # logsumexp(2, 1, 0) - 2
     0.407606
     """
-    check_reduction(reduction)
-    eps = _smoothing(label_smoothing)
-    parts = _ce_logits(input)
-    w = _class_weight(weight, parts.zl.shape[-1])
-    if _is_probability_target(target, parts.z.shape):
+    parts, w, eps, index = _ce_setup(
+        input, target, reduction, weight, ignore_index, label_smoothing
+    )
+    if index is None:
         a = _ce_probability_coef(parts, target, w, eps)
-        lp = parts.zl - parts.lse[..., None]
-        per = _weighted_log_terms(a, lp)
+        per = _weighted_log_terms(a, parts.zl - parts.lse[..., None])
         return _reduced(per, float(per.size), reduction)
-    per, wt, _, _ = _ce_index(parts, target, w, ignore_index, eps)
-    return _reduced(per, float(np.sum(wt)), reduction)
+    t, valid, wt = index
+    per = _weighted(parts.lse - _gather(parts.z, t), wt)
+    if eps:
+        n_classes = parts.zl.shape[-1]
+        wz = class_sum(parts.zl * w) if w is not None else class_sum(parts.zl)
+        wsum = float(np.sum(w)) if w is not None else float(n_classes)
+        smooth = (wsum * parts.lse - wz) / n_classes
+        if valid is not None:
+            smooth = np.where(valid, smooth, 0.0)
+        per = (1.0 - eps) * per + eps * smooth
+    return _reduced(per, _total_weight(wt, t), reduction)
 
 
 def cross_entropy_grad(
@@ -360,31 +403,35 @@ def cross_entropy_grad(
     targets (all 0 when every target is ignored); NaN rows when W = 0 under "mean" and some
     target is not ignored.
     """
-    check_reduction(reduction)
-    eps = _smoothing(label_smoothing)
-    parts = _ce_logits(input)
+    parts, w, eps, index = _ce_setup(
+        input, target, reduction, weight, ignore_index, label_smoothing
+    )
+    class_axis = _class_axis(parts.z.ndim)
     n_classes = parts.zl.shape[-1]
-    w = _class_weight(weight, n_classes)
-    softmax_ = parts.shifted_exp  # reused in place: becomes the gradient (class-last)
-    softmax_ /= parts.row_sum[..., None]
-    if _is_probability_target(target, parts.z.shape):
+    grad = parts.e  # a fresh class-last array, turned into the gradient in place
+    if index is None:
         a = _ce_probability_coef(parts, target, w, eps)
-        scale = _mean_scale(float(parts.lse.size), reduction)
-        grad = (class_sum(a)[..., None] * softmax_ - a) * scale
-        return np.moveaxis(grad, -1, _class_axis(parts.z.ndim))
-    t, valid = _index_targets(target, parts.z.shape, ignore_index, True)
-    wt = _target_weights(w, t, valid)
-    scale = _mean_scale(float(np.sum(wt)), reduction)
-    row_scale = np.where(valid, scale, 0.0)  # NaN rows when W = 0, as PyTorch
+        grad *= (class_sum(a) / parts.row_sum)[..., None]
+        grad -= a
+        grad *= _mean_scale(float(parts.lse.size), reduction)
+        return np.moveaxis(grad, -1, class_axis)
+    t, valid, wt = index
+    scale = _mean_scale(_total_weight(wt, t), reduction)
+    # d loss / d z_c per row: row_scale * ((sum_c a_c) softmax_c - a_c) with
+    # a = (1 - eps) w_y onehot(y) + eps w / C; rows with an ignored target are 0 (NaN rows
+    # when W = 0 and the target is read, as PyTorch).
+    row_scale = scale if valid is None else np.where(valid, scale, 0.0)
+    wy = 1.0 if wt is None else wt
     wsum = float(np.sum(w)) if w is not None else float(n_classes)
-    coef_sum = ((1.0 - eps) * wt + eps * wsum / n_classes) * row_scale
-    softmax_ *= coef_sum[..., None]
-    if eps:
-        smooth = (w if w is not None else np.ones(n_classes)) * (eps / n_classes)
-        softmax_ -= row_scale[..., None] * smooth
-    grad = np.moveaxis(softmax_, -1, _class_axis(parts.z.ndim))
     with np.errstate(invalid="ignore"):
-        _add_at_targets(grad, t, -(1.0 - eps) * wt * row_scale)
+        coef_sum = ((1.0 - eps) * wy + eps * wsum / n_classes) * row_scale
+        grad *= np.broadcast_to(coef_sum / parts.row_sum, parts.row_sum.shape)[..., None]
+        if eps:
+            smooth = (w if w is not None else np.ones(n_classes)) * (eps / n_classes)
+            grad -= np.multiply.outer(row_scale, smooth)
+        at_target = np.broadcast_to(-(1.0 - eps) * wy * row_scale, t.shape)
+    grad = np.moveaxis(grad, -1, class_axis)
+    _add_at_targets(grad, t, at_target)
     return grad
 
 

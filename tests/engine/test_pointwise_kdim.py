@@ -116,7 +116,9 @@ def test_k_dim_equals_flattened_rows(seed, shape, kind, reduction):
     want = engine.cross_entropy(rows, t_rows, **kw)
     np.testing.assert_allclose(np.ravel(got), np.ravel(want), rtol=1e-12)
     grad = np.moveaxis(engine.cross_entropy_grad(z, t, **kw), 1, -1).reshape(-1, c)
-    np.testing.assert_allclose(grad, engine.cross_entropy_grad(rows, t_rows, **kw), rtol=1e-12)
+    np.testing.assert_allclose(
+        grad, engine.cross_entropy_grad(rows, t_rows, **kw), rtol=1e-12, atol=1e-14
+    )
 
 
 # ------------------------------------------------------------------ zero total weight
@@ -164,3 +166,34 @@ def test_nll_reads_only_the_target_entries():
     assert engine.nll_loss(garbage, [1, 0]) == engine.nll_loss(lp, [1, 0])
     with pytest.raises(ValueError, match="at the target classes"):
         engine.nll_loss(garbage, [0, 0])
+
+
+@pytest.mark.parametrize("shift", [0.0, 1000.0, -1000.0, 800.0])
+def test_cross_entropy_far_from_zero(shift):
+    # logits (s, s + ln 3): softmax (1/4, 3/4) for any s; target 0: -ln(1/4) = ln 4.
+    # s = +-1000 overflows / underflows exp(z) and takes the max-subtracted path.
+    z = np.array([[shift, shift + math.log(3.0)]])
+    assert engine.cross_entropy(z, [0]) == pytest.approx(math.log(4.0), rel=1e-12)
+    # gradient softmax - onehot(0) = (1/4 - 1, 3/4)
+    np.testing.assert_allclose(engine.cross_entropy_grad(z, [0]), [[-0.75, 0.75]], atol=1e-12)
+
+
+@pytest.mark.parametrize(
+    "z, match",
+    [
+        ([[0.0, math.nan]], "NaN or \\+inf"),
+        ([[0.0, math.inf]], "NaN or \\+inf"),
+        ([[-math.inf, -math.inf]], "every logit of an observation is -inf"),
+    ],
+)
+def test_cross_entropy_bad_logits(z, match):
+    for fn in (engine.cross_entropy, engine.cross_entropy_grad):
+        with pytest.raises(ValueError, match=match):
+            fn(z, [0])
+
+
+def test_cross_entropy_minus_inf_logit_is_a_zero_probability_class():
+    # logits (0, -inf): softmax (1, 0); target 0 costs -ln 1 = 0, target 1 costs inf
+    z = [[0.0, -math.inf]]
+    assert engine.cross_entropy(z, [0]) == 0.0
+    assert engine.cross_entropy(z, [1]) == math.inf
