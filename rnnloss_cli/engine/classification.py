@@ -30,20 +30,45 @@ BCE_LOG_CLAMP = -100.0
 BCE_GRAD_EPS = 1e-12
 
 
-# ---------------------------------------------------------------------------- binary CE
-def _bce_inputs(input, target) -> tuple[np.ndarray, np.ndarray]:
-    p, y = as_float_array(input, "input"), as_float_array(target, "target")
+#: Below this p, ln(1 - p) is taken as log1p(-p): 1 - p rounds with an absolute error up to
+#: 1.1e-16, a relative error of 1.1e-16 / p in ln(1 - p) ~ -p. Above it, np.log(1 - p) is
+#: accurate to 1e-12 and 4x faster than log1p (1.1 against 4.0 ms for 10^6 values).
+LOG1M_LOG1P_BELOW = 1e-4
+
+
+# ---------------------------------------------------------------------------- shared checks
+def _probabilities(input, target) -> tuple[np.ndarray, np.ndarray, float]:
+    """Validated probabilities p in [0, 1] and a finite target of the same shape, and min p.
+
+    Two passes (min and max, no temporaries) check p: NaN fails both comparisons.
+    """
+    p, y = np.asarray(input, dtype=np.float64), np.asarray(target, dtype=np.float64)
     check_same_shape(p, y, "input", "target")
-    if np.any((p < 0) | (p > 1)):
+    p_min = float(p.min()) if p.size else 0.0
+    if p.size and not (p_min >= 0.0 and p.max() <= 1.0):
+        as_float_array(p, "input")  # names NaN / infinity first
         raise EngineError("input: expected probabilities in [0, 1]")
-    return p, y
+    as_float_array(y, "target")
+    return p, y, p_min
 
 
+def _log1m(p: np.ndarray) -> np.ndarray:
+    """ln(1 - p) for p in [0, 1], accurate for tiny p (see LOG1M_LOG1P_BELOW)."""
+    with np.errstate(divide="ignore"):
+        out = np.log(1.0 - p)
+    tiny = p < LOG1M_LOG1P_BELOW
+    if np.any(tiny):
+        out[tiny] = np.log1p(-p[tiny])
+    return out
+
+
+# ---------------------------------------------------------------------------- binary CE
 def bce_clamped_logs(input) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Return (log p, log(1-p)) each clamped at -100 as PyTorch does, and where each clamped."""
     p = as_float_array(input, "input")
     with np.errstate(divide="ignore"):
-        log_p, log_q = np.log(p), np.log1p(-p)
+        log_p = np.log(p)
+    log_q = _log1m(p)
     return (
         np.maximum(log_p, BCE_LOG_CLAMP),
         np.maximum(log_q, BCE_LOG_CLAMP),
@@ -62,17 +87,32 @@ def binary_cross_entropy(input, target, reduction: str = "mean") -> np.ndarray |
     >>> round(binary_cross_entropy([0.9, 0.2], [1.0, 0.0]), 6)
     0.164252
     """
-    p, y = _bce_inputs(input, target)
     check_reduction(reduction)
-    log_p, log_q, _, _ = bce_clamped_logs(p)
-    return reduce(-(y * log_p + (1.0 - y) * log_q), reduction)
+    p, y, _ = _probabilities(input, target)
+    with np.errstate(divide="ignore"):
+        log_p = np.log(p)
+    np.maximum(log_p, BCE_LOG_CLAMP, out=log_p)
+    log_q = _log1m(p)
+    np.maximum(log_q, BCE_LOG_CLAMP, out=log_q)
+    # -(y ln p + (1 - y) ln q) = -(ln q + y (ln p - ln q)), in place on one array
+    terms = np.subtract(log_p, log_q, out=log_p)
+    terms *= y
+    terms += log_q
+    np.negative(terms, out=terms)
+    return reduce(terms, reduction)
 
 
 def binary_cross_entropy_grad(input, target, reduction: str = "mean") -> np.ndarray:
     """d loss / d p = (p - y) / max(p (1 - p), 1e-12), PyTorch's backward, times 1/n for mean."""
-    p, y = _bce_inputs(input, target)
     check_reduction(reduction)
-    return (p - y) / np.maximum(p * (1.0 - p), BCE_GRAD_EPS) * reduction_scale(p, reduction)
+    p, y, _ = _probabilities(input, target)
+    den = 1.0 - p
+    den *= p
+    np.maximum(den, BCE_GRAD_EPS, out=den)
+    grad = p - y
+    grad /= den
+    grad *= reduction_scale(p, reduction)
+    return grad
 
 
 # ---------------------------------------------------------------------------- NLL / CE
@@ -138,21 +178,32 @@ def _index_targets(
 def _gather(x: np.ndarray, t: np.ndarray) -> np.ndarray:
     """x at the target class of every observation: shape of ``t``."""
     if x.ndim == 2 and x.flags.c_contiguous:  # the common (N, C) case: one flat take
-        return x.ravel().take(t + x.shape[1] * np.arange(x.shape[0]))
+        n_rows, n_classes = x.shape
+        flat_index = np.arange(0, n_rows * n_classes, n_classes)
+        flat_index += t
+        return x.ravel().take(flat_index)
     axis = _class_axis(x.ndim)
     return np.take_along_axis(x, np.expand_dims(t, axis), axis=axis).squeeze(axis)
 
 
-def _add_at_targets(grad: np.ndarray, t: np.ndarray, values: np.ndarray) -> None:
-    """grad[target of each observation] += values, in place (one entry per observation)."""
+def _add_at_targets(grad: np.ndarray, t: np.ndarray, values, *, assign: bool = False) -> None:
+    """grad[target of each observation] += values (or = values), in place.
+
+    Each observation has one target entry, so the indices are distinct and += is exact.
+    """
     if grad.ndim == 2 and grad.flags.c_contiguous:
-        flat = grad.reshape(-1)  # a view: the indices are distinct, so += is exact
-        flat[t + grad.shape[1] * np.arange(grad.shape[0])] += values
+        n_rows, n_classes = grad.shape
+        flat_index = np.arange(0, n_rows * n_classes, n_classes)
+        flat_index += t
+        flat = grad.reshape(-1)  # a view
+        flat[flat_index] = values if assign else flat[flat_index] + values
         return
     axis = _class_axis(grad.ndim)
     idx = np.expand_dims(t, axis)
-    current = np.take_along_axis(grad, idx, axis=axis)
-    np.put_along_axis(grad, idx, current + np.expand_dims(values, axis), axis=axis)
+    values = np.expand_dims(np.broadcast_to(values, t.shape), axis)
+    if not assign:
+        values = np.take_along_axis(grad, idx, axis=axis) + values
+    np.put_along_axis(grad, idx, values, axis=axis)
 
 
 def _class_weight(weight, n_classes: int) -> np.ndarray | None:
@@ -198,18 +249,22 @@ def _reduced(per: np.ndarray, total_weight: float, reduction: str) -> np.ndarray
     return float(np.sum(per) * _mean_scale(total_weight, reduction))
 
 
-def _check_target_log_probs(lp_t: np.ndarray, valid: np.ndarray | None) -> None:
-    """NaN or +inf in a log-probability that is read is an error; -inf (p = 0) is not."""
+def _check_target_log_probs(lp_t: np.ndarray, valid: np.ndarray | None) -> float:
+    """NaN or +inf in a log-probability that is read is an error; -inf (p = 0) is not.
+
+    Returns the sum of the entries read (the unweighted loss's negative).
+    """
     read = lp_t if valid is None else lp_t[valid]
     # one sum proves it: NaN stays NaN, +inf gives +inf or (with a -inf) NaN
     with np.errstate(invalid="ignore"):
-        total = np.sum(read)
+        total = float(np.sum(read))
     if np.isnan(total) or total == np.inf:
         if np.any(np.isnan(read) | (read == np.inf)):
             raise EngineError(
                 "input: expected log-probabilities (finite or -inf) at the target classes, "
                 "got NaN or +inf"
             )
+    return total
 
 
 def _nll_parts(input, target, reduction, weight, ignore_index):
@@ -219,8 +274,8 @@ def _nll_parts(input, target, reduction, weight, ignore_index):
     w = _class_weight(weight, lp.shape[_class_axis(lp.ndim)])
     lp_t = _gather(lp, t)
     # Only the target entries are read, so only they are checked (PyTorch reads no more).
-    _check_target_log_probs(lp_t, valid)
-    return lp, t, valid, _target_weights(w, t, valid), lp_t
+    read_sum = _check_target_log_probs(lp_t, valid)
+    return lp, t, valid, _target_weights(w, t, valid), lp_t, read_sum
 
 
 def nll_loss(
@@ -243,7 +298,9 @@ def nll_loss(
     >>> round(nll_loss(np.log([[0.2, 0.7, 0.1]]), [1]), 6)  # -ln 0.7
     0.356675
     """
-    _, t, _, wt, lp_t = _nll_parts(input, target, reduction, weight, ignore_index)
+    _, t, _, wt, lp_t, read_sum = _nll_parts(input, target, reduction, weight, ignore_index)
+    if wt is None and reduction != "none":  # unweighted, nothing ignored: the sum is known
+        return -read_sum * _mean_scale(float(t.size), reduction)
     return _reduced(_weighted(np.negative(lp_t), wt), _total_weight(wt, t), reduction)
 
 
@@ -256,13 +313,15 @@ def nll_loss_grad(
     and at ignored targets. As PyTorch: with every target ignored the gradient is 0; with
     W = 0 under "mean" the non-ignored target entries are -0/0 = NaN.
     """
-    lp, t, valid, wt, _ = _nll_parts(input, target, reduction, weight, ignore_index)
+    lp, t, valid, wt, _, _ = _nll_parts(input, target, reduction, weight, ignore_index)
     scale = _mean_scale(_total_weight(wt, t), reduction)
     grad = np.zeros(lp.shape)
     with np.errstate(invalid="ignore"):
         # ignored targets: 0 even when the scale is NaN (every target ignored: 0, as PyTorch)
-        at_target = -scale * (np.ones(t.shape) if wt is None else wt)
-        _add_at_targets(grad, t, at_target if valid is None else np.where(valid, at_target, 0.0))
+        at_target = -scale if wt is None else -scale * wt
+        if valid is not None:
+            at_target = np.where(valid, at_target, 0.0)
+    _add_at_targets(grad, t, at_target, assign=True)
     return grad
 
 
@@ -435,12 +494,8 @@ def cross_entropy_grad(
     return grad
 
 
-def _probability_rows(input, target) -> tuple[np.ndarray, np.ndarray]:
-    p, y = as_float_array(input, "input"), as_float_array(target, "target")
-    check_same_shape(p, y, "input", "target")
-    if np.any((p < 0) | (p > 1)):
-        raise EngineError("input: expected probabilities in [0, 1]")
-    return p, y
+def _rows(p: np.ndarray) -> int:
+    return p.size // p.shape[-1] if p.ndim and p.shape[-1] else 1
 
 
 def categorical_cross_entropy(input, target, reduction: str = "sum") -> np.ndarray | float:
@@ -451,32 +506,44 @@ def categorical_cross_entropy(input, target, reduction: str = "sum") -> np.ndarr
     a correct class with yhat_c = 0 gives an infinite loss (nothing is clipped). Default
     reduction "sum" is the handout's double sum; "mean" divides by the N rows. With one-hot
     rows this equals ``nll_loss(log(input), argmax(target))``.
+
+    >>> round(categorical_cross_entropy([[0.7, 0.3], [0.4, 0.6]], [[1, 0], [0, 1]]), 6)
+    0.867501
     """
-    p, y = _probability_rows(input, target)
     check_reduction(reduction)
+    p, y, p_min = _probabilities(input, target)
     with np.errstate(divide="ignore"):
-        per = _weighted_log_terms(y, np.log(p))
+        log_p = np.log(p)
+    if p_min == 0.0:  # some ln 0 = -inf: 0 * (-inf) must count 0 where y_c = 0
+        per = _weighted_log_terms(y, log_p)
+    else:
+        per = -class_sum(np.multiply(y, log_p, out=log_p))
     if reduction == "none":
         return per
-    return float(np.sum(per) / (per.size if reduction == "mean" and per.size else 1))
+    return float(np.sum(per) / (_rows(p) if reduction == "mean" else 1))
 
 
 def categorical_cross_entropy_grad(input, target, reduction: str = "sum") -> np.ndarray:
     """d loss / d yhat_c = -y_c / yhat_c (0 where y_c = 0), times 1/N for "mean"."""
-    p, y = _probability_rows(input, target)
     check_reduction(reduction)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        grad = np.where(y == 0, 0.0, -y / p)
-    rows = p.size // p.shape[-1] if p.ndim else 1
-    return grad / (rows if reduction == "mean" and rows else 1)
+    p, y, p_min = _probabilities(input, target)
+    scale = -1.0 / (_rows(p) if reduction == "mean" else 1)
+    if p_min == 0.0:  # 0 / 0 where y_c = 0 and yhat_c = 0 counts 0
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return np.where(y == 0, 0.0, y / p) * scale
+    grad = y / p
+    grad *= scale
+    return grad
 
 
 # ---------------------------------------------------------------------------- hinge
 def _hinge_inputs(input, target) -> tuple[np.ndarray, np.ndarray]:
-    yhat, y = as_float_array(input, "input"), as_float_array(target, "target")
+    yhat, y = as_float_array(input, "input"), np.asarray(target, dtype=np.float64)
     check_same_shape(yhat, y, "input", "target")
-    if not np.all(np.abs(y) == 1):
-        raise EngineError("target: expected labels -1 or +1")
+    if y.size:
+        size = np.abs(y)  # |y| = 1 everywhere: its min and max are both 1 (NaN fails)
+        if not (size.min() == 1.0 and size.max() == 1.0):
+            raise EngineError("target: expected labels -1 or +1")
     return yhat, y
 
 
@@ -490,13 +557,20 @@ def hinge_loss(input, target, reduction: str = "mean") -> np.ndarray | float:
     >>> round(hinge_loss([0.8, -0.5, 0.3], [1, -1, 1]), 6)
     0.466667
     """
-    yhat, y = _hinge_inputs(input, target)
     check_reduction(reduction)
-    return reduce(np.maximum(0.0, 1.0 - y * yhat), reduction)
+    yhat, y = _hinge_inputs(input, target)
+    margin = np.multiply(y, yhat)
+    np.subtract(1.0, margin, out=margin)
+    return reduce(np.maximum(margin, 0.0, out=margin), reduction)
 
 
 def hinge_loss_grad(input, target, reduction: str = "mean") -> np.ndarray:
     """Subgradient w.r.t. yhat: -y where the margin 1 - y*yhat is positive, else 0."""
-    yhat, y = _hinge_inputs(input, target)
     check_reduction(reduction)
-    return np.where(1.0 - y * yhat > 0, -y, 0.0) * reduction_scale(yhat, reduction)
+    yhat, y = _hinge_inputs(input, target)
+    # 1 - y yhat > 0  <=>  y yhat < 1
+    grad = np.multiply(y, yhat)
+    active = np.less(grad, 1.0)
+    np.multiply(y, -reduction_scale(yhat, reduction), out=grad)
+    grad *= active
+    return grad
