@@ -1,6 +1,6 @@
 """Pointwise loss timing: rnnloss's engine (numpy, float64) against torch.nn.functional (CPU).
 
-Run: PYTHONPATH=$PWD python benchmarks/pointwise.py [--repeats 21] [--warmup 3]
+Run: PYTHONPATH=$PWD python benchmarks/pointwise.py [--repeats 21] [--warmup 3] [--torch-threads N]
 Prints a markdown table of medians. For each loss: the engine's loss call against torch's
 forward (under no_grad), and the engine's loss call plus its ``*_grad`` call (two calls, each
 validating its input) against torch's forward + backward (the leaf tensor is made before the
@@ -10,7 +10,8 @@ categorical cross-entropy have no single torch function: their torch side is the
 in torch ops). All reductions "mean", except categorical cross-entropy ("sum", the handout's).
 
 Engine and torch calls alternate repeat by repeat in one process, so background load hits
-both alike. ``OMP_WAIT_POLICY=PASSIVE`` is set before torch is imported: otherwise its
+both alike, and their order rotates every repeat, so that cache warmed by the previous call
+favours neither side. ``OMP_WAIT_POLICY=PASSIVE`` is set before torch is imported: otherwise its
 OpenMP workers spin after each call and slow the next numpy call 2-3x. The torch columns read
 "n/a" when torch is not importable.
 """
@@ -118,8 +119,12 @@ def bench(case: dict, repeats: int, warmup: int) -> dict:
         sides["torch fwd"] = torch_fwd
         sides["torch fwd+bwd"] = torch_fb
     times: dict[str, list[float]] = {k: [] for k in sides}
+    keys = list(sides)
     for i in range(warmup + repeats):
-        for key, call in sides.items():
+        # Rotate the order every repeat: a call that follows one reading the same input finds
+        # it in cache, so a fixed order would favour whichever side comes second.
+        for key in keys[i % len(keys) :] + keys[: i % len(keys)]:
+            call = sides[key]
             if key == "torch fwd+bwd":
                 leaves.append(case["a_t"].clone().requires_grad_(True))  # outside the clock
             dt = _timed(call)
@@ -140,7 +145,15 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--repeats", type=int, default=21, help="timed repeats (default 21)")
     parser.add_argument("--warmup", type=int, default=3, help="untimed repeats (default 3)")
+    parser.add_argument(
+        "--torch-threads",
+        type=int,
+        default=None,
+        help="torch.set_num_threads(N) first (default: torch's own, one per core)",
+    )
     args = parser.parse_args(argv)
+    if torch is not None and args.torch_threads:
+        torch.set_num_threads(args.torch_threads)
     rng = np.random.default_rng(0)
     print(
         f"numpy {np.__version__}, torch {torch.__version__ if torch else 'not installed'}"

@@ -162,12 +162,16 @@ def _index_targets(
         ):
             raise EngineError("target: expected integer class indices")
         t = t.astype(np.int64)
+    elif t.dtype.itemsize not in (4, 8):
+        t = t.astype(np.int64)
     n_classes = shape[axis]
     if t.size == 0:
         return t, None
-    lo, hi = t.min(), t.max()
-    if 0 <= lo and hi < n_classes and not lo <= ignore_index <= hi:
-        return t, None  # the common case: every target a class, none ignored
+    if not 0 <= ignore_index < n_classes:
+        # The common case, every target a class and none ignored, in one pass: seen as
+        # unsigned, a negative index is huge, so max < C proves 0 <= t < C everywhere.
+        if t.view(np.uint64 if t.dtype.itemsize == 8 else np.uint32).max() < n_classes:
+            return t, None
     valid = t != ignore_index
     bad = valid & ((t < 0) | (t >= n_classes))
     if np.any(bad):
