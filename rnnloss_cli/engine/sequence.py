@@ -3,8 +3,10 @@
 Conventions: natural logarithms (nats); a single sequence has shape (T, ...) and a batch
 (N, T, ...). Padding is given either by ``lengths`` (N,) (steps t >= length are padding) or by
 a 0/1 ``mask`` (N, T) (1 = real step), never both; :func:`step_mask` turns either into a
-boolean mask. Padded steps contribute exactly nothing: their values are never read into the
-loss, their per-step loss is 0 and their gradient is 0. Reductions:
+boolean mask. Padded steps contribute exactly nothing: their values may be anything (NaN
+included) and are never read (finiteness and row sums are checked at real steps only, and
+padded entries are replaced before any computation), their per-step loss is 0 and their
+gradient is 0. Reductions:
 
 - "sum": add the per-step losses over the unpadded steps of every sequence (the handout's
   formulas are sums);
@@ -140,8 +142,6 @@ def real_steps(x: np.ndarray, m: np.ndarray, name: str, fill: float) -> np.ndarr
 
 
 # ---------------------------------------------------------------------------- reductions
-
-
 def _step_scale(mask: np.ndarray, reduction: str) -> float:
     """d(reduced loss) / d(per-step loss) at a real step."""
     if reduction in ("sum", "none"):
