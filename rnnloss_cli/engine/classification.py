@@ -336,35 +336,33 @@ def _weighted_log_terms(coef: np.ndarray, lp: np.ndarray) -> np.ndarray:
     return -class_sum(prod)
 
 
-#: exp(z) is summed without first subtracting the row max when every row's sum lies in
-#: [this, inf): nothing overflows and the largest term (>= sum / C) is a normal float, so the
-#: sum has full relative precision. Otherwise (or for NaN / +inf) the max is subtracted.
-EXP_SUM_MIN = 1e-280
-
-
 class _CEParts(NamedTuple):
-    """Validated logits and their softmax pieces, class axis last."""
+    """Validated logits and their softmax pieces, class axis last.
+
+    ln softmax(z)_c = (z_c - m) - ln s with m the row max and s = sum_c exp(z_c - m). Losses
+    are formed as (m - z_c) + ln s, never as logsumexp(z) - z_c: logsumexp rounds to the
+    precision of |z|, which would swamp a small loss when the logits are large.
+    """
 
     z: np.ndarray  #: the logits as given
     zl: np.ndarray  #: class-last view (..., C)
-    e: np.ndarray  #: exp(z - shift), class-last (..., C), a fresh array
-    row_sum: np.ndarray  #: sum_c e_c, shape (...); softmax = e / row_sum
-    lse: np.ndarray  #: logsumexp(z) = shift + ln row_sum, shape (...)
+    m: np.ndarray  #: row max, shape (...)
+    e: np.ndarray  #: exp(z - m), class-last (..., C), a fresh array
+    row_sum: np.ndarray  #: s = sum_c e_c, shape (...), in [1, C]; softmax = e / s
+    log_sum: np.ndarray  #: ln s, shape (...)
+
+    def log_probs(self) -> np.ndarray:
+        """ln softmax(z), class-last (..., C)."""
+        return (self.zl - self.m[..., None]) - self.log_sum[..., None]
 
 
 def _ce_logits(input) -> _CEParts:
     # -inf is a legal logit (a class with probability 0), as in PyTorch; NaN and +inf are not.
     z = _scores(input, "logits")
     zl = _class_last(z)
-    with np.errstate(over="ignore", invalid="ignore"):
-        e = np.exp(zl)
-        s = class_sum(e)
-    if s.size == 0 or (s.min() >= EXP_SUM_MIN and s.max() < np.inf):
-        return _CEParts(z, zl, e, s, np.log(s))
-    # The stable path: subtract each row's max. NaN propagates through the max and +inf is
-    # the max, so one check on the maxima covers every entry; a max of -inf is a row with
-    # no possible class.
     m = class_max(zl)
+    # NaN propagates through the max and +inf is the max, so one check on the N maxima
+    # covers every entry; a max of -inf is a row with no possible class.
     if not all_finite(m):
         if np.any(np.isnan(m) | (m == np.inf)):
             raise EngineError("input: expected logits (finite or -inf), got NaN or +inf")
@@ -372,7 +370,7 @@ def _ce_logits(input) -> _CEParts:
     e = zl - m[..., None]
     np.exp(e, out=e)
     s = class_sum(e)
-    return _CEParts(z, zl, e, s, m + np.log(s))
+    return _CEParts(z, zl, m, e, s, np.log(s))
 
 
 def _smoothing(label_smoothing: float) -> float:
@@ -424,8 +422,9 @@ def cross_entropy(
     index targets, q = onehot(y)). For index targets "mean" divides by the summed target
     weights; 0/0 = NaN when every target is ignored or has weight 0, as in PyTorch.
 
-    With index targets, loss_i = (1 - eps) w[y_i] (lse_i - z_iy) + eps sum_c w_c (lse_i - z_ic)
-    / C with lse_i = ln sum_c exp(z_ic); only the target logit is gathered from each row.
+    With index targets, loss_i = (1 - eps) w[y_i] l_iy + eps sum_c w_c l_ic / C with
+    l_ic = -ln softmax(z_i)_c = (max_k z_ik - z_ic) + ln sum_k exp(z_ik - max_k z_ik); only the
+    target logit is gathered from each row.
 
     >>> round(cross_entropy([[2.0, 1.0, 0.0]], [0]), 6)  # logsumexp(2, 1, 0) - 2
     0.407606
@@ -435,15 +434,18 @@ def cross_entropy(
     )
     if index is None:
         a = _ce_probability_coef(parts, target, w, eps)
-        per = _weighted_log_terms(a, parts.zl - parts.lse[..., None])
+        per = _weighted_log_terms(a, parts.log_probs())
         return _reduced(per, float(per.size), reduction)
     t, valid, wt = index
-    per = _weighted(parts.lse - _gather(parts.z, t), wt)
+    with np.errstate(invalid="ignore"):  # an ignored row may gather a -inf logit
+        per = _weighted((parts.m - _gather(parts.z, t)) + parts.log_sum, wt)
     if eps:
+        # sum_c w_c (-ln softmax_c) / C = sum_c w_c ((m - z_c) + ln s) / C, every term >= 0
         n_classes = parts.zl.shape[-1]
-        wz = class_sum(parts.zl * w) if w is not None else class_sum(parts.zl)
+        gap = parts.m[..., None] - parts.zl
+        wgap = class_sum(gap * w) if w is not None else class_sum(gap)
         wsum = float(np.sum(w)) if w is not None else float(n_classes)
-        smooth = (wsum * parts.lse - wz) / n_classes
+        smooth = (wgap + wsum * parts.log_sum) / n_classes
         if valid is not None:
             smooth = np.where(valid, smooth, 0.0)
         per = (1.0 - eps) * per + eps * smooth
@@ -476,7 +478,7 @@ def cross_entropy_grad(
         a = _ce_probability_coef(parts, target, w, eps)
         grad *= (class_sum(a) / parts.row_sum)[..., None]
         grad -= a
-        grad *= _mean_scale(float(parts.lse.size), reduction)
+        grad *= _mean_scale(float(parts.m.size), reduction)
         return np.moveaxis(grad, -1, class_axis)
     t, valid, wt = index
     scale = _mean_scale(_total_weight(wt, t), reduction)

@@ -197,3 +197,20 @@ def test_cross_entropy_minus_inf_logit_is_a_zero_probability_class():
     z = [[0.0, -math.inf]]
     assert engine.cross_entropy(z, [0]) == 0.0
     assert engine.cross_entropy(z, [1]) == math.inf
+
+
+@pytest.mark.parametrize("shift", [0.0, 680.0, -680.0])
+def test_cross_entropy_small_loss_keeps_relative_precision(shift):
+    # logits (s + 20, s), target 0: loss = ln(1 + e^-20) = log1p(e^-20) ~ 2.06e-9 for any s.
+    # ln(e^(s+20) + e^s) - (s + 20) would lose it to the rounding of a number near s + 20
+    # (an error of ulp(20) / 2 = 1.8e-15 at s = 0, 5.7e-14 at s = 680); formed as
+    # (max - z_y) + ln(sum exp(z - max)) the error is that of ln(1 + e^-20 rounded), ~1e-16.
+    z = np.array([[shift + 20.0, shift]])
+    expected = math.log1p(math.exp(-20.0))
+    tol = {"rel": 0, "abs": 2e-16}
+    assert engine.cross_entropy(z, [0]) == pytest.approx(expected, **tol)
+    # smoothing eps = 0.5, C = 2: 0.5 * loss_0 + 0.5 * (loss_0 + loss_1) / 2, loss_1 = 20 + loss_0
+    got = engine.cross_entropy(z, [0], label_smoothing=0.5)
+    assert got == pytest.approx(expected + 5.0, rel=1e-15, abs=0)
+    q = np.array([[1.0, 0.0]])  # the same as a probability target
+    assert engine.cross_entropy(z, q) == pytest.approx(expected, **tol)
