@@ -5,25 +5,52 @@ Everything here is pure numpy in float64; nothing prints or reads files.
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from rnnloss_cli.engine.errors import EngineError
 
 REDUCTIONS = ("none", "sum", "mean")
 
+#: Tolerance on |sum_c p_c - 1| for a row of probabilities (and of probability targets).
+ROW_SUM_TOL = 1e-6
+
+#: Up to this many classes, a per-row max or sum over the class axis is done as C
+#: vectorised passes over the rows: numpy's own reduction over a short contiguous axis
+#: costs 4-5x more (measured at (100000, 10): 4.0 ms for ``max(axis=1)``, 0.9 ms by columns).
+COLUMN_LOOP_MAX_CLASSES = 32
+
 
 def as_float_array(x, name: str) -> np.ndarray:
     """Return ``x`` as a float64 array, rejecting NaN and infinity with an EngineError."""
     arr = np.asarray(x, dtype=np.float64)
-    if not np.all(np.isfinite(arr)):
+    if not all_finite(arr):
         raise EngineError(f"{name}: expected finite numbers, got NaN or infinity")
     return arr
 
 
-def check_reduction(reduction: str) -> None:
-    """Raise EngineError unless ``reduction`` is one of "none", "sum", "mean"."""
-    if reduction not in REDUCTIONS:
-        raise EngineError(f"reduction: expected one of {REDUCTIONS}, got {reduction!r}")
+def all_finite(arr: np.ndarray) -> bool:
+    """True when every entry of the float array is finite.
+
+    A finite sum proves it in one pass without a temporary (NaN and +-inf propagate
+    through addition, and a sum of finite numbers can only overflow to inf); only when the
+    sum is not finite is the element-wise test run.
+    """
+    with np.errstate(over="ignore", invalid="ignore"):
+        if np.isfinite(np.sum(arr)):
+            return True
+    return bool(np.all(np.isfinite(arr)))
+
+
+def check_reduction(reduction: str, allowed: tuple[str, ...] = REDUCTIONS, hint: str = "") -> None:
+    """Raise EngineError unless ``reduction`` is one of ``allowed``.
+
+    The one wording of this check in the engine: ``reduction: expected one of (...), got
+    'x'`` followed by ``hint`` (e.g. which reduction to use instead).
+    """
+    if reduction not in allowed:
+        raise EngineError(f"reduction: expected one of {allowed}, got {reduction!r}{hint}")
 
 
 def check_same_shape(a: np.ndarray, b: np.ndarray, a_name: str, b_name: str) -> None:
@@ -32,6 +59,21 @@ def check_same_shape(a: np.ndarray, b: np.ndarray, a_name: str, b_name: str) -> 
         raise EngineError(
             f"{a_name} and {b_name} must have the same shape, got {a.shape} and {b.shape}"
         )
+
+
+def describe_row_sum(total: float, tol: float = ROW_SUM_TOL) -> str:
+    """``sums to S, expected 1 within TOL``, with S printed to enough digits to differ from 1.
+
+    >>> describe_row_sum(1.0000015)
+    'sums to 1.0000015, expected 1 (|sum - 1| = 1.5e-06 > tolerance 1e-06)'
+    >>> describe_row_sum(0.9)
+    'sums to 0.9, expected 1 (|sum - 1| = 0.1 > tolerance 1e-06)'
+    """
+    total = float(total)
+    dev = abs(total - 1.0)
+    # two significant digits of the deviation show in the sum itself
+    digits = 6 if not 0 < dev < 1e-4 else min(17, 2 + math.ceil(-math.log10(dev)))
+    return f"sums to {total:.{digits}g}, expected 1 (|sum - 1| = {dev:.2g} > tolerance {tol:g})"
 
 
 def reduce(values: np.ndarray, reduction: str) -> np.ndarray | float:
@@ -46,6 +88,29 @@ def reduce(values: np.ndarray, reduction: str) -> np.ndarray | float:
 def reduction_scale(values: np.ndarray, reduction: str) -> float:
     """d(reduced)/d(element) for an unweighted reduction: 1 for none/sum, 1/n for mean."""
     return 1.0 / values.size if reduction == "mean" and values.size else 1.0
+
+
+def class_max(x: np.ndarray) -> np.ndarray:
+    """max over the last axis of ``x`` (..., C); NaN propagates (C >= 1)."""
+    n_classes = x.shape[-1]
+    if n_classes > COLUMN_LOOP_MAX_CLASSES or x.ndim == 1:
+        return np.max(x, axis=-1)
+    out = x[..., 0].copy()
+    for c in range(1, n_classes):
+        np.maximum(out, x[..., c], out=out)
+    return out
+
+
+def class_sum(x: np.ndarray) -> np.ndarray:
+    """sum over the last axis of ``x`` (..., C).
+
+    For few classes, einsum's row sums are 5x faster than ``np.sum(axis=-1)`` over a short
+    axis (0.4 against 2.0 ms at (100000, 10)); its plain accumulation is exact enough for a
+    few terms. Long rows use numpy's pairwise sum.
+    """
+    if x.shape[-1] > COLUMN_LOOP_MAX_CLASSES:
+        return np.sum(x, axis=-1)
+    return np.einsum("...c->...", x)
 
 
 def log_softmax(logits: np.ndarray, axis: int = -1) -> np.ndarray:

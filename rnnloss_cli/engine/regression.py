@@ -8,19 +8,33 @@ from __future__ import annotations
 import numpy as np
 
 from rnnloss_cli.engine._numerics import (
+    all_finite,
     as_float_array,
     check_reduction,
     check_same_shape,
-    reduce,
     reduction_scale,
 )
+
+
+def _difference(input, target) -> np.ndarray:
+    """yhat - y, after the shape check; finiteness is checked on the result (see below)."""
+    yhat, y = np.asarray(input, dtype=np.float64), np.asarray(target, dtype=np.float64)
+    check_same_shape(yhat, y, "input", "target")
+    with np.errstate(invalid="ignore"):
+        return yhat - y
+
+
+def _check_inputs(input, target) -> None:
+    """Name a NaN or infinity in the inputs; called only when a result is not finite."""
+    as_float_array(input, "input")
+    as_float_array(target, "target")
 
 
 def mse_loss(input, target, reduction: str = "mean") -> np.ndarray | float:
     """Mean squared error, per element (input - target)^2, then reduced.
 
     MSE = (1/n) sum_i (y_i - yhat_i)^2 with the default ``reduction="mean"``;
-    matches ``torch.nn.functional.mse_loss``.
+    matches ``torch.nn.functional.mse_loss`` (the mean of no elements is NaN, as there).
 
     Args:
       input: predictions yhat, any shape.
@@ -33,10 +47,21 @@ def mse_loss(input, target, reduction: str = "mean") -> np.ndarray | float:
     >>> mse_loss([1.0, 2.0], [0.0, 4.0])
     2.5
     """
-    yhat, y = as_float_array(input, "input"), as_float_array(target, "target")
-    check_same_shape(yhat, y, "input", "target")
     check_reduction(reduction)
-    return reduce((yhat - y) ** 2, reduction)
+    d = _difference(input, target)
+    # A NaN or infinity in either input makes yhat - y NaN or infinite, and so its square
+    # and any sum over it: a finite sum proves finite inputs, with no pass of its own. A sum
+    # that overflowed from finite inputs is the true answer, inf.
+    with np.errstate(over="ignore"):
+        np.multiply(d, d, out=d)
+        total = float(np.sum(d))
+    if not np.isfinite(total):
+        _check_inputs(input, target)
+    if reduction == "none":
+        return d
+    if reduction == "mean":
+        return total / d.size if d.size else float("nan")
+    return total
 
 
 def mse_grad(input, target, reduction: str = "mean") -> np.ndarray:
@@ -45,7 +70,10 @@ def mse_grad(input, target, reduction: str = "mean") -> np.ndarray:
     For "none" it is the element-wise derivative of each term (a vector-Jacobian product
     with a vector of ones).
     """
-    yhat, y = as_float_array(input, "input"), as_float_array(target, "target")
-    check_same_shape(yhat, y, "input", "target")
     check_reduction(reduction)
-    return 2.0 * (yhat - y) * reduction_scale(yhat, reduction)
+    d = _difference(input, target)
+    if not all_finite(d):  # yhat - y is finite exactly when both inputs are
+        _check_inputs(input, target)
+    with np.errstate(over="ignore"):
+        d *= 2.0 * reduction_scale(d, reduction)
+    return d

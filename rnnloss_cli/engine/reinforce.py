@@ -16,26 +16,25 @@ from __future__ import annotations
 
 import numpy as np
 
-from rnnloss_cli.engine._numerics import as_float_array, log_softmax
+from rnnloss_cli.engine._numerics import as_float_array, check_reduction, log_softmax
 from rnnloss_cli.engine.errors import EngineError
 from rnnloss_cli.engine.sequence import (
-    _check_reduction,
     _class_indices,
     _dims,
     _reduce_steps,
     _step_scale,
     _where,
+    real_steps,
     step_mask,
+    steps_array,
 )
 
 _REINFORCE_REDUCTIONS = ("sum", "mean", "mean_sequences", "none")
 
 
 def _steps_array(x, name: str) -> np.ndarray:
-    arr = as_float_array(x, name)
-    if arr.ndim not in (1, 2):
-        raise EngineError(f"{name}: expected shape (T,) for one episode or (N, T), got {arr.shape}")
-    return arr
+    # values are checked at the real steps only, once the padding is known (real_steps)
+    return steps_array(x, name, "(T,) for one episode or (N, T)", (1, 2))
 
 
 def _same_steps(arr: np.ndarray, shape: tuple[int, ...], name: str, like: str) -> None:
@@ -70,7 +69,7 @@ def discounted_returns(rewards, gamma: float, *, lengths=None, mask=None) -> np.
     if not 0.0 <= g <= 1.0:  # also rejects NaN
         raise EngineError(f"gamma: expected a discount factor in [0, 1], got {gamma}")
     m = step_mask(lengths, mask, r.shape)
-    r = np.where(m, r, 0.0)
+    r = real_steps(r, m, "rewards", 0.0)
     out = np.empty_like(r)
     running = np.zeros(r.shape[:-1])
     # One backward pass over T, vectorised across the N episodes.
@@ -111,6 +110,7 @@ def advantages(
     """
     ret = _steps_array(returns, "returns")
     m = step_mask(lengths, mask, ret.shape)
+    ret = real_steps(ret, m, "returns", 0.0)
     if baseline is None:
         b = 0.0
     elif isinstance(baseline, str):
@@ -122,18 +122,23 @@ def advantages(
         total = np.sum(np.where(m, ret, 0.0), axis=-1, keepdims=True)
         b = total / np.maximum(count, 1)  # an empty episode has no real step to shift
     else:
-        b = as_float_array(baseline, "baseline")
+        b = np.asarray(baseline, dtype=np.float64)
         if b.ndim:
             _same_steps(b, ret.shape, "baseline", "returns")
+            b = real_steps(b, m, "baseline", 0.0)
+        else:
+            b = as_float_array(b, "baseline")
     return np.where(m, ret - b, 0.0)
 
 
 # ---------------------------------------------------------------------------- loss
 def _loss_parts(action_log_probs, advantages_, lengths, mask):
     lp = _steps_array(action_log_probs, "action_log_probs")
-    adv = as_float_array(advantages_, "advantages")
+    adv = np.asarray(advantages_, dtype=np.float64)
     _same_steps(adv, lp.shape, "advantages", "action_log_probs")
     m = step_mask(lengths, mask, lp.shape)
+    lp = real_steps(lp, m, "action_log_probs", 0.0)
+    adv = real_steps(adv, m, "advantages", 0.0)
     bad = m & (lp > 0)
     if np.any(bad):
         idx = tuple(int(i) for i in np.argwhere(bad)[0])
@@ -172,7 +177,7 @@ def reinforce_loss(
     >>> round(reinforce_loss([np.log(0.5), np.log(0.25)], [1.0, 2.0]), 4)  # ln2 + 2 ln4
     3.4657
     """
-    _check_reduction(reduction, _REINFORCE_REDUCTIONS)
+    check_reduction(reduction, _REINFORCE_REDUCTIONS)
     lp, adv, m = _loss_parts(action_log_probs, advantages, lengths, mask)
     return _reduce_steps(-adv * lp, m, reduction)
 
@@ -196,19 +201,16 @@ def reinforce_loss_grad(
     Returns:
       Array of ``action_log_probs``' shape.
     """
-    _check_reduction(reduction, _REINFORCE_REDUCTIONS)
+    check_reduction(reduction, _REINFORCE_REDUCTIONS)
     _, adv, m = _loss_parts(action_log_probs, advantages, lengths, mask)
     return -adv * _step_scale(m, reduction)
 
 
 # ---------------------------------------------------------------------------- full policy
 def _policy_parts(logits, actions, lengths, mask):
-    z = as_float_array(logits, "logits")
-    if z.ndim not in (2, 3):
-        raise EngineError(
-            f"logits: expected shape (T, A) for one episode or (N, T, A), got {z.shape}"
-        )
+    z = steps_array(logits, "logits", "(T, A) for one episode or (N, T, A)", (2, 3))
     m = step_mask(lengths, mask, z.shape[:-1])
+    z = real_steps(z, m, "logits", 0.0)
     act = _class_indices(actions, z.shape[:-1], z.shape[-1], m, "actions")
     return log_softmax(z, axis=-1), act, m
 
@@ -277,11 +279,13 @@ def reinforce_policy_logits_grad(
     Returns:
       Array of ``logits``' shape, (T, A) or (N, T, A).
     """
-    _check_reduction(reduction, _REINFORCE_REDUCTIONS)
+    check_reduction(reduction, _REINFORCE_REDUCTIONS)
     lp, act, m = _policy_parts(logits, actions, lengths, mask)
-    adv = as_float_array(advantages, "advantages")
+    adv = np.asarray(advantages, dtype=np.float64)
     _same_steps(adv, m.shape, "advantages", "actions")
-    adv = np.where(m, adv, 0.0)
-    onehot = np.zeros_like(lp)
-    np.put_along_axis(onehot, act[..., None], 1.0, axis=-1)
-    return adv[..., None] * (np.exp(lp) - onehot) * _step_scale(m, reduction)
+    adv = real_steps(adv, m, "advantages", 0.0) * _step_scale(m, reduction)
+    grad = np.exp(lp) * adv[..., None]
+    # minus A_t at the action taken: softmax - onehot without building the one-hot array
+    taken = np.take_along_axis(grad, act[..., None], axis=-1)
+    np.put_along_axis(grad, act[..., None], taken - adv[..., None], axis=-1)
+    return grad

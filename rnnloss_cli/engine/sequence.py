@@ -3,8 +3,10 @@
 Conventions: natural logarithms (nats); a single sequence has shape (T, ...) and a batch
 (N, T, ...). Padding is given either by ``lengths`` (N,) (steps t >= length are padding) or by
 a 0/1 ``mask`` (N, T) (1 = real step), never both; :func:`step_mask` turns either into a
-boolean mask. Padded steps contribute exactly nothing: their values are never read into the
-loss, their per-step loss is 0 and their gradient is 0. Reductions:
+boolean mask. Padded steps contribute exactly nothing: their values may be anything (NaN
+included) and are never read (finiteness and row sums are checked at real steps only, and
+padded entries are replaced before any computation), their per-step loss is 0 and their
+gradient is 0. Reductions:
 
 - "sum": add the per-step losses over the unpadded steps of every sequence (the handout's
   formulas are sums);
@@ -23,12 +25,15 @@ from typing import NamedTuple
 
 import numpy as np
 
-from rnnloss_cli.engine._numerics import as_float_array, log_softmax
+from rnnloss_cli.engine._numerics import (
+    ROW_SUM_TOL,
+    as_float_array,
+    check_reduction,
+    describe_row_sum,
+    log_softmax,
+)
 from rnnloss_cli.engine.classification import hinge_loss, hinge_loss_grad
 from rnnloss_cli.engine.errors import EngineError
-
-#: Tolerance on |sum_c p_c - 1| for a row of probabilities (and of probability targets).
-ROW_SUM_TOL = 1e-6
 
 _CE_REDUCTIONS = ("sum", "mean_tokens", "mean_sequences", "none")
 _HINGE_REDUCTIONS = ("mean", "sum", "mean_sequences", "none")
@@ -106,12 +111,37 @@ def _where(index: tuple[int, ...]) -> str:
     return f"(n={index[0]}, t={index[1]})"
 
 
+def steps_array(x, name: str, shapes: str, ndims: tuple[int, ...]) -> np.ndarray:
+    """``x`` as float64 with one of the ``ndims`` numbers of axes; values are not checked yet.
+
+    Finiteness is checked by :func:`real_steps` once the padding is known, since padded
+    steps may hold anything (NaN included).
+    """
+    arr = np.asarray(x, dtype=np.float64)
+    if arr.ndim not in ndims:
+        raise EngineError(f"{name}: expected shape {shapes}, got {arr.shape}")
+    return arr
+
+
+def real_steps(x: np.ndarray, m: np.ndarray, name: str, fill: float) -> np.ndarray:
+    """``x`` with every padded step replaced by ``fill``, after checking the real ones.
+
+    ``x`` has the steps' shape ``m.shape`` or that plus trailing axes (e.g. classes). A NaN
+    or infinity at a real step is an error naming the step; whatever a padded step holds is
+    never read again, so no result depends on it.
+    """
+    mm = m.reshape(m.shape + (1,) * (x.ndim - m.ndim))
+    bad = mm & ~np.isfinite(x)
+    if np.any(bad):
+        idx = tuple(int(i) for i in np.argwhere(bad)[0][: m.ndim])
+        raise EngineError(
+            f"{name}: expected finite numbers at the real (unpadded) steps, got NaN or "
+            f"infinity at {_where(idx)}"
+        )
+    return np.where(mm, x, fill)
+
+
 # ---------------------------------------------------------------------------- reductions
-def _check_reduction(reduction: str, allowed: tuple[str, ...], hint: str = "") -> None:
-    if reduction not in allowed:
-        raise EngineError(f"reduction: expected one of {allowed}, got {reduction!r}{hint}")
-
-
 def _step_scale(mask: np.ndarray, reduction: str) -> float:
     """d(reduced loss) / d(per-step loss) at a real step."""
     if reduction in ("sum", "none"):
@@ -164,33 +194,28 @@ def _check_rows_sum_to_one(p: np.ndarray, m: np.ndarray, name: str, hint: str) -
     bad = m & (np.abs(sums - 1.0) > ROW_SUM_TOL)
     if np.any(bad):
         idx = tuple(int(i) for i in np.argwhere(bad)[0])
-        raise EngineError(
-            f"{name}: row {_where(idx)} sums to {sums[idx]:.10g}, expected 1 "
-            f"(within {ROW_SUM_TOL:g}){hint}"
-        )
+        raise EngineError(f"{name}: row {_where(idx)} {describe_row_sum(sums[idx])}{hint}")
 
 
 def _ce_parts(input, target, lengths, mask, from_logits: bool):
     """Validate; return (log-probs (..., C), target coefficients y (..., C), real-step mask)."""
-    x = as_float_array(input, "input")
-    if x.ndim not in (2, 3):
-        raise EngineError(
-            f"input: expected shape (T, C) for one sequence or (N, T, C) for a batch, got {x.shape}"
-        )
+    x = steps_array(input, "input", "(T, C) for one sequence or (N, T, C) for a batch", (2, 3))
     steps_shape, n_classes = x.shape[:-1], x.shape[-1]
     m = step_mask(lengths, mask, steps_shape)
+    # Padded rows become uniform (logits 0, or probabilities 1/C): never read again.
+    x = real_steps(x, m, "input", 0.0 if from_logits else 1.0 / max(n_classes, 1))
     if from_logits:
         lp = log_softmax(x, axis=-1)
     else:
         _check_rows_sum_to_one(
             x, m, "input", "; if these are logits (unnormalised scores) pass from_logits=True"
         )
-        # p = 0 gives -inf on purpose (no clipping); padded rows may hold anything, even < 0.
-        with np.errstate(divide="ignore", invalid="ignore"):
+        # p = 0 gives -inf on purpose (no clipping).
+        with np.errstate(divide="ignore"):
             lp = np.log(x)
     t = np.asarray(target)
     if t.shape == x.shape:
-        y = as_float_array(t, "target")
+        y = real_steps(np.asarray(t, dtype=np.float64), m, "target", 0.0)
         _check_rows_sum_to_one(y, m, "target", " (expected one-hot or probability rows)")
     elif t.shape == steps_shape:
         idx = _class_indices(t, steps_shape, n_classes, m, "target")
@@ -249,7 +274,7 @@ def sequence_cross_entropy(
     >>> round(sequence_cross_entropy(p, [0, 1, 1]), 5)
     1.15518
     """
-    _check_reduction(reduction, _CE_REDUCTIONS, _CE_MEAN_HINT if reduction == "mean" else "")
+    check_reduction(reduction, _CE_REDUCTIONS, _CE_MEAN_HINT if reduction == "mean" else "")
     lp, y, m = _ce_parts(input, target, lengths, mask, from_logits)
     return _reduce_steps(_ce_per_step(lp, y), m, reduction)
 
@@ -277,7 +302,7 @@ def sequence_cross_entropy_grad(
     Returns:
       Array of ``input``'s shape, (T, C) or (N, T, C).
     """
-    _check_reduction(reduction, _CE_REDUCTIONS, _CE_MEAN_HINT if reduction == "mean" else "")
+    check_reduction(reduction, _CE_REDUCTIONS, _CE_MEAN_HINT if reduction == "mean" else "")
     lp, y, m = _ce_parts(input, target, lengths, mask, from_logits)
     if from_logits:
         grad = np.sum(y, axis=-1, keepdims=True) * np.exp(lp) - y
@@ -340,15 +365,15 @@ def sequence_cross_entropy_terms(
 # ---------------------------------------------------------------------------- hinge
 def _hinge_parts(input, target, lengths, mask):
     """Validate; return (scores, labels with padded entries set to +1, real-step mask)."""
-    yhat = as_float_array(input, "input")
-    if yhat.ndim not in (1, 2):
-        raise EngineError(f"input: expected scores of shape (T,) or (N, T), got {yhat.shape}")
-    y = as_float_array(target, "target")
+    yhat = steps_array(input, "input", "(T,) or (N, T) (scores)", (1, 2))
+    y = np.asarray(target, dtype=np.float64)
     if y.shape != yhat.shape:
         raise EngineError(
             f"target: expected shape {yhat.shape} {_dims(yhat.shape)} like input, got {y.shape}"
         )
     m = step_mask(lengths, mask, yhat.shape)
+    yhat = real_steps(yhat, m, "input", 0.0)
+    y = real_steps(y, m, "target", 1.0)
     bad = m & (np.abs(y) != 1)
     if np.any(bad):
         idx = tuple(int(i) for i in np.argwhere(bad)[0])
@@ -358,7 +383,7 @@ def _hinge_parts(input, target, lengths, mask):
         raise EngineError(msg)
     # Padded labels may be anything (often 0); +1 keeps classification's label check happy
     # and the mask removes their terms afterwards.
-    return yhat, np.where(m, y, 1.0), m
+    return yhat, y, m
 
 
 def sequence_hinge(
@@ -385,7 +410,7 @@ def sequence_hinge(
     >>> round(sequence_hinge([0.8, -0.5, 0.3], [1, -1, 1], reduction="sum"), 4)
     1.4
     """
-    _check_reduction(reduction, _HINGE_REDUCTIONS)
+    check_reduction(reduction, _HINGE_REDUCTIONS)
     yhat, y, m = _hinge_parts(input, target, lengths, mask)
     per_step = np.where(m, hinge_loss(yhat, y, reduction="none"), 0.0)
     return _reduce_steps(per_step, m, reduction)
@@ -405,7 +430,7 @@ def sequence_hinge_grad(
     Returns:
       Array of ``input``'s shape.
     """
-    _check_reduction(reduction, _HINGE_REDUCTIONS)
+    check_reduction(reduction, _HINGE_REDUCTIONS)
     yhat, y, m = _hinge_parts(input, target, lengths, mask)
     grad = np.where(m, hinge_loss_grad(yhat, y, reduction="none"), 0.0)
     return grad * _step_scale(m, reduction)
