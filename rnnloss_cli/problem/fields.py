@@ -14,6 +14,7 @@ from typing import Any
 
 import numpy as np
 
+from rnnloss_cli.engine._numerics import describe_row_sum
 from rnnloss_cli.errors import ProblemError
 from rnnloss_cli.problem._yaml import FLOAT64_WORDS, dotted
 
@@ -24,24 +25,6 @@ LOGITS_HINT = " (give 'logits' instead to have softmax applied)"
 #: Whole-number fields (class indices, lengths, counts) are stored as int64.
 INT64_MAX = 2**63 - 1
 _PLAIN_NUMBER_TYPES = frozenset({int, float})
-
-
-def sum_text(total: float, tolerance: float) -> str:
-    """``total`` with as many significant digits as it takes to differ from 1 (at least 6).
-
-    ``1.0000021`` with tolerance 1e-6 reads "1.000002", never "1": a sum refused for
-    differing from 1 must not print as 1.
-    """
-    for digits in range(6, 18):
-        text = f"{total:.{digits}g}"
-        if float(text) != 1.0 or digits == 17:
-            return text
-    return repr(total)  # pragma: no cover (17 digits always round-trip)
-
-
-def not_one_text(total: float, tolerance: float) -> str:
-    """``sums to 1.000002, not 1 (tolerance 1e-06)``: the words for a sum that is not 1."""
-    return f"sums to {sum_text(total, tolerance)}, not 1 (tolerance {tolerance:g})"
 
 
 def _type_name(value: Any) -> str:
@@ -234,7 +217,7 @@ class Fields:
         else:
             label = where(idx)
         raise self.error(
-            f"{label} {not_one_text(float(sums[idx]), ROW_SUM_TOLERANCE)}: predicted "
+            f"{label} {describe_row_sum(float(sums[idx]), ROW_SUM_TOLERANCE)}: predicted "
             f"probabilities must form a distribution{hint}",
             name,
             *idx,

@@ -5,9 +5,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from rnnloss_cli.engine._numerics import describe_row_sum
 from rnnloss_cli.errors import ProblemError
 from rnnloss_cli.problem import load_problem, parse_problem
-from rnnloss_cli.problem.fields import Fields, sum_text
+from rnnloss_cli.problem.fields import Fields
 
 
 def _fields(data) -> Fields:
@@ -73,7 +74,7 @@ def test_whole_number_field_beyond_int64_is_a_problem_error(tmp_path):
 @pytest.mark.parametrize(
     "total, text",
     [
-        (1.0000021, "1.000002"),  # 6 digits would print "1"
+        (1.0000021, "1.0000021"),  # 6 digits would print "1"
         (0.99999999, "0.99999999"),  # 6 and 7 digits round to 1; 8 digits do not
         (0.9, "0.9"),
         (1.1, "1.1"),
@@ -81,8 +82,8 @@ def test_whole_number_field_beyond_int64_is_a_problem_error(tmp_path):
         (1 + 2**-52, "1.0000000000000002"),  # the float just above 1 needs 17 digits
     ],
 )
-def test_sum_text_differs_from_one(total, text):
-    assert sum_text(total, 1e-6) == text
+def test_row_sum_text_differs_from_one(total, text):
+    assert describe_row_sum(total, 1e-6).startswith(f"sums to {text}, expected 1")
 
 
 def test_row_sum_message_shows_the_difference_and_the_tolerance(tmp_path):
@@ -92,14 +93,17 @@ def test_row_sum_message_shows_the_difference_and_the_tolerance(tmp_path):
     with pytest.raises(ProblemError) as info:
         load_problem(str(p))
     msg = info.value.message
-    assert "sums to 1.000002, not 1 (tolerance 1e-06)" in msg, msg
+    assert "sums to 1.0000021, expected 1 (|sum - 1| = 2.1e-06 > tolerance 1e-06)" in msg, msg
 
 
 def test_sequence_row_sum_message(tmp_path):
-    # row t=2: 0.3 + 0.7000032 = 1.0000032, shown to 7 digits as 1.000003
+    # row t=2: 0.3 + 0.7000032 = 1.0000032, shown with the two digits of the deviation
     p = tmp_path / "p.yaml"
     p.write_text("kind: sequence\nyhat:\n  - [0.5, 0.5]\n  - [0.3, 0.7000032]\ntargets: [0, 1]\n")
     with pytest.raises(ProblemError) as info:
         load_problem(str(p))
     assert (info.value.line, info.value.field) == (4, "yhat[1]")
-    assert "row t=2 of yhat sums to 1.000003, not 1 (tolerance 1e-06)" in info.value.message
+    assert (
+        "row t=2 of yhat sums to 1.0000032, expected 1 (|sum - 1| = 3.2e-06 > tolerance 1e-06)"
+        in info.value.message
+    )
