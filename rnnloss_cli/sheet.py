@@ -13,10 +13,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from rnnloss_cli.problem import KIND_SUMMARIES, load_problem, problem_files, read_text
+from rnnloss_cli.errors import ProblemError
+from rnnloss_cli.problem import KIND_SUMMARIES, parse_problem, problem_files, read_text
 from rnnloss_cli.problem._yaml import load_yaml
-from rnnloss_cli.render.text import fmt_number, step_latex
-from rnnloss_cli.result import Result, Table
+from rnnloss_cli.render.text import fmt_number, lay_out, step_latex
+from rnnloss_cli.result import Result, Table, Window
 
 #: Fields that are not givens: the key and the author's remarks stay off a question sheet.
 HIDDEN_FIELDS = frozenset({"kind", "title", "source", "answer", "tolerance", "notes"})
@@ -121,8 +122,14 @@ def collect(paths: list[str], solutions: bool) -> list[SheetProblem]:
 
     out = []
     for path in problem_files(paths):
-        problem = load_problem(path)
-        data, _ = load_yaml(read_text(path), path)
+        # Read once (standard input can only be read once), parse once, validate that data.
+        name = "<stdin>" if path == "-" else path
+        data, lines = load_yaml(read_text(path), name)
+        if data is None:
+            raise ProblemError(
+                "the file is empty; expected a mapping with at least 'kind'", file=name
+            )
+        problem = parse_problem(data, lines, name)
         meta = problem.meta
         figures = list(meta.answer or {"loss": 0.0})
         result = solve(problem) if solutions else None
@@ -258,17 +265,21 @@ def latex_math(s: str) -> str:
     return "".join(_MATH.get(ch, ch) for ch in s)
 
 
-def table_latex(t: Table, precision: int) -> list[str]:
-    cols = "l" + "r" * (len(t.columns) - 1) if t.columns else "l"
+def table_latex(t: Table, precision: int, *, window: Window | None = None) -> list[str]:
+    """A tabular, windowed like the other formats ("…" rows/columns, a note with the size)."""
+    laid = lay_out(t, window)
+    cols = "l" + "r" * (len(laid.columns) - 1) if laid.columns else "l"
     out = [r"\begin{center}", rf"\textbf{{{latex_text(t.title)}}}\\[2pt]"]
     out += [rf"\begin{{tabular}}{{{cols}}}", r"\hline"]
-    out.append(" & ".join(latex_text(c) for c in t.columns) + r" \\ \hline")
-    for row in t.rows:
+    out.append(" & ".join(latex_text(c) for c in laid.columns) + r" \\ \hline")
+    for row in laid.rows:
         cells = ["" if c is None else latex_text(fmt_number(c, precision)) for c in row]
         out.append(" & ".join(cells) + r" \\")
     out += [r"\hline", r"\end{tabular}"]
     if t.caption:
         out += [r"\\[2pt]", rf"\emph{{{latex_text(t.caption)}}}"]
+    if laid.note:
+        out += [r"\\[2pt]", rf"\emph{{Note: {latex_text(laid.note)}}}"]
     return [*out, r"\end{center}", ""]
 
 
