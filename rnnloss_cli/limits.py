@@ -41,3 +41,7 @@ MAX_LISTED_PATHS = 10_000
 #: Symbols ``rnnloss ctc paths`` writes in all (alignments x frames): each alignment is one
 #: line of T symbols, so a few alignments over a very long input would still flood the output.
 MAX_LISTED_SYMBOLS = 1_000_000
+#: Cells (frames x extended labels) of the exact big-integer path count ``ctc paths`` runs
+#: before listing (it stops once the count passes MAX_LISTED_PATHS, a few frames past the
+#: fewest possible); a longer target would take seconds just to be counted.
+MAX_COUNT_CELLS = 10_000_000

@@ -139,13 +139,20 @@ class Table:
         """A table of ``n_rows`` rows built only over its window: ``row(i)`` makes row i.
 
         ``row`` is called for the kept indices only, so a million-row table costs a window's
-        worth of work; ``styles`` given in kwargs are keyed by full row index and re-indexed.
+        worth of work; ``styles`` given in kwargs are keyed by full row index and re-indexed;
+        ``row_style(i)``, if given, styles every cell of row i (e.g. "dim" for padding).
         """
         w = window or Window()
         kept, split = window_indices(n_rows, w.rows)
         styles = kwargs.pop("styles", {}) or {}
+        row_style = kwargs.pop("row_style", None)
         pos = {i: k for k, i in enumerate(kept)}
         held_styles = {(pos[i], j): v for (i, j), v in styles.items() if i in pos}
+        if row_style is not None:
+            for k, i in enumerate(kept):
+                style = row_style(i)
+                if style:
+                    held_styles.update({(k, j): style for j in range(len(columns))})
         return cls(
             title,
             columns,

@@ -196,7 +196,7 @@ def fill(template: str, values: dict[str, Any], precision: int, latex: bool = Fa
             return m.group(0)
         v = values[name]
         if isinstance(v, (list, tuple, Terms)):
-            return _join(list(v), sep or ",", precision, latex)
+            return _join(v if isinstance(v, Terms) else list(v), sep or ",", precision, latex)
         return fmt_number(v, precision, latex)
 
     return _PLACEHOLDER.sub(sub, template)
