@@ -125,3 +125,24 @@ def test_cli_sheet_solutions_to_stdout():
     result = runner.invoke(app, ["sheet", str(PROBLEMS / "hello.yaml"), "--solutions"])
     assert result.exit_code == 0, result.output
     assert "### Solution" in result.output and "3.673" in result.output
+
+
+def test_sheet_from_standard_input_reads_it_once(monkeypatch) -> None:
+    """`sheet -` reads standard input once: a second read would find it empty."""
+    import io
+    from pathlib import Path
+
+    from rnnloss_cli.sheet import collect
+
+    text = (Path(__file__).resolve().parents[1] / "problems" / "hello.yaml").read_text()
+    reads: list[int] = []
+
+    class OnceStdin(io.StringIO):
+        def read(self, *args):  # count the reads; the second one gets ""
+            reads.append(1)
+            return super().read(*args)
+
+    monkeypatch.setattr("sys.stdin", OnceStdin(text))
+    (problem,) = collect(["-"], solutions=True)
+    assert reads == [1]
+    assert problem.result is not None and problem.givens

@@ -153,14 +153,6 @@ def _check_sizes(f: Fields, target: tuple[str, ...], frames: int, n_symbols: int
     need, _ = min_frames(target)
     if frames < need:
         return
-    cells = frames * (2 * len(target) + 1)
-    if cells > MAX_TRELLIS_CELLS:
-        raise f.error(
-            f"exact CTC of {len(target):,} labels over {frames:,} frames visits {cells:,} "
-            f"trellis cells, more than the limit MAX_TRELLIS_CELLS = {MAX_TRELLIS_CELLS:,}; "
-            "give fewer frames or a shorter target",
-            "frames" if f.has("frames") else "target",
-        )
     size = frames * n_symbols * 8
     if size > MAX_ARRAY_BYTES:
         raise f.error(
@@ -168,6 +160,14 @@ def _check_sizes(f: Fields, target: tuple[str, ...], frames: int, n_symbols: int
             f"({size / 2**30:.1f} GiB), more than the limit MAX_ARRAY_BYTES = "
             f"{MAX_ARRAY_BYTES / 2**30:g} GiB; give fewer frames",
             "frames",
+        )
+    cells = frames * (2 * len(target) + 1)
+    if cells > MAX_TRELLIS_CELLS:
+        raise f.error(
+            f"exact CTC of {len(target):,} labels over {frames:,} frames visits {cells:,} "
+            f"trellis cells, more than the limit MAX_TRELLIS_CELLS = {MAX_TRELLIS_CELLS:,}; "
+            "give fewer frames or a shorter target",
+            "frames" if f.has("frames") else "target",
         )
 
 
