@@ -16,7 +16,7 @@ import numpy as np
 from rnnloss_cli.engine.alignments import ListedCTC, ctc_listed, min_frames
 from rnnloss_cli.limits import FULL_TRELLIS_MAX_CELLS, STEP_MAX_TERMS
 from rnnloss_cli.problem.ctc import CTCProblem
-from rnnloss_cli.result import LogNumber, Result, Step, Table, Window, window_indices
+from rnnloss_cli.result import LogNumber, Result, Step, Table, Window, terms, window_indices
 from rnnloss_cli.solve.common import finalize
 
 FORMULA = Step(
@@ -53,48 +53,66 @@ def _listed_probs(p: CTCProblem) -> Any:
     return [dict(zip(p.symbols, map(float, row), strict=True)) for row in p.frame_probs]
 
 
-def _listed_part(p: CTCProblem, r: Result) -> ListedCTC:
+def _factors_text(factors: tuple[float, ...]) -> str:
+    """The factors of one alignment, written out (first and last ones for a long path)."""
+    kept, split = window_indices(len(factors), STEP_MAX_TERMS)
+    items = [f"{factors[i]:g}" for i in kept]
+    if split is not None:
+        items.insert(split, f"… ({len(factors) - len(kept):,} more) …")
+    return " × ".join(items)
+
+
+def _listed_part(p: CTCProblem, r: Result, window: Window) -> ListedCTC:
     lc = ctc_listed(p.target, p.alignments, _listed_probs(p), blank=p.blank, factors=p.factors)
     target = _word(p.target)
-    rows: list[list[Any]] = []
     styles: dict[tuple[int, int], str] = {}
     for i, a in enumerate(lc.alignments):
-        rows.append(
-            [
-                i + 1,
-                _word(a.path),
-                _word(a.collapsed) or "(empty)",
-                "yes" if a.valid else "no",
-                len(a.path),
-                " × ".join(f"{x:g}" for x in a.factors),
-                a.product,
-            ]
-        )
         styles[(i, 3)] = "good" if a.valid else "bad"
         if not a.valid:
             styles[(i, 2)] = "bad"
+
+    def row(i: int) -> list[Any]:
+        a = lc.alignments[i]
+        return [
+            i + 1,
+            _word(a.path),
+            _word(a.collapsed) or "(empty)",
+            "yes" if a.valid else "no",
+            len(a.path),
+            _factors_text(a.factors),
+            a.product,
+        ]
+
     r.tables.append(
-        Table(
+        Table.windowed(
             "listed alignments",
+            len(lc.alignments),
+            row,
             ["#", "alignment π", "B(π)", f"valid for {target}?", "frames", "factors", "product"],
-            rows,
-            styles,
+            window,
+            styles=styles,
             caption="B(π): merge repeated symbols, then drop blanks",
         )
     )
-    for i, a in enumerate(lc.alignments):
+    shown, split = window_indices(len(lc.alignments), STEP_MAX_TERMS)
+    for n, i in enumerate(shown):
+        if n == split:
+            r.steps.append(
+                Step("…", f"({len(lc.alignments) - len(shown):,} more alignments, the same way)")
+            )
+        a = lc.alignments[i]
         r.steps.append(
             Step(
                 f"alignment {i + 1}: {_word(a.path)}",
                 "{factors|*} = {product}",
-                {"factors": list(a.factors), "product": a.product},
+                {"factors": terms(a.factors), "product": a.product},
             )
         )
     r.steps.append(
         Step(
             "sum over the listed alignments",
             "P = {terms|+} = {value}",
-            {"terms": [a.product for a in lc.alignments], "value": lc.total},
+            {"terms": terms([a.product for a in lc.alignments]), "value": lc.total},
         )
     )
     r.steps.append(
@@ -112,7 +130,7 @@ def _listed_part(p: CTCProblem, r: Result) -> ListedCTC:
                 "valid alignments only",
                 ("P = {terms|+} = {value}" if valid else "P = 0") + ";  −ln P = {loss}",
                 {
-                    "terms": [a.product for a in valid],
+                    "terms": terms([a.product for a in valid]),
                     "value": lc.valid_total,
                     "loss": lc.valid_loss,
                 },
@@ -123,26 +141,40 @@ def _listed_part(p: CTCProblem, r: Result) -> ListedCTC:
     return lc
 
 
+#: Per-alignment warnings given one by one; the rest are counted in one line.
+_MAX_ALIGNMENT_WARNINGS = 5
+
+
 def _listed_warnings(p: CTCProblem, lc: ListedCTC, r: Result) -> None:
     target = _word(p.target)
-    for i in lc.invalid:
+    for what, which in (("not alignments of " + target, lc.invalid), ("mismatched", lc.mismatched)):
+        if len(which) > _MAX_ALIGNMENT_WARNINGS:
+            r.warnings.append(
+                f"{len(which):,} listed alignments are {what}; the first "
+                f"{_MAX_ALIGNMENT_WARNINGS} are described below"
+            )
+    for i in lc.invalid[:_MAX_ALIGNMENT_WARNINGS]:
         a = lc.alignments[i]
         r.warnings.append(
             f"alignment {i + 1}, {_word(a.path)}, collapses to {_word(a.collapsed) or '(empty)'}"
             f", not {target}: {a.reason}. It is not an alignment of {target}; without it the "
             f"sum is {_g(lc.valid_total)} (loss {_g(lc.valid_loss)}, figure valid_only)."
         )
-    for i in lc.mismatched:
+    for i in lc.mismatched[:_MAX_ALIGNMENT_WARNINGS]:
         a = lc.alignments[i]
         r.warnings.append(
             f"alignment {i + 1}, {_word(a.path)}: the factors given for it, "
-            f"{' × '.join(f'{x:g}' for x in a.factors)} = {_g(a.product)}, are not the "
+            f"{_factors_text(a.factors)} = {_g(a.product)}, are not the "
             f"probabilities of its symbols frame by frame, "
-            f"{' × '.join(f'{x:g}' for x in a.symbol_factors)} = {_g(a.symbol_product)}; "
+            f"{_factors_text(a.symbol_factors)} = {_g(a.symbol_product)}; "
             "the listed sum uses the factors as given."
         )
     if not lc.equal_lengths:
-        lengths = ", ".join(str(n) for n in lc.lengths)
+        kept, split = window_indices(len(lc.lengths), STEP_MAX_TERMS)
+        shown = [str(lc.lengths[i]) for i in kept]
+        if split is not None:
+            shown.insert(split, "…")
+        lengths = ", ".join(shown)
         r.warnings.append(
             f"the alignments have unequal lengths ({lengths} frames): every CTC path has one "
             "symbol per input frame, so the alignments of one input all have the same length."
@@ -494,10 +526,14 @@ def _coverage(p: CTCProblem, lc: ListedCTC, prob: float, r: Result) -> None:
             {"covered": covered, "exact": prob, "share": covered / prob},
         )
     )
-    total_paths = ctc_path_count(list(p.target), n_frames)
+    n_ext = 2 * len(p.target) + 1
+    if n_frames * n_ext <= FULL_TRELLIS_MAX_CELLS:  # the exact count is a big-integer pass
+        total = f"{ctc_path_count(list(p.target), n_frames):,}"
+    else:
+        total = "many"
     r.notes.append(
         f"the {len(seen)} distinct valid listed alignment(s) are {len(seen)} of the "
-        f"{total_paths} alignments of {_word(p.target)} over {n_frames} frames and cover "
+        f"{total} alignments of {_word(p.target)} over {n_frames} frames and cover "
         f"{100 * covered / prob:.1f}% of the exact probability"
     )
 
@@ -512,7 +548,7 @@ def solve_ctc(p: CTCProblem, *, window: Window | None = None) -> Result:
     figures: dict[str, float] = {}
     lc = None
     if p.alignments:
-        lc = _listed_part(p, r)
+        lc = _listed_part(p, r, window)
         figures["listed"] = lc.loss
         figures["valid_only"] = lc.valid_loss
     if p.frame_probs is not None:

@@ -141,6 +141,13 @@ def paths_result(
     return r
 
 
+def _short(symbols: list[str], limit: int = 48) -> str:
+    """Symbols joined as one word; a long sequence shows its ends and its length."""
+    if len(symbols) <= limit:
+        return "".join(symbols)
+    return f"{''.join(symbols[: limit - 8])}…{''.join(symbols[-6:])} ({len(symbols):,} symbols)"
+
+
 def decode_result(
     matrix: list[list[float]],
     names: list[str],
@@ -148,6 +155,7 @@ def decode_result(
     *,
     from_logits: bool,
     flag: str,
+    window: Window | None = None,
 ) -> Result:
     """Greedy decoding of a T x K matrix of probabilities (or logits) with named columns."""
     if not names or any(not s for s in names) or len(set(names)) != len(names):
@@ -176,22 +184,26 @@ def decode_result(
         -math.log(best.product) if best.product else math.inf,
         unit="nats",
     )
-    styles = {(t, 1 + k): "highlight" for t, k in enumerate(best_idx)}
+    styles = {(t, 1 + int(k)): "highlight" for t, k in enumerate(best_idx)}
     r.tables.append(
-        Table(
+        Table.windowed(
             "per-frame probabilities (highlighted: the most likely symbol)",
+            m.shape[0],
+            lambda t: [t + 1, *map(float, m[t]), path[t]],
             ["t", *names, "best"],
-            [[t + 1, *map(float, m[t]), path[t]] for t in range(m.shape[0])],
-            styles,
+            window,
+            styles=styles,
         )
     )
-    r.steps.append(Step("best path π*", " ".join(path)))
+    r.steps.append(Step("best path π*", "{path| }", {"path": terms(path)}))
     r.steps.append(
-        Step("collapse B(π*)", "merge repeats, drop blanks: " + ("".join(collapsed) or "(empty)"))
+        Step("collapse B(π*)", "merge repeats, drop blanks: " + (_short(collapsed) or "(empty)"))
     )
     r.steps.append(
         Step(
-            "P(π*)", "{factors|*} = {value}", {"factors": list(best.factors), "value": best.product}
+            "P(π*)",
+            "{factors|*} = {value}",
+            {"factors": terms(best.factors), "value": best.product},
         )
     )
     r.figures = {"loss": r.loss}
