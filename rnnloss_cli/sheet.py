@@ -16,8 +16,8 @@ from typing import Any
 from rnnloss_cli.errors import ProblemError
 from rnnloss_cli.problem import KIND_SUMMARIES, parse_problem, problem_files, read_text
 from rnnloss_cli.problem._yaml import load_yaml
-from rnnloss_cli.render.text import fmt_number, lay_out, step_latex
-from rnnloss_cli.result import Result, Table, Window
+from rnnloss_cli.render.text import ELLIPSIS, fmt_number, lay_out, step_latex
+from rnnloss_cli.result import Result, Table, Window, window_indices
 
 #: Fields that are not givens: the key and the author's remarks stay off a question sheet.
 HIDDEN_FIELDS = frozenset({"kind", "title", "source", "answer", "tolerance", "notes"})
@@ -35,6 +35,10 @@ class Given:
     shape: str  # "scalar" | "list" | "mapping" | "matrix"
     value: Any
     columns: list[str] | None = None
+    #: a matrix's row numbers as shown ("…" where rows are left out); None: 1, 2, ...
+    row_labels: list[str] | None = None
+    #: the full size when only the first and last items / rows / columns are shown
+    note: str | None = None
 
 
 @dataclass
@@ -84,8 +88,23 @@ def _item_text(v: Any) -> str:
     return _num(v)
 
 
-def givens_of(data: dict[str, Any]) -> list[Given]:
-    """The givens of a problem file's mapping, in file order, key and notes left out."""
+def _window(n: int, limit: int) -> tuple[list[int | None], str | None]:
+    """Indices shown of n items (None where the "…" goes) and the note on the elision."""
+    kept, split = window_indices(n, limit)
+    if split is None:
+        return list(kept), None
+    shown: list[int | None] = list(kept)
+    shown.insert(split, None)
+    return shown, f"the first {split:,} and last {len(kept) - split:,} of {n:,}"
+
+
+def givens_of(data: dict[str, Any], window: Window | None = None) -> list[Given]:
+    """The givens of a problem file's mapping, in file order, key and notes left out.
+
+    Long lists and matrices keep their first and last items, rows and columns (``window``,
+    default from limits) with "…" between and a note with the full size.
+    """
+    w = window or Window()
     out: list[Given] = []
     names = [data.get(k) for k in COLUMN_NAME_FIELDS if isinstance(data.get(k), list)]
 
@@ -95,7 +114,29 @@ def givens_of(data: dict[str, Any]) -> list[Given]:
             ([str(s) for s in n] for n in names if len(n) == width),
             [str(j + 1) for j in range(width)],
         )
-        return Given(name, "matrix", [[_num(x) for x in row] for row in value], cols)
+        rows, row_note = _window(len(value), w.rows)
+        shown_cols, col_note = _window(width, w.columns)
+        cells = [
+            [ELLIPSIS if j is None else _num(value[i][j]) for j in shown_cols]
+            if i is not None
+            else [ELLIPSIS] * len(shown_cols)
+            for i in rows
+        ]
+        notes = [f"{what} rows" for what in [row_note] if what]
+        notes += [f"{what} columns" for what in [col_note] if what]
+        return Given(
+            name,
+            "matrix",
+            cells,
+            [ELLIPSIS if j is None else cols[j] for j in shown_cols],
+            [ELLIPSIS if i is None else str(i + 1) for i in rows],
+            ("showing " + " and ".join(notes)) if notes else None,
+        )
+
+    def listing(name: str, value: list) -> Given:
+        shown, note = _window(len(value), w.rows)
+        items = [ELLIPSIS if i is None else _item_text(value[i]) for i in shown]
+        return Given(name, "list", items, note=f"showing {note} items" if note else None)
 
     for name, value in data.items():
         if name in HIDDEN_FIELDS:
@@ -110,7 +151,7 @@ def givens_of(data: dict[str, Any]) -> list[Given]:
                 Given(str(name), "mapping", {str(k): _item_text(x) for k, x in value.items()})
             )
         elif isinstance(value, list):
-            out.append(Given(str(name), "list", [_item_text(x) for x in value]))
+            out.append(listing(str(name), value))
         else:
             out.append(Given(str(name), "scalar", _num(value)))
     return out
@@ -150,17 +191,24 @@ def _md_escape(s: str) -> str:
     return s.replace("|", "\\|")
 
 
+def _row_labels(g: Given) -> list[str]:
+    return g.row_labels or [str(i + 1) for i in range(len(g.value))]
+
+
 def _md_given(g: Given) -> list[str]:
+    note = f" ({g.note})" if g.note else ""
     if g.shape == "scalar":
         return [f"- `{g.name}`: {g.value}"]
     if g.shape == "list":
-        return [f"- `{g.name}`: [{', '.join(g.value)}]"]
+        return [f"- `{g.name}`: [{', '.join(g.value)}]{note}"]
     if g.shape == "mapping":
         return [f"- `{g.name}`: " + ", ".join(f"{k} = {v}" for k, v in g.value.items())]
     head = ["", "| " + " | ".join(["", *map(_md_escape, g.columns or [])]) + " |"]
     head.append("|" + "|".join("---" for _ in range(len(g.columns or []) + 1)) + "|")
-    rows = [f"| {i + 1} | " + " | ".join(r) + " |" for i, r in enumerate(g.value)]
-    return [f"- `{g.name}` (matrix):", *head, *rows, ""]
+    rows = [
+        f"| {i} | " + " | ".join(r) + " |" for i, r in zip(_row_labels(g), g.value, strict=True)
+    ]
+    return [f"- `{g.name}` (matrix){note}:", *head, *rows, ""]
 
 
 def sheet_markdown(
@@ -322,16 +370,21 @@ def _latex_given(g: Given) -> list[str]:
     name = rf"\texttt{{{latex_text(g.name)}}}"
     if g.shape == "scalar":
         return [rf"  \item {name}: {latex_text(g.value)}"]
+    note = f" ({latex_text(g.note)})" if g.note else ""
     if g.shape == "list":
-        return [rf"  \item {name}: [{latex_text(', '.join(g.value))}]"]
+        return [rf"  \item {name}: [{latex_text(', '.join(g.value))}]{note}"]
     if g.shape == "mapping":
         pairs = ", ".join(f"{k} = {v}" for k, v in g.value.items())
         return [rf"  \item {name}: {latex_text(pairs)}"]
     cols = g.columns or []
-    out = [rf"  \item {name} (matrix):\\[2pt]", rf"  \begin{{tabular}}{{l{'r' * len(cols)}}}"]
+    out = [
+        rf"  \item {name} (matrix){note}:\\[2pt]",
+        rf"  \begin{{tabular}}{{l{'r' * len(cols)}}}",
+    ]
     out.append("  " + " & ".join(["", *map(latex_text, cols)]) + r" \\ \hline")
     out += [
-        f"  {i + 1} & " + " & ".join(map(latex_text, r)) + r" \\" for i, r in enumerate(g.value)
+        f"  {latex_text(i)} & " + " & ".join(map(latex_text, r)) + r" \\"
+        for i, r in zip(_row_labels(g), g.value, strict=True)
     ]
     return [*out, r"  \end{tabular}"]
 
