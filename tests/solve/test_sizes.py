@@ -160,3 +160,56 @@ def test_reinforce_returns_steps_are_bounded() -> None:
     assert all(len(s.values) <= 20 for s in r.steps)  # J: 16 products and J itself
     assert "(1,984 more returns" in " ".join(s.text for s in r.steps)
     assert len(render_json([r])) < 30_000
+
+
+def _ref_counts(ext: list[str], frames: int, backward: bool) -> list[list[int]]:
+    """Path counts per frame and state, by the plain recursion (a test-only reference).
+
+    Forward: a_1 = [1, 1, 0, ...]; a_{t+1}(s) = a_t(s) + a_t(s-1) + [skip into s] a_t(s-2),
+    skip into s allowed when l'_s is a label unlike l'_{s-2}. Backward mirrors it from the end
+    (b over the last frame = 1 at the two final states).
+    """
+    n = len(ext)
+    skip = [s >= 2 and ext[s] != "-" and ext[s] != ext[s - 2] for s in range(n)]
+    if not backward:
+        col = [1, 1] + [0] * (n - 2)
+        out = [col]
+        for _ in range(frames - 1):
+            col = [
+                col[s] + (col[s - 1] if s else 0) + (col[s - 2] if skip[s] else 0) for s in range(n)
+            ]
+            out.append(col)
+        return out
+    col = [0] * (n - 2) + [1, 1]
+    out = [col]
+    for _ in range(frames - 1):
+        col = [
+            col[s]
+            + (col[s + 1] if s + 1 < n else 0)
+            + (col[s + 2] if s + 2 < n and skip[s + 2] else 0)
+            for s in range(n)
+        ]
+        out.insert(0, col)
+    return out
+
+
+def test_windowed_trellis_columns_match_path_counts() -> None:
+    # ABBA x 4 (16 labels, 7 repeats: needs 23 frames, more than the 14 shown) over 40,000
+    # frames: 33 x 40,000 cells > FULL_TRELLIS_MAX_CELLS, so α and β come from the first and
+    # last frames only. With every symbol 1/3, α_t(s) = (prefix paths of t frames ending in s)
+    # * 3^-t and β_t(s) = (suffix paths from s) * 3^-(T-t+1).
+    frames, target = 40_000, "ABBA" * 4
+    r = solve(_ctc(frames, target=target))
+    ext = ["-"] * 33
+    ext[1::2] = target
+    alpha, beta = r.tables[0], r.tables[1]
+    h = len(alpha.columns) - 2
+    fwd = _ref_counts(ext, h, backward=False)
+    bwd = _ref_counts(ext, h, backward=True)
+    assert len(alpha.rows) == len(beta.rows) == 33
+    for s in range(33):
+        for t in range(h):  # frame t + 1
+            assert alpha.rows[s][2 + t] == pytest.approx(fwd[t][s] / 3 ** (t + 1), rel=1e-12)
+            # beta column t is frame T - h + 1 + t; T - frame + 1 = h - t frames remain
+            assert beta.rows[s][2 + t] == pytest.approx(bwd[t][s] / 3 ** (h - t), rel=1e-12)
+    assert beta.columns[2] == f"t={frames - h + 1}"
