@@ -409,7 +409,10 @@ def _full_trellis(
     if isinstance(value, LogNumber):
         r.steps.append(
             Step(
-                "ln p(l|x) (the probability underflows a double)", "ln p(l|x) = {ln}", {"ln": ln_p}
+                "ln p(l|x) (the probability underflows a double)",
+                "ln p(l|x) = {ln}",
+                {"ln": ln_p},
+                r"\ln p(l|x) = {ln}",
             )
         )
     loss = float(tr.loss)
@@ -493,6 +496,7 @@ def _windowed_trellis(
             "exact p(l|x) (forward pass over every frame, one column kept)",
             "p(l|x) = e^(−loss) = {value}",
             {"value": LogNumber(-loss)},
+            r"p(l|x) = e^{-\mathrm{loss}} = {value}",
         )
     )
     r.steps.append(
