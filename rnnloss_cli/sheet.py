@@ -157,8 +157,13 @@ def givens_of(data: dict[str, Any], window: Window | None = None) -> list[Given]
     return out
 
 
-def collect(paths: list[str], solutions: bool) -> list[SheetProblem]:
-    """Load (and, for solutions, solve) every problem file; errors are ProblemError."""
+def collect(
+    paths: list[str], solutions: bool, *, window: Window | None = None
+) -> list[SheetProblem]:
+    """Load (and, for solutions, solve) every problem file; errors are ProblemError.
+
+    Long givens and solution tables keep ``window`` (default from limits) rows and columns.
+    """
     from rnnloss_cli.solve import solve
 
     out = []
@@ -173,10 +178,9 @@ def collect(paths: list[str], solutions: bool) -> list[SheetProblem]:
         problem = parse_problem(data, lines, name)
         meta = problem.meta
         figures = list(meta.answer or {"loss": 0.0})
-        result = solve(problem) if solutions else None
-        out.append(
-            SheetProblem(path, meta.kind, meta.title, meta.source, givens_of(data), figures, result)
-        )
+        result = solve(problem, window=window) if solutions else None
+        givens = givens_of(data, window)
+        out.append(SheetProblem(path, meta.kind, meta.title, meta.source, givens, figures, result))
     return out
 
 
@@ -212,7 +216,12 @@ def _md_given(g: Given) -> list[str]:
 
 
 def sheet_markdown(
-    problems: list[SheetProblem], *, solutions: bool, precision: int = 3, title: str | None = None
+    problems: list[SheetProblem],
+    *,
+    solutions: bool,
+    precision: int = 3,
+    title: str | None = None,
+    window: Window | None = None,
 ) -> str:
     """The whole sheet as Markdown."""
     from rnnloss_cli.render.markdown import result_markdown
@@ -228,7 +237,7 @@ def sheet_markdown(
             out += _md_given(g)
         out += ["", f"**Task.** {task_text(p)}", ""]
         if solutions and p.result is not None:
-            body = result_markdown(p.result, precision, level=3, answers=True)
+            body = result_markdown(p.result, precision, level=3, answers=True, window=window)
             lines = body.split("\n")
             if lines and lines[0].startswith("###"):  # the title is already the heading
                 lines = lines[1:]
@@ -331,13 +340,19 @@ def table_latex(t: Table, precision: int, *, window: Window | None = None) -> li
     return [*out, r"\end{center}", ""]
 
 
-def result_latex(r: Result, precision: int = 3, show: frozenset[str] = frozenset()) -> list[str]:
+def result_latex(
+    r: Result,
+    precision: int = 3,
+    show: frozenset[str] = frozenset(),
+    *,
+    window: Window | None = None,
+) -> list[str]:
     """A Result laid out in LaTeX: formula, tables, steps, warnings, notes, loss, key."""
     out: list[str] = []
     if r.formula:
         out += [r"\[ " + latex_math(step_latex(r.formula, precision)) + r" \]", ""]
     for t in r.visible_tables(show):
-        out += table_latex(t, precision)
+        out += table_latex(t, precision, window=window)
     if r.steps:
         out.append(r"\begin{itemize}")
         for s in r.steps:
@@ -345,7 +360,10 @@ def result_latex(r: Result, precision: int = 3, show: frozenset[str] = frozenset
             out.append(rf"  \item {latex_text(s.label)}: ${math}$")
         out += [r"\end{itemize}", ""]
     for label, child in r.children:
-        out += [rf"\paragraph{{Term: {latex_text(label)}}}", *result_latex(child, precision, show)]
+        out += [
+            rf"\paragraph{{Term: {latex_text(label)}}}",
+            *result_latex(child, precision, show, window=window),
+        ]
     for w in r.warnings:
         out += [rf"\noindent\textbf{{Warning.}} {latex_text(w)}", ""]
     for n in r.notes:
@@ -390,7 +408,12 @@ def _latex_given(g: Given) -> list[str]:
 
 
 def sheet_latex(
-    problems: list[SheetProblem], *, solutions: bool, precision: int = 3, title: str | None = None
+    problems: list[SheetProblem],
+    *,
+    solutions: bool,
+    precision: int = 3,
+    title: str | None = None,
+    window: Window | None = None,
 ) -> str:
     """The whole sheet as a standalone LaTeX document (article, amsmath)."""
     heading = title or ("Solutions" if solutions else "Problem sheet")
@@ -415,7 +438,7 @@ def sheet_latex(
             out += _latex_given(g)
         out += [r"\end{itemize}", "", rf"\paragraph{{Task}} {latex_text(task_text(p))}", ""]
         if solutions and p.result is not None:
-            out += [r"\subsection*{Solution}", *result_latex(p.result, precision)]
+            out += [r"\subsection*{Solution}", *result_latex(p.result, precision, window=window)]
     out += [r"\end{document}", ""]
     return "\n".join(out)
 
@@ -427,8 +450,12 @@ def build_sheet(
     solutions: bool = False,
     precision: int = 3,
     title: str | None = None,
+    window: Window | None = None,
 ) -> str:
-    """Problem files (or folders) -> the sheet text in ``fmt`` ("markdown" or "latex")."""
-    problems = collect(paths, solutions)
+    """Problem files (or folders) -> the sheet text in ``fmt`` ("markdown" or "latex").
+
+    ``window`` (``--window ROWS[xCOLS]``; default from limits) bounds every long table.
+    """
+    problems = collect(paths, solutions, window=window)
     render = sheet_latex if fmt == "latex" else sheet_markdown
-    return render(problems, solutions=solutions, precision=precision, title=title)
+    return render(problems, solutions=solutions, precision=precision, title=title, window=window)
