@@ -108,7 +108,7 @@ def test_long_ctc_loss_from_the_loss_only_path() -> None:
 
 def test_json_does_not_grow_with_frames() -> None:
     small = render_json([solve(_ctc(2_000))])  # whole trellis (10,005 cells)
-    large = render_json([solve(_ctc(200_000))])  # loss-only pass + windows
+    large = render_json([solve(_ctc(50_000))])  # loss-only pass + windows
     assert len(large) < 2 * len(small) and len(large) < 40_000
     docs = [json.loads(doc)["tables"] for doc in (small, large)]
     n_cells = [sum(len(row) for t in tables for row in t["rows"]) for tables in docs]
