@@ -24,14 +24,32 @@ MAX_YAML_VALUES = 2**24
 #: Bytes one engine array may take (float64 trellis, emissions, gradients); an input that
 #: would need more is refused before anything is allocated. A quarter of this machine's memory.
 MAX_ARRAY_BYTES = 2 * 2**30
+#: Cells (frames x extended labels, T x (2S + 1)) the exact CTC forward pass may visit: time
+#: grows with their number (about 10 ns a cell in the loss-only pass), so 10^8 is seconds.
+MAX_TRELLIS_CELLS = 10**8
+#: Cells (frames x extended labels) of a CTC trellis computed whole, for the full α and β
+#: tables and the gradient. Above it the loss comes from the engine's loss-only pass (one
+#: column in memory) and the tables from short runs over the first and last frames only, so
+#: time and memory stay those of the loss itself.
+FULL_TRELLIS_MAX_CELLS = 100_000
 
 # ------------------------------------------------------------------ showing
 #: Rows and columns a table shows before it is windowed (first and last ones kept, an
 #: elision marker between, and a note with the full size).
 TABLE_MAX_ROWS = 60
 TABLE_MAX_COLUMNS = 16
+#: Items a list in a derivation step shows (first ones, an elision saying how many are left
+#: out, the last two); a Result holds no more than this of any list.
+STEP_MAX_TERMS = 16
 #: Alignments ``rnnloss ctc paths`` enumerates; above this it refuses (after a bounded count).
 MAX_LISTED_PATHS = 10_000
+#: Symbols ``rnnloss ctc paths`` writes in all (alignments x frames): each alignment is one
+#: line of T symbols, so a few alignments over a very long input would still flood the output.
+MAX_LISTED_SYMBOLS = 1_000_000
+#: Cells (frames x extended labels) of the exact big-integer path count ``ctc paths`` runs
+#: before listing (it stops once the count passes MAX_LISTED_PATHS, a few frames past the
+#: fewest possible); a longer target would take seconds just to be counted.
+MAX_COUNT_CELLS = 10_000_000
 
 # ------------------------------------------------------------------ training (rnnloss train)
 #: Hidden units of the demo RNN: W_hh holds H² numbers and every step costs O(N·H²); at 512

@@ -3,6 +3,10 @@
 Numbers stay numbers here; renderers format them (``--precision``). A Step's text is a
 template whose ``{name}`` placeholders are filled from ``values``: ``{name|+}`` joins a list
 with " + ", ``{name|*}`` with " × " (``\\times`` in LaTeX), ``{name|,}`` with ", ".
+
+Sizes stay bounded: a long table is held as a window (its first and last rows and columns, with
+its full shape and where the elision sits), a long list in a step as :class:`Terms` (its first
+and last items and the count), so nothing in a Result grows with the input beyond the window.
 """
 
 from __future__ import annotations
@@ -11,10 +15,81 @@ import math
 from dataclasses import dataclass, field
 from typing import Any
 
+from rnnloss_cli.limits import STEP_MAX_TERMS, TABLE_MAX_COLUMNS, TABLE_MAX_ROWS
+
+
+@dataclass(frozen=True)
+class Window:
+    """How much of a long table is kept: at most ``rows`` rows and ``columns`` columns."""
+
+    rows: int = TABLE_MAX_ROWS
+    columns: int = TABLE_MAX_COLUMNS
+
+
+def window_indices(n: int, limit: int) -> tuple[list[int], int | None]:
+    """Indices kept of ``n`` items when at most ``limit`` are shown: the first and the last.
+
+    Returns (indices, split): ``split`` is how many of the indices come before the elision,
+    None when every item is kept. E.g. ``window_indices(10, 4) == ([0, 1, 8, 9], 2)``.
+    """
+    limit = max(limit, 2)
+    if n <= limit:
+        return list(range(n)), None
+    head = (limit + 1) // 2
+    return [*range(head), *range(n - (limit - head), n)], head
+
+
+@dataclass(frozen=True)
+class LogNumber:
+    """A non-negative number held as its natural log, for values that underflow a double.
+
+    Renderers print it as a plain number when exp(ln) is comfortably representable, else in
+    scientific notation computed from the log (mantissa and base-10 exponent), e.g. 3.2e-2100.
+    """
+
+    ln: float
+
+
+@dataclass
+class Terms:
+    """A long list in a step, held as its first and last items and the count of all of them."""
+
+    head: list[Any]
+    tail: list[Any]
+    count: int
+
+    @property
+    def elided(self) -> int:
+        """How many items sit between ``head`` and ``tail`` (not held)."""
+        return self.count - len(self.head) - len(self.tail)
+
+
+def terms(values: Any, limit: int = STEP_MAX_TERMS) -> list[Any] | Terms:
+    """A step's list of numbers, as a plain list up to ``limit`` items, else a :class:`Terms`.
+
+    ``values`` may be any sequence or a numpy array (only the kept items are converted).
+    """
+    n = len(values)
+    if n <= limit:
+        return [_plain(v) for v in values]
+    head = limit - 3
+    return Terms([_plain(v) for v in values[:head]], [_plain(v) for v in values[n - 2 :]], n)
+
+
+def _plain(v: Any) -> Any:
+    """numpy scalars to Python numbers (JSON and the formatters take Python numbers)."""
+    return v.item() if hasattr(v, "item") and not isinstance(v, (list, tuple)) else v
+
 
 @dataclass
 class Table:
-    """A titled table; cells are numbers, text or None. ``styles`` marks (row, col) cells."""
+    """A titled table; cells are numbers, text or None. ``styles`` marks (row, col) cells.
+
+    A window of a larger table (see :meth:`windowed`) holds ``rows[:head_rows]`` = its first
+    rows and ``rows[head_rows:]`` = its last rows, ``n_rows`` in all; likewise its columns
+    (``columns[:head_columns]`` first, the rest last, ``n_columns`` in all). The first
+    ``key_columns`` columns name a row and are always kept. ``styles`` index the held cells.
+    """
 
     title: str
     columns: list[str]
@@ -23,6 +98,70 @@ class Table:
     caption: str | None = None
     #: None: always shown; a name such as "beta" or "grad": shown only with ``--show NAME``.
     optional: str | None = None
+    n_rows: int | None = None
+    head_rows: int | None = None
+    n_columns: int | None = None
+    head_columns: int | None = None
+    key_columns: int = 1
+    #: what the held window is, when it is not simply the first and last rows (e.g. a trellis
+    #: whose columns come from two different computations); renderers print it as a note
+    window_note: str | None = None
+
+    @property
+    def shape(self) -> tuple[int, int]:
+        """The full table's (rows, columns), elided ones included."""
+        rows = self.n_rows if self.n_rows is not None else len(self.rows)
+        cols = self.n_columns if self.n_columns is not None else len(self.columns)
+        return rows, cols
+
+    def row_index(self, i: int) -> int:
+        """Full-table index of held row i."""
+        if self.head_rows is None or i < self.head_rows:
+            return i
+        return self.shape[0] - (len(self.rows) - i)
+
+    def column_index(self, j: int) -> int:
+        """Full-table index of held column j."""
+        if self.head_columns is None or j < self.head_columns:
+            return j
+        return self.shape[1] - (len(self.columns) - j)
+
+    @classmethod
+    def windowed(
+        cls,
+        title: str,
+        n_rows: int,
+        row: Any,
+        columns: list[str],
+        window: Window | None = None,
+        **kwargs: Any,
+    ) -> Table:
+        """A table of ``n_rows`` rows built only over its window: ``row(i)`` makes row i.
+
+        ``row`` is called for the kept indices only, so a million-row table costs a window's
+        worth of work; ``styles`` given in kwargs are keyed by full row index and re-indexed;
+        ``row_style(i)``, if given, styles every cell of row i (e.g. "dim" for padding).
+        """
+        w = window or Window()
+        kept, split = window_indices(n_rows, w.rows)
+        styles = kwargs.pop("styles", {}) or {}
+        row_style = kwargs.pop("row_style", None)
+        pos = {i: k for k, i in enumerate(kept)}
+        held_styles = {(pos[i], j): v for (i, j), v in styles.items() if i in pos}
+        if row_style is not None:
+            for k, i in enumerate(kept):
+                style = row_style(i)
+                if style:
+                    held_styles.update({(k, j): style for j in range(len(columns))})
+        return cls(
+            title,
+            columns,
+            [row(i) for i in kept],
+            held_styles,
+            n_rows=n_rows if split is not None else None,
+            head_rows=split,
+            **kwargs,
+        )
 
 
 @dataclass

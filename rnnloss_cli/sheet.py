@@ -13,10 +13,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from rnnloss_cli.problem import KIND_SUMMARIES, load_problem, problem_files, read_text
+from rnnloss_cli.errors import ProblemError
+from rnnloss_cli.problem import KIND_SUMMARIES, parse_problem, problem_files, read_text
 from rnnloss_cli.problem._yaml import load_yaml
-from rnnloss_cli.render.text import fmt_number, step_latex
-from rnnloss_cli.result import Result, Table
+from rnnloss_cli.render.text import ELLIPSIS, fmt_number, lay_out, step_latex
+from rnnloss_cli.result import Result, Table, Window, window_indices
 
 #: Fields that are not givens: the key and the author's remarks stay off a question sheet.
 HIDDEN_FIELDS = frozenset({"kind", "title", "source", "answer", "tolerance", "notes"})
@@ -34,6 +35,10 @@ class Given:
     shape: str  # "scalar" | "list" | "mapping" | "matrix"
     value: Any
     columns: list[str] | None = None
+    #: a matrix's row numbers as shown ("…" where rows are left out); None: 1, 2, ...
+    row_labels: list[str] | None = None
+    #: the full size when only the first and last items / rows / columns are shown
+    note: str | None = None
 
 
 @dataclass
@@ -83,8 +88,23 @@ def _item_text(v: Any) -> str:
     return _num(v)
 
 
-def givens_of(data: dict[str, Any]) -> list[Given]:
-    """The givens of a problem file's mapping, in file order, key and notes left out."""
+def _window(n: int, limit: int) -> tuple[list[int | None], str | None]:
+    """Indices shown of n items (None where the "…" goes) and the note on the elision."""
+    kept, split = window_indices(n, limit)
+    if split is None:
+        return list(kept), None
+    shown: list[int | None] = list(kept)
+    shown.insert(split, None)
+    return shown, f"the first {split:,} and last {len(kept) - split:,} of {n:,}"
+
+
+def givens_of(data: dict[str, Any], window: Window | None = None) -> list[Given]:
+    """The givens of a problem file's mapping, in file order, key and notes left out.
+
+    Long lists and matrices keep their first and last items, rows and columns (``window``,
+    default from limits) with "…" between and a note with the full size.
+    """
+    w = window or Window()
     out: list[Given] = []
     names = [data.get(k) for k in COLUMN_NAME_FIELDS if isinstance(data.get(k), list)]
 
@@ -94,7 +114,29 @@ def givens_of(data: dict[str, Any]) -> list[Given]:
             ([str(s) for s in n] for n in names if len(n) == width),
             [str(j + 1) for j in range(width)],
         )
-        return Given(name, "matrix", [[_num(x) for x in row] for row in value], cols)
+        rows, row_note = _window(len(value), w.rows)
+        shown_cols, col_note = _window(width, w.columns)
+        cells = [
+            [ELLIPSIS if j is None else _num(value[i][j]) for j in shown_cols]
+            if i is not None
+            else [ELLIPSIS] * len(shown_cols)
+            for i in rows
+        ]
+        notes = [f"{what} rows" for what in [row_note] if what]
+        notes += [f"{what} columns" for what in [col_note] if what]
+        return Given(
+            name,
+            "matrix",
+            cells,
+            [ELLIPSIS if j is None else cols[j] for j in shown_cols],
+            [ELLIPSIS if i is None else str(i + 1) for i in rows],
+            ("showing " + " and ".join(notes)) if notes else None,
+        )
+
+    def listing(name: str, value: list) -> Given:
+        shown, note = _window(len(value), w.rows)
+        items = [ELLIPSIS if i is None else _item_text(value[i]) for i in shown]
+        return Given(name, "list", items, note=f"showing {note} items" if note else None)
 
     for name, value in data.items():
         if name in HIDDEN_FIELDS:
@@ -109,26 +151,36 @@ def givens_of(data: dict[str, Any]) -> list[Given]:
                 Given(str(name), "mapping", {str(k): _item_text(x) for k, x in value.items()})
             )
         elif isinstance(value, list):
-            out.append(Given(str(name), "list", [_item_text(x) for x in value]))
+            out.append(listing(str(name), value))
         else:
             out.append(Given(str(name), "scalar", _num(value)))
     return out
 
 
-def collect(paths: list[str], solutions: bool) -> list[SheetProblem]:
-    """Load (and, for solutions, solve) every problem file; errors are ProblemError."""
+def collect(
+    paths: list[str], solutions: bool, *, window: Window | None = None
+) -> list[SheetProblem]:
+    """Load (and, for solutions, solve) every problem file; errors are ProblemError.
+
+    Long givens and solution tables keep ``window`` (default from limits) rows and columns.
+    """
     from rnnloss_cli.solve import solve
 
     out = []
     for path in problem_files(paths):
-        problem = load_problem(path)
-        data, _ = load_yaml(read_text(path), path)
+        # Read once (standard input can only be read once), parse once, validate that data.
+        name = "<stdin>" if path == "-" else path
+        data, lines = load_yaml(read_text(path), name)
+        if data is None:
+            raise ProblemError(
+                "the file is empty; expected a mapping with at least 'kind'", file=name
+            )
+        problem = parse_problem(data, lines, name)
         meta = problem.meta
         figures = list(meta.answer or {"loss": 0.0})
-        result = solve(problem) if solutions else None
-        out.append(
-            SheetProblem(path, meta.kind, meta.title, meta.source, givens_of(data), figures, result)
-        )
+        result = solve(problem, window=window) if solutions else None
+        givens = givens_of(data, window)
+        out.append(SheetProblem(path, meta.kind, meta.title, meta.source, givens, figures, result))
     return out
 
 
@@ -143,21 +195,33 @@ def _md_escape(s: str) -> str:
     return s.replace("|", "\\|")
 
 
+def _row_labels(g: Given) -> list[str]:
+    return g.row_labels or [str(i + 1) for i in range(len(g.value))]
+
+
 def _md_given(g: Given) -> list[str]:
+    note = f" ({g.note})" if g.note else ""
     if g.shape == "scalar":
         return [f"- `{g.name}`: {g.value}"]
     if g.shape == "list":
-        return [f"- `{g.name}`: [{', '.join(g.value)}]"]
+        return [f"- `{g.name}`: [{', '.join(g.value)}]{note}"]
     if g.shape == "mapping":
         return [f"- `{g.name}`: " + ", ".join(f"{k} = {v}" for k, v in g.value.items())]
     head = ["", "| " + " | ".join(["", *map(_md_escape, g.columns or [])]) + " |"]
     head.append("|" + "|".join("---" for _ in range(len(g.columns or []) + 1)) + "|")
-    rows = [f"| {i + 1} | " + " | ".join(r) + " |" for i, r in enumerate(g.value)]
-    return [f"- `{g.name}` (matrix):", *head, *rows, ""]
+    rows = [
+        f"| {i} | " + " | ".join(r) + " |" for i, r in zip(_row_labels(g), g.value, strict=True)
+    ]
+    return [f"- `{g.name}` (matrix){note}:", *head, *rows, ""]
 
 
 def sheet_markdown(
-    problems: list[SheetProblem], *, solutions: bool, precision: int = 3, title: str | None = None
+    problems: list[SheetProblem],
+    *,
+    solutions: bool,
+    precision: int = 3,
+    title: str | None = None,
+    window: Window | None = None,
 ) -> str:
     """The whole sheet as Markdown."""
     from rnnloss_cli.render.markdown import result_markdown
@@ -173,7 +237,7 @@ def sheet_markdown(
             out += _md_given(g)
         out += ["", f"**Task.** {task_text(p)}", ""]
         if solutions and p.result is not None:
-            body = result_markdown(p.result, precision, level=3, answers=True)
+            body = result_markdown(p.result, precision, level=3, answers=True, window=window)
             lines = body.split("\n")
             if lines and lines[0].startswith("###"):  # the title is already the heading
                 lines = lines[1:]
@@ -258,27 +322,37 @@ def latex_math(s: str) -> str:
     return "".join(_MATH.get(ch, ch) for ch in s)
 
 
-def table_latex(t: Table, precision: int) -> list[str]:
-    cols = "l" + "r" * (len(t.columns) - 1) if t.columns else "l"
+def table_latex(t: Table, precision: int, *, window: Window | None = None) -> list[str]:
+    """A tabular, windowed like the other formats ("…" rows/columns, a note with the size)."""
+    laid = lay_out(t, window)
+    cols = "l" + "r" * (len(laid.columns) - 1) if laid.columns else "l"
     out = [r"\begin{center}", rf"\textbf{{{latex_text(t.title)}}}\\[2pt]"]
     out += [rf"\begin{{tabular}}{{{cols}}}", r"\hline"]
-    out.append(" & ".join(latex_text(c) for c in t.columns) + r" \\ \hline")
-    for row in t.rows:
+    out.append(" & ".join(latex_text(c) for c in laid.columns) + r" \\ \hline")
+    for row in laid.rows:
         cells = ["" if c is None else latex_text(fmt_number(c, precision)) for c in row]
         out.append(" & ".join(cells) + r" \\")
     out += [r"\hline", r"\end{tabular}"]
     if t.caption:
         out += [r"\\[2pt]", rf"\emph{{{latex_text(t.caption)}}}"]
+    if laid.note:
+        out += [r"\\[2pt]", rf"\emph{{Note: {latex_text(laid.note)}}}"]
     return [*out, r"\end{center}", ""]
 
 
-def result_latex(r: Result, precision: int = 3, show: frozenset[str] = frozenset()) -> list[str]:
+def result_latex(
+    r: Result,
+    precision: int = 3,
+    show: frozenset[str] = frozenset(),
+    *,
+    window: Window | None = None,
+) -> list[str]:
     """A Result laid out in LaTeX: formula, tables, steps, warnings, notes, loss, key."""
     out: list[str] = []
     if r.formula:
         out += [r"\[ " + latex_math(step_latex(r.formula, precision)) + r" \]", ""]
     for t in r.visible_tables(show):
-        out += table_latex(t, precision)
+        out += table_latex(t, precision, window=window)
     if r.steps:
         out.append(r"\begin{itemize}")
         for s in r.steps:
@@ -286,7 +360,10 @@ def result_latex(r: Result, precision: int = 3, show: frozenset[str] = frozenset
             out.append(rf"  \item {latex_text(s.label)}: ${math}$")
         out += [r"\end{itemize}", ""]
     for label, child in r.children:
-        out += [rf"\paragraph{{Term: {latex_text(label)}}}", *result_latex(child, precision, show)]
+        out += [
+            rf"\paragraph{{Term: {latex_text(label)}}}",
+            *result_latex(child, precision, show, window=window),
+        ]
     for w in r.warnings:
         out += [rf"\noindent\textbf{{Warning.}} {latex_text(w)}", ""]
     for n in r.notes:
@@ -311,22 +388,32 @@ def _latex_given(g: Given) -> list[str]:
     name = rf"\texttt{{{latex_text(g.name)}}}"
     if g.shape == "scalar":
         return [rf"  \item {name}: {latex_text(g.value)}"]
+    note = f" ({latex_text(g.note)})" if g.note else ""
     if g.shape == "list":
-        return [rf"  \item {name}: [{latex_text(', '.join(g.value))}]"]
+        return [rf"  \item {name}: [{latex_text(', '.join(g.value))}]{note}"]
     if g.shape == "mapping":
         pairs = ", ".join(f"{k} = {v}" for k, v in g.value.items())
         return [rf"  \item {name}: {latex_text(pairs)}"]
     cols = g.columns or []
-    out = [rf"  \item {name} (matrix):\\[2pt]", rf"  \begin{{tabular}}{{l{'r' * len(cols)}}}"]
+    out = [
+        rf"  \item {name} (matrix){note}:\\[2pt]",
+        rf"  \begin{{tabular}}{{l{'r' * len(cols)}}}",
+    ]
     out.append("  " + " & ".join(["", *map(latex_text, cols)]) + r" \\ \hline")
     out += [
-        f"  {i + 1} & " + " & ".join(map(latex_text, r)) + r" \\" for i, r in enumerate(g.value)
+        f"  {latex_text(i)} & " + " & ".join(map(latex_text, r)) + r" \\"
+        for i, r in zip(_row_labels(g), g.value, strict=True)
     ]
     return [*out, r"  \end{tabular}"]
 
 
 def sheet_latex(
-    problems: list[SheetProblem], *, solutions: bool, precision: int = 3, title: str | None = None
+    problems: list[SheetProblem],
+    *,
+    solutions: bool,
+    precision: int = 3,
+    title: str | None = None,
+    window: Window | None = None,
 ) -> str:
     """The whole sheet as a standalone LaTeX document (article, amsmath)."""
     heading = title or ("Solutions" if solutions else "Problem sheet")
@@ -351,7 +438,7 @@ def sheet_latex(
             out += _latex_given(g)
         out += [r"\end{itemize}", "", rf"\paragraph{{Task}} {latex_text(task_text(p))}", ""]
         if solutions and p.result is not None:
-            out += [r"\subsection*{Solution}", *result_latex(p.result, precision)]
+            out += [r"\subsection*{Solution}", *result_latex(p.result, precision, window=window)]
     out += [r"\end{document}", ""]
     return "\n".join(out)
 
@@ -363,8 +450,12 @@ def build_sheet(
     solutions: bool = False,
     precision: int = 3,
     title: str | None = None,
+    window: Window | None = None,
 ) -> str:
-    """Problem files (or folders) -> the sheet text in ``fmt`` ("markdown" or "latex")."""
-    problems = collect(paths, solutions)
+    """Problem files (or folders) -> the sheet text in ``fmt`` ("markdown" or "latex").
+
+    ``window`` (``--window ROWS[xCOLS]``; default from limits) bounds every long table.
+    """
+    problems = collect(paths, solutions, window=window)
     render = sheet_latex if fmt == "latex" else sheet_markdown
-    return render(problems, solutions=solutions, precision=precision, title=title)
+    return render(problems, solutions=solutions, precision=precision, title=title, window=window)

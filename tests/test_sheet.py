@@ -125,3 +125,43 @@ def test_cli_sheet_solutions_to_stdout():
     result = runner.invoke(app, ["sheet", str(PROBLEMS / "hello.yaml"), "--solutions"])
     assert result.exit_code == 0, result.output
     assert "### Solution" in result.output and "3.673" in result.output
+
+
+def test_sheet_from_standard_input_reads_it_once(monkeypatch) -> None:
+    """`sheet -` reads standard input once: a second read would find it empty."""
+    import io
+    from pathlib import Path
+
+    from rnnloss_cli.sheet import collect
+
+    text = (Path(__file__).resolve().parents[1] / "problems" / "hello.yaml").read_text()
+    reads: list[int] = []
+
+    class OnceStdin(io.StringIO):
+        def read(self, *args):  # count the reads; the second one gets ""
+            reads.append(1)
+            return super().read(*args)
+
+    monkeypatch.setattr("sys.stdin", OnceStdin(text))
+    (problem,) = collect(["-"], solutions=True)
+    assert reads == [1]
+    assert problem.result is not None and problem.givens
+
+
+def test_long_givens_are_windowed() -> None:
+    """A 1000-number list keeps its first 30 and last 30 (window of 60) with "…" and a note;
+    a 1000 x 3 matrix likewise keeps rows 1-30 and 971-1000."""
+    from rnnloss_cli.sheet import SheetProblem, givens_of, sheet_markdown
+
+    data = {
+        "kind": "mse",
+        "y": list(range(1000)),
+        "symbols": ["-", "A", "B"],
+        "emissions": [[0.5, 0.25, 0.25]] * 1000,
+    }
+    y, _, em = givens_of(data)
+    assert len(y.value) == 61 and y.value[30] == "…" and y.value[-1] == "999"
+    assert y.note == "showing the first 30 and last 30 of 1,000 items"
+    assert len(em.value) == 61 and em.row_labels[29:32] == ["30", "…", "971"]
+    md = sheet_markdown([SheetProblem("f", "mse", "t", None, [y, em], ["loss"])], solutions=False)
+    assert "| 971 | 0.5 | 0.25 | 0.25 |" in md and "| 31 |" not in md

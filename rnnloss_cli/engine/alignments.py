@@ -272,7 +272,13 @@ def _check_frames(n_frames: int) -> int:
     return int(n_frames)
 
 
-def ctc_path_count(target: Sequence[Hashable], T: int, *, blank_distinct: bool = True) -> int:
+def ctc_path_count(
+    target: Sequence[Hashable],
+    T: int,
+    *,
+    blank_distinct: bool = True,
+    stop_above: int | None = None,
+) -> int:
     """Number of length-T alignments that collapse to ``target``, as an exact integer.
 
     With blank_distinct=True (CTC) the alignments use the target's symbols plus a blank symbol
@@ -287,9 +293,14 @@ def ctc_path_count(target: Sequence[Hashable], T: int, *, blank_distinct: bool =
         target: (S,) label sequence, any hashable symbols (only their equality matters).
         T: number of frames, >= 0.
         blank_distinct: count CTC alignments (True) or blank-free ones (False).
+        stop_above: stop as soon as the count is known to exceed this and return the count
+            reached (a lower bound above ``stop_above``). For a non-empty target the count
+            never decreases with T (repeating an alignment's last symbol lengthens it by one
+            frame, and that map is one-to-one), so the count over the first t < T frames is
+            a lower bound: the loop ends after a few frames however large T is.
 
     Returns:
-        The count as a Python int (no overflow).
+        The count as a Python int (no overflow); with ``stop_above``, min-bounded as above.
 
     References:
         Graves et al. 2006, "Connectionist Temporal Classification: Labelling Unsegmented
@@ -304,8 +315,10 @@ def ctc_path_count(target: Sequence[Hashable], T: int, *, blank_distinct: bool =
         if n_labels == 0:
             return 1 if n_frames == 0 else 0
         return math.comb(n_frames - 1, n_labels - 1) if n_frames >= n_labels else 0
-    if n_frames == 0:
-        return 1 if n_labels == 0 else 0
+    if n_labels == 0:  # only the all-blank path, whatever T is
+        return 1
+    if n_frames < min_frames(labels)[0]:
+        return 0
     n_ext = 2 * n_labels + 1
     # State s is a label when odd; skip s-2 -> s allowed for labels unlike the previous label.
     skip = [s % 2 == 1 and s >= 3 and labels[s // 2] != labels[s // 2 - 1] for s in range(n_ext)]
@@ -320,6 +333,8 @@ def ctc_path_count(target: Sequence[Hashable], T: int, *, blank_distinct: bool =
             if skip[s]:
                 new[s] += alpha[s - 2]
         alpha = new
+        if stop_above is not None and alpha[-1] + alpha[-2] > stop_above:
+            return alpha[-1] + alpha[-2]
     return alpha[-1] + (alpha[-2] if n_ext > 1 else 0)
 
 

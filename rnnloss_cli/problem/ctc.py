@@ -18,6 +18,8 @@ from typing import Any
 import numpy as np
 
 from rnnloss_cli.engine import softmax
+from rnnloss_cli.engine.alignments import min_frames
+from rnnloss_cli.limits import MAX_ARRAY_BYTES, MAX_TRELLIS_CELLS
 from rnnloss_cli.problem.base import COMMON_FIELDS, Meta, parse_meta
 from rnnloss_cli.problem.fields import ROW_SUM_TOLERANCE, Fields
 
@@ -141,6 +143,34 @@ def _alignments(
     return tuple(paths), tuple(factors)
 
 
+def _check_sizes(f: Fields, target: tuple[str, ...], frames: int, n_symbols: int) -> None:
+    """Refuse exact CTC whose T x K float64 log-probabilities would exceed MAX_ARRAY_BYTES,
+    or whose trellis (T x (2S + 1) cells) exceeds MAX_TRELLIS_CELLS.
+
+    An infeasible target (T < S + adjacent repeats) needs neither: its loss is infinite and
+    the solver says so at once, so it is let through.
+    """
+    need, _ = min_frames(target)
+    if frames < need:
+        return
+    size = frames * n_symbols * 8
+    if size > MAX_ARRAY_BYTES:
+        raise f.error(
+            f"exact CTC over {frames:,} frames needs a {frames:,} x {n_symbols} float64 array "
+            f"({size / 2**30:.1f} GiB), more than the limit MAX_ARRAY_BYTES = "
+            f"{MAX_ARRAY_BYTES / 2**30:g} GiB; give fewer frames",
+            "frames",
+        )
+    cells = frames * (2 * len(target) + 1)
+    if cells > MAX_TRELLIS_CELLS:
+        raise f.error(
+            f"exact CTC of {len(target):,} labels over {frames:,} frames visits {cells:,} "
+            f"trellis cells, more than the limit MAX_TRELLIS_CELLS = {MAX_TRELLIS_CELLS:,}; "
+            "give fewer frames or a shorter target",
+            "frames" if f.has("frames") else "target",
+        )
+
+
 def parse_ctc(f: Fields, kind: str) -> CTCProblem:
     """kind: ctc. See the module docstring for the fields and methods."""
     f.check_keys((*COMMON_FIELDS, *CTC_FIELDS), kind=kind)
@@ -197,6 +227,7 @@ def parse_ctc(f: Fields, kind: str) -> CTCProblem:
         if frames is not None and frames != matrix.shape[0]:
             raise f.error(f"frames is {frames} but {source} has {matrix.shape[0]} rows", "frames")
         frames = matrix.shape[0]
+        _check_sizes(f, target, frames, len(symbols))
         for i, path in enumerate(alignments):
             if len(path) != frames:
                 raise f.error(
@@ -219,7 +250,10 @@ def parse_ctc(f: Fields, kind: str) -> CTCProblem:
         elif frames is None:
             exact_reason = "the number of frames is unknown: give 'frames: T'"
         if exact_reason is None:
-            matrix = np.tile(np.array([probs[s] for s in symbols]), (frames, 1))
+            _check_sizes(f, target, frames, len(symbols))
+            # One row seen T times: a read-only broadcast view, no T x K copy.
+            row = np.array([probs[s] for s in symbols], dtype=np.float64)
+            matrix = np.broadcast_to(row, (frames, len(symbols)))
     if method == "exact" and exact_reason is not None:
         raise f.error(f"method 'exact' is not possible: {exact_reason}", "method")
     return CTCProblem(

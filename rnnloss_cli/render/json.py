@@ -6,19 +6,41 @@ import json
 import math
 from typing import Any
 
-from rnnloss_cli.render.text import step_latex, step_text
-from rnnloss_cli.result import Result
+from rnnloss_cli.render.text import MAX_TERMS, fmt_log, lay_out, step_latex, step_text
+from rnnloss_cli.result import LogNumber, Result, Table, Terms, Window, terms
 
 
 def _num(x: Any) -> Any:
+    """A JSON value: inf/NaN as null, a LogNumber as its log and its printed value, a long
+    list (or Terms) as its first and last items and the count of all."""
     if isinstance(x, float) and not math.isfinite(x):
         return None
+    if isinstance(x, LogNumber):
+        return {"ln": _num(x.ln), "value": fmt_log(x.ln, 6)}
+    if isinstance(x, (list, tuple)) and len(x) > MAX_TERMS:
+        x = terms(x, MAX_TERMS)
+    if isinstance(x, Terms):
+        return {"first": _num(x.head), "last": _num(x.tail), "count": x.count}
     if isinstance(x, (list, tuple)):
         return [_num(v) for v in x]
     return x
 
 
-def to_dict(r: Result, precision: int = 3) -> dict[str, Any]:
+def _table(t: Table, window: Window | None) -> dict[str, Any]:
+    """The held window of a table, "…" rows/columns where cells are left out, its full shape."""
+    laid = lay_out(t, window)
+    n_rows, n_cols = t.shape
+    return {
+        "title": t.title,
+        "columns": laid.columns,
+        "rows": [[_num(c) for c in row] for row in laid.rows],
+        "optional": t.optional,
+        "shape": [n_rows, n_cols],
+        "note": laid.note,
+    }
+
+
+def to_dict(r: Result, precision: int = 3, *, window: Window | None = None) -> dict[str, Any]:
     """The JSON document for one result; nested results (custom losses) under ``children``."""
     warnings = list(r.warnings)
     if r.loss is not None and not math.isfinite(r.loss):
@@ -41,15 +63,7 @@ def to_dict(r: Result, precision: int = 3) -> dict[str, Any]:
             }
             for s in r.steps
         ],
-        "tables": [
-            {
-                "title": t.title,
-                "columns": t.columns,
-                "rows": [_num(row) for row in t.rows],
-                "optional": t.optional,
-            }
-            for t in r.tables
-        ],
+        "tables": [_table(t, window) for t in r.tables],
         "warnings": warnings,
         "notes": r.notes,
         "answer": None
@@ -64,13 +78,16 @@ def to_dict(r: Result, precision: int = 3) -> dict[str, Any]:
             }
             for c in r.checks
         ],
-        "children": [{"term": label, **to_dict(c, precision)} for label, c in r.children],
+        "children": [
+            {"term": label, **to_dict(c, precision, window=window)} for label, c in r.children
+        ],
     }
 
 
-def render_json(results: list[Result], precision: int = 3) -> str:
-    """One object for one result, a list for several."""
-    docs = [to_dict(r, precision) for r in results]
+def render_json(results: list[Result], precision: int = 3, *, window: Window | None = None) -> str:
+    """One object for one result, a list for several; tables windowed as in the other formats
+    (every figure is kept; no list grows beyond the window)."""
+    docs = [to_dict(r, precision, window=window) for r in results]
     return json.dumps(
         docs[0] if len(docs) == 1 else docs, indent=2, allow_nan=False, ensure_ascii=False
     )

@@ -2,21 +2,25 @@
 
 from __future__ import annotations
 
-from rnnloss_cli.render.text import fmt_number, step_latex
-from rnnloss_cli.result import Result, Table
+from rnnloss_cli.render.text import fmt_number, lay_out, step_latex
+from rnnloss_cli.result import Result, Table, Window
 
 
 def _cell(x, precision: int) -> str:
     return "" if x is None else fmt_number(x, precision).replace("|", "\\|")
 
 
-def table_markdown(t: Table, precision: int) -> list[str]:
+def table_markdown(t: Table, precision: int, *, window: Window | None = None) -> list[str]:
+    """A pipe table, windowed (first and last rows/columns, "…" between) with its note."""
+    laid = lay_out(t, window)
     out = [f"**{t.title}**", ""]
-    out.append("| " + " | ".join(t.columns) + " |")
-    out.append("|" + "|".join("---" for _ in t.columns) + "|")
-    out += ["| " + " | ".join(_cell(c, precision) for c in row) + " |" for row in t.rows]
+    out.append("| " + " | ".join(laid.columns) + " |")
+    out.append("|" + "|".join("---" for _ in laid.columns) + "|")
+    out += ["| " + " | ".join(_cell(c, precision) for c in row) + " |" for row in laid.rows]
     if t.caption:
         out += ["", f"_{t.caption}_"]
+    if laid.note:
+        out += ["", f"> **Note:** {laid.note}"]
     return [*out, ""]
 
 
@@ -26,6 +30,8 @@ def result_markdown(
     level: int = 2,
     answers: bool = True,
     show: frozenset[str] = frozenset(),
+    *,
+    window: Window | None = None,
 ) -> str:
     """One result as markdown; ``answers=False`` leaves out the key verdict."""
     h = "#" * level
@@ -35,7 +41,7 @@ def result_markdown(
     if r.formula:
         out += [f"$${step_latex(r.formula, precision)}$$", ""]
     for t in r.visible_tables(show):
-        out += table_markdown(t, precision)
+        out += table_markdown(t, precision, window=window)
     for s in r.steps:
         out.append(f"- {s.label}: ${step_latex(s, precision)}$")
     if r.steps:
@@ -44,7 +50,7 @@ def result_markdown(
         out += [
             f"{h}# term: {label}",
             "",
-            result_markdown(child, precision, level + 2, answers, show),
+            result_markdown(child, precision, level + 2, answers, show, window=window),
         ]
     for w in r.warnings:
         out += [f"> **Warning:** {w}", ""]
@@ -64,6 +70,11 @@ def result_markdown(
 
 
 def render_markdown(
-    results: list[Result], precision: int = 3, show: frozenset[str] = frozenset()
+    results: list[Result],
+    precision: int = 3,
+    show: frozenset[str] = frozenset(),
+    *,
+    window: Window | None = None,
 ) -> str:
-    return "\n".join(result_markdown(r, precision, show=show) for r in results)
+    """Every result as markdown; tables larger than ``window`` (default from limits) windowed."""
+    return "\n".join(result_markdown(r, precision, show=show, window=window) for r in results)

@@ -7,28 +7,58 @@ from rich.panel import Panel
 from rich.table import Table as RichTable
 from rich.text import Text
 
-from rnnloss_cli.render.text import fmt_number, step_text
-from rnnloss_cli.result import Result, Table
+from rnnloss_cli.render.text import fmt_number, lay_out, step_text
+from rnnloss_cli.result import Result, Table, Window
 
 _STYLES = {"dim": "dim", "highlight": "bold reverse", "bad": "bold red", "good": "green"}
 
 
-def rich_table(t: Table, precision: int) -> RichTable:
+def fit_window(t: Table, precision: int, width: int) -> Window:
+    """The default window, with no more columns than fit in ``width`` characters."""
+    widths = []
+    for j, name in enumerate(t.columns):
+        cells = [fmt_number(row[j], precision) for row in t.rows[:200] if j < len(row)]
+        widths.append(max([len(name), *map(len, cells)]) + 3)
+    key = min(t.key_columns, len(widths))
+    data = widths[key:]
+    budget = width - sum(widths[:key]) - 5  # 5: the "…" column
+    fits = budget // max(data) if data else 0
+    return Window(columns=key + max(2, min(fits, Window().columns - key)))
+
+
+def rich_table(
+    t: Table, precision: int, *, window: Window | None = None, width: int | None = None
+) -> RenderableType:
+    """The table windowed (first and last rows/columns, "…" between) with its note below.
+
+    Without an explicit ``window``, a ``width`` (the console's) narrows the columns kept so
+    that the table fits instead of squeezing every cell to "…".
+    """
+    if window is None and width is not None:
+        window = fit_window(t, precision, width)
+    laid = lay_out(t, window)
     rt = RichTable(title=t.title, caption=t.caption, title_justify="left", header_style="bold")
-    for col in t.columns:
+    for col in laid.columns:
         rt.add_column(col, justify="right")
-    for i, row in enumerate(t.rows):
+    for i, row in enumerate(laid.rows):
         cells = []
         for j, cell in enumerate(row):
             text = "" if cell is None else fmt_number(cell, precision)
-            style = _STYLES.get(t.styles.get((i, j), ""), "")
+            style = _STYLES.get(laid.styles.get((i, j), ""), "")
             cells.append(Text(text, style=style))
         rt.add_row(*cells)
-    return rt
+    if laid.note is None:
+        return rt
+    return Group(rt, Text(f"note: {laid.note}", style="italic"))
 
 
 def result_renderables(
-    r: Result, precision: int = 3, show: frozenset[str] = frozenset()
+    r: Result,
+    precision: int = 3,
+    show: frozenset[str] = frozenset(),
+    *,
+    window: Window | None = None,
+    width: int | None = None,
 ) -> list[RenderableType]:
     parts: list[RenderableType] = []
     head = Text(r.title, style="bold")
@@ -38,14 +68,17 @@ def result_renderables(
     parts.append(head)
     if r.formula:
         parts.append(Text(step_text(r.formula, precision), style="cyan"))
-    parts += [rich_table(t, precision) for t in r.visible_tables(show)]
+    parts += [rich_table(t, precision, window=window, width=width) for t in r.visible_tables(show)]
     for s in r.steps:
         line = Text(f"{s.label}: ", style="bold")
         line.append(step_text(s, precision))
         parts.append(line)
     for label, child in r.children:
         parts.append(
-            Panel(Group(*result_renderables(child, precision, show)), title=f"term: {label}")
+            Panel(
+                Group(*result_renderables(child, precision, show, window=window, width=width)),
+                title=f"term: {label}",
+            )
         )
     for w in r.warnings:
         parts.append(Text(f"⚠ {w}", style="yellow"))
@@ -72,9 +105,15 @@ def final_panel(r: Result, precision: int) -> Panel:
 
 
 def render_rich(
-    results: list[Result], console: Console, precision: int = 3, show: frozenset[str] = frozenset()
+    results: list[Result],
+    console: Console,
+    precision: int = 3,
+    show: frozenset[str] = frozenset(),
+    *,
+    window: Window | None = None,
 ) -> None:
+    """Print each result; tables larger than ``window`` (default from limits) are windowed."""
     for r in results:
-        for part in result_renderables(r, precision, show):
+        for part in result_renderables(r, precision, show, window=window, width=console.width):
             console.print(part)
         console.print()

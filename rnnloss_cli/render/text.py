@@ -4,19 +4,28 @@ from __future__ import annotations
 
 import math
 import re
+from dataclasses import dataclass
 from typing import Any
 
-from rnnloss_cli.result import Step
+from rnnloss_cli.limits import STEP_MAX_TERMS
+from rnnloss_cli.result import LogNumber, Step, Table, Terms, Window, window_indices
 
 _PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)(?:\|([^}]*))?\}")
 _JOINERS_PLAIN = {"+": " + ", "*": " × ", ",": ", "}
 _JOINERS_LATEX = {"+": " + ", "*": r" \times ", ",": ", "}
-#: Long lists in a step show their head and tail around an ellipsis.
-MAX_TERMS = 16
+#: Long lists in a step show their head and tail around an ellipsis that says how many
+#: items it stands for.
+MAX_TERMS = STEP_MAX_TERMS
+#: The elision marker in tables and sums (the ASCII output maps it to "...").
+ELLIPSIS = "…"
+#: Below this natural log a LogNumber is printed from its log (exp would lose digits or be 0).
+_LOG_PRINT_BELOW = -690.0
 
 
 def fmt_number(x: Any, precision: int = 3, latex: bool = False) -> str:
     """Fixed decimals, trailing zeros dropped; below 0.1, ``precision`` significant digits."""
+    if isinstance(x, LogNumber):
+        return fmt_log(x.ln, precision, latex)
     if isinstance(x, bool) or not isinstance(x, (int, float)):
         return str(x)
     if isinstance(x, int):
@@ -38,12 +47,144 @@ def fmt_number(x: Any, precision: int = 3, latex: bool = False) -> str:
     return "0" if s in ("-0", "") else s
 
 
-def _join(values: list, sep: str, precision: int, latex: bool) -> str:
+def fmt_log(ln: float, precision: int = 3, latex: bool = False) -> str:
+    """exp(ln) formatted without computing it when it would underflow: 3.2e-2100 from its log.
+
+    The base-10 exponent is floor(ln / ln 10) and the mantissa 10^(frac part), so any value
+    whose log is finite prints with ``precision`` significant digits; ln = -inf prints "0".
+    """
+    if math.isnan(ln):
+        return "NaN"
+    if ln == -math.inf:
+        return "0"
+    if ln >= _LOG_PRINT_BELOW:
+        return fmt_number(math.exp(ln), precision, latex)
+    e10 = ln / math.log(10)
+    exp = math.floor(e10)
+    digits = max(precision - 1, 0)
+    mant = f"{10 ** (e10 - exp):.{digits}f}"
+    if float(mant) >= 10:  # 9.9996 rounds up to 10.000: carry into the exponent
+        exp += 1
+        mant = f"{1:.{digits}f}"
+    return rf"{mant} \times 10^{{{exp}}}" if latex else f"{mant}e{exp}"
+
+
+def elision(count: int, latex: bool = False) -> str:
+    """The marker standing for ``count`` items left out of a sum or list."""
+    what = f"{count:,} more"
+    return rf"\dots\text{{({what})}}\dots" if latex else f"{ELLIPSIS} ({what}) {ELLIPSIS}"
+
+
+def _join(values: list | Terms, sep: str, precision: int, latex: bool) -> str:
+    """Join a list; a long one keeps its head and tail, and says how many items it leaves out."""
     joiner = (_JOINERS_LATEX if latex else _JOINERS_PLAIN).get(sep, sep)
-    items = [fmt_number(v, precision, latex) for v in values]
-    if len(items) > MAX_TERMS:
-        items = [*items[: MAX_TERMS - 3], r"\dots" if latex else "…", *items[-2:]]
+    if isinstance(values, Terms):
+        head, tail, count = list(values.head), list(values.tail), values.count
+    else:
+        head, tail, count = list(values), [], len(values)
+    if len(head) + len(tail) > MAX_TERMS:
+        both = head + tail
+        head, tail = both[: MAX_TERMS - 3], both[-2:]
+    items = [fmt_number(v, precision, latex) for v in head]
+    left_out = count - len(head) - len(tail)
+    if left_out > 0:
+        items.append(elision(left_out, latex))
+    items += [fmt_number(v, precision, latex) for v in tail]
     return joiner.join(items)
+
+
+@dataclass
+class LaidOut:
+    """A table as a renderer draws it: held cells windowed, elision markers, a note."""
+
+    columns: list[str]
+    rows: list[list[Any]]
+    styles: dict[tuple[int, int], str]
+    note: str | None
+
+
+def _with_gaps(kept: list[int], full: list[int], total: int) -> list[int | None]:
+    """Kept positions with None wherever the full indices jump (an elision goes there),
+    including after the last one when the table goes on beyond it."""
+    out: list[int | None] = []
+    for n, (k, idx) in enumerate(zip(kept, full, strict=True)):
+        if n and idx != full[n - 1] + 1:
+            out.append(None)
+        out.append(k)
+    if full and full[-1] < total - 1:
+        out.append(None)
+    return out
+
+
+def _runs(full: list[int], what: str, total: int) -> str:
+    """Shown full indices (0-based) as 1-based ranges, e.g. "rows 1–30 and 99,971–100,000"."""
+    runs: list[list[int]] = []
+    for idx in full:
+        if runs and idx == runs[-1][1] + 1:
+            runs[-1][1] = idx
+        else:
+            runs.append([idx, idx])
+    text = [f"{a + 1:,}" if a == b else f"{a + 1:,}–{b + 1:,}" for a, b in runs]
+    return f"{what} {' and '.join(text)} of {total:,}"
+
+
+def _keep(n_held: int, limit: int, head: int | None) -> list[int]:
+    """Held positions to show: first and last ones; a head-only (tail-only) window keeps its
+    first (last) ones, so the shown cells stay next to the table's edge they came from."""
+    if n_held <= limit:
+        return list(range(n_held))
+    if head == n_held:
+        return list(range(limit))
+    if head == 0:
+        return list(range(n_held - limit, n_held))
+    return window_indices(n_held, limit)[0]
+
+
+def lay_out(t: Table, window: Window | None = None) -> LaidOut:
+    """Window a table for display: first and last rows/columns, "…" rows/columns between.
+
+    A table already held as a window (``Table.windowed``) keeps its elision where it is; one
+    larger than ``window`` is cut further. The note gives the full size and the
+    ``--window ROWS[xCOLS]`` to see more.
+    """
+    w = window or Window()
+    n_rows, n_cols = t.shape
+    keep_r = _keep(len(t.rows), max(w.rows, 2), t.head_rows)
+    key = min(t.key_columns, len(t.columns))
+    head_c = None if t.head_columns is None else t.head_columns - key
+    data = _keep(len(t.columns) - key, max(w.columns - key, 2), head_c)
+    keep_c = [*range(key), *(key + j for j in data)]
+    rows_g = _with_gaps(keep_r, [t.row_index(i) for i in keep_r], n_rows)
+    cols_g = _with_gaps(keep_c, [t.column_index(j) for j in keep_c], n_cols)
+    columns = [ELLIPSIS if j is None else t.columns[j] for j in cols_g]
+    rows: list[list[Any]] = []
+    styles: dict[tuple[int, int], str] = {}
+    for ri, i in enumerate(rows_g):
+        if i is None:
+            rows.append([ELLIPSIS] * len(cols_g))
+            continue
+        row = t.rows[i]
+        rows.append([ELLIPSIS if j is None else (row[j] if j < len(row) else None) for j in cols_g])
+        for ci, j in enumerate(cols_g):
+            if j is not None and (i, j) in t.styles:
+                styles[(ri, ci)] = t.styles[(i, j)]
+    parts, more_r, more_c = [], w.rows, w.columns
+    if None in rows_g:
+        parts.append(_runs([t.row_index(i) for i in keep_r], "rows", n_rows))
+        more_r = min(n_rows, 4 * w.rows)
+    if None in cols_g:
+        shown = [t.column_index(j) - key for j in keep_c[key:]]
+        parts.append(_runs(shown, "columns", n_cols - key))
+        more_c = min(n_cols, 4 * w.columns)
+    notes = []
+    if parts:
+        flag = f"{more_r}x{more_c}" if None in cols_g else f"{more_r}"
+        notes.append(
+            f"{t.title}: showing {' and '.join(parts)}; rerun with --window {flag} to see more"
+        )
+    if t.window_note:
+        notes.append(t.window_note)
+    return LaidOut(columns, rows, styles, "; ".join(notes) or None)
 
 
 def fill(template: str, values: dict[str, Any], precision: int, latex: bool = False) -> str:
@@ -54,8 +195,8 @@ def fill(template: str, values: dict[str, Any], precision: int, latex: bool = Fa
         if name not in values:
             return m.group(0)
         v = values[name]
-        if isinstance(v, (list, tuple)):
-            return _join(list(v), sep or ",", precision, latex)
+        if isinstance(v, (list, tuple, Terms)):
+            return _join(v if isinstance(v, Terms) else list(v), sep or ",", precision, latex)
         return fmt_number(v, precision, latex)
 
     return _PLACEHOLDER.sub(sub, template)

@@ -9,7 +9,7 @@ import importlib
 from collections.abc import Callable
 from typing import Any
 
-from rnnloss_cli.result import Result
+from rnnloss_cli.result import Result, Window
 
 SOLVERS: dict[str, str] = {
     "mse": "pointwise:solve_mse",
@@ -25,12 +25,17 @@ SOLVERS: dict[str, str] = {
 }
 
 
-def solve(problem: Any) -> Result:
-    """Run the solver registered for the problem's kind."""
-    return solver_for(problem.meta.kind)(problem)
+def solve(problem: Any, *, window: Window | None = None) -> Result:
+    """Run the solver registered for the problem's kind.
+
+    Every solver takes ``window`` (keyword): its tables hold at most that many rows and
+    columns (default: limits.TABLE_MAX_ROWS / TABLE_MAX_COLUMNS), so a Result never grows with
+    the input beyond it. Give the renderers the same window (``--window ROWS[xCOLS]``).
+    """
+    return solver_for(problem.meta.kind)(problem, window=window)
 
 
-def solver_for(kind: str) -> Callable[[Any], Result]:
+def solver_for(kind: str) -> Callable[..., Result]:
     """The solver registered for ``kind``, importing its module now."""
     module, name = SOLVERS[kind].split(":")
     return getattr(importlib.import_module(f"rnnloss_cli.solve.{module}"), name)

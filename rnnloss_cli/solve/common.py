@@ -9,22 +9,27 @@ import numpy as np
 from rnnloss_cli.errors import ProblemError
 from rnnloss_cli.problem.base import LOG_BASES, Meta
 from rnnloss_cli.result import Check, Result, Step
+from rnnloss_cli.result import terms as held_terms
 
 
 def reduction_step(terms: np.ndarray, reduction: str, value: float, what: str = "terms") -> Step:
-    """Write a sum or mean out with its numbers, e.g. ``(0.2 + 0.5 + 0.7) / 3 = 0.467``."""
-    flat = [float(t) for t in np.ravel(terms)]
+    """Write a sum or mean out with its numbers, e.g. ``(0.2 + 0.5 + 0.7) / 3 = 0.467``.
+
+    A long list keeps its first and last terms and says how many are left out (``Terms``).
+    """
+    flat = np.ravel(terms)
+    held = held_terms(flat.astype(float))
     if reduction == "mean":
         return Step(
-            f"mean of the {len(flat)} {what}",
+            f"mean of the {flat.size:,} {what}",
             "({terms|+}) / {n} = {value}",
-            {"terms": flat, "n": len(flat), "value": value},
+            {"terms": held, "n": int(flat.size), "value": value},
             r"\frac{{terms|+}}{{n}} = {value}",
         )
     return Step(
-        f"sum of the {len(flat)} {what}",
+        f"sum of the {flat.size:,} {what}",
         "{terms|+} = {value}",
-        {"terms": flat, "value": value},
+        {"terms": held, "value": value},
     )
 
 

@@ -14,8 +14,9 @@ from typing import Any
 import numpy as np
 
 from rnnloss_cli.engine.alignments import ListedCTC, ctc_listed, min_frames
+from rnnloss_cli.limits import FULL_TRELLIS_MAX_CELLS, STEP_MAX_TERMS
 from rnnloss_cli.problem.ctc import CTCProblem
-from rnnloss_cli.result import Result, Step, Table
+from rnnloss_cli.result import LogNumber, Result, Step, Table, Window, terms, window_indices
 from rnnloss_cli.solve.common import finalize
 
 FORMULA = Step(
@@ -26,7 +27,16 @@ FORMULA = Step(
 )
 
 
+#: Symbols a label sequence or path shows in text before it is shortened (first ones, "…",
+#: the last ones and the length), so messages and cells stay one line long.
+_WORD_MAX = 48
+
+
 def _word(symbols: tuple[Any, ...] | list[Any]) -> str:
+    n = len(symbols)
+    if n > _WORD_MAX:
+        head, tail = _word(symbols[: _WORD_MAX - 8]), _word(symbols[n - 6 :])
+        return f"{head}…{tail} ({n:,} symbols)"
     items = [str(s) for s in symbols]
     return "".join(items) if all(len(s) == 1 for s in items) else " ".join(items)
 
@@ -43,48 +53,66 @@ def _listed_probs(p: CTCProblem) -> Any:
     return [dict(zip(p.symbols, map(float, row), strict=True)) for row in p.frame_probs]
 
 
-def _listed_part(p: CTCProblem, r: Result) -> ListedCTC:
+def _factors_text(factors: tuple[float, ...]) -> str:
+    """The factors of one alignment, written out (first and last ones for a long path)."""
+    kept, split = window_indices(len(factors), STEP_MAX_TERMS)
+    items = [f"{factors[i]:g}" for i in kept]
+    if split is not None:
+        items.insert(split, f"… ({len(factors) - len(kept):,} more) …")
+    return " × ".join(items)
+
+
+def _listed_part(p: CTCProblem, r: Result, window: Window) -> ListedCTC:
     lc = ctc_listed(p.target, p.alignments, _listed_probs(p), blank=p.blank, factors=p.factors)
     target = _word(p.target)
-    rows: list[list[Any]] = []
     styles: dict[tuple[int, int], str] = {}
     for i, a in enumerate(lc.alignments):
-        rows.append(
-            [
-                i + 1,
-                _word(a.path),
-                _word(a.collapsed) or "(empty)",
-                "yes" if a.valid else "no",
-                len(a.path),
-                " × ".join(f"{x:g}" for x in a.factors),
-                a.product,
-            ]
-        )
         styles[(i, 3)] = "good" if a.valid else "bad"
         if not a.valid:
             styles[(i, 2)] = "bad"
+
+    def row(i: int) -> list[Any]:
+        a = lc.alignments[i]
+        return [
+            i + 1,
+            _word(a.path),
+            _word(a.collapsed) or "(empty)",
+            "yes" if a.valid else "no",
+            len(a.path),
+            _factors_text(a.factors),
+            a.product,
+        ]
+
     r.tables.append(
-        Table(
+        Table.windowed(
             "listed alignments",
+            len(lc.alignments),
+            row,
             ["#", "alignment π", "B(π)", f"valid for {target}?", "frames", "factors", "product"],
-            rows,
-            styles,
+            window,
+            styles=styles,
             caption="B(π): merge repeated symbols, then drop blanks",
         )
     )
-    for i, a in enumerate(lc.alignments):
+    shown, split = window_indices(len(lc.alignments), STEP_MAX_TERMS)
+    for n, i in enumerate(shown):
+        if n == split:
+            r.steps.append(
+                Step("…", f"({len(lc.alignments) - len(shown):,} more alignments, the same way)")
+            )
+        a = lc.alignments[i]
         r.steps.append(
             Step(
                 f"alignment {i + 1}: {_word(a.path)}",
                 "{factors|*} = {product}",
-                {"factors": list(a.factors), "product": a.product},
+                {"factors": terms(a.factors), "product": a.product},
             )
         )
     r.steps.append(
         Step(
             "sum over the listed alignments",
             "P = {terms|+} = {value}",
-            {"terms": [a.product for a in lc.alignments], "value": lc.total},
+            {"terms": terms([a.product for a in lc.alignments]), "value": lc.total},
         )
     )
     r.steps.append(
@@ -102,7 +130,7 @@ def _listed_part(p: CTCProblem, r: Result) -> ListedCTC:
                 "valid alignments only",
                 ("P = {terms|+} = {value}" if valid else "P = 0") + ";  −ln P = {loss}",
                 {
-                    "terms": [a.product for a in valid],
+                    "terms": terms([a.product for a in valid]),
                     "value": lc.valid_total,
                     "loss": lc.valid_loss,
                 },
@@ -113,26 +141,40 @@ def _listed_part(p: CTCProblem, r: Result) -> ListedCTC:
     return lc
 
 
+#: Per-alignment warnings given one by one; the rest are counted in one line.
+_MAX_ALIGNMENT_WARNINGS = 5
+
+
 def _listed_warnings(p: CTCProblem, lc: ListedCTC, r: Result) -> None:
     target = _word(p.target)
-    for i in lc.invalid:
+    for what, which in (("not alignments of " + target, lc.invalid), ("mismatched", lc.mismatched)):
+        if len(which) > _MAX_ALIGNMENT_WARNINGS:
+            r.warnings.append(
+                f"{len(which):,} listed alignments are {what}; the first "
+                f"{_MAX_ALIGNMENT_WARNINGS} are described below"
+            )
+    for i in lc.invalid[:_MAX_ALIGNMENT_WARNINGS]:
         a = lc.alignments[i]
         r.warnings.append(
             f"alignment {i + 1}, {_word(a.path)}, collapses to {_word(a.collapsed) or '(empty)'}"
             f", not {target}: {a.reason}. It is not an alignment of {target}; without it the "
             f"sum is {_g(lc.valid_total)} (loss {_g(lc.valid_loss)}, figure valid_only)."
         )
-    for i in lc.mismatched:
+    for i in lc.mismatched[:_MAX_ALIGNMENT_WARNINGS]:
         a = lc.alignments[i]
         r.warnings.append(
             f"alignment {i + 1}, {_word(a.path)}: the factors given for it, "
-            f"{' × '.join(f'{x:g}' for x in a.factors)} = {_g(a.product)}, are not the "
+            f"{_factors_text(a.factors)} = {_g(a.product)}, are not the "
             f"probabilities of its symbols frame by frame, "
-            f"{' × '.join(f'{x:g}' for x in a.symbol_factors)} = {_g(a.symbol_product)}; "
+            f"{_factors_text(a.symbol_factors)} = {_g(a.symbol_product)}; "
             "the listed sum uses the factors as given."
         )
     if not lc.equal_lengths:
-        lengths = ", ".join(str(n) for n in lc.lengths)
+        kept, split = window_indices(len(lc.lengths), STEP_MAX_TERMS)
+        shown = [str(lc.lengths[i]) for i in kept]
+        if split is not None:
+            shown.insert(split, "…")
+        lengths = ", ".join(shown)
         r.warnings.append(
             f"the alignments have unequal lengths ({lengths} frames): every CTC path has one "
             "symbol per input frame, so the alignments of one input all have the same length."
@@ -146,19 +188,65 @@ def _listed_warnings(p: CTCProblem, lc: ListedCTC, r: Result) -> None:
         )
 
 
+#: Below this natural log a probability is shown from its log (a double underflows near -745).
+_UNDERFLOW_LN = -700.0
+
+
+def _cells(logs: np.ndarray) -> tuple[list[Any], bool]:
+    """Cells for log-values: probabilities, or LogNumbers when some of them underflow."""
+    finite = logs[np.isfinite(logs)]
+    in_logs = bool(finite.size) and float(finite.min()) < _UNDERFLOW_LN
+    if in_logs:
+        return [LogNumber(float(v)) for v in logs], True
+    with np.errstate(under="ignore"):
+        return [float(v) for v in np.exp(logs)], False
+
+
 def _trellis_table(
-    title: str, values: np.ndarray, ext: list[str], dim: np.ndarray, optional: str | None
+    title: str,
+    log_cell: Any,
+    ext: list[str],
+    frames: list[int],
+    head: int,
+    n_frames: int,
+    window: Window,
+    optional: str | None,
 ) -> Table:
-    n_frames = values.shape[0]
-    rows = [[s + 1, ext[s], *map(float, values[:, s])] for s in range(len(ext))]
-    styles = {(int(s), 2 + int(t)): "dim" for t, s in np.argwhere(dim)}
+    """A trellis (rows: states s of l', columns: frames) held only over its window.
+
+    ``log_cell(s)`` gives state s's log-values at the held ``frames`` (full indices, the
+    first ``head`` of them before the elision); ``-inf`` cells (unreachable) are dimmed.
+    """
+    n_ext = len(ext)
+    kept, split = window_indices(n_ext, window.rows)
+    rows, styles, in_logs = [], {}, False
+    for i, s in enumerate(kept):
+        logs = np.asarray(log_cell(s), dtype=float)
+        cells, logged = _cells(logs)
+        in_logs = in_logs or logged
+        rows.append([s + 1, ext[s], *cells])
+        styles.update({(i, 2 + j): "dim" for j in np.flatnonzero(np.isinf(logs))})
+    if in_logs:  # one form per table: every cell from its log
+        for row in rows:
+            row[2:] = [c if isinstance(c, LogNumber) else _as_log(c) for c in row[2:]]
+        title = title.replace("(probabilities)", "(probabilities, printed from their logs)")
+    whole = len(frames) == n_frames
     return Table(
         title,
-        ["s", "l'_s", *[f"t={t + 1}" for t in range(n_frames)]],
+        ["s", "l'_s", *[f"t={t + 1}" for t in frames]],
         rows,
         styles,
         optional=optional,
+        n_rows=n_ext if split is not None else None,
+        head_rows=split,
+        n_columns=None if whole else n_frames + 2,
+        head_columns=None if whole else 2 + head,
+        key_columns=2,
     )
+
+
+def _as_log(x: float) -> LogNumber:
+    return LogNumber(math.log(x) if x > 0 else -math.inf)
 
 
 def _infinite_reason(p: CTCProblem, n_frames: int) -> str:
@@ -185,23 +273,34 @@ def _infinite_reason(p: CTCProblem, n_frames: int) -> str:
     )
 
 
-def _exact_part(p: CTCProblem, r: Result) -> tuple[float, float]:
-    """Forward trellis, final sum and loss; returns (p(l|x), loss)."""
-    from rnnloss_cli.engine import ctc_trace, log_softmax
+def _log_probs(p: CTCProblem) -> np.ndarray:
+    """(T, K) log-probabilities; a broadcast view (no T x K copy) for constant ``probs``."""
+    from rnnloss_cli.engine import log_softmax
 
     assert p.frame_probs is not None
     if p.logits is not None:
-        log_probs = log_softmax(p.logits, axis=1)
-    else:
-        with np.errstate(divide="ignore"):
-            log_probs = np.log(p.frame_probs)
+        return log_softmax(p.logits, axis=1)
+    fp = p.frame_probs
+    with np.errstate(divide="ignore"):
+        if fp.strides[0] == 0:  # the same row every frame
+            return np.broadcast_to(np.log(fp[0]), fp.shape)
+        return np.log(fp)
+
+
+def _exact_part(p: CTCProblem, r: Result, window: Window) -> tuple[float, float]:
+    """Forward trellis, final sum and loss; returns (p(l|x), loss).
+
+    Feasibility (T >= S + adjacent repeats) is decided first, before any array is made. Up to
+    FULL_TRELLIS_MAX_CELLS the whole trellis is computed (ctc_trace); above it the loss comes
+    from the engine's loss-only pass and the tables from the first and last frames only.
+    """
+    assert p.frame_probs is not None
+    n_frames = p.frame_probs.shape[0]
     blank = p.symbols.index(p.blank)
     target = np.array([p.symbols.index(s) for s in p.target], dtype=np.int64)
-    tr = ctc_trace(log_probs, target, blank=blank)
-    ext = [p.symbols[int(i)] for i in np.asarray(tr.labels_ext)]
-    n_frames, n_ext = np.asarray(tr.log_alpha).shape
-    alpha = np.exp(np.asarray(tr.log_alpha, dtype=float))
-    beta = np.exp(np.asarray(tr.log_beta, dtype=float))
+    ext = [p.blank] * (2 * len(p.target) + 1)
+    ext[1::2] = p.target
+    n_ext = len(ext)
     r.steps.append(
         Step(
             "forward recursion",
@@ -209,51 +308,201 @@ def _exact_part(p: CTCProblem, r: Result) -> tuple[float, float]:
             "l'_s ≠ l'_{s−2}]) · y_t(l'_s),  α_1(1) = y_1(blank), α_1(2) = y_1(l_1)",
         )
     )
+    shown = " ".join(ext) if n_ext <= 2 * STEP_MAX_TERMS else None
+    if shown is None:
+        shown = " ".join([*ext[: STEP_MAX_TERMS - 3], "…", *ext[-2:]])
     r.steps.append(
         Step(
             "extended labels",
-            f"l' = {' '.join(ext)}  (blank between labels and at both ends: "
+            f"l' = {shown}  (blank between labels and at both ends: "
             f"S' = 2·{len(p.target)} + 1 = {n_ext})",
         )
     )
+    need, _ = min_frames(p.target)
+    if n_frames < need:  # infeasible: answered at once, nothing allocated
+        reason = _infinite_reason(p, n_frames)
+        r.steps.append(Step("exact p(l|x)", "p(l|x) = 0: no alignment fits in T frames"))
+        r.steps.append(Step("exact loss", "−ln 0 = {loss}", {"loss": math.inf}))
+        r.warnings.append(reason)
+        return 0.0, math.inf
+    log_probs = _log_probs(p)
+    if n_frames * n_ext <= FULL_TRELLIS_MAX_CELLS:
+        prob_ln, loss = _full_trellis(p, r, log_probs, target, blank, ext, window)
+    else:
+        prob_ln, loss = _windowed_trellis(p, r, log_probs, target, blank, ext, window)
+    if not math.isfinite(loss):
+        r.warnings.append(_infinite_reason(p, n_frames))
+    with np.errstate(under="ignore"):
+        return float(np.exp(prob_ln)), loss
+
+
+def _full_trellis(
+    p: CTCProblem,
+    r: Result,
+    log_probs: np.ndarray,
+    target: np.ndarray,
+    blank: int,
+    ext: list[str],
+    window: Window,
+) -> tuple[float, float]:
+    """Every cell computed (ctc_trace); the tables hold their window. Returns (ln p, loss)."""
+    from rnnloss_cli.engine import ctc_trace
+
+    tr = ctc_trace(log_probs, target, blank=blank)
+    n_frames, n_ext = tr.log_alpha.shape
+    frames, split = window_indices(n_frames, max(window.columns - 2, 2))
+    head = split if split is not None else len(frames)
+    la = np.where(tr.reachable, tr.log_alpha, -np.inf)
+    lb = np.where(tr.reachable, tr.log_beta, -np.inf)
     alpha_table = _trellis_table(
-        "forward trellis α_t(s) (probabilities)", alpha, ext, ~np.asarray(tr.reachable), None
+        "forward trellis α_t(s) (probabilities)",
+        lambda s: la[frames, s],
+        ext,
+        frames,
+        head,
+        n_frames,
+        window,
+        None,
     )
-    for s in range(max(0, n_ext - 2), n_ext):
-        alpha_table.styles[(s, 2 + n_frames - 1)] = "highlight"
+    last = 2 + len(frames) - 1
+    for i, row in enumerate(alpha_table.rows):
+        if row[0] >= n_ext - 1:  # the two final cells (rows s = S'-1, S', 1-based)
+            alpha_table.styles[(i, last)] = "highlight"
     alpha_table.caption = "dim: unreachable; highlighted: the two final cells"
     r.tables.append(alpha_table)
     r.tables.append(
         _trellis_table(
-            "backward trellis β_t(s) (probabilities)", beta, ext, ~np.asarray(tr.reachable), "beta"
+            "backward trellis β_t(s) (probabilities)",
+            lambda s: lb[frames, s],
+            ext,
+            frames,
+            head,
+            n_frames,
+            window,
+            "beta",
         )
     )
-    grad = np.asarray(tr.grad_logits, dtype=float)
+    grad = tr.grad_logits
     r.tables.append(
-        Table(
+        Table.windowed(
             "gradient ∂loss/∂logits (softmax outputs y minus alignment occupancy)",
+            n_frames,
+            lambda t: [t + 1, *map(float, grad[t])],
             ["t", *p.symbols],
-            [[t + 1, *map(float, grad[t])] for t in range(n_frames)],
+            window,
             optional="grad",
         )
     )
-    finals = [float(alpha[-1, s]) for s in range(max(0, n_ext - 2), n_ext)][::-1]
-    prob = float(math.fsum(finals))
-    loss = float(tr.loss)
+    final_logs = [float(tr.log_alpha[-1, s]) for s in range(max(0, n_ext - 2), n_ext)][::-1]
     names = "α_T(S') + α_T(S'−1)" if n_ext > 1 else "α_T(S')"
+    ln_p = float(tr.log_likelihood)
+    if ln_p < _UNDERFLOW_LN and math.isfinite(ln_p):
+        finals: list[Any] = [LogNumber(v) for v in final_logs]
+        value: Any = LogNumber(ln_p)
+    else:
+        with np.errstate(under="ignore"):
+            finals = [float(v) for v in np.exp(final_logs)]
+        value = float(math.fsum(finals))
+    r.steps.append(
+        Step("exact p(l|x)", names + " = {finals|+} = {value}", {"finals": finals, "value": value})
+    )
+    if isinstance(value, LogNumber):
+        r.steps.append(
+            Step(
+                "ln p(l|x) (the probability underflows a double)",
+                "ln p(l|x) = {ln}",
+                {"ln": ln_p},
+                r"\ln p(l|x) = {ln}",
+            )
+        )
+    loss = float(tr.loss)
+    r.steps.append(
+        Step("exact loss", "−ln p(l|x) = {loss}", {"loss": loss}, r"-\ln p(l|x) = {loss}")
+    )
+    return ln_p, loss
+
+
+def _prefix_labels(target: np.ndarray, frames: int) -> int:
+    """Most labels of ``target`` whose prefix fits in ``frames`` frames (at least 1)."""
+    k, reps = 0, 0
+    while k < len(target):
+        extra = 1 if k and target[k] == target[k - 1] else 0
+        if k + 1 + reps + extra > frames:
+            break
+        reps += extra
+        k += 1
+    return max(k, 1)
+
+
+def _windowed_trellis(
+    p: CTCProblem,
+    r: Result,
+    log_probs: np.ndarray,
+    target: np.ndarray,
+    blank: int,
+    ext: list[str],
+    window: Window,
+) -> tuple[float, float]:
+    """Loss from the loss-only pass; α over the first frames, β over the last ones.
+
+    α_t(s) depends only on frames <= t and states <= s, so α over the first h frames is the
+    trellis of those frames for the labels that fit in them (states beyond are 0); β over
+    the last h frames likewise, from the end. Returns (ln p, loss).
+    """
+    from rnnloss_cli.engine import ctc_loss, ctc_trace
+
+    n_frames, n_ext = log_probs.shape[0], len(ext)
+    loss = float(ctc_loss(log_probs, target, n_frames, len(target), blank=blank, reduction="sum"))
+    h = min(max(window.columns - 2, 2), n_frames)
+    k = _prefix_labels(target, h)
+    head = ctc_trace(log_probs[:h], target[:k], blank=blank).log_alpha
+    k_tail = _prefix_labels(target[::-1], h)
+    tail = ctc_trace(log_probs[n_frames - h :], target[len(target) - k_tail :], blank=blank)
+    tail_beta, offset = tail.log_beta, n_ext - (2 * k_tail + 1)
+
+    def alpha(s: int) -> np.ndarray:
+        return head[:, s] if s < head.shape[1] else np.full(h, -np.inf)
+
+    def beta(s: int) -> np.ndarray:
+        return tail_beta[:, s - offset] if s >= offset else np.full(h, -np.inf)
+
+    first, last = list(range(h)), list(range(n_frames - h, n_frames))
+    alpha_table = _trellis_table(
+        "forward trellis α_t(s) (probabilities)", alpha, ext, first, h, n_frames, window, None
+    )
+    alpha_table.caption = "dim: unreachable from the start within t frames"
+    alpha_table.window_note = (
+        f"only α's first {h} frames are computed (α_t depends on frames ≤ t alone, so a "
+        f"forward pass over them gives them exactly); the loss comes from the "
+        f"engine's loss-only pass over all {n_frames:,} frames (the trellis has "
+        f"{n_frames * n_ext:,} cells, more than FULL_TRELLIS_MAX_CELLS = "
+        f"{FULL_TRELLIS_MAX_CELLS:,}, so it is not stored)"
+    )
+    r.tables.append(alpha_table)
+    beta_table = _trellis_table(
+        "backward trellis β_t(s) (probabilities)", beta, ext, last, 0, n_frames, window, "beta"
+    )
+    beta_table.window_note = (
+        f"only β's last {h} frames are computed (β_t depends on frames ≥ t alone, so a "
+        "backward pass over them gives them exactly)"
+    )
+    r.tables.append(beta_table)
+    r.notes.append(
+        f"the gradient table is not computed over {n_frames:,} frames (more than "
+        f"FULL_TRELLIS_MAX_CELLS = {FULL_TRELLIS_MAX_CELLS:,} trellis cells)"
+    )
     r.steps.append(
         Step(
-            "exact p(l|x)",
-            names + " = {finals|+} = {value}",
-            {"finals": finals, "value": prob},
+            "exact p(l|x) (forward pass over every frame, one column kept)",
+            "p(l|x) = e^(−loss) = {value}",
+            {"value": LogNumber(-loss)},
+            r"p(l|x) = e^{-\mathrm{loss}} = {value}",
         )
     )
     r.steps.append(
         Step("exact loss", "−ln p(l|x) = {loss}", {"loss": loss}, r"-\ln p(l|x) = {loss}")
     )
-    if not math.isfinite(loss):
-        r.warnings.append(_infinite_reason(p, n_frames))
-    return prob, loss
+    return -loss, loss
 
 
 def _coverage(p: CTCProblem, lc: ListedCTC, prob: float, r: Result) -> None:
@@ -281,25 +530,33 @@ def _coverage(p: CTCProblem, lc: ListedCTC, prob: float, r: Result) -> None:
             {"covered": covered, "exact": prob, "share": covered / prob},
         )
     )
-    total_paths = ctc_path_count(list(p.target), n_frames)
+    n_ext = 2 * len(p.target) + 1
+    if n_frames * n_ext <= FULL_TRELLIS_MAX_CELLS:  # the exact count is a big-integer pass
+        total = f"{ctc_path_count(list(p.target), n_frames):,}"
+    else:
+        total = "many"
     r.notes.append(
         f"the {len(seen)} distinct valid listed alignment(s) are {len(seen)} of the "
-        f"{total_paths} alignments of {_word(p.target)} over {n_frames} frames and cover "
+        f"{total} alignments of {_word(p.target)} over {n_frames} frames and cover "
         f"{100 * covered / prob:.1f}% of the exact probability"
     )
 
 
-def solve_ctc(p: CTCProblem) -> Result:
-    """Listed and/or exact CTC; ``loss`` follows ``method``, both appear as figures."""
+def solve_ctc(p: CTCProblem, *, window: Window | None = None) -> Result:
+    """Listed and/or exact CTC; ``loss`` follows ``method``, both appear as figures.
+
+    Tables are held over ``window`` (default: the limits' table size) only.
+    """
+    window = window or Window()
     r = Result("ctc", p.meta.title, math.nan, formula=FORMULA)
     figures: dict[str, float] = {}
     lc = None
     if p.alignments:
-        lc = _listed_part(p, r)
+        lc = _listed_part(p, r, window)
         figures["listed"] = lc.loss
         figures["valid_only"] = lc.valid_loss
     if p.frame_probs is not None:
-        prob, loss = _exact_part(p, r)
+        prob, loss = _exact_part(p, r, window)
         figures["exact"] = loss
         if lc is not None:
             _coverage(p, lc, prob, r)

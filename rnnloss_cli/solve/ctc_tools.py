@@ -23,7 +23,8 @@ from rnnloss_cli.engine import (
 )
 from rnnloss_cli.engine.alignments import min_frames
 from rnnloss_cli.flags import flag_error
-from rnnloss_cli.result import Result, Step, Table
+from rnnloss_cli.limits import MAX_COUNT_CELLS, MAX_LISTED_PATHS, MAX_LISTED_SYMBOLS
+from rnnloss_cli.result import Result, Step, Table, Window, terms
 
 
 def _check_probs(probs: Mapping[Any, Any], symbols: list[str]) -> dict[str, float]:
@@ -43,23 +44,45 @@ def paths_result(
     probs: Mapping[Any, Any] | None,
     blank: str,
     *,
-    max_paths: int,
+    max_paths: int = MAX_LISTED_PATHS,
+    window: Window | None = None,
 ) -> Result:
-    """List the valid alignments of ``target`` (one symbol a character) over ``frames``."""
+    """List the valid alignments of ``target`` (one symbol a character) over ``frames``.
+
+    Bounded before anything is enumerated: the count stops once it passes ``max_paths``
+    (MAX_LISTED_PATHS), the count itself is refused past MAX_COUNT_CELLS, and the listing past
+    MAX_LISTED_SYMBOLS symbols; the table holds ``window`` rows (first and last alignments).
+    """
     labels = list(target)
     if blank in labels:
         raise flag_error(f"the blank {blank!r} cannot be part of the target", "TARGET")
     table = _check_probs(probs, [*labels, blank]) if probs is not None else None
-    count = ctc_path_count(labels, frames)
+    need, _ = min_frames(labels)
+    n_ext = 2 * len(labels) + 1
+    if frames >= need and (need + 1) * n_ext > MAX_COUNT_CELLS:
+        raise flag_error(
+            f"counting the alignments of a {len(labels):,}-label target visits more than "
+            f"MAX_COUNT_CELLS = {MAX_COUNT_CELLS:,} cells; use a shorter target, or "
+            "'rnnloss ctc --target ... --frames ...' for the forward algorithm",
+            "TARGET",
+        )
+    # Stops a few frames past `need` once the count exceeds max_paths, however large T is.
+    count = ctc_path_count(labels, frames, stop_above=max_paths)
     if count > max_paths:
         raise flag_error(
-            f"{target} has {count:,} alignments over {frames} frames; listing stops at "
-            f"{max_paths:,} (use fewer frames, or 'rnnloss ctc --target ... --frames ...' for "
-            "the forward algorithm)",
+            f"{target} has more than {max_paths:,} alignments over {frames:,} frames; listing "
+            f"stops at MAX_LISTED_PATHS = {max_paths:,} (use fewer frames, or "
+            "'rnnloss ctc --target ... --frames ...' for the forward algorithm)",
+            "--frames",
+        )
+    if count * frames > MAX_LISTED_SYMBOLS:
+        raise flag_error(
+            f"{target} has {count:,} alignments of {frames:,} frames each, "
+            f"{count * frames:,} symbols in all, more than MAX_LISTED_SYMBOLS = "
+            f"{MAX_LISTED_SYMBOLS:,} (use fewer frames)",
             "--frames",
         )
     all_paths = list(ctc_paths(labels, frames, blank=blank))
-    need, _ = min_frames(labels)
     r = Result("ctc", f"alignments of {target} over {frames} frames", None, unit="")
     r.steps.append(
         Step(
@@ -70,21 +93,33 @@ def paths_result(
     )
     r.figures["alignments"] = count
     if table is None:
-        rows = [[i + 1, "".join(p)] for i, p in enumerate(all_paths)]
-        r.tables.append(Table("alignments", ["#", "π"], rows))
+        r.tables.append(
+            Table.windowed(
+                "alignments",
+                count,
+                lambda i: [i + 1, "".join(all_paths[i])],
+                ["#", "π"],
+                window,
+            )
+        )
         r.notes.append("give --probs to see each path's probability and the total")
         return r
     listed = ctc_listed(labels, all_paths, table, blank=blank)
     products = [a.product for a in listed.alignments]
-    rows = [
-        [i + 1, "".join(p), q] for i, (p, q) in enumerate(zip(all_paths, products, strict=True))
-    ]
-    r.tables.append(Table("alignments and their probabilities", ["#", "π", "Π_t y(π_t)"], rows))
+    r.tables.append(
+        Table.windowed(
+            "alignments and their probabilities",
+            count,
+            lambda i: [i + 1, "".join(all_paths[i]), products[i]],
+            ["#", "π", "Π_t y(π_t)"],
+            window,
+        )
+    )
     r.steps.append(
         Step(
             "sum over every alignment",
             "p = {terms|+} = {value}",
-            {"terms": products, "value": listed.total},
+            {"terms": terms(products), "value": listed.total},
         )
     )
     symbols = list(table)
@@ -106,6 +141,13 @@ def paths_result(
     return r
 
 
+def _short(symbols: list[str], limit: int = 48) -> str:
+    """Symbols joined as one word; a long sequence shows its ends and its length."""
+    if len(symbols) <= limit:
+        return "".join(symbols)
+    return f"{''.join(symbols[: limit - 8])}…{''.join(symbols[-6:])} ({len(symbols):,} symbols)"
+
+
 def decode_result(
     matrix: list[list[float]],
     names: list[str],
@@ -113,6 +155,7 @@ def decode_result(
     *,
     from_logits: bool,
     flag: str,
+    window: Window | None = None,
 ) -> Result:
     """Greedy decoding of a T x K matrix of probabilities (or logits) with named columns."""
     if not names or any(not s for s in names) or len(set(names)) != len(names):
@@ -141,22 +184,26 @@ def decode_result(
         -math.log(best.product) if best.product else math.inf,
         unit="nats",
     )
-    styles = {(t, 1 + k): "highlight" for t, k in enumerate(best_idx)}
+    styles = {(t, 1 + int(k)): "highlight" for t, k in enumerate(best_idx)}
     r.tables.append(
-        Table(
+        Table.windowed(
             "per-frame probabilities (highlighted: the most likely symbol)",
+            m.shape[0],
+            lambda t: [t + 1, *map(float, m[t]), path[t]],
             ["t", *names, "best"],
-            [[t + 1, *map(float, m[t]), path[t]] for t in range(m.shape[0])],
-            styles,
+            window,
+            styles=styles,
         )
     )
-    r.steps.append(Step("best path π*", " ".join(path)))
+    r.steps.append(Step("best path π*", "{path| }", {"path": terms(path)}))
     r.steps.append(
-        Step("collapse B(π*)", "merge repeats, drop blanks: " + ("".join(collapsed) or "(empty)"))
+        Step("collapse B(π*)", "merge repeats, drop blanks: " + (_short(collapsed) or "(empty)"))
     )
     r.steps.append(
         Step(
-            "P(π*)", "{factors|*} = {value}", {"factors": list(best.factors), "value": best.product}
+            "P(π*)",
+            "{factors|*} = {value}",
+            {"factors": terms(best.factors), "value": best.product},
         )
     )
     r.figures = {"loss": r.loss}

@@ -10,13 +10,13 @@ from __future__ import annotations
 import math
 
 from rnnloss_cli.problem.custom import CustomProblem
-from rnnloss_cli.result import Result, Step, Table
+from rnnloss_cli.result import Result, Step, Table, Window
 from rnnloss_cli.solve.common import finalize
 
 FORMULA = Step("formula", "L = Σ_i w_i L_i", {}, r"L = \sum_i w_i L_i")
 
 
-def solve_custom(p: CustomProblem) -> Result:
+def solve_custom(p: CustomProblem, *, window: Window | None = None) -> Result:
     """Solve every term, weight it and add; figures: loss and each term's value by name."""
     from rnnloss_cli.solve import solve
 
@@ -24,7 +24,7 @@ def solve_custom(p: CustomProblem) -> Result:
     rows = []
     weighted: list[float] = []
     for term in p.terms:
-        child = solve(term.problem)
+        child = solve(term.problem, window=window)
         child.checks = None  # a referenced file's own key is not this problem's business
         children.append((term.name, child))
         w_l = term.weight * child.loss

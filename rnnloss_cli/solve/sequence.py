@@ -28,8 +28,9 @@ from rnnloss_cli.engine.sequence import (
     sequence_hinge,
     sequence_hinge_grad,
 )
+from rnnloss_cli.limits import STEP_MAX_TERMS
 from rnnloss_cli.problem.sequence import ReinforceProblem, SequenceHingeProblem, SequenceProblem
-from rnnloss_cli.result import Result, Step, Table
+from rnnloss_cli.result import Result, Step, Table, Window, terms, window_indices
 from rnnloss_cli.solve.common import finalize, reduction_step
 
 SEQUENCE_FORMULA = Step(
@@ -53,8 +54,13 @@ REINFORCE_FORMULA = Step(
 
 
 # ---------------------------------------------------------------------------- helpers
-def _positions(shape: tuple[int, ...]) -> list[tuple[int, ...]]:
-    return list(np.ndindex(*shape))
+def _position(shape: tuple[int, ...], flat: int) -> tuple[int, ...]:
+    """The index tuple of row ``flat`` (row-major) of the steps of ``shape``."""
+    return tuple(int(i) for i in np.unravel_index(flat, shape))
+
+
+def _n_positions(shape: tuple[int, ...]) -> int:
+    return int(np.prod(shape)) if shape else 1
 
 
 def _seq_t(idx: tuple[int, ...]) -> list[int]:
@@ -62,18 +68,25 @@ def _seq_t(idx: tuple[int, ...]) -> list[int]:
     return [1, idx[0] + 1] if len(idx) == 1 else [idx[0] + 1, idx[1] + 1]
 
 
-def signed_sum(name: str, values: list[float]) -> tuple[str, dict[str, float]]:
-    """A template writing ``a − b + c`` for values [a, -b, c] (signs outside the numbers)."""
+def signed_sum(name: str, values: Any) -> tuple[str, dict[str, float]]:
+    """A template writing ``a − b + c`` for values [a, -b, c] (signs outside the numbers).
+
+    A long list keeps its first and last values and says how many it leaves out.
+    """
     parts: list[str] = []
     out: dict[str, float] = {}
-    for i, v in enumerate(values):
+    kept, split = window_indices(len(values), STEP_MAX_TERMS)
+    for n, i in enumerate(kept):
+        v = float(values[i])
         key = f"{name}{i}"
-        if i == 0:
+        if n == split:
+            parts.append(f" + … ({len(values) - len(kept):,} more) …")
+        if n == 0:
             parts.append("{" + key + "}")
-            out[key] = float(v)
+            out[key] = v
         else:
             parts.append((" − " if v < 0 else " + ") + "{" + key + "}")
-            out[key] = abs(float(v))
+            out[key] = abs(v)
     return "".join(parts) if parts else "0", out
 
 
@@ -86,16 +99,33 @@ def _mean_step(label: str, total: float, n: int, value: float) -> Step:
     )
 
 
-def _matrix_rows(
-    m: np.ndarray, mask: np.ndarray, steps_shape: tuple[int, ...]
-) -> tuple[list[list[Any]], dict[tuple[int, int], str]]:
-    rows, styles = [], {}
-    for r, idx in enumerate(_positions(steps_shape)):
-        rows.append([*_seq_t(idx), *map(float, m[idx])])
-        if not mask[idx]:
-            for c in range(len(rows[-1])):
-                styles[(r, c)] = "dim"
-    return rows, styles
+def _matrix_table(
+    title: str,
+    columns: list[str],
+    m: np.ndarray,
+    mask: np.ndarray,
+    steps_shape: tuple[int, ...],
+    window: Window | None,
+    *,
+    seq_column: bool = True,
+    **kwargs: Any,
+) -> Table:
+    """One row per step (sequence, t, then m's last axis), padded ones dimmed; window only."""
+
+    def row(i: int) -> list[Any]:
+        idx = _position(steps_shape, i)
+        key = _seq_t(idx) if seq_column else _seq_t(idx)[1:]
+        return [*key, *map(float, m[idx])]
+
+    return Table.windowed(
+        title,
+        _n_positions(steps_shape),
+        row,
+        columns,
+        window,
+        row_style=lambda i: None if mask[_position(steps_shape, i)] else "dim",
+        **kwargs,
+    )
 
 
 def _n_sequences(mask: np.ndarray) -> int:
@@ -103,7 +133,7 @@ def _n_sequences(mask: np.ndarray) -> int:
 
 
 # ---------------------------------------------------------------------------- sequence
-def solve_sequence(p: SequenceProblem) -> Result:
+def solve_sequence(p: SequenceProblem, *, window: Window | None = None) -> Result:
     """Sequence cross-entropy: per-step -ln ŷ[target], the reduction, the gradient table.
 
     Figures: loss (the chosen reduction), sum, mean_tokens (sum / unpadded steps) and
@@ -117,30 +147,36 @@ def solve_sequence(p: SequenceProblem) -> Result:
     classes = list(p.vocabulary) if p.vocabulary else [f"c{c}" for c in range(p.input.shape[-1])]
     r = Result("sequence", p.meta.title, loss, formula=SEQUENCE_FORMULA)
     if p.from_logits:
-        rows, styles = _matrix_rows(softmax(p.input, axis=-1), p.mask, steps_shape)
         r.tables.append(
-            Table("ŷ = softmax of the logits", ["sequence", "t", *classes], rows, styles)
+            _matrix_table(
+                "ŷ = softmax of the logits",
+                ["sequence", "t", *classes],
+                softmax(p.input, axis=-1),
+                p.mask,
+                steps_shape,
+                window,
+            )
         )
-    rows, styles = [], {}
-    for i, idx in enumerate(_positions(steps_shape)):
+
+    def step_row(i: int) -> list[Any]:
+        idx = _position(steps_shape, i)
         real = bool(p.mask[idx])
-        rows.append(
-            [
-                *_seq_t(idx),
-                p.labels[i],
-                float(terms.prob[idx]) if real else None,
-                float(terms.neg_log_prob[idx]) if real else None,
-                "no" if real else "yes (padding)",
-            ]
-        )
-        if not real:
-            styles.update({(i, c): "dim" for c in range(6)})
+        return [
+            *_seq_t(idx),
+            p.labels[i],
+            float(terms.prob[idx]) if real else None,
+            float(terms.neg_log_prob[idx]) if real else None,
+            "no" if real else "yes (padding)",
+        ]
+
     r.tables.append(
-        Table(
+        Table.windowed(
             "per step",
+            _n_positions(steps_shape),
+            step_row,
             ["sequence", "t", "target", "ŷ(target)", "−ln ŷ(target)", "masked?"],
-            rows,
-            styles,
+            window,
+            row_style=lambda i: None if p.mask[_position(steps_shape, i)] else "dim",
         )
     )
     real_terms = terms.neg_log_prob[p.mask]
@@ -174,13 +210,14 @@ def solve_sequence(p: SequenceProblem) -> Result:
         )
     )
     wrt = "logits" if p.from_logits else "ŷ"
-    rows, styles = _matrix_rows(grad, p.mask, steps_shape)
     r.tables.append(
-        Table(
+        _matrix_table(
             f"gradient ∂L/∂{wrt} ({p.reduction})",
             ["sequence", "t", *classes],
-            rows,
-            styles,
+            grad,
+            p.mask,
+            steps_shape,
+            window,
             caption="softmax(z) − y per step, times the reduction scale"
             if p.from_logits
             else "−y/ŷ at the target class, 0 elsewhere, times the reduction scale",
@@ -199,33 +236,33 @@ def solve_sequence(p: SequenceProblem) -> Result:
 
 
 # ---------------------------------------------------------------------------- hinge
-def solve_sequence_hinge(p: SequenceHingeProblem) -> Result:
+def solve_sequence_hinge(p: SequenceHingeProblem, *, window: Window | None = None) -> Result:
     """Hinge per step: margin table, the mean (the handout's example) and the sum (its formula)."""
     kw: dict[str, Any] = {"mask": p.mask}
     per_step = sequence_hinge(p.yhat, p.y, reduction="none", **kw)
     loss = float(sequence_hinge(p.yhat, p.y, reduction=p.reduction, **kw))
     grad = sequence_hinge_grad(p.yhat, p.y, reduction=p.reduction, **kw)
     r = Result("sequence_hinge", p.meta.title, loss, unit="", formula=HINGE_FORMULA)
-    rows, styles = [], {}
-    for i, idx in enumerate(_positions(p.y.shape)):
+
+    def step_row(i: int) -> list[Any]:
+        idx = _position(p.y.shape, i)
         real = bool(p.mask[idx])
         y, yh = float(p.y[idx]), float(p.yhat[idx])
-        rows.append(
-            [
-                *_seq_t(idx),
-                y if real else None,
-                yh,
-                y * yh if real else None,
-                float(per_step[idx]) if real else None,
-                float(grad[idx]),
-                "no" if real else "yes (padding)",
-            ]
-        )
-        if not real:
-            styles.update({(i, c): "dim" for c in range(9)})
+        return [
+            *_seq_t(idx),
+            y if real else None,
+            yh,
+            y * yh if real else None,
+            float(per_step[idx]) if real else None,
+            float(grad[idx]),
+            "no" if real else "yes (padding)",
+        ]
+
     r.tables.append(
-        Table(
+        Table.windowed(
             "per step",
+            _n_positions(p.y.shape),
+            step_row,
             [
                 "sequence",
                 "t",
@@ -236,8 +273,8 @@ def solve_sequence_hinge(p: SequenceHingeProblem) -> Result:
                 f"∂L/∂ŷ ({p.reduction})",
                 "masked?",
             ],
-            rows,
-            styles,
+            window,
+            row_style=lambda i: None if p.mask[_position(p.y.shape, i)] else "dim",
         )
     )
     real_terms = per_step[p.mask]
@@ -263,17 +300,37 @@ def solve_sequence_hinge(p: SequenceHingeProblem) -> Result:
 
 
 # ---------------------------------------------------------------------------- reinforce
+#: Terms of one return R_t written out before the rest are elided (first ones, last one).
+_RETURN_TERMS = 8
+
+
 def _returns_steps(p: ReinforceProblem, rewards: np.ndarray, returns: np.ndarray) -> list[Step]:
-    """R_t = r_t + γ r_{t+1} + γ² r_{t+2} + … written out per real step."""
+    """R_t = r_t + γ r_{t+1} + γ² r_{t+2} + … written out for the first and last real steps
+    of each episode (STEP_MAX_TERMS of them), each with at most _RETURN_TERMS terms."""
     out: list[Step] = []
     rew2, ret2 = np.atleast_2d(rewards), np.atleast_2d(returns)
     m2 = np.atleast_2d(p.mask)
     for n in range(rew2.shape[0]):
         real = np.flatnonzero(m2[n])
-        for t in real:
-            later = [k for k in real if k >= t]
+        shown, split = window_indices(len(real), STEP_MAX_TERMS)
+        for j, pos in enumerate(shown):
+            t = int(real[pos])
+            if j == split:
+                out.append(
+                    Step(
+                        "…",
+                        f"({len(real) - len(shown):,} more returns R_t, computed the same way)",
+                    )
+                )
+            later = real[pos:]
+            kept, gap = window_indices(len(later), _RETURN_TERMS)
             plain, latex, values = [], [], {"g": float(p.gamma or 0.0)}
-            for k in later:
+            for m, i in enumerate(kept):
+                k = int(later[i])
+                if m == gap:
+                    more = f"… ({len(later) - len(kept):,} more terms) …"
+                    plain.append(more)
+                    latex.append(r"\dots")
                 key = f"r{k}"
                 values[key] = float(rew2[n, k])
                 power = k - t
@@ -299,7 +356,7 @@ def _returns_steps(p: ReinforceProblem, rewards: np.ndarray, returns: np.ndarray
     return out
 
 
-def solve_reinforce(p: ReinforceProblem) -> Result:
+def solve_reinforce(p: ReinforceProblem, *, window: Window | None = None) -> Result:
     """REINFORCE: returns, baseline, advantages, ln π, the objective J and the loss −J.
 
     Figures: loss (L = −J under the reduction) and objective (J = −loss).
@@ -348,7 +405,11 @@ def solve_reinforce(p: ReinforceProblem) -> Result:
                 Step(
                     f"baseline b = mean of the returns{who}",
                     "({R|+}) / {n} = {b}",
-                    {"R": [float(x) for x in real], "n": int(real.size), "b": float(np.mean(real))},
+                    {
+                        "R": terms(real.astype(float)),
+                        "n": int(real.size),
+                        "b": float(np.mean(real)),
+                    },
                     r"\frac{{R|+}}{{n}} = {b}",
                 )
             )
@@ -374,8 +435,9 @@ def solve_reinforce(p: ReinforceProblem) -> Result:
         f"∂L/∂ln π ({p.reduction})",
         *(["masked?"] if padded else []),
     ]
-    rows, styles = [], {}
-    for i, idx in enumerate(_positions(shape)):
+
+    def step_row(i: int) -> list[Any]:
+        idx = _position(shape, i)
         real = bool(p.mask[idx])
         row: list[Any] = [idx[0] + 1, idx[1] + 1] if batch else [idx[0] + 1]
         if p.actions is not None:
@@ -393,13 +455,21 @@ def solve_reinforce(p: ReinforceProblem) -> Result:
         ]
         if padded:
             row.append("no" if real else "yes (padding)")
-        rows.append(row)
-        if not real:
-            styles.update({(i, c): "dim" for c in range(len(row))})
-    r.tables.append(Table("per step", cols, rows, styles))
+        return row
+
+    r.tables.append(
+        Table.windowed(
+            "per step",
+            _n_positions(shape),
+            step_row,
+            cols,
+            window,
+            row_style=lambda i: None if p.mask[_position(shape, i)] else "dim",
+        )
+    )
 
     # J and L
-    real_products = [float(x) for x in products[p.mask]]
+    real_products = products[p.mask]
     j_sum = float(np.sum(real_products))
     template, values = signed_sum("p", real_products)
     r.steps.append(
@@ -421,7 +491,7 @@ def solve_reinforce(p: ReinforceProblem) -> Result:
     figures = {"loss": loss, "objective": -loss}
     if p.baseline is not None:
         handout = float(np.sum(np.where(p.mask, returns * log_pi, 0.0)))
-        template, values = signed_sum("q", [float(x) for x in (returns * log_pi)[p.mask]])
+        template, values = signed_sum("q", (returns * log_pi)[p.mask])
         r.steps.append(
             Step(
                 "without the baseline (the handout's Σ_t R_t ln π)",
@@ -435,16 +505,15 @@ def solve_reinforce(p: ReinforceProblem) -> Result:
             p.logits, p.actions, adv, mask=p.mask, reduction=p.reduction
         )
         actions = [f"a{a}" for a in range(p.logits.shape[-1])]
-        rows, styles = _matrix_rows(grad, p.mask, shape)
-        if not batch:
-            rows = [row[1:] for row in rows]
-            styles = {(i, c - 1): s for (i, c), s in styles.items() if c}
         r.tables.append(
-            Table(
+            _matrix_table(
                 f"gradient ∂L/∂z w.r.t. the policy logits ({p.reduction})",
                 [*(["episode", "t"] if batch else ["t"]), *actions],
-                rows,
-                styles,
+                grad,
+                p.mask,
+                shape,
+                window,
+                seq_column=batch,
                 caption="A_t (softmax(z_t) − onehot(y_t)) per step",
             )
         )
