@@ -11,8 +11,8 @@ import typer
 from rnnloss_cli import __version__
 from rnnloss_cli.cli.ctc import ctc_app
 from rnnloss_cli.cli.io import EXIT_BAD_INPUT, fail, guarded
-from rnnloss_cli.cli.options import FormatOpt, OutputFormat, PrecisionOpt, ShowOpt
-from rnnloss_cli.cli.output import emit
+from rnnloss_cli.cli.options import FormatOpt, OutputFormat, PrecisionOpt, ShowOpt, WindowOpt
+from rnnloss_cli.cli.output import emit, parse_window
 from rnnloss_cli.cli.pointwise import register as register_pointwise
 from rnnloss_cli.cli.sequence import register as register_sequence
 from rnnloss_cli.cli.teach import register as register_teaching
@@ -56,6 +56,7 @@ def solve(
     fmt: FormatOpt = OutputFormat.rich,
     precision: PrecisionOpt = 3,
     show: ShowOpt = None,
+    window: WindowOpt = None,
 ) -> None:
     """Solve problem files step by step and check their answer keys.
 
@@ -65,17 +66,18 @@ def solve(
     from rnnloss_cli.problem import load_problem, problem_files
     from rnnloss_cli.solve import solve as run_solver
 
+    win = guarded(lambda: parse_window(window))
     files = guarded(lambda: problem_files(paths))
     if not files:
         raise fail(f"no problem files (*.yaml, *.yml) in {', '.join(paths)}")
     results, bad = [], 0
     for f in files:
         try:
-            results.append(guarded(lambda f=f: run_solver(load_problem(f))))
+            results.append(guarded(lambda f=f: run_solver(load_problem(f), window=win)))
         except typer.Exit:
             bad += 1
     if results:
-        emit(results, fmt, precision, frozenset(show or ()), exit_on_mismatch=not bad)
+        emit(results, fmt, precision, frozenset(show or ()), window=win, exit_on_mismatch=not bad)
     if bad:
         raise typer.Exit(EXIT_BAD_INPUT)
 

@@ -10,11 +10,15 @@ from typing import Annotated, Any, Optional
 import typer
 
 from rnnloss_cli.cli.io import fail
-from rnnloss_cli.cli.options import FormatOpt, OutputFormat, PrecisionOpt, ShowOpt, Text
+from rnnloss_cli.cli.options import (
+    FormatOpt,
+    OutputFormat,
+    PrecisionOpt,
+    ShowOpt,
+    Text,
+    WindowOpt,
+)
 from rnnloss_cli.cli.output import solve_and_emit
-
-#: Listing more alignments than this is refused (use the forward algorithm instead).
-MAX_PATHS = 10_000
 
 ctc_app = typer.Typer(
     name="ctc",
@@ -70,6 +74,7 @@ def ctc(
     fmt: FormatOpt = OutputFormat.rich,
     precision: PrecisionOpt = 3,
     show: ShowOpt = None,
+    window: WindowOpt = None,
 ) -> None:
     """Solve a CTC problem given by flags (listed alignments and/or exact CTC)."""
     if ctx.invoked_subcommand is not None:
@@ -82,7 +87,7 @@ def ctc(
 
         raise fail(flag_error("give the target labels, e.g. --target HELLO", "--target"))
 
-    def build() -> Any:
+    def build(win: Any) -> Any:
         from rnnloss_cli.flags import parse_mapping, problem_from_flags
         from rnnloss_cli.solve import solve as run_solver
 
@@ -99,9 +104,9 @@ def ctc(
             "logits": _rows(logits, "logits") if logits is not None else None,
             "symbols": symbols.split(",") if symbols is not None else None,
         }
-        return run_solver(problem_from_flags(data))
+        return run_solver(problem_from_flags(data), window=win)
 
-    solve_and_emit(build, fmt, precision, show)
+    solve_and_emit(build, fmt, precision, show, window)
 
 
 @ctc_app.command(epilog="Example: rnnloss ctc paths AB --frames 3 --probs A=0.5,B=0.3,-=0.2")
@@ -112,6 +117,7 @@ def paths(
     blank: BlankOpt = "-",
     fmt: FormatOpt = OutputFormat.rich,
     precision: PrecisionOpt = 3,
+    window: WindowOpt = None,
 ) -> None:
     """List every alignment of TARGET over T frames (and, with --probs, its probability).
 
@@ -119,14 +125,14 @@ def paths(
     they are the same number computed two ways.
     """
 
-    def build() -> Any:
+    def build(win: Any) -> Any:
         from rnnloss_cli.flags import parse_mapping
         from rnnloss_cli.solve.ctc_tools import paths_result
 
         table = parse_mapping(probs, "--probs") if probs is not None else None
-        return paths_result(target, frames, table, blank, max_paths=MAX_PATHS)
+        return paths_result(target, frames, table, blank, window=win)
 
-    solve_and_emit(build, fmt, precision)
+    solve_and_emit(build, fmt, precision, window=window)
 
 
 @ctc_app.command(
@@ -144,10 +150,11 @@ def decode(
     blank: BlankOpt = "-",
     fmt: FormatOpt = OutputFormat.rich,
     precision: PrecisionOpt = 3,
+    window: WindowOpt = None,
 ) -> None:
     """Greedy (best-path) decoding: the most likely symbol per frame, then the collapse B."""
 
-    def build() -> Any:
+    def build(win: Any) -> Any:
         from rnnloss_cli.flags import flag_error
         from rnnloss_cli.solve.ctc_tools import decode_result
 
@@ -156,6 +163,7 @@ def decode(
         flag = "--emissions" if emissions is not None else "--logits"
         matrix = _rows(emissions if emissions is not None else logits, flag)
         names = [x.strip() for x in symbols.split(",")] if symbols else []
-        return decode_result(matrix, names, blank, from_logits=logits is not None, flag=flag)
+        from_logits = logits is not None
+        return decode_result(matrix, names, blank, from_logits=from_logits, flag=flag, window=win)
 
-    solve_and_emit(build, fmt, precision)
+    solve_and_emit(build, fmt, precision, window=window)

@@ -38,5 +38,14 @@ ForceOpt = Annotated[
     bool,
     typer.Option("--force", help="Overwrite the output file if it exists (never an input)."),
 ]
+WindowOpt = Annotated[
+    Optional[str],  # noqa: UP045
+    typer.Option(
+        "--window",
+        metavar="ROWS[xCOLS]",
+        help="How much of a long table to show: its first and last rows and columns "
+        "(default 60x16).",
+    ),
+]
 #: An optional text flag.
 Text = Optional[str]  # noqa: UP045

@@ -15,28 +15,47 @@ from rnnloss_cli.cli.io import EXIT_MISMATCH, console, fail, guarded, say, stdou
 from rnnloss_cli.cli.options import OutputFormat
 
 
+def parse_window(text: str | None) -> Any:
+    """``--window 200`` or ``--window 200x40`` -> a result.Window (None: the defaults)."""
+    if text is None:
+        return None
+    from rnnloss_cli.flags import flag_error
+    from rnnloss_cli.result import Window
+
+    rows, _, cols = text.lower().partition("x")
+    try:
+        window = Window(int(rows), int(cols)) if cols else Window(int(rows))
+    except ValueError:
+        raise flag_error(
+            f"expected ROWS or ROWSxCOLS, e.g. 200 or 200x40, got {text!r}", "--window"
+        ) from None
+    if window.rows < 2 or window.columns < 2:
+        raise flag_error(f"expected at least 2 rows and 2 columns, got {text!r}", "--window")
+    return window
+
+
 def print_results(
-    results: list, fmt: OutputFormat, precision: int, show: frozenset[str] = frozenset()
+    results: list,
+    fmt: OutputFormat,
+    precision: int,
+    show: frozenset[str] = frozenset(),
+    window: Any = None,
 ) -> None:
     """Render and print; Rich honours NO_COLOR and drops styling when not on a terminal."""
     if fmt is OutputFormat.json:
         from rnnloss_cli.render.json import render_json
 
-        text = render_json(results, precision)
-        if not stdout_is_unicode():
-            import json
-
-            # The same document with non-ASCII characters as \\u escapes: valid and exact.
-            text = json.dumps(json.loads(text), indent=2, allow_nan=False, ensure_ascii=True)
+        # On a stdout that cannot take Unicode, non-ASCII characters become \\u escapes.
+        text = render_json(results, precision, window=window, ascii_only=not stdout_is_unicode())
         sys.stdout.write(text + "\n")
     elif fmt is OutputFormat.markdown:
         from rnnloss_cli.render.markdown import render_markdown
 
-        sys.stdout.write(render_markdown(results, precision, show))
+        sys.stdout.write(render_markdown(results, precision, show, window=window))
     else:
         from rnnloss_cli.render.rich import render_rich
 
-        render_rich(results, console(), precision, show)
+        render_rich(results, console(), precision, show, window=window)
 
 
 def emit(
@@ -45,11 +64,12 @@ def emit(
     precision: int,
     show: frozenset[str] = frozenset(),
     *,
+    window: Any = None,
     exit_on_mismatch: bool = True,
 ) -> None:
     """Print results and name each whose answer key disagrees; then exit 1 if any did."""
     show = check_show(results, show)
-    print_results(results, fmt, precision, show)
+    print_results(results, fmt, precision, show, window)
     bad = [r for r in results if not r.ok]
     if bad:
         sys.stdout.flush()
@@ -80,10 +100,12 @@ def check_show(results: list, show: frozenset[str]) -> frozenset[str]:
 
 
 def solve_and_emit(
-    build: Callable[[], Any],
+    build: Callable[[Any], Any],
     fmt: OutputFormat,
     precision: int,
     show: list[str] | None = None,
+    window: str | None = None,
 ) -> None:
-    """Build one Result (bad input exits 2) and print it."""
-    emit([guarded(build)], fmt, precision, frozenset(show or ()))
+    """Build one Result with ``build(window)`` (bad input exits 2) and print it."""
+    win = guarded(lambda: parse_window(window))
+    emit([guarded(lambda: build(win))], fmt, precision, frozenset(show or ()), window=win)

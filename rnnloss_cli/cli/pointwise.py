@@ -10,7 +10,7 @@ from typing import Annotated, Any
 
 import typer
 
-from rnnloss_cli.cli.options import FormatOpt, OutputFormat, PrecisionOpt, Text
+from rnnloss_cli.cli.options import FormatOpt, OutputFormat, PrecisionOpt, Text, WindowOpt
 from rnnloss_cli.cli.output import solve_and_emit
 
 #: The reduction each kind uses when none is given (as problem/pointwise.py applies it).
@@ -70,10 +70,12 @@ def _reduction_opt(kind: str) -> Any:
     ]
 
 
-def _pointwise(kind: str, data: dict[str, Any], fmt: OutputFormat, precision: int) -> None:
+def _pointwise(
+    kind: str, data: dict[str, Any], fmt: OutputFormat, precision: int, window: str | None
+) -> None:
     """Flags -> the data a problem file holds -> the same parser and solver as ``solve``."""
 
-    def build():
+    def build(win: Any) -> Any:
         from rnnloss_cli.flags import parse_numbers, problem_from_flags
         from rnnloss_cli.solve import solve as run_solver
 
@@ -81,9 +83,10 @@ def _pointwise(kind: str, data: dict[str, Any], fmt: OutputFormat, precision: in
             k: (parse_numbers(v, k) if isinstance(v, str) and k != "reduction" else v)
             for k, v in data.items()
         }
-        return run_solver(problem_from_flags({"kind": kind, "title": f"{kind} (flags)", **fields}))
+        problem = problem_from_flags({"kind": kind, "title": f"{kind} (flags)", **fields})
+        return run_solver(problem, window=win)
 
-    solve_and_emit(build, fmt, precision)
+    solve_and_emit(build, fmt, precision, window=window)
 
 
 def _elementwise_command(kind: str) -> Callable[..., None]:
@@ -95,8 +98,9 @@ def _elementwise_command(kind: str) -> Callable[..., None]:
         reduction: ReductionOpt = None,
         fmt: FormatOpt = OutputFormat.rich,
         precision: PrecisionOpt = 3,
+        window: WindowOpt = None,
     ) -> None:
-        _pointwise(kind, {"y": y, "yhat": yhat, "reduction": reduction}, fmt, precision)
+        _pointwise(kind, {"y": y, "yhat": yhat, "reduction": reduction}, fmt, precision, window)
 
     return command
 
@@ -112,9 +116,10 @@ def _categorical_command(kind: str) -> Callable[..., None]:
         reduction: ReductionOpt = None,
         fmt: FormatOpt = OutputFormat.rich,
         precision: PrecisionOpt = 3,
+        window: WindowOpt = None,
     ) -> None:
         data = {"y": y, "yhat": yhat, "logits": logits, "log_probs": log_probs}
-        _pointwise(kind, {**data, "reduction": reduction}, fmt, precision)
+        _pointwise(kind, {**data, "reduction": reduction}, fmt, precision, window)
 
     return command
 

@@ -9,19 +9,19 @@ from typing import Annotated, Any, Optional
 
 import typer
 
-from rnnloss_cli.cli.options import FormatOpt, OutputFormat, PrecisionOpt
+from rnnloss_cli.cli.options import FormatOpt, OutputFormat, PrecisionOpt, WindowOpt
 from rnnloss_cli.cli.output import solve_and_emit
 
 Opt = Optional[str]  # noqa: UP045 - typer needs Optional on Python 3.10
 _TEXT_FIELDS = ("reduction",)
 
 
-def _run(kind: str, data: dict[str, Any], fmt: Any, precision: int) -> None:
+def _run(kind: str, data: dict[str, Any], fmt: Any, precision: int, window: Opt) -> None:
     """Flags -> problem data -> the kind's parser and solver -> printed result (errors: exit 2)."""
     from rnnloss_cli.flags import parse_numbers, problem_from_flags
     from rnnloss_cli.solve import solve
 
-    def build():
+    def build(win: Any) -> Any:
         fields: dict[str, Any] = {}
         for key, value in data.items():
             if value is None:
@@ -45,9 +45,10 @@ def _run(kind: str, data: dict[str, Any], fmt: Any, precision: int) -> None:
                 ):
                     parsed = [parsed]
                 fields[key] = parsed
-        return solve(problem_from_flags({"kind": kind, "title": f"{kind} (flags)", **fields}))
+        problem = problem_from_flags({"kind": kind, "title": f"{kind} (flags)", **fields})
+        return solve(problem, window=win)
 
-    solve_and_emit(build, fmt, precision)
+    solve_and_emit(build, fmt, precision, window=window)
 
 
 def register(app: typer.Typer) -> None:
@@ -91,6 +92,7 @@ def register(app: typer.Typer) -> None:
         ] = None,
         fmt: FormatOpt = OutputFormat.rich,
         precision: PrecisionOpt = 3,
+        window: WindowOpt = None,
     ) -> None:
         """Sequence cross-entropy −Σ_t ln ŷ_t(target_t) of one sequence (default reduction: sum)."""
         data = {
@@ -102,7 +104,7 @@ def register(app: typer.Typer) -> None:
             "mask": mask,
             "reduction": reduction,
         }
-        _run("sequence", data, fmt, precision)
+        _run("sequence", data, fmt, precision, window)
 
     @app.command(
         name="hinge-seq", epilog="Example: rnnloss hinge-seq --y 1,-1,1 --yhat 0.8,-0.5,0.3"
@@ -117,10 +119,11 @@ def register(app: typer.Typer) -> None:
         ] = None,
         fmt: FormatOpt = OutputFormat.rich,
         precision: PrecisionOpt = 3,
+        window: WindowOpt = None,
     ) -> None:
         """Hinge loss per time step max(0, 1 − y_t·ŷ_t) (default: mean; sum = the formula)."""
         data = {"y": y, "yhat": yhat, "lengths": lengths, "mask": mask, "reduction": reduction}
-        _run("sequence_hinge", data, fmt, precision)
+        _run("sequence_hinge", data, fmt, precision, window)
 
     @app.command(
         epilog="Example: rnnloss reinforce --probs 0.9,0.6,0.7 --rewards 1,0,1 --gamma 0.99 "
@@ -156,6 +159,7 @@ def register(app: typer.Typer) -> None:
         ] = None,
         fmt: FormatOpt = OutputFormat.rich,
         precision: PrecisionOpt = 3,
+        window: WindowOpt = None,
     ) -> None:
         """REINFORCE loss −Σ_t A_t ln π(y_t|s_t) (= −J, the handout's objective negated)."""
         data = {
@@ -169,4 +173,4 @@ def register(app: typer.Typer) -> None:
             "baseline": baseline,
             "reduction": reduction,
         }
-        _run("reinforce", data, fmt, precision)
+        _run("reinforce", data, fmt, precision, window)

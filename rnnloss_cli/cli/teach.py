@@ -11,7 +11,7 @@ from typing import Annotated, Optional
 import typer
 
 from rnnloss_cli.cli.io import fail, guarded, write_file, write_stdout
-from rnnloss_cli.cli.options import ForceOpt, OutOpt
+from rnnloss_cli.cli.options import ForceOpt, OutOpt, WindowOpt
 
 
 class SheetFormat(str, enum.Enum):
@@ -81,14 +81,19 @@ def sheet(
         Optional[str],  # noqa: UP045
         typer.Option("--title", help="Sheet title (default: Problem sheet / Solutions)."),
     ] = None,
+    window: WindowOpt = None,
     output: OutOpt = None,
     force: ForceOpt = False,
 ) -> None:
     """A question sheet (givens and tasks, no answers) or, with --solutions, a solution sheet."""
+    from rnnloss_cli.cli.output import parse_window
     from rnnloss_cli.sheet import build_sheet
 
+    win = guarded(lambda: parse_window(window))
     text = guarded(
-        lambda: build_sheet(paths, fmt.value, solutions=solutions, precision=precision, title=title)
+        lambda: build_sheet(
+            paths, fmt.value, solutions=solutions, precision=precision, title=title, window=win
+        )
     )
     _write(text, output, force=force, inputs=_input_files(paths))
 

@@ -84,10 +84,16 @@ def to_dict(r: Result, precision: int = 3, *, window: Window | None = None) -> d
     }
 
 
-def render_json(results: list[Result], precision: int = 3, *, window: Window | None = None) -> str:
+def render_json(
+    results: list[Result],
+    precision: int = 3,
+    *,
+    window: Window | None = None,
+    ascii_only: bool = False,
+) -> str:
     """One object for one result, a list for several; tables windowed as in the other formats
     (every figure is kept; no list grows beyond the window)."""
     docs = [to_dict(r, precision, window=window) for r in results]
     return json.dumps(
-        docs[0] if len(docs) == 1 else docs, indent=2, allow_nan=False, ensure_ascii=False
+        docs[0] if len(docs) == 1 else docs, indent=2, allow_nan=False, ensure_ascii=ascii_only
     )

@@ -218,3 +218,27 @@ def test_solve_takes_folders_and_reports_bad_files_after_the_good(tmp_path):
     assert r.exit_code == 2
     assert "unknown kind 'msee'" in r.output
     assert '"kind": "hinge"' in r.output
+
+
+def _long_mse(n: int, *extra: str):
+    ones, twos = ",".join(["1"] * n), ",".join(["2"] * n)
+    return run("mse", "--y", ones, "--yhat", twos, "--format", "markdown", *extra)
+
+
+def test_window_option_shows_more_of_a_long_table():
+    # 100 elements: the default window (60 rows) elides the middle and says how to see more.
+    r = _long_mse(100)
+    assert r.exit_code == 0, r.output
+    assert "| … |" in r.output and "--window 100" in r.output
+    r = _long_mse(100, "--window", "100")
+    assert r.exit_code == 0, r.output
+    assert "…" not in r.output
+    # each of the 100 rows is shown: (1 − 2)² = 1 per element
+    assert sum(1 for ln in r.output.splitlines() if ln.startswith("| ") and "| 1 |" in ln) >= 100
+
+
+@pytest.mark.parametrize("bad", ["0", "x", "10xa", "1x10"])
+def test_window_option_rejects_bad_values(bad):
+    r = run("solve", str(PROBLEMS / "hello.yaml"), "--window", bad)
+    assert r.exit_code == 2
+    assert "--window" in r.output

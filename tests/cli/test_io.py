@@ -65,7 +65,7 @@ def _run(argv, monkeypatch, stdout=None):
 def test_internal_error_is_exit_4_with_one_line_and_no_traceback(monkeypatch):
     import rnnloss_cli.solve as solve_mod
 
-    def broken(problem):
+    def broken(problem, **kw):
         raise ValueError("shapes (3,) and (4,) not aligned")  # a bug, not bad input
 
     monkeypatch.setattr(solve_mod, "solve", broken)
@@ -80,7 +80,7 @@ def test_internal_error_is_exit_4_with_one_line_and_no_traceback(monkeypatch):
 def test_debug_shows_the_traceback(monkeypatch):
     import rnnloss_cli.solve as solve_mod
 
-    monkeypatch.setattr(solve_mod, "solve", lambda p: 1 / 0)
+    monkeypatch.setattr(solve_mod, "solve", lambda p, **kw: 1 / 0)
     argv = ["solve", str(PROBLEMS / "hinge-sequence.yaml"), "--debug"]
     code, _, err = _run(argv, monkeypatch)
     assert code == cli_io.EXIT_INTERNAL
@@ -91,7 +91,7 @@ def test_engine_error_is_bad_input_exit_2(monkeypatch):
     import rnnloss_cli.solve as solve_mod
     from rnnloss_cli.engine.errors import EngineError
 
-    def refuse(problem):
+    def refuse(problem, **kw):
         raise EngineError("target: class index 7 outside [0, 2]")
 
     monkeypatch.setattr(solve_mod, "solve", refuse)
