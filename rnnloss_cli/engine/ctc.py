@@ -303,6 +303,8 @@ def _reduce(
         denom = np.maximum(batch.target_lengths, 1).astype(np.float64)
         loss = np.float64((nll / denom).mean())
         scale = 1.0 / (denom * n_batch)
+    if batch.dtype != np.float64:
+        loss = loss.astype(batch.dtype)  # computed in float64, rounded once
     return loss, scale, infinite
 
 
@@ -425,6 +427,8 @@ def ctc_loss_and_grad(
             grad += np.exp(lp) * weight[:, :, None]
     if batch.unbatched:
         grad = grad[:, 0, :]
+    if batch.dtype != np.float64:
+        grad = grad.astype(batch.dtype)
     return loss, grad
 
 
