@@ -42,7 +42,7 @@ import math
 import numpy as np
 from numpy.typing import NDArray
 
-from rnnloss_cli.engine._ctc_checks import _Extended, state_classes
+from rnnloss_cli.engine._ctc_checks import _Extended, state_classes, take_rows
 
 # Floor of the "upper" recursion (in a window's units): cells below it are raised to it, so that
 # recursion only ever over-estimates; the certificate bounds by how much.
@@ -54,6 +54,11 @@ WINDOW = 64
 # Largest log2 gap between neighbouring windows' offsets: a ghost cell (<= 2) times 2^_GAP and
 # summed over a window stays far below the largest double (2^1024).
 _GAP = 960
+# Inputs longer than this many frames start with the windowed recursion; shorter ones start with
+# one window per sequence (fewer numpy calls per frame) and use windows only for sequences that
+# fail to certify. Measured: at 2000 frames the single-window pass certifies random inputs of
+# S' = 201 and costs about 0.6 of the windowed one.
+LONG_FRAMES = 4000
 # Frames per vectorised exp/gather of the emissions; bounds the loss-only path's memory.
 _BLOCK = 64
 _LN2 = math.log(2.0)
@@ -78,10 +83,9 @@ class Layout:
     numpy call per term per frame.
     """
 
-    def __init__(self, ext: _Extended, window: int | None = None):
+    def __init__(self, ext: _Extended, windowed: bool):
         n_batch, n_ext = ext.labels_ext.shape
-        window = window or WINDOW
-        n_win = max(1, -(-n_ext // window))
+        n_win = max(1, -(-n_ext // WINDOW)) if windowed else 1
         span = -(-n_ext // n_win)
         self.n_batch, self.n_win, self.span = n_batch, n_win, span
         self.width = span + 2
@@ -223,24 +227,26 @@ def _forward(
     store: np.ndarray | None = None,
     offsets: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Lower (row 0) and upper (row 1) forward recursions over rows sorted by length, descending.
+    """Forward recursions over rows sorted by length, descending.
 
-    Returns (mant, expo), each (2, N): p_n * exp(-sum of shifts) = mant * 2^expo per variant.
-    With ``store``, the upper mantissas of frame t go to store[t] (two leading zeros, then the
-    layout) and the upper window offsets to offsets[t].
+    Without ``store``: the lower (row 0) and upper (row 1) variants side by side, two columns
+    each. With ``store``: the upper variant only, frame t's mantissas written to store[t] (two
+    leading zeros, then the layout) and its window offsets to offsets[t].
+    Returns (mant, expo), each (variants, N): p_n * exp(-sum of shifts) = mant * 2^expo.
     """
     n_batch, n_win, width = lay.n_batch, lay.n_win, lay.width
+    k = 1 if store is not None else 2
     t_max = int(lengths[0])
     active = active_counts(lengths, t_max).tolist()
     ones = np.ones((width, 1))
-    work = np.empty((2, lay.size))
-    tmp = np.empty((2, lay.size))
-    # Two columns per variant, alternating; two leading zeros make s-2 a plain slice.
-    cols = np.zeros((2, 2, lay.size + 2))
-    off = np.zeros((2, lay.rows), dtype=np.int64)
-    sums = np.empty((2, lay.rows, 1))
-    mant = np.ones((2, n_batch))
-    expo = np.zeros((2, n_batch), dtype=np.int64)
+    work = np.empty((k, lay.size))
+    tmp = np.empty((k, lay.size))
+    # Two alternating columns per variant; two leading zeros make s-2 a plain slice.
+    cols = store[:, None, :] if store is not None else np.zeros((2, k, lay.size + 2))
+    off = np.zeros((k, lay.rows), dtype=np.int64)
+    sums = np.empty((k, lay.rows, 1))
+    mant = np.ones((k, n_batch))
+    expo = np.zeros((k, n_batch), dtype=np.int64)
     a = -1
     with np.errstate(divide="ignore", invalid="ignore", over="ignore", under="ignore"):
         for t in range(t_max):
@@ -249,23 +255,23 @@ def _forward(
                 a = active[t]
                 n, r = a * lay.seq_width, a * n_win
                 c, tmp_a, skip_a, floor_a = work[:, :n], tmp[:, :n], lay.skip[:n], lay.floor[:n]
-                c_rows, z, off_a = c.reshape(2, r, width), sums[:, :r], off[:, :r]
+                c_rows, z, off_a = c.reshape(k, r, width), sums[:, :r], off[:, :r]
                 not_first = lay.not_first[1:r]
             y = emis.frame(t)
             if a < n_batch:
                 y = y[:n]
-            cur = cols[t % 2]
+            cur = cols[t] if store is not None else cols[t % 2]
             if t == 0:
                 np.multiply(y, lay.start[:n], out=c)
             else:
-                prev = cols[(t - 1) % 2]
+                prev = cols[t - 1] if store is not None else cols[(t - 1) % 2]
                 np.add(prev[:, 2 : n + 2], prev[:, 1 : n + 1], out=c)
                 np.multiply(prev[:, :n], skip_a, out=tmp_a)
                 c += tmp_a
                 c *= y
-            np.maximum(c[1], floor_a, out=c[1])
+            np.maximum(c[-1], floor_a, out=c[-1])
             np.matmul(c_rows, ones, out=z)
-            cur_rows = cur[:, 2 : n + 2].reshape(2, r, width)
+            cur_rows = cur[:, 2 : n + 2].reshape(k, r, width)
             if n_win > 1:
                 factor = _rescale(z[:, :, 0], off_a, lay, a, backward=False)
                 np.multiply(c_rows, factor[:, :, None], out=cur_rows)
@@ -275,9 +281,8 @@ def _forward(
                 e = np.frexp(z[:, :, 0])[1]
                 off_a += e
                 np.ldexp(c_rows, -e[:, :, None], out=cur_rows)
-            if store is not None:
-                store[t, : n + 2] = cur[1, : n + 2]
-                offsets[t, :r] = off_a[1]
+            if offsets is not None:
+                offsets[t, :r] = off_a[0]
             b = active[t + 1]
             if b < a:
                 # Sequences b..a-1 end at this frame: p = alpha(last) + alpha(second).
@@ -306,10 +311,13 @@ def _bracket(mant: np.ndarray, expo: np.ndarray) -> np.ndarray:
 
 
 def scaled_loss(
-    lp: NDArray[np.float64], ext: _Extended, lengths: NDArray[np.int64]
+    lp: NDArray[np.float64], ext: _Extended, lengths: NDArray[np.int64], windowed: bool
 ) -> tuple[NDArray[np.float64], NDArray[np.bool_]]:
-    """(ln p, ok) for rows sorted by length, descending (lengths[0] >= 1); O(N * S') memory."""
-    lay = Layout(ext)
+    """(ln p, ok) for rows sorted by length, descending (lengths[0] >= 1); O(N * S') memory.
+
+    windowed=False runs one window per sequence (fewer numpy calls per frame).
+    """
+    lay = Layout(ext, windowed)
     t_max = int(lengths[0])
     emis = Emissions(lp[:t_max], ext, lay)
     mant, expo = _forward(lay, emis, lengths)
@@ -318,7 +326,7 @@ def scaled_loss(
 
 
 def scaled_loss_grad(
-    lp: NDArray[np.float64], ext: _Extended, lengths: NDArray[np.int64]
+    lp: NDArray[np.float64], ext: _Extended, lengths: NDArray[np.int64], windowed: bool
 ) -> tuple[NDArray[np.float64], NDArray[np.bool_], NDArray[np.float64]]:
     """(ln p, ok, gamma) for rows sorted by length, descending (lengths[0] >= 1).
 
@@ -326,7 +334,7 @@ def scaled_loss_grad(
     beta_t(s) / (y_t(k) W_t), W_t its per-frame normaliser (= p up to the certified bound).
     """
     n_frames, n_batch, n_classes = lp.shape
-    lay = Layout(ext)
+    lay = Layout(ext, windowed)
     n_win, width = lay.n_win, lay.width
     t_max = int(lengths[0])
     active = active_counts(lengths, t_max).tolist()
@@ -335,7 +343,7 @@ def scaled_loss_grad(
     store = np.zeros((t_max, lay.size + 2))
     offsets = np.zeros((t_max, lay.rows), dtype=np.int64)
     mant, expo = _forward(lay, emis, lengths, store, offsets)
-    log_p = _log_p(mant, expo, emis, lengths)[1]
+    log_p = _log_p(mant, expo, emis, lengths)[0]
 
     ones = np.ones((width, 1))
     work = np.empty(lay.size)
@@ -344,6 +352,8 @@ def scaled_loss_grad(
     ob = np.zeros(lay.rows, dtype=np.int64)
     # ref[t, n]: the power of two the occupations of frame t, sequence n are expressed in.
     ref = np.zeros((t_max, n_batch), dtype=np.int64)
+    # units_b[t]: the window offsets of beta_t / y_t (those of beta_hat_{t+1}), for the bound.
+    units_b = np.zeros((t_max, lay.rows), dtype=np.int64)
     # nxt holds beta_hat_{t+1} on the layout, then two trailing zeros.
     nxt = np.zeros(lay.size + 2)
     perm, starts, bins = lay.class_plan(n_classes)
@@ -369,15 +379,14 @@ def scaled_loss_grad(
             col = store[t]
             occ = col[2 : n + 2]
             occ *= bt
-            units = offsets[t, :r] + ob_a
+            units_b[t, :r] = ob_a
             if n_win > 1:
                 # Bring every window of a sequence to the sequence's largest unit.
+                units = offsets[t, :r] + ob_a
                 top = units.reshape(a, n_win).max(axis=1)
                 occ_rows = occ.reshape(r, width)
                 occ_rows *= np.ldexp(1.0, units - np.repeat(top, n_win))[:, None]
                 ref[t, :a] = top
-            else:
-                ref[t, :a] = units
             gamma[t, bins] = np.add.reduceat(col.take(perm2), starts)
             if t == 0:
                 break
@@ -396,14 +405,81 @@ def scaled_loss_grad(
                 np.ldexp(bt_rows, -e[:, None], out=nxt_rows)
 
     gamma = gamma.reshape(t_max, n_batch, n_classes)
-    # Per-frame normaliser: sum_s alpha_t(s) beta_t(s) / y_t(s) = W_t >= p for every t.
+    if n_win == 1:
+        ref = offsets + units_b
     frame_ok = np.arange(t_max)[:, None] < lengths[None, :]
     occ_sum = gamma.sum(axis=2)
     occ_sum[~frame_ok] = 1.0
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-        # ln W_t - ln p_lower, in the common power-of-two units (shifts cancel).
-        excess = _LN2 * (ref - expo[0]) + np.log(occ_sum) - np.log(mant[0])
-        worst = np.max(excess, axis=0, where=frame_ok, initial=-np.inf)
         gamma /= occ_sum[:, :, None]
-    ok = (worst <= CERTIFY) & (_bracket(mant, expo) <= CERTIFY)
+        # log2 of W_t = sum_s alpha_t(s) beta_t(s) / y_t(s) >= p, shifts left out (they cancel).
+        log2_w = ref + np.log2(occ_sum)
+        log2_w_min = np.min(log2_w, axis=0, where=frame_ok, initial=np.inf)
+        log2_excess = _log2_floor_excess(lay, offsets, units_b, frame_ok)
+    ok = log2_excess - log2_w_min <= math.log2(CERTIFY)
+    return log_p, ok, gamma
+
+
+def _log2_floor_excess(
+    lay: Layout, offsets: np.ndarray, units_b: np.ndarray, frame_ok: np.ndarray
+) -> np.ndarray:
+    """log2 of a bound E_n on W_t - p (every t), the probability the floors of the upper forward
+    and backward recursions can add, shifts left out. (N,)
+
+    The floor raises a forward cell of window w at frame t by at most FLOOR 2^{o_{t-1}[w]}; by
+    linearity that adds at most the raise times beta_t(s) / y_t(s) <= 3 (2^{b_t[w]} +
+    2^{b_t[w+1]}) (a sum of three cells of beta_hat_{t+1}, whose windows sum to <= 1, in units
+    2^{b_t}) to every W. A backward raise at frame t (at most FLOOR 2^{b_t[w]}) adds at most the
+    raise times alpha_t(s) / y_t(s) <= 3 (2^{o_{t-1}[w]} + 2^{o_{t-1}[w-1]}). Over a window:
+    E_t <= 12 FLOOR * n_win * 2^{V_t}, V_t the largest of o_{t-1}[w] + b_t[w'] over
+    neighbouring windows w, w' (|w - w'| <= 1); E = sum_t E_t. Cells raised in the upper system
+    weigh by at most the upper system's beta (alpha), which is what W uses, so
+    p <= W_t <= p + E for every t.
+    """
+    t_max = offsets.shape[0]
+    shape = (t_max, lay.n_batch, lay.n_win)
+    fwd = np.zeros(shape)
+    fwd[1:] = offsets[:-1].reshape(t_max - 1, lay.n_batch, lay.n_win)
+    bwd = units_b.astype(np.float64).reshape(shape)
+    v = fwd + bwd
+    if lay.n_win > 1:
+        np.maximum(v[:, :, :-1], fwd[:, :, :-1] + bwd[:, :, 1:], out=v[:, :, :-1])
+        np.maximum(v[:, :, 1:], fwd[:, :, :-1] + bwd[:, :, 1:], out=v[:, :, 1:])
+    v = np.max(v, axis=2)
+    v[~frame_ok] = -np.inf
+    top = np.max(v, axis=0)
+    top = np.where(np.isfinite(top), top, 0.0)
+    with np.errstate(divide="ignore"):
+        total = top + np.log2(np.exp2(v - top).sum(axis=0))
+    return total + math.log2(12.0 * FLOOR * lay.n_win)
+
+
+def scaled(
+    lp: NDArray[np.float64],
+    ext: _Extended,
+    lengths: NDArray[np.int64],
+    need_grad: bool,
+    windowed: bool,
+) -> tuple[NDArray[np.float64], NDArray[np.bool_], NDArray[np.float64] | None]:
+    """(ln p, ok, gamma) for rows in any order with lengths >= 1; gamma (T, N, C) or None."""
+    n_frames, n_batch, n_classes = lp.shape
+    order = np.argsort(-lengths, kind="stable")
+    identity = bool((order == np.arange(n_batch)).all())
+    sub = ext if identity else take_rows(ext, order)
+    lp_sorted = lp if identity else lp[:, order]
+    if need_grad:
+        log_p_s, ok_s, gamma_s = scaled_loss_grad(lp_sorted, sub, lengths[order], windowed)
+    else:
+        (log_p_s, ok_s), gamma_s = scaled_loss(lp_sorted, sub, lengths[order], windowed), None
+    if identity:
+        log_p, ok = log_p_s, ok_s
+    else:
+        log_p, ok = np.empty(n_batch), np.empty(n_batch, dtype=bool)
+        log_p[order], ok[order] = log_p_s, ok_s
+    gamma = None
+    if need_grad and identity and gamma_s.shape[0] == n_frames:
+        gamma = gamma_s
+    elif need_grad:
+        gamma = np.zeros((n_frames, n_batch, n_classes))
+        gamma[: gamma_s.shape[0], order] = gamma_s
     return log_p, ok, gamma

@@ -92,7 +92,7 @@ from rnnloss_cli.engine._ctc_checks import (
     state_classes,
     take_rows,
 )
-from rnnloss_cli.engine._ctc_scaled import scaled_loss, scaled_loss_grad
+from rnnloss_cli.engine._ctc_scaled import LONG_FRAMES, scaled
 from rnnloss_cli.engine.errors import EngineError
 
 __all__ = [
@@ -229,46 +229,45 @@ def _log_occupation(
 def _log_likelihood(
     batch: _Batch, need_grad: bool
 ) -> tuple[NDArray[np.float64], NDArray[np.float64] | None]:
-    """ln p(l|x) per sequence (N,) and, if asked, the class occupations gamma (T, N, C)."""
+    """ln p(l|x) per sequence (N,) and, if asked, the class occupations gamma (T, N, C).
+
+    Fast path first (single-window scaled recursion, or the windowed one for long inputs); a
+    sequence it cannot certify goes to the windowed recursion, then to the log-space one.
+    """
     lp = batch.log_probs
     n_frames, n_batch, n_classes = lp.shape
     ext = _extend(batch.targets, batch.target_lengths, batch.blank)
     feasible = batch.input_lengths >= ext.min_frames
     # An impossible target is -inf without any recursion; length 0 keeps it out of the loop.
     eff = np.where(feasible, batch.input_lengths, 0)
-    order = np.argsort(-eff, kind="stable")
-    identity = bool((order == np.arange(n_batch)).all())
-    sub = take_rows(ext, order)
-    lp_sorted = lp if identity else lp[:, order]
-    if int(eff.max()) == 0:
-        log_p_s, ok_s, gamma_s = (
-            np.zeros(n_batch),
-            np.ones(n_batch, bool),
-            np.zeros((0, n_batch, n_classes)),
+    log_p = np.where(ext.n_states == 1, 0.0, -np.inf)
+    gamma = np.zeros((n_frames, n_batch, n_classes)) if need_grad else None
+    todo = np.nonzero(eff > 0)[0]
+    windowed = bool(todo.size) and int(eff.max()) > LONG_FRAMES
+    for attempt in ("first", "windowed", "log"):
+        if todo.size == 0:
+            break
+        whole = todo.size == n_batch
+        sub = ext if whole else take_rows(ext, todo)
+        lp_sub = lp if whole else lp[:, todo]
+        if attempt == "log":
+            log_p_r, la, lb, lpe = _log_forward_backward(lp_sub, sub, eff[todo], need_grad)
+            log_p[todo] = log_p_r
+            if need_grad:
+                occ = _log_occupation(la, lb, lpe, log_p_r)
+                gamma[:, todo] = _scatter_classes(occ, state_classes(sub), n_classes)
+            break
+        if attempt == "windowed" and windowed:
+            continue  # the first attempt was already windowed
+        log_p_r, ok, gamma_r = scaled(
+            lp_sub, sub, eff[todo], need_grad, windowed or attempt == "windowed"
         )
-    elif need_grad:
-        log_p_s, ok_s, gamma_s = scaled_loss_grad(lp_sorted, sub, eff[order])
-    else:
-        (log_p_s, ok_s), gamma_s = scaled_loss(lp_sorted, sub, eff[order]), None
-    log_p = np.empty(n_batch)
-    log_p[order] = log_p_s
-    ok = np.empty(n_batch, dtype=bool)
-    ok[order] = ok_s
-    gamma = None
-    if need_grad and identity and gamma_s.shape[0] == n_frames:
-        gamma = gamma_s
-    elif need_grad:
-        gamma = np.zeros((n_frames, n_batch, n_classes))
-        gamma[: gamma_s.shape[0], order] = gamma_s
-    log_p = np.where(eff == 0, np.where(ext.n_states == 1, 0.0, -np.inf), log_p)
-    redo = np.nonzero(~ok & (eff > 0))[0]
-    if redo.size:
-        rsub = take_rows(ext, redo)
-        log_p_r, la, lb, lpe = _log_forward_backward(lp[:, redo], rsub, eff[redo], need_grad)
-        log_p[redo] = log_p_r
-        if need_grad:
-            occ = _log_occupation(la, lb, lpe, log_p_r)
-            gamma[:, redo] = _scatter_classes(occ, state_classes(rsub), n_classes)
+        log_p[todo] = log_p_r
+        if need_grad and whole:
+            gamma = gamma_r
+        elif need_grad:
+            gamma[:, todo] = gamma_r
+        todo = todo[~ok]
     return log_p, gamma
 
 

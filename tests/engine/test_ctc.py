@@ -625,10 +625,11 @@ def test_scaled_recursions_bracket_the_likelihood():
     lp = reversal_log_probs()
     exact = log_forward_ref(lp, [1, 2], 0)
     ext = ctc._extend(np.array([[1, 2]]), np.array([2]), 0)
-    upper, ok, _ = scaled.scaled_loss_grad(lp[:, None, :], ext, np.array([25]))
-    assert upper[0] >= exact - 1e-9 and not ok[0]
-    upper, ok = scaled.scaled_loss(lp[:, None, :], ext, np.array([25]))
-    assert upper[0] >= exact - 1e-9 and not ok[0]
+    for windowed in (False, True):
+        upper, ok, _ = scaled.scaled_loss_grad(lp[:, None, :], ext, np.array([25]), windowed)
+        assert upper[0] >= exact - 1e-9 and not ok[0]
+        upper, ok = scaled.scaled_loss(lp[:, None, :], ext, np.array([25]), windowed)
+        assert upper[0] >= exact - 1e-9 and not ok[0]
 
 
 def test_long_sequence_matches_scalar_reference():
@@ -791,6 +792,7 @@ def test_tiny_windows_match_references(batch, window):
     lp, targets, il, tl, blank = batch
     with pytest.MonkeyPatch.context() as mp:
         mp.setattr(scaled, "WINDOW", window)
+        mp.setattr(ctc, "LONG_FRAMES", 0)  # windowed from the first attempt
         loss, g_lp = ctc_loss_and_grad(
             lp, targets, il, tl, blank=blank, reduction="none", wrt="log_probs"
         )
