@@ -346,6 +346,15 @@ def ctc_loss(
         EngineError: on a bad shape, dtype, length, blank index or target label; the message
             states what was expected and what was given.
 
+    Example:
+        Two frames, classes (blank, "a"), target "a". The alignments that collapse to "a" are
+        (a, a), (a, -), (-, a), so p = 0.6*0.5 + 0.6*0.5 + 0.4*0.5 = 0.8 and loss = -ln 0.8:
+
+        >>> import numpy as np
+        >>> lp = np.log([[0.4, 0.6], [0.5, 0.5]])
+        >>> round(float(ctc_loss(lp, [1], 2, 1, reduction="none")), 12)
+        0.223143551314
+
     References:
         Graves et al. 2006, "Connectionist Temporal Classification: Labelling Unsegmented
         Sequence Data with Recurrent Neural Networks", ICML.
@@ -402,6 +411,20 @@ def ctc_loss_and_grad(
 
     Raises:
         EngineError: on a bad argument, as :func:`ctc_loss`, or an unknown ``wrt``.
+
+    Example:
+        The case of :func:`ctc_loss` (p = 0.8). Frame 1 is "a" on the paths (a, a), (a, -)
+        (0.6/0.8 = 0.75 of p), so gamma_1 = (0.25, 0.75); frame 2 is "a" on (a, a), (-, a)
+        (0.5/0.8 = 0.625), so gamma_2 = (0.375, 0.625); grad_logits = y - gamma:
+
+        >>> import numpy as np
+        >>> lp = np.log([[0.4, 0.6], [0.5, 0.5]])
+        >>> loss, grad = ctc_loss_and_grad(lp, [1], 2, 1, reduction="none")
+        >>> grad.round(12).tolist()
+        [[0.15, -0.15], [0.125, -0.125]]
+        >>> loss, grad = ctc_loss_and_grad(lp, [1], 2, 1, reduction="none", wrt="log_probs")
+        >>> grad.round(12).tolist()
+        [[-0.25, -0.75], [-0.375, -0.625]]
 
     References:
         Graves et al. 2006, "Connectionist Temporal Classification: Labelling Unsegmented
@@ -478,6 +501,20 @@ def ctc_trace(log_probs: ArrayLike, target: ArrayLike, *, blank: int = 0) -> CTC
 
     Raises:
         EngineError: on a bad shape, blank index or target label.
+
+    Example:
+        The case of :func:`ctc_loss`: states (-, a, -); alpha_1 = (0.4, 0.6, 0);
+        alpha_2(0) = 0.4*0.5, alpha_2(1) = (0.6 + 0.4)*0.5, alpha_2(2) = (0 + 0.6)*0.5; and
+        p = alpha_2(1) + alpha_2(2) = 0.8:
+
+        >>> import numpy as np
+        >>> tr = ctc_trace(np.log([[0.4, 0.6], [0.5, 0.5]]), [1])
+        >>> tr.labels_ext.tolist()
+        [0, 1, 0]
+        >>> np.exp(tr.log_alpha).round(12).tolist()
+        [[0.4, 0.6, 0.0], [0.2, 0.5, 0.3]]
+        >>> round(tr.loss, 12)
+        0.223143551314
 
     References:
         Graves et al. 2006, "Connectionist Temporal Classification: Labelling Unsegmented
