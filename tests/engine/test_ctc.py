@@ -18,6 +18,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import rnnloss_cli.engine._ctc_scaled as scaled
+import rnnloss_cli.engine._ctc_segments as segments
 import rnnloss_cli.engine.ctc as ctc
 from rnnloss_cli.engine.alignments import (
     ctc_collapse,
@@ -832,3 +833,55 @@ def test_float32_in_float32_out(reduction):
     np.testing.assert_allclose(grad, ref_grad.astype(np.float32), rtol=1e-6, atol=1e-7)
     # float64 and integer input stay float64.
     assert ctc_loss_and_grad(lp64, targets, il, tl)[1].dtype == np.float64
+
+
+def test_very_long_single_sequence_closed_form():
+    """Issue 8's case at 2 * 10^5 frames (loss only, few states: the segment transfer matrices).
+    Uniform y_t(k) = 1/6: every alignment has probability 6^-T, so loss = T ln 6 - ln count,
+    count = C(T + S - R, 2S) (stars and bars, path_count_closed_form), an exact big integer."""
+    n_frames, target = 200_000, [1, 2, 2, 3, 1]
+    lp = np.full((n_frames, 6), -math.log(6))
+    expected = n_frames * math.log(6) - math.log(path_count_closed_form(target, n_frames))
+    loss = ctc_loss(lp, target, n_frames, len(target), reduction="none")
+    assert loss == pytest.approx(expected, rel=1e-12)
+
+
+def test_long_random_sequence_segments_match_log_space(monkeypatch):
+    """Random emissions over 30000 frames: the carried alpha spans far more than a double (the
+    favoured states of the prefix and of the whole input drift apart); the segment path must
+    still certify, and agree with the log-space recursion."""
+    rng = np.random.default_rng(7)
+    lp = log_softmax(rng.standard_normal((30_000, 6)) * 2)
+    target = [1, 2, 2, 3, 5]
+    ext = ctc._extend(np.array([target]), np.array([5]), 0)
+    expected = -ctc._log_forward_backward(lp[:, None, :], ext, np.array([30_000]), False)[0][0]
+
+    def no_fallback(*args, **kwargs):
+        raise AssertionError("fallback used")
+
+    monkeypatch.setattr(ctc, "_log_forward_backward", no_fallback)
+    monkeypatch.setattr(ctc, "scaled", no_fallback)
+    assert ctc_loss(lp, target, 30_000, 5, reduction="none") == pytest.approx(expected, rel=1e-12)
+
+
+@settings(max_examples=60, deadline=None)
+@given(any_batch(), st.integers(1, 4), st.integers(1, 3))
+def test_tiny_segments_match_references(batch, segment, group):
+    """Segments of 1-4 frames, 1-3 per group, on every input: every boundary case of the
+    transfer-matrix path (partial last segment, one-frame inputs, -inf entries)."""
+    lp, targets, il, tl, blank = batch
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(segments, "SEGMENT", segment)
+        mp.setattr(segments, "GROUP", group)
+        mp.setattr(ctc, "SEGMENT_MIN_FRAMES", 1)
+        loss = ctc_loss(lp, targets, il, tl, blank=blank, reduction="none")
+    for n in range(len(il)):
+        expected = (
+            -log_forward_ref(lp[: il[n], n], targets[n, : tl[n]], blank)
+            if il[n] > 0
+            else (0.0 if tl[n] == 0 else math.inf)
+        )
+        if math.isinf(expected):
+            assert loss[n] == math.inf
+        else:
+            assert loss[n] == pytest.approx(expected, rel=1e-11, abs=1e-11)
