@@ -17,7 +17,7 @@ the paths through state s at frame t, to their probability), so for every frame 
 A state s may be entered from s, s-1, and from s-2 when the *skip* is allowed, i.e. when
 ``labels_ext[s] != blank and labels_ext[s] != labels_ext[s-2]``.
 
-Conventions follow ``torch.nn.functional.ctc_loss``: natural logarithms, float64 throughout,
+Conventions follow ``torch.nn.functional.ctc_loss``: natural logarithms, float64 arithmetic,
 log_probs of shape (T, N, C) (or (T, C) unbatched), padded (N, S) or concatenated targets, and
 the reductions ``"none"`` (per-sequence losses), ``"sum"``, and ``"mean"`` (each loss divided by
 its target length clamped to at least 1, then averaged over the batch).
@@ -50,25 +50,36 @@ Frames at or past a sequence's input length get gradient 0.
 
 Numerics
 --------
-The batched loss and gradient use the scaled-probability recursion (Rabiner's HMM scaling):
-per frame, emissions are ``exp(log_probs - m_t)`` with m_t the largest log-probability among the
-sequence's own classes, each alpha (and beta) column is renormalised to sum 1, and the logs of
-the scales are accumulated, so ln p stays finite and exact for very long inputs or very
-negative log-probabilities. It vectorises over the batch and the extended labels (one flat,
-row-padded column per frame) and loops in Python over time only.
+Results are computed in float64 whatever the input dtype; float32 input gives float32 losses and
+gradients (rounded once at the end), as PyTorch keeps the dtype.
 
-Plain scaling is not exact on its own: a column of a long input can span more than the ~708
-nats a double can hold, and an emission can underflow inside a frame, so cells vanish. Usually
-they lie far off every likely alignment, but not always. Each result is therefore certified:
-an "upper" recursion that raises every cell below the smallest normal double to that value
-(it can only over-estimate) is compared with a "lower" one that lets cells vanish (loss only),
-or bounded through its own forward-backward sums (gradient); see ``_scaled_pass``. A sequence
-that cannot be certified to 1e-13 relative (a -inf log-probability on the path, a frame whose
-classes span more than ~700 nats, probability that really sits in vanished cells) is
-recomputed with a plain log-space recursion, also used by ``ctc_trace``.
+The batched loss and gradient use the scaled-probability recursion (Rabiner's HMM scaling,
+``_ctc_scaled``): per frame, emissions are ``exp(log_probs - m_t)`` with m_t the largest
+log-probability among the sequence's own classes, and the alpha (and beta) columns are rescaled
+by powers of two kept as integer offsets, so ln p stays finite and exact for very long inputs or
+very negative log-probabilities. It vectorises over the batch and the extended labels (one
+flat column per frame) and loops in Python over time only. Inputs longer than
+``LONG_FRAMES`` frames cut each column into windows of up to 64 states with their own offsets
+(a long input's column spans far more than a double between its two ends); shorter ones start
+with one scale per sequence.
 
-Memory: the loss-only path keeps one column per sequence (O(N * S'), plus O(T * N) per-frame
-scales and a block of emissions); the gradient path stores the T x N x S' trellis.
+Scaling is not exact on its own: cells far below the largest in their window vanish, and an
+emission can underflow inside a frame. Usually they lie far off every likely alignment, but
+not always. Each result is therefore certified: an "upper" recursion that raises every cell
+below the smallest normal double to that value (it can only over-estimate) is compared with a
+"lower" one that lets cells vanish (loss only), or bounded by the floors' largest possible
+contribution (gradient); see ``_ctc_scaled``. A sequence that cannot be certified to 1e-13
+relative is recomputed with windows, then (a -inf log-probability on the path, a frame whose
+classes span more than ~700 nats, probability that really sits in vanished cells) with the
+plain log-space recursion below, also used by ``ctc_trace``.
+
+Loss only, long sequences with few states (S' <= 33, >= 2048 frames) use segment transfer
+matrices instead (``_ctc_segments``: 64-frame blocks of the linear recursion computed for 256
+blocks at once, combined in log space), about 2 s for 10^6 frames with S' = 11.
+
+Memory: the loss-only paths keep O(N * S') per sequence, plus O(T * N) per-frame shifts and a
+block of emissions; the gradient path stores one T x N x S' trellis (plus the input-sized
+emissions, occupations and gradient).
 
 References:
     Graves et al. 2006, "Connectionist Temporal Classification: Labelling Unsegmented Sequence
@@ -351,7 +362,7 @@ def ctc_loss(
     reduction: str = "mean",
     zero_infinity: bool = False,
 ) -> np.ndarray | float:
-    """CTC loss with PyTorch's semantics, float64, loss only.
+    """CTC loss with PyTorch's semantics, loss only (float64 arithmetic, input dtype out).
 
     loss_n = -ln p(l_n|x_n), with p(l|x) = sum over alignments pi in B^{-1}(l) of
     prod_t y_t(pi_t) over the first input_lengths[n] frames. Natural log. ``reduction``:
@@ -374,7 +385,8 @@ def ctc_loss(
         zero_infinity: replace infinite losses by 0.
 
     Returns:
-        (N,) float64 losses for reduction="none" (a float for unbatched input), else a float.
+        (N,) losses for reduction="none" (a scalar for unbatched input), else a scalar; float32
+        for float32 log_probs, float64 otherwise.
 
     Raises:
         EngineError: on a bad shape, dtype, length, blank index or target label; the message
@@ -440,8 +452,8 @@ def ctc_loss_and_grad(
         wrt: "logits" (default, PyTorch's convention) or "log_probs".
 
     Returns:
-        (loss, grad): loss as returned by :func:`ctc_loss`; grad float64 of log_probs' shape,
-        (T, N, C) or (T, C).
+        (loss, grad): loss as returned by :func:`ctc_loss`; grad of log_probs' shape, (T, N, C)
+        or (T, C), float32 for float32 log_probs, float64 otherwise.
 
     Raises:
         EngineError: on a bad argument, as :func:`ctc_loss`, or an unknown ``wrt``.
