@@ -111,5 +111,5 @@ def segment_loss(
         ends = log_alpha[:, last]
         if last >= 1:
             ends = np.logaddexp(ends, log_alpha[:, last - 1])
-    gap = ends[1] - ends[0]
+        gap = ends[1] - ends[0]  # NaN when both are -inf: not certified, the caller decides
     return float(ends[1]), bool(gap <= CERTIFY)
