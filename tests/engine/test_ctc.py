@@ -17,6 +17,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+import rnnloss_cli.engine._ctc_scaled as scaled
+import rnnloss_cli.engine._ctc_segments as segments
 import rnnloss_cli.engine.ctc as ctc
 from rnnloss_cli.engine.alignments import (
     ctc_collapse,
@@ -624,10 +626,11 @@ def test_scaled_recursions_bracket_the_likelihood():
     lp = reversal_log_probs()
     exact = log_forward_ref(lp, [1, 2], 0)
     ext = ctc._extend(np.array([[1, 2]]), np.array([2]), 0)
-    upper, ok, _ = ctc._scaled_pass(lp[:, None, :], ext, np.array([25]), need_grad=True)
-    assert upper[0] >= exact - 1e-9 and not ok[0]
-    upper, ok, _ = ctc._scaled_pass(lp[:, None, :], ext, np.array([25]), need_grad=False)
-    assert upper[0] >= exact - 1e-9 and not ok[0]
+    for windowed in (False, True):
+        upper, ok, _ = scaled.scaled_loss_grad(lp[:, None, :], ext, np.array([25]), windowed)
+        assert upper[0] >= exact - 1e-9 and not ok[0]
+        upper, ok = scaled.scaled_loss(lp[:, None, :], ext, np.array([25]), windowed)
+        assert upper[0] >= exact - 1e-9 and not ok[0]
 
 
 def test_long_sequence_matches_scalar_reference():
@@ -752,3 +755,133 @@ def test_validation_unbatched_and_wrt():
         ctc_trace(lp, np.array([[1]]))
     with pytest.raises(ValueError, match=r"shape \(T, C\); got shape"):
         ctc_trace(lp[:, None, :], [1])
+
+
+# ---------------------------------------------------------------------------------------------
+# Windowed scaling (long inputs) and float32
+# ---------------------------------------------------------------------------------------------
+
+
+def test_long_input_certifies_without_fallback(monkeypatch):
+    """A column of a long input spans far more than a double's ~1400 nats between its ends; the
+    windowed scaling keeps the cells that matter, so no sequence needs the log-space recursion
+    (the single-scale recursion had to fall back on both of these)."""
+    rng = np.random.default_rng(1)
+    lp = log_softmax(rng.standard_normal((2000, 2, 12)) * 3)
+    targets = rng.integers(1, 12, size=(2, 40))
+    lengths, tlens = [2000, 1700], [40, 35]
+    expected = [-log_forward_ref(lp[: lengths[n], n], targets[n, : tlens[n]], 0) for n in (0, 1)]
+    traces = [ctc_trace(lp[: lengths[n], n], targets[n, : tlens[n]]) for n in (0, 1)]
+
+    def no_fallback(*args, **kwargs):
+        raise AssertionError("log-space fallback used")
+
+    monkeypatch.setattr(ctc, "_log_forward_backward", no_fallback)
+    loss = ctc_loss(lp, targets, lengths, tlens, reduction="none")
+    loss_g, grad = ctc_loss_and_grad(lp, targets, lengths, tlens, reduction="none", wrt="log_probs")
+    np.testing.assert_allclose(loss, expected, rtol=1e-12)
+    np.testing.assert_allclose(loss_g, expected, rtol=1e-12)
+    for n in (0, 1):
+        np.testing.assert_allclose(grad[: lengths[n], n], traces[n].grad_log_probs, atol=1e-10)
+    assert (grad[1700:, 1] == 0).all()
+
+
+@settings(max_examples=60, deadline=None)
+@given(any_batch(), st.sampled_from([2, 3, 5]))
+def test_tiny_windows_match_references(batch, window):
+    """Windows of 2-5 states: every ghost cell, offset clamp and window boundary is exercised."""
+    lp, targets, il, tl, blank = batch
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(scaled, "WINDOW", window)
+        mp.setattr(ctc, "LONG_FRAMES", 0)  # windowed from the first attempt
+        loss, g_lp = ctc_loss_and_grad(
+            lp, targets, il, tl, blank=blank, reduction="none", wrt="log_probs"
+        )
+        loss_only = ctc_loss(lp, targets, il, tl, blank=blank, reduction="none")
+    for n in range(len(il)):
+        expected = (
+            -log_forward_ref(lp[: il[n], n], targets[n, : tl[n]], blank)
+            if il[n] > 0
+            else (0.0 if tl[n] == 0 else math.inf)
+        )
+        for got in (loss[n], loss_only[n]):
+            if math.isinf(expected):
+                assert got == math.inf
+            else:
+                assert got == pytest.approx(expected, rel=1e-11, abs=1e-11)
+        if il[n] > 0 and math.isfinite(expected):
+            tr = ctc_trace(lp[: il[n], n], targets[n, : tl[n]], blank=blank)
+            np.testing.assert_allclose(g_lp[: il[n], n], tr.grad_log_probs, atol=1e-10)
+
+
+@pytest.mark.parametrize("reduction", ["none", "sum", "mean"])
+def test_float32_in_float32_out(reduction):
+    """float32 log_probs give float32 losses and gradients, equal to the float64 results rounded
+    (the recursion itself runs in float64)."""
+    logits, targets, il, tl = random_batch(3)
+    lp64 = log_softmax(logits)
+    lp32 = lp64.astype(np.float32)
+    ref_loss, ref_grad = ctc_loss_and_grad(
+        lp32.astype(np.float64), targets, il, tl, reduction=reduction
+    )
+    loss, grad = ctc_loss_and_grad(lp32, targets, il, tl, reduction=reduction)
+    loss_only = ctc_loss(lp32, targets, il, tl, reduction=reduction)
+    assert np.asarray(loss).dtype == np.float32 and grad.dtype == np.float32
+    assert np.asarray(loss_only).dtype == np.float32
+    np.testing.assert_allclose(loss, np.float32(ref_loss), rtol=1e-6)
+    np.testing.assert_allclose(loss_only, np.float32(ref_loss), rtol=1e-6)
+    np.testing.assert_allclose(grad, ref_grad.astype(np.float32), rtol=1e-6, atol=1e-7)
+    # float64 and integer input stay float64.
+    assert ctc_loss_and_grad(lp64, targets, il, tl)[1].dtype == np.float64
+
+
+def test_very_long_single_sequence_closed_form():
+    """Issue 8's case at 2 * 10^5 frames (loss only, few states: the segment transfer matrices).
+    Uniform y_t(k) = 1/6: every alignment has probability 6^-T, so loss = T ln 6 - ln count,
+    count = C(T + S - R, 2S) (stars and bars, path_count_closed_form), an exact big integer."""
+    n_frames, target = 200_000, [1, 2, 2, 3, 1]
+    lp = np.full((n_frames, 6), -math.log(6))
+    expected = n_frames * math.log(6) - math.log(path_count_closed_form(target, n_frames))
+    loss = ctc_loss(lp, target, n_frames, len(target), reduction="none")
+    assert loss == pytest.approx(expected, rel=1e-12)
+
+
+def test_long_random_sequence_segments_match_log_space(monkeypatch):
+    """Random emissions over 30000 frames: the carried alpha spans far more than a double (the
+    favoured states of the prefix and of the whole input drift apart); the segment path must
+    still certify, and agree with the log-space recursion."""
+    rng = np.random.default_rng(7)
+    lp = log_softmax(rng.standard_normal((30_000, 6)) * 2)
+    target = [1, 2, 2, 3, 5]
+    ext = ctc._extend(np.array([target]), np.array([5]), 0)
+    expected = -ctc._log_forward_backward(lp[:, None, :], ext, np.array([30_000]), False)[0][0]
+
+    def no_fallback(*args, **kwargs):
+        raise AssertionError("fallback used")
+
+    monkeypatch.setattr(ctc, "_log_forward_backward", no_fallback)
+    monkeypatch.setattr(ctc, "scaled", no_fallback)
+    assert ctc_loss(lp, target, 30_000, 5, reduction="none") == pytest.approx(expected, rel=1e-12)
+
+
+@settings(max_examples=60, deadline=None)
+@given(any_batch(), st.integers(1, 4), st.integers(1, 3))
+def test_tiny_segments_match_references(batch, segment, group):
+    """Segments of 1-4 frames, 1-3 per group, on every input: every boundary case of the
+    transfer-matrix path (partial last segment, one-frame inputs, -inf entries)."""
+    lp, targets, il, tl, blank = batch
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(segments, "SEGMENT", segment)
+        mp.setattr(segments, "GROUP", group)
+        mp.setattr(ctc, "SEGMENT_MIN_FRAMES", 1)
+        loss = ctc_loss(lp, targets, il, tl, blank=blank, reduction="none")
+    for n in range(len(il)):
+        expected = (
+            -log_forward_ref(lp[: il[n], n], targets[n, : tl[n]], blank)
+            if il[n] > 0
+            else (0.0 if tl[n] == 0 else math.inf)
+        )
+        if math.isinf(expected):
+            assert loss[n] == math.inf
+        else:
+            assert loss[n] == pytest.approx(expected, rel=1e-11, abs=1e-11)

@@ -122,3 +122,30 @@ def test_long_batch_matches_torch():
     loss, grad = ctc_loss_and_grad(log_probs, targets, il, tl, reduction="sum")
     assert loss == pytest.approx(float(ref_loss), rel=1e-10)
     np.testing.assert_allclose(grad, ref_grad, rtol=1e-7, atol=1e-11)
+
+
+@pytest.mark.parametrize("reduction", ["none", "mean"])
+def test_float32_matches_torch(reduction):
+    """float32 in, float32 out, like torch. Ours runs the recursion in float64 and rounds once,
+    so it equals torch's float64 result (on the same float32 inputs) rounded to float32; torch's
+    own float32 run is less accurate (its recursion accumulates in float32), so against it only
+    the loss is compared, to float32 accumulation accuracy."""
+    logits, targets, il, tl = make_batch(5, 200, 6, 30, 40, 0)
+    il[2] = max(il[2], 80)  # keep every sequence feasible here
+    lp32 = torch.tensor(logits, dtype=torch.float32).log_softmax(2).numpy()
+    ref_loss, ref_grad = torch_reference(
+        lp32.astype(np.float64), targets, il, tl, 0, reduction, False, "padded"
+    )
+    loss, grad = ctc_loss_and_grad(lp32, targets, il, tl, reduction=reduction)
+    assert np.asarray(loss).dtype == np.float32 and grad.dtype == np.float32
+    np.testing.assert_allclose(loss, ref_loss.astype(np.float32), rtol=1e-6)
+    np.testing.assert_allclose(grad, ref_grad.astype(np.float32), rtol=1e-6, atol=1e-9)
+    t32 = F.ctc_loss(
+        torch.tensor(lp32),
+        torch.tensor(targets),
+        torch.tensor(il),
+        torch.tensor(tl),
+        reduction=reduction,
+    )
+    assert t32.dtype == torch.float32
+    np.testing.assert_allclose(loss, t32.numpy(), rtol=1e-4)

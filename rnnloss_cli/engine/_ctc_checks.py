@@ -1,0 +1,208 @@
+"""Argument checks and the blank-extended label structure shared by the CTC recursions.
+
+Everything here is private to :mod:`rnnloss_cli.engine.ctc`: ``_prepare`` turns the public
+arguments into a validated :class:`_Batch` (float64 log-probabilities of shape (T, N, C), padded
+(N, S_max) targets, lengths) or raises :class:`EngineError` with a one-line message naming the
+argument, what was expected and what was given; ``_extend`` builds the extended labels
+``labels_ext = (b, l_1, b, ..., l_S, b)`` (S' = 2S + 1 states), the mask of valid states, the
+*skip* mask (state s may be entered from s - 2 when ``labels_ext[s] != blank`` and
+``labels_ext[s] != labels_ext[s - 2]``) and the fewest frames each target needs
+(S + number of adjacent repeats).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+
+from rnnloss_cli.engine._numerics import check_blank
+from rnnloss_cli.engine.errors import EngineError
+
+
+@dataclass(frozen=True)
+class _Batch:
+    log_probs: NDArray[np.float64]  # (T, N, C)
+    targets: NDArray[np.int64]  # (N, S_max), padding beyond each target length is blank
+    input_lengths: NDArray[np.int64]  # (N,)
+    target_lengths: NDArray[np.int64]  # (N,)
+    blank: int
+    unbatched: bool
+    dtype: np.dtype  # dtype of the results: float32 for float32 input, float64 otherwise
+
+
+@dataclass(frozen=True)
+class _Extended:
+    labels_ext: NDArray[np.int64]  # (N, S'), blank at padding states
+    valid: NDArray[np.bool_]  # (N, S'), state exists for this sequence
+    skip: NDArray[np.bool_]  # (N, S'), s-2 -> s allowed
+    n_states: NDArray[np.int64]  # (N,), 2 S_n + 1
+    min_frames: NDArray[np.int64]  # (N,), S_n + number of adjacent repeats
+
+
+def _as_int_array(x: ArrayLike, name: str) -> NDArray[np.int64]:
+    arr = np.asarray(x)
+    if arr.size == 0:
+        return arr.astype(np.int64).reshape(arr.shape)
+    if arr.dtype == np.bool_ or not np.issubdtype(arr.dtype, np.integer):
+        raise EngineError(f"{name} must contain integers; got dtype {arr.dtype}")
+    return arr.astype(np.int64)
+
+
+def out_dtype(log_probs: ArrayLike) -> np.dtype:
+    """float32 results for float32 input (as PyTorch keeps the dtype), float64 for the rest.
+
+    The recursions always run in float64 (a float32 column would span only ~87 nats before its
+    cells vanish); only the returned losses and gradients are rounded to float32.
+    """
+    dtype = getattr(log_probs, "dtype", None)
+    return np.dtype(np.float32) if dtype == np.float32 else np.dtype(np.float64)
+
+
+def _as_log_probs(log_probs: ArrayLike, allowed_ndim: tuple[int, ...]) -> NDArray[np.float64]:
+    arr = np.asarray(log_probs)
+    if arr.dtype == np.bool_ or not (
+        np.issubdtype(arr.dtype, np.floating) or np.issubdtype(arr.dtype, np.integer)
+    ):
+        raise EngineError(f"log_probs must be real numbers; got dtype {arr.dtype}")
+    shapes = " or ".join({3: "(T, N, C)", 2: "(T, C)"}[d] for d in allowed_ndim)
+    if arr.ndim not in allowed_ndim:
+        raise EngineError(f"log_probs must have shape {shapes}; got shape {arr.shape}")
+    if arr.shape[-1] < 1:
+        raise EngineError(f"log_probs must have at least one class (C >= 1); got shape {arr.shape}")
+    arr = np.ascontiguousarray(arr, dtype=np.float64)
+    bad = np.isnan(arr) | (arr == np.inf)
+    if bad.any():
+        where = tuple(int(i) for i in np.argwhere(bad)[0])
+        raise EngineError(
+            f"log_probs must be finite or -inf (log 0); got {arr[where]} at index {where}"
+        )
+    return arr
+
+
+def _lengths(x: ArrayLike, name: str, n: int, unbatched: bool) -> NDArray[np.int64]:
+    arr = _as_int_array(x, name)
+    if unbatched:
+        if arr.size != 1 or arr.ndim > 1:
+            raise EngineError(
+                f"{name} must be a scalar (or 1 element) for unbatched (T, C) log_probs; "
+                f"got shape {arr.shape}"
+            )
+        arr = arr.reshape(1)
+    elif arr.shape != (n,):
+        raise EngineError(f"{name} must have shape (N,) = ({n},); got shape {arr.shape}")
+    if (arr < 0).any():
+        i = int(np.argmax(arr < 0))
+        raise EngineError(f"{name} must be >= 0; got {int(arr[i])} at batch index {i}")
+    return arr
+
+
+def _prepare(
+    log_probs: ArrayLike,
+    targets: ArrayLike,
+    input_lengths: ArrayLike,
+    target_lengths: ArrayLike,
+    blank: int,
+) -> _Batch:
+    lp = _as_log_probs(log_probs, (3, 2))
+    unbatched = lp.ndim == 2
+    if unbatched:
+        lp = lp[:, None, :]
+    n_frames, n_batch, n_classes = lp.shape
+    if n_batch < 1:
+        raise EngineError(
+            f"log_probs must hold at least one sequence (N >= 1); got shape {lp.shape}"
+        )
+    blank = check_blank(blank, n_classes)
+    il = _lengths(input_lengths, "input_lengths", n_batch, unbatched)
+    tl = _lengths(target_lengths, "target_lengths", n_batch, unbatched)
+    if (il > n_frames).any():
+        i = int(np.argmax(il > n_frames))
+        raise EngineError(
+            f"input_lengths must be <= T={n_frames}; got {int(il[i])} at batch index {i}"
+        )
+    tg = _as_int_array(targets, "targets")
+    s_max = int(tl.max()) if tl.size else 0
+    if unbatched:
+        if tg.ndim != 1:
+            raise EngineError(
+                f"targets must have shape (S,) for unbatched (T, C) log_probs; got shape {tg.shape}"
+            )
+        if tl[0] > tg.shape[0]:
+            raise EngineError(
+                f"target_lengths must be <= S={tg.shape[0]} (targets shape {tg.shape}); "
+                f"got {int(tl[0])}"
+            )
+        padded = tg[None, : tl[0]]
+    elif tg.ndim == 2:
+        if tg.shape[0] != n_batch:
+            raise EngineError(
+                f"padded targets must have shape (N, S) with N={n_batch}; got shape {tg.shape}"
+            )
+        if (tl > tg.shape[1]).any():
+            i = int(np.argmax(tl > tg.shape[1]))
+            raise EngineError(
+                f"target_lengths must be <= S={tg.shape[1]} (padded targets shape {tg.shape}); "
+                f"got {int(tl[i])} at batch index {i}"
+            )
+        padded = tg[:, :s_max]
+    elif tg.ndim == 1:
+        total = int(tl.sum())
+        if tg.shape[0] != total:
+            raise EngineError(
+                "concatenated targets must have shape (sum(target_lengths),) = "
+                f"({total},); got shape {tg.shape}"
+            )
+        padded = np.full((n_batch, s_max), blank, dtype=np.int64)
+        starts = np.concatenate(([0], np.cumsum(tl)[:-1]))
+        for n in range(n_batch):
+            padded[n, : tl[n]] = tg[starts[n] : starts[n] + tl[n]]
+    else:
+        raise EngineError(
+            f"targets must have shape (N, S) (padded) or (sum(target_lengths),) "
+            f"(concatenated); got shape {tg.shape}"
+        )
+    in_target = np.arange(s_max)[None, :] < tl[:, None]
+    padded = np.where(in_target, padded, blank)
+    bad = in_target & ((padded < 0) | (padded >= n_classes) | (padded == blank))
+    if bad.any():
+        n, j = (int(i) for i in np.argwhere(bad)[0])
+        raise EngineError(
+            f"targets must be class indices in [0, {n_classes}) other than blank={blank}; "
+            f"got {int(padded[n, j])} at position {j} of sequence {n}"
+        )
+    return _Batch(lp, padded.astype(np.int64), il, tl, blank, unbatched, out_dtype(log_probs))
+
+
+def _extend(targets: NDArray[np.int64], target_lengths: NDArray[np.int64], blank: int) -> _Extended:
+    """Blank-interleaved labels, skip mask and the fewest frames each target needs."""
+    n_batch, s_max = targets.shape
+    n_ext = 2 * s_max + 1
+    in_target = np.arange(s_max)[None, :] < target_lengths[:, None]
+    labels_ext = np.full((n_batch, n_ext), blank, dtype=np.int64)
+    labels_ext[:, 1::2] = targets
+    n_states = 2 * target_lengths + 1
+    valid = np.arange(n_ext)[None, :] < n_states[:, None]
+    repeat = np.zeros((n_batch, s_max), dtype=bool)
+    repeat[:, 1:] = (targets[:, 1:] == targets[:, :-1]) & in_target[:, 1:]
+    skip = np.zeros((n_batch, n_ext), dtype=bool)
+    skip[:, 3::2] = in_target[:, 1:] & ~repeat[:, 1:]
+    # Each adjacent repeat forces a blank frame between the two labels.
+    return _Extended(
+        labels_ext=labels_ext,
+        valid=valid,
+        skip=skip,
+        n_states=n_states,
+        min_frames=target_lengths + repeat.sum(axis=1),
+    )
+
+
+def take_rows(ext: _Extended, rows: NDArray[np.int64]) -> _Extended:
+    """The rows ``rows`` of every field of ``ext``."""
+    return _Extended(*(getattr(ext, f)[rows] for f in _Extended.__dataclass_fields__))
+
+
+def state_classes(ext: _Extended) -> NDArray[np.int64]:
+    """(N, S') class of each state, -1 for a state past the sequence's own S'."""
+    return np.where(ext.valid, ext.labels_ext, -1)

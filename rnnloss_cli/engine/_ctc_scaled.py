@@ -1,0 +1,485 @@
+"""Scaled-probability CTC recursions (the fast path) and their exactness certificate.
+
+Private to :mod:`rnnloss_cli.engine.ctc`. The forward variables of Graves et al. (2006),
+
+    alpha_t(s) = y_t(l'_s) * (alpha_{t-1}(s) + alpha_{t-1}(s-1) + [skip_s] alpha_{t-1}(s-2)),
+
+and the mirror-image backward ones are kept as *mantissas times powers of two*: the S' states
+of a sequence are cut into windows of at most ``WINDOW`` states, and after every frame each
+window is divided by the power of two ``2^e`` nearest its sum (``np.frexp``), ``e`` being added
+to that window's integer *offset*. So a column may span any range (a long input's alpha easily
+spans thousands of nats between its two ends), only a window must fit a double; the scaling is
+exact (no rounding); and ln p = ln 2 * (offset) + ln(mantissa) + sum_t m_t, with m_t the
+emission shift (``_Emissions``). The s-1 and s-2 terms that cross into window w are read from
+two *ghost* cells in front of it, holding window w-1's last two cells times
+``2^(offset_{w-1} - offset_w)`` (the backward pass: window w+1's first two cells, in front of
+window w+1, read by window w). Offsets of neighbouring windows are kept within ``_GAP`` (a window
+far behind its neighbour is given a larger offset, so its small cells may underflow) so that a
+ghost never overflows.
+
+Certificate. Two variants of the recursion bracket p. The "lower" one lets cells below the
+smallest normal double vanish (it can only lose probability); the "upper" one raises every cell
+below ``FLOOR`` (in its window's units) to ``FLOOR`` (it can only gain). Both run side by side as
+the two rows of one array. Loss only: accept when ln p_upper - ln p_lower <= ``CERTIFY``.
+Gradient: the upper forward and backward give W_t = sum_s alpha_t(s) beta_t(s) / y_t(l'_s) >= p
+at every frame t, and cell by cell the upper products exceed the true ones, so the occupations
+alpha beta / (y W_t) are off from the true ones by at most 2 (W_t - p) / W_t in total per frame.
+Accept when (W_t - p_lower) / W_t <= ``CERTIFY`` for every frame (and the loss bracket as above).
+A sequence not certified (a -inf log-probability on the likely path, probability that really
+sits in cells more than ~700 nats below the largest in their window) is recomputed by the caller
+in log space.
+
+Memory: the loss-only pass keeps two columns per row (O(N * S')), the per-frame shifts
+(O(T * N)) and a block of ``_BLOCK`` frames of emissions; the gradient pass stores one
+T x N x S' trellis (the forward mantissas, overwritten by the occupations) and the input-sized
+emissions and occupation arrays.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from numpy.typing import NDArray
+
+from rnnloss_cli.engine._ctc_checks import _Extended, state_classes, take_rows
+
+# Floor of the "upper" recursion (in a window's units): cells below it are raised to it, so that
+# recursion only ever over-estimates; the certificate bounds by how much.
+FLOOR = 4.0 * np.finfo(np.float64).tiny
+# Accept a scaled result when its certified relative error bound is at most this.
+CERTIFY = 1e-13
+# States per window: a window must fit a double (~1400 nats), a whole column need not.
+WINDOW = 64
+# Largest log2 gap between neighbouring windows' offsets: a ghost cell (<= 2) times 2^_GAP and
+# summed over a window stays far below the largest double (2^1024).
+_GAP = 960
+# Inputs longer than this many frames start with the windowed recursion; shorter ones start with
+# one window per sequence (fewer numpy calls per frame) and use windows only for sequences that
+# fail to certify. Measured: at 2000 frames the single-window pass certifies random inputs of
+# S' = 201 and costs about 0.6 of the windowed one.
+LONG_FRAMES = 4000
+# Frames per vectorised exp/gather of the emissions; bounds the loss-only path's memory.
+_BLOCK = 64
+_LN2 = math.log(2.0)
+# Offset given to a window whose cells are all zero (nothing has reached it yet): the clamp then
+# puts it _GAP below its neighbour, so the first probability to arrive is not lost to underflow.
+_EMPTY = -(2**40)
+# Largest power of two a window is multiplied by in one frame (a subnormal sum is left below 1).
+_RAISE = 1000
+
+
+def active_counts(lengths_desc: NDArray[np.int64], n_frames: int) -> NDArray[np.int64]:
+    """act[t] = number of sequences with length > t (lengths sorted descending), t in 0..T."""
+    return np.searchsorted(-lengths_desc, -np.arange(n_frames + 1), side="left")
+
+
+class Layout:
+    """Flat layout of one trellis column: sequences end to end, each cut into windows.
+
+    A window row is [ghost, ghost, state cells...] (width ``span + 2``); cells past a sequence's
+    own S' (padding states) have class -1 and emission 0. Because the rows lie end to end, the
+    s-1 and s-2 (or s+1 and s+2) terms of the whole batch are one contiguous slice each: one
+    numpy call per term per frame.
+    """
+
+    def __init__(self, ext: _Extended, windowed: bool):
+        n_batch, n_ext = ext.labels_ext.shape
+        n_win = max(1, -(-n_ext // WINDOW)) if windowed else 1
+        span = -(-n_ext // n_win)
+        self.n_batch, self.n_win, self.span = n_batch, n_win, span
+        self.width = span + 2
+        self.seq_width = n_win * self.width
+        self.rows = n_batch * n_win
+        self.size = n_batch * self.seq_width
+        s = np.arange(n_ext)
+        in_seq = (s // span) * self.width + 2 + s % span
+        pos = np.arange(n_batch)[:, None] * self.seq_width + in_seq[None, :]  # (N, S')
+        labels = np.full(self.size, -1, dtype=np.int64)
+        labels[pos] = state_classes(ext)
+        self.labels = labels
+        self.skip = np.zeros(self.size)
+        self.skip[pos] = ext.skip
+        # Backward: s may go to s+2 when s+2 may be entered by a skip.
+        self.skip_next = np.zeros(self.size)
+        self.skip_next[pos[:, :-2]] = ext.skip[:, 2:]
+        # The floor applies to every state cell (padding states included), never to ghosts.
+        floor = np.full((self.rows, self.width), FLOOR)
+        floor[:, :2] = 0.0
+        self.floor = floor.reshape(-1)
+        self.start = np.zeros(self.size)
+        self.start[pos[:, : min(2, n_ext)]] = 1.0
+        rows = np.arange(n_batch)
+        last = ext.n_states - 1
+        second = np.maximum(last - 1, 0)
+        self.has_second = last >= 1
+        self.last, self.second = pos[rows, last], pos[rows, second]
+        self.win_last = rows * n_win + last // span
+        self.win_second = rows * n_win + second // span
+        self.end = np.zeros(self.size)
+        self.end[self.last] = 1.0
+        self.end[self.second[self.has_second]] = 1.0
+        # Ghosts carry nothing into the first window of a sequence.
+        self.not_first = (np.arange(self.rows) % n_win != 0).astype(np.float64)
+        self.gap = _GAP * np.arange(n_win)
+
+    def class_plan(self, n_classes: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(perm, starts, bins): cells sorted by (sequence, class), where each (sequence, class)
+        group starts, and its index in an (N * C,) vector; for np.add.reduceat."""
+        cells = np.flatnonzero(self.labels >= 0)
+        key = (cells // self.seq_width) * n_classes + self.labels[cells]
+        order = np.argsort(key, kind="stable")
+        perm, key = cells[order], key[order]
+        starts = np.flatnonzero(np.concatenate([[True], key[1:] != key[:-1]]))
+        return perm, starts, key[starts]
+
+
+class Emissions:
+    """exp(log y - m_t) gathered onto the column layout, computed a block of frames at a time.
+
+    m_t is the largest log-probability among each sequence's own classes (blank and its labels),
+    so the largest emission that matters is exactly 1; the shifts are kept in ``shift``.
+    Ghosts and padding states read a zero column, so they never carry probability.
+    """
+
+    def __init__(self, lp: NDArray[np.float64], ext: _Extended, layout: Layout, keep: bool = False):
+        self.lp = lp
+        n_frames, n_batch, n_classes = lp.shape
+        width = n_batch * n_classes
+        seq = np.arange(layout.size) // layout.seq_width
+        labels = layout.labels
+        self.idx = np.where(labels >= 0, seq * n_classes + np.maximum(labels, 0), width)
+        own = np.zeros((n_batch, n_classes), dtype=bool)
+        own[np.nonzero(ext.valid)[0], ext.labels_ext[ext.valid]] = True
+        self.own = own
+        self.t0 = self.t1 = 0
+        self.block = np.empty((0, layout.size))
+        # keep: exponentiate every frame once (T x N x C, the size of the input) so that a
+        # second pass only gathers; otherwise one block of frames at a time.
+        self.keep = keep
+        rows = n_frames if keep else min(_BLOCK, n_frames)
+        self.flat = np.empty((rows, width + 1))
+        self.shift = np.zeros((n_frames, n_batch))
+        if keep:
+            self._exponentiate(0, n_frames, self.flat)
+
+    def _exponentiate(self, t0: int, t1: int, out: np.ndarray) -> None:
+        n_batch, n_classes = self.own.shape
+        k = t1 - t0
+        lpb = self.lp[t0:t1]
+        m = np.max(lpb, axis=2, where=self.own, initial=-np.inf)
+        m[~np.isfinite(m)] = 0.0
+        self.shift[t0:t1] = m
+        np.subtract(lpb, m[:, :, None], out=out[:k, :-1].reshape(k, n_batch, n_classes))
+        out[:k, -1] = -np.inf  # the column that ghosts and padding states read
+        with np.errstate(over="ignore", under="ignore"):
+            # Classes outside the sequence may overflow here; they are never gathered.
+            np.exp(out[:k], out=out[:k])
+
+    def frame(self, t: int) -> np.ndarray:
+        """(size,) emissions of frame t on the layout."""
+        if not self.t0 <= t < self.t1:
+            n_frames = self.lp.shape[0]
+            self.t0 = (t // _BLOCK) * _BLOCK
+            self.t1 = min(self.t0 + _BLOCK, n_frames)
+            if self.keep:
+                flat = self.flat[self.t0 : self.t1]
+            else:
+                flat = self.flat[: self.t1 - self.t0]
+                self._exponentiate(self.t0, self.t1, flat)
+            self.block = np.take(flat, self.idx, axis=1)
+        return self.block[t - self.t0]
+
+
+def _rescale(sums: np.ndarray, off: np.ndarray, lay: Layout, a: int, backward: bool) -> np.ndarray:
+    """New window offsets from the window sums (in place in ``off``); returns the factors.
+
+    A window is scaled by the power of two that brings its sum into [0.5, 1), an empty window
+    goes to _EMPTY, then _clamp keeps neighbours within _GAP and no factor exceeds 2^_RAISE.
+    """
+    new = off + np.frexp(sums)[1]
+    np.putmask(new, sums == 0.0, _EMPTY)
+    _clamp(new, lay, a, backward)
+    np.subtract(off, new, out=new)
+    np.minimum(new, _RAISE, out=new)
+    off -= new
+    return np.ldexp(1.0, new)
+
+
+def _clamp(new: np.ndarray, lay: Layout, a: int, backward: bool) -> None:
+    """Raise offsets in place so neighbours differ by at most _GAP (in the direction ghosts flow).
+
+    Forward ghosts flow from window w-1 into w: need new[w] >= new[w-1] - _GAP, i.e. a running
+    maximum of new[w] + _GAP * w. Backward ghosts flow from w+1 into w: the mirror image.
+    """
+    q = new.reshape(*new.shape[:-1], a, lay.n_win)
+    if backward:
+        q = q[..., ::-1]
+    q += lay.gap
+    np.maximum.accumulate(q, axis=-1, out=q)
+    q -= lay.gap
+
+
+def _forward(
+    lay: Layout,
+    emis: Emissions,
+    lengths: NDArray[np.int64],
+    store: np.ndarray | None = None,
+    offsets: np.ndarray | None = None,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Forward recursions over rows sorted by length, descending.
+
+    Without ``store``: the lower (row 0) and upper (row 1) variants side by side, two columns
+    each. With ``store``: the upper variant only, frame t's mantissas written to store[t] (two
+    leading zeros, then the layout) and its window offsets to offsets[t].
+    Returns (mant, expo), each (variants, N): p_n * exp(-sum of shifts) = mant * 2^expo.
+    """
+    n_batch, n_win, width = lay.n_batch, lay.n_win, lay.width
+    k = 1 if store is not None else 2
+    t_max = int(lengths[0])
+    active = active_counts(lengths, t_max).tolist()
+    ones = np.ones((width, 1))
+    work = np.empty((k, lay.size))
+    tmp = np.empty((k, lay.size))
+    # Two alternating columns per variant; two leading zeros make s-2 a plain slice.
+    cols = store[:, None, :] if store is not None else np.zeros((2, k, lay.size + 2))
+    off = np.zeros((k, lay.rows), dtype=np.int64)
+    sums = np.empty((k, lay.rows, 1))
+    mant = np.ones((k, n_batch))
+    expo = np.zeros((k, n_batch), dtype=np.int64)
+    a = -1
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore", under="ignore"):
+        for t in range(t_max):
+            if active[t] != a:
+                # The active rows change only when a sequence ends: re-slice only then.
+                a = active[t]
+                n, r = a * lay.seq_width, a * n_win
+                c, tmp_a, skip_a, floor_a = work[:, :n], tmp[:, :n], lay.skip[:n], lay.floor[:n]
+                c_rows, z, off_a = c.reshape(k, r, width), sums[:, :r], off[:, :r]
+                not_first = lay.not_first[1:r]
+            y = emis.frame(t)
+            if a < n_batch:
+                y = y[:n]
+            cur = cols[t] if store is not None else cols[t % 2]
+            if t == 0:
+                np.multiply(y, lay.start[:n], out=c)
+            else:
+                prev = cols[t - 1] if store is not None else cols[(t - 1) % 2]
+                np.add(prev[:, 2 : n + 2], prev[:, 1 : n + 1], out=c)
+                np.multiply(prev[:, :n], skip_a, out=tmp_a)
+                c += tmp_a
+                c *= y
+            np.maximum(c[-1], floor_a, out=c[-1])
+            np.matmul(c_rows, ones, out=z)
+            cur_rows = cur[:, 2 : n + 2].reshape(k, r, width)
+            if n_win > 1:
+                factor = _rescale(z[:, :, 0], off_a, lay, a, backward=False)
+                np.multiply(c_rows, factor[:, :, None], out=cur_rows)
+                ghost = np.ldexp(not_first, off_a[:, :-1] - off_a[:, 1:])
+                np.multiply(cur_rows[:, :-1, -2:], ghost[:, :, None], out=cur_rows[:, 1:, :2])
+            else:
+                e = np.frexp(z[:, :, 0])[1]
+                off_a += e
+                np.ldexp(c_rows, -e[:, :, None], out=cur_rows)
+            if offsets is not None:
+                offsets[t, :r] = off_a[0]
+            b = active[t + 1]
+            if b < a:
+                # Sequences b..a-1 end at this frame: p = alpha(last) + alpha(second).
+                top = off_a[:, lay.win_last[b:a]]
+                ends = cur[:, 2 + lay.last[b:a]]
+                below = np.ldexp(cur[:, 2 + lay.second[b:a]], off_a[:, lay.win_second[b:a]] - top)
+                mant[:, b:a] = ends + np.where(lay.has_second[b:a], below, 0.0)
+                expo[:, b:a] = top
+    return mant, expo
+
+
+def _log_p(
+    mant: np.ndarray, expo: np.ndarray, emis: Emissions, lengths: NDArray[np.int64]
+) -> np.ndarray:
+    t_max = int(lengths[0])
+    frame_ok = np.arange(t_max)[:, None] < lengths[None, :]
+    shifts = emis.shift[:t_max].sum(axis=0, where=frame_ok)
+    with np.errstate(divide="ignore"):
+        return _LN2 * expo + np.log(mant) + shifts
+
+
+def _bracket(mant: np.ndarray, expo: np.ndarray) -> np.ndarray:
+    """ln p_upper - ln p_lower per sequence (inf when the lower one lost everything)."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return _LN2 * (expo[1] - expo[0]) + np.log(mant[1]) - np.log(mant[0])
+
+
+def scaled_loss(
+    lp: NDArray[np.float64], ext: _Extended, lengths: NDArray[np.int64], windowed: bool
+) -> tuple[NDArray[np.float64], NDArray[np.bool_]]:
+    """(ln p, ok) for rows sorted by length, descending (lengths[0] >= 1); O(N * S') memory.
+
+    windowed=False runs one window per sequence (fewer numpy calls per frame).
+    """
+    lay = Layout(ext, windowed)
+    t_max = int(lengths[0])
+    emis = Emissions(lp[:t_max], ext, lay)
+    mant, expo = _forward(lay, emis, lengths)
+    ok = _bracket(mant, expo) <= CERTIFY
+    return _log_p(mant, expo, emis, lengths)[1], ok
+
+
+def scaled_loss_grad(
+    lp: NDArray[np.float64], ext: _Extended, lengths: NDArray[np.int64], windowed: bool
+) -> tuple[NDArray[np.float64], NDArray[np.bool_], NDArray[np.float64]]:
+    """(ln p, ok, gamma) for rows sorted by length, descending (lengths[0] >= 1).
+
+    gamma is the (t_max, N, C) class occupation gamma_t(k) = sum_{s: l'_s = k} alpha_t(s)
+    beta_t(s) / (y_t(k) W_t), W_t its per-frame normaliser (= p up to the certified bound).
+    """
+    n_frames, n_batch, n_classes = lp.shape
+    lay = Layout(ext, windowed)
+    n_win, width = lay.n_win, lay.width
+    t_max = int(lengths[0])
+    active = active_counts(lengths, t_max).tolist()
+    emis = Emissions(lp[:t_max], ext, lay, keep=True)
+    # Column t holds alpha_hat_t (upper); after the backward pass, the unnormalised occupations.
+    store = np.zeros((t_max, lay.size + 2))
+    offsets = np.zeros((t_max, lay.rows), dtype=np.int64)
+    mant, expo = _forward(lay, emis, lengths, store, offsets)
+    log_p = _log_p(mant, expo, emis, lengths)[0]
+
+    ones = np.ones((width, 1))
+    work = np.empty(lay.size)
+    tmp = np.empty(lay.size)
+    sums = np.empty((lay.rows, 1))
+    ob = np.zeros(lay.rows, dtype=np.int64)
+    # ref[t, n]: the power of two the occupations of frame t, sequence n are expressed in.
+    ref = np.zeros((t_max, n_batch), dtype=np.int64)
+    # units_b[t]: the window offsets of beta_t / y_t (those of beta_hat_{t+1}), for the bound.
+    units_b = np.zeros((t_max, lay.rows), dtype=np.int64)
+    # nxt holds beta_hat_{t+1} on the layout, then two trailing zeros.
+    nxt = np.zeros(lay.size + 2)
+    perm, starts, bins = lay.class_plan(n_classes)
+    perm2 = perm + 2  # positions in a stored column, past its two leading zeros
+    gamma = np.zeros((t_max, n_batch * n_classes))
+    a = b = -1
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore", under="ignore"):
+        for t in range(t_max - 1, -1, -1):
+            if active[t] != a or active[t + 1] != b:
+                a, b = active[t], active[t + 1]
+                n, m, r = a * lay.seq_width, b * lay.seq_width, a * n_win
+                bt, tmp_b, skip_b, floor_a = work[:n], tmp[:m], lay.skip_next[:m], lay.floor[:n]
+                bt_b, bt_rows, z, ob_a = bt[:m], bt.reshape(r, width), sums[:r], ob[:r]
+                nxt_rows = nxt[:n].reshape(r, width)
+                not_first = lay.not_first[1:r]
+            # beta_t(s) / y_t(s): probability of the rest of the alignment after leaving s.
+            if b > 0:
+                np.add(nxt[:m], nxt[1 : m + 1], out=bt_b)
+                np.multiply(nxt[2 : m + 2], skip_b, out=tmp_b)
+                bt_b += tmp_b
+            if b < a:
+                bt[m:n] = lay.end[m:n]  # sequences whose last frame is t; their offsets are 0
+            col = store[t]
+            occ = col[2 : n + 2]
+            occ *= bt
+            units_b[t, :r] = ob_a
+            if n_win > 1:
+                # Bring every window of a sequence to the sequence's largest unit.
+                units = offsets[t, :r] + ob_a
+                top = units.reshape(a, n_win).max(axis=1)
+                occ_rows = occ.reshape(r, width)
+                occ_rows *= np.ldexp(1.0, units - np.repeat(top, n_win))[:, None]
+                ref[t, :a] = top
+            gamma[t, bins] = np.add.reduceat(col.take(perm2), starts)
+            if t == 0:
+                break
+            y = emis.frame(t)
+            bt *= y if a == n_batch else y[:n]
+            np.maximum(bt, floor_a, out=bt)
+            np.dot(bt_rows, ones, out=z)
+            if n_win > 1:
+                factor = _rescale(z[:, 0], ob_a, lay, a, backward=True)
+                np.multiply(bt_rows, factor[:, None], out=nxt_rows)
+                ghost = np.ldexp(not_first, ob_a[1:] - ob_a[:-1])
+                np.multiply(nxt_rows[1:, 2:4], ghost[:, None], out=nxt_rows[1:, :2])
+            else:
+                e = np.frexp(z[:, 0])[1]
+                ob_a += e
+                np.ldexp(bt_rows, -e[:, None], out=nxt_rows)
+
+    gamma = gamma.reshape(t_max, n_batch, n_classes)
+    if n_win == 1:
+        ref = offsets + units_b
+    frame_ok = np.arange(t_max)[:, None] < lengths[None, :]
+    occ_sum = gamma.sum(axis=2)
+    occ_sum[~frame_ok] = 1.0
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        gamma /= occ_sum[:, :, None]
+        # log2 of W_t = sum_s alpha_t(s) beta_t(s) / y_t(s) >= p, shifts left out (they cancel).
+        log2_w = ref + np.log2(occ_sum)
+        log2_w_min = np.min(log2_w, axis=0, where=frame_ok, initial=np.inf)
+        log2_excess = _log2_floor_excess(lay, offsets, units_b, frame_ok)
+    ok = log2_excess - log2_w_min <= math.log2(CERTIFY)
+    return log_p, ok, gamma
+
+
+def _log2_floor_excess(
+    lay: Layout, offsets: np.ndarray, units_b: np.ndarray, frame_ok: np.ndarray
+) -> np.ndarray:
+    """log2 of a bound E_n on W_t - p (every t), the probability the floors of the upper forward
+    and backward recursions can add, shifts left out. (N,)
+
+    The floor raises a forward cell of window w at frame t by at most FLOOR 2^{o_{t-1}[w]}; by
+    linearity that adds at most the raise times beta_t(s) / y_t(s) <= 3 (2^{b_t[w]} +
+    2^{b_t[w+1]}) (a sum of three cells of beta_hat_{t+1}, whose windows sum to <= 1, in units
+    2^{b_t}) to every W. A backward raise at frame t (at most FLOOR 2^{b_t[w]}) adds at most the
+    raise times alpha_t(s) / y_t(s) <= 3 (2^{o_{t-1}[w]} + 2^{o_{t-1}[w-1]}). Over a window:
+    E_t <= 12 FLOOR * n_win * 2^{V_t}, V_t the largest of o_{t-1}[w] + b_t[w'] over
+    neighbouring windows w, w' (|w - w'| <= 1); E = sum_t E_t. Cells raised in the upper system
+    weigh by at most the upper system's beta (alpha), which is what W uses, so
+    p <= W_t <= p + E for every t.
+    """
+    t_max = offsets.shape[0]
+    shape = (t_max, lay.n_batch, lay.n_win)
+    fwd = np.zeros(shape)
+    fwd[1:] = offsets[:-1].reshape(t_max - 1, lay.n_batch, lay.n_win)
+    bwd = units_b.astype(np.float64).reshape(shape)
+    v = fwd + bwd
+    if lay.n_win > 1:
+        np.maximum(v[:, :, :-1], fwd[:, :, :-1] + bwd[:, :, 1:], out=v[:, :, :-1])
+        np.maximum(v[:, :, 1:], fwd[:, :, :-1] + bwd[:, :, 1:], out=v[:, :, 1:])
+    v = np.max(v, axis=2)
+    v[~frame_ok] = -np.inf
+    top = np.max(v, axis=0)
+    top = np.where(np.isfinite(top), top, 0.0)
+    with np.errstate(divide="ignore"):
+        total = top + np.log2(np.exp2(v - top).sum(axis=0))
+    return total + math.log2(12.0 * FLOOR * lay.n_win)
+
+
+def scaled(
+    lp: NDArray[np.float64],
+    ext: _Extended,
+    lengths: NDArray[np.int64],
+    need_grad: bool,
+    windowed: bool,
+) -> tuple[NDArray[np.float64], NDArray[np.bool_], NDArray[np.float64] | None]:
+    """(ln p, ok, gamma) for rows in any order with lengths >= 1; gamma (T, N, C) or None."""
+    n_frames, n_batch, n_classes = lp.shape
+    order = np.argsort(-lengths, kind="stable")
+    identity = bool((order == np.arange(n_batch)).all())
+    sub = ext if identity else take_rows(ext, order)
+    lp_sorted = lp if identity else lp[:, order]
+    if need_grad:
+        log_p_s, ok_s, gamma_s = scaled_loss_grad(lp_sorted, sub, lengths[order], windowed)
+    else:
+        (log_p_s, ok_s), gamma_s = scaled_loss(lp_sorted, sub, lengths[order], windowed), None
+    if identity:
+        log_p, ok = log_p_s, ok_s
+    else:
+        log_p, ok = np.empty(n_batch), np.empty(n_batch, dtype=bool)
+        log_p[order], ok[order] = log_p_s, ok_s
+    gamma = None
+    if need_grad and identity and gamma_s.shape[0] == n_frames:
+        gamma = gamma_s
+    elif need_grad:
+        gamma = np.zeros((n_frames, n_batch, n_classes))
+        gamma[: gamma_s.shape[0], order] = gamma_s
+    return log_p, ok, gamma
