@@ -105,6 +105,7 @@ from rnnloss_cli.engine._ctc_checks import (
 )
 from rnnloss_cli.engine._ctc_scaled import LONG_FRAMES, scaled
 from rnnloss_cli.engine._ctc_segments import segment_loss
+from rnnloss_cli.engine._numerics import check_reduction
 from rnnloss_cli.engine.errors import EngineError
 
 __all__ = [
@@ -114,7 +115,6 @@ __all__ = [
     "ctc_trace",
 ]
 
-_REDUCTIONS = ("none", "sum", "mean")
 _WRTS = ("logits", "log_probs")
 # Loss only: sequences at least this long with at most this many extended states go through the
 # segment transfer matrices (_ctc_segments) when that is cheaper than the per-frame loop.
@@ -322,8 +322,7 @@ def _log_likelihood(
 
 
 def _check_options(reduction: str, wrt: str | None = None) -> None:
-    if reduction not in _REDUCTIONS:
-        raise EngineError(f"reduction must be one of {_REDUCTIONS}; got {reduction!r}")
+    check_reduction(reduction)
     if wrt is not None and wrt not in _WRTS:
         raise EngineError(f"wrt must be one of {_WRTS}; got {wrt!r}")
 

@@ -727,7 +727,7 @@ def test_trace_fields_and_consistency():
         ({"input_lengths": [5]}, r"shape \(N,\) = \(2,\); got shape \(1,\)"),
         ({"input_lengths": [5, -1]}, "must be >= 0; got -1"),
         ({"target_lengths": [2, 3]}, r"target_lengths must be <= S=2 .* got 3 at batch index 1"),
-        ({"reduction": "avg"}, r"reduction must be one of .*got 'avg'"),
+        ({"reduction": "avg"}, r"reduction: expected one of .*got 'avg'"),
     ],
 )
 def test_validation_messages(kwargs, match):
