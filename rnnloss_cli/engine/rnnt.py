@@ -32,11 +32,10 @@ Conventions follow ``torchaudio.functional.rnnt_loss``: logits (N, T, U+1, V), t
 blank=-1 meaning V-1 (any negative blank counts from the end), reduction "mean" the plain
 batch mean of the per-sequence losses, "sum" their sum, "none" the (N,) vector (its gradient
 is that of the sum), and ``clamp > 0`` clips each sequence's logits gradient (before the
-reduction's scale) to [-clamp, clamp]. Two differences, on purpose: torchaudio computes in
-float32 (float64 here), and its clamp, as written in its kernel (``g = min(g, clamp); g =
-max(g_original, -clamp)``), only applies the lower bound; here both bounds apply, as its
-documentation says. Lengths may be shorter than the padded sizes (torchaudio wants
-max(logit_lengths) = T and max(target_lengths) = U); padding cells get gradient 0.
+reduction's scale) to [-clamp, clamp] (the loss is not affected). Differences: torchaudio
+computes in float32 (it accepts only float32 and float16 logits), float64 here; it wants
+max(logit_lengths) = T and max(target_lengths) = U, here lengths may be shorter than the padded
+sizes (padding cells get gradient 0); targets equal to blank are refused here.
 
 References:
     Graves 2012, "Sequence Transduction with Recurrent Neural Networks", arXiv:1211.3711.
