@@ -11,9 +11,11 @@ import doctest
 import itertools
 import math
 from collections import defaultdict
+from pathlib import Path
 
 import numpy as np
 import pytest
+import yaml
 
 import rnnloss_cli.engine.beam_search as bs
 from rnnloss_cli.engine.beam_search import CharNgramLM, ctc_beam_search
@@ -268,3 +270,27 @@ def test_bad_log_probs_are_engine_errors():
 
 def test_docstring_examples():
     assert doctest.testmod(bs, optionflags=doctest.ELLIPSIS).failed == 0
+
+
+PENDING = Path(__file__).resolve().parents[2] / "problems" / "_pending"
+
+
+def test_pending_problem_key_holds():
+    # The hand-worked key of problems/_pending/ctc-decode-beam-vs-greedy.yaml.
+    doc = yaml.safe_load(
+        (
+            Path(__file__).resolve().parents[2]
+            / "problems"
+            / "_pending"
+            / "ctc-decode-beam-vs-greedy.yaml"
+        ).read_text()
+    )
+    symbols = doc["symbols"]
+    lp = np.log(np.array(doc["emissions"], dtype=float))
+    tr = ctc_beam_search(lp, doc["beam"], symbols.index(doc["blank"]), return_trace=True)
+    answer = doc["answer"]
+    assert "".join(symbols[k] for k in tr.greedy_labels) == answer["greedy"]
+    assert math.exp(tr.greedy_labels_log_prob) == pytest.approx(answer["greedy_prob"], abs=5e-5)
+    best = tr.hypotheses[0]
+    assert "".join(symbols[k] for k in best.labels) == answer["beam"]
+    assert math.exp(best.log_prob) == pytest.approx(answer["beam_prob"], abs=5e-5)

@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import doctest
 import math
+from pathlib import Path
 
 import numpy as np
 import pytest
+import yaml
 
 import rnnloss_cli.engine.bptt as bptt
 from rnnloss_cli.engine.bptt import elman_bptt, elman_bptt_trace
@@ -236,3 +238,26 @@ def test_matches_torch_autograd(case, loss, reduction):
     }
     for name in NAMES:
         np.testing.assert_allclose(grads[name], ref[name], rtol=1e-10, atol=1e-13, err_msg=name)
+
+
+PENDING = Path(__file__).resolve().parents[2] / "problems" / "_pending"
+
+
+def test_pending_problem_key_holds():
+    # The hand-worked key of problems/_pending/bptt-two-steps.yaml.
+    doc = yaml.safe_load(
+        (
+            Path(__file__).resolve().parents[2] / "problems" / "_pending" / "bptt-two-steps.yaml"
+        ).read_text()
+    )
+    params = {name: np.array(doc[name], dtype=float) for name in NAMES}
+    loss, grads = elman_bptt(
+        np.array(doc["x"], dtype=float),
+        np.array(doc["targets"], dtype=float),
+        **params,
+        loss=doc["loss"],
+        reduction=doc["reduction"],
+    )
+    assert loss == pytest.approx(doc["answer"]["loss"], abs=5e-7)
+    for name, value in doc["answer"]["grads"].items():
+        np.testing.assert_allclose(grads[name], value, atol=5e-7, rtol=0, err_msg=name)

@@ -10,9 +10,11 @@ from __future__ import annotations
 import doctest
 import itertools
 import math
+from pathlib import Path
 
 import numpy as np
 import pytest
+import yaml
 
 import rnnloss_cli.engine.forced_align as fa
 from rnnloss_cli.engine.errors import EngineError
@@ -241,3 +243,20 @@ def test_tie_between_the_two_advancing_moves_keeps_the_best_path():
     ref_path, ref_scores = torchaudio_align(lp, [1, 2], 0)
     assert ref_path.tolist() == [1, 2, 2]
     assert math.exp(float(ref_scores.sum())) == pytest.approx(0.08, rel=1e-6)
+
+
+PENDING = Path(__file__).resolve().parents[2] / "problems" / "_pending"
+
+
+def test_pending_problem_key_holds():
+    # The hand-worked key of problems/_pending/ctc-align-ab.yaml (arithmetic in its comments).
+    doc = yaml.safe_load((PENDING / "ctc-align-ab.yaml").read_text())
+    symbols = doc["symbols"]
+    lp = np.log(np.array(doc["emissions"], dtype=float))
+    target = [symbols.index(c) for c in doc["target"]]
+    tr = ctc_viterbi_trace(lp, target, symbols.index(doc["blank"]))
+    answer = doc["answer"]
+    assert "".join(symbols[k] for k in tr.path) == answer["path"]
+    assert math.exp(tr.best_log_prob) == pytest.approx(answer["best"], abs=5e-5)
+    assert math.exp(tr.log_likelihood) == pytest.approx(answer["total"], abs=5e-5)
+    assert -tr.log_likelihood == pytest.approx(answer["loss"], abs=5e-5)

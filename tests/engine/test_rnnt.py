@@ -11,9 +11,11 @@ from __future__ import annotations
 import doctest
 import itertools
 import math
+from pathlib import Path
 
 import numpy as np
 import pytest
+import yaml
 
 import rnnloss_cli.engine.rnnt as rnnt
 from rnnloss_cli.engine.errors import EngineError
@@ -282,3 +284,26 @@ def test_clamp_matches_torchaudio():
     assert free.max() > 0.05 and free.min() < -0.05
     _, ref = torchaudio_rnnt(logits, targets, [4, 4], [3, 3], clamp=0.05, reduction="mean")
     np.testing.assert_allclose(ref, np.clip(free, -0.05, 0.05) / 2, atol=2e-6)
+
+
+PENDING = Path(__file__).resolve().parents[2] / "problems" / "_pending"
+
+
+def test_pending_problem_key_holds():
+    # The hand-worked key of problems/_pending/rnnt-ab-two-frames.yaml.
+    doc = yaml.safe_load(
+        (
+            Path(__file__).resolve().parents[2]
+            / "problems"
+            / "_pending"
+            / "rnnt-ab-two-frames.yaml"
+        ).read_text()
+    )
+    symbols = doc["symbols"]
+    lp = np.log(np.array(doc["probs"], dtype=float))
+    target = [symbols.index(c) for c in doc["target"]]
+    tr = rnnt_trace(lp, target, blank=symbols.index(doc["blank"]), fused_log_softmax=False)
+    assert math.exp(tr.log_likelihood) == pytest.approx(doc["answer"]["probability"], abs=5e-5)
+    assert tr.loss == pytest.approx(doc["answer"]["loss"], abs=5e-5)
+    assert tr.n_paths == 3
+    np.testing.assert_allclose(np.exp(tr.log_alpha), [[1, 0.6, 0.36], [0.2, 0.34, 0.35]])
