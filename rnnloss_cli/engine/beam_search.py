@@ -265,6 +265,7 @@ class _Lexicon:
             raise EngineError(f"lexicon: a word contains the separator label {separator}")
         self.prefixes = {w[:i] for w in self.words for i in range(len(w) + 1)}
         self.separator = separator
+        self._masks: dict[tuple[int, ...], NDArray[np.bool_]] = {}
 
     def _last_word(self, prefix: tuple[int, ...]) -> tuple[int, ...]:
         if self.separator is None or self.separator not in prefix:
@@ -278,6 +279,13 @@ class _Lexicon:
         if self.separator is not None and label == self.separator:
             return last in self.words  # a separator ends a complete word
         return (*last, label) in self.prefixes
+
+    def mask(self, prefix: tuple[int, ...], labels: NDArray[np.int64]) -> NDArray[np.bool_]:
+        """Which of ``labels`` may extend ``prefix`` (itself allowed)."""
+        last = self._last_word(prefix)
+        if last not in self._masks:
+            self._masks[last] = np.array([self.allows(prefix, int(k)) for k in labels])
+        return self._masks[last]
 
     def complete(self, prefix: tuple[int, ...]) -> bool:
         last = self._last_word(prefix)
@@ -341,6 +349,33 @@ class BeamSearchTrace:
     greedy_labels_log_prob: float
     beam_width: int
     lm_weight: float
+
+
+def _lae(a: float, b: float) -> float:
+    """ln(e^a + e^b) for Python floats (np.logaddexp is slow on scalars); -inf safe."""
+    if a < b:
+        a, b = b, a
+    if b == _NEG_INF:
+        return a
+    return a + math.log1p(math.exp(b - a))
+
+
+def _threshold(beam, y, blank: int, beam_width: int, weight: float, lm_score) -> float:
+    """A lower bound on the beam_width-th best score after this frame (-inf: prune nothing).
+
+    Every prefix already in the beam stays a candidate with at least its own blank and repeat
+    terms; an LM term only lowers a child's score when weight >= 0, so no bound otherwise.
+    """
+    if len(beam) < beam_width or weight < 0:
+        return _NEG_INF
+    own = []
+    for prefix, (pb, pnb) in beam.items():
+        score = _lae(pb, pnb) + float(y[blank])
+        if prefix:
+            score = _lae(score, pnb + float(y[prefix[-1]]))
+        own.append(score + weight * lm_score(prefix))
+    own.sort(reverse=True)
+    return float(own[beam_width - 1])
 
 
 def _check_int(value, name: str, low: int) -> int:
@@ -446,38 +481,52 @@ def ctc_beam_search(
 
     # prefix -> [ln p_b, ln p_nb]; before any frame only the empty prefix, with p_b = 1.
     beam: dict[tuple[int, ...], list[float]] = {(): [0.0, _NEG_INF]}
+    label_arr = np.array(labels, dtype=np.int64)
+    position = {k: j for j, k in enumerate(labels)}
     frames: list[tuple[BeamEntry, ...]] = []
     candidates: list[int] = []
     for t in range(n_frames):
         y = lp[t]
+        y_list = y.tolist()
+        y_labels = y[label_arr]
+        threshold = _threshold(beam, y, blank, beam_width, weight, lm_score)
+        children: dict[tuple[int, ...], list[int]] = {}
+        for prefix in beam:
+            if prefix:
+                children.setdefault(prefix[:-1], []).append(position[prefix[-1]])
         nxt: dict[tuple[int, ...], list[float]] = {}
+        n_new = n_kept_new = 0
         for prefix, (pb, pnb) in beam.items():
-            total = np.logaddexp(pb, pnb)
+            total = _lae(pb, pnb)
             here = nxt.setdefault(prefix, [_NEG_INF, _NEG_INF])
-            here[0] = np.logaddexp(here[0], total + y[blank])
-            last = prefix[-1] if prefix else None
-            for k in labels:
-                if y[k] == _NEG_INF:
-                    continue
-                if k == last:
-                    here[1] = np.logaddexp(here[1], pnb + y[k])
-                    source = pb  # only an alignment ending in blank starts a new, repeated label
-                else:
-                    source = total
-                if source == _NEG_INF or (lex is not None and not lex.allows(prefix, k)):
-                    continue
-                ext = nxt.setdefault((*prefix, k), [_NEG_INF, _NEG_INF])
-                ext[1] = np.logaddexp(ext[1], source + y[k])
+            here[0] = _lae(here[0], total + y_list[blank])
+            source = np.full(label_arr.size, total)
+            if prefix:
+                here[1] = _lae(here[1], pnb + y_list[prefix[-1]])  # a repeat merges
+                source[position[prefix[-1]]] = pb  # a new, repeated label needs a blank between
+            with np.errstate(invalid="ignore"):
+                ext = source + y_labels
+            ok = ext > _NEG_INF
+            if lex is not None:
+                ok &= lex.mask(prefix, label_arr)
+            in_beam = np.zeros(label_arr.size, dtype=bool)
+            in_beam[children.get(prefix, [])] = True
+            n_new += int(np.count_nonzero(ok & ~in_beam))
+            # A child not in the beam has one parent, so its score is ext + weight * ln P_LM
+            # <= ext + weight * ln P_LM(prefix): below the threshold it cannot be kept.
+            keep = ok & (in_beam | (ext + weight * lm_score(prefix) >= threshold))
+            n_kept_new += int(np.count_nonzero(keep & ~in_beam))
+            for j in np.flatnonzero(keep):
+                child = nxt.setdefault((*prefix, labels[j]), [_NEG_INF, _NEG_INF])
+                child[1] = _lae(child[1], float(ext[j]))
         entries = []
         for prefix, (pb, pnb) in nxt.items():
-            total = float(np.logaddexp(pb, pnb))
+            total = _lae(pb, pnb)
             if total == _NEG_INF:
                 continue
             lm_lp = lm_score(prefix)
-            entries.append(
-                BeamEntry(prefix, float(pb), float(pnb), total, lm_lp, total + weight * lm_lp)
-            )
-        candidates.append(len(entries))
+            entries.append(BeamEntry(prefix, pb, pnb, total, lm_lp, total + weight * lm_lp))
+        candidates.append(len(entries) - n_kept_new + n_new)
         entries.sort(key=lambda e: (-e.score, e.prefix))
         kept = tuple(entries[:beam_width])
         frames.append(kept)

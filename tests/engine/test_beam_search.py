@@ -294,3 +294,68 @@ def test_pending_problem_key_holds():
     best = tr.hypotheses[0]
     assert "".join(symbols[k] for k in best.labels) == answer["beam"]
     assert math.exp(best.log_prob) == pytest.approx(answer["beam_prob"], abs=5e-5)
+
+
+def reference_beam(probs, width, blank, lm_table=None, weight=0.0):
+    """A plain prefix beam search in probability space: every extension, then sort and cut."""
+    n_frames, n_classes = probs.shape
+
+    def lm(labels):
+        if lm_table is None:
+            return 0.0
+        total = 0.0
+        for i, k in enumerate(labels):
+            if i > 0 and (labels[i - 1], k) in lm_table:
+                total += lm_table[(labels[i - 1], k)]
+            else:
+                total += lm_table.get((k,), bs.UNKNOWN_LOG_PROB)
+        return total
+
+    beam = {(): (1.0, 0.0)}
+    frames = []
+    for t in range(n_frames):
+        nxt = defaultdict(lambda: [0.0, 0.0])
+        for prefix, (pb, pnb) in beam.items():
+            nxt[prefix][0] += (pb + pnb) * probs[t, blank]
+            for k in range(n_classes):
+                if k == blank:
+                    continue
+                if prefix and k == prefix[-1]:
+                    nxt[prefix][1] += pnb * probs[t, k]
+                    nxt[prefix + (k,)][1] += pb * probs[t, k]
+                else:
+                    nxt[prefix + (k,)][1] += (pb + pnb) * probs[t, k]
+        scored = [
+            (math.log(pb + pnb) + weight * lm(p), p, pb, pnb)
+            for p, (pb, pnb) in nxt.items()
+            if pb + pnb > 0
+        ]
+        scored.sort(key=lambda e: (-e[0], e[1]))
+        frames.append((len(scored), [(p, s) for s, p, _, _ in scored[:width]]))
+        beam = {p: (pb, pnb) for _, p, pb, pnb in scored[:width]}
+    return frames
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_narrow_beams_match_a_plain_reference(seed):
+    # The engine skips extensions that cannot enter the beam; the reference tries them all.
+    rng = np.random.default_rng(seed)
+    n_classes = int(rng.integers(3, 6))
+    probs = random_probs(100 + seed, int(rng.integers(2, 7)), n_classes)
+    width = int(rng.integers(1, 6))
+    table, weight = None, 0.0
+    if seed % 3 == 1:
+        table = {(1,): -0.2, (2,): -1.5, (1, 2): -0.1, (2, 1): -3.0}
+        weight = 0.7
+    elif seed % 3 == 2:
+        table = {(1,): -0.2, (2,): -1.5}
+        weight = -0.4  # a negative weight: no pruning bound, same answer
+    ref = reference_beam(probs, width, 0, table, weight)
+    lm = CharNgramLM(table) if table else None
+    tr = ctc_beam_search(np.log(probs), width, 0, lm=lm, lm_weight=weight, return_trace=True)
+    for t, (count, kept) in enumerate(ref):
+        assert tr.candidates[t] == count
+        assert [e.prefix for e in tr.frames[t]] == [p for p, _ in kept]
+        np.testing.assert_allclose(
+            [e.score for e in tr.frames[t]], [s for _, s in kept], atol=1e-12
+        )
