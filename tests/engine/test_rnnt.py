@@ -307,3 +307,14 @@ def test_pending_problem_key_holds():
     assert tr.loss == pytest.approx(doc["answer"]["loss"], abs=5e-5)
     assert tr.n_paths == 3
     np.testing.assert_allclose(np.exp(tr.log_alpha), [[1, 0.6, 0.36], [0.2, 0.34, 0.35]])
+
+
+def test_variable_lengths_match_torchaudio():
+    # Sequences shorter than the padded sizes (torchaudio wants the maxima to fill them).
+    logits, targets = random_batch(31, 3, 6, 4, 5, -1)
+    logits = logits.astype(np.float32).astype(np.float64)
+    lt, lu = np.array([6, 3, 5]), np.array([2, 4, 0])
+    ref_loss, ref_grad = torchaudio_rnnt(logits, targets, lt, lu, reduction="none")
+    loss, grad = rnnt_loss_and_grad(logits, targets, lt, lu, reduction="none")
+    np.testing.assert_allclose(loss, ref_loss, rtol=2e-6)
+    np.testing.assert_allclose(grad, ref_grad, atol=2e-6)
