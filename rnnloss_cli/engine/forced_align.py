@@ -1,0 +1,387 @@
+"""CTC forced alignment: the single most probable alignment of a known target (Viterbi).
+
+Where the CTC loss *sums* over every alignment pi of length T that collapses to the target l,
+forced alignment keeps the *best* one. On the blank-interleaved extended labels
+``labels_ext = (b, l_1, b, l_2, ..., l_S, b)`` (S' = 2S + 1 states) the Viterbi variables are
+the CTC forward variables with max in place of sum::
+
+    delta_0(0) = ln y_0(b),   delta_0(1) = ln y_0(l_1),   delta_0(s) = -inf for s >= 2
+    delta_t(s) = ln y_t(l'_s) + max(delta_{t-1}(s), delta_{t-1}(s-1), delta_{t-1}(s-2))
+
+where the s-2 move (skipping a blank) is allowed only into a label that differs from the label
+two states back. The best alignment ends in the last label (S'-2) or the final blank (S'-1),
+and is read back through the back-pointers psi_t(s) in {0 (stay), 1 (from s-1), 2 (from s-2)}::
+
+    ln p(best) = max(delta_{T-1}(S'-1), delta_{T-1}(S'-2)) <= ln p(l|x) = -CTC loss.
+
+Conventions follow ``torchaudio.functional.forced_align`` for one sequence: natural logs,
+log_probs (T, C), the path gives each frame's class (blank or a target label) and the scores
+are each frame's log-probability on it, ``scores[t] = log_probs[t, path[t]]``. Ties are
+broken as torchaudio does: a predecessor wins only if strictly greater, in the order stay,
+s-1, s-2 (np.argmax over (stay, s-1, s-2)), and the path ends on the final blank only if its
+delta is strictly greater than the last label's. One deliberate difference: when the s-1 and
+s-2 predecessors tie and beat "stay", torchaudio's comparison chain falls through to "stay"
+(the strictly worse one); here s-1 is taken, so the path found always has the maximal score.
+
+Infeasible targets (fewer frames than S + the number of adjacent repeats, or every alignment
+holding a log-probability of -inf) are not an error: torchaudio raises, but a derivation should
+say why. ``ctc_forced_align`` returns a path of -1 (no class) and scores of -inf, and
+``ctc_viterbi_trace`` says which rule failed in ``reason``.
+
+References:
+    Graves et al. 2006, "Connectionist Temporal Classification: Labelling Unsegmented Sequence
+    Data with Recurrent Neural Networks", ICML (section 3.2, best path and forward variables).
+    Viterbi 1967, "Error bounds for convolutional codes and an asymptotically optimum decoding
+    algorithm", IEEE Trans. Information Theory.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+
+from rnnloss_cli.engine._numerics import check_blank
+from rnnloss_cli.engine.ctc import ctc_loss
+from rnnloss_cli.engine.errors import EngineError
+
+__all__ = ["TokenSpan", "ViterbiTrace", "ctc_forced_align", "ctc_viterbi_trace"]
+
+
+# --------------------------------------------------------------------------------------------
+# Argument checks shared with the beam search
+# --------------------------------------------------------------------------------------------
+
+
+def check_log_probs(log_probs: ArrayLike) -> NDArray[np.float64]:
+    """(T, C) float64 log-probabilities, finite or -inf (log 0); EngineError otherwise."""
+    arr = np.asarray(log_probs)
+    if arr.dtype == np.bool_ or not (
+        np.issubdtype(arr.dtype, np.floating) or np.issubdtype(arr.dtype, np.integer)
+    ):
+        raise EngineError(f"log_probs must be real numbers; got dtype {arr.dtype}")
+    if arr.ndim != 2:
+        raise EngineError(f"log_probs must have shape (T, C); got shape {arr.shape}")
+    if arr.shape[0] < 1 or arr.shape[1] < 1:
+        raise EngineError(
+            f"log_probs must have at least one frame and one class; got shape {arr.shape}"
+        )
+    arr = np.array(arr, dtype=np.float64)
+    bad = np.isnan(arr) | (arr == np.inf)
+    if bad.any():
+        t, k = (int(i) for i in np.argwhere(bad)[0])
+        raise EngineError(
+            f"log_probs must be finite or -inf (log 0); got {arr[t, k]} at frame {t}, class {k}"
+        )
+    return arr
+
+
+def check_target(target: ArrayLike, n_classes: int, blank: int) -> NDArray[np.int64]:
+    """(S,) int64 labels in [0, C) other than blank; EngineError otherwise."""
+    arr = np.asarray(target)
+    if arr.ndim != 1:
+        raise EngineError(f"target must have shape (S,); got shape {arr.shape}")
+    if arr.size == 0:
+        return np.zeros(0, dtype=np.int64)
+    if arr.dtype == np.bool_ or not np.issubdtype(arr.dtype, np.integer):
+        raise EngineError(f"target must contain integers; got dtype {arr.dtype}")
+    arr = arr.astype(np.int64)
+    bad = (arr < 0) | (arr >= n_classes) | (arr == blank)
+    if bad.any():
+        j = int(np.argmax(bad))
+        raise EngineError(
+            f"target must hold class indices in [0, {n_classes}) other than blank={blank}; "
+            f"got {int(arr[j])} at position {j}"
+        )
+    return arr
+
+
+# --------------------------------------------------------------------------------------------
+# The Viterbi recursion
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Viterbi:
+    labels_ext: NDArray[np.int64]
+    log_delta: NDArray[np.float64]
+    back: NDArray[np.int64]
+    states: NDArray[np.int64]
+    best: float
+
+
+def _viterbi(lp: NDArray[np.float64], target: NDArray[np.int64], blank: int) -> _Viterbi:
+    n_frames = lp.shape[0]
+    n_ext = 2 * target.size + 1
+    labels_ext = np.full(n_ext, blank, dtype=np.int64)
+    labels_ext[1::2] = target
+    skip = np.zeros(n_ext, dtype=bool)
+    skip[3::2] = target[1:] != target[:-1]
+    emit = lp[:, labels_ext]  # (T, S')
+    delta = np.full((n_frames, n_ext), -np.inf)
+    back = np.full((n_frames, n_ext), -1, dtype=np.int64)
+    delta[0, : min(2, n_ext)] = emit[0, : min(2, n_ext)]
+    cand = np.full((3, n_ext), -np.inf)
+    cols = np.arange(n_ext)
+    for t in range(1, n_frames):
+        prev = delta[t - 1]
+        cand[0] = prev
+        cand[1, 1:] = prev[:-1]
+        cand[2, 2:] = np.where(skip[2:], prev[:-2], -np.inf)
+        # First maximum in the order (stay, s-1, s-2): a later move must be strictly better.
+        choice = np.argmax(cand, axis=0)
+        delta[t] = cand[choice, cols] + emit[t]
+        back[t] = np.where(np.isfinite(delta[t]), choice, -1)
+    if n_ext == 1:
+        end = 0
+    else:
+        # The final blank wins only when strictly better than the last label (torchaudio).
+        end = n_ext - 1 if delta[-1, n_ext - 1] > delta[-1, n_ext - 2] else n_ext - 2
+    best = float(delta[-1, end])
+    states = np.full(n_frames, -1, dtype=np.int64)
+    if np.isfinite(best):
+        s = end
+        for t in range(n_frames - 1, -1, -1):
+            states[t] = s
+            s -= int(back[t, s]) if t > 0 else 0
+    for arr in (labels_ext, delta, back, states):
+        arr.setflags(write=False)
+    return _Viterbi(labels_ext, delta, back, states, best)
+
+
+def _min_frames(target: NDArray[np.int64]) -> tuple[int, int]:
+    repeats = int(np.sum(target[1:] == target[:-1])) if target.size > 1 else 0
+    return int(target.size) + repeats, repeats
+
+
+def _prepare(
+    log_probs: ArrayLike, target: ArrayLike, blank: int
+) -> tuple[NDArray[np.float64], NDArray[np.int64], int]:
+    lp = check_log_probs(log_probs)
+    blank = check_blank(blank, lp.shape[1])
+    return lp, check_target(target, lp.shape[1], blank), blank
+
+
+def ctc_forced_align(
+    log_probs: ArrayLike, target: ArrayLike, blank: int = 0
+) -> tuple[NDArray[np.int64], NDArray[np.float64]]:
+    """The most probable CTC alignment of ``target``, with each frame's log-probability on it.
+
+    path = argmax over pi with B(pi) = l of prod_t y_t(pi_t), found by the Viterbi recursion
+    delta_t(s) = ln y_t(l'_s) + max(delta_{t-1}(s), delta_{t-1}(s-1), delta_{t-1}(s-2)) on the
+    extended labels (the module docstring gives the moves and the tie rule), and
+    scores[t] = ln y_t(path[t]), so sum(scores) is the best alignment's log-probability.
+    Same semantics as ``torchaudio.functional.forced_align`` for one sequence.
+
+    Args:
+        log_probs: (T, C) per-frame class log-probabilities (finite or -inf), natural log.
+        target: (S,) label indices in [0, C), none equal to ``blank``; may be empty.
+        blank: index of the blank class.
+
+    Returns:
+        (path, scores): path (T,) int64 class per frame, scores (T,) float64. When no
+        alignment of positive probability exists (T < S + adjacent repeats, or a -inf on every
+        alignment) path is all -1 and scores all -inf; ``ctc_viterbi_trace`` gives the reason.
+
+    Raises:
+        EngineError: on a bad shape, dtype, blank index or target label.
+
+    Example:
+        Target AB (classes -, A, B = 0, 1, 2) over three frames. Of the five alignments,
+        A A B = .7*.3*.7 = .147, A B B = .7*.4*.7 = .196, A B - = .056, A - B = .147 and
+        - A B = .042, the best is A B B:
+
+        >>> import numpy as np
+        >>> lp = np.log([[0.2, 0.7, 0.1], [0.3, 0.3, 0.4], [0.2, 0.1, 0.7]])
+        >>> path, scores = ctc_forced_align(lp, [1, 2])
+        >>> path.tolist()
+        [1, 2, 2]
+        >>> np.exp(scores).round(3).tolist(), round(float(np.exp(scores.sum())), 3)
+        ([0.7, 0.4, 0.7], 0.196)
+
+    References:
+        Graves et al. 2006, ICML; torchaudio.functional.forced_align.
+    """
+    lp, tg, blank = _prepare(log_probs, target, blank)
+    vit = _viterbi(lp, tg, blank)
+    if not np.isfinite(vit.best):
+        return np.full(lp.shape[0], -1, dtype=np.int64), np.full(lp.shape[0], -np.inf)
+    path = vit.labels_ext[vit.states]
+    return path.astype(np.int64), lp[np.arange(lp.shape[0]), path]
+
+
+@dataclass(frozen=True)
+class TokenSpan:
+    """One target label's run of frames on the best alignment (blanks excluded).
+
+    Attributes:
+        position: index j of the label in the target (0-based).
+        label: its class index.
+        first: first frame of the run (0-based).
+        last: last frame of the run, inclusive (torchaudio's TokenSpan.end is last + 1).
+        mean_log_prob: mean over the run of ln y_t(label).
+        mean_prob: mean over the run of y_t(label) (the "score" of torchaudio's merge_tokens
+            when it is given probabilities).
+    """
+
+    position: int
+    label: int
+    first: int
+    last: int
+    mean_log_prob: float
+    mean_prob: float
+
+
+@dataclass(frozen=True, eq=False)
+class ViterbiTrace:
+    """The Viterbi table, back-pointers and best alignment of one sequence, with the full sum.
+
+    Attributes:
+        labels_ext: (S',) extended labels, S' = 2S + 1, blank at even positions.
+        log_delta: (T, S') delta_t(s), the log-probability of the best alignment prefix that is
+            in state s at frame t (emission included); -inf where no prefix reaches.
+        back_pointers: (T, S') the move into (t, s) on that prefix: 0 stay, 1 from s-1, 2 from
+            s-2; -1 at t = 0 and where delta is -inf.
+        states: (T,) the best alignment's state per frame (-1 when infeasible).
+        path: (T,) its class per frame (-1 when infeasible).
+        scores: (T,) ln y_t(path[t]) (-inf when infeasible).
+        spans: the target labels' runs of frames, in order.
+        best_log_prob: ln p(best alignment) = sum(scores) (-inf when infeasible).
+        log_likelihood: ln p(l|x), the sum over every alignment (= -ctc_loss).
+        gap: log_likelihood - best_log_prob >= 0, in nats (inf when infeasible).
+        best_share: p(best) / p(l|x) in (0, 1] (nan when infeasible).
+        n_frames: T.
+        min_frames: S + the number of adjacent repeats, the fewest frames any alignment needs.
+        repeats: the number of adjacent repeated labels in the target.
+        feasible: True when some alignment has positive probability.
+        reason: why none has (None when feasible).
+    """
+
+    labels_ext: NDArray[np.int64]
+    log_delta: NDArray[np.float64]
+    back_pointers: NDArray[np.int64]
+    states: NDArray[np.int64]
+    path: NDArray[np.int64]
+    scores: NDArray[np.float64]
+    spans: tuple[TokenSpan, ...]
+    best_log_prob: float
+    log_likelihood: float
+    gap: float
+    best_share: float
+    n_frames: int
+    min_frames: int
+    repeats: int
+    feasible: bool
+    reason: str | None
+
+
+def _spans(states: NDArray[np.int64], labels_ext, scores) -> tuple[TokenSpan, ...]:
+    spans = []
+    t, n_frames = 0, states.size
+    while t < n_frames:
+        s = int(states[t])
+        end = t
+        while end + 1 < n_frames and states[end + 1] == s:
+            end += 1
+        if s % 2 == 1:
+            run = scores[t : end + 1]
+            spans.append(
+                TokenSpan(
+                    position=s // 2,
+                    label=int(labels_ext[s]),
+                    first=t,
+                    last=end,
+                    mean_log_prob=float(np.mean(run)),
+                    mean_prob=float(np.mean(np.exp(run))),
+                )
+            )
+        t = end + 1
+    return tuple(spans)
+
+
+def ctc_viterbi_trace(log_probs: ArrayLike, target: ArrayLike, blank: int = 0) -> ViterbiTrace:
+    """Viterbi table delta_t(s), back-pointers, best alignment, token spans and the full sum.
+
+    delta_t(s) = ln y_t(l'_s) + max(delta_{t-1}(s), delta_{t-1}(s-1), delta_{t-1}(s-2)), the
+    best alignment read back from max(delta_{T-1}(S'-1), delta_{T-1}(S'-2)) as in
+    :func:`ctc_forced_align`, compared with ln p(l|x) = -ctc_loss (the sum over all
+    alignments): gap = ln p(l|x) - ln p(best) >= 0 and best_share = p(best) / p(l|x).
+
+    Args:
+        log_probs: (T, C) per-frame class log-probabilities (finite or -inf), natural log.
+        target: (S,) label indices in [0, C), none equal to ``blank``; may be empty.
+        blank: index of the blank class.
+
+    Returns:
+        A :class:`ViterbiTrace` (arrays are read-only).
+
+    Raises:
+        EngineError: on a bad shape, dtype, blank index or target label.
+
+    Example:
+        The AB example of :func:`ctc_forced_align`: p(AB|x) = .147 + .196 + .056 + .147 +
+        .042 = .588, the best alignment A B B has .196, a third of it. A spans frame 0 and
+        B frames 1 to 2 (mean probability (.4 + .7) / 2 = .55):
+
+        >>> import numpy as np
+        >>> lp = np.log([[0.2, 0.7, 0.1], [0.3, 0.3, 0.4], [0.2, 0.1, 0.7]])
+        >>> tr = ctc_viterbi_trace(lp, [1, 2])
+        >>> round(float(np.exp(tr.log_likelihood)), 3), round(tr.best_share, 4)
+        (0.588, 0.3333)
+        >>> [(s.label, s.first, s.last, round(s.mean_prob, 2)) for s in tr.spans]
+        [(1, 0, 0, 0.7), (2, 1, 2, 0.55)]
+        >>> tr.states.tolist(), tr.back_pointers[:, 3].tolist()
+        ([1, 3, 3], [-1, 2, 0])
+
+    References:
+        Graves et al. 2006, ICML; Viterbi 1967; torchaudio.functional.forced_align and
+        merge_tokens.
+    """
+    lp, tg, blank = _prepare(log_probs, target, blank)
+    n_frames = lp.shape[0]
+    vit = _viterbi(lp, tg, blank)
+    min_frames, repeats = _min_frames(tg)
+    feasible = bool(np.isfinite(vit.best))
+    reason = None
+    if n_frames < min_frames:
+        reason = (
+            f"T = {n_frames} frames < S + repeats = {tg.size} + {repeats} = {min_frames}: "
+            "no alignment fits, p(l|x) = 0 and the loss is infinite"
+        )
+    elif not feasible:
+        reason = (
+            "every alignment that collapses to the target has a frame of probability 0 "
+            "(log-probability -inf): p(l|x) = 0 and the loss is infinite"
+        )
+    log_lik = -float(ctc_loss(lp, tg, n_frames, tg.size, blank=blank, reduction="none"))
+    if feasible:
+        path = vit.labels_ext[vit.states]
+        scores = lp[np.arange(n_frames), path]
+        spans = _spans(vit.states, vit.labels_ext, scores)
+        gap = max(0.0, log_lik - vit.best)
+        share = float(np.exp(min(0.0, vit.best - log_lik)))
+    else:
+        path = np.full(n_frames, -1, dtype=np.int64)
+        scores = np.full(n_frames, -np.inf)
+        spans, gap, share = (), float("inf"), float("nan")
+    for arr in (path, scores):
+        arr.setflags(write=False)
+    return ViterbiTrace(
+        labels_ext=vit.labels_ext,
+        log_delta=vit.log_delta,
+        back_pointers=vit.back,
+        states=vit.states,
+        path=path,
+        scores=scores,
+        spans=spans,
+        best_log_prob=vit.best,
+        log_likelihood=log_lik,
+        gap=gap,
+        best_share=share,
+        n_frames=n_frames,
+        min_frames=min_frames,
+        repeats=repeats,
+        feasible=feasible,
+        reason=reason,
+    )
