@@ -27,3 +27,15 @@ TABLE_MAX_ROWS = 60
 TABLE_MAX_COLUMNS = 16
 #: Alignments ``rnnloss ctc paths`` enumerates; above this it refuses (after a bounded count).
 MAX_LISTED_PATHS = 10_000
+
+# ------------------------------------------------------------------ teaching (vary, grade)
+#: Variants one ``rnnloss vary`` run writes: each is solved by the engine and written as a
+#: file, and a class of a few hundred students needs a few hundred; more is a typo.
+MAX_VARIANTS = 10_000
+#: Draws tried for one variant before giving up: a draw breaking a constraint (the target
+#: must fit the frames) or the problem's own validation is drawn again, so a template whose
+#: constraints can never hold stops instead of looping.
+MAX_VARY_TRIES = 200
+#: Rows of an answers CSV ``rnnloss grade`` reads: each row solves its problem once (cached)
+#: and is kept in the report; a million answers is far beyond any class.
+MAX_GRADE_ROWS = 1_000_000
