@@ -59,7 +59,7 @@ def vary(
     variants = guarded(lambda: make_variants(path, seed=seed, count=count, ids=roster))
     names = file_names(Path(path).stem, variants, numbered=roster is None)
     written = same = 0
-    for v, name in zip(variants, names):
+    for v, name in zip(variants, names, strict=False):
         target = output / name
         if target.is_file() and target.read_text(encoding="utf-8") == v.text:
             same += 1

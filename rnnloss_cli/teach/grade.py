@@ -107,7 +107,11 @@ def _cells(header: list[str], row: list[str]) -> list[tuple[str, str, str]]:
     """(problem, figure, value) triples of one row, long or wide."""
     if tuple(header) == LONG_COLUMNS:
         return [(row[1].strip(), row[2].strip(), row[3].strip())]
-    return [(row[1].strip(), h, c.strip()) for h, c in zip(header[2:], row[2:]) if c.strip()]
+    return [
+        (row[1].strip(), h, c.strip())
+        for h, c in zip(header[2:], row[2:], strict=False)
+        if c.strip()
+    ]
 
 
 def grade_class(problem_paths: list[str], answers_path: str) -> GradeReport:

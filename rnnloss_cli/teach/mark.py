@@ -279,7 +279,7 @@ def repeat_without_blank(ctx: Ctx, figure: str) -> Alternatives:
     p = ctx.problem
     if ctx.meta.kind != "ctc":
         return []
-    if not any(a == b for a, b in zip(p.target, p.target[1:])):
+    if not any(a == b for a, b in zip(p.target, p.target[1:], strict=False)):
         return []
     word = "".join(map(str, p.target))
     if figure == "exact":

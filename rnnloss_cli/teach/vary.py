@@ -81,7 +81,7 @@ def draw_distribution(rng: random.Random, n: int, decimals: int) -> list[float]:
     if n > units:
         raise ValueError(f"{n} probabilities of at least 1/{units} cannot sum to 1")
     cuts = sorted(rng.sample(range(1, units), n - 1))
-    parts = [b - a for a, b in zip([0, *cuts], [*cuts, units])]
+    parts = [b - a for a, b in zip([0, *cuts], [*cuts, units], strict=False)]
     return [round(p / units, decimals) for p in parts]
 
 
@@ -148,7 +148,7 @@ def apply_rule(rule: Rule, current: Any, rng: random.Random) -> Any:
     decimals = spec.get("decimals", 2)
     if isinstance(dist, list):
         probs = draw_distribution(rng, len(dist), decimals)
-        return {str(s): p for s, p in zip(dist, probs)}
+        return {str(s): p for s, p in zip(dist, probs, strict=False)}
     rows = current if isinstance(current[0], list) else [current]
     new = [draw_distribution(rng, len(row), decimals) for row in rows]
     return new if isinstance(current[0], list) else new[0]
@@ -229,7 +229,7 @@ def target_fits_frames(data: dict) -> str | None:
     target = data.get("target")
     symbols = list(str(target)) if not isinstance(target, list) else target
     frames = _frames(data)
-    need = len(symbols) + sum(a == b for a, b in zip(symbols, symbols[1:]))
+    need = len(symbols) + sum(a == b for a, b in zip(symbols, symbols[1:], strict=False))
     if frames is not None and frames < need:
         return f"target {target} needs {need} frames, there are {frames}"
     return None
@@ -346,7 +346,7 @@ def default_variation(value: Any, rng: random.Random, *, top: bool = True) -> An
     if isinstance(value, dict):
         if _sums_to_one(list(value.values())):
             d = _distribution_decimals(len(value), max(decimals_of(v) for v in value.values()))
-            return dict(zip(value, draw_distribution(rng, len(value), d)))
+            return dict(zip(value, draw_distribution(rng, len(value), d), strict=False))
         return {
             k: (v if k in COMMON_FIELDS else default_variation(v, rng, top=False))
             for k, v in value.items()
@@ -456,7 +456,7 @@ def make_variants(
         idents, labels = list(ids), [f"variant for {i}" for i in ids]
     return [
         make_variant(data, lines, path, name, seed=seed, ident=i, label=lab)
-        for i, lab in zip(idents, labels)
+        for i, lab in zip(idents, labels, strict=False)
     ]
 
 

@@ -88,7 +88,7 @@ def test_discount_wrong_way():
     # loss = -sum A_t ln pi_t
     g = [1.0, 0.9, 1.81]
     b = sum(g) / 3
-    wrong = -sum((gt - b) * math.log(p) for gt, p in zip(g, [0.9, 0.6, 0.7]))
+    wrong = -sum((gt - b) * math.log(p) for gt, p in zip(g, [0.9, 0.6, 0.7], strict=False))
     assert abs(wrong - 0.0075804) < 1e-6  # the arithmetic above, to 7 digits
     p = problem(open("problems/reinforce-episode.yaml").read())
     assert slip_of(p, "loss", round(wrong, 4)) == "discount_wrong_way"
