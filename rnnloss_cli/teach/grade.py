@@ -6,7 +6,9 @@ form: ``student, problem`` and then one column per figure (an empty cell is not 
 its path as given. Each problem's graded figures are its answer key's (``loss`` for a file
 without a key), with the key's points (1 by default); every answer is marked by ``mark``, so a
 wrong one carries its diagnosed slip. A student's score is the points earned over the points of
-every problem given (an unanswered figure earns 0).
+every problem given (an unanswered figure earns 0); of the variants of one template (files
+written by ``rnnloss vary``, recognised by their ``source``) only one counts: the student's
+own (``--ids``), else the one the student answered. Slips are summed per template.
 
 A malformed row (too few cells, no student, an unknown problem or figure, a value that is not a
 number, a second answer to the same figure) is reported by its row number and skipped; the
@@ -19,6 +21,7 @@ import csv
 import io
 import json
 import math
+import re
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -53,7 +56,6 @@ class Answer:
 @dataclass
 class GradeReport:
     problems: dict[str, Any]
-    possible: float
     answers: list[Answer] = field(default_factory=list)
     issues: list[str] = field(default_factory=list)
     students: list[str] = field(default_factory=list)
@@ -61,14 +63,52 @@ class GradeReport:
     def earned(self, student: str) -> float:
         return sum(a.earned for a in self.answers if a.student == student)
 
+    def possible(self, student: str) -> float:
+        """Points the student could earn: every problem, one variant per template.
+
+        A problem that is not a variant counts for everyone. Of the variants of one template,
+        the student's own (``vary --ids``), else the one the student answered, else the
+        largest, counts once.
+        """
+        answered = {a.problem for a in self.answers if a.student == student}
+        groups: dict[str, list[_Graded]] = {}
+        for g in self.problems.values():
+            groups.setdefault(g.group, []).append(g)
+        total = 0.0
+        for members in groups.values():
+            own = [g for g in members if g.owner == student]
+            done = [g for g in members if g.name in answered]
+            pick = own or done or members
+            total += max(g.points for g in pick)
+        return total
+
+    @property
+    def max_possible(self) -> float:
+        return max((self.possible(s) for s in self.students), default=0.0)
+
 
 @dataclass
 class _Graded:
-    """A problem solved once: its marking context and the figures it grades, with points."""
+    """A problem solved once: its marking context and the figures it grades, with points.
+
+    ``group`` is the template a variant was drawn from (its own name otherwise) and ``owner``
+    the student id of a ``vary --ids`` variant (read back from its ``source``).
+    """
 
     name: str
     ctx: Any
     figures: dict[str, float]
+    group: str = ""
+    owner: str | None = None
+
+    @property
+    def points(self) -> float:
+        return sum(self.figures.values())
+
+
+_VARIANT_SOURCE = re.compile(
+    r"^variant (?:for (?P<owner>.+)|\d+) of (?P<template>.+?), seed -?\d+;"
+)
 
 
 def _load_problems(paths: list[str]) -> dict[str, _Graded]:
@@ -85,7 +125,9 @@ def _load_problems(paths: list[str]) -> dict[str, _Graded]:
         ctx = Ctx(problem, solve(problem))
         key = problem.meta.answer or {"loss": 0.0}
         figures = {f: problem.meta.points.get(f, 1.0) for f in key}
-        graded = _Graded(Path(path).stem, ctx, figures)
+        m = _VARIANT_SOURCE.match(problem.meta.source or "")
+        group = Path(m["template"]).stem if m else Path(path).stem
+        graded = _Graded(Path(path).stem, ctx, figures, group, m["owner"] if m else None)
         for alias in (Path(path).stem, Path(path).name, path):
             out.setdefault(alias, graded)
     return out
@@ -120,8 +162,7 @@ def grade_class(problem_paths: list[str], answers_path: str) -> GradeReport:
 
     problems = _load_problems(problem_paths)
     distinct = {id(g): g for g in problems.values()}
-    possible = sum(sum(g.figures.values()) for g in distinct.values())
-    report = GradeReport({g.name: g for g in distinct.values()}, possible)
+    report = GradeReport({g.name: g for g in distinct.values()})
     rows = _rows(answers_path)
     if not rows:
         raise ProblemError(
@@ -215,8 +256,8 @@ def report_csv(report: GradeReport) -> str:
             [
                 s,
                 f"{earned:g}",
-                f"{report.possible:g}",
-                f"{_percent(earned, report.possible):.1f}",
+                f"{report.possible(s):g}",
+                f"{_percent(earned, report.possible(s)):.1f}",
                 len(wrong),
                 "; ".join(f"{a.problem}/{a.figure}: {a.slip or 'unexplained'}" for a in wrong),
             ]
@@ -226,19 +267,21 @@ def report_csv(report: GradeReport) -> str:
 
 def summary(report: GradeReport) -> dict[str, Any]:
     """Class summary: score distribution (percent bins) and the commonest slips per problem."""
-    scores = [_percent(report.earned(s), report.possible) for s in report.students]
+    scores = [_percent(report.earned(s), report.possible(s)) for s in report.students]
     bins = [0] * BINS
     for p in scores:
         bins[min(BINS - 1, int(p // (100 / BINS)))] += 1
     slips: dict[str, Counter] = {}
     for a in report.answers:
         if not a.right:
-            slips.setdefault(a.problem, Counter())[a.slip or "unexplained"] += 1
+            slips.setdefault(report.problems[a.problem].group, Counter())[
+                a.slip or "unexplained"
+            ] += 1
     return {
         "students": len(report.students),
         "answers": len(report.answers),
         "skipped_rows": len(report.issues),
-        "possible": report.possible,
+        "possible": report.max_possible,
         "mean_percent": sum(scores) / len(scores) if scores else 0.0,
         "distribution": {
             f"{i * 100 // BINS}-{(i + 1) * 100 // BINS}%": c for i, c in enumerate(bins)
@@ -276,8 +319,8 @@ def report_json(report: GradeReport) -> str:
             {
                 "student": s,
                 "earned": earned,
-                "possible": report.possible,
-                "percent": _percent(earned, report.possible),
+                "possible": report.possible(s),
+                "percent": _percent(earned, report.possible(s)),
                 "answers": mine,
             }
         )

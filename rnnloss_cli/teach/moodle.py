@@ -115,10 +115,12 @@ def _category(quiz: ET.Element, path: str) -> None:
 
 
 def default_category(files: list[str]) -> str:
-    """``rnnloss/<common stem>``: hello-01 ... hello-20 -> rnnloss/hello."""
+    """``rnnloss/<common stem>``: hello-01 ... hello-20 (or hello-s001 ...) -> rnnloss/hello."""
     stems = [Path(f).stem for f in files]
-    common = os.path.commonprefix(stems).rstrip("-_0123456789") or stems[0]
-    return f"rnnloss/{common}"
+    common = os.path.commonprefix(stems)
+    if len(set(stems)) > 1 and "-" in common:
+        common = common[: common.rindex("-")]
+    return f"rnnloss/{common.rstrip('-_') or stems[0]}"
 
 
 def moodle_xml(files: list[str], *, category: str | None = None) -> str:

@@ -44,7 +44,7 @@ def write(tmp_path, text: str) -> str:
 
 def test_long_form_totals_and_bad_rows(tmp_path):
     report = grade_class(PROBLEMS, write(tmp_path, LONG))
-    assert report.possible == 4
+    assert report.possible("ana") == 4
     totals = {s: report.earned(s) for s in report.students}
     assert totals == {"ana": 4, "ben": 0, "cy": 1, "dee": 0}
     rows = sorted(int(i.split("row ")[1].split(":")[0]) for i in report.issues)
@@ -82,3 +82,32 @@ def test_reports(tmp_path):
 def test_a_bad_header_is_refused(tmp_path):
     with pytest.raises(ProblemError, match="header"):
         grade_class(PROBLEMS, write(tmp_path, "name,score\nana,1\n"))
+
+
+def test_each_student_is_graded_on_their_own_variant(tmp_path):
+    import yaml
+
+    from rnnloss_cli.teach.vary import make_variants
+
+    folder = tmp_path / "week"
+    folder.mkdir()
+    for v in make_variants("problems/hello-variants.yaml", seed=1, ids=["s1", "s2", "s3"]):
+        (folder / f"hv-{v.ident}.yaml").write_text(v.text)
+    key = {
+        s: yaml.safe_load((folder / f"hv-{s}.yaml").read_text())["answer"]["exact"]["value"]
+        for s in ("s1", "s2")
+    }
+    text = (
+        "student,problem,figure,value\n"
+        f"s1,hv-s1,exact,{key['s1']}\n"  # right: 2 points of 2
+        f"s2,hv-s2,exact,{key['s2'] + 1}\n"  # wrong: 0 of 2
+        "s3,hinge-sequence,loss,0.467\n"  # hinge 1 of 2, own variant unanswered 0 of 2
+    )
+    report = grade_class([str(folder), "problems/hinge-sequence.yaml"], write(tmp_path, text))
+    # Everyone: hinge-sequence (2 points) + one variant (2 points) = 4, not 2 + 3 x 2 = 8.
+    assert {s: (report.earned(s), report.possible(s)) for s in report.students} == {
+        "s1": (2, 4),
+        "s2": (0, 4),
+        "s3": (1, 4),
+    }
+    assert summary(report)["slips"] == {"hello-variants": [("unexplained", 1)]}

@@ -45,3 +45,13 @@ def test_everything_is_escaped_and_matrices_are_tables():
     text = moodle_xml(["problems/hello.yaml"])
     q = ET.fromstring(text).find("question[@type='numerical']/questiontext/text").text
     assert "&quot;HELLO&quot;" in q  # the title's quotes, escaped for HTML
+
+
+def test_default_category_is_the_template_name():
+    from rnnloss_cli.teach.moodle import default_category
+
+    assert default_category(["out/hello-01.yaml", "out/hello-12.yaml"]) == "rnnloss/hello"
+    assert default_category(["w/hello-variants-s001.yaml", "w/hello-variants-s002.yaml"]) == (
+        "rnnloss/hello-variants"
+    )
+    assert default_category(["problems/hello.yaml"]) == "rnnloss/hello"
