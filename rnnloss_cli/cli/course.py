@@ -88,7 +88,12 @@ def mark(
     """
     from rnnloss_cli.teach.mark import mark_answers, parse_answer_flags, report_json, report_text
 
-    given = guarded(lambda: parse_answer_flags(answers))
+    from rnnloss_cli.errors import ProblemError
+
+    try:
+        given = parse_answer_flags(answers)
+    except ProblemError as err:
+        raise fail(err.message) from None
     report = guarded(lambda: mark_answers(path, given))
     write_stdout(report_json(report) if fmt is MarkFormat.json else report_text(report))
     if not report.ok:
