@@ -86,9 +86,8 @@ def mark(
 
     Exit 0 when every answer is right, 1 when one is wrong, 2 on bad input.
     """
-    from rnnloss_cli.teach.mark import mark_answers, parse_answer_flags, report_json, report_text
-
     from rnnloss_cli.errors import ProblemError
+    from rnnloss_cli.teach.mark import mark_answers, parse_answer_flags, report_json, report_text
 
     try:
         given = parse_answer_flags(answers)
