@@ -57,6 +57,11 @@ def vary(
     if output.exists() and not output.is_dir():
         raise fail(f"{output}: is a file; -o names a folder for the variants")
     variants = guarded(lambda: make_variants(path, seed=seed, count=count, ids=roster))
+    if variants and all(v.unchanged for v in variants):
+        say(
+            f"warning: {path} has no decimal givens to vary by default; every variant repeats "
+            "its numbers (add a vary: block)"
+        )
     names = file_names(Path(path).stem, variants, numbered=roster is None)
     written = same = 0
     for v, name in zip(variants, names, strict=False):

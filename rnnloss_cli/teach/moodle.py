@@ -23,6 +23,7 @@ through ``html.escape``; ElementTree then escapes the HTML for XML.
 from __future__ import annotations
 
 import html
+import math
 import os
 import xml.etree.ElementTree as ET
 from pathlib import Path
@@ -139,6 +140,8 @@ def moodle_xml(files: list[str], *, category: str | None = None) -> str:
         unit = LOG_BASES.get(meta.log_base, "nats") if result.unit != "nats" else result.unit
         feedback = feedback_html(result)
         for figure in meta.answer or {"loss": 0.0}:
+            if not math.isfinite(result.figures[figure]):
+                continue  # an infinite loss has no numerical answer
             q = ET.Element("question", {"type": "numerical"})
             _text(q, "name", f"{Path(path).stem}: {figure}")
             _text(q, "questiontext", question_html(data, figure, unit), format="html")

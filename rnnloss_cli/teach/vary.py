@@ -281,7 +281,7 @@ def read_rules(data: dict, lines: dict, file: str) -> tuple[list[Rule], list[str
     return rules, constraints
 
 
-_ABSENT = object()
+_NOT_GIVENS = ("answer", "source", "vary")
 
 
 def _get(data: Any, path: tuple) -> Any:
@@ -369,6 +369,8 @@ class Variant:
     ident: str
     text: str
     data: dict
+    #: True when no given changed (a template without decimals and without a vary block).
+    unchanged: bool = False
 
 
 def _key_digits(tolerance: float) -> int:
@@ -423,7 +425,9 @@ def make_variant(
             text = f"# {draw['source']}\n" + yaml.safe_dump(
                 draw, sort_keys=False, default_flow_style=None, allow_unicode=True, width=100
             )
-            return Variant(ident, text, draw)
+            givens = {k: v for k, v in draw.items() if k not in ("answer", "source")}
+            same = givens == {k: v for k, v in data.items() if k not in _NOT_GIVENS}
+            return Variant(ident, text, draw, unchanged=same)
     raise ProblemError(
         f"no valid variant in {MAX_VARY_TRIES} draws (MAX_VARY_TRIES); last draw: {last}",
         file=file,

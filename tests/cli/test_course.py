@@ -113,3 +113,11 @@ def test_course_commands_have_help():
     for cmd in ("vary", "mark", "grade", "export"):
         r = run(cmd, "--help")
         assert r.exit_code == 0 and "Example" in r.output
+
+
+def test_vary_warns_when_nothing_varies(tmp_path: Path):
+    # cce-logits has whole-number logits and a class index: the default varies nothing.
+    r = run("vary", "problems/cce-logits.yaml", "-n", "2", "-o", str(tmp_path / "v"))
+    assert r.exit_code == 0 and "no decimal givens" in r.output
+    r = run("vary", "problems/hello.yaml", "-n", "2", "-o", str(tmp_path / "w"))
+    assert "no decimal givens" not in r.output
