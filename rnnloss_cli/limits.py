@@ -36,6 +36,9 @@ MAX_VARIANTS = 10_000
 #: must fit the frames) or the problem's own validation is drawn again, so a template whose
 #: constraints can never hold stops instead of looping.
 MAX_VARY_TRIES = 200
+#: Longest random target a vary rule may draw: exact CTC over it is O(T x 2L) per variant and
+#: a handout problem has a word, not a book.
+MAX_VARY_LENGTH = 1_000
 #: Rows of an answers CSV ``rnnloss grade`` reads: each row solves its problem once (cached)
 #: and is kept in the report; a million answers is far beyond any class.
 MAX_GRADE_ROWS = 1_000_000

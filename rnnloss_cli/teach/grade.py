@@ -136,7 +136,8 @@ def _load_problems(paths: list[str]) -> dict[str, _Graded]:
 def _rows(path: str) -> list[list[str]]:
     from rnnloss_cli.problem import read_text
 
-    rows = list(csv.reader(io.StringIO(read_text(path))))
+    # A spreadsheet's UTF-8 byte-order mark is not part of the first column's name.
+    rows = list(csv.reader(io.StringIO(read_text(path).removeprefix("\ufeff"))))
     if len(rows) > MAX_GRADE_ROWS + 1:
         raise ProblemError(
             f"{len(rows) - 1} rows; at most {MAX_GRADE_ROWS} (MAX_GRADE_ROWS) are graded",

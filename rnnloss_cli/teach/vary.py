@@ -40,7 +40,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from rnnloss_cli.errors import ProblemError
-from rnnloss_cli.limits import MAX_VARY_TRIES
+from rnnloss_cli.limits import MAX_VARY_LENGTH, MAX_VARY_TRIES
 from rnnloss_cli.problem.base import COMMON_FIELDS
 
 #: Decimals a varied number keeps at most (a key is checked to 5e-4; more is noise).
@@ -209,6 +209,10 @@ def _check_spec(name: str, spec: Any, file: str, line: int | None) -> None:
         ok = ok and all(isinstance(x, int) and not isinstance(x, bool) for x in length)
         if not (ok and 1 <= length[0] <= length[1]):
             raise bad(f"length: expected [shortest, longest] with 1 <= shortest, got {length!r}")
+        if length[1] > MAX_VARY_LENGTH:
+            raise bad(
+                f"length: at most {MAX_VARY_LENGTH} symbols (MAX_VARY_LENGTH), got {length[1]}"
+            )
 
 
 def _frames(data: dict) -> int | None:
@@ -484,7 +488,7 @@ def read_roster(path: str) -> list[str]:
 
     from rnnloss_cli.problem import read_text
 
-    rows = list(csv.reader(io.StringIO(read_text(path))))
+    rows = list(csv.reader(io.StringIO(read_text(path).removeprefix("\ufeff"))))
     rows = [r for r in rows if any(c.strip() for c in r)]
     if not rows:
         raise ProblemError("no student ids (expected a CSV with a column 'id')", file=path)

@@ -111,3 +111,11 @@ def test_each_student_is_graded_on_their_own_variant(tmp_path):
         "s3": (1, 4),
     }
     assert summary(report)["slips"] == {"hello-variants": [("unexplained", 1)]}
+
+
+def test_a_byte_order_mark_does_not_break_the_header(tmp_path):
+    f = tmp_path / "bom.csv"
+    f.write_bytes(
+        "student,problem,figure,value\nana,hinge-sequence,loss,0.467\n".encode("utf-8-sig")
+    )
+    assert grade_class(PROBLEMS[:1], str(f)).earned("ana") == 1

@@ -127,6 +127,7 @@ def test_roster(tmp_path):
         ("{answer: {range: [0, 1], step: 0.1}}", "not a given"),
         ("{constraints: [fits]}", "unknown constraint"),
         ("{yhat: {choice: []}}", "choice"),
+        ("{target: {alphabet: AB, length: [1, 100000000]}}", "MAX_VARY_LENGTH"),
     ],
 )
 def test_bad_vary_blocks_name_the_rule(block: str, message: str, tmp_path):
