@@ -55,3 +55,18 @@ MAX_COUNT_CELLS = 10_000_000
 #: Hidden units of the demo RNN: W_hh holds H² numbers and every step costs O(N·H²); at 512
 #: one epoch of the largest task (ctc) takes about 13 s on the 2-core reference machine.
 MAX_HIDDEN = 512
+
+# ------------------------------------------------------------------ teaching (vary, grade)
+#: Variants one ``rnnloss vary`` run writes: each is solved by the engine and written as a
+#: file, and a class of a few hundred students needs a few hundred; more is a typo.
+MAX_VARIANTS = 10_000
+#: Draws tried for one variant before giving up: a draw breaking a constraint (the target
+#: must fit the frames) or the problem's own validation is drawn again, so a template whose
+#: constraints can never hold stops instead of looping.
+MAX_VARY_TRIES = 200
+#: Longest random target a vary rule may draw: exact CTC over it is O(T x 2L) per variant and
+#: a handout problem has a word, not a book.
+MAX_VARY_LENGTH = 1_000
+#: Rows of an answers CSV ``rnnloss grade`` reads: each row solves its problem once (cached)
+#: and is kept in the report; a million answers is far beyond any class.
+MAX_GRADE_ROWS = 1_000_000

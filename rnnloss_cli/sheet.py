@@ -20,9 +20,9 @@ from rnnloss_cli.render.text import ELLIPSIS, fmt_number, lay_out, step_latex
 from rnnloss_cli.result import Result, Table, Window, window_indices
 
 #: Fields that are not givens: the key and the author's remarks stay off a question sheet.
-HIDDEN_FIELDS = frozenset({"kind", "title", "source", "answer", "tolerance", "notes"})
+HIDDEN_FIELDS = frozenset({"kind", "title", "source", "answer", "tolerance", "notes", "vary"})
 #: Hidden in nested mappings too (e.g. an inline sub-problem of a custom loss).
-NESTED_HIDDEN = frozenset({"answer", "tolerance", "notes"})
+NESTED_HIDDEN = frozenset({"answer", "tolerance", "notes", "vary"})
 #: Fields whose list names the columns of a matrix given in the same file.
 COLUMN_NAME_FIELDS = ("symbols", "vocabulary", "classes", "labels")
 

@@ -165,3 +165,9 @@ def test_long_givens_are_windowed() -> None:
     assert len(em.value) == 61 and em.row_labels[29:32] == ["30", "…", "971"]
     md = sheet_markdown([SheetProblem("f", "mse", "t", None, [y, em], ["loss"])], solutions=False)
     assert "| 971 | 0.5 | 0.25 | 0.25 |" in md and "| 31 |" not in md
+
+
+def test_a_vary_block_is_not_a_given():
+    r = runner.invoke(app, ["sheet", str(PROBLEMS / "hello-variants.yaml")])
+    assert r.exit_code == 0, r.output
+    assert "alphabet" not in r.output and "target_fits_frames" not in r.output

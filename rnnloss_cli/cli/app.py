@@ -9,6 +9,7 @@ from typing import Annotated, Any, Optional
 import typer
 
 from rnnloss_cli import __version__
+from rnnloss_cli.cli.course import register as register_course
 from rnnloss_cli.cli.ctc import ctc_app
 from rnnloss_cli.cli.io import EXIT_BAD_INPUT, fail, guarded
 from rnnloss_cli.cli.options import FormatOpt, OutputFormat, PrecisionOpt, ShowOpt, WindowOpt
@@ -114,6 +115,7 @@ register_pointwise(app)  # mse, bce, hinge, nll, cce
 app.add_typer(ctc_app, name="ctc")
 register_teaching(app)  # new, sheet, explain, train
 register_sequence(app)  # sequence, hinge-seq, reinforce
+register_course(app)  # vary, mark, grade, export
 
 
 def _command_name(info: typer.models.CommandInfo) -> str:

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from rnnloss_cli.problem.fields import Fields
 
-COMMON_FIELDS = ("kind", "title", "source", "answer", "tolerance", "log_base", "notes")
+COMMON_FIELDS = ("kind", "title", "source", "answer", "tolerance", "log_base", "notes", "vary")
 #: The handout prints three decimals, so a key is right within half a unit of the last one.
 DEFAULT_TOLERANCE = 5e-4
 LOG_BASES = {"e": "nats", "2": "bits", "10": "bans (hartleys)"}
@@ -25,6 +25,8 @@ class Meta:
     tolerance: float
     log_base: str
     notes: str | None
+    #: Points per answer figure (``answer: {loss: {value: 3.673, points: 2}}``); 1 by default.
+    points: dict[str, float] = field(default_factory=dict)
 
 
 def parse_meta(f: Fields, kind: str, *, uses_log: bool) -> Meta:
@@ -32,16 +34,21 @@ def parse_meta(f: Fields, kind: str, *, uses_log: bool) -> Meta:
     answer_raw = f.raw("answer", None)
     answer: dict[str, float] | None
     answer_lines: dict[str, int | None] = {}
+    points: dict[str, float] = {}
     if answer_raw is None:
         answer = None
     elif isinstance(answer_raw, dict):
         answer = {}
         for name, value in answer_raw.items():
+            points[str(name)] = 1.0
+            if isinstance(value, dict):
+                value, points[str(name)] = _figure_with_points(f, value, name)
             answer[str(name)] = f.check_number(value, "answer", name)
             answer_lines[str(name)] = f.line("answer", name)
     else:
         answer = {"loss": f.check_number(answer_raw, "answer")}
         answer_lines["loss"] = f.line("answer")
+        points["loss"] = 1.0
     log_base = "e"
     if f.has("log_base"):
         if not uses_log:
@@ -60,4 +67,12 @@ def parse_meta(f: Fields, kind: str, *, uses_log: bool) -> Meta:
         tolerance=f.number("tolerance", DEFAULT_TOLERANCE, low=0.0),
         log_base=log_base,
         notes=f.text("notes", None),
+        points=points,
     )
+
+
+def _figure_with_points(f: Fields, value: dict, name: str) -> tuple[object, float]:
+    """An answer figure written ``{value: 3.673, points: 2}``: its value and its points."""
+    sub = f.sub("answer").sub(name)
+    sub.check_keys(("value", "points"))
+    return sub.raw("value"), sub.number("points", 1.0, low=0.0)

@@ -1,0 +1,570 @@
+"""Mark answers figure by figure, and name the slip that explains a wrong one.
+
+A figure is right when it is within the problem's tolerance of the engine's value. A wrong one
+is compared with the alternatives of every slip in ``SLIPS``: each slip recomputes, with the
+engine, the number that mistake gives (the problem re-solved with the sum instead of the mean,
+another log base, the padding unmasked, the discount reversed, ...). The first slip whose
+number matches (within the tolerance, and distinct from the right value) is named with the
+correct step; other matching slips are listed as "also consistent with".
+
+Adding a slip is adding one ``Slip`` entry: a name, what it says, and a function
+``(ctx, figure) -> [(wrong value, correct step), ...]``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import math
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from rnnloss_cli.errors import ProblemError
+
+#: Kinds whose loss is a logarithm (log_base applies, a probability can stand for it).
+LOG_KINDS = frozenset({"bce", "nll", "cce", "ctc", "sequence", "reinforce"})
+#: Figures that name a reduction; ``loss`` means the problem's own ``reduction``.
+REDUCTION_FIGURES = ("sum", "mean", "mean_tokens", "mean_sequences")
+#: Reductions that are means (over tokens / items, or over sequences).
+MEANS = ("mean", "mean_tokens", "mean_sequences")
+
+
+@dataclass
+class Ctx:
+    """What a slip may use: the problem, its solved Result, and re-solving a changed copy."""
+
+    problem: Any
+    result: Any
+    _cache: dict = field(default_factory=dict)
+
+    @property
+    def meta(self) -> Any:
+        return self.problem.meta
+
+    def value(self, figure: str) -> float:
+        return float(self.result.figures[figure])
+
+    def resolve(self, figure: str, **changes: Any) -> float | None:
+        """The figure after re-solving the problem with ``changes`` (None if that fails)."""
+        from rnnloss_cli.engine.errors import EngineError
+        from rnnloss_cli.solve import solve
+
+        key = tuple(sorted((k, repr(v)) for k, v in changes.items()))
+        if key not in self._cache:
+            try:
+                self._cache[key] = solve(dataclasses.replace(self.problem, **changes)).figures
+            except (ProblemError, EngineError, ValueError, TypeError):
+                self._cache[key] = {}
+        got = self._cache[key].get(figure)
+        return None if got is None else float(got)
+
+    def step(self, prefix: str) -> str | None:
+        """The text of the result's first step whose label starts with ``prefix``."""
+        from rnnloss_cli.render.text import step_text
+
+        for s in self.result.steps:
+            if s.label.startswith(prefix):
+                return f"{s.label}: {step_text(s, 4)}"
+        return None
+
+
+def asked_reduction(ctx: Ctx, figure: str) -> str | None:
+    """The reduction a figure asks for: its name, or the problem's own for ``loss``."""
+    if figure in REDUCTION_FIGURES:
+        return figure
+    if figure == "loss":
+        return getattr(ctx.problem, "reduction", None)
+    return None
+
+
+def _g(x: float) -> str:
+    return f"{x:.4g}"
+
+
+Alternatives = list[tuple[float, str]]
+
+
+@dataclass(frozen=True)
+class Slip:
+    """A known mistake: its name, what it says about the answer, and its recomputation."""
+
+    name: str
+    says: str
+    alternatives: Callable[[Ctx, str], Alternatives]
+
+
+# ------------------------------------------------------------------ the slips
+def _reduction_figure(ctx: Ctx, figure: str, reduction: str) -> float | None:
+    if reduction in ctx.result.figures and figure in REDUCTION_FIGURES + ("loss",):
+        return ctx.value(reduction)
+    return ctx.resolve(figure if figure != "loss" else "loss", reduction=reduction)
+
+
+def sum_for_mean(ctx: Ctx, figure: str) -> Alternatives:
+    """The sum where a mean is asked: re-solve with reduction sum."""
+    asked = asked_reduction(ctx, figure)
+    if asked not in MEANS:
+        return []
+    alt = ctx.resolve("loss", reduction="sum")
+    step = ctx.step("mean") or f"divide the sum by the number of terms ({asked})"
+    return [] if alt is None else [(alt, step)]
+
+
+def mean_for_sum(ctx: Ctx, figure: str) -> Alternatives:
+    """A mean where the sum is asked: re-solve with each mean reduction the kind has."""
+    if asked_reduction(ctx, figure) != "sum":
+        return []
+    out = []
+    for red in MEANS:
+        alt = ctx.resolve("loss", reduction=red)
+        if alt is not None:
+            out.append((alt, ctx.step("sum") or "add the terms; do not divide by their number"))
+    return out
+
+
+def tokens_vs_sequences(ctx: Ctx, figure: str) -> Alternatives:
+    """Averaged over tokens where the mean over sequences is asked, or the other way."""
+    asked = asked_reduction(ctx, figure)
+    if asked == "mean_sequences":
+        others = ["mean_tokens", "mean"]
+        why = "the sum over all tokens divided by the number of sequences"
+    elif asked in ("mean_tokens", "mean") and ctx.meta.kind in (
+        "sequence",
+        "sequence_hinge",
+        "reinforce",
+    ):
+        others = ["mean_sequences"]
+        why = "the sum over all (unpadded) tokens divided by the number of tokens"
+    else:
+        return []
+    out = []
+    for red in others:
+        alt = ctx.resolve("loss", reduction=red)
+        if alt is not None:
+            out.append((alt, f"{why} = {_g(ctx.value(figure))}"))
+    return out
+
+
+def wrong_log_base(ctx: Ctx, figure: str) -> Alternatives:
+    """log2 or log10 where ln is asked (or ln where bits are): re-solve with that base."""
+    if ctx.meta.kind not in LOG_KINDS:
+        return []
+    out = []
+    asked = ctx.meta.log_base
+    for base in ("e", "2", "10"):
+        if base == asked:
+            continue
+        alt = ctx.resolve(figure, meta=dataclasses.replace(ctx.meta, log_base=base))
+        if alt is not None:
+            name = "ln" if asked == "e" else f"log{asked}"
+            out.append((alt, f"use {name} as the problem asks: {_g(ctx.value(figure))}"))
+    return out
+
+
+def objective_for_loss(ctx: Ctx, figure: str) -> Alternatives:
+    """The objective (log-likelihood, expected return) where the loss is asked: the sign."""
+    value = ctx.value(figure)
+    if ctx.meta.kind not in LOG_KINDS | {"custom"} or value == 0:
+        return []
+    if ctx.meta.kind == "reinforce":
+        what = "J = −loss" if figure.startswith("objective") else "the loss L = −J"
+    else:
+        what = "the loss −Σ ln p (minus the log-likelihood)"
+    return [(-value, f"{what} = {_g(value)}")]
+
+
+def _base(ctx: Ctx) -> float:
+    return math.e if ctx.meta.log_base == "e" else float(ctx.meta.log_base)
+
+
+def probability_for_log(ctx: Ctx, figure: str) -> Alternatives:
+    """The probability p where its −log is asked: base ** −loss."""
+    if ctx.meta.kind not in LOG_KINDS or ctx.meta.kind == "reinforce":
+        return []
+    value = ctx.value(figure)
+    p = _base(ctx) ** -value
+    return [(p, f"take −ln of the probability: −ln {_g(p)} = {_g(value)}")]
+
+
+def percent_for_probability(ctx: Ctx, figure: str) -> Alternatives:
+    """A probability written as a percent: 100 p, or −ln(100 p) = loss − ln 100."""
+    if ctx.meta.kind not in LOG_KINDS or ctx.meta.kind == "reinforce":
+        return []
+    value = ctx.value(figure)
+    p = _base(ctx) ** -value
+    shift = math.log(100) / math.log(_base(ctx))
+    step = f"use the probability {_g(p)}, not {_g(100 * p)}%: −ln {_g(p)} = {_g(value)}"
+    return [(100 * p, step), (value - shift, step)]
+
+
+def _listed(ctx: Ctx) -> Any:
+    from rnnloss_cli.engine.alignments import ctc_listed
+    from rnnloss_cli.solve.ctc import _listed_probs
+
+    p = ctx.problem
+    return ctc_listed(p.target, p.alignments, _listed_probs(p), blank=p.blank, factors=p.factors)
+
+
+def _neg_log(total: float, ctx: Ctx) -> float:
+    return math.inf if total <= 0 else -math.log(total) / math.log(_base(ctx))
+
+
+def _is_repeat_reason(reason: str | None) -> bool:
+    return bool(reason) and reason.startswith("a repeated label needs a blank")
+
+
+def invalid_alignment_included(ctx: Ctx, figure: str) -> Alternatives:
+    """Listed CTC: an alignment that does not collapse to the target kept in the sum."""
+    p = ctx.problem
+    if ctx.meta.kind != "ctc" or figure not in ("valid_only", "exact") or not p.alignments:
+        return []
+    lc = _listed(ctx)
+    if not lc.invalid:
+        return []
+    names = ", ".join(
+        "".join(map(str, lc.alignments[i].path)) + f" ({lc.alignments[i].reason})"
+        for i in lc.invalid
+    )
+    step = f"drop the alignments that do not collapse to the target: {names}"
+    return [(_neg_log(lc.total, ctx), step)]
+
+
+def listed_for_exact(ctx: Ctx, figure: str) -> Alternatives:
+    """The listed alignments' sum where exact CTC (all alignments) is asked."""
+    if ctx.meta.kind != "ctc" or figure != "exact" or not ctx.problem.alignments:
+        return []
+    lc = _listed(ctx)
+    step = (
+        f"exact CTC sums over every alignment of T frames (forward algorithm), not only the "
+        f"{len(lc.alignments)} listed: {_g(ctx.value(figure))}"
+    )
+    return [(_neg_log(lc.total, ctx), step), (_neg_log(lc.valid_total, ctx), step)]
+
+
+def _forward_without_repeat_rule(ctx: Ctx) -> float | None:
+    """p(l|x) by the forward algorithm with the skip s-2 -> s allowed between equal labels.
+
+    The correct recursion allows the skip only when l'_s is not a blank and l'_s != l'_{s-2};
+    dropping the second condition counts paths that run a repeated label's copies together
+    with no blank between them (they really collapse to one copy).
+    """
+    import numpy as np
+
+    p = ctx.problem
+    if p.frame_probs is None:
+        return None
+    col = {s: i for i, s in enumerate(p.symbols)}
+    ext = [p.blank]
+    for s in p.target:
+        ext += [s, p.blank]
+    y = np.asarray(p.frame_probs, dtype=float)[:, [col[s] for s in ext]]
+    T, S = y.shape
+    alpha = np.zeros(S)
+    alpha[0] = y[0, 0]
+    alpha[1] = y[0, 1] if S > 1 else 0.0
+    for t in range(1, T):
+        new = alpha.copy()
+        new[1:] += alpha[:-1]
+        skip = np.zeros(S)
+        skip[2:] = alpha[:-2]
+        skip[[s for s in range(S) if ext[s] == p.blank]] = 0.0  # never skip into a blank
+        new = (new + skip) * y[t]
+        alpha = new
+    return float(alpha[-1] + (alpha[-2] if S > 1 else 0.0))
+
+
+def repeat_without_blank(ctx: Ctx, figure: str) -> Alternatives:
+    """CTC: a repeated label (LL) counted without a blank between its copies."""
+    p = ctx.problem
+    if ctx.meta.kind != "ctc":
+        return []
+    if not any(a == b for a, b in zip(p.target, p.target[1:], strict=False)):
+        return []
+    word = "".join(map(str, p.target))
+    if figure == "exact":
+        total = _forward_without_repeat_rule(ctx)
+        if total is None:
+            return []
+        step = (
+            f"in the forward recursion the skip α_(t-1)(s-2) is allowed only when l'_s is not "
+            f"the blank and differs from l'_(s-2): the copies of a repeated label in {word} "
+            f"need a blank between them: {_g(ctx.value(figure))}"
+        )
+        return [(_neg_log(total, ctx), step)]
+    if figure != "valid_only" or not p.alignments:
+        return []
+    lc = _listed(ctx)
+    repeats = [i for i in lc.invalid if _is_repeat_reason(lc.alignments[i].reason)]
+    if not repeats:
+        return []
+    total = lc.valid_total + sum(lc.alignments[i].product for i in repeats)
+    names = ", ".join("".join(map(str, lc.alignments[i].path)) for i in repeats)
+    step = (
+        f"{names} merges the repeated label into one and does not collapse to {word}; "
+        f"leave it out: {_g(ctx.value(figure))}"
+    )
+    return [(_neg_log(total, ctx), step)]
+
+
+def padding_not_masked(ctx: Ctx, figure: str) -> Alternatives:
+    """Padded steps counted: re-solved with every step real, or divided by all positions."""
+    import numpy as np
+
+    p = ctx.problem
+    mask = getattr(p, "mask", None)
+    if mask is None or bool(np.all(mask)):
+        return []
+    step = f"ignore the padded steps (mask, lengths): {_g(ctx.value(figure))}"
+    out = []
+    alt = ctx.resolve(figure, mask=np.ones_like(mask, dtype=bool))
+    if alt is not None and math.isfinite(alt):
+        out.append((alt, step))
+    asked = asked_reduction(ctx, figure)
+    if asked in ("mean_tokens", "mean") and "sum" in ctx.result.figures:
+        out.append((ctx.value("sum") / mask.size, step))
+    elif asked in ("mean_tokens", "mean"):
+        total = ctx.resolve("loss", reduction="sum")
+        if total is not None:
+            out.append((total / mask.size, step))
+    return out
+
+
+def _returns_forward(rewards: Any, gamma: float, mask: Any) -> Any:
+    """Returns accumulated forwards in time: G_t = Σ_{k<=t} γ^(t-k) r_k."""
+    import numpy as np
+
+    from rnnloss_cli.engine.reinforce import discounted_returns
+
+    r = np.where(mask, rewards, 0.0)
+    return discounted_returns(r[..., ::-1], gamma)[..., ::-1]
+
+
+def _returns_absolute(rewards: Any, gamma: float, mask: Any) -> Any:
+    """Discount counted from the episode's start: G_t = Σ_{k>=t} γ^k r_k."""
+    import numpy as np
+
+    r = np.where(mask, rewards, 0.0)
+    weighted = r * gamma ** np.arange(r.shape[-1])
+    return np.cumsum(weighted[..., ::-1], axis=-1)[..., ::-1]
+
+
+def discount_wrong_way(ctx: Ctx, figure: str) -> Alternatives:
+    """REINFORCE: γ applied to past rewards, or counted from the episode's start."""
+    p = ctx.problem
+    if ctx.meta.kind != "reinforce" or p.gamma is None or p.rewards is None:
+        return []
+    step = (
+        f"discount the rewards still to come from step t: R_t = Σ_(k≥t) γ^(k−t) r_k "
+        f"(γ = {p.gamma:g}): {_g(ctx.value(figure))}"
+    )
+    out = []
+    for make in (_returns_forward, _returns_absolute):
+        wrong = make(p.rewards, p.gamma, p.mask)
+        alt = ctx.resolve(figure, returns=wrong, gamma=None)
+        if alt is not None:
+            out.append((alt, step))
+    return out
+
+
+#: The catalogue, most specific first (the first match is the one named).
+SLIPS: tuple[Slip, ...] = (
+    Slip("sum_for_mean", "it is the sum of the terms; the problem asks for the mean", sum_for_mean),
+    Slip("mean_for_sum", "it is a mean; the problem asks for the sum", mean_for_sum),
+    Slip(
+        "tokens_vs_sequences",
+        "it averages over tokens where sequences are asked (or the other way)",
+        tokens_vs_sequences,
+    ),
+    Slip("padding_not_masked", "the padded steps were counted (not masked)", padding_not_masked),
+    Slip("discount_wrong_way", "the discount γ is applied the wrong way", discount_wrong_way),
+    Slip(
+        "repeat_without_blank",
+        "a repeated label was counted without a blank between its copies",
+        repeat_without_blank,
+    ),
+    Slip(
+        "invalid_alignment_included",
+        "it includes an alignment that does not collapse to the target",
+        invalid_alignment_included,
+    ),
+    Slip(
+        "listed_for_exact",
+        "it sums only the listed alignments; exact CTC sums over all of them",
+        listed_for_exact,
+    ),
+    Slip("wrong_log_base", "it uses the wrong logarithm base", wrong_log_base),
+    Slip(
+        "objective_for_loss",
+        "it has the wrong sign: the objective (log-likelihood) instead of the loss",
+        objective_for_loss,
+    ),
+    Slip(
+        "probability_for_log",
+        "it is the probability, not its −log (the loss)",
+        probability_for_log,
+    ),
+    Slip(
+        "percent_for_probability",
+        "it uses a percentage where a probability belongs",
+        percent_for_probability,
+    ),
+)
+SLIP_NAMES = tuple(s.name for s in SLIPS)
+
+
+# ------------------------------------------------------------------ marking
+@dataclass
+class FigureMark:
+    """One answered figure: right or wrong, its points, and the slip that explains it."""
+
+    figure: str
+    given: float
+    expected: float
+    tolerance: float
+    right: bool
+    points: float
+    earned: float
+    slip: str | None = None
+    says: str | None = None
+    slip_value: float | None = None
+    correct_step: str | None = None
+    also: list[str] = field(default_factory=list)
+
+
+@dataclass
+class MarkReport:
+    file: str
+    title: str
+    marks: list[FigureMark]
+
+    @property
+    def ok(self) -> bool:
+        return all(m.right for m in self.marks)
+
+    @property
+    def earned(self) -> float:
+        return sum(m.earned for m in self.marks)
+
+    @property
+    def possible(self) -> float:
+        return sum(m.points for m in self.marks)
+
+
+def _close(a: float, b: float, tol: float) -> bool:
+    if math.isinf(a) or math.isinf(b):
+        return a == b
+    return abs(a - b) <= tol
+
+
+def diagnose(ctx: Ctx, figure: str, given: float) -> list[tuple[Slip, float, str]]:
+    """Every slip whose recomputed number matches ``given`` (and is not the right one)."""
+    expected, tol = ctx.value(figure), ctx.meta.tolerance
+    found = []
+    for slip in SLIPS:
+        for alt, step in slip.alternatives(ctx, figure):
+            if not math.isfinite(alt) or _close(alt, expected, tol):
+                continue
+            if _close(given, alt, tol):
+                found.append((slip, alt, step))
+                break
+    return found
+
+
+def mark_problem(problem: Any, answers: dict[str, float]) -> MarkReport:
+    """Mark ``answers`` (figure -> value) against the engine's figures for ``problem``."""
+    from rnnloss_cli.solve import solve
+
+    return mark_ctx(Ctx(problem, solve(problem)), answers)
+
+
+def mark_ctx(ctx: Ctx, answers: dict[str, float]) -> MarkReport:
+    """Mark ``answers`` with an already solved problem (``grade`` solves each problem once)."""
+    meta = ctx.meta
+    marks = []
+    for figure, given in answers.items():
+        if figure not in ctx.result.figures:
+            raise ProblemError(
+                f"no figure named {figure!r} for this problem; it gives: "
+                f"{', '.join(ctx.result.figures)}",
+                file=meta.file,
+                field=f"--answer {figure}",
+            )
+        expected = ctx.value(figure)
+        points = meta.points.get(figure, 1.0)
+        right = _close(given, expected, meta.tolerance)
+        m = FigureMark(figure, given, expected, meta.tolerance, right, points, points * right)
+        if not right:
+            found = diagnose(ctx, figure, given)
+            if found:
+                slip, alt, step = found[0]
+                m.slip, m.says, m.slip_value, m.correct_step = slip.name, slip.says, alt, step
+                m.also = [s.name for s, _, _ in found[1:]]
+        marks.append(m)
+    return MarkReport(meta.file, meta.title, marks)
+
+
+def mark_answers(path: str, answers: dict[str, float]) -> MarkReport:
+    """Load the problem file ``path`` and mark ``answers``."""
+    from rnnloss_cli.problem import load_problem
+
+    return mark_problem(load_problem(path), answers)
+
+
+def parse_answer_flags(flags: list[str]) -> dict[str, float]:
+    """``["loss=1.4", "sum=2"]`` -> {"loss": 1.4, "sum": 2.0}; bad ones are a ProblemError."""
+    out: dict[str, float] = {}
+    for flag in flags:
+        name, sep, text = flag.partition("=")
+        name, text = name.strip(), text.strip()
+        if not sep or not name:
+            raise ProblemError(f"--answer {flag!r}: expected FIGURE=VALUE, e.g. loss=1.4")
+        try:
+            value = float(text)
+        except ValueError:
+            raise ProblemError(
+                f"--answer {flag!r}: {text!r} is not a number (e.g. loss=1.4)"
+            ) from None
+        if math.isnan(value):
+            raise ProblemError(f"--answer {flag!r}: expected a number, got nan")
+        if name in out:
+            raise ProblemError(f"--answer {name} given twice")
+        out[name] = value
+    return out
+
+
+def report_text(report: MarkReport) -> str:
+    """Plain lines: one per figure, with the slip and the correct step when wrong."""
+    lines = [f"{report.file}: {report.title}"]
+    for m in report.marks:
+        if m.right:
+            lines.append(f"  {m.figure} = {m.given:g}: right ({_g(m.expected)})")
+            continue
+        lines.append(
+            f"  {m.figure} = {m.given:g}: wrong, expected {_g(m.expected)} (±{m.tolerance:g})"
+        )
+        if m.slip:
+            lines.append(f"    slip [{m.slip}]: {m.says}")
+            lines.append(f"    correct step: {m.correct_step}")
+            if m.also:
+                lines.append(f"    also consistent with: {', '.join(m.also)}")
+        else:
+            lines.append("    no known slip in the catalogue gives this number")
+    lines.append(f"score: {report.earned:g} / {report.possible:g}")
+    return "\n".join(lines)
+
+
+def report_json(report: MarkReport) -> str:
+    """The report as JSON (stable keys, for scripts)."""
+    return json.dumps(
+        {
+            "file": report.file,
+            "title": report.title,
+            "ok": report.ok,
+            "earned": report.earned,
+            "possible": report.possible,
+            "marks": [dataclasses.asdict(m) for m in report.marks],
+        },
+        indent=2,
+        ensure_ascii=False,
+    )

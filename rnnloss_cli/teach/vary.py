@@ -1,0 +1,516 @@
+"""Variants of a problem: a ``vary:`` block (or a default) -> ordinary problem files with keys.
+
+A variant is a pure function of (template, seed, id): the random generator is seeded with
+``sha256("rnnloss-vary:<seed>:<id>")``, so a student's variant can be regenerated from the seed
+and the student's id alone, and the same seed gives the same bytes. Each variant is drawn, then
+validated by the problem's own parser and the ``constraints``; a draw that fails is drawn again
+(at most ``MAX_VARY_TRIES`` times). Its answer key is computed by the engine, for the figures
+the template's key names (points kept), and its ``source`` says so.
+
+The ``vary:`` block maps a field (``probs``, ``yhat``, ``alignments[0].factors``) to a rule:
+
+==========================================  ====================================================
+``{range: [0.1, 0.9], step: 0.1}``          a number on the grid lo, lo+step, ..., hi (every
+``{range: [0.1, 0.9], decimals: 2}``        number of a list or matrix gets its own draw)
+``{choice: [mean, sum]}``                   one of the listed values
+``{distribution: [H, E, "-"],               a mapping symbol -> probability whose values sum
+decimals: 2}``                              to exactly 1: integer units (hundredths) that add
+                                            up to 100, each at least 1 (no probability 0)
+``{distribution: rows, decimals: 1}``       the same for every row of the field's matrix
+``{alphabet: HELO, length: [2, 4]}``        a random word over the alphabet (a target)
+``constraints: [target_fits_frames]``       checks on the whole draw (see ``CONSTRAINTS``)
+==========================================  ====================================================
+
+Without a ``vary:`` block every decimal given is varied (``default_variation``): a number with
+d decimals is redrawn on the 10^-d grid within ±50% of itself (probabilities within ±0.25 and
+inside (0, 1)), keeping its sign; a list or mapping of numbers that sums to 1 is redrawn as a
+distribution with as many decimals; whole numbers, 0, 1 and -1 (labels, indices, one-hot
+entries, lengths) and the common fields (answer, tolerance, ...) stay as they are.
+"""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+import math
+import random
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from rnnloss_cli.errors import ProblemError
+from rnnloss_cli.limits import MAX_VARY_LENGTH, MAX_VARY_TRIES
+from rnnloss_cli.problem.base import COMMON_FIELDS
+
+#: Decimals a varied number keeps at most (a key is checked to 5e-4; more is noise).
+MAX_DECIMALS = 6
+RULES = ("range", "choice", "distribution", "alphabet")
+
+
+def variant_seed(seed: int, ident: str) -> int:
+    """The generator seed of the variant ``ident`` (a number or a student id) of ``seed``."""
+    digest = hashlib.sha256(f"rnnloss-vary:{seed}:{ident}".encode()).digest()
+    return int.from_bytes(digest[:8], "big")
+
+
+# ------------------------------------------------------------------ drawing numbers
+def decimals_of(x: float) -> int:
+    """Decimals written in ``x`` (0.25 -> 2, 3.0 -> 0), at most MAX_DECIMALS."""
+    text = repr(float(x))
+    if "e" in text or "E" in text:
+        return MAX_DECIMALS
+    return min(MAX_DECIMALS, len(text.split(".")[1].rstrip("0")))
+
+
+def draw_grid(rng: random.Random, lo: float, hi: float, step: float) -> float:
+    """A uniform draw from lo, lo+step, ..., <= hi, rounded to the step's decimals."""
+    n = int(math.floor((hi - lo) / step + 1e-9))
+    value = lo + rng.randint(0, max(n, 0)) * step
+    return round(value, decimals_of(step) if step < 1 else 0)
+
+
+def draw_distribution(rng: random.Random, n: int, decimals: int) -> list[float]:
+    """n probabilities with ``decimals`` decimals that sum to exactly 1.
+
+    Drawn as integer units (10^decimals of them): n-1 distinct cut points in 1..units-1 split
+    the units into n positive parts, so each probability is at least one unit and the parts add
+    up to the whole exactly (in decimal; each float is within half an ulp of its decimal).
+    """
+    units = 10**decimals
+    if n > units:
+        raise ValueError(f"{n} probabilities of at least 1/{units} cannot sum to 1")
+    cuts = sorted(rng.sample(range(1, units), n - 1))
+    parts = [b - a for a, b in zip([0, *cuts], [*cuts, units], strict=False)]
+    return [round(p / units, decimals) for p in parts]
+
+
+def _distribution_decimals(n: int, decimals: int) -> int:
+    d = max(decimals, 1)
+    while 10**d < n:
+        d += 1
+    return d
+
+
+# ------------------------------------------------------------------ field paths
+_PATH_PART = re.compile(r"([^.\[\]]+)|\[(\d+)\]")
+
+
+def parse_path(text: str) -> list[str | int]:
+    """``alignments[0].factors`` -> ["alignments", 0, "factors"]."""
+    parts: list[str | int] = []
+    pos = 0
+    for m in _PATH_PART.finditer(text):
+        if m.start() != pos and text[pos : m.start()] != ".":
+            raise ValueError(text)
+        parts.append(m.group(1) if m.group(1) is not None else int(m.group(2)))
+        pos = m.end()
+    if not parts or pos != len(text):
+        raise ValueError(text)
+    return parts
+
+
+# ------------------------------------------------------------------ rules
+@dataclass(frozen=True)
+class Rule:
+    """One entry of a vary block: the field it changes and how."""
+
+    field: str
+    path: tuple[str | int, ...]
+    spec: dict[str, Any]
+    line: int | None
+
+
+def _map_numbers(value: Any, fn: Callable[[], Any]) -> Any:
+    if isinstance(value, list):
+        return [_map_numbers(v, fn) for v in value]
+    return fn()
+
+
+def apply_rule(rule: Rule, current: Any, rng: random.Random) -> Any:
+    """The new value of the rule's field (``current`` is the template's value or None)."""
+    spec = rule.spec
+    if "range" in spec:
+        lo, hi = spec["range"]
+        step = spec.get("step", 10.0 ** -spec.get("decimals", 0))
+        one = lambda: draw_grid(rng, lo, hi, step)  # noqa: E731
+        return _map_numbers(current, one) if isinstance(current, list) else one()
+    if "choice" in spec:
+        return copy.deepcopy(rng.choice(spec["choice"]))
+    if "alphabet" in spec:
+        alphabet = spec["alphabet"]
+        symbols = list(alphabet) if isinstance(alphabet, str) else [str(a) for a in alphabet]
+        lo, hi = spec.get("length", [1, 4])
+        word = [rng.choice(symbols) for _ in range(rng.randint(lo, hi))]
+        return "".join(word) if isinstance(alphabet, str) else word
+    # distribution
+    dist = spec["distribution"]
+    decimals = spec.get("decimals", 2)
+    if isinstance(dist, list):
+        probs = draw_distribution(rng, len(dist), decimals)
+        return {str(s): p for s, p in zip(dist, probs, strict=False)}
+    rows = current if isinstance(current[0], list) else [current]
+    new = [draw_distribution(rng, len(row), decimals) for row in rows]
+    return new if isinstance(current[0], list) else new[0]
+
+
+def _rule_error(file: str, line: int | None, name: str, message: str) -> ProblemError:
+    return ProblemError(message, file=file, line=line, field=f"vary.{name}")
+
+
+def _check_spec(name: str, spec: Any, file: str, line: int | None) -> None:
+    def bad(msg: str) -> ProblemError:
+        return _rule_error(file, line, name, msg)
+
+    if not isinstance(spec, dict):
+        raise bad(f"expected a rule such as {{range: [0.1, 0.9], step: 0.1}}; rules: {RULES}")
+    kinds = [k for k in RULES if k in spec]
+    if len(kinds) != 1:
+        raise bad(f"give exactly one of {', '.join(RULES)}")
+    allowed = {
+        "range": {"range", "step", "decimals"},
+        "choice": {"choice"},
+        "distribution": {"distribution", "decimals"},
+        "alphabet": {"alphabet", "length"},
+    }[kinds[0]]
+    extra = sorted(set(spec) - allowed)
+    if extra:
+        raise bad(f"unknown key {extra[0]!r} for a {kinds[0]} rule (known: {sorted(allowed)})")
+
+    def number(x: Any) -> bool:
+        return isinstance(x, (int, float)) and not isinstance(x, bool) and math.isfinite(x)
+
+    if kinds[0] == "range":
+        r = spec["range"]
+        if not (isinstance(r, list) and len(r) == 2 and all(map(number, r)) and r[0] <= r[1]):
+            raise bad(f"range: expected [low, high] with low <= high, got {r!r}")
+        if "step" in spec and "decimals" in spec:
+            raise bad("give step or decimals, not both")
+        if "step" in spec and not (number(spec["step"]) and spec["step"] > 0):
+            raise bad(f"step: expected a positive number, got {spec['step']!r}")
+    if "decimals" in spec:
+        d = spec["decimals"]
+        if not (isinstance(d, int) and not isinstance(d, bool) and 0 <= d <= MAX_DECIMALS):
+            raise bad(f"decimals: expected a whole number in [0, {MAX_DECIMALS}], got {d!r}")
+    if kinds[0] == "choice" and not (isinstance(spec["choice"], list) and spec["choice"]):
+        raise bad("choice: expected a non-empty list of values")
+    if kinds[0] == "distribution":
+        dist = spec["distribution"]
+        if dist != "rows" and not (isinstance(dist, list) and len(dist) >= 2):
+            raise bad("distribution: expected a list of two or more symbols, or 'rows'")
+        n = len(dist) if isinstance(dist, list) else 0
+        if n > 10 ** spec.get("decimals", 2):
+            raise bad(f"{n} symbols need more decimals to each get at least one unit")
+    if kinds[0] == "alphabet":
+        a, length = spec["alphabet"], spec.get("length", [1, 4])
+        if not (isinstance(a, (str, list)) and len(a) > 0):
+            raise bad("alphabet: expected symbols such as HELO or a list")
+        ok = isinstance(length, list) and len(length) == 2
+        ok = ok and all(isinstance(x, int) and not isinstance(x, bool) for x in length)
+        if not (ok and 1 <= length[0] <= length[1]):
+            raise bad(f"length: expected [shortest, longest] with 1 <= shortest, got {length!r}")
+        if length[1] > MAX_VARY_LENGTH:
+            raise bad(
+                f"length: at most {MAX_VARY_LENGTH} symbols (MAX_VARY_LENGTH), got {length[1]}"
+            )
+
+
+def _frames(data: dict) -> int | None:
+    if isinstance(data.get("frames"), int):
+        return data["frames"]
+    for name in ("emissions", "logits"):
+        if isinstance(data.get(name), list):
+            return len(data[name])
+    aligns = data.get("alignments")
+    if isinstance(aligns, list) and aligns:
+        first = aligns[0]["path"] if isinstance(aligns[0], dict) else aligns[0]
+        return len(str(first)) if not isinstance(first, list) else len(first)
+    return None
+
+
+def target_fits_frames(data: dict) -> str | None:
+    """CTC: T >= |target| + (adjacent repeats), the frames a path needs (a blank per repeat)."""
+    target = data.get("target")
+    symbols = list(str(target)) if not isinstance(target, list) else target
+    frames = _frames(data)
+    need = len(symbols) + sum(a == b for a, b in zip(symbols, symbols[1:], strict=False))
+    if frames is not None and frames < need:
+        return f"target {target} needs {need} frames, there are {frames}"
+    return None
+
+
+#: Named checks on a whole draw: None if it holds, else why not (the draw is redrawn).
+CONSTRAINTS: dict[str, Callable[[dict], str | None]] = {
+    "target_fits_frames": target_fits_frames,
+}
+
+
+def read_rules(data: dict, lines: dict, file: str) -> tuple[list[Rule], list[str]] | None:
+    """The template's vary block as rules and constraint names (None without a block)."""
+    block = data.get("vary")
+    if block is None:
+        return None
+    if not isinstance(block, dict) or not block:
+        raise ProblemError(
+            "expected a mapping of fields to rules", file=file, line=lines.get(("vary",))
+        )
+    rules, constraints = [], []
+    for name, spec in block.items():
+        line = lines.get(("vary", name))
+        if name == "constraints":
+            items = spec if isinstance(spec, list) else [spec]
+            for c in items:
+                if c not in CONSTRAINTS:
+                    raise _rule_error(
+                        file, line, name, f"unknown constraint {c!r} (known: {list(CONSTRAINTS)})"
+                    )
+                constraints.append(c)
+            continue
+        try:
+            path = tuple(parse_path(str(name)))
+        except ValueError:
+            raise _rule_error(
+                file, line, str(name), "expected a field such as probs or alignments[0].factors"
+            ) from None
+        if path[0] in COMMON_FIELDS:
+            raise _rule_error(file, line, str(name), f"'{path[0]}' is not a given; it cannot vary")
+        _check_spec(str(name), spec, file, line)
+        if spec.get("distribution") == "rows" or (
+            "range" in spec and isinstance(_get(data, path), list)
+        ):
+            current = _get(data, path)
+            if not isinstance(current, list) or not current:
+                raise _rule_error(file, line, str(name), "the template has no list here to vary")
+        rules.append(Rule(str(name), path, spec, line))
+    return rules, constraints
+
+
+_NOT_GIVENS = ("answer", "source", "vary")
+
+
+def _get(data: Any, path: tuple) -> Any:
+    node = data
+    for part in path:
+        try:
+            node = node[part]
+        except (KeyError, IndexError, TypeError):
+            return None
+    return node
+
+
+def _set(data: Any, path: tuple, value: Any, rule: Rule, file: str) -> None:
+    node = data
+    for part in path[:-1]:
+        try:
+            node = node[part]
+        except (KeyError, IndexError, TypeError):
+            raise _rule_error(
+                file, rule.line, rule.field, "no such field in the template"
+            ) from None
+    try:
+        node[path[-1]] = value
+    except (IndexError, TypeError):
+        raise _rule_error(file, rule.line, rule.field, "no such field in the template") from None
+
+
+# ------------------------------------------------------------------ the default variation
+def _is_float(x: Any) -> bool:
+    return isinstance(x, float) and math.isfinite(x)
+
+
+def _vary_number(x: float, rng: random.Random) -> float:
+    if x in (0.0, 1.0, -1.0) or x == int(x):
+        return x
+    d = max(1, decimals_of(x))
+    unit = 10.0**-d
+    if 0.0 < x < 1.0:
+        lo, hi = max(unit, x - 0.25), min(1.0 - unit, x + 0.25)
+    else:
+        spread = max(0.5 * abs(x), 2 * unit)
+        lo, hi = x - spread, x + spread
+        if x > 0:
+            lo = max(lo, unit)
+        else:
+            hi = min(hi, -unit)
+    lo = math.ceil(lo / unit - 1e-9) * unit
+    return draw_grid(rng, lo, hi, unit) if hi >= lo else x
+
+
+def _sums_to_one(values: list[Any]) -> bool:
+    return (
+        len(values) >= 2
+        and all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in values)
+        and any(_is_float(v) and v not in (0.0, 1.0) for v in values)
+        and abs(sum(values) - 1.0) <= 1e-6
+    )
+
+
+def default_variation(value: Any, rng: random.Random, *, top: bool = True) -> Any:
+    """Vary every decimal given (see the module docstring); whole numbers stay."""
+    if isinstance(value, dict):
+        if _sums_to_one(list(value.values())):
+            d = _distribution_decimals(len(value), max(decimals_of(v) for v in value.values()))
+            return dict(zip(value, draw_distribution(rng, len(value), d), strict=False))
+        return {
+            k: (v if k in COMMON_FIELDS else default_variation(v, rng, top=False))
+            for k, v in value.items()
+        }
+    if isinstance(value, list):
+        if _sums_to_one(value):
+            d = _distribution_decimals(len(value), max(decimals_of(v) for v in value))
+            return draw_distribution(rng, len(value), d)
+        return [default_variation(v, rng, top=False) for v in value]
+    if _is_float(value):
+        return _vary_number(value, rng)
+    return value
+
+
+# ------------------------------------------------------------------ one variant
+@dataclass(frozen=True)
+class Variant:
+    """One generated problem: its id, the YAML text of its file and its data."""
+
+    ident: str
+    text: str
+    data: dict
+    #: True when no given changed (a template without decimals and without a vary block).
+    unchanged: bool = False
+
+
+def _key_digits(tolerance: float) -> int:
+    # Rounding must stay well inside the tolerance: 4 decimals for the default 5e-4.
+    return max(4, math.ceil(-math.log10(tolerance)) + 1) if tolerance > 0 else 10
+
+
+def make_variant(
+    data: dict, lines: dict, file: str, name: str, *, seed: int, ident: str, label: str
+) -> Variant:
+    """Draw variant ``ident`` of the template ``data`` (parsed YAML of ``file``)."""
+    import yaml
+
+    from rnnloss_cli.problem import parse_problem
+    from rnnloss_cli.solve import solve
+
+    template = parse_problem(data, lines, file)  # the template itself must be a valid problem
+    rules = read_rules(data, lines, file)
+    rng = random.Random(variant_seed(seed, ident))
+    last = "no draw"
+    for _ in range(MAX_VARY_TRIES):
+        draw = {k: copy.deepcopy(v) for k, v in data.items() if k != "vary"}
+        if rules is None:
+            draw = default_variation(draw, rng)
+        else:
+            for rule in rules[0]:
+                _set(draw, rule.path, apply_rule(rule, _get(draw, rule.path), rng), rule, file)
+            broken = [why for c in rules[1] if (why := CONSTRAINTS[c](draw))]
+            if broken:
+                last = broken[0]
+                continue
+        draw.pop("answer", None)
+        draw["source"] = f"{label} of {name}, seed {seed}; key computed by rnnloss"
+        try:
+            result = solve(parse_problem(draw, {}, f"{label} of {name}"))
+        except (ProblemError, ValueError) as err:
+            last = str(err)
+            continue
+        figures = template.meta.answer or {"loss": 0.0}
+        digits = _key_digits(template.meta.tolerance)
+        key: dict[str, Any] = {}
+        for fig in figures:
+            value = result.figures.get(fig)
+            if value is None or not math.isfinite(value):
+                last = f"figure {fig} is {'missing' if value is None else value}"
+                break
+            pts = template.meta.points.get(fig, 1.0)
+            value = round(value, digits)
+            key[fig] = value if pts == 1.0 else {"value": value, "points": _plain(pts)}
+        else:
+            draw["answer"] = key
+            text = f"# {draw['source']}\n" + yaml.safe_dump(
+                draw, sort_keys=False, default_flow_style=None, allow_unicode=True, width=100
+            )
+            givens = {k: v for k, v in draw.items() if k not in ("answer", "source")}
+            same = givens == {k: v for k, v in data.items() if k not in _NOT_GIVENS}
+            return Variant(ident, text, draw, unchanged=same)
+    raise ProblemError(
+        f"no valid variant in {MAX_VARY_TRIES} draws (MAX_VARY_TRIES); last draw: {last}",
+        file=file,
+        line=lines.get(("vary",)),
+        field="vary" if rules is not None else None,
+    )
+
+
+def _plain(x: float) -> float | int:
+    return int(x) if x == int(x) else x
+
+
+def make_variants(
+    path: str, *, seed: int, count: int | None = None, ids: list[str] | None = None
+) -> list[Variant]:
+    """Variants 1..count (or one per student id) of the problem file ``path``."""
+    from pathlib import Path
+
+    from rnnloss_cli.problem import read_text
+    from rnnloss_cli.problem._yaml import load_yaml
+
+    data, lines = load_yaml(read_text(path), path)
+    if not isinstance(data, dict):
+        raise ProblemError("expected a problem (a mapping with 'kind')", file=path)
+    name = Path(path).name
+    if ids is None:
+        idents = [str(i) for i in range(1, (count or 0) + 1)]
+        labels = [f"variant {i}" for i in idents]
+    else:
+        idents, labels = list(ids), [f"variant for {i}" for i in ids]
+    return [
+        make_variant(data, lines, path, name, seed=seed, ident=i, label=lab)
+        for i, lab in zip(idents, labels, strict=False)
+    ]
+
+
+_SAFE = re.compile(r"[^A-Za-z0-9._@-]")
+
+
+def file_names(stem: str, variants: list[Variant], numbered: bool) -> list[str]:
+    """``hello-07.yaml`` for numbered variants, ``hello-<id>.yaml`` for student ids."""
+    width = len(str(len(variants)))
+    out = []
+    for v in variants:
+        tag = f"{int(v.ident):0{width}d}" if numbered else _SAFE.sub("_", v.ident)
+        out.append(f"{stem}-{tag}.yaml")
+    return out
+
+
+def read_roster(path: str) -> list[str]:
+    """Student ids from a CSV: the column named id/student (any case), else the first one."""
+    import csv
+    import io
+
+    from rnnloss_cli.problem import read_text
+
+    rows = list(csv.reader(io.StringIO(read_text(path).removeprefix("\ufeff"))))
+    rows = [r for r in rows if any(c.strip() for c in r)]
+    if not rows:
+        raise ProblemError("no student ids (expected a CSV with a column 'id')", file=path)
+    header = [c.strip().lower() for c in rows[0]]
+    col, start = 0, 0
+    for name in ("id", "student", "student_id", "username", "email"):
+        if name in header:
+            col, start = header.index(name), 1
+            break
+    ids: list[str] = []
+    seen: dict[str, int] = {}
+    for n, row in enumerate(rows[start:], start=start + 1):
+        ident = row[col].strip() if col < len(row) else ""
+        if not ident:
+            raise ProblemError(f"row {n}: empty student id", file=path, line=n)
+        safe = _SAFE.sub("_", ident)
+        if safe in seen:
+            raise ProblemError(
+                f"row {n}: id {ident!r} repeats (or names the same file as) row {seen[safe]}",
+                file=path,
+                line=n,
+            )
+        seen[safe] = n
+        ids.append(ident)
+    return ids

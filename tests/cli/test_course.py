@@ -1,0 +1,123 @@
+"""The course commands through the CLI: vary, mark, grade, export (exit codes, files)."""
+
+from __future__ import annotations
+
+import json
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from rnnloss_cli.cli import app
+
+runner = CliRunner()
+
+
+def run(*args: str):
+    return runner.invoke(app, list(args))
+
+
+def test_vary_acceptance(tmp_path: Path):
+    out1, out2, out3 = tmp_path / "a", tmp_path / "b", tmp_path / "c"
+    r = run("vary", "problems/hello.yaml", "--count", "20", "--seed", "1", "-o", str(out1))
+    assert r.exit_code == 0, r.output
+    assert run("check", str(out1)).exit_code == 0
+    assert run("vary", "problems/hello.yaml", "-n", "20", "-s", "1", "-o", str(out2)).exit_code == 0
+    assert run("vary", "problems/hello.yaml", "-n", "20", "-s", "2", "-o", str(out3)).exit_code == 0
+    files = sorted(p.name for p in out1.iterdir())
+    assert len(files) == 20 and files[0] == "hello-01.yaml"
+    for name in files:
+        assert (out1 / name).read_bytes() == (out2 / name).read_bytes()
+        assert (out1 / name).read_text().split("kind:")[1] != (out3 / name).read_text().split(
+            "kind:"
+        )[1]
+    # Again into the same folder: identical files are left alone, exit 0.
+    r = run("vary", "problems/hello.yaml", "-n", "20", "-s", "1", "-o", str(out1))
+    assert r.exit_code == 0 and "20 unchanged" in r.output
+
+
+def test_vary_refuses_to_overwrite_a_different_file(tmp_path: Path):
+    out = tmp_path / "v"
+    assert run("vary", "problems/hello.yaml", "-n", "2", "-s", "1", "-o", str(out)).exit_code == 0
+    r = run("vary", "problems/hello.yaml", "-n", "2", "-s", "5", "-o", str(out))
+    assert r.exit_code == 2 and "--force" in r.output
+    r = run("vary", "problems/hello.yaml", "-n", "2", "-s", "5", "-o", str(out), "--force")
+    assert r.exit_code == 0, r.output
+
+
+def test_vary_with_a_roster(tmp_path: Path):
+    roster = tmp_path / "roster.csv"
+    roster.write_text("id,name\ns001,Ana\ns002,Ben\n")
+    out = tmp_path / "v"
+    r = run("vary", "problems/hello-variants.yaml", "--ids", str(roster), "-o", str(out))
+    assert r.exit_code == 0, r.output
+    assert sorted(p.name for p in out.iterdir()) == [
+        "hello-variants-s001.yaml",
+        "hello-variants-s002.yaml",
+    ]
+    assert (
+        "variant for s001 of hello-variants.yaml, seed 1"
+        in (out / "hello-variants-s001.yaml").read_text()
+    )
+
+
+def test_vary_usage_errors(tmp_path: Path):
+    assert run("vary", "problems/hello.yaml", "-o", str(tmp_path)).exit_code == 2
+    r = run("vary", "problems/hello.yaml", "-n", "100000", "-o", str(tmp_path))
+    assert r.exit_code == 2 and "MAX_VARIANTS" in r.output
+    r = run("vary", "nope.yaml", "-n", "1", "-o", str(tmp_path))
+    assert r.exit_code == 2 and "no such file" in r.output
+
+
+def test_mark_acceptance():
+    r = run("mark", "problems/hinge-sequence.yaml", "--answer", "loss=1.4")
+    assert r.exit_code == 1, r.output
+    assert "sum" in r.output and "asks for the mean" in r.output
+    r = run("mark", "problems/hinge-sequence.yaml", "--answer", "loss=0.467")
+    assert r.exit_code == 0, r.output
+
+
+def test_mark_json_and_bad_input():
+    r = run("mark", "problems/hello.yaml", "-a", "valid_only=3.673", "-f", "json")
+    assert r.exit_code == 1
+    assert json.loads(r.stdout)["marks"][0]["slip"] == "repeat_without_blank"
+    r = run("mark", "problems/hello.yaml", "-a", "valid_only")
+    assert r.exit_code == 2 and "FIGURE=VALUE" in r.output
+
+
+def test_grade_writes_the_report_and_reports_bad_rows(tmp_path: Path):
+    answers = tmp_path / "answers.csv"
+    answers.write_text(
+        "student,problem,figure,value\nana,hinge-sequence,loss,0.467\nben,hinge-sequence,loss,x\n"
+    )
+    out, js = tmp_path / "report.csv", tmp_path / "report.json"
+    r = run(
+        "grade", "problems/hinge-sequence.yaml", str(answers), "-o", str(out), "--json", str(js)
+    )
+    assert r.exit_code == 0, r.output
+    assert "row 3" in r.output and "skipped" in r.output
+    assert out.read_text().splitlines()[1] == "ana,1,2,50.0,0,"
+    assert json.loads(js.read_text())["students"][0]["earned"] == 1
+    assert run("grade", str(answers)).exit_code == 2
+
+
+def test_export_writes_moodle_xml(tmp_path: Path):
+    out = tmp_path / "quiz.xml"
+    r = run("export", "problems/hinge-sequence.yaml", "--format", "moodle", "-o", str(out))
+    assert r.exit_code == 0, r.output
+    root = ET.parse(out).getroot()
+    assert len(root.findall("question[@type='numerical']")) == 2
+
+
+def test_course_commands_have_help():
+    for cmd in ("vary", "mark", "grade", "export"):
+        r = run(cmd, "--help")
+        assert r.exit_code == 0 and "Example" in r.output
+
+
+def test_vary_warns_when_nothing_varies(tmp_path: Path):
+    # cce-logits has whole-number logits and a class index: the default varies nothing.
+    r = run("vary", "problems/cce-logits.yaml", "-n", "2", "-o", str(tmp_path / "v"))
+    assert r.exit_code == 0 and "no decimal givens" in r.output
+    r = run("vary", "problems/hello.yaml", "-n", "2", "-o", str(tmp_path / "w"))
+    assert "no decimal givens" not in r.output

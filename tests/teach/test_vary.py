@@ -1,0 +1,156 @@
+"""Variants: exact distributions, determinism, constraints, keys checked by hand formulas."""
+
+from __future__ import annotations
+
+import random
+from fractions import Fraction
+
+import pytest
+import yaml
+
+from rnnloss_cli.errors import ProblemError
+from rnnloss_cli.problem import load_problem, parse_problem
+from rnnloss_cli.solve import solve
+from rnnloss_cli.teach.vary import (
+    decimals_of,
+    default_variation,
+    draw_distribution,
+    make_variants,
+    read_roster,
+    target_fits_frames,
+)
+
+
+@pytest.mark.parametrize("n,decimals", [(2, 1), (3, 1), (5, 2), (10, 1), (7, 3)])
+def test_distributions_sum_to_exactly_one(n: int, decimals: int):
+    for seed in range(200):
+        probs = draw_distribution(random.Random(seed), n, decimals)
+        assert len(probs) == n
+        # Read back as decimals (what the YAML file holds): the sum is exactly 1.
+        assert sum(Fraction(repr(p)) for p in probs) == 1
+        assert all(p >= 10**-decimals for p in probs)
+        assert all(decimals_of(p) <= decimals for p in probs)
+
+
+def test_too_many_symbols_for_the_decimals_is_refused():
+    with pytest.raises(ValueError):
+        draw_distribution(random.Random(0), 11, 1)
+
+
+def test_target_fits_frames():
+    # LL needs L, blank, L: 3 frames.
+    assert target_fits_frames({"target": "LL", "frames": 2}) is not None
+    assert target_fits_frames({"target": "LL", "frames": 3}) is None
+    assert target_fits_frames({"target": "LO", "frames": 2}) is None
+
+
+def test_default_variation_keeps_whole_numbers_and_varies_decimals():
+    data = {"kind": "hinge", "y": [1, -1, 1], "yhat": [0.8, -0.5, 0.3], "answer": {"loss": 0.467}}
+    seen = set()
+    for seed in range(20):
+        v = default_variation(data, random.Random(seed))
+        assert v["y"] == [1, -1, 1] and v["answer"] == {"loss": 0.467}
+        # Signs kept, one decimal kept.
+        assert v["yhat"][0] > 0 and v["yhat"][1] < 0 and v["yhat"][2] > 0
+        assert all(decimals_of(x) <= 1 for x in v["yhat"])
+        seen.add(tuple(v["yhat"]))
+    assert len(seen) > 5
+
+
+def test_a_row_that_sums_to_one_stays_a_distribution():
+    v = default_variation({"yhat": [[0.8, 0.1, 0.1], [0.0, 0.0, 0.0]]}, random.Random(3))
+    assert sum(Fraction(repr(p)) for p in v["yhat"][0]) == 1
+    assert v["yhat"][1] == [0.0, 0.0, 0.0]  # a padded row is not a distribution: kept
+
+
+def test_same_seed_same_bytes_other_seed_other_numbers():
+    a = make_variants("problems/hello.yaml", seed=1, count=5)
+    b = make_variants("problems/hello.yaml", seed=1, count=5)
+    c = make_variants("problems/hello.yaml", seed=2, count=5)
+    assert [v.text for v in a] == [v.text for v in b]
+    assert all(x.data["alignments"] != y.data["alignments"] for x, y in zip(a, c, strict=False))
+
+
+@pytest.mark.parametrize("path", ["problems/hello.yaml", "problems/hello-variants.yaml"])
+def test_every_variant_passes_its_check(path: str, tmp_path):
+    for v in make_variants(path, seed=7, count=15):
+        f = tmp_path / f"{v.ident}.yaml"
+        f.write_text(v.text)
+        result = solve(load_problem(str(f)))
+        assert result.checks and result.ok
+        assert "vary" not in v.data
+        assert v.data["source"].endswith("key computed by rnnloss")
+
+
+def test_a_variant_key_matches_the_hinge_formula():
+    # Hinge mean: (1/N) sum max(0, 1 - y*yhat), computed here from the variant's own numbers.
+    for v in make_variants("problems/hinge-sequence.yaml", seed=3, count=10):
+        y, yhat = v.data["y"], v.data["yhat"]
+        terms = [max(0.0, 1 - a * b) for a, b in zip(y, yhat, strict=False)]
+        assert abs(v.data["answer"]["loss"] - sum(terms) / len(terms)) < 1e-4
+        assert abs(v.data["answer"]["sum"] - sum(terms)) < 1e-4
+
+
+def test_vary_block_rules_and_points():
+    variants = make_variants("problems/hello-variants.yaml", seed=1, count=30)
+    for v in variants:
+        d = v.data
+        assert set(d["target"]) <= set("HELO") and 2 <= len(d["target"]) <= 3
+        assert d["frames"] in (3, 4, 5)
+        assert target_fits_frames(d) is None
+        assert sum(Fraction(repr(p)) for p in d["probs"].values()) == 1
+        assert d["answer"]["exact"]["points"] == 2  # the template's points are kept
+    assert len({v.data["target"] for v in variants}) > 3
+
+
+def test_a_student_variant_depends_on_the_id_not_the_roster():
+    a = make_variants("problems/hello-variants.yaml", seed=4, ids=["s1", "s2"])
+    b = make_variants("problems/hello-variants.yaml", seed=4, ids=["s9", "s2"])
+    assert a[1].text == b[1].text
+    assert a[0].text != a[1].text
+
+
+def test_roster(tmp_path):
+    f = tmp_path / "roster.csv"
+    f.write_text("name,id\nAna,s1\nBen,s2\n")
+    assert read_roster(str(f)) == ["s1", "s2"]
+    f.write_text("name,id\nAna,s1\nBen,s1\n")
+    with pytest.raises(ProblemError, match="row 3"):
+        read_roster(str(f))
+
+
+@pytest.mark.parametrize(
+    "block,message",
+    [
+        ("{yhat: {range: [1]}}", "range: expected"),
+        ("{yhat: {range: [0, 1], spread: 2}}", "unknown key"),
+        ("{answer: {range: [0, 1], step: 0.1}}", "not a given"),
+        ("{constraints: [fits]}", "unknown constraint"),
+        ("{yhat: {choice: []}}", "choice"),
+        ("{target: {alphabet: AB, length: [1, 100000000]}}", "MAX_VARY_LENGTH"),
+    ],
+)
+def test_bad_vary_blocks_name_the_rule(block: str, message: str, tmp_path):
+    text = open("problems/hinge-sequence.yaml").read() + f"vary: {block}\n"
+    f = tmp_path / "t.yaml"
+    f.write_text(text)
+    with pytest.raises(ProblemError, match=message) as err:
+        make_variants(str(f), seed=1, count=1)
+    assert "vary" in str(err.value)
+
+
+def test_impossible_constraints_stop_with_the_limit(tmp_path):
+    text = (
+        "kind: ctc\nmethod: exact\ntarget: HE\nprobs: {H: 0.4, E: 0.3, '-': 0.3}\nframes: 3\n"
+        "vary:\n  target: {alphabet: H, length: [3, 3]}\n  constraints: [target_fits_frames]\n"
+    )
+    f = tmp_path / "t.yaml"
+    f.write_text(text)
+    with pytest.raises(ProblemError, match="MAX_VARY_TRIES"):
+        make_variants(str(f), seed=1, count=1)
+
+
+def test_the_vary_field_is_accepted_by_every_parser():
+    data = yaml.safe_load(open("problems/hinge-sequence.yaml").read())
+    data["vary"] = {"yhat": {"range": [0, 1], "step": 0.1}}
+    assert parse_problem(data, {}, "<t>").meta.answer["loss"] == 0.467
