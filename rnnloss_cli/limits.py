@@ -55,3 +55,25 @@ MAX_COUNT_CELLS = 10_000_000
 #: Hidden units of the demo RNN: W_hh holds H² numbers and every step costs O(N·H²); at 512
 #: one epoch of the largest task (ctc) takes about 13 s on the 2-core reference machine.
 MAX_HIDDEN = 512
+
+# ------------------------------------------------------------------ beyond the handout
+#: Cells (frames x extended labels, T x (2S + 1)) of a CTC forced alignment: the Viterbi table
+#: and its back-pointers are kept whole (16 bytes a cell, 160 MB at the limit) to read the
+#: best path back and print the table.
+MAX_VITERBI_CELLS = 10**7
+#: Prefixes the CTC beam search keeps after each frame (``beam`` / ``--beam``): each is
+#: extended by every symbol in Python, and the derivation prints the beam at every frame.
+MAX_BEAM_WIDTH = 256
+#: Beam width x frames: one prefix update costs about 10 µs (a Python loop over prefixes), so
+#: 200,000 of them take a few seconds, and the trace holds one entry each.
+MAX_BEAM_PREFIX_FRAMES = 200_000
+#: Float64 numbers of an RNN-T problem's T x (U+1) x V joiner output: the trace holds about
+#: four arrays of that size (log-probabilities, occupations, gradient), so four times this in
+#: bytes must stay under MAX_ARRAY_BYTES (2 GiB).
+MAX_RNNT_VALUES = MAX_ARRAY_BYTES // (4 * 8)
+#: Lattice nodes T x (U+1) of an RNN-T problem: the alpha and beta recursions loop in Python
+#: over anti-diagonals or rows, a few microseconds a node.
+MAX_RNNT_NODES = 10**6
+#: T x H² for kind bptt: the trace splits dW_hh by lag into T matrices of H x H float64
+#: (80 MB at the limit), and the by-lag loop costs T matrix products.
+MAX_BPTT_TRACE = 10**7
