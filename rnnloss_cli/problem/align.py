@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from rnnloss_cli.limits import MAX_BEAM_PREFIX_FRAMES, MAX_BEAM_WIDTH, MAX_VITERBI_CELLS
+from rnnloss_cli.limits import MAX_BEAM_EXTENSIONS, MAX_BEAM_WIDTH, MAX_VITERBI_CELLS
 from rnnloss_cli.problem._keys import ExtraKeys, split_answer
 from rnnloss_cli.problem.base import COMMON_FIELDS, Meta
 from rnnloss_cli.problem.ctc import _symbol_seq
@@ -117,12 +117,13 @@ def parse_decode(f: Fields, kind: str) -> DecodeProblem:
             f"a beam of {beam:,} is more than the limit MAX_BEAM_WIDTH = {MAX_BEAM_WIDTH:,}",
             "beam",
         )
-    work = beam * frames.probs.shape[0]
-    if work > MAX_BEAM_PREFIX_FRAMES:
+    n_frames, n_symbols = frames.probs.shape
+    work = beam * n_frames * n_symbols
+    if work > MAX_BEAM_EXTENSIONS:
         raise f.error(
-            f"a beam of {beam:,} over {frames.probs.shape[0]:,} frames updates {work:,} "
-            f"prefixes, more than the limit MAX_BEAM_PREFIX_FRAMES = "
-            f"{MAX_BEAM_PREFIX_FRAMES:,}; give a narrower beam or fewer frames",
+            f"a beam of {beam:,} over {n_frames:,} frames of {n_symbols} symbols tries "
+            f"{work:,} prefix extensions, more than the limit MAX_BEAM_EXTENSIONS = "
+            f"{MAX_BEAM_EXTENSIONS:,}; give a narrower beam or fewer frames",
             "beam",
         )
     return DecodeProblem(meta, keys, frames, beam)

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from rnnloss_cli.limits import MAX_BPTT_TRACE
+from rnnloss_cli.limits import MAX_BPTT_LAG_WORK, MAX_BPTT_TRACE
 from rnnloss_cli.problem._keys import ExtraKeys, split_answer
 from rnnloss_cli.problem.base import COMMON_FIELDS, Meta
 from rnnloss_cli.problem.fields import Fields
@@ -73,6 +73,14 @@ def parse_bptt(f: Fields, kind: str) -> BPTTProblem:
             f"T x H² = {n_steps:,} x {n_hidden:,}² = {trace:,}, more than the limit "
             f"MAX_BPTT_TRACE = {MAX_BPTT_TRACE:,} (dW_hh is split into T matrices of H x H)",
             "W_hh",
+        )
+    work = n_steps * n_steps * n_hidden * n_hidden
+    if work > MAX_BPTT_LAG_WORK:
+        raise f.error(
+            f"T² x H² = {n_steps:,}² x {n_hidden:,}² = {work:,}, more than the limit "
+            f"MAX_BPTT_LAG_WORK = {MAX_BPTT_LAG_WORK:,} (the gradient's reach is traced from "
+            "every step back to every earlier one); give fewer steps",
+            "x",
         )
     w_xh = _matrix(f, "W_xh", n_in, n_hidden, "D x H (D inputs from x, H from W_hh)")
     w_hy = _matrix(f, "W_hy", n_hidden, None, "H x K")

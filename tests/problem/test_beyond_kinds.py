@@ -101,9 +101,9 @@ def test_limits_are_refused_before_computing(tmp_path, monkeypatch):
     # 2 frames x (2*2 + 1) states = 10 cells
     monkeypatch.setattr(align, "MAX_VITERBI_CELLS", 9)
     assert "MAX_VITERBI_CELLS = 9" in _error(tmp_path, ALIGN).message
-    # beam 2 x 1 frame = 2 prefix updates
-    monkeypatch.setattr(align, "MAX_BEAM_PREFIX_FRAMES", 1)
-    assert "MAX_BEAM_PREFIX_FRAMES = 1" in _error(tmp_path, DECODE).message
+    # beam 2 x 1 frame x 2 symbols = 4 extensions
+    monkeypatch.setattr(align, "MAX_BEAM_EXTENSIONS", 3)
+    assert "MAX_BEAM_EXTENSIONS = 3" in _error(tmp_path, DECODE).message
     # 1 frame x 2 nodes
     monkeypatch.setattr(rnnt, "MAX_RNNT_NODES", 1)
     assert "MAX_RNNT_NODES = 1" in _error(tmp_path, RNNT).message
@@ -113,3 +113,7 @@ def test_limits_are_refused_before_computing(tmp_path, monkeypatch):
     # T x H^2 = 2 x 4 = 8
     monkeypatch.setattr(bptt, "MAX_BPTT_TRACE", 7)
     assert "MAX_BPTT_TRACE = 7" in _error(tmp_path, BPTT).message
+    # T² x H² = 4 x 4 = 16
+    monkeypatch.setattr(bptt, "MAX_BPTT_TRACE", 8)
+    monkeypatch.setattr(bptt, "MAX_BPTT_LAG_WORK", 15)
+    assert "MAX_BPTT_LAG_WORK = 15" in _error(tmp_path, BPTT).message
