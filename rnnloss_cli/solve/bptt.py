@@ -65,15 +65,26 @@ def _step_table(
     )
 
 
-def _matrix_table(title: str, m: np.ndarray, window: Window, **kw: Any) -> Table:
-    m2 = m.reshape(1, -1) if m.ndim == 1 else m
+def _params_table(title: str, mats: dict[str, np.ndarray], window: Window, **kw: Any) -> Table:
+    """Every parameter (or gradient) in one table: a row per matrix row, a column per entry."""
+    rows = [
+        (name, i, m.reshape(1, -1) if m.ndim == 1 else m)
+        for name, m in mats.items()
+        for i in range((m.reshape(1, -1) if m.ndim == 1 else m).shape[0])
+    ]
+    width = max(r[2].shape[1] for r in rows)
+
+    def cells(n: int, js: list[int]) -> list[Any]:
+        _, i, m2 = rows[n]
+        return [float(m2[i, j]) if j < m2.shape[1] else "" for j in js]
+
     return grid_table(
         title,
-        m2.shape[0],
-        lambda i: [i + 1],
-        ["row"],
-        m2.shape[1],
-        lambda i, js: [float(m2[i, j]) for j in js],
+        len(rows),
+        lambda n: [rows[n][0], rows[n][1] + 1 if rows[n][2].shape[0] > 1 else ""],
+        ["parameter", "row"],
+        width,
+        cells,
         lambda j: f"col {j + 1}",
         window,
         **kw,
@@ -101,10 +112,13 @@ def solve_bptt(p: BPTTProblem, *, window: Window | None = None) -> Result:
             f"outputs; {loss_text}, L = {'Σ_t L_t' if p.reduction == 'sum' else '(1/T) Σ_t L_t'}",
         )
     )
-    for name in PARAMETERS:
-        r.tables.append(
-            _matrix_table(f"given: {name} {p.params[name].shape}", p.params[name], window)
+    r.tables.append(
+        _params_table(
+            "given: the parameters",
+            {f"{k} {'x'.join(map(str, p.params[k].shape))}": p.params[k] for k in PARAMETERS},
+            window,
         )
+    )
     forward: list[tuple[str, np.ndarray]] = [("x", p.x), ("h_{t−1}", tr.h_prev)]
     forward += [("h", tr.h), ("o", tr.o)]
     if tr.probs is not None:
@@ -138,10 +152,13 @@ def solve_bptt(p: BPTTProblem, *, window: Window | None = None) -> Result:
             window,
         )
     )
-    for name in PARAMETERS:
-        r.tables.append(
-            _matrix_table(f"gradient ∂L/∂{name} = {GRAD_FORMULAS[name]}", tr.grads[name], window)
+    r.tables.append(
+        _params_table(
+            "every parameter's gradient ∂L/∂θ",
+            {f"{k} = {GRAD_FORMULAS[k]}": tr.grads[k] for k in PARAMETERS},
+            window,
         )
+    )
     ratios = [
         float(tr.last_loss_delta_norms[k] / tr.last_loss_delta_norms[k - 1])
         if k and tr.last_loss_delta_norms[k - 1] > 0
