@@ -453,6 +453,180 @@ EXPLANATIONS: dict[str, Explanation] = {
             ),
             handout=("The handout gives no formula; a weighted sum is the usual reading.",),
         ),
+        Explanation(
+            key="ctc_align",
+            name="CTC forced alignment (Viterbi)",
+            use_for="the single best frame-by-frame alignment of a known transcript",
+            definition=(
+                "Where the CTC loss sums over every alignment that collapses to the target, "
+                "forced alignment keeps the most probable one: the CTC forward recursion with "
+                "max in place of sum (Viterbi), read back through back-pointers. It gives "
+                "each label's span of frames (segmentation, timestamps)."
+            ),
+            formula=(
+                "δ_t(s) = y_t(l'_s) · max(δ_{t−1}(s), δ_{t−1}(s−1), δ_{t−1}(s−2)),  "
+                "p(π*) = max(δ_T(S'), δ_T(S'−1)) ≤ p(l|x)"
+            ),
+            formula_latex=(
+                r"\delta_t(s) = y^t_{l'_s}\max\big(\delta_{t-1}(s), \delta_{t-1}(s-1), "
+                r"\delta_{t-1}(s-2)\big),\quad p(\pi^*) = \max(\delta_T(S'), "
+                r"\delta_T(S'-1)) \le p(l|x)"
+            ),
+            where=(
+                "l' the target with blanks between labels and at both ends (S' = 2S + 1 "
+                "states); the s−2 move skips a blank, allowed only between different labels."
+            ),
+            when=(
+                "Aligning audio to a known transcript (subtitles, data preparation), "
+                "Viterbi training, and seeing how much of p(l|x) one path carries."
+            ),
+            conventions=(
+                (
+                    "torchaudio",
+                    "functional.forced_align(log_probs, targets, blank=0) returns the path "
+                    "and each frame's log-probability on it (batch of one); merge_tokens turns "
+                    "them into token spans.",
+                ),
+                ("rnnloss", "kind ctc_align; rnnloss ctc align TARGET --emissions ..."),
+            ),
+            pitfalls=(
+                "The best alignment is not the loss: p(π*) can be a small share of p(l|x).",
+                "T must be at least S + the number of adjacent repeated labels, or no "
+                "alignment exists (the CTC loss is infinite).",
+                "Ties between moves are broken by a fixed order; equal-scoring paths exist.",
+            ),
+            handout=(),
+        ),
+        Explanation(
+            key="ctc_decode",
+            name="CTC decoding: greedy and prefix beam search",
+            use_for="turning per-frame CTC outputs into a label sequence",
+            definition=(
+                "Greedy (best-path) decoding takes the most probable symbol at every frame "
+                "and collapses the path. Prefix beam search keeps the most probable label "
+                "prefixes, each with p_b (its alignments ending in blank) and p_nb (ending "
+                "in its last label), so a labelling's probability is summed over its "
+                "alignments; the best path's collapse need not be the most probable "
+                "labelling."
+            ),
+            formula=(
+                "p_b'(l) += (p_b + p_nb)·y_t(∅);  p_nb'(l) += p_nb·y_t(last);  "
+                "p_nb'(l+k) += (p_b + p_nb)·y_t(k)  (only p_b when k repeats the last)"
+            ),
+            formula_latex=(
+                r"p_b'(l) \mathrel{+}= (p_b + p_{nb})\,y^t_\varnothing,\ "
+                r"p_{nb}'(l) \mathrel{+}= p_{nb}\,y^t_{l_{-1}},\ "
+                r"p_{nb}'(l{+}k) \mathrel{+}= (p_b + p_{nb})\,y^t_k"
+            ),
+            where=(
+                "l a prefix in the beam, k a label, ∅ the blank; after the last frame "
+                "p_b + p_nb = p(l|x) when nothing was pruned."
+            ),
+            when=(
+                "Inference for CTC models (speech, handwriting); beam search with a "
+                "language model or lexicon when greedy output has near-miss spellings."
+            ),
+            conventions=(
+                (
+                    "Keras",
+                    "keras.ops.ctc_decode(inputs, sequence_lengths, strategy='greedy' or "
+                    "'beam_search', beam_width=...).",
+                ),
+                (
+                    "torchaudio",
+                    "models.decoder.ctc_decoder: beam search with a lexicon and an n-gram LM.",
+                ),
+                ("rnnloss", "kind ctc_decode; rnnloss ctc decode --beam N prints every frame."),
+            ),
+            pitfalls=(
+                "A beam of width 1 is not greedy decoding: it sums over alignments.",
+                "With pruning, beam totals are lower bounds on p(l|x), not exact.",
+                "A repeated label needs a blank between its copies: aa collapses to a.",
+            ),
+            handout=(),
+        ),
+        Explanation(
+            key="rnnt",
+            name="RNN-Transducer loss",
+            use_for="streaming sequence transduction (speech) with a label-aware joiner",
+            definition=(
+                "A transducer's joiner gives, at every lattice node (t frames read, u labels "
+                "emitted), a distribution over the labels and a blank. A blank reads the "
+                "next frame, a label is emitted without reading one; p(y|x) sums over every "
+                "monotone path from (0, 0) ending with a blank from (T−1, U) (Graves 2012)."
+            ),
+            formula=(
+                "α(t, u) = α(t−1, u) y(t−1, u, ∅) + α(t, u−1) y(t, u−1, y_u),  "
+                "loss = −ln α(T−1, U) y(T−1, U, ∅)"
+            ),
+            formula_latex=(
+                r"\alpha(t,u) = \alpha(t-1,u)\,y(t-1,u,\varnothing) + \alpha(t,u-1)\,"
+                r"y(t,u-1,y_u),\quad \mathcal{L} = -\ln \alpha(T-1,U)\,y(T-1,U,\varnothing)"
+            ),
+            where="α(0, 0) = 1; the lattice has T × (U+1) nodes and C(T−1+U, U) paths.",
+            when=(
+                "Speech recognition that must stream, where CTC's independence between "
+                "frames' outputs is too weak (the joiner sees the labels emitted so far)."
+            ),
+            conventions=(
+                (
+                    "torchaudio",
+                    "functional.rnnt_loss(logits, targets, logit_lengths, target_lengths, "
+                    "blank=-1, clamp=-1, reduction='mean', fused_log_softmax=True); logits "
+                    "(N, T, U+1, V); blank defaults to the last class.",
+                ),
+                ("rnnloss", "kind rnnt (blank defaults to the first symbol, as in kind ctc)."),
+            ),
+            pitfalls=(
+                "The blank index: torchaudio's default is the last class, CTC's usually 0.",
+                "Unlike CTC: no collapse, repeats need no blank, several labels per frame, "
+                "and every path ends with a blank.",
+                "Memory grows with N·T·(U+1)·V: the joiner output is four-dimensional.",
+            ),
+            handout=(),
+        ),
+        Explanation(
+            key="bptt",
+            name="Back-propagation through time",
+            use_for="the gradient of a recurrent network's loss summed over steps",
+            definition=(
+                "Unroll the RNN over the sequence and apply the chain rule backwards from the "
+                "last step: each step's delta gets its own output's error plus the next "
+                "step's delta carried back through W_hh and tanh'. Parameter gradients sum "
+                "over steps because the weights are shared (Werbos 1990)."
+            ),
+            formula=(
+                "δ_t = (g_t W_hyᵀ + δ_{t+1} W_hhᵀ) ⊙ (1 − h_t²),  ∂L/∂W_hh = Σ_t h_{t−1}ᵀ δ_t"
+            ),
+            formula_latex=(
+                r"\delta_t = (g_t W_{hy}^\top + \delta_{t+1} W_{hh}^\top) \odot (1 - h_t^2),"
+                r"\quad \frac{\partial L}{\partial W_{hh}} = \sum_t h_{t-1}^\top \delta_t"
+            ),
+            where=(
+                "h_t = tanh(x_t W_xh + h_{t−1} W_hh + b_h), o_t = h_t W_hy + b_y (row "
+                "vectors), g_t = ∂L/∂o_t."
+            ),
+            when=(
+                "Training any RNN; worked by hand to see why gradients vanish or explode: "
+                "k steps back multiply k Jacobians W_hhᵀ diag(1 − h²)."
+            ),
+            conventions=(
+                (
+                    "PyTorch",
+                    "loss.backward() on an nn.RNN runs BPTT; nn.RNN writes column vectors "
+                    "(x W_ihᵀ + b_ih + h W_hhᵀ + b_hh, two biases).",
+                ),
+                ("Keras", "SimpleRNN; the gradient comes from the framework's autodiff."),
+                ("rnnloss", "kind bptt; rnnloss train shows the loss falling."),
+            ),
+            pitfalls=(
+                "Gradients vanish when ‖W_hh‖ and tanh' keep the Jacobians below 1, and "
+                "explode above it: clip the norm (clip_grad_norm_) and use gated cells.",
+                "Truncated BPTT stops the delta after k steps: a different gradient.",
+                "Squared error with or without ½ changes every gradient by a factor 2.",
+            ),
+            handout=("The handout names BPTT as a key consideration but computes no gradient.",),
+        ),
     )
 }
 
@@ -479,6 +653,12 @@ def find(key: str) -> Explanation:
         "ce": "cce",
         "hinge_seq": "sequence_hinge",
         "rl": "reinforce",
+        "alignment": "ctc_align",
+        "forced_align": "ctc_align",
+        "beam_search": "ctc_decode",
+        "beam": "ctc_decode",
+        "rnn_t": "rnnt",
+        "transducer": "rnnt",
     }
     norm = aliases.get(norm, norm)
     return EXPLANATIONS[norm]

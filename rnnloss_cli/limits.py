@@ -70,3 +70,29 @@ MAX_VARY_LENGTH = 1_000
 #: Rows of an answers CSV ``rnnloss grade`` reads: each row solves its problem once (cached)
 #: and is kept in the report; a million answers is far beyond any class.
 MAX_GRADE_ROWS = 1_000_000
+# ------------------------------------------------------------------ beyond the handout
+#: Cells (frames x extended labels, T x (2S + 1)) of a CTC forced alignment: the Viterbi table
+#: and its back-pointers are kept whole (16 bytes a cell, 160 MB at the limit) to read the
+#: best path back and print the table.
+MAX_VITERBI_CELLS = 10**7
+#: Prefixes the CTC beam search keeps after each frame (``beam`` / ``--beam``): each is
+#: extended by every symbol in Python, and the derivation prints the beam at every frame.
+MAX_BEAM_WIDTH = 256
+#: Beam width x frames x symbols, the prefix extensions a beam search tries: about 6 µs
+#: each (Python loops over prefixes), so 500,000 take about 3 s on the 2-core reference
+#: machine, and the trace holds one entry per kept prefix and frame.
+MAX_BEAM_EXTENSIONS = 500_000
+#: Float64 numbers of an RNN-T problem's T x (U+1) x V joiner output: the trace holds about
+#: four arrays of that size (log-probabilities, occupations, gradient), so four times this in
+#: bytes must stay under MAX_ARRAY_BYTES (2 GiB).
+MAX_RNNT_VALUES = MAX_ARRAY_BYTES // (4 * 8)
+#: Lattice nodes T x (U+1) of an RNN-T problem: the alpha and beta recursions loop in Python
+#: over anti-diagonals or rows, a few microseconds a node.
+MAX_RNNT_NODES = 10**6
+#: T x H² for kind bptt: the trace splits dW_hh by lag into T matrices of H x H float64
+#: (80 MB at the limit).
+MAX_BPTT_TRACE = 10**7
+#: T² x H² for kind bptt: splitting dW_hh by lag carries every step's delta back through
+#: every earlier step (about T²/2 products of a row by W_hh). Measured: 0.1-0.2 s at the
+#: limit (T = 447, H = 100; T = 3000, H = 14), 8 s at 5x it (T = 1000, H = 100).
+MAX_BPTT_LAG_WORK = 2 * 10**9

@@ -253,6 +253,141 @@ terms:
 # Replace with the key you worked by hand for your numbers.
 answer: 0.5625
 """,
+    "ctc_align": """\
+# CTC forced alignment: the single most probable alignment π* of a known target (Viterbi:
+# the CTC forward recursion with max in place of sum), against p(l|x), the sum over all.
+# Worked key for the numbers below (target AB, symbols -, A, B, three frames):
+#   the five alignments: A A B .7*.3*.7 = .147, A B B .7*.4*.7 = .196, A B - .7*.4*.2 = .056,
+#   A - B .7*.3*.7 = .147, - A B .2*.3*.7 = .042
+#   best: A B B (.196);  p(AB|x) = .147 + .196 + .056 + .147 + .042 = .588
+#   loss = −ln .588 = 0.531028;  the best path holds .196 / .588 = 1/3 of p(l|x)
+{common}kind: ctc_align
+title: Forced alignment of "AB" over three frames
+source: written for my course (replace me)
+# target: the labels to align: text (one symbol per character) or a list of symbols.
+target: AB
+# symbols: the names of the columns of emissions (or logits), the blank among them.
+symbols: ["-", A, B]
+# blank: the blank symbol (default: the first of symbols).
+blank: "-"
+# emissions: T rows of per-symbol probabilities (each row sums to 1); or give
+#   logits: T rows of scores, softmax applied per frame.
+emissions:
+  - [0.2, 0.7, 0.1]
+  - [0.3, 0.3, 0.4]
+  - [0.2, 0.1, 0.7]
+# Replace with the keys you worked by hand: path (the best alignment, one symbol per frame),
+# best (its probability), total (p(l|x)), loss (−ln total).
+answer:
+  path: ABB
+  best: 0.196
+  total: 0.588
+  loss: 0.531
+""",
+    "ctc_decode": """\
+# CTC decoding: greedy (the most probable symbol per frame, then collapse) against prefix
+# beam search (labellings scored over all their alignments).
+# Worked key for the numbers below (symbols -, a; both frames y = (.6, .4)):
+#   greedy: - - (.6 * .6 = .36), which collapses to the empty labelling; p("") = .36
+#   p(a) = a a .16 + a - .24 + - a .24 = .64 > .36: beam search says a
+{common}kind: ctc_decode
+title: Greedy says nothing, beam search says "a"
+source: written for my course (replace me)
+# symbols: the names of the columns of emissions (or logits), the blank among them.
+symbols: ["-", a]
+# blank: the blank symbol (default: the first of symbols).
+blank: "-"
+# beam: how many prefixes the beam keeps after each frame (default 4).
+beam: 4
+# emissions: T rows of per-symbol probabilities (each row sums to 1); or give
+#   logits: T rows of scores, softmax applied per frame.
+emissions:
+  - [0.6, 0.4]
+  - [0.6, 0.4]
+# Replace with the keys you worked by hand: greedy (the best path's collapse, "" if empty),
+# greedy_prob (that labelling's probability over all its alignments), beam (the beam's
+# best labelling) and beam_prob (its probability).
+answer:
+  greedy: ""
+  greedy_prob: 0.36
+  beam: a
+  beam_prob: 0.64
+""",
+    "rnnt": """\
+# RNN-Transducer loss: −ln p(y|x), p summed over every path through the T × (U+1) lattice
+# (a blank reads the next frame, a label is emitted in the same frame; the last move is a
+# blank out of node (T−1, U)).
+# Worked key for the numbers below (target a, T = 2, all logits 0, so every move is 1/2):
+#   paths: a - - (label at (0,0), blank at (0,1), blank at (1,1)) = 1/8
+#          - a - (blank at (0,0), label at (1,0), blank at (1,1)) = 1/8
+#   p(a|x) = 1/4;  loss = ln 4 = 1.386294
+{common}kind: rnnt
+title: RNN-T loss of "a" over two frames
+source: written for my course (replace me)
+# symbols: the joiner's output classes, the blank among them.
+symbols: ["-", a]
+# blank: the blank symbol (default: the first of symbols; torchaudio's default is the last).
+blank: "-"
+# target: the U labels: text (one symbol per character) or a list of symbols.
+target: a
+# logits: T frames, each U+1 nodes (u = labels emitted so far), each one score per symbol
+#   (log-softmax per node); or give probs: the same shape of distributions (no zeros).
+logits:
+  - [[0, 0], [0, 0]]
+  - [[0, 0], [0, 0]]
+# Replace with the keys you worked by hand: probability (p(y|x)) and loss.
+answer:
+  probability: 0.25
+  loss: 1.386
+""",
+    "bptt": """\
+# Back-propagation through time in a one-unit Elman RNN with two outputs (row vectors):
+#   h_t = tanh(x_t W_xh + h_{{t−1}} W_hh + b_h),  o_t = h_t W_hy + b_y
+#   L = Σ_t −ln softmax(o_t)[c_t]
+# Worked key for the numbers below (tanh and exp by calculator):
+#   h1 = tanh(.5) = .462117; o1 = (.462117, −.462117); p1(0) = 1/(1 + e^(−.924234)) = .715904
+#   L1 = −ln .715904 = .334209
+#   h2 = tanh(.5 * .462117) = .227033; p2(1) = 1/(1 + e^(.454065)) = .388395; L2 = .945733
+#   L = .334209 + .945733 = 1.279942
+#   g1 = p1 − onehot(0) = (−.284096, .284096);  g2 = (.611605, −.611605)
+#   δ2 = (g2 W_hyᵀ) (1 − h2²) = 1.223211 * .948456 = 1.160162
+#   δ1 = (g1 W_hyᵀ + δ2 W_hh) (1 − h1²) = (−.568192 + .580081) * .786448 = .009350
+#   dW_hh = h0 δ1 + h1 δ2 = .462117 * 1.160162 = .536131;  db_h = δ1 + δ2 = 1.169512
+#   dW_hy = h1 g1 + h2 g2 = (.007569, −.007569);  db_y = g1 + g2 = (.327509, −.327509)
+{common}kind: bptt
+title: BPTT through two steps with a cross-entropy loss
+source: written for my course (replace me)
+# loss: cross_entropy (targets: one class index per step) or squared_error (targets: T rows
+#   of K numbers, L_t = ||o_t − y_t||², no 1/2).
+loss: cross_entropy
+# reduction: sum (over steps, default) or mean (divide by T).
+reduction: sum
+# x: T rows of D inputs.
+x: [[0.5], [0.0]]
+# targets: the class of each step (0-based), or the target vectors for squared_error.
+targets: [0, 1]
+# W_xh: D x H input weights.
+W_xh: [[1.0]]
+# W_hh: H x H recurrent weights.
+W_hh: [[0.5]]
+# b_h: H hidden biases (default zeros).
+b_h: [0.0]
+# W_hy: H x K output weights.
+W_hy: [[1.0, -1.0]]
+# b_y: K output biases (default zeros).
+b_y: [0.0, 0.0]
+# h0: the initial state, H numbers (default zeros).
+h0: [0.0]
+# Replace with the keys you worked by hand: loss, and grads (any parameters, each shaped
+# like it).
+answer:
+  loss: 1.2799
+  grads:
+    W_hh: [[0.5361]]
+    b_h: [1.1695]
+    W_hy: [[0.0076, -0.0076]]
+    b_y: [0.3275, -0.3275]
+""",
 }
 
 

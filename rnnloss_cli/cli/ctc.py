@@ -148,14 +148,29 @@ def decode(
     ] = "",
     logits: Annotated[Text, typer.Option("--logits", help="T x K logits instead.")] = None,
     blank: BlankOpt = "-",
+    beam: Annotated[
+        Optional[int],  # noqa: UP045
+        typer.Option(
+            "--beam",
+            min=1,
+            help="Also run prefix beam search of this width: the beam at every frame "
+            "(prefix, p_b, p_nb, total), compared with greedy.",
+        ),
+    ] = None,
     fmt: FormatOpt = OutputFormat.rich,
     precision: PrecisionOpt = 3,
     window: WindowOpt = None,
 ) -> None:
-    """Greedy (best-path) decoding: the most likely symbol per frame, then the collapse B."""
+    """Greedy (best-path) decoding: the most likely symbol per frame, then the collapse B.
+
+    With --beam N, prefix beam search as well (kind ctc_decode), compared with greedy.
+    """
 
     def build(win: Any) -> Any:
         from rnnloss_cli.flags import flag_error
+
+        if beam is not None:
+            return _beam_decode(emissions, logits, symbols, blank, beam, win)
         from rnnloss_cli.solve.ctc_tools import decode_result
 
         if (emissions is None) == (logits is None):
@@ -165,5 +180,76 @@ def decode(
         names = [x.strip() for x in symbols.split(",")] if symbols else []
         from_logits = logits is not None
         return decode_result(matrix, names, blank, from_logits=from_logits, flag=flag, window=win)
+
+    solve_and_emit(build, fmt, precision, window=window)
+
+
+def _frame_data(emissions: str | None, logits: str | None, symbols: str) -> dict[str, Any]:
+    """The symbols and emissions or logits of a ctc_align / ctc_decode problem, from flags."""
+    from rnnloss_cli.flags import flag_error
+
+    if (emissions is None) == (logits is None):
+        raise flag_error("give one of --emissions or --logits", "--emissions")
+    if not symbols:
+        raise flag_error("name the columns, e.g. --symbols '-,A,B'", "--symbols")
+    return {
+        "symbols": [x.strip() for x in symbols.split(",")],
+        "emissions": _rows(emissions, "emissions") if emissions is not None else None,
+        "logits": _rows(logits, "logits") if logits is not None else None,
+    }
+
+
+def _beam_decode(
+    emissions: str | None, logits: str | None, symbols: str, blank: str, beam: int, win: Any
+) -> Any:
+    from rnnloss_cli.flags import problem_from_flags
+    from rnnloss_cli.solve import solve as run_solver
+
+    data = {
+        "kind": "ctc_decode",
+        "title": f"greedy vs beam search (width {beam}) (flags)",
+        "blank": blank,
+        "beam": beam,
+        **_frame_data(emissions, logits, symbols),
+    }
+    return run_solver(problem_from_flags(data), window=win)
+
+
+@ctc_app.command(
+    epilog="Example: rnnloss ctc align AB --emissions '0.2,0.7,0.1;0.5,0.3,0.2;0.3,0.2,0.5;"
+    "0.4,0.1,0.5' --symbols '-,A,B'"
+)
+def align(
+    target: Annotated[str, typer.Argument(help="Target labels, e.g. AB (one symbol a character).")],
+    emissions: Annotated[
+        Text, typer.Option("--emissions", help="T x K probabilities, rows split by ';'.")
+    ] = None,
+    symbols: Annotated[
+        str, typer.Option("--symbols", help="Names of the K columns, e.g. -,A,B.")
+    ] = "",
+    logits: Annotated[Text, typer.Option("--logits", help="T x K logits instead.")] = None,
+    blank: BlankOpt = "-",
+    fmt: FormatOpt = OutputFormat.rich,
+    precision: PrecisionOpt = 3,
+    window: WindowOpt = None,
+) -> None:
+    """Forced alignment (Viterbi): the best alignment of TARGET, its table and token spans.
+
+    The Viterbi table δ_t(s) with back-pointers, the best path, each label's frames, and the
+    gap between the best path and p(l|x), the sum over every alignment.
+    """
+
+    def build(win: Any) -> Any:
+        from rnnloss_cli.flags import problem_from_flags
+        from rnnloss_cli.solve import solve as run_solver
+
+        data = {
+            "kind": "ctc_align",
+            "title": f"forced alignment of {target} (flags)",
+            "target": target,
+            "blank": blank,
+            **_frame_data(emissions, logits, symbols),
+        }
+        return run_solver(problem_from_flags(data), window=win)
 
     solve_and_emit(build, fmt, precision, window=window)

@@ -31,6 +31,10 @@ PARSERS: dict[str, str] = {
     "sequence_hinge": "sequence:parse_sequence_hinge",
     "reinforce": "sequence:parse_reinforce",
     "custom": "custom:parse_custom",
+    "ctc_align": "align:parse_align",
+    "ctc_decode": "align:parse_decode",
+    "rnnt": "rnnt:parse_rnnt",
+    "bptt": "bptt:parse_bptt",
 }
 
 #: One line per kind, for ``rnnloss list`` and the docs.
@@ -45,6 +49,10 @@ KIND_SUMMARIES: dict[str, str] = {
     "sequence_hinge": "hinge loss per time step max(0, 1 - y_t ŷ_t), labels -1/+1, with padding",
     "reinforce": "REINFORCE: loss -Σ_t A_t ln π(y_t|s_t), discounted returns and a baseline",
     "custom": "a weighted sum Σ_i w_i L_i of other problems (inline or files), nested allowed",
+    "ctc_align": "CTC forced alignment: Viterbi table δ_t(s), best path, token spans, vs p(l|x)",
+    "ctc_decode": "CTC decoding: greedy best path against prefix beam search, the beam per frame",
+    "rnnt": "RNN-Transducer loss: the T × (U+1) alpha lattice, blank and label moves, p(y|x)",
+    "bptt": "BPTT in an Elman RNN: forward pass, deltas through time, every gradient, norms",
 }
 
 

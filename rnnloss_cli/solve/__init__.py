@@ -22,6 +22,10 @@ SOLVERS: dict[str, str] = {
     "sequence_hinge": "sequence:solve_sequence_hinge",
     "reinforce": "sequence:solve_reinforce",
     "custom": "custom:solve_custom",
+    "ctc_align": "align:solve_align",
+    "ctc_decode": "decode:solve_decode",
+    "rnnt": "rnnt:solve_rnnt",
+    "bptt": "bptt:solve_bptt",
 }
 
 

@@ -240,15 +240,13 @@ def test_matches_torch_autograd(case, loss, reduction):
         np.testing.assert_allclose(grads[name], ref[name], rtol=1e-10, atol=1e-13, err_msg=name)
 
 
-PENDING = Path(__file__).resolve().parents[2] / "problems" / "_pending"
+PENDING = Path(__file__).resolve().parents[2] / "problems"
 
 
 def test_pending_problem_key_holds():
-    # The hand-worked key of problems/_pending/bptt-two-steps.yaml.
+    # The hand-worked key of problems/bptt-two-steps.yaml.
     doc = yaml.safe_load(
-        (
-            Path(__file__).resolve().parents[2] / "problems" / "_pending" / "bptt-two-steps.yaml"
-        ).read_text()
+        (Path(__file__).resolve().parents[2] / "problems" / "bptt-two-steps.yaml").read_text()
     )
     params = {name: np.array(doc[name], dtype=float) for name in NAMES}
     loss, grads = elman_bptt(

@@ -286,18 +286,13 @@ def test_clamp_matches_torchaudio():
     np.testing.assert_allclose(ref, np.clip(free, -0.05, 0.05) / 2, atol=2e-6)
 
 
-PENDING = Path(__file__).resolve().parents[2] / "problems" / "_pending"
+PENDING = Path(__file__).resolve().parents[2] / "problems"
 
 
 def test_pending_problem_key_holds():
-    # The hand-worked key of problems/_pending/rnnt-ab-two-frames.yaml.
+    # The hand-worked key of problems/rnnt-ab-two-frames.yaml.
     doc = yaml.safe_load(
-        (
-            Path(__file__).resolve().parents[2]
-            / "problems"
-            / "_pending"
-            / "rnnt-ab-two-frames.yaml"
-        ).read_text()
+        (Path(__file__).resolve().parents[2] / "problems" / "rnnt-ab-two-frames.yaml").read_text()
     )
     symbols = doc["symbols"]
     lp = np.log(np.array(doc["probs"], dtype=float))

@@ -1,0 +1,95 @@
+"""Problem files for the RNN-Transducer loss (kind: rnnt).
+
+Fields: ``symbols`` (the blank among them; ``blank`` defaults to the first symbol, where
+torchaudio's default is the last), ``target`` (U labels), and the joiner's output at every
+lattice node, T x (U+1) distributions over the symbols: ``probs[t][u]`` is y(t, u, ·) after
+t frames and u labels (each row sums to 1, no zeros: the engine works with their logs), or
+``logits`` of the same shape (log-softmax over the symbols).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from rnnloss_cli.limits import MAX_RNNT_NODES, MAX_RNNT_VALUES
+from rnnloss_cli.problem._keys import ExtraKeys, split_answer
+from rnnloss_cli.problem.base import COMMON_FIELDS, Meta
+from rnnloss_cli.problem.ctc import _symbol_seq
+from rnnloss_cli.problem.fields import Fields
+
+RNNT_FIELDS = ("symbols", "blank", "target", "probs", "logits")
+
+
+@dataclass(frozen=True)
+class RNNTProblem:
+    """kind: rnnt, validated; ``logits`` (T, U+1, V) are log-probabilities when from probs."""
+
+    meta: Meta
+    keys: ExtraKeys
+    symbols: tuple[str, ...]
+    blank: str
+    target: tuple[str, ...]
+    logits: np.ndarray
+    from_probs: bool
+
+
+def parse_rnnt(f: Fields, kind: str) -> RNNTProblem:
+    """kind: rnnt (see the module docstring)."""
+    f.check_keys((*COMMON_FIELDS, *RNNT_FIELDS), kind=kind)
+    meta, keys = split_answer(f, kind)
+    symbols = _symbol_seq(f, f.raw("symbols"), "symbols")
+    if len(set(symbols)) != len(symbols):
+        raise f.error("each symbol may appear once", "symbols")
+    blank = f.text("blank", symbols[0])
+    if blank not in symbols:
+        raise f.error(f"the blank {blank!r} is missing from symbols", "blank")
+    target = _symbol_seq(f, f.raw("target"), "target")
+    for s in target:
+        if s == blank:
+            raise f.error(f"the blank {s!r} cannot be part of the target", "target")
+        if s not in symbols:
+            raise f.error(f"target symbol {s!r} is missing from symbols", "target")
+    source = f.require_one("probs", "logits")
+    raw = f.raw(source)
+    arr = f.check_array(raw, source, ndims=(3,), low=0.0 if source == "probs" else None)
+    n_frames, n_nodes, n_classes = arr.shape
+    if n_nodes != len(target) + 1:
+        raise f.error(
+            f"each frame of {source} needs U+1 = {len(target) + 1} nodes (target "
+            f"{''.join(target)!r} has U = {len(target)} labels), got {n_nodes}",
+            source,
+        )
+    if n_classes != len(symbols):
+        raise f.error(
+            f"{source} has {n_classes} values per node but {len(symbols)} symbols are named",
+            source,
+        )
+    nodes = n_frames * n_nodes
+    if nodes > MAX_RNNT_NODES:
+        raise f.error(
+            f"the lattice has T x (U+1) = {n_frames:,} x {n_nodes:,} = {nodes:,} nodes, more "
+            f"than the limit MAX_RNNT_NODES = {MAX_RNNT_NODES:,}",
+            source,
+        )
+    if arr.size > MAX_RNNT_VALUES:
+        raise f.error(
+            f"{arr.size:,} joiner values, more than the limit MAX_RNNT_VALUES = "
+            f"{MAX_RNNT_VALUES:,} (the trace holds four float64 arrays of that size)",
+            source,
+        )
+    if source == "probs":
+        f.check_distribution_rows(arr, "probs", where=lambda idx: f"node (t={idx[0]}, u={idx[1]})")
+        if np.any(arr == 0):
+            t, u, k = (int(i) for i in np.argwhere(arr == 0)[0])
+            raise f.error(
+                f"probability 0 at node (t={t}, u={u}) for {symbols[k]!r}: RNN-T works with "
+                "log-probabilities; give a small positive value or logits",
+                source,
+                t,
+                u,
+                k,
+            )
+        arr = np.log(arr)
+    return RNNTProblem(meta, keys, symbols, blank, target, arr, source == "probs")

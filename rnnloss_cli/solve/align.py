@@ -1,0 +1,220 @@
+"""Solver for kind: ctc_align — CTC forced alignment by Viterbi, against the full CTC sum.
+
+δ_t(s) = y_t(l'_s) · max(δ_{t−1}(s), δ_{t−1}(s−1), δ_{t−1}(s−2)) over the extended labels l'
+(the s−2 move only into a label that differs from l'_{s−2}), read back through the
+back-pointers from the better of the last label and the final blank. The best alignment's
+probability p(π*) is compared with p(l|x), the sum over every alignment (the CTC loss is
+−ln p(l|x)). Numbers come from ``engine.ctc_viterbi_trace``.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+
+from rnnloss_cli.problem.align import AlignProblem, Frames
+from rnnloss_cli.result import Result, Step, Table, Window, terms
+from rnnloss_cli.solve._beyond import add_key_checks, grid_table, prob_cell, word
+from rnnloss_cli.solve.common import finalize
+
+FORMULA = Step(
+    "formula",
+    "π* = argmax_{π : B(π) = l} Π_t y_t(π_t),  δ_t(s) = y_t(l'_s) · max(δ_{t−1}(s), "
+    "δ_{t−1}(s−1), δ_{t−1}(s−2));  CTC loss = −ln p(l|x) = −ln Σ_{π : B(π) = l} Π_t y_t(π_t)",
+    {},
+    r"\pi^* = \arg\max_{\pi:\,\mathcal{B}(\pi)=l} \prod_t y^t_{\pi_t},\quad "
+    r"\delta_t(s) = y^t_{l'_s}\max(\delta_{t-1}(s), \delta_{t-1}(s-1), \delta_{t-1}(s-2))",
+)
+
+MOVES = {0: "stay", 1: "s−1", 2: "s−2"}
+
+
+def emissions_table(fr: Frames, window: Window, highlight: Any = None) -> Table:
+    """The givens: y_t(k) per frame, with ``highlight(t, k)`` marking cells."""
+    n_frames, n_sym = fr.probs.shape
+    return grid_table(
+        "given: per-frame probabilities y_t(k)"
+        + (" (softmax of the logits)" if fr.from_logits else ""),
+        n_frames,
+        lambda t: [t + 1],
+        ["t"],
+        n_sym,
+        lambda t, ks: [float(fr.probs[t, k]) for k in ks],
+        lambda k: fr.symbols[k],
+        window,
+        styles=highlight,
+    )
+
+
+def feasibility_step(n_frames: int, n_labels: int, repeats: int, need: int) -> Step:
+    """The frame-count rule T ≥ S + adjacent repeats, with the numbers."""
+    ok = n_frames >= need
+    return Step(
+        "frames needed",
+        f"T = {n_frames} {'≥' if ok else '<'} S + repeats = {n_labels} + {repeats} = {need}"
+        + (
+            ": some alignment fits"
+            if ok
+            else ": no alignment fits, so p(l|x) = 0 and the loss is infinite"
+        ),
+    )
+
+
+def solve_align(p: AlignProblem, *, window: Window | None = None) -> Result:
+    """Viterbi table, back-pointers, best path, token spans, and the gap to p(l|x)."""
+    from rnnloss_cli.engine import ctc_viterbi_trace
+
+    window = window or Window()
+    fr = p.frames
+    sym = fr.symbols
+    target_idx = np.array([sym.index(s) for s in p.target], dtype=np.int64)
+    tr = ctc_viterbi_trace(fr.log_probs, target_idx, blank=sym.index(fr.blank))
+    n_frames, n_ext = tr.log_delta.shape
+    ext = [sym[k] for k in tr.labels_ext]
+    r = Result("ctc_align", p.meta.title, math.inf, formula=FORMULA)
+    on_path = set(zip(range(n_frames), tr.states.tolist(), strict=True)) if tr.feasible else set()
+    path_sym = {t: int(tr.path[t]) for t in range(n_frames)} if tr.feasible else {}
+    r.tables.append(
+        emissions_table(fr, window, lambda t, k: "highlight" if path_sym.get(t) == k else None)
+    )
+    r.steps.append(
+        Step(
+            "target and extended labels",
+            f"l = {word(p.target) or '(empty)'};  l' = {' '.join(ext) if n_ext <= 33 else '…'}"
+            f"  (S' = 2·{len(p.target)} + 1 = {n_ext} states)",
+        )
+    )
+    r.steps.append(feasibility_step(n_frames, len(p.target), tr.repeats, tr.min_frames))
+    r.steps.append(
+        Step(
+            "Viterbi recursion",
+            "δ_1(1) = y_1(blank), δ_1(2) = y_1(l_1);  δ_t(s) = y_t(l'_s) · max(δ_{t−1}(s), "
+            "δ_{t−1}(s−1), δ_{t−1}(s−2) when l'_s ≠ blank and l'_s ≠ l'_{s−2});  ψ_t(s) "
+            "records which (stay, s−1, s−2)",
+        )
+    )
+    delta, back = tr.log_delta, tr.back_pointers
+
+    def state_keys(s: int) -> list[Any]:
+        return [s + 1, ext[s]]
+
+    def mark(s: int, t: int) -> str | None:
+        if (t, s) in on_path:
+            return "highlight"
+        return "dim" if not np.isfinite(delta[t, s]) else None
+
+    r.tables.append(
+        grid_table(
+            "Viterbi table δ_t(s) (probabilities of the best partial alignment)",
+            n_ext,
+            state_keys,
+            ["s", "l'_s"],
+            n_frames,
+            lambda s, ts: [prob_cell(float(delta[t, s])) for t in ts],
+            lambda t: f"t={t + 1}",
+            window,
+            styles=mark,
+            caption="highlighted: the best alignment; dim: unreachable",
+        )
+    )
+    r.tables.append(
+        grid_table(
+            "back-pointers ψ_t(s) (the move into each cell on its best partial alignment)",
+            n_ext,
+            state_keys,
+            ["s", "l'_s"],
+            n_frames,
+            lambda s, ts: [
+                MOVES.get(int(back[t, s]), "start" if t == 0 and np.isfinite(delta[t, s]) else "")
+                for t in ts
+            ],
+            lambda t: f"t={t + 1}",
+            window,
+            styles=mark,
+        )
+    )
+    total = prob_cell(tr.log_likelihood)
+    loss = -tr.log_likelihood
+    figures: dict[str, float] = {}
+    path_text = ""
+    if not tr.feasible:
+        r.warnings.append(tr.reason or "no alignment has positive probability")
+        r.notes.append(
+            "PyTorch's ctc_loss(zero_infinity=True) would report this loss as 0 with a zero "
+            "gradient: it hides that no alignment fits, it does not make the target likely"
+        )
+        r.steps.append(Step("best alignment", "none: every alignment has probability 0"))
+        figures.update(best=0.0, total=0.0)
+    else:
+        last = [n_ext - 1, n_ext - 2] if n_ext > 1 else [0]
+        ends = [prob_cell(float(delta[-1, s])) for s in last]
+        r.steps.append(
+            Step(
+                "end",
+                "max(δ_T(S'), δ_T(S'−1)) = max({ends|,}) in state " + str(tr.states[-1] + 1),
+                {"ends": ends},
+            )
+        )
+        path_text = word([sym[k] for k in tr.path])
+        r.steps.append(
+            Step(
+                "best alignment π* (back through ψ)",
+                "states {states| }: π* = " + path_text,
+                {"states": terms((tr.states + 1).tolist())},
+            )
+        )
+        best = prob_cell(tr.best_log_prob)
+        r.steps.append(
+            Step(
+                "p(π*)",
+                "{factors|*} = {value}",
+                {"factors": terms(np.exp(tr.scores)), "value": best},
+            )
+        )
+        r.tables.append(
+            Table.windowed(
+                "token spans on π*",
+                len(tr.spans),
+                lambda i: [
+                    word([sym[tr.spans[i].label]]),
+                    tr.spans[i].first + 1,
+                    tr.spans[i].last + 1,
+                    tr.spans[i].last - tr.spans[i].first + 1,
+                    tr.spans[i].mean_prob,
+                ],
+                ["label", "first frame", "last frame", "frames", "mean y_t(label)"],
+                window,
+            )
+        )
+        r.steps.append(
+            Step(
+                "p(l|x), every alignment (forward algorithm, sum in place of max)",
+                "p(l|x) = {total}",
+                {"total": total},
+            )
+        )
+        r.steps.append(
+            Step(
+                "gap between the best alignment and the sum",
+                "ln p(l|x) − ln p(π*) = {gap} nats;  p(π*) / p(l|x) = {share}",
+                {"gap": tr.gap, "share": tr.best_share},
+            )
+        )
+        figures.update(
+            best=float(np.exp(tr.best_log_prob)),
+            total=float(np.exp(tr.log_likelihood)),
+            gap=tr.gap,
+            share=tr.best_share,
+        )
+        r.notes.append(
+            "the CTC loss sums over every alignment; the best one alone (what forced alignment "
+            f"and Viterbi training use) holds {100 * tr.best_share:.1f}% of p(l|x) here"
+        )
+    r.steps.append(Step("CTC loss", "−ln p(l|x) = {loss}", {"loss": loss}))
+    r.loss = loss
+    r.figures = {"loss": loss, **figures}
+    finalize(p.meta, r)
+    add_key_checks(r, p.keys, p.meta.tolerance, {"path": path_text})
+    return r

@@ -1,0 +1,143 @@
+"""Solver for kind: ctc_decode — greedy (best-path) decoding against CTC prefix beam search.
+
+Greedy: π* = argmax_k y_t(k) per frame, then the collapse B(π*). Beam search keeps, per
+prefix l, p_b(l) (alignments ending in blank) and p_nb(l) (ending in l's last label):
+blank adds (p_b + p_nb)·y_t(blank) to p_b(l); the last label again adds p_nb·y_t(k) to p_nb(l)
+(a repeat merges) and p_b·y_t(k) to p_nb(l + k); another label adds (p_b + p_nb)·y_t(k) to
+p_nb(l + k); the ``beam`` most probable prefixes are kept. Numbers from
+``engine.ctc_beam_search``.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+
+from rnnloss_cli.problem.align import DecodeProblem
+from rnnloss_cli.result import Result, Step, Table, Window, terms
+from rnnloss_cli.solve._beyond import add_key_checks, prob_cell, shown, word
+from rnnloss_cli.solve.align import emissions_table
+from rnnloss_cli.solve.common import finalize
+
+FORMULA = Step(
+    "formula",
+    "greedy: B(argmax_k y_t(k) for each t);  beam: l* ≈ argmax_l p(l|x), "
+    "p(l|x) = Σ_{π : B(π) = l} Π_t y_t(π_t) = p_b(l) + p_nb(l) after the last frame",
+    {},
+    r"\text{greedy: } \mathcal{B}(\arg\max_k y^t_k)_t,\quad "
+    r"l^* \approx \arg\max_l p(l|x) = p_b(l) + p_nb(l)",
+)
+
+
+def solve_decode(p: DecodeProblem, *, window: Window | None = None) -> Result:
+    """Greedy path and its collapse, the beam after every frame, and the comparison."""
+    from rnnloss_cli.engine import ctc_beam_search
+
+    window = window or Window()
+    fr = p.frames
+    sym = fr.symbols
+    tr = ctc_beam_search(fr.log_probs, p.beam, sym.index(fr.blank), return_trace=True)
+    greedy_idx = tr.greedy_path.tolist()
+    r = Result("ctc_decode", p.meta.title, math.inf, formula=FORMULA)
+    r.tables.append(
+        emissions_table(fr, window, lambda t, k: "highlight" if greedy_idx[t] == k else None)
+    )
+    path_text = word([sym[k] for k in greedy_idx])
+    greedy_text = word([sym[k] for k in tr.greedy_labels])
+    r.steps.append(
+        Step(
+            "greedy: the most probable symbol per frame (highlighted)",
+            "π* = " + path_text + ",  P(π*) = {factors|*} = {value}",
+            {
+                "factors": terms(np.exp(fr.log_probs[np.arange(len(greedy_idx)), greedy_idx])),
+                "value": prob_cell(tr.greedy_path_log_prob),
+            },
+        )
+    )
+    r.steps.append(
+        Step(
+            "greedy labelling: collapse B(π*) (merge repeats, drop blanks)",
+            f"B({path_text}) = {shown(greedy_text)};  p({shown(greedy_text)}|x) over all its "
+            "alignments = {value}",
+            {"value": prob_cell(tr.greedy_labels_log_prob)},
+        )
+    )
+    r.steps.append(
+        Step(
+            "prefix beam search",
+            "blank: p_b'(l) += (p_b + p_nb)·y_t(-);  last label k again: p_nb'(l) += p_nb·y_t(k), "
+            "p_nb'(l+k) += p_b·y_t(k);  other label k: p_nb'(l+k) += (p_b + p_nb)·y_t(k);  "
+            f"keep the {p.beam} most probable",
+        )
+    )
+    rows = [(t, i, e) for t, kept in enumerate(tr.frames) for i, e in enumerate(kept)]
+
+    def beam_row(n: int) -> list[Any]:
+        t, i, e = rows[n]
+        return [
+            t + 1,
+            i + 1,
+            shown(word([sym[k] for k in e.prefix])),
+            prob_cell(e.log_p_blank),
+            prob_cell(e.log_p_nonblank),
+            prob_cell(e.log_total),
+            tr.candidates[t] if i == 0 else "",
+        ]
+
+    r.tables.append(
+        Table.windowed(
+            f"the beam after every frame (width {p.beam})",
+            len(rows),
+            beam_row,
+            ["t", "rank", "prefix l", "p_b(l)", "p_nb(l)", "p_b + p_nb", "candidates"],
+            window,
+            caption="candidates: prefixes of positive probability before pruning",
+        )
+    )
+    hyps = tr.hypotheses
+    best_text = word([sym[k] for k in hyps[0].labels]) if hyps else ""
+    best_log = hyps[0].log_prob if hyps else -math.inf
+    r.steps.append(
+        Step(
+            "beam search result",
+            f"l* = {shown(best_text)},  p(l*|x) = " + "{value}",
+            {"value": prob_cell(best_log)},
+        )
+    )
+    pruned = any(c > p.beam for c in tr.candidates)
+    if not pruned:
+        r.notes.append(
+            f"no frame had more than {p.beam} candidate prefixes, so nothing was pruned: every "
+            "total in the last beam is the exact p(l|x) of its labelling"
+        )
+    else:
+        r.notes.append(
+            "the beam pruned prefixes on some frame: a total counts only the alignments whose "
+            "prefixes stayed in the beam, so it is a lower bound on p(l|x)"
+        )
+    if best_text != greedy_text:
+        r.steps.append(
+            Step(
+                "greedy vs beam",
+                f"the best path collapses to {shown(greedy_text)} (p = {{g}}), but "
+                f"{shown(best_text)} is more probable (p = {{b}}): its probability is spread "
+                "over several alignments, none of them the single best path",
+                {"g": prob_cell(tr.greedy_labels_log_prob), "b": prob_cell(best_log)},
+            )
+        )
+    else:
+        r.steps.append(Step("greedy vs beam", f"both give {shown(best_text)}"))
+    loss = -best_log
+    r.steps.append(Step("loss of the beam's labelling", "−ln p(l*|x) = {loss}", {"loss": loss}))
+    r.loss = loss
+    r.figures = {
+        "loss": loss,
+        "greedy_prob": float(np.exp(tr.greedy_labels_log_prob)),
+        "greedy_path_prob": float(np.exp(tr.greedy_path_log_prob)),
+        "beam_prob": float(np.exp(best_log)),
+    }
+    finalize(p.meta, r)
+    add_key_checks(r, p.keys, p.meta.tolerance, {"greedy": greedy_text, "beam": best_text})
+    return r

@@ -1,0 +1,158 @@
+"""Solver for kind: rnnt — the RNN-Transducer loss on its T × (U+1) lattice (Graves 2012).
+
+From node (t, u) (t frames read, u labels emitted) a path takes the blank move to (t+1, u)
+or emits the next label y_{u+1} and moves to (t, u+1); it ends with the blank out of
+(T−1, U). α(t, u) = α(t−1, u)·y(t−1, u, ∅) + α(t, u−1)·y(t, u−1, y_u), α(0, 0) = 1,
+p(y|x) = α(T−1, U)·y(T−1, U, ∅), loss = −ln p(y|x). Numbers from ``engine.rnnt_trace``.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+
+from rnnloss_cli.problem.rnnt import RNNTProblem
+from rnnloss_cli.result import Result, Step, Table, Window
+from rnnloss_cli.solve._beyond import add_key_checks, grid_table, prob_cell, word
+from rnnloss_cli.solve.common import finalize
+
+FORMULA = Step(
+    "formula",
+    "RNN-T loss = −ln p(y|x),  p(y|x) = α(T−1, U) · y(T−1, U, ∅),  α(t, u) = "
+    "α(t−1, u) · y(t−1, u, ∅) + α(t, u−1) · y(t, u−1, y_u)",
+    {},
+    r"-\ln p(y|x),\quad p(y|x) = \alpha(T-1,U)\,y(T-1,U,\varnothing),\quad "
+    r"\alpha(t,u) = \alpha(t-1,u)\,y(t-1,u,\varnothing) + \alpha(t,u-1)\,y(t,u-1,y_u)",
+)
+
+DIFFERENCES = (
+    "unlike CTC: no collapse (each label is emitted by exactly one label move, so repeats "
+    "need no blank between them), several labels may be emitted in one frame (label moves "
+    "keep t), each blank move reads the next frame, and every path ends with a blank out of "
+    "(T−1, U); the joiner's distribution depends on the labels emitted so far (u), which "
+    "CTC's per-frame outputs cannot"
+)
+
+
+def _lattice_table(
+    title: str, logs: np.ndarray, target: tuple[str, ...], window: Window, **kw: Any
+) -> Table:
+    n_frames, n_nodes = logs.shape
+    return grid_table(
+        title,
+        n_frames,
+        lambda t: [t],
+        ["t"],
+        n_nodes,
+        lambda t, us: [prob_cell(float(logs[t, u])) for u in us],
+        lambda u: f"u={u}" + (f" ({word(target[:u])})" if 0 < u <= 8 else ""),
+        window,
+        **kw,
+    )
+
+
+def solve_rnnt(p: RNNTProblem, *, window: Window | None = None) -> Result:
+    """The node probabilities, the alpha lattice, p(y|x) and the loss; beta and grad on request."""
+    from rnnloss_cli.engine import rnnt_trace
+
+    window = window or Window()
+    sym = p.symbols
+    target_idx = np.array([sym.index(s) for s in p.target], dtype=np.int64)
+    tr = rnnt_trace(p.logits, target_idx, blank=sym.index(p.blank))
+    n_frames, n_nodes = tr.log_alpha.shape
+    n_labels = n_nodes - 1
+    r = Result("rnnt", p.meta.title, math.inf, formula=FORMULA)
+    r.steps.append(
+        Step(
+            "givens",
+            f"target y = {word(p.target) or '(empty)'} (U = {n_labels}), T = {n_frames} frames, "
+            f"blank ∅ = {p.blank!r}; the lattice has T × (U+1) = {n_frames} × {n_nodes} nodes "
+            f"and C(T−1+U, U) = {tr.n_paths:,} paths",
+        )
+    )
+    nodes = [(t, u) for t in range(n_frames) for u in range(n_nodes)]
+
+    def node_row(i: int) -> list[Any]:
+        t, u = nodes[i]
+        label = prob_cell(float(tr.log_label[t, u])) if u < n_labels else ""
+        return [
+            t,
+            u,
+            word(p.target[:u]) or "(empty)",
+            prob_cell(float(tr.log_blank[t, u])),
+            p.target[u] if u < n_labels else "",
+            label,
+        ]
+
+    r.tables.append(
+        Table.windowed(
+            "given: the moves out of each node (from the joiner's distribution y(t, u, ·))",
+            len(nodes),
+            node_row,
+            ["t", "u", "emitted", "y(t,u,∅) blank", "next label", "y(t,u,y_{u+1})"],
+            window,
+            caption="blank: (t, u) → (t+1, u); label: (t, u) → (t, u+1)"
+            + ("; the logits were log-softmaxed per node" if not p.from_probs else ""),
+        )
+    )
+    r.steps.append(
+        Step(
+            "forward recursion",
+            "α(0, 0) = 1;  α(t, u) = α(t−1, u) · y(t−1, u, ∅) [blank in] + α(t, u−1) · "
+            "y(t, u−1, y_u) [label in]",
+        )
+    )
+    final = {(n_frames - 1, n_labels)}
+    r.tables.append(
+        _lattice_table(
+            "forward lattice α(t, u) (probability of reaching the node)",
+            tr.log_alpha,
+            p.target,
+            window,
+            styles=lambda t, u: "highlight" if (t, u) in final else None,
+            caption="rows: frames t; columns: labels emitted u; highlighted: the last node",
+        )
+    )
+    r.tables.append(
+        _lattice_table(
+            "backward lattice β(t, u) (probability of finishing from the node, its moves included)",
+            tr.log_beta,
+            p.target,
+            window,
+            optional="beta",
+        )
+    )
+    grad = tr.grad_logits.reshape(n_frames * n_nodes, -1)
+    r.tables.append(
+        Table.windowed(
+            "gradient ∂loss/∂logits per node (y(t,u,k)·occupation minus the moves taken)",
+            len(nodes),
+            lambda i: [nodes[i][0], nodes[i][1], *map(float, grad[i])],
+            ["t", "u", *sym],
+            window,
+            optional="grad",
+            key_columns=2,
+        )
+    )
+    a_last = prob_cell(float(tr.log_alpha[-1, -1]))
+    b_last = prob_cell(float(tr.log_blank[-1, -1]))
+    prob = prob_cell(tr.log_likelihood)
+    r.steps.append(
+        Step(
+            "p(y|x): the final blank out of the last node",
+            "α(T−1, U) · y(T−1, U, ∅) = {a} × {b} = {p}",
+            {"a": a_last, "b": b_last, "p": prob},
+        )
+    )
+    r.steps.append(Step("RNN-T loss", "−ln p(y|x) = {loss}", {"loss": tr.loss}))
+    r.notes.append(DIFFERENCES)
+    r.loss = tr.loss
+    r.figures = {
+        "loss": tr.loss,
+        "probability": float(np.exp(tr.log_likelihood)),
+    }
+    finalize(p.meta, r)
+    add_key_checks(r, p.keys, p.meta.tolerance, {})
+    return r
