@@ -148,10 +148,13 @@ class Emissions:
     so the largest emission that matters is exactly 1; the shifts are kept in ``shift``.
     Ghosts and padding states read a zero column, so they never carry probability.
 
-    An emission below the smallest normal double (log y - m_t < -708) would be a subnormal with
-    few significant bits, shared by both variants, so the bracket could not see its error: the
-    upper variant reads it raised to the smallest normal (``_TINY``), the lower one (``lower``:
-    a (2, size) pair per frame, lower then upper) reads 0. Exact zeros (-inf) stay 0.
+    Windowed, an emission below the smallest normal double (log y - m_t < -708) is a subnormal
+    with few significant bits, and it may multiply a ghost up to 2^_GAP: the product is then
+    normal but inexact, and as both variants shared it the bracket could not see the error. So
+    with windows the upper variant reads such an emission raised to the smallest normal
+    (``_TINY``), the lower one (``lower``: a (2, size) pair per frame, lower then upper) reads 0;
+    exact zeros (-inf) stay 0. One window needs neither: a product with a subnormal emission is
+    below 3 _TINY < FLOOR, and the upper variant's floor covers it.
     """
 
     def __init__(
@@ -172,13 +175,15 @@ class Emissions:
         own[np.nonzero(ext.valid)[0], ext.labels_ext[ext.valid]] = True
         self.own = own
         self.t0 = self.t1 = 0
-        self.lower = lower
-        self.block = np.empty((2 if lower else 1, 0, layout.size))
+        self.split = layout.n_win > 1
+        self.lower = lower and self.split
+        n_var = 2 if self.lower else 1
+        self.block = np.empty((n_var, 0, layout.size))
         # keep: exponentiate every frame once (T x N x C, the size of the input) so that a
         # second pass only gathers; otherwise one block of frames at a time.
         self.keep = keep
         rows = n_frames if keep else min(_BLOCK, n_frames)
-        self.flat = np.empty((2 if lower else 1, rows, width + 1))
+        self.flat = np.empty((n_var, rows, width + 1))
         self.shift = np.zeros((n_frames, n_batch))
         if keep:
             self._exponentiate(0, n_frames, self.flat)
@@ -193,6 +198,10 @@ class Emissions:
         up = out[-1, :k]
         np.subtract(lpb, m[:, :, None], out=up[:, :-1].reshape(k, n_batch, n_classes))
         up[:, -1] = -np.inf  # the column that ghosts and padding states read
+        if not self.split:
+            with np.errstate(over="ignore", under="ignore"):
+                np.exp(up, out=up)
+            return
         small = up > -np.inf
         with np.errstate(over="ignore", under="ignore"):
             # Classes outside the sequence may overflow here; they are never gathered.
