@@ -21,10 +21,19 @@ Certificate. Two variants of the recursion bracket p. The "lower" one lets cells
 smallest normal double vanish (it can only lose probability); the "upper" one raises every cell
 below ``FLOOR`` (in its window's units) to ``FLOOR`` (it can only gain). Both run side by side as
 the two rows of one array. Loss only: accept when ln p_upper - ln p_lower <= ``CERTIFY``.
+"Can only gain" must hold for every quantity that can underflow, so with windows the upper
+variant floors each cell both before the scaling (a product that underflowed in the frame)
+and after it (a floored cell downscaled by a ghost's inflow), floors the ghosts (a window far
+below its neighbour), and reads a subnormal emission raised to the smallest normal, while the
+lower one reads it as 0 (a subnormal has few significant bits, and a ghost up to 2^_GAP can
+make the product normal; shared by both variants, its error would be invisible).
 Gradient: the upper forward and backward give W_t = sum_s alpha_t(s) beta_t(s) / y_t(l'_s) >= p
 at every frame t, and cell by cell the upper products exceed the true ones, so the occupations
 alpha beta / (y W_t) are off from the true ones by at most 2 (W_t - p) / W_t in total per frame.
-Accept when (W_t - p_lower) / W_t <= ``CERTIFY`` for every frame (and the loss bracket as above).
+W_t - p <= E, a bound on all the floors and raised emissions can add (``_log2_floor_excess``);
+accept when E / min_t W_t <= ``CERTIFY``. W_t must lose nothing either: the windows of a frame's
+occupations are aligned on its heaviest window with ldexp on the values (a factor
+2^(units - top) can be 0 as a double while the window holds nearly all of p).
 A sequence not certified (a -inf log-probability on the likely path, probability that really
 sits in cells more than ~700 nats below the largest in their window) is recomputed by the caller
 in log space.

@@ -864,6 +864,32 @@ def test_far_apart_windows_gradient_is_exact_or_rejected():
             assert log_p[0] == pytest.approx(tr.log_likelihood, rel=1e-12)
 
 
+def test_upper_forward_never_below_alpha():
+    """The certificate's premise, cell by cell: the upper forward recursion (floors, ghosts and
+    scaling included) never falls below the true alpha_t(s) of the log-space recursion. On the
+    far-apart input a floor applied before a 2^-537 downscale (window 1 at frame 8, fed by a
+    ghost of window 0) once rounded alpha_8(6) = e^-1076 to 0."""
+    lp = far_apart_windows_log_probs()
+    ext = ctc._extend(np.array([[1, 1, 1, 1]]), np.array([4]), 0)
+    lengths = np.array([21])
+    _, log_alpha, _, _ = ctc._log_forward_backward(lp[:, None, :], ext, lengths, True)
+    for window in (2, 3, 4, 5):
+        with pytest.MonkeyPatch.context() as mp:
+            mp.setattr(scaled, "WINDOW", window)
+            lay = scaled.Layout(ext, True)
+            emis = scaled.Emissions(lp[:, None, :], ext, lay, keep=True)
+            store = np.zeros((21, lay.size + 2))
+            offsets = np.zeros((21, lay.rows), dtype=np.int64)
+            scaled._forward(lay, emis, lengths, store, offsets)
+        shifts = np.cumsum(emis.shift[:, 0])
+        cells = store[:, 2:].reshape(21, lay.n_win, lay.width)[:, :, 2:].reshape(21, -1)[:, :9]
+        units = offsets[:, np.arange(9) // lay.span]
+        with np.errstate(divide="ignore"):
+            upper = np.log(cells) + math.log(2.0) * units + shifts[:, None]
+        reached = np.isfinite(log_alpha[:, 0])
+        assert (upper[reached] >= log_alpha[:, 0][reached] - 1e-9).all()
+
+
 def test_far_apart_windows_end_to_end():
     """The same input through ctc_loss_and_grad with 5-state windows, against the log-space
     trace and the scalar reference."""
