@@ -512,12 +512,11 @@ def _log2_floor_excess(
     <= 9 FLOOR 2^{V_t} (o = o_{t-1}, b = b_t; w - 1 and w + 1 are two windows apart), and the
     same in the backward recursion. In all E_t <= 48 FLOOR * n_win * 2^{V_t} (written 64), V_t
     the largest of max(o_{t-1}[w], o_t[w]) + b_t[w'] over w' in {w, w+1, w+2} (o_{-1} = 0);
-    E = sum_t E_t. Cells
-    raised in the upper system weigh by at most the upper system's beta (alpha), which is what
-    W uses, and nothing in the upper system is lost (the floors are applied after every
-    scaling that could underflow), so p <= W_t <= p + E for every t. The occupations' own
-    rounding (products below the smallest normal in units 2^{V_t}, windows aligned by ldexp)
-    is below 2^{V_t - 1070} per cell, far inside E_t.
+    E = sum_t E_t. Cells raised in the upper system weigh by at most the upper system's beta
+    (alpha), which is what W uses, and nothing in the upper system is lost (the floors are
+    applied after every scaling that could underflow), so p <= W_t <= p + E for every t. The
+    occupations' own rounding (products below the smallest normal in units 2^{V_t}, windows
+    aligned by ldexp) is below 2^{V_t - 1070} per cell, far inside E_t.
     """
     t_max = offsets.shape[0]
     shape = (t_max, lay.n_batch, lay.n_win)
