@@ -21,10 +21,19 @@ Certificate. Two variants of the recursion bracket p. The "lower" one lets cells
 smallest normal double vanish (it can only lose probability); the "upper" one raises every cell
 below ``FLOOR`` (in its window's units) to ``FLOOR`` (it can only gain). Both run side by side as
 the two rows of one array. Loss only: accept when ln p_upper - ln p_lower <= ``CERTIFY``.
+"Can only gain" must hold for every quantity that can underflow, so with windows the upper
+variant floors each cell both before the scaling (a product that underflowed in the frame)
+and after it (a floored cell downscaled by a ghost's inflow), floors the ghosts (a window far
+below its neighbour), and reads a subnormal emission raised to the smallest normal, while the
+lower one reads it as 0 (a subnormal has few significant bits, and a ghost up to 2^_GAP can
+make the product normal; shared by both variants, its error would be invisible).
 Gradient: the upper forward and backward give W_t = sum_s alpha_t(s) beta_t(s) / y_t(l'_s) >= p
 at every frame t, and cell by cell the upper products exceed the true ones, so the occupations
 alpha beta / (y W_t) are off from the true ones by at most 2 (W_t - p) / W_t in total per frame.
-Accept when (W_t - p_lower) / W_t <= ``CERTIFY`` for every frame (and the loss bracket as above).
+W_t - p <= E, a bound on all the floors and raised emissions can add (``_log2_floor_excess``);
+accept when E / min_t W_t <= ``CERTIFY``. W_t must lose nothing either: the windows of a frame's
+occupations are aligned on its heaviest window with ldexp on the values (a factor
+2^(units - top) can be 0 as a double while the window holds nearly all of p).
 A sequence not certified (a -inf log-probability on the likely path, probability that really
 sits in cells more than ~700 nats below the largest in their window) is recomputed by the caller
 in log space.
@@ -47,6 +56,8 @@ from rnnloss_cli.engine._ctc_checks import _Extended, state_classes, take_rows
 # Floor of the "upper" recursion (in a window's units): cells below it are raised to it, so that
 # recursion only ever over-estimates; the certificate bounds by how much.
 FLOOR = 4.0 * np.finfo(np.float64).tiny
+# Smallest normal double: an emission below it is raised to it in the upper variant.
+_TINY = float(np.finfo(np.float64).tiny)
 # Accept a scaled result when its certified relative error bound is at most this.
 CERTIFY = 1e-13
 # States per window: a window must fit a double (~1400 nats), a whole column need not.
@@ -67,6 +78,8 @@ _LN2 = math.log(2.0)
 _EMPTY = -(2**40)
 # Largest power of two a window is multiplied by in one frame (a subnormal sum is left below 1).
 _RAISE = 1000
+# Sort key of a window with no occupation when aligning a frame's windows (below every offset).
+_NONE = -(2**60)
 
 
 def active_counts(lengths_desc: NDArray[np.int64], n_frames: int) -> NDArray[np.int64]:
@@ -103,7 +116,9 @@ class Layout:
         # Backward: s may go to s+2 when s+2 may be entered by a skip.
         self.skip_next = np.zeros(self.size)
         self.skip_next[pos[:, :-2]] = ext.skip[:, 2:]
-        # The floor applies to every state cell (padding states included), never to ghosts.
+        # The floor applies to every state cell (padding states included); ghosts get their own
+        # floor (ghost_floor) once they are copied, except in a sequence's first (last) window,
+        # into which nothing flows.
         floor = np.full((self.rows, self.width), FLOOR)
         floor[:, :2] = 0.0
         self.floor = floor.reshape(-1)
@@ -121,6 +136,7 @@ class Layout:
         self.end[self.second[self.has_second]] = 1.0
         # Ghosts carry nothing into the first window of a sequence.
         self.not_first = (np.arange(self.rows) % n_win != 0).astype(np.float64)
+        self.ghost_floor = FLOOR * self.not_first[1:, None]
         self.gap = _GAP * np.arange(n_win)
 
     def class_plan(self, n_classes: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -140,9 +156,24 @@ class Emissions:
     m_t is the largest log-probability among each sequence's own classes (blank and its labels),
     so the largest emission that matters is exactly 1; the shifts are kept in ``shift``.
     Ghosts and padding states read a zero column, so they never carry probability.
+
+    Windowed, an emission below the smallest normal double (log y - m_t < -708) is a subnormal
+    with few significant bits, and it may multiply a ghost up to 2^_GAP: the product is then
+    normal but inexact, and as both variants shared it the bracket could not see the error. So
+    with windows the upper variant reads such an emission raised to the smallest normal
+    (``_TINY``), the lower one (``lower``: a (2, size) pair per frame, lower then upper) reads 0;
+    exact zeros (-inf) stay 0. One window needs neither: a product with a subnormal emission is
+    below 3 _TINY < FLOOR, and the upper variant's floor covers it.
     """
 
-    def __init__(self, lp: NDArray[np.float64], ext: _Extended, layout: Layout, keep: bool = False):
+    def __init__(
+        self,
+        lp: NDArray[np.float64],
+        ext: _Extended,
+        layout: Layout,
+        keep: bool = False,
+        lower: bool = False,
+    ):
         self.lp = lp
         n_frames, n_batch, n_classes = lp.shape
         width = n_batch * n_classes
@@ -153,12 +184,15 @@ class Emissions:
         own[np.nonzero(ext.valid)[0], ext.labels_ext[ext.valid]] = True
         self.own = own
         self.t0 = self.t1 = 0
-        self.block = np.empty((0, layout.size))
+        self.split = layout.n_win > 1
+        self.lower = lower and self.split
+        n_var = 2 if self.lower else 1
+        self.block = np.empty((n_var, 0, layout.size))
         # keep: exponentiate every frame once (T x N x C, the size of the input) so that a
         # second pass only gathers; otherwise one block of frames at a time.
         self.keep = keep
         rows = n_frames if keep else min(_BLOCK, n_frames)
-        self.flat = np.empty((rows, width + 1))
+        self.flat = np.empty((n_var, rows, width + 1))
         self.shift = np.zeros((n_frames, n_batch))
         if keep:
             self._exponentiate(0, n_frames, self.flat)
@@ -170,25 +204,37 @@ class Emissions:
         m = np.max(lpb, axis=2, where=self.own, initial=-np.inf)
         m[~np.isfinite(m)] = 0.0
         self.shift[t0:t1] = m
-        np.subtract(lpb, m[:, :, None], out=out[:k, :-1].reshape(k, n_batch, n_classes))
-        out[:k, -1] = -np.inf  # the column that ghosts and padding states read
+        up = out[-1, :k]
+        np.subtract(lpb, m[:, :, None], out=up[:, :-1].reshape(k, n_batch, n_classes))
+        up[:, -1] = -np.inf  # the column that ghosts and padding states read
+        if not self.split:
+            with np.errstate(over="ignore", under="ignore"):
+                np.exp(up, out=up)
+            return
+        small = up > -np.inf
         with np.errstate(over="ignore", under="ignore"):
             # Classes outside the sequence may overflow here; they are never gathered.
-            np.exp(out[:k], out=out[:k])
+            np.exp(up, out=up)
+        below = up < _TINY
+        if self.lower:
+            np.copyto(out[0, :k], up)
+            np.putmask(out[0, :k], below, 0.0)
+        small &= below
+        np.putmask(up, small, _TINY)
 
     def frame(self, t: int) -> np.ndarray:
-        """(size,) emissions of frame t on the layout."""
+        """Emissions of frame t on the layout: (size,), or (2, size) (lower, upper) if lower."""
         if not self.t0 <= t < self.t1:
             n_frames = self.lp.shape[0]
             self.t0 = (t // _BLOCK) * _BLOCK
             self.t1 = min(self.t0 + _BLOCK, n_frames)
             if self.keep:
-                flat = self.flat[self.t0 : self.t1]
+                flat = self.flat[:, self.t0 : self.t1]
             else:
-                flat = self.flat[: self.t1 - self.t0]
+                flat = self.flat[:, : self.t1 - self.t0]
                 self._exponentiate(self.t0, self.t1, flat)
-            self.block = np.take(flat, self.idx, axis=1)
-        return self.block[t - self.t0]
+            self.block = np.take(flat, self.idx, axis=2)
+        return self.block[:, t - self.t0] if self.lower else self.block[0, t - self.t0]
 
 
 def _rescale(sums: np.ndarray, off: np.ndarray, lay: Layout, a: int, backward: bool) -> np.ndarray:
@@ -256,10 +302,10 @@ def _forward(
                 n, r = a * lay.seq_width, a * n_win
                 c, tmp_a, skip_a, floor_a = work[:, :n], tmp[:, :n], lay.skip[:n], lay.floor[:n]
                 c_rows, z, off_a = c.reshape(k, r, width), sums[:, :r], off[:, :r]
-                not_first = lay.not_first[1:r]
+                not_first, ghost_floor = lay.not_first[1:r], lay.ghost_floor[: r - 1]
             y = emis.frame(t)
             if a < n_batch:
-                y = y[:n]
+                y = y[..., :n]
             cur = cols[t] if store is not None else cols[t % 2]
             if t == 0:
                 np.multiply(y, lay.start[:n], out=c)
@@ -269,17 +315,27 @@ def _forward(
                 np.multiply(prev[:, :n], skip_a, out=tmp_a)
                 c += tmp_a
                 c *= y
+            # Upper variant: floor in the previous frame's units (a product that underflowed in
+            # this frame, before an upscale) and, windowed, again after the scaling (a large
+            # downscale, by a ghost's inflow, would otherwise send a floored cell to 0).
             np.maximum(c[-1], floor_a, out=c[-1])
             np.matmul(c_rows, ones, out=z)
             cur_rows = cur[:, 2 : n + 2].reshape(k, r, width)
             if n_win > 1:
                 factor = _rescale(z[:, :, 0], off_a, lay, a, backward=False)
                 np.multiply(c_rows, factor[:, :, None], out=cur_rows)
+                upper = cur[-1, 2 : n + 2]
+                np.maximum(upper, floor_a, out=upper)
                 ghost = np.ldexp(not_first, off_a[:, :-1] - off_a[:, 1:])
                 np.multiply(cur_rows[:, :-1, -2:], ghost[:, :, None], out=cur_rows[:, 1:, :2])
+                # A ghost below its window's range underflows: floor it too (upper variant).
+                ghosts = cur_rows[-1, 1:, :2]
+                np.maximum(ghosts, ghost_floor, out=ghosts)
             else:
                 e = np.frexp(z[:, :, 0])[1]
                 off_a += e
+                # One window: its sum is at most 3, so the downscale (at most 4) keeps the
+                # floored cells normal.
                 np.ldexp(c_rows, -e[:, :, None], out=cur_rows)
             if offsets is not None:
                 offsets[t, :r] = off_a[0]
@@ -319,7 +375,7 @@ def scaled_loss(
     """
     lay = Layout(ext, windowed)
     t_max = int(lengths[0])
-    emis = Emissions(lp[:t_max], ext, lay)
+    emis = Emissions(lp[:t_max], ext, lay, lower=True)
     mant, expo = _forward(lay, emis, lengths)
     ok = _bracket(mant, expo) <= CERTIFY
     return _log_p(mant, expo, emis, lengths)[1], ok
@@ -367,8 +423,9 @@ def scaled_loss_grad(
                 n, m, r = a * lay.seq_width, b * lay.seq_width, a * n_win
                 bt, tmp_b, skip_b, floor_a = work[:n], tmp[:m], lay.skip_next[:m], lay.floor[:n]
                 bt_b, bt_rows, z, ob_a = bt[:m], bt.reshape(r, width), sums[:r], ob[:r]
-                nxt_rows = nxt[:n].reshape(r, width)
-                not_first = lay.not_first[1:r]
+                nxt_a = nxt[:n]
+                nxt_rows = nxt_a.reshape(r, width)
+                not_first, ghost_floor = lay.not_first[1:r], lay.ghost_floor[: r - 1]
             # beta_t(s) / y_t(s): probability of the rest of the alignment after leaving s.
             if b > 0:
                 np.add(nxt[:m], nxt[1 : m + 1], out=bt_b)
@@ -381,24 +438,36 @@ def scaled_loss_grad(
             occ *= bt
             units_b[t, :r] = ob_a
             if n_win > 1:
-                # Bring every window of a sequence to the sequence's largest unit.
-                units = offsets[t, :r] + ob_a
-                top = units.reshape(a, n_win).max(axis=1)
+                # Bring every window of a sequence to the units of its heaviest window (window
+                # units plus the exponent of its occupation sum), with ldexp on the values: a
+                # factor 2^(units - top) below 2^-1074 is 0 as a double although the window's
+                # occupations can be large (its beta reads ghosts up to 2^_GAP), and the window
+                # of largest units may hold almost none of the probability.
                 occ_rows = occ.reshape(r, width)
-                occ_rows *= np.ldexp(1.0, units - np.repeat(top, n_win))[:, None]
+                occ_rows[:, :2] = 0.0  # ghosts are not states
+                np.dot(occ_rows, ones, out=z)
+                units = offsets[t, :r] + ob_a
+                key = units + np.frexp(z[:, 0])[1]
+                np.putmask(key, z[:, 0] == 0.0, _NONE)
+                top = key.reshape(a, n_win).max(axis=1)
+                np.ldexp(occ_rows, (units - np.repeat(top, n_win))[:, None], out=occ_rows)
                 ref[t, :a] = top
             gamma[t, bins] = np.add.reduceat(col.take(perm2), starts)
             if t == 0:
                 break
             y = emis.frame(t)
             bt *= y if a == n_batch else y[:n]
+            # Floors before and (windowed) after the scaling, as in _forward.
             np.maximum(bt, floor_a, out=bt)
             np.dot(bt_rows, ones, out=z)
             if n_win > 1:
                 factor = _rescale(z[:, 0], ob_a, lay, a, backward=True)
                 np.multiply(bt_rows, factor[:, None], out=nxt_rows)
+                np.maximum(nxt_a, floor_a, out=nxt_a)
                 ghost = np.ldexp(not_first, ob_a[1:] - ob_a[:-1])
                 np.multiply(nxt_rows[1:, 2:4], ghost[:, None], out=nxt_rows[1:, :2])
+                ghosts = nxt_rows[1:, :2]
+                np.maximum(ghosts, ghost_floor, out=ghosts)
             else:
                 e = np.frexp(z[:, 0])[1]
                 ob_a += e
@@ -426,32 +495,45 @@ def _log2_floor_excess(
     """log2 of a bound E_n on W_t - p (every t), the probability the floors of the upper forward
     and backward recursions can add, shifts left out. (N,)
 
-    The floor raises a forward cell of window w at frame t by at most FLOOR 2^{o_{t-1}[w]}; by
-    linearity that adds at most the raise times beta_t(s) / y_t(s) <= 3 (2^{b_t[w]} +
-    2^{b_t[w+1]}) (a sum of three cells of beta_hat_{t+1}, whose windows sum to <= 1, in units
-    2^{b_t}) to every W. A backward raise at frame t (at most FLOOR 2^{b_t[w]}) adds at most the
-    raise times alpha_t(s) / y_t(s) <= 3 (2^{o_{t-1}[w]} + 2^{o_{t-1}[w-1]}). Over a window:
-    E_t <= 12 FLOOR * n_win * 2^{V_t}, V_t the largest of o_{t-1}[w] + b_t[w'] over
-    neighbouring windows w, w' (|w - w'| <= 1); E = sum_t E_t. Cells raised in the upper system
-    weigh by at most the upper system's beta (alpha), which is what W uses, so
-    p <= W_t <= p + E for every t.
+    Notation: o_t[w] the offsets of alpha_hat_t, b_t[w] those of beta_t / y_t (= those of
+    beta_hat_{t+1}); every window of alpha_hat_t and of beta_hat_{t+1} sums to <= 1 (+ its
+    floors), so a sum of three cells of beta_hat_{t+1} is <= 3 (2^{b_t[w]} + 2^{b_t[w+1]}).
+
+    A forward cell of window w at frame t is raised twice at most: by FLOOR 2^{o_{t-1}[w]}
+    before the scaling, by FLOOR 2^{o_t[w]} after it (windowed); by linearity each raise adds at
+    most itself times beta_t(s) / y_t(s) to every W: 6 FLOOR 2^{V_t} per window. A backward
+    cell of frame t + 1 is raised by FLOOR 2^{b_t[w]} (before) and FLOOR 2^{b_{t+1}[w]} (after:
+    counted at frame t + 1), times alpha_t(s') (s' = s, s-1, s-2): 6 FLOOR 2^{V_t} per window
+    and frame. A forward ghost floor at frame t (FLOOR 2^{o_t[w]}) reaches at most three cells of
+    frame t + 1, each weighing <= beta_hat_{t+1} <= 2^{b_t[w]}: 3 FLOOR 2^{V_t}; the backward
+    ghosts likewise. An emission raised to _TINY (= FLOOR / 4) adds at most _TINY times
+    (alpha_{t-1}(s) + alpha_{t-1}(s-1) + alpha_{t-1}(s-2)) to alpha_t(s), weighing
+    beta_t(s) / y_t(s): per window <= _TINY 3 (2^{o[w]} + 2^{o[w-1]}) 3 (2^{b[w]} + 2^{b[w+1]})
+    <= 9 FLOOR 2^{V_t} (o = o_{t-1}, b = b_t; w - 1 and w + 1 are two windows apart), and the
+    same in the backward recursion. In all E_t <= 48 FLOOR * n_win * 2^{V_t} (written 64), V_t
+    the largest of max(o_{t-1}[w], o_t[w]) + b_t[w'] over w' in {w, w+1, w+2} (o_{-1} = 0);
+    E = sum_t E_t. Cells raised in the upper system weigh by at most the upper system's beta
+    (alpha), which is what W uses, and nothing in the upper system is lost (the floors are
+    applied after every scaling that could underflow), so p <= W_t <= p + E for every t. The
+    occupations' own rounding (products below the smallest normal in units 2^{V_t}, windows
+    aligned by ldexp) is below 2^{V_t - 1070} per cell, far inside E_t.
     """
     t_max = offsets.shape[0]
     shape = (t_max, lay.n_batch, lay.n_win)
-    fwd = np.zeros(shape)
-    fwd[1:] = offsets[:-1].reshape(t_max - 1, lay.n_batch, lay.n_win)
+    fwd = offsets.astype(np.float64).reshape(shape)
+    np.maximum(fwd[1:], fwd[:-1].copy(), out=fwd[1:])
+    np.maximum(fwd[0], 0.0, out=fwd[0])
     bwd = units_b.astype(np.float64).reshape(shape)
     v = fwd + bwd
-    if lay.n_win > 1:
-        np.maximum(v[:, :, :-1], fwd[:, :, :-1] + bwd[:, :, 1:], out=v[:, :, :-1])
-        np.maximum(v[:, :, 1:], fwd[:, :, :-1] + bwd[:, :, 1:], out=v[:, :, 1:])
+    for d in (1, 2)[: lay.n_win - 1]:
+        np.maximum(v[:, :, :-d], fwd[:, :, :-d] + bwd[:, :, d:], out=v[:, :, :-d])
     v = np.max(v, axis=2)
     v[~frame_ok] = -np.inf
     top = np.max(v, axis=0)
     top = np.where(np.isfinite(top), top, 0.0)
     with np.errstate(divide="ignore"):
         total = top + np.log2(np.exp2(v - top).sum(axis=0))
-    return total + math.log2(12.0 * FLOOR * lay.n_win)
+    return total + math.log2(64.0 * FLOOR * lay.n_win)
 
 
 def scaled(

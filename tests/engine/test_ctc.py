@@ -814,6 +814,115 @@ def test_tiny_windows_match_references(batch, window):
             np.testing.assert_allclose(g_lp[: il[n], n], tr.grad_log_probs, atol=1e-10)
 
 
+def far_apart_windows_log_probs() -> np.ndarray:
+    """Hypothesis' failing example of test_tiny_windows_match_references (sequence 1 of it, alone):
+    classes (blank, a), target "aaaa" (S' = 9: two windows of 5 and 4 states at WINDOW = 5), each
+    frame favouring one class by 27-1093 nats. At frame 15 all the probability sits in window 0
+    (its beta / y reads window 1 through ghosts, 2^960 times its own units) while window 1 has
+    the larger units but holds e^-176 of it: aligning the windows by a factor 2^(units - top) =
+    2^-1099, which is 0 as a double, dropped window 0, and the occupation of "a" came out 1.4e-8
+    instead of ~6e-85."""
+    return np.array(
+        [
+            [0.0, -229.880894],
+            [-269.512094, 0.0],
+            [0.0, -394.252252],
+            [0.0, -653.526586],
+            [0.0, -380.422026],
+            [-793.942156, 0.0],
+            [-427.941232, 0.0],
+            [-55.7337862, 0.0],
+            [-647.723212, 0.0],
+            [-409.676834, 0.0],
+            [0.0, -68.6001156],
+            [-1092.98564, 0.0],
+            [-156.467827, 0.0],
+            [-1.32382993e-12, -27.3505425],
+            [-950.881497, 0.0],
+            [0.0, -262.584305],
+            [-244.50055, 0.0],
+            [0.0, -466.531266],
+            [-456.071536, 0.0],
+            [-538.991718, 0.0],
+            [0.0, -265.42382],
+        ]
+    )
+
+
+def test_far_apart_windows_gradient_is_exact_or_rejected():
+    """The certificate's promise on the failing example, at the scaled recursion itself: either
+    not certified, or occupations equal to the log-space reference's (to 1e-10)."""
+    lp = far_apart_windows_log_probs()
+    ext = ctc._extend(np.array([[1, 1, 1, 1]]), np.array([4]), 0)
+    tr = ctc_trace(lp, [1, 1, 1, 1])
+    for window in (2, 3, 4, 5):
+        with pytest.MonkeyPatch.context() as mp:
+            mp.setattr(scaled, "WINDOW", window)
+            log_p, ok, gamma = scaled.scaled_loss_grad(lp[:, None, :], ext, np.array([21]), True)
+        if ok[0]:
+            np.testing.assert_allclose(-gamma[:, 0], tr.grad_log_probs, atol=1e-10)
+            assert log_p[0] == pytest.approx(tr.log_likelihood, rel=1e-12)
+
+
+def test_upper_forward_never_below_alpha():
+    """The certificate's premise, cell by cell: the upper forward recursion (floors, ghosts and
+    scaling included) never falls below the true alpha_t(s) of the log-space recursion. On the
+    far-apart input a floor applied before a 2^-537 downscale (window 1 at frame 8, fed by a
+    ghost of window 0) once rounded alpha_8(6) = e^-1076 to 0."""
+    lp = far_apart_windows_log_probs()
+    ext = ctc._extend(np.array([[1, 1, 1, 1]]), np.array([4]), 0)
+    lengths = np.array([21])
+    _, log_alpha, _, _ = ctc._log_forward_backward(lp[:, None, :], ext, lengths, True)
+    for window in (2, 3, 4, 5):
+        with pytest.MonkeyPatch.context() as mp:
+            mp.setattr(scaled, "WINDOW", window)
+            lay = scaled.Layout(ext, True)
+            emis = scaled.Emissions(lp[:, None, :], ext, lay, keep=True)
+            store = np.zeros((21, lay.size + 2))
+            offsets = np.zeros((21, lay.rows), dtype=np.int64)
+            scaled._forward(lay, emis, lengths, store, offsets)
+        shifts = np.cumsum(emis.shift[:, 0])
+        cells = store[:, 2:].reshape(21, lay.n_win, lay.width)[:, :, 2:].reshape(21, -1)[:, :9]
+        units = offsets[:, np.arange(9) // lay.span]
+        with np.errstate(divide="ignore"):
+            upper = np.log(cells) + math.log(2.0) * units + shifts[:, None]
+        reached = np.isfinite(log_alpha[:, 0])
+        assert (upper[reached] >= log_alpha[:, 0][reached] - 1e-9).all()
+
+
+def test_far_apart_windows_end_to_end():
+    """The same input through ctc_loss_and_grad with 5-state windows, against the log-space
+    trace and the scalar reference."""
+    lp = far_apart_windows_log_probs()
+    tr = ctc_trace(lp, [1, 1, 1, 1])
+    expected = -log_forward_ref(lp, [1, 1, 1, 1], 0)
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(scaled, "WINDOW", 5)
+        mp.setattr(ctc, "LONG_FRAMES", 0)
+        loss, grad = ctc_loss_and_grad(lp, [1, 1, 1, 1], 21, 4, reduction="none", wrt="log_probs")
+    assert loss == pytest.approx(expected, rel=1e-12)
+    np.testing.assert_allclose(grad, tr.grad_log_probs, atol=1e-10)
+
+
+@pytest.mark.parametrize("window", [2, 3, 4, 5])
+def test_subnormal_emission_across_windows_is_exact(window):
+    """Hypothesis' loss-only sibling, made readable. Classes (blank, a, b), target "ab", 2 frames:
+    the only alignment is (a, b), so by hand loss = 236.9 + 736.6 = 973.5 and the occupations
+    are one-hot on it. Frame 1's b sits 736.6 nats below its frame's largest class: its emission
+    e^-736.6 is a subnormal double (about 10 significant bits), and it multiplies a ghost holding
+    a of frame 0 in window units 2^659 apart. Both bracketing recursions shared the rounded
+    emission, agreed, and certified a loss off by 1.5e-4."""
+    lp = np.array([[-453.1, -236.9, 0.0], [-464.1, 0.0, -736.6]])
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(scaled, "WINDOW", window)
+        mp.setattr(ctc, "LONG_FRAMES", 0)
+        loss = ctc_loss(lp, [1, 2], 2, 2, reduction="none")
+        loss_g, grad = ctc_loss_and_grad(lp, [1, 2], 2, 2, reduction="none", wrt="log_probs")
+    assert loss == pytest.approx(236.9 + 736.6, rel=1e-14)
+    assert loss_g == pytest.approx(236.9 + 736.6, rel=1e-14)
+    np.testing.assert_allclose(grad, [[0.0, -1.0, 0.0], [0.0, 0.0, -1.0]], atol=1e-12)
+
+
 @pytest.mark.parametrize("reduction", ["none", "sum", "mean"])
 def test_float32_in_float32_out(reduction):
     """float32 log_probs give float32 losses and gradients, equal to the float64 results rounded
