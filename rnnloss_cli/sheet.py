@@ -192,7 +192,7 @@ def task_text(p: SheetProblem) -> str:
 
 # ------------------------------------------------------------------------------ markdown
 def _md_escape(s: str) -> str:
-    return s.replace("|", "\\|")
+    return str(s).replace("|", "\\|")
 
 
 def _row_labels(g: Given) -> list[str]:
@@ -210,7 +210,8 @@ def _md_given(g: Given) -> list[str]:
     head = ["", "| " + " | ".join(["", *map(_md_escape, g.columns or [])]) + " |"]
     head.append("|" + "|".join("---" for _ in range(len(g.columns or []) + 1)) + "|")
     rows = [
-        f"| {i} | " + " | ".join(r) + " |" for i, r in zip(_row_labels(g), g.value, strict=True)
+        "| " + " | ".join(map(_md_escape, [i, *r])) + " |"
+        for i, r in zip(_row_labels(g), g.value, strict=True)
     ]
     return [f"- `{g.name}` (matrix){note}:", *head, *rows, ""]
 
@@ -456,6 +457,26 @@ def build_sheet(
 
     ``window`` (``--window ROWS[xCOLS]``; default from limits) bounds every long table.
     """
+    return build_sheet_checked(
+        paths, fmt, solutions=solutions, precision=precision, title=title, window=window
+    )[0]
+
+
+def build_sheet_checked(
+    paths: list[str],
+    fmt: str = "markdown",
+    *,
+    solutions: bool = False,
+    precision: int = 3,
+    title: str | None = None,
+    window: Window | None = None,
+) -> tuple[str, list[str]]:
+    """Like :func:`build_sheet`, also returning the files whose answer key disagrees.
+
+    Only a solution sheet solves, so a question sheet's list is always empty.
+    """
     problems = collect(paths, solutions, window=window)
     render = sheet_latex if fmt == "latex" else sheet_markdown
-    return render(problems, solutions=solutions, precision=precision, title=title, window=window)
+    text = render(problems, solutions=solutions, precision=precision, title=title, window=window)
+    bad = [p.file for p in problems if p.result is not None and not p.result.ok]
+    return text, bad

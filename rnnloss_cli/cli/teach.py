@@ -86,16 +86,21 @@ def sheet(
     force: ForceOpt = False,
 ) -> None:
     """A question sheet (givens and tasks, no answers) or, with --solutions, a solution sheet."""
+    from rnnloss_cli.cli.io import EXIT_MISMATCH, say
     from rnnloss_cli.cli.output import parse_window
-    from rnnloss_cli.sheet import build_sheet
+    from rnnloss_cli.sheet import build_sheet_checked
 
     win = guarded(lambda: parse_window(window))
-    text = guarded(
-        lambda: build_sheet(
+    text, bad = guarded(
+        lambda: build_sheet_checked(
             paths, fmt.value, solutions=solutions, precision=precision, title=title, window=win
         )
     )
     _write(text, output, force=force, inputs=_input_files(paths))
+    if bad:  # the sheet is written in full; a key that disagrees still fails the run
+        for name in bad:
+            say(f"answer key disagrees: {name}")
+        raise typer.Exit(EXIT_MISMATCH)
 
 
 def _input_files(paths: list[str]) -> list[str]:

@@ -6,15 +6,20 @@ from rnnloss_cli.render.text import fmt_number, lay_out, step_latex
 from rnnloss_cli.result import Result, Table, Window
 
 
+def md_escape(text: str) -> str:
+    """A table cell's text with its pipes escaped, so ``π(y_t|s_t)`` stays one cell."""
+    return text.replace("|", "\\|")
+
+
 def _cell(x, precision: int) -> str:
-    return "" if x is None else fmt_number(x, precision).replace("|", "\\|")
+    return "" if x is None else md_escape(fmt_number(x, precision))
 
 
 def table_markdown(t: Table, precision: int, *, window: Window | None = None) -> list[str]:
     """A pipe table, windowed (first and last rows/columns, "…" between) with its note."""
     laid = lay_out(t, window)
     out = [f"**{t.title}**", ""]
-    out.append("| " + " | ".join(laid.columns) + " |")
+    out.append("| " + " | ".join(map(md_escape, laid.columns)) + " |")
     out.append("|" + "|".join("---" for _ in laid.columns) + "|")
     out += ["| " + " | ".join(_cell(c, precision) for c in row) + " |" for row in laid.rows]
     if t.caption:
@@ -64,7 +69,8 @@ def result_markdown(
         for c in r.checks:
             verdict = "ok" if c.ok else "**MISMATCH**"
             got = fmt_number(c.got, precision) if c.got is not None else "-"
-            out.append(f"| {c.figure} | {fmt_number(c.expected, precision)} | {got} | {verdict} |")
+            cells = [c.figure, fmt_number(c.expected, precision), got, verdict]
+            out.append("| " + " | ".join(map(md_escape, cells)) + " |")
         out.append("")
     return "\n".join(out)
 
