@@ -203,8 +203,25 @@ def fill(template: str, values: dict[str, Any], precision: int, latex: bool = Fa
 
 
 def step_text(step: Step, precision: int) -> str:
-    return fill(step.text, step.values, precision)
+    """The step as plain text; "=" becomes "≈" where the printed numbers do not give it."""
+    from rnnloss_cli.render.relation import mark_approx, unsupported
+
+    text = fill(step.text, step.values, precision)
+    return mark_approx(text, unsupported(text, precision))
 
 
 def step_latex(step: Step, precision: int) -> str:
-    return fill(step.latex or step.text, step.values, precision, latex=True)
+    """The step as LaTeX, with "\\approx" wherever the plain text says "≈"."""
+    from rnnloss_cli.render.relation import unsupported
+
+    latex = fill(step.latex or step.text, step.values, precision, latex=True)
+    bad = unsupported(fill(step.text, step.values, precision), precision)
+    if not bad:
+        return latex
+    plain_count = fill(step.text, step.values, precision).count(" = ")
+    eq = re.compile(r"(?<![<>\\!])=")
+    count = len(eq.findall(latex))
+    if count != plain_count:  # the forms differ: mark the last relation, the computed one
+        bad = [count - 1]
+    k = iter(range(count))
+    return eq.sub(lambda m: r"\approx" if next(k) in bad else "=", latex)
