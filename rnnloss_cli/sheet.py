@@ -10,14 +10,23 @@ from the problem file (givens) and the Result (solutions).
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
 from rnnloss_cli.errors import ProblemError
 from rnnloss_cli.problem import KIND_SUMMARIES, parse_problem, problem_files, read_text
 from rnnloss_cli.problem._yaml import load_yaml
-from rnnloss_cli.render.text import ELLIPSIS, fmt_number, lay_out, step_latex
-from rnnloss_cli.result import Result, Table, Window, window_indices
+from rnnloss_cli.render.text import (
+    ELLIPSIS,
+    LEGEND_TEXT,
+    fmt_number,
+    lay_out,
+    legend_line,
+    step_latex,
+    step_text,
+)
+from rnnloss_cli.result import Result, Step, Table, Window, window_indices
 
 #: Fields that are not givens: the key and the author's remarks stay off a question sheet.
 HIDDEN_FIELDS = frozenset({"kind", "title", "source", "answer", "tolerance", "notes"})
@@ -330,15 +339,53 @@ def table_latex(t: Table, precision: int, *, window: Window | None = None) -> li
     out = [r"\begin{center}", rf"\textbf{{{latex_text(t.title)}}}\\[2pt]"]
     out += [rf"\begin{{tabular}}{{{cols}}}", r"\hline"]
     out.append(" & ".join(latex_text(c) for c in laid.columns) + r" \\ \hline")
-    for row in laid.rows:
+    for i, row in enumerate(laid.rows):
         cells = ["" if c is None else latex_text(fmt_number(c, precision)) for c in row]
+        for j, cell in enumerate(cells):
+            style = laid.styles.get((i, j))
+            if style == "highlight" and cell:
+                cells[j] = rf"\textbf{{{cell}}}"
+            elif style == "dead" and cell:
+                cells[j] = rf"{cell}$^\dagger$"
         out.append(" & ".join(cells) + r" \\")
     out += [r"\hline", r"\end{tabular}"]
-    if t.caption:
-        out += [r"\\[2pt]", rf"\emph{{{latex_text(t.caption)}}}"]
+    caption = legend_line(t, {**LEGEND_TEXT, "highlight": "bold"}, laid.styles)
+    if caption:
+        out += [r"\\[2pt]", rf"\emph{{{latex_text(caption)}}}"]
     if laid.note:
         out += [r"\\[2pt]", rf"\emph{{Note: {latex_text(laid.note)}}}"]
     return [*out, r"\end{center}", ""]
+
+
+#: A step's maths longer than this (characters of LaTeX) is set as a display, broken at "=".
+_LATEX_INLINE_MAX = 70
+
+
+def step_latex_item(s: Step, precision: int) -> str:
+    """One step as an itemize entry: prose stays text; maths goes in math mode, a long
+    equation as an ``aligned`` display broken before each "=" (no overfull line)."""
+    if s.latex is None and re.search(r"[A-Za-z]{4,}", s.text.replace("blank", "")):
+        # a rule written in words (no LaTeX form): text with inline maths symbols
+        return rf"  \item {latex_text(s.label)}: {latex_text(step_text(s, precision))}"
+    math = latex_math(step_latex(s, precision))
+    if len(math) <= _LATEX_INLINE_MAX:
+        return rf"  \item {latex_text(s.label)}: ${math}$"
+    parts = re.split(r"\s(?==|\\approx)", math)
+    body = r" \\ ".join(
+        ["&" + parts[0] if len(parts) == 1 else parts[0]] + ["&" + part for part in parts[1:]]
+    )
+    return rf"  \item {latex_text(s.label)}:\[ \begin{{aligned}} {body} \end{{aligned}} \]"
+
+
+def _steps_latex(steps: list[Step], precision: int) -> list[str]:
+    if not steps:
+        return []
+    return [
+        r"\begin{itemize}",
+        *(step_latex_item(s, precision) for s in steps),
+        r"\end{itemize}",
+        "",
+    ]
 
 
 def result_latex(
@@ -352,14 +399,10 @@ def result_latex(
     out: list[str] = []
     if r.formula:
         out += [r"\[ " + latex_math(step_latex(r.formula, precision)) + r" \]", ""]
+    out += _steps_latex(r.lead_steps, precision)
     for t in r.visible_tables(show):
         out += table_latex(t, precision, window=window)
-    if r.steps:
-        out.append(r"\begin{itemize}")
-        for s in r.steps:
-            math = latex_math(step_latex(s, precision))
-            out.append(rf"  \item {latex_text(s.label)}: ${math}$")
-        out += [r"\end{itemize}", ""]
+    out += _steps_latex(r.work_steps, precision)
     for label, child in r.children:
         out += [
             rf"\paragraph{{Term: {latex_text(label)}}}",

@@ -8,10 +8,24 @@ from rich.panel import Panel
 from rich.table import Table as RichTable
 from rich.text import Text
 
-from rnnloss_cli.render.text import fmt_number, lay_out, step_text
+from rnnloss_cli.render.text import (
+    LEGEND_COLOUR,
+    LEGEND_TEXT,
+    TEXT_MARKS,
+    fmt_number,
+    lay_out,
+    legend_line,
+    step_text,
+)
 from rnnloss_cli.result import Result, Table, Window
 
-_STYLES = {"dim": "dim", "highlight": "bold reverse", "bad": "bold red", "good": "green"}
+_STYLES = {
+    "dim": "dim",
+    "highlight": "bold reverse",
+    "dead": "yellow",
+    "bad": "bold red",
+    "good": "green",
+}
 
 
 #: Characters a column takes beyond its text in a boxed table: a space each side and a border.
@@ -42,18 +56,30 @@ def column_blocks(widths: list[int], key: int, width: int) -> list[list[int]]:
 
 
 def rich_table(
-    t: Table, precision: int, *, window: Window | None = None, width: int | None = None
+    t: Table,
+    precision: int,
+    *,
+    window: Window | None = None,
+    width: int | None = None,
+    marks: bool = False,
 ) -> RenderableType:
     """The table windowed (first and last rows/columns, "…" between) with its note below.
 
     Nothing is cut to fit: given the console's ``width``, the columns that do not fit go to
     further tables stacked below (the row-name columns repeated, "(continued)" in the title),
     and a single column wider than the terminal folds its cells onto several lines.
+    With ``marks`` (no colour: a pipe, NO_COLOR), styled cells carry a text mark (†, *) and
+    the legend names the marks instead of colours.
     """
     laid = lay_out(t, window)
     texts = [
         ["" if cell is None else fmt_number(cell, precision) for cell in row] for row in laid.rows
     ]
+    if marks:
+        for (i, j), style in laid.styles.items():
+            if style in TEXT_MARKS and texts[i][j]:
+                texts[i][j] += TEXT_MARKS[style]
+    caption = legend_line(t, LEGEND_TEXT if marks else LEGEND_COLOUR, laid.styles)
     widths = [
         max([cell_len(name), *(cell_len(r[j]) for r in texts if j < len(r))])
         for j, name in enumerate(laid.columns)
@@ -64,9 +90,7 @@ def rich_table(
     for b, block in enumerate(blocks):
         cols = [*range(key), *block]
         if len(blocks) == 1:
-            rt = RichTable(
-                title=t.title, caption=t.caption, title_justify="left", header_style="bold"
-            )
+            rt = RichTable(title=t.title, title_justify="left", header_style="bold")
         else:  # title and caption as lines of their own: a narrow block would squeeze them
             more = "" if b == 0 else f" (continued, {b + 1} of {len(blocks)})"
             parts.append(Text(f"{t.title}{more}", style="italic"))
@@ -80,8 +104,8 @@ def rich_table(
                 cells.append(Text(row[j] if j < len(row) else "", style=style))
             rt.add_row(*cells)
         parts.append(rt)
-    if len(blocks) > 1 and t.caption:
-        parts.append(Text(t.caption, style="dim"))
+    if caption:  # a line of its own: a narrow table would squeeze it into a column
+        parts.append(Text(caption, style="dim"))
     if laid.note is not None:
         parts.append(Text(f"note: {laid.note}", style="italic"))
     return parts[0] if len(parts) == 1 else Group(*parts)
@@ -94,7 +118,10 @@ def result_renderables(
     *,
     window: Window | None = None,
     width: int | None = None,
+    marks: bool = False,
 ) -> list[RenderableType]:
+    """The parts of one result in order: heading, formula, the rule, tables, worked steps,
+    terms of a custom loss, warnings, notes, and the result panel."""
     parts: list[RenderableType] = []
     head = Text(r.title, style="bold")
     if r.source:
@@ -103,8 +130,15 @@ def result_renderables(
     parts.append(head)
     if r.formula:
         parts.append(Text(step_text(r.formula, precision), style="cyan"))
-    parts += [rich_table(t, precision, window=window, width=width) for t in r.visible_tables(show)]
-    for s in r.steps:
+    for s in r.lead_steps:
+        line = Text(f"{s.label}: ", style="bold")
+        line.append(step_text(s, precision))
+        parts.append(line)
+    parts += [
+        rich_table(t, precision, window=window, width=width, marks=marks)
+        for t in r.visible_tables(show)
+    ]
+    for s in r.work_steps:
         line = Text(f"{s.label}: ", style="bold")
         line.append(step_text(s, precision))
         parts.append(line)
@@ -112,7 +146,11 @@ def result_renderables(
     for label, child in r.children:
         parts.append(
             Panel(
-                Group(*result_renderables(child, precision, show, window=window, width=inner)),
+                Group(
+                    *result_renderables(
+                        child, precision, show, window=window, width=inner, marks=marks
+                    )
+                ),
                 title=f"term: {label}",
             )
         )
@@ -150,6 +188,10 @@ def render_rich(
 ) -> None:
     """Print each result; tables larger than ``window`` (default from limits) are windowed."""
     for r in results:
-        for part in result_renderables(r, precision, show, window=window, width=console.width):
+        marks = console.no_color or console.color_system is None
+        parts = result_renderables(
+            r, precision, show, window=window, width=console.width, marks=marks
+        )
+        for part in parts:
             console.print(part)
         console.print()

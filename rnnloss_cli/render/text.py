@@ -225,3 +225,19 @@ def step_latex(step: Step, precision: int) -> str:
         bad = [count - 1]
     k = iter(range(count))
     return eq.sub(lambda m: r"\approx" if next(k) in bad else "=", latex)
+
+
+#: How each format marks a styled cell in text (where nothing is coloured or dimmed), and how
+#: its legend names the mark. Styles without a text mark ("dim" on a 0 cell) speak for
+#: themselves: the legend names the value instead.
+TEXT_MARKS = {"dead": "†", "highlight": "*"}
+LEGEND_TEXT = {"dim": "0", "dead": "†", "highlight": "*"}
+LEGEND_COLOUR = {"dim": "dim", "dead": "yellow", "highlight": "highlighted"}
+
+
+def legend_line(t: Table, names: dict[str, str], styles: dict | None = None) -> str | None:
+    """The table's caption and, for each style its cells use, "mark: meaning"."""
+    used = set((t.styles if styles is None else styles).values())
+    parts = [t.caption] if t.caption else []
+    parts += [f"{names[s]}: {m}" for s, m in t.legend.items() if s in used and s in names]
+    return "; ".join(parts) or None
