@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from rnnloss_cli.errors import ProblemError
@@ -86,9 +87,13 @@ def _is_matrix(v: Any) -> bool:
 
 def _item_text(v: Any) -> str:
     if isinstance(v, dict):
-        # An alignment given as {path: ..., factors: [...]}: the path is the given; the
-        # factors are a handout's worked solution, so they stay off the question sheet.
+        # An alignment given as {path: ..., factors: [...]}: the factors are printed numbers
+        # the key depends on (HELLO's 3.673 comes from them, not from the per-symbol
+        # probabilities), so a question sheet gives them with the path.
         if "path" in v:
+            factors = v.get("factors")
+            if isinstance(factors, list) and factors:
+                return f"{v['path']} (factors {' × '.join(_num(x) for x in factors)})"
             return str(v["path"])
         shown = {k: x for k, x in v.items() if k not in NESTED_HIDDEN}
         return "(" + ", ".join(f"{k}: {_item_text(x)}" for k, x in shown.items()) + ")"
@@ -107,8 +112,14 @@ def _window(n: int, limit: int) -> tuple[list[int | None], str | None]:
     return shown, f"the first {split:,} and last {len(kept) - split:,} of {n:,}"
 
 
-def givens_of(data: dict[str, Any], window: Window | None = None) -> list[Given]:
+def givens_of(
+    data: dict[str, Any], window: Window | None = None, base: str | None = None
+) -> list[Given]:
     """The givens of a problem file's mapping, in file order, key and notes left out.
+
+    A custom problem's terms are inlined: each term's weight and the givens of the problem
+    it refers to (``base``: the folder its ``file`` paths are relative to), so the sheet is
+    self-contained.
 
     Long lists and matrices keep their first and last items, rows and columns (``window``,
     default from limits) with "…" between and a note with the full size.
@@ -150,6 +161,9 @@ def givens_of(data: dict[str, Any], window: Window | None = None) -> list[Given]
     for name, value in data.items():
         if name in HIDDEN_FIELDS:
             continue
+        if name == "terms" and data.get("kind") == "custom" and isinstance(value, list):
+            out += _custom_givens(value, w, base)
+            continue
         if _is_matrix(value):
             out.append(matrix(str(name), value))
         elif isinstance(value, list) and value and all(_is_matrix(m) for m in value):
@@ -163,6 +177,35 @@ def givens_of(data: dict[str, Any], window: Window | None = None) -> list[Given]
             out.append(listing(str(name), value))
         else:
             out.append(Given(str(name), "scalar", _num(value)))
+    return out
+
+
+def _custom_givens(terms: list, window: Window, base: str | None) -> list[Given]:
+    """Each term of a custom loss as "term i (name): weight w" and its problem's givens."""
+    out: list[Given] = []
+    for i, term in enumerate(terms, 1):
+        if not isinstance(term, dict):
+            continue
+        name = term.get("name")
+        label = f"term {i}" + (f" ({name})" if name else "")
+        sub = term.get("problem")
+        folder = base
+        if sub is None and isinstance(term.get("file"), str):
+            path = Path(base or ".") / term["file"]
+            try:
+                sub, _ = load_yaml(read_text(str(path)), str(path))
+            except (ProblemError, OSError):
+                sub = None  # the solver reports it; the sheet shows the reference
+            folder = str(path.parent)
+        kind = sub.get("kind") if isinstance(sub, dict) else None
+        what = f", {KIND_SUMMARIES.get(kind, kind)}" if kind else ""
+        out.append(Given(label, "scalar", f"weight {_num(term.get('weight'))}{what}"))
+        if isinstance(sub, dict):
+            for g in givens_of(sub, window, folder):
+                g.name = f"{label} · {g.name}"
+                out.append(g)
+        elif "file" in term:
+            out.append(Given(f"{label} · file", "scalar", str(term["file"])))
     return out
 
 
@@ -188,15 +231,52 @@ def collect(
         meta = problem.meta
         figures = list(meta.answer or {"loss": 0.0})
         result = solve(problem, window=window) if solutions else None
-        givens = givens_of(data, window)
+        folder = None if path == "-" else str(Path(path).parent)
+        givens = givens_of(data, window, folder)
         out.append(SheetProblem(path, meta.kind, meta.title, meta.source, givens, figures, result))
     return out
 
 
+#: The task of each kind, in a student's words.
+TASKS = {
+    "mse": "Compute the mean squared error of the predictions ŷ against the targets y.",
+    "bce": "Compute the binary cross-entropy of the predicted probabilities ŷ for the labels y.",
+    "nll": "Compute the negative log-likelihood of the true classes under the predictions.",
+    "cce": "Compute the cross-entropy of the predictions for the true classes.",
+    "hinge": "Compute the hinge loss of the scores ŷ for the labels y (±1).",
+    "sequence": "Compute the cross-entropy of the sequence, step by step over the targets.",
+    "sequence_hinge": "Compute the hinge loss over the steps of the sequence.",
+    "reinforce": "Compute the REINFORCE loss of the episode from its rewards and policy "
+    "probabilities.",
+    "custom": "Compute each term's loss from its givens, then the weighted sum Σ_i w_i L_i.",
+}
+#: What each answer figure is, for the "Give" line.
+FIGURE_WORDS = {
+    "loss": "the loss",
+    "listed": "the loss from the listed alignments (all of them, as the handout does)",
+    "valid_only": "the loss from the valid alignments only",
+    "exact": "the exact CTC loss −ln p(l|x) (forward algorithm)",
+    "sum": "the sum over the steps",
+    "mean": "the mean over the steps",
+    "objective": "the objective J",
+    "objective_no_baseline": "the objective without the baseline",
+}
+
+
 def task_text(p: SheetProblem) -> str:
-    what = KIND_SUMMARIES.get(p.kind, p.kind)
-    figs = ", ".join(p.figures)
-    return f"Compute the loss ({what}). Give: {figs}."
+    """What the student is asked, in their words, and the figures to give."""
+    if p.kind == "ctc":
+        paths = next((g for g in p.givens if g.name == "alignments"), None)
+        if paths is not None and p.figures != ["exact"]:
+            n = len(paths.value)
+            what = f"the {n} listed alignment{'s' if n != 1 else ''}"
+            task = f"Compute the CTC loss from {what}, as in the handout."
+        else:
+            task = "Compute the CTC loss −ln p(l|x) with the forward algorithm."
+    else:
+        task = TASKS.get(p.kind, f"Compute the loss ({KIND_SUMMARIES.get(p.kind, p.kind)}).")
+    figs = [FIGURE_WORDS.get(f, f) + ("" if f in ("loss",) else f" ({f})") for f in p.figures]
+    return f"{task} Give {'; '.join(figs)}."
 
 
 # ------------------------------------------------------------------------------ markdown
@@ -364,7 +444,7 @@ _LATEX_INLINE_MAX = 70
 def step_latex_item(s: Step, precision: int) -> str:
     """One step as an itemize entry: prose stays text; maths goes in math mode, a long
     equation as an ``aligned`` display broken before each "=" (no overfull line)."""
-    if s.latex is None and re.search(r"[A-Za-z]{4,}", s.text.replace("blank", "")):
+    if s.latex is None and re.search(r"[A-Za-z]{3,}", step_text(s, precision)):
         # a rule written in words (no LaTeX form): text with inline maths symbols
         return rf"  \item {latex_text(s.label)}: {latex_text(step_text(s, precision))}"
     math = latex_math(step_latex(s, precision))

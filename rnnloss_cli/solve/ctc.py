@@ -419,6 +419,10 @@ def _exact_part(p: CTCProblem, r: Result, window: Window) -> tuple[float, float]
             "forward recursion",
             "α_t(s) = (α_{t−1}(s) + α_{t−1}(s−1) [+ α_{t−1}(s−2) when l'_s ≠ blank and "
             "l'_s ≠ l'_{s−2}]) · y_t(l'_s),  α_1(1) = y_1(blank), α_1(2) = y_1(l_1)",
+            {},
+            r"\alpha_t(s) = \bigl(\alpha_{t-1}(s) + \alpha_{t-1}(s-1) + [\alpha_{t-1}(s-2)]\bigr)"
+            r"\, y_t(l'_s),\ \text{the bracket only when } l'_s \ne \text{blank and } "
+            r"l'_s \ne l'_{s-2};\ \alpha_1(1) = y_1(\text{blank}),\ \alpha_1(2) = y_1(l_1)",
             lead=True,
         )
     )
