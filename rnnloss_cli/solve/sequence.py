@@ -413,6 +413,12 @@ def solve_reinforce(p: ReinforceProblem, *, window: Window | None = None) -> Res
                     r"\frac{{R|+}}{{n}} = {b}",
                 )
             )
+        r.notes.append(
+            "the mean-of-returns baseline is computed from this episode's own returns, so it "
+            "depends on the sampled actions and biases the gradient estimate (with one step, "
+            "b = R_1 and A_1 = 0: loss and gradient are 0 for any reward); a constant or a "
+            "state-value baseline b(s_t) leaves the expected gradient unchanged"
+        )
     elif isinstance(p.baseline, np.ndarray):
         r.steps.append(Step("baseline", "b_t given per step", {}))
     else:
@@ -492,14 +498,26 @@ def solve_reinforce(p: ReinforceProblem, *, window: Window | None = None) -> Res
     if p.baseline is not None:
         handout = float(np.sum(np.where(p.mask, returns * log_pi, 0.0)))
         template, values = signed_sum("q", (returns * log_pi)[p.mask])
+        returns_are = "the discounted returns R_t" if p.returns is None else "the returns R_t"
         r.steps.append(
             Step(
-                "without the baseline (the handout's Σ_t R_t ln π)",
+                f"without the baseline, with {returns_are}: Σ_t R_t ln π",
                 template + " = {v}",
                 {**values, "v": handout},
             )
         )
         figures["objective_no_baseline"] = handout
+    if p.rewards is not None:
+        per_step = np.where(p.mask, p.rewards * log_pi, 0.0)
+        template, values = signed_sum("w", per_step[p.mask])
+        r.steps.append(
+            Step(
+                "the handout's formula, each step weighted by its own reward: Σ_t r_t ln π",
+                template + " = {v}",
+                {**values, "v": float(np.sum(per_step))},
+            )
+        )
+        figures["objective_per_step_rewards"] = float(np.sum(per_step))
     if p.logits is not None:
         grad = reinforce_policy_logits_grad(
             p.logits, p.actions, adv, mask=p.mask, reduction=p.reduction
