@@ -663,9 +663,11 @@ def _coverage(p: CTCProblem, lc: ListedCTC, prob: float, r: Result) -> None:
         total = f"{ctc_path_count(list(p.target), n_frames):,}"
     else:
         total = "many"
+    some = f"{len(seen)} distinct valid listed alignment" + ("s are" if len(seen) != 1 else " is")
+    frames = "1 frame" if n_frames == 1 else f"{n_frames:,} frames"
     r.notes.append(
-        f"the {len(seen)} distinct valid listed alignment(s) are {len(seen)} of the "
-        f"{total} alignments of {_word(p.target)} over {n_frames} frames and cover "
+        f"the {some} {len(seen)} of the "
+        f"{total} alignments of {_word(p.target)} over {frames} and cover "
         f"{100 * covered / prob:.1f}% of the exact probability"
     )
 
