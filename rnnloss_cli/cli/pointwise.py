@@ -10,8 +10,8 @@ from typing import Annotated, Any
 
 import typer
 
-from rnnloss_cli.cli.options import FormatOpt, OutputFormat, PrecisionOpt, Text, WindowOpt
 from rnnloss_cli.cli.io import guarded
+from rnnloss_cli.cli.options import FormatOpt, OutputFormat, PrecisionOpt, Text, WindowOpt
 from rnnloss_cli.cli.output import solve_and_emit
 
 #: The reduction each kind uses when none is given (as problem/pointwise.py applies it).
