@@ -478,15 +478,9 @@ def sections(e: Explanation, *, latex: bool = False) -> list[Section]:
 
 def find(key: str) -> Explanation:
     """The explanation for ``key`` (aliases: sequence-hinge, cross-entropy...); KeyError."""
-    norm = key.strip().lower().replace("-", "_")
-    aliases = {
-        "cross_entropy": "cce",
-        "ce": "cce",
-        "hinge_seq": "sequence_hinge",
-        "rl": "reinforce",
-    }
-    norm = aliases.get(norm, norm)
-    return EXPLANATIONS[norm]
+    from rnnloss_cli.templates import canonical_kind
+
+    return EXPLANATIONS[canonical_kind(key)]
 
 
 # ------------------------------------------------------------------------------ markdown

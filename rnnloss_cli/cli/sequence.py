@@ -107,8 +107,10 @@ def register(app: typer.Typer) -> None:
         _run("sequence", data, fmt, precision, window)
 
     @app.command(
-        name="hinge-seq", epilog="Example: rnnloss hinge-seq --y 1,-1,1 --yhat 0.8,-0.5,0.3"
+        name="sequence-hinge",
+        epilog="Example: rnnloss sequence-hinge --y 1,-1,1 --yhat 0.8,-0.5,0.3",
     )
+    @app.command(name="hinge-seq", hidden=True)  # the older name, an alias
     def hinge_seq(
         y: Annotated[str, typer.Option("--y", help="Labels -1/+1 per step, e.g. 1,-1,1.")],
         yhat: Annotated[str, typer.Option("--yhat", help="Scores per step, e.g. 0.8,-0.5,0.3.")],
