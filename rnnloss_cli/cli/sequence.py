@@ -110,7 +110,12 @@ def register(app: typer.Typer) -> None:
         name="sequence-hinge",
         epilog="Example: rnnloss sequence-hinge --y 1,-1,1 --yhat 0.8,-0.5,0.3",
     )
-    @app.command(name="hinge-seq", hidden=True)  # the older name, an alias
+    @app.command(  # the older name, an alias
+        name="hinge-seq",
+        hidden=True,
+        epilog="Example: rnnloss sequence-hinge --y 1,-1,1 --yhat 0.8,-0.5,0.3 "
+        "(hinge-seq is the older name of sequence-hinge)",
+    )
     def hinge_seq(
         y: Annotated[str, typer.Option("--y", help="Labels -1/+1 per step, e.g. 1,-1,1.")],
         yhat: Annotated[str, typer.Option("--yhat", help="Scores per step, e.g. 0.8,-0.5,0.3.")],
