@@ -89,12 +89,10 @@ def rich_table(
     parts: list[RenderableType] = []
     for b, block in enumerate(blocks):
         cols = [*range(key), *block]
-        if len(blocks) == 1:
-            rt = RichTable(title=Text(t.title), title_justify="left", header_style="bold")
-        else:  # title and caption as lines of their own: a narrow block would squeeze them
-            more = "" if b == 0 else f" (continued, {b + 1} of {len(blocks)})"
-            parts.append(Text(f"{t.title}{more}", style="italic"))
-            rt = RichTable(header_style="bold")
+        # title and caption as lines of their own: a narrow table would squeeze them
+        more = "" if b == 0 else f" (continued, {b + 1} of {len(blocks)})"
+        parts.append(Text(f"{t.title}{more}", style="italic"))
+        rt = RichTable(header_style="bold")
         for j in cols:
             rt.add_column(Text(laid.columns[j]), justify="right", overflow="fold")
         for i, row in enumerate(texts):

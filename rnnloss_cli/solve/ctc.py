@@ -65,6 +65,9 @@ def _factors_text(factors: tuple[float, ...]) -> str:
 def _listed_part(p: CTCProblem, r: Result, window: Window) -> ListedCTC:
     lc = ctc_listed(p.target, p.alignments, _listed_probs(p), blank=p.blank, factors=p.factors)
     target = _word(p.target)
+    if p.probs is not None:  # the givens first: the probability of each symbol at any frame
+        given = ", ".join(f"P({k}) = {v:g}" for k, v in p.probs.items())
+        r.steps.append(Step("given, at every frame", given, lead=True))
     styles: dict[tuple[int, int], str] = {}
     for i, a in enumerate(lc.alignments):
         styles[(i, 3)] = "good" if a.valid else "bad"
