@@ -242,7 +242,18 @@ def solve_sequence_hinge(p: SequenceHingeProblem, *, window: Window | None = Non
     per_step = sequence_hinge(p.yhat, p.y, reduction="none", **kw)
     loss = float(sequence_hinge(p.yhat, p.y, reduction=p.reduction, **kw))
     grad = sequence_hinge_grad(p.yhat, p.y, reduction=p.reduction, **kw)
-    r = Result("sequence_hinge", p.meta.title, loss, unit="", formula=HINGE_FORMULA)
+    formula = HINGE_FORMULA
+    if p.reduction != "sum":
+        over = "the unpadded steps" if p.reduction == "mean" else "the sequences"
+        formula = Step(
+            "formula",
+            f"L = (1/n) Σ_t max(0, 1 − y_t · ŷ_t), n = {over} (reduction: {p.reduction}; "
+            "padded steps left out)",
+            {},
+            r"L = \frac{1}{n}\sum_{t=1}^{T} \max(0, 1 - y_t \hat y_t)",
+        )
+    r = Result("sequence_hinge", p.meta.title, loss, unit="", formula=formula)
+    per_n = "" if p.reduction == "sum" else " / n"
 
     def step_row(i: int) -> list[Any]:
         idx = _position(p.y.shape, i)
@@ -270,7 +281,7 @@ def solve_sequence_hinge(p: SequenceHingeProblem, *, window: Window | None = Non
                 "ŷ",
                 "y·ŷ",
                 "max(0, 1 − y·ŷ)",
-                f"∂L/∂ŷ ({p.reduction})",
+                f"∂L/∂ŷ = −y{per_n} if 1 − y·ŷ > 0, else 0",
                 "masked?",
             ],
             window,
@@ -291,6 +302,21 @@ def solve_sequence_hinge(p: SequenceHingeProblem, *, window: Window | None = Non
             p.reduction == "mean_sequences" and "sequences" in s.label
         ):
             s.label += f" (reduction: {p.reduction})"
+    first = _position(p.y.shape, int(np.flatnonzero(np.ravel(p.mask))[0])) if p.mask.any() else None
+    if first is not None:
+        y0, yh0, g0 = float(p.y[first]), float(p.yhat[first]), float(grad[first])
+        n = int(round(-y0 / g0)) if g0 and per_n else None
+        if 1 - y0 * yh0 > 0:
+            text = "1 − {y} · {yh} > 0, so −({y})" + (" / {n}" if n else "") + " = {g}"
+        else:
+            text = "1 − {y} · {yh} ≤ 0, so 0"
+        r.steps.append(
+            Step(
+                "worked gradient ∂L/∂ŷ at the first step",
+                text,
+                {"y": y0, "yh": yh0, "n": n, "g": g0},
+            )
+        )
     r.figures = {"loss": loss, **figures}
     r.notes.append(
         "The handout's hinge formula is a sum, Σ_t max(0, 1 − y_t·ŷ_t), but its worked example "
@@ -438,7 +464,7 @@ def solve_reinforce(p: ReinforceProblem, *, window: Window | None = None) -> Res
         *(["b"] if p.baseline is not None else []),
         "A_t",
         "A_t · ln π",
-        f"∂L/∂ln π ({p.reduction})",
+        "∂L/∂ln π = −A_t" + ("" if p.reduction == "sum" else " / n"),
         *(["masked?"] if padded else []),
     ]
 

@@ -51,3 +51,16 @@ def test_bits_gradient_is_in_bits():
     # d/dŷ of −log2 ŷ at ŷ = 0.5 is −1 / (0.5 ln 2) = −2 / ln 2 = −2.885 (not the nats −2)
     assert "-2.885" in out and "(in bits)" in out
     assert "│ -2 │" not in out
+
+
+def test_sequence_hinge_heading_and_gradient_formula():
+    out = solve("hinge-seq.yaml")
+    assert "L = (1/n) Σ_t max(0, 1 − y_t · ŷ_t)" in out and "(reduction: mean" in out
+    assert "∂L/∂ŷ = −y / n if 1 − y·ŷ > 0, else 0" in out
+    # step 1: y = 1, ŷ = 0.8: 1 − 0.8 = 0.2 > 0, so −1 / 3 = −0.333
+    assert "1 − 1 · 0.8 > 0, so −(1) / 3 = -0.333" in out
+
+
+def test_reinforce_gradient_column_has_its_formula():
+    out = solve("reinforce-episode.yaml")
+    assert "∂L/∂ln π = −A_t" in out
