@@ -223,6 +223,15 @@ def solve_sequence(p: SequenceProblem, *, window: Window | None = None) -> Resul
             else "−y/ŷ at the target class, 0 elsewhere, times the reduction scale",
         )
     )
+    if p.mask.any():  # one entry worked out: the first real step's target class
+        idx = _position(steps_shape, int(np.flatnonzero(np.ravel(p.mask))[0]))
+        cls = int(p.targets[idx])
+        prob, g = float(terms.prob[idx]), float(grad[(*idx, cls)])
+        scale = {"sum": 1, "mean_tokens": n_tokens, "mean_sequences": n_seq}.get(p.reduction, 1)
+        per_n = f" / {scale}" if scale != 1 else ""
+        where = f"∂L/∂{wrt}_{idx[-1] + 1}({classes[cls]})"
+        text = ("({p} − 1)" if p.from_logits else "−1 / {p}") + per_n + " = {g}"
+        r.steps.append(Step(f"worked gradient {where}", text, {"p": prob, "g": g}))
     r.figures = {"loss": loss, **figures}
     if not p.mask.all():
         r.notes.append(

@@ -64,3 +64,9 @@ def test_sequence_hinge_heading_and_gradient_formula():
 def test_reinforce_gradient_column_has_its_formula():
     out = solve("reinforce-episode.yaml")
     assert "∂L/∂ln π = −A_t" in out
+
+
+def test_sequence_gradient_worked_entry():
+    # ∂(−ln ŷ)/∂ŷ at the target = −1/ŷ: −1 / 0.7 = −1.429 (sum); padded batch: −1 / 0.8 / 5
+    assert "−1 / 0.7 = -1.429" in solve("seq-translation.yaml")
+    assert "−1 / 0.8 / 5 = -0.25" in solve("seq-padded-batch.yaml")
