@@ -163,7 +163,8 @@ def solve_sequence(p: SequenceProblem, *, window: Window | None = None) -> Resul
         real = bool(p.mask[idx])
         return [
             *_seq_t(idx),
-            p.labels[i],
+            # a class index stays a number (JSON too); a vocabulary word is text
+            p.labels[i] if p.vocabulary else int(p.targets[idx]),
             float(terms.prob[idx]) if real else None,
             float(terms.neg_log_prob[idx]) if real else None,
             "no" if real else "yes (padding)",

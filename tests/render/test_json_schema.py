@@ -57,3 +57,9 @@ def test_ctc_tools_report_their_own_kind():
 def test_one_frame_grammar():
     out = runner.invoke(app, ["ctc", "paths", "A", "--frames", "1", "--probs", "A=0.5,-=0.5"])
     assert "over 1 frame" in out.output and "1 frames" not in out.output
+
+
+def test_class_targets_stay_numbers():
+    out = runner.invoke(app, ["solve", str(PROBLEMS / "seq-padded-batch.yaml"), "-f", "json"])
+    rows = json.loads(out.output)["tables"][0]["rows"]
+    assert all(isinstance(row[2], int) for row in rows), rows
