@@ -402,7 +402,10 @@ EXPLANATIONS: dict[str, Explanation] = {
             ),
             where=(
                 "aₜ the sampled action in state sₜ, rₖ the reward, γ the discount, b a "
-                "baseline (e.g. the mean return)."
+                "baseline: a constant or a state-value estimate b(sₜ) leaves the expected "
+                "gradient unchanged; the mean of the episode's own returns (baseline: mean) "
+                "depends on the sampled actions, so it is biased (with one step b = G₁ and "
+                "the loss and gradient are 0 whatever the reward)."
             ),
             when=(
                 "Rewards such as BLEU or a game outcome that cannot be differentiated, or "
@@ -426,7 +429,9 @@ EXPLANATIONS: dict[str, Explanation] = {
                 "The RL formula Σ Rₜ ln π(yₜ|sₜ) lacks the minus sign: it is the objective "
                 "to maximise, not a loss to minimise.",
                 "It weights each step by its own reward Rₜ; REINFORCE uses the return from "
-                "step t onward.",
+                "step t onward. rnnloss shows both: Σₜ rₜ ln π (the handout's per-step "
+                "rewards, figure objective_per_step_rewards) and Σₜ Gₜ ln π with the "
+                "discounted returns (figure objective_no_baseline).",
             ),
         ),
         Explanation(
@@ -647,21 +652,9 @@ def sections(e: Explanation, *, latex: bool = False) -> list[Section]:
 
 def find(key: str) -> Explanation:
     """The explanation for ``key`` (aliases: sequence-hinge, cross-entropy...); KeyError."""
-    norm = key.strip().lower().replace("-", "_")
-    aliases = {
-        "cross_entropy": "cce",
-        "ce": "cce",
-        "hinge_seq": "sequence_hinge",
-        "rl": "reinforce",
-        "alignment": "ctc_align",
-        "forced_align": "ctc_align",
-        "beam_search": "ctc_decode",
-        "beam": "ctc_decode",
-        "rnn_t": "rnnt",
-        "transducer": "rnnt",
-    }
-    norm = aliases.get(norm, norm)
-    return EXPLANATIONS[norm]
+    from rnnloss_cli.templates import canonical_kind
+
+    return EXPLANATIONS[canonical_kind(key)]
 
 
 # ------------------------------------------------------------------------------ markdown

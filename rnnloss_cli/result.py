@@ -106,6 +106,9 @@ class Table:
     #: what the held window is, when it is not simply the first and last rows (e.g. a trellis
     #: whose columns come from two different computations); renderers print it as a note
     window_note: str | None = None
+    #: what each cell style used in ``styles`` means, e.g. {"dead": "dead end (cannot reach
+    #: the end)"}; each renderer words the legend for how it marks cells (dimmed, †, bold)
+    legend: dict[str, str] = field(default_factory=dict)
 
     @property
     def shape(self) -> tuple[int, int]:
@@ -172,6 +175,9 @@ class Step:
     text: str
     values: dict[str, Any] = field(default_factory=dict)
     latex: str | None = None
+    #: shown before the tables (the givens, the general rule a table follows); the other
+    #: steps work cells out and sum up after them
+    lead: bool = False
 
 
 @dataclass
@@ -211,6 +217,16 @@ class Result:
     notes: list[str] = field(default_factory=list)
     checks: list[Check] | None = None
     children: list[tuple[str, Result]] = field(default_factory=list)
+
+    @property
+    def lead_steps(self) -> list[Step]:
+        """Steps laid out before the tables (the rule the tables follow)."""
+        return [s for s in self.steps if s.lead]
+
+    @property
+    def work_steps(self) -> list[Step]:
+        """Steps laid out after the tables (worked cells, sums, the loss)."""
+        return [s for s in self.steps if not s.lead]
 
     def visible_tables(self, show: frozenset[str] = frozenset()) -> list[Table]:
         """The tables to lay out: the always-shown ones and those asked for by name."""

@@ -10,14 +10,24 @@ from the problem file (givens) and the Result (solutions).
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from rnnloss_cli.errors import ProblemError
 from rnnloss_cli.problem import KIND_SUMMARIES, parse_problem, problem_files, read_text
 from rnnloss_cli.problem._yaml import load_yaml
-from rnnloss_cli.render.text import ELLIPSIS, fmt_number, lay_out, step_latex
-from rnnloss_cli.result import Result, Table, Window, window_indices
+from rnnloss_cli.render.text import (
+    ELLIPSIS,
+    LEGEND_TEXT,
+    fmt_number,
+    lay_out,
+    legend_line,
+    step_latex,
+    step_text,
+)
+from rnnloss_cli.result import Result, Step, Table, Window, window_indices
 
 #: Fields that are not givens: the key and the author's remarks stay off a question sheet.
 HIDDEN_FIELDS = frozenset({"kind", "title", "source", "answer", "tolerance", "notes", "vary"})
@@ -77,9 +87,13 @@ def _is_matrix(v: Any) -> bool:
 
 def _item_text(v: Any) -> str:
     if isinstance(v, dict):
-        # An alignment given as {path: ..., factors: [...]}: the path is the given; the
-        # factors are a handout's worked solution, so they stay off the question sheet.
+        # An alignment given as {path: ..., factors: [...]}: the factors are printed numbers
+        # the key depends on (HELLO's 3.673 comes from them, not from the per-symbol
+        # probabilities), so a question sheet gives them with the path.
         if "path" in v:
+            factors = v.get("factors")
+            if isinstance(factors, list) and factors:
+                return f"{v['path']} (factors {' × '.join(_num(x) for x in factors)})"
             return str(v["path"])
         shown = {k: x for k, x in v.items() if k not in NESTED_HIDDEN}
         return "(" + ", ".join(f"{k}: {_item_text(x)}" for k, x in shown.items()) + ")"
@@ -98,8 +112,14 @@ def _window(n: int, limit: int) -> tuple[list[int | None], str | None]:
     return shown, f"the first {split:,} and last {len(kept) - split:,} of {n:,}"
 
 
-def givens_of(data: dict[str, Any], window: Window | None = None) -> list[Given]:
+def givens_of(
+    data: dict[str, Any], window: Window | None = None, base: str | None = None
+) -> list[Given]:
     """The givens of a problem file's mapping, in file order, key and notes left out.
+
+    A custom problem's terms are inlined: each term's weight and the givens of the problem
+    it refers to (``base``: the folder its ``file`` paths are relative to), so the sheet is
+    self-contained.
 
     Long lists and matrices keep their first and last items, rows and columns (``window``,
     default from limits) with "…" between and a note with the full size.
@@ -141,6 +161,9 @@ def givens_of(data: dict[str, Any], window: Window | None = None) -> list[Given]
     for name, value in data.items():
         if name in HIDDEN_FIELDS:
             continue
+        if name == "terms" and data.get("kind") == "custom" and isinstance(value, list):
+            out += _custom_givens(value, w, base)
+            continue
         if _is_matrix(value):
             out.append(matrix(str(name), value))
         elif isinstance(value, list) and value and all(_is_matrix(m) for m in value):
@@ -154,6 +177,35 @@ def givens_of(data: dict[str, Any], window: Window | None = None) -> list[Given]
             out.append(listing(str(name), value))
         else:
             out.append(Given(str(name), "scalar", _num(value)))
+    return out
+
+
+def _custom_givens(terms: list, window: Window, base: str | None) -> list[Given]:
+    """Each term of a custom loss as "term i (name): weight w" and its problem's givens."""
+    out: list[Given] = []
+    for i, term in enumerate(terms, 1):
+        if not isinstance(term, dict):
+            continue
+        name = term.get("name")
+        label = f"term {i}" + (f" ({name})" if name else "")
+        sub = term.get("problem")
+        folder = base
+        if sub is None and isinstance(term.get("file"), str):
+            path = Path(base or ".") / term["file"]
+            try:
+                sub, _ = load_yaml(read_text(str(path)), str(path))
+            except (ProblemError, OSError):
+                sub = None  # the solver reports it; the sheet shows the reference
+            folder = str(path.parent)
+        kind = sub.get("kind") if isinstance(sub, dict) else None
+        what = f", {KIND_SUMMARIES.get(kind, kind)}" if kind else ""
+        out.append(Given(label, "scalar", f"weight {_num(term.get('weight'))}{what}"))
+        if isinstance(sub, dict):
+            for g in givens_of(sub, window, folder):
+                g.name = f"{label} · {g.name}"
+                out.append(g)
+        elif "file" in term:
+            out.append(Given(f"{label} · file", "scalar", str(term["file"])))
     return out
 
 
@@ -179,20 +231,57 @@ def collect(
         meta = problem.meta
         figures = list(meta.answer or {"loss": 0.0})
         result = solve(problem, window=window) if solutions else None
-        givens = givens_of(data, window)
+        folder = None if path == "-" else str(Path(path).parent)
+        givens = givens_of(data, window, folder)
         out.append(SheetProblem(path, meta.kind, meta.title, meta.source, givens, figures, result))
     return out
 
 
+#: The task of each kind, in a student's words.
+TASKS = {
+    "mse": "Compute the mean squared error of the predictions ŷ against the targets y.",
+    "bce": "Compute the binary cross-entropy of the predicted probabilities ŷ for the labels y.",
+    "nll": "Compute the negative log-likelihood of the true classes under the predictions.",
+    "cce": "Compute the cross-entropy of the predictions for the true classes.",
+    "hinge": "Compute the hinge loss of the scores ŷ for the labels y (±1).",
+    "sequence": "Compute the cross-entropy of the sequence, step by step over the targets.",
+    "sequence_hinge": "Compute the hinge loss over the steps of the sequence.",
+    "reinforce": "Compute the REINFORCE loss of the episode from its rewards and policy "
+    "probabilities.",
+    "custom": "Compute each term's loss from its givens, then the weighted sum Σ_i w_i L_i.",
+}
+#: What each answer figure is, for the "Give" line.
+FIGURE_WORDS = {
+    "loss": "the loss",
+    "listed": "the loss from the listed alignments (all of them, as the handout does)",
+    "valid_only": "the loss from the valid alignments only",
+    "exact": "the exact CTC loss −ln p(l|x) (forward algorithm)",
+    "sum": "the sum over the steps",
+    "mean": "the mean over the steps",
+    "objective": "the objective J",
+    "objective_no_baseline": "the objective without the baseline",
+}
+
+
 def task_text(p: SheetProblem) -> str:
-    what = KIND_SUMMARIES.get(p.kind, p.kind)
-    figs = ", ".join(p.figures)
-    return f"Compute the loss ({what}). Give: {figs}."
+    """What the student is asked, in their words, and the figures to give."""
+    if p.kind == "ctc":
+        paths = next((g for g in p.givens if g.name == "alignments"), None)
+        if paths is not None and p.figures != ["exact"]:
+            n = len(paths.value)
+            what = f"the {n} listed alignment{'s' if n != 1 else ''}"
+            task = f"Compute the CTC loss from {what}, as in the handout."
+        else:
+            task = "Compute the CTC loss −ln p(l|x) with the forward algorithm."
+    else:
+        task = TASKS.get(p.kind, f"Compute the loss ({KIND_SUMMARIES.get(p.kind, p.kind)}).")
+    figs = [FIGURE_WORDS.get(f, f) + ("" if f in ("loss",) else f" ({f})") for f in p.figures]
+    return f"{task} Give {'; '.join(figs)}."
 
 
 # ------------------------------------------------------------------------------ markdown
 def _md_escape(s: str) -> str:
-    return s.replace("|", "\\|")
+    return str(s).replace("|", "\\|")
 
 
 def _row_labels(g: Given) -> list[str]:
@@ -210,7 +299,8 @@ def _md_given(g: Given) -> list[str]:
     head = ["", "| " + " | ".join(["", *map(_md_escape, g.columns or [])]) + " |"]
     head.append("|" + "|".join("---" for _ in range(len(g.columns or []) + 1)) + "|")
     rows = [
-        f"| {i} | " + " | ".join(r) + " |" for i, r in zip(_row_labels(g), g.value, strict=True)
+        "| " + " | ".join(map(_md_escape, [i, *r])) + " |"
+        for i, r in zip(_row_labels(g), g.value, strict=True)
     ]
     return [f"- `{g.name}` (matrix){note}:", *head, *rows, ""]
 
@@ -329,15 +419,53 @@ def table_latex(t: Table, precision: int, *, window: Window | None = None) -> li
     out = [r"\begin{center}", rf"\textbf{{{latex_text(t.title)}}}\\[2pt]"]
     out += [rf"\begin{{tabular}}{{{cols}}}", r"\hline"]
     out.append(" & ".join(latex_text(c) for c in laid.columns) + r" \\ \hline")
-    for row in laid.rows:
+    for i, row in enumerate(laid.rows):
         cells = ["" if c is None else latex_text(fmt_number(c, precision)) for c in row]
+        for j, cell in enumerate(cells):
+            style = laid.styles.get((i, j))
+            if style == "highlight" and cell:
+                cells[j] = rf"\textbf{{{cell}}}"
+            elif style == "dead" and cell:
+                cells[j] = rf"{cell}$^\dagger$"
         out.append(" & ".join(cells) + r" \\")
     out += [r"\hline", r"\end{tabular}"]
-    if t.caption:
-        out += [r"\\[2pt]", rf"\emph{{{latex_text(t.caption)}}}"]
+    caption = legend_line(t, {**LEGEND_TEXT, "highlight": "bold"}, laid.styles)
+    if caption:
+        out += [r"\\[2pt]", rf"\emph{{{latex_text(caption)}}}"]
     if laid.note:
         out += [r"\\[2pt]", rf"\emph{{Note: {latex_text(laid.note)}}}"]
     return [*out, r"\end{center}", ""]
+
+
+#: A step's maths longer than this (characters of LaTeX) is set as a display, broken at "=".
+_LATEX_INLINE_MAX = 70
+
+
+def step_latex_item(s: Step, precision: int) -> str:
+    """One step as an itemize entry: prose stays text; maths goes in math mode, a long
+    equation as an ``aligned`` display broken before each "=" (no overfull line)."""
+    if s.latex is None and re.search(r"[A-Za-z]{3,}", step_text(s, precision)):
+        # a rule written in words (no LaTeX form): text with inline maths symbols
+        return rf"  \item {latex_text(s.label)}: {latex_text(step_text(s, precision))}"
+    math = latex_math(step_latex(s, precision))
+    if len(math) <= _LATEX_INLINE_MAX:
+        return rf"  \item {latex_text(s.label)}: ${math}$"
+    parts = re.split(r"\s(?==|\\approx)", math)
+    body = r" \\ ".join(
+        ["&" + parts[0] if len(parts) == 1 else parts[0]] + ["&" + part for part in parts[1:]]
+    )
+    return rf"  \item {latex_text(s.label)}:\[ \begin{{aligned}} {body} \end{{aligned}} \]"
+
+
+def _steps_latex(steps: list[Step], precision: int) -> list[str]:
+    if not steps:
+        return []
+    return [
+        r"\begin{itemize}",
+        *(step_latex_item(s, precision) for s in steps),
+        r"\end{itemize}",
+        "",
+    ]
 
 
 def result_latex(
@@ -351,14 +479,10 @@ def result_latex(
     out: list[str] = []
     if r.formula:
         out += [r"\[ " + latex_math(step_latex(r.formula, precision)) + r" \]", ""]
+    out += _steps_latex(r.lead_steps, precision)
     for t in r.visible_tables(show):
         out += table_latex(t, precision, window=window)
-    if r.steps:
-        out.append(r"\begin{itemize}")
-        for s in r.steps:
-            math = latex_math(step_latex(s, precision))
-            out.append(rf"  \item {latex_text(s.label)}: ${math}$")
-        out += [r"\end{itemize}", ""]
+    out += _steps_latex(r.work_steps, precision)
     for label, child in r.children:
         out += [
             rf"\paragraph{{Term: {latex_text(label)}}}",
@@ -456,6 +580,26 @@ def build_sheet(
 
     ``window`` (``--window ROWS[xCOLS]``; default from limits) bounds every long table.
     """
+    return build_sheet_checked(
+        paths, fmt, solutions=solutions, precision=precision, title=title, window=window
+    )[0]
+
+
+def build_sheet_checked(
+    paths: list[str],
+    fmt: str = "markdown",
+    *,
+    solutions: bool = False,
+    precision: int = 3,
+    title: str | None = None,
+    window: Window | None = None,
+) -> tuple[str, list[str]]:
+    """Like :func:`build_sheet`, also returning the files whose answer key disagrees.
+
+    Only a solution sheet solves, so a question sheet's list is always empty.
+    """
     problems = collect(paths, solutions, window=window)
     render = sheet_latex if fmt == "latex" else sheet_markdown
-    return render(problems, solutions=solutions, precision=precision, title=title, window=window)
+    text = render(problems, solutions=solutions, precision=precision, title=title, window=window)
+    bad = [p.file for p in problems if p.result is not None and not p.result.ok]
+    return text, bad

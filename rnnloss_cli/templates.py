@@ -391,6 +391,31 @@ answer:
 }
 
 
+#: Other spellings of a kind, accepted by ``new``, ``explain``, ``train --loss`` and the
+#: commands: the canonical name is the kind (``sequence_hinge``; ``sequence-hinge`` on the
+#: command line, where hyphens and underscores are the same name).
+KIND_ALIASES = {
+    "hinge_seq": "sequence_hinge",
+    "seq_hinge": "sequence_hinge",
+    "hinge_sequence": "sequence_hinge",
+    "cross_entropy": "cce",
+    "ce": "cce",
+    "rl": "reinforce",
+    "alignment": "ctc_align",
+    "forced_align": "ctc_align",
+    "beam_search": "ctc_decode",
+    "beam": "ctc_decode",
+    "rnn_t": "rnnt",
+    "transducer": "rnnt",
+}
+
+
+def canonical_kind(name: str) -> str:
+    """The canonical kind for any accepted spelling: case, '-' or '_', and the aliases."""
+    norm = name.strip().lower().replace("-", "_")
+    return KIND_ALIASES.get(norm, norm)
+
+
 def template_kinds() -> list[str]:
     """The kinds ``rnnloss new`` has a template for."""
     return list(TEMPLATES)

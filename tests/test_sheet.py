@@ -95,7 +95,8 @@ def test_latex_text_escapes_and_merges_maths():
     assert latex_text("1−ŷ") == r"1$-\hat{y}$"
 
 
-def test_givens_hide_key_notes_and_printed_factors():
+def test_givens_hide_key_and_notes_but_keep_printed_factors():
+    # issue 13: the printed factors are givens the key depends on (HELLO's 3.673)
     data = {
         "kind": "ctc",
         "answer": {"listed": 3.673},
@@ -104,7 +105,7 @@ def test_givens_hide_key_notes_and_printed_factors():
         "terms": [{"kind": "mse", "answer": 9.5, "y": [1]}],
     }
     shown = {g.name: g.value for g in givens_of(data)}
-    assert shown == {"alignments": ["A-B"], "terms": ["(kind: mse, y: [1])"]}
+    assert shown == {"alignments": ["A-B (factors 0.5 × 0.3)"], "terms": ["(kind: mse, y: [1])"]}
 
 
 def test_cli_sheet_writes_file_and_bad_input_exits_2(tmp_path: Path):

@@ -22,7 +22,8 @@ _APP_SETTINGS: dict[str, Any] = {
     "name": "rnnloss",
     "help": "Worked-problem solver for the loss functions used to train recurrent networks.",
     "no_args_is_help": True,
-    "add_completion": False,
+    "add_completion": True,
+    "epilog": "Example: rnnloss solve problems/hello.yaml",
     "context_settings": {"help_option_names": ["-h", "--help"]},
     "pretty_exceptions_enable": False,
 }

@@ -33,10 +33,7 @@ ProbsOpt = Annotated[
     Optional[str],  # noqa: UP045
     typer.Option("--probs", help="Per-frame probabilities, e.g. H=0.6,E=0.5,L=0.7,O=0.8,-=0.2."),
 ]
-FLAGS_EPILOG = (
-    "Example: rnnloss ctc --target HELLO --probs H=0.6,E=0.5,L=0.7,O=0.8,-=0.2 "
-    "--alignment H-E-L-L-O --alignment HE-L-L-O"
-)
+FLAGS_EPILOG = "Example: rnnloss ctc --target AB --probs A=0.5,B=0.3,-=0.2 -a A-B -a AB-"
 
 
 def _rows(text: str, flag: str) -> Any:
@@ -135,10 +132,7 @@ def paths(
     solve_and_emit(build, fmt, precision, window=window)
 
 
-@ctc_app.command(
-    epilog="Example: rnnloss ctc decode --emissions '0.1,0.8,0.1;0.6,0.3,0.1;0.1,0.2,0.7' "
-    "--symbols '-,A,B'"
-)
+@ctc_app.command(epilog="Example: rnnloss ctc decode --emissions '0.2,0.8;0.6,0.4' --symbols -,A")
 def decode(
     emissions: Annotated[
         Text, typer.Option("--emissions", help="T x K probabilities, rows split by ';'.")
@@ -216,8 +210,7 @@ def _beam_decode(
 
 
 @ctc_app.command(
-    epilog="Example: rnnloss ctc align AB --emissions '0.2,0.7,0.1;0.5,0.3,0.2;0.3,0.2,0.5;"
-    "0.4,0.1,0.5' --symbols '-,A,B'"
+    epilog="Example: rnnloss ctc align AB --logits '0,2,0;1,1,0;0,0,2' --symbols -,A,B"
 )
 def align(
     target: Annotated[str, typer.Argument(help="Target labels, e.g. AB (one symbol a character).")],

@@ -10,6 +10,7 @@ from typing import Annotated, Any
 
 import typer
 
+from rnnloss_cli.cli.io import guarded
 from rnnloss_cli.cli.options import FormatOpt, OutputFormat, PrecisionOpt, Text, WindowOpt
 from rnnloss_cli.cli.output import solve_and_emit
 
@@ -118,7 +119,12 @@ def _categorical_command(kind: str) -> Callable[..., None]:
         precision: PrecisionOpt = 3,
         window: WindowOpt = None,
     ) -> None:
-        data = {"y": y, "yhat": yhat, "logits": logits, "log_probs": log_probs}
+        target: Any = y
+        if "," not in y and ";" not in y:  # a lone class index, as ``y: 0`` in a file
+            from rnnloss_cli.flags import parse_numbers
+
+            target = guarded(lambda: parse_numbers(y, "y"))[0]
+        data = {"y": target, "yhat": yhat, "logits": logits, "log_probs": log_probs}
         _pointwise(kind, {**data, "reduction": reduction}, fmt, precision, window)
 
     return command

@@ -107,7 +107,13 @@ def register(app: typer.Typer) -> None:
         _run("sequence", data, fmt, precision, window)
 
     @app.command(
-        name="hinge-seq", epilog="Example: rnnloss hinge-seq --y 1,-1,1 --yhat 0.8,-0.5,0.3"
+        name="sequence-hinge",
+        epilog="Example: rnnloss sequence-hinge --y 1,-1,1 --yhat 0.8,-0.5,0.3",
+    )
+    @app.command(  # the older name, an alias
+        name="hinge-seq",
+        hidden=True,
+        epilog="Example: rnnloss sequence-hinge --y 1,-1,1 --yhat 0.8,-0.5,0.3",
     )
     def hinge_seq(
         y: Annotated[str, typer.Option("--y", help="Labels -1/+1 per step, e.g. 1,-1,1.")],
@@ -125,10 +131,7 @@ def register(app: typer.Typer) -> None:
         data = {"y": y, "yhat": yhat, "lengths": lengths, "mask": mask, "reduction": reduction}
         _run("sequence_hinge", data, fmt, precision, window)
 
-    @app.command(
-        epilog="Example: rnnloss reinforce --probs 0.9,0.6,0.7 --rewards 1,0,1 --gamma 0.99 "
-        "--baseline mean"
-    )
+    @app.command(epilog="Example: rnnloss reinforce --probs 0.9,0.6 --rewards 1,0 --gamma 0.9")
     def reinforce(
         probs: Annotated[
             Opt, typer.Option("--probs", help="π(y_t|s_t) of the actions taken, e.g. 0.9,0.6.")

@@ -28,6 +28,8 @@ class TrainLoss(str, enum.Enum):
     mse = "mse"
     cross_entropy = "cross-entropy"
     ctc = "ctc"
+    sequence_hinge = "sequence-hinge"
+    #: the same loss under its older command name (an alias)
     hinge_seq = "hinge-seq"
     reinforce = "reinforce"
 
@@ -51,10 +53,10 @@ def new(
     force: ForceOpt = False,
 ) -> None:
     """Write a commented template problem file for KIND (a worked example to edit)."""
-    from rnnloss_cli.templates import render_template, template_kinds
+    from rnnloss_cli.templates import canonical_kind, render_template, template_kinds
 
     try:
-        text = render_template(kind)
+        text = render_template(canonical_kind(kind))
     except KeyError:
         import difflib
 
@@ -86,16 +88,21 @@ def sheet(
     force: ForceOpt = False,
 ) -> None:
     """A question sheet (givens and tasks, no answers) or, with --solutions, a solution sheet."""
+    from rnnloss_cli.cli.io import EXIT_MISMATCH, say
     from rnnloss_cli.cli.output import parse_window
-    from rnnloss_cli.sheet import build_sheet
+    from rnnloss_cli.sheet import build_sheet_checked
 
     win = guarded(lambda: parse_window(window))
-    text = guarded(
-        lambda: build_sheet(
+    text, bad = guarded(
+        lambda: build_sheet_checked(
             paths, fmt.value, solutions=solutions, precision=precision, title=title, window=win
         )
     )
     _write(text, output, force=force, inputs=_input_files(paths))
+    if bad:  # the sheet is written in full; a key that disagrees still fails the run
+        for name in bad:
+            say(f"answer key disagrees: {name}")
+        raise typer.Exit(EXIT_MISMATCH)
 
 
 def _input_files(paths: list[str]) -> list[str]:
@@ -169,14 +176,15 @@ def train(
     """Train a tiny numpy Elman RNN with BPTT on a generated task for the chosen loss.
 
     mse: sine forecasting; cross-entropy: next symbol of a repeating pattern; ctc: spelling
-    words from noisy frames; hinge-seq: sign of the running sum; reinforce: remember a cue.
+    words from noisy frames; sequence-hinge (alias hinge-seq): sign of the running sum;
+    reinforce: remember a cue.
     """
     from rnnloss_cli.cli.io import console
     from rnnloss_cli.train.run import run_and_show
 
     guarded(
         lambda: run_and_show(
-            loss.value,
+            "hinge-seq" if loss is TrainLoss.sequence_hinge else loss.value,
             epochs=epochs,
             seed=seed,
             optimizer=optimizer.value,

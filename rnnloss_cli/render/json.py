@@ -9,6 +9,10 @@ from typing import Any
 from rnnloss_cli.render.text import MAX_TERMS, fmt_log, lay_out, step_latex, step_text
 from rnnloss_cli.result import LogNumber, Result, Table, Terms, Window, terms
 
+#: The layout of the JSON documents; raised when a key changes meaning or goes away (new
+#: keys keep it). One file gives one object; several files give an array of those objects.
+SCHEMA_VERSION = 1
+
 
 def _num(x: Any) -> Any:
     """A JSON value: inf/NaN as null, a LogNumber as its log and its printed value, a long
@@ -46,6 +50,7 @@ def to_dict(r: Result, precision: int = 3, *, window: Window | None = None) -> d
     if r.loss is not None and not math.isfinite(r.loss):
         warnings.append(f"loss is {r.loss} and JSON has no infinity, so it is written as null")
     return {
+        "schema_version": SCHEMA_VERSION,
         "kind": r.kind,
         "title": r.title,
         "source": r.source,

@@ -2,23 +2,37 @@
 
 from __future__ import annotations
 
-from rnnloss_cli.render.text import fmt_number, lay_out, step_latex
+from rnnloss_cli.render.text import LEGEND_TEXT, fmt_number, lay_out, legend_line, step_latex
 from rnnloss_cli.result import Result, Table, Window
 
 
+def md_escape(text: str) -> str:
+    """A table cell's text with its pipes escaped, so ``π(y_t|s_t)`` stays one cell."""
+    return text.replace("|", "\\|")
+
+
 def _cell(x, precision: int) -> str:
-    return "" if x is None else fmt_number(x, precision).replace("|", "\\|")
+    return "" if x is None else md_escape(fmt_number(x, precision))
 
 
 def table_markdown(t: Table, precision: int, *, window: Window | None = None) -> list[str]:
     """A pipe table, windowed (first and last rows/columns, "…" between) with its note."""
     laid = lay_out(t, window)
     out = [f"**{t.title}**", ""]
-    out.append("| " + " | ".join(laid.columns) + " |")
+    out.append("| " + " | ".join(map(md_escape, laid.columns)) + " |")
     out.append("|" + "|".join("---" for _ in laid.columns) + "|")
-    out += ["| " + " | ".join(_cell(c, precision) for c in row) + " |" for row in laid.rows]
-    if t.caption:
-        out += ["", f"_{t.caption}_"]
+    for i, row in enumerate(laid.rows):
+        cells = [_cell(c, precision) for c in row]
+        for j, cell in enumerate(cells):
+            style = laid.styles.get((i, j))
+            if style == "highlight" and cell:
+                cells[j] = f"**{cell}**"
+            elif style == "dead" and cell:
+                cells[j] = f"{cell}†"
+        out.append("| " + " | ".join(cells) + " |")
+    caption = legend_line(t, {**LEGEND_TEXT, "highlight": "bold"}, laid.styles)
+    if caption:
+        out += ["", f"_{caption}_"]
     if laid.note:
         out += ["", f"> **Note:** {laid.note}"]
     return [*out, ""]
@@ -40,11 +54,15 @@ def result_markdown(
     out += [" · ".join(meta), ""]
     if r.formula:
         out += [f"$${step_latex(r.formula, precision)}$$", ""]
+    for s in r.lead_steps:
+        out.append(f"- {s.label}: ${step_latex(s, precision)}$")
+    if r.lead_steps:
+        out.append("")
     for t in r.visible_tables(show):
         out += table_markdown(t, precision, window=window)
-    for s in r.steps:
+    for s in r.work_steps:
         out.append(f"- {s.label}: ${step_latex(s, precision)}$")
-    if r.steps:
+    if r.work_steps:
         out.append("")
     for label, child in r.children:
         out += [
@@ -64,7 +82,8 @@ def result_markdown(
         for c in r.checks:
             verdict = "ok" if c.ok else "**MISMATCH**"
             got = fmt_number(c.got, precision) if c.got is not None else "-"
-            out.append(f"| {c.figure} | {fmt_number(c.expected, precision)} | {got} | {verdict} |")
+            cells = [c.figure, fmt_number(c.expected, precision), got, verdict]
+            out.append("| " + " | ".join(map(md_escape, cells)) + " |")
         out.append("")
     return "\n".join(out)
 

@@ -2,54 +2,111 @@
 
 from __future__ import annotations
 
+from rich.cells import cell_len
 from rich.console import Console, Group, RenderableType
 from rich.panel import Panel
 from rich.table import Table as RichTable
 from rich.text import Text
 
-from rnnloss_cli.render.text import fmt_number, lay_out, step_text
+from rnnloss_cli.render.text import (
+    LEGEND_COLOUR,
+    LEGEND_TEXT,
+    TEXT_MARKS,
+    fmt_number,
+    lay_out,
+    legend_line,
+    step_text,
+)
 from rnnloss_cli.result import Result, Table, Window
 
-_STYLES = {"dim": "dim", "highlight": "bold reverse", "bad": "bold red", "good": "green"}
+_STYLES = {
+    "dim": "dim",
+    "highlight": "bold reverse",
+    "dead": "yellow",
+    "bad": "bold red",
+    "good": "green",
+}
 
 
-def fit_window(t: Table, precision: int, width: int) -> Window:
-    """The default window, with no more columns than fit in ``width`` characters."""
-    widths = []
-    for j, name in enumerate(t.columns):
-        cells = [fmt_number(row[j], precision) for row in t.rows[:200] if j < len(row)]
-        widths.append(max([len(name), *map(len, cells)]) + 3)
-    key = min(t.key_columns, len(widths))
-    data = widths[key:]
-    budget = width - sum(widths[:key]) - 5  # 5: the "…" column
-    fits = budget // max(data) if data else 0
-    return Window(columns=key + max(2, min(fits, Window().columns - key)))
+#: Characters a column takes beyond its text in a boxed table: a space each side and a border.
+_COLUMN_FRAME = 3
+
+
+def column_blocks(widths: list[int], key: int, width: int) -> list[list[int]]:
+    """Data columns split into consecutive blocks that each fit ``width`` with the key columns.
+
+    ``widths`` are the text widths of every column (header or widest cell); the first ``key``
+    columns (the row names) repeat in every block. Each block holds at least one data column,
+    so a column wider than the terminal gets a block of its own (and its cells fold).
+    E.g. ``column_blocks([1, 5, 5, 5], 1, 16) == [[1], [2], [3]]``.
+    """
+    key = min(key, len(widths))
+    budget = width - 1 - sum(w + _COLUMN_FRAME for w in widths[:key])
+    blocks: list[list[int]] = []
+    used = budget + 1
+    for j in range(key, len(widths)):
+        need = widths[j] + _COLUMN_FRAME
+        if not blocks or used + need > budget:
+            blocks.append([j])
+            used = need
+        else:
+            blocks[-1].append(j)
+            used += need
+    return blocks or [[]]
 
 
 def rich_table(
-    t: Table, precision: int, *, window: Window | None = None, width: int | None = None
+    t: Table,
+    precision: int,
+    *,
+    window: Window | None = None,
+    width: int | None = None,
+    marks: bool = False,
 ) -> RenderableType:
     """The table windowed (first and last rows/columns, "…" between) with its note below.
 
-    Without an explicit ``window``, a ``width`` (the console's) narrows the columns kept so
-    that the table fits instead of squeezing every cell to "…".
+    Nothing is cut to fit: given the console's ``width``, the columns that do not fit go to
+    further tables stacked below (the row-name columns repeated, "(continued)" in the title),
+    and a single column wider than the terminal folds its cells onto several lines.
+    With ``marks`` (no colour: a pipe, NO_COLOR), styled cells carry a text mark (†, *) and
+    the legend names the marks instead of colours.
     """
-    if window is None and width is not None:
-        window = fit_window(t, precision, width)
     laid = lay_out(t, window)
-    rt = RichTable(title=t.title, caption=t.caption, title_justify="left", header_style="bold")
-    for col in laid.columns:
-        rt.add_column(col, justify="right")
-    for i, row in enumerate(laid.rows):
-        cells = []
-        for j, cell in enumerate(row):
-            text = "" if cell is None else fmt_number(cell, precision)
-            style = _STYLES.get(laid.styles.get((i, j), ""), "")
-            cells.append(Text(text, style=style))
-        rt.add_row(*cells)
-    if laid.note is None:
-        return rt
-    return Group(rt, Text(f"note: {laid.note}", style="italic"))
+    texts = [
+        ["" if cell is None else fmt_number(cell, precision) for cell in row] for row in laid.rows
+    ]
+    if marks:
+        for (i, j), style in laid.styles.items():
+            if style in TEXT_MARKS and texts[i][j]:
+                texts[i][j] += TEXT_MARKS[style]
+    caption = legend_line(t, LEGEND_TEXT if marks else LEGEND_COLOUR, laid.styles)
+    widths = [
+        max([cell_len(name), *(cell_len(r[j]) for r in texts if j < len(r))])
+        for j, name in enumerate(laid.columns)
+    ]
+    key = min(t.key_columns, len(laid.columns))
+    blocks = column_blocks(widths, key, width) if width else [list(range(key, len(widths)))]
+    parts: list[RenderableType] = []
+    for b, block in enumerate(blocks):
+        cols = [*range(key), *block]
+        # title and caption as lines of their own: a narrow table would squeeze them
+        more = "" if b == 0 else f" (continued, {b + 1} of {len(blocks)})"
+        parts.append(Text(f"{t.title}{more}", style="italic"))
+        rt = RichTable(header_style="bold")
+        for j in cols:
+            rt.add_column(Text(laid.columns[j]), justify="right", overflow="fold")
+        for i, row in enumerate(texts):
+            cells = []
+            for j in cols:
+                style = _STYLES.get(laid.styles.get((i, j), ""), "")
+                cells.append(Text(row[j] if j < len(row) else "", style=style))
+            rt.add_row(*cells)
+        parts.append(rt)
+    if caption:  # a line of its own: a narrow table would squeeze it into a column
+        parts.append(Text(caption, style="dim"))
+    if laid.note is not None:
+        parts.append(Text(f"note: {laid.note}", style="italic"))
+    return parts[0] if len(parts) == 1 else Group(*parts)
 
 
 def result_renderables(
@@ -59,7 +116,10 @@ def result_renderables(
     *,
     window: Window | None = None,
     width: int | None = None,
+    marks: bool = False,
 ) -> list[RenderableType]:
+    """The parts of one result in order: heading, formula, the rule, tables, worked steps,
+    terms of a custom loss, warnings, notes, and the result panel."""
     parts: list[RenderableType] = []
     head = Text(r.title, style="bold")
     if r.source:
@@ -68,15 +128,27 @@ def result_renderables(
     parts.append(head)
     if r.formula:
         parts.append(Text(step_text(r.formula, precision), style="cyan"))
-    parts += [rich_table(t, precision, window=window, width=width) for t in r.visible_tables(show)]
-    for s in r.steps:
+    for s in r.lead_steps:
         line = Text(f"{s.label}: ", style="bold")
         line.append(step_text(s, precision))
         parts.append(line)
+    parts += [
+        rich_table(t, precision, window=window, width=width, marks=marks)
+        for t in r.visible_tables(show)
+    ]
+    for s in r.work_steps:
+        line = Text(f"{s.label}: ", style="bold")
+        line.append(step_text(s, precision))
+        parts.append(line)
+    inner = None if width is None else width - 4  # a panel's borders and padding
     for label, child in r.children:
         parts.append(
             Panel(
-                Group(*result_renderables(child, precision, show, window=window, width=width)),
+                Group(
+                    *result_renderables(
+                        child, precision, show, window=window, width=inner, marks=marks
+                    )
+                ),
                 title=f"term: {label}",
             )
         )
@@ -114,6 +186,10 @@ def render_rich(
 ) -> None:
     """Print each result; tables larger than ``window`` (default from limits) are windowed."""
     for r in results:
-        for part in result_renderables(r, precision, show, window=window, width=console.width):
+        marks = console.no_color or console.color_system is None
+        parts = result_renderables(
+            r, precision, show, window=window, width=console.width, marks=marks
+        )
+        for part in parts:
             console.print(part)
         console.print()

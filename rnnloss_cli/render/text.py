@@ -203,8 +203,41 @@ def fill(template: str, values: dict[str, Any], precision: int, latex: bool = Fa
 
 
 def step_text(step: Step, precision: int) -> str:
-    return fill(step.text, step.values, precision)
+    """The step as plain text; "=" becomes "≈" where the printed numbers do not give it."""
+    from rnnloss_cli.render.relation import mark_approx, unsupported
+
+    text = fill(step.text, step.values, precision)
+    return mark_approx(text, unsupported(text, precision))
 
 
 def step_latex(step: Step, precision: int) -> str:
-    return fill(step.latex or step.text, step.values, precision, latex=True)
+    """The step as LaTeX, with "\\approx" wherever the plain text says "≈"."""
+    from rnnloss_cli.render.relation import unsupported
+
+    latex = fill(step.latex or step.text, step.values, precision, latex=True)
+    bad = unsupported(fill(step.text, step.values, precision), precision)
+    if not bad:
+        return latex
+    plain_count = fill(step.text, step.values, precision).count(" = ")
+    eq = re.compile(r"(?<![<>\\!])=")
+    count = len(eq.findall(latex))
+    if count != plain_count:  # the forms differ: mark the last relation, the computed one
+        bad = [count - 1]
+    k = iter(range(count))
+    return eq.sub(lambda m: r"\approx" if next(k) in bad else "=", latex)
+
+
+#: How each format marks a styled cell in text (where nothing is coloured or dimmed), and how
+#: its legend names the mark. Styles without a text mark ("dim" on a 0 cell) speak for
+#: themselves: the legend names the value instead.
+TEXT_MARKS = {"dead": "†", "highlight": "*"}
+LEGEND_TEXT = {"dim": "0", "dead": "†", "highlight": "*"}
+LEGEND_COLOUR = {"dim": "dim", "dead": "yellow", "highlight": "highlighted"}
+
+
+def legend_line(t: Table, names: dict[str, str], styles: dict | None = None) -> str | None:
+    """The table's caption and, for each style its cells use, "mark: meaning"."""
+    used = set((t.styles if styles is None else styles).values())
+    parts = [t.caption] if t.caption else []
+    parts += [f"{names[s]}: {m}" for s, m in t.legend.items() if s in used and s in names]
+    return "; ".join(parts) or None

@@ -19,6 +19,16 @@ def reduction_step(terms: np.ndarray, reduction: str, value: float, what: str = 
     """
     flat = np.ravel(terms)
     held = held_terms(flat.astype(float))
+    if flat.size == 1:  # "the 1 term", not "the 1 terms"; a one-term sum is the term itself
+        one = what[:-1] if what.endswith("s") else what
+        if reduction == "mean":
+            return Step(
+                f"mean of the only {one}",
+                "{terms|+} / 1 = {value}",
+                {"terms": held, "value": value},
+                r"\frac{{terms|+}}{1} = {value}",
+            )
+        return Step(f"sum of the only {one}", "L = {value}", {"value": value})
     if reduction == "mean":
         return Step(
             f"mean of the {flat.size:,} {what}",
@@ -40,6 +50,28 @@ def other_reduction_note(terms: np.ndarray, reduction: str) -> tuple[str, float]
     return other, float(np.sum(flat) if other == "sum" else np.mean(flat))
 
 
+def _gradients_in_unit(result: Result, ln_base: float, unit: str) -> None:
+    """Gradient columns (headers "∂…") and tables ("gradient …") divided by ln(base): the
+    gradient of a loss in bits is the nats gradient / ln 2, e.g. −2 / ln 2 = −2.885."""
+    for t in result.tables:
+        whole = t.title.startswith("gradient")
+        cols = {
+            j
+            for j, name in enumerate(t.columns)
+            if j >= t.key_columns and (whole or name.startswith("∂"))
+        }
+        if not cols:
+            continue
+        for row in t.rows:
+            for j in cols:
+                if j < len(row) and isinstance(row[j], float):
+                    row[j] /= ln_base
+        if whole:
+            t.title += f" (in {unit}: nats / ln {round(math.exp(ln_base))})"
+        else:
+            t.columns = [f"{c} (in {unit})" if j in cols else c for j, c in enumerate(t.columns)]
+
+
 def finalize(meta: Meta, result: Result) -> Result:
     """Fill the file's metadata, convert to the log base asked for, and check the answer key."""
     result.title, result.source, result.file = meta.title, meta.source, meta.file
@@ -57,6 +89,7 @@ def finalize(meta: Meta, result: Result) -> Result:
             )
         )
         result.figures = {k: v / ln_base for k, v in result.figures.items()}
+        _gradients_in_unit(result, ln_base, LOG_BASES[meta.log_base])
         result.loss /= ln_base
         result.unit = LOG_BASES[meta.log_base]
     if not math.isfinite(result.loss) and not any("infinite" in w for w in result.warnings):

@@ -65,6 +65,9 @@ def _factors_text(factors: tuple[float, ...]) -> str:
 def _listed_part(p: CTCProblem, r: Result, window: Window) -> ListedCTC:
     lc = ctc_listed(p.target, p.alignments, _listed_probs(p), blank=p.blank, factors=p.factors)
     target = _word(p.target)
+    if p.probs is not None:  # the givens first: the probability of each symbol at any frame
+        given = ", ".join(f"P({k}) = {v:g}" for k, v in p.probs.items())
+        r.steps.append(Step("given, at every frame", given, lead=True))
     styles: dict[tuple[int, int], str] = {}
     for i, a in enumerate(lc.alignments):
         styles[(i, 3)] = "good" if a.valid else "bad"
@@ -245,11 +248,31 @@ def _trellis_table(
     )
 
 
+def _mark_dead(table: Table, other: Any, logs: np.ndarray, frames: list[int]) -> None:
+    """Style as "dead" the non-zero cells whose other-direction value is 0 (no full path)."""
+    for i, row in enumerate(table.rows):
+        s = int(row[0]) - 1
+        mine, theirs = logs[frames, s], np.asarray(other(s))
+        for j in np.flatnonzero(np.isfinite(mine) & np.isinf(theirs)):
+            table.styles[(i, 2 + int(j))] = "dead"
+
+
 def _as_log(x: float) -> LogNumber:
     return LogNumber(math.log(x) if x > 0 else -math.inf)
 
 
+#: What PyTorch's switch does with an infinite CTC loss, said wherever the loss is infinite.
+ZERO_INFINITY = (
+    "; PyTorch's ctc_loss returns inf here, and with zero_infinity=True it returns 0 with a "
+    "zero gradient, which hides that this target cannot be aligned to this input"
+)
+
+
 def _infinite_reason(p: CTCProblem, n_frames: int) -> str:
+    return _infinite_cause(p, n_frames) + ZERO_INFINITY
+
+
+def _infinite_cause(p: CTCProblem, n_frames: int) -> str:
     target = _word(p.target)
     need, repeats = min_frames(p.target)
     if n_frames < need:
@@ -271,6 +294,78 @@ def _infinite_reason(p: CTCProblem, n_frames: int) -> str:
         f"every alignment of {target} passes through a frame where its symbol has "
         "probability 0, so p(l|x) = 0 and the loss is infinite"
     )
+
+
+def _givens_tables(p: CTCProblem, r: Result, window: Window) -> None:
+    """The per-frame inputs, first: the logits (if given) and the emissions y_t(k) they give."""
+    assert p.frame_probs is not None
+    fp = p.frame_probs
+    if p.logits is not None:
+        logits = p.logits
+        r.tables.append(
+            Table.windowed(
+                "logits z_t(k) (given)",
+                fp.shape[0],
+                lambda t: [t + 1, *map(float, logits[t])],
+                ["t", *map(str, p.symbols)],
+                window,
+            )
+        )
+    given = "softmax of the logits" if p.logits is not None else "given"
+    r.tables.append(
+        Table.windowed(
+            f"emissions y_t(k) ({given})",
+            fp.shape[0],
+            lambda t: [t + 1, *map(float, fp[t])],
+            ["t", *map(str, p.symbols)],
+            window,
+        )
+    )
+
+
+def _worked_alpha(
+    p: CTCProblem, r: Result, log_alpha: np.ndarray, log_probs: np.ndarray, ext: list[str]
+) -> None:
+    """Worked cells of the α recursion: the first frame, then cells of frame 2 (a plain one,
+    one with the skip from s−2, and one where a repeated label forbids the skip)."""
+    ids = [p.symbols.index(x) for x in ext]
+    n_frames, n_ext = log_alpha.shape
+
+    def a(t: int, s: int) -> float:
+        with np.errstate(under="ignore"):
+            return float(np.exp(log_alpha[t, s]))
+
+    def y(t: int, s: int) -> float:
+        with np.errstate(under="ignore"):
+            return float(np.exp(log_probs[t, ids[s]]))
+
+    first = [0, 1] if n_ext > 1 else [0]
+    names = ", ".join(f"α_1({s + 1}) = y_1({ext[s]}) = {{a{s}}}" for s in first)
+    r.steps.append(Step("first frame", names, {f"a{s}": a(0, s) for s in first}))
+    if n_frames < 2:
+        return
+    picks: list[tuple[int, str]] = []
+    if n_ext > 1:
+        picks.append((1, ""))
+    skip = [s for s in range(2, n_ext) if ext[s] != p.blank and ext[s] != ext[s - 2]]
+    if skip:
+        picks.append((skip[0], " (with the skip from s−2)"))
+    repeat = [s for s in range(2, n_ext) if ext[s] != p.blank and ext[s] == ext[s - 2]]
+    if repeat:
+        picks.append((repeat[0], f" (no skip: l'_{repeat[0] + 1} = l'_{repeat[0] - 1})"))
+    for s, why in picks:
+        prev = [s, s - 1] + (
+            [s - 2] if ext[s] != p.blank and s >= 2 and ext[s] != ext[s - 2] else []
+        )
+        prev = [q for q in prev if q >= 0]
+        names = " + ".join(f"α_1({q + 1})" for q in prev)
+        r.steps.append(
+            Step(
+                f"worked cell α_2({s + 1}){why}",
+                f"α_2({s + 1}) = ({names}) · y_2({ext[s]}) = ({{terms|+}}) · {{y}} = {{value}}",
+                {"terms": [a(0, q) for q in prev], "y": y(1, s), "value": a(1, s)},
+            )
+        )
 
 
 def _log_probs(p: CTCProblem) -> np.ndarray:
@@ -301,13 +396,6 @@ def _exact_part(p: CTCProblem, r: Result, window: Window) -> tuple[float, float]
     ext = [p.blank] * (2 * len(p.target) + 1)
     ext[1::2] = p.target
     n_ext = len(ext)
-    r.steps.append(
-        Step(
-            "forward recursion",
-            "α_t(s) = (α_{t−1}(s) + α_{t−1}(s−1) [+ α_{t−1}(s−2) when l'_s ≠ blank and "
-            "l'_s ≠ l'_{s−2}]) · y_t(l'_s),  α_1(1) = y_1(blank), α_1(2) = y_1(l_1)",
-        )
-    )
     shown = " ".join(ext) if n_ext <= 2 * STEP_MAX_TERMS else None
     if shown is None:
         shown = " ".join([*ext[: STEP_MAX_TERMS - 3], "…", *ext[-2:]])
@@ -316,9 +404,32 @@ def _exact_part(p: CTCProblem, r: Result, window: Window) -> tuple[float, float]
             "extended labels",
             f"l' = {shown}  (blank between labels and at both ends: "
             f"S' = 2·{len(p.target)} + 1 = {n_ext})",
+            lead=True,
         )
     )
-    need, _ = min_frames(p.target)
+    need, repeats = min_frames(p.target)
+    fits = "enough" if n_frames >= need else "too few: no alignment fits"
+    r.steps.append(
+        Step(
+            "frames needed",
+            f"T ≥ S + repeats = {len(p.target)} + {repeats} = {need} (one frame per label, and a "
+            f"blank between each pair of equal neighbours); here T = {n_frames:,}, {fits}",
+            lead=True,
+        )
+    )
+    r.steps.append(
+        Step(
+            "forward recursion",
+            "α_t(s) = (α_{t−1}(s) + α_{t−1}(s−1) [+ α_{t−1}(s−2) when l'_s ≠ blank and "
+            "l'_s ≠ l'_{s−2}]) · y_t(l'_s),  α_1(1) = y_1(blank), α_1(2) = y_1(l_1)",
+            {},
+            r"\alpha_t(s) = \bigl(\alpha_{t-1}(s) + \alpha_{t-1}(s-1) + [\alpha_{t-1}(s-2)]\bigr)"
+            r"\, y_t(l'_s),\ \text{the bracket only when } l'_s \ne \text{blank and } "
+            r"l'_s \ne l'_{s-2};\ \alpha_1(1) = y_1(\text{blank}),\ \alpha_1(2) = y_1(l_1)",
+            lead=True,
+        )
+    )
+    _givens_tables(p, r, window)
     if n_frames < need:  # infeasible: answered at once, nothing allocated
         reason = _infinite_reason(p, n_frames)
         r.steps.append(Step("exact p(l|x)", "p(l|x) = 0: no alignment fits in T frames"))
@@ -352,8 +463,7 @@ def _full_trellis(
     n_frames, n_ext = tr.log_alpha.shape
     frames, split = window_indices(n_frames, max(window.columns - 2, 2))
     head = split if split is not None else len(frames)
-    la = np.where(tr.reachable, tr.log_alpha, -np.inf)
-    lb = np.where(tr.reachable, tr.log_beta, -np.inf)
+    la, lb = tr.log_alpha, tr.log_beta
     alpha_table = _trellis_table(
         "forward trellis α_t(s) (probabilities)",
         lambda s: la[frames, s],
@@ -364,24 +474,35 @@ def _full_trellis(
         window,
         None,
     )
+    _mark_dead(alpha_table, lambda s: lb[frames, s], la, frames)
     last = 2 + len(frames) - 1
     for i, row in enumerate(alpha_table.rows):
         if row[0] >= n_ext - 1:  # the two final cells (rows s = S'-1, S', 1-based)
             alpha_table.styles[(i, last)] = "highlight"
-    alpha_table.caption = "dim: unreachable; highlighted: the two final cells"
+    alpha_table.legend = {
+        "dim": "unreachable from the start (α = 0)",
+        "dead": "dead end: reached, but the end cannot be reached from it in the frames left",
+        "highlight": "the two final cells, summed for p(l|x)",
+    }
     r.tables.append(alpha_table)
-    r.tables.append(
-        _trellis_table(
-            "backward trellis β_t(s) (probabilities)",
-            lambda s: lb[frames, s],
-            ext,
-            frames,
-            head,
-            n_frames,
-            window,
-            "beta",
-        )
+    beta_table = _trellis_table(
+        "backward trellis β_t(s) (probabilities)",
+        lambda s: lb[frames, s],
+        ext,
+        frames,
+        head,
+        n_frames,
+        window,
+        "beta",
     )
+    _mark_dead(beta_table, lambda s: la[frames, s], lb, frames)
+    beta_table.legend = {
+        "dim": "the end cannot be reached from here (β = 0)",
+        "dead": "reaches the end, but cannot be reached from the start",
+    }
+    r.tables.append(beta_table)
+    if not float(tr.log_likelihood) < _UNDERFLOW_LN:
+        _worked_alpha(p, r, la, log_probs, ext)
     grad = tr.grad_logits
     r.tables.append(
         Table.windowed(
@@ -416,9 +537,19 @@ def _full_trellis(
             )
         )
     loss = float(tr.loss)
-    r.steps.append(
-        Step("exact loss", "−ln p(l|x) = {loss}", {"loss": loss}, r"-\ln p(l|x) = {loss}")
-    )
+    if isinstance(value, LogNumber) or not math.isfinite(loss):
+        r.steps.append(
+            Step("exact loss", "−ln p(l|x) = {loss}", {"loss": loss}, r"-\ln p(l|x) = {loss}")
+        )
+    else:
+        r.steps.append(
+            Step(
+                "exact loss",
+                "−ln p(l|x) = −ln {p} = {loss}",
+                {"p": value, "loss": loss},
+                r"-\ln p(l|x) = -\ln {p} = {loss}",
+            )
+        )
     return ln_p, loss
 
 
@@ -470,7 +601,7 @@ def _windowed_trellis(
     alpha_table = _trellis_table(
         "forward trellis α_t(s) (probabilities)", alpha, ext, first, h, n_frames, window, None
     )
-    alpha_table.caption = "dim: unreachable from the start within t frames"
+    alpha_table.legend = {"dim": "unreachable from the start within t frames (α = 0)"}
     alpha_table.window_note = (
         f"only α's first {h} frames are computed (α_t depends on frames ≤ t alone, so a "
         f"forward pass over them gives them exactly); the loss comes from the "
@@ -535,9 +666,11 @@ def _coverage(p: CTCProblem, lc: ListedCTC, prob: float, r: Result) -> None:
         total = f"{ctc_path_count(list(p.target), n_frames):,}"
     else:
         total = "many"
+    some = f"{len(seen)} distinct valid listed alignment" + ("s are" if len(seen) != 1 else " is")
+    frames = "1 frame" if n_frames == 1 else f"{n_frames:,} frames"
     r.notes.append(
-        f"the {len(seen)} distinct valid listed alignment(s) are {len(seen)} of the "
-        f"{total} alignments of {_word(p.target)} over {n_frames} frames and cover "
+        f"the {some} {len(seen)} of the "
+        f"{total} alignments of {_word(p.target)} over {frames} and cover "
         f"{100 * covered / prob:.1f}% of the exact probability"
     )
 

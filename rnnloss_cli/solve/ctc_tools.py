@@ -83,11 +83,18 @@ def paths_result(
             "--frames",
         )
     all_paths = list(ctc_paths(labels, frames, blank=blank))
-    r = Result("ctc", f"alignments of {target} over {frames} frames", None, unit="")
+    what = "frame" if frames == 1 else "frames"
+    r = Result("ctc_paths", f"alignments of {target} over {frames:,} {what}", None, unit="")
     r.steps.append(
         Step(
             "count",
-            "{n} alignments (paths π with B(π) = " + target + "; at least {need} frames needed)",
+            "{n} alignment"
+            + ("" if count == 1 else "s")
+            + " (paths π with B(π) = "
+            + target
+            + "; at least {need} frame"
+            + ("" if need == 1 else "s")
+            + " needed)",
             {"n": count, "need": need},
         )
     )
@@ -179,7 +186,7 @@ def decode_result(
     frames = [dict(zip(names, map(float, row), strict=True)) for row in m]
     best = ctc_listed(collapsed, [path], frames, blank=blank).alignments[0]
     r = Result(
-        "ctc",
+        "ctc_decode_greedy",
         "greedy (best-path) decoding",
         -math.log(best.product) if best.product else math.inf,
         unit="nats",
@@ -187,7 +194,7 @@ def decode_result(
     styles = {(t, 1 + int(k)): "highlight" for t, k in enumerate(best_idx)}
     r.tables.append(
         Table.windowed(
-            "per-frame probabilities (highlighted: the most likely symbol)",
+            "per-frame probabilities",
             m.shape[0],
             lambda t: [t + 1, *map(float, m[t]), path[t]],
             ["t", *names, "best"],
@@ -195,6 +202,7 @@ def decode_result(
             styles=styles,
         )
     )
+    r.tables[-1].legend = {"highlight": "the most likely symbol of the frame"}
     r.steps.append(Step("best path π*", "{path| }", {"path": terms(path)}))
     r.steps.append(
         Step("collapse B(π*)", "merge repeats, drop blanks: " + (_short(collapsed) or "(empty)"))

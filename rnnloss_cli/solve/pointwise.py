@@ -41,6 +41,20 @@ def _position(shape: tuple[int, ...], flat: int) -> str:
     return ",".join(str(int(i) + 1) for i in np.unravel_index(flat, shape))
 
 
+#: Each loss's gradient per element, in words a student can apply: (plain, LaTeX) with
+#: "{n}" the count for a mean ("" for a sum), and the names of the numbers it reads.
+GRADIENTS = {
+    "mse": "2 · (ŷ − y){n}",
+    "bce": "(ŷ − y) / (ŷ · (1 − ŷ)){n}",
+    "hinge": "−y{n} if 1 − y·ŷ > 0, else 0",
+}
+
+
+def _grad_header(kind: str, reduction: str) -> str:
+    n = " / n" if reduction == "mean" else ""
+    return "∂L/∂ŷ = " + GRADIENTS[kind].format(n=n)
+
+
 def _elementwise_table(
     p: PointwiseProblem, terms, grad, term_name: str, window: Window | None
 ) -> Table:
@@ -50,9 +64,59 @@ def _elementwise_table(
         "per element",
         y.size,
         lambda i: [_position(p.y.shape, i), float(y[i]), float(yh[i]), float(t[i]), float(g[i])],
-        ["i", "y", "ŷ", term_name, f"∂L/∂ŷ ({p.reduction})"],
+        ["i", "y", "ŷ", term_name, _grad_header(p.meta.kind, p.reduction)],
         window,
     )
+
+
+def _base_division(p: PointwiseProblem) -> tuple[str, float]:
+    """The text " / ln 2" and factor 1/ln 2 that put a gradient in the loss's unit."""
+    if p.meta.log_base == "e":
+        return "", 1.0
+    return f" / ln {p.meta.log_base}", 1.0 / math.log(float(p.meta.log_base))
+
+
+def _worked_gradient(p: PointwiseProblem, grad: np.ndarray) -> Step | None:
+    """The gradient of the first element, worked from its formula and printed numbers."""
+    kind, y, yh = p.meta.kind, float(p.y.ravel()[0]), float(p.yhat.ravel()[0])
+    n = int(p.y.size)
+    mean = p.reduction == "mean"
+    per_n = " / {n}" if mean else ""
+    base, factor = _base_division(p)
+    g = float(np.ravel(grad)[0]) * factor
+    values = {"y": y, "yh": yh, "n": n, "g": g}
+    where = f"∂L/∂ŷ_{_position(p.y.shape, 0)}"
+    if kind == "mse":
+        text = "2 · ({yh} − {y})" + per_n + base + " = {g}"
+    elif kind == "bce":
+        text = "({yh} − {y}) / ({yh} · (1 − {yh}))" + per_n + base + " = {g}"
+    elif kind == "hinge":
+        active = 1 - y * yh > 0
+        text = (
+            f"1 − {{y}} · {{yh}} > 0, so −({{y}}){per_n} = {{g}}"
+            if active
+            else "1 − {y} · {yh} ≤ 0, so 0"
+        )
+    else:
+        return None
+    return Step(f"worked gradient {where}", text, values)
+
+
+def _formula(kind: str, reduction: str) -> Step:
+    """The loss's formula with the reduction actually used (Σ_i for a sum, (1/n) Σ_i for a
+    mean), so the heading never says Σ while the printed loss is a mean."""
+    f = FORMULAS[kind]
+    mean_first = kind in ("mse", "bce")  # written with 1/n in the handout
+    if reduction == "mean" and not mean_first:
+        text = f.text.replace("= Σ_i", "= (1/n) Σ_i").replace("= −Σ_i", "= −(1/n) Σ_i")
+        latex = (f.latex or "").replace(r"\sum_i", r"\frac{1}{n}\sum_i", 1)
+        latex = latex.replace(r"\sum_{i=1}^{n}", r"\frac{1}{n}\sum_{i=1}^{n}", 1)
+        return Step(f.label, text + "  (reduction: mean)", {}, latex)
+    if reduction == "sum" and mean_first:
+        text = f.text.replace("(1/n) ", "").replace("−(1/n)", "−")
+        latex = (f.latex or "").replace(r"\frac{1}{n}", "")
+        return Step(f.label, text + "  (reduction: sum)", {}, latex)
+    return Step(f.label, f.text + f"  (reduction: {reduction})", {}, f.latex)
 
 
 #: Per-element warnings listed one by one before the rest are counted in one line.
@@ -63,9 +127,10 @@ def solve_mse(p: PointwiseProblem, *, window: Window | None = None) -> Result:
     terms = engine.mse_loss(p.yhat, p.y, reduction="none")
     loss = engine.mse_loss(p.yhat, p.y, reduction=p.reduction)
     grad = engine.mse_grad(p.yhat, p.y, reduction=p.reduction)
-    r = Result("mse", p.meta.title, loss, unit="", formula=FORMULAS["mse"])
+    r = Result("mse", p.meta.title, loss, unit="", formula=_formula("mse", p.reduction))
     r.tables.append(_elementwise_table(p, terms, grad, "(y − ŷ)²", window))
     r.steps.append(reduction_step(terms, p.reduction, loss, "squared errors"))
+    r.steps.append(_worked_gradient(p, grad))
     return finalize(p.meta, r)
 
 
@@ -73,11 +138,12 @@ def solve_hinge(p: PointwiseProblem, *, window: Window | None = None) -> Result:
     terms = engine.hinge_loss(p.yhat, p.y, reduction="none")
     loss = engine.hinge_loss(p.yhat, p.y, reduction=p.reduction)
     grad = engine.hinge_loss_grad(p.yhat, p.y, reduction=p.reduction)
-    r = Result("hinge", p.meta.title, loss, unit="", formula=FORMULAS["hinge"])
+    r = Result("hinge", p.meta.title, loss, unit="", formula=_formula("hinge", p.reduction))
     r.tables.append(_elementwise_table(p, terms, grad, "max(0, 1 − y·ŷ)", window))
     r.steps.append(reduction_step(terms, p.reduction, loss, "hinge terms"))
     other, other_value = other_reduction_note(terms, p.reduction)
     r.steps.append(reduction_step(terms, other, other_value, "hinge terms"))
+    r.steps.append(_worked_gradient(p, grad))
     r.figures = {"loss": loss, other: other_value, p.reduction: loss}
     r.notes.append(
         "The handout's hinge formula is a sum, Σ max(0, 1 − y·ŷ), but its worked example "
@@ -91,9 +157,10 @@ def solve_bce(p: PointwiseProblem, *, window: Window | None = None) -> Result:
     terms = engine.binary_cross_entropy(p.yhat, p.y, reduction="none")
     loss = engine.binary_cross_entropy(p.yhat, p.y, reduction=p.reduction)
     grad = engine.binary_cross_entropy_grad(p.yhat, p.y, reduction=p.reduction)
-    r = Result("bce", p.meta.title, loss, formula=FORMULAS["bce"])
+    r = Result("bce", p.meta.title, loss, formula=_formula("bce", p.reduction))
     r.tables.append(_elementwise_table(p, terms, grad, "−[y ln ŷ + (1−y) ln(1−ŷ)]", window))
     r.steps.append(reduction_step(terms, p.reduction, loss, "terms"))
+    r.steps.append(_worked_gradient(p, grad))
     _, _, clamp_p, clamp_q = engine.bce_clamped_logs(p.yhat)
     hits = np.flatnonzero(np.ravel((clamp_p & (p.y != 0)) | (clamp_q & (p.y != 1))))
     for i in hits[:_MAX_ELEMENT_WARNINGS]:
@@ -131,9 +198,11 @@ def solve_categorical(p: PointwiseProblem, *, window: Window | None = None) -> R
         loss = engine.cross_entropy(p.yhat, target, **args)
         grad = engine.cross_entropy_grad(p.yhat, target, **args)
         probs = engine.softmax(p.yhat)
-    r = Result(kind, p.meta.title, loss, formula=FORMULAS[kind])
+    r = Result(kind, p.meta.title, loss, formula=_formula(kind, p.reduction))
     if p.input_name == "logits":
-        r.tables.append(_matrix_table("softmax of the logits", probs, window))
+        r.tables.append(_matrix_table("logits z (given)", p.yhat, window))
+        r.tables.append(_matrix_table("ŷ = softmax of the logits", probs, window))
+        r.steps.append(_worked_softmax(p.yhat, probs))
     y2, p2, t2 = np.atleast_2d(p.y), np.atleast_2d(probs), np.atleast_1d(terms)
 
     def row(i: int) -> list:
@@ -163,7 +232,31 @@ def solve_categorical(p: PointwiseProblem, *, window: Window | None = None) -> R
         )
         r.steps.append(Step(f"{p.reduction} (PyTorch weighting)", "L = {value}", {"value": loss}))
     else:
+        if p.y_index is not None and not p.label_smoothing:
+            cls = int(np.argmax(y2[0]))
+            r.steps.append(
+                Step(
+                    f"term of observation 1 (true class {cls})",
+                    "−ln ŷ_1(c" + str(cls) + ") = −ln {p} = {t}",
+                    {"p": float(p2[0, cls]), "t": float(t2[0])},
+                    r"-\ln \hat y_1(c_" + str(cls) + ") = -\\ln {p} = {t}",
+                )
+            )
         r.steps.append(reduction_step(t2, p.reduction, loss, "observation terms"))
+        if p.input_name == "logits" and p.y_index is not None:
+            cls = int(np.argmax(y2[0]))
+            per_n = " / {n}" if p.reduction == "mean" else ""
+            r.steps.append(
+                Step(
+                    f"worked gradient ∂L/∂z_1(c{cls}) = ŷ − y" + per_n.replace("{n}", "n"),
+                    "({p} − 1)" + per_n + " = {g}",
+                    {
+                        "p": float(p2[0, cls]),
+                        "n": int(y2.shape[0]),
+                        "g": float(np.atleast_2d(grad)[0, cls]),
+                    },
+                )
+            )
     if not math.isfinite(loss):
         r.warnings.append(
             "the loss is infinite: a true class has predicted probability 0, and ln 0 = -inf "
@@ -175,6 +268,18 @@ def solve_categorical(p: PointwiseProblem, *, window: Window | None = None) -> R
             "log-probabilities and class indices, and averages by default (reduction='mean')."
         )
     return finalize(p.meta, r)
+
+
+def _worked_softmax(logits: np.ndarray, probs: np.ndarray) -> Step:
+    """The first softmax entry worked out: ŷ_1(c0) = e^z / Σ_k e^z_k with its numbers."""
+    z = np.atleast_2d(logits)[0].astype(float)
+    e = [math.exp(float(v)) for v in z]
+    return Step(
+        "softmax, worked for observation 1, class c0",
+        "ŷ_1(c0) = e^(z_c0) / Σ_k e^(z_k) = {e0} / ({e|+}) = {p}",
+        {"e0": e[0], "e": e, "p": float(np.atleast_2d(probs)[0, 0])},
+        r"\hat y_1(c_0) = \frac{e^{z_{c_0}}}{\sum_k e^{z_k}} = \frac{{e0}}{{e|+}} = {p}",
+    )
 
 
 def _matrix_table(title: str, m: np.ndarray, window: Window | None = None) -> Table:

@@ -163,7 +163,8 @@ def solve_sequence(p: SequenceProblem, *, window: Window | None = None) -> Resul
         real = bool(p.mask[idx])
         return [
             *_seq_t(idx),
-            p.labels[i],
+            # a class index stays a number (JSON too); a vocabulary word is text
+            p.labels[i] if p.vocabulary else int(p.targets[idx]),
             float(terms.prob[idx]) if real else None,
             float(terms.neg_log_prob[idx]) if real else None,
             "no" if real else "yes (padding)",
@@ -223,6 +224,15 @@ def solve_sequence(p: SequenceProblem, *, window: Window | None = None) -> Resul
             else "−y/ŷ at the target class, 0 elsewhere, times the reduction scale",
         )
     )
+    if p.mask.any():  # one entry worked out: the first real step's target class
+        idx = _position(steps_shape, int(np.flatnonzero(np.ravel(p.mask))[0]))
+        cls = int(p.targets[idx])
+        prob, g = float(terms.prob[idx]), float(grad[(*idx, cls)])
+        scale = {"sum": 1, "mean_tokens": n_tokens, "mean_sequences": n_seq}.get(p.reduction, 1)
+        per_n = f" / {scale}" if scale != 1 else ""
+        where = f"∂L/∂{wrt}_{idx[-1] + 1}({classes[cls]})"
+        text = ("({p} − 1)" if p.from_logits else "−1 / {p}") + per_n + " = {g}"
+        r.steps.append(Step(f"worked gradient {where}", text, {"p": prob, "g": g}))
     r.figures = {"loss": loss, **figures}
     if not p.mask.all():
         r.notes.append(
@@ -242,7 +252,18 @@ def solve_sequence_hinge(p: SequenceHingeProblem, *, window: Window | None = Non
     per_step = sequence_hinge(p.yhat, p.y, reduction="none", **kw)
     loss = float(sequence_hinge(p.yhat, p.y, reduction=p.reduction, **kw))
     grad = sequence_hinge_grad(p.yhat, p.y, reduction=p.reduction, **kw)
-    r = Result("sequence_hinge", p.meta.title, loss, unit="", formula=HINGE_FORMULA)
+    formula = HINGE_FORMULA
+    if p.reduction != "sum":
+        over = "the unpadded steps" if p.reduction == "mean" else "the sequences"
+        formula = Step(
+            "formula",
+            f"L = (1/n) Σ_t max(0, 1 − y_t · ŷ_t), n = {over} (reduction: {p.reduction}; "
+            "padded steps left out)",
+            {},
+            r"L = \frac{1}{n}\sum_{t=1}^{T} \max(0, 1 - y_t \hat y_t)",
+        )
+    r = Result("sequence_hinge", p.meta.title, loss, unit="", formula=formula)
+    per_n = "" if p.reduction == "sum" else " / n"
 
     def step_row(i: int) -> list[Any]:
         idx = _position(p.y.shape, i)
@@ -270,7 +291,7 @@ def solve_sequence_hinge(p: SequenceHingeProblem, *, window: Window | None = Non
                 "ŷ",
                 "y·ŷ",
                 "max(0, 1 − y·ŷ)",
-                f"∂L/∂ŷ ({p.reduction})",
+                f"∂L/∂ŷ = −y{per_n} if 1 − y·ŷ > 0, else 0",
                 "masked?",
             ],
             window,
@@ -291,6 +312,21 @@ def solve_sequence_hinge(p: SequenceHingeProblem, *, window: Window | None = Non
             p.reduction == "mean_sequences" and "sequences" in s.label
         ):
             s.label += f" (reduction: {p.reduction})"
+    first = _position(p.y.shape, int(np.flatnonzero(np.ravel(p.mask))[0])) if p.mask.any() else None
+    if first is not None:
+        y0, yh0, g0 = float(p.y[first]), float(p.yhat[first]), float(grad[first])
+        n = int(round(-y0 / g0)) if g0 and per_n else None
+        if 1 - y0 * yh0 > 0:
+            text = "1 − {y} · {yh} > 0, so −({y})" + (" / {n}" if n else "") + " = {g}"
+        else:
+            text = "1 − {y} · {yh} ≤ 0, so 0"
+        r.steps.append(
+            Step(
+                "worked gradient ∂L/∂ŷ at the first step",
+                text,
+                {"y": y0, "yh": yh0, "n": n, "g": g0},
+            )
+        )
     r.figures = {"loss": loss, **figures}
     r.notes.append(
         "The handout's hinge formula is a sum, Σ_t max(0, 1 − y_t·ŷ_t), but its worked example "
@@ -413,6 +449,12 @@ def solve_reinforce(p: ReinforceProblem, *, window: Window | None = None) -> Res
                     r"\frac{{R|+}}{{n}} = {b}",
                 )
             )
+        r.notes.append(
+            "the mean-of-returns baseline is computed from this episode's own returns, so it "
+            "depends on the sampled actions and biases the gradient estimate (with one step, "
+            "b = R_1 and A_1 = 0: loss and gradient are 0 for any reward); a constant or a "
+            "state-value baseline b(s_t) leaves the expected gradient unchanged"
+        )
     elif isinstance(p.baseline, np.ndarray):
         r.steps.append(Step("baseline", "b_t given per step", {}))
     else:
@@ -432,7 +474,7 @@ def solve_reinforce(p: ReinforceProblem, *, window: Window | None = None) -> Res
         *(["b"] if p.baseline is not None else []),
         "A_t",
         "A_t · ln π",
-        f"∂L/∂ln π ({p.reduction})",
+        "∂L/∂ln π = −A_t" + ("" if p.reduction == "sum" else " / n"),
         *(["masked?"] if padded else []),
     ]
 
@@ -492,14 +534,26 @@ def solve_reinforce(p: ReinforceProblem, *, window: Window | None = None) -> Res
     if p.baseline is not None:
         handout = float(np.sum(np.where(p.mask, returns * log_pi, 0.0)))
         template, values = signed_sum("q", (returns * log_pi)[p.mask])
+        returns_are = "the discounted returns R_t" if p.returns is None else "the returns R_t"
         r.steps.append(
             Step(
-                "without the baseline (the handout's Σ_t R_t ln π)",
+                f"without the baseline, with {returns_are}: Σ_t R_t ln π",
                 template + " = {v}",
                 {**values, "v": handout},
             )
         )
         figures["objective_no_baseline"] = handout
+    if p.rewards is not None:
+        per_step = np.where(p.mask, p.rewards * log_pi, 0.0)
+        template, values = signed_sum("w", per_step[p.mask])
+        r.steps.append(
+            Step(
+                "the handout's formula, each step weighted by its own reward: Σ_t r_t ln π",
+                template + " = {v}",
+                {**values, "v": float(np.sum(per_step))},
+            )
+        )
+        figures["objective_per_step_rewards"] = float(np.sum(per_step))
     if p.logits is not None:
         grad = reinforce_policy_logits_grad(
             p.logits, p.actions, adv, mask=p.mask, reduction=p.reduction

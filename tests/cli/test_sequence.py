@@ -91,7 +91,7 @@ def test_reinforce_markdown_precision():
     assert "1.38629" in result.output  # -2 ln 0.5
 
 
-@pytest.mark.parametrize("name", ["sequence", "hinge-seq", "reinforce"])
+@pytest.mark.parametrize("name", ["sequence", "sequence-hinge", "reinforce"])
 def test_help_has_an_example(name):
     result = run(name, "--help")
     assert result.exit_code == 0

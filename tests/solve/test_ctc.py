@@ -108,16 +108,21 @@ def test_listed_table_marks_invalid_row():
 
 def test_trellis_styles():
     r = solve(load_problem("problems/ctc-exact-repeat.yaml"))
-    alpha = r.tables[0]
+    assert r.tables[0].title.startswith("emissions")  # the givens come first
+    alpha = r.tables[1]
     assert alpha.optional is None and alpha.title.startswith("forward")
     assert [row[1] for row in alpha.rows] == ["-", "A", "-", "A", "-"]
     # T = 3, AA: the only path is A - A, i.e. states 2, 3, 4 (1-based) at t = 1, 2, 3.
+    # Every other cell is either 0 (unreachable: "dim") or a dead end: reached from the start
+    # but not on a full path ("dead"), e.g. α_1(1) = y_1(-) = 0.1 (issue 13: these were
+    # wrongly shown as 0 and called unreachable).
     on_path = {(1, 2), (2, 3), (3, 4)}  # (row, column); columns 0-1 are s and l'_s
-    dims = {cell for cell, style in alpha.styles.items() if style == "dim"}
     for row in range(5):
         for col in (2, 3, 4):
             if (row, col) not in on_path and (row, col) not in {(3, 4), (4, 4)}:
-                assert (row, col) in dims, (row, col)
+                want = "dim" if alpha.rows[row][col] == 0 else "dead"
+                assert alpha.styles.get((row, col)) == want, (row, col)
+    assert alpha.rows[0][2] == pytest.approx(0.1) and alpha.styles[(0, 2)] == "dead"
     assert alpha.styles[(3, 4)] == "highlight" and alpha.styles[(4, 4)] == "highlight"
     assert alpha.rows[3][4] == pytest.approx(0.21)
     assert alpha.rows[4][4] == 0
@@ -126,10 +131,10 @@ def test_trellis_styles():
 def test_optional_tables():
     r = solve(load_problem("problems/ctc-exact-ab.yaml"))
     names = [t.optional for t in r.tables]
-    assert names == [None, "beta", "grad"]
-    assert len(r.visible_tables()) == 1
-    assert len(r.visible_tables(frozenset({"beta", "grad"}))) == 3
-    grad = r.tables[2]
+    assert names == [None, None, "beta", "grad"]
+    assert len(r.visible_tables()) == 2
+    assert len(r.visible_tables(frozenset({"beta", "grad"}))) == 4
+    grad = r.tables[3]
     assert grad.columns == ["t", "-", "A", "B"]
     # d loss / d logits sums to 0 over the classes of each frame (softmax)
     for row in grad.rows:
