@@ -84,8 +84,11 @@ def advantages(
 ) -> np.ndarray:
     """Advantages A_t = R_t - b_t used to weight the log-probabilities in REINFORCE.
 
-    Subtracting a baseline that does not depend on the action leaves the expected gradient
-    unchanged and lowers its variance (Williams 1992, reinforcement comparison).
+    Subtracting a baseline that does not depend on the actions (a constant, or a state value
+    V(s_t)) leaves the expected gradient unchanged and can lower its variance (Williams 1992,
+    reinforcement comparison). The episode-mean baseline ``"mean"`` is not of that kind: it is
+    computed from the episode's own returns, so it depends on the sampled actions and biases
+    the gradient (with one step it cancels the return: A_1 = R_1 - R_1 = 0 for any reward).
 
     Baseline conventions:
 

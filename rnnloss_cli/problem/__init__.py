@@ -61,6 +61,10 @@ def parse_problem(data: Any, lines: dict, file: str, path: tuple = ()) -> Any:
     f = Fields(data, lines, file, path)
     kind = f.text("kind")
     if kind not in PARSERS:
+        from rnnloss_cli.templates import canonical_kind
+
+        kind = canonical_kind(kind)  # another spelling of a kind, e.g. hinge-seq
+    if kind not in PARSERS:
         close = difflib.get_close_matches(kind, list(PARSERS), n=1)
         hint = f"did you mean '{close[0]}'? " if close else ""
         raise f.error(f"unknown kind {kind!r}; {hint}known kinds: {', '.join(PARSERS)}", "kind")

@@ -164,3 +164,12 @@ def test_unreadable_folder_is_an_error_naming_it(tmp_path, monkeypatch):
     monkeypatch.setattr(os, "scandir", denied)
     err = _error(problem_files, [str(tmp_path)])
     assert err.file == str(tmp_path) and "cannot read folder: Permission denied" in err.message
+
+
+def test_a_kind_may_be_written_with_any_accepted_spelling(tmp_path):
+    # hinge-seq is an alias of sequence_hinge: max(0, 1 − 1·0.5) = 0.5 either way
+    from rnnloss_cli.problem import load_problem
+
+    p = tmp_path / "p.yaml"
+    p.write_text("kind: hinge-seq\ny: [1]\nyhat: [0.5]\n", encoding="utf-8")
+    assert load_problem(str(p)).meta.kind == "sequence_hinge"
