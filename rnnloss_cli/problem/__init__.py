@@ -63,7 +63,8 @@ def parse_problem(data: Any, lines: dict, file: str, path: tuple = ()) -> Any:
     if kind not in PARSERS:
         from rnnloss_cli.templates import canonical_kind
 
-        kind = canonical_kind(kind)  # another spelling of a kind, e.g. hinge-seq
+        if canonical_kind(kind) in PARSERS:  # another spelling of a kind, e.g. hinge-seq
+            kind = canonical_kind(kind)
     if kind not in PARSERS:
         close = difflib.get_close_matches(kind, list(PARSERS), n=1)
         hint = f"did you mean '{close[0]}'? " if close else ""

@@ -368,6 +368,69 @@ def _worked_alpha(
         )
 
 
+def _worked_beta_and_grad(
+    p: CTCProblem,
+    r: Result,
+    log_alpha: np.ndarray,
+    log_beta: np.ndarray,
+    log_probs: np.ndarray,
+    ext: list[str],
+    ln_p: float,
+) -> None:
+    """A worked cell of the β recursion (frame T−1, from the last frame) and one worked entry
+    of the gradient, y_t(k) − Σ_{s: l'_s = k} α_t(s) β_t(s) / (y_t(k) · p(l|x)) (Graves et al.
+    2006, eq. 16; here β_t(s) includes y_t(l'_s), as α does)."""
+    ids = [p.symbols.index(x) for x in ext]
+    n_frames, n_ext = log_alpha.shape
+    if n_ext < 2:
+        return
+
+    def e(x: float) -> float:
+        with np.errstate(under="ignore"):
+            return float(np.exp(x))
+
+    last = n_frames
+    finals = [n_ext - 1, n_ext - 2]
+    r.steps.append(
+        Step(
+            "last frame (β runs backwards)",
+            ", ".join(f"β_{last}({s + 1}) = y_{last}({ext[s]}) = {{b{s}}}" for s in finals),
+            {f"b{s}": e(log_beta[-1, s]) for s in finals},
+        )
+    )
+    if n_frames >= 2:
+        s = n_ext - 2  # the last label: β from itself and the final blank
+        nxt = [s, s + 1]
+        names = " + ".join(f"β_{last}({q + 1})" for q in nxt)
+        r.steps.append(
+            Step(
+                f"worked cell β_{last - 1}({s + 1})",
+                f"β_{last - 1}({s + 1}) = ({names}) · y_{last - 1}({ext[s]}) = "
+                "({terms|+}) · {y} = {value}",
+                {
+                    "terms": [e(log_beta[-1, q]) for q in nxt],
+                    "y": e(log_probs[-2, ids[s]]),
+                    "value": e(log_beta[-2, s]),
+                },
+            )
+        )
+    k = ext[1]  # the first label, at the first frame
+    states = [s for s in range(n_ext) if ext[s] == k]
+    y = e(log_probs[0, ids[1]])
+    products = [e(log_alpha[0, s] + log_beta[0, s]) for s in states]
+    prob = e(ln_p)
+    grad = y - math.fsum(products) / (y * prob)
+    which = " + ".join(f"α_1({s + 1})·β_1({s + 1})" for s in states)
+    r.steps.append(
+        Step(
+            f"worked gradient entry ∂loss/∂z_1({k})",
+            f"∂loss/∂z_1({k}) = y_1({k}) − ({which}) / (y_1({k}) · p(l|x)) = "
+            "{y} − ({products|+}) / ({y} × {p}) = {grad}",
+            {"y": y, "products": products, "p": prob, "grad": grad},
+        )
+    )
+
+
 def _log_probs(p: CTCProblem) -> np.ndarray:
     """(T, K) log-probabilities; a broadcast view (no T x K copy) for constant ``probs``."""
     from rnnloss_cli.engine import log_softmax
@@ -503,6 +566,7 @@ def _full_trellis(
     r.tables.append(beta_table)
     if not float(tr.log_likelihood) < _UNDERFLOW_LN:
         _worked_alpha(p, r, la, log_probs, ext)
+        _worked_beta_and_grad(p, r, la, lb, log_probs, ext, float(tr.log_likelihood))
     grad = tr.grad_logits
     r.tables.append(
         Table.windowed(

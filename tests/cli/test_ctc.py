@@ -47,8 +47,8 @@ def test_solve_markdown_shows_optional_tables_on_request():
         "grad",
     )
     assert plain.exit_code == 0 and extra.exit_code == 0, extra.output
-    assert "backward trellis" not in plain.output and "gradient" not in plain.output
-    assert "backward trellis" in extra.output and "gradient" in extra.output
+    assert "backward trellis" not in plain.output and "gradient ∂loss/∂logits" not in plain.output
+    assert "backward trellis" in extra.output and "gradient ∂loss/∂logits" in extra.output
 
 
 def test_flags_form_matches_hand_sum():

@@ -5,6 +5,7 @@ from __future__ import annotations
 import itertools
 import math
 import textwrap
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -176,3 +177,24 @@ def test_log_base_converts_every_figure():
     )
     assert r.figures["listed"] == pytest.approx(-math.log2(0.06))
     assert r.figures["exact"] == pytest.approx(-math.log2(0.21))
+
+
+def test_exact_ctc_works_a_beta_cell_and_a_gradient_entry():
+    # problems/ctc-exact-ab.yaml: y_2(B) = 0.4, y_3(B) = 0.7, y_3(-) = 0.2, so
+    # β_2(4) = (β_3(4) + β_3(5)) · y_2(B) = (0.7 + 0.2) · 0.4 = 0.36; and
+    # β_1(2) = (β_2(2) + β_2(3) + β_2(4)) · y_1(A) = (0.21 + 0.21 + 0.36) · 0.7 = 0.546,
+    # ∂loss/∂z_1(A) = 0.7 − 0.7·0.546 / (0.7 · 0.588) = 0.7 − 0.928571 = −0.228571
+    from rnnloss_cli.problem import load_problem
+    from rnnloss_cli.solve import solve
+
+    root = Path(__file__).resolve().parents[2]
+    r = solve(load_problem(str(root / "problems" / "ctc-exact-ab.yaml")))
+    steps = {s.label: s for s in r.steps}
+    beta = steps["worked cell β_2(4)"]
+    assert beta.values["terms"] == pytest.approx([0.7, 0.2])
+    assert beta.values["y"] == pytest.approx(0.4)
+    assert beta.values["value"] == pytest.approx(0.36)
+    grad = steps["worked gradient entry ∂loss/∂z_1(A)"]
+    assert grad.values["products"] == pytest.approx([0.7 * 0.546])
+    assert grad.values["p"] == pytest.approx(0.588)
+    assert grad.values["grad"] == pytest.approx(0.7 - 0.546 / 0.588)
