@@ -414,6 +414,15 @@ def solve_reinforce(p: ReinforceProblem, *, window: Window | None = None) -> Res
     loss = float(reinforce_loss(log_pi, adv, mask=p.mask, reduction=p.reduction))
     dl_dlogpi = reinforce_loss_grad(log_pi, adv, mask=p.mask, reduction=p.reduction)
     r = Result("reinforce", p.meta.title, loss, formula=REINFORCE_FORMULA)
+    if not batch:
+        real = p.mask.astype(bool)
+        given = {"pi": terms(pi[real].astype(float))}
+        text = "π(y_t|s_t) = ({pi|,})"
+        if p.returns is None:
+            given["r"] = terms(np.asarray(p.rewards, dtype=float)[real])
+            text += ";  rewards r_t = ({r|,})"
+        r.steps.append(Step("given, step by step", text, given, lead=True))
+    first_worked = len(r.steps)
 
     # R_t
     if p.returns is None:
@@ -459,6 +468,8 @@ def solve_reinforce(p: ReinforceProblem, *, window: Window | None = None) -> Res
         r.steps.append(Step("baseline", "b_t given per step", {}))
     else:
         r.steps.append(Step("baseline", "b = {b} (given)", {"b": float(p.baseline)}))
+    for step in r.steps[first_worked:]:  # R_t and b come before the table that uses them
+        step.lead = True
 
     # the table
     products = np.where(p.mask, adv * log_pi, 0.0)

@@ -122,3 +122,23 @@ def test_reinforce_policy_matches_probs_and_has_logit_gradient():
 def test_reinforce_mean_reduction_divides_by_steps():
     r = _solve({**EPISODE, "gamma": 1, "reduction": "mean"})
     assert r.loss == pytest.approx(1.078222 / 3, abs=1e-6)
+
+
+def test_reinforce_shows_givens_returns_and_baseline_before_the_table():
+    # reinforce-episode.yaml: π = (0.9, 0.6, 0.7), r = (1, 0, 1), γ = 0.9:
+    # R = (1 + 0.81, 0.9, 1) = (1.81, 0.9, 1), b = 3.71 / 3 = 1.2367
+    from pathlib import Path
+
+    from rnnloss_cli.problem import load_problem
+    from rnnloss_cli.solve import solve
+
+    path = Path(__file__).resolve().parents[2] / "problems" / "reinforce-episode.yaml"
+    r = solve(load_problem(str(path)))
+    lead = [s.label for s in r.lead_steps]
+    assert lead[0] == "given, step by step"
+    assert r.lead_steps[0].values["pi"] == pytest.approx([0.9, 0.6, 0.7])
+    assert r.lead_steps[0].values["r"] == pytest.approx([1, 0, 1])
+    assert "discounted reward-to-go" in lead and "R_1" in lead
+    assert any(label.startswith("baseline b = mean") for label in lead)
+    base = next(s for s in r.lead_steps if s.label.startswith("baseline b = mean"))
+    assert base.values["b"] == pytest.approx(3.71 / 3)
