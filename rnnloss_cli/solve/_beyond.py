@@ -23,6 +23,13 @@ def word(symbols: Sequence[Any]) -> str:
     return "".join(items) if all(len(s) == 1 for s in items) else " ".join(items)
 
 
+def lead(r: Any, *labels: str) -> None:
+    """Lay the steps named out before the tables: the givens and the rules the tables follow."""
+    for step in r.steps:
+        if step.label in labels:
+            step.lead = True
+
+
 def shown(text: str) -> str:
     """A labelling for prose: the empty one as (empty)."""
     return text if text else "(empty)"

@@ -16,7 +16,7 @@ import numpy as np
 
 from rnnloss_cli.problem.align import AlignProblem, Frames
 from rnnloss_cli.result import Result, Step, Table, Window, terms
-from rnnloss_cli.solve._beyond import add_key_checks, grid_table, prob_cell, word
+from rnnloss_cli.solve._beyond import add_key_checks, grid_table, lead, prob_cell, word
 from rnnloss_cli.solve.common import finalize
 
 FORMULA = Step(
@@ -215,6 +215,7 @@ def solve_align(p: AlignProblem, *, window: Window | None = None) -> Result:
     r.steps.append(Step("CTC loss", "−ln p(l|x) = {loss}", {"loss": loss}))
     r.loss = loss
     r.figures = {"loss": loss, **figures}
+    lead(r, "target and extended labels", "frames needed", "Viterbi recursion")
     finalize(p.meta, r)
     add_key_checks(r, p.keys, p.meta.tolerance, {"path": path_text})
     return r

@@ -14,7 +14,7 @@ import numpy as np
 
 from rnnloss_cli.problem.bptt import PARAMETERS, BPTTProblem
 from rnnloss_cli.result import Result, Step, Table, Window
-from rnnloss_cli.solve._beyond import add_key_checks, grid_table
+from rnnloss_cli.solve._beyond import add_key_checks, grid_table, lead
 from rnnloss_cli.solve.common import finalize
 
 FORMULA = Step(
@@ -196,6 +196,7 @@ def solve_bptt(p: BPTTProblem, *, window: Window | None = None) -> Result:
     norm = float(np.sqrt(sum(float(np.sum(g * g)) for g in tr.grads.values())))
     r.steps.append(Step("gradient norm", "‖∇L‖ over every parameter = {n}", {"n": norm}))
     r.figures = {"loss": tr.loss, "grad_norm": norm}
+    lead(r, "givens", "backward through time")
     finalize(p.meta, r)
     add_key_checks(
         r,

@@ -17,7 +17,7 @@ import numpy as np
 
 from rnnloss_cli.problem.align import DecodeProblem
 from rnnloss_cli.result import Result, Step, Table, Window, terms
-from rnnloss_cli.solve._beyond import add_key_checks, prob_cell, shown, word
+from rnnloss_cli.solve._beyond import add_key_checks, lead, prob_cell, shown, word
 from rnnloss_cli.solve.align import emissions_table
 from rnnloss_cli.solve.common import finalize
 
@@ -138,6 +138,7 @@ def solve_decode(p: DecodeProblem, *, window: Window | None = None) -> Result:
         "greedy_path_prob": float(np.exp(tr.greedy_path_log_prob)),
         "beam_prob": float(np.exp(best_log)),
     }
+    lead(r, "prefix beam search")
     finalize(p.meta, r)
     add_key_checks(r, p.keys, p.meta.tolerance, {"greedy": greedy_text, "beam": best_text})
     return r

@@ -15,7 +15,7 @@ import numpy as np
 
 from rnnloss_cli.problem.rnnt import RNNTProblem
 from rnnloss_cli.result import Result, Step, Table, Window
-from rnnloss_cli.solve._beyond import add_key_checks, grid_table, prob_cell, word
+from rnnloss_cli.solve._beyond import add_key_checks, grid_table, lead, prob_cell, word
 from rnnloss_cli.solve.common import finalize
 
 FORMULA = Step(
@@ -153,6 +153,7 @@ def solve_rnnt(p: RNNTProblem, *, window: Window | None = None) -> Result:
         "loss": tr.loss,
         "probability": float(np.exp(tr.log_likelihood)),
     }
+    lead(r, "givens", "forward recursion")
     finalize(p.meta, r)
     add_key_checks(r, p.keys, p.meta.tolerance, {})
     return r
