@@ -144,8 +144,8 @@ def main(argv: list[str] | None = None) -> None:
     """Console-script entry point: run the command, exit with the code of rnnloss_cli.cli.io."""
     import sys
 
-    from rnnloss_cli.cli.io import run
+    from rnnloss_cli.cli.io import DEBUG_FLAG, run
 
     args = sys.argv[1:] if argv is None else argv
-    words = [a for a in args if a != "--debug"]
+    words = [a for a in args if a != DEBUG_FLAG]
     sys.exit(run(app_for(words), args))
