@@ -152,3 +152,15 @@ def test_html_modules_are_not_imported_for_other_formats():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True).stdout
     assert "HTMLMODS []" in out
+
+
+def test_every_problem_file_renders_a_well_formed_page():
+    from pathlib import Path
+
+    files = sorted(Path("problems").glob("*.yaml"))
+    assert len(files) > 10
+    for f in files:
+        text = page(str(f))
+        root = parse(text)
+        assert "http" not in text, f
+        assert root.find("body/section/h2").text, f

@@ -125,3 +125,27 @@ def test_long_input_is_windowed_like_the_tables():
     assert x[n - 6] - x[7] > step  # a gap where the elision sits
     assert re.search(r"frames 14 of 100", ET.fromstring(svg).find("desc").text)
     assert math.isclose(r.loss, -math.log(n * (n + 1) / 2) + n * math.log(2))
+
+
+def test_values_held_as_logs_are_read_back_from_their_logs():
+    # y(-) = 1e-200, y(A) = 1 over 3 frames, target A: α_t(1) = 1e-200^t underflows a double
+    # at t = 2, so the table holds logs: ln α_t(1) = −460.517·t (ln 1e-200 = −200·ln 10);
+    # α_t(2) = 1 (the path A^t, plus terms of 1e-200 lost to rounding); α_1(3) = 0;
+    # α_2(3) = α_1(2)·1e-200 and α_3(3) = (α_2(3) + α_2(2))·1e-200 ≈ 1e-200.
+    r = rnnloss_cli.solve_problem(
+        {"kind": "ctc", "method": "exact", "target": "A", "symbols": ["-", "A"],
+         "emissions": [[1e-200, 1.0]] * 3}
+    )  # fmt: skip
+    got = cells(trellis_svg(alpha_table(r)))
+    ln10 = math.log(10)
+
+    def ln_of(key):
+        v = got[key].get("data-value")
+        return float(v[2:]) if v.startswith("e^") else -math.inf
+
+    for t in (1, 2, 3):
+        assert ln_of((1, t)) == pytest.approx(-200 * ln10 * t, rel=1e-12)
+        assert ln_of((2, t)) == pytest.approx(0.0, abs=1e-12)
+    assert ln_of((3, 1)) == -math.inf and got[(3, 1)].get("fill") == UNREACHABLE
+    assert ln_of((3, 2)) == ln_of((3, 3)) == pytest.approx(-200 * ln10, rel=1e-12)
+    assert got[(1, 3)].get("fill") == VIRIDIS[0] and got[(2, 1)].get("fill") == VIRIDIS[-1]
