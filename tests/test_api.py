@@ -51,3 +51,10 @@ def test_import_is_light():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert out.stdout.strip() == "[]", out.stderr
+
+
+def test_the_module_docstring_example_runs():
+    import doctest
+
+    failed, tried = doctest.testmod(rnnloss_cli)
+    assert tried >= 3 and failed == 0
