@@ -1,3 +1,44 @@
-"""rnnloss: worked-problem solver for RNN loss functions."""
+"""rnnloss: worked-problem solver for RNN loss functions.
+
+Python API (for notebooks and scripts; imports stay inside the functions, so ``import
+rnnloss_cli`` costs nothing)::
+
+    >>> import rnnloss_cli
+    >>> r = rnnloss_cli.solve_file("problems/ctc-exact-ab.yaml")
+    >>> round(r.loss, 3)
+    0.531
+
+A :class:`~rnnloss_cli.result.Result` shows itself in Jupyter: ``_repr_html_`` gives the HTML
+page body (tables, steps, the CTC trellis as SVG), ``_repr_markdown_`` the markdown report.
+Bad input raises :class:`rnnloss_cli.errors.ProblemError` naming the field and what was expected.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from rnnloss_cli.result import Result
 
 __version__ = "0.1.0"
+__all__ = ["__version__", "solve_file", "solve_problem"]
+
+
+def solve_file(path: str) -> Result:
+    """Read, validate and solve one problem file (YAML); returns its Result."""
+    from rnnloss_cli.problem import load_problem
+    from rnnloss_cli.solve import solve
+
+    return solve(load_problem(str(path)))
+
+
+def solve_problem(mapping: Mapping[str, Any], *, name: str = "<mapping>") -> Result:
+    """Validate and solve a problem given as a mapping (the YAML file's content as a dict).
+
+    ``name`` stands for the file in error messages, e.g. ``<mapping>: 'kind': ...``.
+    """
+    from rnnloss_cli.problem import parse_problem
+    from rnnloss_cli.solve import solve
+
+    return solve(parse_problem(dict(mapping), {}, name))

@@ -236,3 +236,15 @@ class Result:
     def ok(self) -> bool:
         """True unless an answer-key figure disagrees."""
         return all(c.ok for c in self.checks or [])
+
+    def _repr_html_(self) -> str:
+        """Jupyter's rich display: the HTML page's section for this result (SVG included)."""
+        from rnnloss_cli.render.html import result_html
+
+        return result_html(self)
+
+    def _repr_markdown_(self) -> str:
+        """Jupyter's markdown display: the markdown report of this result."""
+        from rnnloss_cli.render.markdown import result_markdown
+
+        return result_markdown(self)

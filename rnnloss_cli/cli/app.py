@@ -12,7 +12,15 @@ from rnnloss_cli import __version__
 from rnnloss_cli.cli.course import register as register_course
 from rnnloss_cli.cli.ctc import ctc_app
 from rnnloss_cli.cli.io import EXIT_BAD_INPUT, fail, guarded
-from rnnloss_cli.cli.options import FormatOpt, OutputFormat, PrecisionOpt, ShowOpt, WindowOpt
+from rnnloss_cli.cli.options import (
+    ForceOpt,
+    FormatOpt,
+    OutOpt,
+    OutputFormat,
+    PrecisionOpt,
+    ShowOpt,
+    WindowOpt,
+)
 from rnnloss_cli.cli.output import emit, parse_window
 from rnnloss_cli.cli.pointwise import register as register_pointwise
 from rnnloss_cli.cli.sequence import register as register_sequence
@@ -59,11 +67,14 @@ def solve(
     precision: PrecisionOpt = 3,
     show: ShowOpt = None,
     window: WindowOpt = None,
+    output: OutOpt = None,
+    force: ForceOpt = False,
 ) -> None:
     """Solve problem files step by step and check their answer keys.
 
     With several files, the good ones are solved and printed and each bad one is reported on
-    stderr; the exit code is then 2.
+    stderr; the exit code is then 2. ``-o FILE`` writes the page (html, markdown or json)
+    to FILE instead, e.g. ``--format html -o ab.html``.
     """
     from rnnloss_cli.problem import load_problem, problem_files
     from rnnloss_cli.solve import solve as run_solver
@@ -78,10 +89,50 @@ def solve(
             results.append(guarded(lambda f=f: run_solver(load_problem(f), window=win)))
         except typer.Exit:
             bad += 1
-    if results:
+    if results and output is not None:
+        _write_results(results, fmt, precision, frozenset(show or ()), win, output, force, files)
+    elif results:
         emit(results, fmt, precision, frozenset(show or ()), window=win, exit_on_mismatch=not bad)
     if bad:
         raise typer.Exit(EXIT_BAD_INPUT)
+
+
+def _write_results(
+    results: list,
+    fmt: OutputFormat,
+    precision: int,
+    show: frozenset[str],
+    win: Any,
+    output: Any,
+    force: bool,
+    files: list,
+) -> None:
+    """``solve -o FILE``: render to text and write it atomically; exit 1 on a key mismatch."""
+    from rnnloss_cli.cli.io import EXIT_MISMATCH, check_output_path, say, write_file
+    from rnnloss_cli.cli.output import check_show
+
+    if fmt is OutputFormat.rich:
+        raise fail("-o/--output needs --format html, markdown or json")
+    check_output_path(output, force=force, inputs=files)
+    show = check_show(results, show)
+    if fmt is OutputFormat.html:
+        from rnnloss_cli.render.html import render_html
+
+        text = render_html(results, precision, show, window=win)
+    elif fmt is OutputFormat.markdown:
+        from rnnloss_cli.render.markdown import render_markdown
+
+        text = render_markdown(results, precision, show, window=win)
+    else:
+        from rnnloss_cli.render.json import render_json
+
+        text = render_json(results, precision, window=win) + "\n"
+    write_file(text, output, force=force, inputs=files)
+    bad = [r for r in results if not r.ok]
+    for r in bad:
+        say(f"answer key disagrees: {r.file or r.title}")
+    if bad:
+        raise typer.Exit(EXIT_MISMATCH)
 
 
 @app.command(epilog="Example: rnnloss check problems/")

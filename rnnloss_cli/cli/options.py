@@ -14,10 +14,16 @@ class OutputFormat(str, enum.Enum):
     rich = "rich"
     markdown = "markdown"
     json = "json"
+    html = "html"
 
 
 FormatOpt = Annotated[
-    OutputFormat, typer.Option("--format", "-f", help="Output: rich tables, markdown or json.")
+    OutputFormat,
+    typer.Option(
+        "--format",
+        "-f",
+        help="Output: rich tables, markdown, json or html (a self-contained page).",
+    ),
 ]
 PrecisionOpt = Annotated[
     int, typer.Option("--precision", "-p", min=0, max=17, help="Digits printed after the point.")

@@ -1,4 +1,4 @@
-"""Print results in the format asked for (rich | markdown | json): the commands' one output path.
+"""Print results in the format asked for (rich, markdown, json, html): the one output path.
 
 Exit 1 when an answer key disagrees; bad input (exit 2) is raised by :func:`io.guarded`.
 """
@@ -48,6 +48,10 @@ def print_results(
         # On a stdout that cannot take Unicode, non-ASCII characters become \\u escapes.
         text = render_json(results, precision, window=window, ascii_only=not stdout_is_unicode())
         sys.stdout.write(text + "\n")
+    elif fmt is OutputFormat.html:
+        from rnnloss_cli.render.html import render_html
+
+        sys.stdout.write(render_html(results, precision, show, window=window))
     elif fmt is OutputFormat.markdown:
         from rnnloss_cli.render.markdown import render_markdown
 

@@ -1,0 +1,173 @@
+"""HTML renderer: one self-contained page (inline CSS, no external URL, no JavaScript).
+
+The page is XHTML-like (every element closed, every text through :func:`html.escape`), so it
+parses with ``xml.etree``. Tables are windowed as in the other formats and carry their legend
+as a caption; steps are plain text with the Unicode they already have (no MathML yet);
+warnings and notes are call-outs; the loss and the answer-key verdicts sit in a result panel.
+An exact CTC result also shows its forward trellis as an SVG heat map (:mod:`render.svg`).
+"""
+
+from __future__ import annotations
+
+from html import escape
+
+from rnnloss_cli.render.text import LEGEND_TEXT, fmt_number, lay_out, legend_line, step_text
+from rnnloss_cli.result import Result, Table, Window
+
+#: How a styled cell is marked on the page (class, and a text mark where colour alone would
+#: not do), and how the caption names the mark.
+CELL_CLASS = {"dim": "dim", "dead": "dead", "highlight": "hl"}
+LEGEND_HTML = {**LEGEND_TEXT, "dim": "grey", "dead": "†", "highlight": "bold"}
+
+CSS = """
+body { font-family: system-ui, sans-serif; max-width: 60rem; margin: 2rem auto;
+  padding: 0 1rem; color: #1a1a1a; background: #fff; line-height: 1.45; }
+h1 { font-size: 1.5rem; } h2 { font-size: 1.25rem; border-bottom: 1px solid #ccc; }
+.meta { color: #555; }
+.formula, .steps li { font-family: ui-monospace, monospace; }
+table { border-collapse: collapse; margin: 0.5rem 0 1rem; }
+caption { caption-side: top; text-align: left; font-weight: bold; padding: 0.3rem 0;
+  white-space: nowrap; }
+.legend { font-size: 0.9rem; color: #444; margin-top: -0.6rem; }
+th, td { border: 1px solid #bbb; padding: 0.2rem 0.5rem; text-align: right; }
+th { background: #f0f0f0; }
+td.dim { color: #999; } td.hl { font-weight: bold; } td.dead { color: #8a5a00; }
+.callout { border-left: 4px solid; padding: 0.4rem 0.8rem; margin: 0.8rem 0; }
+.warning { border-color: #d08000; background: #fff6e5; }
+.note { border-color: #3070c0; background: #eef4fc; }
+.result { border: 2px solid #333; border-radius: 6px; padding: 0.6rem 1rem; margin: 1rem 0; }
+.result .loss { font-size: 1.2rem; font-weight: bold; }
+.ok { color: #1a7a1a; } .bad { color: #b00020; font-weight: bold; }
+figure { margin: 1rem 0; } figcaption { font-size: 0.9rem; color: #444; }
+"""
+
+
+def _cell_text(x, precision: int) -> str:
+    return "" if x is None else fmt_number(x, precision)
+
+
+def table_html(t: Table, precision: int, *, window: Window | None = None) -> list[str]:
+    """A table windowed like the others ("…" rows/columns), its legend as the caption."""
+    laid = lay_out(t, window)
+    out = [f'<table class="data"><caption>{escape(t.title)}</caption>']
+    out.append("<thead><tr>" + "".join(f"<th>{escape(c)}</th>" for c in laid.columns))
+    out.append("</tr></thead><tbody>")
+    for i, row in enumerate(laid.rows):
+        cells = []
+        for j, c in enumerate(row):
+            text = _cell_text(c, precision)
+            style = laid.styles.get((i, j))
+            if style == "dead" and text:
+                text += "†"
+            cls = CELL_CLASS.get(style or "")
+            attr = f' class="{cls}"' if cls else ""
+            cells.append(f"<td{attr}>{escape(text)}</td>")
+        out.append("<tr>" + "".join(cells) + "</tr>")
+    out.append("</tbody></table>")
+    caption = legend_line(t, LEGEND_HTML, laid.styles)
+    if caption:
+        out.append(f'<p class="legend">{escape(caption)}</p>')
+    if laid.note:
+        out.append(f'<p class="legend"><em>Note: {escape(laid.note)}</em></p>')
+    return out
+
+
+def _steps(steps, precision: int) -> list[str]:
+    if not steps:
+        return []
+    items = [
+        f"<li><span class='label'>{escape(s.label)}</span>: {escape(step_text(s, precision))}</li>"
+        for s in steps
+    ]
+    return ['<ul class="steps">', *items, "</ul>"]
+
+
+def result_html(
+    r: Result,
+    precision: int = 3,
+    level: int = 2,
+    show: frozenset[str] = frozenset(),
+    *,
+    window: Window | None = None,
+) -> str:
+    """One result as an HTML ``<section>`` (the page body for it; also ``_repr_html_``)."""
+    from rnnloss_cli.render.svg import alpha_table, trellis_svg
+
+    h = min(level, 6)
+    out = ['<section class="result-block">', f"<h{h}>{escape(r.title)}</h{h}>"]
+    meta = [f"kind: {r.kind}"] + ([f"source: {r.source}"] if r.source else [])
+    if r.file:
+        meta.append(f"file: {r.file}")
+    out.append(f'<p class="meta">{escape(" · ".join(meta))}</p>')
+    if r.formula:
+        out.append(f'<p class="formula">{escape(step_text(r.formula, precision))}</p>')
+    out += _steps(r.lead_steps, precision)
+    alpha = alpha_table(r)
+    if alpha is not None and alpha.rows:
+        out.append('<figure class="trellis">')
+        out.append(trellis_svg(alpha, f"CTC forward trellis α: {r.title}"))
+        out.append(
+            "<figcaption>Forward trellis α_t(s), log colour scale (viridis: dark small, "
+            "bright large; grey unreachable), allowed transitions drawn lightly. The listed "
+            "alignments and the best path are not drawn yet.</figcaption></figure>"
+        )
+    for t in r.visible_tables(show):
+        out += table_html(t, precision, window=window)
+    out += _steps(r.work_steps, precision)
+    for label, child in r.children:
+        out.append(f"<h{min(h + 1, 6)}>term: {escape(label)}</h{min(h + 1, 6)}>")
+        out.append(result_html(child, precision, level + 2, show, window=window))
+    for w in r.warnings:
+        out.append(
+            f'<div class="callout warning" role="note"><strong>Warning:</strong> {escape(w)}</div>'
+        )
+    for n in r.notes:
+        out.append(
+            f'<div class="callout note" role="note"><strong>Note:</strong> {escape(n)}</div>'
+        )
+    panel = []
+    if r.loss is not None:
+        unit = f" {r.unit}" if r.unit else ""
+        panel.append(
+            f'<p class="loss">Loss = {escape(fmt_number(r.loss, precision))}{escape(unit)}</p>'
+        )
+    if r.checks:
+        panel.append(
+            '<table class="checks"><thead><tr><th>figure</th><th>expected</th>'
+            "<th>got</th><th>verdict</th></tr></thead><tbody>"
+        )
+        for c in r.checks:
+            got = fmt_number(c.got, precision) if c.got is not None else "-"
+            verdict = '<td class="ok">ok</td>' if c.ok else '<td class="bad">MISMATCH</td>'
+            panel.append(
+                f"<tr><td>{escape(c.figure)}</td>"
+                f"<td>{escape(fmt_number(c.expected, precision))}</td>"
+                f"<td>{escape(got)}</td>{verdict}</tr>"
+            )
+        panel.append("</tbody></table>")
+    if panel:
+        out += ['<div class="result">', *panel, "</div>"]
+    out.append("</section>")
+    return "\n".join(out)
+
+
+def render_html(
+    results: list[Result],
+    precision: int = 3,
+    show: frozenset[str] = frozenset(),
+    *,
+    window: Window | None = None,
+) -> str:
+    """A whole page for ``results``: doctype, inline CSS, one section per result."""
+    title = (
+        f"rnnloss: {results[0].title}" if len(results) == 1 else f"rnnloss: {len(results)} problems"
+    )
+    body = "\n".join(result_html(r, precision, 2, show, window=window) for r in results)
+    return (
+        '<!DOCTYPE html>\n<html lang="en">\n<head>\n'
+        '<meta charset="utf-8"/>\n'
+        '<meta name="viewport" content="width=device-width, initial-scale=1"/>\n'
+        f"<title>{escape(title)}</title>\n<style>{CSS}</style>\n</head>\n<body>\n"
+        f"<h1>{escape(title)}</h1>\n{body}\n"
+        '<p class="meta">Made by rnnloss.</p>\n</body>\n</html>\n'
+    )

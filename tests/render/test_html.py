@@ -1,0 +1,166 @@
+"""``--format html``: one self-contained, well-formed page; tables windowed; text escaped.
+
+Expected counts are worked by hand: problems/ctc-exact-ab.yaml has target AB, so the extended
+labels are - A - B - (S' = 2*2 + 1 = 5 states) over T = 3 frames, and the α table is 5 rows of
+2 key cells + 3 frame cells; its emissions table is 3 rows of t + 3 symbols. The windowed table
+(1000 rows, 1 key + 39 data columns) keeps, by the window rule of tests/render/test_window.py,
+rows 1-30 and 971-1000 plus one "…" row (61 rows) and 1 key + 15 data + one "…" column (17).
+"""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+from html.parser import HTMLParser
+
+from typer.testing import CliRunner
+
+from rnnloss_cli.cli.app import app
+from rnnloss_cli.problem import load_problem
+from rnnloss_cli.render.html import render_html
+from rnnloss_cli.result import Check, Result, Table
+from rnnloss_cli.solve import solve
+
+runner = CliRunner()
+
+
+def page(path: str) -> str:
+    return render_html([solve(load_problem(path))])
+
+
+def parse(text: str) -> ET.Element:
+    """The page as XML (every element closed, every entity an XML one)."""
+    return ET.fromstring(text.split("\n", 1)[1])  # past <!DOCTYPE html>
+
+
+def tables(root: ET.Element) -> dict[str, ET.Element]:
+    return {t.find("caption").text: t for t in root.iter("table") if t.find("caption") is not None}
+
+
+class _Tags(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.tags: list[str] = []
+        self.attrs: list[tuple[str, str | None]] = []
+
+    def handle_starttag(self, tag, attrs):
+        self.tags.append(tag)
+        self.attrs += attrs
+
+
+def test_pages_are_well_formed_and_self_contained():
+    for path in ("problems/hello.yaml", "problems/ctc-exact-ab.yaml"):
+        text = page(path)
+        assert text.startswith("<!DOCTYPE html>")
+        root = parse(text)
+        assert root.tag == "html"
+        assert root.find("head/style") is not None  # inline CSS
+        assert "http" not in text  # no external URL, not even a namespace
+        p = _Tags()
+        p.feed(text)
+        assert "script" not in p.tags and "link" not in p.tags and "img" not in p.tags
+        assert not [a for a, _ in p.attrs if a in ("src", "href")]
+
+
+def test_ctc_exact_tables_have_one_cell_per_entry():
+    root = parse(page("problems/ctc-exact-ab.yaml"))
+    t = tables(root)
+    alpha = next(v for k, v in t.items() if k.startswith("forward trellis"))
+    rows = alpha.findall("tbody/tr")
+    assert len(rows) == 5 and all(len(r.findall("td")) == 5 for r in rows)
+    assert [th.text for th in alpha.findall("thead/tr/th")] == ["s", "l'_s", "t=1", "t=2", "t=3"]
+    # α_3(4) = (0.28 + 0.21 + 0.27) * 0.7 = 0.532, one of the two final cells: bold
+    cell = rows[3].findall("td")[4]
+    assert cell.text == "0.532" and cell.get("class") == "hl"
+    # α_2(1) = 0.2 * 0.3 = 0.06 is a dead end: from state 1 one frame reaches state 3 at most,
+    # and the path must end in state 4 or 5
+    dead = rows[0].findall("td")[3]
+    assert dead.text == "0.06†" and dead.get("class") == "dead"
+    assert rows[2].findall("td")[2].get("class") == "dim"  # α_1(3) = 0: unreachable
+    emis = next(v for k, v in t.items() if k.startswith("emissions"))
+    assert [[td.text for td in r.findall("td")] for r in emis.findall("tbody/tr")][0] == [
+        "1", "0.2", "0.7", "0.1"
+    ]  # fmt: skip
+    # the optional β table is not shown unless asked for
+    assert not any(k.startswith("backward") for k in t)
+
+
+def test_text_is_escaped_and_warnings_are_callouts():
+    r = Result(
+        kind="mse",
+        title='<b>x & "y"</b>',
+        loss=0.25,
+        warnings=["p < 1 & q > 0"],
+        notes=["a <note>"],
+        tables=[Table("t <1>", ["a|b", "<c>"], [["<td>", 1.5]])],
+        checks=[Check("loss", 0.25, 0.25, 1e-9), Check("grad", 1.0, 2.0, 1e-9)],
+    )
+    text = render_html([r])
+    root = parse(text)
+    assert "<b>" not in text and "<td><td>" not in text
+    assert root.find("body/section/h2").text == '<b>x & "y"</b>'
+    callouts = [d for d in root.iter("div") if "callout" in (d.get("class") or "")]
+    assert [("warning" in d.get("class"), "".join(d.itertext())) for d in callouts] == [
+        (True, "Warning: p < 1 & q > 0"),
+        (False, "Note: a <note>"),
+    ]
+    panel = next(d for d in root.iter("div") if d.get("class") == "result")
+    assert "Loss = 0.25 nats" in "".join(panel.itertext())
+    verdicts = [r.findall("td")[3].text for r in panel.findall("table/tbody/tr")]
+    assert verdicts == ["ok", "MISMATCH"]
+
+
+def test_long_tables_are_windowed_with_a_note():
+    big = Table(
+        "big",
+        ["i", *[f"c{j}" for j in range(1, 40)]],
+        [[i, *[1000 * i + j for j in range(1, 40)]] for i in range(1, 1001)],
+    )
+    root = parse(render_html([Result(kind="mse", title="w", loss=None, tables=[big])]))
+    t = tables(root)["big"]
+    rows = t.findall("tbody/tr")
+    assert len(rows) == 61 and all(len(r.findall("td")) == 17 for r in rows)
+    assert rows[30].findall("td")[0].text == "…"
+    assert rows[31].findall("td")[0].text == "971"
+    assert any("rerun with --window" in "".join(p.itertext()) for p in root.iter("p"))
+
+
+def test_solve_writes_the_page_with_o_and_refuses_to_overwrite(tmp_path):
+    out = tmp_path / "ab.html"
+    args = ["solve", "problems/ctc-exact-ab.yaml", "--format", "html", "-o", str(out)]
+    res = runner.invoke(app, args)
+    assert res.exit_code == 0, res.output
+    parse(out.read_text(encoding="utf-8"))
+    again = runner.invoke(app, args)
+    assert again.exit_code == 2 and "--force" in again.output
+    assert runner.invoke(app, [*args, "--force"]).exit_code == 0
+    into_input = runner.invoke(app, [*args[:-1], "problems/ctc-exact-ab.yaml", "--force"])
+    assert into_input.exit_code == 2
+    rich = runner.invoke(app, ["solve", "problems/hello.yaml", "-o", str(tmp_path / "x")])
+    assert rich.exit_code == 2 and "--format html" in rich.output
+
+
+def test_html_modules_are_not_imported_for_other_formats():
+    import subprocess
+    import sys
+
+    code = (
+        "import sys; from rnnloss_cli.cli.app import main; sys.argv=['rnnloss','solve',"
+        "'problems/hello.yaml','--format','markdown']\n"
+        "try: main()\nexcept SystemExit: pass\n"
+        "print('HTMLMODS', [m for m in sys.modules if m.startswith('rnnloss_cli.render.')"
+        " and m.split('.')[-1] in ('html', 'svg')])"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True).stdout
+    assert "HTMLMODS []" in out
+
+
+def test_every_problem_file_renders_a_well_formed_page():
+    from pathlib import Path
+
+    files = sorted(Path("problems").glob("*.yaml"))
+    assert len(files) > 10
+    for f in files:
+        text = page(str(f))
+        root = parse(text)
+        assert "http" not in text, f
+        assert root.find("body/section/h2").text, f

@@ -1,0 +1,151 @@
+"""The CTC trellis SVG: the numbers read back out of it, against α worked by hand.
+
+problems/ctc-exact-ab.yaml (target AB, l' = - A - B -, emissions in the file's comment):
+  α_1 = (0.2, 0.7, 0, 0, 0)                      y_1(-), y_1(A); states 3-5 unreachable
+  α_2(1) = 0.2·0.3 = 0.06         α_2(2) = (0.7 + 0.2)·0.3 = 0.27
+  α_2(3) = (0 + 0.7)·0.3 = 0.21   α_2(4) = (0 + 0 + 0.7)·0.4 = 0.28   α_2(5) = 0
+  α_3(1) = 0.06·0.2 = 0.012       α_3(2) = (0.27 + 0.06)·0.1 = 0.033
+  α_3(3) = (0.21 + 0.27)·0.2 = 0.096
+  α_3(4) = (0.28 + 0.21 + 0.27)·0.7 = 0.532      α_3(5) = (0 + 0.28)·0.2 = 0.056
+  (0.532 + 0.056 = 0.588, the file's p(AB|x) from its five paths.)
+Long input, closed form: target A, symbols (-, A), y = 0.5 everywhere, T = 100. The paths of
+t frames ending in state 1 (-), 2 (A), 3 (-) are -^t, -^i A^j (t of them), -^i A^j -^k
+(t(t−1)/2 of them), each of probability 0.5^t.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import xml.etree.ElementTree as ET
+
+import pytest
+
+import rnnloss_cli
+from rnnloss_cli.render.html import render_html
+from rnnloss_cli.render.svg import UNREACHABLE, VIRIDIS, alpha_table, trellis_svg
+
+HAND_AB = {
+    (1, 1): 0.2,
+    (2, 1): 0.7,
+    (3, 1): 0.0,
+    (4, 1): 0.0,
+    (5, 1): 0.0,
+    (1, 2): 0.06,
+    (2, 2): 0.27,
+    (3, 2): 0.21,
+    (4, 2): 0.28,
+    (5, 2): 0.0,
+    (1, 3): 0.012,
+    (2, 3): 0.033,
+    (3, 3): 0.096,
+    (4, 3): 0.532,
+    (5, 3): 0.056,
+}  # fmt: skip  (state s, frame t) -> α_t(s)
+
+
+def cells(svg: str) -> dict[tuple[int, int], ET.Element]:
+    root = ET.fromstring(svg)
+    return {
+        (int(r.get("data-s")), int(r.get("data-t"))): r
+        for r in root.iter("rect")
+        if r.get("data-s")
+    }
+
+
+def luminance(hex_colour: str) -> float:
+    """Relative luminance (WCAG) of an sRGB colour."""
+
+    def lin(c: float) -> float:
+        return c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4
+
+    r, g, b = (lin(int(hex_colour[k : k + 2], 16) / 255) for k in (1, 3, 5))
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+
+def ab_svg() -> str:
+    return trellis_svg(alpha_table(rnnloss_cli.solve_file("problems/ctc-exact-ab.yaml")))
+
+
+def test_one_cell_per_state_and_frame_with_the_hand_values():
+    got = cells(ab_svg())
+    assert set(got) == set(HAND_AB)
+    for key, want in HAND_AB.items():
+        assert float(got[key].get("data-value")) == pytest.approx(want, abs=1e-12), key
+
+
+def test_colours_follow_the_values_and_unreachable_is_grey():
+    got = cells(ab_svg())
+    zero = [k for k, v in HAND_AB.items() if v == 0]
+    assert zero and all(got[k].get("fill") == UNREACHABLE for k in zero)
+    live = sorted((v, k) for k, v in HAND_AB.items() if v > 0)
+    lum = [luminance(got[k].get("fill")) for _, k in live]
+    assert lum == sorted(lum) and lum[0] < lum[-1]
+    # the extremes are the palette's ends: smallest α darkest stop, largest brightest
+    assert got[live[0][1]].get("fill") == VIRIDIS[0]
+    assert got[live[-1][1]].get("fill") == VIRIDIS[-1]
+
+
+def test_svg_has_title_desc_and_a_size_from_the_data():
+    root = ET.fromstring(ab_svg())
+    assert root.find("title").text and "α" in root.find("desc").text
+    w, h = float(root.get("width")), float(root.get("height"))
+    assert 100 < w < 1000 and 100 < h < 1000
+    rects = [r for r in root.iter("rect") if r.get("data-s")]
+    xs = sorted({float(r.get("x")) for r in rects})
+    ys = sorted({float(r.get("y")) for r in rects})
+    assert len(xs) == 3 and len(ys) == 5  # 3 frame columns, 5 state rows
+    assert max(xs) < w and max(ys) < h
+
+
+def test_the_page_of_an_exact_ctc_problem_includes_the_trellis_and_others_do_not():
+    page = render_html([rnnloss_cli.solve_file("problems/ctc-exact-ab.yaml")])
+    assert page.count("<svg") == 1
+    assert "<svg" not in render_html([rnnloss_cli.solve_file("problems/hello.yaml")])
+
+
+def test_long_input_is_windowed_like_the_tables():
+    n = 100
+    r = rnnloss_cli.solve_problem(
+        {"kind": "ctc", "method": "exact", "target": "A", "symbols": ["-", "A"],
+         "emissions": [[0.5, 0.5]] * n}
+    )  # fmt: skip
+    svg = trellis_svg(alpha_table(r))
+    got = cells(svg)
+    # default window 16 columns: 2 key + 14 frames, the first 7 and the last 7
+    frames = [*range(1, 8), *range(n - 6, n + 1)]
+    assert set(got) == {(s, t) for s in (1, 2, 3) for t in frames}
+    for t in frames:
+        want = {1: 1, 2: t, 3: t * (t - 1) // 2}
+        for s, count in want.items():
+            value = float(got[(s, t)].get("data-value"))
+            assert value == pytest.approx(count * 0.5**t, rel=1e-9), (s, t)
+    x = {t: float(got[(1, t)].get("x")) for t in frames}
+    step = x[2] - x[1]
+    assert x[n - 6] - x[7] > step  # a gap where the elision sits
+    assert re.search(r"frames 14 of 100", ET.fromstring(svg).find("desc").text)
+    assert math.isclose(r.loss, -math.log(n * (n + 1) / 2) + n * math.log(2))
+
+
+def test_values_held_as_logs_are_read_back_from_their_logs():
+    # y(-) = 1e-200, y(A) = 1 over 3 frames, target A: α_t(1) = 1e-200^t underflows a double
+    # at t = 2, so the table holds logs: ln α_t(1) = −460.517·t (ln 1e-200 = −200·ln 10);
+    # α_t(2) = 1 (the path A^t, plus terms of 1e-200 lost to rounding); α_1(3) = 0;
+    # α_2(3) = α_1(2)·1e-200 and α_3(3) = (α_2(3) + α_2(2))·1e-200 ≈ 1e-200.
+    r = rnnloss_cli.solve_problem(
+        {"kind": "ctc", "method": "exact", "target": "A", "symbols": ["-", "A"],
+         "emissions": [[1e-200, 1.0]] * 3}
+    )  # fmt: skip
+    got = cells(trellis_svg(alpha_table(r)))
+    ln10 = math.log(10)
+
+    def ln_of(key):
+        v = got[key].get("data-value")
+        return float(v[2:]) if v.startswith("e^") else -math.inf
+
+    for t in (1, 2, 3):
+        assert ln_of((1, t)) == pytest.approx(-200 * ln10 * t, rel=1e-12)
+        assert ln_of((2, t)) == pytest.approx(0.0, abs=1e-12)
+    assert ln_of((3, 1)) == -math.inf and got[(3, 1)].get("fill") == UNREACHABLE
+    assert ln_of((3, 2)) == ln_of((3, 3)) == pytest.approx(-200 * ln10, rel=1e-12)
+    assert got[(1, 3)].get("fill") == VIRIDIS[0] and got[(2, 1)].get("fill") == VIRIDIS[-1]

@@ -1,0 +1,60 @@
+"""The Python API (solve_file, solve_problem) and the Result's notebook displays.
+
+Expected values: problems/ctc-exact-ab.yaml's loss is −ln 0.588 from its five paths (worked in
+the file: 0.147 + 0.196 + 0.056 + 0.147 + 0.042 = 0.588). MSE of (1, 2) against (0, 0):
+(1² + 2²) / 2 = 2.5.
+"""
+
+from __future__ import annotations
+
+import math
+import subprocess
+import sys
+import xml.etree.ElementTree as ET
+
+import pytest
+
+import rnnloss_cli
+from rnnloss_cli.errors import ProblemError
+
+
+def test_solve_file_returns_the_result():
+    r = rnnloss_cli.solve_file("problems/ctc-exact-ab.yaml")
+    assert r.kind == "ctc" and math.isclose(r.loss, -math.log(0.588), rel_tol=1e-12)
+    assert r.ok
+
+
+def test_solve_problem_takes_a_mapping():
+    r = rnnloss_cli.solve_problem({"kind": "mse", "yhat": [1, 2], "y": [0, 0]})
+    assert math.isclose(r.loss, 2.5)
+
+
+def test_solve_problem_bad_input_is_a_problem_error_naming_the_field():
+    with pytest.raises(ProblemError, match="<mapping>.*kind"):
+        rnnloss_cli.solve_problem({"kind": "no-such-kind"})
+
+
+def test_result_shows_itself_in_a_notebook():
+    r = rnnloss_cli.solve_file("problems/ctc-exact-ab.yaml")
+    html = r._repr_html_()
+    root = ET.fromstring(html)  # one well-formed <section>
+    assert root.tag == "section" and root.find("h2").text == r.title
+    assert "<svg" in html and "<script" not in html
+    md = r._repr_markdown_()
+    assert md.startswith(f"## {r.title}") and "**Loss = $0.531$ nats**" in md
+
+
+def test_import_is_light():
+    code = (
+        "import sys, rnnloss_cli; "
+        "print(sorted(m for m in ('numpy', 'yaml', 'rich', 'typer') if m in sys.modules))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert out.stdout.strip() == "[]", out.stderr
+
+
+def test_the_module_docstring_example_runs():
+    import doctest
+
+    failed, tried = doctest.testmod(rnnloss_cli)
+    assert tried >= 3 and failed == 0
