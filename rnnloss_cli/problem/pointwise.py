@@ -147,4 +147,14 @@ def parse_categorical(f: Fields, kind: str) -> PointwiseProblem:
         raise f.error("label_smoothing needs 'logits' (PyTorch semantics)", "label_smoothing")
     if y_index is None and name == "log_probs":
         raise f.error("with log_probs, y must be class indices or one-hot rows", "y")
-    return PointwiseProblem(meta, y, pred, _reduction(f, kind), name, y_index, weight, smoothing)
+    reduction = _reduction(f, kind)
+    if weight is not None and y_index is not None and reduction == "mean":
+        # PyTorch's weighted mean divides by Σ_i w[y_i]; with every true class weighted 0 it is
+        # 0/0 (NaN), which no reader wants as a loss.
+        if not float(np.sum(weight[np.asarray(y_index).ravel()])) > 0:
+            raise f.error(
+                "the weights of the true classes sum to 0, so the weighted mean divides 0 by 0; "
+                "give a true class a positive weight, or use reduction: sum",
+                "weight",
+            )
+    return PointwiseProblem(meta, y, pred, reduction, name, y_index, weight, smoothing)

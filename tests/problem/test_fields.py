@@ -107,3 +107,15 @@ def test_sequence_row_sum_message(tmp_path):
         "row t=2 of yhat sums to 1.0000032, expected 1 (|sum - 1| = 3.2e-06 > tolerance 1e-06)"
         in info.value.message
     )
+
+
+def test_weighted_mean_over_true_classes_of_weight_zero_is_refused(tmp_path):
+    # y = (0, 1) with weight (0, 0, 1): Σ_i w[y_i] = 0 + 0 = 0, so the mean is 0/0
+    p = tmp_path / "p.yaml"
+    p.write_text(
+        "kind: cce\ny: [0, 1]\nlogits: [[1, 2, 0], [0, 1, 2]]\nweight: [0, 0, 1]\nreduction: mean\n"
+    )
+    with pytest.raises(ProblemError) as info:
+        load_problem(str(p))
+    assert (info.value.line, info.value.field) == (4, "weight")
+    assert "sum to 0" in info.value.message
