@@ -72,11 +72,24 @@ def table_html(t: Table, precision: int, *, window: Window | None = None) -> lis
     return out
 
 
+def step_html(step, precision: int) -> str:
+    """A step as MathML (from its LaTeX) when :func:`render.mathml.to_mathml` can translate
+    it, with the plain text as ``alttext``; otherwise the escaped plain text."""
+    from rnnloss_cli.render.mathml import to_mathml
+    from rnnloss_cli.render.text import step_latex
+
+    plain = step_text(step, precision)
+    math = to_mathml(step_latex(step, precision))
+    if math is None:
+        return escape(plain)
+    return math.replace("<math", f'<math alttext="{escape(plain)}"', 1)
+
+
 def _steps(steps, precision: int) -> list[str]:
     if not steps:
         return []
     items = [
-        f"<li><span class='label'>{escape(s.label)}</span>: {escape(step_text(s, precision))}</li>"
+        f"<li><span class='label'>{escape(s.label)}</span>: {step_html(s, precision)}</li>"
         for s in steps
     ]
     return ['<ul class="steps">', *items, "</ul>"]
@@ -91,7 +104,7 @@ def result_html(
     window: Window | None = None,
 ) -> str:
     """One result as an HTML ``<section>`` (the page body for it; also ``_repr_html_``)."""
-    from rnnloss_cli.render.svg import alpha_table, trellis_svg
+    from rnnloss_cli.render.figures import figures_for
 
     h = min(level, 6)
     out = ['<section class="result-block">', f"<h{h}>{escape(r.title)}</h{h}>"]
@@ -100,17 +113,9 @@ def result_html(
         meta.append(f"file: {r.file}")
     out.append(f'<p class="meta">{escape(" · ".join(meta))}</p>')
     if r.formula:
-        out.append(f'<p class="formula">{escape(step_text(r.formula, precision))}</p>')
+        out.append(f'<p class="formula">{step_html(r.formula, precision)}</p>')
     out += _steps(r.lead_steps, precision)
-    alpha = alpha_table(r)
-    if alpha is not None and alpha.rows:
-        out.append('<figure class="trellis">')
-        out.append(trellis_svg(alpha, f"CTC forward trellis α: {r.title}"))
-        out.append(
-            "<figcaption>Forward trellis α_t(s), log colour scale (viridis: dark small, "
-            "bright large; grey unreachable), allowed transitions drawn lightly. The listed "
-            "alignments and the best path are not drawn yet.</figcaption></figure>"
-        )
+    out += figures_for(r, show, window)
     for t in r.visible_tables(show):
         out += table_html(t, precision, window=window)
     out += _steps(r.work_steps, precision)

@@ -18,7 +18,7 @@ import math
 from html import escape
 from typing import Any
 
-from rnnloss_cli.result import LogNumber, Result, Table
+from rnnloss_cli.result import LogNumber, Result, Table, Window
 
 #: Viridis (matplotlib's default sequential map, designed to be perceptually uniform and
 #: readable with the common colour-vision deficiencies), 9 stops from low to high.
@@ -90,6 +90,22 @@ def alpha_table(r: Result) -> Table | None:
     if r.kind != "ctc":
         return None
     return next((t for t in r.tables if t.title.startswith(ALPHA_TITLE)), None)
+
+
+def ctc_figures(
+    r: Result, show: frozenset[str] = frozenset(), window: Window | None = None
+) -> list[str]:
+    """The CTC figures of ``r`` as HTML ``<figure>`` elements: the forward trellis for now."""
+    alpha = alpha_table(r)
+    if alpha is None or not alpha.rows:
+        return []
+    return [
+        '<figure class="trellis">\n'
+        + trellis_svg(alpha, f"CTC forward trellis α: {r.title}")
+        + "\n<figcaption>Forward trellis α_t(s), log colour scale (viridis: dark small, "
+        "bright large; grey unreachable), allowed transitions drawn lightly. The listed "
+        "alignments and the best path are not drawn yet.</figcaption></figure>"
+    ]
 
 
 def trellis_svg(t: Table, title: str = "CTC forward trellis", *, standalone: bool = False) -> str:

@@ -1,0 +1,21 @@
+"""Which SVG figures a result gets on an HTML page: one place that asks each figure module.
+
+Each module returns finished ``<figure>`` elements (SVG plus caption) for the results it knows
+how to draw and an empty list for the others: :mod:`render.svg` draws CTC trellises and
+emission matrices, :mod:`render.charts` draws bar and line charts (per-step losses, loss
+curves). Imported only when HTML is asked for.
+"""
+
+from __future__ import annotations
+
+from rnnloss_cli.result import Result, Window
+
+
+def figures_for(
+    r: Result, show: frozenset[str] = frozenset(), window: Window | None = None
+) -> list[str]:
+    """Every figure for ``r`` (not its children), as HTML ``<figure>`` strings, in page order."""
+    from rnnloss_cli.render.charts import chart_figures
+    from rnnloss_cli.render.svg import ctc_figures
+
+    return ctc_figures(r, show, window) + chart_figures(r, show, window)
