@@ -82,6 +82,11 @@ MAX_BEAM_WIDTH = 256
 #: each (Python loops over prefixes), so 500,000 take about 3 s on the 2-core reference
 #: machine, and the trace holds one entry per kept prefix and frame.
 MAX_BEAM_EXTENSIONS = 500_000
+#: Words of a ctc_decode lexicon (``lexicon`` / ``--lexicon``): the search keeps every prefix
+#: of every word in a Python set, and each word is validated symbol by symbol.
+MAX_LEXICON_WORDS = 100_000
+#: N-grams of a ctc_decode language model (``lm`` / ``--lm FILE``): held in a Python dict.
+MAX_LM_NGRAMS = 100_000
 #: Float64 numbers of an RNN-T problem's T x (U+1) x V joiner output: the trace holds about
 #: four arrays of that size (log-probabilities, occupations, gradient), so four times this in
 #: bytes must stay under MAX_ARRAY_BYTES (2 GiB).

@@ -299,6 +299,9 @@ symbols: ["-", a]
 blank: "-"
 # beam: how many prefixes the beam keeps after each frame (default 4).
 beam: 4
+# Optional: lexicon: [a, aa] (the beam spells only these words; separator: a symbol between
+# words), and lm: {{a: -0.5}} (n-gram: natural-log probability of its last symbol given the
+# others) with lm_weight: 1, ranking prefixes by ln p(l|x) + lm_weight * ln P_LM(l).
 # emissions: T rows of per-symbol probabilities (each row sums to 1); or give
 #   logits: T rows of scores, softmax applied per frame.
 emissions:

@@ -151,20 +151,51 @@ def decode(
             "(prefix, p_b, p_nb, total), compared with greedy.",
         ),
     ] = None,
+    lexicon: Annotated[
+        Text,
+        typer.Option(
+            "--lexicon",
+            help="Beam search only spells these words, comma-separated (e.g. cat,cab).",
+        ),
+    ] = None,
+    separator: Annotated[
+        Text, typer.Option("--separator", help="The symbol between lexicon words (e.g. _).")
+    ] = None,
+    lm: Annotated[
+        Text,
+        typer.Option(
+            "--lm",
+            help="Character n-gram LM file: lines 'ngram<TAB>ln probability' (shallow fusion).",
+        ),
+    ] = None,
+    lm_weight: Annotated[
+        Optional[float],  # noqa: UP045
+        typer.Option("--lm-weight", min=0.0, help="The LM's weight λ (default 1)."),
+    ] = None,
     fmt: FormatOpt = OutputFormat.rich,
     precision: PrecisionOpt = 3,
     window: WindowOpt = None,
 ) -> None:
     """Greedy (best-path) decoding: the most likely symbol per frame, then the collapse B.
 
-    With --beam N, prefix beam search as well (kind ctc_decode), compared with greedy.
+    With --beam N, prefix beam search as well (kind ctc_decode), compared with greedy; a
+    --lexicon or an --lm implies beam search (width 4 unless --beam says).
     """
 
     def build(win: Any) -> Any:
         from rnnloss_cli.flags import flag_error
+        from rnnloss_cli.problem.align import DEFAULT_BEAM, read_lm_file
 
-        if beam is not None:
-            return _beam_decode(emissions, logits, symbols, blank, beam, win)
+        options = {
+            "lexicon": lexicon.split(",") if lexicon is not None else None,
+            "separator": separator,
+            "lm": read_lm_file(lm) if lm is not None else None,
+            "lm_weight": lm_weight,
+        }
+        if beam is not None or any(v is not None for v in options.values()):
+            return _beam_decode(
+                emissions, logits, symbols, blank, beam or DEFAULT_BEAM, win, options
+            )
         from rnnloss_cli.solve.ctc_tools import decode_result
 
         if (emissions is None) == (logits is None):
@@ -194,7 +225,13 @@ def _frame_data(emissions: str | None, logits: str | None, symbols: str) -> dict
 
 
 def _beam_decode(
-    emissions: str | None, logits: str | None, symbols: str, blank: str, beam: int, win: Any
+    emissions: str | None,
+    logits: str | None,
+    symbols: str,
+    blank: str,
+    beam: int,
+    win: Any,
+    options: dict[str, Any],
 ) -> Any:
     from rnnloss_cli.flags import problem_from_flags
     from rnnloss_cli.solve import solve as run_solver
@@ -205,6 +242,7 @@ def _beam_decode(
         "blank": blank,
         "beam": beam,
         **_frame_data(emissions, logits, symbols),
+        **options,
     }
     return run_solver(problem_from_flags(data), window=win)
 

@@ -3,22 +3,33 @@
 Both read T frames of per-symbol probabilities: ``emissions`` (a T x K matrix, rows summing
 to 1) or ``logits`` (T x K, softmax per frame), whose columns ``symbols`` names (the blank
 among them; ``blank`` defaults to the first symbol). ctc_align adds the ``target`` to align;
-ctc_decode the ``beam`` width (default 4).
+ctc_decode the ``beam`` width (default 4), and optionally a ``lexicon`` (words the output
+must be made of, with a ``separator`` symbol between words) and a character n-gram ``lm``
+(n-gram: natural-log probability of its last symbol given the others; ``lm_weight`` λ, default
+1) for shallow fusion, score(l) = ln p(l|x) + λ ln P_LM(l).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
-from rnnloss_cli.limits import MAX_BEAM_EXTENSIONS, MAX_BEAM_WIDTH, MAX_VITERBI_CELLS
+from rnnloss_cli.limits import (
+    MAX_BEAM_EXTENSIONS,
+    MAX_BEAM_WIDTH,
+    MAX_LEXICON_WORDS,
+    MAX_LM_NGRAMS,
+    MAX_VITERBI_CELLS,
+)
 from rnnloss_cli.problem._keys import ExtraKeys, split_answer
 from rnnloss_cli.problem.base import COMMON_FIELDS, Meta
 from rnnloss_cli.problem.ctc import _symbol_seq
 from rnnloss_cli.problem.fields import Fields
 
 FRAME_FIELDS = ("symbols", "blank", "emissions", "logits")
+DECODE_FIELDS = ("beam", "lexicon", "separator", "lm", "lm_weight")
 #: The beam width when a ctc_decode file gives none.
 DEFAULT_BEAM = 4
 
@@ -52,6 +63,12 @@ class DecodeProblem:
     keys: ExtraKeys
     frames: Frames
     beam: int
+    #: words as symbol tuples, or None for no lexicon
+    lexicon: tuple[tuple[str, ...], ...] | None = None
+    separator: str | None = None
+    #: n-gram (symbol tuple) -> ln P(last | the others), or None for no language model
+    lm: dict[tuple[str, ...], float] | None = None
+    lm_weight: float = 1.0
 
 
 def read_frames(f: Fields) -> Frames:
@@ -108,7 +125,7 @@ def parse_align(f: Fields, kind: str) -> AlignProblem:
 
 def parse_decode(f: Fields, kind: str) -> DecodeProblem:
     """kind: ctc_decode: greedy decoding against prefix beam search of width ``beam``."""
-    f.check_keys((*COMMON_FIELDS, *FRAME_FIELDS, "beam"), kind=kind)
+    f.check_keys((*COMMON_FIELDS, *FRAME_FIELDS, *DECODE_FIELDS), kind=kind)
     meta, keys = split_answer(f, kind, text=("greedy", "beam"))
     frames = read_frames(f)
     beam = f.number("beam", DEFAULT_BEAM, low=1, integer=True)
@@ -126,4 +143,107 @@ def parse_decode(f: Fields, kind: str) -> DecodeProblem:
             f"{MAX_BEAM_EXTENSIONS:,}; give a narrower beam or fewer frames",
             "beam",
         )
-    return DecodeProblem(meta, keys, frames, beam)
+    lexicon, separator = _lexicon(f, frames)
+    lm = _lm(f, frames)
+    lm_weight = f.number("lm_weight", 1.0, low=0.0)
+    if f.has("lm_weight") and lm is None:
+        raise f.error("lm_weight needs an lm (n-gram: ln probability)", "lm_weight")
+    return DecodeProblem(meta, keys, frames, beam, lexicon, separator, lm, float(lm_weight))
+
+
+def _known_symbol(f: Fields, frames: Frames, s: str, *parts: Any) -> None:
+    """A symbol of a word or n-gram must be a named symbol other than the blank."""
+    if s == frames.blank:
+        raise f.error(f"the blank {s!r} cannot be part of a word or n-gram", *parts)
+    if s not in frames.symbols:
+        raise f.error(f"{s!r} is not one of the symbols {list(frames.symbols)}", *parts)
+
+
+def _lexicon(f: Fields, frames: Frames) -> tuple[tuple[tuple[str, ...], ...] | None, str | None]:
+    """``lexicon``: a list of words (text, one symbol per character, or lists of symbols)."""
+    separator = f.text("separator", None)
+    if not f.has("lexicon"):
+        if separator is not None:
+            raise f.error("separator needs a lexicon (the words it separates)", "separator")
+        return None, None
+    raw = f.raw("lexicon")
+    if not isinstance(raw, list) or not raw:
+        raise f.error("expected a non-empty list of words, e.g. [cat, cab]", "lexicon")
+    if len(raw) > MAX_LEXICON_WORDS:
+        raise f.error(
+            f"{len(raw):,} words are more than the limit MAX_LEXICON_WORDS = {MAX_LEXICON_WORDS:,}",
+            "lexicon",
+        )
+    words = []
+    for i, item in enumerate(raw):
+        word = _symbol_seq(f, item, "lexicon", i)
+        for s in word:
+            _known_symbol(f, frames, s, "lexicon", i)
+            if s == separator:
+                raise f.error(f"a word cannot hold the separator {s!r}", "lexicon", i)
+        words.append(word)
+    if separator is not None:
+        _known_symbol(f, frames, separator, "separator")
+    return tuple(words), separator
+
+
+def _lm(f: Fields, frames: Frames) -> dict[tuple[str, ...], float] | None:
+    """``lm``: a mapping n-gram (text, one symbol per character) -> ln P(last | the others)."""
+    if not f.has("lm"):
+        return None
+    raw = f.raw("lm")
+    if not isinstance(raw, dict) or not raw:
+        raise f.error(
+            "expected a mapping n-gram: natural-log probability of its last symbol given the "
+            "others, e.g. {a: -0.7, ab: -0.2}",
+            "lm",
+        )
+    if len(raw) > MAX_LM_NGRAMS:
+        raise f.error(
+            f"{len(raw):,} n-grams are more than the limit MAX_LM_NGRAMS = {MAX_LM_NGRAMS:,}",
+            "lm",
+        )
+    out: dict[tuple[str, ...], float] = {}
+    for key, value in raw.items():
+        gram = _symbol_seq(f, key, "lm", key)
+        for s in gram:
+            _known_symbol(f, frames, s, "lm", key)
+        out[gram] = float(f.check_number(value, "lm", key, high=0.0))
+    return out
+
+
+def read_lm_file(path: str) -> dict[str, float]:
+    """An n-gram LM file: lines ``ngram<TAB>ln-probability`` ("#" comments, blank lines skip).
+
+    The same mapping a problem file gives as ``lm``; every bad line is a ProblemError naming
+    the file and the line.
+    """
+    from rnnloss_cli.errors import ProblemError
+    from rnnloss_cli.problem import read_text
+
+    out: dict[str, float] = {}
+    for number, line in enumerate(read_text(path).splitlines(), start=1):
+        if not line.strip() or line.startswith("#"):
+            continue
+        parts = line.split("\t")
+        try:
+            value = float(parts[1]) if len(parts) == 2 and parts[0] else None
+        except ValueError:
+            value = None
+        if value is None or not (value <= 0.0) or value == -float("inf"):
+            raise ProblemError(
+                f"expected 'ngram<TAB>ln probability' (one tab, a finite number <= 0); got "
+                f"{line[:40]!r}",
+                file=path,
+                line=number,
+            )
+        if parts[0] in out:
+            raise ProblemError(f"the n-gram {parts[0]!r} is listed twice", file=path, line=number)
+        out[parts[0]] = value
+        if len(out) > MAX_LM_NGRAMS:
+            raise ProblemError(
+                f"more than the limit MAX_LM_NGRAMS = {MAX_LM_NGRAMS:,} n-grams", file=path
+            )
+    if not out:
+        raise ProblemError("no 'ngram<TAB>ln probability' line found", file=path)
+    return out

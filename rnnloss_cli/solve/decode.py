@@ -5,7 +5,9 @@ prefix l, p_b(l) (alignments ending in blank) and p_nb(l) (ending in l's last la
 blank adds (p_b + p_nb)·y_t(blank) to p_b(l); the last label again adds p_nb·y_t(k) to p_nb(l)
 (a repeat merges) and p_b·y_t(k) to p_nb(l + k); another label adds (p_b + p_nb)·y_t(k) to
 p_nb(l + k); the ``beam`` most probable prefixes are kept. Numbers from
-``engine.ctc_beam_search``.
+``engine.ctc_beam_search``. With a lexicon, only prefixes of its words (separated by the
+separator symbol) are extended; with an n-gram LM, prefixes are ranked by
+score(l) = ln p(l|x) + λ ln P_LM(l) (shallow fusion), and the loss stays −ln p(l*|x).
 """
 
 from __future__ import annotations
@@ -38,7 +40,17 @@ def solve_decode(p: DecodeProblem, *, window: Window | None = None) -> Result:
     window = window or Window()
     fr = p.frames
     sym = fr.symbols
-    tr = ctc_beam_search(fr.log_probs, p.beam, sym.index(fr.blank), return_trace=True)
+    lm, lexicon, separator = _search_options(p)
+    tr = ctc_beam_search(
+        fr.log_probs,
+        p.beam,
+        sym.index(fr.blank),
+        lm=lm,
+        lm_weight=p.lm_weight,
+        lexicon=lexicon,
+        separator=separator,
+        return_trace=True,
+    )
     greedy_idx = tr.greedy_path.tolist()
     r = Result("ctc_decode", p.meta.title, math.inf, formula=FORMULA)
     r.tables.append(
@@ -72,10 +84,12 @@ def solve_decode(p: DecodeProblem, *, window: Window | None = None) -> Result:
             f"keep the {p.beam} most probable",
         )
     )
+    r.steps += _option_steps(p)
     rows = [(t, i, e) for t, kept in enumerate(tr.frames) for i, e in enumerate(kept)]
 
     def beam_row(n: int) -> list[Any]:
         t, i, e = rows[n]
+        scores = [e.lm_log_prob, e.score] if lm is not None else []
         return [
             t + 1,
             i + 1,
@@ -83,22 +97,44 @@ def solve_decode(p: DecodeProblem, *, window: Window | None = None) -> Result:
             prob_cell(e.log_p_blank),
             prob_cell(e.log_p_nonblank),
             prob_cell(e.log_total),
+            *scores,
             tr.candidates[t] if i == 0 else "",
         ]
+
+    score_columns = ["ln P_LM(l)", "score"] if lm is not None else []
 
     r.tables.append(
         Table.windowed(
             f"the beam after every frame (width {p.beam})",
             len(rows),
             beam_row,
-            ["t", "rank", "prefix l", "p_b(l)", "p_nb(l)", "p_b + p_nb", "candidates"],
+            [
+                "t",
+                "rank",
+                "prefix l",
+                "p_b(l)",
+                "p_nb(l)",
+                "p_b + p_nb",
+                *score_columns,
+                "candidates",
+            ],
             window,
             caption="candidates: prefixes of positive probability before pruning",
         )
     )
     hyps = tr.hypotheses
     best_text = word([sym[k] for k in hyps[0].labels]) if hyps else ""
-    best_log = hyps[0].log_prob if hyps else -math.inf
+    # with an LM a hypothesis carries its fused score; p(l*|x) is its entry's p_b + p_nb
+    best_log = (
+        next(e.log_total for e in tr.frames[-1] if e.prefix == hyps[0].labels)
+        if hyps
+        else -math.inf
+    )
+    if not hyps:
+        r.warnings.append(
+            "no prefix in the last beam ends on a complete lexicon word: the search found no "
+            "labelling (a wider beam may)"
+        )
     r.steps.append(
         Step(
             "beam search result",
@@ -117,7 +153,23 @@ def solve_decode(p: DecodeProblem, *, window: Window | None = None) -> Result:
             "the beam pruned prefixes on some frame: a total counts only the alignments whose "
             "prefixes stayed in the beam, so it is a lower bound on p(l|x)"
         )
-    if best_text != greedy_text:
+    if lm is not None and hyps:
+        r.steps.append(
+            Step(
+                "ranking with the language model",
+                f"score({shown(best_text)}) = ln p(l*|x) + λ·ln P_LM(l*) = "
+                "{lp} + {w} × {lm} = {score}",
+                {
+                    "lp": best_log,
+                    "w": p.lm_weight,
+                    "lm": lm.score(hyps[0].labels),
+                    "score": hyps[0].log_prob,
+                },
+            )
+        )
+    if best_text == greedy_text:
+        r.steps.append(Step("greedy vs beam", f"both give {shown(best_text)}"))
+    elif hyps and best_log >= tr.greedy_labels_log_prob:
         r.steps.append(
             Step(
                 "greedy vs beam",
@@ -127,8 +179,19 @@ def solve_decode(p: DecodeProblem, *, window: Window | None = None) -> Result:
                 {"g": prob_cell(tr.greedy_labels_log_prob), "b": prob_cell(best_log)},
             )
         )
-    else:
-        r.steps.append(Step("greedy vs beam", f"both give {shown(best_text)}"))
+    elif hyps:
+        why = " and ".join(
+            w for w, on in (("the lexicon", p.lexicon), ("the language model", p.lm)) if on
+        )
+        r.steps.append(
+            Step(
+                "greedy vs beam",
+                f"the best path collapses to {shown(greedy_text)} (p = {{g}}), the more "
+                f"probable labelling by the network alone; {why} made the beam choose "
+                f"{shown(best_text)} (p = {{b}})",
+                {"g": prob_cell(tr.greedy_labels_log_prob), "b": prob_cell(best_log)},
+            )
+        )
     loss = -best_log
     r.steps.append(Step("loss of the beam's labelling", "−ln p(l*|x) = {loss}", {"loss": loss}))
     r.loss = loss
@@ -138,7 +201,56 @@ def solve_decode(p: DecodeProblem, *, window: Window | None = None) -> Result:
         "greedy_path_prob": float(np.exp(tr.greedy_path_log_prob)),
         "beam_prob": float(np.exp(best_log)),
     }
-    lead(r, "prefix beam search")
+    lead(r, "prefix beam search", *[s.label for s in _option_steps(p)])
     finalize(p.meta, r)
     add_key_checks(r, p.keys, p.meta.tolerance, {"greedy": greedy_text, "beam": best_text})
     return r
+
+
+def _search_options(p: DecodeProblem) -> tuple[Any, Any, int | None]:
+    """The engine's lm, lexicon (label indices) and separator label for the problem's own."""
+    from rnnloss_cli.engine import CharNgramLM
+
+    index = {s: k for k, s in enumerate(p.frames.symbols)}
+    lm = (
+        CharNgramLM({tuple(index[s] for s in g): v for g, v in p.lm.items()})
+        if p.lm is not None
+        else None
+    )
+    lexicon = [tuple(index[s] for s in w) for w in p.lexicon] if p.lexicon is not None else None
+    separator = index[p.separator] if p.separator is not None else None
+    return lm, lexicon, separator
+
+
+def _option_steps(p: DecodeProblem) -> list[Step]:
+    """The lexicon and the language model, stated before the beam table."""
+    from rnnloss_cli.engine.beam_search import UNKNOWN_LOG_PROB
+
+    out = []
+    if p.lexicon is not None:
+        words = ", ".join(word(w) for w in p.lexicon[:20])
+        more = f" and {len(p.lexicon) - 20:,} more" if len(p.lexicon) > 20 else ""
+        sep = f"; words are separated by {shown(p.separator)}" if p.separator is not None else ""
+        out.append(
+            Step(
+                "lexicon",
+                f"only prefixes of the words {words}{more} are extended{sep}; the result must "
+                "end on a complete word",
+            )
+        )
+    if p.lm is not None:
+        grams = ", ".join(
+            f"ln P({g[-1]}|{word(g[:-1])})={v:g}" if len(g) > 1 else f"ln P({g[0]})={v:g}"
+            for g, v in list(p.lm.items())[:12]
+        )
+        more = f" and {len(p.lm) - 12:,} more" if len(p.lm) > 12 else ""
+        out.append(
+            Step(
+                "language model (shallow fusion)",
+                "score(l) = ln p(l|x) + λ·ln P_LM(l), λ = {w}, ln P_LM(l) = Σ_i ln P(l_i | l_<i) "
+                f"from the longest listed n-gram ({grams}{more}; unlisted: "
+                "{unknown})",
+                {"w": p.lm_weight, "unknown": UNKNOWN_LOG_PROB},
+            )
+        )
+    return out

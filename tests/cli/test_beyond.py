@@ -133,3 +133,37 @@ def test_new_template_checks(kind, tmp_path: Path):
     assert run("new", kind, "-o", str(out)).exit_code == 0
     r = run("check", str(out))
     assert r.exit_code == 0, r.output
+
+
+LEX = ["--emissions", "0.1,0.8,0.05,0.05;0.1,0.1,0.35,0.45", "--symbols", "-,a,b,c"]
+
+
+def test_ctc_decode_lexicon_and_lm_flags(tmp_path: Path):
+    # Hand (problems/ctc-decode-lexicon.yaml, ctc-decode-lm.yaml): both give ab, p = .28.
+    r = run("ctc", "decode", *LEX, "--lexicon", "ab,b", "--beam", "3", "--format", "json")
+    assert r.exit_code == 0, r.output
+    assert json.loads(r.stdout)["figures"]["beam_prob"] == pytest.approx(0.28)
+    lm = tmp_path / "lm.txt"
+    lm.write_text("# unigram\na\t-0.3\nb\t-0.4\n\nc\t-2\n")
+    r = run("ctc", "decode", *LEX, "--lm", str(lm), "--beam", "3", "--format", "json")
+    assert r.exit_code == 0, r.output
+    data = json.loads(r.stdout)
+    assert data["figures"]["beam_prob"] == pytest.approx(0.28)
+    assert "(width 3)" in data["title"]
+
+
+@pytest.mark.parametrize(
+    ("text", "words"),
+    [
+        ("a -0.3\n", "lm.txt:1: expected 'ngram<TAB>ln probability'"),
+        ("a\t-0.3\nb\t0.5\n", "lm.txt:2: expected"),
+        ("a\t-0.3\na\t-0.2\n", "lm.txt:2: the n-gram 'a' is listed twice"),
+        ("# nothing\n", "no 'ngram<TAB>ln probability' line"),
+        ("z\t-1\n", "field 'lm.z': 'z' is not one of the symbols"),
+    ],
+)
+def test_ctc_decode_bad_lm_file_is_one_line(tmp_path: Path, text, words):
+    lm = tmp_path / "lm.txt"
+    lm.write_text(text)
+    r = run("ctc", "decode", *LEX, "--lm", str(lm))
+    assert r.exit_code == 2 and words in r.output and r.output.count("\n") == 1, r.output

@@ -117,3 +117,25 @@ def test_limits_are_refused_before_computing(tmp_path, monkeypatch):
     monkeypatch.setattr(bptt, "MAX_BPTT_TRACE", 8)
     monkeypatch.setattr(bptt, "MAX_BPTT_LAG_WORK", 15)
     assert "MAX_BPTT_LAG_WORK = 15" in _error(tmp_path, BPTT).message
+
+
+@pytest.mark.parametrize(
+    ("extra", "field", "words"),
+    [
+        ("lexicon: ab\n", "lexicon", "non-empty list of words"),
+        ("lexicon: [a, z]\n", "lexicon[1]", "not one of the symbols"),
+        ("lexicon: [a, '-']\n", "lexicon[1]", "blank"),
+        ("separator: a\n", "separator", "needs a lexicon"),
+        ("lexicon: [a]\nseparator: z\n", "separator", "not one of the symbols"),
+        ("lm: [a]\n", "lm", "mapping n-gram"),
+        ("lm: {a: 0.5}\n", "lm.a", "[-inf, 0.0]"),
+        ("lm: {a: .nan}\n", "lm.a", "finite"),
+        ("lm: {az: -1}\n", "lm.az", "not one of the symbols"),
+        ("lm_weight: 1\n", "lm_weight", "needs an lm"),
+        ("lm: {a: -1}\nlm_weight: -1\n", "lm_weight", "[0.0, inf]"),
+    ],
+)
+def test_decode_lexicon_and_lm_errors_name_the_field(tmp_path: Path, extra, field, words):
+    err = _error(tmp_path, DECODE + extra)
+    assert f"field '{field}'" in str(err) and words in str(err)
+    assert err.line is not None and err.line > DECODE.count("\n")  # on an added line

@@ -178,6 +178,62 @@ def test_decode_wide_beam_finds_the_most_probable_labelling(seed):
     assert any("nothing was pruned" in n for n in r.notes)
 
 
+@pytest.mark.parametrize("name", ["ctc-decode-lexicon.yaml", "ctc-decode-lm.yaml"])
+def test_decode_lexicon_and_lm_problems_by_hand(name):
+    # Hand (file comments): greedy ac (p .36); the lexicon {ab, b} or the unigram LM
+    # (ln P(c) = -2) makes the beam answer ab, p(ab|x) = .8 x .35 = .28.
+    r = solve(load_problem(str(PROBLEMS / name)))
+    assert r.figures["beam_prob"] == pytest.approx(0.28, abs=1e-12)
+    assert r.figures["greedy_prob"] == pytest.approx(0.36, abs=1e-12)
+    assert r.loss == pytest.approx(-math.log(0.28), abs=1e-12)
+    assert all(c.ok for c in r.checks)
+    assert any("network alone" in s.text for s in r.steps)
+
+
+def test_decode_lm_beam_table_scores_by_hand():
+    r = solve(load_problem(str(PROBLEMS / "ctc-decode-lm.yaml")))
+    beam = _table(r, "the beam after every frame")
+    assert beam.columns[6:8] == ["ln P_LM(l)", "score"]
+    # t=2, rank 1: ab, ln P_LM = -0.3 - 0.4, score ln .28 - .7 = -1.972966 (file comments)
+    row = beam.rows[3]
+    assert row[2] == "ab" and row[6] == pytest.approx(-0.7)
+    assert row[7] == pytest.approx(math.log(0.28) - 0.7, abs=1e-12)
+
+
+def _lm_score(labels, unigram):
+    return sum(unigram.get(k, -10.0) for k in labels)
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_decode_wide_beam_with_lexicon_and_lm_maximises_the_fused_score(seed):
+    # Brute force: with a beam wide enough never to prune, the answer is the labelling l
+    # allowed by the lexicon (or empty) that maximises ln p(l|x) + λ ln P_LM(l).
+    rng = np.random.default_rng(200 + seed)
+    probs = rng.dirichlet(np.ones(3) * 0.7, size=4)
+    unigram = {1: float(-rng.uniform(0.1, 3)), 2: float(-rng.uniform(0.1, 3))}
+    words = [(1, 2), (2,), (1, 1)]
+    weight = 0.5
+    r = _solve(
+        {
+            "kind": "ctc_decode",
+            "symbols": ["-", "a", "b"],
+            "emissions": probs.tolist(),
+            "beam": 81,
+            "lexicon": ["ab", "b", ["a", "a"]],
+            "lm": {"a": unigram[1], "b": unigram[2]},
+            "lm_weight": weight,
+        }
+    )
+    table = _brute(probs)
+    allowed = {lab: v for lab, v in table.items() if lab in words or lab == ()}
+    best = max(
+        allowed, key=lambda lab: math.log(allowed[lab][0]) + weight * _lm_score(lab, unigram)
+    )
+    assert r.figures["beam_prob"] == pytest.approx(allowed[best][0], rel=1e-9)
+    expected = "".join("-ab"[k] for k in best) or "(empty)"
+    assert any(f"l* = {expected}," in s.text for s in r.steps)
+
+
 # ------------------------------------------------------------------------------ rnnt
 def test_rnnt_problem_alpha_lattice_by_hand():
     r = solve(load_problem(str(PROBLEMS / "rnnt-ab-two-frames.yaml")))
