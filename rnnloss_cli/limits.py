@@ -11,6 +11,13 @@ from __future__ import annotations
 #: A problem file (or standard input) larger than this is refused before parsing: the whole
 #: text and its YAML node tree are held in memory (about 30x the text for a list of numbers).
 MAX_FILE_BYTES = 64 * 2**20
+#: Problem files found under the folders given to check / sheet / grade (subfolders
+#: included): a course keeps hundreds; a folder such as ``/`` or a home directory would take
+#: minutes to walk and its YAML files are not problems.
+MAX_FOLDER_FILES = 10_000
+#: Folder names never descended into (besides hidden ones such as .git and .venv): they hold
+#: tools' files, not problems.
+SKIPPED_FOLDERS = ("__pycache__", "node_modules", "venv", "site-packages")
 #: YAML nested deeper than this is refused: no problem kind nests more than a few levels, and
 #: deeper trees cost recursion in the YAML composer and the validators.
 MAX_NESTING = 64

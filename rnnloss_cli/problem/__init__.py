@@ -173,12 +173,16 @@ PROBLEM_SUFFIXES = (".yaml", ".yml")
 
 
 def problem_files(paths: list[str]) -> list[str]:
-    """Expand folders to their *.yaml / *.yml regular files (sorted); keep files as given.
+    """Expand folders to their *.yaml / *.yml regular files, subfolders included; keep files.
 
-    Inside a folder, FIFOs, sockets and devices are skipped without being opened (reading a
-    FIFO would wait for a writer forever); a file named on the command line is kept whatever
-    it is, so ``<(cat p.yaml)`` (a pipe) and ``-`` (standard input) work. A path that does
-    not exist, or a folder that cannot be listed, is a ProblemError naming it.
+    A folder's files come sorted by path, a subfolder's after its parent's files. Hidden
+    files and folders (``.git``, ``.venv``), symbolic links to folders (they may loop) and the
+    folders in ``limits.SKIPPED_FOLDERS`` are passed over; past ``limits.MAX_FOLDER_FILES``
+    files the walk stops with an error. FIFOs, sockets and devices inside a folder are skipped
+    without being opened (reading a FIFO would wait for a writer forever); a file named on the
+    command line is kept whatever it is, so ``<(cat p.yaml)`` (a pipe) and ``-`` (standard
+    input) work. A path that does not exist, or a folder that cannot be listed, is a
+    ProblemError naming it.
     """
     out: list[str] = []
     for p in paths:
@@ -186,7 +190,7 @@ def problem_files(paths: list[str]) -> list[str]:
             out.append(p)
             continue
         if os.path.isdir(p):
-            out.extend(_folder_files(p))
+            _folder_files(p, out)
         elif os.path.exists(p):
             out.append(p)
         else:
@@ -194,18 +198,40 @@ def problem_files(paths: list[str]) -> list[str]:
     return out
 
 
-def _folder_files(folder: str) -> list[str]:
-    try:
-        with os.scandir(folder) as entries:
+def _folder_files(top: str, out: list[str]) -> None:
+    """Append the problem files under ``top`` to ``out`` (see :func:`problem_files`).
+
+    Depth first with an explicit stack, so a deep tree cannot exhaust Python's recursion.
+    """
+    pending = [top]
+    while pending:
+        folder = pending.pop()
+        try:
+            with os.scandir(folder) as it:
+                entries = sorted(it, key=lambda e: e.name)
+            # like *.yaml in a shell: no hidden files; is_file() follows links and is False
+            # for FIFOs, sockets and devices, which are never opened
             found = [
                 e.path
                 for e in entries
-                # like *.yaml in a shell: no hidden files; is_file() follows links and is
-                # False for FIFOs, sockets and devices, which are never opened
                 if e.name.endswith(PROBLEM_SUFFIXES) and not e.name.startswith(".") and e.is_file()
             ]
-    except OSError as exc:
-        raise ProblemError(
-            f"cannot read folder: {exc.strerror or exc}", file=folder.rstrip("/") or folder
-        ) from None
-    return sorted(found)
+            subfolders = [
+                e.path
+                for e in entries
+                if not e.name.startswith(".")
+                and e.name not in limits.SKIPPED_FOLDERS
+                and e.is_dir(follow_symlinks=False)
+            ]
+        except OSError as exc:
+            raise ProblemError(
+                f"cannot read folder: {exc.strerror or exc}", file=folder.rstrip("/") or folder
+            ) from None
+        out.extend(found)
+        if len(out) > limits.MAX_FOLDER_FILES:
+            raise ProblemError(
+                f"more than the limit MAX_FOLDER_FILES = {limits.MAX_FOLDER_FILES:,} problem "
+                "files under this folder; name the folders of problems instead",
+                file=top.rstrip("/") or top,
+            )
+        pending.extend(reversed(subfolders))

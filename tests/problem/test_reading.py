@@ -142,6 +142,50 @@ def test_folder_lists_regular_yaml_files_only(tmp_path):
     assert [os.path.basename(p) for p in got] == ["a.yml", "b.yaml", "link.yaml"]
 
 
+def test_folders_are_walked_in_order_skipping_hidden_tool_and_linked_folders(tmp_path):
+    # A course keeps problems in week folders: check must not silently pass them over.
+    for rel in [
+        "b.yaml",
+        "week1/a.yaml",
+        "week1/deeper/z.yaml",
+        "week2/c.yaml",
+        ".git/x.yaml",
+        ".venv/lib/y.yaml",
+        "node_modules/pkg/n.yaml",
+        "__pycache__/p.yaml",
+    ]:
+        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / rel).write_text(MSE)
+    (tmp_path / "loop").symlink_to(tmp_path, target_is_directory=True)
+    got = [os.path.relpath(p, tmp_path) for p in problem_files([str(tmp_path)])]
+    assert got == ["b.yaml", "week1/a.yaml", "week1/deeper/z.yaml", "week2/c.yaml"]
+
+
+def test_a_deep_folder_tree_is_walked_without_recursion_errors(tmp_path):
+    levels = [tmp_path]
+    for _ in range(1100):  # deeper than Python's recursion limit (os.makedirs would recurse)
+        levels.append(levels[-1] / "d")
+        levels[-1].mkdir()
+    (levels[-1] / "p.yaml").write_text(MSE)
+    try:
+        assert problem_files([str(tmp_path)]) == [str(levels[-1] / "p.yaml")]
+    finally:  # shutil.rmtree recurses too: take the tree down from the bottom
+        (levels[-1] / "p.yaml").unlink()
+        for level in reversed(levels[1:]):
+            level.rmdir()
+
+
+def test_too_many_files_under_a_folder_are_refused(tmp_path, monkeypatch):
+    from rnnloss_cli import limits
+
+    monkeypatch.setattr(limits, "MAX_FOLDER_FILES", 3)
+    for i in range(5):
+        (tmp_path / f"sub{i}").mkdir()
+        (tmp_path / f"sub{i}" / "p.yaml").write_text(MSE)
+    with pytest.raises(ProblemError, match="MAX_FOLDER_FILES = 3"):
+        problem_files([str(tmp_path)])
+
+
 def test_files_named_explicitly_are_kept_whatever_they_are(tmp_path):
     os.mkfifo(tmp_path / "fifo.yaml")
     named = [str(tmp_path / "fifo.yaml"), "-", "/dev/null"]
