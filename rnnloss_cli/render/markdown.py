@@ -2,8 +2,17 @@
 
 from __future__ import annotations
 
-from rnnloss_cli.render.text import LEGEND_TEXT, fmt_number, lay_out, legend_line, step_latex
-from rnnloss_cli.result import Result, Table, Window
+import re
+
+from rnnloss_cli.render.text import (
+    LEGEND_TEXT,
+    fmt_number,
+    lay_out,
+    legend_line,
+    step_latex,
+    step_text,
+)
+from rnnloss_cli.result import Result, Step, Table, Window
 
 
 def md_escape(text: str) -> str:
@@ -38,6 +47,21 @@ def table_markdown(t: Table, precision: int, *, window: Window | None = None) ->
     return [*out, ""]
 
 
+#: Characters that markdown would read as markup in a plain-text step, escaped with "\\"
+#: (an underscore inside a word, as in p_b, is never emphasis in CommonMark and stays as is).
+MARKDOWN_SPECIAL = re.compile(r"([\\`*\[\]<>$|]|(?<!\w)_|_(?!\w))")
+
+
+def step_markdown(step: Step, precision: int, *, display: bool = False) -> str:
+    """A step as markdown: its LaTeX in ``$…$`` (``$$…$$`` for display) when it has LaTeX;
+    a step written only in plain text (prose, Unicode maths) stays text, markdown-escaped,
+    since inside ``$…$`` its words would lose their spaces."""
+    if step.latex is None:
+        return MARKDOWN_SPECIAL.sub(r"\\\1", step_text(step, precision))
+    fence = "$$" if display else "$"
+    return f"{fence}{step_latex(step, precision)}{fence}"
+
+
 def result_markdown(
     r: Result,
     precision: int = 3,
@@ -53,15 +77,15 @@ def result_markdown(
     meta = [f"kind: `{r.kind}`"] + ([f"source: {r.source}"] if r.source else [])
     out += [" · ".join(meta), ""]
     if r.formula:
-        out += [f"$${step_latex(r.formula, precision)}$$", ""]
+        out += [step_markdown(r.formula, precision, display=True), ""]
     for s in r.lead_steps:
-        out.append(f"- {s.label}: ${step_latex(s, precision)}$")
+        out.append(f"- {s.label}: {step_markdown(s, precision)}")
     if r.lead_steps:
         out.append("")
     for t in r.visible_tables(show):
         out += table_markdown(t, precision, window=window)
     for s in r.work_steps:
-        out.append(f"- {s.label}: ${step_latex(s, precision)}$")
+        out.append(f"- {s.label}: {step_markdown(s, precision)}")
     if r.work_steps:
         out.append("")
     for label, child in r.children:
