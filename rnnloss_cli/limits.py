@@ -48,6 +48,10 @@ TABLE_MAX_COLUMNS = 16
 #: Items a list in a derivation step shows (first ones, an elision saying how many are left
 #: out, the last two); a Result holds no more than this of any list.
 STEP_MAX_TERMS = 16
+#: Bars a per-step chart on an HTML page draws (the first and last steps, a gap between,
+#: by the tables' window rule): at 35-45 px a bar (a value label over each), 20 of them and
+#: the axis fit the page's 60rem column; the table under the chart shows up to TABLE_MAX_ROWS.
+CHART_MAX_BARS = 20
 #: Alignments ``rnnloss ctc paths`` enumerates; above this it refuses (after a bounded count).
 MAX_LISTED_PATHS = 10_000
 #: Symbols ``rnnloss ctc paths`` writes in all (alignments x frames): each alignment is one
@@ -62,6 +66,10 @@ MAX_COUNT_CELLS = 10_000_000
 #: Hidden units of the demo RNN: W_hh holds H² numbers and every step costs O(N·H²); at 512
 #: one epoch of the largest task (ctc) takes about 13 s on the 2-core reference machine.
 MAX_HIDDEN = 512
+#: Points of the loss curve a training page holds (epoch 0, before training, and the epochs):
+#: a longer run keeps this many, evenly spaced with the first and the last, so the page, its
+#: SVG (one circle a point) and the JSON stay small for a run of any length.
+MAX_CURVE_POINTS = 500
 
 # ------------------------------------------------------------------ teaching (vary, grade)
 #: Variants one ``rnnloss vary`` run writes: each is solved by the engine and written as a

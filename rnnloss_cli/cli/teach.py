@@ -11,7 +11,14 @@ from typing import Annotated, Optional
 import typer
 
 from rnnloss_cli.cli.io import fail, guarded, write_file, write_stdout
-from rnnloss_cli.cli.options import ForceOpt, OutOpt, WindowOpt
+from rnnloss_cli.cli.options import (
+    ForceOpt,
+    FormatOpt,
+    OutOpt,
+    OutputFormat,
+    PrecisionOpt,
+    WindowOpt,
+)
 
 
 class SheetFormat(str, enum.Enum):
@@ -172,27 +179,69 @@ def train(
         Optional[float],  # noqa: UP045
         typer.Option("--lr", min=0.0, help="Learning rate (default: per task and optimizer)."),
     ] = None,
+    fmt: FormatOpt = OutputFormat.rich,
+    precision: PrecisionOpt = 4,
+    window: WindowOpt = None,
+    output: OutOpt = None,
+    force: ForceOpt = False,
 ) -> None:
     """Train a tiny numpy Elman RNN with BPTT on a generated task for the chosen loss.
 
     mse: sine forecasting; cross-entropy: next symbol of a repeating pattern; ctc: spelling
     words from noisy frames; sequence-hinge (alias hinge-seq): sign of the running sum;
-    reinforce: remember a cue.
+    reinforce: remember a cue. ``--format html -o run.html`` writes a page with the loss
+    curve, the settings and the table of epochs (markdown and json give the same report).
     """
     from rnnloss_cli.cli.io import console
-    from rnnloss_cli.train.run import run_and_show
 
-    guarded(
-        lambda: run_and_show(
-            "hinge-seq" if loss is TrainLoss.sequence_hinge else loss.value,
-            epochs=epochs,
-            seed=seed,
-            optimizer=optimizer.value,
-            clip=clip or None,
-            lr=lr,
-            console=console(),
-        )
-    )
+    name = "hinge-seq" if loss is TrainLoss.sequence_hinge else loss.value
+    settings = {"epochs": epochs, "seed": seed, "optimizer": optimizer.value, "clip": clip or None}
+    if fmt is OutputFormat.rich:
+        if output is not None:
+            raise fail("-o/--output needs --format html, markdown or json")
+        from rnnloss_cli.train.run import run_and_show
+
+        guarded(lambda: run_and_show(name, **settings, lr=lr, console=console()))
+        return
+    _train_page(name, settings, lr, fmt, precision, window, output, force)
+
+
+def _train_page(
+    name: str,
+    settings: dict,
+    lr: float | None,
+    fmt: OutputFormat,
+    precision: int,
+    window: str | None,
+    output: Path | None,
+    force: bool,
+) -> None:
+    """``train --format html|markdown|json [-o FILE]``: the run as a Result, rendered."""
+    from rnnloss_cli.cli.io import check_output_path
+    from rnnloss_cli.cli.output import parse_window
+    from rnnloss_cli.train.run import run_with_progress
+    from rnnloss_cli.train.summary import train_result
+
+    win = guarded(lambda: parse_window(window))
+    if output is not None:  # refuse a bad path before training, not after
+        check_output_path(output, force=force)
+    from rich.console import Console
+
+    res = guarded(lambda: run_with_progress(name, **settings, lr=lr, console=Console(stderr=True)))
+    r = train_result(res, loss=name, seed=settings["seed"])
+    if fmt is OutputFormat.html:
+        from rnnloss_cli.render.html import render_html
+
+        text = render_html([r], precision, window=win)
+    elif fmt is OutputFormat.markdown:
+        from rnnloss_cli.render.markdown import render_markdown
+
+        text = render_markdown([r], precision, window=win)
+    else:
+        from rnnloss_cli.render.json import render_json
+
+        text = render_json([r], precision, window=win) + "\n"
+    _write(text, output, force=force)
 
 
 def register(app: typer.Typer) -> None:
@@ -202,4 +251,4 @@ def register(app: typer.Typer) -> None:
         sheet
     )
     app.command(epilog="Example: rnnloss explain ctc --format markdown")(explain)
-    app.command(epilog="Example: rnnloss train --loss ctc --optimizer adam --clip 1")(train)
+    app.command(epilog="Example: rnnloss train --loss mse --format html -o run.html")(train)

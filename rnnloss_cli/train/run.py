@@ -54,6 +54,7 @@ class TrainResult:
     optimizer: str
     clip: float | None
     max_grad_norm: float
+    lr: float = math.nan  # the learning rate used (the task's default when none was given)
 
 
 def evaluate(task: Task, params: rnn.Params, batch, rng: np.random.Generator) -> float:
@@ -206,7 +207,7 @@ def train(
         y, _ = rnn.forward(params, heldout.x)
     report = task.report(y, heldout)
     seconds = time.perf_counter() - start
-    return TrainResult(task, initial, history, report, seconds, optimizer, clip, max_norm)
+    return TrainResult(task, initial, history, report, seconds, optimizer, clip, max_norm, lr)
 
 
 def sparkline(values: list[float], width: int = 60) -> str:
@@ -223,7 +224,7 @@ def sparkline(values: list[float], width: int = 60) -> str:
     return "".join(SPARKS[i] for i in idx)
 
 
-def run_and_show(
+def run_with_progress(
     loss: str,
     *,
     epochs: int | None,
@@ -234,13 +235,12 @@ def run_and_show(
     hidden: int | None = None,
     console=None,
 ) -> TrainResult:
-    """Train with a rich progress bar, then print the loss chart and held-out predictions.
+    """Train with a transient rich progress bar on ``console`` (nothing is left printed).
 
-    Raises ProblemError (a bad setting, or TrainingDiverged) before printing the results.
+    Raises ProblemError (a bad setting, or TrainingDiverged).
     """
     from rich.console import Console
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
-    from rich.table import Table
 
     clip = clip or None
     check_settings(
@@ -261,7 +261,7 @@ def run_and_show(
         def tick(epoch: int, value: float) -> None:
             progress.update(bar, advance=1, last=f"loss {value:.4f}")
 
-        res = train(
+        return train(
             loss,
             epochs=epochs,
             seed=seed,
@@ -271,6 +271,38 @@ def run_and_show(
             hidden=hidden,
             on_epoch=tick,
         )
+
+
+def run_and_show(
+    loss: str,
+    *,
+    epochs: int | None,
+    seed: int,
+    optimizer: str,
+    clip: float | None,
+    lr: float | None = None,
+    hidden: int | None = None,
+    console=None,
+) -> TrainResult:
+    """Train with a rich progress bar, then print the loss chart and held-out predictions.
+
+    Raises ProblemError (a bad setting, or TrainingDiverged) before printing the results.
+    """
+    from rich.console import Console
+    from rich.table import Table
+
+    clip = clip or None
+    console = console or Console()
+    res = run_with_progress(
+        loss,
+        epochs=epochs,
+        seed=seed,
+        optimizer=optimizer,
+        clip=clip,
+        lr=lr,
+        hidden=hidden,
+        console=console,
+    )
     t = res.task
     clip_text = "off" if clip is None else f"{clip:g}"
     console.print(

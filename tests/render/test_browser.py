@@ -1,4 +1,5 @@
-"""Pages rendered by headless Chromium are not blank, and the trellis is drawn in its colours.
+"""Pages rendered by headless Chromium are not blank, and the figures are drawn in their colours
+at a sane size: the CTC trellis, the per-step loss bars and a training run's loss curve.
 
 The PNG is decoded with the standard library alone (zlib, and the five PNG row filters of the
 PNG specification, section 9). Skipped when ``chromium`` is not installed (.ci/run installs it).
@@ -14,8 +15,11 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
+from typer.testing import CliRunner
 
 import rnnloss_cli
+from rnnloss_cli.cli.app import app
+from rnnloss_cli.render.charts import BAR_FILL, POINT_FILL
 from rnnloss_cli.render.html import render_html
 from rnnloss_cli.render.svg import VIRIDIS
 
@@ -66,19 +70,49 @@ def decode_png(data: bytes) -> tuple[int, int, int, bytes]:
     return w, h, bpp, bytes(out)
 
 
-def screenshot(problem: str, tmp_path: Path) -> tuple[int, int, Counter]:
-    page = tmp_path / (Path(problem).stem + ".html")
-    page.write_text(render_html([rnnloss_cli.solve_file(problem)]), encoding="utf-8")
-    png = tmp_path / (Path(problem).stem + ".png")
+def shoot(page_text: str, name: str, tmp_path: Path) -> tuple[int, int, int, bytes]:
+    """The page rendered by Chromium: (width, height, bytes per pixel, pixels)."""
+    page = tmp_path / f"{name}.html"
+    page.write_text(page_text, encoding="utf-8")
+    png = tmp_path / f"{name}.png"
     subprocess.run(
         [CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", f"--screenshot={png}",
          f"--window-size={WIDTH},{HEIGHT}", page.as_uri()],
         capture_output=True, timeout=120, check=False,
     )  # fmt: skip
     assert png.exists(), "chromium wrote no screenshot"
-    w, h, bpp, pixels = decode_png(png.read_bytes())
+    return decode_png(png.read_bytes())
+
+
+def counted(w: int, h: int, bpp: int, pixels: bytes) -> tuple[int, int, Counter]:
     colours = Counter(tuple(pixels[i : i + 3]) for i in range(0, len(pixels), bpp))
     return w, h, colours
+
+
+def screenshot(problem: str, tmp_path: Path) -> tuple[int, int, Counter]:
+    text = render_html([rnnloss_cli.solve_file(problem)])
+    return counted(*shoot(text, Path(problem).stem, tmp_path))
+
+
+def train_page(tmp_path: Path) -> str:
+    """The page of ``rnnloss train --loss mse --epochs 20 --format html -o run.html``."""
+    out = tmp_path / "run.html"
+    args = ["train", "--loss", "mse", "--epochs", "20", "--format", "html", "-o", str(out)]
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 0, result.output
+    return out.read_text(encoding="utf-8")
+
+
+def bounding_box(w: int, bpp: int, pixels: bytes, colour: tuple) -> tuple[int, int, int, int]:
+    """(left, top, right, bottom) of the pixels of exactly ``colour``."""
+    xs, ys = [], []
+    target = bytes(colour)
+    for i in range(0, len(pixels), bpp):
+        if pixels[i : i + 3] == target:
+            xs.append((i // bpp) % w)
+            ys.append((i // bpp) // w)
+    assert xs, f"no pixel of {colour}"
+    return min(xs), min(ys), max(xs), max(ys)
 
 
 def rgb(hex_colour: str) -> tuple[int, int, int]:
@@ -102,3 +136,33 @@ def test_trellis_is_drawn_in_the_palette(tmp_path):
     # (CELL - 4)² = 32² = 1024 px at 1x, the legend's swatch of that colour only 18 × 12 = 216
     for end in (VIRIDIS[-1], VIRIDIS[0]):
         assert colours[rgb(end)] > 800, (end, colours[rgb(end)])
+
+
+def test_training_page_is_not_blank_and_its_curve_has_a_sane_size(tmp_path):
+    w, h, bpp, pixels = shoot(train_page(tmp_path), "run", tmp_path)
+    _, _, colours = counted(w, h, bpp, pixels)
+    assert (w, h) == (WIDTH, HEIGHT)
+    assert len(colours) > 20, len(colours)
+    assert 0.3 * w * h < colours[(255, 255, 255)] < 0.99 * w * h
+    # 21 points (epochs 0..20), each a disc of radius 3: their centres are POINT_FILL
+    assert colours[rgb(POINT_FILL)] > 21 * 9, colours[rgb(POINT_FILL)]
+    left, top, right, bottom = bounding_box(w, bpp, pixels, rgb(POINT_FILL))
+    # the plot is CURVE_MIN_W = 360 px wide (20 epochs x 10 px is less), the points spread
+    # over 360 − 2 × 10 = 340 px of it (± a point's radius); 200 px high at most
+    assert 335 <= right - left <= 347, (left, right)
+    assert 100 <= bottom - top <= 200, (top, bottom)
+    assert right < WIDTH and bottom < HEIGHT
+
+
+def test_sequence_page_draws_its_bars(tmp_path):
+    problem = "problems/seq-translation.yaml"
+    w, h, bpp, pixels = shoot(render_html([rnnloss_cli.solve_file(problem)]), "seq", tmp_path)
+    _, _, colours = counted(w, h, bpp, pixels)
+    assert len(colours) > 20 and 0.3 * w * h < colours[(255, 255, 255)] < 0.99 * w * h
+    left, top, right, bottom = bounding_box(w, bpp, pixels, rgb(BAR_FILL))
+    # three bars side by side, each as wide as its label "0.357" (5 × 6.6 + 6 = 39 px) with
+    # 6 px between: 3 × 39 + 2 × 6 = 129 px. The y axis runs from 0 to the tick 0.8 plus 12 %
+    # room for labels, 0.896 over PLOT_H = 200 px: the tallest bar, 0.693, is 155 px.
+    assert 125 <= right - left <= 131, (left, right)
+    assert 150 <= bottom - top <= 158, (top, bottom)
+    assert colours[rgb(BAR_FILL)] > 3 * 24 * 50
