@@ -243,17 +243,22 @@ def _axis_labels(
     cell: float,
     corner: str,
 ) -> list[str]:
-    """Frame numbers on top (every k-th when cells are narrow, the ends and the ones after a
-    gap always) and row labels on the left."""
+    """Frame numbers on top (as many as fit without overlapping: the first one after a gap
+    and the last frame always) and row labels on the left."""
     font = min(12, max(8, round(cell * 0.8)))
     out = [f'<g class="axes" font-size="{font}">']
-    every = max(1, math.ceil((len(str(cols_full[-1] + 1)) * CHAR_W * font / 12 + 4) / cell))
-    for j, x in enumerate(xs):
+    room = len(str(cols_full[-1] + 1)) * CHAR_W * font / 12 + 4  # one label's width
+    shown: list[int] = []
+    for j in range(len(xs)):
         after_gap = j == 0 or cols_full[j] != cols_full[j - 1] + 1
-        if j % every and not after_gap and j != len(xs) - 1:
-            continue
+        if shown and xs[j] - xs[shown[-1]] < room:
+            if not (after_gap or j == len(xs) - 1):
+                continue
+            shown.pop()  # the first after a gap and the last frame win over a neighbour
+        shown.append(j)
+    for j in shown:
         out.append(
-            f'<text x="{x + cell / 2:g}" y="{TOP - 8:g}" text-anchor="middle">'
+            f'<text x="{xs[j] + cell / 2:g}" y="{TOP - 8:g}" text-anchor="middle">'
             f"{escape(str(cols_full[j] + 1))}</text>"
         )
     out.append(f'<text x="{LEFT - 8:g}" y="{TOP - 24:g}" text-anchor="end">{escape(corner)}</text>')

@@ -249,6 +249,16 @@ def test_a_sixty_row_window_fits_a_page():
     xs = sorted({float(r.get("x")) for r in grid.values()})
     steps = {round(b - a, 6) for a, b in itertools.pairwise(xs)}
     assert len(steps) == 2  # the cell pitch, and one wider step: the gap at the elision
+    # frame numbers: 1, the first after the gap (194) and the last (200) written, and no two
+    # overlap (a digit is about 0.55 em wide in a sans-serif face)
+    axes = next(g for g in root.iter("g") if g.get("class") == "axes")
+    font = float(axes.get("font-size"))
+    top = sorted(
+        (float(t.get("x")), t.text) for t in axes.iter("text") if t.get("text-anchor") == "middle"
+    )
+    assert {"1", "194", "200"} <= {text for _, text in top}
+    for (x1, a), (x2, b) in itertools.pairwise(top):
+        assert x2 - x1 >= (len(a) + len(b)) / 2 * 0.55 * font, (a, b)
 
 
 def test_the_biggest_window_is_thinned_and_bounded():
@@ -278,3 +288,16 @@ def test_every_figure_has_a_title_and_a_desc():
         r = rnnloss_cli.solve_file(problem)
         for root in svgs(r, ALL if r.lattice is None else frozenset()).values():
             assert root.find("title").text and len(root.find("desc").text) > 40
+
+
+def test_json_carries_the_tracks_one_based():
+    from rnnloss_cli.render.json import to_dict
+
+    doc = to_dict(rnnloss_cli.solve_file("problems/hello.yaml"))
+    assert [t["valid"] for t in doc["tracks"]] == [True, False, True]
+    bad = doc["tracks"][1]
+    assert bad["frames"] == list(range(1, 9)) and bad["length"] == 8
+    assert list(zip(bad["states"], bad["frames"], strict=True)) == HELLO_CELLS[bad["label"]]
+    assert bad["why"].startswith("collapses to HELO") and bad["probability"] == pytest.approx(
+        0.009408
+    )  # the file's comment
