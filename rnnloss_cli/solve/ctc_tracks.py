@@ -16,6 +16,7 @@ alignment of greatest Π_t y_t(π_t), δ_t(s) = ln y_t(l'_s) + max(δ_{t−1}(s)
 
 from __future__ import annotations
 
+import bisect
 import math
 from collections.abc import Sequence
 from typing import Any
@@ -41,6 +42,9 @@ def path_states(path: Sequence[Any], ext: Sequence[Any], blank: Any) -> list[int
     >>> path_states("AB-", ["-", "A", "-", "B", "-"], "-")
     [1, 3, 4]
     """
+    where: dict[Any, list[int]] = {}
+    for k, c in enumerate(ext):
+        where.setdefault(c, []).append(k)
     out: list[int | None] = []
     s = -1  # before the first frame
     for c in path:
@@ -53,13 +57,13 @@ def path_states(path: Sequence[Any], ext: Sequence[Any], blank: Any) -> list[int
             nxt = s + 1 if s % 2 == 0 else s + 2  # the next label state (-1 % 2 == 1)
             if nxt < len(ext) and ext[nxt] == c:
                 s = nxt
-            else:  # not the next label: jump to where the symbol is, if anywhere
-                ahead = [k for k in range(s + 1, len(ext)) if ext[k] == c]
-                anywhere = [k for k in range(len(ext)) if ext[k] == c]
-                if not (ahead or anywhere):
+            else:  # not the next label: jump to where the symbol is next (or first), if anywhere
+                rows = where.get(c)
+                if not rows:
                     out.append(None)
                     continue
-                s = (ahead or anywhere)[0]
+                i = bisect.bisect_right(rows, s)
+                s = rows[i] if i < len(rows) else rows[0]
         out.append(s)
     return out
 
