@@ -61,6 +61,13 @@ MAX_LISTED_SYMBOLS = 1_000_000
 #: before listing (it stops once the count passes MAX_LISTED_PATHS, a few frames past the
 #: fewest possible); a longer target would take seconds just to be counted.
 MAX_COUNT_CELLS = 10_000_000
+#: Listed alignments drawn over a CTC trellis figure (the first ones; the table lists them
+#: all): each is a line in its own colour and dash, and past a handful they hide each other.
+TRELLIS_MAX_TRACKS = 6
+#: States and frames a trellis figure draws at most (the first and last of the table's held
+#: window, with a gap): at the smallest cell (10 px) that is 600 px by 800 px, a page wide.
+FIGURE_MAX_ROWS = 60
+FIGURE_MAX_COLUMNS = 80
 
 # ------------------------------------------------------------------ training (rnnloss train)
 #: Hidden units of the demo RNN: W_hh holds H² numbers and every step costs O(N·H²); at 512

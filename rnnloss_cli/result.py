@@ -168,6 +168,29 @@ class Table:
 
 
 @dataclass
+class Track:
+    """A path drawn over a CTC trellis: the state it is in at each held frame.
+
+    ``frames`` are full 0-based frame indices (the held window of the trellis, cut to the
+    path's own length) and ``states[i]`` the 0-based row of the extended labels l' the path
+    is in at ``frames[i]`` (None where its symbol is not in l' at all). ``length`` is the
+    path's full length in frames. ``valid`` says whether B(π) is the target, and ``why``
+    words what is wrong with it (e.g. "collapses to HELO") or None. ``best`` marks the
+    Viterbi path, whose probability (max over alignments of Π_t y_t(π_t)) is
+    ``probability``; a listed alignment's product is there too when it is known.
+    """
+
+    label: str
+    frames: list[int]
+    states: list[int | None]
+    valid: bool
+    why: str | None = None
+    length: int = 0
+    best: bool = False
+    probability: float | LogNumber | None = None
+
+
+@dataclass
 class Step:
     """One line of the derivation, e.g. ``({terms|+}) / {n} = {value}``, plain and LaTeX."""
 
@@ -217,6 +240,13 @@ class Result:
     notes: list[str] = field(default_factory=list)
     checks: list[Check] | None = None
     children: list[tuple[str, Result]] = field(default_factory=list)
+    #: paths drawn over the CTC trellis (the listed alignments, the Viterbi path), each held
+    #: over the trellis's window of frames only
+    tracks: list[Track] = field(default_factory=list)
+    #: with no per-frame distribution (listed alignments only), the lattice to draw the
+    #: tracks on: a trellis-shaped table (key columns s, l'_s; one column per frame of the
+    #: longest alignment) whose cells are None; not laid out as a table
+    lattice: Table | None = None
 
     @property
     def lead_steps(self) -> list[Step]:

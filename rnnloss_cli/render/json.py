@@ -7,7 +7,7 @@ import math
 from typing import Any
 
 from rnnloss_cli.render.text import MAX_TERMS, fmt_log, lay_out, step_latex, step_text
-from rnnloss_cli.result import LogNumber, Result, Table, Terms, Window, terms
+from rnnloss_cli.result import LogNumber, Result, Table, Terms, Track, Window, terms
 
 #: The layout of the JSON documents; raised when a key changes meaning or goes away (new
 #: keys keep it). One file gives one object; several files give an array of those objects.
@@ -44,6 +44,21 @@ def _table(t: Table, window: Window | None) -> dict[str, Any]:
     }
 
 
+def _track(t: Track) -> dict[str, Any]:
+    """A path over the CTC trellis: 1-based frames and states (null: no state), held over
+    the trellis's window of frames only."""
+    return {
+        "label": t.label,
+        "best": t.best,
+        "valid": t.valid,
+        "why": t.why,
+        "length": t.length,
+        "frames": [f + 1 for f in t.frames],
+        "states": [None if s is None else s + 1 for s in t.states],
+        "probability": _num(t.probability),
+    }
+
+
 def to_dict(r: Result, precision: int = 3, *, window: Window | None = None) -> dict[str, Any]:
     """The JSON document for one result; nested results (custom losses) under ``children``."""
     warnings = list(r.warnings)
@@ -69,6 +84,7 @@ def to_dict(r: Result, precision: int = 3, *, window: Window | None = None) -> d
             for s in r.steps
         ],
         "tables": [_table(t, window) for t in r.tables],
+        "tracks": [_track(t) for t in r.tracks],
         "warnings": warnings,
         "notes": r.notes,
         "answer": None

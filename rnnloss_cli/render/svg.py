@@ -1,24 +1,41 @@
-"""SVG figures drawn from a Result: the CTC trellis as a heat map of α (no plotting library).
+"""SVG figures drawn from a Result: the CTC trellis (α, β, the posterior γ), the paths drawn
+over it, and the per-frame emission matrix (no plotting library).
 
-The trellis figure reads the forward-trellis table a CTC solver already holds (rows: states s
-of the blank-extended labels l', columns: frames t), so it shows exactly the window the tables
-show: a long input keeps its first and last states and frames, with a gap drawn where the
-elision sits. Each cell is coloured by ln α_t(s) on a sequential, colour-blind-safe palette
-(:data:`VIRIDIS`, dark = small, bright = large); unreachable cells (α = 0) are grey. The
-allowed transitions of the recursion (s→s, s→s+1, and s→s+2 when l'_{s+2} ≠ l'_s) are drawn
-lightly between neighbouring held frames. Listed alignments and the best path are not drawn.
+The trellis figures read the trellis tables a CTC solver already holds (rows: states s of the
+blank-extended labels l', columns: frames t), so they show exactly the window the tables show:
+a long input keeps its first and last states and frames, with a gap drawn where the elision
+sits (and a figure draws at most FIGURE_MAX_ROWS states by FIGURE_MAX_COLUMNS frames of it,
+thinned the same way). α and β are coloured by their natural log on a sequential,
+colour-blind-safe palette (:data:`VIRIDIS`, dark = small, bright = large); γ_t(s) and the
+emissions y_t(k), probabilities in [0, 1], on the same palette linearly from 0 to 1. Cells
+whose value is 0 on a log scale (unreachable) are grey. The allowed transitions of the
+recursion (s→s, s→s+1, and s→s+2 when l'_{s+2} ≠ l'_s) are drawn lightly between
+neighbouring held frames.
+
+Paths (``Result.tracks``: the listed alignments and the best, Viterbi, path) are polylines
+through the centres of the cells they visit, each with a white casing, a colour from the
+Okabe-Ito palette (:data:`TRACK_COLOURS`, distinct from viridis and from each other for the
+common colour-vision deficiencies), a dash pattern (solid: valid, dashed: not valid), an end
+tag and a legend entry in words ("valid" / "not valid: collapses to HELO"). With no per-frame
+distribution (the handout's HELLO) the paths are drawn on the bare lattice (``Result.lattice``,
+cells in a neutral fill, not heat-mapped).
 
 Every cell ``<rect>`` carries ``data-s``, ``data-t`` (1-based, full-trellis indices) and
-``data-value`` (α, or ``0``), so tests and readers can take the numbers back out.
+``data-value`` (the value, ``e^LN`` for one held as its log, or ``0``); the emission matrix's
+cells ``data-k`` (the class) and ``data-t``; every path ``<g class="track">`` its label,
+``data-valid`` and its polylines, so tests and readers can take the numbers back out. Sizes
+come from the data: cells 36 px for a small trellis, shrinking to 10 px for a big one.
 """
 
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from html import escape
 from typing import Any
 
-from rnnloss_cli.result import LogNumber, Result, Table, Window
+from rnnloss_cli.limits import FIGURE_MAX_COLUMNS, FIGURE_MAX_ROWS
+from rnnloss_cli.result import LogNumber, Result, Table, Track, Window, window_indices
 
 #: Viridis (matplotlib's default sequential map, designed to be perceptually uniform and
 #: readable with the common colour-vision deficiencies), 9 stops from low to high.
@@ -35,17 +52,34 @@ VIRIDIS = (
 )
 #: Fill of cells that cannot be reached (α = 0: ln α = −∞ has no place on the scale).
 UNREACHABLE = "#bdbdbd"
-#: Cell side and the gap drawn for an elision, in px, and the margins for the axis labels.
+#: Fill of lattice cells that carry no value (no per-frame distribution is given).
+NEUTRAL = "#f4f4f4"
+#: The best (Viterbi) path's colour, then the listed alignments' colours in order: the
+#: Okabe-Ito palette (Okabe & Ito 2008, "Color Universal Design") less its green and yellow,
+#: which sit inside viridis; each line also has a white casing, a dash pattern and a tag.
+BEST_COLOUR = "#000000"
+TRACK_COLOURS = ("#d55e00", "#0072b2", "#cc79a7", "#e69f00", "#56b4e9", "#7f3b08")
+#: Dash pattern of a path that is not a valid alignment (a valid one is solid).
+INVALID_DASH = "7 4"
+#: Cell side in px: CELL for a small trellis, shrinking to MIN_CELL so that the grid fits
+#: GRID_W by GRID_H px; GAP is drawn where an elision sits.
 CELL = 36
-GAP = 18
+MIN_CELL = 10
+GRID_W = 800
+GRID_H = 600
 LEFT = 64
 TOP = 40
-LEGEND_H = 56
-#: Width the legend needs right of LEFT: the ramp, the grey swatch and its words.
-LEGEND_W = 9 * 18 + 24 + 16 + 140
+#: Right margin for the paths' end tags, and the widest a figure gets (px).
+RIGHT = 48
+MAX_WIDTH = 980
+#: Approximate advance of one character of 12 px sans-serif, to size and cut legend text.
+CHAR_W = 6.6
 SVG_NS = ' xmlns="http://www.w3.org/2000/svg"'
-#: The table title prefix the solver gives the forward trellis.
+#: The table title prefixes the solver gives its trellis and emission tables.
 ALPHA_TITLE = "forward trellis α"
+BETA_TITLE = "backward trellis β"
+POSTERIOR_TITLE = "posterior γ"
+EMISSIONS_TITLE = "emissions y_t(k)"
 
 
 def palette_colour(x: float) -> str:
@@ -74,97 +108,305 @@ def _value_attr(x: Any) -> str:
     return repr(float(x)) if isinstance(x, (int, float)) else "0"
 
 
-def _positions(full: list[int], start: float) -> list[float]:
-    """Left (or top) edge of each held index; a jump in the full indices leaves a GAP."""
+def cell_size(n_rows: int, n_cols: int) -> int:
+    """Side of a cell: CELL up to about a dozen rows or columns, shrinking so the grid fits
+    GRID_W x GRID_H, never below MIN_CELL."""
+    fit = min(GRID_W // max(n_cols, 1), GRID_H // max(n_rows, 1))
+    return max(MIN_CELL, min(CELL, fit))
+
+
+def _positions(full: list[int], start: float, cell: float) -> list[float]:
+    """Left (or top) edge of each held index; a jump in the full indices leaves a gap."""
+    gap = max(cell / 2, 8)
     out, pos = [], start
     for n, idx in enumerate(full):
         if n and idx != full[n - 1] + 1:
-            pos += GAP
+            pos += gap
         out.append(pos)
-        pos += CELL
+        pos += cell
     return out
+
+
+def _thin(n: int, limit: int) -> list[int]:
+    """Positions kept of ``n`` held items when a figure draws at most ``limit``."""
+    return window_indices(n, limit)[0]
+
+
+def _table(r: Result, prefix: str) -> Table | None:
+    return next((t for t in r.tables if t.title.startswith(prefix)), None)
 
 
 def alpha_table(r: Result) -> Table | None:
     """The forward-trellis table of an exact CTC result, if it has one."""
     if r.kind != "ctc":
         return None
-    return next((t for t in r.tables if t.title.startswith(ALPHA_TITLE)), None)
+    return _table(r, ALPHA_TITLE)
+
+
+def _fmt(x: Any) -> str:
+    from rnnloss_cli.render.text import fmt_number
+
+    return fmt_number(x, 3)
+
+
+def _figure(svg: str, caption: str) -> str:
+    return f'<figure class="trellis">\n{svg}\n<figcaption>{escape(caption)}</figcaption></figure>'
+
+
+def _paths_caption(tracks: Sequence[Track]) -> str:
+    """The caption's sentence on the drawn paths (empty when there are none)."""
+    parts = []
+    if any(not tr.best for tr in tracks):
+        parts.append(
+            "the listed alignments (in colour, each tagged with its number; solid valid, "
+            "dashed not valid)"
+        )
+    if any(tr.best for tr in tracks):
+        parts.append("the best (Viterbi) path (black, tagged best)")
+    if not parts:
+        return ""
+    return " Lines: " + " and ".join(parts) + ", through the centres of the cells they visit."
 
 
 def ctc_figures(
     r: Result, show: frozenset[str] = frozenset(), window: Window | None = None
 ) -> list[str]:
-    """The CTC figures of ``r`` as HTML ``<figure>`` elements: the forward trellis for now."""
-    alpha = alpha_table(r)
-    if alpha is None or not alpha.rows:
+    """The CTC figures of ``r`` as HTML ``<figure>`` elements: the forward trellis (or, with
+    no per-frame distribution, the bare lattice) with the paths drawn over it; β and the
+    posterior γ when their tables are shown (``show``); the emission matrix."""
+    if r.kind != "ctc":
         return []
+    out = []
+    alpha = alpha_table(r)
+    paths = _paths_caption(r.tracks)
+    if alpha is not None and alpha.rows:
+        out.append(
+            _figure(
+                trellis_svg(alpha, f"CTC forward trellis α: {r.title}", tracks=r.tracks),
+                "Forward trellis α_t(s), log colour scale (viridis: dark small, bright large; "
+                "grey unreachable), allowed transitions drawn lightly." + paths,
+            )
+        )
+    elif r.lattice is not None and r.lattice.rows:
+        out.append(
+            _figure(
+                trellis_svg(r.lattice, f"CTC lattice: {r.title}", tracks=r.tracks, quantity=None),
+                "The lattice of extended labels against frames (no per-frame distribution is "
+                "given, so the cells carry no values), allowed transitions drawn lightly." + paths,
+            )
+        )
+    for name, prefix, symbol, scale, words in (
+        ("beta", BETA_TITLE, "β", "log", "Backward trellis β_t(s), log colour scale"),
+        ("posterior", POSTERIOR_TITLE, "γ", "linear", "Posterior γ_t(s), linear scale 0 to 1"),
+    ):
+        t = _table(r, prefix)
+        if name in show and t is not None and t.rows:
+            out.append(
+                _figure(
+                    trellis_svg(t, f"CTC {words.split(',')[0]}: {r.title}", quantity=symbol,
+                                scale=scale),
+                    f"{words} (viridis: dark small, bright large; grey: zero).",
+                )
+            )  # fmt: skip
+    emissions = _table(r, EMISSIONS_TITLE)
+    if emissions is not None and emissions.rows:
+        out.append(
+            _figure(
+                emissions_svg(emissions, f"Emissions y_t(k): {r.title}"),
+                "Emission matrix y_t(k): one row per class, one column per frame, linear "
+                "colour scale from 0 (dark) to 1 (bright).",
+            )
+        )
+    return out
+
+
+# ------------------------------------------------------------------------------ the grid
+
+
+def _grid_head(
+    width: float, height: float, title: str, desc: str, cls: str, standalone: bool
+) -> list[str]:
     return [
-        '<figure class="trellis">\n'
-        + trellis_svg(alpha, f"CTC forward trellis α: {r.title}")
-        + "\n<figcaption>Forward trellis α_t(s), log colour scale (viridis: dark small, "
-        "bright large; grey unreachable), allowed transitions drawn lightly. The listed "
-        "alignments and the best path are not drawn yet.</figcaption></figure>"
-    ]
-
-
-def trellis_svg(t: Table, title: str = "CTC forward trellis", *, standalone: bool = False) -> str:
-    """The trellis table ``t`` (key columns s, l'_s; then one column per frame) as an SVG.
-
-    Inline in an HTML page the SVG needs no namespace (and the page then names no URL at
-    all); ``standalone=True`` adds it, for a ``.svg`` file of its own.
-    """
-    key = t.key_columns
-    n_rows, n_cols = t.shape
-    rows_full = [t.row_index(i) for i in range(len(t.rows))]
-    cols_full = [t.column_index(j) - key for j in range(key, len(t.columns))]
-    ys = _positions(rows_full, TOP)
-    xs = _positions(cols_full, LEFT)
-    width = max((xs[-1] if xs else LEFT) + CELL + 16, LEFT + LEGEND_W)
-    grid_bottom = (ys[-1] if ys else TOP) + CELL
-    height = grid_bottom + LEGEND_H
-    lns = [_ln(c) for row in t.rows for c in row[key:]]
-    finite = [v for v in lns if math.isfinite(v)]
-    lo, hi = (min(finite), max(finite)) if finite else (0.0, 0.0)
-    span = hi - lo
-
-    def colour(ln: float) -> str:
-        if not math.isfinite(ln):
-            return UNREACHABLE
-        return palette_colour((ln - lo) / span if span > 0 else 1.0)
-
-    labels = [str(row[1]) if key > 1 else str(row[0]) for row in t.rows]
-    shown = (
-        f"states {len(t.rows)} of {n_rows}, frames {len(cols_full)} of {n_cols - key}"
-        if (len(t.rows), len(cols_full)) != (n_rows, n_cols - key)
-        else f"{n_rows} states by {n_cols - key} frames"
-    )
-    desc = (
-        f"Heat map of α_t(s) on a log scale ({shown}): rows are the extended labels "
-        f"{' '.join(labels)}, columns the frames; dark cells are small, bright cells large, "
-        "grey cells unreachable (α = 0); thin lines are the allowed transitions."
-    )
-    out = [
-        f'<svg{SVG_NS if standalone else ""} role="img" class="trellis" '
+        f'<svg{SVG_NS if standalone else ""} role="img" class="{cls}" '
         f'width="{width:g}" height="{height:g}" viewBox="0 0 {width:g} {height:g}" '
         'font-family="sans-serif" font-size="12">',
         f"<title>{escape(title)}</title>",
         f"<desc>{escape(desc)}</desc>",
     ]
-    # frame labels on top, state labels on the left
-    for j, x in enumerate(xs):
+
+
+def _axis_labels(
+    xs: list[float],
+    ys: list[float],
+    cols_full: list[int],
+    row_labels: list[str],
+    cell: float,
+    corner: str,
+) -> list[str]:
+    """Frame numbers on top (as many as fit without overlapping: the first one after a gap
+    and the last frame always) and row labels on the left."""
+    font = min(12, max(8, round(cell * 0.8)))
+    out = [f'<g class="axes" font-size="{font}">']
+    room = len(str(cols_full[-1] + 1)) * CHAR_W * font / 12 + 4  # one label's width
+    shown: list[int] = []
+    for j in range(len(xs)):
+        after_gap = j == 0 or cols_full[j] != cols_full[j - 1] + 1
+        if shown and xs[j] - xs[shown[-1]] < room:
+            if not (after_gap or j == len(xs) - 1):
+                continue
+            shown.pop()  # the first after a gap and the last frame win over a neighbour
+        shown.append(j)
+    for j in shown:
         out.append(
-            f'<text x="{x + CELL / 2:g}" y="{TOP - 8:g}" text-anchor="middle">'
+            f'<text x="{xs[j] + cell / 2:g}" y="{TOP - 8:g}" text-anchor="middle">'
             f"{escape(str(cols_full[j] + 1))}</text>"
         )
-    out.append(f'<text x="{LEFT - 8:g}" y="{TOP - 24:g}" text-anchor="end">t →</text>')
+    out.append(f'<text x="{LEFT - 8:g}" y="{TOP - 24:g}" text-anchor="end">{escape(corner)}</text>')
     for i, y in enumerate(ys):
         out.append(
-            f'<text x="{LEFT - 8:g}" y="{y + CELL / 2 + 4:g}" text-anchor="end">'
-            f"{escape(f'{rows_full[i] + 1} {labels[i]}')}</text>"
+            f'<text x="{LEFT - 8:g}" y="{y + cell / 2 + font / 3:g}" text-anchor="end">'
+            f"{escape(row_labels[i])}</text>"
         )
-    # allowed transitions between held neighbours, under the cells' centres
-    out.append('<g class="transitions" stroke="#888" stroke-width="1" opacity="0.5">')
+    out.append("</g>")
+    return out
+
+
+def _ramp(x: float, y: float, low: str, high: str) -> list[str]:
+    """A colour ramp with its end values written under it."""
+    n, w = len(VIRIDIS), 18
+    out = ['<g class="legend">']
+    for k, c in enumerate(VIRIDIS):
+        out.append(f'<rect x="{x + k * w:g}" y="{y:g}" width="{w}" height="12" fill="{c}"/>')
+    out.append(f'<text x="{x:g}" y="{y + 26:g}">{escape(low)}</text>')
+    out.append(f'<text x="{x + n * w:g}" y="{y + 26:g}" text-anchor="end">{escape(high)}</text>')
+    out.append("</g>")
+    return out
+
+
+def _swatch(x: float, y: float, fill: str, words: str) -> list[str]:
+    return [
+        f'<rect x="{x:g}" y="{y:g}" width="12" height="12" fill="{fill}" stroke="#999"/>',
+        f'<text x="{x + 16:g}" y="{y + 10:g}">{escape(words)}</text>',
+    ]
+
+
+def _cut(text: str, room: float) -> str:
+    """``text`` cut with "…" to about ``room`` px."""
+    n = max(int(room / CHAR_W), 8)
+    return text if len(text) <= n else text[: n - 1] + "…"
+
+
+# ------------------------------------------------------------------------------ the trellis
+
+
+def trellis_svg(
+    t: Table,
+    title: str = "CTC forward trellis",
+    *,
+    tracks: Sequence[Track] = (),
+    quantity: str | None = "α",
+    scale: str = "log",
+    standalone: bool = False,
+) -> str:
+    """The trellis table ``t`` (key columns s, l'_s; then one column per frame) as an SVG.
+
+    ``quantity`` names the cells (α, β, γ; None for a bare lattice whose cells carry no
+    values), ``scale`` is "log" (ln of the value, from the smallest to the largest non-zero
+    one) or "linear" (0 to 1). ``tracks`` are drawn over the cells. Inline in an HTML page
+    the SVG needs no namespace (and the page then names no URL at all); ``standalone=True``
+    adds it, for a ``.svg`` file of its own.
+    """
+    key = t.key_columns
+    n_rows, n_cols = t.shape
+    keep_r = _thin(len(t.rows), FIGURE_MAX_ROWS)
+    keep_c = _thin(len(t.columns) - key, FIGURE_MAX_COLUMNS)
+    rows = [t.rows[i] for i in keep_r]
+    rows_full = [t.row_index(i) for i in keep_r]
+    cols_full = [t.column_index(key + j) - key for j in keep_c]
+    cell = cell_size(len(rows), len(cols_full))
+    side = cell - max(1, cell // 9)
+    ys = _positions(rows_full, TOP, cell)
+    xs = _positions(cols_full, LEFT, cell)
+    labels = [str(row[1]) if key > 1 else str(row[0]) for row in rows]
+    values = [[row[key + j] for j in keep_c] for row in rows]
+    lns = [_ln(c) for vs in values for c in vs]
+    finite = [v for v in lns if math.isfinite(v)]
+    lo, hi = (min(finite), max(finite)) if finite else (0.0, 0.0)
+    q = quantity or ""
+
+    def colour(x: Any) -> str:
+        if quantity is None:
+            return NEUTRAL
+        ln = _ln(x)
+        if not math.isfinite(ln):
+            return UNREACHABLE
+        if scale == "linear":
+            return palette_colour(math.exp(ln))
+        return palette_colour((ln - lo) / (hi - lo) if hi > lo else 1.0)
+
+    grid_right = xs[-1] + cell
+    grid_bottom = ys[-1] + cell
+    shown = (
+        f"states {len(rows)} of {n_rows}, frames {len(cols_full)} of {n_cols - key}"
+        if (len(rows), len(cols_full)) != (n_rows, n_cols - key)
+        else f"{n_rows} states by {n_cols - key} frames"
+    )
+    if quantity is None:
+        what = (
+            f"The lattice of extended labels ({shown}): rows are the extended labels "
+            f"{' '.join(labels)}, columns the frames; cells carry no values (no per-frame "
+            "distribution is given); thin lines are the allowed transitions."
+        )
+    else:
+        kind = "on a log scale" if scale == "log" else "on a linear scale from 0 to 1"
+        what = (
+            f"Heat map of {q}_t(s) {kind} ({shown}): rows are the extended labels "
+            f"{' '.join(labels)}, columns the frames; dark cells are small, bright cells "
+            f"large, grey cells zero ({q} = 0); thin lines are the allowed transitions."
+        )
+    drawn = _track_lines(tracks, rows_full, cols_full, xs, ys, side)
+    if tracks:
+        what += " Paths drawn: " + "; ".join(_track_words(tr) for tr in tracks) + "."
+    legend = _trellis_legend(quantity, scale, lo, hi, tracks, grid_bottom + 14)
+    width = min(
+        MAX_WIDTH,
+        max(grid_right + RIGHT, LEFT + legend[1]),
+    )
+    height = legend[2]
+    out = _grid_head(width, height, title, what, "trellis", standalone)
+    row_names = [f"{rows_full[i] + 1} {labels[i]}" for i in range(len(rows))]
+    out += _axis_labels(xs, ys, cols_full, row_names, cell, "t →")
+    out += _transitions(xs, ys, rows_full, cols_full, labels, side)
+    out.append('<g class="cells" stroke="#fff" stroke-width="1">')
+    for i, vs in enumerate(values):
+        for j, x in enumerate(vs):
+            s, f = rows_full[i] + 1, cols_full[j] + 1
+            value = "" if quantity is None else f' data-value="{escape(_value_attr(x))}"'
+            name = f"{q}_{f}({s})" if quantity is not None else f"state {s}, frame {f}"
+            stroke = ' stroke="#ccc"' if quantity is None else ""
+            out.append(
+                f'<rect x="{xs[j]:g}" y="{ys[i]:g}" width="{side}" height="{side}" '
+                f'fill="{colour(x)}"{stroke} data-s="{s}" data-t="{f}"{value}>'
+                f"<title>{escape(name)}</title></rect>"
+            )
+    out.append("</g>")
+    out += drawn
+    out += legend[0]
+    out.append("</svg>")
+    return "\n".join(out)
+
+
+def _transitions(
+    xs: list[float],
+    ys: list[float],
+    rows_full: list[int],
+    cols_full: list[int],
+    labels: list[str],
+    side: float,
+) -> list[str]:
+    """The allowed moves between held neighbours, under the cells' centres."""
+    h = side / 2
+    out = ['<g class="transitions" stroke="#888" stroke-width="1" opacity="0.5">']
     for j in range(len(xs) - 1):
         if cols_full[j + 1] != cols_full[j] + 1:
             continue
@@ -176,37 +418,203 @@ def trellis_svg(t: Table, title: str = "CTC forward trellis", *, standalone: boo
                 if step == 2 and labels[k] == labels[i]:
                     continue
                 out.append(
-                    f'<line x1="{xs[j] + CELL / 2:g}" y1="{ys[i] + CELL / 2:g}" '
-                    f'x2="{xs[j + 1] + CELL / 2:g}" y2="{ys[k] + CELL / 2:g}"/>'
+                    f'<line x1="{xs[j] + h:g}" y1="{ys[i] + h:g}" '
+                    f'x2="{xs[j + 1] + h:g}" y2="{ys[k] + h:g}"/>'
                 )
     out.append("</g>")
-    out.append('<g class="cells" stroke="#fff" stroke-width="1">')
-    for i, row in enumerate(t.rows):
-        for j, cell in enumerate(row[key:]):
-            ln = _ln(cell)
+    return out
+
+
+def _track_style(tr: Track, listed: int) -> tuple[str, str, str]:
+    """(colour, dash, tag) of a track (``listed`` counts the listed tracks before it)."""
+    if tr.best:
+        return BEST_COLOUR, "" if tr.valid else INVALID_DASH, "best"
+    return (
+        TRACK_COLOURS[listed % len(TRACK_COLOURS)],
+        "" if tr.valid else INVALID_DASH,
+        str(listed + 1),
+    )
+
+
+def _styles(tracks: Sequence[Track]) -> list[tuple[str, str, str]]:
+    out, listed = [], 0
+    for tr in tracks:
+        out.append(_track_style(tr, listed))
+        listed += 0 if tr.best else 1
+    return out
+
+
+def _track_words(tr: Track) -> str:
+    """A track in words: its label, valid or why not, its probability."""
+    verdict = "valid" if tr.valid else f"not valid: {tr.why or 'not an alignment'}"
+    if tr.valid and tr.why:
+        verdict += f" ({tr.why})"
+    prob = "" if tr.probability is None else f", p = {_fmt(tr.probability)}"
+    return f"{tr.label} ({verdict}{prob})"
+
+
+def _track_lines(
+    tracks: Sequence[Track],
+    rows_full: list[int],
+    cols_full: list[int],
+    xs: list[float],
+    ys: list[float],
+    side: float,
+) -> list[str]:
+    """Each track as a ``<g class="track">`` of polylines (a new one after a gap, an elided
+    frame or a state that is not held) through its cells' centres, nudged apart a little so
+    that paths sharing cells stay visible, and an end tag."""
+    if not tracks:
+        return []
+    col = {f: j for j, f in enumerate(cols_full)}
+    row = {s: i for i, s in enumerate(rows_full)}
+    n = len(tracks)
+    nudge = 0.0 if n == 1 else min(4.0, side * 0.4 / (n - 1))
+    width = max(1.5, min(3.0, side / 8))
+    out = ['<g class="tracks" fill="none" stroke-linejoin="round" stroke-linecap="round">']
+    ends: dict[tuple[float, float], int] = {}
+    for k, (tr, (colour, dash, tag)) in enumerate(zip(tracks, _styles(tracks), strict=True)):
+        off = (k - (n - 1) / 2) * nudge
+        segments: list[list[tuple[float, float]]] = []
+        last_f: int | None = None
+        for f, s in zip(tr.frames, tr.states, strict=True):
+            if f not in col or s is None or s not in row:
+                last_f = None
+                continue
+            pt = (xs[col[f]] + side / 2 + off, ys[row[s]] + side / 2 + off)
+            if last_f is not None and col[f] == col[last_f] + 1 and f == last_f + 1:
+                segments[-1].append(pt)
+            else:
+                segments.append([pt])
+            last_f = f
+        attrs = (
+            f'data-label="{escape(tr.label)}" data-valid="{str(tr.valid).lower()}" '
+            f'data-best="{str(tr.best).lower()}"'
+        )
+        if tr.probability is not None:
+            attrs += f' data-probability="{escape(_value_attr(tr.probability))}"'
+        out.append(f'<g class="track" {attrs}>')
+        out.append(f"<title>{escape(_track_words(tr))}</title>")
+        w = width + (1 if tr.best else 0)
+        dash_attr = f' stroke-dasharray="{dash}"' if dash else ""
+        for seg in segments:
+            pts = " ".join(f"{x:g},{y:g}" for x, y in seg)
             out.append(
-                f'<rect x="{xs[j]:g}" y="{ys[i]:g}" width="{CELL - 4}" height="{CELL - 4}" '
-                f'fill="{colour(ln)}" data-s="{rows_full[i] + 1}" data-t="{cols_full[j] + 1}" '
-                f'data-value="{escape(_value_attr(cell))}" '
-                f"><title>α_{cols_full[j] + 1}({rows_full[i] + 1})"
-                f"</title></rect>"
+                f'<polyline class="casing" points="{pts}" stroke="#fff" '
+                f'stroke-width="{w + 2.5:g}" opacity="0.85"/>'
             )
-    out.append("</g>")
-    out += _legend(LEFT, grid_bottom + 12, lo, hi)
-    out.append("</svg>")
-    return "\n".join(out)
-
-
-def _legend(x: float, y: float, lo: float, hi: float) -> list[str]:
-    """A colour ramp from ln α = lo to hi, and a grey swatch for unreachable cells."""
-    n, w = len(VIRIDIS), 18
-    out = ['<g class="legend">']
-    for k, c in enumerate(VIRIDIS):
-        out.append(f'<rect x="{x + k * w:g}" y="{y:g}" width="{w}" height="12" fill="{c}"/>')
-    out.append(f'<text x="{x:g}" y="{y + 26:g}">ln α = {lo:.3g}</text>')
-    out.append(f'<text x="{x + n * w:g}" y="{y + 26:g}" text-anchor="end">{hi:.3g}</text>')
-    gx = x + n * w + 24
-    out.append(f'<rect x="{gx:g}" y="{y:g}" width="12" height="12" fill="{UNREACHABLE}"/>')
-    out.append(f'<text x="{gx + 16:g}" y="{y + 10:g}">unreachable (α = 0)</text>')
+            out.append(
+                f'<polyline class="path" points="{pts}" stroke="{colour}" '
+                f'stroke-width="{w:g}"{dash_attr}/>'
+            )
+            if len(seg) == 1:  # a lone cell: a dot, so it shows
+                x, y = seg[0]
+                out.append(f'<circle cx="{x:g}" cy="{y:g}" r="{w + 1:g}" fill="{colour}"/>')
+        if segments:
+            x, y = segments[-1][-1]
+            key = (round(x - off), round(y - off))
+            stack = ends.get(key, 0)
+            ends[key] = stack + 1
+            out.append(
+                f'<text class="tag" x="{x + side / 2 + 3:g}" y="{y + 4 + 11 * stack:g}" '
+                f'fill="{colour}" stroke="#fff" stroke-width="3" paint-order="stroke" '
+                f'font-weight="bold" font-size="11">{escape(tag)}</text>'
+            )
+        out.append("</g>")
     out.append("</g>")
     return out
+
+
+def _trellis_legend(
+    quantity: str | None,
+    scale: str,
+    lo: float,
+    hi: float,
+    tracks: Sequence[Track],
+    y: float,
+) -> tuple[list[str], float, float]:
+    """(legend elements, width right of LEFT, bottom): the colour scale or the neutral
+    swatch, the grey swatch, then one line per track (line sample, tag, words)."""
+    x = LEFT
+    room = MAX_WIDTH - LEFT - 60
+    out: list[str] = []
+    if quantity is None:
+        out += _swatch(x, y, NEUTRAL, "cells not heat-mapped: no per-frame distribution given")
+        width = 16 + 56 * CHAR_W
+        y += 22
+    else:
+        if scale == "log":
+            low, high = f"ln {quantity} = {lo:.3g}", f"{hi:.3g}"
+        else:
+            low, high = f"{quantity} = 0", "1"
+        out += _ramp(x, y, low, high)
+        gx = x + len(VIRIDIS) * 18 + 24
+        zero = "unreachable (α = 0)" if quantity == "α" else f"zero ({quantity} = 0)"
+        out += _swatch(gx, y, UNREACHABLE, zero)
+        width = gx - x + 16 + len(zero) * CHAR_W
+        y += 40
+    if tracks:
+        out.append('<g class="track-legend">')
+        for tr, (colour, dash, _tag) in zip(tracks, _styles(tracks), strict=True):
+            dash_attr = f' stroke-dasharray="{dash}"' if dash else ""
+            out.append(
+                f'<line x1="{x:g}" y1="{y + 6:g}" x2="{x + 34:g}" y2="{y + 6:g}" '
+                f'stroke="{colour}" stroke-width="3"{dash_attr}/>'
+            )
+            words = _track_words(tr)
+            out.append(f'<text x="{x + 42:g}" y="{y + 10:g}">{escape(_cut(words, room))}</text>')
+            width = max(width, 42 + min(len(words) * CHAR_W, room))
+            y += 18
+        out.append("</g>")
+    return out, width, y + 8
+
+
+# ------------------------------------------------------------------------------ emissions
+
+
+def emissions_svg(t: Table, title: str = "Emissions y_t(k)", *, standalone: bool = False) -> str:
+    """The emission table ``t`` (key column t; one column per class k; one row per frame)
+    drawn with frames as columns and classes as rows, as the trellis is, on a linear colour
+    scale from 0 to 1. Cells carry ``data-k`` (the class), ``data-t`` and ``data-value``."""
+    key = t.key_columns
+    classes = t.columns[key:]
+    keep_k = _thin(len(classes), FIGURE_MAX_ROWS)
+    keep_t = _thin(len(t.rows), FIGURE_MAX_COLUMNS)
+    frames_full = [t.row_index(i) for i in keep_t]
+    cell = cell_size(len(keep_k), len(keep_t))
+    side = cell - max(1, cell // 9)
+    ys = _positions(keep_k, TOP, cell)
+    xs = _positions(frames_full, LEFT, cell)
+    n_frames = t.shape[0]
+    shown = (
+        f"{len(keep_k)} of {len(classes)} classes, frames {len(keep_t)} of {n_frames}"
+        if (len(keep_k), len(keep_t)) != (len(classes), n_frames)
+        else f"{len(classes)} classes by {n_frames} frames"
+    )
+    desc = (
+        f"Heat map of the emission probabilities y_t(k) on a linear scale from 0 to 1 "
+        f"({shown}): rows are the classes {' '.join(classes[k] for k in keep_k)}, columns the "
+        "frames; dark cells are small, bright cells large."
+    )
+    grid_bottom = ys[-1] + cell
+    legend = _ramp(LEFT, grid_bottom + 14, "y = 0", "1")
+    width = min(MAX_WIDTH, max(xs[-1] + cell + 16, LEFT + len(VIRIDIS) * 18 + 40))
+    height = grid_bottom + 14 + 40
+    out = _grid_head(width, height, title, desc, "emissions", standalone)
+    out += _axis_labels(xs, ys, frames_full, [str(classes[k]) for k in keep_k], cell, "t →")
+    out.append('<g class="cells" stroke="#fff" stroke-width="1">')
+    for i, k in enumerate(keep_k):
+        for j, ti in enumerate(keep_t):
+            x = t.rows[ti][key + k]
+            ln = _ln(x)
+            fill = palette_colour(math.exp(ln) if math.isfinite(ln) else 0.0)
+            out.append(
+                f'<rect x="{xs[j]:g}" y="{ys[i]:g}" width="{side}" height="{side}" '
+                f'fill="{fill}" data-k="{escape(str(classes[k]))}" '
+                f'data-t="{frames_full[j] + 1}" data-value="{escape(_value_attr(x))}">'
+                f"<title>y_{frames_full[j] + 1}({escape(str(classes[k]))})</title></rect>"
+            )
+    out.append("</g>")
+    out += legend
+    out.append("</svg>")
+    return "\n".join(out)

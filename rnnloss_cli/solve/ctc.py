@@ -141,6 +141,9 @@ def _listed_part(p: CTCProblem, r: Result, window: Window) -> ListedCTC:
             )
         )
     _listed_warnings(p, lc, r)
+    from rnnloss_cli.solve.ctc_tracks import attach_listed
+
+    attach_listed(r, lc, p, window)
     return lc
 
 
@@ -578,6 +581,7 @@ def _full_trellis(
             optional="grad",
         )
     )
+    _posterior_and_best(r, tr, log_probs, target, blank, ext, frames, head, window)
     final_logs = [float(tr.log_alpha[-1, s]) for s in range(max(0, n_ext - 2), n_ext)][::-1]
     names = "α_T(S') + α_T(S'−1)" if n_ext > 1 else "α_T(S')"
     ln_p = float(tr.log_likelihood)
@@ -615,6 +619,59 @@ def _full_trellis(
             )
         )
     return ln_p, loss
+
+
+def _posterior_and_best(
+    r: Result,
+    tr: Any,
+    log_probs: np.ndarray,
+    target: np.ndarray,
+    blank: int,
+    ext: list[str],
+    frames: list[int],
+    head: int,
+    window: Window,
+) -> None:
+    """The posterior table (optional "posterior") and the Viterbi path's track.
+
+    γ_t(s) = α_t(s) β_t(s) / (y_t(l'_s) p(l|x)): the share of p(l|x) of the alignments in
+    state s at frame t (β here includes y_t(l'_s), as α does, so it is divided out once).
+    Each alignment is in exactly one state per frame, so Σ_s γ_t(s) = 1 at every t.
+    """
+    from rnnloss_cli.solve.ctc_tracks import viterbi_track
+
+    ln_p = float(tr.log_likelihood)
+    if not math.isfinite(ln_p):
+        return
+    la, lb = tr.log_alpha, tr.log_beta
+    ids = _ext_ids(ext, target, blank)
+    ly = np.asarray(log_probs)[:, ids]
+    live = np.isfinite(la) & np.isfinite(lb)
+    with np.errstate(invalid="ignore"):
+        lg = np.where(live, la + lb - np.where(live, ly, 0.0) - ln_p, -np.inf)
+    r.tables.append(
+        _trellis_table(
+            "posterior γ_t(s) = α_t(s)·β_t(s) / (y_t(l'_s)·p(l|x)) (probabilities)",
+            lambda s: lg[frames, s],
+            ext,
+            frames,
+            head,
+            la.shape[0],
+            window,
+            "posterior",
+        )
+    )
+    r.tables[-1].caption = "each column sums to 1: every alignment is in one state per frame"
+    best = viterbi_track(log_probs, target, blank, ext, frames)
+    if best is not None:
+        r.tracks.append(best)
+
+
+def _ext_ids(ext: list[str], target: np.ndarray, blank: int) -> list[int]:
+    """Class index of each state of l' (blank at even states, the target's labels at odd)."""
+    ids = [blank] * len(ext)
+    ids[1::2] = [int(k) for k in target]
+    return ids
 
 
 def _prefix_labels(target: np.ndarray, frames: int) -> int:

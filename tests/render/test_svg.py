@@ -98,10 +98,21 @@ def test_svg_has_title_desc_and_a_size_from_the_data():
     assert max(xs) < w and max(ys) < h
 
 
-def test_the_page_of_an_exact_ctc_problem_includes_the_trellis_and_others_do_not():
-    page = render_html([rnnloss_cli.solve_file("problems/ctc-exact-ab.yaml")])
-    assert page.count("<svg") == 1
-    assert "<svg" not in render_html([rnnloss_cli.solve_file("problems/hello.yaml")])
+def test_which_pages_get_which_figures():
+    # exact CTC: the α trellis and the emission matrix; β and γ only when asked for
+    exact = rnnloss_cli.solve_file("problems/ctc-exact-ab.yaml")
+    page = render_html([exact])
+    assert page.count('<svg role="img" class="trellis"') == 1
+    assert page.count('<svg role="img" class="emissions"') == 1
+    both = render_html([exact], show=frozenset({"beta", "posterior"}))
+    assert both.count('<svg role="img" class="trellis"') == 3
+    only_beta = render_html([exact], show=frozenset({"beta"}))
+    assert only_beta.count('<svg role="img" class="trellis"') == 2
+    # HELLO (listed alignments, no per-frame distribution): the bare lattice, one figure
+    hello = render_html([rnnloss_cli.solve_file("problems/hello.yaml")])
+    assert hello.count("<svg") == 1 and "not heat-mapped" in hello
+    # a loss that is not CTC: none
+    assert "<svg" not in render_html([rnnloss_cli.solve_file("problems/mse-forecast.yaml")])
 
 
 def test_long_input_is_windowed_like_the_tables():

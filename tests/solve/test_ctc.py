@@ -132,7 +132,7 @@ def test_trellis_styles():
 def test_optional_tables():
     r = solve(load_problem("problems/ctc-exact-ab.yaml"))
     names = [t.optional for t in r.tables]
-    assert names == [None, None, "beta", "grad"]
+    assert names == [None, None, "beta", "grad", "posterior"]
     assert len(r.visible_tables()) == 2
     assert len(r.visible_tables(frozenset({"beta", "grad"}))) == 4
     grad = r.tables[3]
