@@ -34,6 +34,16 @@ def parse_window(text: str | None) -> Any:
     return window
 
 
+def heatmap_format_note(fmt: OutputFormat, show: frozenset[str]) -> str | None:
+    """What to say when ``--show heatmap`` is asked of a format it does not colour."""
+    if SHOW_HEATMAP not in show or fmt is OutputFormat.rich:
+        return None
+    return (
+        f"--show {SHOW_HEATMAP} colours the terminal (rich) tables only; "
+        f"--format {fmt.value} is printed without it"
+    )
+
+
 def print_results(
     results: list,
     fmt: OutputFormat,
@@ -46,12 +56,7 @@ def print_results(
     ``--show heatmap`` colours the rich tables only; where it colours nothing (another format,
     no trellis shown, no colour) a one-line note on stderr says why, after the output.
     """
-    note = None
-    if SHOW_HEATMAP in show and fmt is not OutputFormat.rich:
-        note = (
-            f"--show {SHOW_HEATMAP} colours the terminal (rich) tables only; "
-            f"--format {fmt.value} is printed without it"
-        )
+    note = heatmap_format_note(fmt, show)
     if fmt is OutputFormat.json:
         from rnnloss_cli.render.json import render_json
 
