@@ -28,10 +28,14 @@ FormatOpt = Annotated[
 PrecisionOpt = Annotated[
     int, typer.Option("--precision", "-p", min=0, max=17, help="Digits printed after the point.")
 ]
+#: The ``--show`` name that colours trellis cells by value (a way to show, not a table).
+SHOW_HEATMAP = "heatmap"
 ShowOpt = Annotated[
     Optional[list[str]],  # noqa: UP045 - typer needs Optional on Python 3.10
     typer.Option(
-        "--show", help="Extra tables to show: --show beta,grad or repeated (CTC trellises)."
+        "--show",
+        help="Extra tables to show: --show beta,grad or repeated (CTC trellises); "
+        f"{SHOW_HEATMAP} colours trellis cells by value in the terminal.",
     ),
 ]
 OutOpt = Annotated[

@@ -12,7 +12,7 @@ from typing import Any
 import typer
 
 from rnnloss_cli.cli.io import EXIT_MISMATCH, console, fail, guarded, say, stdout_is_unicode
-from rnnloss_cli.cli.options import OutputFormat
+from rnnloss_cli.cli.options import SHOW_HEATMAP, OutputFormat
 
 
 def parse_window(text: str | None) -> Any:
@@ -34,6 +34,16 @@ def parse_window(text: str | None) -> Any:
     return window
 
 
+def heatmap_format_note(fmt: OutputFormat, show: frozenset[str]) -> str | None:
+    """What to say when ``--show heatmap`` is asked of a format it does not colour."""
+    if SHOW_HEATMAP not in show or fmt is OutputFormat.rich:
+        return None
+    return (
+        f"--show {SHOW_HEATMAP} colours the terminal (rich) tables only; "
+        f"--format {fmt.value} is printed without it"
+    )
+
+
 def print_results(
     results: list,
     fmt: OutputFormat,
@@ -41,7 +51,12 @@ def print_results(
     show: frozenset[str] = frozenset(),
     window: Any = None,
 ) -> None:
-    """Render and print; Rich honours NO_COLOR and drops styling when not on a terminal."""
+    """Render and print; Rich honours NO_COLOR and drops styling when not on a terminal.
+
+    ``--show heatmap`` colours the rich tables only; where it colours nothing (another format,
+    no trellis shown, no colour) a one-line note on stderr says why, after the output.
+    """
+    note = heatmap_format_note(fmt, show)
     if fmt is OutputFormat.json:
         from rnnloss_cli.render.json import render_json
 
@@ -57,9 +72,21 @@ def print_results(
 
         sys.stdout.write(render_markdown(results, precision, show, window=window))
     else:
-        from rnnloss_cli.render.rich import render_rich
+        from rnnloss_cli.render.rich import colour_on, has_heatmap_tables, render_rich
 
-        render_rich(results, console(), precision, show, window=window)
+        con = console()
+        heat = SHOW_HEATMAP in show
+        render_rich(results, con, precision, show, window=window, heatmap=heat)
+        if heat and not has_heatmap_tables(results, show):
+            note = f"--show {SHOW_HEATMAP}: no trellis or emission table here, nothing to colour"
+        elif heat and not colour_on(con):
+            note = (
+                f"--show {SHOW_HEATMAP}: no colour here (NO_COLOR is set or the output is not "
+                "a terminal; FORCE_COLOR=1 forces it), so nothing is coloured"
+            )
+    if note is not None:
+        sys.stdout.flush()
+        say(f"note: {note}")
 
 
 def emit(
@@ -84,7 +111,10 @@ def emit(
 
 
 def check_show(results: list, show: frozenset[str]) -> frozenset[str]:
-    """``--show`` names, split at commas; an unknown name is bad input listing the valid ones."""
+    """``--show`` names, split at commas; an unknown name is bad input listing the valid ones.
+
+    Valid: the optional tables of ``results`` and ``heatmap`` (a way to show the tables).
+    """
     names = frozenset(n.strip() for item in show for n in item.split(",") if n.strip())
 
     def optional_tables(r: Any) -> set[str]:
@@ -96,10 +126,13 @@ def check_show(results: list, show: frozenset[str]) -> frozenset[str]:
     valid: set[str] = set()
     for r in results:
         valid |= optional_tables(r)
-    unknown = sorted(names - valid)
+    unknown = sorted(names - valid - {SHOW_HEATMAP})
     if unknown:
         offer = f"this problem has: {', '.join(sorted(valid))}" if valid else "no extra tables here"
-        raise fail(f"--show {', '.join(unknown)}: no such table ({offer})")
+        raise fail(
+            f"--show {', '.join(unknown)}: no such table ({offer}; "
+            f"{SHOW_HEATMAP} colours trellis cells by value)"
+        )
     return names
 
 
