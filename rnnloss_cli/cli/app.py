@@ -109,12 +109,15 @@ def _write_results(
 ) -> None:
     """``solve -o FILE``: render to text and write it atomically; exit 1 on a key mismatch."""
     from rnnloss_cli.cli.io import EXIT_MISMATCH, check_output_path, say, write_file
-    from rnnloss_cli.cli.output import check_show
+    from rnnloss_cli.cli.output import check_show, heatmap_format_note
 
     if fmt is OutputFormat.rich:
         raise fail("-o/--output needs --format html, markdown or json")
     check_output_path(output, force=force, inputs=files)
     show = check_show(results, show)
+    note = heatmap_format_note(fmt, show)
+    if note is not None:
+        say(f"note: {note}")
     if fmt is OutputFormat.html:
         from rnnloss_cli.render.html import render_html
 

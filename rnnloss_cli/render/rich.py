@@ -51,6 +51,7 @@ _STYLES = {
 HEATMAP_TITLES = (
     ALPHA_TITLE,  # CTC: forward trellis α_t(s)
     "backward trellis β",  # CTC: β_t(s) (--show beta)
+    "posterior γ_t(s)",  # CTC: α·β / (y·p) (--show posterior)
     "emissions y_t(k)",  # CTC: the per-frame distributions
     "forward lattice α(t, u)",  # RNN-T
     "backward lattice β(t, u)",  # RNN-T (--show beta)
