@@ -223,7 +223,12 @@ def test_not_a_terminal_prints_no_escape_codes_at_all():
 
 #: problem file -> the titles of its tables the heat map colours (the rest stay plain)
 SOLVER_TABLES = {
-    "ctc-exact-ab.yaml": ["emissions y_t(k)", "forward trellis α_t(s)", "backward trellis β_t(s)"],
+    "ctc-exact-ab.yaml": [
+        "emissions y_t(k)",
+        "forward trellis α_t(s)",
+        "backward trellis β_t(s)",
+        "posterior γ_t(s)",
+    ],
     "rnnt-ab-two-frames.yaml": ["forward lattice α(t, u)", "backward lattice β(t, u)"],
     "ctc-align-ab.yaml": ["given: per-frame probabilities y_t(k)", "Viterbi table δ_t(s)"],
     "ctc-decode-beam-vs-greedy.yaml": ["given: per-frame probabilities y_t(k)"],
