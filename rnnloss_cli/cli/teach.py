@@ -17,6 +17,7 @@ from rnnloss_cli.cli.options import ForceOpt, OutOpt, WindowOpt
 class SheetFormat(str, enum.Enum):
     markdown = "markdown"
     latex = "latex"
+    html = "html"
 
 
 class ExplainFormat(str, enum.Enum):
@@ -71,7 +72,8 @@ def new(
 def sheet(
     paths: Annotated[list[str], typer.Argument(help="Problem files or folders.")],
     fmt: Annotated[
-        SheetFormat, typer.Option("--format", "-f", help="markdown or latex.")
+        SheetFormat,
+        typer.Option("--format", "-f", help="markdown, latex or html (one printable page)."),
     ] = SheetFormat.markdown,
     solutions: Annotated[
         bool, typer.Option("--solutions", help="Include the derivations and the keys.")
