@@ -26,8 +26,9 @@ body { font-family: system-ui, sans-serif; max-width: 60rem; margin: 2rem auto;
 h1 { font-size: 1.5rem; } h2 { font-size: 1.25rem; border-bottom: 1px solid #ccc; }
 .meta { color: #555; }
 .plain { font-family: ui-monospace, monospace; }
-math { font-size: 1.1em; }
-.formula math { font-size: 1.25em; }
+math { font-size: 1.1em;
+  font-family: "Latin Modern Math", "STIX Two Math", "Cambria Math", math; }
+.formula { margin: 0.6rem 0; } .formula math { font-size: 1.2em; }
 .steps li { margin: 0.25rem 0; }
 .givens th { text-align: left; font-weight: normal; font-family: ui-monospace, monospace; }
 .givens td { text-align: left; }
@@ -88,21 +89,23 @@ def table_html(t: Table, precision: int, *, window: Window | None = None) -> lis
     return out
 
 
-def step_html(step, precision: int) -> str:
+def step_html(step, precision: int, *, display: bool = False) -> str:
     """A step as MathML (from its LaTeX) when :func:`render.mathml.to_mathml` can translate
     it, otherwise its escaped plain text in a ``<span class="plain">``.
 
     A long step is cut before its top-level relations (:func:`render.mathml.wrap_points`)
     into several ``<math>`` elements, so the line wraps between them (MathML has no line
     breaking of its own). One ``<math>`` carries the plain text as ``alttext``; cut ones
-    carry their own piece of LaTeX.
+    carry their own piece of LaTeX. ``display``: a block formula (sums with their limits
+    above and below), as a result's defining formula is shown.
     """
     from rnnloss_cli.render.mathml import to_mathml, wrap_points
     from rnnloss_cli.render.text import step_latex
 
     plain = step_text(step, precision)
-    pieces = wrap_points(step_latex(step, precision))
-    maths = [to_mathml(p, namespace=False) for p in pieces]
+    latex = step_latex(step, precision)
+    pieces = [latex] if display else wrap_points(latex)
+    maths = [to_mathml(p, namespace=False, display=display) for p in pieces]
     if not maths or any(m is None for m in maths):
         return f'<span class="plain">{escape(plain)}</span>'
     alts = [plain] if len(pieces) == 1 else pieces
@@ -147,7 +150,7 @@ def result_html(
             meta.append(f"file: {r.file}")
         out.append(f'<p class="meta">{escape(" · ".join(meta))}</p>')
     if r.formula:
-        out.append(f'<p class="formula">{step_html(r.formula, precision)}</p>')
+        out.append(f'<div class="formula">{step_html(r.formula, precision, display=True)}</div>')
     out += _steps(r.lead_steps, precision)
     out += figures_for(r, show, window)
     for t in r.visible_tables(show):

@@ -325,6 +325,9 @@ class _Parser:
         self.i += 1
         if ch == "-" or ch == "−":
             return _mo("−"), "mo"
+        if ch == "|" and s[self.i : self.i + 1] == "|":  # ||o_t - y_t||: a norm
+            self.i += 1
+            return _mo("‖"), "mo"
         if ch == "+" and s[self.i : self.i + 1] == "=":  # p_b'(l) += ...
             self.i += 1
             return _mo(ch + "="), "mo"
@@ -439,7 +442,8 @@ def to_mathml(latex: str, *, display: bool = False, namespace: bool = True) -> s
 
     Args:
         latex: a step's LaTeX (or its plain text with Unicode maths).
-        display: a block (``display="block"``) rather than an inline formula.
+        display: display style (``displaystyle="true"``: sums with limits above and below,
+            full-size fractions) in an inline box, so the formula stays left-aligned.
         namespace: put ``xmlns`` on ``<math>`` (a standalone XML fragment); an HTML page
             leaves it out, as its SVG does, since the HTML parser sets it.
 
@@ -457,7 +461,7 @@ def to_mathml(latex: str, *, display: bool = False, namespace: bool = True) -> s
     if not atoms:
         return None
     attrs = f' xmlns="{MATHML_NS}"' if namespace else ""
-    attrs += ' display="block"' if display else ""
+    attrs += ' displaystyle="true"' if display else ""
     return f"<math{attrs}>{''.join(atoms)}</math>"
 
 

@@ -195,6 +195,10 @@ def test_steps_are_mathml_with_the_plain_text_as_alttext():
     assert [m.text for m in num.iter("mn")] == ["0.2", "0.5", "0.7"] and den.text == "3"
     maths = list(root.iter("math"))
     assert any("(0.2 + 0.5 + 0.7) / 3" in (m.get("alttext") or "") for m in maths)
+    # the defining formula is in display style (limits under and over Σ), the steps are not
+    formula = root.find(".//div[@class='formula']/math")
+    assert formula is not None and formula.get("displaystyle") == "true"
+    assert all(m.get("displaystyle") is None for m in steps.iter("math"))
 
 
 def test_a_step_outside_the_subset_falls_back_to_plain_text():

@@ -191,3 +191,13 @@ def test_every_step_of_every_problem_translates_or_falls_back():
     print(f"MathML: {total - len(failed)} of {total} steps translated ({share:.1%})")
     assert total > 100
     assert share >= 0.95, failed
+
+
+def test_display_style_and_norm_bars():
+    """display=True asks for display style (limits under and over the sum); "||x||" in a
+    plain-text step is a norm, one ‖ each side, not two bars with operator spacing."""
+    root = ET.fromstring(to_mathml(r"\sum_{i=1}^{n} x", display=True))
+    assert root.get("displaystyle") == "true"
+    assert ET.fromstring(to_mathml("x")).get("displaystyle") is None
+    bars = [k.text for k in tree("||o_t||") if k.tag == "mo"]
+    assert bars == ["‖", "‖"]
