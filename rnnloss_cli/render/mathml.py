@@ -322,6 +322,10 @@ class _Parser:
         if ch.isascii() and ch.isalpha():
             self.i += 1
             return _mi(ch), "mi"
+        blank = re.compile(r"-+(?=\))").match(s, i) if i and s[i - 1] == "(" else None
+        if blank:  # y_1(-), B(--): the blank symbol, not a minus sign
+            self.i = blank.end()
+            return _tok("mi", blank.group(0)), "mi"
         self.i += 1
         if ch == "-" or ch == "−":
             return _mo("−"), "mo"

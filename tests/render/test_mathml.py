@@ -201,3 +201,11 @@ def test_display_style_and_norm_bars():
     assert ET.fromstring(to_mathml("x")).get("displaystyle") is None
     bars = [k.text for k in tree("||o_t||") if k.tag == "mo"]
     assert bars == ["‖", "‖"]
+
+
+def test_the_blank_symbol_in_parentheses_is_an_identifier():
+    """y_1(-) is "y at frame 1 of the blank" (the problem files write the blank as "-"), not a
+    minus sign with operator spacing; (1-x) keeps its minus."""
+    blank = [k for k in tree("y_1(-) = 0.2") if k.tag == "mi"]
+    assert [k.text for k in blank] == ["-"]
+    assert [k.text for k in tree("(1-x)") if k.tag == "mo"] == ["(", "−", ")"]
