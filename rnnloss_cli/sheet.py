@@ -1,11 +1,12 @@
-"""Question and solution sheets from problem files, in Markdown or LaTeX.
+"""Question and solution sheets from problem files, in Markdown, LaTeX or HTML.
 
 A question sheet shows, per problem, its title, source, the givens laid out from the file's
 data and the task; it never shows the answer key, the notes or anything the solver computed.
 A solution sheet adds the full derivation: the Markdown one reuses
 :func:`rnnloss_cli.render.markdown.result_markdown`; the LaTeX one is laid out here from the
-same Result (tables as ``tabular``, derivation steps as math). Layout only: the numbers come
-from the problem file (givens) and the Result (solutions).
+same Result (tables as ``tabular``, derivation steps as math); the HTML one is a page in the
+shell of :mod:`rnnloss_cli.render.html` with its ``result_html`` sections. Layout only: the
+numbers come from the problem file (givens) and the Result (solutions).
 """
 
 from __future__ import annotations
@@ -567,6 +568,83 @@ def sheet_latex(
     return "\n".join(out)
 
 
+# ------------------------------------------------------------------------------ HTML
+def _html_given_table(g: Given) -> list[str]:
+    """A matrix given as an HTML table: its name as the caption, row numbers as row heads."""
+    from html import escape
+
+    note = f" ({g.note})" if g.note else ""
+    out = [f'<table class="data given"><caption>{escape(g.name + note)}</caption>']
+    out.append(
+        "<thead><tr><th></th>"
+        + "".join(f"<th>{escape(c)}</th>" for c in g.columns or [])
+        + "</tr></thead><tbody>"
+    )
+    for label, row in zip(_row_labels(g), g.value, strict=True):
+        cells = "".join(f"<td>{escape(v)}</td>" for v in row)
+        out.append(f'<tr><th scope="row">{escape(label)}</th>{cells}</tr>')
+    return [*out, "</tbody></table>"]
+
+
+def _html_givens(givens: list[Given]) -> list[str]:
+    """Scalars, lists and mappings as one name/value table; each matrix as its own table."""
+    from html import escape
+
+    rows, matrices = [], []
+    for g in givens:
+        if g.shape == "matrix":
+            matrices += _html_given_table(g)
+            continue
+        if g.shape == "list":
+            value = "[" + ", ".join(g.value) + "]" + (f" ({g.note})" if g.note else "")
+        elif g.shape == "mapping":
+            value = ", ".join(f"{k} = {v}" for k, v in g.value.items())
+        else:
+            value = str(g.value)
+        rows.append(f'<tr><th scope="row">{escape(g.name)}</th><td>{escape(value)}</td></tr>')
+    out = []
+    if rows:
+        out += ['<table class="givens"><tbody>', *rows, "</tbody></table>"]
+    return out + matrices
+
+
+def sheet_html(
+    problems: list[SheetProblem],
+    *,
+    solutions: bool,
+    precision: int = 3,
+    title: str | None = None,
+    window: Window | None = None,
+) -> str:
+    """The whole sheet as one self-contained HTML page (the shell and CSS of
+    :mod:`rnnloss_cli.render.html`, its print stylesheet: a page per problem).
+
+    Per problem: a section with its title, source, the givens as tables and the task; a
+    solution sheet adds the derivation (:func:`render.html.result_html`, whose result panel
+    holds the loss and the key's verdicts).
+    """
+    from html import escape
+
+    from rnnloss_cli.render.html import page_html, result_html
+
+    heading = title or ("Solutions" if solutions else "Problem sheet")
+    out = [f"<h1>{escape(heading)}</h1>"]
+    for i, p in enumerate(problems, 1):
+        out += [f'<section class="problem" id="problem-{i}">', f"<h2>{i}. {escape(p.title)}</h2>"]
+        if p.source:
+            out.append(f'<p class="meta">Source: {escape(p.source)}</p>')
+        out += ["<h3>Given</h3>", *_html_givens(p.givens)]
+        out.append(f'<p class="task"><strong>Task.</strong> {escape(task_text(p))}</p>')
+        if solutions and p.result is not None:
+            out.append("<h3>Solution</h3>")
+            out.append(result_html(p.result, precision, 4, window=window, heading=False))
+        out.append("</section>")
+    return page_html(heading, "\n".join(out))
+
+
+_RENDERERS = {"markdown": sheet_markdown, "latex": sheet_latex, "html": sheet_html}
+
+
 def build_sheet(
     paths: list[str],
     fmt: str = "markdown",
@@ -576,7 +654,7 @@ def build_sheet(
     title: str | None = None,
     window: Window | None = None,
 ) -> str:
-    """Problem files (or folders) -> the sheet text in ``fmt`` ("markdown" or "latex").
+    """Problem files (or folders) -> the sheet text in ``fmt`` ("markdown", "latex", "html").
 
     ``window`` (``--window ROWS[xCOLS]``; default from limits) bounds every long table.
     """
@@ -599,7 +677,7 @@ def build_sheet_checked(
     Only a solution sheet solves, so a question sheet's list is always empty.
     """
     problems = collect(paths, solutions, window=window)
-    render = sheet_latex if fmt == "latex" else sheet_markdown
+    render = _RENDERERS.get(fmt, sheet_markdown)
     text = render(problems, solutions=solutions, precision=precision, title=title, window=window)
     bad = [p.file for p in problems if p.result is not None and not p.result.ok]
     return text, bad

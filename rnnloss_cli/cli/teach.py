@@ -24,6 +24,7 @@ from rnnloss_cli.cli.options import (
 class SheetFormat(str, enum.Enum):
     markdown = "markdown"
     latex = "latex"
+    html = "html"
 
 
 class ExplainFormat(str, enum.Enum):
@@ -78,7 +79,8 @@ def new(
 def sheet(
     paths: Annotated[list[str], typer.Argument(help="Problem files or folders.")],
     fmt: Annotated[
-        SheetFormat, typer.Option("--format", "-f", help="markdown or latex.")
+        SheetFormat,
+        typer.Option("--format", "-f", help="markdown, latex or html (one printable page)."),
     ] = SheetFormat.markdown,
     solutions: Annotated[
         bool, typer.Option("--solutions", help="Include the derivations and the keys.")

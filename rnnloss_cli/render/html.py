@@ -2,8 +2,9 @@
 
 The page is XHTML-like (every element closed, every text through :func:`html.escape`), so it
 parses with ``xml.etree``. Tables are windowed as in the other formats and carry their legend
-as a caption; steps are plain text with the Unicode they already have (no MathML yet);
-warnings and notes are call-outs; the loss and the answer-key verdicts sit in a result panel.
+as a caption; steps are MathML translated from their LaTeX (:mod:`render.mathml`), or their
+plain text where the translation gives up; warnings and notes are call-outs; the loss and
+the answer-key verdicts sit in a result panel.
 An exact CTC result also shows its forward trellis as an SVG heat map (:mod:`render.svg`).
 """
 
@@ -24,7 +25,14 @@ body { font-family: system-ui, sans-serif; max-width: 60rem; margin: 2rem auto;
   padding: 0 1rem; color: #1a1a1a; background: #fff; line-height: 1.45; }
 h1 { font-size: 1.5rem; } h2 { font-size: 1.25rem; border-bottom: 1px solid #ccc; }
 .meta { color: #555; }
-.formula, .steps li { font-family: ui-monospace, monospace; }
+.plain { font-family: ui-monospace, monospace; }
+math { font-size: 1.1em;
+  font-family: "Latin Modern Math", "STIX Two Math", "Cambria Math", math; }
+.formula { margin: 0.6rem 0; } .formula math { font-size: 1.2em; }
+.steps li { margin: 0.25rem 0; }
+.givens th { text-align: left; font-weight: normal; font-family: ui-monospace, monospace; }
+.givens td { text-align: left; }
+.task { margin: 0.8rem 0; }
 table { border-collapse: collapse; margin: 0.5rem 0 1rem; }
 caption { caption-side: top; text-align: left; font-weight: bold; padding: 0.3rem 0;
   white-space: nowrap; }
@@ -39,6 +47,15 @@ td.dim { color: #999; } td.hl { font-weight: bold; } td.dead { color: #8a5a00; }
 .result .loss { font-size: 1.2rem; font-weight: bold; }
 .ok { color: #1a7a1a; } .bad { color: #b00020; font-weight: bold; }
 figure { margin: 1rem 0; } figcaption { font-size: 0.9rem; color: #444; }
+@media print {
+  body { max-width: none; margin: 0; padding: 0; font-size: 11pt; }
+  /* keep the call-out, header-cell and result-panel backgrounds on paper */
+  * { -webkit-print-color-adjust: exact; print-color-adjust: exact; }
+  section.problem + section.problem,
+  body > section.result-block + section.result-block { break-before: page; }
+  table, figure, .callout, .result, li { break-inside: avoid; }
+  h1, h2, h3, h4 { break-after: avoid; }
+}
 """
 
 
@@ -72,17 +89,30 @@ def table_html(t: Table, precision: int, *, window: Window | None = None) -> lis
     return out
 
 
-def step_html(step, precision: int) -> str:
+def step_html(step, precision: int, *, display: bool = False) -> str:
     """A step as MathML (from its LaTeX) when :func:`render.mathml.to_mathml` can translate
-    it, with the plain text as ``alttext``; otherwise the escaped plain text."""
-    from rnnloss_cli.render.mathml import to_mathml
+    it, otherwise its escaped plain text in a ``<span class="plain">``.
+
+    A long step is cut before its top-level relations (:func:`render.mathml.wrap_points`)
+    into several ``<math>`` elements, so the line wraps between them (MathML has no line
+    breaking of its own). One ``<math>`` carries the plain text as ``alttext``; cut ones
+    carry their own piece of LaTeX. ``display``: a block formula (sums with their limits
+    above and below), as a result's defining formula is shown.
+    """
+    from rnnloss_cli.render.mathml import to_mathml, wrap_points
     from rnnloss_cli.render.text import step_latex
 
     plain = step_text(step, precision)
-    math = to_mathml(step_latex(step, precision))
-    if math is None:
-        return escape(plain)
-    return math.replace("<math", f'<math alttext="{escape(plain)}"', 1)
+    latex = step_latex(step, precision)
+    pieces = [latex] if display else wrap_points(latex)
+    maths = [to_mathml(p, namespace=False, display=display) for p in pieces]
+    if not maths or any(m is None for m in maths):
+        return f'<span class="plain">{escape(plain)}</span>'
+    alts = [plain] if len(pieces) == 1 else pieces
+    return " ".join(
+        m.replace("<math", f'<math alttext="{escape(a)}"', 1)
+        for m, a in zip(maths, alts, strict=True)
+    )
 
 
 def _steps(steps, precision: int) -> list[str]:
@@ -102,18 +132,25 @@ def result_html(
     show: frozenset[str] = frozenset(),
     *,
     window: Window | None = None,
+    heading: bool = True,
 ) -> str:
-    """One result as an HTML ``<section>`` (the page body for it; also ``_repr_html_``)."""
+    """One result as an HTML ``<section>`` (the page body for it; also ``_repr_html_``).
+
+    ``level`` is the heading level of its title; ``heading=False`` leaves the title and the
+    kind/source line out (a solution sheet has them above the section already).
+    """
     from rnnloss_cli.render.figures import figures_for
 
     h = min(level, 6)
-    out = ['<section class="result-block">', f"<h{h}>{escape(r.title)}</h{h}>"]
-    meta = [f"kind: {r.kind}"] + ([f"source: {r.source}"] if r.source else [])
-    if r.file:
-        meta.append(f"file: {r.file}")
-    out.append(f'<p class="meta">{escape(" · ".join(meta))}</p>')
+    out = ['<section class="result-block">']
+    if heading:
+        out.append(f"<h{h}>{escape(r.title)}</h{h}>")
+        meta = [f"kind: {r.kind}"] + ([f"source: {r.source}"] if r.source else [])
+        if r.file:
+            meta.append(f"file: {r.file}")
+        out.append(f'<p class="meta">{escape(" · ".join(meta))}</p>')
     if r.formula:
-        out.append(f'<p class="formula">{step_html(r.formula, precision)}</p>')
+        out.append(f'<div class="formula">{step_html(r.formula, precision, display=True)}</div>')
     out += _steps(r.lead_steps, precision)
     out += figures_for(r, show, window)
     for t in r.visible_tables(show):
@@ -163,16 +200,29 @@ def render_html(
     *,
     window: Window | None = None,
 ) -> str:
-    """A whole page for ``results``: doctype, inline CSS, one section per result."""
-    title = (
-        f"rnnloss: {results[0].title}" if len(results) == 1 else f"rnnloss: {len(results)} problems"
-    )
-    body = "\n".join(result_html(r, precision, 2, show, window=window) for r in results)
+    """A whole page for ``results``: doctype, inline CSS, one section per result.
+
+    One result is the page: its title is the page's one visible heading (``<h1>``). Several
+    get a heading "rnnloss: N problems" and a section (``<h2>``) each.
+    """
+    if len(results) == 1:
+        title = f"rnnloss: {results[0].title}"
+        body = result_html(results[0], precision, 1, show, window=window)
+    else:
+        title = f"rnnloss: {len(results)} problems"
+        sections = "\n".join(result_html(r, precision, 2, show, window=window) for r in results)
+        body = f"<h1>{escape(title)}</h1>\n{sections}"
+    return page_html(title, body)
+
+
+def page_html(title: str, body: str) -> str:
+    """The page shell every HTML output shares: doctype, ``<title>``, the inline CSS (with
+    its print stylesheet), ``body`` (already HTML) and the footer."""
     return (
         '<!DOCTYPE html>\n<html lang="en">\n<head>\n'
         '<meta charset="utf-8"/>\n'
         '<meta name="viewport" content="width=device-width, initial-scale=1"/>\n'
         f"<title>{escape(title)}</title>\n<style>{CSS}</style>\n</head>\n<body>\n"
-        f"<h1>{escape(title)}</h1>\n{body}\n"
+        f"{body}\n"
         '<p class="meta">Made by rnnloss.</p>\n</body>\n</html>\n'
     )

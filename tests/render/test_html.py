@@ -97,7 +97,7 @@ def test_text_is_escaped_and_warnings_are_callouts():
     text = render_html([r])
     root = parse(text)
     assert "<b>" not in text and "<td><td>" not in text
-    assert root.find("body/section/h2").text == '<b>x & "y"</b>'
+    assert root.find("body/section/h1").text == '<b>x & "y"</b>'
     callouts = [d for d in root.iter("div") if "callout" in (d.get("class") or "")]
     assert [("warning" in d.get("class"), "".join(d.itertext())) for d in callouts] == [
         (True, "Warning: p < 1 & q > 0"),
@@ -163,4 +163,49 @@ def test_every_problem_file_renders_a_well_formed_page():
         text = page(str(f))
         root = parse(text)
         assert "http" not in text, f
-        assert root.find("body/section/h2").text, f
+        assert root.find("body/section/h1").text, f
+
+
+def _headings(root: ET.Element) -> list[str]:
+    return ["".join(h.itertext()) for h in root.iter() if h.tag in ("h1", "h2", "h3")]
+
+
+def test_a_one_result_page_shows_its_title_once():
+    """The title is the page's one visible top heading (it was an <h1> "rnnloss: T" and an
+    <h2> "T"); a page of several results has one <h1> and a heading per result."""
+    r = solve(load_problem("problems/hinge-sequence.yaml"))
+    root = parse(render_html([r]))
+    assert [h for h in _headings(root) if r.title in h] == [r.title]
+    assert [h.text for h in root.iter("h1")] == [r.title]
+    assert root.find("head/title").text == f"rnnloss: {r.title}"
+    two = parse(render_html([r, solve(load_problem("problems/mse-forecast.yaml"))]))
+    assert [h.text for h in two.iter("h1")] == ["rnnloss: 2 problems"]
+    assert len(list(two.iter("h2"))) == 2
+
+
+def test_steps_are_mathml_with_the_plain_text_as_alttext():
+    """Every step of the hinge page is MathML (no namespace URL inside an HTML page); the mean
+    step (0.2 + 0.5 + 0.7) / 3 is an <mfrac> whose numerator holds the three terms."""
+    root = parse(page("problems/hinge-sequence.yaml"))
+    steps = root.find(".//ul[@class='steps']")
+    assert steps is not None and all(li.find("math") is not None for li in steps.iter("li"))
+    assert not list(root.iter("{http://www.w3.org/1998/Math/MathML}math"))
+    frac = next(f for f in root.iter("mfrac") if f[1].text == "3")  # (the formula has 1/n)
+    num, den = list(frac)
+    assert [m.text for m in num.iter("mn")] == ["0.2", "0.5", "0.7"] and den.text == "3"
+    maths = list(root.iter("math"))
+    assert any("(0.2 + 0.5 + 0.7) / 3" in (m.get("alttext") or "") for m in maths)
+    # the defining formula is in display style (limits under and over Σ), the steps are not
+    formula = root.find(".//div[@class='formula']/math")
+    assert formula is not None and formula.get("displaystyle") == "true"
+    assert all(m.get("displaystyle") is None for m in steps.iter("math"))
+
+
+def test_a_step_outside_the_subset_falls_back_to_plain_text():
+    from rnnloss_cli.result import Step
+
+    r = Result(kind="mse", title="t", loss=1.0, steps=[Step("odd", r"a \unknowncmd b")])
+    root = parse(render_html([r]))
+    li = root.find(".//ul[@class='steps']/li")
+    assert li.find("math") is None
+    assert li.find("span[@class='plain']").text == r"a \unknowncmd b"

@@ -1,0 +1,211 @@
+"""LaTeX -> MathML (render/mathml.py): structure of each construct, the fallback, coverage.
+
+The expected trees are written from the MathML spec's element meanings (mfrac: numerator,
+denominator; msubsup: base, subscript, superscript; munderover: base, under, over), not
+copied from the translator's output.
+"""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from rnnloss_cli.problem import load_problem
+from rnnloss_cli.render.mathml import MATHML_NS, to_mathml, wrap_points
+from rnnloss_cli.render.text import step_latex
+from rnnloss_cli.solve import solve
+
+NS = "{" + MATHML_NS + "}"
+PROBLEMS = Path(__file__).resolve().parents[2] / "problems"
+
+
+def tree(latex: str) -> ET.Element:
+    """The <math> element, namespace stripped from the tags for short assertions."""
+    text = to_mathml(latex)
+    assert text is not None, latex
+    root = ET.fromstring(text)
+    assert root.tag == NS + "math"
+    for el in root.iter():
+        el.tag = el.tag.removeprefix(NS)
+    return root
+
+
+def shape(el: ET.Element) -> tuple:
+    """(tag, text or child shapes), ignoring attributes."""
+    kids = list(el)
+    return (el.tag, tuple(shape(k) for k in kids)) if kids else (el.tag, el.text)
+
+
+def test_frac_is_an_mfrac_of_numerator_and_denominator():
+    root = tree(r"\frac{a}{b}")
+    assert [shape(k) for k in root] == [("mfrac", (("mi", "a"), ("mi", "b")))]
+    # a multi-token numerator is one mrow: 0.2 + 0.5 over 2
+    (frac,) = tree(r"\frac{0.2 + 0.5}{2}")
+    assert shape(frac) == (
+        "mfrac",
+        (("mrow", (("mn", "0.2"), ("mo", "+"), ("mn", "0.5"))), ("mn", "2")),
+    )
+
+
+def test_sub_and_superscript_together_is_msubsup():
+    (el,) = tree(r"x_{t}^{2}")
+    assert shape(el) == ("msubsup", (("mi", "x"), ("mi", "t"), ("mn", "2")))
+    (el,) = tree(r"x^{2}_{t}")  # either order: base, sub, sup
+    assert shape(el) == ("msubsup", (("mi", "x"), ("mi", "t"), ("mn", "2")))
+    (el,) = tree("h_t²")  # the plain-text form of a step
+    assert shape(el) == ("msubsup", (("mi", "h"), ("mi", "t"), ("mn", "2")))
+
+
+def test_text_is_mtext_and_escaped():
+    text = to_mathml(r"\text{a<b & c}")
+    assert "&lt;" in text and "&amp;" in text and "<b" not in text
+    (el,) = tree(r"\text{a<b & c}")
+    assert (el.tag, el.text) == ("mtext", "a<b & c")
+
+
+def test_operators_identifiers_and_functions():
+    root = tree(r"\alpha \times 2 \cdot \infty \approx \ln x")
+    assert [shape(k) for k in root if k.tag != "mspace"] == [
+        ("mi", "α"),
+        ("mo", "×"),
+        ("mn", "2"),
+        ("mo", "⋅"),
+        ("mi", "∞"),
+        ("mo", "≈"),
+        ("mi", "ln"),
+        ("mi", "x"),
+    ]
+    # the operator name is set off from its argument by a thin space, as TeX does
+    assert [k.tag for k in tree(r"\ln x")] == ["mi", "mspace", "mi"]
+
+
+def test_sum_with_limits_is_munderover_and_sqrt_is_msqrt():
+    sigma, term = list(tree(r"\sum_{i=1}^{n} y_i"))
+    assert sigma.tag == "munderover"
+    base, under, over = list(sigma)
+    assert (base.tag, base.text) == ("mo", "∑")
+    assert shape(under) == ("mrow", (("mi", "i"), ("mo", "="), ("mn", "1")))
+    assert shape(over) == ("mi", "n")
+    assert shape(term) == ("msub", (("mi", "y"), ("mi", "i")))
+    (root_el,) = tree(r"\sqrt{2}")
+    assert shape(root_el) == ("msqrt", (("mn", "2"),))
+
+
+def test_left_right_fences_stretch_and_plain_brackets_do_not():
+    (row,) = tree(r"\left( \frac{1}{2} \right)")
+    opening, frac, closing = list(row)
+    assert (opening.text, opening.get("stretchy")) == ("(", "true")
+    assert (closing.text, closing.get("stretchy")) == (")", "true")
+    assert frac.tag == "mfrac"
+    plain = [k for k in tree("(1 + 2)") if k.text in "()"]
+    assert [k.get("stretchy") for k in plain] == ["false", "false"]
+
+
+def test_primes_dots_spacing_and_minus():
+    (el,) = tree(r"l'_s")
+    assert shape(el) == ("msubsup", (("mi", "l"), ("mi", "s"), ("mo", "′")))
+    root = tree(r"a\,\dots\quad -1")
+    assert [k.tag for k in root] == ["mi", "mspace", "mi", "mspace", "mo", "mn"]
+    assert root[2].text == "…" and root[4].text == "−"  # U+2212, not a hyphen
+
+
+def test_plain_text_words_become_one_mtext():
+    root = tree("T = 4: some alignment fits")
+    assert [shape(k) for k in root][-1] == ("mtext", "some alignment fits")
+    # a two-letter script is two identifiers, never prose
+    (el,) = tree(r"W_{hh}")
+    assert shape(el) == ("msub", (("mi", "W"), ("mrow", (("mi", "h"), ("mi", "h")))))
+
+
+@pytest.mark.parametrize(
+    "latex",
+    [
+        r"\frac{a}{b",  # unbalanced
+        r"a}",
+        r"\unknown{x}",
+        r"a & b",  # alignment tab: not in the subset
+        r"50\% of x %comment",
+        r"a \\ b",
+        r"x^",
+        r"x_1_2",
+        "",
+        r"\left( x",
+        "⊗",
+    ],
+)
+def test_outside_the_subset_is_none(latex: str):
+    assert to_mathml(latex) is None
+
+
+_PIECES = [*"ab12 _^{}()[]\\=+-'*,;:|&%$#~<>αΣ²", r"\frac", r"\text", r"\left", r"\right", r"\sqrt"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(_PIECES), max_size=30).map("".join))
+def test_never_raises_and_output_is_well_formed(latex: str):
+    out = to_mathml(latex)
+    if out is not None:
+        assert ET.fromstring(out).tag == NS + "math"
+
+
+def test_wrap_points_cut_before_top_level_relations_only():
+    short = r"\frac{1}{2} = 0.5"
+    assert wrap_points(short) == [short]
+    long = "α_2(4) = (α_1(4) + α_1(3) + α_1(2)) · y_2(B) = (0 + 0 + 0.7) · 0.4 = 0.28"
+    pieces = wrap_points(long, limit=40)
+    assert " ".join(pieces) == long
+    assert all(p.startswith("=") for p in pieces[1:])
+    assert not any("= (0" in p[1:] for p in pieces)  # never inside a parenthesis
+    # a relation inside braces or parentheses is not a cut: \sum_{i=1} stays whole
+    assert wrap_points(r"L = \sum_{i=1}^{n} x_i + f(a = b) + 1 + 1 + 1 + 1", limit=10) == [
+        r"L = \sum_{i=1}^{n} x_i + f(a = b) + 1 + 1 + 1 + 1"
+    ]
+
+
+def _steps(r):
+    if r.formula:
+        yield r.formula
+    yield from r.steps
+    for _, child in r.children:
+        yield from _steps(child)
+
+
+def test_every_step_of_every_problem_translates_or_falls_back():
+    """Each step's LaTeX gives well-formed MathML or None (never an exception), and the
+    share translated is reported; all of today's steps translate, allow a little slack."""
+    total, failed = 0, []
+    for path in sorted(PROBLEMS.glob("*.yaml")):
+        for step in _steps(solve(load_problem(str(path)))):
+            latex = step_latex(step, 3)
+            total += 1
+            out = to_mathml(latex)
+            if out is None:
+                failed.append((path.name, latex))
+            else:
+                ET.fromstring(out)
+    share = 1 - len(failed) / total
+    print(f"MathML: {total - len(failed)} of {total} steps translated ({share:.1%})")
+    assert total > 100
+    assert share >= 0.95, failed
+
+
+def test_display_style_and_norm_bars():
+    """display=True asks for display style (limits under and over the sum); "||x||" in a
+    plain-text step is a norm, one ‖ each side, not two bars with operator spacing."""
+    root = ET.fromstring(to_mathml(r"\sum_{i=1}^{n} x", display=True))
+    assert root.get("displaystyle") == "true"
+    assert ET.fromstring(to_mathml("x")).get("displaystyle") is None
+    bars = [k.text for k in tree("||o_t||") if k.tag == "mo"]
+    assert bars == ["‖", "‖"]
+
+
+def test_the_blank_symbol_in_parentheses_is_an_identifier():
+    """y_1(-) is "y at frame 1 of the blank" (the problem files write the blank as "-"), not a
+    minus sign with operator spacing; (1-x) keeps its minus."""
+    blank = [k for k in tree("y_1(-) = 0.2") if k.tag == "mi"]
+    assert [k.text for k in blank] == ["-"]
+    assert [k.text for k in tree("(1-x)") if k.tag == "mo"] == ["(", "−", ")"]
