@@ -38,6 +38,7 @@ caption { caption-side: top; text-align: left; font-weight: bold; padding: 0.3re
   white-space: nowrap; }
 .legend { font-size: 0.9rem; color: #444; margin-top: -0.6rem; }
 th, td { border: 1px solid #bbb; padding: 0.2rem 0.5rem; text-align: right; }
+td.text { text-align: left; }
 th { background: #f0f0f0; }
 td.dim { color: #999; } td.hl { font-weight: bold; } td.dead { color: #8a5a00; }
 .callout { border-left: 4px solid; padding: 0.4rem 0.8rem; margin: 0.8rem 0; }
@@ -76,8 +77,10 @@ def table_html(t: Table, precision: int, *, window: Window | None = None) -> lis
             style = laid.styles.get((i, j))
             if style == "dead" and text:
                 text += "†"
-            cls = CELL_CLASS.get(style or "")
-            attr = f' class="{cls}"' if cls else ""
+            classes = [CELL_CLASS[style]] if style in CELL_CLASS else []
+            if isinstance(c, str):  # words and symbol strings read from the left
+                classes.append("text")
+            attr = f' class="{" ".join(classes)}"' if classes else ""
             cells.append(f"<td{attr}>{escape(text)}</td>")
         out.append("<tr>" + "".join(cells) + "</tr>")
     out.append("</tbody></table>")

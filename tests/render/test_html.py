@@ -76,6 +76,11 @@ def test_ctc_exact_tables_have_one_cell_per_entry():
     dead = rows[0].findall("td")[3]
     assert dead.text == "0.06†" and dead.get("class") == "dead"
     assert rows[2].findall("td")[2].get("class") == "dim"  # α_1(3) = 0: unreachable
+    # numbers read from the right, the state's label (text) from the left
+    assert (
+        rows[2].findall("td")[1].get("class") == "text"
+        and rows[2].findall("td")[0].get("class") is None
+    )
     emis = next(v for k, v in t.items() if k.startswith("emissions"))
     assert [[td.text for td in r.findall("td")] for r in emis.findall("tbody/tr")][0] == [
         "1", "0.2", "0.7", "0.1"
@@ -148,7 +153,7 @@ def test_html_modules_are_not_imported_for_other_formats():
         "'problems/hello.yaml','--format','markdown']\n"
         "try: main()\nexcept SystemExit: pass\n"
         "print('HTMLMODS', [m for m in sys.modules if m.startswith('rnnloss_cli.render.')"
-        " and m.split('.')[-1] in ('html', 'svg')])"
+        " and m.split('.')[-1] in ('html', 'svg', 'figures', 'charts', 'mathml')])"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True).stdout
     assert "HTMLMODS []" in out
