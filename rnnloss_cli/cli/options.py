@@ -34,7 +34,7 @@ ShowOpt = Annotated[
     Optional[list[str]],  # noqa: UP045 - typer needs Optional on Python 3.10
     typer.Option(
         "--show",
-        help="Extra tables to show: --show beta,grad or repeated (CTC trellises); "
+        help="Extra tables to show: --show beta,grad,posterior or repeated (CTC trellises); "
         f"{SHOW_HEATMAP} colours trellis cells by value in the terminal.",
     ),
 ]
