@@ -33,9 +33,14 @@ def as_float_array(x, name: str) -> np.ndarray:
 def all_finite(arr: np.ndarray) -> bool:
     """True when every entry of the float array is finite.
 
-    A finite sum proves it in one pass without a temporary (NaN and +-inf propagate
-    through addition, and a sum of finite numbers can only overflow to inf); only when the
-    sum is not finite is the element-wise test run.
+    One sum decides it without a temporary (np.isfinite would write a boolean per entry).
+    Proof: the non-finite values {+inf, -inf, NaN} absorb addition: x + y is non-finite
+    whenever x is (NaN + y = NaN; inf + finite = inf; inf + inf = inf; inf + -inf = NaN).
+    Every partial sum containing a non-finite entry is therefore non-finite, whatever the
+    order or grouping (numpy sums pairwise, in SIMD lanes), and so is the total: a finite
+    total proves every entry finite. The converse fails only by overflow (finite entries
+    summing past 1.8e308 give inf, or NaN when +inf and -inf partial sums meet), so a
+    non-finite total falls back to the element-wise test, which decides.
     """
     with np.errstate(over="ignore", invalid="ignore"):
         if np.isfinite(np.sum(arr)):

@@ -8,6 +8,8 @@ Each loss has a ``*_grad`` beside it giving the gradient of the reduced loss w.r
 
 from __future__ import annotations
 
+import math
+from functools import lru_cache
 from typing import NamedTuple
 
 import numpy as np
@@ -34,6 +36,14 @@ BCE_GRAD_EPS = 1e-12
 #: 1.1e-16, a relative error of 1.1e-16 / p in ln(1 - p) ~ -p. Above it, np.log(1 - p) is
 #: accurate to 1e-12 and 4x faster than log1p (1.1 against 4.0 ms for 10^6 values).
 LOG1M_LOG1P_BELOW = 1e-4
+
+#: Rows per block when nll_loss / cross_entropy gather or set one entry per row of an (N, C)
+#: array. A block's flat indices (and gathered values) sit in one 128 KB buffer reused from
+#: block to block, so they stay in cache, where N-long index and value arrays are written
+#: and read back through memory. nll_loss at (100000, 10), medians of 50 interleaved calls:
+#: 0.82 ms with caches flushed before each call, 0.34 ms warm, against 0.89 and 0.47 ms with
+#: N-long arrays. 4096-row blocks were slower (more calls), 32768 no faster.
+GATHER_BLOCK_ROWS = 16384
 
 
 # ---------------------------------------------------------------------------- shared checks
@@ -156,38 +166,107 @@ def _index_targets(
             f"target: expected shape {want} (class indices for input of shape {shape}, "
             f"class axis {axis}){also}, got {t.shape}"
         )
-    if not np.issubdtype(t.dtype, np.integer):
+    kind = t.dtype.kind  # "i" / "u": signed / unsigned integers (not bool, kind "b")
+    if kind not in "iu":
         if not np.issubdtype(t.dtype, np.number) or (
             t.size and not np.all(np.equal(np.mod(t, 1), 0))
         ):
             raise EngineError("target: expected integer class indices")
-        t = t.astype(np.int64)
+        t, kind = t.astype(np.int64), "i"
     elif t.dtype.itemsize not in (4, 8):
-        t = t.astype(np.int64)
+        t, kind = t.astype(np.int64), "i"
     n_classes = shape[axis]
     if t.size == 0:
-        return t, None
+        return t.astype(np.intp), None
     if not 0 <= ignore_index < n_classes:
         # The common case, every target a class and none ignored, in one pass: seen as
         # unsigned, a negative index is huge, so max < C proves 0 <= t < C everywhere.
         if t.view(np.uint64 if t.dtype.itemsize == 8 else np.uint32).max() < n_classes:
-            return t, None
+            # uint64 + the int64 row offsets would be float64: every t < C, so the int64
+            # view holds the same values
+            return (t.view(np.int64) if kind == "u" and t.dtype.itemsize == 8 else t), None
     valid = t != ignore_index
     bad = valid & ((t < 0) | (t >= n_classes))
     if np.any(bad):
         raise EngineError(f"target: class index {t[bad][0]} outside [0, {n_classes - 1}]")
-    return np.where(valid, t, 0), valid
+    return np.where(valid, t, 0).astype(np.intp, copy=False), valid
+
+
+@lru_cache(maxsize=8)
+def _block_offsets(n_classes: int, rows: int) -> np.ndarray:
+    """Row offsets 0, C, 2C, ... of a block of rows, read-only and kept: on cold caches a
+    fresh ``arange`` costs about 40 us, a fifth of a small call's whole time."""
+    offsets = np.arange(0, rows * n_classes, n_classes, dtype=np.intp)
+    offsets.flags.writeable = False
+    return offsets
+
+
+def _row_blocks(x: np.ndarray, t: np.ndarray):
+    """Yield (start, stop, flat rows start:stop of ``x``, flat target indices within them).
+
+    ``x`` is C-contiguous (N, C) and ``t`` holds N checked class indices in [0, C). Flat
+    index of row i's target in its block: (i - start) * C + t_i. The index buffer is reused
+    from block to block (see GATHER_BLOCK_ROWS); each yielded index is valid until the next.
+    """
+    n_rows, n_classes = x.shape
+    flat = x.reshape(-1)  # a view: x is C-contiguous
+    offsets = _block_offsets(n_classes, GATHER_BLOCK_ROWS)
+    rows = max(1, min(GATHER_BLOCK_ROWS, n_rows))
+    index = np.empty(rows, dtype=np.intp)
+    for start in range(0, n_rows, rows):
+        stop = min(start + rows, n_rows)
+        block_index = index[: stop - start]
+        np.add(offsets[: stop - start], t[start:stop], out=block_index)
+        yield start, stop, flat[start * n_classes : stop * n_classes], block_index
+
+
+def _blockwise(x: np.ndarray) -> bool:
+    """True for the common (N, C) C-contiguous layout that :func:`_row_blocks` walks."""
+    return x.ndim == 2 and x.flags.c_contiguous
 
 
 def _gather(x: np.ndarray, t: np.ndarray) -> np.ndarray:
     """x at the target class of every observation: shape of ``t``."""
-    if x.ndim == 2 and x.flags.c_contiguous:  # the common (N, C) case: one flat take
-        n_rows, n_classes = x.shape
-        flat_index = np.arange(0, n_rows * n_classes, n_classes)
-        flat_index += t
-        return x.ravel().take(flat_index)
+    if _blockwise(x):  # the common (N, C) case: one flat take per block of rows
+        out = np.empty(t.shape)
+        for start, stop, block, index in _row_blocks(x, t):
+            # mode="clip" never clips (the indices are checked) and, unlike "raise", lets
+            # take write straight into ``out`` instead of into a copy
+            block.take(index, out=out[start:stop], mode="clip")
+        return out
     axis = _class_axis(x.ndim)
     return np.take_along_axis(x, np.expand_dims(t, axis), axis=axis).squeeze(axis)
+
+
+def _target_sum(x: np.ndarray, t: np.ndarray) -> float:
+    """sum over observations of x at the target class.
+
+    For the common (N, C) layout, without an N-long temporary: each block's values are
+    gathered into its own index buffer (viewed as float64), so one 128 KB buffer serves
+    both and stays in cache (10% faster than a second buffer at (100000, 10), cold). take
+    reads index j before it writes value j, and value j overlaps index j only, so every
+    index is read before it is overwritten.
+    """
+    if not _blockwise(x) or np.dtype(np.intp).itemsize != 8:
+        return float(np.sum(_gather(x, t)))
+    total = 0.0
+    for _, _, block, index in _row_blocks(x, t):
+        values = index.view(np.float64)
+        total += float(np.add.reduce(block.take(index, out=values, mode="clip")))
+    return total
+
+
+def _zeros_with_targets(shape: tuple[int, ...], t: np.ndarray, value: float) -> np.ndarray:
+    """An array of zeros of ``shape`` holding ``value`` at the target entry of each row."""
+    grad = np.empty(shape)
+    if _blockwise(grad):  # zero a block of rows while it is in cache, then set its targets
+        for _, _, block, index in _row_blocks(grad, t):
+            block.fill(0.0)
+            block[index] = value
+        return grad
+    grad.fill(0.0)
+    _add_at_targets(grad, t, value, assign=True)
+    return grad
 
 
 def _add_at_targets(grad: np.ndarray, t: np.ndarray, values, *, assign: bool = False) -> None:
@@ -195,12 +274,13 @@ def _add_at_targets(grad: np.ndarray, t: np.ndarray, values, *, assign: bool = F
 
     Each observation has one target entry, so the indices are distinct and += is exact.
     """
-    if grad.ndim == 2 and grad.flags.c_contiguous:
-        n_rows, n_classes = grad.shape
-        flat_index = np.arange(0, n_rows * n_classes, n_classes)
-        flat_index += t
-        flat = grad.reshape(-1)  # a view
-        flat[flat_index] = values if assign else flat[flat_index] + values
+    if _blockwise(grad):
+        values = np.broadcast_to(values, t.shape)
+        for start, stop, block, index in _row_blocks(grad, t):
+            if assign:
+                block[index] = values[start:stop]
+            else:
+                block[index] += values[start:stop]
         return
     axis = _class_axis(grad.ndim)
     idx = np.expand_dims(t, axis)
@@ -259,8 +339,9 @@ def _check_target_log_probs(lp_t: np.ndarray, valid: np.ndarray | None) -> float
     Returns the sum of the entries read (the unweighted loss's negative).
     """
     read = lp_t if valid is None else lp_t[valid]
-    # one sum proves it: NaN stays NaN, +inf gives +inf or (with a -inf) NaN
-    with np.errstate(invalid="ignore"):
+    # one sum proves it: NaN stays NaN, +inf gives +inf or (with a -inf) NaN; finite
+    # entries can overflow it to +-inf (the true total), so +inf is then looked into
+    with np.errstate(invalid="ignore", over="ignore"):
         total = float(np.sum(read))
     if np.isnan(total) or total == np.inf:
         if np.any(np.isnan(read) | (read == np.inf)):
@@ -271,15 +352,28 @@ def _check_target_log_probs(lp_t: np.ndarray, valid: np.ndarray | None) -> float
     return total
 
 
-def _nll_parts(input, target, reduction, weight, ignore_index):
+def _nll_parts(input, target, reduction, weight, ignore_index, *, need_values: bool):
+    """Validated (lp, t, valid, target weights, gathered lp_t or None, sum of entries read).
+
+    Only the target entries are read, so only they are checked (PyTorch reads no more).
+    Unweighted with nothing ignored, only their sum is needed (unless ``need_values``): it
+    is taken block by block without an N-long gathered array, and lp_t is None.
+    """
     lp = _scores(input, "log-probabilities")
     check_reduction(reduction)
     t, valid = _index_targets(target, lp.shape, ignore_index)
     w = _class_weight(weight, lp.shape[_class_axis(lp.ndim)])
+    wt = _target_weights(w, t, valid)
+    if wt is None and not need_values:  # wt is None: no weight and nothing ignored
+        # -inf + inf is NaN, reported below; finite entries summing past 1.8e308 give the
+        # true total, +-inf
+        with np.errstate(invalid="ignore", over="ignore"):
+            read_sum = _target_sum(lp, t)
+        if math.isnan(read_sum) or read_sum == math.inf:  # see _check_target_log_probs
+            _check_target_log_probs(_gather(lp, t), None)
+        return lp, t, valid, wt, None, read_sum
     lp_t = _gather(lp, t)
-    # Only the target entries are read, so only they are checked (PyTorch reads no more).
-    read_sum = _check_target_log_probs(lp_t, valid)
-    return lp, t, valid, _target_weights(w, t, valid), lp_t, read_sum
+    return lp, t, valid, wt, lp_t, _check_target_log_probs(lp_t, valid)
 
 
 def nll_loss(
@@ -302,7 +396,9 @@ def nll_loss(
     >>> round(nll_loss(np.log([[0.2, 0.7, 0.1]]), [1]), 6)  # -ln 0.7
     0.356675
     """
-    _, t, _, wt, lp_t, read_sum = _nll_parts(input, target, reduction, weight, ignore_index)
+    _, t, _, wt, lp_t, read_sum = _nll_parts(
+        input, target, reduction, weight, ignore_index, need_values=reduction == "none"
+    )
     if wt is None and reduction != "none":  # unweighted, nothing ignored: the sum is known
         return -read_sum * _mean_scale(float(t.size), reduction)
     return _reduced(_weighted(np.negative(lp_t), wt), _total_weight(wt, t), reduction)
@@ -317,8 +413,12 @@ def nll_loss_grad(
     and at ignored targets. As PyTorch: with every target ignored the gradient is 0; with
     W = 0 under "mean" the non-ignored target entries are -0/0 = NaN.
     """
-    lp, t, valid, wt, _, _ = _nll_parts(input, target, reduction, weight, ignore_index)
+    lp, t, valid, wt, _, _ = _nll_parts(
+        input, target, reduction, weight, ignore_index, need_values=False
+    )
     scale = _mean_scale(_total_weight(wt, t), reduction)
+    if wt is None:  # unweighted, nothing ignored: the same value at every target
+        return _zeros_with_targets(lp.shape, t, -scale)
     grad = np.zeros(lp.shape)
     with np.errstate(invalid="ignore"):
         # ignored targets: 0 even when the scale is NaN (every target ignored: 0, as PyTorch)
@@ -546,10 +646,11 @@ def categorical_cross_entropy_grad(input, target, reduction: str = "sum") -> np.
 def _hinge_inputs(input, target) -> tuple[np.ndarray, np.ndarray]:
     yhat, y = as_float_array(input, "input"), np.asarray(target, dtype=np.float64)
     check_same_shape(yhat, y, "input", "target")
-    if y.size:
-        size = np.abs(y)  # |y| = 1 everywhere: its min and max are both 1 (NaN fails)
-        if not (size.min() == 1.0 and size.max() == 1.0):
-            raise EngineError("target: expected labels -1 or +1")
+    # Every label is +1 or -1 exactly when the two counts add up to the size (NaN is
+    # neither). Two compares into 1-byte masks and two counts: 0.3 ms at 10^6 labels,
+    # against 1.0 ms for min and max of a float64 |y|.
+    if np.count_nonzero(y == 1.0) + np.count_nonzero(y == -1.0) != y.size:
+        raise EngineError("target: expected labels -1 or +1")
     return yhat, y
 
 
