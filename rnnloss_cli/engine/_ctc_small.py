@@ -53,6 +53,9 @@ from rnnloss_cli.engine._ctc_checks import _Extended, take_rows
 # certificate needs p-hat above about 2^(-1022 + 1.585 L + 58); past a few hundred frames most
 # inputs would fail it, so longer ones go straight to the rescaled recursion.
 SMALL_MAX_FRAMES = 256
+# Most trellis cells (frames x sequences x (S' + 2)) this path takes: the gradient holds four
+# arrays of that size (emissions, alpha, bhat, their product); 2^22 cells is 32 MiB each.
+SMALL_MAX_CELLS = 2**22
 # Largest R * S' (sequences x extended states) of the dense form: its (T, R S', R S') matrices
 # cost T (R S')^2 to build, which pays against three numpy calls a frame below about this.
 DENSE_MAX_STATES = 48
@@ -70,12 +73,13 @@ def _emissions(
     n_frames, n_rows, n_classes = lp.shape
     idx = np.zeros((n_rows, width), dtype=np.int64)
     idx[:, lead:] = np.arange(n_rows)[:, None] * n_classes + ext.labels_ext
-    mask = np.full((n_rows, width), -np.inf)
-    mask[:, lead:][ext.valid] = 0.0
     g = lp.reshape(n_frames, n_rows * n_classes).take(idx.reshape(-1), axis=1)
-    g += mask.reshape(-1)
+    if lead or not ext.valid.all():
+        mask = np.full((n_rows, width), -np.inf)
+        mask[:, lead:][ext.valid] = 0.0
+        g += mask.reshape(-1)
     g3 = g.reshape(n_frames, n_rows, width)
-    m = g3[:, :, lead:].max(axis=2) if lead else g3.max(axis=2)
+    m = g3.max(axis=2)
     m[m == -np.inf] = 0.0  # every own class impossible at this frame: p is 0 (not certified)
     g3 -= m[:, :, None]
     return np.exp(g, out=g), m
@@ -90,18 +94,23 @@ def _dense(
     """(alpha, bhat) on the (T, R * S') dense layout; bhat None without the gradient."""
     n_frames, k = y.shape
     n_ext = ext.labels_ext.shape[1]
-    trans = np.eye(k)
-    step = np.ones(k - 1)
-    step[n_ext - 1 :: n_ext] = 0.0  # no move from one sequence's last state to the next
-    trans[np.arange(1, k), np.arange(k - 1)] = step
-    trans[np.arange(2, k), np.arange(k - 2)] = ext.skip.reshape(-1)[2:]
-    mats = y[:, :, None] * trans
+    # M_t[s, s] = y_t(s), M_t[s, s-1] = y_t(s) (same sequence), M_t[s, s-2] = y_t(s) skip(s):
+    # three strided diagonals of the flattened (K, K) matrices.
+    mats = np.zeros((n_frames, k, k))
+    flat = mats.reshape(n_frames, k * k)
+    flat[:, :: k + 1] = y
+    if n_ext > 1:
+        flat[:, k :: k + 1] = y[:, 1:]
+        if n_ext < k:  # several sequences: no move from one's last state to the next's first
+            flat[:, k + (n_ext - 1) * (k + 1) :: n_ext * (k + 1)] = 0.0
+        skip = ext.skip.reshape(-1)[2:]
+        if skip.any():
+            flat[:, 2 * k :: k + 1] = y[:, 2:] * skip
     a = y[0] * (np.arange(k) % n_ext < 2)
-    alphas = [a]
-    for mat in mats[1:]:
-        a = mat.dot(a)
-        alphas.append(a)
-    alpha = np.array(alphas)
+    if need_grad and n_frames >= 4 and (lengths == n_frames).all():
+        # Every row ends at the last frame: no injection midway, pairs of frames pay.
+        return _dense_pairs(mats, a, _injections(ext, lengths, n_ext, 0)[n_frames - 1])
+    alpha = np.array([a] + [a := mat.dot(a) for mat in mats[1:]])
     if not need_grad:
         return alpha, None
     inject = _injections(ext, lengths, n_ext, 0)
@@ -112,8 +121,35 @@ def _dense(
         if t - 1 in inject:
             b = b + inject[t - 1]
         betas.append(b)
-    betas.reverse()
-    return alpha, np.array(betas)
+    return alpha, np.array(betas[::-1])
+
+
+def _dense_pairs(
+    mats: NDArray[np.float64], a: NDArray[np.float64], u: NDArray[np.float64]
+) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    """(alpha, bhat) for rows that all end at the last frame, two frames a step.
+
+    P_j = M_{2j} M_{2j-1} for every j at once (one batched product), then
+    alpha_{2j} = P_j alpha_{2j-2} and bhat_{2j-2} = bhat_{2j} P_j (half the sequential
+    products of the frame-by-frame loop), then every odd frame at once:
+    alpha_{2j-1} = M_{2j-1} alpha_{2j-2}, bhat_{2j-1} = bhat_{2j} M_{2j}.
+    """
+    n_frames, k, _ = mats.shape
+    n_pairs = (n_frames - 1) // 2
+    pairs = np.matmul(mats[2 : 2 * n_pairs + 1 : 2], mats[1 : 2 * n_pairs : 2])
+    alpha = np.empty((n_frames, k))
+    alpha[0 : 2 * n_pairs + 1 : 2] = [a] + [a := p.dot(a) for p in pairs]
+    odd = n_frames // 2
+    alpha[1::2] = np.matmul(mats[1::2], alpha[0 : 2 * odd : 2, :, None])[:, :, 0]
+    bhat = np.empty((n_frames, k))
+    b = u
+    if n_frames % 2 == 0:  # the last frame is odd: one step down to an even frame
+        bhat[-1] = b
+        b = b.dot(mats[-1])
+    top = 2 * n_pairs
+    bhat[top::-2] = [b] + [b := b.dot(p) for p in pairs[::-1]]
+    bhat[1:top:2] = np.matmul(bhat[2 : top + 1 : 2, None, :], mats[2 : top + 1 : 2])[:, 0, :]
+    return alpha, bhat
 
 
 def _flat(
@@ -206,7 +242,8 @@ def small_pass(
 
     Writes ln p into ``log_p[n]`` and, if ``gamma`` (T, N, C) is given, the occupations
     gamma_t(k) into ``gamma[:, n]`` for every certified row n; returns the rows left to do
-    (not certified, or inputs longer than ``SMALL_MAX_FRAMES``).
+    (not certified, or inputs longer than ``SMALL_MAX_FRAMES`` frames or larger than
+    ``SMALL_MAX_CELLS`` cells).
     """
     if todo.size == 0:
         return todo
@@ -215,6 +252,8 @@ def small_pass(
     if t_max > SMALL_MAX_FRAMES:
         return todo
     n_batch = lp.shape[1]
+    if t_max * todo.size * (ext.labels_ext.shape[1] + 2) > SMALL_MAX_CELLS:
+        return todo
     whole = todo.size == n_batch
     sub = ext if whole else take_rows(ext, todo)
     lp_sub = lp[:t_max] if whole else lp[:t_max, todo]
@@ -224,32 +263,82 @@ def small_pass(
     y, m = _emissions(lp_sub, sub, width, lead)
     need_grad = gamma is not None
     alpha, bhat = (_dense if dense else _flat)(y, sub, lengths, need_grad)
+    if n_rows == 1:
+        return _finish_one(alpha, bhat, m, sub, t_max, lead, todo, log_p, gamma, whole)
     rows = np.arange(n_rows)
     last = sub.n_states - 1
-    at_end = alpha[lengths - 1, :] if (need_grad or dense) else alpha  # (R, K) at L_n - 1
-    base = rows * width + lead
-    p_hat = at_end[rows, base + last] + np.where(
-        last >= 1, at_end[rows, base + np.maximum(last - 1, 0)], 0.0
-    )
+    pos = rows * width + lead + last  # each row's last state on the layout
+    frame = lengths - 1
+    if need_grad or dense:
+        p_hat = alpha[frame, pos] + alpha[frame, pos - 1] * (last >= 1)
+    else:  # the flat loss-only pass kept each row's alpha at its last frame only
+        p_hat = alpha[rows, pos] + alpha[rows, pos - 1] * (last >= 1)
     # E = _TINY * 16 L 3^L <= 2^-46 p_hat, as powers of two.
-    need = _TINY_LOG2 + np.log2(16.0 * lengths) + _LOG2_3 * lengths + _MARGIN_BITS
+    need = _TINY_LOG2 + _MARGIN_BITS + np.log2(16.0 * lengths) + _LOG2_3 * lengths
     ok = p_hat >= np.exp2(need)
-    safe = np.where(ok, p_hat, 1.0)
-    shifts = np.cumsum(m, axis=0)[lengths - 1, rows]
-    done = todo[ok]
-    log_p[done] = (np.log(safe) + shifts)[ok]
-    if gamma is not None and done.size:
+    every = bool(ok.all())
+    if every:
+        safe = p_hat
+        shifts = m.sum(axis=0) if frame.min() == t_max - 1 else np.cumsum(m, axis=0)[frame, rows]
+        log_p[todo] = np.log(p_hat) + shifts
+    else:
+        safe = np.where(ok, p_hat, 1.0)
+        shifts = np.cumsum(m, axis=0)[frame, rows]
+        log_p[todo[ok]] = (np.log(safe) + shifts)[ok]
+    if need_grad and ok.any():
         n_classes = lp.shape[2]
-        occ = (alpha * bhat).reshape(t_max, n_rows, width)
         onehot = np.zeros((n_rows, width, n_classes))
-        onehot[rows[:, None], np.arange(n_ext)[None, :] + lead, sub.labels_ext] = sub.valid
+        onehot[rows[:, None], np.arange(lead, width)[None, :], sub.labels_ext] = sub.valid
+        occ = alpha * bhat
+        inv = 1.0 / safe
+        direct = every and whole and t_max == gamma.shape[0]
         if n_rows == 1:
-            gam = occ[:, 0].dot(onehot[0])[:, None, :]
+            out = gamma.reshape(t_max, n_classes) if direct else None
+            gam = np.dot(occ, onehot[0], out=out)
+            gam *= inv
+            if not direct:
+                gamma[:t_max, todo[0]] = gam
         else:
-            gam = np.matmul(occ.transpose(1, 0, 2), onehot).transpose(1, 0, 2)
-        gam /= safe[None, :, None]
-        if ok.all() and whole and t_max == gamma.shape[0]:
-            gamma[...] = gam
-        else:
-            gamma[:t_max, done] = gam[:, ok]
-    return todo[~ok]
+            occ = occ.reshape(t_max, n_rows, width).transpose(1, 0, 2)
+            gam = np.matmul(occ, onehot).transpose(1, 0, 2)
+            gam *= inv[:, None]
+            if direct:
+                gamma[...] = gam
+            else:
+                gamma[:t_max, todo[ok]] = gam[:, ok]
+    return todo if not every and not ok.any() else todo[~ok]
+
+
+def _finish_one(
+    alpha: NDArray[np.float64],
+    bhat: NDArray[np.float64] | None,
+    m: NDArray[np.float64],
+    ext: _Extended,
+    n_frames: int,
+    lead: int,
+    todo: NDArray[np.int64],
+    log_p: NDArray[np.float64],
+    gamma: NDArray[np.float64] | None,
+    whole: bool,
+) -> NDArray[np.int64]:
+    """small_pass's ending for one row, with Python scalars (fewer numpy calls)."""
+    last = int(ext.n_states[0]) - 1
+    end = alpha[-1] if bhat is not None or alpha.shape[0] == n_frames else alpha[0]
+    p_hat = float(end[lead + last]) + (float(end[lead + last - 1]) if last >= 1 else 0.0)
+    # E = _TINY * 16 L 3^L <= 2^-46 p_hat, as powers of two.
+    need = _TINY_LOG2 + _MARGIN_BITS + math.log2(16.0 * n_frames) + _LOG2_3 * n_frames
+    if not p_hat >= 2.0**need:
+        return todo
+    n = int(todo[0])
+    log_p[n] = math.log(p_hat) + float(m.sum())
+    if gamma is not None:
+        n_classes = gamma.shape[2]
+        onehot = np.zeros((alpha.shape[1], n_classes))
+        onehot[np.arange(lead, alpha.shape[1]), ext.labels_ext[0]] = 1.0
+        direct = whole and n_frames == gamma.shape[0]
+        out = gamma.reshape(n_frames, n_classes) if direct else None
+        gam = np.dot(alpha * bhat, onehot, out=out)
+        gam *= 1.0 / p_hat
+        if not direct:
+            gamma[:n_frames, n] = gam
+    return todo[:0]

@@ -280,3 +280,16 @@ _RERUN = [
 def test_main_tests_with_short_path_off(name):
     test = getattr(main_tests, name)
     test()  # hypothesis tests draw their own examples; the others take no arguments
+
+
+def test_large_batches_are_left_to_the_rescaled_path(monkeypatch):
+    """Past SMALL_MAX_CELLS trellis cells the short path (four trellis-sized arrays) declines."""
+    lp = log_softmax(np.random.default_rng(0).standard_normal((10, 3, 4)))
+    targets = np.array([[1, 2], [2, 3], [3, 1]])
+    cells = 10 * 3 * (5 + 2)
+    monkeypatch.setattr(small, "SMALL_MAX_CELLS", cells - 1)
+    _, _, todo, rest = run_small(lp, targets, [10] * 3, [2] * 3)
+    np.testing.assert_array_equal(rest, todo)
+    monkeypatch.setattr(small, "SMALL_MAX_CELLS", cells)
+    _, _, _, rest = run_small(lp, targets, [10] * 3, [2] * 3)
+    assert rest.size == 0
