@@ -12,7 +12,8 @@ that dtype, made before the clock starts), and ours ``ctc_loss`` against torch's
 the medians (ms) and the median and 10-90 percentile range of the per-repeat ratios ours/torch.
 ``OMP_WAIT_POLICY=PASSIVE`` is set before torch is imported (its spinning OpenMP workers would
 otherwise slow the next numpy call). Without torch only our times are printed.
-``--only-ours`` skips torch (for profiling).
+``--only-ours`` skips torch (for profiling); ``--torch-threads 1`` pins torch to one thread
+(on a loaded 2-core machine torch's second thread waits for a core, which flatters us).
 """
 
 from __future__ import annotations
@@ -107,6 +108,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=400)
     parser.add_argument("--only-ours", action="store_true")
+    parser.add_argument(
+        "--torch-threads", type=int, default=0, help="torch.set_num_threads (0: torch's default)"
+    )
     args = parser.parse_args()
     torch_mod = None
     if not args.only_ours:
@@ -114,8 +118,16 @@ def main() -> None:
             import torch as torch_mod
         except ImportError:
             torch_mod = None
+    threads = "n/a"
+    if torch_mod is not None:
+        if args.torch_threads:
+            torch_mod.set_num_threads(args.torch_threads)
+        threads = torch_mod.get_num_threads()
     load = os.getloadavg()[0]
-    print(f"load average {load:.1f}; repeats {args.repeats}; ratios: median (10-90 percentile)")
+    print(
+        f"load average {load:.1f}; repeats {args.repeats}; torch threads {threads}; "
+        "ratios: median (10-90 percentile)"
+    )
     for shape in SHAPES:
         for dtype in DTYPES:
             print(run(shape, dtype, args.repeats, torch_mod), flush=True)

@@ -9,7 +9,7 @@ classes, so every emission is at most 1), the forward and backward recursions ar
 
 with A the (S' x S') transition matrix (s <- s, s-1, and s-2 when the skip is allowed);
 ``bhat_t = beta_t / y_t`` (Graves et al. 2006), so ``alpha_t(s) bhat_t(s)`` is the probability
-of the paths through state s at frame t, it sums over s to p for every t, and
+of the paths through state s at frame t, it sums over s to p for every t, and::
 
     ln p = ln(alpha_{L-1}(last) + alpha_{L-1}(last - 1)) + sum_{t < L} m_t,
     gamma_t(k) = (1 / p) sum_{s: l'_s = k} alpha_t(s) bhat_t(s).
@@ -21,23 +21,29 @@ error beyond ordinary rounding is underflow.
 Two forms, chosen by size (both loop over frames in Python):
 
 - dense (R sequences x S' states <= ``DENSE_MAX_STATES``): the block-diagonal M_t of all frames
-  built in one call, then one matrix-vector product a frame each way (``ndarray.dot``);
+  built at once, then one matrix-vector product a frame each way (``ndarray.dot``, the cheapest
+  numpy call for it). When every row ends at the last frame, the gradient takes frames two at a
+  time (P_j = M_{2j} M_{2j-1} for all j in one batched product: half the sequential steps, the
+  odd frames filled in one batched product each way), and the loss alone multiplies the M_t
+  in a tree (pairs of pairs, one batched product a level) down to a few sequential steps;
 - flat: the sequences end to end in one column with two empty cells in front of each (the
-  layout of ``_ctc_scaled``), so the s-1 and s-2 terms are plain slices: three elementwise
+  layout of ``_ctc_scaled``), so the s-1 and s-2 terms are plain slices: four elementwise
   calls a frame each way.
 
-The class occupations come from one product with a one-hot (state x class) map.
+The class occupations come from one product with a one-hot (state x class) map per sequence.
 
-Certificate. Under IEEE arithmetic every multiplication loses at most ``_TINY`` (the smallest
-normal double, an upper bound on underflow loss even with flush-to-zero) in absolute terms
-beyond its relative rounding, and so does each emission's ``exp``; sums of non-negative numbers
-lose nothing to underflow. An error injected at frame t reaches p through bhat_t (or alpha_t),
-whose entries sum to at most 2 * 3^(L-1-t) (3^t). Adding over cells and frames, the absolute
-error on the computed p-hat, and on every frame's sum of alpha * bhat (which the occupations
-are divided by), is below ``E = _TINY * 16 L 3^L``. A sequence is accepted when
+Certificate. Every multiplication (and each emission's ``exp``) loses at most ``_TINY`` (the
+smallest normal double, a bound on underflow loss even with flush-to-zero) in absolute terms
+beyond its relative rounding; sums of non-negative numbers lose nothing to underflow. An entry
+of a product of matrices sums at most S' + 2 terms. An error injected at frame t reaches p
+through bhat_t and alpha_{t'}, whose entries sum to at most 2 * 3^(L-1-t) and 3^t'. Adding
+over entries, products and frames, the absolute error on the computed p-hat, and on every
+frame's sum of alpha * bhat (the occupations are divided by p-hat), is below
+``E = _TINY * 16 L (S' + 2) 3^L`` (in the shifted units). A sequence is accepted when
 ``E <= 2^-46 p-hat`` (relative error below 1.5e-14); the others go back to the caller (the
-rescaled recursions of ``_ctc_scaled``, then log space). Typical short inputs pass: at L = 50
-p-hat (the probability with the per-frame shifts taken out) must exceed about 2^-890.
+rescaled recursions of ``_ctc_scaled``, then log space). Typical short inputs pass easily: at
+L = 50, S' = 21 p-hat must exceed about 2^-882 (e^-611), and a random log-softmax input of
+that size has p-hat near e^-120.
 """
 
 from __future__ import annotations
@@ -59,6 +65,8 @@ SMALL_MAX_CELLS = 2**22
 # Largest R * S' (sequences x extended states) of the dense form: its (T, R S', R S') matrices
 # cost T (R S')^2 to build, which pays against three numpy calls a frame below about this.
 DENSE_MAX_STATES = 48
+# The loss-only product tree stops halving below this many factors (then one product a step).
+_TREE_MIN = 8
 # Bits of relative margin the certificate asks for (2^-46 ~ 1.4e-14).
 _MARGIN_BITS = 46
 _TINY_LOG2 = -1022  # log2 of the smallest normal double
@@ -110,6 +118,12 @@ def _dense(
     if need_grad and n_frames >= 4 and (lengths == n_frames).all():
         # Every row ends at the last frame: no injection midway, pairs of frames pay.
         return _dense_pairs(mats, a, _injections(ext, lengths, n_ext, 0)[n_frames - 1])
+    if not need_grad and (lengths == n_frames).all():
+        # Loss only, every row ends at the last frame: alpha_{T-1} = M_{T-1} ... M_1 alpha_0,
+        # the product taken in a tree. Only the last row of alpha is filled.
+        alpha = np.empty((n_frames, k))
+        alpha[-1] = _product_apply(mats[1:], a)
+        return alpha, None
     alpha = np.array([a] + [a := mat.dot(a) for mat in mats[1:]])
     if not need_grad:
         return alpha, None
@@ -122,6 +136,19 @@ def _dense(
             b = b + inject[t - 1]
         betas.append(b)
     return alpha, np.array(betas[::-1])
+
+
+def _product_apply(mats: NDArray[np.float64], a: NDArray[np.float64]) -> NDArray[np.float64]:
+    """M_n ... M_1 a for mats = (M_1, ..., M_n): pairs multiplied in one batched product a
+    level (an odd first factor is applied to the vector first) until few are left."""
+    while mats.shape[0] >= _TREE_MIN:
+        if mats.shape[0] % 2:
+            a = mats[0].dot(a)
+            mats = mats[1:]
+        mats = np.matmul(mats[1::2], mats[0::2])
+    for mat in mats:
+        a = mat.dot(a)
+    return a
 
 
 def _dense_pairs(
@@ -273,8 +300,8 @@ def small_pass(
         p_hat = alpha[frame, pos] + alpha[frame, pos - 1] * (last >= 1)
     else:  # the flat loss-only pass kept each row's alpha at its last frame only
         p_hat = alpha[rows, pos] + alpha[rows, pos - 1] * (last >= 1)
-    # E = _TINY * 16 L 3^L <= 2^-46 p_hat, as powers of two.
-    need = _TINY_LOG2 + _MARGIN_BITS + np.log2(16.0 * lengths) + _LOG2_3 * lengths
+    # E = _TINY * 16 L (S' + 2) 3^L <= 2^-46 p_hat, as powers of two.
+    need = _TINY_LOG2 + _MARGIN_BITS + np.log2(16.0 * (n_ext + 2) * lengths) + _LOG2_3 * lengths
     ok = p_hat >= np.exp2(need)
     every = bool(ok.all())
     if every:
@@ -289,23 +316,16 @@ def small_pass(
         n_classes = lp.shape[2]
         onehot = np.zeros((n_rows, width, n_classes))
         onehot[rows[:, None], np.arange(lead, width)[None, :], sub.labels_ext] = sub.valid
-        occ = alpha * bhat
-        inv = 1.0 / safe
-        direct = every and whole and t_max == gamma.shape[0]
-        if n_rows == 1:
-            out = gamma.reshape(t_max, n_classes) if direct else None
-            gam = np.dot(occ, onehot[0], out=out)
+        occ = np.multiply(bhat, alpha, out=bhat)  # in place: fewer trellis-sized arrays
+        occ = occ.reshape(t_max, n_rows, width).transpose(1, 0, 2)
+        inv = (1.0 / safe)[:, None, None]
+        if every and whole and t_max == gamma.shape[0]:
+            gam = np.matmul(occ, onehot, out=gamma.transpose(1, 0, 2))  # (R, T, C) view
             gam *= inv
-            if not direct:
-                gamma[:t_max, todo[0]] = gam
         else:
-            occ = occ.reshape(t_max, n_rows, width).transpose(1, 0, 2)
-            gam = np.matmul(occ, onehot).transpose(1, 0, 2)
-            gam *= inv[:, None]
-            if direct:
-                gamma[...] = gam
-            else:
-                gamma[:t_max, todo[ok]] = gam[:, ok]
+            gam = np.matmul(occ, onehot)
+            gam *= inv
+            gamma[:t_max, todo[ok]] = gam[ok].transpose(1, 0, 2)
     return todo if not every and not ok.any() else todo[~ok]
 
 
@@ -325,8 +345,9 @@ def _finish_one(
     last = int(ext.n_states[0]) - 1
     end = alpha[-1] if bhat is not None or alpha.shape[0] == n_frames else alpha[0]
     p_hat = float(end[lead + last]) + (float(end[lead + last - 1]) if last >= 1 else 0.0)
-    # E = _TINY * 16 L 3^L <= 2^-46 p_hat, as powers of two.
-    need = _TINY_LOG2 + _MARGIN_BITS + math.log2(16.0 * n_frames) + _LOG2_3 * n_frames
+    # E = _TINY * 16 L (S' + 2) 3^L <= 2^-46 p_hat, as powers of two.
+    n_ext = ext.labels_ext.shape[1]
+    need = _TINY_LOG2 + _MARGIN_BITS + math.log2(16.0 * (n_ext + 2) * n_frames) + _LOG2_3 * n_frames
     if not p_hat >= 2.0**need:
         return todo
     n = int(todo[0])

@@ -142,9 +142,9 @@ def test_batch_matches_scalar_reference(dense_max, batch):
 
 def test_forced_alignment_closed_form_and_certificate_threshold(form):
     """T = S = 5, no repeats: one path, p = prod of the label probabilities. Each label sits x
-    nats below the blank, so p-hat (shifts out) = e^(-5x). The bound at L = 5 asks for
-    p-hat >= 2^(-1022 + log2(16 * 5) + 5 log2 3 + 46) = 2^-961.8 = e^-666.7: x = 130 (e^-650)
-    is certified, x = 140 (e^-700) is handed back; the public result is 5x either way."""
+    nats below the blank, so p-hat (shifts out) = e^(-5x). The bound at L = 5, S' = 11 asks for
+    p-hat >= 2^(-1022 + log2(16 * 13 * 5) + 5 log2 3 + 46) = 2^-958.1 = e^-664.1: x = 130
+    (e^-650) is certified, x = 140 (e^-700) is handed back; the public result is 5x either way."""
     target = [1, 2, 3, 1, 2]
     for x, certified in ((130.0, True), (140.0, False)):
         lp = np.zeros((5, 1, 4))
@@ -293,3 +293,19 @@ def test_large_batches_are_left_to_the_rescaled_path(monkeypatch):
     monkeypatch.setattr(small, "SMALL_MAX_CELLS", cells)
     _, _, _, rest = run_small(lp, targets, [10] * 3, [2] * 3)
     assert rest.size == 0
+
+
+@pytest.mark.parametrize("n_frames", [1, 2, 3, 7, 8, 9, 16, 17, 31, 50])
+def test_loss_only_matches_scalar_reference(form, n_frames):
+    """Loss only (the dense form multiplies the frames' matrices in a tree when the rows end
+    together; the flat form keeps one column): against the scalar log-space recursion."""
+    rng = np.random.default_rng(n_frames)
+    lp = log_softmax(rng.standard_normal((n_frames, 2, 5)) * 2)
+    targets = np.array([[1, 1, 2], [3, 4, 1]])
+    tl = np.array([min(3, n_frames // 2), min(3, n_frames)])
+    for il in ([n_frames, n_frames], [n_frames, max(1, n_frames - 2)]):
+        log_p, _, todo, rest = run_small(lp, targets, il, tl, need_grad=False)
+        assert rest.size == 0
+        for n in todo:
+            ref = log_forward_ref(lp[: il[n], n], targets[n, : tl[n]], 0)
+            assert log_p[n] == pytest.approx(ref, rel=1e-13)
