@@ -309,3 +309,20 @@ def test_loss_only_matches_scalar_reference(form, n_frames):
         for n in todo:
             ref = log_forward_ref(lp[: il[n], n], targets[n, : tl[n]], 0)
             assert log_p[n] == pytest.approx(ref, rel=1e-13)
+
+
+@pytest.mark.parametrize("n_frames", [15, 16, 17, 32, 33, 64, 101])
+def test_occupations_match_trace_when_rows_end_together(form, n_frames):
+    """Rows that all end at the last frame (the dense form scans the frames in a tree, one to
+    three levels deep here, odd and even counts): occupations against ctc_trace's log-space
+    ones, likelihoods against the scalar recursion."""
+    rng = np.random.default_rng(n_frames)
+    lp = log_softmax(rng.standard_normal((n_frames, 2, 6)) * 2)
+    targets = np.array([[1, 1, 2, 5], [3, 4, 1, 2]])
+    for tl in ([4, 4], [2, 4]):
+        log_p, gamma, _, rest = run_small(lp, targets, [n_frames] * 2, tl)
+        assert rest.size == 0
+        for n in range(2):
+            tr = ctc.ctc_trace(lp[:, n], targets[n, : tl[n]])
+            assert log_p[n] == pytest.approx(tr.log_likelihood, rel=1e-13)
+            np.testing.assert_allclose(gamma[:, n], -tr.grad_log_probs, atol=1e-12)
