@@ -62,6 +62,10 @@ SMALL_MAX_FRAMES = 256
 # Most trellis cells (frames x sequences x (S' + 2)) this path takes: the gradient holds four
 # arrays of that size (emissions, alpha, bhat, their product); 2^22 cells is 32 MiB each.
 SMALL_MAX_CELLS = 2**22
+# Gradient only: the class occupations come from a product with a one-hot (S' + 2) x C map per
+# sequence, T (S' + 2) C multiply-adds a sequence; above this (S' + 2) C the rescaled path's
+# per-frame gather (T (S' + 2)) costs less. Measured: (256, 64, 100, 100) was 4x slower here.
+ONEHOT_MAX = 4096
 # Largest R * S' (sequences x extended states) of the dense form: its (T, R S', R S') matrices
 # cost T (R S')^2 to build, which pays against three numpy calls a frame below about this.
 DENSE_MAX_STATES = 48
@@ -273,8 +277,8 @@ def small_pass(
 
     Writes ln p into ``log_p[n]`` and, if ``gamma`` (T, N, C) is given, the occupations
     gamma_t(k) into ``gamma[:, n]`` for every certified row n; returns the rows left to do
-    (not certified, or inputs longer than ``SMALL_MAX_FRAMES`` frames or larger than
-    ``SMALL_MAX_CELLS`` cells).
+    (not certified, or inputs longer than ``SMALL_MAX_FRAMES`` frames, larger than
+    ``SMALL_MAX_CELLS`` cells, or, with the gradient, with (S' + 2) C above ``ONEHOT_MAX``).
     """
     if todo.size == 0:
         return todo
@@ -283,7 +287,10 @@ def small_pass(
     if t_max > SMALL_MAX_FRAMES:
         return todo
     n_batch = lp.shape[1]
-    if t_max * todo.size * (ext.labels_ext.shape[1] + 2) > SMALL_MAX_CELLS:
+    n_ext = ext.labels_ext.shape[1]
+    if t_max * todo.size * (n_ext + 2) > SMALL_MAX_CELLS:
+        return todo
+    if gamma is not None and (n_ext + 2) * lp.shape[2] > ONEHOT_MAX:
         return todo
     whole = todo.size == n_batch
     sub = ext if whole else take_rows(ext, todo)

@@ -326,3 +326,18 @@ def test_occupations_match_trace_when_rows_end_together(form, n_frames):
             tr = ctc.ctc_trace(lp[:, n], targets[n, : tl[n]])
             assert log_p[n] == pytest.approx(tr.log_likelihood, rel=1e-13)
             np.testing.assert_allclose(gamma[:, n], -tr.grad_log_probs, atol=1e-12)
+
+
+def test_gradient_with_many_classes_and_states_is_left_to_the_rescaled_path(monkeypatch):
+    """The one-hot class product costs T (S' + 2) C a sequence: above ONEHOT_MAX the gradient
+    declines (the loss alone still goes through)."""
+    lp = log_softmax(np.random.default_rng(1).standard_normal((8, 2, 6)))
+    targets = np.array([[1, 2], [3, 4]])
+    monkeypatch.setattr(small, "ONEHOT_MAX", (5 + 2) * 6 - 1)
+    _, _, todo, rest = run_small(lp, targets, [8, 8], [2, 2])
+    np.testing.assert_array_equal(rest, todo)
+    _, _, _, rest = run_small(lp, targets, [8, 8], [2, 2], need_grad=False)
+    assert rest.size == 0
+    monkeypatch.setattr(small, "ONEHOT_MAX", (5 + 2) * 6)
+    _, _, _, rest = run_small(lp, targets, [8, 8], [2, 2])
+    assert rest.size == 0
