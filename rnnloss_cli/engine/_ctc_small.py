@@ -56,18 +56,19 @@ from numpy.typing import NDArray
 from rnnloss_cli.engine._ctc_checks import _Extended, take_rows
 
 # Longest input (frames) this path takes: the unscaled cells stay below 3^L, and the
-# certificate needs p-hat above about 2^(-1022 + 1.585 L + 58); past a few hundred frames most
-# inputs would fail it, so longer ones go straight to the rescaled recursion.
+# certificate needs p-hat above 2^(-976 + log2(16 L (S' + 2)) + 1.585 L); past a few hundred
+# frames most inputs would fail it, so longer ones go straight to the rescaled recursion.
 SMALL_MAX_FRAMES = 256
-# Most trellis cells (frames x sequences x (S' + 2)) this path takes: the gradient holds four
-# arrays of that size (emissions, alpha, bhat, their product); 2^22 cells is 32 MiB each.
+# Most trellis cells (frames x sequences x (S' + 2)) this path takes: the gradient holds three
+# arrays of that size (emissions, alpha, bhat; the occupations overwrite bhat); 2^22 cells is
+# 32 MiB each.
 SMALL_MAX_CELLS = 2**22
 # Gradient only: the class occupations come from a product with a one-hot (S' + 2) x C map per
 # sequence, T (S' + 2) C multiply-adds a sequence; above this (S' + 2) C the rescaled path's
 # per-frame gather (T (S' + 2)) costs less. Measured: (256, 64, 100, 100) was 4x slower here.
 ONEHOT_MAX = 4096
 # Largest R * S' (sequences x extended states) of the dense form: its (T, R S', R S') matrices
-# cost T (R S')^2 to build, which pays against three numpy calls a frame below about this.
+# cost T (R S')^2 to build, which pays against four numpy calls a frame below about this.
 DENSE_MAX_STATES = 48
 # The trees (loss-only product, gradient scan) stop halving below this many factors and go
 # step by step; measured at T = 50, S' = 21, depth beyond that saves nothing.

@@ -284,7 +284,7 @@ def test_main_tests_with_short_path_off(name):
 
 
 def test_large_batches_are_left_to_the_rescaled_path(monkeypatch):
-    """Past SMALL_MAX_CELLS trellis cells the short path (four trellis-sized arrays) declines."""
+    """Past SMALL_MAX_CELLS trellis cells the short path (three trellis-sized arrays) declines."""
     lp = log_softmax(np.random.default_rng(0).standard_normal((10, 3, 4)))
     targets = np.array([[1, 2], [2, 3], [3, 1]])
     cells = 10 * 3 * (5 + 2)
