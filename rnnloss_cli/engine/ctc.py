@@ -105,6 +105,7 @@ from rnnloss_cli.engine._ctc_checks import (
 )
 from rnnloss_cli.engine._ctc_scaled import LONG_FRAMES, scaled
 from rnnloss_cli.engine._ctc_segments import segment_loss
+from rnnloss_cli.engine._ctc_small import small_pass
 from rnnloss_cli.engine._numerics import check_reduction
 from rnnloss_cli.engine.errors import EngineError
 
@@ -288,6 +289,7 @@ def _log_likelihood(
     todo = np.nonzero(eff > 0)[0]
     if not need_grad:
         todo = _segment_pass(lp, ext, eff, todo, log_p)
+    todo = small_pass(lp, ext, eff, todo, log_p, gamma)  # short inputs: few calls a frame
     windowed = bool(todo.size) and int(eff.max()) > LONG_FRAMES
     for attempt in ("first", "windowed", "log"):
         if todo.size == 0:

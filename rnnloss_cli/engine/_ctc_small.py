@@ -1,0 +1,377 @@
+"""CTC for short inputs: the plain linear recursion without rescaling, few numpy calls a frame.
+
+Private to :mod:`rnnloss_cli.engine.ctc`. With the emissions shifted per frame and sequence,
+``y_t(s) = exp(log y_t(l'_s) - m_t)`` (m_t the largest log-probability among the sequence's own
+classes, so every emission is at most 1), the forward and backward recursions are linear::
+
+    alpha_t = M_t alpha_{t-1},    M_t = diag(y_t) A,   alpha_0 = y_0 * [s < 2]
+    bhat_{t-1} = M_t^T bhat_t,    bhat_{L-1} = e_last + e_{last-1}
+
+with A the (S' x S') transition matrix (s <- s, s-1, and s-2 when the skip is allowed);
+``bhat_t = beta_t / y_t`` (Graves et al. 2006), so ``alpha_t(s) bhat_t(s)`` is the probability
+of the paths through state s at frame t, it sums over s to p for every t, and::
+
+    ln p = ln(alpha_{L-1}(last) + alpha_{L-1}(last - 1)) + sum_{t < L} m_t,
+    gamma_t(k) = (1 / p) sum_{s: l'_s = k} alpha_t(s) bhat_t(s).
+
+No cell is rescaled: every row and column of M_t sums to at most 3, so every alpha and bhat
+entry stays below 3^L (L <= ``SMALL_MAX_FRAMES`` keeps that far from overflow), and the only
+error beyond ordinary rounding is underflow.
+
+Two forms, chosen by size (both loop over frames in Python):
+
+- dense (R sequences x S' states <= ``DENSE_MAX_STATES``): the block-diagonal M_t of all frames
+  built at once, then one matrix-vector product a frame each way (``ndarray.dot``, the cheapest
+  numpy call for it). When every row ends at the last frame, frames go in a tree: pairs
+  P_j = M_{2j} M_{2j-1} for all j in one batched product, the same scan over the pairs (half
+  the sequential steps), then the odd frames in one batched product each way (``_scan``); the
+  loss alone multiplies the M_t pairwise down to a few factors (``_product_apply``);
+- flat: the sequences end to end in one column with two empty cells in front of each (the
+  layout of ``_ctc_scaled``), so the s-1 and s-2 terms are plain slices: four elementwise
+  calls a frame each way.
+
+The class occupations come from one product with a one-hot (state x class) map per sequence.
+
+Certificate. Every multiplication (and each emission's ``exp``) loses at most ``_TINY`` (the
+smallest normal double, a bound on underflow loss even with flush-to-zero) in absolute terms
+beyond its relative rounding; sums of non-negative numbers lose nothing to underflow. An entry
+of a product of matrices sums at most S' + 2 terms. An error injected at frame t reaches p
+through bhat_t and alpha_{t'}, whose entries sum to at most 2 * 3^(L-1-t) and 3^t'. Adding
+over entries, products and frames, the absolute error on the computed p-hat, and on every
+frame's sum of alpha * bhat (the occupations are divided by p-hat), is below
+``E = _TINY * 16 L (S' + 2) 3^L`` (in the shifted units). A sequence is accepted when
+``E <= 2^-46 p-hat`` (relative error below 1.5e-14); the others go back to the caller (the
+rescaled recursions of ``_ctc_scaled``, then log space). Typical short inputs pass easily: at
+L = 50, S' = 21 p-hat must exceed about 2^-882 (e^-611), and a random log-softmax input of
+that size has p-hat near e^-120.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from numpy.typing import NDArray
+
+from rnnloss_cli.engine._ctc_checks import _Extended, take_rows
+
+# Longest input (frames) this path takes: the unscaled cells stay below 3^L, and the
+# certificate needs p-hat above 2^(-976 + log2(16 L (S' + 2)) + 1.585 L); past a few hundred
+# frames most inputs would fail it, so longer ones go straight to the rescaled recursion.
+SMALL_MAX_FRAMES = 256
+# Most trellis cells (frames x sequences x (S' + 2)) this path takes: the gradient holds three
+# arrays of that size (emissions, alpha, bhat; the occupations overwrite bhat); 2^22 cells is
+# 32 MiB each.
+SMALL_MAX_CELLS = 2**22
+# Gradient only: the class occupations come from a product with a one-hot (S' + 2) x C map per
+# sequence, T (S' + 2) C multiply-adds a sequence; above this (S' + 2) C the rescaled path's
+# per-frame gather (T (S' + 2)) costs less. Measured: (256, 64, 100, 100) was 4x slower here.
+ONEHOT_MAX = 4096
+# Largest R * S' (sequences x extended states) of the dense form: its (T, R S', R S') matrices
+# cost T (R S')^2 to build, which pays against four numpy calls a frame below about this.
+DENSE_MAX_STATES = 48
+# The trees (loss-only product, gradient scan) stop halving below this many factors and go
+# step by step; measured at T = 50, S' = 21, depth beyond that saves nothing.
+_TREE_MIN = 16
+# Bits of relative margin the certificate asks for (2^-46 ~ 1.4e-14).
+_MARGIN_BITS = 46
+_TINY_LOG2 = -1022  # log2 of the smallest normal double
+_LOG2_3 = math.log2(3.0)
+
+
+def _emissions(
+    lp: NDArray[np.float64], ext: _Extended, width: int, lead: int
+) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    """(y, m): y = exp(log y_t(l'_s) - m_t) on the (T, R * width) layout (``lead`` empty cells
+    before each row's S' states, 0 there and at padding states); m (T, R)."""
+    n_frames, n_rows, n_classes = lp.shape
+    idx = np.zeros((n_rows, width), dtype=np.int64)
+    idx[:, lead:] = np.arange(n_rows)[:, None] * n_classes + ext.labels_ext
+    g = lp.reshape(n_frames, n_rows * n_classes).take(idx.reshape(-1), axis=1)
+    if lead or not ext.valid.all():
+        mask = np.full((n_rows, width), -np.inf)
+        mask[:, lead:][ext.valid] = 0.0
+        g += mask.reshape(-1)
+    g3 = g.reshape(n_frames, n_rows, width)
+    m = g3.max(axis=2)
+    m[m == -np.inf] = 0.0  # every own class impossible at this frame: p is 0 (not certified)
+    g3 -= m[:, :, None]
+    return np.exp(g, out=g), m
+
+
+def _dense(
+    y: NDArray[np.float64],
+    ext: _Extended,
+    lengths: NDArray[np.int64],
+    need_grad: bool,
+) -> tuple[NDArray[np.float64], NDArray[np.float64] | None]:
+    """(alpha, bhat) on the (T, R * S') dense layout; bhat None without the gradient."""
+    n_frames, k = y.shape
+    n_ext = ext.labels_ext.shape[1]
+    # M_t[s, s] = y_t(s), M_t[s, s-1] = y_t(s) (same sequence), M_t[s, s-2] = y_t(s) skip(s):
+    # three strided diagonals of the flattened (K, K) matrices.
+    mats = np.zeros((n_frames, k, k))
+    flat = mats.reshape(n_frames, k * k)
+    flat[:, :: k + 1] = y
+    if n_ext > 1:
+        flat[:, k :: k + 1] = y[:, 1:]
+        if n_ext < k:  # several sequences: no move from one's last state to the next's first
+            flat[:, k + (n_ext - 1) * (k + 1) :: n_ext * (k + 1)] = 0.0
+        skip = ext.skip.reshape(-1)[2:]
+        if skip.any():
+            flat[:, 2 * k :: k + 1] = y[:, 2:] * skip
+    a = y[0] * (np.arange(k) % n_ext < 2)
+    if need_grad and (lengths == n_frames).all():
+        # Every row ends at the last frame: no injection midway, frames go in a tree.
+        return _scan(mats[1:], a, _injections(ext, lengths, n_ext, 0)[n_frames - 1])
+    if not need_grad and (lengths == n_frames).all():
+        # Loss only, every row ends at the last frame: alpha_{T-1} = M_{T-1} ... M_1 alpha_0,
+        # the product taken in a tree. Only the last row of alpha is filled.
+        alpha = np.empty((n_frames, k))
+        alpha[-1] = _product_apply(mats[1:], a)
+        return alpha, None
+    alpha = np.array([a] + [a := mat.dot(a) for mat in mats[1:]])
+    if not need_grad:
+        return alpha, None
+    inject = _injections(ext, lengths, n_ext, 0)
+    b = inject.pop(n_frames - 1)
+    betas = [b]
+    for t in range(n_frames - 1, 0, -1):
+        b = b.dot(mats[t])
+        if t - 1 in inject:
+            b = b + inject[t - 1]
+        betas.append(b)
+    return alpha, np.array(betas[::-1])
+
+
+def _product_apply(mats: NDArray[np.float64], a: NDArray[np.float64]) -> NDArray[np.float64]:
+    """M_n ... M_1 a for mats = (M_1, ..., M_n): pairs multiplied in one batched product a
+    level (an odd first factor is applied to the vector first) until few are left."""
+    while mats.shape[0] >= _TREE_MIN:
+        if mats.shape[0] % 2:
+            a = mats[0].dot(a)
+            mats = mats[1:]
+        mats = np.matmul(mats[1::2], mats[0::2])
+    for mat in mats:
+        a = mat.dot(a)
+    return a
+
+
+def _scan(
+    mats: NDArray[np.float64], a: NDArray[np.float64], u: NDArray[np.float64]
+) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    """Every prefix and suffix of a product of n matrices applied to a vector, in a tree.
+
+    For mats = (F_1, ..., F_n): V_i = F_i ... F_1 a and W_i = u F_n ... F_{i+1}, i = 0..n,
+    returned as (n + 1, K) arrays. The pairs G_j = F_{2j} F_{2j-1} (one batched product) give
+    V and W at the even positions by the same scan over half as many factors (W starts one step
+    down when n is odd); the odd positions follow in one batched product each:
+    V_{2j+1} = F_{2j+1} V_{2j}, W_{2j+1} = W_{2j+2} F_{2j+2}. Short inputs go step by step.
+    """
+    n = mats.shape[0]
+    if n < _TREE_MIN:
+        v = [a] + [a := mat.dot(a) for mat in mats]
+        w = [u] + [u := u.dot(mat) for mat in mats[::-1]]
+        return np.array(v), np.array(w[::-1])
+    h = n // 2
+    pairs = np.matmul(mats[1 : 2 * h : 2], mats[0 : 2 * h : 2])
+    top = u.dot(mats[-1]) if n % 2 else u
+    v_even, w_even = _scan(pairs, a, top)
+    v = np.empty((n + 1, a.shape[0]))
+    w = np.empty((n + 1, a.shape[0]))
+    v[0 : 2 * h + 1 : 2] = v_even
+    w[0 : 2 * h + 1 : 2] = w_even
+    if n % 2:
+        w[n] = u
+    v[1::2] = np.matmul(mats[0::2], v[0:n:2, :, None])[:, :, 0]
+    w[1 : 2 * h : 2] = np.matmul(w[2 : 2 * h + 1 : 2, None, :], mats[1 : 2 * h : 2])[:, 0, :]
+    return v, w
+
+
+def _flat(
+    y: NDArray[np.float64],
+    ext: _Extended,
+    lengths: NDArray[np.int64],
+    need_grad: bool,
+) -> tuple[NDArray[np.float64], NDArray[np.float64] | None]:
+    """(alpha, bhat) on the (T, R * (S' + 2)) flat layout (two empty cells before each
+    sequence's states); without the gradient, alpha only at each row's last frame (R, K)."""
+    n_frames, k = y.shape
+    n_rows, n_ext = ext.labels_ext.shape
+    width = n_ext + 2
+    skip = np.zeros((n_rows, width))
+    skip[:, 2:] = ext.skip
+    skip = skip.reshape(-1)
+    tmp = np.empty(k)
+    first = np.zeros((n_rows, width))
+    first[:, 2:4] = 1.0
+    # alpha_t sits at col[2:]; the two leading zeros make s-1 and s-2 plain slices.
+    if need_grad:
+        store = np.empty((n_frames, k + 2))
+        store[:, :2] = 0.0
+        cols = store
+    else:
+        ends = {}
+        for n, t in enumerate(lengths.tolist()):
+            ends.setdefault(t - 1, []).append(n)
+        at_end = np.empty((n_rows, k))
+        cols = np.zeros((2, k + 2))
+    np.multiply(y[0], first.reshape(-1), out=cols[0, 2:])
+    for t in range(1, n_frames):
+        prev = cols[t - 1] if need_grad else cols[(t - 1) % 2]
+        c = cols[t, 2:] if need_grad else cols[t % 2, 2:]
+        np.add(prev[2:], prev[1:-1], out=c)
+        np.multiply(prev[:-2], skip, out=tmp)
+        c += tmp
+        c *= y[t]
+        if not need_grad and t in ends:
+            at_end[ends[t]] = c
+    if not need_grad:
+        if 0 in ends:
+            at_end[ends[0]] = cols[0, 2:]
+        return at_end, None
+    alpha = store[:, 2:]
+    # bhat_t sits at back[t]; z (two trailing zeros) makes s+1 and s+2 plain slices.
+    skip_next = np.zeros(k)
+    skip_next[:-2] = skip[2:]
+    back = np.empty((n_frames, k))
+    z = np.zeros(k + 2)
+    zk = z[:k]
+    inject = _injections(ext, lengths, width, 2)
+    back[n_frames - 1] = inject.pop(n_frames - 1)
+    for t in range(n_frames - 1, 0, -1):
+        np.multiply(back[t], y[t], out=zk)
+        b = back[t - 1]
+        np.add(z[:-2], z[1:-1], out=b)
+        np.multiply(z[2:], skip_next, out=tmp)
+        b += tmp
+        if t - 1 in inject:
+            b += inject[t - 1]
+    return alpha, back
+
+
+def _injections(
+    ext: _Extended, lengths: NDArray[np.int64], width: int, lead: int
+) -> dict[int, NDArray[np.float64]]:
+    """{t: vector}: bhat_{L_n - 1} = e_last + e_{last-1} for the rows n ending at frame t."""
+    n_rows = lengths.shape[0]
+    out: dict[int, NDArray[np.float64]] = {}
+    last = ext.n_states - 1
+    for n, t in enumerate((lengths - 1).tolist()):
+        vec = out.setdefault(t, np.zeros(n_rows * width))
+        base = n * width + lead
+        vec[base + last[n]] = 1.0
+        if last[n] >= 1:
+            vec[base + last[n] - 1] = 1.0
+    return out
+
+
+def small_pass(
+    lp: NDArray[np.float64],
+    ext: _Extended,
+    eff: NDArray[np.int64],
+    todo: NDArray[np.int64],
+    log_p: NDArray[np.float64],
+    gamma: NDArray[np.float64] | None,
+) -> NDArray[np.int64]:
+    """Certified ln p (and class occupations) for the rows ``todo`` (all with eff >= 1).
+
+    Writes ln p into ``log_p[n]`` and, if ``gamma`` (T, N, C) is given, the occupations
+    gamma_t(k) into ``gamma[:, n]`` for every certified row n; returns the rows left to do
+    (not certified, or inputs longer than ``SMALL_MAX_FRAMES`` frames, larger than
+    ``SMALL_MAX_CELLS`` cells, or, with the gradient, with (S' + 2) C above ``ONEHOT_MAX``).
+    """
+    if todo.size == 0:
+        return todo
+    lengths = eff[todo]
+    t_max = int(lengths.max())
+    if t_max > SMALL_MAX_FRAMES:
+        return todo
+    n_batch = lp.shape[1]
+    n_ext = ext.labels_ext.shape[1]
+    if t_max * todo.size * (n_ext + 2) > SMALL_MAX_CELLS:
+        return todo
+    if gamma is not None and (n_ext + 2) * lp.shape[2] > ONEHOT_MAX:
+        return todo
+    whole = todo.size == n_batch
+    sub = ext if whole else take_rows(ext, todo)
+    lp_sub = lp[:t_max] if whole else lp[:t_max, todo]
+    n_rows, n_ext = sub.labels_ext.shape
+    dense = n_rows * n_ext <= DENSE_MAX_STATES
+    width, lead = (n_ext, 0) if dense else (n_ext + 2, 2)
+    y, m = _emissions(lp_sub, sub, width, lead)
+    need_grad = gamma is not None
+    alpha, bhat = (_dense if dense else _flat)(y, sub, lengths, need_grad)
+    if n_rows == 1:
+        return _finish_one(alpha, bhat, m, sub, t_max, lead, todo, log_p, gamma, whole)
+    rows = np.arange(n_rows)
+    last = sub.n_states - 1
+    pos = rows * width + lead + last  # each row's last state on the layout
+    frame = lengths - 1
+    if need_grad or dense:
+        p_hat = alpha[frame, pos] + alpha[frame, pos - 1] * (last >= 1)
+    else:  # the flat loss-only pass kept each row's alpha at its last frame only
+        p_hat = alpha[rows, pos] + alpha[rows, pos - 1] * (last >= 1)
+    # E = _TINY * 16 L (S' + 2) 3^L <= 2^-46 p_hat, as powers of two.
+    need = _TINY_LOG2 + _MARGIN_BITS + np.log2(16.0 * (n_ext + 2) * lengths) + _LOG2_3 * lengths
+    ok = p_hat >= np.exp2(need)
+    every = bool(ok.all())
+    if every:
+        safe = p_hat
+        shifts = m.sum(axis=0) if frame.min() == t_max - 1 else np.cumsum(m, axis=0)[frame, rows]
+        log_p[todo] = np.log(p_hat) + shifts
+    else:
+        safe = np.where(ok, p_hat, 1.0)
+        shifts = np.cumsum(m, axis=0)[frame, rows]
+        log_p[todo[ok]] = (np.log(safe) + shifts)[ok]
+    if need_grad and ok.any():
+        n_classes = lp.shape[2]
+        onehot = np.zeros((n_rows, width, n_classes))
+        onehot[rows[:, None], np.arange(lead, width)[None, :], sub.labels_ext] = sub.valid
+        occ = np.multiply(bhat, alpha, out=bhat)  # in place: fewer trellis-sized arrays
+        occ = occ.reshape(t_max, n_rows, width).transpose(1, 0, 2)
+        inv = (1.0 / safe)[:, None, None]
+        if every and whole and t_max == gamma.shape[0]:
+            gam = np.matmul(occ, onehot, out=gamma.transpose(1, 0, 2))  # (R, T, C) view
+            gam *= inv
+        else:
+            gam = np.matmul(occ, onehot)
+            gam *= inv
+            gamma[:t_max, todo[ok]] = gam[ok].transpose(1, 0, 2)
+    return todo if not every and not ok.any() else todo[~ok]
+
+
+def _finish_one(
+    alpha: NDArray[np.float64],
+    bhat: NDArray[np.float64] | None,
+    m: NDArray[np.float64],
+    ext: _Extended,
+    n_frames: int,
+    lead: int,
+    todo: NDArray[np.int64],
+    log_p: NDArray[np.float64],
+    gamma: NDArray[np.float64] | None,
+    whole: bool,
+) -> NDArray[np.int64]:
+    """small_pass's ending for one row, with Python scalars (fewer numpy calls)."""
+    last = int(ext.n_states[0]) - 1
+    end = alpha[-1] if bhat is not None or alpha.shape[0] == n_frames else alpha[0]
+    p_hat = float(end[lead + last]) + (float(end[lead + last - 1]) if last >= 1 else 0.0)
+    # E = _TINY * 16 L (S' + 2) 3^L <= 2^-46 p_hat, as powers of two.
+    n_ext = ext.labels_ext.shape[1]
+    need = _TINY_LOG2 + _MARGIN_BITS + math.log2(16.0 * (n_ext + 2) * n_frames) + _LOG2_3 * n_frames
+    if not p_hat >= 2.0**need:
+        return todo
+    n = int(todo[0])
+    log_p[n] = math.log(p_hat) + float(m.sum())
+    if gamma is not None:
+        n_classes = gamma.shape[2]
+        onehot = np.zeros((alpha.shape[1], n_classes))
+        onehot[np.arange(lead, alpha.shape[1]), ext.labels_ext[0]] = 1.0
+        direct = whole and n_frames == gamma.shape[0]
+        out = gamma.reshape(n_frames, n_classes) if direct else None
+        gam = np.dot(alpha * bhat, onehot, out=out)
+        gam *= 1.0 / p_hat
+        if not direct:
+            gamma[:n_frames, n] = gam
+    return todo[:0]

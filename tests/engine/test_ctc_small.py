@@ -1,0 +1,344 @@
+"""Tests for the short-input CTC path (engine/_ctc_small.py) against independent references.
+
+References: brute-force enumeration of all C^T label sequences (likelihood and class
+occupations), the scalar log-space forward recursion of test_ctc.py, forced alignments in
+closed form, central finite differences, and the engine's rescaled path with the short path
+switched off. Both forms of the short path (dense matrix-vector, flat elementwise) are run.
+The last section re-runs the main CTC tests with the short path switched off, so the rescaled
+recursion keeps its own coverage on small inputs.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import rnnloss_cli.engine._ctc_small as small
+import rnnloss_cli.engine.ctc as ctc
+from rnnloss_cli.engine.ctc import ctc_loss, ctc_loss_and_grad
+from tests.engine import test_ctc as main_tests
+from tests.engine.test_ctc import (
+    collapse_ref,
+    log_forward_ref,
+    log_softmax,
+    reversal_log_probs,
+    small_problem,
+)
+from tests.numeric import central_diff
+
+SETTINGS = settings(max_examples=60, deadline=None)
+# DENSE_MAX_STATES values that force each form.
+FORMS = {"dense": 10**9, "flat": 0}
+
+
+def run_small(lp, targets, il, tl, blank=0, need_grad=True):
+    """small_pass on prepared arguments: (log_p, gamma, rows tried, rows left over)."""
+    batch = ctc._prepare(lp, targets, il, tl, blank)
+    ext = ctc._extend(batch.targets, batch.target_lengths, batch.blank)
+    eff = np.where(batch.input_lengths >= ext.min_frames, batch.input_lengths, 0)
+    todo = np.nonzero(eff > 0)[0]
+    log_p = np.full(eff.shape, np.nan)
+    gamma = np.zeros(batch.log_probs.shape) if need_grad else None
+    rest = small.small_pass(batch.log_probs, ext, eff, todo, log_p, gamma)
+    return log_p, gamma, todo, rest
+
+
+def brute_force(probs: np.ndarray, target, blank: int):
+    """(p, gamma): p(l|x) and gamma_t(k) = P(pi_t = k | l, x), enumerating all C^T paths."""
+    n_frames, n_classes = probs.shape
+    target = tuple(int(x) for x in target)
+    p = 0.0
+    occ = np.zeros((n_frames, n_classes))
+    for path in itertools.product(range(n_classes), repeat=n_frames):
+        if collapse_ref(path, blank) == target:
+            w = math.prod(probs[t, k] for t, k in enumerate(path))
+            p += w
+            occ[np.arange(n_frames), path] += w
+    return p, (occ / p if p > 0 else occ)
+
+
+@pytest.fixture(params=sorted(FORMS))
+def form(request, monkeypatch):
+    monkeypatch.setattr(small, "DENSE_MAX_STATES", FORMS[request.param])
+    return request.param
+
+
+# ---------------------------------------------------------------------------------------------
+# The short path alone, against brute force and the scalar log-space reference
+# ---------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("dense_max", sorted(FORMS.values()))
+@SETTINGS
+@given(small_problem())
+def test_matches_brute_force_likelihood_and_occupations(dense_max, problem):
+    probs, target, blank = problem
+    small.DENSE_MAX_STATES, saved = dense_max, small.DENSE_MAX_STATES
+    try:
+        with np.errstate(divide="ignore"):
+            lp = np.log(probs)
+        n_frames = len(probs)
+        log_p, gamma, todo, rest = run_small(lp, target, n_frames, len(target), blank)
+    finally:
+        small.DENSE_MAX_STATES = saved
+    p, occ = brute_force(probs, target, blank)
+    if p == 0:
+        # Impossible (too few frames, or every path has a zero): never certified here.
+        assert todo.size == 0 or rest.size == 1
+        return
+    assert rest.size == 0, "a probability above 1e-200 must be certified"
+    assert log_p[0] == pytest.approx(math.log(p), rel=1e-12, abs=1e-12)
+    np.testing.assert_allclose(gamma[:, 0], occ, atol=1e-12)
+
+
+@st.composite
+def short_batch(draw):
+    """Batches of 1-5 sequences, 1-40 frames, varying lengths, repeats, empty targets."""
+    n_batch = draw(st.integers(1, 5))
+    n_classes = draw(st.integers(2, 7))
+    n_frames = draw(st.integers(1, 40))
+    blank = draw(st.integers(0, n_classes - 1))
+    scale = draw(st.sampled_from([0.1, 1.0, 4.0, 10.0]))
+    rng = np.random.default_rng(draw(st.integers(0, 2**32 - 1)))
+    lp = log_softmax(rng.standard_normal((n_frames, n_batch, n_classes)) * scale)
+    labels = np.array([k for k in range(n_classes) if k != blank])
+    targets = labels[rng.integers(0, len(labels), size=(n_batch, 6))]
+    if draw(st.booleans()):
+        targets[:, 1] = targets[:, 0]  # adjacent repeats
+    tl = rng.integers(0, 7, size=n_batch)
+    il = rng.integers(0, n_frames + 1, size=n_batch)
+    il[0] = n_frames
+    return lp, targets, il, tl, blank, scale
+
+
+@pytest.mark.parametrize("dense_max", sorted(FORMS.values()))
+@SETTINGS
+@given(short_batch())
+def test_batch_matches_scalar_reference(dense_max, batch):
+    lp, targets, il, tl, blank, scale = batch
+    small.DENSE_MAX_STATES, saved = dense_max, small.DENSE_MAX_STATES
+    try:
+        log_p, gamma, todo, rest = run_small(lp, targets, il, tl, blank)
+    finally:
+        small.DENSE_MAX_STATES = saved
+    if scale <= 1.0:
+        # Logits within a few units: no frame costs the path more than ~10 nats, so p-hat is
+        # above e^-400, far above the bound (about e^-626 at 40 frames).
+        assert rest.size == 0
+    for n in np.setdiff1d(todo, rest):
+        ref = log_forward_ref(lp[: il[n], n], targets[n, : tl[n]], blank)
+        assert log_p[n] == pytest.approx(ref, rel=1e-12, abs=1e-12)
+        tr = ctc.ctc_trace(lp[: il[n], n], targets[n, : tl[n]], blank=blank)
+        np.testing.assert_allclose(gamma[: il[n], n], -tr.grad_log_probs, atol=1e-11)
+        assert (gamma[il[n] :, n] == 0).all()
+    for n in np.union1d(rest, np.setdiff1d(np.arange(len(il)), todo)):
+        assert np.isnan(log_p[n]) and (gamma[:, n] == 0).all()  # left to the caller
+
+
+def test_forced_alignment_closed_form_and_certificate_threshold(form):
+    """T = S = 5, no repeats: one path, p = prod of the label probabilities. Each label sits x
+    nats below the blank, so p-hat (shifts out) = e^(-5x). The bound at L = 5, S' = 11 asks for
+    p-hat >= 2^(-1022 + log2(16 * 13 * 5) + 5 log2 3 + 46) = 2^-958.1 = e^-664.1: x = 130
+    (e^-650) is certified, x = 140 (e^-700) is handed back; the public result is 5x either way."""
+    target = [1, 2, 3, 1, 2]
+    for x, certified in ((130.0, True), (140.0, False)):
+        lp = np.zeros((5, 1, 4))
+        lp[np.arange(5), 0, target] = -x
+        log_p, gamma, _, rest = run_small(lp, [target], [5], [5])
+        assert (rest.size == 0) is certified
+        if certified:
+            assert log_p[0] == pytest.approx(-5 * x, rel=1e-15)
+            np.testing.assert_array_equal(gamma[:, 0].argmax(axis=1), target)
+        assert ctc_loss(lp, [target], [5], [5], reduction="sum") == pytest.approx(5 * x, 1e-14)
+
+
+def test_certificate_refuses_what_underflows(form):
+    """Inputs whose unscaled cells underflow: the short path must hand them back (and the
+    public result stays exact, from the rescaled or log-space recursion)."""
+    rev = reversal_log_probs()  # half of p sits in a prefix 800 nats below the best one
+    _, _, _, rest = run_small(rev[:, None, :], [[1, 2]], [25], [2])
+    assert rest.size == 1
+    expected = -log_forward_ref(rev, [1, 2], 0)
+    assert ctc_loss(rev, [1, 2], 25, 2, reduction="sum") == pytest.approx(expected, rel=1e-13)
+    # Logits 1000 sigma apart: the target's path is thousands of nats below the best.
+    rng = np.random.default_rng(3)
+    lp = log_softmax(rng.standard_normal((30, 2, 6)) * 1000.0)
+    targets = rng.integers(1, 6, size=(2, 5))
+    _, _, _, rest = run_small(lp, targets, [30, 30], [5, 5])
+    assert rest.size == 2
+    loss = ctc_loss(lp, targets, [30, 30], [5, 5], reduction="none")
+    for n in range(2):
+        assert loss[n] == pytest.approx(-log_forward_ref(lp[:, n], targets[n], 0), rel=1e-12)
+
+
+def test_typical_short_inputs_are_certified():
+    """The shapes this path is for (each in the form it gets by default: dense for the first,
+    flat for the others): the benchmark's random inputs never fall back."""
+    for T, N, C, S in ((50, 1, 20, 10), (100, 8, 30, 20), (256, 2, 10, 30)):
+        rng = np.random.default_rng(T)
+        lp = log_softmax(rng.standard_normal((T, N, C)))
+        targets = rng.integers(1, C, size=(N, S))
+        for need_grad in (False, True):
+            _, _, _, rest = run_small(lp, targets, np.full(N, T), np.full(N, S), 0, need_grad)
+            assert rest.size == 0
+
+
+def test_longer_inputs_are_left_to_the_rescaled_path():
+    lp = log_softmax(np.random.default_rng(0).standard_normal((small.SMALL_MAX_FRAMES + 1, 1, 4)))
+    _, _, todo, rest = run_small(lp, [[1, 2]], [lp.shape[0]], [2])
+    np.testing.assert_array_equal(rest, todo)
+
+
+# ---------------------------------------------------------------------------------------------
+# Through the public API: finite differences, and agreement with the rescaled path
+# ---------------------------------------------------------------------------------------------
+
+
+def no_rescaled(*args, **kwargs):
+    raise AssertionError("rescaled path used")
+
+
+@pytest.mark.parametrize("reduction", ["none", "sum", "mean"])
+@pytest.mark.parametrize("wrt", ["logits", "log_probs"])
+def test_gradient_finite_differences(form, reduction, wrt, monkeypatch):
+    monkeypatch.setattr(ctc, "scaled", no_rescaled)  # every sequence takes the short path
+    logits, targets, il, tl = main_tests.random_batch(21, n_frames=7, n_batch=3, n_classes=4)
+    x = log_softmax(logits)
+    if wrt == "log_probs":
+        x = x + 0.3 * np.random.default_rng(1).standard_normal(x.shape)
+    _, grad = ctc_loss_and_grad(x, targets, il, tl, reduction=reduction, wrt=wrt)
+    if wrt == "logits":
+        f = lambda u: float(np.sum(ctc_loss(log_softmax(u), targets, il, tl, reduction=reduction)))  # noqa: E731
+        np.testing.assert_allclose(grad, central_diff(f, logits), atol=2e-8)
+    else:
+        f = lambda v: float(np.sum(ctc_loss(v, targets, il, tl, reduction=reduction)))  # noqa: E731
+        np.testing.assert_allclose(grad, central_diff(f, x), atol=2e-8)
+    assert (grad[il[2] :, 2] == 0).all()
+
+
+@SETTINGS
+@given(
+    main_tests.any_batch(),
+    st.sampled_from(["none", "sum", "mean"]),
+    st.booleans(),
+    st.sampled_from(["float64", "float32"]),
+)
+def test_public_results_agree_with_the_rescaled_path(batch, reduction, zero_infinity, dtype):
+    """Same call with the short path on (default) and off: losses and gradients agree (both are
+    certified to 1e-13; inf and NaN in the same places), dtypes are kept."""
+    lp, targets, il, tl, blank = batch
+    lp = lp.astype(dtype)
+    kw = {"blank": blank, "reduction": reduction, "zero_infinity": zero_infinity}
+    on = ctc_loss_and_grad(lp, targets, il, tl, **kw), ctc_loss(lp, targets, il, tl, **kw)
+    small.SMALL_MAX_FRAMES, saved = 0, small.SMALL_MAX_FRAMES
+    try:
+        off = ctc_loss_and_grad(lp, targets, il, tl, **kw), ctc_loss(lp, targets, il, tl, **kw)
+    finally:
+        small.SMALL_MAX_FRAMES = saved
+    (loss_on, grad_on), loss_only_on = on
+    (loss_off, grad_off), loss_only_off = off
+    rtol = 1e-12 if dtype == "float64" else 1e-6
+    assert grad_on.dtype == grad_off.dtype == np.dtype(dtype)
+    assert np.asarray(loss_on).dtype == np.dtype(dtype)
+    np.testing.assert_allclose(loss_on, loss_off, rtol=rtol, atol=1e-12)
+    np.testing.assert_allclose(loss_only_on, loss_only_off, rtol=rtol, atol=1e-12)
+    np.testing.assert_allclose(grad_on, grad_off, rtol=rtol, atol=1e-11 if rtol < 1e-9 else 1e-6)
+
+
+# ---------------------------------------------------------------------------------------------
+# The main CTC tests once more with the short path off: the rescaled recursion stays covered
+# on small inputs now that they go through the short path by default.
+# ---------------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def short_path_off(monkeypatch):
+    monkeypatch.setattr(small, "SMALL_MAX_FRAMES", 0)
+
+
+_RERUN = [
+    "test_loss_matches_brute_force",
+    "test_batched_loss_matches_brute_force",
+    "test_golden_single_label_two_frames",
+    "test_golden_repeat_needs_blank",
+    "test_golden_one_frame_gradient",
+    "test_forced_alignment_closed_form",
+    "test_two_gradients_differ_by_softmax_term",
+    "test_reductions_follow_torch_definition",
+    "test_batch_order_and_padding_do_not_matter",
+    "test_impossible_targets_and_zero_infinity",
+    "test_fast_path_matches_references_across_regimes",
+]
+
+
+@pytest.mark.usefixtures("short_path_off")
+@pytest.mark.parametrize("name", _RERUN)
+def test_main_tests_with_short_path_off(name):
+    test = getattr(main_tests, name)
+    test()  # hypothesis tests draw their own examples; the others take no arguments
+
+
+def test_large_batches_are_left_to_the_rescaled_path(monkeypatch):
+    """Past SMALL_MAX_CELLS trellis cells the short path (three trellis-sized arrays) declines."""
+    lp = log_softmax(np.random.default_rng(0).standard_normal((10, 3, 4)))
+    targets = np.array([[1, 2], [2, 3], [3, 1]])
+    cells = 10 * 3 * (5 + 2)
+    monkeypatch.setattr(small, "SMALL_MAX_CELLS", cells - 1)
+    _, _, todo, rest = run_small(lp, targets, [10] * 3, [2] * 3)
+    np.testing.assert_array_equal(rest, todo)
+    monkeypatch.setattr(small, "SMALL_MAX_CELLS", cells)
+    _, _, _, rest = run_small(lp, targets, [10] * 3, [2] * 3)
+    assert rest.size == 0
+
+
+@pytest.mark.parametrize("n_frames", [1, 2, 3, 7, 8, 9, 16, 17, 31, 50])
+def test_loss_only_matches_scalar_reference(form, n_frames):
+    """Loss only (the dense form multiplies the frames' matrices in a tree when the rows end
+    together; the flat form keeps one column): against the scalar log-space recursion."""
+    rng = np.random.default_rng(n_frames)
+    lp = log_softmax(rng.standard_normal((n_frames, 2, 5)) * 2)
+    targets = np.array([[1, 1, 2], [3, 4, 1]])
+    tl = np.array([min(3, n_frames // 2), min(3, n_frames)])
+    for il in ([n_frames, n_frames], [n_frames, max(1, n_frames - 2)]):
+        log_p, _, todo, rest = run_small(lp, targets, il, tl, need_grad=False)
+        assert rest.size == 0
+        for n in todo:
+            ref = log_forward_ref(lp[: il[n], n], targets[n, : tl[n]], 0)
+            assert log_p[n] == pytest.approx(ref, rel=1e-13)
+
+
+@pytest.mark.parametrize("n_frames", [15, 16, 17, 32, 33, 64, 101])
+def test_occupations_match_trace_when_rows_end_together(form, n_frames):
+    """Rows that all end at the last frame (the dense form scans the frames in a tree, one to
+    three levels deep here, odd and even counts): occupations against ctc_trace's log-space
+    ones, likelihoods against the scalar recursion."""
+    rng = np.random.default_rng(n_frames)
+    lp = log_softmax(rng.standard_normal((n_frames, 2, 6)) * 2)
+    targets = np.array([[1, 1, 2, 5], [3, 4, 1, 2]])
+    for tl in ([4, 4], [2, 4]):
+        log_p, gamma, _, rest = run_small(lp, targets, [n_frames] * 2, tl)
+        assert rest.size == 0
+        for n in range(2):
+            tr = ctc.ctc_trace(lp[:, n], targets[n, : tl[n]])
+            assert log_p[n] == pytest.approx(tr.log_likelihood, rel=1e-13)
+            np.testing.assert_allclose(gamma[:, n], -tr.grad_log_probs, atol=1e-12)
+
+
+def test_gradient_with_many_classes_and_states_is_left_to_the_rescaled_path(monkeypatch):
+    """The one-hot class product costs T (S' + 2) C a sequence: above ONEHOT_MAX the gradient
+    declines (the loss alone still goes through)."""
+    lp = log_softmax(np.random.default_rng(1).standard_normal((8, 2, 6)))
+    targets = np.array([[1, 2], [3, 4]])
+    monkeypatch.setattr(small, "ONEHOT_MAX", (5 + 2) * 6 - 1)
+    _, _, todo, rest = run_small(lp, targets, [8, 8], [2, 2])
+    np.testing.assert_array_equal(rest, todo)
+    _, _, _, rest = run_small(lp, targets, [8, 8], [2, 2], need_grad=False)
+    assert rest.size == 0
+    monkeypatch.setattr(small, "ONEHOT_MAX", (5 + 2) * 6)
+    _, _, _, rest = run_small(lp, targets, [8, 8], [2, 2])
+    assert rest.size == 0
