@@ -255,6 +255,7 @@ def run_with_progress(
         TimeElapsedColumn(),
         console=console,
         transient=True,
+        disable=not console.is_terminal,  # a pipe or a log gets no bar (nor its blank line)
     ) as progress:
         bar = progress.add_task(f"train {loss}", total=n_epochs, last="")
 

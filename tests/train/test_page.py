@@ -184,3 +184,14 @@ def test_rich_output_is_unchanged_by_default():
     result = runner.invoke(app, ["train", "--epochs", "2"])
     assert result.exit_code == 0, result.output
     assert "held-out examples" in result.output and "<svg" not in result.output
+
+
+def test_no_progress_bar_and_no_blank_line_when_stderr_is_not_a_terminal(tmp_path):
+    import subprocess
+    import sys
+
+    out = tmp_path / "run.html"
+    cmd = [sys.executable, "-m", "rnnloss_cli", "train", "--epochs", "2", "--format", "html"]
+    done = subprocess.run([*cmd, "-o", str(out)], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert done.stderr == f"wrote {out}\n"
