@@ -25,33 +25,16 @@ os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 import argparse  # noqa: E402
 import statistics  # noqa: E402
 import sys  # noqa: E402
-import time  # noqa: E402
 from pathlib import Path  # noqa: E402
 
-import numpy as np  # noqa: E402
-
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from ctc import make_problem, timed  # noqa: E402  (benchmarks/ctc.py: the same inputs)
 
 from rnnloss_cli.engine.ctc import ctc_loss, ctc_loss_and_grad  # noqa: E402
 
 SHAPES = [(50, 1, 20, 10), (100, 8, 30, 20)]
 DTYPES = ("float64", "float32")
-
-
-def make_problem(T: int, N: int, C: int, S: int, dtype: str, seed: int = 0):
-    """Random log-softmax rows and random targets, as benchmarks/ctc.py makes them."""
-    rng = np.random.default_rng(seed)
-    logits = rng.standard_normal((T, N, C))
-    z = logits - logits.max(axis=2, keepdims=True)
-    log_probs = (z - np.log(np.exp(z).sum(axis=2, keepdims=True))).astype(dtype)
-    targets = rng.integers(1, C, size=(N, S))
-    return log_probs, targets, np.full(N, T), np.full(N, S)
-
-
-def _clock(fn) -> float:
-    t0 = time.perf_counter()
-    fn()
-    return time.perf_counter() - t0
 
 
 def _pct(values: list[float], q: float) -> float:
@@ -79,13 +62,13 @@ def run(shape, dtype: str, repeats: int, torch_mod) -> str:
 
     times: dict[str, list[float]] = {"grad": [], "loss": [], "t_grad": [], "t_loss": []}
     for i in range(repeats + repeats // 10):
-        sample = {"grad": _clock(jobs["grad"])}
+        sample = {"grad": timed(jobs["grad"])}
         if torch_mod is not None:
             leaf = lp_t.clone().requires_grad_(True)
-            sample["t_grad"] = _clock(lambda leaf=leaf: torch_fb(leaf))
-        sample["loss"] = _clock(jobs["loss"])
+            sample["t_grad"] = timed(lambda leaf=leaf: torch_fb(leaf))
+        sample["loss"] = timed(jobs["loss"])
         if torch_mod is not None:
-            sample["t_loss"] = _clock(torch_f)
+            sample["t_loss"] = timed(torch_f)
         if i >= repeats // 10:  # warm-up
             for key, value in sample.items():
                 times[key].append(value)

@@ -1,6 +1,10 @@
-"""Central finite differences: the independent check every gradient test uses."""
+"""Independent checks the tests share: central finite differences (every gradient test) and
+brute-force enumeration of CTC paths (best-path tests)."""
 
 from __future__ import annotations
+
+import itertools
+import math
 
 import numpy as np
 
@@ -15,3 +19,13 @@ def central_diff(f, x: np.ndarray, h: float = 1e-6) -> np.ndarray:
         xm[idx] -= h
         grad[idx] = (f(xp) - f(xm)) / (2 * h)
     return grad
+
+
+def brute_max(emissions, symbols, target, blank="-") -> float:
+    """Max over every path of T symbols whose collapse is ``target`` of Π_t y_t(π_t)."""
+    best = 0.0
+    for path in itertools.product(range(len(symbols)), repeat=len(emissions)):
+        merged = [k for i, k in enumerate(path) if i == 0 or k != path[i - 1]]
+        if [symbols[k] for k in merged if symbols[k] != blank] == list(target):
+            best = max(best, math.prod(emissions[t][k] for t, k in enumerate(path)))
+    return best

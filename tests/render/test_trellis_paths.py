@@ -38,6 +38,7 @@ from rnnloss_cli.render.svg import (
 )
 from rnnloss_cli.result import Window
 from rnnloss_cli.solve import solve
+from tests.numeric import brute_max
 from tests.render.test_svg import luminance
 
 ALL = frozenset({"beta", "posterior"})
@@ -152,16 +153,6 @@ def test_hello_lattice_has_its_three_alignments_and_says_which_is_not_valid():
     words = " ".join(x.text or "" for x in root.iter("text"))
     assert "not valid: collapses to HELO" in words and "cells not heat-mapped" in words
     assert "alignment 2: H-E-LL-O (not valid: collapses to HELO" in root.find("desc").text
-
-
-def brute_max(y, symbols, target, blank="-"):
-    """Max over every path whose collapse is ``target`` of Π_t y_t(π_t) (enumeration)."""
-    best = 0.0
-    for path in itertools.product(range(len(symbols)), repeat=len(y)):
-        merged = [k for i, k in enumerate(path) if i == 0 or k != path[i - 1]]
-        if [symbols[k] for k in merged if symbols[k] != blank] == list(target):
-            best = max(best, math.prod(y[t][k] for t, k in enumerate(path)))
-    return best
 
 
 @pytest.mark.parametrize("seed", range(5))

@@ -11,7 +11,6 @@ the next label (row 7 holds the second L), so it jumps to row 9, a move the recu
 
 from __future__ import annotations
 
-import itertools
 import math
 
 import numpy as np
@@ -19,6 +18,7 @@ import pytest
 
 import rnnloss_cli
 from rnnloss_cli.solve.ctc_tracks import extended, first_bad_move, path_states
+from tests.numeric import brute_max
 
 AB = ["-", "A", "-", "B", "-"]
 HELLO = extended("HELLO", "-")
@@ -52,16 +52,6 @@ def test_invalid_paths_are_still_placed():
     assert first_bad_move(AB, [1, 1]) == 1
     # a symbol that is not in l' at all has no row
     assert path_states("AXB", AB, "-") == [1, None, 3]
-
-
-def brute_max(emissions, symbols, target, blank="-"):
-    """Max over every path of T symbols whose collapse is ``target`` of Π_t y_t(π_t)."""
-    best = 0.0
-    for path in itertools.product(range(len(symbols)), repeat=len(emissions)):
-        merged = [k for i, k in enumerate(path) if i == 0 or k != path[i - 1]]
-        if [symbols[k] for k in merged if symbols[k] != blank] == list(target):
-            best = max(best, math.prod(emissions[t][k] for t, k in enumerate(path)))
-    return best
 
 
 @pytest.mark.parametrize("seed", range(6))
