@@ -161,13 +161,14 @@ class Emissions:
     so the largest emission that matters is exactly 1; the shifts are kept in ``shift``.
     Ghosts and padding states read a zero column, so they never carry probability.
 
-    Windowed, an emission below the smallest normal double (log y - m_t < -708) is a subnormal
-    with few significant bits, and it may multiply a ghost up to 2^_GAP: the product is then
-    normal but inexact, and as both variants shared it the bracket could not see the error. So
-    with windows the upper variant reads such an emission raised to the smallest normal
-    (``_TINY``), the lower one (``lower``: a (2, size) pair per frame, lower then upper) reads 0;
-    exact zeros (-inf) stay 0. One window needs neither: a product with a subnormal emission is
-    below 3 _TINY < FLOOR, and the upper variant's floor covers it.
+    An emission below the smallest normal double (log y - m_t < -708) is a subnormal with few
+    significant bits, and it may multiply a ghost up to 2^_GAP, or a cell grown up to
+    3^_RESCALE since the last rescaling: the product is then normal but inexact, and if both
+    variants shared it the bracket could not see the error. So the upper variant reads such an
+    emission raised to the smallest normal (``_TINY``), the lower one reads 0; exact zeros (-inf)
+    stay 0. With ``lower`` (the loss-only pass), a block of frames where this happens to an own
+    class gives a (2, size) pair per frame (lower, upper); any other block, one (size,) column
+    that both variants read.
     """
 
     def __init__(
@@ -189,9 +190,6 @@ class Emissions:
         self.own = own
         self.penalty = np.where(own, 0.0, -np.inf)
         self.t0 = self.t1 = 0
-        # The loss-only pass always splits: between two rescalings a cell may reach 3^_RESCALE,
-        # so a product with a subnormal emission is no longer below the floor of one window.
-        self.split = layout.n_win > 1 or lower
         self.lower = lower
         n_var = 2 if self.lower else 1
         self.block = np.empty((0, layout.size))
@@ -219,10 +217,6 @@ class Emissions:
         self.shift[t0:t1] = m
         np.subtract(lpb, m[:, :, None], out=cells)
         up[:, -1] = -np.inf  # the column that ghosts and padding states read
-        if not self.split:
-            with np.errstate(over="ignore", under="ignore"):
-                np.exp(up, out=up)
-            return False
         small = up > -np.inf
         with np.errstate(over="ignore", under="ignore"):
             # Classes outside the sequence may overflow here; they are never gathered.
@@ -285,33 +279,35 @@ def _clamp(new: np.ndarray, lay: Layout, a: int, backward: bool) -> None:
     q -= lay.gap
 
 
+def rescale_every(lay: Layout) -> int:
+    """Frames from one rescaling to the next in the gradient pass: _RESCALE with one window,
+    every frame with windows (between rescalings a window could take in ghosts up to 2^_GAP of
+    its units, and the certificate weighs every cell by its window's units)."""
+    return 1 if lay.n_win > 1 else _RESCALE
+
+
 def _forward(
     lay: Layout,
     emis: Emissions,
     lengths: NDArray[np.int64],
-    store: np.ndarray | None = None,
-    offsets: np.ndarray | None = None,
+    store: np.ndarray,
+    offsets: np.ndarray,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Forward recursions over rows sorted by length, descending.
-
-    Without ``store``: the lower (row 0) and upper (row 1) variants side by side, two columns
-    each. With ``store``: the upper variant only, frame t's mantissas written to store[t] (two
-    leading zeros, then the layout) and its window offsets to offsets[t].
-    Returns (mant, expo), each (variants, N): p_n * exp(-sum of shifts) = mant * 2^expo.
+    """Upper forward recursion over rows sorted by length, descending: frame t's mantissas are
+    written to store[t] (two leading zeros, then the layout) and its window offsets to
+    offsets[t]. Rescaled every :func:`rescale_every` frames. Returns (mant, expo), each (1, N):
+    p_n * exp(-sum of shifts) = mant * 2^expo.
     """
     n_batch, n_win, width = lay.n_batch, lay.n_win, lay.width
-    k = 1 if store is not None else 2
+    every = rescale_every(lay)
     t_max = int(lengths[0])
     active = active_counts(lengths, t_max).tolist()
     ones = np.ones((width, 1))
-    work = np.empty((k, lay.size))
-    tmp = np.empty((k, lay.size))
-    # Two alternating columns per variant; two leading zeros make s-2 a plain slice.
-    cols = store[:, None, :] if store is not None else np.zeros((2, k, lay.size + 2))
-    off = np.zeros((k, lay.rows), dtype=np.int64)
-    sums = np.empty((k, lay.rows, 1))
-    mant = np.ones((k, n_batch))
-    expo = np.zeros((k, n_batch), dtype=np.int64)
+    tmp = np.empty(lay.size)
+    off = np.zeros((1, lay.rows), dtype=np.int64)
+    sums = np.empty((1, lay.rows, 1))
+    mant = np.ones((1, n_batch))
+    expo = np.zeros((1, n_batch), dtype=np.int64)
     a = -1
     with np.errstate(divide="ignore", invalid="ignore", over="ignore", under="ignore"):
         for t in range(t_max):
@@ -319,51 +315,50 @@ def _forward(
                 # The active rows change only when a sequence ends: re-slice only then.
                 a = active[t]
                 n, r = a * lay.seq_width, a * n_win
-                c, tmp_a, skip_a, floor_a = work[:, :n], tmp[:, :n], lay.skip[:n], lay.floor[:n]
-                c_rows, z, off_a = c.reshape(k, r, width), sums[:, :r], off[:, :r]
+                tmp_a, skip_a, floor_a = tmp[:n], lay.skip[:n], lay.floor[:n]
+                z, off_a = sums[:, :r], off[:, :r]
                 not_first, ghost_floor = lay.not_first[1:r], lay.ghost_floor[: r - 1]
             y = emis.frame(t)
             if a < n_batch:
-                y = y[..., :n]
-            cur = cols[t] if store is not None else cols[t % 2]
+                y = y[:n]
+            cur = store[t]
+            c = cur[2 : n + 2]
             if t == 0:
                 np.multiply(y, lay.start[:n], out=c)
             else:
-                prev = cols[t - 1] if store is not None else cols[(t - 1) % 2]
-                np.add(prev[:, 2 : n + 2], prev[:, 1 : n + 1], out=c)
-                np.multiply(prev[:, :n], skip_a, out=tmp_a)
+                prev = store[t - 1]
+                np.add(prev[2 : n + 2], prev[1 : n + 1], out=c)
+                np.multiply(prev[:n], skip_a, out=tmp_a)
                 c += tmp_a
                 c *= y
-            # Upper variant: floor in the previous frame's units (a product that underflowed in
-            # this frame, before an upscale) and, windowed, again after the scaling (a large
-            # downscale, by a ghost's inflow, would otherwise send a floored cell to 0).
-            np.maximum(c[-1], floor_a, out=c[-1])
-            np.matmul(c_rows, ones, out=z)
-            cur_rows = cur[:, 2 : n + 2].reshape(k, r, width)
+            # Floor in the previous units (a product that underflowed in this frame, before an
+            # upscale) and again after a rescaling (a downscale, by a ghost's inflow or of a
+            # sum grown up to 3^_RESCALE, would otherwise send a floored cell below normal).
+            np.maximum(c, floor_a, out=c)
+            c_rows = c.reshape(1, r, width)
+            if t % every == 0:
+                np.matmul(c_rows, ones, out=z)
+                if n_win > 1:
+                    factor = _rescale(z[:, :, 0], off_a, lay, a, backward=False)
+                    c_rows *= factor[:, :, None]
+                else:
+                    e = np.frexp(z[:, :, 0])[1]
+                    off_a += e
+                    np.ldexp(c_rows, -e[:, :, None], out=c_rows)
+                np.maximum(c, floor_a, out=c)
             if n_win > 1:
-                factor = _rescale(z[:, :, 0], off_a, lay, a, backward=False)
-                np.multiply(c_rows, factor[:, :, None], out=cur_rows)
-                upper = cur[-1, 2 : n + 2]
-                np.maximum(upper, floor_a, out=upper)
-                ghost = np.ldexp(not_first, off_a[:, :-1] - off_a[:, 1:])
-                np.multiply(cur_rows[:, :-1, -2:], ghost[:, :, None], out=cur_rows[:, 1:, :2])
-                # A ghost below its window's range underflows: floor it too (upper variant).
-                ghosts = cur_rows[-1, 1:, :2]
+                ghost = np.ldexp(not_first, off_a[0, :-1] - off_a[0, 1:])
+                np.multiply(c_rows[0, :-1, -2:], ghost[:, None], out=c_rows[0, 1:, :2])
+                # A ghost below its window's range underflows: floor it too.
+                ghosts = c_rows[0, 1:, :2]
                 np.maximum(ghosts, ghost_floor, out=ghosts)
-            else:
-                e = np.frexp(z[:, :, 0])[1]
-                off_a += e
-                # One window: its sum is at most 3, so the downscale (at most 4) keeps the
-                # floored cells normal.
-                np.ldexp(c_rows, -e[:, :, None], out=cur_rows)
-            if offsets is not None:
-                offsets[t, :r] = off_a[0]
+            offsets[t, :r] = off_a[0]
             b = active[t + 1]
             if b < a:
                 # Sequences b..a-1 end at this frame: p = alpha(last) + alpha(second).
                 top = off_a[:, lay.win_last[b:a]]
-                ends = cur[:, 2 + lay.last[b:a]]
-                below = np.ldexp(cur[:, 2 + lay.second[b:a]], off_a[:, lay.win_second[b:a]] - top)
+                ends = cur[2 + lay.last[b:a]]
+                below = np.ldexp(cur[2 + lay.second[b:a]], off_a[:, lay.win_second[b:a]] - top)
                 mant[:, b:a] = ends + np.where(lay.has_second[b:a], below, 0.0)
                 expo[:, b:a] = top
     return mant, expo
@@ -502,8 +497,8 @@ def scaled_loss_grad(
     mant, expo = _forward(lay, emis, lengths, store, offsets)
     log_p = _log_p(mant, expo, emis, lengths)[0]
 
+    every = rescale_every(lay)
     ones = np.ones((width, 1))
-    work = np.empty(lay.size)
     tmp = np.empty(lay.size)
     sums = np.empty((lay.rows, 1))
     ob = np.zeros(lay.rows, dtype=np.int64)
@@ -511,8 +506,9 @@ def scaled_loss_grad(
     ref = np.zeros((t_max, n_batch), dtype=np.int64)
     # units_b[t]: the window offsets of beta_t / y_t (those of beta_hat_{t+1}), for the bound.
     units_b = np.zeros((t_max, lay.rows), dtype=np.int64)
-    # nxt holds beta_hat_{t+1} on the layout, then two trailing zeros.
-    nxt = np.zeros(lay.size + 2)
+    # Two alternating columns: bufs[(t + 1) % 2] holds beta_hat_{t+1} on the layout (then two
+    # trailing zeros), and beta_t / y_t, then beta_hat_t, is built in place in bufs[t % 2].
+    bufs = np.zeros((2, lay.size + 2))
     perm, starts, bins = lay.class_plan(n_classes)
     perm2 = perm + 2  # positions in a stored column, past its two leading zeros
     gamma = np.zeros((t_max, n_batch * n_classes))
@@ -522,11 +518,12 @@ def scaled_loss_grad(
             if active[t] != a or active[t + 1] != b:
                 a, b = active[t], active[t + 1]
                 n, m, r = a * lay.seq_width, b * lay.seq_width, a * n_win
-                bt, tmp_b, skip_b, floor_a = work[:n], tmp[:m], lay.skip_next[:m], lay.floor[:n]
-                bt_b, bt_rows, z, ob_a = bt[:m], bt.reshape(r, width), sums[:r], ob[:r]
-                nxt_a = nxt[:n]
-                nxt_rows = nxt_a.reshape(r, width)
+                tmp_b, skip_b, floor_a = tmp[:m], lay.skip_next[:m], lay.floor[:n]
+                views = [(buf[:n], buf[:m], buf[:n].reshape(r, width)) for buf in bufs]
+                z, ob_a = sums[:r], ob[:r]
                 not_first, ghost_floor = lay.not_first[1:r], lay.ghost_floor[: r - 1]
+            bt, bt_b, bt_rows = views[t % 2]
+            nxt = bufs[(t + 1) % 2]
             # beta_t(s) / y_t(s): probability of the rest of the alignment after leaving s.
             if b > 0:
                 np.add(nxt[:m], nxt[1 : m + 1], out=bt_b)
@@ -558,21 +555,23 @@ def scaled_loss_grad(
                 break
             y = emis.frame(t)
             bt *= y if a == n_batch else y[:n]
-            # Floors before and (windowed) after the scaling, as in _forward.
+            # Floors before and after a rescaling, as in _forward.
             np.maximum(bt, floor_a, out=bt)
-            np.dot(bt_rows, ones, out=z)
+            if t % every == 0:
+                np.dot(bt_rows, ones, out=z)
+                if n_win > 1:
+                    factor = _rescale(z[:, 0], ob_a, lay, a, backward=True)
+                    bt_rows *= factor[:, None]
+                else:
+                    e = np.frexp(z[:, 0])[1]
+                    ob_a += e
+                    np.ldexp(bt_rows, -e[:, None], out=bt_rows)
+                np.maximum(bt, floor_a, out=bt)
             if n_win > 1:
-                factor = _rescale(z[:, 0], ob_a, lay, a, backward=True)
-                np.multiply(bt_rows, factor[:, None], out=nxt_rows)
-                np.maximum(nxt_a, floor_a, out=nxt_a)
                 ghost = np.ldexp(not_first, ob_a[1:] - ob_a[:-1])
-                np.multiply(nxt_rows[1:, 2:4], ghost[:, None], out=nxt_rows[1:, :2])
-                ghosts = nxt_rows[1:, :2]
+                np.multiply(bt_rows[1:, 2:4], ghost[:, None], out=bt_rows[1:, :2])
+                ghosts = bt_rows[1:, :2]
                 np.maximum(ghosts, ghost_floor, out=ghosts)
-            else:
-                e = np.frexp(z[:, 0])[1]
-                ob_a += e
-                np.ldexp(bt_rows, -e[:, None], out=nxt_rows)
 
     gamma = gamma.reshape(t_max, n_batch, n_classes)
     if n_win == 1:
@@ -585,13 +584,13 @@ def scaled_loss_grad(
         # log2 of W_t = sum_s alpha_t(s) beta_t(s) / y_t(s) >= p, shifts left out (they cancel).
         log2_w = ref + np.log2(occ_sum)
         log2_w_min = np.min(log2_w, axis=0, where=frame_ok, initial=np.inf)
-        log2_excess = _log2_floor_excess(lay, offsets, units_b, frame_ok)
+        log2_excess = _log2_floor_excess(lay, offsets, units_b, frame_ok, every)
     ok = log2_excess - log2_w_min <= math.log2(CERTIFY)
     return log_p, ok, gamma
 
 
 def _log2_floor_excess(
-    lay: Layout, offsets: np.ndarray, units_b: np.ndarray, frame_ok: np.ndarray
+    lay: Layout, offsets: np.ndarray, units_b: np.ndarray, frame_ok: np.ndarray, every: int = 1
 ) -> np.ndarray:
     """log2 of a bound E_n on W_t - p (every t), the probability the floors of the upper forward
     and backward recursions can add, shifts left out. (N,)
@@ -634,7 +633,11 @@ def _log2_floor_excess(
     top = np.where(np.isfinite(top), top, 0.0)
     with np.errstate(divide="ignore"):
         total = top + np.log2(np.exp2(v - top).sum(axis=0))
-    return total + math.log2(64.0 * FLOOR * lay.n_win)
+    # Rescaled only every `every` frames (one window), a window's sum may grow 3x a frame up to
+    # 3^(every - 1) before the next rescaling, for alpha and for beta (whose weights both enter
+    # every term above), and a sequence's first backward column (two cells of 1) sums to 2.
+    growth = 1.0 if every == 1 else 2.0 * 3.0 ** (2 * (every - 1))
+    return total + math.log2(64.0 * FLOOR * lay.n_win * growth)
 
 
 def scaled(
