@@ -5,9 +5,11 @@ Private to :mod:`rnnloss_cli.engine.ctc`. The forward variables of Graves et al.
     alpha_t(s) = y_t(l'_s) * (alpha_{t-1}(s) + alpha_{t-1}(s-1) + [skip_s] alpha_{t-1}(s-2)),
 
 and the mirror-image backward ones are kept as *mantissas times powers of two*: the S' states
-of a sequence are cut into windows of at most ``WINDOW`` states, and after every frame each
-window is divided by the power of two ``2^e`` nearest its sum (``np.frexp``), ``e`` being added
-to that window's integer *offset*. So a column may span any range (a long input's alpha easily
+of a sequence are cut into windows of at most ``WINDOW`` states, and every ``_RESCALE`` frames
+(every frame in the windowed gradient pass) each window is divided by the power of two ``2^e``
+nearest its sum (``np.frexp``), ``e`` being added to that window's integer *offset*. In between,
+a window's sum can at most triple per frame (three predecessors, emissions <= 1), so nothing
+overflows. So a column may span any range (a long input's alpha easily
 spans thousands of nats between its two ends), only a window must fit a double; the scaling is
 exact (no rounding); and ln p = ln 2 * (offset) + ln(mantissa) + sum_t m_t, with m_t the
 emission shift (``_Emissions``). The s-1 and s-2 terms that cross into window w are read from
@@ -21,12 +23,13 @@ Certificate. Two variants of the recursion bracket p. The "lower" one lets cells
 smallest normal double vanish (it can only lose probability); the "upper" one raises every cell
 below ``FLOOR`` (in its window's units) to ``FLOOR`` (it can only gain). Both run side by side as
 the two rows of one array. Loss only: accept when ln p_upper - ln p_lower <= ``CERTIFY``.
-"Can only gain" must hold for every quantity that can underflow, so with windows the upper
-variant floors each cell both before the scaling (a product that underflowed in the frame)
-and after it (a floored cell downscaled by a ghost's inflow), floors the ghosts (a window far
-below its neighbour), and reads a subnormal emission raised to the smallest normal, while the
-lower one reads it as 0 (a subnormal has few significant bits, and a ghost up to 2^_GAP can
-make the product normal; shared by both variants, its error would be invisible).
+"Can only gain" must hold for every quantity that can underflow, so the upper variant floors
+each cell both before the scaling (a product that underflowed in the frame) and after it (a
+floored cell downscaled by a ghost's inflow, or by a sum grown over several frames), floors the
+ghosts (a window far below its neighbour), and reads a subnormal emission raised to the
+smallest normal, while the lower one reads it as 0 (a subnormal has few significant bits, and a
+ghost up to 2^_GAP or a grown cell can make the product normal; shared by both variants, its
+error would be invisible).
 Gradient: the upper forward and backward give W_t = sum_s alpha_t(s) beta_t(s) / y_t(l'_s) >= p
 at every frame t, and cell by cell the upper products exceed the true ones, so the occupations
 alpha beta / (y W_t) are off from the true ones by at most 2 (W_t - p) / W_t in total per frame.
@@ -34,9 +37,11 @@ W_t - p <= E, a bound on all the floors and raised emissions can add (``_log2_fl
 accept when E / min_t W_t <= ``CERTIFY``. W_t must lose nothing either: the windows of a frame's
 occupations are aligned on its heaviest window with ldexp on the values (a factor
 2^(units - top) can be 0 as a double while the window holds nearly all of p).
-A sequence not certified (a -inf log-probability on the likely path, probability that really
-sits in cells more than ~700 nats below the largest in their window) is recomputed by the caller
-in log space.
+A sequence not certified is first recomputed with a rescaling every frame (between two
+rescalings a window's sum may decay a lot on peaky inputs, and cells far below it vanish
+sooner); if that fails too (a -inf log-probability on the likely path, probability that really
+sits in cells more than ~700 nats below the largest in their window), the caller recomputes it
+with windows, then in log space.
 
 Memory: the loss-only pass keeps two columns per row (O(N * S')), the per-frame shifts
 (O(T * N)) and a block of ``_BLOCK`` frames of emissions; the gradient pass stores one
@@ -73,9 +78,10 @@ LONG_FRAMES = 4000
 # Frames per vectorised exp/gather of the emissions; bounds the loss-only path's memory.
 _BLOCK = 64
 _LN2 = math.log(2.0)
-# Loss only: frames from one rescaling of the columns to the next (each rescaling costs about as
-# much as the recursion step itself). Measured (CPU time) at (500, 32, 30, 60): every frame
-# 32 ms, every 4th 22 ms, every 8th 19 ms, never 17 ms. A cell grows by at most 3^8 = 2^12.7.
+# Frames from one rescaling of the columns to the next (loss only, and the one-window gradient
+# pass); a rescaling costs about as much as the recursion step itself. Measured (CPU time, loss
+# only) at (500, 32, 30, 60): every frame 32 ms, every 4th 22 ms, every 8th 19 ms, never 17 ms.
+# A window's sum grows by at most 3^7 = 2^11.1 between two rescalings.
 _RESCALE = 8
 # Offset given to a window whose cells are all zero (nothing has reached it yet): the clamp then
 # puts it _GAP below its neighbour, so the first probability to arrive is not lost to underflow.
@@ -279,11 +285,11 @@ def _clamp(new: np.ndarray, lay: Layout, a: int, backward: bool) -> None:
     q -= lay.gap
 
 
-def rescale_every(lay: Layout) -> int:
-    """Frames from one rescaling to the next in the gradient pass: _RESCALE with one window,
+def rescale_every(lay: Layout, period: int) -> int:
+    """Frames from one rescaling to the next in the gradient pass: ``period`` with one window,
     every frame with windows (between rescalings a window could take in ghosts up to 2^_GAP of
     its units, and the certificate weighs every cell by its window's units)."""
-    return 1 if lay.n_win > 1 else _RESCALE
+    return 1 if lay.n_win > 1 else period
 
 
 def _forward(
@@ -292,14 +298,15 @@ def _forward(
     lengths: NDArray[np.int64],
     store: np.ndarray,
     offsets: np.ndarray,
+    period: int = 1,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Upper forward recursion over rows sorted by length, descending: frame t's mantissas are
     written to store[t] (two leading zeros, then the layout) and its window offsets to
-    offsets[t]. Rescaled every :func:`rescale_every` frames. Returns (mant, expo), each (1, N):
-    p_n * exp(-sum of shifts) = mant * 2^expo.
+    offsets[t]. Rescaled every ``rescale_every(lay, period)`` frames. Returns (mant, expo),
+    each (1, N): p_n * exp(-sum of shifts) = mant * 2^expo.
     """
     n_batch, n_win, width = lay.n_batch, lay.n_win, lay.width
-    every = rescale_every(lay)
+    every = rescale_every(lay, period)
     t_max = int(lengths[0])
     active = active_counts(lengths, t_max).tolist()
     ones = np.ones((width, 1))
@@ -365,18 +372,19 @@ def _forward(
 
 
 def _forward_loss(
-    lay: Layout, emis: Emissions, lengths: NDArray[np.int64]
+    lay: Layout, emis: Emissions, lengths: NDArray[np.int64], period: int
 ) -> tuple[np.ndarray, np.ndarray]:
     """Loss-only forward recursions, lower (row 0) and upper (row 1) side by side, over rows
     sorted by length, descending; two columns each. Returns (mant, expo) as :func:`_forward`.
 
-    The columns are rescaled every ``_RESCALE`` frames only (frames t with t % _RESCALE == 0):
-    in between, a window's sum grows by at most 3x a frame (three predecessors, emissions
-    <= 1), so cells stay below 3^_RESCALE (times a ghost's 2^_GAP) and cannot overflow, and
-    the bracket stays sound: the upper variant floors every product (each frame), every
-    scaled cell and every ghost (after each rescaling or ghost copy), and reads a subnormal
-    emission raised to _TINY while the lower one reads 0 (``Emissions`` with ``lower``). Only
-    the headroom for cells far below their window's sum shrinks by at most 3^_RESCALE.
+    The columns are rescaled every ``period`` frames only (frames t with t % period == 0): in
+    between, a window's sum grows by at most 3x a frame (three predecessors, emissions <= 1),
+    so cells stay below 3^(period - 1) (times a ghost's 2^_GAP) and cannot overflow, and the
+    bracket stays sound: the upper variant floors every product (each frame), every scaled cell
+    and every ghost (after each rescaling or ghost copy), and reads a subnormal emission raised
+    to _TINY while the lower one reads 0 (``Emissions`` with ``lower``). What is lost is
+    headroom: a window's sum may decay a lot over a period, and its small cells vanish sooner
+    (``_sorted_pass`` retries a failed row with period 1).
     """
     n_batch, n_win, width = lay.n_batch, lay.n_win, lay.width
     t_max = int(lengths[0])
@@ -415,7 +423,7 @@ def _forward_loss(
             upper = c[1]
             np.maximum(upper, floor_a, out=upper)
             c_rows = c.reshape(2, r, width)
-            if t % _RESCALE == 0:
+            if t % period == 0:
                 np.matmul(c_rows, ones, out=z)
                 if n_win > 1:
                     factor = _rescale(z[:, :, 0], off_a, lay, a, backward=False)
@@ -463,7 +471,11 @@ def _bracket(mant: np.ndarray, expo: np.ndarray) -> np.ndarray:
 
 
 def scaled_loss(
-    lp: NDArray[np.float64], ext: _Extended, lengths: NDArray[np.int64], windowed: bool
+    lp: NDArray[np.float64],
+    ext: _Extended,
+    lengths: NDArray[np.int64],
+    windowed: bool,
+    period: int = 1,
 ) -> tuple[NDArray[np.float64], NDArray[np.bool_]]:
     """(ln p, ok) for rows sorted by length, descending (lengths[0] >= 1); O(N * S') memory.
 
@@ -472,13 +484,17 @@ def scaled_loss(
     lay = Layout(ext, windowed)
     t_max = int(lengths[0])
     emis = Emissions(lp[:t_max], ext, lay, lower=True)
-    mant, expo = _forward_loss(lay, emis, lengths)
+    mant, expo = _forward_loss(lay, emis, lengths, period)
     ok = _bracket(mant, expo) <= CERTIFY
     return _log_p(mant, expo, emis, lengths)[1], ok
 
 
 def scaled_loss_grad(
-    lp: NDArray[np.float64], ext: _Extended, lengths: NDArray[np.int64], windowed: bool
+    lp: NDArray[np.float64],
+    ext: _Extended,
+    lengths: NDArray[np.int64],
+    windowed: bool,
+    period: int = 1,
 ) -> tuple[NDArray[np.float64], NDArray[np.bool_], NDArray[np.float64]]:
     """(ln p, ok, gamma) for rows sorted by length, descending (lengths[0] >= 1).
 
@@ -494,10 +510,10 @@ def scaled_loss_grad(
     # Column t holds alpha_hat_t (upper); after the backward pass, the unnormalised occupations.
     store = np.zeros((t_max, lay.size + 2))
     offsets = np.zeros((t_max, lay.rows), dtype=np.int64)
-    mant, expo = _forward(lay, emis, lengths, store, offsets)
+    mant, expo = _forward(lay, emis, lengths, store, offsets, period)
     log_p = _log_p(mant, expo, emis, lengths)[0]
 
-    every = rescale_every(lay)
+    every = rescale_every(lay, period)
     ones = np.ones((width, 1))
     tmp = np.empty(lay.size)
     sums = np.empty((lay.rows, 1))
@@ -645,6 +661,34 @@ def _log2_floor_excess(
     return total + math.log2(64.0 * FLOOR * lay.n_win * growth)
 
 
+def _sorted_pass(
+    lp: NDArray[np.float64],
+    ext: _Extended,
+    lengths: NDArray[np.int64],
+    need_grad: bool,
+    windowed: bool,
+) -> tuple[NDArray[np.float64], NDArray[np.bool_], NDArray[np.float64] | None]:
+    """Rows sorted by length, descending: first with a rescaling every _RESCALE frames, then
+    the rows that did not certify again with one every frame (a window's sum can decay a lot
+    between two rescalings, and cells far below it vanish sooner: peaky inputs)."""
+    if need_grad:
+        log_p, ok, gamma = scaled_loss_grad(lp, ext, lengths, windowed, _RESCALE)
+    else:
+        (log_p, ok), gamma = scaled_loss(lp, ext, lengths, windowed, _RESCALE), None
+    again = np.flatnonzero(~ok)
+    n_win = max(1, -(-ext.labels_ext.shape[1] // WINDOW)) if windowed else 1
+    if again.size and _RESCALE > 1 and (n_win == 1 or not need_grad):
+        sub, lp_sub, len_sub = take_rows(ext, again), lp[:, again], lengths[again]
+        if need_grad:
+            log_p_r, ok_r, gamma_r = scaled_loss_grad(lp_sub, sub, len_sub, windowed, 1)
+            gamma[: gamma_r.shape[0], again] = gamma_r
+            gamma[gamma_r.shape[0] :, again] = 0.0
+        else:
+            log_p_r, ok_r = scaled_loss(lp_sub, sub, len_sub, windowed, 1)
+        log_p[again], ok[again] = log_p_r, ok_r
+    return log_p, ok, gamma
+
+
 def scaled(
     lp: NDArray[np.float64],
     ext: _Extended,
@@ -658,10 +702,7 @@ def scaled(
     identity = bool((order == np.arange(n_batch)).all())
     sub = ext if identity else take_rows(ext, order)
     lp_sorted = lp if identity else lp[:, order]
-    if need_grad:
-        log_p_s, ok_s, gamma_s = scaled_loss_grad(lp_sorted, sub, lengths[order], windowed)
-    else:
-        (log_p_s, ok_s), gamma_s = scaled_loss(lp_sorted, sub, lengths[order], windowed), None
+    log_p_s, ok_s, gamma_s = _sorted_pass(lp_sorted, sub, lengths[order], need_grad, windowed)
     if identity:
         log_p, ok = log_p_s, ok_s
     else:
