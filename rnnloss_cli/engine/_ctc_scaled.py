@@ -668,16 +668,18 @@ def _sorted_pass(
     need_grad: bool,
     windowed: bool,
 ) -> tuple[NDArray[np.float64], NDArray[np.bool_], NDArray[np.float64] | None]:
-    """Rows sorted by length, descending: first with a rescaling every _RESCALE frames, then
-    the rows that did not certify again with one every frame (a window's sum can decay a lot
-    between two rescalings, and cells far below it vanish sooner: peaky inputs)."""
+    """Rows sorted by length, descending: first with a rescaling every _RESCALE frames, then,
+    windowed (the caller's last attempt before log space), the rows that did not certify again
+    with one every frame (a window's sum can decay a lot between two rescalings, and cells far
+    below it vanish sooner: peaky inputs)."""
     if need_grad:
         log_p, ok, gamma = scaled_loss_grad(lp, ext, lengths, windowed, _RESCALE)
     else:
         (log_p, ok), gamma = scaled_loss(lp, ext, lengths, windowed, _RESCALE), None
     again = np.flatnonzero(~ok)
     n_win = max(1, -(-ext.labels_ext.shape[1] // WINDOW)) if windowed else 1
-    if again.size and _RESCALE > 1 and (n_win == 1 or not need_grad):
+    # Not after a first, one-window attempt: the caller's windowed attempt comes next anyway.
+    if windowed and again.size and _RESCALE > 1 and (n_win == 1 or not need_grad):
         sub, lp_sub, len_sub = take_rows(ext, again), lp[:, again], lengths[again]
         if need_grad:
             log_p_r, ok_r, gamma_r = scaled_loss_grad(lp_sub, sub, len_sub, windowed, 1)
