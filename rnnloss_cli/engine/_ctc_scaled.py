@@ -286,10 +286,13 @@ def _clamp(new: np.ndarray, lay: Layout, a: int, backward: bool) -> None:
 
 
 def rescale_every(lay: Layout, period: int) -> int:
-    """Frames from one rescaling to the next in the gradient pass: ``period`` with one window,
-    every frame with windows (between rescalings a window could take in ghosts up to 2^_GAP of
-    its units, and the certificate weighs every cell by its window's units)."""
-    return 1 if lay.n_win > 1 else period
+    """Frames from one rescaling to the next in the gradient pass: ``period`` with one window;
+    with windows at most (span - 1) // 2, the frames probability entering a window through its
+    ghosts (up to 2^_GAP of its units) needs to reach the window's far end, so a ghost never
+    carries such an inflow on into the next window (2^(2 _GAP) would overflow)."""
+    if lay.n_win == 1:
+        return period
+    return max(1, min(period, (lay.span - 1) // 2))
 
 
 def _forward(
@@ -299,11 +302,14 @@ def _forward(
     store: np.ndarray,
     offsets: np.ndarray,
     period: int = 1,
+    bound: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Upper forward recursion over rows sorted by length, descending: frame t's mantissas are
     written to store[t] (two leading zeros, then the layout) and its window offsets to
-    offsets[t]. Rescaled every ``rescale_every(lay, period)`` frames. Returns (mant, expo),
-    each (1, N): p_n * exp(-sum of shifts) = mant * 2^expo.
+    offsets[t]. Rescaled every ``rescale_every(lay, period)`` frames. With windows, ``bound[t]``
+    gets offsets in whose units every window of frame t sums to <= 1 (the certificate's
+    premise): offsets[t] plus the exponent of the window's sum on frames with no rescaling.
+    Returns (mant, expo), each (1, N): p_n * exp(-sum of shifts) = mant * 2^expo.
     """
     n_batch, n_win, width = lay.n_batch, lay.n_win, lay.width
     every = rescale_every(lay, period)
@@ -313,6 +319,7 @@ def _forward(
     tmp = np.empty(lay.size)
     off = np.zeros((1, lay.rows), dtype=np.int64)
     sums = np.empty((1, lay.rows, 1))
+    ghost_all = np.zeros(max(lay.rows - 1, 0))
     mant = np.ones((1, n_batch))
     expo = np.zeros((1, n_batch), dtype=np.int64)
     a = -1
@@ -325,6 +332,7 @@ def _forward(
                 tmp_a, skip_a, floor_a = tmp[:n], lay.skip[:n], lay.floor[:n]
                 z, off_a = sums[:, :r], off[:, :r]
                 not_first, ghost_floor = lay.not_first[1:r], lay.ghost_floor[: r - 1]
+                ghost = ghost_all[: r - 1]
             y = emis.frame(t)
             if a < n_batch:
                 y = y[:n]
@@ -353,8 +361,14 @@ def _forward(
                     off_a += e
                     np.ldexp(c_rows, -e[:, :, None], out=c_rows)
                 np.maximum(c, floor_a, out=c)
+                if n_win > 1:
+                    np.ldexp(not_first, off_a[0, :-1] - off_a[0, 1:], out=ghost)
+                    if bound is not None:
+                        bound[t, :r] = off_a[0]  # window sums now <= 1
+            elif n_win > 1 and bound is not None:
+                np.matmul(c_rows, ones, out=z)
+                bound[t, :r] = off_a[0] + np.maximum(np.frexp(z[0, :, 0])[1], 0)
             if n_win > 1:
-                ghost = np.ldexp(not_first, off_a[0, :-1] - off_a[0, 1:])
                 np.multiply(c_rows[0, :-1, -2:], ghost[:, None], out=c_rows[0, 1:, :2])
                 # A ghost below its window's range underflows: floor it too.
                 ghosts = c_rows[0, 1:, :2]
@@ -510,7 +524,10 @@ def scaled_loss_grad(
     # Column t holds alpha_hat_t (upper); after the backward pass, the unnormalised occupations.
     store = np.zeros((t_max, lay.size + 2))
     offsets = np.zeros((t_max, lay.rows), dtype=np.int64)
-    mant, expo = _forward(lay, emis, lengths, store, offsets, period)
+    # bound_o / bound_b: offsets in whose units every window sums to <= 1, for the certificate
+    # (with one window the rescaling period is covered by a factor in _log2_floor_excess).
+    bound_o = np.zeros_like(offsets) if n_win > 1 else offsets
+    mant, expo = _forward(lay, emis, lengths, store, offsets, period, bound_o)
     log_p = _log_p(mant, expo, emis, lengths)[0]
 
     every = rescale_every(lay, period)
@@ -522,6 +539,9 @@ def scaled_loss_grad(
     ref = np.zeros((t_max, n_batch), dtype=np.int64)
     # units_b[t]: the window offsets of beta_t / y_t (those of beta_hat_{t+1}), for the bound.
     units_b = np.zeros((t_max, lay.rows), dtype=np.int64)
+    bound_b = np.zeros_like(units_b) if n_win > 1 else units_b
+    ob_bound = np.zeros(lay.rows, dtype=np.int64)
+    ghost_all = np.zeros(max(lay.rows - 1, 0))
     # Two alternating columns: bufs[(t + 1) % 2] holds beta_hat_{t+1} on the layout (then two
     # trailing zeros), and beta_t / y_t, then beta_hat_t, is built in place in bufs[t % 2].
     bufs = np.zeros((2, lay.size + 2))
@@ -538,6 +558,11 @@ def scaled_loss_grad(
                 views = [(buf[:n], buf[:m], buf[:n].reshape(r, width)) for buf in bufs]
                 z, ob_a = sums[:r], ob[:r]
                 not_first, ghost_floor = lay.not_first[1:r], lay.ghost_floor[: r - 1]
+                ghost = ghost_all[: r - 1]
+                if n_win > 1:
+                    # Sequences start here (their rows are new): their ghosts flow from now on,
+                    # not from the next rescaling on.
+                    np.ldexp(not_first, ob_a[1:] - ob_a[:-1], out=ghost)
             bt, bt_b, bt_rows = views[t % 2]
             nxt = bufs[(t + 1) % 2]
             # beta_t(s) / y_t(s): probability of the rest of the alignment after leaving s.
@@ -552,6 +577,7 @@ def scaled_loss_grad(
             occ *= bt
             units_b[t, :r] = ob_a
             if n_win > 1:
+                bound_b[t, :r] = ob_bound[:r]
                 # Bring every window of a sequence to the units of its heaviest window (window
                 # units plus the exponent of its occupation sum), with ldexp on the values: a
                 # factor 2^(units - top) below 2^-1074 is 0 as a double although the window's
@@ -588,8 +614,13 @@ def scaled_loss_grad(
                     ob_a += e
                     np.ldexp(bt_rows, -e[:, None], out=bt_rows)
                 np.maximum(bt, floor_a, out=bt)
+                if n_win > 1:
+                    np.ldexp(not_first, ob_a[1:] - ob_a[:-1], out=ghost)
+                    ob_bound[:r] = ob_a  # window sums now <= 1
+            elif n_win > 1:
+                np.dot(bt_rows, ones, out=z)
+                ob_bound[:r] = ob_a + np.maximum(np.frexp(z[:, 0])[1], 0)
             if n_win > 1:
-                ghost = np.ldexp(not_first, ob_a[1:] - ob_a[:-1])
                 np.multiply(bt_rows[1:, 2:4], ghost[:, None], out=bt_rows[1:, :2])
                 ghosts = bt_rows[1:, :2]
                 np.maximum(ghosts, ghost_floor, out=ghosts)
@@ -605,7 +636,8 @@ def scaled_loss_grad(
         # log2 of W_t = sum_s alpha_t(s) beta_t(s) / y_t(s) >= p, shifts left out (they cancel).
         log2_w = ref + np.log2(occ_sum)
         log2_w_min = np.min(log2_w, axis=0, where=frame_ok, initial=np.inf)
-        log2_excess = _log2_floor_excess(lay, offsets, units_b, frame_ok, every)
+        growth_every = every if n_win == 1 else 1  # windowed: bound_o / bound_b cover growth
+        log2_excess = _log2_floor_excess(lay, bound_o, bound_b, frame_ok, growth_every)
     ok = log2_excess - log2_w_min <= math.log2(CERTIFY)
     return log_p, ok, gamma
 

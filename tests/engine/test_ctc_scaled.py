@@ -125,3 +125,45 @@ def test_loss_emissions_pair_only_for_subnormal_own_class(monkeypatch, windowed)
     assert (upper[b_cells] == np.finfo(np.float64).tiny).all()
     np.testing.assert_array_equal(lower[~b_cells], upper[~b_cells])
     np.testing.assert_allclose(emis.frame(2)[1][b_cells], 1.0)
+
+
+def test_windowed_gradient_between_rescalings(monkeypatch):
+    """Loss and gradient with windows of 17 states (S' = 81: five windows, a rescaling every
+    min(8, (17 - 1) // 2) = 8 frames) over 600 peaky frames: cells fed through ghosts between
+    two rescalings. Must certify (no fallback), and match the scalar log-space forward and the
+    gradient of ctc_trace."""
+    rng = np.random.default_rng(11)
+    lp = log_softmax(rng.standard_normal((600, 2, 9)) * 3)
+    targets = rng.integers(1, 9, size=(2, 40))
+    lengths, tlens = [600, 550], [40, 37]
+    monkeypatch.setattr(scaled, "WINDOW", 17)
+    monkeypatch.setattr(ctc, "LONG_FRAMES", 0)
+    expected = [-log_forward_ref(lp[: lengths[n], n], targets[n, : tlens[n]], 0) for n in (0, 1)]
+    traces = [ctc.ctc_trace(lp[: lengths[n], n], targets[n, : tlens[n]]) for n in (0, 1)]
+    ext = ctc._extend(targets, np.array(tlens), 0)
+    assert scaled.rescale_every(scaled.Layout(ext, True), scaled._RESCALE) == 8
+    monkeypatch.setattr(ctc, "_log_forward_backward", _no_fallback)
+    loss, grad = ctc_loss_and_grad(lp, targets, lengths, tlens, reduction="none", wrt="log_probs")
+    np.testing.assert_allclose(loss, expected, rtol=1e-12)
+    for n in (0, 1):
+        np.testing.assert_allclose(grad[: lengths[n], n], traces[n].grad_log_probs, atol=1e-10)
+
+
+def test_windowed_gradient_sequence_starting_mid_pass(monkeypatch):
+    """The backward pass takes in sequence 1 at its last frame (549, between two rescalings).
+    Its end states 33 and 34 straddle windows 1 and 2 (17 states each), so from its first
+    backward step on, state 32 of window 1 reads state 34 through a ghost of window 2: the ghost
+    factor of a newly active row must exist right away, not from the next rescaling on."""
+    rng = np.random.default_rng(12)
+    lp = log_softmax(rng.standard_normal((600, 2, 9)))
+    targets = rng.integers(1, 9, size=(2, 40))
+    targets[1, :17] = np.arange(17) % 8 + 1  # no repeats: every skip allowed
+    lengths, tlens = [600, 550], [40, 17]
+    monkeypatch.setattr(scaled, "WINDOW", 17)
+    monkeypatch.setattr(ctc, "LONG_FRAMES", 0)
+    traces = [ctc.ctc_trace(lp[: lengths[n], n], targets[n, : tlens[n]]) for n in (0, 1)]
+    monkeypatch.setattr(ctc, "_log_forward_backward", _no_fallback)
+    loss, grad = ctc_loss_and_grad(lp, targets, lengths, tlens, reduction="none", wrt="log_probs")
+    for n in (0, 1):
+        assert loss[n] == pytest.approx(traces[n].loss, rel=1e-12)
+        np.testing.assert_allclose(grad[: lengths[n], n], traces[n].grad_log_probs, atol=1e-10)
