@@ -709,9 +709,8 @@ def _sorted_pass(
     else:
         (log_p, ok), gamma = scaled_loss(lp, ext, lengths, windowed, _RESCALE), None
     again = np.flatnonzero(~ok)
-    n_win = max(1, -(-ext.labels_ext.shape[1] // WINDOW)) if windowed else 1
     # Not after a first, one-window attempt: the caller's windowed attempt comes next anyway.
-    if windowed and again.size and _RESCALE > 1 and (n_win == 1 or not need_grad):
+    if windowed and again.size and _RESCALE > 1:
         sub, lp_sub, len_sub = take_rows(ext, again), lp[:, again], lengths[again]
         if need_grad:
             log_p_r, ok_r, gamma_r = scaled_loss_grad(lp_sub, sub, len_sub, windowed, 1)
