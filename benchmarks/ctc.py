@@ -212,6 +212,8 @@ def main() -> None:
                 f"| {r.get('out_dtype', 'n/a')} |",
                 flush=True,
             )
+    print()
+    print(f"load average at the end: {os.getloadavg()[0]:.1f}")
 
 
 if __name__ == "__main__":

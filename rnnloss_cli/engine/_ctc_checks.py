@@ -71,14 +71,17 @@ def _as_log_probs(log_probs: ArrayLike, allowed_ndim: tuple[int, ...]) -> NDArra
         raise EngineError(f"log_probs must have shape {shapes}; got shape {arr.shape}")
     if arr.shape[-1] < 1:
         raise EngineError(f"log_probs must have at least one class (C >= 1); got shape {arr.shape}")
-    arr = np.ascontiguousarray(arr, dtype=np.float64)
-    bad = np.isnan(arr) | (arr == np.inf)
-    if bad.any():
-        where = tuple(int(i) for i in np.argwhere(bad)[0])
-        raise EngineError(
-            f"log_probs must be finite or -inf (log 0); got {arr[where]} at index {where}"
-        )
-    return arr
+    # One pass without temporaries on the input's own dtype (a float32 input is half the
+    # bytes): max is NaN if any entry is NaN and +inf if any is +inf; only then look for where.
+    if arr.size and np.issubdtype(arr.dtype, np.floating):
+        top = arr.max()
+        if np.isnan(top) or top == np.inf:
+            bad = np.isnan(arr) | (arr == np.inf)
+            where = tuple(int(i) for i in np.argwhere(bad)[0])
+            raise EngineError(
+                f"log_probs must be finite or -inf (log 0); got {arr[where]} at index {where}"
+            )
+    return np.ascontiguousarray(arr, dtype=np.float64)
 
 
 def _lengths(x: ArrayLike, name: str, n: int, unbatched: bool) -> NDArray[np.int64]:

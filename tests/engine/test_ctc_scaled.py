@@ -1,0 +1,169 @@
+"""The scaled recursion's periodic rescaling and its emission variants (``_ctc_scaled``).
+
+The loss-only pass (and the one-window gradient pass) rescale their columns every ``_RESCALE``
+frames only; between rescalings cells grow up to 3^(_RESCALE - 1) times. These tests check the
+results against independent references (closed-form path counts, the scalar log-space forward,
+``ctc_trace``) with the period forced to every value from 1 to 8 and windows of 2-5 states, and
+that an emission block holds a lower/upper pair exactly when an own class's emission is below
+the smallest normal double.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import rnnloss_cli.engine._ctc_scaled as scaled
+import rnnloss_cli.engine.ctc as ctc
+from rnnloss_cli.engine.ctc import ctc_loss, ctc_loss_and_grad
+from tests.engine.test_ctc import (
+    any_batch,
+    assert_matches_references,
+    log_forward_ref,
+    log_softmax,
+    path_count_closed_form,
+)
+
+
+def _no_fallback(*args, **kwargs):
+    raise AssertionError("log-space fallback used")
+
+
+@pytest.mark.parametrize("period", [1, 3, 8])
+def test_uniform_emissions_closed_form_without_fallback(monkeypatch, period):
+    """Every class has y = 1/6, so every shifted emission is exactly 1 and the cells are exact
+    path counts times powers of two: a column's sum triples from frame to frame, the largest
+    growth a period can see. With T = 1500 a count reaches ~3^1500 (no double holds it without
+    rescaling). loss = T ln 6 - ln count, count = C(T + S - R, 2S) (stars and bars, closed form
+    in test_ctc). Both passes must certify (no log-space fallback); S' = 41 > 33 keeps the loss
+    off the segment path."""
+    n_frames = 1500
+    target = [1, 2, 2, 3, 1, 4, 5, 5, 1, 2] * 2
+    lp = np.full((n_frames, 2, 6), -math.log(6))
+    expected = n_frames * math.log(6) - math.log(path_count_closed_form(target, n_frames))
+    monkeypatch.setattr(scaled, "_RESCALE", period)
+    monkeypatch.setattr(ctc, "_log_forward_backward", _no_fallback)
+    targets = np.array([target, target])
+    lengths, tlens = [n_frames, n_frames], [20, 20]
+    loss = ctc_loss(lp, targets, lengths, tlens, reduction="none")
+    loss_g, grad = ctc_loss_and_grad(lp, targets, lengths, tlens, reduction="none", wrt="log_probs")
+    np.testing.assert_allclose(loss, expected, rtol=1e-12)
+    np.testing.assert_allclose(loss_g, expected, rtol=1e-12)
+    # Every frame's class occupations sum to 1 (the gradient w.r.t. log_probs is -gamma).
+    np.testing.assert_allclose(grad.sum(axis=2), -1.0, rtol=1e-12)
+
+
+@settings(max_examples=60, deadline=None)
+@given(any_batch(), st.integers(1, 8), st.sampled_from([None, 2, 3, 5]))
+def test_any_rescale_period_matches_references(batch, period, window):
+    """Any period (1 = every frame, as before) and windows of 2-5 states or one window: losses
+    of both paths against the scalar log-space forward, gradients against ctc_trace."""
+    lp, targets, il, tl, blank = batch
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(scaled, "_RESCALE", period)
+        if window is not None:
+            mp.setattr(scaled, "WINDOW", window)
+            mp.setattr(ctc, "LONG_FRAMES", 0)  # windowed from the first attempt
+        loss, g_lp = ctc_loss_and_grad(
+            lp, targets, il, tl, blank=blank, reduction="none", wrt="log_probs"
+        )
+        loss_only = ctc_loss(lp, targets, il, tl, blank=blank, reduction="none")
+    assert_matches_references(batch, loss, loss_only, g_lp)
+
+
+def test_long_windowed_loss_between_rescalings(monkeypatch):
+    """Loss only, windowed (6-state windows) over 3000 peaky frames: ghosts carry probability
+    between windows on frames with no rescaling; must certify and match the scalar reference."""
+    rng = np.random.default_rng(5)
+    lp = log_softmax(rng.standard_normal((3000, 1, 8)) * 4)
+    target = list(rng.integers(1, 8, size=25))
+    expected = -log_forward_ref(lp[:, 0], target, 0)
+    monkeypatch.setattr(scaled, "WINDOW", 6)
+    monkeypatch.setattr(ctc, "LONG_FRAMES", 0)
+    monkeypatch.setattr(ctc, "_log_forward_backward", _no_fallback)
+    assert ctc_loss(lp, [target], [3000], [25], reduction="none")[0] == pytest.approx(
+        expected, rel=1e-12
+    )
+
+
+def _emissions(lp: np.ndarray, windowed: bool) -> tuple[scaled.Emissions, scaled.Layout]:
+    ext = ctc._extend(np.array([[1, 2]]), np.array([2]), 0)
+    lay = scaled.Layout(ext, windowed)
+    return scaled.Emissions(lp[:, None, :], ext, lay, lower=True), lay
+
+
+@pytest.mark.parametrize("windowed", [False, True])
+def test_loss_emissions_pair_only_for_subnormal_own_class(monkeypatch, windowed):
+    """Classes (blank, a, b, c), target "ab". Block 1 (frames 0-1): every own class within 30 nats
+    of the frame's largest: one column, read by both variants. Block 2 (frames 2-3): frame 3's
+    b sits 737 nats below a (e^-737 is a subnormal double): a (lower, upper) pair where the lower
+    variant reads 0 and the upper one the smallest normal double, everything else equal. Class c
+    is not the sequence's own: its e^-900 (it underflows to 0) must not force a pair."""
+    monkeypatch.setattr(scaled, "_BLOCK", 2)
+    lp = np.array(
+        [
+            [-1.0, -2.0, -30.0, -900.0],
+            [-3.0, -1.0, -2.0, -900.0],
+            [-1.0, -1.0, -1.0, -900.0],
+            [-20.0, 0.0, -737.0, -900.0],
+        ]
+    )
+    emis, lay = _emissions(lp, windowed)
+    b_cells = lay.labels == 2
+    for t in (0, 1):
+        y = emis.frame(t)
+        assert y.shape == (lay.size,)
+        np.testing.assert_allclose(y[b_cells], np.exp(lp[t, 2] - lp[t, :3].max()))
+    pair = emis.frame(3)
+    assert pair.shape == (2, lay.size)
+    lower, upper = pair
+    assert (lower[b_cells] == 0.0).all()
+    assert (upper[b_cells] == np.finfo(np.float64).tiny).all()
+    np.testing.assert_array_equal(lower[~b_cells], upper[~b_cells])
+    np.testing.assert_allclose(emis.frame(2)[1][b_cells], 1.0)
+
+
+def test_windowed_gradient_between_rescalings(monkeypatch):
+    """Loss and gradient with windows of 17 states (S' = 81: five windows, a rescaling every
+    min(8, (17 - 1) // 2) = 8 frames) over 600 peaky frames: cells fed through ghosts between
+    two rescalings. Must certify (no fallback), and match the scalar log-space forward and the
+    gradient of ctc_trace."""
+    rng = np.random.default_rng(11)
+    lp = log_softmax(rng.standard_normal((600, 2, 9)) * 3)
+    targets = rng.integers(1, 9, size=(2, 40))
+    lengths, tlens = [600, 550], [40, 37]
+    monkeypatch.setattr(scaled, "WINDOW", 17)
+    monkeypatch.setattr(ctc, "LONG_FRAMES", 0)
+    expected = [-log_forward_ref(lp[: lengths[n], n], targets[n, : tlens[n]], 0) for n in (0, 1)]
+    traces = [ctc.ctc_trace(lp[: lengths[n], n], targets[n, : tlens[n]]) for n in (0, 1)]
+    ext = ctc._extend(targets, np.array(tlens), 0)
+    assert scaled.rescale_every(scaled.Layout(ext, True), scaled._RESCALE) == 8
+    monkeypatch.setattr(ctc, "_log_forward_backward", _no_fallback)
+    loss, grad = ctc_loss_and_grad(lp, targets, lengths, tlens, reduction="none", wrt="log_probs")
+    np.testing.assert_allclose(loss, expected, rtol=1e-12)
+    for n in (0, 1):
+        np.testing.assert_allclose(grad[: lengths[n], n], traces[n].grad_log_probs, atol=1e-10)
+
+
+def test_windowed_gradient_sequence_starting_mid_pass(monkeypatch):
+    """The backward pass takes in sequence 1 at its last frame (549, between two rescalings).
+    Its end states 33 and 34 straddle windows 1 and 2 (17 states each), so from its first
+    backward step on, state 32 of window 1 reads state 34 through a ghost of window 2: the ghost
+    factor of a newly active row must exist right away, not from the next rescaling on."""
+    rng = np.random.default_rng(12)
+    lp = log_softmax(rng.standard_normal((600, 2, 9)))
+    targets = rng.integers(1, 9, size=(2, 40))
+    targets[1, :17] = np.arange(17) % 8 + 1  # no repeats: every skip allowed
+    lengths, tlens = [600, 550], [40, 17]
+    monkeypatch.setattr(scaled, "WINDOW", 17)
+    monkeypatch.setattr(ctc, "LONG_FRAMES", 0)
+    traces = [ctc.ctc_trace(lp[: lengths[n], n], targets[n, : tlens[n]]) for n in (0, 1)]
+    monkeypatch.setattr(ctc, "_log_forward_backward", _no_fallback)
+    loss, grad = ctc_loss_and_grad(lp, targets, lengths, tlens, reduction="none", wrt="log_probs")
+    for n in (0, 1):
+        assert loss[n] == pytest.approx(traces[n].loss, rel=1e-12)
+        np.testing.assert_allclose(grad[: lengths[n], n], traces[n].grad_log_probs, atol=1e-10)
