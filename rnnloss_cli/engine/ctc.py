@@ -56,7 +56,8 @@ gradients (rounded once at the end), as PyTorch keeps the dtype.
 The batched loss and gradient use the scaled-probability recursion (Rabiner's HMM scaling,
 ``_ctc_scaled``): per frame, emissions are ``exp(log_probs - m_t)`` with m_t the largest
 log-probability among the sequence's own classes, and the alpha (and beta) columns are rescaled
-by powers of two kept as integer offsets, so ln p stays finite and exact for very long inputs or
+by powers of two kept as integer offsets (every 8th frame for the loss, every few frames for
+the gradient; between rescalings a window's sum can at most triple a frame), so ln p stays finite and exact for very long inputs or
 very negative log-probabilities. It vectorises over the batch and the extended labels (one
 flat column per frame) and loops in Python over time only. Inputs longer than
 ``LONG_FRAMES`` frames cut each column into windows of up to 64 states with their own offsets
@@ -72,6 +73,12 @@ contribution (gradient); see ``_ctc_scaled``. A sequence that cannot be certifie
 relative is recomputed with windows, then (a -inf log-probability on the path, a frame whose
 classes span more than ~700 nats, probability that really sits in vanished cells) with the
 plain log-space recursion below, also used by ``ctc_trace``.
+
+Short inputs (at most 256 frames, ``_ctc_small``) first try the plain linear recursion without
+rescaling: each frame's emissions are divided by the frame's largest own-class probability, so
+no cell exceeds 3^L, and the result is kept only if the underflow it can have suffered is
+certified below 2^-46 of p (else the scaled path above takes the sequence); small batches use a
+dense matrix-vector form, and the gradient's class reduction is one product with a one-hot map.
 
 Loss only, long sequences with few states (S' <= 33, >= 2048 frames) use segment transfer
 matrices instead (``_ctc_segments``: 64-frame blocks of the linear recursion computed for 256
