@@ -1,0 +1,312 @@
+"""CTC loss and gradient with a compiled (numba) kernel: an optional extra, same API as ``ctc``.
+
+``ctc_loss`` and ``ctc_loss_and_grad`` here take exactly the arguments of
+:mod:`rnnloss_cli.engine.ctc` and give the same results (losses, reductions, ``zero_infinity``,
+``wrt``, ``blank``, float32 in -> float32 out), validated by the same ``_prepare`` / ``_extend``.
+Only the recursion differs: one ``@numba.njit(cache=True)`` kernel loops over the batch, the
+frames and the extended states ``labels_ext = (b, l_1, b, ..., l_S, b)`` in log space::
+
+    log_alpha_t(s) = e_t(s) + logsumexp(log_alpha_{t-1}(s), log_alpha_{t-1}(s-1),
+                                        log_alpha_{t-1}(s-2) if skip(s))
+    log_beta_t(s)  = e_t(s) + logsumexp(log_beta_{t+1}(s), log_beta_{t+1}(s+1),
+                                        log_beta_{t+1}(s+2) if skip(s+2))
+
+with e_t(s) = ln y_t(l'_s) - m_t (m_t the frame's largest log-probability among the sequence's
+own classes), and every column shifted by its own maximum c_t, so the stored values stay near
+0 however long the input or however negative its log-probabilities; ln p = sum_t (m_t + c_t)
+(compensated summation) + logsumexp of the last two states. Nothing is rescaled by a power of
+two and nothing can vanish except terms more than ~745 nats below their log-sum-exp's largest
+one (a relative 1e-323 of the sum), so no exactness certificate or fallback is needed.
+
+The occupation gamma_t(k) = (1/p) sum_{s: l'_s = k} alpha_t(s) beta_t(s) / y_t(k) is formed per
+frame from x_s = log_alpha_t(s) + log_beta_t(s) - e_t(s) (shifted columns) and normalised by
+Z_t = logsumexp_s x_s, using the identity sum_s alpha_t(s) beta_t(s) / y_t(l'_s) = p for every
+frame: gamma_t(s) = exp(x_s - Z_t), whose column sums are 1 to rounding. The gradient is then
+written directly (c_n the reduction scale)::
+
+    wrt="logits":    c_n * (y_t(k) - gamma_t(k))      wrt="log_probs":  -c_n * gamma_t(k)
+
+0 past input_lengths[n]; for an infinite loss 0 with zero_infinity, NaN otherwise.
+
+Memory: loss only, two columns per sequence; loss + gradient, one T_n x S'_n trellis (the
+forward one) for the sequence being processed, plus the gradient itself.
+
+numba is imported here only, never by the CLI; without it importing this module raises an
+ImportError that says how to install it (``pip install 'rnnloss[fast]'``). The first call
+compiles the kernel (about 2 s; cached on disk afterwards).
+
+References:
+    Graves et al. 2006, "Connectionist Temporal Classification: Labelling Unsegmented Sequence
+    Data with Recurrent Neural Networks", ICML.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+
+try:
+    import numba
+except ImportError as exc:  # the optional extra is not installed
+    raise ImportError(
+        "rnnloss_cli.engine.ctc_numba needs numba: pip install 'rnnloss[fast]'"
+    ) from exc
+
+from rnnloss_cli.engine._ctc_checks import _extend, _prepare
+from rnnloss_cli.engine.ctc import _check_options, _reduce
+
+__all__ = ["ctc_loss", "ctc_loss_and_grad"]
+
+_NEG_INF = -np.inf
+
+
+@numba.njit(cache=True, inline="always")
+def _lse3(a: float, b: float, c: float) -> float:
+    """ln(e^a + e^b + e^c), -inf when all three are -inf."""
+    m = max(a, max(b, c))
+    if m == _NEG_INF:
+        return _NEG_INF
+    return m + np.log(np.exp(a - m) + np.exp(b - m) + np.exp(c - m))
+
+
+@numba.njit(cache=True)
+def _sequence(lp, n, length, labels, skip, n_states, need_grad, grad, scale, wrt_logits):
+    """ln p(l|x) of sequence n (length >= 1 frames, feasible) and, if need_grad, its gradient
+    written into grad[:length, n] (scaled by ``scale``); -inf when p = 0 (grad left untouched)."""
+    n_s = n_states
+    shift = np.empty(length)  # m_t
+    emis = np.empty((length, n_s)) if need_grad else np.empty((1, n_s))
+    alpha = np.empty((length, n_s)) if need_grad else np.empty((2, n_s))
+    total = 0.0  # sum_t (m_t + c_t), Neumaier-compensated
+    comp = 0.0
+    for t in range(length):
+        m = _NEG_INF
+        for s in range(n_s):
+            v = lp[t, n, labels[s]]
+            if v > m:
+                m = v
+        if m == _NEG_INF:
+            return _NEG_INF  # every class of the sequence has probability 0 at this frame
+        shift[t] = m
+        row = t if need_grad else 0
+        for s in range(n_s):
+            emis[row, s] = lp[t, n, labels[s]] - m
+        cur = t if need_grad else t % 2
+        prv = t - 1 if need_grad else (t - 1) % 2
+        c = _NEG_INF
+        for s in range(n_s):
+            if t == 0:
+                a = emis[row, s] if s < 2 else _NEG_INF
+            else:
+                x1 = alpha[prv, s - 1] if s >= 1 else _NEG_INF
+                x2 = alpha[prv, s - 2] if skip[s] else _NEG_INF
+                a = emis[row, s] + _lse3(alpha[prv, s], x1, x2)
+            alpha[cur, s] = a
+            if a > c:
+                c = a
+        if c == _NEG_INF:
+            return _NEG_INF  # no alignment survives this frame
+        for s in range(n_s):
+            alpha[cur, s] -= c
+        for v in (m, c):  # Neumaier summation of the shifts
+            new = total + v
+            if abs(total) >= abs(v):
+                comp += (total - new) + v
+            else:
+                comp += (v - new) + total
+            total = new
+    last = length - 1 if need_grad else (length - 1) % 2
+    end = alpha[last, n_s - 1]
+    before = alpha[last, n_s - 2] if n_s >= 2 else _NEG_INF
+    log_p = (total + comp) + _lse3(end, before, _NEG_INF)
+    if log_p == _NEG_INF or not need_grad:
+        return log_p
+    # Backward pass, one column at a time, combined with the stored alpha as it goes.
+    beta = np.full(n_s + 2, _NEG_INF)
+    nxt = np.full(n_s + 2, _NEG_INF)
+    x = np.empty(n_s)
+    for t in range(length - 1, -1, -1):
+        d = _NEG_INF
+        for s in range(n_s):
+            if t == length - 1:
+                b = emis[t, s] if s >= n_s - 2 else _NEG_INF
+            else:
+                x2 = nxt[s + 2] if s + 2 < n_s and skip[s + 2] else _NEG_INF
+                b = emis[t, s] + _lse3(nxt[s], nxt[s + 1], x2)
+            beta[s] = b
+            if b > d:
+                d = b
+        z = _NEG_INF
+        for s in range(n_s):
+            beta[s] -= d
+            a = alpha[t, s]
+            if a == _NEG_INF or beta[s] == _NEG_INF:
+                x[s] = _NEG_INF
+            else:
+                x[s] = a + beta[s] - emis[t, s]
+                if x[s] > z:
+                    z = x[s]
+        acc = 0.0
+        for s in range(n_s):
+            if x[s] != _NEG_INF:
+                acc += np.exp(x[s] - z)
+        z += np.log(acc)
+        if wrt_logits:
+            for k in range(grad.shape[2]):
+                grad[t, n, k] = scale * np.exp(lp[t, n, k])
+        for s in range(n_s):
+            if x[s] != _NEG_INF:
+                grad[t, n, labels[s]] -= scale * np.exp(x[s] - z)
+        nxt, beta = beta, nxt
+    return log_p
+
+
+@numba.njit(cache=True)
+def _batch(lp, labels_ext, skip, n_states, eff, input_lengths, scale, dead, need_grad, wrt_logits):
+    """(log_p (N,), grad (T, N, C) or (0, 0, 0)) for the whole batch; eff[n] = 0 for a sequence
+    with no frames or too few for its target (log p then 0 for an empty target, else -inf)."""
+    n_frames, n_batch, n_classes = lp.shape
+    log_p = np.empty(n_batch)
+    if need_grad:
+        grad = np.zeros((n_frames, n_batch, n_classes))
+    else:
+        grad = np.zeros((0, 0, 0))
+    for n in range(n_batch):
+        if eff[n] == 0:
+            log_p[n] = 0.0 if n_states[n] == 1 else _NEG_INF
+        else:
+            log_p[n] = _sequence(
+                lp,
+                n,
+                eff[n],
+                labels_ext[n],
+                skip[n],
+                n_states[n],
+                need_grad,
+                grad,
+                scale[n],
+                wrt_logits,
+            )
+        if need_grad and log_p[n] == _NEG_INF:
+            for t in range(input_lengths[n]):
+                for k in range(n_classes):
+                    grad[t, n, k] = dead
+    return log_p, grad
+
+
+def _run(
+    batch, need_grad: bool, reduction: str, zero_infinity: bool, wrt_logits: bool
+) -> tuple[np.ndarray | float, NDArray[np.float64]]:
+    ext = _extend(batch.targets, batch.target_lengths, batch.blank)
+    eff = np.where(batch.input_lengths >= ext.min_frames, batch.input_lengths, 0)
+    n_batch = eff.shape[0]
+    # The reduction's per-sequence scale does not depend on the losses (only which ones are
+    # infinite, handled in the kernel), so the kernel can write the finished gradient.
+    if reduction == "mean":
+        scale = 1.0 / (np.maximum(batch.target_lengths, 1) * n_batch)
+    else:
+        scale = np.ones(n_batch)
+    log_p, grad = _batch(
+        batch.log_probs,
+        ext.labels_ext,
+        ext.skip,
+        ext.n_states,
+        eff,
+        batch.input_lengths,
+        scale.astype(np.float64),
+        0.0 if zero_infinity else np.nan,
+        need_grad,
+        wrt_logits,
+    )
+    loss, _, _ = _reduce(batch, log_p, reduction, zero_infinity)
+    return loss, grad
+
+
+def ctc_loss(
+    log_probs: ArrayLike,
+    targets: ArrayLike,
+    input_lengths: ArrayLike,
+    target_lengths: ArrayLike,
+    *,
+    blank: int = 0,
+    reduction: str = "mean",
+    zero_infinity: bool = False,
+) -> np.ndarray | float:
+    """CTC loss, as :func:`rnnloss_cli.engine.ctc.ctc_loss` (same arguments, checks, results),
+    computed by the compiled log-space kernel; memory O(S') per sequence.
+
+    loss_n = -ln p(l_n|x_n), p(l|x) = sum over alignments pi in B^{-1}(l) of prod_t y_t(pi_t).
+
+    Args:
+        log_probs: (T, N, C) per-frame class log-probabilities, or (T, C) for one sequence.
+        targets: (N, S) padded or (sum(target_lengths),) concatenated labels; (S,) unbatched.
+        input_lengths: (N,) frames per sequence (a scalar when unbatched).
+        target_lengths: (N,) labels per sequence (a scalar when unbatched).
+        blank: index of the blank class.
+        reduction: "none", "sum" or "mean".
+        zero_infinity: replace infinite losses by 0.
+
+    Returns:
+        As :func:`rnnloss_cli.engine.ctc.ctc_loss`.
+
+    Example:
+        Classes (blank, "a"), target "a", y = (0.4, 0.6), (0.5, 0.5): p = 0.6*0.5 + 0.6*0.5 +
+        0.4*0.5 = 0.8:
+
+        >>> import numpy as np
+        >>> lp = np.log([[0.4, 0.6], [0.5, 0.5]])
+        >>> round(float(ctc_loss(lp, [1], 2, 1, reduction="none")), 12)
+        0.223143551314
+    """
+    _check_options(reduction)
+    batch = _prepare(log_probs, targets, input_lengths, target_lengths, blank)
+    loss, _ = _run(batch, False, reduction, zero_infinity, False)
+    return loss
+
+
+def ctc_loss_and_grad(
+    log_probs: ArrayLike,
+    targets: ArrayLike,
+    input_lengths: ArrayLike,
+    target_lengths: ArrayLike,
+    *,
+    blank: int = 0,
+    reduction: str = "mean",
+    zero_infinity: bool = False,
+    wrt: str = "logits",
+) -> tuple[np.ndarray | float, NDArray[np.float64]]:
+    """CTC loss and gradient, as :func:`rnnloss_cli.engine.ctc.ctc_loss_and_grad`.
+
+    wrt="logits": c_n (y_t(k) - gamma_t(k)); wrt="log_probs": -c_n gamma_t(k), with gamma the
+    class occupations and c_n the reduction scale (1, or 1 / (N max(S_n, 1)) for "mean").
+
+    Args:
+        log_probs: (T, N, C) or (T, C).
+        targets: (N, S) padded or (sum(target_lengths),) concatenated; (S,) unbatched.
+        input_lengths: (N,) (a scalar when unbatched).
+        target_lengths: (N,) (a scalar when unbatched).
+        blank: index of the blank class.
+        reduction: "none", "sum" or "mean".
+        zero_infinity: replace infinite losses (and their gradients) by 0.
+        wrt: "logits" (default, PyTorch's convention) or "log_probs".
+
+    Returns:
+        (loss, grad) as :func:`rnnloss_cli.engine.ctc.ctc_loss_and_grad`.
+
+    Example:
+        The case of :func:`ctc_loss`: gamma_1 = (0.25, 0.75), gamma_2 = (0.375, 0.625):
+
+        >>> import numpy as np
+        >>> lp = np.log([[0.4, 0.6], [0.5, 0.5]])
+        >>> loss, grad = ctc_loss_and_grad(lp, [1], 2, 1, reduction="none", wrt="log_probs")
+        >>> grad.round(12).tolist()
+        [[-0.25, -0.75], [-0.375, -0.625]]
+    """
+    _check_options(reduction, wrt)
+    batch = _prepare(log_probs, targets, input_lengths, target_lengths, blank)
+    loss, grad = _run(batch, True, reduction, zero_infinity, wrt == "logits")
+    if batch.unbatched:
+        grad = grad[:, 0, :]
+    if batch.dtype != np.float64:
+        grad = grad.astype(batch.dtype)
+    return loss, grad
