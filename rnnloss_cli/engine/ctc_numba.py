@@ -42,6 +42,8 @@ References:
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
@@ -58,6 +60,7 @@ from rnnloss_cli.engine.ctc import _check_options, _reduce
 __all__ = ["ctc_loss", "ctc_loss_and_grad"]
 
 _NEG_INF = -np.inf
+_LN2 = math.log(2.0)
 
 
 @numba.njit(cache=True, inline="always")
@@ -161,32 +164,189 @@ def _sequence(lp, n, length, labels, skip, n_states, need_grad, grad, scale, wrt
     return log_p
 
 
+# Cells (and emissions) below this are raised to it by the "upper" recursion and dropped by the
+# "lower" one; 4x the smallest normal double leaves room for the rounding of one product.
+_FLOOR = 4.0 * 2.2250738585072014e-308
+# The two recursions must agree to this (relative) for a result to be certified.
+_CERTIFY = 1e-13
+
+
+@numba.njit(cache=True)
+def _scaled_sequence(lp, n, length, labels, skip, n_s, need_grad, grad, scale, wrt_logits, store):
+    """Scaled-probability pass of sequence n: (ln p, certified); grad written when certified.
+
+    Per frame, emissions y_t(s) = exp(ln y_t(l'_s) - m_t), and the forward columns are multiplied
+    by an exact power of two 2^-e_t that brings their largest cell into [0.5, 1); ln p =
+    sum_t m_t + ln 2 * sum_t e_t + ln(alpha_T(S'-1) + alpha_T(S'-2)). Two recursions run side by
+    side: "upper" raises every cell and emission that is positive in truth but below _FLOOR to
+    _FLOOR (it can only over-estimate), "lower" lets them vanish (it can only under-estimate). The
+    loss is certified when the two final sums agree to _CERTIFY; the occupations when, at every
+    frame, sum_s alpha beta / y of the two agree to _CERTIFY (each cell is then bracketed and
+    normalised by its frame's sum). Otherwise the caller redoes the sequence in log space.
+    store: (3, >= T, >= S') scratch for the gradient (upper alpha, lower alpha, emissions).
+    """
+    if need_grad:
+        a_up = store[0]
+        a_lo = store[1]
+        ys = store[2]
+    else:
+        a_up = np.empty((2, n_s))
+        a_lo = np.empty((2, n_s))
+        ys = np.empty((1, n_s))
+    total = 0.0  # sum_t m_t, Neumaier-compensated
+    comp = 0.0
+    exps = 0  # sum_t e_t, exact
+    for t in range(length):
+        m = _NEG_INF
+        for s in range(n_s):
+            v = lp[t, n, labels[s]]
+            if v > m:
+                m = v
+        if m == _NEG_INF:
+            return _NEG_INF, True  # every class of the sequence has probability 0 here: exact
+        row = t if need_grad else 0
+        for s in range(n_s):
+            v = lp[t, n, labels[s]]
+            y = np.exp(v - m)
+            if y < _FLOOR and v != _NEG_INF:
+                y = _FLOOR  # upper emission; the lower one is 0 (see below)
+            ys[row, s] = y
+        cur = t if need_grad else t % 2
+        prv = t - 1 if need_grad else (t - 1) % 2
+        top = 0.0
+        for s in range(n_s):
+            yu = ys[row, s]
+            yl = yu if yu > _FLOOR else 0.0
+            if t == 0:
+                su = 1.0 if s < 2 else 0.0
+                sl = su
+            else:
+                su = a_up[prv, s]
+                sl = a_lo[prv, s]
+                if s >= 1:
+                    su += a_up[prv, s - 1]
+                    sl += a_lo[prv, s - 1]
+                if skip[s]:
+                    su += a_up[prv, s - 2]
+                    sl += a_lo[prv, s - 2]
+            cu = su * yu
+            if cu < _FLOOR and su > 0.0 and yu > 0.0:
+                cu = _FLOOR
+            a_up[cur, s] = cu
+            a_lo[cur, s] = sl * yl
+            if cu > top:
+                top = cu
+        if top == 0.0:
+            return _NEG_INF, True  # the upper recursion is 0 only where the truth is 0
+        _, e = math.frexp(top)
+        f = math.ldexp(1.0, -e)
+        for s in range(n_s):
+            a_up[cur, s] *= f
+            a_lo[cur, s] *= f
+        exps += e
+        new = total + m  # Neumaier summation of the shifts
+        if abs(total) >= abs(m):
+            comp += (total - new) + m
+        else:
+            comp += (m - new) + total
+        total = new
+    last = length - 1 if need_grad else (length - 1) % 2
+    p_up = a_up[last, n_s - 1] + (a_up[last, n_s - 2] if n_s >= 2 else 0.0)
+    p_lo = a_lo[last, n_s - 1] + (a_lo[last, n_s - 2] if n_s >= 2 else 0.0)
+    if p_up == 0.0:
+        return _NEG_INF, True
+    if not p_lo >= p_up * (1.0 - _CERTIFY):
+        return _NEG_INF, False
+    log_p = (total + comp) + exps * _LN2 + np.log(p_lo)
+    if not need_grad:
+        return log_p, True
+    # Backward: upper and lower beta / y (the emission of frame t is applied when the column is
+    # used), scaled per frame by a power of two; occupations per frame from both, normalised.
+    b_up = np.zeros(n_s + 2)
+    b_lo = np.zeros(n_s + 2)
+    n_up = np.zeros(n_s + 2)  # the next frame's beta (with its emission)
+    n_lo = np.zeros(n_s + 2)
+    x = np.empty(n_s)
+    for t in range(length - 1, -1, -1):
+        top = 0.0
+        for s in range(n_s):
+            if t == length - 1:
+                bu = 1.0 if s >= n_s - 2 else 0.0
+                bl = bu
+            else:
+                bu = n_up[s] + n_up[s + 1]
+                bl = n_lo[s] + n_lo[s + 1]
+                if s + 2 < n_s and skip[s + 2]:
+                    bu += n_up[s + 2]
+                    bl += n_lo[s + 2]
+            # bu = beta_t(s) / y_t(s) (scaled); it multiplies alpha_t(s) directly.
+            b_up[s] = bu
+            b_lo[s] = bl
+            if bu > top:
+                top = bu
+        if top == 0.0:
+            return log_p, False  # cannot happen for p > 0; leave it to the log-space pass
+        _, e = math.frexp(top)
+        f = math.ldexp(1.0, -e)
+        z_up = 0.0
+        z_lo = 0.0
+        for s in range(n_s):
+            b_up[s] *= f
+            b_lo[s] *= f
+            x[s] = a_lo[t, s] * b_lo[s]
+            z_up += a_up[t, s] * b_up[s]
+            z_lo += x[s]
+        if not z_lo >= z_up * (1.0 - _CERTIFY):
+            return log_p, False
+        inv = 1.0 / z_lo
+        if wrt_logits:
+            for k in range(grad.shape[2]):
+                grad[t, n, k] = scale * np.exp(lp[t, n, k])
+        for s in range(n_s):
+            if x[s] > 0.0:
+                grad[t, n, labels[s]] -= scale * (x[s] * inv)
+        # This frame's beta with its emission, for frame t - 1 (floored in the upper one).
+        for s in range(n_s):
+            yu = ys[t, s]
+            yl = yu if yu > _FLOOR else 0.0
+            cu = b_up[s] * yu
+            if cu < _FLOOR and b_up[s] > 0.0 and yu > 0.0:
+                cu = _FLOOR
+            n_up[s] = cu
+            n_lo[s] = b_lo[s] * yl
+    return log_p, True
+
+
 @numba.njit(cache=True)
 def _batch(lp, labels_ext, skip, n_states, eff, input_lengths, scale, dead, need_grad, wrt_logits):
     """(log_p (N,), grad (T, N, C) or (0, 0, 0)) for the whole batch; eff[n] = 0 for a sequence
-    with no frames or too few for its target (log p then 0 for an empty target, else -inf)."""
+    with no frames or too few for its target (log p then 0 for an empty target, else -inf).
+    Each sequence goes through the scaled pass, and through the log-space one if that pass
+    cannot certify it."""
     n_frames, n_batch, n_classes = lp.shape
     log_p = np.empty(n_batch)
     if need_grad:
         grad = np.zeros((n_frames, n_batch, n_classes))
+        longest = 0
+        widest = 0
+        for n in range(n_batch):
+            longest = max(longest, eff[n])
+            widest = max(widest, n_states[n])
+        store = np.empty((3, longest, widest))
     else:
         grad = np.zeros((0, 0, 0))
+        store = np.empty((3, 0, 0))
     for n in range(n_batch):
         if eff[n] == 0:
             log_p[n] = 0.0 if n_states[n] == 1 else _NEG_INF
         else:
-            log_p[n] = _sequence(
-                lp,
-                n,
-                eff[n],
-                labels_ext[n],
-                skip[n],
-                n_states[n],
-                need_grad,
-                grad,
-                scale[n],
-                wrt_logits,
-            )
+            args = (lp, n, eff[n], labels_ext[n], skip[n], n_states[n], need_grad, grad, scale[n])
+            value, ok = _scaled_sequence(*args, wrt_logits, store)
+            if not ok:
+                if need_grad:
+                    grad[:, n, :] = 0.0
+                value = _sequence(*args, wrt_logits)
+            log_p[n] = value
         if need_grad and log_p[n] == _NEG_INF:
             for t in range(input_lengths[n]):
                 for k in range(n_classes):
