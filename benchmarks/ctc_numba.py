@@ -1,4 +1,4 @@
-"""CTC timing of the optional compiled path (engine/ctc_numba.py) against the numpy engine and torch.
+"""CTC timing: the optional compiled path (engine/ctc_numba.py) against numpy and torch.
 
 Run (from the repository root; numba in the interpreter, torch optional):
 

@@ -172,7 +172,9 @@ _CERTIFY = 1e-13
 
 
 @numba.njit(cache=True)
-def _scaled_sequence(lp, n, length, labels, skip, n_s, need_grad, grad, scale, wrt_logits, store):
+def _scaled_sequence(
+    lp, n, length, labels, skip, n_s, need_grad, grad, scale, wrt_logits, classes, a_up, a_lo, yc
+):
     """Scaled-probability pass of sequence n: (ln p, certified); grad written when certified.
 
     Per frame, emissions y_t(s) = exp(ln y_t(l'_s) - m_t), and the forward columns are multiplied
@@ -183,39 +185,33 @@ def _scaled_sequence(lp, n, length, labels, skip, n_s, need_grad, grad, scale, w
     loss is certified when the two final sums agree to _CERTIFY; the occupations when, at every
     frame, sum_s alpha beta / y of the two agree to _CERTIFY (each cell is then bracketed and
     normalised by its frame's sum). Otherwise the caller redoes the sequence in log space.
-    store: (3, >= T, >= S') scratch for the gradient (upper alpha, lower alpha, emissions).
+    classes: the sequence's distinct classes (exp is taken once per class and frame).
+    a_up, a_lo: (>= T, >= S') scratch for the two forward trellises (>= (2, S') loss only);
+    yc: (>= T, C) scratch for the emissions per class ((>= 1, C) loss only).
     """
-    if need_grad:
-        a_up = store[0]
-        a_lo = store[1]
-        ys = store[2]
-    else:
-        a_up = np.empty((2, n_s))
-        a_lo = np.empty((2, n_s))
-        ys = np.empty((1, n_s))
     total = 0.0  # sum_t m_t, Neumaier-compensated
     comp = 0.0
     exps = 0  # sum_t e_t, exact
     for t in range(length):
         m = _NEG_INF
-        for s in range(n_s):
-            v = lp[t, n, labels[s]]
+        for k in classes:
+            v = lp[t, n, k]
             if v > m:
                 m = v
         if m == _NEG_INF:
             return _NEG_INF, True  # every class of the sequence has probability 0 here: exact
         row = t if need_grad else 0
-        for s in range(n_s):
-            v = lp[t, n, labels[s]]
+        for k in classes:
+            v = lp[t, n, k]
             y = np.exp(v - m)
             if y < _FLOOR and v != _NEG_INF:
                 y = _FLOOR  # upper emission; the lower one is 0 (see below)
-            ys[row, s] = y
+            yc[row, k] = y
         cur = t if need_grad else t % 2
         prv = t - 1 if need_grad else (t - 1) % 2
         top = 0.0
         for s in range(n_s):
-            yu = ys[row, s]
+            yu = yc[row, labels[s]]
             yl = yu if yu > _FLOOR else 0.0
             if t == 0:
                 su = 1.0 if s < 2 else 0.0
@@ -296,7 +292,7 @@ def _scaled_sequence(lp, n, length, labels, skip, n_s, need_grad, grad, scale, w
             x[s] = a_lo[t, s] * b_lo[s]
             z_up += a_up[t, s] * b_up[s]
             z_lo += x[s]
-        if not z_lo >= z_up * (1.0 - _CERTIFY):
+        if not (z_lo > 0.0 and z_lo >= z_up * (1.0 - _CERTIFY)):
             return log_p, False
         inv = 1.0 / z_lo
         if wrt_logits:
@@ -307,7 +303,7 @@ def _scaled_sequence(lp, n, length, labels, skip, n_s, need_grad, grad, scale, w
                 grad[t, n, labels[s]] -= scale * (x[s] * inv)
         # This frame's beta with its emission, for frame t - 1 (floored in the upper one).
         for s in range(n_s):
-            yu = ys[t, s]
+            yu = yc[t, labels[s]]
             yl = yu if yu > _FLOOR else 0.0
             cu = b_up[s] * yu
             if cu < _FLOOR and b_up[s] > 0.0 and yu > 0.0:
@@ -325,23 +321,32 @@ def _batch(lp, labels_ext, skip, n_states, eff, input_lengths, scale, dead, need
     cannot certify it."""
     n_frames, n_batch, n_classes = lp.shape
     log_p = np.empty(n_batch)
+    longest = 0
+    widest = 0
+    for n in range(n_batch):
+        longest = max(longest, eff[n])
+        widest = max(widest, n_states[n])
     if need_grad:
         grad = np.zeros((n_frames, n_batch, n_classes))
-        longest = 0
-        widest = 0
-        for n in range(n_batch):
-            longest = max(longest, eff[n])
-            widest = max(widest, n_states[n])
-        store = np.empty((3, longest, widest))
+        a_up = np.empty((longest, widest))
+        a_lo = np.empty((longest, widest))
+        yc = np.empty((longest, n_classes))
     else:
         grad = np.zeros((0, 0, 0))
-        store = np.empty((3, 0, 0))
+        a_up = np.empty((2, widest))
+        a_lo = np.empty((2, widest))
+        yc = np.empty((1, n_classes))
+    used = np.zeros(n_classes, dtype=np.bool_)
     for n in range(n_batch):
         if eff[n] == 0:
             log_p[n] = 0.0 if n_states[n] == 1 else _NEG_INF
         else:
+            used[:] = False
+            for s in range(n_states[n]):
+                used[labels_ext[n, s]] = True
+            classes = np.nonzero(used)[0]
             args = (lp, n, eff[n], labels_ext[n], skip[n], n_states[n], need_grad, grad, scale[n])
-            value, ok = _scaled_sequence(*args, wrt_logits, store)
+            value, ok = _scaled_sequence(*args, wrt_logits, classes, a_up, a_lo, yc)
             if not ok:
                 if need_grad:
                     grad[:, n, :] = 0.0

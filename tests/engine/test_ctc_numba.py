@@ -200,6 +200,78 @@ def test_agrees_with_numpy_engine(batch, reduction, zero_infinity, wrt, dtype):
     assert_same(grad, ref_grad, rtol, 1e-10 if dtype == "float64" else 1e-7)
 
 
+# ---------------------------------------------------------------------------------------------
+# The two passes one at a time: the scaled one must refuse what it cannot certify, and the
+# log-space one (its fallback, rarely reached by the tests above) must match the references.
+# ---------------------------------------------------------------------------------------------
+
+
+def run_pass(which, lp, targets, il, tl, blank=0, wrt="log_probs"):
+    """One pass on every sequence (reduction "none"): (log_p, certified (N,), grad (T, N, C))."""
+    batch = ctc._prepare(lp, targets, il, tl, blank)
+    ext = ctc._extend(batch.targets, batch.target_lengths, batch.blank)
+    lp64 = batch.log_probs
+    n_frames, n_batch, n_classes = lp64.shape
+    log_p = np.full(n_batch, np.nan)
+    ok = np.zeros(n_batch, dtype=bool)
+    grad = np.zeros(lp64.shape)
+    for n in range(n_batch):
+        length, n_s = int(batch.input_lengths[n]), int(ext.n_states[n])
+        if length < ext.min_frames[n] or length == 0:
+            continue
+        args = (lp64, n, length, ext.labels_ext[n], ext.skip[n], n_s, True, grad, 1.0)
+        if which == "log":
+            log_p[n], ok[n] = ctc_numba._sequence(*args, wrt == "logits"), True
+        else:
+            classes = np.unique(ext.labels_ext[n, :n_s])
+            scratch = (np.empty((length, n_s)), np.empty((length, n_s)))
+            log_p[n], ok[n] = ctc_numba._scaled_sequence(
+                *args, wrt == "logits", classes, *scratch, np.empty((length, n_classes))
+            )
+    return log_p, ok, grad
+
+
+def test_scaled_pass_refuses_the_reversal_input():
+    """Half of p sits in a prefix 800 nats below the best one: the lower recursion loses it, so
+    the scaled pass must not certify; the log-space pass gets it right (scalar reference)."""
+    rev = main_tests.reversal_log_probs()
+    expected = log_forward_ref(rev, [1, 2], 0)
+    _, ok, _ = run_pass("scaled", rev[:, None, :], [[1, 2]], [25], [2])
+    assert not ok[0]
+    log_p, _, _ = run_pass("log", rev[:, None, :], [[1, 2]], [25], [2])
+    assert log_p[0] == pytest.approx(expected, rel=1e-13)
+
+
+def test_scaled_pass_certifies_typical_inputs():
+    """The benchmark's inputs (logits of unit scale) never need the log-space pass."""
+    for T, N, C, S in ((50, 1, 20, 10), (100, 8, 30, 20), (600, 3, 30, 60)):
+        rng = np.random.default_rng(T)
+        lp = log_softmax(rng.standard_normal((T, N, C)))
+        targets = rng.integers(1, C, size=(N, S))
+        log_p, ok, _ = run_pass("scaled", lp, targets, np.full(N, T), np.full(N, S))
+        assert ok.all()
+        for n in range(N):
+            ref = log_forward_ref(lp[:, n], targets[n], 0)
+            assert log_p[n] == pytest.approx(ref, rel=1e-12)
+
+
+@settings(max_examples=80, deadline=None)
+@given(main_tests.any_batch(), st.sampled_from(["log", "scaled"]))
+def test_each_pass_matches_references(batch, which):
+    """Each pass alone, where it answers (the log-space pass always; the scaled one when it
+    certifies), against the scalar log-space reference and ctc_trace's occupations."""
+    lp, targets, il, tl, blank = batch
+    log_p, ok, grad = run_pass(which, lp, targets, il, tl, blank)
+    for n in np.nonzero(ok)[0]:
+        expected = log_forward_ref(lp[: il[n], n], targets[n, : tl[n]], blank)
+        if math.isinf(expected):
+            assert log_p[n] == -math.inf
+            continue
+        assert log_p[n] == pytest.approx(expected, rel=1e-11, abs=1e-11)
+        tr = ctc.ctc_trace(lp[: il[n], n], targets[n, : tl[n]], blank=blank)
+        np.testing.assert_allclose(grad[: il[n], n], tr.grad_log_probs, atol=1e-10)
+
+
 def test_long_far_apart_input_against_scalar_reference():
     """2000 frames, logits 1e3 apart, -1000 offset: ln p far outside a double's exponent range
     when unshifted; loss against the scalar log-space reference, gradient against the numpy
