@@ -3,37 +3,49 @@
 ``ctc_loss`` and ``ctc_loss_and_grad`` here take exactly the arguments of
 :mod:`rnnloss_cli.engine.ctc` and give the same results (losses, reductions, ``zero_infinity``,
 ``wrt``, ``blank``, float32 in -> float32 out), validated by the same ``_prepare`` / ``_extend``.
-Only the recursion differs: one ``@numba.njit(cache=True)`` kernel loops over the batch, the
-frames and the extended states ``labels_ext = (b, l_1, b, ..., l_S, b)`` in log space::
+Only the recursion differs: ``@numba.njit(cache=True)`` kernels loop over the batch, the
+frames and the extended states ``labels_ext = (b, l_1, b, ..., l_S, b)`` (skip(s): state s may
+be entered from s - 2), one sequence at a time, in two passes.
+
+Scaled pass (``_scaled_sequence``, tried first). Emissions y_t(s) = exp(ln y_t(l'_s) - m_t),
+m_t the frame's largest log-probability among the sequence's own classes (one exp per class
+and frame); alpha_t(s) = y_t(s) (alpha_{t-1}(s) + alpha_{t-1}(s-1) + [skip(s)] alpha_{t-1}(s-2)),
+each column multiplied by an exact power of two 2^-e_t that brings its largest cell into
+[0.5, 1); ln p = sum_t m_t + ln 2 sum_t e_t + ln(alpha_T(S'-1) + alpha_T(S'-2)). It runs twice
+side by side: an "upper" recursion raises every cell and emission that is positive in truth
+but below 4x the smallest normal double to that floor (it can only over-estimate), a "lower" one
+lets them vanish (it can only under-estimate); the loss is certified when the two agree to
+1e-13. The backward pass does the same for beta / y, and the occupations are certified when,
+at every frame, sum_s alpha beta / y of the two agree to 1e-13 (each cell is then bracketed).
+
+Log-space pass (``_sequence``), for a sequence the scaled pass cannot certify (probability
+that sits more than ~700 nats below a column's largest cell, as in long inputs or logits
+1e3 apart)::
 
     log_alpha_t(s) = e_t(s) + logsumexp(log_alpha_{t-1}(s), log_alpha_{t-1}(s-1),
                                         log_alpha_{t-1}(s-2) if skip(s))
-    log_beta_t(s)  = e_t(s) + logsumexp(log_beta_{t+1}(s), log_beta_{t+1}(s+1),
-                                        log_beta_{t+1}(s+2) if skip(s+2))
 
-with e_t(s) = ln y_t(l'_s) - m_t (m_t the frame's largest log-probability among the sequence's
-own classes), and every column shifted by its own maximum c_t, so the stored values stay near
-0 however long the input or however negative its log-probabilities; ln p = sum_t (m_t + c_t)
-(compensated summation) + logsumexp of the last two states. Nothing is rescaled by a power of
-two and nothing can vanish except terms more than ~745 nats below their log-sum-exp's largest
-one (a relative 1e-323 of the sum), so no exactness certificate or fallback is needed.
+and its mirror image for log_beta, with e_t(s) = ln y_t(l'_s) - m_t and every column shifted by
+its own maximum c_t (ln p = sum_t (m_t + c_t), compensated summation, + logsumexp of the last
+two states), so the stored values stay near 0 however long the input; nothing vanishes but
+terms ~745 nats below their log-sum-exp's largest one.
 
-The occupation gamma_t(k) = (1/p) sum_{s: l'_s = k} alpha_t(s) beta_t(s) / y_t(k) is formed per
-frame from x_s = log_alpha_t(s) + log_beta_t(s) - e_t(s) (shifted columns) and normalised by
-Z_t = logsumexp_s x_s, using the identity sum_s alpha_t(s) beta_t(s) / y_t(l'_s) = p for every
-frame: gamma_t(s) = exp(x_s - Z_t), whose column sums are 1 to rounding. The gradient is then
-written directly (c_n the reduction scale)::
+In both, the occupation gamma_t(k) = (1/p) sum_{s: l'_s = k} alpha_t(s) beta_t(s) / y_t(k) is
+normalised per frame by Z_t = sum_s alpha_t(s) beta_t(s) / y_t(l'_s), which equals p at every
+frame, so its column sums are 1 to rounding. The gradient is then written directly (c_n the
+reduction scale)::
 
     wrt="logits":    c_n * (y_t(k) - gamma_t(k))      wrt="log_probs":  -c_n * gamma_t(k)
 
 0 past input_lengths[n]; for an infinite loss 0 with zero_infinity, NaN otherwise.
 
-Memory: loss only, two columns per sequence; loss + gradient, one T_n x S'_n trellis (the
-forward one) for the sequence being processed, plus the gradient itself.
+Memory: loss only, two columns per sequence; loss + gradient, two T x S' forward trellises and a
+T x C emission table shared by the sequences (plus two T_n x S'_n ones for a sequence that
+needs the log-space pass), and the gradient itself.
 
 numba is imported here only, never by the CLI; without it importing this module raises an
 ImportError that says how to install it (``pip install 'rnnloss[fast]'``). The first call
-compiles the kernel (about 2 s; cached on disk afterwards).
+compiles the kernels (2-3.5 s here; about 0.15 s once cached on disk, beside the module).
 
 References:
     Graves et al. 2006, "Connectionist Temporal Classification: Labelling Unsegmented Sequence
@@ -65,11 +77,20 @@ _LN2 = math.log(2.0)
 
 @numba.njit(cache=True, inline="always")
 def _lse3(a: float, b: float, c: float) -> float:
-    """ln(e^a + e^b + e^c), -inf when all three are -inf."""
-    m = max(a, max(b, c))
-    if m == _NEG_INF:
+    """ln(e^a + e^b + e^c), -inf when all three are -inf (no exp for a -inf term: c is -inf
+    for every state the skip cannot enter)."""
+    if a < b:
+        a, b = b, a
+    if a < c:
+        a, c = c, a
+    if a == _NEG_INF:
         return _NEG_INF
-    return m + np.log(np.exp(a - m) + np.exp(b - m) + np.exp(c - m))
+    rest = 0.0
+    if b != _NEG_INF:
+        rest += np.exp(b - a)
+    if c != _NEG_INF:
+        rest += np.exp(c - a)
+    return a + np.log1p(rest)
 
 
 @numba.njit(cache=True)
@@ -151,15 +172,14 @@ def _sequence(lp, n, length, labels, skip, n_states, need_grad, grad, scale, wrt
                     z = x[s]
         acc = 0.0
         for s in range(n_s):
-            if x[s] != _NEG_INF:
-                acc += np.exp(x[s] - z)
-        z += np.log(acc)
+            x[s] = np.exp(x[s] - z) if x[s] != _NEG_INF else 0.0
+            acc += x[s]
         if wrt_logits:
             for k in range(grad.shape[2]):
                 grad[t, n, k] = scale * np.exp(lp[t, n, k])
         for s in range(n_s):
-            if x[s] != _NEG_INF:
-                grad[t, n, labels[s]] -= scale * np.exp(x[s] - z)
+            if x[s] > 0.0:
+                grad[t, n, labels[s]] -= scale * (x[s] / acc)
         nxt, beta = beta, nxt
     return log_p
 
