@@ -18,19 +18,19 @@ lets them vanish (it can only under-estimate); the loss is certified when the tw
 1e-13. The backward pass does the same for beta / y, and the occupations are certified when,
 at every frame, sum_s alpha beta / y of the two agree to 1e-13 (each cell is then bracketed).
 
-Log-space pass (``_sequence``), for a sequence the scaled pass cannot certify (probability
-that sits more than ~700 nats below a column's largest cell, as in long inputs or logits
-1e3 apart)::
+Extended-exponent pass (``_xsequence``), for a sequence the scaled pass cannot certify
+(probability more than ~700 nats below a column's largest cell, as in long inputs or logits
+1e3 apart): the same linear recursion, but every cell carries its own power-of-two exponent
+and each sum is taken on its largest term's exponent, so nothing underflows (a term 2^-1100
+below its sum's largest is dropped). A log-space pass (``_sequence``)::
 
     log_alpha_t(s) = e_t(s) + logsumexp(log_alpha_{t-1}(s), log_alpha_{t-1}(s-1),
                                         log_alpha_{t-1}(s-2) if skip(s))
 
-and its mirror image for log_beta, with e_t(s) = ln y_t(l'_s) - m_t and every column shifted by
-its own maximum c_t (ln p = sum_t (m_t + c_t), compensated summation, + logsumexp of the last
-two states), so the stored values stay near 0 however long the input; nothing vanishes but
-terms ~745 nats below their log-sum-exp's largest one.
+with every column shifted by its maximum, is kept as a slower, independent reference for
+the tests.
 
-In both, the occupation gamma_t(k) = (1/p) sum_{s: l'_s = k} alpha_t(s) beta_t(s) / y_t(k) is
+In every pass, the occupation gamma_t(k) = (1/p) sum_{s: l'_s = k} alpha_t(s) beta_t(s) / y_t(k) is
 normalised per frame by Z_t = sum_s alpha_t(s) beta_t(s) / y_t(l'_s), which equals p at every
 frame, so its column sums are 1 to rounding. The gradient is then written directly (c_n the
 reduction scale)::
@@ -40,8 +40,7 @@ reduction scale)::
 0 past input_lengths[n]; for an infinite loss 0 with zero_infinity, NaN otherwise.
 
 Memory: loss only, two columns per sequence; loss + gradient, two T x S' forward trellises and a
-T x C emission table shared by the sequences (plus two T_n x S'_n ones for a sequence that
-needs the log-space pass), and the gradient itself.
+T x C emission table (or two, for the fallback) shared by the sequences, and the gradient.
 
 numba is imported here only, never by the CLI; without it importing this module raises an
 ImportError that says how to install it (``pip install 'rnnloss[fast]'``). The first call
@@ -333,6 +332,164 @@ def _scaled_sequence(
     return log_p, True
 
 
+# 2^-d for the exponent gaps d of the extended-exponent pass; a term more than 1100 binades
+# below the largest one of its sum is dropped (relative 2^-1100 of it).
+_POW2 = np.array([2.0**-d for d in range(1100)])
+_BIG_MANT = 2.0**100
+_SMALL_MANT = 2.0**-500
+
+
+@numba.njit(cache=True, inline="always")
+def _norm(f: float, e: float) -> tuple[float, float]:
+    """f 2^e with f brought back into [0.5, 1) when it left [2^-500, 2^100] (0 stays 0)."""
+    if f != 0.0 and (f < _SMALL_MANT or f > _BIG_MANT):
+        fr, k = math.frexp(f)
+        return fr, e + k
+    return f, e
+
+
+@numba.njit(cache=True, inline="always")
+def _add3(f1, e1, f2, e2, f3, e3):
+    """f1 2^e1 + f2 2^e2 + f3 2^e3 as (mantissa, exponent), on the largest term's exponent."""
+    top = -1e300
+    if f1 != 0.0:
+        top = e1
+    if f2 != 0.0 and e2 > top:
+        top = e2
+    if f3 != 0.0 and e3 > top:
+        top = e3
+    if top == -1e300:
+        return 0.0, 0.0
+    acc = 0.0
+    if f1 != 0.0 and top - e1 < 1100:
+        acc += f1 * _POW2[int(top - e1)]
+    if f2 != 0.0 and top - e2 < 1100:
+        acc += f2 * _POW2[int(top - e2)]
+    if f3 != 0.0 and top - e3 < 1100:
+        acc += f3 * _POW2[int(top - e3)]
+    return acc, top
+
+
+@numba.njit(cache=True)
+def _xsequence(
+    lp, n, length, labels, skip, n_s, need_grad, grad, scale, wrt_logits, classes, af, ae
+):
+    """Extended-exponent pass of sequence n: ln p, and the gradient if need_grad (exact, no
+    certificate: the fallback of the scaled pass).
+
+    Every cell is a mantissa and its own (integer, stored as float) power-of-two exponent, and a
+    sum of three cells is taken on the largest one's exponent, so nothing underflows however
+    far apart the cells of a column are (long inputs, logits 1e3 apart); only a term 2^-1100
+    below its sum's largest is dropped. Emissions y_t(k) = exp(ln y_t(k) - m_t) are split as
+    exp(r) 2^q when below e^-300. Occupations are normalised per frame, as in the scaled pass.
+    af, ae: (>= T, >= S') scratch for the forward mantissas and exponents ((>= 2, S') loss only).
+    """
+    n_classes = lp.shape[2]
+    rows = length if need_grad else 1
+    ym = np.zeros((rows, n_classes))
+    ye = np.zeros((rows, n_classes))
+    total = 0.0
+    comp = 0.0
+    for t in range(length):
+        m = _NEG_INF
+        for k in classes:
+            if lp[t, n, k] > m:
+                m = lp[t, n, k]
+        if m == _NEG_INF:
+            return _NEG_INF
+        row = t if need_grad else 0
+        for k in classes:
+            d = lp[t, n, k] - m
+            if d == _NEG_INF:
+                ym[row, k] = 0.0
+                ye[row, k] = 0.0
+            elif d > -300.0:
+                ym[row, k] = np.exp(d)
+                ye[row, k] = 0.0
+            else:
+                q = math.floor(d / _LN2)
+                ym[row, k] = np.exp(d - q * _LN2)
+                ye[row, k] = q
+        cur = t if need_grad else t % 2
+        prv = t - 1 if need_grad else (t - 1) % 2
+        alive = False
+        for s in range(n_s):
+            k = labels[s]
+            if t == 0:
+                f, e = (1.0, 0.0) if s < 2 else (0.0, 0.0)
+            else:
+                f1 = af[prv, s - 1] if s >= 1 else 0.0
+                e1 = ae[prv, s - 1] if s >= 1 else 0.0
+                f2 = af[prv, s - 2] if skip[s] else 0.0
+                e2 = ae[prv, s - 2] if skip[s] else 0.0
+                f, e = _add3(af[prv, s], ae[prv, s], f1, e1, f2, e2)
+            f, e = _norm(f * ym[row, k], e + ye[row, k])
+            if f == 0.0:
+                e = 0.0
+            else:
+                alive = True
+            af[cur, s] = f
+            ae[cur, s] = e
+        if not alive:
+            return _NEG_INF
+        new = total + m
+        if abs(total) >= abs(m):
+            comp += (total - new) + m
+        else:
+            comp += (m - new) + total
+        total = new
+    last = length - 1 if need_grad else (length - 1) % 2
+    end = _NEG_INF
+    if af[last, n_s - 1] > 0.0:
+        end = np.log(af[last, n_s - 1]) + ae[last, n_s - 1] * _LN2
+    before = _NEG_INF
+    if n_s >= 2 and af[last, n_s - 2] > 0.0:
+        before = np.log(af[last, n_s - 2]) + ae[last, n_s - 2] * _LN2
+    log_p = (total + comp) + _lse3(end, before, _NEG_INF)
+    if log_p == _NEG_INF or not need_grad:
+        return log_p
+    bf = np.zeros(n_s + 2)  # beta_t / y_t, this frame
+    be = np.zeros(n_s + 2)
+    nf = np.zeros(n_s + 2)  # beta_{t+1} (emission included)
+    ne = np.zeros(n_s + 2)
+    xf = np.empty(n_s)
+    xe = np.empty(n_s)
+    for t in range(length - 1, -1, -1):
+        top = -1e300
+        for s in range(n_s):
+            if t == length - 1:
+                f, e = (1.0, 0.0) if s >= n_s - 2 else (0.0, 0.0)
+            else:
+                f3 = nf[s + 2] if s + 2 < n_s and skip[s + 2] else 0.0
+                f, e = _add3(nf[s], ne[s], nf[s + 1], ne[s + 1], f3, ne[s + 2])
+            f, e = _norm(f, e)
+            bf[s] = f
+            be[s] = e
+            xf[s] = af[t, s] * f
+            xe[s] = ae[t, s] + e
+            if xf[s] != 0.0 and xe[s] > top:
+                top = xe[s]
+        acc = 0.0
+        for s in range(n_s):
+            if xf[s] != 0.0 and top - xe[s] < 1100:
+                xf[s] *= _POW2[int(top - xe[s])]
+            else:
+                xf[s] = 0.0
+            acc += xf[s]
+        if wrt_logits:
+            for k in range(grad.shape[2]):
+                grad[t, n, k] = scale * np.exp(lp[t, n, k])
+        for s in range(n_s):
+            if xf[s] > 0.0:
+                grad[t, n, labels[s]] -= scale * (xf[s] / acc)
+        for s in range(n_s):
+            k = labels[s]
+            f, e = _norm(bf[s] * ym[t, k], be[s] + ye[t, k])
+            nf[s] = f
+            ne[s] = e if f != 0.0 else 0.0
+    return log_p
+
+
 @numba.njit(cache=True)
 def _batch(lp, labels_ext, skip, n_states, eff, input_lengths, scale, dead, need_grad, wrt_logits):
     """(log_p (N,), grad (T, N, C) or (0, 0, 0)) for the whole batch; eff[n] = 0 for a sequence
@@ -370,7 +527,7 @@ def _batch(lp, labels_ext, skip, n_states, eff, input_lengths, scale, dead, need
             if not ok:
                 if need_grad:
                     grad[:, n, :] = 0.0
-                value = _sequence(*args, wrt_logits)
+                value = _xsequence(*args, wrt_logits, classes, a_up, a_lo)
             log_p[n] = value
         if need_grad and log_p[n] == _NEG_INF:
             for t in range(input_lengths[n]):

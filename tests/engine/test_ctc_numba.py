@@ -201,8 +201,9 @@ def test_agrees_with_numpy_engine(batch, reduction, zero_infinity, wrt, dtype):
 
 
 # ---------------------------------------------------------------------------------------------
-# The two passes one at a time: the scaled one must refuse what it cannot certify, and the
-# log-space one (its fallback, rarely reached by the tests above) must match the references.
+# The passes one at a time: the scaled one must refuse what it cannot certify, and its fallback
+# (extended exponents; rarely reached by the tests above) and the log-space pass (kept as a
+# second, independent reference) must match the references.
 # ---------------------------------------------------------------------------------------------
 
 
@@ -220,11 +221,13 @@ def run_pass(which, lp, targets, il, tl, blank=0, wrt="log_probs"):
         if length < ext.min_frames[n] or length == 0:
             continue
         args = (lp64, n, length, ext.labels_ext[n], ext.skip[n], n_s, True, grad, 1.0)
+        classes = np.unique(ext.labels_ext[n, :n_s])
+        scratch = (np.empty((length, n_s)), np.empty((length, n_s)))
         if which == "log":
             log_p[n], ok[n] = ctc_numba._sequence(*args, wrt == "logits"), True
+        elif which == "ext":
+            log_p[n], ok[n] = ctc_numba._xsequence(*args, wrt == "logits", classes, *scratch), True
         else:
-            classes = np.unique(ext.labels_ext[n, :n_s])
-            scratch = (np.empty((length, n_s)), np.empty((length, n_s)))
             log_p[n], ok[n] = ctc_numba._scaled_sequence(
                 *args, wrt == "logits", classes, *scratch, np.empty((length, n_classes))
             )
@@ -238,8 +241,11 @@ def test_scaled_pass_refuses_the_reversal_input():
     expected = log_forward_ref(rev, [1, 2], 0)
     _, ok, _ = run_pass("scaled", rev[:, None, :], [[1, 2]], [25], [2])
     assert not ok[0]
-    log_p, _, _ = run_pass("log", rev[:, None, :], [[1, 2]], [25], [2])
-    assert log_p[0] == pytest.approx(expected, rel=1e-13)
+    for which in ("ext", "log"):
+        log_p, _, grad = run_pass(which, rev[:, None, :], [[1, 2]], [25], [2])
+        assert log_p[0] == pytest.approx(expected, rel=1e-13)
+        tr = ctc.ctc_trace(rev, [1, 2])
+        np.testing.assert_allclose(grad[:, 0], tr.grad_log_probs, atol=1e-12)
 
 
 def test_scaled_pass_certifies_typical_inputs():
@@ -256,10 +262,11 @@ def test_scaled_pass_certifies_typical_inputs():
 
 
 @settings(max_examples=80, deadline=None)
-@given(main_tests.any_batch(), st.sampled_from(["log", "scaled"]))
+@given(main_tests.any_batch(), st.sampled_from(["ext", "log", "scaled"]))
 def test_each_pass_matches_references(batch, which):
-    """Each pass alone, where it answers (the log-space pass always; the scaled one when it
-    certifies), against the scalar log-space reference and ctc_trace's occupations."""
+    """Each pass alone, where it answers (the extended-exponent fallback and the log-space pass
+    always; the scaled one when it certifies), against the scalar log-space reference and
+    ctc_trace's occupations."""
     lp, targets, il, tl, blank = batch
     log_p, ok, grad = run_pass(which, lp, targets, il, tl, blank)
     for n in np.nonzero(ok)[0]:
