@@ -57,12 +57,12 @@ The batched loss and gradient use the scaled-probability recursion (Rabiner's HM
 ``_ctc_scaled``): per frame, emissions are ``exp(log_probs - m_t)`` with m_t the largest
 log-probability among the sequence's own classes, and the alpha (and beta) columns are rescaled
 by powers of two kept as integer offsets (every 8th frame for the loss, every few frames for
-the gradient; between rescalings a window's sum can at most triple a frame), so ln p stays finite and exact for very long inputs or
-very negative log-probabilities. It vectorises over the batch and the extended labels (one
-flat column per frame) and loops in Python over time only. Inputs longer than
-``LONG_FRAMES`` frames cut each column into windows of up to 64 states with their own offsets
-(a long input's column spans far more than a double between its two ends); shorter ones start
-with one scale per sequence.
+the gradient; between rescalings a window's sum can at most triple a frame), so ln p stays
+finite and exact for very long inputs or very negative log-probabilities. It vectorises over
+the batch and the extended labels (one flat column per frame) and loops in Python over time
+only. Inputs longer than ``LONG_FRAMES`` frames cut each column into windows of up to 64 states
+with their own offsets (a long input's column spans far more than a double between its two
+ends); shorter ones start with one scale per sequence.
 
 Scaling is not exact on its own: cells far below the largest in their window vanish, and an
 emission can underflow inside a frame. Usually they lie far off every likely alignment, but

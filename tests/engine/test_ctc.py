@@ -738,6 +738,7 @@ def test_trace_fields_and_consistency():
     ],
 )
 def test_validation_messages(kwargs, match):
+    kwargs = dict(kwargs)  # the parametrize dicts are shared with re-runs: never pop from them
     args = {
         "log_probs": np.log(np.full((5, 2, 4), 0.25)),
         "targets": np.array([[1, 2], [2, 3]]),
