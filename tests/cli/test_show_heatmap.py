@@ -10,6 +10,7 @@ import pytest
 from typer.testing import CliRunner
 
 from rnnloss_cli.cli import app
+from tests.render.test_heatmap import colour_codes
 
 PROBLEMS = Path(__file__).resolve().parents[2] / "problems"
 EXACT = str(PROBLEMS / "ctc-exact-ab.yaml")
@@ -28,16 +29,6 @@ BRIGHT_BG = "48;2;253;231;37"
 
 def run(*args: str, env: dict[str, str | None]):
     return CliRunner().invoke(app, list(args), env=env)
-
-
-def colour_codes(text: str) -> list[str]:
-    """SGR sequences that set a colour (fg 30-38/90-97, bg 40-48/100-107)."""
-    out = []
-    for m in SGR.finditer(text):
-        params = [int(p) for p in m.group(1).split(";") if p]
-        if any(30 <= p <= 38 or 40 <= p <= 48 or 90 <= p <= 97 or 100 <= p <= 107 for p in params):
-            out.append(m.group(0))
-    return out
 
 
 def box_lines(text: str) -> list[str]:
