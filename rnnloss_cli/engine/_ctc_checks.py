@@ -213,22 +213,25 @@ def _extend(targets: NDArray[np.int64], target_lengths: NDArray[np.int64], blank
     """Blank-interleaved labels, skip mask and the fewest frames each target needs."""
     n_batch, s_max = targets.shape
     n_ext = 2 * s_max + 1
-    in_target = np.arange(s_max)[None, :] < target_lengths[:, None]
     labels_ext = np.full((n_batch, n_ext), blank, dtype=np.int64)
     labels_ext[:, 1::2] = targets
     n_states = 2 * target_lengths + 1
-    valid = np.arange(n_ext)[None, :] < n_states[:, None]
-    repeat = np.zeros((n_batch, s_max), dtype=bool)
-    repeat[:, 1:] = (targets[:, 1:] == targets[:, :-1]) & in_target[:, 1:]
+    valid = np.arange(n_ext) < n_states[:, None]
     skip = np.zeros((n_batch, n_ext), dtype=bool)
-    skip[:, 3::2] = in_target[:, 1:] & ~repeat[:, 1:]
+    if s_max < 2:  # no label has a predecessor: no skips, no repeats
+        return _Extended(labels_ext, valid, skip, n_states, target_lengths.copy())
+    # Label j >= 1 (state 2j + 1) is in the target and equal to, or different from, label j-1.
+    later = np.arange(1, s_max) < target_lengths[:, None]
+    same = targets[:, 1:] == targets[:, :-1]
+    np.logical_and(later, ~same, out=skip[:, 3::2])
     # Each adjacent repeat forces a blank frame between the two labels.
+    repeats = (later & same).sum(axis=1)
     return _Extended(
         labels_ext=labels_ext,
         valid=valid,
         skip=skip,
         n_states=n_states,
-        min_frames=target_lengths + repeat.sum(axis=1),
+        min_frames=target_lengths + repeats,
     )
 
 
