@@ -216,16 +216,25 @@ def _extend(targets: NDArray[np.int64], target_lengths: NDArray[np.int64], blank
     labels_ext = np.full((n_batch, n_ext), blank, dtype=np.int64)
     labels_ext[:, 1::2] = targets
     n_states = 2 * target_lengths + 1
-    valid = np.arange(n_ext) < n_states[:, None]
+    # Full width (every target_length == S_max, the usual batch): every state and label exists.
+    full = target_lengths.size == 0 or _min_max(target_lengths)[0] == s_max
+    if full:
+        valid = np.ones((n_batch, n_ext), dtype=bool)
+    else:
+        valid = np.arange(n_ext) < n_states[:, None]
     skip = np.zeros((n_batch, n_ext), dtype=bool)
     if s_max < 2:  # no label has a predecessor: no skips, no repeats
         return _Extended(labels_ext, valid, skip, n_states, target_lengths.copy())
     # Label j >= 1 (state 2j + 1) is in the target and equal to, or different from, label j-1.
-    later = np.arange(1, s_max) < target_lengths[:, None]
     same = targets[:, 1:] == targets[:, :-1]
-    np.logical_and(later, ~same, out=skip[:, 3::2])
+    if full:
+        np.logical_not(same, out=skip[:, 3::2])
+    else:
+        later = np.arange(1, s_max) < target_lengths[:, None]
+        np.logical_and(later, ~same, out=skip[:, 3::2])
+        same &= later
     # Each adjacent repeat forces a blank frame between the two labels.
-    repeats = (later & same).sum(axis=1)
+    repeats = same.sum(axis=1)
     return _Extended(
         labels_ext=labels_ext,
         valid=valid,

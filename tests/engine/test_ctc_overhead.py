@@ -181,3 +181,37 @@ def test_padding_past_short_targets_is_ignored(n_batch):
     expected = np.full(n_batch, -np.log(15 / 4.0**5))
     expected[0] = -np.log(35 / 4.0**5)
     np.testing.assert_allclose(ctc_loss(lp, targets, il, tl, reduction="none"), expected)
+
+
+@pytest.mark.parametrize(
+    ("targets", "lengths", "labels_ext", "valid", "skip", "min_frames"),
+    [
+        # Full width: "1 1 2" (the second 1 repeats: no skip into state 3, one forced blank,
+        # so 3 + 1 = 4 frames) and "2 3 3" (3 after 2 may skip; the second 3 repeats).
+        (
+            [[1, 1, 2], [2, 3, 3]],
+            [3, 3],
+            [[0, 1, 0, 1, 0, 2, 0], [0, 2, 0, 3, 0, 3, 0]],
+            [[1] * 7, [1] * 7],
+            [[0, 0, 0, 0, 0, 1, 0], [0, 0, 0, 1, 0, 0, 0]],
+            [4, 4],
+        ),
+        # Not full width: "1 1 2", "2 2" and "3" (padded with the blank, whose equal
+        # neighbours are not repeats): 7, 5 and 3 states; one, one and no repeat.
+        (
+            [[1, 1, 2], [2, 2, 0], [3, 0, 0]],
+            [3, 2, 1],
+            [[0, 1, 0, 1, 0, 2, 0], [0, 2, 0, 2, 0, 0, 0], [0, 3, 0, 0, 0, 0, 0]],
+            [[1] * 7, [1] * 5 + [0, 0], [1] * 3 + [0] * 4],
+            [[0, 0, 0, 0, 0, 1, 0], [0] * 7, [0] * 7],
+            [4, 3, 1],
+        ),
+    ],
+)
+def test_extend_full_width_and_padded(targets, lengths, labels_ext, valid, skip, min_frames):
+    ext = checks._extend(np.array(targets), np.array(lengths), 0)
+    np.testing.assert_array_equal(ext.labels_ext, labels_ext)
+    np.testing.assert_array_equal(ext.valid, np.array(valid, dtype=bool))
+    np.testing.assert_array_equal(ext.skip, np.array(skip, dtype=bool))
+    np.testing.assert_array_equal(ext.n_states, 2 * np.array(lengths) + 1)
+    np.testing.assert_array_equal(ext.min_frames, min_frames)
