@@ -261,6 +261,8 @@ def _segment_pass(
     """Loss only: long sequences with few states by segment transfer matrices, when that costs
     less than the batched per-frame loop (about S'^2 elementwise operations per frame against a
     fixed ~25 us of numpy calls per frame); returns the rows still to do."""
+    if todo.size == 0 or _min_max(eff)[1] < SEGMENT_MIN_FRAMES:
+        return todo  # nothing long enough (the usual case): skip the masks
     long = todo[(eff[todo] >= SEGMENT_MIN_FRAMES) & (ext.n_states[todo] <= SEGMENT_MAX_STATES)]
     if long.size == 0:
         return todo
