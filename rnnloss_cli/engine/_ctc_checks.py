@@ -20,6 +20,9 @@ from numpy.typing import ArrayLike, NDArray
 from rnnloss_cli.engine._numerics import check_blank
 from rnnloss_cli.engine.errors import EngineError
 
+# Arrays of at most this many entries are reduced in Python (see _min_max), larger in numpy.
+_SMALL = 64
+
 
 @dataclass(frozen=True)
 class _Batch:
@@ -41,11 +44,28 @@ class _Extended:
     min_frames: NDArray[np.int64]  # (N,), S_n + number of adjacent repeats
 
 
+def _min_max(arr: np.ndarray) -> tuple[int, int]:
+    """(min, max) of a non-empty integer array, by Python's min/max on a list when it has at
+    most ``_SMALL`` entries (a numpy reduction costs ~1 us of call overhead, a short list less)."""
+    if arr.size <= _SMALL:
+        vals = arr.ravel().tolist()
+        return min(vals), max(vals)
+    return int(arr.min()), int(arr.max())
+
+
+def _has_value(arr: np.ndarray, value: int) -> bool:
+    """Whether ``value`` occurs in the integer array (list membership for small arrays)."""
+    if arr.size <= _SMALL:
+        return value in arr.ravel().tolist()
+    return bool((arr == value).any())
+
+
 def _as_int_array(x: ArrayLike, name: str) -> NDArray[np.int64]:
     arr = np.asarray(x)
     if arr.size == 0:
         return arr.astype(np.int64).reshape(arr.shape)
-    if arr.dtype == np.bool_ or not np.issubdtype(arr.dtype, np.integer):
+    # dtype.kind "i"/"u": signed/unsigned integers (bool is "b"); cheaper than issubdtype.
+    if arr.dtype.kind not in "iu":
         raise EngineError(f"{name} must contain integers; got dtype {arr.dtype}")
     return arr.astype(np.int64)
 
@@ -62,20 +82,19 @@ def out_dtype(log_probs: ArrayLike) -> np.dtype:
 
 def _as_log_probs(log_probs: ArrayLike, allowed_ndim: tuple[int, ...]) -> NDArray[np.float64]:
     arr = np.asarray(log_probs)
-    if arr.dtype == np.bool_ or not (
-        np.issubdtype(arr.dtype, np.floating) or np.issubdtype(arr.dtype, np.integer)
-    ):
+    kind = arr.dtype.kind  # "f" floating, "i"/"u" integers; bool ("b"), complex ("c") refused
+    if kind not in "fiu":
         raise EngineError(f"log_probs must be real numbers; got dtype {arr.dtype}")
-    shapes = " or ".join({3: "(T, N, C)", 2: "(T, C)"}[d] for d in allowed_ndim)
     if arr.ndim not in allowed_ndim:
+        shapes = " or ".join({3: "(T, N, C)", 2: "(T, C)"}[d] for d in allowed_ndim)
         raise EngineError(f"log_probs must have shape {shapes}; got shape {arr.shape}")
     if arr.shape[-1] < 1:
         raise EngineError(f"log_probs must have at least one class (C >= 1); got shape {arr.shape}")
     # One pass without temporaries on the input's own dtype (a float32 input is half the
     # bytes): max is NaN if any entry is NaN and +inf if any is +inf; only then look for where.
-    if arr.size and np.issubdtype(arr.dtype, np.floating):
-        top = arr.max()
-        if np.isnan(top) or top == np.inf:
+    if kind == "f" and arr.size:
+        top = float(arr.max())
+        if top != top or top == np.inf:
             bad = np.isnan(arr) | (arr == np.inf)
             where = tuple(int(i) for i in np.argwhere(bad)[0])
             raise EngineError(
@@ -95,7 +114,7 @@ def _lengths(x: ArrayLike, name: str, n: int, unbatched: bool) -> NDArray[np.int
         arr = arr.reshape(1)
     elif arr.shape != (n,):
         raise EngineError(f"{name} must have shape (N,) = ({n},); got shape {arr.shape}")
-    if (arr < 0).any():
+    if arr.size and _min_max(arr)[0] < 0:
         i = int(np.argmax(arr < 0))
         raise EngineError(f"{name} must be >= 0; got {int(arr[i])} at batch index {i}")
     return arr
@@ -120,13 +139,13 @@ def _prepare(
     blank = check_blank(blank, n_classes)
     il = _lengths(input_lengths, "input_lengths", n_batch, unbatched)
     tl = _lengths(target_lengths, "target_lengths", n_batch, unbatched)
-    if (il > n_frames).any():
+    if _min_max(il)[1] > n_frames:
         i = int(np.argmax(il > n_frames))
         raise EngineError(
             f"input_lengths must be <= T={n_frames}; got {int(il[i])} at batch index {i}"
         )
     tg = _as_int_array(targets, "targets")
-    s_max = int(tl.max()) if tl.size else 0
+    tl_min, s_max = _min_max(tl) if tl.size else (0, 0)
     if unbatched:
         if tg.ndim != 1:
             raise EngineError(
@@ -143,7 +162,7 @@ def _prepare(
             raise EngineError(
                 f"padded targets must have shape (N, S) with N={n_batch}; got shape {tg.shape}"
             )
-        if (tl > tg.shape[1]).any():
+        if s_max > tg.shape[1]:
             i = int(np.argmax(tl > tg.shape[1]))
             raise EngineError(
                 f"target_lengths must be <= S={tg.shape[1]} (padded targets shape {tg.shape}); "
@@ -166,38 +185,62 @@ def _prepare(
             f"targets must have shape (N, S) (padded) or (sum(target_lengths),) "
             f"(concatenated); got shape {tg.shape}"
         )
-    in_target = np.arange(s_max)[None, :] < tl[:, None]
-    padded = np.where(in_target, padded, blank)
-    bad = in_target & ((padded < 0) | (padded >= n_classes) | (padded == blank))
-    if bad.any():
+    if padded.size and tl_min == s_max:
+        # Every target fills the padded width (the usual batch): no padding to blank out, and
+        # one min/max/equality pass each finds whether any label is out of range or blank.
+        in_target = None
+        lo, hi = _min_max(padded)
+        failed = lo < 0 or hi >= n_classes or _has_value(padded, blank)
+    else:
+        in_target = np.arange(s_max)[None, :] < tl[:, None]
+        padded = np.where(in_target, padded, blank)
+        failed = padded.size > 0
+    if failed:
+        if in_target is None:
+            in_target = np.ones(padded.shape, dtype=bool)
+        bad = in_target & ((padded < 0) | (padded >= n_classes) | (padded == blank))
+    if failed and bad.any():
         n, j = (int(i) for i in np.argwhere(bad)[0])
         raise EngineError(
             f"targets must be class indices in [0, {n_classes}) other than blank={blank}; "
             f"got {int(padded[n, j])} at position {j} of sequence {n}"
         )
-    return _Batch(lp, padded.astype(np.int64), il, tl, blank, unbatched, out_dtype(log_probs))
+    padded = np.ascontiguousarray(padded)  # int64 already: _as_int_array copied the input
+    return _Batch(lp, padded, il, tl, blank, unbatched, out_dtype(log_probs))
 
 
 def _extend(targets: NDArray[np.int64], target_lengths: NDArray[np.int64], blank: int) -> _Extended:
     """Blank-interleaved labels, skip mask and the fewest frames each target needs."""
     n_batch, s_max = targets.shape
     n_ext = 2 * s_max + 1
-    in_target = np.arange(s_max)[None, :] < target_lengths[:, None]
     labels_ext = np.full((n_batch, n_ext), blank, dtype=np.int64)
     labels_ext[:, 1::2] = targets
     n_states = 2 * target_lengths + 1
-    valid = np.arange(n_ext)[None, :] < n_states[:, None]
-    repeat = np.zeros((n_batch, s_max), dtype=bool)
-    repeat[:, 1:] = (targets[:, 1:] == targets[:, :-1]) & in_target[:, 1:]
+    # Full width (every target_length == S_max, the usual batch): every state and label exists.
+    full = target_lengths.size == 0 or _min_max(target_lengths)[0] == s_max
+    if full:
+        valid = np.ones((n_batch, n_ext), dtype=bool)
+    else:
+        valid = np.arange(n_ext) < n_states[:, None]
     skip = np.zeros((n_batch, n_ext), dtype=bool)
-    skip[:, 3::2] = in_target[:, 1:] & ~repeat[:, 1:]
+    if s_max < 2:  # no label has a predecessor: no skips, no repeats
+        return _Extended(labels_ext, valid, skip, n_states, target_lengths.copy())
+    # Label j >= 1 (state 2j + 1) is in the target and equal to, or different from, label j-1.
+    same = targets[:, 1:] == targets[:, :-1]
+    if full:
+        np.logical_not(same, out=skip[:, 3::2])
+    else:
+        later = np.arange(1, s_max) < target_lengths[:, None]
+        np.logical_and(later, ~same, out=skip[:, 3::2])
+        same &= later
     # Each adjacent repeat forces a blank frame between the two labels.
+    repeats = same.sum(axis=1)
     return _Extended(
         labels_ext=labels_ext,
         valid=valid,
         skip=skip,
         n_states=n_states,
-        min_frames=target_lengths + repeat.sum(axis=1),
+        min_frames=target_lengths + repeats,
     )
 
 
