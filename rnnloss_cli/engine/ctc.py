@@ -564,6 +564,8 @@ class CTCTrace:
         grad_log_probs: (T, C) d loss / d log y_t(k) = -gamma_t(k) (NaN when loss is inf).
         reachable: (T, S') cells on some valid path of positive probability (alpha and beta
             both finite).
+        posterior: (T, S') gamma_t(s) = alpha_t(s) beta_t(s) / (y_t(l'_s) p(l|x)), the share
+            of p(l|x) in state s at frame t; each row sums to 1 (all 0 when p(l|x) = 0).
     """
 
     labels_ext: NDArray[np.int64]
@@ -574,6 +576,7 @@ class CTCTrace:
     grad_logits: NDArray[np.float64]
     grad_log_probs: NDArray[np.float64]
     reachable: NDArray[np.bool_]
+    posterior: NDArray[np.float64]
 
 
 def ctc_trace(log_probs: ArrayLike, target: ArrayLike, *, blank: int = 0) -> CTCTrace:
@@ -637,7 +640,16 @@ def ctc_trace(log_probs: ArrayLike, target: ArrayLike, *, blank: int = 0) -> CTC
     log_alpha = la[:, 0, :]
     log_beta = lb[:, 0, :]
     reachable = np.isfinite(log_alpha) & np.isfinite(log_beta)
-    arrays = (ext.labels_ext[0], log_alpha, log_beta, grad_logits, grad_log_probs, reachable)
+    posterior = occ[:, 0, :]
+    arrays = (
+        ext.labels_ext[0],
+        log_alpha,
+        log_beta,
+        grad_logits,
+        grad_log_probs,
+        reachable,
+        posterior,
+    )
     for arr in arrays:
         arr.setflags(write=False)
     return CTCTrace(
@@ -649,4 +661,5 @@ def ctc_trace(log_probs: ArrayLike, target: ArrayLike, *, blank: int = 0) -> CTC
         grad_logits=grad_logits,
         grad_log_probs=grad_log_probs,
         reachable=reachable,
+        posterior=posterior,
     )

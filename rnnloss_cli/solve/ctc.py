@@ -640,15 +640,10 @@ def _posterior_and_best(
     """
     from rnnloss_cli.solve.ctc_tracks import viterbi_track
 
-    ln_p = float(tr.log_likelihood)
-    if not math.isfinite(ln_p):
+    if not math.isfinite(tr.log_likelihood):
         return
-    la, lb = tr.log_alpha, tr.log_beta
-    ids = _ext_ids(ext, target, blank)
-    ly = np.asarray(log_probs)[:, ids]
-    live = np.isfinite(la) & np.isfinite(lb)
-    with np.errstate(invalid="ignore"):
-        lg = np.where(live, la + lb - np.where(live, ly, 0.0) - ln_p, -np.inf)
+    with np.errstate(divide="ignore"):
+        lg = np.log(tr.posterior)  # the engine's γ_t(s); the table cells take logs
     r.tables.append(
         _trellis_table(
             "posterior γ_t(s) = α_t(s)·β_t(s) / (y_t(l'_s)·p(l|x)) (probabilities)",
@@ -656,7 +651,7 @@ def _posterior_and_best(
             ext,
             frames,
             head,
-            la.shape[0],
+            lg.shape[0],
             window,
             "posterior",
         )
@@ -665,13 +660,6 @@ def _posterior_and_best(
     best = viterbi_track(log_probs, target, blank, ext, frames)
     if best is not None:
         r.tracks.append(best)
-
-
-def _ext_ids(ext: list[str], target: np.ndarray, blank: int) -> list[int]:
-    """Class index of each state of l' (blank at even states, the target's labels at odd)."""
-    ids = [blank] * len(ext)
-    ids[1::2] = [int(k) for k in target]
-    return ids
 
 
 def _prefix_labels(target: np.ndarray, frames: int) -> int:

@@ -989,3 +989,13 @@ def test_tiny_segments_match_references(batch, segment, group):
             assert loss[n] == math.inf
         else:
             assert loss[n] == pytest.approx(expected, rel=1e-11, abs=1e-11)
+
+
+def test_trace_posterior_by_hand():
+    # y_1 = (.4, .6), y_2 = (.5, .5), target a: alignments "a a" .3, "a -" .3, "- a" .2, p = .8.
+    # t=1: state - holds "- a" (.2/.8), state a holds "a a", "a -" (.6/.8), final - nothing;
+    # t=2: state a holds "a a", "- a" (.5/.8), final - holds "a -" (.3/.8).
+    tr = ctc_trace(np.log([[0.4, 0.6], [0.5, 0.5]]), [1])
+    np.testing.assert_allclose(tr.posterior, [[0.25, 0.75, 0.0], [0.0, 0.625, 0.375]], atol=1e-15)
+    impossible = ctc_trace(np.log([[0.4, 0.6]]), [1, 1])
+    assert not impossible.posterior.any()
