@@ -27,7 +27,7 @@ from html import escape
 from typing import Any
 
 from rnnloss_cli.limits import CHART_MAX_BARS
-from rnnloss_cli.render.svg import VIRIDIS
+from rnnloss_cli.render.palette import VIRIDIS
 from rnnloss_cli.render.text import ELLIPSIS, fmt_number, lay_out
 from rnnloss_cli.result import Result, Table, Window
 

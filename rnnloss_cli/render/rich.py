@@ -24,7 +24,7 @@ from rich.style import Style
 from rich.table import Table as RichTable
 from rich.text import Text
 
-from rnnloss_cli.render.svg import ALPHA_TITLE, VIRIDIS
+from rnnloss_cli.render.palette import ALPHA_TITLE, VIRIDIS
 from rnnloss_cli.render.text import (
     LEGEND_COLOUR,
     LEGEND_TEXT,

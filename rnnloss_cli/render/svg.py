@@ -35,21 +35,9 @@ from html import escape
 from typing import Any
 
 from rnnloss_cli.limits import FIGURE_MAX_COLUMNS, FIGURE_MAX_ROWS
+from rnnloss_cli.render.palette import ALPHA_TITLE, VIRIDIS
 from rnnloss_cli.result import LogNumber, Result, Table, Track, Window, window_indices
 
-#: Viridis (matplotlib's default sequential map, designed to be perceptually uniform and
-#: readable with the common colour-vision deficiencies), 9 stops from low to high.
-VIRIDIS = (
-    "#440154",
-    "#472d7b",
-    "#3b528b",
-    "#2c728e",
-    "#21918c",
-    "#28ae80",
-    "#5ec962",
-    "#addc30",
-    "#fde725",
-)
 #: Fill of cells that cannot be reached (α = 0: ln α = −∞ has no place on the scale).
 UNREACHABLE = "#bdbdbd"
 #: Fill of lattice cells that carry no value (no per-frame distribution is given).
@@ -76,7 +64,6 @@ MAX_WIDTH = 980
 CHAR_W = 6.6
 SVG_NS = ' xmlns="http://www.w3.org/2000/svg"'
 #: The table title prefixes the solver gives its trellis and emission tables.
-ALPHA_TITLE = "forward trellis α"
 BETA_TITLE = "backward trellis β"
 POSTERIOR_TITLE = "posterior γ"
 EMISSIONS_TITLE = "emissions y_t(k)"

@@ -12,6 +12,7 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 from html.parser import HTMLParser
 
+import pytest
 from typer.testing import CliRunner
 
 from rnnloss_cli.cli.app import app
@@ -144,13 +145,14 @@ def test_solve_writes_the_page_with_o_and_refuses_to_overwrite(tmp_path):
     assert rich.exit_code == 2 and "--format html" in rich.output
 
 
-def test_html_modules_are_not_imported_for_other_formats():
+@pytest.mark.parametrize("fmt", ["markdown", "rich", "json"])
+def test_html_modules_are_not_imported_for_other_formats(fmt):
     import subprocess
     import sys
 
     code = (
         "import sys; from rnnloss_cli.cli.app import main; sys.argv=['rnnloss','solve',"
-        "'problems/hello.yaml','--format','markdown']\n"
+        f"'problems/ctc-exact-ab.yaml','--format','{fmt}']\n"
         "try: main()\nexcept SystemExit: pass\n"
         "print('HTMLMODS', [m for m in sys.modules if m.startswith('rnnloss_cli.render.')"
         " and m.split('.')[-1] in ('html', 'svg', 'figures', 'charts', 'mathml')])"

@@ -1,0 +1,21 @@
+"""What the SVG figures and the terminal heat map share, in a module cheap to import.
+
+The rich renderer (every terminal command) needs these two constants for ``--show heatmap``;
+they live here so that it does not import the SVG module.
+"""
+
+#: Viridis (matplotlib's default sequential map, designed to be perceptually uniform and
+#: readable with the common colour-vision deficiencies), 9 stops from low to high.
+VIRIDIS = (
+    "#440154",
+    "#472d7b",
+    "#3b528b",
+    "#2c728e",
+    "#21918c",
+    "#28ae80",
+    "#5ec962",
+    "#addc30",
+    "#fde725",
+)
+#: The title prefix the CTC solver gives its forward trellis table.
+ALPHA_TITLE = "forward trellis α"
