@@ -84,6 +84,13 @@ Loss only, long sequences with few states (S' <= 33, >= 2048 frames) use segment
 matrices instead (``_ctc_segments``: 64-frame blocks of the linear recursion computed for 256
 blocks at once, combined in log space), about 2 s for 10^6 frames with S' = 11.
 
+Threads: a batch whose columns are wide (at least 8192 cells a frame a thread, as
+(1000, 64, 100, 200)) is cut into contiguous parts of about equal work, whose scaled
+recursions run on their own threads (``_parallel``; numpy releases the GIL inside its array
+loops; ``RNNLOSS_NUM_THREADS=1`` turns this off). Narrower columns stay on one thread: their
+per-frame numpy calls are too short to overlap. A split changes a sequence's result only in the
+last bits, as putting it in another batch does.
+
 Memory: the loss-only paths keep O(N * S') per sequence, plus O(T * N) per-frame shifts and a
 block of emissions; the gradient path stores one T x N x S' trellis (plus the input-sized
 emissions, occupations and gradient).
@@ -115,6 +122,7 @@ from rnnloss_cli.engine._ctc_scaled import LONG_FRAMES, scaled
 from rnnloss_cli.engine._ctc_segments import segment_loss
 from rnnloss_cli.engine._ctc_small import small_pass
 from rnnloss_cli.engine._numerics import check_reduction
+from rnnloss_cli.engine._parallel import run_parts, split_rows
 from rnnloss_cli.engine.errors import EngineError
 
 __all__ = [
@@ -285,8 +293,10 @@ def _log_likelihood(
 ) -> tuple[NDArray[np.float64], NDArray[np.float64] | None]:
     """ln p(l|x) per sequence (N,) and, if asked, the class occupations gamma (T, N, C).
 
-    Fast path first (single-window scaled recursion, or the windowed one for long inputs); a
-    sequence it cannot certify goes to the windowed recursion, then to the log-space one.
+    Short inputs first (``_ctc_small``; loss only, long sequences with few states by segment
+    transfer matrices), then the scaled recursions (:func:`_recursions`) for the rest, on
+    several threads when the batch is wide enough (``_parallel``: each part runs on its own
+    rows exactly what one thread would, so the numbers do not depend on the thread count).
     """
     lp = batch.log_probs
     n_frames, n_batch, n_classes = lp.shape
@@ -300,19 +310,50 @@ def _log_likelihood(
     if not need_grad:
         todo = _segment_pass(lp, ext, eff, todo, log_p)
     todo = small_pass(lp, ext, eff, todo, log_p, gamma)  # short inputs: few calls a frame
-    windowed = bool(todo.size) and int(eff.max()) > LONG_FRAMES
+    if todo.size == 0:
+        return log_p, gamma
+    windowed = int(eff.max()) > LONG_FRAMES
+    width = ext.n_states[todo] + 2
+    parts = split_rows(eff[todo] * width, width)
+    if len(parts) == 1:
+        gamma = _recursions(lp, ext, eff, todo, log_p, gamma, windowed)
+    else:
+        run_parts(lambda part: _recursions(lp, ext, eff, todo[part], log_p, gamma, windowed), parts)
+    return log_p, gamma
+
+
+def _recursions(
+    lp: NDArray[np.float64],
+    ext: _Extended,
+    eff: NDArray[np.int64],
+    todo: NDArray[np.int64],
+    log_p: NDArray[np.float64],
+    gamma: NDArray[np.float64] | None,
+    windowed: bool,
+) -> NDArray[np.float64] | None:
+    """ln p of the rows ``todo`` into ``log_p`` (and their occupations into ``gamma``, which
+    is returned, or the array that replaces it when one recursion covered every row).
+
+    The single-window scaled recursion first (the windowed one when ``windowed``: the batch
+    has inputs longer than ``LONG_FRAMES``); a sequence it cannot certify goes to the windowed
+    recursion, then to the log-space one.
+    """
+    n_batch, n_classes = lp.shape[1], lp.shape[2]
+    need_grad = gamma is not None
     for attempt in ("first", "windowed", "log"):
         if todo.size == 0:
             break
         whole = todo.size == n_batch
-        sub = ext if whole else take_rows(ext, todo)
-        lp_sub = lp if whole else lp[:, todo]
+        # a contiguous run of rows (a thread's part) is taken as views, not copies
+        rows = slice(todo[0], todo[-1] + 1) if todo[-1] - todo[0] + 1 == todo.size else todo
+        sub = ext if whole else take_rows(ext, rows)
+        lp_sub = lp if whole else lp[:, rows]
         if attempt == "log":
             log_p_r, la, lb, lpe = _log_forward_backward(lp_sub, sub, eff[todo], need_grad)
             log_p[todo] = log_p_r
             if need_grad:
                 occ = _log_occupation(la, lb, lpe, log_p_r)
-                gamma[:, todo] = _scatter_classes(occ, state_classes(sub), n_classes)
+                gamma[:, rows] = _scatter_classes(occ, state_classes(sub), n_classes)
             break
         if attempt == "windowed" and windowed:
             continue  # the first attempt was already windowed
@@ -323,9 +364,9 @@ def _log_likelihood(
         if need_grad and whole:
             gamma = gamma_r
         elif need_grad:
-            gamma[:, todo] = gamma_r
+            gamma[:, rows] = gamma_r
         todo = todo[~ok]
-    return log_p, gamma
+    return gamma
 
 
 # --------------------------------------------------------------------------------------------

@@ -71,6 +71,9 @@ from rnnloss_cli.engine.ctc import _check_options, _reduce
 __all__ = ["ctc_loss", "ctc_loss_and_grad"]
 
 _NEG_INF = -np.inf
+# Trellis cells (frames x (extended states + 2), summed over a part's sequences) below which
+# a part is not worth its own thread: starting numba's threads costs tens of microseconds.
+PARALLEL_MIN_CELLS = 1 << 16
 _LN2 = math.log(2.0)
 
 
@@ -491,30 +494,43 @@ def _xsequence(
 
 
 @numba.njit(cache=True)
-def _batch(lp, labels_ext, skip, n_states, eff, input_lengths, scale, dead, need_grad, wrt_logits):
-    """(log_p (N,), grad (T, N, C) or (0, 0, 0)) for the whole batch; eff[n] = 0 for a sequence
-    with no frames or too few for its target (log p then 0 for an empty target, else -inf).
-    Each sequence goes through the scaled pass, and through the log-space one if that pass
-    cannot certify it."""
-    n_frames, n_batch, n_classes = lp.shape
-    log_p = np.empty(n_batch)
+def _rows(
+    lp,
+    labels_ext,
+    skip,
+    n_states,
+    eff,
+    input_lengths,
+    scale,
+    dead,
+    need_grad,
+    wrt_logits,
+    lo,
+    hi,
+    log_p,
+    grad,
+):
+    """Sequences lo..hi-1 of the batch: ln p into log_p[n], the gradient into grad[:, n] (when
+    need_grad; grad is zero there on entry). eff[n] = 0 for a sequence with no frames or too
+    few for its target (log p then 0 for an empty target, else -inf). Each sequence goes
+    through the scaled pass, and through the extended-exponent one if that pass cannot certify
+    it. Scratch is this call's own, so calls on disjoint ranges may run at the same time."""
+    n_classes = lp.shape[2]
     longest = 0
     widest = 0
-    for n in range(n_batch):
+    for n in range(lo, hi):
         longest = max(longest, eff[n])
         widest = max(widest, n_states[n])
     if need_grad:
-        grad = np.zeros((n_frames, n_batch, n_classes))
         a_up = np.empty((longest, widest))
         a_lo = np.empty((longest, widest))
         yc = np.empty((longest, n_classes))
     else:
-        grad = np.zeros((0, 0, 0))
         a_up = np.empty((2, widest))
         a_lo = np.empty((2, widest))
         yc = np.empty((1, n_classes))
     used = np.zeros(n_classes, dtype=np.bool_)
-    for n in range(n_batch):
+    for n in range(lo, hi):
         if eff[n] == 0:
             log_p[n] = 0.0 if n_states[n] == 1 else _NEG_INF
         else:
@@ -533,7 +549,52 @@ def _batch(lp, labels_ext, skip, n_states, eff, input_lengths, scale, dead, need
             for t in range(input_lengths[n]):
                 for k in range(n_classes):
                     grad[t, n, k] = dead
+
+
+@numba.njit(cache=True)
+def _batch(lp, labels_ext, skip, n_states, eff, input_lengths, scale, dead, need_grad, wrt_logits):
+    """(log_p (N,), grad (T, N, C) or (0, 0, 0)) for the whole batch, on this thread."""
+    n_frames, n_batch, n_classes = lp.shape
+    log_p = np.empty(n_batch)
+    if need_grad:
+        grad = np.zeros((n_frames, n_batch, n_classes))
+    else:
+        grad = np.zeros((0, 0, 0))
+    args = (lp, labels_ext, skip, n_states, eff, input_lengths, scale, dead, need_grad)
+    _rows(*args, wrt_logits, 0, n_batch, log_p, grad)
     return log_p, grad
+
+
+@numba.njit(cache=True, parallel=True)
+def _batch_parallel(
+    lp, labels_ext, skip, n_states, eff, input_lengths, scale, dead, need_grad, wrt_logits, bounds
+):
+    """As :func:`_batch`, with the sequences bounds[i]..bounds[i+1]-1 of each part on their own
+    thread (numba's pool). The sequences are independent and each part has its own scratch,
+    so the numbers are those of ``_batch``, bit for bit."""
+    n_frames, n_batch, n_classes = lp.shape
+    log_p = np.empty(n_batch)
+    if need_grad:
+        grad = np.zeros((n_frames, n_batch, n_classes))
+    else:
+        grad = np.zeros((0, 0, 0))
+    args = (lp, labels_ext, skip, n_states, eff, input_lengths, scale, dead, need_grad)
+    for i in numba.prange(bounds.shape[0] - 1):
+        _rows(*args, wrt_logits, bounds[i], bounds[i + 1], log_p, grad)
+    return log_p, grad
+
+
+def _parts(cost: NDArray[np.int64]) -> NDArray[np.int64] | None:
+    """Bounds of contiguous sequence ranges of about equal cost, one per numba thread, or None
+    when the batch is too small for threads to pay (under ``PARALLEL_MIN_CELLS`` a thread)."""
+    n_batch = cost.shape[0]
+    total = int(cost.sum()) if n_batch else 0
+    parts = min(numba.get_num_threads(), n_batch, total // max(1, PARALLEL_MIN_CELLS))
+    if parts <= 1:
+        return None
+    cuts = np.searchsorted(np.cumsum(cost), total * np.arange(1, parts) / parts) + 1
+    inner = np.unique(np.clip(cuts, 1, n_batch - 1))
+    return np.concatenate(([0], inner, [n_batch])).astype(np.int64)
 
 
 def _run(
@@ -548,7 +609,7 @@ def _run(
         scale = 1.0 / (np.maximum(batch.target_lengths, 1) * n_batch)
     else:
         scale = np.ones(n_batch)
-    log_p, grad = _batch(
+    args = (
         batch.log_probs,
         ext.labels_ext,
         ext.skip,
@@ -560,6 +621,8 @@ def _run(
         need_grad,
         wrt_logits,
     )
+    bounds = _parts(eff * (ext.n_states + 2))
+    log_p, grad = _batch(*args) if bounds is None else _batch_parallel(*args, bounds)
     loss, _, _ = _reduce(batch, log_p, reduction, zero_infinity)
     return loss, grad
 

@@ -31,11 +31,15 @@ from tests.engine.test_ctc import log_forward_ref, log_softmax  # noqa: E402
 ROOT = Path(__file__).resolve().parents[2]
 
 
-@pytest.fixture
-def numba_engine(monkeypatch):
-    """The main tests' module-level ctc_loss / ctc_loss_and_grad point at the compiled ones."""
+@pytest.fixture(params=["serial", "parallel"])
+def numba_engine(request, monkeypatch):
+    """The main tests' module-level ctc_loss / ctc_loss_and_grad point at the compiled ones,
+    run on one thread, or ("parallel") with every batch of two or more sequences split over
+    numba's threads (``PARALLEL_MIN_CELLS`` lowered to 1 cell)."""
     monkeypatch.setattr(main_tests, "ctc_loss", ctc_numba.ctc_loss)
     monkeypatch.setattr(main_tests, "ctc_loss_and_grad", ctc_numba.ctc_loss_and_grad)
+    if request.param == "parallel":
+        monkeypatch.setattr(ctc_numba, "PARALLEL_MIN_CELLS", 1)
 
 
 # Every main test that goes through the public ctc_loss / ctc_loss_and_grad (the ones about
@@ -198,6 +202,50 @@ def test_agrees_with_numpy_engine(batch, reduction, zero_infinity, wrt, dtype):
     # to ~3e4 * eps, and its occupations of one frame then sum to 1 - 1.1e-11 (hypothesis found
     # such a case), while this kernel normalises each frame's occupations to sum to 1.
     assert_same(grad, ref_grad, rtol, 1e-10 if dtype == "float64" else 1e-7)
+
+
+@settings(max_examples=60, deadline=None)
+@given(numba_batch(), st.sampled_from(["logits", "log_probs"]), st.booleans())
+def test_parallel_kernel_matches_serial_bit_for_bit(batch, wrt, zero_infinity):
+    """Split over threads, each sequence runs the same arithmetic on its own scratch: the losses
+    and gradients are those of the one-thread kernel exactly."""
+    lp, targets, il, tl, blank = batch
+    kw = {"blank": blank, "reduction": "none", "zero_infinity": zero_infinity}
+    serial = ctc_numba.ctc_loss_and_grad(lp, targets, il, tl, wrt=wrt, **kw)
+    serial_loss = ctc_numba.ctc_loss(lp, targets, il, tl, **kw)
+    saved = ctc_numba.PARALLEL_MIN_CELLS
+    ctc_numba.PARALLEL_MIN_CELLS = 1
+    try:
+        parallel = ctc_numba.ctc_loss_and_grad(lp, targets, il, tl, wrt=wrt, **kw)
+        parallel_loss = ctc_numba.ctc_loss(lp, targets, il, tl, **kw)
+    finally:
+        ctc_numba.PARALLEL_MIN_CELLS = saved
+    np.testing.assert_array_equal(parallel[0], serial[0])
+    np.testing.assert_array_equal(parallel[1], serial[1])
+    np.testing.assert_array_equal(parallel_loss, serial_loss)
+
+
+@pytest.mark.parametrize(
+    ("cost", "threads", "min_cells", "expected"),
+    [
+        # 4 equal sequences, 2 threads: 2 + 2 (the cut lands where the cumulative cost first
+        # reaches half of 40, after the second sequence)
+        ([10, 10, 10, 10], 2, 1, [0, 2, 4]),
+        # one long sequence first: it gets a thread of its own
+        ([30, 4, 3, 3], 2, 1, [0, 1, 4]),
+        # 3 threads but 2 sequences: two parts
+        ([5, 5], 3, 1, [0, 1, 2]),
+        # too little work for a second thread (40 cells, 21 a part at least): None
+        ([10, 10, 10, 10], 2, 21, None),
+        # one sequence: None
+        ([100], 2, 1, None),
+    ],
+)
+def test_parts_split_the_batch_by_cost(monkeypatch, cost, threads, min_cells, expected):
+    monkeypatch.setattr(ctc_numba.numba, "get_num_threads", lambda: threads)
+    monkeypatch.setattr(ctc_numba, "PARALLEL_MIN_CELLS", min_cells)
+    got = ctc_numba._parts(np.array(cost, dtype=np.int64))
+    assert (got is None and expected is None) or got.tolist() == expected
 
 
 # ---------------------------------------------------------------------------------------------
