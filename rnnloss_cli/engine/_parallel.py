@@ -1,4 +1,5 @@
-"""Batch parallelism for the engine: independent rows of a batch on a few threads.
+"""Parallelism for the engine: independent rows of a batch, or chunks of a big array, on a
+few threads.
 
 numpy releases the GIL inside its array loops, so the per-frame recursions of different
 sequences, run on different threads, overlap. Rows are independent (each sequence's
@@ -13,13 +14,17 @@ thread (starting a task costs tens of microseconds).
 
 from __future__ import annotations
 
+import math
 import os
 import threading
 from collections.abc import Callable, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
+from typing import TYPE_CHECKING
 
 import numpy as np
 from numpy.typing import NDArray
+
+if TYPE_CHECKING:  # concurrent.futures imports logging (8 ms): only when a pool is made
+    from concurrent.futures import Future, ThreadPoolExecutor
 
 # At most this many threads, whatever the machine: each holds its own rows' trellis, so the
 # memory does not grow, but past a few threads the per-frame numpy calls (holding the GIL
@@ -33,6 +38,13 @@ MIN_CELLS_PER_THREAD = 1 << 17
 # made (2000, 16, 30, 100) (1.6k cells a thread) 1.5-2x slower and (1000, 64, 100, 200)
 # (12.9k) 1.45x faster.
 MIN_COLUMN_PER_THREAD = 8192
+
+# Pointwise losses: an input of at least this many elements is reduced in chunks of
+# CHUNK_ELEMENTS (4 MiB of float64 a chunk and array), the chunks spread over the threads.
+# Measured at 10^6 elements: hinge 2.6 -> 1.9 ms and categorical cross-entropy 3.0-3.5 ->
+# 2.0-2.5 ms on two threads.
+CHUNKED_MIN_ELEMENTS = 1 << 19
+CHUNK_ELEMENTS = 1 << 17
 
 _pool: ThreadPoolExecutor | None = None
 _pool_lock = threading.Lock()
@@ -89,9 +101,45 @@ def run_parts(task: Callable[[slice], None], parts: Sequence[slice]) -> None:
         future.result()
 
 
+def chunked_sum(task: Callable[[slice], float], n_rows: int, row_size: int) -> float:
+    """sum over row chunks of ``task(chunk)``, chunks of about CHUNK_ELEMENTS elements
+    (``row_size`` a row) spread over the threads.
+
+    The chunk values are added exactly (``math.fsum``) in chunk order, or give inf or NaN, as
+    numpy does, when the total leaves the float range or mixes infinities. The chunks depend
+    on the size only, so the result does not depend on the thread count. If tasks raise, the
+    first chunk's exception is raised (as one call on the whole array would report the first
+    bad entry).
+    """
+    step = max(1, CHUNK_ELEMENTS // max(1, row_size))
+    chunks = [slice(a, min(a + step, n_rows)) for a in range(0, n_rows, step)]
+    values = [0.0] * len(chunks)
+    errors: list[BaseException | None] = [None] * len(chunks)
+
+    def run(part: slice) -> None:
+        for i in range(part.start, len(chunks), part.step):
+            try:
+                values[i] = task(chunks[i])
+            except Exception as exc:  # kept, raised in chunk order below
+                errors[i] = exc
+
+    threads = max(1, min(thread_count(), len(chunks)))
+    run_parts(run, [slice(k, None, threads) for k in range(threads)])
+    for exc in errors:
+        if exc is not None:
+            raise exc
+    try:
+        return math.fsum(values)
+    except (OverflowError, ValueError):  # a total past the float range, or inf + -inf
+        with np.errstate(over="ignore", invalid="ignore"):  # the chunks have warned already
+            return float(np.sum(values))  # inf or NaN, as one numpy sum of the whole gives
+
+
 def _get_pool() -> ThreadPoolExecutor:
     global _pool
     with _pool_lock:
         if _pool is None:
+            from concurrent.futures import ThreadPoolExecutor
+
             _pool = ThreadPoolExecutor(MAX_THREADS - 1, thread_name_prefix="rnnloss-engine")
         return _pool

@@ -24,6 +24,7 @@ from rnnloss_cli.engine._numerics import (
     reduce,
     reduction_scale,
 )
+from rnnloss_cli.engine._parallel import CHUNKED_MIN_ELEMENTS, chunked_sum
 from rnnloss_cli.engine.errors import EngineError
 
 #: PyTorch clamps each log in binary_cross_entropy at -100 so that log(0) stays finite.
@@ -617,6 +618,14 @@ def categorical_cross_entropy(input, target, reduction: str = "sum") -> np.ndarr
     0.867501
     """
     check_reduction(reduction)
+    if reduction != "none":
+        x, t = np.asarray(input), np.asarray(target)
+        if x.size >= CHUNKED_MIN_ELEMENTS and x.ndim == 2 and x.shape == t.shape:
+            # big: row chunks on threads
+            total = chunked_sum(
+                lambda c: categorical_cross_entropy(x[c], t[c], "sum"), x.shape[0], x.shape[1]
+            )
+            return total / x.shape[0] if reduction == "mean" else total
     p, y, p_min = _probabilities(input, target)
     with np.errstate(divide="ignore"):
         log_p = np.log(p)
@@ -665,6 +674,12 @@ def hinge_loss(input, target, reduction: str = "mean") -> np.ndarray | float:
     0.466667
     """
     check_reduction(reduction)
+    if reduction != "none":
+        x, t = np.asarray(input), np.asarray(target)
+        if x.size >= CHUNKED_MIN_ELEMENTS and x.shape == t.shape:  # big: chunks on threads
+            x, t = x.reshape(-1), t.reshape(-1)
+            total = chunked_sum(lambda c: hinge_loss(x[c], t[c], "sum"), x.size, 1)
+            return total / x.size if reduction == "mean" else total
     yhat, y = _hinge_inputs(input, target)
     margin = np.multiply(y, yhat)
     np.subtract(1.0, margin, out=margin)

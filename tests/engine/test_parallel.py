@@ -8,13 +8,16 @@ changes them as a different batch would; both stay within the engine's certified
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from rnnloss_cli.engine import _ctc_small, _parallel
+from rnnloss_cli.engine import _ctc_small, _parallel, classification
 from rnnloss_cli.engine.ctc import ctc_loss, ctc_loss_and_grad
+from rnnloss_cli.engine.errors import EngineError
 from tests.engine.test_ctc import log_softmax
 
 
@@ -131,3 +134,96 @@ def test_ctc_long_and_short_rows_same_numbers_on_any_thread_count():
     il = np.array([n_frames, 300, 280, 260])
     tl = np.array([40, 30, 20, 25])
     _assert_same_with_threads(lp, targets, il, tl)
+
+
+# ---------------------------------------------------------------------------------------------
+# Pointwise losses on big inputs: reduced in chunks spread over the threads
+# ---------------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def small_chunks(monkeypatch):
+    """Chunking from 64 elements on, 16 a chunk: the chunked path on test-sized inputs."""
+    monkeypatch.setattr(classification, "CHUNKED_MIN_ELEMENTS", 64)
+    monkeypatch.setattr(_parallel, "CHUNK_ELEMENTS", 16)
+
+
+@pytest.mark.usefixtures("small_chunks")
+@pytest.mark.parametrize("reduction", ["sum", "mean"])
+def test_chunked_hinge_closed_form(reduction):
+    """yhat = 0.5 against labels +1, -1 alternating over 101 elements: margins 1 - 0.5 = 0.5
+    for the +1 labels (51 of them) and 1 + 0.5 = 1.5 for the -1 labels (50): sum 25.5 + 75 =
+    100.5, mean 100.5 / 101."""
+    y = np.where(np.arange(101) % 2 == 0, 1.0, -1.0)
+    got = classification.hinge_loss(np.full(101, 0.5), y, reduction)
+    assert got == (100.5 if reduction == "sum" else 100.5 / 101)
+
+
+@pytest.mark.usefixtures("small_chunks")
+@pytest.mark.parametrize("reduction", ["sum", "mean"])
+def test_chunked_categorical_cross_entropy_closed_form(reduction):
+    """40 one-hot rows over 3 classes, each row's true class at probability 0.5: every row
+    contributes -ln 0.5 = ln 2, so the sum is 40 ln 2 and the mean ln 2."""
+    p = np.full((40, 3), 0.25)
+    y = np.zeros((40, 3))
+    rows = np.arange(40)
+    p[rows, rows % 3] = 0.5
+    y[rows, rows % 3] = 1.0
+    got = classification.categorical_cross_entropy(p, y, reduction)
+    expected = 40 * math.log(2.0) if reduction == "sum" else math.log(2.0)
+    assert got == pytest.approx(expected, rel=1e-15)
+
+
+@pytest.mark.usefixtures("small_chunks")
+@pytest.mark.parametrize("threads", ["1", "2", "5"])
+def test_chunked_sum_does_not_depend_on_the_thread_count(monkeypatch, threads):
+    """The chunks depend on the size only and are added exactly in chunk order: the same bits
+    on any thread count (compared with a plain fsum of the chunk sums)."""
+    rng = np.random.default_rng(3)
+    yhat, y = rng.standard_normal(1000), np.where(rng.random(1000) < 0.5, 1.0, -1.0)
+    chunk_sums = [
+        np.maximum(1.0 - y[a : a + 16] * yhat[a : a + 16], 0.0).sum() for a in range(0, 1000, 16)
+    ]
+    monkeypatch.setenv("RNNLOSS_NUM_THREADS", threads)
+    assert classification.hinge_loss(yhat, y, "sum") == math.fsum(chunk_sums)
+
+
+@pytest.mark.usefixtures("small_chunks")
+@pytest.mark.parametrize(
+    ("loss", "x", "t", "message"),
+    [
+        (
+            "hinge_loss",
+            np.r_[np.zeros(90), np.nan, np.zeros(9)],
+            np.ones(100),
+            "input: expected finite",
+        ),
+        (
+            "hinge_loss",
+            np.zeros(100),
+            np.r_[np.ones(70), 0.5, np.ones(29)],
+            "target: expected labels -1 or \\+1",
+        ),
+        (
+            "categorical_cross_entropy",
+            np.r_[np.full((30, 3), 1 / 3), [[0.5, 0.6, -0.1]]],
+            np.eye(3)[np.arange(31) % 3],
+            "input: expected probabilities",
+        ),
+    ],
+)
+def test_chunked_losses_report_bad_input_as_one_call_does(monkeypatch, loss, x, t, message):
+    fn = getattr(classification, loss)
+    with pytest.raises(EngineError, match=message):
+        fn(x, t)
+    monkeypatch.setattr(classification, "CHUNKED_MIN_ELEMENTS", 1 << 40)
+    with pytest.raises(EngineError, match=message):
+        fn(x, t)
+
+
+@pytest.mark.usefixtures("small_chunks")
+@pytest.mark.filterwarnings("ignore:overflow encountered")  # numpy's, as for one whole sum
+def test_chunked_total_past_the_float_range_is_infinite():
+    """100 margins of 1 + 1e308 each: the true total, 1e310, is past the float range, so inf
+    (math.fsum alone would raise OverflowError)."""
+    assert classification.hinge_loss(np.full(100, -1e308), np.ones(100), "sum") == math.inf
