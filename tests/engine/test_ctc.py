@@ -999,3 +999,17 @@ def test_trace_posterior_by_hand():
     np.testing.assert_allclose(tr.posterior, [[0.25, 0.75, 0.0], [0.0, 0.625, 0.375]], atol=1e-15)
     impossible = ctc_trace(np.log([[0.4, 0.6]]), [1, 1])
     assert not impossible.posterior.any()
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_trace_occupations_sum_to_one_per_frame_at_large_losses(seed):
+    """Logits 1e3 apart give losses near 3e4, where alpha + beta - ln p rounds to about
+    3e4 * eps: each frame's occupations (the posterior over states, and over classes the
+    gradient w.r.t. log_probs, which is minus them) must still sum to 1 to rounding."""
+    rng = np.random.default_rng(seed)
+    lp = log_softmax(rng.standard_normal((40, 4)) * 1000.0)
+    target = rng.integers(1, 4, size=5)
+    tr = ctc_trace(lp, target)
+    assert math.isfinite(tr.loss)
+    np.testing.assert_allclose(tr.posterior.sum(axis=1), 1.0, rtol=0, atol=1e-14)
+    np.testing.assert_allclose(tr.grad_log_probs.sum(axis=1), -1.0, rtol=0, atol=1e-14)

@@ -198,9 +198,9 @@ def test_agrees_with_numpy_engine(batch, reduction, zero_infinity, wrt, dtype):
     assert_same(loss, ref_loss, rtol, atol)
     assert_same(ctc_numba.ctc_loss(lp, targets, il, tl, **kw), ref_loss, rtol, atol)
     # Gradients to 1e-10 absolute, as the main tests hold the numpy engine to ctc_trace: at
-    # losses of ~3e4 (logits 1e3 apart) the log-space reference's alpha + beta - log p rounds
-    # to ~3e4 * eps, and its occupations of one frame then sum to 1 - 1.1e-11 (hypothesis found
-    # such a case), while this kernel normalises each frame's occupations to sum to 1.
+    # losses of ~3e4 (logits 1e3 apart) the log-space recursion's alpha + beta rounds to
+    # ~3e4 * eps, so each state's share of a frame carries errors near 1e-11 (hypothesis found
+    # such a case; each frame's shares now sum to 1 in both engines).
     assert_same(grad, ref_grad, rtol, 1e-10 if dtype == "float64" else 1e-7)
 
 
