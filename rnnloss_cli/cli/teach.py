@@ -201,9 +201,16 @@ def train(
     if fmt is OutputFormat.rich:
         if output is not None:
             raise fail("-o/--output needs --format html, markdown or json")
+        from rnnloss_cli.cli.output import parse_window
         from rnnloss_cli.train.run import run_and_show
 
-        guarded(lambda: run_and_show(name, **settings, lr=lr, console=console()))
+        win = guarded(lambda: parse_window(window))
+        rows = None if win is None else win.rows
+        guarded(
+            lambda: run_and_show(
+                name, **settings, lr=lr, console=console(), precision=precision, max_rows=rows
+            )
+        )
         return
     _train_page(name, settings, lr, fmt, precision, window, output, force)
 

@@ -284,10 +284,15 @@ def run_and_show(
     lr: float | None = None,
     hidden: int | None = None,
     console=None,
+    precision: int = 4,
+    max_rows: int | None = None,
 ) -> TrainResult:
     """Train with a rich progress bar, then print the loss chart and held-out predictions.
 
-    Raises ProblemError (a bad setting, or TrainingDiverged) before printing the results.
+    Losses are printed with ``precision`` digits after the point; ``max_rows`` (at least 2)
+    keeps the first and last held-out rows of a longer table, with a row saying how many
+    were left out. Raises ProblemError (a bad setting, or TrainingDiverged) before printing
+    the results.
     """
     from rich.console import Console
     from rich.table import Table
@@ -305,21 +310,31 @@ def run_and_show(
         console=console,
     )
     t = res.task
+    p = precision
     clip_text = "off" if clip is None else f"{clip:g}"
     console.print(
         f"[bold]{loss}[/]: Elman RNN (hidden {t.hidden}), {optimizer}, clip {clip_text}, "
         f"seed {seed}, {len(res.history)} epochs in {res.seconds:.1f} s"
     )
     if res.history:
-        console.print(f"{t.metric} per epoch: {res.history[0]:.4f} → {res.history[-1]:.4f}")
+        console.print(f"{t.metric} per epoch: {res.history[0]:.{p}f} → {res.history[-1]:.{p}f}")
         console.print(f"  [cyan]{sparkline(res.history, 60)}[/]")
         ratio = res.history[-1] / res.initial if res.initial else float("nan")
         console.print(
-            f"  before training {res.initial:.4f}; final/initial = {ratio:.2f}; "
+            f"  before training {res.initial:.{p}f}; final/initial = {ratio:.2f}; "
             f"largest gradient norm {res.max_grad_norm:.2f}"
         )
     table = Table(*res.report.columns, title="held-out examples", title_justify="left")
-    for row in res.report.rows:
+    rows = res.report.rows
+    if max_rows is not None and len(rows) > max_rows:
+        head = (max_rows + 1) // 2
+        tail = max_rows - head
+        left_out = len(rows) - max_rows
+        gap = (f"… {left_out} more row{'s' if left_out > 1 else ''} …",) + ("",) * (
+            len(res.report.columns) - 1
+        )
+        rows = [*rows[:head], gap, *rows[len(rows) - tail :]]
+    for row in rows:
         table.add_row(*row)
     console.print(table)
     console.print(res.report.score)

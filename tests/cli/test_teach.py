@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -75,6 +76,26 @@ def test_cli_train_sgd_without_clipping():
     )
     assert result.exit_code == 0, result.output
     assert "sgd, clip off" in result.output
+
+
+def test_cli_train_rich_follows_precision_and_window():
+    """--precision sets the digits of the losses; --window 2 keeps the first and last held-out
+    rows (the mse task holds out more than two) and says how many were left out."""
+    result = runner.invoke(
+        app, ["train", "--loss", "mse", "--epochs", "2", "--precision", "2", "--window", "2"]
+    )
+    assert result.exit_code == 0, result.output
+    assert re.search(r"before training \d+\.\d{2};", result.output), result.output
+    assert re.search(r"per epoch: \d+\.\d{2} → \d+\.\d{2}\n", result.output), result.output
+    assert re.search(r"… \d+ more rows? …", result.output), result.output
+    table_rows = [line for line in result.output.splitlines() if line.startswith("│ s = ")]
+    assert len(table_rows) == 2
+
+
+def test_cli_train_rich_rejects_a_bad_window():
+    result = runner.invoke(app, ["train", "--loss", "mse", "--epochs", "1", "--window", "1"])
+    assert result.exit_code == 2
+    assert "--window" in result.output
 
 
 def test_cli_train_rejects_unknown_loss():
