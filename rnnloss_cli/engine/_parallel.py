@@ -50,6 +50,16 @@ _pool: ThreadPoolExecutor | None = None
 _pool_lock = threading.Lock()
 
 
+def _forget_pool() -> None:
+    """In a child made by fork the pool's threads do not exist: start a new pool there."""
+    global _pool, _pool_lock
+    _pool, _pool_lock = None, threading.Lock()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_forget_pool)
+
+
 def thread_count() -> int:
     """Threads the engine may use: RNNLOSS_NUM_THREADS, else the CPUs available (<= MAX_THREADS).
 

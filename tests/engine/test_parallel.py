@@ -9,6 +9,8 @@ changes them as a different batch would; both stay within the engine's certified
 from __future__ import annotations
 
 import math
+import os
+import time
 
 import numpy as np
 import pytest
@@ -227,3 +229,26 @@ def test_chunked_total_past_the_float_range_is_infinite():
     """100 margins of 1 + 1e308 each: the true total, 1e310, is past the float range, so inf
     (math.fsum alone would raise OverflowError)."""
     assert classification.hinge_loss(np.full(100, -1e308), np.ones(100), "sum") == math.inf
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="needs os.fork")
+def test_threads_still_work_in_a_forked_child():
+    """A child made by fork after the pool started has none of its threads; it must make its
+    own pool instead of waiting forever on the parent's."""
+    done = []
+    _parallel.run_parts(lambda part: done.append(part.start), [slice(0, 1), slice(1, 2)])
+    assert sorted(done) == [0, 1]  # the pool exists now
+    pid = os.fork()
+    if pid == 0:  # the child: exit 0 only if both parts ran
+        child = []
+        _parallel.run_parts(lambda part: child.append(part.start), [slice(0, 1), slice(1, 2)])
+        os._exit(0 if sorted(child) == [0, 1] else 1)
+    for _ in range(100):  # up to 10 s
+        waited, status = os.waitpid(pid, os.WNOHANG)
+        if waited:
+            assert os.waitstatus_to_exitcode(status) == 0
+            return
+        time.sleep(0.1)
+    os.kill(pid, 9)
+    os.waitpid(pid, 0)
+    pytest.fail("the forked child hung on the parent's thread pool")
