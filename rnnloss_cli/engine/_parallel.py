@@ -3,8 +3,10 @@ few threads.
 
 numpy releases the GIL inside its array loops, so the per-frame recursions of different
 sequences, run on different threads, overlap. Rows are independent (each sequence's
-recursion reads and writes only its own rows), so any split gives the same numbers bit for
-bit: every row sees the same sequence of numpy operations on the same values.
+recursion reads and writes only its own rows), so a split changes a row's result only as
+putting it in another batch does: in the last bits, where numpy sums a one-row part's
+per-frame values pairwise and a wider one's row by row. Pointwise losses are cut into chunks
+that depend on the input's size only, so their sums do not depend on the thread count.
 
 The thread count is ``RNNLOSS_NUM_THREADS`` when set (a positive integer; 1 turns threads off,
 as ``OMP_NUM_THREADS`` does for PyTorch), else the number of CPUs this process may run on,

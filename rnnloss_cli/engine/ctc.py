@@ -306,7 +306,8 @@ def _log_likelihood(
     Short inputs first (``_ctc_small``; loss only, long sequences with few states by segment
     transfer matrices), then the scaled recursions (:func:`_recursions`) for the rest, on
     several threads when the batch is wide enough (``_parallel``: each part runs on its own
-    rows exactly what one thread would, so the numbers do not depend on the thread count).
+    rows what one thread would; the path choices, such as ``windowed``, are made for the whole
+    batch).
     """
     lp = batch.log_probs
     n_frames, n_batch, n_classes = lp.shape
