@@ -68,8 +68,12 @@ def thread_count() -> int:
     An unset, empty or unreadable variable (not a positive integer) means the default.
     """
     value = os.environ.get("RNNLOSS_NUM_THREADS", "").strip()
-    if value.isdigit() and int(value) >= 1:
-        return min(int(value), MAX_THREADS)
+    try:
+        asked = int(value) if value.isascii() else 0
+    except ValueError:  # "", "two", "1.5"
+        asked = 0
+    if asked >= 1:
+        return min(asked, MAX_THREADS)
     try:
         cpus = len(os.sched_getaffinity(0))
     except AttributeError:  # not Linux

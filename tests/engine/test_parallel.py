@@ -32,7 +32,7 @@ def test_thread_count_reads_the_variable(monkeypatch, value, expected):
     assert _parallel.thread_count() == expected
 
 
-@pytest.mark.parametrize("value", ["", "0", "-2", "two", "1.5"])
+@pytest.mark.parametrize("value", ["", "0", "-2", "two", "1.5", "²", "٣"])
 def test_thread_count_ignores_what_is_not_a_positive_integer(monkeypatch, value):
     monkeypatch.setenv("RNNLOSS_NUM_THREADS", value)
     default = _parallel.thread_count()
