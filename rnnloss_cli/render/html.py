@@ -35,7 +35,9 @@ math { font-size: 1.1em;
 .task { margin: 0.8rem 0; }
 table { border-collapse: collapse; margin: 0.5rem 0 1rem; }
 caption { caption-side: top; text-align: left; font-weight: bold; padding: 0.3rem 0;
-  white-space: nowrap; }
+  width: max-content; max-width: min(44rem, calc(100vw - 2rem)); }
+/* a table, formula or step wider than the page scrolls by itself; the page never does */
+.wide, .formula, .step { overflow-x: auto; overflow-y: hidden; }
 .legend { font-size: 0.9rem; color: #444; margin-top: -0.6rem; }
 th, td { border: 1px solid #bbb; padding: 0.2rem 0.5rem; text-align: right; }
 td.text { text-align: left; }
@@ -55,6 +57,7 @@ figure { margin: 1rem 0; } figcaption { font-size: 0.9rem; color: #444; }
   section.problem + section.problem,
   body > section.result-block + section.result-block { break-before: page; }
   table, figure, .callout, .result, li { break-inside: avoid; }
+  .wide, .formula, .step { overflow: visible; }  /* paper cannot scroll: never clip */
   h1, h2, h3, h4 { break-after: avoid; }
 }
 """
@@ -67,7 +70,8 @@ def _cell_text(x, precision: int) -> str:
 def table_html(t: Table, precision: int, *, window: Window | None = None) -> list[str]:
     """A table windowed like the others ("…" rows/columns), its legend as the caption."""
     laid = lay_out(t, window)
-    out = [f'<table class="data"><caption>{escape(t.title)}</caption>']
+    # the wrapper scrolls a table wider than the page instead of widening the page
+    out = [f'<div class="wide"><table class="data"><caption>{escape(t.title)}</caption>']
     out.append("<thead><tr>" + "".join(f"<th>{escape(c)}</th>" for c in laid.columns))
     out.append("</tr></thead><tbody>")
     for i, row in enumerate(laid.rows):
@@ -83,7 +87,7 @@ def table_html(t: Table, precision: int, *, window: Window | None = None) -> lis
             attr = f' class="{" ".join(classes)}"' if classes else ""
             cells.append(f"<td{attr}>{escape(text)}</td>")
         out.append("<tr>" + "".join(cells) + "</tr>")
-    out.append("</tbody></table>")
+    out.append("</tbody></table></div>")
     caption = legend_line(t, LEGEND_HTML, laid.styles)
     if caption:
         out.append(f'<p class="legend">{escape(caption)}</p>')
@@ -122,7 +126,8 @@ def _steps(steps, precision: int) -> list[str]:
     if not steps:
         return []
     items = [
-        f"<li><span class='label'>{escape(s.label)}</span>: {step_html(s, precision)}</li>"
+        f"<li><div class='step'><span class='label'>{escape(s.label)}</span>: "
+        f"{step_html(s, precision)}</div></li>"
         for s in steps
     ]
     return ['<ul class="steps">', *items, "</ul>"]

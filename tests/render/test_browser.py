@@ -166,3 +166,38 @@ def test_sequence_page_draws_its_bars(tmp_path):
     assert 125 <= right - left <= 131, (left, right)
     assert 150 <= bottom - top <= 158, (top, bottom)
     assert colours[rgb(BAR_FILL)] > 3 * 24 * 50
+
+
+def measured(page_text: str, name: str, tmp_path: Path, width: int) -> dict[str, int]:
+    """Layout numbers Chromium computes for the page at a window ``width`` px wide: the
+    document's scroll width, the window's inner width, and the most any caption's text runs
+    past its own box (0 when every caption shows whole)."""
+    probe = """<script>
+    const over = Array.from(document.querySelectorAll("caption"), c => c.scrollWidth - c.clientWidth);
+    document.body.setAttribute("data-probe", [document.documentElement.scrollWidth,
+      window.innerWidth, Math.max(0, ...over)].join(","));
+    </script></body>"""
+    page = tmp_path / f"{name}.html"
+    page.write_text(page_text.replace("</body>", probe), encoding="utf-8")
+    dom = subprocess.run(
+        [CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--dump-dom",
+         f"--window-size={width},900", page.as_uri()],
+        capture_output=True, text=True, timeout=120, check=False,
+    ).stdout  # fmt: skip
+    marker = 'data-probe="'
+    assert marker in dom, "chromium ran no script"
+    values = dom.split(marker, 1)[1].split('"', 1)[0].split(",")
+    return dict(zip(("document", "window", "caption_overflow"), map(int, values), strict=True))
+
+
+@pytest.mark.parametrize(
+    "problem", ["problems/ctc-align-ab.yaml", "problems/rnnt-ab-two-frames.yaml"]
+)
+def test_narrow_window_page_does_not_scroll_sideways(problem, tmp_path):
+    """On a phone-wide window, long captions wrap instead of running off the page, and a wide
+    table, formula or step scrolls inside its own box: the page itself is no wider than the
+    window (before: the Viterbi caption ran 200 px past a 500 px window)."""
+    text = render_html([rnnloss_cli.solve_file(problem)])
+    got = measured(text, Path(problem).stem, tmp_path, 420)
+    assert got["document"] <= got["window"], got
+    assert got["caption_overflow"] == 0, got

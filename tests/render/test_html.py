@@ -195,7 +195,7 @@ def test_steps_are_mathml_with_the_plain_text_as_alttext():
     step (0.2 + 0.5 + 0.7) / 3 is an <mfrac> whose numerator holds the three terms."""
     root = parse(page("problems/hinge-sequence.yaml"))
     steps = root.find(".//ul[@class='steps']")
-    assert steps is not None and all(li.find("math") is not None for li in steps.iter("li"))
+    assert steps is not None and all(li.find(".//math") is not None for li in steps.iter("li"))
     assert not list(root.iter("{http://www.w3.org/1998/Math/MathML}math"))
     frac = next(f for f in root.iter("mfrac") if f[1].text == "3")  # (the formula has 1/n)
     num, den = list(frac)
@@ -214,5 +214,5 @@ def test_a_step_outside_the_subset_falls_back_to_plain_text():
     r = Result(kind="mse", title="t", loss=1.0, steps=[Step("odd", r"a \unknowncmd b")])
     root = parse(render_html([r]))
     li = root.find(".//ul[@class='steps']/li")
-    assert li.find("math") is None
-    assert li.find("span[@class='plain']").text == r"a \unknowncmd b"
+    assert li.find(".//math") is None
+    assert li.find(".//span[@class='plain']").text == r"a \unknowncmd b"
