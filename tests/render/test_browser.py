@@ -173,7 +173,8 @@ def measured(page_text: str, name: str, tmp_path: Path, width: int) -> dict[str,
     document's scroll width, the window's inner width, and the most any caption's text runs
     past its own box (0 when every caption shows whole)."""
     probe = """<script>
-    const over = Array.from(document.querySelectorAll("caption"), c => c.scrollWidth - c.clientWidth);
+    const over = Array.from(document.querySelectorAll("caption"),
+      c => c.scrollWidth - c.clientWidth);
     document.body.setAttribute("data-probe", [document.documentElement.scrollWidth,
       window.innerWidth, Math.max(0, ...over)].join(","));
     </script></body>"""
