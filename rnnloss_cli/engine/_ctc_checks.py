@@ -33,6 +33,7 @@ class _Batch:
     blank: int
     unbatched: bool
     dtype: np.dtype  # dtype of the results: float32 for float32 input, float64 otherwise
+    top: float = np.inf  # largest log_probs entry (inf when not computed: integer input)
 
 
 @dataclass(frozen=True)
@@ -81,6 +82,13 @@ def out_dtype(log_probs: ArrayLike) -> np.dtype:
 
 
 def _as_log_probs(log_probs: ArrayLike, allowed_ndim: tuple[int, ...]) -> NDArray[np.float64]:
+    return _log_probs_and_top(log_probs, allowed_ndim)[0]
+
+
+def _log_probs_and_top(
+    log_probs: ArrayLike, allowed_ndim: tuple[int, ...]
+) -> tuple[NDArray[np.float64], float]:
+    """(float64 C-contiguous log_probs, their largest entry or inf for integer input)."""
     arr = np.asarray(log_probs)
     kind = arr.dtype.kind  # "f" floating, "i"/"u" integers; bool ("b"), complex ("c") refused
     if kind not in "fiu":
@@ -92,6 +100,7 @@ def _as_log_probs(log_probs: ArrayLike, allowed_ndim: tuple[int, ...]) -> NDArra
         raise EngineError(f"log_probs must have at least one class (C >= 1); got shape {arr.shape}")
     # One pass without temporaries on the input's own dtype (a float32 input is half the
     # bytes): max is NaN if any entry is NaN and +inf if any is +inf; only then look for where.
+    top = np.inf
     if kind == "f" and arr.size:
         top = float(arr.max())
         if top != top or top == np.inf:
@@ -100,7 +109,7 @@ def _as_log_probs(log_probs: ArrayLike, allowed_ndim: tuple[int, ...]) -> NDArra
             raise EngineError(
                 f"log_probs must be finite or -inf (log 0); got {arr[where]} at index {where}"
             )
-    return np.ascontiguousarray(arr, dtype=np.float64)
+    return np.ascontiguousarray(arr, dtype=np.float64), top
 
 
 def _lengths(x: ArrayLike, name: str, n: int, unbatched: bool) -> NDArray[np.int64]:
@@ -127,7 +136,7 @@ def _prepare(
     target_lengths: ArrayLike,
     blank: int,
 ) -> _Batch:
-    lp = _as_log_probs(log_probs, (3, 2))
+    lp, top = _log_probs_and_top(log_probs, (3, 2))
     unbatched = lp.ndim == 2
     if unbatched:
         lp = lp[:, None, :]
@@ -206,7 +215,7 @@ def _prepare(
             f"got {int(padded[n, j])} at position {j} of sequence {n}"
         )
     padded = np.ascontiguousarray(padded)  # int64 already: _as_int_array copied the input
-    return _Batch(lp, padded, il, tl, blank, unbatched, out_dtype(log_probs))
+    return _Batch(lp, padded, il, tl, blank, unbatched, out_dtype(log_probs), top)
 
 
 def _extend(targets: NDArray[np.int64], target_lengths: NDArray[np.int64], blank: int) -> _Extended:

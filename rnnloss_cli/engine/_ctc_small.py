@@ -53,7 +53,7 @@ import math
 import numpy as np
 from numpy.typing import NDArray
 
-from rnnloss_cli.engine._ctc_checks import _Extended, take_rows
+from rnnloss_cli.engine._ctc_checks import _Batch, _Extended, take_rows
 
 # Longest input (frames) this path takes: the unscaled cells stay below 3^L, and the
 # certificate needs p-hat above 2^(-976 + log2(16 L (S' + 2)) + 1.585 L); past a few hundred
@@ -73,6 +73,10 @@ DENSE_MAX_STATES = 48
 # The trees (loss-only product, gradient scan) stop halving below this many factors and go
 # step by step; measured at T = 50, S' = 21, depth beyond that saves nothing.
 _TREE_MIN = 16
+# Largest S' of the one-sequence form (single_grad): its block-diagonal (2 S' x 2 S') frame
+# matrices cost 4 (T - 1) S'^2 cells (4.7 MB at T = 256, S' = 24) and one 2 S'-wide product a
+# frame, which beats two S'-wide products a frame (the general dense form) up to about here.
+SINGLE_MAX_STATES = 24
 # Bits of relative margin the certificate asks for (2^-46 ~ 1.4e-14).
 _MARGIN_BITS = 46
 _TINY_LOG2 = -1022  # log2 of the smallest normal double
@@ -375,3 +379,91 @@ def _finish_one(
         if not direct:
             gamma[:n_frames, n] = gam
     return todo[:0]
+
+
+def single_grad(
+    batch: _Batch, reduction: str, wrt: str
+) -> tuple[np.ndarray | float, np.ndarray] | None:
+    """(loss, gradient) of ``ctc_loss_and_grad`` for a batch of one full-length sequence, or
+    None when this form does not apply (several sequences, input_length < T, more than
+    ``SINGLE_MAX_STATES`` states, T above ``SMALL_MAX_FRAMES``, a log-probability above 0) or
+    the certificate fails; the caller then takes the general path.
+
+    Forward and backward run as one recursion: v_j = (alpha_j, bhat_{T-1-j}) (2 S',) obeys
+    v_j = B_j v_{j-1} with B_j = blockdiag(M_j, M_{T-j}^T), v_0 = (y_0 [s < 2], e_last +
+    e_{last-1}), one (2 S')-wide matrix-vector product a frame for both directions. With every
+    log-probability <= 0 the emissions y = exp(log_probs) are at most 1 unshifted (m_t = 0), so
+    the module's certificate holds as is (p-hat is p) and exp(log_probs) is also the y of the
+    logits gradient c (y - gamma), gamma = (alpha * bhat) (one-hot) / p.
+    """
+    lp = batch.log_probs
+    n_frames, n_batch, n_classes = lp.shape
+    if n_batch != 1 or batch.top > 0.0 or n_frames > SMALL_MAX_FRAMES:
+        return None
+    n_labels = batch.targets.shape[1]
+    k = 2 * n_labels + 1
+    if k > SINGLE_MAX_STATES or int(batch.input_lengths[0]) != n_frames:
+        return None
+    labels = batch.targets[0].tolist()
+    lab = [batch.blank] * k
+    lab[1::2] = labels
+    lp2 = lp.reshape(n_frames, n_classes)
+    e = np.exp(lp2)
+    y = e.take(lab, axis=1)  # (T, S')
+    w = 2 * k
+    big = np.zeros((n_frames - 1, w, w))
+    flat = big.reshape(n_frames - 1, w * w)
+    fw = y[1:]  # the emissions of M_1 .. M_{T-1} (alpha, top-left blocks)
+    bw = y[:0:-1]  # M_{T-1} .. M_1 (bhat, bottom-right blocks, transposed)
+    o = k * (w + 1)  # flat position of the bottom-right block's (0, 0)
+    step = w + 1
+    # Entry (r, c) of B_j sits at r w + c; (s, s - d) at s (w + 1) - d.
+    flat[:, 0:o:step] = fw  # M[s, s] = y(s), s = 0 .. S'-1
+    flat[:, o::step] = bw  # M^T[s, s] = y(s)
+    if k > 1:
+        flat[:, w : (k - 1) * step : step] = fw[:, 1:]  # M[s, s-1] = y(s), s = 1 .. S'-1
+        flat[:, o + 1 : o + (k - 1) * step : step] = bw[:, 1:]  # M^T[s-1, s] = y(s)
+    if n_labels > 1:
+        # Skips enter label states s = 2j + 1 (j >= 1) from s - 2 unless label j repeats j - 1.
+        top = (k - 2) * step  # s = S' - 2, the last label state
+        flat[:, 3 * step - 2 : top : 2 * step] = fw[:, 3::2]  # M[s, s-2] = y(s)
+        flat[:, o + step + 2 : o + top : 2 * step] = bw[:, 3::2]  # M^T[s-2, s] = y(s)
+        repeats = [j for j in range(1, n_labels) if labels[j] == labels[j - 1]]
+        if repeats:
+            flat[:, [(2 * j + 1) * step - 2 for j in repeats]] = 0.0
+            flat[:, [o + (2 * j - 1) * step + 2 for j in repeats]] = 0.0
+    v = np.zeros((n_frames, w))
+    v[0, : min(k, 2)] = y[0, : min(k, 2)]
+    v[0, w - min(k, 2) :] = 1.0
+    rows = list(v)
+    for mat, prev, nxt in zip(big, rows, rows[1:], strict=False):
+        mat.dot(prev, out=nxt)
+    last = v[-1]
+    p_hat = float(last[k - 1]) + (float(last[k - 2]) if k > 1 else 0.0)
+    # E = _TINY * 16 L (S' + 2) 3^L <= 2^-46 p_hat, as powers of two.
+    need = _TINY_LOG2 + _MARGIN_BITS + math.log2(16.0 * (k + 2) * n_frames) + _LOG2_3 * n_frames
+    if not p_hat >= 2.0**need:
+        return None
+    nll = -math.log(p_hat)
+    if reduction == "mean":
+        c = 1.0 / max(n_labels, 1)
+        loss: np.ndarray | float = np.float64(nll * c)
+    else:
+        c = 1.0
+        loss = np.float64(nll) if reduction == "sum" or batch.unbatched else np.array([nll])
+    occ = v[:, :k] * v[::-1, k:]  # alpha_t(s) bhat_t(s)
+    onehot = np.zeros((k, n_classes))
+    onehot[range(k), lab] = c / p_hat
+    g = occ.dot(onehot)  # c gamma
+    out_shape = (n_frames, n_classes) if batch.unbatched else lp.shape
+    out = e.reshape(out_shape) if batch.dtype == np.float64 else np.empty(out_shape, batch.dtype)
+    if batch.dtype != np.float64:
+        loss = loss.astype(batch.dtype)
+    g = g.reshape(out_shape)
+    if wrt == "logits":
+        if c != 1.0:
+            e *= c
+        np.subtract(e.reshape(out_shape), g, out=out)  # +0 when equal
+    else:
+        np.subtract(0.0, g, out=out)  # 0 - x: no negative zeros
+    return loss, out

@@ -113,7 +113,7 @@ from rnnloss_cli.engine._ctc_checks import (
 )
 from rnnloss_cli.engine._ctc_scaled import LONG_FRAMES, scaled
 from rnnloss_cli.engine._ctc_segments import segment_loss
-from rnnloss_cli.engine._ctc_small import small_pass
+from rnnloss_cli.engine._ctc_small import single_grad, small_pass
 from rnnloss_cli.engine._numerics import check_reduction
 from rnnloss_cli.engine.errors import EngineError
 
@@ -490,6 +490,9 @@ def ctc_loss_and_grad(
     """
     _check_options(reduction, wrt)
     batch = _prepare(log_probs, targets, input_lengths, target_lengths, blank)
+    done = single_grad(batch, reduction, wrt)  # one full-length short sequence: fewest calls
+    if done is not None:
+        return done
     log_p, gamma = _log_likelihood(batch, need_grad=True)
     loss, scale, infinite = _reduce(batch, log_p, reduction, zero_infinity)
     grad = _assemble_grad(batch, gamma, scale, infinite, zero_infinity, wrt)

@@ -342,3 +342,135 @@ def test_gradient_with_many_classes_and_states_is_left_to_the_rescaled_path(monk
     monkeypatch.setattr(small, "ONEHOT_MAX", (5 + 2) * 6)
     _, _, _, rest = run_small(lp, targets, [8, 8], [2, 2])
     assert rest.size == 0
+
+
+# ---------------------------------------------------------------------------------------------
+# One full-length sequence (single_grad): forward and backward as one block-diagonal recursion
+# ---------------------------------------------------------------------------------------------
+
+
+def single(lp, target, blank=0, reduction="sum", wrt="log_probs"):
+    """single_grad on prepared arguments (unbatched (T, C) or (T, 1, C) log_probs)."""
+    unbatched = np.ndim(lp) == 2
+    tg = list(target) if unbatched else [list(target)]
+    il, tl = (len(lp), len(target)) if unbatched else ([len(lp)], [len(target)])
+    batch = ctc._prepare(lp, tg, il, tl, blank)
+    return small.single_grad(batch, reduction, wrt)
+
+
+@SETTINGS
+@given(small_problem())
+def test_single_matches_brute_force(problem):
+    """ln p and gamma (the log_probs gradient with reduction "sum" is -gamma) against the
+    enumeration of every C^T path; taken whenever p is not tiny (repeats, empty targets,
+    exact zeros, T = 1 included)."""
+    probs, target, blank = problem
+    with np.errstate(divide="ignore"):
+        lp = np.log(probs)
+    p, occ = brute_force(probs, target, blank)
+    done = single(lp, target, blank)
+    if p == 0:
+        assert done is None  # p-hat = 0 is never certified: the general path says inf
+        return
+    assert done is not None, "a probability above 1e-200 must be certified"
+    loss, grad = done
+    assert float(loss) == pytest.approx(-math.log(p), rel=1e-12, abs=1e-12)
+    np.testing.assert_allclose(-grad, occ, atol=1e-12)
+
+
+@st.composite
+def single_problem(draw):
+    """One sequence, 1-60 frames, 2-9 classes, 0-11 labels with or without repeats."""
+    n_classes = draw(st.integers(2, 9))
+    n_frames = draw(st.integers(1, 60))
+    blank = draw(st.integers(0, n_classes - 1))
+    scale = draw(st.sampled_from([0.1, 1.0, 3.0]))
+    rng = np.random.default_rng(draw(st.integers(0, 2**32 - 1)))
+    lp = log_softmax(rng.standard_normal((n_frames, 1, n_classes)) * scale)
+    labels = [k for k in range(n_classes) if k != blank]
+    target = [labels[i] for i in rng.integers(0, len(labels), size=draw(st.integers(0, 11)))]
+    if len(target) > 2 and draw(st.booleans()):
+        target[2] = target[1]  # an adjacent repeat: no skip into label 2
+    return lp, target, blank
+
+
+@SETTINGS
+@given(
+    single_problem(),
+    st.sampled_from(["none", "sum", "mean"]),
+    st.sampled_from(["logits", "log_probs"]),
+    st.sampled_from(["float64", "float32"]),
+    st.booleans(),
+)
+def test_single_agrees_with_the_log_space_trace(problem, reduction, wrt, dtype, unbatched):
+    """Public results with the one-sequence form against ctc_trace (log space): loss and both
+    gradients, every reduction, float32 kept, (T, C) and (T, 1, C) inputs."""
+    lp, target, blank = problem
+    n_frames = lp.shape[0]
+    x = (lp[:, 0] if unbatched else lp).astype(dtype)
+    tg, il, tl = (
+        (target, n_frames, len(target)) if unbatched else ([target], [n_frames], [len(target)])
+    )
+    kw = {"blank": blank, "reduction": reduction, "wrt": wrt}
+    taken = small.single_grad(ctc._prepare(x, tg, il, tl, blank), reduction, wrt) is not None
+    loss, grad = ctc_loss_and_grad(x, tg, il, tl, **kw)
+    tr = ctc.ctc_trace(x.astype(np.float64).reshape(n_frames, -1), target, blank=blank)
+    if not np.isfinite(tr.loss):
+        assert not taken
+        return
+    assert taken == (2 * len(target) + 1 <= small.SINGLE_MAX_STATES)
+    c = 1.0 / max(len(target), 1) if reduction == "mean" else 1.0
+    ref_grad = c * (tr.grad_logits if wrt == "logits" else tr.grad_log_probs)
+    rtol = 1e-12 if dtype == "float64" else 1e-6
+    assert grad.dtype == np.dtype(dtype) and np.asarray(loss).dtype == np.dtype(dtype)
+    assert grad.shape == x.shape
+    if reduction == "none" and not unbatched:
+        assert np.shape(loss) == (1,)
+    np.testing.assert_allclose(np.asarray(loss).ravel()[0], c * tr.loss, rtol=rtol)
+    np.testing.assert_allclose(grad.reshape(n_frames, -1), ref_grad, rtol=rtol, atol=rtol * 1e-1)
+    assert not np.signbit(grad[grad == 0]).any()  # no -0 in printed tables
+
+
+def test_single_finite_differences():
+    """The logits gradient with a repeat and 30 frames against central differences."""
+    rng = np.random.default_rng(5)
+    logits = rng.standard_normal((30, 1, 6))
+    target = [[2, 2, 5, 1]]
+    assert single(log_softmax(logits), target[0], reduction="mean", wrt="logits") is not None
+    _, grad = ctc_loss_and_grad(log_softmax(logits), target, [30], [4])
+    f = lambda u: float(ctc_loss(log_softmax(u), target, [30], [4]))  # noqa: E731
+    np.testing.assert_allclose(grad, central_diff(f, logits), atol=2e-8)
+
+
+def test_single_declines_what_it_does_not_cover(monkeypatch):
+    """Two sequences, a shorter input, a positive log-probability, too many states or frames:
+    None (the general path takes them); the certificate refuses what underflows."""
+    rng = np.random.default_rng(2)
+    lp = log_softmax(rng.standard_normal((12, 2, 5)))
+    batch = ctc._prepare(lp, [[1, 2], [3, 4]], [12, 12], [2, 2], 0)
+    assert small.single_grad(batch, "sum", "logits") is None
+    one = lp[:, :1]
+    assert small.single_grad(ctc._prepare(one, [[1, 2]], [11], [2], 0), "sum", "logits") is None
+    assert small.single_grad(ctc._prepare(one, [[1, 2]], [12], [2], 0), "sum", "logits")
+    shifted = one.copy()
+    shifted[3, 0, 4] = 0.25  # not a log-probability: emissions above 1, the bound 3^L fails
+    assert small.single_grad(ctc._prepare(shifted, [[1, 2]], [12], [2], 0), "sum", "logits") is None
+    monkeypatch.setattr(small, "SINGLE_MAX_STATES", 4)
+    assert small.single_grad(ctc._prepare(one, [[1, 2]], [12], [2], 0), "sum", "logits") is None
+    monkeypatch.setattr(small, "SINGLE_MAX_STATES", 5)
+    monkeypatch.setattr(small, "SMALL_MAX_FRAMES", 11)
+    assert small.single_grad(ctc._prepare(one, [[1, 2]], [12], [2], 0), "sum", "logits") is None
+    monkeypatch.undo()
+    # Forced alignment, every label x nats below the blank: p = e^(-5x). The bound at L = 5,
+    # S' = 11 (see test_forced_alignment_closed_form_and_certificate_threshold) is e^-664.1.
+    target = [1, 2, 3, 1, 2]
+    for x, certified in ((130.0, True), (140.0, False)):
+        lp = np.zeros((5, 4))
+        lp[np.arange(5), target] = -x
+        done = single(lp, target)
+        assert (done is not None) is certified
+        assert ctc_loss(lp, target, 5, 5, reduction="sum") == pytest.approx(5 * x, 1e-14)
+    rev = reversal_log_probs()  # half of p sits in a prefix 800 nats below the best one
+    assert single(rev, [1, 2]) is None
+    loss, _ = ctc_loss_and_grad(rev, [1, 2], 25, 2, reduction="sum")
+    assert loss == pytest.approx(-log_forward_ref(rev, [1, 2], 0), rel=1e-13)
