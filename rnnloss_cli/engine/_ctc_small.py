@@ -49,6 +49,7 @@ that size has p-hat near e^-120.
 from __future__ import annotations
 
 import math
+import threading
 
 import numpy as np
 from numpy.typing import NDArray
@@ -81,6 +82,7 @@ SINGLE_MAX_STATES = 24
 _MARGIN_BITS = 46
 _TINY_LOG2 = -1022  # log2 of the smallest normal double
 _LOG2_3 = math.log2(3.0)
+_SCRATCH = threading.local()
 
 
 def _emissions(
@@ -411,7 +413,9 @@ def single_grad(
     e = np.exp(lp2)
     y = e.take(lab, axis=1)  # (T, S')
     w = 2 * k
-    big = np.zeros((n_frames - 1, w, w))
+    big = getattr(_SCRATCH, "blocks", None)
+    if big is None or big.shape != (n_frames - 1, w, w):
+        big = _SCRATCH.blocks = np.zeros((n_frames - 1, w, w))
     flat = big.reshape(n_frames - 1, w * w)
     fw = y[1:]  # the emissions of M_1 .. M_{T-1} (alpha, top-left blocks)
     bw = y[:0:-1]  # M_{T-1} .. M_1 (bhat, bottom-right blocks, transposed)

@@ -474,3 +474,37 @@ def test_single_declines_what_it_does_not_cover(monkeypatch):
     assert single(rev, [1, 2]) is None
     loss, _ = ctc_loss_and_grad(rev, [1, 2], 25, 2, reduction="sum")
     assert loss == pytest.approx(-log_forward_ref(rev, [1, 2], 0), rel=1e-13)
+
+
+def test_single_reuses_its_block_buffer_safely():
+    """single_grad keeps its (T - 1, 2S', 2S') block matrices between calls of the same shape
+    (only the band is written, the rest stays 0): alternating skip patterns (repeats or not)
+    and threads running at once must not see each other's entries."""
+    rng = np.random.default_rng(7)
+    lp = log_softmax(rng.standard_normal((2, 20, 1, 5)) * 2)
+    targets = [[1, 2, 3, 4], [2, 2, 2, 2], [1, 2, 3, 4], [3, 3, 1, 1]]
+    refs = {}
+    for i, target in enumerate(targets * 2):
+        x = lp[i % 2]
+        tr = ctc.ctc_trace(x[:, 0], target)
+        refs[i % 2, tuple(target)] = tr
+        loss, grad = single(x, target, reduction="sum", wrt="log_probs")
+        assert float(loss) == pytest.approx(tr.loss, rel=1e-12)
+        np.testing.assert_allclose(grad[:, 0], tr.grad_log_probs, atol=1e-12)
+    import threading
+
+    errors = []
+
+    def work(i):
+        for j in range(200):
+            key = ((i + j) % 2, tuple(targets[(i + j) % 4]))
+            loss, grad = single(lp[key[0]], list(key[1]), reduction="sum", wrt="log_probs")
+            if abs(float(loss) - refs[key].loss) > 1e-9 * refs[key].loss:
+                errors.append(key)
+
+    threads = [threading.Thread(target=work, args=(i,)) for i in range(3)]
+    for th in threads:
+        th.start()
+    for th in threads:
+        th.join()
+    assert not errors
