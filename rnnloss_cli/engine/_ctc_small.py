@@ -449,25 +449,30 @@ def single_grad(
     if not p_hat >= 2.0**need:
         return None
     nll = -math.log(p_hat)
-    if reduction == "mean":
-        c = 1.0 / max(n_labels, 1)
-        loss: np.ndarray | float = np.float64(nll * c)
-    else:
-        c = 1.0
-        loss = np.float64(nll) if reduction == "sum" or batch.unbatched else np.array([nll])
+    c = 1.0 / max(n_labels, 1) if reduction == "mean" else 1.0
     occ = v[:, :k] * v[::-1, k:]  # alpha_t(s) bhat_t(s)
-    onehot = np.zeros((k, n_classes))
-    onehot[range(k), lab] = c / p_hat
-    g = occ.dot(onehot)  # c gamma
+    g = occ.dot(_identity(n_classes).take(lab, axis=0))  # p gamma: the one-hot (S', C) map
+    g *= c / p_hat
     out_shape = (n_frames, n_classes) if batch.unbatched else lp.shape
-    out = e.reshape(out_shape) if batch.dtype == np.float64 else np.empty(out_shape, batch.dtype)
-    if batch.dtype != np.float64:
-        loss = loss.astype(batch.dtype)
     g = g.reshape(out_shape)
     if wrt == "logits":
+        e = e.reshape(out_shape)
         if c != 1.0:
             e *= c
-        np.subtract(e.reshape(out_shape), g, out=out)  # +0 when equal
+        grad = np.subtract(e, g, out=e)  # +0 when equal
     else:
-        np.subtract(0.0, g, out=out)  # 0 - x: no negative zeros
-    return loss, out
+        grad = np.subtract(0.0, g, out=g)  # 0 - x: no negative zeros
+    to = batch.dtype.type  # the result dtype, rounded once from float64
+    if reduction == "none" and not batch.unbatched:
+        loss: np.ndarray | float = np.array([nll], dtype=batch.dtype)
+    else:
+        loss = to(nll * c)
+    return loss, (grad if to is np.float64 else grad.astype(batch.dtype))
+
+
+def _identity(n: int) -> NDArray[np.float64]:
+    """The (n, n) identity, kept per thread for the last n (its rows are one-hot maps)."""
+    eye = getattr(_SCRATCH, "eye", None)
+    if eye is None or eye.shape[0] != n:
+        eye = _SCRATCH.eye = np.eye(n)
+    return eye
