@@ -413,9 +413,7 @@ def single_grad(
     e = np.exp(lp2)
     y = e.take(lab, axis=1)  # (T, S')
     w = 2 * k
-    big = getattr(_SCRATCH, "blocks", None)
-    if big is None or big.shape != (n_frames - 1, w, w):
-        big = _SCRATCH.blocks = np.zeros((n_frames - 1, w, w))
+    big, mats, v, rows = _workspace(n_frames, k)
     flat = big.reshape(n_frames - 1, w * w)
     fw = y[1:]  # the emissions of M_1 .. M_{T-1} (alpha, top-left blocks)
     bw = y[:0:-1]  # M_{T-1} .. M_1 (bhat, bottom-right blocks, transposed)
@@ -436,11 +434,8 @@ def single_grad(
         if repeats:
             flat[:, [(2 * j + 1) * step - 2 for j in repeats]] = 0.0
             flat[:, [o + (2 * j - 1) * step + 2 for j in repeats]] = 0.0
-    v = np.zeros((n_frames, w))
-    v[0, : min(k, 2)] = y[0, : min(k, 2)]
-    v[0, w - min(k, 2) :] = 1.0
-    rows = list(v)
-    for mat, prev, nxt in zip(big, rows, rows[1:], strict=False):
+    v[0, : min(k, 2)] = y[0, :2]  # alpha_0 = y_0 [s < 2] (bhat_{T-1} is set by _workspace)
+    for mat, prev, nxt in zip(mats, rows, rows[1:], strict=False):
         mat.dot(prev, out=nxt)
     last = v[-1]
     p_hat = float(last[k - 1]) + (float(last[k - 2]) if k > 1 else 0.0)
@@ -468,6 +463,23 @@ def single_grad(
     else:
         loss = to(nll * c)
     return loss, (grad if to is np.float64 else grad.astype(batch.dtype))
+
+
+def _workspace(
+    n_frames: int, k: int
+) -> tuple[NDArray[np.float64], list[NDArray[np.float64]], NDArray[np.float64], list]:
+    """single_grad's arrays for T frames and S' = k states, kept per thread for the last shape:
+    the (T - 1, 2k, 2k) block matrices (zero off the band; callers write only the band, always
+    the same cells), their list, the (T, 2k) vectors v_j (v_0 zero but for alpha_0's first
+    two entries, written by the caller, and bhat_{T-1} = e_last + e_{last-1}) and its rows."""
+    ws = getattr(_SCRATCH, "single", None)
+    if ws is None or ws[0] != (n_frames, k):
+        w = 2 * k
+        big = np.zeros((n_frames - 1, w, w))
+        v = np.zeros((n_frames, w))
+        v[0, w - min(k, 2) :] = 1.0
+        ws = _SCRATCH.single = ((n_frames, k), big, list(big), v, list(v))
+    return ws[1:]
 
 
 def _identity(n: int) -> NDArray[np.float64]:
