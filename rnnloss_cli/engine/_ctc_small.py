@@ -387,9 +387,8 @@ def single_grad(
     batch: _Batch, reduction: str, wrt: str
 ) -> tuple[np.ndarray | float, np.ndarray] | None:
     """(loss, gradient) of ``ctc_loss_and_grad`` for a batch of one full-length sequence, or
-    None when this form does not apply (several sequences, input_length < T, more than
-    ``SINGLE_MAX_STATES`` states, T above ``SMALL_MAX_FRAMES``, a log-probability above 0) or
-    the certificate fails; the caller then takes the general path.
+    None when this form does not apply (see ``_single_labels``) or the certificate fails; the
+    caller then takes the general path.
 
     Forward and backward run as one recursion: v_j = (alpha_j, bhat_{T-1-j}) (2 S',) obeys
     v_j = B_j v_{j-1} with B_j = blockdiag(M_j, M_{T-j}^T), v_0 = (y_0 [s < 2], e_last +
@@ -398,57 +397,31 @@ def single_grad(
     the module's certificate holds as is (p-hat is p) and exp(log_probs) is also the y of the
     logits gradient c (y - gamma), gamma = (alpha * bhat) (one-hot) / p.
     """
-    lp = batch.log_probs
-    n_frames, n_batch, n_classes = lp.shape
-    if n_batch != 1 or batch.top > 0.0 or n_frames > SMALL_MAX_FRAMES:
+    lab = _single_labels(batch)
+    if lab is None:
         return None
-    n_labels = batch.targets.shape[1]
-    k = 2 * n_labels + 1
-    if k > SINGLE_MAX_STATES or int(batch.input_lengths[0]) != n_frames:
-        return None
-    labels = batch.targets[0].tolist()
-    lab = [batch.blank] * k
-    lab[1::2] = labels
-    lp2 = lp.reshape(n_frames, n_classes)
-    e = np.exp(lp2)
+    n_frames, _, n_classes = batch.log_probs.shape
+    k = len(lab)
+    e = np.exp(batch.log_probs.reshape(n_frames, n_classes))
     y = e.take(lab, axis=1)  # (T, S')
     w = 2 * k
-    big, mats, v, rows = _workspace(n_frames, k)
+    big, mats, v, rows = _workspace(n_frames, w)
     flat = big.reshape(n_frames - 1, w * w)
-    fw = y[1:]  # the emissions of M_1 .. M_{T-1} (alpha, top-left blocks)
-    bw = y[:0:-1]  # M_{T-1} .. M_1 (bhat, bottom-right blocks, transposed)
-    o = k * (w + 1)  # flat position of the bottom-right block's (0, 0)
-    step = w + 1
-    # Entry (r, c) of B_j sits at r w + c; (s, s - d) at s (w + 1) - d.
-    flat[:, 0:o:step] = fw  # M[s, s] = y(s), s = 0 .. S'-1
-    flat[:, o::step] = bw  # M^T[s, s] = y(s)
-    if k > 1:
-        flat[:, w : (k - 1) * step : step] = fw[:, 1:]  # M[s, s-1] = y(s), s = 1 .. S'-1
-        flat[:, o + 1 : o + (k - 1) * step : step] = bw[:, 1:]  # M^T[s-1, s] = y(s)
-    if n_labels > 1:
-        # Skips enter label states s = 2j + 1 (j >= 1) from s - 2 unless label j repeats j - 1.
-        top = (k - 2) * step  # s = S' - 2, the last label state
-        flat[:, 3 * step - 2 : top : 2 * step] = fw[:, 3::2]  # M[s, s-2] = y(s)
-        flat[:, o + step + 2 : o + top : 2 * step] = bw[:, 3::2]  # M^T[s-2, s] = y(s)
-        repeats = [j for j in range(1, n_labels) if labels[j] == labels[j - 1]]
-        if repeats:
-            flat[:, [(2 * j + 1) * step - 2 for j in repeats]] = 0.0
-            flat[:, [o + (2 * j - 1) * step + 2 for j in repeats]] = 0.0
+    # Entry (r, c) of B_j sits at r w + c. Top left M_j (frames 1 .. T-1), bottom right
+    # M_{T-j}^T (frames T-1 .. 1): its (s - d, s) entries sit d rows (d w) up from (s, s).
+    _band(flat, y[1:], lab, w + 1, 0, 1)
+    _band(flat, y[:0:-1], lab, w + 1, k * (w + 1), w)
     v[0, : min(k, 2)] = y[0, :2]  # alpha_0 = y_0 [s < 2] (bhat_{T-1} is set by _workspace)
     for mat, prev, nxt in zip(mats, rows, rows[1:], strict=False):
         mat.dot(prev, out=nxt)
-    last = v[-1]
-    p_hat = float(last[k - 1]) + (float(last[k - 2]) if k > 1 else 0.0)
-    # E = _TINY * 16 L (S' + 2) 3^L <= 2^-46 p_hat, as powers of two.
-    need = _TINY_LOG2 + _MARGIN_BITS + math.log2(16.0 * (k + 2) * n_frames) + _LOG2_3 * n_frames
-    if not p_hat >= 2.0**need:
+    nll = _single_nll(v[-1], k, n_frames)
+    if nll is None:
         return None
-    nll = -math.log(p_hat)
-    c = 1.0 / max(n_labels, 1) if reduction == "mean" else 1.0
+    c = 1.0 / max(k // 2, 1) if reduction == "mean" else 1.0
     occ = v[:, :k] * v[::-1, k:]  # alpha_t(s) bhat_t(s)
     g = occ.dot(_identity(n_classes).take(lab, axis=0))  # p gamma: the one-hot (S', C) map
-    g *= c / p_hat
-    out_shape = (n_frames, n_classes) if batch.unbatched else lp.shape
+    g *= c * math.exp(nll)  # c / p
+    out_shape = (n_frames, n_classes) if batch.unbatched else batch.log_probs.shape
     g = g.reshape(out_shape)
     if wrt == "logits":
         e = e.reshape(out_shape)
@@ -457,29 +430,103 @@ def single_grad(
         grad = np.subtract(e, g, out=e)  # +0 when equal
     else:
         grad = np.subtract(0.0, g, out=g)  # 0 - x: no negative zeros
-    to = batch.dtype.type  # the result dtype, rounded once from float64
+    loss = _single_loss(batch, reduction, nll, c)
+    return loss, (grad if batch.dtype == np.float64 else grad.astype(batch.dtype))
+
+
+def single_loss(batch: _Batch, reduction: str) -> np.ndarray | float | None:
+    """``ctc_loss`` for a batch of one full-length sequence (as ``single_grad``), or None: the
+    forward recursion alone, alpha_j = M_j alpha_{j-1}, one S'-wide product a frame."""
+    lab = _single_labels(batch)
+    if lab is None:
+        return None
+    n_frames, _, n_classes = batch.log_probs.shape
+    k = len(lab)
+    y = np.exp(batch.log_probs.reshape(n_frames, n_classes).take(lab, axis=1))  # (T, S')
+    big, mats, v, rows = _workspace(n_frames, k)
+    _band(big.reshape(n_frames - 1, k * k), y[1:], lab, k + 1, 0, 1)
+    v[0, : min(k, 2)] = y[0, :2]
+    for mat, prev, nxt in zip(mats, rows, rows[1:], strict=False):
+        mat.dot(prev, out=nxt)
+    nll = _single_nll(v[-1], k, n_frames)
+    if nll is None:
+        return None
+    return _single_loss(batch, reduction, nll, 1.0 / max(k // 2, 1) if reduction == "mean" else 1.0)
+
+
+def _single_labels(batch: _Batch) -> list[int] | None:
+    """The extended labels (S' = 2S + 1 entries) when the one-sequence form applies: one
+    sequence, input_length = T <= ``SMALL_MAX_FRAMES``, S' <= ``SINGLE_MAX_STATES``, every
+    log-probability <= 0 (emissions at most 1 without a shift); else None."""
+    lp = batch.log_probs
+    n_frames, n_batch, _ = lp.shape
+    if n_batch != 1 or batch.top > 0.0 or n_frames > SMALL_MAX_FRAMES:
+        return None
+    k = 2 * batch.targets.shape[1] + 1
+    if k > SINGLE_MAX_STATES or int(batch.input_lengths[0]) != n_frames:
+        return None
+    lab = [batch.blank] * k
+    lab[1::2] = batch.targets[0].tolist()
+    return lab
+
+
+def _band(
+    flat: NDArray[np.float64], y: NDArray[np.float64], lab: list[int], step: int, base: int, up: int
+) -> None:
+    """Write M_t = diag(y_t) A for every row of ``flat`` (one matrix a row, flattened): its
+    (s, s) entry sits at base + s step, and (s, s - d), d = 1, 2, ``d up`` before it (up = 1:
+    M itself, row-major; up = the row length: M^T). Skips enter label states s = 2j + 1
+    (j >= 1) from s - 2 unless label j repeats label j - 1: those cells are written 0, the
+    blank states' s - 2 cells never (they stay 0)."""
+    k = len(lab)
+    flat[:, base : base + k * step : step] = y  # (s, s) = y(s)
+    if k > 1:
+        first = base + step - up  # (1, 0)
+        flat[:, first : first + (k - 1) * step : step] = y[:, 1:]  # (s, s - 1) = y(s)
+    if k > 3:
+        first = base + 3 * step - 2 * up  # (3, 1)
+        flat[:, first : base + (k - 2) * step : 2 * step] = y[:, 3::2]  # (s, s - 2) = y(s)
+        repeats = [s for s in range(3, k, 2) if lab[s] == lab[s - 2]]
+        if repeats:
+            flat[:, [base + s * step - 2 * up for s in repeats]] = 0.0
+
+
+def _single_nll(last: NDArray[np.float64], k: int, n_frames: int) -> float | None:
+    """-ln p from alpha_{T-1} (the first k entries of ``last``), or None if not certified:
+    E = _TINY * 16 L (S' + 2) 3^L <= 2^-46 p-hat, as powers of two."""
+    p_hat = float(last[k - 1]) + (float(last[k - 2]) if k > 1 else 0.0)
+    need = _TINY_LOG2 + _MARGIN_BITS + math.log2(16.0 * (k + 2) * n_frames) + _LOG2_3 * n_frames
+    return -math.log(p_hat) if p_hat >= 2.0**need else None
+
+
+def _single_loss(batch: _Batch, reduction: str, nll: float, c: float) -> np.ndarray | float:
+    """The reduced loss of one sequence in the result dtype (rounded once from float64)."""
     if reduction == "none" and not batch.unbatched:
-        loss: np.ndarray | float = np.array([nll], dtype=batch.dtype)
-    else:
-        loss = to(nll * c)
-    return loss, (grad if to is np.float64 else grad.astype(batch.dtype))
+        return np.array([nll], dtype=batch.dtype)
+    return batch.dtype.type(nll * c)
 
 
 def _workspace(
-    n_frames: int, k: int
+    n_frames: int, w: int
 ) -> tuple[NDArray[np.float64], list[NDArray[np.float64]], NDArray[np.float64], list]:
-    """single_grad's arrays for T frames and S' = k states, kept per thread for the last shape:
-    the (T - 1, 2k, 2k) block matrices (zero off the band; callers write only the band, always
-    the same cells), their list, the (T, 2k) vectors v_j (v_0 zero but for alpha_0's first
-    two entries, written by the caller, and bhat_{T-1} = e_last + e_{last-1}) and its rows."""
-    ws = getattr(_SCRATCH, "single", None)
-    if ws is None or ws[0] != (n_frames, k):
-        w = 2 * k
+    """The one-sequence form's arrays for T frames and width w (2 S' with the gradient, S'
+    without), kept per thread for the last two shapes: the (T - 1, w, w) frame matrices (zero
+    off the band: callers write only the band, always the same cells for one S'), their list,
+    the (T, w) vectors v_j and the list of their rows. v_0 stays zero but for alpha_0's first
+    two entries (written by the caller) and, with the gradient, bhat_{T-1}'s last two."""
+    kept = getattr(_SCRATCH, "single", None)
+    if kept is None:
+        kept = _SCRATCH.single = {}
+    ws = kept.get((n_frames, w))
+    if ws is None:
         big = np.zeros((n_frames - 1, w, w))
         v = np.zeros((n_frames, w))
-        v[0, w - min(k, 2) :] = 1.0
-        ws = _SCRATCH.single = ((n_frames, k), big, list(big), v, list(v))
-    return ws[1:]
+        if w % 2 == 0:  # gradient: v_0 = (alpha_0, e_last + e_{last-1})
+            v[0, w - min(w // 2, 2) :] = 1.0
+        if len(kept) >= 2:
+            kept.pop(next(iter(kept)))  # the oldest shape
+        ws = kept[n_frames, w] = (big, list(big), v, list(v))
+    return ws
 
 
 def _identity(n: int) -> NDArray[np.float64]:

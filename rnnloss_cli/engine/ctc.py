@@ -113,7 +113,7 @@ from rnnloss_cli.engine._ctc_checks import (
 )
 from rnnloss_cli.engine._ctc_scaled import LONG_FRAMES, scaled
 from rnnloss_cli.engine._ctc_segments import segment_loss
-from rnnloss_cli.engine._ctc_small import single_grad, small_pass
+from rnnloss_cli.engine._ctc_small import single_grad, single_loss, small_pass
 from rnnloss_cli.engine._numerics import check_reduction
 from rnnloss_cli.engine.errors import EngineError
 
@@ -419,6 +419,9 @@ def ctc_loss(
     """
     _check_options(reduction)
     batch = _prepare(log_probs, targets, input_lengths, target_lengths, blank)
+    done = single_loss(batch, reduction)  # one full-length short sequence: fewest calls
+    if done is not None:
+        return done
     log_p, _ = _log_likelihood(batch, need_grad=False)
     loss, _, _ = _reduce(batch, log_p, reduction, zero_infinity)
     return loss

@@ -349,12 +349,14 @@ def test_gradient_with_many_classes_and_states_is_left_to_the_rescaled_path(monk
 # ---------------------------------------------------------------------------------------------
 
 
-def single(lp, target, blank=0, reduction="sum", wrt="log_probs"):
-    """single_grad on prepared arguments (unbatched (T, C) or (T, 1, C) log_probs)."""
+def single(lp, target, blank=0, reduction="sum", wrt="log_probs", loss_only=False):
+    """single_grad (or single_loss) on prepared arguments ((T, C) or (T, 1, C) log_probs)."""
     unbatched = np.ndim(lp) == 2
     tg = list(target) if unbatched else [list(target)]
     il, tl = (len(lp), len(target)) if unbatched else ([len(lp)], [len(target)])
     batch = ctc._prepare(lp, tg, il, tl, blank)
+    if loss_only:
+        return small.single_loss(batch, reduction)
     return small.single_grad(batch, reduction, wrt)
 
 
@@ -369,12 +371,15 @@ def test_single_matches_brute_force(problem):
         lp = np.log(probs)
     p, occ = brute_force(probs, target, blank)
     done = single(lp, target, blank)
+    loss_only = single(lp, target, blank, loss_only=True)
     if p == 0:
-        assert done is None  # p-hat = 0 is never certified: the general path says inf
+        # p-hat = 0 is never certified: the general path says inf
+        assert done is None and loss_only is None
         return
     assert done is not None, "a probability above 1e-200 must be certified"
     loss, grad = done
     assert float(loss) == pytest.approx(-math.log(p), rel=1e-12, abs=1e-12)
+    assert float(loss_only) == pytest.approx(-math.log(p), rel=1e-12, abs=1e-12)
     np.testing.assert_allclose(-grad, occ, atol=1e-12)
 
 
@@ -412,8 +417,14 @@ def test_single_agrees_with_the_log_space_trace(problem, reduction, wrt, dtype, 
         (target, n_frames, len(target)) if unbatched else ([target], [n_frames], [len(target)])
     )
     kw = {"blank": blank, "reduction": reduction, "wrt": wrt}
-    taken = small.single_grad(ctc._prepare(x, tg, il, tl, blank), reduction, wrt) is not None
+    prepared = ctc._prepare(x, tg, il, tl, blank)
+    taken = small.single_grad(prepared, reduction, wrt) is not None
+    assert (small.single_loss(prepared, reduction) is not None) == taken
     loss, grad = ctc_loss_and_grad(x, tg, il, tl, **kw)
+    del kw["wrt"]
+    loss_only = ctc_loss(x, tg, il, tl, **kw)
+    assert np.asarray(loss_only).dtype == np.dtype(dtype)
+    assert np.shape(loss_only) == np.shape(loss)
     tr = ctc.ctc_trace(x.astype(np.float64).reshape(n_frames, -1), target, blank=blank)
     if not np.isfinite(tr.loss):
         assert not taken
@@ -427,6 +438,7 @@ def test_single_agrees_with_the_log_space_trace(problem, reduction, wrt, dtype, 
     if reduction == "none" and not unbatched:
         assert np.shape(loss) == (1,)
     np.testing.assert_allclose(np.asarray(loss).ravel()[0], c * tr.loss, rtol=rtol)
+    np.testing.assert_allclose(np.asarray(loss_only).ravel()[0], c * tr.loss, rtol=rtol)
     np.testing.assert_allclose(grad.reshape(n_frames, -1), ref_grad, rtol=rtol, atol=rtol * 1e-1)
     assert not np.signbit(grad[grad == 0]).any()  # no -0 in printed tables
 
@@ -444,22 +456,29 @@ def test_single_finite_differences():
 
 def test_single_declines_what_it_does_not_cover(monkeypatch):
     """Two sequences, a shorter input, a positive log-probability, too many states or frames:
-    None (the general path takes them); the certificate refuses what underflows."""
+    None from single_grad and single_loss alike (the general path takes them); the
+    certificate refuses what underflows."""
+
+    def taken(lp, targets, il, tl):
+        batch = ctc._prepare(lp, targets, il, tl, 0)
+        grad, loss = small.single_grad(batch, "sum", "logits"), small.single_loss(batch, "sum")
+        assert (grad is None) == (loss is None)
+        return grad is not None
+
     rng = np.random.default_rng(2)
     lp = log_softmax(rng.standard_normal((12, 2, 5)))
-    batch = ctc._prepare(lp, [[1, 2], [3, 4]], [12, 12], [2, 2], 0)
-    assert small.single_grad(batch, "sum", "logits") is None
+    assert not taken(lp, [[1, 2], [3, 4]], [12, 12], [2, 2])
     one = lp[:, :1]
-    assert small.single_grad(ctc._prepare(one, [[1, 2]], [11], [2], 0), "sum", "logits") is None
-    assert small.single_grad(ctc._prepare(one, [[1, 2]], [12], [2], 0), "sum", "logits")
+    assert not taken(one, [[1, 2]], [11], [2])
+    assert taken(one, [[1, 2]], [12], [2])
     shifted = one.copy()
     shifted[3, 0, 4] = 0.25  # not a log-probability: emissions above 1, the bound 3^L fails
-    assert small.single_grad(ctc._prepare(shifted, [[1, 2]], [12], [2], 0), "sum", "logits") is None
+    assert not taken(shifted, [[1, 2]], [12], [2])
     monkeypatch.setattr(small, "SINGLE_MAX_STATES", 4)
-    assert small.single_grad(ctc._prepare(one, [[1, 2]], [12], [2], 0), "sum", "logits") is None
+    assert not taken(one, [[1, 2]], [12], [2])
     monkeypatch.setattr(small, "SINGLE_MAX_STATES", 5)
     monkeypatch.setattr(small, "SMALL_MAX_FRAMES", 11)
-    assert small.single_grad(ctc._prepare(one, [[1, 2]], [12], [2], 0), "sum", "logits") is None
+    assert not taken(one, [[1, 2]], [12], [2])
     monkeypatch.undo()
     # Forced alignment, every label x nats below the blank: p = e^(-5x). The bound at L = 5,
     # S' = 11 (see test_forced_alignment_closed_form_and_certificate_threshold) is e^-664.1.
@@ -467,17 +486,16 @@ def test_single_declines_what_it_does_not_cover(monkeypatch):
     for x, certified in ((130.0, True), (140.0, False)):
         lp = np.zeros((5, 4))
         lp[np.arange(5), target] = -x
-        done = single(lp, target)
-        assert (done is not None) is certified
+        assert taken(lp, target, 5, 5) is certified
         assert ctc_loss(lp, target, 5, 5, reduction="sum") == pytest.approx(5 * x, 1e-14)
     rev = reversal_log_probs()  # half of p sits in a prefix 800 nats below the best one
-    assert single(rev, [1, 2]) is None
+    assert not taken(rev, [1, 2], 25, 2)
     loss, _ = ctc_loss_and_grad(rev, [1, 2], 25, 2, reduction="sum")
     assert loss == pytest.approx(-log_forward_ref(rev, [1, 2], 0), rel=1e-13)
 
 
 def test_single_reuses_its_block_buffer_safely():
-    """single_grad keeps its (T - 1, 2S', 2S') block matrices between calls of the same shape
+    """single_grad and single_loss keep their frame matrices between calls of the same shape
     (only the band is written, the rest stays 0): alternating skip patterns (repeats or not)
     and threads running at once must not see each other's entries."""
     rng = np.random.default_rng(7)
@@ -490,6 +508,8 @@ def test_single_reuses_its_block_buffer_safely():
         refs[i % 2, tuple(target)] = tr
         loss, grad = single(x, target, reduction="sum", wrt="log_probs")
         assert float(loss) == pytest.approx(tr.loss, rel=1e-12)
+        loss = single(x, target, reduction="sum", loss_only=True)
+        assert float(loss) == pytest.approx(tr.loss, rel=1e-12)
         np.testing.assert_allclose(grad[:, 0], tr.grad_log_probs, atol=1e-12)
     import threading
 
@@ -499,8 +519,10 @@ def test_single_reuses_its_block_buffer_safely():
         for j in range(200):
             key = ((i + j) % 2, tuple(targets[(i + j) % 4]))
             loss, grad = single(lp[key[0]], list(key[1]), reduction="sum", wrt="log_probs")
-            if abs(float(loss) - refs[key].loss) > 1e-9 * refs[key].loss:
-                errors.append(key)
+            loss_only = single(lp[key[0]], list(key[1]), reduction="sum", loss_only=True)
+            for value in (loss, loss_only):
+                if abs(float(value) - refs[key].loss) > 1e-9 * refs[key].loss:
+                    errors.append(key)
 
     threads = [threading.Thread(target=work, args=(i,)) for i in range(3)]
     for th in threads:
