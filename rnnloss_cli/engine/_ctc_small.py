@@ -84,6 +84,8 @@ SINGLE_MAX_FRAMES = 128
 # Measured with the gradient: 0.47 M cells (T = 50, S' = 49) 1.6x faster than the general
 # path, 1.55 M even, 1.7 M (T = 120, S' = 61) 1.4x slower.
 SINGLE_MAX_CELLS = 2**19
+# Largest C whose identity single_grad keeps (per thread) for its one-hot rows (32 KiB).
+_EYE_MAX = 64
 # Bits of relative margin the certificate asks for (2^-46 ~ 1.4e-14).
 _MARGIN_BITS = 46
 _TINY_LOG2 = -1022  # log2 of the smallest normal double
@@ -404,9 +406,9 @@ def single_grad(
     logits gradient c (y - gamma), gamma = (alpha * bhat) (one-hot) / p.
     """
     lab = _single_labels(batch, 2)
-    if lab is None:
-        return None
     n_frames, _, n_classes = batch.log_probs.shape
+    if lab is None or (len(lab) + 2) * n_classes > ONEHOT_MAX:
+        return None
     k = len(lab)
     e = np.exp(batch.log_probs.reshape(n_frames, n_classes))
     y = e.take(lab, axis=1)  # (T, S')
@@ -425,7 +427,7 @@ def single_grad(
         return None
     c = 1.0 / max(k // 2, 1) if reduction == "mean" else 1.0
     occ = v[:, :k] * v[::-1, k:]  # alpha_t(s) bhat_t(s)
-    g = occ.dot(_identity(n_classes).take(lab, axis=0))  # p gamma: the one-hot (S', C) map
+    g = occ.dot(_onehot(lab, n_classes))  # p gamma
     g *= c * math.exp(nll)  # c / p
     out_shape = (n_frames, n_classes) if batch.unbatched else batch.log_probs.shape
     g = g.reshape(out_shape)
@@ -538,9 +540,14 @@ def _workspace(
     return ws
 
 
-def _identity(n: int) -> NDArray[np.float64]:
-    """The (n, n) identity, kept per thread for the last n (its rows are one-hot maps)."""
+def _onehot(lab: list[int], n_classes: int) -> NDArray[np.float64]:
+    """The (S', C) map of each state to its class: rows of the C x C identity, kept per
+    thread for the last C when C <= ``_EYE_MAX`` (taking rows costs less than writing ones)."""
+    if n_classes > _EYE_MAX:
+        onehot = np.zeros((len(lab), n_classes))
+        onehot[range(len(lab)), lab] = 1.0
+        return onehot
     eye = getattr(_SCRATCH, "eye", None)
-    if eye is None or eye.shape[0] != n:
-        eye = _SCRATCH.eye = np.eye(n)
-    return eye
+    if eye is None or eye.shape[0] != n_classes:
+        eye = _SCRATCH.eye = np.eye(n_classes)
+    return eye.take(lab, axis=0)

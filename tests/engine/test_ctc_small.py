@@ -489,6 +489,11 @@ def test_single_declines_what_it_does_not_cover(monkeypatch):
     assert not taken(one, [[1, 2]], [12], [2])
     monkeypatch.setattr(small, "SINGLE_MAX_CELLS", 11 * 100)
     assert taken(one, [[1, 2]], [12], [2])
+    monkeypatch.setattr(small, "ONEHOT_MAX", (5 + 2) * 5 - 1)  # the gradient's class product
+    assert not taken(one, [[1, 2]], [12], [2], loss_only=False)
+    assert taken(one, [[1, 2]], [12], [2], loss_only=True)
+    monkeypatch.setattr(small, "ONEHOT_MAX", (5 + 2) * 5)
+    assert taken(one, [[1, 2]], [12], [2])
     for name in ("SMALL_MAX_FRAMES", "SINGLE_MAX_FRAMES"):
         monkeypatch.setattr(small, name, 11)
         assert not taken(one, [[1, 2]], [12], [2])
@@ -545,3 +550,18 @@ def test_single_reuses_its_block_buffer_safely():
     for th in threads:
         th.join()
     assert not errors
+
+
+@pytest.mark.parametrize("n_classes", [3, small._EYE_MAX, small._EYE_MAX + 1, 200])
+def test_single_one_hot_map_at_any_class_count(n_classes):
+    """The class occupations through kept identity rows (C <= _EYE_MAX) or a fresh one-hot map
+    (above): against ctc_trace, with a repeat and the blank in the middle of the classes."""
+    rng = np.random.default_rng(n_classes)
+    lp = log_softmax(rng.standard_normal((9, n_classes)))
+    blank = n_classes // 2
+    target = [k for k in (1, 1, n_classes - 1) if k != blank]
+    assert single(lp, target, blank) is not None
+    kw = {"blank": blank, "reduction": "sum", "wrt": "log_probs"}
+    _, grad = ctc_loss_and_grad(lp, target, 9, len(target), **kw)
+    tr = ctc.ctc_trace(lp, target, blank=blank)
+    np.testing.assert_allclose(grad, tr.grad_log_probs, atol=1e-12)
