@@ -32,6 +32,17 @@ Two forms, chosen by size (both loop over frames in Python):
 
 The class occupations come from one product with a one-hot (state x class) map per sequence.
 
+One full-length sequence (``single_grad``, ``single_loss``, called from the public functions
+before any other set-up): every log-probability <= 0 (checked by ``_prepare``'s max) makes
+y = exp(log_probs) at most 1 without a shift (m_t = 0, p-hat is p), so the same exp serves the
+logits gradient. The gradient runs forward and backward as one recursion on
+v_j = (alpha_j, bhat_{T-1-j}) with block-diagonal B_j = blockdiag(M_j, M_{T-j}^T): one
+(2 S')-wide matrix-vector product a frame (a product's cost is mostly its call, so one wide
+product beats two narrow ones); the loss alone runs alpha only. The frame matrices and the v_j
+rows (and the lists of their views) are kept per thread for the last two shapes; only the band
+is ever written, always the same cells for one shape, so the rest stays 0. The certificate is
+the one below, unchanged; a sequence that fails it goes to the general path.
+
 Certificate. Every multiplication (and each emission's ``exp``) loses at most ``_TINY`` (the
 smallest normal double, a bound on underflow loss even with flush-to-zero) in absolute terms
 beyond its relative rounding; sums of non-negative numbers lose nothing to underflow. An entry
