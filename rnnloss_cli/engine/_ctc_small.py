@@ -414,32 +414,29 @@ def single_grad(
     e_{last-1}), one (2 S')-wide matrix-vector product a frame for both directions. With every
     log-probability <= 0 the emissions y = exp(log_probs) are at most 1 unshifted (m_t = 0), so
     the module's certificate holds as is (p-hat is p) and exp(log_probs) is also the y of the
-    logits gradient c (y - gamma), gamma = (alpha * bhat) (one-hot) / p.
+    logits gradient c (y - gamma), gamma = (alpha * bhat) (one-hot) / p-hat. Only when p is too
+    small for the certificate unshifted is the recursion run again on shifted emissions.
     """
     lab = _single_labels(batch, 2)
     n_frames, _, n_classes = batch.log_probs.shape
     if lab is None or (len(lab) + 2) * n_classes > ONEHOT_MAX:
         return None
     k = len(lab)
-    e = np.exp(batch.log_probs.reshape(n_frames, n_classes))
-    y = e.take(lab, axis=1)  # (T, S')
-    w = 2 * k
-    big, mats, v, rows = _workspace(n_frames, w)
-    flat = big.reshape(n_frames - 1, w * w)
-    # Entry (r, c) of B_j sits at r w + c. Top left M_j (frames 1 .. T-1), bottom right
-    # M_{T-j}^T (frames T-1 .. 1): its (s - d, s) entries sit d rows (d w) up from (s, s).
-    _band(flat, y[1:], lab, w + 1, 0, 1)
-    _band(flat, y[:0:-1], lab, w + 1, k * (w + 1), w)
-    v[0, : min(k, 2)] = y[0, :2]  # alpha_0 = y_0 [s < 2] (bhat_{T-1} is set by _workspace)
-    for mat, prev, nxt in zip(mats, rows, rows[1:], strict=False):
-        mat.dot(prev, out=nxt)
-    nll = _single_nll(v[-1], k, n_frames)
-    if nll is None:
-        return None
+    lp = batch.log_probs.reshape(n_frames, n_classes)
+    e = np.exp(lp)
+    ws = _workspace(n_frames, 2 * k)
+    shift = 0.0
+    p_hat = _single_scan(e.take(lab, axis=1), lab, ws, True)
+    if p_hat is None:
+        y, shift = _shifted(lp, lab)
+        p_hat = None if y is None else _single_scan(y, lab, ws, True)
+        if p_hat is None:
+            return None
+    v = ws[2]
     c = 1.0 / max(k // 2, 1) if reduction == "mean" else 1.0
     occ = v[:, :k] * v[::-1, k:]  # alpha_t(s) bhat_t(s)
-    g = occ.dot(_onehot(lab, n_classes))  # p gamma
-    g *= c * math.exp(nll)  # c / p
+    g = occ.dot(_onehot(lab, n_classes))  # p-hat gamma
+    g *= c / p_hat
     out_shape = (n_frames, n_classes) if batch.unbatched else batch.log_probs.shape
     g = g.reshape(out_shape)
     if wrt == "logits":
@@ -449,8 +446,11 @@ def single_grad(
         grad = np.subtract(e, g, out=e)  # +0 when equal
     else:
         grad = np.subtract(0.0, g, out=g)  # 0 - x: no negative zeros
-    loss = _single_loss(batch, reduction, nll, c)
-    return loss, (grad if batch.dtype == np.float64 else grad.astype(batch.dtype))
+    loss = _single_loss(batch, reduction, -math.log(p_hat) - shift, c)
+    if batch.dtype != np.float64:
+        grad = grad.astype(batch.dtype)  # rounded once; a tiny negative would round to -0,
+        grad += 0.0  # and -0 + 0 = +0: no negative zeros in printed tables
+    return loss, grad
 
 
 def single_loss(batch: _Batch, reduction: str) -> np.ndarray | float | None:
@@ -461,16 +461,50 @@ def single_loss(batch: _Batch, reduction: str) -> np.ndarray | float | None:
         return None
     n_frames, _, n_classes = batch.log_probs.shape
     k = len(lab)
-    y = np.exp(batch.log_probs.reshape(n_frames, n_classes).take(lab, axis=1))  # (T, S')
-    big, mats, v, rows = _workspace(n_frames, k)
-    _band(big.reshape(n_frames - 1, k * k), y[1:], lab, k + 1, 0, 1)
-    v[0, : min(k, 2)] = y[0, :2]
+    lp = batch.log_probs.reshape(n_frames, n_classes)
+    ws = _workspace(n_frames, k)
+    shift = 0.0
+    p_hat = _single_scan(np.exp(lp.take(lab, axis=1)), lab, ws, False)
+    if p_hat is None:
+        y, shift = _shifted(lp, lab)
+        p_hat = None if y is None else _single_scan(y, lab, ws, False)
+        if p_hat is None:
+            return None
+    c = 1.0 / max(k // 2, 1) if reduction == "mean" else 1.0
+    return _single_loss(batch, reduction, -math.log(p_hat) - shift, c)
+
+
+def _single_scan(y: NDArray[np.float64], lab: list[int], ws: tuple, backward: bool) -> float | None:
+    """Run the one-sequence recursion on emissions y (T, S') (every entry at most 1) in the
+    workspace ``ws``: alpha alone, or (backward) alpha and bhat in one block-diagonal
+    recursion; returns the certified p-hat = alpha_{T-1}(last) + alpha_{T-1}(last - 1), or None
+    when E = _TINY * 16 L (S' + 2) 3^L <= 2^-46 p-hat (powers of two) does not hold."""
+    big, mats, v, rows = ws
+    n_frames, k = y.shape
+    w = big.shape[1]
+    flat = big.reshape(n_frames - 1, w * w)
+    _band(flat, y[1:], lab, w + 1, 0, 1)  # M_j, frames 1 .. T-1 (top left)
+    if backward:
+        # Bottom right M_{T-j}^T, frames T-1 .. 1: its (s - d, s) entries sit d rows up.
+        _band(flat, y[:0:-1], lab, w + 1, k * (w + 1), w)
+    v[0, : min(k, 2)] = y[0, :2]  # alpha_0 = y_0 [s < 2] (bhat_{T-1} is set by _workspace)
     for mat, prev, nxt in zip(mats, rows, rows[1:], strict=False):
         mat.dot(prev, out=nxt)
-    nll = _single_nll(v[-1], k, n_frames)
-    if nll is None:
-        return None
-    return _single_loss(batch, reduction, nll, 1.0 / max(k // 2, 1) if reduction == "mean" else 1.0)
+    last = v[-1]
+    p_hat = float(last[k - 1]) + (float(last[k - 2]) if k > 1 else 0.0)
+    need = _TINY_LOG2 + _MARGIN_BITS + math.log2(16.0 * (k + 2) * n_frames) + _LOG2_3 * n_frames
+    return p_hat if p_hat >= 2.0**need else None
+
+
+def _shifted(lp: NDArray[np.float64], lab: list[int]) -> tuple[NDArray[np.float64] | None, float]:
+    """(y, sum of m_t): y_t(s) = exp(log y_t(l'_s) - m_t), m_t the frame's largest own-class
+    log-probability (as ``_emissions``); y None when some frame has none above -inf (p = 0)."""
+    g = lp.take(lab, axis=1)
+    m = g.max(axis=1)
+    if m.min() == -np.inf:
+        return None, 0.0
+    g -= m[:, None]
+    return np.exp(g, out=g), float(m.sum())
 
 
 def _single_labels(batch: _Batch, blocks: int) -> list[int] | None:
@@ -511,14 +545,6 @@ def _band(
         repeats = [s for s in range(3, k, 2) if lab[s] == lab[s - 2]]
         if repeats:
             flat[:, [base + s * step - 2 * up for s in repeats]] = 0.0
-
-
-def _single_nll(last: NDArray[np.float64], k: int, n_frames: int) -> float | None:
-    """-ln p from alpha_{T-1} (the first k entries of ``last``), or None if not certified:
-    E = _TINY * 16 L (S' + 2) 3^L <= 2^-46 p-hat, as powers of two."""
-    p_hat = float(last[k - 1]) + (float(last[k - 2]) if k > 1 else 0.0)
-    need = _TINY_LOG2 + _MARGIN_BITS + math.log2(16.0 * (k + 2) * n_frames) + _LOG2_3 * n_frames
-    return -math.log(p_hat) if p_hat >= 2.0**need else None
 
 
 def _single_loss(batch: _Batch, reduction: str, nll: float, c: float) -> np.ndarray | float:

@@ -535,7 +535,9 @@ def _assemble_grad(
         if out is None:
             grad *= c
             return grad
-        return np.multiply(grad, c, out=out)
+        np.multiply(grad, c, out=out)
+        out += 0.0  # a tiny negative rounds to float32 -0; -0 + 0 = +0
+        return out
     frame_ok = np.arange(n_frames)[:, None] < batch.input_lengths[None, :]
     weight = np.where(frame_ok, scale[None, :], 0.0)
     if infinite.any():
@@ -550,6 +552,7 @@ def _assemble_grad(
     if out is None:
         return grad
     out[...] = grad
+    out += 0.0  # a tiny negative rounds to float32 -0; -0 + 0 = +0
     return out
 
 

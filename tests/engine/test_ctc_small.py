@@ -565,3 +565,64 @@ def test_single_one_hot_map_at_any_class_count(n_classes):
     _, grad = ctc_loss_and_grad(lp, target, 9, len(target), **kw)
     tr = ctc.ctc_trace(lp, target, blank=blank)
     np.testing.assert_allclose(grad, tr.grad_log_probs, atol=1e-12)
+
+
+def count_alignments(n_frames: int, target) -> int:
+    """Exact number of length-T alignments that collapse to ``target`` (integer forward
+    recursion on the extended labels: each state from itself, its predecessor, and from two
+    back when the skip is allowed)."""
+    ext = [None]
+    for label in target:
+        ext += [label, None]
+    counts = [1, 1] + [0] * (len(ext) - 2) if len(ext) > 1 else [1]
+    for _ in range(n_frames - 1):
+        counts = [
+            counts[s]
+            + (counts[s - 1] if s >= 1 else 0)
+            + (counts[s - 2] if s >= 2 and ext[s] is not None and ext[s] != ext[s - 2] else 0)
+            for s in range(len(ext))
+        ]
+    return counts[-1] + (counts[-2] if len(ext) > 1 else 0)
+
+
+def test_single_shifts_when_p_is_too_small_unshifted(monkeypatch):
+    """Uniform predictions over C = 100 classes, T = 128, S = 10: p = N / 100^128 with N the
+    number of alignments, loss = 128 ln 100 - ln N (about 535 nats), below the unshifted bound
+    at T = 128, S' = 21 (p-hat >= 2^(-1022 + 46 + log2(16 * 23 * 128) + 128 log2 3) =
+    2^-757.6 = e^-525.1). Each frame shifted by its largest own class (-ln 100) gives p-hat = N:
+    certified, and the result matches the count and the log-space trace."""
+    for n, tg in itertools.product(range(1, 6), ([], [1], [1, 1], [2, 1, 2])):  # the counter
+        paths = itertools.product(range(3), repeat=n)
+        assert count_alignments(n, tg) == sum(collapse_ref(x, 0) == tuple(tg) for x in paths)
+    n_frames, n_classes = 128, 100
+    lp = np.full((n_frames, n_classes), -math.log(n_classes))
+    target = [1, 2, 3, 3, 5, 6, 7, 8, 9, 10]
+    expected = n_frames * math.log(n_classes) - math.log(count_alignments(n_frames, target))
+    assert expected > 525.1
+    loss = single(lp, target, loss_only=True)
+    loss_grad, grad = single(lp, target)
+    assert float(loss) == pytest.approx(expected, rel=1e-13)
+    assert float(loss_grad) == pytest.approx(expected, rel=1e-13)
+    tr = ctc.ctc_trace(lp, target)
+    np.testing.assert_allclose(grad, tr.grad_log_probs, atol=1e-11)
+    monkeypatch.setattr(small, "_shifted", lambda lp, lab: (None, 0.0))
+    assert single(lp, target, loss_only=True) is None and single(lp, target) is None
+
+
+@pytest.mark.parametrize("n_batch", [1, 2])  # the one-sequence form and the general path
+def test_float32_gradients_have_no_negative_zeros(n_batch):
+    """A blank 115 nats down at frame 1 gives it an occupation of about e^-115 (1e-50): its
+    float64 gradient -gamma is a tiny negative, which float32 rounds to zero; +0, never -0."""
+    lp = np.log(np.full((3, n_batch, 3), 1.0 / 3.0))
+    lp[1, :, 0] = -115.0
+    lp = log_softmax(lp)
+    for wrt in ("log_probs", "logits"):
+        _, grad = ctc_loss_and_grad(lp, [[1]] * n_batch, [3] * n_batch, [1] * n_batch, wrt=wrt)
+        _, grad32 = ctc_loss_and_grad(
+            lp.astype(np.float32), [[1]] * n_batch, [3] * n_batch, [1] * n_batch, wrt=wrt
+        )
+        assert grad32.dtype == np.float32
+        if wrt == "log_probs":
+            assert -1e-45 < grad[1, 0, 0] < 0  # the float64 value: a tiny negative
+        np.testing.assert_allclose(grad32, grad, atol=1e-7)
+        assert not np.signbit(grad32[grad32 == 0]).any()
