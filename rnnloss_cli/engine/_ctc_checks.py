@@ -13,6 +13,7 @@ argument, what was expected and what was given; ``_extend`` builds the extended 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
@@ -24,8 +25,7 @@ from rnnloss_cli.engine.errors import EngineError
 _SMALL = 64
 
 
-@dataclass(frozen=True)
-class _Batch:
+class _Batch(NamedTuple):  # immutable; a tuple builds in a fraction of a frozen dataclass's time
     log_probs: NDArray[np.float64]  # (T, N, C)
     targets: NDArray[np.int64]  # (N, S_max), padding beyond each target length is blank
     input_lengths: NDArray[np.int64]  # (N,)
@@ -33,6 +33,7 @@ class _Batch:
     blank: int
     unbatched: bool
     dtype: np.dtype  # dtype of the results: float32 for float32 input, float64 otherwise
+    top: float = np.inf  # largest log_probs entry (inf when not computed: integer input)
 
 
 @dataclass(frozen=True)
@@ -81,6 +82,13 @@ def out_dtype(log_probs: ArrayLike) -> np.dtype:
 
 
 def _as_log_probs(log_probs: ArrayLike, allowed_ndim: tuple[int, ...]) -> NDArray[np.float64]:
+    return _log_probs_and_top(log_probs, allowed_ndim)[0]
+
+
+def _log_probs_and_top(
+    log_probs: ArrayLike, allowed_ndim: tuple[int, ...]
+) -> tuple[NDArray[np.float64], float]:
+    """(float64 C-contiguous log_probs, their largest entry or inf for integer input)."""
     arr = np.asarray(log_probs)
     kind = arr.dtype.kind  # "f" floating, "i"/"u" integers; bool ("b"), complex ("c") refused
     if kind not in "fiu":
@@ -92,6 +100,7 @@ def _as_log_probs(log_probs: ArrayLike, allowed_ndim: tuple[int, ...]) -> NDArra
         raise EngineError(f"log_probs must have at least one class (C >= 1); got shape {arr.shape}")
     # One pass without temporaries on the input's own dtype (a float32 input is half the
     # bytes): max is NaN if any entry is NaN and +inf if any is +inf; only then look for where.
+    top = np.inf
     if kind == "f" and arr.size:
         top = float(arr.max())
         if top != top or top == np.inf:
@@ -100,10 +109,13 @@ def _as_log_probs(log_probs: ArrayLike, allowed_ndim: tuple[int, ...]) -> NDArra
             raise EngineError(
                 f"log_probs must be finite or -inf (log 0); got {arr[where]} at index {where}"
             )
-    return np.ascontiguousarray(arr, dtype=np.float64)
+    return np.ascontiguousarray(arr, dtype=np.float64), top
 
 
-def _lengths(x: ArrayLike, name: str, n: int, unbatched: bool) -> NDArray[np.int64]:
+def _lengths(
+    x: ArrayLike, name: str, n: int, unbatched: bool
+) -> tuple[NDArray[np.int64], int, int]:
+    """(lengths (N,), their min, their max); N >= 1."""
     arr = _as_int_array(x, name)
     if unbatched:
         if arr.size != 1 or arr.ndim > 1:
@@ -114,10 +126,11 @@ def _lengths(x: ArrayLike, name: str, n: int, unbatched: bool) -> NDArray[np.int
         arr = arr.reshape(1)
     elif arr.shape != (n,):
         raise EngineError(f"{name} must have shape (N,) = ({n},); got shape {arr.shape}")
-    if arr.size and _min_max(arr)[0] < 0:
+    lo, hi = _min_max(arr)
+    if lo < 0:
         i = int(np.argmax(arr < 0))
         raise EngineError(f"{name} must be >= 0; got {int(arr[i])} at batch index {i}")
-    return arr
+    return arr, lo, hi
 
 
 def _prepare(
@@ -127,7 +140,7 @@ def _prepare(
     target_lengths: ArrayLike,
     blank: int,
 ) -> _Batch:
-    lp = _as_log_probs(log_probs, (3, 2))
+    lp, top = _log_probs_and_top(log_probs, (3, 2))
     unbatched = lp.ndim == 2
     if unbatched:
         lp = lp[:, None, :]
@@ -137,15 +150,14 @@ def _prepare(
             f"log_probs must hold at least one sequence (N >= 1); got shape {lp.shape}"
         )
     blank = check_blank(blank, n_classes)
-    il = _lengths(input_lengths, "input_lengths", n_batch, unbatched)
-    tl = _lengths(target_lengths, "target_lengths", n_batch, unbatched)
-    if _min_max(il)[1] > n_frames:
+    il, _, il_max = _lengths(input_lengths, "input_lengths", n_batch, unbatched)
+    tl, tl_min, s_max = _lengths(target_lengths, "target_lengths", n_batch, unbatched)
+    if il_max > n_frames:
         i = int(np.argmax(il > n_frames))
         raise EngineError(
             f"input_lengths must be <= T={n_frames}; got {int(il[i])} at batch index {i}"
         )
     tg = _as_int_array(targets, "targets")
-    tl_min, s_max = _min_max(tl) if tl.size else (0, 0)
     if unbatched:
         if tg.ndim != 1:
             raise EngineError(
@@ -206,7 +218,7 @@ def _prepare(
             f"got {int(padded[n, j])} at position {j} of sequence {n}"
         )
     padded = np.ascontiguousarray(padded)  # int64 already: _as_int_array copied the input
-    return _Batch(lp, padded, il, tl, blank, unbatched, out_dtype(log_probs))
+    return _Batch(lp, padded, il, tl, blank, unbatched, out_dtype(log_probs), top)
 
 
 def _extend(targets: NDArray[np.int64], target_lengths: NDArray[np.int64], blank: int) -> _Extended:

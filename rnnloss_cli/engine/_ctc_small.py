@@ -32,6 +32,19 @@ Two forms, chosen by size (both loop over frames in Python):
 
 The class occupations come from one product with a one-hot (state x class) map per sequence.
 
+One full-length sequence (``single_grad``, ``single_loss``, called from the public functions
+before any other set-up): every log-probability <= 0 (checked by ``_prepare``'s max) makes
+y = exp(log_probs) at most 1 without a shift (m_t = 0, p-hat is p), so the same exp serves the
+logits gradient. The gradient runs forward and backward as one recursion on
+v_j = (alpha_j, bhat_{T-1-j}) with block-diagonal B_j = blockdiag(M_j, M_{T-j}^T): one
+(2 S')-wide matrix-vector product a frame (a product's cost is mostly its call, so one wide
+product beats two narrow ones); the loss alone runs alpha only. The frame matrices and the v_j
+rows (and the lists of their views) are kept per thread for the last two shapes; only the band
+is ever written, always the same cells for one shape, so the rest stays 0. The certificate is
+the one below, unchanged (in units of m_t = 0); a sequence that fails it (p below about e^-525
+at T = 128, e^-612 at T = 50) is run again on emissions shifted as in ``_emissions``, and
+goes to the general path only if that fails too.
+
 Certificate. Every multiplication (and each emission's ``exp``) loses at most ``_TINY`` (the
 smallest normal double, a bound on underflow loss even with flush-to-zero) in absolute terms
 beyond its relative rounding; sums of non-negative numbers lose nothing to underflow. An entry
@@ -49,11 +62,12 @@ that size has p-hat near e^-120.
 from __future__ import annotations
 
 import math
+import threading
 
 import numpy as np
 from numpy.typing import NDArray
 
-from rnnloss_cli.engine._ctc_checks import _Extended, take_rows
+from rnnloss_cli.engine._ctc_checks import _Batch, _Extended, take_rows
 
 # Longest input (frames) this path takes: the unscaled cells stay below 3^L, and the
 # certificate needs p-hat above 2^(-976 + log2(16 L (S' + 2)) + 1.585 L); past a few hundred
@@ -73,10 +87,23 @@ DENSE_MAX_STATES = 48
 # The trees (loss-only product, gradient scan) stop halving below this many factors and go
 # step by step; measured at T = 50, S' = 21, depth beyond that saves nothing.
 _TREE_MIN = 16
+# The one-sequence form (single_grad, single_loss) takes one matrix-vector product a frame
+# with no tree, so past this many frames the general dense form's products in a tree do as
+# well or better. Measured (interleaved, one sequence): T = 256, S' = 23 even; S' = 41 the
+# gradient 2.8x and the loss 1.7x slower here.
+SINGLE_MAX_FRAMES = 128
+# Most cells of its (T - 1, w, w) frame matrices (w = 2 S' with the gradient, S' without),
+# which stay allocated (kept per thread for the last two shapes, 4 MiB each at most).
+# Measured with the gradient: 0.47 M cells (T = 50, S' = 49) 1.6x faster than the general
+# path, 1.55 M even, 1.7 M (T = 120, S' = 61) 1.4x slower.
+SINGLE_MAX_CELLS = 2**19
+# Largest C whose identity single_grad keeps (per thread) for its one-hot rows (32 KiB).
+_EYE_MAX = 64
 # Bits of relative margin the certificate asks for (2^-46 ~ 1.4e-14).
 _MARGIN_BITS = 46
 _TINY_LOG2 = -1022  # log2 of the smallest normal double
 _LOG2_3 = math.log2(3.0)
+_SCRATCH = threading.local()
 
 
 def _emissions(
@@ -375,3 +402,191 @@ def _finish_one(
         if not direct:
             gamma[:n_frames, n] = gam
     return todo[:0]
+
+
+def single_grad(
+    batch: _Batch, reduction: str, wrt: str
+) -> tuple[np.ndarray | float, np.ndarray] | None:
+    """(loss, gradient) of ``ctc_loss_and_grad`` for a batch of one full-length sequence, or
+    None when this form does not apply (see ``_single_labels``) or the certificate fails; the
+    caller then takes the general path.
+
+    Forward and backward run as one recursion: v_j = (alpha_j, bhat_{T-1-j}) (2 S',) obeys
+    v_j = B_j v_{j-1} with B_j = blockdiag(M_j, M_{T-j}^T), v_0 = (y_0 [s < 2], e_last +
+    e_{last-1}), one (2 S')-wide matrix-vector product a frame for both directions. With every
+    log-probability <= 0 the emissions y = exp(log_probs) are at most 1 unshifted (m_t = 0), so
+    the module's certificate holds as is (p-hat is p) and exp(log_probs) is also the y of the
+    logits gradient c (y - gamma), gamma = (alpha * bhat) (one-hot) / p-hat. Only when p is too
+    small for the certificate unshifted is the recursion run again on shifted emissions.
+    """
+    lab = _single_labels(batch, 2)
+    n_frames, _, n_classes = batch.log_probs.shape
+    if lab is None or (len(lab) + 2) * n_classes > ONEHOT_MAX:
+        return None
+    k = len(lab)
+    lp = batch.log_probs.reshape(n_frames, n_classes)
+    e = np.exp(lp)
+    ws = _workspace(n_frames, 2 * k)
+    shift = 0.0
+    p_hat = _single_scan(e.take(lab, axis=1), lab, ws, True)
+    if p_hat is None:
+        y, shift = _shifted(lp, lab)
+        p_hat = None if y is None else _single_scan(y, lab, ws, True)
+        if p_hat is None:
+            return None
+    v = ws[2]
+    c = 1.0 / max(k // 2, 1) if reduction == "mean" else 1.0
+    occ = v[:, :k] * v[::-1, k:]  # alpha_t(s) bhat_t(s)
+    g = occ.dot(_onehot(lab, n_classes))  # p-hat gamma
+    g *= c / p_hat
+    out_shape = (n_frames, n_classes) if batch.unbatched else batch.log_probs.shape
+    g = g.reshape(out_shape)
+    if wrt == "logits":
+        e = e.reshape(out_shape)
+        if c != 1.0:
+            e *= c
+        grad = np.subtract(e, g, out=e)  # +0 when equal
+    else:
+        grad = np.subtract(0.0, g, out=g)  # 0 - x: no negative zeros
+    loss = _single_loss(batch, reduction, -math.log(p_hat) - shift, c)
+    if batch.dtype != np.float64:
+        grad = grad.astype(batch.dtype)  # rounded once; a tiny negative would round to -0,
+        grad += 0.0  # and -0 + 0 = +0: no negative zeros in printed tables
+    return loss, grad
+
+
+def single_loss(batch: _Batch, reduction: str) -> np.ndarray | float | None:
+    """``ctc_loss`` for a batch of one full-length sequence (as ``single_grad``), or None: the
+    forward recursion alone, alpha_j = M_j alpha_{j-1}, one S'-wide product a frame."""
+    lab = _single_labels(batch, 1)
+    if lab is None:
+        return None
+    n_frames, _, n_classes = batch.log_probs.shape
+    k = len(lab)
+    lp = batch.log_probs.reshape(n_frames, n_classes)
+    ws = _workspace(n_frames, k)
+    shift = 0.0
+    p_hat = _single_scan(np.exp(lp.take(lab, axis=1)), lab, ws, False)
+    if p_hat is None:
+        y, shift = _shifted(lp, lab)
+        p_hat = None if y is None else _single_scan(y, lab, ws, False)
+        if p_hat is None:
+            return None
+    c = 1.0 / max(k // 2, 1) if reduction == "mean" else 1.0
+    return _single_loss(batch, reduction, -math.log(p_hat) - shift, c)
+
+
+def _single_scan(y: NDArray[np.float64], lab: list[int], ws: tuple, backward: bool) -> float | None:
+    """Run the one-sequence recursion on emissions y (T, S') (every entry at most 1) in the
+    workspace ``ws``: alpha alone, or (backward) alpha and bhat in one block-diagonal
+    recursion; returns the certified p-hat = alpha_{T-1}(last) + alpha_{T-1}(last - 1), or None
+    when E = _TINY * 16 L (S' + 2) 3^L <= 2^-46 p-hat (powers of two) does not hold."""
+    big, mats, v, rows = ws
+    n_frames, k = y.shape
+    w = big.shape[1]
+    flat = big.reshape(n_frames - 1, w * w)
+    _band(flat, y[1:], lab, w + 1, 0, 1)  # M_j, frames 1 .. T-1 (top left)
+    if backward:
+        # Bottom right M_{T-j}^T, frames T-1 .. 1: its (s - d, s) entries sit d rows up.
+        _band(flat, y[:0:-1], lab, w + 1, k * (w + 1), w)
+    v[0, : min(k, 2)] = y[0, :2]  # alpha_0 = y_0 [s < 2] (bhat_{T-1} is set by _workspace)
+    for mat, prev, nxt in zip(mats, rows, rows[1:], strict=False):
+        mat.dot(prev, out=nxt)
+    last = v[-1]
+    p_hat = float(last[k - 1]) + (float(last[k - 2]) if k > 1 else 0.0)
+    need = _TINY_LOG2 + _MARGIN_BITS + math.log2(16.0 * (k + 2) * n_frames) + _LOG2_3 * n_frames
+    return p_hat if p_hat >= 2.0**need else None
+
+
+def _shifted(lp: NDArray[np.float64], lab: list[int]) -> tuple[NDArray[np.float64] | None, float]:
+    """(y, sum of m_t): y_t(s) = exp(log y_t(l'_s) - m_t), m_t the frame's largest own-class
+    log-probability (as ``_emissions``); y None when some frame has none above -inf (p = 0)."""
+    g = lp.take(lab, axis=1)
+    m = g.max(axis=1)
+    if m.min() == -np.inf:
+        return None, 0.0
+    g -= m[:, None]
+    return np.exp(g, out=g), float(m.sum())
+
+
+def _single_labels(batch: _Batch, blocks: int) -> list[int] | None:
+    """The extended labels (S' = 2S + 1 entries) when the one-sequence form applies: one
+    sequence, input_length = T <= ``SINGLE_MAX_FRAMES`` (and ``SMALL_MAX_FRAMES``), at most
+    ``SINGLE_MAX_CELLS`` cells in (T - 1) frame matrices of (blocks S')^2, every
+    log-probability <= 0 (emissions at most 1 without a shift); else None."""
+    lp = batch.log_probs
+    n_frames, n_batch, _ = lp.shape
+    if n_batch != 1 or batch.top > 0.0 or n_frames > min(SMALL_MAX_FRAMES, SINGLE_MAX_FRAMES):
+        return None
+    k = 2 * batch.targets.shape[1] + 1
+    if (n_frames - 1) * (blocks * k) ** 2 > SINGLE_MAX_CELLS:
+        return None
+    if int(batch.input_lengths[0]) != n_frames:
+        return None
+    lab = [batch.blank] * k
+    lab[1::2] = batch.targets[0].tolist()
+    return lab
+
+
+def _band(
+    flat: NDArray[np.float64], y: NDArray[np.float64], lab: list[int], step: int, base: int, up: int
+) -> None:
+    """Write M_t = diag(y_t) A for every row of ``flat`` (one matrix a row, flattened): its
+    (s, s) entry sits at base + s step, and (s, s - d), d = 1, 2, ``d up`` before it (up = 1:
+    M itself, row-major; up = the row length: M^T). Skips enter label states s = 2j + 1
+    (j >= 1) from s - 2 unless label j repeats label j - 1: those cells are written 0, the
+    blank states' s - 2 cells never (they stay 0)."""
+    k = len(lab)
+    flat[:, base : base + k * step : step] = y  # (s, s) = y(s)
+    if k > 1:
+        first = base + step - up  # (1, 0)
+        flat[:, first : first + (k - 1) * step : step] = y[:, 1:]  # (s, s - 1) = y(s)
+    if k > 3:
+        first = base + 3 * step - 2 * up  # (3, 1)
+        flat[:, first : base + (k - 2) * step : 2 * step] = y[:, 3::2]  # (s, s - 2) = y(s)
+        repeats = [s for s in range(3, k, 2) if lab[s] == lab[s - 2]]
+        if repeats:
+            flat[:, [base + s * step - 2 * up for s in repeats]] = 0.0
+
+
+def _single_loss(batch: _Batch, reduction: str, nll: float, c: float) -> np.ndarray | float:
+    """The reduced loss of one sequence in the result dtype (rounded once from float64)."""
+    if reduction == "none" and not batch.unbatched:
+        return np.array([nll], dtype=batch.dtype)
+    return batch.dtype.type(nll * c)
+
+
+def _workspace(
+    n_frames: int, w: int
+) -> tuple[NDArray[np.float64], list[NDArray[np.float64]], NDArray[np.float64], list]:
+    """The one-sequence form's arrays for T frames and width w (2 S' with the gradient, S'
+    without), kept per thread for the last two shapes: the (T - 1, w, w) frame matrices (zero
+    off the band: callers write only the band, always the same cells for one S'), their list,
+    the (T, w) vectors v_j and the list of their rows. v_0 stays zero but for alpha_0's first
+    two entries (written by the caller) and, with the gradient, bhat_{T-1}'s last two."""
+    kept = getattr(_SCRATCH, "single", None)
+    if kept is None:
+        kept = _SCRATCH.single = {}
+    ws = kept.get((n_frames, w))
+    if ws is None:
+        big = np.zeros((n_frames - 1, w, w))
+        v = np.zeros((n_frames, w))
+        if w % 2 == 0:  # gradient: v_0 = (alpha_0, e_last + e_{last-1})
+            v[0, w - min(w // 2, 2) :] = 1.0
+        if len(kept) >= 2:
+            kept.pop(next(iter(kept)))  # the oldest shape
+        ws = kept[n_frames, w] = (big, list(big), v, list(v))
+    return ws
+
+
+def _onehot(lab: list[int], n_classes: int) -> NDArray[np.float64]:
+    """The (S', C) map of each state to its class: rows of the C x C identity, kept per
+    thread for the last C when C <= ``_EYE_MAX`` (taking rows costs less than writing ones)."""
+    if n_classes > _EYE_MAX:
+        onehot = np.zeros((len(lab), n_classes))
+        onehot[range(len(lab)), lab] = 1.0
+        return onehot
+    eye = getattr(_SCRATCH, "eye", None)
+    if eye is None or eye.shape[0] != n_classes:
+        eye = _SCRATCH.eye = np.eye(n_classes)
+    return eye.take(lab, axis=0)

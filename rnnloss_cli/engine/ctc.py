@@ -120,7 +120,7 @@ from rnnloss_cli.engine._ctc_checks import (
 )
 from rnnloss_cli.engine._ctc_scaled import LONG_FRAMES, scaled
 from rnnloss_cli.engine._ctc_segments import segment_loss
-from rnnloss_cli.engine._ctc_small import small_pass
+from rnnloss_cli.engine._ctc_small import single_grad, single_loss, small_pass
 from rnnloss_cli.engine._numerics import check_reduction
 from rnnloss_cli.engine._parallel import run_parts, split_rows
 from rnnloss_cli.engine.errors import EngineError
@@ -471,6 +471,9 @@ def ctc_loss(
     """
     _check_options(reduction)
     batch = _prepare(log_probs, targets, input_lengths, target_lengths, blank)
+    done = single_loss(batch, reduction)  # one full-length short sequence: fewest calls
+    if done is not None:
+        return done
     log_p, _ = _log_likelihood(batch, need_grad=False)
     loss, _, _ = _reduce(batch, log_p, reduction, zero_infinity)
     return loss
@@ -542,6 +545,9 @@ def ctc_loss_and_grad(
     """
     _check_options(reduction, wrt)
     batch = _prepare(log_probs, targets, input_lengths, target_lengths, blank)
+    done = single_grad(batch, reduction, wrt)  # one full-length short sequence: fewest calls
+    if done is not None:
+        return done
     log_p, gamma = _log_likelihood(batch, need_grad=True)
     loss, scale, infinite = _reduce(batch, log_p, reduction, zero_infinity)
     grad = _assemble_grad(batch, gamma, scale, infinite, zero_infinity, wrt)
@@ -581,7 +587,9 @@ def _assemble_grad(
         if out is None:
             grad *= c
             return grad
-        return np.multiply(grad, c, out=out)
+        np.multiply(grad, c, out=out)
+        out += 0.0  # a tiny negative rounds to float32 -0; -0 + 0 = +0
+        return out
     frame_ok = np.arange(n_frames)[:, None] < batch.input_lengths[None, :]
     weight = np.where(frame_ok, scale[None, :], 0.0)
     if infinite.any():
@@ -596,6 +604,7 @@ def _assemble_grad(
     if out is None:
         return grad
     out[...] = grad
+    out += 0.0  # a tiny negative rounds to float32 -0; -0 + 0 = +0
     return out
 
 

@@ -342,3 +342,287 @@ def test_gradient_with_many_classes_and_states_is_left_to_the_rescaled_path(monk
     monkeypatch.setattr(small, "ONEHOT_MAX", (5 + 2) * 6)
     _, _, _, rest = run_small(lp, targets, [8, 8], [2, 2])
     assert rest.size == 0
+
+
+# ---------------------------------------------------------------------------------------------
+# One full-length sequence (single_grad): forward and backward as one block-diagonal recursion
+# ---------------------------------------------------------------------------------------------
+
+
+def single(lp, target, blank=0, reduction="sum", wrt="log_probs", loss_only=False):
+    """single_grad (or single_loss) on prepared arguments ((T, C) or (T, 1, C) log_probs)."""
+    unbatched = np.ndim(lp) == 2
+    tg = list(target) if unbatched else [list(target)]
+    il, tl = (len(lp), len(target)) if unbatched else ([len(lp)], [len(target)])
+    batch = ctc._prepare(lp, tg, il, tl, blank)
+    if loss_only:
+        return small.single_loss(batch, reduction)
+    return small.single_grad(batch, reduction, wrt)
+
+
+@SETTINGS
+@given(small_problem())
+def test_single_matches_brute_force(problem):
+    """ln p and gamma (the log_probs gradient with reduction "sum" is -gamma) against the
+    enumeration of every C^T path; taken whenever p is not tiny (repeats, empty targets,
+    exact zeros, T = 1 included)."""
+    probs, target, blank = problem
+    with np.errstate(divide="ignore"):
+        lp = np.log(probs)
+    p, occ = brute_force(probs, target, blank)
+    done = single(lp, target, blank)
+    loss_only = single(lp, target, blank, loss_only=True)
+    if p == 0:
+        # p-hat = 0 is never certified: the general path says inf
+        assert done is None and loss_only is None
+        return
+    assert done is not None, "a probability above 1e-200 must be certified"
+    loss, grad = done
+    assert float(loss) == pytest.approx(-math.log(p), rel=1e-12, abs=1e-12)
+    assert float(loss_only) == pytest.approx(-math.log(p), rel=1e-12, abs=1e-12)
+    np.testing.assert_allclose(-grad, occ, atol=1e-12)
+
+
+@st.composite
+def single_problem(draw):
+    """One sequence, 1-60 frames, 2-9 classes, 0-11 labels with or without repeats."""
+    n_classes = draw(st.integers(2, 9))
+    n_frames = draw(st.integers(1, 60))
+    blank = draw(st.integers(0, n_classes - 1))
+    scale = draw(st.sampled_from([0.1, 1.0, 3.0]))
+    rng = np.random.default_rng(draw(st.integers(0, 2**32 - 1)))
+    lp = log_softmax(rng.standard_normal((n_frames, 1, n_classes)) * scale)
+    labels = [k for k in range(n_classes) if k != blank]
+    target = [labels[i] for i in rng.integers(0, len(labels), size=draw(st.integers(0, 11)))]
+    if len(target) > 2 and draw(st.booleans()):
+        target[2] = target[1]  # an adjacent repeat: no skip into label 2
+    return lp, target, blank
+
+
+@SETTINGS
+@given(
+    single_problem(),
+    st.sampled_from(["none", "sum", "mean"]),
+    st.sampled_from(["logits", "log_probs"]),
+    st.sampled_from(["float64", "float32"]),
+    st.booleans(),
+)
+def test_single_agrees_with_the_log_space_trace(problem, reduction, wrt, dtype, unbatched):
+    """Public results with the one-sequence form against ctc_trace (log space): loss and both
+    gradients, every reduction, float32 kept, (T, C) and (T, 1, C) inputs."""
+    lp, target, blank = problem
+    n_frames = lp.shape[0]
+    x = (lp[:, 0] if unbatched else lp).astype(dtype)
+    tg, il, tl = (
+        (target, n_frames, len(target)) if unbatched else ([target], [n_frames], [len(target)])
+    )
+    kw = {"blank": blank, "reduction": reduction, "wrt": wrt}
+    prepared = ctc._prepare(x, tg, il, tl, blank)
+    taken = small.single_grad(prepared, reduction, wrt) is not None
+    loss_taken = small.single_loss(prepared, reduction) is not None
+    loss, grad = ctc_loss_and_grad(x, tg, il, tl, **kw)
+    del kw["wrt"]
+    loss_only = ctc_loss(x, tg, il, tl, **kw)
+    assert np.asarray(loss_only).dtype == np.dtype(dtype)
+    assert np.shape(loss_only) == np.shape(loss)
+    tr = ctc.ctc_trace(x.astype(np.float64).reshape(n_frames, -1), target, blank=blank)
+    if not np.isfinite(tr.loss):
+        assert not taken and not loss_taken
+        return
+    cells = (n_frames - 1) * (2 * len(target) + 1) ** 2  # (T - 1) S'^2
+    assert taken == (4 * cells <= small.SINGLE_MAX_CELLS)
+    assert loss_taken == (cells <= small.SINGLE_MAX_CELLS)
+    c = 1.0 / max(len(target), 1) if reduction == "mean" else 1.0
+    ref_grad = c * (tr.grad_logits if wrt == "logits" else tr.grad_log_probs)
+    rtol = 1e-12 if dtype == "float64" else 1e-6
+    assert grad.dtype == np.dtype(dtype) and np.asarray(loss).dtype == np.dtype(dtype)
+    assert grad.shape == x.shape
+    if reduction == "none" and not unbatched:
+        assert np.shape(loss) == (1,)
+    np.testing.assert_allclose(np.asarray(loss).ravel()[0], c * tr.loss, rtol=rtol)
+    np.testing.assert_allclose(np.asarray(loss_only).ravel()[0], c * tr.loss, rtol=rtol)
+    # The log-space reference's occupations carry ~|ln alpha| * eps absolute error (~1e-13 at
+    # 60 frames), which y - gamma can expose where the two nearly cancel: 1e-11, as elsewhere.
+    atol = 1e-11 if dtype == "float64" else 1e-7
+    np.testing.assert_allclose(grad.reshape(n_frames, -1), ref_grad, rtol=rtol, atol=atol)
+    assert not np.signbit(grad[grad == 0]).any()  # no -0 in printed tables
+
+
+def test_single_finite_differences():
+    """The logits gradient with a repeat and 30 frames against central differences."""
+    rng = np.random.default_rng(5)
+    logits = rng.standard_normal((30, 1, 6))
+    target = [[2, 2, 5, 1]]
+    assert single(log_softmax(logits), target[0], reduction="mean", wrt="logits") is not None
+    _, grad = ctc_loss_and_grad(log_softmax(logits), target, [30], [4])
+    f = lambda u: float(ctc_loss(log_softmax(u), target, [30], [4]))  # noqa: E731
+    np.testing.assert_allclose(grad, central_diff(f, logits), atol=2e-8)
+
+
+def test_single_declines_what_it_does_not_cover(monkeypatch):
+    """Two sequences, a shorter input, a positive log-probability, too many states or frames:
+    None from single_grad and single_loss alike (the general path takes them); the
+    certificate refuses what underflows."""
+
+    def taken(lp, targets, il, tl, loss_only=None):
+        batch = ctc._prepare(lp, targets, il, tl, 0)
+        grad, loss = small.single_grad(batch, "sum", "logits"), small.single_loss(batch, "sum")
+        if loss_only is None:
+            assert (grad is None) == (loss is None)
+            return grad is not None
+        return (loss if loss_only else grad) is not None
+
+    rng = np.random.default_rng(2)
+    lp = log_softmax(rng.standard_normal((12, 2, 5)))
+    assert not taken(lp, [[1, 2], [3, 4]], [12, 12], [2, 2])
+    one = lp[:, :1]
+    assert not taken(one, [[1, 2]], [11], [2])
+    assert taken(one, [[1, 2]], [12], [2])
+    shifted = one.copy()
+    shifted[3, 0, 4] = 0.25  # not a log-probability: emissions above 1, the bound 3^L fails
+    assert not taken(shifted, [[1, 2]], [12], [2])
+    # 11 frame matrices of 5 states: 11 * 25 cells for the loss, 11 * 100 with the gradient.
+    monkeypatch.setattr(small, "SINGLE_MAX_CELLS", 11 * 100 - 1)
+    assert not taken(one, [[1, 2]], [12], [2], loss_only=False)
+    assert taken(one, [[1, 2]], [12], [2], loss_only=True)
+    monkeypatch.setattr(small, "SINGLE_MAX_CELLS", 11 * 25 - 1)
+    assert not taken(one, [[1, 2]], [12], [2])
+    monkeypatch.setattr(small, "SINGLE_MAX_CELLS", 11 * 100)
+    assert taken(one, [[1, 2]], [12], [2])
+    monkeypatch.setattr(small, "ONEHOT_MAX", (5 + 2) * 5 - 1)  # the gradient's class product
+    assert not taken(one, [[1, 2]], [12], [2], loss_only=False)
+    assert taken(one, [[1, 2]], [12], [2], loss_only=True)
+    monkeypatch.setattr(small, "ONEHOT_MAX", (5 + 2) * 5)
+    assert taken(one, [[1, 2]], [12], [2])
+    for name in ("SMALL_MAX_FRAMES", "SINGLE_MAX_FRAMES"):
+        monkeypatch.setattr(small, name, 11)
+        assert not taken(one, [[1, 2]], [12], [2])
+        monkeypatch.setattr(small, name, 12)
+        assert taken(one, [[1, 2]], [12], [2])
+    monkeypatch.undo()
+    # Forced alignment, every label x nats below the blank: p = e^(-5x). The bound at L = 5,
+    # S' = 11 (see test_forced_alignment_closed_form_and_certificate_threshold) is e^-664.1.
+    target = [1, 2, 3, 1, 2]
+    for x, certified in ((130.0, True), (140.0, False)):
+        lp = np.zeros((5, 4))
+        lp[np.arange(5), target] = -x
+        assert taken(lp, target, 5, 5) is certified
+        assert ctc_loss(lp, target, 5, 5, reduction="sum") == pytest.approx(5 * x, 1e-14)
+    rev = reversal_log_probs()  # half of p sits in a prefix 800 nats below the best one
+    assert not taken(rev, [1, 2], 25, 2)
+    loss, _ = ctc_loss_and_grad(rev, [1, 2], 25, 2, reduction="sum")
+    assert loss == pytest.approx(-log_forward_ref(rev, [1, 2], 0), rel=1e-13)
+
+
+def test_single_reuses_its_block_buffer_safely():
+    """single_grad and single_loss keep their frame matrices between calls of the same shape
+    (only the band is written, the rest stays 0): alternating skip patterns (repeats or not)
+    and threads running at once must not see each other's entries."""
+    rng = np.random.default_rng(7)
+    lp = log_softmax(rng.standard_normal((2, 20, 1, 5)) * 2)
+    targets = [[1, 2, 3, 4], [2, 2, 2, 2], [1, 2, 3, 4], [3, 3, 1, 1]]
+    refs = {}
+    for i, target in enumerate(targets * 2):
+        x = lp[i % 2]
+        tr = ctc.ctc_trace(x[:, 0], target)
+        refs[i % 2, tuple(target)] = tr
+        loss, grad = single(x, target, reduction="sum", wrt="log_probs")
+        assert float(loss) == pytest.approx(tr.loss, rel=1e-12)
+        loss = single(x, target, reduction="sum", loss_only=True)
+        assert float(loss) == pytest.approx(tr.loss, rel=1e-12)
+        np.testing.assert_allclose(grad[:, 0], tr.grad_log_probs, atol=1e-12)
+    import threading
+
+    errors = []
+
+    def work(i):
+        for j in range(200):
+            key = ((i + j) % 2, tuple(targets[(i + j) % 4]))
+            loss, grad = single(lp[key[0]], list(key[1]), reduction="sum", wrt="log_probs")
+            loss_only = single(lp[key[0]], list(key[1]), reduction="sum", loss_only=True)
+            for value in (loss, loss_only):
+                if abs(float(value) - refs[key].loss) > 1e-9 * refs[key].loss:
+                    errors.append(key)
+
+    threads = [threading.Thread(target=work, args=(i,)) for i in range(3)]
+    for th in threads:
+        th.start()
+    for th in threads:
+        th.join()
+    assert not errors
+
+
+@pytest.mark.parametrize("n_classes", [3, small._EYE_MAX, small._EYE_MAX + 1, 200])
+def test_single_one_hot_map_at_any_class_count(n_classes):
+    """The class occupations through kept identity rows (C <= _EYE_MAX) or a fresh one-hot map
+    (above): against ctc_trace, with a repeat and the blank in the middle of the classes."""
+    rng = np.random.default_rng(n_classes)
+    lp = log_softmax(rng.standard_normal((9, n_classes)))
+    blank = n_classes // 2
+    target = [k for k in (1, 1, n_classes - 1) if k != blank]
+    assert single(lp, target, blank) is not None
+    kw = {"blank": blank, "reduction": "sum", "wrt": "log_probs"}
+    _, grad = ctc_loss_and_grad(lp, target, 9, len(target), **kw)
+    tr = ctc.ctc_trace(lp, target, blank=blank)
+    np.testing.assert_allclose(grad, tr.grad_log_probs, atol=1e-12)
+
+
+def count_alignments(n_frames: int, target) -> int:
+    """Exact number of length-T alignments that collapse to ``target`` (integer forward
+    recursion on the extended labels: each state from itself, its predecessor, and from two
+    back when the skip is allowed)."""
+    ext = [None]
+    for label in target:
+        ext += [label, None]
+    counts = [1, 1] + [0] * (len(ext) - 2) if len(ext) > 1 else [1]
+    for _ in range(n_frames - 1):
+        counts = [
+            counts[s]
+            + (counts[s - 1] if s >= 1 else 0)
+            + (counts[s - 2] if s >= 2 and ext[s] is not None and ext[s] != ext[s - 2] else 0)
+            for s in range(len(ext))
+        ]
+    return counts[-1] + (counts[-2] if len(ext) > 1 else 0)
+
+
+def test_single_shifts_when_p_is_too_small_unshifted(monkeypatch):
+    """Uniform predictions over C = 100 classes, T = 128, S = 10: p = N / 100^128 with N the
+    number of alignments, loss = 128 ln 100 - ln N (about 535 nats), below the unshifted bound
+    at T = 128, S' = 21 (p-hat >= 2^(-1022 + 46 + log2(16 * 23 * 128) + 128 log2 3) =
+    2^-757.6 = e^-525.1). Each frame shifted by its largest own class (-ln 100) gives p-hat = N:
+    certified, and the result matches the count and the log-space trace."""
+    for n, tg in itertools.product(range(1, 6), ([], [1], [1, 1], [2, 1, 2])):  # the counter
+        paths = itertools.product(range(3), repeat=n)
+        assert count_alignments(n, tg) == sum(collapse_ref(x, 0) == tuple(tg) for x in paths)
+    n_frames, n_classes = 128, 100
+    lp = np.full((n_frames, n_classes), -math.log(n_classes))
+    target = [1, 2, 3, 3, 5, 6, 7, 8, 9, 10]
+    expected = n_frames * math.log(n_classes) - math.log(count_alignments(n_frames, target))
+    assert expected > 525.1
+    loss = single(lp, target, loss_only=True)
+    loss_grad, grad = single(lp, target)
+    assert float(loss) == pytest.approx(expected, rel=1e-13)
+    assert float(loss_grad) == pytest.approx(expected, rel=1e-13)
+    tr = ctc.ctc_trace(lp, target)
+    np.testing.assert_allclose(grad, tr.grad_log_probs, atol=1e-11)
+    monkeypatch.setattr(small, "_shifted", lambda lp, lab: (None, 0.0))
+    assert single(lp, target, loss_only=True) is None and single(lp, target) is None
+
+
+@pytest.mark.parametrize("n_batch", [1, 2])  # the one-sequence form and the general path
+def test_float32_gradients_have_no_negative_zeros(n_batch):
+    """A blank 115 nats down at frame 1 gives it an occupation of about e^-115 (1e-50): its
+    float64 gradient -gamma is a tiny negative, which float32 rounds to zero; +0, never -0."""
+    lp = np.log(np.full((3, n_batch, 3), 1.0 / 3.0))
+    lp[1, :, 0] = -115.0
+    lp = log_softmax(lp)
+    for wrt in ("log_probs", "logits"):
+        _, grad = ctc_loss_and_grad(lp, [[1]] * n_batch, [3] * n_batch, [1] * n_batch, wrt=wrt)
+        _, grad32 = ctc_loss_and_grad(
+            lp.astype(np.float32), [[1]] * n_batch, [3] * n_batch, [1] * n_batch, wrt=wrt
+        )
+        assert grad32.dtype == np.float32
+        if wrt == "log_probs":
+            assert -1e-45 < grad[1, 0, 0] < 0  # the float64 value: a tiny negative
+        np.testing.assert_allclose(grad32, grad, atol=1e-7)
+        assert not np.signbit(grad32[grad32 == 0]).any()
