@@ -79,6 +79,9 @@ rescaling: each frame's emissions are divided by the frame's largest own-class p
 no cell exceeds 3^L, and the result is kept only if the underflow it can have suffered is
 certified below 2^-46 of p (else the scaled path above takes the sequence); small batches use a
 dense matrix-vector form, and the gradient's class reduction is one product with a one-hot map.
+One full-length sequence of at most 128 frames (a worked problem, a notebook cell) goes
+straight from the argument checks to ``single_loss`` / ``single_grad``: forward and backward
+as one block-diagonal recursion, one matrix-vector product a frame, the same certificate.
 
 Loss only, long sequences with few states (S' <= 33, >= 2048 frames) use segment transfer
 matrices instead (``_ctc_segments``: 64-frame blocks of the linear recursion computed for 256
