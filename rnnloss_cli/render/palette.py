@@ -19,3 +19,6 @@ VIRIDIS = (
 )
 #: The title prefix the CTC solver gives its forward trellis table.
 ALPHA_TITLE = "forward trellis α"
+#: The start of the titles of ``ctc align``'s Viterbi table and its given probabilities.
+VITERBI_TITLE = "Viterbi table δ_t(s)"
+GIVEN_PROBABILITIES_TITLE = "given: per-frame probabilities y_t(k)"

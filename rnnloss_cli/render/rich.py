@@ -24,7 +24,12 @@ from rich.style import Style
 from rich.table import Table as RichTable
 from rich.text import Text
 
-from rnnloss_cli.render.palette import ALPHA_TITLE, VIRIDIS
+from rnnloss_cli.render.palette import (
+    ALPHA_TITLE,
+    GIVEN_PROBABILITIES_TITLE,
+    VIRIDIS,
+    VITERBI_TITLE,
+)
 from rnnloss_cli.render.text import (
     LEGEND_COLOUR,
     LEGEND_TEXT,
@@ -55,8 +60,8 @@ HEATMAP_TITLES = (
     "emissions y_t(k)",  # CTC: the per-frame distributions
     "forward lattice α(t, u)",  # RNN-T
     "backward lattice β(t, u)",  # RNN-T (--show beta)
-    "Viterbi table δ_t(s)",  # ctc align
-    "given: per-frame probabilities y_t(k)",  # ctc align
+    VITERBI_TITLE,  # ctc align
+    GIVEN_PROBABILITIES_TITLE,  # ctc align
     "per-frame probabilities",  # ctc decode (greedy)
 )
 #: How a cell's meaning shows on a heat-map cell, whose colours are taken by its value:

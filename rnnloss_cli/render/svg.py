@@ -35,7 +35,12 @@ from html import escape
 from typing import Any
 
 from rnnloss_cli.limits import FIGURE_MAX_COLUMNS, FIGURE_MAX_ROWS
-from rnnloss_cli.render.palette import ALPHA_TITLE, VIRIDIS
+from rnnloss_cli.render.palette import (
+    ALPHA_TITLE,
+    GIVEN_PROBABILITIES_TITLE,
+    VIRIDIS,
+    VITERBI_TITLE,
+)
 from rnnloss_cli.result import LogNumber, Result, Table, Track, Window, window_indices
 
 #: Fill of cells that cannot be reached (α = 0: ln α = −∞ has no place on the scale).
@@ -161,6 +166,8 @@ def ctc_figures(
     """The CTC figures of ``r`` as HTML ``<figure>`` elements: the forward trellis (or, with
     no per-frame distribution, the bare lattice) with the paths drawn over it; β and the
     posterior γ when their tables are shown (``show``); the emission matrix."""
+    if r.kind == "ctc_align":
+        return _viterbi_figures(r)
     if r.kind != "ctc":
         return []
     out = []
@@ -197,13 +204,35 @@ def ctc_figures(
             )  # fmt: skip
     emissions = _table(r, EMISSIONS_TITLE)
     if emissions is not None and emissions.rows:
+        out.append(_emissions_figure(emissions, r.title))
+    return out
+
+
+def _emissions_figure(emissions: Table, title: str) -> str:
+    return _figure(
+        emissions_svg(emissions, f"Emissions y_t(k): {title}"),
+        "Emission matrix y_t(k): one row per class, one column per frame, linear "
+        "colour scale from 0 (dark) to 1 (bright).",
+    )
+
+
+def _viterbi_figures(r: Result) -> list[str]:
+    """A forced alignment's figures: the Viterbi trellis δ with the best alignment π* drawn
+    through it, and the emission matrix."""
+    out = []
+    delta = _table(r, VITERBI_TITLE)
+    if delta is not None and delta.rows:
         out.append(
             _figure(
-                emissions_svg(emissions, f"Emissions y_t(k): {r.title}"),
-                "Emission matrix y_t(k): one row per class, one column per frame, linear "
-                "colour scale from 0 (dark) to 1 (bright).",
+                trellis_svg(delta, f"Viterbi trellis δ: {r.title}", tracks=r.tracks, quantity="δ"),
+                "Viterbi trellis δ_t(s), the probability of the best partial alignment ending "
+                "in each cell, log colour scale (viridis: dark small, bright large; grey "
+                "unreachable), allowed transitions drawn lightly." + _paths_caption(r.tracks),
             )
         )
+    emissions = _table(r, GIVEN_PROBABILITIES_TITLE)
+    if emissions is not None and emissions.rows:
+        out.append(_emissions_figure(emissions, r.title))
     return out
 
 

@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 
 from rnnloss_cli.problem.align import AlignProblem, Frames
-from rnnloss_cli.result import Result, Step, Table, Window, terms
+from rnnloss_cli.result import Result, Step, Table, Window, terms, window_indices
 from rnnloss_cli.solve._beyond import add_key_checks, grid_table, lead, prob_cell, word
 from rnnloss_cli.solve.common import finalize
 
@@ -119,6 +119,12 @@ def solve_align(p: AlignProblem, *, window: Window | None = None) -> Result:
             caption="highlighted: the best alignment; dim: unreachable",
         )
     )
+    from rnnloss_cli.solve.ctc_tracks import best_track
+
+    held, _ = window_indices(n_frames, max(window.columns - 2, 2))  # the δ table's frames
+    best = best_track(tr, ext, held)
+    if best is not None:
+        r.tracks.append(best)  # drawn over the Viterbi trellis on an HTML page
     r.tables.append(
         grid_table(
             "back-pointers ψ_t(s) (the move into each cell on its best partial alignment)",

@@ -142,7 +142,12 @@ def viterbi_track(
     """The best (Viterbi) path over the held ``frames``; None when no alignment fits."""
     from rnnloss_cli.engine import ctc_viterbi_trace
 
-    tr = ctc_viterbi_trace(np.asarray(log_probs), target, blank=blank)
+    return best_track(ctc_viterbi_trace(np.asarray(log_probs), target, blank=blank), ext, frames)
+
+
+def best_track(tr: Any, ext: list[str], frames: list[int]) -> Track | None:
+    """The best path of a ``ctc_viterbi_trace`` over the held ``frames``; None when no
+    alignment fits."""
     if not tr.feasible:
         return None
     ln_best = float(tr.best_log_prob)

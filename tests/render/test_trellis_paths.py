@@ -292,3 +292,22 @@ def test_json_carries_the_tracks_one_based():
     assert bad["why"].startswith("collapses to HELO") and bad["probability"] == pytest.approx(
         0.009408
     )  # the file's comment
+
+
+def test_forced_alignment_draws_its_best_path_over_the_viterbi_trellis():
+    """problems/ctc-align-ab.yaml (y rows t = 1..4, columns -, A, B: (.2, .7, .1), (.5, .3, .2),
+    (.3, .2, .5), (.4, .1, .5)): the best alignment is A - B B, states A (2,1), - (3,2),
+    B (4,3), B (4,4), p = .7 · .5 · .5 · .5 = .0875 (the file's hand-worked key)."""
+    r = rnnloss_cli.solve_file("problems/ctc-align-ab.yaml")
+    figs = [ET.fromstring(f).find("svg") for f in ctc_figures(r)]
+    titles = [f.find("title").text for f in figs]
+    assert titles[0].startswith("Viterbi trellis δ") and titles[1].startswith("Emissions")
+    root = figs[0]
+    grid = rects(root)
+    assert set(grid) == {(s, t) for s in range(1, 6) for t in range(1, 5)}
+    (best,) = tracks(root)
+    assert best["best"] and best["valid"]
+    assert cells_of(best["points"], grid) == [(2, 1), (3, 2), (4, 3), (4, 4)]
+    assert float(best["probability"]) == pytest.approx(0.0875, rel=1e-12)
+    # the cells are coloured by δ: δ_3(4) = .7 · .5 · .5 = .175 is brighter than δ_3(3) = .105
+    assert luminance(grid[(4, 3)].get("fill")) > luminance(grid[(3, 3)].get("fill"))
