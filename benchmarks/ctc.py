@@ -195,6 +195,7 @@ def main() -> None:
         "| rel. loss diff | max grad diff | out dtype |"
     )
     print("|---|---|---|---|---|---|---|---|---|---|---|---|")
+    rows = []
     for config in GRID:
         if config == BIG and args.no_big:
             continue
@@ -212,8 +213,47 @@ def main() -> None:
                 f"| {r.get('out_dtype', 'n/a')} |",
                 flush=True,
             )
+            rows.append(r)
+    if torch is not None:
+        print()
+        print(targets_table(rows))
     print()
     print(f"load average at the end: {os.getloadavg()[0]:.1f}")
+
+
+# Issue 12's acceptance targets, ratio ours/torch: loss + gradient <= 1.0 at the two small
+# shapes and <= 0.5 at the larger ones; loss only <= 0.5 at the larger ones (none for the small).
+SMALL_SHAPES = GRID[:2]
+
+
+def target(config, kind: str) -> float | None:
+    if config in SMALL_SHAPES:
+        return 1.0 if kind == "grad" else None
+    return 0.5
+
+
+def targets_table(rows: list[dict]) -> str:
+    """The README's table: per shape, the median ratio of each (kind, dtype), marked against
+    its target (met / MISSED; a dash where there is none)."""
+    cols = [(k, d) for k in ("grad", "loss") for d in DTYPES]
+    head = "| T, N, C, S | " + " | ".join(
+        f"{'fwd+bwd' if k == 'grad' else 'loss only'} {d}" for k, d in cols
+    )
+    lines = [head + " |", "|---" * (len(cols) + 1) + "|"]
+    by = {(r["config"], r["dtype"]): r for r in rows}
+    for config in dict.fromkeys(r["config"] for r in rows):
+        cells = []
+        for kind, dtype in cols:
+            r = by.get((config, dtype), {}).get(f"r_{kind}")
+            goal = target(config, kind)
+            if r is None:
+                cells.append("n/a")
+            elif goal is None:
+                cells.append(f"{r[0]:.2f} (no target)")
+            else:
+                cells.append(f"{r[0]:.2f} {'met' if r[0] <= goal else 'MISSED'} (<= {goal:g})")
+        lines.append(f"| {', '.join(map(str, config))} | " + " | ".join(cells) + " |")
+    return "\n".join(lines)
 
 
 if __name__ == "__main__":
