@@ -252,3 +252,21 @@ def test_threads_still_work_in_a_forked_child():
     os.kill(pid, 9)
     os.waitpid(pid, 0)
     pytest.fail("the forked child hung on the parent's thread pool")
+
+
+@pytest.mark.usefixtures("small_chunks")
+def test_chunked_categorical_cross_entropy_with_zero_probabilities():
+    """Rows (0.5, 0.5, 0) in turn, the one-hot target on a 0.5 class: each row is ln 2, and the
+    0 * ln 0 terms count 0 in every chunk (the chunk takes the zero-probability path)."""
+    rows = np.arange(40)
+    p = np.zeros((40, 3))
+    p[rows, rows % 3] = 0.5
+    p[rows, (rows + 1) % 3] = 0.5
+    y = np.zeros((40, 3))
+    y[rows, rows % 3] = 1.0
+    got = classification.categorical_cross_entropy(p, y, "sum")
+    assert got == pytest.approx(40 * math.log(2.0), rel=1e-15)
+    # a correct class at probability 0 is an infinite loss, whichever chunk holds it
+    y[33] = 0.0
+    y[33, (33 + 2) % 3] = 1.0
+    assert classification.categorical_cross_entropy(p, y, "sum") == math.inf
