@@ -417,6 +417,11 @@ def test_windowed_pass_long_uniform_closed_form(window):
     np.testing.assert_allclose(grad.sum(axis=2), -1.0, atol=1e-12)
     loss = ctc_numba.ctc_loss(lp[:, 0], target, n_frames, 40, reduction="none")
     assert float(loss) == pytest.approx(expected, rel=1e-12)
+    loss, g = ctc_numba.ctc_loss_and_grad(
+        lp[:, 0], target, n_frames, 40, reduction="none", wrt="log_probs"
+    )
+    assert float(loss) == pytest.approx(expected, rel=1e-12)
+    np.testing.assert_allclose(g, grad[:, 0], atol=1e-12)
 
 
 @pytest.mark.parametrize("window", [2, 3, 4, 5])
