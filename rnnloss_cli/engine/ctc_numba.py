@@ -22,9 +22,9 @@ Windowed scaled pass (``_wsequence``): the same two recursions and certificates,
 column cut into windows of at most ``WINDOW`` = 64 states, each with its own power-of-two
 unit, ghosts carried across window edges (as the numpy engine's ``_ctc_scaled``), so a column
 may span any range, only a window must fit a double. Long inputs (at least ``LONG_FRAMES``
-frames and more than ``WINDOW`` states, whose columns span far more than a double: every
-sequence of (20000, 4, 30, 1000) failed the single-window pass) start with it; other wide
-sequences try it when the single-window pass cannot certify.
+frames and ``LONG_STATES`` states, whose columns span far more than a double: every sequence
+of (20000, 4, 30, 1000) failed the single-window pass) start with it; other sequences of more
+than ``WINDOW`` states try it when the single-window pass cannot certify.
 
 Extended-exponent pass (``_xsequence``), for a sequence the scaled passes cannot certify
 (probability more than ~700 nats below a column's largest cell, as in long inputs or logits
@@ -347,9 +347,14 @@ def _scaled_sequence(
 # States per window of the windowed pass: a window must fit a double (about 1400 nats between
 # its largest and smallest cell that matter), a whole column need not.
 WINDOW = 64
-# Sequences at least this long, with more than WINDOW states, go to the windowed pass first:
-# their columns span more than a double, and the single-window attempt would be wasted.
+# Sequences of at least LONG_FRAMES frames and LONG_STATES extended states go to the windowed
+# pass first: their columns span more than a double, and the single-window attempt (0.55-0.75
+# of the windowed pass's time) would be wasted. Measured on benchmarks/ctc.py's inputs (C = 30,
+# 8 sequences a cell): the single-window pass failed 6-8 of 8 at T >= 4000 with S' >= 101 (and
+# at T = 8000, S' = 101), 0-1 of 8 at T <= 3500 with S' <= 201 and at T <= 8000 with S' = 71;
+# narrower or shorter sequences keep the faster single-window pass (T = 10^5, S' = 11 included).
 LONG_FRAMES = 4000
+LONG_STATES = 96
 # Largest gap (binades) between a window's unit and its predecessor's (successor's, backward):
 # a ghost (a cell <= _HI) times 2^_GAP, summed three times, stays far below 2^1024.
 _GAP = 900
@@ -917,7 +922,7 @@ def _rows(
             classes = np.nonzero(used)[0]
             args = (lp, n, eff[n], labels_ext[n], skip[n], n_states[n], need_grad, grad, scale[n])
             wide = n_states[n] > WINDOW
-            if wide and eff[n] >= LONG_FRAMES:
+            if n_states[n] >= LONG_STATES and eff[n] >= LONG_FRAMES:
                 value, ok = _wsequence(*args, wrt_logits, classes, a_up, a_lo, yc, units, WINDOW)
             else:
                 value, ok = _scaled_sequence(*args, wrt_logits, classes, a_up, a_lo, yc)

@@ -403,22 +403,22 @@ def test_windowed_pass_certifies_long_inputs_the_scaled_one_refuses():
 
 @pytest.mark.parametrize("window", [2, 3, 4, 5, 64])
 def test_windowed_pass_long_uniform_closed_form(window):
-    """Uniform y_t(k) = 1/6 over 5000 frames (>= LONG_FRAMES), S = 40, S' = 81 (two windows at
-    64, so the public function starts with the windowed pass): every alignment has probability
+    """Uniform y_t(k) = 1/6 over 5000 frames (>= LONG_FRAMES), S = 50, S' = 101 (>= LONG_STATES,
+    so the public functions start with the windowed pass): every alignment has probability
     6^-T, loss = T ln 6 - ln C(T + S - R, 2S) (stars and bars, an exact big integer)."""
     n_frames = 5000
-    target = [1 + (i * 7) % 5 for i in range(40)]  # 1, 3, 5, 2, 4, ...: no adjacent repeats
+    target = [1 + (i * 7) % 5 for i in range(50)]  # 1, 3, 5, 2, 4, ...: no adjacent repeats
     lp = np.full((n_frames, 1, 6), -math.log(6))
     count = main_tests.path_count_closed_form(target, n_frames)
     expected = n_frames * math.log(6) - math.log(count)
-    log_p, ok, grad = run_pass("windowed", lp, [target], [n_frames], [40], window=window)
+    log_p, ok, grad = run_pass("windowed", lp, [target], [n_frames], [50], window=window)
     assert ok[0]
     assert -log_p[0] == pytest.approx(expected, rel=1e-12)
     np.testing.assert_allclose(grad.sum(axis=2), -1.0, atol=1e-12)
-    loss = ctc_numba.ctc_loss(lp[:, 0], target, n_frames, 40, reduction="none")
+    loss = ctc_numba.ctc_loss(lp[:, 0], target, n_frames, 50, reduction="none")
     assert float(loss) == pytest.approx(expected, rel=1e-12)
     loss, g = ctc_numba.ctc_loss_and_grad(
-        lp[:, 0], target, n_frames, 40, reduction="none", wrt="log_probs"
+        lp[:, 0], target, n_frames, 50, reduction="none", wrt="log_probs"
     )
     assert float(loss) == pytest.approx(expected, rel=1e-12)
     np.testing.assert_allclose(g, grad[:, 0], atol=1e-12)
