@@ -449,10 +449,6 @@ def _wsequence(
         cur = t if need_grad else t % 2
         prv = t - 1 if need_grad else (t - 1) % 2
         alive = False
-        pu = a_up[prv]
-        pl = a_lo[prv]
-        cu_ = a_up[cur]
-        cl_ = a_lo[cur]
         for w in range(n_win):
             s0 = w * span
             s1 = min(s0 + span, n_s)
@@ -489,30 +485,33 @@ def _wsequence(
                 # The window's first two cells read the ghosts; the rest, the window itself.
                 for s in range(s0, min(s0 + 2, s1)):
                     if s == s0:
-                        su = pu[s] + gu1 + sk[s] * gu2
-                        sl = pl[s] + gl1 + sk[s] * gl2
+                        su = a_up[prv, s] + gu1 + sk[s] * gu2
+                        sl = a_lo[prv, s] + gl1 + sk[s] * gl2
                     else:
-                        su = pu[s] + pu[s - 1] + sk[s] * gu1
-                        sl = pl[s] + pl[s - 1] + sk[s] * gl1
+                        su = a_up[prv, s] + a_up[prv, s - 1] + sk[s] * gu1
+                        sl = a_lo[prv, s] + a_lo[prv, s - 1] + sk[s] * gl1
                     yu = yc[row, labels[s]]
                     yl = yu if yu > _FLOOR else 0.0
                     cu = su * yu
                     if cu < _FLOOR and su > 0.0 and yu > 0.0:
                         cu = _FLOOR
-                    cu_[s] = cu
-                    cl_[s] = sl * yl
+                    a_up[cur, s] = cu
+                    a_lo[cur, s] = sl * yl
                     if cu > top:
                         top = cu
                 for s in range(s0 + 2, s1):
-                    su = pu[s] + pu[s - 1] + sk[s] * pu[s - 2]
-                    sl = pl[s] + pl[s - 1] + sk[s] * pl[s - 2]
+                    su = a_up[prv, s] + a_up[prv, s - 1]
+                    sl = a_lo[prv, s] + a_lo[prv, s - 1]
+                    if skip[s]:
+                        su += a_up[prv, s - 2]
+                        sl += a_lo[prv, s - 2]
                     yu = yc[row, labels[s]]
                     yl = yu if yu > _FLOOR else 0.0
                     cu = su * yu
                     if cu < _FLOOR and su > 0.0 and yu > 0.0:
                         cu = _FLOOR
-                    cu_[s] = cu
-                    cl_[s] = sl * yl
+                    a_up[cur, s] = cu
+                    a_lo[cur, s] = sl * yl
                     if cu > top:
                         top = cu
             if top == 0.0:
