@@ -200,6 +200,11 @@ def _sequence(lp, n, length, labels, skip, n_states, need_grad, grad, scale, wrt
 _FLOOR = 4.0 * 2.2250738585072014e-308
 # The two recursions must agree to this (relative) for a result to be certified.
 _CERTIFY = 1e-13
+# A frame's (a window's) occupation sum below this, in its own units, is recomputed with both
+# factors of every product raised by 2^_RAISE (exactly), so no product loses bits to underflow.
+_TINY_SUM = 2.0**-900
+_RAISE = 520
+_RAISE_F = 2.0**_RAISE
 
 
 @numba.njit(cache=True)
@@ -323,6 +328,16 @@ def _scaled_sequence(
             x[s] = a_lo[t, s] * b_lo[s]
             z_up += a_up[t, s] * b_up[s]
             z_lo += x[s]
+        if z_up < _TINY_SUM:
+            # alpha's and beta's largest cells sit at different states: the products are (near)
+            # subnormal, 1 / z_lo may overflow; redone with both factors raised by 2^_RAISE
+            # (every product < 2^-900 here, so < 2^140 then). x * inv does not depend on it.
+            z_up = 0.0
+            z_lo = 0.0
+            for s in range(n_s):
+                x[s] = (a_lo[t, s] * _RAISE_F) * (b_lo[s] * _RAISE_F)
+                z_up += (a_up[t, s] * _RAISE_F) * (b_up[s] * _RAISE_F)
+                z_lo += x[s]
         if not (z_lo > 0.0 and z_lo >= z_up * (1.0 - _CERTIFY)):
             return log_p, False
         inv = 1.0 / z_lo
@@ -362,11 +377,6 @@ _GAP = 900
 # leaves [_LO, _HI]: most frames skip the rescaling loop, at the cost of 32 binades of headroom.
 _LO = 2.0**-32
 _HI = 2.0**32
-# A window's occupation sum below this (in its own unit) is recomputed with both factors of
-# every product raised by 2^_RAISE (exactly), so its products do not lose bits to underflow.
-_TINY_SUM = 2.0**-900
-_RAISE = 520
-_RAISE_F = 2.0**_RAISE
 # Unit of a window with no probability yet: the clamp then puts it _GAP below its neighbour.
 _EMPTY = -(1 << 40)
 

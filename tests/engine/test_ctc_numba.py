@@ -516,6 +516,37 @@ def test_windowed_pass_occupations_in_a_subnormal_window():
     np.testing.assert_allclose(grad[:, 0], ctc.ctc_trace(lp, target).grad_log_probs, atol=1e-12)
 
 
+def test_scaled_pass_occupations_when_a_frame_sum_is_subnormal():
+    """Found by a random search (the bug predates the windowed pass). Classes (blank, a, b),
+    target "aabbab" in 8 frames: the only alignment is (a, -, a, b, -, b, a, b), so by hand
+    loss = 125.5 + 144.7 + 226.5 + 0 + 0 + 55.1 + 163.1 + 169.6 = 884.5 and the occupations are
+    one-hot on it. At frame 0, alpha's and beta's largest cells sit at different states, so
+    sum_s alpha beta / y is subnormal in the frame's units: 1 / sum overflowed, and the public
+    gradient held -inf on a certified loss."""
+    lp = np.array(
+        [
+            [0.0, -125.5, -144.8],
+            [-144.7, -74.7, 0.0],
+            [0.0, -226.5, -114.4],
+            [-143.1, -90.4, 0.0],
+            [0.0, -80.6, -92.1],
+            [-64.1, 0.0, -55.1],
+            [-183.6, -163.1, 0.0],
+            [-219.3, 0.0, -169.6],
+        ]
+    )
+    target = [1, 1, 2, 2, 1, 2]
+    one_hot = -np.eye(3)[[1, 0, 1, 2, 0, 2, 1, 2]]
+    for which in ("scaled", "windowed"):
+        log_p, ok, grad = run_pass(which, lp[:, None, :], [target], [8], [6], window=2)
+        if ok[0]:
+            assert -log_p[0] == pytest.approx(884.5, rel=1e-13)
+            np.testing.assert_allclose(grad[:, 0], one_hot, atol=1e-12)
+    loss, grad = ctc_numba.ctc_loss_and_grad(lp, target, 8, 6, reduction="none", wrt="log_probs")
+    assert float(loss) == pytest.approx(884.5, rel=1e-13)
+    np.testing.assert_allclose(grad, one_hot, atol=1e-12)
+
+
 def test_docstring_examples_run():
     """The hand-worked examples (p = 0.8, occupations 0.25/0.75 and 0.375/0.625) run."""
     result = doctest.testmod(ctc_numba)
