@@ -15,6 +15,10 @@ hits all three alike; printed are the medians (ms) and the median (min-max) of t
 ratios numba/torch and numba/numpy. ``OMP_WAIT_POLICY=PASSIVE`` is set before torch is
 imported: its spinning OpenMP workers would otherwise slow the next call. Without torch its
 columns read "n/a".
+
+``--kernels REPEATS`` instead times each compiled pass alone (single-window scaled, windowed,
+extended-exponent) on one sequence of (20000, 4, 30, 1000), on one thread, interleaved:
+medians in ms and ns per trellis cell, and whether the pass certified.
 """
 
 from __future__ import annotations
@@ -30,6 +34,7 @@ import statistics  # noqa: E402
 import subprocess  # noqa: E402
 import sys  # noqa: E402
 import tempfile  # noqa: E402
+import time  # noqa: E402
 from pathlib import Path  # noqa: E402
 
 import numpy as np  # noqa: E402
@@ -152,6 +157,60 @@ def bench(config, dtype: str, repeats: int, warmup: int, ctc_nb) -> str:
     )
 
 
+def kernel_report(config, repeats: int) -> None:
+    """Per-sequence times of each compiled pass on sequence 0 of ``config`` (float64, one thread,
+    the passes interleaved in every repeat): the single-window scaled pass, the windowed one and
+    the extended-exponent one, loss only and loss + gradient; medians, ms and ns per trellis
+    cell, and whether the pass certified."""
+    import numba
+
+    numba.set_num_threads(1)
+    n_frames = config[0]
+    lp, targets, il, tl = make_problem(*config, "float64")
+    ext = ctc_np._extend(targets, tl, 0)
+    n_s = int(ext.n_states[0])
+    classes = np.unique(ext.labels_ext[0, :n_s])
+    print(f"\nper-sequence kernels at {config} (S' = {n_s}), one thread, {repeats} repeats:")
+    print("| pass | mode | ms | ns / cell | certified |")
+    print("|---|---|---|---|---|")
+    for need_grad in (False, True):
+        passes = _passes(lp, ext, classes, need_grad)
+        times: dict[str, list[float]] = {k: [] for k in passes}
+        certified = {}
+        for i in range(repeats + 1):  # the first round compiles / warms up
+            for key, fn in passes.items():
+                t0 = time.perf_counter()
+                certified[key] = fn()
+                if i:
+                    times[key].append(time.perf_counter() - t0)
+        for key, values in times.items():
+            med = statistics.median(values)
+            print(
+                f"| {key} | {'loss + grad' if need_grad else 'loss'} | {med * 1e3:.0f} "
+                f"| {med / (n_frames * n_s) * 1e9:.1f} | {certified[key]} |"
+            )
+
+
+def _passes(lp, ext, classes, need_grad: bool) -> dict:
+    """The three passes on sequence 0, each returning whether it certified (True for the
+    extended-exponent one, which needs no certificate), with their own scratch."""
+    import rnnloss_cli.engine.ctc_numba as nb
+
+    n_frames, _, n_classes = lp.shape
+    n_s = int(ext.n_states[0])
+    rows = n_frames if need_grad else 2
+    grad = np.zeros(lp.shape) if need_grad else np.zeros((0, 0, 0))
+    a_up, a_lo = np.empty((rows, n_s)), np.empty((rows, n_s))
+    yc = np.empty((n_frames if need_grad else 1, n_classes))
+    units = np.empty((rows, -(-n_s // nb.WINDOW)), dtype=np.int64)
+    args = (lp, 0, n_frames, ext.labels_ext[0], ext.skip[0], n_s, need_grad, grad, 1.0, True)
+    return {
+        "scaled": lambda: nb._scaled_sequence(*args, classes, a_up, a_lo, yc)[1],
+        "windowed": lambda: nb._wsequence(*args, classes, a_up, a_lo, yc, units, nb.WINDOW)[1],
+        "extended": lambda: bool(np.isfinite(nb._xsequence(*args, classes, a_up, a_lo))),
+    }
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
     ap.add_argument("--repeats", type=int, default=7)
@@ -160,7 +219,17 @@ def main() -> None:
     ap.add_argument("--big", action="store_true", help="include (20000, 4, 30, 1000), 1 repeat")
     ap.add_argument("--dtypes", default=",".join(DTYPES))
     ap.add_argument("--no-startup", action="store_true", help="skip the fresh-interpreter runs")
+    ap.add_argument(
+        "--kernels",
+        type=int,
+        default=0,
+        metavar="REPEATS",
+        help="only time each compiled pass on one sequence of (20000, 4, 30, 1000)",
+    )
     args = ap.parse_args()
+    if args.kernels:
+        kernel_report(BIG, args.kernels)
+        return
     threads = torch.get_num_threads() if torch is not None else None
     print(f"date: {datetime.datetime.now().isoformat(timespec='seconds')}")
     print("command: benchmarks/ctc_numba.py " + " ".join(sys.argv[1:]))

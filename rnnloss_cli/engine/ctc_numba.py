@@ -18,7 +18,15 @@ lets them vanish (it can only under-estimate); the loss is certified when the tw
 1e-13. The backward pass does the same for beta / y, and the occupations are certified when,
 at every frame, sum_s alpha beta / y of the two agree to 1e-13 (each cell is then bracketed).
 
-Extended-exponent pass (``_xsequence``), for a sequence the scaled pass cannot certify
+Windowed scaled pass (``_wsequence``): the same two recursions and certificates, with the
+column cut into windows of at most ``WINDOW`` = 64 states, each with its own power-of-two
+unit, ghosts carried across window edges (as the numpy engine's ``_ctc_scaled``), so a column
+may span any range, only a window must fit a double. Long inputs (at least ``LONG_FRAMES``
+frames and ``LONG_STATES`` states, whose columns span far more than a double: every sequence
+of (20000, 4, 30, 1000) failed the single-window pass) start with it; other sequences of more
+than ``WINDOW`` states try it when the single-window pass cannot certify.
+
+Extended-exponent pass (``_xsequence``), for a sequence the scaled passes cannot certify
 (probability more than ~700 nats below a column's largest cell, as in long inputs or logits
 1e3 apart): the same linear recursion, but every cell carries its own power-of-two exponent
 and each sum is taken on its largest term's exponent, so nothing underflows (a term 2^-1100
@@ -40,7 +48,8 @@ reduction scale)::
 0 past input_lengths[n]; for an infinite loss 0 with zero_infinity, NaN otherwise.
 
 Memory: loss only, two columns per sequence; loss + gradient, two T x S' forward trellises and a
-T x C emission table (or two, for the fallback) shared by the sequences, and the gradient.
+T x C emission table (or two, for the fallback) and a T x (S' / WINDOW) table of window units
+shared by the sequences, and the gradient.
 
 numba is imported here only, never by the CLI; without it importing this module raises an
 ImportError that says how to install it (``pip install 'rnnloss[fast]'``). The first call
@@ -191,6 +200,11 @@ def _sequence(lp, n, length, labels, skip, n_states, need_grad, grad, scale, wrt
 _FLOOR = 4.0 * 2.2250738585072014e-308
 # The two recursions must agree to this (relative) for a result to be certified.
 _CERTIFY = 1e-13
+# A frame's (a window's) occupation sum below this, in its own units, is recomputed with both
+# factors of every product raised by 2^_RAISE (exactly), so no product loses bits to underflow.
+_TINY_SUM = 2.0**-900
+_RAISE = 520
+_RAISE_F = 2.0**_RAISE
 
 
 @numba.njit(cache=True)
@@ -314,6 +328,16 @@ def _scaled_sequence(
             x[s] = a_lo[t, s] * b_lo[s]
             z_up += a_up[t, s] * b_up[s]
             z_lo += x[s]
+        if z_up < _TINY_SUM:
+            # alpha's and beta's largest cells sit at different states: the products are (near)
+            # subnormal, 1 / z_lo may overflow; redone with both factors raised by 2^_RAISE
+            # (every product < 2^-900 here, so < 2^140 then). x * inv does not depend on it.
+            z_up = 0.0
+            z_lo = 0.0
+            for s in range(n_s):
+                x[s] = (a_lo[t, s] * _RAISE_F) * (b_lo[s] * _RAISE_F)
+                z_up += (a_up[t, s] * _RAISE_F) * (b_up[s] * _RAISE_F)
+                z_lo += x[s]
         if not (z_lo > 0.0 and z_lo >= z_up * (1.0 - _CERTIFY)):
             return log_p, False
         inv = 1.0 / z_lo
@@ -324,6 +348,369 @@ def _scaled_sequence(
             if x[s] > 0.0:
                 grad[t, n, labels[s]] -= scale * (x[s] * inv)
         # This frame's beta with its emission, for frame t - 1 (floored in the upper one).
+        for s in range(n_s):
+            yu = yc[t, labels[s]]
+            yl = yu if yu > _FLOOR else 0.0
+            cu = b_up[s] * yu
+            if cu < _FLOOR and b_up[s] > 0.0 and yu > 0.0:
+                cu = _FLOOR
+            n_up[s] = cu
+            n_lo[s] = b_lo[s] * yl
+    return log_p, True
+
+
+# States per window of the windowed pass: a window must fit a double (about 1400 nats between
+# its largest and smallest cell that matter), a whole column need not.
+WINDOW = 64
+# Sequences of at least LONG_FRAMES frames and LONG_STATES extended states go to the windowed
+# pass first: their columns span more than a double, and the single-window attempt (0.55-0.75
+# of the windowed pass's time) would be wasted. Measured on benchmarks/ctc.py's inputs (C = 30,
+# 8 sequences a cell): the single-window pass failed 6-8 of 8 at T >= 4000 with S' >= 101 (and
+# at T = 8000, S' = 101), 0-1 of 8 at T <= 3500 with S' <= 201 and at T <= 8000 with S' = 71;
+# narrower or shorter sequences keep the faster single-window pass (T = 10^5, S' = 11 included).
+LONG_FRAMES = 4000
+LONG_STATES = 96
+# Largest gap (binades) between a window's unit and its predecessor's (successor's, backward):
+# a ghost (a cell <= _HI) times 2^_GAP, summed three times, stays far below 2^1024.
+_GAP = 900
+# A window is rescaled (by an exact power of two, into [0.5, 1)) only when its largest cell
+# leaves [_LO, _HI]: most frames skip the rescaling loop, at the cost of 32 binades of headroom.
+_LO = 2.0**-32
+_HI = 2.0**32
+# Unit of a window with no probability yet: the clamp then puts it _GAP below its neighbour.
+_EMPTY = -(1 << 40)
+
+
+@numba.njit(cache=True, inline="always")
+def _pow2(d: int) -> float:
+    """2^d as a double for any integer d (0 below 2^-1100; d is never large here)."""
+    if d < -1100:
+        return 0.0
+    return math.ldexp(1.0, d)
+
+
+@numba.njit(cache=True, inline="always")
+def _up(c: float, f: float) -> float:
+    """c * f in the "upper" recursion: a positive cell never drops below _FLOOR."""
+    v = c * f
+    if v < _FLOOR and c > 0.0:
+        v = _FLOOR
+    return v
+
+
+@numba.njit(cache=True)
+def _wsequence(
+    lp,
+    n,
+    length,
+    labels,
+    skip,
+    n_s,
+    need_grad,
+    grad,
+    scale,
+    wrt_logits,
+    classes,
+    a_up,
+    a_lo,
+    yc,
+    units,
+    window,
+):
+    """Windowed scaled pass of sequence n: (ln p, certified); grad written when certified.
+
+    The scaled pass with the column cut into n_win = ceil(S' / window) windows of at most
+    ``window`` states, window w holding its cells as mantissas times its own power of two
+    2^units[t, w], so a column may span any range, only a window must fit a double. Per frame,
+    window w is computed in the unit u = max(units_{t-1}(w), units_{t-1}(w-1) - _GAP) (its own
+    cells re-expressed first when its predecessor is far ahead); the s-1 and s-2 terms that
+    cross into it are the predecessor's last two cells times 2^(units_{t-1}(w-1) - u) <= 2^_GAP
+    (ghosts). A window is brought back into [0.5, 1) when its largest cell leaves [_LO, _HI].
+    ln p = sum_t m_t + ln 2 * units_T(w_end) + ln(alpha_T(S'-1) + alpha_T(S'-2)) (the two
+    aligned on the larger unit). The "upper" and "lower" recursions, their floors and the
+    certificates are those of :func:`_scaled_sequence`; every rescaling by a factor below 1 is
+    floored in the upper one. Occupations: per window, sum_s alpha beta / y in the unit
+    units_t(w) + units^beta_t(w), aligned on the heaviest window (ldexp on the sums).
+    units: (>= T, >= n_win) int64 scratch ((>= 2, n_win) loss only); the others as
+    :func:`_scaled_sequence`. window >= 2.
+    """
+    n_win = (n_s + window - 1) // window
+    span = (n_s + n_win - 1) // n_win
+    sk = np.zeros(n_s + 2)  # skip as 0 / 1 (a product, not a branch, in the inner loops)
+    for s in range(n_s):
+        sk[s] = 1.0 if skip[s] else 0.0
+    total = 0.0  # sum_t m_t, Neumaier-compensated
+    comp = 0.0
+    for t in range(length):
+        m = _NEG_INF
+        for k in classes:
+            v = lp[t, n, k]
+            if v > m:
+                m = v
+        if m == _NEG_INF:
+            return _NEG_INF, True
+        row = t if need_grad else 0
+        for k in classes:
+            v = lp[t, n, k]
+            y = np.exp(v - m)
+            if y < _FLOOR and v != _NEG_INF:
+                y = _FLOOR
+            yc[row, k] = y
+        cur = t if need_grad else t % 2
+        prv = t - 1 if need_grad else (t - 1) % 2
+        alive = False
+        for w in range(n_win):
+            s0 = w * span
+            s1 = min(s0 + span, n_s)
+            top = 0.0
+            if t == 0:
+                u = 0
+                for s in range(s0, s1):
+                    yu = yc[row, labels[s]] if s < 2 else 0.0
+                    a_up[cur, s] = yu
+                    a_lo[cur, s] = yu if yu > _FLOOR else 0.0
+                    if yu > top:
+                        top = yu
+            else:
+                u = units[prv, w]
+                gu1 = 0.0
+                gl1 = 0.0
+                gu2 = 0.0
+                gl2 = 0.0
+                if w > 0:
+                    og = units[prv, w - 1]
+                    if og - _GAP > u:
+                        if u != _EMPTY:  # own cells re-expressed in the larger unit
+                            f = _pow2(u - (og - _GAP))
+                            for s in range(s0, s1):
+                                a_up[prv, s] = _up(a_up[prv, s], f)
+                                a_lo[prv, s] *= f
+                        u = og - _GAP
+                        units[prv, w] = u
+                    fg = _pow2(max(og - u, -2000))
+                    gu1 = _up(a_up[prv, s0 - 1], fg)
+                    gl1 = a_lo[prv, s0 - 1] * fg
+                    gu2 = _up(a_up[prv, s0 - 2], fg)
+                    gl2 = a_lo[prv, s0 - 2] * fg
+                # The window's first two cells read the ghosts; the rest, the window itself.
+                for s in range(s0, min(s0 + 2, s1)):
+                    if s == s0:
+                        su = a_up[prv, s] + gu1 + sk[s] * gu2
+                        sl = a_lo[prv, s] + gl1 + sk[s] * gl2
+                    else:
+                        su = a_up[prv, s] + a_up[prv, s - 1] + sk[s] * gu1
+                        sl = a_lo[prv, s] + a_lo[prv, s - 1] + sk[s] * gl1
+                    yu = yc[row, labels[s]]
+                    yl = yu if yu > _FLOOR else 0.0
+                    cu = su * yu
+                    if cu < _FLOOR and su > 0.0 and yu > 0.0:
+                        cu = _FLOOR
+                    a_up[cur, s] = cu
+                    a_lo[cur, s] = sl * yl
+                    if cu > top:
+                        top = cu
+                for s in range(s0 + 2, s1):
+                    su = a_up[prv, s] + a_up[prv, s - 1]
+                    sl = a_lo[prv, s] + a_lo[prv, s - 1]
+                    if skip[s]:
+                        su += a_up[prv, s - 2]
+                        sl += a_lo[prv, s - 2]
+                    yu = yc[row, labels[s]]
+                    yl = yu if yu > _FLOOR else 0.0
+                    cu = su * yu
+                    if cu < _FLOOR and su > 0.0 and yu > 0.0:
+                        cu = _FLOOR
+                    a_up[cur, s] = cu
+                    a_lo[cur, s] = sl * yl
+                    if cu > top:
+                        top = cu
+            if top == 0.0:
+                units[cur, w] = _EMPTY  # the upper cells are 0, so are the lower ones
+                continue
+            alive = True
+            if top < _LO or top > _HI:
+                _, e = math.frexp(top)
+                f = math.ldexp(1.0, -e)
+                for s in range(s0, s1):
+                    a_up[cur, s] = _up(a_up[cur, s], f)
+                    a_lo[cur, s] *= f
+                u += e
+            units[cur, w] = u
+        if not alive:
+            return _NEG_INF, True  # the upper recursion is 0 only where the truth is 0
+        new = total + m
+        if abs(total) >= abs(m):
+            comp += (total - new) + m
+        else:
+            comp += (m - new) + total
+        total = new
+    last = length - 1 if need_grad else (length - 1) % 2
+    # The last two states, aligned on the larger unit of their windows.
+    w1 = (n_s - 1) // span
+    w2 = (n_s - 2) // span if n_s >= 2 else w1
+    c1u = a_up[last, n_s - 1]
+    c2u = a_up[last, n_s - 2] if n_s >= 2 else 0.0
+    if c1u == 0.0 and c2u == 0.0:
+        return _NEG_INF, True
+    o1 = units[last, w1]
+    o2 = units[last, w2]
+    top_u = o1 if c1u > 0.0 else o2
+    if c2u > 0.0 and o2 > top_u:
+        top_u = o2
+    f1 = _pow2(max(o1 - top_u, -2000))
+    f2 = _pow2(max(o2 - top_u, -2000))
+    p_up = _up(c1u, f1) + (_up(c2u, f2) if n_s >= 2 else 0.0)
+    p_lo = a_lo[last, n_s - 1] * f1 + (a_lo[last, n_s - 2] * f2 if n_s >= 2 else 0.0)
+    if not p_lo >= p_up * (1.0 - _CERTIFY):
+        return _NEG_INF, False
+    log_p = (total + comp) + top_u * _LN2 + np.log(p_lo)
+    if not need_grad:
+        return log_p, True
+    # Backward: beta / y per window in its own unit (bu_w), the next frame's beta (with its
+    # emission) in n_up / n_lo with units nu_w; ghosts from window w + 1.
+    b_up = np.zeros(n_s + 2)
+    b_lo = np.zeros(n_s + 2)
+    n_up = np.zeros(n_s + 2)
+    n_lo = np.zeros(n_s + 2)
+    bu = np.zeros(n_win, dtype=np.int64)
+    nu = np.zeros(n_win, dtype=np.int64)
+    x = np.empty(n_s)
+    zu = np.empty(n_win)
+    zl = np.empty(n_win)
+    zo = np.empty(n_win, dtype=np.int64)
+    for t in range(length - 1, -1, -1):
+        for w in range(n_win):
+            s0 = w * span
+            s1 = min(s0 + span, n_s)
+            top = 0.0
+            if t == length - 1:
+                u = 0
+                for s in range(s0, s1):
+                    v = 1.0 if s >= n_s - 2 else 0.0
+                    b_up[s] = v
+                    b_lo[s] = v
+                    if v > top:
+                        top = v
+            else:
+                u = nu[w]
+                gu1 = 0.0
+                gl1 = 0.0
+                gu2 = 0.0
+                gl2 = 0.0
+                if w < n_win - 1:
+                    og = nu[w + 1]
+                    if og - _GAP > u:
+                        if u != _EMPTY:
+                            f = _pow2(u - (og - _GAP))
+                            for s in range(s0, s1):
+                                n_up[s] = _up(n_up[s], f)
+                                n_lo[s] *= f
+                        u = og - _GAP
+                        nu[w] = u
+                    fg = _pow2(max(og - u, -2000))
+                    gu1 = _up(n_up[s1], fg)
+                    gl1 = n_lo[s1] * fg
+                    gu2 = _up(n_up[s1 + 1], fg)
+                    gl2 = n_lo[s1 + 1] * fg
+                # All but the window's last two cells read the window itself (sk[s + 2] is 0
+                # past S'); the last two read the ghosts.
+                for s in range(s0, s1 - 2):
+                    su = n_up[s] + n_up[s + 1] + sk[s + 2] * n_up[s + 2]
+                    sl = n_lo[s] + n_lo[s + 1] + sk[s + 2] * n_lo[s + 2]
+                    b_up[s] = su
+                    b_lo[s] = sl
+                    if su > top:
+                        top = su
+                for s in range(max(s0, s1 - 2), s1):
+                    if s == s1 - 1:
+                        su = n_up[s] + gu1 + sk[s + 2] * gu2
+                        sl = n_lo[s] + gl1 + sk[s + 2] * gl2
+                    else:
+                        su = n_up[s] + n_up[s + 1] + sk[s + 2] * gu1
+                        sl = n_lo[s] + n_lo[s + 1] + sk[s + 2] * gl1
+                    b_up[s] = su
+                    b_lo[s] = sl
+                    if su > top:
+                        top = su
+            zu[w] = 0.0
+            zl[w] = 0.0
+            if top == 0.0:
+                bu[w] = _EMPTY
+                for s in range(s0, s1):
+                    x[s] = 0.0
+                continue
+            if top < _LO or top > _HI:
+                _, e = math.frexp(top)
+                f = math.ldexp(1.0, -e)
+                for s in range(s0, s1):
+                    b_up[s] = _up(b_up[s], f)
+                    b_lo[s] *= f
+                u += e
+            bu[w] = u
+            z_u = 0.0
+            z_l = 0.0
+            for s in range(s0, s1):
+                x[s] = a_lo[t, s] * b_lo[s]
+                z_u += a_up[t, s] * b_up[s]
+                z_l += x[s]
+            zo[w] = units[t, w] + u
+            if z_u < _TINY_SUM:
+                # alpha's and beta's largest cells sit at different states: the products are
+                # (near) subnormal, so they are redone with both factors raised by 2^_RAISE (the
+                # cells are <= 3 _HI, the products then below 2^140), keeping every bit of a
+                # window that may hold most of p. Dropped below that: under 2^-1000 of this sum.
+                f = _RAISE_F
+                z_u = 0.0
+                z_l = 0.0
+                for s in range(s0, s1):
+                    x[s] = (a_lo[t, s] * f) * (b_lo[s] * f)
+                    z_u += (a_up[t, s] * f) * (b_up[s] * f)
+                    z_l += x[s]
+                zo[w] -= 2 * _RAISE
+            zu[w] = z_u
+            zl[w] = z_l
+        # Align the windows' sums on the heaviest one (ldexp on the sums, never 2^d alone).
+        key = _EMPTY
+        for w in range(n_win):
+            if zu[w] > 0.0:
+                _, e = math.frexp(zu[w])
+                if zo[w] + e > key:
+                    key = zo[w] + e
+        if key == _EMPTY:
+            return log_p, False  # cannot happen for p > 0; leave it to the fallback
+        z_up = 0.0
+        z_lo = 0.0
+        for w in range(n_win):
+            if zu[w] > 0.0:
+                d = max(zo[w] - key, -2000)
+                v = math.ldexp(zu[w], d) if d >= -1100 else 0.0
+                z_up += v if v >= _FLOOR else _FLOOR
+                if d >= -1100:
+                    z_lo += math.ldexp(zl[w], d)
+        if not (z_lo > 0.0 and z_lo >= z_up * (1.0 - _CERTIFY)):
+            return log_p, False
+        if wrt_logits:
+            for k in range(grad.shape[2]):
+                grad[t, n, k] = scale * np.exp(lp[t, n, k])
+        c = scale / z_lo
+        for w in range(n_win):
+            if zl[w] > 0.0:
+                d = max(zo[w] - key, -2000)
+                s0 = w * span
+                if d <= 1000:
+                    # A factor that underflows drops occupations below 2^-900: a window's sum
+                    # is below 2^80 in its own unit, and 2^d <= 2^-1000 here.
+                    f = c * _pow2(d)
+                    for s in range(s0, min(s0 + span, n_s)):
+                        if x[s] > 0.0:
+                            grad[t, n, labels[s]] -= x[s] * f
+                else:  # a subnormal sum in its own unit: 2^d alone would overflow
+                    for s in range(s0, min(s0 + span, n_s)):
+                        if x[s] > 0.0:
+                            grad[t, n, labels[s]] -= math.ldexp(x[s], d) * c
+        # This frame's beta with its emission, for frame t - 1 (floored in the upper one).
+        for w in range(n_win):
+            nu[w] = bu[w]
         for s in range(n_s):
             yu = yc[t, labels[s]]
             yl = yu if yu > _FLOOR else 0.0
@@ -513,8 +900,10 @@ def _rows(
     """Sequences lo..hi-1 of the batch: ln p into log_p[n], the gradient into grad[:, n] (when
     need_grad; grad is zero there on entry). eff[n] = 0 for a sequence with no frames or too
     few for its target (log p then 0 for an empty target, else -inf). Each sequence goes
-    through the scaled pass, and through the extended-exponent one if that pass cannot certify
-    it. Scratch is this call's own, so calls on disjoint ranges may run at the same time."""
+    through the scaled pass (the windowed one first for long, wide sequences; the windowed one
+    next for a wide sequence the single-window pass cannot certify), and through the
+    extended-exponent one if no scaled pass can certify it. Scratch is this call's own, so
+    calls on disjoint ranges may run at the same time."""
     n_classes = lp.shape[2]
     longest = 0
     widest = 0
@@ -529,6 +918,8 @@ def _rows(
         a_up = np.empty((2, widest))
         a_lo = np.empty((2, widest))
         yc = np.empty((1, n_classes))
+    n_win = (widest + WINDOW - 1) // WINDOW
+    units = np.empty((longest if need_grad else 2, n_win), dtype=np.int64)
     used = np.zeros(n_classes, dtype=np.bool_)
     for n in range(lo, hi):
         if eff[n] == 0:
@@ -539,7 +930,17 @@ def _rows(
                 used[labels_ext[n, s]] = True
             classes = np.nonzero(used)[0]
             args = (lp, n, eff[n], labels_ext[n], skip[n], n_states[n], need_grad, grad, scale[n])
-            value, ok = _scaled_sequence(*args, wrt_logits, classes, a_up, a_lo, yc)
+            wide = n_states[n] > WINDOW
+            if n_states[n] >= LONG_STATES and eff[n] >= LONG_FRAMES:
+                value, ok = _wsequence(*args, wrt_logits, classes, a_up, a_lo, yc, units, WINDOW)
+            else:
+                value, ok = _scaled_sequence(*args, wrt_logits, classes, a_up, a_lo, yc)
+                if not ok and wide:
+                    if need_grad:
+                        grad[:, n, :] = 0.0
+                    value, ok = _wsequence(
+                        *args, wrt_logits, classes, a_up, a_lo, yc, units, WINDOW
+                    )
             if not ok:
                 if need_grad:
                     grad[:, n, :] = 0.0

@@ -255,8 +255,9 @@ def test_parts_split_the_batch_by_cost(monkeypatch, cost, threads, min_cells, ex
 # ---------------------------------------------------------------------------------------------
 
 
-def run_pass(which, lp, targets, il, tl, blank=0, wrt="log_probs"):
-    """One pass on every sequence (reduction "none"): (log_p, certified (N,), grad (T, N, C))."""
+def run_pass(which, lp, targets, il, tl, blank=0, wrt="log_probs", window=ctc_numba.WINDOW):
+    """One pass on every sequence (reduction "none"): (log_p, certified (N,), grad (T, N, C));
+    which: "log", "ext", "scaled" or "windowed" (windows of at most ``window`` states)."""
     batch = ctc._prepare(lp, targets, il, tl, blank)
     ext = ctc._extend(batch.targets, batch.target_lengths, batch.blank)
     lp64 = batch.log_probs
@@ -275,6 +276,12 @@ def run_pass(which, lp, targets, il, tl, blank=0, wrt="log_probs"):
             log_p[n], ok[n] = ctc_numba._sequence(*args, wrt == "logits"), True
         elif which == "ext":
             log_p[n], ok[n] = ctc_numba._xsequence(*args, wrt == "logits", classes, *scratch), True
+        elif which == "windowed":
+            units = np.empty((length, -(-n_s // window)), dtype=np.int64)
+            yc = np.empty((length, n_classes))
+            log_p[n], ok[n] = ctc_numba._wsequence(
+                *args, wrt == "logits", classes, *scratch, yc, units, window
+            )
         else:
             log_p[n], ok[n] = ctc_numba._scaled_sequence(
                 *args, wrt == "logits", classes, *scratch, np.empty((length, n_classes))
@@ -343,6 +350,201 @@ def test_long_far_apart_input_against_scalar_reference():
     np.testing.assert_allclose(grad, ref, atol=1e-11)
     np.testing.assert_allclose(grad[:1500].sum(axis=2), -1.0, atol=1e-12)
     assert (grad[1500:, 1] == 0).all()
+
+
+# ---------------------------------------------------------------------------------------------
+# The windowed pass (long inputs): each window of states has its own power-of-two unit.
+# ---------------------------------------------------------------------------------------------
+
+
+@settings(max_examples=80, deadline=None)
+@given(main_tests.any_batch(), st.integers(2, 5), st.sampled_from(["logits", "log_probs"]))
+def test_windowed_pass_matches_references(batch, window, wrt):
+    """Windows of 2-5 states (every edge case of the ghosts: windows of one state, skips across
+    an edge, empty windows), where it certifies, against the scalar log-space reference and
+    ctc_trace's gradient; where it does not, the public functions still agree (fallback)."""
+    lp, targets, il, tl, blank = batch
+    log_p, ok, grad = run_pass("windowed", lp, targets, il, tl, blank, wrt=wrt, window=window)
+    for n in np.nonzero(ok)[0]:
+        expected = log_forward_ref(lp[: il[n], n], targets[n, : tl[n]], blank)
+        if math.isinf(expected):
+            assert log_p[n] == -math.inf
+            continue
+        assert log_p[n] == pytest.approx(expected, rel=1e-11, abs=1e-11)
+        tr = ctc.ctc_trace(lp[: il[n], n], targets[n, : tl[n]], blank=blank)
+        ref = tr.grad_logits if wrt == "logits" else tr.grad_log_probs
+        np.testing.assert_allclose(grad[: il[n], n], ref, atol=1e-10)
+
+
+def test_windowed_pass_certifies_long_inputs_the_scaled_one_refuses():
+    """1500 frames, S' = 201 (four windows of at most 64), logits of scale 4: alpha's column spans
+    far more than a double, so the single-window pass refuses; the windowed one certifies, and
+    matches the scalar log-space reference (loss) and the numpy engine (gradient, whose frame
+    sums are -1: the occupations of a frame sum to 1)."""
+    rng = np.random.default_rng(4)
+    lp = log_softmax(rng.standard_normal((1500, 1, 6)) * 4)
+    target = rng.integers(1, 6, size=(1, 100))
+    _, ok, _ = run_pass("scaled", lp, target, [1500], [100])
+    assert not ok[0]
+    log_p, ok, grad = run_pass("windowed", lp, target, [1500], [100])
+    assert ok[0]
+    expected = log_forward_ref(lp[:, 0], target[0], 0)
+    assert log_p[0] == pytest.approx(expected, rel=1e-12)
+    _, ref = ctc.ctc_loss_and_grad(lp, target, [1500], [100], reduction="none", wrt="log_probs")
+    np.testing.assert_allclose(grad, ref, atol=1e-11)
+    np.testing.assert_allclose(grad.sum(axis=2), -1.0, atol=1e-12)
+    # The public functions (scaled pass, then windowed) give the same.
+    loss, g = ctc_numba.ctc_loss_and_grad(lp, target, [1500], [100], reduction="none")
+    assert float(loss[0]) == pytest.approx(-expected, rel=1e-12)
+    assert float(ctc_numba.ctc_loss(lp, target, [1500], [100], reduction="none")[0]) == (
+        pytest.approx(-expected, rel=1e-12)
+    )
+
+
+@pytest.mark.parametrize("window", [2, 3, 4, 5, 64])
+def test_windowed_pass_long_uniform_closed_form(window):
+    """Uniform y_t(k) = 1/6 over 5000 frames (>= LONG_FRAMES), S = 50, S' = 101 (>= LONG_STATES,
+    so the public functions start with the windowed pass): every alignment has probability
+    6^-T, loss = T ln 6 - ln C(T + S - R, 2S) (stars and bars, an exact big integer)."""
+    n_frames = 5000
+    target = [1 + (i * 7) % 5 for i in range(50)]  # 1, 3, 5, 2, 4, ...: no adjacent repeats
+    lp = np.full((n_frames, 1, 6), -math.log(6))
+    count = main_tests.path_count_closed_form(target, n_frames)
+    expected = n_frames * math.log(6) - math.log(count)
+    log_p, ok, grad = run_pass("windowed", lp, [target], [n_frames], [50], window=window)
+    assert ok[0]
+    assert -log_p[0] == pytest.approx(expected, rel=1e-12)
+    np.testing.assert_allclose(grad.sum(axis=2), -1.0, atol=1e-12)
+    loss = ctc_numba.ctc_loss(lp[:, 0], target, n_frames, 50, reduction="none")
+    assert float(loss) == pytest.approx(expected, rel=1e-12)
+    loss, g = ctc_numba.ctc_loss_and_grad(
+        lp[:, 0], target, n_frames, 50, reduction="none", wrt="log_probs"
+    )
+    assert float(loss) == pytest.approx(expected, rel=1e-12)
+    np.testing.assert_allclose(g, grad[:, 0], atol=1e-12)
+
+
+@pytest.mark.parametrize("window", [2, 3, 4, 5])
+def test_windowed_pass_far_apart_windows(window):
+    """The numpy engine's far-apart windows input (frames favouring one class by 27-1093 nats;
+    at some frames all the probability sits in one window while its neighbour has units 2^960
+    larger): where the windowed pass certifies, loss against the scalar reference and gradient
+    against ctc_trace; at window 5 (the numpy engine's failing case) it must certify."""
+    lp = main_tests.far_apart_windows_log_probs()
+    target = [1, 1, 1, 1]
+    log_p, ok, grad = run_pass("windowed", lp[:, None, :], [target], [21], [4], window=window)
+    if window == 5:
+        assert ok[0]
+    if ok[0]:
+        assert log_p[0] == pytest.approx(log_forward_ref(lp, target, 0), rel=1e-12)
+        tr = ctc.ctc_trace(lp, target)
+        np.testing.assert_allclose(grad[:, 0], tr.grad_log_probs, atol=1e-10)
+
+
+@pytest.mark.parametrize("window", [2, 3, 4, 5])
+def test_windowed_pass_subnormal_emission(window):
+    """The numpy engine's hand case (classes blank, a, b; target "ab"; 2 frames): the only
+    alignment is (a, b), loss = 236.9 + 736.6 = 973.5 by hand, occupations one-hot on it; b's
+    emission e^-736.6 is subnormal. Certified only if exact; the reversal input (half of p in
+    a prefix 800 nats below the best one) must not be certified."""
+    lp = np.array([[-453.1, -236.9, 0.0], [-464.1, 0.0, -736.6]])
+    log_p, ok, grad = run_pass("windowed", lp[:, None, :], [[1, 2]], [2], [2], window=window)
+    if ok[0]:
+        assert -log_p[0] == pytest.approx(236.9 + 736.6, rel=1e-14)
+        np.testing.assert_allclose(grad[:, 0], [[0, -1, 0], [0, 0, -1]], atol=1e-12)
+    rev = main_tests.reversal_log_probs()
+    _, ok, _ = run_pass("windowed", rev[:, None, :], [[1, 2]], [25], [2], window=window)
+    assert not ok[0]
+
+
+@pytest.mark.parametrize("window", [2, 3])
+def test_windowed_pass_window_far_behind_its_neighbour(window):
+    """Found by a random search on a broken pass. Classes (blank, a, b, c), target "cbab" in 4
+    frames: the only alignment is (c, b, a, b), so by hand loss = 165.7 + 486.4 + 311.3 + 0 =
+    963.4 and the occupations are one-hot on it. At frame 2 a window sits more than _GAP binades
+    below its predecessor: its cells are re-expressed in a larger unit, and the next window must
+    read them as ghosts in that unit (reading them in the old one certified a loss of 1045)."""
+    lp = np.array(
+        [
+            [0.0, -40.1, -227.9, -165.7],
+            [0.0, -294.6, -486.4, -214.3],
+            [-707.6, -311.3, -92.0, 0.0],
+            [-258.1, -131.6, 0.0, -946.5],
+        ]
+    )
+    one_hot = -np.eye(4)[[3, 2, 1, 2]]
+    for wrt in ("log_probs", "logits"):
+        log_p, ok, grad = run_pass(
+            "windowed", lp[:, None, :], [[3, 2, 1, 2]], [4], [4], wrt=wrt, window=window
+        )
+        if ok[0]:
+            assert -log_p[0] == pytest.approx(963.4, rel=1e-13)
+            expected = one_hot + (np.exp(lp) if wrt == "logits" else 0.0)
+            np.testing.assert_allclose(grad[:, 0], expected, atol=1e-12)
+    assert ok[0] or window == 3
+
+
+def test_windowed_pass_occupations_in_a_subnormal_window():
+    """Found by a random search (windows of 3 states, classes (blank, a), target "aaaaaaaa" in
+    15 frames, each frame favouring one class by 4-196 nats): at some frames the window that
+    holds nearly all of p has alpha's and beta's largest cells at different states, so its sum
+    of alpha beta / y is subnormal in its own unit; aligning it by 2^1041 as one factor gave an
+    infinite gradient. Against ctc_trace's occupations and the scalar reference."""
+    lp = np.array(
+        [
+            [0.0, -18.2],
+            [-189.6, 0.0],
+            [-8.4, 0.0],
+            [-116.4, 0.0],
+            [0.0, -4.3],
+            [-196.4, 0.0],
+            [0.0, -124.6],
+            [0.0, -71.7],
+            [0.0, -134.3],
+            [0.0, -122.9],
+            [-31.4, 0.0],
+            [0.0, -15.6],
+            [-34.7, 0.0],
+            [-180.0, 0.0],
+            [0.0, -41.5],
+        ]
+    )
+    target = [1] * 8
+    log_p, ok, grad = run_pass("windowed", lp[:, None, :], [target], [15], [8], window=3)
+    assert ok[0]
+    assert log_p[0] == pytest.approx(log_forward_ref(lp, target, 0), rel=1e-13)
+    np.testing.assert_allclose(grad[:, 0], ctc.ctc_trace(lp, target).grad_log_probs, atol=1e-12)
+
+
+def test_scaled_pass_occupations_when_a_frame_sum_is_subnormal():
+    """Found by a random search (the bug predates the windowed pass). Classes (blank, a, b),
+    target "aabbab" in 8 frames: the only alignment is (a, -, a, b, -, b, a, b), so by hand
+    loss = 125.5 + 144.7 + 226.5 + 0 + 0 + 55.1 + 163.1 + 169.6 = 884.5 and the occupations are
+    one-hot on it. At frame 0, alpha's and beta's largest cells sit at different states, so
+    sum_s alpha beta / y is subnormal in the frame's units: 1 / sum overflowed, and the public
+    gradient held -inf on a certified loss."""
+    lp = np.array(
+        [
+            [0.0, -125.5, -144.8],
+            [-144.7, -74.7, 0.0],
+            [0.0, -226.5, -114.4],
+            [-143.1, -90.4, 0.0],
+            [0.0, -80.6, -92.1],
+            [-64.1, 0.0, -55.1],
+            [-183.6, -163.1, 0.0],
+            [-219.3, 0.0, -169.6],
+        ]
+    )
+    target = [1, 1, 2, 2, 1, 2]
+    one_hot = -np.eye(3)[[1, 0, 1, 2, 0, 2, 1, 2]]
+    for which in ("scaled", "windowed"):
+        log_p, ok, grad = run_pass(which, lp[:, None, :], [target], [8], [6], window=2)
+        if ok[0]:
+            assert -log_p[0] == pytest.approx(884.5, rel=1e-13)
+            np.testing.assert_allclose(grad[:, 0], one_hot, atol=1e-12)
+    loss, grad = ctc_numba.ctc_loss_and_grad(lp, target, 8, 6, reduction="none", wrt="log_probs")
+    assert float(loss) == pytest.approx(884.5, rel=1e-13)
+    np.testing.assert_allclose(grad, one_hot, atol=1e-12)
 
 
 def test_docstring_examples_run():
