@@ -14,6 +14,7 @@ from rnnloss_cli.engine._numerics import (
     check_same_shape,
     reduction_scale,
 )
+from rnnloss_cli.engine._parallel import CHUNKED_MIN_ELEMENTS, chunked, chunked_sum
 
 
 def _difference(input, target) -> np.ndarray:
@@ -48,6 +49,11 @@ def mse_loss(input, target, reduction: str = "mean") -> np.ndarray | float:
     2.5
     """
     check_reduction(reduction)
+    if reduction != "none":
+        x, y = _big_flat(input, target)
+        if x is not None:  # chunks on threads, each reduced while in cache
+            total = chunked_sum(lambda c: mse_loss(x[c], y[c], "sum"), x.size, 1)
+            return total / x.size if reduction == "mean" else total
     d = _difference(input, target)
     # A NaN or infinity in either input makes yhat - y NaN or infinite, and so its square
     # and any sum over it: a finite sum proves finite inputs, with no pass of its own. A sum
@@ -71,9 +77,35 @@ def mse_grad(input, target, reduction: str = "mean") -> np.ndarray:
     with a vector of ones).
     """
     check_reduction(reduction)
+    x, y = _big_flat(input, target)
+    if x is not None:  # chunks on threads, each written while in cache
+        out = np.empty(np.shape(input))
+        flat = out.reshape(-1)
+        scale = 2.0 * reduction_scale(out, reduction)
+        chunked(lambda c: _grad_into(x[c], y[c], scale, flat[c]), x.size, 1)
+        return out
     d = _difference(input, target)
-    if not all_finite(d):  # yhat - y is finite exactly when both inputs are
-        _check_inputs(input, target)
-    with np.errstate(over="ignore"):
-        d *= 2.0 * reduction_scale(d, reduction)
+    _grad_into(input, target, 2.0 * reduction_scale(d, reduction), d, subtract=False)
     return d
+
+
+def _grad_into(x, y, scale: float, out: np.ndarray, *, subtract: bool = True) -> None:
+    """out = scale (x - y) (out already holds x - y unless ``subtract``), with a NaN or
+    infinity in x or y named."""
+    if subtract:
+        np.subtract(x, y, out=out)
+    if not all_finite(out):  # yhat - y is finite exactly when both inputs are
+        _check_inputs(x, y)
+    with np.errstate(over="ignore"):
+        out *= scale
+
+
+def _big_flat(input, target) -> tuple[np.ndarray | None, np.ndarray | None]:
+    """Flat float64 views of input and target when they are big enough to work in chunks
+    (``CHUNKED_MIN_ELEMENTS``, same shape), else (None, None)."""
+    if np.size(input) < CHUNKED_MIN_ELEMENTS:
+        return None, None
+    x, y = np.asarray(input, dtype=np.float64), np.asarray(target, dtype=np.float64)
+    if x.shape != y.shape:
+        return None, None  # the one-piece path names both shapes
+    return x.reshape(-1), y.reshape(-1)

@@ -270,3 +270,34 @@ def test_chunked_categorical_cross_entropy_with_zero_probabilities():
     y[33] = 0.0
     y[33, (33 + 2) % 3] = 1.0
     assert classification.categorical_cross_entropy(p, y, "sum") == math.inf
+
+
+@pytest.mark.usefixtures("small_chunks")
+def test_chunked_mse_closed_form_and_gradient(monkeypatch):
+    """x = 0..99, y = x + 1 (as float32 and int input too): every error is -1, so the sum is
+    100, the mean 1, and the gradient of the mean 2 (x - y) / 100 = -0.02 everywhere."""
+    from rnnloss_cli.engine import regression
+
+    monkeypatch.setattr(regression, "CHUNKED_MIN_ELEMENTS", 64)
+    for x in (np.arange(100.0), np.arange(100, dtype=np.float32), np.arange(100)):
+        y = np.arange(100.0) + 1.0
+        assert regression.mse_loss(x, y, "sum") == 100.0
+        assert regression.mse_loss(x, y) == 1.0
+        grad = regression.mse_grad(x, y)
+        assert grad.dtype == np.float64 and grad.shape == (100,)
+        np.testing.assert_array_equal(grad, np.full(100, -0.02))
+    # (10, 10) input: the gradient keeps the shape
+    assert regression.mse_grad(np.zeros((10, 10)), np.ones((10, 10)), "sum").shape == (10, 10)
+
+
+@pytest.mark.usefixtures("small_chunks")
+@pytest.mark.parametrize("bad", ["input", "target"])
+def test_chunked_mse_names_the_non_finite_argument(monkeypatch, bad):
+    from rnnloss_cli.engine import regression
+
+    monkeypatch.setattr(regression, "CHUNKED_MIN_ELEMENTS", 64)
+    x, y = np.zeros(100), np.zeros(100)
+    (x if bad == "input" else y)[70] = np.nan
+    for fn in (regression.mse_loss, regression.mse_grad):
+        with pytest.raises(EngineError, match=f"^{bad}: expected finite"):
+            fn(x, y)
