@@ -167,3 +167,65 @@ def test_windowed_gradient_sequence_starting_mid_pass(monkeypatch):
     for n in (0, 1):
         assert loss[n] == pytest.approx(traces[n].loss, rel=1e-12)
         np.testing.assert_allclose(grad[: lengths[n], n], traces[n].grad_log_probs, atol=1e-10)
+
+
+# Peaky inputs the numba kernels' random search found (tests/engine/test_ctc_numba.py), run
+# through this engine's scaled recursion (the short paths turned off), with one window and with
+# windows of 2 and 3 states. Each has one alignment, so by hand its loss is the sum of the
+# log-probabilities it leaves out and its occupations are one-hot on it:
+# - classes (-, a, b), target "aabbab", 8 frames: only (a, -, a, b, -, b, a, b), loss 125.5 +
+#   144.7 + 226.5 + 0 + 0 + 55.1 + 163.1 + 169.6 = 884.5 (a frame's sum of alpha beta / y is
+#   subnormal in its units: the numba kernel's gradient held -inf there);
+# - classes (-, a, b, c), target "cbab", 4 frames: only (c, b, a, b), loss 165.7 + 486.4 +
+#   311.3 + 0 = 963.4 (a window far below its neighbour).
+PEAKY = {
+    "subnormal frame sum": (
+        [
+            [0.0, -125.5, -144.8],
+            [-144.7, -74.7, 0.0],
+            [0.0, -226.5, -114.4],
+            [-143.1, -90.4, 0.0],
+            [0.0, -80.6, -92.1],
+            [-64.1, 0.0, -55.1],
+            [-183.6, -163.1, 0.0],
+            [-219.3, 0.0, -169.6],
+        ],
+        [1, 1, 2, 2, 1, 2],
+        [1, 0, 1, 2, 0, 2, 1, 2],
+        884.5,
+    ),
+    "window far behind": (
+        [
+            [0.0, -40.1, -227.9, -165.7],
+            [0.0, -294.6, -486.4, -214.3],
+            [-707.6, -311.3, -92.0, 0.0],
+            [-258.1, -131.6, 0.0, -946.5],
+        ],
+        [3, 2, 1, 2],
+        [3, 2, 1, 2],
+        963.4,
+    ),
+}
+
+
+@pytest.mark.parametrize("case", sorted(PEAKY))
+@pytest.mark.parametrize("window", [None, 2, 3])
+def test_peaky_single_alignment_inputs(monkeypatch, case, window):
+    """Whichever pass certifies (or the log-space one, when none can), the hand-worked loss and
+    one-hot occupations come out."""
+    from rnnloss_cli.engine import _ctc_small
+
+    rows, target, path, expected = PEAKY[case]
+    lp = np.array(rows)
+    monkeypatch.setattr(_ctc_small, "SMALL_MAX_FRAMES", 0)
+    monkeypatch.setattr(_ctc_small, "SINGLE_MAX_FRAMES", 0)
+    if window is not None:
+        monkeypatch.setattr(scaled, "WINDOW", window)
+        monkeypatch.setattr(ctc, "LONG_FRAMES", 0)  # windowed from the first attempt
+    n = len(rows)
+    loss, grad = ctc_loss_and_grad(lp, target, n, len(target), reduction="none", wrt="log_probs")
+    assert float(loss) == pytest.approx(expected, rel=1e-13)
+    assert float(ctc_loss(lp, target, n, len(target), reduction="none")) == pytest.approx(
+        expected, rel=1e-13
+    )
+    np.testing.assert_allclose(grad, -np.eye(lp.shape[1])[path], atol=1e-12)
