@@ -83,16 +83,27 @@ def thread_count() -> int:
     return max(1, min(cpus, MAX_THREADS))
 
 
-def split_rows(cost: NDArray[np.int64], width: NDArray[np.int64]) -> list[slice]:
+def split_rows(
+    cost: NDArray[np.int64],
+    width: NDArray[np.int64] | None = None,
+    *,
+    threads: int | None = None,
+    min_cost: int | None = None,
+) -> list[slice]:
     """Contiguous row ranges of about equal total ``cost`` (one per thread), each with at
-    least ``MIN_COLUMN_PER_THREAD`` total ``width`` (cells a frame) and
-    ``MIN_CELLS_PER_THREAD`` cost; a single range (the whole batch) when threads do not pay."""
+    least ``min_cost`` cost (default ``MIN_CELLS_PER_THREAD``) and, when ``width`` is given,
+    ``MIN_COLUMN_PER_THREAD`` total width (cells a frame); a single range (the whole batch)
+    when threads do not pay. ``threads`` defaults to :func:`thread_count`."""
     n_rows = cost.shape[0]
     total = int(cost.sum()) if n_rows else 0
-    wide = int(width.sum()) if n_rows else 0
     parts = min(
-        thread_count(), n_rows, total // MIN_CELLS_PER_THREAD, wide // MIN_COLUMN_PER_THREAD
+        thread_count() if threads is None else threads,
+        n_rows,
+        total // max(1, MIN_CELLS_PER_THREAD if min_cost is None else min_cost),
     )
+    if width is not None:
+        wide = int(width.sum()) if n_rows else 0
+        parts = min(parts, wide // MIN_COLUMN_PER_THREAD)
     if parts <= 1:
         return [slice(0, n_rows)]
     cumulative = np.cumsum(cost)

@@ -75,6 +75,7 @@ except ImportError as exc:  # the optional extra is not installed
     ) from exc
 
 from rnnloss_cli.engine._ctc_checks import _extend, _prepare
+from rnnloss_cli.engine._parallel import split_rows
 from rnnloss_cli.engine.ctc import _check_options, _reduce
 
 __all__ = ["ctc_loss", "ctc_loss_and_grad"]
@@ -988,14 +989,10 @@ def _batch_parallel(
 def _parts(cost: NDArray[np.int64]) -> NDArray[np.int64] | None:
     """Bounds of contiguous sequence ranges of about equal cost, one per numba thread, or None
     when the batch is too small for threads to pay (under ``PARALLEL_MIN_CELLS`` a thread)."""
-    n_batch = cost.shape[0]
-    total = int(cost.sum()) if n_batch else 0
-    parts = min(numba.get_num_threads(), n_batch, total // max(1, PARALLEL_MIN_CELLS))
-    if parts <= 1:
+    parts = split_rows(cost, threads=numba.get_num_threads(), min_cost=PARALLEL_MIN_CELLS)
+    if len(parts) == 1:
         return None
-    cuts = np.searchsorted(np.cumsum(cost), total * np.arange(1, parts) / parts) + 1
-    inner = np.unique(np.clip(cuts, 1, n_batch - 1))
-    return np.concatenate(([0], inner, [n_batch])).astype(np.int64)
+    return np.array([p.start for p in parts] + [parts[-1].stop], dtype=np.int64)
 
 
 def _run(
