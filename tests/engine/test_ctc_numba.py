@@ -27,6 +27,7 @@ import rnnloss_cli.engine.ctc as ctc  # noqa: E402
 import rnnloss_cli.engine.ctc_numba as ctc_numba  # noqa: E402
 from tests.engine import test_ctc as main_tests  # noqa: E402
 from tests.engine.test_ctc import log_forward_ref, log_softmax  # noqa: E402
+from tests.engine.test_ctc_scaled import PEAKY  # noqa: E402  (the inputs, hand-worked there)
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -464,14 +465,7 @@ def test_windowed_pass_window_far_behind_its_neighbour(window):
     963.4 and the occupations are one-hot on it. At frame 2 a window sits more than _GAP binades
     below its predecessor: its cells are re-expressed in a larger unit, and the next window must
     read them as ghosts in that unit (reading them in the old one certified a loss of 1045)."""
-    lp = np.array(
-        [
-            [0.0, -40.1, -227.9, -165.7],
-            [0.0, -294.6, -486.4, -214.3],
-            [-707.6, -311.3, -92.0, 0.0],
-            [-258.1, -131.6, 0.0, -946.5],
-        ]
-    )
+    lp = np.array(PEAKY["window far behind"][0])  # rows t = 0..3 (classes -, a, b, c)
     one_hot = -np.eye(4)[[3, 2, 1, 2]]
     for wrt in ("log_probs", "logits"):
         log_p, ok, grad = run_pass(
@@ -523,18 +517,7 @@ def test_scaled_pass_occupations_when_a_frame_sum_is_subnormal():
     one-hot on it. At frame 0, alpha's and beta's largest cells sit at different states, so
     sum_s alpha beta / y is subnormal in the frame's units: 1 / sum overflowed, and the public
     gradient held -inf on a certified loss."""
-    lp = np.array(
-        [
-            [0.0, -125.5, -144.8],
-            [-144.7, -74.7, 0.0],
-            [0.0, -226.5, -114.4],
-            [-143.1, -90.4, 0.0],
-            [0.0, -80.6, -92.1],
-            [-64.1, 0.0, -55.1],
-            [-183.6, -163.1, 0.0],
-            [-219.3, 0.0, -169.6],
-        ]
-    )
+    lp = np.array(PEAKY["subnormal frame sum"][0])  # rows t = 0..7 (classes -, a, b)
     target = [1, 1, 2, 2, 1, 2]
     one_hot = -np.eye(3)[[1, 0, 1, 2, 0, 2, 1, 2]]
     for which in ("scaled", "windowed"):
