@@ -1111,5 +1111,6 @@ def ctc_loss_and_grad(
     if batch.unbatched:
         grad = grad[:, 0, :]
     if batch.dtype != np.float64:
-        grad = grad.astype(batch.dtype)
+        grad = grad.astype(batch.dtype)  # rounded once; a tiny negative would round to -0,
+        grad += 0.0  # and -0 + 0 = +0: no negative zeros in printed tables (as ctc.py)
     return loss, grad

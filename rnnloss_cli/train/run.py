@@ -18,6 +18,7 @@ import math
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -277,44 +278,33 @@ def run_with_progress(
 def run_and_show(
     loss: str,
     *,
-    epochs: int | None,
-    seed: int,
-    optimizer: str,
-    clip: float | None,
-    lr: float | None = None,
-    hidden: int | None = None,
     console=None,
     precision: int = 4,
     max_rows: int | None = None,
+    **settings: Any,
 ) -> TrainResult:
-    """Train with a rich progress bar, then print the loss chart and held-out predictions.
+    """Train (``settings`` as :func:`run_with_progress`: epochs, seed, optimizer, clip, lr,
+    hidden) with a rich progress bar, then print the loss chart and held-out predictions.
 
     Losses are printed with ``precision`` digits after the point; ``max_rows`` (at least 2)
-    keeps the first and last held-out rows of a longer table, with a row saying how many
-    were left out. Raises ProblemError (a bad setting, or TrainingDiverged) before printing
-    the results.
+    keeps the first and last held-out rows of a longer table (``result.window_indices``), with
+    a row saying how many were left out. Raises ProblemError (a bad setting, or
+    TrainingDiverged) before printing the results.
     """
     from rich.console import Console
     from rich.table import Table
 
-    clip = clip or None
+    from rnnloss_cli.result import window_indices
+
     console = console or Console()
-    res = run_with_progress(
-        loss,
-        epochs=epochs,
-        seed=seed,
-        optimizer=optimizer,
-        clip=clip,
-        lr=lr,
-        hidden=hidden,
-        console=console,
-    )
+    res = run_with_progress(loss, console=console, **settings)
     t = res.task
     p = precision
+    clip = settings.get("clip") or None
     clip_text = "off" if clip is None else f"{clip:g}"
     console.print(
-        f"[bold]{loss}[/]: Elman RNN (hidden {t.hidden}), {optimizer}, clip {clip_text}, "
-        f"seed {seed}, {len(res.history)} epochs in {res.seconds:.1f} s"
+        f"[bold]{loss}[/]: Elman RNN (hidden {t.hidden}), {settings['optimizer']}, clip "
+        f"{clip_text}, seed {settings['seed']}, {len(res.history)} epochs in {res.seconds:.1f} s"
     )
     if res.history:
         console.print(f"{t.metric} per epoch: {res.history[0]:.{p}f} → {res.history[-1]:.{p}f}")
@@ -326,16 +316,13 @@ def run_and_show(
         )
     table = Table(*res.report.columns, title="held-out examples", title_justify="left")
     rows = res.report.rows
-    if max_rows is not None and len(rows) > max_rows:
-        head = (max_rows + 1) // 2
-        tail = max_rows - head
-        left_out = len(rows) - max_rows
-        gap = (f"… {left_out} more row{'s' if left_out > 1 else ''} …",) + ("",) * (
-            len(res.report.columns) - 1
-        )
-        rows = [*rows[:head], gap, *rows[len(rows) - tail :]]
-    for row in rows:
-        table.add_row(*row)
+    kept, split = window_indices(len(rows), max_rows or len(rows))
+    for i, k in enumerate(kept):
+        if i == split:
+            left_out = len(rows) - len(kept)
+            gap = f"… {left_out} more row{'s' if left_out > 1 else ''} …"
+            table.add_row(gap, *[""] * (len(res.report.columns) - 1))
+        table.add_row(*rows[k])
     console.print(table)
     console.print(res.report.score)
     return res

@@ -325,6 +325,13 @@ def test_each_pass_matches_references(batch, which):
     ctc_trace's occupations."""
     lp, targets, il, tl, blank = batch
     log_p, ok, grad = run_pass(which, lp, targets, il, tl, blank)
+    assert_certified_rows_match(batch, log_p, ok, grad, "log_probs")
+
+
+def assert_certified_rows_match(batch, log_p, ok, grad, wrt: str) -> None:
+    """Each row a pass certified (``ok``) against the scalar log-space reference (ln p) and
+    ctc_trace (the gradient w.r.t. ``wrt``)."""
+    lp, targets, il, tl, blank = batch
     for n in np.nonzero(ok)[0]:
         expected = log_forward_ref(lp[: il[n], n], targets[n, : tl[n]], blank)
         if math.isinf(expected):
@@ -332,7 +339,8 @@ def test_each_pass_matches_references(batch, which):
             continue
         assert log_p[n] == pytest.approx(expected, rel=1e-11, abs=1e-11)
         tr = ctc.ctc_trace(lp[: il[n], n], targets[n, : tl[n]], blank=blank)
-        np.testing.assert_allclose(grad[: il[n], n], tr.grad_log_probs, atol=1e-10)
+        ref = tr.grad_logits if wrt == "logits" else tr.grad_log_probs
+        np.testing.assert_allclose(grad[: il[n], n], ref, atol=1e-10)
 
 
 def test_long_far_apart_input_against_scalar_reference():
@@ -366,15 +374,7 @@ def test_windowed_pass_matches_references(batch, window, wrt):
     ctc_trace's gradient; where it does not, the public functions still agree (fallback)."""
     lp, targets, il, tl, blank = batch
     log_p, ok, grad = run_pass("windowed", lp, targets, il, tl, blank, wrt=wrt, window=window)
-    for n in np.nonzero(ok)[0]:
-        expected = log_forward_ref(lp[: il[n], n], targets[n, : tl[n]], blank)
-        if math.isinf(expected):
-            assert log_p[n] == -math.inf
-            continue
-        assert log_p[n] == pytest.approx(expected, rel=1e-11, abs=1e-11)
-        tr = ctc.ctc_trace(lp[: il[n], n], targets[n, : tl[n]], blank=blank)
-        ref = tr.grad_logits if wrt == "logits" else tr.grad_log_probs
-        np.testing.assert_allclose(grad[: il[n], n], ref, atol=1e-10)
+    assert_certified_rows_match(batch, log_p, ok, grad, wrt)
 
 
 def test_windowed_pass_certifies_long_inputs_the_scaled_one_refuses():
@@ -578,3 +578,13 @@ def test_numba_is_what_the_check_would_see():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "True"
     assert math.isfinite(float(ctc_numba.ctc_loss(np.zeros((2, 2)), [1], 2, 1)))
+
+
+@pytest.mark.parametrize("n_batch", [1, 2])
+def test_float32_gradients_have_no_negative_zeros_with_numba_engine(monkeypatch, n_batch):
+    """The numpy engine's check (a float64 gradient of about -1e-50 rounds to float32 zero:
+    +0, never -0, in printed tables), on the compiled one."""
+    from tests.engine import test_ctc_small
+
+    monkeypatch.setattr(test_ctc_small, "ctc_loss_and_grad", ctc_numba.ctc_loss_and_grad)
+    test_ctc_small.test_float32_gradients_have_no_negative_zeros(n_batch)

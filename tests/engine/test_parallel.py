@@ -41,25 +41,24 @@ def test_thread_count_ignores_what_is_not_a_positive_integer(monkeypatch, value)
 
 
 @pytest.mark.parametrize(
-    ("cost", "width", "threads", "expected"),
+    ("cost", "width", "threads", "min_width", "expected"),
     [
         # equal rows, two threads: two halves (the cut where the running cost reaches half)
-        ([10, 10, 10, 10], [4, 4, 4, 4], 2, [(0, 2), (2, 4)]),
+        ([10, 10, 10, 10], [4, 4, 4, 4], 2, 1, [(0, 2), (2, 4)]),
         # a long first row gets a thread of its own
-        ([30, 4, 3, 3], [4, 4, 4, 4], 2, [(0, 1), (1, 4)]),
+        ([30, 4, 3, 3], [4, 4, 4, 4], 2, 1, [(0, 1), (1, 4)]),
         # three threads, two rows: two parts
-        ([5, 5], [4, 4], 3, [(0, 1), (1, 2)]),
+        ([5, 5], [4, 4], 3, 1, [(0, 1), (1, 2)]),
         # one thread: the whole batch
-        ([10, 10, 10, 10], [4, 4, 4, 4], 1, [(0, 4)]),
+        ([10, 10, 10, 10], [4, 4, 4, 4], 1, 1, [(0, 4)]),
         # columns too narrow for a second thread (16 cells a frame, 9 needed a part)
-        ([10, 10, 10, 10], [4, 4, 4, 4], 2, [(0, 4)]),
+        ([10, 10, 10, 10], [4, 4, 4, 4], 2, 9, [(0, 4)]),
     ],
 )
-def test_split_rows(monkeypatch, cost, width, threads, expected):
+def test_split_rows(monkeypatch, cost, width, threads, min_width, expected):
     monkeypatch.setenv("RNNLOSS_NUM_THREADS", str(threads))
     monkeypatch.setattr(_parallel, "MIN_CELLS_PER_THREAD", 1)
-    narrow = expected == [(0, 4)] and threads == 2
-    monkeypatch.setattr(_parallel, "MIN_COLUMN_PER_THREAD", 9 if narrow else 1)
+    monkeypatch.setattr(_parallel, "MIN_COLUMN_PER_THREAD", min_width)
     parts = _parallel.split_rows(np.array(cost), np.array(width))
     assert [(p.start, p.stop) for p in parts] == expected
 
