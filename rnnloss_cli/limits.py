@@ -73,6 +73,9 @@ FIGURE_MAX_COLUMNS = 80
 #: Hidden units of the demo RNN: W_hh holds H² numbers and every step costs O(N·H²); at 512
 #: one epoch of the largest task (ctc) takes about 13 s on the 2-core reference machine.
 MAX_HIDDEN = 512
+#: Epochs of one run: about 0.013 s each for the default ctc task here (the slowest), so the
+#: longest run takes a few minutes; `--epochs 10**20` would otherwise never end.
+MAX_EPOCHS = 10_000
 #: Points of the loss curve a training page holds (epoch 0, before training, and the epochs):
 #: a longer run keeps this many, evenly spaced with the first and the last, so the page, its
 #: SVG (one circle a point) and the JSON stay small for a run of any length.

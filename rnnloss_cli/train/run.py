@@ -24,7 +24,7 @@ import numpy as np
 
 from rnnloss_cli.errors import ProblemError
 from rnnloss_cli.flags import FLAGS_FILE, flag_error
-from rnnloss_cli.limits import MAX_HIDDEN
+from rnnloss_cli.limits import MAX_EPOCHS, MAX_HIDDEN
 from rnnloss_cli.train import optim, rnn
 from rnnloss_cli.train.tasks import TASKS, Report, Task, subset
 
@@ -103,7 +103,7 @@ def check_settings(
     if clip is not None:
         _positive_finite(clip, "--clip", " (0 turns clipping off)")
     if epochs is not None:
-        _whole(epochs, "--epochs", 1)
+        _whole(epochs, "--epochs", 1, MAX_EPOCHS)
     if hidden is not None:
         _whole(hidden, "--hidden", 1, MAX_HIDDEN)
     _whole(seed, "--seed", 0)

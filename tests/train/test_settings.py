@@ -8,7 +8,7 @@ import sys
 import pytest
 
 from rnnloss_cli.errors import ProblemError
-from rnnloss_cli.limits import MAX_HIDDEN
+from rnnloss_cli.limits import MAX_EPOCHS, MAX_HIDDEN
 from rnnloss_cli.train.optim import make_optimizer
 from rnnloss_cli.train.run import run_and_show, train
 
@@ -30,6 +30,8 @@ NAN, INF = float("nan"), float("inf")
         ("--epochs", {"epochs": 0}),
         ("--epochs", {"epochs": -3}),
         ("--epochs", {"epochs": 2.5}),
+        ("--epochs", {"epochs": MAX_EPOCHS + 1}),  # 10^20 ran for ever before the limit
+        ("--epochs", {"epochs": 10**20}),
         ("--hidden", {"hidden": 0}),
         ("--hidden", {"hidden": MAX_HIDDEN + 1}),
         ("--seed", {"seed": -1}),
