@@ -170,6 +170,32 @@ def chunked_sum(task: Callable[[slice], float], n_rows: int, row_size: int) -> f
             return float(np.sum(values))  # inf or NaN, as one numpy sum of the whole gives
 
 
+def chunkable_pair(input, target) -> tuple[np.ndarray | None, np.ndarray | None]:
+    """Flat float64 views of input and target when they are big enough to work in chunks
+    (``CHUNKED_MIN_ELEMENTS``, same shape), else (None, None): the one-piece path then
+    validates them and names what is wrong."""
+    if np.size(input) < CHUNKED_MIN_ELEMENTS:
+        return None, None
+    x, y = np.asarray(input, dtype=np.float64), np.asarray(target, dtype=np.float64)
+    if x.shape != y.shape:
+        return None, None  # the one-piece path names both shapes
+    return x.reshape(-1), y.reshape(-1)
+
+
+_scratch_buffers = threading.local()
+
+
+def scratch(shape: tuple[int, ...]) -> NDArray[np.float64]:
+    """A float64 work array of ``shape`` (contents undefined), this thread's until its next
+    call. A chunk's temporary is kept from chunk to chunk and call to call: a fresh array of a
+    chunk's size (1 MiB) is mapped anew, and page-faulted, every time."""
+    size = math.prod(shape)
+    buf = getattr(_scratch_buffers, "buf", None)
+    if buf is None or buf.size < size:
+        buf = _scratch_buffers.buf = np.empty(max(size, CHUNK_ELEMENTS))
+    return buf[:size].reshape(shape)
+
+
 def _get_pool() -> ThreadPoolExecutor:
     global _pool
     with _pool_lock:

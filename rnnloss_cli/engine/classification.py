@@ -24,7 +24,13 @@ from rnnloss_cli.engine._numerics import (
     reduce,
     reduction_scale,
 )
-from rnnloss_cli.engine._parallel import CHUNKED_MIN_ELEMENTS, chunked_sum
+from rnnloss_cli.engine._parallel import (
+    CHUNKED_MIN_ELEMENTS,
+    chunkable_pair,
+    chunked,
+    chunked_sum,
+    scratch,
+)
 from rnnloss_cli.engine.errors import EngineError
 
 #: PyTorch clamps each log in binary_cross_entropy at -100 so that log(0) stays finite.
@@ -99,6 +105,11 @@ def binary_cross_entropy(input, target, reduction: str = "mean") -> np.ndarray |
     0.164252
     """
     check_reduction(reduction)
+    if reduction != "none":
+        x, y = chunkable_pair(input, target)
+        if x is not None:  # chunks on threads, each reduced while in cache
+            total = chunked_sum(lambda c: binary_cross_entropy(x[c], y[c], "sum"), x.size, 1)
+            return total / x.size if reduction == "mean" else total
     p, y, _ = _probabilities(input, target)
     with np.errstate(divide="ignore"):
         log_p = np.log(p)
@@ -116,13 +127,25 @@ def binary_cross_entropy(input, target, reduction: str = "mean") -> np.ndarray |
 def binary_cross_entropy_grad(input, target, reduction: str = "mean") -> np.ndarray:
     """d loss / d p = (p - y) / max(p (1 - p), 1e-12), PyTorch's backward, times 1/n for mean."""
     check_reduction(reduction)
+    scale = 1.0 / np.size(input) if reduction == "mean" and np.size(input) else 1.0
+    x, y = chunkable_pair(input, target)
+    if x is not None:  # chunks on threads, each written while in cache
+        out = np.empty(np.shape(input))
+        flat = out.reshape(-1)
+        chunked(lambda c: _bce_grad_into(x[c], y[c], scale, flat[c]), x.size, 1)
+        return out
+    return _bce_grad_into(input, target, scale, None)
+
+
+def _bce_grad_into(input, target, scale: float, out: np.ndarray | None) -> np.ndarray:
+    """out = scale (p - y) / max(p (1 - p), 1e-12), validated; a new array for out None."""
     p, y, _ = _probabilities(input, target)
-    den = 1.0 - p
+    den = np.subtract(1.0, p, out=scratch(p.shape) if out is not None else None)
     den *= p
     np.maximum(den, BCE_GRAD_EPS, out=den)
-    grad = p - y
+    grad = np.subtract(p, y, out=out)
     grad /= den
-    grad *= reduction_scale(p, reduction)
+    grad *= scale
     return grad
 
 
@@ -151,12 +174,20 @@ def _scores(input, what: str) -> np.ndarray:
 
 
 def _index_targets(
-    target, shape: tuple[int, ...], ignore_index: int, probabilities_too: bool = False
+    target,
+    shape: tuple[int, ...],
+    ignore_index: int,
+    probabilities_too: bool = False,
+    *,
+    check_range: bool = True,
 ) -> tuple[np.ndarray, np.ndarray | None]:
     """Validate integer class targets for input of ``shape``; return (targets, valid mask).
 
     Ignored targets are replaced by class 0 so they can be gathered; ``valid`` marks the
     rest, and is None when no target is ignored (so the common case costs no mask passes).
+    With ``check_range=False`` and ``ignore_index`` outside [0, C), the targets come back
+    unchecked (valid None): the caller proves 0 <= t < C itself (:func:`_target_sum`), and
+    calls again with the check when that fails.
     """
     axis = _class_axis(len(shape))
     want = shape[:axis] + shape[axis + 1 :]
@@ -182,15 +213,25 @@ def _index_targets(
     if not 0 <= ignore_index < n_classes:
         # The common case, every target a class and none ignored, in one pass: seen as
         # unsigned, a negative index is huge, so max < C proves 0 <= t < C everywhere.
-        if t.view(np.uint64 if t.dtype.itemsize == 8 else np.uint32).max() < n_classes:
-            # uint64 + the int64 row offsets would be float64: every t < C, so the int64
-            # view holds the same values
-            return (t.view(np.int64) if kind == "u" and t.dtype.itemsize == 8 else t), None
+        # uint64 + the int64 row offsets would be float64: every t < C, so the int64 view
+        # holds the same values.
+        signed = t.view(np.int64) if kind == "u" and t.dtype.itemsize == 8 else t
+        if not check_range or _all_classes(t, n_classes):
+            return signed, None
     valid = t != ignore_index
     bad = valid & ((t < 0) | (t >= n_classes))
     if np.any(bad):
         raise EngineError(f"target: class index {t[bad][0]} outside [0, {n_classes - 1}]")
     return np.where(valid, t, 0).astype(np.intp, copy=False), valid
+
+
+def _all_classes(t: np.ndarray, n_classes: int) -> bool:
+    """0 <= t < C everywhere, for 4- or 8-byte integer targets: seen as unsigned, a negative
+    index is huge, so one max proves both bounds."""
+    if t.size == 0:
+        return True
+    unsigned = t.view(np.uint64 if t.dtype.itemsize == 8 else np.uint32)
+    return bool(np.maximum.reduce(unsigned, axis=None) < n_classes)
 
 
 @lru_cache(maxsize=8)
@@ -239,7 +280,7 @@ def _gather(x: np.ndarray, t: np.ndarray) -> np.ndarray:
     return np.take_along_axis(x, np.expand_dims(t, axis), axis=axis).squeeze(axis)
 
 
-def _target_sum(x: np.ndarray, t: np.ndarray) -> float:
+def _target_sum(x: np.ndarray, t: np.ndarray, *, checked: bool = True) -> float | None:
     """sum over observations of x at the target class.
 
     For the common (N, C) layout, without an N-long temporary: each block's values are
@@ -247,11 +288,20 @@ def _target_sum(x: np.ndarray, t: np.ndarray) -> float:
     both and stays in cache (10% faster than a second buffer at (100000, 10), cold). take
     reads index j before it writes value j, and value j overlaps index j only, so every
     index is read before it is overwritten.
+
+    ``checked=False``: ``t`` is not yet known to lie in [0, C). Each block's targets are
+    checked while they are in cache (one pass over the targets from memory instead of two:
+    nll_loss at (100000, 10), caches flushed, 0.50 against 0.60 ms); None when one is not.
     """
     if not _blockwise(x) or np.dtype(np.intp).itemsize != 8:
+        if not checked and not _all_classes(t, x.shape[-1]):
+            return None
         return float(np.sum(_gather(x, t)))
+    n_classes = x.shape[1]
     total = 0.0
-    for _, _, block, index in _row_blocks(x, t):
+    for start, stop, block, index in _row_blocks(x, t):
+        if not checked and not _all_classes(t[start:stop], n_classes):
+            return None
         values = index.view(np.float64)
         total += float(np.add.reduce(block.take(index, out=values, mode="clip")))
     return total
@@ -362,17 +412,22 @@ def _nll_parts(input, target, reduction, weight, ignore_index, *, need_values: b
     """
     lp = _scores(input, "log-probabilities")
     check_reduction(reduction)
-    t, valid = _index_targets(target, lp.shape, ignore_index)
-    w = _class_weight(weight, lp.shape[_class_axis(lp.ndim)])
-    wt = _target_weights(w, t, valid)
-    if wt is None and not need_values:  # wt is None: no weight and nothing ignored
+    n_classes = lp.shape[_class_axis(lp.ndim)]
+    if weight is None and not need_values and not 0 <= ignore_index < n_classes:
+        # The common case (no weight, no ignore_index among the classes) needs only the sum
+        # of the entries read, and the targets' range is checked as they are gathered. None:
+        # a target is outside [0, C) (ignored, or an error); the checked path sorts it out.
+        t, _ = _index_targets(target, lp.shape, ignore_index, check_range=False)
         # -inf + inf is NaN, reported below; finite entries summing past 1.8e308 give the
         # true total, +-inf
         with np.errstate(invalid="ignore", over="ignore"):
-            read_sum = _target_sum(lp, t)
-        if math.isnan(read_sum) or read_sum == math.inf:  # see _check_target_log_probs
-            _check_target_log_probs(_gather(lp, t), None)
-        return lp, t, valid, wt, None, read_sum
+            read_sum = _target_sum(lp, t, checked=False)
+        if read_sum is not None:
+            if math.isnan(read_sum) or read_sum == math.inf:  # see _check_target_log_probs
+                _check_target_log_probs(_gather(lp, t), None)
+            return lp, t, None, None, None, read_sum
+    t, valid = _index_targets(target, lp.shape, ignore_index)
+    wt = _target_weights(_class_weight(weight, n_classes), t, valid)
     lp_t = _gather(lp, t)
     return lp, t, valid, wt, lp_t, _check_target_log_probs(lp_t, valid)
 
@@ -448,8 +503,8 @@ class _CEParts(NamedTuple):
     z: np.ndarray  #: the logits as given
     zl: np.ndarray  #: class-last view (..., C)
     m: np.ndarray  #: row max, shape (...)
-    e: np.ndarray  #: exp(z - m), class-last (..., C), a fresh array
-    row_sum: np.ndarray  #: s = sum_c e_c, shape (...), in [1, C]; softmax = e / s
+    e: np.ndarray | None  #: exp(z - m), class-last (..., C), a fresh array (None: not kept)
+    row_sum: np.ndarray  #: s = sum_c exp(z_c - m), shape (...), in [1, C]; softmax = e / s
     log_sum: np.ndarray  #: ln s, shape (...)
 
     def log_probs(self) -> np.ndarray:
@@ -457,21 +512,51 @@ class _CEParts(NamedTuple):
         return (self.zl - self.m[..., None]) - self.log_sum[..., None]
 
 
-def _ce_logits(input) -> _CEParts:
+def _ce_logits(input, keep_exp: bool = True) -> _CEParts:
+    """The softmax pieces of ``input``; ``e`` only with ``keep_exp`` (the gradient's).
+
+    A big (N, C) C-contiguous input is worked in row chunks spread over the threads
+    (``_parallel.chunked``): max, exp and row sum of a chunk run while it is in cache, where
+    whole-array passes stream the input through memory several times. Every row's numbers
+    are those of the whole-array passes (each is computed within its row alone). Measured at
+    (100000, 10): the loss 5.1-5.6 ms whole, about 3.7 ms in chunks on one thread.
+    """
     # -inf is a legal logit (a class with probability 0), as in PyTorch; NaN and +inf are not.
     z = _scores(input, "logits")
     zl = _class_last(z)
+    if z.ndim == 2 and z.flags.c_contiguous and z.size >= CHUNKED_MIN_ELEMENTS:
+        n_rows = z.shape[0]
+        m, s = np.empty(n_rows), np.empty(n_rows)
+        e = np.empty(z.shape) if keep_exp else None
+
+        def chunk(rows: slice) -> bool:
+            m[rows] = class_max(z[rows])
+            if not all_finite(m[rows]):
+                return False  # the whole array's check below names the error
+            out = e[rows] if e is not None else scratch(z[rows].shape)
+            er = np.subtract(z[rows], m[rows, None], out=out)
+            np.exp(er, out=er)
+            s[rows] = class_sum(er)
+            return True
+
+        if not all(chunked(chunk, n_rows, z.shape[1])):
+            _check_row_max(class_max(zl))
+        return _CEParts(z, zl, m, e, s, np.log(s))
     m = class_max(zl)
-    # NaN propagates through the max and +inf is the max, so one check on the N maxima
-    # covers every entry; a max of -inf is a row with no possible class.
+    _check_row_max(m)
+    e = zl - m[..., None]
+    np.exp(e, out=e)
+    s = class_sum(e)
+    return _CEParts(z, zl, m, e if keep_exp else None, s, np.log(s))
+
+
+def _check_row_max(m: np.ndarray) -> None:
+    """NaN propagates through the max and +inf is the max, so one check on the row maxima
+    covers every entry; a max of -inf is a row with no possible class."""
     if not all_finite(m):
         if np.any(np.isnan(m) | (m == np.inf)):
             raise EngineError("input: expected logits (finite or -inf), got NaN or +inf")
         raise EngineError("input: every logit of an observation is -inf (no class possible)")
-    e = zl - m[..., None]
-    np.exp(e, out=e)
-    s = class_sum(e)
-    return _CEParts(z, zl, m, e, s, np.log(s))
 
 
 def _smoothing(label_smoothing: float) -> float:
@@ -494,10 +579,10 @@ def _ce_probability_coef(parts: _CEParts, target, w, eps) -> np.ndarray:
     return a * w if w is not None else a
 
 
-def _ce_setup(input, target, reduction, weight, ignore_index, label_smoothing):
+def _ce_setup(input, target, reduction, weight, ignore_index, label_smoothing, keep_exp):
     check_reduction(reduction)
     eps = _smoothing(label_smoothing)
-    parts = _ce_logits(input)
+    parts = _ce_logits(input, keep_exp)
     w = _class_weight(weight, parts.zl.shape[-1])
     if _is_probability_target(target, parts.z.shape):
         return parts, w, eps, None
@@ -531,7 +616,7 @@ def cross_entropy(
     0.407606
     """
     parts, w, eps, index = _ce_setup(
-        input, target, reduction, weight, ignore_index, label_smoothing
+        input, target, reduction, weight, ignore_index, label_smoothing, keep_exp=False
     )
     if index is None:
         a = _ce_probability_coef(parts, target, w, eps)
@@ -570,7 +655,7 @@ def cross_entropy_grad(
     target is not ignored.
     """
     parts, w, eps, index = _ce_setup(
-        input, target, reduction, weight, ignore_index, label_smoothing
+        input, target, reduction, weight, ignore_index, label_smoothing, keep_exp=True
     )
     class_axis = _class_axis(parts.z.ndim)
     n_classes = parts.zl.shape[-1]

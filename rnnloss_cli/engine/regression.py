@@ -14,7 +14,7 @@ from rnnloss_cli.engine._numerics import (
     check_same_shape,
     reduction_scale,
 )
-from rnnloss_cli.engine._parallel import CHUNKED_MIN_ELEMENTS, chunked, chunked_sum
+from rnnloss_cli.engine._parallel import chunkable_pair, chunked, chunked_sum
 
 
 def _difference(input, target) -> np.ndarray:
@@ -50,7 +50,7 @@ def mse_loss(input, target, reduction: str = "mean") -> np.ndarray | float:
     """
     check_reduction(reduction)
     if reduction != "none":
-        x, y = _big_flat(input, target)
+        x, y = chunkable_pair(input, target)
         if x is not None:  # chunks on threads, each reduced while in cache
             total = chunked_sum(lambda c: mse_loss(x[c], y[c], "sum"), x.size, 1)
             return total / x.size if reduction == "mean" else total
@@ -77,7 +77,7 @@ def mse_grad(input, target, reduction: str = "mean") -> np.ndarray:
     with a vector of ones).
     """
     check_reduction(reduction)
-    x, y = _big_flat(input, target)
+    x, y = chunkable_pair(input, target)
     if x is not None:  # chunks on threads, each written while in cache
         out = np.empty(np.shape(input))
         flat = out.reshape(-1)
@@ -98,14 +98,3 @@ def _grad_into(x, y, scale: float, out: np.ndarray, *, subtract: bool = True) ->
         _check_inputs(x, y)
     with np.errstate(over="ignore"):
         out *= scale
-
-
-def _big_flat(input, target) -> tuple[np.ndarray | None, np.ndarray | None]:
-    """Flat float64 views of input and target when they are big enough to work in chunks
-    (``CHUNKED_MIN_ELEMENTS``, same shape), else (None, None)."""
-    if np.size(input) < CHUNKED_MIN_ELEMENTS:
-        return None, None
-    x, y = np.asarray(input, dtype=np.float64), np.asarray(target, dtype=np.float64)
-    if x.shape != y.shape:
-        return None, None  # the one-piece path names both shapes
-    return x.reshape(-1), y.reshape(-1)

@@ -164,3 +164,20 @@ def test_finite_target_values_whose_sum_overflows_give_the_true_total(small_bloc
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         assert engine.nll_loss(lp, t, "sum") == -math.inf
+
+
+@pytest.mark.parametrize("row", [0, 5, 10])  # first block, a middle one, the partial last
+def test_a_bad_or_ignored_target_in_any_block_after_others_were_summed(small_blocks, row):
+    # The common path checks each block's targets as it gathers them, after summing the
+    # blocks before: a target outside [0, C) there still gets the whole-array treatment.
+    # lp = ln 1/4 everywhere (11 rows, C = 4): each target read adds ln 4 to the loss.
+    lp = np.log(np.full((11, 4), 0.25))
+    t = np.arange(11) % 4
+    t[row] = 4
+    with pytest.raises(ValueError, match=r"class index 4 outside \[0, 3\]"):
+        engine.nll_loss(lp, t)
+    t[row] = -100  # the default ignore_index: 10 targets read, the mean over those 10
+    assert engine.nll_loss(lp, t, "sum") == pytest.approx(10 * math.log(4))
+    assert engine.nll_loss(lp, t) == pytest.approx(math.log(4))
+    grad = engine.nll_loss_grad(lp, t)
+    assert grad[row].tolist() == [0.0] * 4 and grad.sum() == pytest.approx(-1.0)

@@ -146,6 +146,7 @@ def test_ctc_long_and_short_rows_same_numbers_on_any_thread_count():
 def small_chunks(monkeypatch):
     """Chunking from 64 elements on, 16 a chunk: the chunked path on test-sized inputs."""
     monkeypatch.setattr(classification, "CHUNKED_MIN_ELEMENTS", 64)
+    monkeypatch.setattr(_parallel, "CHUNKED_MIN_ELEMENTS", 64)
     monkeypatch.setattr(_parallel, "CHUNK_ELEMENTS", 16)
 
 
@@ -211,6 +212,32 @@ def test_chunked_sum_does_not_depend_on_the_thread_count(monkeypatch, threads):
             np.eye(3)[np.arange(31) % 3],
             "input: expected probabilities",
         ),
+        (
+            "binary_cross_entropy",
+            np.r_[np.full(70, 0.5), 1.5, np.full(29, 0.5)],
+            np.ones(100),
+            "input: expected probabilities",
+        ),
+        (
+            "binary_cross_entropy_grad",
+            np.full(100, 0.5),
+            np.r_[np.ones(70), np.inf, np.ones(29)],
+            "target: expected finite",
+        ),
+        (
+            # a row of -inf logits in the second chunk, a NaN in the sixth: NaN is named
+            # first, as the whole array's check does
+            "cross_entropy",
+            np.r_[np.zeros((6, 3)), np.full((1, 3), -np.inf), np.zeros((20, 3)), [[0, np.nan, 0]]],
+            np.zeros(28, dtype=np.int64),
+            "got NaN or \\+inf",
+        ),
+        (
+            "cross_entropy_grad",
+            np.r_[np.zeros((20, 3)), np.full((1, 3), -np.inf), np.zeros((9, 3))],
+            np.zeros(30, dtype=np.int64),
+            "every logit of an observation is -inf",
+        ),
     ],
 )
 def test_chunked_losses_report_bad_input_as_one_call_does(monkeypatch, loss, x, t, message):
@@ -218,6 +245,7 @@ def test_chunked_losses_report_bad_input_as_one_call_does(monkeypatch, loss, x, 
     with pytest.raises(EngineError, match=message):
         fn(x, t)
     monkeypatch.setattr(classification, "CHUNKED_MIN_ELEMENTS", 1 << 40)
+    monkeypatch.setattr(_parallel, "CHUNKED_MIN_ELEMENTS", 1 << 40)
     with pytest.raises(EngineError, match=message):
         fn(x, t)
 
@@ -272,12 +300,11 @@ def test_chunked_categorical_cross_entropy_with_zero_probabilities():
 
 
 @pytest.mark.usefixtures("small_chunks")
-def test_chunked_mse_closed_form_and_gradient(monkeypatch):
+def test_chunked_mse_closed_form_and_gradient():
     """x = 0..99, y = x + 1 (as float32 and int input too): every error is -1, so the sum is
     100, the mean 1, and the gradient of the mean 2 (x - y) / 100 = -0.02 everywhere."""
     from rnnloss_cli.engine import regression
 
-    monkeypatch.setattr(regression, "CHUNKED_MIN_ELEMENTS", 64)
     for x in (np.arange(100.0), np.arange(100, dtype=np.float32), np.arange(100)):
         y = np.arange(100.0) + 1.0
         assert regression.mse_loss(x, y, "sum") == 100.0
@@ -291,12 +318,72 @@ def test_chunked_mse_closed_form_and_gradient(monkeypatch):
 
 @pytest.mark.usefixtures("small_chunks")
 @pytest.mark.parametrize("bad", ["input", "target"])
-def test_chunked_mse_names_the_non_finite_argument(monkeypatch, bad):
+def test_chunked_mse_names_the_non_finite_argument(bad):
     from rnnloss_cli.engine import regression
 
-    monkeypatch.setattr(regression, "CHUNKED_MIN_ELEMENTS", 64)
     x, y = np.zeros(100), np.zeros(100)
     (x if bad == "input" else y)[70] = np.nan
     for fn in (regression.mse_loss, regression.mse_grad):
         with pytest.raises(EngineError, match=f"^{bad}: expected finite"):
             fn(x, y)
+
+
+@pytest.mark.usefixtures("small_chunks")
+@pytest.mark.parametrize("reduction", ["sum", "mean"])
+def test_chunked_binary_cross_entropy_closed_form_and_gradient(reduction):
+    """p = 1/2 against labels 1, 0 alternating over 100 elements: every term is ln 2 (sum
+    100 ln 2, mean ln 2); the gradient (p - y) / (p (1 - p)) = (1/2 - y) / (1/4) = -2 for
+    y = 1 and +2 for y = 0, over 100 for the mean."""
+    y = np.where(np.arange(100) % 2 == 0, 1.0, 0.0)
+    p = np.full(100, 0.5)
+    got = classification.binary_cross_entropy(p, y, reduction)
+    assert got == pytest.approx(100 * math.log(2.0) if reduction == "sum" else math.log(2.0))
+    grad = classification.binary_cross_entropy_grad(p, y, reduction)
+    step = 2.0 if reduction == "sum" else 0.02
+    np.testing.assert_array_equal(grad, np.where(y == 1.0, -step, step))
+
+
+@pytest.mark.usefixtures("small_chunks")
+@pytest.mark.parametrize("reduction", ["sum", "mean"])
+def test_chunked_cross_entropy_closed_form_and_gradient(reduction):
+    """40 rows of logits (ln 2, 0, 0): softmax (1/2, 1/4, 1/4). Targets 0, 1, 2, 0, ...: the
+    loss of a row is ln 2 for class 0 (14 rows) and ln 4 for classes 1 and 2 (26 rows), so
+    the sum is 14 ln 2 + 52 ln 2 = 66 ln 2. The gradient of a row is softmax - onehot(y)."""
+    z = np.tile([math.log(2.0), 0.0, 0.0], (40, 1))
+    t = np.arange(40) % 3
+    scale = 1.0 if reduction == "sum" else 1 / 40
+    got = classification.cross_entropy(z, t, reduction)
+    assert got == pytest.approx(66 * math.log(2.0) * scale, rel=1e-15)
+    want = np.tile([0.5, 0.25, 0.25], (40, 1))
+    want[np.arange(40), t] -= 1.0
+    grad = classification.cross_entropy_grad(z, t, reduction)
+    np.testing.assert_allclose(grad, want * scale, rtol=1e-15, atol=1e-17)
+
+
+@pytest.mark.parametrize("threads", ["1", "2"])
+def test_chunked_softmax_pieces_are_the_whole_arrays(monkeypatch, threads):
+    """Each row's max, exponentials and sum are computed within the row: in chunks (of 16
+    elements, on one or two threads) the losses and gradients are bit for bit those of one
+    whole-array pass, for index and probability targets, weights and label smoothing."""
+    rng = np.random.default_rng(5)
+    z = rng.standard_normal((50, 4)) * 3
+    t = rng.integers(0, 4, size=50)
+    q = rng.dirichlet(np.ones(4), size=50)
+    w = rng.uniform(0.5, 2.0, size=4)
+    cases = [(t, {}), (t, {"weight": w, "label_smoothing": 0.1}), (q, {}), (q, {"weight": w})]
+
+    def run():
+        return [
+            (fn(z, target, "none" if fn is classification.cross_entropy else "mean", **kw))
+            for target, kw in cases
+            for fn in (classification.cross_entropy, classification.cross_entropy_grad)
+        ]
+
+    monkeypatch.setattr(_parallel, "CHUNKED_MIN_ELEMENTS", 1 << 40)
+    monkeypatch.setattr(classification, "CHUNKED_MIN_ELEMENTS", 1 << 40)
+    whole = run()
+    monkeypatch.setattr(classification, "CHUNKED_MIN_ELEMENTS", 64)
+    monkeypatch.setattr(_parallel, "CHUNK_ELEMENTS", 16)
+    monkeypatch.setenv("RNNLOSS_NUM_THREADS", threads)
+    for got, want in zip(run(), whole, strict=True):
+        np.testing.assert_array_equal(got, want)
