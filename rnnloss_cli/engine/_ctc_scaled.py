@@ -44,13 +44,17 @@ sits in cells more than ~700 nats below the largest in their window), the caller
 with windows, then in log space.
 
 Memory: the loss-only pass keeps two columns per row (O(N * S')), the per-frame shifts
-(O(T * N)) and a block of ``_BLOCK`` frames of emissions; the gradient pass stores one
-T x N x S' trellis (the forward mantissas, overwritten by the occupations) and the input-sized
-emissions and occupation arrays.
+(O(T * N)) and a block of ``_BLOCK`` frames of emissions; the gradient pass stores the forward
+mantissas (overwritten by the occupations) of every frame, T x N x S', up to ``STORE_BYTES``,
+and above it those of one segment of about sqrt(T) frames plus one checkpoint column per
+segment (``segment_frames``), recomputing each segment from its checkpoint for the backward
+pass; besides, the input-sized emissions and occupation arrays and a few integers per window
+and frame.
 """
 
 from __future__ import annotations
 
+import copy
 import math
 
 import numpy as np
@@ -77,6 +81,14 @@ _GAP = 960
 LONG_FRAMES = 4000
 # Frames per vectorised exp/gather of the emissions; bounds the loss-only path's memory.
 _BLOCK = 64
+# Bytes of forward columns the gradient pass keeps whole; above it, it keeps one column every
+# segment_frames(...) frames and recomputes the frames in between for the backward pass.
+# Measured at (20000, 4, 30, 1000): 1.3 GB of columns cost 0.2 s to map and fill when the
+# memory was just freed, and 2.5-3.4 s (as much as the whole pass) when the machine had
+# returned it to its host; one more forward pass costs about 0.7 s.
+STORE_BYTES = 256 * 2**20
+# Segment lengths are multiples of this (the emission blocks), 64 frames at least.
+SEGMENT_ALIGN = _BLOCK
 _LN2 = math.log(2.0)
 # Frames from one rescaling of the columns to the next (loss only, and the one-window gradient
 # pass); a rescaling costs about as much as the recursion step itself. Measured (CPU time, loss
@@ -285,6 +297,16 @@ def _clamp(new: np.ndarray, lay: Layout, a: int, backward: bool) -> None:
     q -= lay.gap
 
 
+def segment_frames(t_max: int, column_cells: int) -> int:
+    """Frames per segment of the gradient pass: all of them when their forward columns fit in
+    ``STORE_BYTES``; else about sqrt(t_max) (a multiple of ``SEGMENT_ALIGN``), so that the
+    checkpoints and one segment of columns take about 2 sqrt(t_max) columns instead of t_max,
+    for one more forward pass over every segment but the last."""
+    if t_max * column_cells * 8 <= STORE_BYTES:
+        return t_max
+    return min(t_max, SEGMENT_ALIGN * max(1, math.ceil(math.sqrt(t_max) / SEGMENT_ALIGN)))
+
+
 def rescale_every(lay: Layout, period: int) -> int:
     """Frames from one rescaling to the next in the gradient pass: ``period`` with one window;
     with windows at most (span - 1) // 2, the frames probability entering a window through its
@@ -303,28 +325,45 @@ def _forward(
     offsets: np.ndarray,
     period: int = 1,
     bound: np.ndarray | None = None,
+    *,
+    first: int = 0,
+    before: np.ndarray | None = None,
+    out: tuple[np.ndarray, np.ndarray] | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Upper forward recursion over rows sorted by length, descending: frame t's mantissas are
-    written to store[t] (two leading zeros, then the layout) and its window offsets to
-    offsets[t]. Rescaled every ``rescale_every(lay, period)`` frames. With windows, ``bound[t]``
+    written to store[t - first] (two leading zeros, then the layout) and its window offsets to
+    offsets[t], for frames first .. first + len(store) - 1 (at most the last frame). Rescaled
+    every ``rescale_every(lay, period)`` frames. With windows, ``bound[t]``
     gets offsets in whose units every window of frame t sums to <= 1 (the certificate's
     premise): offsets[t] plus the exponent of the window's sum on frames with no rescaling.
-    Returns (mant, expo), each (1, N): p_n * exp(-sum of shifts) = mant * 2^expo.
+    Returns (mant, expo), each (1, N): p_n * exp(-sum of shifts) = mant * 2^expo, for the
+    sequences that end in these frames (written into ``out`` when given).
+
+    From ``first`` > 0 on, ``before`` holds frame first - 1's column and offsets[first - 1] its
+    offsets. That is the whole state the recursion carries (the ghost factors follow from the
+    offsets, which change only when the columns are rescaled), so the frames come out bit for
+    bit as in one pass from frame 0: the gradient pass recomputes a segment of frames from a
+    stored column instead of keeping every column (``segment_frames``).
     """
     n_batch, n_win, width = lay.n_batch, lay.n_win, lay.width
     every = rescale_every(lay, period)
     t_max = int(lengths[0])
+    last = min(t_max, first + store.shape[0])
     active = active_counts(lengths, t_max).tolist()
     ones = np.ones((width, 1))
     tmp = np.empty(lay.size)
     off = np.zeros((1, lay.rows), dtype=np.int64)
     sums = np.empty((1, lay.rows, 1))
     ghost_all = np.zeros(max(lay.rows - 1, 0))
-    mant = np.ones((1, n_batch))
-    expo = np.zeros((1, n_batch), dtype=np.int64)
+    mant, expo = out if out is not None else (np.ones((1, n_batch)), np.zeros((1, n_batch), int))
+    prev = before
+    if first > 0:
+        off[0] = offsets[first - 1]
+        if n_win > 1:
+            np.ldexp(lay.not_first[1:], off[0, :-1] - off[0, 1:], out=ghost_all)
     a = -1
     with np.errstate(divide="ignore", invalid="ignore", over="ignore", under="ignore"):
-        for t in range(t_max):
+        for t in range(first, last):
             if active[t] != a:
                 # The active rows change only when a sequence ends: re-slice only then.
                 a = active[t]
@@ -336,12 +375,11 @@ def _forward(
             y = emis.frame(t)
             if a < n_batch:
                 y = y[:n]
-            cur = store[t]
+            cur = store[t - first]
             c = cur[2 : n + 2]
             if t == 0:
                 np.multiply(y, lay.start[:n], out=c)
             else:
-                prev = store[t - 1]
                 np.add(prev[2 : n + 2], prev[1 : n + 1], out=c)
                 np.multiply(prev[:n], skip_a, out=tmp_a)
                 c += tmp_a
@@ -382,6 +420,7 @@ def _forward(
                 below = np.ldexp(cur[2 + lay.second[b:a]], off_a[:, lay.win_second[b:a]] - top)
                 mant[:, b:a] = ends + np.where(lay.has_second[b:a], below, 0.0)
                 expo[:, b:a] = top
+            prev = cur
     return mant, expo
 
 
@@ -521,13 +560,26 @@ def scaled_loss_grad(
     t_max = int(lengths[0])
     active = active_counts(lengths, t_max).tolist()
     emis = Emissions(lp[:t_max], ext, lay, keep=True)
-    # Column t holds alpha_hat_t (upper); after the backward pass, the unnormalised occupations.
-    store = np.zeros((t_max, lay.size + 2))
+    # store[t - seg_first] holds alpha_hat_t (upper) for the frames of one segment; after the
+    # backward pass over them, their unnormalised occupations. checkpoints[j] holds the column
+    # of frame (j + 1) * seg_len - 1, from which segment j + 1 is recomputed.
+    seg_len = segment_frames(t_max, lay.size + 2)
+    n_seg = -(-t_max // seg_len)
+    store = np.zeros((seg_len, lay.size + 2))
+    checkpoints = np.empty((n_seg - 1, lay.size + 2))
     offsets = np.zeros((t_max, lay.rows), dtype=np.int64)
     # bound_o / bound_b: offsets in whose units every window sums to <= 1, for the certificate
     # (with one window the rescaling period is covered by a factor in _log2_floor_excess).
     bound_o = np.zeros_like(offsets) if n_win > 1 else offsets
-    mant, expo = _forward(lay, emis, lengths, store, offsets, period, bound_o)
+    mant, expo = np.ones((1, n_batch)), np.zeros((1, n_batch), dtype=np.int64)
+    for j in range(n_seg):
+        before = checkpoints[j - 1] if j else None
+        _forward(lay, emis, lengths, store, offsets, period, bound_o, first=j * seg_len,
+                 before=before, out=(mant, expo))  # fmt: skip
+        if j < n_seg - 1:
+            checkpoints[j] = store[-1]
+    seg_first = (n_seg - 1) * seg_len  # the last segment's columns are in store
+    emis_again = copy.copy(emis)  # its own block of emissions for the recomputed segments
     log_p = _log_p(mant, expo, emis, lengths)[0]
 
     every = rescale_every(lay, period)
@@ -547,6 +599,10 @@ def scaled_loss_grad(
     bufs = np.zeros((2, lay.size + 2))
     perm, starts, bins = lay.class_plan(n_classes)
     perm2 = perm + 2  # positions in a stored column, past its two leading zeros
+    # The first active_bins[a] (sequence, class) groups, active_cells[a] cells of perm, are
+    # those of sequences 0 .. a - 1 (perm is sorted by sequence).
+    active_bins = np.searchsorted(bins // n_classes, np.arange(n_batch + 1)).tolist()
+    active_cells = np.append(starts, perm.size)[active_bins].tolist()
     gamma = np.zeros((t_max, n_batch * n_classes))
     a = b = -1
     with np.errstate(divide="ignore", invalid="ignore", over="ignore", under="ignore"):
@@ -556,6 +612,7 @@ def scaled_loss_grad(
                 n, m, r = a * lay.seq_width, b * lay.seq_width, a * n_win
                 tmp_b, skip_b, floor_a = tmp[:m], lay.skip_next[:m], lay.floor[:n]
                 views = [(buf[:n], buf[:m], buf[:n].reshape(r, width)) for buf in bufs]
+                kb, kp = active_bins[a], active_cells[a]
                 z, ob_a = sums[:r], ob[:r]
                 not_first, ghost_floor = lay.not_first[1:r], lay.ghost_floor[: r - 1]
                 ghost = ghost_all[: r - 1]
@@ -572,7 +629,12 @@ def scaled_loss_grad(
                 bt_b += tmp_b
             if b < a:
                 bt[m:n] = lay.end[m:n]  # sequences whose last frame is t; their offsets are 0
-            col = store[t]
+            if t < seg_first:
+                seg_first -= seg_len
+                before = checkpoints[seg_first // seg_len - 1] if seg_first else None
+                _forward(lay, emis_again, lengths, store, offsets, period, first=seg_first,
+                         before=before)  # fmt: skip
+            col = store[t - seg_first]
             occ = col[2 : n + 2]
             occ *= bt
             units_b[t, :r] = ob_a
@@ -597,7 +659,8 @@ def scaled_loss_grad(
                 np.minimum(shift, 2000, out=shift)
                 np.ldexp(occ_rows, shift.astype(np.int32)[:, None], out=occ_rows)
                 ref[t, :a] = top
-            gamma[t, bins] = np.add.reduceat(col.take(perm2), starts)
+            # The active sequences' cells only (the rest of a recomputed column is stale).
+            gamma[t, bins[:kb]] = np.add.reduceat(col.take(perm2[:kp]), starts[:kb])
             if t == 0:
                 break
             y = emis.frame(t)

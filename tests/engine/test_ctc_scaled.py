@@ -229,3 +229,90 @@ def test_peaky_single_alignment_inputs(monkeypatch, case, window):
         expected, rel=1e-13
     )
     np.testing.assert_allclose(grad, -np.eye(lp.shape[1])[path], atol=1e-12)
+
+
+# ---------------------------------------------------------------------------------------------
+# Gradient pass in segments: checkpoint columns, the frames between them recomputed
+# ---------------------------------------------------------------------------------------------
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    any_batch(),
+    st.integers(1, 8),
+    st.sampled_from([None, 2, 3, 5]),
+    st.integers(1, 4),
+)
+def test_segmented_gradient_pass_is_bit_for_bit_the_whole_one(batch, period, window, align):
+    """With every forward column kept, and with one column kept every ~sqrt(T) frames (segments
+    of multiples of 1-4 frames) and the rest recomputed for the backward pass: the same log p,
+    certificate and occupations, bit for bit, for any rescaling period, window and lengths
+    (sequences ending inside a segment leave stale cells there, which must not be read)."""
+    lp, targets, il, tl, blank = batch
+    ext = ctc._extend(np.asarray(targets), np.asarray(tl), blank)
+    lengths = np.maximum(np.asarray(il), 1)
+    windowed = window is not None
+    with pytest.MonkeyPatch.context() as mp:
+        if windowed:
+            mp.setattr(scaled, "WINDOW", window)
+        whole = scaled.scaled(lp, ext, lengths, True, windowed)
+        mp.setattr(scaled, "STORE_BYTES", 0)
+        mp.setattr(scaled, "SEGMENT_ALIGN", align)
+        mp.setattr(scaled, "_RESCALE", period)
+        assert scaled.segment_frames(int(lengths.max()), 10) <= lengths.max() ** 0.5 + align
+        parts = scaled.scaled(lp, ext, lengths, True, windowed)
+        mp.setattr(scaled, "STORE_BYTES", 1 << 60)
+        again = scaled.scaled(lp, ext, lengths, True, windowed)
+    for got, want in zip(parts, again, strict=True):
+        np.testing.assert_array_equal(got, want)
+    # the period was patched for parts and again only; whole ran with the default period
+    if period == scaled._RESCALE:
+        for got, want in zip(parts, whole, strict=True):
+            np.testing.assert_array_equal(got, want)
+
+
+@settings(max_examples=40, deadline=None)
+@given(any_batch(), st.sampled_from([None, 2, 3]))
+def test_segmented_gradient_pass_matches_references(batch, window):
+    """Through ctc_loss_and_grad, segments of 1-2 frames upward: the losses against the scalar
+    log-space forward, the gradients against ctc_trace."""
+    lp, targets, il, tl, blank = batch
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(scaled, "STORE_BYTES", 0)
+        mp.setattr(scaled, "SEGMENT_ALIGN", 1)
+        if window is not None:
+            mp.setattr(scaled, "WINDOW", window)
+            mp.setattr(ctc, "LONG_FRAMES", 0)
+        loss, g_lp = ctc_loss_and_grad(
+            lp, targets, il, tl, blank=blank, reduction="none", wrt="log_probs"
+        )
+        loss_only = ctc_loss(lp, targets, il, tl, blank=blank, reduction="none")
+    assert_matches_references(batch, loss, loss_only, g_lp)
+
+
+def test_segments_keep_the_gradient_pass_memory_near_sqrt_frames():
+    """(20000 frames, S' = 2001, 4 sequences): 20000 columns of 66 kB would be 1.3 GB; in
+    segments of 192 frames (64 * ceil(sqrt(20000) / 64)), the 104 checkpoints and one segment
+    take 296 columns, 19.7 MB."""
+    assert scaled.segment_frames(20000, 4 * 2080 + 2) == 192
+    assert scaled.segment_frames(500, 32 * 123 + 2) == 500  # 15.7 MB: kept whole
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_segment_starting_between_two_rescalings(monkeypatch, seed):
+    """S' = 11 in two windows of 6 states rescales every 2nd frame ((6 - 1) // 2); segments
+    of 5 frames (sqrt(25)) start at frames 5, 10, 15 and 20, two of them odd, between
+    rescalings: the ghost factors in force there come from the checkpoint's offsets, and the
+    segmented pass must give the whole pass's bits."""
+    rng = np.random.default_rng(seed)
+    lp = log_softmax(rng.standard_normal((25, 2, 5)))
+    ext = ctc._extend(np.array([[1, 2, 3, 4, 1], [2, 2, 3, 1, 4]]), np.array([5, 5]), 0)
+    lengths = np.array([25, 23])
+    monkeypatch.setattr(scaled, "WINDOW", 6)
+    assert scaled.rescale_every(scaled.Layout(ext, True), scaled._RESCALE) == 2
+    whole = scaled.scaled(lp, ext, lengths, True, True)
+    monkeypatch.setattr(scaled, "STORE_BYTES", 0)
+    monkeypatch.setattr(scaled, "SEGMENT_ALIGN", 1)
+    assert scaled.segment_frames(25, 10) == 5
+    for got, want in zip(scaled.scaled(lp, ext, lengths, True, True), whole, strict=True):
+        np.testing.assert_array_equal(got, want)
