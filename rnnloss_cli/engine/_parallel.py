@@ -182,20 +182,6 @@ def chunkable_pair(input, target) -> tuple[np.ndarray | None, np.ndarray | None]
     return x.reshape(-1), y.reshape(-1)
 
 
-_scratch_buffers = threading.local()
-
-
-def scratch(shape: tuple[int, ...]) -> NDArray[np.float64]:
-    """A float64 work array of ``shape`` (contents undefined), this thread's until its next
-    call. A chunk's temporary is kept from chunk to chunk and call to call: a fresh array of a
-    chunk's size (1 MiB) is mapped anew, and page-faulted, every time."""
-    size = math.prod(shape)
-    buf = getattr(_scratch_buffers, "buf", None)
-    if buf is None or buf.size < size:
-        buf = _scratch_buffers.buf = np.empty(max(size, CHUNK_ELEMENTS))
-    return buf[:size].reshape(shape)
-
-
 def _get_pool() -> ThreadPoolExecutor:
     global _pool
     with _pool_lock:

@@ -29,7 +29,6 @@ from rnnloss_cli.engine._parallel import (
     chunkable_pair,
     chunked,
     chunked_sum,
-    scratch,
 )
 from rnnloss_cli.engine.errors import EngineError
 
@@ -140,7 +139,7 @@ def binary_cross_entropy_grad(input, target, reduction: str = "mean") -> np.ndar
 def _bce_grad_into(input, target, scale: float, out: np.ndarray | None) -> np.ndarray:
     """out = scale (p - y) / max(p (1 - p), 1e-12), validated; a new array for out None."""
     p, y, _ = _probabilities(input, target)
-    den = np.subtract(1.0, p, out=scratch(p.shape) if out is not None else None)
+    den = 1.0 - p
     den *= p
     np.maximum(den, BCE_GRAD_EPS, out=den)
     grad = np.subtract(p, y, out=out)
@@ -502,8 +501,7 @@ def _ce_logits(input, keep_exp: bool = True) -> _CEParts:
             m[rows] = class_max(z[rows])
             if not all_finite(m[rows]):
                 return False  # the whole array's check below names the error
-            out = e[rows] if e is not None else scratch(z[rows].shape)
-            er = np.subtract(z[rows], m[rows, None], out=out)
+            er = np.subtract(z[rows], m[rows, None], out=None if e is None else e[rows])
             np.exp(er, out=er)
             s[rows] = class_sum(er)
             return True
