@@ -121,7 +121,7 @@ from rnnloss_cli.engine._ctc_checks import (
     state_classes,
     take_rows,
 )
-from rnnloss_cli.engine._ctc_scaled import LONG_FRAMES, scaled
+from rnnloss_cli.engine._ctc_scaled import LONG_FRAMES, scaled, segment_frames
 from rnnloss_cli.engine._ctc_segments import segment_loss
 from rnnloss_cli.engine._ctc_small import single_grad, single_loss, small_pass
 from rnnloss_cli.engine._numerics import check_reduction
@@ -187,6 +187,71 @@ def _logsumexp3(a: np.ndarray, b: np.ndarray, c: np.ndarray) -> np.ndarray:
 # --------------------------------------------------------------------------------------------
 
 
+class _LogSteps:
+    """One frame of the log-space forward and backward recursions for rows (T, M, C)."""
+
+    def __init__(self, lp: NDArray[np.float64], ext: _Extended, lengths: NDArray[np.int64]):
+        m_rows, n_ext = ext.labels_ext.shape
+        self.lp, self.lengths, self.valid = lp, lengths, ext.valid
+        self.idx = _gather_index(ext, lp.shape[2])
+        self.rows = np.arange(m_rows)
+        self.last = ext.n_states - 1
+        self.neg = np.full((m_rows, 2), -np.inf)
+        self.first_two = np.arange(n_ext)[None, :] < 2
+        self.skip_pad = np.concatenate([np.zeros((m_rows, 2), dtype=bool), ext.skip], axis=1)
+        self.skip_next = np.zeros((m_rows, n_ext), dtype=bool)
+        self.skip_next[:, :-2] = ext.skip[:, 2:]
+
+    def start(self) -> np.ndarray:
+        """The padded column before frame 0 (and after the last): all -inf."""
+        return np.full((self.rows.size, self.idx.shape[1] + 2), -np.inf)
+
+    def emissions(self, t: int) -> tuple[np.ndarray, np.ndarray]:
+        """(ln y_t on the extended states, the rows still running at frame t as an (M, 1) mask)."""
+        lpe = np.where(self.valid, np.take(self.lp[t].reshape(-1), self.idx), -np.inf)
+        return lpe, (t < self.lengths)[:, None]
+
+    def alpha(
+        self, prev: np.ndarray, t: int, lpe: np.ndarray, active: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """(padded log alpha_t, -inf past a row's end; log alpha_t before that mask)."""
+        if t == 0:
+            col = np.where(self.first_two, lpe, -np.inf)
+        else:
+            skipped = np.where(self.skip_pad[:, 2:], prev[:, :-2], -np.inf)
+            col = _logsumexp3(prev[:, 2:], prev[:, 1:-1], skipped) + lpe
+        return np.concatenate([self.neg, np.where(active, col, -np.inf)], axis=1), col
+
+    def ends(self, col: np.ndarray, t: int, log_p: np.ndarray) -> np.ndarray:
+        """log_p with the rows whose last frame is t set from log alpha_t."""
+        done = self.lengths == t + 1
+        if not done.any():
+            return log_p
+        rows, last = self.rows, self.last
+        end = col[rows, last]
+        before = np.where(last >= 1, col[rows, np.maximum(last - 1, 0)], -np.inf)
+        return np.where(done, np.logaddexp(end, before), log_p)
+
+    def beta(self, nxt: np.ndarray, t: int, lpe: np.ndarray) -> np.ndarray:
+        """log beta_t from the padded log beta_{t+1} (lpe: -inf past a row's end)."""
+        skipped = np.where(self.skip_next, nxt[:, 2:], -np.inf)
+        col = _logsumexp3(nxt[:, :-2], nxt[:, 1:-1], skipped) + lpe
+        start = self.lengths == t + 1
+        if start.any():
+            rows, last = self.rows, self.last
+            init = np.full(col.shape, -np.inf)
+            init[rows, last] = lpe[rows, last]
+            second = np.maximum(last - 1, 0)
+            init[rows, second] = np.where(last >= 1, lpe[rows, second], init[rows, second])
+            col = np.where(start[:, None], init, col)
+        return np.where((t < self.lengths)[:, None], col, -np.inf)
+
+
+def _log_p_start(ext: _Extended, lengths: NDArray[np.int64]) -> NDArray[np.float64]:
+    """ln p before any frame: 0 for an empty target of no frames, -inf otherwise."""
+    return np.where(lengths == 0, np.where(ext.n_states == 1, 0.0, -np.inf), -np.inf)
+
+
 def _log_forward_backward(
     lp: NDArray[np.float64],
     ext: _Extended,
@@ -197,14 +262,10 @@ def _log_forward_backward(
 
     log_alpha/log_beta/lpe are (T, M, S') when need_beta, else None (one column kept).
     """
-    n_frames, m_rows, n_classes = lp.shape
+    n_frames, m_rows, _ = lp.shape
     n_ext = ext.labels_ext.shape[1]
-    idx = _gather_index(ext, n_classes)
-    rows = np.arange(m_rows)
-    last = ext.n_states - 1
-    log_p = np.where(lengths == 0, np.where(ext.n_states == 1, 0.0, -np.inf), -np.inf)
-    neg = np.full((m_rows, 2), -np.inf)
-    skip_pad = np.concatenate([np.zeros((m_rows, 2), dtype=bool), ext.skip], axis=1)
+    steps = _LogSteps(lp, ext, lengths)
+    log_p = _log_p_start(ext, lengths)
     t_max = int(lengths.max()) if m_rows else 0
     if need_beta:
         log_alpha = np.full((n_frames, m_rows, n_ext), -np.inf)
@@ -212,44 +273,81 @@ def _log_forward_backward(
         lpe_all = np.full((n_frames, m_rows, n_ext), -np.inf)
     else:
         log_alpha = log_beta = lpe_all = None
-    prev = np.full((m_rows, n_ext + 2), -np.inf)
+    prev = steps.start()
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         for t in range(t_max):
-            lpe = np.where(ext.valid, np.take(lp[t].reshape(-1), idx), -np.inf)
-            if t == 0:
-                col = np.where(np.arange(n_ext)[None, :] < 2, lpe, -np.inf)
-            else:
-                skipped = np.where(skip_pad[:, 2:], prev[:, :-2], -np.inf)
-                col = _logsumexp3(prev[:, 2:], prev[:, 1:-1], skipped) + lpe
-            active = (t < lengths)[:, None]
-            prev = np.concatenate([neg, np.where(active, col, -np.inf)], axis=1)
-            done = lengths == t + 1
-            if done.any():
-                end = col[rows, last]
-                before = np.where(last >= 1, col[rows, np.maximum(last - 1, 0)], -np.inf)
-                log_p = np.where(done, np.logaddexp(end, before), log_p)
+            lpe, active = steps.emissions(t)
+            prev, col = steps.alpha(prev, t, lpe, active)
+            log_p = steps.ends(col, t, log_p)
             if need_beta:
                 log_alpha[t] = prev[:, 2:]
                 lpe_all[t] = np.where(active, lpe, -np.inf)
         if need_beta:
-            nxt = np.full((m_rows, n_ext + 2), -np.inf)
-            skip_next = np.zeros((m_rows, n_ext), dtype=bool)
-            skip_next[:, :-2] = ext.skip[:, 2:]
+            nxt = steps.start()
             for t in range(t_max - 1, -1, -1):
-                lpe = lpe_all[t]
-                skipped = np.where(skip_next, nxt[:, 2:], -np.inf)
-                col = _logsumexp3(nxt[:, :-2], nxt[:, 1:-1], skipped) + lpe
-                start = lengths == t + 1
-                if start.any():
-                    init = np.full((m_rows, n_ext), -np.inf)
-                    init[rows, last] = lpe[rows, last]
-                    second = np.maximum(last - 1, 0)
-                    init[rows, second] = np.where(last >= 1, lpe[rows, second], init[rows, second])
-                    col = np.where(start[:, None], init, col)
-                col = np.where((t < lengths)[:, None], col, -np.inf)
-                log_beta[t] = col
-                nxt = np.concatenate([col, neg], axis=1)
+                log_beta[t] = col = steps.beta(nxt, t, lpe_all[t])
+                nxt = np.concatenate([col, steps.neg], axis=1)
     return log_p, log_alpha, log_beta, lpe_all
+
+
+def _log_gamma(
+    lp: NDArray[np.float64], ext: _Extended, lengths: NDArray[np.int64], n_classes: int
+) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    """ln p (M,) and the class occupations gamma (T, M, C), in log space, for rows (T, M, C).
+
+    The (T, M, S') tables of log alpha, log beta and the emissions are held for one segment
+    of frames at a time (``segment_frames``, as the scaled gradient pass: all the frames when
+    they are small, else about sqrt(T)); the forward pass keeps the column before each
+    segment, from which the segment's log alpha is recomputed on the way back. Each frame's
+    numbers are those of one pass over all the frames (a frame's occupations are normalised
+    by their own sum).
+    """
+    n_frames, m_rows, _ = lp.shape
+    n_ext = ext.labels_ext.shape[1]
+    steps = _LogSteps(lp, ext, lengths)
+    log_p = _log_p_start(ext, lengths)
+    t_max = int(lengths.max()) if m_rows else 0
+    gamma = np.zeros((n_frames, m_rows, n_classes))
+    if t_max == 0:
+        return log_p, gamma
+    # log alpha, log beta and the emissions of a segment, and the occupations' temporaries
+    seg_len = segment_frames(t_max, 6 * m_rows * n_ext)
+    labels = state_classes(ext)
+    checkpoints: dict[int, np.ndarray] = {}
+    log_alpha = np.empty((seg_len, m_rows, n_ext))
+    lpe_seg = np.empty((seg_len, m_rows, n_ext))
+    log_beta = np.empty((seg_len, m_rows, n_ext))
+
+    def forward(t0: int, t1: int, prev: np.ndarray, first: bool, keep: bool) -> None:
+        """Frames t0 .. t1 - 1 from the column before t0. The first pass sets log p and the
+        checkpoints; ``keep`` stores the frames' tables (from t0 on)."""
+        nonlocal log_p
+        for t in range(t0, t1):
+            if first and t % seg_len == 0:
+                checkpoints[t] = prev
+            lpe, active = steps.emissions(t)
+            prev, col = steps.alpha(prev, t, lpe, active)
+            if first:
+                log_p = steps.ends(col, t, log_p)
+            if keep:
+                log_alpha[t - t0] = prev[:, 2:]
+                lpe_seg[t - t0] = np.where(active, lpe, -np.inf)
+
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        # one segment: its tables are kept on the only forward pass
+        forward(0, t_max, steps.start(), first=True, keep=seg_len >= t_max)
+        nxt = steps.start()
+        for t0 in range((t_max - 1) // seg_len * seg_len, -1, -seg_len):
+            t1 = min(t0 + seg_len, t_max)
+            if seg_len < t_max:
+                forward(t0, t1, checkpoints[t0], first=False, keep=True)
+            k = t1 - t0
+            for t in range(t1 - 1, t0 - 1, -1):
+                log_beta[t - t0] = col = steps.beta(nxt, t, lpe_seg[t - t0])
+                nxt = np.concatenate([col, steps.neg], axis=1)
+            occ = _log_occupation(log_alpha[:k], log_beta[:k], lpe_seg[:k], log_p)
+            gamma[t0:t1] = _scatter_classes(occ, labels, n_classes)
+    return log_p, gamma
 
 
 def _log_occupation(
@@ -363,11 +461,10 @@ def _recursions(
         sub = ext if whole else take_rows(ext, rows)
         lp_sub = lp if whole else lp[:, rows]
         if attempt == "log":
-            log_p_r, la, lb, lpe = _log_forward_backward(lp_sub, sub, eff[todo], need_grad)
-            log_p[todo] = log_p_r
             if need_grad:
-                occ = _log_occupation(la, lb, lpe, log_p_r)
-                gamma[:, rows] = _scatter_classes(occ, state_classes(sub), n_classes)
+                log_p[todo], gamma[:, rows] = _log_gamma(lp_sub, sub, eff[todo], n_classes)
+            else:
+                log_p[todo] = _log_forward_backward(lp_sub, sub, eff[todo], False)[0]
             break
         if attempt == "windowed" and windowed:
             continue  # the first attempt was already windowed

@@ -602,13 +602,20 @@ def test_mass_beyond_float_range_in_one_column_stays_exact():
     assert loss == pytest.approx(expected, rel=1e-13)
 
 
-def test_certificate_rejects_and_accepts(monkeypatch):
-    """The fast path hands exactly the hard sequences to the log-space recursion."""
+def forbid_log_space(monkeypatch) -> None:
+    """Make the log-space recursions (loss: _log_forward_backward; gradient: _log_gamma)
+    raise, so that a test sees whether the scaled pass certified every sequence."""
 
     def no_fallback(*args, **kwargs):
         raise AssertionError("log-space fallback used")
 
     monkeypatch.setattr(ctc, "_log_forward_backward", no_fallback)
+    monkeypatch.setattr(ctc, "_log_gamma", no_fallback)
+
+
+def test_certificate_rejects_and_accepts(monkeypatch):
+    """The fast path hands exactly the hard sequences to the log-space recursion."""
+    forbid_log_space(monkeypatch)
     rng = np.random.default_rng(0)
     lp = log_softmax(rng.standard_normal((400, 3, 12)) * 3)
     targets = rng.integers(1, 12, size=(3, 40))
@@ -780,11 +787,7 @@ def test_long_input_certifies_without_fallback(monkeypatch):
     lengths, tlens = [2000, 1700], [40, 35]
     expected = [-log_forward_ref(lp[: lengths[n], n], targets[n, : tlens[n]], 0) for n in (0, 1)]
     traces = [ctc_trace(lp[: lengths[n], n], targets[n, : tlens[n]]) for n in (0, 1)]
-
-    def no_fallback(*args, **kwargs):
-        raise AssertionError("log-space fallback used")
-
-    monkeypatch.setattr(ctc, "_log_forward_backward", no_fallback)
+    forbid_log_space(monkeypatch)
     loss = ctc_loss(lp, targets, lengths, tlens, reduction="none")
     loss_g, grad = ctc_loss_and_grad(lp, targets, lengths, tlens, reduction="none", wrt="log_probs")
     np.testing.assert_allclose(loss, expected, rtol=1e-12)

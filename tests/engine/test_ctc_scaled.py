@@ -23,14 +23,11 @@ from rnnloss_cli.engine.ctc import ctc_loss, ctc_loss_and_grad
 from tests.engine.test_ctc import (
     any_batch,
     assert_matches_references,
+    forbid_log_space,
     log_forward_ref,
     log_softmax,
     path_count_closed_form,
 )
-
-
-def _no_fallback(*args, **kwargs):
-    raise AssertionError("log-space fallback used")
 
 
 @pytest.mark.parametrize("period", [1, 3, 8])
@@ -46,7 +43,7 @@ def test_uniform_emissions_closed_form_without_fallback(monkeypatch, period):
     lp = np.full((n_frames, 2, 6), -math.log(6))
     expected = n_frames * math.log(6) - math.log(path_count_closed_form(target, n_frames))
     monkeypatch.setattr(scaled, "_RESCALE", period)
-    monkeypatch.setattr(ctc, "_log_forward_backward", _no_fallback)
+    forbid_log_space(monkeypatch)
     targets = np.array([target, target])
     lengths, tlens = [n_frames, n_frames], [20, 20]
     loss = ctc_loss(lp, targets, lengths, tlens, reduction="none")
@@ -84,7 +81,7 @@ def test_long_windowed_loss_between_rescalings(monkeypatch):
     expected = -log_forward_ref(lp[:, 0], target, 0)
     monkeypatch.setattr(scaled, "WINDOW", 6)
     monkeypatch.setattr(ctc, "LONG_FRAMES", 0)
-    monkeypatch.setattr(ctc, "_log_forward_backward", _no_fallback)
+    forbid_log_space(monkeypatch)
     assert ctc_loss(lp, [target], [3000], [25], reduction="none")[0] == pytest.approx(
         expected, rel=1e-12
     )
@@ -142,7 +139,7 @@ def test_windowed_gradient_between_rescalings(monkeypatch):
     traces = [ctc.ctc_trace(lp[: lengths[n], n], targets[n, : tlens[n]]) for n in (0, 1)]
     ext = ctc._extend(targets, np.array(tlens), 0)
     assert scaled.rescale_every(scaled.Layout(ext, True), scaled._RESCALE) == 8
-    monkeypatch.setattr(ctc, "_log_forward_backward", _no_fallback)
+    forbid_log_space(monkeypatch)
     loss, grad = ctc_loss_and_grad(lp, targets, lengths, tlens, reduction="none", wrt="log_probs")
     np.testing.assert_allclose(loss, expected, rtol=1e-12)
     for n in (0, 1):
@@ -162,7 +159,7 @@ def test_windowed_gradient_sequence_starting_mid_pass(monkeypatch):
     monkeypatch.setattr(scaled, "WINDOW", 17)
     monkeypatch.setattr(ctc, "LONG_FRAMES", 0)
     traces = [ctc.ctc_trace(lp[: lengths[n], n], targets[n, : tlens[n]]) for n in (0, 1)]
-    monkeypatch.setattr(ctc, "_log_forward_backward", _no_fallback)
+    forbid_log_space(monkeypatch)
     loss, grad = ctc_loss_and_grad(lp, targets, lengths, tlens, reduction="none", wrt="log_probs")
     for n in (0, 1):
         assert loss[n] == pytest.approx(traces[n].loss, rel=1e-12)
@@ -316,3 +313,52 @@ def test_segment_starting_between_two_rescalings(monkeypatch, seed):
     assert scaled.segment_frames(25, 10) == 5
     for got, want in zip(scaled.scaled(lp, ext, lengths, True, True), whole, strict=True):
         np.testing.assert_array_equal(got, want)
+
+
+@settings(max_examples=60, deadline=None)
+@given(any_batch(), st.integers(1, 3))
+def test_log_space_gradient_in_segments_is_the_whole_tables(batch, align):
+    """The log-space gradient pass (the last fallback) holds its (T, M, S') tables for one
+    segment of frames at a time: ln p and the occupations equal, bit for bit, those of the
+    whole tables (_log_forward_backward, _log_occupation, _scatter_classes), in segments of
+    ~sqrt(T) frames (multiples of 1-3) and in one."""
+    lp, targets, il, tl, blank = batch
+    ext = ctc._extend(np.asarray(targets), np.asarray(tl), blank)
+    lengths = np.asarray(il)
+    n_classes = lp.shape[2]
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        log_p, la, lb, lpe = ctc._log_forward_backward(lp, ext, lengths, True)
+        occ = ctc._log_occupation(la, lb, lpe, log_p)
+    want = ctc._scatter_classes(occ, scaled.state_classes(ext), n_classes)
+    with pytest.MonkeyPatch.context() as mp:
+        whole = ctc._log_gamma(lp, ext, lengths, n_classes)
+        mp.setattr(scaled, "STORE_BYTES", 0)
+        mp.setattr(scaled, "SEGMENT_ALIGN", align)
+        parts = ctc._log_gamma(lp, ext, lengths, n_classes)
+    for got in (whole, parts):
+        np.testing.assert_array_equal(got[0], log_p)
+        np.testing.assert_array_equal(got[1], want)
+
+
+@settings(max_examples=30, deadline=None)
+@given(any_batch())
+def test_log_space_fallback_in_segments_matches_references(batch):
+    """Every sequence sent to the log-space gradient pass (the scaled pass made to certify
+    none), in segments of 1-2 frames upward: losses against the scalar log-space forward,
+    gradients against ctc_trace."""
+    lp, targets, il, tl, blank = batch
+
+    def certify_none(lp_, ext, lengths, need_grad, windowed):
+        log_p, ok, gamma = scaled.scaled(lp_, ext, lengths, need_grad, windowed)
+        return log_p, np.zeros_like(ok), gamma
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(ctc, "scaled", certify_none)
+        mp.setattr(ctc, "small_pass", lambda lp_, ext, eff, todo, *rest: todo)
+        mp.setattr(scaled, "STORE_BYTES", 0)
+        mp.setattr(scaled, "SEGMENT_ALIGN", 1)
+        loss, g_lp = ctc_loss_and_grad(
+            lp, targets, il, tl, blank=blank, reduction="none", wrt="log_probs"
+        )
+        loss_only = ctc_loss(lp, targets, il, tl, blank=blank, reduction="none")
+    assert_matches_references(batch, loss, loss_only, g_lp)
