@@ -430,7 +430,9 @@ def _forward_loss(
     """Loss-only forward recursions, lower (row 0) and upper (row 1) side by side, over rows
     sorted by length, descending; two columns each. Returns (mant, expo) as :func:`_forward`.
 
-    The columns are rescaled every ``period`` frames only (frames t with t % period == 0): in
+    The columns are rescaled every ``rescale_every(lay, period)`` frames only (``period``, or
+    fewer with narrow windows, as in the gradient pass: a ghost's inflow must not cross a
+    window between two rescalings; 8-state windows overflowed to NaN): in
     between, a window's sum grows by at most 3x a frame (three predecessors, emissions <= 1),
     so cells stay below 3^(period - 1) (times a ghost's 2^_GAP) and cannot overflow, and the
     bracket stays sound: the upper variant floors every product (each frame), every scaled cell
@@ -440,6 +442,7 @@ def _forward_loss(
     (``_sorted_pass`` retries a failed row with period 1).
     """
     n_batch, n_win, width = lay.n_batch, lay.n_win, lay.width
+    every = rescale_every(lay, period)
     t_max = int(lengths[0])
     active = active_counts(lengths, t_max).tolist()
     ones = np.ones((width, 1))
@@ -476,7 +479,7 @@ def _forward_loss(
             upper = c[1]
             np.maximum(upper, floor_a, out=upper)
             c_rows = c.reshape(2, r, width)
-            if t % period == 0:
+            if t % every == 0:
                 np.matmul(c_rows, ones, out=z)
                 if n_win > 1:
                     factor = _rescale(z[:, :, 0], off_a, lay, a, backward=False)

@@ -362,3 +362,21 @@ def test_log_space_fallback_in_segments_matches_references(batch):
         )
         loss_only = ctc_loss(lp, targets, il, tl, blank=blank, reduction="none")
     assert_matches_references(batch, loss, loss_only, g_lp)
+
+
+def test_loss_pass_with_narrow_windows_rescales_before_a_ghost_can_cross_them(monkeypatch):
+    """Loss only, 8-state windows (13 of them for S' = 101), peaky logits: between two
+    rescalings probability entering a window through a ghost (up to 2^_GAP of its units) must
+    not cross it into the next ghost (2^(2 _GAP) overflows), so the loss pass rescales every
+    (span - 1) // 2 = 3 frames, as the gradient pass does. Rescaling every 8th frame, the
+    lower variant overflowed to NaN by frame 51, and only the retry with a rescaling every
+    frame certified these sequences."""
+    rng = np.random.default_rng(3)
+    lp = log_softmax(rng.standard_normal((200, 2, 10)) * 2)
+    targets = rng.integers(1, 10, size=(2, 50))
+    monkeypatch.setattr(scaled, "WINDOW", 8)
+    ext = ctc._extend(targets, np.array([50, 50]), 0)
+    log_p, ok = scaled.scaled_loss(lp, ext, np.array([200, 200]), True, scaled._RESCALE)
+    assert ok.all()
+    for n in (0, 1):
+        assert -log_p[n] == pytest.approx(-log_forward_ref(lp[:, n], targets[n], 0), rel=1e-12)
