@@ -27,6 +27,7 @@ from tests.engine.test_ctc import (
     log_forward_ref,
     log_softmax,
     path_count_closed_form,
+    reversal_log_probs,
 )
 
 
@@ -380,3 +381,32 @@ def test_loss_pass_with_narrow_windows_rescales_before_a_ghost_can_cross_them(mo
     assert ok.all()
     for n in (0, 1):
         assert -log_p[n] == pytest.approx(-log_forward_ref(lp[:, n], targets[n], 0), rel=1e-12)
+
+
+@pytest.mark.parametrize("need_grad", [False, True])
+def test_every_frame_retry_only_for_a_margin_within_reach(monkeypatch, need_grad):
+    """The windowed attempt retries a row with a rescaling every frame only when its margin is
+    at most RETRY_MAX_NATS (40). On the reversal input the loss pass misses by 92.6 nats
+    (ln p_upper - ln p_lower) and goes straight to log space; the gradient pass misses by 22.7
+    (ln E / W) and is retried. Either way the result is the log-space one."""
+    periods = []
+    for name in ("scaled_loss", "scaled_loss_grad"):
+        real = getattr(scaled, name)
+
+        def spy(*args, real=real, **kwargs):
+            periods.append(args[4] if len(args) > 4 else kwargs.get("period", 1))
+            return real(*args, **kwargs)
+
+        monkeypatch.setattr(scaled, name, spy)
+    monkeypatch.setattr(ctc, "LONG_FRAMES", 0)  # windowed from the first attempt
+    lp = reversal_log_probs()[:, None, :]
+    expected = -log_forward_ref(lp[:, 0], [1, 2], 0)
+    fn = ctc_loss_and_grad if need_grad else ctc_loss
+    out = fn(lp, [[1, 2]], [25], [2], reduction="none")
+    loss = out[0] if need_grad else out
+    assert loss[0] == pytest.approx(expected, rel=1e-12)
+    assert periods == ([scaled._RESCALE, 1] if need_grad else [scaled._RESCALE])
+    periods.clear()
+    monkeypatch.setattr(scaled, "RETRY_MAX_NATS", 100.0)
+    fn(lp, [[1, 2]], [25], [2], reduction="none")
+    assert periods == [scaled._RESCALE, 1]
