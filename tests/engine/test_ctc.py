@@ -1016,3 +1016,76 @@ def test_trace_occupations_sum_to_one_per_frame_at_large_losses(seed):
     assert math.isfinite(tr.loss)
     np.testing.assert_allclose(tr.posterior.sum(axis=1), 1.0, rtol=0, atol=1e-14)
     np.testing.assert_allclose(tr.grad_log_probs.sum(axis=1), -1.0, rtol=0, atol=1e-14)
+
+
+# --------------------------------------------------------------------------------------------
+# The log-space step and occupations (the last fallback)
+# --------------------------------------------------------------------------------------------
+
+
+def _lse3_reference(a: float, b: float, c: float) -> float:
+    """ln(e^a + e^b + e^c) one element at a time in Python: max shift, exact sum (fsum)."""
+    m = max(a, b, c)
+    if m == -math.inf:
+        return -math.inf
+    return m + math.log(math.fsum(math.exp(x - m) for x in (a, b, c)))
+
+
+_log_values = st.one_of(
+    st.just(-math.inf), st.floats(-800.0, 5.0), st.floats(-1e300, -1e3), st.just(0.0)
+)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.tuples(_log_values, _log_values, _log_values), min_size=1, max_size=8))
+def test_logsumexp3_both_routes_match_a_scalar_reference(triples):
+    """Small columns take two np.logaddexp, wide ones (_LSE_WIDE cells and more) a max, three
+    exps and a log; both give ln(e^a + e^b + e^c) to a few ulps of max(1, |result|), and -inf
+    (not NaN) where all three are -inf. The triples are tiled past the threshold for the wide
+    route."""
+    a, b, c = (np.array(x) for x in zip(*triples, strict=True))
+    want = np.array([_lse3_reference(*t) for t in triples])
+    reps = -(-ctc._LSE_WIDE // a.size)
+    for k, route in ((1, "small"), (reps, "wide")):
+        with np.errstate(divide="ignore", invalid="ignore"):
+            got = ctc._logsumexp3(np.tile(a, k), np.tile(b, k), np.tile(c, k))
+        assert (got.size >= ctc._LSE_WIDE) == (route == "wide")
+        for part in got.reshape(k, -1):
+            np.testing.assert_array_equal(part == -np.inf, want == -np.inf, err_msg=route)
+            fin = want > -np.inf
+            err = np.abs(part[fin] - want[fin]) / np.maximum(1.0, np.abs(want[fin]))
+            assert np.all(err <= 4 * np.finfo(float).eps), (route, part, want)
+
+
+def _occupation_whole_arrays(la, lb, lpe, log_p):
+    """The occupations written with whole-array passes and an explicit on-path mask (the
+    formulation _log_occupation had before it worked in blocks), an independent check."""
+    on_path = np.isfinite(la) & np.isfinite(lb) & np.isfinite(log_p)[None, :, None]
+    with np.errstate(invalid="ignore", over="ignore", divide="ignore"):
+        log_num = np.where(on_path, la + lb - lpe, -np.inf)
+        top = log_num.max(axis=2, keepdims=True)
+        top = np.where(np.isfinite(top), top, 0.0)
+        shifted = np.exp(log_num - top)
+        total = shifted.sum(axis=2, keepdims=True)
+        return np.where(on_path, shifted / np.where(total > 0.0, total, 1.0), 0.0)
+
+
+@settings(max_examples=40, deadline=None)
+@given(any_batch(), st.integers(1, 40))
+def test_log_occupation_in_blocks_is_the_whole_array_formula(batch, block_cells):
+    """_log_occupation works a few frames at a time (blocks of ~_OCC_BLOCK_CELLS cells),
+    optionally into log alpha's own array: the same bits as whole-array passes with an
+    explicit on-path mask, whatever the block size, including impossible targets (p = 0) and
+    states whose emission is 0 (ln y = -inf)."""
+    lp, targets, il, tl, blank = batch
+    ext = ctc._extend(np.asarray(targets), np.asarray(tl), blank)
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        log_p, la, lb, lpe = ctc._log_forward_backward(lp, ext, np.asarray(il), True)
+    want = _occupation_whole_arrays(la, lb, lpe, log_p)
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(ctc, "_OCC_BLOCK_CELLS", block_cells)
+        np.testing.assert_array_equal(ctc._log_occupation(la, lb, lpe), want)
+        in_place = la.copy()
+        got = ctc._log_occupation(in_place, lb, lpe, out=in_place)
+    assert got is in_place
+    np.testing.assert_array_equal(got, want)
