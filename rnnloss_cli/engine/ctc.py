@@ -324,12 +324,15 @@ def _log_gamma(
 ) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
     """ln p (M,) and the class occupations gamma (T, M, C), in log space, for rows (T, M, C).
 
-    The (T, M, S') tables of log alpha, log beta and the emissions are held for one segment
-    of frames at a time (``segment_frames``, as the scaled gradient pass: all the frames when
-    they are small, else about sqrt(T)); the forward pass keeps the column before each
-    segment, from which the segment's log alpha is recomputed on the way back. Each frame's
-    numbers are those of one pass over all the frames (a frame's occupations are normalised
-    by their own sum).
+    The (T, M, S') table of log alpha is held for one segment of frames at a time
+    (``segment_frames``, as the scaled gradient pass: all the frames when they are small, else
+    about sqrt(T)); the forward pass keeps the column before each segment, from which the
+    segment's log alpha is recomputed on the way back. The backward pass takes the
+    segment's frames in blocks of about ``_OCC_BLOCK_CELLS`` cells: log beta and the emissions
+    of a block, then its occupations (written over its log alpha) and their class sums, so no
+    other table of the segment's size is made (on this machine, fresh memory costs ~3 ms a MB
+    to fault in). Each frame's numbers are those of one pass over all the frames with whole
+    tables (a frame's occupations are normalised by their own sum).
     """
     n_frames, m_rows, _ = lp.shape
     n_ext = ext.labels_ext.shape[1]
@@ -339,17 +342,18 @@ def _log_gamma(
     gamma = np.zeros((n_frames, m_rows, n_classes))
     if t_max == 0:
         return log_p, gamma
-    # log alpha, log beta and the emissions of a segment, and the occupations' temporaries
-    seg_len = segment_frames(t_max, 6 * m_rows * n_ext)
+    # log alpha of a segment, and the temporaries of the block (counted as one more table)
+    seg_len = segment_frames(t_max, 2 * m_rows * n_ext)
+    block_len = max(1, _OCC_BLOCK_CELLS // (m_rows * n_ext))
     labels = state_classes(ext)
     checkpoints: dict[int, np.ndarray] = {}
     log_alpha = np.empty((seg_len, m_rows, n_ext))
-    lpe_seg = np.empty((seg_len, m_rows, n_ext))
-    log_beta = np.empty((seg_len, m_rows, n_ext))
+    log_beta = np.empty((min(block_len, seg_len), m_rows, n_ext))
+    lpe_block = np.empty_like(log_beta)
 
     def forward(t0: int, t1: int, prev: np.ndarray, first: bool, keep: bool) -> None:
         """Frames t0 .. t1 - 1 from the column before t0. The first pass sets log p and the
-        checkpoints; ``keep`` stores the frames' tables (from t0 on)."""
+        checkpoints; ``keep`` stores the frames' log alpha (from t0 on)."""
         nonlocal log_p
         for t in range(t0, t1):
             if first and t % seg_len == 0:
@@ -360,22 +364,26 @@ def _log_gamma(
                 log_p = steps.ends(col, t, log_p)
             if keep:
                 log_alpha[t - t0] = prev[:, 2:]
-                lpe_seg[t - t0] = np.where(active, lpe, -np.inf)
 
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-        # one segment: its tables are kept on the only forward pass
+        # one segment: its log alpha is kept on the only forward pass
         forward(0, t_max, steps.start(), first=True, keep=seg_len >= t_max)
         nxt = steps.start()
         for t0 in range((t_max - 1) // seg_len * seg_len, -1, -seg_len):
             t1 = min(t0 + seg_len, t_max)
             if seg_len < t_max:
                 forward(t0, t1, checkpoints[t0], first=False, keep=True)
-            k = t1 - t0
-            for t in range(t1 - 1, t0 - 1, -1):
-                log_beta[t - t0] = col = steps.beta(nxt, t, lpe_seg[t - t0])
-                nxt = np.concatenate([col, steps.neg], axis=1)
-            occ = _log_occupation(log_alpha[:k], log_beta[:k], lpe_seg[:k], out=log_alpha[:k])
-            gamma[t0:t1] = _scatter_classes(occ, labels, n_classes)
+            for b0 in range(t0 + (t1 - 1 - t0) // block_len * block_len, t0 - 1, -block_len):
+                b1 = min(b0 + block_len, t1)
+                for t in range(b1 - 1, b0 - 1, -1):
+                    # past a row's end its log alpha and beta are -inf: no mask needed here
+                    lpe_block[t - b0] = lpe = steps.emissions(t)[0]
+                    log_beta[t - b0] = col = steps.beta(nxt, t, lpe)
+                    nxt = np.concatenate([col, steps.neg], axis=1)
+                k = b1 - b0
+                alpha_block = log_alpha[b0 - t0 : b1 - t0]
+                occ = _log_occupation(alpha_block, log_beta[:k], lpe_block[:k], out=alpha_block)
+                gamma[b0:b1] = _scatter_classes(occ, labels, n_classes)
     return log_p, gamma
 
 

@@ -317,12 +317,13 @@ def test_segment_starting_between_two_rescalings(monkeypatch, seed):
 
 
 @settings(max_examples=60, deadline=None)
-@given(any_batch(), st.integers(1, 3))
-def test_log_space_gradient_in_segments_is_the_whole_tables(batch, align):
-    """The log-space gradient pass (the last fallback) holds its (T, M, S') tables for one
-    segment of frames at a time: ln p and the occupations equal, bit for bit, those of the
-    whole tables (_log_forward_backward, _log_occupation, _scatter_classes), in segments of
-    ~sqrt(T) frames (multiples of 1-3) and in one."""
+@given(any_batch(), st.integers(1, 3), st.integers(1, 60))
+def test_log_space_gradient_in_segments_is_the_whole_tables(batch, align, block_cells):
+    """The log-space gradient pass (the last fallback) holds its log alpha for one segment
+    of frames at a time, and log beta and the emissions for one block of frames: ln p and the
+    occupations equal, bit for bit, those of the whole tables (_log_forward_backward,
+    _log_occupation, _scatter_classes), in segments of ~sqrt(T) frames (multiples of 1-3) and
+    in one, in blocks of one frame upward (_OCC_BLOCK_CELLS 1-60 cells)."""
     lp, targets, il, tl, blank = batch
     ext = ctc._extend(np.asarray(targets), np.asarray(tl), blank)
     lengths = np.asarray(il)
@@ -335,6 +336,7 @@ def test_log_space_gradient_in_segments_is_the_whole_tables(batch, align):
         whole = ctc._log_gamma(lp, ext, lengths, n_classes)
         mp.setattr(scaled, "STORE_BYTES", 0)
         mp.setattr(scaled, "SEGMENT_ALIGN", align)
+        mp.setattr(ctc, "_OCC_BLOCK_CELLS", block_cells)
         parts = ctc._log_gamma(lp, ext, lengths, n_classes)
     for got in (whole, parts):
         np.testing.assert_array_equal(got[0], log_p)
