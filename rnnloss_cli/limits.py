@@ -26,6 +26,10 @@ MAX_NESTING = 64
 #: aliases to aliases ("billion laughs") cannot take unbounded time or memory. A file of
 #: honest numbers reaches this only past about 40 MB.
 MAX_YAML_VALUES = 2**24
+#: Terms of a ``custom`` problem counted through every nested custom term and referenced file:
+#: a term used twice at each level (by a YAML alias, or two files naming the same file) is
+#: solved twice, so a few lines could ask for 2^30 solves. A course's combination has a handful.
+MAX_CUSTOM_TERMS = 1_000
 
 # ------------------------------------------------------------------ computing
 #: Bytes one engine array may take (float64 trellis, emissions, gradients); an input that

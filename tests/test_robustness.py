@@ -245,3 +245,153 @@ def test_list_of_a_missing_folder_is_one_line_and_prints_nothing():
     code, out, err = rnnloss("list", "/nonexistent/problems")
     assert_one_line_error(code, err)
     assert out == ""
+
+
+# ------------------------------------------------------------------ 10. found by a hostile sweep
+CUSTOM = PROBLEMS / "custom-combo.yaml"
+
+
+def _custom_folder(tmp_path: Path) -> Path:
+    """custom-combo.yaml with the two files it names, in a folder of their own."""
+    for name in ("custom-combo.yaml", "seq-translation.yaml", "hinge-seq.yaml"):
+        (tmp_path / name).write_bytes((PROBLEMS / name).read_bytes())
+    return tmp_path / "custom-combo.yaml"
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["solve", "{custom}", "-f", "json"],
+        ["export", "{custom}"],
+        ["sheet", "{custom}"],
+        ["grade", "{custom}", "{answers}"],
+        ["grade", "{folder}", "{answers}"],
+    ],
+)
+def test_no_command_writes_over_a_file_a_custom_problem_names(tmp_path, command):
+    """Even with --force, -o may not name a file a custom problem refers to, nor one a
+    folder argument expands to (solve, export and grade checked only the paths as typed)."""
+    custom = _custom_folder(tmp_path)
+    answers = tmp_path / "answers.csv"
+    answers.write_text("student,problem,figure,value\ns1,custom-combo,loss,1.2325\n")
+    victim = tmp_path / "hinge-seq.yaml"
+    before = victim.read_bytes()
+    args = [a.format(custom=custom, answers=answers, folder=tmp_path) for a in command]
+    code, _, err = rnnloss(*args, "-o", victim, "--force")
+    assert "inputs" in assert_one_line_error(code, err)
+    assert victim.read_bytes() == before
+
+
+def test_vary_never_writes_over_a_file_its_template_names(tmp_path):
+    """t.yaml names t-1.yaml, which is also vary's name for its first variant of t.yaml."""
+    custom = _custom_folder(tmp_path)
+    template = tmp_path / "t.yaml"
+    template.write_text(custom.read_text().replace("seq-translation.yaml", "t-1.yaml"))
+    victim = tmp_path / "t-1.yaml"
+    victim.write_bytes((tmp_path / "seq-translation.yaml").read_bytes())
+    code, _, err = rnnloss("vary", "t.yaml", "--count", "1", "-o", ".", "--force", cwd=tmp_path)
+    assert "inputs" in assert_one_line_error(code, err)
+    assert victim.read_bytes() == (tmp_path / "seq-translation.yaml").read_bytes()
+
+
+def test_vary_meets_an_existing_file_that_is_not_utf8(tmp_path):
+    (tmp_path / "out").mkdir()
+    (tmp_path / "out" / "hello-variants-1.yaml").write_bytes(b"\xff\xfe junk")
+    code, _, err = rnnloss(
+        "vary", PROBLEMS / "hello-variants.yaml", "--count", "1", "-o", tmp_path / "out"
+    )
+    assert "--force" in assert_one_line_error(code, err)
+
+
+def _alias_bomb(levels: int) -> str:
+    """A custom problem whose term is used twice at each of ``levels`` levels (2^levels)."""
+    lines = [
+        "kind: custom",
+        "terms:",
+        "  - weight: 1",
+        "    problem: &p0 {kind: mse, y: [1.0], yhat: [0.5]}",
+    ]
+    for i in range(1, levels + 1):
+        twice = f"{{weight: 1, problem: *p{i - 1}}}"
+        lines.append("  - weight: 1")
+        lines.append(f"    problem: &p{i} {{kind: custom, terms: [{twice}, {twice}]}}")
+    return "\n".join(lines) + "\n"
+
+
+def test_custom_terms_used_again_and_again_are_bounded(tmp_path):
+    """Aliases (or files naming the same file twice) make 2^levels terms from a few lines:
+    refused past MAX_CUSTOM_TERMS, at once (14 levels took 51 s and 2 GB before)."""
+    bomb = tmp_path / "bomb.yaml"
+    bomb.write_text(_alias_bomb(16))  # 2^16 terms, 10^6 values
+    code, _, err = rnnloss("solve", bomb, "-f", "json", timeout=30)
+    assert "MAX_CUSTOM_TERMS" in assert_one_line_error(code, err)
+    for i in range(30):  # d0 -> d1 (twice) -> d2 (twice) ...
+        nxt = f"d{i + 1}.yaml"
+        term = f"{{weight: 1, file: {nxt}}}"
+        body = f"kind: custom\nterms: [{term}, {term}]\n"
+        (tmp_path / f"d{i}.yaml").write_text(body)
+    (tmp_path / "d30.yaml").write_text("kind: mse\ny: [1.0]\nyhat: [0.5]\n")
+    code, _, err = rnnloss("check", tmp_path / "d0.yaml", timeout=30)
+    assert "MAX_CUSTOM_TERMS" in assert_one_line_error(code, err)
+
+
+def test_a_custom_file_term_into_a_loop_of_links_is_one_line(tmp_path):
+    (tmp_path / "l1.yaml").symlink_to(tmp_path / "l2.yaml")
+    (tmp_path / "l2.yaml").symlink_to(tmp_path / "l1.yaml")
+    p = tmp_path / "p.yaml"
+    p.write_text("kind: custom\nterms:\n  - weight: 1\n    file: l1.yaml\n")
+    code, _, err = rnnloss("solve", p)
+    assert "p.yaml:4" in assert_one_line_error(code, err)
+
+
+def test_a_looping_link_in_a_folder_is_passed_over(tmp_path):
+    (tmp_path / "p.yaml").write_bytes(HINGE.read_bytes())
+    (tmp_path / "loop.yaml").symlink_to(tmp_path / "loop.yaml")
+    for command in ("check", "solve", "list"):
+        code, out, err = rnnloss(command, tmp_path)
+        assert code == 0, err
+        assert "loop.yaml" not in err
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full")
+@pytest.mark.parametrize(
+    "command", [["solve", HELLO, "-f", "json"], ["new", "mse"], ["export", HINGE]]
+)
+def test_an_output_file_on_a_full_disk_is_exit_3(command):
+    code, _, err = rnnloss(*command, "-o", "/dev/full", "--force")
+    assert "no space" in assert_one_line_error(code, err, 3)
+
+
+def test_an_output_name_too_long_is_one_line(tmp_path):
+    code, _, err = rnnloss("new", "mse", "-o", tmp_path / ("a" * 300 + ".yaml"))
+    assert "too long" in assert_one_line_error(code, err)
+
+
+def test_output_cut_short_by_the_reader_is_exit_3():
+    """A big output (export of problems/, ~170 kB) whose reader stops after a few bytes: the
+    rest meets the broken pipe (a single buffered write of it was lost silently, exit 0)."""
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "rnnloss_cli", "export", str(PROBLEMS)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    proc.stdout.read(10)
+    proc.stdout.close()
+    err = proc.stderr.read().decode()
+    proc.stderr.close()
+    assert "broken pipe" in assert_one_line_error(proc.wait(timeout=60), err, 3)
+
+
+@pytest.mark.parametrize("columns", ["0", "1"])
+def test_a_zero_width_terminal_still_gets_the_output(columns):
+    code, out, err = rnnloss("solve", HINGE, env={"COLUMNS": columns})
+    assert code == 0, err
+    assert "0.467" in out
+
+
+@pytest.mark.parametrize("char", ["\x00", "\x07"])
+def test_a_control_character_is_one_line_with_its_line(tmp_path, char):
+    p = tmp_path / "p.yaml"
+    p.write_text(f"kind: mse\ny: [1.0]\ntitle: a{char}b\nyhat: [0.5]\n")
+    code, _, err = rnnloss("solve", p)
+    assert "p.yaml:3" in assert_one_line_error(code, err)

@@ -110,10 +110,12 @@ def _write_results(
     """``solve -o FILE``: render to text and write it atomically; exit 1 on a key mismatch."""
     from rnnloss_cli.cli.io import EXIT_MISMATCH, check_output_path, say, write_file
     from rnnloss_cli.cli.output import check_show, heatmap_format_note
+    from rnnloss_cli.problem import input_files
 
     if fmt is OutputFormat.rich:
         raise fail("-o/--output needs --format html, markdown or json")
-    check_output_path(output, force=force, inputs=files)
+    inputs = input_files(files)  # custom problems' referenced files too
+    check_output_path(output, force=force, inputs=inputs)
     show = check_show(results, show)
     note = heatmap_format_note(fmt, show)
     if note is not None:
@@ -130,7 +132,7 @@ def _write_results(
         from rnnloss_cli.render.json import render_json
 
         text = render_json(results, precision, window=win) + "\n"
-    write_file(text, output, force=force, inputs=files)
+    write_file(text, output, force=force, inputs=inputs)
     bad = [r for r in results if not r.ok]
     for r in bad:
         say(f"answer key disagrees: {r.file or r.title}")

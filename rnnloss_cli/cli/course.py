@@ -46,6 +46,7 @@ def vary(
     same bytes is left as it is, any other existing file needs --force.
     """
     from rnnloss_cli.limits import MAX_VARIANTS
+    from rnnloss_cli.problem import input_files
     from rnnloss_cli.teach.vary import file_names, make_variants, read_roster
 
     if (count is None) == (ids is None):
@@ -63,18 +64,28 @@ def vary(
             "its numbers (add a vary: block)"
         )
     names = file_names(Path(path).stem, variants, numbered=roster is None)
+    inputs = [*input_files([path]), *([ids] if ids else [])]
     written = same = 0
     for v, name in zip(variants, names, strict=False):
         target = output / name
-        if target.is_file() and target.read_text(encoding="utf-8") == v.text:
+        if _holds(target, v.text):
             same += 1
             continue
-        write_file(v.text, target, force=force, inputs=[path, *([ids] if ids else [])])
+        write_file(v.text, target, force=force, inputs=inputs)
         written += 1
     say(
         f"{len(variants)} variants of {path} (seed {seed}) in {output}: "
         f"{written} written, {same} unchanged"
     )
+
+
+def _holds(path: Path, text: str) -> bool:
+    """Whether ``path`` is a regular file holding exactly ``text`` (UTF-8); False for a file
+    that is not (another text, bytes that are not UTF-8) or cannot be read."""
+    try:
+        return path.is_file() and path.read_bytes() == text.encode("utf-8")
+    except OSError:
+        return False
 
 
 def mark(
@@ -121,6 +132,7 @@ def grade(
     The answers CSV is long (student, problem, figure, value) or wide (student, problem, then
     one column per figure). A malformed row is reported by its row number and skipped.
     """
+    from rnnloss_cli.problem import input_files
     from rnnloss_cli.teach.grade import grade_class, report_csv, report_json, summary_text
 
     if len(paths) < 2:
@@ -129,7 +141,7 @@ def grade(
     report = guarded(lambda: grade_class(problems, answers))
     for issue in report.issues:
         say(f"warning: {issue}")
-    inputs = [*problems, answers]
+    inputs = [*input_files(problems), answers]
     if output is None:
         write_stdout(report_csv(report))
     else:
@@ -152,7 +164,7 @@ def export(
     force: ForceOpt = False,
 ) -> None:
     """Export problems as a Moodle XML question bank: one numerical question per figure."""
-    from rnnloss_cli.problem import problem_files
+    from rnnloss_cli.problem import input_files, problem_files
     from rnnloss_cli.teach.moodle import moodle_xml
 
     files = guarded(lambda: problem_files(paths))
@@ -162,7 +174,7 @@ def export(
     if output is None:
         write_stdout(text)
     else:
-        write_file(text, output, force=force, inputs=files)
+        write_file(text, output, force=force, inputs=input_files(files))
 
 
 def register(app: typer.Typer) -> None:

@@ -140,6 +140,11 @@ def to_ascii(text: str) -> str:
     return "".join(out)
 
 
+#: Texts at least this long are written straight to standard output's file descriptor
+#: (:meth:`StdoutStream._write_direct`); shorter ones go through its buffer.
+DIRECT_WRITE_CHARS = 8192
+
+
 class OutputError(Exception):
     """Standard output could not be written (not an OSError, so no library swallows it)."""
 
@@ -162,11 +167,29 @@ class StdoutStream(io.TextIOBase):
         return "ascii" if self.ascii_only else (getattr(self.raw, "encoding", None) or "utf-8")
 
     def write(self, text: str) -> int:
+        data = to_ascii(text) if self.ascii_only else text
         try:
-            self.raw.write(to_ascii(text) if self.ascii_only else text)
+            if len(data) < DIRECT_WRITE_CHARS or not self._write_direct(data):
+                self.raw.write(data)
         except (OSError, ValueError) as exc:
             raise OutputError(_describe_output_error(exc)) from exc
         return len(text)
+
+    def _write_direct(self, data: str) -> bool:
+        """Write a big text to the file descriptor in a loop of ``os.write`` until every byte
+        is out (False when the stream has none). Through the buffered stream, a write that
+        the reader's exit cut short (``| head``: 64 KiB of 177 KiB taken) was lost without an
+        error and the command exited 0; here the rest meets the broken pipe and raises."""
+        try:
+            fd = self.raw.fileno()
+        except (OSError, ValueError, AttributeError, io.UnsupportedOperation):
+            return False
+        encoding = getattr(self.raw, "encoding", None) or "utf-8"
+        view = memoryview(data.encode(encoding, getattr(self.raw, "errors", None) or "strict"))
+        self.raw.flush()  # what was written before goes first
+        while view:
+            view = view[os.write(fd, view) :]
+        return True
 
     def flush(self) -> None:
         try:
@@ -241,12 +264,21 @@ def guarded(fn: Callable[[], Any]) -> Any:
         raise fail(err) from None
 
 
+#: Narrowest console the derivations are drawn for: ``COLUMNS=0`` (or 1) made Rich draw
+#: nothing at all; narrower terminals get lines wrapped by the terminal instead.
+MIN_CONSOLE_WIDTH = 20
+
+
 def console():
-    """A Rich console on the current standard output (ASCII boxes when it is not Unicode)."""
+    """A Rich console on the current standard output (ASCII boxes when it is not Unicode),
+    at least ``MIN_CONSOLE_WIDTH`` columns wide."""
     from rich.console import Console
 
     # No emoji codes or highlighting in derivations (and their tables stay unimported).
-    return Console(file=sys.stdout, highlight=False, emoji=False)
+    out = Console(file=sys.stdout, highlight=False, emoji=False)
+    if out.width < MIN_CONSOLE_WIDTH:
+        out.width = MIN_CONSOLE_WIDTH
+    return out
 
 
 def write_stdout(text: str) -> None:
@@ -263,14 +295,41 @@ def _same_file(a: Path, b: Path) -> bool:
 
 
 def check_output_path(output: Path, *, force: bool, inputs: Iterable[str | Path] = ()) -> None:
-    """Refuse (exit 2) an output path that is an input, a folder, or exists without --force."""
+    """Refuse (exit 2) an output path that is an input, a folder, or exists without --force,
+    or that cannot be looked at (a name too long, a loop of symbolic links)."""
+    try:
+        problem = _output_path_problem(output, force, inputs)
+    except (OSError, RuntimeError) as exc:  # RuntimeError: Path.resolve on a symlink loop
+        problem = f"cannot be used as an output: {_reason(exc)}"
+    if problem is not None:
+        raise fail(f"{output}: {problem}")
+
+
+def _output_path_problem(output: Path, force: bool, inputs: Iterable[str | Path]) -> str | None:
     for src in inputs:
         if str(src) != "-" and _same_file(output, Path(src)):
-            raise fail(f"{output}: is one of this command's inputs; it is never written over")
+            return "is one of this command's inputs; it is never written over"
     if output.is_dir():
-        raise fail(f"{output}: is a folder; give a file name")
+        return "is a folder; give a file name"
     if output.exists() and output.is_file() and not force:
-        raise fail(f"{output}: exists; pass --force to overwrite it")
+        return "exists; pass --force to overwrite it"
+    return None
+
+
+def _reason(exc: BaseException) -> str:
+    """What an OSError (or a symlink-loop RuntimeError) says, without the path repeated."""
+    if isinstance(exc, OSError):
+        return exc.strerror or str(exc)
+    return "a loop of symbolic links" if "loop" in str(exc).lower() else str(exc)
+
+
+def _write_failed(output: Path, exc: OSError) -> typer.Exit:
+    """A file write that failed: a full disk or an I/O error is exit 3 (the output could not
+    be written), anything else (no permission, a name too long) exit 2 (a bad output path)."""
+    if exc.errno in _OUTPUT_ERRNOS - {errno.EPIPE, errno.EBADF}:
+        say(f"error: could not write the output: {output}: {_describe_output_error(exc)}")
+        return typer.Exit(EXIT_OUTPUT)
+    return fail(f"cannot write {output}: {_reason(exc)}")
 
 
 def write_file(
@@ -289,7 +348,7 @@ def write_file(
             with open(output, "w", encoding="utf-8") as fh:
                 fh.write(text)
         except OSError as exc:
-            raise fail(f"cannot write {output}: {exc.strerror or exc}") from None
+            raise _write_failed(output, exc) from None
         return
     parent = output.parent
     tmp_name = None
@@ -305,7 +364,7 @@ def write_file(
         os.replace(tmp_name, output)
         tmp_name = None
     except OSError as exc:
-        raise fail(f"cannot write {output}: {exc.strerror or exc}") from None
+        raise _write_failed(output, exc) from None
     finally:
         if tmp_name is not None:
             try:

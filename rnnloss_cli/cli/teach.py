@@ -99,6 +99,7 @@ def sheet(
     """A question sheet (givens and tasks, no answers) or, with --solutions, a solution sheet."""
     from rnnloss_cli.cli.io import EXIT_MISMATCH, say
     from rnnloss_cli.cli.output import parse_window
+    from rnnloss_cli.problem import input_files
     from rnnloss_cli.sheet import build_sheet_checked
 
     win = guarded(lambda: parse_window(window))
@@ -107,32 +108,11 @@ def sheet(
             paths, fmt.value, solutions=solutions, precision=precision, title=title, window=win
         )
     )
-    _write(text, output, force=force, inputs=_input_files(paths))
+    _write(text, output, force=force, inputs=input_files(paths))
     if bad:  # the sheet is written in full; a key that disagrees still fails the run
         for name in bad:
             say(f"answer key disagrees: {name}")
         raise typer.Exit(EXIT_MISMATCH)
-
-
-def _input_files(paths: list[str]) -> list[str]:
-    """Every file the sheet read: the paths, folders expanded, and files custom terms name."""
-    from rnnloss_cli.errors import ProblemError
-    from rnnloss_cli.problem import load_problem, problem_files
-
-    found: list[str] = list(paths)
-    try:
-        pending = [f for f in problem_files(paths) if f != "-"]
-    except ProblemError:  # a path that cannot be listed: the command reported it already
-        return found
-    while pending:
-        path = pending.pop()
-        found.append(path)
-        try:
-            problem = load_problem(path)
-        except ProblemError:
-            continue
-        pending += [t.origin for t in getattr(problem, "terms", ()) if t.origin != "inline"]
-    return found
 
 
 def explain(

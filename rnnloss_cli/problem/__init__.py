@@ -169,6 +169,33 @@ def load_problem(path: str) -> Any:
     return parse_problem(data, lines, name)
 
 
+def input_files(paths: list[str]) -> list[str]:
+    """Every file a command reading ``paths`` reads: the paths as given, the problem files
+    folders expand to, and the files ``custom`` terms name, nested ones included (each once).
+
+    An output path is checked against these, so that no command writes over one of its own
+    inputs. Files that cannot be listed or parsed are passed over (the command reports them).
+    """
+    found: list[str] = list(paths)
+    try:
+        pending = [f for f in problem_files(paths) if f != "-"]
+    except ProblemError:
+        return found
+    seen: set[str] = set()
+    while pending:
+        path = pending.pop()
+        if path in seen:
+            continue
+        seen.add(path)
+        found.append(path)
+        try:
+            problem = load_problem(path)
+        except ProblemError:
+            continue
+        pending += [t.origin for t in getattr(problem, "terms", ()) if t.origin != "inline"]
+    return found
+
+
 PROBLEM_SUFFIXES = (".yaml", ".yml")
 
 
@@ -198,6 +225,15 @@ def problem_files(paths: list[str]) -> list[str]:
     return out
 
 
+def _is_regular_file(entry: os.DirEntry) -> bool:
+    """entry.is_file() (links followed), False for a link that loops or cannot be followed:
+    such an entry is passed over like a dangling link, not an error for the whole folder."""
+    try:
+        return entry.is_file()
+    except OSError:
+        return False
+
+
 def _folder_files(top: str, out: list[str]) -> None:
     """Append the problem files under ``top`` to ``out`` (see :func:`problem_files`).
 
@@ -214,7 +250,9 @@ def _folder_files(top: str, out: list[str]) -> None:
             found = [
                 e.path
                 for e in entries
-                if e.name.endswith(PROBLEM_SUFFIXES) and not e.name.startswith(".") and e.is_file()
+                if e.name.endswith(PROBLEM_SUFFIXES)
+                and not e.name.startswith(".")
+                and _is_regular_file(e)
             ]
             subfolders = [
                 e.path

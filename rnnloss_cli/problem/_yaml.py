@@ -412,8 +412,17 @@ def load_yaml(text: str, file: str, *, loader_class: type | None = None) -> tupl
         if problem != NESTING_WORDS:
             problem = f"not valid YAML: {problem}"
         raise ProblemError(problem, file=file, line=line) from None
+    except yaml.reader.ReaderError as exc:  # a character YAML does not allow (NUL, BEL, ...)
+        line = text.count("\n", 0, exc.position) + 1
+        what = f"U+{exc.character:04X}" if isinstance(exc.character, int) else repr(exc.character)
+        raise ProblemError(
+            f"not valid YAML: the control character {what} is not allowed in a YAML file",
+            file=file,
+            line=line,
+        ) from None
     except yaml.YAMLError as exc:
-        raise ProblemError(f"not valid YAML: {exc}", file=file) from None
+        message = " ".join(str(exc).split())  # one line, whatever the parser wrote
+        raise ProblemError(f"not valid YAML: {message}", file=file) from None
     finally:
         if loader is not None:
             loader.dispose()

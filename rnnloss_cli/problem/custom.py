@@ -24,6 +24,10 @@ TERM_FIELDS = ("weight", "problem", "file", "name")
 _LOADING: contextvars.ContextVar[tuple[Path, ...]] = contextvars.ContextVar(
     "rnnloss_custom_loading", default=()
 )
+#: Terms parsed so far under the outermost custom problem being parsed (None outside one).
+_TERMS: contextvars.ContextVar[list[int] | None] = contextvars.ContextVar(
+    "rnnloss_custom_terms", default=None
+)
 
 
 @dataclass(frozen=True)
@@ -58,7 +62,12 @@ def _load_referenced(tf: Fields, stack: tuple[Path, ...]) -> tuple[Any, str]:
     rel = tf.text("file")
     base = Path(tf.file).parent if _real_path(tf.file) else Path.cwd()
     shown = str(base / rel)
-    target = (base / rel).resolve()
+    try:
+        target = (base / rel).resolve()
+        is_file = target.is_file()
+    except (OSError, RuntimeError) as exc:  # RuntimeError: a loop of symbolic links
+        reason = exc.strerror if isinstance(exc, OSError) else "a loop of symbolic links"
+        raise tf.error(f"cannot open {shown}: {reason}", "file") from None
     if len(stack) >= limits.MAX_NESTING:
         raise tf.error(
             f"custom problems refer to files more than {limits.MAX_NESTING} deep "
@@ -68,7 +77,7 @@ def _load_referenced(tf: Fields, stack: tuple[Path, ...]) -> tuple[Any, str]:
     if target in stack:
         chain = " -> ".join(p.name for p in (*stack[stack.index(target) :], target))
         raise tf.error(f"reference cycle: {chain}", "file")
-    if not target.is_file():
+    if not is_file:
         raise tf.error(
             f"no such file: {shown} (paths are relative to the folder of {tf.file})", "file"
         )
@@ -100,10 +109,20 @@ def parse_custom(f: Fields, kind: str) -> CustomProblem:
     if here is not None and (not stack or stack[-1] != here):
         stack = (*stack, here)
     token = _LOADING.set(stack)
+    counted = _TERMS.get()
+    count_token = _TERMS.set([0]) if counted is None else None
+    counted = _TERMS.get()
     try:
         terms = []
         for i, item in enumerate(raw):
             tf = Fields(item, f.lines, f.file, (*f.path, "terms", i))
+            counted[0] += 1
+            if counted[0] > limits.MAX_CUSTOM_TERMS:
+                raise tf.error(
+                    f"more than {limits.MAX_CUSTOM_TERMS:,} terms in all, nested custom terms "
+                    f"and referenced files included (limit MAX_CUSTOM_TERMS = "
+                    f"{limits.MAX_CUSTOM_TERMS:,}; a term used twice is counted twice)"
+                )
             tf.check_keys(TERM_FIELDS)
             weight = tf.number("weight")
             source = tf.require_one("problem", "file")
@@ -117,4 +136,6 @@ def parse_custom(f: Fields, kind: str) -> CustomProblem:
             terms.append(CustomTerm(str(name), weight, problem, origin))
     finally:
         _LOADING.reset(token)
+        if count_token is not None:
+            _TERMS.reset(count_token)
     return CustomProblem(meta, tuple(terms))
