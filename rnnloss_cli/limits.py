@@ -49,6 +49,10 @@ FULL_TRELLIS_MAX_CELLS = 100_000
 #: elision marker between, and a note with the full size).
 TABLE_MAX_ROWS = 60
 TABLE_MAX_COLUMNS = 16
+#: Cells (rows x columns) a ``--window ROWSxCOLS`` may ask a table to show: the solvers hold
+#: and the renderers print that many per table, so --window 100000000 asked a 10^7-frame CTC
+#: problem for 17 GB and minutes; 10^6 cells print as about 10 MB of text.
+MAX_WINDOW_CELLS = 1_000_000
 #: Items a list in a derivation step shows (first ones, an elision saying how many are left
 #: out, the last two); a Result holds no more than this of any list.
 STEP_MAX_TERMS = 16

@@ -20,6 +20,7 @@ def parse_window(text: str | None) -> Any:
     if text is None:
         return None
     from rnnloss_cli.flags import flag_error
+    from rnnloss_cli.limits import MAX_WINDOW_CELLS
     from rnnloss_cli.result import Window
 
     rows, _, cols = text.lower().partition("x")
@@ -31,6 +32,12 @@ def parse_window(text: str | None) -> Any:
         ) from None
     if window.rows < 2 or window.columns < 2:
         raise flag_error(f"expected at least 2 rows and 2 columns, got {text!r}", "--window")
+    if window.rows * window.columns > MAX_WINDOW_CELLS:
+        raise flag_error(
+            f"{window.rows:,} rows x {window.columns:,} columns is more than the limit "
+            f"MAX_WINDOW_CELLS = {MAX_WINDOW_CELLS:,} cells a table, got {text!r}",
+            "--window",
+        )
     return window
 
 

@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from rnnloss_cli.limits import STEP_MAX_TERMS
+from rnnloss_cli.limits import MAX_WINDOW_CELLS, STEP_MAX_TERMS
 from rnnloss_cli.result import LogNumber, Step, Table, Terms, Window, window_indices
 
 _PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)(?:\|([^}]*))?\}")
@@ -175,7 +175,8 @@ def lay_out(t: Table, window: Window | None = None) -> LaidOut:
     if None in cols_g:
         shown = [t.column_index(j) - key for j in keep_c[key:]]
         parts.append(_runs(shown, "columns", n_cols - key))
-        more_c = min(n_cols, 4 * w.columns)
+        more_c = min(n_cols, 4 * w.columns, MAX_WINDOW_CELLS // 2)
+    more_r = max(2, min(more_r, MAX_WINDOW_CELLS // more_c))  # a window --window accepts
     notes = []
     if parts:
         flag = f"{more_r}x{more_c}" if None in cols_g else f"{more_r}"
