@@ -121,3 +121,40 @@ def test_vary_warns_when_nothing_varies(tmp_path: Path):
     assert r.exit_code == 0 and "no decimal givens" in r.output
     r = run("vary", "problems/hello.yaml", "-n", "2", "-o", str(tmp_path / "w"))
     assert "no decimal givens" not in r.output
+
+
+def test_vary_refuses_bad_rules_with_exit_2_and_one_line(tmp_path: Path):
+    rows = tmp_path / "rows.yaml"
+    rows.write_text(
+        "kind: cce\ny: [0]\nyhat:\n  - [0.1, 0.1, 0.1, 0.1, 0.1, 0.1, 0.1, 0.1, 0.1, 0.05, 0.05]\n"
+        "vary:\n  yhat: {distribution: rows, decimals: 1}\n"
+    )
+    rng = tmp_path / "rng.yaml"
+    rng.write_text(
+        "kind: hinge\ny: [1, -1, 1]\nyhat: [0.8, -0.5, 0.3]\n"
+        "vary:\n  yhat: {range: [0, 1.0e+300], step: 1.0e-300}\n"
+    )
+    for f, line in ((rows, 6), (rng, 5)):
+        r = run("vary", str(f), "-n", "1", "-o", str(tmp_path / "out"))
+        assert r.exit_code == 2, r.output
+        assert r.output.count("\n") == 1 and f"{f}:{line}: field 'vary.yhat'" in r.output
+        assert "Traceback" not in r.output and "internal error" not in r.output
+
+
+def test_variants_of_a_custom_template_check_from_any_folder(tmp_path: Path, monkeypatch):
+    import shutil
+
+    tpl = tmp_path / "tpl"
+    tpl.mkdir()
+    for name in ("custom-combo.yaml", "seq-translation.yaml", "hinge-seq.yaml"):
+        shutil.copy(f"problems/{name}", tpl / name)
+    other = tmp_path / "other"
+    other.mkdir()
+    monkeypatch.chdir(other)
+    r = run("vary", "../tpl/custom-combo.yaml", "-n", "2", "-o", "../out")
+    assert r.exit_code == 0, r.output
+    assert run("check", "../out").exit_code == 0
+    monkeypatch.chdir(tmp_path / "out")
+    r = run("check", ".")
+    assert r.exit_code == 0, r.output
+    assert "2 ok" in r.output
