@@ -158,3 +158,36 @@ def test_variants_of_a_custom_template_check_from_any_folder(tmp_path: Path, mon
     r = run("check", ".")
     assert r.exit_code == 0, r.output
     assert "2 ok" in r.output
+
+
+def test_export_control_characters_and_category(tmp_path: Path):
+    import xml.dom.minidom
+
+    f = tmp_path / "ctrl.yaml"
+    f.write_text(
+        'kind: hinge\ntitle: "ctrl \\x01 \\x0b \\e[31m end"\ny: [1, -1]\nyhat: [0.8, -0.5]\n'
+    )
+    out = tmp_path / "ctrl.xml"
+    r = run("export", str(f), "-o", str(out), "--category", "$course$/a\x01b")
+    assert r.exit_code == 0, r.output
+    doc = xml.dom.minidom.parse(str(out))
+    cats = [
+        c.getElementsByTagName("text")[0].firstChild.data
+        for c in doc.getElementsByTagName("category")
+    ]
+    assert cats == ["$course$/a\ufffdb/ctrl/loss"]
+
+
+def test_export_warns_about_an_infinite_figure_and_refuses_an_empty_bank(tmp_path: Path):
+    f = tmp_path / "inf.yaml"
+    # AA needs A, blank, A: 3 frames; there are 2, so the loss is infinite.
+    f.write_text(
+        "kind: ctc\nmethod: exact\ntarget: AA\nsymbols: ['-', A]\n"
+        "emissions:\n  - [0.5, 0.5]\n  - [0.5, 0.5]\n"
+    )
+    r = run("export", str(f), "-o", str(tmp_path / "q.xml"))
+    assert r.exit_code == 2, r.output
+    assert "infinite" in r.output and not (tmp_path / "q.xml").exists()
+    r = run("export", str(f), "problems/hinge-sequence.yaml", "-o", str(tmp_path / "q.xml"))
+    assert r.exit_code == 0, r.output
+    assert "warning:" in r.output and "inf.yaml" in r.output
