@@ -100,6 +100,11 @@ MAX_VARY_TRIES = 200
 #: Longest random target a vary rule may draw: exact CTC over it is O(T x 2L) per variant and
 #: a handout problem has a word, not a book.
 MAX_VARY_LENGTH = 1_000
+#: Steps of a vary ``range`` rule's grid ((high - low) / step): a drawn number is
+#: low + k x step rounded to at most 6 decimals, exact in float64 only while it keeps about 15
+#: significant digits, and a class needs a handful of values; a typo such as
+#: ``{range: [0, 1e300], step: 1e-300}`` would not even fit a float.
+MAX_VARY_STEPS = 10**9
 #: Rows of an answers CSV ``rnnloss grade`` reads: each row solves its problem once (cached)
 #: and is kept in the report; a million answers is far beyond any class.
 MAX_GRADE_ROWS = 1_000_000

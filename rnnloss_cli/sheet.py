@@ -181,6 +181,20 @@ def givens_of(
     return out
 
 
+def term_problem(term: dict, base: str | None) -> tuple[Any, str | None]:
+    """A custom term's problem mapping (inline, or read from its ``file`` relative to
+    ``base``) and the folder its own ``file`` terms are relative to; None if unreadable."""
+    sub = term.get("problem")
+    if sub is None and isinstance(term.get("file"), str):
+        path = Path(base or ".") / term["file"]
+        try:
+            sub, _ = load_yaml(read_text(str(path)), str(path))
+        except (ProblemError, OSError):
+            sub = None  # the solver reports it; the sheet shows the reference
+        return sub, str(path.parent)
+    return sub, base
+
+
 def _custom_givens(terms: list, window: Window, base: str | None) -> list[Given]:
     """Each term of a custom loss as "term i (name): weight w" and its problem's givens."""
     out: list[Given] = []
@@ -189,15 +203,7 @@ def _custom_givens(terms: list, window: Window, base: str | None) -> list[Given]
             continue
         name = term.get("name")
         label = f"term {i}" + (f" ({name})" if name else "")
-        sub = term.get("problem")
-        folder = base
-        if sub is None and isinstance(term.get("file"), str):
-            path = Path(base or ".") / term["file"]
-            try:
-                sub, _ = load_yaml(read_text(str(path)), str(path))
-            except (ProblemError, OSError):
-                sub = None  # the solver reports it; the sheet shows the reference
-            folder = str(path.parent)
+        sub, folder = term_problem(term, base)
         kind = sub.get("kind") if isinstance(sub, dict) else None
         what = f", {KIND_SUMMARIES.get(kind, kind)}" if kind else ""
         out.append(Given(label, "scalar", f"weight {_num(term.get('weight'))}{what}"))

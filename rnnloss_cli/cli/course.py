@@ -57,7 +57,9 @@ def vary(
         raise fail(f"{n} variants asked; at most {MAX_VARIANTS} (MAX_VARIANTS) per run")
     if output.exists() and not output.is_dir():
         raise fail(f"{output}: is a file; -o names a folder for the variants")
-    variants = guarded(lambda: make_variants(path, seed=seed, count=count, ids=roster))
+    variants = guarded(
+        lambda: make_variants(path, seed=seed, count=count, ids=roster, out_dir=str(output))
+    )
     if variants and all(v.unchanged for v in variants):
         say(
             f"warning: {path} has no decimal givens to vary by default; every variant repeats "
@@ -159,22 +161,35 @@ def export(
     output: OutOpt = None,
     category: Annotated[
         Optional[str],  # noqa: UP045
-        typer.Option("--category", help="Moodle category (default: rnnloss/<first file>)."),
+        typer.Option(
+            "--category",
+            help="Moodle category the templates' categories go under (default: rnnloss); "
+            "$course$/ is added unless it names a context.",
+        ),
     ] = None,
     force: ForceOpt = False,
 ) -> None:
-    """Export problems as a Moodle XML question bank: one numerical question per figure."""
+    """Export problems as a Moodle XML question bank: one numerical question per figure.
+
+    Each template's variants (and each other problem) get their own category per figure,
+    CATEGORY/TEMPLATE/FIGURE, so a random question from one is the same problem for everyone.
+    A figure that is not finite has no numerical answer: it is left out with a warning.
+    """
     from rnnloss_cli.problem import input_files, problem_files
-    from rnnloss_cli.teach.moodle import moodle_xml
+    from rnnloss_cli.teach.moodle import moodle_bank
 
     files = guarded(lambda: problem_files(paths))
     if not files:
         raise fail(f"no problem files (*.yaml, *.yml) in {', '.join(paths)}")
-    text = guarded(lambda: moodle_xml(files, category=category))
+    bank = guarded(lambda: moodle_bank(files, category=category))
+    for warning in bank.warnings:
+        say(f"warning: {warning}")
+    if bank.questions == 0:
+        raise fail("no questions to export: no figure has a finite answer")
     if output is None:
-        write_stdout(text)
+        write_stdout(bank.text)
     else:
-        write_file(text, output, force=force, inputs=input_files(files))
+        write_file(bank.text, output, force=force, inputs=input_files(files))
 
 
 def register(app: typer.Typer) -> None:

@@ -14,10 +14,19 @@ Layout (Moodle's "Moodle XML format", question type ``numerical``)::
         </answer>
       </question>
 
-Questions are grouped by figure: the category ``<base>/<figure>`` holds that figure's question
-of every file given, so the variants of one template land in one category and a Moodle quiz's
-"random question" from it gives each student one variant. Every text from a problem goes
-through ``html.escape``; ElementTree then escapes the HTML for XML.
+Questions are grouped by problem, then by figure: the category ``<base>/<template>/<figure>``
+holds that figure's question of every variant of one template (``rnnloss vary`` names the
+template in each variant's ``source``), so a Moodle quiz's "random question" from it gives each
+student one variant of the same problem. A file that is no variant gets its own category under
+its own name (``-2``, ``-3`` when two different files share a name). ``<base>`` is
+``$course$/rnnloss``, or ``--category`` (under ``$course$/`` unless it names a context such as
+``$system$/``).
+
+The answer is written in plain decimals, with enough of them for its tolerance; the question
+asks for as many decimals as the tolerance allows (3 for the default 5e-4). Every text from a
+problem goes through ``html.escape`` (a custom problem's terms are inlined with their givens);
+ElementTree then escapes the HTML for XML, and characters XML 1.0 forbids (control
+characters) are replaced (:func:`xml_safe`), so the file is always well-formed.
 """
 
 from __future__ import annotations
@@ -25,10 +34,14 @@ from __future__ import annotations
 import html
 import math
 import os
+import re
 import xml.etree.ElementTree as ET
+from dataclasses import dataclass, field
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from rnnloss_cli.errors import ProblemError
 from rnnloss_cli.problem.base import COMMON_FIELDS, LOG_BASES
 
 #: Digits of the answer written in the bank (well inside the default tolerance 5e-4).
@@ -65,17 +78,102 @@ def html_value(value: Any) -> str:
     return _cell(value)
 
 
-def question_html(data: dict, figure: str, unit: str) -> str:
-    """The question: title, the givens, and what to compute."""
-    parts = [f"<p><b>{html.escape(str(data.get('title', data.get('kind', ''))))}</b></p>"]
-    parts.append(f"<p>Kind: {html.escape(str(data.get('kind')))}</p>")
+#: Fields of a custom term's problem that are not givens (its key and the author's remarks).
+TERM_HIDDEN = ("kind", "title", "source", "answer", "tolerance", "notes", "vary")
+
+
+def givens_html(
+    data: dict, base: str | None = None, *, hidden: tuple[str, ...] = COMMON_FIELDS
+) -> list[str]:
+    """The givens of a problem mapping as HTML paragraphs and tables, in file order.
+
+    A custom problem's terms are inlined as the sheet inlines them (:func:`sheet.term_problem`):
+    each term's weight and kind, then the givens of its problem (``base``: the folder its
+    ``file`` paths are relative to), so the question can be answered from its text alone.
+    """
+    from rnnloss_cli.problem import KIND_SUMMARIES
+    from rnnloss_cli.sheet import term_problem
+    from rnnloss_cli.templates import canonical_kind
+
+    parts = []
+    custom = canonical_kind(str(data.get("kind"))) == "custom"
     for key, value in data.items():
-        if key in COMMON_FIELDS:
+        if key in hidden:
+            continue
+        if key == "terms" and custom and isinstance(value, list):
+            for i, term in enumerate(value, 1):
+                if not isinstance(term, dict):
+                    continue
+                name = term.get("name")
+                label = f"Term {i}" + (f" ({name})" if name else "")
+                sub, folder = term_problem(term, base)
+                kind = sub.get("kind") if isinstance(sub, dict) else None
+                what = f", {KIND_SUMMARIES.get(kind, kind)}" if kind else ""
+                parts.append(
+                    f"<p><b>{html.escape(label)}</b>: weight {_cell(term.get('weight'))}"
+                    f"{html.escape(str(what))}</p>"
+                )
+                if isinstance(sub, dict):
+                    inner = givens_html(sub, folder, hidden=TERM_HIDDEN)
+                    parts.append("<blockquote>" + "\n".join(inner) + "</blockquote>")
+                elif "file" in term:
+                    parts.append(f"<p>file: {html.escape(str(term['file']))}</p>")
             continue
         parts.append(f"<p>{html.escape(str(key))}:</p>{html_value(value)}")
+    return parts
+
+
+def answer_decimals(tolerance: float) -> int | None:
+    """Decimals an answer within ``tolerance`` is asked to: rounding to them errs by at most
+    the tolerance (3 for the default 5e-4). None for a tolerance of 0 (exactly)."""
+    if tolerance <= 0:
+        return None
+    return max(0, math.ceil(-math.log10(2 * tolerance) - 1e-9))
+
+
+def precision_text(tolerance: float) -> str:
+    """How precise the answer must be, in the question's words."""
+    d = answer_decimals(tolerance)
+    if d is None:
+        return "exactly"
+    places = "a whole number" if d == 0 else f"{d} decimal{'s' if d > 1 else ''}"
+    return f"to {places} (within ±{tolerance:g})"
+
+
+def question_html(
+    data: dict, figure: str, unit: str, *, base: str | None = None, tolerance: float = 5e-4
+) -> str:
+    """The question: title, the givens (``base``: the folder of the problem's file, for a
+    custom problem's terms), and what to compute, as precisely as ``tolerance`` asks."""
+    parts = [f"<p><b>{html.escape(str(data.get('title', data.get('kind', ''))))}</b></p>"]
+    parts.append(f"<p>Kind: {html.escape(str(data.get('kind')))}</p>")
+    parts += givens_html(data, base)
     what = "the loss" if figure == "loss" else f"the figure <i>{html.escape(figure)}</i>"
-    parts.append(f"<p>Compute {what} (in {html.escape(unit)}), to 3 decimals.</p>")
+    parts.append(
+        f"<p>Compute {what} (in {html.escape(unit)}), {html.escape(precision_text(tolerance))}.</p>"
+    )
     return "\n".join(parts)
+
+
+def plain_number(x: float, decimals: int | None = None) -> str:
+    """``x`` in plain decimals (no exponent): rounded to ``decimals``, or exact (its shortest
+    round-tripping digits) when None or when those are fewer; trailing zeros dropped."""
+    exact = Decimal(repr(float(x)))
+    if decimals is None or decimals >= -exact.as_tuple().exponent:
+        text = format(exact, "f")
+    else:
+        text = f"{x:.{decimals}f}"
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return "0" if text in ("-0", "") else text
+
+
+def answer_text(value: float, tolerance: float) -> str:
+    """The key as written in the bank: enough decimals that rounding errs by at most a tenth
+    of the tolerance (at least ``ANSWER_DIGITS``; exact for a tolerance of 0)."""
+    if tolerance <= 0:
+        return plain_number(value)
+    return plain_number(value, max(ANSWER_DIGITS, math.ceil(math.log10(5 / tolerance))))
 
 
 def feedback_html(result: Any) -> str:
@@ -110,53 +208,126 @@ def _text(parent: ET.Element, tag: str, text: str, **attrs: str) -> ET.Element:
     return el
 
 
-def _category(quiz: ET.Element, path: str) -> None:
-    q = ET.SubElement(quiz, "question", {"type": "category"})
-    _text(q, "category", f"$course$/{path}")
+#: Characters XML 1.0 forbids (its ``Char`` production): the C0 controls but tab, newline and
+#: carriage return, lone surrogates, U+FFFE and U+FFFF.
+_NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 
 
-def default_category(files: list[str]) -> str:
-    """``rnnloss/<common stem>``: hello-01 ... hello-20 (or hello-s001 ...) -> rnnloss/hello."""
-    stems = [Path(f).stem for f in files]
-    common = os.path.commonprefix(stems)
-    if len(set(stems)) > 1 and "-" in common:
-        common = common[: common.rindex("-")]
-    return f"rnnloss/{common.rstrip('-_') or stems[0]}"
+def xml_safe(text: str) -> str:
+    """``text`` with every character XML 1.0 forbids replaced by U+FFFD (the replacement
+    character, so the reader sees that something was there): ESC (``\\x1b``) and the other
+    C0 controls except tab, newline and carriage return, lone surrogates, U+FFFE and U+FFFF.
+    Characters XML allows (C1 controls, DEL included) are kept as they are."""
+    return _NOT_XML.sub("\ufffd", text)
 
 
-def moodle_xml(files: list[str], *, category: str | None = None) -> str:
-    """The question bank for ``files`` (see the module docstring)."""
-    from rnnloss_cli.problem import load_problem, read_text
+#: A Moodle context prefix that may open a category path: ``$course$``, ``$system$``, ...
+_CONTEXT = re.compile(r"^\$[a-z0-9]+\$(?:/|$)")
+
+
+def category_base(category: str | None) -> str:
+    """The category every template's categories go under: ``$course$/rnnloss`` by default;
+    a given path is put under ``$course$/`` unless it opens with a context (``$system$/x``)."""
+    if category is None:
+        return "$course$/rnnloss"
+    path = category.strip().strip("/")
+    if not path or not path.strip("$/"):
+        raise ProblemError(
+            f"--category: expected a category path such as week3/ctc, got {category!r}"
+        )
+    return path if _CONTEXT.match(path) else f"$course$/{path}"
+
+
+def _groups(files: list[str], sources: list[str | None]) -> list[str]:
+    """The category name of each file: a variant's template (read back from its ``source``),
+    else the file's own stem; a name two different problems would share gets -2, -3, ..."""
+    from rnnloss_cli.teach.vary import variant_template
+
+    owner: dict[str, tuple[str, str]] = {}  # category name -> (what, which) it stands for
+    out = []
+    for path, source in zip(files, sources, strict=True):
+        template = variant_template(source)
+        ident = ("template", template) if template else ("file", os.path.abspath(path))
+        name = Path(template).stem if template else Path(path).stem
+        candidate, n = name, 1
+        while owner.setdefault(candidate, ident) != ident:
+            n += 1
+            candidate = f"{name}-{n}"
+        out.append(candidate)
+    return out
+
+
+@dataclass
+class MoodleBank:
+    """A question bank: the XML text, the number of questions, and what was left out."""
+
+    text: str
+    questions: int
+    warnings: list[str] = field(default_factory=list)
+
+
+def moodle_bank(files: list[str], *, category: str | None = None) -> MoodleBank:
+    """The question bank for ``files`` (see the module docstring); a figure that is not
+    finite has no numerical answer: it is left out with a warning naming it."""
+    from rnnloss_cli.problem import STDIN_NAME, parse_problem, read_text
     from rnnloss_cli.problem._yaml import load_yaml
     from rnnloss_cli.solve import solve
 
-    base = category or default_category(files)
-    by_figure: dict[str, list[ET.Element]] = {}
+    base = category_base(category)
+    loaded = []
     for path in files:
-        data, _ = load_yaml(read_text(path), path)
-        problem = load_problem(path)
+        name = STDIN_NAME if path == "-" else path
+        data, lines = load_yaml(read_text(path), name)  # read once: stdin can be read once
+        if data is None:
+            raise ProblemError(
+                "the file is empty; expected a mapping with at least 'kind'", file=name
+            )
+        loaded.append((path, data, parse_problem(data, lines, name)))
+    groups = _groups(files, [problem.meta.source for _, _, problem in loaded])
+    by_category: dict[str, list[ET.Element]] = {}
+    warnings = []
+    for (path, data, problem), group in zip(loaded, groups, strict=True):
         result = solve(problem)
         meta = problem.meta
         unit = LOG_BASES.get(meta.log_base, "nats") if result.unit != "nats" else result.unit
+        folder = None if path == "-" else str(Path(path).parent)
         feedback = feedback_html(result)
+        stem = "stdin" if path == "-" else Path(path).stem
         for figure in meta.answer or {"loss": 0.0}:
-            if not math.isfinite(result.figures[figure]):
-                continue  # an infinite loss has no numerical answer
+            value = result.figures.get(figure)
+            if value is None or not math.isfinite(value):
+                what = "missing" if value is None else "infinite" if math.isinf(value) else "NaN"
+                warnings.append(
+                    f"{path}: {figure} is {what}; no question written (a numerical answer "
+                    "must be a finite number)"
+                )
+                continue
             q = ET.Element("question", {"type": "numerical"})
-            _text(q, "name", f"{Path(path).stem}: {figure}")
-            _text(q, "questiontext", question_html(data, figure, unit), format="html")
+            _text(q, "name", f"{stem}: {figure}")
+            question = question_html(data, figure, unit, base=folder, tolerance=meta.tolerance)
+            _text(q, "questiontext", question, format="html")
             _text(q, "generalfeedback", feedback, format="html")
             ET.SubElement(q, "defaultgrade").text = f"{meta.points.get(figure, 1.0):g}"
             ET.SubElement(q, "penalty").text = "0.3333333"
             ET.SubElement(q, "hidden").text = "0"
             answer = ET.SubElement(q, "answer", {"fraction": "100", "format": "moodle_auto_format"})
-            ET.SubElement(answer, "text").text = f"{round(result.figures[figure], ANSWER_DIGITS)}"
-            ET.SubElement(answer, "tolerance").text = f"{meta.tolerance:g}"
+            ET.SubElement(answer, "text").text = answer_text(value, meta.tolerance)
+            ET.SubElement(answer, "tolerance").text = plain_number(meta.tolerance)
             _text(answer, "feedback", "", format="html")
-            by_figure.setdefault(figure, []).append(q)
+            by_category.setdefault(f"{base}/{group}/{figure}", []).append(q)
     quiz = ET.Element("quiz")
-    for figure, questions in by_figure.items():
-        _category(quiz, f"{base}/{figure}")
+    for path, questions in by_category.items():
+        _text(ET.SubElement(quiz, "question", {"type": "category"}), "category", path)
         quiz.extend(questions)
+    for el in quiz.iter():  # every text and attribute value, from the files or the flags
+        el.text = None if el.text is None else xml_safe(el.text)
+        el.attrib = {k: xml_safe(v) for k, v in el.attrib.items()}
     ET.indent(quiz)
-    return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(quiz, encoding="unicode")
+    text = '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(quiz, encoding="unicode")
+    questions = sum(len(qs) for qs in by_category.values())
+    return MoodleBank(text, questions, warnings)
+
+
+def moodle_xml(files: list[str], *, category: str | None = None) -> str:
+    """The question bank's XML for ``files`` (:func:`moodle_bank` without its warnings)."""
+    return moodle_bank(files, category=category).text

@@ -11,7 +11,9 @@ The ``vary:`` block maps a field (``probs``, ``yhat``, ``alignments[0].factors``
 
 ==========================================  ====================================================
 ``{range: [0.1, 0.9], step: 0.1}``          a number on the grid lo, lo+step, ..., hi (every
-``{range: [0.1, 0.9], decimals: 2}``        number of a list or matrix gets its own draw)
+``{range: [0.1, 0.9], decimals: 2}``        number of a list or matrix gets its own draw; at
+                                            most ``MAX_VARY_STEPS`` steps; ``decimals: 0``
+                                            draws whole numbers, written as integers)
 ``{choice: [mean, sum]}``                   one of the listed values
 ``{distribution: [H, E, "-"],               a mapping symbol -> probability whose values sum
 decimals: 2}``                              to exactly 1: integer units (hundredths) that add
@@ -26,6 +28,11 @@ d decimals is redrawn on the 10^-d grid within ±50% of itself (probabilities wi
 inside (0, 1)), keeping its sign; a list or mapping of numbers that sums to 1 is redrawn as a
 distribution with as many decimals; whole numbers, 0, 1 and -1 (labels, indices, one-hot
 entries, lengths) and the common fields (answer, tolerance, ...) stay as they are.
+
+A ``custom`` template's ``file:`` terms name files relative to the template's folder; the
+key is computed against those files, and a variant refers to the same files by a path
+relative to the folder it is written to (``out_dir``), or by an absolute path when that
+folder is not given.
 """
 
 from __future__ import annotations
@@ -33,14 +40,16 @@ from __future__ import annotations
 import copy
 import hashlib
 import math
+import os
 import random
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from rnnloss_cli.errors import ProblemError
-from rnnloss_cli.limits import MAX_VARY_LENGTH, MAX_VARY_TRIES
+from rnnloss_cli.limits import MAX_VARY_LENGTH, MAX_VARY_STEPS, MAX_VARY_TRIES
 from rnnloss_cli.problem.base import COMMON_FIELDS
 
 #: Decimals a varied number keeps at most (a key is checked to 5e-4; more is noise).
@@ -63,11 +72,22 @@ def decimals_of(x: float) -> int:
     return min(MAX_DECIMALS, len(text.split(".")[1].rstrip("0")))
 
 
-def draw_grid(rng: random.Random, lo: float, hi: float, step: float) -> float:
-    """A uniform draw from lo, lo+step, ..., <= hi, rounded to the step's decimals."""
-    n = int(math.floor((hi - lo) / step + 1e-9))
+def grid_steps(lo: float, hi: float, step: float) -> float:
+    """Steps of the grid lo, lo+step, ..., <= hi (inf when they overflow a float)."""
+    q = (hi - lo) / step + 1e-9
+    return float(math.floor(q)) if math.isfinite(q) else math.inf
+
+
+def draw_grid(rng: random.Random, lo: float, hi: float, step: float) -> float | int:
+    """A uniform draw from lo, lo+step, ..., <= hi, written with the decimals of lo and step.
+
+    Rounded to the decimals of ``lo`` and ``step`` (0.15 + k * 0.1 keeps two, 2.5 * k one), so
+    the value is the grid's decimal, not its float sum; a grid of whole numbers gives ints.
+    """
+    n = int(grid_steps(lo, hi, step))
     value = lo + rng.randint(0, max(n, 0)) * step
-    return round(value, decimals_of(step) if step < 1 else 0)
+    digits = max(decimals_of(lo), decimals_of(step))
+    return int(round(value)) if digits == 0 else round(value, digits)
 
 
 def draw_distribution(rng: random.Random, n: int, decimals: int) -> list[float]:
@@ -180,6 +200,10 @@ def _check_spec(name: str, spec: Any, file: str, line: int | None) -> None:
     def number(x: Any) -> bool:
         return isinstance(x, (int, float)) and not isinstance(x, bool) and math.isfinite(x)
 
+    if "decimals" in spec:
+        d = spec["decimals"]
+        if not (isinstance(d, int) and not isinstance(d, bool) and 0 <= d <= MAX_DECIMALS):
+            raise bad(f"decimals: expected a whole number in [0, {MAX_DECIMALS}], got {d!r}")
     if kinds[0] == "range":
         r = spec["range"]
         if not (isinstance(r, list) and len(r) == 2 and all(map(number, r)) and r[0] <= r[1]):
@@ -188,10 +212,19 @@ def _check_spec(name: str, spec: Any, file: str, line: int | None) -> None:
             raise bad("give step or decimals, not both")
         if "step" in spec and not (number(spec["step"]) and spec["step"] > 0):
             raise bad(f"step: expected a positive number, got {spec['step']!r}")
-    if "decimals" in spec:
-        d = spec["decimals"]
-        if not (isinstance(d, int) and not isinstance(d, bool) and 0 <= d <= MAX_DECIMALS):
-            raise bad(f"decimals: expected a whole number in [0, {MAX_DECIMALS}], got {d!r}")
+        step = spec.get("step", 10.0 ** -spec.get("decimals", 0))
+        steps = grid_steps(r[0], r[1], step)
+        if not steps <= MAX_VARY_STEPS:
+            shown = "more than 10^308" if math.isinf(steps) else f"{steps:.3g}"
+            raise bad(
+                f"range: {shown} steps of {step:g} from {r[0]:g} to {r[1]:g}; at most "
+                f"{MAX_VARY_STEPS:,} (MAX_VARY_STEPS): take a larger step or a narrower range"
+            )
+        if step < 10.0**-MAX_DECIMALS or round(step, MAX_DECIMALS) != step:
+            raise bad(
+                f"step: at most {MAX_DECIMALS} decimals (MAX_DECIMALS; a key is checked to "
+                f"5e-4), got {step!r}"
+            )
     if kinds[0] == "choice" and not (isinstance(spec["choice"], list) and spec["choice"]):
         raise bad("choice: expected a non-empty list of values")
     if kinds[0] == "distribution":
@@ -281,8 +314,36 @@ def read_rules(data: dict, lines: dict, file: str) -> tuple[list[Rule], list[str
             current = _get(data, path)
             if not isinstance(current, list) or not current:
                 raise _rule_error(file, line, str(name), "the template has no list here to vary")
+            if spec.get("distribution") == "rows":
+                _check_rows(current, spec.get("decimals", 2), file, line, str(name))
         rules.append(Rule(str(name), path, spec, line))
     return rules, constraints
+
+
+def _check_rows(current: list, decimals: int, file: str, line: int | None, name: str) -> None:
+    """A ``distribution: rows`` field: one row of numbers, or a matrix of non-empty rows each
+    narrow enough that every entry gets at least one unit (1/10^decimals)."""
+    rows = current if isinstance(current[0], list) else [current]
+    units = 10**decimals
+    for i, row in enumerate(rows, 1):
+        if not isinstance(row, list) or not row or any(isinstance(x, (list, dict)) for x in row):
+            raise _rule_error(
+                file, line, name, f"row {i}: expected a non-empty row of numbers to redraw"
+            )
+        if len(row) > units:
+            need = math.ceil(math.log10(len(row)))
+            more = (
+                f"give decimals: {need} or more"
+                if need <= MAX_DECIMALS
+                else f"at most {10**MAX_DECIMALS:,} columns (MAX_DECIMALS = {MAX_DECIMALS})"
+            )
+            raise _rule_error(
+                file,
+                line,
+                name,
+                f"row {i} has {len(row)} entries: {len(row)} probabilities of at least "
+                f"1/{units} (decimals: {decimals}) cannot sum to 1; {more}",
+            )
 
 
 _NOT_GIVENS = ("answer", "source", "vary")
@@ -332,7 +393,7 @@ def _vary_number(x: float, rng: random.Random) -> float:
             lo = max(lo, unit)
         else:
             hi = min(hi, -unit)
-    lo = math.ceil(lo / unit - 1e-9) * unit
+    lo = round(math.ceil(lo / unit - 1e-9) * unit, d)
     return draw_grid(rng, lo, hi, unit) if hi >= lo else x
 
 
@@ -377,21 +438,84 @@ class Variant:
     unchanged: bool = False
 
 
+#: What a variant's ``source`` says: which template and seed it was drawn from, and that its
+#: key is the engine's. ``grade`` and ``export`` read the template back (``variant_template``).
+_SOURCE = "{label} of {name}, seed {seed}; key computed by rnnloss"
+_VARIANT_SOURCE = re.compile(
+    r"^variant (?:for (?P<owner>.+)|\d+) of (?P<template>.+?), seed -?\d+;"
+)
+
+
+def variant_template(source: str | None) -> str | None:
+    """The template file name a variant's ``source`` names (None: not written by vary)."""
+    m = _VARIANT_SOURCE.match(source or "")
+    return m["template"] if m else None
+
+
+def _is_custom(data: Any) -> bool:
+    from rnnloss_cli.templates import canonical_kind
+
+    return isinstance(data, dict) and canonical_kind(str(data.get("kind"))) == "custom"
+
+
+def _file_terms(data: Any) -> Iterator[dict]:
+    """The terms of a custom problem that name a ``file``, inline custom terms' included."""
+    if not _is_custom(data) or not isinstance(data.get("terms"), list):
+        return
+    for term in data["terms"]:
+        if isinstance(term, dict):
+            if isinstance(term.get("file"), str):
+                yield term
+            yield from _file_terms(term.get("problem"))
+
+
+def _resolved(path: Path) -> Path:
+    try:
+        return path.resolve()
+    except (OSError, RuntimeError):  # RuntimeError: a loop of symbolic links
+        return Path(os.path.abspath(path))
+
+
+def _reference(target: Path, out_dir: str | None) -> str:
+    """``target`` as a variant in ``out_dir`` names it: relative to that folder if given."""
+    if out_dir is not None:
+        try:
+            return Path(os.path.relpath(target, _resolved(Path(out_dir)))).as_posix()
+        except ValueError:  # another drive (Windows): no relative path
+            pass
+    return str(target)
+
+
 def _key_digits(tolerance: float) -> int:
     # Rounding must stay well inside the tolerance: 4 decimals for the default 5e-4.
     return max(4, math.ceil(-math.log10(tolerance)) + 1) if tolerance > 0 else 10
 
 
 def make_variant(
-    data: dict, lines: dict, file: str, name: str, *, seed: int, ident: str, label: str
+    data: dict,
+    lines: dict,
+    file: str,
+    name: str,
+    *,
+    seed: int,
+    ident: str,
+    label: str,
+    out_dir: str | None = None,
 ) -> Variant:
-    """Draw variant ``ident`` of the template ``data`` (parsed YAML of ``file``)."""
+    """Draw variant ``ident`` of the template ``data`` (parsed YAML of ``file``).
+
+    ``out_dir``: the folder the variant will be written to, for the ``file:`` paths of a
+    custom template's terms (absolute paths without it).
+    """
     import yaml
 
     from rnnloss_cli.problem import parse_problem
     from rnnloss_cli.solve import solve
 
     template = parse_problem(data, lines, file)  # the template itself must be a valid problem
+    # A custom term's file is relative to the template's folder (the working folder for
+    # standard input), as the template's parser read it.
+    folder = Path.cwd() if file.startswith("<") or file == "-" else Path(file).parent
     rules = read_rules(data, lines, file)
     rng = random.Random(variant_seed(seed, ident))
     last = "no draw"
@@ -407,12 +531,19 @@ def make_variant(
                 last = broken[0]
                 continue
         draw.pop("answer", None)
-        draw["source"] = f"{label} of {name}, seed {seed}; key computed by rnnloss"
+        draw["source"] = _SOURCE.format(label=label, name=name, seed=seed)
+        givens = {k: v for k, v in draw.items() if k not in ("answer", "source")}
+        same = givens == {k: v for k, v in data.items() if k not in _NOT_GIVENS}
+        targets = [(t, _resolved(folder / t["file"])) for t in _file_terms(draw)]
+        for term, target in targets:  # the key: solved against the template's files
+            term["file"] = str(target)
         try:
             result = solve(parse_problem(draw, {}, f"{label} of {name}"))
         except (ProblemError, ValueError) as err:
             last = str(err)
             continue
+        for term, target in targets:  # the file: found from the variant's folder
+            term["file"] = _reference(target, out_dir)
         figures = template.meta.answer or {"loss": 0.0}
         digits = _key_digits(template.meta.tolerance)
         key: dict[str, Any] = {}
@@ -429,8 +560,6 @@ def make_variant(
             text = f"# {draw['source']}\n" + yaml.safe_dump(
                 draw, sort_keys=False, default_flow_style=None, allow_unicode=True, width=100
             )
-            givens = {k: v for k, v in draw.items() if k not in ("answer", "source")}
-            same = givens == {k: v for k, v in data.items() if k not in _NOT_GIVENS}
             return Variant(ident, text, draw, unchanged=same)
     raise ProblemError(
         f"no valid variant in {MAX_VARY_TRIES} draws (MAX_VARY_TRIES); last draw: {last}",
@@ -445,11 +574,17 @@ def _plain(x: float) -> float | int:
 
 
 def make_variants(
-    path: str, *, seed: int, count: int | None = None, ids: list[str] | None = None
+    path: str,
+    *,
+    seed: int,
+    count: int | None = None,
+    ids: list[str] | None = None,
+    out_dir: str | None = None,
 ) -> list[Variant]:
-    """Variants 1..count (or one per student id) of the problem file ``path``."""
-    from pathlib import Path
+    """Variants 1..count (or one per student id) of the problem file ``path``.
 
+    ``out_dir``: the folder they will be written to (see :func:`make_variant`).
+    """
     from rnnloss_cli.problem import read_text
     from rnnloss_cli.problem._yaml import load_yaml
 
@@ -463,7 +598,7 @@ def make_variants(
     else:
         idents, labels = list(ids), [f"variant for {i}" for i in ids]
     return [
-        make_variant(data, lines, path, name, seed=seed, ident=i, label=lab)
+        make_variant(data, lines, path, name, seed=seed, ident=i, label=lab, out_dir=out_dir)
         for i, lab in zip(idents, labels, strict=False)
     ]
 

@@ -121,3 +121,73 @@ def test_vary_warns_when_nothing_varies(tmp_path: Path):
     assert r.exit_code == 0 and "no decimal givens" in r.output
     r = run("vary", "problems/hello.yaml", "-n", "2", "-o", str(tmp_path / "w"))
     assert "no decimal givens" not in r.output
+
+
+def test_vary_refuses_bad_rules_with_exit_2_and_one_line(tmp_path: Path):
+    rows = tmp_path / "rows.yaml"
+    rows.write_text(
+        "kind: cce\ny: [0]\nyhat:\n  - [0.1, 0.1, 0.1, 0.1, 0.1, 0.1, 0.1, 0.1, 0.1, 0.05, 0.05]\n"
+        "vary:\n  yhat: {distribution: rows, decimals: 1}\n"
+    )
+    rng = tmp_path / "rng.yaml"
+    rng.write_text(
+        "kind: hinge\ny: [1, -1, 1]\nyhat: [0.8, -0.5, 0.3]\n"
+        "vary:\n  yhat: {range: [0, 1.0e+300], step: 1.0e-300}\n"
+    )
+    for f, line in ((rows, 6), (rng, 5)):
+        r = run("vary", str(f), "-n", "1", "-o", str(tmp_path / "out"))
+        assert r.exit_code == 2, r.output
+        assert r.output.count("\n") == 1 and f"{f}:{line}: field 'vary.yhat'" in r.output
+        assert "Traceback" not in r.output and "internal error" not in r.output
+
+
+def test_variants_of_a_custom_template_check_from_any_folder(tmp_path: Path, monkeypatch):
+    import shutil
+
+    tpl = tmp_path / "tpl"
+    tpl.mkdir()
+    for name in ("custom-combo.yaml", "seq-translation.yaml", "hinge-seq.yaml"):
+        shutil.copy(f"problems/{name}", tpl / name)
+    other = tmp_path / "other"
+    other.mkdir()
+    monkeypatch.chdir(other)
+    r = run("vary", "../tpl/custom-combo.yaml", "-n", "2", "-o", "../out")
+    assert r.exit_code == 0, r.output
+    assert run("check", "../out").exit_code == 0
+    monkeypatch.chdir(tmp_path / "out")
+    r = run("check", ".")
+    assert r.exit_code == 0, r.output
+    assert "2 ok" in r.output
+
+
+def test_export_control_characters_and_category(tmp_path: Path):
+    import xml.dom.minidom
+
+    f = tmp_path / "ctrl.yaml"
+    f.write_text(
+        'kind: hinge\ntitle: "ctrl \\x01 \\x0b \\e[31m end"\ny: [1, -1]\nyhat: [0.8, -0.5]\n'
+    )
+    out = tmp_path / "ctrl.xml"
+    r = run("export", str(f), "-o", str(out), "--category", "$course$/a\x01b")
+    assert r.exit_code == 0, r.output
+    doc = xml.dom.minidom.parse(str(out))
+    cats = [
+        c.getElementsByTagName("text")[0].firstChild.data
+        for c in doc.getElementsByTagName("category")
+    ]
+    assert cats == ["$course$/a\ufffdb/ctrl/loss"]
+
+
+def test_export_warns_about_an_infinite_figure_and_refuses_an_empty_bank(tmp_path: Path):
+    f = tmp_path / "inf.yaml"
+    # AA needs A, blank, A: 3 frames; there are 2, so the loss is infinite.
+    f.write_text(
+        "kind: ctc\nmethod: exact\ntarget: AA\nsymbols: ['-', A]\n"
+        "emissions:\n  - [0.5, 0.5]\n  - [0.5, 0.5]\n"
+    )
+    r = run("export", str(f), "-o", str(tmp_path / "q.xml"))
+    assert r.exit_code == 2, r.output
+    assert "infinite" in r.output and not (tmp_path / "q.xml").exists()
+    r = run("export", str(f), "problems/hinge-sequence.yaml", "-o", str(tmp_path / "q.xml"))
+    assert r.exit_code == 0, r.output
+    assert "warning:" in r.output and "inf.yaml" in r.output

@@ -33,7 +33,7 @@ def test_one_numerical_question_per_figure_with_required_elements():
 def test_categories_group_each_figure():
     root = ET.fromstring(moodle_xml(FILES[:1], category="course/ctc"))
     cats = [q.find("category/text").text for q in root.findall("question[@type='category']")]
-    assert cats == ["$course$/course/ctc/listed", "$course$/course/ctc/valid_only"]
+    assert cats == ["$course$/course/ctc/hello/listed", "$course$/course/ctc/hello/valid_only"]
 
 
 def test_everything_is_escaped_and_matrices_are_tables():
@@ -47,11 +47,136 @@ def test_everything_is_escaped_and_matrices_are_tables():
     assert "&quot;HELLO&quot;" in q  # the title's quotes, escaped for HTML
 
 
-def test_default_category_is_the_template_name():
-    from rnnloss_cli.teach.moodle import default_category
+def test_default_category_is_the_problem_name():
+    # No variants: each file is its own problem, under $course$/rnnloss/<its name>.
+    cats = [c for c, _ in _categories_and_questions(moodle_xml(FILES))]
+    assert cats == [
+        "$course$/rnnloss/hello/listed",
+        "$course$/rnnloss/hello/valid_only",
+        "$course$/rnnloss/hinge-sequence/loss",
+        "$course$/rnnloss/hinge-sequence/sum",
+        "$course$/rnnloss/hello-variants/exact",
+    ]
 
-    assert default_category(["out/hello-01.yaml", "out/hello-12.yaml"]) == "rnnloss/hello"
-    assert default_category(["w/hello-variants-s001.yaml", "w/hello-variants-s002.yaml"]) == (
-        "rnnloss/hello-variants"
+
+def _categories_and_questions(text: str) -> list[tuple[str, list[str]]]:
+    """[(category, [question names])] in file order."""
+    out: list[tuple[str, list[str]]] = []
+    for q in ET.fromstring(text).findall("question"):
+        if q.get("type") == "category":
+            out.append((q.find("category/text").text, []))
+        else:
+            out[-1][1].append(q.find("name/text").text)
+    return out
+
+
+def _write_variants(template: str, folder, count: int = 2) -> list[str]:
+    from pathlib import Path
+
+    from rnnloss_cli.teach.vary import file_names, make_variants
+
+    variants = make_variants(template, seed=1, count=count)
+    paths = []
+    for v, name in zip(variants, file_names(Path(template).stem, variants, True), strict=True):
+        (folder / name).write_text(v.text)
+        paths.append(str(folder / name))
+    return paths
+
+
+def test_each_template_and_each_problem_gets_its_own_category(tmp_path):
+    # Numbered variants of two templates (the default stems, hinge-sequence-1 ...) and a
+    # problem that is no variant: a random question from a category is one problem.
+    files = [
+        *_write_variants("problems/mse-forecast.yaml", tmp_path),
+        *_write_variants("problems/hinge-sequence.yaml", tmp_path),
+        "problems/hinge-seq.yaml",
+    ]
+    # Categories in the order of the files (sorted: the variants, then problems/).
+    assert _categories_and_questions(moodle_xml(sorted(files))) == [
+        (
+            "$course$/rnnloss/hinge-sequence/loss",
+            ["hinge-sequence-1: loss", "hinge-sequence-2: loss"],
+        ),
+        ("$course$/rnnloss/hinge-sequence/sum", ["hinge-sequence-1: sum", "hinge-sequence-2: sum"]),
+        ("$course$/rnnloss/mse-forecast/loss", ["mse-forecast-1: loss", "mse-forecast-2: loss"]),
+        ("$course$/rnnloss/hinge-seq/loss", ["hinge-seq: loss"]),
+        ("$course$/rnnloss/hinge-seq/mean", ["hinge-seq: mean"]),
+        ("$course$/rnnloss/hinge-seq/sum", ["hinge-seq: sum"]),
+    ]
+
+
+def test_two_problems_with_one_name_get_two_categories(tmp_path):
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    (tmp_path / "a" / "p.yaml").write_text("kind: mse\ny: [1.0]\nyhat: [1.5]\n")
+    (tmp_path / "b" / "p.yaml").write_text("kind: mse\ny: [1.0]\nyhat: [2.5]\n")
+    files = [str(tmp_path / "a" / "p.yaml"), str(tmp_path / "b" / "p.yaml")]
+    cats = [c for c, _ in _categories_and_questions(moodle_xml(files))]
+    assert len(set(cats)) == 2
+
+
+def test_a_given_category_keeps_a_context_prefix_once():
+    for given in ("$course$/course/ctc", "course/ctc", "/course/ctc/"):
+        cats = [c for c, _ in _categories_and_questions(moodle_xml(FILES[:1], category=given))]
+        assert cats == ["$course$/course/ctc/hello/listed", "$course$/course/ctc/hello/valid_only"]
+    cats = [c for c, _ in _categories_and_questions(moodle_xml(FILES[:1], category="$system$/x"))]
+    assert cats[0] == "$system$/x/hello/listed"
+
+
+def test_a_custom_question_shows_the_givens_of_its_terms():
+    root = ET.fromstring(moodle_xml(["problems/custom-combo.yaml"]))
+    text = root.find("question[@type='numerical']/questiontext/text").text
+    # seq-translation.yaml's vocabulary and first row, hinge-seq.yaml's labels and scores.
+    assert "&lt;eos&gt;" in text and "<td>0.7</td>" in text
+    assert "[0.8, -0.5, 0.3]" in text and "[1, -1, 1]" in text
+    assert "weight 0.7" in text and "weight 0.3" in text
+    assert "seq-translation.yaml" not in text
+
+
+def test_a_tight_tolerance_gets_enough_digits(tmp_path):
+    # (0.0045 - 0.001)^2 = 0.0035^2 = 1.225e-5, checked to 1e-9.
+    f = tmp_path / "tiny.yaml"
+    f.write_text(
+        "kind: mse\ny: [0.001]\nyhat: [0.0045]\ntolerance: 1.0e-9\nanswer:\n  loss: 1.225e-5\n"
     )
-    assert default_category(["problems/hello.yaml"]) == "rnnloss/hello"
+    q = ET.fromstring(moodle_xml([str(f)])).find("question[@type='numerical']")
+    assert abs(float(q.find("answer/text").text) - 1.225e-5) <= 1e-10
+    assert float(q.find("answer/tolerance").text) == 1e-9
+    text = q.find("questiontext/text").text
+    assert "3 decimals" not in text and "1e-09" in text
+
+
+def test_the_default_tolerance_says_three_decimals():
+    q = ET.fromstring(moodle_xml(["problems/hinge-sequence.yaml"]))
+    text = q.find("question[@type='numerical']/questiontext/text").text
+    assert "3 decimals" in text and "0.0005" in text
+
+
+def test_control_characters_leave_the_xml_well_formed(tmp_path):
+    import xml.dom.minidom
+
+    f = tmp_path / "ctrl.yaml"
+    f.write_text(
+        'kind: hinge\ntitle: "ctrl \\x01 \\x0b \\e[31m end"\nnotes: "note \\x02"\n'
+        "y: [1, -1, 1]\nyhat: [0.8, -0.5, 0.3]\n"
+    )
+    text = moodle_xml([str(f)], category="a\x01b")
+    doc = xml.dom.minidom.parseString(text.encode())
+    cat = doc.getElementsByTagName("category")[0].getElementsByTagName("text")[0]
+    assert cat.firstChild.data.startswith("$course$/a\ufffdb/")
+    assert "ctrl \ufffd \ufffd \ufffd[31m end" in text
+
+
+def test_an_infinite_figure_is_named_in_a_warning(tmp_path):
+    from rnnloss_cli.teach.moodle import moodle_bank
+
+    f = tmp_path / "inf.yaml"
+    # AA needs A, blank, A: 3 frames; there are 2, so the loss is infinite.
+    f.write_text(
+        "kind: ctc\nmethod: exact\ntarget: AA\nsymbols: ['-', A]\n"
+        "emissions:\n  - [0.5, 0.5]\n  - [0.5, 0.5]\n"
+    )
+    bank = moodle_bank([str(f)])
+    assert ET.fromstring(bank.text).findall("question") == [] and bank.questions == 0
+    assert len(bank.warnings) == 1
+    assert "inf.yaml" in bank.warnings[0] and "infinite" in bank.warnings[0]

@@ -154,3 +154,134 @@ def test_the_vary_field_is_accepted_by_every_parser():
     data = yaml.safe_load(open("problems/hinge-sequence.yaml").read())
     data["vary"] = {"yhat": {"range": [0, 1], "step": 0.1}}
     assert parse_problem(data, {}, "<t>").meta.answer["loss"] == 0.467
+
+
+# ------------------------------------------------------------------ rules checked before drawing
+def _template(tmp_path, text: str, name: str = "t.yaml") -> str:
+    f = tmp_path / name
+    f.write_text(text)
+    return str(f)
+
+
+def test_rows_wider_than_the_decimals_allow_are_refused_with_the_rule(tmp_path):
+    # 11 columns each of at least 1/10 (decimals: 1) would sum to at least 1.1 > 1.
+    f = _template(
+        tmp_path,
+        "kind: cce\ny: [0]\nyhat:\n  - [0.1, 0.1, 0.1, 0.1, 0.1, 0.1, 0.1, 0.1, 0.1, 0.05, 0.05]\n"
+        "vary:\n  yhat: {distribution: rows, decimals: 1}\n",
+    )
+    with pytest.raises(ProblemError, match="11") as err:
+        make_variants(f, seed=1, count=1)
+    assert err.value.field == "vary.yhat" and err.value.line == 6
+
+
+@pytest.mark.parametrize(
+    "rule",
+    [
+        "{range: [0, 1.0e+300], step: 1.0e-300}",  # 10^600 steps: not even a float
+        "{range: [0, 1], step: 1.0e-12}",  # 10^12 steps
+        "{range: [0, 1.0e+300], decimals: 0}",  # 10^300 whole numbers
+    ],
+)
+def test_a_range_with_too_many_steps_is_refused_with_the_limit(rule: str, tmp_path):
+    f = _template(tmp_path, f"kind: hinge\ny: [1, -1]\nyhat: [0.8, -0.5]\nvary:\n  yhat: {rule}\n")
+    with pytest.raises(ProblemError, match="MAX_VARY_STEPS") as err:
+        make_variants(f, seed=1, count=1)
+    assert err.value.field == "vary.yhat" and err.value.line == 5
+
+
+def test_range_draws_stay_on_the_grid_from_low(tmp_path):
+    # Grid 0.15, 0.25, ..., 0.95 (step 0.1 from 0.15): two decimals, not the step's one;
+    # grid 0, 2.5, 5, 7.5, 10 (step 2.5): a step of at least 1 may still have decimals.
+    f = _template(
+        tmp_path,
+        "kind: hinge\ny: [1, 1, 1, 1]\nyhat: [0.5, 0.5, 0.5, 0.5]\nreduction: sum\n"
+        "vary:\n  yhat: {range: [0.15, 0.95], step: 0.1}\n",
+    )
+    seen = set()
+    for v in make_variants(f, seed=1, count=20):
+        for x in v.data["yhat"]:
+            k = (Fraction(repr(x)) - Fraction("0.15")) / Fraction("0.1")
+            assert k.denominator == 1 and 0 <= k <= 8, x
+            seen.add(x)
+    assert len(seen) > 4
+    f = _template(
+        tmp_path,
+        "kind: mse\ny: [1.0]\nyhat: [2.0]\nvary:\n  yhat: {range: [0, 10], step: 2.5}\n",
+        "m.yaml",
+    )
+    drawn = {v.data["yhat"][0] for v in make_variants(f, seed=1, count=40)}
+    assert drawn <= {0, 2.5, 5, 7.5, 10} and {2.5, 7.5} & drawn
+
+
+def test_whole_number_ranges_write_integers(tmp_path):
+    # decimals: 0 is a grid of whole numbers: frames 3, 4 or 5, written without ".0".
+    text = open("problems/hello-variants.yaml").read()
+    assert "frames: {range: [3, 5], step: 1}" in text
+    f = _template(tmp_path, text.replace("step: 1}", "decimals: 0}"))
+    for v in make_variants(f, seed=1, count=10):
+        assert type(v.data["frames"]) is int
+        assert f"\nframes: {v.data['frames']}\n" in v.text
+
+
+# ------------------------------------------------------------------ custom templates
+def _custom_course(tmp_path):
+    import shutil
+
+    tpl = tmp_path / "course" / "templates"
+    tpl.mkdir(parents=True)
+    for name in ("custom-combo.yaml", "seq-translation.yaml", "hinge-seq.yaml"):
+        shutil.copy(f"problems/{name}", tpl / name)
+    return tpl
+
+
+def test_variants_of_a_custom_template_refer_to_its_files(tmp_path, monkeypatch):
+    import math
+    import os
+
+    tpl = _custom_course(tmp_path)
+    out = tmp_path / "course" / "week1" / "out"
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)  # neither the template's folder nor the output's
+    variants = make_variants(str(tpl / "custom-combo.yaml"), seed=1, count=3, out_dir=str(out))
+    out.mkdir(parents=True)
+    # The terms' files are the template's, unchanged:
+    #   seq-translation: -ln 0.7 - ln 0.5 - ln 0.6;  hinge-seq: mean(0.2, 0.5, 0.7) = 1.4 / 3.
+    l1 = -(math.log(0.7) + math.log(0.5) + math.log(0.6))
+    l2 = 1.4 / 3
+    for v in variants:
+        files = [t["file"] for t in v.data["terms"]]
+        # Relative to the variant's folder: out -> week1 -> course, then templates/.
+        assert files == [
+            os.path.join("..", "..", "templates", "seq-translation.yaml"),
+            os.path.join("..", "..", "templates", "hinge-seq.yaml"),
+        ]
+        w1, w2 = (t["weight"] for t in v.data["terms"])
+        assert abs(v.data["answer"]["loss"] - (w1 * l1 + w2 * l2)) < 1e-4
+        f = out / f"{v.ident}.yaml"
+        f.write_text(v.text)
+        result = solve(load_problem(str(f)))
+        assert result.checks and result.ok
+
+
+def test_variants_of_a_custom_template_without_a_folder_use_absolute_paths(tmp_path, monkeypatch):
+    tpl = _custom_course(tmp_path)
+    monkeypatch.chdir(tmp_path)
+    (v,) = make_variants("course/templates/custom-combo.yaml", seed=1, count=1)
+    assert v.data["terms"][0]["file"] == str((tpl / "seq-translation.yaml").resolve())
+    (tmp_path / "anywhere").mkdir()
+    f = tmp_path / "anywhere" / "v.yaml"
+    f.write_text(v.text)
+    assert solve(load_problem(str(f))).ok
+
+
+def test_variant_sources_name_their_template():
+    from rnnloss_cli.teach.vary import variant_template
+
+    (v,) = make_variants("problems/hinge-sequence.yaml", seed=3, count=1)
+    (w,) = make_variants("problems/hinge-sequence.yaml", seed=3, ids=["ana b"])
+    assert variant_template(v.data["source"]) == "hinge-sequence.yaml"
+    assert variant_template(w.data["source"]) == "hinge-sequence.yaml"
+    assert variant_template("handout, section 1") is None
+    assert variant_template(None) is None
