@@ -14,6 +14,20 @@ from rnnloss_cli.errors import ProblemError
 FLAGS_FILE = "<command line>"
 #: Digits beyond which an integer cannot fit a float64 (and int() would refuse past 4300).
 _MAX_INT_DIGITS = 400
+FLOAT64_WORDS = "does not fit a float64 number (max about 1.8e308)"
+TINY_WORDS = (
+    "is too small for a float64 number (it would be read as 0; the smallest is about "
+    "4.9e-324): write 0 if 0 is meant"
+)
+
+
+def underflows(text: str, value: float) -> bool:
+    """True when the number written as ``text`` is not 0 but reads as the float 0.0
+    (``1e-400``): taking it as 0 would silently change the input."""
+    if value != 0.0:
+        return False
+    mantissa = text.lower().partition("e")[0]
+    return any(c in "123456789" for c in mantissa)
 
 
 def flag_error(message: str, flag: str) -> ProblemError:
@@ -44,14 +58,17 @@ def _scalar(text: str, flag: str) -> Any:
         raise ProblemError(f"expected a number, got {t!r}", file=FLAGS_FILE, field=flag) from None
     if math.isinf(value) and "inf" not in t.lower():
         raise _too_big(t, flag)
+    if underflows(t, value):
+        raise ProblemError(f"{_shown(t)} {TINY_WORDS}", file=FLAGS_FILE, field=flag)
     return value
 
 
+def _shown(text: str) -> str:
+    return text if len(text) <= 24 else text[:20] + "..."
+
+
 def _too_big(text: str, flag: str) -> ProblemError:
-    shown = text if len(text) <= 24 else text[:20] + "..."
-    return ProblemError(
-        f"{shown} does not fit a float64 number (max about 1.8e308)", file=FLAGS_FILE, field=flag
-    )
+    return ProblemError(f"{_shown(text)} {FLOAT64_WORDS}", file=FLAGS_FILE, field=flag)
 
 
 def parse_numbers(text: str, flag: str) -> Any:
@@ -73,6 +90,10 @@ def parse_mapping(text: str, flag: str) -> dict[str, Any]:
                 f"expected SYMBOL=NUMBER pairs separated by commas, got {item!r}",
                 file=FLAGS_FILE,
                 field=flag,
+            )
+        if key in out:
+            raise ProblemError(
+                f"{key!r} is given twice; give each symbol once", file=FLAGS_FILE, field=flag
             )
         out[key] = _scalar(value, flag)
     return out

@@ -49,3 +49,25 @@ def test_not_a_number():
     with pytest.raises(ProblemError) as info:
         parse_numbers("1,x", "y")
     assert "expected a number, got 'x'" in info.value.message
+
+
+@pytest.mark.parametrize("text", ["1e-400", "-2.5E-330", "0.000001e-320", "9e-999"])
+def test_value_below_float64_is_a_problem_error_not_zero(text):
+    """A nonzero number that float() would read as 0.0 was taken as 0 silently
+    (nll --yhat 1e-400,1 gave an infinite loss for a true loss of about 921)."""
+    with pytest.raises(ProblemError) as info:
+        parse_numbers(f"0.5,{text}", "yhat")
+    assert (info.value.file, info.value.field) == (FLAGS_FILE, "yhat")
+    assert "too small for a float64" in info.value.message
+
+
+@pytest.mark.parametrize("text", ["0", "0.0", "-0e5", "0.000e-400", "1e-320"])
+def test_zero_and_subnormals_stay_numbers(text):
+    assert parse_numbers(text, "y") == [float(text)]
+
+
+def test_a_symbol_given_twice_is_refused():
+    """--probs A=0.5,A=0.3 kept the last value silently (problem files refuse the duplicate)."""
+    with pytest.raises(ProblemError) as info:
+        parse_mapping("A=0.5,B=0.3,A=0.1", "--probs")
+    assert "'A' is given twice" in info.value.message

@@ -29,6 +29,7 @@ import yaml
 
 from rnnloss_cli import limits
 from rnnloss_cli.errors import ProblemError
+from rnnloss_cli.flags import FLOAT64_WORDS, TINY_WORDS, underflows
 
 Path = tuple[Any, ...]
 
@@ -48,7 +49,6 @@ _FAST_FLOAT = re.compile(
 #: Digits beyond which an integer cannot fit a float64 (max about 1.8e308) whatever they are;
 #: also keeps ``int()`` clear of Python's 4300-digit conversion limit.
 _MAX_INT_DIGITS = 400
-FLOAT64_WORDS = "does not fit a float64 number (max about 1.8e308)"
 NESTING_WORDS = (
     f"nested deeper than {limits.MAX_NESTING} levels (limit MAX_NESTING = {limits.MAX_NESTING})"
 )
@@ -230,6 +230,8 @@ class _Builder:
                 number = float(value)
                 if number in (float("inf"), float("-inf")):
                     raise self._too_big(event)
+                if underflows(value, number):
+                    raise self._too_small(event)
                 return number, False
         if tag is None or tag == "!":
             tag = self.loader.resolve(yaml.ScalarNode, value, implicit)
@@ -242,6 +244,8 @@ class _Builder:
         if tag == FLOAT_TAG and result in (float("inf"), float("-inf")):
             if "inf" not in value.lower():
                 raise self._too_big(event)
+        if tag == FLOAT_TAG and isinstance(result, float) and underflows(value, result):
+            raise self._too_small(event)
         if tag == INT_TAG and isinstance(result, int):
             try:
                 float(result)
@@ -249,10 +253,13 @@ class _Builder:
                 raise self._too_big(event) from None
         return result, False
 
-    def _too_big(self, event: Any) -> ProblemError:
+    def _too_big(self, event: Any, words: str = FLOAT64_WORDS) -> ProblemError:
         path, is_key = self._next_path(event.start_mark)
         shown = event.value if len(event.value) <= 24 else event.value[:20] + "..."
-        return self.error(f"{shown} {FLOAT64_WORDS}", event.start_mark, path)
+        return self.error(f"{shown} {words}", event.start_mark, path)
+
+    def _too_small(self, event: Any) -> ProblemError:
+        return self._too_big(event, TINY_WORDS)
 
     # ------------------------------------------------------------ collections
     def start(self, event: Any, is_map: bool) -> None:
@@ -342,6 +349,8 @@ class _Builder:
                     number = float(event.value)
                     if number - number != 0.0:  # inf: the text overflowed float64
                         raise self._too_big(event)
+                    if number == 0.0 and underflows(event.value, number):
+                        raise self._too_small(event)
                     items(number)
                     lines(event.start_mark.line + 1)
                     self.count += 1

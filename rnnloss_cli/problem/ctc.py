@@ -67,6 +67,12 @@ def _join(symbols: tuple[str, ...] | list[str]) -> str:
     return "".join(symbols) if all(len(s) == 1 for s in symbols) else " ".join(symbols)
 
 
+def _plain(char: str) -> bool:
+    """A character a symbol may hold: printable and not a space (a tab, a newline, a control
+    character, or a byte that is not UTF-8 given on the command line, are not)."""
+    return char.isprintable() and not char.isspace()
+
+
 def _symbol_seq(f: Fields, value: Any, *parts: Any) -> tuple[str, ...]:
     """A string (one symbol per character), a number (its digits) or a list of symbols."""
     if isinstance(value, bool) or value is None:
@@ -74,9 +80,10 @@ def _symbol_seq(f: Fields, value: Any, *parts: Any) -> tuple[str, ...]:
     if isinstance(value, int):
         value = str(value)
     if isinstance(value, str):
-        if not value or value != value.strip() or " " in value:
+        if not value or not all(_plain(c) for c in value):
             raise f.error(
-                f"expected symbols without spaces (one character per symbol), got {value!r}",
+                "expected symbols without spaces or control characters (one character per "
+                f"symbol), got {value!r}",
                 *parts,
             )
         return tuple(value)
@@ -85,6 +92,8 @@ def _symbol_seq(f: Fields, value: Any, *parts: Any) -> tuple[str, ...]:
         for i, item in enumerate(value):
             if isinstance(item, bool) or not isinstance(item, (str, int)) or str(item) == "":
                 raise f.error("expected a symbol (text)", *parts, i)
+            if not all(_plain(c) for c in str(item)):
+                raise f.error(f"expected a symbol without spaces, got {str(item)!r}", *parts, i)
             out.append(str(item))
         return tuple(out)
     raise f.error("expected text such as HELLO or a non-empty list of symbols", *parts)
@@ -228,6 +237,7 @@ def parse_ctc(f: Fields, kind: str) -> CTCProblem:
             raise f.error(f"frames is {frames} but {source} has {matrix.shape[0]} rows", "frames")
         frames = matrix.shape[0]
         _check_sizes(f, target, frames, len(symbols))
+    if frames is not None:  # from the matrix, or given with probs: one symbol a frame
         for i, path in enumerate(alignments):
             if len(path) != frames:
                 raise f.error(

@@ -147,8 +147,8 @@ def _vocabulary(f: Fields, n_classes: int, columns_of: str) -> tuple[str, ...] |
         raise f.error("expected a list of symbols, e.g. [the, cat, <eos>]", "vocabulary")
     vocab: list[str] = []
     for i, item in enumerate(raw):
-        if isinstance(item, (bool, dict, list)) or item is None:
-            raise f.error("expected a symbol (text or number)", "vocabulary", i)
+        if isinstance(item, (bool, dict, list)) or item is None or not str(item).strip():
+            raise f.error("expected a symbol (text or number, not empty)", "vocabulary", i)
         if str(item) in vocab:
             raise f.error(f"symbol {str(item)!r} is listed twice", "vocabulary", i)
         vocab.append(str(item))

@@ -54,6 +54,14 @@ def paths_result(
     MAX_LISTED_SYMBOLS symbols; the table holds ``window`` rows (first and last alignments).
     """
     labels = list(target)
+    if not labels or not all(c.isprintable() and not c.isspace() for c in labels):
+        raise flag_error(
+            "expected symbols without spaces or control characters (one character per "
+            f"symbol), got {target!r}",
+            "TARGET",
+        )
+    if len(blank) != 1 or not blank.isprintable() or blank.isspace():
+        raise flag_error(f"expected one character for the blank, got {blank!r}", "--blank")
     if blank in labels:
         raise flag_error(f"the blank {blank!r} cannot be part of the target", "TARGET")
     table = _check_probs(probs, [*labels, blank]) if probs is not None else None

@@ -174,3 +174,41 @@ def test_bare_ctc_shows_usage_and_exits_2_like_bare_rnnloss():
     r = run("ctc")
     assert r.exit_code == 2
     assert "Usage" in r.output
+
+
+@pytest.mark.parametrize(
+    ("args", "flag"),
+    [
+        (["AB", "--frames", "3", "--blank", ""], "--blank"),
+        (["AB", "--frames", "3", "--blank", "--"], "--blank"),
+        (["AB", "--frames", "3", "--blank", " "], "--blank"),
+        (["A B", "--frames", "4"], "TARGET"),
+        (["A\tB", "--frames", "4"], "TARGET"),
+        (["A\udcff", "--frames", "3"], "TARGET"),  # a byte that is not UTF-8 in argv
+    ],
+)
+def test_ctc_paths_checks_its_target_and_blank_as_ctc_does(args, flag):
+    r = run("ctc", "paths", *args)
+    assert r.exit_code == 2, r.output
+    assert f"field '{flag}'" in r.output
+
+
+def test_ctc_target_with_a_control_character_is_refused():
+    r = run("ctc", "--target", "A\x07B", "--probs", "A=0.5,B=0.3,-=0.2", "-T", "4")
+    assert r.exit_code == 2, r.output
+    assert "control characters" in r.output
+
+
+def test_listed_alignment_must_have_the_given_number_of_frames():
+    """With --probs and -T, A-B (3 symbols) over 4 frames was summed as if valid."""
+    r = run("ctc", "--target", "AB", "--probs", "A=0.5,B=0.3,-=0.2", "-a", "A-B", "-T", "4")
+    assert r.exit_code == 2, r.output
+    assert "A-B has 3 symbols but there are 4 frames" in r.output
+
+
+def test_window_is_bounded():
+    args = ["ctc", "--target", "AB", "--probs", "A=0.5,B=0.3,-=0.2", "-T", "100"]
+    r = run(*args, "--window", "100000000x100")
+    assert r.exit_code == 2, r.output
+    assert "MAX_WINDOW_CELLS" in r.output
+    assert run(*args, "--window", "1000x1000").exit_code == 0

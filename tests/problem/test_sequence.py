@@ -49,6 +49,7 @@ def test_lengths_give_the_mask(tmp_path):
         ("targets: [0, 1]\nreduction: mean\n", 6, "reduction", "mean_tokens"),
         ("vocabulary: [x, y]\ntargets: [x, y]\n", 5, "vocabulary", "3 columns"),
         ("targets: [a, b]\n", 5, "targets[0]", "vocabulary"),
+        ("vocabulary: [x, '', z]\ntargets: [x, z]\n", 5, "vocabulary[1]", "not empty"),
     ],
 )
 def test_sequence_errors_name_line_and_field(tmp_path, extra, line, field, words):

@@ -229,3 +229,24 @@ def test_aliases_below_the_limit_are_shared_not_copied(loader):
 def test_error_at_end_of_text_without_newline_names_a_real_line(loader):
     err = _error("kind: mse\ny: [1, 2", loader)
     assert err.line == 2 and "not valid YAML" in err.message
+
+
+@pytest.mark.parametrize(
+    "text, line, field",
+    [
+        ("y: [1e-400]\n", 1, "y[0]"),  # the fast path for numbers in a list
+        ("y:\n  - 0.5\n  - -1.0e-400\n", 3, "y[1]"),
+        ("tolerance: 2e-999\n", 1, "tolerance"),
+    ],
+)
+def test_a_nonzero_number_below_float64_is_refused_not_read_as_zero(text, line, field, loader):
+    err = _error(text, loader)
+    assert (err.line, err.field) == (line, field), str(err)
+    assert "too small for a float64" in err.message
+
+
+@pytest.mark.parametrize("char", ["\x00", "\x07", "\x1b"])
+def test_a_control_character_is_one_line_with_its_line(char, loader):
+    err = _error(f"kind: mse\ny: [1.0]\ntitle: a{char}b\n", loader)
+    assert err.line == 3, str(err)
+    assert "control character" in err.message and "\n" not in str(err)
