@@ -19,6 +19,8 @@ from typing import Any
 from rnnloss_cli.errors import ProblemError
 from rnnloss_cli.problem import KIND_SUMMARIES, parse_problem, problem_files, read_text
 from rnnloss_cli.problem._yaml import load_yaml
+from rnnloss_cli.render.latex import fold, latex_math, latex_text
+from rnnloss_cli.render.markdown import md_line
 from rnnloss_cli.render.text import (
     ELLIPSIS,
     LEGEND_TEXT,
@@ -67,13 +69,13 @@ class SheetProblem:
 
 # ------------------------------------------------------------------------------ givens
 def _num(v: Any) -> str:
-    """A given number as the author wrote it (no rounding: 0.25 stays 0.25)."""
+    """A given number exactly as the file gives it, never rounded: a float's shortest
+    round-trip form (``repr``: 0.25 stays 0.25, 0.1234567 keeps its digits, 1234567.0 and
+    1234568.0 stay apart), an integer's digits, a boolean as YAML writes it."""
     if isinstance(v, bool):
         return str(v).lower()
-    if isinstance(v, int):
-        return str(v)
     if isinstance(v, float):
-        return format(v, "g") if abs(v) >= 1e-4 or v == 0 else format(v, ".6g")
+        return repr(v)
     return str(v)
 
 
@@ -287,29 +289,32 @@ def task_text(p: SheetProblem) -> str:
 
 
 # ------------------------------------------------------------------------------ markdown
-def _md_escape(s: str) -> str:
-    return str(s).replace("|", "\\|")
-
-
 def _row_labels(g: Given) -> list[str]:
     return g.row_labels or [str(i + 1) for i in range(len(g.value))]
 
 
+def _md_name(name: str) -> str:
+    """A given's name as a code span (backticks in it would end the span: then text)."""
+    return f"`{name}`" if "`" not in name and fold(name) == name else md_line(name)
+
+
 def _md_given(g: Given) -> list[str]:
-    note = f" ({g.note})" if g.note else ""
+    note = f" ({md_line(g.note)})" if g.note else ""
+    name = _md_name(g.name)
     if g.shape == "scalar":
-        return [f"- `{g.name}`: {g.value}"]
+        return [f"- {name}: {md_line(g.value)}"]
     if g.shape == "list":
-        return [f"- `{g.name}`: [{', '.join(g.value)}]{note}"]
+        return [f"- {name}: [{md_line(', '.join(g.value))}]{note}"]
     if g.shape == "mapping":
-        return [f"- `{g.name}`: " + ", ".join(f"{k} = {v}" for k, v in g.value.items())]
-    head = ["", "| " + " | ".join(["", *map(_md_escape, g.columns or [])]) + " |"]
+        pairs = ", ".join(f"{k} = {v}" for k, v in g.value.items())
+        return [f"- {name}: {md_line(pairs)}"]
+    head = ["", "| " + " | ".join(["", *map(md_line, g.columns or [])]) + " |"]
     head.append("|" + "|".join("---" for _ in range(len(g.columns or []) + 1)) + "|")
     rows = [
-        "| " + " | ".join(map(_md_escape, [i, *r])) + " |"
+        "| " + " | ".join(map(md_line, [i, *r])) + " |"
         for i, r in zip(_row_labels(g), g.value, strict=True)
     ]
-    return [f"- `{g.name}` (matrix){note}:", *head, *rows, ""]
+    return [f"- {name} (matrix){note}:", *head, *rows, ""]
 
 
 def sheet_markdown(
@@ -324,15 +329,15 @@ def sheet_markdown(
     from rnnloss_cli.render.markdown import result_markdown
 
     heading = title or ("Solutions" if solutions else "Problem sheet")
-    out = [f"# {heading}", ""]
+    out = [f"# {md_line(heading)}", ""]
     for i, p in enumerate(problems, 1):
-        out += [f"## {i}. {p.title}", ""]
+        out += [f"## {i}. {md_line(p.title)}", ""]
         if p.source:
-            out += [f"_Source: {p.source}_", ""]
+            out += [f"_Source: {md_line(p.source)}_", ""]
         out += ["**Given**", ""]
         for g in p.givens:
             out += _md_given(g)
-        out += ["", f"**Task.** {task_text(p)}", ""]
+        out += ["", f"**Task.** {md_line(task_text(p))}", ""]
         if solutions and p.result is not None:
             body = result_markdown(p.result, precision, level=3, answers=True, window=window)
             lines = body.split("\n")
@@ -343,82 +348,6 @@ def sheet_markdown(
 
 
 # ------------------------------------------------------------------------------ LaTeX
-#: Unicode the renderers use, as LaTeX math (so the sheet compiles with plain pdflatex).
-_MATH = {
-    "ŷ": r"\hat{y}",
-    "−": "-",
-    "×": r"\times ",
-    "·": r"\cdot ",
-    "²": "^{2}",
-    "Σ": r"\sum ",
-    "Π": r"\prod ",
-    "∂": r"\partial ",
-    "≈": r"\approx ",
-    "≤": r"\le ",
-    "≥": r"\ge ",
-    "≠": r"\ne ",
-    "∞": r"\infty ",
-    "→": r"\to ",
-    "∇": r"\nabla ",
-    "…": r"\dots ",
-    "α": r"\alpha ",
-    "β": r"\beta ",
-    "γ": r"\gamma ",
-    "δ": r"\delta ",
-    "ε": r"\varepsilon ",
-    "θ": r"\theta ",
-    "λ": r"\lambda ",
-    "π": r"\pi ",
-    "σ": r"\sigma ",
-    "ℓ": r"\ell ",
-    "ₜ": "_t",
-    "ᵢ": "_i",
-    "√": r"\surd ",
-    "∈": r"\in ",
-}
-_TEXT = {
-    "\\": r"\textbackslash{}",
-    "&": r"\&",
-    "%": r"\%",
-    "$": r"\$",
-    "#": r"\#",
-    "_": r"\_",
-    "{": r"\{",
-    "}": r"\}",
-    "~": r"\textasciitilde{}",
-    "^": r"\textasciicircum{}",
-    "—": "---",
-    "–": "--",
-    "“": "``",
-    "”": "''",
-    "‘": "`",
-    "’": "'",
-    "⚠": "",
-}
-
-
-def latex_text(s: str) -> str:
-    """Escape text for LaTeX; maths symbols become inline math."""
-    out: list[str] = []
-    math: list[str] = []  # a run of maths symbols becomes one $...$
-    for ch in s:
-        if ch in _MATH:
-            math.append(_MATH[ch])
-            continue
-        if math:
-            out.append("$" + "".join(math).strip() + "$")
-            math = []
-        out.append(_TEXT.get(ch, ch))
-    if math:
-        out.append("$" + "".join(math).strip() + "$")
-    return "".join(out)
-
-
-def latex_math(s: str) -> str:
-    """Map the renderers' Unicode inside a math string to LaTeX commands."""
-    return "".join(_MATH.get(ch, ch) for ch in s)
-
-
 def table_latex(t: Table, precision: int, *, window: Window | None = None) -> list[str]:
     """A tabular, windowed like the other formats ("…" rows/columns, a note with the size)."""
     laid = lay_out(t, window)
@@ -458,9 +387,9 @@ def step_latex_item(s: Step, precision: int) -> str:
     if len(math) <= _LATEX_INLINE_MAX:
         return rf"  \item {latex_text(s.label)}: ${math}$"
     parts = re.split(r"\s(?==|\\approx)", math)
-    body = r" \\ ".join(
-        ["&" + parts[0] if len(parts) == 1 else parts[0]] + ["&" + part for part in parts[1:]]
-    )
+    # the left-hand side shares the first line: "lhs &= a \\ &= b", each "=" aligned
+    lines = ["&" + parts[0]] if len(parts) == 1 else [f"{parts[0]} &{parts[1]}"]
+    body = r" \\ ".join(lines + ["&" + part for part in parts[2:]])
     return rf"  \item {latex_text(s.label)}:\[ \begin{{aligned}} {body} \end{{aligned}} \]"
 
 
@@ -492,7 +421,7 @@ def result_latex(
     out += _steps_latex(r.work_steps, precision)
     for label, child in r.children:
         out += [
-            rf"\paragraph{{Term: {latex_text(label)}}}",
+            rf"\paragraph{{Term: {latex_text(fold(label))}}}",
             *result_latex(child, precision, show, window=window),
         ]
     for w in r.warnings:
@@ -554,16 +483,16 @@ def sheet_latex(
         r"\usepackage[T1]{fontenc}",
         r"\usepackage{amsmath,amssymb}",
         r"\usepackage[margin=2cm]{geometry}",
-        rf"\title{{{latex_text(heading)}}}",
+        rf"\title{{{latex_text(fold(heading))}}}",
         r"\date{}",
         r"\begin{document}",
         r"\maketitle",
         "",
     ]
     for p in problems:
-        out += [rf"\section{{{latex_text(p.title)}}}", ""]
+        out += [rf"\section{{{latex_text(fold(p.title))}}}", ""]
         if p.source:
-            out += [rf"\noindent\emph{{Source: {latex_text(p.source)}}}", ""]
+            out += [rf"\noindent\emph{{Source: {latex_text(fold(p.source))}}}", ""]
         out += [r"\paragraph{Given}", r"\begin{itemize}"]
         for g in p.givens:
             out += _latex_given(g)
@@ -634,18 +563,19 @@ def sheet_html(
     from rnnloss_cli.render.html import page_html, result_html
 
     heading = title or ("Solutions" if solutions else "Problem sheet")
-    out = [f"<h1>{escape(heading)}</h1>"]
+    out = [f"<h1>{escape(fold(heading))}</h1>"]
     for i, p in enumerate(problems, 1):
-        out += [f'<section class="problem" id="problem-{i}">', f"<h2>{i}. {escape(p.title)}</h2>"]
+        title = escape(fold(p.title))
+        out += [f'<section class="problem" id="problem-{i}">', f"<h2>{i}. {title}</h2>"]
         if p.source:
-            out.append(f'<p class="meta">Source: {escape(p.source)}</p>')
+            out.append(f'<p class="meta">Source: {escape(fold(p.source))}</p>')
         out += ["<h3>Given</h3>", *_html_givens(p.givens)]
         out.append(f'<p class="task"><strong>Task.</strong> {escape(task_text(p))}</p>')
         if solutions and p.result is not None:
             out.append("<h3>Solution</h3>")
             out.append(result_html(p.result, precision, 4, window=window, heading=False))
         out.append("</section>")
-    return page_html(heading, "\n".join(out))
+    return page_html(fold(heading), "\n".join(out))
 
 
 _RENDERERS = {"markdown": sheet_markdown, "latex": sheet_latex, "html": sheet_html}

@@ -10,6 +10,7 @@ from typer.testing import CliRunner
 
 from rnnloss_cli.cli import app
 from rnnloss_cli.problem import load_problem, problem_files
+from rnnloss_cli.render.markdown import md_line
 from rnnloss_cli.render.text import fmt_number
 from rnnloss_cli.sheet import build_sheet, givens_of, latex_text
 from rnnloss_cli.solve import solve
@@ -71,9 +72,10 @@ def test_solution_sheet_shows_every_derivation_and_key():
     assert sheet.count("**Loss = ") >= len(files)
     for path in files:
         result = solve(load_problem(path))
-        assert result.title in sheet
+        assert md_line(result.title) in sheet  # "<eos>" escaped: not an HTML tag
         for c in result.checks or []:
-            assert f"| {c.figure} | {fmt_number(c.expected, 3)} |" in sheet, (path, c.figure)
+            figure = md_line(c.figure)  # escaped: grads.W_xh\[0\]\[0\]
+            assert f"| {figure} | {fmt_number(c.expected, 3)} |" in sheet, (path, c.figure)
     # The hinge derivation written out: (0.2 + 0.5 + 0.7) / 3 = 0.467
     assert r"\frac{0.2 + 0.5 + 0.7}{3} = 0.467" in sheet
 
@@ -172,3 +174,195 @@ def test_a_vary_block_is_not_a_given():
     r = runner.invoke(app, ["sheet", str(PROBLEMS / "hello-variants.yaml")])
     assert r.exit_code == 0, r.output
     assert "alphabet" not in r.output and "target_fits_frames" not in r.output
+
+
+# ------------------------------------------------------------------ escaping and exact givens
+#: Every character TeX treats specially, as CTC labels (the blank written "_").
+TEX_SPECIALS = ["&", "%", "#", "$", "{", "}", "~", "^", "\\"]
+
+
+def _write_ctc_specials(folder: Path) -> Path:
+    """An exact CTC problem whose blank is "_" and whose labels are TeX's specials."""
+    import yaml
+
+    symbols = ["_", *TEX_SPECIALS]
+    n = len(symbols)
+    rows = [[round(1 / n, 6)] * (n - 1) + [round(1 - (n - 1) * round(1 / n, 6), 6)]]
+    data = {
+        "kind": "ctc",
+        "title": "TeX's specials as labels",
+        "method": "exact",
+        "target": TEX_SPECIALS,
+        "blank": "_",
+        "symbols": symbols,
+        "emissions": rows * (len(TEX_SPECIALS) + 1),
+    }
+    path = folder / "specials.yaml"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    return path
+
+
+def _write_specials_other_kinds(folder: Path) -> list[Path]:
+    """TeX's specials as the labels of a listed-alignment CTC problem, a forced alignment, a
+    beam-search decode and an RNN-T lattice (each writes its symbols into its steps)."""
+    import yaml
+
+    specials = ["&", "%", "#", "{", "\\", "~"]
+    symbols = ["_", *specials]
+    n = len(symbols)
+    row = [0.1] * (n - 1) + [round(1 - 0.1 * (n - 1), 6)]
+    listed = {
+        "kind": "ctc",
+        "target": "&%",
+        "blank": "_",
+        "probs": {"&": 0.5, "%": 0.3, "_": 0.2},
+        "frames": 3,
+        "alignments": ["&_%", "&%_"],
+    }
+    align = {"kind": "ctc_align", "target": specials, "symbols": symbols, "blank": "_"}
+    align["emissions"] = [row] * (len(specials) + 1)
+    decode = {"kind": "ctc_decode", "symbols": symbols, "blank": "_", "beam": 2}
+    decode["emissions"] = [row] * 3
+    rnnt = {"kind": "rnnt", "symbols": ["_", "&", "\\"], "blank": "_", "target": ["&", "\\"]}
+    rnnt["probs"] = [[[0.2, 0.6, 0.2], [0.3, 0.1, 0.6], [0.5, 0.25, 0.25]]] * 2
+    out = []
+    for name, data in [("listed", listed), ("align", align), ("decode", decode), ("rnnt", rnnt)]:
+        path = folder / f"specials-{name}.yaml"
+        data = {**data, "title": f"TeX's specials as {name} labels"}
+        path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+        out.append(path)
+    return out
+
+
+def _write_free_text(folder: Path) -> Path:
+    """A problem whose title runs over two paragraphs and whose title, source and notes hold
+    every character markdown, HTML or TeX reads as markup."""
+    path = folder / "free-text.yaml"
+    path.write_text(
+        "kind: hinge\n"
+        "title: |\n  First line\n\n  Second *star* <script>x</script> % _ & # $ { } ~ ^ \\ --\n"
+        "source: 'src <script>alert(1)</script> *star* [l](u) `t` % _ & # $ { } ~ ^ \\'\n"
+        "notes: |\n  note <i>one</i> *two*\n\n  note two\n"
+        "y: [1, -1, 1]\nyhat: [0.8, -0.5, 0.3]\nreduction: mean\n",
+        encoding="utf-8",
+    )
+    return path
+
+
+def test_givens_are_shown_exactly_as_the_file_gives_them(tmp_path: Path):
+    """No rounding: 1234567.0 and 1234568.0 (whose squared difference is the key, 1.0) stay
+    distinct, and 0.1234567 keeps its seven digits (shortest round-trip form)."""
+    path = tmp_path / "round.yaml"
+    path.write_text(
+        "kind: mse\ny: [1234567.0, 0.1234567, 1.0e-7, 12345678901234567890.0]\n"
+        "yhat: [1234568.0, 0.1234561, 0.25, 3]\nreduction: sum\n"
+    )
+    for fmt in ("markdown", "latex", "html"):
+        sheet = build_sheet([str(path)], fmt)
+        for shown in ("1234567.0", "1234568.0", "0.1234567", "0.1234561", "1e-07", "0.25"):
+            assert shown in sheet, (fmt, shown)
+        assert "1.2345678901234567e+19" in sheet, fmt
+        assert "e+06" not in sheet and "0.123457" not in sheet, fmt
+
+
+def test_tex_specials_as_ctc_symbols_are_escaped_in_latex_maths(tmp_path: Path):
+    """Each step's maths escapes the symbols: y_1(\\text{\\_}) for the blank "_", no bare
+    & % # $ in maths (pdflatex stops at them), and every symbol still shown."""
+    files = [_write_ctc_specials(tmp_path), *_write_specials_other_kinds(tmp_path)]
+    tex = build_sheet([str(f) for f in files], "latex", solutions=True)
+    assert r"y_1(\text{\_})" in tex and r"y_2(\text{\&})" in tex and r"P(\text{\_})" in tex
+    maths = re.findall(r"(?<!\\)\$(.+?)(?<!\\)\$", tex) + re.findall(r"\\\[(.+?)\\\]", tex)
+    assert maths
+    for m in maths:
+        assert not re.search(r"(?<!\\)[&%#](?!=)", m.replace(r"\\ &", "")), m
+        assert "(_)" not in m and "(^)" not in m and "(~)" not in m, m
+
+
+def test_titles_are_folded_to_one_line(tmp_path: Path):
+    path = str(_write_free_text(tmp_path))
+    md = build_sheet([path], "markdown")
+    heading = next(line for line in md.splitlines() if line.startswith("## 1."))
+    assert heading.startswith("## 1. First line Second ")
+    tex = build_sheet([path], "latex", solutions=True)
+    section = next(line for line in tex.splitlines() if line.startswith(r"\section{"))
+    assert section.startswith(r"\section{First line Second ") and section.endswith("}")
+
+
+def test_markdown_escapes_free_text(tmp_path: Path):
+    """Title, source and notes are text: no raw HTML tag, emphasis, link or code span."""
+    md = build_sheet([str(_write_free_text(tmp_path))], "markdown", solutions=True)
+    for raw in ("<script>", "<i>", "*star*", "*two*", "[l](u)", "`t`"):
+        assert raw not in md, raw
+    assert r"\<script\>" in md and r"\*star\*" in md and r"\[l\](u)" in md
+    assert "> **Note:** note \\<i\\>one\\</i\\> \\*two\\*" in md
+    assert "\n\nnote two" not in md  # the note's second paragraph stays in the call-out
+
+
+def _latex_preamble_declared(tex: str) -> set[str]:
+    """Characters the preamble declares with \\DeclareUnicodeCharacter."""
+    preamble = tex.split(r"\begin{document}", 1)[0]
+    return {
+        chr(int(h, 16))
+        for h in re.findall(r"\\DeclareUnicodeCharacter\{([0-9A-Fa-f]+)\}", preamble)
+    }
+
+
+@pytest.mark.parametrize("solutions", [False, True], ids=["questions", "solutions"])
+def test_latex_sheets_hold_no_undeclared_non_ascii(solutions: bool):
+    """pdflatex knows only what inputenc and the preamble declare: every character the
+    renderers emit is mapped to a LaTeX command (ᵀ, ψ, ∅, ‖, ⊙, †, ± ...)."""
+    tex = build_sheet(_files(), "latex", solutions=solutions)
+    allowed = _latex_preamble_declared(tex)
+    bad = sorted({ch for ch in tex if not ch.isascii() and ch not in allowed})
+    assert not bad, [f"{ch} U+{ord(ch):04X}" for ch in bad]
+
+
+def _pdflatex(tex: str, folder: Path) -> None:
+    import shutil
+    import subprocess
+
+    exe = shutil.which("pdflatex")
+    if exe is None:
+        pytest.skip("pdflatex is not installed")
+    (folder / "sheet.tex").write_text(tex, encoding="utf-8")
+    run = subprocess.run(
+        [exe, "-interaction=nonstopmode", "-halt-on-error", "sheet.tex"],
+        cwd=folder,
+        capture_output=True,
+        text=True,
+        errors="replace",
+        timeout=300,
+    )
+    errors = [line for line in run.stdout.splitlines() if line.startswith("!")]
+    assert run.returncode == 0 and not errors, "\n".join(errors or run.stdout.splitlines()[-30:])
+    assert (folder / "sheet.pdf").stat().st_size > 0
+
+
+@pytest.mark.parametrize("solutions", [False, True], ids=["questions", "solutions"])
+def test_latex_sheets_of_the_shipped_problems_compile(tmp_path: Path, solutions: bool):
+    """Every shipped problem's question and solution sheet (one document each) compiles."""
+    _pdflatex(build_sheet(_files(), "latex", solutions=solutions), tmp_path)
+
+
+def test_latex_sheet_with_tex_specials_everywhere_compiles(tmp_path: Path):
+    """TeX's specials as CTC labels and in a two-paragraph title, source and notes."""
+    files = [_write_ctc_specials(tmp_path), _write_free_text(tmp_path)]
+    files += _write_specials_other_kinds(tmp_path)
+    _pdflatex(build_sheet([str(f) for f in files], "latex", solutions=True), tmp_path)
+
+
+def test_a_long_latex_step_keeps_its_left_hand_side_on_the_first_line():
+    """\\begin{aligned} lhs &= rhs \\\\ &= ..., not a line holding the lhs alone."""
+    from rnnloss_cli.result import Step
+    from rnnloss_cli.sheet import step_latex_item
+
+    step = Step("sum", "L = {terms|+} = {value}", {"terms": [0.125] * 12, "value": 1.5})
+    item = step_latex_item(step, 3)
+    assert r"\begin{aligned} L &= 0.125 + " in item, item
+    assert item.count("&=") == 2 and r"L \\" not in item
+
+
+def test_double_hyphens_stay_two_hyphens_in_latex():
+    """--reduction in a note would otherwise be set as an en dash."""
+    assert latex_text("--reduction sum") == "-{}-reduction sum"
+    assert latex_text("a - b — c") == "a - b --- c"

@@ -41,7 +41,7 @@ def test_custom_sheet_inlines_the_referenced_givens():
     out = sheet(str(PROBLEMS / "custom-combo.yaml"))
     # hinge-seq.yaml's y and ŷ, and seq-translation.yaml's targets, on the sheet itself
     assert "term 2 (hinge) · yhat`: [0.8, -0.5, 0.3]" in out
-    assert "term 1 (cross-entropy) · targets`: [the, cat, <eos>]" in out
+    assert r"term 1 (cross-entropy) · targets`: [the, cat, \<eos\>]" in out  # not an HTML tag
     assert "weight 0.7" in out and "weight 0.3" in out
 
 

@@ -10,6 +10,7 @@ An exact CTC result also shows its forward trellis as an SVG heat map (:mod:`ren
 
 from __future__ import annotations
 
+import re
 from html import escape
 
 from rnnloss_cli.render.text import LEGEND_TEXT, fmt_number, lay_out, legend_line, step_text
@@ -122,11 +123,29 @@ def step_html(step, precision: int, *, display: bool = False) -> str:
     )
 
 
+#: A subscript in a step's label (solver prose with maths: "worked cell α_2(4)",
+#: "∂L/∂ŷ_1", "δ_{t−1}"): after a letter that is not part of a word, a digit or letter run or
+#: a braced group. Word_with_underscores (mean_tokens, p_nb) stay as they are.
+_LABEL_SUB = re.compile(
+    r"(?<![A-Za-z_])([^\W\d_]|[^\x00-\x7f])_(\{[^{}]*\}|[0-9]+|[A-Za-z](?![A-Za-z]))"
+)
+
+
+def step_label_html(label: str) -> str:
+    """A step's label as HTML: escaped text, its subscripts (α_2, ŷ_1, δ_{t−1}) as <sub>."""
+    out, last = [], 0
+    for m in _LABEL_SUB.finditer(label):
+        sub = m[2][1:-1] if m[2].startswith("{") else m[2]
+        out += [escape(label[last : m.start(2) - 1]), f"<sub>{escape(sub)}</sub>"]
+        last = m.end()
+    return "".join([*out, escape(label[last:])])
+
+
 def _steps(steps, precision: int) -> list[str]:
     if not steps:
         return []
     items = [
-        f"<li><div class='step'><span class='label'>{escape(s.label)}</span>: "
+        f"<li><div class='step'><span class='label'>{step_label_html(s.label)}</span>: "
         f"{step_html(s, precision)}</div></li>"
         for s in steps
     ]

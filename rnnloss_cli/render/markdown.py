@@ -14,21 +14,40 @@ from rnnloss_cli.render.text import (
 )
 from rnnloss_cli.result import Result, Step, Table, Window
 
+#: Characters that markdown (or the HTML it passes through) would read as markup in text,
+#: escaped with "\\": emphasis, code spans, links, raw HTML tags and entities, maths
+#: delimiters, table pipes, strikethrough, heading marks. An underscore inside a word, as in
+#: p_b, is never emphasis in CommonMark and stays as is.
+MARKDOWN_SPECIAL = re.compile(r"([\\`*\[\]<>$|&~#]|(?<!\w)_|_(?!\w))")
 
-def md_escape(text: str) -> str:
-    """A table cell's text with its pipes escaped, so ``π(y_t|s_t)`` stays one cell."""
-    return text.replace("|", "\\|")
+
+def md_text(text: str) -> str:
+    """Free text (a title, source, note, label, symbol, given) as markdown that shows it as
+    written: every markup character escaped (:data:`MARKDOWN_SPECIAL`)."""
+    return MARKDOWN_SPECIAL.sub(r"\\\1", str(text))
+
+
+def md_line(text: str) -> str:
+    """Free text for a one-line place (a heading, a list item): whitespace runs folded to
+    single spaces, then escaped (:func:`md_text`)."""
+    return md_text(" ".join(str(text).split()))
+
+
+def md_callout(kind: str, text: str) -> list[str]:
+    """A warning or note as a block quote; every line of a multi-paragraph text stays in it."""
+    lines = md_text(text).split("\n")
+    return [f"> **{kind}:** {lines[0]}", *(f"> {line}".rstrip() for line in lines[1:]), ""]
 
 
 def _cell(x, precision: int) -> str:
-    return "" if x is None else md_escape(fmt_number(x, precision))
+    return "" if x is None else md_text(fmt_number(x, precision))
 
 
 def table_markdown(t: Table, precision: int, *, window: Window | None = None) -> list[str]:
     """A pipe table, windowed (first and last rows/columns, "…" between) with its note."""
     laid = lay_out(t, window)
-    out = [f"**{t.title}**", ""]
-    out.append("| " + " | ".join(map(md_escape, laid.columns)) + " |")
+    out = [f"**{md_line(t.title)}**", ""]
+    out.append("| " + " | ".join(map(md_line, laid.columns)) + " |")
     out.append("|" + "|".join("---" for _ in laid.columns) + "|")
     for i, row in enumerate(laid.rows):
         cells = [_cell(c, precision) for c in row]
@@ -41,15 +60,10 @@ def table_markdown(t: Table, precision: int, *, window: Window | None = None) ->
         out.append("| " + " | ".join(cells) + " |")
     caption = legend_line(t, {**LEGEND_TEXT, "highlight": "bold"}, laid.styles)
     if caption:
-        out += ["", f"_{caption}_"]
+        out += ["", f"_{md_line(caption)}_"]
     if laid.note:
-        out += ["", f"> **Note:** {laid.note}"]
+        out += ["", *md_callout("Note", laid.note)[:-1]]
     return [*out, ""]
-
-
-#: Characters that markdown would read as markup in a plain-text step, escaped with "\\"
-#: (an underscore inside a word, as in p_b, is never emphasis in CommonMark and stays as is).
-MARKDOWN_SPECIAL = re.compile(r"([\\`*\[\]<>$|]|(?<!\w)_|_(?!\w))")
 
 
 def step_markdown(step: Step, precision: int, *, display: bool = False) -> str:
@@ -57,7 +71,7 @@ def step_markdown(step: Step, precision: int, *, display: bool = False) -> str:
     a step written only in plain text (prose, Unicode maths) stays text, markdown-escaped,
     since inside ``$…$`` its words would lose their spaces."""
     if step.latex is None:
-        return MARKDOWN_SPECIAL.sub(r"\\\1", step_text(step, precision))
+        return md_text(step_text(step, precision))
     fence = "$$" if display else "$"
     return f"{fence}{step_latex(step, precision)}{fence}"
 
@@ -73,31 +87,31 @@ def result_markdown(
 ) -> str:
     """One result as markdown; ``answers=False`` leaves out the key verdict."""
     h = "#" * level
-    out = [f"{h} {r.title}", ""]
-    meta = [f"kind: `{r.kind}`"] + ([f"source: {r.source}"] if r.source else [])
+    out = [f"{h} {md_line(r.title)}", ""]
+    meta = [f"kind: `{r.kind}`"] + ([f"source: {md_line(r.source)}"] if r.source else [])
     out += [" · ".join(meta), ""]
     if r.formula:
         out += [step_markdown(r.formula, precision, display=True), ""]
     for s in r.lead_steps:
-        out.append(f"- {s.label}: {step_markdown(s, precision)}")
+        out.append(f"- {md_line(s.label)}: {step_markdown(s, precision)}")
     if r.lead_steps:
         out.append("")
     for t in r.visible_tables(show):
         out += table_markdown(t, precision, window=window)
     for s in r.work_steps:
-        out.append(f"- {s.label}: {step_markdown(s, precision)}")
+        out.append(f"- {md_line(s.label)}: {step_markdown(s, precision)}")
     if r.work_steps:
         out.append("")
     for label, child in r.children:
         out += [
-            f"{h}# term: {label}",
+            f"{h}# term: {md_line(label)}",
             "",
             result_markdown(child, precision, level + 2, answers, show, window=window),
         ]
     for w in r.warnings:
-        out += [f"> **Warning:** {w}", ""]
+        out += md_callout("Warning", w)
     for n in r.notes:
-        out += [f"> **Note:** {n}", ""]
+        out += md_callout("Note", n)
     unit = f" {r.unit}" if r.unit else ""
     if r.loss is not None:
         out += [f"**Loss = ${fmt_number(r.loss, precision, latex=True)}${unit}**", ""]
@@ -106,8 +120,8 @@ def result_markdown(
         for c in r.checks:
             verdict = "ok" if c.ok else "**MISMATCH**"
             got = fmt_number(c.got, precision) if c.got is not None else "-"
-            cells = [c.figure, fmt_number(c.expected, precision), got, verdict]
-            out.append("| " + " | ".join(map(md_escape, cells)) + " |")
+            cells = [c.figure, fmt_number(c.expected, precision), got]
+            out.append("| " + " | ".join([*map(md_line, cells), verdict]) + " |")
         out.append("")
     return "\n".join(out)
 

@@ -134,6 +134,27 @@ def _gap(prev_kind: str, prev: str, kind: str, atom: str, *, spaced: bool) -> st
     return None
 
 
+#: Text-mode escapes inside \\text{} (a file's symbol, as render.latex.latex_symbol writes it),
+#: and the empty group that keeps "--" from becoming a dash.
+_TEXT_ESCAPE = re.compile(
+    r"\\(textbackslash|textasciitilde|textasciicircum|textasciigrave)\{\}|\\([&%#$_{} ])|\{\}"
+)
+_TEXT_ESCAPED = {
+    "textbackslash": "\\",
+    "textasciitilde": "~",
+    "textasciicircum": "^",
+    "textasciigrave": "`",
+}
+
+
+def _text_escapes(raw: str) -> str:
+    """The characters a \\text{} argument stands for; any other markup is unsupported."""
+    rest = _TEXT_ESCAPE.sub("", raw)
+    if "\\" in rest or "$" in rest or "{" in rest or "}" in rest:
+        raise _Unsupported("markup inside \\text")
+    return _TEXT_ESCAPE.sub(lambda m: _TEXT_ESCAPED.get(m[1], m[2] or ""), raw)
+
+
 class _Parser:
     """Recursive descent over the LaTeX string; each method returns MathML strings."""
 
@@ -381,9 +402,7 @@ class _Parser:
             accent = _mo(_ACCENTS[name], ' stretchy="false"')
             return f'<mover accent="true">{base}{accent}</mover>', "ord"
         if name in _TEXT:
-            raw = self.braced_raw()
-            if "\\" in raw or "$" in raw:
-                raise _Unsupported("markup inside \\text")
+            raw = _text_escapes(self.braced_raw())
             text = raw.replace(" ", "\u00a0") if raw.strip() != raw else raw
             if name in ("mathrm", "operatorname"):
                 return _tok("mi", raw, ' mathvariant="normal"' if len(raw) == 1 else ""), "fn"

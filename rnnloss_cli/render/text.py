@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from rnnloss_cli.limits import MAX_WINDOW_CELLS, STEP_MAX_TERMS
+from rnnloss_cli.render.latex import latex_symbol
 from rnnloss_cli.result import LogNumber, Step, Table, Terms, Window, window_indices
 
 _PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)(?:\|([^}]*))?\}")
@@ -23,9 +24,15 @@ _LOG_PRINT_BELOW = -690.0
 
 
 def fmt_number(x: Any, precision: int = 3, latex: bool = False) -> str:
-    """Fixed decimals, trailing zeros dropped; below 0.1, ``precision`` significant digits."""
+    """Fixed decimals, trailing zeros dropped; below 0.1, ``precision`` significant digits.
+
+    A string is a symbol from the problem file (a CTC label): as it is, or for LaTeX escaped
+    for maths (:func:`render.latex.latex_symbol`: ``_`` -> ``\\text{\\_}``).
+    """
     if isinstance(x, LogNumber):
         return fmt_log(x.ln, precision, latex)
+    if isinstance(x, str) and latex:
+        return latex_symbol(x)
     if isinstance(x, bool) or not isinstance(x, (int, float)):
         return str(x)
     if isinstance(x, int):

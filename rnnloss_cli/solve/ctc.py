@@ -66,8 +66,11 @@ def _listed_part(p: CTCProblem, r: Result, window: Window) -> ListedCTC:
     lc = ctc_listed(p.target, p.alignments, _listed_probs(p), blank=p.blank, factors=p.factors)
     target = _word(p.target)
     if p.probs is not None:  # the givens first: the probability of each symbol at any frame
-        given = ", ".join(f"P({k}) = {v:g}" for k, v in p.probs.items())
-        r.steps.append(Step("given, at every frame", given, lead=True))
+        # the symbols as values (each format escapes them), the numbers as the file gives them
+        items = list(p.probs.items())
+        given = ", ".join(f"P({{k{i}}}) = {float(v)!r}" for i, (_, v) in enumerate(items))
+        symbols = {f"k{i}": k for i, (k, _) in enumerate(items)}
+        r.steps.append(Step("given, at every frame", given, symbols, lead=True))
     styles: dict[tuple[int, int], str] = {}
     for i, a in enumerate(lc.alignments):
         styles[(i, 3)] = "good" if a.valid else "bad"
@@ -343,8 +346,10 @@ def _worked_alpha(
             return float(np.exp(log_probs[t, ids[s]]))
 
     first = [0, 1] if n_ext > 1 else [0]
-    names = ", ".join(f"α_1({s + 1}) = y_1({ext[s]}) = {{a{s}}}" for s in first)
-    r.steps.append(Step("first frame", names, {f"a{s}": a(0, s) for s in first}))
+    # The symbols go in as values, so each format escapes them (a "&" or a "_" blank in LaTeX).
+    names = ", ".join(f"α_1({s + 1}) = y_1({{k{s}}}) = {{a{s}}}" for s in first)
+    values = {f"a{s}": a(0, s) for s in first} | {f"k{s}": ext[s] for s in first}
+    r.steps.append(Step("first frame", names, values))
     if n_frames < 2:
         return
     picks: list[tuple[int, str]] = []
@@ -365,8 +370,8 @@ def _worked_alpha(
         r.steps.append(
             Step(
                 f"worked cell α_2({s + 1}){why}",
-                f"α_2({s + 1}) = ({names}) · y_2({ext[s]}) = ({{terms|+}}) · {{y}} = {{value}}",
-                {"terms": [a(0, q) for q in prev], "y": y(1, s), "value": a(1, s)},
+                f"α_2({s + 1}) = ({names}) · y_2({{k}}) = ({{terms|+}}) · {{y}} = {{value}}",
+                {"terms": [a(0, q) for q in prev], "y": y(1, s), "value": a(1, s), "k": ext[s]},
             )
         )
 
@@ -397,8 +402,8 @@ def _worked_beta_and_grad(
     r.steps.append(
         Step(
             "last frame (β runs backwards)",
-            ", ".join(f"β_{last}({s + 1}) = y_{last}({ext[s]}) = {{b{s}}}" for s in finals),
-            {f"b{s}": e(log_beta[-1, s]) for s in finals},
+            ", ".join(f"β_{last}({s + 1}) = y_{last}({{k{s}}}) = {{b{s}}}" for s in finals),
+            {f"b{s}": e(log_beta[-1, s]) for s in finals} | {f"k{s}": ext[s] for s in finals},
         )
     )
     if n_frames >= 2:
@@ -408,9 +413,10 @@ def _worked_beta_and_grad(
         r.steps.append(
             Step(
                 f"worked cell β_{last - 1}({s + 1})",
-                f"β_{last - 1}({s + 1}) = ({names}) · y_{last - 1}({ext[s]}) = "
+                f"β_{last - 1}({s + 1}) = ({names}) · y_{last - 1}({{k}}) = "
                 "({terms|+}) · {y} = {value}",
                 {
+                    "k": ext[s],
                     "terms": [e(log_beta[-1, q]) for q in nxt],
                     "y": e(log_probs[-2, ids[s]]),
                     "value": e(log_beta[-2, s]),
@@ -427,9 +433,9 @@ def _worked_beta_and_grad(
     r.steps.append(
         Step(
             f"worked gradient entry ∂loss/∂z_1({k})",
-            f"∂loss/∂z_1({k}) = y_1({k}) − ({which}) / (y_1({k}) · p(l|x)) = "
+            f"∂loss/∂z_1({{k}}) = y_1({{k}}) − ({which}) / (y_1({{k}}) · p(l|x)) = "
             "{y} − ({products|+}) / ({y} × {p}) = {grad}",
-            {"y": y, "products": products, "p": prob, "grad": grad},
+            {"y": y, "products": products, "p": prob, "grad": grad, "k": k},
         )
     )
 

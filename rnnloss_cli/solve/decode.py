@@ -61,8 +61,10 @@ def solve_decode(p: DecodeProblem, *, window: Window | None = None) -> Result:
     r.steps.append(
         Step(
             "greedy: the most probable symbol per frame (highlighted)",
-            "π* = " + path_text + ",  P(π*) = {factors|*} = {value}",
+            # labellings go in as values, so each format escapes them ("_" in LaTeX)
+            "π* = {path},  P(π*) = {factors|*} = {value}",
             {
+                "path": path_text,
                 "factors": terms(np.exp(fr.log_probs[np.arange(len(greedy_idx)), greedy_idx])),
                 "value": prob_cell(tr.greedy_path_log_prob),
             },
@@ -71,9 +73,12 @@ def solve_decode(p: DecodeProblem, *, window: Window | None = None) -> Result:
     r.steps.append(
         Step(
             "greedy labelling: collapse B(π*) (merge repeats, drop blanks)",
-            f"B({path_text}) = {shown(greedy_text)};  p({shown(greedy_text)}|x) over all its "
-            "alignments = {value}",
-            {"value": prob_cell(tr.greedy_labels_log_prob)},
+            "B({path}) = {greedy};  p({greedy}|x) over all its alignments = {value}",
+            {
+                "path": path_text,
+                "greedy": shown(greedy_text),
+                "value": prob_cell(tr.greedy_labels_log_prob),
+            },
         )
     )
     r.steps.append(
@@ -138,8 +143,8 @@ def solve_decode(p: DecodeProblem, *, window: Window | None = None) -> Result:
     r.steps.append(
         Step(
             "beam search result",
-            f"l* = {shown(best_text)},  p(l*|x) = " + "{value}",
-            {"value": prob_cell(best_log)},
+            "l* = {best},  p(l*|x) = {value}",
+            {"best": shown(best_text), "value": prob_cell(best_log)},
         )
     )
     pruned = any(c > p.beam for c in tr.candidates)
@@ -157,9 +162,9 @@ def solve_decode(p: DecodeProblem, *, window: Window | None = None) -> Result:
         r.steps.append(
             Step(
                 "ranking with the language model",
-                f"score({shown(best_text)}) = ln p(l*|x) + λ·ln P_LM(l*) = "
-                "{lp} + {w} × {lm} = {score}",
+                "score({best}) = ln p(l*|x) + λ·ln P_LM(l*) = {lp} + {w} × {lm} = {score}",
                 {
+                    "best": shown(best_text),
                     "lp": best_log,
                     "w": p.lm_weight,
                     "lm": lm.score(hyps[0].labels),
@@ -168,15 +173,20 @@ def solve_decode(p: DecodeProblem, *, window: Window | None = None) -> Result:
             )
         )
     if best_text == greedy_text:
-        r.steps.append(Step("greedy vs beam", f"both give {shown(best_text)}"))
+        r.steps.append(Step("greedy vs beam", "both give {best}", {"best": shown(best_text)}))
     elif hyps and best_log >= tr.greedy_labels_log_prob:
         r.steps.append(
             Step(
                 "greedy vs beam",
-                f"the best path collapses to {shown(greedy_text)} (p = {{g}}), but "
-                f"{shown(best_text)} is more probable (p = {{b}}): its probability is spread "
-                "over several alignments, none of them the single best path",
-                {"g": prob_cell(tr.greedy_labels_log_prob), "b": prob_cell(best_log)},
+                "the best path collapses to {greedy} (p = {g}), but {best} is more probable "
+                "(p = {b}): its probability is spread over several alignments, none of them "
+                "the single best path",
+                {
+                    "greedy": shown(greedy_text),
+                    "best": shown(best_text),
+                    "g": prob_cell(tr.greedy_labels_log_prob),
+                    "b": prob_cell(best_log),
+                },
             )
         )
     elif hyps:
@@ -186,10 +196,14 @@ def solve_decode(p: DecodeProblem, *, window: Window | None = None) -> Result:
         r.steps.append(
             Step(
                 "greedy vs beam",
-                f"the best path collapses to {shown(greedy_text)} (p = {{g}}), the more "
-                f"probable labelling by the network alone; {why} made the beam choose "
-                f"{shown(best_text)} (p = {{b}})",
-                {"g": prob_cell(tr.greedy_labels_log_prob), "b": prob_cell(best_log)},
+                "the best path collapses to {greedy} (p = {g}), the more probable labelling by "
+                f"the network alone; {why} made the beam choose {{best}} (p = {{b}})",
+                {
+                    "greedy": shown(greedy_text),
+                    "best": shown(best_text),
+                    "g": prob_cell(tr.greedy_labels_log_prob),
+                    "b": prob_cell(best_log),
+                },
             )
         )
     loss = -best_log

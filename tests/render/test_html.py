@@ -216,3 +216,13 @@ def test_a_step_outside_the_subset_falls_back_to_plain_text():
     li = root.find(".//ul[@class='steps']/li")
     assert li.find(".//math") is None
     assert li.find(".//span[@class='plain']").text == r"a \unknowncmd b"
+
+
+def test_a_step_label_sets_its_subscripts():
+    """The label "worked gradient ∂L/∂ŷ_1" shows ŷ with a subscript 1, not a literal "_1"."""
+    from rnnloss_cli.render.html import step_label_html
+
+    assert step_label_html("worked gradient ∂L/∂ŷ_1") == "worked gradient ∂L/∂ŷ<sub>1</sub>"
+    assert step_label_html("worked cell α_2(4)") == "worked cell α<sub>2</sub>(4)"
+    assert step_label_html("δ_{t−1} <b>") == "δ<sub>t−1</sub> &lt;b&gt;"
+    assert step_label_html("mean_tokens and p_nb") == "mean_tokens and p_nb"

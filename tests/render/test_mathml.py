@@ -67,6 +67,21 @@ def test_text_is_mtext_and_escaped():
     assert (el.tag, el.text) == ("mtext", "a<b & c")
 
 
+@pytest.mark.parametrize(
+    ("symbol", "shown"),
+    [("_", "_"), ("&", "&"), ("%", "%"), ("#", "#"), ("$", "$"), ("{", "{"), ("}", "}"),
+     ("~", "~"), ("^", "^"), ("\\", "\\"), ("`", "`"), ("--", "--"), ("é", "é")],
+)  # fmt: skip
+def test_a_symbol_escaped_for_latex_is_shown_as_itself(symbol: str, shown: str):
+    """A file's symbol in a step's LaTeX (render.latex.latex_symbol: \\text{} with text-mode
+    escapes, e.g. y_1(\\text{\\_})) reads back as the symbol itself."""
+    from rnnloss_cli.render.latex import latex_symbol
+
+    root = tree(f"y_1({latex_symbol(symbol)}) = 0.2")
+    texts = [el.text for el in root.iter() if el.tag in ("mtext", "mi")]
+    assert shown in texts, (latex_symbol(symbol), texts)
+
+
 def test_operators_identifiers_and_functions():
     root = tree(r"\alpha \times 2 \cdot \infty \approx \ln x")
     assert [shape(k) for k in root if k.tag != "mspace"] == [

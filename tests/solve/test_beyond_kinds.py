@@ -15,6 +15,7 @@ import numpy as np
 import pytest
 
 from rnnloss_cli.problem import load_problem, parse_problem
+from rnnloss_cli.render.text import step_text
 from rnnloss_cli.result import LogNumber, Window
 from rnnloss_cli.solve import solve
 
@@ -231,7 +232,7 @@ def test_decode_wide_beam_with_lexicon_and_lm_maximises_the_fused_score(seed):
     )
     assert r.figures["beam_prob"] == pytest.approx(allowed[best][0], rel=1e-9)
     expected = "".join("-ab"[k] for k in best) or "(empty)"
-    assert any(f"l* = {expected}," in s.text for s in r.steps)
+    assert any(f"l* = {expected}," in step_text(s, 3) for s in r.steps)
 
 
 # ------------------------------------------------------------------------------ rnnt

@@ -126,7 +126,7 @@ def test_underflowing_trellis_is_printed_from_logs() -> None:
     md = render_markdown([r])
     want_ln = -_uniform_loss(frames)  # ln p(l|x) = ln C(5002, 4) - 5000 ln 3 ≈ -5460.7
     mant, exp = _sci(want_ln)
-    line = next(ln for ln in md.splitlines() if ln.startswith("- exact p(l|x)"))
+    line = next(ln for ln in md.splitlines() if ln.startswith(r"- exact p(l\|x)"))
     # a plain-text step: markdown keeps it as text, scientific notation from the log
     got = re.findall(r"= ([0-9.]+)e(-?\d+)$", line)
     assert got, line
