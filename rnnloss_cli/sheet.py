@@ -68,7 +68,7 @@ class SheetProblem:
 
 
 # ------------------------------------------------------------------------------ givens
-def _num(v: Any) -> str:
+def given_text(v: Any) -> str:
     """A given number exactly as the file gives it, never rounded: a float's shortest
     round-trip form (``repr``: 0.25 stays 0.25, 0.1234567 keeps its digits, 1234567.0 and
     1234568.0 stay apart), an integer's digits, a boolean as YAML writes it."""
@@ -96,13 +96,13 @@ def _item_text(v: Any) -> str:
         if "path" in v:
             factors = v.get("factors")
             if isinstance(factors, list) and factors:
-                return f"{v['path']} (factors {' × '.join(_num(x) for x in factors)})"
+                return f"{v['path']} (factors {' × '.join(given_text(x) for x in factors)})"
             return str(v["path"])
         shown = {k: x for k, x in v.items() if k not in NESTED_HIDDEN}
         return "(" + ", ".join(f"{k}: {_item_text(x)}" for k, x in shown.items()) + ")"
     if isinstance(v, list):
         return "[" + ", ".join(_item_text(x) for x in v) + "]"
-    return _num(v)
+    return given_text(v)
 
 
 def _window(n: int, limit: int) -> tuple[list[int | None], str | None]:
@@ -140,7 +140,7 @@ def givens_of(
         rows, row_note = _window(len(value), w.rows)
         shown_cols, col_note = _window(width, w.columns)
         cells = [
-            [ELLIPSIS if j is None else _num(value[i][j]) for j in shown_cols]
+            [ELLIPSIS if j is None else given_text(value[i][j]) for j in shown_cols]
             if i is not None
             else [ELLIPSIS] * len(shown_cols)
             for i in rows
@@ -179,7 +179,7 @@ def givens_of(
         elif isinstance(value, list):
             out.append(listing(str(name), value))
         else:
-            out.append(Given(str(name), "scalar", _num(value)))
+            out.append(Given(str(name), "scalar", given_text(value)))
     return out
 
 
@@ -208,7 +208,7 @@ def _custom_givens(terms: list, window: Window, base: str | None) -> list[Given]
         sub, folder = term_problem(term, base)
         kind = sub.get("kind") if isinstance(sub, dict) else None
         what = f", {KIND_SUMMARIES.get(kind, kind)}" if kind else ""
-        out.append(Given(label, "scalar", f"weight {_num(term.get('weight'))}{what}"))
+        out.append(Given(label, "scalar", f"weight {given_text(term.get('weight'))}{what}"))
         if isinstance(sub, dict):
             for g in givens_of(sub, window, folder):
                 g.name = f"{label} · {g.name}"

@@ -49,7 +49,15 @@ ANSWER_DIGITS = 6
 
 
 def _cell(x: Any) -> str:
+    """A computed number of the worked solution, to 6 significant digits."""
     return html.escape(f"{x:g}" if isinstance(x, float) else str(x))
+
+
+def _given(x: Any) -> str:
+    """A given exactly as the file gives it, never rounded (as the sheets show it)."""
+    from rnnloss_cli.sheet import given_text
+
+    return html.escape(given_text(x))
 
 
 def html_value(value: Any) -> str:
@@ -58,7 +66,7 @@ def html_value(value: Any) -> str:
         if value[0] and isinstance(value[0][0], list):  # 3-D: one table per matrix
             return "".join(f"<p>[{i + 1}]</p>{html_value(m)}" for i, m in enumerate(value))
         rows = "".join(
-            "<tr>" + "".join(f"<td>{_cell(x)}</td>" for x in row) + "</tr>" for row in value
+            "<tr>" + "".join(f"<td>{_given(x)}</td>" for x in row) + "</tr>" for row in value
         )
         return f'<table border="1">{rows}</table>'
     if isinstance(value, list) and value and all(isinstance(v, dict) for v in value):
@@ -71,11 +79,11 @@ def html_value(value: Any) -> str:
         return f'<table border="1"><tr>{head}</tr>{rows}</table>'
     if isinstance(value, dict):
         head = "".join(f"<th>{html.escape(str(k))}</th>" for k in value)
-        body = "".join(f"<td>{_cell(v)}</td>" for v in value.values())
+        body = "".join(f"<td>{_given(v)}</td>" for v in value.values())
         return f'<table border="1"><tr>{head}</tr><tr>{body}</tr></table>'
     if isinstance(value, list):
-        return "[" + ", ".join(_cell(x) for x in value) + "]"
-    return _cell(value)
+        return "[" + ", ".join(_given(x) for x in value) + "]"
+    return _given(value)
 
 
 #: Fields of a custom term's problem that are not givens (its key and the author's remarks).
@@ -110,7 +118,7 @@ def givens_html(
                 kind = sub.get("kind") if isinstance(sub, dict) else None
                 what = f", {KIND_SUMMARIES.get(kind, kind)}" if kind else ""
                 parts.append(
-                    f"<p><b>{html.escape(label)}</b>: weight {_cell(term.get('weight'))}"
+                    f"<p><b>{html.escape(label)}</b>: weight {_given(term.get('weight'))}"
                     f"{html.escape(str(what))}</p>"
                 )
                 if isinstance(sub, dict):

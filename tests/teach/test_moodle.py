@@ -180,3 +180,11 @@ def test_an_infinite_figure_is_named_in_a_warning(tmp_path):
     assert ET.fromstring(bank.text).findall("question") == [] and bank.questions == 0
     assert len(bank.warnings) == 1
     assert "inf.yaml" in bank.warnings[0] and "infinite" in bank.warnings[0]
+
+
+def test_givens_are_written_exactly_not_rounded():
+    """1234567.0 and 1234568.0 (and 0.1234567, 0.1234561) printed at 6 significant digits
+    looked equal, though their squared errors make the key."""
+    assert html_value([1234567.0, 0.1234567]) == "[1234567.0, 0.1234567]"
+    assert html_value([[0.1234561, 2.5]]).count("0.1234561") == 1
+    assert html_value(1e-05) == "1e-05"
