@@ -435,7 +435,7 @@ def run(command: Callable[..., Any], argv: list[str]) -> int:
             say("aborted")
             code = EXIT_BAD_INPUT
         except click_exception as exc:
-            exc.show()
+            say(_usage_line(exc))
             code = EXIT_BAD_INPUT
         sys.stdout.flush()
     except KeyboardInterrupt:
@@ -448,6 +448,15 @@ def run(command: Callable[..., Any], argv: list[str]) -> int:
             return _output_lost(_describe_output_error(exc))
         return _internal_error(exc, debug)
     return code if isinstance(code, int) else EXIT_OK
+
+
+def _usage_line(exc: Any) -> str:
+    """A usage error (a flag out of range, a missing option, an unknown command) as one line,
+    like every other error, with where to find the help: click's own report takes four."""
+    message = " ".join(exc.format_message().split())
+    ctx = getattr(exc, "ctx", None)
+    where = f" (see: {ctx.command_path} --help)" if ctx is not None else ""
+    return f"error: {message}{where}"
 
 
 def _describe_output_error(exc: BaseException) -> str:

@@ -123,11 +123,21 @@ def test_broken_pipe_is_exit_3_in_every_format(monkeypatch, fmt):
     assert "broken pipe" in err.getvalue()
 
 
-def test_usage_error_is_exit_2(monkeypatch):
-    code, _, err = _run(["solve"], monkeypatch)
+@pytest.mark.parametrize(
+    ("argv", "words"),
+    [
+        (["solve"], "Missing argument"),
+        (["no-such-command"], "No such command 'no-such-command'. (see: rnnloss --help)"),
+        (["ctc", "paths", "AB", "--frames", "0"], "(see: rnnloss ctc paths --help)"),
+        (["mse", "--y", "1"], "Missing option '--yhat'"),
+    ],
+)
+def test_usage_error_is_exit_2_and_one_line(monkeypatch, argv, words):
+    code, _, stream = _run(argv, monkeypatch)
+    err = stream.getvalue()
     assert code == 2
-    code, _, err = _run(["no-such-command"], monkeypatch)
-    assert code == 2
+    assert err.count("\n") == 1 and err.startswith("error: "), err
+    assert words in err
 
 
 def test_key_mismatch_stays_exit_1(monkeypatch, tmp_path):
