@@ -92,9 +92,18 @@ MAX_VARY_TRIES = 200
 #: Longest random target a vary rule may draw: exact CTC over it is O(T x 2L) per variant and
 #: a handout problem has a word, not a book.
 MAX_VARY_LENGTH = 1_000
-#: Rows of an answers CSV ``rnnloss grade`` reads: each row solves its problem once (cached)
-#: and is kept in the report; a million answers is far beyond any class.
+#: Rows of an answers CSV ``rnnloss grade`` reads after the header, blank ones included (each
+#: is a step of the reader, so a file of blank lines stops here instead of being read whole):
+#: every answer is marked and kept in the report; a million answers is far beyond any class.
 MAX_GRADE_ROWS = 1_000_000
+#: Characters of one cell of a CSV that grade (answers) or vary (a roster) reads: a number, a
+#: name or an id is short, and a quote left open would otherwise swallow the rest of the file
+#: into one cell. It is also the csv module's own default field limit.
+MAX_CSV_FIELD_CHARS = 131_072
+#: Rows of a roster CSV ``vary --ids`` reads, blank ones included (a blank row still costs a
+#: step of the reader): more than MAX_VARIANTS ids are refused anyway, and the margin lets a
+#: full roster keep its blank lines.
+MAX_ROSTER_ROWS = 2 * MAX_VARIANTS
 # ------------------------------------------------------------------ beyond the handout
 #: Cells (frames x extended labels, T x (2S + 1)) of a CTC forced alignment: the Viterbi table
 #: and its back-pointers are kept whole (16 bytes a cell, 160 MB at the limit) to read the

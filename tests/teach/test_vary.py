@@ -154,3 +154,18 @@ def test_the_vary_field_is_accepted_by_every_parser():
     data = yaml.safe_load(open("problems/hinge-sequence.yaml").read())
     data["vary"] = {"yhat": {"range": [0, 1], "step": 0.1}}
     assert parse_problem(data, {}, "<t>").meta.answer["loss"] == 0.467
+
+
+def test_roster_line_endings_and_limits(tmp_path, monkeypatch):
+    import rnnloss_cli.limits as limits
+
+    f = tmp_path / "roster.csv"
+    f.write_bytes(b"id\rs1\rs2\r")  # lone CRs end rows
+    assert read_roster(str(f)) == ["s1", "s2"]
+    f.write_text("id\ns1\n" + "x" * 200_000 + "\n")
+    with pytest.raises(ProblemError, match="MAX_CSV_FIELD_CHARS"):
+        read_roster(str(f))
+    monkeypatch.setattr(limits, "MAX_ROSTER_ROWS", 10)
+    f.write_text("id\ns1\n" + "\n" * 100)  # blank rows count: reading stops at the limit
+    with pytest.raises(ProblemError, match="MAX_ROSTER_ROWS"):
+        read_roster(str(f))
