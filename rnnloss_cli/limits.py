@@ -100,6 +100,10 @@ MAX_GRADE_ROWS = 1_000_000
 #: name or an id is short, and a quote left open would otherwise swallow the rest of the file
 #: into one cell. It is also the csv module's own default field limit.
 MAX_CSV_FIELD_CHARS = 131_072
+#: Cells of one row of such a CSV: a wide answers file has a column per graded figure (a few),
+#: a roster a few columns; a row of millions of empty cells (commas) would cost gigabytes
+#: in Python lists before anything is graded.
+MAX_CSV_COLUMNS = 1_000
 #: Rows of a roster CSV ``vary --ids`` reads, blank ones included (a blank row still costs a
 #: step of the reader): more than MAX_VARIANTS ids are refused anyway, and the margin lets a
 #: full roster keep its blank lines.

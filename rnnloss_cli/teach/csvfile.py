@@ -2,8 +2,9 @@
 
 One record at a time, so that memory holds the file's text and the current row only; rows end
 at LF, CRLF or a lone CR (old spreadsheets) outside quotes; a cell longer than
-``limits.MAX_CSV_FIELD_CHARS`` (often a quote left open) and rows past the caller's limit are a
-ProblemError naming the limit, the file and the line where the row begins.
+``limits.MAX_CSV_FIELD_CHARS`` (often a quote left open), a row of more than
+``limits.MAX_CSV_COLUMNS`` cells and rows past the caller's limit are a ProblemError naming
+the limit, the file and the line where the row begins.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ import re
 from collections.abc import Iterator
 
 from rnnloss_cli.errors import ProblemError
-from rnnloss_cli.limits import MAX_CSV_FIELD_CHARS
+from rnnloss_cli.limits import MAX_CSV_COLUMNS, MAX_CSV_FIELD_CHARS
 
 #: Characters of a cell repeated in a message; longer ones are cut with "…".
 SHOWN_CHARS = 40
@@ -54,6 +55,12 @@ def csv_records(text: str, path: str, *, max_rows: int, limit: str) -> Iterator[
         except csv.Error as exc:
             raise _unreadable(exc, path, row + 1, line) from None
         row += 1
+        if len(cells) > MAX_CSV_COLUMNS:
+            raise ProblemError(
+                f"row {row}: {len(cells)} cells; at most {MAX_CSV_COLUMNS} (MAX_CSV_COLUMNS)",
+                file=path,
+                line=line,
+            )
         if row > max_rows + 1:
             raise ProblemError(
                 f"row {row}: more than {max_rows} rows after the header; at most {max_rows} "

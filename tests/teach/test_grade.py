@@ -369,3 +369,12 @@ def test_the_distribution_bars_fit_the_terminal(tmp_path):
     # to BAR_WIDTH and BAR_WIDTH * 50 / 200.
     bars = {ln.split()[0]: ln.count("#") for ln in lines if ln.startswith("  ") and "%" in ln}
     assert bars["50-60%"] == BAR_WIDTH and bars["0-10%"] == BAR_WIDTH // 4
+
+
+def test_a_row_of_too_many_cells_is_refused_by_name(tmp_path):
+    from rnnloss_cli.limits import MAX_CSV_COLUMNS
+
+    text = "student,problem,loss\nana,hinge-sequence" + "," * MAX_CSV_COLUMNS + "\n"
+    with pytest.raises(ProblemError, match="MAX_CSV_COLUMNS") as err:
+        grade_class(PROBLEMS[:1], write(tmp_path, text))
+    assert err.value.line == 2
