@@ -105,9 +105,22 @@ MAX_VARY_LENGTH = 1_000
 #: significant digits, and a class needs a handful of values; a typo such as
 #: ``{range: [0, 1e300], step: 1e-300}`` would not even fit a float.
 MAX_VARY_STEPS = 10**9
-#: Rows of an answers CSV ``rnnloss grade`` reads: each row solves its problem once (cached)
-#: and is kept in the report; a million answers is far beyond any class.
+#: Rows of an answers CSV ``rnnloss grade`` reads after the header, blank ones included (each
+#: is a step of the reader, so a file of blank lines stops here instead of being read whole):
+#: every answer is marked and kept in the report; a million answers is far beyond any class.
 MAX_GRADE_ROWS = 1_000_000
+#: Characters of one cell of a CSV that grade (answers) or vary (a roster) reads: a number, a
+#: name or an id is short, and a quote left open would otherwise swallow the rest of the file
+#: into one cell. It is also the csv module's own default field limit.
+MAX_CSV_FIELD_CHARS = 131_072
+#: Cells of one row of such a CSV: a wide answers file has a column per graded figure (a few),
+#: a roster a few columns; a row of millions of empty cells (commas) would cost gigabytes
+#: in Python lists before anything is graded.
+MAX_CSV_COLUMNS = 1_000
+#: Rows of a roster CSV ``vary --ids`` reads, blank ones included (a blank row still costs a
+#: step of the reader): more than MAX_VARIANTS ids are refused anyway, and the margin lets a
+#: full roster keep its blank lines.
+MAX_ROSTER_ROWS = 2 * MAX_VARIANTS
 # ------------------------------------------------------------------ beyond the handout
 #: Cells (frames x extended labels, T x (2S + 1)) of a CTC forced alignment: the Viterbi table
 #: and its back-pointers are kept whole (16 bytes a cell, 160 MB at the limit) to read the

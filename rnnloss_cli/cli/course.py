@@ -132,7 +132,9 @@ def grade(
     """Grade a class: per-student CSV (to -o or stdout), class summary on stderr.
 
     The answers CSV is long (student, problem, figure, value) or wide (student, problem, then
-    one column per figure). A malformed row is reported by its row number and skipped.
+    one column per figure); header names in any case. Of a template's variants only the
+    student's own (else the first answered) counts. A malformed row is reported by its row
+    number and skipped.
     """
     from rnnloss_cli.problem import input_files
     from rnnloss_cli.teach.grade import grade_class, report_csv, report_json, summary_text

@@ -30,6 +30,15 @@ def _num(x: Any) -> Any:
     return x
 
 
+def finite_or_null(x: Any, name: str, warnings: list[str]) -> Any:
+    """``x`` for a JSON document, by the rule of ``to_dict``'s loss: an infinite (or NaN) float
+    becomes null, and a line in ``warnings`` says which value (``name``) it was."""
+    if isinstance(x, float) and not math.isfinite(x):
+        warnings.append(f"{name} is {x} and JSON has no infinity, so it is written as null")
+        return None
+    return x
+
+
 def _table(t: Table, window: Window | None) -> dict[str, Any]:
     """The held window of a table, "…" rows/columns where cells are left out, its full shape."""
     laid = lay_out(t, window)

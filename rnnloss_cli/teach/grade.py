@@ -1,18 +1,28 @@
 """Grade a class: an answers CSV -> per-student scores, slips, and a class summary.
 
-The CSV has a header. Long form: ``student, problem, figure, value`` (one answer a row). Wide
-form: ``student, problem`` and then one column per figure (an empty cell is not answered).
-``problem`` names a problem file by its name without ``.yaml`` (``hello-07``), its file name or
-its path as given. Each problem's graded figures are its answer key's (``loss`` for a file
-without a key), with the key's points (1 by default); every answer is marked by ``mark``, so a
-wrong one carries its diagnosed slip. A student's score is the points earned over the points of
-every problem given (an unanswered figure earns 0); of the variants of one template (files
-written by ``rnnloss vary``, recognised by their ``source``) only one counts: the student's
-own (``--ids``), else the one the student answered. Slips are summed per template.
+The CSV has a header, matched in any case with spaces around names ignored. Long form:
+``student, problem, figure, value`` (one answer a row; further columns, such as a comment,
+are ignored with a warning naming them). Wide form: ``student, problem`` and then one column
+per figure (an empty cell is not answered). Rows end at LF, CRLF or a lone CR.
 
-A malformed row (too few cells, no student, an unknown problem or figure, a value that is not a
-number, a second answer to the same figure) is reported by its row number and skipped; the
-rest of the file is graded.
+``problem`` names a problem file by its name without ``.yaml`` (``hello-07``), its file name or
+its path as given; two problem files of one name (in two folders) are refused. Each problem's
+graded figures are its answer key's (``loss`` for a file without a key; figure names in any
+case), with the key's points (1 by default); every answer is marked by ``mark`` (its value read
+by ``mark.parse_value``: ``inf`` and ``1e400`` are infinite), so a wrong one carries its
+diagnosed slip. A student's score is the points earned over the points of every problem given
+(an unanswered figure earns 0).
+
+Of the variants of one template (files written by ``rnnloss vary``, recognised by their
+``source``) only one counts for a student: their own (``--ids``), else the first one they
+answered. An answer to another student's variant, or to a second numbered variant, earns
+nothing: it is reported and skipped, so no score passes 100%. Slips are summed per template.
+
+A malformed row (too few or too many cells, no student, an unknown problem or figure, a value
+that is not a number, a second answer to the same figure, a variant that does not count) is
+reported by its row number and skipped; the rest of the file is graded, and a student whose
+rows were all skipped is still listed, with 0. The rows are read one at a time, and a file past
+MAX_GRADE_ROWS is refused before any answer is marked.
 """
 
 from __future__ import annotations
@@ -20,19 +30,25 @@ from __future__ import annotations
 import csv
 import io
 import json
-import math
 import re
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
 from rnnloss_cli.errors import ProblemError
 from rnnloss_cli.limits import MAX_GRADE_ROWS
+from rnnloss_cli.teach.csvfile import csv_records, read_csv_text, shown
 
 LONG_COLUMNS = ("student", "problem", "figure", "value")
 #: Bins of the score distribution: percent ranges [0, 10), [10, 20), ..., [90, 100].
 BINS = 10
+#: Widest bar of the distribution in the terminal summary (a class of 8000 is scaled down).
+BAR_WIDTH = 50
+#: Problem names an "unknown problem" warning lists (a folder may hold thousands).
+LISTED_PROBLEMS = 10
 
 
 @dataclass
@@ -54,40 +70,6 @@ class Answer:
 
 
 @dataclass
-class GradeReport:
-    problems: dict[str, Any]
-    answers: list[Answer] = field(default_factory=list)
-    issues: list[str] = field(default_factory=list)
-    students: list[str] = field(default_factory=list)
-
-    def earned(self, student: str) -> float:
-        return sum(a.earned for a in self.answers if a.student == student)
-
-    def possible(self, student: str) -> float:
-        """Points the student could earn: every problem, one variant per template.
-
-        A problem that is not a variant counts for everyone. Of the variants of one template,
-        the student's own (``vary --ids``), else the one the student answered, else the
-        largest, counts once.
-        """
-        answered = {a.problem for a in self.answers if a.student == student}
-        groups: dict[str, list[_Graded]] = {}
-        for g in self.problems.values():
-            groups.setdefault(g.group, []).append(g)
-        total = 0.0
-        for members in groups.values():
-            own = [g for g in members if g.owner == student]
-            done = [g for g in members if g.name in answered]
-            pick = own or done or members
-            total += max(g.points for g in pick)
-        return total
-
-    @property
-    def max_possible(self) -> float:
-        return max((self.possible(s) for s in self.students), default=0.0)
-
-
-@dataclass
 class _Graded:
     """A problem solved once: its marking context and the figures it grades, with points.
 
@@ -100,10 +82,99 @@ class _Graded:
     figures: dict[str, float]
     group: str = ""
     owner: str | None = None
+    path: str = ""
 
     @property
     def points(self) -> float:
         return sum(self.figures.values())
+
+    def figure(self, name: str) -> str | None:
+        """The key's figure called ``name`` in any case (None: not graded)."""
+        if name in self.figures:
+            return name
+        folded = [f for f in self.figures if f.casefold() == name.casefold()]
+        return folded[0] if len(folded) == 1 else None
+
+
+@dataclass
+class GradeReport:
+    """Every graded answer, indexed by student, and the variant that counts for each."""
+
+    problems: dict[str, _Graded]
+    answers: list[Answer] = field(default_factory=list)
+    issues: list[str] = field(default_factory=list)
+    #: Every student with a row (even rows all skipped), in order, with their graded answers.
+    by_student: dict[str, list[Answer]] = field(default_factory=dict)
+    #: (student, template) -> the variant answered first (it counts when none is their own).
+    answered: dict[tuple[str, str], str] = field(default_factory=dict)
+    #: Numbers of the rows with an answer skipped (the whole row, or a cell of a wide row).
+    skipped_rows: set[int] = field(default_factory=set)
+
+    @property
+    def students(self) -> list[str]:
+        return list(self.by_student)
+
+    @cached_property
+    def groups(self) -> dict[str, list[_Graded]]:
+        """Template -> its variants (a problem that is not a variant is its own group)."""
+        out: dict[str, list[_Graded]] = {}
+        for g in self.problems.values():
+            out.setdefault(g.group, []).append(g)
+        return out
+
+    @cached_property
+    def largest(self) -> dict[str, float]:
+        """Template -> the points of its largest variant (what counts before any answer)."""
+        return {group: max(g.points for g in members) for group, members in self.groups.items()}
+
+    @cached_property
+    def own(self) -> dict[tuple[str, str], _Graded]:
+        """(student, template) -> the variant ``vary --ids`` made for that student."""
+        return {(g.owner, g.group): g for g in self.problems.values() if g.owner is not None}
+
+    def counted(self, student: str, group: str) -> _Graded | None:
+        """The one variant of ``group`` that counts for ``student``: their own, else the
+        first they answered (None: neither yet)."""
+        own = self.own.get((student, group))
+        if own is not None:
+            return own
+        name = self.answered.get((student, group))
+        return None if name is None else self.problems[name]
+
+    def earned(self, student: str) -> float:
+        return sum(a.earned for a in self.by_student.get(student, ()))
+
+    def possible(self, student: str) -> float:
+        """Points the student could earn: every problem, one variant per template.
+
+        A problem that is not a variant counts for everyone. Of the variants of one template,
+        the student's own (``vary --ids``), else the one the student answered, else the
+        largest, counts once.
+        """
+        total = 0.0
+        for group, largest in self.largest.items():
+            pick = self.counted(student, group)
+            total += pick.points if pick else largest
+        return total
+
+    @property
+    def max_possible(self) -> float:
+        return max((self.possible(s) for s in self.students), default=0.0)
+
+    def not_counted(self, student: str, graded: _Graded) -> str | None:
+        """Why an answer to ``graded`` earns ``student`` nothing (None: it counts)."""
+        pick = self.counted(student, graded.group)
+        if graded.owner is not None and graded.owner != student:
+            mine = f"; {student}'s own is {pick.name}" if pick else ""
+            return f"{graded.name} is the variant of {graded.owner}, not {student}'s{mine}"
+        if pick is not None and pick is not graded:
+            if pick.owner == student:
+                return f"only {student}'s own variant of {graded.group}, {pick.name}, counts"
+            return (
+                f"{student} already answered {pick.name}, a variant of the same template "
+                f"({graded.group}); only one variant counts"
+            )
+        return None
 
 
 _VARIANT_SOURCE = re.compile(
@@ -112,6 +183,11 @@ _VARIANT_SOURCE = re.compile(
 
 
 def _load_problems(paths: list[str]) -> dict[str, _Graded]:
+    """Problem name, file name and path as given -> the problem, solved once.
+
+    Two files of one name (``a/q.yaml`` and ``b/q.yaml``, or ``q.yaml`` and ``q.yml``) are a
+    ProblemError naming both: an answers CSV names problems by name.
+    """
     from rnnloss_cli.problem import load_problem, problem_files
     from rnnloss_cli.solve import solve
     from rnnloss_cli.teach.mark import Ctx
@@ -121,34 +197,67 @@ def _load_problems(paths: list[str]) -> dict[str, _Graded]:
     if not files:
         raise ProblemError(f"no problem files (*.yaml, *.yml) in {', '.join(paths)}")
     for path in files:
+        stem = Path(path).stem
+        if stem in out:
+            if Path(out[stem].path).resolve() == Path(path).resolve():
+                continue  # the same file given twice
+            raise ProblemError(
+                f"two problem files are named {stem!r}: {out[stem].path} and {path}; the "
+                "answers CSV could not tell them apart (rename one, or grade them apart)",
+                file=path,
+            )
         problem = load_problem(path)
         ctx = Ctx(problem, solve(problem))
         key = problem.meta.answer or {"loss": 0.0}
         figures = {f: problem.meta.points.get(f, 1.0) for f in key}
         m = _VARIANT_SOURCE.match(problem.meta.source or "")
-        group = Path(m["template"]).stem if m else Path(path).stem
-        graded = _Graded(Path(path).stem, ctx, figures, group, m["owner"] if m else None)
-        for alias in (Path(path).stem, Path(path).name, path):
+        group = Path(m["template"]).stem if m else stem
+        graded = _Graded(stem, ctx, figures, group, m["owner"] if m else None, path)
+        for alias in (stem, Path(path).name, path):
             out.setdefault(alias, graded)
     return out
 
 
-def _rows(path: str) -> list[list[str]]:
-    from rnnloss_cli.problem import read_text
+def _records(path: str) -> Iterator[tuple[int, list[str]]]:
+    """The answers' rows, one at a time, after reading them through once: a file past
+    MAX_GRADE_ROWS (blank rows count) or with a cell past MAX_CSV_FIELD_CHARS is refused
+    before any answer is marked."""
+    text = read_csv_text(path)
+    for _ in csv_records(text, path, max_rows=MAX_GRADE_ROWS, limit="MAX_GRADE_ROWS"):
+        pass
+    return csv_records(text, path, max_rows=MAX_GRADE_ROWS, limit="MAX_GRADE_ROWS")
 
-    # A spreadsheet's UTF-8 byte-order mark is not part of the first column's name.
-    rows = list(csv.reader(io.StringIO(read_text(path).removeprefix("\ufeff"))))
-    if len(rows) > MAX_GRADE_ROWS + 1:
+
+def _header(cells: list[str], path: str, line: int) -> tuple[list[str], bool, list[str]]:
+    """The column names (lowercase, stripped), whether the form is long, and the names of
+    the long form's extra columns (ignored).
+
+    The long form's first four columns are student, problem, figure, value; the wide form's
+    first two are student and problem, then one figure a column. A wide header with a column
+    named figure or value is a long one with a column missing or out of order: refused.
+    """
+    header = [h.strip().lower() for h in cells]
+    if header[:2] != ["student", "problem"] or len(header) < 3:
         raise ProblemError(
-            f"{len(rows) - 1} rows; at most {MAX_GRADE_ROWS} (MAX_GRADE_ROWS) are graded",
+            "expected a header 'student,problem,figure,value' (long) or 'student,problem,"
+            f"<figure>,...' (wide), got {shown(','.join(cells))}",
             file=path,
+            line=line,
         )
-    return rows
+    long_form = tuple(header[:4]) == LONG_COLUMNS
+    if not long_form and {"figure", "value"} & set(header[2:]):
+        raise ProblemError(
+            "the long form's header is student,problem,figure,value in that order; got "
+            f"{shown(','.join(cells))} (a wide header names figures: student,problem,loss,...)",
+            file=path,
+            line=line,
+        )
+    return header, long_form, header[4:] if long_form else []
 
 
-def _cells(header: list[str], row: list[str]) -> list[tuple[str, str, str]]:
+def _cells(header: list[str], row: list[str], long_form: bool) -> list[tuple[str, str, str]]:
     """(problem, figure, value) triples of one row, long or wide."""
-    if tuple(header) == LONG_COLUMNS:
+    if long_form:
         return [(row[1].strip(), row[2].strip(), row[3].strip())]
     return [
         (row[1].strip(), h, c.strip())
@@ -157,87 +266,121 @@ def _cells(header: list[str], row: list[str]) -> list[tuple[str, str, str]]:
     ]
 
 
+def _listing(names: list[str]) -> str:
+    more = len(names) - LISTED_PROBLEMS
+    return ", ".join(names[:LISTED_PROBLEMS]) + (f", … ({more} more)" if more > 0 else "")
+
+
 def grade_class(problem_paths: list[str], answers_path: str) -> GradeReport:
     """Mark every answer of ``answers_path`` against the problems; see the module docstring."""
-    from rnnloss_cli.teach.mark import mark_ctx
-
     problems = _load_problems(problem_paths)
     distinct = {id(g): g for g in problems.values()}
     report = GradeReport({g.name: g for g in distinct.values()})
-    rows = _rows(answers_path)
-    if not rows:
+    records = _records(answers_path)
+    for n, cells in records:
+        if any(c.strip() for c in cells):
+            header, long_form, extra = _header(cells, answers_path, n)
+            break
+    else:
         raise ProblemError(
             "empty; expected a header such as student,problem,figure,value", file=answers_path
         )
-    header = [h.strip().lower() if i < 2 else h.strip() for i, h in enumerate(rows[0])]
-    if header[:2] != ["student", "problem"] or len(header) < 3:
-        raise ProblemError(
-            "expected a header 'student,problem,figure,value' (long) or 'student,problem,"
-            f"<figure>,...' (wide), got {','.join(rows[0])!r}",
-            file=answers_path,
-            line=1,
+    if extra:
+        report.issues.append(
+            f"{answers_path} row {n}: column(s) {', '.join(map(shown, extra))} ignored "
+            "(the long form reads student, problem, figure, value)"
         )
-    long_form = tuple(header) == LONG_COLUMNS
-    seen: set[tuple[str, str, str]] = set()
-
-    def issue(n: int, msg: str) -> None:
-        report.issues.append(f"{answers_path} row {n}: {msg}; skipped")
-
-    for n, row in enumerate(rows[1:], start=2):
-        if not any(c.strip() for c in row):
-            continue
-        if len(row) != len(header):
-            issue(n, f"{len(row)} cells, the header has {len(header)}")
-            continue
-        student = row[0].strip()
-        if not student:
-            issue(n, "no student")
-            continue
-        if student not in report.students:
-            report.students.append(student)
-        for prob_name, figure, text in _cells(header, row):
-            where = f"{figure!r}" if long_form else f"column {figure!r}"
-            graded = problems.get(prob_name)
-            if graded is None:
-                issue(n, f"unknown problem {prob_name!r} (known: {', '.join(report.problems)})")
-                break
-            if figure not in graded.figures:
-                issue(
-                    n,
-                    f"figure {where} is not in the key of {graded.name} "
-                    f"(graded: {', '.join(graded.figures)})",
-                )
-                continue
-            try:
-                value = float(text)
-                if not math.isfinite(value):
-                    raise ValueError
-            except ValueError:
-                issue(n, f"value {text!r} for {where} is not a number")
-                continue
-            if (student, graded.name, figure) in seen:
-                issue(n, f"{student} already answered {graded.name} {figure}")
-                continue
-            seen.add((student, graded.name, figure))
-            m = mark_ctx(graded.ctx, {figure: value}).marks[0]
-            points = graded.figures[figure]
-            report.answers.append(
-                Answer(
-                    n,
-                    student,
-                    graded.name,
-                    figure,
-                    value,
-                    m.expected,
-                    m.right,
-                    points,
-                    points * m.right,
-                    m.slip,
-                    m.says,
-                    m.correct_step,
-                )
-            )
+    grader = _Grader(report, problems, answers_path, header, long_form)
+    for n, row in records:
+        grader.row(n, row)
     return report
+
+
+@dataclass
+class _Grader:
+    """Grades rows one at a time into ``report``."""
+
+    report: GradeReport
+    problems: dict[str, _Graded]
+    path: str
+    header: list[str]
+    long_form: bool
+    seen: set[tuple[str, str, str]] = field(default_factory=set)
+
+    @cached_property
+    def known(self) -> str:
+        """The problem names an "unknown problem" warning lists (built once)."""
+        return _listing(list(self.report.problems))
+
+    def issue(self, n: int, msg: str) -> None:
+        self.report.issues.append(f"{self.path} row {n}: {msg}; skipped")
+        self.report.skipped_rows.add(n)
+
+    def row(self, n: int, row: list[str]) -> None:
+        """Grade one row; a blank one is passed over, a malformed one reported."""
+        if not any(c.strip() for c in row):
+            return
+        student = row[0].strip()
+        if student:
+            self.report.by_student.setdefault(student, [])
+        if len(row) != len(self.header):
+            self.issue(n, f"{len(row)} cells, the header has {len(self.header)}")
+            return
+        if not student:
+            self.issue(n, "no student")
+            return
+        for prob_name, figure, text in _cells(self.header, row, self.long_form):
+            graded = self.problems.get(prob_name)
+            if graded is None:
+                self.issue(n, f"unknown problem {shown(prob_name)} (known: {self.known})")
+                return
+            why = self.report.not_counted(student, graded)
+            if why is not None:
+                self.issue(n, why)
+                return
+            self.answer(n, student, graded, figure, text)
+
+    def answer(self, n: int, student: str, graded: _Graded, figure: str, text: str) -> None:
+        """Mark one answer, or report why it is skipped."""
+        from rnnloss_cli.teach.mark import mark_ctx, parse_value
+
+        where = shown(figure) if self.long_form else f"column {shown(figure)}"
+        name = graded.figure(figure)
+        if name is None:
+            self.issue(
+                n,
+                f"figure {where} is not in the key of {graded.name} "
+                f"(graded: {', '.join(graded.figures)})",
+            )
+            return
+        try:
+            value = parse_value(text)
+        except ValueError:
+            self.issue(n, f"value {shown(text)} for {where} is not a number (e.g. 1.4, inf)")
+            return
+        if (student, graded.name, name) in self.seen:
+            self.issue(n, f"{student} already answered {graded.name} {name}")
+            return
+        self.seen.add((student, graded.name, name))
+        self.report.answered.setdefault((student, graded.group), graded.name)
+        m = mark_ctx(graded.ctx, {name: value}).marks[0]
+        points = graded.figures[name]
+        a = Answer(
+            n,
+            student,
+            graded.name,
+            name,
+            value,
+            m.expected,
+            m.right,
+            points,
+            points * m.right,
+            m.slip,
+            m.says,
+            m.correct_step,
+        )
+        self.report.answers.append(a)
+        self.report.by_student[student].append(a)
 
 
 def _percent(earned: float, possible: float) -> float:
@@ -249,16 +392,15 @@ def report_csv(report: GradeReport) -> str:
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\n")
     w.writerow(["student", "earned", "possible", "percent", "wrong", "slips"])
-    for s in report.students:
-        mine = [a for a in report.answers if a.student == s]
+    for s, mine in report.by_student.items():
         wrong = [a for a in mine if not a.right]
-        earned = report.earned(s)
+        earned, possible = report.earned(s), report.possible(s)
         w.writerow(
             [
                 s,
                 f"{earned:g}",
-                f"{report.possible(s):g}",
-                f"{_percent(earned, report.possible(s)):.1f}",
+                f"{possible:g}",
+                f"{_percent(earned, possible):.1f}",
                 len(wrong),
                 "; ".join(f"{a.problem}/{a.figure}: {a.slip or 'unexplained'}" for a in wrong),
             ]
@@ -267,7 +409,10 @@ def report_csv(report: GradeReport) -> str:
 
 
 def summary(report: GradeReport) -> dict[str, Any]:
-    """Class summary: score distribution (percent bins) and the commonest slips per problem."""
+    """Class summary: score distribution (percent bins) and the commonest slips per problem.
+
+    ``skipped_rows`` counts rows with an answer skipped (a wide row may keep its other cells).
+    """
     scores = [_percent(report.earned(s), report.possible(s)) for s in report.students]
     bins = [0] * BINS
     for p in scores:
@@ -281,7 +426,7 @@ def summary(report: GradeReport) -> dict[str, Any]:
     return {
         "students": len(report.students),
         "answers": len(report.answers),
-        "skipped_rows": len(report.issues),
+        "skipped_rows": len(report.skipped_rows),
         "possible": report.max_possible,
         "mean_percent": sum(scores) / len(scores) if scores else 0.0,
         "distribution": {
@@ -291,16 +436,24 @@ def summary(report: GradeReport) -> dict[str, Any]:
     }
 
 
+def _bar(count: int, largest: int) -> int:
+    """Marks of a distribution bar: one a student, scaled down so the largest is BAR_WIDTH."""
+    if largest <= BAR_WIDTH:
+        return count
+    return round(count * BAR_WIDTH / largest)
+
+
 def summary_text(report: GradeReport) -> str:
     """The summary as lines for the terminal."""
     s = summary(report)
     lines = [
         f"{s['students']} students, {s['answers']} answers graded, {s['skipped_rows']} rows "
-        f"skipped; mean {s['mean_percent']:.1f}% of {s['possible']:g} points",
+        f"with answers skipped; mean {s['mean_percent']:.1f}% of {s['possible']:g} points",
         "score distribution:",
     ]
+    largest = max(s["distribution"].values())
     for label, count in s["distribution"].items():
-        lines.append(f"  {label:>8} {'#' * count} {count}")
+        lines.append(f"  {label:>8} {'#' * _bar(count, largest)} {count}")
     if s["slips"]:
         lines.append("most common slips:")
         for prob, common in s["slips"].items():
@@ -309,24 +462,31 @@ def summary_text(report: GradeReport) -> str:
 
 
 def report_json(report: GradeReport) -> str:
-    """Every answer with its verdict and slip, per student, and the summary."""
-    from dataclasses import asdict
+    """Every answer with its verdict and slip, per student, and the summary, as standard JSON:
+    an infinite value is null, and ``warnings`` names it."""
+    from rnnloss_cli.teach.mark import json_marks
 
+    warnings: list[str] = []
     students = []
-    for s in report.students:
-        mine = [asdict(a) for a in report.answers if a.student == s]
-        earned = report.earned(s)
+    for i, (s, mine) in enumerate(report.by_student.items()):
+        earned, possible = report.earned(s), report.possible(s)
         students.append(
             {
                 "student": s,
                 "earned": earned,
-                "possible": report.possible(s),
-                "percent": _percent(earned, report.possible(s)),
-                "answers": mine,
+                "possible": possible,
+                "percent": _percent(earned, possible),
+                "answers": json_marks(mine, f"students[{i}].answers", warnings),
             }
         )
     return json.dumps(
-        {"students": students, "summary": summary(report), "issues": report.issues},
+        {
+            "students": students,
+            "summary": summary(report),
+            "issues": report.issues,
+            "warnings": warnings,
+        },
         indent=2,
         ensure_ascii=False,
+        allow_nan=False,
     )

@@ -16,6 +16,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import math
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -37,6 +38,8 @@ class Ctx:
     problem: Any
     result: Any
     _cache: dict = field(default_factory=dict)
+    #: figure -> every slip's wrong numbers for it (see ``slip_values``).
+    _slip_values: dict = field(default_factory=dict)
 
     @property
     def meta(self) -> Any:
@@ -457,14 +460,35 @@ def _close(a: float, b: float, tol: float) -> bool:
     return abs(a - b) <= tol
 
 
+def slip_values(ctx: Ctx, figure: str) -> list[tuple[Slip, Alternatives]]:
+    """Each slip of ``SLIPS`` with the wrong numbers it gives for ``figure`` (finite, and not
+    within the tolerance of the right value).
+
+    They depend on the problem and the figure, never on the answer, so they are computed once
+    per figure and kept in ``ctx``: ``grade`` marks a class with one computation a figure.
+    """
+    if figure not in ctx._slip_values:
+        expected, tol = ctx.value(figure), ctx.meta.tolerance
+        ctx._slip_values[figure] = [
+            (
+                slip,
+                [
+                    (alt, step)
+                    for alt, step in slip.alternatives(ctx, figure)
+                    if math.isfinite(alt) and not _close(alt, expected, tol)
+                ],
+            )
+            for slip in SLIPS
+        ]
+    return ctx._slip_values[figure]
+
+
 def diagnose(ctx: Ctx, figure: str, given: float) -> list[tuple[Slip, float, str]]:
     """Every slip whose recomputed number matches ``given`` (and is not the right one)."""
-    expected, tol = ctx.value(figure), ctx.meta.tolerance
+    tol = ctx.meta.tolerance
     found = []
-    for slip in SLIPS:
-        for alt, step in slip.alternatives(ctx, figure):
-            if not math.isfinite(alt) or _close(alt, expected, tol):
-                continue
+    for slip, alternatives in slip_values(ctx, figure):
+        for alt, step in alternatives:
             if _close(given, alt, tol):
                 found.append((slip, alt, step))
                 break
@@ -511,22 +535,41 @@ def mark_answers(path: str, answers: dict[str, float]) -> MarkReport:
     return mark_problem(load_problem(path), answers)
 
 
+#: An answer's value: ASCII digits with an optional sign, point and exponent, or an infinity.
+_NUMBER = re.compile(
+    r"[+-]?(?:(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?|inf|infinity)", re.I
+)
+
+
+def parse_value(text: str) -> float:
+    """The number an answer gives, for ``mark --answer`` and ``grade`` alike.
+
+    ``1.4``, ``-2e-3``, ``.5`` (spaces around are ignored). ``inf``/``infinity`` (any case,
+    signed) and a number past float64 (``1e400``) are infinite, as an impossible loss is.
+    Anything else is a ValueError: ``0_4667`` (Python's float() reads 4667), ``0,4667``,
+    ``nan``, non-ASCII digits, hexadecimal, an empty cell.
+    """
+    s = text.strip()
+    if not _NUMBER.fullmatch(s):
+        raise ValueError(f"{s[:40]!r} is not a number (e.g. 1.4, -2e-3, inf)")
+    return float(s)
+
+
 def parse_answer_flags(flags: list[str]) -> dict[str, float]:
-    """``["loss=1.4", "sum=2"]`` -> {"loss": 1.4, "sum": 2.0}; bad ones are a ProblemError."""
+    """``["loss=1.4", "sum=2"]`` -> {"loss": 1.4, "sum": 2.0}; bad ones are a ProblemError.
+
+    Each value is read by ``parse_value``.
+    """
     out: dict[str, float] = {}
     for flag in flags:
         name, sep, text = flag.partition("=")
-        name, text = name.strip(), text.strip()
+        name = name.strip()
         if not sep or not name:
             raise ProblemError(f"--answer {flag!r}: expected FIGURE=VALUE, e.g. loss=1.4")
         try:
-            value = float(text)
-        except ValueError:
-            raise ProblemError(
-                f"--answer {flag!r}: {text!r} is not a number (e.g. loss=1.4)"
-            ) from None
-        if math.isnan(value):
-            raise ProblemError(f"--answer {flag!r}: expected a number, got nan")
+            value = parse_value(text)
+        except ValueError as err:
+            raise ProblemError(f"--answer {flag!r}: {err}") from None
         if name in out:
             raise ProblemError(f"--answer {name} given twice")
         out[name] = value
@@ -554,8 +597,29 @@ def report_text(report: MarkReport) -> str:
     return "\n".join(lines)
 
 
+#: FigureMark fields that may hold an infinite number (an impossible loss, ``1e400``).
+FLOAT_FIELDS = ("given", "expected", "slip_value")
+
+
+def json_marks(marks: list[Any], prefix: str, warnings: list[str]) -> list[dict[str, Any]]:
+    """Marks (or graded answers) as JSON objects: an infinite value is null, with a warning
+    naming it (``render.json``'s rule: JSON has no infinity)."""
+    from rnnloss_cli.render.json import finite_or_null
+
+    out = []
+    for i, m in enumerate(marks):
+        d = dataclasses.asdict(m)
+        for key in FLOAT_FIELDS:
+            if key in d:
+                d[key] = finite_or_null(d[key], f"{prefix}[{i}].{key}", warnings)
+        out.append(d)
+    return out
+
+
 def report_json(report: MarkReport) -> str:
-    """The report as JSON (stable keys, for scripts)."""
+    """The report as standard JSON (stable keys, for scripts); infinities as null."""
+    warnings: list[str] = []
+    marks = json_marks(report.marks, "marks", warnings)
     return json.dumps(
         {
             "file": report.file,
@@ -563,8 +627,10 @@ def report_json(report: MarkReport) -> str:
             "ok": report.ok,
             "earned": report.earned,
             "possible": report.possible,
-            "marks": [dataclasses.asdict(m) for m in report.marks],
+            "marks": marks,
+            "warnings": warnings,
         },
         indent=2,
         ensure_ascii=False,
+        allow_nan=False,
     )

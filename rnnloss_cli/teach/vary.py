@@ -617,14 +617,18 @@ def file_names(stem: str, variants: list[Variant], numbered: bool) -> list[str]:
 
 
 def read_roster(path: str) -> list[str]:
-    """Student ids from a CSV: the column named id/student (any case), else the first one."""
-    import csv
-    import io
+    """Student ids from a CSV: the column named id/student (any case), else the first one.
 
-    from rnnloss_cli.problem import read_text
+    Read as ``grade`` reads answers (``teach.csvfile``): any line ending, at most
+    MAX_ROSTER_ROWS rows (blank ones included) and MAX_CSV_FIELD_CHARS characters a cell.
+    """
+    from rnnloss_cli.limits import MAX_ROSTER_ROWS
+    from rnnloss_cli.teach.csvfile import csv_records, read_csv_text
 
-    rows = list(csv.reader(io.StringIO(read_text(path).removeprefix("\ufeff"))))
-    rows = [r for r in rows if any(c.strip() for c in r)]
+    records = csv_records(
+        read_csv_text(path), path, max_rows=MAX_ROSTER_ROWS, limit="MAX_ROSTER_ROWS"
+    )
+    rows = [r for _, r in records if any(c.strip() for c in r)]
     if not rows:
         raise ProblemError("no student ids (expected a CSV with a column 'id')", file=path)
     header = [c.strip().lower() for c in rows[0]]

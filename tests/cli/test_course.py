@@ -191,3 +191,64 @@ def test_export_warns_about_an_infinite_figure_and_refuses_an_empty_bank(tmp_pat
     r = run("export", str(f), "problems/hinge-sequence.yaml", "-o", str(tmp_path / "q.xml"))
     assert r.exit_code == 0, r.output
     assert "warning:" in r.output and "inf.yaml" in r.output
+
+
+def _strict_json(text: str):
+    def refuse(token):
+        raise AssertionError(f"not standard JSON: {token}")
+
+    return json.loads(text, parse_constant=refuse)
+
+
+# A CTC target AA needs a blank between its copies: 3 frames; with 2 the loss is infinite.
+INFINITE = (
+    'kind: ctc\nmethod: exact\ntarget: AA\nsymbols: ["-", A]\nemissions: [[0.5, 0.5], [0.5, 0.5]]\n'
+)
+
+
+def test_mark_json_is_standard_json_with_infinities(tmp_path: Path):
+    p = tmp_path / "inf.yaml"
+    p.write_text(INFINITE)
+    r = run("mark", str(p), "-a", "exact=inf", "-f", "json")
+    assert r.exit_code == 0, r.output
+    assert _strict_json(r.stdout)["marks"][0]["expected"] is None
+    r = run("mark", "problems/hinge-sequence.yaml", "-a", "loss=1e400", "-f", "json")
+    assert r.exit_code == 1, r.output
+    assert _strict_json(r.stdout)["marks"][0]["given"] is None
+
+
+def test_grade_agrees_with_mark_on_infinity_and_writes_standard_json(tmp_path: Path):
+    p = tmp_path / "inf.yaml"
+    p.write_text(INFINITE)
+    answers = tmp_path / "a.csv"
+    answers.write_text("student,problem,figure,value\nana,inf,loss,inf\nben,inf,loss,3\n")
+    js = tmp_path / "r.json"
+    r = run("grade", str(p), str(answers), "--json", str(js))
+    assert r.exit_code == 0, r.output
+    # One figure (loss, no key), 1 point: ana right (inf = inf), ben wrong.
+    assert r.stdout.splitlines()[1:] == ["ana,1,1,100.0,0,", "ben,0,1,0.0,1,inf/loss: unexplained"]
+    assert _strict_json(js.read_text())["students"][0]["answers"][0]["expected"] is None
+
+
+def test_grade_reads_carriage_returns_and_refuses_a_huge_field(tmp_path: Path):
+    answers = tmp_path / "cr.csv"
+    answers.write_bytes(b"student,problem,figure,value\rana,hinge-sequence,loss,0.4667\r")
+    r = run("grade", "problems/hinge-sequence.yaml", str(answers))
+    assert r.exit_code == 0, r.output
+    assert r.stdout.splitlines()[1] == "ana,1,2,50.0,0,"
+    answers.write_text("student,problem,figure,value\nana,hinge-sequence,loss,1" + "0" * 200_000)
+    r = run("grade", "problems/hinge-sequence.yaml", str(answers))
+    assert r.exit_code == 2, r.output
+    assert r.output.count("\n") == 1 and "MAX_CSV_FIELD_CHARS" in r.output
+    assert f"{answers}:2" in r.output
+
+
+def test_grade_refuses_two_problems_of_one_name(tmp_path: Path):
+    for sub in ("a", "b"):
+        (tmp_path / sub).mkdir()
+        (tmp_path / sub / "q.yaml").write_text(Path("problems/hinge-sequence.yaml").read_text())
+    answers = tmp_path / "a.csv"
+    answers.write_text("student,problem,figure,value\nana,q,loss,0.467\n")
+    r = run("grade", str(tmp_path / "a"), str(tmp_path / "b"), str(answers))
+    assert r.exit_code == 2, r.output
+    assert str(tmp_path / "a" / "q.yaml") in r.output and str(tmp_path / "b" / "q.yaml") in r.output

@@ -5,6 +5,8 @@ from __future__ import annotations
 import csv
 import io
 import json
+import math
+from pathlib import Path
 
 import pytest
 
@@ -119,3 +121,260 @@ def test_a_byte_order_mark_does_not_break_the_header(tmp_path):
         "student,problem,figure,value\nana,hinge-sequence,loss,0.467\n".encode("utf-8-sig")
     )
     assert grade_class(PROBLEMS[:1], str(f)).earned("ana") == 1
+
+
+# ------------------------------------------------------------------ reading the CSV
+def test_carriage_return_line_endings(tmp_path):
+    # Old spreadsheets end rows with a lone CR: still two rows, ana right on loss (1 point).
+    f = tmp_path / "cr.csv"
+    f.write_bytes(b"student,problem,figure,value\rana,hinge-sequence,loss,0.4667\r")
+    report = grade_class(PROBLEMS[:1], str(f))
+    assert (report.earned("ana"), report.issues) == (1, [])
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "student,problem,figure,value\nana,hinge-sequence,loss," + "1" * 200_000 + "\n",
+        'student,problem,figure,value\nana,hinge-sequence,loss,"0.4\n' + "x\n" * 100_000,
+    ],
+    ids=["long field", "unclosed quote"],
+)
+def test_a_field_over_the_limit_is_refused_by_name(tmp_path, text):
+    with pytest.raises(ProblemError, match="MAX_CSV_FIELD_CHARS") as err:
+        grade_class(PROBLEMS[:1], write(tmp_path, text))
+    assert err.value.line == 2 and "row 2" in err.value.message
+
+
+def test_rows_are_streamed_and_stop_at_the_limit(tmp_path, monkeypatch):
+    import tracemalloc
+
+    import rnnloss_cli.teach.grade as grade_module
+
+    monkeypatch.setattr(grade_module, "MAX_GRADE_ROWS", 1000)
+
+    def peak(blank_rows: int) -> int:
+        path = write(tmp_path, "student,problem,figure,value\n" + "\n" * blank_rows)
+        tracemalloc.start()
+        try:
+            with pytest.raises(ProblemError, match="MAX_GRADE_ROWS"):
+                grade_class(PROBLEMS[:1], path)
+            return tracemalloc.get_traced_memory()[1]
+        finally:
+            tracemalloc.stop()
+
+    # 2 million more blank rows are 2 MB more text (twice: bytes read, then str); held as a
+    # list of rows they would take over 100 MB more.
+    assert peak(3_000_000) - peak(1_000_000) < 16 * 2**20
+
+
+@pytest.mark.parametrize(
+    "header",
+    ["Student,Problem,Figure,Value", " STUDENT , problem ,figure, VALUE "],
+)
+def test_the_header_is_matched_in_any_case(tmp_path, header):
+    report = grade_class(
+        PROBLEMS[:1], write(tmp_path, f"{header}\nana,hinge-sequence,loss,0.467\n")
+    )
+    assert (report.earned("ana"), report.issues) == (1, [])
+
+
+def test_an_extra_column_of_the_long_form_is_ignored_with_a_warning(tmp_path):
+    text = "student,problem,figure,value,comment\nana,hinge-sequence,loss,0.467,fine\n"
+    report = grade_class(PROBLEMS[:1], write(tmp_path, text))
+    assert report.earned("ana") == 1
+    assert len(report.issues) == 1 and "'comment'" in report.issues[0]
+    assert "ignored" in report.issues[0]
+
+
+def test_skipped_rows_counts_rows_not_warnings(tmp_path):
+    text = (
+        "student,problem,loss,sum\n"
+        "ana,hinge-sequence,x,y\n"  # two bad cells: one row
+        "ben,hinge-sequence,0.467\n"  # too few cells: one row
+    )
+    report = grade_class(PROBLEMS[:1], write(tmp_path, text))
+    assert len(report.issues) == 3
+    assert summary(report)["skipped_rows"] == 2
+
+
+def test_a_student_whose_rows_are_all_malformed_is_kept_with_zero(tmp_path):
+    text = (
+        "student,problem,figure,value\n"
+        "ana,hinge-sequence,loss,0.467\n"
+        "ben,hinge-sequence,loss\n"  # too few cells
+        "ben,hinge-sequence,loss,0.467,x\n"  # too many
+    )
+    report = grade_class(PROBLEMS[:1], write(tmp_path, text))
+    assert report.students == ["ana", "ben"]
+    assert (report.earned("ben"), report.possible("ben")) == (0, 2)
+
+
+@pytest.mark.parametrize("value", ["0_4667", "0,4667", "nan", "٠٫٤٦٦٧", ""])
+def test_what_is_not_a_number(tmp_path, value):
+    text = f'student,problem,figure,value\nana,hinge-sequence,loss,"{value}"\n'
+    report = grade_class(PROBLEMS[:1], write(tmp_path, text))
+    assert report.earned("ana") == 0 and report.answers == []
+    assert len(report.issues) == 1 and "not a number" in report.issues[0]
+
+
+# ------------------------------------------------------------------ problems and variants
+HINGE_VARIANT = """\
+source: variant {tag} of hinge-sequence.yaml, seed 1; key computed by rnnloss
+kind: hinge
+title: Hinge loss for a 3-step sequence
+y: [1, -1, 1]
+yhat: {yhat}
+reduction: mean
+answer: {{loss: {loss}, sum: {sum}}}
+"""
+# Variant A: the handout's numbers: terms 0.2, 0.5, 0.7 -> sum 1.4, mean 0.4667.
+# Variant B: yhat 0.5, -0.5, 0.5 -> every term 1 - 0.5 = 0.5 -> sum 1.5, mean 0.5.
+VARIANT_A = {"yhat": "[0.8, -0.5, 0.3]", "loss": 0.4667, "sum": 1.4}
+VARIANT_B = {"yhat": "[0.5, -0.5, 0.5]", "loss": 0.5, "sum": 1.5}
+
+
+def test_another_students_variant_never_counts(tmp_path):
+    folder = tmp_path / "week"
+    folder.mkdir()
+    (folder / "hs-s1.yaml").write_text(HINGE_VARIANT.format(tag="for s1", **VARIANT_A))
+    (folder / "hs-s2.yaml").write_text(HINGE_VARIANT.format(tag="for s2", **VARIANT_B))
+    text = (
+        "student,problem,figure,value\n"
+        "s1,hs-s1,loss,0.5\n"  # own variant, wrong (A's mean is 0.4667): 0
+        "s1,hs-s2,loss,0.5\n"  # s2's variant, right there but not s1's: not counted
+        "s1,hs-s2,sum,1.5\n"  # idem
+        "s2,hs-s2,loss,0.5\n"  # own, right: 1
+    )
+    report = grade_class([str(folder)], write(tmp_path, text))
+    # Each student's possible: their own variant's loss + sum = 2.
+    assert {s: (report.earned(s), report.possible(s)) for s in report.students} == {
+        "s1": (0, 2),
+        "s2": (1, 2),
+    }
+    rows = sorted(int(i.split("row ")[1].split(":")[0]) for i in report.issues)
+    assert rows == [3, 4] and "s2" in report.issues[0]
+    rows = list(csv.DictReader(io.StringIO(report_csv(report))))
+    assert [r["percent"] for r in rows] == ["0.0", "50.0"]
+
+
+def test_one_numbered_variant_counts_the_first_one_answered(tmp_path):
+    folder = tmp_path / "wk"
+    folder.mkdir()
+    (folder / "hs-1.yaml").write_text(HINGE_VARIANT.format(tag="1", **VARIANT_A))
+    (folder / "hs-2.yaml").write_text(HINGE_VARIANT.format(tag="2", **VARIANT_B))
+    text = (
+        "student,problem,figure,value\n"
+        "s1,hs-1,loss,0.4667\n"  # first variant answered: counts, right: 1
+        "s1,hs-2,loss,0.5\n"  # a second variant of the same template: not counted
+        "s1,hs-1,sum,1.4\n"  # right: 1
+        "s2,hs-2,sum,1.5\n"  # s2 answered variant 2 first: right: 1
+        "s2,hs-1,loss,0.4667\n"  # not counted
+    )
+    report = grade_class([str(folder)], write(tmp_path, text))
+    # One variant, loss + sum: 2 points possible; never more than 100%.
+    assert {s: (report.earned(s), report.possible(s)) for s in report.students} == {
+        "s1": (2, 2),
+        "s2": (1, 2),
+    }
+    rows = sorted(int(i.split("row ")[1].split(":")[0]) for i in report.issues)
+    assert rows == [3, 6]
+
+
+def test_two_problem_files_with_one_name_are_refused(tmp_path):
+    for sub in ("a", "b"):
+        (tmp_path / sub).mkdir()
+        (tmp_path / sub / "q.yaml").write_text(Path("problems/hinge-sequence.yaml").read_text())
+    with pytest.raises(ProblemError) as err:
+        grade_class([str(tmp_path)], write(tmp_path, "student,problem,figure,value\n"))
+    message = str(err.value)
+    assert str(tmp_path / "a" / "q.yaml") in message and str(tmp_path / "b" / "q.yaml") in message
+
+
+# A CTC target AA needs a blank between its copies: 3 frames; with 2 the loss is infinite.
+INFINITE = """\
+kind: ctc
+title: impossible
+method: exact
+target: AA
+symbols: ["-", A]
+emissions:
+  - [0.5, 0.5]
+  - [0.5, 0.5]
+"""
+
+
+def test_an_infinite_answer_is_graded_as_mark_grades_it(tmp_path):
+    p = tmp_path / "inf.yaml"
+    p.write_text(INFINITE)
+    text = "student,problem,figure,value\nana,inf,loss,inf\nben,inf,loss,1e400\ncy,inf,loss,3\n"
+    report = grade_class([str(p)], write(tmp_path, text))
+    assert report.issues == []
+    assert {s: report.earned(s) for s in report.students} == {"ana": 1, "ben": 1, "cy": 0}
+
+
+def test_the_json_report_is_standard_json(tmp_path):
+    p = tmp_path / "inf.yaml"
+    p.write_text(INFINITE)
+    text = "student,problem,figure,value\nana,inf,loss,3\nben,inf,loss,1e400\n"
+    report = grade_class([str(p)], write(tmp_path, text))
+
+    def refuse(token):
+        raise AssertionError(f"not standard JSON: {token}")
+
+    data = json.loads(report_json(report), parse_constant=refuse)
+    answers = [a for s in data["students"] for a in s["answers"]]
+    assert [(a["given"], a["expected"]) for a in answers] == [(3, None), (None, None)]
+    assert any("JSON has no infinity" in w for w in data["warnings"])
+
+
+def test_reporting_time_grows_linearly_with_the_class(tmp_path):
+    import time
+
+    def seconds(n: int) -> float:
+        rows = "".join(f"s{i},hinge-sequence,loss,0.4667\n" for i in range(n))
+        path = tmp_path / f"n{n}.csv"
+        path.write_text("student,problem,figure,value\n" + rows)
+        best = math.inf
+        for _ in range(2):
+            start = time.perf_counter()
+            report = grade_class(PROBLEMS[:1], str(path))
+            report_csv(report)
+            report_json(report)
+            summary(report)
+            best = min(best, time.perf_counter() - start)
+        return best
+
+    # 4x the students: about 4x the time when linear, 16x when quadratic.
+    assert seconds(4000) / seconds(1000) < 8
+
+
+@pytest.mark.parametrize(
+    "header", ["student,problem,value", "student,problem,value,figure", "student,figure,value"]
+)
+def test_a_long_header_with_a_column_missing_is_refused(tmp_path, header):
+    with pytest.raises(ProblemError, match="header") as err:
+        grade_class(PROBLEMS[:1], write(tmp_path, f"{header}\nana,hinge-sequence,0.467\n"))
+    assert err.value.line == 1
+
+
+def test_the_distribution_bars_fit_the_terminal(tmp_path):
+    from rnnloss_cli.teach.grade import BAR_WIDTH, summary_text
+
+    rows = "".join(f"s{i},hinge-sequence,loss,0.4667\n" for i in range(200))
+    rows += "".join(f"t{i},hinge-sequence,loss,9\n" for i in range(50))
+    text = "student,problem,figure,value\n" + rows
+    lines = summary_text(grade_class(PROBLEMS[:1], write(tmp_path, text))).splitlines()
+    # Everyone has 1 of 2 points (50%) or 0 of 2 (0%): bars of 200 and 50 students, scaled
+    # to BAR_WIDTH and BAR_WIDTH * 50 / 200.
+    bars = {ln.split()[0]: ln.count("#") for ln in lines if ln.startswith("  ") and "%" in ln}
+    assert bars["50-60%"] == BAR_WIDTH and bars["0-10%"] == BAR_WIDTH // 4
+
+
+def test_a_row_of_too_many_cells_is_refused_by_name(tmp_path):
+    from rnnloss_cli.limits import MAX_CSV_COLUMNS
+
+    text = "student,problem,loss\nana,hinge-sequence" + "," * MAX_CSV_COLUMNS + "\n"
+    with pytest.raises(ProblemError, match="MAX_CSV_COLUMNS") as err:
+        grade_class(PROBLEMS[:1], write(tmp_path, text))
+    assert err.value.line == 2

@@ -16,6 +16,7 @@ from rnnloss_cli.teach.mark import (
     mark_answers,
     mark_problem,
     parse_answer_flags,
+    parse_value,
     report_json,
     report_text,
 )
@@ -174,3 +175,69 @@ def test_bad_answer_flags_are_problem_errors(flag: str):
 def test_unknown_figure_lists_the_figures():
     with pytest.raises(ProblemError, match="it gives: loss"):
         mark_answers("problems/hinge-sequence.yaml", {"lost": 1.0})
+
+
+# ------------------------------------------------------------------ reading a value
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("1.4", 1.4),
+        (" -0.5 ", -0.5),
+        ("2E3", 2000.0),
+        (".5", 0.5),
+        ("inf", math.inf),
+        ("-Infinity", -math.inf),
+        ("1e400", math.inf),  # past float64: infinite, as the engine's loss would be
+    ],
+)
+def test_parse_value_reads_a_number(text: str, value: float):
+    assert parse_value(text) == value
+
+
+@pytest.mark.parametrize("text", ["0_4667", "0,4667", "nan", "", "٠٫٤٦٦٧", "1.4.", "0x10"])
+def test_parse_value_refuses_what_is_not_a_plain_number(text: str):
+    with pytest.raises(ValueError):
+        parse_value(text)
+    with pytest.raises(ProblemError, match="not a number"):
+        parse_answer_flags([f"loss={text}"])
+
+
+# A CTC target AA needs a blank between its copies: 3 frames; with 2 the loss is infinite.
+INFINITE = problem(
+    'kind: ctc\nmethod: exact\ntarget: AA\nsymbols: ["-", A]\nemissions: [[0.5, 0.5], [0.5, 0.5]]\n'
+)
+
+
+def _strict(text: str):
+    def refuse(token):
+        raise AssertionError(f"not standard JSON: {token}")
+
+    return json.loads(text, parse_constant=refuse)
+
+
+def test_json_report_writes_infinity_as_null_with_a_warning():
+    data = _strict(report_json(mark_problem(INFINITE, {"exact": math.inf})))
+    assert data["ok"] is True
+    assert (data["marks"][0]["given"], data["marks"][0]["expected"]) == (None, None)
+    assert any("marks[0].expected" in w and "JSON has no infinity" in w for w in data["warnings"])
+    data = _strict(report_json(mark_answers("problems/hinge-sequence.yaml", {"loss": math.inf})))
+    assert data["marks"][0]["given"] is None and data["ok"] is False
+
+
+def test_the_slips_are_computed_once_a_figure(monkeypatch):
+    import rnnloss_cli.teach.mark as mark_module
+    from rnnloss_cli.solve import solve
+    from rnnloss_cli.teach.mark import Ctx, Slip, mark_ctx
+
+    calls = []
+
+    def doubled(ctx, figure):
+        calls.append(figure)
+        return [(2 * ctx.value(figure), "do not double it")]
+
+    monkeypatch.setattr(mark_module, "SLIPS", (Slip("doubled", "it is doubled", doubled),))
+    ctx = Ctx(NLL, solve(NLL))
+    # NLL's loss is ln 4 = 1.386294: doubled, 2 ln 4 = 2.772589.
+    slips = [mark_ctx(ctx, {"loss": v}).marks[0].slip for v in (2.7726, 5.0, 2.7725)]
+    assert slips == ["doubled", None, "doubled"]
+    assert calls == ["loss"]

@@ -285,3 +285,18 @@ def test_variant_sources_name_their_template():
     assert variant_template(w.data["source"]) == "hinge-sequence.yaml"
     assert variant_template("handout, section 1") is None
     assert variant_template(None) is None
+
+
+def test_roster_line_endings_and_limits(tmp_path, monkeypatch):
+    import rnnloss_cli.limits as limits
+
+    f = tmp_path / "roster.csv"
+    f.write_bytes(b"id\rs1\rs2\r")  # lone CRs end rows
+    assert read_roster(str(f)) == ["s1", "s2"]
+    f.write_text("id\ns1\n" + "x" * 200_000 + "\n")
+    with pytest.raises(ProblemError, match="MAX_CSV_FIELD_CHARS"):
+        read_roster(str(f))
+    monkeypatch.setattr(limits, "MAX_ROSTER_ROWS", 10)
+    f.write_text("id\ns1\n" + "\n" * 100)  # blank rows count: reading stops at the limit
+    with pytest.raises(ProblemError, match="MAX_ROSTER_ROWS"):
+        read_roster(str(f))

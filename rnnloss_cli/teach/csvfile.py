@@ -1,0 +1,104 @@
+"""Reading the CSV files of a course (answers for ``grade``, a roster for ``vary --ids``).
+
+One record at a time, so that memory holds the file's text and the current row only; rows end
+at LF, CRLF or a lone CR (old spreadsheets) outside quotes; a cell longer than
+``limits.MAX_CSV_FIELD_CHARS`` (often a quote left open), a row of more than
+``limits.MAX_CSV_COLUMNS`` cells and rows past the caller's limit are a ProblemError naming
+the limit, the file and the line where the row begins.
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+from collections.abc import Iterator
+
+from rnnloss_cli.errors import ProblemError
+from rnnloss_cli.limits import MAX_CSV_COLUMNS, MAX_CSV_FIELD_CHARS
+
+#: Characters of a cell repeated in a message; longer ones are cut with "…".
+SHOWN_CHARS = 40
+
+
+def read_csv_text(path: str) -> str:
+    """The text of a CSV file (``-``: standard input, read once), without a byte-order mark.
+
+    Reading, decoding and the size limit (``MAX_FILE_BYTES``) are the problem files' own.
+    """
+    from rnnloss_cli.problem import read_text
+
+    # A spreadsheet's UTF-8 byte-order mark is not part of the first column's name.
+    return read_text(path).removeprefix("\ufeff")
+
+
+def shown(text: str) -> str:
+    """``text`` quoted for a message, cut to SHOWN_CHARS characters."""
+    return repr(text if len(text) <= SHOWN_CHARS else text[:SHOWN_CHARS] + "…")
+
+
+def csv_records(text: str, path: str, *, max_rows: int, limit: str) -> Iterator[tuple[int, list]]:
+    """(row number, cells) of every record of ``text``; the first record is row 1.
+
+    A blank row comes as ``[]`` and counts like any other: stepping over it is what costs, so
+    a file of blank lines stops at the limit instead of being read whole. More than
+    ``max_rows`` rows after the first is a ProblemError naming ``limit`` (the limit's name).
+    Row numbers count records, as a spreadsheet does: a quoted cell may span lines.
+    """
+    reader = csv.reader(_lines(text))
+    row = 0
+    while True:
+        line = reader.line_num + 1  # where the next record begins
+        try:
+            cells = _next_record(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            raise _unreadable(exc, path, row + 1, line) from None
+        row += 1
+        if len(cells) > MAX_CSV_COLUMNS:
+            raise ProblemError(
+                f"row {row}: {len(cells)} cells; at most {MAX_CSV_COLUMNS} (MAX_CSV_COLUMNS)",
+                file=path,
+                line=line,
+            )
+        if row > max_rows + 1:
+            raise ProblemError(
+                f"row {row}: more than {max_rows} rows after the header; at most {max_rows} "
+                f"({limit}) are read",
+                file=path,
+                line=line,
+            )
+        yield row, cells
+
+
+#: A line with its ending: LF, CRLF or a lone CR (the last line may have none).
+_LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+\Z")
+
+
+def _lines(text: str) -> Iterator[str]:
+    """The lines of ``text``, one at a time, endings kept for the csv reader (which finds
+    quoted line breaks by them); unlike io.StringIO, no second copy of the text is made."""
+    return (m.group() for m in _LINE.finditer(text))
+
+
+def _next_record(reader: Iterator[list[str]]) -> list[str]:
+    """The reader's next record with cells bounded by MAX_CSV_FIELD_CHARS.
+
+    The csv module's limit is process-wide, so it is set for this step only and put back.
+    """
+    before = csv.field_size_limit(MAX_CSV_FIELD_CHARS)
+    try:
+        return next(reader)
+    finally:
+        csv.field_size_limit(before)
+
+
+def _unreadable(exc: csv.Error, path: str, row: int, line: int) -> ProblemError:
+    if "field larger than field limit" in str(exc):
+        return ProblemError(
+            f"row {row}: a cell longer than {MAX_CSV_FIELD_CHARS} characters "
+            '(MAX_CSV_FIELD_CHARS); is a quote (") left open?',
+            file=path,
+            line=line,
+        )
+    return ProblemError(f"row {row}: not readable as CSV ({exc})", file=path, line=line)
