@@ -395,3 +395,41 @@ def test_a_control_character_is_one_line_with_its_line(tmp_path, char):
     p.write_text(f"kind: mse\ny: [1.0]\ntitle: a{char}b\nyhat: [0.5]\n")
     code, _, err = rnnloss("solve", p)
     assert "p.yaml:3" in assert_one_line_error(code, err)
+
+
+def _unicode_problem(tmp_path: Path) -> Path:
+    p = tmp_path / "uni.yaml"
+    p.write_text("kind: mse\ntitle: Übung 李\ny: [1.0]\nyhat: [0.5]\nanswer: 0.25\n")
+    return p
+
+
+def test_html_and_xml_on_an_ascii_stdout_keep_their_text_as_references(tmp_path):
+    """With PYTHONIOENCODING=ascii the pages and the Moodle bank wrote 'Ubung ?' (the
+    derivations' ASCII stand-ins); character references keep the data exactly."""
+    import html as html_lib
+    import xml.dom.minidom
+
+    p = _unicode_problem(tmp_path)
+    ascii_env = {"PYTHONIOENCODING": "ascii"}
+    code, out, err = rnnloss("export", p, env=ascii_env)
+    assert code == 0, err
+    assert out.isascii()
+    doc = xml.dom.minidom.parseString(out)
+    question = doc.getElementsByTagName("questiontext")[0].getElementsByTagName("text")[0]
+    assert "Übung 李" in question.firstChild.data
+    for args in (["sheet", p, "-f", "html"], ["solve", p, "-f", "html"]):
+        code, out, err = rnnloss(*args, env=ascii_env)
+        assert code == 0, err
+        assert out.isascii() and "Übung 李" in html_lib.unescape(out)
+
+
+def test_a_csv_report_is_never_changed_to_fit_an_ascii_stdout(tmp_path):
+    p = _unicode_problem(tmp_path)
+    answers = tmp_path / "answers.csv"
+    answers.write_text("student,problem,figure,value\nZoë,uni,loss,0.25\n", encoding="utf-8")
+    code, _, err = rnnloss("grade", p, answers, env={"PYTHONIOENCODING": "ascii"})
+    assert "-o" in assert_one_line_error(code, err)
+    out = tmp_path / "report.csv"
+    code, _, err = rnnloss("grade", p, answers, "-o", out, env={"PYTHONIOENCODING": "ascii"})
+    assert code == 0, err
+    assert "Zoë" in out.read_text(encoding="utf-8")

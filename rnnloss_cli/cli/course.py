@@ -13,7 +13,16 @@ from typing import Annotated, Optional
 
 import typer
 
-from rnnloss_cli.cli.io import EXIT_MISMATCH, fail, guarded, say, write_file, write_stdout
+from rnnloss_cli.cli.io import (
+    EXIT_MISMATCH,
+    fail,
+    guarded,
+    say,
+    write_data,
+    write_file,
+    write_markup,
+    write_stdout,
+)
 from rnnloss_cli.cli.options import ForceOpt, OutOpt
 
 
@@ -147,7 +156,7 @@ def grade(
         say(f"warning: {issue}")
     inputs = [*input_files(problems), answers]
     if output is None:
-        write_stdout(report_csv(report))
+        write_data(report_csv(report), "grade report (CSV)")
     else:
         write_file(report_csv(report), output, force=force, inputs=inputs)
     if json_out is not None:
@@ -189,7 +198,7 @@ def export(
     if bank.questions == 0:
         raise fail("no questions to export: no figure has a finite answer")
     if output is None:
-        write_stdout(bank.text)
+        write_markup(bank.text)
     else:
         write_file(bank.text, output, force=force, inputs=input_files(files))
 

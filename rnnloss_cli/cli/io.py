@@ -286,6 +286,29 @@ def write_stdout(text: str) -> None:
     sys.stdout.write(text if text.endswith("\n") else text + "\n")
 
 
+def write_markup(text: str) -> None:
+    """HTML or XML to standard output. On one that cannot encode Unicode, non-ASCII
+    characters become character references (``&#xeb;``), which a browser or an XML parser
+    reads back exactly, where the ASCII stand-ins of the derivations would change the data
+    (a student "Zoë" becoming "Zoe", a CJK title "????"). The pages keep non-ASCII text out of
+    their <style> and <script> blocks, where references are not decoded."""
+    if not stdout_is_unicode():
+        text = text.encode("ascii", "xmlcharrefreplace").decode("ascii")
+    write_stdout(text)
+
+
+def write_data(text: str, what: str) -> None:
+    """Data with no escape for non-ASCII characters (a CSV report) to standard output; on one
+    that cannot encode Unicode, exit 2 rather than write changed data (its stand-ins would)."""
+    if not stdout_is_unicode() and not text.isascii():
+        raise fail(
+            f"the {what} holds non-ASCII characters (names, symbols) that standard output "
+            "cannot encode as it is set up (PYTHONIOENCODING or the locale); write it to a "
+            "file with -o (files are UTF-8) or set PYTHONIOENCODING=utf-8"
+        )
+    write_stdout(text)
+
+
 # ------------------------------------------------------------------ files
 def _same_file(a: Path, b: Path) -> bool:
     try:

@@ -11,7 +11,15 @@ from typing import Any
 
 import typer
 
-from rnnloss_cli.cli.io import EXIT_MISMATCH, console, fail, guarded, say, stdout_is_unicode
+from rnnloss_cli.cli.io import (
+    EXIT_MISMATCH,
+    console,
+    fail,
+    guarded,
+    say,
+    stdout_is_unicode,
+    write_markup,
+)
 from rnnloss_cli.cli.options import SHOW_HEATMAP, OutputFormat
 
 
@@ -73,7 +81,7 @@ def print_results(
     elif fmt is OutputFormat.html:
         from rnnloss_cli.render.html import render_html
 
-        sys.stdout.write(render_html(results, precision, show, window=window))
+        write_markup(render_html(results, precision, show, window=window))
     elif fmt is OutputFormat.markdown:
         from rnnloss_cli.render.markdown import render_markdown
 

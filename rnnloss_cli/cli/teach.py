@@ -10,7 +10,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from rnnloss_cli.cli.io import fail, guarded, write_file, write_stdout
+from rnnloss_cli.cli.io import fail, guarded, write_file, write_markup, write_stdout
 from rnnloss_cli.cli.options import (
     ForceOpt,
     FormatOpt,
@@ -47,10 +47,13 @@ class Optimizer(str, enum.Enum):
     adam = "adam"
 
 
-def _write(text: str, output: Path | None, *, force: bool, inputs: list[str] = ()) -> None:
-    """Write ``text`` to ``output`` (safely: see cli.io.write_file), or to standard output."""
+def _write(
+    text: str, output: Path | None, *, force: bool, inputs: list[str] = (), markup: bool = False
+) -> None:
+    """Write ``text`` to ``output`` (safely: see cli.io.write_file), or to standard output
+    (``markup``: HTML, whose non-ASCII characters become references on an ASCII stdout)."""
     if output is None:
-        write_stdout(text)
+        (write_markup if markup else write_stdout)(text)
     else:
         write_file(text, output, force=force, inputs=inputs)
 
@@ -108,7 +111,7 @@ def sheet(
             paths, fmt.value, solutions=solutions, precision=precision, title=title, window=win
         )
     )
-    _write(text, output, force=force, inputs=input_files(paths))
+    _write(text, output, force=force, inputs=input_files(paths), markup=fmt.value == "html")
     if bad:  # the sheet is written in full; a key that disagrees still fails the run
         for name in bad:
             say(f"answer key disagrees: {name}")
@@ -230,7 +233,7 @@ def _train_page(
         from rnnloss_cli.render.json import render_json
 
         text = render_json([r], precision, window=win) + "\n"
-    _write(text, output, force=force)
+    _write(text, output, force=force, markup=fmt is OutputFormat.html)
 
 
 def register(app: typer.Typer) -> None:
