@@ -433,3 +433,10 @@ def test_a_csv_report_is_never_changed_to_fit_an_ascii_stdout(tmp_path):
     code, _, err = rnnloss("grade", p, answers, "-o", out, env={"PYTHONIOENCODING": "ascii"})
     assert code == 0, err
     assert "Zoë" in out.read_text(encoding="utf-8")
+
+
+def test_a_sheet_of_no_problems_is_an_error_as_for_every_command(tmp_path):
+    for command in ("sheet", "export", "solve"):
+        code, out, err = rnnloss(command, tmp_path)
+        assert "no problem files" in assert_one_line_error(code, err), command
+        assert out == ""

@@ -102,10 +102,12 @@ def sheet(
     """A question sheet (givens and tasks, no answers) or, with --solutions, a solution sheet."""
     from rnnloss_cli.cli.io import EXIT_MISMATCH, say
     from rnnloss_cli.cli.output import parse_window
-    from rnnloss_cli.problem import input_files
+    from rnnloss_cli.problem import input_files, problem_files
     from rnnloss_cli.sheet import build_sheet_checked
 
     win = guarded(lambda: parse_window(window))
+    if not guarded(lambda: problem_files(paths)):
+        raise fail(f"no problem files (*.yaml, *.yml) in {', '.join(paths)}")
     text, bad = guarded(
         lambda: build_sheet_checked(
             paths, fmt.value, solutions=solutions, precision=precision, title=title, window=win
