@@ -9,6 +9,7 @@ is one line. Timeouts guard against hangs only (speed is measured in benchmarks/
 from __future__ import annotations
 
 import json
+import math
 import os
 import subprocess
 import sys
@@ -147,6 +148,89 @@ def test_numbers_too_large_for_a_float_are_one_line_errors(tmp_path, command):
 def test_flag_too_large_for_a_float_is_a_one_line_error():
     code, _, err = rnnloss("mse", "--y", "1," + "9" * 400, "--yhat", "1,2")
     assert_one_line_error(code, err)
+
+
+# Finite but extreme inputs: each file solves (exit 0) in every format, with no numpy
+# RuntimeWarning on stderr. (file, text, loss worked by hand; None: infinite, JSON's null)
+EXTREME_FILES = {
+    # target A over 2 frames, y_1(A) = 0: p(l|x) = y_1(-) y_2(A) = 1, loss 0
+    "ctc-emis-10.yaml": (
+        'kind: ctc\nmethod: exact\ntarget: A\nsymbols: ["-", A]\nemissions: [[1, 0], [0, 1]]\n',
+        0.0,
+    ),
+    # y_1(A) = e^-800 / (1 + e^-800) is below the smallest double; loss ~ 2e^-800 = 0
+    "ctc-logits-800.yaml": (
+        'kind: ctc\nmethod: exact\ntarget: A\nsymbols: ["-", A]\nlogits: [[800, 0], [0, 800]]\n',
+        0.0,
+    ),
+    "ctc-logits-1e308.yaml": (
+        'kind: ctc\nmethod: exact\ntarget: A\nsymbols: ["-", A]\n'
+        "logits: [[1e308, -1e308], [-1e308, 1e308]]\n",
+        0.0,
+    ),
+    # softmax(710, 0)[0] = 1 / (1 + e^-710): loss ln(1 + e^-710) = 4.5e-309
+    "cce-logit-710.yaml": ("kind: cce\ny: [0]\nlogits: [[710, 0]]\n", 0.0),
+    "nll-logit-710.yaml": ("kind: nll\ny: [0]\nlogits: [[710, 0]]\n", 0.0),
+    # shifted by the max 1e3: (0, -2000, 0), loss ln 2
+    "cce-1e3.yaml": ("kind: cce\ny: [0]\nlogits: [[1e3, -1e3, 1e3]]\n", math.log(2)),
+    # the true class is 2e308 below the other: loss 2e308, infinite in float64
+    "cce-1e308.yaml": ("kind: cce\ny: [1]\nlogits: [[1e308, -1e308]]\n", None),
+    # terms 1 + 1e308 = 1e308 twice: mean 1e308 (the sum 2e308 is infinite)
+    "hinge-overflow.yaml": ("kind: hinge\ny: [1, -1]\nyhat: [-1e308, 1e308]\n", 1e308),
+    # (y - yhat)^2 = 4e616: infinite
+    "mse-overflow.yaml": ("kind: mse\ny: [1e308]\nyhat: [-1e308]\n", None),
+    # step 1: -ln softmax(1e308, -1e308)[1] = 2e308, infinite
+    "seq-1e308.yaml": (
+        "kind: sequence\nlogits: [[1e308, -1e308], [0, 0]]\ntargets: [1, 0]\n",
+        None,
+    ),
+    # ln pi of the actions taken: ln 1 and ln 0.5 (the zero is on an action not taken);
+    # R = (1 + 0.5 · 2, 2) = (2, 2): L = -(2 · 0 + 2 ln 0.5) = 2 ln 2
+    "reinf-pol-zero.yaml": (
+        "kind: reinforce\npolicy: [[1, 0], [0.5, 0.5]]\nactions: [0, 1]\n"
+        "rewards: [1, 2]\ngamma: 0.5\n",
+        2 * math.log(2),
+    ),
+}
+
+
+@pytest.fixture
+def extreme_folder(tmp_path):
+    for name, (text, _) in EXTREME_FILES.items():
+        (tmp_path / name).write_text(text, encoding="utf-8")
+    return tmp_path
+
+
+@pytest.mark.parametrize("fmt", ["rich", "markdown", "json", "html"])
+def test_extreme_finite_numbers_solve_without_warnings(extreme_folder, fmt):
+    code, out, err = rnnloss("solve", "--format", fmt, extreme_folder)
+    assert code == 0, err
+    assert err == "", err
+    if fmt == "json":
+        losses = {Path(doc["file"]).name: doc["loss"] for doc in json.loads(out)}
+        assert losses.keys() == EXTREME_FILES.keys()
+        for name, (_, loss) in EXTREME_FILES.items():
+            if loss is None:
+                assert losses[name] is None, name
+            else:
+                assert losses[name] == pytest.approx(loss, rel=1e-12, abs=1e-300), name
+
+
+def test_check_goes_through_a_folder_of_extreme_files(extreme_folder):
+    code, out, err = rnnloss("check", extreme_folder)
+    assert code == 0, err
+    assert err == "", err
+    for name in EXTREME_FILES:
+        assert name in out
+
+
+def test_discounted_returns_past_the_float_range_is_one_line_error(tmp_path):
+    # R_1 = 1e308 + 1e308 = 2e308 does not fit a double: refused, naming file, line and field
+    p = tmp_path / "r.yaml"
+    p.write_text("kind: reinforce\nprobs: [0.5, 0.5]\nrewards: [1e308, 1e308]\ngamma: 1\n")
+    code, _, err = rnnloss("solve", p)
+    line = assert_one_line_error(code, err)
+    assert "r.yaml:3: field 'rewards'" in line and "R_1" in line, line
 
 
 @pytest.mark.parametrize("style", ["flow", "block"])

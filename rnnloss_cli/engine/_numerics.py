@@ -82,12 +82,50 @@ def describe_row_sum(total: float, tol: float = ROW_SUM_TOL) -> str:
 
 
 def reduce(values: np.ndarray, reduction: str) -> np.ndarray | float:
-    """Apply a PyTorch-style reduction: "none" keeps the array, "sum" adds, "mean" averages."""
+    """Apply a PyTorch-style reduction: "none" keeps the array, "sum" adds, "mean" averages.
+
+    A sum of finite values past the float range is inf, its true rounded value. Their mean
+    is not: it lies within the values' range, so when the sum overflows it is taken as
+    m · (Σ (x/m)) / n with m = max |x|. That cannot overflow: each |x/m| <= 1 and rounding is
+    monotone, so |Σ x/m| <= n (n ones sum exactly), the quotient by n is at most 1 and the
+    product at most m. The mean of no values is NaN, as in PyTorch.
+    """
     if reduction == "none":
         return values
+    with np.errstate(over="ignore", invalid="ignore"):
+        total = float(np.sum(values))
     if reduction == "sum":
-        return float(np.sum(values))
-    return float(np.mean(values))
+        return total
+    n = np.size(values)
+    if not n:
+        return math.nan
+    if math.isinf(total) and all_finite_each(values):
+        m = float(np.max(np.abs(values)))
+        with np.errstate(under="ignore"):
+            return m * (float(np.sum(np.divide(values, m))) / n)
+    return total / n
+
+
+def scaled_sum(values: np.ndarray, scale: float = 1.0) -> float:
+    """scale · Σ values: a sum (scale 1) or a mean (scale 1/n), with no overflow warning.
+
+    A sum of finite values past the float range is inf, its correctly rounded value; a
+    mean of them (scale < 1) may still fit, so the sum is then taken of the values divided
+    by m = max |x| (each within [-1, 1]) and multiplied back: m · ((Σ x/m) · scale).
+    """
+    with np.errstate(over="ignore", invalid="ignore"):
+        total = float(np.sum(values))
+        if math.isinf(total) and scale < 1 and all_finite_each(values):
+            m = float(np.max(np.abs(values)))
+            with np.errstate(under="ignore"):
+                return m * (float(np.sum(np.divide(values, m))) * scale)
+        return total * scale
+
+
+def all_finite_each(arr: np.ndarray) -> bool:
+    """True when every entry is finite, decided entry by entry (for arrays whose sum may
+    overflow, where :func:`all_finite`'s one sum cannot decide)."""
+    return bool(np.all(np.isfinite(arr)))
 
 
 def reduction_scale(values: np.ndarray, reduction: str) -> float:
@@ -122,7 +160,10 @@ def log_softmax(logits: np.ndarray, axis: int = -1) -> np.ndarray:
     """log softmax(z)_c = z_c - logsumexp(z), computed with the max subtracted first."""
     z = np.asarray(logits, dtype=np.float64)
     m = np.max(z, axis=axis, keepdims=True)
-    shifted = z - m
+    # Finite logits more than 1.8e308 below the max give -inf: the correctly rounded
+    # z - m, whose exp, 0, is the probability (e^-2e308 is 0 in float64).
+    with np.errstate(over="ignore"):
+        shifted = z - m
     return shifted - np.log(np.sum(np.exp(shifted), axis=axis, keepdims=True))
 
 

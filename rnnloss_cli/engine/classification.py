@@ -23,6 +23,7 @@ from rnnloss_cli.engine._numerics import (
     class_sum,
     reduce,
     reduction_scale,
+    scaled_sum,
 )
 from rnnloss_cli.engine._parallel import (
     CHUNKED_MIN_ELEMENTS,
@@ -353,7 +354,7 @@ def _mean_scale(total: float, reduction: str) -> float:
 def _reduced(per: np.ndarray, total_weight: float, reduction: str) -> np.ndarray | float:
     if reduction == "none":
         return per
-    return float(np.sum(per) * _mean_scale(total_weight, reduction))
+    return scaled_sum(per, _mean_scale(total_weight, reduction))
 
 
 def _check_target_log_probs(lp_t: np.ndarray, valid: np.ndarray | None) -> float:
@@ -454,9 +455,9 @@ def nll_loss_grad(
 
 def _weighted_log_terms(coef: np.ndarray, lp: np.ndarray) -> np.ndarray:
     """-sum_c coef*lp over the last axis, treating 0 * (-inf) as 0 (an unused class)."""
-    with np.errstate(invalid="ignore"):
+    with np.errstate(invalid="ignore", over="ignore"):
         prod = np.where(coef == 0, 0.0, coef * lp)
-    return -class_sum(prod)
+        return -class_sum(prod)
 
 
 class _CEParts(NamedTuple):
@@ -475,8 +476,9 @@ class _CEParts(NamedTuple):
     log_sum: np.ndarray  #: ln s, shape (...)
 
     def log_probs(self) -> np.ndarray:
-        """ln softmax(z), class-last (..., C)."""
-        return (self.zl - self.m[..., None]) - self.log_sum[..., None]
+        """ln softmax(z), class-last (..., C); -inf for a class 1.8e308 below the max."""
+        with np.errstate(over="ignore"):
+            return (self.zl - self.m[..., None]) - self.log_sum[..., None]
 
 
 def _ce_logits(input, keep_exp: bool = True) -> _CEParts:
@@ -501,7 +503,8 @@ def _ce_logits(input, keep_exp: bool = True) -> _CEParts:
             m[rows] = class_max(z[rows])
             if not all_finite(m[rows]):
                 return False  # the whole array's check below names the error
-            er = np.subtract(z[rows], m[rows, None], out=None if e is None else e[rows])
+            with np.errstate(over="ignore"):  # -inf below the max by 1.8e308: see below
+                er = np.subtract(z[rows], m[rows, None], out=None if e is None else e[rows])
             np.exp(er, out=er)
             s[rows] = class_sum(er)
             return True
@@ -511,7 +514,10 @@ def _ce_logits(input, keep_exp: bool = True) -> _CEParts:
         return _CEParts(z, zl, m, e, s, np.log(s))
     m = class_max(zl)
     _check_row_max(m)
-    e = zl - m[..., None]
+    # A finite logit more than 1.8e308 below its row's max gives -inf, the correctly rounded
+    # z - m: its probability e^(z - m) is 0 in float64 either way.
+    with np.errstate(over="ignore"):
+        e = zl - m[..., None]
     np.exp(e, out=e)
     s = class_sum(e)
     return _CEParts(z, zl, m, e if keep_exp else None, s, np.log(s))
@@ -590,13 +596,16 @@ def cross_entropy(
         per = _weighted_log_terms(a, parts.log_probs())
         return _reduced(per, float(per.size), reduction)
     t, valid, wt = index
-    with np.errstate(invalid="ignore"):  # an ignored row may gather a -inf logit
+    # an ignored row may gather a -inf logit; a true class 1.8e308 below the max gives inf,
+    # the loss's correctly rounded value
+    with np.errstate(invalid="ignore", over="ignore"):
         per = _weighted((parts.m - _gather(parts.z, t)) + parts.log_sum, wt)
     if eps:
         # sum_c w_c (-ln softmax_c) / C = sum_c w_c ((m - z_c) + ln s) / C, every term >= 0
         n_classes = parts.zl.shape[-1]
-        gap = parts.m[..., None] - parts.zl
-        wgap = class_sum(gap * w) if w is not None else class_sum(gap)
+        with np.errstate(over="ignore"):
+            gap = parts.m[..., None] - parts.zl
+            wgap = class_sum(gap * w) if w is not None else class_sum(gap)
         wsum = float(np.sum(w)) if w is not None else float(n_classes)
         smooth = (wgap + wsum * parts.log_sum) / n_classes
         if valid is not None:

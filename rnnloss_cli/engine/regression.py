@@ -5,6 +5,8 @@ Convention: PyTorch's ``reduction`` ("none" | "sum" | "mean", default "mean").
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from rnnloss_cli.engine._numerics import (
@@ -12,6 +14,7 @@ from rnnloss_cli.engine._numerics import (
     as_float_array,
     check_reduction,
     check_same_shape,
+    reduce,
     reduction_scale,
 )
 from rnnloss_cli.engine._parallel import chunkable_pair, chunked, chunked_sum
@@ -21,7 +24,9 @@ def _difference(input, target) -> np.ndarray:
     """yhat - y, after the shape check; finiteness is checked on the result (see below)."""
     yhat, y = np.asarray(input, dtype=np.float64), np.asarray(target, dtype=np.float64)
     check_same_shape(yhat, y, "input", "target")
-    with np.errstate(invalid="ignore"):
+    # finite values of opposite signs past 0.9e308 differ by more than a double holds: the
+    # difference is ±inf, its correctly rounded value, and so is the loss
+    with np.errstate(invalid="ignore", over="ignore"):
         return yhat - y
 
 
@@ -53,7 +58,9 @@ def mse_loss(input, target, reduction: str = "mean") -> np.ndarray | float:
         x, y = chunkable_pair(input, target)
         if x is not None:  # chunks on threads, each reduced while in cache
             total = chunked_sum(lambda c: mse_loss(x[c], y[c], "sum"), x.size, 1)
-            return total / x.size if reduction == "mean" else total
+            if reduction == "sum" or not math.isinf(total):
+                return total / x.size if reduction == "mean" else total
+            # the sum overflowed, which the mean may not: the whole-array path below
     d = _difference(input, target)
     # A NaN or infinity in either input makes yhat - y NaN or infinite, and so its square
     # and any sum over it: a finite sum proves finite inputs, with no pass of its own. A sum
@@ -66,6 +73,8 @@ def mse_loss(input, target, reduction: str = "mean") -> np.ndarray | float:
     if reduction == "none":
         return d
     if reduction == "mean":
+        if math.isinf(total):  # finite squares whose sum overflows can have a finite mean
+            return reduce(d, "mean")
         return total / d.size if d.size else float("nan")
     return total
 
@@ -93,8 +102,9 @@ def _grad_into(x, y, scale: float, out: np.ndarray, *, subtract: bool = True) ->
     """out = scale (x - y) (out already holds x - y unless ``subtract``), with a NaN or
     infinity in x or y named."""
     if subtract:
-        np.subtract(x, y, out=out)
-    if not all_finite(out):  # yhat - y is finite exactly when both inputs are
+        with np.errstate(invalid="ignore", over="ignore"):  # ±inf as in _difference
+            np.subtract(x, y, out=out)
+    if not all_finite(out):  # an input is not finite, or yhat - y overflowed: it decides
         _check_inputs(x, y)
     with np.errstate(over="ignore"):
         out *= scale

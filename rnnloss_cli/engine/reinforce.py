@@ -16,7 +16,12 @@ from __future__ import annotations
 
 import numpy as np
 
-from rnnloss_cli.engine._numerics import as_float_array, check_reduction, log_softmax
+from rnnloss_cli.engine._numerics import (
+    all_finite,
+    as_float_array,
+    check_reduction,
+    log_softmax,
+)
 from rnnloss_cli.engine.errors import EngineError
 from rnnloss_cli.engine.sequence import (
     _class_indices,
@@ -73,9 +78,12 @@ def discounted_returns(rewards, gamma: float, *, lengths=None, mask=None) -> np.
     out = np.empty_like(r)
     running = np.zeros(r.shape[:-1])
     # One backward pass over T, vectorised across the N episodes.
-    for t in range(r.shape[-1] - 1, -1, -1):
-        running = r[..., t] + g * running
-        out[..., t] = running
+    # A return past the float range is inf (its rounded value), without a warning: callers
+    # that need finite returns check them.
+    with np.errstate(over="ignore", invalid="ignore"):
+        for t in range(r.shape[-1] - 1, -1, -1):
+            running = r[..., t] + g * running
+            out[..., t] = running
     return np.where(m, out, 0.0)
 
 
@@ -121,9 +129,17 @@ def advantages(
             raise EngineError(
                 f"baseline: expected None, a number, 'mean' or an array, got {baseline!r}"
             )
-        count = np.sum(m, axis=-1, keepdims=True)
-        total = np.sum(np.where(m, ret, 0.0), axis=-1, keepdims=True)
-        b = total / np.maximum(count, 1)  # an empty episode has no real step to shift
+        count = np.maximum(np.sum(m, axis=-1, keepdims=True), 1)  # an empty episode: 0
+        real = np.where(m, ret, 0.0)
+        with np.errstate(over="ignore", invalid="ignore"):
+            b = np.sum(real, axis=-1, keepdims=True) / count
+        over = np.isinf(b) & np.all(np.isfinite(real), axis=-1, keepdims=True)
+        if np.any(over):  # finite returns whose sum overflows: their mean still fits
+            top = np.max(np.abs(real), axis=-1, keepdims=True)
+            top = np.where(over, top, 1.0)
+            with np.errstate(under="ignore"):
+                scaled = top * (np.sum(real / top, axis=-1, keepdims=True) / count)
+            b = np.where(over, scaled, b)
     else:
         b = np.asarray(baseline, dtype=np.float64)
         if b.ndim:
@@ -131,7 +147,8 @@ def advantages(
             b = real_steps(b, m, "baseline", 0.0)
         else:
             b = as_float_array(b, "baseline")
-    return np.where(m, ret - b, 0.0)
+    with np.errstate(over="ignore", invalid="ignore"):  # past the float range: ±inf
+        return np.where(m, ret - b, 0.0)
 
 
 # ---------------------------------------------------------------------------- loss
@@ -182,7 +199,17 @@ def reinforce_loss(
     """
     check_reduction(reduction, _REINFORCE_REDUCTIONS)
     lp, adv, m = _loss_parts(action_log_probs, advantages, lengths, mask)
-    return _reduce_steps(-adv * lp, m, reduction)
+    with np.errstate(over="ignore"):  # a product past the float range is ±inf, its value
+        per_step = -adv * lp
+    if reduction == "none" or all_finite(per_step):
+        return _reduce_steps(per_step, m, reduction)
+    # A and ln pi are finite (checked), but a product overflowed, and products of both
+    # signs would meet as inf - inf: the sum is taken over (A / a) ln pi, a = max |A|, and
+    # multiplied back (inf only when the loss itself passes the float range).
+    top = float(np.max(np.abs(adv)))
+    with np.errstate(under="ignore"):
+        scaled = _reduce_steps(-(adv / top) * lp, m, reduction)
+    return top * scaled
 
 
 def reinforce_loss_grad(
@@ -213,7 +240,20 @@ def reinforce_loss_grad(
 def _policy_parts(logits, actions, lengths, mask):
     z = steps_array(logits, "logits", "(T, A) for one episode or (N, T, A)", (2, 3))
     m = step_mask(lengths, mask, z.shape[:-1])
-    z = real_steps(z, m, "logits", 0.0)
+    z = np.where(m[..., None], z, 0.0)  # padded steps may hold anything
+    # -inf is a legal logit, an action of probability 0 (the ln of a policy's zero), as in
+    # cross_entropy; NaN and +inf are not, nor a step where every action is -inf.
+    bad = np.isnan(z) | (z == np.inf)
+    if np.any(bad):
+        idx = tuple(int(i) for i in np.argwhere(bad)[0][:-1])
+        raise EngineError(
+            f"logits: expected finite numbers or -inf (probability 0) at the real (unpadded) "
+            f"steps, got NaN or +inf at {_where(idx)}"
+        )
+    empty = np.all(z == -np.inf, axis=-1)
+    if np.any(empty):
+        idx = tuple(int(i) for i in np.argwhere(empty)[0])
+        raise EngineError(f"logits: every action is -inf (probability 0) at {_where(idx)}")
     act = _class_indices(actions, z.shape[:-1], z.shape[-1], m, "actions")
     return log_softmax(z, axis=-1), act, m
 

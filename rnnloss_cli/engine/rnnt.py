@@ -207,9 +207,12 @@ def _lattice(lp: NDArray[np.float64], target: NDArray[np.int64], blank: int) -> 
         beta[t, u] = np.logaddexp(to_blank, to_label)
     log_p = float(alpha[-1, -1] + log_blank[-1, -1])
     blank_occ = np.zeros((n_frames, n_nodes))
-    blank_occ[:-1] = np.exp(alpha[:-1] + log_blank[:-1] + beta[1:] - log_p)
-    blank_occ[-1, -1] = np.exp(alpha[-1, -1] + log_blank[-1, -1] - log_p)
-    label_occ = np.exp(alpha[:, :-1] + log_label + beta[:, 1:] - log_p)
+    # p(y|x) = 0 (every path has a move of probability 0, e.g. a logit 1.8e308 below its
+    # node's largest): the loss is inf and the occupations 0/0, NaN, as CTC's are then
+    with np.errstate(invalid="ignore"):
+        blank_occ[:-1] = np.exp(alpha[:-1] + log_blank[:-1] + beta[1:] - log_p)
+        blank_occ[-1, -1] = np.exp(alpha[-1, -1] + log_blank[-1, -1] - log_p)
+        label_occ = np.exp(alpha[:, :-1] + log_label + beta[:, 1:] - log_p)
     return _Lattice(log_blank, log_label, alpha, beta, log_p, blank_occ, label_occ)
 
 
@@ -454,7 +457,8 @@ def rnnt_trace(
     lp = batch.log_probs[0]
     lat = _lattice(lp, batch.targets[0], batch.blank)
     grad = _grad(lp, batch.targets[0], batch.blank, lat, bool(fused_log_softmax), -1.0)
-    node = np.exp(lat.log_alpha + lat.log_beta - lat.log_likelihood)
+    with np.errstate(invalid="ignore"):  # NaN when p(y|x) = 0, as the occupations
+        node = np.exp(lat.log_alpha + lat.log_beta - lat.log_likelihood)
     arrays = (lp, lat.log_blank, lat.log_label, lat.log_alpha, lat.log_beta, node)
     arrays += (lat.blank_occ, lat.label_occ, grad)
     for arr in arrays:

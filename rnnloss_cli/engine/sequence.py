@@ -31,6 +31,7 @@ from rnnloss_cli.engine._numerics import (
     check_reduction,
     describe_row_sum,
     log_softmax,
+    scaled_sum,
 )
 from rnnloss_cli.engine.classification import hinge_loss, hinge_loss_grad
 from rnnloss_cli.engine.errors import EngineError
@@ -161,7 +162,7 @@ def _reduce_steps(per_step: np.ndarray, mask: np.ndarray, reduction: str) -> np.
     """Reduce per-step losses that are already 0 at padded steps."""
     if reduction == "none":
         return per_step
-    return float(np.sum(per_step) * _step_scale(mask, reduction))
+    return scaled_sum(per_step, _step_scale(mask, reduction))
 
 
 def _class_indices(target, shape: tuple[int, ...], n_classes: int, m: np.ndarray, name: str):
@@ -308,7 +309,8 @@ def sequence_cross_entropy_grad(
         grad = np.sum(y, axis=-1, keepdims=True) * np.exp(lp) - y
     else:
         p = np.exp(lp)
-        with np.errstate(divide="ignore", invalid="ignore"):
+        # −y/ŷ past the float range (ŷ = 1e-320) is −inf, its correctly rounded value
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
             grad = np.where(y > 0, -y / p, 0.0)
     return grad * _step_scale(m, reduction)
 

@@ -369,6 +369,22 @@ def parse_reinforce(f: Fields, kind: str) -> ReinforceProblem:
             logits = np.log(full)  # softmax(ln p) = p for rows that sum to 1
     else:
         logits = full
+        from rnnloss_cli.engine import log_softmax
+
+        # ln π = z − max z − ln Σ e^(z − max z): a logit 1.8e308 or more below its step's
+        # largest gives −inf, a probability 0 in float64, as a zero of a policy does
+        taken = np.take_along_axis(log_softmax(full, axis=-1), actions[..., None], axis=-1)
+        zero = mask & (taken[..., 0] == -np.inf)
+        if np.any(zero):
+            idx = tuple(int(i) for i in np.argwhere(zero)[0])
+            z = full[idx]
+            raise f.error(
+                f"the action taken at {where_step(idx)} has logit {z[actions[idx]]:g}, more "
+                "than the largest double (1.8e308) below the step's largest logit "
+                f"({float(np.max(z)):g}): its probability is 0 in float64 (ln 0 = -inf)",
+                "actions",
+                *idx,
+            )
     if f.has("returns") and f.has("gamma"):
         raise f.error(
             "give either returns or gamma (to compute them from rewards), not both", "gamma"
@@ -397,6 +413,7 @@ def parse_reinforce(f: Fields, kind: str) -> ReinforceProblem:
         else:
             baseline = f.number("baseline")
     reduction = f.text("reduction", "sum", choices=REINFORCE_REDUCTIONS)
+    _check_returns_fit(f, rewards, returns, gamma, baseline, mask)
     return ReinforceProblem(
         meta,
         given,
@@ -410,3 +427,40 @@ def parse_reinforce(f: Fields, kind: str) -> ReinforceProblem:
         mask,
         reduction,
     )
+
+
+def _check_returns_fit(
+    f: Fields,
+    rewards: np.ndarray | None,
+    returns: np.ndarray | None,
+    gamma: float | None,
+    baseline: float | str | np.ndarray | None,
+    mask: np.ndarray,
+) -> None:
+    """Refuse rewards whose discounted returns R_t, or returns and a baseline whose
+    advantages A_t = R_t − b, pass the largest double: every later figure is worked from
+    them (no number is clipped to fit)."""
+    from rnnloss_cli.engine.reinforce import advantages, discounted_returns
+
+    if returns is None:
+        assert rewards is not None and gamma is not None
+        returns = discounted_returns(rewards, gamma, mask=mask)
+        bad = mask & ~np.isfinite(returns)
+        if np.any(bad):
+            idx = tuple(int(i) for i in np.argwhere(bad)[0])
+            raise f.error(
+                f"the discounted return at {where_step(idx)}, R_{idx[-1] + 1} = "
+                "Σ_{k≥t} γ^(k−t) r_k, passes the largest double (1.8e308): rewards this "
+                "large cannot be worked in float64",
+                "rewards",
+            )
+    adv = advantages(returns, baseline, mask=mask)
+    bad = mask & ~np.isfinite(adv)
+    if np.any(bad):
+        idx = tuple(int(i) for i in np.argwhere(bad)[0])
+        raise f.error(
+            f"the advantage at {where_step(idx)}, A_{idx[-1] + 1} = R_{idx[-1] + 1} − b, "
+            "passes the largest double (1.8e308): returns and baseline this far apart "
+            "cannot be worked in float64",
+            "baseline",
+        )

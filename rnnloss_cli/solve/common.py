@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 
 import numpy as np
 
+from rnnloss_cli.engine._numerics import reduce as engine_reduce
 from rnnloss_cli.errors import ProblemError
 from rnnloss_cli.problem.base import LOG_BASES, Meta
 from rnnloss_cli.result import Check, Result, Step
@@ -45,9 +47,29 @@ def reduction_step(terms: np.ndarray, reduction: str, value: float, what: str = 
 
 def other_reduction_note(terms: np.ndarray, reduction: str) -> tuple[str, float]:
     """The figure under the other reduction (sum <-> mean), for losses written both ways."""
-    flat = np.ravel(terms)
     other = "sum" if reduction == "mean" else "mean"
-    return other, float(np.sum(flat) if other == "sum" else np.mean(flat))
+    return other, float(engine_reduce(np.ravel(terms), other))
+
+
+#: The largest float64, as the messages about overflow print it.
+FLOAT_MAX_TEXT = "1.8e308"
+
+
+def overflow_warning(
+    terms: np.ndarray, value: float, figure: str, term: str, where: Callable[[int], str]
+) -> str | None:
+    """Why ``value`` (a sum or mean of ``terms``) is infinite although every input is finite:
+    one term already passes the largest double, or the finite terms' sum does. None when
+    ``value`` is finite. ``where(i)`` names flat element i."""
+    if math.isfinite(value):
+        return None
+    flat = np.ravel(terms)
+    bad = np.flatnonzero(~np.isfinite(flat))
+    if bad.size:
+        why = f"{term} at {where(int(bad[0]))} passes the largest double ({FLOAT_MAX_TEXT})"
+    else:
+        why = f"every {term} is finite, but their sum passes the largest double ({FLOAT_MAX_TEXT})"
+    return f"the {figure} is infinite: {why} (nothing is clipped)"
 
 
 def _gradients_in_unit(result: Result, ln_base: float, unit: str) -> None:

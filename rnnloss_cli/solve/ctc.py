@@ -329,6 +329,15 @@ def _givens_tables(p: CTCProblem, r: Result, window: Window) -> None:
     )
 
 
+def _shown(ln: float) -> float | LogNumber:
+    """e^ln for a worked step: a float, or held as its log when it would underflow (printed
+    from the log, e.g. e^-800 as 3.67e-348, rather than as 0)."""
+    if -math.inf < ln < _UNDERFLOW_LN:
+        return LogNumber(float(ln))
+    with np.errstate(under="ignore"):
+        return float(np.exp(ln))
+
+
 def _worked_alpha(
     p: CTCProblem, r: Result, log_alpha: np.ndarray, log_probs: np.ndarray, ext: list[str]
 ) -> None:
@@ -337,13 +346,11 @@ def _worked_alpha(
     ids = [p.symbols.index(x) for x in ext]
     n_frames, n_ext = log_alpha.shape
 
-    def a(t: int, s: int) -> float:
-        with np.errstate(under="ignore"):
-            return float(np.exp(log_alpha[t, s]))
+    def a(t: int, s: int) -> float | LogNumber:
+        return _shown(log_alpha[t, s])
 
-    def y(t: int, s: int) -> float:
-        with np.errstate(under="ignore"):
-            return float(np.exp(log_probs[t, ids[s]]))
+    def y(t: int, s: int) -> float | LogNumber:
+        return _shown(log_probs[t, ids[s]])
 
     first = [0, 1] if n_ext > 1 else [0]
     # The symbols go in as values, so each format escapes them (a "&" or a "_" blank in LaTeX).
@@ -403,7 +410,7 @@ def _worked_beta_and_grad(
         Step(
             "last frame (β runs backwards)",
             ", ".join(f"β_{last}({s + 1}) = y_{last}({{k{s}}}) = {{b{s}}}" for s in finals),
-            {f"b{s}": e(log_beta[-1, s]) for s in finals} | {f"k{s}": ext[s] for s in finals},
+            {f"b{s}": _shown(log_beta[-1, s]) for s in finals} | {f"k{s}": ext[s] for s in finals},
         )
     )
     if n_frames >= 2:
@@ -417,18 +424,23 @@ def _worked_beta_and_grad(
                 "({terms|+}) · {y} = {value}",
                 {
                     "k": ext[s],
-                    "terms": [e(log_beta[-1, q]) for q in nxt],
-                    "y": e(log_probs[-2, ids[s]]),
-                    "value": e(log_beta[-2, s]),
+                    "terms": [_shown(log_beta[-1, q]) for q in nxt],
+                    "y": _shown(log_probs[-2, ids[s]]),
+                    "value": _shown(log_beta[-2, s]),
                 },
             )
         )
     k = ext[1]  # the first label, at the first frame
     states = [s for s in range(n_ext) if ext[s] == k]
-    y = e(log_probs[0, ids[1]])
-    products = [e(log_alpha[0, s] + log_beta[0, s]) for s in states]
-    prob = e(ln_p)
-    grad = y - math.fsum(products) / (y * prob)
+    ln_y = float(log_probs[0, ids[1]])
+    ln_products = [float(log_alpha[0, s] + log_beta[0, s]) for s in states]
+    y, products, prob = _shown(ln_y), [_shown(v) for v in ln_products], e(ln_p)
+    # The quotient in logs: y_1(k) may be 0 or below the smallest double (a logit 800 below
+    # the max), where y · p(l|x) would be a division by 0. α_1 and β_1 each carry the factor
+    # y_1(k), so α β / y -> 0 with y: the occupancy of a label of probability 0 is 0.
+    ln_num = float(np.logaddexp.reduce(ln_products)) if ln_products else -math.inf
+    occupancy = 0.0 if ln_y == -math.inf else e(ln_num - ln_y - ln_p)
+    grad = e(ln_y) - occupancy
     which = " + ".join(f"α_1({s + 1})·β_1({s + 1})" for s in states)
     r.steps.append(
         Step(

@@ -11,7 +11,7 @@ import math
 
 from rnnloss_cli.problem.custom import CustomProblem
 from rnnloss_cli.result import Result, Step, Table, Window
-from rnnloss_cli.solve.common import finalize
+from rnnloss_cli.solve.common import FLOAT_MAX_TEXT, finalize
 
 FORMULA = Step("formula", "L = Σ_i w_i L_i", {}, r"L = \sum_i w_i L_i")
 
@@ -30,8 +30,10 @@ def solve_custom(p: CustomProblem, *, window: Window | None = None) -> Result:
         w_l = term.weight * child.loss
         weighted.append(w_l)
         rows.append([term.name, child.kind, child.loss, term.weight, w_l])
-    total = math.fsum(weighted)
+    total, why = _weighted_sum(weighted)
     r = Result("custom", p.meta.title, total, formula=FORMULA)
+    if why:
+        r.warnings.append(why)
     units = {c.unit for _, c in children}
     r.unit = units.pop() if len(units) == 1 else ""
     r.tables.append(Table("terms", ["term", "kind", "value L_i", "weight w_i", "w_i · L_i"], rows))
@@ -65,3 +67,30 @@ def solve_custom(p: CustomProblem, *, window: Window | None = None) -> Result:
             f"key is ({', '.join(files)} can be checked on its own)"
         )
     return finalize(p.meta, r)
+
+
+def _weighted_sum(weighted: list[float]) -> tuple[float, str | None]:
+    """Σ_i w_i L_i, exactly rounded (fsum), and why it is not finite when it is not.
+
+    fsum raises where a plain sum gives inf or NaN: finite terms whose exact sum passes the
+    float range (its rounded value is ±inf, the sign that of the sum of the terms scaled by
+    2^-60, which cannot overflow), and +inf with -inf (no value: NaN).
+    """
+    try:
+        total = math.fsum(weighted)
+    except OverflowError:
+        total = math.copysign(math.inf, math.fsum(v * 2.0**-60 for v in weighted))
+        return total, (
+            f"the loss is infinite: every weighted term w_i · L_i is finite, but their sum "
+            f"passes the largest double ({FLOAT_MAX_TEXT}) (nothing is clipped)"
+        )
+    except ValueError:
+        signs = [i + 1 for i, v in enumerate(weighted) if math.isinf(v)]
+        return math.nan, (
+            f"the loss is undefined (NaN): the weighted terms {', '.join(map(str, signs))} are "
+            "infinite with opposite signs, and inf − inf has no value"
+        )
+    if math.isinf(total):  # fsum of finite terms raises instead: one term is infinite
+        first = next(i + 1 for i, v in enumerate(weighted) if math.isinf(v))
+        return total, f"the loss is infinite: the weighted term {first} (w_i · L_i) is infinite"
+    return total, None

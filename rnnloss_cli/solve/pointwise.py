@@ -9,7 +9,13 @@ import numpy as np
 from rnnloss_cli import engine
 from rnnloss_cli.problem.pointwise import PointwiseProblem
 from rnnloss_cli.result import Result, Step, Table, Window
-from rnnloss_cli.solve.common import finalize, other_reduction_note, reduction_step
+from rnnloss_cli.result import terms as held_terms
+from rnnloss_cli.solve.common import (
+    finalize,
+    other_reduction_note,
+    overflow_warning,
+    reduction_step,
+)
 
 FORMULAS = {
     "mse": Step(
@@ -131,7 +137,21 @@ def solve_mse(p: PointwiseProblem, *, window: Window | None = None) -> Result:
     r.tables.append(_elementwise_table(p, terms, grad, "(y − ŷ)²", window))
     r.steps.append(reduction_step(terms, p.reduction, loss, "squared errors"))
     r.steps.append(_worked_gradient(p, grad))
+    _warn_overflow(r, p, terms, {"loss": loss}, "squared error (y − ŷ)²")
     return finalize(p.meta, r)
+
+
+def _warn_overflow(
+    r: Result, p: PointwiseProblem, terms, figures: dict[str, float], term: str
+) -> None:
+    """A warning for each figure that overflowed to infinity from finite inputs."""
+    for name, value in figures.items():
+        figure = "loss" if name == "loss" else f"{name} figure"
+        why = overflow_warning(
+            terms, value, figure, term, lambda i: f"element {_position(p.y.shape, i)}"
+        )
+        if why:
+            r.warnings.append(why)
 
 
 def solve_hinge(p: PointwiseProblem, *, window: Window | None = None) -> Result:
@@ -145,6 +165,7 @@ def solve_hinge(p: PointwiseProblem, *, window: Window | None = None) -> Result:
     r.steps.append(reduction_step(terms, other, other_value, "hinge terms"))
     r.steps.append(_worked_gradient(p, grad))
     r.figures = {"loss": loss, other: other_value, p.reduction: loss}
+    _warn_overflow(r, p, terms, {"loss": loss, other: other_value}, "hinge term")
     r.notes.append(
         "The handout's hinge formula is a sum, Σ max(0, 1 − y·ŷ), but its worked example "
         "averages over the time steps; both are shown (reduction: sum in a file, or "
@@ -258,10 +279,7 @@ def solve_categorical(p: PointwiseProblem, *, window: Window | None = None) -> R
                 )
             )
     if not math.isfinite(loss):
-        r.warnings.append(
-            "the loss is infinite: a true class has predicted probability 0, and ln 0 = -inf "
-            "(nothing is clipped)"
-        )
+        r.warnings.append(_infinite_reason(p, t2))
     if kind == "nll" and p.input_name == "yhat":
         r.notes.append(
             "The handout's NLL takes probabilities and one-hot y; PyTorch's nll_loss takes "
@@ -270,15 +288,63 @@ def solve_categorical(p: PointwiseProblem, *, window: Window | None = None) -> R
     return finalize(p.meta, r)
 
 
+def _infinite_reason(p: PointwiseProblem, terms: np.ndarray) -> str:
+    """Why a categorical loss is infinite: a true class of probability 0 (ln 0 = −inf), or,
+    from logits, a true class so far below the largest logit that −ln ŷ = (max z − z_true)
+    + ln Σ_k e^(z_k − max z) passes the largest double."""
+    zero = "a true class has predicted probability 0, and ln 0 = -inf"
+    if p.input_name == "logits" and p.y_index is None:  # probability targets
+        zero = (
+            "a class with a target probability above 0 has a logit 1.8e308 or more below its "
+            "row's largest, so its predicted probability is 0 in float64 and −ln 0 = inf"
+        )
+    elif p.input_name == "logits":
+        i = int(np.flatnonzero(~np.isfinite(np.ravel(terms)))[0])
+        z = np.atleast_2d(p.yhat)[i]
+        true = int(np.argmax(np.atleast_2d(p.y)[i]))
+        if math.isfinite(float(z[true])):
+            zero = (
+                f"observation {i + 1}: its true class c{true} has logit {float(z[true]):.6g}, "
+                f"and −ln ŷ = max z − z_true + ln Σ e^(z − max z) ≥ "
+                f"{float(np.max(z)):.6g} − ({float(z[true]):.6g}), which passes the largest "
+                "double (1.8e308)"
+            )
+    return f"the loss is infinite: {zero} (nothing is clipped)"
+
+
+#: Logits within ±this have e^z well inside the normal doubles, so the softmax is worked as
+#: written on paper, e^z / Σ e^z; beyond it (e^710 overflows), shifted by the largest logit.
+_PLAIN_SOFTMAX_MAX_LOGIT = 700.0
+
+
 def _worked_softmax(logits: np.ndarray, probs: np.ndarray) -> Step:
-    """The first softmax entry worked out: ŷ_1(c0) = e^z / Σ_k e^z_k with its numbers."""
+    """The first softmax entry worked out: ŷ_1(c0) = e^z / Σ_k e^z_k with its numbers.
+
+    When an e^z would overflow or underflow (|z| > 700), or their sum would, it is worked as
+    the engine computes it, shifted by the row's largest logit m: e^(z − m) / Σ_k e^(z_k − m)
+    is the same fraction, and every exponent z − m is ≤ 0.
+    """
     z = np.atleast_2d(logits)[0].astype(float)
-    e = [math.exp(float(v)) for v in z]
+    p = float(np.atleast_2d(probs)[0, 0])
+    with np.errstate(over="ignore", under="ignore"):
+        if float(np.max(np.abs(z))) <= _PLAIN_SOFTMAX_MAX_LOGIT:
+            e = np.exp(z)
+            if math.isfinite(float(np.sum(e))):
+                return Step(
+                    "softmax, worked for observation 1, class c0",
+                    "ŷ_1(c0) = e^(z_c0) / Σ_k e^(z_k) = {e0} / ({e|+}) = {p}",
+                    {"e0": float(e[0]), "e": held_terms(e), "p": p},
+                    r"\hat y_1(c_0) = \frac{e^{z_{c_0}}}{\sum_k e^{z_k}}"
+                    r" = \frac{{e0}}{{e|+}} = {p}",
+                )
+        m = float(np.max(z))
+        e = np.exp(z - m)  # z − m < −1.8e308 is −inf, and e^−inf = 0
     return Step(
-        "softmax, worked for observation 1, class c0",
-        "ŷ_1(c0) = e^(z_c0) / Σ_k e^(z_k) = {e0} / ({e|+}) = {p}",
-        {"e0": e[0], "e": e, "p": float(np.atleast_2d(probs)[0, 0])},
-        r"\hat y_1(c_0) = \frac{e^{z_{c_0}}}{\sum_k e^{z_k}} = \frac{{e0}}{{e|+}} = {p}",
+        "softmax, worked for observation 1, class c0 (shifted by the largest logit m)",
+        "m = max_k z_k = {m};  ŷ_1(c0) = e^(z_c0 − m) / Σ_k e^(z_k − m) = {e0} / ({e|+}) = {p}",
+        {"m": m, "e0": float(e[0]), "e": held_terms(e), "p": p},
+        r"m = \max_k z_k = {m};\ \hat y_1(c_0) = \frac{e^{z_{c_0} - m}}{\sum_k e^{z_k - m}}"
+        r" = \frac{{e0}}{{e|+}} = {p}",
     )
 
 

@@ -148,6 +148,14 @@ def solve_rnnt(p: RNNTProblem, *, window: Window | None = None) -> Result:
     )
     r.steps.append(Step("RNN-T loss", "−ln p(y|x) = {loss}", {"loss": tr.loss}))
     r.notes.append(DIFFERENCES)
+    if tr.log_likelihood == -math.inf:
+        # probabilities given are never 0 (refused), so a zero move comes from logits at
+        # least 1.8e308 below their node's largest: e^(z − max z) is 0 in float64
+        r.warnings.append(
+            "the loss is infinite: p(y|x) = 0, since every path through the lattice takes a "
+            "move of probability 0 in float64 (a logit 1.8e308 or more below its node's "
+            "largest), and the gradient is undefined (NaN)"
+        )
     r.loss = tr.loss
     r.figures = {
         "loss": tr.loss,

@@ -12,7 +12,8 @@ from typing import Any
 
 import numpy as np
 
-from rnnloss_cli.engine._numerics import softmax
+from rnnloss_cli.engine._numerics import reduce as engine_reduce
+from rnnloss_cli.engine._numerics import scaled_sum, softmax
 from rnnloss_cli.engine.reinforce import (
     advantages,
     discounted_returns,
@@ -29,9 +30,14 @@ from rnnloss_cli.engine.sequence import (
     sequence_hinge_grad,
 )
 from rnnloss_cli.limits import STEP_MAX_TERMS
-from rnnloss_cli.problem.sequence import ReinforceProblem, SequenceHingeProblem, SequenceProblem
+from rnnloss_cli.problem.sequence import (
+    ReinforceProblem,
+    SequenceHingeProblem,
+    SequenceProblem,
+    where_step,
+)
 from rnnloss_cli.result import Result, Step, Table, Window, terms, window_indices
-from rnnloss_cli.solve.common import finalize, reduction_step
+from rnnloss_cli.solve.common import FLOAT_MAX_TEXT, finalize, overflow_warning, reduction_step
 
 SEQUENCE_FORMULA = Step(
     "formula",
@@ -181,12 +187,12 @@ def solve_sequence(p: SequenceProblem, *, window: Window | None = None) -> Resul
         )
     )
     real_terms = terms.neg_log_prob[p.mask]
-    total = float(np.sum(real_terms))
+    total = scaled_sum(real_terms)  # inf past the float range, without a warning
     n_tokens, n_seq = int(p.mask.sum()), _n_sequences(p.mask)
-    figures = {
+    figures = {  # the means of huge terms can fit when their sum does not
         "sum": total,
-        "mean_tokens": total / n_tokens if n_tokens else math.nan,
-        "mean_sequences": total / n_seq,
+        "mean_tokens": scaled_sum(real_terms, 1.0 / n_tokens) if n_tokens else math.nan,
+        "mean_sequences": scaled_sum(real_terms, 1.0 / n_seq),
     }
     chosen = f" (reduction: {p.reduction})"
     r.steps.append(reduction_step(real_terms, "sum", total, "per-step terms −ln ŷ(target)"))
@@ -241,8 +247,32 @@ def solve_sequence(p: SequenceProblem, *, window: Window | None = None) -> Resul
             "mean_sequences by the number of sequences."
         )
     if not math.isfinite(loss):
-        r.warnings.append("a target class has predicted probability 0: −ln 0 = inf")
+        r.warnings.append(_infinite_reason(p, terms.neg_log_prob, loss))
     return finalize(p.meta, r)
+
+
+def _infinite_reason(p: SequenceProblem, neg_log_prob: np.ndarray, loss: float) -> str:
+    """Why the sequence loss is infinite: a target of probability 0 (−ln 0 = inf), a target
+    logit so far below the step's largest that −ln ŷ passes the largest double, or finite
+    terms whose sum does."""
+    bad = np.flatnonzero(np.ravel(p.mask & ~np.isfinite(neg_log_prob)))
+    if not bad.size:
+        why = overflow_warning(neg_log_prob[p.mask], loss, "loss", "term −ln ŷ(target)", str)
+        return why or "the loss is infinite"
+    idx = _position(p.targets.shape, int(bad[0]))
+    where = where_step(idx)
+    z_t = float(p.input[(*idx, int(p.targets[idx]))])
+    if p.from_logits and math.isfinite(z_t):
+        top = float(np.max(p.input[idx]))
+        return (
+            f"the loss is infinite: at {where} the target's logit {z_t:.6g} is so far below the "
+            f"largest, {top:.6g}, that −ln ŷ = max z − z_target + ln Σ e^(z − max z) passes "
+            f"the largest double ({FLOAT_MAX_TEXT}) (nothing is clipped)"
+        )
+    return (
+        f"the loss is infinite: at {where} the target class has predicted probability 0, "
+        "and −ln 0 = inf (nothing is clipped)"
+    )
 
 
 # ---------------------------------------------------------------------------- hinge
@@ -299,14 +329,17 @@ def solve_sequence_hinge(p: SequenceHingeProblem, *, window: Window | None = Non
         )
     )
     real_terms = per_step[p.mask]
-    total = float(np.sum(real_terms))
+    total = float(engine_reduce(real_terms, "sum"))  # inf past the float range, no warning
     n_seq = _n_sequences(p.mask)
-    figures = {"mean": total / real_terms.size if real_terms.size else math.nan, "sum": total}
+    # the mean of huge terms can fit when their sum does not: the engine's mean keeps it
+    figures = {"mean": float(engine_reduce(real_terms, "mean")), "sum": total}
     r.steps.append(reduction_step(real_terms, "mean", figures["mean"], "hinge terms"))
     r.steps.append(reduction_step(real_terms, "sum", total, "hinge terms"))
     if n_seq > 1:
-        figures["mean_sequences"] = total / n_seq
-        r.steps.append(_mean_step(f"mean over the {n_seq} sequences", total, n_seq, total / n_seq))
+        figures["mean_sequences"] = scaled_sum(real_terms, 1.0 / n_seq)
+        r.steps.append(
+            _mean_step(f"mean over the {n_seq} sequences", total, n_seq, figures["mean_sequences"])
+        )
     for s in r.steps:
         if s.label.startswith(p.reduction) or (
             p.reduction == "mean_sequences" and "sequences" in s.label
@@ -328,6 +361,12 @@ def solve_sequence_hinge(p: SequenceHingeProblem, *, window: Window | None = Non
             )
         )
     r.figures = {"loss": loss, **figures}
+    for name, value in figures.items():
+        why = overflow_warning(
+            real_terms, value, f"{name} figure", "hinge term", lambda i: f"real step {i + 1}"
+        )
+        if why:
+            r.warnings.append(why)
     r.notes.append(
         "The handout's hinge formula is a sum, Σ_t max(0, 1 − y_t·ŷ_t), but its worked example "
         "averages over the time steps; both are shown. Pass reduction: sum for the formula."
@@ -471,8 +510,10 @@ def solve_reinforce(p: ReinforceProblem, *, window: Window | None = None) -> Res
     for step in r.steps[first_worked:]:  # R_t and b come before the table that uses them
         step.lead = True
 
-    # the table
-    products = np.where(p.mask, adv * log_pi, 0.0)
+    # the table; a product past the float range shows as ±inf, its rounded value (the sums
+    # below come from the engine, which works them without overflowing on the way)
+    with np.errstate(over="ignore"):
+        products = np.where(p.mask, adv * log_pi, 0.0)
     cols = ["episode", "t"] if batch else ["t"]
     if p.actions is not None:
         cols.append("action y_t")
@@ -523,7 +564,7 @@ def solve_reinforce(p: ReinforceProblem, *, window: Window | None = None) -> Res
 
     # J and L
     real_products = products[p.mask]
-    j_sum = float(np.sum(real_products))
+    j_sum = -float(reinforce_loss(log_pi, adv, mask=p.mask, reduction="sum"))
     template, values = signed_sum("p", real_products)
     r.steps.append(
         Step("objective J = Σ_t A_t ln π(y_t|s_t)", template + " = {J}", {**values, "J": j_sum})
@@ -543,8 +584,9 @@ def solve_reinforce(p: ReinforceProblem, *, window: Window | None = None) -> Res
         )
     figures = {"loss": loss, "objective": -loss}
     if p.baseline is not None:
-        handout = float(np.sum(np.where(p.mask, returns * log_pi, 0.0)))
-        template, values = signed_sum("q", (returns * log_pi)[p.mask])
+        handout = -float(reinforce_loss(log_pi, returns, mask=p.mask, reduction="sum"))
+        with np.errstate(over="ignore"):
+            template, values = signed_sum("q", (returns * log_pi)[p.mask])
         returns_are = "the discounted returns R_t" if p.returns is None else "the returns R_t"
         r.steps.append(
             Step(
@@ -555,16 +597,19 @@ def solve_reinforce(p: ReinforceProblem, *, window: Window | None = None) -> Res
         )
         figures["objective_no_baseline"] = handout
     if p.rewards is not None:
-        per_step = np.where(p.mask, p.rewards * log_pi, 0.0)
+        with np.errstate(over="ignore"):
+            per_step = np.where(p.mask, p.rewards * log_pi, 0.0)
+        rewards = np.where(p.mask, p.rewards, 0.0)
+        weighted = -float(reinforce_loss(log_pi, rewards, mask=p.mask, reduction="sum"))
         template, values = signed_sum("w", per_step[p.mask])
         r.steps.append(
             Step(
                 "the handout's formula, each step weighted by its own reward: Σ_t r_t ln π",
                 template + " = {v}",
-                {**values, "v": float(np.sum(per_step))},
+                {**values, "v": weighted},
             )
         )
-        figures["objective_per_step_rewards"] = float(np.sum(per_step))
+        figures["objective_per_step_rewards"] = weighted
     if p.logits is not None:
         grad = reinforce_policy_logits_grad(
             p.logits, p.actions, adv, mask=p.mask, reduction=p.reduction
@@ -583,6 +628,13 @@ def solve_reinforce(p: ReinforceProblem, *, window: Window | None = None) -> Res
             )
         )
     r.figures = figures
+    if not math.isfinite(loss):
+        r.warnings.append(
+            overflow_warning(
+                -real_products, loss, "loss", "term −A_t ln π", lambda i: f"real step {i + 1}"
+            )
+            or "the loss is infinite"
+        )
     r.notes.append(
         "The handout writes Σ_t R_t log π(y_t|s_t) without a minus sign: that is the objective "
         "J to maximise. Gradient descent minimises the loss L = −J, i.e. it ascends J: "

@@ -63,3 +63,24 @@ def test_no_floating_point_warning_from_the_check():
 @pytest.mark.parametrize("size", [0, 1, 7, 8, 9, 1000])
 def test_finite_arrays_of_every_size_pass(size):
     assert all_finite(np.linspace(-1.0, 1.0, size))
+
+
+@pytest.mark.filterwarnings("error")
+def test_log_softmax_of_logits_two_float_ranges_apart():
+    # (1e308, -1e308) shifted by the max: (0, -2e308) = (0, -inf), the correctly rounded
+    # value; e^0 / (e^0 + 0) = 1, so ln softmax = (0, -inf) with no overflow warning.
+    from rnnloss_cli.engine._numerics import log_softmax
+
+    assert log_softmax(np.array([1e308, -1e308])).tolist() == [0.0, -math.inf]
+
+
+@pytest.mark.filterwarnings("error")
+def test_mean_of_values_whose_sum_overflows():
+    # (1e308 + 1e308) / 2 = 1e308, though the sum 2e308 overflows: the mean is taken of
+    # the values scaled by 1/n. The sum itself is infinite, without a warning.
+    from rnnloss_cli.engine._numerics import reduce
+
+    assert reduce(np.array([MAX, MAX]), "mean") == MAX
+    assert reduce(np.array([MAX, MAX, MAX]), "mean") == pytest.approx(MAX, rel=1e-15)
+    assert reduce(np.array([1e308, 1e308]), "mean") == 1e308
+    assert reduce(np.array([1e308, 1e308]), "sum") == math.inf

@@ -195,3 +195,19 @@ def test_bad_arguments_raise_value_error(call, message):
     with pytest.raises(ValueError, match=None) as info:
         call()
     assert message in str(info.value)
+
+
+@pytest.mark.filterwarnings("error")
+def test_means_whose_sums_overflow_stay_finite():
+    # squared errors (1e154)² = 1e308 twice: the sum 2e308 overflows to inf, the mean is
+    # (1e308 + 1e308) / 2 = 1e308. Hinge terms 1 − (−1e308) = 1e308 (the 1 is rounded away)
+    # twice: mean 1e308, sum inf. Cross-entropy with z = (0, −1.5e308) and target 1:
+    # −ln softmax[1] = 1.5e308 + ln(1 + e^−1.5e308) = 1.5e308 per row; two rows: mean
+    # 1.5e308, sum 3e308 = inf.
+    assert engine.mse_loss([1e154, -1e154], [0.0, 0.0]) == pytest.approx(1e308, rel=1e-15)
+    assert engine.mse_loss([1e154, -1e154], [0.0, 0.0], reduction="sum") == math.inf
+    assert engine.hinge_loss([-1e308, -1e308], [1.0, 1.0]) == 1e308
+    assert engine.hinge_loss([-1e308, -1e308], [1.0, 1.0], reduction="sum") == math.inf
+    z = [[0.0, -1.5e308], [0.0, -1.5e308]]
+    assert engine.cross_entropy(z, [1, 1]) == pytest.approx(1.5e308, rel=1e-15)
+    assert engine.cross_entropy(z, [1, 1], reduction="sum") == math.inf

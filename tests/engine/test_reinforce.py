@@ -295,3 +295,46 @@ def test_reinforce_logits_bad_input(kwargs, match):
         reinforce_loss_from_logits(**args)
     with pytest.raises(ValueError, match=match):
         reinforce_policy_logits_grad(**args)
+
+
+@pytest.mark.filterwarnings("error")
+def test_minus_infinity_logit_is_an_action_of_probability_zero():
+    # ln of the policy ((1, 0), (0.5, 0.5)): logits (0, -inf) and (ln 0.5, ln 0.5), as
+    # cross_entropy takes -inf. Actions 0 then 1, A = (2, 2):
+    # L = -(2 ln 1 + 2 ln 0.5) = 2 ln 2; dL/dz_t = A_t (pi_t - onehot(y_t)):
+    # (2 (1 - 1), 2 · 0) = (0, 0) and (2 · 0.5, 2 (0.5 - 1)) = (1, -1).
+    z = [[0.0, -math.inf], [math.log(0.5), math.log(0.5)]]
+    assert reinforce_loss_from_logits(z, [0, 1], [2.0, 2.0]) == pytest.approx(2 * math.log(2))
+    grad = reinforce_policy_logits_grad(z, [0, 1], [2.0, 2.0])
+    np.testing.assert_allclose(grad, [[0.0, 0.0], [1.0, -1.0]], atol=1e-15)
+    for bad, match in [
+        ([[0.0, math.inf], [0.0, 0.0]], r"logits: .*NaN or \+inf at t=0"),
+        ([[0.0, math.nan], [0.0, 0.0]], r"logits: .*NaN or \+inf at t=0"),
+        ([[0.0, 0.0], [-math.inf, -math.inf]], r"logits: every action .* at t=1"),
+    ]:
+        with pytest.raises(ValueError, match=match):
+            reinforce_policy_logits_grad(bad, [0, 1], [2.0, 2.0])
+    # padded steps may hold anything
+    padded = [[0.0, -math.inf], [math.nan, -math.inf]]
+    assert reinforce_loss_from_logits(padded, [0, 0], [2.0, 2.0], lengths=1) == 0.0
+
+
+@pytest.mark.filterwarnings("error")
+def test_reinforce_loss_near_the_float_range():
+    # A = (1e308, -1e308), ln pi = (-10, -10): L = -(1e308·(-10) + (-1e308)·(-10)) = 0,
+    # though each product (∓1e309) overflows; worked as m Σ (A/m) ln pi with m = 1e308.
+    assert reinforce_loss([-10.0, -10.0], [1e308, -1e308]) == 0.0
+    # A ln pi = 1e308 · ln 1e-300 = -6.9e310: past the float range, so L = +inf
+    assert reinforce_loss([math.log(1e-300)], [1e308]) == math.inf
+    # mean of 1.5e308 twice: 1.5e308 (the sum 3e308 overflows)
+    assert reinforce_loss([-1.5, -1.5], [1e308, 1e308], reduction="mean") == pytest.approx(
+        1.5e308, rel=1e-15
+    )
+
+
+@pytest.mark.filterwarnings("error")
+def test_returns_and_mean_baseline_near_the_float_range():
+    # R = (1e308 + 1e308, 1e308) = (inf, 1e308): the first return does not fit a double
+    assert discounted_returns([1e308, 1e308], 1.0).tolist() == [math.inf, 1e308]
+    # b = (1e308 + 1e308) / 2 = 1e308 without overflowing the sum: A = (0, 0)
+    assert advantages([1e308, 1e308], "mean").tolist() == [0.0, 0.0]

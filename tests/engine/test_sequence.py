@@ -401,3 +401,12 @@ def test_sequence_hinge_bad_input(kwargs, match):
         sequence_hinge(**args)
     with pytest.raises(ValueError, match=match):
         sequence_hinge_grad(**args)
+
+
+@pytest.mark.filterwarnings("error")
+def test_gradient_past_the_float_range_is_infinite_without_a_warning():
+    # −y / ŷ at the target: −1 / 1e−320 = −1e320, past the float range: −inf
+    from rnnloss_cli.engine.sequence import sequence_cross_entropy_grad
+
+    grad = sequence_cross_entropy_grad([[1e-320, 1.0], [0.5, 0.5]], [0, 0])
+    assert grad.tolist() == [[-math.inf, 0.0], [-2.0, 0.0]]

@@ -140,3 +140,15 @@ def test_policy_is_read_as_log_probability_logits(tmp_path):
     )
     assert p.given == "policy" and p.gamma is None
     np.testing.assert_allclose(p.logits, np.log([[0.25, 0.75], [0.5, 0.5]]))
+
+
+def test_reinforce_action_taken_with_a_logit_past_the_float_range(tmp_path):
+    # logits (1e308, −1e308), action 1: ln π = −1e308 − 1e308 − ln(1 + e^−2e308) = −2e308,
+    # past the float range (π = 0 in float64), as a zero of a policy at the action taken
+    err = _error(
+        tmp_path,
+        "kind: reinforce\nlogits: [[1e308, -1e308], [0, 0]]\nactions: [1, 0]\n"
+        "rewards: [1, 1]\ngamma: 1\n",
+    )
+    assert err.field == "actions[0]" and err.line == 3, err
+    assert "probability is 0" in err.message and "1.8e308" in err.message, err.message

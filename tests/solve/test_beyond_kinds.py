@@ -313,3 +313,19 @@ def test_bptt_gradient_keys_are_checked_element_by_element():
     verdicts = {c.figure: c.ok for c in r.checks}
     assert verdicts == {"grads.W_hh[0][0]": False, "grads.b_y[0]": True}
     assert not r.ok
+
+
+@pytest.mark.filterwarnings("error")
+def test_rnnt_with_every_label_move_of_probability_zero_is_infinite_with_reason():
+    # one frame, target A: the only path takes the label move A out of (0, 0), whose
+    # probability is softmax(1e308, −1e308)[1] = e^−2e308 = 0 in float64: p(y|x) = 0
+    r = _solve(
+        {
+            "kind": "rnnt",
+            "target": "A",
+            "symbols": ["-", "A"],
+            "logits": [[[1e308, -1e308], [1e308, -1e308]]],
+        }
+    )
+    assert r.loss == math.inf
+    assert any("p(y|x) = 0" in w for w in r.warnings), r.warnings

@@ -198,3 +198,27 @@ def test_exact_ctc_works_a_beta_cell_and_a_gradient_entry():
     assert grad.values["products"] == pytest.approx([0.7 * 0.546])
     assert grad.values["p"] == pytest.approx(0.588)
     assert grad.values["grad"] == pytest.approx(0.7 - 0.546 / 0.588)
+
+
+@pytest.mark.filterwarnings("error")
+@pytest.mark.parametrize(
+    "frames",
+    [
+        "emissions: [[1, 0], [0, 1]]",
+        "logits: [[800, 0], [0, 800]]",
+        "logits: [[1000, 0], [0, 1000]]",
+        "logits: [[1e300, 0], [0, 1e300]]",
+        "logits: [[1e308, -1e308], [-1e308, 1e308]]",
+    ],
+)
+def test_exact_ctc_worked_gradient_with_a_label_of_probability_zero(frames):
+    # Target A over 2 frames: the alignments AA, A-, -A. Here y_1(A) = 0 (or e^-800 and
+    # less, below the smallest double) and y_1(-) = y_2(A) = 1 (to within e^-800), so
+    # p(l|x) = y_1(A) y_2(A) + y_1(A) y_2(-) + y_1(-) y_2(A) = 1 and the loss is 0.
+    # The worked entry: α_1(2) = y_1(A), β_1(2) = y_1(A) (y_2(A) + y_2(-)) = y_1(A), so
+    # ∂loss/∂z_1(A) = y_1(A) − α_1(2) β_1(2) / (y_1(A) p) = y_1(A) − y_1(A) / p = 0:
+    # the division by y_1(A) = 0 is done in logs, where the y_1(A) factors cancel.
+    r = solve_text(f'kind: ctc\nmethod: exact\ntarget: A\nsymbols: ["-", A]\n{frames}\n')
+    assert r.loss == pytest.approx(0.0, abs=1e-300)
+    grad = {s.label: s for s in r.steps}["worked gradient entry ∂loss/∂z_1(A)"]
+    assert grad.values["grad"] == pytest.approx(0.0, abs=1e-300)

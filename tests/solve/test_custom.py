@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 
 import pytest
 
 from rnnloss_cli.errors import ProblemError
-from rnnloss_cli.problem import load_problem
+from rnnloss_cli.problem import load_problem, parse_problem
 from rnnloss_cli.solve import solve
 
 PROBLEMS = Path(__file__).resolve().parents[2] / "problems"
@@ -121,3 +122,19 @@ def test_bad_terms(tmp_path, terms, field, words):
     with pytest.raises(ProblemError) as info:
         load_problem(_write(tmp_path, "t.yaml", "kind: custom\n" + terms))
     assert info.value.field == field and words in info.value.message
+
+
+@pytest.mark.filterwarnings("error")
+def test_weighted_sum_past_the_float_range():
+    # 1e308 · 1 + 1e308 · 1 = 2e308: infinite, with the reason
+    mse = {"kind": "mse", "y": [1], "yhat": [0]}
+    terms = [{"weight": 1e308, "problem": mse}, {"weight": 1e308, "problem": mse}]
+    r = solve(parse_problem({"kind": "custom", "terms": terms}, {}, "<test>"))
+    assert r.loss == math.inf
+    assert any("1.8e308" in w for w in r.warnings), r.warnings
+    # (1e200)² = inf twice, weighted +1 and −1: inf − inf has no value, NaN with the reason
+    big = {"kind": "mse", "y": [1e200], "yhat": [0]}
+    terms = [{"weight": 1, "problem": big}, {"weight": -1, "problem": big}]
+    r = solve(parse_problem({"kind": "custom", "terms": terms}, {}, "<test>"))
+    assert math.isnan(r.loss)
+    assert any("inf − inf" in w for w in r.warnings), r.warnings

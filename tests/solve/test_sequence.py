@@ -142,3 +142,67 @@ def test_reinforce_shows_givens_returns_and_baseline_before_the_table():
     assert any(label.startswith("baseline b = mean") for label in lead)
     base = next(s for s in r.lead_steps if s.label.startswith("baseline b = mean"))
     assert base.values["b"] == pytest.approx(3.71 / 3)
+
+
+@pytest.mark.filterwarnings("error")
+def test_reinforce_policy_with_zero_on_an_action_not_taken():
+    # π(y_1) = 1 and π(y_2) = 0.5 (the 0 is on action 1 at step 1, not taken).
+    # R_2 = 2, R_1 = 1 + 0.5·2 = 2; L = −(2 ln 1 + 2 ln 0.5) = 2 ln 2.
+    # ∂L/∂z_t = A_t (π_t − onehot(y_t)): step 1: 2 ((1, 0) − (1, 0)) = (0, 0);
+    # step 2: 2 ((0.5, 0.5) − (0, 1)) = (1, −1).
+    data = {"kind": "reinforce", "policy": [[1, 0], [0.5, 0.5]], "actions": [0, 1]}
+    r = _solve({**data, "rewards": [1, 2], "gamma": 0.5})
+    assert r.loss == pytest.approx(2 * math.log(2), rel=1e-15)
+    grad = r.tables[-1]
+    assert grad.title.startswith("gradient ∂L/∂z")
+    assert [row[1:] for row in grad.rows] == [[0.0, 0.0], [1.0, -1.0]]
+
+
+@pytest.mark.filterwarnings("error")
+def test_sequence_logit_past_the_float_range_is_infinite_with_reason():
+    # step 1: −ln softmax(1e308, −1e308)[1] = 2e308 + ln(1 + e^−2e308): above the largest
+    # double, so infinite; step 2: −ln 0.5. The gradient softmax − onehot stays finite.
+    r = _solve({"kind": "sequence", "logits": [[1e308, -1e308], [0, 0]], "targets": [1, 0]})
+    assert r.loss == math.inf
+    assert any("1.8e308" in w for w in r.warnings), r.warnings
+
+
+@pytest.mark.filterwarnings("error")
+def test_reinforce_returns_past_the_float_range_are_refused_naming_the_field():
+    # R_1 = 1e308 + 1 · 1e308 = 2e308 does not fit a double
+    from rnnloss_cli.errors import ProblemError
+
+    data = {"kind": "reinforce", "probs": [0.5, 0.5], "rewards": [1e308, 1e308], "gamma": 1}
+    with pytest.raises(ProblemError, match="R_1") as err:
+        _solve(data)
+    assert err.value.field == "rewards"
+    # A_1 = R_1 − b = 1e308 − (−1e308) = 2e308 does not either
+    data = {"kind": "reinforce", "probs": [0.5], "returns": [1e308], "baseline": -1e308}
+    with pytest.raises(ProblemError, match="A_1") as err:
+        _solve(data)
+    assert err.value.field == "baseline"
+
+
+@pytest.mark.filterwarnings("error")
+def test_reinforce_products_past_the_float_range():
+    # A = R = (1e308, −1e308), π = (e^−10, e^−10): J = 1e308·(−10) + (−1e308)·(−10) = 0,
+    # though each product (∓1e309) is past the float range.
+    p = math.exp(-10)
+    r = _solve({"kind": "reinforce", "probs": [p, p], "returns": [1e308, -1e308]})
+    assert r.loss == 0.0
+    assert r.figures["objective"] == 0.0
+    # A ln π = 1e308 · ln 1e−300 = −6.9e310: L = +inf, with the reason
+    r = _solve({"kind": "reinforce", "probs": [1e-300], "returns": [1e308]})
+    assert r.loss == math.inf
+    assert any("1.8e308" in w for w in r.warnings), r.warnings
+
+
+@pytest.mark.filterwarnings("error")
+def test_sequence_hinge_mean_of_huge_terms_is_finite_and_the_sum_infinite():
+    # max(0, 1 − 1·(−1e308)) = 1e308 = max(0, 1 − (−1)·1e308) (the 1 is rounded away):
+    # mean (1e308 + 1e308) / 2 = 1e308, sum 2e308 = inf
+    r = _solve({"kind": "sequence_hinge", "y": [1, -1], "yhat": [-1e308, 1e308]})
+    assert r.loss == 1e308
+    assert r.figures["mean"] == 1e308
+    assert r.figures["sum"] == math.inf
+    assert any("sum" in w and "1.8e308" in w for w in r.warnings), r.warnings

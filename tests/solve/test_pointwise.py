@@ -1,0 +1,79 @@
+"""Solvers for mse, bce, nll, cce and hinge at the edges of the float range: finite logits
+of any size work (a max-shifted softmax, shown as such), sums that overflow are reported
+infinite with the reason, and no numpy RuntimeWarning escapes."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+
+from rnnloss_cli.problem import parse_problem
+from rnnloss_cli.solve import solve
+
+pytestmark = pytest.mark.filterwarnings("error")  # a RuntimeWarning fails the test
+
+
+def _solve(data: dict):
+    return solve(parse_problem(data, {}, "<test>"))
+
+
+def _steps(r) -> dict:
+    return {s.label: s for s in r.steps}
+
+
+@pytest.mark.parametrize("kind", ["cce", "nll"])
+def test_logits_past_exp_range_use_the_shifted_softmax(kind):
+    # z = (710, 0): e^710 overflows a double, so the softmax is shifted by m = max z = 710:
+    # ŷ(c0) = e^0 / (e^0 + e^-710) = 1 / (1 + e^-710); loss = ln(1 + e^-710) ≈ e^-710
+    # = 4.47e-309 (a subnormal; ln(1 + x) rounds it to 0 once 1 + x rounds to 1).
+    r = _solve({"kind": kind, "y": [0], "logits": [[710, 0]]})
+    assert r.loss == pytest.approx(0.0, abs=1e-300)
+    worked = next(s for s in r.steps if s.label.startswith("softmax, worked"))
+    assert worked.values["m"] == 710.0
+    assert worked.values["e"] == [1.0, pytest.approx(math.exp(-710), rel=1e-12)]
+    assert worked.values["p"] == 1.0
+
+
+def test_cce_logits_of_1e3_give_ln_2():
+    # z - max z = (0, -2000, 0): ŷ = (1/2, e^-2000 / 2 = 0, 1/2), loss = -ln(1/2) = ln 2;
+    # gradient ŷ - y = (1/2 - 1, 0, 1/2)
+    r = _solve({"kind": "cce", "y": [0], "logits": [[1e3, -1e3, 1e3]]})
+    assert r.loss == pytest.approx(math.log(2), rel=1e-15)
+    grad = next(t for t in r.tables if t.title.startswith("gradient"))
+    assert grad.rows[0][1:] == [-0.5, 0.0, 0.5]
+
+
+def test_cce_true_class_past_the_float_range_is_infinite_with_reason():
+    # z = (1e308, -1e308), true class 1: loss = 2e308 + ln(1 + e^-2e308), above the largest
+    # double (1.8e308): infinite. The gradient ŷ - y = (1, 0) - (0, 1) = (1, -1) is finite.
+    r = _solve({"kind": "cce", "y": [1], "logits": [[1e308, -1e308]]})
+    assert r.loss == math.inf
+    assert any("infinite" in w and "1.8e308" in w for w in r.warnings), r.warnings
+    grad = next(t for t in r.tables if t.title.startswith("gradient"))
+    assert grad.rows[0][1:] == [1.0, -1.0]
+
+
+def test_hinge_mean_of_huge_terms_is_finite_and_the_sum_infinite():
+    # max(0, 1 - 1·(-1e308)) = 1e308 and max(0, 1 - (-1)·1e308) = 1e308 (1 is lost in the
+    # rounding): mean (1e308 + 1e308) / 2 = 1e308, computed as 2 · (1e308 / 2) / 2 without the
+    # overflowing sum; the sum 2e308 is infinite.
+    r = _solve({"kind": "hinge", "y": [1, -1], "yhat": [-1e308, 1e308]})
+    assert r.loss == 1e308
+    assert r.figures["sum"] == math.inf
+    assert any("sum" in w and "1.8e308" in w for w in r.warnings), r.warnings
+
+
+def test_mse_square_past_the_float_range_is_infinite_with_reason():
+    # (y - ŷ)² = (1e308 - (-1e308))² = 4e616: infinite, and so is the gradient 2(ŷ - y)
+    r = _solve({"kind": "mse", "y": [1e308], "yhat": [-1e308]})
+    assert r.loss == math.inf
+    assert any("1.8e308" in w for w in r.warnings), r.warnings
+
+
+def test_small_logits_keep_the_softmax_as_written_on_paper():
+    # z = (2, 1, 0): e^2 = 7.389, e^1 = 2.718, e^0 = 1; ŷ(c0) = 7.389 / 11.107 = 0.665
+    r = _solve({"kind": "cce", "y": [0], "logits": [[2, 1, 0]]})
+    worked = _steps(r)["softmax, worked for observation 1, class c0"]
+    assert worked.values["e"] == pytest.approx([math.e**2, math.e, 1.0])
+    assert worked.values["p"] == pytest.approx(math.e**2 / (math.e**2 + math.e + 1))
