@@ -23,8 +23,14 @@ ELLIPSIS = "…"
 _LOG_PRINT_BELOW = -690.0
 
 
+#: From this magnitude on, numbers are written in scientific notation (6 significant digits
+#: or ``precision``): a float64 holds about 16 significant digits.
+_FIXED_MAX = 1e16
+
+
 def fmt_number(x: Any, precision: int = 3, latex: bool = False) -> str:
-    """Fixed decimals, trailing zeros dropped; below 0.1, ``precision`` significant digits.
+    """Fixed decimals, trailing zeros dropped; below 0.1, ``precision`` significant digits;
+    from 1e16 on, scientific notation (``1.8e308``, never 309 digits).
 
     A string is a symbol from the problem file (a CTC label): as it is, or for LaTeX escaped
     for maths (:func:`render.latex.latex_symbol`: ``_`` -> ``\\text{\\_}``).
@@ -42,8 +48,9 @@ def fmt_number(x: Any, precision: int = 3, latex: bool = False) -> str:
     if math.isinf(x):
         sign = "-" if x < 0 else ""
         return sign + (r"\infty" if latex else "inf")
-    if x != 0 and abs(x) < 0.1:
-        s = f"{x:.{precision}g}"
+    big = abs(x) >= _FIXED_MAX  # 1e40 in fixed notation is 41 digits, 37 of them noise
+    if x != 0 and (abs(x) < 0.1 or big):
+        s = f"{x:.{max(precision, 6) if big else precision}g}"
         if "e" in s:
             mant, exp = s.split("e")
             return rf"{mant} \times 10^{{{int(exp)}}}" if latex else f"{mant}e{int(exp)}"

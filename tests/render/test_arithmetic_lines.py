@@ -63,3 +63,21 @@ def test_lines_are_read_at_all(monkeypatch):
     text = _lines(PROBLEMS[0].parent / "hello.yaml", "rich", 3, monkeypatch)
     found = [r for line in text.splitlines() for r in relations(line)]
     assert len(found) >= 5, found
+
+
+@pytest.mark.parametrize(
+    ("x", "text", "latex"),
+    [
+        (1e308, "1e308", r"1 \times 10^{308}"),
+        (-1.7976931348623157e308, "-1.79769e308", r"-1.79769 \times 10^{308}"),
+        (1e40, "1e40", r"1 \times 10^{40}"),
+        (9.99e15, "9990000000000000", "9990000000000000"),
+        (1234.5678, "1234.568", "1234.568"),
+    ],
+)
+def test_huge_numbers_print_in_scientific_notation(x, text, latex):
+    """1e40 printed as 10000000000000000303786028427003666890752 and 1e308 as 309 digits."""
+    from rnnloss_cli.render.text import fmt_number
+
+    assert fmt_number(x) == text
+    assert fmt_number(x, latex=True) == latex
