@@ -197,17 +197,24 @@ def term_problem(term: dict, base: str | None) -> tuple[Any, str | None]:
     return sub, base
 
 
+def custom_term(i: int, term: dict, base: str | None) -> tuple[str, Any, str | None, str]:
+    """Term ``i`` of a custom loss as shown to students: (label "term i (name)", its problem
+    data or None, the folder its files are relative to, ", <kind summary>" or "")."""
+    name = term.get("name")
+    label = f"term {i}" + (f" ({name})" if name else "")
+    sub, folder = term_problem(term, base)
+    kind = sub.get("kind") if isinstance(sub, dict) else None
+    what = f", {KIND_SUMMARIES.get(kind, kind)}" if kind else ""
+    return label, sub, folder, what
+
+
 def _custom_givens(terms: list, window: Window, base: str | None) -> list[Given]:
     """Each term of a custom loss as "term i (name): weight w" and its problem's givens."""
     out: list[Given] = []
     for i, term in enumerate(terms, 1):
         if not isinstance(term, dict):
             continue
-        name = term.get("name")
-        label = f"term {i}" + (f" ({name})" if name else "")
-        sub, folder = term_problem(term, base)
-        kind = sub.get("kind") if isinstance(sub, dict) else None
-        what = f", {KIND_SUMMARIES.get(kind, kind)}" if kind else ""
+        label, sub, folder, what = custom_term(i, term, base)
         out.append(Given(label, "scalar", f"weight {given_text(term.get('weight'))}{what}"))
         if isinstance(sub, dict):
             for g in givens_of(sub, window, folder):

@@ -442,22 +442,23 @@ def _check_returns_fit(
     them (no number is clipped to fit)."""
     from rnnloss_cli.engine.reinforce import advantages, discounted_returns
 
+    def first_overflow(values: np.ndarray) -> tuple[int, ...] | None:
+        bad = mask & ~np.isfinite(values)
+        return tuple(int(i) for i in np.argwhere(bad)[0]) if np.any(bad) else None
+
     if returns is None:
         assert rewards is not None and gamma is not None
         returns = discounted_returns(rewards, gamma, mask=mask)
-        bad = mask & ~np.isfinite(returns)
-        if np.any(bad):
-            idx = tuple(int(i) for i in np.argwhere(bad)[0])
+        idx = first_overflow(returns)
+        if idx is not None:
             raise f.error(
                 f"the discounted return at {where_step(idx)}, R_{idx[-1] + 1} = "
                 "Σ_{k≥t} γ^(k−t) r_k, passes the largest double (1.8e308): rewards this "
                 "large cannot be worked in float64",
                 "rewards",
             )
-    adv = advantages(returns, baseline, mask=mask)
-    bad = mask & ~np.isfinite(adv)
-    if np.any(bad):
-        idx = tuple(int(i) for i in np.argwhere(bad)[0])
+    idx = first_overflow(advantages(returns, baseline, mask=mask))
+    if idx is not None:
         raise f.error(
             f"the advantage at {where_step(idx)}, A_{idx[-1] + 1} = R_{idx[-1] + 1} − b, "
             "passes the largest double (1.8e308): returns and baseline this far apart "

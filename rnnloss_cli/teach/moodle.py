@@ -95,12 +95,11 @@ def givens_html(
 ) -> list[str]:
     """The givens of a problem mapping as HTML paragraphs and tables, in file order.
 
-    A custom problem's terms are inlined as the sheet inlines them (:func:`sheet.term_problem`):
+    A custom problem's terms are inlined as the sheet inlines them (:func:`sheet.custom_term`):
     each term's weight and kind, then the givens of its problem (``base``: the folder its
     ``file`` paths are relative to), so the question can be answered from its text alone.
     """
-    from rnnloss_cli.problem import KIND_SUMMARIES
-    from rnnloss_cli.sheet import term_problem
+    from rnnloss_cli.sheet import custom_term
     from rnnloss_cli.templates import canonical_kind
 
     parts = []
@@ -112,11 +111,8 @@ def givens_html(
             for i, term in enumerate(value, 1):
                 if not isinstance(term, dict):
                     continue
-                name = term.get("name")
-                label = f"Term {i}" + (f" ({name})" if name else "")
-                sub, folder = term_problem(term, base)
-                kind = sub.get("kind") if isinstance(sub, dict) else None
-                what = f", {KIND_SUMMARIES.get(kind, kind)}" if kind else ""
+                label, sub, folder, what = custom_term(i, term, base)
+                label = label[0].upper() + label[1:]  # a heading of its own: "Term 1 (...)"
                 parts.append(
                     f"<p><b>{html.escape(label)}</b>: weight {_given(term.get('weight'))}"
                     f"{html.escape(str(what))}</p>"
