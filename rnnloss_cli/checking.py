@@ -6,8 +6,10 @@
 - otherwise (stdout piped or redirected, as in CI, or a terminal narrower than the table) one
   line per figure, ``path figure expected got tol verdict``, separated by single spaces, paths
   never folded, so ``grep``/``awk`` and CI logs read them. The verdict is ``ok``,
-  ``MISMATCH``, ``no-key`` (the file has no key: ``got`` is its loss) or ``bad-input`` (the
-  file does not load or solve: the other fields are ``-``, the one-line error is on stderr).
+  ``MISMATCH``, ``no-key`` (the file has no key: ``got`` is its loss), ``bad-input`` (the
+  file does not load or solve: the other fields are ``-``, the one-line error is on stderr)
+  or ``internal-error`` (solving it met a bug in rnnloss; the other files are still checked,
+  and the run exits 4).
   A path or figure holding spaces is shell-quoted.
 
 Both end with the summary ``F figures in N files: a ok, b mismatched, c files with bad input``
@@ -35,7 +37,13 @@ from rnnloss_cli.solve import solve
 COLUMNS = ("problem", "figure", "expected", "got", "tol", "verdict")
 #: A width no table reaches: measuring against it gives the table's natural width.
 _UNBOUNDED = 1_000_000
-_STYLES = {"ok": "green", "MISMATCH": "bold red", "bad-input": "bold red", "no-key": ""}
+_STYLES = {
+    "ok": "green",
+    "MISMATCH": "bold red",
+    "bad-input": "bold red",
+    "no-key": "",
+    "internal-error": "bold red",
+}
 
 
 @dataclass(frozen=True)
@@ -47,7 +55,7 @@ class Row:
     expected: str
     got: str
     tol: str
-    verdict: str  # ok | MISMATCH | no-key | bad-input
+    verdict: str  # ok | MISMATCH | no-key | bad-input | internal-error
 
     def line(self) -> str:
         """``path figure expected got tol verdict``: one token each, quoted if it has spaces."""
@@ -67,6 +75,7 @@ class Tally:
     mismatched: int = 0
     bad_files: int = 0
     keyless_files: int = 0
+    broken_files: int = 0  #: files whose solve hit a bug in rnnloss (an internal error)
 
     def summary(self) -> str:
         text = (
@@ -76,6 +85,8 @@ class Tally:
         )
         if self.keyless_files:
             text += f", {_count(self.keyless_files, 'file')} without a key"
+        if self.broken_files:
+            text += f", {_count(self.broken_files, 'file')} with an internal error"
         return text
 
 
@@ -85,6 +96,16 @@ def _count(n: int, noun: str) -> str:
 
 def _token(text: str) -> str:
     return shlex.quote(text) if not text or any(c.isspace() or c in "'\"" for c in text) else text
+
+
+class InternalError(Exception):
+    """A file whose solve raised an unexpected exception: a bug in rnnloss, not in the file."""
+
+    def __init__(self, path: str, exc: Exception) -> None:
+        super().__init__(
+            f"{path}: internal error ({type(exc).__name__}: {exc}). This is a bug in rnnloss: "
+            f"please report it (rnnloss solve {_token(path)} --debug shows the traceback)"
+        )
 
 
 def check_rows(
@@ -102,6 +123,11 @@ def check_rows(
             errors.append(err)
             tally.bad_files += 1
             rows.append(Row(path, "-", "-", "-", "-", "bad-input"))
+            continue
+        except Exception as exc:  # a bug in rnnloss: report this file, check the others
+            errors.append(InternalError(path, exc))
+            tally.broken_files += 1
+            rows.append(Row(path, "-", "-", "-", "-", "internal-error"))
             continue
         if not result.checks:
             tally.keyless_files += 1
@@ -145,7 +171,9 @@ def _fits(console: Any, table: Any) -> bool:
 
 
 def check_files(paths: list[str], precision: int, *, console: Any = None) -> int:
-    """Solve every file, print the verdicts (table or lines); return the exit code (0, 1 or 2).
+    """Solve every file, print the verdicts (table or lines); return the exit code: 0, 1 (a key
+    disagrees), 2 (bad input) or 4 (a file met a bug in rnnloss; the other files are still
+    checked).
 
     ``console`` is the Rich console to print on (default: stdout's); messages go to stderr.
     """
@@ -169,6 +197,8 @@ def check_files(paths: list[str], precision: int, *, console: Any = None) -> int
     for path in mismatched:
         typer.echo(f"answer key disagrees: {path}", err=True)
     console.print(tally.summary(), markup=False, highlight=False, soft_wrap=True)
+    if tally.broken_files:
+        return 4
     return 2 if errors else (1 if mismatched else 0)
 
 
