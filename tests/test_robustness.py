@@ -524,3 +524,14 @@ def test_a_sheet_of_no_problems_is_an_error_as_for_every_command(tmp_path):
         code, out, err = rnnloss(command, tmp_path)
         assert "no problem files" in assert_one_line_error(code, err), command
         assert out == ""
+
+
+@pytest.mark.parametrize(
+    "command",
+    [["solve", HELLO, "-f", "json"], ["sheet", HINGE], ["new", "mse"], ["export", HINGE]],
+)
+def test_output_dash_is_standard_output(tmp_path, command):
+    """-o - wrote a file named '-' in the working folder."""
+    code, out, err = rnnloss(*command, "-o", "-", cwd=tmp_path)
+    assert code == 0, err
+    assert out.strip() and not (tmp_path / "-").exists()

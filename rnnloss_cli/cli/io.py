@@ -319,7 +319,10 @@ def _same_file(a: Path, b: Path) -> bool:
 
 def check_output_path(output: Path, *, force: bool, inputs: Iterable[str | Path] = ()) -> None:
     """Refuse (exit 2) an output path that is an input, a folder, or exists without --force,
-    or that cannot be looked at (a name too long, a loop of symbolic links)."""
+    or that cannot be looked at (a name too long, a loop of symbolic links); ``-`` (standard
+    output) is always fine."""
+    if str(output) == "-":
+        return
     try:
         problem = _output_path_problem(output, force, inputs)
     except (OSError, RuntimeError) as exc:  # RuntimeError: Path.resolve on a symlink loop
@@ -360,11 +363,14 @@ def write_file(
 ) -> None:
     """Write ``text`` to ``output`` atomically (temporary file, then rename), or exit 2.
 
-    A device or FIFO (``/dev/stdout``, a named pipe) is written to directly; a missing parent
-    folder is created.
+    ``-`` is standard output. A device or FIFO (``/dev/stdout``, a named pipe) is written to
+    directly; a missing parent folder is created.
     """
     import tempfile
 
+    if str(output) == "-":  # the usual name for standard output (it wrote a file named "-")
+        write_stdout(text)
+        return
     check_output_path(output, force=force, inputs=inputs)
     if output.exists() and not output.is_file():
         try:
