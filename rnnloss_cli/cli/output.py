@@ -31,9 +31,11 @@ def parse_window(text: str | None) -> Any:
     from rnnloss_cli.limits import MAX_WINDOW_CELLS
     from rnnloss_cli.result import Window
 
-    rows, _, cols = text.lower().partition("x")
+    rows, sep, cols = text.lower().partition("x")
     try:
-        window = Window(int(rows), int(cols)) if cols else Window(int(rows))
+        if sep and not cols:  # "3x": a columns count was meant and is missing
+            raise ValueError(text)
+        window = Window(int(rows), int(cols)) if sep else Window(int(rows))
     except ValueError:
         raise flag_error(
             f"expected ROWS or ROWSxCOLS, e.g. 200 or 200x40, got {text!r}", "--window"

@@ -151,7 +151,7 @@ def train(
     ] = TrainLoss.mse,
     epochs: Annotated[
         Optional[int],  # noqa: UP045
-        typer.Option("--epochs", "-e", min=0, help="Epochs (default: the task's own)."),
+        typer.Option("--epochs", "-e", min=1, help="Epochs (default: the task's own)."),
     ] = None,
     seed: Annotated[
         int, typer.Option("--seed", "-s", help="Random seed (runs are reproducible).")
@@ -164,7 +164,7 @@ def train(
     ] = 1.0,
     lr: Annotated[
         Optional[float],  # noqa: UP045
-        typer.Option("--lr", min=0.0, help="Learning rate (default: per task and optimizer)."),
+        typer.Option("--lr", help="Learning rate > 0 (default: per task and optimizer)."),
     ] = None,
     fmt: FormatOpt = OutputFormat.rich,
     precision: PrecisionOpt = 4,

@@ -212,3 +212,11 @@ def test_window_is_bounded():
     assert r.exit_code == 2, r.output
     assert "MAX_WINDOW_CELLS" in r.output
     assert run(*args, "--window", "1000x1000").exit_code == 0
+
+
+@pytest.mark.parametrize("value", ["3x", "x3", "5x5x5", "0x10"])
+def test_window_needs_rows_and_columns_when_it_has_an_x(value):
+    """--window 3x was read as 3 rows silently."""
+    r = run("solve", "problems/hello.yaml", "--window", value)
+    assert r.exit_code == 2, r.output
+    assert "--window" in r.output
