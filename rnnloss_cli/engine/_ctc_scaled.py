@@ -520,7 +520,8 @@ def _log_p(
 ) -> np.ndarray:
     t_max = int(lengths[0])
     frame_ok = np.arange(t_max)[:, None] < lengths[None, :]
-    shifts = emis.shift[:t_max].sum(axis=0, where=frame_ok)
+    with np.errstate(over="ignore"):  # past the float range: ln p is -inf, the loss inf
+        shifts = emis.shift[:t_max].sum(axis=0, where=frame_ok)
     # Normalise to a mantissa in [0.5, 1) first: the loss-only and gradient passes scale their
     # columns at different frames, and the same p must round to the same ln p in both.
     mant, e = np.frexp(mant)

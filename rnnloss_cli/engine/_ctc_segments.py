@@ -72,7 +72,8 @@ def _transfer(ys: np.ndarray, ms: np.ndarray, skip_col: np.ndarray) -> np.ndarra
     for tau in range(n_steps):
         _step(x, ys[:, tau, :, None], skip_col, floor, off)
     log_x = np.log(x)
-    log_x += (_LN2 * off + ms.sum(axis=1)[None, :, None])[:, :, None, :]
+    with np.errstate(over="ignore"):  # past the float range: -inf, as the shift sums
+        log_x += (_LN2 * off + ms.sum(axis=1)[None, :, None])[:, :, None, :]
     return log_x
 
 

@@ -345,11 +345,15 @@ def small_pass(
     every = bool(ok.all())
     if every:
         safe = p_hat
-        shifts = m.sum(axis=0) if frame.min() == t_max - 1 else np.cumsum(m, axis=0)[frame, rows]
+        with np.errstate(over="ignore"):  # see _shift_sum
+            shifts = (
+                m.sum(axis=0) if frame.min() == t_max - 1 else np.cumsum(m, axis=0)[frame, rows]
+            )
         log_p[todo] = np.log(p_hat) + shifts
     else:
         safe = np.where(ok, p_hat, 1.0)
-        shifts = np.cumsum(m, axis=0)[frame, rows]
+        with np.errstate(over="ignore"):  # see _shift_sum
+            shifts = np.cumsum(m, axis=0)[frame, rows]
         log_p[todo[ok]] = (np.log(safe) + shifts)[ok]
     if need_grad and ok.any():
         n_classes = lp.shape[2]
@@ -390,7 +394,7 @@ def _finish_one(
     if not p_hat >= 2.0**need:
         return todo
     n = int(todo[0])
-    log_p[n] = math.log(p_hat) + float(m.sum())
+    log_p[n] = math.log(p_hat) + _shift_sum(m)
     if gamma is not None:
         n_classes = gamma.shape[2]
         onehot = np.zeros((alpha.shape[1], n_classes))
@@ -434,6 +438,8 @@ def single_grad(
         p_hat = None if y is None else _single_scan(y, lab, ws, True)
         if p_hat is None:
             return None
+    if not math.isfinite(math.log(p_hat) + shift):  # as in single_loss: the batched path
+        return None
     v = ws[2]
     c = 1.0 / max(k // 2, 1) if reduction == "mean" else 1.0
     occ = v[:, :k] * v[::-1, k:]  # alpha_t(s) bhat_t(s)
@@ -472,8 +478,11 @@ def single_loss(batch: _Batch, reduction: str) -> np.ndarray | float | None:
         p_hat = None if y is None else _single_scan(y, lab, ws, False)
         if p_hat is None:
             return None
+    nll = -math.log(p_hat) - shift
+    if not math.isfinite(nll):  # ln p past the float range: the batched path reports it
+        return None  # (and applies zero_infinity, which this one does not see)
     c = 1.0 / max(k // 2, 1) if reduction == "mean" else 1.0
-    return _single_loss(batch, reduction, -math.log(p_hat) - shift, c)
+    return _single_loss(batch, reduction, nll, c)
 
 
 def _single_scan(y: NDArray[np.float64], lab: list[int], ws: tuple, backward: bool) -> float | None:
@@ -506,7 +515,15 @@ def _shifted(lp: NDArray[np.float64], lab: list[int]) -> tuple[NDArray[np.float6
     if m.min() == -np.inf:
         return None, 0.0
     g -= m[:, None]
-    return np.exp(g, out=g), float(m.sum())
+    return np.exp(g, out=g), _shift_sum(m)
+
+
+def _shift_sum(m: NDArray[np.float64]) -> float:
+    """sum_t m_t, the log-probability the emissions were shifted by. Finite log-probabilities
+    (each >= -1.8e308) can sum past the float range: ln p is then below -1.8e308 and -inf is
+    its correctly rounded value (the loss is inf, reported as such), not an error."""
+    with np.errstate(over="ignore"):
+        return float(m.sum())
 
 
 def _single_labels(batch: _Batch, blocks: int) -> list[int] | None:

@@ -1089,3 +1089,25 @@ def test_log_occupation_in_blocks_is_the_whole_array_formula(batch, block_cells)
         got = ctc._log_occupation(in_place, lb, lpe, out=in_place)
     assert got is in_place
     np.testing.assert_array_equal(got, want)
+
+
+@pytest.mark.parametrize("n_batch", [1, 2])
+@pytest.mark.parametrize("n_frames", [3, 5000])
+def test_log_probability_past_the_float_range_is_an_infinite_loss(n_batch, n_frames):
+    """Finite log-probabilities whose sum passes -1.8e308: ln p is -inf, its correctly rounded
+    value, so the loss is inf (0 with zero_infinity, as PyTorch), with no overflow warning.
+    The one-sequence path (N = 1, T <= 128) returned inf even with zero_infinity."""
+    import warnings
+
+    lp = np.full((n_frames, n_batch, 3), -1e308 if n_frames == 3 else -1e305)
+    args = (lp, [[1]] * n_batch, [n_frames] * n_batch, [1] * n_batch)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        np.testing.assert_array_equal(ctc_loss(*args, reduction="none"), [np.inf] * n_batch)
+        zeroed = ctc_loss(*args, reduction="none", zero_infinity=True)
+        np.testing.assert_array_equal(zeroed, [0.0] * n_batch)
+        loss, grad = ctc_loss_and_grad(*args, reduction="none", zero_infinity=True)
+        np.testing.assert_array_equal(loss, [0.0] * n_batch)
+        np.testing.assert_array_equal(grad, np.zeros_like(lp))
+        loss, grad = ctc_loss_and_grad(*args, reduction="none")
+        assert np.isinf(loss).all() and np.isnan(grad).all()
