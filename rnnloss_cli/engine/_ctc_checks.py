@@ -20,6 +20,7 @@ from numpy.typing import ArrayLike, NDArray
 
 from rnnloss_cli.engine._numerics import check_blank
 from rnnloss_cli.engine.errors import EngineError
+from rnnloss_cli.limits import MAX_ARRAY_BYTES
 
 # Arrays of at most this many entries are reduced in Python (see _min_max), larger in numpy.
 _SMALL = 64
@@ -61,8 +62,21 @@ def _has_value(arr: np.ndarray, value: int) -> bool:
     return bool((arr == value).any())
 
 
+def _as_array(x: ArrayLike, name: str) -> np.ndarray:
+    """np.asarray(x), or an EngineError naming the argument for what numpy cannot make an
+    array of (ragged nested lists, mixed types): numpy's own ValueError names nothing."""
+    try:
+        return np.asarray(x)
+    except (ValueError, TypeError) as exc:
+        reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise EngineError(
+            f"{name} must be a rectangular array of numbers (rows of equal length); "
+            f"got a {type(x).__name__} numpy cannot read as one ({reason})"
+        ) from None
+
+
 def _as_int_array(x: ArrayLike, name: str) -> NDArray[np.int64]:
-    arr = np.asarray(x)
+    arr = _as_array(x, name)
     if arr.size == 0:
         return arr.astype(np.int64).reshape(arr.shape)
     # dtype.kind "i"/"u": signed/unsigned integers (bool is "b"); cheaper than issubdtype.
@@ -89,7 +103,7 @@ def _log_probs_and_top(
     log_probs: ArrayLike, allowed_ndim: tuple[int, ...]
 ) -> tuple[NDArray[np.float64], float]:
     """(float64 C-contiguous log_probs, their largest entry or inf for integer input)."""
-    arr = np.asarray(log_probs)
+    arr = _as_array(log_probs, "log_probs")
     kind = arr.dtype.kind  # "f" floating, "i"/"u" integers; bool ("b"), complex ("c") refused
     if kind not in "fiu":
         raise EngineError(f"log_probs must be real numbers; got dtype {arr.dtype}")
@@ -98,6 +112,12 @@ def _log_probs_and_top(
         raise EngineError(f"log_probs must have shape {shapes}; got shape {arr.shape}")
     if arr.shape[-1] < 1:
         raise EngineError(f"log_probs must have at least one class (C >= 1); got shape {arr.shape}")
+    if arr.size * 8 > MAX_ARRAY_BYTES:  # a float64 copy and the gradient are this big each
+        raise EngineError(
+            f"log_probs of shape {arr.shape} needs {arr.size * 8 / 2**30:.1f} GiB as float64 "
+            f"(its copy, its gradient), more than MAX_ARRAY_BYTES = {MAX_ARRAY_BYTES / 2**30:g} "
+            "GiB; split the batch"
+        )
     # One pass without temporaries on the input's own dtype (a float32 input is half the
     # bytes): max is NaN if any entry is NaN and +inf if any is +inf; only then look for where.
     top = np.inf

@@ -127,6 +127,7 @@ from rnnloss_cli.engine._ctc_small import single_grad, single_loss, small_pass
 from rnnloss_cli.engine._numerics import check_reduction
 from rnnloss_cli.engine._parallel import run_parts, split_rows
 from rnnloss_cli.engine.errors import EngineError
+from rnnloss_cli.limits import MAX_ARRAY_BYTES
 
 __all__ = [
     "CTCTrace",
@@ -838,6 +839,13 @@ def ctc_trace(log_probs: ArrayLike, target: ArrayLike, *, blank: int = 0) -> CTC
     if tg.ndim != 1:
         raise EngineError(f"target must have shape (S,); got shape {tg.shape}")
     n_frames, n_classes = lp.shape
+    cells = n_frames * (2 * tg.shape[0] + 1)
+    if cells * 8 > MAX_ARRAY_BYTES:  # log alpha, log beta, the emissions, the occupations
+        raise EngineError(
+            f"ctc_trace keeps whole T x S' tables: {n_frames:,} x {2 * tg.shape[0] + 1:,} "
+            f"cells take {cells * 8 / 2**30:.1f} GiB each, more than MAX_ARRAY_BYTES = "
+            f"{MAX_ARRAY_BYTES / 2**30:g} GiB (ctc_loss_and_grad keeps segments instead)"
+        )
     batch = _prepare(lp, tg, n_frames, tg.shape[0], blank)
     ext = _extend(batch.targets, batch.target_lengths, batch.blank)
     lengths = batch.input_lengths

@@ -32,6 +32,7 @@ from rnnloss_cli.engine.ctc import (
     ctc_loss_and_grad,
     ctc_trace,
 )
+from rnnloss_cli.engine.errors import EngineError
 from tests.numeric import central_diff
 
 SETTINGS = settings(max_examples=80, deadline=None)
@@ -1111,3 +1112,28 @@ def test_log_probability_past_the_float_range_is_an_infinite_loss(n_batch, n_fra
         np.testing.assert_array_equal(grad, np.zeros_like(lp))
         loss, grad = ctc_loss_and_grad(*args, reduction="none")
         assert np.isinf(loss).all() and np.isnan(grad).all()
+
+
+@pytest.mark.parametrize(
+    ("args", "words"),
+    [
+        ((np.log(np.full((3, 2, 3), 1 / 3)), [[1, 2], [1]], [3, 3], [2, 1]), "targets must be"),
+        (([[[0.0, -1.0]], [[-1.0]]], [[1]], [2], [1]), "log_probs must be a rectangular"),
+        ((np.broadcast_to(-1.0, (100000, 100, 1000)), [[1]] * 100, [9] * 100, [1] * 100), "GiB"),
+    ],
+    ids=["ragged targets", "ragged log_probs", "74 GiB broadcast"],
+)
+def test_arrays_numpy_cannot_hold_are_engine_errors(args, words):
+    """Ragged lists raised numpy's ValueError (naming nothing); a broadcast view of 74 GiB
+    was copied to float64 (MemoryError or a machine out of memory)."""
+    for fn in (ctc_loss, ctc_loss_and_grad):
+        with pytest.raises(EngineError, match=words):
+            fn(*args)
+
+
+def test_ctc_trace_refuses_tables_past_the_array_limit():
+    """(100000, 3) log-probabilities and a 2000-label target: whole T x S' tables of 3 GiB
+    each (12.7 GiB peak before)."""
+    lp = np.full((100000, 3), np.log(1 / 3))
+    with pytest.raises(EngineError, match="MAX_ARRAY_BYTES"):
+        ctc_trace(lp, np.ones(2000, dtype=int))
