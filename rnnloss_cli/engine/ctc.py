@@ -542,10 +542,15 @@ def _recursions(
 # --------------------------------------------------------------------------------------------
 
 
-def _check_options(reduction: str, wrt: str | None = None) -> None:
+def _check_options(
+    reduction: str, wrt: str | None = None, zero_infinity: object = False, *, grad: bool = False
+) -> None:
+    """Check the options; ``grad``: ``wrt`` is an argument (of the gradient functions)."""
     check_reduction(reduction)
-    if wrt is not None and wrt not in _WRTS:
+    if grad and wrt not in _WRTS:  # None too: it silently meant "log_probs"
         raise EngineError(f"wrt must be one of {_WRTS}; got {wrt!r}")
+    if not isinstance(zero_infinity, (bool, np.bool_)):
+        raise EngineError(f"zero_infinity must be True or False; got {zero_infinity!r}")
 
 
 def _reduce(
@@ -626,7 +631,7 @@ def ctc_loss(
         Graves et al. 2006, "Connectionist Temporal Classification: Labelling Unsegmented
         Sequence Data with Recurrent Neural Networks", ICML.
     """
-    _check_options(reduction)
+    _check_options(reduction, zero_infinity=zero_infinity)
     batch = _prepare(log_probs, targets, input_lengths, target_lengths, blank)
     done = single_loss(batch, reduction)  # one full-length short sequence: fewest calls
     if done is not None:
@@ -700,7 +705,7 @@ def ctc_loss_and_grad(
         Graves et al. 2006, "Connectionist Temporal Classification: Labelling Unsegmented
         Sequence Data with Recurrent Neural Networks", ICML.
     """
-    _check_options(reduction, wrt)
+    _check_options(reduction, wrt, zero_infinity, grad=True)
     batch = _prepare(log_probs, targets, input_lengths, target_lengths, blank)
     done = single_grad(batch, reduction, wrt)  # one full-length short sequence: fewest calls
     if done is not None:

@@ -1061,7 +1061,7 @@ def ctc_loss(
         >>> round(float(ctc_loss(lp, [1], 2, 1, reduction="none")), 12)
         0.223143551314
     """
-    _check_options(reduction)
+    _check_options(reduction, zero_infinity=zero_infinity)
     batch = _prepare(log_probs, targets, input_lengths, target_lengths, blank)
     loss, _ = _run(batch, False, reduction, zero_infinity, False)
     return loss
@@ -1105,7 +1105,7 @@ def ctc_loss_and_grad(
         >>> grad.round(12).tolist()
         [[-0.25, -0.75], [-0.375, -0.625]]
     """
-    _check_options(reduction, wrt)
+    _check_options(reduction, wrt, zero_infinity, grad=True)
     batch = _prepare(log_probs, targets, input_lengths, target_lengths, blank)
     loss, grad = _run(batch, True, reduction, zero_infinity, wrt == "logits")
     if batch.unbatched:

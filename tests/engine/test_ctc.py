@@ -1137,3 +1137,22 @@ def test_ctc_trace_refuses_tables_past_the_array_limit():
     lp = np.full((100000, 3), np.log(1 / 3))
     with pytest.raises(EngineError, match="MAX_ARRAY_BYTES"):
         ctc_trace(lp, np.ones(2000, dtype=int))
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "words"),
+    [
+        ({"wrt": None}, "wrt must be one of"),
+        ({"zero_infinity": None}, "zero_infinity must be True or False"),
+        ({"zero_infinity": 2}, "zero_infinity must be True or False"),
+        ({"zero_infinity": "a"}, "zero_infinity must be True or False"),
+    ],
+)
+def test_options_of_the_wrong_kind_are_refused(kwargs, words):
+    """wrt=None meant "log_probs" silently, and any zero_infinity was taken by truth value."""
+    lp = np.log(np.full((3, 1, 3), 1 / 3))
+    with pytest.raises(EngineError, match=words):
+        ctc_loss_and_grad(lp, [[1]], [3], [1], **kwargs)
+    if "zero_infinity" in kwargs:
+        with pytest.raises(EngineError, match=words):
+            ctc_loss(lp, [[1]], [3], [1], **kwargs)
