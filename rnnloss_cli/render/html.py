@@ -25,6 +25,10 @@ CSS = """
 body { font-family: system-ui, sans-serif; max-width: 60rem; margin: 2rem auto;
   padding: 0 1rem; color: #1a1a1a; background: #fff; line-height: 1.45; }
 h1 { font-size: 1.5rem; } h2 { font-size: 1.25rem; border-bottom: 1px solid #ccc; }
+/* a sheet nests a custom problem's terms down to h5/h6: never smaller than the text */
+h3 { font-size: 1.1rem; } h4, h5, h6 { font-size: 1rem; } h6 { font-style: italic; }
+/* prose wraps even a long unbroken word rather than widening the page */
+h1, h2, h3, h4, h5, h6, p, li, .callout, caption, figcaption { overflow-wrap: anywhere; }
 .meta { color: #555; }
 .plain { font-family: ui-monospace, monospace; }
 math { font-size: 1.1em;
@@ -38,12 +42,15 @@ table { border-collapse: collapse; margin: 0.5rem 0 1rem; }
 caption { caption-side: top; text-align: left; font-weight: bold; padding: 0.3rem 0;
   width: max-content; max-width: min(44rem, calc(100vw - 2rem)); }
 /* a table, formula or step wider than the page scrolls by itself; the page never does */
-.wide, .formula, .step { overflow-x: auto; overflow-y: hidden; }
+.wide, .formula, .step, figure.trellis { overflow-x: auto; overflow-y: hidden; }
+/* in a box that scrolls, a cell keeps its text on one line (no column squeezed to a sliver);
+   a number never breaks, not even at its exponent's minus (2.49e-5) */
+.wide th, .wide td, .num { white-space: nowrap; }
 .legend { font-size: 0.9rem; color: #444; margin-top: -0.6rem; }
 th, td { border: 1px solid #bbb; padding: 0.2rem 0.5rem; text-align: right; }
-td.text { text-align: left; }
+td.text, .checks th:first-child { text-align: left; }
 th { background: #f0f0f0; }
-td.dim { color: #999; } td.hl { font-weight: bold; } td.dead { color: #8a5a00; }
+td.dim { color: #6b6b6b; } td.hl { font-weight: bold; } td.dead { color: #8a5a00; }
 .callout { border-left: 4px solid; padding: 0.4rem 0.8rem; margin: 0.8rem 0; }
 .warning { border-color: #d08000; background: #fff6e5; }
 .note { border-color: #3070c0; background: #eef4fc; }
@@ -57,8 +64,17 @@ figure { margin: 1rem 0; } figcaption { font-size: 0.9rem; color: #444; }
   * { -webkit-print-color-adjust: exact; print-color-adjust: exact; }
   section.problem + section.problem,
   body > section.result-block + section.result-block { break-before: page; }
-  table, figure, .callout, .result, li { break-inside: avoid; }
-  .wide, .formula, .step { overflow: visible; }  /* paper cannot scroll: never clip */
+  figure, .callout, li, tr { break-inside: avoid; }
+  thead { display: table-header-group; }  /* a table broken across pages repeats its head */
+  .wide, .formula, .step, figure.trellis { overflow: visible; }  /* paper cannot scroll */
+  /* ... so nothing may be wider than the paper: drawings shrink to the page, a wide table
+     is set in the smaller size its box names (--print-size, from its widest cells), and
+     its text cells wrap; numbers still never break */
+  svg { max-width: 100%; height: auto; }
+  .wide table { font-size: var(--print-size, 9pt); }
+  .wide th, .wide td { padding: 0.1em 0.3em; }
+  .wide th, .wide td.text { white-space: normal; overflow-wrap: anywhere; }
+  .num { white-space: nowrap; }
   h1, h2, h3, h4 { break-after: avoid; }
 }
 """
@@ -68,15 +84,34 @@ def _cell_text(x, precision: int) -> str:
     return "" if x is None else fmt_number(x, precision)
 
 
+#: Printed, a wide table is set small enough for its widest cells to fit the text width of
+#: an A4 or Letter page (about 520 pt with the browser's margins): a character of the sans
+#: serif is about 0.6 em, a cell's padding about one more. Never above PRINT_PT, never below
+#: PRINT_MIN_PT (a table wider even then is the --window's to narrow).
+PRINT_WIDTH_PT, PRINT_PT, PRINT_MIN_PT = 520, 9.0, 5.0
+
+
+def print_size(columns: list[str], rows: list[list[str]], texts: set[int]) -> float:
+    """The print font size (pt) for a table of these cell texts: numbers and symbols keep
+    their whole width; headers and text columns (``texts``), which wrap on paper, count their
+    longest word."""
+
+    def width(cell: str, wraps: bool) -> int:
+        return max(map(len, cell.split() or [""])) if wraps else len(cell)
+
+    chars = 0
+    for j, head in enumerate(columns):
+        cells = [width(row[j], j in texts) for row in rows if j < len(row)]
+        chars += max([width(head, True), *cells]) + 1
+    return max(PRINT_MIN_PT, min(PRINT_PT, PRINT_WIDTH_PT / (0.6 * max(chars, 1))))
+
+
 def table_html(t: Table, precision: int, *, window: Window | None = None) -> list[str]:
     """A table windowed like the others ("…" rows/columns), its legend as the caption."""
     laid = lay_out(t, window)
-    # the wrapper scrolls a table wider than the page instead of widening the page
-    out = [f'<div class="wide"><table class="data"><caption>{escape(t.title)}</caption>']
-    out.append("<thead><tr>" + "".join(f"<th>{escape(c)}</th>" for c in laid.columns))
-    out.append("</tr></thead><tbody>")
+    body, texts, shown = [], set(), []
     for i, row in enumerate(laid.rows):
-        cells = []
+        cells, words = [], []
         for j, c in enumerate(row):
             text = _cell_text(c, precision)
             style = laid.styles.get((i, j))
@@ -85,9 +120,22 @@ def table_html(t: Table, precision: int, *, window: Window | None = None) -> lis
             classes = [CELL_CLASS[style]] if style in CELL_CLASS else []
             if isinstance(c, str):  # words and symbol strings read from the left
                 classes.append("text")
+                if " " in c:
+                    texts.add(j)
+            elif text:  # a number: one unbreakable unit (2.49e-5 never splits at its "-")
+                classes.append("num")
             attr = f' class="{" ".join(classes)}"' if classes else ""
             cells.append(f"<td{attr}>{escape(text)}</td>")
-        out.append("<tr>" + "".join(cells) + "</tr>")
+            words.append(text)
+        body.append("<tr>" + "".join(cells) + "</tr>")
+        shown.append(words)
+    size = print_size(list(laid.columns), shown, texts)
+    style = f' style="--print-size: {size:.1f}pt"' if size < PRINT_PT else ""
+    # the wrapper scrolls a table wider than the page instead of widening the page
+    out = [f'<div class="wide"{style}><table class="data"><caption>{escape(t.title)}</caption>']
+    out.append("<thead><tr>" + "".join(f"<th>{escape(c)}</th>" for c in laid.columns))
+    out.append("</tr></thead><tbody>")
+    out += body
     out.append("</tbody></table></div>")
     caption = legend_line(t, LEGEND_HTML, laid.styles)
     if caption:
@@ -197,23 +245,23 @@ def result_html(
     panel = []
     if r.loss is not None:
         unit = f" {r.unit}" if r.unit else ""
-        panel.append(
-            f'<p class="loss">Loss = {escape(fmt_number(r.loss, precision))}{escape(unit)}</p>'
-        )
+        loss = escape(fmt_number(r.loss, precision))
+        panel.append(f'<p class="loss">Loss = <span class="num">{loss}</span>{escape(unit)}</p>')
     if r.checks:
+        # the answer key scrolls inside the result box, as wide tables do, on a narrow page
         panel.append(
-            '<table class="checks"><thead><tr><th>figure</th><th>expected</th>'
-            "<th>got</th><th>verdict</th></tr></thead><tbody>"
+            '<div class="wide"><table class="checks"><thead><tr><th>figure</th>'
+            "<th>expected</th><th>got</th><th>verdict</th></tr></thead><tbody>"
         )
         for c in r.checks:
             got = fmt_number(c.got, precision) if c.got is not None else "-"
             verdict = '<td class="ok">ok</td>' if c.ok else '<td class="bad">MISMATCH</td>'
             panel.append(
-                f"<tr><td>{escape(c.figure)}</td>"
-                f"<td>{escape(fmt_number(c.expected, precision))}</td>"
-                f"<td>{escape(got)}</td>{verdict}</tr>"
+                f'<tr><td class="text">{escape(c.figure)}</td>'
+                f'<td class="num">{escape(fmt_number(c.expected, precision))}</td>'
+                f'<td class="num">{escape(got)}</td>{verdict}</tr>'
             )
-        panel.append("</tbody></table>")
+        panel.append("</tbody></table></div>")
     if panel:
         out += ['<div class="result">', *panel, "</div>"]
     out.append("</section>")

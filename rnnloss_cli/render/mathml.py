@@ -73,13 +73,45 @@ _ASCII_MO = set("+=<>()[]|,;:/!?.")
 _OPENING = ('<mo stretchy="false">(<', '<mo stretchy="false">[<')
 _CLOSING = (">)</mo>", ">]</mo>")
 _FENCES = set("()[]|‖{}")
-_NUMBER = re.compile(r"\d+(?:\.\d+)?")
+#: A number, with its exponent when it has one ("5.49e-121" is one <mn>, not 5.49 e − 121).
+_NUMBER = re.compile(r"\d+(?:\.\d+)?(?:e[-+]?\d+(?![A-Za-z]))?")
 _LETTERS = re.compile(r"[A-Za-z]+")
 _QUOTED = re.compile(r"'[^' ]{1,3}'")
 #: A word of prose (two or more lowercase letters not followed by a script or a call), and
 #: the words after it: one ``<mtext>``.
 _WORD = r"[a-z]{2,}(?![A-Za-z_^'(])"
-_PHRASE = re.compile(rf"{_WORD}(?:[ ]+[a-z]+(?![A-Za-z_^'(]))*")
+#: A hyphenated word ("n-gram") is one word of the phrase, its hyphen no minus sign.
+_PHRASE = re.compile(rf"{_WORD}(?:(?:[ ]+|-)[a-z]+(?![A-Za-z_^'(]))*")
+#: Where an ASCII "-" is the CTC blank of a label string, not a minus sign: a "word" made of
+#: capitals, digits, blanks and "…" only ("A-BB", "--", "AAAA--BB"), or a "-" standing alone
+#: between such symbols, relations or the ends ("l' = - A - B -"). Before a digit it is a
+#: minus ("-0.3", "T - 1"); next to a lowercase operand too ("(1-x)", "a - b").
+_LABEL_WORD = re.compile(r"[A-Z0-9…-]*-[A-Z0-9…-]*")
+_LABEL_BEFORE = set("=:,;([") | set("ABCDEFGHIJKLMNOPQRSTUVWXYZ…-")
+_LABEL_AFTER = set(",;()]") | set("ABCDEFGHIJKLMNOPQRSTUVWXYZ…-")
+
+
+_WORD_START = " \t,;:=()[]{}|_^"
+
+
+def _is_blank(s: str, i: int) -> bool:
+    """Whether the ASCII "-" at ``s[i]`` spells the blank symbol (see ``_LABEL_WORD``)."""
+    start = i
+    while start and s[start - 1] not in _WORD_START:
+        start -= 1
+    word = _LABEL_WORD.match(s, start)
+    end = word.end() if word else i
+    if word and end > i and (end == len(s) or s[end] in " \t,;:=()]}|"):
+        if start == i and end == i + 1:  # a lone "-": look at its neighbours
+            before = s[:i].rstrip()[-1:] or "="
+            after = s[i + 1 :].lstrip()[:1] or ")"
+            return before in _LABEL_BEFORE and after in _LABEL_AFTER
+        return not s[i + 1 : i + 2].isdigit()
+    return False
+
+
+#: A script that is a comparison with one letter or a number: "<i" of "l_<i".
+_COMPARED = re.compile(r"([<>≤≥])([A-Za-z](?![A-Za-z])|\d+)")
 
 
 class _Unsupported(Exception):
@@ -302,6 +334,12 @@ class _Parser:
             if atom is None:
                 raise _Unsupported("empty script")
             return atom
+        m = _COMPARED.match(self.s, self.i)
+        if m:  # l_<i, l_≤t: the comparison and its operand, one subscript
+            self.i = m.end()
+            run = m.group(2)
+            tag = "mn" if run.isdigit() else "mi"
+            return _row([_mo(m.group(1)), _tok(tag, run) if tag == "mn" else _mi(run)])
         for pattern, tag in ((_LETTERS, "mi"), (re.compile(r"\d+"), "mn")):
             m = pattern.match(self.s, self.i)
             if m:
@@ -340,6 +378,10 @@ class _Parser:
         if m and m.group(0) in _FUNCTIONS:
             self.i = m.end()
             return _tok("mi", m.group(0)), "fn"
+        m = _LABEL_WORD.match(s, i) if ch.isupper() and not self.scripts else None
+        if m and (i == 0 or s[i - 1] in _WORD_START) and _is_blank(s, s.index("-", i)):
+            self.i = m.end()  # an alignment "A-BB": one identifier, as the tables write it
+            return _tok("mi", m.group(0)), "mi"
         if ch.isascii() and ch.isalpha():
             self.i += 1
             return _mi(ch), "mi"
@@ -347,6 +389,10 @@ class _Parser:
         if blank:  # y_1(-), B(--): the blank symbol, not a minus sign
             self.i = blank.end()
             return _tok("mi", blank.group(0)), "mi"
+        if ch == "-" and _is_blank(s, i):
+            word = _LABEL_WORD.match(s, i)
+            self.i = word.end() if word else i + 1
+            return _tok("mi", s[i : self.i]), "mi"
         self.i += 1
         if ch == "-" or ch == "−":
             return _mo("−"), "mo"

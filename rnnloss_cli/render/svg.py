@@ -306,6 +306,28 @@ def _swatch(x: float, y: float, fill: str, words: str) -> list[str]:
     ]
 
 
+#: The least width (px) a legend line wraps to, however narrow the grid.
+LEGEND_MIN_ROOM = 260
+#: The most lines one legend entry wraps to (the last one cut with "…").
+LEGEND_MAX_LINES = 3
+
+
+def _wrap(text: str, room: float) -> list[str]:
+    """``text`` broken at spaces into lines of about ``room`` px, at most LEGEND_MAX_LINES
+    (a word longer than a line, or text past the last line, is cut with "…")."""
+    n = max(int(room / CHAR_W), 8)
+    lines: list[str] = []
+    for word in text.split():
+        if lines and len(lines[-1]) + 1 + len(word) <= n:
+            lines[-1] += " " + word
+        else:
+            lines.append(word)
+    if len(lines) > LEGEND_MAX_LINES:
+        keep = LEGEND_MAX_LINES - 1
+        lines = [*lines[:keep], " ".join(lines[keep:])]
+    return [_cut(line, room) for line in lines] or [""]
+
+
 def _cut(text: str, room: float) -> str:
     """``text`` cut with "…" to about ``room`` px."""
     n = max(int(room / CHAR_W), 8)
@@ -383,7 +405,7 @@ def trellis_svg(
     drawn = _track_lines(tracks, rows_full, cols_full, xs, ys, side)
     if tracks:
         what += " Paths drawn: " + "; ".join(_track_words(tr) for tr in tracks) + "."
-    legend = _trellis_legend(quantity, scale, lo, hi, tracks, grid_bottom + 14)
+    legend = _trellis_legend(quantity, scale, lo, hi, tracks, grid_bottom + 14, grid_right)
     width = min(
         MAX_WIDTH,
         max(grid_right + RIGHT, LEFT + legend[1]),
@@ -548,16 +570,21 @@ def _trellis_legend(
     hi: float,
     tracks: Sequence[Track],
     y: float,
+    grid_right: float = MAX_WIDTH,
 ) -> tuple[list[str], float, float]:
     """(legend elements, width right of LEFT, bottom): the colour scale or the neutral
-    swatch, the grey swatch, then one line per track (line sample, tag, words)."""
+    swatch, the grey swatch, then per track its line sample and its words, wrapped to the
+    grid's width (at least LEGEND_MIN_ROOM px), so a long one adds lines, not width."""
     x = LEFT
-    room = MAX_WIDTH - LEFT - 60
+    room = min(MAX_WIDTH - LEFT - 60, max(LEGEND_MIN_ROOM, grid_right + RIGHT - LEFT - 42))
     out: list[str] = []
     if quantity is None:
-        out += _swatch(x, y, NEUTRAL, "cells not heat-mapped: no per-frame distribution given")
-        width = 16 + 56 * CHAR_W
-        y += 22
+        lines = _wrap("cells not heat-mapped: no per-frame distribution given", room + 26)
+        out += _swatch(x, y, NEUTRAL, lines[0])
+        for k, line in enumerate(lines[1:], 1):
+            out.append(f'<text x="{x + 16:g}" y="{y + 10 + 16 * k:g}">{escape(line)}</text>')
+        width = 16 + max(len(line) for line in lines) * CHAR_W
+        y += 22 + 16 * (len(lines) - 1)
     else:
         if scale == "log":
             low, high = f"ln {quantity} = {lo:.3g}", f"{hi:.3g}"
@@ -566,9 +593,11 @@ def _trellis_legend(
         out += _ramp(x, y, low, high)
         gx = x + len(VIRIDIS) * 18 + 24
         zero = "unreachable (α = 0)" if quantity == "α" else f"zero ({quantity} = 0)"
-        out += _swatch(gx, y, UNREACHABLE, zero)
         width = gx - x + 16 + len(zero) * CHAR_W
-        y += 40
+        if width > room + 42:  # a narrow grid: the grey swatch goes under the colour scale
+            gx, y, width = x, y + 34, max(len(VIRIDIS) * 18, 16 + len(zero) * CHAR_W)
+        out += _swatch(gx, y, UNREACHABLE, zero)
+        y += 40 if gx > x else 22
     if tracks:
         out.append('<g class="track-legend">')
         for tr, (colour, dash, _tag) in zip(tracks, _styles(tracks), strict=True):
@@ -577,10 +606,11 @@ def _trellis_legend(
                 f'<line x1="{x:g}" y1="{y + 6:g}" x2="{x + 34:g}" y2="{y + 6:g}" '
                 f'stroke="{colour}" stroke-width="3"{dash_attr}/>'
             )
-            words = _track_words(tr)
-            out.append(f'<text x="{x + 42:g}" y="{y + 10:g}">{escape(_cut(words, room))}</text>')
-            width = max(width, 42 + min(len(words) * CHAR_W, room))
-            y += 18
+            for line in _wrap(_track_words(tr), room):
+                out.append(f'<text x="{x + 42:g}" y="{y + 10:g}">{escape(line)}</text>')
+                width = max(width, 42 + len(line) * CHAR_W)
+                y += 16
+            y += 2
         out.append("</g>")
     return out, width, y + 8
 

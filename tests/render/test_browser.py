@@ -7,11 +7,13 @@ PNG specification, section 9). Skipped when ``chromium`` is not installed (.ci/r
 
 from __future__ import annotations
 
+import re
 import shutil
 import struct
 import subprocess
 import zlib
 from collections import Counter
+from html import escape
 from pathlib import Path
 
 import pytest
@@ -168,27 +170,60 @@ def test_sequence_page_draws_its_bars(tmp_path):
     assert colours[rgb(BAR_FILL)] > 3 * 24 * 50
 
 
-def measured(page_text: str, name: str, tmp_path: Path, width: int) -> dict[str, int]:
-    """Layout numbers Chromium computes for the page at a window ``width`` px wide: the
-    document's scroll width, the window's inner width, and the most any caption's text runs
-    past its own box (0 when every caption shows whole)."""
-    probe = """<script>
-    const over = Array.from(document.querySelectorAll("caption"),
-      c => c.scrollWidth - c.clientWidth);
-    document.body.setAttribute("data-probe", [document.documentElement.scrollWidth,
-      window.innerWidth, Math.max(0, ...over)].join(","));
-    </script></body>"""
-    page = tmp_path / f"{name}.html"
-    page.write_text(page_text.replace("</body>", probe), encoding="utf-8")
+#: Run in each measured page: the numbers :func:`measured_many` returns, comma-separated, set
+#: as an attribute on the frame that holds the page.
+PROBE = """<script>
+const over = Array.from(document.querySelectorAll("caption"),
+  c => c.scrollWidth - c.clientWidth);
+const lines = el => { const r = document.createRange(); r.selectNodeContents(el);
+  return new Set(Array.from(r.getClientRects(), b => Math.round(b.top))).size; };
+const wrapped = Array.from(document.querySelectorAll("td.num, .wide td"))
+  .filter(td => td.textContent.trim() && lines(td) > 1).length;
+const body = parseFloat(getComputedStyle(document.body).fontSize);
+const small = Array.from(document.querySelectorAll("h1, h2, h3, h4, h5, h6"))
+  .filter(h => parseFloat(getComputedStyle(h).fontSize) < body - 0.01).length;
+window.frameElement.setAttribute("data-probe", [document.documentElement.scrollWidth,
+  window.innerWidth, Math.max(0, ...over), wrapped, small].join(","));
+</script></body>"""
+PROBED = ("document", "window", "caption_overflow", "wrapped_cells", "small_headings")
+
+
+def measured_many(
+    pages: dict[str, str], tmp_path: Path, width: int, *, printed: bool = False
+) -> dict[str, dict[str, int]]:
+    """Layout numbers Chromium computes for each page shown in a frame ``width`` px wide (a
+    frame, because headless Chromium's window is never narrower than 500 px; and one browser
+    for all the pages): the document's scroll width, the frame's inner width, the most any
+    caption's text runs past its own box (0 when every caption shows whole), how many table
+    cells of numbers (``td.num``) or of a scrolling box (``.wide``) run over more than one
+    line, and how many headings are set smaller than the body text. ``printed``: with the
+    print stylesheet applied to the screen (a frame as wide as the paper stands for it)."""
+    frames = []
+    for name, text in pages.items():
+        if printed:
+            text = text.replace("@media print {", "@media all {")
+        doc = escape(text.replace("</body>", PROBE), quote=True)
+        frames.append(
+            f'<iframe name="{escape(name)}" style="width:{width}px;height:900px;border:0" '
+            f'srcdoc="{doc}"></iframe>'
+        )
+    page = tmp_path / "frames.html"
+    page.write_text("<!DOCTYPE html><html><body>" + "".join(frames) + "</body></html>")
     dom = subprocess.run(
         [CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--dump-dom",
-         f"--window-size={width},900", page.as_uri()],
-        capture_output=True, text=True, timeout=120, check=False,
+         f"--window-size={max(width + 40, 500)},1000", page.as_uri()],
+        capture_output=True, text=True, timeout=300, check=False,
     ).stdout  # fmt: skip
-    marker = 'data-probe="'
-    assert marker in dom, "chromium ran no script"
-    values = dom.split(marker, 1)[1].split('"', 1)[0].split(",")
-    return dict(zip(("document", "window", "caption_overflow"), map(int, values), strict=True))
+    got = dict(re.findall(r'<iframe name="([^"]*)"[^>]*?data-probe="([^"]*)"', dom))
+    assert set(got) == set(pages), f"chromium ran no probe in {set(pages) - set(got)}"
+    return {name: dict(zip(PROBED, map(int, got[name].split(",")), strict=True)) for name in pages}
+
+
+def measured(
+    page_text: str, name: str, tmp_path: Path, width: int, *, printed: bool = False
+) -> dict[str, int]:
+    """:func:`measured_many` of one page."""
+    return measured_many({name: page_text}, tmp_path, width, printed=printed)[name]
 
 
 @pytest.mark.parametrize(
@@ -202,3 +237,70 @@ def test_narrow_window_page_does_not_scroll_sideways(problem, tmp_path):
     got = measured(text, Path(problem).stem, tmp_path, 420)
     assert got["document"] <= got["window"], got
     assert got["caption_overflow"] == 0, got
+
+
+PROBLEMS = sorted(Path(rnnloss_cli.__file__).resolve().parents[1].glob("problems/*.yaml"))
+
+
+@pytest.fixture(scope="module")
+def phone_widths(tmp_path_factory) -> dict[str, dict[str, int]]:
+    pages = {p.stem: render_html([rnnloss_cli.solve_file(str(p))]) for p in PROBLEMS}
+    return measured_many(pages, tmp_path_factory.mktemp("phone"), 390)
+
+
+@pytest.mark.parametrize("problem", PROBLEMS, ids=lambda p: p.stem)
+def test_no_problem_page_scrolls_sideways_on_a_phone(problem, phone_widths):
+    """Every problem's page at 390 px (a phone): the page is no wider than the window; the
+    answer key, a trellis drawing and wide tables scroll inside their own boxes (before:
+    reinforce-episode 523 px, its answer key sticking out of the result box; hello 835 px,
+    the lattice drawing as wide as its longest legend line)."""
+    got = phone_widths[problem.stem]
+    assert got["window"] == 390, got
+    assert got["document"] <= got["window"], got
+    assert got["caption_overflow"] == 0, got
+
+
+def long_ctc_page(tmp_path: Path) -> str:
+    """``rnnloss ctc --target ABCD…ABCD (30 labels) --probs "A=0.03,…,Z=0.03,-=0.22" -T 200
+    --format html``: every α is tiny (e-notation numbers), the tables are windowed but wide."""
+    probs = ",".join(f"{chr(65 + k)}=0.03" for k in range(26)) + ",-=0.22"
+    out = tmp_path / "long.html"
+    args = ["ctc", "--target", "ABCDEFGHIJKLMNOPQRSTUVWXYZABCD", "--probs", probs, "-T", "200"]
+    result = CliRunner().invoke(app, [*args, "--format", "html", "-o", str(out)])
+    if result.exit_code != 0 or not out.exists():  # `ctc` writes the page to standard output
+        result = CliRunner().invoke(app, [*args, "--format", "html"])
+        assert result.exit_code == 0, result.output
+        return result.output
+    return out.read_text(encoding="utf-8")
+
+
+def test_long_ctc_page_keeps_numbers_and_cells_on_one_line_and_prints_whole(tmp_path):
+    """The 30-label, 200-frame problem: at 1000 px no table cell wraps (before: "2.49e-" /
+    "5" in the α trellis, the factors column one factor per line); at 390 px the page does not
+    scroll sideways; with the print stylesheet at the width of an A4 page's text (718 px)
+    nothing is wider than the paper (before: the t = 200 column was cut off)."""
+    text = long_ctc_page(tmp_path)
+    wide = measured(text, "long-1000", tmp_path, 1000)
+    assert wide["wrapped_cells"] == 0, wide
+    assert wide["document"] <= wide["window"], wide
+    phone = measured(text, "long-390", tmp_path, 390)
+    assert phone["document"] <= phone["window"], phone
+    paper = measured(text, "long-print", tmp_path, 718, printed=True)
+    assert paper["document"] <= paper["window"], paper
+
+
+@pytest.mark.parametrize("problem", ["problems/hello.yaml", "problems/reinforce-episode.yaml"])
+def test_printed_pages_are_no_wider_than_the_paper(problem, tmp_path):
+    text = render_html([rnnloss_cli.solve_file(problem)])
+    got = measured(text, Path(problem).stem, tmp_path, 718, printed=True)
+    assert got["document"] <= got["window"], got
+
+
+def test_solution_sheet_headings_are_no_smaller_than_the_text(tmp_path):
+    """A custom problem's terms are h5/h6 on a solution sheet: set no smaller than the text
+    (before: 0.83em and 0.67em)."""
+    from rnnloss_cli.sheet import build_sheet
+
+    text = build_sheet(["problems/custom-combo.yaml"], "html", solutions=True)
+    got = measured(text, "sheet", tmp_path, 1000)
+    assert got["small_headings"] == 0, got

@@ -9,6 +9,7 @@ rows 1-30 and 971-1000 plus one "…" row (61 rows) and 1 key + 15 data + one "�
 
 from __future__ import annotations
 
+import re
 import xml.etree.ElementTree as ET
 from html.parser import HTMLParser
 
@@ -71,16 +72,16 @@ def test_ctc_exact_tables_have_one_cell_per_entry():
     assert [th.text for th in alpha.findall("thead/tr/th")] == ["s", "l'_s", "t=1", "t=2", "t=3"]
     # α_3(4) = (0.28 + 0.21 + 0.27) * 0.7 = 0.532, one of the two final cells: bold
     cell = rows[3].findall("td")[4]
-    assert cell.text == "0.532" and cell.get("class") == "hl"
+    assert cell.text == "0.532" and "hl" in cell.get("class").split()
     # α_2(1) = 0.2 * 0.3 = 0.06 is a dead end: from state 1 one frame reaches state 3 at most,
     # and the path must end in state 4 or 5
     dead = rows[0].findall("td")[3]
-    assert dead.text == "0.06†" and dead.get("class") == "dead"
-    assert rows[2].findall("td")[2].get("class") == "dim"  # α_1(3) = 0: unreachable
+    assert dead.text == "0.06†" and "dead" in dead.get("class").split()
+    assert "dim" in rows[2].findall("td")[2].get("class").split()  # α_1(3) = 0: unreachable
     # numbers read from the right, the state's label (text) from the left
     assert (
         rows[2].findall("td")[1].get("class") == "text"
-        and rows[2].findall("td")[0].get("class") is None
+        and rows[2].findall("td")[0].get("class") == "num"
     )
     emis = next(v for k, v in t.items() if k.startswith("emissions"))
     assert [[td.text for td in r.findall("td")] for r in emis.findall("tbody/tr")][0] == [
@@ -111,7 +112,7 @@ def test_text_is_escaped_and_warnings_are_callouts():
     ]
     panel = next(d for d in root.iter("div") if d.get("class") == "result")
     assert "Loss = 0.25 nats" in "".join(panel.itertext())
-    verdicts = [r.findall("td")[3].text for r in panel.findall("table/tbody/tr")]
+    verdicts = [r.findall("td")[3].text for r in panel.findall(".//table/tbody/tr")]
     assert verdicts == ["ok", "MISMATCH"]
 
 
@@ -226,3 +227,64 @@ def test_a_step_label_sets_its_subscripts():
     assert step_label_html("worked cell α_2(4)") == "worked cell α<sub>2</sub>(4)"
     assert step_label_html("δ_{t−1} <b>") == "δ<sub>t−1</sub> &lt;b&gt;"
     assert step_label_html("mean_tokens and p_nb") == "mean_tokens and p_nb"
+
+
+def style_rules(text: str, *, media: str = "screen") -> dict[str, dict[str, str]]:
+    """The page's CSS rules, selector -> {property: value}: the screen ones (outside
+    ``@media print``) or, with ``media="print"``, the print ones. A selector list ("h5, h6")
+    gives each of its selectors the declarations."""
+    css = text.split("<style>", 1)[1].split("</style>", 1)[0]
+    screen, _, printed = css.partition("@media print {")
+    rules: dict[str, dict[str, str]] = {}
+    for selectors, body in re.findall(
+        r"([^{}]+)\{([^{}]*)\}", printed if media == "print" else screen
+    ):
+        decls = {
+            k.strip(): v.strip()
+            for k, _, v in (d.partition(":") for d in re.sub(r"/\*.*?\*/", "", body).split(";"))
+            if k.strip()
+        }
+        for sel in re.sub(r"/\*.*?\*/", "", selectors).split(","):
+            rules.setdefault(" ".join(sel.split()), {}).update(decls)
+    return rules
+
+
+def test_number_cells_never_wrap():
+    """A number such as 2.49e-5 is one unbreakable unit: every number cell of a data table and
+    of the answer key is a ``td.num``, and ``.num`` does not wrap, on screen and in print
+    (before: "2.49e-" / "5" on two lines in the α trellis of a 30-label, 200-frame problem)."""
+    t = Table("tiny", ["t", "x"], [[1, 2.49e-5], [2, 3.1e-121]], key_columns=1)
+    r = Result(
+        kind="ctc", title="tiny numbers", tables=[t], loss=1.5e-7,
+        checks=[Check("loss", 1.5e-7, 1.5e-7, 1e-12)],
+    )  # fmt: skip
+    text = render_html([r])
+    root = parse(text)
+    numbers = [
+        td
+        for table in root.iter("table")
+        for td in table.iter("td")
+        if re.fullmatch(r"-?[\d.]+(e-?\d+)?", td.text or "")
+    ]
+    assert len(numbers) >= 4 + 2, [td.text for td in numbers]
+    assert all("num" in (td.get("class") or "").split() for td in numbers)
+    loss = root.find(".//p[@class='loss']/span")
+    assert loss is not None and loss.get("class") == "num" and loss.text == "1.5e-7"
+    for media in ("screen", "print"):
+        assert style_rules(text, media=media).get(".num", {}).get("white-space") == "nowrap"
+    assert style_rules(text)[".wide td"]["white-space"] == "nowrap"  # cells keep one line
+
+
+def test_sheet_sub_headings_are_no_smaller_than_the_text():
+    """A custom problem's terms on a solution sheet are h5 and h6 headings: they are set at
+    least as large as the text (1rem), not the browser's 0.83em and 0.67em."""
+    from rnnloss_cli.sheet import build_sheet
+
+    text = build_sheet(["problems/custom-combo.yaml"], "html", solutions=True)
+    tags = _Tags()
+    tags.feed(text)
+    assert {"h5", "h6"} <= set(tags.tags)
+    rules = style_rules(text)
+    for h in ("h3", "h4", "h5", "h6"):
+        size = rules.get(h, {}).get("font-size", "")
+        assert size.endswith("rem") and float(size[:-3]) >= 1, (h, size)

@@ -224,3 +224,35 @@ def test_the_blank_symbol_in_parentheses_is_an_identifier():
     blank = [k for k in tree("y_1(-) = 0.2") if k.tag == "mi"]
     assert [k.text for k in blank] == ["-"]
     assert [k.text for k in tree("(1-x)") if k.tag == "mo"] == ["(", "−", ")"]
+
+
+@pytest.mark.parametrize(
+    "plain",
+    [
+        "l' = - A - B -  (blank between labels and at both ends: S' = 2·2 + 1 = 5)",
+        "states 2 3 4 4: π* = A-BB",
+        "π* = --,  P(π*) = 0.5 × 0.5 = 0.25",
+    ],
+)
+def test_the_blank_in_a_label_string_is_a_symbol_not_a_minus(plain: str):
+    """The extended labels "- A - B -" and an alignment "A-BB" spell the CTC blank "-": an
+    identifier, never the subtraction operator "−" (before: "l′ = − A − B −")."""
+    root = tree(plain)
+    assert "−" not in [el.text for el in root.iter("mo")], plain
+    assert [el.text for el in root.iter("mi") if el.text and "-" in el.text]
+
+
+def test_a_minus_before_a_number_or_after_an_operand_stays_a_minus():
+    for plain in ("(1-x)", "= -0.335", r"\alpha_{t-1}(s-2)", "x - 1"):
+        assert "−" in [el.text for el in tree(plain).iter("mo")], plain
+
+
+def test_a_hyphenated_word_and_a_comparison_in_a_subscript():
+    """ "n-gram" is one word (before: "n − gram"); "l_<i" puts "<i" in the subscript (before:
+    only "<"); a number's exponent stays in its <mn> (before: 5.49, e, −, 121)."""
+    root = tree("Σ_i ln P(l_i | l_<i) from the longest listed n-gram")
+    assert any("n-gram" in (el.text or "") for el in root.iter("mtext"))
+    assert "−" not in [el.text for el in root.iter("mo")]
+    subs = [el for el in root.iter("msub") if el[0].text == "l"]
+    assert shape(subs[-1][1]) == ("mrow", (("mo", "<"), ("mi", "i")))
+    assert [el.text for el in tree("−ln 5.49e-121 = 276.9").iter("mn")] == ["5.49e-121", "276.9"]

@@ -160,3 +160,27 @@ def test_values_held_as_logs_are_read_back_from_their_logs():
     assert ln_of((3, 1)) == -math.inf and got[(3, 1)].get("fill") == UNREACHABLE
     assert ln_of((3, 2)) == ln_of((3, 3)) == pytest.approx(-200 * ln10, rel=1e-12)
     assert got[(1, 3)].get("fill") == VIRIDIS[0] and got[(2, 1)].get("fill") == VIRIDIS[-1]
+
+
+@pytest.mark.parametrize("problem", ["problems/hello.yaml", "problems/deep.yaml"])
+def test_a_long_legend_line_wraps_instead_of_widening_the_drawing(problem):
+    """The legend's words wrap to the grid's width (at least LEGEND_MIN_ROOM px), so the SVG
+    is as wide as its grid, not as its longest legend line (before: hello's lattice was
+    818.8 px wide for a 9-frame grid, because of one alignment's words)."""
+    from rnnloss_cli.render.svg import CHAR_W, LEFT, LEGEND_MIN_ROOM, RIGHT, ctc_figures
+
+    for fig in ctc_figures(rnnloss_cli.solve_file(problem)):
+        root = ET.fromstring(fig).find("svg")
+        grid = [r for r in root.iter("rect") if r.get("data-s")]
+        if not grid:
+            continue
+        grid_right = max(float(r.get("x")) + float(r.get("width")) for r in grid)
+        width = float(root.get("width"))
+        # (+ 8: the grid's last column ends a cell gap past its last square)
+        assert width <= max(grid_right + RIGHT + 8, LEFT + 42 + LEGEND_MIN_ROOM), (width, fig[:99])
+        for text in root.iter("text"):
+            x = float(text.get("x"))
+            if text.get("text-anchor") is None:  # starts at x, runs right
+                assert x + len(text.text or "") * CHAR_W <= width + 1, text.text
+    words = " ".join(t.text or "" for t in ET.fromstring(fig).find("svg").iter("text"))
+    assert "valid" in words
