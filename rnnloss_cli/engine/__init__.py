@@ -1,6 +1,7 @@
 """The numeric engine: pure numpy loss functions with PyTorch-compatible signatures.
 
-Nothing here prints, reads files or imports the rest of the package. Import it as
+Nothing here prints, reads files or imports the rest of the package (but the constants of
+``rnnloss_cli.limits``, such as MAX_ARRAY_BYTES, which import nothing). Import it as
 ``from rnnloss_cli import engine``. Names are loaded from their modules on first use
 (PEP 562), so a command pays only for the losses it computes.
 """

@@ -6,10 +6,17 @@ Everything here is pure numpy in float64; nothing prints or reads files.
 from __future__ import annotations
 
 import math
+import numbers
 
 import numpy as np
 
 from rnnloss_cli.engine.errors import EngineError
+from rnnloss_cli.limits import MAX_ARRAY_BYTES  # constants only: the one definition
+
+#: dtype kinds of real numbers: floating, signed and unsigned integers. Bool ("b"), complex
+#: ("c"), strings ("U", "S"), objects ("O") and the rest are refused, as PyTorch refuses them
+#: for its losses (a complex part would be dropped, a bool is not a number there).
+REAL_KINDS = "fiu"
 
 REDUCTIONS = ("none", "sum", "mean")
 
@@ -22,9 +29,90 @@ ROW_SUM_TOL = 1e-6
 COLUMN_LOOP_MAX_CLASSES = 32
 
 
+def check_array_bytes(shape: tuple[int, ...], name: str, itemsize: int = 8) -> None:
+    """Refuse, before it is allocated, an array of ``shape`` above MAX_ARRAY_BYTES (2 GiB).
+
+    ``shape`` may hold Python ints of any size: the product is exact (no int64 overflow).
+    """
+    size = math.prod(int(d) for d in shape) * itemsize
+    if size > MAX_ARRAY_BYTES:
+        raise EngineError(
+            f"{name}: an array of shape {tuple(int(d) for d in shape)} would take "
+            f"{size / 2**30:.3g} GiB, more than the engine's limit MAX_ARRAY_BYTES = "
+            f"{MAX_ARRAY_BYTES / 2**30:g} GiB"
+        )
+
+
+def as_array(x, name: str, *, kinds: str = REAL_KINDS, dtype=None) -> np.ndarray:
+    """``x`` as an array of real numbers (cast to ``dtype`` if given), or an EngineError.
+
+    The one conversion of the engine's array arguments: a ragged nested list, a string, a
+    dict, a set, None or an object array, a complex or (unless ``kinds`` has "b") a bool
+    array are each refused with a message naming ``name``; so is an array whose float64
+    copy would exceed MAX_ARRAY_BYTES. An ndarray of ``dtype`` is returned as is (no copy):
+    the checks cost a few attribute reads.
+    """
+    if isinstance(x, np.ndarray):
+        arr = x
+    else:
+        try:
+            arr = np.asarray(x)
+        except (ValueError, TypeError, OverflowError):
+            raise EngineError(
+                f"{name}: expected a rectangular array of numbers, got a ragged or mixed "
+                f"{type(x).__name__}"
+            ) from None
+    if arr.dtype.kind not in kinds:
+        got = f"dtype {arr.dtype}"
+        if not isinstance(x, np.ndarray) and arr.dtype.kind in "OUS":
+            got = f"{type(x).__name__} (dtype {arr.dtype})"
+        what = "real numbers" if "b" not in kinds else "real numbers or booleans"
+        raise EngineError(f"{name}: expected an array of {what}, got {got}")
+    if arr.size * 8 > MAX_ARRAY_BYTES:
+        check_array_bytes(arr.shape, name)
+    if dtype is not None and arr.dtype != dtype:
+        arr = arr.astype(dtype)
+    return arr
+
+
+def as_real_array(x, name: str) -> np.ndarray:
+    """``x`` as a float64 array of real numbers (values not checked): see :func:`as_array`."""
+    return as_array(x, name, dtype=np.float64)
+
+
+def check_int_option(value, name: str, low: int | None = None, high: int | None = None) -> int:
+    """A Python or numpy integer (not bool, not float) in [low, high]; returned as an int."""
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)):
+        raise EngineError(f"{name}: expected an integer, got {value!r}")
+    value = int(value)
+    if (low is not None and value < low) or (high is not None and value > high):
+        lo = "" if low is None else f"{low} <= "
+        hi = "" if high is None else f" <= {high}"
+        raise EngineError(f"{name}: expected an integer {lo}{name}{hi}, got {value}")
+    return value
+
+
+def check_real_option(value, name: str, low: float, high: float, what: str = "a number") -> float:
+    """A real number (Python or numpy scalar, not bool, not an array) in [low, high]."""
+    expected = f"{name}: expected {what} in [{low:g}, {high:g}]"
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
+        raise EngineError(f"{expected}, got {value!r}")
+    v = float(value)
+    if not low <= v <= high:  # also NaN
+        raise EngineError(f"{expected}, got {v:g}")
+    return v
+
+
+def check_bool_option(value, name: str) -> bool:
+    """True or False (a numpy bool too); anything else is an EngineError."""
+    if not isinstance(value, (bool, np.bool_)):
+        raise EngineError(f"{name}: expected True or False, got {value!r}")
+    return bool(value)
+
+
 def as_float_array(x, name: str) -> np.ndarray:
     """Return ``x`` as a float64 array, rejecting NaN and infinity with an EngineError."""
-    arr = np.asarray(x, dtype=np.float64)
+    arr = as_real_array(x, name)
     if not all_finite(arr):
         raise EngineError(f"{name}: expected finite numbers, got NaN or infinity")
     return arr
@@ -157,19 +245,40 @@ def class_sum(x: np.ndarray) -> np.ndarray:
 
 
 def log_softmax(logits: np.ndarray, axis: int = -1) -> np.ndarray:
-    """log softmax(z)_c = z_c - logsumexp(z), computed with the max subtracted first."""
-    z = np.asarray(logits, dtype=np.float64)
+    """log softmax(z)_c = z_c - logsumexp(z), computed with the max subtracted first.
+
+    Logits are finite or -inf (a class of probability 0); NaN and +inf are refused. A row
+    whose logits are all -inf has no possible class: its entries are NaN, as in PyTorch.
+    An empty class axis is refused (there is no distribution over no classes).
+    """
+    z = as_real_array(logits, "logits")
+    if z.ndim == 0:
+        raise EngineError("logits: expected at least one axis (the classes), got a scalar")
+    if not isinstance(axis, (int, np.integer)) or isinstance(axis, (bool, np.bool_)):
+        raise EngineError(f"axis: expected an integer, got {axis!r}")
+    if not -z.ndim <= axis < z.ndim:
+        raise EngineError(f"axis: expected an axis of logits of shape {z.shape}, got {axis}")
+    if z.shape[axis] == 0:
+        raise EngineError(
+            f"logits: expected at least one class on axis {axis}, got shape {z.shape}"
+        )
     m = np.max(z, axis=axis, keepdims=True)
+    if not all_finite(m):
+        if np.any(np.isnan(m) | (m == np.inf)):
+            raise EngineError("logits: expected finite numbers or -inf, got NaN or +inf")
+        m = np.where(m == -np.inf, 0.0, m)  # an all -inf row: NaN below, as PyTorch
     # Finite logits more than 1.8e308 below the max give -inf: the correctly rounded
     # z - m, whose exp, 0, is the probability (e^-2e308 is 0 in float64).
     with np.errstate(over="ignore"):
         shifted = z - m
-    return shifted - np.log(np.sum(np.exp(shifted), axis=axis, keepdims=True))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return shifted - np.log(np.sum(np.exp(shifted), axis=axis, keepdims=True))
 
 
 def softmax(logits: np.ndarray, axis: int = -1) -> np.ndarray:
     """softmax(z)_c = exp(z_c) / sum_k exp(z_k), stable for large logits."""
-    return np.exp(log_softmax(logits, axis=axis))
+    with np.errstate(invalid="ignore"):
+        return np.exp(log_softmax(logits, axis=axis))
 
 
 def check_blank(blank: int, n_classes: int) -> int:

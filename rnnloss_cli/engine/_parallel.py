@@ -174,9 +174,12 @@ def chunkable_pair(input, target) -> tuple[np.ndarray | None, np.ndarray | None]
     """Flat float64 views of input and target when they are big enough to work in chunks
     (``CHUNKED_MIN_ELEMENTS``, same shape), else (None, None): the one-piece path then
     validates them and names what is wrong."""
-    if np.size(input) < CHUNKED_MIN_ELEMENTS:
+    from rnnloss_cli.engine._numerics import as_real_array
+
+    x = as_real_array(input, "input")
+    if x.size < CHUNKED_MIN_ELEMENTS:
         return None, None
-    x, y = np.asarray(input, dtype=np.float64), np.asarray(target, dtype=np.float64)
+    y = as_real_array(target, "target")
     if x.shape != y.shape:
         return None, None  # the one-piece path names both shapes
     return x.reshape(-1), y.reshape(-1)

@@ -30,7 +30,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import ArrayLike
 
-from rnnloss_cli.engine._numerics import check_blank
+from rnnloss_cli.engine._numerics import as_real_array, check_blank
 from rnnloss_cli.engine.errors import EngineError
 
 #: Per-frame probabilities further than this from 1 do not form a distribution.
@@ -254,10 +254,24 @@ def ctc_collapse(sequence: Iterable[Hashable], blank: Hashable) -> tuple:
         Sequence Data with Recurrent Neural Networks", ICML.
     """
     blank = _plain(blank)
+    if not isinstance(blank, Hashable) or isinstance(blank, np.ndarray):
+        raise EngineError(
+            f"blank: expected one symbol (a hashable value), got {type(blank).__name__}"
+        )
     out = []
     prev = object()
-    for sym in sequence:
+    try:
+        symbols = iter(sequence)
+    except TypeError:
+        raise EngineError(
+            f"sequence: expected an iterable of symbols, got {type(sequence).__name__}"
+        ) from None
+    for sym in symbols:
         sym = _plain(sym)
+        if not isinstance(sym, Hashable) or isinstance(sym, np.ndarray):
+            raise EngineError(
+                f"sequence: expected symbols (hashable values), got a {type(sym).__name__}"
+            )
         if sym != prev and sym != blank:
             out.append(sym)
         prev = sym
@@ -433,7 +447,7 @@ def ctc_greedy_decode(
         Graves et al. 2006, "Connectionist Temporal Classification: Labelling Unsegmented
         Sequence Data with Recurrent Neural Networks", ICML.
     """
-    arr = np.asarray(log_probs_or_probs, dtype=np.float64)
+    arr = as_real_array(log_probs_or_probs, "scores")
     if arr.ndim != 2 or arr.shape[1] < 1:
         raise EngineError(f"scores must have shape (T, C) with C >= 1; got shape {arr.shape}")
     if np.isnan(arr).any():

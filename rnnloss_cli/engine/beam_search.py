@@ -51,6 +51,7 @@ from rnnloss_cli.engine._numerics import check_blank
 from rnnloss_cli.engine.ctc import ctc_loss
 from rnnloss_cli.engine.errors import EngineError
 from rnnloss_cli.engine.forced_align import check_log_probs
+from rnnloss_cli.limits import ENGINE_MAX_BEAM_EXTENSIONS
 
 __all__ = [
     "BeamEntry",
@@ -378,6 +379,26 @@ def _threshold(beam, y, blank: int, beam_width: int, weight: float, lm_score) ->
     return float(own[beam_width - 1])
 
 
+def _beam_work(n_frames: int, n_classes: int, beam_width: int) -> int:
+    """Prefix extensions of a search, sum over frames of C x min(beam_width, reachable), where
+    reachable = labellings of length <= t over the C - 1 labels; stops past the limit.
+
+    Loops only while the beam is not yet full: with C >= 2 each such frame adds at least
+    2 (t + 1), so it passes the limit within a few thousand frames; once full (or C = 1) the
+    rest is frames x beam_width x C in closed form.
+    """
+    work, reachable, level = 0, 1, 1
+    for t in range(n_frames):
+        if reachable >= beam_width or level == 0:  # full, or no labels: constant from here
+            return work + (n_frames - t) * min(beam_width, reachable) * n_classes
+        work += reachable * n_classes
+        if work > ENGINE_MAX_BEAM_EXTENSIONS:
+            return work
+        level *= n_classes - 1
+        reachable += level
+    return work
+
+
 def _check_int(value, name: str, low: int) -> int:
     if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)):
         raise EngineError(f"{name} must be an integer >= {low}; got {value!r}")
@@ -409,7 +430,10 @@ def ctc_beam_search(
     Args:
         log_probs: (T, C) per-frame class log-probabilities (finite or -inf), natural log.
         beam_width: prefixes kept after each frame (>= 1); 1 is not greedy decoding (it keeps
-            the best prefix, summed over its alignments, not the best path).
+            the best prefix, summed over its alignments, not the best path). The work,
+            frames x min(beam_width, labellings reachable) x classes prefix extensions, must
+            stay within ENGINE_MAX_BEAM_EXTENSIONS (2 x 10^7, about a minute; see
+            rnnloss_cli/limits.py): a wider search is refused before it starts.
         blank: index of the blank class.
         lm: a :class:`CharNgramLM` over the same label indices, for shallow fusion.
         lm_weight: the LM's weight lambda (used only with ``lm``).
@@ -450,8 +474,19 @@ def ctc_beam_search(
     n_frames, n_classes = lp.shape
     blank = check_blank(blank, n_classes)
     beam_width = _check_int(beam_width, "beam_width", 1)
+    work = _beam_work(n_frames, n_classes, beam_width)
+    if work > ENGINE_MAX_BEAM_EXTENSIONS:
+        raise EngineError(
+            f"beam_width: a beam of {beam_width:,} on {n_frames:,} frames of {n_classes:,} "
+            f"classes would try more than {ENGINE_MAX_BEAM_EXTENSIONS:,} prefix extensions "
+            f"(the limit ENGINE_MAX_BEAM_EXTENSIONS); give a narrower beam or fewer frames"
+        )
     if lm is not None and not isinstance(lm, CharNgramLM):
         raise EngineError(f"lm must be a CharNgramLM or None; got {type(lm).__name__}")
+    if isinstance(lm_weight, (bool, np.bool_)) or not isinstance(
+        lm_weight, (int, float, np.integer, np.floating)
+    ):
+        raise EngineError(f"lm_weight must be a finite number; got {lm_weight!r}")
     lm_weight = float(lm_weight)
     if not math.isfinite(lm_weight):
         raise EngineError(f"lm_weight must be a finite number; got {lm_weight}")

@@ -42,7 +42,12 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from rnnloss_cli.engine._numerics import log_softmax
+from rnnloss_cli.engine._numerics import (
+    all_finite,
+    as_array,
+    check_array_bytes,
+    log_softmax,
+)
 from rnnloss_cli.engine.errors import EngineError
 
 __all__ = ["BPTTTrace", "elman_bptt", "elman_bptt_trace"]
@@ -53,11 +58,7 @@ PARAMETERS = ("W_xh", "W_hh", "b_h", "W_hy", "b_y", "h0")
 
 
 def _real(x: ArrayLike, name: str, shape: tuple[int, ...], shape_text: str) -> NDArray[np.float64]:
-    arr = np.asarray(x)
-    if arr.dtype == np.bool_ or not (
-        np.issubdtype(arr.dtype, np.floating) or np.issubdtype(arr.dtype, np.integer)
-    ):
-        raise EngineError(f"{name} must be real numbers; got dtype {arr.dtype}")
+    arr = as_array(x, name)
     if arr.shape != shape:
         raise EngineError(f"{name} must have shape {shape_text} = {shape}; got shape {arr.shape}")
     arr = np.array(arr, dtype=np.float64)
@@ -80,19 +81,24 @@ def _prepare(x, targets, params: dict, loss: str, reduction: str) -> _Net:
         raise EngineError(f"loss: expected one of {LOSSES}, got {loss!r}")
     if reduction not in _REDUCTIONS:
         raise EngineError(f"reduction: expected one of {_REDUCTIONS}, got {reduction!r}")
-    x_arr = np.asarray(x)
+    if not isinstance(params, dict):
+        raise EngineError(f"params: expected a dict of arrays, got {type(params).__name__}")
+    x_arr = as_array(x, "x")
     if x_arr.ndim != 2 or 0 in x_arr.shape:
         raise EngineError(f"x must have shape (T, D) with T, D >= 1; got shape {x_arr.shape}")
     n_steps, n_in = x_arr.shape
     x_arr = _real(x_arr, "x", (n_steps, n_in), "(T, D)")
-    w_hh = np.asarray(params["W_hh"])
-    w_hy = np.asarray(params["W_hy"])
+    w_hh = as_array(params["W_hh"], "W_hh")
+    w_hy = as_array(params["W_hy"], "W_hy")
     if w_hh.ndim != 2 or w_hh.shape[0] != w_hh.shape[1] or w_hh.shape[0] < 1:
         raise EngineError(f"W_hh must have shape (H, H) with H >= 1; got shape {w_hh.shape}")
     n_hidden = w_hh.shape[0]
     if w_hy.ndim != 2 or w_hy.shape[0] != n_hidden or w_hy.shape[1] < 1:
         raise EngineError(f"W_hy must have shape (H, K) with H = {n_hidden}; got {w_hy.shape}")
     n_out = w_hy.shape[1]
+    # the passes keep (T, H) and (T, K) arrays
+    check_array_bytes((n_steps, n_hidden), "hidden states (T, H)")
+    check_array_bytes((n_steps, n_out), "outputs (T, K)")
     shapes = {
         "W_xh": ((n_in, n_hidden), "(D, H)"),
         "W_hh": ((n_hidden, n_hidden), "(H, H)"),
@@ -106,13 +112,13 @@ def _prepare(x, targets, params: dict, loss: str, reduction: str) -> _Net:
         value = params[name]
         checked[name] = np.zeros(shape) if value is None else _real(value, name, shape, text)
     if loss == "cross_entropy":
-        tg = np.asarray(targets)
+        tg = as_array(targets, "targets")
         if tg.shape != (n_steps,):
             raise EngineError(
                 f"targets must have shape (T,) = ({n_steps},) of class indices for "
                 f"cross_entropy; got shape {tg.shape}"
             )
-        if tg.dtype == np.bool_ or not np.issubdtype(tg.dtype, np.integer):
+        if tg.dtype.kind not in "iu":
             raise EngineError(f"targets must be class indices (integers); got dtype {tg.dtype}")
         bad = (tg < 0) | (tg >= n_out)
         if bad.any():
@@ -146,12 +152,20 @@ def _forward_backward(net: _Net) -> _Pass:
     h = np.empty((n_steps, n_hidden))
     h_prev = np.empty((n_steps, n_hidden))
     state = p["h0"]
-    xw = net.x @ p["W_xh"] + p["b_h"]
-    for t in range(n_steps):
-        h_prev[t] = state
-        state = np.tanh(xw[t] + state @ p["W_hh"])
-        h[t] = state
-    o = h @ p["W_hy"] + p["b_y"]
+    # Weights past ~1e308 / H overflow the products: the forward pass is then not finite,
+    # which is refused below (no warning escapes on the way).
+    with np.errstate(over="ignore", invalid="ignore"):
+        xw = net.x @ p["W_xh"] + p["b_h"]
+        for t in range(n_steps):
+            h_prev[t] = state
+            state = np.tanh(xw[t] + state @ p["W_hh"])
+            h[t] = state
+        o = h @ p["W_hy"] + p["b_y"]
+    if not (all_finite(h) and all_finite(o)):
+        raise EngineError(
+            "the forward pass overflowed float64 (h_t or o_t is not finite): the inputs or "
+            "weights are too large"
+        )
     if net.loss == "cross_entropy":
         logp = log_softmax(o, axis=1)
         rows = np.arange(n_steps)
@@ -163,22 +177,25 @@ def _forward_backward(net: _Net) -> _Pass:
         step_loss = np.sum(diff * diff, axis=1)
         d_o = 2.0 * diff
     d_o *= net.scale
-    local = d_o @ p["W_hy"].T  # dL_t/dh_t through o_t only
-    d_h = np.empty_like(h)
-    delta = np.empty_like(h)
-    carry = np.zeros(n_hidden)  # delta_{t+1} W_hh^T
-    for t in range(n_steps - 1, -1, -1):
-        d_h[t] = local[t] + carry
-        delta[t] = d_h[t] * (1.0 - h[t] * h[t])
-        carry = delta[t] @ p["W_hh"].T
-    grads = {
-        "W_xh": net.x.T @ delta,
-        "W_hh": h_prev.T @ delta,
-        "b_h": delta.sum(axis=0),
-        "W_hy": h.T @ d_o,
-        "b_y": d_o.sum(axis=0),
-        "h0": carry,
-    }
+    # A gradient past the float range is ±inf (or NaN where infinities meet), as PyTorch's:
+    # no warning on the way.
+    with np.errstate(over="ignore", invalid="ignore"):
+        local = d_o @ p["W_hy"].T  # dL_t/dh_t through o_t only
+        d_h = np.empty_like(h)
+        delta = np.empty_like(h)
+        carry = np.zeros(n_hidden)  # delta_{t+1} W_hh^T
+        for t in range(n_steps - 1, -1, -1):
+            d_h[t] = local[t] + carry
+            delta[t] = d_h[t] * (1.0 - h[t] * h[t])
+            carry = delta[t] @ p["W_hh"].T
+        grads = {
+            "W_xh": net.x.T @ delta,
+            "W_hh": h_prev.T @ delta,
+            "b_h": delta.sum(axis=0),
+            "W_hy": h.T @ d_o,
+            "b_y": d_o.sum(axis=0),
+            "h0": carry,
+        }
     return _Pass(h_prev, h, o, step_loss, d_o, d_h, delta, grads)
 
 
@@ -285,15 +302,17 @@ def _by_lag(net: _Net, run: _Pass) -> tuple[NDArray, NDArray]:
     """dW_hh split by how many steps back the gradient travelled, and the last loss's reach."""
     w_hh = net.params["W_hh"]
     n_steps, n_hidden = run.h.shape
+    check_array_bytes((n_steps, n_hidden, n_hidden), "grad_W_hh_by_lag (T, H, H)")
     deriv = 1.0 - run.h * run.h
     # cur[j]: the delta at step j caused by the loss at step j + k (k = the current lag).
     cur = (run.d_o @ net.params["W_hy"].T) * deriv
     parts = np.empty((n_steps, n_hidden, n_hidden))
     last = np.empty(n_steps)
-    for k in range(n_steps):
-        parts[k] = run.h_prev[: n_steps - k].T @ cur
-        last[k] = np.linalg.norm(cur[-1])
-        cur = (cur[1:] @ w_hh.T) * deriv[: n_steps - k - 1]
+    with np.errstate(over="ignore", invalid="ignore"):  # ±inf / NaN past the float range
+        for k in range(n_steps):
+            parts[k] = run.h_prev[: n_steps - k].T @ cur
+            last[k] = np.linalg.norm(cur[-1])
+            cur = (cur[1:] @ w_hh.T) * deriv[: n_steps - k - 1]
     return parts, last
 
 

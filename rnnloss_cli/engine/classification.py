@@ -16,7 +16,11 @@ import numpy as np
 
 from rnnloss_cli.engine._numerics import (
     all_finite,
+    as_array,
     as_float_array,
+    as_real_array,
+    check_int_option,
+    check_real_option,
     check_reduction,
     check_same_shape,
     class_max,
@@ -54,18 +58,29 @@ GATHER_BLOCK_ROWS = 16384
 
 
 # ---------------------------------------------------------------------------- shared checks
-def _probabilities(input, target) -> tuple[np.ndarray, np.ndarray, float]:
+def _probabilities(input, target, target_in_unit: bool = False):
     """Validated probabilities p in [0, 1] and a finite target of the same shape, and min p.
 
-    Two passes (min and max, no temporaries) check p: NaN fails both comparisons.
+    Two passes (min and max, no temporaries) check p: NaN fails both comparisons. With
+    ``target_in_unit`` the target is checked the same way to lie in [0, 1] (PyTorch's
+    binary_cross_entropy refuses others), else for finiteness only. A 0-d pair comes back
+    as 1-element arrays (in-place ufuncs need arrays): callers reshape their results to
+    the given shape.
     """
-    p, y = np.asarray(input, dtype=np.float64), np.asarray(target, dtype=np.float64)
+    p, y = as_real_array(input, "input"), as_real_array(target, "target")
     check_same_shape(p, y, "input", "target")
+    if p.ndim == 0:
+        p, y = p.reshape(1), y.reshape(1)
     p_min = float(p.min()) if p.size else 0.0
     if p.size and not (p_min >= 0.0 and p.max() <= 1.0):
         as_float_array(p, "input")  # names NaN / infinity first
         raise EngineError("input: expected probabilities in [0, 1]")
-    as_float_array(y, "target")
+    if target_in_unit:
+        if y.size and not (y.min() >= 0.0 and y.max() <= 1.0):
+            as_float_array(y, "target")  # names NaN / infinity first
+            raise EngineError("target: expected values in [0, 1]")
+    else:
+        as_float_array(y, "target")
     return p, y, p_min
 
 
@@ -82,15 +97,21 @@ def _log1m(p: np.ndarray) -> np.ndarray:
 # ---------------------------------------------------------------------------- binary CE
 def bce_clamped_logs(input) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Return (log p, log(1-p)) each clamped at -100 as PyTorch does, and where each clamped."""
-    p = as_float_array(input, "input")
+    given = as_float_array(input, "input")
+    p = given.reshape(-1)
+    if p.size and not (p.min() >= 0.0 and p.max() <= 1.0):
+        raise EngineError("input: expected probabilities in [0, 1]")
     with np.errstate(divide="ignore"):
         log_p = np.log(p)
     log_q = _log1m(p)
-    return (
-        np.maximum(log_p, BCE_LOG_CLAMP),
-        np.maximum(log_q, BCE_LOG_CLAMP),
-        log_p < BCE_LOG_CLAMP,
-        log_q < BCE_LOG_CLAMP,
+    return tuple(
+        a.reshape(given.shape)
+        for a in (
+            np.maximum(log_p, BCE_LOG_CLAMP),
+            np.maximum(log_q, BCE_LOG_CLAMP),
+            log_p < BCE_LOG_CLAMP,
+            log_q < BCE_LOG_CLAMP,
+        )
     )
 
 
@@ -110,7 +131,7 @@ def binary_cross_entropy(input, target, reduction: str = "mean") -> np.ndarray |
         if x is not None:  # chunks on threads, each reduced while in cache
             total = chunked_sum(lambda c: binary_cross_entropy(x[c], y[c], "sum"), x.size, 1)
             return total / x.size if reduction == "mean" else total
-    p, y, _ = _probabilities(input, target)
+    p, y, _ = _probabilities(input, target, target_in_unit=True)
     with np.errstate(divide="ignore"):
         log_p = np.log(p)
     np.maximum(log_p, BCE_LOG_CLAMP, out=log_p)
@@ -121,25 +142,26 @@ def binary_cross_entropy(input, target, reduction: str = "mean") -> np.ndarray |
     terms *= y
     terms += log_q
     np.negative(terms, out=terms)
-    return reduce(terms, reduction)
+    return reduce(terms.reshape(np.shape(input)), reduction)
 
 
 def binary_cross_entropy_grad(input, target, reduction: str = "mean") -> np.ndarray:
     """d loss / d p = (p - y) / max(p (1 - p), 1e-12), PyTorch's backward, times 1/n for mean."""
     check_reduction(reduction)
-    scale = 1.0 / np.size(input) if reduction == "mean" and np.size(input) else 1.0
+    input = as_real_array(input, "input")
+    scale = 1.0 / input.size if reduction == "mean" and input.size else 1.0
     x, y = chunkable_pair(input, target)
     if x is not None:  # chunks on threads, each written while in cache
         out = np.empty(np.shape(input))
         flat = out.reshape(-1)
         chunked(lambda c: _bce_grad_into(x[c], y[c], scale, flat[c]), x.size, 1)
         return out
-    return _bce_grad_into(input, target, scale, None)
+    return _bce_grad_into(input, target, scale, None).reshape(np.shape(input))
 
 
 def _bce_grad_into(input, target, scale: float, out: np.ndarray | None) -> np.ndarray:
     """out = scale (p - y) / max(p (1 - p), 1e-12), validated; a new array for out None."""
-    p, y, _ = _probabilities(input, target)
+    p, y, _ = _probabilities(input, target, target_in_unit=True)
     den = 1.0 - p
     den *= p
     np.maximum(den, BCE_GRAD_EPS, out=den)
@@ -163,7 +185,7 @@ def _class_last(x: np.ndarray) -> np.ndarray:
 
 
 def _scores(input, what: str) -> np.ndarray:
-    x = np.asarray(input, dtype=np.float64)
+    x = as_real_array(input, "input")
     if x.ndim == 0:
         raise EngineError(
             f"input: expected {what} of shape (C,), (N, C) or (N, C, d1, ...), got a scalar"
@@ -183,7 +205,8 @@ def _index_targets(
     """
     axis = _class_axis(len(shape))
     want = shape[:axis] + shape[axis + 1 :]
-    t = np.asarray(target)
+    ignore_index = check_int_option(ignore_index, "ignore_index", -(2**63), 2**63 - 1)
+    t = as_array(target, "target")
     if t.shape != want:
         also = f" or {shape} (class probabilities)" if probabilities_too else ""
         raise EngineError(
@@ -191,15 +214,19 @@ def _index_targets(
             f"class axis {axis}){also}, got {t.shape}"
         )
     kind = t.dtype.kind  # "i" / "u": signed / unsigned integers (not bool, kind "b")
-    if kind not in "iu":
-        if not np.issubdtype(t.dtype, np.number) or (
-            t.size and not np.all(np.equal(np.mod(t, 1), 0))
-        ):
-            raise EngineError("target: expected integer class indices")
-        t, kind = t.astype(np.int64), "i"
+    n_classes = shape[axis]
+    if kind not in "iu":  # floats holding whole numbers, checked before any cast to int
+        if t.size:
+            if not all_finite(t):
+                raise EngineError("target: expected integer class indices, got NaN or infinity")
+            if not np.all(np.equal(np.mod(t, 1), 0)):
+                raise EngineError("target: expected integer class indices")
+            bad = (t != ignore_index) & ((t < 0) | (t >= n_classes))
+            if np.any(bad):
+                raise EngineError(f"target: class index {t[bad][0]:g} outside [0, {n_classes - 1}]")
+        t, kind = t.astype(np.int64), "i"  # every value is now ignore_index or a class
     elif t.dtype.itemsize not in (4, 8):
         t, kind = t.astype(np.int64), "i"
-    n_classes = shape[axis]
     if t.size == 0:
         return t.astype(np.intp), None
     if not 0 <= ignore_index < n_classes:
@@ -533,15 +560,12 @@ def _check_row_max(m: np.ndarray) -> None:
 
 
 def _smoothing(label_smoothing: float) -> float:
-    eps = float(label_smoothing)
-    if not 0.0 <= eps <= 1.0:
-        raise EngineError(f"label_smoothing: expected a value in [0, 1], got {label_smoothing}")
-    return eps
+    return check_real_option(label_smoothing, "label_smoothing", 0.0, 1.0)
 
 
 def _is_probability_target(target, shape: tuple[int, ...]) -> bool:
     # Index targets have one axis fewer than the input, so the shapes never collide.
-    return np.shape(target) == shape
+    return as_array(target, "target").shape == shape
 
 
 def _ce_probability_coef(parts: _CEParts, target, w, eps) -> np.ndarray:
@@ -558,6 +582,11 @@ def _ce_setup(input, target, reduction, weight, ignore_index, label_smoothing, k
     parts = _ce_logits(input, keep_exp)
     w = _class_weight(weight, parts.zl.shape[-1])
     if _is_probability_target(target, parts.z.shape):
+        if check_int_option(ignore_index, "ignore_index", -(2**63), 2**63 - 1) >= 0:
+            raise EngineError(
+                f"ignore_index: not supported with class-probability targets (as PyTorch), "
+                f"got {ignore_index}; leave it negative (default -100)"
+            )
         return parts, w, eps, None
     t, valid = _index_targets(target, parts.z.shape, ignore_index, probabilities_too=True)
     return parts, w, eps, (t, valid, _target_weights(w, t, valid))
@@ -603,14 +632,16 @@ def cross_entropy(
     if eps:
         # sum_c w_c (-ln softmax_c) / C = sum_c w_c ((m - z_c) + ln s) / C, every term >= 0
         n_classes = parts.zl.shape[-1]
-        with np.errstate(over="ignore"):
+        # a -inf logit makes the smoothing term inf, and (1 - eps) * inf NaN at eps = 1:
+        # the same NaN as PyTorch's, without a warning
+        with np.errstate(over="ignore", invalid="ignore"):
             gap = parts.m[..., None] - parts.zl
             wgap = class_sum(gap * w) if w is not None else class_sum(gap)
-        wsum = float(np.sum(w)) if w is not None else float(n_classes)
-        smooth = (wgap + wsum * parts.log_sum) / n_classes
-        if valid is not None:
-            smooth = np.where(valid, smooth, 0.0)
-        per = (1.0 - eps) * per + eps * smooth
+            wsum = float(np.sum(w)) if w is not None else float(n_classes)
+            smooth = (wgap + wsum * parts.log_sum) / n_classes
+            if valid is not None:
+                smooth = np.where(valid, smooth, 0.0)
+            per = (1.0 - eps) * per + eps * smooth
     return _reduced(per, _total_weight(wt, t), reduction)
 
 
@@ -680,7 +711,7 @@ def categorical_cross_entropy(input, target, reduction: str = "sum") -> np.ndarr
     """
     check_reduction(reduction)
     if reduction != "none":
-        x, t = np.asarray(input), np.asarray(target)
+        x, t = as_real_array(input, "input"), as_real_array(target, "target")
         if x.size >= CHUNKED_MIN_ELEMENTS and x.ndim == 2 and x.shape == t.shape:
             # big: row chunks on threads
             total = chunked_sum(
@@ -695,7 +726,7 @@ def categorical_cross_entropy(input, target, reduction: str = "sum") -> np.ndarr
     else:
         per = -class_sum(np.multiply(y, log_p, out=log_p))
     if reduction == "none":
-        return per
+        return per.reshape(np.shape(input)[:-1])
     return float(np.sum(per) / (_rows(p) if reduction == "mean" else 1))
 
 
@@ -706,16 +737,18 @@ def categorical_cross_entropy_grad(input, target, reduction: str = "sum") -> np.
     scale = -1.0 / (_rows(p) if reduction == "mean" else 1)
     if p_min == 0.0:  # 0 / 0 where y_c = 0 and yhat_c = 0 counts 0
         with np.errstate(divide="ignore", invalid="ignore"):
-            return np.where(y == 0, 0.0, y / p) * scale
+            return (np.where(y == 0, 0.0, y / p) * scale).reshape(np.shape(input))
     grad = y / p
     grad *= scale
-    return grad
+    return grad.reshape(np.shape(input))
 
 
 # ---------------------------------------------------------------------------- hinge
 def _hinge_inputs(input, target) -> tuple[np.ndarray, np.ndarray]:
-    yhat, y = as_float_array(input, "input"), np.asarray(target, dtype=np.float64)
+    yhat, y = as_float_array(input, "input"), as_real_array(target, "target")
     check_same_shape(yhat, y, "input", "target")
+    if yhat.ndim == 0:  # in-place ufuncs need arrays: callers reshape to the given shape
+        yhat, y = yhat.reshape(1), y.reshape(1)
     # Every label is +1 or -1 exactly when the two counts add up to the size (NaN is
     # neither). Two compares into 1-byte masks and two counts: 0.3 ms at 10^6 labels,
     # against 1.0 ms for min and max of a float64 |y|.
@@ -736,7 +769,7 @@ def hinge_loss(input, target, reduction: str = "mean") -> np.ndarray | float:
     """
     check_reduction(reduction)
     if reduction != "none":
-        x, t = np.asarray(input), np.asarray(target)
+        x, t = as_real_array(input, "input"), as_real_array(target, "target")
         if x.size >= CHUNKED_MIN_ELEMENTS and x.shape == t.shape:  # big: chunks on threads
             x, t = x.reshape(-1), t.reshape(-1)
             total = chunked_sum(lambda c: hinge_loss(x[c], t[c], "sum"), x.size, 1)
@@ -744,7 +777,8 @@ def hinge_loss(input, target, reduction: str = "mean") -> np.ndarray | float:
     yhat, y = _hinge_inputs(input, target)
     margin = np.multiply(y, yhat)
     np.subtract(1.0, margin, out=margin)
-    return reduce(np.maximum(margin, 0.0, out=margin), reduction)
+    np.maximum(margin, 0.0, out=margin)
+    return reduce(margin.reshape(np.shape(input)), reduction)
 
 
 def hinge_loss_grad(input, target, reduction: str = "mean") -> np.ndarray:
@@ -756,4 +790,4 @@ def hinge_loss_grad(input, target, reduction: str = "mean") -> np.ndarray:
     active = np.less(grad, 1.0)
     np.multiply(y, -reduction_scale(yhat, reduction), out=grad)
     grad *= active
-    return grad
+    return grad.reshape(np.shape(input))

@@ -42,7 +42,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from rnnloss_cli.engine._numerics import check_blank
+from rnnloss_cli.engine._numerics import as_array, check_array_bytes, check_blank
 from rnnloss_cli.engine.ctc import ctc_loss
 from rnnloss_cli.engine.errors import EngineError
 
@@ -56,11 +56,7 @@ __all__ = ["TokenSpan", "ViterbiTrace", "ctc_forced_align", "ctc_viterbi_trace"]
 
 def check_log_probs(log_probs: ArrayLike) -> NDArray[np.float64]:
     """(T, C) float64 log-probabilities, finite or -inf (log 0); EngineError otherwise."""
-    arr = np.asarray(log_probs)
-    if arr.dtype == np.bool_ or not (
-        np.issubdtype(arr.dtype, np.floating) or np.issubdtype(arr.dtype, np.integer)
-    ):
-        raise EngineError(f"log_probs must be real numbers; got dtype {arr.dtype}")
+    arr = as_array(log_probs, "log_probs")  # real numbers, at most MAX_ARRAY_BYTES as float64
     if arr.ndim != 2:
         raise EngineError(f"log_probs must have shape (T, C); got shape {arr.shape}")
     if arr.shape[0] < 1 or arr.shape[1] < 1:
@@ -79,12 +75,12 @@ def check_log_probs(log_probs: ArrayLike) -> NDArray[np.float64]:
 
 def check_target(target: ArrayLike, n_classes: int, blank: int) -> NDArray[np.int64]:
     """(S,) int64 labels in [0, C) other than blank; EngineError otherwise."""
-    arr = np.asarray(target)
+    arr = as_array(target, "target")
     if arr.ndim != 1:
         raise EngineError(f"target must have shape (S,); got shape {arr.shape}")
     if arr.size == 0:
         return np.zeros(0, dtype=np.int64)
-    if arr.dtype == np.bool_ or not np.issubdtype(arr.dtype, np.integer):
+    if arr.dtype.kind not in "iu":
         raise EngineError(f"target must contain integers; got dtype {arr.dtype}")
     arr = arr.astype(np.int64)
     bad = (arr < 0) | (arr >= n_classes) | (arr == blank)
@@ -160,7 +156,10 @@ def _prepare(
 ) -> tuple[NDArray[np.float64], NDArray[np.int64], int]:
     lp = check_log_probs(log_probs)
     blank = check_blank(blank, lp.shape[1])
-    return lp, check_target(target, lp.shape[1], blank), blank
+    target = check_target(target, lp.shape[1], blank)
+    # the Viterbi table and its back-pointers are T x (2S + 1), 8 bytes a cell each
+    check_array_bytes((lp.shape[0], 2 * target.size + 1), "Viterbi table (T, 2S + 1)")
+    return lp, target, blank
 
 
 def ctc_forced_align(

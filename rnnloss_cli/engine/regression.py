@@ -12,6 +12,7 @@ import numpy as np
 from rnnloss_cli.engine._numerics import (
     all_finite,
     as_float_array,
+    as_real_array,
     check_reduction,
     check_same_shape,
     reduce,
@@ -22,12 +23,14 @@ from rnnloss_cli.engine._parallel import chunkable_pair, chunked, chunked_sum
 
 def _difference(input, target) -> np.ndarray:
     """yhat - y, after the shape check; finiteness is checked on the result (see below)."""
-    yhat, y = np.asarray(input, dtype=np.float64), np.asarray(target, dtype=np.float64)
+    yhat, y = as_real_array(input, "input"), as_real_array(target, "target")
     check_same_shape(yhat, y, "input", "target")
     # finite values of opposite signs past 0.9e308 differ by more than a double holds: the
-    # difference is ±inf, its correctly rounded value, and so is the loss
+    # difference is ±inf, its correctly rounded value, and so is the loss. Written into an
+    # array of the shape (for 0-d inputs ``yhat - y`` would be a numpy scalar, which the
+    # in-place ufuncs below cannot write to).
     with np.errstate(invalid="ignore", over="ignore"):
-        return yhat - y
+        return np.subtract(yhat, y, out=np.empty(yhat.shape))
 
 
 def _check_inputs(input, target) -> None:

@@ -19,6 +19,8 @@ import numpy as np
 from rnnloss_cli.engine._numerics import (
     all_finite,
     as_float_array,
+    as_real_array,
+    check_real_option,
     check_reduction,
     log_softmax,
 )
@@ -70,9 +72,7 @@ def discounted_returns(rewards, gamma: float, *, lengths=None, mask=None) -> np.
     [1.9801, 0.99, 1.0]
     """
     r = _steps_array(rewards, "rewards")
-    g = float(gamma)
-    if not 0.0 <= g <= 1.0:  # also rejects NaN
-        raise EngineError(f"gamma: expected a discount factor in [0, 1], got {gamma}")
+    g = check_real_option(gamma, "gamma", 0.0, 1.0, "a discount factor")  # also rejects NaN
     m = step_mask(lengths, mask, r.shape)
     r = real_steps(r, m, "rewards", 0.0)
     out = np.empty_like(r)
@@ -141,7 +141,7 @@ def advantages(
                 scaled = top * (np.sum(real / top, axis=-1, keepdims=True) / count)
             b = np.where(over, scaled, b)
     else:
-        b = np.asarray(baseline, dtype=np.float64)
+        b = as_real_array(baseline, "baseline")
         if b.ndim:
             _same_steps(b, ret.shape, "baseline", "returns")
             b = real_steps(b, m, "baseline", 0.0)
@@ -154,7 +154,7 @@ def advantages(
 # ---------------------------------------------------------------------------- loss
 def _loss_parts(action_log_probs, advantages_, lengths, mask):
     lp = _steps_array(action_log_probs, "action_log_probs")
-    adv = np.asarray(advantages_, dtype=np.float64)
+    adv = as_real_array(advantages_, "advantages")
     _same_steps(adv, lp.shape, "advantages", "action_log_probs")
     m = step_mask(lengths, mask, lp.shape)
     lp = real_steps(lp, m, "action_log_probs", 0.0)
@@ -324,7 +324,7 @@ def reinforce_policy_logits_grad(
     """
     check_reduction(reduction, _REINFORCE_REDUCTIONS)
     lp, act, m = _policy_parts(logits, actions, lengths, mask)
-    adv = np.asarray(advantages, dtype=np.float64)
+    adv = as_real_array(advantages, "advantages")
     _same_steps(adv, m.shape, "advantages", "actions")
     adv = real_steps(adv, m, "advantages", 0.0) * _step_scale(m, reduction)
     grad = np.exp(lp) * adv[..., None]

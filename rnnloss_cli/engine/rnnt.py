@@ -50,7 +50,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from rnnloss_cli.engine._numerics import log_softmax
+from rnnloss_cli.engine._numerics import all_finite, as_array, check_bool_option, log_softmax
 from rnnloss_cli.engine.errors import EngineError
 
 __all__ = ["RNNTTrace", "rnnt_loss", "rnnt_loss_and_grad", "rnnt_trace"]
@@ -64,24 +64,20 @@ _REDUCTIONS = ("none", "sum", "mean")
 
 
 def _as_ints(x: ArrayLike, name: str) -> NDArray[np.int64]:
-    arr = np.asarray(x)
-    if arr.size and (arr.dtype == np.bool_ or not np.issubdtype(arr.dtype, np.integer)):
+    arr = as_array(x, name)
+    if arr.size and arr.dtype.kind not in "iu":
         raise EngineError(f"{name} must contain integers; got dtype {arr.dtype}")
     return arr.astype(np.int64)
 
 
 def _check_logits(logits: ArrayLike, ndim: int, shape: str) -> NDArray[np.float64]:
-    arr = np.asarray(logits)
-    if arr.dtype == np.bool_ or not (
-        np.issubdtype(arr.dtype, np.floating) or np.issubdtype(arr.dtype, np.integer)
-    ):
-        raise EngineError(f"logits must be real numbers; got dtype {arr.dtype}")
+    arr = as_array(logits, "logits")  # real numbers, at most MAX_ARRAY_BYTES as float64
     if arr.ndim != ndim:
         raise EngineError(f"logits must have shape {shape}; got shape {arr.shape}")
     if 0 in arr.shape:
         raise EngineError(f"logits must have every dimension >= 1 {shape}; got shape {arr.shape}")
     arr = np.asarray(arr, dtype=np.float64)
-    if not np.all(np.isfinite(arr)):
+    if not all_finite(arr):
         where = tuple(int(i) for i in np.argwhere(~np.isfinite(arr))[0])
         raise EngineError(f"logits must be finite; got {arr[where]} at index {where}")
     return arr
@@ -101,11 +97,12 @@ def _check_blank(blank: int, n_classes: int) -> int:
 def _check_options(reduction: str, clamp: float, fused: bool) -> float:
     if reduction not in _REDUCTIONS:
         raise EngineError(f"reduction: expected one of {_REDUCTIONS}, got {reduction!r}")
-    if not isinstance(fused, (bool, np.bool_)):
-        raise EngineError(f"fused_log_softmax must be True or False; got {fused!r}")
+    check_bool_option(fused, "fused_log_softmax")
+    if isinstance(clamp, (bool, np.bool_, np.ndarray)):
+        raise EngineError(f"clamp must be a number (<= 0: no clamping); got {clamp!r}")
     try:
         clamp = float(clamp)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         raise EngineError(f"clamp must be a number (<= 0: no clamping); got {clamp!r}") from None
     if math.isnan(clamp):
         raise EngineError("clamp must be a number (<= 0: no clamping); got nan")

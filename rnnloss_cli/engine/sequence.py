@@ -27,7 +27,11 @@ import numpy as np
 
 from rnnloss_cli.engine._numerics import (
     ROW_SUM_TOL,
+    all_finite,
+    as_array,
     as_float_array,
+    as_real_array,
+    check_array_bytes,
     check_reduction,
     describe_row_sum,
     log_softmax,
@@ -62,13 +66,21 @@ def step_mask(lengths, mask, shape: tuple[int, ...]) -> np.ndarray:
     >>> step_mask([2, 1], None, (2, 3)).astype(int).tolist()
     [[1, 1, 0], [1, 0, 0]]
     """
+    if not isinstance(shape, tuple) or not all(
+        isinstance(d, (int, np.integer)) and not isinstance(d, (bool, np.bool_)) and d >= 0
+        for d in shape
+    ):
+        raise EngineError(
+            f"shape: expected a tuple of non-negative integers (T,) or (N, T), got {shape!r}"
+        )
     shape = tuple(int(s) for s in shape)
     if len(shape) not in (1, 2):
         raise EngineError(f"step_mask: expected shape (T,) or (N, T), got {shape}")
+    check_array_bytes(shape, "shape", itemsize=1)
     if lengths is not None and mask is not None:
         raise EngineError("give either lengths or mask, not both")
     if mask is not None:
-        m = np.asarray(mask)
+        m = as_array(mask, "mask", kinds="fiub")
         if m.shape != shape:
             raise EngineError(f"mask: expected shape {shape} {_dims(shape)}, got {m.shape}")
         if m.dtype != bool:
@@ -79,7 +91,7 @@ def step_mask(lengths, mask, shape: tuple[int, ...]) -> np.ndarray:
     if lengths is None:
         return np.ones(shape, dtype=bool)
     n_steps = shape[-1]
-    lens = np.asarray(lengths)
+    lens = as_array(lengths, "lengths")
     if lens.shape != shape[:-1]:
         want = "a single integer" if len(shape) == 1 else f"shape ({shape[0]},) (N,)"
         raise EngineError(
@@ -118,7 +130,7 @@ def steps_array(x, name: str, shapes: str, ndims: tuple[int, ...]) -> np.ndarray
     Finiteness is checked by :func:`real_steps` once the padding is known, since padded
     steps may hold anything (NaN included).
     """
-    arr = np.asarray(x, dtype=np.float64)
+    arr = as_real_array(x, name)
     if arr.ndim not in ndims:
         raise EngineError(f"{name}: expected shape {shapes}, got {arr.shape}")
     return arr
@@ -167,23 +179,23 @@ def _reduce_steps(per_step: np.ndarray, mask: np.ndarray, reduction: str) -> np.
 
 def _class_indices(target, shape: tuple[int, ...], n_classes: int, m: np.ndarray, name: str):
     """Validate integer class indices of ``shape`` at real steps; padded entries become 0."""
-    t = np.asarray(target)
+    t = as_array(target, name)
     if t.shape != shape:
         raise EngineError(f"{name}: expected shape {shape} {_dims(shape)}, got {t.shape}")
-    if not (np.issubdtype(t.dtype, np.integer) or np.issubdtype(t.dtype, np.floating)):
-        raise EngineError(f"{name}: expected integer class indices, got dtype {t.dtype}")
-    # Padded entries may hold anything finite (e.g. -100), so only real steps are checked.
+    # Padded entries may hold anything (e.g. -100), so only real steps are checked.
     t = np.where(m, t, 0)
-    if not np.all(np.isfinite(t)) or not np.all(t == np.round(t)):
-        raise EngineError(f"{name}: expected integer class indices")
-    t = t.astype(np.int64)
+    if t.dtype.kind == "f":  # whole numbers in range, checked before the cast to int
+        if not all_finite(t):
+            raise EngineError(f"{name}: expected integer class indices, got NaN or infinity")
+        if not np.all(t == np.round(t)):
+            raise EngineError(f"{name}: expected integer class indices")
     bad = (t < 0) | (t >= n_classes)
     if np.any(bad):
         idx = tuple(int(i) for i in np.argwhere(bad)[0])
         raise EngineError(
-            f"{name}: class index {t[idx]} at {_where(idx)} outside [0, {n_classes - 1}]"
+            f"{name}: class index {t[idx]:g} at {_where(idx)} outside [0, {n_classes - 1}]"
         )
-    return t
+    return t.astype(np.int64)
 
 
 # ---------------------------------------------------------------------------- cross-entropy
@@ -214,9 +226,9 @@ def _ce_parts(input, target, lengths, mask, from_logits: bool):
         # p = 0 gives -inf on purpose (no clipping).
         with np.errstate(divide="ignore"):
             lp = np.log(x)
-    t = np.asarray(target)
+    t = as_array(target, "target")
     if t.shape == x.shape:
-        y = real_steps(np.asarray(t, dtype=np.float64), m, "target", 0.0)
+        y = real_steps(as_real_array(t, "target"), m, "target", 0.0)
         _check_rows_sum_to_one(y, m, "target", " (expected one-hot or probability rows)")
     elif t.shape == steps_shape:
         idx = _class_indices(t, steps_shape, n_classes, m, "target")
@@ -368,7 +380,7 @@ def sequence_cross_entropy_terms(
 def _hinge_parts(input, target, lengths, mask):
     """Validate; return (scores, labels with padded entries set to +1, real-step mask)."""
     yhat = steps_array(input, "input", "(T,) or (N, T) (scores)", (1, 2))
-    y = np.asarray(target, dtype=np.float64)
+    y = as_real_array(target, "target")
     if y.shape != yhat.shape:
         raise EngineError(
             f"target: expected shape {yhat.shape} {_dims(yhat.shape)} like input, got {y.shape}"
