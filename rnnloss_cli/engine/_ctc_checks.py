@@ -18,11 +18,12 @@ from typing import NamedTuple
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from rnnloss_cli.engine._numerics import check_blank
+from rnnloss_cli.engine._numerics import as_array, check_blank
 from rnnloss_cli.engine.errors import EngineError
-from rnnloss_cli.limits import MAX_ARRAY_BYTES
 
 # Arrays of at most this many entries are reduced in Python (see _min_max), larger in numpy.
+# Every dtype kind: the CTC checks name a wrong dtype themselves, after the conversion.
+_ANY_KIND = "biufcmMOSUV"
 _SMALL = 64
 
 
@@ -63,16 +64,10 @@ def _has_value(arr: np.ndarray, value: int) -> bool:
 
 
 def _as_array(x: ArrayLike, name: str) -> np.ndarray:
-    """np.asarray(x), or an EngineError naming the argument for what numpy cannot make an
-    array of (ragged nested lists, mixed types): numpy's own ValueError names nothing."""
-    try:
-        return np.asarray(x)
-    except (ValueError, TypeError) as exc:
-        reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-        raise EngineError(
-            f"{name} must be a rectangular array of numbers (rows of equal length); "
-            f"got a {type(x).__name__} numpy cannot read as one ({reason})"
-        ) from None
+    """np.asarray(x) with the engine's one conversion (``_numerics.as_array``: ragged lists and
+    arrays past MAX_ARRAY_BYTES are EngineErrors naming ``name``); the dtype is checked here,
+    with the CTC messages."""
+    return as_array(x, name, kinds=_ANY_KIND)
 
 
 def _as_int_array(x: ArrayLike, name: str) -> NDArray[np.int64]:
@@ -112,12 +107,6 @@ def _log_probs_and_top(
         raise EngineError(f"log_probs must have shape {shapes}; got shape {arr.shape}")
     if arr.shape[-1] < 1:
         raise EngineError(f"log_probs must have at least one class (C >= 1); got shape {arr.shape}")
-    if arr.size * 8 > MAX_ARRAY_BYTES:  # a float64 copy and the gradient are this big each
-        raise EngineError(
-            f"log_probs of shape {arr.shape} needs {arr.size * 8 / 2**30:.1f} GiB as float64 "
-            f"(its copy, its gradient), more than MAX_ARRAY_BYTES = {MAX_ARRAY_BYTES / 2**30:g} "
-            "GiB; split the batch"
-        )
     # One pass without temporaries on the input's own dtype (a float32 input is half the
     # bytes): max is NaN if any entry is NaN and +inf if any is +inf; only then look for where.
     top = np.inf

@@ -1117,8 +1117,8 @@ def test_log_probability_past_the_float_range_is_an_infinite_loss(n_batch, n_fra
 @pytest.mark.parametrize(
     ("args", "words"),
     [
-        ((np.log(np.full((3, 2, 3), 1 / 3)), [[1, 2], [1]], [3, 3], [2, 1]), "targets must be"),
-        (([[[0.0, -1.0]], [[-1.0]]], [[1]], [2], [1]), "log_probs must be a rectangular"),
+        ((np.log(np.full((3, 2, 3), 1 / 3)), [[1, 2], [1]], [3, 3], [2, 1]), "targets: expected"),
+        (([[[0.0, -1.0]], [[-1.0]]], [[1]], [2], [1]), "log_probs: expected a rectangular"),
         ((np.broadcast_to(-1.0, (100000, 100, 1000)), [[1]] * 100, [9] * 100, [1] * 100), "GiB"),
     ],
     ids=["ragged targets", "ragged log_probs", "74 GiB broadcast"],
