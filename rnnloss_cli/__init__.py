@@ -38,7 +38,26 @@ def solve_problem(mapping: Mapping[str, Any], *, name: str = "<mapping>") -> Res
 
     ``name`` stands for the file in error messages, e.g. ``<mapping>: 'kind': ...``.
     """
+    from rnnloss_cli.errors import ProblemError
     from rnnloss_cli.problem import parse_problem
     from rnnloss_cli.solve import solve
 
-    return solve(parse_problem(dict(mapping), {}, name))
+    if not isinstance(mapping, Mapping):
+        raise ProblemError(
+            f"expected a mapping (a dict with at least 'kind'), got {type(mapping).__name__}",
+            file=name,
+        )
+    return solve(parse_problem(_plain(dict(mapping)), {}, name))
+
+
+def _plain(value: Any) -> Any:
+    """numpy arrays and scalars as the lists and numbers a YAML file gives (an ndarray field
+    was read as empty); mappings and lists walked through, everything else as it is."""
+    if isinstance(value, Mapping):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    tolist = getattr(value, "tolist", None)  # numpy arrays and scalars
+    if callable(tolist) and type(value).__module__ == "numpy":
+        return tolist()
+    return value

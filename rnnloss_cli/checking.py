@@ -21,6 +21,7 @@ bug and propagates to the CLI.
 
 from __future__ import annotations
 
+import os
 import shlex
 from dataclasses import dataclass
 from pathlib import Path
@@ -223,10 +224,12 @@ def list_kinds_and_problems(folder: str, *, console: Any = None) -> None:
     probs.add_column("kind")
     probs.add_column("title")
     for path in files:
+        # relative to the folder listed: a subfolder's x.yaml and another's stay apart
+        shown = Text(os.path.relpath(path, folder) if os.path.isdir(folder) else Path(path).name)
         try:
             p = load_problem(path)
-            probs.add_row(Text(Path(path).name), Text(p.meta.kind), Text(p.meta.title))
+            probs.add_row(shown, Text(p.meta.kind), Text(p.meta.title))
         except (ProblemError, EngineError) as err:
             message = getattr(err, "message", str(err))
-            probs.add_row(Text(Path(path).name), "?", Text(message, style="red"))
+            probs.add_row(shown, "?", Text(message, style="red"))
     console.print(probs)

@@ -58,3 +58,20 @@ def test_the_module_docstring_example_runs():
 
     failed, tried = doctest.testmod(rnnloss_cli)
     assert tried >= 3 and failed == 0
+
+
+def test_solve_problem_takes_numpy_arrays_as_field_values():
+    """An ndarray field was read as empty (ValueError: operands could not be broadcast)."""
+    import numpy as np
+
+    # (1 - 1)² = 0, (2 - 2.5)² = 0.25; mean 0.125
+    result = rnnloss_cli.solve_problem(
+        {"kind": "mse", "y": np.array([1.0, 2.0]), "yhat": [np.float64(1.0), 2.5]}
+    )
+    assert result.loss == pytest.approx(0.125)
+
+
+@pytest.mark.parametrize("bad", [None, "kind: mse", 3, ["kind", "mse"]])
+def test_solve_problem_refuses_what_is_not_a_mapping(bad):
+    with pytest.raises(ProblemError, match="expected a mapping"):
+        rnnloss_cli.solve_problem(bad)

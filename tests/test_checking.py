@@ -155,3 +155,13 @@ def test_a_bug_in_one_file_does_not_stop_the_others(tmp_path: Path, monkeypatch)
         "1 file with an internal error",
     ]
     assert "b_buggy.yaml: internal error (ZeroDivisionError" in result.stderr
+
+
+def test_list_names_files_relative_to_the_folder(tmp_path: Path):
+    """Two x.yaml in two subfolders were both listed as x.yaml."""
+    write(tmp_path / "a", x=GOOD)
+    write(tmp_path / "b", x=NO_KEY)
+    con, buf = forced(200)
+    list_kinds_and_problems(str(tmp_path), console=con)
+    text = buf.getvalue()
+    assert "a/x.yaml" in text and "b/x.yaml" in text

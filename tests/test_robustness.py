@@ -535,3 +535,14 @@ def test_output_dash_is_standard_output(tmp_path, command):
     code, out, err = rnnloss(*command, "-o", "-", cwd=tmp_path)
     assert code == 0, err
     assert out.strip() and not (tmp_path / "-").exists()
+
+
+def test_output_on_a_link_that_leads_nowhere_needs_force(tmp_path):
+    """-o onto a dangling link or a loop of links replaced the link without --force."""
+    (tmp_path / "l1").symlink_to(tmp_path / "l2")
+    (tmp_path / "l2").symlink_to(tmp_path / "l1")
+    (tmp_path / "dang").symlink_to(tmp_path / "nowhere")
+    for name in ("l1", "dang"):
+        code, _, err = rnnloss("new", "mse", "-o", tmp_path / name)
+        assert "--force" in assert_one_line_error(code, err)
+        assert (tmp_path / name).is_symlink()

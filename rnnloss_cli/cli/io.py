@@ -339,6 +339,11 @@ def _output_path_problem(output: Path, force: bool, inputs: Iterable[str | Path]
         return "is a folder; give a file name"
     if output.exists() and output.is_file() and not force:
         return "exists; pass --force to overwrite it"
+    if not force and os.path.lexists(output) and not output.exists():
+        return (
+            "is a symbolic link that leads nowhere (dangling or a loop); "
+            "pass --force to replace the link"
+        )
     return None
 
 
