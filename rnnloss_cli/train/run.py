@@ -315,6 +315,8 @@ def run_and_show(
             f"largest gradient norm {res.max_grad_norm:.2f}"
         )
     table = Table(*res.report.columns, title="held-out examples", title_justify="left")
+    for column in table.columns:  # a narrow terminal folds cells, never cuts them with "…"
+        column.overflow = "fold"
     rows = res.report.rows
     kept, split = window_indices(len(rows), max_rows or len(rows))
     for i, k in enumerate(kept):

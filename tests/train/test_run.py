@@ -55,3 +55,17 @@ def test_unknown_loss_is_a_problem_error_naming_the_flag():
     with pytest.raises(ProblemError, match="expected one of mse, ") as info:
         train("nope")
     assert (info.value.file, info.value.field) == ("<command line>", "--loss")
+
+
+def test_a_narrow_terminal_folds_the_held_out_table_instead_of_cutting_it():
+    """At COLUMNS=20 the held-out examples' cells were cut with '…' (best paths as '-a…')."""
+    from typer.testing import CliRunner
+
+    from rnnloss_cli.cli import app
+
+    result = CliRunner().invoke(
+        app, ["train", "--loss", "ctc", "--epochs", "3"], env={"COLUMNS": "20", "NO_COLOR": "1"}
+    )
+    assert result.exit_code == 0, result.output
+    table = result.stdout.split("held-out examples", 1)[1]
+    assert "…" not in table
