@@ -59,16 +59,17 @@ def _scalar(text: str, flag: str) -> Any:
     if math.isinf(value) and "inf" not in t.lower():
         raise _too_big(t, flag)
     if underflows(t, value):
-        raise ProblemError(f"{_shown(t)} {TINY_WORDS}", file=FLAGS_FILE, field=flag)
+        raise ProblemError(f"{shown_number(t)} {TINY_WORDS}", file=FLAGS_FILE, field=flag)
     return value
 
 
-def _shown(text: str) -> str:
+def shown_number(text: str) -> str:
+    """A number's text for a message, a long one cut: ``1000000000000000000000...``."""
     return text if len(text) <= 24 else text[:20] + "..."
 
 
 def _too_big(text: str, flag: str) -> ProblemError:
-    return ProblemError(f"{_shown(text)} {FLOAT64_WORDS}", file=FLAGS_FILE, field=flag)
+    return ProblemError(f"{shown_number(text)} {FLOAT64_WORDS}", file=FLAGS_FILE, field=flag)
 
 
 def parse_numbers(text: str, flag: str) -> Any:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import math
 import numbers
+from collections.abc import Callable
 
 import numpy as np
 
@@ -172,11 +173,8 @@ def describe_row_sum(total: float, tol: float = ROW_SUM_TOL) -> str:
 def reduce(values: np.ndarray, reduction: str) -> np.ndarray | float:
     """Apply a PyTorch-style reduction: "none" keeps the array, "sum" adds, "mean" averages.
 
-    A sum of finite values past the float range is inf, its true rounded value. Their mean
-    is not: it lies within the values' range, so when the sum overflows it is taken as
-    m · (Σ (x/m)) / n with m = max |x|. That cannot overflow: each |x/m| <= 1 and rounding is
-    monotone, so |Σ x/m| <= n (n ones sum exactly), the quotient by n is at most 1 and the
-    product at most m. The mean of no values is NaN, as in PyTorch.
+    A sum of finite values past the float range is inf, its true rounded value; their mean
+    is not, and is taken as :func:`_fitted` says. The mean of no values is NaN, as in PyTorch.
     """
     if reduction == "none":
         return values
@@ -187,27 +185,31 @@ def reduce(values: np.ndarray, reduction: str) -> np.ndarray | float:
     n = np.size(values)
     if not n:
         return math.nan
-    if math.isinf(total) and all_finite_each(values):
-        m = float(np.max(np.abs(values)))
-        with np.errstate(under="ignore"):
-            return m * (float(np.sum(np.divide(values, m))) / n)
-    return total / n
+    return _fitted(values, total, lambda s: s / n)
 
 
 def scaled_sum(values: np.ndarray, scale: float = 1.0) -> float:
-    """scale · Σ values: a sum (scale 1) or a mean (scale 1/n), with no overflow warning.
-
-    A sum of finite values past the float range is inf, its correctly rounded value; a
-    mean of them (scale < 1) may still fit, so the sum is then taken of the values divided
-    by m = max |x| (each within [-1, 1]) and multiplied back: m · ((Σ x/m) · scale).
-    """
+    """scale · Σ values: a sum (scale 1) or a mean (scale 1/n), with no overflow warning; a
+    mean of finite values whose sum overflows is taken as :func:`_fitted` says."""
     with np.errstate(over="ignore", invalid="ignore"):
         total = float(np.sum(values))
-        if math.isinf(total) and scale < 1 and all_finite_each(values):
-            m = float(np.max(np.abs(values)))
-            with np.errstate(under="ignore"):
-                return m * (float(np.sum(np.divide(values, m))) * scale)
+        if scale < 1:
+            return _fitted(values, total, lambda s: s * scale)
         return total * scale
+
+
+def _fitted(values: np.ndarray, total: float, shrink: Callable[[float], float]) -> float:
+    """shrink(Σ values) for a shrink that maps a sum into the values' range (a mean).
+
+    When the sum of finite values overflowed, it is m · shrink(Σ x/m) with m = max |x|: that
+    cannot overflow, as each |x/m| <= 1 and rounding is monotone, so |Σ x/m| <= n (n ones sum
+    exactly), the shrunk sum is at most 1 and the product at most m.
+    """
+    if math.isinf(total) and all_finite_each(values):
+        m = float(np.max(np.abs(values)))
+        with np.errstate(under="ignore"):
+            return m * shrink(float(np.sum(np.divide(values, m))))
+    return shrink(total)
 
 
 def all_finite_each(arr: np.ndarray) -> bool:

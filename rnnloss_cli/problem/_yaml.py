@@ -29,7 +29,7 @@ import yaml
 
 from rnnloss_cli import limits
 from rnnloss_cli.errors import ProblemError
-from rnnloss_cli.flags import FLOAT64_WORDS, TINY_WORDS, underflows
+from rnnloss_cli.flags import FLOAT64_WORDS, TINY_WORDS, shown_number, underflows
 
 Path = tuple[Any, ...]
 
@@ -255,8 +255,7 @@ class _Builder:
 
     def _too_big(self, event: Any, words: str = FLOAT64_WORDS) -> ProblemError:
         path, is_key = self._next_path(event.start_mark)
-        shown = event.value if len(event.value) <= 24 else event.value[:20] + "..."
-        return self.error(f"{shown} {words}", event.start_mark, path)
+        return self.error(f"{shown_number(event.value)} {words}", event.start_mark, path)
 
     def _too_small(self, event: Any) -> ProblemError:
         return self._too_big(event, TINY_WORDS)

@@ -16,6 +16,7 @@ import numpy as np
 
 from rnnloss_cli.engine._numerics import describe_row_sum
 from rnnloss_cli.errors import ProblemError
+from rnnloss_cli.flags import shown_number
 from rnnloss_cli.problem._yaml import FLOAT64_WORDS, dotted
 
 _MISSING = object()
@@ -57,7 +58,7 @@ def _short(value: Any) -> str:
         text = str(value)
     except ValueError:  # more digits than Python will print
         return "an integer of more than 4300 digits"
-    return text if len(text) <= 24 else text[:20] + "..."
+    return shown_number(text)
 
 
 class Fields:

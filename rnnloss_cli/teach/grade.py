@@ -30,7 +30,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-import re
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -177,11 +176,6 @@ class GradeReport:
         return None
 
 
-_VARIANT_SOURCE = re.compile(
-    r"^variant (?:for (?P<owner>.+)|\d+) of (?P<template>.+?), seed -?\d+;"
-)
-
-
 def _load_problems(paths: list[str]) -> dict[str, _Graded]:
     """Problem name, file name and path as given -> the problem, solved once.
 
@@ -191,6 +185,7 @@ def _load_problems(paths: list[str]) -> dict[str, _Graded]:
     from rnnloss_cli.problem import load_problem, problem_files
     from rnnloss_cli.solve import solve
     from rnnloss_cli.teach.mark import Ctx
+    from rnnloss_cli.teach.vary import variant_origin
 
     out: dict[str, _Graded] = {}
     files = problem_files(paths)
@@ -210,9 +205,8 @@ def _load_problems(paths: list[str]) -> dict[str, _Graded]:
         ctx = Ctx(problem, solve(problem))
         key = problem.meta.answer or {"loss": 0.0}
         figures = {f: problem.meta.points.get(f, 1.0) for f in key}
-        m = _VARIANT_SOURCE.match(problem.meta.source or "")
-        group = Path(m["template"]).stem if m else stem
-        graded = _Graded(stem, ctx, figures, group, m["owner"] if m else None, path)
+        template, owner = variant_origin(problem.meta.source) or (path, None)
+        graded = _Graded(stem, ctx, figures, Path(template).stem, owner, path)
         for alias in (stem, Path(path).name, path):
             out.setdefault(alias, graded)
     return out

@@ -446,10 +446,17 @@ _VARIANT_SOURCE = re.compile(
 )
 
 
+def variant_origin(source: str | None) -> tuple[str, str | None] | None:
+    """(template file name, student id or None for a numbered variant) that a variant's
+    ``source`` names; None for a problem vary did not write."""
+    m = _VARIANT_SOURCE.match(source or "")
+    return (m["template"], m["owner"]) if m else None
+
+
 def variant_template(source: str | None) -> str | None:
     """The template file name a variant's ``source`` names (None: not written by vary)."""
-    m = _VARIANT_SOURCE.match(source or "")
-    return m["template"] if m else None
+    origin = variant_origin(source)
+    return origin[0] if origin else None
 
 
 def _is_custom(data: Any) -> bool:
