@@ -26,7 +26,14 @@ FormatOpt = Annotated[
     ),
 ]
 PrecisionOpt = Annotated[
-    int, typer.Option("--precision", "-p", min=0, max=17, help="Digits printed after the point.")
+    int,
+    typer.Option(
+        "--precision",
+        "-p",
+        min=0,
+        max=17,
+        help="Digits printed: decimals from 0.1 up, significant digits below 0.1.",
+    ),
 ]
 #: The ``--show`` name that colours trellis cells by value (a way to show, not a table).
 SHOW_HEATMAP = "heatmap"

@@ -94,6 +94,20 @@ def _gradients_in_unit(result: Result, ln_base: float, unit: str) -> None:
             t.columns = [f"{c} (in {unit})" if j in cols else c for j, c in enumerate(t.columns)]
 
 
+def _name_the_log(meta: Meta, result: Result) -> None:
+    """The handout writes log for ln: say so once on a handout problem, with the log10 figure a
+    calculator's log key would give (HELLO: 3.673 nats, -log10 0.0254 = 1.595)."""
+    loss = result.loss
+    if "handout" not in (meta.source or "").lower() or loss is None or not math.isfinite(loss):
+        return
+    if loss <= 0:
+        return
+    result.notes.append(
+        "ln is the natural log, which the handout writes as log, so the loss is in nats "
+        f"(with log10 it would be {loss / math.log(10):.4g})"
+    )
+
+
 def finalize(meta: Meta, result: Result) -> Result:
     """Fill the file's metadata, convert to the log base asked for, and check the answer key."""
     result.title, result.source, result.file = meta.title, meta.source, meta.file
@@ -114,6 +128,8 @@ def finalize(meta: Meta, result: Result) -> Result:
         _gradients_in_unit(result, ln_base, LOG_BASES[meta.log_base])
         result.loss /= ln_base
         result.unit = LOG_BASES[meta.log_base]
+    if meta.log_base == "e" and result.unit == "nats":
+        _name_the_log(meta, result)
     if not math.isfinite(result.loss) and not any("infinite" in w for w in result.warnings):
         result.warnings.append("the loss is infinite")
     if meta.answer is not None:

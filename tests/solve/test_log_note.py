@@ -1,0 +1,31 @@
+"""The handout writes log for the natural log; a solved handout problem says so once.
+
+A student who presses the calculator's log key on the HELLO answer gets
+-log10(0.0254) = 1.595, not 3.673 (= -ln 0.0254): 3.673 / ln 10 = 3.673 / 2.302585 = 1.595.
+"""
+
+from pathlib import Path
+
+from rnnloss_cli import solve_file, solve_problem
+
+PROBLEMS = Path(__file__).resolve().parents[2] / "problems"
+
+
+def _log_notes(result):
+    return [n for n in result.notes if "natural log" in n]
+
+
+def test_handout_problem_names_the_log():
+    notes = _log_notes(solve_file(PROBLEMS / "hello.yaml"))
+    assert len(notes) == 1, notes
+    assert "log10" in notes[0] and "1.595" in notes[0], notes[0]
+
+
+def test_problems_not_from_the_handout_say_nothing():
+    problem = {"kind": "nll", "y": [1, 0], "yhat": [0.5, 0.5], "source": "my own"}
+    assert _log_notes(solve_problem(problem)) == []
+
+
+def test_bits_are_not_nats():
+    problem = {"kind": "nll", "y": [1, 0], "yhat": [0.5, 0.5], "source": "handout", "log_base": 2}
+    assert _log_notes(solve_problem(problem)) == []
