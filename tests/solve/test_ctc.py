@@ -222,3 +222,16 @@ def test_exact_ctc_worked_gradient_with_a_label_of_probability_zero(frames):
     assert r.loss == pytest.approx(0.0, abs=1e-300)
     grad = {s.label: s for s in r.steps}["worked gradient entry ∂loss/∂z_1(A)"]
     assert grad.values["grad"] == pytest.approx(0.0, abs=1e-300)
+
+
+def test_listed_against_exact_headlines_the_exact_loss():
+    """problems/ctc-exact-listed.yaml compares two listed paths with exact CTC; its headline
+    (the bold "Loss =" of a solution sheet) is the CTC loss, -ln 0.21 = 1.560648 (the five
+    paths of AB over 3 frames: 0.075 + 0.045 + 3 x 0.03 = 0.21), not the listed 2.813."""
+    from pathlib import Path
+
+    from rnnloss_cli import solve_file
+
+    r = solve_file(Path(__file__).resolve().parents[2] / "problems" / "ctc-exact-listed.yaml")
+    assert abs(r.loss - 1.560648) < 1e-6
+    assert abs(r.figures["listed"] - 2.813411) < 1e-6
