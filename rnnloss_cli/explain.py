@@ -650,6 +650,21 @@ def sections(e: Explanation, *, latex: bool = False) -> list[Section]:
     return out
 
 
+#: Names that mean different losses in different places: a line said before the page.
+_AMBIGUOUS = {
+    "cross_entropy": (
+        "“cross-entropy” here is categorical cross-entropy (PyTorch's cross_entropy); the "
+        "handout's section 2 “Cross-Entropy Loss” is the binary formula: rnnloss explain bce."
+    ),
+}
+_AMBIGUOUS["ce"] = _AMBIGUOUS["cross_entropy"]
+
+
+def ambiguity(key: str) -> str | None:
+    """What a name that means different losses in different places is taken as, or None."""
+    return _AMBIGUOUS.get(key.strip().lower().replace("-", "_"))
+
+
 def find(key: str) -> Explanation:
     """The explanation for ``key`` (aliases: sequence-hinge, cross-entropy...); KeyError."""
     from rnnloss_cli.templates import canonical_kind
@@ -666,6 +681,8 @@ def explain_markdown(key: str | None = None) -> str:
         return "\n".join([*rows, "", "Run `rnnloss explain LOSS` for one loss.", ""])
     e = find(key)
     out = [f"# {e.name} (`{e.key}`)", ""]
+    if ambiguity(key):
+        out += [f"*{ambiguity(key)}*", ""]
     for s in sections(e, latex=True):
         out += [f"## {s.title}", ""]
         for p in s.paragraphs:
@@ -695,6 +712,8 @@ def explain_rich(console, key: str | None = None) -> None:
         return
     e = find(key)
     console.print(Text(f"{e.name} ({e.key})", style="bold underline"))
+    if ambiguity(key):
+        console.print(Text(ambiguity(key), style="italic"))
     for s in sections(e):
         console.print()
         console.print(Text(s.title, style="bold"))

@@ -1,0 +1,24 @@
+"""`explain cross-entropy` opens categorical cross-entropy (PyTorch's cross_entropy), but the
+handout's section 2 "Cross-Entropy Loss" is the binary formula: the page says which it shows
+and where the other is."""
+
+import pytest
+from typer.testing import CliRunner
+
+from rnnloss_cli.cli.app import app
+
+
+@pytest.mark.parametrize("fmt", [[], ["--format", "markdown"]])
+@pytest.mark.parametrize("name", ["cross-entropy", "ce", "Cross_Entropy"])
+def test_ambiguous_name_points_to_the_handouts_binary_loss(name, fmt):
+    result = CliRunner().invoke(app, ["explain", name, *fmt], env={"COLUMNS": "200"})
+    assert result.exit_code == 0, result.output
+    assert "rnnloss explain bce" in result.output
+    assert "section 2" in result.output
+
+
+@pytest.mark.parametrize("name", ["cce", "bce"])
+def test_unambiguous_names_carry_no_such_line(name):
+    result = CliRunner().invoke(app, ["explain", name], env={"COLUMNS": "200"})
+    assert result.exit_code == 0, result.output
+    assert "rnnloss explain bce" not in result.output
