@@ -84,14 +84,21 @@ def _gradients_in_unit(result: Result, ln_base: float, unit: str) -> None:
         }
         if not cols:
             continue
+        nats = "" if whole else " (nats)"  # the other columns' log terms stay in nats
+        base = round(math.exp(ln_base))
         for row in t.rows:
             for j in cols:
                 if j < len(row) and isinstance(row[j], float):
                     row[j] /= ln_base
         if whole:
-            t.title += f" (in {unit}: nats / ln {round(math.exp(ln_base))})"
+            t.title += f" (in {unit}: nats / ln {base})"
         else:
-            t.columns = [f"{c} (in {unit})" if j in cols else c for j, c in enumerate(t.columns)]
+            t.columns = [
+                f"{c} (in {unit}: nats / ln {base})"
+                if j in cols
+                else (c + nats if j >= t.key_columns and " ln" in c else c)
+                for j, c in enumerate(t.columns)
+            ]
 
 
 def _name_the_log(meta: Meta, result: Result) -> None:

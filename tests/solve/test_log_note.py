@@ -29,3 +29,15 @@ def test_problems_not_from_the_handout_say_nothing():
 def test_bits_are_not_nats():
     problem = {"kind": "nll", "y": [1, 0], "yhat": [0.5, 0.5], "source": "handout", "log_base": 2}
     assert _log_notes(solve_problem(problem)) == []
+
+
+def test_bits_problem_names_the_unit_of_every_column():
+    """bce-bits: the per-element term, -ln 0.5 = 0.693, is in nats (the loss is converted at
+    the end: 0.693 / ln 2 = 1 bit); the gradient, (0.5 - 1) / (0.5 x 0.5) / ln 2 = -2.885, is
+    in bits, and its header says how it was converted."""
+    r = solve_file(PROBLEMS / "bce-bits.yaml")
+    headers = [c for t in r.tables for c in t.columns]
+    term = [c for c in headers if " ln " in c and not c.startswith("∂")]
+    grad = [c for c in headers if c.startswith("∂")]
+    assert term and all(c.endswith("(nats)") for c in term), term
+    assert grad and all(c.endswith("(in bits: nats / ln 2)") for c in grad), grad
