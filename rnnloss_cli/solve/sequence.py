@@ -96,6 +96,25 @@ def signed_sum(name: str, values: Any) -> tuple[str, dict[str, float]]:
     return "".join(parts) if parts else "0", out
 
 
+def product_sum(name: str, weights: Any, logs: Any) -> tuple[str, dict[str, float]]:
+    """A template writing ``a × (b) + c × (d)`` for weights [a, c] and values [b, d]: every
+    product of a weighted sum written out (a negative value in parentheses).
+
+    A long list keeps its first and last products and says how many it leaves out.
+    """
+    parts: list[str] = []
+    out: dict[str, float] = {}
+    kept, split = window_indices(len(weights), STEP_MAX_TERMS)
+    for n, i in enumerate(kept):
+        w, v = f"{name}w{i}", f"{name}v{i}"
+        out[w], out[v] = float(weights[i]), float(logs[i])
+        if n == split:
+            parts.append(f" + … ({len(weights) - len(kept):,} more) …")
+        value = "({" + v + "})" if out[v] < 0 else "{" + v + "}"
+        parts.append(("" if n == 0 else " + ") + "{" + w + "} × " + value)
+    return "".join(parts) if parts else "0", out
+
+
 def _mean_step(label: str, total: float, n: int, value: float) -> Step:
     return Step(
         label,
@@ -585,8 +604,7 @@ def solve_reinforce(p: ReinforceProblem, *, window: Window | None = None) -> Res
     figures = {"loss": loss, "objective": -loss}
     if p.baseline is not None:
         handout = -float(reinforce_loss(log_pi, returns, mask=p.mask, reduction="sum"))
-        with np.errstate(over="ignore"):
-            template, values = signed_sum("q", (returns * log_pi)[p.mask])
+        template, values = product_sum("q", returns[p.mask], log_pi[p.mask])
         returns_are = "the discounted returns R_t" if p.returns is None else "the returns R_t"
         r.steps.append(
             Step(
@@ -597,11 +615,9 @@ def solve_reinforce(p: ReinforceProblem, *, window: Window | None = None) -> Res
         )
         figures["objective_no_baseline"] = handout
     if p.rewards is not None:
-        with np.errstate(over="ignore"):
-            per_step = np.where(p.mask, p.rewards * log_pi, 0.0)
         rewards = np.where(p.mask, p.rewards, 0.0)
         weighted = -float(reinforce_loss(log_pi, rewards, mask=p.mask, reduction="sum"))
-        template, values = signed_sum("w", per_step[p.mask])
+        template, values = product_sum("w", rewards[p.mask], log_pi[p.mask])
         r.steps.append(
             Step(
                 "the handout's formula, each step weighted by its own reward: Σ_t r_t ln π",

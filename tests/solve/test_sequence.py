@@ -206,3 +206,17 @@ def test_sequence_hinge_mean_of_huge_terms_is_finite_and_the_sum_infinite():
     assert r.figures["mean"] == 1e308
     assert r.figures["sum"] == math.inf
     assert any("sum" in w and "1.8e308" in w for w in r.warnings), r.warnings
+
+
+def test_reinforce_side_sums_write_out_their_products():
+    """The no-baseline and per-step-reward sums show each weight times ln π, so a student can
+    redo them: R = (1.81, 0.9, 1), ln π = (ln 0.9, ln 0.6, ln 0.7) = (-0.105, -0.511, -0.357)."""
+    from rnnloss_cli.render.text import step_text
+
+    r = _solve({**EPISODE, "baseline": "mean"})
+    lines = {s.label: step_text(s, 3) for s in r.steps}
+    no_base = next(v for k, v in lines.items() if k.startswith("without the baseline"))
+    assert "1.81 × (-0.105) + 0.9 × (-0.511) + 1 × (-0.357)" in no_base, no_base
+    own = next(v for k, v in lines.items() if k.startswith("the handout's formula"))
+    # r = (1, 0, 1): 1 × (-0.105) + 0 × (-0.511) + 1 × (-0.357) = -0.462
+    assert "1 × (-0.105) + 0 × (-0.511) + 1 × (-0.357) = -0.462" in own, own

@@ -163,7 +163,8 @@ def test_reinforce_returns_steps_are_bounded() -> None:
     returns = [s for s in r.steps if s.label.startswith("R_")]
     assert len(returns) == 16
     assert returns[0].values["value"] == 2000 and returns[-1].values["value"] == 1
-    assert all(len(s.values) <= 20 for s in r.steps)  # J: 16 products and J itself
+    # J: 16 products and J; the side sums: 16 weight × ln π pairs (32 numbers) and the total
+    assert all(len(s.values) <= 33 for s in r.steps)
     assert "(1,984 more returns" in " ".join(s.text for s in r.steps)
     assert len(render_json([r])) < 30_000
 
