@@ -434,7 +434,7 @@ def _worked_beta_and_grad(
     states = [s for s in range(n_ext) if ext[s] == k]
     ln_y = float(log_probs[0, ids[1]])
     ln_products = [float(log_alpha[0, s] + log_beta[0, s]) for s in states]
-    y, products, prob = _shown(ln_y), [_shown(v) for v in ln_products], e(ln_p)
+    y, prob = _shown(ln_y), e(ln_p)
     # The quotient in logs: y_1(k) may be 0 or below the smallest double (a logit 800 below
     # the max), where y · p(l|x) would be a division by 0. α_1 and β_1 each carry the factor
     # y_1(k), so α β / y -> 0 with y: the occupancy of a label of probability 0 is 0.
@@ -442,12 +442,17 @@ def _worked_beta_and_grad(
     occupancy = 0.0 if ln_y == -math.inf else e(ln_num - ln_y - ln_p)
     grad = e(ln_y) - occupancy
     which = " + ".join(f"α_1({s + 1})·β_1({s + 1})" for s in states)
+    # each product written as its two factors (β_1 is in the --show beta table)
+    pairs = " + ".join(f"{{a{i}}} × {{b{i}}}" for i in range(len(states)))
+    factors = {f"a{i}": _shown(log_alpha[0, s]) for i, s in enumerate(states)}
+    factors |= {f"b{i}": _shown(log_beta[0, s]) for i, s in enumerate(states)}
     r.steps.append(
         Step(
             f"worked gradient entry ∂loss/∂z_1({k})",
             f"∂loss/∂z_1({{k}}) = y_1({{k}}) − ({which}) / (y_1({{k}}) · p(l|x)) = "
-            "{y} − ({products|+}) / ({y} × {p}) = {grad}",
-            {"y": y, "products": products, "p": prob, "grad": grad, "k": k},
+            f"{{y}} − ({pairs or '0'}) / ({{y}} × {{p}}) = {{grad}}  "
+            "(z_t: the logits, y_t = softmax(z_t); β_1 is in --show beta)",
+            {"y": y, "p": prob, "grad": grad, "k": k, **factors},
         )
     )
 

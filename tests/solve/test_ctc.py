@@ -12,6 +12,7 @@ import pytest
 
 from rnnloss_cli.problem import load_problem, parse_problem
 from rnnloss_cli.problem._yaml import load_yaml
+from rnnloss_cli.render.text import step_text
 from rnnloss_cli.solve import solve
 
 
@@ -195,7 +196,11 @@ def test_exact_ctc_works_a_beta_cell_and_a_gradient_entry():
     assert beta.values["y"] == pytest.approx(0.4)
     assert beta.values["value"] == pytest.approx(0.36)
     grad = steps["worked gradient entry ∂loss/∂z_1(A)"]
-    assert grad.values["products"] == pytest.approx([0.7 * 0.546])
+    # the factors α_1(2) = 0.7 and β_1(2) = 0.546 are shown, not only their product
+    assert [grad.values["a0"], grad.values["b0"]] == pytest.approx([0.7, 0.546])
+    text = step_text(grad, 3)
+    assert "0.7 − (0.7 × 0.546) / (0.7 × 0.588) = -0.229" in text, text
+    assert "z_t: the logits, y_t = softmax(z_t)" in text, text
     assert grad.values["p"] == pytest.approx(0.588)
     assert grad.values["grad"] == pytest.approx(0.7 - 0.546 / 0.588)
 
