@@ -395,16 +395,17 @@ EXPLANATIONS: dict[str, Explanation] = {
                 "followed it; minimising the loss maximises the expected return "
                 "(Williams 1992)."
             ),
-            formula="L = −Σₜ (Gₜ − b) ln π(aₜ|sₜ),  Gₜ = Σ_{k≥t} γ^{k−t} rₖ",
+            formula="L = −Σₜ (Rₜ − b) ln π(aₜ|sₜ),  Rₜ = Σ_{k≥t} γ^{k−t} rₖ",
             formula_latex=(
-                r"L = -\sum_{t=1}^{T} (G_t - b)\ln \pi(a_t\mid s_t),\quad "
-                r"G_t = \sum_{k\ge t}\gamma^{k-t} r_k"
+                r"L = -\sum_{t=1}^{T} (R_t - b)\ln \pi(a_t\mid s_t),\quad "
+                r"R_t = \sum_{k\ge t}\gamma^{k-t} r_k"
             ),
             where=(
-                "aₜ the sampled action in state sₜ, rₖ the reward, γ the discount, b a "
+                "aₜ the sampled action in state sₜ, rₖ the reward, Rₜ the return from step t "
+                "on, γ the discount, b a "
                 "baseline: a constant or a state-value estimate b(sₜ) leaves the expected "
                 "gradient unchanged; the mean of the episode's own returns (baseline: mean) "
-                "depends on the sampled actions, so it is biased (with one step b = G₁ and "
+                "depends on the sampled actions, so it is biased (with one step b = R₁ and "
                 "the loss and gradient are 0 whatever the reward)."
             ),
             when=(
@@ -420,7 +421,7 @@ EXPLANATIONS: dict[str, Explanation] = {
                 ),
             ),
             pitfalls=(
-                "The sign: Σ G ln π is an objective to maximise; the loss to minimise is "
+                "The sign: Σ R ln π is an objective to maximise; the loss to minimise is "
                 "its negative.",
                 "Gradients must not flow through the returns or the baseline.",
                 "High variance: subtract a baseline and use reward-to-go returns.",
@@ -428,9 +429,10 @@ EXPLANATIONS: dict[str, Explanation] = {
             handout=(
                 "The RL formula Σ Rₜ ln π(yₜ|sₜ) lacks the minus sign: it is the objective "
                 "to maximise, not a loss to minimise.",
-                "It weights each step by its own reward Rₜ; REINFORCE uses the return from "
-                "step t onward. rnnloss shows both: Σₜ rₜ ln π (the handout's per-step "
-                "rewards, figure objective_per_step_rewards) and Σₜ Gₜ ln π with the "
+                "It weights each step by its own reward: the handout's Rₜ is the reward at step "
+                "t, which rnnloss writes rₜ, keeping Rₜ for the return from step t onward, as "
+                "REINFORCE uses. rnnloss shows both: Σₜ rₜ ln π (the handout's per-step "
+                "rewards, figure objective_per_step_rewards) and Σₜ Rₜ ln π with the "
                 "discounted returns (figure objective_no_baseline).",
             ),
         ),

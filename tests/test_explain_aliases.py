@@ -22,3 +22,12 @@ def test_unambiguous_names_carry_no_such_line(name):
     result = CliRunner().invoke(app, ["explain", name], env={"COLUMNS": "200"})
     assert result.exit_code == 0, result.output
     assert "rnnloss explain bce" not in result.output
+
+
+def test_reinforce_uses_the_derivations_name_for_the_return():
+    """solve and `reinforce --help` write the return R_t = Σ γ^(k−t) r_k and the reward r_t;
+    explain wrote the return G_t. One name: R_t, and the handout's R_t (a reward) is r_t."""
+    out = CliRunner().invoke(app, ["explain", "reinforce"], env={"COLUMNS": "200"}).output
+    assert "G" not in out.replace("Gradient", "").replace("gradient", ""), out
+    assert "Rₜ = Σ_{k≥t} γ^{k−t} rₖ" in out
+    assert "the handout's Rₜ is the reward" in out
