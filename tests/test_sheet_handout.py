@@ -40,8 +40,8 @@ def test_task_is_in_the_students_words():
 def test_custom_sheet_inlines_the_referenced_givens():
     out = sheet(str(PROBLEMS / "custom-combo.yaml"))
     # hinge-seq.yaml's y and ŷ, and seq-translation.yaml's targets, on the sheet itself
-    assert "term 2 (hinge) · yhat`: [0.8, -0.5, 0.3]" in out
-    assert r"term 1 (cross-entropy) · targets`: [the, cat, \<eos\>]" in out  # not an HTML tag
+    assert "term 2 (mean sequence hinge) · yhat`: [0.8, -0.5, 0.3]" in out
+    assert r"term 1 (summed sequence cross-entropy) · targets`: [the, cat, \<eos\>]" in out
     assert "weight 0.7" in out and "weight 0.3" in out
 
 

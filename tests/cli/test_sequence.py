@@ -184,7 +184,10 @@ def test_custom_cycle_and_missing_file_exit_2(tmp_path):
 
 def test_custom_json_has_children():
     doc = _json(run("solve", str(PROBLEMS / "custom-combo.yaml"), "--format", "json"))
-    assert [c["term"] for c in doc["children"]] == ["cross-entropy", "hinge"]
+    assert [c["term"] for c in doc["children"]] == [
+        "summed sequence cross-entropy",
+        "mean sequence hinge",
+    ]
     assert doc["loss"] == pytest.approx(1.232454, abs=1e-6)
 
 

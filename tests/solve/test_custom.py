@@ -31,8 +31,8 @@ def test_shipped_combo_equals_weighted_children():
     # by hand: 0.7 x 1.560648 + 0.3 x 0.466667 = 1.232454
     assert combo.loss == pytest.approx(1.232454, abs=1e-6)
     assert [label for label, _ in combo.children] == [
-        "sequence cross-entropy (sum)",
-        "sequence hinge (mean)",
+        "summed sequence cross-entropy",
+        "mean sequence hinge",
     ]
     assert all(child.checks is None for _, child in combo.children)
     assert combo.tables[0].columns == ["term", "kind", "value L_i", "weight w_i", "w_i · L_i"]
