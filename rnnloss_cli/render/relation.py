@@ -127,10 +127,12 @@ def _left_side(text: str) -> float | None:
     return None
 
 
-def unsupported(text: str, precision: int) -> list[int]:
+def unsupported(text: str, precision: int, *more: int) -> list[int]:
     """Indices (among the line's " = " signs) whose printed numbers do not give the right side.
 
-    ``text`` is a plain-text line as printed at ``precision`` (see render.text.fmt_number).
+    ``text`` is a plain-text line as printed at ``precision`` (see render.text.fmt_number), or
+    with some numbers at the ``more`` precisions (guard digits): a right side printed at any
+    of them is given when the left side rounds to it there.
     """
     from rnnloss_cli.render.text import fmt_number
 
@@ -145,7 +147,7 @@ def unsupported(text: str, precision: int) -> list[int]:
         value = _left_side(line[: m.start()])
         if value is None or not math.isfinite(value):
             continue
-        if fmt_number(value, precision) != rhs.group(1):
+        if all(fmt_number(value, p) != rhs.group(1) for p in (precision, *more)):
             bad.append(k)
     return bad
 

@@ -202,38 +202,81 @@ def lay_out(t: Table, window: Window | None = None) -> LaidOut:
     return LaidOut(columns, rows, styles, "; ".join(notes) or None)
 
 
-def fill(template: str, values: dict[str, Any], precision: int, latex: bool = False) -> str:
-    """Replace ``{name}`` and ``{name|sep}`` placeholders with formatted numbers."""
+def fill(
+    template: str,
+    values: dict[str, Any],
+    precision: int,
+    latex: bool = False,
+    operands: tuple[set[str], int] | None = None,
+) -> str:
+    """Replace ``{name}`` and ``{name|sep}`` placeholders with formatted numbers.
+
+    ``operands`` = (names, digits): every placeholder *not* in ``names`` is printed with
+    ``digits`` instead of ``precision`` (guard digits for a line's operands, its result kept).
+    """
 
     def sub(m: re.Match) -> str:
         name, sep = m.group(1), m.group(2)
         if name not in values:
             return m.group(0)
         v = values[name]
+        digits = precision if operands is None or name in operands[0] else operands[1]
         if isinstance(v, (list, tuple, Terms)):
-            return _join(v if isinstance(v, Terms) else list(v), sep or ",", precision, latex)
-        return fmt_number(v, precision, latex)
+            return _join(v if isinstance(v, Terms) else list(v), sep or ",", digits, latex)
+        return fmt_number(v, digits, latex)
 
     return _PLACEHOLDER.sub(sub, template)
 
 
-def step_text(step: Step, precision: int) -> str:
-    """The step as plain text; "=" becomes "≈" where the printed numbers do not give it."""
-    from rnnloss_cli.render.relation import mark_approx, unsupported
+#: Digits an operand may get beyond ``--precision`` so that a line can be redone from its
+#: printed numbers (−ln 0.222 = 1.505, not the 1.506 printed; −ln 0.2218 = 1.506).
+GUARD_DIGITS = 2
+
+
+def _result_names(template: str) -> set[str]:
+    """The placeholders after a template's last " = ": the value the line computes."""
+    if " = " not in template:
+        return set()
+    return {m.group(1) for m in _PLACEHOLDER.finditer(template.rsplit(" = ", 1)[1])}
+
+
+def _shown(step: Step, precision: int) -> tuple[str, list[int], tuple[set[str], int] | None]:
+    """The step's plain text as printed, the indices of its " = " that must read "≈", and
+    the operand digits used (None: every number at ``precision``).
+
+    A line whose rounded operands do not give its printed result is tried with one, then two
+    more digits on every number but the result; "≈" stays only where that does not mend it.
+    """
+    from rnnloss_cli.render.relation import unsupported
 
     text = fill(step.text, step.values, precision)
-    return mark_approx(text, unsupported(text, precision))
+    bad = unsupported(text, precision)
+    if not bad:
+        return text, [], None
+    keep = _result_names(step.text)
+    for extra in range(1, GUARD_DIGITS + 1):
+        operands = (keep, precision + extra)
+        guarded = fill(step.text, step.values, precision, operands=operands)
+        if not unsupported(guarded, precision, precision + extra):
+            return guarded, [], operands
+    return text, bad, None
+
+
+def step_text(step: Step, precision: int) -> str:
+    """The step as plain text; "=" becomes "≈" where the printed numbers do not give it."""
+    from rnnloss_cli.render.relation import mark_approx
+
+    text, bad, _ = _shown(step, precision)
+    return mark_approx(text, bad)
 
 
 def step_latex(step: Step, precision: int) -> str:
-    """The step as LaTeX, with "\\approx" wherever the plain text says "≈"."""
-    from rnnloss_cli.render.relation import unsupported
-
-    latex = fill(step.latex or step.text, step.values, precision, latex=True)
-    bad = unsupported(fill(step.text, step.values, precision), precision)
+    """The step as LaTeX, with the plain text's digits and "\\approx" wherever it says "≈"."""
+    plain, bad, operands = _shown(step, precision)
+    latex = fill(step.latex or step.text, step.values, precision, True, operands)
     if not bad:
         return latex
-    plain_count = fill(step.text, step.values, precision).count(" = ")
+    plain_count = plain.count(" = ")
     eq = re.compile(r"(?<![<>\\!])=")
     count = len(eq.findall(latex))
     if count != plain_count:  # the forms differ: mark the last relation, the computed one

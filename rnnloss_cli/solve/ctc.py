@@ -134,13 +134,16 @@ def _listed_part(p: CTCProblem, r: Result, window: Window) -> ListedCTC:
         r.steps.append(
             Step(
                 "valid alignments only",
-                ("P = {terms|+} = {value}" if valid else "P = 0") + ";  −ln P = {loss}",
+                ("P = {terms|+} = {value};  −ln P = −ln {value}" if valid else "P = 0;  −ln P")
+                + " = {loss}",
                 {
                     "terms": terms([a.product for a in valid]),
                     "value": lc.valid_total,
                     "loss": lc.valid_loss,
                 },
-                ("P = {terms|+} = {value}" if valid else "P = 0") + r";\quad -\ln P = {loss}",
+                ("P = {terms|+} = {value}" if valid else "P = 0")
+                + (r";\quad -\ln P = -\ln {value}" if valid else r";\quad -\ln P")
+                + " = {loss}",
             )
         )
     _listed_warnings(p, lc, r)

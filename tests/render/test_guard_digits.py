@@ -1,0 +1,65 @@
+"""A derivation line is redone from its printed numbers: operands get up to two more digits
+when the rounded ones would not give the printed result, and "≈" is left for lines that even
+then do not.
+
+Hand arithmetic for each case is in its comment (a calculator, not the engine).
+"""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+
+from rnnloss_cli.render.text import step_latex, step_text
+from rnnloss_cli.result import Step
+
+
+def _ln_step() -> Step:
+    # digits-123: P = 0.22184; −ln 0.222 = 1.50507 (prints 1.505), −ln 0.2218 = 1.50598
+    # (prints 1.506 = the loss, −ln 0.22184 = 1.50580)
+    p = 0.22184
+    return Step("listed loss", "−ln P = −ln {p} = {loss}", {"p": p, "loss": -math.log(p)})
+
+
+def test_an_operand_gets_a_digit_when_its_rounding_breaks_the_line():
+    assert step_text(_ln_step(), 3) == "−ln P = −ln 0.2218 = 1.506"
+
+
+def test_latex_shows_the_same_digits_and_no_approx():
+    latex = step_latex(_ln_step(), 3)
+    assert "0.2218" in latex and r"\approx" not in latex
+
+
+def test_a_sum_whose_rounded_terms_miss_the_total():
+    # DEEP: 0.0095256 + 0.031752 + 0.031752 = 0.0730296 (prints 0.073); at 3 significant
+    # digits 0.00953 + 0.0318 + 0.0318 = 0.07313 (0.0731); at 4, 0.009526 + 0.03175 + 0.03175
+    # = 0.073026 (0.073)
+    terms = [0.0095256, 0.031752, 0.031752]
+    step = Step("sum", "P = {terms|+} = {value}", {"terms": terms, "value": sum(terms)})
+    assert step_text(step, 3) == "P = 0.009526 + 0.03175 + 0.03175 = 0.073"
+
+
+def test_weighted_sum_of_a_custom_problem():
+    # 0.7 × 1.560648 + 0.3 × 0.466667 = 1.232454: at 3 decimals 0.7 × 1.561 + 0.3 × 0.467 =
+    # 1.2328 (1.233); at 4, 0.7 × 1.5606 + 0.3 × 0.4667 = 1.23243 (1.232)
+    step = Step(
+        "weighted sum",
+        "{a} × {x} + {b} × {y} = {total}",
+        {"a": 0.7, "x": 1.560648, "b": 0.3, "y": 0.466667, "total": 1.232454},
+    )
+    assert step_text(step, 3) == "0.7 × 1.5606 + 0.3 × 0.4667 = 1.232"
+
+
+def test_lines_that_hold_at_the_precision_are_left_alone():
+    # 0.2 + 0.5 + 0.7 = 1.4
+    step = Step("sum", "{terms|+} = {value}", {"terms": [0.2, 0.5, 0.7], "value": 1.4})
+    assert step_text(step, 3) == "0.2 + 0.5 + 0.7 = 1.4"
+
+
+@pytest.mark.parametrize("precision", [0, 1, 3])
+def test_a_line_no_digit_can_mend_keeps_its_approx(precision):
+    # 1 + 1 is 2 at every precision, never 3
+    step = Step("wrong", "{a} + {b} = {c}", {"a": 1.0, "b": 1.0, "c": 3.0})
+    assert step_text(step, precision) == "1 + 1 ≈ 3"
+    assert r"\approx" in step_latex(step, precision)
