@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import math
+from pathlib import Path
 
 import pytest
 import yaml
@@ -20,6 +21,8 @@ from rnnloss_cli.teach.mark import (
     report_json,
     report_text,
 )
+
+_ROOT = Path(__file__).resolve().parents[2]
 
 
 def problem(text: str):
@@ -69,14 +72,14 @@ def test_mean_for_sum():
 
 def test_tokens_vs_sequences():
     # mean_tokens is asked (sum / 5); the mean over the 2 sequences is 2.476938 / 2 = 1.238469.
-    assert slip_of(problem(open(SEQ).read()), "loss", round(SEQ_SUM / 2, 4)) == (
+    assert slip_of(problem(Path(SEQ).read_text()), "loss", round(SEQ_SUM / 2, 4)) == (
         "tokens_vs_sequences"
     )
 
 
 def test_padding_not_masked():
     # Divided by all 2 x 3 = 6 positions instead of the 5 real tokens: 2.476938 / 6 = 0.412823.
-    assert slip_of(problem(open(SEQ).read()), "loss", round(SEQ_SUM / 6, 4)) == (
+    assert slip_of(problem(Path(SEQ).read_text()), "loss", round(SEQ_SUM / 6, 4)) == (
         "padding_not_masked"
     )
 
@@ -91,7 +94,7 @@ def test_discount_wrong_way():
     b = sum(g) / 3
     wrong = -sum((gt - b) * math.log(p) for gt, p in zip(g, [0.9, 0.6, 0.7], strict=False))
     assert abs(wrong - 0.0075804) < 1e-6  # the arithmetic above, to 7 digits
-    p = problem(open("problems/reinforce-episode.yaml").read())
+    p = problem((_ROOT / "problems/reinforce-episode.yaml").read_text())
     assert slip_of(p, "loss", round(wrong, 4)) == "discount_wrong_way"
 
 
@@ -112,7 +115,7 @@ def test_repeat_without_blank_exact():
     #   1,1,3  AAA  0.6*0.3*0.7 = 0.126     0,1,3  -AA  0.1*0.3*0.7 = 0.021
     #   1,3,4  AA-  0.6*0.3*0.2 = 0.036     total 0.519
     wrong = -math.log(0.519)
-    p = problem(open("problems/ctc-exact-repeat.yaml").read())
+    p = problem((_ROOT / "problems/ctc-exact-repeat.yaml").read_text())
     assert slip_of(p, "exact", round(wrong, 4)) == "repeat_without_blank"
 
 
@@ -127,7 +130,7 @@ def test_invalid_alignment_included():
 
 def test_listed_for_exact():
     # Listed A-B + AB- = 0.03 + 0.03 = 0.06, -ln 0.06 = 2.813411; exact sums 5 paths (0.21).
-    p = problem(open("problems/ctc-exact-listed.yaml").read())
+    p = problem((_ROOT / "problems/ctc-exact-listed.yaml").read_text())
     assert slip_of(p, "exact", round(-math.log(0.06), 3)) == "listed_for_exact"
 
 
@@ -135,7 +138,7 @@ def test_wrong_log_base():
     # log10 4 = 0.60206 where ln 4 = 1.386294 is asked.
     assert slip_of(NLL, "loss", round(math.log10(4), 4)) == "wrong_log_base"
     # ln 2 = 0.693147 where log2 2 = 1 bit is asked (problems/bce-bits.yaml).
-    p = problem(open("problems/bce-bits.yaml").read())
+    p = problem((_ROOT / "problems/bce-bits.yaml").read_text())
     assert slip_of(p, "loss", 0.693) == "wrong_log_base"
 
 

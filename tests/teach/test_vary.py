@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import random
 from fractions import Fraction
+from pathlib import Path
 
 import pytest
 import yaml
@@ -19,6 +20,8 @@ from rnnloss_cli.teach.vary import (
     read_roster,
     target_fits_frames,
 )
+
+_ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.mark.parametrize("n,decimals", [(2, 1), (3, 1), (5, 2), (10, 1), (7, 3)])
@@ -131,7 +134,7 @@ def test_roster(tmp_path):
     ],
 )
 def test_bad_vary_blocks_name_the_rule(block: str, message: str, tmp_path):
-    text = open("problems/hinge-sequence.yaml").read() + f"vary: {block}\n"
+    text = (_ROOT / "problems/hinge-sequence.yaml").read_text() + f"vary: {block}\n"
     f = tmp_path / "t.yaml"
     f.write_text(text)
     with pytest.raises(ProblemError, match=message) as err:
@@ -151,7 +154,7 @@ def test_impossible_constraints_stop_with_the_limit(tmp_path):
 
 
 def test_the_vary_field_is_accepted_by_every_parser():
-    data = yaml.safe_load(open("problems/hinge-sequence.yaml").read())
+    data = yaml.safe_load((_ROOT / "problems/hinge-sequence.yaml").read_text())
     data["vary"] = {"yhat": {"range": [0, 1], "step": 0.1}}
     assert parse_problem(data, {}, "<t>").meta.answer["loss"] == 0.467
 
@@ -216,7 +219,7 @@ def test_range_draws_stay_on_the_grid_from_low(tmp_path):
 
 def test_whole_number_ranges_write_integers(tmp_path):
     # decimals: 0 is a grid of whole numbers: frames 3, 4 or 5, written without ".0".
-    text = open("problems/hello-variants.yaml").read()
+    text = (_ROOT / "problems/hello-variants.yaml").read_text()
     assert "frames: {range: [3, 5], step: 1}" in text
     f = _template(tmp_path, text.replace("step: 1}", "decimals: 0}"))
     for v in make_variants(f, seed=1, count=10):
