@@ -6,7 +6,10 @@ are ignored with a warning naming them). Wide form: ``student, problem`` and the
 per figure (an empty cell is not answered). Rows end at LF, CRLF or a lone CR.
 
 ``problem`` names a problem file by its name without ``.yaml`` (``hello-07``), its file name or
-its path as given; two problem files of one name (in two folders) are refused. Each problem's
+its path as given, in any case (``Hello-07`` too) when only one problem has that name so
+folded; two problem files of one name (in two folders) are refused, and names that differ only
+by case (``Hello.yaml``, ``HELLO.yaml``) are said so once and must be written exactly. Each
+problem's
 graded figures are its answer key's (``loss`` for a file without a key; figure names in any
 case), with the key's points (1 by default); every answer is marked by ``mark`` (its value read
 by ``mark.parse_value``: ``inf`` and ``1e400`` are infinite), so a wrong one carries its
@@ -270,11 +273,35 @@ def _listing(names: list[str]) -> str:
     return ", ".join(names[:LISTED_PROBLEMS]) + (f", … ({more} more)" if more > 0 else "")
 
 
+def _folded(problems: dict[str, _Graded]) -> dict[str, list[_Graded]]:
+    """Each name of a problem (name, file name, path) casefolded -> the distinct problems
+    that answer to it (more than one: names that differ only by case)."""
+    out: dict[str, dict[int, _Graded]] = {}
+    for alias, g in problems.items():
+        out.setdefault(alias.casefold(), {})[id(g)] = g
+    return {alias: list(found.values()) for alias, found in out.items()}
+
+
+def _case_clashes(distinct: list[_Graded]) -> list[str]:
+    """One warning per set of problems whose names differ only by case."""
+    by_name: dict[str, list[_Graded]] = {}
+    for g in distinct:
+        by_name.setdefault(g.name.casefold(), []).append(g)
+    return [
+        "problem names "
+        + " and ".join(f"{shown(g.name)} ({g.path})" for g in same)
+        + " differ only by case: the answers must write them exactly"
+        for same in by_name.values()
+        if len(same) > 1
+    ]
+
+
 def grade_class(problem_paths: list[str], answers_path: str) -> GradeReport:
     """Mark every answer of ``answers_path`` against the problems; see the module docstring."""
     problems = _load_problems(problem_paths)
     distinct = {id(g): g for g in problems.values()}
     report = GradeReport({g.name: g for g in distinct.values()})
+    report.issues.extend(_case_clashes(list(distinct.values())))
     records = _records(answers_path)
     for n, cells in records:
         if any(c.strip() for c in cells):
@@ -311,6 +338,27 @@ class _Grader:
         """The problem names an "unknown problem" warning lists (built once)."""
         return _listing(list(self.report.problems))
 
+    @cached_property
+    def folded(self) -> dict[str, list[_Graded]]:
+        return _folded(self.problems)
+
+    def find(self, name: str) -> tuple[_Graded | None, str]:
+        """The problem ``name`` names: exactly, else in another case when only one problem
+        has that name so folded; else None and why."""
+        graded = self.problems.get(name)
+        if graded is not None:
+            return graded, ""
+        found = self.folded.get(name.casefold(), [])
+        if len(found) == 1:
+            return found[0], ""
+        if found:
+            names = " or ".join(shown(g.name) for g in found)
+            return None, (
+                f"problem {shown(name)} could be {names}, whose names differ only by case; "
+                "write the name exactly"
+            )
+        return None, f"unknown problem {shown(name)} (known: {self.known})"
+
     def issue(self, n: int, msg: str) -> None:
         self.report.issues.append(f"{self.path} row {n}: {msg}; skipped")
         self.report.skipped_rows.add(n)
@@ -329,9 +377,9 @@ class _Grader:
             self.issue(n, "no student")
             return
         for prob_name, figure, text in _cells(self.header, row, self.long_form):
-            graded = self.problems.get(prob_name)
+            graded, why = self.find(prob_name)
             if graded is None:
-                self.issue(n, f"unknown problem {shown(prob_name)} (known: {self.known})")
+                self.issue(n, why)
                 return
             why = self.report.not_counted(student, graded)
             if why is not None:
@@ -345,6 +393,11 @@ class _Grader:
 
         where = shown(figure) if self.long_form else f"column {shown(figure)}"
         name = graded.figure(figure)
+        cased = [] if name else [f for f in graded.figures if f.casefold() == figure.casefold()]
+        if len(cased) > 1:
+            names = " or ".join(map(shown, cased))
+            self.issue(n, f"figure {where} could be {names}, which differ only by case")
+            return
         if name is None:
             self.issue(
                 n,

@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 import sys
 
+import pytest
+
 from rnnloss_cli.teach.grade import grade_class, report_json
 
 HINGE = "problems/hinge-sequence.yaml"  # key: loss 0.467 (1 point), sum 1.4 (1 point)
@@ -90,3 +92,58 @@ def test_the_json_report_costs_a_few_python_calls_a_student(tmp_path):
 
     per_student = (calls(400) - calls(200)) / 200
     assert per_student < 150, per_student
+
+
+# ------------------------------------------------------------------ problem names in any case
+def test_a_problem_name_in_another_case_is_graded(tmp_path):
+    text = (
+        "student,problem,figure,value\n"
+        "ana,HINGE-SEQUENCE,loss,0.467\n"  # right: 1 point
+        "ben,Hinge-Sequence.YAML,sum,1.4\n"  # right: 1 point
+    )
+    report = grade_class([HINGE], _write(tmp_path, text))
+    assert report.issues == []
+    assert {s: report.earned(s) for s in report.students} == {"ana": 1, "ben": 1}
+
+
+def _two_cased(tmp_path):
+    """a/Hello.yaml (key 0.125) and b/HELLO.yaml (key 0.5): names that differ only by case."""
+    for folder, stem, yhat in (("a", "Hello", 1.5), ("b", "HELLO", 2.0)):
+        (tmp_path / folder).mkdir()
+        # mse of [1] vs [yhat]: (1 - 1.5)^2 = 0.25, (1 - 2)^2 = 1
+        (tmp_path / folder / f"{stem}.yaml").write_text(
+            f"kind: mse\ny: [1]\nyhat: [{yhat}]\nanswer: {(1 - yhat) ** 2}\n"
+        )
+    return [str(tmp_path / "a"), str(tmp_path / "b")]
+
+
+def test_names_that_differ_only_by_case_are_matched_exactly_and_said_so(tmp_path):
+    text = (
+        "student,problem,figure,value\n"
+        "ana,Hello,loss,0.25\n"  # exact: a/Hello.yaml, right
+        "ben,HELLO,loss,1\n"  # exact: b/HELLO.yaml, right
+        "cy,hello,loss,0.25\n"  # either one: refused, naming both
+    )
+    report = grade_class(_two_cased(tmp_path), _write(tmp_path, text))
+    assert {s: report.earned(s) for s in report.students} == {"ana": 1, "ben": 1, "cy": 0}
+    clash = [i for i in report.issues if "only by case" in i]
+    assert len(clash) == 2, report.issues  # once for the problems, once for row 4
+    assert "Hello" in clash[0] and "HELLO" in clash[0]
+    row = [i for i in report.issues if "row 4" in i]
+    assert len(row) == 1 and "'Hello'" in row[0] and "'HELLO'" in row[0], report.issues
+
+
+def test_mark_reads_a_figure_name_in_any_case():
+    from rnnloss_cli.teach.mark import mark_answers
+
+    # hinge-sequence: loss 0.467 (mean of 0.2, 0.5, 0.7), sum 1.4
+    report = mark_answers(HINGE, {"LOSS": 0.467, "Sum": 1.4})
+    assert [(m.figure, m.right) for m in report.marks] == [("loss", True), ("sum", True)]
+
+
+def test_mark_refuses_one_figure_given_twice_in_two_cases():
+    from rnnloss_cli.errors import ProblemError
+    from rnnloss_cli.teach.mark import mark_answers
+
+    with pytest.raises(ProblemError, match="twice"):
+        mark_answers(HINGE, {"loss": 0.467, "LOSS": 0.5})
