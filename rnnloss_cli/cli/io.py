@@ -12,10 +12,11 @@ exit code:
 ====  ==================================================================================
 
 On a standard output that cannot encode Unicode (``PYTHONIOENCODING=ascii``, latin-1 consoles)
-text degrades to ASCII (``-`` for ``−``, ``a_t(s)`` for ``α_t(s)``, ``+-|`` boxes) instead of
-failing; JSON escapes non-ASCII characters, so it stays valid and exact. Files are written
-atomically (a temporary file in the same folder, then a rename), never over one of the
-command's own inputs, and never over an existing file without ``--force``.
+text degrades to ASCII (``-`` for ``−``, ``a_t(s)`` for ``α_t(s)``, ``+-|`` boxes, and the
+user's own characters as escapes, ``\\u00c4`` for ``Ä``) instead of failing; JSON escapes
+non-ASCII characters, so it stays valid and exact. Files are written atomically (a temporary
+file in the same folder, then a rename), never over one of the command's own inputs, and never
+over an existing file without ``--force``.
 
 Only the standard library and typer are imported here (start-up).
 """
@@ -108,6 +109,27 @@ ASCII_FALLBACK = {
     "ₜ": "_t",
     "ᵢ": "_i",
     "\u00a0": " ",
+    # More of the notation (explain, bptt, rnnt, train); anything else is the user's.
+    "∅": "{}",
+    "‖": "||",
+    "⊙": "(.)",
+    "†": "?",
+    "₁": "_1",
+    "₂": "_2",
+    "ₖ": "_k",
+    "₍": "_(",
+    "₎": ")",
+    "ᵗ": "^t",
+    "\u0302": "hat",
+    "µ": "u",
+    "½": "1/2",
+    "▁": "_",
+    "▂": "_",
+    "▃": "-",
+    "▄": "-",
+    "▅": "=",
+    "▆": "=",
+    "▇": "#",
 }
 _ASCII_TABLE = {ord(k): v for k, v in ASCII_FALLBACK.items()}
 #: What a stream must encode for derivations to print as they are.
@@ -115,29 +137,33 @@ _UNICODE_PROBE = "−α✔⚠│…"
 
 
 def to_ascii(text: str) -> str:
-    """``text`` with every non-ASCII character replaced by its stand-in (or ``?``)."""
+    """``text`` with every non-ASCII character replaced by an ASCII stand-in.
+
+    The derivations' own notation has readable stand-ins (``ASCII_FALLBACK``: ``−`` -> ``-``,
+    ``α`` -> ``a``) and box drawing becomes ``+``, ``-`` or ``|``. Any other character, which
+    comes from the user (a symbol, a title, a typed name), is written as its escape: ``Ä`` ->
+    ``\\u00c4``, ``日`` -> ``\\u65e5`` (``\\U0001f600`` past U+FFFF), as JSON writes it on the
+    same stream. Its base letter (``Ä`` -> ``A``) or ``?`` made two symbols look the same:
+    a vocabulary of ``A`` and ``Ä`` printed two columns ``A``, and ``new msé`` said "no
+    template for kind 'mse'; did you mean 'mse'?".
+    """
     if text.isascii():
         return text
     text = text.translate(_ASCII_TABLE)
     if text.isascii():
         return text
+    return "".join(ch if ch.isascii() else _stand_in(ch) for ch in text)
+
+
+def _stand_in(ch: str) -> str:
+    """A box-drawing character's ``-`` or ``|``; any other character's escape."""
     import unicodedata
 
-    out = []
-    for ch in text:
-        if ch.isascii():
-            out.append(ch)
-            continue
-        # Accented letters keep their base letter (ŝ -> s); box drawing becomes +, - or |.
-        base = unicodedata.normalize("NFKD", ch).encode("ascii", "ignore").decode()
-        if base:
-            out.append(base)
-        elif "BOX DRAWINGS" in unicodedata.name(ch, ""):
-            name = unicodedata.name(ch)
-            out.append("|" if "VERTICAL" in name and "HORIZONTAL" not in name else "-")
-        else:
-            out.append("?")
-    return "".join(out)
+    name = unicodedata.name(ch, "")
+    if "BOX DRAWINGS" in name:
+        return "|" if "VERTICAL" in name and "HORIZONTAL" not in name else "-"
+    code = ord(ch)
+    return f"\\u{code:04x}" if code <= 0xFFFF else f"\\U{code:08x}"
 
 
 #: Texts at least this long are written straight to standard output's file descriptor

@@ -16,9 +16,10 @@ from typing import Any
 from rnnloss_cli import limits
 from rnnloss_cli.errors import ProblemError
 from rnnloss_cli.problem.base import COMMON_FIELDS, Meta, parse_meta
-from rnnloss_cli.problem.fields import Fields
+from rnnloss_cli.problem.fields import Fields, _type_name
 
 TERM_FIELDS = ("weight", "problem", "file", "name")
+TERM_WORDS = "a term {weight: w, problem: {...}} or {weight: w, file: other.yaml}"
 
 #: The files whose custom terms are being parsed, outermost first (for cycle detection).
 _LOADING: contextvars.ContextVar[tuple[Path, ...]] = contextvars.ContextVar(
@@ -91,6 +92,33 @@ def _load_referenced(tf: Fields, stack: tuple[Path, ...]) -> tuple[Any, str]:
     return parse_problem(data, lines, shown), shown
 
 
+def _require_mapping(f: Fields, value: Any, what: str, *parts: Any) -> None:
+    """Refuse a non-mapping at ``parts`` below ``f`` with its line and its field written as
+    everywhere else (``terms[1]``; ``Fields`` itself would say ``terms.1``)."""
+    if not isinstance(value, dict):
+        raise f.error(f"expected {what}, got {_type_name(value)}", *parts)
+
+
+def _check_name(f: Fields, tf: Fields, name: str, earlier: list[str]) -> None:
+    """Term names are the figures an answer key checks besides ``loss`` (the total): a term
+    named ``loss`` or like an earlier term would have its figure dropped without a word."""
+    parts = ("name",) if tf.has("name") else ()
+    if name == "loss":
+        raise tf.error(
+            "a term cannot be named 'loss': that is the total's figure; give it another name",
+            *parts,
+        )
+    if name in earlier:
+        j = earlier.index(name)
+        where = ("terms", j, "name") if "name" in f.raw("terms")[j] else ("terms", j)
+        which = f"'{name}'" if parts else f"this term's default name '{name}'"
+        raise tf.error(
+            f"{which} already names term {j + 1} (line {f.line(*where)}); each term's name "
+            "is a figure of the answer key, so the names must differ",
+            *parts,
+        )
+
+
 def parse_custom(f: Fields, kind: str) -> CustomProblem:
     """kind: custom — ``terms``: a list of {weight, problem | file, name?}."""
     from rnnloss_cli.problem import parse_problem
@@ -115,6 +143,7 @@ def parse_custom(f: Fields, kind: str) -> CustomProblem:
     try:
         terms = []
         for i, item in enumerate(raw):
+            _require_mapping(f, item, TERM_WORDS, "terms", i)
             tf = Fields(item, f.lines, f.file, (*f.path, "terms", i))
             counted[0] += 1
             if counted[0] > limits.MAX_CUSTOM_TERMS:
@@ -127,13 +156,15 @@ def parse_custom(f: Fields, kind: str) -> CustomProblem:
             weight = tf.number("weight")
             source = tf.require_one("problem", "file")
             if source == "problem":
+                _require_mapping(tf, tf.raw("problem"), "a problem {kind: ...}", "problem")
                 problem = parse_problem(tf.raw("problem"), f.lines, f.file, (*tf.path, "problem"))
                 origin = "inline"
             else:
                 problem, origin = _load_referenced(tf, stack)
             default = f"{i + 1}: {problem.meta.kind}"
-            name = tf.text("name", default)
-            terms.append(CustomTerm(str(name), weight, problem, origin))
+            name = str(tf.text("name", default))
+            _check_name(f, tf, name, [t.name for t in terms])
+            terms.append(CustomTerm(name, weight, problem, origin))
     finally:
         _LOADING.reset(token)
         if count_token is not None:

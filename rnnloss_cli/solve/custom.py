@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 
+from rnnloss_cli.errors import ProblemError
 from rnnloss_cli.problem.custom import CustomProblem
 from rnnloss_cli.result import Result, Step, Table, Window
 from rnnloss_cli.solve.common import FLOAT_MAX_TEXT, finalize
@@ -18,19 +19,20 @@ FORMULA = Step("formula", "L = Σ_i w_i L_i", {}, r"L = \sum_i w_i L_i")
 
 def solve_custom(p: CustomProblem, *, window: Window | None = None) -> Result:
     """Solve every term, weight it and add; figures: loss and each term's value by name."""
-    from rnnloss_cli.solve import solve
-
     children: list[tuple[str, Result]] = []
     rows = []
     weighted: list[float] = []
-    for term in p.terms:
-        child = solve(term.problem, window=window)
+    for i, term in enumerate(p.terms):
+        child = _solve_term(p, i, window)
         child.checks = None  # a referenced file's own key is not this problem's business
         children.append((term.name, child))
-        w_l = term.weight * child.loss
+        # Python floats, not numpy scalars: 0 × inf is NaN here without a RuntimeWarning.
+        w_l = float(term.weight) * float(child.loss)
         weighted.append(w_l)
         rows.append([term.name, child.kind, child.loss, term.weight, w_l])
     total, why = _weighted_sum(weighted)
+    if not math.isfinite(total):
+        why = _why_not_finite(p, children, weighted, total) or why
     r = Result("custom", p.meta.title, total, formula=FORMULA)
     if why:
         r.warnings.append(why)
@@ -94,3 +96,67 @@ def _weighted_sum(weighted: list[float]) -> tuple[float, str | None]:
         first = next(i + 1 for i, v in enumerate(weighted) if math.isinf(v))
         return total, f"the loss is infinite: the weighted term {first} (w_i · L_i) is infinite"
     return total, None
+
+
+def _solve_term(p: CustomProblem, i: int, window: Window | None) -> Result:
+    """Solve term ``i``; an error inside an inline term names its field from this file's root
+    (``terms[0].problem.answer.foo``, not ``answer.foo``), its line already being right."""
+    from rnnloss_cli.solve import solve
+
+    term = p.terms[i]
+    try:
+        return solve(term.problem, window=window)
+    except ProblemError as err:
+        if term.origin == "inline" and err.file == p.meta.file and err.field:
+            err.field = f"terms[{i}].problem.{err.field}"
+        raise
+
+
+def _label(p: CustomProblem, i: int) -> str:
+    """``term 2 (hinge)``: the term's number and its name (its kind when it has no name)."""
+    term = p.terms[i]
+    default = f"{i + 1}: {term.problem.meta.kind}"
+    return f"term {i + 1} ({term.problem.meta.kind if term.name == default else term.name})"
+
+
+def _why_not_finite(
+    p: CustomProblem, children: list[tuple[str, Result]], weighted: list[float], total: float
+) -> str | None:
+    """Why Σ_i w_i L_i is NaN or ±inf, naming the term(s) responsible; None to keep the
+    generic reason of ``_weighted_sum`` (finite terms whose sum overflows).
+
+    In the order the value is lost: a term that is itself undefined (NaN); a weight of 0 on
+    an infinite term (0 × ∞ is an indeterminate form: IEEE, NumPy and PyTorch give NaN, and
+    picking the measure-theory 0 would hide the NaN a framework computes); weighted terms of
+    +∞ and −∞ (∞ − ∞); one infinite weighted term (an infinite L_i, or w_i · L_i past the
+    float range).
+    """
+    losses = [float(child.loss) for _, child in children]
+    undefined = "the loss is undefined (NaN), neither finite nor infinite"
+    for i, loss in enumerate(losses):
+        if math.isnan(loss):
+            inner = next((w for w in children[i][1].warnings if "undefined" in w), "")
+            because = f" ({inner})" if inner else ""
+            return f"{undefined}: {_label(p, i)} is itself undefined{because}"
+    for i, (term, loss) in enumerate(zip(p.terms, losses, strict=True)):
+        if term.weight == 0 and math.isinf(loss):
+            return (
+                f"{undefined}: {_label(p, i)} has weight 0 and an infinite loss, and 0 × inf has "
+                "no value (NumPy and PyTorch give nan too); to leave the term out, delete it"
+            )
+    plus = [i for i, v in enumerate(weighted) if v == math.inf]
+    minus = [i for i, v in enumerate(weighted) if v == -math.inf]
+    if plus and minus:
+        return (
+            f"{undefined}: {_label(p, plus[0])} is +inf and {_label(p, minus[0])} is -inf once "
+            "weighted, and inf − inf has no value"
+        )
+    for i, (term, loss) in enumerate(zip(p.terms, losses, strict=True)):
+        if math.isinf(weighted[i]):
+            if math.isinf(loss):
+                return f"the loss is infinite: {_label(p, i)} is infinite (weight {term.weight:g})"
+            return (
+                f"the loss is infinite: {_label(p, i)}, w_i · L_i = {term.weight:g} × {loss:g}, "
+                f"passes the largest double ({FLOAT_MAX_TEXT}) (nothing is clipped)"
+            )
+    return None

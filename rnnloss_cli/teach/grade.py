@@ -6,7 +6,10 @@ are ignored with a warning naming them). Wide form: ``student, problem`` and the
 per figure (an empty cell is not answered). Rows end at LF, CRLF or a lone CR.
 
 ``problem`` names a problem file by its name without ``.yaml`` (``hello-07``), its file name or
-its path as given; two problem files of one name (in two folders) are refused. Each problem's
+its path as given, in any case (``Hello-07`` too) when only one problem has that name so
+folded; two problem files of one name (in two folders) are refused, and names that differ only
+by case (``Hello.yaml``, ``HELLO.yaml``) are said so once and must be written exactly. Each
+problem's
 graded figures are its answer key's (``loss`` for a file without a key; figure names in any
 case), with the key's points (1 by default); every answer is marked by ``mark`` (its value read
 by ``mark.parse_value``: ``inf`` and ``1e400`` are infinite), so a wrong one carries its
@@ -160,6 +163,11 @@ class GradeReport:
     def max_possible(self) -> float:
         return max((self.possible(s) for s in self.students), default=0.0)
 
+    def totals(self) -> dict[str, tuple[float, float]]:
+        """Student -> (earned, possible), each worked out once (a report and its summary
+        would otherwise work out ``possible`` three times a student)."""
+        return {s: (self.earned(s), self.possible(s)) for s in self.by_student}
+
     def not_counted(self, student: str, graded: _Graded) -> str | None:
         """Why an answer to ``graded`` earns ``student`` nothing (None: it counts)."""
         pick = self.counted(student, graded.group)
@@ -265,11 +273,35 @@ def _listing(names: list[str]) -> str:
     return ", ".join(names[:LISTED_PROBLEMS]) + (f", … ({more} more)" if more > 0 else "")
 
 
+def _folded(problems: dict[str, _Graded]) -> dict[str, list[_Graded]]:
+    """Each name of a problem (name, file name, path) casefolded -> the distinct problems
+    that answer to it (more than one: names that differ only by case)."""
+    out: dict[str, dict[int, _Graded]] = {}
+    for alias, g in problems.items():
+        out.setdefault(alias.casefold(), {})[id(g)] = g
+    return {alias: list(found.values()) for alias, found in out.items()}
+
+
+def _case_clashes(distinct: list[_Graded]) -> list[str]:
+    """One warning per set of problems whose names differ only by case."""
+    by_name: dict[str, list[_Graded]] = {}
+    for g in distinct:
+        by_name.setdefault(g.name.casefold(), []).append(g)
+    return [
+        "problem names "
+        + " and ".join(f"{shown(g.name)} ({g.path})" for g in same)
+        + " differ only by case: the answers must write them exactly"
+        for same in by_name.values()
+        if len(same) > 1
+    ]
+
+
 def grade_class(problem_paths: list[str], answers_path: str) -> GradeReport:
     """Mark every answer of ``answers_path`` against the problems; see the module docstring."""
     problems = _load_problems(problem_paths)
     distinct = {id(g): g for g in problems.values()}
     report = GradeReport({g.name: g for g in distinct.values()})
+    report.issues.extend(_case_clashes(list(distinct.values())))
     records = _records(answers_path)
     for n, cells in records:
         if any(c.strip() for c in cells):
@@ -306,6 +338,27 @@ class _Grader:
         """The problem names an "unknown problem" warning lists (built once)."""
         return _listing(list(self.report.problems))
 
+    @cached_property
+    def folded(self) -> dict[str, list[_Graded]]:
+        return _folded(self.problems)
+
+    def find(self, name: str) -> tuple[_Graded | None, str]:
+        """The problem ``name`` names: exactly, else in another case when only one problem
+        has that name so folded; else None and why."""
+        graded = self.problems.get(name)
+        if graded is not None:
+            return graded, ""
+        found = self.folded.get(name.casefold(), [])
+        if len(found) == 1:
+            return found[0], ""
+        if found:
+            names = " or ".join(shown(g.name) for g in found)
+            return None, (
+                f"problem {shown(name)} could be {names}, whose names differ only by case; "
+                "write the name exactly"
+            )
+        return None, f"unknown problem {shown(name)} (known: {self.known})"
+
     def issue(self, n: int, msg: str) -> None:
         self.report.issues.append(f"{self.path} row {n}: {msg}; skipped")
         self.report.skipped_rows.add(n)
@@ -324,9 +377,9 @@ class _Grader:
             self.issue(n, "no student")
             return
         for prob_name, figure, text in _cells(self.header, row, self.long_form):
-            graded = self.problems.get(prob_name)
+            graded, why = self.find(prob_name)
             if graded is None:
-                self.issue(n, f"unknown problem {shown(prob_name)} (known: {self.known})")
+                self.issue(n, why)
                 return
             why = self.report.not_counted(student, graded)
             if why is not None:
@@ -340,6 +393,11 @@ class _Grader:
 
         where = shown(figure) if self.long_form else f"column {shown(figure)}"
         name = graded.figure(figure)
+        cased = [] if name else [f for f in graded.figures if f.casefold() == figure.casefold()]
+        if len(cased) > 1:
+            names = " or ".join(map(shown, cased))
+            self.issue(n, f"figure {where} could be {names}, which differ only by case")
+            return
         if name is None:
             self.issue(
                 n,
@@ -402,12 +460,16 @@ def report_csv(report: GradeReport) -> str:
     return buf.getvalue()
 
 
-def summary(report: GradeReport) -> dict[str, Any]:
+def summary(
+    report: GradeReport, totals: dict[str, tuple[float, float]] | None = None
+) -> dict[str, Any]:
     """Class summary: score distribution (percent bins) and the commonest slips per problem.
 
     ``skipped_rows`` counts rows with an answer skipped (a wide row may keep its other cells).
+    ``totals`` is ``report.totals()`` when the caller has it already.
     """
-    scores = [_percent(report.earned(s), report.possible(s)) for s in report.students]
+    totals = report.totals() if totals is None else totals
+    scores = [_percent(earned, possible) for earned, possible in totals.values()]
     bins = [0] * BINS
     for p in scores:
         bins[min(BINS - 1, int(p // (100 / BINS)))] += 1
@@ -421,7 +483,7 @@ def summary(report: GradeReport) -> dict[str, Any]:
         "students": len(report.students),
         "answers": len(report.answers),
         "skipped_rows": len(report.skipped_rows),
-        "possible": report.max_possible,
+        "possible": max((possible for _, possible in totals.values()), default=0.0),
         "mean_percent": sum(scores) / len(scores) if scores else 0.0,
         "distribution": {
             f"{i * 100 // BINS}-{(i + 1) * 100 // BINS}%": c for i, c in enumerate(bins)
@@ -455,32 +517,52 @@ def summary_text(report: GradeReport) -> str:
     return "\n".join(lines)
 
 
-def report_json(report: GradeReport) -> str:
-    """Every answer with its verdict and slip, per student, and the summary, as standard JSON:
-    an infinite value is null, and ``warnings`` names it."""
+#: One encoder for every line of the JSON report: compact (the C encoder; ``indent`` would
+#: select the pure-Python one, about 10x slower) with a space after each comma and colon.
+_LINE = json.JSONEncoder(ensure_ascii=False, allow_nan=False, separators=(", ", ": "))
+
+
+def _student_items(
+    report: GradeReport, totals: dict[str, tuple[float, float]], warnings: list[str]
+) -> Iterator[str]:
+    """Each student as a line of totals ending ``"answers": [``, then a line an answer."""
     from rnnloss_cli.teach.mark import json_marks
 
-    warnings: list[str] = []
-    students = []
     for i, (s, mine) in enumerate(report.by_student.items()):
-        earned, possible = report.earned(s), report.possible(s)
-        students.append(
-            {
-                "student": s,
-                "earned": earned,
-                "possible": possible,
-                "percent": _percent(earned, possible),
-                "answers": json_marks(mine, f"students[{i}].answers", warnings),
-            }
-        )
-    return json.dumps(
-        {
-            "students": students,
-            "summary": summary(report),
-            "issues": report.issues,
-            "warnings": warnings,
-        },
-        indent=2,
-        ensure_ascii=False,
-        allow_nan=False,
+        earned, possible = totals[s]
+        mine_totals = {"student": s, "earned": earned, "possible": possible}
+        mine_totals["percent"] = _percent(earned, possible)
+        head = _LINE.encode(mine_totals)[:-1] + ', "answers": '
+        answers = json_marks(mine, f"students[{i}].answers", warnings)
+        if not answers:
+            yield head + "[]}"
+        else:
+            yield head + "[\n      " + ",\n      ".join(map(_LINE.encode, answers)) + "\n    ]}"
+
+
+def _items(items: Iterator[str]) -> str:
+    """A JSON list of already encoded ``items``, one a line, 4 spaces in (``[]`` if none)."""
+    joined = ",\n    ".join(items)
+    return "[\n    " + joined + "\n  ]" if joined else "[]"
+
+
+def report_json(report: GradeReport) -> str:
+    """Every answer with its verdict and slip, per student, and the summary, as standard JSON:
+    an infinite value is null, and ``warnings`` names it.
+
+    Laid out to be read and to be written fast for a class of 100,000: a line per student
+    (its totals) and a line per answer, a line per issue and warning, the summary indented.
+    """
+    warnings: list[str] = []
+    totals = report.totals()
+    students = _items(_student_items(report, totals, warnings))
+    whole = summary(report, totals)
+    summary_block = json.dumps(whole, indent=2, ensure_ascii=False, allow_nan=False)
+    return (
+        "{\n"
+        f'  "students": {students},\n'
+        f'  "summary": {summary_block.replace(chr(10), chr(10) + "  ")},\n'
+        f'  "issues": {_items(map(_LINE.encode, report.issues))},\n'
+        f'  "warnings": {_items(map(_LINE.encode, warnings))}\n'
+        "}"
     )

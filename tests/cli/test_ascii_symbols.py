@@ -1,0 +1,75 @@
+"""An ASCII-only standard output keeps distinct symbols distinct.
+
+A character the derivations' notation has no stand-in for comes from the user (a symbol, a
+title, a typed name) and is written as its escape (``\\u00c4``), as JSON writes it; its base
+letter made ``A`` and ``Ä`` print alike.
+"""
+
+from __future__ import annotations
+
+import io
+import sys
+
+import pytest
+
+from rnnloss_cli.cli import io as cli_io
+from rnnloss_cli.cli.app import app_for
+
+TWO_AS = """kind: ctc
+title: Two symbols, A and Ä
+method: exact
+target: AÄ
+symbols: ["-", A, Ä]
+emissions:
+  - [0.2, 0.7, 0.1]
+  - [0.3, 0.3, 0.4]
+  - [0.2, 0.1, 0.7]
+"""
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("A Ä", "A \\u00c4"),
+        ("AÄ", "A\\u00c4"),  # a target of two labels, not the repeat "AA"
+        ("日本", "\\u65e5\\u672c"),  # two symbols, not "??"
+        ("😀", "\\U0001f600"),
+        ("−ln ŷ · α", "-ln yhat * a"),  # the notation keeps its readable stand-ins
+        ("┃ s ┃", "| s |"),
+    ],
+)
+def test_user_characters_become_escapes_and_the_notation_stand_ins(text, expected):
+    assert cli_io.to_ascii(text) == expected
+
+
+def _run_ascii(argv, monkeypatch):
+    """The real entry point with an ASCII-only stdout and stderr."""
+    out = io.TextIOWrapper(io.BytesIO(), encoding="ascii")
+    err = io.TextIOWrapper(io.BytesIO(), encoding="ascii")
+    monkeypatch.setattr(sys, "stdout", out)
+    monkeypatch.setattr(sys, "stderr", err)
+    code = cli_io.run(app_for(argv), argv)
+    text = []
+    for stream in (out, err):
+        stream.flush()
+        stream.buffer.seek(0)
+        text.append(stream.buffer.read().decode("ascii"))
+    return code, *text
+
+
+@pytest.mark.parametrize("fmt", ["rich", "markdown"])
+def test_a_vocabulary_of_a_and_a_umlaut_prints_two_distinct_columns(tmp_path, monkeypatch, fmt):
+    path = tmp_path / "two.yaml"
+    path.write_text(TWO_AS, encoding="utf-8")
+    code, out, err = _run_ascii(["solve", str(path), "-f", fmt], monkeypatch)
+    assert code == 0, err
+    assert "Two symbols, A and \\u00c4" in out
+    header = next(line for line in out.splitlines() if line.replace(" ", "").startswith("|t|"))
+    cells = [c.strip() for c in header.strip("|").split("|")]
+    assert cells == ["t", "-", "A", "\\u00c4"], header
+
+
+def test_a_typed_name_is_echoed_distinct_from_the_suggestion(monkeypatch):
+    code, _, err = _run_ascii(["new", "msé"], monkeypatch)
+    assert code == cli_io.EXIT_BAD_INPUT
+    assert "kind 'ms\\u00e9'; did you mean 'mse'?" in err, err
