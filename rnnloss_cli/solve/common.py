@@ -137,7 +137,10 @@ def finalize(meta: Meta, result: Result) -> Result:
         result.unit = LOG_BASES[meta.log_base]
     if meta.log_base == "e" and result.unit == "nats":
         _name_the_log(meta, result)
-    if not math.isfinite(result.loss) and not any("infinite" in w for w in result.warnings):
+    if math.isnan(result.loss):  # 0 × inf, inf − inf: no value, not an infinity
+        if not any("no value" in w or "nan" in w.lower() for w in result.warnings):
+            result.warnings.append("the loss has no value (NaN)")
+    elif math.isinf(result.loss) and not any("infinite" in w for w in result.warnings):
         result.warnings.append("the loss is infinite")
     if meta.answer is not None:
         result.checks = []

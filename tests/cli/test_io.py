@@ -27,8 +27,8 @@ PROBLEMS = Path(__file__).resolve().parents[2] / "problems"
         ("┃ s ┃", "| s |"),
         ("plain", "plain"),
         ("ŷ", "yhat"),
-        ("é", "e"),  # a letter keeps its base
-        ("日", "?"),  # nothing to stand in
+        ("é", "\\u00e9"),  # a user symbol is escaped, never merged with its base letter
+        ("日", "\\u65e5"),  # nor lost as "?"
     ],
 )
 def test_to_ascii(text, expected):

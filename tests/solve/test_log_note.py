@@ -41,3 +41,19 @@ def test_bits_problem_names_the_unit_of_every_column():
     grad = [c for c in headers if c.startswith("∂")]
     assert term and all(c.endswith("(nats)") for c in term), term
     assert grad and all(c.endswith("(in bits: nats / ln 2)") for c in grad), grad
+
+
+def test_a_loss_with_no_value_is_not_called_infinite():
+    """finalize labelled any non-finite loss 'the loss is infinite'; NaN (0 × inf in a custom
+    total: no value) is not infinite."""
+    from rnnloss_cli.result import Result
+    from rnnloss_cli.solve.common import finalize
+
+    class Meta:
+        title, source, file, notes, log_base, answer = "t", None, None, None, "e", None
+
+    nan = finalize(Meta(), Result("custom", "t", float("nan"), unit=""))
+    assert not any("infinite" in w for w in nan.warnings), nan.warnings
+    assert any("no value" in w for w in nan.warnings), nan.warnings
+    inf = finalize(Meta(), Result("custom", "t", float("inf"), unit=""))
+    assert inf.warnings == ["the loss is infinite"]
