@@ -166,20 +166,20 @@ def _forward_backward(net: _Net) -> _Pass:
             "the forward pass overflowed float64 (h_t or o_t is not finite): the inputs or "
             "weights are too large"
         )
-    if net.loss == "cross_entropy":
-        logp = log_softmax(o, axis=1)
-        rows = np.arange(n_steps)
-        step_loss = -logp[rows, net.targets]
-        d_o = np.exp(logp)
-        d_o[rows, net.targets] -= 1.0
-    else:
-        diff = o - net.targets
-        step_loss = np.sum(diff * diff, axis=1)
-        d_o = 2.0 * diff
-    d_o *= net.scale
-    # A gradient past the float range is ±inf (or NaN where infinities meet), as PyTorch's:
-    # no warning on the way.
+    # A loss or gradient past the float range is ±inf (or NaN where infinities meet), as
+    # PyTorch's: no warning on the way.
     with np.errstate(over="ignore", invalid="ignore"):
+        if net.loss == "cross_entropy":
+            logp = log_softmax(o, axis=1)
+            rows = np.arange(n_steps)
+            step_loss = -logp[rows, net.targets]
+            d_o = np.exp(logp)
+            d_o[rows, net.targets] -= 1.0
+        else:
+            diff = o - net.targets
+            step_loss = np.sum(diff * diff, axis=1)
+            d_o = 2.0 * diff
+        d_o *= net.scale
         local = d_o @ p["W_hy"].T  # dL_t/dh_t through o_t only
         d_h = np.empty_like(h)
         delta = np.empty_like(h)
@@ -258,7 +258,30 @@ def elman_bptt(
     params = {"W_xh": W_xh, "W_hh": W_hh, "b_h": b_h, "W_hy": W_hy, "b_y": b_y, "h0": h0}
     net = _prepare(x, targets, params, loss, reduction)
     run = _forward_backward(net)
-    return float(net.scale * run.step_loss.sum()), run.grads
+    return _reduced_loss(net, run), run.grads
+
+
+def _reduced_loss(net: _Net, run: _Pass) -> float:
+    """s * sum_t L_t; a sum past the float range is inf, without a warning."""
+    with np.errstate(over="ignore", invalid="ignore"):
+        return float(net.scale * run.step_loss.sum())
+
+
+def norms(arr: NDArray[np.float64], axis: int | tuple[int, ...] | None = None) -> NDArray:
+    """Euclidean (Frobenius) norms over ``axis``, sqrt(sum x^2), without overflowing.
+
+    Each is computed as m * sqrt(sum (x / m)^2) with m = max |x|, so entries of 1e200 give a
+    norm of about 1e200, not the inf that squaring them first would give; a norm past the
+    float range is inf and a NaN entry gives NaN, without a warning.
+    """
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+        big = np.max(np.abs(arr), axis=axis, keepdims=True)
+        safe = np.where((big > 0) & np.isfinite(big), big, 1.0)
+        scaled = arr / safe
+        out = safe * np.sqrt(np.sum(scaled * scaled, axis=axis, keepdims=True))
+        out = np.where(np.isinf(big), np.inf, out)
+        out = np.where(np.isnan(big), np.nan, out)
+    return np.squeeze(out, axis=axis) if axis is not None else out.reshape(())
 
 
 @dataclass(frozen=True, eq=False)
@@ -281,6 +304,7 @@ class BPTTTrace:
         lag_norms: (T,) Frobenius norm of each part, k = 0 (no step back) .. T-1.
         last_loss_delta_norms: (T,) ||dL_T / da_{T-k}||, k = 0..T-1: how the last step's loss
             reaches back (scale included).
+        grad_norm: ||grad L||, the Euclidean norm over every parameter's gradient together.
     """
 
     h_prev: NDArray[np.float64]
@@ -296,6 +320,7 @@ class BPTTTrace:
     grad_W_hh_by_lag: NDArray[np.float64]
     lag_norms: NDArray[np.float64]
     last_loss_delta_norms: NDArray[np.float64]
+    grad_norm: float
 
 
 def _by_lag(net: _Net, run: _Pass) -> tuple[NDArray, NDArray]:
@@ -305,13 +330,13 @@ def _by_lag(net: _Net, run: _Pass) -> tuple[NDArray, NDArray]:
     check_array_bytes((n_steps, n_hidden, n_hidden), "grad_W_hh_by_lag (T, H, H)")
     deriv = 1.0 - run.h * run.h
     # cur[j]: the delta at step j caused by the loss at step j + k (k = the current lag).
-    cur = (run.d_o @ net.params["W_hy"].T) * deriv
     parts = np.empty((n_steps, n_hidden, n_hidden))
     last = np.empty(n_steps)
     with np.errstate(over="ignore", invalid="ignore"):  # ±inf / NaN past the float range
+        cur = (run.d_o @ net.params["W_hy"].T) * deriv
         for k in range(n_steps):
             parts[k] = run.h_prev[: n_steps - k].T @ cur
-            last[k] = np.linalg.norm(cur[-1])
+            last[k] = norms(cur[-1])
             cur = (cur[1:] @ w_hh.T) * deriv[: n_steps - k - 1]
     return parts, last
 
@@ -363,9 +388,10 @@ def elman_bptt_trace(
     probs = None
     if loss == "cross_entropy":
         probs = np.exp(log_softmax(run.o, axis=1))
-    norms = np.sqrt(np.sum(parts * parts, axis=(1, 2)))
+    lag_norms = norms(parts, axis=(1, 2))
+    grad_norm = float(norms(np.concatenate([g.ravel() for g in run.grads.values()])))
     arrays = [run.h_prev, run.h, run.o, run.step_loss, run.d_o, run.d_h, run.delta, parts]
-    arrays += [norms, last, *run.grads.values()] + ([probs] if probs is not None else [])
+    arrays += [lag_norms, last, *run.grads.values()] + ([probs] if probs is not None else [])
     for arr in arrays:
         arr.setflags(write=False)
     return BPTTTrace(
@@ -374,12 +400,13 @@ def elman_bptt_trace(
         o=run.o,
         probs=probs,
         step_loss=run.step_loss,
-        loss=float(net.scale * run.step_loss.sum()),
+        loss=_reduced_loss(net, run),
         d_o=run.d_o,
         d_h=run.d_h,
         delta=run.delta,
         grads=run.grads,
         grad_W_hh_by_lag=parts,
-        lag_norms=norms,
+        lag_norms=lag_norms,
         last_loss_delta_norms=last,
+        grad_norm=grad_norm,
     )

@@ -73,6 +73,19 @@ def check_log_probs(log_probs: ArrayLike) -> NDArray[np.float64]:
     return arr
 
 
+def to_int64(arr: NDArray, name: str) -> NDArray[np.int64]:
+    """An integer array as int64; unsigned values past 2^63 - 1 are refused, not wrapped.
+
+    ``astype(np.int64)`` turns uint64 2^64 - 1 into -1, and a message would then name -1.
+    """
+    if arr.dtype.kind == "u" and arr.size and arr.max() > np.iinfo(np.int64).max:
+        idx = tuple(int(i) for i in np.unravel_index(int(np.argmax(arr)), arr.shape))
+        raise EngineError(
+            f"{name} must hold indices below 2^63; got {int(arr[idx])} at index {idx}"
+        )
+    return arr.astype(np.int64)
+
+
 def check_target(target: ArrayLike, n_classes: int, blank: int) -> NDArray[np.int64]:
     """(S,) int64 labels in [0, C) other than blank; EngineError otherwise."""
     arr = as_array(target, "target")
@@ -82,7 +95,7 @@ def check_target(target: ArrayLike, n_classes: int, blank: int) -> NDArray[np.in
         return np.zeros(0, dtype=np.int64)
     if arr.dtype.kind not in "iu":
         raise EngineError(f"target must contain integers; got dtype {arr.dtype}")
-    arr = arr.astype(np.int64)
+    arr = to_int64(arr, "target")
     bad = (arr < 0) | (arr >= n_classes) | (arr == blank)
     if bad.any():
         j = int(np.argmax(bad))
@@ -120,15 +133,18 @@ def _viterbi(lp: NDArray[np.float64], target: NDArray[np.int64], blank: int) -> 
     delta[0, : min(2, n_ext)] = emit[0, : min(2, n_ext)]
     cand = np.full((3, n_ext), -np.inf)
     cols = np.arange(n_ext)
-    for t in range(1, n_frames):
-        prev = delta[t - 1]
-        cand[0] = prev
-        cand[1, 1:] = prev[:-1]
-        cand[2, 2:] = np.where(skip[2:], prev[:-2], -np.inf)
-        # First maximum in the order (stay, s-1, s-2): a later move must be strictly better.
-        choice = np.argmax(cand, axis=0)
-        delta[t] = cand[choice, cols] + emit[t]
-        back[t] = np.where(np.isfinite(delta[t]), choice, -1)
+    # Log-probabilities near -1.8e308 (logits that far apart) make a prefix's sum overflow:
+    # -inf, the probability 0 it is in float64, without a warning on the way.
+    with np.errstate(over="ignore", invalid="ignore"):
+        for t in range(1, n_frames):
+            prev = delta[t - 1]
+            cand[0] = prev
+            cand[1, 1:] = prev[:-1]
+            cand[2, 2:] = np.where(skip[2:], prev[:-2], -np.inf)
+            # First maximum in the order (stay, s-1, s-2): a later move must be strictly better.
+            choice = np.argmax(cand, axis=0)
+            delta[t] = cand[choice, cols] + emit[t]
+            back[t] = np.where(np.isfinite(delta[t]), choice, -1)
     if n_ext == 1:
         end = 0
     else:

@@ -52,6 +52,7 @@ from numpy.typing import ArrayLike, NDArray
 
 from rnnloss_cli.engine._numerics import all_finite, as_array, check_bool_option, log_softmax
 from rnnloss_cli.engine.errors import EngineError
+from rnnloss_cli.engine.forced_align import to_int64
 
 __all__ = ["RNNTTrace", "rnnt_loss", "rnnt_loss_and_grad", "rnnt_trace"]
 
@@ -67,7 +68,7 @@ def _as_ints(x: ArrayLike, name: str) -> NDArray[np.int64]:
     arr = as_array(x, name)
     if arr.size and arr.dtype.kind not in "iu":
         raise EngineError(f"{name} must contain integers; got dtype {arr.dtype}")
-    return arr.astype(np.int64)
+    return to_int64(arr, name)
 
 
 def _check_logits(logits: ArrayLike, ndim: int, shape: str) -> NDArray[np.float64]:
@@ -98,7 +99,7 @@ def _check_options(reduction: str, clamp: float, fused: bool) -> float:
     if reduction not in _REDUCTIONS:
         raise EngineError(f"reduction: expected one of {_REDUCTIONS}, got {reduction!r}")
     check_bool_option(fused, "fused_log_softmax")
-    if isinstance(clamp, (bool, np.bool_, np.ndarray)):
+    if isinstance(clamp, (bool, np.bool_, np.ndarray, str, bytes)):
         raise EngineError(f"clamp must be a number (<= 0: no clamping); got {clamp!r}")
     try:
         clamp = float(clamp)
@@ -180,6 +181,26 @@ def _lattice(lp: NDArray[np.float64], target: NDArray[np.int64], blank: int) -> 
     alpha = np.full((n_frames, n_nodes), -np.inf)
     beta = np.full((n_frames, n_nodes), -np.inf)
     alpha[0, 0] = 0.0
+    # A path's log-probability past -1.8e308 (moves whose logits are that far apart) is -inf,
+    # the probability 0 it is in float64; unfused logits past +9e307 make it +inf. Neither
+    # warns on the way.
+    with np.errstate(over="ignore", invalid="ignore"):
+        _alpha_beta(alpha, beta, log_blank, log_label)
+        log_p = float(alpha[-1, -1] + log_blank[-1, -1])
+    blank_occ = np.zeros((n_frames, n_nodes))
+    # p(y|x) = 0 (every path has a move of probability 0, e.g. a logit 1.8e308 below its
+    # node's largest): the loss is inf and the occupations 0/0, NaN, as CTC's are then
+    with np.errstate(over="ignore", invalid="ignore"):
+        blank_occ[:-1] = np.exp(alpha[:-1] + log_blank[:-1] + beta[1:] - log_p)
+        blank_occ[-1, -1] = np.exp(alpha[-1, -1] + log_blank[-1, -1] - log_p)
+        label_occ = np.exp(alpha[:, :-1] + log_label + beta[:, 1:] - log_p)
+    return _Lattice(log_blank, log_label, alpha, beta, log_p, blank_occ, label_occ)
+
+
+def _alpha_beta(alpha, beta, log_blank, log_label) -> None:
+    """Fill alpha (alpha[0, 0] = 0 set) and beta in place, one anti-diagonal at a time."""
+    n_frames, n_nodes = alpha.shape
+    n_labels = n_nodes - 1
     # Anti-diagonals d = t + u: every cell on one depends only on the previous one.
     for d in range(1, n_frames + n_labels):
         t = np.arange(max(0, d - n_labels), min(d, n_frames - 1) + 1)
@@ -202,15 +223,6 @@ def _lattice(lp: NDArray[np.float64], target: NDArray[np.int64], blank: int) -> 
         ok = u < n_labels
         to_label[ok] = beta[t[ok], u[ok] + 1] + log_label[t[ok], u[ok]]
         beta[t, u] = np.logaddexp(to_blank, to_label)
-    log_p = float(alpha[-1, -1] + log_blank[-1, -1])
-    blank_occ = np.zeros((n_frames, n_nodes))
-    # p(y|x) = 0 (every path has a move of probability 0, e.g. a logit 1.8e308 below its
-    # node's largest): the loss is inf and the occupations 0/0, NaN, as CTC's are then
-    with np.errstate(invalid="ignore"):
-        blank_occ[:-1] = np.exp(alpha[:-1] + log_blank[:-1] + beta[1:] - log_p)
-        blank_occ[-1, -1] = np.exp(alpha[-1, -1] + log_blank[-1, -1] - log_p)
-        label_occ = np.exp(alpha[:, :-1] + log_label + beta[:, 1:] - log_p)
-    return _Lattice(log_blank, log_label, alpha, beta, log_p, blank_occ, label_occ)
 
 
 def _grad(
@@ -227,7 +239,8 @@ def _grad(
     if fused:
         node = lat.blank_occ.copy()
         node[:, :-1] += lat.label_occ
-        grad += np.exp(lp) * node[:, :, None]
+        with np.errstate(over="ignore", invalid="ignore"):  # NaN occupations when p = 0
+            grad += np.exp(lp) * node[:, :, None]
     if clamp > 0:
         np.clip(grad, -clamp, clamp, out=grad)
     return grad
@@ -454,7 +467,7 @@ def rnnt_trace(
     lp = batch.log_probs[0]
     lat = _lattice(lp, batch.targets[0], batch.blank)
     grad = _grad(lp, batch.targets[0], batch.blank, lat, bool(fused_log_softmax), -1.0)
-    with np.errstate(invalid="ignore"):  # NaN when p(y|x) = 0, as the occupations
+    with np.errstate(over="ignore", invalid="ignore"):  # NaN when p(y|x) = 0 (occupations)
         node = np.exp(lat.log_alpha + lat.log_beta - lat.log_likelihood)
     arrays = (lp, lat.log_blank, lat.log_label, lat.log_alpha, lat.log_beta, node)
     arrays += (lat.blank_occ, lat.label_occ, grad)
