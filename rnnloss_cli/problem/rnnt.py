@@ -10,6 +10,7 @@ t frames and u labels (each row sums to 1, no zeros: the engine works with their
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -35,6 +36,30 @@ class RNNTProblem:
     from_probs: bool
 
 
+def _check_node_widths(f: Fields, raw: Any, source: str) -> None:
+    """Every node of a T x (U+1) x V list must hold V values, V from node (t=0, u=0).
+
+    ``Fields.check_array`` compares the rows of one frame with each other only, so frames
+    of 2-value and of 3-value nodes passed it and failed numpy's conversion (an internal
+    error); anything else wrong in the list is left to it.
+    """
+    if not (isinstance(raw, list) and raw and isinstance(raw[0], list) and raw[0]):
+        return
+    if not isinstance(raw[0][0], list):
+        return
+    width = len(raw[0][0])
+    for t, frame in enumerate(raw):
+        for u, node in enumerate(frame if isinstance(frame, list) else ()):
+            if isinstance(node, list) and len(node) != width:
+                raise f.error(
+                    f"node (t={t}, u={u}) holds {len(node)} values but node (t=0, u=0) holds "
+                    f"{width}: every node needs one value per symbol",
+                    source,
+                    t,
+                    u,
+                )
+
+
 def parse_rnnt(f: Fields, kind: str) -> RNNTProblem:
     """kind: rnnt (see the module docstring)."""
     f.check_keys((*COMMON_FIELDS, *RNNT_FIELDS), kind=kind)
@@ -53,6 +78,7 @@ def parse_rnnt(f: Fields, kind: str) -> RNNTProblem:
             raise f.error(f"target symbol {s!r} is missing from symbols", "target")
     source = f.require_one("probs", "logits")
     raw = f.raw(source)
+    _check_node_widths(f, raw, source)
     arr = f.check_array(raw, source, ndims=(3,), low=0.0 if source == "probs" else None)
     n_frames, n_nodes, n_classes = arr.shape
     if n_nodes != len(target) + 1:

@@ -1,0 +1,59 @@
+"""Hand-written problem files of kinds rnnt, bptt and ctc_align that are wrong in ways a
+hostile user or a hurried instructor writes them: each is one ProblemError naming the file,
+the line and the field (never an internal error), through load_problem and the CLI."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from rnnloss_cli.cli import app
+from rnnloss_cli.errors import ProblemError
+from rnnloss_cli.problem import load_problem
+
+RNNT_HEAD = 'kind: rnnt\nsymbols: ["-", a, b]\ntarget: ab\n'
+
+
+def _error(tmp_path: Path, text: str) -> ProblemError:
+    path = tmp_path / "p.yaml"
+    path.write_text(text)
+    with pytest.raises(ProblemError) as info:
+        load_problem(str(path))
+    err = info.value
+    assert "\n" not in str(err) and str(err).startswith(f"{path}:")
+    return err
+
+
+RAGGED_3D = {
+    # frame 0's nodes hold 2 numbers each, frame 1's 3: every list is rectangular on its own
+    "nodes of different widths in two frames": (
+        "probs:\n"
+        "  - [[0.5, 0.5], [0.5, 0.5], [0.5, 0.5]]\n"
+        "  - [[0.2, 0.3, 0.5], [0.2, 0.3, 0.5], [0.2, 0.3, 0.5]]\n",
+        6,  # lines: kind, symbols, target, probs:, frame 0, frame 1
+        "probs[1][0]",
+    ),
+    "logits of different widths": (
+        "logits:\n  - [[0, 0, 0], [0, 0, 0], [0, 0, 0]]\n  - [[0, 0], [0, 0], [0, 0]]\n",
+        6,
+        "logits[1][0]",
+    ),
+}
+
+
+@pytest.mark.parametrize("name", list(RAGGED_3D))
+def test_rnnt_nodes_of_different_widths_are_one_line(tmp_path, name):
+    body, line, field = RAGGED_3D[name]
+    err = _error(tmp_path, RNNT_HEAD + body)
+    assert err.line == line and err.field == field, str(err)
+    assert "3" in str(err) and "2" in str(err)  # both widths named
+
+
+def test_rnnt_ragged_nodes_through_the_cli_exit_2(tmp_path):
+    path = tmp_path / "p.yaml"
+    path.write_text(RNNT_HEAD + RAGGED_3D["nodes of different widths in two frames"][0])
+    r = CliRunner().invoke(app, ["check", str(path)])
+    assert r.exit_code == 2, r.output
+    assert "internal error" not in r.output and "probs[1][0]" in r.output
