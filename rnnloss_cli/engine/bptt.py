@@ -47,6 +47,7 @@ from rnnloss_cli.engine._numerics import (
     as_array,
     check_array_bytes,
     log_softmax,
+    scaled_sum,
 )
 from rnnloss_cli.engine.errors import EngineError
 
@@ -262,9 +263,9 @@ def elman_bptt(
 
 
 def _reduced_loss(net: _Net, run: _Pass) -> float:
-    """s * sum_t L_t; a sum past the float range is inf, without a warning."""
-    with np.errstate(over="ignore", invalid="ignore"):
-        return float(net.scale * run.step_loss.sum())
+    """s * sum_t L_t, without a warning: a sum past the float range is inf, but a mean of
+    finite step losses is finite even when their sum overflows (``scaled_sum``)."""
+    return scaled_sum(run.step_loss, net.scale)
 
 
 def norms(arr: NDArray[np.float64], axis: int | tuple[int, ...] | None = None) -> NDArray:

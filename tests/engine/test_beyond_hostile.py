@@ -170,3 +170,18 @@ def test_bptt_past_the_float_range_gives_no_warning(args):
     tr = _quiet(lambda: engine.elman_bptt_trace([[1.0], [0.0]], targets, **args))
     loss, _ = _quiet(lambda: engine.elman_bptt([[1.0], [0.0]], targets, **args))
     assert loss == tr.loss
+
+
+def test_bptt_mean_of_step_losses_whose_sum_overflows_is_finite():
+    # W_hy = 0: o_t = b_y = 1.2e154 at both steps, y = 0: L_t = (1.2e154)^2 = 1.44e308 each.
+    # Their sum 2.88e308 passes the float range; their mean, 1.44e308, does not.
+    args = {"W_xh": [[0.5]], "W_hh": [[1.0]], "W_hy": [[0.0]], "b_y": [1.2e154]}
+    x, y = [[1.0], [0.0]], [[0.0], [0.0]]
+    loss, _ = _quiet(
+        lambda: engine.elman_bptt(x, y, **args, loss="squared_error", reduction="mean")
+    )
+    assert loss == pytest.approx(1.44e308)
+    tr = _quiet(
+        lambda: engine.elman_bptt_trace(x, y, **args, loss="squared_error", reduction="mean")
+    )
+    assert tr.loss == pytest.approx(1.44e308)
