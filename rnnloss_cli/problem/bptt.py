@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from rnnloss_cli.limits import MAX_BPTT_LAG_WORK, MAX_BPTT_TRACE
+from rnnloss_cli.limits import MAX_BPTT_LAG_WORK, MAX_BPTT_TRACE, MAX_KEY_FIGURES
 from rnnloss_cli.problem._keys import ExtraKeys, split_answer
 from rnnloss_cli.problem.base import COMMON_FIELDS, Meta
 from rnnloss_cli.problem.fields import Fields
@@ -102,8 +102,19 @@ def parse_bptt(f: Fields, kind: str) -> BPTTProblem:
             )
     else:
         targets = _matrix(f, "targets", n_steps, n_out, "T x K (T rows of x, K from W_hy)")
+    figures = 0
     for name, (arr, _) in keys.arrays.items():
         param = name.split(".", 1)[1]
+        figures += arr.size
+        if figures > MAX_KEY_FIGURES:
+            raise f.error(
+                f"the gradient keys hold {figures:,} numbers up to this one, more than the "
+                f"limit MAX_KEY_FIGURES = {MAX_KEY_FIGURES:,} (each is a checked figure and a "
+                "line of output); key the loss and grad_norm instead, or a smaller network",
+                "answer",
+                "grads",
+                param,
+            )
         if not name.startswith("grads.") or param not in params:
             raise f.error(
                 f"no gradient named {param!r}; expected some of {', '.join(PARAMETERS)}",

@@ -57,3 +57,38 @@ def test_rnnt_ragged_nodes_through_the_cli_exit_2(tmp_path):
     r = CliRunner().invoke(app, ["check", str(path)])
     assert r.exit_code == 2, r.output
     assert "internal error" not in r.output and "probs[1][0]" in r.output
+
+
+def _bptt_with_gradient_keys(n_hidden: int, keyed: tuple[str, ...]) -> str:
+    zeros = [[0.0] * n_hidden for _ in range(n_hidden)]
+    lines = [
+        "kind: bptt",
+        "loss: squared_error",
+        "x: [[1.0]]",
+        "targets: [[0.0]]",
+        f"W_xh: [{[0.0] * n_hidden}]",
+        f"W_hh: {zeros}",
+        f"W_hy: {[[0.0]] * n_hidden}",
+        "answer:",
+        "  grads:",
+    ]
+    shapes = {"W_hh": zeros, "b_h": [0.0] * n_hidden, "h0": [0.0] * n_hidden}
+    lines += [f"    {name}: {shapes[name]}" for name in keyed]
+    return "\n".join(lines) + "\n"
+
+
+def test_bptt_gradient_key_past_the_limit_is_refused(tmp_path):
+    from rnnloss_cli.limits import MAX_KEY_FIGURES
+
+    # H = 40: W_hh's key alone holds 1,600 numbers, each a checked figure and a printed line
+    err = _error(tmp_path, _bptt_with_gradient_keys(40, ("b_h", "W_hh")))
+    assert err.field == "answer.grads.W_hh" and err.line == 11, str(err)
+    assert "MAX_KEY_FIGURES" in str(err) and f"{MAX_KEY_FIGURES:,}" in str(err)
+    assert "1,640" in str(err)  # 40 (b_h) + 1,600 (W_hh) figures
+
+
+def test_bptt_gradient_keys_under_the_limit_load(tmp_path):
+    path = tmp_path / "ok.yaml"
+    path.write_text(_bptt_with_gradient_keys(20, ("W_hh", "b_h", "h0")))  # 440 figures
+    problem = load_problem(str(path))
+    assert sum(a.size for a, _ in problem.keys.arrays.values()) == 440
