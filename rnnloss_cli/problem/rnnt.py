@@ -14,11 +14,12 @@ from typing import Any
 
 import numpy as np
 
+from rnnloss_cli.errors import ProblemError
 from rnnloss_cli.limits import MAX_RNNT_NODES, MAX_RNNT_VALUES
 from rnnloss_cli.problem._keys import ExtraKeys, split_answer
 from rnnloss_cli.problem.base import COMMON_FIELDS, Meta
 from rnnloss_cli.problem.ctc import _symbol_seq
-from rnnloss_cli.problem.fields import Fields
+from rnnloss_cli.problem.fields import LOGITS_HINT, Fields
 
 RNNT_FIELDS = ("symbols", "blank", "target", "probs", "logits")
 
@@ -34,6 +35,22 @@ class RNNTProblem:
     target: tuple[str, ...]
     logits: np.ndarray
     from_probs: bool
+
+
+def probabilities(f: Fields, raw: Any, name: str, *, ndims: tuple[int, ...]) -> np.ndarray:
+    """An array of numbers in [0, 1]; one outside is named with the hint to give logits.
+
+    A number outside [0, 1] where probabilities are asked for is most often a logit (or a
+    log-probability), so the message says how to give those.
+    """
+    try:
+        return f.check_array(raw, name, ndims=ndims, low=0.0, high=1.0)
+    except ProblemError as err:
+        if "expected a number in" not in err.message:
+            raise
+        raise ProblemError(
+            err.message + LOGITS_HINT, file=err.file, line=err.line, field=err.field
+        ) from None
 
 
 def _check_node_widths(f: Fields, raw: Any, source: str) -> None:
@@ -79,7 +96,10 @@ def parse_rnnt(f: Fields, kind: str) -> RNNTProblem:
     source = f.require_one("probs", "logits")
     raw = f.raw(source)
     _check_node_widths(f, raw, source)
-    arr = f.check_array(raw, source, ndims=(3,), low=0.0 if source == "probs" else None)
+    if source == "probs":
+        arr = probabilities(f, raw, source, ndims=(3,))
+    else:
+        arr = f.check_array(raw, source, ndims=(3,))
     n_frames, n_nodes, n_classes = arr.shape
     if n_nodes != len(target) + 1:
         raise f.error(

@@ -92,3 +92,29 @@ def test_bptt_gradient_keys_under_the_limit_load(tmp_path):
     path.write_text(_bptt_with_gradient_keys(20, ("W_hh", "b_h", "h0")))  # 440 figures
     problem = load_problem(str(path))
     assert sum(a.size for a, _ in problem.keys.arrays.values()) == 440
+
+
+LOGITS_GIVEN_AS_PROBABILITIES = {
+    # rnnt: a probability of 1.5 (a logit) was read as in [0, inf]; the row sum came later
+    "rnnt probs above 1": (
+        RNNT_HEAD + "probs:\n  - [[1.5, -0.2, 0.3], [0.2, 0.3, 0.5], [0.2, 0.3, 0.5]]\n",
+        "probs[0][0][0]",  # the first number out of [0, 1]
+    ),
+    "rnnt negative probs": (
+        RNNT_HEAD + "probs:\n  - [[0.5, 0.7, -0.2], [0.2, 0.3, 0.5], [0.2, 0.3, 0.5]]\n",
+        "probs[0][0][2]",
+    ),
+    "ctc_align emissions as logits": (
+        'kind: ctc_align\ntarget: AB\nsymbols: ["-", A, B]\n'
+        "emissions:\n  - [2.0, 1.0, 3.0]\n  - [0.5, 0.3, 0.2]\n",
+        "emissions[0][0]",
+    ),
+}
+
+
+@pytest.mark.parametrize("name", list(LOGITS_GIVEN_AS_PROBABILITIES))
+def test_logits_given_as_probabilities_are_named_with_the_logits_hint(tmp_path, name):
+    text, field = LOGITS_GIVEN_AS_PROBABILITIES[name]
+    err = _error(tmp_path, text)
+    assert err.field == field, str(err)
+    assert "[0.0, 1.0]" in str(err) and "give 'logits' instead" in str(err), str(err)
