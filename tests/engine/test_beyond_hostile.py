@@ -9,6 +9,7 @@ comments (closed forms), never pasted from the engine's output.
 from __future__ import annotations
 
 import math
+import time
 import warnings
 
 import numpy as np
@@ -185,3 +186,16 @@ def test_bptt_mean_of_step_losses_whose_sum_overflows_is_finite():
         lambda: engine.elman_bptt_trace(x, y, **args, loss="squared_error", reduction="mean")
     )
     assert tr.loss == pytest.approx(1.44e308)
+
+
+@pytest.mark.parametrize(("n_frames", "n_labels"), [(400_000, 0), (1, 399_999)])
+def test_rnnt_thin_lattice_of_400000_nodes_takes_seconds(n_frames, n_labels):
+    # V = 2 (blank 1), every logit 0: every move has probability 1/2 and the one path takes
+    # T - 1 + U + 1 = T + U moves, so the loss is (T + U) ln 2. One anti-diagonal per node:
+    # the alpha and beta loops took 48 µs a node here (19 s), the limit allows 10^6 nodes.
+    lg = np.zeros((n_frames, n_labels + 1, 2))
+    start = time.perf_counter()
+    tr = _quiet(lambda: engine.rnnt_trace(lg, np.zeros(n_labels, dtype=int), blank=1))
+    elapsed = time.perf_counter() - start
+    assert tr.loss == pytest.approx((n_frames + n_labels) * math.log(2))
+    assert elapsed < 8, elapsed
