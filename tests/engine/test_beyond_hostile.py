@@ -199,3 +199,19 @@ def test_rnnt_thin_lattice_of_400000_nodes_takes_seconds(n_frames, n_labels):
     elapsed = time.perf_counter() - start
     assert tr.loss == pytest.approx((n_frames + n_labels) * math.log(2))
     assert elapsed < 8, elapsed
+
+
+def test_viterbi_over_a_million_frames_takes_seconds():
+    # T = 10^6 frames of 1/3 for each of 3 classes, target [1] (3 states x 10^6 = 3 x 10^6
+    # cells, within MAX_VITERBI_CELLS = 10^7): every alignment has probability (1/3)^T, so
+    # ln p(best) = -T ln 3. The per-frame loop took about 17 µs a frame here (17 s); five
+    # whole-row operations a frame take about 7.
+    n_frames = 10**6
+    lp = np.full((n_frames, 3), -math.log(3))
+    start = time.perf_counter()
+    tr = _quiet(lambda: engine.ctc_viterbi_trace(lp, [1]))
+    elapsed = time.perf_counter() - start
+    assert tr.best_log_prob == pytest.approx(-n_frames * math.log(3))
+    # ties: stay first, so the label is taken at frame 0 and kept to the end
+    assert tr.path[0] == 1 and tr.path[-1] == 1
+    assert elapsed < 12, elapsed
