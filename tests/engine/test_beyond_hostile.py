@@ -215,3 +215,27 @@ def test_viterbi_over_a_million_frames_takes_seconds():
     # ties: stay first, so the label is taken at frame 0 and kept to the end
     assert tr.path[0] == 1 and tr.path[-1] == 1
     assert elapsed < 12, elapsed
+
+
+def test_bptt_lag_split_of_20000_steps_of_one_unit_takes_seconds():
+    # T = 20,000, H = 1: T² H² = 4 x 10^8, a fifth of MAX_BPTT_LAG_WORK. x = 0 and h0 = 0
+    # keep every h_t = 0, so 1 - h² = 1, and with W_hh = 0.5, W_hy = 1, b_y = 1, y = 0 every
+    # step's loss L_t = 1 sends delta 2 back, halved each step: the last loss reaches k steps
+    # back with 2 / 2^k. (Thin matrix products on two busy cores took 27 s here.)
+    n_steps = 20_000
+    start = time.perf_counter()
+    tr = _quiet(
+        lambda: engine.elman_bptt_trace(
+            np.zeros((n_steps, 1)),
+            np.zeros((n_steps, 1)),
+            W_xh=[[0.0]],
+            W_hh=[[0.5]],
+            W_hy=[[1.0]],
+            b_y=[1.0],
+            loss="squared_error",
+        )
+    )
+    elapsed = time.perf_counter() - start
+    assert tr.loss == n_steps
+    assert tr.last_loss_delta_norms[:4].tolist() == [2.0, 1.0, 0.5, 0.25]
+    assert elapsed < 8, elapsed
