@@ -55,6 +55,20 @@ def _vector(f: Fields, name: str, size: int, what: str) -> np.ndarray:
     return arr
 
 
+def _class_targets(f: Fields, n_out: int) -> np.ndarray:
+    """cross_entropy's targets: one class index in [0, K) per step. Rows of numbers are
+    squared_error's targets: the message names the loss and how to choose the other."""
+    raw = f.raw("targets")
+    if isinstance(raw, list) and raw and all(isinstance(row, list) for row in raw):
+        default = "" if f.has("loss") else ", the default"
+        raise f.error(
+            f"loss cross_entropy{default} wants one class index per step, e.g. [0, 2, 1]; "
+            "got rows of numbers: for vector targets give loss: squared_error",
+            "targets",
+        )
+    return f.array("targets", ndims=(1,), low=0, high=n_out - 1, integer=True)
+
+
 def parse_bptt(f: Fields, kind: str) -> BPTTProblem:
     """kind: bptt (see the module docstring)."""
     f.check_keys((*COMMON_FIELDS, *BPTT_FIELDS), kind=kind)
@@ -94,7 +108,7 @@ def parse_bptt(f: Fields, kind: str) -> BPTTProblem:
         "h0": _vector(f, "h0", n_hidden, "H"),
     }
     if loss == "cross_entropy":
-        targets = f.array("targets", ndims=(1,), low=0, high=n_out - 1, integer=True)
+        targets = _class_targets(f, n_out)
         if targets.size != n_steps:
             raise f.error(
                 f"expected T = {n_steps} class indices (one per row of x), got {targets.size}",

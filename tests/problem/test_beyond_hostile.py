@@ -118,3 +118,15 @@ def test_logits_given_as_probabilities_are_named_with_the_logits_hint(tmp_path, 
     err = _error(tmp_path, text)
     assert err.field == field, str(err)
     assert "[0.0, 1.0]" in str(err) and "give 'logits' instead" in str(err), str(err)
+
+
+def test_bptt_rows_of_targets_without_a_loss_name_the_default_loss(tmp_path):
+    # squared-error targets (rows) with the loss left out: the default is cross_entropy,
+    # which wants one class index per step; the message must say so, not only the nesting
+    text = (
+        "kind: bptt\nx: [[1.0], [0.0]]\ntargets: [[0.0], [0.0]]\n"
+        "W_xh: [[0.5]]\nW_hh: [[1.0]]\nW_hy: [[1.0]]\n"
+    )
+    err = _error(tmp_path, text)
+    assert err.field == "targets" and err.line == 3, str(err)
+    assert "cross_entropy" in str(err) and "loss: squared_error" in str(err), str(err)
