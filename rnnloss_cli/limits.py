@@ -159,3 +159,8 @@ MAX_BPTT_TRACE = 10**7
 #: every earlier step (about T²/2 products of a row by W_hh). Measured: 0.1-0.2 s at the
 #: limit (T = 447, H = 100; T = 3000, H = 14), 8 s at 5x it (T = 1000, H = 100).
 MAX_BPTT_LAG_WORK = 2 * 10**9
+#: Numbers an answer key may give element by element (kind bptt's ``grads``, all matrices
+#: together): each is a checked figure, a line of the result and a row of ``check``'s table,
+#: so a key of a 1000 x 1000 W_hh printed 10^6 lines in minutes. A worked problem keys a
+#: few small matrices.
+MAX_KEY_FIGURES = 1_000

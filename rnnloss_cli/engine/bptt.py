@@ -47,6 +47,7 @@ from rnnloss_cli.engine._numerics import (
     as_array,
     check_array_bytes,
     log_softmax,
+    scaled_sum,
 )
 from rnnloss_cli.engine.errors import EngineError
 
@@ -166,20 +167,20 @@ def _forward_backward(net: _Net) -> _Pass:
             "the forward pass overflowed float64 (h_t or o_t is not finite): the inputs or "
             "weights are too large"
         )
-    if net.loss == "cross_entropy":
-        logp = log_softmax(o, axis=1)
-        rows = np.arange(n_steps)
-        step_loss = -logp[rows, net.targets]
-        d_o = np.exp(logp)
-        d_o[rows, net.targets] -= 1.0
-    else:
-        diff = o - net.targets
-        step_loss = np.sum(diff * diff, axis=1)
-        d_o = 2.0 * diff
-    d_o *= net.scale
-    # A gradient past the float range is ±inf (or NaN where infinities meet), as PyTorch's:
-    # no warning on the way.
+    # A loss or gradient past the float range is ±inf (or NaN where infinities meet), as
+    # PyTorch's: no warning on the way.
     with np.errstate(over="ignore", invalid="ignore"):
+        if net.loss == "cross_entropy":
+            logp = log_softmax(o, axis=1)
+            rows = np.arange(n_steps)
+            step_loss = -logp[rows, net.targets]
+            d_o = np.exp(logp)
+            d_o[rows, net.targets] -= 1.0
+        else:
+            diff = o - net.targets
+            step_loss = np.sum(diff * diff, axis=1)
+            d_o = 2.0 * diff
+        d_o *= net.scale
         local = d_o @ p["W_hy"].T  # dL_t/dh_t through o_t only
         d_h = np.empty_like(h)
         delta = np.empty_like(h)
@@ -258,7 +259,30 @@ def elman_bptt(
     params = {"W_xh": W_xh, "W_hh": W_hh, "b_h": b_h, "W_hy": W_hy, "b_y": b_y, "h0": h0}
     net = _prepare(x, targets, params, loss, reduction)
     run = _forward_backward(net)
-    return float(net.scale * run.step_loss.sum()), run.grads
+    return _reduced_loss(net, run), run.grads
+
+
+def _reduced_loss(net: _Net, run: _Pass) -> float:
+    """s * sum_t L_t, without a warning: a sum past the float range is inf, but a mean of
+    finite step losses is finite even when their sum overflows (``scaled_sum``)."""
+    return scaled_sum(run.step_loss, net.scale)
+
+
+def norms(arr: NDArray[np.float64], axis: int | tuple[int, ...] | None = None) -> NDArray:
+    """Euclidean (Frobenius) norms over ``axis``, sqrt(sum x^2), without overflowing.
+
+    Each is computed as m * sqrt(sum (x / m)^2) with m = max |x|, so entries of 1e200 give a
+    norm of about 1e200, not the inf that squaring them first would give; a norm past the
+    float range is inf and a NaN entry gives NaN, without a warning.
+    """
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+        big = np.max(np.abs(arr), axis=axis, keepdims=True)
+        safe = np.where((big > 0) & np.isfinite(big), big, 1.0)
+        scaled = arr / safe
+        out = safe * np.sqrt(np.sum(scaled * scaled, axis=axis, keepdims=True))
+        out = np.where(np.isinf(big), np.inf, out)
+        out = np.where(np.isnan(big), np.nan, out)
+    return np.squeeze(out, axis=axis) if axis is not None else out.reshape(())
 
 
 @dataclass(frozen=True, eq=False)
@@ -281,6 +305,7 @@ class BPTTTrace:
         lag_norms: (T,) Frobenius norm of each part, k = 0 (no step back) .. T-1.
         last_loss_delta_norms: (T,) ||dL_T / da_{T-k}||, k = 0..T-1: how the last step's loss
             reaches back (scale included).
+        grad_norm: ||grad L||, the Euclidean norm over every parameter's gradient together.
     """
 
     h_prev: NDArray[np.float64]
@@ -296,6 +321,7 @@ class BPTTTrace:
     grad_W_hh_by_lag: NDArray[np.float64]
     lag_norms: NDArray[np.float64]
     last_loss_delta_norms: NDArray[np.float64]
+    grad_norm: float
 
 
 def _by_lag(net: _Net, run: _Pass) -> tuple[NDArray, NDArray]:
@@ -305,15 +331,35 @@ def _by_lag(net: _Net, run: _Pass) -> tuple[NDArray, NDArray]:
     check_array_bytes((n_steps, n_hidden, n_hidden), "grad_W_hh_by_lag (T, H, H)")
     deriv = 1.0 - run.h * run.h
     # cur[j]: the delta at step j caused by the loss at step j + k (k = the current lag).
-    cur = (run.d_o @ net.params["W_hy"].T) * deriv
     parts = np.empty((n_steps, n_hidden, n_hidden))
     last = np.empty(n_steps)
+    # Products of (T, 1) columns are broadcast and summed: as BLAS calls each is split over
+    # threads, and on busy cores 20,000 steps of one unit took 27 s instead of 2.
+    thin = n_hidden <= _THIN_HIDDEN
     with np.errstate(over="ignore", invalid="ignore"):  # ±inf / NaN past the float range
+        cur = (run.d_o @ net.params["W_hy"].T) * deriv
         for k in range(n_steps):
-            parts[k] = run.h_prev[: n_steps - k].T @ cur
-            last[k] = np.linalg.norm(cur[-1])
-            cur = (cur[1:] @ w_hh.T) * deriv[: n_steps - k - 1]
+            h_prev = run.h_prev[: n_steps - k]
+            parts[k] = _outer_sum(h_prev, cur) if thin else h_prev.T @ cur
+            last[k] = norms(cur[-1])
+            back = _rows_times_transpose(cur[1:], w_hh) if thin else cur[1:] @ w_hh.T
+            cur = back * deriv[: n_steps - k - 1]
     return parts, last
+
+
+#: Hidden sizes up to this use broadcasting, not BLAS, for the lag split's (T, H) products
+#: (measured on two busy cores: better for H = 1, worse from H = 2 on).
+_THIN_HIDDEN = 1
+
+
+def _outer_sum(a: NDArray, b: NDArray) -> NDArray:
+    """a^T b = sum_t a_t^T b_t for (T, H) a and b, by broadcasting (a (T, H, H) temporary)."""
+    return np.sum(a[:, :, None] * b[:, None, :], axis=0)
+
+
+def _rows_times_transpose(a: NDArray, w: NDArray) -> NDArray:
+    """a w^T for (T, H) a and (H, H) w: row t is sum_j a_t[j] w[i, j], by broadcasting."""
+    return np.sum(a[:, None, :] * w[None, :, :], axis=2)
 
 
 def elman_bptt_trace(
@@ -363,9 +409,10 @@ def elman_bptt_trace(
     probs = None
     if loss == "cross_entropy":
         probs = np.exp(log_softmax(run.o, axis=1))
-    norms = np.sqrt(np.sum(parts * parts, axis=(1, 2)))
+    lag_norms = norms(parts, axis=(1, 2))
+    grad_norm = float(norms(np.concatenate([g.ravel() for g in run.grads.values()])))
     arrays = [run.h_prev, run.h, run.o, run.step_loss, run.d_o, run.d_h, run.delta, parts]
-    arrays += [norms, last, *run.grads.values()] + ([probs] if probs is not None else [])
+    arrays += [lag_norms, last, *run.grads.values()] + ([probs] if probs is not None else [])
     for arr in arrays:
         arr.setflags(write=False)
     return BPTTTrace(
@@ -374,12 +421,13 @@ def elman_bptt_trace(
         o=run.o,
         probs=probs,
         step_loss=run.step_loss,
-        loss=float(net.scale * run.step_loss.sum()),
+        loss=_reduced_loss(net, run),
         d_o=run.d_o,
         d_h=run.d_h,
         delta=run.delta,
         grads=run.grads,
         grad_W_hh_by_lag=parts,
-        lag_norms=norms,
+        lag_norms=lag_norms,
         last_loss_delta_norms=last,
+        grad_norm=grad_norm,
     )

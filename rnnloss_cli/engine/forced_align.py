@@ -73,6 +73,19 @@ def check_log_probs(log_probs: ArrayLike) -> NDArray[np.float64]:
     return arr
 
 
+def to_int64(arr: NDArray, name: str) -> NDArray[np.int64]:
+    """An integer array as int64; unsigned values past 2^63 - 1 are refused, not wrapped.
+
+    ``astype(np.int64)`` turns uint64 2^64 - 1 into -1, and a message would then name -1.
+    """
+    if arr.dtype.kind == "u" and arr.size and arr.max() > np.iinfo(np.int64).max:
+        idx = tuple(int(i) for i in np.unravel_index(int(np.argmax(arr)), arr.shape))
+        raise EngineError(
+            f"{name} must hold indices below 2^63; got {int(arr[idx])} at index {idx}"
+        )
+    return arr.astype(np.int64)
+
+
 def check_target(target: ArrayLike, n_classes: int, blank: int) -> NDArray[np.int64]:
     """(S,) int64 labels in [0, C) other than blank; EngineError otherwise."""
     arr = as_array(target, "target")
@@ -82,7 +95,7 @@ def check_target(target: ArrayLike, n_classes: int, blank: int) -> NDArray[np.in
         return np.zeros(0, dtype=np.int64)
     if arr.dtype.kind not in "iu":
         raise EngineError(f"target must contain integers; got dtype {arr.dtype}")
-    arr = arr.astype(np.int64)
+    arr = to_int64(arr, "target")
     bad = (arr < 0) | (arr >= n_classes) | (arr == blank)
     if bad.any():
         j = int(np.argmax(bad))
@@ -107,6 +120,44 @@ class _Viterbi:
     best: float
 
 
+def _delta_rows(delta: NDArray, emit: NDArray, skip_pen: NDArray) -> None:
+    """delta_t(s) = emit_t(s) + max(delta_{t-1}(s), delta_{t-1}(s-1), delta_{t-1}(s-2) where
+    skip_pen(s) = 0, i.e. the skip is allowed), row by row in place: five whole-row ufuncs a
+    frame (the back-pointers are read afterwards, all frames at once)."""
+    n_ext = delta.shape[1]
+    best = np.empty(n_ext)
+    via_skip = np.empty(max(n_ext - 2, 0))
+    for t in range(1, delta.shape[0]):
+        prev = delta[t - 1]
+        best[0] = prev[0]
+        np.maximum(prev[1:], prev[:-1], out=best[1:])
+        # skip_pen is -inf where no skip: fmax ignores the NaN of (+inf) + (-inf)
+        np.add(prev[:-2], skip_pen[2:], out=via_skip)
+        np.fmax(best[2:], via_skip, out=best[2:])
+        np.add(best, emit[t], out=delta[t])
+
+
+#: Frames whose back-pointers are read in one vectorised step (3 x this x S' floats).
+_BACK_CHUNK = 4096
+
+
+def _back_pointers(delta: NDArray, skip: NDArray) -> NDArray[np.int64]:
+    """psi_t(s): 0 stay, 1 from s-1, 2 from s-2, the first maximum in that order (a later
+    move must be strictly better: torchaudio's rule), -1 at t = 0 and where delta is -inf."""
+    n_frames, n_ext = delta.shape
+    back = np.full((n_frames, n_ext), -1, dtype=np.int64)
+    for lo in range(1, n_frames, _BACK_CHUNK):
+        hi = min(lo + _BACK_CHUNK, n_frames)
+        prev = delta[lo - 1 : hi - 1]
+        cand = np.full((3, hi - lo, n_ext), -np.inf)
+        cand[0] = prev
+        cand[1, :, 1:] = prev[:, :-1]
+        cand[2, :, 2:] = np.where(skip[2:], prev[:, :-2], -np.inf)
+        choice = np.argmax(cand, axis=0)
+        back[lo:hi] = np.where(np.isfinite(delta[lo:hi]), choice, -1)
+    return back
+
+
 def _viterbi(lp: NDArray[np.float64], target: NDArray[np.int64], blank: int) -> _Viterbi:
     n_frames = lp.shape[0]
     n_ext = 2 * target.size + 1
@@ -116,19 +167,12 @@ def _viterbi(lp: NDArray[np.float64], target: NDArray[np.int64], blank: int) -> 
     skip[3::2] = target[1:] != target[:-1]
     emit = lp[:, labels_ext]  # (T, S')
     delta = np.full((n_frames, n_ext), -np.inf)
-    back = np.full((n_frames, n_ext), -1, dtype=np.int64)
     delta[0, : min(2, n_ext)] = emit[0, : min(2, n_ext)]
-    cand = np.full((3, n_ext), -np.inf)
-    cols = np.arange(n_ext)
-    for t in range(1, n_frames):
-        prev = delta[t - 1]
-        cand[0] = prev
-        cand[1, 1:] = prev[:-1]
-        cand[2, 2:] = np.where(skip[2:], prev[:-2], -np.inf)
-        # First maximum in the order (stay, s-1, s-2): a later move must be strictly better.
-        choice = np.argmax(cand, axis=0)
-        delta[t] = cand[choice, cols] + emit[t]
-        back[t] = np.where(np.isfinite(delta[t]), choice, -1)
+    # Log-probabilities near -1.8e308 (logits that far apart) make a prefix's sum overflow:
+    # -inf, the probability 0 it is in float64, without a warning on the way.
+    with np.errstate(over="ignore", invalid="ignore"):
+        _delta_rows(delta, emit, np.where(skip, 0.0, -np.inf))
+        back = _back_pointers(delta, skip)
     if n_ext == 1:
         end = 0
     else:

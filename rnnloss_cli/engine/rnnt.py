@@ -50,8 +50,15 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from rnnloss_cli.engine._numerics import all_finite, as_array, check_bool_option, log_softmax
+from rnnloss_cli.engine._numerics import (
+    all_finite,
+    as_array,
+    check_array_bytes,
+    check_bool_option,
+    log_softmax,
+)
 from rnnloss_cli.engine.errors import EngineError
+from rnnloss_cli.engine.forced_align import to_int64
 
 __all__ = ["RNNTTrace", "rnnt_loss", "rnnt_loss_and_grad", "rnnt_trace"]
 
@@ -67,7 +74,7 @@ def _as_ints(x: ArrayLike, name: str) -> NDArray[np.int64]:
     arr = as_array(x, name)
     if arr.size and arr.dtype.kind not in "iu":
         raise EngineError(f"{name} must contain integers; got dtype {arr.dtype}")
-    return arr.astype(np.int64)
+    return to_int64(arr, name)
 
 
 def _check_logits(logits: ArrayLike, ndim: int, shape: str) -> NDArray[np.float64]:
@@ -98,7 +105,7 @@ def _check_options(reduction: str, clamp: float, fused: bool) -> float:
     if reduction not in _REDUCTIONS:
         raise EngineError(f"reduction: expected one of {_REDUCTIONS}, got {reduction!r}")
     check_bool_option(fused, "fused_log_softmax")
-    if isinstance(clamp, (bool, np.bool_, np.ndarray)):
+    if isinstance(clamp, (bool, np.bool_, np.ndarray, str, bytes)):
         raise EngineError(f"clamp must be a number (<= 0: no clamping); got {clamp!r}")
     try:
         clamp = float(clamp)
@@ -180,37 +187,66 @@ def _lattice(lp: NDArray[np.float64], target: NDArray[np.int64], blank: int) -> 
     alpha = np.full((n_frames, n_nodes), -np.inf)
     beta = np.full((n_frames, n_nodes), -np.inf)
     alpha[0, 0] = 0.0
-    # Anti-diagonals d = t + u: every cell on one depends only on the previous one.
-    for d in range(1, n_frames + n_labels):
-        t = np.arange(max(0, d - n_labels), min(d, n_frames - 1) + 1)
-        u = d - t
-        from_blank = np.full(t.size, -np.inf)
-        ok = t > 0
-        from_blank[ok] = alpha[t[ok] - 1, u[ok]] + log_blank[t[ok] - 1, u[ok]]
-        from_label = np.full(t.size, -np.inf)
-        ok = u > 0
-        from_label[ok] = alpha[t[ok], u[ok] - 1] + log_label[t[ok], u[ok] - 1]
-        alpha[t, u] = np.logaddexp(from_blank, from_label)
-    beta[-1, -1] = log_blank[-1, -1]
-    for d in range(n_frames + n_labels - 2, -1, -1):
-        t = np.arange(max(0, d - n_labels), min(d, n_frames - 1) + 1)
-        u = d - t
-        to_blank = np.full(t.size, -np.inf)
-        ok = t < n_frames - 1
-        to_blank[ok] = beta[t[ok] + 1, u[ok]] + log_blank[t[ok], u[ok]]
-        to_label = np.full(t.size, -np.inf)
-        ok = u < n_labels
-        to_label[ok] = beta[t[ok], u[ok] + 1] + log_label[t[ok], u[ok]]
-        beta[t, u] = np.logaddexp(to_blank, to_label)
-    log_p = float(alpha[-1, -1] + log_blank[-1, -1])
+    # A path's log-probability past -1.8e308 (moves whose logits are that far apart) is -inf,
+    # the probability 0 it is in float64; unfused logits past +9e307 make it +inf. Neither
+    # warns on the way.
+    with np.errstate(over="ignore", invalid="ignore"):
+        _alpha_beta(alpha, beta, log_blank, log_label)
+        log_p = float(alpha[-1, -1] + log_blank[-1, -1])
     blank_occ = np.zeros((n_frames, n_nodes))
     # p(y|x) = 0 (every path has a move of probability 0, e.g. a logit 1.8e308 below its
     # node's largest): the loss is inf and the occupations 0/0, NaN, as CTC's are then
-    with np.errstate(invalid="ignore"):
+    with np.errstate(over="ignore", invalid="ignore"):
         blank_occ[:-1] = np.exp(alpha[:-1] + log_blank[:-1] + beta[1:] - log_p)
         blank_occ[-1, -1] = np.exp(alpha[-1, -1] + log_blank[-1, -1] - log_p)
         label_occ = np.exp(alpha[:, :-1] + log_label + beta[:, 1:] - log_p)
     return _Lattice(log_blank, log_label, alpha, beta, log_p, blank_occ, label_occ)
+
+
+def _alpha_beta(alpha, beta, log_blank, log_label) -> None:
+    """Fill alpha and beta: the lattice recursion forwards, then on the reversed lattice.
+
+    beta(t, u) = logaddexp(beta(t+1, u) + ln y(t, u, blank), beta(t, u+1) + ln y(t, u, y_{u+1}))
+    is alpha's recursion with both axes reversed, starting from ln y(T-1, U, blank).
+    """
+    down, right = log_blank[:-1], log_label  # the blank and the label moves
+    alpha[:] = _lattice_forward(down, right, 0.0)
+    beta[:] = _lattice_forward(down[::-1, ::-1], right[::-1, ::-1], log_blank[-1, -1])[::-1, ::-1]
+
+
+def _lattice_forward(down: NDArray, right: NDArray, start: float) -> NDArray[np.float64]:
+    """F(i, j) = logaddexp(F(i-1, j) + down(i-1, j), F(i, j-1) + right(i, j-1)), F(0, 0) = start.
+
+    down (n_i - 1, n_j) and right (n_i, n_j - 1) are the log-probabilities of the moves; F is
+    (n_i, n_j). The cells of one anti-diagonal d = i + j depend only on the one before, so
+    the tables are skewed (row d holds that diagonal, indexed by j along the shorter side)
+    and each of the n_i + n_j - 1 steps is three whole-row operations: a lattice of one row
+    or one column costs about a microsecond a node, not the tens that per-diagonal index
+    arrays cost. Cells off the lattice hold -inf and never reach a cell on it.
+    """
+    n_i, n_j = down.shape[0] + 1, right.shape[1] + 1
+    if n_j > n_i:  # skew along the shorter side: the transposed lattice swaps the moves
+        return _lattice_forward(right.T, down.T, start).T
+    n_d = n_i + n_j - 1
+    check_array_bytes((3 * n_d, n_j), "RNN-T lattice diagonals (3 x (T + U) x min(T, U+1))")
+    skew_down = np.full((n_d, n_j), -np.inf)
+    skew_right = np.full((n_d, n_j), -np.inf)
+    for j in range(n_j):  # cell (i, j) goes to row i + j
+        skew_down[j : j + n_i - 1, j] = down[:, j]
+        if j < n_j - 1:
+            skew_right[j : j + n_i, j] = right[:, j]
+    f = np.full((n_d, n_j), -np.inf)
+    f[0, 0] = start
+    blank_in = np.empty(n_j)
+    label_in = np.full(n_j, -np.inf)  # column 0 has no label move in
+    for d in range(1, n_d):
+        np.add(f[d - 1], skew_down[d - 1], out=blank_in)
+        np.add(f[d - 1, :-1], skew_right[d - 1, :-1], out=label_in[1:])
+        np.logaddexp(blank_in, label_in, out=f[d])
+    out = np.empty((n_i, n_j))
+    for j in range(n_j):
+        out[:, j] = f[j : j + n_i, j]
+    return out
 
 
 def _grad(
@@ -227,7 +263,8 @@ def _grad(
     if fused:
         node = lat.blank_occ.copy()
         node[:, :-1] += lat.label_occ
-        grad += np.exp(lp) * node[:, :, None]
+        with np.errstate(over="ignore", invalid="ignore"):  # NaN occupations when p = 0
+            grad += np.exp(lp) * node[:, :, None]
     if clamp > 0:
         np.clip(grad, -clamp, clamp, out=grad)
     return grad
@@ -454,7 +491,7 @@ def rnnt_trace(
     lp = batch.log_probs[0]
     lat = _lattice(lp, batch.targets[0], batch.blank)
     grad = _grad(lp, batch.targets[0], batch.blank, lat, bool(fused_log_softmax), -1.0)
-    with np.errstate(invalid="ignore"):  # NaN when p(y|x) = 0, as the occupations
+    with np.errstate(over="ignore", invalid="ignore"):  # NaN when p(y|x) = 0 (occupations)
         node = np.exp(lat.log_alpha + lat.log_beta - lat.log_likelihood)
     arrays = (lp, lat.log_blank, lat.log_label, lat.log_alpha, lat.log_beta, node)
     arrays += (lat.blank_occ, lat.label_occ, grad)

@@ -27,6 +27,7 @@ from rnnloss_cli.problem._keys import ExtraKeys, split_answer
 from rnnloss_cli.problem.base import COMMON_FIELDS, Meta
 from rnnloss_cli.problem.ctc import _symbol_seq
 from rnnloss_cli.problem.fields import Fields
+from rnnloss_cli.problem.rnnt import probabilities
 
 FRAME_FIELDS = ("symbols", "blank", "emissions", "logits")
 DECODE_FIELDS = ("beam", "lexicon", "separator", "lm", "lm_weight")
@@ -83,7 +84,7 @@ def read_frames(f: Fields) -> Frames:
         raise f.error(f"the blank {blank!r} is missing from symbols", "blank")
     source = f.require_one("emissions", "logits")
     if source == "emissions":
-        probs = f.array("emissions", ndims=(2,), low=0.0, high=1.0)
+        probs = probabilities(f, f.raw("emissions"), "emissions", ndims=(2,))
         f.check_distribution_rows(probs, "emissions", where=lambda idx: f"frame {idx[0] + 1}")
         with np.errstate(divide="ignore"):
             logs = np.log(probs)

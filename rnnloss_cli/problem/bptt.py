@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from rnnloss_cli.limits import MAX_BPTT_LAG_WORK, MAX_BPTT_TRACE
+from rnnloss_cli.limits import MAX_BPTT_LAG_WORK, MAX_BPTT_TRACE, MAX_KEY_FIGURES
 from rnnloss_cli.problem._keys import ExtraKeys, split_answer
 from rnnloss_cli.problem.base import COMMON_FIELDS, Meta
 from rnnloss_cli.problem.fields import Fields
@@ -53,6 +53,20 @@ def _vector(f: Fields, name: str, size: int, what: str) -> np.ndarray:
     if arr.size != size:
         raise f.error(f"expected {what} = {size} numbers, got {arr.size}", name)
     return arr
+
+
+def _class_targets(f: Fields, n_out: int) -> np.ndarray:
+    """cross_entropy's targets: one class index in [0, K) per step. Rows of numbers are
+    squared_error's targets: the message names the loss and how to choose the other."""
+    raw = f.raw("targets")
+    if isinstance(raw, list) and raw and all(isinstance(row, list) for row in raw):
+        default = "" if f.has("loss") else ", the default"
+        raise f.error(
+            f"loss cross_entropy{default} wants one class index per step, e.g. [0, 2, 1]; "
+            "got rows of numbers: for vector targets give loss: squared_error",
+            "targets",
+        )
+    return f.array("targets", ndims=(1,), low=0, high=n_out - 1, integer=True)
 
 
 def parse_bptt(f: Fields, kind: str) -> BPTTProblem:
@@ -94,7 +108,7 @@ def parse_bptt(f: Fields, kind: str) -> BPTTProblem:
         "h0": _vector(f, "h0", n_hidden, "H"),
     }
     if loss == "cross_entropy":
-        targets = f.array("targets", ndims=(1,), low=0, high=n_out - 1, integer=True)
+        targets = _class_targets(f, n_out)
         if targets.size != n_steps:
             raise f.error(
                 f"expected T = {n_steps} class indices (one per row of x), got {targets.size}",
@@ -102,8 +116,19 @@ def parse_bptt(f: Fields, kind: str) -> BPTTProblem:
             )
     else:
         targets = _matrix(f, "targets", n_steps, n_out, "T x K (T rows of x, K from W_hy)")
+    figures = 0
     for name, (arr, _) in keys.arrays.items():
         param = name.split(".", 1)[1]
+        figures += arr.size
+        if figures > MAX_KEY_FIGURES:
+            raise f.error(
+                f"the gradient keys hold {figures:,} numbers up to this one, more than the "
+                f"limit MAX_KEY_FIGURES = {MAX_KEY_FIGURES:,} (each is a checked figure and a "
+                "line of output); key the loss and grad_norm instead, or a smaller network",
+                "answer",
+                "grads",
+                param,
+            )
         if not name.startswith("grads.") or param not in params:
             raise f.error(
                 f"no gradient named {param!r}; expected some of {', '.join(PARAMETERS)}",

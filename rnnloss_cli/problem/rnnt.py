@@ -10,14 +10,16 @@ t frames and u labels (each row sums to 1, no zeros: the engine works with their
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
+from rnnloss_cli.errors import ProblemError
 from rnnloss_cli.limits import MAX_RNNT_NODES, MAX_RNNT_VALUES
 from rnnloss_cli.problem._keys import ExtraKeys, split_answer
 from rnnloss_cli.problem.base import COMMON_FIELDS, Meta
 from rnnloss_cli.problem.ctc import _symbol_seq
-from rnnloss_cli.problem.fields import Fields
+from rnnloss_cli.problem.fields import LOGITS_HINT, Fields
 
 RNNT_FIELDS = ("symbols", "blank", "target", "probs", "logits")
 
@@ -33,6 +35,46 @@ class RNNTProblem:
     target: tuple[str, ...]
     logits: np.ndarray
     from_probs: bool
+
+
+def probabilities(f: Fields, raw: Any, name: str, *, ndims: tuple[int, ...]) -> np.ndarray:
+    """An array of numbers in [0, 1]; one outside is named with the hint to give logits.
+
+    A number outside [0, 1] where probabilities are asked for is most often a logit (or a
+    log-probability), so the message says how to give those.
+    """
+    try:
+        return f.check_array(raw, name, ndims=ndims, low=0.0, high=1.0)
+    except ProblemError as err:
+        if "expected a number in" not in err.message:
+            raise
+        raise ProblemError(
+            err.message + LOGITS_HINT, file=err.file, line=err.line, field=err.field
+        ) from None
+
+
+def _check_node_widths(f: Fields, raw: Any, source: str) -> None:
+    """Every node of a T x (U+1) x V list must hold V values, V from node (t=0, u=0).
+
+    ``Fields.check_array`` compares the rows of one frame with each other only, so frames
+    of 2-value and of 3-value nodes passed it and failed numpy's conversion (an internal
+    error); anything else wrong in the list is left to it.
+    """
+    if not (isinstance(raw, list) and raw and isinstance(raw[0], list) and raw[0]):
+        return
+    if not isinstance(raw[0][0], list):
+        return
+    width = len(raw[0][0])
+    for t, frame in enumerate(raw):
+        for u, node in enumerate(frame if isinstance(frame, list) else ()):
+            if isinstance(node, list) and len(node) != width:
+                raise f.error(
+                    f"node (t={t}, u={u}) holds {len(node)} values but node (t=0, u=0) holds "
+                    f"{width}: every node needs one value per symbol",
+                    source,
+                    t,
+                    u,
+                )
 
 
 def parse_rnnt(f: Fields, kind: str) -> RNNTProblem:
@@ -53,7 +95,11 @@ def parse_rnnt(f: Fields, kind: str) -> RNNTProblem:
             raise f.error(f"target symbol {s!r} is missing from symbols", "target")
     source = f.require_one("probs", "logits")
     raw = f.raw(source)
-    arr = f.check_array(raw, source, ndims=(3,), low=0.0 if source == "probs" else None)
+    _check_node_widths(f, raw, source)
+    if source == "probs":
+        arr = probabilities(f, raw, source, ndims=(3,))
+    else:
+        arr = f.check_array(raw, source, ndims=(3,))
     n_frames, n_nodes, n_classes = arr.shape
     if n_nodes != len(target) + 1:
         raise f.error(

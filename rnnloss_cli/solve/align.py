@@ -14,6 +14,7 @@ from typing import Any
 
 import numpy as np
 
+from rnnloss_cli.errors import ProblemError
 from rnnloss_cli.problem.align import AlignProblem, Frames
 from rnnloss_cli.result import Result, Step, Table, Window, terms, window_indices
 from rnnloss_cli.solve._beyond import add_key_checks, grid_table, lead, prob_cell, word
@@ -60,6 +61,21 @@ def feasibility_step(n_frames: int, n_labels: int, repeats: int, need: int) -> S
             else ": no alignment fits, so p(l|x) = 0 and the loss is infinite"
         ),
     )
+
+
+def _refuse_undefined_keys(p: AlignProblem, reason: str) -> None:
+    """A key for the gap or the share when no alignment fits: both compare p(π*) with
+    p(l|x), and both are 0, so the figure is 0/0 (ln 0 − ln 0): say so, not "no figure"."""
+    for name in ("gap", "share"):
+        if p.meta.answer and name in p.meta.answer:
+            raise ProblemError(
+                f"the key gives {name}, which is undefined for this problem: {reason}; "
+                "p(π*) = p(l|x) = 0, so ln p(l|x) − ln p(π*) and p(π*) / p(l|x) are 0/0 "
+                "(key best: 0, total: 0 and the loss instead)",
+                file=p.meta.file,
+                line=p.meta.answer_lines.get(name),
+                field=f"answer.{name}",
+            )
 
 
 def solve_align(p: AlignProblem, *, window: Window | None = None) -> Result:
@@ -146,6 +162,7 @@ def solve_align(p: AlignProblem, *, window: Window | None = None) -> Result:
     figures: dict[str, float] = {}
     path_text = ""
     if not tr.feasible:
+        _refuse_undefined_keys(p, tr.reason or "no alignment has positive probability")
         r.warnings.append(tr.reason or "no alignment has positive probability")
         r.notes.append(
             "PyTorch's ctc_loss(zero_infinity=True) would report this loss as 0 with a zero "

@@ -8,6 +8,7 @@ and every parameter's gradient summed over steps. Numbers from ``engine.elman_bp
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numpy as np
@@ -91,6 +92,32 @@ def _params_table(title: str, mats: dict[str, np.ndarray], window: Window, **kw:
     )
 
 
+def _reach_ratios(reach: np.ndarray) -> list[float | None]:
+    """‖∂L_T/∂a_{T−k}‖ / ‖∂L_T/∂a_{T−k+1}‖ for k ≥ 1; None where it is no number (the step
+    before is 0, or either norm is inf or NaN after an overflow)."""
+    return [
+        float(reach[k] / reach[k - 1])
+        if k and reach[k - 1] > 0 and np.isfinite(reach[k - 1]) and np.isfinite(reach[k])
+        else None
+        for k in range(reach.size)
+    ]
+
+
+def _overflow_reason(step_loss: np.ndarray, loss: str) -> str:
+    """Why an Elman RNN's loss is infinite: a step's loss (or their sum) passes 1.8e308."""
+    finite = np.isfinite(step_loss)
+    what = "‖o_t − y_t‖²" if loss == "squared_error" else "−ln softmax(o_t)[c_t]"
+    if finite.all():
+        where = "the sum of the steps' losses passes the float64 range (1.8e308)"
+    else:
+        t = int(np.argmin(finite)) + 1
+        where = f"the loss of step {t}, {what}, passes the float64 range (1.8e308)"
+    return (
+        f"the loss is infinite in float64: {where}; the outputs o_t or the targets are too "
+        "large (the gradients are then inf or NaN)"
+    )
+
+
 def solve_bptt(p: BPTTProblem, *, window: Window | None = None) -> Result:
     """Forward table, backward table, every gradient, and the gradient's reach back in time."""
     from rnnloss_cli.engine import elman_bptt_trace
@@ -159,12 +186,7 @@ def solve_bptt(p: BPTTProblem, *, window: Window | None = None) -> Result:
             window,
         )
     )
-    ratios = [
-        float(tr.last_loss_delta_norms[k] / tr.last_loss_delta_norms[k - 1])
-        if k and tr.last_loss_delta_norms[k - 1] > 0
-        else None
-        for k in range(n_steps)
-    ]
+    ratios = _reach_ratios(tr.last_loss_delta_norms)
     r.tables.append(
         Table.windowed(
             "how far back the gradient reaches",
@@ -193,8 +215,10 @@ def solve_bptt(p: BPTTProblem, *, window: Window | None = None) -> Result:
             "small) and can grow (explode) where it does not"
         )
     )
-    norm = float(np.sqrt(sum(float(np.sum(g * g)) for g in tr.grads.values())))
+    norm = tr.grad_norm  # scaled: gradients of 1e200 have a finite norm, their squares not
     r.steps.append(Step("gradient norm", "‖∇L‖ over every parameter = {n}", {"n": norm}))
+    if tr.loss == math.inf:
+        r.warnings.append(_overflow_reason(tr.step_loss, p.loss))
     r.figures = {"loss": tr.loss, "grad_norm": norm}
     lead(r, "givens", "backward through time")
     finalize(p.meta, r)

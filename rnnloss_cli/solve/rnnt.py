@@ -149,12 +149,14 @@ def solve_rnnt(p: RNNTProblem, *, window: Window | None = None) -> Result:
     r.steps.append(Step("RNN-T loss", "−ln p(y|x) = {loss}", {"loss": tr.loss}))
     r.notes.append(DIFFERENCES)
     if tr.log_likelihood == -math.inf:
-        # probabilities given are never 0 (refused), so a zero move comes from logits at
-        # least 1.8e308 below their node's largest: e^(z − max z) is 0 in float64
+        # probabilities given are never 0 (refused), so this comes from logits about
+        # 1.8e308 apart: one move of probability 0 (e^(z − max z) is 0 in float64), or
+        # moves whose log-probabilities, each finite, sum below −1.8e308 along every path
         r.warnings.append(
-            "the loss is infinite: p(y|x) = 0, since every path through the lattice takes a "
-            "move of probability 0 in float64 (a logit 1.8e308 or more below its node's "
-            "largest), and the gradient is undefined (NaN)"
+            "the loss is infinite: p(y|x) = 0 in float64, since on every path through the "
+            "lattice ln p is below −1.8e308 (a move of probability 0, or moves whose "
+            "log-probabilities sum past the float range: logits about 1.8e308 apart), and "
+            "the gradient is undefined (NaN)"
         )
     r.loss = tr.loss
     r.figures = {
