@@ -326,7 +326,25 @@ class Fields:
             node = node[0]
         return depth
 
-    def _check_rectangular(self, value: list, parts: tuple) -> None:
+    def _check_rectangular(
+        self, value: list, parts: tuple, ref: Any = None, ref_parts: tuple = ()
+    ) -> None:
+        """Rows of equal width at every depth, across rows too: ``ref`` is the list at the
+        same place in the first row (``ref_parts`` its path), which ``value`` must match."""
+        if ref is not None and not (isinstance(ref, list) and len(ref) == len(value)):
+            held = f"{len(ref)} entries" if isinstance(ref, list) else "a number"
+            raise self.error(
+                f"ragged rows: {self.dotted(*parts)} has {len(value)} entries but "
+                f"{self.dotted(*ref_parts)} has {held}",
+                *parts,
+            )
+        if ref is not None and isinstance(ref[0], list) != isinstance(value[0], list):
+            what = "rows" if isinstance(ref[0], list) else "numbers"
+            raise self.error(
+                f"expected {what}, as {self.dotted(*ref_parts)} holds, got {_type_name(value[0])}",
+                *parts,
+                0,
+            )
         if not isinstance(value[0], list):
             for i, item in enumerate(value):
                 if isinstance(item, list):
@@ -342,7 +360,11 @@ class Fields:
                     *parts,
                     i,
                 )
-            self._check_rectangular(row, (*parts, i))
+            if ref is not None:
+                self._check_rectangular(row, (*parts, i), ref[i], (*ref_parts, i))
+            else:
+                first = (value[0], (*parts, 0)) if i else (None, ())
+                self._check_rectangular(row, (*parts, i), *first)
 
     def _flatten(self, value: Any, idx: tuple, out: list) -> None:
         if isinstance(value, list):

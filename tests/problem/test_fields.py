@@ -119,3 +119,35 @@ def test_weighted_mean_over_true_classes_of_weight_zero_is_refused(tmp_path):
         load_problem(str(p))
     assert (info.value.line, info.value.field) == (4, "weight")
     assert "sum to 0" in info.value.message
+
+
+def test_rows_of_rows_of_different_widths_in_different_rows_are_one_error(tmp_path):
+    """yhat[0] holds rows of 2 and yhat[1] rows of 3: each row is rectangular on its own, so
+    the check that compared widths within one row let it through to numpy (exit 4)."""
+    from rnnloss_cli.errors import ProblemError
+    from rnnloss_cli.problem import load_problem
+
+    f = tmp_path / "p.yaml"
+    f.write_text(
+        "kind: sequence\n"
+        "yhat:\n"
+        "  - [[0.5, 0.5], [0.5, 0.5]]\n"
+        "  - [[0.2, 0.3, 0.5], [0.2, 0.3, 0.5]]\n"
+        "targets: [[0, 1], [0, 1]]\n"
+    )
+    with pytest.raises(ProblemError) as err:
+        load_problem(str(f))
+    text = str(err.value)
+    assert ":4:" in text and "yhat[1][0]" in text and "3" in text and "2" in text, text
+
+
+def test_a_row_of_numbers_where_the_first_row_holds_rows(tmp_path):
+    """yhat[0] holds a row, yhat[1] a number at the same depth: numpy's TypeError (exit 4)."""
+    from rnnloss_cli.errors import ProblemError
+    from rnnloss_cli.problem import load_problem
+
+    f = tmp_path / "p.yaml"
+    f.write_text("kind: sequence\nyhat:\n  - [[0.5, 0.5]]\n  - [0.5]\ntargets: [[0], [0]]\n")
+    with pytest.raises(ProblemError) as err:
+        load_problem(str(f))
+    assert ":4:" in str(err.value) and "yhat[1][0]" in str(err.value), str(err.value)
