@@ -74,6 +74,10 @@ def fmt_log(ln: float, precision: int = 3, latex: bool = False) -> str:
     if ln >= _LOG_PRINT_BELOW:
         return fmt_number(math.exp(ln), precision, latex)
     e10 = ln / math.log(10)
+    if abs(e10) >= 1e15:  # e10's fraction (the mantissa) is lost: write 10^(e10) itself
+        m, _, x = f"{e10:.{max(precision - 1, 0)}e}".partition("e")
+        m = m.rstrip("0").rstrip(".")
+        return rf"10^{{{m} \times 10^{{{int(x)}}}}}" if latex else f"10^({m}e{int(x)})"
     exp = math.floor(e10)
     digits = max(precision - 1, 0)
     mant = f"{10 ** (e10 - exp):.{digits}f}"

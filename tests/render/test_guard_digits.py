@@ -63,3 +63,16 @@ def test_a_line_no_digit_can_mend_keeps_its_approx(precision):
     step = Step("wrong", "{a} + {b} = {c}", {"a": 1.0, "b": 1.0, "c": 3.0})
     assert step_text(step, precision) == "1 + 1 ≈ 3"
     assert r"\approx" in step_latex(step, precision)
+
+
+@pytest.mark.parametrize("latex", [False, True])
+def test_a_probability_whose_exponent_is_itself_huge_prints_short(latex):
+    """exp(-1.7e308): its base-10 exponent is -1.7e308 / ln 10 = -7.383e307, a 308-digit
+    integer that was printed in full; past 10^15 the mantissa has no digits left, so it reads
+    10^(-7.38e307)."""
+    from rnnloss_cli.render.text import fmt_log
+
+    out = fmt_log(-1.7e308, 3, latex)
+    assert len(out) < 40, out
+    assert ("-7.38" in out) and ("307" in out), out
+    assert fmt_log(-2100 * math.log(10), 3, latex).startswith("1.00")  # 1e-2100 as before
