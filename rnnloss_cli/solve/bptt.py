@@ -49,17 +49,27 @@ def _parts(named: list[tuple[str, np.ndarray]]) -> tuple[list[str], list[tuple[n
 
 
 def _step_table(
-    title: str, named: list[tuple[str, np.ndarray]], window: Window, **kw: Any
+    title: str,
+    named: list[tuple[str, np.ndarray]],
+    window: Window,
+    *,
+    backward: bool = False,
+    **kw: Any,
 ) -> Table:
+    """A row per step, t = 1 first, or t = T first for the backward pass."""
     names, where = _parts(named)
     n_steps = named[0][1].shape[0]
+
+    def step(i: int) -> int:
+        return n_steps - 1 - i if backward else i
+
     return grid_table(
         title,
         n_steps,
-        lambda t: [t + 1],
+        lambda i: [step(i) + 1],
         ["t"],
         len(names),
-        lambda t, js: [float(where[j][0][t, where[j][1]]) for j in js],
+        lambda i, js: [float(where[j][0][step(i), where[j][1]]) for j in js],
         lambda j: names[j],
         window,
         **kw,
@@ -175,8 +185,9 @@ def solve_bptt(p: BPTTProblem, *, window: Window | None = None) -> Result:
     r.tables.append(
         _step_table(
             "backward pass (from the last step to the first)",
-            [("g = ∂L/∂o", tr.d_o), ("∂L/∂h", tr.d_h), ("δ", tr.delta)],
+            [("g = ∂L/∂o", tr.d_o), ("∂L/∂h", tr.d_h), ("1 − h²", 1.0 - tr.h**2), ("δ", tr.delta)],
             window,
+            backward=True,
         )
     )
     r.tables.append(
@@ -200,7 +211,8 @@ def solve_bptt(p: BPTTProblem, *, window: Window | None = None) -> Result:
             ],
             ["k steps back", "step", "‖dW_hh part k‖", "‖∂L_T/∂a_{T−k}‖", "ratio"],
             window,
-            caption="part k of dW_hh: Σ_t h_{t−k−1}ᵀ times the delta L_t sends k steps back "
+            caption="a_t = x_t W_xh + h_{t−1} W_hh + b_h, the pre-activation (δ_t = ∂L/∂a_t); "
+            "part k of dW_hh: Σ_t h_{t−k−1}ᵀ times the delta L_t sends k steps back "
             "(the parts sum to dW_hh); ratio < 1 every step: vanishing, > 1: exploding",
         )
     )
@@ -216,7 +228,8 @@ def solve_bptt(p: BPTTProblem, *, window: Window | None = None) -> Result:
         )
     )
     norm = tr.grad_norm  # scaled: gradients of 1e200 have a finite norm, their squares not
-    r.steps.append(Step("gradient norm", "‖∇L‖ over every parameter = {n}", {"n": norm}))
+    over = ", ".join(PARAMETERS[:-1]) + f" and {PARAMETERS[-1]}"
+    r.steps.append(Step("gradient norm", f"‖∇L‖ over {over} = {{n}}", {"n": norm}))
     if tr.loss == math.inf:
         r.warnings.append(_overflow_reason(tr.step_loss, p.loss))
     r.figures = {"loss": tr.loss, "grad_norm": norm}

@@ -287,8 +287,8 @@ def test_bptt_problem_forward_backward_and_reach_by_hand():
     assert [row[i_l] for row in fwd.rows] == pytest.approx([0.213552, 0.186458], abs=1e-6)
     back = _table(r, "backward pass")
     i_d = back.columns.index("δ")
-    # delta2 = .702588, delta1 = 1.279411
-    assert [row[i_d] for row in back.rows] == pytest.approx([1.279411, 0.702588], abs=1e-6)
+    # delta2 = .702588, delta1 = 1.279411 (the backward table lists t = 2 first)
+    assert [row[i_d] for row in back.rows] == pytest.approx([0.702588, 1.279411], abs=1e-6)
     reach = _table(r, "how far back")
     # the last loss reaches step 2 with .702588 and step 1 with .552549 (ratio .786)
     assert [row[3] for row in reach.rows] == pytest.approx([0.702588, 0.552549], abs=1e-6)
