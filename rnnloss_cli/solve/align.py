@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 
 from rnnloss_cli.errors import ProblemError
+from rnnloss_cli.limits import FULL_TRELLIS_MAX_CELLS
 from rnnloss_cli.problem.align import AlignProblem, Frames
 from rnnloss_cli.result import Result, Step, Table, Window, terms, window_indices
 from rnnloss_cli.solve._beyond import add_key_checks, grid_table, lead, prob_cell, word
@@ -76,6 +77,47 @@ def _refuse_undefined_keys(p: AlignProblem, reason: str) -> None:
                 line=p.meta.answer_lines.get(name),
                 field=f"answer.{name}",
             )
+
+
+def _forward_sum(
+    p: AlignProblem,
+    fr: Frames,
+    target_idx: np.ndarray,
+    state_keys: Any,
+    last: list[int],
+    total: Any,
+    r: Result,
+    window: Window,
+) -> Step:
+    """p(l|x) by the forward algorithm: with a trellis of at most FULL_TRELLIS_MAX_CELLS, the
+    α table is shown and p(l|x) summed from its two final cells; else the figure alone."""
+    label = "p(l|x), every alignment (forward algorithm, sum in place of max)"
+    n_frames, n_ext = fr.log_probs.shape[0], 2 * len(p.target) + 1
+    if n_frames * n_ext > FULL_TRELLIS_MAX_CELLS:
+        return Step(label, "p(l|x) = {total}", {"total": total})
+    from rnnloss_cli.engine import ctc_trace
+
+    alpha = ctc_trace(fr.log_probs, target_idx, blank=fr.symbols.index(fr.blank)).log_alpha
+    r.tables.append(
+        grid_table(
+            "forward table α_t(s) (probabilities of every partial alignment, summed)",
+            n_ext,
+            state_keys,
+            ["s", "l'_s"],
+            n_frames,
+            lambda s, ts: [prob_cell(float(alpha[t, s])) for t in ts],
+            lambda t: f"t={t + 1}",
+            window,
+            caption="α_t(s) = y_t(l'_s) · (α_{t−1}(s) + α_{t−1}(s−1) + α_{t−1}(s−2) when "
+            "l'_s ≠ blank and l'_s ≠ l'_{s−2})",
+        )
+    )
+    names = " + ".join(f"α_T({s + 1})" for s in last)
+    return Step(
+        label,
+        f"p(l|x) = {names} = {{ends|+}} = {{total}}",
+        {"ends": [prob_cell(float(alpha[-1, s])) for s in last], "total": total},
+    )
 
 
 def solve_align(p: AlignProblem, *, window: Window | None = None) -> Result:
@@ -211,13 +253,7 @@ def solve_align(p: AlignProblem, *, window: Window | None = None) -> Result:
                 window,
             )
         )
-        r.steps.append(
-            Step(
-                "p(l|x), every alignment (forward algorithm, sum in place of max)",
-                "p(l|x) = {total}",
-                {"total": total},
-            )
-        )
+        r.steps.append(_forward_sum(p, fr, target_idx, state_keys, last, total, r, window))
         r.steps.append(
             Step(
                 "gap between the best alignment and the sum",

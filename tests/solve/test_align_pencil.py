@@ -1,0 +1,25 @@
+"""Forced alignment read with a pencil: p(l|x) comes with the forward table it is summed
+from (problems/ctc-align-ab.yaml; the alphas are worked by hand in its comment:
+t=3: [.03, .074, .186, .38, .042]; t=4: s4 = .32, s5 = .1688; p = .32 + .1688 = .4888)."""
+
+from pathlib import Path
+
+import pytest
+
+from rnnloss_cli import solve_file
+from rnnloss_cli.render.text import step_text
+
+PROBLEM = Path(__file__).resolve().parents[2] / "problems" / "ctc-align-ab.yaml"
+
+
+def test_forward_table_holds_the_hand_worked_alphas():
+    r = solve_file(PROBLEM)
+    fwd = next(t for t in r.tables if t.title.startswith("forward table α"))
+    t3 = fwd.columns.index("t=3")
+    assert [row[t3] for row in fwd.rows] == pytest.approx([0.03, 0.074, 0.186, 0.38, 0.042])
+
+
+def test_p_of_l_is_the_sum_of_the_two_final_cells():
+    r = solve_file(PROBLEM)
+    step = next(s for s in r.steps if s.label.startswith("p(l|x), every alignment"))
+    assert step_text(step, 4) == "p(l|x) = α_T(5) + α_T(4) = 0.1688 + 0.32 = 0.4888"
