@@ -40,6 +40,7 @@ def solve_decode(p: DecodeProblem, *, window: Window | None = None) -> Result:
     window = window or Window()
     fr = p.frames
     sym = fr.symbols
+    _check_greedy_trellis(p)
     lm, lexicon, separator = _search_options(p)
     tr = ctc_beam_search(
         fr.log_probs,
@@ -219,6 +220,27 @@ def solve_decode(p: DecodeProblem, *, window: Window | None = None) -> Result:
     finalize(p.meta, r)
     add_key_checks(r, p.keys, p.meta.tolerance, {"greedy": greedy_text, "beam": best_text})
     return r
+
+
+def _check_greedy_trellis(p: DecodeProblem) -> None:
+    """p(B(π*)|x) is exact CTC over T x (2L + 1) cells, L the greedy labelling's length:
+    refuse above MAX_TRELLIS_CELLS before the search, naming the file and the field."""
+    from rnnloss_cli.engine.beam_search import greedy_decode
+    from rnnloss_cli.errors import ProblemError
+    from rnnloss_cli.limits import MAX_TRELLIS_CELLS
+
+    fr = p.frames
+    n_frames = fr.log_probs.shape[0]
+    _, collapsed = greedy_decode(fr.log_probs, fr.symbols.index(fr.blank))
+    cells = n_frames * (2 * len(collapsed) + 1)
+    if cells > MAX_TRELLIS_CELLS:
+        raise ProblemError(
+            f"the best path collapses to {len(collapsed):,} labels over {n_frames:,} frames: "
+            f"its exact probability p(l|x) visits {cells:,} trellis cells, more than the limit "
+            f"MAX_TRELLIS_CELLS = {MAX_TRELLIS_CELLS:,}; give fewer frames",
+            file=p.meta.file,
+            field="logits" if fr.from_logits else "emissions",
+        )
 
 
 def _search_options(p: DecodeProblem) -> tuple[Any, Any, int | None]:
