@@ -336,6 +336,7 @@ class _Lexicon:
         separator: int | None,
         n_classes: int,
         blank: int,
+        n_frames: int,
     ) -> None:
         if isinstance(words, (str, bytes)) or not isinstance(words, (Iterable, np.ndarray)):
             raise EngineError(
@@ -360,11 +361,14 @@ class _Lexicon:
                     raise EngineError(f"lexicon: a word contains the separator label {separator}")
             if not word:
                 continue
-            node = self.root
-            for k in word:
-                node = node[0].setdefault(k, [{}, False])
-            node[1] = True
             n_words += 1
+            # T frames spell at most T labels: deeper letters are never reached, so the trie
+            # keeps the first T of each word (a longer word is never whole).
+            node = self.root
+            for k in word[:n_frames]:
+                node = node[0].setdefault(k, [{}, False])
+            if len(word) <= n_frames:
+                node[1] = True
         if not n_words:
             raise EngineError("lexicon: expected at least one non-empty word")
         self._masks: dict[int, NDArray[np.bool_]] = {}
@@ -699,7 +703,7 @@ def ctc_beam_search(
             "give fewer frames (or return_trace=False)"
         )
     if lexicon is not None:
-        lex = _Lexicon(lexicon, separator, n_classes, blank)
+        lex = _Lexicon(lexicon, separator, n_classes, blank, n_frames)
     if lm is not None:
         _check_lm_labels(lm, n_classes, blank)
     weight = lm_weight if lm is not None else 0.0

@@ -258,13 +258,27 @@ def _search_options(p: DecodeProblem) -> tuple[Any, Any, int | None]:
     return lm, lexicon, separator
 
 
+#: Symbols of a lexicon word or an n-gram context the option steps write out: a longer one is
+#: cut to its first and last SHOWN_SYMBOLS // 2 with its length between, so that a word of a
+#: million symbols is not echoed whole (the search itself handles it in linear time).
+SHOWN_SYMBOLS = 40
+
+
+def _cut(symbols: tuple[str, ...]) -> str:
+    """A word for prose, its middle left out past SHOWN_SYMBOLS symbols."""
+    if len(symbols) <= SHOWN_SYMBOLS:
+        return word(symbols)
+    half = SHOWN_SYMBOLS // 2
+    return f"{word(symbols[:half])}…({len(symbols):,} symbols)…{word(symbols[-half:])}"
+
+
 def _option_steps(p: DecodeProblem) -> list[Step]:
     """The lexicon and the language model, stated before the beam table."""
     from rnnloss_cli.engine.beam_search import UNKNOWN_LOG_PROB
 
     out = []
     if p.lexicon is not None:
-        words = ", ".join(word(w) for w in p.lexicon[:20])
+        words = ", ".join(_cut(w) for w in p.lexicon[:20])
         more = f" and {len(p.lexicon) - 20:,} more" if len(p.lexicon) > 20 else ""
         sep = f"; words are separated by {shown(p.separator)}" if p.separator is not None else ""
         out.append(
@@ -276,7 +290,7 @@ def _option_steps(p: DecodeProblem) -> list[Step]:
         )
     if p.lm is not None:
         grams = ", ".join(
-            f"ln P({g[-1]}|{word(g[:-1])})={v:g}" if len(g) > 1 else f"ln P({g[0]})={v:g}"
+            f"ln P({g[-1]}|{_cut(g[:-1])})={v:g}" if len(g) > 1 else f"ln P({g[0]})={v:g}"
             for g, v in list(p.lm.items())[:12]
         )
         more = f" and {len(p.lm) - 12:,} more" if len(p.lm) > 12 else ""

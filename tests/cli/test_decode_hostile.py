@@ -124,3 +124,25 @@ def test_a_good_lm_file_gives_the_hand_worked_answer(tmp_path):
     assert result.exit_code == 0, result.output
     doc = json.loads(result.stdout)
     assert doc["figures"]["beam_prob"] == pytest.approx(0.28)
+
+
+# ------------------------------------------------------------------------ huge lexicons / LMs
+
+BASE = (
+    "kind: ctc_decode\nsymbols: ['-', a, b, c]\nbeam: 3\nemissions:\n"
+    "  - [0.10, 0.80, 0.05, 0.05]\n  - [0.10, 0.10, 0.35, 0.45]\n"
+)
+
+
+def test_a_lexicon_word_of_a_million_symbols_is_shown_cut_and_searched_fast(tmp_path):
+    # Two frames can spell at most two labels: the word of 10^6 symbols is never whole, so
+    # the answer is the other word, b (p(b|x) = .0575, see problems/ctc-decode-lexicon.yaml).
+    # Its text is not echoed whole in the lexicon step (the output stays small).
+    f = tmp_path / "long-word.yaml"
+    f.write_text(BASE + "lexicon: [" + "ab" * 500_000 + ", b]\n")
+    result = run("solve", str(f), "--format", "json")
+    assert result.exit_code == 0, result.output
+    assert len(result.stdout) < 50_000
+    doc = json.loads(result.stdout)
+    assert doc["figures"]["beam_prob"] == pytest.approx(0.0575)
+    assert "1,000,000 symbols" in result.stdout
