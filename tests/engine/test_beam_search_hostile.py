@@ -230,3 +230,109 @@ def test_ties_are_broken_by_labels_with_the_trie(seed):
             assert a.labels < b.labels or a.log_prob > b.log_prob
         else:
             assert a.log_prob > b.log_prob
+
+
+# ---------------------------------------------------------------------------------- reference
+
+
+def _allowed(labels: tuple, words: set, separator) -> bool:
+    """Is labels a prefix of words joined by the separator (checked on the whole tuple)?"""
+    cur: list = []
+    for k in labels:
+        if separator is not None and k == separator:
+            if tuple(cur) not in words:
+                return False
+            cur = []
+        else:
+            cur.append(k)
+    last = tuple(cur)
+    return any(w[: len(last)] == last for w in words)
+
+
+def _complete(labels: tuple, words: set, separator) -> bool:
+    if not labels:
+        return True
+    last = labels
+    if separator is not None and separator in labels:
+        cut = len(labels) - 1 - labels[::-1].index(separator)
+        last = labels[cut + 1 :]
+    return not last or last in words
+
+
+def _reference(probs, width, blank, words=None, separator=None, table=None, weight=0.0):
+    """A plain prefix beam search in probability space over whole tuples: every extension the
+    lexicon allows, then sort by (score, labels) and cut; the LM by longest listed n-gram."""
+    n_frames, n_classes = probs.shape
+
+    def lm(labels):
+        total = 0.0
+        for i in range(len(labels)):
+            best = -10.0
+            for n in range(1, i + 2):
+                gram = tuple(labels[i - n + 1 : i + 1])
+                if table is not None and gram in table:
+                    best = table[gram]
+            total += best
+        return total if table is not None else 0.0
+
+    def ok(labels):
+        return words is None or _allowed(labels, words, separator)
+
+    beam = {(): (1.0, 0.0)}
+    frames = []
+    for t in range(n_frames):
+        nxt = defaultdict(lambda: [0.0, 0.0])
+        for prefix, (pb, pnb) in beam.items():
+            nxt[prefix][0] += (pb + pnb) * probs[t, blank]
+            for k in range(n_classes):
+                if k == blank:
+                    continue
+                if prefix and k == prefix[-1]:
+                    nxt[prefix][1] += pnb * probs[t, k]
+                    if ok(prefix + (k,)):
+                        nxt[prefix + (k,)][1] += pb * probs[t, k]
+                elif ok(prefix + (k,)):
+                    nxt[prefix + (k,)][1] += (pb + pnb) * probs[t, k]
+        scored = [
+            (math.log(pb + pnb) + (weight * lm(p) if weight else 0.0), p, pb, pnb)
+            for p, (pb, pnb) in nxt.items()
+            if pb + pnb > 0
+        ]
+        scored.sort(key=lambda e: (-e[0], e[1]))
+        frames.append([(p, s) for s, p, _, _ in scored[:width]])
+        beam = {p: (pb, pnb) for _, p, pb, pnb in scored[:width]}
+    final = [(p, s) for p, s in frames[-1] if words is None or _complete(p, words, separator)]
+    return frames, final
+
+
+@pytest.mark.parametrize("seed", range(24))
+def test_narrow_beams_with_lexicon_and_lm_match_a_plain_reference(seed):
+    rng = np.random.default_rng(1000 + seed)
+    n_classes = int(rng.integers(3, 6))
+    n_frames = int(rng.integers(1, 7))
+    z = rng.standard_normal((n_frames, n_classes)) * 1.5
+    probs = np.exp(z) / np.exp(z).sum(axis=1, keepdims=True)
+    width = int(rng.integers(1, 6))
+    labels = list(range(1, n_classes))
+    separator = labels[-1] if seed % 2 and n_classes > 3 else None
+    letters = [k for k in labels if k != separator]
+    words = {
+        tuple(int(k) for k in rng.choice(letters, size=int(rng.integers(1, 4))))
+        for _ in range(int(rng.integers(1, 5)))
+    }
+    table = None
+    weight = 0.0
+    if seed % 3:
+        table = {(k,): -float(rng.uniform(0.1, 3)) for k in labels}
+        table[(letters[0], letters[-1])] = -0.05
+        weight = float(rng.choice([0.0, 0.5, 1.5]))
+    frames, final = _reference(probs, width, 0, words, separator, table, weight)
+    lm = CharNgramLM(table) if table else None
+    tr = ctc_beam_search(
+        np.log(probs), width, 0, lm=lm, lm_weight=weight, lexicon=words, separator=separator,
+        return_trace=True,
+    )  # fmt: skip
+    for t, kept in enumerate(frames):
+        assert [e.prefix for e in tr.frames[t]] == [p for p, _ in kept], t
+        np.testing.assert_allclose([e.score for e in tr.frames[t]], [s for _, s in kept])
+    assert [h.labels for h in tr.hypotheses] == [p for p, _ in final]
