@@ -592,6 +592,20 @@ def _check_lm_labels(lm: CharNgramLM, n_classes: int, blank: int) -> None:
                 )
 
 
+def _check_lm_scale(lm: CharNgramLM, weight: float, n_frames: int) -> None:
+    """|lm_weight| x the largest finite |ln P| x T bounds |lm_weight x ln P_LM(l)| (a prefix
+    has at most T labels): past float64's range the fused scores would overflow to +-inf and
+    prefixes of different scores would tie."""
+    worst = max([abs(lm.unknown_log_prob), *(abs(v) for v in lm._table.values() if v > _NEG_INF)])
+    bound = abs(weight) * worst * n_frames
+    if bound > 1e307:  # leaves room for ln p(l|x) in the sum
+        raise EngineError(
+            f"lm_weight: {weight:g} x the largest |ln P| of the LM ({worst:g}) x {n_frames:,} "
+            f"frames is {bound:g}: the fused scores would overflow float64 (about 1.8e308); "
+            "give a smaller lm_weight"
+        )
+
+
 def _check_int(value, name: str, low: int) -> int:
     if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)):
         raise EngineError(f"{name} must be an integer >= {low}; got {value!r}")
@@ -706,6 +720,7 @@ def ctc_beam_search(
         lex = _Lexicon(lexicon, separator, n_classes, blank, n_frames)
     if lm is not None:
         _check_lm_labels(lm, n_classes, blank)
+        _check_lm_scale(lm, lm_weight, n_frames)
     weight = lm_weight if lm is not None else 0.0
     labels = [k for k in range(n_classes) if k != blank]
 

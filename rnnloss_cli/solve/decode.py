@@ -17,6 +17,8 @@ from typing import Any
 
 import numpy as np
 
+from rnnloss_cli.engine.errors import EngineError
+from rnnloss_cli.errors import ProblemError
 from rnnloss_cli.problem.align import DecodeProblem
 from rnnloss_cli.result import Result, Step, Table, Window, terms
 from rnnloss_cli.solve._beyond import add_key_checks, lead, prob_cell, shown, word
@@ -42,16 +44,19 @@ def solve_decode(p: DecodeProblem, *, window: Window | None = None) -> Result:
     sym = fr.symbols
     _check_greedy_trellis(p)
     lm, lexicon, separator = _search_options(p)
-    tr = ctc_beam_search(
-        fr.log_probs,
-        p.beam,
-        sym.index(fr.blank),
-        lm=lm,
-        lm_weight=p.lm_weight,
-        lexicon=lexicon,
-        separator=separator,
-        return_trace=True,
-    )
+    try:
+        tr = ctc_beam_search(
+            fr.log_probs,
+            p.beam,
+            sym.index(fr.blank),
+            lm=lm,
+            lm_weight=p.lm_weight,
+            lexicon=lexicon,
+            separator=separator,
+            return_trace=True,
+        )
+    except EngineError as err:  # an input the search refuses: name the file
+        raise ProblemError(str(err), file=p.meta.file) from None
     greedy_idx = tr.greedy_path.tolist()
     r = Result("ctc_decode", p.meta.title, math.inf, formula=FORMULA)
     r.tables.append(
@@ -226,7 +231,6 @@ def _check_greedy_trellis(p: DecodeProblem) -> None:
     """p(B(π*)|x) is exact CTC over T x (2L + 1) cells, L the greedy labelling's length:
     refuse above MAX_TRELLIS_CELLS before the search, naming the file and the field."""
     from rnnloss_cli.engine.beam_search import greedy_decode
-    from rnnloss_cli.errors import ProblemError
     from rnnloss_cli.limits import MAX_TRELLIS_CELLS
 
     fr = p.frames

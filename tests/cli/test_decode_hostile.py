@@ -146,3 +146,10 @@ def test_a_lexicon_word_of_a_million_symbols_is_shown_cut_and_searched_fast(tmp_
     doc = json.loads(result.stdout)
     assert doc["figures"]["beam_prob"] == pytest.approx(0.0575)
     assert "1,000,000 symbols" in result.stdout
+
+
+def test_an_overflowing_lm_weight_names_the_file(tmp_path):
+    f = tmp_path / "w.yaml"
+    f.write_text(BASE + "lm: {a: -0.1}\nlm_weight: 1e308\n")
+    line = one_error_line(run("solve", str(f)))
+    assert str(f) in line and "lm_weight" in line
