@@ -311,7 +311,10 @@ class CharNgramLM:
                 raise EngineError(
                     f"line {number}: logprob must be <= 0 (a natural log); got {logp}"
                 )
-            table[tuple(index[c] for c in gram)] = logp
+            key = tuple(index[c] for c in gram)
+            if key in table:
+                raise EngineError(f"line {number}: the n-gram {gram!r} is listed twice")
+            table[key] = logp
         if not table:
             raise EngineError("CharNgramLM.from_text: no 'ngram<TAB>logprob' line found")
         return cls(table, unknown_log_prob=unknown_log_prob)
@@ -655,7 +658,13 @@ def ctc_beam_search(
         or the trace (its ``hypotheses`` are the same list as a tuple).
 
     Raises:
-        EngineError: on a bad shape, blank, beam width, LM or lexicon.
+        EngineError: on a bad shape, blank, beam width, LM or lexicon (labels outside the
+            classes, or the blank); when lm_weight x the largest |ln P| x T would overflow
+            float64; with return_trace, when the exact p(B(pi*)|x) of the greedy labelling
+            (T x (2L + 1) trellis cells) would pass MAX_TRELLIS_CELLS, before the search.
+
+    Cost: time and memory linear in T x beam_width x C (prefixes are trie nodes, not tuples;
+    ``BeamEntry.prefix`` builds its tuple on demand).
 
     Example:
         Two frames, classes (-, a), y_t = (0.6, 0.4) at both. The best path is "- -"

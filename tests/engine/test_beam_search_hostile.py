@@ -347,3 +347,9 @@ def test_an_lm_weight_that_would_overflow_the_scores_is_refused():
         ctc_beam_search(LP, 3, lm=lm, lm_weight=1e308)
     # a large weight that cannot overflow still runs: 1e300 x 10 x 2 = 2e301
     assert ctc_beam_search(LP, 3, lm=lm, lm_weight=1e300)[0].labels == ()
+
+
+def test_from_text_refuses_an_ngram_listed_twice():
+    # The second line would silently replace the first: which one the author meant is unknown.
+    with pytest.raises(EngineError, match="line 3: the n-gram 'a' is listed twice"):
+        CharNgramLM.from_text("a\t-1\n# c\na\t-2\n", ["-", "a"])
