@@ -51,7 +51,7 @@ from rnnloss_cli.engine._numerics import check_blank
 from rnnloss_cli.engine.ctc import ctc_loss
 from rnnloss_cli.engine.errors import EngineError
 from rnnloss_cli.engine.forced_align import check_log_probs
-from rnnloss_cli.limits import ENGINE_MAX_BEAM_EXTENSIONS
+from rnnloss_cli.limits import ENGINE_MAX_BEAM_EXTENSIONS, MAX_TRELLIS_CELLS
 
 __all__ = [
     "BeamEntry",
@@ -65,6 +65,28 @@ __all__ = [
 UNKNOWN_LOG_PROB = -10.0
 
 _NEG_INF = -math.inf
+
+
+def _labels_of(value: object) -> tuple[int, ...] | None:
+    """A sequence of integer labels (Python or numpy integers, not bools) as a tuple; None for
+    anything else (a string, a float, a number on its own)."""
+    if isinstance(value, (str, bytes)) or not isinstance(value, (Sequence, np.ndarray)):
+        return None
+    out = []
+    for k in value:
+        if isinstance(k, (bool, np.bool_)) or not isinstance(k, (int, np.integer)):
+            return None
+        out.append(int(k))
+    return tuple(out)
+
+
+def _real(value: object) -> float | None:
+    """A real number (not a bool, not a string) as a float, else None."""
+    if isinstance(value, (bool, np.bool_)) or not isinstance(
+        value, (int, float, np.integer, np.floating)
+    ):
+        return None
+    return float(value)
 
 
 # --------------------------------------------------------------------------------------------
@@ -100,40 +122,74 @@ class CharNgramLM:
     order: int = 0
     unknown_log_prob: float = UNKNOWN_LOG_PROB
     _table: dict = field(init=False, repr=False, compare=False)
+    _suffixes: dict = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
+        if not isinstance(self.log_probs, Mapping):
+            raise EngineError(
+                f"CharNgramLM: log_probs must be a mapping n-gram -> ln P; got "
+                f"{type(self.log_probs).__name__}"
+            )
         table: dict[tuple[int, ...], float] = {}
         for key, value in self.log_probs.items():
-            gram = tuple(int(k) for k in key)
-            value = float(value)
+            gram = _labels_of(key)
+            if gram is None:
+                raise EngineError(
+                    f"CharNgramLM: an n-gram must be a sequence of integer labels; got {key!r}"
+                )
             if not gram:
                 raise EngineError("CharNgramLM: an n-gram must hold at least one token; got ()")
-            if math.isnan(value) or value > 0:
+            value = _real(value)
+            if value is None or math.isnan(value) or value > 0:
                 raise EngineError(
-                    f"CharNgramLM: ln P of {gram} must be a log-probability (<= 0); got {value}"
+                    f"CharNgramLM: ln P of {gram} must be a log-probability (<= 0); "
+                    f"got {self.log_probs[key]!r}"
                 )
             table[gram] = value
         longest = max((len(g) for g in table), default=1)
-        if self.order and longest > self.order:
-            raise EngineError(
-                f"CharNgramLM: order is {self.order} but an n-gram has {longest} tokens"
-            )
-        if not (math.isfinite(self.unknown_log_prob) and self.unknown_log_prob <= 0):
+        order = self.order
+        if isinstance(order, (bool, np.bool_)) or not isinstance(order, (int, np.integer)):
+            raise EngineError(f"CharNgramLM: order must be an integer >= 0; got {order!r}")
+        if order < 0:
+            raise EngineError(f"CharNgramLM: order must be an integer >= 0; got {order}")
+        if order and longest > order:
+            raise EngineError(f"CharNgramLM: order is {order} but an n-gram has {longest} tokens")
+        unknown = _real(self.unknown_log_prob)
+        if unknown is None or not (math.isfinite(unknown) and unknown <= 0):
             raise EngineError(
                 "CharNgramLM: unknown_log_prob must be a finite log-probability (<= 0); "
-                f"got {self.unknown_log_prob}"
+                f"got {self.unknown_log_prob!r}"
             )
+        # Reversed n-grams in a trie: token -> [value, {h_-1 -> [value, {h_-2 -> ...}]}], so
+        # the longest match is one walk back through the history, linear in its length.
+        suffixes: dict[int, list] = {}
+        for gram, value in table.items():
+            node = suffixes.setdefault(gram[-1], [None, {}])
+            for h in reversed(gram[:-1]):
+                node = node[1].setdefault(h, [None, {}])
+            node[0] = value
         object.__setattr__(self, "_table", table)
-        object.__setattr__(self, "order", self.order or longest)
+        object.__setattr__(self, "_suffixes", suffixes)
+        object.__setattr__(self, "order", int(order) or longest)
+        object.__setattr__(self, "unknown_log_prob", unknown)
 
     def log_prob(self, history: Sequence[int], token: int) -> float:
         """ln P(token | history) from the longest listed n-gram ending in ``token``."""
-        hist = tuple(int(h) for h in history)[max(0, len(history) - self.order + 1) :]
-        for start in range(len(hist) + 1):
-            value = self._table.get((*hist[start:], int(token)))
-            if value is not None:
-                return value
-        return self.unknown_log_prob
+        return self._log_prob_reversed(int(token), (int(h) for h in reversed(history)))
+
+    def _log_prob_reversed(self, token: int, reversed_history: Iterable[int]) -> float:
+        """The same, the history given last token first (read only as far as n-grams go)."""
+        node = self._suffixes.get(token)
+        if node is None:
+            return self.unknown_log_prob
+        best = node[0]
+        for h in reversed_history:
+            node = node[1].get(h)
+            if node is None:
+                break
+            if node[0] is not None:
+                best = node[0]
+        return self.unknown_log_prob if best is None else best
 
     def score(self, labels: Sequence[int]) -> float:
         """ln P_LM(labels) = sum_i ln P(l_i | l_<i)."""
@@ -154,19 +210,21 @@ class CharNgramLM:
         """
         totals: dict[tuple[int, ...], float] = {}
         grams: dict[tuple[int, ...], float] = {}
-        for key, count in counts.items():
-            gram = tuple(int(k) for k in key)
-            count = float(count)
-            if not gram or not math.isfinite(count) or count < 0:
+        for key, raw in counts.items():
+            gram = _labels_of(key)
+            count = _real(raw)
+            if not gram or count is None or not math.isfinite(count) or count < 0:
                 raise EngineError(
-                    f"CharNgramLM.from_counts: expected a non-empty n-gram with a count >= 0; "
-                    f"got {gram}: {count}"
+                    f"CharNgramLM.from_counts: expected a non-empty n-gram of integer labels "
+                    f"with a count >= 0; got {key!r}: {raw!r}"
                 )
             grams[gram] = count
-            totals[gram[:-1]] = totals.get(gram[:-1], 0.0) + count
-        table = {
-            g: math.log(c / totals[g[:-1]]) for g, c in grams.items() if c > 0 and totals[g[:-1]]
-        }
+        # ln (c / total) = ln c - ln total, the total summed in log space: counts near the
+        # float limit (1e308 + 1e308) would overflow a plain sum.
+        for gram, count in grams.items():
+            if count > 0:
+                totals[gram[:-1]] = _lae(totals.get(gram[:-1], _NEG_INF), math.log(count))
+        table = {g: math.log(c) - totals[g[:-1]] for g, c in grams.items() if c > 0}
         return cls(
             table, order=max((len(g) for g in grams), default=1), unknown_log_prob=unknown_log_prob
         )
@@ -180,14 +238,20 @@ class CharNgramLM:
         unknown_log_prob: float = UNKNOWN_LOG_PROB,
     ) -> CharNgramLM:
         """Count every n-gram of length 1..order inside each sequence, then :meth:`from_counts`."""
-        if isinstance(order, bool) or not isinstance(order, int) or order < 1:
+        if isinstance(order, (bool, np.bool_)) or not isinstance(order, (int, np.integer)):
+            raise EngineError(
+                f"CharNgramLM.from_corpus: order must be an integer >= 1; got {order!r}"
+            )
+        if order < 1:
             raise EngineError(
                 f"CharNgramLM.from_corpus: order must be an integer >= 1; got {order!r}"
             )
         counts: dict[tuple[int, ...], int] = {}
         for seq in sequences:
-            seq = tuple(int(k) for k in seq)
-            for n in range(1, order + 1):
+            seq = _labels_of(seq)
+            if seq is None:
+                raise EngineError("CharNgramLM.from_corpus: each sequence must hold integer labels")
+            for n in range(1, min(order, len(seq)) + 1):  # no longer n-gram fits
                 for i in range(len(seq) - n + 1):
                     counts[seq[i : i + n]] = counts.get(seq[i : i + n], 0) + 1
         return cls.from_counts(counts, unknown_log_prob=unknown_log_prob)
@@ -211,6 +275,10 @@ class CharNgramLM:
             >>> lm.log_prob([1], 2), lm.log_prob([], 1), lm.order
             (-0.1, -0.5, 2)
         """
+        if not isinstance(text, str):
+            raise EngineError(
+                f"CharNgramLM.from_text: text must be a str; got {type(text).__name__}"
+            )
         index = {}
         for k, sym in enumerate(symbols):
             if not isinstance(sym, str) or len(sym) != 1:
@@ -243,7 +311,10 @@ class CharNgramLM:
                 raise EngineError(
                     f"line {number}: logprob must be <= 0 (a natural log); got {logp}"
                 )
-            table[tuple(index[c] for c in gram)] = logp
+            key = tuple(index[c] for c in gram)
+            if key in table:
+                raise EngineError(f"line {number}: the n-gram {gram!r} is listed twice")
+            table[key] = logp
         if not table:
             raise EngineError("CharNgramLM.from_text: no 'ngram<TAB>logprob' line found")
         return cls(table, unknown_log_prob=unknown_log_prob)
@@ -255,42 +326,126 @@ class CharNgramLM:
 
 
 class _Lexicon:
-    """Word set and prefix set of a lexicon, with an optional word separator label."""
+    """The words of a lexicon in a trie, with an optional word separator label.
 
-    def __init__(self, words: Iterable[Sequence[int]], separator: int | None) -> None:
-        self.words = {tuple(int(k) for k in w) for w in words}
-        self.words.discard(())
-        if not self.words:
-            raise EngineError("lexicon: expected at least one non-empty word")
-        if separator is not None and any(separator in w for w in self.words):
-            raise EngineError(f"lexicon: a word contains the separator label {separator}")
-        self.prefixes = {w[:i] for w in self.words for i in range(len(w) + 1)}
+    A trie node is ``[children, is_word]``, children a dict label -> node; a prefix of the
+    search carries the node of its last (unfinished) word, so every test is O(1) and the trie
+    is linear in the total length of the words (a set of every prefix would be quadratic).
+    """
+
+    def __init__(
+        self,
+        words: Iterable[Sequence[int]],
+        separator: int | None,
+        n_classes: int,
+        blank: int,
+        n_frames: int,
+    ) -> None:
+        if isinstance(words, (str, bytes)) or not isinstance(words, (Iterable, np.ndarray)):
+            raise EngineError(
+                f"lexicon: expected a collection of words (sequences of labels); got {words!r}"
+            )
+        self.root: list = [{}, False]
         self.separator = separator
-        self._masks: dict[tuple[int, ...], NDArray[np.bool_]] = {}
+        n_words = 0
+        for i, raw in enumerate(words):
+            word = _labels_of(raw)
+            if word is None:
+                seq = isinstance(raw, (Sequence, np.ndarray)) and not isinstance(raw, (str, bytes))
+                what = "integer labels" if seq else "a sequence of labels"
+                raise EngineError(f"lexicon[{i}]: expected {what}; got {raw!r}")
+            for k in word:
+                if not 0 <= k < n_classes or k == blank:
+                    raise EngineError(
+                        f"lexicon[{i}]: label {k} is not a class index in [0, {n_classes}) "
+                        f"other than blank={blank}"
+                    )
+                if k == separator:
+                    raise EngineError(f"lexicon: a word contains the separator label {separator}")
+            if not word:
+                continue
+            n_words += 1
+            # T frames spell at most T labels: deeper letters are never reached, so the trie
+            # keeps the first T of each word (a longer word is never whole).
+            node = self.root
+            for k in word[:n_frames]:
+                node = node[0].setdefault(k, [{}, False])
+            if len(word) <= n_frames:
+                node[1] = True
+        if not n_words:
+            raise EngineError("lexicon: expected at least one non-empty word")
+        self._masks: dict[int, NDArray[np.bool_]] = {}
 
-    def _last_word(self, prefix: tuple[int, ...]) -> tuple[int, ...]:
-        if self.separator is None or self.separator not in prefix:
-            return prefix
-        cut = len(prefix) - 1 - prefix[::-1].index(self.separator)
-        return prefix[cut + 1 :]
+    def step(self, node: list, label: int) -> list:
+        """The trie node after ``label`` (allowed from ``node``): the root after a separator."""
+        return self.root if label == self.separator else node[0][label]
 
-    def allows(self, prefix: tuple[int, ...], label: int) -> bool:
-        """May ``prefix`` (itself allowed) be extended by ``label``?"""
-        last = self._last_word(prefix)
-        if self.separator is not None and label == self.separator:
-            return last in self.words  # a separator ends a complete word
-        return (*last, label) in self.prefixes
+    def mask(self, node: list, labels: NDArray[np.int64]) -> NDArray[np.bool_]:
+        """Which of ``labels`` may extend a prefix whose last word is at ``node``: the next
+        letter of some word, or the separator after a complete word."""
+        key = id(node)
+        if key not in self._masks:
+            self._masks[key] = np.array(
+                [int(k) in node[0] or (int(k) == self.separator and node[1]) for k in labels],
+                dtype=bool,
+            )
+        return self._masks[key]
 
-    def mask(self, prefix: tuple[int, ...], labels: NDArray[np.int64]) -> NDArray[np.bool_]:
-        """Which of ``labels`` may extend ``prefix`` (itself allowed)."""
-        last = self._last_word(prefix)
-        if last not in self._masks:
-            self._masks[last] = np.array([self.allows(prefix, int(k)) for k in labels])
-        return self._masks[last]
+    def complete(self, node: list) -> bool:
+        """Does the prefix end on a whole word (or on nothing: empty, or after a separator)?"""
+        return node is self.root or node[1]
 
-    def complete(self, prefix: tuple[int, ...]) -> bool:
-        last = self._last_word(prefix)
-        return not last or last in self.words
+
+class _Prefix:
+    """A labelling in the trie of prefixes: its parent, its last label, its length.
+
+    Prefixes are interned (one node per labelling: ``child`` returns the existing node), so a
+    node is hashed and compared by identity in O(1), and extending a prefix costs O(1) instead
+    of copying a tuple of its labels. ``labels()`` builds the tuple on demand.
+    """
+
+    __slots__ = ("_children", "depth", "label", "lex", "lm", "parent")
+
+    def __init__(self, parent: _Prefix | None, label: int, lex: list | None) -> None:
+        self.parent = parent
+        self.label = label
+        self.depth = 0 if parent is None else parent.depth + 1
+        self.lex = lex
+        self.lm: float | None = None if parent is not None else 0.0
+        self._children: dict[int, _Prefix] | None = None
+
+    def child(self, label: int, lexicon: _Lexicon | None) -> _Prefix:
+        if self._children is None:
+            self._children = {}
+        node = self._children.get(label)
+        if node is None:
+            lex = lexicon.step(self.lex, label) if lexicon is not None else None
+            node = self._children[label] = _Prefix(self, label, lex)
+        return node
+
+    def history(self) -> Iterable[int]:
+        """The labels, last first."""
+        node: _Prefix | None = self
+        while node is not None and node.parent is not None:
+            yield node.label
+            node = node.parent
+
+    def labels(self) -> tuple[int, ...]:
+        return tuple(reversed(list(self.history())))
+
+    def __lt__(self, other: _Prefix) -> bool:
+        """Labels in increasing (lexicographic) order: walk both up to their common ancestor."""
+        a, b = self, other
+        a_longer = a.depth > b.depth
+        while a.depth > b.depth:
+            a = a.parent  # type: ignore[assignment]
+        while b.depth > a.depth:
+            b = b.parent  # type: ignore[assignment]
+        if a is b:  # one is a prefix of the other: the shorter comes first
+            return self.depth < other.depth and not a_longer
+        while a.parent is not b.parent:
+            a, b = a.parent, b.parent  # type: ignore[assignment]
+        return a.label < b.label
 
 
 # --------------------------------------------------------------------------------------------
@@ -310,7 +465,8 @@ class BeamEntry:
     """One prefix of the beam after a frame.
 
     Attributes:
-        prefix: the labels so far.
+        prefix: the labels so far (a tuple built on demand from the trie of prefixes, in
+            O(length): the trace holds one node per entry, not T tuples of up to T labels).
         log_p_blank: ln p_b, alignments of frames 0..t collapsing to prefix, ending in blank.
         log_p_nonblank: ln p_nb, the same ending in the prefix's last label.
         log_total: ln (p_b + p_nb).
@@ -318,12 +474,16 @@ class BeamEntry:
         score: log_total + lm_weight * lm_log_prob, the ranking key.
     """
 
-    prefix: tuple[int, ...]
+    node: _Prefix = field(repr=False, compare=False)
     log_p_blank: float
     log_p_nonblank: float
     log_total: float
     lm_log_prob: float
     score: float
+
+    @property
+    def prefix(self) -> tuple[int, ...]:
+        return self.node.labels()
 
 
 @dataclass(frozen=True, eq=False)
@@ -370,13 +530,18 @@ def _threshold(beam, y, blank: int, beam_width: int, weight: float, lm_score) ->
     if len(beam) < beam_width or weight < 0:
         return _NEG_INF
     own = []
-    for prefix, (pb, pnb) in beam.items():
+    for node, (pb, pnb) in beam.items():
         score = _lae(pb, pnb) + float(y[blank])
-        if prefix:
-            score = _lae(score, pnb + float(y[prefix[-1]]))
-        own.append(score + weight * lm_score(prefix))
+        if node.depth:
+            score = _lae(score, pnb + float(y[node.label]))
+        own.append(_fuse(score, weight, lm_score(node)))
     own.sort(reverse=True)
     return float(own[beam_width - 1])
+
+
+def _fuse(log_total: float, weight: float, lm_log_prob: float) -> float:
+    """score = ln p + weight * ln P_LM; weight 0 turns the LM off (0 x -inf counts as 0)."""
+    return log_total if weight == 0 else log_total + weight * lm_log_prob
 
 
 def _beam_work(n_frames: int, n_classes: int, beam_width: int) -> int:
@@ -397,6 +562,51 @@ def _beam_work(n_frames: int, n_classes: int, beam_width: int) -> int:
         level *= n_classes - 1
         reachable += level
     return work
+
+
+def greedy_decode(
+    log_probs: NDArray[np.float64], blank: int
+) -> tuple[NDArray[np.int64], tuple[int, ...]]:
+    """Best path pi* = argmax_k y_t(k) per frame (lowest index on ties) and its collapse B(pi*).
+
+    Args:
+        log_probs: (T, C) checked log-probabilities.
+        blank: the blank class.
+
+    Returns:
+        The (T,) read-only path and the labels of B(pi*) (repeats merged, blanks dropped).
+    """
+    path = np.argmax(log_probs, axis=1).astype(np.int64)
+    path.setflags(write=False)
+    new = np.ones(path.size, dtype=bool)
+    new[1:] = path[1:] != path[:-1]
+    return path, tuple(path[new & (path != blank)].tolist())
+
+
+def _check_lm_labels(lm: CharNgramLM, n_classes: int, blank: int) -> None:
+    """Every label of the LM's n-grams is a class other than the blank."""
+    for gram in lm._table:
+        for k in gram:
+            if k == blank:
+                raise EngineError(f"lm: the n-gram {gram} holds the blank {blank}")
+            if not 0 <= k < n_classes:
+                raise EngineError(
+                    f"lm: the n-gram {gram} holds label {k}, not a class index in [0, {n_classes})"
+                )
+
+
+def _check_lm_scale(lm: CharNgramLM, weight: float, n_frames: int) -> None:
+    """|lm_weight| x the largest finite |ln P| x T bounds |lm_weight x ln P_LM(l)| (a prefix
+    has at most T labels): past float64's range the fused scores would overflow to +-inf and
+    prefixes of different scores would tie."""
+    worst = max([abs(lm.unknown_log_prob), *(abs(v) for v in lm._table.values() if v > _NEG_INF)])
+    bound = abs(weight) * worst * n_frames
+    if bound > 1e307:  # leaves room for ln p(l|x) in the sum
+        raise EngineError(
+            f"lm_weight: {weight:g} x the largest |ln P| of the LM ({worst:g}) x {n_frames:,} "
+            f"frames is {bound:g}: the fused scores would overflow float64 (about 1.8e308); "
+            "give a smaller lm_weight"
+        )
 
 
 def _check_int(value, name: str, low: int) -> int:
@@ -448,7 +658,13 @@ def ctc_beam_search(
         or the trace (its ``hypotheses`` are the same list as a tuple).
 
     Raises:
-        EngineError: on a bad shape, blank, beam width, LM or lexicon.
+        EngineError: on a bad shape, blank, beam width, LM or lexicon (labels outside the
+            classes, or the blank); when lm_weight x the largest |ln P| x T would overflow
+            float64; with return_trace, when the exact p(B(pi*)|x) of the greedy labelling
+            (T x (2L + 1) trellis cells) would pass MAX_TRELLIS_CELLS, before the search.
+
+    Cost: time and memory linear in T x beam_width x C (prefixes are trie nodes, not tuples;
+    ``BeamEntry.prefix`` builds its tuple on demand).
 
     Example:
         Two frames, classes (-, a), y_t = (0.6, 0.4) at both. The best path is "- -"
@@ -500,22 +716,37 @@ def ctc_beam_search(
                 f"separator must be a label in [0, {n_classes}) other than blank={blank}; "
                 f"got {separator}"
             )
+    greedy, collapsed = greedy_decode(lp, blank)
+    cells = n_frames * (2 * len(collapsed) + 1)
+    if return_trace and cells > MAX_TRELLIS_CELLS:
+        raise EngineError(
+            f"the best path collapses to {len(collapsed):,} labels over {n_frames:,} frames: "
+            f"its exact probability (the trace's greedy_labels_log_prob) visits {cells:,} "
+            f"trellis cells, more than the limit MAX_TRELLIS_CELLS = {MAX_TRELLIS_CELLS:,}; "
+            "give fewer frames (or return_trace=False)"
+        )
     if lexicon is not None:
-        lex = _Lexicon(lexicon, separator)
+        lex = _Lexicon(lexicon, separator, n_classes, blank, n_frames)
+    if lm is not None:
+        _check_lm_labels(lm, n_classes, blank)
+        _check_lm_scale(lm, lm_weight, n_frames)
     weight = lm_weight if lm is not None else 0.0
     labels = [k for k in range(n_classes) if k != blank]
 
-    lm_cache: dict[tuple[int, ...], float] = {(): 0.0}
-
-    def lm_score(prefix: tuple[int, ...]) -> float:
+    def lm_score(node: _Prefix) -> float:
+        """ln P_LM of a prefix, kept on its node (its parent's is always known by then)."""
         if lm is None:
             return 0.0
-        if prefix not in lm_cache:
-            lm_cache[prefix] = lm_score(prefix[:-1]) + lm.log_prob(prefix[:-1], prefix[-1])
-        return lm_cache[prefix]
+        if node.lm is None:
+            parent = node.parent
+            assert parent is not None  # the root's is 0
+            node.lm = lm_score(parent) + lm._log_prob_reversed(node.label, parent.history())
+        return node.lm
 
     # prefix -> [ln p_b, ln p_nb]; before any frame only the empty prefix, with p_b = 1.
-    beam: dict[tuple[int, ...], list[float]] = {(): [0.0, _NEG_INF]}
+    # Prefixes are nodes of a trie (see _Prefix): O(1) to extend, hash and compare.
+    root = _Prefix(None, -1, lex.root if lex is not None else None)
+    beam: dict[_Prefix, list[float]] = {root: [0.0, _NEG_INF]}
     label_arr = np.array(labels, dtype=np.int64)
     position = {k: j for j, k in enumerate(labels)}
     frames: list[tuple[BeamEntry, ...]] = []
@@ -525,58 +756,56 @@ def ctc_beam_search(
         y_list = y.tolist()
         y_labels = y[label_arr]
         threshold = _threshold(beam, y, blank, beam_width, weight, lm_score)
-        children: dict[tuple[int, ...], list[int]] = {}
-        for prefix in beam:
-            if prefix:
-                children.setdefault(prefix[:-1], []).append(position[prefix[-1]])
-        nxt: dict[tuple[int, ...], list[float]] = {}
+        children: dict[_Prefix, list[int]] = {}
+        for node in beam:
+            if node.parent is not None:
+                children.setdefault(node.parent, []).append(position[node.label])
+        nxt: dict[_Prefix, list[float]] = {}
         n_new = n_kept_new = 0
-        for prefix, (pb, pnb) in beam.items():
+        for node, (pb, pnb) in beam.items():
             total = _lae(pb, pnb)
-            here = nxt.setdefault(prefix, [_NEG_INF, _NEG_INF])
+            here = nxt.setdefault(node, [_NEG_INF, _NEG_INF])
             here[0] = _lae(here[0], total + y_list[blank])
             source = np.full(label_arr.size, total)
-            if prefix:
-                here[1] = _lae(here[1], pnb + y_list[prefix[-1]])  # a repeat merges
-                source[position[prefix[-1]]] = pb  # a new, repeated label needs a blank between
-            with np.errstate(invalid="ignore"):
+            if node.depth:
+                here[1] = _lae(here[1], pnb + y_list[node.label])  # a repeat merges
+                source[position[node.label]] = pb  # a new, repeated label needs a blank between
+            # ln y near -1e308 may overflow to -inf (a probability of 0 in float64 anyway)
+            with np.errstate(invalid="ignore", over="ignore"):
                 ext = source + y_labels
             ok = ext > _NEG_INF
             if lex is not None:
-                ok &= lex.mask(prefix, label_arr)
+                ok &= lex.mask(node.lex, label_arr)
             in_beam = np.zeros(label_arr.size, dtype=bool)
-            in_beam[children.get(prefix, [])] = True
+            in_beam[children.get(node, [])] = True
             n_new += int(np.count_nonzero(ok & ~in_beam))
             # A child not in the beam has one parent, so its score is ext + weight * ln P_LM
             # <= ext + weight * ln P_LM(prefix): below the threshold it cannot be kept.
-            keep = ok & (in_beam | (ext + weight * lm_score(prefix) >= threshold))
+            with np.errstate(invalid="ignore", over="ignore"):
+                bound = ext if weight == 0 else ext + weight * lm_score(node)
+                keep = ok & (in_beam | (bound >= threshold))
             n_kept_new += int(np.count_nonzero(keep & ~in_beam))
             for j in np.flatnonzero(keep):
-                child = nxt.setdefault((*prefix, labels[j]), [_NEG_INF, _NEG_INF])
+                child = nxt.setdefault(node.child(labels[j], lex), [_NEG_INF, _NEG_INF])
                 child[1] = _lae(child[1], float(ext[j]))
         entries = []
-        for prefix, (pb, pnb) in nxt.items():
+        for node, (pb, pnb) in nxt.items():
             total = _lae(pb, pnb)
             if total == _NEG_INF:
                 continue
-            lm_lp = lm_score(prefix)
-            entries.append(BeamEntry(prefix, pb, pnb, total, lm_lp, total + weight * lm_lp))
+            lm_lp = lm_score(node)
+            entries.append(BeamEntry(node, pb, pnb, total, lm_lp, _fuse(total, weight, lm_lp)))
         candidates.append(len(entries) - n_kept_new + n_new)
-        entries.sort(key=lambda e: (-e.score, e.prefix))
+        entries.sort(key=lambda e: (-e.score, e.node))
         kept = tuple(entries[:beam_width])
         frames.append(kept)
-        beam = {e.prefix: [e.log_p_blank, e.log_p_nonblank] for e in kept}
+        beam = {e.node: [e.log_p_blank, e.log_p_nonblank] for e in kept}
     final = frames[-1]
     if lex is not None:
-        final = tuple(e for e in final if lex.complete(e.prefix))
+        final = tuple(e for e in final if lex.complete(e.node.lex))
     hypotheses = [Hypothesis(e.prefix, e.score) for e in final]
     if not return_trace:
         return hypotheses
-    greedy = np.argmax(lp, axis=1).astype(np.int64)
-    greedy.setflags(write=False)
-    collapsed = tuple(
-        int(k) for i, k in enumerate(greedy) if k != blank and (i == 0 or k != greedy[i - 1])
-    )
     greedy_lab_lp = -float(
         ctc_loss(
             lp,

@@ -17,6 +17,8 @@ from typing import Any
 
 import numpy as np
 
+from rnnloss_cli.engine.errors import EngineError
+from rnnloss_cli.errors import ProblemError
 from rnnloss_cli.problem.align import DecodeProblem
 from rnnloss_cli.result import Result, Step, Table, Window, terms
 from rnnloss_cli.solve._beyond import add_key_checks, lead, prob_cell, shown, word
@@ -40,17 +42,21 @@ def solve_decode(p: DecodeProblem, *, window: Window | None = None) -> Result:
     window = window or Window()
     fr = p.frames
     sym = fr.symbols
+    _check_greedy_trellis(p)
     lm, lexicon, separator = _search_options(p)
-    tr = ctc_beam_search(
-        fr.log_probs,
-        p.beam,
-        sym.index(fr.blank),
-        lm=lm,
-        lm_weight=p.lm_weight,
-        lexicon=lexicon,
-        separator=separator,
-        return_trace=True,
-    )
+    try:
+        tr = ctc_beam_search(
+            fr.log_probs,
+            p.beam,
+            sym.index(fr.blank),
+            lm=lm,
+            lm_weight=p.lm_weight,
+            lexicon=lexicon,
+            separator=separator,
+            return_trace=True,
+        )
+    except EngineError as err:  # an input the search refuses: name the file
+        raise ProblemError(str(err), file=p.meta.file) from None
     greedy_idx = tr.greedy_path.tolist()
     r = Result("ctc_decode", p.meta.title, math.inf, formula=FORMULA)
     r.tables.append(
@@ -221,6 +227,26 @@ def solve_decode(p: DecodeProblem, *, window: Window | None = None) -> Result:
     return r
 
 
+def _check_greedy_trellis(p: DecodeProblem) -> None:
+    """p(B(π*)|x) is exact CTC over T x (2L + 1) cells, L the greedy labelling's length:
+    refuse above MAX_TRELLIS_CELLS before the search, naming the file and the field."""
+    from rnnloss_cli.engine.beam_search import greedy_decode
+    from rnnloss_cli.limits import MAX_TRELLIS_CELLS
+
+    fr = p.frames
+    n_frames = fr.log_probs.shape[0]
+    _, collapsed = greedy_decode(fr.log_probs, fr.symbols.index(fr.blank))
+    cells = n_frames * (2 * len(collapsed) + 1)
+    if cells > MAX_TRELLIS_CELLS:
+        raise ProblemError(
+            f"the best path collapses to {len(collapsed):,} labels over {n_frames:,} frames: "
+            f"its exact probability p(l|x) visits {cells:,} trellis cells, more than the limit "
+            f"MAX_TRELLIS_CELLS = {MAX_TRELLIS_CELLS:,}; give fewer frames",
+            file=p.meta.file,
+            field="logits" if fr.from_logits else "emissions",
+        )
+
+
 def _search_options(p: DecodeProblem) -> tuple[Any, Any, int | None]:
     """The engine's lm, lexicon (label indices) and separator label for the problem's own."""
     from rnnloss_cli.engine import CharNgramLM
@@ -236,13 +262,27 @@ def _search_options(p: DecodeProblem) -> tuple[Any, Any, int | None]:
     return lm, lexicon, separator
 
 
+#: Symbols of a lexicon word or an n-gram context the option steps write out: a longer one is
+#: cut to its first and last SHOWN_SYMBOLS // 2 with its length between, so that a word of a
+#: million symbols is not echoed whole (the search itself handles it in linear time).
+SHOWN_SYMBOLS = 40
+
+
+def _cut(symbols: tuple[str, ...]) -> str:
+    """A word for prose, its middle left out past SHOWN_SYMBOLS symbols."""
+    if len(symbols) <= SHOWN_SYMBOLS:
+        return word(symbols)
+    half = SHOWN_SYMBOLS // 2
+    return f"{word(symbols[:half])}…({len(symbols):,} symbols)…{word(symbols[-half:])}"
+
+
 def _option_steps(p: DecodeProblem) -> list[Step]:
     """The lexicon and the language model, stated before the beam table."""
     from rnnloss_cli.engine.beam_search import UNKNOWN_LOG_PROB
 
     out = []
     if p.lexicon is not None:
-        words = ", ".join(word(w) for w in p.lexicon[:20])
+        words = ", ".join(_cut(w) for w in p.lexicon[:20])
         more = f" and {len(p.lexicon) - 20:,} more" if len(p.lexicon) > 20 else ""
         sep = f"; words are separated by {shown(p.separator)}" if p.separator is not None else ""
         out.append(
@@ -254,7 +294,7 @@ def _option_steps(p: DecodeProblem) -> list[Step]:
         )
     if p.lm is not None:
         grams = ", ".join(
-            f"ln P({g[-1]}|{word(g[:-1])})={v:g}" if len(g) > 1 else f"ln P({g[0]})={v:g}"
+            f"ln P({g[-1]}|{_cut(g[:-1])})={v:g}" if len(g) > 1 else f"ln P({g[0]})={v:g}"
             for g, v in list(p.lm.items())[:12]
         )
         more = f" and {len(p.lm) - 12:,} more" if len(p.lm) > 12 else ""
