@@ -19,8 +19,9 @@ import numpy as np
 
 from rnnloss_cli.engine.errors import EngineError
 from rnnloss_cli.errors import ProblemError
+from rnnloss_cli.limits import MAX_TRELLIS_CELLS
 from rnnloss_cli.problem.align import DecodeProblem
-from rnnloss_cli.result import Result, Step, Table, Window, terms
+from rnnloss_cli.result import LogNumber, Result, Step, Table, Window, terms
 from rnnloss_cli.solve._beyond import add_key_checks, lead, prob_cell, shown, word
 from rnnloss_cli.solve.align import emissions_table
 from rnnloss_cli.solve.common import finalize
@@ -33,6 +34,61 @@ FORMULA = Step(
     r"\text{greedy: } \mathcal{B}(\arg\max_k y^t_k)_t,\quad "
     r"l^* \approx \arg\max_l p(l|x) = p_b(l) + p_nb(l)",
 )
+
+
+def _lm_sum_notes(lm: dict[tuple[str, ...], float]) -> list[str]:
+    """A note for each context whose listed next-symbol probabilities sum past 1: P_LM is
+    then no distribution (shallow fusion still ranks by it; ln P_LM is no log-probability)."""
+    sums: dict[tuple[str, ...], float] = {}
+    for gram, ln_p in lm.items():
+        sums[gram[:-1]] = sums.get(gram[:-1], 0.0) + math.exp(ln_p)
+    over = [(ctx, total) for ctx, total in sums.items() if total > 1 + 1e-9]
+    return [
+        f"the language model's probabilities of the next symbol "
+        f"{'after ' + word(list(ctx)) if ctx else 'with no context'} sum to {total:.4g}, not "
+        "at most 1: P_LM is not a distribution (the beam still ranks by the fused score, but "
+        "ln P_LM is not a log-probability)"
+        for ctx, total in over[:3]
+    ]
+
+
+def _pruned_note(p: DecodeProblem, labels: tuple[int, ...] | None, beam_log: float) -> str:
+    """The beam pruned: is l*'s total exact? Exact CTC of l* (when its trellis fits
+    MAX_TRELLIS_CELLS) tells: equal, or the beam's total is short of it (a lower bound)."""
+    generic = (
+        "the beam pruned prefixes on some frame: a total counts only the alignments whose "
+        "prefixes stayed in the beam, so it is a lower bound on p(l|x)"
+    )
+    n_frames = p.frames.log_probs.shape[0]
+    if labels is None or n_frames * (2 * len(labels) + 1) > MAX_TRELLIS_CELLS:
+        return generic
+    from rnnloss_cli.engine import ctc_loss
+
+    blank = p.frames.symbols.index(p.frames.blank)
+    targets = np.asarray(labels, dtype=np.int64).reshape(1, -1)
+    lp = p.frames.log_probs[:, None, :]
+    loss = ctc_loss(lp, targets, [n_frames], [len(labels)], blank=blank, reduction="none")
+    exact_log = -float(np.asarray(loss)[0])
+    exact = prob_cell(exact_log)
+    if math.isclose(exact_log, beam_log, rel_tol=1e-12, abs_tol=1e-300):
+        return (
+            f"the beam pruned prefixes on some frame, but no alignment of l*: its total "
+            f"{_fmt(exact)} is exact (exact CTC of l* gives the same p(l*|x))"
+        )
+    return (
+        "the beam pruned prefixes on some frame: a total counts only the alignments whose "
+        "prefixes stayed in the beam, so it is a lower bound on p(l|x); for l*, "
+        f"{_fmt(prob_cell(beam_log))} against {_fmt(exact)} by exact CTC"
+    )
+
+
+def _fmt(x: Any) -> str:
+    """A probability for a note (notes are text: 4 significant digits), from its log when
+    it underflows a double."""
+    if isinstance(x, LogNumber):
+        e10 = x.ln / math.log(10)
+        return f"{10 ** (e10 - math.floor(e10)):.3f}e{math.floor(e10)}"
+    return f"{x:.4g}"
 
 
 def solve_decode(p: DecodeProblem, *, window: Window | None = None) -> Result:
@@ -153,6 +209,8 @@ def solve_decode(p: DecodeProblem, *, window: Window | None = None) -> Result:
             {"best": shown(best_text), "value": prob_cell(best_log)},
         )
     )
+    if p.lm is not None:
+        r.notes.extend(_lm_sum_notes(p.lm))
     pruned = any(c > p.beam for c in tr.candidates)
     if not pruned:
         r.notes.append(
@@ -160,10 +218,7 @@ def solve_decode(p: DecodeProblem, *, window: Window | None = None) -> Result:
             "total in the last beam is the exact p(l|x) of its labelling"
         )
     else:
-        r.notes.append(
-            "the beam pruned prefixes on some frame: a total counts only the alignments whose "
-            "prefixes stayed in the beam, so it is a lower bound on p(l|x)"
-        )
+        r.notes.append(_pruned_note(p, hyps[0].labels if hyps else None, best_log))
     if lm is not None and hyps:
         r.steps.append(
             Step(
@@ -175,6 +230,24 @@ def solve_decode(p: DecodeProblem, *, window: Window | None = None) -> Result:
                     "w": p.lm_weight,
                     "lm": lm.score(hyps[0].labels),
                     "score": hyps[0].log_prob,
+                },
+            )
+        )
+    if lm is not None and hyps and best_text != greedy_text:
+        r.steps.append(
+            Step(
+                "the greedy labelling under the language model",
+                "score({greedy}) = ln p({greedy}|x) + λ·ln P_LM({greedy}) = {lp} + {w} × {lm} = "
+                "{score}, below score({best}) = {top}",
+                {
+                    "greedy": shown(greedy_text),
+                    "best": shown(best_text),
+                    "lp": tr.greedy_labels_log_prob,
+                    "w": p.lm_weight,
+                    "lm": lm.score(tuple(tr.greedy_labels)),
+                    "score": tr.greedy_labels_log_prob
+                    + p.lm_weight * lm.score(tuple(tr.greedy_labels)),
+                    "top": hyps[0].log_prob,
                 },
             )
         )

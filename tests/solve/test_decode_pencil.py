@@ -1,0 +1,60 @@
+"""CTC decoding read with a pencil: the greedy labelling's LM score is shown when the LM
+turns the beam away from it, and the pruning note says whether l*'s total is exact."""
+
+from pathlib import Path
+
+from rnnloss_cli import solve_file, solve_problem
+from rnnloss_cli.render.text import step_text
+
+PROBLEMS = Path(__file__).resolve().parents[2] / "problems"
+
+
+def test_the_lm_score_of_the_greedy_labelling_is_worked():
+    # ctc-decode-lm.yaml: score(ac) = ln .36 + 1 × (−2.3) = −1.021651 − 2.3 = −3.321651,
+    # against score(ab) = ln .28 − .7 = −1.972966
+    r = solve_file(PROBLEMS / "ctc-decode-lm.yaml")
+    lines = [step_text(s, 3) for s in r.steps]
+    assert any("score(ac) = " in s and "-1.022 + 1 × -2.3 = -3.322" in s for s in lines), lines
+    assert any("score(ac)" in s and "-1.973" in s for s in lines), lines
+
+
+def test_pruned_beam_whose_total_is_exact_says_so():
+    # ctc-decode-lm.yaml: the beam pruned (8 candidates > 3) but both alignments of ab
+    # (a then b: .8 × .35 = .28; the only ones) stayed: p(ab|x) = .28 exactly
+    r = solve_file(PROBLEMS / "ctc-decode-lm.yaml")
+    assert not any("lower bound" in n for n in r.notes), r.notes
+    assert any("exact" in n and "0.28" in n for n in r.notes), r.notes
+
+
+def test_pruned_beam_whose_total_misses_alignments_gives_the_exact_value():
+    # beam 1 over y_1 = (- .4, a .6), y_2 = (- .6, a .4): "" is pruned at t = 1, so the beam
+    # counts a for aa (.6 × .4 = .24) and a- (.6 × .6 = .36): .6; exact p(a|x) adds -a
+    # (.4 × .4 = .16): .76
+    problem = {
+        "kind": "ctc_decode",
+        "symbols": ["-", "a"],
+        "beam": 1,
+        "emissions": [[0.4, 0.6], [0.6, 0.4]],
+    }
+    r = solve_problem(problem)
+    note = next(n for n in r.notes if "lower bound" in n)
+    assert "0.6" in note and "0.76" in note, note
+
+
+def test_an_lm_whose_next_symbol_probabilities_sum_past_one_is_noted():
+    # ctc-decode-lm.yaml: P(a) + P(b) + P(c) = e^-0.3 + e^-0.4 + e^-2
+    # = 0.740818 + 0.670320 + 0.135335 = 1.546473
+    r = solve_file(PROBLEMS / "ctc-decode-lm.yaml")
+    assert any("1.546" in n and "not a distribution" in n for n in r.notes), r.notes
+
+
+def test_a_normalised_lm_gets_no_such_note():
+    # ln P(a) = ln 0.5, ln P(b) = ln 0.5: the sum is 1
+    problem = {
+        "kind": "ctc_decode",
+        "symbols": ["-", "a", "b"],
+        "beam": 2,
+        "lm": {"a": -0.6931471805599453, "b": -0.6931471805599453},
+        "emissions": [[0.2, 0.5, 0.3], [0.3, 0.3, 0.4]],
+    }
+    assert not any("not a distribution" in n for n in solve_problem(problem).notes)
