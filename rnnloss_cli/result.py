@@ -15,7 +15,12 @@ import math
 from dataclasses import dataclass, field
 from typing import Any
 
-from rnnloss_cli.limits import STEP_MAX_TERMS, TABLE_MAX_COLUMNS, TABLE_MAX_ROWS
+from rnnloss_cli.limits import (
+    DERIVATION_MAX_STEPS,
+    STEP_MAX_TERMS,
+    TABLE_MAX_COLUMNS,
+    TABLE_MAX_ROWS,
+)
 
 
 @dataclass(frozen=True)
@@ -203,6 +208,28 @@ class Step:
     lead: bool = False
 
 
+def window_steps(steps: list[Step], limit: int = DERIVATION_MAX_STEPS) -> list[Step]:
+    """The steps laid out of a derivation: its lead steps and its work steps, each cut to
+    their first and last ones (``limit`` in all, the tables' window rule) with one step in the
+    gap saying how many are left out; the order of the steps is kept.
+
+    E.g. 100 lead and 100 work steps at ``limit=4``: L1 L2 … L99 L100 W1 W2 … W99 W100.
+    """
+    placed: list[tuple[float, Step]] = []
+    for lead in (True, False):
+        where = [i for i, s in enumerate(steps) if s.lead == lead]
+        kept, split = window_indices(len(where), limit)
+        placed += [(where[k], steps[where[k]]) for k in kept]
+        if split is not None:
+            text = (
+                f"({len(where) - len(kept):,} more lines of the derivation left out: showing "
+                f"the first {split:,} and last {len(kept) - split:,} of {len(where):,})"
+            )
+            # just before the first step kept after the gap
+            placed.append((where[kept[split]] - 0.5, Step("…", text, lead=lead)))
+    return [s for _, s in sorted(placed, key=lambda p: p[0])]
+
+
 @dataclass
 class Check:
     """One answer-key figure compared with what the engine computed."""
@@ -249,14 +276,21 @@ class Result:
     lattice: Table | None = None
 
     @property
+    def shown_steps(self) -> list[Step]:
+        """The steps every format lays out, in order: ``steps`` windowed by
+        :func:`window_steps` (lead and work steps each at most DERIVATION_MAX_STEPS, a line
+        in each gap saying how many are left out). ``steps`` itself stays whole."""
+        return window_steps(self.steps)
+
+    @property
     def lead_steps(self) -> list[Step]:
-        """Steps laid out before the tables (the rule the tables follow)."""
-        return [s for s in self.steps if s.lead]
+        """Steps laid out before the tables (the rule the tables follow), windowed."""
+        return [s for s in self.shown_steps if s.lead]
 
     @property
     def work_steps(self) -> list[Step]:
-        """Steps laid out after the tables (worked cells, sums, the loss)."""
-        return [s for s in self.steps if not s.lead]
+        """Steps laid out after the tables (worked cells, sums, the loss), windowed."""
+        return [s for s in self.shown_steps if not s.lead]
 
     def visible_tables(self, show: frozenset[str] = frozenset()) -> list[Table]:
         """The tables to lay out: the always-shown ones and those asked for by name."""

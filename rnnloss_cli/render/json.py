@@ -69,7 +69,10 @@ def _track(t: Track) -> dict[str, Any]:
 
 
 def to_dict(r: Result, precision: int = 3, *, window: Window | None = None) -> dict[str, Any]:
-    """The JSON document for one result; nested results (custom losses) under ``children``."""
+    """The JSON document for one result; nested results (custom losses) under ``children``.
+
+    ``steps`` are the steps every format lays out (:attr:`Result.shown_steps`): a long
+    derivation keeps its first and last lines and one saying how many are left out."""
     warnings = list(r.warnings)
     if r.loss is not None and not math.isfinite(r.loss):
         warnings.append(f"loss is {r.loss} and JSON has no infinity, so it is written as null")
@@ -90,7 +93,7 @@ def to_dict(r: Result, precision: int = 3, *, window: Window | None = None) -> d
                 "latex": step_latex(s, precision),
                 "values": {k: _num(v) for k, v in s.values.items()},
             }
-            for s in r.steps
+            for s in r.shown_steps
         ],
         "tables": [_table(t, window) for t in r.tables],
         "tracks": [_track(t) for t in r.tracks],

@@ -245,7 +245,8 @@ def feedback_html(result: Any) -> str:
             f'<p>{html.escape(t.title)}</p><table border="1"><tr>{head}</tr>{body}</table>{note}'
         )
     steps = "".join(
-        f"<li>{html.escape(s.label)}: {html.escape(step_text(s, 4))}</li>" for s in result.steps
+        f"<li>{html.escape(s.label)}: {html.escape(step_text(s, 4))}</li>"
+        for s in result.shown_steps
     )
     if steps:
         parts.append(f"<ol>{steps}</ol>")
