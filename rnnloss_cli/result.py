@@ -230,6 +230,19 @@ def window_steps(steps: list[Step], limit: int = DERIVATION_MAX_STEPS) -> list[S
     return [s for _, s in sorted(placed, key=lambda p: p[0])]
 
 
+def children_note(n: int, limit: int = STEP_MAX_TERMS) -> str | None:
+    """What a renderer says where it leaves out term derivations of a custom loss: None when
+    all ``n`` are shown, else e.g. "term derivations: showing the first 8 and last 8 of 40
+    (24 left out)" (``limit``: STEP_MAX_TERMS, the window of the weighted sum's own list)."""
+    kept, split = window_indices(n, limit)
+    if split is None:
+        return None
+    return (
+        f"term derivations: showing the first {split:,} and last {len(kept) - split:,} "
+        f"of {n:,} ({n - len(kept):,} left out)"
+    )
+
+
 @dataclass
 class Check:
     """One answer-key figure compared with what the engine computed."""
@@ -295,6 +308,18 @@ class Result:
     def visible_tables(self, show: frozenset[str] = frozenset()) -> list[Table]:
         """The tables to lay out: the always-shown ones and those asked for by name."""
         return [t for t in self.tables if t.optional is None or t.optional in show]
+
+    @property
+    def shown_children(self) -> list[tuple[str, Result] | str]:
+        """The term derivations every format lays out: the first and last ones (at most
+        STEP_MAX_TERMS) and, where some are left out, the note saying so
+        (:func:`children_note`) in their place. ``children`` itself stays whole."""
+        kept, split = window_indices(len(self.children), STEP_MAX_TERMS)
+        out: list[tuple[str, Result] | str] = [self.children[i] for i in kept]
+        note = children_note(len(self.children))
+        if split is not None and note is not None:
+            out.insert(split, note)
+        return out
 
     @property
     def ok(self) -> bool:

@@ -444,7 +444,11 @@ def result_latex(
     for t in r.visible_tables(show):
         out += table_latex(t, precision, window=window)
     out += _steps_latex(r.work_steps, precision)
-    for label, child in r.children:
+    for item in r.shown_children:
+        if isinstance(item, str):  # term derivations left out: say how many
+            out += [rf"\noindent\textit{{Note: {latex_text(item)}}}", ""]
+            continue
+        label, child = item
         out += [
             rf"\paragraph{{Term: {latex_text(fold(label))}}}",
             *result_latex(child, precision, show, window=window),

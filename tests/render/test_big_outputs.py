@@ -118,3 +118,42 @@ def test_solution_sheets_and_moodle_feedback_window_the_derivation(tmp_path: Pat
     bank = moodle_bank([str(path)]).text
     assert _returns_shown(bank) <= 2 * DERIVATION_MAX_STEPS  # one question per figure
     assert gap in bank
+
+
+# ------------------------------------------------------------------------------ custom terms
+def _custom(n: int) -> dict:
+    """n inline terms, each an mse of y = [1], ŷ = [0.5] (loss 0.25) at weight 1: L = n/4."""
+    term = {"weight": 1, "problem": {"kind": "mse", "y": [1.0], "yhat": [0.5]}}
+    return {"kind": "custom", "title": f"{n} terms", "terms": [term] * n}
+
+
+def test_a_custom_loss_of_many_terms_shows_the_first_and_last_derivations():
+    """40 terms: the derivations of terms 1-8 and 33-40 (STEP_MAX_TERMS = 16, the window of
+    the weighted sum's own list) and a line saying 24 are left out, in every format; each
+    term's derivation printed in full made 8-12 MB for 1,000 terms."""
+    from rnnloss_cli.limits import STEP_MAX_TERMS
+
+    result = solve_problem(_custom(40))
+    assert result.loss == 10.0  # 40 x 0.25
+    note = "term derivations: showing the first 8 and last 8 of 40 (24 left out)"
+    outputs = {
+        "rich": _rich(result),
+        "markdown": render_markdown([result]),
+        "html": render_html([result]),
+        "json": render_json([result]),
+    }
+    for fmt, out in outputs.items():
+        assert note in " ".join(out.split()), fmt
+    assert outputs["markdown"].count("### term:") == STEP_MAX_TERMS
+    assert outputs["html"].count("<h2>term:") == STEP_MAX_TERMS
+    doc = json.loads(outputs["json"])
+    assert len(doc["children"]) == STEP_MAX_TERMS and doc["children_count"] == 40
+
+
+def test_a_custom_solution_sheet_windows_its_terms(tmp_path: Path):
+    path = tmp_path / "terms.yaml"
+    path.write_text(yaml.safe_dump(_custom(40)))
+    note = "term derivations: showing the first 8 and last 8 of 40 (24 left out)"
+    for fmt in ("markdown", "latex", "html"):
+        sheet = build_sheet([str(path)], fmt, solutions=True)
+        assert note in " ".join(sheet.split()), fmt
