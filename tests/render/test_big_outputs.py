@@ -157,3 +157,29 @@ def test_a_custom_solution_sheet_windows_its_terms(tmp_path: Path):
     for fmt in ("markdown", "latex", "html"):
         sheet = build_sheet([str(path)], fmt, solutions=True)
         assert note in " ".join(sheet.split()), fmt
+
+
+# ------------------------------------------------------------------------------ CTC figures
+def _figcaptions(page: str) -> list[str]:
+    return re.findall(r"<figcaption>(.*?)</figcaption>", page, flags=re.S)
+
+
+def test_a_cut_trellis_figure_says_which_states_and_frames_it_draws():
+    """AB over 1,000 frames: the α table holds frames 1-7 and 994-1,000 (16 columns less the
+    two key columns s and l'_s: 7 + 7), all 5 states; the figure draws that window and its
+    caption says so (the visible caption said nothing; only the SVG <desc> had "14 of
+    1000"). The emission matrix draws frames 1-30 and 971-1,000 of its 1,000 rows."""
+    ctc = {
+        "kind": "ctc",
+        "method": "exact",
+        "target": "AB",
+        "probs": {"A": 0.3, "B": 0.3, "-": 0.4},
+        "frames": 1000,
+    }
+    page = render_html([solve_problem(ctc)])
+    trellis, *rest = _figcaptions(page)
+    assert "Drawn: frames 1–7 and 994–1,000 of 1,000 (all 5 states)." in trellis
+    small = render_html([solve_problem({**ctc, "frames": 3})])
+    assert all("Drawn:" not in c for c in _figcaptions(small))  # nothing cut, nothing said
+    for caption in rest:  # the emission matrix, when the solver holds one
+        assert "Drawn: frames 1–30 and 971–1,000 of 1,000" in caption
