@@ -15,7 +15,12 @@ import math
 from dataclasses import dataclass, field
 from typing import Any
 
-from rnnloss_cli.limits import STEP_MAX_TERMS, TABLE_MAX_COLUMNS, TABLE_MAX_ROWS
+from rnnloss_cli.limits import (
+    DERIVATION_MAX_STEPS,
+    STEP_MAX_TERMS,
+    TABLE_MAX_COLUMNS,
+    TABLE_MAX_ROWS,
+)
 
 
 @dataclass(frozen=True)
@@ -203,6 +208,41 @@ class Step:
     lead: bool = False
 
 
+def window_steps(steps: list[Step], limit: int = DERIVATION_MAX_STEPS) -> list[Step]:
+    """The steps laid out of a derivation: its lead steps and its work steps, each cut to
+    their first and last ones (``limit`` in all, the tables' window rule) with one step in the
+    gap saying how many are left out; the order of the steps is kept.
+
+    E.g. 100 lead and 100 work steps at ``limit=4``: L1 L2 … L99 L100 W1 W2 … W99 W100.
+    """
+    placed: list[tuple[float, Step]] = []
+    for lead in (True, False):
+        where = [i for i, s in enumerate(steps) if s.lead == lead]
+        kept, split = window_indices(len(where), limit)
+        placed += [(where[k], steps[where[k]]) for k in kept]
+        if split is not None:
+            text = (
+                f"({len(where) - len(kept):,} more lines of the derivation left out: showing "
+                f"the first {split:,} and last {len(kept) - split:,} of {len(where):,})"
+            )
+            # just before the first step kept after the gap
+            placed.append((where[kept[split]] - 0.5, Step("…", text, lead=lead)))
+    return [s for _, s in sorted(placed, key=lambda p: p[0])]
+
+
+def children_note(n: int, limit: int = STEP_MAX_TERMS) -> str | None:
+    """What a renderer says where it leaves out term derivations of a custom loss: None when
+    all ``n`` are shown, else e.g. "term derivations: showing the first 8 and last 8 of 40
+    (24 left out)" (``limit``: STEP_MAX_TERMS, the window of the weighted sum's own list)."""
+    kept, split = window_indices(n, limit)
+    if split is None:
+        return None
+    return (
+        f"term derivations: showing the first {split:,} and last {len(kept) - split:,} "
+        f"of {n:,} ({n - len(kept):,} left out)"
+    )
+
+
 @dataclass
 class Check:
     """One answer-key figure compared with what the engine computed."""
@@ -249,18 +289,37 @@ class Result:
     lattice: Table | None = None
 
     @property
+    def shown_steps(self) -> list[Step]:
+        """The steps every format lays out, in order: ``steps`` windowed by
+        :func:`window_steps` (lead and work steps each at most DERIVATION_MAX_STEPS, a line
+        in each gap saying how many are left out). ``steps`` itself stays whole."""
+        return window_steps(self.steps)
+
+    @property
     def lead_steps(self) -> list[Step]:
-        """Steps laid out before the tables (the rule the tables follow)."""
-        return [s for s in self.steps if s.lead]
+        """Steps laid out before the tables (the rule the tables follow), windowed."""
+        return [s for s in self.shown_steps if s.lead]
 
     @property
     def work_steps(self) -> list[Step]:
-        """Steps laid out after the tables (worked cells, sums, the loss)."""
-        return [s for s in self.steps if not s.lead]
+        """Steps laid out after the tables (worked cells, sums, the loss), windowed."""
+        return [s for s in self.shown_steps if not s.lead]
 
     def visible_tables(self, show: frozenset[str] = frozenset()) -> list[Table]:
         """The tables to lay out: the always-shown ones and those asked for by name."""
         return [t for t in self.tables if t.optional is None or t.optional in show]
+
+    @property
+    def shown_children(self) -> list[tuple[str, Result] | str]:
+        """The term derivations every format lays out: the first and last ones (at most
+        STEP_MAX_TERMS) and, where some are left out, the note saying so
+        (:func:`children_note`) in their place. ``children`` itself stays whole."""
+        kept, split = window_indices(len(self.children), STEP_MAX_TERMS)
+        out: list[tuple[str, Result] | str] = [self.children[i] for i in kept]
+        note = children_note(len(self.children))
+        if split is not None and note is not None:
+            out.insert(split, note)
+        return out
 
     @property
     def ok(self) -> bool:

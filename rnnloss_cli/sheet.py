@@ -105,8 +105,9 @@ def _item_text(v: Any) -> str:
     return given_text(v)
 
 
-def _window(n: int, limit: int) -> tuple[list[int | None], str | None]:
-    """Indices shown of n items (None where the "…" goes) and the note on the elision."""
+def shown_window(n: int, limit: int) -> tuple[list[int | None], str | None]:
+    """Indices shown of n items (None where the "…" goes) and the note on the elision,
+    e.g. ``shown_window(5, 4) == ([0, 1, None, 3, 4], "the first 2 and last 2 of 5")``."""
     kept, split = window_indices(n, limit)
     if split is None:
         return list(kept), None
@@ -125,7 +126,8 @@ def givens_of(
     self-contained.
 
     Long lists and matrices keep their first and last items, rows and columns (``window``,
-    default from limits) with "…" between and a note with the full size.
+    default from limits) with "…" between and a note with the full size; a batch of
+    matrices keeps its first and last matrices by the same rule as a list's items.
     """
     w = window or Window()
     out: list[Given] = []
@@ -137,8 +139,8 @@ def givens_of(
             ([str(s) for s in n] for n in names if len(n) == width),
             [str(j + 1) for j in range(width)],
         )
-        rows, row_note = _window(len(value), w.rows)
-        shown_cols, col_note = _window(width, w.columns)
+        rows, row_note = shown_window(len(value), w.rows)
+        shown_cols, col_note = shown_window(width, w.columns)
         cells = [
             [ELLIPSIS if j is None else given_text(value[i][j]) for j in shown_cols]
             if i is not None
@@ -156,8 +158,24 @@ def givens_of(
             ("showing " + " and ".join(notes)) if notes else None,
         )
 
+    def batch(name: str, value: list) -> list[Given]:
+        """A 3-D given (N, T, C): one matrix per sequence, the first and last ones kept (as
+        a list's items are), with one line in the gap saying how many are left out."""
+        shown, note = shown_window(len(value), w.rows)
+        left = len(value) - (len(shown) - 1)
+        return [
+            Given(
+                f"{name}[{ELLIPSIS}]",
+                "scalar",
+                f"{ELLIPSIS} ({left:,} more matrices left out: showing {note})",
+            )
+            if i is None
+            else matrix(f"{name}[{i + 1}]", value[i])
+            for i in shown
+        ]
+
     def listing(name: str, value: list) -> Given:
-        shown, note = _window(len(value), w.rows)
+        shown, note = shown_window(len(value), w.rows)
         items = [ELLIPSIS if i is None else _item_text(value[i]) for i in shown]
         return Given(name, "list", items, note=f"showing {note} items" if note else None)
 
@@ -170,8 +188,8 @@ def givens_of(
         if _is_matrix(value):
             out.append(matrix(str(name), value))
         elif isinstance(value, list) and value and all(_is_matrix(m) for m in value):
-            # A batch (N, T, C): one matrix per sequence.
-            out += [matrix(f"{name}[{i + 1}]", m) for i, m in enumerate(value)]
+            # A batch (N, T, C): one matrix per sequence, the first and last ones.
+            out += batch(str(name), value)
         elif isinstance(value, dict):
             out.append(
                 Given(str(name), "mapping", {str(k): _item_text(x) for k, x in value.items()})
@@ -426,7 +444,11 @@ def result_latex(
     for t in r.visible_tables(show):
         out += table_latex(t, precision, window=window)
     out += _steps_latex(r.work_steps, precision)
-    for label, child in r.children:
+    for item in r.shown_children:
+        if isinstance(item, str):  # term derivations left out: say how many
+            out += [rf"\noindent\textit{{Note: {latex_text(item)}}}", ""]
+            continue
+        label, child = item
         out += [
             rf"\paragraph{{Term: {latex_text(fold(label))}}}",
             *result_latex(child, precision, show, window=window),

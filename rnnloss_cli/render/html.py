@@ -231,7 +231,11 @@ def result_html(
     for t in r.visible_tables(show):
         out += table_html(t, precision, window=window)
     out += _steps(r.work_steps, precision)
-    for label, child in r.children:
+    for item in r.shown_children:
+        if isinstance(item, str):  # term derivations left out: say how many
+            out.append(f'<p class="legend"><em>Note: {escape(item)}</em></p>')
+            continue
+        label, child = item
         out.append(f"<h{min(h + 1, 6)}>term: {escape(label)}</h{min(h + 1, 6)}>")
         out.append(result_html(child, precision, level + 2, show, window=window))
     for w in r.warnings:

@@ -7,7 +7,16 @@ import math
 from typing import Any
 
 from rnnloss_cli.render.text import MAX_TERMS, fmt_log, lay_out, step_latex, step_text
-from rnnloss_cli.result import LogNumber, Result, Table, Terms, Track, Window, terms
+from rnnloss_cli.result import (
+    LogNumber,
+    Result,
+    Table,
+    Terms,
+    Track,
+    Window,
+    children_note,
+    terms,
+)
 
 #: The layout of the JSON documents; raised when a key changes meaning or goes away (new
 #: keys keep it). One file gives one object; several files give an array of those objects.
@@ -69,7 +78,12 @@ def _track(t: Track) -> dict[str, Any]:
 
 
 def to_dict(r: Result, precision: int = 3, *, window: Window | None = None) -> dict[str, Any]:
-    """The JSON document for one result; nested results (custom losses) under ``children``."""
+    """The JSON document for one result; nested results (custom losses) under ``children``.
+
+    ``steps`` are the steps every format lays out (:attr:`Result.shown_steps`): a long
+    derivation keeps its first and last lines and one saying how many are left out; so do
+    ``children`` (``children_count`` is the number of terms, ``children_note`` says which
+    are shown when some are left out)."""
     warnings = list(r.warnings)
     if r.loss is not None and not math.isfinite(r.loss):
         warnings.append(f"loss is {r.loss} and JSON has no infinity, so it is written as null")
@@ -90,7 +104,7 @@ def to_dict(r: Result, precision: int = 3, *, window: Window | None = None) -> d
                 "latex": step_latex(s, precision),
                 "values": {k: _num(v) for k, v in s.values.items()},
             }
-            for s in r.steps
+            for s in r.shown_steps
         ],
         "tables": [_table(t, window) for t in r.tables],
         "tracks": [_track(t) for t in r.tracks],
@@ -109,8 +123,12 @@ def to_dict(r: Result, precision: int = 3, *, window: Window | None = None) -> d
             for c in r.checks
         ],
         "children": [
-            {"term": label, **to_dict(c, precision, window=window)} for label, c in r.children
+            {"term": item[0], **to_dict(item[1], precision, window=window)}
+            for item in r.shown_children
+            if not isinstance(item, str)
         ],
+        "children_count": len(r.children),
+        "children_note": children_note(len(r.children)),
     }
 
 

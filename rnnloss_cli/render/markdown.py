@@ -102,7 +102,11 @@ def result_markdown(
         out.append(f"- {md_line(s.label)}: {step_markdown(s, precision)}")
     if r.work_steps:
         out.append("")
-    for label, child in r.children:
+    for item in r.shown_children:
+        if isinstance(item, str):  # term derivations left out: say how many
+            out += md_callout("Note", item)
+            continue
+        label, child = item
         out += [
             f"{h}# term: {md_line(label)}",
             "",

@@ -292,7 +292,11 @@ def result_renderables(
         line.append(step_text(s, precision))
         parts.append(line)
     inner = None if width is None else width - 4  # a panel's borders and padding
-    for label, child in r.children:
+    for item in r.shown_children:
+        if isinstance(item, str):  # term derivations left out: say how many
+            parts.append(Text(f"note: {item}", style="dim"))
+            continue
+        label, child = item
         parts.append(
             Panel(
                 Group(

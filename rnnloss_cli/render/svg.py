@@ -141,6 +141,52 @@ def _fmt(x: Any) -> str:
     return fmt_number(x, 3)
 
 
+def _spans(full: list[int], total: int) -> str:
+    """0-based indices shown, as 1-based runs of ``total``: "1–7 and 994–1,000 of 1,000"."""
+    runs: list[list[int]] = []
+    for idx in full:
+        if runs and idx == runs[-1][1] + 1:
+            runs[-1][1] = idx
+        else:
+            runs.append([idx, idx])
+    text = [f"{a + 1:,}" if a == b else f"{a + 1:,}–{b + 1:,}" for a, b in runs]
+    return f"{' and '.join(text)} of {total:,}"
+
+
+def drawn_note(
+    rows: list[int], n_rows: int, frames: list[int], n_frames: int, what: str = "states"
+) -> str:
+    """The caption's sentence on what a cut figure draws (empty when it draws everything),
+    e.g. " Drawn: frames 1–7 and 994–1,000 of 1,000 (all 5 states).": a long input's figure
+    shows the window its table holds, at most FIGURE_MAX_ROWS x FIGURE_MAX_COLUMNS of it.
+    ``rows`` and ``frames`` are the 0-based full indices drawn; ``what`` names the rows."""
+    cut_rows, cut_frames = len(rows) < n_rows, len(frames) < n_frames
+    if not (cut_rows or cut_frames):
+        return ""
+    rows_text = f"{what} {_spans(rows, n_rows)}" if cut_rows else f"(all {n_rows:,} {what})"
+    if not cut_frames:
+        return f" Drawn: {rows_text}."
+    joiner = " and " if cut_rows else " "
+    return f" Drawn: frames {_spans(frames, n_frames)}{joiner}{rows_text}."
+
+
+def trellis_drawn(t: Table) -> str:
+    """:func:`drawn_note` for a trellis table as :func:`trellis_svg` draws it."""
+    key = t.key_columns
+    n_rows, n_cols = t.shape
+    rows = [t.row_index(i) for i in _thin(len(t.rows), FIGURE_MAX_ROWS)]
+    data = _thin(len(t.columns) - key, FIGURE_MAX_COLUMNS)
+    return drawn_note(rows, n_rows, [t.column_index(key + j) - key for j in data], n_cols - key)
+
+
+def emissions_drawn(t: Table) -> str:
+    """:func:`drawn_note` for an emission table as :func:`emissions_svg` draws it (its rows
+    are the frames, its columns the classes)."""
+    classes = len(t.columns) - t.key_columns
+    frames = [t.row_index(i) for i in _thin(len(t.rows), FIGURE_MAX_COLUMNS)]
+    return drawn_note(_thin(classes, FIGURE_MAX_ROWS), classes, frames, t.shape[0], "classes")
+
+
 def _figure(svg: str, caption: str) -> str:
     return f'<figure class="trellis">\n{svg}\n<figcaption>{escape(caption)}</figcaption></figure>'
 
@@ -178,7 +224,9 @@ def ctc_figures(
             _figure(
                 trellis_svg(alpha, f"CTC forward trellis α: {r.title}", tracks=r.tracks),
                 "Forward trellis α_t(s), log colour scale (viridis: dark small, bright large; "
-                "grey unreachable), allowed transitions drawn lightly." + paths,
+                "grey unreachable), allowed transitions drawn lightly."
+                + paths
+                + trellis_drawn(alpha),
             )
         )
     elif r.lattice is not None and r.lattice.rows:
@@ -186,7 +234,9 @@ def ctc_figures(
             _figure(
                 trellis_svg(r.lattice, f"CTC lattice: {r.title}", tracks=r.tracks, quantity=None),
                 "The lattice of extended labels against frames (no per-frame distribution is "
-                "given, so the cells carry no values), allowed transitions drawn lightly." + paths,
+                "given, so the cells carry no values), allowed transitions drawn lightly."
+                + paths
+                + trellis_drawn(r.lattice),
             )
         )
     for name, prefix, symbol, scale, words in (
@@ -199,7 +249,8 @@ def ctc_figures(
                 _figure(
                     trellis_svg(t, f"CTC {words.split(',')[0]}: {r.title}", quantity=symbol,
                                 scale=scale),
-                    f"{words} (viridis: dark small, bright large; grey: zero).",
+                    f"{words} (viridis: dark small, bright large; grey: zero)."
+                    + trellis_drawn(t),
                 )
             )  # fmt: skip
     emissions = _table(r, EMISSIONS_TITLE)
@@ -212,7 +263,7 @@ def _emissions_figure(emissions: Table, title: str) -> str:
     return _figure(
         emissions_svg(emissions, f"Emissions y_t(k): {title}"),
         "Emission matrix y_t(k): one row per class, one column per frame, linear "
-        "colour scale from 0 (dark) to 1 (bright).",
+        "colour scale from 0 (dark) to 1 (bright)." + emissions_drawn(emissions),
     )
 
 
@@ -227,7 +278,9 @@ def _viterbi_figures(r: Result) -> list[str]:
                 trellis_svg(delta, f"Viterbi trellis δ: {r.title}", tracks=r.tracks, quantity="δ"),
                 "Viterbi trellis δ_t(s), the probability of the best partial alignment ending "
                 "in each cell, log colour scale (viridis: dark small, bright large; grey "
-                "unreachable), allowed transitions drawn lightly." + _paths_caption(r.tracks),
+                "unreachable), allowed transitions drawn lightly."
+                + _paths_caption(r.tracks)
+                + trellis_drawn(delta),
             )
         )
     emissions = _table(r, GIVEN_PROBABILITIES_TITLE)

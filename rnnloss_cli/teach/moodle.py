@@ -43,6 +43,8 @@ from typing import Any
 
 from rnnloss_cli.errors import ProblemError
 from rnnloss_cli.problem.base import COMMON_FIELDS, LOG_BASES
+from rnnloss_cli.render.text import ELLIPSIS
+from rnnloss_cli.result import Window
 
 #: Digits of the answer written in the bank (well inside the default tolerance 5e-4).
 ANSWER_DIGITS = 6
@@ -60,29 +62,69 @@ def _given(x: Any) -> str:
     return html.escape(given_text(x))
 
 
-def html_value(value: Any) -> str:
-    """A given as HTML: a matrix as a table, a mapping as a two-row table, a list inline."""
+def _note(parts: list[str | None]) -> str:
+    """The elision note of a windowed given, worded as the sheets word it."""
+    shown = [p for p in parts if p]
+    return f"<p>(showing {html.escape(' and '.join(shown))})</p>" if shown else ""
+
+
+def html_value(value: Any, window: Window | None = None) -> str:
+    """A given as HTML: a matrix as a table, a mapping as a two-row table, a list inline.
+
+    Long ones keep their first and last items, rows, columns and matrices (``window``,
+    default from limits; the sheets' rule, :func:`sheet.shown_window`) with "…" between and
+    a note with the full size, so a question stays small whatever the problem holds.
+    """
+    from rnnloss_cli.sheet import shown_window
+
+    w = window or Window()
     if isinstance(value, list) and value and isinstance(value[0], list):
         if value[0] and isinstance(value[0][0], list):  # 3-D: one table per matrix
-            return "".join(f"<p>[{i + 1}]</p>{html_value(m)}" for i, m in enumerate(value))
-        rows = "".join(
-            "<tr>" + "".join(f"<td>{_given(x)}</td>" for x in row) + "</tr>" for row in value
+            shown, note = shown_window(len(value), w.rows)
+            left = len(value) - (len(shown) - 1)
+            return "".join(
+                f"<p>{ELLIPSIS} ({left:,} more matrices left out: showing "
+                f"{html.escape(str(note))})</p>"
+                if i is None
+                else f"<p>[{i + 1}]</p>{html_value(value[i], w)}"
+                for i in shown
+            )
+        rows, row_note = shown_window(len(value), w.rows)
+        cols, col_note = shown_window(max(len(r) for r in value), w.columns)
+
+        def cell(i: int | None, j: int | None) -> str:
+            if i is None or j is None:
+                return ELLIPSIS
+            return _given(value[i][j]) if j < len(value[i]) else ""
+
+        body = "".join(
+            "<tr>" + "".join(f"<td>{cell(i, j)}</td>" for j in cols) + "</tr>" for i in rows
         )
-        return f'<table border="1">{rows}</table>'
+        notes = [row_note and f"{row_note} rows", col_note and f"{col_note} columns"]
+        return f'<table border="1">{body}</table>{_note(notes)}'
     if isinstance(value, list) and value and all(isinstance(v, dict) for v in value):
         keys = list(dict.fromkeys(k for v in value for k in v))
         head = "".join(f"<th>{html.escape(str(k))}</th>" for k in keys)
+        shown, note = shown_window(len(value), w.rows)
         rows = "".join(
-            "<tr>" + "".join(f"<td>{html_value(v.get(k, ''))}</td>" for k in keys) + "</tr>"
-            for v in value
+            "<tr>"
+            + "".join(
+                f"<td>{ELLIPSIS if i is None else html_value(value[i].get(k, ''), w)}</td>"
+                for k in keys
+            )
+            + "</tr>"
+            for i in shown
         )
-        return f'<table border="1"><tr>{head}</tr>{rows}</table>'
+        return f'<table border="1"><tr>{head}</tr>{rows}</table>{_note([note and f"{note} rows"])}'
     if isinstance(value, dict):
         head = "".join(f"<th>{html.escape(str(k))}</th>" for k in value)
         body = "".join(f"<td>{_given(v)}</td>" for v in value.values())
         return f'<table border="1"><tr>{head}</tr><tr>{body}</tr></table>'
     if isinstance(value, list):
-        return "[" + ", ".join(_given(x) for x in value) + "]"
+        shown, note = shown_window(len(value), w.rows)
+        items = ", ".join(ELLIPSIS if i is None else _given(value[i]) for i in shown)
+        tail = f" (showing {html.escape(note)} items)" if note else ""
+        return f"[{items}]{tail}"
     return _given(value)
 
 
@@ -181,23 +223,30 @@ def answer_text(value: float, tolerance: float) -> str:
 
 
 def feedback_html(result: Any) -> str:
-    """The worked solution: the formula, the tables and the steps, as HTML."""
-    from rnnloss_cli.render.text import step_text
+    """The worked solution: the formula, the tables and the steps, as HTML.
+
+    Tables are windowed as in every other format (:func:`render.text.lay_out`): a "…" row or
+    column where cells are left out, and the note saying which rows and columns are shown.
+    """
+    from rnnloss_cli.render.text import lay_out, step_text
 
     parts = []
     if result.formula is not None:
         parts.append(f"<p>{html.escape(step_text(result.formula, 4))}</p>")
     for t in result.visible_tables():
-        head = "".join(f"<th>{html.escape(c)}</th>" for c in t.columns)
+        laid = lay_out(t)
+        head = "".join(f"<th>{html.escape(c)}</th>" for c in laid.columns)
         body = "".join(
             "<tr>" + "".join(f"<td>{_cell('' if x is None else x)}</td>" for x in row) + "</tr>"
-            for row in t.rows
+            for row in laid.rows
         )
+        note = f"<p><i>{html.escape(laid.note)}</i></p>" if laid.note else ""
         parts.append(
-            f'<p>{html.escape(t.title)}</p><table border="1"><tr>{head}</tr>{body}</table>'
+            f'<p>{html.escape(t.title)}</p><table border="1"><tr>{head}</tr>{body}</table>{note}'
         )
     steps = "".join(
-        f"<li>{html.escape(s.label)}: {html.escape(step_text(s, 4))}</li>" for s in result.steps
+        f"<li>{html.escape(s.label)}: {html.escape(step_text(s, 4))}</li>"
+        for s in result.shown_steps
     )
     if steps:
         parts.append(f"<ol>{steps}</ol>")
