@@ -32,7 +32,7 @@ import typer
 from rnnloss_cli.engine.errors import EngineError
 from rnnloss_cli.errors import ProblemError
 from rnnloss_cli.problem import KIND_SUMMARIES, load_problem, problem_files
-from rnnloss_cli.render.text import fmt_number
+from rnnloss_cli.render.text import fmt_key, fmt_number
 from rnnloss_cli.solve import solve
 
 COLUMNS = ("problem", "figure", "expected", "got", "tol", "verdict")
@@ -138,8 +138,7 @@ def check_rows(
             tally.figures += 1
             tally.ok += c.ok
             tally.mismatched += not c.ok
-            got = "-" if c.got is None else fmt_number(c.got, precision)
-            exp = fmt_number(c.expected, precision)
+            exp, got = fmt_key(c.expected, c.got, precision)
             verdict = "ok" if c.ok else "MISMATCH"
             rows.append(Row(path, c.figure, exp, got, f"{c.tolerance:g}", verdict))
         if not result.ok:

@@ -24,6 +24,7 @@ from rnnloss_cli.render.markdown import md_line
 from rnnloss_cli.render.text import (
     ELLIPSIS,
     LEGEND_TEXT,
+    fmt_key,
     fmt_number,
     lay_out,
     legend_line,
@@ -38,6 +39,8 @@ HIDDEN_FIELDS = frozenset({"kind", "title", "source", "answer", "tolerance", "no
 NESTED_HIDDEN = frozenset({"answer", "tolerance", "notes", "vary"})
 #: Fields whose list names the columns of a matrix given in the same file.
 COLUMN_NAME_FIELDS = ("symbols", "vocabulary", "classes", "labels")
+#: Kinds whose matrix columns are classes, numbered from 0 as their targets are.
+CLASS_KINDS = ("nll", "cce", "sequence")
 
 
 @dataclass
@@ -132,12 +135,14 @@ def givens_of(
     w = window or Window()
     out: list[Given] = []
     names = [data.get(k) for k in COLUMN_NAME_FIELDS if isinstance(data.get(k), list)]
+    # class indices count from 0 (y: [1, 0]): columns c0, c1, ... as solve's tables say
+    column = "c{}".format if data.get("kind") in CLASS_KINDS else lambda j: str(j + 1)
 
     def matrix(name: str, value: list) -> Given:
         width = len(value[0])
         cols = next(
             ([str(s) for s in n] for n in names if len(n) == width),
-            [str(j + 1) for j in range(width)],
+            [column(j) for j in range(width)],
         )
         rows, row_note = shown_window(len(value), w.rows)
         shown_cols, col_note = shown_window(width, w.columns)
@@ -463,9 +468,9 @@ def result_latex(
         out += [r"\begin{center}", r"\begin{tabular}{lrrl}", r"\hline"]
         out.append(r"figure & expected & got & verdict \\ \hline")
         for c in r.checks:
-            got = "--" if c.got is None else fmt_number(c.got, precision)
+            exp, got = fmt_key(c.expected, c.got, precision)
+            got = "--" if c.got is None else got
             verdict = "ok" if c.ok else r"\textbf{MISMATCH}"
-            exp = fmt_number(c.expected, precision)
             out.append(
                 rf"{latex_text(c.figure)} & {latex_text(exp)} & {latex_text(got)} & {verdict} \\"
             )

@@ -11,6 +11,7 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
+import pytest
 import yaml
 
 from rnnloss_cli.limits import TABLE_MAX_COLUMNS, TABLE_MAX_ROWS
@@ -128,3 +129,21 @@ def test_sheet_of_a_big_batch_stays_small_in_every_format(tmp_path: Path):
             b = build_sheet([big], fmt, solutions=solutions)
             assert len(b) - len(a) < 2_000, (fmt, solutions, len(a), len(b))
             assert "more matrices" in b
+
+
+@pytest.mark.parametrize("name", ["nll-two-words.yaml", "cce-three-classes.yaml"])
+def test_class_columns_on_a_sheet_are_numbered_as_the_class_indices(name):
+    """nll-two-words: y = [1, 0] are 0-based class indices; its yhat table was headed 1 2 3,
+    so a student read class 1 as the first column (−ln 0.2 − ln 0.3 = 2.813, not the key
+    −ln 0.7 − ln 0.5 = 1.050). The columns are c0, c1, c2, as in solve's tables."""
+    from pathlib import Path
+
+    from rnnloss_cli.problem._yaml import load_yaml
+    from rnnloss_cli.sheet import givens_of
+
+    path = Path(__file__).resolve().parents[1] / "problems" / name
+    data, _ = load_yaml(path.read_text(), str(path))
+    matrices = [g for g in givens_of(data) if g.shape == "matrix"]
+    assert matrices and all(g.columns[:2] == ["c0", "c1"] for g in matrices), [
+        g.columns for g in matrices
+    ]

@@ -11,7 +11,7 @@ from typer.testing import CliRunner
 from rnnloss_cli.cli import app
 from rnnloss_cli.problem import load_problem, problem_files
 from rnnloss_cli.render.markdown import md_line
-from rnnloss_cli.render.text import fmt_number
+from rnnloss_cli.render.text import fmt_key, fmt_number
 from rnnloss_cli.sheet import build_sheet, givens_of, latex_text
 from rnnloss_cli.solve import solve
 
@@ -75,7 +75,7 @@ def test_solution_sheet_shows_every_derivation_and_key():
         assert md_line(result.title) in sheet  # "<eos>" escaped: not an HTML tag
         for c in result.checks or []:
             figure = md_line(c.figure)  # escaped: grads.W_xh\[0\]\[0\]
-            assert f"| {figure} | {fmt_number(c.expected, 3)} |" in sheet, (path, c.figure)
+            assert f"| {figure} | {fmt_key(c.expected, c.got, 3)[0]} |" in sheet, (path, c.figure)
     # The hinge derivation written out: (0.2 + 0.5 + 0.7) / 3 = 0.467
     assert r"\frac{0.2 + 0.5 + 0.7}{3} = 0.467" in sheet
 

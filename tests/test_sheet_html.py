@@ -15,7 +15,7 @@ from typer.testing import CliRunner
 
 from rnnloss_cli.cli import app
 from rnnloss_cli.problem import load_problem
-from rnnloss_cli.render.text import fmt_number
+from rnnloss_cli.render.text import fmt_key
 from rnnloss_cli.sheet import build_sheet
 from rnnloss_cli.solve import solve
 from tests.test_sheet import PROBLEMS, _answer_values, _files, _numbers
@@ -92,7 +92,7 @@ def test_solution_sheet_holds_every_derivation_and_key():
             if row.find("td") is not None
         }
         for c in result.checks or []:
-            assert (c.figure, fmt_number(c.expected, 3)) in keys, (path, c.figure)
+            assert (c.figure, fmt_key(c.expected, c.got, 3)[0]) in keys, (path, c.figure)
         assert "Loss = " in " ".join(section.itertext()), path
     # the hinge mean (0.2 + 0.5 + 0.7) / 3 = 0.467 is a fraction in MathML, by hand
     fracs = [

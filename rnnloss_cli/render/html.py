@@ -13,7 +13,14 @@ from __future__ import annotations
 import re
 from html import escape
 
-from rnnloss_cli.render.text import LEGEND_TEXT, fmt_number, lay_out, legend_line, step_text
+from rnnloss_cli.render.text import (
+    LEGEND_TEXT,
+    fmt_key,
+    fmt_number,
+    lay_out,
+    legend_line,
+    step_text,
+)
 from rnnloss_cli.result import Result, Table, Window
 
 #: How a styled cell is marked on the page (class, and a text mark where colour alone would
@@ -258,11 +265,11 @@ def result_html(
             "<th>expected</th><th>got</th><th>verdict</th></tr></thead><tbody>"
         )
         for c in r.checks:
-            got = fmt_number(c.got, precision) if c.got is not None else "-"
+            expected, got = fmt_key(c.expected, c.got, precision)
             verdict = '<td class="ok">ok</td>' if c.ok else '<td class="bad">MISMATCH</td>'
             panel.append(
                 f'<tr><td class="text">{escape(c.figure)}</td>'
-                f'<td class="num">{escape(fmt_number(c.expected, precision))}</td>'
+                f'<td class="num">{escape(expected)}</td>'
                 f'<td class="num">{escape(got)}</td>{verdict}</tr>'
             )
         panel.append("</tbody></table></div>")

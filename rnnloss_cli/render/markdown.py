@@ -6,6 +6,7 @@ import re
 
 from rnnloss_cli.render.text import (
     LEGEND_TEXT,
+    fmt_key,
     fmt_number,
     lay_out,
     legend_line,
@@ -123,8 +124,8 @@ def result_markdown(
         out += ["| figure | expected | got | verdict |", "|---|---|---|---|"]
         for c in r.checks:
             verdict = "ok" if c.ok else "**MISMATCH**"
-            got = fmt_number(c.got, precision) if c.got is not None else "-"
-            cells = [c.figure, fmt_number(c.expected, precision), got]
+            expected, got = fmt_key(c.expected, c.got, precision)
+            cells = [c.figure, expected, got]
             out.append("| " + " | ".join([*map(md_line, cells), verdict]) + " |")
         out.append("")
     return "\n".join(out)

@@ -34,6 +34,7 @@ from rnnloss_cli.render.text import (
     LEGEND_COLOUR,
     LEGEND_TEXT,
     TEXT_MARKS,
+    fmt_key,
     fmt_number,
     lay_out,
     legend_line,
@@ -331,8 +332,8 @@ def final_panel(r: Result, precision: int) -> Panel:
         body.append(f"\n{line}")
     for c in r.checks or []:
         verdict, style = ("ok", "green") if c.ok else ("MISMATCH", "bold red")
-        got = fmt_number(c.got, precision) if c.got is not None else "-"
-        body.append(f"\nkey {c.figure}: expected {fmt_number(c.expected, precision)}, got {got} ")
+        expected, got = fmt_key(c.expected, c.got, precision)
+        body.append(f"\nkey {c.figure}: expected {expected}, got {got} ")
         body.append(verdict, style=style)
     return Panel(body, title="result", expand=False, border_style="green" if r.ok else "red")
 

@@ -61,6 +61,31 @@ def fmt_number(x: Any, precision: int = 3, latex: bool = False) -> str:
     return "0" if s in ("-0", "") else s
 
 
+#: Most digits a key's own writing may ask for (a key typed as 0.1 + 0.2 = 0.30000000000000004).
+_KEY_MAX_DIGITS = 10
+
+
+def _key_digits(x: float, precision: int) -> int:
+    """The digits fmt_number needs to show ``x`` as written (its shortest repr): decimals
+    from 0.1 up, significant digits below; never fewer than ``precision``."""
+    text = repr(float(x)).lstrip("-")
+    if "e" in text or "." not in text or not math.isfinite(x):
+        return precision
+    whole, frac = text.split(".")
+    need = len(frac) if abs(x) >= 0.1 else len(frac.lstrip("0"))
+    return min(max(precision, need), _KEY_MAX_DIGITS)
+
+
+def fmt_key(expected: Any, got: Any, precision: int = 3) -> tuple[str, str]:
+    """An answer key and the computed figure, both with the key's own digits (at least
+    ``precision``): key 1.4065 against 1.406497 reads "1.4065" / "1.4065", where 3
+    decimals read "1.407" / "1.406" for a match."""
+    text_key = isinstance(expected, bool) or not isinstance(expected, (int, float))
+    digits = precision if text_key else _key_digits(expected, precision)  # A-BB: as it is
+    shown_got = "-" if got is None else fmt_number(got, digits)
+    return fmt_number(expected, digits), shown_got
+
+
 def fmt_log(ln: float, precision: int = 3, latex: bool = False) -> str:
     """exp(ln) formatted without computing it when it would underflow: 3.2e-2100 from its log.
 

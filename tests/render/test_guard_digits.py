@@ -76,3 +76,30 @@ def test_a_probability_whose_exponent_is_itself_huge_prints_short(latex):
     assert len(out) < 40, out
     assert ("-7.38" in out) and ("307" in out), out
     assert fmt_log(-2100 * math.log(10), 3, latex).startswith("1.00")  # 1e-2100 as before
+
+
+@pytest.mark.parametrize(
+    ("expected", "got", "shown"),
+    [
+        # rnnt-ab-two-frames: key 1.4065, −ln 0.245 = 1.406497: at 3 decimals the key read
+        # 1.407 and the result 1.406 ("expected 1.407, got 1.406 ok"); at the key's own 4
+        # decimals both read 1.4065
+        (1.4065, -math.log(0.245), ("1.4065", "1.4065")),
+        # a key with fewer digits than --precision keeps the precision: 0.4 and 0.4
+        (0.4, 0.4000000001, ("0.4", "0.4")),
+        # below 0.1, significant digits: 0.0875 has 3
+        (0.0875, 0.0875, ("0.0875", "0.0875")),
+        (math.inf, math.inf, ("inf", "inf")),
+    ],
+)
+def test_a_key_is_shown_with_its_own_digits(expected, got, shown):
+    from rnnloss_cli.render.text import fmt_key
+
+    assert fmt_key(expected, got, 3) == shown
+
+
+def test_a_text_key_is_shown_as_it_is():
+    # ctc_align's path key: text, not a number
+    from rnnloss_cli.render.text import fmt_key
+
+    assert fmt_key("A-BB", "A-BB", 3) == ("A-BB", "A-BB")
