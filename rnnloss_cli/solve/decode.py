@@ -186,6 +186,7 @@ def solve_decode(p: DecodeProblem, *, window: Window | None = None) -> Result:
                 "candidates",
             ],
             window,
+            key_columns=3,  # t, rank and prefix name a row
             caption="candidates: prefixes of positive probability before pruning",
         )
     )

@@ -149,6 +149,7 @@ def _matrix_table(
         columns,
         window,
         row_style=lambda i: None if mask[_position(steps_shape, i)] else "dim",
+        key_columns=2 if seq_column else 1,  # (sequence, t) name a row
         **kwargs,
     )
 
@@ -203,6 +204,7 @@ def solve_sequence(p: SequenceProblem, *, window: Window | None = None) -> Resul
             ["sequence", "t", "target", "ŷ(target)", "−ln ŷ(target)", "masked?"],
             window,
             row_style=lambda i: None if p.mask[_position(steps_shape, i)] else "dim",
+            key_columns=2,
         )
     )
     real_terms = terms.neg_log_prob[p.mask]
@@ -345,6 +347,7 @@ def solve_sequence_hinge(p: SequenceHingeProblem, *, window: Window | None = Non
             ],
             window,
             row_style=lambda i: None if p.mask[_position(p.y.shape, i)] else "dim",
+            key_columns=2,
         )
     )
     real_terms = per_step[p.mask]
@@ -578,6 +581,7 @@ def solve_reinforce(p: ReinforceProblem, *, window: Window | None = None) -> Res
             cols,
             window,
             row_style=lambda i: None if p.mask[_position(shape, i)] else "dim",
+            key_columns=2 if batch else 1,  # (episode, t) name a row
         )
     )
 
