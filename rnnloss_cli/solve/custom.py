@@ -66,7 +66,9 @@ def solve_custom(p: CustomProblem, *, window: Window | None = None) -> Result:
     if files:
         r.notes.append(
             "answer keys inside referenced files are not checked here; only this problem's "
-            f"key is ({', '.join(files)} can be checked on its own)"
+            f"key is ({', '.join(files)}: "
+            + ("each can" if len(files) > 1 else "it can")
+            + " be checked on its own)"
         )
     return finalize(p.meta, r)
 

@@ -391,7 +391,8 @@ def solve_sequence_hinge(p: SequenceHingeProblem, *, window: Window | None = Non
             r.warnings.append(why)
     r.notes.append(
         "The handout's hinge formula is a sum, Σ_t max(0, 1 − y_t·ŷ_t), but its worked example "
-        "averages over the time steps; both are shown. Pass reduction: sum for the formula."
+        "averages over the time steps; both are shown (reduction: sum makes the formula's sum the "
+        "headline loss)."
     )
     return finalize(p.meta, r)
 
