@@ -15,6 +15,7 @@ import json
 import re
 from pathlib import Path
 
+import pytest
 import yaml
 from rich.console import Console
 
@@ -29,6 +30,16 @@ from rnnloss_cli.sheet import build_sheet
 from rnnloss_cli.teach.moodle import moodle_bank
 
 HALF = DERIVATION_MAX_STEPS // 2
+
+
+@pytest.fixture
+def every_episode(monkeypatch):
+    """The reinforce solver writes the returns and baseline of every episode, as it did
+    before it kept the first and last episodes only: the long derivation these tests need
+    to see the renderers' own window (DERIVATION_MAX_STEPS) at work."""
+    from rnnloss_cli.solve import sequence
+
+    monkeypatch.setattr(sequence, "_RETURN_EPISODES", 10**9)
 
 
 def _batch(n: int) -> dict:
@@ -78,7 +89,7 @@ def test_window_steps_keeps_the_first_and_last_of_each_part_in_order():
     assert window_steps(lead[:4], 4) == lead[:4]  # nothing cut: the same steps
 
 
-def test_a_long_derivation_is_windowed_in_every_format():
+def test_a_long_derivation_is_windowed_in_every_format(every_episode):
     n = 400
     result = solve_problem(_batch(n))
     assert len(result.steps) > 3 * n  # the solver's own steps stay whole (mark reads them)
@@ -98,7 +109,7 @@ def test_a_long_derivation_is_windowed_in_every_format():
     assert doc["loss"] == 0.0  # J = 0 in every episode (see _batch)
 
 
-def test_output_does_not_grow_with_the_number_of_episodes():
+def test_output_does_not_grow_with_the_number_of_episodes(every_episode):
     small, big = solve_problem(_batch(200)), solve_problem(_batch(1_600))
     for render in (_rich, lambda r: render_markdown([r]), lambda r: render_json([r])):
         a, b = render(small), render(big)
@@ -107,7 +118,7 @@ def test_output_does_not_grow_with_the_number_of_episodes():
     assert len(b) - len(a) < 3_000, (len(a), len(b))
 
 
-def test_solution_sheets_and_moodle_feedback_window_the_derivation(tmp_path: Path):
+def test_solution_sheets_and_moodle_feedback_window_the_derivation(tmp_path: Path, every_episode):
     path = tmp_path / "episodes.yaml"
     path.write_text(yaml.safe_dump(_batch(400)))
     gap = _gap(3 * 400 + 1)

@@ -220,3 +220,29 @@ def test_windowed_trellis_columns_match_path_counts() -> None:
             # beta column t is frame T - h + 1 + t; T - frame + 1 = h - t frames remain
             assert beta.rows[s][2 + t] == pytest.approx(bwd[t][s] / 3 ** (h - t), rel=1e-12)
     assert beta.columns[2] == f"t={frames - h + 1}"
+
+
+def test_reinforce_returns_steps_are_bounded_over_episodes() -> None:
+    # 2,000 episodes of 3 steps: only the first and last episodes' returns are written out
+    # (the rest in one line), so the steps do not grow with the episodes. R_t by hand with
+    # gamma 1 and rewards 1: R_1 = 3, R_2 = 2, R_3 = 1 in every episode.
+    n = 2000
+    data = {"kind": "reinforce", "title": "t", "probs": [[0.5] * 3] * n, "rewards": [[1] * 3] * n}
+    data["gamma"] = 1.0
+    r = solve(parse_problem(data, {}, "t"))
+    returns = [s for s in r.steps if "R_" in s.label]
+    assert len(returns) <= 3 * 8, len(returns)
+    assert returns[0].values["value"] == 3 and returns[-1].values["value"] == 1
+    assert "1,994 more episodes" in " ".join(s.text for s in r.steps)
+
+
+def test_reinforce_baseline_steps_are_bounded_over_episodes() -> None:
+    # 2,000 episodes, baseline mean: b = (3 + 2 + 1) / 3 = 2 in every episode (gamma 1,
+    # rewards 1); a line for the first and last episodes only
+    n = 2000
+    data = {"kind": "reinforce", "title": "t", "probs": [[0.5] * 3] * n, "rewards": [[1] * 3] * n}
+    data.update(gamma=1.0, baseline="mean")
+    r = solve(parse_problem(data, {}, "t"))
+    base = [s for s in r.steps if s.label.startswith("baseline b")]
+    assert 1 <= len(base) <= 8 and all(s.values["b"] == 2 for s in base), len(base)
+    assert "1,994 more episodes' baselines" in " ".join(s.text for s in r.steps)
