@@ -30,6 +30,12 @@ _TERMS: contextvars.ContextVar[list[int] | None] = contextvars.ContextVar(
     "rnnloss_custom_terms", default=None
 )
 
+#: Referenced files parsed so far under the outermost custom problem, by (resolved path, path
+#: as shown): a file many terms name is read and parsed once (None outside one).
+_PARSED: contextvars.ContextVar[dict[tuple[Path, str], Any] | None] = contextvars.ContextVar(
+    "rnnloss_custom_parsed", default=None
+)
+
 
 @dataclass(frozen=True)
 class CustomTerm:
@@ -82,6 +88,15 @@ def _load_referenced(tf: Fields, stack: tuple[Path, ...]) -> tuple[Any, str]:
         raise tf.error(
             f"no such file: {shown} (paths are relative to the folder of {tf.file})", "file"
         )
+    parsed = _PARSED.get()
+    if parsed is not None and (target, shown) in parsed:
+        problem = parsed[(target, shown)]
+        counted = _TERMS.get()
+        if counted is not None:  # its nested terms count again, as if parsed again
+            counted[0] += _nested_terms(problem)
+            if counted[0] > limits.MAX_CUSTOM_TERMS:
+                raise _too_many(tf)
+        return problem, shown
     try:
         text = read_text(str(target))
     except ProblemError as err:
@@ -89,7 +104,25 @@ def _load_referenced(tf: Fields, stack: tuple[Path, ...]) -> tuple[Any, str]:
     data, lines = load_yaml(text, shown)
     if data is None:
         raise tf.error(f"{shown} is empty; expected a problem with at least 'kind'", "file")
-    return parse_problem(data, lines, shown), shown
+    problem = parse_problem(data, lines, shown)
+    if parsed is not None:
+        parsed[(target, shown)] = problem
+    return problem, shown
+
+
+def _nested_terms(problem: Any) -> int:
+    """Terms a parsed problem holds, nested custom terms included (0 for other kinds)."""
+    if not isinstance(problem, CustomProblem):
+        return 0
+    return sum(1 + _nested_terms(t.problem) for t in problem.terms)
+
+
+def _too_many(tf: Fields) -> ProblemError:
+    return tf.error(
+        f"more than {limits.MAX_CUSTOM_TERMS:,} terms in all, nested custom terms "
+        f"and referenced files included (limit MAX_CUSTOM_TERMS = "
+        f"{limits.MAX_CUSTOM_TERMS:,}; a term used twice is counted twice)"
+    )
 
 
 def _require_mapping(f: Fields, value: Any, what: str, *parts: Any) -> None:
@@ -139,6 +172,7 @@ def parse_custom(f: Fields, kind: str) -> CustomProblem:
     token = _LOADING.set(stack)
     counted = _TERMS.get()
     count_token = _TERMS.set([0]) if counted is None else None
+    parsed_token = _PARSED.set({}) if counted is None else None
     counted = _TERMS.get()
     try:
         terms = []
@@ -147,11 +181,7 @@ def parse_custom(f: Fields, kind: str) -> CustomProblem:
             tf = Fields(item, f.lines, f.file, (*f.path, "terms", i))
             counted[0] += 1
             if counted[0] > limits.MAX_CUSTOM_TERMS:
-                raise tf.error(
-                    f"more than {limits.MAX_CUSTOM_TERMS:,} terms in all, nested custom terms "
-                    f"and referenced files included (limit MAX_CUSTOM_TERMS = "
-                    f"{limits.MAX_CUSTOM_TERMS:,}; a term used twice is counted twice)"
-                )
+                raise _too_many(tf)
             tf.check_keys(TERM_FIELDS)
             weight = tf.number("weight")
             source = tf.require_one("problem", "file")
@@ -169,4 +199,6 @@ def parse_custom(f: Fields, kind: str) -> CustomProblem:
         _LOADING.reset(token)
         if count_token is not None:
             _TERMS.reset(count_token)
+        if parsed_token is not None:
+            _PARSED.reset(parsed_token)
     return CustomProblem(meta, tuple(terms))
