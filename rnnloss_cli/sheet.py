@@ -299,6 +299,19 @@ FIGURE_WORDS = {
     "mean": "the mean over the steps",
     "objective": "the objective J",
     "objective_no_baseline": "the objective without the baseline",
+    "objective_per_step_rewards": "the handout's objective Σ_t r_t ln π, each step weighted by "
+    "its own reward",
+    "mean_tokens": "the mean over the unpadded steps",
+    "mean_sequences": "the mean over the sequences",
+    "best": "the probability of the best alignment",
+    "total": "p(l|x) over every alignment",
+    "gap": "the gap ln p(l|x) − ln p(best alignment) in nats",
+    "share": "the share of p(l|x) the best alignment holds",
+    "greedy_prob": "p(l|x) of the greedy labelling",
+    "greedy_path_prob": "the probability of the greedy path",
+    "beam_prob": "p(l|x) of the beam's labelling",
+    "probability": "the probability p(y|x)",
+    "grad_norm": "the gradient norm",
 }
 
 
@@ -314,7 +327,10 @@ def task_text(p: SheetProblem) -> str:
             task = "Compute the CTC loss −ln p(l|x) with the forward algorithm."
     else:
         task = TASKS.get(p.kind, f"Compute the loss ({KIND_SUMMARIES.get(p.kind, p.kind)}).")
-    figs = [FIGURE_WORDS.get(f, f) + ("" if f in ("loss",) else f" ({f})") for f in p.figures]
+    figs = [
+        f"{FIGURE_WORDS[f]} ({f})" if f in FIGURE_WORDS and f != "loss" else FIGURE_WORDS.get(f, f)
+        for f in p.figures
+    ]
     return f"{task} Give {'; '.join(figs)}."
 
 

@@ -366,3 +366,13 @@ def test_double_hyphens_stay_two_hyphens_in_latex():
     """--reduction in a note would otherwise be set as an en dash."""
     assert latex_text("--reduction sum") == "-{}-reduction sum"
     assert latex_text("a - b — c") == "a - b --- c"
+
+
+def test_tasks_name_each_figure_in_words_once():
+    """ "Give best (best); greedy_prob (greedy_prob)" repeated the key's name as its words;
+    every shipped figure has words, and a figure without them is named once."""
+    import re
+
+    sheet = build_sheet(_files(), "markdown", solutions=False)
+    repeated = re.findall(r"\b([a-z_]+) \(\1\)", sheet)
+    assert not repeated, repeated
