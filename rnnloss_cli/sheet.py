@@ -19,7 +19,7 @@ from typing import Any
 from rnnloss_cli.errors import ProblemError
 from rnnloss_cli.problem import KIND_SUMMARIES, parse_problem, problem_files, read_text
 from rnnloss_cli.problem._yaml import load_yaml
-from rnnloss_cli.render.latex import fold, latex_math, latex_text
+from rnnloss_cli.render.latex import fold, latex_math, latex_text, latex_title
 from rnnloss_cli.render.markdown import md_line
 from rnnloss_cli.render.text import (
     ELLIPSIS,
@@ -398,9 +398,9 @@ def table_latex(t: Table, precision: int, *, window: Window | None = None) -> li
     """A tabular, windowed like the other formats ("…" rows/columns, a note with the size)."""
     laid = lay_out(t, window)
     cols = "l" + "r" * (len(laid.columns) - 1) if laid.columns else "l"
-    out = [r"\begin{center}", rf"\textbf{{{latex_text(t.title)}}}\\[2pt]"]
+    out = [r"\begin{center}", rf"\textbf{{{latex_title(t.title)}}}\\[2pt]"]
     out += [rf"\begin{{tabular}}{{{cols}}}", r"\hline"]
-    out.append(" & ".join(latex_text(c) for c in laid.columns) + r" \\ \hline")
+    out.append(" & ".join(latex_title(c) for c in laid.columns) + r" \\ \hline")
     for i, row in enumerate(laid.rows):
         cells = ["" if c is None else latex_text(fmt_number(c, precision)) for c in row]
         for j, cell in enumerate(cells):
@@ -413,9 +413,9 @@ def table_latex(t: Table, precision: int, *, window: Window | None = None) -> li
     out += [r"\hline", r"\end{tabular}"]
     caption = legend_line(t, {**LEGEND_TEXT, "highlight": "bold"}, laid.styles)
     if caption:
-        out += [r"\\[2pt]", rf"\emph{{{latex_text(caption)}}}"]
+        out += [r"\\[2pt]", rf"\emph{{{latex_title(caption)}}}"]
     if laid.note:
-        out += [r"\\[2pt]", rf"\emph{{Note: {latex_text(laid.note)}}}"]
+        out += [r"\\[2pt]", rf"\emph{{Note: {latex_title(laid.note)}}}"]
     return [*out, r"\end{center}", ""]
 
 
@@ -428,15 +428,41 @@ def step_latex_item(s: Step, precision: int) -> str:
     equation as an ``aligned`` display broken before each "=" (no overfull line)."""
     if s.latex is None and re.search(r"[A-Za-z]{3,}", step_text(s, precision)):
         # a rule written in words (no LaTeX form): text with inline maths symbols
-        return rf"  \item {latex_text(s.label)}: {latex_text(step_text(s, precision))}"
+        return rf"  \item {latex_title(s.label)}: {latex_title(step_text(s, precision))}"
     math = latex_math(step_latex(s, precision))
     if len(math) <= _LATEX_INLINE_MAX:
-        return rf"  \item {latex_text(s.label)}: ${math}$"
-    parts = re.split(r"\s(?==|\\approx)", math)
-    # the left-hand side shares the first line: "lhs &= a \\ &= b", each "=" aligned
-    lines = ["&" + parts[0]] if len(parts) == 1 else [f"{parts[0]} &{parts[1]}"]
-    body = r" \\ ".join(lines + ["&" + part for part in parts[2:]])
-    return rf"  \item {latex_text(s.label)}:\[ \begin{{aligned}} {body} \end{{aligned}} \]"
+        return rf"  \item {latex_title(s.label)}: ${math}$"
+    # statements joined by ";" go on lines of their own; a chain "a = b = c" is broken
+    # before each "=" (the left-hand side shares the first line); a statement that lists
+    # several equations ("a = b, c = d") is never broken inside
+    lines: list[str] = []
+    for part in _top_level_split(math, ";"):
+        pieces = re.split(r"\s(?==|\\approx)", part)
+        if len(pieces) < 3 or len(_top_level_split(part, ",")) > 1:
+            lines.append("&" + part)
+            continue
+        lines.append(f"{pieces[0]} &{pieces[1]}")
+        lines += ["&" + piece for piece in pieces[2:]]
+    body = r" \\ ".join(lines)
+    return rf"  \item {latex_title(s.label)}:\[ \begin{{aligned}} {body} \end{{aligned}} \]"
+
+
+def _top_level_split(math: str, sep: str) -> list[str]:
+    """``math`` cut at each ``sep`` outside braces and brackets (kept with the part before),
+    its spacing commands (``\\ ``, ``\\quad``) left at the cut."""
+    parts, depth, start = [], 0, 0
+    for i, ch in enumerate(math):
+        if ch in "{([":
+            depth += 1
+        elif ch in "})]":
+            depth -= 1
+        elif ch == sep and depth == 0 and not math[max(0, i - 1)] == "\\":
+            parts.append(math[start : i + 1].strip())
+            start = i + 1
+    rest = re.sub(r"^(?:\\quad|\\ |\\,|\s)+", "", math[start:])
+    if rest.strip():
+        parts.append(rest.strip())
+    return [re.sub(r"^(?:\\quad|\\ |\\,|\s)+", "", p) for p in parts]
 
 
 def _steps_latex(steps: list[Step], precision: int) -> list[str]:
@@ -467,7 +493,7 @@ def result_latex(
     out += _steps_latex(r.work_steps, precision)
     for item in r.shown_children:
         if isinstance(item, str):  # term derivations left out: say how many
-            out += [rf"\noindent\textit{{Note: {latex_text(item)}}}", ""]
+            out += [rf"\noindent\textit{{Note: {latex_title(item)}}}", ""]
             continue
         label, child = item
         out += [
@@ -475,9 +501,9 @@ def result_latex(
             *result_latex(child, precision, show, window=window),
         ]
     for w in r.warnings:
-        out += [rf"\noindent\textbf{{Warning.}} {latex_text(w)}", ""]
+        out += [rf"\noindent\textbf{{Warning.}} {latex_title(w)}", ""]
     for n in r.notes:
-        out += [rf"\noindent\textbf{{Note.}} {latex_text(n)}", ""]
+        out += [rf"\noindent\textbf{{Note.}} {latex_title(n)}", ""]
     unit = f" {latex_text(r.unit)}" if r.unit else ""
     out += [rf"\noindent\textbf{{Loss}} $= {fmt_number(r.loss, precision, latex=True)}${unit}", ""]
     if r.checks:
@@ -546,7 +572,7 @@ def sheet_latex(
         out += [r"\paragraph{Given}", r"\begin{itemize}"]
         for g in p.givens:
             out += _latex_given(g)
-        out += [r"\end{itemize}", "", rf"\paragraph{{Task}} {latex_text(task_text(p))}", ""]
+        out += [r"\end{itemize}", "", rf"\paragraph{{Task}} {latex_title(task_text(p))}", ""]
         if solutions and p.result is not None:
             out += [r"\subsection*{Solution}", *result_latex(p.result, precision, window=window)]
     out += [r"\end{document}", ""]

@@ -274,7 +274,9 @@ def test_tex_specials_as_ctc_symbols_are_escaped_in_latex_maths(tmp_path: Path):
     maths = re.findall(r"(?<!\\)\$(.+?)(?<!\\)\$", tex) + re.findall(r"\\\[(.+?)\\\]", tex)
     assert maths
     for m in maths:
-        assert not re.search(r"(?<!\\)[&%#](?!=)", m.replace(r"\\ &", "")), m
+        # aligned's own "&" starts a line (after \begin{aligned} or \\) or precedes an "="
+        bare = m.replace(r"\\ &", "").replace(r"\begin{aligned} &", "")
+        assert not re.search(r"(?<!\\)[&%#](?!=)", bare), m
         assert "(_)" not in m and "(^)" not in m and "(~)" not in m, m
 
 
@@ -376,3 +378,25 @@ def test_tasks_name_each_figure_in_words_once():
     sheet = build_sheet(_files(), "markdown", solutions=False)
     repeated = re.findall(r"\b([a-z_]+) \(\1\)", sheet)
     assert not repeated, repeated
+
+
+def test_latex_titles_set_subscripts_as_maths():
+    """ "emissions y_t(k)" was set with a literal underscore (\\_) in bold text; the
+    subscripted names in titles and labels are maths: $y_t(k)$, $\\alpha _t(s)$."""
+    tex = build_sheet(
+        [str(Path(_files()[0]).parent / "ctc-exact-ab.yaml")], "latex", solutions=True
+    )
+    bold = re.findall(r"\\textbf\{([^\n]*)\}", tex)
+    assert bold and not any(r"\_" in b for b in bold), [b for b in bold if r"\_" in b]
+    assert r"$y_t(k)$" in tex
+
+
+def test_latex_display_breaks_only_chains_of_equals():
+    """The forward recursion "α_t(s) = …; α_1(1) = y_1(blank), α_1(2) = y_1(l_1)" was broken
+    before every "=", so a line read "α_1(1)" and the next "= y_1(blank)". Parts after ";"
+    go on lines of their own; an "=" is never separated from its left-hand side."""
+    tex = build_sheet(
+        [str(Path(_files()[0]).parent / "ctc-exact-ab.yaml")], "latex", solutions=True
+    )
+    item = next(line for line in tex.splitlines() if "forward recursion" in line)
+    assert r"\alpha_1(1) \\" not in item and r"\alpha_1(1) &" not in item.replace("  ", " "), item

@@ -148,6 +148,27 @@ def latex_text(s: str) -> str:
     return "".join(out)
 
 
+#: A subscripted name (one or two letters) in a title or label, e.g. ``y_t(k)``, ``α_2(4)``,
+#: ``l'_s``, ``dW_hh``, ``Σ_t``; identifiers such as ``greedy_prob`` stay text.
+_SUBSCRIPTED = re.compile(
+    r"(?<![\w\\])([A-Za-z\u03b1-\u03c9ŷΣΠ]{1,2}'?_(?:\{[^}]*\}|[A-Za-z0-9]+)(?:\([^()\s]*\))?)"
+)
+
+
+def latex_title(s: str) -> str:
+    r"""Free text (a title, a step's label) whose subscripted names are set as maths:
+    ``emissions y_t(k)`` -> ``emissions $y_t(k)$`` (latex_text alone would print ``y\_t(k)``);
+    neighbouring maths runs are joined into one."""
+    parts, last = [], 0
+    for m in _SUBSCRIPTED.finditer(str(s)):
+        parts.append(latex_text(s[last : m.start()]))
+        name = re.sub(r"_([A-Za-z0-9]{2,})", r"_{\1}", m.group(1))  # W_hy: W_{hy}
+        parts.append("$" + latex_math(name) + "$")
+        last = m.end()
+    parts.append(latex_text(str(s)[last:]))
+    return re.sub(r"(?<!\\)\$\$", " ", "".join(parts))
+
+
 def latex_math(s: str) -> str:
     """A step's maths for LaTeX's math mode: the renderers' Unicode as commands, any
     unescaped ``& % # $`` escaped, any other non-ASCII character in ``\\text{}``."""
