@@ -143,14 +143,9 @@ def _fmt(x: Any) -> str:
 
 def _spans(full: list[int], total: int) -> str:
     """0-based indices shown, as 1-based runs of ``total``: "1–7 and 994–1,000 of 1,000"."""
-    runs: list[list[int]] = []
-    for idx in full:
-        if runs and idx == runs[-1][1] + 1:
-            runs[-1][1] = idx
-        else:
-            runs.append([idx, idx])
-    text = [f"{a + 1:,}" if a == b else f"{a + 1:,}–{b + 1:,}" for a, b in runs]
-    return f"{' and '.join(text)} of {total:,}"
+    from rnnloss_cli.render.text import index_runs
+
+    return index_runs(full, total)
 
 
 def drawn_note(

@@ -159,8 +159,9 @@ def _with_gaps(kept: list[int], full: list[int], total: int) -> list[int | None]
     return out
 
 
-def _runs(full: list[int], what: str, total: int) -> str:
-    """Shown full indices (0-based) as 1-based ranges, e.g. "rows 1–30 and 99,971–100,000"."""
+def index_runs(full: list[int], total: int) -> str:
+    """Shown indices (0-based) as 1-based runs of ``total``: "1–30 and 99,971–100,000 of
+    100,000"."""
     runs: list[list[int]] = []
     for idx in full:
         if runs and idx == runs[-1][1] + 1:
@@ -168,7 +169,12 @@ def _runs(full: list[int], what: str, total: int) -> str:
         else:
             runs.append([idx, idx])
     text = [f"{a + 1:,}" if a == b else f"{a + 1:,}–{b + 1:,}" for a, b in runs]
-    return f"{what} {' and '.join(text)} of {total:,}"
+    return f"{' and '.join(text)} of {total:,}"
+
+
+def _runs(full: list[int], what: str, total: int) -> str:
+    """Shown full indices (0-based) as 1-based ranges, e.g. "rows 1–30 and 99,971–100,000"."""
+    return f"{what} {index_runs(full, total)}"
 
 
 def _keep(n_held: int, limit: int, head: int | None) -> list[int]:
