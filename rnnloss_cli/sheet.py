@@ -315,6 +315,45 @@ FIGURE_WORDS = {
 }
 
 
+def _given(p: SheetProblem, name: str) -> Any:
+    """The value a given holds on the sheet (None when the problem does not give it)."""
+    return next((g.value for g in p.givens if g.name == name), None)
+
+
+def conventions(p: SheetProblem) -> list[str]:
+    """What the givens mean where their names alone do not say it: the BPTT model, the LM's
+    log probabilities, the mean baseline, the RNN-T lattice rows, a log base."""
+    out: list[str] = []
+    if p.kind == "bptt":
+        loss = _given(p, "loss")
+        out.append(
+            "The model (row vectors): h_t = tanh(x_t W_xh + h_{t−1} W_hh + b_h), "
+            "o_t = h_t W_hy + b_y, starting from h0; "
+            + (
+                "L_t = ‖o_t − y_t‖² (squared error, no factor 1/2)"
+                if loss == "squared_error"
+                else "L_t = −ln softmax(o_t)[c_t] (cross-entropy of the target class c_t)"
+            )
+            + ", L = Σ_t L_t (mean: divided by T)."
+        )
+    if p.kind == "ctc_decode" and _given(p, "lm") is not None:
+        out.append(
+            "lm gives ln P(symbol | the symbols before it), a natural log; the beam ranks a "
+            "prefix l by ln p(l|x) + λ·ln P_LM(l), λ = lm_weight (1 unless given)."
+        )
+    if p.kind == "reinforce" and _given(p, "baseline") == "mean":
+        out.append("baseline mean: b is the mean of the episode's returns R_t.")
+    if p.kind == "rnnt":
+        out.append(
+            "probs[t] (or logits[t]) lists the lattice nodes (t, u) of frame t for "
+            "u = 0, 1, …, U (U labels emitted so far), each a distribution over the symbols."
+        )
+    base = _given(p, "log_base")
+    if base is not None:
+        out.append(f"log_base {base}: give the loss in that base (the nats divided by ln {base}).")
+    return out
+
+
 def task_text(p: SheetProblem) -> str:
     """What the student is asked, in their words, and the figures to give."""
     if p.kind == "ctc":
@@ -331,7 +370,7 @@ def task_text(p: SheetProblem) -> str:
         f"{FIGURE_WORDS[f]} ({f})" if f in FIGURE_WORDS and f != "loss" else FIGURE_WORDS.get(f, f)
         for f in p.figures
     ]
-    return f"{task} Give {'; '.join(figs)}."
+    return " ".join([*conventions(p), f"{task} Give {'; '.join(figs)}."])
 
 
 # ------------------------------------------------------------------------------ markdown

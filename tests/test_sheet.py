@@ -400,3 +400,21 @@ def test_latex_display_breaks_only_chains_of_equals():
     )
     item = next(line for line in tex.splitlines() if "forward recursion" in line)
     assert r"\alpha_1(1) \\" not in item and r"\alpha_1(1) &" not in item.replace("  ", " "), item
+
+
+@pytest.mark.parametrize(
+    ("name", "words"),
+    [
+        # the model a student needs to work the numbers, and what the YAML names mean
+        ("bptt-two-steps.yaml", ["h_t = tanh(x_t W_xh + h_{t−1} W_hh + b_h)", "no factor 1/2"]),
+        ("ctc-decode-lm.yaml", ["ln P", "ln p(l|x) + λ·ln P_LM(l)"]),
+        ("reinforce-episode.yaml", ["baseline mean: b is the mean of the episode's returns"]),
+        ("rnnt-ab-two-frames.yaml", ["u = 0, 1, …, U"]),
+        ("bce-bits.yaml", ["log_base 2"]),
+    ],
+)
+def test_question_sheets_state_the_conventions_the_givens_need(name, words):
+    path = str(Path(_files()[0]).parent / name)
+    sheet = build_sheet([path], "markdown", solutions=False).replace("\\", "")  # md escapes
+    for w in words:
+        assert w in sheet, (w, sheet)
