@@ -118,8 +118,10 @@ def solve_decode(p: DecodeProblem, *, window: Window | None = None) -> Result:
     r.tables.append(
         emissions_table(fr, window, lambda t, k: "highlight" if greedy_idx[t] == k else None)
     )
-    path_text = word([sym[k] for k in greedy_idx])
+    # the labellings as text (compared and keyed whole) and as shown (cut past SHOWN_SYMBOLS)
+    path_text = _cut(tuple(sym[k] for k in greedy_idx))
     greedy_text = word([sym[k] for k in tr.greedy_labels])
+    greedy_shown = shown(_cut(tuple(sym[k] for k in tr.greedy_labels)))
     r.steps.append(
         Step(
             "greedy: the most probable symbol per frame (highlighted)",
@@ -138,7 +140,7 @@ def solve_decode(p: DecodeProblem, *, window: Window | None = None) -> Result:
             "B({path}) = {greedy};  p({greedy}|x) over all its alignments = {value}",
             {
                 "path": path_text,
-                "greedy": shown(greedy_text),
+                "greedy": greedy_shown,
                 "value": prob_cell(tr.greedy_labels_log_prob),
             },
         )
@@ -160,7 +162,7 @@ def solve_decode(p: DecodeProblem, *, window: Window | None = None) -> Result:
         return [
             t + 1,
             i + 1,
-            shown(word([sym[k] for k in e.prefix])),
+            shown(_cut(tuple(sym[k] for k in e.prefix))),
             prob_cell(e.log_p_blank),
             prob_cell(e.log_p_nonblank),
             prob_cell(e.log_total),
@@ -192,6 +194,7 @@ def solve_decode(p: DecodeProblem, *, window: Window | None = None) -> Result:
     )
     hyps = tr.hypotheses
     best_text = word([sym[k] for k in hyps[0].labels]) if hyps else ""
+    best_shown = shown(_cut(tuple(sym[k] for k in hyps[0].labels)) if hyps else "")
     # with an LM a hypothesis carries its fused score; p(l*|x) is its entry's p_b + p_nb
     best_log = (
         next(e.log_total for e in tr.frames[-1] if e.prefix == hyps[0].labels)
@@ -207,7 +210,7 @@ def solve_decode(p: DecodeProblem, *, window: Window | None = None) -> Result:
         Step(
             "beam search result",
             "l* = {best},  p(l*|x) = {value}",
-            {"best": shown(best_text), "value": prob_cell(best_log)},
+            {"best": best_shown, "value": prob_cell(best_log)},
         )
     )
     if p.lm is not None:
@@ -226,7 +229,7 @@ def solve_decode(p: DecodeProblem, *, window: Window | None = None) -> Result:
                 "ranking with the language model",
                 "score({best}) = ln p(l*|x) + λ·ln P_LM(l*) = {lp} + {w} × {lm} = {score}",
                 {
-                    "best": shown(best_text),
+                    "best": best_shown,
                     "lp": best_log,
                     "w": p.lm_weight,
                     "lm": lm.score(hyps[0].labels),
@@ -241,8 +244,8 @@ def solve_decode(p: DecodeProblem, *, window: Window | None = None) -> Result:
                 "score({greedy}) = ln p({greedy}|x) + λ·ln P_LM({greedy}) = {lp} + {w} × {lm} = "
                 "{score}, below score({best}) = {top}",
                 {
-                    "greedy": shown(greedy_text),
-                    "best": shown(best_text),
+                    "greedy": greedy_shown,
+                    "best": best_shown,
                     "lp": tr.greedy_labels_log_prob,
                     "w": p.lm_weight,
                     "lm": lm.score(tuple(tr.greedy_labels)),
@@ -253,7 +256,7 @@ def solve_decode(p: DecodeProblem, *, window: Window | None = None) -> Result:
             )
         )
     if best_text == greedy_text:
-        r.steps.append(Step("greedy vs beam", "both give {best}", {"best": shown(best_text)}))
+        r.steps.append(Step("greedy vs beam", "both give {best}", {"best": best_shown}))
     elif hyps and best_log >= tr.greedy_labels_log_prob:
         r.steps.append(
             Step(
@@ -262,8 +265,8 @@ def solve_decode(p: DecodeProblem, *, window: Window | None = None) -> Result:
                 "(p = {b}): its probability is spread over several alignments, none of them "
                 "the single best path",
                 {
-                    "greedy": shown(greedy_text),
-                    "best": shown(best_text),
+                    "greedy": greedy_shown,
+                    "best": best_shown,
                     "g": prob_cell(tr.greedy_labels_log_prob),
                     "b": prob_cell(best_log),
                 },
@@ -279,8 +282,8 @@ def solve_decode(p: DecodeProblem, *, window: Window | None = None) -> Result:
                 "the best path collapses to {greedy} (p = {g}), the more probable labelling by "
                 f"the network alone; {why} made the beam choose {{best}} (p = {{b}})",
                 {
-                    "greedy": shown(greedy_text),
-                    "best": shown(best_text),
+                    "greedy": greedy_shown,
+                    "best": best_shown,
                     "g": prob_cell(tr.greedy_labels_log_prob),
                     "b": prob_cell(best_log),
                 },

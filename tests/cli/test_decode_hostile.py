@@ -153,3 +153,21 @@ def test_an_overflowing_lm_weight_names_the_file(tmp_path):
     f.write_text(BASE + "lm: {a: -0.1}\nlm_weight: 1e308\n")
     line = one_error_line(run("solve", str(f)))
     assert str(f) in line and "lm_weight" in line
+
+
+def test_a_long_labelling_is_shown_cut_in_every_step(tmp_path):
+    """2,000 frames whose best symbols alternate a, b: the greedy path and labelling have
+    2,000 symbols and were written out whole in several steps and beam rows (851 KB of rich
+    text at 7,000 frames); they are cut to their first and last symbols with the length."""
+    import numpy as np
+
+    n = 2000
+    logits = np.full((n, 3), -2.0)
+    logits[np.arange(n), 1 + np.arange(n) % 2] = 2.0
+    rows = "".join(f"  - [{', '.join(f'{x:g}' for x in row)}]\n" for row in logits)
+    path = tmp_path / "long.yaml"
+    path.write_text('kind: ctc_decode\nsymbols: ["-", a, b]\nbeam: 2\nlogits:\n' + rows)
+    result = runner.invoke(app, ["solve", str(path)], env={"COLUMNS": "100"})
+    assert result.exit_code == 0, result.output
+    assert "(2,000 symbols)" in result.output
+    assert len(result.output) < 60_000, len(result.output)
