@@ -23,6 +23,20 @@ def word(symbols: Sequence[Any]) -> str:
     return "".join(items) if all(len(s) == 1 for s in items) else " ".join(items)
 
 
+#: Symbols of a labelling, path, lexicon word or n-gram a derivation writes out: a longer one
+#: is cut to its first and last SHOWN_SYMBOLS // 2 with its length between, so that a path of
+#: a million frames is not echoed whole (7,000 frames of decoding printed 851 KB).
+SHOWN_SYMBOLS = 40
+
+
+def cut_word(symbols: Sequence[Any]) -> str:
+    """:func:`word` for prose, its middle left out past SHOWN_SYMBOLS symbols."""
+    if len(symbols) <= SHOWN_SYMBOLS:
+        return word(symbols)
+    half = SHOWN_SYMBOLS // 2
+    return f"{word(symbols[:half])}…({len(symbols):,} symbols)…{word(symbols[-half:])}"
+
+
 def lead(r: Any, *labels: str) -> None:
     """Lay the steps named out before the tables: the givens and the rules the tables follow."""
     for step in r.steps:

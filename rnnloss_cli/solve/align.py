@@ -18,7 +18,14 @@ from rnnloss_cli.errors import ProblemError
 from rnnloss_cli.limits import FULL_TRELLIS_MAX_CELLS
 from rnnloss_cli.problem.align import AlignProblem, Frames
 from rnnloss_cli.result import Result, Step, Table, Window, terms, window_indices
-from rnnloss_cli.solve._beyond import add_key_checks, grid_table, lead, prob_cell, word
+from rnnloss_cli.solve._beyond import (
+    add_key_checks,
+    cut_word,
+    grid_table,
+    lead,
+    prob_cell,
+    word,
+)
 from rnnloss_cli.solve.common import finalize
 
 FORMULA = Step(
@@ -226,8 +233,11 @@ def solve_align(p: AlignProblem, *, window: Window | None = None) -> Result:
         r.steps.append(
             Step(
                 "best alignment π* (back through ψ)",
-                "states {states| }: π* = " + path_text,
-                {"states": terms((tr.states + 1).tolist())},
+                "states {states| }: π* = {path}",
+                {
+                    "states": terms((tr.states + 1).tolist()),
+                    "path": cut_word([sym[k] for k in tr.path]),  # the key compares it whole
+                },
             )
         )
         best = prob_cell(tr.best_log_prob)

@@ -22,7 +22,7 @@ from rnnloss_cli.errors import ProblemError
 from rnnloss_cli.limits import MAX_TRELLIS_CELLS
 from rnnloss_cli.problem.align import DecodeProblem
 from rnnloss_cli.result import LogNumber, Result, Step, Table, Window, terms
-from rnnloss_cli.solve._beyond import add_key_checks, lead, prob_cell, shown, word
+from rnnloss_cli.solve._beyond import add_key_checks, cut_word, lead, prob_cell, shown, word
 from rnnloss_cli.solve.align import emissions_table
 from rnnloss_cli.solve.common import finalize
 
@@ -119,9 +119,9 @@ def solve_decode(p: DecodeProblem, *, window: Window | None = None) -> Result:
         emissions_table(fr, window, lambda t, k: "highlight" if greedy_idx[t] == k else None)
     )
     # the labellings as text (compared and keyed whole) and as shown (cut past SHOWN_SYMBOLS)
-    path_text = _cut(tuple(sym[k] for k in greedy_idx))
+    path_text = cut_word(tuple(sym[k] for k in greedy_idx))
     greedy_text = word([sym[k] for k in tr.greedy_labels])
-    greedy_shown = shown(_cut(tuple(sym[k] for k in tr.greedy_labels)))
+    greedy_shown = shown(cut_word(tuple(sym[k] for k in tr.greedy_labels)))
     r.steps.append(
         Step(
             "greedy: the most probable symbol per frame (highlighted)",
@@ -162,7 +162,7 @@ def solve_decode(p: DecodeProblem, *, window: Window | None = None) -> Result:
         return [
             t + 1,
             i + 1,
-            shown(_cut(tuple(sym[k] for k in e.prefix))),
+            shown(cut_word(tuple(sym[k] for k in e.prefix))),
             prob_cell(e.log_p_blank),
             prob_cell(e.log_p_nonblank),
             prob_cell(e.log_total),
@@ -194,7 +194,7 @@ def solve_decode(p: DecodeProblem, *, window: Window | None = None) -> Result:
     )
     hyps = tr.hypotheses
     best_text = word([sym[k] for k in hyps[0].labels]) if hyps else ""
-    best_shown = shown(_cut(tuple(sym[k] for k in hyps[0].labels)) if hyps else "")
+    best_shown = shown(cut_word(tuple(sym[k] for k in hyps[0].labels)) if hyps else "")
     # with an LM a hypothesis carries its fused score; p(l*|x) is its entry's p_b + p_nb
     best_log = (
         next(e.log_total for e in tr.frames[-1] if e.prefix == hyps[0].labels)
@@ -339,27 +339,13 @@ def _search_options(p: DecodeProblem) -> tuple[Any, Any, int | None]:
     return lm, lexicon, separator
 
 
-#: Symbols of a lexicon word or an n-gram context the option steps write out: a longer one is
-#: cut to its first and last SHOWN_SYMBOLS // 2 with its length between, so that a word of a
-#: million symbols is not echoed whole (the search itself handles it in linear time).
-SHOWN_SYMBOLS = 40
-
-
-def _cut(symbols: tuple[str, ...]) -> str:
-    """A word for prose, its middle left out past SHOWN_SYMBOLS symbols."""
-    if len(symbols) <= SHOWN_SYMBOLS:
-        return word(symbols)
-    half = SHOWN_SYMBOLS // 2
-    return f"{word(symbols[:half])}…({len(symbols):,} symbols)…{word(symbols[-half:])}"
-
-
 def _option_steps(p: DecodeProblem) -> list[Step]:
     """The lexicon and the language model, stated before the beam table."""
     from rnnloss_cli.engine.beam_search import UNKNOWN_LOG_PROB
 
     out = []
     if p.lexicon is not None:
-        words = ", ".join(_cut(w) for w in p.lexicon[:20])
+        words = ", ".join(cut_word(w) for w in p.lexicon[:20])
         more = f" and {len(p.lexicon) - 20:,} more" if len(p.lexicon) > 20 else ""
         sep = f"; words are separated by {shown(p.separator)}" if p.separator is not None else ""
         out.append(
@@ -371,7 +357,7 @@ def _option_steps(p: DecodeProblem) -> list[Step]:
         )
     if p.lm is not None:
         grams = ", ".join(
-            f"ln P({g[-1]}|{_cut(g[:-1])})={v:g}" if len(g) > 1 else f"ln P({g[0]})={v:g}"
+            f"ln P({g[-1]}|{cut_word(g[:-1])})={v:g}" if len(g) > 1 else f"ln P({g[0]})={v:g}"
             for g, v in list(p.lm.items())[:12]
         )
         more = f" and {len(p.lm) - 12:,} more" if len(p.lm) > 12 else ""

@@ -23,3 +23,20 @@ def test_p_of_l_is_the_sum_of_the_two_final_cells():
     r = solve_file(PROBLEM)
     step = next(s for s in r.steps if s.label.startswith("p(l|x), every alignment"))
     assert step_text(step, 4) == "p(l|x) = α_T(5) + α_T(4) = 0.1688 + 0.32 = 0.4888"
+
+
+def test_a_long_best_path_is_shown_cut():
+    """20,000 frames: π* was written out whole (20 KB in a step, more in every format)."""
+    import numpy as np
+
+    from rnnloss_cli import solve_problem
+
+    n = 20_000
+    logits = np.zeros((n, 3))
+    logits[:, 1] = 3.0  # A on every frame: π* = AAA…A (target A)
+    r = solve_problem(
+        {"kind": "ctc_align", "symbols": ["-", "A", "B"], "target": "A", "logits": logits}
+    )
+    step = next(s for s in r.steps if s.label.startswith("best alignment"))
+    text = step_text(step, 3)
+    assert "(20,000 symbols)" in text and len(text) < 400, text[:400]
