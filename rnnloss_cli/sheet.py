@@ -24,7 +24,7 @@ from rnnloss_cli.render.markdown import md_line
 from rnnloss_cli.render.text import (
     ELLIPSIS,
     LEGEND_TEXT,
-    fmt_key,
+    answer_rows,
     fmt_number,
     lay_out,
     legend_line,
@@ -424,7 +424,9 @@ def sheet_markdown(
             out += _md_given(g)
         out += ["", f"**Task.** {md_line(task_text(p))}", ""]
         if solutions and p.result is not None:
-            body = result_markdown(p.result, precision, level=3, answers=True, window=window)
+            body = result_markdown(
+                p.result, precision, level=3, answers=True, window=window, student=True
+            )
             lines = body.split("\n")
             if lines and lines[0].startswith("###"):  # the title is already the heading
                 lines = lines[1:]
@@ -546,15 +548,10 @@ def result_latex(
     unit = f" {latex_text(r.unit)}" if r.unit else ""
     out += [rf"\noindent\textbf{{Loss}} $= {fmt_number(r.loss, precision, latex=True)}${unit}", ""]
     if r.checks:
-        out += [r"\begin{center}", r"\begin{tabular}{lrrl}", r"\hline"]
-        out.append(r"figure & expected & got & verdict \\ \hline")
-        for c in r.checks:
-            exp, got = fmt_key(c.expected, c.got, precision)
-            got = "--" if c.got is None else got
-            verdict = "ok" if c.ok else r"\textbf{MISMATCH}"
-            out.append(
-                rf"{latex_text(c.figure)} & {latex_text(exp)} & {latex_text(got)} & {verdict} \\"
-            )
+        out += [r"\begin{center}", r"\begin{tabular}{lr}", r"\hline"]
+        out.append(r"figure & answer \\ \hline")
+        for figure, answer in answer_rows(r.checks, precision):
+            out.append(rf"{latex_text(figure)} & {latex_text(answer)} \\")
         out += [r"\hline", r"\end{tabular}", r"\end{center}", ""]
     return out
 
@@ -688,7 +685,9 @@ def sheet_html(
         out.append(f'<p class="task"><strong>Task.</strong> {escape(task_text(p))}</p>')
         if solutions and p.result is not None:
             out.append("<h3>Solution</h3>")
-            out.append(result_html(p.result, precision, 4, window=window, heading=False))
+            out.append(
+                result_html(p.result, precision, 4, window=window, heading=False, student=True)
+            )
         out.append("</section>")
     return page_html(fold(heading), "\n".join(out))
 

@@ -418,3 +418,18 @@ def test_question_sheets_state_the_conventions_the_givens_need(name, words):
     sheet = build_sheet([path], "markdown", solutions=False).replace("\\", "")  # md escapes
     for w in words:
         assert w in sheet, (w, sheet)
+
+
+@pytest.mark.parametrize("fmt", ["markdown", "html", "latex"])
+def test_solution_sheets_give_answers_not_verdicts(fmt, tmp_path):
+    """A solution sheet is for students: each figure's answer, no expected / got / verdict
+    table (the instructor learns of a disagreeing key from the exit status and stderr). A
+    key that disagrees still shows, beside the computed answer. ctc-exact-ab: −ln 0.588 =
+    0.531; a key of 0.9 is wrong."""
+    good = str(Path(_files()[0]).parent / "ctc-exact-ab.yaml")
+    sheet = build_sheet([good], fmt, solutions=True)
+    assert "verdict" not in sheet and "MISMATCH" not in sheet
+    assert "answer" in sheet and "0.531" in sheet
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(Path(good).read_text().replace("exact: 0.531", "exact: 0.9"))
+    assert "the key says 0.9" in build_sheet([str(bad)], fmt, solutions=True)

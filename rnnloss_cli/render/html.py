@@ -15,6 +15,7 @@ from html import escape
 
 from rnnloss_cli.render.text import (
     LEGEND_TEXT,
+    answer_rows,
     fmt_key,
     fmt_number,
     lay_out,
@@ -215,11 +216,13 @@ def result_html(
     *,
     window: Window | None = None,
     heading: bool = True,
+    student: bool = False,
 ) -> str:
     """One result as an HTML ``<section>`` (the page body for it; also ``_repr_html_``).
 
     ``level`` is the heading level of its title; ``heading=False`` leaves the title and the
-    kind/source line out (a solution sheet has them above the section already).
+    kind/source line out (a solution sheet has them above the section already); ``student``
+    (a solution sheet) gives each figure's answer instead of expected / got / verdict.
     """
     from rnnloss_cli.render.figures import figures_for
 
@@ -244,7 +247,7 @@ def result_html(
             continue
         label, child = item
         out.append(f"<h{min(h + 1, 6)}>term: {escape(label)}</h{min(h + 1, 6)}>")
-        out.append(result_html(child, precision, level + 2, show, window=window))
+        out.append(result_html(child, precision, level + 2, show, window=window, student=student))
     for w in r.warnings:
         out.append(
             f'<div class="callout warning" role="note"><strong>Warning:</strong> {escape(w)}</div>'
@@ -258,7 +261,18 @@ def result_html(
         unit = f" {r.unit}" if r.unit else ""
         loss = escape(fmt_number(r.loss, precision))
         panel.append(f'<p class="loss">Loss = <span class="num">{loss}</span>{escape(unit)}</p>')
-    if r.checks:
+    if r.checks and student:
+        panel.append(
+            '<div class="wide"><table class="checks"><thead><tr><th>figure</th>'
+            "<th>answer</th></tr></thead><tbody>"
+        )
+        for figure, answer in answer_rows(r.checks, precision):
+            panel.append(
+                f'<tr><td class="text">{escape(figure)}</td>'
+                f'<td class="num">{escape(answer)}</td></tr>'
+            )
+        panel.append("</tbody></table></div>")
+    elif r.checks:
         # the answer key scrolls inside the result box, as wide tables do, on a narrow page
         panel.append(
             '<div class="wide"><table class="checks"><thead><tr><th>figure</th>'

@@ -6,6 +6,7 @@ import re
 
 from rnnloss_cli.render.text import (
     LEGEND_TEXT,
+    answer_rows,
     fmt_key,
     fmt_number,
     lay_out,
@@ -85,8 +86,10 @@ def result_markdown(
     show: frozenset[str] = frozenset(),
     *,
     window: Window | None = None,
+    student: bool = False,
 ) -> str:
-    """One result as markdown; ``answers=False`` leaves out the key verdict."""
+    """One result as markdown; ``answers=False`` leaves out the key verdict, ``student`` (a
+    solution sheet) gives each figure's answer instead of expected / got / verdict."""
     h = "#" * level
     out = [f"{h} {md_line(r.title)}", ""]
     meta = [f"kind: `{r.kind}`"] + ([f"source: {md_line(r.source)}"] if r.source else [])
@@ -111,7 +114,9 @@ def result_markdown(
         out += [
             f"{h}# term: {md_line(label)}",
             "",
-            result_markdown(child, precision, level + 2, answers, show, window=window),
+            result_markdown(
+                child, precision, level + 2, answers, show, window=window, student=student
+            ),
         ]
     for w in r.warnings:
         out += md_callout("Warning", w)
@@ -120,7 +125,11 @@ def result_markdown(
     unit = f" {r.unit}" if r.unit else ""
     if r.loss is not None:
         out += [f"**Loss = ${fmt_number(r.loss, precision, latex=True)}${unit}**", ""]
-    if answers and r.checks:
+    if answers and r.checks and student:
+        out += ["| figure | answer |", "|---|---|"]
+        out += [f"| {md_line(f)} | {md_line(a)} |" for f, a in answer_rows(r.checks, precision)]
+        out.append("")
+    elif answers and r.checks:
         out += ["| figure | expected | got | verdict |", "|---|---|---|---|"]
         for c in r.checks:
             verdict = "ok" if c.ok else "**MISMATCH**"

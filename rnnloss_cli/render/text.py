@@ -86,6 +86,16 @@ def fmt_key(expected: Any, got: Any, precision: int = 3) -> tuple[str, str]:
     return fmt_number(expected, digits), shown_got
 
 
+def answer_rows(checks: list, precision: int = 3) -> list[tuple[str, str]]:
+    """(figure, answer) for a solution sheet: the computed figure at its key's digits, and a
+    key that disagrees beside it ("0.531 (the key says 0.9)"), with no verdict column."""
+    rows = []
+    for c in checks:
+        expected, got = fmt_key(c.expected, c.got, precision)
+        rows.append((c.figure, got if c.ok else f"{got} (the key says {expected})"))
+    return rows
+
+
 def fmt_log(ln: float, precision: int = 3, latex: bool = False) -> str:
     """exp(ln) formatted without computing it when it would underflow: 3.2e-2100 from its log.
 

@@ -78,6 +78,6 @@ def test_sheet_solutions_with_a_wrong_key_exits_1(tmp_path: Path):
     bad.write_text("kind: mse\ny: [1.0, 2.0, 3.0, 4.0]\nyhat: [1.5, 1.8, 3.4, 3.9]\nanswer: 0.2\n")
     result = runner.invoke(app, ["sheet", "--solutions", str(bad)])
     assert result.exit_code == 1, result.output
-    assert "MISMATCH" in result.output
+    assert "0.115 (the key says 0.2)" in result.output  # the answer, and the key beside it
     # a question sheet does not solve, so it cannot disagree
     assert runner.invoke(app, ["sheet", str(bad)]).exit_code == 0
