@@ -22,6 +22,15 @@ from rnnloss_cli.limits import (
     TABLE_MAX_ROWS,
 )
 
+#: How a note about the answer-key checking itself begins: it is for whoever runs solve or
+#: check, so solution sheets (for students) leave it out.
+KEY_CHECKING_NOTE = "answer keys inside referenced files are not checked here"
+
+
+def student_notes(notes: list[str]) -> list[str]:
+    """The notes a solution sheet shows: all but those on the answer-key checking."""
+    return [n for n in notes if not n.startswith(KEY_CHECKING_NOTE)]
+
 
 @dataclass(frozen=True)
 class Window:

@@ -433,3 +433,12 @@ def test_solution_sheets_give_answers_not_verdicts(fmt, tmp_path):
     bad = tmp_path / "bad.yaml"
     bad.write_text(Path(good).read_text().replace("exact: 0.531", "exact: 0.9"))
     assert "the key says 0.9" in build_sheet([str(bad)], fmt, solutions=True)
+
+
+@pytest.mark.parametrize("fmt", ["markdown", "html", "latex"])
+def test_solution_sheets_leave_out_the_note_on_checking_keys(fmt):
+    """custom-combo's note that the referenced files' keys are not checked is for whoever runs
+    `solve` or `check`; a student's solution sheet leaves it out (solve keeps it)."""
+    combo = str(Path(_files()[0]).parent / "custom-combo.yaml")
+    assert "not checked here" not in build_sheet([combo], fmt, solutions=True)
+    assert any("not checked here" in n for n in solve(load_problem(combo)).notes)

@@ -22,7 +22,7 @@ from rnnloss_cli.render.text import (
     legend_line,
     step_text,
 )
-from rnnloss_cli.result import Result, Table, Window
+from rnnloss_cli.result import Result, Table, Window, student_notes
 
 #: How a styled cell is marked on the page (class, and a text mark where colour alone would
 #: not do), and how the caption names the mark.
@@ -252,7 +252,7 @@ def result_html(
         out.append(
             f'<div class="callout warning" role="note"><strong>Warning:</strong> {escape(w)}</div>'
         )
-    for n in r.notes:
+    for n in student_notes(r.notes) if student else r.notes:
         out.append(
             f'<div class="callout note" role="note"><strong>Note:</strong> {escape(n)}</div>'
         )

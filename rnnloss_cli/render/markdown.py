@@ -14,7 +14,7 @@ from rnnloss_cli.render.text import (
     step_latex,
     step_text,
 )
-from rnnloss_cli.result import Result, Step, Table, Window
+from rnnloss_cli.result import Result, Step, Table, Window, student_notes
 
 #: Characters that markdown (or the HTML it passes through) would read as markup in text,
 #: escaped with "\\": emphasis, code spans, links, raw HTML tags and entities, maths
@@ -120,7 +120,7 @@ def result_markdown(
         ]
     for w in r.warnings:
         out += md_callout("Warning", w)
-    for n in r.notes:
+    for n in student_notes(r.notes) if student else r.notes:
         out += md_callout("Note", n)
     unit = f" {r.unit}" if r.unit else ""
     if r.loss is not None:

@@ -11,7 +11,7 @@ import math
 
 from rnnloss_cli.errors import ProblemError
 from rnnloss_cli.problem.custom import CustomProblem
-from rnnloss_cli.result import Result, Step, Table, Window
+from rnnloss_cli.result import KEY_CHECKING_NOTE, Result, Step, Table, Window
 from rnnloss_cli.solve.common import FLOAT_MAX_TEXT, finalize
 
 FORMULA = Step("formula", "L = Σ_i w_i L_i", {}, r"L = \sum_i w_i L_i")
@@ -65,7 +65,7 @@ def solve_custom(p: CustomProblem, *, window: Window | None = None) -> Result:
     files = [t.origin for t in p.terms if t.origin != "inline"]
     if files:
         r.notes.append(
-            "answer keys inside referenced files are not checked here; only this problem's "
+            f"{KEY_CHECKING_NOTE}; only this problem's "
             f"key is ({', '.join(files)}: "
             + ("each can" if len(files) > 1 else "it can")
             + " be checked on its own)"
