@@ -41,6 +41,8 @@ NESTED_HIDDEN = frozenset({"answer", "tolerance", "notes", "vary"})
 COLUMN_NAME_FIELDS = ("symbols", "vocabulary", "classes", "labels")
 #: Kinds whose matrix columns are classes, numbered from 0 as their targets are.
 CLASS_KINDS = ("nll", "cce", "sequence")
+#: Their fields whose matrix columns are the classes (a batch's targets has steps instead).
+CLASS_FIELDS = ("yhat", "logits", "y")
 
 
 @dataclass
@@ -135,14 +137,18 @@ def givens_of(
     w = window or Window()
     out: list[Given] = []
     names = [data.get(k) for k in COLUMN_NAME_FIELDS if isinstance(data.get(k), list)]
-    # class indices count from 0 (y: [1, 0]): columns c0, c1, ... as solve's tables say
-    column = "c{}".format if data.get("kind") in CLASS_KINDS else lambda j: str(j + 1)
+
+    def column(name: str, j: int) -> str:
+        """Class columns count from 0, as class indices do (y: [1, 0]), and read c0, c1, ...
+        as solve's tables; other columns (a batch's targets: steps) from 1."""
+        classes = data.get("kind") in CLASS_KINDS and name.split("[")[0] in CLASS_FIELDS
+        return f"c{j}" if classes else str(j + 1)
 
     def matrix(name: str, value: list) -> Given:
         width = len(value[0])
         cols = next(
             ([str(s) for s in n] for n in names if len(n) == width),
-            [column(j) for j in range(width)],
+            [column(name, j) for j in range(width)],
         )
         rows, row_note = shown_window(len(value), w.rows)
         shown_cols, col_note = shown_window(width, w.columns)

@@ -147,3 +147,15 @@ def test_class_columns_on_a_sheet_are_numbered_as_the_class_indices(name):
     assert matrices and all(g.columns[:2] == ["c0", "c1"] for g in matrices), [
         g.columns for g in matrices
     ]
+
+
+def test_a_batchs_target_matrix_keeps_step_columns():
+    """seq-padded-batch: targets is (sequences, steps) of class indices; its columns are the
+    steps 1, 2, 3, not classes (only yhat, logits and one-hot y hold class columns)."""
+    from rnnloss_cli.problem._yaml import load_yaml
+
+    path = Path(__file__).resolve().parents[1] / "problems" / "seq-padded-batch.yaml"
+    data, _ = load_yaml(path.read_text(), str(path))
+    givens = {g.name: g for g in givens_of(data) if g.shape == "matrix"}
+    assert givens["targets"].columns == ["1", "2", "3"]
+    assert givens["yhat[1]"].columns == ["c0", "c1", "c2"]
