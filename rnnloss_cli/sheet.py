@@ -351,8 +351,9 @@ def conventions(p: SheetProblem) -> list[str]:
         out.append("baseline mean: b is the mean of the episode's returns R_t.")
     if p.kind == "rnnt":
         out.append(
-            "probs[t] (or logits[t]) lists the lattice nodes (t, u) of frame t for "
-            "u = 0, 1, …, U (U labels emitted so far), each a distribution over the symbols."
+            "probs[t] (or logits[t]) is frame t of the lattice: its rows 1, 2, …, U + 1 are "
+            "the nodes u = 0, 1, …, U (u labels emitted so far), each a distribution over the "
+            "symbols."
         )
     base = _given(p, "log_base")
     if base is not None:
