@@ -442,11 +442,33 @@ def sheet_markdown(
 
 
 # ------------------------------------------------------------------------------ LaTeX
+#: Characters of cells (widest per column, plus a gap each) a line of a sheet holds at its
+#: normal size; a wider table is set smaller so it stays inside the margins (HELLO's listed
+#: alignments, nine-factor products, ran 93 pt out).
+_LATEX_LINE_CHARS = 70
+
+
+def _table_size(columns: list[str], rows: list[list[Any]], precision: int) -> list[str]:
+    """The size commands for a tabular (inside its center group): none, \\small or
+    \\footnotesize, with narrower column gaps, by the characters its widest cells need."""
+    widths = [len(str(c)) for c in columns]
+    for row in rows:
+        for j, cell in enumerate(row[: len(widths)]):
+            text = "" if cell is None else fmt_number(cell, precision)
+            widths[j] = max(widths[j], len(str(text)))
+    need = sum(widths) + 2 * len(widths)
+    if need <= _LATEX_LINE_CHARS:
+        return []
+    size = r"\small" if need <= _LATEX_LINE_CHARS * 1.2 else r"\footnotesize"
+    return [size, r"\setlength{\tabcolsep}{3pt}"]
+
+
 def table_latex(t: Table, precision: int, *, window: Window | None = None) -> list[str]:
     """A tabular, windowed like the other formats ("…" rows/columns, a note with the size)."""
     laid = lay_out(t, window)
     cols = "l" + "r" * (len(laid.columns) - 1) if laid.columns else "l"
     out = [r"\begin{center}", rf"\textbf{{{latex_title(t.title)}}}\\[2pt]"]
+    out += _table_size(laid.columns, laid.rows, precision)
     out += [rf"\begin{{tabular}}{{{cols}}}", r"\hline"]
     out.append(" & ".join(latex_title(c) for c in laid.columns) + r" \\ \hline")
     for i, row in enumerate(laid.rows):
@@ -487,7 +509,12 @@ def step_latex_item(s: Step, precision: int) -> str:
     for part in _top_level_split(math, ";"):
         pieces = re.split(r"\s(?==|\\approx)", part)
         if len(pieces) < 3 or len(_top_level_split(part, ",")) > 1:
-            lines.append("&" + part)
+            # a long statement with a clause in words after a comma: the clause on its own line
+            head, sep, clause = part.partition(r",\ \text{")
+            if len(part) > _LATEX_INLINE_MAX and sep:
+                lines += ["&" + head + ",", "&" + r"\text{" + clause]
+            else:
+                lines.append("&" + part)
             continue
         lines.append(f"{pieces[0]} &{pieces[1]}")
         lines += ["&" + piece for piece in pieces[2:]]

@@ -442,3 +442,31 @@ def test_solution_sheets_leave_out_the_note_on_checking_keys(fmt):
     combo = str(Path(_files()[0]).parent / "custom-combo.yaml")
     assert "not checked here" not in build_sheet([combo], fmt, solutions=True)
     assert any("not checked here" in n for n in solve(load_problem(combo)).notes)
+
+
+def test_a_wide_latex_table_is_set_smaller():
+    """HELLO's listed-alignments table (nine-factor products) ran 93 pt into the margin; a
+    table whose cells need more characters than a line holds is set in a smaller size with
+    narrower gaps, a narrow one as it is."""
+    from rnnloss_cli.result import Table
+    from rnnloss_cli.sheet import table_latex
+
+    wide = Table(
+        "w",
+        ["#", "factors", "product"],
+        [[1, "0.6 × 0.2 × 0.5 × 0.7 × 0.7 × 0.8 × 0.5 × 0.7 × 0.8 × 0.9 × 0.9", 0.1] * 1],
+    )
+    wide.rows[0] = wide.rows[0] + ["a long extra cell of text here"] * 3
+    wide.columns += ["x", "y", "z"]
+    narrow = Table("n", ["i", "y"], [[1, 0.5]])
+    assert r"\footnotesize" in "\n".join(table_latex(wide, 3))
+    assert r"\footnotesize" not in "\n".join(table_latex(narrow, 3))
+
+
+def test_a_long_latex_statement_puts_its_clause_in_words_on_a_line_of_its_own():
+    """The forward recursion's first statement ran 14 pt into the margin: its clause "the
+    bracket only when …" goes on a line of its own."""
+    ab = str(Path(_files()[0]).parent / "ctc-exact-ab.yaml")
+    tex = build_sheet([ab], "latex", solutions=True)
+    item = next(line for line in tex.splitlines() if "forward recursion" in line)
+    assert r"y_t(l'_s), \\ &\text{the bracket only when" in item, item
