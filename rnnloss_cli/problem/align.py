@@ -11,7 +11,7 @@ must be made of, with a ``separator`` symbol between words) and a character n-gr
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -70,6 +70,8 @@ class DecodeProblem:
     #: n-gram (symbol tuple) -> ln P(last | the others), or None for no language model
     lm: dict[tuple[str, ...], float] | None = None
     lm_weight: float = 1.0
+    #: the file lines of the fields a later refusal names (lm_weight, emissions / logits, ...)
+    lines: dict[str, int | None] = field(default_factory=dict)
 
 
 def read_frames(f: Fields) -> Frames:
@@ -149,7 +151,10 @@ def parse_decode(f: Fields, kind: str) -> DecodeProblem:
     lm_weight = f.number("lm_weight", 1.0, low=0.0)
     if f.has("lm_weight") and lm is None:
         raise f.error("lm_weight needs an lm (n-gram: ln probability)", "lm_weight")
-    return DecodeProblem(meta, keys, frames, beam, lexicon, separator, lm, float(lm_weight))
+    lines = {
+        n: f.line(n) for n in ("emissions", "logits", "lm", "lm_weight", "lexicon") if f.has(n)
+    }
+    return DecodeProblem(meta, keys, frames, beam, lexicon, separator, lm, float(lm_weight), lines)
 
 
 def _known_symbol(f: Fields, frames: Frames, s: str, *parts: Any) -> None:

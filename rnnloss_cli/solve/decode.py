@@ -111,8 +111,14 @@ def solve_decode(p: DecodeProblem, *, window: Window | None = None) -> Result:
             separator=separator,
             return_trace=True,
         )
-    except EngineError as err:  # an input the search refuses: name the file
-        raise ProblemError(str(err), file=p.meta.file) from None
+    except EngineError as err:  # an input the search refuses: name the file (and its field)
+        name = str(err).split(":", 1)[0]
+        raise ProblemError(
+            str(err).split(": ", 1)[-1] if name in p.lines else str(err),
+            file=p.meta.file,
+            line=p.lines.get(name),
+            field=name if name in p.lines else None,
+        ) from None
     greedy_idx = tr.greedy_path.tolist()
     r = Result("ctc_decode", p.meta.title, math.inf, formula=FORMULA)
     r.tables.append(
@@ -320,6 +326,7 @@ def _check_greedy_trellis(p: DecodeProblem) -> None:
             f"its exact probability p(l|x) visits {cells:,} trellis cells, more than the limit "
             f"MAX_TRELLIS_CELLS = {MAX_TRELLIS_CELLS:,}; give fewer frames",
             file=p.meta.file,
+            line=p.lines.get("logits" if fr.from_logits else "emissions"),
             field="logits" if fr.from_logits else "emissions",
         )
 

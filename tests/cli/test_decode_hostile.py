@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 
 import pytest
 from typer.testing import CliRunner
@@ -53,6 +54,7 @@ def test_a_greedy_labelling_too_long_for_exact_ctc_names_the_file(tmp_path):
     line = one_error_line(run("solve", str(f)))
     assert str(f) in line and "'emissions'" in line
     assert "288,012,000" in line and "MAX_TRELLIS_CELLS" in line
+    assert re.search(rf"{re.escape(str(f))}:\d+: ", line), line  # and the field's line
 
 
 @pytest.mark.parametrize("fmt", ["rich", "markdown", "json", "html"])
@@ -153,6 +155,8 @@ def test_an_overflowing_lm_weight_names_the_file(tmp_path):
     f.write_text(BASE + "lm: {a: -0.1}\nlm_weight: 1e308\n")
     line = one_error_line(run("solve", str(f)))
     assert str(f) in line and "lm_weight" in line
+    where = len((BASE + "lm: {a: -0.1}\n").splitlines()) + 1  # lm_weight's own line
+    assert f"{f}:{where}: " in line, line
 
 
 def test_a_long_labelling_is_shown_cut_in_every_step(tmp_path):
