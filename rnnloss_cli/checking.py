@@ -138,7 +138,7 @@ def check_rows(
             tally.figures += 1
             tally.ok += c.ok
             tally.mismatched += not c.ok
-            exp, got = fmt_key(c.expected, c.got, precision)
+            exp, got = fmt_key(c.expected, c.got, precision, distinct=not c.ok)
             verdict = "ok" if c.ok else "MISMATCH"
             rows.append(Row(path, c.figure, exp, got, f"{c.tolerance:g}", verdict))
         if not result.ok:

@@ -525,15 +525,20 @@ def step_latex_item(s: Step, precision: int) -> str:
 def _top_level_split(math: str, sep: str) -> list[str]:
     """``math`` cut at each ``sep`` outside braces and brackets (kept with the part before),
     its spacing commands (``\\ ``, ``\\quad``) left at the cut."""
-    parts, depth, start = [], 0, 0
-    for i, ch in enumerate(math):
+    parts, depth, start, i = [], 0, 0, 0
+    while i < len(math):
+        ch = math[i]
+        if ch == "\\":  # an escaped character (\{ \} \; \\) is never structure: skip both
+            i += 2
+            continue
         if ch in "{([":
             depth += 1
         elif ch in "})]":
             depth -= 1
-        elif ch == sep and depth == 0 and not math[max(0, i - 1)] == "\\":
+        elif ch == sep and depth == 0:
             parts.append(math[start : i + 1].strip())
             start = i + 1
+        i += 1
     rest = re.sub(r"^(?:\\quad|\\ |\\,|\s)+", "", math[start:])
     if rest.strip():
         parts.append(rest.strip())

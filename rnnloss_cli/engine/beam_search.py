@@ -598,7 +598,9 @@ def _check_lm_labels(lm: CharNgramLM, n_classes: int, blank: int) -> None:
 def _check_lm_scale(lm: CharNgramLM, weight: float, n_frames: int) -> None:
     """|lm_weight| x the largest finite |ln P| x T bounds |lm_weight x ln P_LM(l)| (a prefix
     has at most T labels): past float64's range the fused scores would overflow to +-inf and
-    prefixes of different scores would tie."""
+    prefixes of different scores would tie. Weight 0 turns the LM off: nothing to bound."""
+    if weight == 0:
+        return
     worst = max([abs(lm.unknown_log_prob), *(abs(v) for v in lm._table.values() if v > _NEG_INF)])
     bound = abs(weight) * worst * n_frames
     if bound > 1e307:  # leaves room for ln p(l|x) in the sum
@@ -606,6 +608,12 @@ def _check_lm_scale(lm: CharNgramLM, weight: float, n_frames: int) -> None:
             f"lm_weight: {weight:g} x the largest |ln P| of the LM ({worst:g}) x {n_frames:,} "
             f"frames is {bound:g}: the fused scores would overflow float64 (about 1.8e308); "
             "give a smaller lm_weight"
+        )
+    if worst * n_frames > 1e307:  # ln P_LM(l) itself, before the weight, must be a number
+        raise EngineError(
+            f"lm: ln P values as large as {worst:g} over {n_frames:,} frames could sum past "
+            "float64's range (about 1.8e308), so a prefix's ln P_LM would be -inf; give log "
+            "probabilities of a smaller magnitude"
         )
 
 

@@ -279,7 +279,7 @@ def result_html(
             "<th>expected</th><th>got</th><th>verdict</th></tr></thead><tbody>"
         )
         for c in r.checks:
-            expected, got = fmt_key(c.expected, c.got, precision)
+            expected, got = fmt_key(c.expected, c.got, precision, distinct=not c.ok)
             verdict = '<td class="ok">ok</td>' if c.ok else '<td class="bad">MISMATCH</td>'
             panel.append(
                 f'<tr><td class="text">{escape(c.figure)}</td>'

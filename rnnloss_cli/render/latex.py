@@ -150,11 +150,12 @@ def latex_text(s: str) -> str:
 
 #: A subscripted name (one or two letters) in a title or label, e.g. ``y_t(k)``, ``α_2(4)``,
 #: ``l'_s``, ``dW_hh``, ``Σ_t``; identifiers such as ``greedy_prob`` stay text. Only letters,
-#: digits and + − , . ' _ may follow: a title is the problem file's text, and a backslash,
+#: digits and + − , . ' (one one-character subscript inside the parentheses: y_t(l'_s)) may
+#: follow: a title is the problem file's text, and a backslash,
 #: brace or TeX special from it must stay escaped text (``y_{\input{…}}``), never maths.
 _SUBSCRIPTED = re.compile(
     r"(?<![\w\\])([A-Za-z\u03b1-\u03c9ŷΣΠ]{1,2}'?_(?:\{[A-Za-z0-9+\-−, ]*\}|[A-Za-z0-9]+)"
-    r"(?:\([A-Za-z0-9+\-−,.'_\u03b1-\u03c9]*\))?)"
+    r"(?:\((?:[A-Za-z0-9+\-−,.'\u03b1-\u03c9]|_[A-Za-z0-9](?![A-Za-z0-9_]))*\))?)"
 )
 
 

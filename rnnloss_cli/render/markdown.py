@@ -133,7 +133,7 @@ def result_markdown(
         out += ["| figure | expected | got | verdict |", "|---|---|---|---|"]
         for c in r.checks:
             verdict = "ok" if c.ok else "**MISMATCH**"
-            expected, got = fmt_key(c.expected, c.got, precision)
+            expected, got = fmt_key(c.expected, c.got, precision, distinct=not c.ok)
             cells = [c.figure, expected, got]
             out.append("| " + " | ".join([*map(md_line, cells), verdict]) + " |")
         out.append("")

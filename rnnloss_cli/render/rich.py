@@ -332,7 +332,7 @@ def final_panel(r: Result, precision: int) -> Panel:
         body.append(f"\n{line}")
     for c in r.checks or []:
         verdict, style = ("ok", "green") if c.ok else ("MISMATCH", "bold red")
-        expected, got = fmt_key(c.expected, c.got, precision)
+        expected, got = fmt_key(c.expected, c.got, precision, distinct=not c.ok)
         body.append(f"\nkey {c.figure}: expected {expected}, got {got} ")
         body.append(verdict, style=style)
     return Panel(body, title="result", expand=False, border_style="green" if r.ok else "red")

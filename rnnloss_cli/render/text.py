@@ -73,17 +73,42 @@ def _key_digits(x: float, precision: int) -> int:
         return precision
     whole, frac = text.split(".")
     need = len(frac) if abs(x) >= 0.1 else len(frac.lstrip("0"))
-    return min(max(precision, need), _KEY_MAX_DIGITS)
+    return max(precision, min(need, _KEY_MAX_DIGITS))
 
 
-def fmt_key(expected: Any, got: Any, precision: int = 3) -> tuple[str, str]:
+#: Characters of a text key (a path, a labelling) shown: its first and last halves beyond.
+_KEY_MAX_CHARS = 60
+
+
+def _cut_text(text: str) -> str:
+    """A long text key cut like a derivation's labellings: "AAA…(20,000 characters)…AAB"."""
+    if len(text) <= _KEY_MAX_CHARS:
+        return text
+    half = _KEY_MAX_CHARS // 2
+    return f"{text[:half]}…({len(text):,} characters)…{text[-half:]}"
+
+
+def fmt_key(
+    expected: Any, got: Any, precision: int = 3, *, distinct: bool = False
+) -> tuple[str, str]:
     """An answer key and the computed figure, both with the key's own digits (at least
     ``precision``): key 1.4065 against 1.406497 reads "1.4065" / "1.4065", where 3
-    decimals read "1.407" / "1.406" for a match."""
-    text_key = isinstance(expected, bool) or not isinstance(expected, (int, float))
-    digits = precision if text_key else _key_digits(expected, precision)  # A-BB: as it is
-    shown_got = "-" if got is None else fmt_number(got, digits)
-    return fmt_number(expected, digits), shown_got
+    decimals read "1.407" / "1.406" for a match. With ``distinct`` (a key that disagrees)
+    more digits are shown until the two differ (0.01 against 0.010000000000000002). A long
+    text key (a path) is cut to its first and last characters."""
+    if isinstance(expected, bool) or not isinstance(expected, (int, float)):  # A-BB
+        shown_got = "-" if got is None else _cut_text(str(fmt_number(got, precision)))
+        return _cut_text(str(fmt_number(expected, precision))), shown_got
+    digits = _key_digits(expected, precision)
+    if got is None:
+        return fmt_number(expected, digits), "-"
+    shown = fmt_number(expected, digits), fmt_number(got, digits)
+    while distinct and shown[0] == shown[1] and expected != got and digits < 17:
+        digits += 1
+        shown = fmt_number(expected, digits), fmt_number(got, digits)
+    if distinct and shown[0] == shown[1] and expected != got:  # beyond 17 digits: repr
+        shown = repr(float(expected)), repr(float(got))
+    return shown
 
 
 def answer_rows(checks: list, precision: int = 3) -> list[tuple[str, str]]:
@@ -91,7 +116,7 @@ def answer_rows(checks: list, precision: int = 3) -> list[tuple[str, str]]:
     key that disagrees beside it ("0.531 (the key says 0.9)"), with no verdict column."""
     rows = []
     for c in checks:
-        expected, got = fmt_key(c.expected, c.got, precision)
+        expected, got = fmt_key(c.expected, c.got, precision, distinct=not c.ok)
         rows.append((c.figure, got if c.ok else f"{got} (the key says {expected})"))
     return rows
 
@@ -279,10 +304,10 @@ GUARD_DIGITS = 2
 
 
 def _result_names(template: str) -> set[str]:
-    """The placeholders after a template's last " = ": the value the line computes."""
-    if " = " not in template:
-        return set()
-    return {m.group(1) for m in _PLACEHOLDER.finditer(template.rsplit(" = ", 1)[1])}
+    """The placeholder right after the template's last " = {": the value the line computes
+    (a note after it, "(y_t = softmax(z_t))", has no placeholder to keep)."""
+    results = re.findall(r" = \{([A-Za-z_][A-Za-z0-9_]*)", template)
+    return {results[-1]} if results else set()
 
 
 def _shown(step: Step, precision: int) -> tuple[str, list[int], tuple[set[str], int] | None]:

@@ -45,7 +45,7 @@ def _lm_sum_notes(lm: dict[tuple[str, ...], float]) -> list[str]:
     over = [(ctx, total) for ctx, total in sums.items() if total > 1 + 1e-9]
     return [
         f"the language model's probabilities of the next symbol "
-        f"{'after ' + word(list(ctx)) if ctx else 'with no context'} sum to {total:.4g}, not "
+        f"{'after ' + cut_word(list(ctx)) if ctx else 'with no context'} sum to {total:.4g}, not "
         "at most 1: P_LM is not a distribution (the beam still ranks by the fused score, but "
         "ln P_LM is not a log-probability)"
         for ctx, total in over[:3]
