@@ -344,3 +344,11 @@ def test_from_text_refuses_an_ngram_listed_twice():
     # The second line would silently replace the first: which one the author meant is unknown.
     with pytest.raises(EngineError, match="line 3: the n-gram 'a' is listed twice"):
         CharNgramLM.from_text("a\t-1\n# c\na\t-2\n", ["-", "a"])
+
+
+def test_an_lm_turned_off_by_weight_zero_is_not_refused_for_its_size():
+    # lm_weight 0: the LM is off (0 × −inf would be NaN), so its size cannot overflow a score;
+    # three uniform frames over (-, a, b): the best labelling is a single label or empty
+    lp = [[math.log(1 / 3)] * 3] * 3
+    hyps = ctc_beam_search(lp, 2, lm=CharNgramLM({(1,): -1e308}), lm_weight=0.0)
+    assert hyps

@@ -3,6 +3,8 @@ turns the beam away from it, and the pruning note says whether l*'s total is exa
 
 from pathlib import Path
 
+import pytest
+
 from rnnloss_cli import solve_file, solve_problem
 from rnnloss_cli.render.text import step_text
 
@@ -58,3 +60,32 @@ def test_a_normalised_lm_gets_no_such_note():
         "emissions": [[0.2, 0.5, 0.3], [0.3, 0.3, 0.4]],
     }
     assert not any("not a distribution" in n for n in solve_problem(problem).notes)
+
+
+# 7. the LM-sum note cut its context
+def test_the_lm_sum_note_cuts_a_long_context():
+    problem = {
+        "kind": "ctc_decode",
+        "symbols": ["-", "a", "b"],
+        "beam": 2,
+        "lm": {"a" * 2000 + "a": 0.0, "a" * 2000 + "b": 0.0, "a": -0.1},
+        "logits": [[0, 10, 0], [10, 0, 0], [0, 0, 10]],
+    }
+    notes = [n for n in solve_problem(problem).notes if "not a distribution" in n]
+    assert notes and all(len(n) < 500 for n in notes), [len(n) for n in notes]
+
+
+# 8. an LM whose log probabilities sum past the float range is refused, not scored -inf
+def test_an_lm_sum_past_the_float_range_is_refused():
+    from rnnloss_cli.errors import ProblemError
+
+    problem = {
+        "kind": "ctc_decode",
+        "symbols": ["-", "a", "b"],
+        "beam": 1,
+        "lm": {"a": -1e308, "b": -1e308},
+        "lm_weight": 1e-300,
+        "logits": [[0, 1000, 0], [1000, 0, 0], [0, 0, 1000]],
+    }
+    with pytest.raises(ProblemError, match="lm"):
+        solve_problem(problem)
