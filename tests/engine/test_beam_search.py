@@ -293,11 +293,20 @@ def test_pending_problem_key_holds():
     assert math.exp(best.log_prob) == pytest.approx(answer["beam_prob"], abs=5e-5)
 
 
-def reference_beam(probs, width, blank, lm_table=None, weight=0.0):
-    """A plain prefix beam search in probability space: every extension, then sort and cut."""
+def reference_beam(probs, width, blank, lm_table=None, weight=0.0, *, lm_score=None, allowed=None):
+    """A plain prefix beam search in probability space: every extension, then sort and cut.
+
+    ``lm_score(labels)`` replaces the bigram table's score; ``allowed(labels)`` (a lexicon)
+    says which extensions may be made.
+    """
     n_frames, n_classes = probs.shape
 
+    def ok(labels):
+        return allowed is None or allowed(labels)
+
     def lm(labels):
+        if lm_score is not None:
+            return lm_score(labels)
         if lm_table is None:
             return 0.0
         total = 0.0
@@ -319,8 +328,9 @@ def reference_beam(probs, width, blank, lm_table=None, weight=0.0):
                     continue
                 if prefix and k == prefix[-1]:
                     nxt[prefix][1] += pnb * probs[t, k]
-                    nxt[prefix + (k,)][1] += pb * probs[t, k]
-                else:
+                    if ok(prefix + (k,)):
+                        nxt[prefix + (k,)][1] += pb * probs[t, k]
+                elif ok(prefix + (k,)):
                     nxt[prefix + (k,)][1] += (pb + pnb) * probs[t, k]
         scored = [
             (math.log(pb + pnb) + weight * lm(p), p, pb, pnb)

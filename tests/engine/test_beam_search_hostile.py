@@ -19,6 +19,7 @@ import pytest
 
 from rnnloss_cli.engine.beam_search import CharNgramLM, ctc_beam_search
 from rnnloss_cli.engine.errors import EngineError
+from tests.engine.test_beam_search import reference_beam
 
 LP = np.log([[0.5, 0.3, 0.2], [0.1, 0.1, 0.8]])
 
@@ -251,9 +252,9 @@ def _complete(labels: tuple, words: set, separator) -> bool:
 
 
 def _reference(probs, width, blank, words=None, separator=None, table=None, weight=0.0):
-    """A plain prefix beam search in probability space over whole tuples: every extension the
-    lexicon allows, then sort by (score, labels) and cut; the LM by longest listed n-gram."""
-    n_frames, n_classes = probs.shape
+    """The plain prefix beam search of test_beam_search over whole tuples, with the lexicon
+    deciding the extensions and the LM by longest listed n-gram; the last frame's complete
+    words."""
 
     def lm(labels):
         total = 0.0
@@ -267,31 +268,17 @@ def _reference(probs, width, blank, words=None, separator=None, table=None, weig
         return total if table is not None else 0.0
 
     def ok(labels):
-        return words is None or _allowed(labels, words, separator)
+        return _allowed(labels, words, separator)
 
-    beam = {(): (1.0, 0.0)}
-    frames = []
-    for t in range(n_frames):
-        nxt = defaultdict(lambda: [0.0, 0.0])
-        for prefix, (pb, pnb) in beam.items():
-            nxt[prefix][0] += (pb + pnb) * probs[t, blank]
-            for k in range(n_classes):
-                if k == blank:
-                    continue
-                if prefix and k == prefix[-1]:
-                    nxt[prefix][1] += pnb * probs[t, k]
-                    if ok(prefix + (k,)):
-                        nxt[prefix + (k,)][1] += pb * probs[t, k]
-                elif ok(prefix + (k,)):
-                    nxt[prefix + (k,)][1] += (pb + pnb) * probs[t, k]
-        scored = [
-            (math.log(pb + pnb) + (weight * lm(p) if weight else 0.0), p, pb, pnb)
-            for p, (pb, pnb) in nxt.items()
-            if pb + pnb > 0
-        ]
-        scored.sort(key=lambda e: (-e[0], e[1]))
-        frames.append([(p, s) for s, p, _, _ in scored[:width]])
-        beam = {p: (pb, pnb) for _, p, pb, pnb in scored[:width]}
+    runs = reference_beam(
+        probs,
+        width,
+        blank,
+        weight=weight,
+        lm_score=lm if table is not None else None,
+        allowed=ok if words is not None else None,
+    )
+    frames = [kept for _, kept in runs]
     final = [(p, s) for p, s in frames[-1] if words is None or _complete(p, words, separator)]
     return frames, final
 

@@ -4,26 +4,14 @@ the line and the field (never an internal error), through load_problem and the C
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 from typer.testing import CliRunner
 
 from rnnloss_cli.cli import app
-from rnnloss_cli.errors import ProblemError
 from rnnloss_cli.problem import load_problem
+from tests.problem.test_beyond_kinds import _error
 
 RNNT_HEAD = 'kind: rnnt\nsymbols: ["-", a, b]\ntarget: ab\n'
-
-
-def _error(tmp_path: Path, text: str) -> ProblemError:
-    path = tmp_path / "p.yaml"
-    path.write_text(text)
-    with pytest.raises(ProblemError) as info:
-        load_problem(str(path))
-    err = info.value
-    assert "\n" not in str(err) and str(err).startswith(f"{path}:")
-    return err
 
 
 RAGGED_3D = {

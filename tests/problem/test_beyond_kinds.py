@@ -49,7 +49,7 @@ def _error(tmp_path: Path, text: str) -> ProblemError:
     with pytest.raises(ProblemError) as info:
         load_problem(str(path))
     err = info.value
-    assert "\n" not in str(err) and str(err).startswith(str(path))
+    assert "\n" not in str(err) and str(err).startswith(f"{path}:")
     return err
 
 

@@ -13,6 +13,7 @@ from rnnloss_cli.errors import ProblemError
 from rnnloss_cli.problem import parse_problem
 from rnnloss_cli.render.json import render_json
 from rnnloss_cli.solve import solve
+from tests.solve.test_beyond_kinds import BPTT_SQUARED as SQUARED
 
 pytestmark = pytest.mark.filterwarnings("error")
 
@@ -43,17 +44,6 @@ def test_bptt_gradient_norm_of_huge_finite_gradients_is_finite():
     assert r.figures["grad_norm"] == pytest.approx(math.sqrt(2) * delta)
     # L = logsumexp(o) - o_1 = o_0 - o_1 = 2e200 tanh(0.5), finite
     assert r.loss == pytest.approx(2e200 * math.tanh(0.5))
-
-
-SQUARED = {
-    "kind": "bptt",
-    "loss": "squared_error",
-    "x": [[1.0], [0.0]],
-    "targets": [[0.0], [0.0]],
-    "W_xh": [[0.5]],
-    "W_hh": [[1.0]],
-    "W_hy": [[1.0]],
-}
 
 
 @pytest.mark.parametrize(

@@ -297,18 +297,21 @@ def test_bptt_problem_forward_backward_and_reach_by_hand():
     assert all(c.ok for c in r.checks)
 
 
+#: problems/bptt-two-steps.yaml's network as a mapping (W_xh .5, W_hh = W_hy = 1, x = (1, 0))
+BPTT_SQUARED = {
+    "kind": "bptt",
+    "loss": "squared_error",
+    "x": [[1.0], [0.0]],
+    "targets": [[0.0], [0.0]],
+    "W_xh": [[0.5]],
+    "W_hh": [[1.0]],
+    "W_hy": [[1.0]],
+}
+
+
 def test_bptt_gradient_keys_are_checked_element_by_element():
-    data = {
-        "kind": "bptt",
-        "loss": "squared_error",
-        "x": [[1.0], [0.0]],
-        "targets": [[0.0], [0.0]],
-        "W_xh": [[0.5]],
-        "W_hh": [[1.0]],
-        "W_hy": [[1.0]],
-        # W_hh's hand value is .324678; a key of .3 is wrong
-        "answer": {"grads": {"W_hh": [[0.3]], "b_y": [1.787851]}},
-    }
+    # W_hh's hand value is .324678; a key of .3 is wrong
+    data = {**BPTT_SQUARED, "answer": {"grads": {"W_hh": [[0.3]], "b_y": [1.787851]}}}
     r = _solve(data)
     verdicts = {c.figure: c.ok for c in r.checks}
     assert verdicts == {"grads.W_hh[0][0]": False, "grads.b_y[0]": True}

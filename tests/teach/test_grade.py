@@ -234,11 +234,17 @@ VARIANT_A = {"yhat": "[0.8, -0.5, 0.3]", "loss": 0.4667, "sum": 1.4}
 VARIANT_B = {"yhat": "[0.5, -0.5, 0.5]", "loss": 0.5, "sum": 1.5}
 
 
-def test_another_students_variant_never_counts(tmp_path):
-    folder = tmp_path / "week"
+def _two_variants(tmp_path, name: str, tags: tuple[str, str], stems: tuple[str, str]):
+    """A folder holding variant A and variant B of the hinge template, as vary names them."""
+    folder = tmp_path / name
     folder.mkdir()
-    (folder / "hs-s1.yaml").write_text(HINGE_VARIANT.format(tag="for s1", **VARIANT_A))
-    (folder / "hs-s2.yaml").write_text(HINGE_VARIANT.format(tag="for s2", **VARIANT_B))
+    for tag, stem, numbers in zip(tags, stems, (VARIANT_A, VARIANT_B), strict=True):
+        (folder / f"{stem}.yaml").write_text(HINGE_VARIANT.format(tag=tag, **numbers))
+    return folder
+
+
+def test_another_students_variant_never_counts(tmp_path):
+    folder = _two_variants(tmp_path, "week", ("for s1", "for s2"), ("hs-s1", "hs-s2"))
     text = (
         "student,problem,figure,value\n"
         "s1,hs-s1,loss,0.5\n"  # own variant, wrong (A's mean is 0.4667): 0
@@ -259,10 +265,7 @@ def test_another_students_variant_never_counts(tmp_path):
 
 
 def test_one_numbered_variant_counts_the_first_one_answered(tmp_path):
-    folder = tmp_path / "wk"
-    folder.mkdir()
-    (folder / "hs-1.yaml").write_text(HINGE_VARIANT.format(tag="1", **VARIANT_A))
-    (folder / "hs-2.yaml").write_text(HINGE_VARIANT.format(tag="2", **VARIANT_B))
+    folder = _two_variants(tmp_path, "wk", ("1", "2"), ("hs-1", "hs-2"))
     text = (
         "student,problem,figure,value\n"
         "s1,hs-1,loss,0.4667\n"  # first variant answered: counts, right: 1
