@@ -11,6 +11,9 @@ blank and moves to (t+1, u), or emits the next label y_{u+1} and moves to (t, u+
     beta(T-1, U) = ln y(T-1, U, blank)
     beta(t, u)  = logaddexp(beta(t+1, u) + ln y(t, u, blank),  beta(t, u+1) + ln y(t, u, y_{u+1}))
 
+An empty target (U = 0) is a lattice of one column with no label move: its one path is T
+blanks, p(y|x) = prod_t y(t, 0, blank), and the gradient puts occupation 1 on each blank.
+
 alpha(t, u) excludes the emissions at (t, u), beta(t, u) includes them, so
 alpha(t, u) + beta(t, u) - ln p is the log of the probability that a path visits (t, u).
 Compared with CTC: no collapse (every emitted label is a move, repeats need no blank between
@@ -455,7 +458,8 @@ def rnnt_trace(
 
     Args:
         logits: (T, U+1, V) joiner outputs of one sequence (ln y itself when not fused).
-        target: (U,) label indices in [0, V), none equal to blank.
+        target: (U,) label indices in [0, V), none equal to blank; U = 0 (an empty target)
+            is allowed, with logits (T, 1, V).
         blank: blank index; negative counts from the end (-1 is V-1).
         fused_log_softmax: apply log_softmax over V first.
 

@@ -105,7 +105,7 @@ def parse_align(f: Fields, kind: str) -> AlignProblem:
     f.check_keys((*COMMON_FIELDS, *FRAME_FIELDS, "target"), kind=kind)
     meta, keys = split_answer(f, kind, text=("path",))
     frames = read_frames(f)
-    target = _symbol_seq(f, f.raw("target"), "target")
+    target = _symbol_seq(f, f.raw("target"), "target", allow_empty=True)
     for s in target:
         if s == frames.blank:
             raise f.error(

@@ -1,7 +1,8 @@
 """Problem files for CTC (kind: ctc): listed alignments (the handout's method) and exact CTC.
 
 Symbols are strings: ``target: HELLO`` is five one-character symbols, ``target: 123`` (read
-by YAML as a number) is "1", "2", "3", and a list gives multi-character symbols. Per-frame
+by YAML as a number) is "1", "2", "3", and a list gives multi-character symbols; ``""`` or
+``[]`` is the empty target (S = 0), whose only alignment is all blanks. Per-frame
 probabilities come from ``probs`` (the same mapping for every frame), ``emissions`` (a T x K
 probability matrix whose columns ``symbols`` names) or ``logits`` (T x K, softmax per frame).
 
@@ -73,10 +74,16 @@ def _plain(char: str) -> bool:
     return char.isprintable() and not char.isspace()
 
 
-def _symbol_seq(f: Fields, value: Any, *parts: Any) -> tuple[str, ...]:
-    """A string (one symbol per character), a number (its digits) or a list of symbols."""
+def _symbol_seq(f: Fields, value: Any, *parts: Any, allow_empty: bool = False) -> tuple[str, ...]:
+    """A string (one symbol per character), a number (its digits) or a list of symbols.
+
+    With ``allow_empty`` (a target: the empty labelling is a valid one), ``""`` and ``[]``
+    give the empty tuple; elsewhere (symbols, alignments, words, n-grams) they are refused.
+    """
     if isinstance(value, bool) or value is None:
         raise f.error("expected text such as HELLO or a list of symbols", *parts)
+    if allow_empty and value in ("", []):
+        return ()
     if isinstance(value, int):
         value = str(value)
     if isinstance(value, str):
@@ -184,7 +191,7 @@ def parse_ctc(f: Fields, kind: str) -> CTCProblem:
     """kind: ctc. See the module docstring for the fields and methods."""
     f.check_keys((*COMMON_FIELDS, *CTC_FIELDS), kind=kind)
     meta = parse_meta(f, kind, uses_log=True)
-    target = _symbol_seq(f, f.raw("target"), "target")
+    target = _symbol_seq(f, f.raw("target"), "target", allow_empty=True)
     blank = f.text("blank", "-")
     if blank in target:
         raise f.error(

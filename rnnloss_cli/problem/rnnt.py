@@ -1,10 +1,11 @@
 """Problem files for the RNN-Transducer loss (kind: rnnt).
 
 Fields: ``symbols`` (the blank among them; ``blank`` defaults to the first symbol, where
-torchaudio's default is the last), ``target`` (U labels), and the joiner's output at every
-lattice node, T x (U+1) distributions over the symbols: ``probs[t][u]`` is y(t, u, ·) after
-t frames and u labels (each row sums to 1, no zeros: the engine works with their logs), or
-``logits`` of the same shape (log-softmax over the symbols).
+torchaudio's default is the last), ``target`` (U labels; ``""`` or ``[]`` for U = 0, whose
+only path is all blanks), and the joiner's output at every lattice node, T x (U+1)
+distributions over the symbols: ``probs[t][u]`` is y(t, u, ·) after t frames and u labels
+(each row sums to 1, no zeros: the engine works with their logs), or ``logits`` of the same
+shape (log-softmax over the symbols).
 """
 
 from __future__ import annotations
@@ -87,7 +88,7 @@ def parse_rnnt(f: Fields, kind: str) -> RNNTProblem:
     blank = f.text("blank", symbols[0])
     if blank not in symbols:
         raise f.error(f"the blank {blank!r} is missing from symbols", "blank")
-    target = _symbol_seq(f, f.raw("target"), "target")
+    target = _symbol_seq(f, f.raw("target"), "target", allow_empty=True)
     for s in target:
         if s == blank:
             raise f.error(f"the blank {s!r} cannot be part of the target", "target")

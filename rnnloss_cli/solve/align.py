@@ -39,6 +39,12 @@ FORMULA = Step(
 
 MOVES = {0: "stay", 1: "s−1", 2: "s−2"}
 
+#: What aligning an empty target means: it is not refused, it has one alignment.
+EMPTY_TARGET = (
+    "S = 0: l' is the blank alone (S' = 1), so the only alignment, hence the best one, is all "
+    "blanks: π* = the blank at every frame, p(π*) = p(l|x) = Π_t y_t(blank)"
+)
+
 
 def emissions_table(fr: Frames, window: Window, highlight: Any = None) -> Table:
     """The givens: y_t(k) per frame, with ``highlight(t, k)`` marking cells."""
@@ -127,6 +133,24 @@ def _forward_sum(
     )
 
 
+def _spans_table(tr: Any, sym: tuple[str, ...], window: Window) -> Table:
+    """Each label's frames on the best path, with its mean probability there."""
+    spans = tr.spans
+    return Table.windowed(
+        "token spans on π*",
+        len(spans),
+        lambda i: [
+            word([sym[spans[i].label]]),
+            spans[i].first + 1,
+            spans[i].last + 1,
+            spans[i].last - spans[i].first + 1,
+            spans[i].mean_prob,
+        ],
+        ["label", "first frame", "last frame", "frames", "mean y_t(label)"],
+        window,
+    )
+
+
 def solve_align(p: AlignProblem, *, window: Window | None = None) -> Result:
     """Viterbi table, back-pointers, best path, token spans, and the gap to p(l|x)."""
     from rnnloss_cli.engine import ctc_viterbi_trace
@@ -148,18 +172,20 @@ def solve_align(p: AlignProblem, *, window: Window | None = None) -> Result:
         Step(
             "target and extended labels",
             f"l = {word(p.target) or '(empty)'};  l' = {' '.join(ext) if n_ext <= 33 else '…'}"
-            f"  (S' = 2·{len(p.target)} + 1 = {n_ext} states)",
+            f"  (S' = 2·{len(p.target)} + 1 = {n_ext} state{'s' if n_ext > 1 else ''})",
         )
     )
     r.steps.append(feasibility_step(n_frames, len(p.target), tr.repeats, tr.min_frames))
-    r.steps.append(
-        Step(
-            "Viterbi recursion",
+    if p.target:
+        recursion = (
             "δ_1(1) = y_1(blank), δ_1(2) = y_1(l_1);  δ_t(s) = y_t(l'_s) · max(δ_{t−1}(s), "
             "δ_{t−1}(s−1), δ_{t−1}(s−2) when l'_s ≠ blank and l'_s ≠ l'_{s−2});  ψ_t(s) "
-            "records which (stay, s−1, s−2)",
+            "records which (stay, s−1, s−2)"
         )
-    )
+    else:
+        r.steps.append(Step("empty target", EMPTY_TARGET))
+        recursion = "δ_1(1) = y_1(blank);  δ_t(1) = y_t(blank) · δ_{t−1}(1) (one state: stay)"
+    r.steps.append(Step("Viterbi recursion", recursion))
     delta, back = tr.log_delta, tr.back_pointers
 
     def state_keys(s: int) -> list[Any]:
@@ -225,7 +251,9 @@ def solve_align(p: AlignProblem, *, window: Window | None = None) -> Result:
         r.steps.append(
             Step(
                 "end",
-                "max(δ_T(S'), δ_T(S'−1)) = max({ends|,}) in state " + str(tr.states[-1] + 1),
+                "max(δ_T(S'), δ_T(S'−1)) = max({ends|,}) in state " + str(tr.states[-1] + 1)
+                if n_ext > 1
+                else "δ_T(1) = {ends|,}, the one final state",
                 {"ends": ends},
             )
         )
@@ -248,21 +276,10 @@ def solve_align(p: AlignProblem, *, window: Window | None = None) -> Result:
                 {"factors": terms(np.exp(tr.scores)), "value": best},
             )
         )
-        r.tables.append(
-            Table.windowed(
-                "token spans on π*",
-                len(tr.spans),
-                lambda i: [
-                    word([sym[tr.spans[i].label]]),
-                    tr.spans[i].first + 1,
-                    tr.spans[i].last + 1,
-                    tr.spans[i].last - tr.spans[i].first + 1,
-                    tr.spans[i].mean_prob,
-                ],
-                ["label", "first frame", "last frame", "frames", "mean y_t(label)"],
-                window,
-            )
-        )
+        if not tr.spans:  # the empty target: no label, so no span (and no empty table)
+            r.steps.append(Step("token spans on π*", "none: π* is all blanks, it emits no label"))
+        else:
+            r.tables.append(_spans_table(tr, sym, window))
         r.steps.append(_forward_sum(p, fr, target_idx, state_keys, last, total, r, window))
         r.steps.append(
             Step(
@@ -284,7 +301,7 @@ def solve_align(p: AlignProblem, *, window: Window | None = None) -> Result:
     r.steps.append(Step("CTC loss", "−ln p(l|x) = {loss}", {"loss": loss}))
     r.loss = loss
     r.figures = {"loss": loss, **figures}
-    lead(r, "target and extended labels", "frames needed", "Viterbi recursion")
+    lead(r, "target and extended labels", "frames needed", "empty target", "Viterbi recursion")
     finalize(p.meta, r)
     add_key_checks(r, p.keys, p.meta.tolerance, {"path": path_text})
     return r

@@ -41,6 +41,18 @@ def _word(symbols: tuple[Any, ...] | list[Any]) -> str:
     return "".join(items) if all(len(s) == 1 for s in items) else " ".join(items)
 
 
+def _target_word(p: CTCProblem) -> str:
+    """The target for prose: its symbols, or (empty) for the labelling with no labels."""
+    return _word(p.target) or "(empty)"
+
+
+#: What an empty target means, said once where the exact part begins.
+EMPTY_TARGET = (
+    "S = 0: l' is the blank alone (S' = 1), so the only alignment is all blanks, one blank "
+    "a frame, and p(l|x) = Π_t y_t(blank)"
+)
+
+
 def _g(x: float) -> str:
     return f"{x:.4g}"
 
@@ -64,7 +76,7 @@ def _factors_text(factors: tuple[float, ...]) -> str:
 
 def _listed_part(p: CTCProblem, r: Result, window: Window) -> ListedCTC:
     lc = ctc_listed(p.target, p.alignments, _listed_probs(p), blank=p.blank, factors=p.factors)
-    target = _word(p.target)
+    target = _target_word(p)
     if p.probs is not None:  # the givens first: the probability of each symbol at any frame
         # the symbols as values (each format escapes them), the numbers as the file gives them
         items = list(p.probs.items())
@@ -158,7 +170,7 @@ _MAX_ALIGNMENT_WARNINGS = 5
 
 
 def _listed_warnings(p: CTCProblem, lc: ListedCTC, r: Result) -> None:
-    target = _word(p.target)
+    target = _target_word(p)
     for what, which in (("not alignments of " + target, lc.invalid), ("mismatched", lc.mismatched)):
         if len(which) > _MAX_ALIGNMENT_WARNINGS:
             r.warnings.append(
@@ -282,8 +294,13 @@ def _infinite_reason(p: CTCProblem, n_frames: int) -> str:
 
 
 def _infinite_cause(p: CTCProblem, n_frames: int) -> str:
-    target = _word(p.target)
+    target = _target_word(p)
     need, repeats = min_frames(p.target)
+    if not p.target:  # T >= 1 = need always: the one alignment, all blanks, has probability 0
+        return (
+            "the only alignment of the empty target, all blanks, passes through a frame where "
+            "the blank has probability 0, so p(l|x) = 0 and the loss is infinite"
+        )
     if n_frames < need:
         pairs = [
             f"the two {p.target[i]}s"
@@ -509,18 +526,31 @@ def _exact_part(p: CTCProblem, r: Result, window: Window) -> tuple[float, float]
             lead=True,
         )
     )
-    r.steps.append(
-        Step(
-            "forward recursion",
-            "α_t(s) = (α_{t−1}(s) + α_{t−1}(s−1) [+ α_{t−1}(s−2) when l'_s ≠ blank and "
-            "l'_s ≠ l'_{s−2}]) · y_t(l'_s),  α_1(1) = y_1(blank), α_1(2) = y_1(l_1)",
-            {},
-            r"\alpha_t(s) = \bigl(\alpha_{t-1}(s) + \alpha_{t-1}(s-1) + [\alpha_{t-1}(s-2)]\bigr)"
-            r"\, y_t(l'_s),\ \text{the bracket only when } l'_s \ne \text{blank and } "
-            r"l'_s \ne l'_{s-2};\ \alpha_1(1) = y_1(\text{blank}),\ \alpha_1(2) = y_1(l_1)",
-            lead=True,
+    if not p.target:
+        r.steps.append(Step("empty target", EMPTY_TARGET, lead=True))
+        r.steps.append(
+            Step(
+                "forward recursion",
+                "α_t(1) = α_{t−1}(1) · y_t(blank),  α_1(1) = y_1(blank) (one state, the blank)",
+                {},
+                r"\alpha_t(1) = \alpha_{t-1}(1)\, y_t(\text{blank}),\ "
+                r"\alpha_1(1) = y_1(\text{blank})",
+                lead=True,
+            )
         )
-    )
+    else:
+        r.steps.append(
+            Step(
+                "forward recursion",
+                "α_t(s) = (α_{t−1}(s) + α_{t−1}(s−1) [+ α_{t−1}(s−2) when l'_s ≠ blank and "
+                "l'_s ≠ l'_{s−2}]) · y_t(l'_s),  α_1(1) = y_1(blank), α_1(2) = y_1(l_1)",
+                {},
+                r"\alpha_t(s) = \bigl(\alpha_{t-1}(s) + \alpha_{t-1}(s-1) + [\alpha_{t-1}(s-2)]"
+                r"\bigr)\, y_t(l'_s),\ \text{the bracket only when } l'_s \ne \text{blank and } "
+                r"l'_s \ne l'_{s-2};\ \alpha_1(1) = y_1(\text{blank}),\ \alpha_1(2) = y_1(l_1)",
+                lead=True,
+            )
+        )
     _givens_tables(p, r, window)
     if n_frames < need:  # infeasible: answered at once, nothing allocated
         reason = _infinite_reason(p, n_frames)
@@ -574,7 +604,9 @@ def _full_trellis(
     alpha_table.legend = {
         "dim": "unreachable from the start (α = 0)",
         "dead": "dead end: reached, but the end cannot be reached from it in the frames left",
-        "highlight": "the two final cells, summed for p(l|x)",
+        "highlight": "the two final cells, summed for p(l|x)"
+        if n_ext > 1
+        else "the final cell, p(l|x)",
     }
     r.tables.append(alpha_table)
     beta_table = _trellis_table(
@@ -618,9 +650,24 @@ def _full_trellis(
         with np.errstate(under="ignore"):
             finals = [float(v) for v in np.exp(final_logs)]
         value = float(math.fsum(finals))
-    r.steps.append(
-        Step("exact p(l|x)", names + " = {finals|+} = {value}", {"finals": finals, "value": value})
-    )
+    if n_ext > 1:
+        r.steps.append(
+            Step(
+                "exact p(l|x)",
+                names + " = {finals|+} = {value}",
+                {"finals": finals, "value": value},
+            )
+        )
+    else:  # the empty target: α_T(1) is the product of the blank's probabilities
+        with np.errstate(under="ignore"):
+            blanks = np.exp(log_probs[:, blank])
+        r.steps.append(
+            Step(
+                "exact p(l|x), the all-blank alignment",
+                "α_T(1) = Π_t y_t(blank) = {factors|*} = {value}",
+                {"factors": terms(blanks), "value": value},
+            )
+        )
     if isinstance(value, LogNumber):
         r.steps.append(
             Step(
@@ -689,7 +736,8 @@ def _posterior_and_best(
 
 
 def _prefix_labels(target: np.ndarray, frames: int) -> int:
-    """Most labels of ``target`` whose prefix fits in ``frames`` frames (at least 1)."""
+    """Most labels of ``target`` whose prefix fits in ``frames`` frames (at least 1, unless
+    the target is empty: then 0, the one blank state)."""
     k, reps = 0, 0
     while k < len(target):
         extra = 1 if k and target[k] == target[k - 1] else 0
@@ -697,7 +745,7 @@ def _prefix_labels(target: np.ndarray, frames: int) -> int:
             break
         reps += extra
         k += 1
-    return max(k, 1)
+    return max(k, 1) if len(target) else 0
 
 
 def _windowed_trellis(
@@ -803,10 +851,11 @@ def _coverage(p: CTCProblem, lc: ListedCTC, prob: float, r: Result) -> None:
         total = "many"
     some = f"{len(seen)} distinct valid listed alignment" + ("s are" if len(seen) != 1 else " is")
     frames = "1 frame" if n_frames == 1 else f"{n_frames:,} frames"
+    every = "the only alignment" if total == "1" else f"{len(seen)} of the {total} alignments"
     r.notes.append(
-        f"the {some} {len(seen)} of the "
-        f"{total} alignments of {_word(p.target)} over {frames} and cover "
-        f"{100 * covered / prob:.1f}% of the exact probability"
+        f"the {some} {every} of {_target_word(p)} over {frames} and "
+        f"cover{'s' if len(seen) == 1 else ''} {100 * covered / prob:.1f}% of the exact "
+        "probability"
     )
 
 

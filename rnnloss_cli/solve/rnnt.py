@@ -4,6 +4,7 @@ From node (t, u) (t frames read, u labels emitted) a path takes the blank move t
 or emits the next label y_{u+1} and moves to (t, u+1); it ends with the blank out of
 (T−1, U). α(t, u) = α(t−1, u)·y(t−1, u, ∅) + α(t, u−1)·y(t, u−1, y_u), α(0, 0) = 1,
 p(y|x) = α(T−1, U)·y(T−1, U, ∅), loss = −ln p(y|x). Numbers from ``engine.rnnt_trace``.
+An empty target (U = 0) leaves one path, all blanks: p(y|x) = Π_t y(t, 0, ∅).
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from typing import Any
 import numpy as np
 
 from rnnloss_cli.problem.rnnt import RNNTProblem
-from rnnloss_cli.result import Result, Step, Table, Window
+from rnnloss_cli.result import Result, Step, Table, Window, terms
 from rnnloss_cli.solve._beyond import add_key_checks, grid_table, lead, prob_cell, word
 from rnnloss_cli.solve.common import finalize
 
@@ -25,6 +26,12 @@ FORMULA = Step(
     {},
     r"-\ln p(y|x),\quad p(y|x) = \alpha(T-1,U)\,y(T-1,U,\varnothing),\quad "
     r"\alpha(t,u) = \alpha(t-1,u)\,y(t-1,u,\varnothing) + \alpha(t,u-1)\,y(t,u-1,y_u)",
+)
+
+EMPTY_TARGET = (
+    "U = 0: the lattice is the one column u = 0, with no label move, so the only path is all "
+    "blanks, one blank move out of (t, 0) at every frame t = 0, …, T−1 (the last one the "
+    "final blank), and p(y|x) = Π_t y(t, 0, ∅)"
 )
 
 DIFFERENCES = (
@@ -64,36 +71,37 @@ def solve_rnnt(p: RNNTProblem, *, window: Window | None = None) -> Result:
     n_frames, n_nodes = tr.log_alpha.shape
     n_labels = n_nodes - 1
     r = Result("rnnt", p.meta.title, math.inf, formula=FORMULA)
+    paths = "1 path" if tr.n_paths == 1 else f"{tr.n_paths:,} paths"
     r.steps.append(
         Step(
             "givens",
             f"target y = {word(p.target) or '(empty)'} (U = {n_labels}), T = {n_frames} frames, "
             f"blank ∅ = {p.blank!r}; the lattice has T × (U+1) = {n_frames} × {n_nodes} nodes "
-            f"and C(T−1+U, U) = {tr.n_paths:,} paths",
+            f"and C(T−1+U, U) = {paths}",
         )
     )
+    if not n_labels:
+        r.steps.append(Step("empty target", EMPTY_TARGET))
     nodes = [(t, u) for t in range(n_frames) for u in range(n_nodes)]
 
     def node_row(i: int) -> list[Any]:
         t, u = nodes[i]
+        row = [t, u, word(p.target[:u]) or "(empty)", prob_cell(float(tr.log_blank[t, u]))]
+        if not n_labels:  # no label move anywhere: no label columns
+            return row
         label = prob_cell(float(tr.log_label[t, u])) if u < n_labels else ""
-        return [
-            t,
-            u,
-            word(p.target[:u]) or "(empty)",
-            prob_cell(float(tr.log_blank[t, u])),
-            p.target[u] if u < n_labels else "",
-            label,
-        ]
+        return [*row, p.target[u] if u < n_labels else "", label]
 
+    columns = ["t", "u", "emitted", "y(t,u,∅) blank"]
     r.tables.append(
         Table.windowed(
             "given: the moves out of each node (from the joiner's distribution y(t, u, ·))",
             len(nodes),
             node_row,
-            ["t", "u", "emitted", "y(t,u,∅) blank", "next label", "y(t,u,y_{u+1})"],
+            [*columns, "next label", "y(t,u,y_{u+1})"] if n_labels else columns,
             window,
-            caption="blank: (t, u) → (t+1, u); label: (t, u) → (t, u+1)"
+            caption="blank: (t, u) → (t+1, u)"
+            + ("; label: (t, u) → (t, u+1)" if n_labels else "")
             + ("; the logits were log-softmaxed per node" if not p.from_probs else ""),
         )
     )
@@ -101,7 +109,9 @@ def solve_rnnt(p: RNNTProblem, *, window: Window | None = None) -> Result:
         Step(
             "forward recursion",
             "α(0, 0) = 1;  α(t, u) = α(t−1, u) · y(t−1, u, ∅) [blank in] + α(t, u−1) · "
-            "y(t, u−1, y_u) [label in]",
+            "y(t, u−1, y_u) [label in]"
+            if n_labels
+            else "α(0, 0) = 1;  α(t, 0) = α(t−1, 0) · y(t−1, 0, ∅) (U = 0: blank moves only)",
         )
     )
     final = {(n_frames - 1, n_labels)}
@@ -146,6 +156,16 @@ def solve_rnnt(p: RNNTProblem, *, window: Window | None = None) -> Result:
             {"a": a_last, "b": b_last, "p": prob},
         )
     )
+    if not n_labels:
+        with np.errstate(under="ignore"):
+            blanks = np.exp(tr.log_blank[:, 0])
+        r.steps.append(
+            Step(
+                "p(y|x): the all-blank path, the only one",
+                "Π_t y(t, 0, ∅) = {factors|*} = {p}",
+                {"factors": terms(blanks), "p": prob},
+            )
+        )
     r.steps.append(Step("RNN-T loss", "−ln p(y|x) = {loss}", {"loss": tr.loss}))
     r.notes.append(DIFFERENCES)
     if tr.log_likelihood == -math.inf:
@@ -163,7 +183,7 @@ def solve_rnnt(p: RNNTProblem, *, window: Window | None = None) -> Result:
         "loss": tr.loss,
         "probability": float(np.exp(tr.log_likelihood)),
     }
-    lead(r, "givens", "forward recursion")
+    lead(r, "givens", "empty target", "forward recursion")
     finalize(p.meta, r)
     add_key_checks(r, p.keys, p.meta.tolerance, {})
     return r

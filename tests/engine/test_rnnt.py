@@ -313,3 +313,58 @@ def test_variable_lengths_match_torchaudio():
     loss, grad = rnnt_loss_and_grad(logits, targets, lt, lu, reduction="none")
     np.testing.assert_allclose(loss, ref_loss, rtol=2e-6)
     np.testing.assert_allclose(grad, ref_grad, atol=2e-6)
+
+
+# ---------------------------------------------------------------------------------------------
+# The empty target (U = 0): one lattice column, one path of T blanks
+# ---------------------------------------------------------------------------------------------
+
+
+def test_empty_target_hand_worked():
+    # blank = 0 with y(t, 0, blank) = .2, .5, .1: the one path is blank, blank, blank (the last
+    # the final blank), p = .2 × .5 × .1 = .01, loss = ln 100. Unfused, d loss / d ln y is −1
+    # on each blank (occupation 1) and 0 elsewhere.
+    lp = np.log([[[0.2, 0.6, 0.2]], [[0.5, 0.25, 0.25]], [[0.1, 0.8, 0.1]]])  # (T=3, 1, V=3)
+    empty = np.zeros((1, 0), dtype=np.int64)
+    loss, grad = rnnt_loss_and_grad(lp[None], empty, [3], [0], blank=0, fused_log_softmax=False)
+    assert loss == pytest.approx(math.log(100), abs=1e-12)
+    np.testing.assert_array_equal(grad[0, :, 0], [[-1, 0, 0]] * 3)
+    tr = rnnt_trace(lp, [], blank=0, fused_log_softmax=False)
+    assert tr.n_paths == 1 and tr.log_label.shape == (3, 0)
+    np.testing.assert_allclose(np.exp(tr.log_alpha[:, 0]), [1, 0.2, 0.1])  # .2, then .2 × .5
+    np.testing.assert_allclose(np.exp(tr.log_beta[:, 0]), [0.01, 0.05, 0.1])  # .5 × .1, .1
+    np.testing.assert_allclose(tr.node_occupation, 1.0)
+
+
+@pytest.mark.parametrize("blank", [0, -1])
+def test_empty_target_closed_form(blank):
+    # loss = −Σ_t ln softmax(z_t)[blank]; fused gradient = softmax(z_t) − onehot(blank) at every
+    # (t, 0); the padded nodes u >= 1 of a batch whose U is 2 get 0.
+    rng = np.random.default_rng(5)
+    logits = rng.standard_normal((2, 4, 3, 3)) * 2
+    targets = np.array([[1, 1], [1, 1]]) if blank == 0 else np.array([[0, 1], [1, 0]])
+    loss, grad = rnnt_loss_and_grad(logits, targets, [4, 2], [0, 0], blank=blank, reduction="none")
+    lp = log_softmax_ref(logits[:, :, 0])  # (N, T, V) at u = 0
+    b = blank % 3
+    np.testing.assert_allclose(loss, [-lp[0, :4, b].sum(), -lp[1, :2, b].sum()], rtol=1e-12)
+    want = np.exp(lp)
+    want[:, :, b] -= 1
+    np.testing.assert_allclose(grad[0, :, 0], want[0], atol=1e-12)
+    np.testing.assert_allclose(grad[1, :2, 0], want[1, :2], atol=1e-12)
+    assert np.all(grad[:, :, 1:] == 0) and np.all(grad[1, 2:] == 0)
+
+
+@pytest.mark.parametrize("reduction", ["mean", "sum", "none"])
+@pytest.mark.parametrize("fused", [True, False])
+def test_empty_target_matches_torchaudio(reduction, fused):
+    # N = 3 sequences of T = 5, 3, 1 frames, all with U = 0 (targets of shape (3, 0))
+    logits, targets = random_batch(41, 3, 5, 0, 4, -1)
+    if not fused:
+        logits = log_softmax_ref(logits)
+    logits = logits.astype(np.float32).astype(np.float64)
+    lt, lu = np.array([5, 3, 1]), np.zeros(3, dtype=np.int64)
+    kw = {"reduction": reduction, "fused_log_softmax": fused}
+    ref_loss, ref_grad = torchaudio_rnnt(logits, targets, lt, lu, **kw)
+    loss, grad = rnnt_loss_and_grad(logits, targets, lt, lu, **kw)
+    np.testing.assert_allclose(loss, ref_loss, rtol=2e-6, atol=1e-6)
+    np.testing.assert_allclose(grad, ref_grad, atol=2e-6)
