@@ -11,6 +11,9 @@ must be made of, with a ``separator`` symbol between words) and a character n-gr
 
 from __future__ import annotations
 
+import math
+import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -25,7 +28,7 @@ from rnnloss_cli.limits import (
 )
 from rnnloss_cli.problem._keys import ExtraKeys, split_answer
 from rnnloss_cli.problem.base import COMMON_FIELDS, Meta
-from rnnloss_cli.problem.ctc import _symbol_seq
+from rnnloss_cli.problem.ctc import _plain, _symbol_seq
 from rnnloss_cli.problem.fields import Fields
 from rnnloss_cli.problem.rnnt import probabilities
 
@@ -218,11 +221,22 @@ def _lm(f: Fields, frames: Frames) -> dict[tuple[str, ...], float] | None:
     return out
 
 
-def read_lm_file(path: str) -> dict[str, float]:
+#: A number of an LM file: ASCII digits, an optional sign, point and exponent. Python's
+#: float() also reads "-1_0" (-10), "nan", "inf", and digits of other scripts ("-٣" is -3).
+_LM_NUMBER = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
+
+
+def read_lm_file(
+    path: str, *, symbols: Sequence[str] | None = None, blank: str | None = None
+) -> dict[str, float]:
     """An n-gram LM file: lines ``ngram<TAB>ln-probability`` ("#" comments, blank lines skip).
 
-    The same mapping a problem file gives as ``lm``; every bad line is a ProblemError naming
-    the file and the line.
+    The same mapping a problem file gives as ``lm``: an n-gram is one symbol a character (no
+    spaces or control characters; a line starting with "#" is a comment, so no n-gram can
+    start with "#"), the number a decimal ln P(last symbol | the others) in [-1.8e308, 0].
+    With ``symbols`` every symbol of an n-gram must be one of them; none may be the ``blank``.
+    Every bad line is a ProblemError naming the file and the line (an unknown symbol also
+    names the field ``lm.<ngram>``); so is a file past MAX_LM_NGRAMS n-grams.
     """
     from rnnloss_cli.errors import ProblemError
     from rnnloss_cli.problem import read_text
@@ -231,25 +245,56 @@ def read_lm_file(path: str) -> dict[str, float]:
     for number, line in enumerate(read_text(path).splitlines(), start=1):
         if not line.strip() or line.startswith("#"):
             continue
-        parts = line.split("\t")
         try:
-            value = float(parts[1]) if len(parts) == 2 and parts[0] else None
-        except ValueError:
-            value = None
-        if value is None or not (value <= 0.0) or value == -float("inf"):
-            raise ProblemError(
-                f"expected 'ngram<TAB>ln probability' (one tab, a finite number <= 0); got "
-                f"{line[:40]!r}",
-                file=path,
-                line=number,
-            )
-        if parts[0] in out:
-            raise ProblemError(f"the n-gram {parts[0]!r} is listed twice", file=path, line=number)
-        out[parts[0]] = value
-        if len(out) > MAX_LM_NGRAMS:
-            raise ProblemError(
-                f"more than the limit MAX_LM_NGRAMS = {MAX_LM_NGRAMS:,} n-grams", file=path
-            )
+            gram, value = _lm_line(line, symbols, blank)
+            if gram in out:
+                raise ProblemError(f"the n-gram {gram!r} is listed twice")
+            if len(out) == MAX_LM_NGRAMS:
+                raise ProblemError(f"more than the limit MAX_LM_NGRAMS = {MAX_LM_NGRAMS:,} n-grams")
+        except ProblemError as err:
+            raise ProblemError(err.message, file=path, line=number, field=err.field) from None
+        out[gram] = value
     if not out:
         raise ProblemError("no 'ngram<TAB>ln probability' line found", file=path)
     return out
+
+
+def _lm_line(line: str, symbols: Sequence[str] | None, blank: str | None) -> tuple[str, float]:
+    """One line ``ngram<TAB>number`` of an LM file; ProblemError (no file, no line) if bad."""
+    from rnnloss_cli.errors import ProblemError
+
+    parts = line.split("\t")
+    if len(parts) != 2 or not parts[0]:
+        raise ProblemError(
+            f"expected 'ngram<TAB>ln probability' (an n-gram, one tab, a number); got {line[:40]!r}"
+        )
+    gram, text = parts[0], parts[1].strip()
+    bad = next((c for c in gram if not _plain(c)), None)
+    if bad is not None:
+        raise ProblemError(
+            f"the n-gram {gram[:40]!r} holds {bad!r}, a space or control character "
+            "(an n-gram is one symbol a character)"
+        )
+    if not _LM_NUMBER.fullmatch(text):
+        raise ProblemError(
+            "expected a decimal number after the tab (digits 0-9, an optional sign, point and "
+            f"exponent, e.g. -0.7 or -1e-3; no '_', nan or inf), got {text[:40]!r}"
+        )
+    value = float(text)
+    if not math.isfinite(value):
+        raise ProblemError(
+            f"expected a finite ln probability, got {text[:40]!r}, past float64's range "
+            "(about ±1.8e308)"
+        )
+    if value > 0.0:
+        raise ProblemError(
+            f"expected a ln probability <= 0 (a probability is at most 1), got {text[:40]!r}"
+        )
+    for c in gram:
+        if c == blank:
+            raise ProblemError(f"the blank {c!r} cannot be part of an n-gram", field=f"lm.{gram}")
+        if symbols is not None and c not in symbols:
+            raise ProblemError(
+                f"{c!r} is not one of the symbols {list(symbols)}", field=f"lm.{gram}"
+            )
+    return gram, value
