@@ -30,7 +30,7 @@ FORMULA = Step(
 
 EMPTY_TARGET = (
     "U = 0: the lattice is the one column u = 0, with no label move, so the only path is all "
-    "blanks, one blank move out of (t, 0) at every frame t = 0, …, T−1 (the last one the "
+    "blanks, one blank move out of (t, 0) at every frame t = 0 to T−1 (the last one the "
     "final blank), and p(y|x) = Π_t y(t, 0, ∅)"
 )
 
