@@ -53,8 +53,8 @@ def paths_result(
     (MAX_LISTED_PATHS), the count itself is refused past MAX_COUNT_CELLS, and the listing past
     MAX_LISTED_SYMBOLS symbols; the table holds ``window`` rows (first and last alignments).
     """
-    labels = list(target)
-    if not labels or not all(c.isprintable() and not c.isspace() for c in labels):
+    labels = list(target)  # "" is the empty target: its one alignment is all blanks
+    if not all(c.isprintable() and not c.isspace() for c in labels):
         raise flag_error(
             "expected symbols without spaces or control characters (one character per "
             f"symbol), got {target!r}",
@@ -92,17 +92,19 @@ def paths_result(
         )
     all_paths = list(ctc_paths(labels, frames, blank=blank))
     what = "frame" if frames == 1 else "frames"
-    r = Result("ctc_paths", f"alignments of {target} over {frames:,} {what}", None, unit="")
+    word = target or "the empty target"
+    r = Result("ctc_paths", f"alignments of {word} over {frames:,} {what}", None, unit="")
     r.steps.append(
         Step(
             "count",
             "{n} alignment"
             + ("" if count == 1 else "s")
             + " (paths π with B(π) = "
-            + target
-            + "; at least {need} frame"
-            + ("" if need == 1 else "s")
-            + " needed)",
+            + (
+                f"{target}; at least {{need}} frame{'' if need == 1 else 's'} needed)"
+                if labels
+                else "the empty labelling: one blank a frame)"
+            ),
             {"n": count, "need": need},
         )
     )
@@ -143,7 +145,8 @@ def paths_result(
     target_idx = [symbols.index(s) for s in labels]
     trace = ctc_trace(log_probs, target_idx, blank=symbols.index(blank))
     forward = math.exp(trace.log_likelihood)
-    r.steps.append(Step("forward algorithm", "α_T(S') + α_T(S'−1) = {value}", {"value": forward}))
+    ends = "α_T(S')" if not labels else "α_T(S') + α_T(S'−1)"  # S' = 1: one final state
+    r.steps.append(Step("forward algorithm", ends + " = {value}", {"value": forward}))
     if not math.isclose(listed.total, forward, rel_tol=1e-9, abs_tol=1e-300):
         r.warnings.append(f"the path sum {listed.total!r} and the forward value {forward!r} differ")
     if abs(sum(table.values()) - 1) > 1e-6:
