@@ -158,6 +158,13 @@ def _n_sequences(mask: np.ndarray) -> int:
     return 1 if mask.ndim == 1 else mask.shape[0]
 
 
+#: Said of a mean over the unpadded steps when every step is padding (its value is NaN).
+NO_STEP_WARNING = (
+    "the {figure} figure has no value (NaN): every step is padding, and a mean over no "
+    "unpadded step is 0 / 0"
+)
+
+
 # ---------------------------------------------------------------------------- sequence
 def solve_sequence(p: SequenceProblem, *, window: Window | None = None) -> Result:
     """Sequence cross-entropy: per-step -ln ŷ[target], the reduction, the gradient table.
@@ -261,6 +268,8 @@ def solve_sequence(p: SequenceProblem, *, window: Window | None = None) -> Resul
         text = ("({p} − 1)" if p.from_logits else "−1 / {p}") + per_n + " = {g}"
         r.steps.append(Step(f"worked gradient {where}", text, {"p": prob, "g": g}))
     r.figures = {"loss": loss, **figures}
+    if not n_tokens:
+        r.warnings.append(NO_STEP_WARNING.format(figure="mean_tokens"))
     if not p.mask.all():
         r.notes.append(
             "Padded steps are listed but contribute nothing: no loss term and zero gradient. "
@@ -383,6 +392,8 @@ def solve_sequence_hinge(p: SequenceHingeProblem, *, window: Window | None = Non
             )
         )
     r.figures = {"loss": loss, **figures}
+    if not p.mask.any():
+        r.warnings.append(NO_STEP_WARNING.format(figure="mean"))
     for name, value in figures.items():
         why = overflow_warning(
             real_terms, value, f"{name} figure", "hinge term", lambda i: f"real step {i + 1}"

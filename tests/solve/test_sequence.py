@@ -220,3 +220,30 @@ def test_reinforce_side_sums_write_out_their_products():
     own = next(v for k, v in lines.items() if k.startswith("the handout's formula"))
     # r = (1, 0, 1): 1 × (-0.105) + 0 × (-0.511) + 1 × (-0.357) = -0.462
     assert "1 × (-0.105) + 0 × (-0.511) + 1 × (-0.357) = -0.462" in own, own
+
+
+@pytest.mark.parametrize(
+    "data, figure",
+    [
+        (
+            {"kind": "sequence", "yhat": YHAT, "targets": [0, 1, 3], "lengths": 0},
+            "mean_tokens",
+        ),
+        (
+            {"kind": "sequence_hinge", "y": [1, -1], "yhat": [0.5, 0.5], "mask": [0, 0]}
+            | {"reduction": "sum"},
+            "mean",
+        ),
+    ],
+)
+def test_a_mean_over_no_step_is_no_value_not_infinite(data, figure):
+    # Every step is padding: the sum of no terms is 0, and their mean 0 / 0 has no value
+    # (NaN). The warning said "the mean figure is infinite: ... their sum passes the largest
+    # double", the sequence solver said nothing, and the steps read "() / 0 = NaN" and " = 0".
+    r = _solve(data)
+    assert r.figures["sum"] == 0.0 and math.isnan(r.figures[figure])
+    assert not any("infinite" in w for w in r.warnings), r.warnings
+    assert any(figure in w and "no value" in w and "padding" in w for w in r.warnings), r.warnings
+    texts = [_step(r, i) for i in range(len(r.steps))]
+    assert any(t == "no terms: the empty sum is 0" for t in texts), texts
+    assert not any("()" in t or t.startswith(" =") for t in texts), texts
