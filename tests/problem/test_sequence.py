@@ -154,7 +154,6 @@ def test_reinforce_action_taken_with_a_logit_past_the_float_range(tmp_path):
     assert "probability is 0" in err.message and "1.8e308" in err.message, err.message
 
 
-
 @pytest.mark.parametrize(
     "text, line, field",
     [
