@@ -297,13 +297,90 @@ MIN_CONSOLE_WIDTH = 20
 
 def console():
     """A Rich console on the current standard output (ASCII boxes when it is not Unicode),
-    at least ``MIN_CONSOLE_WIDTH`` columns wide."""
+    at least ``MIN_CONSOLE_WIDTH`` columns wide.
+
+    On an ASCII-only output its texts are put in their ASCII stand-ins before Rich lays them
+    out: put in after, by the stream, a stand-in longer than its character (``ŷ`` ->
+    ``yhat``, a user's ``Ä`` -> ``\\u00c4``) pushed the rest of its row past the table's
+    borders."""
     from rich.console import Console
 
     # No emoji codes or highlighting in derivations (and their tables stay unimported).
-    out = Console(file=sys.stdout, highlight=False, emoji=False)
+    if isinstance(sys.stdout, StdoutStream) and sys.stdout.ascii_only:
+        out = _ascii_console_class()(file=sys.stdout, highlight=False, emoji=False)
+    else:
+        out = Console(file=sys.stdout, highlight=False, emoji=False)
     if out.width < MIN_CONSOLE_WIDTH:
         out.width = MIN_CONSOLE_WIDTH
+    return out
+
+
+def _ascii_console_class():
+    """A Console whose ``print`` puts the ASCII stand-ins in before the layout."""
+    from rich.console import Console
+
+    class AsciiConsole(Console):
+        def print(self, *objects: Any, **kwargs: Any) -> None:
+            super().print(*(ascii_renderable(o) for o in objects), **kwargs)
+
+    return AsciiConsole
+
+
+def ascii_renderable(obj: Any) -> Any:
+    """``obj`` with its texts in their ASCII stand-ins (:func:`to_ascii`), styles kept: a
+    string, a Text, and the texts inside a Table, Group, Panel or Padding (changed in place).
+    Anything else is left to the stream's own fallback."""
+    from rich.console import Group
+    from rich.padding import Padding
+    from rich.panel import Panel
+    from rich.table import Table
+    from rich.text import Text
+
+    if isinstance(obj, str):
+        return to_ascii(obj)
+    if isinstance(obj, Text):
+        return _ascii_text(obj)
+    if isinstance(obj, Table):
+        for attr in ("title", "caption"):
+            setattr(obj, attr, ascii_renderable(getattr(obj, attr)))
+        for column in obj.columns:
+            column.header = ascii_renderable(column.header)
+            column.footer = ascii_renderable(column.footer)
+            column._cells[:] = [ascii_renderable(c) for c in column._cells]
+    elif isinstance(obj, Group):
+        items = obj.renderables  # the list Group renders from (public, built once)
+        items[:] = [ascii_renderable(r) for r in items]
+    elif isinstance(obj, Panel):
+        obj.renderable = ascii_renderable(obj.renderable)
+        obj.title = ascii_renderable(obj.title)
+        obj.subtitle = ascii_renderable(obj.subtitle)
+    elif isinstance(obj, Padding):
+        obj.renderable = ascii_renderable(obj.renderable)
+    return obj
+
+
+def _ascii_text(text: Any) -> Any:
+    """A Rich Text in ASCII stand-ins with its styles: cut at every span's ends, each piece
+    (one set of styles) put in ASCII and styled over its new length."""
+    from rich.text import Span, Text
+
+    if text.plain.isascii():
+        return text
+    plain = text.plain
+    cuts = sorted({o for sp in text.spans for o in (sp.start, sp.end) if 0 < o < len(plain)})
+    pieces = text.divide(cuts) if cuts else [text]
+    out = Text(
+        style=text.style,
+        justify=text.justify,
+        overflow=text.overflow,
+        no_wrap=text.no_wrap,
+        end=text.end,
+    )
+    for piece in pieces:
+        start = len(out.plain)
+        out.append(to_ascii(piece.plain))
+        end = len(out.plain)
+        out.spans.extend(Span(start, end, sp.style) for sp in piece.spans if sp.end > sp.start)
     return out
 
 
