@@ -166,6 +166,29 @@ def _stand_in(ch: str) -> str:
     return f"\\u{code:04x}" if code <= 0xFFFF else f"\\U{code:08x}"
 
 
+#: C0 control characters, DEL and the C1 controls: from a problem file or a flag they would
+#: drive the terminal (ESC [ 8 m hides what follows, a MISMATCH too; ESC ] 0 ; sets the
+#: window's title) instead of being read, so they are shown as escapes.
+_CONTROLS = "".join(chr(c) for c in (*range(0x20), *range(0x7F, 0xA0)))
+_CONTROL_ESCAPES = {ord(c): f"\\u{ord(c):04x}" for c in _CONTROLS} | {
+    ord("\n"): "\\n",
+    ord("\r"): "\\r",
+    ord("\t"): "\\t",
+}
+#: The same, but line breaks and tabs kept (a derivation's own layout).
+_CONTROL_ESCAPES_KEEP_LINES = {
+    k: v for k, v in _CONTROL_ESCAPES.items() if k not in (ord("\n"), ord("\t"))
+}
+
+
+def visible_controls(text: str, *, keep_lines: bool = True) -> str:
+    """``text`` with its control characters written as escapes: ESC as ``\\u001b``, and
+    with ``keep_lines=False`` a line break as ``\\n`` (a message stays one line)."""
+    if text.isprintable() or (keep_lines and all(c.isprintable() or c in "\n\t" for c in text)):
+        return text
+    return text.translate(_CONTROL_ESCAPES_KEEP_LINES if keep_lines else _CONTROL_ESCAPES)
+
+
 #: Texts at least this long are written straight to standard output's file descriptor
 #: (:meth:`StdoutStream._write_direct`); shorter ones go through its buffer.
 DIRECT_WRITE_CHARS = 8192
@@ -267,7 +290,7 @@ def say(message: str) -> None:
     if stream is None:
         return
     try:
-        stream.write(message + "\n")
+        stream.write(visible_controls(message, keep_lines=False) + "\n")
         stream.flush()
     except (OSError, ValueError):
         pass
@@ -303,33 +326,38 @@ def console():
     out: put in after, by the stream, a stand-in longer than its character (``ŷ`` ->
     ``yhat``, a user's ``Ä`` -> ``\\u00c4``) pushed the rest of its row past the table's
     borders."""
-    from rich.console import Console
 
     # No emoji codes or highlighting in derivations (and their tables stay unimported).
-    if isinstance(sys.stdout, StdoutStream) and sys.stdout.ascii_only:
-        out = _ascii_console_class()(file=sys.stdout, highlight=False, emoji=False)
-    else:
-        out = Console(file=sys.stdout, highlight=False, emoji=False)
+    ascii_only = isinstance(sys.stdout, StdoutStream) and sys.stdout.ascii_only
+    out = _console_class()(file=sys.stdout, highlight=False, emoji=False)
+    out.ascii_only = ascii_only
     if out.width < MIN_CONSOLE_WIDTH:
         out.width = MIN_CONSOLE_WIDTH
     return out
 
 
-def _ascii_console_class():
-    """A Console whose ``print`` puts the ASCII stand-ins in before the layout."""
+def _console_class():
+    """A Console whose ``print`` shows control characters as escapes and, on an ASCII-only
+    output (``ascii_only``), puts the ASCII stand-ins in, both before the layout."""
     from rich.console import Console
 
-    class AsciiConsole(Console):
+    class SafeConsole(Console):
+        ascii_only = False
+
         def print(self, *objects: Any, **kwargs: Any) -> None:
-            super().print(*(ascii_renderable(o) for o in objects), **kwargs)
+            def shown(text: str) -> str:
+                text = visible_controls(text)
+                return to_ascii(text) if self.ascii_only else text
 
-    return AsciiConsole
+            super().print(*(map_texts(o, shown) for o in objects), **kwargs)
+
+    return SafeConsole
 
 
-def ascii_renderable(obj: Any) -> Any:
-    """``obj`` with its texts in their ASCII stand-ins (:func:`to_ascii`), styles kept: a
-    string, a Text, and the texts inside a Table, Group, Panel or Padding (changed in place).
-    Anything else is left to the stream's own fallback."""
+def map_texts(obj: Any, change: Callable[[str], str]) -> Any:
+    """``obj`` with ``change`` applied to its texts, styles kept: a string, a Text, and the
+    texts inside a Table, Group, Panel or Padding (changed in place). Anything else is left
+    as it is (the stream's ASCII fallback still covers it)."""
     from rich.console import Group
     from rich.padding import Padding
     from rich.panel import Panel
@@ -337,36 +365,36 @@ def ascii_renderable(obj: Any) -> Any:
     from rich.text import Text
 
     if isinstance(obj, str):
-        return to_ascii(obj)
+        return change(obj)
     if isinstance(obj, Text):
-        return _ascii_text(obj)
+        return _map_text(obj, change)
     if isinstance(obj, Table):
         for attr in ("title", "caption"):
-            setattr(obj, attr, ascii_renderable(getattr(obj, attr)))
+            setattr(obj, attr, map_texts(getattr(obj, attr), change))
         for column in obj.columns:
-            column.header = ascii_renderable(column.header)
-            column.footer = ascii_renderable(column.footer)
-            column._cells[:] = [ascii_renderable(c) for c in column._cells]
+            column.header = map_texts(column.header, change)
+            column.footer = map_texts(column.footer, change)
+            column._cells[:] = [map_texts(c, change) for c in column._cells]
     elif isinstance(obj, Group):
         items = obj.renderables  # the list Group renders from (public, built once)
-        items[:] = [ascii_renderable(r) for r in items]
+        items[:] = [map_texts(r, change) for r in items]
     elif isinstance(obj, Panel):
-        obj.renderable = ascii_renderable(obj.renderable)
-        obj.title = ascii_renderable(obj.title)
-        obj.subtitle = ascii_renderable(obj.subtitle)
+        obj.renderable = map_texts(obj.renderable, change)
+        obj.title = map_texts(obj.title, change)
+        obj.subtitle = map_texts(obj.subtitle, change)
     elif isinstance(obj, Padding):
-        obj.renderable = ascii_renderable(obj.renderable)
+        obj.renderable = map_texts(obj.renderable, change)
     return obj
 
 
-def _ascii_text(text: Any) -> Any:
-    """A Rich Text in ASCII stand-ins with its styles: cut at every span's ends, each piece
-    (one set of styles) put in ASCII and styled over its new length."""
+def _map_text(text: Any, change: Callable[[str], str]) -> Any:
+    """A Rich Text with ``change`` applied and its styles kept: cut at every span's ends, each
+    piece (one set of styles) changed and styled over its new length."""
     from rich.text import Span, Text
 
-    if text.plain.isascii():
-        return text
     plain = text.plain
+    if change(plain) == plain:
+        return text
     cuts = sorted({o for sp in text.spans for o in (sp.start, sp.end) if 0 < o < len(plain)})
     pieces = text.divide(cuts) if cuts else [text]
     out = Text(
@@ -378,7 +406,7 @@ def _ascii_text(text: Any) -> Any:
     )
     for piece in pieces:
         start = len(out.plain)
-        out.append(to_ascii(piece.plain))
+        out.append(change(piece.plain))
         end = len(out.plain)
         out.spans.extend(Span(start, end, sp.style) for sp in piece.spans if sp.end > sp.start)
     return out
