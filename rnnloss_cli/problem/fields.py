@@ -37,7 +37,15 @@ def _type_name(value: Any) -> str:
         return "a mapping"
     if isinstance(value, list):
         return "a list"
-    return f"{type(value).__name__} {value!r}"
+    shown = repr(value)
+    if len(shown) > _MAX_SHOWN_CHARS:  # a whole file read as one string made a 64 MiB line
+        size = f" ({len(value):,} characters)" if isinstance(value, str) else ""
+        shown = f"{shown[: _MAX_SHOWN_CHARS - 3]}...{size}"
+    return f"{type(value).__name__} {shown}"
+
+
+#: Characters of a wrong value a message shows before cutting it.
+_MAX_SHOWN_CHARS = 60
 
 
 def _is_number(value: Any) -> bool:
