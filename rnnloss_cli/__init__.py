@@ -15,6 +15,7 @@ Bad input raises :class:`rnnloss_cli.errors.ProblemError` naming the field and w
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
@@ -25,12 +26,23 @@ __version__ = "0.1.0"
 __all__ = ["__version__", "solve_file", "solve_problem"]
 
 
-def solve_file(path: str) -> Result:
-    """Read, validate and solve one problem file (YAML); returns its Result."""
+def solve_file(path: str | bytes | os.PathLike) -> Result:
+    """Read, validate and solve one problem file (YAML); returns its Result.
+
+    ``path`` is a str, bytes or path-like object; ``"-"`` reads standard input.
+    """
+    from rnnloss_cli.errors import ProblemError
     from rnnloss_cli.problem import load_problem
     from rnnloss_cli.solve import solve
 
-    return solve(load_problem(str(path)))
+    try:
+        name = os.fsdecode(path)  # str(b"p.yaml") was "b'p.yaml'", str(None) the file "None"
+    except TypeError:
+        raise ProblemError(
+            f"expected a path (str, bytes or os.PathLike), got {type(path).__name__}",
+            file=repr(path)[:60],
+        ) from None
+    return solve(load_problem(name))
 
 
 def solve_problem(mapping: Mapping[str, Any], *, name: str = "<mapping>") -> Result:

@@ -75,3 +75,19 @@ def test_solve_problem_takes_numpy_arrays_as_field_values():
 def test_solve_problem_refuses_what_is_not_a_mapping(bad):
     with pytest.raises(ProblemError, match="expected a mapping"):
         rnnloss_cli.solve_problem(bad)
+
+
+def test_solve_file_takes_bytes_and_path_like_paths():
+    """A bytes path is a path (os.fsdecode): it was shown as "b'problems/...': no such file"."""
+    from pathlib import Path
+
+    for path in (b"problems/ctc-exact-ab.yaml", Path("problems/ctc-exact-ab.yaml")):
+        r = rnnloss_cli.solve_file(path)
+        assert math.isclose(r.loss, -math.log(0.588), rel_tol=1e-12)
+
+
+@pytest.mark.parametrize("bad", [None, 3, ["problems/hello.yaml"]])
+def test_solve_file_refuses_what_is_not_a_path(bad):
+    """None was looked up as the file "None" ("None: no such file")."""
+    with pytest.raises(ProblemError, match="expected a path"):
+        rnnloss_cli.solve_file(bad)
