@@ -228,7 +228,7 @@ def solve_sequence(p: SequenceProblem, *, window: Window | None = None) -> Resul
         r.steps[-1].label += chosen
     r.steps.append(
         _mean_step(
-            f"mean over the {n_tokens} unpadded tokens"
+            f"mean over the {n_tokens:,} unpadded tokens"
             + (chosen if p.reduction == "mean_tokens" else ""),
             total,
             n_tokens,
@@ -237,7 +237,7 @@ def solve_sequence(p: SequenceProblem, *, window: Window | None = None) -> Resul
     )
     r.steps.append(
         _mean_step(
-            f"mean over the {n_seq} sequence{'s' if n_seq > 1 else ''}"
+            f"mean over the {n_seq:,} sequence{'s' if n_seq > 1 else ''}"
             + (chosen if p.reduction == "mean_sequences" else ""),
             total,
             n_seq,
@@ -366,14 +366,19 @@ def solve_sequence_hinge(p: SequenceHingeProblem, *, window: Window | None = Non
     figures = {"mean": float(engine_reduce(real_terms, "mean")), "sum": total}
     r.steps.append(reduction_step(real_terms, "mean", figures["mean"], "hinge terms"))
     r.steps.append(reduction_step(real_terms, "sum", total, "hinge terms"))
-    if n_seq > 1:
+    if n_seq > 1 or p.reduction == "mean_sequences":  # the reduction asked for is a figure
         figures["mean_sequences"] = scaled_sum(real_terms, 1.0 / n_seq)
         r.steps.append(
-            _mean_step(f"mean over the {n_seq} sequences", total, n_seq, figures["mean_sequences"])
+            _mean_step(
+                f"mean over the {n_seq:,} sequence{'s' if n_seq > 1 else ''}",
+                total,
+                n_seq,
+                figures["mean_sequences"],
+            )
         )
     for s in r.steps:
         if s.label.startswith(p.reduction) or (
-            p.reduction == "mean_sequences" and "sequences" in s.label
+            p.reduction == "mean_sequences" and "sequence" in s.label
         ):
             s.label += f" (reduction: {p.reduction})"
     first = _position(p.y.shape, int(np.flatnonzero(np.ravel(p.mask))[0])) if p.mask.any() else None
