@@ -491,6 +491,10 @@ def _write_failed(output: Path, exc: OSError) -> typer.Exit:
     if exc.errno in _OUTPUT_ERRNOS - {errno.EPIPE, errno.EBADF}:
         say(f"error: could not write the output: {output}: {_describe_output_error(exc)}")
         return typer.Exit(EXIT_OUTPUT)
+    if exc.errno in (errno.EEXIST, errno.ENOTDIR):  # a file where a folder of the path goes
+        blocking = next((p for p in output.parents if p.exists() and not p.is_dir()), None)
+        if blocking is not None:
+            return fail(f"cannot write {output}: {blocking} is not a folder")
     return fail(f"cannot write {output}: {_reason(exc)}")
 
 

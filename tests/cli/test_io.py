@@ -201,6 +201,18 @@ def test_write_file_creates_missing_folders(tmp_path):
     assert out.read_text(encoding="utf-8") == "kind: ctc\n"
 
 
+def test_write_file_under_a_file_names_the_file_that_is_not_a_folder(tmp_path, capsys):
+    # -o p.yaml/out.html: making the folder p.yaml failed with "File exists", which is true
+    # of p.yaml but not what is wrong with the output path
+    (tmp_path / "p.yaml").write_text("kind: mse", encoding="utf-8")
+    out = tmp_path / "p.yaml" / "sub" / "out.html"
+    with pytest.raises(typer.Exit) as exc:
+        cli_io.write_file("<p>", out)
+    assert exc.value.exit_code == 2
+    err = capsys.readouterr().err
+    assert f"{tmp_path / 'p.yaml'} is not a folder" in err, err
+
+
 def test_app_keeps_a_full_app_for_help():
     assert app_for(["--help"]) is app
 
