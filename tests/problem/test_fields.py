@@ -163,3 +163,18 @@ def test_a_long_text_in_place_of_a_value_is_cut_in_the_message(tmp_path):
     message = str(info.value)
     assert len(message) < 300, message
     assert "got str 'aaaa" in message and "(100,000 characters)" in message, message
+
+
+@pytest.mark.parametrize(
+    "item, hint",
+    [
+        ("−0.5", "U+2212 MINUS SIGN"),  # copied from a PDF or a word processor
+        ("0.5−", "U+2212 MINUS SIGN"),
+        ("–1", "U+2013 EN DASH"),
+        ("0.5", "quotes make it text"),  # a quoted number
+        ("1,5", "decimal comma"),
+    ],
+)
+def test_a_number_written_as_text_gets_a_hint(item, hint):
+    err = _array_error([1, item])
+    assert err.field == "x[1]" and hint in err.message, str(err)
