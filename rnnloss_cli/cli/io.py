@@ -285,20 +285,22 @@ def stdout_is_unicode() -> bool:
 
 
 def say(message: str) -> None:
-    """One line on stderr (a message, never data); silent if stderr itself is gone."""
+    """A message on stderr (never data), its control characters shown as escapes (line
+    breaks kept: a summary has several lines); silent if stderr itself is gone."""
     stream = sys.stderr
     if stream is None:
         return
     try:
-        stream.write(visible_controls(message, keep_lines=False) + "\n")
+        stream.write(visible_controls(message) + "\n")
         stream.flush()
     except (OSError, ValueError):
         pass
 
 
 def fail(err: Exception | str) -> typer.Exit:
-    """Print ``error: ...`` on stderr and return the exit for bad input (2)."""
-    say(f"error: {err}")
+    """Print ``error: ...`` on stderr, one line (a line break from a file or a flag, as in
+    a field's name, shown as ``\\n``), and return the exit for bad input (2)."""
+    say(visible_controls(f"error: {err}", keep_lines=False))
     return typer.Exit(EXIT_BAD_INPUT)
 
 
@@ -578,8 +580,9 @@ def _internal_error(exc: BaseException, debug: bool) -> int:
         import traceback
 
         traceback.print_exception(type(exc), exc, exc.__traceback__, file=sys.stderr)
+    message = visible_controls(f"{type(exc).__name__}: {exc}", keep_lines=False)  # one line
     say(
-        f"error: internal error ({type(exc).__name__}: {exc}). This is a bug in rnnloss: "
+        f"error: internal error ({message}). This is a bug in rnnloss: "
         "please report it with the command you ran (add --debug for the traceback)."
     )
     return EXIT_INTERNAL

@@ -259,3 +259,16 @@ def test_an_error_naming_a_field_with_a_line_break_stays_one_line(tmp_path, monk
     assert code == cli_io.EXIT_BAD_INPUT
     assert err.count("\n") == 1 and "\x1b" not in err, repr(err)
     assert "field 'a\\nb\\u001b[31m': unknown field" in err, err
+
+
+def test_an_internal_error_with_a_multi_line_message_is_still_one_line(monkeypatch):
+    import rnnloss_cli.solve as solve_mod
+
+    def broken(problem, **kw):
+        raise ValueError("operands could not be broadcast\ntogether with shapes (3,) (4,)")
+
+    monkeypatch.setattr(solve_mod, "solve", broken)
+    code, _, err = _run(["solve", str(PROBLEMS / "hinge-sequence.yaml")], monkeypatch)
+    assert code == cli_io.EXIT_INTERNAL
+    assert len(err.getvalue().strip().splitlines()) == 1, err.getvalue()
+    assert "broadcast\\ntogether" in err.getvalue()
