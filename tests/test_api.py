@@ -75,3 +75,37 @@ def test_solve_problem_takes_numpy_arrays_as_field_values():
 def test_solve_problem_refuses_what_is_not_a_mapping(bad):
     with pytest.raises(ProblemError, match="expected a mapping"):
         rnnloss_cli.solve_problem(bad)
+
+
+def test_solve_file_takes_bytes_and_path_like_paths():
+    """A bytes path is a path (os.fsdecode): it was shown as "b'problems/...': no such file"."""
+    from pathlib import Path
+
+    for path in (b"problems/ctc-exact-ab.yaml", Path("problems/ctc-exact-ab.yaml")):
+        r = rnnloss_cli.solve_file(path)
+        assert math.isclose(r.loss, -math.log(0.588), rel_tol=1e-12)
+
+
+@pytest.mark.parametrize("bad", [None, 3, ["problems/hello.yaml"]])
+def test_solve_file_refuses_what_is_not_a_path(bad):
+    """None was looked up as the file "None" ("None: no such file")."""
+    with pytest.raises(ProblemError, match="expected a path"):
+        rnnloss_cli.solve_file(bad)
+
+
+def test_solve_problem_refuses_a_numpy_array_too_big_before_making_it_lists(monkeypatch):
+    """A numpy field becomes the lists a YAML file gives, about 32 bytes a number (a pointer
+    and a float object): 3·10^8 int8 zeros (300 MB) grew to 10 GB and took 78 s before the
+    engine's MAX_ARRAY_BYTES refused them. Here the limit is lowered to 32,000 bytes, so
+    1,001 numbers (32,032 bytes as lists) are refused, naming the field, and 1,000 pass."""
+    import numpy as np
+
+    from rnnloss_cli import limits
+
+    monkeypatch.setattr(limits, "MAX_ARRAY_BYTES", 32_000)
+    big = np.broadcast_to(np.int8(0), (1_001,))  # a view: no memory of its own
+    with pytest.raises(ProblemError) as info:
+        rnnloss_cli.solve_problem({"kind": "mse", "y": big, "yhat": big})
+    assert info.value.field == "y" and "MAX_ARRAY_BYTES" in str(info.value), str(info.value)
+    ok = np.zeros(1_000)
+    assert rnnloss_cli.solve_problem({"kind": "mse", "y": ok, "yhat": ok}).loss == 0.0

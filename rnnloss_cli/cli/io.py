@@ -166,6 +166,29 @@ def _stand_in(ch: str) -> str:
     return f"\\u{code:04x}" if code <= 0xFFFF else f"\\U{code:08x}"
 
 
+#: C0 control characters, DEL and the C1 controls: from a problem file or a flag they would
+#: drive the terminal (ESC [ 8 m hides what follows, a MISMATCH too; ESC ] 0 ; sets the
+#: window's title) instead of being read, so they are shown as escapes.
+_CONTROLS = "".join(chr(c) for c in (*range(0x20), *range(0x7F, 0xA0)))
+_CONTROL_ESCAPES = {ord(c): f"\\u{ord(c):04x}" for c in _CONTROLS} | {
+    ord("\n"): "\\n",
+    ord("\r"): "\\r",
+    ord("\t"): "\\t",
+}
+#: The same, but line breaks and tabs kept (a derivation's own layout).
+_CONTROL_ESCAPES_KEEP_LINES = {
+    k: v for k, v in _CONTROL_ESCAPES.items() if k not in (ord("\n"), ord("\t"))
+}
+
+
+def visible_controls(text: str, *, keep_lines: bool = True) -> str:
+    """``text`` with its control characters written as escapes: ESC as ``\\u001b``, and
+    with ``keep_lines=False`` a line break as ``\\n`` (a message stays one line)."""
+    if text.isprintable() or (keep_lines and all(c.isprintable() or c in "\n\t" for c in text)):
+        return text
+    return text.translate(_CONTROL_ESCAPES_KEEP_LINES if keep_lines else _CONTROL_ESCAPES)
+
+
 #: Texts at least this long are written straight to standard output's file descriptor
 #: (:meth:`StdoutStream._write_direct`); shorter ones go through its buffer.
 DIRECT_WRITE_CHARS = 8192
@@ -262,20 +285,22 @@ def stdout_is_unicode() -> bool:
 
 
 def say(message: str) -> None:
-    """One line on stderr (a message, never data); silent if stderr itself is gone."""
+    """A message on stderr (never data), its control characters shown as escapes (line
+    breaks kept: a summary has several lines); silent if stderr itself is gone."""
     stream = sys.stderr
     if stream is None:
         return
     try:
-        stream.write(message + "\n")
+        stream.write(visible_controls(message) + "\n")
         stream.flush()
     except (OSError, ValueError):
         pass
 
 
 def fail(err: Exception | str) -> typer.Exit:
-    """Print ``error: ...`` on stderr and return the exit for bad input (2)."""
-    say(f"error: {err}")
+    """Print ``error: ...`` on stderr, one line (a line break from a file or a flag, as in
+    a field's name, shown as ``\\n``), and return the exit for bad input (2)."""
+    say(visible_controls(f"error: {err}", keep_lines=False))
     return typer.Exit(EXIT_BAD_INPUT)
 
 
@@ -297,13 +322,95 @@ MIN_CONSOLE_WIDTH = 20
 
 def console():
     """A Rich console on the current standard output (ASCII boxes when it is not Unicode),
-    at least ``MIN_CONSOLE_WIDTH`` columns wide."""
-    from rich.console import Console
+    at least ``MIN_CONSOLE_WIDTH`` columns wide.
+
+    On an ASCII-only output its texts are put in their ASCII stand-ins before Rich lays them
+    out: put in after, by the stream, a stand-in longer than its character (``ŷ`` ->
+    ``yhat``, a user's ``Ä`` -> ``\\u00c4``) pushed the rest of its row past the table's
+    borders."""
 
     # No emoji codes or highlighting in derivations (and their tables stay unimported).
-    out = Console(file=sys.stdout, highlight=False, emoji=False)
+    ascii_only = isinstance(sys.stdout, StdoutStream) and sys.stdout.ascii_only
+    out = _console_class()(file=sys.stdout, highlight=False, emoji=False)
+    out.ascii_only = ascii_only
     if out.width < MIN_CONSOLE_WIDTH:
         out.width = MIN_CONSOLE_WIDTH
+    return out
+
+
+def _console_class():
+    """A Console whose ``print`` shows control characters as escapes and, on an ASCII-only
+    output (``ascii_only``), puts the ASCII stand-ins in, both before the layout."""
+    from rich.console import Console
+
+    class SafeConsole(Console):
+        ascii_only = False
+
+        def print(self, *objects: Any, **kwargs: Any) -> None:
+            def shown(text: str) -> str:
+                text = visible_controls(text)
+                return to_ascii(text) if self.ascii_only else text
+
+            super().print(*(map_texts(o, shown) for o in objects), **kwargs)
+
+    return SafeConsole
+
+
+def map_texts(obj: Any, change: Callable[[str], str]) -> Any:
+    """``obj`` with ``change`` applied to its texts, styles kept: a string, a Text, and the
+    texts inside a Table, Group, Panel or Padding (changed in place). Anything else is left
+    as it is (the stream's ASCII fallback still covers it)."""
+    from rich.console import Group
+    from rich.padding import Padding
+    from rich.panel import Panel
+    from rich.table import Table
+    from rich.text import Text
+
+    if isinstance(obj, str):
+        return change(obj)
+    if isinstance(obj, Text):
+        return _map_text(obj, change)
+    if isinstance(obj, Table):
+        for attr in ("title", "caption"):
+            setattr(obj, attr, map_texts(getattr(obj, attr), change))
+        for column in obj.columns:
+            column.header = map_texts(column.header, change)
+            column.footer = map_texts(column.footer, change)
+            column._cells[:] = [map_texts(c, change) for c in column._cells]
+    elif isinstance(obj, Group):
+        items = obj.renderables  # the list Group renders from (public, built once)
+        items[:] = [map_texts(r, change) for r in items]
+    elif isinstance(obj, Panel):
+        obj.renderable = map_texts(obj.renderable, change)
+        obj.title = map_texts(obj.title, change)
+        obj.subtitle = map_texts(obj.subtitle, change)
+    elif isinstance(obj, Padding):
+        obj.renderable = map_texts(obj.renderable, change)
+    return obj
+
+
+def _map_text(text: Any, change: Callable[[str], str]) -> Any:
+    """A Rich Text with ``change`` applied and its styles kept: cut at every span's ends, each
+    piece (one set of styles) changed and styled over its new length."""
+    from rich.text import Span, Text
+
+    plain = text.plain
+    if change(plain) == plain:
+        return text
+    cuts = sorted({o for sp in text.spans for o in (sp.start, sp.end) if 0 < o < len(plain)})
+    pieces = text.divide(cuts) if cuts else [text]
+    out = Text(
+        style=text.style,
+        justify=text.justify,
+        overflow=text.overflow,
+        no_wrap=text.no_wrap,
+        end=text.end,
+    )
+    for piece in pieces:
+        start = len(out.plain)
+        out.append(change(piece.plain))
+        end = len(out.plain)
+        out.spans.extend(Span(start, end, sp.style) for sp in piece.spans if sp.end > sp.start)
     return out
 
 
@@ -386,6 +493,10 @@ def _write_failed(output: Path, exc: OSError) -> typer.Exit:
     if exc.errno in _OUTPUT_ERRNOS - {errno.EPIPE, errno.EBADF}:
         say(f"error: could not write the output: {output}: {_describe_output_error(exc)}")
         return typer.Exit(EXIT_OUTPUT)
+    if exc.errno in (errno.EEXIST, errno.ENOTDIR):  # a file where a folder of the path goes
+        blocking = next((p for p in output.parents if p.exists() and not p.is_dir()), None)
+        if blocking is not None:
+            return fail(f"cannot write {output}: {blocking} is not a folder")
     return fail(f"cannot write {output}: {_reason(exc)}")
 
 
@@ -469,8 +580,9 @@ def _internal_error(exc: BaseException, debug: bool) -> int:
         import traceback
 
         traceback.print_exception(type(exc), exc, exc.__traceback__, file=sys.stderr)
+    message = visible_controls(f"{type(exc).__name__}: {exc}", keep_lines=False)  # one line
     say(
-        f"error: internal error ({type(exc).__name__}: {exc}). This is a bug in rnnloss: "
+        f"error: internal error ({message}). This is a bug in rnnloss: "
         "please report it with the command you ran (add --debug for the traceback)."
     )
     return EXIT_INTERNAL

@@ -18,6 +18,7 @@ from rnnloss_cli.cli.io import (
     guarded,
     say,
     stdout_is_unicode,
+    visible_controls,
     write_markup,
 )
 from rnnloss_cli.cli.options import SHOW_HEATMAP, OutputFormat
@@ -87,7 +88,8 @@ def print_results(
     elif fmt is OutputFormat.markdown:
         from rnnloss_cli.render.markdown import render_markdown
 
-        sys.stdout.write(render_markdown(results, precision, show, window=window))
+        # a title's ESC would drive the terminal the markdown is read on
+        sys.stdout.write(visible_controls(render_markdown(results, precision, show, window=window)))
     else:
         from rnnloss_cli.render.rich import colour_on, has_heatmap_tables, render_rich
 

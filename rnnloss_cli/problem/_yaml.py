@@ -35,6 +35,9 @@ Path = tuple[Any, ...]
 
 FLOAT_TAG = "tag:yaml.org,2002:float"
 INT_TAG = "tag:yaml.org,2002:int"
+BOOL_TAG = "tag:yaml.org,2002:bool"
+#: YAML 1.1's octal integers (``012`` is 10 there, 12 in YAML 1.2); ``0`` alone is 0 in both.
+_LEGACY_OCTAL = re.compile(r"[-+]?0[0-7_]+")
 MERGE_TAG = "tag:yaml.org,2002:merge"
 #: YAML 1.2 core-schema floats that YAML 1.1 (PyYAML) reads as text: an exponent without a
 #: dot or without a sign, e.g. ``1e-5``, ``2E3``, ``1.0e5``, ``.5e1``.
@@ -233,8 +236,11 @@ class _Builder:
                 if underflows(value, number):
                     raise self._too_small(event)
                 return number, False
+        plain = tag is None and implicit[0]
         if tag is None or tag == "!":
             tag = self.loader.resolve(yaml.ScalarNode, value, implicit)
+        if plain and tag in (BOOL_TAG, INT_TAG, FLOAT_TAG):
+            self._refuse_yaml11_only(event, tag)
         if tag == MERGE_TAG:
             return None, True
         if tag in (INT_TAG, FLOAT_TAG) and len(value) > _MAX_INT_DIGITS:
@@ -252,6 +258,39 @@ class _Builder:
             except OverflowError:
                 raise self._too_big(event) from None
         return result, False
+
+    def _refuse_yaml11_only(self, event: Any, tag: str) -> None:
+        """Refuse a plain scalar that YAML 1.1 (PyYAML) reads otherwise than YAML 1.2 and
+        than its writer likely meant: ``yes``/``no``/``on``/``off`` (booleans in 1.1, text in
+        1.2), ``012`` (octal 10 in 1.1, 12 in 1.2) and ``1:30`` (base 60: 90). Read silently,
+        ``target: 012`` was the target "10" and a vocabulary word ``1:30`` the column "90"."""
+        value = event.value
+        node = yaml.ScalarNode(tag, value, event.start_mark, event.end_mark, event.style)
+        if tag == BOOL_TAG and value.lower() not in ("true", "false"):
+            read = str(self.loader.construct_object(node)).lower()
+            why = (
+                f"{value} is read by YAML 1.1 as the boolean {read} (yes, no, on and off are "
+                "booleans there, text in YAML 1.2)"
+            )
+            fix = "write true or false for a boolean"
+        elif tag == INT_TAG and _LEGACY_OCTAL.fullmatch(value):
+            decimal = int(value.replace("_", ""), 10)
+            read = self.loader.construct_object(node)
+            why = (
+                f"{value} is an octal number in YAML 1.1 (read as {read}) but a decimal one "
+                f"in YAML 1.2 ({decimal})"
+            )
+            fix = "write the number without its leading 0"
+        elif ":" in value:
+            read = self.loader.construct_object(node)
+            why = f"{value} is a base-60 number in YAML 1.1 (read as {read})"
+            fix = "write the number meant"
+        else:
+            return
+        path, _ = self._next_path(event.start_mark)
+        raise self.error(
+            f"{why}: {fix}, or quote it ('{value}') if text is meant", event.start_mark, path
+        )
 
     def _too_big(self, event: Any, words: str = FLOAT64_WORDS) -> ProblemError:
         path, is_key = self._next_path(event.start_mark)

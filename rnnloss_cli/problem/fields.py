@@ -37,7 +37,42 @@ def _type_name(value: Any) -> str:
         return "a mapping"
     if isinstance(value, list):
         return "a list"
-    return f"{type(value).__name__} {value!r}"
+    shown = repr(value)
+    if len(shown) > _MAX_SHOWN_CHARS:  # a whole file read as one string made a 64 MiB line
+        size = f" ({len(value):,} characters)" if isinstance(value, str) else ""
+        shown = f"{shown[: _MAX_SHOWN_CHARS - 3]}...{size}"
+    return f"{type(value).__name__} {shown}"
+
+
+#: Characters of a wrong value a message shows before cutting it.
+_MAX_SHOWN_CHARS = 60
+
+
+#: Dashes a PDF or a word processor puts where a minus sign goes.
+_DASHES = "\u2212\u2010\u2011\u2012\u2013\u2014\ufe63\uff0d"
+
+
+def _text_number_hint(text: str) -> str:
+    """Why a text that looks like a number is not one, e.g. "−0.5" copied from a PDF."""
+    import unicodedata
+
+    dash = next((c for c in text if c in _DASHES), None)
+    if dash is not None:
+        name = f"U+{ord(dash):04X} {unicodedata.name(dash, '')}".strip()
+        return f" ({name} is not the minus sign '-': write -)"
+    if not text.isascii() and any(c.isdigit() for c in text):
+        return " (digits other than 0-9: write the number with 0-9)"
+    try:
+        float(text)
+    except ValueError:
+        pass
+    else:
+        return " (quotes make it text: write the number without them)"
+    try:
+        float(text.replace(",", ".", 1))
+    except ValueError:
+        return ""
+    return " (a decimal comma: write the decimal point, e.g. 1.5)"
 
 
 def _is_number(value: Any) -> bool:
@@ -175,7 +210,8 @@ class Fields:
     ) -> Any:
         """Validate one number found at ``parts`` (finite, in range, integral if asked)."""
         if not _is_number(value):
-            raise self.error(f"expected a number, got {_type_name(value)}", *parts)
+            hint = _text_number_hint(value) if isinstance(value, str) else ""
+            raise self.error(f"expected a number, got {_type_name(value)}{hint}", *parts)
         if isinstance(value, int) and not _fits_float(value):
             raise self.error(f"{_short(value)} {FLOAT64_WORDS}", *parts)
         if not math.isfinite(value):

@@ -139,6 +139,20 @@ def parse_padding(f: Fields, steps_shape: tuple[int, ...], like: str) -> np.ndar
     return m[0] if len(steps_shape) == 1 else m
 
 
+def check_some_real_step(f: Fields, mask: np.ndarray, reduction: str) -> None:
+    """Refuse a mean over the unpadded steps when every step is padding: 0 / 0 has no value
+    (the engine refuses it too, but without the file, line or field). The line named is the
+    reduction's, or the padding's when the mean is the kind's default."""
+    if reduction not in ("mean", "mean_tokens") or mask.any():
+        return
+    pad = "lengths" if f.has("lengths") else "mask"
+    raise f.error(
+        f"reduction {reduction} divides by the number of unpadded steps, but every step is "
+        f"padding ({pad}): 0 / 0 has no value; give at least one real step, or reduction: sum",
+        "reduction" if f.has("reduction") else pad,
+    )
+
+
 def _vocabulary(f: Fields, n_classes: int, columns_of: str) -> tuple[str, ...] | None:
     if not f.has("vocabulary"):
         return None
@@ -271,6 +285,7 @@ def parse_sequence(f: Fields, kind: str) -> SequenceProblem:
     vocab = _vocabulary(f, x.shape[-1], name)
     targets, labels = _targets(f, steps_shape, x.shape[-1], mask, vocab, name)
     reduction = f.text("reduction", "sum", choices=SEQUENCE_REDUCTIONS)
+    check_some_real_step(f, mask, reduction)
     return SequenceProblem(meta, x, name == "logits", targets, labels, mask, reduction, vocab)
 
 
@@ -288,6 +303,7 @@ def parse_sequence_hinge(f: Fields, kind: str) -> SequenceHingeProblem:
     # Padded labels may hold anything (often 0): only the real steps' labels are checked.
     check_pm1_labels(f, y if mask.all() else np.where(mask, y, 1.0), "y")
     reduction = f.text("reduction", "mean", choices=HINGE_REDUCTIONS)
+    check_some_real_step(f, mask, reduction)
     return SequenceHingeProblem(meta, y, yhat, mask, reduction)
 
 
@@ -413,6 +429,7 @@ def parse_reinforce(f: Fields, kind: str) -> ReinforceProblem:
         else:
             baseline = f.number("baseline")
     reduction = f.text("reduction", "sum", choices=REINFORCE_REDUCTIONS)
+    check_some_real_step(f, mask, reduction)
     _check_returns_fit(f, rewards, returns, gamma, baseline, mask)
     return ReinforceProblem(
         meta,

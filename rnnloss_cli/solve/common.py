@@ -20,6 +20,10 @@ def reduction_step(terms: np.ndarray, reduction: str, value: float, what: str = 
     A long list keeps its first and last terms and says how many are left out (``Terms``).
     """
     flat = np.ravel(terms)
+    if flat.size == 0:  # every step padding: "() / 0" and " = 0" said nothing
+        if reduction == "mean":
+            return Step(f"mean of the 0 {what}", "no terms: 0 / 0 has no value (NaN)")
+        return Step(f"sum of the 0 {what}", "no terms: the empty sum is 0")
     held = held_terms(flat.astype(float))
     if flat.size == 1:  # "the 1 term", not "the 1 terms"; a one-term sum is the term itself
         one = what[:-1] if what.endswith("s") else what
@@ -60,8 +64,9 @@ def overflow_warning(
 ) -> str | None:
     """Why ``value`` (a sum or mean of ``terms``) is infinite although every input is finite:
     one term already passes the largest double, or the finite terms' sum does. None when
-    ``value`` is finite. ``where(i)`` names flat element i."""
-    if math.isfinite(value):
+    ``value`` is finite or NaN (a mean of no terms, 0 / 0, is no value, not an infinity).
+    ``where(i)`` names flat element i."""
+    if not math.isinf(value):
         return None
     flat = np.ravel(terms)
     bad = np.flatnonzero(~np.isfinite(flat))

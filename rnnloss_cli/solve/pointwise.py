@@ -54,11 +54,22 @@ GRADIENTS = {
     "bce": "(ŷ − y) / (ŷ · (1 − ŷ)){n}",
     "hinge": "−y{n} if 1 − y·ŷ > 0, else 0",
 }
+#: BCE's gradient as PyTorch's backward computes it when the floor of its denominator is hit
+#: (ŷ within 1e-12 of 0 or 1): without the max the line would state a false equality.
+BCE_FLOORED_GRADIENT = "(ŷ − y) / max(ŷ · (1 − ŷ), 1e-12){n}"
+#: PyTorch's floor for ŷ (1 − ŷ) in binary_cross_entropy's backward.
+BCE_GRAD_FLOOR = 1e-12
 
 
-def _grad_header(kind: str, reduction: str) -> str:
+def _grad_header(kind: str, reduction: str, floored: bool = False) -> str:
     n = " / n" if reduction == "mean" else ""
-    return "∂L/∂ŷ = " + GRADIENTS[kind].format(n=n)
+    return "∂L/∂ŷ = " + (BCE_FLOORED_GRADIENT if floored else GRADIENTS[kind]).format(n=n)
+
+
+def _bce_floored(yhat) -> np.ndarray:
+    """Where BCE's gradient denominator ŷ (1 − ŷ) is below PyTorch's floor of 1e-12."""
+    yh = np.asarray(yhat, dtype=float)
+    return yh * (1.0 - yh) < BCE_GRAD_FLOOR
 
 
 def _elementwise_table(
@@ -66,11 +77,12 @@ def _elementwise_table(
 ) -> Table:
     """One row per element, held over the window only (first and last elements)."""
     y, yh, t, g = p.y.ravel(), p.yhat.ravel(), np.ravel(terms), np.ravel(grad)
+    floored = p.meta.kind == "bce" and bool(np.any(_bce_floored(yh)))
     return Table.windowed(
         "per element",
         y.size,
         lambda i: [_position(p.y.shape, i), float(y[i]), float(yh[i]), float(t[i]), float(g[i])],
-        ["i", "y", "ŷ", term_name, _grad_header(p.meta.kind, p.reduction)],
+        ["i", "y", "ŷ", term_name, _grad_header(p.meta.kind, p.reduction, floored)],
         window,
     )
 
@@ -94,6 +106,8 @@ def _worked_gradient(p: PointwiseProblem, grad: np.ndarray) -> Step | None:
     where = f"∂L/∂ŷ_{_position(p.y.shape, 0)}"
     if kind == "mse":
         text = "2 · ({yh} − {y})" + per_n + base + " = {g}"
+    elif kind == "bce" and bool(_bce_floored(yh)):
+        text = "({yh} − {y}) / max({yh} · (1 − {yh}), 1e-12)" + per_n + base + " = {g}"
     elif kind == "bce":
         text = "({yh} − {y}) / ({yh} · (1 − {yh}))" + per_n + base + " = {g}"
     elif kind == "hinge":
@@ -185,16 +199,40 @@ def solve_bce(p: PointwiseProblem, *, window: Window | None = None) -> Result:
     _, _, clamp_p, clamp_q = engine.bce_clamped_logs(p.yhat)
     hits = np.flatnonzero(np.ravel((clamp_p & (p.y != 0)) | (clamp_q & (p.y != 1))))
     for i in hits[:_MAX_ELEMENT_WARNINGS]:
+        y, yh = float(p.y.ravel()[i]), float(p.yhat.ravel()[i])
         r.warnings.append(
-            f"element {_position(p.y.shape, int(i))}: ln of 0 is clamped at -100 (as PyTorch's "
-            "binary_cross_entropy does), so this term is 100 rather than infinite"
+            f"element {_position(p.y.shape, int(i))}: {_bce_clamp_words(y, yh)}, so it is "
+            "clamped at -100 (as PyTorch's binary_cross_entropy does): this term is "
+            f"{float(np.ravel(terms)[i]):.4g} rather than {_bce_unclamped_words(y, yh)}"
         )
     if hits.size > _MAX_ELEMENT_WARNINGS:
         r.warnings.append(
-            f"and {hits.size - _MAX_ELEMENT_WARNINGS:,} more elements where ln of 0 is clamped "
-            "at -100"
+            f"and {hits.size - _MAX_ELEMENT_WARNINGS:,} more elements where ln ŷ or ln(1 − ŷ) "
+            "is clamped at -100"
         )
     return finalize(p.meta, r)
+
+
+def _bce_logs(yh: float) -> tuple[float, float]:
+    """ln ŷ and ln(1 − ŷ) unclamped (−inf at 0)."""
+    log_p = math.log(yh) if yh > 0 else -math.inf
+    log_q = math.log1p(-yh) if yh < 1 else -math.inf
+    return log_p, log_q
+
+
+def _bce_clamp_words(y: float, yh: float) -> str:
+    """Which log passes -100, e.g. "ln ŷ = ln 1e-300 = -690.8 is below -100"."""
+    log_p, log_q = _bce_logs(yh)
+    if y != 0 and log_p < -100:
+        return f"ln ŷ = ln {yh:.4g} = {log_p:.4g} is below -100"
+    return f"ln(1 − ŷ) = ln(1 − {yh:.4g}) = {log_q:.4g} is below -100"
+
+
+def _bce_unclamped_words(y: float, yh: float) -> str:
+    """The term −[y ln ŷ + (1 − y) ln(1 − ŷ)] without the clamp: a number, or "infinite"."""
+    log_p, log_q = _bce_logs(yh)
+    term = (-y * log_p if y != 0 else 0.0) + (-(1 - y) * log_q if y != 1 else 0.0)
+    return f"{term:.4g}" if math.isfinite(term) else "infinite"
 
 
 def solve_categorical(p: PointwiseProblem, *, window: Window | None = None) -> Result:

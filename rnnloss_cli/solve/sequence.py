@@ -158,6 +158,13 @@ def _n_sequences(mask: np.ndarray) -> int:
     return 1 if mask.ndim == 1 else mask.shape[0]
 
 
+#: Said of a mean over the unpadded steps when every step is padding (its value is NaN).
+NO_STEP_WARNING = (
+    "the {figure} figure has no value (NaN): every step is padding, and a mean over no "
+    "unpadded step is 0 / 0"
+)
+
+
 # ---------------------------------------------------------------------------- sequence
 def solve_sequence(p: SequenceProblem, *, window: Window | None = None) -> Result:
     """Sequence cross-entropy: per-step -ln ŷ[target], the reduction, the gradient table.
@@ -221,7 +228,7 @@ def solve_sequence(p: SequenceProblem, *, window: Window | None = None) -> Resul
         r.steps[-1].label += chosen
     r.steps.append(
         _mean_step(
-            f"mean over the {n_tokens} unpadded tokens"
+            f"mean over the {n_tokens:,} unpadded tokens"
             + (chosen if p.reduction == "mean_tokens" else ""),
             total,
             n_tokens,
@@ -230,7 +237,7 @@ def solve_sequence(p: SequenceProblem, *, window: Window | None = None) -> Resul
     )
     r.steps.append(
         _mean_step(
-            f"mean over the {n_seq} sequence{'s' if n_seq > 1 else ''}"
+            f"mean over the {n_seq:,} sequence{'s' if n_seq > 1 else ''}"
             + (chosen if p.reduction == "mean_sequences" else ""),
             total,
             n_seq,
@@ -261,6 +268,8 @@ def solve_sequence(p: SequenceProblem, *, window: Window | None = None) -> Resul
         text = ("({p} − 1)" if p.from_logits else "−1 / {p}") + per_n + " = {g}"
         r.steps.append(Step(f"worked gradient {where}", text, {"p": prob, "g": g}))
     r.figures = {"loss": loss, **figures}
+    if not n_tokens:
+        r.warnings.append(NO_STEP_WARNING.format(figure="mean_tokens"))
     if not p.mask.all():
         r.notes.append(
             "Padded steps are listed but contribute nothing: no loss term and zero gradient. "
@@ -357,14 +366,19 @@ def solve_sequence_hinge(p: SequenceHingeProblem, *, window: Window | None = Non
     figures = {"mean": float(engine_reduce(real_terms, "mean")), "sum": total}
     r.steps.append(reduction_step(real_terms, "mean", figures["mean"], "hinge terms"))
     r.steps.append(reduction_step(real_terms, "sum", total, "hinge terms"))
-    if n_seq > 1:
+    if n_seq > 1 or p.reduction == "mean_sequences":  # the reduction asked for is a figure
         figures["mean_sequences"] = scaled_sum(real_terms, 1.0 / n_seq)
         r.steps.append(
-            _mean_step(f"mean over the {n_seq} sequences", total, n_seq, figures["mean_sequences"])
+            _mean_step(
+                f"mean over the {n_seq:,} sequence{'s' if n_seq > 1 else ''}",
+                total,
+                n_seq,
+                figures["mean_sequences"],
+            )
         )
     for s in r.steps:
         if s.label.startswith(p.reduction) or (
-            p.reduction == "mean_sequences" and "sequences" in s.label
+            p.reduction == "mean_sequences" and "sequence" in s.label
         ):
             s.label += f" (reduction: {p.reduction})"
     first = _position(p.y.shape, int(np.flatnonzero(np.ravel(p.mask))[0])) if p.mask.any() else None
@@ -383,6 +397,8 @@ def solve_sequence_hinge(p: SequenceHingeProblem, *, window: Window | None = Non
             )
         )
     r.figures = {"loss": loss, **figures}
+    if not p.mask.any():
+        r.warnings.append(NO_STEP_WARNING.format(figure="mean"))
     for name, value in figures.items():
         why = overflow_warning(
             real_terms, value, f"{name} figure", "hinge term", lambda i: f"real step {i + 1}"

@@ -73,3 +73,31 @@ def test_a_typed_name_is_echoed_distinct_from_the_suggestion(monkeypatch):
     code, _, err = _run_ascii(["new", "msé"], monkeypatch)
     assert code == cli_io.EXIT_BAD_INPUT
     assert "kind 'ms\\u00e9'; did you mean 'mse'?" in err, err
+
+
+def _box_widths(out: str) -> set[int]:
+    """The widths of the lines of the first box drawn (its borders and rows)."""
+    lines = out.splitlines()
+    start = next(i for i, line in enumerate(lines) if line.startswith("+-"))
+    end = next(i for i in range(start + 1, len(lines)) if lines[i].startswith("+-"))
+    return {len(line) for line in lines[start : end + 1]}
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        # headers "ŷ" -> "yhat", "∂L/∂ŷ" -> "dL/dyhat": each stand-in is longer than its
+        # character, and the rows were laid out before it was put in
+        ["hinge", "--y", "1,-1", "--yhat", "0.8,-0.5"],
+        ["solve", "TWO"],  # a user's "Ä" becomes the six characters "\u00c4"
+        ["explain"],  # "±1 classification" -> "+-1"
+    ],
+)
+def test_ascii_tables_stay_aligned(tmp_path, monkeypatch, argv):
+    if argv[-1] == "TWO":
+        path = tmp_path / "two.yaml"
+        path.write_text(TWO_AS, encoding="utf-8")
+        argv = ["solve", str(path)]
+    code, out, err = _run_ascii(argv, monkeypatch)
+    assert code == 0, err
+    assert len(_box_widths(out)) == 1, out

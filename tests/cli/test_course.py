@@ -252,3 +252,14 @@ def test_grade_refuses_two_problems_of_one_name(tmp_path: Path):
     r = run("grade", str(tmp_path / "a"), str(tmp_path / "b"), str(answers))
     assert r.exit_code == 2, r.output
     assert str(tmp_path / "a" / "q.yaml") in r.output and str(tmp_path / "b" / "q.yaml") in r.output
+
+
+def test_grade_summary_keeps_its_lines(tmp_path: Path):
+    # the class summary on stderr is several lines; showing control characters as escapes
+    # must not turn its line breaks into "\n"
+    answers = tmp_path / "answers.csv"
+    answers.write_text("student,problem,figure,value\nana,hinge-sequence,loss,0.467\n")
+    r = run("grade", "problems/hinge-sequence.yaml", str(answers))
+    assert r.exit_code == 0, r.output
+    lines = r.output.splitlines()
+    assert "score distribution:" in lines and "\\n" not in r.output, r.output

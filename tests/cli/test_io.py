@@ -201,5 +201,74 @@ def test_write_file_creates_missing_folders(tmp_path):
     assert out.read_text(encoding="utf-8") == "kind: ctc\n"
 
 
+def test_write_file_under_a_file_names_the_file_that_is_not_a_folder(tmp_path, capsys):
+    # -o p.yaml/out.html: making the folder p.yaml failed with "File exists", which is true
+    # of p.yaml but not what is wrong with the output path
+    (tmp_path / "p.yaml").write_text("kind: mse", encoding="utf-8")
+    out = tmp_path / "p.yaml" / "sub" / "out.html"
+    with pytest.raises(typer.Exit) as exc:
+        cli_io.write_file("<p>", out)
+    assert exc.value.exit_code == 2
+    err = capsys.readouterr().err
+    assert f"{tmp_path / 'p.yaml'} is not a folder" in err, err
+
+
 def test_app_keeps_a_full_app_for_help():
     assert app_for(["--help"]) is app
+
+
+# ------------------------------------------------------------------ control characters
+def _run_utf8(argv, monkeypatch):
+    """The real entry point with UTF-8 stdout and stderr (not a terminal: no colour codes)."""
+    out = io.TextIOWrapper(io.BytesIO(), encoding="utf-8")
+    err = io.TextIOWrapper(io.BytesIO(), encoding="utf-8")
+    monkeypatch.setattr(sys, "stdout", out)
+    monkeypatch.setattr(sys, "stderr", err)
+    code = cli_io.run(app_for(argv), argv)
+    text = []
+    for stream in (out, err):
+        stream.flush()
+        stream.buffer.seek(0)
+        text.append(stream.buffer.read().decode("utf-8"))
+    return code, *text
+
+
+# YAML's double-quoted escapes give any control character: ESC [ 8 m hides what follows on a
+# terminal (a MISMATCH too), ESC ] 0 ; sets the window's title, ESC [ 2 J clears the screen.
+EVIL = 'kind: mse\ntitle: "a \\e[8m hidden"\nnotes: "two\\nlines \\e[2J"\ny: [1]\nyhat: [2]\n'
+
+
+@pytest.mark.parametrize("fmt", ["rich", "markdown"])
+def test_control_characters_from_a_file_are_shown_not_sent_to_the_terminal(
+    tmp_path, monkeypatch, fmt
+):
+    path = tmp_path / "evil.yaml"
+    path.write_text(EVIL, encoding="utf-8")
+    code, out, err = _run_utf8(["solve", str(path), "-f", fmt], monkeypatch)
+    assert code == 0, err
+    assert "\x1b" not in out, repr(out)
+    # markdown escapes the "[" that follows
+    assert out.count("\\u001b") == 2 and "[8m hidden" in out.replace("\\[", "["), out
+    assert "two\n" in out and "lines" in out  # a note's line break stays a line break
+
+
+def test_an_error_naming_a_field_with_a_line_break_stays_one_line(tmp_path, monkeypatch):
+    path = tmp_path / "key.yaml"
+    path.write_text('kind: mse\n"a\\nb\\e[31m": 1\ny: [1]\nyhat: [2]\n', encoding="utf-8")
+    code, _, err = _run_utf8(["solve", str(path)], monkeypatch)
+    assert code == cli_io.EXIT_BAD_INPUT
+    assert err.count("\n") == 1 and "\x1b" not in err, repr(err)
+    assert "field 'a\\nb\\u001b[31m': unknown field" in err, err
+
+
+def test_an_internal_error_with_a_multi_line_message_is_still_one_line(monkeypatch):
+    import rnnloss_cli.solve as solve_mod
+
+    def broken(problem, **kw):
+        raise ValueError("operands could not be broadcast\ntogether with shapes (3,) (4,)")
+
+    monkeypatch.setattr(solve_mod, "solve", broken)
+    code, _, err = _run(["solve", str(PROBLEMS / "hinge-sequence.yaml")], monkeypatch)
+    assert code == cli_io.EXIT_INTERNAL
+    assert len(err.getvalue().strip().splitlines()) == 1, err.getvalue()
+    assert "broadcast\\ntogether" in err.getvalue()

@@ -151,3 +151,30 @@ def test_a_row_of_numbers_where_the_first_row_holds_rows(tmp_path):
     with pytest.raises(ProblemError) as err:
         load_problem(str(f))
     assert ":4:" in str(err.value) and "yhat[1][0]" in str(err.value), str(err.value)
+
+
+def test_a_long_text_in_place_of_a_value_is_cut_in_the_message(tmp_path):
+    # A `custom` term's file: /etc/passwd read as YAML is one long string, and "expected a
+    # mapping ..., got str '<the whole file>'" made a line of its whole content (64 MiB at most).
+    path = tmp_path / "long.yaml"
+    path.write_text("kind: mse\ny: " + "a" * 100_000 + "\nyhat: [1]\n")
+    with pytest.raises(ProblemError) as info:
+        load_problem(str(path))
+    message = str(info.value)
+    assert len(message) < 300, message
+    assert "got str 'aaaa" in message and "(100,000 characters)" in message, message
+
+
+@pytest.mark.parametrize(
+    "item, hint",
+    [
+        ("−0.5", "U+2212 MINUS SIGN"),  # copied from a PDF or a word processor
+        ("0.5−", "U+2212 MINUS SIGN"),
+        ("–1", "U+2013 EN DASH"),
+        ("0.5", "quotes make it text"),  # a quoted number
+        ("1,5", "decimal comma"),
+    ],
+)
+def test_a_number_written_as_text_gets_a_hint(item, hint):
+    err = _array_error([1, item])
+    assert err.field == "x[1]" and hint in err.message, str(err)

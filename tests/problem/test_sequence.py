@@ -152,3 +152,21 @@ def test_reinforce_action_taken_with_a_logit_past_the_float_range(tmp_path):
     )
     assert err.field == "actions[0]" and err.line == 3, err
     assert "probability is 0" in err.message and "1.8e308" in err.message, err.message
+
+
+@pytest.mark.parametrize(
+    "text, line, field",
+    [
+        (SEQ + "targets: [0, 1]\nlengths: 0\nreduction: mean_tokens\n", 7, "reduction"),
+        (REIN + "gamma: 1\nlengths: 0\nreduction: mean\n", 6, "reduction"),
+        # sequence_hinge averages by default: the padding is then what the line names
+        ("kind: sequence_hinge\ny: [1, -1]\nyhat: [0.5, 0.5]\nmask: [0, 0]\n", 4, "mask"),
+    ],
+)
+def test_a_mean_over_no_unpadded_step_names_the_file_line_and_field(tmp_path, text, line, field):
+    # Every step is padding, so the mean over the unpadded steps is 0 / 0: no value. It was
+    # the engine's one line, "reduction='mean' needs at least one unpadded step", without
+    # the file, line or field.
+    err = _error(tmp_path, text)
+    assert err.file.endswith("p.yaml") and (err.line, err.field) == (line, field), str(err)
+    assert "every step is padding" in err.message and "reduction: sum" in err.message, str(err)

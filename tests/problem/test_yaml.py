@@ -39,7 +39,8 @@ def _error(text: str, loader: type) -> ProblemError:
 # ------------------------------------------------------------------ same data as safe_load
 SAME_AS_SAFE_LOAD = [
     "kind: mse\ny: [1, -2, 3.5, +4, 0]\nyhat:\n  - 1.0\n  - -0.5e+1\n",
-    "a: [0x1F, 017, 1_000, 1:30, .inf, -.inf, ~, null, yes, 2001-12-14, '1', \"2\", !!float 3]",
+    # (017, 1:30 and yes, read otherwise by YAML 1.2, are refused: see the tests below)
+    "a: [0x1F, 1_000, .inf, -.inf, ~, null, true, 2001-12-14, '1', \"2\", !!float 3]",
     "a: &x [1, 2]\nb: *x\nc: {<<: {p: 1, q: 2}, q: 3}\nd: {<<: [{r: 1}, {r: 2, s: 3}]}\n",
     "- - - 1\n  - 2\n- x\n",
     "? a\n: b\n'quoted key': 2\n3: three\n",
@@ -250,3 +251,45 @@ def test_a_control_character_is_one_line_with_its_line(char, loader):
     err = _error(f"kind: mse\ny: [1.0]\ntitle: a{char}b\n", loader)
     assert err.line == 3, str(err)
     assert "control character" in err.message and "\n" not in str(err)
+
+
+# ------------------------------------------------------------------ YAML 1.1 readings refused
+@pytest.mark.parametrize(
+    "text, line, field, words",
+    [
+        # YAML 1.1 (PyYAML) reads these plain scalars otherwise than YAML 1.2 and than their
+        # writer meant: they were read silently (target: 012 became the target "10", a
+        # vocabulary word 1:30 the column "90", vocabulary: [yes, no] "expected a symbol")
+        ("kind: ctc\ntarget: 012\n", 2, "target", "octal number in YAML 1.1 (read as 10)"),
+        ("a: [1, 0777]\n", 1, "a[1]", "read as 511"),
+        ("vocabulary:\n  - 1:30\n", 2, "vocabulary[0]", "base-60 number in YAML 1.1 (read as 90)"),
+        ("x: 1:30.5\n", 1, "x", "(read as 90.5)"),
+        ("vocabulary: [yes, no]\n", 1, "vocabulary[0]", "boolean true"),
+        ("target: ON\n", 1, "target", "boolean true"),
+        ("probs: {off: 0.5}\n", 1, "probs", "boolean false"),
+    ],
+)
+def test_yaml11_only_readings_are_refused_with_their_line(text, line, field, words, loader):
+    err = _error(text, loader)
+    assert (err.line, err.field) == (line, field), str(err)
+    assert words in err.message and "quote it" in err.message, str(err)
+
+
+@pytest.mark.parametrize(
+    "text, value",
+    [
+        ("a: '012'", "012"),  # quoted: text, as written
+        ('a: "yes"', "yes"),
+        ("a: '1:30'", "1:30"),
+        ("a: !!int 012", 10),  # tagged: the writer asked for YAML 1.1's reading
+        ("a: true", True),  # the booleans YAML 1.1 and 1.2 agree on
+        ("a: False", False),
+        ("a: 0", 0),
+        ("a: -0", 0),
+        ("a: 0.5", 0.5),
+        ("a: 0x1F", 31),
+    ],
+)
+def test_quoted_tagged_and_unambiguous_scalars_still_read(text, value, loader):
+    data, _ = _load(text, loader)
+    assert data == {"a": value} and type(data["a"]) is type(value)

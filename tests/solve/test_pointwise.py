@@ -77,3 +77,36 @@ def test_small_logits_keep_the_softmax_as_written_on_paper():
     worked = _steps(r)["softmax, worked for observation 1, class c0"]
     assert worked.values["e"] == pytest.approx([math.e**2, math.e, 1.0])
     assert worked.values["p"] == pytest.approx(math.e**2 / (math.e**2 + math.e + 1))
+
+
+def _worked(r):
+    from rnnloss_cli.render.text import step_text
+
+    return step_text(next(s for s in r.steps if s.label.startswith("worked gradient")), 4)
+
+
+def test_bce_clamp_warning_gives_the_log_and_the_term_it_replaces():
+    # y = 1, ŷ = 1e-300: ln ŷ = -300 · ln 10 = -690.7755, below -100, so PyTorch clamps it:
+    # the term is 100 instead of 690.8 (not "ln of 0", not "rather than infinite").
+    # y = 0.5, ŷ = 0: -(0.5 · max(ln 0, -100) + 0.5 · ln 1) = 0.5 · 100 = 50, in place of
+    # an infinite term (the warning said "this term is 100").
+    r = _solve({"kind": "bce", "y": [1, 0.5], "yhat": [1e-300, 0.0], "reduction": "sum"})
+    assert r.loss == pytest.approx(150.0, rel=1e-15)
+    first, second = (w for w in r.warnings if w.startswith("element"))
+    assert "ln ŷ = ln 1e-300 = -690.8" in first and "100 rather than 690.8" in first, first
+    assert "ln ŷ = ln 0 = -inf" in second and "50 rather than infinite" in second, second
+
+
+def test_bce_worked_gradient_shows_the_denominator_floor_when_it_is_hit():
+    # PyTorch's backward: (ŷ − y) / max(ŷ (1 − ŷ), 1e-12). For ŷ = 1e-300, y = 1:
+    # ŷ (1 − ŷ) = 1e-300 < 1e-12, so the gradient is (1e-300 − 1) / 1e-12 = -1e12, not
+    # (1e-300 − 1) / 1e-300 = -1e300: the line must show the max, or it states a falsehood.
+    r = _solve({"kind": "bce", "y": [1], "yhat": [1e-300]})
+    text = _worked(r)
+    assert "max(1e-300 · (1 − 1e-300), 1e-12)" in text and text.endswith("= -1000000000000"), text
+    assert "max(ŷ · (1 − ŷ), 1e-12)" in r.tables[0].columns[-1], r.tables[0].columns
+    # away from the floor the line and the header stay as the handout writes them:
+    # (0.9 − 1) / (0.9 · 0.1) = -0.1 / 0.09 = -1.1111
+    r = _solve({"kind": "bce", "y": [1], "yhat": [0.9]})
+    assert _worked(r) == "(0.9 − 1) / (0.9 · (1 − 0.9)) / 1 = -1.1111", _worked(r)
+    assert "max" not in r.tables[0].columns[-1]

@@ -220,3 +220,52 @@ def test_reinforce_side_sums_write_out_their_products():
     own = next(v for k, v in lines.items() if k.startswith("the handout's formula"))
     # r = (1, 0, 1): 1 × (-0.105) + 0 × (-0.511) + 1 × (-0.357) = -0.462
     assert "1 × (-0.105) + 0 × (-0.511) + 1 × (-0.357) = -0.462" in own, own
+
+
+@pytest.mark.parametrize(
+    "data, figure",
+    [
+        (
+            {"kind": "sequence", "yhat": YHAT, "targets": [0, 1, 3], "lengths": 0},
+            "mean_tokens",
+        ),
+        (
+            {"kind": "sequence_hinge", "y": [1, -1], "yhat": [0.5, 0.5], "mask": [0, 0]}
+            | {"reduction": "sum"},
+            "mean",
+        ),
+    ],
+)
+def test_a_mean_over_no_step_is_no_value_not_infinite(data, figure):
+    # Every step is padding: the sum of no terms is 0, and their mean 0 / 0 has no value
+    # (NaN). The warning said "the mean figure is infinite: ... their sum passes the largest
+    # double", the sequence solver said nothing, and the steps read "() / 0 = NaN" and " = 0".
+    r = _solve(data)
+    assert r.figures["sum"] == 0.0 and math.isnan(r.figures[figure])
+    assert not any("infinite" in w for w in r.warnings), r.warnings
+    assert any(figure in w and "no value" in w and "padding" in w for w in r.warnings), r.warnings
+    texts = [_step(r, i) for i in range(len(r.steps))]
+    assert any(t == "no terms: the empty sum is 0" for t in texts), texts
+    assert not any("()" in t or t.startswith(" =") for t in texts), texts
+
+
+def test_sequence_hinge_mean_sequences_of_one_sequence_is_a_figure():
+    # max(0, 1 − 1·0.5) = 0.5, max(0, 1 − (−1)·0.5) = 1.5; one sequence: sum / 1 = 2. The
+    # reduction asked for had no figure of its name ("no figure named 'mean_sequences'")
+    # and no step saying it was the reduction, though two sequences had both.
+    r = _solve(
+        {"kind": "sequence_hinge", "y": [1, -1], "yhat": [0.5, 0.5]}
+        | {"reduction": "mean_sequences", "answer": {"mean_sequences": 2}}
+    )
+    assert r.loss == 2.0 and r.figures["mean_sequences"] == 2.0 and r.ok
+    assert any("(reduction: mean_sequences)" in s.label for s in r.steps), r.steps
+
+
+def test_step_counts_are_written_with_thousands_separators_alike():
+    # 1,000 steps of ŷ = (0.5, 0.5): sum 1000 ln 2; the sum's label said "1,000 per-step
+    # terms" and the mean's "1000 unpadded tokens"
+    r = _solve({"kind": "sequence", "yhat": [[0.5, 0.5]] * 1000, "targets": [0] * 1000})
+    assert r.loss == pytest.approx(1000 * math.log(2), rel=1e-12)
+    labels = [s.label for s in r.steps]
+    assert any("1,000 per-step terms" in x for x in labels), labels
+    assert any("1,000 unpadded tokens" in x for x in labels), labels
