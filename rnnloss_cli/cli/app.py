@@ -4,6 +4,7 @@ Exit codes: 0 ok, 1 an answer key disagrees, 2 bad input or usage. Heavy modules
 inside the commands that need them so that start-up stays fast.
 """
 
+import inspect
 from typing import Annotated, Any, Optional
 
 import typer
@@ -173,6 +174,28 @@ app.add_typer(ctc_app, name="ctc")
 register_teaching(app)  # new, sheet, explain, train
 register_sequence(app)  # sequence, hinge-seq, reinforce
 register_course(app)  # vary, mark, grade, export
+
+
+def _joined_paragraphs(doc: str) -> str:
+    """``doc`` with the line breaks inside each paragraph made spaces (paragraphs stay apart).
+
+    Typer (< 0.29) keeps a docstring's single line breaks in Rich help, so a paragraph the
+    terminal wraps at 80 columns broke again at every source line ("...then" / "one column").
+    """
+    paragraphs = inspect.cleandoc(doc).split("\n\n")
+    return "\n\n".join(" ".join(p.split()) for p in paragraphs)
+
+
+def _join_help_paragraphs(t: typer.Typer) -> None:
+    """Give every command of ``t`` (and of its sub-apps) its docstring as joined paragraphs."""
+    for info in t.registered_commands:
+        if info.help is None and info.callback is not None and info.callback.__doc__:
+            info.help = _joined_paragraphs(info.callback.__doc__)
+    for group in t.registered_groups:
+        _join_help_paragraphs(group.typer_instance)
+
+
+_join_help_paragraphs(app)
 
 
 def _command_name(info: typer.models.CommandInfo) -> str:
