@@ -210,39 +210,12 @@ def decode(
 
 
 def _lm_file(path: str, symbols: str, blank: str) -> dict[str, float]:
-    """The n-grams of an --lm file, each symbol checked against --symbols and the blank here,
-    so that a bad one is reported at its file and line (not as a field of the command line).
-    """
-    import os
-
-    from rnnloss_cli.errors import ProblemError
-    from rnnloss_cli.problem import read_text
+    """The n-grams of an --lm file, each symbol checked by the parser against --symbols and
+    the blank, so that a bad one is reported at its file and line."""
     from rnnloss_cli.problem.align import read_lm_file
 
-    grams = read_lm_file(path)
-    names = [x.strip() for x in symbols.split(",")] if symbols else []
-    for i, gram in enumerate(grams):
-        bad = next((c for c in gram if c == blank or (names and c not in names)), None)
-        if bad is None:
-            continue
-        reason = (
-            f"the blank {bad!r} cannot be part of an n-gram"
-            if bad == blank
-            else f"{bad!r} is not one of the symbols {names} (--symbols)"
-        )
-        line = _content_line(path, i, read_text, os)
-        raise ProblemError(reason, file=path, line=line, field=f"lm.{gram}")
-    return grams
-
-
-def _content_line(path: str, index: int, read_text: Any, os: Any) -> int | None:
-    """The line number of the index-th n-gram line of a regular file (None for a pipe, which
-    cannot be read twice): blank lines and "#" comments are not n-gram lines."""
-    if not os.path.isfile(path):
-        return None
-    lines = read_text(path).splitlines()
-    content = [n for n, line in enumerate(lines, 1) if line.strip() and not line.startswith("#")]
-    return content[index] if index < len(content) else None
+    names = [x.strip() for x in symbols.split(",")] if symbols else None
+    return read_lm_file(path, symbols=names, blank=blank)
 
 
 def _frame_data(emissions: str | None, logits: str | None, symbols: str) -> dict[str, Any]:

@@ -107,6 +107,21 @@ def test_an_lm_file_symbol_error_names_the_lm_file_and_line(tmp_path, text, bad_
         assert word in line
 
 
+def test_an_lm_file_read_from_a_pipe_names_the_line_of_an_unknown_symbol():
+    # A pipe can be read once: the symbols are checked by the parser as it reads (a second
+    # read to find the line gave "/dev/stdin: field 'lm.z'", with no line).
+    import subprocess
+    import sys
+
+    done = subprocess.run(
+        [sys.executable, "-m", "rnnloss_cli", "ctc", "decode", "--emissions", EMISSIONS,
+         "--symbols", SYMBOLS, "--lm", "/dev/stdin"],
+        input="a\t-0.3\nz\t-0.4\n", capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert done.returncode == 2, done.stderr
+    assert done.stderr.startswith("error: /dev/stdin:2:"), done.stderr
+
+
 def test_an_lm_file_that_is_a_folder(tmp_path):
     line = one_error_line(
         run("ctc", "decode", "--emissions", EMISSIONS, "--symbols", SYMBOLS, "--lm", str(tmp_path))
