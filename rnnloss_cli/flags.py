@@ -7,6 +7,7 @@ then goes through the very validation a YAML file does, with ``<command line>`` 
 from __future__ import annotations
 
 import math
+import re
 from typing import Any
 
 from rnnloss_cli.errors import ProblemError
@@ -35,13 +36,28 @@ def flag_error(message: str, flag: str) -> ProblemError:
     return ProblemError(message, file=FLAGS_FILE, field=flag)
 
 
+#: A decimal number as flags, answers (``mark``, ``grade``) and LM files write it: ASCII
+#: digits with an optional sign, point and exponent. Python's float() also reads "1_000"
+#: (1000) and digits of other scripts ("١" is 1), which a reader would not expect.
+DECIMAL = r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?"
+#: A flag's number: a decimal, or nan / inf (refused later as not finite, with the field).
+_FLAG_NUMBER = re.compile(rf"{DECIMAL}|[+-]?(?:nan|inf|infinity)", re.I)
+
+
 def _scalar(text: str, flag: str) -> Any:
     """One number: an integer stays an int, anything else a float (``1e-5``, ``nan``).
 
     A value that does not fit a float64 (a 400-digit integer, ``1e400``) is refused here,
     naming the flag; ``nan``/``inf`` written as such go on to be refused as not finite.
+    Only ASCII decimal numbers are read (see ``_FLAG_NUMBER``).
     """
     t = text.strip()
+    if not _FLAG_NUMBER.fullmatch(t):
+        from rnnloss_cli.problem.fields import text_number_hint
+
+        raise ProblemError(
+            f"expected a number, got {t[:40]!r}{text_number_hint(t)}", file=FLAGS_FILE, field=flag
+        )
     digits = t.lstrip("+-")
     if digits.isascii() and digits.isdigit():
         if len(digits) > _MAX_INT_DIGITS:

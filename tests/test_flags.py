@@ -71,3 +71,21 @@ def test_a_symbol_given_twice_is_refused():
     with pytest.raises(ProblemError) as info:
         parse_mapping("A=0.5,B=0.3,A=0.1", "--probs")
     assert "'A' is given twice" in info.value.message
+
+
+@pytest.mark.parametrize(
+    "text, hint",
+    [
+        # Python's float() reads all three: 1_000 as 1000, the Arabic-Indic ١ as 1; the
+        # Unicode minus (from a PDF) it refuses, but the message did not say why
+        ("1_000", "'_' between digits"),
+        ("\u0661", "digits other than 0-9"),
+        ("\u22121", "U+2212 MINUS SIGN"),
+        ("0x10", ""),
+    ],
+)
+def test_only_ascii_decimal_numbers_are_read(text, hint):
+    with pytest.raises(ProblemError) as info:
+        parse_numbers(f"0.5,{text}", "--yhat")
+    assert info.value.field == "--yhat"
+    assert "expected a number" in info.value.message and hint in info.value.message

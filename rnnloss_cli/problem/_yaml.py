@@ -262,7 +262,8 @@ class _Builder:
     def _refuse_yaml11_only(self, event: Any, tag: str) -> None:
         """Refuse a plain scalar that YAML 1.1 (PyYAML) reads otherwise than YAML 1.2 and
         than its writer likely meant: ``yes``/``no``/``on``/``off`` (booleans in 1.1, text in
-        1.2), ``012`` (octal 10 in 1.1, 12 in 1.2) and ``1:30`` (base 60: 90). Read silently,
+        1.2), ``012`` (octal 10 in 1.1, 12 in 1.2), ``1:30`` (base 60: 90) and ``1_0`` (10 in
+        1.1, text in 1.2). Read silently,
         ``target: 012`` was the target "10" and a vocabulary word ``1:30`` the column "90"."""
         value = event.value
         node = yaml.ScalarNode(tag, value, event.start_mark, event.end_mark, event.style)
@@ -285,6 +286,13 @@ class _Builder:
             read = self.loader.construct_object(node)
             why = f"{value} is a base-60 number in YAML 1.1 (read as {read})"
             fix = "write the number meant"
+        elif "_" in value:
+            read = self.loader.construct_object(node)
+            why = (
+                f"{value} is read by YAML 1.1 as {read} (it skips '_' between digits), as text "
+                "by YAML 1.2"
+            )
+            fix = "write the number without '_'"
         else:
             return
         path, _ = self._next_path(event.start_mark)

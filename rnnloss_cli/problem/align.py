@@ -19,6 +19,7 @@ from typing import Any
 
 import numpy as np
 
+from rnnloss_cli.flags import DECIMAL
 from rnnloss_cli.limits import (
     MAX_BEAM_EXTENSIONS,
     MAX_BEAM_WIDTH,
@@ -223,7 +224,7 @@ def _lm(f: Fields, frames: Frames) -> dict[tuple[str, ...], float] | None:
 
 #: A number of an LM file: ASCII digits, an optional sign, point and exponent. Python's
 #: float() also reads "-1_0" (-10), "nan", "inf", and digits of other scripts ("-٣" is -3).
-_LM_NUMBER = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
+_LM_NUMBER = re.compile(DECIMAL)
 
 
 def read_lm_file(

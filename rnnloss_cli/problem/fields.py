@@ -52,7 +52,7 @@ _MAX_SHOWN_CHARS = 60
 _DASHES = "\u2212\u2010\u2011\u2012\u2013\u2014\ufe63\uff0d"
 
 
-def _text_number_hint(text: str) -> str:
+def text_number_hint(text: str) -> str:
     """Why a text that looks like a number is not one, e.g. "−0.5" copied from a PDF."""
     import unicodedata
 
@@ -62,6 +62,8 @@ def _text_number_hint(text: str) -> str:
         return f" ({name} is not the minus sign '-': write -)"
     if not text.isascii() and any(c.isdigit() for c in text):
         return " (digits other than 0-9: write the number with 0-9)"
+    if "_" in text:
+        return " ('_' between digits is not read: write the number without it)"
     try:
         float(text)
     except ValueError:
@@ -210,7 +212,7 @@ class Fields:
     ) -> Any:
         """Validate one number found at ``parts`` (finite, in range, integral if asked)."""
         if not _is_number(value):
-            hint = _text_number_hint(value) if isinstance(value, str) else ""
+            hint = text_number_hint(value) if isinstance(value, str) else ""
             raise self.error(f"expected a number, got {_type_name(value)}{hint}", *parts)
         if isinstance(value, int) and not _fits_float(value):
             raise self.error(f"{_short(value)} {FLOAT64_WORDS}", *parts)

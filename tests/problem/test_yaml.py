@@ -40,7 +40,7 @@ def _error(text: str, loader: type) -> ProblemError:
 SAME_AS_SAFE_LOAD = [
     "kind: mse\ny: [1, -2, 3.5, +4, 0]\nyhat:\n  - 1.0\n  - -0.5e+1\n",
     # (017, 1:30 and yes, read otherwise by YAML 1.2, are refused: see the tests below)
-    "a: [0x1F, 1_000, .inf, -.inf, ~, null, true, 2001-12-14, '1', \"2\", !!float 3]",
+    "a: [0x1F, .inf, -.inf, ~, null, true, 2001-12-14, '1', \"2\", !!float 3]",
     "a: &x [1, 2]\nb: *x\nc: {<<: {p: 1, q: 2}, q: 3}\nd: {<<: [{r: 1}, {r: 2, s: 3}]}\n",
     "- - - 1\n  - 2\n- x\n",
     "? a\n: b\n'quoted key': 2\n3: three\n",
@@ -267,6 +267,9 @@ def test_a_control_character_is_one_line_with_its_line(char, loader):
         ("vocabulary: [yes, no]\n", 1, "vocabulary[0]", "boolean true"),
         ("target: ON\n", 1, "target", "boolean true"),
         ("probs: {off: 0.5}\n", 1, "probs", "boolean false"),
+        # YAML 1.1 skips '_' between digits (1_0 is 10, 1_0.5 is 10.5); YAML 1.2 reads text
+        ("yhat: [1_0, 0.5]\n", 1, "yhat[0]", "as 10 (it skips '_'"),
+        ("x: 1_0.5\n", 1, "x", "as 10.5 (it skips '_'"),
     ],
 )
 def test_yaml11_only_readings_are_refused_with_their_line(text, line, field, words, loader):
