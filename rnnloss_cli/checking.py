@@ -27,8 +27,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import typer
-
 from rnnloss_cli.engine.errors import EngineError
 from rnnloss_cli.errors import ProblemError
 from rnnloss_cli.problem import KIND_SUMMARIES, load_problem, problem_files
@@ -177,9 +175,11 @@ def check_files(paths: list[str], precision: int, *, console: Any = None) -> int
 
     ``console`` is the Rich console to print on (default: stdout's); messages go to stderr.
     """
+    from rnnloss_cli.cli.io import report_error, say
+
     files = problem_files(paths)
     if not files:
-        typer.echo(f"error: no problem files (*.yaml) in {', '.join(paths)}", err=True)
+        report_error(f"no problem files (*.yaml) in {', '.join(paths)}")
         return 2
     if console is None:
         from rnnloss_cli.cli.io import console as stdout_console
@@ -187,7 +187,7 @@ def check_files(paths: list[str], precision: int, *, console: Any = None) -> int
         console = stdout_console()
     rows, tally, mismatched, errors = check_rows(files, precision)
     for err in errors:
-        typer.echo(f"error: {err}", err=True)
+        report_error(err)
     table = _table(rows)
     if _fits(console, table):
         console.print(table)
@@ -195,7 +195,7 @@ def check_files(paths: list[str], precision: int, *, console: Any = None) -> int
         for r in rows:
             console.print(r.line(), markup=False, highlight=False, soft_wrap=True)
     for path in mismatched:
-        typer.echo(f"answer key disagrees: {path}", err=True)
+        say(f"answer key disagrees: {path}")
     console.print(tally.summary(), markup=False, highlight=False, soft_wrap=True)
     if tally.broken_files:
         return 4

@@ -165,3 +165,21 @@ def test_list_names_files_relative_to_the_folder(tmp_path: Path):
     list_kinds_and_problems(str(tmp_path), console=con)
     text = buf.getvalue()
     assert "a/x.yaml" in text and "b/x.yaml" in text
+
+
+def test_a_file_named_twice_is_checked_once(tmp_path: Path):
+    # the folder twice and one of its files again: two files, each checked once
+    folder = write(tmp_path / "d", good=GOOD, none=NO_KEY)
+    result = runner.invoke(app, ["check", str(folder), str(folder), str(folder / "good.yaml")])
+    assert result.exit_code == 0, result.output
+    assert result.output.count("good.yaml") == 1, result.output
+    assert "in 2 files" in result.output
+
+
+def test_an_error_naming_a_key_with_a_line_break_stays_one_line(tmp_path: Path):
+    folder = write(tmp_path, broken=GOOD.replace("answer: 0.115", 'answer: {"a\\nb": 1}'))
+    result = runner.invoke(app, ["check", str(folder)])
+    assert result.exit_code == 2, result.output
+    errors = [line for line in result.stderr.splitlines() if line]
+    assert len(errors) == 1 and errors[0].startswith("error: "), errors
+    assert "a\\nb" in errors[0]

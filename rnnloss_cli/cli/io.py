@@ -297,10 +297,16 @@ def say(message: str) -> None:
         pass
 
 
-def fail(err: Exception | str) -> typer.Exit:
+def report_error(err: Exception | str) -> None:
     """Print ``error: ...`` on stderr, one line (a line break from a file or a flag, as in
-    a field's name, shown as ``\\n``), and return the exit for bad input (2)."""
+    a field's name, shown as ``\\n``)."""
     say(visible_controls(f"error: {err}", keep_lines=False))
+
+
+def fail(err: Exception | str) -> typer.Exit:
+    """Print ``error: ...`` on stderr (:func:`report_error`) and return the exit for bad
+    input (2)."""
+    report_error(err)
     return typer.Exit(EXIT_BAD_INPUT)
 
 

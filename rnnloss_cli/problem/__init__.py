@@ -209,7 +209,8 @@ def problem_files(paths: list[str]) -> list[str]:
     without being opened (reading a FIFO would wait for a writer forever); a file named on the
     command line is kept whatever it is, so ``<(cat p.yaml)`` (a pipe) and ``-`` (standard
     input) work. A path that does not exist, or a folder that cannot be listed, is a
-    ProblemError naming it.
+    ProblemError naming it. A file reached twice (named twice, or by a file and its folder)
+    is kept once, where it comes first: ``check d d`` checks each file once.
     """
     out: list[str] = []
     for p in paths:
@@ -222,7 +223,19 @@ def problem_files(paths: list[str]) -> list[str]:
             out.append(p)
         else:
             raise ProblemError("no such file or folder", file=p)
-    return out
+    return out if len(paths) == 1 else _first_of_each(out)
+
+
+def _first_of_each(files: list[str]) -> list[str]:
+    """``files`` without the repeats of a file (same real path; ``-`` once), order kept."""
+    seen: set[str] = set()
+    kept = []
+    for f in files:
+        key = f if f == "-" else os.path.realpath(f)
+        if key not in seen:
+            seen.add(key)
+            kept.append(f)
+    return kept
 
 
 def _is_regular_file(entry: os.DirEntry) -> bool:
