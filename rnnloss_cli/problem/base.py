@@ -43,10 +43,11 @@ def parse_meta(f: Fields, kind: str, *, uses_log: bool) -> Meta:
             points[str(name)] = 1.0
             if isinstance(value, dict):
                 value, points[str(name)] = _figure_with_points(f, value, name)
-            answer[str(name)] = f.check_number(value, "answer", name)
+            answer[str(name)] = f.check_number(value, "answer", name, infinite=True)
             answer_lines[str(name)] = f.line("answer", name)
     else:
-        answer = {"loss": f.check_number(answer_raw, "answer")}
+        # .inf: a key may state an infinite loss (a target too long for its frames)
+        answer = {"loss": f.check_number(answer_raw, "answer", infinite=True)}
         answer_lines["loss"] = f.line("answer")
         points["loss"] = 1.0
     log_base = "e"

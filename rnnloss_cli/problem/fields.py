@@ -209,15 +209,18 @@ class Fields:
         low: float | None = None,
         high: float | None = None,
         integer: bool = False,
+        infinite: bool = False,
     ) -> Any:
-        """Validate one number found at ``parts`` (finite, in range, integral if asked)."""
+        """Validate one number found at ``parts`` (finite, in range, integral if asked); with
+        ``infinite``, ``.inf`` and ``-.inf`` too (an answer key may state an infinite loss)."""
         if not _is_number(value):
             hint = text_number_hint(value) if isinstance(value, str) else ""
             raise self.error(f"expected a number, got {_type_name(value)}{hint}", *parts)
         if isinstance(value, int) and not _fits_float(value):
             raise self.error(f"{_short(value)} {FLOAT64_WORDS}", *parts)
-        if not math.isfinite(value):
-            raise self.error(f"expected a finite number, got {value}", *parts)
+        if not math.isfinite(value) and not (infinite and math.isinf(value)):
+            what = "a number or ±.inf" if infinite else "a finite number"
+            raise self.error(f"expected {what}, got {value}", *parts)
         if integer and float(value) != int(value):
             raise self.error(f"expected a whole number, got {value}", *parts)
         if integer and abs(value) > INT64_MAX:
