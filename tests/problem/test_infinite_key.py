@@ -16,8 +16,7 @@ from rnnloss_cli.cli import app
 runner = CliRunner()
 
 TOO_SHORT = (
-    "kind: ctc\ntarget: AA\nprobs: {A: 0.5, '-': 0.5}\nframes: 2\nmethod: exact\n"
-    "answer: {KEY}\n"
+    "kind: ctc\ntarget: AA\nprobs: {A: 0.5, '-': 0.5}\nframes: 2\nmethod: exact\nanswer: {KEY}\n"
 )
 
 
