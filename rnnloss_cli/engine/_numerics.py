@@ -44,6 +44,20 @@ def check_array_bytes(shape: tuple[int, ...], name: str, itemsize: int = 8) -> N
         )
 
 
+def _python_numbers(x, arr: np.ndarray, name: str) -> np.ndarray:
+    """A list numpy could only hold as objects: as float64 when it holds Python numbers
+    (an int past int64, ``2**70``, is 1.18e21 as a float), else ``arr`` unchanged (refused
+    by the caller); an int past float64's range is an EngineError saying so."""
+    if not all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in arr.flat):
+        return arr
+    try:
+        return np.asarray(x, dtype=np.float64)
+    except OverflowError:
+        raise EngineError(
+            f"{name}: holds an integer too large for a float64 number (max about 1.8e308)"
+        ) from None
+
+
 def as_array(x, name: str, *, kinds: str = REAL_KINDS, dtype=None) -> np.ndarray:
     """``x`` as an array of real numbers (cast to ``dtype`` if given), or an EngineError.
 
@@ -63,6 +77,8 @@ def as_array(x, name: str, *, kinds: str = REAL_KINDS, dtype=None) -> np.ndarray
                 f"{name}: expected a rectangular array of numbers, got a ragged or mixed "
                 f"{type(x).__name__}"
             ) from None
+    if arr.dtype == object and not isinstance(x, np.ndarray):
+        arr = _python_numbers(x, arr, name)
     if arr.dtype.kind not in kinds:
         got = f"dtype {arr.dtype}"
         if not isinstance(x, np.ndarray) and arr.dtype.kind in "OUS":

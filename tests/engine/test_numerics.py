@@ -84,3 +84,20 @@ def test_mean_of_values_whose_sum_overflows():
     assert reduce(np.array([MAX, MAX, MAX]), "mean") == pytest.approx(MAX, rel=1e-15)
     assert reduce(np.array([1e308, 1e308]), "mean") == 1e308
     assert reduce(np.array([1e308, 1e308]), "sum") == math.inf
+
+
+def test_python_ints_past_int64_are_read_as_floats():
+    # numpy holds [2**70] as objects; as a float 2**70 is exact, and (2**70)**2 = 2**140
+    from rnnloss_cli import engine
+
+    assert engine.mse_loss([2**70], [0]) == 2.0**140
+    assert engine.mse_loss([2**70, 3], [0, 1]) == (2.0**140 + 4) / 2
+
+
+def test_a_python_int_past_float64_names_the_limit():
+    from rnnloss_cli import engine
+
+    with pytest.raises(EngineError, match="too large for a float64"):
+        engine.mse_loss([10**400], [0])
+    with pytest.raises(EngineError, match="expected an array of real numbers"):
+        engine.mse_loss([None], [0])
