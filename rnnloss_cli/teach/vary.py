@@ -598,7 +598,7 @@ def make_variants(
     data, lines = load_yaml(read_text(path), path)
     if not isinstance(data, dict):
         raise ProblemError("expected a problem (a mapping with 'kind')", file=path)
-    name = Path(path).name
+    name = STDIN_STEM if path == "-" else Path(path).name
     if ids is None:
         idents = [str(i) for i in range(1, (count or 0) + 1)]
         labels = [f"variant {i}" for i in idents]
@@ -611,6 +611,9 @@ def make_variants(
 
 
 _SAFE = re.compile(r"[^A-Za-z0-9._@-]")
+#: The template name of standard input (``-``): its variants are ``stdin-1.yaml``, ...; a
+#: name ``--1.yaml`` would read as an option to the next command.
+STDIN_STEM = "stdin"
 
 
 def file_names(stem: str, variants: list[Variant], numbered: bool) -> list[str]:
