@@ -381,3 +381,41 @@ def test_a_row_of_too_many_cells_is_refused_by_name(tmp_path):
     with pytest.raises(ProblemError, match="MAX_CSV_COLUMNS") as err:
         grade_class(PROBLEMS[:1], write(tmp_path, text))
     assert err.value.line == 2
+
+
+# ------------------------------------------------------------------ hostile answers
+#: Cells a spreadsheet opening the report would run as formulas (OWASP's list: = + - @, a
+#: tab or a carriage return first; names are read stripped, so the last two never lead).
+FORMULAS = ["=cmd|' /C calc'!A0", "+SUM(A1:A9)", "-2+3", "@SUM(1)"]
+
+
+def test_the_csv_report_never_starts_a_cell_with_a_formula(tmp_path):
+    rows = "".join(f'"{name}",=evil,loss,1.4\n' for name in FORMULAS)
+    p = tmp_path / "=evil.yaml"  # a problem name reaches the slips column
+    p.write_text(Path("problems/hinge-sequence.yaml").read_text())
+    rows += "ana,=evil,loss,1.4\n"
+    report = grade_class([str(p)], write(tmp_path, "student,problem,figure,value\n" + rows))
+    assert report.issues == []
+    table = list(csv.reader(io.StringIO(report_csv(report), newline="")))
+    cells = [c for row in table[1:] for c in row]
+    assert not [c for c in cells if c[:1] in ("=", "+", "-", "@", "\t", "\r")]
+    # the text is kept, behind an apostrophe (what a spreadsheet shows as text)
+    assert [row[0] for row in table[1:]] == ["'" + n for n in FORMULAS] + ["ana"]
+    assert table[-1][5] == "'=evil/loss: sum_for_mean"
+
+
+def test_a_wide_header_naming_a_figure_twice_is_refused(tmp_path):
+    # loss twice (or Loss and loss): the second cell of every row was skipped as "already
+    # answered", one warning a row, whatever it held.
+    for header in ("student,problem,loss,loss", "student,problem,Loss,sum,loss"):
+        text = f"{header}\nana,hinge-sequence,0.467,1.4,0.467\n"
+        with pytest.raises(ProblemError, match="twice") as err:
+            grade_class(PROBLEMS[:1], write(tmp_path, text))
+        assert err.value.line == 1
+
+
+def test_a_class_without_answers_still_reports_the_points_of_the_problems(tmp_path):
+    # Header only: hinge-sequence's key has loss and sum, 1 point each -> 2 points; the
+    # summary said "of 0 points".
+    report = grade_class(PROBLEMS[:1], write(tmp_path, "student,problem,figure,value\n"))
+    assert summary(report)["possible"] == 2
