@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import enum
 import os
+import shutil
 from pathlib import Path
 from typing import Annotated, Optional
 
@@ -180,7 +181,7 @@ def grade(
         write_file(report_csv(report), output, force=force, inputs=inputs)
     if json_out is not None:
         write_file(report_json(report), json_out, force=force, inputs=inputs)
-    say(summary_text(report))
+    say(summary_text(report, width=shutil.get_terminal_size().columns))
 
 
 def _check_reports(

@@ -520,15 +520,26 @@ def summary(
     }
 
 
-def _bar(count: int, largest: int) -> int:
-    """Marks of a distribution bar: one a student, scaled down so the largest is BAR_WIDTH."""
-    if largest <= BAR_WIDTH:
+#: Characters of a distribution line besides its bar: "   90-100% " and " 1000000".
+BAR_MARGIN = 20
+#: The shortest bar a narrow terminal gets (narrower ones wrap the line instead).
+MIN_BAR_WIDTH = 10
+
+
+def _bar(count: int, largest: int, width: int = BAR_WIDTH) -> int:
+    """Marks of a distribution bar: one a student, scaled down so the largest is ``width``."""
+    if largest <= width:
         return count
-    return round(count * BAR_WIDTH / largest)
+    return round(count * width / largest)
 
 
-def summary_text(report: GradeReport) -> str:
-    """The summary as lines for the terminal."""
+def summary_text(report: GradeReport, width: int | None = None) -> str:
+    """The summary as lines for the terminal; ``width``: its columns (COLUMNS=40 gets bars of
+    at most 40 - BAR_MARGIN marks, never fewer than MIN_BAR_WIDTH, never more than BAR_WIDTH).
+    """
+    bar_width = (
+        BAR_WIDTH if width is None else max(MIN_BAR_WIDTH, min(BAR_WIDTH, width - BAR_MARGIN))
+    )
     s = summary(report)
     lines = [
         f"{s['students']} students, {s['answers']} answers graded, {s['skipped_rows']} rows "
@@ -537,7 +548,7 @@ def summary_text(report: GradeReport) -> str:
     ]
     largest = max(s["distribution"].values())
     for label, count in s["distribution"].items():
-        lines.append(f"  {label:>8} {'#' * _bar(count, largest)} {count}")
+        lines.append(f"  {label:>8} {'#' * _bar(count, largest, bar_width)} {count}")
     if s["slips"]:
         lines.append("most common slips:")
         for prob, common in s["slips"].items():

@@ -435,3 +435,16 @@ def test_a_class_without_answers_still_reports_the_points_of_the_problems(tmp_pa
     # summary said "of 0 points".
     report = grade_class(PROBLEMS[:1], write(tmp_path, "student,problem,figure,value\n"))
     assert summary(report)["possible"] == 2
+
+
+def test_the_distribution_bars_fit_a_narrow_terminal(tmp_path):
+    from rnnloss_cli.teach.grade import summary_text
+
+    rows = "".join(f"s{i},hinge-sequence,loss,0.4667\n" for i in range(200))
+    text = "student,problem,figure,value\n" + rows
+    report = grade_class(PROBLEMS[:1], write(tmp_path, text))
+    # COLUMNS=40: the bar of 200 students was BAR_WIDTH = 50 marks, a line of 66 characters
+    lines = summary_text(report, width=40).splitlines()
+    bars = [ln for ln in lines if ln.startswith("  ") and "%" in ln]
+    assert max(map(len, bars)) <= 40
+    assert max(ln.count("#") for ln in bars) >= 10  # still a bar
