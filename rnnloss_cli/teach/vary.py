@@ -293,7 +293,7 @@ def read_rules(data: dict, lines: dict, file: str) -> tuple[list[Rule], list[str
         if name == "constraints":
             items = spec if isinstance(spec, list) else [spec]
             for c in items:
-                if c not in CONSTRAINTS:
+                if not isinstance(c, str) or c not in CONSTRAINTS:  # [[1]]: not hashable
                     raise _rule_error(
                         file, line, name, f"unknown constraint {c!r} (known: {list(CONSTRAINTS)})"
                     )

@@ -129,6 +129,8 @@ def test_roster(tmp_path):
         ("{yhat: {range: [0, 1], spread: 2}}", "unknown key"),
         ("{answer: {range: [0, 1], step: 0.1}}", "not a given"),
         ("{constraints: [fits]}", "unknown constraint"),
+        ("{constraints: [[1]]}", "unknown constraint"),  # unhashable: was exit 4
+        ("{constraints: {a: 1}}", "unknown constraint"),
         ("{yhat: {choice: []}}", "choice"),
         ("{target: {alphabet: AB, length: [1, 100000000]}}", "MAX_VARY_LENGTH"),
     ],
