@@ -594,9 +594,9 @@ def parse_answer_flags(flags: list[str]) -> dict[str, float]:
     return out
 
 
-#: Control characters (C0 but newline, DEL, C1: NEL ends a line too) a terminal would obey:
+#: Control characters (C0 but tab and newline, DEL, C1: NEL ends a line) a terminal obeys:
 #: a title with ESC [2J cleared the screen of whoever ran mark.
-_CONTROL = re.compile("[\x00-\x09\x0b-\x1f\x7f-\x9f]")
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
 
 def report_text(report: MarkReport) -> str:
