@@ -769,4 +769,22 @@ def build_sheet_checked(
     render = _RENDERERS.get(fmt, sheet_markdown)
     text = render(problems, solutions=solutions, precision=precision, title=title, window=window)
     bad = [p.file for p in problems if p.result is not None and not p.result.ok]
-    return text, bad
+    return visible_text(text, fmt), bad
+
+
+#: Characters no sheet may hold: C0 controls but tab and newline, DEL, C1 controls, the
+#: noncharacters U+FFFE and U+FFFF, and lone surrogates (``--title`` bytes that are not
+#: UTF-8, which cannot be written). They come from titles, sources and names: an ESC pasted
+#: from a terminal coloured the reader's terminal, and stopped pdflatex ("not set up").
+_NOT_TEXT = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ufffe\uffff\ud800-\udfff]")
+#: LaTeX's set adds U+FFFD, which LuaTeX takes for a sign of bad UTF-8 and stops at.
+_NOT_LATEX = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ufffd\ufffe\uffff\ud800-\udfff]")
+
+
+def visible_text(text: str, fmt: str) -> str:
+    """``text`` with each character of ``_NOT_TEXT`` replaced: by U+FFFD in Markdown and HTML
+    (as the Moodle export does), by its code (``\\textsf{U+001B}``) in LaTeX, which
+    pdflatex and lualatex both set."""
+    if fmt == "latex":
+        return _NOT_LATEX.sub(lambda m: rf"\textsf{{U+{ord(m.group()):04X}}}", text)
+    return _NOT_TEXT.sub("\ufffd", text)

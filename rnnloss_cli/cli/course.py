@@ -8,6 +8,8 @@ the teaching modules (numpy, yaml, the engine) are imported inside the commands.
 from __future__ import annotations
 
 import enum
+import os
+import shutil
 from pathlib import Path
 from typing import Annotated, Optional
 
@@ -15,6 +17,7 @@ import typer
 
 from rnnloss_cli.cli.io import (
     EXIT_MISMATCH,
+    check_output_path,
     fail,
     guarded,
     say,
@@ -56,7 +59,7 @@ def vary(
     """
     from rnnloss_cli.limits import MAX_VARIANTS
     from rnnloss_cli.problem import input_files
-    from rnnloss_cli.teach.vary import file_names, make_variants, read_roster
+    from rnnloss_cli.teach.vary import STDIN_STEM, file_names, make_variants, read_roster
 
     if (count is None) == (ids is None):
         raise fail("give --count N or --ids roster.csv (one of them)")
@@ -64,8 +67,7 @@ def vary(
     n = len(roster) if roster is not None else count
     if n > MAX_VARIANTS:
         raise fail(f"{n} variants asked; at most {MAX_VARIANTS} (MAX_VARIANTS) per run")
-    if output.exists() and not output.is_dir():
-        raise fail(f"{output}: is a file; -o names a folder for the variants")
+    _check_folder(output)
     variants = guarded(
         lambda: make_variants(path, seed=seed, count=count, ids=roster, out_dir=str(output))
     )
@@ -74,20 +76,37 @@ def vary(
             f"warning: {path} has no decimal givens to vary by default; every variant repeats "
             "its numbers (add a vary: block)"
         )
-    names = file_names(Path(path).stem, variants, numbered=roster is None)
+    stem = STDIN_STEM if path == "-" else Path(path).stem  # "--1.yaml" reads as an option
+    names = file_names(stem, variants, numbered=roster is None)
     inputs = [*input_files([path]), *([ids] if ids else [])]
-    written = same = 0
-    for v, name in zip(variants, names, strict=False):
-        target = output / name
-        if _holds(target, v.text):
-            same += 1
-            continue
-        write_file(v.text, target, force=force, inputs=inputs)
-        written += 1
+    # Every file is checked before any is written: a refusal half way left a set drawn
+    # from two seeds (the new first variant beside the old others).
+    pending = [(output / name, v.text) for v, name in zip(variants, names, strict=False)]
+    pending = [(target, text) for target, text in pending if not _holds(target, text)]
+    for target, _ in pending:
+        check_output_path(target, force=force, inputs=inputs)
+    for target, text in pending:
+        write_file(text, target, force=force, inputs=inputs)
+    written, same = len(pending), len(variants) - len(pending)
     say(
         f"{len(variants)} variants of {path} (seed {seed}) in {output}: "
         f"{written} written, {same} unchanged"
     )
+
+
+def _check_folder(output: Path) -> None:
+    """Refuse (exit 2) a ``vary -o`` that cannot be a folder: a file or device, a symbolic
+    link that leads nowhere (a loop), a name the system cannot look up (too long)."""
+    try:
+        if output.exists() and not output.is_dir():
+            raise fail(f"{output}: is not a folder; -o names a folder for the variants")
+        if os.path.lexists(output) and not output.exists():
+            raise fail(
+                f"{output}: is a symbolic link that leads nowhere (dangling or a loop); "
+                "-o names a folder for the variants"
+            )
+    except OSError as exc:  # a name too long
+        raise fail(f"{output}: cannot be used as a folder: {exc.strerror or exc}") from None
 
 
 def _holds(path: Path, text: str) -> bool:
@@ -151,17 +170,50 @@ def grade(
     if len(paths) < 2:
         raise fail("give the problem files (or a folder) and then the answers CSV")
     *problems, answers = paths
+    inputs = [*guarded(lambda: input_files(problems)), answers]
+    _check_reports(output, json_out, force=force, inputs=inputs)
     report = guarded(lambda: grade_class(problems, answers))
     for issue in report.issues:
         say(f"warning: {issue}")
-    inputs = [*input_files(problems), answers]
     if output is None:
         write_data(report_csv(report), "grade report (CSV)")
     else:
         write_file(report_csv(report), output, force=force, inputs=inputs)
     if json_out is not None:
         write_file(report_json(report), json_out, force=force, inputs=inputs)
-    say(summary_text(report))
+    say(summary_text(report, width=shutil.get_terminal_size().columns))
+
+
+def _check_reports(
+    output: Path | None, json_out: Path | None, *, force: bool, inputs: list[str]
+) -> None:
+    """Refuse (exit 2), before grading, report paths that would lose data: the CSV and the
+    JSON on one file (or both on standard output), or a path ``write_file`` would refuse.
+    Checked after grading, the CSV was written and then the JSON refused (or, with --force,
+    written over it)."""
+    csv_out = "-" if output is None else str(output)
+    if json_out is None:
+        if output is not None:
+            check_output_path(output, force=force, inputs=inputs)
+        return
+    if str(json_out) == "-" and csv_out == "-":
+        raise fail("--json -: the CSV report goes to standard output too; give it a file with -o")
+    if csv_out != "-" and str(json_out) != "-" and _same_path(Path(csv_out), json_out):
+        raise fail(f"{json_out}: -o and --json name the same file; give each report its own")
+    for path in (output, json_out):
+        if path is not None:
+            check_output_path(path, force=force, inputs=inputs)
+
+
+def _same_path(a: Path, b: Path) -> bool:
+    """Whether two paths name one file, existing or not (``r.csv`` and ``x/../r.csv``, a
+    symbolic link and its target)."""
+    try:
+        if a.exists() and b.exists():
+            return os.path.samefile(a, b)
+    except OSError:
+        pass
+    return os.path.realpath(a) == os.path.realpath(b)
 
 
 def export(

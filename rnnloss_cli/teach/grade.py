@@ -254,6 +254,15 @@ def _header(cells: list[str], path: str, line: int) -> tuple[list[str], bool, li
             file=path,
             line=line,
         )
+    twice = sorted(h for h, n in Counter(header[2:]).items() if n > 1)
+    if not long_form and twice:
+        # every row's second cell would be skipped as a second answer, a warning a row
+        raise ProblemError(
+            f"the wide header names figure(s) {', '.join(map(shown, twice))} twice (names "
+            "are matched in any case); give each figure one column",
+            file=path,
+            line=line,
+        )
     return header, long_form, header[4:] if long_form else []
 
 
@@ -439,22 +448,38 @@ def _percent(earned: float, possible: float) -> float:
     return 100.0 * earned / possible if possible else 0.0
 
 
+#: First characters that make a spreadsheet read a cell as a formula (OWASP, "CSV
+#: injection"): a student named ``=cmd|' /C calc'!A0`` would run it when the report is opened.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_text(cell: str) -> str:
+    """``cell`` as text a spreadsheet shows and never evaluates: an apostrophe before a first
+    character of FORMULA_STARTS (``=1+1`` -> ``'=1+1``), any other cell as it is."""
+    return "'" + cell if cell.startswith(FORMULA_STARTS) else cell
+
+
 def report_csv(report: GradeReport) -> str:
-    """One row per student: points earned, possible, percent, and the slips of wrong answers."""
+    """One row per student: points earned, possible, percent, and the slips of wrong answers.
+
+    The text cells (the student, the slips, which start with a problem name) go through
+    :func:`spreadsheet_text`, so no cell of the report is a formula.
+    """
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\n")
     w.writerow(["student", "earned", "possible", "percent", "wrong", "slips"])
     for s, mine in report.by_student.items():
         wrong = [a for a in mine if not a.right]
         earned, possible = report.earned(s), report.possible(s)
+        slips = "; ".join(f"{a.problem}/{a.figure}: {a.slip or 'unexplained'}" for a in wrong)
         w.writerow(
             [
-                s,
+                spreadsheet_text(s),
                 f"{earned:g}",
                 f"{possible:g}",
                 f"{_percent(earned, possible):.1f}",
                 len(wrong),
-                "; ".join(f"{a.problem}/{a.figure}: {a.slip or 'unexplained'}" for a in wrong),
+                spreadsheet_text(slips),
             ]
         )
     return buf.getvalue()
@@ -483,7 +508,10 @@ def summary(
         "students": len(report.students),
         "answers": len(report.answers),
         "skipped_rows": len(report.skipped_rows),
-        "possible": max((possible for _, possible in totals.values()), default=0.0),
+        # with no student yet, what one would have: the largest variant of each template
+        "possible": max(
+            (possible for _, possible in totals.values()), default=sum(report.largest.values())
+        ),
         "mean_percent": sum(scores) / len(scores) if scores else 0.0,
         "distribution": {
             f"{i * 100 // BINS}-{(i + 1) * 100 // BINS}%": c for i, c in enumerate(bins)
@@ -492,15 +520,26 @@ def summary(
     }
 
 
-def _bar(count: int, largest: int) -> int:
-    """Marks of a distribution bar: one a student, scaled down so the largest is BAR_WIDTH."""
-    if largest <= BAR_WIDTH:
+#: Characters of a distribution line besides its bar: "   90-100% " and " 1000000".
+BAR_MARGIN = 20
+#: The shortest bar a narrow terminal gets (narrower ones wrap the line instead).
+MIN_BAR_WIDTH = 10
+
+
+def _bar(count: int, largest: int, width: int = BAR_WIDTH) -> int:
+    """Marks of a distribution bar: one a student, scaled down so the largest is ``width``."""
+    if largest <= width:
         return count
-    return round(count * BAR_WIDTH / largest)
+    return round(count * width / largest)
 
 
-def summary_text(report: GradeReport) -> str:
-    """The summary as lines for the terminal."""
+def summary_text(report: GradeReport, width: int | None = None) -> str:
+    """The summary as lines for the terminal; ``width``: its columns (COLUMNS=40 gets bars of
+    at most 40 - BAR_MARGIN marks, never fewer than MIN_BAR_WIDTH, never more than BAR_WIDTH).
+    """
+    bar_width = (
+        BAR_WIDTH if width is None else max(MIN_BAR_WIDTH, min(BAR_WIDTH, width - BAR_MARGIN))
+    )
     s = summary(report)
     lines = [
         f"{s['students']} students, {s['answers']} answers graded, {s['skipped_rows']} rows "
@@ -509,7 +548,7 @@ def summary_text(report: GradeReport) -> str:
     ]
     largest = max(s["distribution"].values())
     for label, count in s["distribution"].items():
-        lines.append(f"  {label:>8} {'#' * _bar(count, largest)} {count}")
+        lines.append(f"  {label:>8} {'#' * _bar(count, largest, bar_width)} {count}")
     if s["slips"]:
         lines.append("most common slips:")
         for prob, common in s["slips"].items():

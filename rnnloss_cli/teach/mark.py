@@ -594,9 +594,15 @@ def parse_answer_flags(flags: list[str]) -> dict[str, float]:
     return out
 
 
+#: Control characters (C0 but tab and newline, DEL, C1: NEL ends a line) a terminal obeys:
+#: a title with ESC [2J cleared the screen of whoever ran mark.
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
 def report_text(report: MarkReport) -> str:
-    """Plain lines: one per figure, with the slip and the correct step when wrong."""
-    lines = [f"{report.file}: {report.title}"]
+    """Plain lines: one per figure, with the slip and the correct step when wrong; control
+    characters of the file's title and path are shown as U+FFFD."""
+    lines = [_CONTROL.sub("\ufffd", f"{report.file}: {report.title}")]
     for m in report.marks:
         if m.right:
             lines.append(f"  {m.figure} = {m.given:g}: right ({_g(m.expected)})")

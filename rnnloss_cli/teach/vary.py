@@ -293,7 +293,7 @@ def read_rules(data: dict, lines: dict, file: str) -> tuple[list[Rule], list[str
         if name == "constraints":
             items = spec if isinstance(spec, list) else [spec]
             for c in items:
-                if c not in CONSTRAINTS:
+                if not isinstance(c, str) or c not in CONSTRAINTS:  # [[1]]: not hashable
                     raise _rule_error(
                         file, line, name, f"unknown constraint {c!r} (known: {list(CONSTRAINTS)})"
                     )
@@ -446,6 +446,17 @@ _VARIANT_SOURCE = re.compile(
 )
 
 
+#: Characters that end a line for YAML (C0 controls, NEL, the Unicode line and paragraph
+#: separators) or control a terminal: none may stand in a comment line or a student id.
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+
+
+def comment_line(text: str) -> str:
+    """``text`` as one comment line: each control character or line break as its escape
+    (``\\n``, ``\\x1b``, ``\\u2028``), so that no part of it is read as YAML."""
+    return _CONTROL.sub(lambda m: repr(m.group())[1:-1], text)
+
+
 def variant_origin(source: str | None) -> tuple[str, str | None] | None:
     """(template file name, student id or None for a numbered variant) that a variant's
     ``source`` names; None for a problem vary did not write."""
@@ -564,7 +575,7 @@ def make_variant(
             key[fig] = value if pts == 1.0 else {"value": value, "points": _plain(pts)}
         else:
             draw["answer"] = key
-            text = f"# {draw['source']}\n" + yaml.safe_dump(
+            text = f"# {comment_line(draw['source'])}\n" + yaml.safe_dump(
                 draw, sort_keys=False, default_flow_style=None, allow_unicode=True, width=100
             )
             return Variant(ident, text, draw, unchanged=same)
@@ -598,7 +609,7 @@ def make_variants(
     data, lines = load_yaml(read_text(path), path)
     if not isinstance(data, dict):
         raise ProblemError("expected a problem (a mapping with 'kind')", file=path)
-    name = Path(path).name
+    name = STDIN_STEM if path == "-" else Path(path).name
     if ids is None:
         idents = [str(i) for i in range(1, (count or 0) + 1)]
         labels = [f"variant {i}" for i in idents]
@@ -611,6 +622,9 @@ def make_variants(
 
 
 _SAFE = re.compile(r"[^A-Za-z0-9._@-]")
+#: The template name of standard input (``-``): its variants are ``stdin-1.yaml``, ...; a
+#: name ``--1.yaml`` would read as an option to the next command.
+STDIN_STEM = "stdin"
 
 
 def file_names(stem: str, variants: list[Variant], numbered: bool) -> list[str]:
@@ -650,6 +664,14 @@ def read_roster(path: str) -> list[str]:
         ident = row[col].strip() if col < len(row) else ""
         if not ident:
             raise ProblemError(f"row {n}: empty student id", file=path, line=n)
+        bad = _CONTROL.search(ident)
+        if bad:  # a line break would end the variant's first line, a comment, early
+            raise ProblemError(
+                f"row {n}: student id {ident!r} holds a control character or line break "
+                f"({bad.group()!r}); ids are one line of text",
+                file=path,
+                line=n,
+            )
         safe = _SAFE.sub("_", ident)
         if safe in seen:
             raise ProblemError(

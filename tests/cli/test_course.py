@@ -263,3 +263,80 @@ def test_grade_summary_keeps_its_lines(tmp_path: Path):
     assert r.exit_code == 0, r.output
     lines = r.output.splitlines()
     assert "score distribution:" in lines and "\\n" not in r.output, r.output
+
+
+# ------------------------------------------------------------------ hostile instructor
+ANSWERS = "student,problem,figure,value\nana,hinge-sequence,loss,0.4667\n"
+
+
+def _answers(tmp_path: Path) -> Path:
+    answers = tmp_path / "answers.csv"
+    answers.write_text(ANSWERS)
+    return answers
+
+
+def test_grade_refuses_one_file_for_both_reports_before_writing(tmp_path: Path):
+    # -o r.csv --json r.csv wrote the CSV, then refused the JSON ("exists"): half a run; with
+    # --force the JSON replaced the CSV. Also through another spelling of the same path.
+    answers = _answers(tmp_path)
+    out = tmp_path / "r.csv"
+    for other, force in [(out, []), (out, ["--force"]), (tmp_path / "x" / ".." / "r.csv", [])]:
+        (tmp_path / "x").mkdir(exist_ok=True)
+        args = ["grade", "problems/hinge-sequence.yaml", str(answers), "-o", str(out)]
+        r = run(*args, "--json", str(other), *force)
+        assert r.exit_code == 2, r.output
+        assert "same file" in r.output and r.output.count("\n") == 1
+        assert not out.exists()
+
+
+def test_grade_checks_both_outputs_before_writing_either(tmp_path: Path):
+    answers = _answers(tmp_path)
+    out, js = tmp_path / "r.csv", tmp_path / "r.json"
+    js.write_text("keep")
+    r = run(
+        "grade", "problems/hinge-sequence.yaml", str(answers), "-o", str(out), "--json", str(js)
+    )
+    assert r.exit_code == 2 and "--force" in r.output
+    assert not out.exists() and js.read_text() == "keep"
+
+
+def test_grade_refuses_both_reports_on_standard_output(tmp_path: Path):
+    # No -o: the CSV goes to standard output, so --json - would be mixed into it.
+    answers = _answers(tmp_path)
+    for extra in ([], ["-o", "-"]):
+        r = run("grade", "problems/hinge-sequence.yaml", str(answers), *extra, "--json", "-")
+        assert r.exit_code == 2, r.output
+        assert "standard output" in r.output and "student," not in r.output
+
+
+def test_vary_checks_every_file_before_writing_any(tmp_path: Path):
+    # Variant 1 missing, 2 and 3 from seed 7: seed 8 wrote variant 1, then refused variant 2,
+    # leaving a set drawn from two seeds.
+    out = tmp_path / "v"
+    assert run("vary", "problems/hello.yaml", "-n", "3", "-s", "7", "-o", str(out)).exit_code == 0
+    (out / "hello-1.yaml").unlink()
+    r = run("vary", "problems/hello.yaml", "-n", "3", "-s", "8", "-o", str(out))
+    assert r.exit_code == 2 and "--force" in r.output
+    assert sorted(p.name for p in out.iterdir()) == ["hello-2.yaml", "hello-3.yaml"]
+
+
+def test_vary_refuses_an_output_folder_it_cannot_use(tmp_path: Path):
+    long_name = tmp_path / ("a" * 300)  # past NAME_MAX: was exit 4, an internal error
+    r = run("vary", "problems/hello.yaml", "-n", "1", "-o", str(long_name))
+    assert r.exit_code == 2, r.output
+    assert "internal error" not in r.output and r.output.count("\n") == 1
+    loop = tmp_path / "loop"
+    loop.symlink_to(loop)  # said "File exists"
+    r = run("vary", "problems/hello.yaml", "-n", "1", "-o", str(loop))
+    assert r.exit_code == 2 and "symbolic link" in r.output, r.output
+    r = run("vary", "problems/hello.yaml", "-n", "1", "-o", "/dev/null")
+    assert r.exit_code == 2 and "not a folder" in r.output, r.output
+
+
+def test_vary_from_standard_input_names_files_that_are_not_options(tmp_path: Path):
+    # "-" as the template gave "--1.yaml", a name a shell command reads as an option.
+    out = tmp_path / "v"
+    text = Path("problems/hello.yaml").read_text()
+    r = runner.invoke(app, ["vary", "-", "-n", "1", "-o", str(out)], input=text)
+    assert r.exit_code == 0, r.output
+    assert [p.name for p in out.iterdir()] == ["stdin-1.yaml"]

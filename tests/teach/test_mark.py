@@ -244,3 +244,14 @@ def test_the_slips_are_computed_once_a_figure(monkeypatch):
     slips = [mark_ctx(ctx, {"loss": v}).marks[0].slip for v in (2.7726, 5.0, 2.7725)]
     assert slips == ["doubled", None, "doubled"]
     assert calls == ["loss"]
+
+
+def test_the_text_report_never_writes_a_control_character(tmp_path):
+    # A title with a terminal escape (clear the screen) pasted from a log went to the
+    # terminal as it was.
+    f = tmp_path / "t.yaml"
+    f.write_text('kind: hinge\ntitle: "clear \\e[2J \\x07 bell \\x85 nel"\ny: [1]\nyhat: [0.5]\n')
+    text = report_text(mark_answers(str(f), {"loss": 0.5}))
+    first = text.splitlines()[0]
+    assert first.endswith("clear \ufffd[2J \ufffd bell \ufffd nel")
+    assert not [c for c in text if ord(c) < 32 and c != "\n" or 0x7F <= ord(c) <= 0x9F]
