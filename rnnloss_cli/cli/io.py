@@ -271,6 +271,17 @@ def encodes_unicode(stream: Any) -> bool:
     return True
 
 
+class _ClosedStdout(io.TextIOBase):
+    """Stands for a standard output that was closed before the start (``>&-``): every write
+    fails as a write to a closed file does, which StdoutStream turns into OutputError."""
+
+    def write(self, text: str) -> int:
+        raise ValueError("I/O operation on closed file")
+
+    def fileno(self) -> int:
+        raise ValueError("I/O operation on closed file")
+
+
 def install_streams() -> None:
     """Wrap stdout (write errors -> OutputError) and stderr, degrading to ASCII when needed."""
     if sys.stdout is not None and not isinstance(sys.stdout, StdoutStream):
@@ -476,7 +487,7 @@ def _output_path_problem(output: Path, force: bool, inputs: Iterable[str | Path]
             return "is one of this command's inputs; it is never written over"
     if output.is_dir():
         return "is a folder; give a file name"
-    if output.exists() and output.is_file() and not force:
+    if output.exists() and output.is_file() and not force and not is_stream_path(output):
         return "exists; pass --force to overwrite it"
     if not force and os.path.lexists(output) and not output.exists():
         return (
@@ -511,8 +522,12 @@ def write_file(
 ) -> None:
     """Write ``text`` to ``output`` atomically (temporary file, then rename), or exit 2.
 
-    ``-`` is standard output. A device or FIFO (``/dev/stdout``, a named pipe) is written to
-    directly; a missing parent folder is created.
+    ``-`` is standard output. A device or FIFO (a named pipe), and any path under /dev or
+    /proc (``/dev/stdout``, ``/dev/fd/3``: a link to whatever the descriptor is, a file
+    too), are written to directly. A symbolic link to a file is written through: the file
+    it leads to is replaced atomically and the link stays (replacing the link itself left
+    its file unchanged, and ``-o /dev/stdout`` once replaced the system's /dev/stdout). A
+    missing parent folder is created.
     """
     import tempfile
 
@@ -520,13 +535,16 @@ def write_file(
         write_stdout(text)
         return
     check_output_path(output, force=force, inputs=inputs)
-    if output.exists() and not output.is_file():
+    if is_stream_path(output) or (output.exists() and not output.is_file()):
         try:
             with open(output, "w", encoding="utf-8") as fh:
                 fh.write(text)
         except OSError as exc:
             raise _write_failed(output, exc) from None
         return
+    shown = output
+    if output.is_symlink() and output.exists():
+        output = Path(os.path.realpath(output))
     parent = output.parent
     tmp_name = None
     try:
@@ -541,14 +559,21 @@ def write_file(
         os.replace(tmp_name, output)
         tmp_name = None
     except OSError as exc:
-        raise _write_failed(output, exc) from None
+        raise _write_failed(shown, exc) from None
     finally:
         if tmp_name is not None:
             try:
                 os.unlink(tmp_name)
             except OSError:
                 pass
-    say(f"wrote {output}")
+    say(f"wrote {shown}" if shown == output else f"wrote {shown} (the file {output})")
+
+
+def is_stream_path(path: Path) -> bool:
+    """A path under /dev or /proc (``/dev/stdout``, ``/dev/fd/3``, ``/proc/self/fd/1``): a
+    descriptor or a device, never a file to replace, whatever it leads to now."""
+    parts = Path(os.path.abspath(path)).parts
+    return len(parts) > 2 and parts[1] in ("dev", "proc")
 
 
 def _umask() -> int:
@@ -600,10 +625,11 @@ def run(command: Callable[..., Any], argv: list[str]) -> int:
     click_exception = next(c for c in typer.BadParameter.__mro__ if c.__name__ == "ClickException")
     debug = DEBUG_FLAG in argv
     argv = [a for a in argv if a != DEBUG_FLAG]
-    install_streams()
     if sys.stdout is None:
-        say("error: standard output is closed; nothing can be printed (redirect it to a file)")
-        return EXIT_OUTPUT
+        # Closed (>&-): a command that writes only to -o files still runs; the first write to
+        # standard output ends it with exit 3, "standard output is closed".
+        sys.stdout = _ClosedStdout()
+    install_streams()
     try:
         try:
             code = command(args=argv, prog_name="rnnloss", standalone_mode=False)

@@ -201,6 +201,65 @@ def test_write_file_creates_missing_folders(tmp_path):
     assert out.read_text(encoding="utf-8") == "kind: ctc\n"
 
 
+def test_write_file_through_a_link_replaces_its_file_and_keeps_the_link(tmp_path):
+    # --force on a link replaced the link by a file and left the file it led to unchanged
+    real = tmp_path / "real.md"
+    real.write_text("old", encoding="utf-8")
+    link = tmp_path / "link.md"
+    link.symlink_to(real)
+    cli_io.write_file("new", link, force=True)
+    assert link.is_symlink() and os.readlink(link) == str(real)
+    assert real.read_text(encoding="utf-8") == "new"
+
+
+@pytest.mark.parametrize(
+    ("path", "stream"),
+    [("/dev/stdout", True), ("/dev/fd/3", True), ("/proc/self/fd/1", True), ("/dev", False),
+     ("/tmp/dev/x", False), ("devices/x", False)],
+)  # fmt: skip
+def test_paths_under_dev_and_proc_are_streams(path, stream):
+    assert cli_io.is_stream_path(Path(path)) is stream
+
+
+def _run_rnnloss(args, **kwargs):
+    import subprocess
+
+    return subprocess.run(
+        [sys.executable, "-m", "rnnloss_cli", *args], capture_output=False, timeout=120, **kwargs
+    )
+
+
+def test_o_dev_stdout_writes_to_standard_output_and_leaves_dev_stdout_alone(tmp_path):
+    # Standard output redirected to a file: /dev/stdout is then a link to that file. It asked
+    # for --force, which replaced the system's /dev/stdout link by a file.
+    before = os.readlink("/dev/stdout")
+    out = tmp_path / "out.md"
+    with open(out, "w") as fh:
+        done = _run_rnnloss(
+            ["sheet", "problems/hello.yaml", "-o", "/dev/stdout"], stdout=fh, stderr=-1
+        )
+    assert done.returncode == 0, done.stderr
+    assert out.read_text(encoding="utf-8").startswith("# ")
+    assert os.path.islink("/dev/stdout") and os.readlink("/dev/stdout") == before
+
+
+def test_a_closed_stdout_only_matters_to_a_command_that_prints(tmp_path):
+    # >&- : sheet -o writes its file and says so on stderr (it was refused at the start,
+    # exit 3); check, which prints its table, still ends with exit 3
+    def closed():
+        os.close(1)
+
+    out = tmp_path / "s.md"
+    done = _run_rnnloss(
+        ["sheet", "problems/hello.yaml", "-o", str(out)], preexec_fn=closed, stderr=-1
+    )
+    assert done.returncode == 0, done.stderr
+    assert out.read_text(encoding="utf-8").startswith("# ")
+    done = _run_rnnloss(["check", "problems/hello.yaml"], preexec_fn=closed, stderr=-1)
+    assert done.returncode == 3
+    assert b"standard output is closed" in done.stderr
+
+
 def test_write_file_under_a_file_names_the_file_that_is_not_a_folder(tmp_path, capsys):
     # -o p.yaml/out.html: making the folder p.yaml failed with "File exists", which is true
     # of p.yaml but not what is wrong with the output path
