@@ -196,7 +196,9 @@ def givens_of(
         if name == "terms" and data.get("kind") == "custom" and isinstance(value, list):
             out += _custom_givens(value, w, base)
             continue
-        if _is_matrix(value):
+        if value == "" or value == []:  # an empty target: said in words, not left blank
+            out.append(Given(str(name), "scalar", "(empty: no labels)"))
+        elif _is_matrix(value):
             out.append(matrix(str(name), value))
         elif isinstance(value, list) and value and all(_is_matrix(m) for m in value):
             # A batch (N, T, C): one matrix per sequence, the first and last ones.

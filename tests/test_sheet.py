@@ -470,3 +470,11 @@ def test_a_long_latex_statement_puts_its_clause_in_words_on_a_line_of_its_own():
     tex = build_sheet([ab], "latex", solutions=True)
     item = next(line for line in tex.splitlines() if "forward recursion" in line)
     assert r"y_t(l'_s), \\ &\text{the bracket only when" in item, item
+
+
+@pytest.mark.parametrize("target", ['""', "[]"])
+def test_an_empty_target_is_given_in_words(target):
+    # "- `target`: " with nothing after it read as a missing given
+    data = {"kind": "ctc", "target": "" if target == '""' else [], "frames": 3}
+    shown = {g.name: g.value for g in givens_of(data)}
+    assert shown["target"] == "(empty: no labels)"
