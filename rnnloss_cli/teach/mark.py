@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from rnnloss_cli.errors import ProblemError
+from rnnloss_cli.flags import DECIMAL
 
 #: Kinds whose loss is a logarithm (log_base applies, a probability can stand for it).
 LOG_KINDS = frozenset({"bce", "nll", "cce", "ctc", "sequence", "reinforce"})
@@ -554,9 +555,7 @@ def mark_answers(path: str, answers: dict[str, float]) -> MarkReport:
 
 
 #: An answer's value: ASCII digits with an optional sign, point and exponent, or an infinity.
-_NUMBER = re.compile(
-    r"[+-]?(?:(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?|inf|infinity)", re.I
-)
+_NUMBER = re.compile(rf"{DECIMAL}|[+-]?(?:inf|infinity)", re.I)
 
 
 def parse_value(text: str) -> float:
