@@ -44,7 +44,7 @@ DECIMAL = r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?"
 _FLAG_NUMBER = re.compile(rf"{DECIMAL}|[+-]?(?:nan|inf|infinity)", re.I)
 
 
-def _scalar(text: str, flag: str) -> Any:
+def parse_number(text: str, flag: str) -> Any:
     """One number: an integer stays an int, anything else a float (``1e-5``, ``nan``).
 
     A value that does not fit a float64 (a 400-digit integer, ``1e400``) is refused here,
@@ -93,7 +93,7 @@ def parse_numbers(text: str, flag: str) -> Any:
     if not text.strip():
         raise ProblemError("expected numbers, got nothing", file=FLAGS_FILE, field=flag)
     rows = list(text.split(";"))
-    parsed = [[_scalar(x, flag) for x in r.split(",")] for r in rows]
+    parsed = [[parse_number(x, flag) for x in r.split(",")] for r in rows]
     return parsed if ";" in text else parsed[0]
 
 
@@ -112,7 +112,7 @@ def parse_mapping(text: str, flag: str) -> dict[str, Any]:
             raise ProblemError(
                 f"{key!r} is given twice; give each symbol once", file=FLAGS_FILE, field=flag
             )
-        out[key] = _scalar(value, flag)
+        out[key] = parse_number(value, flag)
     return out
 
 

@@ -17,6 +17,7 @@ from rnnloss_cli.cli.options import (
     ShowOpt,
     Text,
     WindowOpt,
+    nonnegative_number,
 )
 from rnnloss_cli.cli.output import solve_and_emit
 
@@ -170,7 +171,12 @@ def decode(
     ] = None,
     lm_weight: Annotated[
         Optional[float],  # noqa: UP045
-        typer.Option("--lm-weight", min=0.0, help="The LM's weight λ (default 1)."),
+        typer.Option(
+            "--lm-weight",
+            parser=nonnegative_number,
+            metavar="FLOAT",
+            help="The LM's weight λ (default 1).",
+        ),
     ] = None,
     fmt: FormatOpt = OutputFormat.rich,
     precision: PrecisionOpt = 3,

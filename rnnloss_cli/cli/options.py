@@ -66,3 +66,22 @@ WindowOpt = Annotated[
 ]
 #: An optional text flag.
 Text = Optional[str]  # noqa: UP045
+
+
+def nonnegative_number(text: str) -> float:
+    """A float option read as the comma-list flags read numbers (``flags.parse_number``):
+    ASCII decimals only (click's float() reads ``1_0`` as 10), a nonzero number never read
+    as 0 (``--clip 1e-400`` was 0, "no clipping"), not below 0; else a usage error. NaN and
+    infinities go on to the command's own check, which names the flag as a field."""
+    from rnnloss_cli.errors import ProblemError
+    from rnnloss_cli.flags import parse_number
+
+    if isinstance(text, (int, float)):  # a default, already a number
+        return float(text)
+    try:
+        value = float(parse_number(text, "value"))
+    except ProblemError as err:
+        raise typer.BadParameter(err.message) from None
+    if value < 0:
+        raise typer.BadParameter(f"expected a number >= 0, got {text.strip()!r}")
+    return value

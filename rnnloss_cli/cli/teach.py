@@ -18,6 +18,7 @@ from rnnloss_cli.cli.options import (
     OutputFormat,
     PrecisionOpt,
     WindowOpt,
+    nonnegative_number,
 )
 
 
@@ -160,11 +161,22 @@ def train(
         Optimizer, typer.Option("--optimizer", help="sgd (with momentum) or adam.")
     ] = Optimizer.adam,
     clip: Annotated[
-        float, typer.Option("--clip", min=0.0, help="Max global gradient norm (0: no clipping).")
+        float,
+        typer.Option(
+            "--clip",
+            parser=nonnegative_number,
+            metavar="FLOAT",
+            help="Max global gradient norm (0: no clipping).",
+        ),
     ] = 1.0,
     lr: Annotated[
         Optional[float],  # noqa: UP045
-        typer.Option("--lr", help="Learning rate > 0 (default: per task and optimizer)."),
+        typer.Option(
+            "--lr",
+            parser=nonnegative_number,
+            metavar="FLOAT",
+            help="Learning rate > 0 (default: per task and optimizer).",
+        ),
     ] = None,
     fmt: FormatOpt = OutputFormat.rich,
     precision: PrecisionOpt = 4,

@@ -25,3 +25,21 @@ def test_cce_one_observation_class_index_with_logits():
 def test_cce_lone_non_number_is_bad_input():
     result = runner.invoke(app, ["cce", "--y", "x", "--logits", "2,1,0"])
     assert result.exit_code == 2 and "expected a number" in result.output
+
+
+@pytest.mark.parametrize(
+    ("args", "words"),
+    [
+        # click's float() read 1_0 as 10 and 1e-400 as 0 (--clip 0: no clipping at all)
+        (["train", "--clip", "1e-400"], "too small for a float64"),
+        (["train", "--clip", "1_0"], "'_' between digits"),
+        (["train", "--clip", "-1"], "expected a number >= 0"),
+        (["train", "--lr", "1e-400"], "too small for a float64"),
+        (["ctc", "decode", "--emissions", "0.1,0.9;0.8,0.2", "--symbols", "-,a",
+          "--lm-weight", "1_0"], "'_' between digits"),
+    ],
+)  # fmt: skip
+def test_float_options_read_numbers_as_the_list_flags_do(args, words):
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 2, result.output
+    assert words in result.output
