@@ -184,3 +184,32 @@ def test_a_long_legend_line_wraps_instead_of_widening_the_drawing(problem):
                 assert x + len(text.text or "") * CHAR_W <= width + 1, text.text
     words = " ".join(t.text or "" for t in ET.fromstring(fig).find("svg").iter("text"))
     assert "valid" in words
+
+
+def test_row_numbers_and_labels_read_back_in_two_columns():
+    """The trellis' rows name the state s (grey) and its extended label l'_s apart, so a
+    digit label is not read as part of the number (digits-123: l' = - 1 - 2 - 3 -, before
+    written "2 1", "4 2"); a long label is cut with its whole name in a <title>."""
+    from rnnloss_cli.render.svg import LABEL_MAX_CHARS
+
+    lattice = rnnloss_cli.solve_file("problems/digits-123.yaml").lattice
+    root = ET.fromstring(trellis_svg(lattice, quantity=None))
+    numbers = [t for t in root.iter("text") if t.get("class") == "row-number"]
+    labels = [t for t in root.iter("text") if t.get("class") == "row-label"]
+    assert [t.text for t in numbers] == [str(s) for s in range(1, 8)]
+    assert [t.text for t in labels] == ["-", "1", "-", "2", "-", "3", "-"]
+    # one column each, right-aligned; a number ends well left of where a label could start
+    label_x = {float(t.get("x")) for t in labels}
+    number_x = {float(t.get("x")) for t in numbers}
+    assert len(label_x) == len(number_x) == 1 and number_x.pop() < label_x.pop() - 6
+
+    long = "x" * (LABEL_MAX_CHARS + 5)
+    r = rnnloss_cli.solve_problem(
+        {"kind": "ctc", "title": "t", "method": "exact", "target": [long],
+         "symbols": ["-", long], "emissions": [[0.5, 0.5]] * 2}
+    )  # fmt: skip
+    root = ET.fromstring(trellis_svg(alpha_table(r)))
+    cut = [t for t in root.iter("text") if t.find("title") is not None]
+    assert [t.find("title").text for t in cut] == [long]
+    shown = cut[0].find("title").tail
+    assert shown == "x" * (LABEL_MAX_CHARS - 1) + "…"
