@@ -66,6 +66,21 @@ td.dim { color: #6b6b6b; } td.hl { font-weight: bold; } td.dead { color: #8a5a00
 .result .loss { font-size: 1.2rem; font-weight: bold; }
 .ok { color: #1a7a1a; } .bad { color: #b00020; font-weight: bold; }
 figure { margin: 1rem 0; } figcaption { font-size: 0.9rem; color: #444; }
+/* the reader's dark theme: light text on a dark page; each drawing keeps its white plate
+   (palette.PLATE), its black text on it */
+:root { color-scheme: light dark; }
+@media screen and (prefers-color-scheme: dark) {
+  body { color: #e4e4e4; background: #16181c; }
+  h2 { border-bottom-color: #4a4a4a; }
+  .meta { color: #a8a8a8; } .legend, figcaption { color: #b8b8b8; }
+  th, td { border-color: #555; } th { background: #2a2d33; }
+  td.dim { color: #9a9a9a; } td.dead { color: #e0a040; }
+  .warning { border-color: #d08000; background: #3a2c10; }
+  .note { border-color: #5a9ae0; background: #132a40; }
+  .result { border-color: #aaa; }
+  .ok { color: #6fd46f; } .bad { color: #ff7a8a; }
+  figure svg { border-radius: 4px; }
+}
 @media print {
   body { max-width: none; margin: 0; padding: 0; font-size: 11pt; }
   /* keep the call-out, header-cell and result-panel backgrounds on paper */
@@ -321,6 +336,7 @@ def page_html(title: str, body: str) -> str:
     return (
         '<!DOCTYPE html>\n<html lang="en">\n<head>\n'
         '<meta charset="utf-8"/>\n'
+        '<meta name="color-scheme" content="light dark"/>\n'
         '<meta name="viewport" content="width=device-width, initial-scale=1"/>\n'
         f"<title>{escape(title)}</title>\n<style>{CSS}</style>\n</head>\n<body>\n"
         f"{body}\n"

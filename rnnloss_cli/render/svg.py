@@ -38,6 +38,7 @@ from rnnloss_cli.limits import FIGURE_MAX_COLUMNS, FIGURE_MAX_ROWS
 from rnnloss_cli.render.palette import (
     ALPHA_TITLE,
     GIVEN_PROBABILITIES_TITLE,
+    PLATE,
     VIRIDIS,
     VITERBI_TITLE,
 )
@@ -303,6 +304,7 @@ def _grid_head(
         'font-family="sans-serif" font-size="12">',
         f"<title>{escape(title)}</title>",
         f"<desc>{escape(desc)}</desc>",
+        PLATE,
     ]
 
 

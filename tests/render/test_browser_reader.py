@@ -12,6 +12,7 @@ import json
 import re
 import shutil
 import subprocess
+from collections import Counter
 from html import escape, unescape
 from pathlib import Path
 
@@ -91,3 +92,69 @@ def test_every_figure_text_lies_inside_its_drawing(problem, tmp_path):
     )
     got = probe({"page": text}, TEXT_OUTSIDE, tmp_path)["page"]
     assert got == [], got
+
+
+def screenshot_colours(text: str, tmp_path: Path, flags=()) -> Counter:
+    """How many pixels of each colour Chromium paints for the page (1000 x 1400 px)."""
+    from tests.render.test_browser import decode_png
+
+    page = tmp_path / "shot.html"
+    page.write_text(text, encoding="utf-8")
+    png = tmp_path / "shot.png"
+    subprocess.run(
+        [CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars", *flags,
+         f"--screenshot={png}", "--window-size=1000,1400", page.as_uri()],
+        capture_output=True, timeout=120, check=False,
+    )  # fmt: skip
+    w, h, bpp, pixels = decode_png(png.read_bytes())
+    return Counter(pixels[i : i + 3] for i in range(0, len(pixels), bpp))
+
+
+def test_drawings_keep_their_white_plate_under_automatic_dark_mode(tmp_path):
+    """Chromium's automatic dark mode (and dark-reader extensions) darken a page's
+    background but not the black text of an inline SVG: the trellis' axis labels, colour
+    scale and legend vanished, black on near-black (before: 6,260 white pixels on the whole
+    page, the cells' white gaps). Each drawing now paints its own white plate, so its text
+    stays black on white: ctc-exact-ab's trellis (about 300 x 340 px) and emission matrix
+    (about 280 x 200 px) are mostly plate."""
+    text = render_html([rnnloss_cli.solve_file("problems/ctc-exact-ab.yaml")])
+    colours = screenshot_colours(text, tmp_path, ["--blink-settings=forceDarkModeEnabled=true"])
+    assert colours[b"\xff\xff\xff"] > 60_000, colours[b"\xff\xff\xff"]
+
+
+#: Every element with text of its own: its colour's contrast ratio (WCAG 2) against the first
+#: ancestor background that is not transparent, when below 4.5 (AA for body text).
+LOW_CONTRAST = """(() => {
+  const rgb = s => (s.match(/[\\d.]+/g) || []).map(Number);
+  const lum = c => { const [r, g, b] = c.slice(0, 3).map(v => { v /= 255;
+    return v <= 0.04045 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4; });
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b; };
+  const bg = el => { for (; el; el = el.parentElement) { const c = rgb(getComputedStyle(el)
+    .backgroundColor); if (c.length === 3 || c[3] > 0) return c; } return [255, 255, 255]; };
+  const out = [];
+  for (const el of document.body.querySelectorAll("*")) {
+    if (el.closest("svg, math")) continue;
+    const own = Array.from(el.childNodes).some(n => n.nodeType === 3 && n.data.trim());
+    if (!own) continue;
+    const a = lum(rgb(getComputedStyle(el).color)), b = lum(bg(el));
+    const ratio = (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05);
+    if (ratio < 4.5) out.push([el.tagName + "." + el.className, Math.round(ratio * 10) / 10]);
+  }
+  return {body: lum(bg(document.body)), low: out.slice(0, 10)};
+})()"""
+
+
+@pytest.mark.parametrize("dark", [False, True], ids=["light", "dark"])
+def test_page_follows_the_readers_colour_scheme_with_readable_text(dark, tmp_path):
+    """With the reader's system set to dark (``prefers-color-scheme: dark``), the page is
+    dark (before: it stayed white, a glaring page in a dark desktop), and in either scheme
+    every text (meta lines, legends, dim and dead-end cells, call-outs, verdicts) keeps a
+    contrast of at least 4.5:1 with what is behind it."""
+    pages = {
+        p: render_html([rnnloss_cli.solve_file(f"problems/{p}.yaml")])
+        for p in ("ctc-exact-ab", "hello", "reinforce-episode")
+    }
+    flags = ["--force-dark-mode"] if dark else []
+    for name, got in probe(pages, LOW_CONTRAST, tmp_path, flags=flags).items():
+        assert got["low"] == [], (name, got)
+        assert (got["body"] < 0.05) if dark else (got["body"] > 0.9), (name, got)
