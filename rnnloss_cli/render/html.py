@@ -51,6 +51,9 @@ caption { caption-side: top; text-align: left; font-weight: bold; padding: 0.3re
   width: max-content; max-width: min(44rem, calc(100vw - 2rem)); }
 /* a table, formula or step wider than the page scrolls by itself; the page never does */
 .wide, .formula, .step, figure.trellis { overflow-x: auto; overflow-y: hidden; }
+/* the space under a table is the box's, not the table's: a scrollbar sits right under the
+   table and the legend (its negative top margin) starts below the box, not over its bar */
+.wide { margin-bottom: 1rem; } .wide > table { margin-bottom: 0.2rem; }
 /* in a box that scrolls, a cell keeps its text on one line (no column squeezed to a sliver);
    a number never breaks, not even at its exponent's minus (2.49e-5) */
 .wide th, .wide td, .num { white-space: nowrap; }

@@ -158,3 +158,20 @@ def test_page_follows_the_readers_colour_scheme_with_readable_text(dark, tmp_pat
     for name, got in probe(pages, LOW_CONTRAST, tmp_path, flags=flags).items():
         assert got["low"] == [], (name, got)
         assert (got["body"] < 0.05) if dark else (got["body"] > 0.9), (name, got)
+
+
+#: Each scrolling box (a table wider than the page) and the legend under it: by how many px
+#: the legend's box starts above the bottom of the scrolling box (0 when it starts below).
+LEGEND_OVER_SCROLLBAR = """Array.from(document.querySelectorAll(".wide")).filter(w =>
+  w.scrollWidth > w.clientWidth && w.nextElementSibling &&
+  w.nextElementSibling.classList.contains("legend")).map(w =>
+  w.getBoundingClientRect().bottom - w.nextElementSibling.getBoundingClientRect().top)"""
+
+
+def test_a_legend_starts_below_the_scrollbar_of_its_wide_table(tmp_path):
+    """hello's listed alignments are wider than the page, so their box shows a scrollbar;
+    the legend under it ("B(π): merge repeated symbols, then drop blanks") starts below it
+    (before: the legend's negative top margin pulled it 10 px up, under the scrollbar)."""
+    text = render_html([rnnloss_cli.solve_file("problems/hello.yaml")])
+    got = probe({"hello": text}, LEGEND_OVER_SCROLLBAR, tmp_path, width=700)["hello"]
+    assert got and all(over <= 0 for over in got), got
