@@ -92,6 +92,17 @@ _LABEL_AFTER = set(",;()]") | set("ABCDEFGHIJKLMNOPQRSTUVWXYZ…-")
 
 
 _WORD_START = " \t,;:=()[]{}|_^"
+#: A run of CTC labels in a plain-text step, whatever its symbols ("- A - B -",
+#: "- s37 - gamma-ray - … s1 -", "- 1 - 2 -"): lone "-" alternating with symbols, after "=" or
+#: ":" (checked by the parser), and ending in a lone "-" followed by nothing but the end, two
+#: spaces or a closing mark. A "-" with no right operand is no minus, so every "-" of the run
+#: is the blank and each symbol is one identifier.
+_LABEL_RUN = re.compile(r"-(?:(?: +[^\s-]\S*)+ +-)+(?=$|  |[),;])")
+#: A command-line option in prose ("--show beta"): text, not two minus signs.
+_OPTION = re.compile(r"--[a-z][a-z-]*")
+#: A symbol spelt in angle brackets ("<b>", "<blank>", "<eps>"), standing alone between
+#: parentheses, spaces or commas: one identifier, not "<", b, ">".
+_ANGLED = re.compile(r"<[^\s<>(){}]+>(?=$|[\s),;])")
 
 
 def _is_blank(s: str, i: int) -> bool:
@@ -194,6 +205,11 @@ class _Parser:
         self.s = src
         self.i = 0
         self.scripts = 0  # how deep inside a script: no prose there (W_{hh} is two letters)
+        self.runs = {  # label runs ("- A - B -"): start -> end
+            m.start(): m.end()
+            for m in _LABEL_RUN.finditer(src)
+            if src[: m.start()].rstrip()[-1:] in ("", "=", ":")
+        }
 
     # ---------------------------------------------------------------- scanning
     def peek(self) -> str:
@@ -301,9 +317,13 @@ class _Parser:
                 sub = _tok(*_SUBSCRIPTS[ch])
             else:
                 break
-        if primes:
-            prime = _mo(primes)
-            sup = prime if sup is None else _row([prime, sup])
+        if primes and sup is None:
+            # the ′ glyph is already raised: as a superscript Chromium shrinks it to 70 % and
+            # raises it again, a speck above the letter; written after the letter it sits as
+            # TeX sets l' (a subscript then follows the prime: l′ₛ)
+            base = _row([base, _mo(primes)])
+        elif primes:
+            sup = _row([_mo(primes), sup])
         if sub is None and sup is None:
             return base, kind
         large = kind == "large"
@@ -362,6 +382,18 @@ class _Parser:
             return _row(self.sequence("}") or ["<mrow/>"]), "ord"
         if ch == "\\":
             return self.command()
+        if i in self.runs and not self.scripts:  # "- s37 - gamma-ray -": blanks and symbols
+            self.i = self.runs[i]
+            names = [_tok("mi", name) for name in s[i : self.i].split()]
+            return _row([x for name in names for x in (name, _space("0.25em"))][:-1]), "mi"
+        m = _OPTION.match(s, i) if (i == 0 or s[i - 1] == " ") else None
+        if m:  # --show beta: an option's name
+            self.i = m.end()
+            return _tok("mtext", m.group(0)), "mtext"
+        m = _ANGLED.match(s, i) if (i == 0 or s[i - 1] in " (,") else None
+        if m:  # y_1(<b>): a symbol's name
+            self.i = m.end()
+            return _tok("mi", m.group(0)), "mi"
         m = _NUMBER.match(s, i)
         if m:
             self.i = m.end()
