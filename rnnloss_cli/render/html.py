@@ -42,6 +42,9 @@ h1, h2, h3, h4, h5, h6, p, li, .callout, caption, figcaption { overflow-wrap: an
 math { font-size: 1.1em;
   font-family: "Latin Modern Math", "STIX Two Math", "Cambria Math", math; }
 .formula { margin: 0.6rem 0; } .formula math { font-size: 1.2em; }
+/* a worked fraction's numbers are as large as the rest of its line (an inline fraction's
+   rows would be set at 70 %); its scripts still shrink */
+.step mfrac { math-style: normal; }
 .steps li { margin: 0.25rem 0; }
 .givens th { text-align: left; font-weight: normal; font-family: ui-monospace, monospace; }
 .givens td { text-align: left; }

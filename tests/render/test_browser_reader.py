@@ -199,3 +199,22 @@ def test_a_prime_sits_beside_its_letter_at_its_size(tmp_path):
     assert len(got) >= 4, got
     for above, size in got:
         assert above <= -1 and size > 0.95, got
+
+
+#: Each fraction in a derivation step: its numerator's and denominator's font size over the
+#: size of the step's maths.
+FRACTIONS = """Array.from(document.querySelectorAll(".step mfrac")).map(f => {
+  const size = el => parseFloat(getComputedStyle(el).fontSize);
+  const math = size(f.closest("math"));
+  return [size(f.children[0]) / math, size(f.children[1]) / math];
+})"""
+
+
+def test_a_fraction_in_a_step_keeps_the_size_of_its_line(tmp_path):
+    """cce-logits' worked softmax, ŷ_1(c_0) = e^z_0 / Σ_k e^z_k = 7.389 / (7.389 + 2.718 + 1):
+    the numbers of the fraction are the size of the rest of the line (before: an inline
+    fraction's rows at 70 %, about 12 px, the worked numbers the smallest on the page)."""
+    text = render_html([rnnloss_cli.solve_file("problems/cce-logits.yaml")])
+    got = probe({"cce": text}, FRACTIONS, tmp_path)["cce"]
+    assert len(got) >= 2, got
+    assert all(num > 0.95 and den > 0.95 for num, den in got), got
