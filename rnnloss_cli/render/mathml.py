@@ -198,6 +198,23 @@ def _text_escapes(raw: str) -> str:
     return _TEXT_ESCAPE.sub(lambda m: _TEXT_ESCAPED.get(m[1], m[2] or ""), raw)
 
 
+_MINUS = "<mo>−</mo>"
+#: A minus with nothing before it to subtract from ("= −0.196", "(−0.105)"): a sign, set
+#: tight against its operand (an infix "−" gets the spaces of a subtraction: "( − 0.105)").
+_PREFIX_MINUS = '<mo form="prefix">−</mo>'
+_CLOSERS = tuple(f">{c}</mo>" for c in ")]|‖}")
+
+
+def _prefix_position(atoms: list[str], kinds: list[str]) -> bool:
+    """Whether a "−" after these atoms is a sign: first, or after an operator, a relation,
+    an opening fence or a function name (spaces looked through), not after a closing one."""
+    for atom, kind in zip(reversed(atoms), reversed(kinds), strict=True):
+        if kind == "space":
+            continue
+        return kind in ("mo", "large", "fn") and not atom.endswith(_CLOSERS)
+    return True
+
+
 class _Parser:
     """Recursive descent over the LaTeX string; each method returns MathML strings."""
 
@@ -275,6 +292,8 @@ class _Parser:
             atom, kind = self.scripted()
             if atom is None:
                 continue
+            if atom == _MINUS and _prefix_position(atoms, kinds):
+                atom = _PREFIX_MINUS
             if kinds:
                 gap = _gap(kinds[-1], atoms[-1], kind, atom, spaced=spaced)
                 if gap:

@@ -218,3 +218,30 @@ def test_a_fraction_in_a_step_keeps_the_size_of_its_line(tmp_path):
     got = probe({"cce": text}, FRACTIONS, tmp_path)["cce"]
     assert len(got) >= 2, got
     assert all(num > 0.95 and den > 0.95 for num, den in got), got
+
+
+#: Each minus sign of the page's maths followed by a number: the px between the sign's ink
+#: box and the number's, and whether something it could subtract from stands before it.
+MINUS_GAPS = """Array.from(document.querySelectorAll("math mo")).filter(mo =>
+  mo.textContent === "−" && mo.nextElementSibling &&
+  mo.nextElementSibling.localName === "mn").map(mo => {
+  const prev = mo.previousElementSibling;
+  const binary = !!prev && !(prev.localName === "mo" && !/^[)\\]|‖]$/.test(prev.textContent));
+  return [binary, Math.round(mo.nextElementSibling.getBoundingClientRect().left -
+                             mo.getBoundingClientRect().right)];
+})"""
+
+
+def test_a_negative_number_keeps_its_sign_next_to_it(tmp_path):
+    """reinforce-episode's "× (−0.105)" and "= −0.196", ctc-exact-ab's "= −0.229": a sign
+    with nothing before it to subtract from is a prefix, set tight against its number, while
+    "0.7 − (…)" keeps the spaces of a subtraction (before: "( − 0.105)", "= − 0.196", the
+    sign 5 px from its number, read as a subtraction)."""
+    pages = {
+        p: render_html([rnnloss_cli.solve_file(f"problems/{p}.yaml")])
+        for p in ("reinforce-episode", "ctc-exact-ab")
+    }
+    got = [pair for pairs in probe(pages, MINUS_GAPS, tmp_path).values() for pair in pairs]
+    signs = [gap for binary, gap in got if not binary]
+    assert len(signs) >= 4 and all(gap <= 1 for gap in signs), got
+    assert all(gap >= 2 for binary, gap in got if binary), got
