@@ -532,7 +532,9 @@ def trellis_svg(
         for j, x in enumerate(vs):
             s, f = rows_full[i] + 1, cols_full[j] + 1
             value = "" if quantity is None else f' data-value="{escape(_value_attr(x))}"'
-            name = f"{q}_{f}({s})" if quantity is not None else f"state {s}, frame {f}"
+            # the tooltip: the cell's value as the tables print it, and its extended label
+            name = f"{q}_{f}({s}) = {_fmt(x)}" if quantity is not None else f"state {s}, frame {f}"
+            name += f", l'_s = {labels[i]}"
             stroke = ' stroke="#ccc"' if quantity is None else ""
             out.append(
                 f'<rect x="{xs[j]:g}" y="{ys[i]:g}" width="{side}" height="{side}" '
@@ -773,7 +775,8 @@ def emissions_svg(t: Table, title: str = "Emissions y_t(k)", *, standalone: bool
                 f'<rect x="{xs[j]:g}" y="{ys[i]:g}" width="{side}" height="{side}" '
                 f'fill="{fill}" data-k="{escape(str(classes[k]))}" '
                 f'data-t="{frames_full[j] + 1}" data-value="{escape(_value_attr(x))}">'
-                f"<title>y_{frames_full[j] + 1}({escape(str(classes[k]))})</title></rect>"
+                f"<title>y_{frames_full[j] + 1}({escape(str(classes[k]))}) = "
+                f"{escape(_fmt(x))}</title></rect>"
             )
     out.append("</g>")
     out += legend

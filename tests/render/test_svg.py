@@ -213,3 +213,28 @@ def test_row_numbers_and_labels_read_back_in_two_columns():
     assert [t.find("title").text for t in cut] == [long]
     shown = cut[0].find("title").tail
     assert shown == "x" * (LABEL_MAX_CHARS - 1) + "…"
+
+
+def test_each_cell_names_its_value_and_label_when_pointed_at():
+    """A cell's tooltip (<title>) gives its value, as the tables print it, and its extended
+    label: a reader pointing at a cell of the heat map reads the number, not only its colour
+    (before: "α_2(4)" alone). The numbers are HAND_AB's, read back from the titles."""
+    for (s, t), rect in cells(ab_svg()).items():
+        title = rect.find("title").text
+        name, value = title.split(" = ", 1)[0], title.split(" = ", 1)[1].split(",")[0]
+        assert name == f"α_{t}({s})"
+        assert float(value) == pytest.approx(HAND_AB[(s, t)], abs=5e-4), title
+        assert title.endswith(f"l'_s = {'-AB'[(s % 2 == 0) * (1 + (s == 4))]}"), title
+    # the emission matrix's cells: y_t(k) from the file (rows t = 1..3, columns -, A, B)
+    from rnnloss_cli.render.svg import ctc_figures
+
+    given = {("-", 1): 0.2, ("A", 1): 0.7, ("B", 1): 0.1, ("-", 2): 0.3, ("A", 2): 0.3,
+             ("B", 2): 0.4, ("-", 3): 0.2, ("A", 3): 0.1, ("B", 3): 0.7}  # fmt: skip
+    figs = ctc_figures(rnnloss_cli.solve_file("problems/ctc-exact-ab.yaml"))
+    root = ET.fromstring(figs[-1]).find("svg")
+    titles = {
+        (r.get("data-k"), int(r.get("data-t"))): r.find("title").text
+        for r in root.iter("rect")
+        if r.get("data-k")
+    }
+    assert titles == {(k, t): f"y_{t}({k}) = {v:g}" for (k, t), v in given.items()}
