@@ -162,7 +162,8 @@ def table_html(t: Table, precision: int, *, window: Window | None = None) -> lis
     style = f' style="--print-size: {size:.1f}pt"' if size < PRINT_PT else ""
     # the wrapper scrolls a table wider than the page instead of widening the page
     out = [f'<div class="wide"{style}><table class="data"><caption>{escape(t.title)}</caption>']
-    out.append("<thead><tr>" + "".join(f"<th>{escape(c)}</th>" for c in laid.columns))
+    # a head's subscripts (h_{t−1}, A_t) as <sub>, as a step's label writes them
+    out.append("<thead><tr>" + "".join(f"<th>{step_label_html(c)}</th>" for c in laid.columns))
     out.append("</tr></thead><tbody>")
     out += body
     out.append("</tbody></table></div>")

@@ -288,3 +288,18 @@ def test_sheet_sub_headings_are_no_smaller_than_the_text():
     for h in ("h3", "h4", "h5", "h6"):
         size = rules.get(h, {}).get("font-size", "")
         assert size.endswith("rem") and float(size[:-3]) >= 1, (h, size)
+
+
+def test_a_column_head_writes_its_subscript_as_a_subscript():
+    """bptt-two-steps' forward pass has a column h_{t−1}: the head shows h with t−1 set as a
+    subscript, not the braces of the plain text (before: "h_{t−1}"); a name with
+    underscores between words keeps them."""
+    root = parse(page("problems/bptt-two-steps.yaml"))
+    heads = {"".join(th.itertext()): th for th in root.iter("th")}
+    assert "h_{t−1}" not in heads
+    th = heads["ht−1"]
+    assert th.text == "h" and th.find("sub").text == "t−1"
+    shown = {
+        "".join(th.itertext()) for th in parse(page("problems/seq-padded-batch.yaml")).iter("th")
+    }
+    assert "masked?" in shown
