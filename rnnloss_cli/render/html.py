@@ -28,6 +28,7 @@ from rnnloss_cli.result import Result, Table, Window, student_notes
 #: not do), and how the caption names the mark.
 CELL_CLASS = {"dim": "dim", "dead": "dead", "highlight": "hl"}
 LEGEND_HTML = {**LEGEND_TEXT, "dim": "grey", "dead": "†", "highlight": "bold"}
+TEXT_CLASS = ' class="text"'
 
 CSS = """
 body { font-family: system-ui, sans-serif; max-width: 60rem; margin: 2rem auto;
@@ -57,12 +58,16 @@ caption { caption-side: top; text-align: left; font-weight: bold; padding: 0.3re
 /* the space under a table is the box's, not the table's: a scrollbar sits right under the
    table and the legend (its negative top margin) starts below the box, not over its bar */
 .wide { margin-bottom: 1rem; } .wide > table { margin-bottom: 0.2rem; }
+/* a result's table wider than the 60rem text column may run on into the free margin on its
+   right, up to 1rem from the window's edge (the column's left edge is 50vw − 30rem on a wide
+   window, 1rem on a narrow one), before it scrolls */
+section > .wide { width: max-content; max-width: min(50vw + 29rem, calc(100vw - 2rem)); }
 /* in a box that scrolls, a cell keeps its text on one line (no column squeezed to a sliver);
    a number never breaks, not even at its exponent's minus (2.49e-5) */
 .wide th, .wide td, .num { white-space: nowrap; }
 .legend { font-size: 0.9rem; color: #444; margin-top: -0.6rem; }
 th, td { border: 1px solid #bbb; padding: 0.2rem 0.5rem; text-align: right; }
-td.text, .checks th:first-child { text-align: left; }
+td.text, th.text, .checks th:first-child { text-align: left; }
 th { background: #f0f0f0; }
 td.dim { color: #6b6b6b; } td.hl { font-weight: bold; } td.dead { color: #8a5a00; }
 .callout { border-left: 4px solid; padding: 0.4rem 0.8rem; margin: 0.8rem 0; }
@@ -96,6 +101,7 @@ figure { margin: 1rem 0; } figcaption { font-size: 0.9rem; color: #444; }
   figure, .callout, li, tr { break-inside: avoid; }
   thead { display: table-header-group; }  /* a table broken across pages repeats its head */
   .wide, .formula, .step, figure.trellis { overflow: visible; }  /* paper cannot scroll */
+  section > .wide { width: auto; max-width: none; }
   /* ... so nothing may be wider than the paper: drawings shrink to the page, a wide table
      is set in the smaller size its box names (--print-size, from its widest cells), and
      its text cells wrap; numbers still never break */
@@ -139,6 +145,7 @@ def table_html(t: Table, precision: int, *, window: Window | None = None) -> lis
     """A table windowed like the others ("…" rows/columns), its legend as the caption."""
     laid = lay_out(t, window)
     body, texts, shown = [], set(), []
+    words_in, numbers_in = set(), set()  # the columns holding words, and numbers
     for i, row in enumerate(laid.rows):
         cells, words = [], []
         for j, c in enumerate(row):
@@ -151,8 +158,11 @@ def table_html(t: Table, precision: int, *, window: Window | None = None) -> lis
                 classes.append("text")
                 if " " in c:
                     texts.add(j)
+                if c.strip():
+                    words_in.add(j)
             elif text:  # a number: one unbreakable unit (2.49e-5 never splits at its "-")
                 classes.append("num")
+                numbers_in.add(j)
             attr = f' class="{" ".join(classes)}"' if classes else ""
             cells.append(f"<td{attr}>{escape(text)}</td>")
             words.append(text)
@@ -162,8 +172,14 @@ def table_html(t: Table, precision: int, *, window: Window | None = None) -> lis
     style = f' style="--print-size: {size:.1f}pt"' if size < PRINT_PT else ""
     # the wrapper scrolls a table wider than the page instead of widening the page
     out = [f'<div class="wide"{style}><table class="data"><caption>{escape(t.title)}</caption>']
-    # a head's subscripts (h_{t−1}, A_t) as <sub>, as a step's label writes them
-    out.append("<thead><tr>" + "".join(f"<th>{step_label_html(c)}</th>" for c in laid.columns))
+    # a head's subscripts (h_{t−1}, A_t) as <sub>, as a step's label writes them; a column
+    # of words only is headed from the left, as its cells read
+    left = words_in - numbers_in
+    heads = [
+        f"<th{TEXT_CLASS if j in left else ''}>{step_label_html(c)}</th>"
+        for j, c in enumerate(laid.columns)
+    ]
+    out.append("<thead><tr>" + "".join(heads))
     out.append("</tr></thead><tbody>")
     out += body
     out.append("</tbody></table></div>")

@@ -245,3 +245,23 @@ def test_a_negative_number_keeps_its_sign_next_to_it(tmp_path):
     signs = [gap for binary, gap in got if not binary]
     assert len(signs) >= 4 and all(gap <= 1 for gap in signs), got
     assert all(gap >= 2 for binary, gap in got if binary), got
+
+
+#: The tables that scroll sideways in their box, by caption; and the document's width.
+SCROLLING = """({scrolling: Array.from(document.querySelectorAll(".wide")).filter(w =>
+  w.scrollWidth > w.clientWidth + 1).map(w => (w.querySelector("caption") || {}).textContent),
+  document: document.documentElement.scrollWidth, window: innerWidth})"""
+
+
+def test_a_table_wider_than_the_text_column_uses_a_wide_window(tmp_path):
+    """On a 1280 px screen hello's listed alignments (about 1000 px) show whole, running
+    past the 60rem text column into the free margin, instead of hiding their products
+    behind a scrollbar (before: "product" cut at "produ"); on a phone they still scroll in
+    their box and the page does not (test_browser's phone tests)."""
+    text = render_html([rnnloss_cli.solve_file("problems/hello.yaml")])
+    got = probe({"hello": text}, SCROLLING, tmp_path, width=1280)["hello"]
+    assert got["scrolling"] == [], got
+    assert got["document"] <= got["window"], got
+    phone = probe({"hello": text}, SCROLLING, tmp_path, width=390)["hello"]
+    assert "listed alignments" in phone["scrolling"], phone
+    assert phone["document"] <= phone["window"], phone

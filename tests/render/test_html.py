@@ -303,3 +303,23 @@ def test_a_column_head_writes_its_subscript_as_a_subscript():
         "".join(th.itertext()) for th in parse(page("problems/seq-padded-batch.yaml")).iter("th")
     }
     assert "masked?" in shown
+
+
+def test_a_column_of_words_is_headed_from_the_left_like_its_cells():
+    """hello's listed alignments: the columns of words (alignment π, B(π), valid for HELLO?,
+    factors) are read from the left, and so are their heads; the number columns (#, frames,
+    product) stay right-aligned, heads and cells (before: every head right-aligned, "factors"
+    sat 30 characters right of its left-aligned products)."""
+    root = parse(page("problems/hello.yaml"))
+    table = tables(root)["listed alignments"]
+    heads = {"".join(th.itertext()): th.get("class") for th in table.iter("th")}
+    assert heads == {
+        "#": None,
+        "alignment π": "text",
+        "B(π)": "text",
+        "valid for HELLO?": "text",
+        "frames": None,
+        "factors": "text",
+        "product": None,
+    }
+    assert "th.text" in root.find("head/style").text
