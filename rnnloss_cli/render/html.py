@@ -111,6 +111,7 @@ figure { margin: 1rem 0; } figcaption { font-size: 0.9rem; color: #444; }
   .wide th, .wide td.text { white-space: normal; overflow-wrap: anywhere; }
   .num { white-space: nowrap; }
   h1, h2, h3, h4 { break-after: avoid; }
+  .wide + .legend { break-before: avoid; }  /* a table's key stays on its page */
 }
 """
 

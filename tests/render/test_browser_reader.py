@@ -265,3 +265,29 @@ def test_a_table_wider_than_the_text_column_uses_a_wide_window(tmp_path):
     phone = probe({"hello": text}, SCROLLING, tmp_path, width=390)["hello"]
     assert "listed alignments" in phone["scrolling"], phone
     assert phone["document"] <= phone["window"], phone
+
+
+PDFTOTEXT = shutil.which("pdftotext")
+
+
+@pytest.mark.skipif(PDFTOTEXT is None, reason="pdftotext (poppler-utils) is not installed")
+def test_printed_a_table_and_its_legend_share_a_page(tmp_path):
+    """Printed (A4 by default), hello's listed alignments end page 1; their legend "B(π):
+    merge repeated symbols, then drop blanks" stays on a page with the table's rows (the last
+    row goes over with it, under the repeated head) (before: it began page 2 alone, the
+    table's key cut from it)."""
+    page = tmp_path / "hello.html"
+    page.write_text(render_html([rnnloss_cli.solve_file("problems/hello.yaml")]), "utf-8")
+    pdf = tmp_path / "hello.pdf"
+    subprocess.run(
+        [CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--no-pdf-header-footer",
+         f"--print-to-pdf={pdf}", page.as_uri()],
+        capture_output=True, timeout=120, check=False,
+    )  # fmt: skip
+    text = subprocess.run(
+        [PDFTOTEXT, "-layout", str(pdf), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    pages = text.split("\f")
+    # the page holding the table's last rows (its head repeats on each page it spans)
+    table_page = max(k for k, p in enumerate(pages) if "valid for HELLO?" in p)
+    assert "merge repeated symbols" in pages[table_page], pages[table_page][-400:]
