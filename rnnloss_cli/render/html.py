@@ -202,13 +202,14 @@ def step_html(step, precision: int, *, display: bool = False) -> str:
     carry their own piece of LaTeX. ``display``: a block formula (sums with their limits
     above and below), as a result's defining formula is shown.
     """
-    from rnnloss_cli.render.mathml import to_mathml, wrap_points
+    from rnnloss_cli.render.mathml import is_plain, to_mathml, wrap_points
     from rnnloss_cli.render.text import step_latex
 
     plain = step_text(step, precision)
     latex = step_latex(step, precision)
     pieces = [latex] if display else wrap_points(latex)
-    maths = [to_mathml(p, namespace=False, display=display) for p in pieces]
+    labels = is_plain(latex)  # each piece is read as its whole step is
+    maths = [to_mathml(p, namespace=False, display=display, labels=labels) for p in pieces]
     if not maths or any(m is None for m in maths):
         return f'<span class="plain">{escape(plain)}</span>'
     alts = [plain] if len(pieces) == 1 else pieces

@@ -98,6 +98,8 @@ _WORD_START = " \t,;:=()[]{}|_^"
 #: spaces or a closing mark. A "-" with no right operand is no minus, so every "-" of the run
 #: is the blank and each symbol is one identifier.
 _LABEL_RUN = re.compile(r"-(?:(?: +[^\s-]\S*)+ +-)+(?=$|  |[),;])")
+#: A LaTeX command other than \\times (which plain-text steps' numbers bring: 8.61 \\times 10^{-9}).
+_LATEX_COMMAND = re.compile(r"\\(?!times\b)[A-Za-z]+")
 #: A command-line option in prose ("--show beta"): text, not two minus signs.
 _OPTION = re.compile(r"--[a-z][a-z-]*")
 #: A symbol spelt in angle brackets ("<b>", "<blank>", "<eps>"), standing alone between
@@ -218,14 +220,17 @@ def _prefix_position(atoms: list[str], kinds: list[str]) -> bool:
 class _Parser:
     """Recursive descent over the LaTeX string; each method returns MathML strings."""
 
-    def __init__(self, src: str) -> None:
+    def __init__(self, src: str, labels: bool | None = None) -> None:
         self.s = src
         self.i = 0
         self.scripts = 0  # how deep inside a script: no prose there (W_{hh} is two letters)
+        # real LaTeX (a command besides the \\times a plain-text step's numbers bring) writes
+        # a CTC symbol as \\text{}: its "-J" is a minus and J, not a label string
+        self.labels = is_plain(src) if labels is None else labels
         self.runs = {  # label runs ("- A - B -"): start -> end
             m.start(): m.end()
             for m in _LABEL_RUN.finditer(src)
-            if src[: m.start()].rstrip()[-1:] in ("", "=", ":")
+            if self.labels and src[: m.start()].rstrip()[-1:] in ("", "=", ":")
         }
 
     # ---------------------------------------------------------------- scanning
@@ -429,7 +434,7 @@ class _Parser:
         if m and m.group(0) in _FUNCTIONS:
             self.i = m.end()
             return _tok("mi", m.group(0)), "fn"
-        m = _LABEL_WORD.match(s, i) if ch.isupper() and not self.scripts else None
+        m = _LABEL_WORD.match(s, i) if ch.isupper() and self.labels and not self.scripts else None
         if m and (i == 0 or s[i - 1] in _WORD_START) and _is_blank(s, s.index("-", i)):
             self.i = m.end()  # an alignment "A-BB": one identifier, as the tables write it
             return _tok("mi", m.group(0)), "mi"
@@ -440,7 +445,7 @@ class _Parser:
         if blank:  # y_1(-), B(--): the blank symbol, not a minus sign
             self.i = blank.end()
             return _tok("mi", blank.group(0)), "mi"
-        if ch == "-" and _is_blank(s, i):
+        if ch == "-" and self.labels and _is_blank(s, i):
             word = _LABEL_WORD.match(s, i)
             self.i = word.end() if word else i + 1
             return _tok("mi", s[i : self.i]), "mi"
@@ -557,7 +562,15 @@ class _Parser:
         return "<mrow>" + "".join(parts) + "</mrow>"
 
 
-def to_mathml(latex: str, *, display: bool = False, namespace: bool = True) -> str | None:
+def is_plain(text: str) -> bool:
+    """Whether ``text`` is a step's plain text (its LaTeX commands at most the \\times of its
+    numbers), read with CTC label strings ("A-BB", "- A - B -"), not LaTeX."""
+    return not _LATEX_COMMAND.search(text)
+
+
+def to_mathml(
+    latex: str, *, display: bool = False, namespace: bool = True, labels: bool | None = None
+) -> str | None:
     """``<math>`` markup for ``latex``, or None when it uses something outside the subset.
 
     Args:
@@ -566,6 +579,8 @@ def to_mathml(latex: str, *, display: bool = False, namespace: bool = True) -> s
             full-size fractions) in an inline box, so the formula stays left-aligned.
         namespace: put ``xmlns`` on ``<math>`` (a standalone XML fragment); an HTML page
             leaves it out, as its SVG does, since the HTML parser sets it.
+        labels: read CTC label strings ("-A", "- A - B -") as symbols; None: when ``latex``
+            is plain text (:func:`is_plain`). A piece of a cut step passes its whole step's.
 
     Returns:
         The MathML, well-formed XML; None (never an exception) for unknown input.
@@ -575,7 +590,7 @@ def to_mathml(latex: str, *, display: bool = False, namespace: bool = True) -> s
         '<math><mfrac><mi>a</mi><mi>b</mi></mfrac></math>'
     """
     try:
-        atoms = _Parser(latex).sequence()
+        atoms = _Parser(latex, labels).sequence()
     except (_Unsupported, RecursionError, IndexError):
         return None
     if not atoms:

@@ -290,3 +290,15 @@ def test_a_command_line_option_and_an_angled_symbol_stay_text():
     assert [el.text for el in root.iter("mo") if el.text in "<>"] == []
     # a comparison keeps its operator
     assert "<" in [el.text for el in tree("l_<i").iter("mo")]
+
+
+def test_in_latex_a_minus_before_a_capital_is_a_minus():
+    """REINFORCE's formula, LaTeX, "L = -J": the loss is minus the objective, a sign and J
+    (before: one identifier "-J", read as a CTC label string "blank, J"). Label strings are
+    a plain-text reading; real LaTeX writes a symbol as \\text{}."""
+    root = tree(r"J = \sum_{t=1}^{T} A_t \ln \pi(y_t|s_t),\quad L = -J,\quad A_t = R_t - b")
+    assert "-J" not in [el.text for el in root.iter("mi")]
+    assert "J" in [el.text for el in root.iter("mi")]
+    assert [el.text for el in root.iter("mo")].count("−") == 2
+    # the plain-text steps keep their label strings, \\times from a number or not
+    assert "--" in [el.text for el in tree(r"π* = --,  P(π*) = 0.5 \times 0.5 = 0.25").iter("mi")]
