@@ -303,8 +303,8 @@ def result_html(
         panel.append(f'<p class="loss">Loss = <span class="num">{loss}</span>{escape(unit)}</p>')
     if r.checks and student:
         panel.append(
-            '<div class="wide"><table class="checks"><thead><tr><th>figure</th>'
-            "<th>answer</th></tr></thead><tbody>"
+            '<div class="wide"><table class="checks"><caption>answers</caption>'
+            "<thead><tr><th>figure</th><th>answer</th></tr></thead><tbody>"
         )
         for figure, answer in answer_rows(r.checks, precision):
             panel.append(
@@ -315,8 +315,9 @@ def result_html(
     elif r.checks:
         # the answer key scrolls inside the result box, as wide tables do, on a narrow page
         panel.append(
-            '<div class="wide"><table class="checks"><thead><tr><th>figure</th>'
-            "<th>expected</th><th>got</th><th>verdict</th></tr></thead><tbody>"
+            '<div class="wide"><table class="checks"><caption>answer key</caption>'
+            "<thead><tr><th>figure</th><th>expected</th><th>got</th><th>verdict</th></tr>"
+            "</thead><tbody>"
         )
         for c in r.checks:
             expected, got = fmt_key(c.expected, c.got, precision, distinct=not c.ok)

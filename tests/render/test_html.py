@@ -323,3 +323,14 @@ def test_a_column_of_words_is_headed_from_the_left_like_its_cells():
         "product": None,
     }
     assert "th.text" in root.find("head/style").text
+
+
+@pytest.mark.parametrize("path", ["problems/hello.yaml", "problems/bce-bits.yaml"])
+def test_every_table_has_a_caption_naming_it(path):
+    """A screen reader names a table by its caption: the answer key in the result panel has
+    one too (before: the only table of the page without a name)."""
+    root = parse(page(path))
+    names = [t.find("caption") for t in root.iter("table")]
+    assert names and all(c is not None and "".join(c.itertext()).strip() for c in names)
+    key = next(t for t in root.iter("table") if t.get("class") == "checks")
+    assert "".join(key.find("caption").itertext()) == "answer key"
