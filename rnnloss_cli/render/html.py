@@ -77,6 +77,9 @@ td.dim { color: #6b6b6b; } td.hl { font-weight: bold; } td.dead { color: #8a5a00
 .result .loss { font-size: 1.2rem; font-weight: bold; }
 .ok { color: #1a7a1a; } .bad { color: #b00020; font-weight: bold; }
 figure { margin: 1rem 0; } figcaption { font-size: 0.9rem; color: #444; }
+/* a trellis drawing a little wider than the column (a phone) shrinks to fit it, to 80 % of
+   its width at most (12 px labels stay 9.6 px); a wider one then scrolls in its figure */
+figure.trellis svg { max-width: 100%; height: auto; min-width: calc(0.8 * var(--w, 0px)); }
 /* the reader's dark theme: light text on a dark page; each drawing keeps its white plate
    (palette.PLATE), its black text on it */
 :root { color-scheme: light dark; }
@@ -105,7 +108,7 @@ figure { margin: 1rem 0; } figcaption { font-size: 0.9rem; color: #444; }
   /* ... so nothing may be wider than the paper: drawings shrink to the page, a wide table
      is set in the smaller size its box names (--print-size, from its widest cells), and
      its text cells wrap; numbers still never break */
-  svg { max-width: 100%; height: auto; }
+  svg { max-width: 100%; height: auto; } figure.trellis svg { min-width: 0; }
   .wide table { font-size: var(--print-size, 9pt); }
   .wide th, .wide td { padding: 0.1em 0.3em; }
   .wide th, .wide td.text { white-space: normal; overflow-wrap: anywhere; }

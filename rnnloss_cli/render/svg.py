@@ -298,8 +298,11 @@ def _viterbi_figures(r: Result) -> list[str]:
 def _grid_head(
     width: float, height: float, title: str, desc: str, cls: str, standalone: bool
 ) -> list[str]:
+    # on a page, --w (its own width) lets the page's CSS shrink it to fit a narrow column,
+    # down to 80 % of it (html.CSS), before its figure scrolls
+    fit = "" if standalone else f' style="--w: {width:g}px"'
     return [
-        f'<svg{SVG_NS if standalone else ""} role="img" class="{cls}" '
+        f'<svg{SVG_NS if standalone else ""} role="img" class="{cls}"{fit} '
         f'width="{width:g}" height="{height:g}" viewBox="0 0 {width:g} {height:g}" '
         'font-family="sans-serif" font-size="12">',
         f"<title>{escape(title)}</title>",

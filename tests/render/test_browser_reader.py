@@ -291,3 +291,34 @@ def test_printed_a_table_and_its_legend_share_a_page(tmp_path):
     # the page holding the table's last rows (its head repeats on each page it spans)
     table_page = max(k for k, p in enumerate(pages) if "valid for HELLO?" in p)
     assert "merge repeated symbols" in pages[table_page], pages[table_page][-400:]
+
+
+#: Each drawing of a trellis figure: whether its figure scrolls sideways, and the scale at
+#: which it is drawn (its width on the page over its own width).
+FIGURE_FIT = """Array.from(document.querySelectorAll("figure.trellis")).map(f => {
+  const svg = f.querySelector("svg");
+  return [f.scrollWidth > f.clientWidth + 1,
+          svg.getBoundingClientRect().width / svg.width.baseVal.value];
+})"""
+
+
+def test_a_trellis_a_little_wider_than_a_phone_shrinks_to_fit(tmp_path):
+    """At 390 px the text column is 358 px: ctc-exact-ab's trellis (366 px, its legend's
+    least width) and hello's lattice (436 px) shrink to fit instead of scrolling for a few
+    px (before: both scrolled sideways); a 60-frame trellis shrinks no further than 80 %
+    (its labels stay at least 9.6 px) and scrolls the rest."""
+    long = {
+        "kind": "ctc", "title": "sixty frames", "method": "exact", "target": "AB",
+        "symbols": ["-", "A", "B"], "emissions": [[0.4, 0.3, 0.3]] * 60,
+    }  # fmt: skip
+    pages = {
+        "ab": render_html([rnnloss_cli.solve_file("problems/ctc-exact-ab.yaml")]),
+        "hello": render_html([rnnloss_cli.solve_file("problems/hello.yaml")]),
+        "long": page_of(long),
+    }
+    # a phone's scrollbars overlay the page: the text column is the whole 358 px
+    got = probe(pages, FIGURE_FIT, tmp_path, width=390, flags=["--hide-scrollbars"])
+    for name in ("ab", "hello"):
+        assert got[name] and all(not scrolls for scrolls, _ in got[name]), (name, got[name])
+    assert all(scale >= 0.8 - 1e-3 for figs in got.values() for _, scale in figs), got
+    assert any(scrolls for scrolls, _ in got["long"]), got["long"]
