@@ -27,7 +27,7 @@ from html import escape
 from typing import Any
 
 from rnnloss_cli.limits import CHART_MAX_BARS
-from rnnloss_cli.render.palette import VIRIDIS
+from rnnloss_cli.render.palette import PLATE, VIRIDIS
 from rnnloss_cli.render.text import ELLIPSIS, fmt_number, lay_out
 from rnnloss_cli.result import Result, Table, Window
 
@@ -234,6 +234,7 @@ def per_step_svg(
         f'viewBox="0 0 {width:g} {height:g}" {FIT}font-family="sans-serif" font-size="12">',
         f"<title>{escape(f'{what}: {title}')}</title>",
         f"<desc>{escape(desc)}</desc>",
+        PLATE,
     ]
     # y axis with its ticks and title
     out.append(f'<g class="y-axis" stroke="#444"><line x1="{LEFT:g}" y1="{TOP:g}" ')
@@ -357,6 +358,7 @@ def curve_svg(t: Table, title: str) -> tuple[str, bool]:
         f'viewBox="0 0 {width:g} {height:g}" {FIT}font-family="sans-serif" font-size="12">',
         f"<title>{escape(f'{metric} per epoch: {title}')}</title>",
         f"<desc>{escape(desc)}</desc>",
+        PLATE,
         f'<g class="axes" stroke="#444"><line x1="{LEFT:g}" y1="{TOP:g}" x2="{LEFT:g}" '
         f'y2="{TOP + PLOT_H:g}"/><line x1="{LEFT:g}" y1="{TOP + PLOT_H:g}" '
         f'x2="{LEFT + plot_w:g}" y2="{TOP + PLOT_H:g}"/></g>',

@@ -28,6 +28,7 @@ from rnnloss_cli.result import Result, Table, Window, student_notes
 #: not do), and how the caption names the mark.
 CELL_CLASS = {"dim": "dim", "dead": "dead", "highlight": "hl"}
 LEGEND_HTML = {**LEGEND_TEXT, "dim": "grey", "dead": "†", "highlight": "bold"}
+TEXT_CLASS = ' class="text"'
 
 CSS = """
 body { font-family: system-ui, sans-serif; max-width: 60rem; margin: 2rem auto;
@@ -42,6 +43,9 @@ h1, h2, h3, h4, h5, h6, p, li, .callout, caption, figcaption { overflow-wrap: an
 math { font-size: 1.1em;
   font-family: "Latin Modern Math", "STIX Two Math", "Cambria Math", math; }
 .formula { margin: 0.6rem 0; } .formula math { font-size: 1.2em; }
+/* a worked fraction's numbers are as large as the rest of its line (an inline fraction's
+   rows would be set at 70 %); its scripts still shrink */
+.step mfrac { math-style: normal; }
 .steps li { margin: 0.25rem 0; }
 .givens th { text-align: left; font-weight: normal; font-family: ui-monospace, monospace; }
 .givens td { text-align: left; }
@@ -51,12 +55,19 @@ caption { caption-side: top; text-align: left; font-weight: bold; padding: 0.3re
   width: max-content; max-width: min(44rem, calc(100vw - 2rem)); }
 /* a table, formula or step wider than the page scrolls by itself; the page never does */
 .wide, .formula, .step, figure.trellis { overflow-x: auto; overflow-y: hidden; }
+/* the space under a table is the box's, not the table's: a scrollbar sits right under the
+   table and the legend (its negative top margin) starts below the box, not over its bar */
+.wide { margin-bottom: 1rem; } .wide > table { margin-bottom: 0.2rem; }
+/* a result's table wider than the 60rem text column may run on into the free margin on its
+   right, up to 1rem from the window's edge (the column's left edge is 50vw − 30rem on a wide
+   window, 1rem on a narrow one), before it scrolls */
+section > .wide { width: max-content; max-width: min(50vw + 29rem, calc(100vw - 2rem)); }
 /* in a box that scrolls, a cell keeps its text on one line (no column squeezed to a sliver);
    a number never breaks, not even at its exponent's minus (2.49e-5) */
 .wide th, .wide td, .num { white-space: nowrap; }
 .legend { font-size: 0.9rem; color: #444; margin-top: -0.6rem; }
 th, td { border: 1px solid #bbb; padding: 0.2rem 0.5rem; text-align: right; }
-td.text, .checks th:first-child { text-align: left; }
+td.text, th.text, .checks th:first-child { text-align: left; }
 th { background: #f0f0f0; }
 td.dim { color: #6b6b6b; } td.hl { font-weight: bold; } td.dead { color: #8a5a00; }
 .callout { border-left: 4px solid; padding: 0.4rem 0.8rem; margin: 0.8rem 0; }
@@ -66,6 +77,24 @@ td.dim { color: #6b6b6b; } td.hl { font-weight: bold; } td.dead { color: #8a5a00
 .result .loss { font-size: 1.2rem; font-weight: bold; }
 .ok { color: #1a7a1a; } .bad { color: #b00020; font-weight: bold; }
 figure { margin: 1rem 0; } figcaption { font-size: 0.9rem; color: #444; }
+/* a trellis drawing a little wider than the column (a phone) shrinks to fit it, to 80 % of
+   its width at most (12 px labels stay 9.6 px); a wider one then scrolls in its figure */
+figure.trellis svg { max-width: 100%; height: auto; min-width: calc(0.8 * var(--w, 0px)); }
+/* the reader's dark theme: light text on a dark page; each drawing keeps its white plate
+   (palette.PLATE), its black text on it */
+:root { color-scheme: light dark; }
+@media screen and (prefers-color-scheme: dark) {
+  body { color: #e4e4e4; background: #16181c; }
+  h2 { border-bottom-color: #4a4a4a; }
+  .meta { color: #a8a8a8; } .legend, figcaption { color: #b8b8b8; }
+  th, td { border-color: #555; } th { background: #2a2d33; }
+  td.dim { color: #9a9a9a; } td.dead { color: #e0a040; }
+  .warning { border-color: #d08000; background: #3a2c10; }
+  .note { border-color: #5a9ae0; background: #132a40; }
+  .result { border-color: #aaa; }
+  .ok { color: #6fd46f; } .bad { color: #ff7a8a; }
+  figure svg { border-radius: 4px; }
+}
 @media print {
   body { max-width: none; margin: 0; padding: 0; font-size: 11pt; }
   /* keep the call-out, header-cell and result-panel backgrounds on paper */
@@ -75,15 +104,17 @@ figure { margin: 1rem 0; } figcaption { font-size: 0.9rem; color: #444; }
   figure, .callout, li, tr { break-inside: avoid; }
   thead { display: table-header-group; }  /* a table broken across pages repeats its head */
   .wide, .formula, .step, figure.trellis { overflow: visible; }  /* paper cannot scroll */
+  section > .wide { width: auto; max-width: none; }
   /* ... so nothing may be wider than the paper: drawings shrink to the page, a wide table
      is set in the smaller size its box names (--print-size, from its widest cells), and
      its text cells wrap; numbers still never break */
-  svg { max-width: 100%; height: auto; }
+  svg { max-width: 100%; height: auto; } figure.trellis svg { min-width: 0; }
   .wide table { font-size: var(--print-size, 9pt); }
   .wide th, .wide td { padding: 0.1em 0.3em; }
   .wide th, .wide td.text { white-space: normal; overflow-wrap: anywhere; }
   .num { white-space: nowrap; }
   h1, h2, h3, h4 { break-after: avoid; }
+  .wide + .legend { break-before: avoid; }  /* a table's key stays on its page */
 }
 """
 
@@ -118,6 +149,7 @@ def table_html(t: Table, precision: int, *, window: Window | None = None) -> lis
     """A table windowed like the others ("…" rows/columns), its legend as the caption."""
     laid = lay_out(t, window)
     body, texts, shown = [], set(), []
+    words_in, numbers_in = set(), set()  # the columns holding words, and numbers
     for i, row in enumerate(laid.rows):
         cells, words = [], []
         for j, c in enumerate(row):
@@ -130,8 +162,11 @@ def table_html(t: Table, precision: int, *, window: Window | None = None) -> lis
                 classes.append("text")
                 if " " in c:
                     texts.add(j)
+                if c.strip():
+                    words_in.add(j)
             elif text:  # a number: one unbreakable unit (2.49e-5 never splits at its "-")
                 classes.append("num")
+                numbers_in.add(j)
             attr = f' class="{" ".join(classes)}"' if classes else ""
             cells.append(f"<td{attr}>{escape(text)}</td>")
             words.append(text)
@@ -141,7 +176,14 @@ def table_html(t: Table, precision: int, *, window: Window | None = None) -> lis
     style = f' style="--print-size: {size:.1f}pt"' if size < PRINT_PT else ""
     # the wrapper scrolls a table wider than the page instead of widening the page
     out = [f'<div class="wide"{style}><table class="data"><caption>{escape(t.title)}</caption>']
-    out.append("<thead><tr>" + "".join(f"<th>{escape(c)}</th>" for c in laid.columns))
+    # a head's subscripts (h_{t−1}, A_t) as <sub>, as a step's label writes them; a column
+    # of words only is headed from the left, as its cells read
+    left = words_in - numbers_in
+    heads = [
+        f"<th{TEXT_CLASS if j in left else ''}>{step_label_html(c)}</th>"
+        for j, c in enumerate(laid.columns)
+    ]
+    out.append("<thead><tr>" + "".join(heads))
     out.append("</tr></thead><tbody>")
     out += body
     out.append("</tbody></table></div>")
@@ -163,13 +205,14 @@ def step_html(step, precision: int, *, display: bool = False) -> str:
     carry their own piece of LaTeX. ``display``: a block formula (sums with their limits
     above and below), as a result's defining formula is shown.
     """
-    from rnnloss_cli.render.mathml import to_mathml, wrap_points
+    from rnnloss_cli.render.mathml import is_plain, to_mathml, wrap_points
     from rnnloss_cli.render.text import step_latex
 
     plain = step_text(step, precision)
     latex = step_latex(step, precision)
     pieces = [latex] if display else wrap_points(latex)
-    maths = [to_mathml(p, namespace=False, display=display) for p in pieces]
+    labels = is_plain(latex)  # each piece is read as its whole step is
+    maths = [to_mathml(p, namespace=False, display=display, labels=labels) for p in pieces]
     if not maths or any(m is None for m in maths):
         return f'<span class="plain">{escape(plain)}</span>'
     alts = [plain] if len(pieces) == 1 else pieces
@@ -263,8 +306,8 @@ def result_html(
         panel.append(f'<p class="loss">Loss = <span class="num">{loss}</span>{escape(unit)}</p>')
     if r.checks and student:
         panel.append(
-            '<div class="wide"><table class="checks"><thead><tr><th>figure</th>'
-            "<th>answer</th></tr></thead><tbody>"
+            '<div class="wide"><table class="checks"><caption>answers</caption>'
+            "<thead><tr><th>figure</th><th>answer</th></tr></thead><tbody>"
         )
         for figure, answer in answer_rows(r.checks, precision):
             panel.append(
@@ -275,8 +318,9 @@ def result_html(
     elif r.checks:
         # the answer key scrolls inside the result box, as wide tables do, on a narrow page
         panel.append(
-            '<div class="wide"><table class="checks"><thead><tr><th>figure</th>'
-            "<th>expected</th><th>got</th><th>verdict</th></tr></thead><tbody>"
+            '<div class="wide"><table class="checks"><caption>answer key</caption>'
+            "<thead><tr><th>figure</th><th>expected</th><th>got</th><th>verdict</th></tr>"
+            "</thead><tbody>"
         )
         for c in r.checks:
             expected, got = fmt_key(c.expected, c.got, precision, distinct=not c.ok)
@@ -321,6 +365,7 @@ def page_html(title: str, body: str) -> str:
     return (
         '<!DOCTYPE html>\n<html lang="en">\n<head>\n'
         '<meta charset="utf-8"/>\n'
+        '<meta name="color-scheme" content="light dark"/>\n'
         '<meta name="viewport" content="width=device-width, initial-scale=1"/>\n'
         f"<title>{escape(title)}</title>\n<style>{CSS}</style>\n</head>\n<body>\n"
         f"{body}\n"

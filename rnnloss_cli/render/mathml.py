@@ -92,6 +92,19 @@ _LABEL_AFTER = set(",;()]") | set("ABCDEFGHIJKLMNOPQRSTUVWXYZ…-")
 
 
 _WORD_START = " \t,;:=()[]{}|_^"
+#: A run of CTC labels in a plain-text step, whatever its symbols ("- A - B -",
+#: "- s37 - gamma-ray - … s1 -", "- 1 - 2 -"): lone "-" alternating with symbols, after "=" or
+#: ":" (checked by the parser), and ending in a lone "-" followed by nothing but the end, two
+#: spaces or a closing mark. A "-" with no right operand is no minus, so every "-" of the run
+#: is the blank and each symbol is one identifier.
+_LABEL_RUN = re.compile(r"-(?:(?: +[^\s-]\S*)+ +-)+(?=$|  |[),;])")
+#: A LaTeX command other than \\times (which plain-text steps' numbers bring: 8.61 \\times 10^{-9}).
+_LATEX_COMMAND = re.compile(r"\\(?!times\b)[A-Za-z]+")
+#: A command-line option in prose ("--show beta"): text, not two minus signs.
+_OPTION = re.compile(r"--[a-z][a-z-]*")
+#: A symbol spelt in angle brackets ("<b>", "<blank>", "<eps>"), standing alone between
+#: parentheses, spaces or commas: one identifier, not "<", b, ">".
+_ANGLED = re.compile(r"<[^\s<>(){}]+>(?=$|[\s),;])")
 
 
 def _is_blank(s: str, i: int) -> bool:
@@ -187,13 +200,38 @@ def _text_escapes(raw: str) -> str:
     return _TEXT_ESCAPE.sub(lambda m: _TEXT_ESCAPED.get(m[1], m[2] or ""), raw)
 
 
+_MINUS = "<mo>−</mo>"
+#: A minus with nothing before it to subtract from ("= −0.196", "(−0.105)"): a sign, set
+#: tight against its operand (an infix "−" gets the spaces of a subtraction: "( − 0.105)").
+_PREFIX_MINUS = '<mo form="prefix">−</mo>'
+_CLOSERS = tuple(f">{c}</mo>" for c in ")]|‖}")
+
+
+def _prefix_position(atoms: list[str], kinds: list[str]) -> bool:
+    """Whether a "−" after these atoms is a sign: first, or after an operator, a relation,
+    an opening fence or a function name (spaces looked through), not after a closing one."""
+    for atom, kind in zip(reversed(atoms), reversed(kinds), strict=True):
+        if kind == "space":
+            continue
+        return kind in ("mo", "large", "fn") and not atom.endswith(_CLOSERS)
+    return True
+
+
 class _Parser:
     """Recursive descent over the LaTeX string; each method returns MathML strings."""
 
-    def __init__(self, src: str) -> None:
+    def __init__(self, src: str, labels: bool | None = None) -> None:
         self.s = src
         self.i = 0
         self.scripts = 0  # how deep inside a script: no prose there (W_{hh} is two letters)
+        # real LaTeX (a command besides the \\times a plain-text step's numbers bring) writes
+        # a CTC symbol as \\text{}: its "-J" is a minus and J, not a label string
+        self.labels = is_plain(src) if labels is None else labels
+        self.runs = {  # label runs ("- A - B -"): start -> end
+            m.start(): m.end()
+            for m in _LABEL_RUN.finditer(src)
+            if self.labels and src[: m.start()].rstrip()[-1:] in ("", "=", ":")
+        }
 
     # ---------------------------------------------------------------- scanning
     def peek(self) -> str:
@@ -259,6 +297,8 @@ class _Parser:
             atom, kind = self.scripted()
             if atom is None:
                 continue
+            if atom == _MINUS and _prefix_position(atoms, kinds):
+                atom = _PREFIX_MINUS
             if kinds:
                 gap = _gap(kinds[-1], atoms[-1], kind, atom, spaced=spaced)
                 if gap:
@@ -301,9 +341,13 @@ class _Parser:
                 sub = _tok(*_SUBSCRIPTS[ch])
             else:
                 break
-        if primes:
-            prime = _mo(primes)
-            sup = prime if sup is None else _row([prime, sup])
+        if primes and sup is None:
+            # the ′ glyph is already raised: as a superscript Chromium shrinks it to 70 % and
+            # raises it again, a speck above the letter; written after the letter it sits as
+            # TeX sets l' (a subscript then follows the prime: l′ₛ)
+            base = _row([base, _mo(primes)])
+        elif primes:
+            sup = _row([_mo(primes), sup])
         if sub is None and sup is None:
             return base, kind
         large = kind == "large"
@@ -362,6 +406,18 @@ class _Parser:
             return _row(self.sequence("}") or ["<mrow/>"]), "ord"
         if ch == "\\":
             return self.command()
+        if i in self.runs and not self.scripts:  # "- s37 - gamma-ray -": blanks and symbols
+            self.i = self.runs[i]
+            names = [_tok("mi", name) for name in s[i : self.i].split()]
+            return _row([x for name in names for x in (name, _space("0.25em"))][:-1]), "mi"
+        m = _OPTION.match(s, i) if (i == 0 or s[i - 1] == " ") else None
+        if m:  # --show beta: an option's name
+            self.i = m.end()
+            return _tok("mtext", m.group(0)), "mtext"
+        m = _ANGLED.match(s, i) if (i == 0 or s[i - 1] in " (,") else None
+        if m:  # y_1(<b>): a symbol's name
+            self.i = m.end()
+            return _tok("mi", m.group(0)), "mi"
         m = _NUMBER.match(s, i)
         if m:
             self.i = m.end()
@@ -378,7 +434,7 @@ class _Parser:
         if m and m.group(0) in _FUNCTIONS:
             self.i = m.end()
             return _tok("mi", m.group(0)), "fn"
-        m = _LABEL_WORD.match(s, i) if ch.isupper() and not self.scripts else None
+        m = _LABEL_WORD.match(s, i) if ch.isupper() and self.labels and not self.scripts else None
         if m and (i == 0 or s[i - 1] in _WORD_START) and _is_blank(s, s.index("-", i)):
             self.i = m.end()  # an alignment "A-BB": one identifier, as the tables write it
             return _tok("mi", m.group(0)), "mi"
@@ -389,7 +445,7 @@ class _Parser:
         if blank:  # y_1(-), B(--): the blank symbol, not a minus sign
             self.i = blank.end()
             return _tok("mi", blank.group(0)), "mi"
-        if ch == "-" and _is_blank(s, i):
+        if ch == "-" and self.labels and _is_blank(s, i):
             word = _LABEL_WORD.match(s, i)
             self.i = word.end() if word else i + 1
             return _tok("mi", s[i : self.i]), "mi"
@@ -506,7 +562,15 @@ class _Parser:
         return "<mrow>" + "".join(parts) + "</mrow>"
 
 
-def to_mathml(latex: str, *, display: bool = False, namespace: bool = True) -> str | None:
+def is_plain(text: str) -> bool:
+    """Whether ``text`` is a step's plain text (its LaTeX commands at most the \\times of its
+    numbers), read with CTC label strings ("A-BB", "- A - B -"), not LaTeX."""
+    return not _LATEX_COMMAND.search(text)
+
+
+def to_mathml(
+    latex: str, *, display: bool = False, namespace: bool = True, labels: bool | None = None
+) -> str | None:
     """``<math>`` markup for ``latex``, or None when it uses something outside the subset.
 
     Args:
@@ -515,6 +579,8 @@ def to_mathml(latex: str, *, display: bool = False, namespace: bool = True) -> s
             full-size fractions) in an inline box, so the formula stays left-aligned.
         namespace: put ``xmlns`` on ``<math>`` (a standalone XML fragment); an HTML page
             leaves it out, as its SVG does, since the HTML parser sets it.
+        labels: read CTC label strings ("-A", "- A - B -") as symbols; None: when ``latex``
+            is plain text (:func:`is_plain`). A piece of a cut step passes its whole step's.
 
     Returns:
         The MathML, well-formed XML; None (never an exception) for unknown input.
@@ -524,7 +590,7 @@ def to_mathml(latex: str, *, display: bool = False, namespace: bool = True) -> s
         '<math><mfrac><mi>a</mi><mi>b</mi></mfrac></math>'
     """
     try:
-        atoms = _Parser(latex).sequence()
+        atoms = _Parser(latex, labels).sequence()
     except (_Unsupported, RecursionError, IndexError):
         return None
     if not atoms:

@@ -22,3 +22,8 @@ ALPHA_TITLE = "forward trellis α"
 #: The start of the titles of ``ctc align``'s Viterbi table and its given probabilities.
 VITERBI_TITLE = "Viterbi table δ_t(s)"
 GIVEN_PROBABILITIES_TITLE = "given: per-frame probabilities y_t(k)"
+#: Every drawing's first shape: a white plate under the whole SVG. Its texts are black; on a
+#: page a reader's dark theme, Chromium's automatic dark mode or a dark-reader extension has
+#: darkened, they would otherwise sit black on near-black (those darken the page's
+#: backgrounds but not an SVG's text). The page's own dark theme keeps the plate too.
+PLATE = '<rect class="plate" width="100%" height="100%" fill="#fff"/>'

@@ -38,6 +38,7 @@ from rnnloss_cli.limits import FIGURE_MAX_COLUMNS, FIGURE_MAX_ROWS
 from rnnloss_cli.render.palette import (
     ALPHA_TITLE,
     GIVEN_PROBABILITIES_TITLE,
+    PLATE,
     VIRIDIS,
     VITERBI_TITLE,
 )
@@ -62,12 +63,19 @@ GRID_W = 800
 GRID_H = 600
 LEFT = 64
 TOP = 40
+#: A row label (a symbol's name) longer than this many characters is cut with "…", its whole
+#: name kept in the label's <title>: the left margin grows with the labels, up to this.
+LABEL_MAX_CHARS = 14
 #: Right margin for the paths' end tags, and the widest a figure gets (px).
 RIGHT = 48
 MAX_WIDTH = 980
 #: Approximate advance of one character of 12 px sans-serif, to size and cut legend text.
 CHAR_W = 6.6
 SVG_NS = ' xmlns="http://www.w3.org/2000/svg"'
+#: The heads of the row-label columns: a trellis' state numbers and extended labels, and an
+#: emission matrix's classes.
+STATE_HEADS = ("s", "l′")
+CLASS_HEADS = ("", "k")
 #: The table title prefixes the solver gives its trellis and emission tables.
 BETA_TITLE = "backward trellis β"
 POSTERIOR_TITLE = "posterior γ"
@@ -290,26 +298,66 @@ def _viterbi_figures(r: Result) -> list[str]:
 def _grid_head(
     width: float, height: float, title: str, desc: str, cls: str, standalone: bool
 ) -> list[str]:
+    # on a page, --w (its own width) lets the page's CSS shrink it to fit a narrow column,
+    # down to 80 % of it (html.CSS), before its figure scrolls
+    fit = "" if standalone else f' style="--w: {width:g}px"'
     return [
-        f'<svg{SVG_NS if standalone else ""} role="img" class="{cls}" '
+        f'<svg{SVG_NS if standalone else ""} role="img" class="{cls}"{fit} '
         f'width="{width:g}" height="{height:g}" viewBox="0 0 {width:g} {height:g}" '
         'font-family="sans-serif" font-size="12">',
         f"<title>{escape(title)}</title>",
         f"<desc>{escape(desc)}</desc>",
+        PLATE,
     ]
+
+
+def text_width(text: str, font: float = 12) -> float:
+    """Approximate advance (px) of ``text`` in ``font`` px sans-serif: CHAR_W a character at
+    12 px, twice that for a wide (East Asian) one."""
+    import unicodedata
+
+    n = sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+    return n * CHAR_W * font / 12
+
+
+def _short(label: str) -> str:
+    return label if len(label) <= LABEL_MAX_CHARS else label[: LABEL_MAX_CHARS - 1] + "…"
+
+
+def axis_font(cell: float) -> int:
+    """The font size (px) of the frame numbers and row labels for a cell of this side."""
+    return min(12, max(8, round(cell * 0.8)))
+
+
+def label_columns(
+    numbers: list[str], labels: list[str], cell: float, heads: tuple[str, str]
+) -> tuple[float, float, float]:
+    """(right edge of the number column, right edge of the label column, the grid's left
+    edge): the row labels' margin from their widths (numbers empty: one column), at least
+    LEFT. ``heads`` name the columns and count in their widths."""
+    font = axis_font(cell)
+    num_w = max((text_width(n, font) for n in [*numbers, heads[0]]), default=0) if numbers else 0
+    lab_w = max(text_width(_short(x), font) for x in [*labels, heads[1]])
+    left = max(LEFT, 4 + num_w + (8 if numbers else 0) + lab_w + 10)
+    label_right = left - 10  # the labels sit next to the grid, the numbers left of them
+    return label_right - lab_w - (8 if numbers else 0), label_right, left
 
 
 def _axis_labels(
     xs: list[float],
     ys: list[float],
     cols_full: list[int],
-    row_labels: list[str],
+    numbers: list[str],
+    labels: list[str],
     cell: float,
-    corner: str,
+    heads: tuple[str, str],
 ) -> list[str]:
     """Frame numbers on top (as many as fit without overlapping: the first one after a gap
-    and the last frame always) and row labels on the left."""
-    font = min(12, max(8, round(cell * 0.8)))
+    and the last frame always) and, on the left, two columns under their ``heads``: the row
+    numbers (grey; none when ``numbers`` is empty) and the row labels, each right-aligned,
+    so that a state number never runs into its label ("2 1" for state 2 of target "123")."""
+    font = axis_font(cell)
+    num_right, label_right, left = label_columns(numbers, labels, cell, heads)
     out = [f'<g class="axes" font-size="{font}">']
     room = len(str(cols_full[-1] + 1)) * CHAR_W * font / 12 + 4  # one label's width
     shown: list[int] = []
@@ -325,11 +373,29 @@ def _axis_labels(
             f'<text x="{xs[j] + cell / 2:g}" y="{TOP - 8:g}" text-anchor="middle">'
             f"{escape(str(cols_full[j] + 1))}</text>"
         )
-    out.append(f'<text x="{LEFT - 8:g}" y="{TOP - 24:g}" text-anchor="end">{escape(corner)}</text>')
-    for i, y in enumerate(ys):
+    out.append(f'<text x="{left - 8:g}" y="{TOP - 24:g}" text-anchor="end">t →</text>')
+    head_y = TOP - 8
+    if numbers:
         out.append(
-            f'<text x="{LEFT - 8:g}" y="{y + cell / 2 + font / 3:g}" text-anchor="end">'
-            f"{escape(row_labels[i])}</text>"
+            f'<text class="head" x="{num_right:g}" y="{head_y:g}" text-anchor="end" '
+            f'fill="#555">{escape(heads[0])}</text>'
+        )
+    out.append(
+        f'<text class="head" x="{label_right:g}" y="{head_y:g}" text-anchor="end" '
+        f'font-style="italic">{escape(heads[1])}</text>'
+    )
+    for i, y in enumerate(ys):
+        base = y + cell / 2 + font / 3
+        if numbers:
+            out.append(
+                f'<text class="row-number" x="{num_right:g}" y="{base:g}" text-anchor="end" '
+                f'fill="#555">{escape(numbers[i])}</text>'
+            )
+        whole = labels[i]
+        title = f"<title>{escape(whole)}</title>" if _short(whole) != whole else ""
+        out.append(
+            f'<text class="row-label" x="{label_right:g}" y="{base:g}" text-anchor="end">'
+            f"{title}{escape(_short(whole))}</text>"
         )
     out.append("</g>")
     return out
@@ -411,9 +477,11 @@ def trellis_svg(
     cols_full = [t.column_index(key + j) - key for j in keep_c]
     cell = cell_size(len(rows), len(cols_full))
     side = cell - max(1, cell // 9)
-    ys = _positions(rows_full, TOP, cell)
-    xs = _positions(cols_full, LEFT, cell)
     labels = [str(row[1]) if key > 1 else str(row[0]) for row in rows]
+    numbers = [str(s + 1) for s in rows_full]
+    left = label_columns(numbers, labels, cell, STATE_HEADS)[2]
+    ys = _positions(rows_full, TOP, cell)
+    xs = _positions(cols_full, left, cell)
     values = [[row[key + j] for j in keep_c] for row in rows]
     lns = [_ln(c) for vs in values for c in vs]
     finite = [v for v in lns if math.isfinite(v)]
@@ -453,22 +521,23 @@ def trellis_svg(
     drawn = _track_lines(tracks, rows_full, cols_full, xs, ys, side)
     if tracks:
         what += " Paths drawn: " + "; ".join(_track_words(tr) for tr in tracks) + "."
-    legend = _trellis_legend(quantity, scale, lo, hi, tracks, grid_bottom + 14, grid_right)
+    legend = _trellis_legend(quantity, scale, lo, hi, tracks, grid_bottom + 14, grid_right, left)
     width = min(
         MAX_WIDTH,
-        max(grid_right + RIGHT, LEFT + legend[1]),
+        max(grid_right + RIGHT, left + legend[1]),
     )
     height = legend[2]
     out = _grid_head(width, height, title, what, "trellis", standalone)
-    row_names = [f"{rows_full[i] + 1} {labels[i]}" for i in range(len(rows))]
-    out += _axis_labels(xs, ys, cols_full, row_names, cell, "t →")
+    out += _axis_labels(xs, ys, cols_full, numbers, labels, cell, STATE_HEADS)
     out += _transitions(xs, ys, rows_full, cols_full, labels, side)
     out.append('<g class="cells" stroke="#fff" stroke-width="1">')
     for i, vs in enumerate(values):
         for j, x in enumerate(vs):
             s, f = rows_full[i] + 1, cols_full[j] + 1
             value = "" if quantity is None else f' data-value="{escape(_value_attr(x))}"'
-            name = f"{q}_{f}({s})" if quantity is not None else f"state {s}, frame {f}"
+            # the tooltip: the cell's value as the tables print it, and its extended label
+            name = f"{q}_{f}({s}) = {_fmt(x)}" if quantity is not None else f"state {s}, frame {f}"
+            name += f", l'_s = {labels[i]}"
             stroke = ' stroke="#ccc"' if quantity is None else ""
             out.append(
                 f'<rect x="{xs[j]:g}" y="{ys[i]:g}" width="{side}" height="{side}" '
@@ -619,12 +688,13 @@ def _trellis_legend(
     tracks: Sequence[Track],
     y: float,
     grid_right: float = MAX_WIDTH,
+    left: float = LEFT,
 ) -> tuple[list[str], float, float]:
-    """(legend elements, width right of LEFT, bottom): the colour scale or the neutral
+    """(legend elements, width right of ``left``, bottom): the colour scale or the neutral
     swatch, the grey swatch, then per track its line sample and its words, wrapped to the
     grid's width (at least LEGEND_MIN_ROOM px), so a long one adds lines, not width."""
-    x = LEFT
-    room = min(MAX_WIDTH - LEFT - 60, max(LEGEND_MIN_ROOM, grid_right + RIGHT - LEFT - 42))
+    x = left
+    room = min(MAX_WIDTH - left - 60, max(LEGEND_MIN_ROOM, grid_right + RIGHT - left - 42))
     out: list[str] = []
     if quantity is None:
         lines = _wrap("cells not heat-mapped: no per-frame distribution given", room + 26)
@@ -677,8 +747,10 @@ def emissions_svg(t: Table, title: str = "Emissions y_t(k)", *, standalone: bool
     frames_full = [t.row_index(i) for i in keep_t]
     cell = cell_size(len(keep_k), len(keep_t))
     side = cell - max(1, cell // 9)
+    names = [str(classes[k]) for k in keep_k]
+    left = label_columns([], names, cell, CLASS_HEADS)[2]
     ys = _positions(keep_k, TOP, cell)
-    xs = _positions(frames_full, LEFT, cell)
+    xs = _positions(frames_full, left, cell)
     n_frames = t.shape[0]
     shown = (
         f"{len(keep_k)} of {len(classes)} classes, frames {len(keep_t)} of {n_frames}"
@@ -691,11 +763,11 @@ def emissions_svg(t: Table, title: str = "Emissions y_t(k)", *, standalone: bool
         "frames; dark cells are small, bright cells large."
     )
     grid_bottom = ys[-1] + cell
-    legend = _ramp(LEFT, grid_bottom + 14, "y = 0", "1")
-    width = min(MAX_WIDTH, max(xs[-1] + cell + 16, LEFT + len(VIRIDIS) * 18 + 40))
+    legend = _ramp(left, grid_bottom + 14, "y = 0", "1")
+    width = min(MAX_WIDTH, max(xs[-1] + cell + 16, left + len(VIRIDIS) * 18 + 40))
     height = grid_bottom + 14 + 40
     out = _grid_head(width, height, title, desc, "emissions", standalone)
-    out += _axis_labels(xs, ys, frames_full, [str(classes[k]) for k in keep_k], cell, "t →")
+    out += _axis_labels(xs, ys, frames_full, [], names, cell, CLASS_HEADS)
     out.append('<g class="cells" stroke="#fff" stroke-width="1">')
     for i, k in enumerate(keep_k):
         for j, ti in enumerate(keep_t):
@@ -706,7 +778,8 @@ def emissions_svg(t: Table, title: str = "Emissions y_t(k)", *, standalone: bool
                 f'<rect x="{xs[j]:g}" y="{ys[i]:g}" width="{side}" height="{side}" '
                 f'fill="{fill}" data-k="{escape(str(classes[k]))}" '
                 f'data-t="{frames_full[j] + 1}" data-value="{escape(_value_attr(x))}">'
-                f"<title>y_{frames_full[j] + 1}({escape(str(classes[k]))})</title></rect>"
+                f"<title>y_{frames_full[j] + 1}({escape(str(classes[k]))}) = "
+                f"{escape(_fmt(x))}</title></rect>"
             )
     out.append("</g>")
     out += legend

@@ -288,3 +288,49 @@ def test_sheet_sub_headings_are_no_smaller_than_the_text():
     for h in ("h3", "h4", "h5", "h6"):
         size = rules.get(h, {}).get("font-size", "")
         assert size.endswith("rem") and float(size[:-3]) >= 1, (h, size)
+
+
+def test_a_column_head_writes_its_subscript_as_a_subscript():
+    """bptt-two-steps' forward pass has a column h_{t−1}: the head shows h with t−1 set as a
+    subscript, not the braces of the plain text (before: "h_{t−1}"); a name with
+    underscores between words keeps them."""
+    root = parse(page("problems/bptt-two-steps.yaml"))
+    heads = {"".join(th.itertext()): th for th in root.iter("th")}
+    assert "h_{t−1}" not in heads
+    th = heads["ht−1"]
+    assert th.text == "h" and th.find("sub").text == "t−1"
+    shown = {
+        "".join(th.itertext()) for th in parse(page("problems/seq-padded-batch.yaml")).iter("th")
+    }
+    assert "masked?" in shown
+
+
+def test_a_column_of_words_is_headed_from_the_left_like_its_cells():
+    """hello's listed alignments: the columns of words (alignment π, B(π), valid for HELLO?,
+    factors) are read from the left, and so are their heads; the number columns (#, frames,
+    product) stay right-aligned, heads and cells (before: every head right-aligned, "factors"
+    sat 30 characters right of its left-aligned products)."""
+    root = parse(page("problems/hello.yaml"))
+    table = tables(root)["listed alignments"]
+    heads = {"".join(th.itertext()): th.get("class") for th in table.iter("th")}
+    assert heads == {
+        "#": None,
+        "alignment π": "text",
+        "B(π)": "text",
+        "valid for HELLO?": "text",
+        "frames": None,
+        "factors": "text",
+        "product": None,
+    }
+    assert "th.text" in root.find("head/style").text
+
+
+@pytest.mark.parametrize("path", ["problems/hello.yaml", "problems/bce-bits.yaml"])
+def test_every_table_has_a_caption_naming_it(path):
+    """A screen reader names a table by its caption: the answer key in the result panel has
+    one too (before: the only table of the page without a name)."""
+    root = parse(page(path))
+    names = [t.find("caption") for t in root.iter("table")]
+    assert names and all(c is not None and "".join(c.itertext()).strip() for c in names)
+    key = next(t for t in root.iter("table") if t.get("class") == "checks")
+    assert "".join(key.find("caption").itertext()) == "answer key"

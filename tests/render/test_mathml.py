@@ -121,8 +121,13 @@ def test_left_right_fences_stretch_and_plain_brackets_do_not():
 
 
 def test_primes_dots_spacing_and_minus():
+    # a prime follows its letter (a superscript ′ is a speck in Chromium), the subscript
+    # goes on both
     (el,) = tree(r"l'_s")
-    assert shape(el) == ("msubsup", (("mi", "l"), ("mi", "s"), ("mo", "′")))
+    assert shape(el) == ("msub", (("mrow", (("mi", "l"), ("mo", "′"))), ("mi", "s")))
+    assert shape(tree("l'")) == ("math", (("mrow", (("mi", "l"), ("mo", "′"))),))
+    (el,) = tree("f'^2")
+    assert shape(el) == ("msup", (("mi", "f"), ("mrow", (("mo", "′"), ("mn", "2")))))
     root = tree(r"a\,\dots\quad -1")
     assert [k.tag for k in root] == ["mi", "mspace", "mi", "mspace", "mo", "mn"]
     assert root[2].text == "…" and root[4].text == "−"  # U+2212, not a hyphen
@@ -232,6 +237,11 @@ def test_the_blank_symbol_in_parentheses_is_an_identifier():
         "l' = - A - B -  (blank between labels and at both ends: S' = 2·2 + 1 = 5)",
         "states 2 3 4 4: π* = A-BB",
         "π* = --,  P(π*) = 0.5 × 0.5 = 0.25",
+        # symbols that are not capitals: a run "- x - y -" that ends in a "-" with nothing
+        # after it cannot be a difference (before: "l′ = − s37 − s30 − … s1 −")
+        "l' = - s37 - s30 - s27 - … s1 -  (blank between labels and at both ends: S' = 401)",
+        "l' = - gamma-ray - δέλτα - gamma-ray -  (blank between labels: S' = 7)",
+        "l' = - 1 - 2 - 3 -  (blank between labels and at both ends: S' = 2·3 + 1 = 7)",
     ],
 )
 def test_the_blank_in_a_label_string_is_a_symbol_not_a_minus(plain: str):
@@ -256,3 +266,39 @@ def test_a_hyphenated_word_and_a_comparison_in_a_subscript():
     subs = [el for el in root.iter("msub") if el[0].text == "l"]
     assert shape(subs[-1][1]) == ("mrow", (("mo", "<"), ("mi", "i")))
     assert [el.text for el in tree("−ln 5.49e-121 = 276.9").iter("mn")] == ["5.49e-121", "276.9"]
+
+
+def test_the_symbols_of_a_label_run_are_whole_identifiers():
+    """In "- s37 - gamma-ray - … -" each symbol is one identifier, as the tables write it
+    (before: s, 37 and gamma − ray)."""
+    root = tree("l' = - s37 - gamma-ray - … s1 -  (blank between labels)")
+    names = [el.text for el in root.iter("mi")]
+    assert names[:1] == ["l"]
+    assert ["-", "s37", "-", "gamma-ray", "-", "…", "s1", "-"] == [
+        n for n in names[1:] if n not in ("S",)
+    ]
+
+
+def test_a_command_line_option_and_an_angled_symbol_stay_text():
+    """ "--show beta" names an option (before: "− −show beta"), and a symbol spelt
+    "<b>" (a common name for the blank) is one identifier, not "< b >"."""
+    root = tree("β_1 is in --show beta")
+    assert "−" not in [el.text for el in root.iter("mo")]
+    assert any("--show" in (el.text or "") for el in root.iter("mtext"))
+    root = tree("α_1(2) = y_1(<b>) = 0.5")
+    assert "<b>" in [el.text for el in root.iter("mi")]
+    assert [el.text for el in root.iter("mo") if el.text in "<>"] == []
+    # a comparison keeps its operator
+    assert "<" in [el.text for el in tree("l_<i").iter("mo")]
+
+
+def test_in_latex_a_minus_before_a_capital_is_a_minus():
+    """REINFORCE's formula, LaTeX, "L = -J": the loss is minus the objective, a sign and J
+    (before: one identifier "-J", read as a CTC label string "blank, J"). Label strings are
+    a plain-text reading; real LaTeX writes a symbol as \\text{}."""
+    root = tree(r"J = \sum_{t=1}^{T} A_t \ln \pi(y_t|s_t),\quad L = -J,\quad A_t = R_t - b")
+    assert "-J" not in [el.text for el in root.iter("mi")]
+    assert "J" in [el.text for el in root.iter("mi")]
+    assert [el.text for el in root.iter("mo")].count("−") == 2
+    # the plain-text steps keep their label strings, \\times from a number or not
+    assert "--" in [el.text for el in tree(r"π* = --,  P(π*) = 0.5 \times 0.5 = 0.25").iter("mi")]

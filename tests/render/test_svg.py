@@ -184,3 +184,57 @@ def test_a_long_legend_line_wraps_instead_of_widening_the_drawing(problem):
                 assert x + len(text.text or "") * CHAR_W <= width + 1, text.text
     words = " ".join(t.text or "" for t in ET.fromstring(fig).find("svg").iter("text"))
     assert "valid" in words
+
+
+def test_row_numbers_and_labels_read_back_in_two_columns():
+    """The trellis' rows name the state s (grey) and its extended label l'_s apart, so a
+    digit label is not read as part of the number (digits-123: l' = - 1 - 2 - 3 -, before
+    written "2 1", "4 2"); a long label is cut with its whole name in a <title>."""
+    from rnnloss_cli.render.svg import LABEL_MAX_CHARS
+
+    lattice = rnnloss_cli.solve_file("problems/digits-123.yaml").lattice
+    root = ET.fromstring(trellis_svg(lattice, quantity=None))
+    numbers = [t for t in root.iter("text") if t.get("class") == "row-number"]
+    labels = [t for t in root.iter("text") if t.get("class") == "row-label"]
+    assert [t.text for t in numbers] == [str(s) for s in range(1, 8)]
+    assert [t.text for t in labels] == ["-", "1", "-", "2", "-", "3", "-"]
+    # one column each, right-aligned; a number ends well left of where a label could start
+    label_x = {float(t.get("x")) for t in labels}
+    number_x = {float(t.get("x")) for t in numbers}
+    assert len(label_x) == len(number_x) == 1 and number_x.pop() < label_x.pop() - 6
+
+    long = "x" * (LABEL_MAX_CHARS + 5)
+    r = rnnloss_cli.solve_problem(
+        {"kind": "ctc", "title": "t", "method": "exact", "target": [long],
+         "symbols": ["-", long], "emissions": [[0.5, 0.5]] * 2}
+    )  # fmt: skip
+    root = ET.fromstring(trellis_svg(alpha_table(r)))
+    cut = [t for t in root.iter("text") if t.find("title") is not None]
+    assert [t.find("title").text for t in cut] == [long]
+    shown = cut[0].find("title").tail
+    assert shown == "x" * (LABEL_MAX_CHARS - 1) + "…"
+
+
+def test_each_cell_names_its_value_and_label_when_pointed_at():
+    """A cell's tooltip (<title>) gives its value, as the tables print it, and its extended
+    label: a reader pointing at a cell of the heat map reads the number, not only its colour
+    (before: "α_2(4)" alone). The numbers are HAND_AB's, read back from the titles."""
+    for (s, t), rect in cells(ab_svg()).items():
+        title = rect.find("title").text
+        name, value = title.split(" = ", 1)[0], title.split(" = ", 1)[1].split(",")[0]
+        assert name == f"α_{t}({s})"
+        assert float(value) == pytest.approx(HAND_AB[(s, t)], abs=5e-4), title
+        assert title.endswith(f"l'_s = {'-AB'[(s % 2 == 0) * (1 + (s == 4))]}"), title
+    # the emission matrix's cells: y_t(k) from the file (rows t = 1..3, columns -, A, B)
+    from rnnloss_cli.render.svg import ctc_figures
+
+    given = {("-", 1): 0.2, ("A", 1): 0.7, ("B", 1): 0.1, ("-", 2): 0.3, ("A", 2): 0.3,
+             ("B", 2): 0.4, ("-", 3): 0.2, ("A", 3): 0.1, ("B", 3): 0.7}  # fmt: skip
+    figs = ctc_figures(rnnloss_cli.solve_file("problems/ctc-exact-ab.yaml"))
+    root = ET.fromstring(figs[-1]).find("svg")
+    titles = {
+        (r.get("data-k"), int(r.get("data-t"))): r.find("title").text
+        for r in root.iter("rect")
+        if r.get("data-k")
+    }
+    assert titles == {(k, t): f"y_{t}({k}) = {v:g}" for (k, t), v in given.items()}
