@@ -5,12 +5,17 @@ A derivation line such as ``−ln 0.0254 = 3.673`` is read by a student with a p
 When rounding of the operands breaks that (``−ln 0.03 = 3.7`` at ``-p 1``: −ln 0.03 = 3.507),
 the line says ``≈`` instead. This only chooses a sign for text already laid out; it reads the
 printed numbers, + − × · / ^, parentheses and ln, and leaves any other line as it is.
+
+The printed numbers are read as the decimals they are and worked out in decimal arithmetic
+(50 significant digits): a right side is given when it lies within half a unit of its last
+printed place of that exact value (a tie either way), so that ``-p 12`` is held to its 12th
+decimal and numbers below a double (``1.13e-446``, printed from their logs) are judged too.
 """
 
 from __future__ import annotations
 
-import math
 import re
+from decimal import Decimal, DecimalException, localcontext
 
 _NUMBER = r"-?(?:\d+(?:\.\d*)?|\.\d+)(?:e[-+]?\d+)?"
 #: " = number" (a relation whose right side is a printed number)
@@ -48,7 +53,7 @@ class _Parser:
         self.i += 1
         return self.t[self.i - 1]
 
-    def expr(self) -> float:
+    def expr(self) -> Decimal:
         v = self.term()
         while self.peek() in ("+", "-"):
             op = self.take()
@@ -57,7 +62,7 @@ class _Parser:
             v = v + w if op == "+" else v - w
         return v
 
-    def term(self) -> float:
+    def term(self) -> Decimal:
         v = self.unary()
         while self.peek() in ("*", "/"):
             op = self.take()
@@ -66,25 +71,31 @@ class _Parser:
             v = v * w if op == "*" else v / w
         return v
 
-    def unary(self) -> float:
+    def unary(self) -> Decimal:
         if self.peek() == "-":
             self.take()
             return -self.unary()
         if self.peek() == "ln":
             self.take()
             self.ops += 1
-            return math.log(self.unary())
+            x = self.unary()
+            if x <= 0:
+                raise ValueError("ln of a number <= 0")
+            return x.ln()
         return self.power()
 
-    def power(self) -> float:
+    def power(self) -> Decimal:
         v = self.atom()
         if self.peek() == "^":
             self.take()
             self.ops += 1
-            return v ** self.unary()
+            w = self.unary()
+            if abs(w) > _MAX_POWER:
+                raise ValueError("power too large to work out")
+            return v**w
         return v
 
-    def atom(self) -> float:
+    def atom(self) -> Decimal:
         tok = self.peek()
         if tok == "(":
             self.take()
@@ -95,10 +106,14 @@ class _Parser:
             return v
         if tok is None or not (tok[0].isdigit() or tok[0] == "."):
             raise ValueError("not a number")
-        return float(self.take())
+        return Decimal(self.take())
 
 
-def evaluate(expr: str) -> float | None:
+#: Largest power worked out (0.9^2, 10^(−3)); a printed 10^(1.5e20) is left unread.
+_MAX_POWER = 10_000
+
+
+def evaluate(expr: str) -> Decimal | None:
     """The value of a printed arithmetic expression with at least one operation, else None."""
     expr = expr.replace("−", "-").replace("×", "*").replace("·", "*")
     tokens = _tokens(expr)
@@ -106,13 +121,16 @@ def evaluate(expr: str) -> float | None:
         return None
     p = _Parser(tokens)
     try:
-        v = p.expr()
-    except (ValueError, ZeroDivisionError, OverflowError):
+        with localcontext() as ctx:
+            ctx.prec = 50
+            ctx.Emin, ctx.Emax = -999_999, 999_999
+            v = p.expr()
+    except (ValueError, ArithmeticError, DecimalException):
         return None
     return v if p.i == len(tokens) and p.ops else None
 
 
-def _left_side(text: str) -> float | None:
+def _left_side(text: str) -> Decimal | None:
     """The value of the longest arithmetic expression that ends ``text``, if any."""
     plain = text.replace("−", "-").replace("×", "*").replace("·", "*")
     start = len(plain)
@@ -127,17 +145,30 @@ def _left_side(text: str) -> float | None:
     return None
 
 
+def _half_unit(shown: Decimal, precision: int) -> Decimal:
+    """Half a unit of the last place render.text.fmt_number prints ``shown`` to at
+    ``precision``: ``precision`` decimals from 0.1 up, ``precision`` significant digits
+    below 0.1 (and 6 or more from 1e16 on); a 0 is exact from ``precision`` 1 on (any other
+    number below 0.1 prints with significant digits)."""
+    if shown == 0:
+        return Decimal("0.5") if precision == 0 else Decimal(0)
+    mag = abs(shown)
+    if mag < Decimal("0.1") or mag >= Decimal("1e16"):
+        sig = max(precision, 6) if mag >= 1 else max(precision, 1)
+        return Decimal(5).scaleb(mag.adjusted() - sig)
+    return Decimal(5).scaleb(-precision - 1)
+
+
 def unsupported(text: str, precision: int, *more: int) -> list[int]:
     """Indices (among the line's " = " signs) whose printed numbers do not give the right side.
 
     ``text`` is a plain-text line as printed at ``precision`` (see render.text.fmt_number), or
     with some numbers at the ``more`` precisions (guard digits): a right side printed at any
-    of them is given when the left side rounds to it there.
+    of them is given when the exact value of the left side lies within half a unit of its
+    last place there.
     """
-    from rnnloss_cli.render.text import fmt_number
-
-    if "…" in text or re.search(r"\de[-+]?\d{3}", text):
-        return []  # elided terms, or numbers beyond a double (printed from their logs)
+    if "…" in text:
+        return []  # elided terms: the line does not show everything it adds
     line = _UNITS.sub("", text)
     bad = []
     for k, m in enumerate(re.finditer(r" = ", line)):
@@ -145,13 +176,10 @@ def unsupported(text: str, precision: int, *more: int) -> list[int]:
         if rhs is None:
             continue
         value = _left_side(line[: m.start()])
-        if value is None or not math.isfinite(value):
+        if value is None or not value.is_finite():
             continue
-        # the printed operands evaluated in binary: 0.7 × 0.5 is 0.34999999999999998, whose
-        # decimal value 0.35 prints 0.4 at 1 decimal; a relative nudge of 1e-12 either way
-        # lets the line's exact decimal value be read as printed
-        near = (value, value * (1 + 1e-12), value * (1 - 1e-12))
-        if all(fmt_number(v, p) != rhs.group(1) for p in (precision, *more) for v in near):
+        shown = Decimal(rhs.group(1))
+        if all(abs(value - shown) > _half_unit(shown, p) for p in (precision, *more)):
             bad.append(k)
     return bad
 

@@ -12,7 +12,7 @@ import math
 import pytest
 
 from rnnloss_cli.render.text import step_latex, step_text
-from rnnloss_cli.result import Step
+from rnnloss_cli.result import LogNumber, Step
 
 
 def _ln_step() -> Step:
@@ -103,3 +103,32 @@ def test_a_text_key_is_shown_as_it_is():
     from rnnloss_cli.render.text import fmt_key
 
     assert fmt_key("A-BB", "A-BB", 3) == ("A-BB", "A-BB")
+
+
+def test_a_line_is_judged_to_its_last_digit_at_high_precision():
+    """-p 12: the printed operands were read in binary with a 1e-12 relative slack, which
+    at 12 decimals is two units of the last digit: a wrong "=" passed."""
+    # x = ln 0.7 = -0.35667494393873245; 2x = -0.7133498878774649 (-0.713349887877 at 12)
+    # at 12 decimals x prints -0.356674943939: -0.356674943939 × 2 = -0.713349887878, one unit
+    # off; at 13, -0.3566749439387 × 2 = -0.7133498878774 (-0.713349887877): mended
+    x = math.log(0.7)
+    step = Step("sum", "{terms|+} = {value}", {"terms": [x, x], "value": 2 * x})
+    assert step_text(step, 12) == "-0.3566749439387 + -0.3566749439387 = -0.713349887877"
+
+
+def test_a_line_with_more_digits_than_a_double_says_approx():
+    # -p 17: ln 2 / ln 2 printed as 0.69314718055994529 nats / ln 2: 0.69314718055994529 /
+    # 0.693147180559945309417... = 0.99999999999999997 (1 - 2.8e-17), not 1 to 17 decimals,
+    # and no guard digit on 0.69314718055994529 (the double's full value, ...5286) mends it
+    step = Step("bits", "{nats} nats / ln 2 = {bits} bits", {"nats": math.log(2), "bits": 1.0})
+    assert step_text(step, 17) == "0.69314718055994529 nats / ln 2 ≈ 1 bits"
+    assert step_text(step, 3) == "0.693 nats / ln 2 = 1 bits"
+
+
+def test_numbers_printed_from_their_logs_are_judged_too():
+    # a = 1.1342e-446 (a LogNumber: below a double): 1.13e-446 × 0.5 = 5.65e-447 misses the
+    # printed 5.67e-447 (a / 2 = 5.671e-447); at 4 digits 1.134e-446 × 0.5 = 5.67e-447
+    ln_a = math.log(1.1342) - 446 * math.log(10)
+    values = {"a": LogNumber(ln_a), "b": 0.5, "c": LogNumber(ln_a - math.log(2))}
+    step = Step("p", "p = {a} × {b} = {c}", values)
+    assert step_text(step, 3) == "p = 1.134e-446 × 0.5 = 5.67e-447"

@@ -1,0 +1,263 @@
+"""Every printed derivation line, redone with a pencil from its printed numbers.
+
+The README promises that "a printed line whose rounded numbers do not give its result says
+``≈`` instead of ``=``". Each line the plain-text renderer prints (``step_text``: the formula,
+the lead and work steps, the shown term derivations, as every format lays them out) is read
+by :mod:`tests.solve.pencil` in decimal arithmetic: a relation ``EXPR = R`` must have EXPR's
+value within half a unit of R's last printed digit, and any ``EXPR ≈ R`` must still lie in
+the range EXPR takes when its operands move within their rounding (a line outside that uses
+an operand other than the one printed, leaves out a term, or has a sign wrong).
+
+Sources: every file in problems/; three ``rnnloss vary`` variants of eleven of them (two
+seeds); problems written here with awkward numbers (0.0005 halfway roundings, 1e-7
+probabilities, negative values and rewards, probabilities that underflow a double); each at
+``--precision`` 0, 1, 2, 3, 4, 6, 10, 12, 14 and 17.
+
+Coverage (measured when this module was written; lines = printed step lines of all sources
+at all ten precisions, 733 per precision, per kind). "with work" is a line with an operation
+to redo on it (the rest give names, rules or givens); "checked" has at least one relation
+redone from its own printed numbers. Lines with work that are not checked are results written
+from names (``−ln p(y|x) = 1.406``, ``p(π*) / p(l|x) = 0.179``: their numbers were printed on
+earlier lines; 350 lines) or sums that elide terms and say how many ("… (135 more) …"; 20).
+
+    kind             lines  with work  checked
+    bce                310        210      210
+    bptt                50         10        0
+    cce                340        215      215
+    ctc_align          800        480      310
+    ctc_decode         820        290      200
+    ctc               1730       1170     1170
+    custom             210        140      140
+    sequence           550        439      429
+    sequence_hinge     600        440      440
+    hinge               80         60       60
+    mse                270        180      180
+    nll                240        156      156
+    reinforce          880        480      480
+    rnnt               450        180       90
+    all               7330       4450     4080   (92 % of the lines with work)
+
+The BPTT lines give rules and the loss from names (its numbers are in tables, which this
+module does not read).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from rnnloss_cli import solve_file, solve_problem
+from rnnloss_cli.cli import app
+from rnnloss_cli.render.text import step_text
+from rnnloss_cli.result import Result
+from tests.solve.pencil import audit_line, describe, evaluate
+
+ROOT = Path(__file__).resolve().parents[2]
+PROBLEMS = sorted((ROOT / "problems").glob("*.yaml"))
+PRECISIONS = (0, 1, 2, 3, 4, 6, 10, 12, 14, 17)
+#: Problems varied with ``rnnloss vary`` (--count 3) at each seed.
+VARIED = (
+    "mse-forecast",
+    "bce-tokens",
+    "nll-two-words",
+    "cce-three-classes",
+    "hinge-seq",
+    "reinforce-episode",
+    "ctc-exact-ab",
+    "ctc-align-ab",
+    "ctc-decode-lm",
+    "rnnt-ab-two-frames",
+    "custom-combo",
+)
+SEEDS = (7, 2024)
+
+E = 1e-7
+T_LONG = 150  # frames: 0.001^150 = 1e-450 underflows a double (printed from its log)
+AWKWARD = {
+    "mse-halfway": {"kind": "mse", "y": [1.0, 2.0, -0.5], "yhat": [1.0005, 2.1235, -0.0005]},
+    "mse-negative-sum": {
+        "kind": "mse",
+        "y": [-1.5, 0.25],
+        "yhat": [-1.2345, -0.0005],
+        "reduction": "sum",
+    },
+    "bce-tiny": {"kind": "bce", "y": [1, 0, 1, 0], "yhat": [E, 1 - E, 0.5005, 0.0005]},
+    "bce-sum": {"kind": "bce", "y": [1, 0], "yhat": [0.1235, 0.8765], "reduction": "sum"},
+    "nll-tiny": {"kind": "nll", "y": [1, 0], "yhat": [[0.5, E, 0.5 - E], [0.0005, 0.4995, 0.5]]},
+    "cce-negative-logits": {"kind": "cce", "logits": [-3.0005, 0.0005, -E], "y": 0},
+    "cce-tiny": {
+        "kind": "cce",
+        "y": [[0, 1, 0], [1, 0, 0]],
+        "yhat": [[0.3335, E, 0.6665 - E], [0.0005, 0.4995, 0.5]],
+    },
+    "hinge-negative": {"kind": "hinge", "y": [1, -1, 1], "yhat": [-0.0005, 0.9995, 1.2345]},
+    "sequence-hinge-sum": {
+        "kind": "sequence_hinge",
+        "y": [1, -1, 1, -1],
+        "yhat": [0.0005, -0.1235, -2.5, E],
+        "reduction": "sum",
+    },
+    "sequence-tiny": {
+        "kind": "sequence",
+        "yhat": [[0.5, 0.5 - E, E], [0.0005, 0.4995, 0.5], [0.1235, 0.8765 - E, E]],
+        "targets": [1, 0, 2],
+    },
+    "sequence-long": {
+        "kind": "sequence",
+        "yhat": [[0.001, 0.998, 0.001]] * T_LONG,
+        "targets": [0] * T_LONG,
+    },
+    "reinforce-negative": {
+        "kind": "reinforce",
+        "probs": [E, 0.5005, 0.9995],
+        "rewards": [-1, 0.5, -0.0005],
+        "gamma": 0.95,
+        "baseline": "mean",
+    },
+    "ctc-tiny": {
+        "kind": "ctc",
+        "method": "exact",
+        "target": "AB",
+        "symbols": ["-", "A", "B"],
+        "emissions": [[0.5, 0.5 - E, E], [0.0005, 0.4995, 0.5], [0.1235, 0.0, 0.8765]],
+    },
+    "ctc-underflow": {
+        "kind": "ctc",
+        "method": "exact",
+        "target": "AB",
+        "symbols": ["-", "A", "B"],
+        "emissions": [[0.0015, 0.997, 0.0015]] * T_LONG,
+    },
+    "align-underflow": {
+        "kind": "ctc_align",
+        "target": "B",
+        "symbols": ["-", "A", "B"],
+        "blank": "-",
+        "emissions": [[0.001, 0.998, 0.001]] * T_LONG,
+    },
+    "rnnt-tiny": {
+        "kind": "rnnt",
+        "symbols": ["-", "a", "b"],
+        "blank": "-",
+        "target": "ab",
+        "probs": [
+            [[0.5, 0.5 - E, E], [0.0005, 0.4995, 0.5], [0.1235, 0.4383, 0.4382]],
+            [[E, 0.5, 0.5 - E], [0.3335, 0.3335, 0.333], [0.5005, 0.2495, 0.25]],
+        ],
+    },
+    "rnnt-underflow": {
+        "kind": "rnnt",
+        "symbols": ["-", "a", "b"],
+        "blank": "-",
+        "target": "ab",
+        "probs": [[[0.001, 0.998, 0.001]] * 3] * T_LONG,
+    },
+}
+
+
+def _walk(r: Result):
+    """A result and the term derivations every format lays out (``shown_children``)."""
+    yield r
+    for item in r.shown_children:
+        if not isinstance(item, str):
+            yield from _walk(item[1])
+
+
+def _lines(r: Result, precision: int) -> list[tuple[str, str]]:
+    """(kind, printed text) of every step line, in the order rich.py prints them."""
+    out = []
+    for part in _walk(r):
+        steps = ([part.formula] if part.formula else []) + part.lead_steps + part.work_steps
+        out += [(part.kind, step_text(s, precision)) for s in steps]
+    return out
+
+
+def solve_all(folder: Path) -> dict[str, Result]:
+    """Every source solved once: problems/, the variants (written under ``folder``), the
+    awkward problems."""
+    out = {p.name: solve_file(p) for p in PROBLEMS}
+    runner = CliRunner()
+    for seed in SEEDS:
+        for name in VARIED:
+            args = ["vary", str(ROOT / "problems" / f"{name}.yaml"), "--count", "3"]
+            dest = folder / str(seed)
+            done = runner.invoke(app, [*args, "--seed", str(seed), "-o", str(dest)])
+            assert done.exit_code == 0, done.output
+    for path in sorted(folder.rglob("*.yaml")):
+        out[f"{path.parent.name}/{path.name}"] = solve_file(path)
+    for name, mapping in AWKWARD.items():
+        out[name] = solve_problem(mapping, name=name)
+    return out
+
+
+def coverage(results: dict[str, Result]) -> tuple[Counter, Counter, Counter]:
+    """Per kind: step lines seen, lines with work on them, lines with a relation checked."""
+    seen, work, checked = Counter(), Counter(), Counter()
+    for precision in PRECISIONS:
+        for r in results.values():
+            for kind, line in _lines(r, precision):
+                a = audit_line(line, precision)
+                seen[kind] += 1
+                work[kind] += a.counted
+                checked[kind] += a.checked
+    return seen, work, checked
+
+
+@pytest.fixture(scope="module")
+def results(tmp_path_factory) -> dict[str, Result]:
+    return solve_all(tmp_path_factory.mktemp("variants"))
+
+
+def test_pencil_redoes_a_line_from_its_printed_numbers():
+    # hand: (0.2 + 0.5 + 0.7) / 3 = 1.4 / 3 = 0.46667 (0.467 at 3 decimals)
+    assert [r.status for r in audit_line("mean: (0.2 + 0.5 + 0.7) / 3 = 0.467", 3).relations] == [
+        "ok"
+    ]
+    # −ln 0.03 = 3.50656: "= 3.7" at -p 1 is wrong, "≈ 3.7" is not (0.03 spans 0.025..0.035,
+    # −ln of which spans 3.352..3.689, widened by 0.05)
+    assert audit_line("−ln P = −ln 0.03 = 3.7", 1).defects[0].status == "wrong ="
+    assert not audit_line("−ln P = −ln 0.03 ≈ 3.7", 1).defects
+    # a term left out: 0.191 + 0.46 + 0.357 = 1.008, not 0.651 (= 0.191 + 0.46)
+    assert audit_line("x = 0.191 + 0.46 + 0.357 ≈ 0.651", 3).defects[0].status == "wrong value"
+    # a sign error: 1.81 × (−0.105) + 0.9 × (−0.511) = −0.19005 − 0.4599 = −0.64995
+    bad = audit_line("Σ: 1.81 × (-0.105) + 0.9 × (-0.511) = 0.65", 3)
+    assert bad.defects[0].status == "wrong value"
+    # a tie is given: 0.7 × 0.5 = 0.35 is 0.3 or 0.4 at one decimal
+    assert not audit_line("p = 0.7 × 0.5 = 0.3", 1).defects
+    assert not audit_line("p = 0.7 × 0.5 = 0.4", 1).defects
+    # e^(…), √, max, scientific notation: e^(0) / (1 + 1) = 0.5; 1.12e-446 + 1.5e-448 = 1.135e-446
+    assert evaluate("exp(0) / (1 + 1)")[0].v == Decimal("0.5")
+    assert not audit_line("p = 1.12e-446 + 1.50e-448 = 1.13e-446", 3).defects
+    # a printed 0 is exact: 0 × 5 + 0.3 = 0.3, and "= 0.8" is out of range
+    assert audit_line("s = 0 × 5 + 0.3 = 0.8", 3).defects[0].status == "wrong value"
+
+
+def test_pencil_allows_float_noise_only_beyond_a_double():
+    # -p 17: 0.69999999999999996 × 0.5 = 0.34999999999999998 exactly; a double's product
+    # printed 0.34999999999999997 is 1e-17 off (3e-17 relative: noise), 0.3499 is not
+    line = "p = 0.69999999999999996 × 0.5 ≈ {}"
+    assert not audit_line(line.format("0.34999999999999997"), 17).defects
+    assert audit_line(line.format("0.3499"), 17).defects
+
+
+@pytest.mark.parametrize("precision", PRECISIONS)
+def test_every_printed_line_checks_with_a_pencil(results, precision):
+    bad = []
+    for name, r in results.items():
+        for _, line in _lines(r, precision):
+            a = audit_line(line, precision)
+            bad += [f"{name} -p {precision}: {describe(a, d)}" for d in a.defects]
+    assert not bad, "\n".join(bad[:20]) + f"\n({len(bad)} in all)"
+
+
+def test_the_pencil_reads_most_lines_with_work(results):
+    """Coverage guard: a change of wording that the pencil cannot read shows up here."""
+    seen, work, checked = coverage(results)
+    for kind in seen:
+        if kind != "bptt":  # its numbers are in tables
+            assert checked[kind] > 0, kind
+    assert sum(checked.values()) >= 0.8 * sum(work.values())
