@@ -125,7 +125,8 @@ def fmt_log(ln: float, precision: int = 3, latex: bool = False) -> str:
     """exp(ln) formatted without computing it when it would underflow: 3.2e-2100 from its log.
 
     The base-10 exponent is floor(ln / ln 10) and the mantissa 10^(frac part), so any value
-    whose log is finite prints with ``precision`` significant digits; ln = -inf prints "0".
+    whose log is finite prints with ``precision`` significant digits, at most as many as the
+    log carries (12 near 1e-446, 11 near 1e-2100); ln = -inf prints "0".
     """
     if math.isnan(ln):
         return "NaN"
@@ -139,7 +140,10 @@ def fmt_log(ln: float, precision: int = 3, latex: bool = False) -> str:
         m = m.rstrip("0").rstrip(".")
         return rf"10^{{{m} \times 10^{{{int(x)}}}}}" if latex else f"10^({m}e{int(x)})"
     exp = math.floor(e10)
-    digits = max(precision - 1, 0)
+    # e10 carries an absolute error of about |e10| * 2^-52, so the mantissa only its first
+    # 15 - log10|e10| significant digits (12 at 1e-446): print no more than those
+    reliable = max(1, int(15 - math.log10(abs(e10) + 1)))
+    digits = max(min(precision, reliable) - 1, 0)
     mant = f"{10 ** (e10 - exp):.{digits}f}"
     if float(mant) >= 10:  # 9.9996 rounds up to 10.000: carry into the exponent
         exp += 1

@@ -132,3 +132,14 @@ def test_numbers_printed_from_their_logs_are_judged_too():
     values = {"a": LogNumber(ln_a), "b": 0.5, "c": LogNumber(ln_a - math.log(2))}
     step = Step("p", "p = {a} × {b} = {c}", values)
     assert step_text(step, 3) == "p = 1.134e-446 × 0.5 = 5.67e-447"
+
+
+def test_a_number_printed_from_its_log_shows_only_the_digits_the_log_carries():
+    # ln(1.1325e-446) as a double is off by ~2e-13 absolute, so exp of it is known to ~12
+    # significant digits: at -p 17 the mantissa printed 1.1325000000003598 (noise past the
+    # 12th digit); now 1.13250000000 (12 digits, all of them right)
+    from rnnloss_cli.render.text import fmt_log
+
+    ln = math.log(1.1325) - 446 * math.log(10)
+    assert fmt_log(ln, 17) == "1.13250000000e-446"
+    assert fmt_log(ln, 3) == "1.13e-446"
