@@ -76,6 +76,8 @@ TOP = 40
 #: A row label (a symbol's name) longer than this many characters is cut with "…", its whole
 #: name kept in the label's <title>: the left margin grows with the labels, up to this.
 LABEL_MAX_CHARS = 14
+#: The least space (px) between two frame numbers (or a number and a gap's "…").
+AXIS_GAP = 5
 #: Right margin for the paths' end tags, and the widest a figure gets (px).
 RIGHT = 48
 MAX_WIDTH = 980
@@ -480,15 +482,16 @@ def _axis_labels(
             x0 += max(0.0, xs[j] - x0)
         return x0, x0 + w
 
-    # each gap's "…" first, so no number runs into it
-    taken = [
-        ((xs[n - 1] + side + xs[n]) / 2 - font / 2, (xs[n - 1] + side + xs[n]) / 2 + font / 2)
-        for n in after
-    ]
+    # each gap's "…" (about an em wide): no number runs into it
+    dots = [((xs[n - 1] + side + xs[n]) / 2 - font / 2, (xs[n - 1] + side + xs[n]) / 2 + font / 2)
+            for n in after]  # fmt: skip
+    taken: list[tuple[float, float]] = []
     shown: list[int] = []
     for j in dict.fromkeys([0, len(xs) - 1, *after, *before, *range(len(xs))]):
         x0, x1 = span(j)
-        if all(x1 + 2 <= a or x0 - 2 >= b for a, b in taken):
+        if all(x1 + AXIS_GAP <= a or x0 - AXIS_GAP >= b for a, b in taken) and all(
+            x1 + 1 <= a or x0 - 1 >= b for a, b in dots
+        ):
             taken.append((x0, x1))
             shown.append(j)
     for j in sorted(shown):

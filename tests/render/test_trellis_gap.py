@@ -19,7 +19,7 @@ import numpy as np
 import pytest
 
 from rnnloss_cli.problem import parse_problem
-from rnnloss_cli.render.svg import CHAR_W, MARK_COLOUR, VIRIDIS, axis_font, ctc_figures
+from rnnloss_cli.render.svg import AXIS_GAP, CHAR_W, MARK_COLOUR, VIRIDIS, axis_font, ctc_figures
 from rnnloss_cli.solve import solve
 from tests.render.test_svg import luminance
 from tests.render.test_trellis_paths import cells_of, rects, tracks
@@ -141,7 +141,7 @@ def test_above_the_full_trellis_limit_the_figure_draws_the_first_and_last_frames
     font = axis_font(float(grid[(1, 1)].get("width")))
     placed = sorted((x - len(str(k)) * CHAR_W * font / 24, k) for k, x in numbers.items())
     for (a, ka), (b, _) in zip(placed, placed[1:], strict=False):  # no two numbers overlap
-        assert a + len(str(ka)) * CHAR_W * font / 12 <= b + 0.5, (ka, a, b)
+        assert a + len(str(ka)) * CHAR_W * font / 12 + AXIS_GAP <= b + 0.5, (ka, a, b)
 
     # the path: two polylines, broken at the gap, through the cells worked out above
     (track,) = tracks(root)
