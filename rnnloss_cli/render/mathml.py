@@ -615,9 +615,12 @@ def wrap_points(latex: str, limit: int = WRAP_AT) -> list[str]:
     short = len(latex) <= limit
     if short and not re.search(r"[;,] |[;,]\\", latex):
         return [latex]
-    pieces, start, depth, i = [], 0, 0, 0
+    # pieces as spans of ``latex`` (start, end); what lies between two of them is the space
+    # the separate <math> elements replace, and stays when they are joined again
+    spans: list[tuple[int, int]] = []
+    start, depth, i = 0, 0, 0
     rel = re.compile(r"=|\\approx\b|≈|≥|≤|\\ge\b|\\le\b|\\ne\b|≠")
-    # an item's end in LaTeX: "," or ";" then a space command ("P = …;\quad −\ln P = …")
+    # an item's end in LaTeX: "," or ";" then a space command ("P = …;\\quad −\\ln P = …")
     clause = re.compile(r"[;,]\\(?:qquad|quad|[;,: ])(?![A-Za-z])\s*")
     while i < len(latex):
         ch = latex[i]
@@ -636,23 +639,23 @@ def wrap_points(latex: str, limit: int = WRAP_AT) -> list[str]:
             m = rel.match(latex, i)
             prev = latex[i - 1] if i else ""
             if m and i > start and prev not in "<>!+" and not short:
-                pieces.append(latex[start:i])
+                spans.append((start, i))
                 start = i
                 i = m.end()
                 continue
             if ch in (";," if short else ";,:") and latex[i + 1 : i + 2] == " ":
-                pieces.append(latex[start : i + 1])
+                spans.append((start, i + 1))
                 start = i + 1
-            elif c := clause.match(latex, i):  # the space between the pieces replaces it
-                pieces.append(latex[start : i + 1])
+            elif c := clause.match(latex, i):
+                spans.append((start, i + 1))
                 start = i = c.end()
                 continue
         i += 2 if ch == "\\" else 1
-    pieces.append(latex[start:])
-    merged: list[str] = []
-    for piece in (p.strip() for p in pieces):
-        if merged and len(merged[-1]) < _MIN_PIECE and not short:
-            merged[-1] += " " + piece
-        elif piece:
-            merged.append(piece)
-    return merged
+    spans.append((start, len(latex)))
+    merged: list[tuple[int, int]] = []
+    for a, b in spans:
+        if merged and len(latex[slice(*merged[-1])].strip()) < _MIN_PIECE and not short:
+            merged[-1] = (merged[-1][0], b)
+        elif latex[a:b].strip():
+            merged.append((a, b))
+    return [latex[a:b].strip() for a, b in merged]
