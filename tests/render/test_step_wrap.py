@@ -65,3 +65,18 @@ def test_a_list_step_wraps_on_a_phone_and_is_one_line_on_a_desktop(tmp_path):
             assert not on_desk[1] and on_desk[2] == 1, (name, label, on_desk)
     (given,) = [s for s in phone["hello"] if s[0] == "given, at every frame"]
     assert given[2] >= 2  # it wraps, between items
+
+
+def test_a_piece_joined_back_keeps_the_latex_space_between():
+    # the forward recursion's LaTeX: cut at ",\ " and ";\ " (list items) and before its
+    # relations; "\ne l'_{s-2};" is shorter than _MIN_PIECE, so the next piece joins it again,
+    # and must keep the "\ " between them (a space in LaTeX is no space: ";α_1(1)")
+    latex = (
+        r"\alpha_t(s) = \bigl(\alpha_{t-1}(s) + \alpha_{t-1}(s-1)\bigr)\, y_t(l'_s),\ "
+        r"\text{the bracket only when } l'_s \ne l'_{s-2};\ \alpha_1(1) = y_1(\text{blank})"
+    )
+    pieces = wrap_points(latex)
+    at = 0
+    for piece in pieces:  # each piece is the step's own text, in order
+        at = latex.index(piece, at) + len(piece)
+    assert any(r";\ \alpha_1(1)" in p for p in pieces), pieces
