@@ -32,6 +32,23 @@ def student_notes(notes: list[str]) -> list[str]:
     return [n for n in notes if not n.startswith(KEY_CHECKING_NOTE)]
 
 
+#: The singular of each unit a loss may carry (problem.base.LOG_BASES), for "1 bit".
+_SINGULAR_UNITS = {"nats": "nat", "bits": "bit", "bans (hartleys)": "ban (hartley)"}
+
+
+def unit_after(number: str, unit: str) -> str:
+    """``unit`` as it reads after the printed ``number``: singular after exactly one ("1
+    bit", "−1 nat"), plural otherwise ("0 bits", "1.5 nats", "2 bits"); every format that
+    writes "loss = N unit" takes its unit from here.
+
+    >>> unit_after("1", "bits"), unit_after("0.693", "nats")
+    ('bit', 'nats')
+    """
+    if number.lstrip("−-+") == "1":
+        return _SINGULAR_UNITS.get(unit, unit)
+    return unit
+
+
 @dataclass(frozen=True)
 class Window:
     """How much of a long table is kept: at most ``rows`` rows and ``columns`` columns."""

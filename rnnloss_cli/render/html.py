@@ -22,7 +22,7 @@ from rnnloss_cli.render.text import (
     legend_line,
     step_text,
 )
-from rnnloss_cli.result import Result, Table, Window, student_notes
+from rnnloss_cli.result import Result, Table, Window, student_notes, unit_after
 
 #: How a styled cell is marked on the page (class, and a text mark where colour alone would
 #: not do), and how the caption names the mark.
@@ -301,9 +301,11 @@ def result_html(
         )
     panel = []
     if r.loss is not None:
-        unit = f" {r.unit}" if r.unit else ""
-        loss = escape(fmt_number(r.loss, precision))
-        panel.append(f'<p class="loss">Loss = <span class="num">{loss}</span>{escape(unit)}</p>')
+        loss = fmt_number(r.loss, precision)
+        unit = f" {unit_after(loss, r.unit)}" if r.unit else ""  # 1 bit, 2 bits
+        panel.append(
+            f'<p class="loss">Loss = <span class="num">{escape(loss)}</span>{escape(unit)}</p>'
+        )
     if r.checks and student:
         panel.append(
             '<div class="wide"><table class="checks"><caption>answers</caption>'

@@ -21,7 +21,8 @@ from html import escape
 
 MATHML_NS = "http://www.w3.org/1998/Math/MathML"
 #: A step's LaTeX longer than this is broken before its top-level relations into several
-#: ``<math>`` elements, so the browser can wrap it (MathML Core has no line breaking).
+#: ``<math>`` elements, so the browser can wrap it (MathML Core has no line breaking, and
+#: Chromium ignores ``<mspace linebreak>``); a shorter one only after its list separators.
 WRAP_AT = 70
 #: A piece shorter than this is joined to the next one (no line holding a lone "T").
 _MIN_PIECE = 20
@@ -601,14 +602,26 @@ def to_mathml(
 
 
 def wrap_points(latex: str, limit: int = WRAP_AT) -> list[str]:
-    """``latex`` cut before each top-level relation (= \\approx ≈ ≥ ≤) and after each
-    top-level ";", "," or ":" and a space, when longer than ``limit``, so each piece can be
-    its own ``<math>`` and the line can wrap between them. Cuts only outside braces,
-    brackets and parentheses; pieces shorter than ``_MIN_PIECE`` join the next one."""
-    if len(latex) <= limit:
+    """``latex`` cut into pieces, each its own ``<math>``, so that a narrow page wraps the
+    line between them and a wide one keeps it whole.
+
+    Longer than ``limit``: cut before each top-level relation (= \\approx ≈ ≥ ≤) and after
+    each top-level ";", "," or ":" and a space; pieces shorter than ``_MIN_PIECE`` join the
+    next one. At most ``limit``: cut only after a top-level ", " or "; ", so a list of items
+    ("P(H) = 0.6, P(E) = 0.5, …") or of clauses ("P = …;  −ln P = …", ";\\quad" in LaTeX)
+    wraps between its items, each item whole. Cuts only outside braces, brackets and
+    parentheses.
+    """
+    short = len(latex) <= limit
+    if short and not re.search(r"[;,] |[;,]\\", latex):
         return [latex]
-    pieces, start, depth, i = [], 0, 0, 0
+    # pieces as spans of ``latex`` (start, end); what lies between two of them is the space
+    # the separate <math> elements replace, and stays when they are joined again
+    spans: list[tuple[int, int]] = []
+    start, depth, i = 0, 0, 0
     rel = re.compile(r"=|\\approx\b|≈|≥|≤|\\ge\b|\\le\b|\\ne\b|≠")
+    # an item's end in LaTeX: "," or ";" then a space command ("P = …;\\quad −\\ln P = …")
+    clause = re.compile(r"[;,]\\(?:qquad|quad|[;,: ])(?![A-Za-z])\s*")
     while i < len(latex):
         ch = latex[i]
         if ch == "\\" and latex.startswith(("\\left", "\\bigl", "\\Bigl"), i):
@@ -625,20 +638,24 @@ def wrap_points(latex: str, limit: int = WRAP_AT) -> list[str]:
         if depth == 0:
             m = rel.match(latex, i)
             prev = latex[i - 1] if i else ""
-            if m and i > start and prev not in "<>!+":
-                pieces.append(latex[start:i])
+            if m and i > start and prev not in "<>!+" and not short:
+                spans.append((start, i))
                 start = i
                 i = m.end()
                 continue
-            if ch in ";,:" and latex[i + 1 : i + 2] == " ":
-                pieces.append(latex[start : i + 1])
+            if ch in (";," if short else ";,:") and latex[i + 1 : i + 2] == " ":
+                spans.append((start, i + 1))
                 start = i + 1
+            elif c := clause.match(latex, i):
+                spans.append((start, i + 1))
+                start = i = c.end()
+                continue
         i += 2 if ch == "\\" else 1
-    pieces.append(latex[start:])
-    merged: list[str] = []
-    for piece in (p.strip() for p in pieces):
-        if merged and len(merged[-1]) < _MIN_PIECE:
-            merged[-1] += " " + piece
-        elif piece:
-            merged.append(piece)
-    return merged
+    spans.append((start, len(latex)))
+    merged: list[tuple[int, int]] = []
+    for a, b in spans:
+        if merged and len(latex[slice(*merged[-1])].strip()) < _MIN_PIECE and not short:
+            merged[-1] = (merged[-1][0], b)
+        elif latex[a:b].strip():
+            merged.append((a, b))
+    return [latex[a:b].strip() for a, b in merged]

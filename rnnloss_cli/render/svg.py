@@ -3,14 +3,16 @@ over it, and the per-frame emission matrix (no plotting library).
 
 The trellis figures read the trellis tables a CTC solver already holds (rows: states s of the
 blank-extended labels l', columns: frames t), so they show exactly the window the tables show:
-a long input keeps its first and last states and frames, with a gap drawn where the elision
-sits (and a figure draws at most FIGURE_MAX_ROWS states by FIGURE_MAX_COLUMNS frames of it,
-thinned the same way). α and β are coloured by their natural log on a sequential,
-colour-blind-safe palette (:data:`VIRIDIS`, dark = small, bright = large); γ_t(s) and the
-emissions y_t(k), probabilities in [0, 1], on the same palette linearly from 0 to 1. Cells
-whose value is 0 on a log scale (unreachable) are grey. The allowed transitions of the
-recursion (s→s, s→s+1, and s→s+2 when l'_{s+2} ≠ l'_s) are drawn lightly between
-neighbouring held frames.
+a long input keeps its first and last states and frames, with a break mark where the elision
+sits (a gap with a grey zigzag, "…" among the frame numbers, whose last frame before and first
+frame after are always numbered; and a figure draws at most FIGURE_MAX_ROWS states by
+FIGURE_MAX_COLUMNS frames of it, thinned the same way). α and β are coloured by their natural
+log on a sequential, colour-blind-safe palette (:data:`VIRIDIS`, dark = small, bright =
+large), each frame on its own scale when frames are left out (:func:`per_frame_scale`);
+γ_t(s) and the emissions y_t(k), probabilities in [0, 1], on the same palette linearly from 0
+to 1. Cells whose value is 0 on a log scale (unreachable) are grey; α's two final cells,
+summed for p(l|x), are outlined. The allowed transitions of the recursion (s→s, s→s+1, and
+s→s+2 when l'_{s+2} ≠ l'_s) are drawn lightly between neighbouring held frames.
 
 Paths (``Result.tracks``: the listed alignments and the best, Viterbi, path) are polylines
 through the centres of the cells they visit, each with a white casing, a colour from the
@@ -23,7 +25,9 @@ cells in a neutral fill, not heat-mapped).
 Every cell ``<rect>`` carries ``data-s``, ``data-t`` (1-based, full-trellis indices) and
 ``data-value`` (the value, ``e^LN`` for one held as its log, or ``0``); the emission matrix's
 cells ``data-k`` (the class) and ``data-t``; every path ``<g class="track">`` its label,
-``data-valid`` and its polylines, so tests and readers can take the numbers back out. Sizes
+``data-valid`` and its polylines; every break ``<g class="gap">`` its ``data-axis`` (t or s)
+and the indices drawn either side of it, ``data-after`` and ``data-before``; so tests and
+readers can take the numbers back out. Sizes
 come from the data: cells 36 px for a small trellis, shrinking to 10 px for a big one.
 """
 
@@ -42,6 +46,7 @@ from rnnloss_cli.render.palette import (
     VIRIDIS,
     VITERBI_TITLE,
 )
+from rnnloss_cli.render.text import ELLIPSIS
 from rnnloss_cli.result import LogNumber, Result, Table, Track, Window, window_indices
 
 #: Fill of cells that cannot be reached (α = 0: ln α = −∞ has no place on the scale).
@@ -53,12 +58,17 @@ NEUTRAL = "#f4f4f4"
 #: which sit inside viridis; each line also has a white casing, a dash pattern and a tag.
 BEST_COLOUR = "#000000"
 TRACK_COLOURS = ("#d55e00", "#0072b2", "#cc79a7", "#e69f00", "#56b4e9", "#7f3b08")
+#: The outline of marked cells (the two final cells of α, summed for p(l|x)).
+MARK_COLOUR = "#000000"
+MARK_WIDTH = 2.5
 #: Dash pattern of a path that is not a valid alignment (a valid one is solid).
 INVALID_DASH = "7 4"
 #: Cell side in px: CELL for a small trellis, shrinking to MIN_CELL so that the grid fits
 #: GRID_W by GRID_H px; GAP is drawn where an elision sits.
 CELL = 36
 MIN_CELL = 10
+#: The least width (px) of the gap where frames or states are left out (:func:`gap_size`).
+GAP_MIN = 16
 GRID_W = 800
 GRID_H = 600
 LEFT = 64
@@ -66,6 +76,8 @@ TOP = 40
 #: A row label (a symbol's name) longer than this many characters is cut with "…", its whole
 #: name kept in the label's <title>: the left margin grows with the labels, up to this.
 LABEL_MAX_CHARS = 14
+#: The least space (px) between two frame numbers (or a number and a gap's "…").
+AXIS_GAP = 5
 #: Right margin for the paths' end tags, and the widest a figure gets (px).
 RIGHT = 48
 MAX_WIDTH = 980
@@ -115,15 +127,77 @@ def cell_size(n_rows: int, n_cols: int) -> int:
     return max(MIN_CELL, min(CELL, fit))
 
 
+def gap_size(cell: float) -> float:
+    """Width (px) of the break drawn where frames (or states) are left out: wide enough for
+    its "…" and zigzag, so a cut grid never reads as contiguous."""
+    return max(cell / 2, GAP_MIN)
+
+
 def _positions(full: list[int], start: float, cell: float) -> list[float]:
     """Left (or top) edge of each held index; a jump in the full indices leaves a gap."""
-    gap = max(cell / 2, 8)
+    gap = gap_size(cell)
     out, pos = [], start
     for n, idx in enumerate(full):
         if n and idx != full[n - 1] + 1:
             pos += gap
         out.append(pos)
         pos += cell
+    return out
+
+
+def _gaps(full: list[int]) -> list[int]:
+    """Positions n of the held indices that follow a gap (full[n] != full[n − 1] + 1)."""
+    return [n for n in range(1, len(full)) if full[n] != full[n - 1] + 1]
+
+
+def _gap_marks(
+    xs: list[float],
+    ys: list[float],
+    cols_full: list[int],
+    rows_full: list[int],
+    cell: float,
+    side: float,
+    what: tuple[str, str] = ("frames", "states"),
+) -> list[str]:
+    """A break mark in each gap of the grid: a grey zigzag along it and "…" in its axis (⋮
+    for states), in a ``<g class="gap">`` with ``data-axis`` (t or s), ``data-after`` and
+    ``data-before`` (the 1-based indices drawn on either side) and a <title> saying what is
+    left out, so the two sides never read as neighbours."""
+    out: list[str] = []
+    top, bottom = ys[0], ys[-1] + side
+    left, right = xs[0], xs[-1] + side
+    for axis, full, pos, words in (("t", cols_full, xs, what[0]), ("s", rows_full, ys, what[1])):
+        for n in _gaps(full):
+            a, b = full[n - 1] + 1, full[n] + 1
+            mid = (pos[n - 1] + side + pos[n]) / 2
+            amp = max(2.0, min(4.0, (pos[n] - pos[n - 1] - side) / 4))
+            zig = [mid + (amp if k % 2 else -amp) for k in range(9)]
+            if axis == "t":
+                along = [top + (bottom - top) * k / 8 for k in range(9)]
+                pts = " ".join(f"{x:g},{y:g}" for x, y in zip(zig, along, strict=True))
+                mark = (
+                    f'<text x="{mid:g}" y="{TOP - 8:g}" text-anchor="middle" '
+                    f'font-size="{axis_font(cell)}">{ELLIPSIS}</text>'
+                )
+            else:
+                along = [left + (right - left) * k / 8 for k in range(9)]
+                pts = " ".join(f"{x:g},{y:g}" for x, y in zip(along, zig, strict=True))
+                mark = (
+                    f'<text x="{left - 10:g}" y="{mid + axis_font(cell) / 3:g}" '
+                    f'text-anchor="end" font-size="{axis_font(cell)}">⋮</text>'
+                )
+            left_out = (
+                f"{words} {a + 1:,}–{b - 1:,} not drawn ({b - a - 1:,})"
+                if b - a > 2
+                else f"{words[:-1]} {a + 1:,} not drawn"
+            )
+            out += [
+                f'<g class="gap" data-axis="{axis}" data-after="{a}" data-before="{b}">',
+                f"<title>{escape(left_out)}</title>",
+                f'<polyline points="{pts}" fill="none" stroke="#777" stroke-width="1.2"/>',
+                mark,
+                "</g>",
+            ]
     return out
 
 
@@ -182,6 +256,33 @@ def trellis_drawn(t: Table) -> str:
     return drawn_note(rows, n_rows, [t.column_index(key + j) - key for j in data], n_cols - key)
 
 
+def per_frame_scale(t: Table) -> bool:
+    """Whether :func:`trellis_svg` colours each frame of ``t`` on its own log scale (from
+    the frame's smallest to its largest non-zero cell): when frames are left out (a long
+    input). ln α falls by nats a frame, so over thousands of frames one scale would paint
+    the first frames bright and the last ones dark and show nothing of where the probability
+    sits in each frame; on its own scale, each column shows that."""
+    key = t.key_columns
+    drawn = [t.column_index(key + j) for j in _thin(len(t.columns) - key, FIGURE_MAX_COLUMNS)]
+    return bool(_gaps(drawn))
+
+
+def _scale_words(t: Table, quantity: str) -> str:
+    """The caption's sentence on the colour scale of a log-scaled trellis figure."""
+    if not per_frame_scale(t):
+        return ""
+    return (
+        f" Frames are left out, so each frame is coloured on its own log scale, from its "
+        f"smallest (dark) to its largest (bright) non-zero {quantity}_t(s): on one scale "
+        f"the first frames would be bright and the last ones dark, whatever their states."
+    )
+
+
+def _marks(t: Table) -> dict[str, str]:
+    """The α table's highlighted cells (the final cells, summed for p(l|x)), to outline."""
+    return {"highlight": t.legend["highlight"]} if "highlight" in t.legend else {}
+
+
 def emissions_drawn(t: Table) -> str:
     """:func:`drawn_note` for an emission table as :func:`emissions_svg` draws it (its rows
     are the frames, its columns the classes)."""
@@ -223,12 +324,17 @@ def ctc_figures(
     alpha = alpha_table(r)
     paths = _paths_caption(r.tracks)
     if alpha is not None and alpha.rows:
+        marks = _marks(alpha)
         out.append(
             _figure(
-                trellis_svg(alpha, f"CTC forward trellis α: {r.title}", tracks=r.tracks),
+                trellis_svg(
+                    alpha, f"CTC forward trellis α: {r.title}", tracks=r.tracks, marks=marks
+                ),
                 "Forward trellis α_t(s), log colour scale (viridis: dark small, bright large; "
                 "grey unreachable), allowed transitions drawn lightly."
+                + "".join(f" Outlined: {words}." for words in marks.values())
                 + paths
+                + _scale_words(alpha, "α")
                 + trellis_drawn(alpha),
             )
         )
@@ -253,6 +359,7 @@ def ctc_figures(
                     trellis_svg(t, f"CTC {words.split(',')[0]}: {r.title}", quantity=symbol,
                                 scale=scale),
                     f"{words} (viridis: dark small, bright large; grey: zero)."
+                    + (_scale_words(t, symbol) if scale == "log" else "")
                     + trellis_drawn(t),
                 )
             )  # fmt: skip
@@ -283,6 +390,7 @@ def _viterbi_figures(r: Result) -> list[str]:
                 "in each cell, log colour scale (viridis: dark small, bright large; grey "
                 "unreachable), allowed transitions drawn lightly."
                 + _paths_caption(r.tracks)
+                + _scale_words(delta, "δ")
                 + trellis_drawn(delta),
             )
         )
@@ -352,25 +460,44 @@ def _axis_labels(
     cell: float,
     heads: tuple[str, str],
 ) -> list[str]:
-    """Frame numbers on top (as many as fit without overlapping: the first one after a gap
-    and the last frame always) and, on the left, two columns under their ``heads``: the row
-    numbers (grey; none when ``numbers`` is empty) and the row labels, each right-aligned,
-    so that a state number never runs into its label ("2 1" for state 2 of target "123")."""
+    """Frame numbers on top (as many as fit without overlapping; the first and last frames
+    and the two frames on either side of each gap always, kept clear of the gap's "…") and,
+    on the left, two columns under their ``heads``: the row numbers (grey; none when
+    ``numbers`` is empty) and the row labels, each right-aligned, so that a state number
+    never runs into its label ("2 1" for state 2 of target "123")."""
     font = axis_font(cell)
     num_right, label_right, left = label_columns(numbers, labels, cell, heads)
     out = [f'<g class="axes" font-size="{font}">']
-    room = len(str(cols_full[-1] + 1)) * CHAR_W * font / 12 + 4  # one label's width
+    side = cell - max(1, cell // 9)
+    after = _gaps(cols_full)
+    before = [n - 1 for n in after]
+
+    def span(j: int) -> tuple[float, float]:
+        """The frame number's extent, kept off the gap beside it."""
+        w = text_width(str(cols_full[j] + 1), font)
+        x0 = xs[j] + cell / 2 - w / 2
+        if j in before:
+            x0 -= max(0.0, x0 + w - (xs[j] + side))
+        if j in after:
+            x0 += max(0.0, xs[j] - x0)
+        return x0, x0 + w
+
+    # each gap's "…" (about an em wide): no number runs into it
+    dots = [((xs[n - 1] + side + xs[n]) / 2 - font / 2, (xs[n - 1] + side + xs[n]) / 2 + font / 2)
+            for n in after]  # fmt: skip
+    taken: list[tuple[float, float]] = []
     shown: list[int] = []
-    for j in range(len(xs)):
-        after_gap = j == 0 or cols_full[j] != cols_full[j - 1] + 1
-        if shown and xs[j] - xs[shown[-1]] < room:
-            if not (after_gap or j == len(xs) - 1):
-                continue
-            shown.pop()  # the first after a gap and the last frame win over a neighbour
-        shown.append(j)
-    for j in shown:
+    for j in dict.fromkeys([0, len(xs) - 1, *after, *before, *range(len(xs))]):
+        x0, x1 = span(j)
+        if all(x1 + AXIS_GAP <= a or x0 - AXIS_GAP >= b for a, b in taken) and all(
+            x1 + 1 <= a or x0 - 1 >= b for a, b in dots
+        ):
+            taken.append((x0, x1))
+            shown.append(j)
+    for j in sorted(shown):
+        x0, x1 = span(j)
         out.append(
-            f'<text x="{xs[j] + cell / 2:g}" y="{TOP - 8:g}" text-anchor="middle">'
+            f'<text x="{(x0 + x1) / 2:g}" y="{TOP - 8:g}" text-anchor="middle">'
             f"{escape(str(cols_full[j] + 1))}</text>"
         )
     out.append(f'<text x="{left - 8:g}" y="{TOP - 24:g}" text-anchor="end">t →</text>')
@@ -458,15 +585,19 @@ def trellis_svg(
     tracks: Sequence[Track] = (),
     quantity: str | None = "α",
     scale: str = "log",
+    marks: dict[str, str] | None = None,
     standalone: bool = False,
 ) -> str:
     """The trellis table ``t`` (key columns s, l'_s; then one column per frame) as an SVG.
 
     ``quantity`` names the cells (α, β, γ; None for a bare lattice whose cells carry no
     values), ``scale`` is "log" (ln of the value, from the smallest to the largest non-zero
-    one) or "linear" (0 to 1). ``tracks`` are drawn over the cells. Inline in an HTML page
-    the SVG needs no namespace (and the page then names no URL at all); ``standalone=True``
-    adds it, for a ``.svg`` file of its own.
+    one; when frames are left out, each frame from its own smallest to its largest, see
+    :func:`per_frame_scale`) or "linear" (0 to 1). ``tracks`` are drawn over the cells;
+    ``marks`` maps a table cell style (e.g. "highlight", the two final cells) to the words
+    for the outline its cells get. Inline in an HTML page the SVG needs no namespace (and
+    the page then names no URL at all); ``standalone=True`` adds it, for a ``.svg`` file of
+    its own.
     """
     key = t.key_columns
     n_rows, n_cols = t.shape
@@ -483,12 +614,17 @@ def trellis_svg(
     ys = _positions(rows_full, TOP, cell)
     xs = _positions(cols_full, left, cell)
     values = [[row[key + j] for j in keep_c] for row in rows]
-    lns = [_ln(c) for vs in values for c in vs]
-    finite = [v for v in lns if math.isfinite(v)]
-    lo, hi = (min(finite), max(finite)) if finite else (0.0, 0.0)
+    per_frame = scale == "log" and bool(_gaps(cols_full))
+    finite = [
+        [v for v in (_ln(vs[j]) for vs in values) if math.isfinite(v)] for j in range(len(keep_c))
+    ]
+    every = [v for col in finite for v in col]
+    lo, hi = (min(every), max(every)) if every else (0.0, 0.0)
+    # each column's scale: the drawn cells' (lo, hi), or the frame's own (per_frame)
+    ends = [(min(c), max(c)) if per_frame and c else (lo, hi) for c in finite]
     q = quantity or ""
 
-    def colour(x: Any) -> str:
+    def colour(x: Any, j: int) -> str:
         if quantity is None:
             return NEUTRAL
         ln = _ln(x)
@@ -496,7 +632,8 @@ def trellis_svg(
             return UNREACHABLE
         if scale == "linear":
             return palette_colour(math.exp(ln))
-        return palette_colour((ln - lo) / (hi - lo) if hi > lo else 1.0)
+        low, high = ends[j]
+        return palette_colour((ln - low) / (high - low) if high > low else 1.0)
 
     grid_right = xs[-1] + cell
     grid_bottom = ys[-1] + cell
@@ -513,6 +650,8 @@ def trellis_svg(
         )
     else:
         kind = "on a log scale" if scale == "log" else "on a linear scale from 0 to 1"
+        if per_frame:
+            kind += ", each frame on its own, from its smallest to its largest non-zero cell"
         what = (
             f"Heat map of {q}_t(s) {kind} ({shown}): rows are the extended labels "
             f"{' '.join(labels)}, columns the frames; dark cells are small, bright cells "
@@ -521,7 +660,23 @@ def trellis_svg(
     drawn = _track_lines(tracks, rows_full, cols_full, xs, ys, side)
     if tracks:
         what += " Paths drawn: " + "; ".join(_track_words(tr) for tr in tracks) + "."
-    legend = _trellis_legend(quantity, scale, lo, hi, tracks, grid_bottom + 14, grid_right, left)
+    marked = {
+        (i, j): marks[style]
+        for i, r in enumerate(keep_r)
+        for j, c in enumerate(keep_c)
+        if (style := t.styles.get((r, key + c))) in (marks or {})
+    }
+    legend = _trellis_legend(
+        quantity,
+        "log-frame" if per_frame else scale,
+        lo,
+        hi,
+        tracks,
+        grid_bottom + 14,
+        grid_right,
+        left,
+        list(dict.fromkeys(marked.values())),
+    )
     width = min(
         MAX_WIDTH,
         max(grid_right + RIGHT, left + legend[1]),
@@ -530,6 +685,7 @@ def trellis_svg(
     out = _grid_head(width, height, title, what, "trellis", standalone)
     out += _axis_labels(xs, ys, cols_full, numbers, labels, cell, STATE_HEADS)
     out += _transitions(xs, ys, rows_full, cols_full, labels, side)
+    out += _gap_marks(xs, ys, cols_full, rows_full, cell, side)
     out.append('<g class="cells" stroke="#fff" stroke-width="1">')
     for i, vs in enumerate(values):
         for j, x in enumerate(vs):
@@ -539,9 +695,12 @@ def trellis_svg(
             name = f"{q}_{f}({s}) = {_fmt(x)}" if quantity is not None else f"state {s}, frame {f}"
             name += f", l'_s = {labels[i]}"
             stroke = ' stroke="#ccc"' if quantity is None else ""
+            if (i, j) in marked:  # outlined, and said so in the tooltip
+                stroke = f' stroke="{MARK_COLOUR}" stroke-width="{MARK_WIDTH}" data-mark="true"'
+                name += f" ({marked[(i, j)]})"
             out.append(
                 f'<rect x="{xs[j]:g}" y="{ys[i]:g}" width="{side}" height="{side}" '
-                f'fill="{colour(x)}"{stroke} data-s="{s}" data-t="{f}"{value}>'
+                f'fill="{colour(x, j)}"{stroke} data-s="{s}" data-t="{f}"{value}>'
                 f"<title>{escape(name)}</title></rect>"
             )
     out.append("</g>")
@@ -689,10 +848,13 @@ def _trellis_legend(
     y: float,
     grid_right: float = MAX_WIDTH,
     left: float = LEFT,
+    marks: Sequence[str] = (),
 ) -> tuple[list[str], float, float]:
     """(legend elements, width right of ``left``, bottom): the colour scale or the neutral
-    swatch, the grey swatch, then per track its line sample and its words, wrapped to the
-    grid's width (at least LEGEND_MIN_ROOM px), so a long one adds lines, not width."""
+    swatch, the grey swatch, the outline of marked cells (``marks``: their words), then per
+    track its line sample and its words, wrapped to the grid's width (at least
+    LEGEND_MIN_ROOM px), so a long one adds lines, not width. ``scale`` "log-frame": a log
+    scale per frame, from the frame's smallest to its largest non-zero cell."""
     x = left
     room = min(MAX_WIDTH - left - 60, max(LEGEND_MIN_ROOM, grid_right + RIGHT - left - 42))
     out: list[str] = []
@@ -706,6 +868,8 @@ def _trellis_legend(
     else:
         if scale == "log":
             low, high = f"ln {quantity} = {lo:.3g}", f"{hi:.3g}"
+        elif scale == "log-frame":
+            low, high = "smallest", "largest"
         else:
             low, high = f"{quantity} = 0", "1"
         out += _ramp(x, y, low, high)
@@ -716,6 +880,23 @@ def _trellis_legend(
             gx, y, width = x, y + 34, max(len(VIRIDIS) * 18, 16 + len(zero) * CHAR_W)
         out += _swatch(gx, y, UNREACHABLE, zero)
         y += 40 if gx > x else 22
+        if scale == "log-frame":
+            words = f"colour: ln {quantity}_t(s) within its frame t (log scale per frame)"
+            for line in _wrap(words, room + 26):
+                out.append(f'<text x="{x:g}" y="{y + 10:g}">{escape(line)}</text>')
+                width = max(width, len(line) * CHAR_W)
+                y += 16
+            y += 6
+    for words in marks:
+        out.append(
+            f'<rect x="{x + 1:g}" y="{y + 1:g}" width="10" height="10" fill="none" '
+            f'stroke="{MARK_COLOUR}" stroke-width="{MARK_WIDTH}"/>'
+        )
+        for line in _wrap(words, room + 26):
+            out.append(f'<text x="{x + 16:g}" y="{y + 10:g}">{escape(line)}</text>')
+            width = max(width, 16 + len(line) * CHAR_W)
+            y += 16
+        y += 6
     if tracks:
         out.append('<g class="track-legend">')
         for tr, (colour, dash, _tag) in zip(tracks, _styles(tracks), strict=True):
@@ -768,6 +949,7 @@ def emissions_svg(t: Table, title: str = "Emissions y_t(k)", *, standalone: bool
     height = grid_bottom + 14 + 40
     out = _grid_head(width, height, title, desc, "emissions", standalone)
     out += _axis_labels(xs, ys, frames_full, [], names, cell, CLASS_HEADS)
+    out += _gap_marks(xs, ys, frames_full, keep_k, cell, side, ("frames", "classes"))
     out.append('<g class="cells" stroke="#fff" stroke-width="1">')
     for i, k in enumerate(keep_k):
         for j, ti in enumerate(keep_t):

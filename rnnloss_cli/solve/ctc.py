@@ -269,13 +269,74 @@ def _trellis_table(
     )
 
 
-def _mark_dead(table: Table, other: Any, logs: np.ndarray, frames: list[int]) -> None:
-    """Style as "dead" the non-zero cells whose other-direction value is 0 (no full path)."""
+def _mark_dead(table: Table, mine: np.ndarray, theirs: np.ndarray) -> None:
+    """Style as "dead" the non-zero cells whose other-direction value is 0 (no full path).
+
+    ``mine`` and ``theirs`` are the two directions' logs at the held frames, (frames, S')."""
     for i, row in enumerate(table.rows):
         s = int(row[0]) - 1
-        mine, theirs = logs[frames, s], np.asarray(other(s))
-        for j in np.flatnonzero(np.isfinite(mine) & np.isinf(theirs)):
+        for j in np.flatnonzero(np.isfinite(mine[:, s]) & np.isinf(theirs[:, s])):
             table.styles[(i, 2 + int(j))] = "dead"
+
+
+def _alpha_beta_tables(
+    r: Result,
+    la: np.ndarray,
+    lb: np.ndarray,
+    ext: list[str],
+    frames: list[int],
+    head: int,
+    n_frames: int,
+    window: Window,
+) -> Table:
+    """The α table (always shown) and the β table (``--show beta``) over the held ``frames``
+    (0-based, the first ``head`` before the elision), appended to ``r``; returns the α table.
+
+    ``la`` and ``lb`` are ln α_t(s) and ln β_t(s) at those frames, (len(frames), S'). The
+    two final cells, summed for p(l|x), are highlighted; a cell one direction reaches and
+    the other does not is a dead end.
+    """
+    n_ext = len(ext)
+    alpha_table = _trellis_table(
+        "forward trellis α_t(s) (probabilities)",
+        lambda s: la[:, s],
+        ext,
+        frames,
+        head,
+        n_frames,
+        window,
+        None,
+    )
+    _mark_dead(alpha_table, la, lb)
+    last = 2 + len(frames) - 1
+    for i, row in enumerate(alpha_table.rows):
+        if row[0] >= n_ext - 1:  # the two final cells (rows s = S'-1, S', 1-based)
+            alpha_table.styles[(i, last)] = "highlight"
+    alpha_table.legend = {
+        "dim": "unreachable from the start (α = 0)",
+        "dead": "dead end: reached, but the end cannot be reached from it in the frames left",
+        "highlight": "the two final cells, summed for p(l|x)"
+        if n_ext > 1
+        else "the final cell, p(l|x)",
+    }
+    r.tables.append(alpha_table)
+    beta_table = _trellis_table(
+        "backward trellis β_t(s) (probabilities)",
+        lambda s: lb[:, s],
+        ext,
+        frames,
+        head,
+        n_frames,
+        window,
+        "beta",
+    )
+    _mark_dead(beta_table, lb, la)
+    beta_table.legend = {
+        "dim": "the end cannot be reached from here (β = 0)",
+        "dead": "reaches the end, but cannot be reached from the start",
+    }
+    r.tables.append(beta_table)
+    return alpha_table
 
 
 def _as_log(x: float) -> LogNumber:
@@ -496,7 +557,8 @@ def _exact_part(p: CTCProblem, r: Result, window: Window) -> tuple[float, float]
 
     Feasibility (T >= S + adjacent repeats) is decided first, before any array is made. Up to
     FULL_TRELLIS_MAX_CELLS the whole trellis is computed (ctc_trace); above it the loss comes
-    from the engine's loss-only pass and the tables from the first and last frames only.
+    from the engine's loss-only pass and the α, β, γ tables from one pass over every frame
+    that keeps only the columns they show (the first and last frames, :func:`_kept_columns`).
     """
     assert p.frame_probs is not None
     n_frames = p.frame_probs.shape[0]
@@ -586,45 +648,7 @@ def _full_trellis(
     frames, split = window_indices(n_frames, max(window.columns - 2, 2))
     head = split if split is not None else len(frames)
     la, lb = tr.log_alpha, tr.log_beta
-    alpha_table = _trellis_table(
-        "forward trellis α_t(s) (probabilities)",
-        lambda s: la[frames, s],
-        ext,
-        frames,
-        head,
-        n_frames,
-        window,
-        None,
-    )
-    _mark_dead(alpha_table, lambda s: lb[frames, s], la, frames)
-    last = 2 + len(frames) - 1
-    for i, row in enumerate(alpha_table.rows):
-        if row[0] >= n_ext - 1:  # the two final cells (rows s = S'-1, S', 1-based)
-            alpha_table.styles[(i, last)] = "highlight"
-    alpha_table.legend = {
-        "dim": "unreachable from the start (α = 0)",
-        "dead": "dead end: reached, but the end cannot be reached from it in the frames left",
-        "highlight": "the two final cells, summed for p(l|x)"
-        if n_ext > 1
-        else "the final cell, p(l|x)",
-    }
-    r.tables.append(alpha_table)
-    beta_table = _trellis_table(
-        "backward trellis β_t(s) (probabilities)",
-        lambda s: lb[frames, s],
-        ext,
-        frames,
-        head,
-        n_frames,
-        window,
-        "beta",
-    )
-    _mark_dead(beta_table, lambda s: la[frames, s], lb, frames)
-    beta_table.legend = {
-        "dim": "the end cannot be reached from here (β = 0)",
-        "dead": "reaches the end, but cannot be reached from the start",
-    }
-    r.tables.append(beta_table)
+    _alpha_beta_tables(r, la[frames], lb[frames], ext, frames, head, n_frames, window)
     if not float(tr.log_likelihood) < _UNDERFLOW_LN:
         _worked_alpha(p, r, la, log_probs, ext)
         _worked_beta_and_grad(p, r, la, lb, log_probs, ext, float(tr.log_likelihood))
@@ -735,17 +759,158 @@ def _posterior_and_best(
         r.tracks.append(best)
 
 
-def _prefix_labels(target: np.ndarray, frames: int) -> int:
-    """Most labels of ``target`` whose prefix fits in ``frames`` frames (at least 1, unless
-    the target is empty: then 0, the one blank state)."""
-    k, reps = 0, 0
-    while k < len(target):
-        extra = 1 if k and target[k] == target[k - 1] else 0
-        if k + 1 + reps + extra > frames:
-            break
-        reps += extra
-        k += 1
-    return max(k, 1) if len(target) else 0
+#: Cells (frames x S') of emissions a column pass gathers at a time, per direction.
+_PASS_CHUNK_CELLS = 1 << 15
+#: Up to this many states S', the column pass jumps long runs of frames with log-space
+#: transfer matrices (S'^2 work a frame, but one round of numpy calls for many frames);
+#: above it, frame by frame (S' work, four numpy calls a frame). Measured here, α and β
+#: together, µs a frame: matrices 0.2 (S' = 1), 0.65 (3), 1.5 (5), 2.2 (7), 6 (11); frame
+#: by frame about 2 whatever S' up to ~20, 6 at S' = 81 (the engine's loss-only pass: 0.3,
+#: 0.6, 0.7, 1, 1.8, 12).
+_TRANSFER_MAX_STATES = 5
+#: Cells (blocks x S' x S', both directions) of one step of the transfer matrices, and
+#: cells (frames x S', both directions) of the emissions of one round of blocks (2 MB).
+_TRANSFER_STEP_CELLS = 1 << 14
+_TRANSFER_BLOCK_CELLS = 1 << 18
+_FLOAT_MIN = float(np.finfo(np.float64).min)
+
+
+def _lse_last(a: np.ndarray) -> np.ndarray:
+    """ln Σ e^a over the last axis; −inf where every term is −inf."""
+    m = a.max(axis=-1)
+    m = np.where(np.isfinite(m), m, 0.0)
+    return np.log(np.exp(a - m[..., None]).sum(axis=-1)) + m
+
+
+def _lse3(a: np.ndarray, b: np.ndarray, c: np.ndarray, out: np.ndarray) -> None:
+    """out = ln(e^a + e^b + e^c), −inf where all three are, by one shift m = max(a, b, c):
+    for many cells about four times faster than two np.logaddexp (exp and log vectorise)."""
+    m = np.maximum(a, b)
+    np.maximum(m, c, out=m)
+    np.maximum(m, _FLOAT_MIN, out=m)  # all −inf: any finite shift (each term is then 0)
+    np.subtract(a, m, out=out)
+    np.exp(out, out=out)
+    term = np.subtract(b, m)
+    np.exp(term, out=term)
+    out += term
+    np.subtract(c, m, out=term)
+    np.exp(term, out=term)
+    out += term
+    np.log(out, out=out)
+    out += m
+
+
+class _ColumnPass:
+    """ln α of two forward recursions run side by side over all T frames, keeping columns.
+
+    Row 0 is the problem's α; row 1 is α of the time-reversed problem (frames and extended
+    labels reversed), whose column at frame T−1−t read backwards is β_t: an alignment of l
+    read backwards is one of l reversed, in state S'−1−s at frame T−1−t when the original is
+    in state s at t. Columns are held padded with two −inf states in front (the s−1 and s−2
+    of the first states), (2, S'+2). One column is carried, so memory is O(S') plus a chunk
+    of emissions, whatever T; logs throughout, so a cell far below its column's largest
+    keeps its value.
+    """
+
+    def __init__(self, log_probs: np.ndarray, ids: np.ndarray, blank: int):
+        self.lp, self.n = log_probs, log_probs.shape[0]
+        self.ids = np.stack([ids, ids[::-1]])  # (2, S')
+        self.n_ext = n_ext = ids.size
+        # the move s−2 -> s: allowed (+0) into a label that differs from l'_{s−2}, else −inf
+        self.pen = np.full((2, n_ext), -np.inf)
+        for row, lab in enumerate(self.ids):
+            self.pen[row, 2:][(lab[2:] != blank) & (lab[2:] != lab[:-2])] = 0.0
+        self.chunk = max(1, _PASS_CHUNK_CELLS // n_ext)
+
+    def emissions(self, t0: int, t1: int, out: np.ndarray | None = None) -> np.ndarray:
+        """ln y_t(l'_s) of frames t0..t1−1 for both rows, (t1 − t0, 2, S') (into ``out``)."""
+        if out is None:
+            out = np.empty((t1 - t0, 2, self.n_ext))
+        np.take(self.lp[t0:t1], self.ids[0], axis=1, out=out[:, 0])
+        np.take(self.lp[self.n - t1 : self.n - t0][::-1], self.ids[1], axis=1, out=out[:, 1])
+        return out
+
+    def frames(self, col: np.ndarray, t0: int, t1: int) -> np.ndarray:
+        """The padded column after frames t0..t1−1, one frame at a time: four numpy calls
+        a frame on the two rows laid end to end, (pad, pad, row 0, pad, pad, row 1), whose
+        pads stay −inf (their emissions and skips are −inf)."""
+        n_ext = self.n_ext
+        bufs = [col.reshape(-1).copy(), col.reshape(-1).copy()]
+        views = [(v[2:], v[1:-1], v[:-2]) for v in bufs]
+        pen = np.full((2, n_ext + 2), -np.inf)
+        pen[:, 2:] = self.pen
+        pen = pen.reshape(-1)[2:]
+        stay = np.empty(2 * n_ext + 2)
+        i = 0
+        for c0 in range(t0, t1, self.chunk):
+            c1 = min(c0 + self.chunk, t1)
+            em = np.full((c1 - c0, 2, n_ext + 2), -np.inf)
+            self.emissions(c0, c1, out=em[:, :, 2:])
+            for e in em.reshape(c1 - c0, -1)[:, 2:]:
+                now, nxt = views[i], views[1 - i][0]
+                np.logaddexp(now[0], now[1], out=stay)  # from s and s−1
+                np.add(now[2], pen, out=nxt)  # from s−2, where allowed
+                np.logaddexp(stay, nxt, out=nxt)
+                np.add(nxt, e, out=nxt)
+                i = 1 - i
+        return bufs[i].reshape(2, n_ext + 2)
+
+    def jump(self, col: np.ndarray, t0: int, t1: int) -> tuple[np.ndarray, int]:
+        """The padded column after as many frames from t0 (before t1) as whole transfer
+        blocks cover, and the frame reached. K blocks of F frames get their transfer
+        matrices ln P[s, j] (ln Σ over the paths from state j before the block to s at its
+        last frame) side by side, one step a frame for all of them; then the column goes
+        through them in turn, α'(s) = ln Σ_j e^(ln P[s, j] + α(j))."""
+        n_ext = self.n_ext
+        k_max = max(2, min(256, _TRANSFER_STEP_CELLS // (2 * n_ext * n_ext)))
+        f_len = max(k_max, min(1024, _TRANSFER_BLOCK_CELLS // (2 * n_ext * k_max)))
+        t = t0
+        while (t1 - t) // f_len >= 2:
+            k = min(k_max, (t1 - t) // f_len)
+            e = self.emissions(t, t + k * f_len).reshape(k, f_len, 2, n_ext)
+            e = e.transpose(1, 2, 0, 3)[..., None]  # (F, 2, K, S', 1)
+            # (2, K, S'+2, S'): rows s padded with two −inf in front, columns j
+            x = np.full((2, k, n_ext + 2, n_ext), -np.inf)
+            x[:, :, 2 + np.arange(n_ext), np.arange(n_ext)] = 0.0  # ln of the identity
+            y = x.copy()
+            pen = self.pen[:, None, :, None]
+            for tau in range(f_len):
+                _lse3(x[:, :, 2:], x[:, :, 1:-1], x[:, :, :-2] + pen, out=y[:, :, 2:])
+                y[:, :, 2:] += e[tau]
+                x, y = y, x
+            for blk in range(k):
+                col[:, 2:] = _lse_last(x[:, blk, 2:] + col[:, None, 2:])
+            t += k * f_len
+        return col, t
+
+    def columns(self, keep: list[int]) -> dict[int, np.ndarray]:
+        """The (2, S') column of each 0-based frame in ``keep``."""
+        col = np.full((2, self.n_ext + 2), -np.inf)
+        col[:, 2] = 0.0  # before the first frame: the start, ahead of state 0
+        out, t = {}, 0
+        for f in sorted(set(keep)):
+            if self.n_ext <= _TRANSFER_MAX_STATES:
+                col, t = self.jump(col, t, f)
+            col = self.frames(col, t, f + 1)
+            out[f], t = col[:, 2:].copy(), f + 1
+        return out
+
+
+def _kept_columns(
+    log_probs: np.ndarray, ids: np.ndarray, blank: int, frames: list[int]
+) -> tuple[np.ndarray, np.ndarray]:
+    """(ln α, ln β) at the 0-based ``frames`` only, each (len(frames), S'), from one pass
+    over every frame that keeps no more than those columns (:class:`_ColumnPass`).
+
+    α_t(s) = (α_{t−1}(s) + α_{t−1}(s−1) [+ α_{t−1}(s−2)]) · y_t(l'_s), from a start column
+    that is 1 in state 0 before the first frame (so α_1(1) = y_1(blank), α_1(2) = y_1(l_1));
+    β_t(s) = α'_{T−1−t}(S'−1−s), α' the same recursion over the reversed frames and labels.
+    """
+    n = log_probs.shape[0]
+    cols = _ColumnPass(log_probs, ids, blank).columns([*frames, *(n - 1 - f for f in frames)])
+    la = np.stack([cols[f][0] for f in frames])
+    lb = np.stack([cols[n - 1 - f][1][::-1] for f in frames])
+    return la, lb
 
 
 def _windowed_trellis(
@@ -757,53 +922,34 @@ def _windowed_trellis(
     ext: list[str],
     window: Window,
 ) -> tuple[float, float]:
-    """Loss from the loss-only pass; α over the first frames, β over the last ones.
+    """Loss from the loss-only pass; α, β and γ at the held frames only (the tables'
+    window: the first and last frames). Returns (ln p, loss).
 
-    α_t(s) depends only on frames <= t and states <= s, so α over the first h frames is the
-    trellis of those frames for the labels that fit in them (states beyond are 0); β over
-    the last h frames likewise, from the end. Returns (ln p, loss).
+    α_t and β_t at those frames come from one pass over every frame that carries a single
+    column (:func:`_kept_columns`), so no T x S' table is ever made.
     """
-    from rnnloss_cli.engine import ctc_loss, ctc_trace
+    from rnnloss_cli.engine import ctc_loss
 
     n_frames, n_ext = log_probs.shape[0], len(ext)
     loss = float(ctc_loss(log_probs, target, n_frames, len(target), blank=blank, reduction="sum"))
-    h = min(max(window.columns - 2, 2), n_frames)
-    k = _prefix_labels(target, h)
-    head = ctc_trace(log_probs[:h], target[:k], blank=blank).log_alpha
-    k_tail = _prefix_labels(target[::-1], h)
-    tail = ctc_trace(log_probs[n_frames - h :], target[len(target) - k_tail :], blank=blank)
-    tail_beta, offset = tail.log_beta, n_ext - (2 * k_tail + 1)
-
-    def alpha(s: int) -> np.ndarray:
-        return head[:, s] if s < head.shape[1] else np.full(h, -np.inf)
-
-    def beta(s: int) -> np.ndarray:
-        return tail_beta[:, s - offset] if s >= offset else np.full(h, -np.inf)
-
-    first, last = list(range(h)), list(range(n_frames - h, n_frames))
-    alpha_table = _trellis_table(
-        "forward trellis α_t(s) (probabilities)", alpha, ext, first, h, n_frames, window, None
-    )
-    alpha_table.legend = {"dim": "unreachable from the start within t frames (α = 0)"}
+    frames, split = window_indices(n_frames, max(window.columns - 2, 2))
+    head = split if split is not None else len(frames)
+    ids = np.array([p.symbols.index(x) for x in ext], dtype=np.int64)
+    with np.errstate(divide="ignore", invalid="ignore", under="ignore"):
+        la, lb = _kept_columns(log_probs, ids, blank, frames)
+    alpha_table = _alpha_beta_tables(r, la, lb, ext, frames, head, n_frames, window)
     alpha_table.window_note = (
-        f"only α's first {h} frames are computed (α_t depends on frames ≤ t alone, so a "
-        f"forward pass over them gives them exactly); the loss comes from the "
-        f"engine's loss-only pass over all {n_frames:,} frames (the trellis has "
-        f"{n_frames * n_ext:,} cells, more than FULL_TRELLIS_MAX_CELLS = "
-        f"{FULL_TRELLIS_MAX_CELLS:,}, so it is not stored)"
+        f"α and β at the frames shown come from one forward and one backward pass over all "
+        f"{n_frames:,} frames that keep only those columns; the loss comes from the "
+        f"engine's loss-only pass (the trellis has {n_frames * n_ext:,} cells, more than "
+        f"FULL_TRELLIS_MAX_CELLS = {FULL_TRELLIS_MAX_CELLS:,}, so it is not stored)"
     )
-    r.tables.append(alpha_table)
-    beta_table = _trellis_table(
-        "backward trellis β_t(s) (probabilities)", beta, ext, last, 0, n_frames, window, "beta"
-    )
-    beta_table.window_note = (
-        f"only β's last {h} frames are computed (β_t depends on frames ≥ t alone, so a "
-        "backward pass over them gives them exactly)"
-    )
-    r.tables.append(beta_table)
+    if math.isfinite(loss):
+        _windowed_posterior(r, la, lb, log_probs, ids, ext, frames, head, n_frames, window)
     r.notes.append(
-        f"the gradient table is not computed over {n_frames:,} frames (more than "
-        f"FULL_TRELLIS_MAX_CELLS = {FULL_TRELLIS_MAX_CELLS:,} trellis cells)"
+        f"the gradient table and the best (Viterbi) path are not computed over {n_frames:,} "
+        f"frames (more than FULL_TRELLIS_MAX_CELLS = {FULL_TRELLIS_MAX_CELLS:,} trellis "
+        "cells: both need the whole trellis)"
     )
     r.steps.append(
         Step(
@@ -817,6 +963,40 @@ def _windowed_trellis(
         Step("exact loss", "−ln p(l|x) = {loss}", {"loss": loss}, r"-\ln p(l|x) = {loss}")
     )
     return -loss, loss
+
+
+def _windowed_posterior(
+    r: Result,
+    la: np.ndarray,
+    lb: np.ndarray,
+    log_probs: np.ndarray,
+    ids: np.ndarray,
+    ext: list[str],
+    frames: list[int],
+    head: int,
+    n_frames: int,
+    window: Window,
+) -> None:
+    """The posterior table (``--show posterior``) at the held frames: γ_t(s) = α_t(s) β_t(s)
+    / (y_t(l'_s) p(l|x)), each frame divided by its own Σ_s α_t(s) β_t(s) / y_t(l'_s) (which
+    is p(l|x) at every t), so each column sums to 1 as the engine's does."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        lg = la + lb - log_probs[frames][:, ids]
+        lg = np.where(np.isnan(lg), -np.inf, lg)  # −inf − −inf: a cell off every path
+        lg -= _lse_last(lg)[:, None]
+    r.tables.append(
+        _trellis_table(
+            "posterior γ_t(s) = α_t(s)·β_t(s) / (y_t(l'_s)·p(l|x)) (probabilities)",
+            lambda s: lg[:, s],
+            ext,
+            frames,
+            head,
+            n_frames,
+            window,
+            "posterior",
+        )
+    )
+    r.tables[-1].caption = "each column sums to 1: every alignment is in one state per frame"
 
 
 def _coverage(p: CTCProblem, lc: ListedCTC, prob: float, r: Result) -> None:

@@ -102,13 +102,32 @@ def test_long_ctc_loss_from_the_loss_only_path() -> None:
     r = solve(_ctc(frames))
     assert r.loss == pytest.approx(_uniform_loss(frames), rel=1e-12)
     alpha, beta = _table(r, "forward"), _table(r, "backward")
-    # α over the first frames only; at t = 1, α_1(1) = α_1(2) = 1/3 (blank or A).
-    assert alpha.columns[2] == "t=1" and alpha.rows[0][2] == pytest.approx(THIRD)
-    assert alpha.shape == (5, frames + 2) and len(alpha.columns) <= 16
-    # β over the last frames: β_T(S') = β_T(S'-1) = 1/3 (the final blank or B).
-    assert beta.columns[-1] == f"t={frames}" and beta.rows[-1][-1] == pytest.approx(THIRD)
+    # the tables' window: frames 1-7 and T-6..T, of α and of β alike
+    held = [f"t={t}" for t in (*range(1, 8), *range(frames - 6, frames + 1))]
+    assert alpha.columns[2:] == beta.columns[2:] == held
+    assert alpha.shape == (5, frames + 2)
+    # at t = 1, α_1(1) = α_1(2) = 1/3 (blank or A); β_T(S') = β_T(S'-1) = 1/3 (blank or B)
+    assert _ln(alpha.rows[0][2]) == pytest.approx(-math.log(3), rel=1e-12)
+    assert _ln(beta.rows[-1][-1]) == pytest.approx(-math.log(3), rel=1e-12)
+    # the two final cells (module docstring): α_T(S') = C(T + 1, 4) 3^-T, and α_T(S'-1) =
+    # p - α_T(S') = (C(T + 2, 4) - C(T + 1, 4)) 3^-T = C(T + 1, 3) 3^-T; by the mirror
+    # image, β_1(1) (paths that start with a blank) = C(T + 1, 4) 3^-T, β_1(2) = C(T + 1, 3)
+    # 3^-T. Compared as logs (e^-109,000 underflows).
+    ln3 = frames * math.log(3)
+    four, three = math.log(math.comb(frames + 1, 4)) - ln3, math.log(math.comb(frames + 1, 3)) - ln3
+    assert _ln(alpha.rows[4][-1]) == pytest.approx(four, rel=1e-12)
+    assert _ln(alpha.rows[3][-1]) == pytest.approx(three, rel=1e-12)
+    assert _ln(beta.rows[0][2]) == pytest.approx(four, rel=1e-12)
+    assert _ln(beta.rows[1][2]) == pytest.approx(three, rel=1e-12)
     doc = render_json([r])
-    assert "only α's first 14 frames are computed" in doc
+    assert "α and β at the frames shown come from one forward and one backward pass" in doc
+
+
+def _ln(cell) -> float:
+    """A trellis cell's natural log: a probability, or one held as its log (LogNumber)."""
+    if hasattr(cell, "ln"):
+        return cell.ln
+    return math.log(cell) if cell > 0 else -math.inf
 
 
 def test_json_does_not_grow_with_frames() -> None:
@@ -201,25 +220,31 @@ def _ref_counts(ext: list[str], frames: int, backward: bool) -> list[list[int]]:
 
 
 def test_windowed_trellis_columns_match_path_counts() -> None:
-    # ABBA x 4 (16 labels, 7 repeats: needs 23 frames, more than the 14 shown) over 40,000
-    # frames: 33 x 40,000 cells > FULL_TRELLIS_MAX_CELLS, so α and β come from the first and
-    # last frames only. With every symbol 1/3, α_t(s) = (prefix paths of t frames ending in s)
-    # * 3^-t and β_t(s) = (suffix paths from s) * 3^-(T-t+1).
-    frames, target = 40_000, "ABBA" * 4
+    # ABBA x 4 (16 labels, 7 repeats: needs 23 frames, more than the 7 first ones shown) over
+    # 3,100 frames: 33 x 3,100 = 102,300 cells > FULL_TRELLIS_MAX_CELLS, so α and β come from
+    # a pass that keeps only the tables' frames (1-7 and 3,094-3,100). With every symbol 1/3,
+    # α_t(s) = (prefix paths of t frames ending in s) * 3^-t and β_t(s) = (suffix paths from
+    # s) * 3^-(T-t+1), the counts as exact integers, compared as logs (3^-3100 underflows).
+    frames, target = 3_100, "ABBA" * 4
     r = solve(_ctc(frames, target=target))
     ext = ["-"] * 33
     ext[1::2] = target
     alpha, beta = _table(r, "forward"), _table(r, "backward")
-    h = len(alpha.columns) - 2
-    fwd = _ref_counts(ext, h, backward=False)
-    bwd = _ref_counts(ext, h, backward=True)
+    held = [*range(1, 8), *range(frames - 6, frames + 1)]
+    assert alpha.columns[2:] == beta.columns[2:] == [f"t={t}" for t in held]
+    fwd = _ref_counts(ext, frames, backward=False)
+    bwd = _ref_counts(ext, frames, backward=True)
+
+    def ln(count: int, n: int) -> float:
+        return math.log(count) - n * math.log(3) if count else -math.inf
+
     assert len(alpha.rows) == len(beta.rows) == 33
     for s in range(33):
-        for t in range(h):  # frame t + 1
-            assert alpha.rows[s][2 + t] == pytest.approx(fwd[t][s] / 3 ** (t + 1), rel=1e-12)
-            # beta column t is frame T - h + 1 + t; T - frame + 1 = h - t frames remain
-            assert beta.rows[s][2 + t] == pytest.approx(bwd[t][s] / 3 ** (h - t), rel=1e-12)
-    assert beta.columns[2] == f"t={frames - h + 1}"
+        for j, t in enumerate(held):  # frame t (1-based)
+            want_a, want_b = ln(fwd[t - 1][s], t), ln(bwd[t - 1][s], frames - t + 1)
+            got_a, got_b = _ln(alpha.rows[s][2 + j]), _ln(beta.rows[s][2 + j])
+            assert got_a == pytest.approx(want_a, rel=1e-12), (s + 1, t)
+            assert got_b == pytest.approx(want_b, rel=1e-12), (s + 1, t)
 
 
 def test_reinforce_returns_steps_are_bounded_over_episodes() -> None:
