@@ -31,7 +31,15 @@ from rnnloss_cli.render.text import (
     step_latex,
     step_text,
 )
-from rnnloss_cli.result import Result, Step, Table, Window, student_notes, window_indices
+from rnnloss_cli.result import (
+    Result,
+    Step,
+    Table,
+    Window,
+    student_notes,
+    unit_after,
+    window_indices,
+)
 
 #: Fields that are not givens: the key and the author's remarks stay off a question sheet.
 HIDDEN_FIELDS = frozenset({"kind", "title", "source", "answer", "tolerance", "notes", "vary"})
@@ -586,7 +594,7 @@ def result_latex(
         out += [rf"\noindent\textbf{{Warning.}} {latex_title(w)}", ""]
     for n in student_notes(r.notes):
         out += [rf"\noindent\textbf{{Note.}} {latex_title(n)}", ""]
-    unit = f" {latex_text(r.unit)}" if r.unit else ""
+    unit = f" {latex_text(unit_after(fmt_number(r.loss, precision), r.unit))}" if r.unit else ""
     out += [rf"\noindent\textbf{{Loss}} $= {fmt_number(r.loss, precision, latex=True)}${unit}", ""]
     if r.checks:
         out += [r"\begin{center}", r"\begin{tabular}{lr}", r"\hline"]

@@ -14,7 +14,7 @@ from rnnloss_cli.render.text import (
     step_latex,
     step_text,
 )
-from rnnloss_cli.result import Result, Step, Table, Window, student_notes
+from rnnloss_cli.result import Result, Step, Table, Window, student_notes, unit_after
 
 #: Characters that markdown (or the HTML it passes through) would read as markup in text,
 #: escaped with "\\": emphasis, code spans, links, raw HTML tags and entities, maths
@@ -122,8 +122,8 @@ def result_markdown(
         out += md_callout("Warning", w)
     for n in student_notes(r.notes) if student else r.notes:
         out += md_callout("Note", n)
-    unit = f" {r.unit}" if r.unit else ""
     if r.loss is not None:
+        unit = f" {unit_after(fmt_number(r.loss, precision), r.unit)}" if r.unit else ""
         out += [f"**Loss = ${fmt_number(r.loss, precision, latex=True)}${unit}**", ""]
     if answers and r.checks and student:
         out += ["| figure | answer |", "|---|---|"]

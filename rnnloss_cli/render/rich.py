@@ -40,7 +40,7 @@ from rnnloss_cli.render.text import (
     legend_line,
     step_text,
 )
-from rnnloss_cli.result import LogNumber, Result, Table, Window
+from rnnloss_cli.result import LogNumber, Result, Table, Window, unit_after
 
 _STYLES = {
     "dim": "dim",
@@ -323,10 +323,11 @@ def result_renderables(
 
 
 def final_panel(r: Result, precision: int) -> Panel:
-    unit = f" {r.unit}" if r.unit else ""
     lines = [f"{k} = {fmt_number(v, precision)}" for k, v in r.figures.items() if k != "loss"]
     if r.loss is not None:
-        lines.insert(0, f"loss = {fmt_number(r.loss, precision)}{unit}")
+        shown = fmt_number(r.loss, precision)
+        unit = f" {unit_after(shown, r.unit)}" if r.unit else ""
+        lines.insert(0, f"loss = {shown}{unit}")
     body = Text(lines[0] if lines else "", style="bold")
     for line in lines[1:]:
         body.append(f"\n{line}")

@@ -130,8 +130,10 @@ def finalize(meta: Meta, result: Result) -> Result:
         ln_base = math.log(float(meta.log_base))
         result.steps.append(
             Step(
-                f"change of base: divide by ln {meta.log_base}",
-                "{nats} nats / ln " + meta.log_base + " = {value} " + LOG_BASES[meta.log_base],
+                # the unit in the label: after the number it would read "= 1 bits" when the
+                # loss prints as 1 (the number is printed at render time)
+                f"change of base to {LOG_BASES[meta.log_base]}: divide by ln {meta.log_base}",
+                "{nats} nats / ln " + meta.log_base + " = {value}",
                 {"nats": result.loss, "value": result.loss / ln_base},
                 r"\frac{{nats}}{\ln " + meta.log_base + "} = {value}",
             )

@@ -55,3 +55,19 @@ def test_result_docstring_examples_run():
     import rnnloss_cli.result
 
     assert doctest.testmod(rnnloss_cli.result).failed == 0
+
+
+def test_every_format_says_1_bit_and_the_change_of_base_names_its_unit_first():
+    # bce-bits: the rich panel and markdown said "loss = 1 bits", the change-of-base step
+    # "0.693 nats / ln 2 = 1 bits"
+    from rnnloss_cli.render.markdown import render_markdown
+    from rnnloss_cli.render.rich import final_panel
+    from rnnloss_cli.render.text import step_text
+
+    r = solve_file("problems/bce-bits.yaml")
+    panel = final_panel(r, 3).renderable
+    assert str(getattr(panel, "plain", panel)).splitlines()[0] == "loss = 1 bit"
+    assert "**Loss = $1$ bit**" in render_markdown([r], 3)
+    step = next(s for s in r.steps if s.label.startswith("change of base"))
+    assert step.label == "change of base to bits: divide by ln 2"
+    assert step_text(step, 3) == "0.693 nats / ln 2 = 1"
