@@ -151,6 +151,13 @@ def _spans_table(tr: Any, sym: tuple[str, ...], window: Window) -> Table:
     )
 
 
+def _percent(share: float) -> str:
+    """A share as a percentage, one decimal from 0.1 % up, else two significant digits
+    (0.0088 %, not 0.0 %)."""
+    pct = 100 * share
+    return f"{pct:.1f}%" if pct >= 0.1 or pct == 0 else f"{pct:.2g}%"
+
+
 def solve_align(p: AlignProblem, *, window: Window | None = None) -> Result:
     """Viterbi table, back-pointers, best path, token spans, and the gap to p(l|x)."""
     from rnnloss_cli.engine import ctc_viterbi_trace
@@ -284,8 +291,16 @@ def solve_align(p: AlignProblem, *, window: Window | None = None) -> Result:
         r.steps.append(
             Step(
                 "gap between the best alignment and the sum",
-                "ln p(l|x) − ln p(π*) = {gap} nats;  p(π*) / p(l|x) = {share}",
-                {"gap": tr.gap, "share": tr.best_share},
+                # the two logs written out: p(π*) and p(l|x) print rounded (1.00e-450), and
+                # a student redoing the gap from them would not get its digits
+                "ln p(l|x) − ln p(π*) = {total} − ({best}) = {gap} nats;  "
+                "p(π*) / p(l|x) = e^(−{gap}) = {share}",
+                {
+                    "total": tr.log_likelihood,
+                    "best": tr.best_log_prob,
+                    "gap": tr.gap,
+                    "share": tr.best_share,
+                },
             )
         )
         figures.update(
@@ -296,7 +311,7 @@ def solve_align(p: AlignProblem, *, window: Window | None = None) -> Result:
         )
         r.notes.append(
             "the CTC loss sums over every alignment; the best one alone (what forced alignment "
-            f"and Viterbi training use) holds {100 * tr.best_share:.1f}% of p(l|x) here"
+            f"and Viterbi training use) holds {_percent(tr.best_share)} of p(l|x) here"
         )
     r.steps.append(Step("CTC loss", "−ln p(l|x) = {loss}", {"loss": loss}))
     r.loss = loss

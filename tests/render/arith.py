@@ -12,7 +12,7 @@ import re
 
 NUMBER = r"[-−]?(?:\d+(?:\.\d*)?|\.\d+)(?:e[-+]?\d+)?"
 _RELATION = re.compile(r"\s(=|≈)\s(" + NUMBER + r")(?![\d.(])")
-_TOKEN = re.compile(r"\s*(ln|\d+(?:\.\d*)?(?:e[-+]?\d+)?|[-−+×·/^()*])")
+_TOKEN = re.compile(r"\s*(ln|e\^|\d+(?:\.\d*)?(?:e[-+]?\d+)?|[-−+×·/^()*])")
 _ALLOWED = set("0123456789.e+-−×·/^() ln")
 
 
@@ -51,15 +51,17 @@ def evaluate(expr: str) -> float | None:
             return None
         tok = m.group(1)
         pos = m.end()
-        out.append({"−": "-", "×": "*", "·": "*", "^": "**", "ln": "_ln"}.get(tok, tok))
-    if not any(t in ("+", "-", "*", "/", "**", "_ln") for t in out):
+        tok = {"−": "-", "×": "*", "·": "*", "^": "**", "ln": "_ln", "e^": "_exp"}.get(tok, tok)
+        out.append(tok)
+    if not any(t in ("+", "-", "*", "/", "**", "_ln", "_exp") for t in out):
         return None
     code = " ".join(out)
-    code = re.sub(r"_ln ([\d.e+-]+|\([^()]*\))", r"_ln(\1)", code)
-    if "_ln" in code.replace("_ln(", ""):
-        return None
+    for f in ("_ln", "_exp"):  # ln x, e^(x): a call on the number or the bracket after it
+        code = re.sub(f"{f} " + r"([\d.e+-]+|\([^()]*\))", f"{f}" + r"(\1)", code)
+        if f in code.replace(f"{f}(", ""):
+            return None
     try:
-        value = eval(code, {"__builtins__": {}}, {"_ln": math.log})  # noqa: S307
+        value = eval(code, {"__builtins__": {}}, {"_ln": math.log, "_exp": math.exp})  # noqa: S307
     except (SyntaxError, ZeroDivisionError, ValueError, TypeError):
         return None
     return float(value)
@@ -75,7 +77,9 @@ def left_side(text: str) -> str | None:
         cand = tail[i:]
         if not cand.strip() or cand[0] in " +×·/^)":
             continue
-        if cand.startswith("e") or (i and tail[i - 1].isdigit() and cand[0].isdigit()):
+        if (cand.startswith("e") and not cand.startswith("e^")) or (
+            i and tail[i - 1].isdigit() and cand[0].isdigit()
+        ):
             continue
         if i and tail[i - 1] in "0123456789." and cand[0] in "0123456789.":
             continue

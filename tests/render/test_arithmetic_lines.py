@@ -25,6 +25,9 @@ def test_checker_reads_and_rejects():
     # −0.191 − 0.46 − 0.357 = −1.008, so −1.007 does not check
     assert bad_lines("x: -0.191 − 0.46 − 0.357 = -1.007", 3)
     assert latex_to_plain(r"\frac{0.2 + 0.5}{2} = 0.35") == "(0.2 + 0.5) / (2) = 0.35"
+    # e^(−1.72) = 0.17907 (read as exp, not as the bracket alone)
+    assert not bad_lines("p = e^(−1.72) = 0.179", 3)
+    assert bad_lines("p = e^(−1.72) = 0.2", 3)
 
 
 def _texts_of_json(doc) -> list[str]:

@@ -40,3 +40,28 @@ def test_a_long_best_path_is_shown_cut():
     step = next(s for s in r.steps if s.label.startswith("best alignment"))
     text = step_text(step, 3)
     assert "(20,000 symbols)" in text and len(text) < 400, text[:400]
+
+
+def test_the_gap_writes_out_the_two_logs_it_subtracts():
+    # problems/ctc-align-ab.yaml: ln p(l|x) = ln 0.4888 = -0.716, ln p(π*) = ln 0.0875 = -2.436
+    # (its comment's hand-worked figures); -0.716 - (-2.436) = 1.72, e^(-1.72) = 0.179
+    r = solve_file(PROBLEM)
+    step = next(s for s in r.steps if s.label.startswith("gap"))
+    assert step_text(step, 3) == (
+        "ln p(l|x) − ln p(π*) = -0.716 − (-2.436) = 1.72 nats;  p(π*) / p(l|x) = e^(−1.72) = 0.179"
+    )
+
+
+def test_a_small_share_is_not_rounded_to_zero_percent():
+    # target B over 150 frames, each frame (-: 0.001, A: 0.998, B: 0.001): the best path holds
+    # a small share; 0.0 % read as "none at all"
+    from rnnloss_cli import solve_problem
+
+    row = [0.001, 0.998, 0.001]
+    r = solve_problem(
+        {"kind": "ctc_align", "target": "B", "symbols": ["-", "A", "B"], "emissions": [row] * 150}
+    )
+    share = r.figures["share"]
+    assert 0 < share < 1e-3
+    note = next(n for n in r.notes if "holds" in n)
+    assert f"holds {100 * share:.2g}% of p(l|x)" in note and "0.0%" not in note
