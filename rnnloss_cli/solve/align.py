@@ -293,16 +293,12 @@ def solve_align(p: AlignProblem, *, window: Window | None = None) -> Result:
                 "gap between the best alignment and the sum",
                 # the two logs written out: p(π*) and p(l|x) print rounded (1.00e-450), and
                 # a student redoing the gap from them would not get its digits
-                "ln p(l|x) − ln p(π*) = {total} − ({best}) = {gap} nats;  "
-                "p(π*) / p(l|x) = e^(−{gap}) = {share}",
-                {
-                    "total": tr.log_likelihood,
-                    "best": tr.best_log_prob,
-                    "gap": tr.gap,
-                    "share": tr.best_share,
-                },
+                "ln p(l|x) − ln p(π*) = {total} − ({best}) = {gap} nats",
+                {"total": tr.log_likelihood, "best": tr.best_log_prob, "gap": tr.gap},
             )
         )
+        r.steps.append(Step("share of the best alignment", "p(π*) / p(l|x) = {share}",
+                            {"share": tr.best_share}))  # fmt: skip
         figures.update(
             best=float(np.exp(tr.best_log_prob)),
             total=float(np.exp(tr.log_likelihood)),
