@@ -40,8 +40,9 @@ MAX_ARRAY_BYTES = 2 * 2**30
 MAX_TRELLIS_CELLS = 10**8
 #: Cells (frames x extended labels) of a CTC trellis computed whole, for the full α and β
 #: tables and the gradient. Above it the loss comes from the engine's loss-only pass (one
-#: column in memory) and the tables from short runs over the first and last frames only, so
-#: time and memory stay those of the loss itself.
+#: column in memory) and the tables from one log-space pass over every frame that keeps only
+#: the first and last frames' columns: memory stays that of the loss, time grows 1.4-2.3x
+#: (10^7 frames of S' = 3: 5.5 -> 13 s).
 FULL_TRELLIS_MAX_CELLS = 100_000
 
 # ------------------------------------------------------------------ showing
