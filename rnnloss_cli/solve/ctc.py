@@ -772,7 +772,6 @@ _TRANSFER_MAX_STATES = 5
 #: cells (frames x S', both directions) of the emissions of one round of blocks (2 MB).
 _TRANSFER_STEP_CELLS = 1 << 14
 _TRANSFER_BLOCK_CELLS = 1 << 18
-_FLOAT_MIN = float(np.finfo(np.float64).min)
 
 
 def _lse_last(a: np.ndarray) -> np.ndarray:
@@ -783,21 +782,10 @@ def _lse_last(a: np.ndarray) -> np.ndarray:
 
 
 def _lse3(a: np.ndarray, b: np.ndarray, c: np.ndarray, out: np.ndarray) -> None:
-    """out = ln(e^a + e^b + e^c), −inf where all three are, by one shift m = max(a, b, c):
-    for many cells about four times faster than two np.logaddexp (exp and log vectorise)."""
-    m = np.maximum(a, b)
-    np.maximum(m, c, out=m)
-    np.maximum(m, _FLOAT_MIN, out=m)  # all −inf: any finite shift (each term is then 0)
-    np.subtract(a, m, out=out)
-    np.exp(out, out=out)
-    term = np.subtract(b, m)
-    np.exp(term, out=term)
-    out += term
-    np.subtract(c, m, out=term)
-    np.exp(term, out=term)
-    out += term
-    np.log(out, out=out)
-    out += m
+    """out = ln(e^a + e^b + e^c), −inf where all three are: the engine's log-space step."""
+    from rnnloss_cli.engine.ctc import _logsumexp3
+
+    out[...] = _logsumexp3(a, b, c)
 
 
 class _ColumnPass:
