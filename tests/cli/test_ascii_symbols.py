@@ -7,13 +7,10 @@ letter made ``A`` and ``Ä`` print alike.
 
 from __future__ import annotations
 
-import io
-import sys
-
 import pytest
 
 from rnnloss_cli.cli import io as cli_io
-from rnnloss_cli.cli.app import app_for
+from tests.cli.streams import run_encoded
 
 TWO_AS = """kind: ctc
 title: Two symbols, A and Ä
@@ -43,18 +40,8 @@ def test_user_characters_become_escapes_and_the_notation_stand_ins(text, expecte
 
 
 def _run_ascii(argv, monkeypatch):
-    """The real entry point with an ASCII-only stdout and stderr."""
-    out = io.TextIOWrapper(io.BytesIO(), encoding="ascii")
-    err = io.TextIOWrapper(io.BytesIO(), encoding="ascii")
-    monkeypatch.setattr(sys, "stdout", out)
-    monkeypatch.setattr(sys, "stderr", err)
-    code = cli_io.run(app_for(argv), argv)
-    text = []
-    for stream in (out, err):
-        stream.flush()
-        stream.buffer.seek(0)
-        text.append(stream.buffer.read().decode("ascii"))
-    return code, *text
+    """The real entry point with ASCII-only stdout and stderr."""
+    return run_encoded(argv, monkeypatch, "ascii")
 
 
 @pytest.mark.parametrize("fmt", ["rich", "markdown"])

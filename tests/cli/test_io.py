@@ -12,6 +12,7 @@ import typer
 
 from rnnloss_cli.cli import io as cli_io
 from rnnloss_cli.cli.app import app, app_for
+from tests.cli.streams import run_encoded
 
 PROBLEMS = Path(__file__).resolve().parents[2] / "problems"
 
@@ -278,18 +279,8 @@ def test_app_keeps_a_full_app_for_help():
 
 # ------------------------------------------------------------------ control characters
 def _run_utf8(argv, monkeypatch):
-    """The real entry point with UTF-8 stdout and stderr (not a terminal: no colour codes)."""
-    out = io.TextIOWrapper(io.BytesIO(), encoding="utf-8")
-    err = io.TextIOWrapper(io.BytesIO(), encoding="utf-8")
-    monkeypatch.setattr(sys, "stdout", out)
-    monkeypatch.setattr(sys, "stderr", err)
-    code = cli_io.run(app_for(argv), argv)
-    text = []
-    for stream in (out, err):
-        stream.flush()
-        stream.buffer.seek(0)
-        text.append(stream.buffer.read().decode("utf-8"))
-    return code, *text
+    """The real entry point with UTF-8 stdout and stderr."""
+    return run_encoded(argv, monkeypatch, "utf-8")
 
 
 # YAML's double-quoted escapes give any control character: ESC [ 8 m hides what follows on a
