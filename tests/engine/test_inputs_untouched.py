@@ -488,3 +488,21 @@ def hostile_calls(draw):
 def test_hostile_values_give_a_result_or_one_engine_error_and_touch_nothing(call):
     _, fn, kwargs = call
     _check_untouched(fn, kwargs)  # any other exception, or a warning, fails the test
+
+
+@pytest.mark.parametrize("case", SMALL_CASES, ids=str)
+def test_broadcast_views_read_as_their_copies(case):
+    # np.broadcast_to gives read-only views with stride 0 (the first row repeated): the call
+    # must give what it gives for the same values in a contiguous copy, error or result
+    fn, kwargs = CASES[case]
+    for name, arr in kwargs.items():
+        if not isinstance(arr, np.ndarray) or arr.ndim == 0 or arr.shape[0] == 0:
+            continue
+        view = np.broadcast_to(arr[:1], arr.shape)
+        got = _check_untouched(fn, {**kwargs, name: view})
+        expected = _call(fn, {**kwargs, name: np.ascontiguousarray(view)})
+        assert got[0] == expected[0]
+        if got[0] == "ok":
+            _assert_same_result(got[1], expected[1])
+        else:
+            assert got[1] == expected[1]
