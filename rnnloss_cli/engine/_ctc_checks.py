@@ -87,7 +87,9 @@ def out_dtype(log_probs: ArrayLike) -> np.dtype:
     cells vanish); only the returned losses and gradients are rounded to float32.
     """
     dtype = getattr(log_probs, "dtype", None)
-    return np.dtype(np.float32) if dtype == np.float32 else np.dtype(np.float64)
+    # any byte order: a big-endian float32 array ('>f4', from a file) is float32 too
+    is_f32 = isinstance(dtype, np.dtype) and dtype.kind == "f" and dtype.itemsize == 4
+    return np.dtype(np.float32) if is_f32 else np.dtype(np.float64)
 
 
 def _as_log_probs(log_probs: ArrayLike, allowed_ndim: tuple[int, ...]) -> NDArray[np.float64]:

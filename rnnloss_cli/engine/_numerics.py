@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import math
 import numbers
+import sys
 from collections.abc import Callable
 
 import numpy as np
@@ -58,17 +59,40 @@ def _python_numbers(x, arr: np.ndarray, name: str) -> np.ndarray:
         ) from None
 
 
+def _plain_ndarray(x: np.ndarray, name: str) -> np.ndarray:
+    """A subclass of ndarray as a plain ndarray view of the same data (no copy).
+
+    np.matrix keeps two axes through every reshape and reduction (the engine's row sums and
+    squeezes break on it) and np.memmap is a file view: both are their data. A masked array
+    is not: a masked entry's value is still in the data and would be read as if it were
+    real, so a mask that hides anything is refused (the losses take ``lengths`` / ``mask``,
+    or ``np.ma.filled`` makes the choice of value explicit).
+    """
+    # a masked array exists only once numpy.ma is imported: no import here for the others
+    ma = sys.modules.get("numpy.ma")
+    if ma is not None and isinstance(x, ma.MaskedArray) and ma.getmaskarray(x).any():
+        raise EngineError(
+            f"{name}: expected plain values, got a masked array with {ma.count_masked(x)} "
+            "masked entries (the engine reads every value; fill them with np.ma.filled, or "
+            "mark padding with lengths= / mask= where the function takes them)"
+        )
+    return np.asarray(x).view(np.ndarray)
+
+
 def as_array(x, name: str, *, kinds: str = REAL_KINDS, dtype=None) -> np.ndarray:
     """``x`` as an array of real numbers (cast to ``dtype`` if given), or an EngineError.
 
     The one conversion of the engine's array arguments: a ragged nested list, a string, a
     dict, a set, None or an object array, a complex or (unless ``kinds`` has "b") a bool
     array are each refused with a message naming ``name``; so is an array whose float64
-    copy would exceed MAX_ARRAY_BYTES. An ndarray of ``dtype`` is returned as is (no copy):
-    the checks cost a few attribute reads.
+    copy would exceed MAX_ARRAY_BYTES, and a masked array that masks something. Other
+    subclasses of ndarray (np.matrix, np.memmap) are read as plain arrays. An ndarray of
+    ``dtype`` is returned as is (no copy): the checks cost a few attribute reads.
     """
-    if isinstance(x, np.ndarray):
+    if type(x) is np.ndarray:
         arr = x
+    elif isinstance(x, np.ndarray):
+        arr = _plain_ndarray(x, name)
     else:
         try:
             arr = np.asarray(x)

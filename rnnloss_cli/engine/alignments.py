@@ -30,7 +30,12 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import ArrayLike
 
-from rnnloss_cli.engine._numerics import as_real_array, check_blank
+from rnnloss_cli.engine._numerics import (
+    as_real_array,
+    check_blank,
+    check_bool_option,
+    check_int_option,
+)
 from rnnloss_cli.engine.errors import EngineError
 
 #: Per-frame probabilities further than this from 1 do not form a distribution.
@@ -167,14 +172,13 @@ def ctc_listed(
         >>> round(r.total, 6), r.invalid
         (0.06, ())
     """
-    target = tuple(target)
+    target = tuple(_symbols(target, "target"))
+    paths = _listed_paths(alignments)
     per_frame = not isinstance(probs, Mapping)
-    frames: Sequence[Mapping[Hashable, float]] = probs if per_frame else [probs]  # type: ignore[assignment]
-    if factors is not None and len(factors) != len(alignments):
-        raise EngineError(f"expected {len(alignments)} factor lists, got {len(factors)}")
+    frames = _probability_tables(probs)
+    factors = _factor_lists(factors, len(paths))
     out: list[ListedAlignment] = []
-    for n, raw in enumerate(alignments):
-        path = tuple(raw)
+    for n, path in enumerate(paths):
         if per_frame and len(path) != len(frames):
             raise EngineError(
                 f"alignment {n + 1} has {len(path)} frames but probabilities are given for "
@@ -189,7 +193,7 @@ def ctc_listed(
         given = None if factors is None else factors[n]
         if given is not None and len(given) != len(path):
             raise EngineError(f"alignment {n + 1} has {len(path)} frames but {len(given)} factors")
-        used = [float(x) for x in given] if given is not None else sym
+        used = list(given) if given is not None else sym
         collapsed = tuple(ctc_collapse(list(path), blank))
         reason = collapse_reason(path, target, blank)
         out.append(
@@ -205,6 +209,7 @@ def ctc_listed(
                 reason=reason,
             )
         )
+    # products of probabilities in [0, 1] are in [0, 1]: their sums cannot overflow
     total = math.fsum(a.product for a in out)
     valid_total = math.fsum(a.product for a in out if a.valid)
     return ListedCTC(
@@ -218,6 +223,74 @@ def ctc_listed(
         lengths=tuple(len(a.path) for a in out),
         frame_sums=tuple(math.fsum(float(v) for v in f.values()) for f in frames),
     )
+
+
+def _listed_paths(alignments) -> list[tuple[Hashable, ...]]:
+    """The listed alignments as tuples of hashable symbols, or an EngineError naming one."""
+    try:
+        raw_paths = list(alignments)
+    except TypeError:
+        raise EngineError(
+            "alignments: expected a sequence of alignments (each a sequence of symbols), "
+            f"got {type(alignments).__name__}"
+        ) from None
+    return [tuple(_symbols(raw, f"alignments[{n}]")) for n, raw in enumerate(raw_paths)]
+
+
+def _probability(value, where: str) -> float:
+    """A probability: a real number in [0, 1] (not a bool, not NaN)."""
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, float, np.number)):
+        raise EngineError(f"{where}: expected a probability in [0, 1], got {value!r}")
+    v = float(value)
+    if not 0.0 <= v <= 1.0:  # also NaN
+        raise EngineError(f"{where}: expected a probability in [0, 1], got {v:g}")
+    return v
+
+
+def _probability_tables(probs) -> list[dict[Hashable, float]]:
+    """``probs`` (one mapping, or one mapping per frame) as checked tables of floats."""
+    if isinstance(probs, Mapping):
+        tables = [probs]
+    elif isinstance(probs, Sequence) and not isinstance(probs, (str, bytes)):
+        tables = list(probs)
+    else:
+        tables = [None]
+    if not all(isinstance(t, Mapping) for t in tables):
+        raise EngineError(
+            "probs: expected a mapping symbol -> probability, or a list of one such mapping "
+            f"per frame, got {type(probs).__name__}"
+        )
+    per_frame = not isinstance(probs, Mapping)
+    return [
+        {
+            _plain(k): _probability(v, f"probs[{t}][{k!r}]" if per_frame else f"probs[{k!r}]")
+            for k, v in table.items()
+        }
+        for t, table in enumerate(tables)
+    ]
+
+
+def _factor_lists(factors, n_paths: int) -> list[tuple[float, ...] | None] | None:
+    """Explicit factors (None, or one entry per alignment: None or its probabilities)."""
+    if factors is None:
+        return None
+    if isinstance(factors, (str, bytes)) or not isinstance(factors, Sequence):
+        raise EngineError(
+            f"factors: expected a list of factor lists (or None), got {type(factors).__name__}"
+        )
+    if len(factors) != n_paths:
+        raise EngineError(f"expected {n_paths} factor lists, got {len(factors)}")
+    out: list[tuple[float, ...] | None] = []
+    for n, given in enumerate(factors):
+        if given is None:
+            out.append(None)
+        elif isinstance(given, (str, bytes)) or not isinstance(given, Sequence):
+            raise EngineError(
+                f"factors[{n}]: expected a list of numbers (or None), got {type(given).__name__}"
+            )
+        else:
+            out.append(tuple(_probability(x, f"factors[{n}][{i}]") for i, x in enumerate(given)))
+    return out
 
 
 def min_frames(target: Sequence[Hashable]) -> tuple[int, int]:
@@ -260,22 +333,30 @@ def ctc_collapse(sequence: Iterable[Hashable], blank: Hashable) -> tuple:
         )
     out = []
     prev = object()
+    for sym in _symbols(sequence, "sequence"):
+        if sym != prev and sym != blank:
+            out.append(sym)
+        prev = sym
+    return tuple(out)
+
+
+def _symbols(sequence: Iterable[Hashable], name: str) -> Iterator[Hashable]:
+    """The symbols of ``sequence`` (numpy scalars as Python values), each checked to be
+    hashable; an EngineError naming ``name`` for a non-iterable (a number, None, a 0-d
+    array) or an unhashable symbol (a list, an array)."""
     try:
         symbols = iter(sequence)
     except TypeError:
         raise EngineError(
-            f"sequence: expected an iterable of symbols, got {type(sequence).__name__}"
+            f"{name}: expected an iterable of symbols, got {type(sequence).__name__}"
         ) from None
     for sym in symbols:
         sym = _plain(sym)
         if not isinstance(sym, Hashable) or isinstance(sym, np.ndarray):
             raise EngineError(
-                f"sequence: expected symbols (hashable values), got a {type(sym).__name__}"
+                f"{name}: expected symbols (hashable values), got a {type(sym).__name__}"
             )
-        if sym != prev and sym != blank:
-            out.append(sym)
-        prev = sym
-    return tuple(out)
+        yield sym
 
 
 def _check_frames(n_frames: int) -> int:
@@ -296,9 +377,13 @@ def ctc_path_count(
     """Number of length-T alignments that collapse to ``target``, as an exact integer.
 
     With blank_distinct=True (CTC) the alignments use the target's symbols plus a blank symbol
-    distinct from all of them: the count is |B^{-1}(l) restricted to length T|, computed by the
-    forward recursion over the extended labels with y = 1 (so with a constant log-probability v
-    in every cell, p(l|x) = count * exp(T v)). It is 0 when T < S + number of adjacent repeats.
+    distinct from all of them: the count is |B^{-1}(l) restricted to length T| (with a constant
+    log-probability v in every cell, p(l|x) = count * exp(T v)). An alignment is S label runs
+    of at least one frame and S + 1 blank runs of at least zero, the r blank runs between equal
+    neighbours (adjacent repeats) of at least one: taking the required frame off each run
+    leaves T - S - r frames spread over 2S + 1 runs, so the count is C(T + S - r, 2S), exact
+    and immediate however large T is; 0 when T < S + r. (It equals the forward recursion over
+    the extended labels with y = 1; the tests check it against brute-force enumeration.)
     With blank_distinct=False there is no blank symbol at all: each label is held for one or
     more frames, so the count is C(T-1, S-1), and 0 if the target has adjacent repeats
     (nothing could separate them).
@@ -307,11 +392,12 @@ def ctc_path_count(
         target: (S,) label sequence, any hashable symbols (only their equality matters).
         T: number of frames, >= 0.
         blank_distinct: count CTC alignments (True) or blank-free ones (False).
-        stop_above: stop as soon as the count is known to exceed this and return the count
-            reached (a lower bound above ``stop_above``). For a non-empty target the count
-            never decreases with T (repeating an alignment's last symbol lengthens it by one
-            frame, and that map is one-to-one), so the count over the first t < T frames is
-            a lower bound: the loop ends after a few frames however large T is.
+        stop_above: when the count exceeds this, return instead the count over the first t
+            frames, for the first t >= 2 where that exceeds it (a lower bound above
+            ``stop_above``, and a smaller number to handle than the count for a huge T). For a
+            non-empty target the count never decreases with T (repeating an alignment's last
+            symbol lengthens it by one frame, and that map is one-to-one), so t is found by
+            bisection on the closed form.
 
     Returns:
         The count as a Python int (no overflow); with ``stop_above``, min-bounded as above.
@@ -321,7 +407,10 @@ def ctc_path_count(
         Sequence Data with Recurrent Neural Networks", ICML.
     """
     n_frames = _check_frames(T)
-    labels = [_plain(x) for x in target]
+    labels = list(_symbols(target, "target"))
+    check_bool_option(blank_distinct, "blank_distinct")
+    if stop_above is not None:
+        check_int_option(stop_above, "stop_above")
     n_labels = len(labels)
     if not blank_distinct:
         if any(a == b for a, b in zip(labels[:-1], labels[1:], strict=True)):
@@ -331,25 +420,22 @@ def ctc_path_count(
         return math.comb(n_frames - 1, n_labels - 1) if n_frames >= n_labels else 0
     if n_labels == 0:  # only the all-blank path, whatever T is
         return 1
-    if n_frames < min_frames(labels)[0]:
-        return 0
-    n_ext = 2 * n_labels + 1
-    # State s is a label when odd; skip s-2 -> s allowed for labels unlike the previous label.
-    skip = [s % 2 == 1 and s >= 3 and labels[s // 2] != labels[s // 2 - 1] for s in range(n_ext)]
-    alpha = [0] * n_ext
-    alpha[0] = 1
-    if n_ext > 1:
-        alpha[1] = 1
-    for _ in range(1, n_frames):
-        new = alpha[:]
-        for s in range(1, n_ext):
-            new[s] += alpha[s - 1]
-            if skip[s]:
-                new[s] += alpha[s - 2]
-        alpha = new
-        if stop_above is not None and alpha[-1] + alpha[-2] > stop_above:
-            return alpha[-1] + alpha[-2]
-    return alpha[-1] + (alpha[-2] if n_ext > 1 else 0)
+    need, repeats = min_frames(labels)
+
+    def count(t: int) -> int:  # T - S - r free frames over 2S + 1 runs (see above)
+        return math.comb(t + n_labels - repeats, 2 * n_labels) if t >= need else 0
+
+    total = count(n_frames)
+    if stop_above is None or n_frames < 2 or total <= stop_above:
+        return total
+    lo, hi = 2, n_frames  # count(hi) > stop_above; find the first such t in [2, T]
+    while lo < hi:
+        mid = (lo + hi) // 2
+        if count(mid) > stop_above:
+            hi = mid
+        else:
+            lo = mid + 1
+    return count(lo)
 
 
 def ctc_paths(target: Sequence[Hashable], T: int, *, blank: Hashable = 0) -> Iterator[tuple]:
@@ -376,7 +462,7 @@ def ctc_paths(target: Sequence[Hashable], T: int, *, blank: Hashable = 0) -> Ite
     """
     n_frames = _check_frames(T)
     blank = _plain(blank)
-    labels = [_plain(x) for x in target]
+    labels = list(_symbols(target, "target"))
     if blank in labels:
         raise EngineError(f"target must not contain the blank {blank!r}; got {tuple(labels)!r}")
     return _walk_paths(labels, n_frames, blank)
@@ -447,11 +533,12 @@ def ctc_greedy_decode(
         Graves et al. 2006, "Connectionist Temporal Classification: Labelling Unsegmented
         Sequence Data with Recurrent Neural Networks", ICML.
     """
-    arr = as_real_array(log_probs_or_probs, "scores")
+    name = "log_probs_or_probs"
+    arr = as_real_array(log_probs_or_probs, name)
     if arr.ndim != 2 or arr.shape[1] < 1:
-        raise EngineError(f"scores must have shape (T, C) with C >= 1; got shape {arr.shape}")
+        raise EngineError(f"{name} must have shape (T, C) with C >= 1; got shape {arr.shape}")
     if np.isnan(arr).any():
-        raise EngineError("scores must not contain NaN")
+        raise EngineError(f"{name} must not contain NaN")
     blank = check_blank(blank, arr.shape[1])
     best = tuple(int(k) for k in arr.argmax(axis=1))
     return best, ctc_collapse(best, blank)

@@ -47,7 +47,7 @@ from typing import NamedTuple
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from rnnloss_cli.engine._numerics import check_blank
+from rnnloss_cli.engine._numerics import check_blank, check_bool_option
 from rnnloss_cli.engine.ctc import ctc_loss
 from rnnloss_cli.engine.errors import EngineError
 from rnnloss_cli.engine.forced_align import check_log_probs
@@ -698,6 +698,7 @@ def ctc_beam_search(
     n_frames, n_classes = lp.shape
     blank = check_blank(blank, n_classes)
     beam_width = _check_int(beam_width, "beam_width", 1)
+    return_trace = check_bool_option(return_trace, "return_trace")
     work = _beam_work(n_frames, n_classes, beam_width)
     if work > ENGINE_MAX_BEAM_EXTENSIONS:
         raise EngineError(
@@ -824,12 +825,16 @@ def ctc_beam_search(
             reduction="none",
         )
     )
+    # log_probs are finite or -inf (any size, as torchaudio takes them): a path's sum past
+    # the float range is ±inf, its rounded value
+    with np.errstate(over="ignore"):
+        greedy_path_lp = float(np.sum(lp[np.arange(n_frames), greedy]))
     return BeamSearchTrace(
         frames=tuple(frames),
         candidates=tuple(candidates),
         hypotheses=tuple(hypotheses),
         greedy_path=greedy,
-        greedy_path_log_prob=float(np.sum(lp[np.arange(n_frames), greedy])),
+        greedy_path_log_prob=greedy_path_lp,
         greedy_labels=collapsed,
         greedy_labels_log_prob=greedy_lab_lp,
         beam_width=beam_width,

@@ -48,6 +48,11 @@ BCE_GRAD_EPS = 1e-12
 #: accurate to 1e-12 and 4x faster than log1p (1.1 against 4.0 ms for 10^6 values).
 LOG1M_LOG1P_BELOW = 1e-4
 
+#: max |w| of class weights used as given by a weighted "mean" (see _class_weight): far
+#: from both ends of float64, so the total weight, its inverse and every w * loss keep their
+#: precision; weights outside are divided by max |w| first (the mean does not change).
+MEAN_WEIGHT_RANGE = (2.0**-500, 2.0**500)
+
 #: Rows per block when nll_loss / cross_entropy gather or set one entry per row of an (N, C)
 #: array. A block's flat indices (and gathered values) sit in one 128 KB buffer reused from
 #: block to block, so they stay in cache, where N-long index and value arrays are written
@@ -227,6 +232,10 @@ def _index_targets(
         t, kind = t.astype(np.int64), "i"  # every value is now ignore_index or a class
     elif t.dtype.itemsize not in (4, 8):
         t, kind = t.astype(np.int64), "i"
+    elif not t.dtype.isnative:
+        # big-endian (an array from a file): the unsigned view below and the gather read the
+        # bytes in native order, where 2**56 is 1; native copy, same values and kind
+        t = t.astype(t.dtype.newbyteorder("="))
     if t.size == 0:
         return t.astype(np.intp), None
     if not 0 <= ignore_index < n_classes:
@@ -341,13 +350,34 @@ def _add_at_targets(grad: np.ndarray, t: np.ndarray, values, *, assign: bool = F
     np.put_along_axis(grad, idx, values, axis=axis)
 
 
-def _class_weight(weight, n_classes: int) -> np.ndarray | None:
+def _class_weight(weight, n_classes: int, mean_over: int | None = None) -> np.ndarray | None:
+    """The (C,) class weights, checked; for a weighted "mean" over ``mean_over`` observations
+    (index targets), divided by max |w| when they are too large or too small to use as given.
+
+    A weighted mean sum_i w[y_i] l_i / sum_i w[y_i] is unchanged by a common factor of the
+    weights. With weights near 1e308 the total W is inf, and PyTorch's 1/W = 0 turns the mean
+    (and its gradient) into 0; with subnormal weights 1/W is inf and w l rounds to 0 or a few
+    bits. Weights whose max |w| lies in MEAN_WEIGHT_RANGE (their total over N observations
+    too) are used as given, so ordinary weights give PyTorch's numbers bit for bit.
+    """
     if weight is None:
         return None
     w = as_float_array(weight, "weight")
     if w.shape != (n_classes,):
         raise EngineError(f"weight: expected shape ({n_classes},), got {w.shape}")
+    if mean_over is not None and w.size:
+        # a few classes: Python's max is 8x faster than numpy's call overhead (0.5 / 4 us)
+        top = max(map(abs, w.tolist())) if n_classes <= 64 else float(np.max(np.abs(w)))
+        low, high = MEAN_WEIGHT_RANGE
+        if top and not low <= top <= high / max(mean_over, 1):
+            return w / top
     return w
+
+
+def _class_mean(w: np.ndarray | None) -> float:
+    """sum_c w_c / C (1 unweighted): the label-smoothing term's weight, which stays finite
+    when the sum of the weights would not (see :func:`reduce`)."""
+    return 1.0 if w is None else reduce(w, "mean")
 
 
 def _target_weights(
@@ -359,7 +389,12 @@ def _target_weights(
     return w[t] if valid is None else np.where(valid, w[t], 0.0)
 
 
-def _total_weight(wt: np.ndarray | None, t: np.ndarray) -> float:
+def _total_weight(wt: np.ndarray | None, t: np.ndarray, reduction: str) -> float:
+    """sum_i w[y_i], the divisor of "mean" (weights fitted by :func:`_class_weight` keep it
+    in range); 1 for the other reductions, which do not divide (their weights may sum past
+    the float range)."""
+    if reduction != "mean":
+        return 1.0
     return float(t.size) if wt is None else float(np.sum(wt))
 
 
@@ -367,7 +402,7 @@ def _weighted(values: np.ndarray, wt: np.ndarray | None) -> np.ndarray:
     """wt * values, with weight 0 (or an ignored target) times inf counted as 0."""
     if wt is None:
         return values
-    with np.errstate(invalid="ignore"):
+    with np.errstate(invalid="ignore", over="ignore"):  # a term past the float range: ±inf
         return np.where(wt == 0, 0.0, wt * values)
 
 
@@ -413,7 +448,9 @@ def _nll_parts(input, target, reduction, weight, ignore_index, *, need_values: b
     lp = _scores(input, "log-probabilities")
     check_reduction(reduction)
     t, valid = _index_targets(target, lp.shape, ignore_index)
-    w = _class_weight(weight, lp.shape[_class_axis(lp.ndim)])
+    w = _class_weight(
+        weight, lp.shape[_class_axis(lp.ndim)], t.size if reduction == "mean" else None
+    )
     wt = _target_weights(w, t, valid)
     if wt is None and not need_values:  # wt is None: no weight and nothing ignored
         # -inf + inf is NaN, reported below; finite entries summing past 1.8e308 give the
@@ -452,7 +489,7 @@ def nll_loss(
     )
     if wt is None and reduction != "none":  # unweighted, nothing ignored: the sum is known
         return -read_sum * _mean_scale(float(t.size), reduction)
-    return _reduced(_weighted(np.negative(lp_t), wt), _total_weight(wt, t), reduction)
+    return _reduced(_weighted(np.negative(lp_t), wt), _total_weight(wt, t, reduction), reduction)
 
 
 def nll_loss_grad(
@@ -467,7 +504,7 @@ def nll_loss_grad(
     lp, t, valid, wt, _, _ = _nll_parts(
         input, target, reduction, weight, ignore_index, need_values=False
     )
-    scale = _mean_scale(_total_weight(wt, t), reduction)
+    scale = _mean_scale(_total_weight(wt, t, reduction), reduction)
     if wt is None:  # unweighted, nothing ignored: the same value at every target
         return _zeros_with_targets(lp.shape, t, -scale)
     grad = np.zeros(lp.shape)
@@ -572,22 +609,26 @@ def _ce_probability_coef(parts: _CEParts, target, w, eps) -> np.ndarray:
     """Class-last coefficients a_c = w_c ((1 - eps) q_c + eps / C) of probability targets."""
     q = _class_last(as_float_array(target, "target"))
     n_classes = q.shape[-1]
-    a = q * (1.0 - eps) + eps / n_classes
-    return a * w if w is not None else a
+    # PyTorch takes any finite target values: w_c q_c past the float range is ±inf
+    with np.errstate(over="ignore"):
+        a = q * (1.0 - eps) + eps / n_classes
+        return a * w if w is not None else a
 
 
 def _ce_setup(input, target, reduction, weight, ignore_index, label_smoothing, keep_exp):
     check_reduction(reduction)
     eps = _smoothing(label_smoothing)
     parts = _ce_logits(input, keep_exp)
-    w = _class_weight(weight, parts.zl.shape[-1])
+    n_classes = parts.zl.shape[-1]
     if _is_probability_target(target, parts.z.shape):
+        w = _class_weight(weight, n_classes)  # "mean" divides by N here, not by the weights
         if check_int_option(ignore_index, "ignore_index", -(2**63), 2**63 - 1) >= 0:
             raise EngineError(
                 f"ignore_index: not supported with class-probability targets (as PyTorch), "
                 f"got {ignore_index}; leave it negative (default -100)"
             )
         return parts, w, eps, None
+    w = _class_weight(weight, n_classes, parts.m.size if reduction == "mean" else None)
     t, valid = _index_targets(target, parts.z.shape, ignore_index, probabilities_too=True)
     return parts, w, eps, (t, valid, _target_weights(w, t, valid))
 
@@ -637,12 +678,11 @@ def cross_entropy(
         with np.errstate(over="ignore", invalid="ignore"):
             gap = parts.m[..., None] - parts.zl
             wgap = class_sum(gap * w) if w is not None else class_sum(gap)
-            wsum = float(np.sum(w)) if w is not None else float(n_classes)
-            smooth = (wgap + wsum * parts.log_sum) / n_classes
+            smooth = wgap / n_classes + _class_mean(w) * parts.log_sum
             if valid is not None:
                 smooth = np.where(valid, smooth, 0.0)
             per = (1.0 - eps) * per + eps * smooth
-    return _reduced(per, _total_weight(wt, t), reduction)
+    return _reduced(per, _total_weight(wt, t, reduction), reduction)
 
 
 def cross_entropy_grad(
@@ -669,20 +709,24 @@ def cross_entropy_grad(
     grad = parts.e  # a fresh class-last array, turned into the gradient in place
     if index is None:
         a = _ce_probability_coef(parts, target, w, eps)
-        grad *= (class_sum(a) / parts.row_sum)[..., None]
-        grad -= a
+        # coefficients near the float limit: their sum is ±inf, inf - inf NaN (as PyTorch)
+        with np.errstate(over="ignore", invalid="ignore"):
+            grad *= (class_sum(a) / parts.row_sum)[..., None]
+            grad -= a
         grad *= _mean_scale(float(parts.m.size), reduction)
         return np.moveaxis(grad, -1, class_axis)
     t, valid, wt = index
-    scale = _mean_scale(_total_weight(wt, t), reduction)
+    scale = _mean_scale(_total_weight(wt, t, reduction), reduction)
     # d loss / d z_c per row: row_scale * ((sum_c a_c) softmax_c - a_c) with
     # a = (1 - eps) w_y onehot(y) + eps w / C; rows with an ignored target are 0 (NaN rows
     # when W = 0 and the target is read, as PyTorch).
     row_scale = scale if valid is None else np.where(valid, scale, 0.0)
     wy = 1.0 if wt is None else wt
-    wsum = float(np.sum(w)) if w is not None else float(n_classes)
+    # the smoothing term only with smoothing: eps * (sum of w) / C is 0 * inf = NaN when the
+    # weights' sum passes the float range
+    smooth_sum = eps * _class_mean(w) if eps else 0.0
     with np.errstate(invalid="ignore"):
-        coef_sum = ((1.0 - eps) * wy + eps * wsum / n_classes) * row_scale
+        coef_sum = ((1.0 - eps) * wy + smooth_sum) * row_scale
         grad *= np.broadcast_to(coef_sum / parts.row_sum, parts.row_sum.shape)[..., None]
         if eps:
             smooth = (w if w is not None else np.ones(n_classes)) * (eps / n_classes)
@@ -721,24 +765,36 @@ def categorical_cross_entropy(input, target, reduction: str = "sum") -> np.ndarr
     p, y, p_min = _probabilities(input, target)
     with np.errstate(divide="ignore"):
         log_p = np.log(p)
-    if p_min == 0.0:  # some ln 0 = -inf: 0 * (-inf) must count 0 where y_c = 0
-        per = _weighted_log_terms(y, log_p)
-    else:
-        per = -class_sum(np.multiply(y, log_p, out=log_p))
-    if reduction == "none":
-        return per.reshape(np.shape(input)[:-1])
-    return float(np.sum(per) / (_rows(p) if reduction == "mean" else 1))
+    # a soft target's y_c ln p_c past the float range is -inf, and a sum of finite terms
+    # past it inf: their rounded values, without a warning
+    with np.errstate(over="ignore"):
+        if p_min == 0.0:  # some ln 0 = -inf: 0 * (-inf) must count 0 where y_c = 0
+            per = _weighted_log_terms(y, log_p)
+        else:
+            per = -class_sum(np.multiply(y, log_p, out=log_p))
+        if reduction == "none":
+            return per.reshape(np.shape(input)[:-1])
+        total = float(np.sum(per))
+    if reduction == "sum":
+        return total
+    # one term a row: "mean" divides by the rows (no rows: NaN, as PyTorch's mean of none);
+    # a sum past the float range can leave a mean that fits (see reduce)
+    if math.isinf(total) or not per.size:
+        return reduce(per.reshape(-1), "mean")
+    return total / per.size
 
 
 def categorical_cross_entropy_grad(input, target, reduction: str = "sum") -> np.ndarray:
     """d loss / d yhat_c = -y_c / yhat_c (0 where y_c = 0), times 1/N for "mean"."""
     check_reduction(reduction)
     p, y, p_min = _probabilities(input, target)
-    scale = -1.0 / (_rows(p) if reduction == "mean" else 1)
+    scale = -1.0 / (_rows(p) if reduction == "mean" and _rows(p) else 1)
+    # -y / p past the float range (p subnormal) is -inf, its correctly rounded value
     if p_min == 0.0:  # 0 / 0 where y_c = 0 and yhat_c = 0 counts 0
-        with np.errstate(divide="ignore", invalid="ignore"):
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
             return (np.where(y == 0, 0.0, y / p) * scale).reshape(np.shape(input))
-    grad = y / p
+    with np.errstate(over="ignore"):
+        grad = y / p
     grad *= scale
     return grad.reshape(np.shape(input))
 

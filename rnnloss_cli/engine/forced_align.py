@@ -329,6 +329,10 @@ def _spans(states: NDArray[np.int64], labels_ext, scores) -> tuple[TokenSpan, ..
             end += 1
         if s % 2 == 1:
             run = scores[t : end + 1]
+            # log_probs above 709 (finite, accepted as torchaudio does) give e^score = inf,
+            # its rounded value
+            with np.errstate(over="ignore"):
+                mean_prob = float(np.mean(np.exp(run)))
             spans.append(
                 TokenSpan(
                     position=s // 2,
@@ -336,7 +340,7 @@ def _spans(states: NDArray[np.int64], labels_ext, scores) -> tuple[TokenSpan, ..
                     first=t,
                     last=end,
                     mean_log_prob=float(np.mean(run)),
-                    mean_prob=float(np.mean(np.exp(run))),
+                    mean_prob=mean_prob,
                 )
             )
         t = end + 1

@@ -285,7 +285,11 @@ def reinforce_loss_from_logits(
 ) -> np.ndarray | float:
     """REINFORCE loss from full policy logits: -sum_t A_t log_softmax(z_t)[y_t].
 
-    Equal to ``reinforce_loss(policy_log_probs(logits, actions), advantages)``.
+    Equal to ``reinforce_loss(policy_log_probs(logits, actions), advantages)``, except where
+    an action taken has probability 0 (a -inf logit, as PyTorch allows, or finite logits
+    more than 1.8e308 apart): there ln pi = -inf and the step's loss -A ln pi is +inf for
+    A > 0 and -inf for A < 0, as in PyTorch; a step with A = 0 counts 0 (it carries no
+    weight; PyTorch's 0 * -inf is NaN), as padded steps and 0 ln 0 do in this engine.
 
     Args:
       logits: policy logits z, shape (T, A) or (N, T, A).
@@ -296,9 +300,19 @@ def reinforce_loss_from_logits(
     Returns:
       The reduced loss as a float, or the per-step losses for ``reduction="none"``.
     """
+    check_reduction(reduction, _REINFORCE_REDUCTIONS)
     lp_taken = policy_log_probs(logits, actions, lengths=lengths, mask=mask)
     m = step_mask(lengths, mask, lp_taken.shape)
-    return reinforce_loss(lp_taken, advantages, mask=m, reduction=reduction)
+    adv = as_real_array(advantages, "advantages")
+    _same_steps(adv, m.shape, "advantages", "actions")
+    adv = real_steps(adv, m, "advantages", 0.0)
+    if all_finite(lp_taken):
+        return reinforce_loss(lp_taken, adv, mask=m, reduction=reduction)
+    # some action taken has probability 0: its ln pi is -inf, which reinforce_loss (whose
+    # caller passes log-probabilities) refuses; here it is the logits' own answer, ±inf
+    with np.errstate(invalid="ignore", over="ignore"):
+        per_step = np.where(m & (adv != 0), -adv * lp_taken, 0.0)
+    return _reduce_steps(per_step, m, reduction)
 
 
 def reinforce_policy_logits_grad(

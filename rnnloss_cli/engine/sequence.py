@@ -203,7 +203,8 @@ def _check_rows_sum_to_one(p: np.ndarray, m: np.ndarray, name: str, hint: str) -
     if np.any(m[..., None] & (p < 0)):
         idx = tuple(int(i) for i in np.argwhere(m[..., None] & (p < 0))[0][:-1])
         raise EngineError(f"{name}: negative probability in row {_where(idx)}{hint}")
-    sums = np.sum(p, axis=-1)
+    with np.errstate(over="ignore"):  # a row of huge values sums to inf: not 1, named below
+        sums = np.sum(p, axis=-1)
     bad = m & (np.abs(sums - 1.0) > ROW_SUM_TOL)
     if np.any(bad):
         idx = tuple(int(i) for i in np.argwhere(bad)[0])
@@ -214,9 +215,11 @@ def _ce_parts(input, target, lengths, mask, from_logits: bool):
     """Validate; return (log-probs (..., C), target coefficients y (..., C), real-step mask)."""
     x = steps_array(input, "input", "(T, C) for one sequence or (N, T, C) for a batch", (2, 3))
     steps_shape, n_classes = x.shape[:-1], x.shape[-1]
+    if n_classes == 0:
+        raise EngineError(f"input: expected at least one class (C >= 1), got shape {x.shape}")
     m = step_mask(lengths, mask, steps_shape)
     # Padded rows become uniform (logits 0, or probabilities 1/C): never read again.
-    x = real_steps(x, m, "input", 0.0 if from_logits else 1.0 / max(n_classes, 1))
+    x = real_steps(x, m, "input", 0.0 if from_logits else 1.0 / n_classes)
     if from_logits:
         lp = log_softmax(x, axis=-1)
     else:
