@@ -9,30 +9,14 @@ comments (closed forms), never pasted from the engine's output.
 from __future__ import annotations
 
 import math
-import warnings
 
 import numpy as np
 import pytest
 
 from rnnloss_cli import engine
-from rnnloss_cli.engine.errors import EngineError
+from tests.engine.hostile import engine_error, quiet
 
 BIG = 1.7e308  # finite; twice it is not
-
-
-def _quiet(fn):
-    """Run ``fn`` with warnings as errors and return its result."""
-    with warnings.catch_warnings():
-        warnings.simplefilter("error")
-        return fn()
-
-
-def _engine_error(fn) -> str:
-    with warnings.catch_warnings():
-        warnings.simplefilter("error")
-        with pytest.raises(EngineError) as info:
-            fn()
-    return str(info.value)
 
 
 # ------------------------------------------------------------------------ rnnt
@@ -48,7 +32,7 @@ def _rnnt_two_tiny_labels() -> np.ndarray:
 
 
 def test_rnnt_trace_log_probability_past_the_float_range_is_inf_without_warning():
-    tr = _quiet(lambda: engine.rnnt_trace(_rnnt_two_tiny_labels(), [1, 2], blank=0))
+    tr = quiet(lambda: engine.rnnt_trace(_rnnt_two_tiny_labels(), [1, 2], blank=0))
     assert tr.loss == math.inf and tr.log_likelihood == -math.inf
     # alpha(0, 1) = ln y(0, 0, a) = -BIG - ln 2 is still finite: only the sum overflows
     assert tr.log_alpha[0, 1] == pytest.approx(-BIG)
@@ -56,7 +40,7 @@ def test_rnnt_trace_log_probability_past_the_float_range_is_inf_without_warning(
 
 def test_rnnt_loss_and_grad_past_the_float_range_without_warning():
     lg = _rnnt_two_tiny_labels()[None]
-    loss, grad = _quiet(lambda: engine.rnnt_loss_and_grad(lg, [[1, 2]], [2], [2], blank=0))
+    loss, grad = quiet(lambda: engine.rnnt_loss_and_grad(lg, [[1, 2]], [2], [2], blank=0))
     assert loss == math.inf
     assert grad.shape == lg.shape
 
@@ -65,9 +49,7 @@ def test_rnnt_loss_and_grad_past_the_float_range_without_warning():
 def test_rnnt_unfused_huge_logits_give_no_warning(value):
     # not log-probabilities: ln y = 1e308 for every move; three moves per path overflow
     lg = np.full((1, 2, 2, 3), value)
-    loss, _ = _quiet(
-        lambda: engine.rnnt_loss_and_grad(lg, [[1]], [2], [1], fused_log_softmax=False)
-    )
+    loss, _ = quiet(lambda: engine.rnnt_loss_and_grad(lg, [[1]], [2], [1], fused_log_softmax=False))
     # each of the 2 paths has 3 moves of ln y = value: ln p = 3 value + ln 2, past the range
     assert loss == (-math.inf if value > 0 else math.inf)
 
@@ -76,12 +58,12 @@ def test_rnnt_unfused_huge_logits_give_no_warning(value):
 def test_rnnt_uint64_beyond_int64_is_refused_with_its_own_value(which):
     args = {"targets": [[1]], "logit_lengths": [2], "target_lengths": [1]}
     args[which] = np.array([[2**64 - 1]] if which == "targets" else [2**64 - 1], dtype=np.uint64)
-    message = _engine_error(lambda: engine.rnnt_loss(np.zeros((1, 2, 2, 3)), **args))
+    message = engine_error(lambda: engine.rnnt_loss(np.zeros((1, 2, 2, 3)), **args))
     assert "18446744073709551615" in message and which in message
 
 
 def test_rnnt_clamp_as_text_is_refused():
-    message = _engine_error(
+    message = engine_error(
         lambda: engine.rnnt_loss_and_grad(np.zeros((1, 2, 2, 3)), [[1]], [2], [1], clamp="1")
     )
     assert "clamp" in message
@@ -91,15 +73,15 @@ def test_rnnt_clamp_as_text_is_refused():
 @pytest.mark.parametrize("value", [1e308, -1e308])
 def test_viterbi_sums_past_the_float_range_give_no_warning(value):
     # three frames of ln y = value for every class: the best path's sum 3 value overflows
-    tr = _quiet(lambda: engine.ctc_viterbi_trace(np.full((3, 3), value), [1, 2]))
+    tr = quiet(lambda: engine.ctc_viterbi_trace(np.full((3, 3), value), [1, 2]))
     assert tr.best_log_prob == 3 * value  # ±inf, float64 arithmetic
-    path, scores = _quiet(lambda: engine.ctc_forced_align(np.full((3, 3), value), [1, 2]))
+    path, scores = quiet(lambda: engine.ctc_forced_align(np.full((3, 3), value), [1, 2]))
     assert path.shape == scores.shape == (3,)
 
 
 def test_forced_align_uint64_target_beyond_int64_is_refused_with_its_own_value():
     lp = np.log(np.full((4, 3), 1 / 3))
-    message = _engine_error(
+    message = engine_error(
         lambda: engine.ctc_forced_align(lp, np.array([2**64 - 1], dtype=np.uint64))
     )
     assert "18446744073709551615" in message
@@ -126,7 +108,7 @@ DELTA = 2e200 * (1 - math.tanh(0.5) ** 2)
 
 def test_bptt_norms_of_huge_but_finite_gradients_are_finite():
     args = _ce_huge_output_weights()
-    tr = _quiet(lambda: engine.elman_bptt_trace(args.pop("x"), args.pop("targets"), **args))
+    tr = quiet(lambda: engine.elman_bptt_trace(args.pop("x"), args.pop("targets"), **args))
     assert tr.loss == pytest.approx(2 * 1e200 * math.tanh(0.5))
     assert tr.delta[0, 0] == pytest.approx(DELTA)
     # the last (only) loss reaches step 1 with |delta| = 1.5729e200: its square overflows,
@@ -145,7 +127,7 @@ def test_bptt_lag_norms_of_huge_parts_are_finite():
     # b_h = 4e200, b_y = 4e100, the rest 0: ‖∇L‖ = sqrt(1 + 16) 1e200. Every square overflows.
     x, y = [[0.0], [0.0]], [[0.0], [0.0]]
     params = {"W_xh": [[0.0]], "W_hh": [[0.0]], "W_hy": [[1e100]], "b_y": [1e100], "h0": [0.5]}
-    tr = _quiet(lambda: engine.elman_bptt_trace(x, y, **params, loss="squared_error"))
+    tr = quiet(lambda: engine.elman_bptt_trace(x, y, **params, loss="squared_error"))
     assert tr.loss == pytest.approx(2e200)
     assert tr.lag_norms.tolist() == pytest.approx([1e200, 0.0])
     assert tr.last_loss_delta_norms.tolist() == pytest.approx([2e200, 0.0])
@@ -167,8 +149,8 @@ def test_bptt_lag_norms_of_huge_parts_are_finite():
 def test_bptt_past_the_float_range_gives_no_warning(args):
     args = {"W_xh": [[0.5]], "W_hh": [[1.0]], **args}
     targets = args.pop("targets")
-    tr = _quiet(lambda: engine.elman_bptt_trace([[1.0], [0.0]], targets, **args))
-    loss, _ = _quiet(lambda: engine.elman_bptt([[1.0], [0.0]], targets, **args))
+    tr = quiet(lambda: engine.elman_bptt_trace([[1.0], [0.0]], targets, **args))
+    loss, _ = quiet(lambda: engine.elman_bptt([[1.0], [0.0]], targets, **args))
     assert loss == tr.loss
 
 
@@ -177,11 +159,9 @@ def test_bptt_mean_of_step_losses_whose_sum_overflows_is_finite():
     # Their sum 2.88e308 passes the float range; their mean, 1.44e308, does not.
     args = {"W_xh": [[0.5]], "W_hh": [[1.0]], "W_hy": [[0.0]], "b_y": [1.2e154]}
     x, y = [[1.0], [0.0]], [[0.0], [0.0]]
-    loss, _ = _quiet(
-        lambda: engine.elman_bptt(x, y, **args, loss="squared_error", reduction="mean")
-    )
+    loss, _ = quiet(lambda: engine.elman_bptt(x, y, **args, loss="squared_error", reduction="mean"))
     assert loss == pytest.approx(1.44e308)
-    tr = _quiet(
+    tr = quiet(
         lambda: engine.elman_bptt_trace(x, y, **args, loss="squared_error", reduction="mean")
     )
     assert tr.loss == pytest.approx(1.44e308)
@@ -194,7 +174,7 @@ def test_rnnt_thin_lattice_by_anti_diagonals(n_frames, n_labels):
     # the alpha and beta loops took 48 µs a node (19 s at 4 x 10^5 nodes, the limit allows
     # 10^6); whole anti-diagonals take ~8 s at 10^6 (measured, not timed here).
     lg = np.zeros((n_frames, n_labels + 1, 2))
-    tr = _quiet(lambda: engine.rnnt_trace(lg, np.zeros(n_labels, dtype=int), blank=1))
+    tr = quiet(lambda: engine.rnnt_trace(lg, np.zeros(n_labels, dtype=int), blank=1))
     assert tr.loss == pytest.approx((n_frames + n_labels) * math.log(2))
 
 
@@ -204,7 +184,7 @@ def test_viterbi_over_many_frames_by_whole_rows():
     # 17 s, five whole-row operations a frame about 7 (measured, not timed here).
     n_frames = 10**5
     lp = np.full((n_frames, 3), -math.log(3))
-    tr = _quiet(lambda: engine.ctc_viterbi_trace(lp, [1]))
+    tr = quiet(lambda: engine.ctc_viterbi_trace(lp, [1]))
     assert tr.best_log_prob == pytest.approx(-n_frames * math.log(3))
     # ties: stay first, so the label is taken at frame 0 and kept to the end
     assert tr.path[0] == 1 and tr.path[-1] == 1
@@ -217,7 +197,7 @@ def test_bptt_lag_split_of_many_steps_of_one_unit():
     # step's loss L_t = 1 sends delta 2 back, halved each step: the last loss reaches k steps
     # back with 2 / 2^k.
     n_steps = 2_000
-    tr = _quiet(
+    tr = quiet(
         lambda: engine.elman_bptt_trace(
             np.zeros((n_steps, 1)),
             np.zeros((n_steps, 1)),
