@@ -24,6 +24,7 @@ References:
 from __future__ import annotations
 
 import math
+import sys
 from collections.abc import Hashable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
@@ -60,6 +61,9 @@ class ListedAlignment:
     valid: bool
     #: Why it does not collapse to the target (None when valid).
     reason: str | None = None
+    #: ln of ``product``, summed factor by factor (−inf with a zero factor): the product of
+    #: a long alignment underflows a double (0.2^60000), its log does not.
+    log_product: float = 0.0
 
     @property
     def factors_differ(self) -> bool:
@@ -94,6 +98,10 @@ class ListedCTC:
     valid_loss: float
     lengths: tuple[int, ...]
     frame_sums: tuple[float, ...]
+    #: ln of ``total`` and of ``valid_total``, from the alignments' log products (the
+    #: losses are their negatives: finite even where the totals underflow to 0).
+    log_total: float = 0.0
+    log_valid_total: float = 0.0
 
     @property
     def equal_lengths(self) -> bool:
@@ -115,8 +123,25 @@ class ListedCTC:
         return tuple(i for i, a in enumerate(self.alignments) if a.factors_differ)
 
 
-def _neg_log(p: float) -> float:
-    return math.inf if p <= 0.0 else -math.log(p)
+def _neg_log(p: float, log_p: float) -> float:
+    """−ln p: from p itself when it is a normal double (rounded once), else from its log
+    (a sum that underflowed to 0 or a subnormal)."""
+    return -math.log(p) if p >= sys.float_info.min else -log_p
+
+
+def _log_product(factors: Sequence[float]) -> float:
+    """ln Π factors (factors in [0, 1]), −inf when one is 0."""
+    if any(f <= 0.0 for f in factors):
+        return -math.inf
+    return math.fsum(math.log(f) for f in factors)
+
+
+def _log_sum(logs: list[float]) -> float:
+    """ln Σ e^x over ``logs``, −inf for none (or all −inf), shifted by the largest."""
+    top = max(logs, default=-math.inf)
+    if top == -math.inf:
+        return -math.inf
+    return top + math.log(math.fsum(math.exp(x - top) for x in logs))
 
 
 def collapse_reason(
@@ -207,21 +232,26 @@ def ctc_listed(
                 collapsed=collapsed,
                 valid=reason is None,
                 reason=reason,
+                log_product=_log_product(used),
             )
         )
     # products of probabilities in [0, 1] are in [0, 1]: their sums cannot overflow
     total = math.fsum(a.product for a in out)
     valid_total = math.fsum(a.product for a in out if a.valid)
+    log_total = _log_sum([a.log_product for a in out])
+    log_valid = _log_sum([a.log_product for a in out if a.valid])
     return ListedCTC(
         target=target,
         blank=blank,
         alignments=tuple(out),
         total=total,
-        loss=_neg_log(total),
+        loss=_neg_log(total, log_total),
         valid_total=valid_total,
-        valid_loss=_neg_log(valid_total),
+        valid_loss=_neg_log(valid_total, log_valid),
         lengths=tuple(len(a.path) for a in out),
         frame_sums=tuple(math.fsum(float(v) for v in f.values()) for f in frames),
+        log_total=log_total,
+        log_valid_total=log_valid,
     )
 
 

@@ -26,7 +26,7 @@ from rnnloss_cli.solve._beyond import (
     prob_cell,
     word,
 )
-from rnnloss_cli.solve.common import finalize
+from rnnloss_cli.solve.common import finalize, percent
 
 FORMULA = Step(
     "formula",
@@ -149,13 +149,6 @@ def _spans_table(tr: Any, sym: tuple[str, ...], window: Window) -> Table:
         ["label", "first frame", "last frame", "frames", "mean y_t(label)"],
         window,
     )
-
-
-def _percent(share: float) -> str:
-    """A share as a percentage, one decimal from 0.1 % up, else two significant digits
-    (0.0088 %, not 0.0 %)."""
-    pct = 100 * share
-    return f"{pct:.1f}%" if pct >= 0.1 or pct == 0 else f"{pct:.2g}%"
 
 
 def solve_align(p: AlignProblem, *, window: Window | None = None) -> Result:
@@ -307,7 +300,7 @@ def solve_align(p: AlignProblem, *, window: Window | None = None) -> Result:
         )
         r.notes.append(
             "the CTC loss sums over every alignment; the best one alone (what forced alignment "
-            f"and Viterbi training use) holds {_percent(tr.best_share)} of p(l|x) here"
+            f"and Viterbi training use) holds {percent(tr.best_share)} of p(l|x) here"
         )
     r.steps.append(Step("CTC loss", "−ln p(l|x) = {loss}", {"loss": loss}))
     r.loss = loss

@@ -9,6 +9,7 @@ labels l' (Graves et al. 2006), loss = −ln p(l|x); β and ∂loss/∂logits on
 from __future__ import annotations
 
 import math
+import sys
 from typing import Any
 
 import numpy as np
@@ -17,7 +18,7 @@ from rnnloss_cli.engine.alignments import ListedCTC, ctc_listed, min_frames
 from rnnloss_cli.limits import FULL_TRELLIS_MAX_CELLS, STEP_MAX_TERMS
 from rnnloss_cli.problem.ctc import CTCProblem
 from rnnloss_cli.result import LogNumber, Result, Step, Table, Window, terms, window_indices
-from rnnloss_cli.solve.common import finalize
+from rnnloss_cli.solve.common import finalize, percent
 
 FORMULA = Step(
     "formula",
@@ -74,6 +75,14 @@ def _factors_text(factors: tuple[float, ...]) -> str:
     return " × ".join(items)
 
 
+def _listed_prob(value: float, log_value: float) -> Any:
+    """A listed product or sum as computed, or from its log (a LogNumber) where it fell
+    below the normal doubles: 0.2^60000 is 0 as a float, its log is −96566."""
+    if value >= sys.float_info.min or log_value == -math.inf:
+        return value
+    return LogNumber(log_value)
+
+
 def _listed_part(p: CTCProblem, r: Result, window: Window) -> ListedCTC:
     lc = ctc_listed(p.target, p.alignments, _listed_probs(p), blank=p.blank, factors=p.factors)
     target = _target_word(p)
@@ -123,21 +132,24 @@ def _listed_part(p: CTCProblem, r: Result, window: Window) -> ListedCTC:
             Step(
                 f"alignment {i + 1}: {_word(a.path)}",
                 "{factors|*} = {product}",
-                {"factors": terms(a.factors), "product": a.product},
+                {"factors": terms(a.factors), "product": _listed_prob(a.product, a.log_product)},
             )
         )
     r.steps.append(
         Step(
             "sum over the listed alignments",
             "P = {terms|+} = {value}",
-            {"terms": terms([a.product for a in lc.alignments]), "value": lc.total},
+            {
+                "terms": terms([_listed_prob(a.product, a.log_product) for a in lc.alignments]),
+                "value": _listed_prob(lc.total, lc.log_total),
+            },
         )
     )
     r.steps.append(
         Step(
             "listed loss",
             "−ln P = −ln {p} = {loss}",
-            {"p": lc.total, "loss": lc.loss},
+            {"p": _listed_prob(lc.total, lc.log_total), "loss": lc.loss},
             r"-\ln {p} = {loss}",
         )
     )
@@ -149,8 +161,8 @@ def _listed_part(p: CTCProblem, r: Result, window: Window) -> ListedCTC:
                 ("P = {terms|+} = {value};  −ln P = −ln {value}" if valid else "P = 0;  −ln P")
                 + " = {loss}",
                 {
-                    "terms": terms([a.product for a in valid]),
-                    "value": lc.valid_total,
+                    "terms": terms([_listed_prob(a.product, a.log_product) for a in valid]),
+                    "value": _listed_prob(lc.valid_total, lc.log_valid_total),
                     "loss": lc.valid_loss,
                 },
                 ("P = {terms|+} = {value}" if valid else "P = 0")
@@ -998,8 +1010,6 @@ def _coverage(p: CTCProblem, lc: ListedCTC, prob: float, r: Result) -> None:
         or not (prob > 0)
     ):
         return
-    from rnnloss_cli.engine.alignments import ctc_path_count
-
     seen: dict[tuple, float] = {}
     for a in lc.alignments:
         if a.valid:
@@ -1012,19 +1022,30 @@ def _coverage(p: CTCProblem, lc: ListedCTC, prob: float, r: Result) -> None:
             {"covered": covered, "exact": prob, "share": covered / prob},
         )
     )
-    n_ext = 2 * len(p.target) + 1
-    if n_frames * n_ext <= FULL_TRELLIS_MAX_CELLS:  # the exact count is a big-integer pass
-        total = f"{ctc_path_count(list(p.target), n_frames):,}"
-    else:
-        total = "many"
+    total = _path_count_text(p.target, n_frames)
     some = f"{len(seen)} distinct valid listed alignment" + ("s are" if len(seen) != 1 else " is")
     frames = "1 frame" if n_frames == 1 else f"{n_frames:,} frames"
     every = "the only alignment" if total == "1" else f"{len(seen)} of the {total} alignments"
     r.notes.append(
         f"the {some} {every} of {_target_word(p)} over {frames} and "
-        f"cover{'s' if len(seen) == 1 else ''} {100 * covered / prob:.1f}% of the exact "
+        f"cover{'s' if len(seen) == 1 else ''} {percent(covered / prob)} of the exact "
         "probability"
     )
+
+
+def _path_count_text(target: tuple[str, ...], n_frames: int) -> str:
+    """How many alignments ``target`` has over ``n_frames``: C(T + S - r, 2S) (r adjacent
+    repeats), written out up to 15 digits, else as a power of ten from its log-gamma."""
+    need, _ = min_frames(list(target))
+    n, k = n_frames + 2 * len(target) - need, 2 * len(target)
+    if n_frames < need:
+        return "0"
+    log10 = (math.lgamma(n + 1) - math.lgamma(k + 1) - math.lgamma(n - k + 1)) / math.log(10)
+    if log10 < 15:
+        from rnnloss_cli.engine.alignments import ctc_path_count
+
+        return f"{ctc_path_count(list(target), n_frames):,}"
+    return f"about 10^{log10:,.0f}"
 
 
 def solve_ctc(p: CTCProblem, *, window: Window | None = None) -> Result:
