@@ -16,12 +16,17 @@ def quiet(fn):
         return fn()
 
 
-def engine_error(fn) -> str:
-    """Run ``fn`` with warnings as errors; return the one-line EngineError it must raise."""
+def engine_error_of(fn) -> EngineError:
+    """Run ``fn`` with warnings as errors; return the EngineError it must raise, whose
+    message is one line."""
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         with pytest.raises(EngineError) as info:
             fn()
-    message = str(info.value)
-    assert "\n" not in message
-    return message
+    assert "\n" not in str(info.value)
+    return info.value
+
+
+def engine_error(fn) -> str:
+    """The one-line message of the EngineError ``fn`` must raise (see engine_error_of)."""
+    return str(engine_error_of(fn))

@@ -9,36 +9,18 @@ the way fails it. CTC's own entry points (ctc.py, _ctc_*.py) are tested in test_
 from __future__ import annotations
 
 import math
-import warnings
 
 import numpy as np
 import pytest
 
 from rnnloss_cli import engine
 from rnnloss_cli.engine.errors import EngineError
+from tests.engine.hostile import engine_error_of, quiet
 
 RAGGED = [[1.0, 2.0], [1.0]]
 LP2 = np.log([[0.5, 0.5]])
 #: a float64 view of 2^29 zeros (4 GiB as float64) that takes no memory itself
 HUGE = np.broadcast_to(np.zeros(1), (2**29,))
-
-
-def _engine_error(fn) -> EngineError:
-    """Run ``fn`` with warnings as errors; return the EngineError it must raise."""
-    with warnings.catch_warnings():
-        warnings.simplefilter("error")
-        with pytest.raises(EngineError) as info:
-            fn()
-    message = str(info.value)
-    assert "\n" not in message
-    return info.value
-
-
-def _quiet(fn):
-    """Run ``fn`` with warnings as errors and return its result."""
-    with warnings.catch_warnings():
-        warnings.simplefilter("error")
-        return fn()
 
 
 # ------------------------------------------------------------------------ pointwise
@@ -71,13 +53,13 @@ BAD_ARRAYS = {
 def test_pointwise_bad_arrays_are_engine_errors(fn, bad, which):
     good = [0.5]
     args = (BAD_ARRAYS[bad], good) if which == "input" else (good, BAD_ARRAYS[bad])
-    err = _engine_error(lambda: fn(*args))
+    err = engine_error_of(lambda: fn(*args))
     assert which in str(err)
 
 
 @pytest.mark.parametrize("fn", POINTWISE_PAIRS, ids=lambda f: f.__name__)
 def test_pointwise_array_over_2_gib_is_refused_before_allocating(fn):
-    err = _engine_error(lambda: fn(HUGE, HUGE))
+    err = engine_error_of(lambda: fn(HUGE, HUGE))
     assert "MAX_ARRAY_BYTES" in str(err) and "input" in str(err)
 
 
@@ -93,10 +75,10 @@ def test_pointwise_array_over_2_gib_is_refused_before_allocating(fn):
 )
 @pytest.mark.parametrize("reduction", ["none", "sum", "mean"])
 def test_scalar_inputs_give_the_torch_value(fn, torch_value, reduction):
-    out = _quiet(lambda: fn(0.3, 1.0, reduction=reduction))
+    out = quiet(lambda: fn(0.3, 1.0, reduction=reduction))
     assert np.shape(out) == ()
     assert float(out) == pytest.approx(torch_value, rel=1e-12)
-    out = _quiet(lambda: fn(np.float64(0.3), np.array(1.0), reduction=reduction))
+    out = quiet(lambda: fn(np.float64(0.3), np.array(1.0), reduction=reduction))
     assert float(out) == pytest.approx(torch_value, rel=1e-12)
 
 
@@ -111,13 +93,13 @@ def test_scalar_inputs_give_the_torch_value(fn, torch_value, reduction):
     ids=lambda x: getattr(x, "__name__", ""),
 )
 def test_scalar_gradients_are_0d_arrays(fn, expected):
-    out = _quiet(lambda: fn(0.3, 1.0))
+    out = quiet(lambda: fn(0.3, 1.0))
     assert isinstance(out, np.ndarray) and out.shape == ()
     assert float(out) == pytest.approx(expected, rel=1e-12)
 
 
 def test_bce_clamped_logs_scalar_and_out_of_range():
-    log_p, log_q, clamped_p, clamped_q = _quiet(lambda: engine.bce_clamped_logs(0.0))
+    log_p, log_q, clamped_p, clamped_q = quiet(lambda: engine.bce_clamped_logs(0.0))
     assert (float(log_p), float(log_q), bool(clamped_p), bool(clamped_q)) == (
         -100.0,
         0.0,
@@ -125,13 +107,13 @@ def test_bce_clamped_logs_scalar_and_out_of_range():
         False,
     )
     for bad in ([1.5], [-0.1], [np.nan]):
-        assert "input" in str(_engine_error(lambda b=bad: engine.bce_clamped_logs(b)))
+        assert "input" in str(engine_error_of(lambda b=bad: engine.bce_clamped_logs(b)))
 
 
 @pytest.mark.parametrize("target", [2.0, -0.1, 1e308])
 @pytest.mark.parametrize("fn", [engine.binary_cross_entropy, engine.binary_cross_entropy_grad])
 def test_bce_target_outside_unit_interval_is_refused_as_torch(fn, target):
-    err = _engine_error(lambda: fn([0.5], [target]))
+    err = engine_error_of(lambda: fn([0.5], [target]))
     assert "target" in str(err) and "[0, 1]" in str(err)
 
 
@@ -169,7 +151,7 @@ CLASS_FNS = [
     ],
 )
 def test_class_losses_bad_arguments(fn, kwargs, name):
-    err = _engine_error(lambda: fn(**kwargs))
+    err = engine_error_of(lambda: fn(**kwargs))
     assert str(err).startswith(name), str(err)
     if name == "target":  # a float target was cast to int64 before its range was checked
         assert "-9223372036854775808" not in str(err)
@@ -187,20 +169,20 @@ def test_class_losses_bad_arguments(fn, kwargs, name):
     ],
 )
 def test_cross_entropy_bad_options(fn, kwargs, name):
-    err = _engine_error(lambda: fn(np.zeros((1, 2)), [0], **kwargs))
+    err = engine_error_of(lambda: fn(np.zeros((1, 2)), [0], **kwargs))
     assert str(err).startswith(name)
 
 
 @pytest.mark.parametrize("fn", [engine.cross_entropy, engine.cross_entropy_grad])
 def test_probability_target_with_ignore_index_is_refused_as_torch(fn):
-    err = _engine_error(lambda: fn(np.zeros((1, 2)), [[0.5, 0.5]], ignore_index=0))
+    err = engine_error_of(lambda: fn(np.zeros((1, 2)), [[0.5, 0.5]], ignore_index=0))
     assert "ignore_index" in str(err)
     # a negative ignore_index (the default -100 included) is accepted, as in PyTorch
-    assert _quiet(lambda: fn(np.zeros((1, 2)), [[0.5, 0.5]], ignore_index=-5)) is not None
+    assert quiet(lambda: fn(np.zeros((1, 2)), [[0.5, 0.5]], ignore_index=-5)) is not None
 
 
 def test_cross_entropy_full_smoothing_with_minus_inf_logit_is_nan_without_warning():
-    out = _quiet(
+    out = quiet(
         lambda: engine.cross_entropy(np.array([[0.0, -np.inf, 1.0]]), [1], label_smoothing=1.0)
     )
     assert math.isnan(out)  # torch: nan
@@ -209,7 +191,7 @@ def test_cross_entropy_full_smoothing_with_minus_inf_logit_is_nan_without_warnin
 @pytest.mark.parametrize("fn", [engine.cross_entropy, engine.cross_entropy_grad])
 def test_cross_entropy_over_2_gib_is_refused(fn):
     z = np.broadcast_to(np.zeros(1), (2**26, 8))
-    assert "MAX_ARRAY_BYTES" in str(_engine_error(lambda: fn(z, np.zeros(2**26, dtype=int))))
+    assert "MAX_ARRAY_BYTES" in str(engine_error_of(lambda: fn(z, np.zeros(2**26, dtype=int))))
 
 
 # ------------------------------------------------------------------------ softmax
@@ -220,18 +202,18 @@ def test_cross_entropy_over_2_gib_is_refused(fn):
 )
 @pytest.mark.parametrize("fn", [engine.log_softmax, engine.softmax])
 def test_softmax_bad_logits(fn, logits):
-    assert "logits" in str(_engine_error(lambda: fn(logits)))
+    assert "logits" in str(engine_error_of(lambda: fn(logits)))
 
 
 def test_softmax_all_minus_inf_row_is_nan_without_warning():
-    out = _quiet(lambda: engine.softmax(np.array([[-np.inf, -np.inf], [0.0, -np.inf]])))
+    out = quiet(lambda: engine.softmax(np.array([[-np.inf, -np.inf], [0.0, -np.inf]])))
     assert np.isnan(out[0]).all() and out[1].tolist() == [1.0, 0.0]  # as torch
-    out = _quiet(lambda: engine.log_softmax(np.array([-np.inf, 0.0])))
+    out = quiet(lambda: engine.log_softmax(np.array([-np.inf, 0.0])))
     assert out.tolist() == [-np.inf, 0.0]
 
 
 def test_log_softmax_over_2_gib_is_refused():
-    assert "MAX_ARRAY_BYTES" in str(_engine_error(lambda: engine.log_softmax(HUGE)))
+    assert "MAX_ARRAY_BYTES" in str(engine_error_of(lambda: engine.log_softmax(HUGE)))
 
 
 # ------------------------------------------------------------------------ sequence
@@ -264,12 +246,12 @@ SEQ = np.full((2, 3), 0.5)
     ],
 )
 def test_sequence_bad_arguments(call):
-    _engine_error(call)
+    engine_error_of(call)
 
 
 def test_sequence_cross_entropy_over_2_gib_is_refused():
     x = np.broadcast_to(np.zeros(1), (2**10, 2**10, 2**9))
-    err = _engine_error(lambda: engine.sequence_cross_entropy(x, np.zeros((2**10, 2**10))))
+    err = engine_error_of(lambda: engine.sequence_cross_entropy(x, np.zeros((2**10, 2**10))))
     assert "MAX_ARRAY_BYTES" in str(err)
 
 
@@ -301,7 +283,7 @@ LOGITS = np.zeros((2, 3))
     ],
 )
 def test_reinforce_bad_arguments(call):
-    _engine_error(call)
+    engine_error_of(call)
 
 
 # ------------------------------------------------------------------------ rnnt
@@ -325,7 +307,7 @@ RNNT = np.zeros((1, 2, 2, 3))
     ],
 )
 def test_rnnt_bad_arguments(call):
-    _engine_error(call)
+    engine_error_of(call)
 
 
 # ------------------------------------------------------------------------ alignment
@@ -352,7 +334,7 @@ LP3 = np.log(np.full((4, 3), 1 / 3))
     ],
 )
 def test_alignment_bad_arguments(call):
-    _engine_error(call)
+    engine_error_of(call)
 
 
 def _never_called(monkeypatch, module, name: str) -> list:
@@ -377,7 +359,7 @@ def test_viterbi_table_over_2_gib_is_refused_at_once(fn, monkeypatch):
     # = 3.2 GB > 2 GiB. The table is allocated (np.full) inside _viterbi: it must never run.
     calls = _never_called(monkeypatch, forced_align, "_viterbi")
     lp = np.log(np.full((100_000, 3), 1 / 3))
-    err = _engine_error(lambda: fn(lp, [1, 2] * 1000))
+    err = engine_error_of(lambda: fn(lp, [1, 2] * 1000))
     assert "MAX_ARRAY_BYTES" in str(err)
     assert calls == []
 
@@ -389,14 +371,14 @@ def test_beam_search_huge_width_is_refused_at_once_not_hung(monkeypatch):
     # a width of 10^9 on 50 frames of 30 classes must be refused before it.
     calls = _never_called(monkeypatch, beam_search, "greedy_decode")
     lp = engine.log_softmax(np.random.default_rng(0).normal(size=(50, 30)))
-    err = _engine_error(lambda: engine.ctc_beam_search(lp, beam_width=10**9))
+    err = engine_error_of(lambda: engine.ctc_beam_search(lp, beam_width=10**9))
     assert "beam_width" in str(err) and "ENGINE_MAX_BEAM_EXTENSIONS" in str(err)
     assert calls == []
 
 
 def test_beam_search_width_past_every_labelling_still_runs():
     # 3 frames, 3 classes: at most 1 + 2 + 4 + 8 labellings, whatever the width
-    hyps = _quiet(lambda: engine.ctc_beam_search(np.log(np.full((3, 3), 1 / 3)), 10**9))
+    hyps = quiet(lambda: engine.ctc_beam_search(np.log(np.full((3, 3), 1 / 3)), 10**9))
     # never pruned: "", 1, 2, 11, 12, 21, 22, 121, 212 (112 or 111 need more frames)
     assert len(hyps) == 9
     assert sum(math.exp(h.log_prob) for h in hyps) == pytest.approx(1.0)
@@ -426,7 +408,7 @@ def _bptt_params(h=2, d=1, k=2, scale=0.1):
     ],
 )
 def test_bptt_bad_arguments(call):
-    _engine_error(call)
+    engine_error_of(call)
 
 
 def test_bptt_huge_recurrent_weights_give_no_warning():
@@ -437,7 +419,7 @@ def test_bptt_huge_recurrent_weights_give_no_warning():
         "W_hy": rng.normal(size=(4, 2)),
     }
     try:
-        loss, grads = _quiet(
+        loss, grads = quiet(
             lambda: engine.elman_bptt(rng.normal(size=(5, 3)), [0, 1] * 2 + [0], **params)
         )
     except EngineError as err:  # refused with a message, not a warning
@@ -452,5 +434,5 @@ def test_inputs_are_not_modified():
     y = np.array([1.0, 0.0])
     for fn in POINTWISE_PAIRS[:4]:
         before = (x.copy(), y.copy())
-        _quiet(lambda f=fn: f(x, y, reduction="none"))
+        quiet(lambda f=fn: f(x, y, reduction="none"))
         assert np.array_equal(x, before[0]) and np.array_equal(y, before[1])
