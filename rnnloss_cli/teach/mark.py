@@ -214,6 +214,21 @@ def _neg_log(total: float, ctx: Ctx) -> float:
     return math.inf if total <= 0 else -math.log(total) / math.log(_base(ctx))
 
 
+def _in_base(neg_ln: float, ctx: Ctx) -> float:
+    """A loss in nats (−ln p, the engine's) in the problem's log base."""
+    return neg_ln / math.log(_base(ctx))
+
+
+def _listed_loss(alignments: list, ctx: Ctx) -> float:
+    """−ln of the sum of these listed alignments' products, from their logs (a long
+    alignment's product is 0 as a double), in the problem's log base."""
+    logs = [a.log_product for a in alignments]
+    top = max(logs, default=-math.inf)
+    if top == -math.inf:
+        return math.inf
+    return _in_base(-(top + math.log(math.fsum(math.exp(x - top) for x in logs))), ctx)
+
+
 def _is_repeat_reason(reason: str | None) -> bool:
     return bool(reason) and reason.startswith("a repeated label needs a blank")
 
@@ -231,7 +246,7 @@ def invalid_alignment_included(ctx: Ctx, figure: str) -> Alternatives:
         for i in lc.invalid
     )
     step = f"drop the alignments that do not collapse to the target: {names}"
-    return [(_neg_log(lc.total, ctx), step)]
+    return [(_in_base(lc.loss, ctx), step)]
 
 
 def listed_for_exact(ctx: Ctx, figure: str) -> Alternatives:
@@ -243,7 +258,7 @@ def listed_for_exact(ctx: Ctx, figure: str) -> Alternatives:
         f"exact CTC sums over every alignment of T frames (forward algorithm), not only the "
         f"{len(lc.alignments)} listed: {_g(ctx.value(figure))}"
     )
-    return [(_neg_log(lc.total, ctx), step), (_neg_log(lc.valid_total, ctx), step)]
+    return [(_in_base(lc.loss, ctx), step), (_in_base(lc.valid_loss, ctx), step)]
 
 
 def _forward_without_repeat_rule(ctx: Ctx) -> float | None:
@@ -302,13 +317,13 @@ def repeat_without_blank(ctx: Ctx, figure: str) -> Alternatives:
     repeats = [i for i in lc.invalid if _is_repeat_reason(lc.alignments[i].reason)]
     if not repeats:
         return []
-    total = lc.valid_total + sum(lc.alignments[i].product for i in repeats)
+    kept = [a for i, a in enumerate(lc.alignments) if a.valid or i in repeats]
     names = ", ".join("".join(map(str, lc.alignments[i].path)) for i in repeats)
     step = (
         f"{names} merges the repeated label into one and does not collapse to {word}; "
         f"leave it out: {_g(ctx.value(figure))}"
     )
-    return [(_neg_log(total, ctx), step)]
+    return [(_listed_loss(kept, ctx), step)]
 
 
 def padding_not_masked(ctx: Ctx, figure: str) -> Alternatives:
