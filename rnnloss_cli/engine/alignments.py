@@ -397,6 +397,21 @@ def _check_frames(n_frames: int) -> int:
     return int(n_frames)
 
 
+def ctc_path_count_log10(target: Sequence[Hashable], T: int) -> float:
+    """log10 of :func:`ctc_path_count` (CTC alignments of ``target`` over ``T`` frames),
+    C(T + S − r, 2S), from log-gamma: immediate for any T, where the count itself can have
+    thousands of digits; −inf when there is none (T < S + r).
+
+    >>> round(ctc_path_count_log10("AB", 4), 6)  # C(6, 4) = 15
+    1.176091
+    """
+    need, _ = min_frames(target)
+    if T < need:
+        return -math.inf
+    n, k = T + 2 * len(target) - need, 2 * len(target)
+    return (math.lgamma(n + 1) - math.lgamma(k + 1) - math.lgamma(n - k + 1)) / math.log(10)
+
+
 def ctc_path_count(
     target: Sequence[Hashable],
     T: int,

@@ -570,7 +570,8 @@ def _exact_part(p: CTCProblem, r: Result, window: Window) -> tuple[float, float]
     Feasibility (T >= S + adjacent repeats) is decided first, before any array is made. Up to
     FULL_TRELLIS_MAX_CELLS the whole trellis is computed (ctc_trace); above it the loss comes
     from the engine's loss-only pass and the α, β, γ tables from one pass over every frame
-    that keeps only the columns they show (the first and last frames, :func:`_kept_columns`).
+    that keeps only the columns they show (the first and last frames; the engine's
+    ``_ctc_columns.kept_columns``).
     """
     assert p.frame_probs is not None
     n_frames = p.frame_probs.shape[0]
@@ -771,148 +772,6 @@ def _posterior_and_best(
         r.tracks.append(best)
 
 
-#: Cells (frames x S') of emissions a column pass gathers at a time, per direction.
-_PASS_CHUNK_CELLS = 1 << 15
-#: Up to this many states S', the column pass jumps long runs of frames with log-space
-#: transfer matrices (S'^2 work a frame, but one round of numpy calls for many frames);
-#: above it, frame by frame (S' work, four numpy calls a frame). Measured here, α and β
-#: together, µs a frame: matrices 0.2 (S' = 1), 0.65 (3), 1.5 (5), 2.2 (7), 6 (11); frame
-#: by frame about 2 whatever S' up to ~20, 6 at S' = 81 (the engine's loss-only pass: 0.3,
-#: 0.6, 0.7, 1, 1.8, 12).
-_TRANSFER_MAX_STATES = 5
-#: Cells (blocks x S' x S', both directions) of one step of the transfer matrices, and
-#: cells (frames x S', both directions) of the emissions of one round of blocks (2 MB).
-_TRANSFER_STEP_CELLS = 1 << 14
-_TRANSFER_BLOCK_CELLS = 1 << 18
-
-
-def _lse_last(a: np.ndarray) -> np.ndarray:
-    """ln Σ e^a over the last axis; −inf where every term is −inf."""
-    m = a.max(axis=-1)
-    m = np.where(np.isfinite(m), m, 0.0)
-    return np.log(np.exp(a - m[..., None]).sum(axis=-1)) + m
-
-
-def _lse3(a: np.ndarray, b: np.ndarray, c: np.ndarray, out: np.ndarray) -> None:
-    """out = ln(e^a + e^b + e^c), −inf where all three are: the engine's log-space step."""
-    from rnnloss_cli.engine.ctc import _logsumexp3
-
-    out[...] = _logsumexp3(a, b, c)
-
-
-class _ColumnPass:
-    """ln α of two forward recursions run side by side over all T frames, keeping columns.
-
-    Row 0 is the problem's α; row 1 is α of the time-reversed problem (frames and extended
-    labels reversed), whose column at frame T−1−t read backwards is β_t: an alignment of l
-    read backwards is one of l reversed, in state S'−1−s at frame T−1−t when the original is
-    in state s at t. Columns are held padded with two −inf states in front (the s−1 and s−2
-    of the first states), (2, S'+2). One column is carried, so memory is O(S') plus a chunk
-    of emissions, whatever T; logs throughout, so a cell far below its column's largest
-    keeps its value.
-    """
-
-    def __init__(self, log_probs: np.ndarray, ids: np.ndarray, blank: int):
-        self.lp, self.n = log_probs, log_probs.shape[0]
-        self.ids = np.stack([ids, ids[::-1]])  # (2, S')
-        self.n_ext = n_ext = ids.size
-        # the move s−2 -> s: allowed (+0) into a label that differs from l'_{s−2}, else −inf
-        self.pen = np.full((2, n_ext), -np.inf)
-        for row, lab in enumerate(self.ids):
-            self.pen[row, 2:][(lab[2:] != blank) & (lab[2:] != lab[:-2])] = 0.0
-        self.chunk = max(1, _PASS_CHUNK_CELLS // n_ext)
-
-    def emissions(self, t0: int, t1: int, out: np.ndarray | None = None) -> np.ndarray:
-        """ln y_t(l'_s) of frames t0..t1−1 for both rows, (t1 − t0, 2, S') (into ``out``)."""
-        if out is None:
-            out = np.empty((t1 - t0, 2, self.n_ext))
-        np.take(self.lp[t0:t1], self.ids[0], axis=1, out=out[:, 0])
-        np.take(self.lp[self.n - t1 : self.n - t0][::-1], self.ids[1], axis=1, out=out[:, 1])
-        return out
-
-    def frames(self, col: np.ndarray, t0: int, t1: int) -> np.ndarray:
-        """The padded column after frames t0..t1−1, one frame at a time: four numpy calls
-        a frame on the two rows laid end to end, (pad, pad, row 0, pad, pad, row 1), whose
-        pads stay −inf (their emissions and skips are −inf)."""
-        n_ext = self.n_ext
-        bufs = [col.reshape(-1).copy(), col.reshape(-1).copy()]
-        views = [(v[2:], v[1:-1], v[:-2]) for v in bufs]
-        pen = np.full((2, n_ext + 2), -np.inf)
-        pen[:, 2:] = self.pen
-        pen = pen.reshape(-1)[2:]
-        stay = np.empty(2 * n_ext + 2)
-        i = 0
-        for c0 in range(t0, t1, self.chunk):
-            c1 = min(c0 + self.chunk, t1)
-            em = np.full((c1 - c0, 2, n_ext + 2), -np.inf)
-            self.emissions(c0, c1, out=em[:, :, 2:])
-            for e in em.reshape(c1 - c0, -1)[:, 2:]:
-                now, nxt = views[i], views[1 - i][0]
-                np.logaddexp(now[0], now[1], out=stay)  # from s and s−1
-                np.add(now[2], pen, out=nxt)  # from s−2, where allowed
-                np.logaddexp(stay, nxt, out=nxt)
-                np.add(nxt, e, out=nxt)
-                i = 1 - i
-        return bufs[i].reshape(2, n_ext + 2)
-
-    def jump(self, col: np.ndarray, t0: int, t1: int) -> tuple[np.ndarray, int]:
-        """The padded column after as many frames from t0 (before t1) as whole transfer
-        blocks cover, and the frame reached. K blocks of F frames get their transfer
-        matrices ln P[s, j] (ln Σ over the paths from state j before the block to s at its
-        last frame) side by side, one step a frame for all of them; then the column goes
-        through them in turn, α'(s) = ln Σ_j e^(ln P[s, j] + α(j))."""
-        n_ext = self.n_ext
-        k_max = max(2, min(256, _TRANSFER_STEP_CELLS // (2 * n_ext * n_ext)))
-        f_len = max(k_max, min(1024, _TRANSFER_BLOCK_CELLS // (2 * n_ext * k_max)))
-        t = t0
-        while (t1 - t) // f_len >= 2:
-            k = min(k_max, (t1 - t) // f_len)
-            e = self.emissions(t, t + k * f_len).reshape(k, f_len, 2, n_ext)
-            e = e.transpose(1, 2, 0, 3)[..., None]  # (F, 2, K, S', 1)
-            # (2, K, S'+2, S'): rows s padded with two −inf in front, columns j
-            x = np.full((2, k, n_ext + 2, n_ext), -np.inf)
-            x[:, :, 2 + np.arange(n_ext), np.arange(n_ext)] = 0.0  # ln of the identity
-            y = x.copy()
-            pen = self.pen[:, None, :, None]
-            for tau in range(f_len):
-                _lse3(x[:, :, 2:], x[:, :, 1:-1], x[:, :, :-2] + pen, out=y[:, :, 2:])
-                y[:, :, 2:] += e[tau]
-                x, y = y, x
-            for blk in range(k):
-                col[:, 2:] = _lse_last(x[:, blk, 2:] + col[:, None, 2:])
-            t += k * f_len
-        return col, t
-
-    def columns(self, keep: list[int]) -> dict[int, np.ndarray]:
-        """The (2, S') column of each 0-based frame in ``keep``."""
-        col = np.full((2, self.n_ext + 2), -np.inf)
-        col[:, 2] = 0.0  # before the first frame: the start, ahead of state 0
-        out, t = {}, 0
-        for f in sorted(set(keep)):
-            if self.n_ext <= _TRANSFER_MAX_STATES:
-                col, t = self.jump(col, t, f)
-            col = self.frames(col, t, f + 1)
-            out[f], t = col[:, 2:].copy(), f + 1
-        return out
-
-
-def _kept_columns(
-    log_probs: np.ndarray, ids: np.ndarray, blank: int, frames: list[int]
-) -> tuple[np.ndarray, np.ndarray]:
-    """(ln α, ln β) at the 0-based ``frames`` only, each (len(frames), S'), from one pass
-    over every frame that keeps no more than those columns (:class:`_ColumnPass`).
-
-    α_t(s) = (α_{t−1}(s) + α_{t−1}(s−1) [+ α_{t−1}(s−2)]) · y_t(l'_s), from a start column
-    that is 1 in state 0 before the first frame (so α_1(1) = y_1(blank), α_1(2) = y_1(l_1));
-    β_t(s) = α'_{T−1−t}(S'−1−s), α' the same recursion over the reversed frames and labels.
-    """
-    n = log_probs.shape[0]
-    cols = _ColumnPass(log_probs, ids, blank).columns([*frames, *(n - 1 - f for f in frames)])
-    la = np.stack([cols[f][0] for f in frames])
-    lb = np.stack([cols[n - 1 - f][1][::-1] for f in frames])
-    return la, lb
-
-
 def _windowed_trellis(
     p: CTCProblem,
     r: Result,
@@ -926,9 +785,10 @@ def _windowed_trellis(
     window: the first and last frames). Returns (ln p, loss).
 
     α_t and β_t at those frames come from one pass over every frame that carries a single
-    column (:func:`_kept_columns`), so no T x S' table is ever made.
+    column (``engine._ctc_columns.kept_columns``), so no T x S' table is ever made.
     """
     from rnnloss_cli.engine import ctc_loss
+    from rnnloss_cli.engine._ctc_columns import kept_columns
 
     n_frames, n_ext = log_probs.shape[0], len(ext)
     loss = float(ctc_loss(log_probs, target, n_frames, len(target), blank=blank, reduction="sum"))
@@ -936,7 +796,7 @@ def _windowed_trellis(
     head = split if split is not None else len(frames)
     ids = np.array([p.symbols.index(x) for x in ext], dtype=np.int64)
     with np.errstate(divide="ignore", invalid="ignore", under="ignore"):
-        la, lb = _kept_columns(log_probs, ids, blank, frames)
+        la, lb = kept_columns(log_probs, ids, blank, frames)
     alpha_table = _alpha_beta_tables(r, la, lb, ext, frames, head, n_frames, window)
     alpha_table.window_note = (
         f"α and β at the frames shown come from one forward and one backward pass over all "
@@ -980,10 +840,9 @@ def _windowed_posterior(
     """The posterior table (``--show posterior``) at the held frames: γ_t(s) = α_t(s) β_t(s)
     / (y_t(l'_s) p(l|x)), each frame divided by its own Σ_s α_t(s) β_t(s) / y_t(l'_s) (which
     is p(l|x) at every t), so each column sums to 1 as the engine's does."""
-    with np.errstate(divide="ignore", invalid="ignore"):
-        lg = la + lb - log_probs[frames][:, ids]
-        lg = np.where(np.isnan(lg), -np.inf, lg)  # −inf − −inf: a cell off every path
-        lg -= _lse_last(lg)[:, None]
+    from rnnloss_cli.engine._ctc_columns import kept_posterior
+
+    lg = kept_posterior(la, lb, log_probs[frames][:, ids])
     r.tables.append(
         _trellis_table(
             "posterior γ_t(s) = α_t(s)·β_t(s) / (y_t(l'_s)·p(l|x)) (probabilities)",
@@ -1034,16 +893,12 @@ def _coverage(p: CTCProblem, lc: ListedCTC, prob: float, r: Result) -> None:
 
 
 def _path_count_text(target: tuple[str, ...], n_frames: int) -> str:
-    """How many alignments ``target`` has over ``n_frames``: C(T + S - r, 2S) (r adjacent
-    repeats), written out up to 15 digits, else as a power of ten from its log-gamma."""
-    need, _ = min_frames(list(target))
-    n, k = n_frames + 2 * len(target) - need, 2 * len(target)
-    if n_frames < need:
-        return "0"
-    log10 = (math.lgamma(n + 1) - math.lgamma(k + 1) - math.lgamma(n - k + 1)) / math.log(10)
-    if log10 < 15:
-        from rnnloss_cli.engine.alignments import ctc_path_count
+    """How many alignments ``target`` has over ``n_frames``, written out up to 15 digits,
+    else as a power of ten (the count can have thousands of digits)."""
+    from rnnloss_cli.engine.alignments import ctc_path_count, ctc_path_count_log10
 
+    log10 = ctc_path_count_log10(list(target), n_frames)
+    if log10 < 15:
         return f"{ctc_path_count(list(target), n_frames):,}"
     return f"about 10^{log10:,.0f}"
 

@@ -6,7 +6,16 @@ import warnings
 
 import pytest
 
+from rnnloss_cli import engine
 from rnnloss_cli.engine.errors import EngineError
+
+#: The losses (and gradients) that take integer class targets.
+CLASS_FNS = [
+    engine.nll_loss,
+    engine.nll_loss_grad,
+    engine.cross_entropy,
+    engine.cross_entropy_grad,
+]
 
 
 def quiet(fn):

@@ -148,3 +148,16 @@ def test_listing_every_path_is_exact_for_a_distribution():
     assert sorted(paths) == sorted(["AAB", "ABB", "AB-", "A-B", "-AB"])
     r = ctc_listed("AB", paths, probs)
     assert r.total == pytest.approx(0.21)
+
+
+@pytest.mark.parametrize("target", ["A", "AB", "AA", "ABA", "ABBA"])
+def test_the_log10_of_the_path_count_agrees_with_the_count(target):
+    from rnnloss_cli.engine.alignments import ctc_path_count, ctc_path_count_log10
+
+    for frames in range(1, 40):
+        count = ctc_path_count(list(target), frames)
+        got = ctc_path_count_log10(list(target), frames)
+        if count == 0:  # fewer frames than labels and repeat blanks
+            assert got == -math.inf
+        else:
+            assert got == pytest.approx(math.log10(count), abs=1e-9)

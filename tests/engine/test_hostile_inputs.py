@@ -15,7 +15,7 @@ import pytest
 
 from rnnloss_cli import engine
 from rnnloss_cli.engine.errors import EngineError
-from tests.engine.hostile import engine_error_of, quiet
+from tests.engine.hostile import CLASS_FNS, engine_error_of, quiet
 
 RAGGED = [[1.0, 2.0], [1.0]]
 LP2 = np.log([[0.5, 0.5]])
@@ -118,12 +118,6 @@ def test_bce_target_outside_unit_interval_is_refused_as_torch(fn, target):
 
 
 # ------------------------------------------------------------------------ NLL / CE
-CLASS_FNS = [
-    engine.nll_loss,
-    engine.nll_loss_grad,
-    engine.cross_entropy,
-    engine.cross_entropy_grad,
-]
 
 
 @pytest.mark.parametrize("fn", CLASS_FNS, ids=lambda f: f.__name__)
