@@ -18,7 +18,7 @@ runner = CliRunner()
 def test_checker_reads_and_rejects():
     # hand: 0.2 + 0.5 + 0.7 = 1.4; 1.4 / 3 = 0.4667; −ln 0.03 = 3.507 (the issue's -p 1 line)
     assert evaluate("(0.2 + 0.5 + 0.7) / 3") == pytest.approx(1.4 / 3)
-    assert relations("listed loss: −ln P = −ln 0.03 = 3.7") == [("−ln 0.03", "=", "3.7")]
+    assert relations("listed loss: −ln P = −ln 0.03 = 3.7") == [("-ln 0.03", "=", "3.7")]
     assert bad_lines("listed loss: −ln P = −ln 0.03 = 3.7", 1)
     assert not bad_lines("listed loss: −ln P = −ln 0.03 ≈ 3.7", 1)
     assert not bad_lines("mean: (0.2 + 0.5 + 0.7) / 3 = 0.467", 3)
