@@ -67,6 +67,9 @@ from rnnloss_cli.engine._ctc_checks import _Extended, state_classes, take_rows
 FLOOR = 4.0 * np.finfo(np.float64).tiny
 # Smallest normal double: an emission below it is raised to it in the upper variant.
 _TINY = float(np.finfo(np.float64).tiny)
+# exp(x) >= _TINY for x >= this (ln _TINY = -708.40): a block of frames whose shifted
+# log-probabilities all reach it has no subnormal emission, and skips the masks that find them.
+_LOG_TINY = -708.0
 # Accept a scaled result when its certified relative error bound is at most this.
 CERTIFY = 1e-13
 # States per window: a window must fit a double (~1400 nats), a whole column need not.
@@ -243,6 +246,10 @@ class Emissions:
         self.shift[t0:t1] = m
         np.subtract(lpb, m[:, :, None], out=cells)
         up[:, -1] = -np.inf  # the column that ghosts and padding states read
+        if cells.min() >= _LOG_TINY:  # (NaN compares False) no emission can fall below _TINY
+            with np.errstate(over="ignore"):
+                np.exp(up, out=up)  # a class outside the sequence may overflow: never gathered
+            return False
         small = up > -np.inf
         with np.errstate(over="ignore", under="ignore"):
             # Classes outside the sequence may overflow here; they are never gathered.
