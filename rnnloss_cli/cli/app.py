@@ -5,6 +5,7 @@ inside the commands that need them so that start-up stays fast.
 """
 
 import inspect
+import re
 from typing import Annotated, Any, Optional
 
 import typer
@@ -176,14 +177,19 @@ register_sequence(app)  # sequence, hinge-seq, reinforce
 register_course(app)  # vary, mark, grade, export
 
 
+# reST inline literals in a docstring (``-o FILE``): quoted in help, where backticks show as is.
+_LITERAL = re.compile(r"``(.+?)``")
+
+
 def _joined_paragraphs(doc: str) -> str:
-    """``doc`` with the line breaks inside each paragraph made spaces (paragraphs stay apart).
+    """``doc`` with the line breaks inside each paragraph made spaces (paragraphs stay apart)
+    and its inline literals quoted.
 
     Typer (< 0.29) keeps a docstring's single line breaks in Rich help, so a paragraph the
     terminal wraps at 80 columns broke again at every source line ("...then" / "one column").
     """
     paragraphs = inspect.cleandoc(doc).split("\n\n")
-    return "\n\n".join(" ".join(p.split()) for p in paragraphs)
+    return "\n\n".join(_LITERAL.sub(r"'\1'", " ".join(p.split())) for p in paragraphs)
 
 
 def _join_help_paragraphs(t: typer.Typer) -> None:
