@@ -512,7 +512,8 @@ def summary(
         "possible": max(
             (possible for _, possible in totals.values()), default=sum(report.largest.values())
         ),
-        "mean_percent": sum(scores) / len(scores) if scores else 0.0,
+        # no student graded: no mean (None, null in JSON)
+        "mean_percent": sum(scores) / len(scores) if scores else None,
         "distribution": {
             f"{i * 100 // BINS}-{(i + 1) * 100 // BINS}%": c for i, c in enumerate(bins)
         },
@@ -541,6 +542,8 @@ def summary_text(report: GradeReport, width: int | None = None) -> str:
         BAR_WIDTH if width is None else max(MIN_BAR_WIDTH, min(BAR_WIDTH, width - BAR_MARGIN))
     )
     s = summary(report)
+    if not s["students"]:
+        return f"0 students: no answer graded ({s['skipped_rows']} rows with answers skipped)"
     lines = [
         f"{s['students']} students, {s['answers']} answers graded, {s['skipped_rows']} rows "
         f"with answers skipped; mean {s['mean_percent']:.1f}% of {s['possible']:g} points",

@@ -448,3 +448,15 @@ def test_the_distribution_bars_fit_a_narrow_terminal(tmp_path):
     bars = [ln for ln in lines if ln.startswith("  ") and "%" in ln]
     assert max(map(len, bars)) <= 40
     assert max(ln.count("#") for ln in bars) >= 10  # still a bar
+
+
+def test_an_empty_class_has_no_mean(tmp_path):
+    # A header-only answers CSV grades nobody: the mean of no scores is undefined, not 0.0%,
+    # and a distribution of zero students says nothing.
+    from rnnloss_cli.teach.grade import summary_text
+
+    report = grade_class(PROBLEMS[:1], write(tmp_path, "student,problem,figure,value\n"))
+    assert summary(report)["mean_percent"] is None
+    lines = summary_text(report).splitlines()
+    assert lines[0].startswith("0 students: no answer graded")
+    assert "0.0%" not in "\n".join(lines) and "score distribution:" not in lines
