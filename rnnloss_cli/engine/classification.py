@@ -538,6 +538,10 @@ class _CEParts(NamedTuple):
     e: np.ndarray | None  #: exp(z - m), class-last (..., C), a fresh array (None: not kept)
     row_sum: np.ndarray  #: s = sum_c exp(z_c - m), shape (...), in [1, C]; softmax = e / s
     log_sum: np.ndarray  #: ln s, shape (...)
+    #: rows whose max is not finite (a NaN, a +inf, or every logit -inf), shape (...), or
+    #: None when there is none; their m, e and s are placeholders (0, 1, C) that no loss
+    #: may read: :func:`_ce_setup` refuses them unless their target is ignored
+    bad: np.ndarray | None = None
 
     def log_probs(self) -> np.ndarray:
         """ln softmax(z), class-last (..., C); -inf for a class 1.8e308 below the max."""
@@ -573,18 +577,25 @@ def _ce_logits(input, keep_exp: bool = True) -> _CEParts:
             s[rows] = class_sum(er)
             return True
 
-        if not all(chunked(chunk, n_rows, z.shape[1])):
-            _check_row_max(class_max(zl))
-        return _CEParts(z, zl, m, e, s, np.log(s))
+        if all(chunked(chunk, n_rows, z.shape[1])):
+            return _CEParts(z, zl, m, e, s, np.log(s))
+        # a row with no finite max: the whole-array passes below, which mark it
     m = class_max(zl)
-    _check_row_max(m)
+    bad = None
+    if not all_finite(m):
+        # NaN, +inf or only -inf in a row: refused by _ce_setup unless the row's target is
+        # ignored. Its placeholders m = 0 and e = 1 keep every other pass finite and quiet.
+        bad = ~np.isfinite(m)
+        m = np.where(bad, 0.0, m)
     # A finite logit more than 1.8e308 below its row's max gives -inf, the correctly rounded
     # z - m: its probability e^(z - m) is 0 in float64 either way.
-    with np.errstate(over="ignore"):
+    with np.errstate(over="ignore", invalid="ignore"):
         e = zl - m[..., None]
     np.exp(e, out=e)
+    if bad is not None:
+        e[bad] = 1.0
     s = class_sum(e)
-    return _CEParts(z, zl, m, e if keep_exp else None, s, np.log(s))
+    return _CEParts(z, zl, m, e if keep_exp else None, s, np.log(s), bad)
 
 
 def _check_row_max(m: np.ndarray) -> None:
@@ -594,6 +605,20 @@ def _check_row_max(m: np.ndarray) -> None:
         if np.any(np.isnan(m) | (m == np.inf)):
             raise EngineError("input: expected logits (finite or -inf), got NaN or +inf")
         raise EngineError("input: every logit of an observation is -inf (no class possible)")
+
+
+def _check_rows_read(parts: _CEParts, valid: np.ndarray | None) -> None:
+    """Refuse a row without a finite max (see _CEParts.bad) unless its target is ignored.
+
+    PyTorch's cross_entropy reads no logit of an ignored observation (its loss is 0 whatever
+    they hold); every other row is read, and a NaN or +inf logit or a row of -inf there
+    would make the loss NaN, so it is an error naming which.
+    """
+    if parts.bad is None:
+        return
+    read = parts.bad if valid is None else parts.bad & valid
+    if np.any(read):
+        _check_row_max(class_max(parts.zl[read]))
 
 
 def _smoothing(label_smoothing: float) -> float:
@@ -627,9 +652,11 @@ def _ce_setup(input, target, reduction, weight, ignore_index, label_smoothing, k
                 f"ignore_index: not supported with class-probability targets (as PyTorch), "
                 f"got {ignore_index}; leave it negative (default -100)"
             )
+        _check_rows_read(parts, None)
         return parts, w, eps, None
     w = _class_weight(weight, n_classes, parts.m.size if reduction == "mean" else None)
     t, valid = _index_targets(target, parts.z.shape, ignore_index, probabilities_too=True)
+    _check_rows_read(parts, valid)
     return parts, w, eps, (t, valid, _target_weights(w, t, valid))
 
 
@@ -650,6 +677,10 @@ def cross_entropy(
     observations. With ``label_smoothing`` eps the target becomes (1 - eps) q + eps / C (for
     index targets, q = onehot(y)). For index targets "mean" divides by the summed target
     weights; 0/0 = NaN when every target is ignored or has weight 0, as in PyTorch.
+
+    Logits are finite or -inf (a class of probability 0). A row holding NaN or +inf, or only
+    -inf, is an error, unless its target is ``ignore_index``: an ignored row is never read
+    (its loss is 0 whatever it holds, as PyTorch's).
 
     With index targets, loss_i = (1 - eps) w[y_i] l_iy + eps sum_c w_c l_ic / C with
     l_ic = -ln softmax(z_i)_c = (max_k z_ik - z_ic) + ln sum_k exp(z_ik - max_k z_ik); only the
@@ -699,7 +730,9 @@ def cross_entropy_grad(
     its weight, smoothed; or the weighted probability target); for an unweighted one-hot
     target this is softmax(z) - onehot(y), times the mean's 1/W. As PyTorch: 0 for ignored
     targets (all 0 when every target is ignored); NaN rows when W = 0 under "mean" and some
-    target is not ignored.
+    target is not ignored. An ignored row holding NaN, +inf or only -inf (see
+    :func:`cross_entropy`) gets 0, the derivative of a loss that does not read it (PyTorch's
+    autograd gives NaN there, 0 times its NaN softmax).
     """
     parts, w, eps, index = _ce_setup(
         input, target, reduction, weight, ignore_index, label_smoothing, keep_exp=True
