@@ -146,7 +146,7 @@ def binary_cross_entropy(input, target, reduction: str = "mean") -> np.ndarray |
     terms = np.subtract(log_p, log_q, out=log_p)
     terms *= y
     terms += log_q
-    np.negative(terms, out=terms)
+    np.subtract(0.0, terms, out=terms)  # 0 - x, not -x: -ln 1 is +0, never -0
     return reduce(terms.reshape(np.shape(input)), reduction)
 
 
@@ -487,9 +487,11 @@ def nll_loss(
     _, t, _, wt, lp_t, read_sum = _nll_parts(
         input, target, reduction, weight, ignore_index, need_values=reduction == "none"
     )
+    # 0 - x, not -x: -ln 1 is +0, never -0
     if wt is None and reduction != "none":  # unweighted, nothing ignored: the sum is known
-        return -read_sum * _mean_scale(float(t.size), reduction)
-    return _reduced(_weighted(np.negative(lp_t), wt), _total_weight(wt, t, reduction), reduction)
+        return (0.0 - read_sum) * _mean_scale(float(t.size), reduction)
+    per = _weighted(np.subtract(0.0, lp_t), wt)
+    return _reduced(per, _total_weight(wt, t, reduction), reduction)
 
 
 def nll_loss_grad(
@@ -510,7 +512,7 @@ def nll_loss_grad(
     grad = np.zeros(lp.shape)
     with np.errstate(invalid="ignore"):
         # ignored targets: 0 even when the scale is NaN (every target ignored: 0, as PyTorch)
-        at_target = -scale if wt is None else -scale * wt
+        at_target = 0.0 - scale * wt  # 0 - x: a weight of 0 gives +0, not -0
         if valid is not None:
             at_target = np.where(valid, at_target, 0.0)
     _add_at_targets(grad, t, at_target, assign=True)
@@ -521,7 +523,7 @@ def _weighted_log_terms(coef: np.ndarray, lp: np.ndarray) -> np.ndarray:
     """-sum_c coef*lp over the last axis, treating 0 * (-inf) as 0 (an unused class)."""
     with np.errstate(invalid="ignore", over="ignore"):
         prod = np.where(coef == 0, 0.0, coef * lp)
-        return -class_sum(prod)
+        return 0.0 - class_sum(prod)  # 0 - x, not -x: -ln 1 is +0, never -0
 
 
 class _CEParts(NamedTuple):
@@ -804,7 +806,7 @@ def categorical_cross_entropy(input, target, reduction: str = "sum") -> np.ndarr
         if p_min == 0.0:  # some ln 0 = -inf: 0 * (-inf) must count 0 where y_c = 0
             per = _weighted_log_terms(y, log_p)
         else:
-            per = -class_sum(np.multiply(y, log_p, out=log_p))
+            per = 0.0 - class_sum(np.multiply(y, log_p, out=log_p))  # +0 for ln 1, not -0
         if reduction == "none":
             return per.reshape(np.shape(input)[:-1])
         total = float(np.sum(per))
@@ -821,14 +823,17 @@ def categorical_cross_entropy_grad(input, target, reduction: str = "sum") -> np.
     """d loss / d yhat_c = -y_c / yhat_c (0 where y_c = 0), times 1/N for "mean"."""
     check_reduction(reduction)
     p, y, p_min = _probabilities(input, target)
-    scale = -1.0 / (_rows(p) if reduction == "mean" and _rows(p) else 1)
-    # -y / p past the float range (p subnormal) is -inf, its correctly rounded value
+    scale = 1.0 / (_rows(p) if reduction == "mean" and _rows(p) else 1)
+    # -y / p past the float range (p subnormal) is -inf, its correctly rounded value; the
+    # gradient is 0 - scale y / p, not -scale y / p: +0 where y_c = 0, never -0
     if p_min == 0.0:  # 0 / 0 where y_c = 0 and yhat_c = 0 counts 0
         with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-            return (np.where(y == 0, 0.0, y / p) * scale).reshape(np.shape(input))
-    with np.errstate(over="ignore"):
-        grad = y / p
+            grad = np.where(y == 0, 0.0, y / p)
+    else:
+        with np.errstate(over="ignore"):
+            grad = y / p
     grad *= scale
+    np.subtract(0.0, grad, out=grad)
     return grad.reshape(np.shape(input))
 
 
@@ -877,6 +882,7 @@ def hinge_loss_grad(input, target, reduction: str = "mean") -> np.ndarray:
     # 1 - y yhat > 0  <=>  y yhat < 1
     grad = np.multiply(y, yhat)
     active = np.less(grad, 1.0)
-    np.multiply(y, -reduction_scale(yhat, reduction), out=grad)
+    np.multiply(y, reduction_scale(yhat, reduction), out=grad)
     grad *= active
+    np.subtract(0.0, grad, out=grad)  # 0 - x, not -x: +0 where inactive, never -0
     return grad.reshape(np.shape(input))

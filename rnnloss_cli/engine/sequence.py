@@ -274,7 +274,8 @@ def _real_logits(z: np.ndarray, m: np.ndarray) -> np.ndarray:
 def _ce_per_step(lp: np.ndarray, y: np.ndarray) -> np.ndarray:
     """-sum_c y_c ln p_c with 0 * ln 0 counted as 0 (a class the target does not use)."""
     with np.errstate(invalid="ignore"):
-        return -np.sum(np.where(y > 0, y * lp, 0.0), axis=-1)
+        # 0 - x, not -x: -ln 1 (and a padded step's empty sum) is +0, never -0
+        return 0.0 - np.sum(np.where(y > 0, y * lp, 0.0), axis=-1)
 
 
 def sequence_cross_entropy(
@@ -401,7 +402,7 @@ def sequence_cross_entropy_terms(
     return SequenceCETerms(
         target=np.where(m, idx, -1),
         prob=np.where(m, np.exp(lp_t), np.nan),
-        neg_log_prob=np.where(m, -lp_t, 0.0),
+        neg_log_prob=np.where(m, 0.0 - lp_t, 0.0),  # +0 for ln 1, never -0
         mask=m,
     )
 
