@@ -146,7 +146,7 @@ def binary_cross_entropy(input, target, reduction: str = "mean") -> np.ndarray |
     terms = np.subtract(log_p, log_q, out=log_p)
     terms *= y
     terms += log_q
-    np.negative(terms, out=terms)
+    np.subtract(0.0, terms, out=terms)  # 0 - x, not -x: -ln 1 is +0, never -0
     return reduce(terms.reshape(np.shape(input)), reduction)
 
 
@@ -487,9 +487,11 @@ def nll_loss(
     _, t, _, wt, lp_t, read_sum = _nll_parts(
         input, target, reduction, weight, ignore_index, need_values=reduction == "none"
     )
+    # 0 - x, not -x: -ln 1 is +0, never -0
     if wt is None and reduction != "none":  # unweighted, nothing ignored: the sum is known
-        return -read_sum * _mean_scale(float(t.size), reduction)
-    return _reduced(_weighted(np.negative(lp_t), wt), _total_weight(wt, t, reduction), reduction)
+        return (0.0 - read_sum) * _mean_scale(float(t.size), reduction)
+    per = _weighted(np.subtract(0.0, lp_t), wt)
+    return _reduced(per, _total_weight(wt, t, reduction), reduction)
 
 
 def nll_loss_grad(
@@ -510,7 +512,7 @@ def nll_loss_grad(
     grad = np.zeros(lp.shape)
     with np.errstate(invalid="ignore"):
         # ignored targets: 0 even when the scale is NaN (every target ignored: 0, as PyTorch)
-        at_target = -scale if wt is None else -scale * wt
+        at_target = 0.0 - scale * wt  # 0 - x: a weight of 0 gives +0, not -0
         if valid is not None:
             at_target = np.where(valid, at_target, 0.0)
     _add_at_targets(grad, t, at_target, assign=True)
@@ -521,7 +523,7 @@ def _weighted_log_terms(coef: np.ndarray, lp: np.ndarray) -> np.ndarray:
     """-sum_c coef*lp over the last axis, treating 0 * (-inf) as 0 (an unused class)."""
     with np.errstate(invalid="ignore", over="ignore"):
         prod = np.where(coef == 0, 0.0, coef * lp)
-        return -class_sum(prod)
+        return 0.0 - class_sum(prod)  # 0 - x, not -x: -ln 1 is +0, never -0
 
 
 class _CEParts(NamedTuple):
@@ -538,6 +540,10 @@ class _CEParts(NamedTuple):
     e: np.ndarray | None  #: exp(z - m), class-last (..., C), a fresh array (None: not kept)
     row_sum: np.ndarray  #: s = sum_c exp(z_c - m), shape (...), in [1, C]; softmax = e / s
     log_sum: np.ndarray  #: ln s, shape (...)
+    #: rows whose max is not finite (a NaN, a +inf, or every logit -inf), shape (...), or
+    #: None when there is none; their m, e and s are placeholders (0, 1, C) that no loss
+    #: may read: :func:`_ce_setup` refuses them unless their target is ignored
+    bad: np.ndarray | None = None
 
     def log_probs(self) -> np.ndarray:
         """ln softmax(z), class-last (..., C); -inf for a class 1.8e308 below the max."""
@@ -573,18 +579,25 @@ def _ce_logits(input, keep_exp: bool = True) -> _CEParts:
             s[rows] = class_sum(er)
             return True
 
-        if not all(chunked(chunk, n_rows, z.shape[1])):
-            _check_row_max(class_max(zl))
-        return _CEParts(z, zl, m, e, s, np.log(s))
+        if all(chunked(chunk, n_rows, z.shape[1])):
+            return _CEParts(z, zl, m, e, s, np.log(s))
+        # a row with no finite max: the whole-array passes below, which mark it
     m = class_max(zl)
-    _check_row_max(m)
+    bad = None
+    if not all_finite(m):
+        # NaN, +inf or only -inf in a row: refused by _ce_setup unless the row's target is
+        # ignored. Its placeholders m = 0 and e = 1 keep every other pass finite and quiet.
+        bad = ~np.isfinite(m)
+        m = np.where(bad, 0.0, m)
     # A finite logit more than 1.8e308 below its row's max gives -inf, the correctly rounded
     # z - m: its probability e^(z - m) is 0 in float64 either way.
-    with np.errstate(over="ignore"):
+    with np.errstate(over="ignore", invalid="ignore"):
         e = zl - m[..., None]
     np.exp(e, out=e)
+    if bad is not None:
+        e[bad] = 1.0
     s = class_sum(e)
-    return _CEParts(z, zl, m, e if keep_exp else None, s, np.log(s))
+    return _CEParts(z, zl, m, e if keep_exp else None, s, np.log(s), bad)
 
 
 def _check_row_max(m: np.ndarray) -> None:
@@ -594,6 +607,20 @@ def _check_row_max(m: np.ndarray) -> None:
         if np.any(np.isnan(m) | (m == np.inf)):
             raise EngineError("input: expected logits (finite or -inf), got NaN or +inf")
         raise EngineError("input: every logit of an observation is -inf (no class possible)")
+
+
+def _check_rows_read(parts: _CEParts, valid: np.ndarray | None) -> None:
+    """Refuse a row without a finite max (see _CEParts.bad) unless its target is ignored.
+
+    PyTorch's cross_entropy reads no logit of an ignored observation (its loss is 0 whatever
+    they hold); every other row is read, and a NaN or +inf logit or a row of -inf there
+    would make the loss NaN, so it is an error naming which.
+    """
+    if parts.bad is None:
+        return
+    read = parts.bad if valid is None else parts.bad & valid
+    if np.any(read):
+        _check_row_max(class_max(parts.zl[read]))
 
 
 def _smoothing(label_smoothing: float) -> float:
@@ -627,9 +654,11 @@ def _ce_setup(input, target, reduction, weight, ignore_index, label_smoothing, k
                 f"ignore_index: not supported with class-probability targets (as PyTorch), "
                 f"got {ignore_index}; leave it negative (default -100)"
             )
+        _check_rows_read(parts, None)
         return parts, w, eps, None
     w = _class_weight(weight, n_classes, parts.m.size if reduction == "mean" else None)
     t, valid = _index_targets(target, parts.z.shape, ignore_index, probabilities_too=True)
+    _check_rows_read(parts, valid)
     return parts, w, eps, (t, valid, _target_weights(w, t, valid))
 
 
@@ -650,6 +679,10 @@ def cross_entropy(
     observations. With ``label_smoothing`` eps the target becomes (1 - eps) q + eps / C (for
     index targets, q = onehot(y)). For index targets "mean" divides by the summed target
     weights; 0/0 = NaN when every target is ignored or has weight 0, as in PyTorch.
+
+    Logits are finite or -inf (a class of probability 0). A row holding NaN or +inf, or only
+    -inf, is an error, unless its target is ``ignore_index``: an ignored row is never read
+    (its loss is 0 whatever it holds, as PyTorch's).
 
     With index targets, loss_i = (1 - eps) w[y_i] l_iy + eps sum_c w_c l_ic / C with
     l_ic = -ln softmax(z_i)_c = (max_k z_ik - z_ic) + ln sum_k exp(z_ik - max_k z_ik); only the
@@ -699,7 +732,9 @@ def cross_entropy_grad(
     its weight, smoothed; or the weighted probability target); for an unweighted one-hot
     target this is softmax(z) - onehot(y), times the mean's 1/W. As PyTorch: 0 for ignored
     targets (all 0 when every target is ignored); NaN rows when W = 0 under "mean" and some
-    target is not ignored.
+    target is not ignored. An ignored row holding NaN, +inf or only -inf (see
+    :func:`cross_entropy`) gets 0, the derivative of a loss that does not read it (PyTorch's
+    autograd gives NaN there, 0 times its NaN softmax).
     """
     parts, w, eps, index = _ce_setup(
         input, target, reduction, weight, ignore_index, label_smoothing, keep_exp=True
@@ -771,7 +806,7 @@ def categorical_cross_entropy(input, target, reduction: str = "sum") -> np.ndarr
         if p_min == 0.0:  # some ln 0 = -inf: 0 * (-inf) must count 0 where y_c = 0
             per = _weighted_log_terms(y, log_p)
         else:
-            per = -class_sum(np.multiply(y, log_p, out=log_p))
+            per = 0.0 - class_sum(np.multiply(y, log_p, out=log_p))  # +0 for ln 1, not -0
         if reduction == "none":
             return per.reshape(np.shape(input)[:-1])
         total = float(np.sum(per))
@@ -788,14 +823,17 @@ def categorical_cross_entropy_grad(input, target, reduction: str = "sum") -> np.
     """d loss / d yhat_c = -y_c / yhat_c (0 where y_c = 0), times 1/N for "mean"."""
     check_reduction(reduction)
     p, y, p_min = _probabilities(input, target)
-    scale = -1.0 / (_rows(p) if reduction == "mean" and _rows(p) else 1)
-    # -y / p past the float range (p subnormal) is -inf, its correctly rounded value
+    scale = 1.0 / (_rows(p) if reduction == "mean" and _rows(p) else 1)
+    # -y / p past the float range (p subnormal) is -inf, its correctly rounded value; the
+    # gradient is 0 - scale y / p, not -scale y / p: +0 where y_c = 0, never -0
     if p_min == 0.0:  # 0 / 0 where y_c = 0 and yhat_c = 0 counts 0
         with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-            return (np.where(y == 0, 0.0, y / p) * scale).reshape(np.shape(input))
-    with np.errstate(over="ignore"):
-        grad = y / p
+            grad = np.where(y == 0, 0.0, y / p)
+    else:
+        with np.errstate(over="ignore"):
+            grad = y / p
     grad *= scale
+    np.subtract(0.0, grad, out=grad)
     return grad.reshape(np.shape(input))
 
 
@@ -844,6 +882,7 @@ def hinge_loss_grad(input, target, reduction: str = "mean") -> np.ndarray:
     # 1 - y yhat > 0  <=>  y yhat < 1
     grad = np.multiply(y, yhat)
     active = np.less(grad, 1.0)
-    np.multiply(y, -reduction_scale(yhat, reduction), out=grad)
+    np.multiply(y, reduction_scale(yhat, reduction), out=grad)
     grad *= active
+    np.subtract(0.0, grad, out=grad)  # 0 - x, not -x: +0 where inactive, never -0
     return grad.reshape(np.shape(input))

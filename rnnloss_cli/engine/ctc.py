@@ -635,10 +635,10 @@ def ctc_loss(
     batch = _prepare(log_probs, targets, input_lengths, target_lengths, blank)
     done = single_loss(batch, reduction)  # one full-length short sequence: fewest calls
     if done is not None:
-        return done
+        return done + 0.0  # -ln 1 is -0.0: x + 0 is x, and +0 for -0
     log_p, _ = _log_likelihood(batch, need_grad=False)
     loss, _, _ = _reduce(batch, log_p, reduction, zero_infinity)
-    return loss
+    return loss + 0.0
 
 
 def ctc_loss_and_grad(
@@ -709,13 +709,13 @@ def ctc_loss_and_grad(
     batch = _prepare(log_probs, targets, input_lengths, target_lengths, blank)
     done = single_grad(batch, reduction, wrt)  # one full-length short sequence: fewest calls
     if done is not None:
-        return done
+        return done[0] + 0.0, done[1]  # -ln 1 is -0.0: x + 0 is x, and +0 for -0
     log_p, gamma = _log_likelihood(batch, need_grad=True)
     loss, scale, infinite = _reduce(batch, log_p, reduction, zero_infinity)
     grad = _assemble_grad(batch, gamma, scale, infinite, zero_infinity, wrt)
     if batch.unbatched:
         grad = grad[:, 0, :]
-    return loss, grad
+    return loss + 0.0, grad
 
 
 def _assemble_grad(
@@ -887,7 +887,7 @@ def ctc_trace(log_probs: ArrayLike, target: ArrayLike, *, blank: int = 0) -> CTC
         log_alpha=log_alpha,
         log_beta=log_beta,
         log_likelihood=log_lik,
-        loss=-log_lik,
+        loss=0.0 - log_lik,
         grad_logits=grad_logits,
         grad_log_probs=grad_log_probs,
         reachable=reachable,

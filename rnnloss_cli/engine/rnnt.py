@@ -282,7 +282,7 @@ def _run(batch: _Batch, need_grad: bool, fused: bool, clamp: float):
         lp = batch.log_probs[n, :t_n, : u_n + 1]
         target = batch.targets[n, :u_n]
         lat = _lattice(lp, target, batch.blank)
-        costs[n] = -lat.log_likelihood
+        costs[n] = 0.0 - lat.log_likelihood  # 0 - x, not -x: -ln 1 is +0, never -0
         if need_grad:
             grad[n, :t_n, : u_n + 1] = _grad(lp, target, batch.blank, lat, fused, clamp)
     return costs, grad
@@ -510,7 +510,7 @@ def rnnt_trace(
         log_alpha=lat.log_alpha,
         log_beta=lat.log_beta,
         log_likelihood=lat.log_likelihood,
-        loss=-lat.log_likelihood,
+        loss=0.0 - lat.log_likelihood,
         node_occupation=node,
         blank_occupation=lat.blank_occ,
         label_occupation=lat.label_occ,

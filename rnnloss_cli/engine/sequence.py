@@ -218,11 +218,13 @@ def _ce_parts(input, target, lengths, mask, from_logits: bool):
     if n_classes == 0:
         raise EngineError(f"input: expected at least one class (C >= 1), got shape {x.shape}")
     m = step_mask(lengths, mask, steps_shape)
-    # Padded rows become uniform (logits 0, or probabilities 1/C): never read again.
-    x = real_steps(x, m, "input", 0.0 if from_logits else 1.0 / n_classes)
     if from_logits:
-        lp = log_softmax(x, axis=-1)
+        # Padded rows become logits 0 (uniform), never read again. -inf is a legal logit at a
+        # real step, a class of probability 0, as in PyTorch's cross_entropy.
+        lp = log_softmax(_real_logits(x, m), axis=-1)
     else:
+        # Padded rows become uniform probabilities 1/C, never read again.
+        x = real_steps(x, m, "input", 1.0 / n_classes)
         _check_rows_sum_to_one(
             x, m, "input", "; if these are logits (unnormalised scores) pass from_logits=True"
         )
@@ -246,10 +248,34 @@ def _ce_parts(input, target, lengths, mask, from_logits: bool):
     return lp, y, m
 
 
+def _real_logits(z: np.ndarray, m: np.ndarray) -> np.ndarray:
+    """Logits (..., C) with padded steps set to 0, after checking the real ones: each finite
+    or -inf (probability 0), and at least one finite per step (a step of only -inf has no
+    possible class: PyTorch's loss is NaN there). Errors name the first bad step."""
+    z = np.where(m[..., None], z, 0.0)
+    if all_finite(z):
+        return z
+    bad = np.isnan(z) | (z == np.inf)
+    if np.any(bad):
+        idx = tuple(int(i) for i in np.argwhere(bad)[0][:-1])
+        raise EngineError(
+            f"input: expected finite numbers at the real (unpadded) steps (a logit may also "
+            f"be -inf, a class of probability 0), got NaN or +inf at {_where(idx)}"
+        )
+    empty = np.all(z == -np.inf, axis=-1)
+    if np.any(empty):
+        idx = tuple(int(i) for i in np.argwhere(empty)[0])
+        raise EngineError(
+            f"input: every logit is -inf (no class possible) at the real step {_where(idx)}"
+        )
+    return z
+
+
 def _ce_per_step(lp: np.ndarray, y: np.ndarray) -> np.ndarray:
     """-sum_c y_c ln p_c with 0 * ln 0 counted as 0 (a class the target does not use)."""
     with np.errstate(invalid="ignore"):
-        return -np.sum(np.where(y > 0, y * lp, 0.0), axis=-1)
+        # 0 - x, not -x: -ln 1 (and a padded step's empty sum) is +0, never -0
+        return 0.0 - np.sum(np.where(y > 0, y * lp, 0.0), axis=-1)
 
 
 def sequence_cross_entropy(
@@ -269,7 +295,8 @@ def sequence_cross_entropy(
 
     With ``from_logits=True`` yhat = softmax(input) over C and ``reduction="mean_tokens"``
     equals ``torch.nn.functional.cross_entropy(..., ignore_index=-100)`` (mean) with -100 at
-    the padded positions.
+    the padded positions. A probability target's 0 on a class of logit -inf counts 0 here
+    (0 ln 0); PyTorch's cross_entropy gives NaN for it (0 * -inf).
 
     Args:
       input: probabilities yhat (each real row sums to 1 within 1e-6), or logits when
@@ -281,7 +308,8 @@ def sequence_cross_entropy(
       reduction: "sum" (the handout's formula, default), "mean_tokens" (sum / number of real
         steps), "mean_sequences" (sum / N) or "none" (per-step losses (T,) / (N, T), 0 at
         padded steps).
-      from_logits: treat ``input`` as logits and apply log_softmax over C.
+      from_logits: treat ``input`` as logits and apply log_softmax over C. A logit may be
+        -inf (a class of probability 0, as in PyTorch) if its step has a finite one.
 
     Returns:
       The reduced loss as a float, or the per-step losses for ``reduction="none"``.
@@ -374,7 +402,7 @@ def sequence_cross_entropy_terms(
     return SequenceCETerms(
         target=np.where(m, idx, -1),
         prob=np.where(m, np.exp(lp_t), np.nan),
-        neg_log_prob=np.where(m, -lp_t, 0.0),
+        neg_log_prob=np.where(m, 0.0 - lp_t, 0.0),  # +0 for ln 1, never -0
         mask=m,
     )
 
