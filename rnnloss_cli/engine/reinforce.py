@@ -200,7 +200,7 @@ def reinforce_loss(
     check_reduction(reduction, _REINFORCE_REDUCTIONS)
     lp, adv, m = _loss_parts(action_log_probs, advantages, lengths, mask)
     with np.errstate(over="ignore"):  # a product past the float range is ±inf, its value
-        per_step = -adv * lp
+        per_step = 0.0 - adv * lp  # 0 - x, not -x: -A ln 1 is +0, never -0
     if reduction == "none" or all_finite(per_step):
         return _reduce_steps(per_step, m, reduction)
     # A and ln pi are finite (checked), but a product overflowed, and products of both
@@ -208,7 +208,7 @@ def reinforce_loss(
     # multiplied back (inf only when the loss itself passes the float range).
     top = float(np.max(np.abs(adv)))
     with np.errstate(under="ignore"):
-        scaled = _reduce_steps(-(adv / top) * lp, m, reduction)
+        scaled = _reduce_steps(0.0 - (adv / top) * lp, m, reduction)
     return top * scaled
 
 
@@ -233,7 +233,7 @@ def reinforce_loss_grad(
     """
     check_reduction(reduction, _REINFORCE_REDUCTIONS)
     _, adv, m = _loss_parts(action_log_probs, advantages, lengths, mask)
-    return -adv * _step_scale(m, reduction)
+    return 0.0 - adv * _step_scale(m, reduction)  # +0 where A = 0, never -0
 
 
 # ---------------------------------------------------------------------------- full policy
@@ -311,7 +311,7 @@ def reinforce_loss_from_logits(
     # some action taken has probability 0: its ln pi is -inf, which reinforce_loss (whose
     # caller passes log-probabilities) refuses; here it is the logits' own answer, ±inf
     with np.errstate(invalid="ignore", over="ignore"):
-        per_step = np.where(m & (adv != 0), -adv * lp_taken, 0.0)
+        per_step = np.where(m & (adv != 0), 0.0 - adv * lp_taken, 0.0)
     return _reduce_steps(per_step, m, reduction)
 
 
@@ -345,4 +345,5 @@ def reinforce_policy_logits_grad(
     # minus A_t at the action taken: softmax - onehot without building the one-hot array
     taken = np.take_along_axis(grad, act[..., None], axis=-1)
     np.put_along_axis(grad, act[..., None], taken - adv[..., None], axis=-1)
+    grad += 0.0  # a probability 0 times A < 0 is -0: -0 + 0 = +0
     return grad

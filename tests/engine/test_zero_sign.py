@@ -182,3 +182,25 @@ def test_sweep_perfect_predictions_give_positive_zero(case):
         np.zeros((n, 2, 1, 1)), _empty_targets(n), [2] * n, [0] * n, reduction=reduction
     )
     assert_no_negative_zero(rnnt)
+
+
+@pytest.mark.parametrize("reduction", ["sum", "mean", "mean_sequences", "none"])
+def test_reinforce_zeros_are_positive_zero(reduction):
+    from rnnloss_cli.engine.reinforce import (
+        reinforce_loss,
+        reinforce_loss_from_logits,
+        reinforce_loss_grad,
+        reinforce_policy_logits_grad,
+    )
+
+    # ln pi = 0 (the action was certain): -A * 0 = 0 for A = 1 and for A = -1
+    assert_no_negative_zero(reinforce_loss([[0.0, 0.0]], [[1.0, -1.0]], reduction=reduction))
+    # one action, logit anything: ln pi = 0
+    assert_no_negative_zero(
+        reinforce_loss_from_logits([[[3.0]]], [[0]], [[2.0]], reduction=reduction)
+    )
+    # A = 0: -0 * scale = 0; an action of probability 0 (logit -inf) with A = -1: 0 * A = 0
+    assert_no_negative_zero(reinforce_loss_grad([[-1.0]], [[0.0]], reduction=reduction))
+    assert_no_negative_zero(
+        reinforce_policy_logits_grad([[[-INF, 0.0]]], [[1]], [[-1.0]], reduction=reduction)
+    )
