@@ -25,9 +25,10 @@ SCHEMA_VERSION = 1
 
 def _num(x: Any) -> Any:
     """A JSON value: inf/NaN as null, a LogNumber as its log and its printed value, a long
-    list (or Terms) as its first and last items and the count of all."""
-    if isinstance(x, float) and not math.isfinite(x):
-        return None
+    list (or Terms) as its first and last items and the count of all; -0.0 as 0.0 (a zero
+    has no sign to show)."""
+    if isinstance(x, float):
+        return x + 0.0 if math.isfinite(x) else None  # -0 + 0 = +0
     if isinstance(x, LogNumber):
         return {"ln": _num(x.ln), "value": fmt_log(x.ln, 6)}
     if isinstance(x, (list, tuple)) and len(x) > MAX_TERMS:
@@ -45,7 +46,7 @@ def finite_or_null(x: Any, name: str, warnings: list[str]) -> Any:
     if isinstance(x, float) and not math.isfinite(x):
         warnings.append(f"{name} is {x} and JSON has no infinity, so it is written as null")
         return None
-    return x
+    return x + 0.0 if isinstance(x, float) else x  # -0 + 0 = +0
 
 
 def _table(t: Table, window: Window | None) -> dict[str, Any]:
