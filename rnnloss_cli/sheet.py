@@ -19,7 +19,14 @@ from typing import Any
 from rnnloss_cli.errors import ProblemError
 from rnnloss_cli.problem import KIND_SUMMARIES, parse_problem, problem_files, read_text
 from rnnloss_cli.problem._yaml import load_yaml
-from rnnloss_cli.render.latex import fold, latex_math, latex_text, latex_title
+from rnnloss_cli.render.latex import (
+    fold,
+    font_preamble,
+    latex_math,
+    latex_text,
+    latex_title,
+    pdflatex_lacks,
+)
 from rnnloss_cli.render.markdown import md_line
 from rnnloss_cli.render.text import (
     ELLIPSIS,
@@ -639,11 +646,6 @@ def sheet_latex(
     """The whole sheet as a standalone LaTeX document (article, amsmath)."""
     heading = title or ("Solutions" if solutions else "Problem sheet")
     out = [
-        r"\documentclass[11pt]{article}",
-        r"\usepackage[utf8]{inputenc}",
-        r"\usepackage[T1]{fontenc}",
-        r"\usepackage{amsmath,amssymb}",
-        r"\usepackage[margin=2cm]{geometry}",
         rf"\title{{{latex_text(fold(heading))}}}",
         r"\date{}",
         r"\begin{document}",
@@ -661,7 +663,16 @@ def sheet_latex(
         if solutions and p.result is not None:
             out += [r"\subsection*{Solution}", *result_latex(p.result, precision, window=window)]
     out += [r"\end{document}", ""]
-    return "\n".join(out)
+    body = "\n".join(out)
+    # characters visible_text replaces are not the fonts' business
+    lacking = [ch for ch in pdflatex_lacks(body) if not _NOT_LATEX.match(ch)]
+    preamble = [
+        r"\documentclass[11pt]{article}",
+        *font_preamble(lacking),
+        r"\usepackage{amsmath,amssymb}",
+        r"\usepackage[margin=2cm]{geometry}",
+    ]
+    return "\n".join([*preamble, body])
 
 
 # ------------------------------------------------------------------------------ HTML

@@ -41,3 +41,99 @@ def test_sheets_of_hostile_symbols_compile(tmp_path):
             check=False,
         )
         assert done.returncode == 0, done.stdout[-2000:]
+
+
+# 3. a title, source or symbol pdflatex has no glyph for stopped it: "Unicode character 😀
+# (U+1F600) not set up for use with LaTeX"
+# (the source adds a ZWJ emoji sequence, a variation selector and a combining accent)
+UNSET = (
+    'kind: mse\ntitle: "Loss 😀 损失 é Ж"\n'
+    'source: "日本 \\U0001F468\\u200D\\U0001F469 \\u2764\\uFE0F e\\u0301"\ny: [1]\nyhat: [2]\n'
+)
+
+
+def _unset_sheet(tmp_path):
+    from rnnloss_cli.sheet import build_sheet
+
+    (tmp_path / "u.yaml").write_text(UNSET, encoding="utf-8")
+    return build_sheet([str(tmp_path / "u.yaml")], "latex", solutions=True)
+
+
+def test_characters_pdflatex_lacks_are_named_in_the_preamble(tmp_path):
+    tex = _unset_sheet(tmp_path)
+    preamble = tex.split(r"\begin{document}", 1)[0]
+    for ch in "😀损失Ж日本":  # each once, by code, for pdflatex only
+        code = f"{ord(ch):04X}"
+        assert preamble.count(rf"\DeclareUnicodeCharacter{{{code}}}{{\textsf{{U+{code}}}}}") == 1
+    assert "DeclareUnicodeCharacter{00E9}" not in preamble  # pdflatex sets é itself
+    comment = next(line for line in preamble.splitlines() if "U+1F600" in line and "%" in line)
+    assert "😀" in comment and "lualatex" in preamble and "xelatex" in preamble
+    assert r"\section{Loss 😀 损失 é Ж}" in tex  # the text itself is left as written
+
+
+def test_a_sheet_without_such_characters_keeps_its_preamble(tmp_path):
+    from rnnloss_cli.sheet import build_sheet
+
+    (tmp_path / "e.yaml").write_text('kind: mse\ntitle: "Zoë – café"\ny: [1]\nyhat: [2]\n')
+    tex = build_sheet([str(tmp_path / "e.yaml")], "latex")
+    assert "DeclareUnicodeCharacter" not in tex and "fontspec" not in tex
+    assert tex.startswith("\\documentclass[11pt]{article}\n\\usepackage[utf8]{inputenc}\n")
+
+
+def _compile(engine, tex, folder):
+    if shutil.which(engine) is None:
+        pytest.skip(f"{engine} is not installed")
+    (folder / "u.tex").write_text(tex, encoding="utf-8")
+    done = subprocess.run(
+        [engine, "-interaction=nonstopmode", "-halt-on-error", "u.tex"],
+        cwd=folder,
+        capture_output=True,
+        text=True,
+        errors="replace",
+        timeout=300,
+        check=False,
+    )
+    assert done.returncode == 0, done.stdout[-2000:]
+    if shutil.which("pdftotext") is None:
+        return None
+    return subprocess.run(
+        ["pdftotext", "u.pdf", "-"], cwd=folder, capture_output=True, text=True, check=True
+    ).stdout
+
+
+def test_pdflatex_sets_the_characters_it_lacks_as_their_codes(tmp_path):
+    text = _compile("pdflatex", _unset_sheet(tmp_path), tmp_path)
+    if text is not None:
+        assert "U+1F600" in text and "U+65E5" in text and "é" in text, text
+
+
+def test_lualatex_sets_the_characters_themselves(tmp_path):
+    # a main font that has them is the reader's choice (\setmainfont); Latin Modern has é
+    text = _compile("lualatex", _unset_sheet(tmp_path), tmp_path)
+    log = (tmp_path / "u.log").read_text(encoding="utf-8", errors="replace")
+    assert "Missing character: There is no 😀" in log  # tried, not replaced by its code
+    if text is not None:
+        assert "U+1F600" not in text and "é" in text, text
+
+
+@pytest.mark.skipif(shutil.which("pdflatex") is None, reason="pdflatex is not installed")
+def test_every_character_said_to_be_set_by_pdflatex_is(tmp_path):
+    from rnnloss_cli.render.latex import PDFLATEX_TEXT
+
+    body = "\n".join(f"{ord(ch):04X}: {ch}\\par" for ch in sorted(PDFLATEX_TEXT))
+    tex = (
+        "\\documentclass[11pt]{article}\n\\usepackage[utf8]{inputenc}\n"
+        "\\usepackage[T1]{fontenc}\n\\begin{document}\n" + body + "\n\\end{document}\n"
+    )
+    (tmp_path / "all.tex").write_text(tex, encoding="utf-8")
+    done = subprocess.run(
+        ["pdflatex", "-interaction=nonstopmode", "-halt-on-error", "all.tex"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        errors="replace",
+        timeout=300,
+        check=False,
+    )
+    assert done.returncode == 0, done.stdout[-2000:]
+    assert "Missing character" not in (tmp_path / "all.log").read_text(errors="replace")

@@ -375,8 +375,13 @@ def _console_class():
 
 def map_texts(obj: Any, change: Callable[[str], str]) -> Any:
     """``obj`` with ``change`` applied to its texts, styles kept: a string, a Text, and the
-    texts inside a Table, Group, Panel or Padding (changed in place). Anything else is left
-    as it is (the stream's ASCII fallback still covers it)."""
+    texts inside a Table, Group, Panel or Padding. Anything else is left as it is (the
+    stream's ASCII fallback still covers it).
+
+    Only Rich's public API is used: Rich is not pinned above, and its private attributes
+    (a column's ``_cells``) may move in any release, which would silently drop the ASCII
+    stand-ins and the control-character escapes. A Table is changed in place, its rows
+    rebuilt with ``Column.copy``, ``Column.cells`` and ``add_row``; a Group is rebuilt."""
     from rich.console import Group
     from rich.padding import Padding
     from rich.panel import Panel
@@ -390,13 +395,18 @@ def map_texts(obj: Any, change: Callable[[str], str]) -> Any:
     if isinstance(obj, Table):
         for attr in ("title", "caption"):
             setattr(obj, attr, map_texts(getattr(obj, attr), change))
+        rows = list(obj.rows)
+        cells = [[map_texts(c, change) for c in column.cells] for column in obj.columns]
+        obj.columns = [column.copy() for column in obj.columns]  # same settings, no cells
         for column in obj.columns:
             column.header = map_texts(column.header, change)
             column.footer = map_texts(column.footer, change)
-            column._cells[:] = [map_texts(c, change) for c in column._cells]
+        obj.rows = []
+        # zip: Rich draws as many rows as its shortest column has cells
+        for row, row_cells in zip(rows, zip(*cells, strict=False), strict=False):
+            obj.add_row(*row_cells, style=row.style, end_section=row.end_section)
     elif isinstance(obj, Group):
-        items = obj.renderables  # the list Group renders from (public, built once)
-        items[:] = [map_texts(r, change) for r in items]
+        return Group(*(map_texts(r, change) for r in obj.renderables), fit=obj.fit)
     elif isinstance(obj, Panel):
         obj.renderable = map_texts(obj.renderable, change)
         obj.title = map_texts(obj.title, change)

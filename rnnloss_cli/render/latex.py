@@ -200,3 +200,65 @@ def fold(s: str) -> str:
     """Whitespace runs (newlines, blank lines) as single spaces: a title or heading is one
     line in every format (a blank line inside ``\\section{}`` is an error)."""
     return " ".join(str(s).split())
+
+
+#: Non-ASCII characters pdflatex sets with the sheet's preamble (utf8 inputenc, T1 fontenc):
+#: those LaTeX's t1enc, ts1enc, ot1enc and omsenc.dfu declare (TeX Live 2022), as code point
+#: ranges; a test compiles every one. Any other (😀, 日, Ж) stopped pdflatex: "Unicode
+#: character 😀 (U+1F600) not set up for use with LaTeX".
+_PDFLATEX_RANGES = (
+    "00A0-0125 0128-0137 0139-013E 0141-0148 014A-0165 0168-017E 0192 01C4-01D4 01E2-01E3 "
+    "01E6-01EB 01F0 01F4-01F5 0218-021B 0232-0233 0237 02C7 02D8-02D9 02DB 02DD 0E3F "
+    "1E02-1E03 1E0D 1E1E-1E21 1E25 1E30-1E31 1E37 1E43 1E45 1E47 1E5B 1E63 1E6D 1E8E-1E91 "
+    "1E9E 1EF2-1EF3 200C 2010-2016 2018-201A 201C-201E 2020-2022 2030-2031 2039-203B 203D "
+    "2044 204E 2052 20A1 20A4 20A6 20A9 20AB-20AC 20B1 2103 2116-2117 211E 2120 2122 "
+    "2126-2127 212E 2190-2193 2329-232A 2422-2423 25E6 25EF 266A 27E8-27E9 3008-3009 "
+    "FB00-FB06 FEFF"
+)
+PDFLATEX_TEXT = frozenset(
+    chr(c)
+    for r in _PDFLATEX_RANGES.split()
+    for lo, _, hi in [r.partition("-")]
+    for c in range(int(lo, 16), int(hi or lo, 16) + 1)
+)
+#: How many of the characters pdflatex lacks the preamble's comment names.
+NAMED_LACKING = 5
+
+
+def pdflatex_lacks(text: str) -> list[str]:
+    """The non-ASCII characters of ``text`` pdflatex cannot set (:data:`PDFLATEX_TEXT`), each
+    once, in the order they first appear."""
+    return [ch for ch in dict.fromkeys(text) if not ch.isascii() and ch not in PDFLATEX_TEXT]
+
+
+def font_preamble(lacking: list[str]) -> list[str]:
+    r"""The preamble's input and font lines: utf8 inputenc and T1 fontenc, which pdflatex,
+    lualatex and xelatex all read.
+
+    When the document holds characters pdflatex has no glyph for (``lacking``, from
+    :func:`pdflatex_lacks`), a comment names them and pdflatex prints each as its code
+    (``\DeclareUnicodeCharacter{1F600}{\textsf{U+1F600}}``, as a control character is
+    shown), so the file still compiles; lualatex and xelatex are left the characters
+    themselves, for a main font that has them (``fontspec``'s ``\setmainfont``). Loading
+    fontspec here would stop lualatex where luaotfload is not installed, and its default
+    Latin Modern has no CJK or emoji either."""
+    out = [r"\usepackage[utf8]{inputenc}", r"\usepackage[T1]{fontenc}"]
+    if not lacking:
+        return out
+    named = ", ".join(f"{ch} U+{ord(ch):04X}" for ch in lacking[:NAMED_LACKING])
+    more = len(lacking) - NAMED_LACKING
+    named += f" and {more} more" if more > 0 else ""
+    return [
+        "% pdflatex has no glyph for these characters and prints their codes:",
+        f"% {named}.",
+        "% To see them, run lualatex or xelatex with a font that has them: add",
+        r"% \usepackage{fontspec} \setmainfont{...} after these lines.",
+        *out,
+        r"\usepackage{iftex}",
+        r"\ifPDFTeX",
+        *(
+            rf"  \DeclareUnicodeCharacter{{{ord(ch):04X}}}{{\textsf{{U+{ord(ch):04X}}}}}"
+            for ch in lacking
+        ),
+        r"\fi",
+    ]

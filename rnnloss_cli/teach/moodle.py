@@ -23,10 +23,11 @@ its own name (``-2``, ``-3`` when two different files share a name). ``<base>`` 
 ``$system$/``).
 
 The answer is written in plain decimals, with enough of them for its tolerance; the question
-asks for as many decimals as the tolerance allows (3 for the default 5e-4). Every text from a
-problem goes through ``html.escape`` (a custom problem's terms are inlined with their givens);
-ElementTree then escapes the HTML for XML, and characters XML 1.0 forbids (control
-characters) are replaced (:func:`xml_safe`), so the file is always well-formed.
+asks for as many decimals as the tolerance allows (3 for the default 5e-4). A tolerance Moodle
+cannot check as asked is refused with the file's ``tolerance`` line (:func:`tolerance_trouble`).
+Every text from a problem goes through ``html.escape`` (a custom problem's terms are inlined
+with their givens); ElementTree then escapes the HTML for XML, and characters XML 1.0 forbids
+(control characters) are replaced (:func:`xml_safe`), so the file is always well-formed.
 """
 
 from __future__ import annotations
@@ -48,6 +49,15 @@ from rnnloss_cli.result import Window
 
 #: Digits of the answer written in the bank (well inside the default tolerance 5e-4).
 ANSWER_DIGITS = 6
+
+#: Moodle accepts a numerical answer within ``tolerance + MOODLE_SLACK · max(1, |answer|)``
+#: (``qtype_numerical_answer::get_tolerance_interval``: 10^-precision, PHP's default precision
+#: being 14), so a smaller positive tolerance is not what it checks: 1e-300 asked students
+#: for "300 decimals" that Moodle never looked at.
+MOODLE_SLACK = 1e-14
+
+#: Characters Moodle keeps of a tolerance (its ``question_numerical.tolerance`` column).
+MOODLE_TOLERANCE_CHARS = 255
 
 
 def _cell(x: Any) -> str:
@@ -222,6 +232,34 @@ def answer_text(value: float, tolerance: float) -> str:
     return plain_number(value, max(ANSWER_DIGITS, math.ceil(math.log10(5 / tolerance))))
 
 
+def tolerance_trouble(tolerance: float, value: float, figure: str) -> str | None:
+    """Why Moodle cannot check ``value`` to ``tolerance`` as the question asks, or None.
+
+    A positive tolerance under ``MOODLE_SLACK · max(1, |value|)`` is finer than Moodle checks
+    (0 stays: "exactly", to Moodle's own slack); one of ``max(1, |value|)`` or more accepts 0
+    and answers of the other sign (3.673 ± 5), whatever was computed; and a tolerance longer
+    than ``MOODLE_TOLERANCE_CHARS`` in plain decimals does not fit where Moodle keeps it."""
+    scale = max(1.0, abs(value))
+    if 0 < tolerance < MOODLE_SLACK * scale:
+        return (
+            f"{tolerance:g} is finer than Moodle checks {figure} = {value:g} (it accepts "
+            f"answers within the tolerance + {MOODLE_SLACK:g} × max(1, |answer|)); expected "
+            f"0 (exact) or at least {MOODLE_SLACK * scale:g}"
+        )
+    if tolerance >= scale:
+        return (
+            f"{tolerance:g} accepts any answer from {value - tolerance:g} to "
+            f"{value + tolerance:g} for {figure} = {value:g}; expected less than {scale:g} "
+            "(the answer's size, or 1) for a Moodle question"
+        )
+    if len(plain_number(tolerance)) > MOODLE_TOLERANCE_CHARS:
+        return (
+            f"{tolerance:g} written in plain decimals is longer than the "
+            f"{MOODLE_TOLERANCE_CHARS} characters Moodle keeps of a tolerance"
+        )
+    return None
+
+
 def feedback_html(result: Any) -> str:
     """The worked solution: the formula, the tables and the steps, as HTML.
 
@@ -335,11 +373,11 @@ def moodle_bank(files: list[str], *, category: str | None = None) -> MoodleBank:
             raise ProblemError(
                 "the file is empty; expected a mapping with at least 'kind'", file=name
             )
-        loaded.append((path, data, parse_problem(data, lines, name)))
-    groups = _groups(files, [problem.meta.source for _, _, problem in loaded])
+        loaded.append((path, data, lines, parse_problem(data, lines, name)))
+    groups = _groups(files, [problem.meta.source for *_, problem in loaded])
     by_category: dict[str, list[ET.Element]] = {}
     warnings = []
-    for (path, data, problem), group in zip(loaded, groups, strict=True):
+    for (path, data, lines, problem), group in zip(loaded, groups, strict=True):
         result = solve(problem)
         meta = problem.meta
         unit = LOG_BASES.get(meta.log_base, "nats") if result.unit != "nats" else result.unit
@@ -355,6 +393,15 @@ def moodle_bank(files: list[str], *, category: str | None = None) -> MoodleBank:
                     "must be a finite number)"
                 )
                 continue
+            trouble = tolerance_trouble(meta.tolerance, value, figure)
+            if trouble is not None:
+                given = "tolerance" in data
+                raise ProblemError(
+                    trouble if given else f"{trouble} (the default: the file gives none)",
+                    file=STDIN_NAME if path == "-" else path,
+                    line=lines.get(("tolerance",)) if given else None,
+                    field="tolerance",
+                )
             q = ET.Element("question", {"type": "numerical"})
             _text(q, "name", f"{stem}: {figure}")
             question = question_html(data, figure, unit, base=folder, tolerance=meta.tolerance)

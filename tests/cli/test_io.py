@@ -322,3 +322,72 @@ def test_an_internal_error_with_a_multi_line_message_is_still_one_line(monkeypat
     assert code == cli_io.EXIT_INTERNAL
     assert len(err.getvalue().strip().splitlines()) == 1, err.getvalue()
     assert "broadcast\\ntogether" in err.getvalue()
+
+
+# ------------------------------------------------------------------ Rich's public API only
+def _no_private_reads_from_rnnloss(cls):
+    """``cls`` whose private attributes (``_cells``, ``_render``, ...) raise when read from
+    rnnloss's code: Rich may rename them in any release (it is not pinned above), and a
+    rename would silently drop the ASCII stand-ins and the control-character escapes. Rich
+    itself (and the standard library it calls) still reads them."""
+
+    class Guarded(cls):
+        def __getattribute__(self, name):
+            if name.startswith("_") and not name.startswith("__"):
+                caller = sys._getframe(1).f_globals.get("__name__", "")
+                if caller.startswith("rnnloss_cli"):
+                    raise AttributeError(f"{caller} read Rich's private {cls.__name__}.{name}")
+            return super().__getattribute__(name)
+
+    Guarded.__name__ = cls.__name__
+    return Guarded
+
+
+def test_map_texts_reads_rich_tables_through_the_public_api_only(monkeypatch):
+    import rich.console
+    import rich.table
+    from rich.text import Text
+
+    # Table.add_column and add_row build their Column objects from rich.table's global
+    monkeypatch.setattr(rich.table, "Column", _no_private_reads_from_rnnloss(rich.table.Column))
+    table = _no_private_reads_from_rnnloss(rich.table.Table)(title="t \x1b[8m")
+    table.add_column("ŷ", justify="right")
+    table.add_column("name")
+    table.add_row("0.5", Text("Ä\x1b[2J", style="bold"))
+    table.add_row("1", "b", end_section=True)
+    group = _no_private_reads_from_rnnloss(rich.console.Group)(table, "α · y")
+
+    out = io.TextIOWrapper(io.BytesIO(), encoding="ascii")  # Rich then draws ASCII boxes
+    console = cli_io._console_class()(file=out, width=40, highlight=False, emoji=False)
+    console.ascii_only = True
+    console.print(group)
+    out.flush()
+    text = out.buffer.getvalue().decode("ascii")
+    assert text.isascii() and "\x1b" not in text, repr(text)
+    # hand-written: title, the header "ŷ" -> "yhat", "Ä" -> "\u00c4", ESC -> "\u001b"
+    assert "t \\u001b[8m" in text and "yhat" in text and "a * y" in text, text
+    row = next(line for line in text.splitlines() if "\\u00c4" in line)
+    assert row.split("|")[1:3] == ["  0.5 ", " \\u00c4\\u001b[2J "], row
+    # every line of the box (borders and rows) is the same width
+    box = [line for line in text.splitlines() if line[:1] in "+|"]
+    assert len(box) == 6 and len({len(line) for line in box}) == 1, text
+
+
+def test_map_texts_does_not_rely_on_a_group_keeping_its_list(monkeypatch):
+    from rich.console import Group
+
+    class FreshGroup(Group):
+        """A Group whose ``renderables`` is a new list on every read (its public contract
+        is only "a list"; Rich 15 happens to keep one)."""
+
+        @property
+        def renderables(self):
+            return list(super().renderables)
+
+    out = io.TextIOWrapper(io.BytesIO(), encoding="ascii")
+    console = cli_io._console_class()(file=out, width=40, highlight=False, emoji=False)
+    console.ascii_only = True
+    console.print(FreshGroup("α · y \x1b[2J", "Ä"))
+    out.flush()
+    # hand-written: "α" -> "a", "·" -> "*", ESC -> "\u001b", "Ä" -> "\u00c4"
+    assert out.buffer.getvalue().decode("ascii") == "a * y \\u001b[2J\n\\u00c4\n"

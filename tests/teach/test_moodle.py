@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import xml.etree.ElementTree as ET
 
-from rnnloss_cli.teach.moodle import html_value, moodle_xml
+import pytest
+
+from rnnloss_cli.errors import ProblemError
+from rnnloss_cli.teach.moodle import html_value, moodle_bank, moodle_xml
 
 FILES = ["problems/hello.yaml", "problems/hinge-sequence.yaml", "problems/hello-variants.yaml"]
 
@@ -246,3 +249,81 @@ def test_hostile_names_and_symbols_give_well_formed_xml(tmp_path):
     assert names == [f"{_xml_text(name)}: loss"]  # no key: the loss
     html_text = root.find("question[@type='numerical']/questiontext/text").text
     assert "&lt;&amp;" in html_text and "]]&gt;" in html_text  # the symbols, escaped HTML
+
+
+# ------------------------------------------------------------------ tolerances Moodle can check
+# Moodle's numerical question accepts answer ± (tolerance + 1e-14 · max(1, |answer|)) (PHP's
+# default precision 14, qtype_numerical_answer::get_tolerance_interval) and keeps the tolerance
+# in a 255-character column (question_numerical.tolerance).
+# loss = ((1 - 1.5)² + (2 - 2.5)²) / 2 = (0.25 + 0.25) / 2 = 0.25; tolerance is on line 5.
+QUARTER = "kind: mse\ntitle: t\ny: [1, 2]\nyhat: [1.5, 2.5]\ntolerance: {}\nanswer:\n  loss: 0.25\n"
+
+
+@pytest.mark.parametrize(
+    "tolerance, expected",
+    [
+        # 1e-14 · max(1, 0.25) = 1e-14: anything finer is widened by Moodle to about 1e-14
+        ("1.0e-300", "expected 0 (exact) or at least 1e-14"),
+        ("9.0e-15", "expected 0 (exact) or at least 1e-14"),
+        # max(1, |0.25|) = 1: a tolerance of 1 or more accepts 0 and answers of either sign
+        ("1", "expected less than 1"),
+        ("1.0e+300", "expected less than 1"),
+    ],
+)
+def test_a_tolerance_moodle_cannot_check_is_refused_on_one_line(tmp_path, tolerance, expected):
+    f = tmp_path / "q.yaml"
+    f.write_text(QUARTER.format(tolerance))
+    with pytest.raises(ProblemError) as err:
+        moodle_bank([str(f)])
+    msg = str(err.value)
+    assert msg.startswith(f"{f}:5: field 'tolerance': ") and expected in msg, msg
+    assert "\n" not in msg and "300 decimals" not in msg
+
+
+def test_a_tolerance_too_long_for_moodle_s_column_is_refused(tmp_path):
+    # loss = (0 - 1e150)² = 1e300; a tolerance of 1e290 is small beside it, but written in
+    # plain decimals it is 291 characters, more than the 255 Moodle stores
+    f = tmp_path / "big.yaml"
+    f.write_text("kind: mse\ny: [0]\nyhat: [1.0e+150]\ntolerance: 1.0e+290\n")
+    with pytest.raises(ProblemError) as err:
+        moodle_bank([str(f)])
+    assert "field 'tolerance'" in str(err.value) and "255" in str(err.value), str(err.value)
+
+
+def test_the_default_tolerance_is_named_when_moodle_cannot_check_it(tmp_path):
+    # loss = (0 - 1e8)² = 1e16: Moodle widens by 1e-14 · 1e16 = 100, far beyond 0.0005
+    f = tmp_path / "big.yaml"
+    f.write_text("kind: mse\ny: [0]\nyhat: [1.0e+8]\n")
+    with pytest.raises(ProblemError) as err:
+        moodle_bank([str(f)])
+    msg = str(err.value)
+    assert "field 'tolerance'" in msg and "the default" in msg and "at least 100" in msg, msg
+
+
+@pytest.mark.parametrize(
+    "tolerance, words",
+    [
+        ("0", "exactly"),
+        ("1.0e-14", "to 14 decimals"),  # the finest Moodle checks for 0.25: log10(2e-14) = -13.7
+        ("0.5", "to a whole number"),  # under max(1, 0.25) = 1
+    ],
+)
+def test_tolerances_moodle_can_check_are_written_as_given(tmp_path, tolerance, words):
+    f = tmp_path / "q.yaml"
+    f.write_text(QUARTER.format(tolerance))
+    q = ET.fromstring(moodle_xml([str(f)])).find("question[@type='numerical']")
+    assert float(q.find("answer/tolerance").text) == float(tolerance)
+    assert words in q.find("questiontext/text").text
+
+
+def test_export_of_an_uncheckable_tolerance_is_exit_2_with_one_line(tmp_path):
+    from typer.testing import CliRunner
+
+    from rnnloss_cli.cli import app
+
+    f = tmp_path / "q.yaml"
+    f.write_text(QUARTER.format("1.0e-300"))
+    r = CliRunner().invoke(app, ["export", str(f), "--format", "moodle"])
+    assert r.exit_code == 2, r.output
+    assert r.stderr.count("\n") == 1 and "field 'tolerance'" in r.stderr, r.stderr
+    assert "<quiz" not in r.stdout
