@@ -395,14 +395,14 @@ EXPLANATIONS: dict[str, Explanation] = {
                 "followed it; minimising the loss maximises the expected return "
                 "(Williams 1992)."
             ),
-            formula="L = −Σₜ (Rₜ − b) ln π(aₜ|sₜ),  Rₜ = Σ_{k≥t} γ^{k−t} rₖ",
+            formula="L = −Σₜ (Rₜ − b) ln π(yₜ|sₜ),  Rₜ = Σ_{k≥t} γ^{k−t} rₖ",
             formula_latex=(
-                r"L = -\sum_{t=1}^{T} (R_t - b)\ln \pi(a_t\mid s_t),\quad "
+                r"L = -\sum_{t=1}^{T} (R_t - b)\ln \pi(y_t\mid s_t),\quad "
                 r"R_t = \sum_{k\ge t}\gamma^{k-t} r_k"
             ),
             where=(
-                "aₜ the sampled action in state sₜ, rₖ the reward, Rₜ the return from step t "
-                "on, γ the discount, b a "
+                "yₜ the sampled action in state sₜ (the handout's yₜ), rₖ the reward, Rₜ the "
+                "return from step t on, γ the discount, b a "
                 "baseline: a constant or a state-value estimate b(sₜ) leaves the expected "
                 "gradient unchanged; the mean of the episode's own returns (baseline: mean) "
                 "depends on the sampled actions, so it is biased (with one step b = R₁ and "

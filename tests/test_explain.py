@@ -125,3 +125,15 @@ def test_aliases_and_unknown_loss():
     result = runner.invoke(app, ["explain", "nope"])
     assert result.exit_code == 2
     assert "unknown loss" in result.output
+
+
+def test_reinforce_names_the_action_as_solve_and_the_handout_do():
+    # the handout writes π(y_t|s_t) and `rnnloss solve` prints J = Σ_t A_t ln π(y_t|s_t):
+    # explain must not call the same action a_t
+    from rnnloss_cli.problem import parse_problem
+    from rnnloss_cli.solve import solve
+
+    out = _render("reinforce")
+    assert "π(yₜ|sₜ)" in out and "aₜ" not in out
+    r = solve(parse_problem({"kind": "reinforce", "probs": [0.5], "returns": [1]}, {}, "<t>"))
+    assert "π(y_t|s_t)" in r.formula.text

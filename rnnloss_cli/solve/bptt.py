@@ -15,6 +15,7 @@ import numpy as np
 
 from rnnloss_cli.problem.bptt import PARAMETERS, BPTTProblem
 from rnnloss_cli.result import Result, Step, Table, Window
+from rnnloss_cli.result import terms as held_terms
 from rnnloss_cli.solve._beyond import add_key_checks, grid_table, lead
 from rnnloss_cli.solve.common import finalize
 
@@ -165,11 +166,21 @@ def solve_bptt(p: BPTTProblem, *, window: Window | None = None) -> Result:
         forward.append(("y", p.targets))
     forward.append(("L_t", tr.step_loss.reshape(-1, 1)))
     r.tables.append(_step_table("forward pass, step by step", forward, window))
+    # the step losses written out, so the line adds the L_t column's numbers (0.214 + 0.186);
+    # one step has nothing to add ("L = 0.214 = 0.214" would say nothing)
+    head = "L = Σ_t L_t = " if p.reduction == "sum" else "L = (1/T) Σ_t L_t = "
+    if tr.step_loss.size > 1:
+        head += "{terms|+}" if p.reduction == "sum" else "({terms|+}) / {T}"
+        head += " = "
     r.steps.append(
         Step(
             "loss",
-            ("L = Σ_t L_t = " if p.reduction == "sum" else "L = (1/T) Σ_t L_t = ") + "{value}",
-            {"value": tr.loss},
+            head + "{value}",
+            {
+                "terms": held_terms(tr.step_loss.astype(float)),
+                "T": int(tr.step_loss.size),
+                "value": tr.loss,
+            },
         )
     )
     g_text = f"g_t = {scale.split(' = ')[-1] + ' · ' if p.reduction == 'mean' else ''}" + (

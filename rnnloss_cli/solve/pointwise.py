@@ -27,7 +27,9 @@ FORMULAS = {
         {},
         r"-\frac{1}{n}\sum_i [y_i \ln \hat y_i + (1-y_i)\ln(1-\hat y_i)]",
     ),
-    "nll": Step("formula", "NLL = −Σ_i y_i ln ŷ_i", {}, r"-\sum_i y_i \ln \hat y_i"),
+    # i numbers the observations and y_i is the true class of observation i, as in `explain
+    # nll` (the handout's −Σ_i y_i log ŷ_i runs i over the classes of one observation)
+    "nll": Step("formula", "NLL = −Σ_i ln ŷ_i(y_i)", {}, r"-\sum_i \ln \hat y_i(y_i)"),
     "cce": Step(
         "formula",
         "CCE = −Σ_i Σ_c y_ic ln ŷ_ic",
@@ -264,12 +266,15 @@ def solve_categorical(p: PointwiseProblem, *, window: Window | None = None) -> R
         r.steps.append(_worked_softmax(p.yhat, probs))
     y2, p2, t2 = np.atleast_2d(p.y), np.atleast_2d(probs), np.atleast_1d(terms)
 
+    given_logs = p.input_name == "log_probs"  # the file gives ln ŷ: show it, not e^(ln ŷ)
+    shown = np.atleast_2d(p.yhat) if given_logs else p2
+
     def row(i: int) -> list:
         cls = int(np.argmax(y2[i])) if p.y_index is not None else None
         return [
             i + 1,
             cls if cls is not None else "soft",
-            float(p2[i, cls]) if cls is not None else None,
+            float(shown[i, cls]) if cls is not None else None,
             float(t2[i]),
         ]
 
@@ -278,12 +283,16 @@ def solve_categorical(p: PointwiseProblem, *, window: Window | None = None) -> R
             "per observation",
             y2.shape[0],
             row,
-            ["i", "true class", "ŷ[true]", "loss term"],
+            ["i", "true class", "ln ŷ[true] (given)" if given_logs else "ŷ[true]", "loss term"],
             window,
         )
     )
     wrt = {"yhat": "ŷ", "log_probs": "ln ŷ", "logits": "logits"}[p.input_name]
-    r.tables.append(_matrix_table(f"gradient ∂L/∂{wrt} ({p.reduction})", grad, window))
+    plain = weight is None and not p.label_smoothing
+    grad_table = _matrix_table(f"gradient ∂L/∂{wrt} ({p.reduction})", grad, window)
+    if plain:
+        grad_table.caption = _gradient_caption(p.input_name, p.y_index is not None, p.reduction)
+    r.tables.append(grad_table)
     if weight is not None or p.label_smoothing:
         r.notes.append(
             "class weights / label smoothing follow PyTorch: a weighted mean divides by the "
@@ -293,15 +302,21 @@ def solve_categorical(p: PointwiseProblem, *, window: Window | None = None) -> R
     else:
         if p.y_index is not None and not p.label_smoothing:
             cls = int(np.argmax(y2[0]))
+            # from log-probabilities −ln ŷ is minus the given number: no log to take
+            take = ("−({p})", "-({p})") if given_logs else ("−ln {p}", r"-\ln {p}")
+            text = "−ln ŷ_1(c{c}) = " + take[0] + " = {t}"
+            latex = r"-\ln \hat y_1(c_{c}) = " + take[1] + " = {t}"
             r.steps.append(
                 Step(
                     f"term of observation 1 (true class {cls})",
-                    "−ln ŷ_1(c" + str(cls) + ") = −ln {p} = {t}",
-                    {"p": float(p2[0, cls]), "t": float(t2[0])},
-                    r"-\ln \hat y_1(c_" + str(cls) + ") = -\\ln {p} = {t}",
+                    text.replace("{c}", str(cls)),
+                    {"p": float(shown[0, cls]), "t": float(t2[0])},
+                    latex.replace("{c}", str(cls)),
                 )
             )
         r.steps.append(reduction_step(t2, p.reduction, loss, "observation terms"))
+        if p.input_name != "logits" and p.y_index is not None:
+            r.steps.append(_worked_categorical_gradient(p, shown, grad, int(np.argmax(y2[0]))))
         if p.input_name == "logits" and p.y_index is not None:
             cls = int(np.argmax(y2[0]))
             per_n = " / {n}" if p.reduction == "mean" else ""
@@ -320,10 +335,46 @@ def solve_categorical(p: PointwiseProblem, *, window: Window | None = None) -> R
         r.warnings.append(_infinite_reason(p, t2))
     if kind == "nll" and p.input_name == "yhat":
         r.notes.append(
-            "The handout's NLL takes probabilities and one-hot y; PyTorch's nll_loss takes "
-            "log-probabilities and class indices, and averages by default (reduction='mean')."
+            "The handout's NLL takes probabilities and one-hot y: its −Σ_i y_i log ŷ_i runs i "
+            "over the classes of one observation and keeps only the true class's term; here i "
+            "numbers the observations and y_i is the true class of observation i. PyTorch's "
+            "nll_loss takes log-probabilities and class indices, and averages by default "
+            "(reduction='mean')."
         )
     return finalize(p.meta, r)
+
+
+def _gradient_caption(input_name: str, one_hot: bool, reduction: str) -> str:
+    """How each entry of the categorical gradient table is obtained, in the words of the
+    sequence loss's table: ∂(−Σ_c y_c ln ŷ_c)/∂ŷ_c = −y_c/ŷ_c; from log-probabilities
+    ∂/∂(ln ŷ_c) = −y_c; from logits softmax(z) − y."""
+    scale = " / n" if reduction == "mean" else ""
+    if input_name == "logits":
+        return f"(softmax(z) − y){scale} per observation"
+    if input_name == "log_probs":
+        what = "−y"
+    else:
+        what = "−y/ŷ"
+    where = " at the true class, 0 elsewhere" if one_hot else " for every class"
+    return what + scale + where
+
+
+def _worked_categorical_gradient(
+    p: PointwiseProblem, shown: np.ndarray, grad: np.ndarray, cls: int
+) -> Step:
+    """The first observation's true-class gradient worked from the printed numbers: −1 / ŷ
+    (probabilities) or −1 (log-probabilities), divided by n for a mean."""
+    n = int(np.atleast_2d(shown).shape[0])
+    per_n = " / {n}" if p.reduction == "mean" else ""
+    g = float(np.atleast_2d(grad)[0, cls])
+    values = {"p": float(shown[0, cls]), "n": n, "g": g}
+    if p.input_name == "log_probs":
+        label = f"worked gradient ∂L/∂ln ŷ_1(c{cls})"
+        text = ("−1" + per_n + " = {g}") if per_n else "{g}"
+    else:
+        label = f"worked gradient ∂L/∂ŷ_1(c{cls})"
+        text = "−1 / {p}" + per_n + " = {g}"
+    return Step(label, text, values)
 
 
 def _infinite_reason(p: PointwiseProblem, terms: np.ndarray) -> str:

@@ -70,3 +70,49 @@ def test_sequence_gradient_worked_entry():
     # ∂(−ln ŷ)/∂ŷ at the target = −1/ŷ: −1 / 0.7 = −1.429 (sum); padded batch: −1 / 0.8 / 5
     assert "−1 / 0.7 = -1.429" in solve("seq-translation.yaml")
     assert "−1 / 0.8 / 5 = -0.25" in solve("seq-padded-batch.yaml")
+
+
+def test_cce_probability_gradient_names_its_operation_and_works_one_entry():
+    out = solve("cce-three-classes.yaml")
+    # ∂(−ln ŷ_true)/∂ŷ = −1/ŷ at the true class, 0 elsewhere (a sum: no 1/n):
+    # observation 1, class c0: −1 / 0.7 = −1.4286 (prints -1.429)
+    assert "−y/ŷ at the true class, 0 elsewhere" in out
+    assert "worked gradient ∂L/∂ŷ_1(c0): −1 / 0.7 = -1.429" in out
+
+
+def test_nll_mean_gradient_divides_by_n_in_the_worked_entry():
+    # y = [1, 0], ŷ rows (0.2, 0.7, 0.1), (0.5, 0.3, 0.2), mean over n = 2:
+    # ∂L/∂ŷ_1(c1) = −1 / 0.7 / 2 = −0.7143 (prints -0.714)
+    result = runner.invoke(
+        app,
+        ["nll", "--y", "1,0", "--yhat", "0.2,0.7,0.1;0.5,0.3,0.2", "-r", "mean"],
+        env={"COLUMNS": "200"},
+    )
+    out = result.output
+    assert result.exit_code == 0, out
+    assert "worked gradient ∂L/∂ŷ_1(c1): −1 / 0.7 / 2 = -0.714" in out
+
+
+def test_nll_log_probs_gradient_names_its_operation():
+    # ∂(−ln ŷ_true)/∂(ln ŷ) = −1 at the true class: observation 1, class c1: −1 (sum)
+    runner_out = runner.invoke(
+        app,
+        ["nll", "--y", "1", "--log-probs", "-1.6094,-0.3567,-2.3026"],
+        env={"COLUMNS": "200"},
+    )
+    out = runner_out.output
+    assert runner_out.exit_code == 0, out
+    assert "−y at the true class, 0 elsewhere" in out
+    assert "worked gradient ∂L/∂ln ŷ_1(c1): -1" in out
+    # the given ln ŷ = −0.3567 is shown, and the term is minus it: −(−0.357) = 0.357 (not a
+    # ŷ = e^−0.3567 = 0.7 that no line computes)
+    assert "ln ŷ[true] (given)" in out and "−ln ŷ_1(c1) = −(-0.357) = 0.357" in out
+
+
+def test_nll_formula_reads_with_class_indices_as_explain_writes_it():
+    # y: [1, 0] are class indices, i the observation: the loss is −ln ŷ_1(1) − ln ŷ_2(0).
+    # The handout's −Σ_i y_i ln ŷ_i (i over the classes, y one-hot) read with these y would
+    # give −(1 · ln ŷ_1 + 0 · ln ŷ_2): the heading must say the true class of observation i.
+    out = solve("nll-two-words.yaml")
+    assert "NLL = −Σ_i ln ŷ_i(y_i)" in out
+    assert "y_i ln ŷ_i  (reduction" not in out

@@ -42,3 +42,25 @@ def test_gradient_norm_names_what_it_covers():
 def test_reach_table_defines_the_pre_activation():
     reach = _table(solve_file(PROBLEM), "how far back")
     assert "a_t = x_t W_xh + h_{t−1} W_hh + b_h" in reach.caption
+
+
+def test_loss_line_adds_the_step_losses_it_names():
+    # L_1 = 0.462117² = 0.213552 (prints 0.214), L_2 = 0.431808² = 0.186458 (0.186):
+    # L = 0.214 + 0.186 = 0.4; the line showed only "L = Σ_t L_t = 0.4"
+    from rnnloss_cli.render.text import step_text
+
+    r = solve_file(PROBLEM)
+    step = next(s for s in r.steps if s.label == "loss")
+    assert step_text(step, 3) == "L = Σ_t L_t = 0.214 + 0.186 = 0.4"
+
+
+def test_mean_loss_line_divides_the_written_sum_by_t(tmp_path):
+    # reduction mean: L = (0.213552 + 0.186458) / 2 = 0.200005 (prints 0.2)
+    from rnnloss_cli.render.text import step_text
+
+    text = PROBLEM.read_text().replace("reduction: sum", "reduction: mean")
+    text = text.split("\nanswer:")[0] + "\n"
+    f = tmp_path / "mean.yaml"
+    f.write_text(text)
+    step = next(s for s in solve_file(f).steps if s.label == "loss")
+    assert step_text(step, 3) == "L = (1/T) Σ_t L_t = (0.214 + 0.186) / 2 = 0.2"
