@@ -92,6 +92,9 @@ class Lines(dict):
     def __init__(self) -> None:
         super().__init__()
         self.items_of: dict[Path, list[int]] = {}
+        #: {path: text} of each plain number that is a mapping's value, as written: a text
+        #: field given a number (``title: 1.50``) reads it so, not as ``str(1.5)``.
+        self.spelling: dict[Path, str] = {}
 
     def _item(self, path: Path) -> int | None:
         if path and type(path[-1]) is int:
@@ -407,6 +410,14 @@ class _Builder:
                 if event.anchor is not None:
                     self.anchors[event.anchor] = (value, 1)
                 path, is_key = self._next_path(mark)
+                if (
+                    not is_key
+                    and path
+                    and type(path[-1]) is not int
+                    and type(value) in (int, float)
+                    and event.implicit[0]
+                ):
+                    self.lines.spelling[path] = event.value
                 self._add(value, mark, path, is_key, merge)
                 continue
             elif kind is seq_start or kind is map_start:

@@ -178,8 +178,8 @@ class Fields:
         value = self.raw(name, default)
         if value is default and name not in self.data:
             return value
-        if _is_number(value) and not choices:
-            value = str(value)
+        if _is_number(value) and not choices:  # as written (1.50), else as Python writes it
+            value = getattr(self.lines, "spelling", {}).get((*self.path, name), str(value))
         if not isinstance(value, str):
             raise self.error(f"expected text, got {_type_name(value)}", name)
         if choices and value not in choices:

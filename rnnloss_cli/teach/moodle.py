@@ -404,7 +404,8 @@ def moodle_bank(files: list[str], *, category: str | None = None) -> MoodleBank:
                 )
             q = ET.Element("question", {"type": "numerical"})
             _text(q, "name", f"{stem}: {figure}")
-            question = question_html(data, figure, unit, base=folder, tolerance=meta.tolerance)
+            shown = {**data, "title": meta.title}  # a title as written (1.50), not as read
+            question = question_html(shown, figure, unit, base=folder, tolerance=meta.tolerance)
             _text(q, "questiontext", question, format="html")
             _text(q, "generalfeedback", feedback, format="html")
             ET.SubElement(q, "defaultgrade").text = f"{meta.points.get(figure, 1.0):g}"

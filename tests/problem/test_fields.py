@@ -178,3 +178,17 @@ def test_a_long_text_in_place_of_a_value_is_cut_in_the_message(tmp_path):
 def test_a_number_written_as_text_gets_a_hint(item, hint):
     err = _array_error([1, item])
     assert err.field == "x[1]" and hint in err.message, str(err)
+
+
+@pytest.mark.parametrize("spelling", ["0E0", "1.50", "2.10", "1e-5", "-0", "12"])
+def test_a_number_given_as_text_keeps_its_spelling(tmp_path, spelling):
+    # title: 1.50 is a number to YAML, but a title is text: it reads as written, not as
+    # str(1.5). PyYAML's safe_dump writes the string "0E0" plain (to YAML 1.1 it is text), so
+    # a file it wrote must read back the same title.
+    import yaml
+
+    f = tmp_path / "t.yaml"
+    f.write_text(f"kind: hinge\ntitle: {spelling}\ny: [1]\nyhat: [0.5]\n", encoding="utf-8")
+    assert load_problem(str(f)).meta.title == spelling
+    f.write_text(yaml.safe_dump({"kind": "hinge", "title": "0E0", "y": [1], "yhat": [0.5]}))
+    assert load_problem(str(f)).meta.title == "0E0"
