@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass
+from decimal import ROUND_FLOOR, ROUND_HALF_UP, Decimal
 from typing import Any
 
 from rnnloss_cli.limits import MAX_WINDOW_CELLS, STEP_MAX_TERMS
@@ -28,9 +29,33 @@ _LOG_PRINT_BELOW = -690.0
 _FIXED_MAX = 1e16
 
 
+#: Significant digits a double is read to when deciding a decimal tie (0.2 / 0.16 / 4 is
+#: held as 0.31249999999999994: to 15 digits it is the tie 0.3125).
+_TIE_DIGITS = 15
+
+
+def _half_up(x: float, sig: int | None = None, places: int = 0) -> float:
+    """``x``, or where it is a decimal tie at its last printed place once read to
+    _TIE_DIGITS significant digits, that tie rounded half up (away from zero), as a student
+    rounds: 0.3125 -> 0.313 at 3 decimals (Python's own formatting rounds the double, which
+    gives 0.312 for the exact tie and for 0.31249999999999994 alike).
+
+    The last printed place is 10^-``places`` (fixed decimals), or with ``sig`` the ``sig``-th
+    significant digit. A number whose digits beyond that place are not exactly 5 (0.31249,
+    0.31251) is returned as it is, so it keeps its nearest rounding.
+    """
+    clean = Decimal(f"{x:.{_TIE_DIGITS}g}")
+    exponent = clean.adjusted() - max(sig, 1) + 1 if sig is not None else -places
+    shifted = abs(clean).scaleb(-exponent)
+    if shifted - shifted.to_integral_value(rounding=ROUND_FLOOR) != Decimal("0.5"):
+        return x
+    return float(clean.quantize(Decimal(1).scaleb(exponent), rounding=ROUND_HALF_UP))
+
+
 def fmt_number(x: Any, precision: int = 3, latex: bool = False) -> str:
     """Fixed decimals, trailing zeros dropped; below 0.1, ``precision`` significant digits;
-    from 1e16 on, scientific notation (``1.8e308``, never 309 digits).
+    from 1e16 on, scientific notation (``1.8e308``, never 309 digits). A decimal tie prints
+    half up (:func:`_half_up`: 0.3125 -> 0.313, also when the double is 0.31249999999999994).
 
     A string is a symbol from the problem file (a CTC label): as it is, or for LaTeX escaped
     for maths (:func:`render.latex.latex_symbol`: ``_`` -> ``\\text{\\_}``).
@@ -49,6 +74,11 @@ def fmt_number(x: Any, precision: int = 3, latex: bool = False) -> str:
         sign = "-" if x < 0 else ""
         return sign + (r"\infty" if latex else "inf")
     big = abs(x) >= _FIXED_MAX  # 1e40 in fixed notation is 41 digits, 37 of them noise
+    if x != 0 and (abs(x) < 0.1 or big):
+        sig = max(precision, 6) if big else precision
+        x = _half_up(x, sig=sig)
+    elif x != 0:
+        x = _half_up(x, places=precision)
     if x != 0 and (abs(x) < 0.1 or big):
         s = f"{x:.{max(precision, 6) if big else precision}g}"
         if "e" in s:
