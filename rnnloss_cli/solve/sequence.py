@@ -36,7 +36,7 @@ from rnnloss_cli.problem.sequence import (
     SequenceProblem,
     where_step,
 )
-from rnnloss_cli.result import Result, Step, Table, Window, terms, window_indices
+from rnnloss_cli.result import Derived, Result, Step, Table, Window, terms, window_indices
 from rnnloss_cli.solve.common import FLOAT_MAX_TEXT, finalize, overflow_warning, reduction_step
 
 SEQUENCE_FORMULA = Step(
@@ -610,6 +610,11 @@ def solve_reinforce(p: ReinforceProblem, *, window: Window | None = None) -> Res
             window,
             row_style=lambda i: None if p.mask[_position(shape, i)] else "dim",
             key_columns=2 if batch else 1,  # (episode, t) name a row
+            derived=[
+                Derived("ln π", "ln {0}", ("π(y_t|s_t)",)),
+                *([Derived("A_t", "{0} − {1}", ("R_t", "b"))] if p.baseline is not None else []),
+                Derived("A_t · ln π", "{0} × {1}", ("A_t", "ln π")),
+            ],
         )
     )
 
