@@ -41,9 +41,10 @@ from rnnloss_cli.solve.common import FLOAT_MAX_TEXT, finalize, overflow_warning,
 
 SEQUENCE_FORMULA = Step(
     "formula",
-    "L = −Σ_t Σ_c y_{t,c} ln ŷ_{t,c} = −Σ_t ln ŷ_t(target_t)  (padded steps left out)",
+    "L = −Σ_t Σ_{c=0}^{C−1} y_{t,c} ln ŷ_{t,c} = −Σ_t ln ŷ_t(target_t)  (classes numbered "
+    "from 0, as targets give them; padded steps left out)",
     {},
-    r"L = -\sum_{t=1}^{T}\sum_{c=1}^{C} y_{t,c}\ln \hat y_{t,c}",
+    r"L = -\sum_{t=1}^{T}\sum_{c=0}^{C-1} y_{t,c}\ln \hat y_{t,c}",
 )
 HINGE_FORMULA = Step(
     "formula",
