@@ -37,8 +37,12 @@ earlier lines; 350 lines) or sums that elide terms and say how many ("… (135 m
     rnnt               450        180       90
     all               7330       4450     4080   (92 % of the lines with work)
 
-The BPTT lines give rules and the loss from names (its numbers are in tables, which this
-module does not read).
+The BPTT lines give rules and the loss from names (its numbers are in tables).
+
+Tables: a column a table declares worked from other columns of its row (``Table.derived``:
+REINFORCE's ln π, A_t and A_t · ln π, custom's w_i · L_i, BPTT's L_t, 1 − h² and δ) is read
+row by row as a line of its own, from the printed cells ("≈" where the cell says so), and
+every line is printed with the whole derivation's digits (``render.text.digits_plan``).
 """
 
 from __future__ import annotations
