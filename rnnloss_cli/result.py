@@ -112,6 +112,23 @@ def _plain(v: Any) -> Any:
     return v.item() if hasattr(v, "item") and not isinstance(v, (list, tuple)) else v
 
 
+@dataclass(frozen=True)
+class Derived:
+    """A table column worked from other columns of the same row, by arithmetic a student
+    redoes with a pencil: ``column`` names the worked column (its header), ``inputs`` the
+    columns it is worked from, and ``text`` the arithmetic with ``{0}``, ``{1}``… standing
+    for the inputs' cells, in the notation of the derivation lines (× · / + − ^ ln).
+
+    E.g. ``Derived("A_t · ln π", "{0} × {1}", ("A_t", "ln π"))``. Renderers give the input
+    cells guard digits where the rounded inputs would not give the printed cell (as they do
+    for a derivation line's operands); a row whose cells are not all numbers is skipped.
+    """
+
+    column: str
+    text: str
+    inputs: tuple[str, ...]
+
+
 @dataclass
 class Table:
     """A titled table; cells are numbers, text or None. ``styles`` marks (row, col) cells.
@@ -140,6 +157,8 @@ class Table:
     #: what each cell style used in ``styles`` means, e.g. {"dead": "dead end (cannot reach
     #: the end)"}; each renderer words the legend for how it marks cells (dimmed, †, bold)
     legend: dict[str, str] = field(default_factory=dict)
+    #: columns worked from other columns of the same row (see :class:`Derived`)
+    derived: list[Derived] = field(default_factory=list)
 
     @property
     def shape(self) -> tuple[int, int]:

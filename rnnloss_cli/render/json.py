@@ -6,7 +6,15 @@ import json
 import math
 from typing import Any
 
-from rnnloss_cli.render.text import MAX_TERMS, fmt_log, lay_out, step_latex, step_text
+from rnnloss_cli.render.text import (
+    MAX_TERMS,
+    Digits,
+    digits_plan,
+    fmt_log,
+    lay_out,
+    step_latex,
+    step_text,
+)
 from rnnloss_cli.result import (
     LogNumber,
     Result,
@@ -78,13 +86,18 @@ def _track(t: Track) -> dict[str, Any]:
     }
 
 
-def to_dict(r: Result, precision: int = 3, *, window: Window | None = None) -> dict[str, Any]:
+def to_dict(
+    r: Result, precision: int = 3, *, window: Window | None = None, digits: Digits | None = None
+) -> dict[str, Any]:
     """The JSON document for one result; nested results (custom losses) under ``children``.
 
     ``steps`` are the steps every format lays out (:attr:`Result.shown_steps`): a long
     derivation keeps its first and last lines and one saying how many are left out; so do
     ``children`` (``children_count`` is the number of terms, ``children_note`` says which
-    are shown when some are left out)."""
+    are shown when some are left out). The steps' text has the guard digits of the whole
+    derivation (``digits``, default :func:`render.text.digits_plan`)."""
+    if digits is None:
+        digits = digits_plan(r, precision)
     warnings = list(r.warnings)
     if r.loss is not None and not math.isfinite(r.loss):
         warnings.append(f"loss is {r.loss} and JSON has no infinity, so it is written as null")
@@ -97,12 +110,12 @@ def to_dict(r: Result, precision: int = 3, *, window: Window | None = None) -> d
         "loss": _num(r.loss),
         "unit": r.unit,
         "figures": {k: _num(v) for k, v in r.figures.items()},
-        "formula": step_text(r.formula, precision) if r.formula else None,
+        "formula": step_text(r.formula, precision, digits) if r.formula else None,
         "steps": [
             {
                 "label": s.label,
-                "text": step_text(s, precision),
-                "latex": step_latex(s, precision),
+                "text": step_text(s, precision, digits),
+                "latex": step_latex(s, precision, digits),
                 "values": {k: _num(v) for k, v in s.values.items()},
             }
             for s in r.shown_steps
@@ -124,7 +137,7 @@ def to_dict(r: Result, precision: int = 3, *, window: Window | None = None) -> d
             for c in r.checks
         ],
         "children": [
-            {"term": item[0], **to_dict(item[1], precision, window=window)}
+            {"term": item[0], **to_dict(item[1], precision, window=window, digits=digits)}
             for item in r.shown_children
             if not isinstance(item, str)
         ],

@@ -6,13 +6,16 @@ import re
 
 from rnnloss_cli.render.text import (
     LEGEND_TEXT,
+    Digits,
     answer_rows,
+    digits_plan,
     fmt_key,
     fmt_number,
     lay_out,
     legend_line,
     step_latex,
     step_text,
+    table_cells,
 )
 from rnnloss_cli.result import Result, Step, Table, Window, student_notes, unit_after
 
@@ -41,18 +44,17 @@ def md_callout(kind: str, text: str) -> list[str]:
     return [f"> **{kind}:** {lines[0]}", *(f"> {line}".rstrip() for line in lines[1:]), ""]
 
 
-def _cell(x, precision: int) -> str:
-    return "" if x is None else md_text(fmt_number(x, precision))
-
-
-def table_markdown(t: Table, precision: int, *, window: Window | None = None) -> list[str]:
-    """A pipe table, windowed (first and last rows/columns, "…" between) with its note."""
+def table_markdown(
+    t: Table, precision: int, *, window: Window | None = None, digits: Digits | None = None
+) -> list[str]:
+    """A pipe table, windowed (first and last rows/columns, "…" between) with its note;
+    ``digits``: the derivation's guard digits (:func:`render.text.digits_plan`)."""
     laid = lay_out(t, window)
     out = [f"**{md_line(t.title)}**", ""]
     out.append("| " + " | ".join(map(md_line, laid.columns)) + " |")
     out.append("|" + "|".join("---" for _ in laid.columns) + "|")
-    for i, row in enumerate(laid.rows):
-        cells = [_cell(c, precision) for c in row]
+    for i, row in enumerate(table_cells(t, laid, precision, digits)):
+        cells = [md_text(c) for c in row]
         for j, cell in enumerate(cells):
             style = laid.styles.get((i, j))
             if style == "highlight" and cell:
@@ -68,14 +70,16 @@ def table_markdown(t: Table, precision: int, *, window: Window | None = None) ->
     return [*out, ""]
 
 
-def step_markdown(step: Step, precision: int, *, display: bool = False) -> str:
+def step_markdown(
+    step: Step, precision: int, *, display: bool = False, digits: Digits | None = None
+) -> str:
     """A step as markdown: its LaTeX in ``$…$`` (``$$…$$`` for display) when it has LaTeX;
     a step written only in plain text (prose, Unicode maths) stays text, markdown-escaped,
     since inside ``$…$`` its words would lose their spaces."""
     if step.latex is None:
-        return md_text(step_text(step, precision))
+        return md_text(step_text(step, precision, digits))
     fence = "$$" if display else "$"
-    return f"{fence}{step_latex(step, precision)}{fence}"
+    return f"{fence}{step_latex(step, precision, digits)}{fence}"
 
 
 def result_markdown(
@@ -87,23 +91,27 @@ def result_markdown(
     *,
     window: Window | None = None,
     student: bool = False,
+    digits: Digits | None = None,
 ) -> str:
     """One result as markdown; ``answers=False`` leaves out the key verdict, ``student`` (a
-    solution sheet) gives each figure's answer instead of expected / got / verdict."""
+    solution sheet) gives each figure's answer instead of expected / got / verdict.
+    ``digits``: the derivation's guard digits (default :func:`render.text.digits_plan`)."""
+    if digits is None:
+        digits = digits_plan(r, precision)
     h = "#" * level
     out = [f"{h} {md_line(r.title)}", ""]
     meta = [f"kind: `{r.kind}`"] + ([f"source: {md_line(r.source)}"] if r.source else [])
     out += [" · ".join(meta), ""]
     if r.formula:
-        out += [step_markdown(r.formula, precision, display=True), ""]
+        out += [step_markdown(r.formula, precision, display=True, digits=digits), ""]
     for s in r.lead_steps:
-        out.append(f"- {md_line(s.label)}: {step_markdown(s, precision)}")
+        out.append(f"- {md_line(s.label)}: {step_markdown(s, precision, digits=digits)}")
     if r.lead_steps:
         out.append("")
     for t in r.visible_tables(show):
-        out += table_markdown(t, precision, window=window)
+        out += table_markdown(t, precision, window=window, digits=digits)
     for s in r.work_steps:
-        out.append(f"- {md_line(s.label)}: {step_markdown(s, precision)}")
+        out.append(f"- {md_line(s.label)}: {step_markdown(s, precision, digits=digits)}")
     if r.work_steps:
         out.append("")
     for item in r.shown_children:
@@ -115,7 +123,14 @@ def result_markdown(
             f"{h}# term: {md_line(label)}",
             "",
             result_markdown(
-                child, precision, level + 2, answers, show, window=window, student=student
+                child,
+                precision,
+                level + 2,
+                answers,
+                show,
+                window=window,
+                student=student,
+                digits=digits,
             ),
         ]
     for w in r.warnings:

@@ -159,13 +159,28 @@ def _half_unit(shown: Decimal, precision: int) -> Decimal:
     return Decimal(5).scaleb(-precision - 1)
 
 
-def unsupported(text: str, precision: int, *more: int) -> list[int]:
+def _printed_half_unit(printed: str, precision: int) -> Decimal:
+    """Half a unit of the last place a reader takes ``printed`` to: the smaller of its last
+    shown digit and the place fmt_number prints at ``precision`` (trailing zeros are
+    dropped, so "0.2" at ``precision`` 3 stands for 0.200, and a number given guard digits,
+    "0.2218", is held to its 4th decimal)."""
+    shown = Decimal(printed)
+    at_precision = _half_unit(shown, precision)
+    if shown == 0:
+        return at_precision
+    mant, _, exp = printed.lower().lstrip("-").partition("e")
+    decimals = len(mant.partition(".")[2])
+    return min(at_precision, Decimal(5).scaleb(int(exp or 0) - decimals - 1))
+
+
+def unsupported(text: str, precision: int, *more: int, as_printed: bool = False) -> list[int]:
     """Indices (among the line's " = " signs) whose printed numbers do not give the right side.
 
     ``text`` is a plain-text line as printed at ``precision`` (see render.text.fmt_number), or
     with some numbers at the ``more`` precisions (guard digits): a right side printed at any
     of them is given when the exact value of the left side lies within half a unit of its
-    last place there.
+    last place there. With ``as_printed`` a right side is held to its own last printed digit
+    (:func:`_printed_half_unit`: a result that got guard digits is judged at them).
     """
     if "…" in text:
         return []  # elided terms: the line does not show everything it adds
@@ -179,7 +194,10 @@ def unsupported(text: str, precision: int, *more: int) -> list[int]:
         if value is None or not value.is_finite():
             continue
         shown = Decimal(rhs.group(1))
-        if all(abs(value - shown) > _half_unit(shown, p) for p in (precision, *more)):
+        if as_printed:
+            if abs(value - shown) > _printed_half_unit(rhs.group(1), precision):
+                bad.append(k)
+        elif all(abs(value - shown) > _half_unit(shown, p) for p in (precision, *more)):
             bad.append(k)
     return bad
 

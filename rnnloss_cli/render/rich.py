@@ -34,11 +34,14 @@ from rnnloss_cli.render.text import (
     LEGEND_COLOUR,
     LEGEND_TEXT,
     TEXT_MARKS,
+    Digits,
+    digits_plan,
     fmt_key,
     fmt_number,
     lay_out,
     legend_line,
     step_text,
+    table_cells,
 )
 from rnnloss_cli.result import LogNumber, Result, Table, Window, unit_after
 
@@ -206,6 +209,7 @@ def rich_table(
     width: int | None = None,
     marks: bool = False,
     heatmap: bool = False,
+    digits: Digits | None = None,
 ) -> RenderableType:
     """The table windowed (first and last rows/columns, "…" between) with its note below.
 
@@ -215,11 +219,10 @@ def rich_table(
     With ``marks`` (no colour: a pipe, NO_COLOR), styled cells carry a text mark (†, *) and
     the legend names the marks instead of colours. With ``heatmap`` (and colour: not with
     ``marks``) a table of :data:`HEATMAP_TITLES` has its value cells coloured by value.
+    ``digits``: the derivation's guard digits (:func:`render.text.digits_plan`).
     """
     laid = lay_out(t, window)
-    texts = [
-        ["" if cell is None else fmt_number(cell, precision) for cell in row] for row in laid.rows
-    ]
+    texts = table_cells(t, laid, precision, digits)
     if marks:
         for (i, j), style in laid.styles.items():
             if style in TEXT_MARKS and texts[i][j]:
@@ -269,9 +272,14 @@ def result_renderables(
     width: int | None = None,
     marks: bool = False,
     heatmap: bool = False,
+    digits: Digits | None = None,
 ) -> list[RenderableType]:
     """The parts of one result in order: heading, formula, the rule, tables, worked steps,
-    terms of a custom loss, warnings, notes, and the result panel."""
+    terms of a custom loss, warnings, notes, and the result panel. ``digits``: the guard
+    digits of the whole derivation (by default :func:`render.text.digits_plan` of ``r``;
+    term derivations get their parent's)."""
+    if digits is None:
+        digits = digits_plan(r, precision)
     parts: list[RenderableType] = []
     head = Text(r.title, style="bold")
     if r.source:
@@ -279,18 +287,26 @@ def result_renderables(
     head.append(f"\nkind: {r.kind}", style="dim")
     parts.append(head)
     if r.formula:
-        parts.append(Text(step_text(r.formula, precision), style="cyan"))
+        parts.append(Text(step_text(r.formula, precision, digits), style="cyan"))
     for s in r.lead_steps:
         line = Text(f"{s.label}: ", style="bold")
-        line.append(step_text(s, precision))
+        line.append(step_text(s, precision, digits))
         parts.append(line)
     parts += [
-        rich_table(t, precision, window=window, width=width, marks=marks, heatmap=heatmap)
+        rich_table(
+            t,
+            precision,
+            window=window,
+            width=width,
+            marks=marks,
+            heatmap=heatmap,
+            digits=digits,
+        )
         for t in r.visible_tables(show)
     ]
     for s in r.work_steps:
         line = Text(f"{s.label}: ", style="bold")
-        line.append(step_text(s, precision))
+        line.append(step_text(s, precision, digits))
         parts.append(line)
     inner = None if width is None else width - 4  # a panel's borders and padding
     for item in r.shown_children:
@@ -309,6 +325,7 @@ def result_renderables(
                         width=inner,
                         marks=marks,
                         heatmap=heatmap,
+                        digits=digits,
                     )
                 ),
                 title=f"term: {label}",

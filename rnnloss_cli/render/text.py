@@ -5,11 +5,21 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass
+from decimal import ROUND_FLOOR, ROUND_HALF_UP, Decimal
 from typing import Any
 
 from rnnloss_cli.limits import MAX_WINDOW_CELLS, STEP_MAX_TERMS
 from rnnloss_cli.render.latex import latex_symbol
-from rnnloss_cli.result import LogNumber, Step, Table, Terms, Window, window_indices
+from rnnloss_cli.result import (
+    Derived,
+    LogNumber,
+    Result,
+    Step,
+    Table,
+    Terms,
+    Window,
+    window_indices,
+)
 
 _PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)(?:\|([^}]*))?\}")
 _JOINERS_PLAIN = {"+": " + ", "*": " × ", ",": ", "}
@@ -28,9 +38,33 @@ _LOG_PRINT_BELOW = -690.0
 _FIXED_MAX = 1e16
 
 
+#: Significant digits a double is read to when deciding a decimal tie (0.2 / 0.16 / 4 is
+#: held as 0.31249999999999994: to 15 digits it is the tie 0.3125).
+_TIE_DIGITS = 15
+
+
+def _half_up(x: float, sig: int | None = None, places: int = 0) -> float:
+    """``x``, or where it is a decimal tie at its last printed place once read to
+    _TIE_DIGITS significant digits, that tie rounded half up (away from zero), as a student
+    rounds: 0.3125 -> 0.313 at 3 decimals (Python's own formatting rounds the double, which
+    gives 0.312 for the exact tie and for 0.31249999999999994 alike).
+
+    The last printed place is 10^-``places`` (fixed decimals), or with ``sig`` the ``sig``-th
+    significant digit. A number whose digits beyond that place are not exactly 5 (0.31249,
+    0.31251) is returned as it is, so it keeps its nearest rounding.
+    """
+    clean = Decimal(f"{x:.{_TIE_DIGITS}g}")
+    exponent = clean.adjusted() - max(sig, 1) + 1 if sig is not None else -places
+    shifted = abs(clean).scaleb(-exponent)
+    if shifted - shifted.to_integral_value(rounding=ROUND_FLOOR) != Decimal("0.5"):
+        return x
+    return float(clean.quantize(Decimal(1).scaleb(exponent), rounding=ROUND_HALF_UP))
+
+
 def fmt_number(x: Any, precision: int = 3, latex: bool = False) -> str:
     """Fixed decimals, trailing zeros dropped; below 0.1, ``precision`` significant digits;
-    from 1e16 on, scientific notation (``1.8e308``, never 309 digits).
+    from 1e16 on, scientific notation (``1.8e308``, never 309 digits). A decimal tie prints
+    half up (:func:`_half_up`: 0.3125 -> 0.313, also when the double is 0.31249999999999994).
 
     A string is a symbol from the problem file (a CTC label): as it is, or for LaTeX escaped
     for maths (:func:`render.latex.latex_symbol`: ``_`` -> ``\\text{\\_}``).
@@ -49,6 +83,11 @@ def fmt_number(x: Any, precision: int = 3, latex: bool = False) -> str:
         sign = "-" if x < 0 else ""
         return sign + (r"\infty" if latex else "inf")
     big = abs(x) >= _FIXED_MAX  # 1e40 in fixed notation is 41 digits, 37 of them noise
+    if x != 0 and (abs(x) < 0.1 or big):
+        sig = max(precision, 6) if big else precision
+        x = _half_up(x, sig=sig)
+    elif x != 0:
+        x = _half_up(x, places=precision)
     if x != 0 and (abs(x) < 0.1 or big):
         s = f"{x:.{max(precision, 6) if big else precision}g}"
         if "e" in s:
@@ -157,7 +196,9 @@ def elision(count: int, latex: bool = False) -> str:
     return rf"\dots\text{{({what})}}\dots" if latex else f"{ELLIPSIS} ({what}) {ELLIPSIS}"
 
 
-def _join(values: list | Terms, sep: str, precision: int, latex: bool) -> str:
+def _join(
+    values: list | Terms, sep: str, precision: int, latex: bool, digits: Digits | None = None
+) -> str:
     """Join a list; a long one keeps its head and tail, and says how many items it leaves out."""
     joiner = (_JOINERS_LATEX if latex else _JOINERS_PLAIN).get(sep, sep)
     if isinstance(values, Terms):
@@ -167,11 +208,11 @@ def _join(values: list | Terms, sep: str, precision: int, latex: bool) -> str:
     if len(head) + len(tail) > MAX_TERMS:
         both = head + tail
         head, tail = both[: MAX_TERMS - 3], both[-2:]
-    items = [fmt_number(v, precision, latex) for v in head]
+    items = [fmt_number(v, digits_of(v, precision, digits), latex) for v in head]
     left_out = count - len(head) - len(tail)
     if left_out > 0:
         items.append(elision(left_out, latex))
-    items += [fmt_number(v, precision, latex) for v in tail]
+    items += [fmt_number(v, digits_of(v, precision, digits), latex) for v in tail]
     return joiner.join(items)
 
 
@@ -276,17 +317,50 @@ def lay_out(t: Table, window: Window | None = None) -> LaidOut:
     return LaidOut(columns, rows, styles, "; ".join(notes) or None)
 
 
+#: Digits a number is printed with where they are more than ``--precision``, by its value:
+#: the same number gets the same digits in every line and table cell it appears in.
+Digits = dict[float, int]
+
+
+#: Significant digits that make two floats the same number for :data:`Digits`: a table's
+#: b = R_t − A_t and the line's b = mean of the returns differ in their last bits only.
+_KEY_DIGITS = 12
+
+
+def digit_key(v: Any) -> float | None:
+    """The key of a number in :data:`Digits`: a finite float read to _KEY_DIGITS
+    significant digits (ints and text print as they are)."""
+    if isinstance(v, float) and math.isfinite(v):
+        return float(f"{v:.{_KEY_DIGITS}g}")
+    return None
+
+
+def digits_of(v: Any, precision: int, digits: Digits | None) -> int:
+    """The digits ``v`` is printed with: ``precision``, or more where ``digits`` says so."""
+    if not digits:
+        return precision
+    key = digit_key(v)
+    return precision if key is None else max(precision, digits.get(key, precision))
+
+
+def cell_text(x: Any, precision: int, digits: Digits | None = None) -> str:
+    """A table cell as printed: "" for None, a number with its digits (see :data:`Digits`)."""
+    return "" if x is None else fmt_number(x, digits_of(x, precision, digits))
+
+
 def fill(
     template: str,
     values: dict[str, Any],
     precision: int,
     latex: bool = False,
     operands: tuple[set[str], int] | None = None,
+    digits: Digits | None = None,
 ) -> str:
     """Replace ``{name}`` and ``{name|sep}`` placeholders with formatted numbers.
 
     ``operands`` = (names, digits): every placeholder *not* in ``names`` is printed with
     ``digits`` instead of ``precision`` (guard digits for a line's operands, its result kept).
+    ``digits`` (see :data:`Digits`) gives some numbers more digits wherever they appear.
     """
 
     def sub(m: re.Match) -> str:
@@ -294,10 +368,11 @@ def fill(
         if name not in values:
             return m.group(0)
         v = values[name]
-        digits = precision if operands is None or name in operands[0] else operands[1]
+        at = precision if operands is None or name in operands[0] else operands[1]
         if isinstance(v, (list, tuple, Terms)):
-            return _join(v if isinstance(v, Terms) else list(v), sep or ",", digits, latex)
-        return fmt_number(v, digits, latex)
+            items = v if isinstance(v, Terms) else list(v)
+            return _join(items, sep or ",", at, latex, digits)
+        return fmt_number(v, digits_of(v, at, digits), latex)
 
     return _PLACEHOLDER.sub(sub, template)
 
@@ -314,15 +389,22 @@ def _result_names(template: str) -> set[str]:
     return {results[-1]} if results else set()
 
 
-def _shown(step: Step, precision: int) -> tuple[str, list[int], tuple[set[str], int] | None]:
+def _shown(
+    step: Step, precision: int, digits: Digits | None = None
+) -> tuple[str, list[int], tuple[set[str], int] | None]:
     """The step's plain text as printed, the indices of its " = " that must read "≈", and
     the operand digits used (None: every number at ``precision``).
 
     A line whose rounded operands do not give its printed result is tried with one, then two
     more digits on every number but the result; "≈" stays only where that does not mend it.
+    With ``digits`` (a whole derivation's :func:`digits_plan`) the numbers take the digits
+    planned for them, the same in every line, and "≈" stays where those do not give it.
     """
     from rnnloss_cli.render.relation import unsupported
 
+    if digits is not None:
+        text = fill(step.text, step.values, precision, digits=digits)
+        return text, unsupported(text, precision, as_printed=True), None
     text = fill(step.text, step.values, precision)
     bad = unsupported(text, precision)
     if not bad:
@@ -336,18 +418,20 @@ def _shown(step: Step, precision: int) -> tuple[str, list[int], tuple[set[str], 
     return text, bad, None
 
 
-def step_text(step: Step, precision: int) -> str:
-    """The step as plain text; "=" becomes "≈" where the printed numbers do not give it."""
+def step_text(step: Step, precision: int, digits: Digits | None = None) -> str:
+    """The step as plain text; "=" becomes "≈" where the printed numbers do not give it.
+    ``digits``: the derivation's :func:`digits_plan` (without it, the line alone decides
+    its guard digits)."""
     from rnnloss_cli.render.relation import mark_approx
 
-    text, bad, _ = _shown(step, precision)
+    text, bad, _ = _shown(step, precision, digits)
     return mark_approx(text, bad)
 
 
-def step_latex(step: Step, precision: int) -> str:
+def step_latex(step: Step, precision: int, digits: Digits | None = None) -> str:
     """The step as LaTeX, with the plain text's digits and "\\approx" wherever it says "≈"."""
-    plain, bad, operands = _shown(step, precision)
-    latex = fill(step.latex or step.text, step.values, precision, True, operands)
+    plain, bad, operands = _shown(step, precision, digits)
+    latex = fill(step.latex or step.text, step.values, precision, True, operands, digits)
     if not bad:
         return latex
     plain_count = plain.count(" = ")
@@ -357,6 +441,135 @@ def step_latex(step: Step, precision: int) -> str:
         bad = [count - 1]
     k = iter(range(count))
     return eq.sub(lambda m: r"\approx" if next(k) in bad else "=", latex)
+
+
+def _numbers(v: Any) -> list[Any]:
+    """The numbers a placeholder's value prints: itself, or a list's (or Terms') items."""
+    if isinstance(v, Terms):
+        return [*v.head, *v.tail]
+    if isinstance(v, (list, tuple)):
+        return list(v)
+    return [v]
+
+
+def _is_number(x: Any) -> bool:
+    return isinstance(x, (int, float)) and not isinstance(x, bool) and math.isfinite(x)
+
+
+def derived_lines(t: Table, d: Derived) -> list[tuple[str, dict[str, Any]]]:
+    """Each held row's ``d`` as a derivation line: (template, values), e.g.
+    ``("({a0}) × ({a1}) = {out}", {...})``; a row with a cell that is not a finite number
+    (text, None, an elision) or a column not held in the window gives none."""
+    try:
+        out = t.columns.index(d.column)
+        ins = [t.columns.index(name) for name in d.inputs]
+    except ValueError:
+        return []
+    template = d.text.format(*(f"({{a{k}}})" for k in range(len(ins)))) + " = {out}"
+    lines = []
+    for row in t.rows:
+        cells = [row[j] if j < len(row) else None for j in (*ins, out)]
+        if all(_is_number(c) for c in cells):
+            values = {f"a{k}": c for k, c in enumerate(cells[:-1])}
+            lines.append((template, {**values, "out": cells[-1]}))
+    return lines
+
+
+#: How a table cell that its rounded inputs do not give is marked (a line says "≈").
+APPROX_CELL = "≈"
+
+
+def table_cells(
+    t: Table, laid: LaidOut, precision: int, digits: Digits | None = None
+) -> list[list[str]]:
+    """The laid-out cells of ``t`` as printed: numbers with their digits (:data:`Digits`),
+    and a :class:`Derived` cell that its row's printed inputs do not give (no guard digits
+    mend it) marked "≈" in front, as a derivation line says "≈" instead of "="."""
+    from rnnloss_cli.render.relation import unsupported
+
+    texts = [[cell_text(c, precision, digits) for c in row] for row in laid.rows]
+    for d in t.derived:
+        if d.column not in laid.columns or any(n not in laid.columns for n in d.inputs):
+            continue
+        out = laid.columns.index(d.column)
+        ins = [laid.columns.index(n) for n in d.inputs]
+        for i, row in enumerate(laid.rows):
+            if not all(_is_number(row[j]) for j in (*ins, out) if j < len(row)):
+                continue
+            shown = texts[i]
+            expr = d.text.format(*(f"({shown[j]})" for j in ins))
+            if unsupported(f"{expr} = {shown[out]}", precision, as_printed=True):
+                shown[out] = APPROX_CELL + shown[out]
+    return texts
+
+
+def _relations(r: Result) -> list[tuple[str, dict[str, Any]]]:
+    """Every printed relation of a derivation and its shown term derivations: the formula,
+    the shown steps, and each table's derived columns row by row (all tables, shown or
+    optional, so that ``--show`` does not change the digits of the others)."""
+    out = []
+    steps = ([r.formula] if r.formula else []) + r.shown_steps
+    out += [(s.text, s.values) for s in steps if s.values]
+    for t in r.tables:
+        for d in t.derived:
+            out += derived_lines(t, d)
+    for item in r.shown_children:
+        if not isinstance(item, str):
+            out += _relations(item[1])
+    return out
+
+
+#: Rounds of mending in :func:`digits_plan`: guard digits given to one line can break a line
+#: that printed the same number as its result; each round mends what the last one broke.
+_PLAN_ROUNDS = 2 * GUARD_DIGITS + 2
+
+
+def digits_plan(r: Result, precision: int) -> Digits:
+    """Guard digits for the numbers of a whole derivation (its lines, table rows with
+    :class:`Derived` columns, and its term derivations), so each printed relation can be
+    redone from its printed numbers and a number reads the same wherever it is printed.
+
+    A relation whose rounded operands do not give its printed result gets one, then two
+    (GUARD_DIGITS) more digits on its operands, kept only where that mends it. The operands
+    are numbers (keyed by value), so the line that produced one prints it with the same
+    digits as its result; that line is then held to them, and mended in the next round in
+    its turn. Relations no digits mend keep "≈" (their digits are not raised).
+    """
+    from rnnloss_cli.render.relation import unsupported
+
+    plan: Digits = {}
+    relations = []
+    for text, values in _relations(r):
+        results = _result_names(text)
+        keys = {
+            k
+            for name, v in values.items()
+            if name not in results
+            for k in map(digit_key, _numbers(v))
+            if k is not None
+        }
+        if keys:
+            relations.append((text, values, keys))
+
+    def holds(text: str, values: dict[str, Any], digits: Digits) -> bool:
+        line = fill(text, values, precision, digits=digits)
+        return not unsupported(line, precision, as_printed=True)
+
+    for _ in range(_PLAN_ROUNDS):
+        changed = False
+        for text, values, keys in relations:
+            if holds(text, values, plan):
+                continue
+            for extra in range(1, GUARD_DIGITS + 1):
+                trial = dict(plan)
+                for k in keys:
+                    trial[k] = max(trial.get(k, precision), precision + extra)
+                if trial != plan and holds(text, values, trial):
+                    plan, changed = trial, True
+                    break
+        if not changed:
+            break
+    return plan
 
 
 #: How each format marks a styled cell in text (where nothing is coloured or dimmed), and how

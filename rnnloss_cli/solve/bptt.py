@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 
 from rnnloss_cli.problem.bptt import PARAMETERS, BPTTProblem
-from rnnloss_cli.result import Result, Step, Table, Window
+from rnnloss_cli.result import Derived, Result, Step, Table, Window
 from rnnloss_cli.result import terms as held_terms
 from rnnloss_cli.solve._beyond import add_key_checks, grid_table, lead
 from rnnloss_cli.solve.common import finalize
@@ -165,7 +165,14 @@ def solve_bptt(p: BPTTProblem, *, window: Window | None = None) -> Result:
     else:
         forward.append(("y", p.targets))
     forward.append(("L_t", tr.step_loss.reshape(-1, 1)))
-    r.tables.append(_step_table("forward pass, step by step", forward, window))
+    worked = []
+    if tr.probs is None:  # L_t = Σ_k (o_k − y_k)², from the printed o and y of the row
+        o_names, _ = _parts([("o", tr.o)])
+        y_names, _ = _parts([("y", p.targets)])
+        text = " + ".join(f"({{{2 * k}}} − {{{2 * k + 1}}})^2" for k in range(n_out))
+        pairs = tuple(name for pair in zip(o_names, y_names, strict=True) for name in pair)
+        worked.append(Derived("L_t", text, pairs))
+    r.tables.append(_step_table("forward pass, step by step", forward, window, derived=worked))
     # the step losses written out, so the line adds the L_t column's numbers (0.214 + 0.186);
     # one step has nothing to add ("L = 0.214 = 0.214" would say nothing)
     head = "L = Σ_t L_t = " if p.reduction == "sum" else "L = (1/T) Σ_t L_t = "
@@ -193,12 +200,29 @@ def solve_bptt(p: BPTTProblem, *, window: Window | None = None) -> Result:
             "δ_t = ∂L/∂h_t ⊙ (1 − h_t²)  (t = T down to 1)",
         )
     )
+    # h beside 1 − h², so each row is worked from its own cells: 1 − h², δ = ∂L/∂h ⊙ (1 − h²)
+    h_names, _ = _parts([("h", tr.h)])
+    slope_names, _ = _parts([("1 − h²", tr.h)])
+    dh_names, _ = _parts([("∂L/∂h", tr.d_h)])
+    delta_names, _ = _parts([("δ", tr.delta)])
+    worked = [Derived(s, "1 − {0}^2", (h,)) for h, s in zip(h_names, slope_names, strict=True)]
+    worked += [
+        Derived(d, "{0} × {1}", (dh, s))
+        for d, dh, s in zip(delta_names, dh_names, slope_names, strict=True)
+    ]
     r.tables.append(
         _step_table(
             "backward pass (from the last step to the first)",
-            [("g = ∂L/∂o", tr.d_o), ("∂L/∂h", tr.d_h), ("1 − h²", 1.0 - tr.h**2), ("δ", tr.delta)],
+            [
+                ("g = ∂L/∂o", tr.d_o),
+                ("∂L/∂h", tr.d_h),
+                ("h", tr.h),
+                ("1 − h²", 1.0 - tr.h**2),
+                ("δ", tr.delta),
+            ],
             window,
             backward=True,
+            derived=worked,
         )
     )
     r.tables.append(

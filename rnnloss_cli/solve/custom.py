@@ -11,7 +11,7 @@ import math
 
 from rnnloss_cli.errors import ProblemError
 from rnnloss_cli.problem.custom import CustomProblem
-from rnnloss_cli.result import KEY_CHECKING_NOTE, Result, Step, Table, Window
+from rnnloss_cli.result import KEY_CHECKING_NOTE, Derived, Result, Step, Table, Window
 from rnnloss_cli.solve.common import FLOAT_MAX_TEXT, finalize
 
 FORMULA = Step("formula", "L = Σ_i w_i L_i", {}, r"L = \sum_i w_i L_i")
@@ -38,7 +38,14 @@ def solve_custom(p: CustomProblem, *, window: Window | None = None) -> Result:
         r.warnings.append(why)
     units = {c.unit for _, c in children}
     r.unit = units.pop() if len(units) == 1 else ""
-    r.tables.append(Table("terms", ["term", "kind", "value L_i", "weight w_i", "w_i · L_i"], rows))
+    r.tables.append(
+        Table(
+            "terms",
+            ["term", "kind", "value L_i", "weight w_i", "w_i · L_i"],
+            rows,
+            derived=[Derived("w_i · L_i", "{0} × {1}", ("weight w_i", "value L_i"))],
+        )
+    )
     plain, latex, values = [], [], {"total": total}
     for i, (term, (_, child)) in enumerate(zip(p.terms, children, strict=True)):
         values[f"w{i}"], values[f"l{i}"] = term.weight, child.loss

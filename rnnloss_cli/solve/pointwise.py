@@ -28,13 +28,20 @@ FORMULAS = {
         r"-\frac{1}{n}\sum_i [y_i \ln \hat y_i + (1-y_i)\ln(1-\hat y_i)]",
     ),
     # i numbers the observations and y_i is the true class of observation i, as in `explain
-    # nll` (the handout's −Σ_i y_i log ŷ_i runs i over the classes of one observation)
-    "nll": Step("formula", "NLL = −Σ_i ln ŷ_i(y_i)", {}, r"-\sum_i \ln \hat y_i(y_i)"),
+    # nll` (the handout's −Σ_i y_i log ŷ_i runs i over the classes of one observation).
+    # Classes are numbered from 0, as a problem file's class indices (and PyTorch) give them
+    # and as the tables label them (c0 first): the formulas say so.
+    "nll": Step(
+        "formula",
+        "NLL = −Σ_i ln ŷ_i(y_i),  classes y_i numbered from 0 to C−1",
+        {},
+        r"-\sum_i \ln \hat y_i(y_i),\ y_i \in \{0, \dots, C-1\}",
+    ),
     "cce": Step(
         "formula",
-        "CCE = −Σ_i Σ_c y_ic ln ŷ_ic",
+        "CCE = −Σ_i Σ_{c=0}^{C−1} y_ic ln ŷ_ic  (classes numbered from 0: c0 is the first)",
         {},
-        r"-\sum_{i=1}^{n}\sum_{c=1}^{C} y_{i,c}\ln \hat y_{i,c}",
+        r"-\sum_{i=1}^{n}\sum_{c=0}^{C-1} y_{i,c}\ln \hat y_{i,c}",
     ),
     "hinge": Step(
         "formula", "hinge = Σ_i max(0, 1 − y_i · ŷ_i)", {}, r"\sum_i \max(0, 1 - y_i \hat y_i)"

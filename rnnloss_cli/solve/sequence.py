@@ -36,14 +36,15 @@ from rnnloss_cli.problem.sequence import (
     SequenceProblem,
     where_step,
 )
-from rnnloss_cli.result import Result, Step, Table, Window, terms, window_indices
+from rnnloss_cli.result import Derived, Result, Step, Table, Window, terms, window_indices
 from rnnloss_cli.solve.common import FLOAT_MAX_TEXT, finalize, overflow_warning, reduction_step
 
 SEQUENCE_FORMULA = Step(
     "formula",
-    "L = −Σ_t Σ_c y_{t,c} ln ŷ_{t,c} = −Σ_t ln ŷ_t(target_t)  (padded steps left out)",
+    "L = −Σ_t Σ_{c=0}^{C−1} y_{t,c} ln ŷ_{t,c} = −Σ_t ln ŷ_t(target_t)  (classes numbered "
+    "from 0, as targets give them; padded steps left out)",
     {},
-    r"L = -\sum_{t=1}^{T}\sum_{c=1}^{C} y_{t,c}\ln \hat y_{t,c}",
+    r"L = -\sum_{t=1}^{T}\sum_{c=0}^{C-1} y_{t,c}\ln \hat y_{t,c}",
 )
 HINGE_FORMULA = Step(
     "formula",
@@ -610,6 +611,11 @@ def solve_reinforce(p: ReinforceProblem, *, window: Window | None = None) -> Res
             window,
             row_style=lambda i: None if p.mask[_position(shape, i)] else "dim",
             key_columns=2 if batch else 1,  # (episode, t) name a row
+            derived=[
+                Derived("ln π", "ln {0}", ("π(y_t|s_t)",)),
+                *([Derived("A_t", "{0} − {1}", ("R_t", "b"))] if p.baseline is not None else []),
+                Derived("A_t · ln π", "{0} × {1}", ("A_t", "ln π")),
+            ],
         )
     )
 

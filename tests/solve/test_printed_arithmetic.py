@@ -37,12 +37,17 @@ earlier lines; 350 lines) or sums that elide terms and say how many ("… (135 m
     rnnt               450        180       90
     all               7330       4450     4080   (92 % of the lines with work)
 
-The BPTT lines give rules and the loss from names (its numbers are in tables, which this
-module does not read).
+The BPTT lines give rules and the loss from names (its numbers are in tables).
+
+Tables: a column a table declares worked from other columns of its row (``Table.derived``:
+REINFORCE's ln π, A_t and A_t · ln π, custom's w_i · L_i, BPTT's L_t, 1 − h² and δ) is read
+row by row as a line of its own, from the printed cells ("≈" where the cell says so), and
+every line is printed with the whole derivation's digits (``render.text.digits_plan``).
 """
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from decimal import Decimal
 from pathlib import Path
@@ -52,7 +57,7 @@ from typer.testing import CliRunner
 
 from rnnloss_cli import solve_file, solve_problem
 from rnnloss_cli.cli import app
-from rnnloss_cli.render.text import step_text
+from rnnloss_cli.render.text import digits_plan, lay_out, step_text, table_cells
 from rnnloss_cli.result import Result
 from tests.solve.pencil import audit_line, describe, evaluate
 
@@ -168,11 +173,39 @@ def _walk(r: Result):
 
 
 def _lines(r: Result, precision: int) -> list[tuple[str, str]]:
-    """(kind, printed text) of every step line, in the order rich.py prints them."""
+    """(kind, printed text) of every step line, in the order rich.py prints them, with the
+    derivation's guard digits (``digits_plan``, as every format prints them), then every
+    worked table cell as a line (:func:`_table_lines`)."""
     out = []
+    digits = digits_plan(r, precision)
     for part in _walk(r):
         steps = ([part.formula] if part.formula else []) + part.lead_steps + part.work_steps
-        out += [(part.kind, step_text(s, precision)) for s in steps]
+        out += [(part.kind, step_text(s, precision, digits)) for s in steps]
+        out += [(part.kind, line) for line in _table_lines(part, precision, digits)]
+    return out
+
+
+def _table_lines(r: Result, precision: int, digits) -> list[str]:
+    """Each table cell a table says it works from other cells of its row (``Derived``), as
+    the line a student writes from the printed cells: "A_t · ln π: 0.5733 × (-0.1054) =
+    -0.0604" ("≈" where the cell is printed "≈-0.0604")."""
+    out = []
+    for t in r.tables:
+        laid = lay_out(t)
+        texts = table_cells(t, laid, precision, digits)
+        for d in t.derived:
+            if d.column not in laid.columns or any(n not in laid.columns for n in d.inputs):
+                continue
+            out_j = laid.columns.index(d.column)
+            in_j = [laid.columns.index(n) for n in d.inputs]
+            for row in texts:
+                cells = [row[j] for j in (*in_j, out_j)]
+                sign = "≈" if cells[-1].startswith("≈") else "="
+                cells[-1] = cells[-1].removeprefix("≈")
+                if any(not re.fullmatch(r"-?[\d.]+(e-?\d+)?", c) for c in cells):
+                    continue  # text, an elision, an empty (padded) cell, inf
+                expr = re.sub(r"\{(\d+)\}", lambda m, c=cells: f"({c[int(m.group(1))]})", d.text)
+                out.append(f"{t.title}, {d.column}: {expr} {sign} {cells[-1]}")
     return out
 
 
