@@ -189,8 +189,11 @@ EXPLANATIONS: dict[str, Explanation] = {
                 "predicted distribution over C classes."
             ),
             formula="CCE = −Σᵢ Σ_c yᵢc ln ŷᵢc",
-            formula_latex=r"\mathrm{CCE} = -\sum_{i=1}^{n}\sum_{c=1}^{C} y_{i,c}\ln \hat y_{i,c}",
-            where="yᵢc = 1 if c is the class of observation i (else 0), ŷᵢc its probability.",
+            formula_latex=r"\mathrm{CCE} = -\sum_{i=1}^{n}\sum_{c=0}^{C-1} y_{i,c}\ln \hat y_{i,c}",
+            where=(
+                "yᵢc = 1 if c is the class of observation i (else 0), ŷᵢc its probability; "
+                "classes are numbered from 0, as class indices are in the problem files."
+            ),
             when="One of C classes per observation or per step, with a softmax output.",
             conventions=(
                 (
@@ -325,7 +328,7 @@ EXPLANATIONS: dict[str, Explanation] = {
                 "padded steps are masked out."
             ),
             formula="L = −Σₜ Σ_c yₜc ln ŷₜc",
-            formula_latex=r"L = -\sum_{t=1}^{T}\sum_{c=1}^{C} y_{t,c}\ln \hat y_{t,c}",
+            formula_latex=r"L = -\sum_{t=1}^{T}\sum_{c=0}^{C-1} y_{t,c}\ln \hat y_{t,c}",
             where="T the sequence length, yₜc the one-hot target and ŷₜc the prediction at t.",
             when=(
                 "Machine translation decoders, language models and taggers trained with "

@@ -34,3 +34,11 @@ def test_nll_formula_says_classes_count_from_0():
 def test_sequence_formula_sums_the_classes_from_0():
     md = _solve("seq-translation.yaml", "-f", "markdown")
     assert r"\sum_{c=0}^{C-1}" in md and r"\sum_{c=1}^{C}" not in md
+
+
+def test_explain_sums_the_classes_as_solve_does():
+    # `explain cce` / `explain sequence` gave c = 1 … C next to solve's c = 0 … C−1
+    for loss in ("cce", "sequence"):
+        md = CliRunner().invoke(app, ["explain", loss, "-f", "markdown"])
+        assert md.exit_code == 0, md.output
+        assert r"\sum_{c=0}^{C-1}" in md.output and r"\sum_{c=1}^{C}" not in md.output
