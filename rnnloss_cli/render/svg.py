@@ -346,6 +346,11 @@ def ctc_figures(
                 "grey unreachable), allowed transitions drawn lightly."
                 + "".join(f" Outlined: {words}." for words in marks.values())
                 + paths
+                + (
+                    f" The best (Viterbi) path is not drawn: {r.best_path_missing}."
+                    if r.best_path_missing
+                    else ""
+                )
                 + _scale_words(alpha, "α")
                 + trellis_drawn(alpha),
             )
