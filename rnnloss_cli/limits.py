@@ -44,6 +44,12 @@ MAX_TRELLIS_CELLS = 10**8
 #: the first and last frames' columns: memory stays that of the loss, time grows 1.4-2.3x
 #: (10^7 frames of S' = 3: 5.5 -> 13 s).
 FULL_TRELLIS_MAX_CELLS = 100_000
+#: Cells (frames x extended labels) of a CTC trellis above FULL_TRELLIS_MAX_CELLS whose best
+#: (Viterbi) path is still drawn at the frames shown: reading it back takes one byte a cell
+#: (1 MB at the limit) and a pass of 4-7 µs a frame plus about 0.1 µs a cell, the loss's
+#: own pass being ten times faster (333,000 frames of S' = 3: about 2.5 s more on the 2-core
+#: reference machine). Above it the page says the path is not drawn and why.
+BEST_PATH_MAX_CELLS = 10**6
 
 # ------------------------------------------------------------------ showing
 #: Rows and columns a table shows before it is windowed (first and last ones kept, an

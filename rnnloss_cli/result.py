@@ -328,6 +328,9 @@ class Result:
     #: paths drawn over the CTC trellis (the listed alignments, the Viterbi path), each held
     #: over the trellis's window of frames only
     tracks: list[Track] = field(default_factory=list)
+    #: why the best (Viterbi) path is not among ``tracks`` though the trellis is drawn (a long
+    #: input above BEST_PATH_MAX_CELLS), for the figure's caption; a note says it too
+    best_path_missing: str | None = None
     #: with no per-frame distribution (listed alignments only), the lattice to draw the
     #: tracks on: a trellis-shaped table (key columns s, l'_s; one column per frame of the
     #: longest alignment) whose cells are None; not laid out as a table

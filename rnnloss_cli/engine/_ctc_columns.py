@@ -1,9 +1,12 @@
-"""ln α and ln β of one sequence at a few frames, from one pass over every frame.
+"""ln α and ln β of one sequence at a few frames, from one pass over every frame; and the
+best (Viterbi) alignment's states at those frames.
 
 For the derivation of a long input (above ``limits.FULL_TRELLIS_MAX_CELLS``): its tables and
 figures show the first and last frames only, so the pass keeps only those columns (never a
-T x S' table), in log space (a column may span any range). Pure numpy, like the rest of the
-engine; :func:`kept_columns` is what the CTC solver calls.
+T x S' table), in log space (a column may span any range). The best path needs a read-back
+through every frame, so :func:`kept_viterbi` keeps one byte a cell (T x S' bytes, against the
+whole-table Viterbi's 16). Pure numpy, like the rest of the engine; :func:`kept_columns` and
+:func:`kept_viterbi` are what the CTC solver calls.
 """
 
 from __future__ import annotations
@@ -11,6 +14,7 @@ from __future__ import annotations
 import numpy as np
 
 from rnnloss_cli.engine.ctc import _logsumexp3
+from rnnloss_cli.engine.forced_align import _back_pointers, _delta_rows
 
 #: Cells (frames x S') of emissions a column pass gathers at a time, per direction.
 _PASS_CHUNK_CELLS = 1 << 15
@@ -25,6 +29,10 @@ _TRANSFER_MAX_STATES = 5
 #: cells (frames x S', both directions) of the emissions of one round of blocks (2 MB).
 _TRANSFER_STEP_CELLS = 1 << 14
 _TRANSFER_BLOCK_CELLS = 1 << 18
+#: Cells (frames x S') of the float64 Viterbi rows :func:`kept_viterbi` holds at a time.
+_VITERBI_CHUNK_CELLS = 1 << 15
+#: The one-byte back-pointer of a cell no prefix reaches (the whole-table Viterbi's -1).
+_NO_POINTER = 255
 
 
 def _lse_last(a: np.ndarray) -> np.ndarray:
@@ -161,3 +169,67 @@ def kept_posterior(la: np.ndarray, lb: np.ndarray, log_y: np.ndarray) -> np.ndar
         lg = np.where(np.isnan(lg), -np.inf, lg)  # −inf − −inf: a cell off every path
         lg -= _lse_last(lg)[:, None]
     return lg
+
+
+def kept_viterbi(
+    log_probs: np.ndarray, target: np.ndarray, blank: int, frames: list[int]
+) -> tuple[np.ndarray, float] | None:
+    """The best alignment's 0-based state of l' at each of the 0-based ``frames``, (len,),
+    and its log-probability; None when no alignment has a positive probability.
+
+    The recursion is the whole-table Viterbi's (engine/forced_align.py), run over blocks of
+    frames: δ_t(s) = ln y_t(l'_s) + max(δ_{t−1}(s), δ_{t−1}(s−1), [δ_{t−1}(s−2)]), the
+    back-pointer ψ_t(s) ∈ {0 stay, 1 from s−1, 2 from s−2} the first maximum in that order,
+    the path ending in S'−1 only when δ_T(S'−1) > δ_T(S'−2) strictly. Each block's rows are
+    computed by the same calls from the same previous row, so δ, ψ and the path are those of
+    ``ctc_viterbi_trace`` bit for bit, ties included; only ψ is kept, one byte a cell (a
+    T x S' uint8 array), and the path is read back through it to the first frame.
+
+    Args:
+        log_probs: (T, K) per-frame log-probabilities (a broadcast view is fine).
+        target: (S,) label indices, none equal to ``blank``.
+        blank: the blank's index.
+        frames: 0-based frames whose states are wanted.
+    """
+    n_frames = log_probs.shape[0]
+    n_ext = 2 * target.size + 1
+    if n_ext == 1:  # the empty target: one alignment, all blanks; δ_T summed frame by frame
+        best = float(log_probs[0, blank])
+        for t0 in range(1, n_frames, _VITERBI_CHUNK_CELLS):  # in order: ((y_1 + y_2) + y_3)…
+            col = np.concatenate([[best], log_probs[t0 : t0 + _VITERBI_CHUNK_CELLS, blank]])
+            best = float(np.add.accumulate(col)[-1])
+        return (np.zeros(len(frames), dtype=np.int64), best) if np.isfinite(best) else None
+    labels_ext = np.full(n_ext, blank, dtype=np.int64)
+    labels_ext[1::2] = target
+    skip = np.zeros(n_ext, dtype=bool)
+    skip[3::2] = target[1:] != target[:-1]
+    skip_pen = np.where(skip, 0.0, -np.inf)
+    back = np.empty((n_frames, n_ext), dtype=np.uint8)
+    back[0] = _NO_POINTER
+    chunk = max(1, _VITERBI_CHUNK_CELLS // n_ext)
+    rows = np.full((chunk + 1, n_ext), -np.inf)  # row 0: the last row of the block before
+    emit = np.empty((chunk + 1, n_ext))  # row 0 unused, as in _delta_rows
+    rows[0, : min(2, n_ext)] = log_probs[0, labels_ext[: min(2, n_ext)]]
+    with np.errstate(over="ignore", invalid="ignore"):
+        for t0 in range(1, n_frames, chunk):
+            t1 = min(t0 + chunk, n_frames)
+            m = t1 - t0 + 1
+            np.take(log_probs[t0:t1], labels_ext, axis=1, out=emit[1:m])
+            _delta_rows(rows[:m], emit[:m], skip_pen)
+            psi = _back_pointers(rows[:m], skip)[1:]
+            back[t0:t1] = np.where(psi < 0, _NO_POINTER, psi)
+            rows[0] = rows[m - 1]
+    last = rows[0]
+    end = 0 if n_ext == 1 else (n_ext - 1 if last[n_ext - 1] > last[n_ext - 2] else n_ext - 2)
+    best = float(last[end])
+    if not np.isfinite(best):
+        return None
+    wanted = set(frames)
+    at: dict[int, int] = {}
+    s = end
+    for t in range(n_frames - 1, -1, -1):
+        if t in wanted:
+            at[t] = s
+        if t:
+            s -= int(back[t, s])
+    return np.array([at[t] for t in frames], dtype=np.int64), best

@@ -215,11 +215,117 @@ def step_html(step, precision: int, *, display: bool = False) -> str:
     maths = [to_mathml(p, namespace=False, display=display, labels=labels) for p in pieces]
     if not maths or any(m is None for m in maths):
         return f'<span class="plain">{escape(plain)}</span>'
+    joins = [" "] * len(pieces)  # what goes before each piece (the first: nothing)
+    if not display:  # a piece too long for a phone's line: cut again, if its parts translate
+        narrowed, narrow_maths, joins = [], [], []
+        for piece, math in zip(pieces, maths, strict=True):
+            parts = narrow_pieces(piece)
+            # a part opening with + or − gets an empty group before it: on its own, MathML
+            # would set it as a sign (+0.00941, no space), not as the sum it continues
+            more = [
+                to_mathml("{}" + x if k and x[:1] in "+−" else x, namespace=False, labels=labels)
+                for k, x in enumerate(parts)
+            ]
+            if len(parts) == 1 or any(m is None for m in more):
+                parts, more = [piece], [math]
+            narrowed += parts
+            narrow_maths += more
+            # a part opening with its operator has the operator's own space before it: a
+            # zero-width space lets the line break there, and a wide line keeps its spacing
+            joins += [" "] + [_OPEN_SPACE if _OPENS.match(x) else " " for x in parts[1:]]
+        pieces, maths = narrowed, narrow_maths
     alts = [plain] if len(pieces) == 1 else pieces
-    return " ".join(
-        m.replace("<math", f'<math alttext="{escape(a)}"', 1)
-        for m, a in zip(maths, alts, strict=True)
+    return "".join(
+        (join if k else "") + m.replace("<math", f'<math alttext="{escape(a)}"', 1)
+        for k, (m, a, join) in enumerate(zip(maths, alts, joins, strict=True))
     )
+
+
+#: A piece of a step longer than this many characters as read (a LaTeX command, \\times or
+#: \\alpha, counting one; braces and script marks none) is cut again by
+#: :func:`narrow_pieces`: a phone's line (390 px, less the page's margins and the list's
+#: indent, about 320 px) holds about 35 characters of 17.6 px maths.
+NARROW_AT = 30
+#: Where a piece may be cut again: before a binary operator between spaces (the operator
+#: starts the next part, as a relation does), or at a space between two words of prose.
+_OPERATOR = re.compile(r" (?:\\times|\\cdot|[×·+−]) ")
+#: A part that opens with its operator (× · + −), and what is set before it: a zero-width space.
+_OPENS = re.compile(r"\\times|\\cdot|[×·+−]")
+_OPEN_SPACE = "\u200b"
+_FUNCTION_WORDS = frozenset({"ln", "log", "exp", "max", "min", "softmax", "argmax"})
+
+
+def _read_length(latex: str) -> int:
+    """Characters of ``latex`` as read: a command one, braces and ``_``/``^`` none."""
+    return len(re.sub(r"[{}_^]", "", re.sub(r"\\[A-Za-z]+ ?|\\.", "x", latex)))
+
+
+def narrow_pieces(piece: str, limit: int = NARROW_AT) -> list[str]:
+    """``piece`` (one ``<math>`` of a step, LaTeX or plain text) cut into parts of at most
+    about ``limit`` characters as read, so that a phone wraps a long product, sum or
+    sentence as it wraps a list: before each ×, ·, + or − set between spaces, after each
+    ", " or "; ", and at each space between two words (not after ln, max, ...), outside
+    braces; inside a top-level
+    ``\\text{...}`` too, closing the group at the cut and opening it again after. Cuts
+    outside brackets come first; a part still too long is cut inside its brackets too.
+    Neighbouring parts are joined back while they fit, so a piece is cut only where needed.
+    """
+    if _read_length(piece) <= limit:
+        return [piece]
+    cuts: dict[int, tuple[bool, int]] = {}  # where a part may start: (inside \text, depth)
+    groups: list[bool] = []  # the open braces: True for a \text group
+    depth, i = 0, 0  # depth: of brackets ( [
+    while i < len(piece):
+        ch = piece[i]
+        if piece.startswith("\\text{", i):
+            groups.append(True)
+            i += 6
+            continue
+        if ch == "\\":
+            i += 2
+            continue
+        if ch == "{":
+            groups.append(False)
+        elif ch == "}" and groups:
+            groups.pop()
+        elif ch in "([":
+            depth += 1
+        elif ch in ")]":
+            depth -= 1
+        elif ch == " " and i and (not groups or groups == [True]):
+            if not groups and _OPERATOR.match(piece, i):
+                cuts[i + 1] = (False, depth)
+            elif not groups and piece[i - 1] in ",;":  # after an item of a list
+                cuts[i + 1] = (False, depth)
+            else:
+                before = re.search(r"([A-Za-z]+)[,;:]?$", piece[:i])
+                after = re.match(r"\(?[A-Za-z]{2}", piece[i + 1 :])  # not "a": a symbol
+                if before and after and before.group(1) not in _FUNCTION_WORDS:
+                    cuts[i + 1] = (bool(groups), depth)
+        i += 1
+
+    def part(a: int, b: int) -> str:
+        """piece[a:b], its \\text group closed at a cut inside one and opened again."""
+        opened = "\\text{" if cuts.get(a, (False,))[0] else ""
+        return opened + piece[a:b].strip() + ("}" if cuts.get(b, (False,))[0] else "")
+
+    def pack(a: int, b: int, outside: bool) -> list[tuple[int, int]]:
+        """piece[a:b] as few parts as fit, cut at its cuts (``outside``: brackets' only)."""
+        ends = [x for x, (_, d) in sorted(cuts.items()) if a < x < b and (d <= 0 or not outside)]
+        spans: list[tuple[int, int]] = []
+        for end in [*ends, b]:
+            if spans and _read_length(part(spans[-1][0], end)) <= limit:
+                spans[-1] = (spans[-1][0], end)  # the part so far and this segment still fit
+            else:
+                spans.append((spans[-1][1] if spans else a, end))
+        return spans
+
+    spans = [
+        inner
+        for a, b in pack(0, len(piece), True)
+        for inner in ([(a, b)] if _read_length(part(a, b)) <= limit else pack(a, b, False))
+    ]
+    return [part(a, b) for a, b in spans]
 
 
 #: A subscript in a step's label (solver prose with maths: "worked cell α_2(4)",

@@ -9,10 +9,12 @@ frame after are always numbered; and a figure draws at most FIGURE_MAX_ROWS stat
 FIGURE_MAX_COLUMNS frames of it, thinned the same way). α and β are coloured by their natural
 log on a sequential, colour-blind-safe palette (:data:`VIRIDIS`, dark = small, bright =
 large), each frame on its own scale when frames are left out (:func:`per_frame_scale`);
-γ_t(s) and the emissions y_t(k), probabilities in [0, 1], on the same palette linearly from 0
-to 1. Cells whose value is 0 on a log scale (unreachable) are grey; α's two final cells,
-summed for p(l|x), are outlined. The allowed transitions of the recursion (s→s, s→s+1, and
-s→s+2 when l'_{s+2} ≠ l'_s) are drawn lightly between neighbouring held frames.
+γ_t(s), a probability in [0, 1], on the same palette linearly from 0 to 1; the emissions
+y_t(k) linearly from 0 to 1 up to EMISSIONS_LINEAR_MAX_CLASSES classes, on a log scale above
+(:func:`emissions_scale`). Cells whose value is 0 on a log scale (unreachable) are grey; α's
+two final cells, summed for p(l|x), are outlined. The allowed transitions of the recursion
+(s→s, s→s+1, and s→s+2 when l'_{s+2} ≠ l'_s) are drawn lightly between neighbouring held
+frames.
 
 Paths (``Result.tracks``: the listed alignments and the best, Viterbi, path) are polylines
 through the centres of the cells they visit, each with a white casing, a colour from the
@@ -88,6 +90,16 @@ SVG_NS = ' xmlns="http://www.w3.org/2000/svg"'
 #: emission matrix's classes.
 STATE_HEADS = ("s", "l′")
 CLASS_HEADS = ("", "k")
+#: Classes an emission matrix may have and still be coloured linearly from 0 to 1 (a
+#: handout's 3 to 10 symbols). With K classes a frame's probabilities average 1/K, so above
+#: this a linear scale paints nearly every cell in its darkest tenth, whatever the model
+#: says; the matrix is then coloured by ln y_t(k) (:func:`emissions_scale`).
+EMISSIONS_LINEAR_MAX_CLASSES = 10
+#: The widest range the log scale of an emission matrix spans, as a ratio of its largest
+#: drawn probability to its smallest (six decades, 13.8 nats): a cell smaller still (a logit
+#: far below the rest) takes the darkest colour, so one such cell does not squeeze every
+#: other one into the bright end.
+EMISSIONS_LOG_SPAN = 1e6
 #: The table title prefixes the solver gives its trellis and emission tables.
 BETA_TITLE = "backward trellis β"
 POSTERIOR_TITLE = "posterior γ"
@@ -334,6 +346,11 @@ def ctc_figures(
                 "grey unreachable), allowed transitions drawn lightly."
                 + "".join(f" Outlined: {words}." for words in marks.values())
                 + paths
+                + (
+                    f" The best (Viterbi) path is not drawn: {r.best_path_missing}."
+                    if r.best_path_missing
+                    else ""
+                )
                 + _scale_words(alpha, "α")
                 + trellis_drawn(alpha),
             )
@@ -370,10 +387,22 @@ def ctc_figures(
 
 
 def _emissions_figure(emissions: Table, title: str) -> str:
+    scale, lo, hi = emissions_scale(emissions)
+    if scale == "linear":
+        words = "linear colour scale from 0 (dark) to 1 (bright)."
+    else:
+        classes = len(emissions.columns) - emissions.key_columns
+        words = (
+            f"log colour scale, ln y_t(k) from y = {_fmt(math.exp(lo))} (dark) to "
+            f"{_fmt(math.exp(hi))} (bright), grey zero: with {classes} classes most "
+            f"probabilities are near 1/{classes} or below, and a linear scale from 0 to 1 "
+            "would paint them all dark."
+        )
     return _figure(
         emissions_svg(emissions, f"Emissions y_t(k): {title}"),
-        "Emission matrix y_t(k): one row per class, one column per frame, linear "
-        "colour scale from 0 (dark) to 1 (bright)." + emissions_drawn(emissions),
+        "Emission matrix y_t(k): one row per class, one column per frame, "
+        + words
+        + emissions_drawn(emissions),
     )
 
 
@@ -917,14 +946,44 @@ def _trellis_legend(
 # ------------------------------------------------------------------------------ emissions
 
 
+def _emission_cells(t: Table) -> tuple[list[int], list[int]]:
+    """(classes, rows) of the emission table ``t`` that :func:`emissions_svg` draws."""
+    classes = len(t.columns) - t.key_columns
+    return _thin(classes, FIGURE_MAX_ROWS), _thin(len(t.rows), FIGURE_MAX_COLUMNS)
+
+
+def emissions_scale(t: Table) -> tuple[str, float, float]:
+    """(scale, lo, hi) of the emission matrix ``t`` as :func:`emissions_svg` colours it.
+
+    Up to EMISSIONS_LINEAR_MAX_CLASSES classes: ("linear", 0, 1), the colour at y itself.
+    Above: ("log", lo, hi), the colour at (ln y − lo) / (hi − lo), clamped to [0, 1], where
+    hi is the largest ln y of the drawn cells and lo their smallest, but not more than
+    ln EMISSIONS_LOG_SPAN below hi; a zero (ln y = −∞) is grey, as an unreachable trellis
+    cell.
+    """
+    key = t.key_columns
+    if len(t.columns) - key <= EMISSIONS_LINEAR_MAX_CLASSES:
+        return "linear", 0.0, 1.0
+    keep_k, keep_t = _emission_cells(t)
+    lns = [_ln(t.rows[i][key + k]) for i in keep_t for k in keep_k]
+    finite = [v for v in lns if math.isfinite(v)]
+    if not finite:
+        return "log", -math.log(EMISSIONS_LOG_SPAN), 0.0
+    hi = max(finite)
+    return "log", max(min(finite), hi - math.log(EMISSIONS_LOG_SPAN)), hi
+
+
 def emissions_svg(t: Table, title: str = "Emissions y_t(k)", *, standalone: bool = False) -> str:
     """The emission table ``t`` (key column t; one column per class k; one row per frame)
-    drawn with frames as columns and classes as rows, as the trellis is, on a linear colour
-    scale from 0 to 1. Cells carry ``data-k`` (the class), ``data-t`` and ``data-value``."""
+    drawn with frames as columns and classes as rows, as the trellis is, linearly from 0 to
+    1 for a few classes and by ln y_t(k) for many (:func:`emissions_scale`, named in the
+    legend and in the cells group's ``data-scale``, ``data-low`` and ``data-high``, the
+    scale's ends as probabilities). Cells carry ``data-k`` (the class), ``data-t`` and
+    ``data-value``."""
     key = t.key_columns
     classes = t.columns[key:]
-    keep_k = _thin(len(classes), FIGURE_MAX_ROWS)
-    keep_t = _thin(len(t.rows), FIGURE_MAX_COLUMNS)
+    keep_k, keep_t = _emission_cells(t)
+    scale, lo, hi = emissions_scale(t)
     frames_full = [t.row_index(i) for i in keep_t]
     cell = cell_size(len(keep_k), len(keep_t))
     side = cell - max(1, cell // 9)
@@ -938,24 +997,46 @@ def emissions_svg(t: Table, title: str = "Emissions y_t(k)", *, standalone: bool
         if (len(keep_k), len(keep_t)) != (len(classes), n_frames)
         else f"{len(classes)} classes by {n_frames} frames"
     )
+    if scale == "linear":
+        kind = "on a linear scale from 0 to 1"
+    else:
+        kind = (
+            f"on a log scale, ln y_t(k) from y = {_fmt(math.exp(lo))} to "
+            f"{_fmt(math.exp(hi))} (smaller ones as dark as the smallest), grey cells zero"
+        )
     desc = (
-        f"Heat map of the emission probabilities y_t(k) on a linear scale from 0 to 1 "
-        f"({shown}): rows are the classes {' '.join(classes[k] for k in keep_k)}, columns the "
-        "frames; dark cells are small, bright cells large."
+        f"Heat map of the emission probabilities y_t(k) {kind} ({shown}): rows are the "
+        f"classes {' '.join(classes[k] for k in keep_k)}, columns the frames; dark cells are "
+        "small, bright cells large."
     )
     grid_bottom = ys[-1] + cell
-    legend = _ramp(left, grid_bottom + 14, "y = 0", "1")
-    width = min(MAX_WIDTH, max(xs[-1] + cell + 16, left + len(VIRIDIS) * 18 + 40))
-    height = grid_bottom + 14 + 40
+    y = grid_bottom + 14
+    if scale == "linear":
+        legend = _ramp(left, y, "y = 0", "1")
+        height = y + 40
+    else:
+        legend = _ramp(left, y, f"y = {_fmt(math.exp(lo))}", _fmt(math.exp(hi)))
+        legend += _swatch(left + len(VIRIDIS) * 18 + 24, y, UNREACHABLE, "zero (y = 0)")
+        words = "colour: ln y_t(k), log scale (many classes)"
+        legend.append(f'<text x="{left:g}" y="{y + 50:g}">{escape(words)}</text>')
+        height = y + 62
+    room = len(VIRIDIS) * 18 + (40 if scale == "linear" else 24 + 16 + 12 * CHAR_W)
+    width = min(MAX_WIDTH, max(xs[-1] + cell + 16, left + room))
     out = _grid_head(width, height, title, desc, "emissions", standalone)
     out += _axis_labels(xs, ys, frames_full, [], names, cell, CLASS_HEADS)
     out += _gap_marks(xs, ys, frames_full, keep_k, cell, side, ("frames", "classes"))
-    out.append('<g class="cells" stroke="#fff" stroke-width="1">')
+    ends = "" if scale == "linear" else f' data-low="{math.exp(lo)!r}" data-high="{math.exp(hi)!r}"'
+    out.append(f'<g class="cells" stroke="#fff" stroke-width="1" data-scale="{scale}"{ends}>')
     for i, k in enumerate(keep_k):
         for j, ti in enumerate(keep_t):
             x = t.rows[ti][key + k]
             ln = _ln(x)
-            fill = palette_colour(math.exp(ln) if math.isfinite(ln) else 0.0)
+            if scale == "linear":
+                fill = palette_colour(math.exp(ln) if math.isfinite(ln) else 0.0)
+            elif not math.isfinite(ln):
+                fill = UNREACHABLE
+            else:
+                fill = palette_colour((ln - lo) / (hi - lo) if hi > lo else 1.0)
             out.append(
                 f'<rect x="{xs[j]:g}" y="{ys[i]:g}" width="{side}" height="{side}" '
                 f'fill="{fill}" data-k="{escape(str(classes[k]))}" '

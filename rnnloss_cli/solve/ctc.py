@@ -15,9 +15,18 @@ from typing import Any
 import numpy as np
 
 from rnnloss_cli.engine.alignments import ListedCTC, ctc_listed, min_frames
-from rnnloss_cli.limits import FULL_TRELLIS_MAX_CELLS, STEP_MAX_TERMS
+from rnnloss_cli.limits import BEST_PATH_MAX_CELLS, FULL_TRELLIS_MAX_CELLS, STEP_MAX_TERMS
 from rnnloss_cli.problem.ctc import CTCProblem
-from rnnloss_cli.result import LogNumber, Result, Step, Table, Window, terms, window_indices
+from rnnloss_cli.result import (
+    LogNumber,
+    Result,
+    Step,
+    Table,
+    Track,
+    Window,
+    terms,
+    window_indices,
+)
 from rnnloss_cli.solve.common import finalize, percent
 
 FORMULA = Step(
@@ -806,10 +815,11 @@ def _windowed_trellis(
     )
     if math.isfinite(loss):
         _windowed_posterior(r, la, lb, log_probs, ids, ext, frames, head, n_frames, window)
+        _windowed_best(r, log_probs, target, blank, frames, n_ext)
     r.notes.append(
-        f"the gradient table and the best (Viterbi) path are not computed over {n_frames:,} "
-        f"frames (more than FULL_TRELLIS_MAX_CELLS = {FULL_TRELLIS_MAX_CELLS:,} trellis "
-        "cells: both need the whole trellis)"
+        f"the gradient table is not computed over {n_frames:,} frames (more than "
+        f"FULL_TRELLIS_MAX_CELLS = {FULL_TRELLIS_MAX_CELLS:,} trellis cells: it needs the "
+        "whole trellis)"
     )
     r.steps.append(
         Step(
@@ -823,6 +833,47 @@ def _windowed_trellis(
         Step("exact loss", "−ln p(l|x) = {loss}", {"loss": loss}, r"-\ln p(l|x) = {loss}")
     )
     return -loss, loss
+
+
+def _windowed_best(
+    r: Result,
+    log_probs: np.ndarray,
+    target: np.ndarray,
+    blank: int,
+    frames: list[int],
+    n_ext: int,
+) -> None:
+    """The best (Viterbi) path's track at the held ``frames`` (the engine's
+    ``_ctc_columns.kept_viterbi``: one pass, one-byte back-pointers), up to
+    BEST_PATH_MAX_CELLS trellis cells; above, a note (and the figure's caption) says why not."""
+    from rnnloss_cli.engine._ctc_columns import kept_viterbi
+
+    n_frames = log_probs.shape[0]
+    cells = n_frames * n_ext
+    if cells > BEST_PATH_MAX_CELLS:
+        r.best_path_missing = (
+            f"reading it back takes one byte per trellis cell, {cells:,} here, more than "
+            f"BEST_PATH_MAX_CELLS = {BEST_PATH_MAX_CELLS:,}"
+        )
+        r.notes.append(f"the best (Viterbi) path is not drawn: {r.best_path_missing}")
+        return
+    kept = kept_viterbi(log_probs, target, blank, frames)
+    if kept is None:
+        return
+    states, ln_best = kept
+    prob: float | LogNumber = math.exp(ln_best) if ln_best > -700.0 else LogNumber(ln_best)
+    r.tracks.append(
+        Track(
+            "best path (Viterbi)",
+            list(frames),
+            [int(s) for s in states],
+            True,
+            None,
+            n_frames,
+            best=True,
+            probability=prob,
+        )
+    )
 
 
 def _windowed_posterior(

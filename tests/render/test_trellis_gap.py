@@ -144,12 +144,17 @@ def test_above_the_full_trellis_limit_the_figure_draws_the_first_and_last_frames
         assert a + len(str(ka)) * CHAR_W * font / 12 + AXIS_GAP <= b + 0.5, (ka, a, b)
 
     # the path: two polylines, broken at the gap, through the cells worked out above
-    (track,) = tracks(root)
+    (track,) = [tr for tr in tracks(root) if not tr["best"]]
     assert track["valid"] and len(track["points"]) == 2
     assert cells_of(track["points"], grid) == [
         *[(2 * t, t) for t in range(1, 8)],
         *[(59, t) for t in range(n - 6, n + 1)],
     ]
+    # the best (Viterbi) path too (before: not drawn above the limit), through the cells of
+    # the Viterbi pass written here, at the drawn frames
+    (best,) = [tr for tr in tracks(root) if tr["best"]]
+    states = _viterbi_states(lp, _ext(target))
+    assert cells_of(best["points"], grid) == [(states[t - 1] + 1, t) for t in shown]
     # the two final cells, summed for p(l|x), are outlined
     marked = {k for k, r in grid.items() if r.get("data-mark") == "true"}
     assert marked == {(58, n), (59, n)}
