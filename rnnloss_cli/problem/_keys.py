@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from rnnloss_cli.problem.base import Meta, parse_meta
+from rnnloss_cli.problem.base import Meta, loose_tolerance, parse_meta
 from rnnloss_cli.problem.fields import Fields
 
 
@@ -73,4 +73,10 @@ def split_answer(
                 rest[key] = value
         data = {**f.data, "answer": rest}
         f = Fields(data, f.lines, f.file, f.path)
-    return parse_meta(f, kind, uses_log=True), extra
+    meta = parse_meta(f, kind, uses_log=True)
+    for name, (arr, _) in extra.arrays.items():  # each entry is a figure checked to tolerance
+        for idx, value in np.ndenumerate(arr):
+            where = name + "".join(f"[{i}]" for i in idx)
+            if (trouble := loose_tolerance(meta.tolerance, float(value), where)) is not None:
+                raise f.error(trouble, "tolerance")
+    return meta, extra

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 
 from rnnloss_cli.problem.fields import Fields
@@ -10,6 +11,28 @@ COMMON_FIELDS = ("kind", "title", "source", "answer", "tolerance", "log_base", "
 #: The handout prints three decimals, so a key is right within half a unit of the last one.
 DEFAULT_TOLERANCE = 5e-4
 LOG_BASES = {"e": "nats", "2": "bits", "10": "bans (hartleys)"}
+
+
+def loose_tolerance(tolerance: float, value: float, figure: str) -> str | None:
+    """Why ``tolerance`` is too loose to check the key ``figure = value``, or None.
+
+    Rule: a tolerance must be under ``max(1, |value|)``. One of ``|value|`` or more accepts 0
+    and answers of the other sign (3.673 ± 5 takes -1.327 to 8.673), so the key passes
+    whatever was computed; a typo (``tolerance: 5`` for 5e-4) would pass every key. Keys
+    under 1 (probabilities) may still have tolerances up to 1. Non-finite keys are compared
+    exactly, so any tolerance does. ``rnnloss check`` (through :func:`parse_meta`), ``vary``
+    and the Moodle export all use this one rule.
+    """
+    if not math.isfinite(value):
+        return None
+    scale = max(1.0, abs(value))
+    if tolerance < scale:
+        return None
+    return (
+        f"{tolerance:g} accepts any answer from {value - tolerance:g} to "
+        f"{value + tolerance:g} for {figure} = {value:g}; expected less than {scale:g} "
+        "(the answer's size, or 1)"
+    )
 
 
 @dataclass(frozen=True)
@@ -58,6 +81,10 @@ def parse_meta(f: Fields, kind: str, *, uses_log: bool) -> Meta:
         log_base = str(int(raw)) if isinstance(raw, (int, float)) and raw == int(raw) else str(raw)
         if log_base not in LOG_BASES:
             raise f.error(f"expected e, 2 or 10, got {raw!r}", "log_base")
+    tolerance = f.number("tolerance", DEFAULT_TOLERANCE, low=0.0)
+    for name, value in (answer or {}).items():
+        if (trouble := loose_tolerance(tolerance, value, name)) is not None:
+            raise f.error(trouble, "tolerance")
     return Meta(
         file=f.file,
         kind=kind,
@@ -65,7 +92,7 @@ def parse_meta(f: Fields, kind: str, *, uses_log: bool) -> Meta:
         source=f.text("source", None),
         answer=answer,
         answer_lines=answer_lines,
-        tolerance=f.number("tolerance", DEFAULT_TOLERANCE, low=0.0),
+        tolerance=tolerance,
         log_base=log_base,
         notes=f.text("notes", None),
         points=points,

@@ -43,7 +43,7 @@ from pathlib import Path
 from typing import Any
 
 from rnnloss_cli.errors import ProblemError
-from rnnloss_cli.problem.base import COMMON_FIELDS, LOG_BASES
+from rnnloss_cli.problem.base import COMMON_FIELDS, LOG_BASES, loose_tolerance
 from rnnloss_cli.render.text import ELLIPSIS
 from rnnloss_cli.result import Window
 
@@ -238,7 +238,9 @@ def tolerance_trouble(tolerance: float, value: float, figure: str) -> str | None
     A positive tolerance under ``MOODLE_SLACK · max(1, |value|)`` is finer than Moodle checks
     (0 stays: "exactly", to Moodle's own slack); one of ``max(1, |value|)`` or more accepts 0
     and answers of the other sign (3.673 ± 5), whatever was computed; and a tolerance longer
-    than ``MOODLE_TOLERANCE_CHARS`` in plain decimals does not fit where Moodle keeps it."""
+    than ``MOODLE_TOLERANCE_CHARS`` in plain decimals does not fit where Moodle keeps it.
+    The second is every key's rule (:func:`problem.base.loose_tolerance`), already applied to
+    the file's key when it was read; here it meets the engine's value (a file without a key)."""
     scale = max(1.0, abs(value))
     if 0 < tolerance < MOODLE_SLACK * scale:
         return (
@@ -246,12 +248,8 @@ def tolerance_trouble(tolerance: float, value: float, figure: str) -> str | None
             f"answers within the tolerance + {MOODLE_SLACK:g} × max(1, |answer|)); expected "
             f"0 (exact) or at least {MOODLE_SLACK * scale:g}"
         )
-    if tolerance >= scale:
-        return (
-            f"{tolerance:g} accepts any answer from {value - tolerance:g} to "
-            f"{value + tolerance:g} for {figure} = {value:g}; expected less than {scale:g} "
-            "(the answer's size, or 1) for a Moodle question"
-        )
+    if (loose := loose_tolerance(tolerance, value, figure)) is not None:
+        return loose
     if len(plain_number(tolerance)) > MOODLE_TOLERANCE_CHARS:
         return (
             f"{tolerance:g} written in plain decimals is longer than the "

@@ -50,7 +50,7 @@ from typing import Any
 
 from rnnloss_cli.errors import ProblemError
 from rnnloss_cli.limits import MAX_VARY_LENGTH, MAX_VARY_STEPS, MAX_VARY_TRIES
-from rnnloss_cli.problem.base import COMMON_FIELDS
+from rnnloss_cli.problem.base import COMMON_FIELDS, loose_tolerance
 
 #: Decimals a varied number keeps at most (a key is checked to 5e-4; more is noise).
 MAX_DECIMALS = 6
@@ -570,8 +570,12 @@ def make_variant(
             if value is None or not math.isfinite(value):
                 last = f"figure {fig} is {'missing' if value is None else value}"
                 break
-            pts = template.meta.points.get(fig, 1.0)
             value = round(value, digits)
+            # the variant's file must pass `check` too: its key under the template's tolerance
+            if (loose := loose_tolerance(template.meta.tolerance, value, fig)) is not None:
+                last = f"tolerance {loose}"
+                break
+            pts = template.meta.points.get(fig, 1.0)
             key[fig] = value if pts == 1.0 else {"value": value, "points": _plain(pts)}
         else:
             draw["answer"] = key

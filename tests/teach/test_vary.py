@@ -331,3 +331,20 @@ def test_a_variant_file_reads_back_as_its_data_whatever_the_id(ident):
     (v,) = make_variants("problems/hinge-sequence.yaml", seed=3, ids=[ident])
     assert load_yaml(v.text, "v.yaml")[0] == v.data
     assert v.data["kind"] == "hinge"
+
+
+def test_variants_whose_key_the_tolerance_would_not_check_are_redrawn(tmp_path):
+    # MSE of one pair: (0 - yhat)²; yhat from {0, 1, 2, 3} gives 0, 1, 4 or 9. The template's
+    # key is 4 with tolerance 2 (2 < 4: allowed); a variant keyed 0 or 1 would need a tolerance
+    # under max(1, 1) = 1, so `check` would refuse its file: only 4 and 9 may be written.
+    f = tmp_path / "t.yaml"
+    f.write_text(
+        "kind: mse\ny: [0]\nyhat: [2]\ntolerance: 2\nanswer: {loss: 4}\n"
+        "vary:\n  yhat: {range: [0, 3], step: 1}\n"
+    )
+    variants = make_variants(str(f), seed=1, count=12)
+    assert {v.data["answer"]["loss"] for v in variants} <= {4, 9}
+    for v in variants:
+        out = tmp_path / f"{v.ident}.yaml"
+        out.write_text(v.text)
+        assert solve(load_problem(str(out))).ok
