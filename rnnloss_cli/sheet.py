@@ -19,7 +19,9 @@ from typing import Any
 from rnnloss_cli.errors import ProblemError
 from rnnloss_cli.problem import KIND_SUMMARIES, parse_problem, problem_files, read_text
 from rnnloss_cli.problem._yaml import load_yaml
+from rnnloss_cli.problem.base import LOG_BASES
 from rnnloss_cli.render.latex import (
+    NAMED_LACKING,
     fold,
     font_preamble,
     latex_math,
@@ -291,7 +293,7 @@ def collect(
             )
         problem = parse_problem(data, lines, name)
         meta = problem.meta
-        figures = list(meta.answer or {"loss": 0.0})
+        figures = key_figures(data, problem)
         result = solve(problem, window=window) if solutions else None
         folder = None if path == "-" else str(Path(path).parent)
         givens = givens_of(data, window, folder)
@@ -299,25 +301,55 @@ def collect(
     return out
 
 
-#: The task of each kind, in a student's words.
+#: What a problem without a key is asked for: its kind's figures (else the loss).
+DEFAULT_FIGURES = {"ctc_align": ["path", "best"], "ctc_decode": ["greedy", "beam"]}
+
+
+def key_figures(data: dict[str, Any], problem: Any) -> list[str]:
+    """The figures the key holds, in the file's order: numbers, text (a decoded labelling,
+    an alignment) and arrays (``grads.W_xh``: bptt's ``answer: {grads: {W_xh: ...}}``)."""
+    answer = data.get("answer")
+    if not isinstance(answer, dict):
+        return list(problem.meta.answer or {}) or DEFAULT_FIGURES.get(problem.meta.kind, ["loss"])
+    keys = getattr(problem, "keys", None)
+    arrays = {name.split(".")[0] for name in keys.arrays} if keys is not None else set()
+    out: list[str] = []
+    for name, value in answer.items():
+        if str(name) in arrays and isinstance(value, dict):
+            out += [f"{name}.{sub}" for sub in value]
+        else:
+            out.append(str(name))
+    return out
+
+
+#: The task of each kind, in a student's words, naming the loss as its CLI command, ``explain``
+#: and the solution's heading do (cce: categorical cross-entropy, not just cross-entropy).
 TASKS = {
     "mse": "Compute the mean squared error of the predictions ŷ against the targets y.",
     "bce": "Compute the binary cross-entropy of the predicted probabilities ŷ for the labels y.",
     "nll": "Compute the negative log-likelihood of the true classes under the predictions.",
-    "cce": "Compute the cross-entropy of the predictions for the true classes.",
+    "cce": "Compute the categorical cross-entropy of the predictions for the true classes.",
     "hinge": "Compute the hinge loss of the scores ŷ for the labels y (±1).",
-    "sequence": "Compute the cross-entropy of the sequence, step by step over the targets.",
-    "sequence_hinge": "Compute the hinge loss over the steps of the sequence.",
+    "sequence": "Compute the sequence cross-entropy, step by step over the targets.",
+    "sequence_hinge": "Compute the hinge loss for the sequence, one term per time step.",
     "reinforce": "Compute the REINFORCE loss of the episode from its rewards and policy "
     "probabilities.",
-    "custom": "Compute each term's loss from its givens, then the weighted sum Σ_i w_i L_i.",
+    "custom": "Compute the custom loss: each term's loss from its givens, then the weighted "
+    "sum L = Σ_i w_i L_i.",
+    "ctc_align": "Align the target to the frames by CTC forced alignment (Viterbi): find the "
+    "best alignment π* and compare it with p(l|x), the sum over every alignment.",
+    "ctc_decode": "Decode the frames by CTC decoding: greedy (the best path, collapsed) and "
+    "prefix beam search.",
+    "rnnt": "Compute the RNN-T loss −ln p(y|x) over the lattice of frames and labels.",
+    "bptt": "Run the RNN forward, then back-propagation through time for the gradients of "
+    "the loss L.",
 }
 #: What each answer figure is, for the "Give" line.
 FIGURE_WORDS = {
     "loss": "the loss",
-    "listed": "the loss from the listed alignments (all of them, as the handout does)",
+    "listed": "the loss from the listed alignments, all of them as the handout does",
     "valid_only": "the loss from the valid alignments only",
-    "exact": "the exact CTC loss −ln p(l|x) (forward algorithm)",
+    "exact": "the exact CTC loss −ln p(l|x) by the forward algorithm",
     "sum": "the sum over the steps",
     "mean": "the mean over the steps",
     "objective": "the objective J",
@@ -335,7 +367,27 @@ FIGURE_WORDS = {
     "beam_prob": "p(l|x) of the beam's labelling",
     "probability": "the probability p(y|x)",
     "grad_norm": "the gradient norm",
+    "greedy": "the greedy labelling",
+    "beam": "the labelling the beam search finds",
+    "path": "the best alignment π*",
 }
+#: Words for a figure that means something else in one kind.
+KIND_FIGURE_WORDS = {
+    ("ctc_decode", "loss"): "the loss −ln p(l|x) of the beam's labelling",
+    ("ctc_align", "loss"): "the CTC loss −ln p(l|x)",
+    ("rnnt", "loss"): "the loss −ln p(y|x)",
+}
+
+
+def figure_words(kind: str, figure: str) -> str:
+    """How the task names a figure: its words and, unless it is the plain loss, its key name
+    (``the gradient ∂L/∂W_xh (grads.W_xh)``), or the name alone when it has no words."""
+    if figure.startswith("grads."):
+        return f"the gradient ∂L/∂{figure.removeprefix('grads.')} ({figure})"
+    words = KIND_FIGURE_WORDS.get((kind, figure), FIGURE_WORDS.get(figure))
+    if words is None:
+        return figure
+    return words if figure == "loss" else f"{words} ({figure})"
 
 
 def _given(p: SheetProblem, name: str) -> Any:
@@ -345,7 +397,8 @@ def _given(p: SheetProblem, name: str) -> Any:
 
 def conventions(p: SheetProblem) -> list[str]:
     """What the givens mean where their names alone do not say it: the BPTT model, the LM's
-    log probabilities, the mean baseline, the RNN-T lattice rows, a log base."""
+    log probabilities, the mean baseline, the RNN-T lattice rows. (A log base says how to
+    give the answer: the task says it, :func:`task_text`.)"""
     out: list[str] = []
     if p.kind == "bptt":
         loss = _given(p, "loss")
@@ -372,14 +425,13 @@ def conventions(p: SheetProblem) -> list[str]:
             "the nodes u = 0, 1, …, U (u labels emitted so far), each a distribution over the "
             "symbols."
         )
-    base = _given(p, "log_base")
-    if base is not None:
-        out.append(f"log_base {base}: give the loss in that base (the nats divided by ln {base}).")
     return out
 
 
 def task_text(p: SheetProblem) -> str:
-    """What the student is asked, in their words, and the figures to give."""
+    """What the student is asked, in their words, and the figures the key holds (in the
+    file's log base, when it gives one). The conventions (:func:`conventions`) are not part
+    of it: a sheet gives them after the givens, the task comes last."""
     if p.kind == "ctc":
         paths = next((g for g in p.givens if g.name == "alignments"), None)
         if paths is not None and p.figures != ["exact"]:
@@ -390,11 +442,17 @@ def task_text(p: SheetProblem) -> str:
             task = "Compute the CTC loss −ln p(l|x) with the forward algorithm."
     else:
         task = TASKS.get(p.kind, f"Compute the loss ({KIND_SUMMARIES.get(p.kind, p.kind)}).")
-    figs = [
-        f"{FIGURE_WORDS[f]} ({f})" if f in FIGURE_WORDS and f != "loss" else FIGURE_WORDS.get(f, f)
-        for f in p.figures
-    ]
-    return " ".join([*conventions(p), f"{task} Give {'; '.join(figs)}."])
+    give = "; ".join(figure_words(p.kind, f) for f in p.figures)
+    base = _given(p, "log_base")
+    if base is not None:
+        unit = LOG_BASES.get(str(base), f"base {base}")
+        give += f", in {unit} (log_base {base}: the nats divided by ln {base})"
+    return f"{task} Give {give}."
+
+
+def conventions_text(p: SheetProblem) -> str | None:
+    """The conventions as one paragraph, or None when the givens need none."""
+    return " ".join(conventions(p)) or None
 
 
 # ------------------------------------------------------------------------------ markdown
@@ -446,16 +504,30 @@ def sheet_markdown(
         out += ["**Given**", ""]
         for g in p.givens:
             out += _md_given(g)
-        out += ["", f"**Task.** {md_line(task_text(p))}", ""]
+        out.append("")
+        if (said := conventions_text(p)) is not None:
+            out += [f"**Conventions.** {md_line(said)}", ""]
+        out += [f"**Task.** {md_line(task_text(p))}", ""]
         if solutions and p.result is not None:
             body = result_markdown(
                 p.result, precision, level=3, answers=True, window=window, student=True
             )
-            lines = body.split("\n")
-            if lines and lines[0].startswith("###"):  # the title is already the heading
-                lines = lines[1:]
-            out += ["### Solution", "", *lines, ""]
+            out += ["### Solution", "", *_without_heading(body.split("\n"))]
     return "\n".join(out).rstrip() + "\n"
+
+
+def _without_heading(lines: list[str]) -> list[str]:
+    """A solution's markdown without its title and its ``kind: … · source: …`` line: the
+    problem's heading and source line above it already say them."""
+    if lines and lines[0].startswith("###"):
+        lines = lines[1:]
+    while lines and not lines[0].strip():
+        lines = lines[1:]
+    if lines and lines[0].startswith("kind: `"):
+        lines = lines[1:]
+    while lines and not lines[0].strip():
+        lines = lines[1:]
+    return [*lines, ""]
 
 
 # ------------------------------------------------------------------------------ LaTeX
@@ -659,7 +731,10 @@ def sheet_latex(
         out += [r"\paragraph{Given}", r"\begin{itemize}"]
         for g in p.givens:
             out += _latex_given(g)
-        out += [r"\end{itemize}", "", rf"\paragraph{{Task}} {latex_title(task_text(p))}", ""]
+        out += [r"\end{itemize}", ""]
+        if (said := conventions_text(p)) is not None:
+            out += [rf"\paragraph{{Conventions}} {latex_title(said)}", ""]
+        out += [rf"\paragraph{{Task}} {latex_title(task_text(p))}", ""]
         if solutions and p.result is not None:
             out += [r"\subsection*{Solution}", *result_latex(p.result, precision, window=window)]
     out += [r"\end{document}", ""]
@@ -742,6 +817,8 @@ def sheet_html(
         if p.source:
             out.append(f'<p class="meta">Source: {escape(fold(p.source))}</p>')
         out += ["<h3>Given</h3>", *_html_givens(p.givens)]
+        if (said := conventions_text(p)) is not None:
+            out.append(f'<p class="task"><strong>Conventions.</strong> {escape(said)}</p>')
         out.append(f'<p class="task"><strong>Task.</strong> {escape(task_text(p))}</p>')
         if solutions and p.result is not None:
             out.append("<h3>Solution</h3>")
@@ -791,6 +868,25 @@ def build_sheet_checked(
     text = render(problems, solutions=solutions, precision=precision, title=title, window=window)
     bad = [p.file for p in problems if p.result is not None and not p.result.ok]
     return visible_text(text, fmt), bad
+
+
+def sheet_warnings(text: str, fmt: str) -> list[str]:
+    """What a reader of the sheet should know that only a comment in it says: a LaTeX sheet
+    holding characters pdflatex has no glyph for (emoji, CJK), which it prints as their
+    codes. One line each, for the CLI's ``warning:``."""
+    if fmt != "latex":
+        return []
+    lacking = pdflatex_lacks(text)
+    if not lacking:
+        return []
+    named = ", ".join(f"{ch} U+{ord(ch):04X}" for ch in lacking[:NAMED_LACKING])
+    more = len(lacking) - NAMED_LACKING
+    named += f" and {more} more" if more > 0 else ""
+    return [
+        f"the LaTeX sheet holds characters pdflatex has no glyph for ({named}); pdflatex "
+        "prints their codes instead: run lualatex or xelatex with a font that has them "
+        "(see the comment at the top of the file)"
+    ]
 
 
 #: Characters no sheet may hold: C0 controls but tab and newline, DEL, C1 controls, the

@@ -104,7 +104,7 @@ def sheet(
     from rnnloss_cli.cli.io import EXIT_MISMATCH, say
     from rnnloss_cli.cli.output import parse_window
     from rnnloss_cli.problem import input_files, problem_files
-    from rnnloss_cli.sheet import build_sheet_checked
+    from rnnloss_cli.sheet import build_sheet_checked, sheet_warnings
 
     win = guarded(lambda: parse_window(window))
     if not guarded(lambda: problem_files(paths)):
@@ -115,6 +115,8 @@ def sheet(
         )
     )
     _write(text, output, force=force, inputs=input_files(paths), markup=fmt.value == "html")
+    for warning in sheet_warnings(text, fmt.value):
+        say(f"warning: {warning}")
     if bad:  # the sheet is written in full; a key that disagrees still fails the run
         for name in bad:
             say(f"answer key disagrees: {name}")
