@@ -371,6 +371,10 @@ FIGURE_WORDS = {
     "beam": "the labelling the beam search finds",
     "path": "the best alignment π*",
 }
+#: Figures that are probabilities (or a share of one), not losses: they carry no unit.
+UNITLESS_FIGURES = frozenset(
+    {"best", "total", "share", "greedy_prob", "greedy_path_prob", "beam_prob", "probability"}
+)
 #: Words for a figure that means something else in one kind.
 KIND_FIGURE_WORDS = {
     ("ctc_decode", "loss"): "the loss −ln p(l|x) of the beam's labelling",

@@ -43,7 +43,7 @@ from pathlib import Path
 from typing import Any
 
 from rnnloss_cli.errors import ProblemError
-from rnnloss_cli.problem.base import COMMON_FIELDS, LOG_BASES, loose_tolerance
+from rnnloss_cli.problem.base import COMMON_FIELDS, loose_tolerance
 from rnnloss_cli.render.text import ELLIPSIS
 from rnnloss_cli.result import Window
 
@@ -204,10 +204,11 @@ def question_html(
     parts = [f"<p><b>{html.escape(str(data.get('title', data.get('kind', ''))))}</b></p>"]
     parts.append(f"<p>Kind: {html.escape(str(data.get('kind')))}</p>")
     parts += givens_html(data, base)
-    what = "the loss" if figure == "loss" else f"the figure <i>{html.escape(figure)}</i>"
-    parts.append(
-        f"<p>Compute {what} (in {html.escape(unit)}), {html.escape(precision_text(tolerance))}.</p>"
-    )
+    from rnnloss_cli.sheet import figure_words
+
+    what = html.escape(figure_words(str(data.get("kind")), figure))
+    what += f", in {html.escape(unit)}" if unit else ""
+    parts.append(f"<p>Compute {what}, {html.escape(precision_text(tolerance))}.</p>")
     return "\n".join(parts)
 
 
@@ -360,6 +361,7 @@ def moodle_bank(files: list[str], *, category: str | None = None) -> MoodleBank:
     finite has no numerical answer: it is left out with a warning naming it."""
     from rnnloss_cli.problem import STDIN_NAME, parse_problem, read_text
     from rnnloss_cli.problem._yaml import load_yaml
+    from rnnloss_cli.sheet import UNITLESS_FIGURES
     from rnnloss_cli.solve import solve
 
     base = category_base(category)
@@ -378,7 +380,9 @@ def moodle_bank(files: list[str], *, category: str | None = None) -> MoodleBank:
     for (path, data, lines, problem), group in zip(loaded, groups, strict=True):
         result = solve(problem)
         meta = problem.meta
-        unit = LOG_BASES.get(meta.log_base, "nats") if result.unit != "nats" else result.unit
+        # the loss's own unit (bits for log_base 2); none without a logarithm (squared error,
+        # hinge) and none for a probability (UNITLESS_FIGURES)
+        unit = result.unit
         folder = None if path == "-" else str(Path(path).parent)
         feedback = feedback_html(result)
         stem = "stdin" if path == "-" else Path(path).stem
@@ -403,7 +407,13 @@ def moodle_bank(files: list[str], *, category: str | None = None) -> MoodleBank:
             q = ET.Element("question", {"type": "numerical"})
             _text(q, "name", f"{stem}: {figure}")
             shown = {**data, "title": meta.title}  # a title as written (1.50), not as read
-            question = question_html(shown, figure, unit, base=folder, tolerance=meta.tolerance)
+            question = question_html(
+                shown,
+                figure,
+                "" if figure in UNITLESS_FIGURES else unit,
+                base=folder,
+                tolerance=meta.tolerance,
+            )
             _text(q, "questiontext", question, format="html")
             _text(q, "generalfeedback", feedback, format="html")
             ET.SubElement(q, "defaultgrade").text = f"{meta.points.get(figure, 1.0):g}"

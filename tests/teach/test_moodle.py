@@ -327,3 +327,46 @@ def test_export_of_an_uncheckable_tolerance_is_exit_2_with_one_line(tmp_path):
     assert r.exit_code == 2, r.output
     assert r.stderr.count("\n") == 1 and "field 'tolerance'" in r.stderr, r.stderr
     assert "<quiz" not in r.stdout
+
+
+# ------------------------------------------------------------------ what each question asks
+def _asks(path: str) -> dict[str, str]:
+    """figure -> the question's last paragraph ("Compute ..."), unescaped."""
+    import html
+    import re
+
+    root = ET.fromstring(moodle_xml([path]))
+    out = {}
+    for q in root.findall("question[@type='numerical']"):
+        figure = q.find("name/text").text.split(": ", 1)[1]
+        text = html.unescape(q.find("questiontext/text").text)
+        out[figure] = re.findall(r"<p>(Compute [^<]*)</p>", text)[-1]
+    return out
+
+
+def test_a_probability_is_asked_without_a_unit_and_by_its_words():
+    # rnnt-ab-two-frames: probability p(y|x) = .245 (a probability: no unit), loss −ln .245
+    # (nats); "Compute the figure probability (in nats)" asked for a probability in nats
+    asks = _asks("problems/rnnt-ab-two-frames.yaml")
+    assert "nats" not in asks["probability"] and "p(y|x)" in asks["probability"], asks
+    assert ", in nats," in asks["loss"], asks
+    asks = _asks("problems/ctc-decode-beam-vs-greedy.yaml")
+    assert all("nats" not in a and "p(l|x)" in a for a in asks.values()), asks
+
+
+@pytest.mark.parametrize(
+    ("path", "unit"),
+    [
+        ("problems/mse-forecast.yaml", None),  # (y − ŷ)²: no logarithm, no unit; was "nats"
+        ("problems/bptt-two-steps.yaml", None),  # squared error, no 1/2: no unit; was "nats"
+        ("problems/hinge-sequence.yaml", None),  # max(0, 1 − y ŷ): no unit; was "nats"
+        ("problems/bce-bits.yaml", "bits"),  # log_base 2
+        ("problems/nll-two-words.yaml", "nats"),
+    ],
+)
+def test_a_loss_is_asked_in_its_own_unit(path: str, unit: str | None):
+    for ask in _asks(path).values():
+        if unit is None:
+            assert not any(u in ask for u in ("nats", "bits", "bans")), ask
+        else:
+            assert f", in {unit}," in ask, ask
