@@ -379,6 +379,13 @@ def moodle_bank(files: list[str], *, category: str | None = None) -> MoodleBank:
     warnings = []
     for (path, data, lines, problem), group in zip(loaded, groups, strict=True):
         result = solve(problem)
+        keys = getattr(problem, "keys", None)  # text and array figures (ExtraKeys)
+        left_out = [*keys.text, *keys.arrays] if keys is not None else []
+        if left_out:
+            warnings.append(
+                f"{path}: no question for {', '.join(left_out)} (a numerical question holds "
+                "one number: text answers and arrays are left out)"
+            )
         meta = problem.meta
         # the loss's own unit (bits for log_base 2); none without a logarithm (squared error,
         # hinge) and none for a probability (UNITLESS_FIGURES)

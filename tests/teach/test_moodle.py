@@ -370,3 +370,17 @@ def test_a_loss_is_asked_in_its_own_unit(path: str, unit: str | None):
             assert not any(u in ask for u in ("nats", "bits", "bans")), ask
         else:
             assert f", in {unit}," in ask, ask
+
+
+def test_figures_a_numerical_question_cannot_hold_are_named_in_a_warning():
+    # ctc-decode-beam-vs-greedy's key holds the labellings greedy "" and beam "a" (text), and
+    # bptt-two-steps' the gradients grads.W_xh ... (arrays): they were left out silently
+    from pathlib import Path
+
+    problems = Path(__file__).resolve().parents[2] / "problems"
+    names = ("ctc-decode-beam-vs-greedy.yaml", "bptt-two-steps.yaml")
+    bank = moodle_bank([str(problems / n) for n in names])
+    said = "\n".join(bank.warnings)
+    for name in ("greedy", "beam", "grads.W_xh", "grads.h0"):
+        assert name in said, said
+    assert "greedy_prob" not in said  # a number: it has its question
