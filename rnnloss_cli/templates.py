@@ -16,7 +16,8 @@ _COMMON = """\
 # notes:     optional free text printed with the solution.
 # answer:    the key: one number (the loss), or a mapping figure: number, e.g.
 #            answer: {{loss: 0.467, sum: 1.4}}; rnnloss check compares each figure.
-# tolerance: optional, how far a figure may be off (default 0.0005: three printed decimals).
+# tolerance: optional, how far a figure may be off (default 0.0005: three printed decimals);
+#            less than max(1, |figure|), or any answer would pass.
 {log_base}"""
 
 _LOG_BASE = "# log_base:  e (nats, default), 2 (bits) or 10; the loss is then divided by ln base.\n"
