@@ -47,6 +47,8 @@ from rnnloss_cli.problem.base import COMMON_FIELDS, loose_tolerance
 from rnnloss_cli.render.text import ELLIPSIS
 from rnnloss_cli.result import Window
 
+#: Files named in the warning about figures that are not one number (the rest are counted).
+_NAMED_FILES = 3
 #: Digits of the answer written in the bank (well inside the default tolerance 5e-4).
 ANSWER_DIGITS = 6
 
@@ -377,15 +379,12 @@ def moodle_bank(files: list[str], *, category: str | None = None) -> MoodleBank:
     groups = _groups(files, [problem.meta.source for *_, problem in loaded])
     by_category: dict[str, list[ET.Element]] = {}
     warnings = []
+    not_numbers: list[str] = []  # files whose key holds text or arrays: "file (figures)"
     for (path, data, lines, problem), group in zip(loaded, groups, strict=True):
         result = solve(problem)
         keys = getattr(problem, "keys", None)  # text and array figures (ExtraKeys)
-        left_out = [*keys.text, *keys.arrays] if keys is not None else []
-        if left_out:
-            warnings.append(
-                f"{path}: no question for {', '.join(left_out)} (a numerical question holds "
-                "one number: text answers and arrays are left out)"
-            )
+        if keys is not None and (keys.text or keys.arrays):
+            not_numbers.append(f"{path} ({', '.join([*keys.text, *keys.arrays])})")
         meta = problem.meta
         # the loss's own unit (bits for log_base 2); none without a logarithm (squared error,
         # hinge) and none for a probability (UNITLESS_FIGURES)
@@ -441,6 +440,14 @@ def moodle_bank(files: list[str], *, category: str | None = None) -> MoodleBank:
     ET.indent(quiz)
     text = '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(quiz, encoding="unicode")
     questions = sum(len(qs) for qs in by_category.values())
+    if not_numbers:  # one line for the whole bank: a folder of decodings would repeat it
+        shown = "; ".join(not_numbers[:_NAMED_FILES])
+        more = len(not_numbers) - _NAMED_FILES
+        warnings.append(
+            "no question for figures that are not one number (a numerical question holds "
+            f"one: text answers and arrays are left out): {shown}"
+            + (f"; and {more} more file{'s' if more > 1 else ''}" if more > 0 else "")
+        )
     return MoodleBank(text, questions, warnings)
 
 
