@@ -212,7 +212,7 @@ def step_html(step, precision: int, *, display: bool = False, digits: Digits | N
     above and below), as a result's defining formula is shown. ``digits``: the derivation's
     guard digits (:func:`render.text.digits_plan`; without it the line alone decides).
     """
-    from rnnloss_cli.render.mathml import is_plain, to_mathml, wrap_points
+    from rnnloss_cli.render.mathml import RELATION, is_plain, to_mathml, wrap_points
 
     plain = step_text(step, precision, digits)
     latex = step_latex(step, precision, digits)
@@ -236,9 +236,11 @@ def step_html(step, precision: int, *, display: bool = False, digits: Digits | N
                 parts, more = [piece], [math]
             narrowed += parts
             narrow_maths += more
-            # a part opening with its operator has the operator's own space before it: a
-            # zero-width space lets the line break there, and a wide line keeps its spacing
-            joins += [" "] + [_OPEN_SPACE if _OPENS.match(x) else " " for x in parts[1:]]
+            # a part opening with its operator, or a piece with its relation (cut before "="
+            # by wrap_points), has the operator's own space before it: a zero-width space
+            # lets the line break there, and a wide line keeps its spacing
+            joins += [_OPEN_SPACE if RELATION.match(piece) else " "]
+            joins += [_OPEN_SPACE if _OPENS.match(x) else " " for x in parts[1:]]
         pieces, maths = narrowed, narrow_maths
     alts = [plain] if len(pieces) == 1 else pieces
     return "".join(
