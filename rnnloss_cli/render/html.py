@@ -15,12 +15,16 @@ from html import escape
 
 from rnnloss_cli.render.text import (
     LEGEND_TEXT,
+    Digits,
     answer_rows,
+    digits_plan,
     fmt_key,
     fmt_number,
     lay_out,
     legend_line,
+    step_latex,
     step_text,
+    table_cells,
 )
 from rnnloss_cli.result import Result, Table, Window, student_notes, unit_after
 
@@ -119,10 +123,6 @@ figure.trellis svg { max-width: 100%; height: auto; min-width: calc(0.8 * var(--
 """
 
 
-def _cell_text(x, precision: int) -> str:
-    return "" if x is None else fmt_number(x, precision)
-
-
 #: Printed, a wide table is set small enough for its widest cells to fit the text width of
 #: an A4 or Letter page (about 520 pt with the browser's margins): a character of the sans
 #: serif is about 0.6 em, a cell's padding about one more. Never above PRINT_PT, never below
@@ -145,15 +145,21 @@ def print_size(columns: list[str], rows: list[list[str]], texts: set[int]) -> fl
     return max(PRINT_MIN_PT, min(PRINT_PT, PRINT_WIDTH_PT / (0.6 * max(chars, 1))))
 
 
-def table_html(t: Table, precision: int, *, window: Window | None = None) -> list[str]:
-    """A table windowed like the others ("…" rows/columns), its legend as the caption."""
+def table_html(
+    t: Table, precision: int, *, window: Window | None = None, digits: Digits | None = None
+) -> list[str]:
+    """A table windowed like the others ("…" rows/columns), its legend as the caption.
+    ``digits``: the derivation's guard digits (:func:`render.text.digits_plan`); a worked
+    cell its row's printed inputs do not give reads "≈" in front (:func:`render.text.table_cells`).
+    """
     laid = lay_out(t, window)
+    printed = table_cells(t, laid, precision, digits)
     body, texts, shown = [], set(), []
     words_in, numbers_in = set(), set()  # the columns holding words, and numbers
     for i, row in enumerate(laid.rows):
         cells, words = [], []
         for j, c in enumerate(row):
-            text = _cell_text(c, precision)
+            text = printed[i][j]
             style = laid.styles.get((i, j))
             if style == "dead" and text:
                 text += "†"
@@ -195,7 +201,7 @@ def table_html(t: Table, precision: int, *, window: Window | None = None) -> lis
     return out
 
 
-def step_html(step, precision: int, *, display: bool = False) -> str:
+def step_html(step, precision: int, *, display: bool = False, digits: Digits | None = None) -> str:
     """A step as MathML (from its LaTeX) when :func:`render.mathml.to_mathml` can translate
     it, otherwise its escaped plain text in a ``<span class="plain">``.
 
@@ -203,13 +209,13 @@ def step_html(step, precision: int, *, display: bool = False) -> str:
     into several ``<math>`` elements, so the line wraps between them (MathML has no line
     breaking of its own). One ``<math>`` carries the plain text as ``alttext``; cut ones
     carry their own piece of LaTeX. ``display``: a block formula (sums with their limits
-    above and below), as a result's defining formula is shown.
+    above and below), as a result's defining formula is shown. ``digits``: the derivation's
+    guard digits (:func:`render.text.digits_plan`; without it the line alone decides).
     """
-    from rnnloss_cli.render.mathml import is_plain, to_mathml, wrap_points
-    from rnnloss_cli.render.text import step_latex
+    from rnnloss_cli.render.mathml import RELATION, is_plain, to_mathml, wrap_points
 
-    plain = step_text(step, precision)
-    latex = step_latex(step, precision)
+    plain = step_text(step, precision, digits)
+    latex = step_latex(step, precision, digits)
     pieces = [latex] if display else wrap_points(latex)
     labels = is_plain(latex)  # each piece is read as its whole step is
     maths = [to_mathml(p, namespace=False, display=display, labels=labels) for p in pieces]
@@ -230,9 +236,11 @@ def step_html(step, precision: int, *, display: bool = False) -> str:
                 parts, more = [piece], [math]
             narrowed += parts
             narrow_maths += more
-            # a part opening with its operator has the operator's own space before it: a
-            # zero-width space lets the line break there, and a wide line keeps its spacing
-            joins += [" "] + [_OPEN_SPACE if _OPENS.match(x) else " " for x in parts[1:]]
+            # a part opening with its operator, or a piece with its relation (cut before "="
+            # by wrap_points), has the operator's own space before it: a zero-width space
+            # lets the line break there, and a wide line keeps its spacing
+            joins += [_OPEN_SPACE if RELATION.match(piece) else " "]
+            joins += [_OPEN_SPACE if _OPENS.match(x) else " " for x in parts[1:]]
         pieces, maths = narrowed, narrow_maths
     alts = [plain] if len(pieces) == 1 else pieces
     return "".join(
@@ -346,12 +354,12 @@ def step_label_html(label: str) -> str:
     return "".join([*out, escape(label[last:])])
 
 
-def _steps(steps, precision: int) -> list[str]:
+def _steps(steps, precision: int, digits: Digits | None = None) -> list[str]:
     if not steps:
         return []
     items = [
         f"<li><div class='step'><span class='label'>{step_label_html(s.label)}</span>: "
-        f"{step_html(s, precision)}</div></li>"
+        f"{step_html(s, precision, digits=digits)}</div></li>"
         for s in steps
     ]
     return ['<ul class="steps">', *items, "</ul>"]
@@ -366,15 +374,21 @@ def result_html(
     window: Window | None = None,
     heading: bool = True,
     student: bool = False,
+    digits: Digits | None = None,
 ) -> str:
     """One result as an HTML ``<section>`` (the page body for it; also ``_repr_html_``).
 
     ``level`` is the heading level of its title; ``heading=False`` leaves the title and the
     kind/source line out (a solution sheet has them above the section already); ``student``
     (a solution sheet) gives each figure's answer instead of expected / got / verdict.
+    ``digits``: the guard digits of the whole derivation, as the other formats print them
+    (by default :func:`render.text.digits_plan` of ``r``; term derivations get their
+    parent's).
     """
     from rnnloss_cli.render.figures import figures_for
 
+    if digits is None:
+        digits = digits_plan(r, precision)
     h = min(level, 6)
     out = ['<section class="result-block">']
     if heading:
@@ -384,19 +398,23 @@ def result_html(
             meta.append(f"file: {r.file}")
         out.append(f'<p class="meta">{escape(" · ".join(meta))}</p>')
     if r.formula:
-        out.append(f'<div class="formula">{step_html(r.formula, precision, display=True)}</div>')
-    out += _steps(r.lead_steps, precision)
+        formula = step_html(r.formula, precision, display=True, digits=digits)
+        out.append(f'<div class="formula">{formula}</div>')
+    out += _steps(r.lead_steps, precision, digits)
     out += figures_for(r, show, window)
     for t in r.visible_tables(show):
-        out += table_html(t, precision, window=window)
-    out += _steps(r.work_steps, precision)
+        out += table_html(t, precision, window=window, digits=digits)
+    out += _steps(r.work_steps, precision, digits)
     for item in r.shown_children:
         if isinstance(item, str):  # term derivations left out: say how many
             out.append(f'<p class="legend"><em>Note: {escape(item)}</em></p>')
             continue
         label, child = item
         out.append(f"<h{min(h + 1, 6)}>term: {escape(label)}</h{min(h + 1, 6)}>")
-        out.append(result_html(child, precision, level + 2, show, window=window, student=student))
+        child_html = result_html(
+            child, precision, level + 2, show, window=window, student=student, digits=digits
+        )
+        out.append(child_html)
     for w in r.warnings:
         out.append(
             f'<div class="callout warning" role="note"><strong>Warning:</strong> {escape(w)}</div>'

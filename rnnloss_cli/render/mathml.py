@@ -26,6 +26,9 @@ MATHML_NS = "http://www.w3.org/1998/Math/MathML"
 WRAP_AT = 70
 #: A piece shorter than this is joined to the next one (no line holding a lone "T").
 _MIN_PIECE = 20
+#: A relation :func:`wrap_points` cuts before; a piece opening with one sets the relation's
+#: own space before it, so the page joins it to the piece before with no space of its own.
+RELATION = re.compile(r"=|\\approx\b|≈|≥|≤|\\ge\b|\\le\b|\\ne\b|≠")
 
 _GREEK = {
     "alpha": "α", "beta": "β", "gamma": "γ", "delta": "δ", "epsilon": "ϵ", "varepsilon": "ε",
@@ -619,7 +622,6 @@ def wrap_points(latex: str, limit: int = WRAP_AT) -> list[str]:
     # the separate <math> elements replace, and stays when they are joined again
     spans: list[tuple[int, int]] = []
     start, depth, i = 0, 0, 0
-    rel = re.compile(r"=|\\approx\b|≈|≥|≤|\\ge\b|\\le\b|\\ne\b|≠")
     # an item's end in LaTeX: "," or ";" then a space command ("P = …;\\quad −\\ln P = …")
     clause = re.compile(r"[;,]\\(?:qquad|quad|[;,: ])(?![A-Za-z])\s*")
     while i < len(latex):
@@ -636,7 +638,7 @@ def wrap_points(latex: str, limit: int = WRAP_AT) -> list[str]:
             i += 2
             continue
         if depth == 0:
-            m = rel.match(latex, i)
+            m = RELATION.match(latex, i)
             prev = latex[i - 1] if i else ""
             if m and i > start and prev not in "<>!+" and not short:
                 spans.append((start, i))
