@@ -18,8 +18,9 @@ import re
 from decimal import Decimal, DecimalException, localcontext
 
 _NUMBER = r"-?(?:\d+(?:\.\d*)?|\.\d+)(?:e[-+]?\d+)?"
-#: " = number" (a relation whose right side is a printed number)
-_RELATION = re.compile(r" = (" + _NUMBER + r")(?![\d.(])")
+#: " = number" (a relation whose right side is a printed number): not the first number of an
+#: expression ("= 0.2 + 0.1", "= 0.9^2"), which is not judged
+_RELATION = re.compile(r" = (" + _NUMBER + r")(?![\d.(^])(?! [-+×·*/−] )")
 _TOKEN = re.compile(r"\s*(ln|\d+(?:\.\d*)?(?:e[-+]?\d+)?|\.\d+|[-+*/^()])")
 _ARITH_CHARS = set("0123456789.e+-*/^() ln")
 _UNITS = re.compile(r" (nats|bits)\b")
