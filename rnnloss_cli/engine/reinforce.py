@@ -31,6 +31,7 @@ from rnnloss_cli.engine.sequence import (
     _reduce_steps,
     _step_scale,
     _where,
+    real_logits,
     real_steps,
     step_mask,
     steps_array,
@@ -240,20 +241,9 @@ def reinforce_loss_grad(
 def _policy_parts(logits, actions, lengths, mask):
     z = steps_array(logits, "logits", "(T, A) for one episode or (N, T, A)", (2, 3))
     m = step_mask(lengths, mask, z.shape[:-1])
-    z = np.where(m[..., None], z, 0.0)  # padded steps may hold anything
     # -inf is a legal logit, an action of probability 0 (the ln of a policy's zero), as in
     # cross_entropy; NaN and +inf are not, nor a step where every action is -inf.
-    bad = np.isnan(z) | (z == np.inf)
-    if np.any(bad):
-        idx = tuple(int(i) for i in np.argwhere(bad)[0][:-1])
-        raise EngineError(
-            f"logits: expected finite numbers or -inf (probability 0) at the real (unpadded) "
-            f"steps, got NaN or +inf at {_where(idx)}"
-        )
-    empty = np.all(z == -np.inf, axis=-1)
-    if np.any(empty):
-        idx = tuple(int(i) for i in np.argwhere(empty)[0])
-        raise EngineError(f"logits: every action is -inf (probability 0) at {_where(idx)}")
+    z = real_logits(z, m, "logits", "action")
     act = _class_indices(actions, z.shape[:-1], z.shape[-1], m, "actions")
     return log_softmax(z, axis=-1), act, m
 

@@ -221,7 +221,7 @@ def _ce_parts(input, target, lengths, mask, from_logits: bool):
     if from_logits:
         # Padded rows become logits 0 (uniform), never read again. -inf is a legal logit at a
         # real step, a class of probability 0, as in PyTorch's cross_entropy.
-        lp = log_softmax(_real_logits(x, m), axis=-1)
+        lp = log_softmax(real_logits(x, m), axis=-1)
     else:
         # Padded rows become uniform probabilities 1/C, never read again.
         x = real_steps(x, m, "input", 1.0 / n_classes)
@@ -248,25 +248,28 @@ def _ce_parts(input, target, lengths, mask, from_logits: bool):
     return lp, y, m
 
 
-def _real_logits(z: np.ndarray, m: np.ndarray) -> np.ndarray:
+def real_logits(
+    z: np.ndarray, m: np.ndarray, field: str = "input", item: str = "logit"
+) -> np.ndarray:
     """Logits (..., C) with padded steps set to 0, after checking the real ones: each finite
     or -inf (probability 0), and at least one finite per step (a step of only -inf has no
-    possible class: PyTorch's loss is NaN there). Errors name the first bad step."""
-    z = np.where(m[..., None], z, 0.0)
+    possible class: PyTorch's loss is NaN there). Errors name ``field``, ``item`` (what a
+    logit scores: "logit", "action") and the first bad step."""
+    z = np.where(m[..., None], z, 0.0)  # padded steps may hold anything
     if all_finite(z):
         return z
     bad = np.isnan(z) | (z == np.inf)
     if np.any(bad):
         idx = tuple(int(i) for i in np.argwhere(bad)[0][:-1])
         raise EngineError(
-            f"input: expected finite numbers at the real (unpadded) steps (a logit may also "
-            f"be -inf, a class of probability 0), got NaN or +inf at {_where(idx)}"
+            f"{field}: expected finite numbers or -inf (probability 0) at the real (unpadded) "
+            f"steps, got NaN or +inf at {_where(idx)}"
         )
     empty = np.all(z == -np.inf, axis=-1)
     if np.any(empty):
         idx = tuple(int(i) for i in np.argwhere(empty)[0])
         raise EngineError(
-            f"input: every logit is -inf (no class possible) at the real step {_where(idx)}"
+            f"{field}: every {item} is -inf (probability 0) at the real step {_where(idx)}"
         )
     return z
 

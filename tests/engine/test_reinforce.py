@@ -310,7 +310,7 @@ def test_minus_infinity_logit_is_an_action_of_probability_zero():
     for bad, match in [
         ([[0.0, math.inf], [0.0, 0.0]], r"logits: .*NaN or \+inf at t=0"),
         ([[0.0, math.nan], [0.0, 0.0]], r"logits: .*NaN or \+inf at t=0"),
-        ([[0.0, 0.0], [-math.inf, -math.inf]], r"logits: every action .* at t=1"),
+        ([[0.0, 0.0], [-math.inf, -math.inf]], r"logits: every action .* t=1"),
     ]:
         with pytest.raises(ValueError, match=match):
             reinforce_policy_logits_grad(bad, [0, 1], [2.0, 2.0])
