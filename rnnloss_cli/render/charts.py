@@ -28,7 +28,8 @@ from typing import Any
 
 from rnnloss_cli.limits import CHART_MAX_BARS
 from rnnloss_cli.render.palette import PLATE, VIRIDIS
-from rnnloss_cli.render.text import ELLIPSIS, fmt_number, lay_out
+from rnnloss_cli.render.svg import Fmt, number_format
+from rnnloss_cli.render.text import ELLIPSIS, Digits, fmt_number, lay_out
 from rnnloss_cli.result import Result, Table, Window
 
 #: The column of the "per step" table each sequence kind's bars are drawn from, and what the
@@ -66,21 +67,30 @@ CURVE_MIN_W, CURVE_MAX_W, CURVE_PX = 360, 760, 10
 
 
 def chart_figures(
-    r: Result, show: frozenset[str] = frozenset(), window: Window | None = None
+    r: Result,
+    show: frozenset[str] = frozenset(),
+    window: Window | None = None,
+    *,
+    precision: int = 3,
+    digits: Digits | None = None,
 ) -> list[str]:
-    """The chart ``<figure>`` elements for ``r``: per-step bars or the loss curve, or none."""
+    """The chart ``<figure>`` elements for ``r``: per-step bars or the loss curve, or none.
+    Their numbers print with ``precision`` and the plan ``digits``, as the page's tables do."""
+    fmt = number_format(precision, digits)
     if r.kind in PER_STEP_COLUMN:
         t = next((t for t in r.tables if t.title == PER_STEP_TITLE), None)
         column, what = PER_STEP_COLUMN[r.kind]
         if t is None or column not in t.columns or not t.rows:
             return []
-        svg, note = per_step_svg(t, column, what, r.title, window)
-        return [_figure("per-step", svg, _bars_caption(r, what, note))]
+        svg, note = per_step_svg(
+            t, column, what, r.title, window, precision=precision, digits=digits
+        )
+        return [_figure("per-step", svg, _bars_caption(r, what, note, fmt))]
     if r.kind == "train":
         t = next((t for t in r.tables if t.title.startswith(CURVE_TITLE)), None)
         if t is None or len(t.rows) < 1:
             return []
-        svg, log = curve_svg(t, r.title)
+        svg, log = curve_svg(t, r.title, precision=precision, digits=digits)
         scale = "log scale (the values span more than 2 decades)" if log else "linear scale"
         caption = (
             f"{t.columns[1]} against the epoch (0: before training), y on a {scale}; "
@@ -97,22 +107,22 @@ def _figure(cls: str, svg: str, caption: str) -> str:
     )
 
 
-def _bars_caption(r: Result, what: str, note: str | None) -> str:
+def _bars_caption(r: Result, what: str, note: str | None, fmt: Fmt) -> str:
     """What the bars add up to, from the figures the solver computed (nothing computed here)."""
     f = r.figures
     parts = [f"One bar per time step: the {what}."]
     if r.kind == "reinforce":
         if "objective" in f:
             parts.append(
-                f"J = Σ_t of the bars = {fmt_number(f['objective'])}; "
-                f"the loss is L = −J (÷ n for a mean) = {fmt_number(f['loss'])}."
+                f"J = Σ_t of the bars = {fmt(f['objective'])}; "
+                f"the loss is L = −J (÷ n for a mean) = {fmt(f['loss'])}."
             )
     elif "sum" in f:
         mean = f.get("mean", f.get("mean_tokens"))
-        text = f"Sum of the bars = {fmt_number(f['sum'])}"
+        text = f"Sum of the bars = {fmt(f['sum'])}"
         if mean is not None:
-            text += f", their mean = {fmt_number(mean)}"
-        parts.append(f"{text}; the loss = {fmt_number(f.get('loss', math.nan))}.")
+            text += f", their mean = {fmt(mean)}"
+        parts.append(f"{text}; the loss = {fmt(f.get('loss', math.nan))}.")
     if note:
         parts.append(note)
     return " ".join(parts)
@@ -133,11 +143,11 @@ def nice_ticks(lo: float, hi: float, n: int = 5) -> list[float]:
     return [round(k * step, 12) for k in range(first, last + 1)]
 
 
-def _label(x: Any) -> str:
-    """A value label: 3 decimals (3 significant digits below 0.1), ∞ for infinity."""
+def _label(x: Any, fmt: Fmt) -> str:
+    """A value label as the table prints it (``fmt``), ∞ for infinity."""
     if isinstance(x, float) and math.isinf(x):
         return "∞" if x > 0 else "−∞"
-    return fmt_number(x, 3)
+    return fmt(x)
 
 
 def _value_attr(x: float) -> str:
@@ -185,9 +195,19 @@ def _steps_shown(t: Table, column: str, window: Window | None) -> tuple[list, st
 
 
 def per_step_svg(
-    t: Table, column: str, what: str, title: str, window: Window | None = None
+    t: Table,
+    column: str,
+    what: str,
+    title: str,
+    window: Window | None = None,
+    *,
+    precision: int = 3,
+    digits: Digits | None = None,
 ) -> tuple[str, str | None]:
-    """Bars of ``t[column]``, one per shown step, as an SVG; and the window note (or None)."""
+    """Bars of ``t[column]``, one per shown step, as an SVG; and the window note (or None).
+    A bar's value label prints as the table's cell does (``precision``, the plan ``digits``);
+    the axis ticks are round numbers at 3 digits."""
+    fmt = number_format(precision, digits)
     steps, note = _steps_shown(t, column, window)
     values = [s[2] for s in steps if s is not None and isinstance(s[2], (int, float))]
     finite = [float(v) for v in values if math.isfinite(v)]
@@ -202,7 +222,7 @@ def per_step_svg(
         v = min(max(v, bot_v), top_v)
         return TOP + (top_v - v) / (top_v - bot_v) * PLOT_H
 
-    labels = [_label(s[2]) if s is not None and s[2] is not None else "" for s in steps]
+    labels = [_label(s[2], fmt) if s is not None and s[2] is not None else "" for s in steps]
     bar = max(MIN_BAR, max((len(x) for x in labels), default=0) * CHAR_W + 6)
     batch = len({s[0] for s in steps if s is not None}) > 1
     xs: list[float] = []
@@ -305,8 +325,12 @@ def per_step_svg(
 
 
 # ---------------------------------------------------------------------------- curve
-def curve_svg(t: Table, title: str) -> tuple[str, bool]:
-    """The table's (epoch, value) rows as a line chart; and whether y is on a log scale."""
+def curve_svg(
+    t: Table, title: str, *, precision: int = 3, digits: Digits | None = None
+) -> tuple[str, bool]:
+    """The table's (epoch, value) rows as a line chart; and whether y is on a log scale.
+    A point's value prints as the table's cell does (``precision``, the plan ``digits``)."""
+    fmt = number_format(precision, digits)
     points = [
         (int(row[0]), float(row[1]))
         for row in t.rows
@@ -348,8 +372,8 @@ def curve_svg(t: Table, title: str) -> tuple[str, bool]:
     y_title = f"{metric} (log scale)" if log else metric
     desc = (
         f"Line chart of the {metric} against the epoch, {len(points)} points from epoch "
-        f"{e_lo} (before training) to {e_hi}: from {fmt_number(points[0][1]) if points else '-'} "
-        f"to {fmt_number(points[-1][1]) if points else '-'}"
+        f"{e_lo} (before training) to {e_hi}: from {fmt(points[0][1]) if points else '-'} "
+        f"to {fmt(points[-1][1]) if points else '-'}"
         + ("; the y axis is logarithmic" if log else "")
         + "."
     )
@@ -394,7 +418,7 @@ def curve_svg(t: Table, title: str) -> tuple[str, bool]:
         out.append(
             f'<circle cx="{px(e):.2f}" cy="{py(v):.2f}" r="{radius:g}" fill="{POINT_FILL}" '
             f'data-epoch="{e}" data-value="{_value_attr(v)}">'
-            f"<title>{escape(f'epoch {e}: {fmt_number(v, 4)}')}</title></circle>"
+            f"<title>{escape(f'epoch {e}: {fmt(v)}')}</title></circle>"
         )
     out.append("</g>")
     out.append("</svg>")

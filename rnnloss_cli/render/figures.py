@@ -8,14 +8,25 @@ curves). Imported only when HTML is asked for.
 
 from __future__ import annotations
 
+from rnnloss_cli.render.text import Digits
 from rnnloss_cli.result import Result, Window
 
 
 def figures_for(
-    r: Result, show: frozenset[str] = frozenset(), window: Window | None = None
+    r: Result,
+    show: frozenset[str] = frozenset(),
+    window: Window | None = None,
+    *,
+    precision: int = 3,
+    digits: Digits | None = None,
 ) -> list[str]:
-    """Every figure for ``r`` (not its children), as HTML ``<figure>`` strings, in page order."""
+    """Every figure for ``r`` (not its children), as HTML ``<figure>`` strings, in page order.
+
+    A number a figure prints (a bar's label, a cell's tooltip, a path's probability) reads as
+    the tables and lines beside it: ``precision`` (``--precision``) raised where ``digits``,
+    the derivation's plan (:func:`render.text.digits_plan`), says so."""
     from rnnloss_cli.render.charts import chart_figures
     from rnnloss_cli.render.svg import ctc_figures
 
-    return ctc_figures(r, show, window) + chart_figures(r, show, window)
+    nums = {"precision": precision, "digits": digits}
+    return ctc_figures(r, show, window, **nums) + chart_figures(r, show, window, **nums)

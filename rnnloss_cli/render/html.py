@@ -401,7 +401,7 @@ def result_html(
         formula = step_html(r.formula, precision, display=True, digits=digits)
         out.append(f'<div class="formula">{formula}</div>')
     out += _steps(r.lead_steps, precision, digits)
-    out += figures_for(r, show, window)
+    out += figures_for(r, show, window, precision=precision, digits=digits)
     for t in r.visible_tables(show):
         out += table_html(t, precision, window=window, digits=digits)
     out += _steps(r.work_steps, precision, digits)

@@ -36,7 +36,7 @@ come from the data: cells 36 px for a small trellis, shrinking to 10 px for a bi
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from html import escape
 from typing import Any
 
@@ -48,7 +48,7 @@ from rnnloss_cli.render.palette import (
     VIRIDIS,
     VITERBI_TITLE,
 )
-from rnnloss_cli.render.text import ELLIPSIS
+from rnnloss_cli.render.text import ELLIPSIS, Digits
 from rnnloss_cli.result import LogNumber, Result, Table, Track, Window, window_indices
 
 #: Fill of cells that cannot be reached (α = 0: ln α = −∞ has no place on the scale).
@@ -229,10 +229,27 @@ def alpha_table(r: Result) -> Table | None:
     return _table(r, ALPHA_TITLE)
 
 
-def _fmt(x: Any) -> str:
-    from rnnloss_cli.render.text import fmt_number
+#: How a figure prints a number (see :func:`number_format`).
+Fmt = Callable[[Any], str]
 
-    return fmt_number(x, 3)
+
+def number_format(precision: int = 3, digits: Digits | None = None) -> Fmt:
+    """A number as the page's tables and lines print it: ``precision`` (``--precision``),
+    raised where the derivation's plan ``digits`` (:func:`render.text.digits_plan`) says so,
+    so a figure's tooltip reads 0.0604067 where the table beside it does."""
+    from rnnloss_cli.render.text import digits_of, fmt_number
+
+    def fmt(x: Any) -> str:
+        return fmt_number(x, digits_of(x, precision, digits))
+
+    return fmt
+
+
+#: The ends of a colour scale (ln α from -6.91 to -0.916; y from 0.00123 to 0.988) print
+#: with 3 digits whatever ``--precision``: they label a colour ramp 162 px wide, not a number
+#: of the derivation, and at ``-p 5`` its two ends ("ln α = -6.90776", "-0.91629") run into
+#: each other.
+_scale_end = number_format(3)
 
 
 def _spans(full: list[int], total: int) -> str:
@@ -323,13 +340,20 @@ def _paths_caption(tracks: Sequence[Track]) -> str:
 
 
 def ctc_figures(
-    r: Result, show: frozenset[str] = frozenset(), window: Window | None = None
+    r: Result,
+    show: frozenset[str] = frozenset(),
+    window: Window | None = None,
+    *,
+    precision: int = 3,
+    digits: Digits | None = None,
 ) -> list[str]:
     """The CTC figures of ``r`` as HTML ``<figure>`` elements: the forward trellis (or, with
     no per-frame distribution, the bare lattice) with the paths drawn over it; β and the
-    posterior γ when their tables are shown (``show``); the emission matrix."""
+    posterior γ when their tables are shown (``show``); the emission matrix. Their numbers
+    print with ``precision`` and the plan ``digits``, as the page's tables do."""
+    nums = {"precision": precision, "digits": digits}
     if r.kind == "ctc_align":
-        return _viterbi_figures(r)
+        return _viterbi_figures(r, **nums)
     if r.kind != "ctc":
         return []
     out = []
@@ -340,7 +364,11 @@ def ctc_figures(
         out.append(
             _figure(
                 trellis_svg(
-                    alpha, f"CTC forward trellis α: {r.title}", tracks=r.tracks, marks=marks
+                    alpha,
+                    f"CTC forward trellis α: {r.title}",
+                    tracks=r.tracks,
+                    marks=marks,
+                    **nums,
                 ),
                 "Forward trellis α_t(s), log colour scale (viridis: dark small, bright large; "
                 "grey unreachable), allowed transitions drawn lightly."
@@ -358,7 +386,9 @@ def ctc_figures(
     elif r.lattice is not None and r.lattice.rows:
         out.append(
             _figure(
-                trellis_svg(r.lattice, f"CTC lattice: {r.title}", tracks=r.tracks, quantity=None),
+                trellis_svg(
+                    r.lattice, f"CTC lattice: {r.title}", tracks=r.tracks, quantity=None, **nums
+                ),
                 "The lattice of extended labels against frames (no per-frame distribution is "
                 "given, so the cells carry no values), allowed transitions drawn lightly."
                 + paths
@@ -374,7 +404,7 @@ def ctc_figures(
             out.append(
                 _figure(
                     trellis_svg(t, f"CTC {words.split(',')[0]}: {r.title}", quantity=symbol,
-                                scale=scale),
+                                scale=scale, **nums),
                     f"{words} (viridis: dark small, bright large; grey: zero)."
                     + (_scale_words(t, symbol) if scale == "log" else "")
                     + trellis_drawn(t),
@@ -382,39 +412,44 @@ def ctc_figures(
             )  # fmt: skip
     emissions = _table(r, EMISSIONS_TITLE)
     if emissions is not None and emissions.rows:
-        out.append(_emissions_figure(emissions, r.title))
+        out.append(_emissions_figure(emissions, r.title, **nums))
     return out
 
 
-def _emissions_figure(emissions: Table, title: str) -> str:
+def _emissions_figure(
+    emissions: Table, title: str, *, precision: int = 3, digits: Digits | None = None
+) -> str:
     scale, lo, hi = emissions_scale(emissions)
     if scale == "linear":
         words = "linear colour scale from 0 (dark) to 1 (bright)."
     else:
         classes = len(emissions.columns) - emissions.key_columns
         words = (
-            f"log colour scale, ln y_t(k) from y = {_fmt(math.exp(lo))} (dark) to "
-            f"{_fmt(math.exp(hi))} (bright), grey zero: with {classes} classes most "
+            f"log colour scale, ln y_t(k) from y = {_scale_end(math.exp(lo))} (dark) to "
+            f"{_scale_end(math.exp(hi))} (bright), grey zero: with {classes} classes most "
             f"probabilities are near 1/{classes} or below, and a linear scale from 0 to 1 "
             "would paint them all dark."
         )
     return _figure(
-        emissions_svg(emissions, f"Emissions y_t(k): {title}"),
+        emissions_svg(emissions, f"Emissions y_t(k): {title}", precision=precision, digits=digits),
         "Emission matrix y_t(k): one row per class, one column per frame, "
         + words
         + emissions_drawn(emissions),
     )
 
 
-def _viterbi_figures(r: Result) -> list[str]:
+def _viterbi_figures(r: Result, *, precision: int = 3, digits: Digits | None = None) -> list[str]:
     """A forced alignment's figures: the Viterbi trellis δ with the best alignment π* drawn
     through it, and the emission matrix."""
+    nums = {"precision": precision, "digits": digits}
     out = []
     delta = _table(r, VITERBI_TITLE)
     if delta is not None and delta.rows:
         out.append(
             _figure(
-                trellis_svg(delta, f"Viterbi trellis δ: {r.title}", tracks=r.tracks, quantity="δ"),
+                trellis_svg(
+                    delta, f"Viterbi trellis δ: {r.title}", tracks=r.tracks, quantity="δ", **nums
+                ),
                 "Viterbi trellis δ_t(s), the probability of the best partial alignment ending "
                 "in each cell, log colour scale (viridis: dark small, bright large; grey "
                 "unreachable), allowed transitions drawn lightly."
@@ -425,7 +460,7 @@ def _viterbi_figures(r: Result) -> list[str]:
         )
     emissions = _table(r, GIVEN_PROBABILITIES_TITLE)
     if emissions is not None and emissions.rows:
-        out.append(_emissions_figure(emissions, r.title))
+        out.append(_emissions_figure(emissions, r.title, **nums))
     return out
 
 
@@ -616,6 +651,8 @@ def trellis_svg(
     scale: str = "log",
     marks: dict[str, str] | None = None,
     standalone: bool = False,
+    precision: int = 3,
+    digits: Digits | None = None,
 ) -> str:
     """The trellis table ``t`` (key columns s, l'_s; then one column per frame) as an SVG.
 
@@ -626,8 +663,11 @@ def trellis_svg(
     ``marks`` maps a table cell style (e.g. "highlight", the two final cells) to the words
     for the outline its cells get. Inline in an HTML page the SVG needs no namespace (and
     the page then names no URL at all); ``standalone=True`` adds it, for a ``.svg`` file of
-    its own.
+    its own. The cells' values and the paths' probabilities print with ``precision`` and
+    the plan ``digits`` (:func:`number_format`), as the tables do; the colour scale's ends
+    with 3 digits (:data:`_scale_end`).
     """
+    fmt = number_format(precision, digits)
     key = t.key_columns
     n_rows, n_cols = t.shape
     keep_r = _thin(len(t.rows), FIGURE_MAX_ROWS)
@@ -686,9 +726,9 @@ def trellis_svg(
             f"{' '.join(labels)}, columns the frames; dark cells are small, bright cells "
             f"large, grey cells zero ({q} = 0); thin lines are the allowed transitions."
         )
-    drawn = _track_lines(tracks, rows_full, cols_full, xs, ys, side)
+    drawn = _track_lines(tracks, rows_full, cols_full, xs, ys, side, fmt)
     if tracks:
-        what += " Paths drawn: " + "; ".join(_track_words(tr) for tr in tracks) + "."
+        what += " Paths drawn: " + "; ".join(_track_words(tr, fmt) for tr in tracks) + "."
     marked = {
         (i, j): marks[style]
         for i, r in enumerate(keep_r)
@@ -705,6 +745,7 @@ def trellis_svg(
         grid_right,
         left,
         list(dict.fromkeys(marked.values())),
+        fmt=fmt,
     )
     width = min(
         MAX_WIDTH,
@@ -721,7 +762,7 @@ def trellis_svg(
             s, f = rows_full[i] + 1, cols_full[j] + 1
             value = "" if quantity is None else f' data-value="{escape(_value_attr(x))}"'
             # the tooltip: the cell's value as the tables print it, and its extended label
-            name = f"{q}_{f}({s}) = {_fmt(x)}" if quantity is not None else f"state {s}, frame {f}"
+            name = f"{q}_{f}({s}) = {fmt(x)}" if quantity is not None else f"state {s}, frame {f}"
             name += f", l'_s = {labels[i]}"
             stroke = ' stroke="#ccc"' if quantity is None else ""
             if (i, j) in marked:  # outlined, and said so in the tooltip
@@ -787,12 +828,12 @@ def _styles(tracks: Sequence[Track]) -> list[tuple[str, str, str]]:
     return out
 
 
-def _track_words(tr: Track) -> str:
+def _track_words(tr: Track, fmt: Fmt) -> str:
     """A track in words: its label, valid or why not, its probability."""
     verdict = "valid" if tr.valid else f"not valid: {tr.why or 'not an alignment'}"
     if tr.valid and tr.why:
         verdict += f" ({tr.why})"
-    prob = "" if tr.probability is None else f", p = {_fmt(tr.probability)}"
+    prob = "" if tr.probability is None else f", p = {fmt(tr.probability)}"
     return f"{tr.label} ({verdict}{prob})"
 
 
@@ -803,6 +844,7 @@ def _track_lines(
     xs: list[float],
     ys: list[float],
     side: float,
+    fmt: Fmt,
 ) -> list[str]:
     """Each track as a ``<g class="track">`` of polylines (a new one after a gap, an elided
     frame or a state that is not held) through its cells' centres, nudged apart a little so
@@ -837,7 +879,7 @@ def _track_lines(
         if tr.probability is not None:
             attrs += f' data-probability="{escape(_value_attr(tr.probability))}"'
         out.append(f'<g class="track" {attrs}>')
-        out.append(f"<title>{escape(_track_words(tr))}</title>")
+        out.append(f"<title>{escape(_track_words(tr, fmt))}</title>")
         w = width + (1 if tr.best else 0)
         dash_attr = f' stroke-dasharray="{dash}"' if dash else ""
         for seg in segments:
@@ -878,6 +920,8 @@ def _trellis_legend(
     grid_right: float = MAX_WIDTH,
     left: float = LEFT,
     marks: Sequence[str] = (),
+    *,
+    fmt: Fmt,
 ) -> tuple[list[str], float, float]:
     """(legend elements, width right of ``left``, bottom): the colour scale or the neutral
     swatch, the grey swatch, the outline of marked cells (``marks``: their words), then per
@@ -896,7 +940,7 @@ def _trellis_legend(
         y += 22 + 16 * (len(lines) - 1)
     else:
         if scale == "log":
-            low, high = f"ln {quantity} = {lo:.3g}", f"{hi:.3g}"
+            low, high = f"ln {quantity} = {lo:.3g}", f"{hi:.3g}"  # see _scale_end
         elif scale == "log-frame":
             low, high = "smallest", "largest"
         else:
@@ -934,7 +978,7 @@ def _trellis_legend(
                 f'<line x1="{x:g}" y1="{y + 6:g}" x2="{x + 34:g}" y2="{y + 6:g}" '
                 f'stroke="{colour}" stroke-width="3"{dash_attr}/>'
             )
-            for line in _wrap(_track_words(tr), room):
+            for line in _wrap(_track_words(tr, fmt), room):
                 out.append(f'<text x="{x + 42:g}" y="{y + 10:g}">{escape(line)}</text>')
                 width = max(width, 42 + len(line) * CHAR_W)
                 y += 16
@@ -973,13 +1017,21 @@ def emissions_scale(t: Table) -> tuple[str, float, float]:
     return "log", max(min(finite), hi - math.log(EMISSIONS_LOG_SPAN)), hi
 
 
-def emissions_svg(t: Table, title: str = "Emissions y_t(k)", *, standalone: bool = False) -> str:
+def emissions_svg(
+    t: Table,
+    title: str = "Emissions y_t(k)",
+    *,
+    standalone: bool = False,
+    precision: int = 3,
+    digits: Digits | None = None,
+) -> str:
     """The emission table ``t`` (key column t; one column per class k; one row per frame)
     drawn with frames as columns and classes as rows, as the trellis is, linearly from 0 to
     1 for a few classes and by ln y_t(k) for many (:func:`emissions_scale`, named in the
     legend and in the cells group's ``data-scale``, ``data-low`` and ``data-high``, the
     scale's ends as probabilities). Cells carry ``data-k`` (the class), ``data-t`` and
-    ``data-value``."""
+    ``data-value``. Numbers print with ``precision`` and the plan ``digits``, as the tables do."""
+    fmt = number_format(precision, digits)
     key = t.key_columns
     classes = t.columns[key:]
     keep_k, keep_t = _emission_cells(t)
@@ -1001,8 +1053,8 @@ def emissions_svg(t: Table, title: str = "Emissions y_t(k)", *, standalone: bool
         kind = "on a linear scale from 0 to 1"
     else:
         kind = (
-            f"on a log scale, ln y_t(k) from y = {_fmt(math.exp(lo))} to "
-            f"{_fmt(math.exp(hi))} (smaller ones as dark as the smallest), grey cells zero"
+            f"on a log scale, ln y_t(k) from y = {_scale_end(math.exp(lo))} to "
+            f"{_scale_end(math.exp(hi))} (smaller ones as dark as the smallest), grey cells zero"
         )
     desc = (
         f"Heat map of the emission probabilities y_t(k) {kind} ({shown}): rows are the "
@@ -1015,7 +1067,7 @@ def emissions_svg(t: Table, title: str = "Emissions y_t(k)", *, standalone: bool
         legend = _ramp(left, y, "y = 0", "1")
         height = y + 40
     else:
-        legend = _ramp(left, y, f"y = {_fmt(math.exp(lo))}", _fmt(math.exp(hi)))
+        legend = _ramp(left, y, f"y = {_scale_end(math.exp(lo))}", _scale_end(math.exp(hi)))
         legend += _swatch(left + len(VIRIDIS) * 18 + 24, y, UNREACHABLE, "zero (y = 0)")
         words = "colour: ln y_t(k), log scale (many classes)"
         legend.append(f'<text x="{left:g}" y="{y + 50:g}">{escape(words)}</text>')
@@ -1042,7 +1094,7 @@ def emissions_svg(t: Table, title: str = "Emissions y_t(k)", *, standalone: bool
                 f'fill="{fill}" data-k="{escape(str(classes[k]))}" '
                 f'data-t="{frames_full[j] + 1}" data-value="{escape(_value_attr(x))}">'
                 f"<title>y_{frames_full[j] + 1}({escape(str(classes[k]))}) = "
-                f"{escape(_fmt(x))}</title></rect>"
+                f"{escape(fmt(x))}</title></rect>"
             )
     out.append("</g>")
     out += legend
