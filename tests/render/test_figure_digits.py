@@ -116,3 +116,22 @@ def test_a_path_probability_reads_as_the_listed_table():
         if label in listed:
             assert p == listed[label]
     assert "p = 0.399912" in ET.tostring(svg, encoding="unicode")  # 0.4 at 3 digits
+
+
+@pytest.mark.parametrize("precision", [3, 5])
+def test_a_curve_point_reads_as_the_epochs_table(precision):
+    # the point's value is the run's own loss (a second seeded run, tests/train/test_page.py);
+    # its tooltip printed 4 digits whatever the table beside it printed
+    from rnnloss_cli.train.run import train
+    from rnnloss_cli.train.summary import train_result
+
+    res = train("mse", epochs=5, seed=0)
+    root = _page(train_result(res, loss="mse", seed=0), precision)
+    svg = next(s for s in root.iter("svg") if s.get("class") == "curve")
+    tips = {
+        int(c.get("data-epoch")): c.find("title").text.split(": ", 1)[1] for c in svg.iter("circle")
+    }
+    table = {int(row[0]): row[1] for row in _table(root, "loss per epoch")}
+    assert tips == table
+    for e, v in enumerate([res.initial, *res.history]):
+        assert float(tips[e]) == pytest.approx(v, abs=10.0**-precision)
