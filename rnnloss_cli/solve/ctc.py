@@ -130,7 +130,7 @@ def _listed_part(p: CTCProblem, r: Result, window: Window) -> ListedCTC:
             caption="B(π): merge repeated symbols, then drop blanks",
         )
     )
-    shown, split = window_indices(len(lc.alignments), STEP_MAX_TERMS)
+    shown, split = _alignment_lines(lc)
     for n, i in enumerate(shown):
         if n == split:
             r.steps.append(
@@ -190,12 +190,21 @@ def _listed_part(p: CTCProblem, r: Result, window: Window) -> ListedCTC:
 _MAX_ALIGNMENT_WARNINGS = 5
 
 
+def _alignment_lines(lc: ListedCTC) -> tuple[list[int], int | None]:
+    """The listed alignments that get a line of their own (first and last STEP_MAX_TERMS),
+    and where the "…" line goes."""
+    return window_indices(len(lc.alignments), STEP_MAX_TERMS)
+
+
 def _listed_warnings(p: CTCProblem, lc: ListedCTC, r: Result) -> None:
-    """What is wrong with the listed alignments, as warnings. The valid-only sum and loss
-    are not restated: their line prints them at ``--precision`` with the derivation's guard
-    digits, plain text could only give them digits of its own (0.04128 beside the line's
-    0.0413); the warning names the line instead."""
+    """What is wrong with the listed alignments, as warnings. A number a derivation line
+    prints is not restated: the line prints it at ``--precision`` with the derivation's
+    guard digits, plain text could only give it digits of its own (0.04128 beside the line's
+    0.0413; 0.006586 beside 0.0066 at ``-p 2``); the warning names the line instead. The
+    valid-only sum and loss have theirs; an alignment's product as given has its line
+    "alignment i" when it is shown (not one left out of a long list)."""
     target = _target_word(p)
+    lines = set(_alignment_lines(lc)[0])
     for what, which in (("not alignments of " + target, lc.invalid), ("mismatched", lc.mismatched)):
         if len(which) > _MAX_ALIGNMENT_WARNINGS:
             r.warnings.append(
@@ -211,10 +220,14 @@ def _listed_warnings(p: CTCProblem, lc: ListedCTC, r: Result) -> None:
         )
     for i in lc.mismatched[:_MAX_ALIGNMENT_WARNINGS]:
         a = lc.alignments[i]
+        given = _factors_text(a.factors) + (
+            f' (multiplied out on the line "alignment {i + 1}")'
+            if i in lines
+            else f" = {_g(a.product)}"
+        )
         r.warnings.append(
-            f"alignment {i + 1}, {_word(a.path)}: the factors given for it, "
-            f"{_factors_text(a.factors)} = {_g(a.product)}, are not the "
-            f"probabilities of its symbols frame by frame, "
+            f"alignment {i + 1}, {_word(a.path)}: the factors given for it, {given}, are not the "
+            "probabilities of its symbols frame by frame, "
             f"{_factors_text(a.symbol_factors)} = {_g(a.symbol_product)}; "
             "the listed sum uses the factors as given."
         )

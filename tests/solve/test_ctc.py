@@ -89,8 +89,11 @@ def test_hello_audit_warnings():
     w = "\n".join(solve(load_problem("problems/hello.yaml")).warnings)
     assert "H-E-LL-O, collapses to HELO, not HELLO" in w
     assert "a repeated label needs a blank between its copies" in w
-    # the mismatch names both products: the printed 0.006586 and the symbols' 0.0001882
-    assert "= 0.006586" in w and "= 0.0001882" in w
+    # the mismatch names both products: the given factors' by the line that prints it at
+    # --precision (0.006586 at 4 digits of its own disagreed with it, 0.0066 at -p 2), and
+    # the symbols' 0.0001882, which no line prints
+    assert "the factors given for it, 0.6 × 0.2 × 0.5 × 0.7 × 0.7 × 0.8 × 0.5 × 0.7 × 0.8 " in w
+    assert '(multiplied out on the line "alignment 1")' in w and "= 0.0001882" in w
     assert "unequal lengths (9, 8, 8 frames)" in w
     assert "sum to 2.8" in w and "no exact CTC probability" in w
 
