@@ -14,7 +14,7 @@ from __future__ import annotations
 import numpy as np
 
 from rnnloss_cli.engine.ctc import _logsumexp3
-from rnnloss_cli.engine.forced_align import _back_pointers, _delta_rows
+from rnnloss_cli.engine.forced_align import _back_pointers, _delta_rows, _end_state, _extended
 
 #: Cells (frames x S') of emissions a column pass gathers at a time, per direction.
 _PASS_CHUNK_CELLS = 1 << 15
@@ -199,10 +199,7 @@ def kept_viterbi(
             col = np.concatenate([[best], log_probs[t0 : t0 + _VITERBI_CHUNK_CELLS, blank]])
             best = float(np.add.accumulate(col)[-1])
         return (np.zeros(len(frames), dtype=np.int64), best) if np.isfinite(best) else None
-    labels_ext = np.full(n_ext, blank, dtype=np.int64)
-    labels_ext[1::2] = target
-    skip = np.zeros(n_ext, dtype=bool)
-    skip[3::2] = target[1:] != target[:-1]
+    labels_ext, skip = _extended(target, blank)
     skip_pen = np.where(skip, 0.0, -np.inf)
     back = np.empty((n_frames, n_ext), dtype=np.uint8)
     back[0] = _NO_POINTER
@@ -219,9 +216,8 @@ def kept_viterbi(
             psi = _back_pointers(rows[:m], skip)[1:]
             back[t0:t1] = np.where(psi < 0, _NO_POINTER, psi)
             rows[0] = rows[m - 1]
-    last = rows[0]
-    end = 0 if n_ext == 1 else (n_ext - 1 if last[n_ext - 1] > last[n_ext - 2] else n_ext - 2)
-    best = float(last[end])
+    end = _end_state(rows[0])
+    best = float(rows[0, end])
     if not np.isfinite(best):
         return None
     wanted = set(frames)

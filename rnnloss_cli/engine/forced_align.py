@@ -158,13 +158,30 @@ def _back_pointers(delta: NDArray, skip: NDArray) -> NDArray[np.int64]:
     return back
 
 
-def _viterbi(lp: NDArray[np.float64], target: NDArray[np.int64], blank: int) -> _Viterbi:
-    n_frames = lp.shape[0]
+def _extended(target: NDArray[np.int64], blank: int) -> tuple[np.ndarray, np.ndarray]:
+    """(l', skip): the blank-interleaved labels, and where s - 2 -> s is allowed (a label
+    unlike the one two states back)."""
     n_ext = 2 * target.size + 1
     labels_ext = np.full(n_ext, blank, dtype=np.int64)
     labels_ext[1::2] = target
     skip = np.zeros(n_ext, dtype=bool)
     skip[3::2] = target[1:] != target[:-1]
+    return labels_ext, skip
+
+
+def _end_state(last: np.ndarray) -> int:
+    """The best path's last state from δ_T: the final blank only when strictly better than
+    the last label (torchaudio)."""
+    n_ext = last.size
+    if n_ext == 1:
+        return 0
+    return n_ext - 1 if last[n_ext - 1] > last[n_ext - 2] else n_ext - 2
+
+
+def _viterbi(lp: NDArray[np.float64], target: NDArray[np.int64], blank: int) -> _Viterbi:
+    n_frames = lp.shape[0]
+    labels_ext, skip = _extended(target, blank)
+    n_ext = labels_ext.size
     emit = lp[:, labels_ext]  # (T, S')
     delta = np.full((n_frames, n_ext), -np.inf)
     delta[0, : min(2, n_ext)] = emit[0, : min(2, n_ext)]
@@ -173,11 +190,7 @@ def _viterbi(lp: NDArray[np.float64], target: NDArray[np.int64], blank: int) -> 
     with np.errstate(over="ignore", invalid="ignore"):
         _delta_rows(delta, emit, np.where(skip, 0.0, -np.inf))
         back = _back_pointers(delta, skip)
-    if n_ext == 1:
-        end = 0
-    else:
-        # The final blank wins only when strictly better than the last label (torchaudio).
-        end = n_ext - 1 if delta[-1, n_ext - 1] > delta[-1, n_ext - 2] else n_ext - 2
+    end = _end_state(delta[-1])
     best = float(delta[-1, end])
     states = np.full(n_frames, -1, dtype=np.int64)
     if np.isfinite(best):
