@@ -33,12 +33,15 @@ from rnnloss_cli.render.markdown import md_line
 from rnnloss_cli.render.text import (
     ELLIPSIS,
     LEGEND_TEXT,
+    Digits,
     answer_rows,
+    digits_plan,
     fmt_number,
     lay_out,
     legend_line,
     step_latex,
     step_text,
+    table_cells,
 )
 from rnnloss_cli.result import (
     Result,
@@ -541,14 +544,14 @@ def _without_heading(lines: list[str]) -> list[str]:
 _LATEX_LINE_CHARS = 70
 
 
-def _table_size(columns: list[str], rows: list[list[Any]], precision: int) -> list[str]:
+def _table_size(columns: list[str], rows: list[list[str]]) -> list[str]:
     """The size commands for a tabular (inside its center group): none, \\small or
-    \\footnotesize, with narrower column gaps, by the characters its widest cells need."""
+    \\footnotesize, with narrower column gaps, by the characters its widest (printed) cells
+    need."""
     widths = [len(str(c)) for c in columns]
     for row in rows:
-        for j, cell in enumerate(row[: len(widths)]):
-            text = "" if cell is None else fmt_number(cell, precision)
-            widths[j] = max(widths[j], len(str(text)))
+        for j, text in enumerate(row[: len(widths)]):
+            widths[j] = max(widths[j], len(text))
     need = sum(widths) + 2 * len(widths)
     if need <= _LATEX_LINE_CHARS:
         return []
@@ -556,16 +559,20 @@ def _table_size(columns: list[str], rows: list[list[Any]], precision: int) -> li
     return [size, r"\setlength{\tabcolsep}{3pt}"]
 
 
-def table_latex(t: Table, precision: int, *, window: Window | None = None) -> list[str]:
-    """A tabular, windowed like the other formats ("…" rows/columns, a note with the size)."""
+def table_latex(
+    t: Table, precision: int, *, window: Window | None = None, digits: Digits | None = None
+) -> list[str]:
+    """A tabular, windowed like the other formats ("…" rows/columns, a note with the size);
+    cells printed as the other formats print them (``digits``: the derivation's plan)."""
     laid = lay_out(t, window)
+    printed = table_cells(t, laid, precision, digits)
     cols = "l" + "r" * (len(laid.columns) - 1) if laid.columns else "l"
     out = [r"\begin{center}", rf"\textbf{{{latex_title(t.title)}}}\\[2pt]"]
-    out += _table_size(laid.columns, laid.rows, precision)
+    out += _table_size(laid.columns, printed)
     out += [rf"\begin{{tabular}}{{{cols}}}", r"\hline"]
     out.append(" & ".join(latex_title(c) for c in laid.columns) + r" \\ \hline")
-    for i, row in enumerate(laid.rows):
-        cells = ["" if c is None else latex_text(fmt_number(c, precision)) for c in row]
+    for i, row in enumerate(printed):
+        cells = [latex_text(c) for c in row]
         for j, cell in enumerate(cells):
             style = laid.styles.get((i, j))
             if style == "highlight" and cell:
@@ -586,13 +593,15 @@ def table_latex(t: Table, precision: int, *, window: Window | None = None) -> li
 _LATEX_INLINE_MAX = 70
 
 
-def step_latex_item(s: Step, precision: int) -> str:
+def step_latex_item(s: Step, precision: int, digits: Digits | None = None) -> str:
     """One step as an itemize entry: prose stays text; maths goes in math mode, a long
-    equation as an ``aligned`` display broken before each "=" (no overfull line)."""
-    if s.latex is None and re.search(r"[A-Za-z]{3,}", step_text(s, precision)):
+    equation as an ``aligned`` display broken before each "=" (no overfull line).
+    ``digits``: the derivation's plan (:func:`render.text.digits_plan`)."""
+    text = step_text(s, precision, digits)
+    if s.latex is None and re.search(r"[A-Za-z]{3,}", text):
         # a rule written in words (no LaTeX form): text with inline maths symbols
-        return rf"  \item {latex_title(s.label)}: {latex_title(step_text(s, precision))}"
-    math = latex_math(step_latex(s, precision))
+        return rf"  \item {latex_title(s.label)}: {latex_title(text)}"
+    math = latex_math(step_latex(s, precision, digits))
     if len(math) <= _LATEX_INLINE_MAX:
         return rf"  \item {latex_title(s.label)}: ${math}$"
     # statements joined by ";" go on lines of their own; a chain "a = b = c" is broken
@@ -638,12 +647,12 @@ def _top_level_split(math: str, sep: str) -> list[str]:
     return [re.sub(r"^(?:\\quad|\\ |\\,|\s)+", "", p) for p in parts]
 
 
-def _steps_latex(steps: list[Step], precision: int) -> list[str]:
+def _steps_latex(steps: list[Step], precision: int, digits: Digits) -> list[str]:
     if not steps:
         return []
     return [
         r"\begin{itemize}",
-        *(step_latex_item(s, precision) for s in steps),
+        *(step_latex_item(s, precision, digits) for s in steps),
         r"\end{itemize}",
         "",
     ]
@@ -655,15 +664,21 @@ def result_latex(
     show: frozenset[str] = frozenset(),
     *,
     window: Window | None = None,
+    digits: Digits | None = None,
 ) -> list[str]:
-    """A Result laid out in LaTeX: formula, tables, steps, warnings, notes, loss, key."""
+    """A Result laid out in LaTeX: formula, tables, steps, warnings, notes, loss, key; its
+    numbers with the derivation's guard digits (``digits``, by default
+    :func:`render.text.digits_plan` of ``r``, shared with its term derivations), as the
+    markdown and HTML sheets print them."""
+    if digits is None:
+        digits = digits_plan(r, precision)
     out: list[str] = []
     if r.formula:
-        out += [r"\[ " + latex_math(step_latex(r.formula, precision)) + r" \]", ""]
-    out += _steps_latex(r.lead_steps, precision)
+        out += [r"\[ " + latex_math(step_latex(r.formula, precision, digits)) + r" \]", ""]
+    out += _steps_latex(r.lead_steps, precision, digits)
     for t in r.visible_tables(show):
-        out += table_latex(t, precision, window=window)
-    out += _steps_latex(r.work_steps, precision)
+        out += table_latex(t, precision, window=window, digits=digits)
+    out += _steps_latex(r.work_steps, precision, digits)
     for item in r.shown_children:
         if isinstance(item, str):  # term derivations left out: say how many
             out += [rf"\noindent\textit{{Note: {latex_title(item)}}}", ""]
@@ -671,7 +686,7 @@ def result_latex(
         label, child = item
         out += [
             rf"\paragraph{{Term: {latex_text(fold(label))}}}",
-            *result_latex(child, precision, show, window=window),
+            *result_latex(child, precision, show, window=window, digits=digits),
         ]
     for w in r.warnings:
         out += [rf"\noindent\textbf{{Warning.}} {latex_title(w)}", ""]

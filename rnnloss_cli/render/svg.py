@@ -237,12 +237,9 @@ def number_format(precision: int = 3, digits: Digits | None = None) -> Fmt:
     """A number as the page's tables and lines print it: ``precision`` (``--precision``),
     raised where the derivation's plan ``digits`` (:func:`render.text.digits_plan`) says so,
     so a figure's tooltip reads 0.0604067 where the table beside it does."""
-    from rnnloss_cli.render.text import digits_of, fmt_number
+    from rnnloss_cli.render.text import cell_text
 
-    def fmt(x: Any) -> str:
-        return fmt_number(x, digits_of(x, precision, digits))
-
-    return fmt
+    return lambda x: cell_text(x, precision, digits)
 
 
 #: The ends of a colour scale (ln α from -6.91 to -0.916; y from 0.00123 to 0.988) print
