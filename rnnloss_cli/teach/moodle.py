@@ -62,9 +62,9 @@ MOODLE_SLACK = 1e-14
 MOODLE_TOLERANCE_CHARS = 255
 
 
-def _cell(x: Any) -> str:
-    """A computed number of the worked solution, to 6 significant digits."""
-    return html.escape(f"{x:g}" if isinstance(x, float) else str(x))
+#: Digits of the worked solution in a question's feedback (more than a sheet's 3: it stands
+#: beside answers asked to 3 decimals).
+_FEEDBACK_DIGITS = 4
 
 
 def _given(x: Any) -> str:
@@ -267,24 +267,25 @@ def feedback_html(result: Any) -> str:
     Tables are windowed as in every other format (:func:`render.text.lay_out`): a "…" row or
     column where cells are left out, and the note saying which rows and columns are shown.
     """
-    from rnnloss_cli.render.text import lay_out, step_text
+    from rnnloss_cli.render.text import digits_plan, lay_out, step_text, table_cells
 
+    digits = digits_plan(result, _FEEDBACK_DIGITS)  # numbers read alike in tables and lines
     parts = []
     if result.formula is not None:
-        parts.append(f"<p>{html.escape(step_text(result.formula, 4))}</p>")
+        parts.append(f"<p>{html.escape(step_text(result.formula, _FEEDBACK_DIGITS))}</p>")
     for t in result.visible_tables():
         laid = lay_out(t)
         head = "".join(f"<th>{html.escape(c)}</th>" for c in laid.columns)
         body = "".join(
-            "<tr>" + "".join(f"<td>{_cell('' if x is None else x)}</td>" for x in row) + "</tr>"
-            for row in laid.rows
+            "<tr>" + "".join(f"<td>{html.escape(x)}</td>" for x in row) + "</tr>"
+            for row in table_cells(t, laid, _FEEDBACK_DIGITS, digits)
         )
         note = f"<p><i>{html.escape(laid.note)}</i></p>" if laid.note else ""
         parts.append(
             f'<p>{html.escape(t.title)}</p><table border="1"><tr>{head}</tr>{body}</table>{note}'
         )
     steps = "".join(
-        f"<li>{html.escape(s.label)}: {html.escape(step_text(s, 4))}</li>"
+        f"<li>{html.escape(s.label)}: {html.escape(step_text(s, _FEEDBACK_DIGITS, digits))}</li>"
         for s in result.shown_steps
     )
     if steps:

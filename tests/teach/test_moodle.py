@@ -385,3 +385,24 @@ def test_figures_a_numerical_question_cannot_hold_are_named_in_a_warning():
     for name in ("greedy", "beam", "grads.W_xh", "grads.h0"):
         assert name in said, said
     assert "greedy_prob" not in said  # a number: it has its question
+
+
+def test_feedback_prints_a_number_as_the_derivation_does():
+    # The worked solution in the feedback is the derivation at 4 digits with its guard digits:
+    # a number reads the same in the tables and the lines (the table printed 6 significant
+    # digits of its own: A_t · ln π = -0.0604067 beside the objective line's -0.0604).
+    import re
+    from pathlib import Path
+
+    from rnnloss_cli.problem import load_problem
+    from rnnloss_cli.solve import solve
+    from rnnloss_cli.teach.moodle import feedback_html
+
+    path = Path(__file__).resolve().parents[2] / "problems" / "reinforce-episode.yaml"
+    fb = feedback_html(solve(load_problem(str(path))))
+    first_row = re.search(r"<tr><td>1</td>(.*?)</tr>", fb).group(1)
+    cells = re.findall(r"<td>([^<]*)</td>", first_row)
+    term, baseline = cells[6], cells[4]  # A_t · ln π and b of step 1
+    objective = re.search(r"objective J = [^:]*: ([^<]*)</li>", fb).group(1)
+    assert objective.startswith(term + " + "), (term, objective)
+    assert f"/ 3 = {baseline}</li>" in fb, baseline
