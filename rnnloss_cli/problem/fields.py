@@ -65,10 +65,12 @@ def text_number_hint(text: str) -> str:
     if "_" in text:
         return " ('_' between digits is not read: write the number without it)"
     try:
-        float(text)
+        number = float(text)
     except ValueError:
         pass
     else:
+        if not math.isfinite(number):  # plain nan / inf: text in YAML, and never a given
+            return " (not a finite number: a problem's numbers are finite)"
         return " (quotes make it text: write the number without them)"
     try:
         float(text.replace(",", ".", 1))

@@ -173,11 +173,17 @@ def test_a_long_text_in_place_of_a_value_is_cut_in_the_message(tmp_path):
         ("–1", "U+2013 EN DASH"),
         ("0.5", "quotes make it text"),  # a quoted number
         ("1,5", "decimal comma"),
+        # plain nan / inf are text in YAML (its NaN is .nan): no quotes were written
+        ("nan", "not a finite number"),
+        ("inf", "not a finite number"),
+        ("-Infinity", "not a finite number"),
     ],
 )
 def test_a_number_written_as_text_gets_a_hint(item, hint):
     err = _array_error([1, item])
     assert err.field == "x[1]" and hint in err.message, str(err)
+    if item.lstrip("-").lower() in ("nan", "inf", "infinity"):
+        assert "quotes" not in err.message, str(err)
 
 
 @pytest.mark.parametrize("spelling", ["0E0", "1.50", "2.10", "1e-5", "-0", "12"])
