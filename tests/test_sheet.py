@@ -320,23 +320,9 @@ def test_latex_sheets_hold_no_undeclared_non_ascii(solutions: bool):
 
 
 def _pdflatex(tex: str, folder: Path) -> None:
-    import shutil
-    import subprocess
+    from tests.latex_run import compile_tex
 
-    exe = shutil.which("pdflatex")
-    if exe is None:
-        pytest.skip("pdflatex is not installed")
-    (folder / "sheet.tex").write_text(tex, encoding="utf-8")
-    run = subprocess.run(
-        [exe, "-interaction=nonstopmode", "-halt-on-error", "sheet.tex"],
-        cwd=folder,
-        capture_output=True,
-        text=True,
-        errors="replace",
-        timeout=300,
-    )
-    errors = [line for line in run.stdout.splitlines() if line.startswith("!")]
-    assert run.returncode == 0 and not errors, "\n".join(errors or run.stdout.splitlines()[-30:])
+    compile_tex("pdflatex", tex, folder, "sheet")
     assert (folder / "sheet.pdf").stat().st_size > 0
 
 

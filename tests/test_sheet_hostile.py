@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import re
 import shutil
-import subprocess
 from pathlib import Path
 
 import pytest
@@ -14,6 +13,7 @@ from typer.testing import CliRunner
 
 from rnnloss_cli.cli import app
 from rnnloss_cli.sheet import build_sheet
+from tests.latex_run import compile_tex
 
 #: A title with ESC (a terminal colour code), a form feed, DEL, NEL (U+0085, a YAML line
 #: break) and a noncharacter; a source with SOH (symbols with one are refused on loading).
@@ -64,20 +64,7 @@ def test_a_latex_sheet_with_control_characters_compiles(hostile, tmp_path, engin
     # pdflatex stopped at "Text line contains an invalid character" (DEL) or "Unicode
     # character ^^[ (U+001B) not set up for use with LaTeX"; lualatex reads U+FFFD as an
     # invalid UTF-8 sequence, so LaTeX gets a visible code instead of either.
-    if shutil.which(engine) is None:
-        pytest.skip(f"{engine} is not installed")
-    tex = tmp_path / "s.tex"
-    tex.write_text(build_sheet([hostile], "latex", solutions=True), encoding="utf-8")
-    done = subprocess.run(
-        [engine, "-interaction=nonstopmode", "-halt-on-error", tex.name],
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        errors="replace",
-        timeout=180,
-        check=False,
-    )
-    assert done.returncode == 0, done.stdout[-2000:]
+    compile_tex(engine, build_sheet([hostile], "latex", solutions=True), tmp_path, "s")
 
 
 def test_a_title_of_bytes_that_are_not_utf8_is_written(tmp_path):

@@ -8,6 +8,8 @@ import subprocess
 
 import pytest
 
+from tests.latex_run import compile_tex
+
 
 # 2. escaped braces in \text{...} were counted as groups when a display was split
 def test_a_display_is_never_split_inside_a_text_group():
@@ -81,19 +83,7 @@ def test_a_sheet_without_such_characters_keeps_its_preamble(tmp_path):
 
 
 def _compile(engine, tex, folder):
-    if shutil.which(engine) is None:
-        pytest.skip(f"{engine} is not installed")
-    (folder / "u.tex").write_text(tex, encoding="utf-8")
-    done = subprocess.run(
-        [engine, "-interaction=nonstopmode", "-halt-on-error", "u.tex"],
-        cwd=folder,
-        capture_output=True,
-        text=True,
-        errors="replace",
-        timeout=300,
-        check=False,
-    )
-    assert done.returncode == 0, done.stdout[-2000:]
+    compile_tex(engine, tex, folder, "u")
     if shutil.which("pdftotext") is None:
         return None
     return subprocess.run(
