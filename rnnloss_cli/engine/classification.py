@@ -586,16 +586,17 @@ def _ce_logits(input, keep_exp: bool = True) -> _CEParts:
     bad = None
     if not all_finite(m):
         # NaN, +inf or only -inf in a row: refused by _ce_setup unless the row's target is
-        # ignored. Its placeholders m = 0 and e = 1 keep every other pass finite and quiet.
+        # ignored. Its placeholders m = 0 and e = 1 (exp of a zeroed row: never exp(1e308)
+        # beside a NaN) keep every other pass finite and quiet.
         bad = ~np.isfinite(m)
         m = np.where(bad, 0.0, m)
     # A finite logit more than 1.8e308 below its row's max gives -inf, the correctly rounded
     # z - m: its probability e^(z - m) is 0 in float64 either way.
     with np.errstate(over="ignore", invalid="ignore"):
         e = zl - m[..., None]
-    np.exp(e, out=e)
     if bad is not None:
-        e[bad] = 1.0
+        e[bad] = 0.0
+    np.exp(e, out=e)
     s = class_sum(e)
     return _CEParts(z, zl, m, e if keep_exp else None, s, np.log(s), bad)
 
