@@ -12,7 +12,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-from rnnloss_cli.engine.errors import EngineError
+from rnnloss_cli.engine.errors import EngineError, shown
 from rnnloss_cli.limits import MAX_ARRAY_BYTES  # constants only: the one definition
 
 #: dtype kinds of real numbers: floating, signed and unsigned integers. Bool ("b"), complex
@@ -124,12 +124,12 @@ def as_real_array(x, name: str) -> np.ndarray:
 def check_int_option(value, name: str, low: int | None = None, high: int | None = None) -> int:
     """A Python or numpy integer (not bool, not float) in [low, high]; returned as an int."""
     if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)):
-        raise EngineError(f"{name}: expected an integer, got {value!r}")
+        raise EngineError(f"{name}: expected an integer, got {shown(value)}")
     value = int(value)
     if (low is not None and value < low) or (high is not None and value > high):
         lo = "" if low is None else f"{low} <= "
         hi = "" if high is None else f" <= {high}"
-        raise EngineError(f"{name}: expected an integer {lo}{name}{hi}, got {value}")
+        raise EngineError(f"{name}: expected an integer {lo}{name}{hi}, got {shown(value)}")
     return value
 
 
@@ -137,8 +137,11 @@ def check_real_option(value, name: str, low: float, high: float, what: str = "a 
     """A real number (Python or numpy scalar, not bool, not an array) in [low, high]."""
     expected = f"{name}: expected {what} in [{low:g}, {high:g}]"
     if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
-        raise EngineError(f"{expected}, got {value!r}")
-    v = float(value)
+        raise EngineError(f"{expected}, got {shown(value)}")
+    try:
+        v = float(value)
+    except OverflowError:  # an integer past float64's range
+        raise EngineError(f"{expected}, got {shown(value)}") from None
     if not low <= v <= high:  # also NaN
         raise EngineError(f"{expected}, got {v:g}")
     return v
@@ -147,7 +150,7 @@ def check_real_option(value, name: str, low: float, high: float, what: str = "a 
 def check_bool_option(value, name: str) -> bool:
     """True or False (a numpy bool too); anything else is an EngineError."""
     if not isinstance(value, (bool, np.bool_)):
-        raise EngineError(f"{name}: expected True or False, got {value!r}")
+        raise EngineError(f"{name}: expected True or False, got {shown(value)}")
     return bool(value)
 
 
@@ -183,8 +186,8 @@ def check_reduction(reduction: str, allowed: tuple[str, ...] = REDUCTIONS, hint:
     The one wording of this check in the engine: ``reduction: expected one of (...), got
     'x'`` followed by ``hint`` (e.g. which reduction to use instead).
     """
-    if reduction not in allowed:
-        raise EngineError(f"reduction: expected one of {allowed}, got {reduction!r}{hint}")
+    if not isinstance(reduction, str) or reduction not in allowed:  # an array's "in" is ambiguous
+        raise EngineError(f"reduction: expected one of {allowed}, got {shown(reduction)}{hint}")
 
 
 def check_same_shape(a: np.ndarray, b: np.ndarray, a_name: str, b_name: str) -> None:
@@ -297,9 +300,9 @@ def log_softmax(logits: np.ndarray, axis: int = -1) -> np.ndarray:
     if z.ndim == 0:
         raise EngineError("logits: expected at least one axis (the classes), got a scalar")
     if not isinstance(axis, (int, np.integer)) or isinstance(axis, (bool, np.bool_)):
-        raise EngineError(f"axis: expected an integer, got {axis!r}")
+        raise EngineError(f"axis: expected an integer, got {shown(axis)}")
     if not -z.ndim <= axis < z.ndim:
-        raise EngineError(f"axis: expected an axis of logits of shape {z.shape}, got {axis}")
+        raise EngineError(f"axis: expected an axis of logits of shape {z.shape}, got {shown(axis)}")
     if z.shape[axis] == 0:
         raise EngineError(
             f"logits: expected at least one class on axis {axis}, got shape {z.shape}"
@@ -326,7 +329,9 @@ def softmax(logits: np.ndarray, axis: int = -1) -> np.ndarray:
 def check_blank(blank: int, n_classes: int) -> int:
     """Validate a blank class index in [0, C); return it as a Python int."""
     if isinstance(blank, (bool, np.bool_)) or not isinstance(blank, (int, np.integer)):
-        raise EngineError(f"blank must be an integer class index; got {blank!r}")
+        raise EngineError(f"blank must be an integer class index; got {shown(blank)}")
     if not 0 <= blank < n_classes:
-        raise EngineError(f"blank must be in [0, {n_classes}) for C={n_classes}; got {blank}")
+        raise EngineError(
+            f"blank must be in [0, {n_classes}) for C={n_classes}; got {shown(blank)}"
+        )
     return int(blank)

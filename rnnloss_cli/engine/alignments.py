@@ -37,7 +37,7 @@ from rnnloss_cli.engine._numerics import (
     check_bool_option,
     check_int_option,
 )
-from rnnloss_cli.engine.errors import EngineError
+from rnnloss_cli.engine.errors import EngineError, shown
 
 #: Per-frame probabilities further than this from 1 do not form a distribution.
 SUM_TOLERANCE = 1e-6
@@ -270,7 +270,7 @@ def _listed_paths(alignments) -> list[tuple[Hashable, ...]]:
 def _probability(value, where: str) -> float:
     """A probability: a real number in [0, 1] (not a bool, not NaN)."""
     if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, float, np.number)):
-        raise EngineError(f"{where}: expected a probability in [0, 1], got {value!r}")
+        raise EngineError(f"{where}: expected a probability in [0, 1], got {shown(value)}")
     v = float(value)
     if not 0.0 <= v <= 1.0:  # also NaN
         raise EngineError(f"{where}: expected a probability in [0, 1], got {v:g}")
@@ -391,9 +391,9 @@ def _symbols(sequence: Iterable[Hashable], name: str) -> Iterator[Hashable]:
 
 def _check_frames(n_frames: int) -> int:
     if isinstance(n_frames, (bool, np.bool_)) or not isinstance(n_frames, (int, np.integer)):
-        raise EngineError(f"T must be a non-negative integer; got {n_frames!r}")
+        raise EngineError(f"T must be a non-negative integer; got {shown(n_frames)}")
     if n_frames < 0:
-        raise EngineError(f"T must be a non-negative integer; got {n_frames}")
+        raise EngineError(f"T must be a non-negative integer; got {shown(n_frames)}")
     return int(n_frames)
 
 

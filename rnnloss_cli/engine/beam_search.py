@@ -49,7 +49,7 @@ from numpy.typing import ArrayLike, NDArray
 
 from rnnloss_cli.engine._numerics import check_blank, check_bool_option
 from rnnloss_cli.engine.ctc import ctc_loss
-from rnnloss_cli.engine.errors import EngineError
+from rnnloss_cli.engine.errors import EngineError, shown
 from rnnloss_cli.engine.forced_align import check_log_probs
 from rnnloss_cli.limits import ENGINE_MAX_BEAM_EXTENSIONS, MAX_TRELLIS_CELLS
 
@@ -135,7 +135,7 @@ class CharNgramLM:
             gram = _labels_of(key)
             if gram is None:
                 raise EngineError(
-                    f"CharNgramLM: an n-gram must be a sequence of integer labels; got {key!r}"
+                    f"CharNgramLM: an n-gram must be a sequence of integer labels; got {shown(key)}"
                 )
             if not gram:
                 raise EngineError("CharNgramLM: an n-gram must hold at least one token; got ()")
@@ -149,9 +149,9 @@ class CharNgramLM:
         longest = max((len(g) for g in table), default=1)
         order = self.order
         if isinstance(order, (bool, np.bool_)) or not isinstance(order, (int, np.integer)):
-            raise EngineError(f"CharNgramLM: order must be an integer >= 0; got {order!r}")
+            raise EngineError(f"CharNgramLM: order must be an integer >= 0; got {shown(order)}")
         if order < 0:
-            raise EngineError(f"CharNgramLM: order must be an integer >= 0; got {order}")
+            raise EngineError(f"CharNgramLM: order must be an integer >= 0; got {shown(order)}")
         if order and longest > order:
             raise EngineError(f"CharNgramLM: order is {order} but an n-gram has {longest} tokens")
         unknown = _real(self.unknown_log_prob)
@@ -216,7 +216,7 @@ class CharNgramLM:
             if not gram or count is None or not math.isfinite(count) or count < 0:
                 raise EngineError(
                     f"CharNgramLM.from_counts: expected a non-empty n-gram of integer labels "
-                    f"with a count >= 0; got {key!r}: {raw!r}"
+                    f"with a count >= 0; got {shown(key)}: {shown(raw)}"
                 )
             grams[gram] = count
         # ln (c / total) = ln c - ln total, the total summed in log space: counts near the
@@ -283,7 +283,7 @@ class CharNgramLM:
         for k, sym in enumerate(symbols):
             if not isinstance(sym, str) or len(sym) != 1:
                 raise EngineError(
-                    f"CharNgramLM.from_text: symbols must be single characters; got {sym!r}"
+                    f"CharNgramLM.from_text: symbols must be single characters; got {shown(sym)}"
                 )
             index.setdefault(sym, k)
         table: dict[tuple[int, ...], float] = {}
@@ -293,19 +293,19 @@ class CharNgramLM:
             parts = line.split("\t")
             if len(parts) != 2 or not parts[0]:
                 raise EngineError(
-                    f"line {number}: expected 'ngram<TAB>logprob' (one tab); got {line!r}"
+                    f"line {number}: expected 'ngram<TAB>logprob' (one tab); got {shown(line)}"
                 )
             gram, value = parts
             unknown = [c for c in gram if c not in index]
             if unknown:
                 raise EngineError(
-                    f"line {number}: {unknown[0]!r} is not one of the symbols {list(symbols)}"
+                    f"line {number}: {shown(unknown[0])} is not one of the symbols {list(symbols)}"
                 )
             try:
                 logp = float(value)
             except ValueError:
                 raise EngineError(
-                    f"line {number}: logprob must be a number (natural log); got {value!r}"
+                    f"line {number}: logprob must be a number (natural log); got {shown(value)}"
                 ) from None
             if math.isnan(logp) or logp > 0:
                 raise EngineError(
@@ -313,7 +313,7 @@ class CharNgramLM:
                 )
             key = tuple(index[c] for c in gram)
             if key in table:
-                raise EngineError(f"line {number}: the n-gram {gram!r} is listed twice")
+                raise EngineError(f"line {number}: the n-gram {shown(gram)} is listed twice")
             table[key] = logp
         if not table:
             raise EngineError("CharNgramLM.from_text: no 'ngram<TAB>logprob' line found")
@@ -343,7 +343,7 @@ class _Lexicon:
     ) -> None:
         if isinstance(words, (str, bytes)) or not isinstance(words, (Iterable, np.ndarray)):
             raise EngineError(
-                f"lexicon: expected a collection of words (sequences of labels); got {words!r}"
+                f"lexicon: expected a collection of words (sequences of labels); got {shown(words)}"
             )
         self.root: list = [{}, False]
         self.separator = separator
@@ -353,7 +353,7 @@ class _Lexicon:
             if word is None:
                 seq = isinstance(raw, (Sequence, np.ndarray)) and not isinstance(raw, (str, bytes))
                 what = "integer labels" if seq else "a sequence of labels"
-                raise EngineError(f"lexicon[{i}]: expected {what}; got {raw!r}")
+                raise EngineError(f"lexicon[{i}]: expected {what}; got {shown(raw)}")
             for k in word:
                 if not 0 <= k < n_classes or k == blank:
                     raise EngineError(
@@ -619,9 +619,9 @@ def _check_lm_scale(lm: CharNgramLM, weight: float, n_frames: int) -> None:
 
 def _check_int(value, name: str, low: int) -> int:
     if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)):
-        raise EngineError(f"{name} must be an integer >= {low}; got {value!r}")
+        raise EngineError(f"{name} must be an integer >= {low}; got {shown(value)}")
     if value < low:
-        raise EngineError(f"{name} must be an integer >= {low}; got {value}")
+        raise EngineError(f"{name} must be an integer >= {low}; got {shown(value)}")
     return int(value)
 
 
@@ -711,8 +711,11 @@ def ctc_beam_search(
     if isinstance(lm_weight, (bool, np.bool_)) or not isinstance(
         lm_weight, (int, float, np.integer, np.floating)
     ):
-        raise EngineError(f"lm_weight must be a finite number; got {lm_weight!r}")
-    lm_weight = float(lm_weight)
+        raise EngineError(f"lm_weight must be a finite number; got {shown(lm_weight)}")
+    try:
+        lm_weight = float(lm_weight)
+    except OverflowError:  # an integer past float64's range
+        raise EngineError(f"lm_weight must be a finite number; got {shown(lm_weight)}") from None
     if not math.isfinite(lm_weight):
         raise EngineError(f"lm_weight must be a finite number; got {lm_weight}")
     lex = None
@@ -723,7 +726,7 @@ def ctc_beam_search(
         if separator >= n_classes or separator == blank:
             raise EngineError(
                 f"separator must be a label in [0, {n_classes}) other than blank={blank}; "
-                f"got {separator}"
+                f"got {shown(separator)}"
             )
     greedy, collapsed = greedy_decode(lp, blank)
     cells = n_frames * (2 * len(collapsed) + 1)

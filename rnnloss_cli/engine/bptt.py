@@ -49,7 +49,7 @@ from rnnloss_cli.engine._numerics import (
     log_softmax,
     scaled_sum,
 )
-from rnnloss_cli.engine.errors import EngineError
+from rnnloss_cli.engine.errors import EngineError, shown
 
 __all__ = ["BPTTTrace", "elman_bptt", "elman_bptt_trace"]
 
@@ -78,10 +78,10 @@ class _Net:
 
 
 def _prepare(x, targets, params: dict, loss: str, reduction: str) -> _Net:
-    if loss not in LOSSES:
-        raise EngineError(f"loss: expected one of {LOSSES}, got {loss!r}")
-    if reduction not in _REDUCTIONS:
-        raise EngineError(f"reduction: expected one of {_REDUCTIONS}, got {reduction!r}")
+    if not isinstance(loss, str) or loss not in LOSSES:
+        raise EngineError(f"loss: expected one of {LOSSES}, got {shown(loss)}")
+    if not isinstance(reduction, str) or reduction not in _REDUCTIONS:
+        raise EngineError(f"reduction: expected one of {_REDUCTIONS}, got {shown(reduction)}")
     if not isinstance(params, dict):
         raise EngineError(f"params: expected a dict of arrays, got {type(params).__name__}")
     x_arr = as_array(x, "x")

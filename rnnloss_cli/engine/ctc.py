@@ -126,7 +126,7 @@ from rnnloss_cli.engine._ctc_segments import segment_loss
 from rnnloss_cli.engine._ctc_small import single_grad, single_loss, small_pass
 from rnnloss_cli.engine._numerics import check_reduction
 from rnnloss_cli.engine._parallel import run_parts, split_rows
-from rnnloss_cli.engine.errors import EngineError
+from rnnloss_cli.engine.errors import EngineError, shown
 from rnnloss_cli.limits import MAX_ARRAY_BYTES
 
 __all__ = [
@@ -547,10 +547,12 @@ def _check_options(
 ) -> None:
     """Check the options; ``grad``: ``wrt`` is an argument (of the gradient functions)."""
     check_reduction(reduction)
-    if grad and wrt not in _WRTS:  # None too: it silently meant "log_probs"
-        raise EngineError(f"wrt must be one of {_WRTS}; got {wrt!r}")
+    if grad and (
+        not isinstance(wrt, str) or wrt not in _WRTS
+    ):  # None too: it silently meant "log_probs"
+        raise EngineError(f"wrt must be one of {_WRTS}; got {shown(wrt)}")
     if not isinstance(zero_infinity, (bool, np.bool_)):
-        raise EngineError(f"zero_infinity must be True or False; got {zero_infinity!r}")
+        raise EngineError(f"zero_infinity must be True or False; got {shown(zero_infinity)}")
 
 
 def _reduce(

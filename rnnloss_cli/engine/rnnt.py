@@ -60,7 +60,7 @@ from rnnloss_cli.engine._numerics import (
     check_bool_option,
     log_softmax,
 )
-from rnnloss_cli.engine.errors import EngineError
+from rnnloss_cli.engine.errors import EngineError, shown
 from rnnloss_cli.engine.forced_align import to_int64
 
 __all__ = ["RNNTTrace", "rnnt_loss", "rnnt_loss_and_grad", "rnnt_trace"]
@@ -95,25 +95,27 @@ def _check_logits(logits: ArrayLike, ndim: int, shape: str) -> NDArray[np.float6
 
 def _check_blank(blank: int, n_classes: int) -> int:
     if isinstance(blank, (bool, np.bool_)) or not isinstance(blank, (int, np.integer)):
-        raise EngineError(f"blank must be an integer class index; got {blank!r}")
+        raise EngineError(f"blank must be an integer class index; got {shown(blank)}")
     if not -n_classes <= blank < n_classes:
         raise EngineError(
             f"blank must be in [-{n_classes}, {n_classes}) for V={n_classes} "
-            f"(negative counts from the end, -1 is V-1); got {blank}"
+            f"(negative counts from the end, -1 is V-1); got {shown(blank)}"
         )
     return int(blank) % n_classes
 
 
 def _check_options(reduction: str, clamp: float, fused: bool) -> float:
-    if reduction not in _REDUCTIONS:
-        raise EngineError(f"reduction: expected one of {_REDUCTIONS}, got {reduction!r}")
+    if not isinstance(reduction, str) or reduction not in _REDUCTIONS:
+        raise EngineError(f"reduction: expected one of {_REDUCTIONS}, got {shown(reduction)}")
     check_bool_option(fused, "fused_log_softmax")
     if isinstance(clamp, (bool, np.bool_, np.ndarray, str, bytes)):
-        raise EngineError(f"clamp must be a number (<= 0: no clamping); got {clamp!r}")
+        raise EngineError(f"clamp must be a number (<= 0: no clamping); got {shown(clamp)}")
     try:
         clamp = float(clamp)
     except (TypeError, ValueError, OverflowError):
-        raise EngineError(f"clamp must be a number (<= 0: no clamping); got {clamp!r}") from None
+        raise EngineError(
+            f"clamp must be a number (<= 0: no clamping); got {shown(clamp)}"
+        ) from None
     if math.isnan(clamp):
         raise EngineError("clamp must be a number (<= 0: no clamping); got nan")
     return clamp
