@@ -701,8 +701,9 @@ def ctc_beam_search(
     return_trace = check_bool_option(return_trace, "return_trace")
     work = _beam_work(n_frames, n_classes, beam_width)
     if work > ENGINE_MAX_BEAM_EXTENSIONS:
+        width = f"{beam_width:,}" if beam_width.bit_length() <= 64 else shown(beam_width)
         raise EngineError(
-            f"beam_width: a beam of {beam_width:,} on {n_frames:,} frames of {n_classes:,} "
+            f"beam_width: a beam of {width} on {n_frames:,} frames of {n_classes:,} "
             f"classes would try more than {ENGINE_MAX_BEAM_EXTENSIONS:,} prefix extensions "
             f"(the limit ENGINE_MAX_BEAM_EXTENSIONS); give a narrower beam or fewer frames"
         )
