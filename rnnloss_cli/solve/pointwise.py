@@ -8,7 +8,7 @@ import numpy as np
 
 from rnnloss_cli import engine
 from rnnloss_cli.problem.pointwise import PointwiseProblem
-from rnnloss_cli.result import Result, Step, Table, Window
+from rnnloss_cli.result import Derived, Result, Step, Table, Window
 from rnnloss_cli.result import terms as held_terms
 from rnnloss_cli.solve.common import (
     finalize,
@@ -81,18 +81,61 @@ def _bce_floored(yhat) -> np.ndarray:
     return yh * (1.0 - yh) < BCE_GRAD_FLOOR
 
 
+#: The columns worked on the way to each loss's term, each from cells of its row: (header,
+#: arithmetic with {0}, {1}… for the inputs, inputs, value from y and ŷ). MSE's difference
+#: y − ŷ (squared next); hinge's margin y·ŷ and 1 − y·ŷ (then max(0, 1 − y·ŷ)).
+_WORK_COLUMNS = {
+    "mse": [("y − ŷ", "{0} − {1}", ("y", "ŷ"), lambda y, yh: y - yh)],
+    "hinge": [
+        ("y·ŷ", "{0} × {1}", ("y", "ŷ"), lambda y, yh: y * yh),
+        ("1 − y·ŷ", "1 − {0}", ("y·ŷ",), lambda y, yh: 1.0 - y * yh),
+    ],
+}
+#: Each term worked from its row's cells: the inputs and the arithmetic (:class:`Derived`).
+#: BCE's term from y and ŷ in nats (ln); a clamped log (below −100) is not declared.
+_TERM_WORK = {
+    "mse": (("y − ŷ",), "{0}^2"),
+    "hinge": (("1 − y·ŷ",), "max(0, {0})"),
+    "bce": (("y", "ŷ"), "−({0} × ln {1} + (1 − {0}) × ln(1 − {1}))"),
+}
+#: Each gradient worked from its row's y ({0}) and ŷ ({1}), before any "/ n" of a mean.
+#: Hinge's (−y where the margin is active, else 0) is a choice, not arithmetic on the row;
+#: BCE's divides by ŷ (1 − ŷ), which a ŷ printed as 1 or 0 makes 0 (ŷ = 1 − 1e-7 at -p 5).
+_GRAD_WORK = {"mse": "2 × ({1} − {0})"}
+
+
 def _elementwise_table(
-    p: PointwiseProblem, terms, grad, term_name: str, window: Window | None
+    p: PointwiseProblem, terms, grad, term_name: str, window: Window | None, clamped: bool = False
 ) -> Table:
-    """One row per element, held over the window only (first and last elements)."""
+    """One row per element, held over the window only (first and last elements): y, ŷ, the
+    columns worked on the way (MSE: y − ŷ; hinge: y·ŷ, 1 − y·ŷ), the term and the gradient,
+    each worked cell declared (``Table.derived``) with the arithmetic that gives it from its
+    row. ``clamped``: some BCE log is clamped at −100, so the terms are not all the formula's."""
+    kind = p.meta.kind
     y, yh, t, g = p.y.ravel(), p.yhat.ravel(), np.ravel(terms), np.ravel(grad)
-    floored = p.meta.kind == "bce" and bool(np.any(_bce_floored(yh)))
+    floored = kind == "bce" and bool(np.any(_bce_floored(yh)))
+    work = _WORK_COLUMNS.get(kind, [])
+    grad_name = _grad_header(kind, p.reduction, floored)
+    derived = [Derived(name, text, inputs) for name, text, inputs, _ in work]
+    if kind in _TERM_WORK and not clamped:
+        inputs, text = _TERM_WORK[kind]
+        derived.append(Derived(term_name, text, inputs))
+    if kind in _GRAD_WORK:
+        per_n = f" / {y.size}" if p.reduction == "mean" else ""
+        derived.append(Derived(grad_name, _GRAD_WORK[kind] + per_n, ("y", "ŷ")))
+
+    def row(i: int) -> list:
+        y_i, yh_i = float(y[i]), float(yh[i])
+        shown = [value(y_i, yh_i) for *_, value in work]
+        return [_position(p.y.shape, i), y_i, yh_i, *shown, float(t[i]), float(g[i])]
+
     return Table.windowed(
         "per element",
         y.size,
-        lambda i: [_position(p.y.shape, i), float(y[i]), float(yh[i]), float(t[i]), float(g[i])],
-        ["i", "y", "ŷ", term_name, _grad_header(p.meta.kind, p.reduction, floored)],
+        row,
+        ["i", "y", "ŷ", *(name for name, *_ in work), term_name, grad_name],
         window,
+        derived=derived,
     )
 
 
@@ -202,11 +245,12 @@ def solve_bce(p: PointwiseProblem, *, window: Window | None = None) -> Result:
     loss = engine.binary_cross_entropy(p.yhat, p.y, reduction=p.reduction)
     grad = engine.binary_cross_entropy_grad(p.yhat, p.y, reduction=p.reduction)
     r = Result("bce", p.meta.title, loss, formula=_formula("bce", p.reduction))
-    r.tables.append(_elementwise_table(p, terms, grad, "−[y ln ŷ + (1−y) ln(1−ŷ)]", window))
-    r.steps.append(reduction_step(terms, p.reduction, loss, "terms"))
-    r.steps.append(_worked_gradient(p, grad))
     _, _, clamp_p, clamp_q = engine.bce_clamped_logs(p.yhat)
     hits = np.flatnonzero(np.ravel((clamp_p & (p.y != 0)) | (clamp_q & (p.y != 1))))
+    term_name = "−[y ln ŷ + (1−y) ln(1−ŷ)]"
+    r.tables.append(_elementwise_table(p, terms, grad, term_name, window, bool(hits.size)))
+    r.steps.append(reduction_step(terms, p.reduction, loss, "terms"))
+    r.steps.append(_worked_gradient(p, grad))
     for i in hits[:_MAX_ELEMENT_WARNINGS]:
         y, yh = float(p.y.ravel()[i]), float(p.yhat.ravel()[i])
         r.warnings.append(
@@ -285,13 +329,20 @@ def solve_categorical(p: PointwiseProblem, *, window: Window | None = None) -> R
             float(t2[i]),
         ]
 
+    true_name = "ln ŷ[true] (given)" if given_logs else "ŷ[true]"
+    # the term is −ln ŷ[true] (−ln ŷ[true] given as a log is minus that number) unless class
+    # weights or label smoothing reweigh it; a soft target has no true class (a text cell)
+    worked = p.weight is None and not p.label_smoothing
     r.tables.append(
         Table.windowed(
             "per observation",
             y2.shape[0],
             row,
-            ["i", "true class", "ln ŷ[true] (given)" if given_logs else "ŷ[true]", "loss term"],
+            ["i", "true class", true_name, "loss term"],
             window,
+            derived=[Derived("loss term", "−{0}" if given_logs else "−ln {0}", (true_name,))]
+            if worked
+            else [],
         )
     )
     wrt = {"yhat": "ŷ", "log_probs": "ln ŷ", "logits": "logits"}[p.input_name]

@@ -213,6 +213,7 @@ def solve_sequence(p: SequenceProblem, *, window: Window | None = None) -> Resul
             window,
             row_style=lambda i: None if p.mask[_position(steps_shape, i)] else "dim",
             key_columns=2,
+            derived=[Derived("−ln ŷ(target)", "−ln {0}", ("ŷ(target)",))],
         )
     )
     real_terms = terms.neg_log_prob[p.mask]
@@ -335,6 +336,7 @@ def solve_sequence_hinge(p: SequenceHingeProblem, *, window: Window | None = Non
             y if real else None,
             yh,
             y * yh if real else None,
+            1.0 - y * yh if real else None,
             float(per_step[idx]) if real else None,
             float(grad[idx]),
             "no" if real else "yes (padding)",
@@ -351,6 +353,7 @@ def solve_sequence_hinge(p: SequenceHingeProblem, *, window: Window | None = Non
                 "y",
                 "ŷ",
                 "y·ŷ",
+                "1 − y·ŷ",
                 "max(0, 1 − y·ŷ)",
                 f"∂L/∂ŷ = −y{per_n} if 1 − y·ŷ > 0, else 0",
                 "masked?",
@@ -358,6 +361,11 @@ def solve_sequence_hinge(p: SequenceHingeProblem, *, window: Window | None = Non
             window,
             row_style=lambda i: None if p.mask[_position(p.y.shape, i)] else "dim",
             key_columns=2,
+            derived=[
+                Derived("y·ŷ", "{0} × {1}", ("y", "ŷ")),
+                Derived("1 − y·ŷ", "1 − {0}", ("y·ŷ",)),
+                Derived("max(0, 1 − y·ŷ)", "max(0, {0})", ("1 − y·ŷ",)),
+            ],
         )
     )
     real_terms = per_step[p.mask]
@@ -572,12 +580,15 @@ def solve_reinforce(p: ReinforceProblem, *, window: Window | None = None) -> Res
     if p.rewards is not None:
         cols.append("r_t")
     padded = not p.mask.all()
+    grad_name = "∂L/∂ln π = −A_t" + ("" if p.reduction == "sum" else " / n")
+    # n of a mean: the unpadded steps, or the episodes (as the loss line below divides J)
+    n_mean = int(p.mask.sum()) if p.reduction == "mean" else (shape[0] if batch else 1)
     cols += [
         "R_t",
         *(["b"] if p.baseline is not None else []),
         "A_t",
         "A_t · ln π",
-        "∂L/∂ln π = −A_t" + ("" if p.reduction == "sum" else " / n"),
+        grad_name,
         *(["masked?"] if padded else []),
     ]
 
@@ -615,6 +626,11 @@ def solve_reinforce(p: ReinforceProblem, *, window: Window | None = None) -> Res
                 Derived("ln π", "ln {0}", ("π(y_t|s_t)",)),
                 *([Derived("A_t", "{0} − {1}", ("R_t", "b"))] if p.baseline is not None else []),
                 Derived("A_t · ln π", "{0} × {1}", ("A_t", "ln π")),
+                Derived(
+                    grad_name,
+                    "−1 × {0}" + ("" if p.reduction == "sum" else f" / {n_mean}"),
+                    ("A_t",),
+                ),
             ],
         )
     )
@@ -629,7 +645,7 @@ def solve_reinforce(p: ReinforceProblem, *, window: Window | None = None) -> Res
     if p.reduction == "sum":
         r.steps.append(Step("loss L = −J", "−({J}) = {L}", {"J": j_sum, "L": loss}))
     else:
-        n = int(p.mask.sum()) if p.reduction == "mean" else (shape[0] if batch else 1)
+        n = n_mean
         what = "unpadded steps" if p.reduction == "mean" else "episodes"
         r.steps.append(
             Step(

@@ -110,3 +110,27 @@ def test_bce_worked_gradient_shows_the_denominator_floor_when_it_is_hit():
     r = _solve({"kind": "bce", "y": [1], "yhat": [0.9]})
     assert _worked(r) == "(0.9 − 1) / (0.9 · (1 − 0.9)) / 1 = -1.1111", _worked(r)
     assert "max" not in r.tables[0].columns[-1]
+
+
+def test_worked_columns_keep_their_arithmetic_in_bits():
+    # In bits the gradient column is divided by ln 2 and the BCE term column is renamed
+    # "… (nats)": the declared worked columns follow, so the term's row still reads
+    # −(1 × ln 0.5 + 0 × ln 0.5) = 0.693 and the gradient's 2 · (ŷ − y) / n / ln 2.
+    r = _solve({"kind": "bce", "y": [1], "yhat": [0.5], "log_base": 2})
+    (table,) = r.tables
+    assert [d.column for d in table.derived] == ["−[y ln ŷ + (1−y) ln(1−ŷ)] (nats)"]
+    assert all(d.column in table.columns for d in table.derived)
+    r = _solve({"kind": "mse", "y": [1.0, 2.0], "yhat": [1.5, 1.0]})
+    cols = {d.column: d for d in r.tables[0].derived}
+    # hand: y − ŷ = 1 − 1.5 = −0.5, (−0.5)² = 0.25; gradient 2 · (1.5 − 1) / 2 = 0.5
+    assert set(cols) == {"y − ŷ", "(y − ŷ)²", "∂L/∂ŷ = 2 · (ŷ − y) / n"}
+    assert r.tables[0].rows[0][1:] == [1.0, 1.5, -0.5, 0.25, 0.5]
+    assert cols["∂L/∂ŷ = 2 · (ŷ − y) / n"].text == "2 × ({1} − {0}) / 2"
+    # REINFORCE in bits: ∂L/∂ln π = −A_t / ln 2, one step without a baseline: A_1 = R_1 = 1,
+    # so −1 × 1 / ln 2 = −1.4427
+    r = _solve({"kind": "reinforce", "probs": [0.5], "rewards": [1], "gamma": 1, "log_base": 2})
+    grad = next(d for d in r.tables[-1].derived if d.column.startswith("∂"))
+    assert grad.column in r.tables[-1].columns and grad.text == "−1 × {0} / ln 2"
+    assert r.tables[-1].rows[0][r.tables[-1].columns.index(grad.column)] == pytest.approx(
+        -1 / math.log(2)
+    )
