@@ -227,6 +227,7 @@ def solve_hinge(p: PointwiseProblem, *, window: Window | None = None) -> Result:
     r = Result("hinge", p.meta.title, loss, unit="", formula=_formula("hinge", p.reduction))
     r.tables.append(_elementwise_table(p, terms, grad, "max(0, 1 − y·ŷ)", window))
     r.steps.append(reduction_step(terms, p.reduction, loss, "hinge terms"))
+    r.steps[-1].label += f" (reduction: {p.reduction})"  # the loss, of the two worked out
     other, other_value = other_reduction_note(terms, p.reduction)
     r.steps.append(reduction_step(terms, other, other_value, "hinge terms"))
     r.steps.append(_worked_gradient(p, grad))

@@ -39,25 +39,53 @@ from rnnloss_cli.problem.sequence import (
 from rnnloss_cli.result import Derived, Result, Step, Table, Window, terms, window_indices
 from rnnloss_cli.solve.common import FLOAT_MAX_TEXT, finalize, overflow_warning, reduction_step
 
-SEQUENCE_FORMULA = Step(
-    "formula",
-    "L = −Σ_t Σ_{c=0}^{C−1} y_{t,c} ln ŷ_{t,c} = −Σ_t ln ŷ_t(target_t)  (classes numbered "
-    "from 0, as targets give them; padded steps left out)",
-    {},
-    r"L = -\sum_{t=1}^{T}\sum_{c=0}^{C-1} y_{t,c}\ln \hat y_{t,c}",
-)
 HINGE_FORMULA = Step(
     "formula",
     "L = Σ_t max(0, 1 − y_t · ŷ_t)  (padded steps left out)",
     {},
     r"L = \sum_{t=1}^{T} \max(0, 1 - y_t \hat y_t)",
 )
-REINFORCE_FORMULA = Step(
-    "formula",
-    "J = Σ_t A_t ln π(y_t|s_t) (maximised),  L = −J (minimised),  A_t = R_t − b",
-    {},
-    r"J = \sum_{t=1}^{T} A_t \ln \pi(y_t|s_t),\quad L = -J,\quad A_t = R_t - b",
-)
+#: How each reduction scales a sum over the steps: (plain, LaTeX, what it divides by), as the
+#: formula names it; "n" for the unpadded steps, "N" for the sequences (episodes).
+_SCALES = {
+    "sum": ("", "", None),
+    "mean_tokens": ("(1/n) ", r"\frac{1}{n}", "n = the unpadded steps"),
+    "mean_sequences": ("(1/N) ", r"\frac{1}{N}", "N = the sequences"),
+}
+
+
+def _sequence_formula(reduction: str) -> Step:
+    """The sequence cross-entropy with the reduction used, so the formula is the loss: −Σ_t
+    for a sum, −(1/n) Σ_t for a mean over the unpadded steps, −(1/N) Σ_t over the sequences."""
+    scale, latex_scale, over = _SCALES[reduction]
+    return Step(
+        "formula",
+        f"L = −{scale}Σ_t Σ_{{c=0}}^{{C−1}} y_{{t,c}} ln ŷ_{{t,c}} = −{scale}Σ_t ln ŷ_t(target_t)"
+        + (f", {over}" if over else "")
+        + f"  (reduction: {reduction}; classes numbered from 0, as targets give them; padded "
+        "steps left out)",
+        {},
+        f"L = -{latex_scale}" + r"\sum_{t=1}^{T}\sum_{c=0}^{C-1} y_{t,c}\ln \hat y_{t,c}",
+    )
+
+
+def _reinforce_formula(reduction: str) -> Step:
+    """REINFORCE's objective J (maximised) and loss L with the reduction used: L = −J for a
+    sum, −J / n (the unpadded steps) or −J / N (the episodes) for a mean, as the loss line
+    divides (Williams 1992)."""
+    if reduction == "sum":
+        loss, latex = "L = −J (minimised; reduction: sum)", "L = -J"
+    else:
+        over = "N = the episodes" if reduction == "mean_sequences" else "n = the unpadded steps"
+        n = over[0]
+        loss = f"L = −J / {n} (minimised; reduction: {reduction}, {over})"
+        latex = f"L = -J / {n}"
+    return Step(
+        "formula",
+        f"J = Σ_t A_t ln π(y_t|s_t) (maximised),  {loss},  A_t = R_t − b",
+        {},
+        r"J = \sum_{t=1}^{T} A_t \ln \pi(y_t|s_t),\quad " + latex + r",\quad A_t = R_t - b",
+    )
 
 
 # ---------------------------------------------------------------------------- helpers
@@ -179,7 +207,7 @@ def solve_sequence(p: SequenceProblem, *, window: Window | None = None) -> Resul
     grad = sequence_cross_entropy_grad(p.input, p.targets, reduction=p.reduction, **kw)
     steps_shape = p.targets.shape
     classes = list(p.vocabulary) if p.vocabulary else [f"c{c}" for c in range(p.input.shape[-1])]
-    r = Result("sequence", p.meta.title, loss, formula=SEQUENCE_FORMULA)
+    r = Result("sequence", p.meta.title, loss, formula=_sequence_formula(p.reduction))
     if p.from_logits:
         r.tables.append(
             _matrix_table(
@@ -507,7 +535,7 @@ def solve_reinforce(p: ReinforceProblem, *, window: Window | None = None) -> Res
     adv = advantages(returns, p.baseline, mask=p.mask)
     loss = float(reinforce_loss(log_pi, adv, mask=p.mask, reduction=p.reduction))
     dl_dlogpi = reinforce_loss_grad(log_pi, adv, mask=p.mask, reduction=p.reduction)
-    r = Result("reinforce", p.meta.title, loss, formula=REINFORCE_FORMULA)
+    r = Result("reinforce", p.meta.title, loss, formula=_reinforce_formula(p.reduction))
     if not batch:
         real = p.mask.astype(bool)
         given = {"pi": terms(pi[real].astype(float))}

@@ -134,3 +134,13 @@ def test_worked_columns_keep_their_arithmetic_in_bits():
     assert r.tables[-1].rows[0][r.tables[-1].columns.index(grad.column)] == pytest.approx(
         -1 / math.log(2)
     )
+
+
+@pytest.mark.parametrize("reduction, other", [("mean", "sum"), ("sum", "mean")])
+def test_hinge_marks_which_reduction_is_the_loss(reduction, other):
+    # both the mean (0.2 + 0.5 + 0.7) / 3 = 0.467 and the sum 1.4 are worked out; the line
+    # of the loss says so, as sequence_hinge's does
+    r = _solve({"kind": "hinge", "y": [1, -1, 1], "yhat": [0.8, -0.5, 0.3], "reduction": reduction})
+    labels = [s.label for s in r.steps]
+    assert f"{reduction} of the 3 hinge terms (reduction: {reduction})" in labels
+    assert f"{other} of the 3 hinge terms" in labels

@@ -269,3 +269,27 @@ def test_step_counts_are_written_with_thousands_separators_alike():
     labels = [s.label for s in r.steps]
     assert any("1,000 per-step terms" in x for x in labels), labels
     assert any("1,000 unpadded tokens" in x for x in labels), labels
+
+
+@pytest.mark.parametrize(
+    "reduction, scale",
+    [("sum", "L = −Σ_t"), ("mean_tokens", "L = −(1/n) Σ_t"), ("mean_sequences", "L = −(1/N) Σ_t")],
+)
+def test_sequence_formula_names_its_reduction(reduction, scale):
+    # seq-padded-batch's mean_tokens loss is 2.477 / 5 = 0.495, yet its formula read
+    # L = −Σ_t ln ŷ_t(target_t) (the sum, 2.477) and named no reduction
+    r = _solve({"kind": "sequence", "yhat": YHAT, "targets": [0, 1, 3], "reduction": reduction})
+    assert f"reduction: {reduction}" in r.formula.text
+    assert scale in r.formula.text
+
+
+@pytest.mark.parametrize(
+    "reduction, scale",
+    [("sum", "L = −J "), ("mean", "L = −J / n"), ("mean_sequences", "L = −J / N")],
+)
+def test_reinforce_formula_names_its_reduction(reduction, scale):
+    # a mean's loss is −J / n (the loss line says so), but the formula read L = −J
+    data = {"kind": "reinforce", "probs": [0.9, 0.6], "rewards": [1, 0], "gamma": 0.9}
+    r = _solve({**data, "reduction": reduction})
+    assert f"reduction: {reduction}" in r.formula.text
+    assert scale in r.formula.text
