@@ -74,15 +74,14 @@ def _reinforce_formula(reduction: str) -> Step:
     sum, −J / n (the unpadded steps) or −J / N (the episodes) for a mean, as the loss line
     divides (Williams 1992)."""
     if reduction == "sum":
-        loss, latex = "L = −J (minimised; reduction: sum)", "L = -J"
+        loss, latex, how = "L = −J", "L = -J", "reduction: sum"
     else:
         over = "N = the episodes" if reduction == "mean_sequences" else "n = the unpadded steps"
         n = over[0]
-        loss = f"L = −J / {n} (minimised; reduction: {reduction}, {over})"
-        latex = f"L = -J / {n}"
+        loss, latex, how = f"L = −J / {n}", f"L = -J / {n}", f"reduction: {reduction}, {over}"
     return Step(
         "formula",
-        f"J = Σ_t A_t ln π(y_t|s_t) (maximised),  {loss},  A_t = R_t − b",
+        f"J = Σ_t A_t ln π(y_t|s_t) (maximised),  {loss} (minimised),  A_t = R_t − b  ({how})",
         {},
         r"J = \sum_{t=1}^{T} A_t \ln \pi(y_t|s_t),\quad " + latex + r",\quad A_t = R_t - b",
     )
