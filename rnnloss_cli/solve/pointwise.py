@@ -7,6 +7,7 @@ import math
 import numpy as np
 
 from rnnloss_cli import engine
+from rnnloss_cli.limits import STEP_MAX_TERMS
 from rnnloss_cli.problem.pointwise import PointwiseProblem
 from rnnloss_cli.result import Derived, Result, Step, Table, Window
 from rnnloss_cli.result import terms as held_terms
@@ -373,6 +374,10 @@ def solve_categorical(p: PointwiseProblem, *, window: Window | None = None) -> R
                     latex.replace("{c}", str(cls)),
                 )
             )
+        elif p.y_index is None and p.input_name != "log_probs":
+            soft = _worked_soft_term(y2[0], p2[0], float(t2[0]))
+            if soft is not None:
+                r.steps.append(soft)
         r.steps.append(reduction_step(t2, p.reduction, loss, "observation terms"))
         if p.input_name != "logits" and p.y_index is not None:
             r.steps.append(_worked_categorical_gradient(p, shown, grad, int(np.argmax(y2[0]))))
@@ -401,6 +406,32 @@ def solve_categorical(p: PointwiseProblem, *, window: Window | None = None) -> R
             "(reduction='mean')."
         )
     return finalize(p.meta, r)
+
+
+def _worked_soft_term(y: np.ndarray, probs: np.ndarray, term: float) -> Step | None:
+    """Observation 1's term for a soft (probability) target, from the printed y and ŷ:
+    −Σ_c y_c ln ŷ_c, written over the classes with y_c ≠ 0 (the others add 0 · ln ŷ_c = 0);
+    None when those are more than STEP_MAX_TERMS (the line would not fit a page), or when
+    a ŷ_c underflowed to 0 from logits whose term is finite (ln 0 would not give it: z =
+    (1000, −1000) has ŷ_c1 = 0 in float64 but −ln ŷ_c1 = 2000)."""
+    used = np.flatnonzero(np.asarray(y) != 0)
+    if used.size == 0 or used.size > STEP_MAX_TERMS:
+        return None
+    if math.isfinite(term) and bool(np.any(np.asarray(probs)[used] == 0)):
+        return None
+    values: dict[str, float] = {"t": term}
+    plain, latex = [], []
+    for k, c in enumerate(used):
+        values[f"y{k}"], values[f"p{k}"] = float(y[c]), float(probs[c])
+        plain.append(f"{{y{k}}} × ln {{p{k}}}")
+        latex.append(f"{{y{k}}} \\ln {{p{k}}}")
+    zeros = "" if used.size == len(y) else "; classes with y = 0 add 0"
+    return Step(
+        f"term of observation 1 (soft target: −Σ_c y_1c ln ŷ_1c{zeros})",
+        "−(" + " + ".join(plain) + ") = {t}",
+        values,
+        "-(" + " + ".join(latex) + ") = {t}",
+    )
 
 
 def _gradient_caption(input_name: str, one_hot: bool, reduction: str) -> str:

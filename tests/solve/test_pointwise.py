@@ -144,3 +144,19 @@ def test_hinge_marks_which_reduction_is_the_loss(reduction, other):
     labels = [s.label for s in r.steps]
     assert f"{reduction} of the 3 hinge terms (reduction: {reduction})" in labels
     assert f"{other} of the 3 hinge terms" in labels
+
+
+def test_cce_soft_target_term_is_worked_from_its_printed_numbers():
+    # a soft target has no true class, so the table shows no ŷ[true] beside the term, and
+    # nothing showed how 1.3589 arose; hand: −(0.2 ln 0.7 + 0.8 ln 0.2) = 0.2 × 0.356675
+    # + 0.8 × 1.609438 = 0.071335 + 1.287550 = 1.358885 (the class with y = 0 adds 0)
+    from rnnloss_cli.render.text import step_text
+
+    r = _solve({"kind": "cce", "y": [[0.2, 0.8, 0.0]], "yhat": [[0.7, 0.2, 0.1]]})
+    lines = [step_text(s, 4) for s in r.steps]
+    assert "−(0.2 × ln 0.7 + 0.8 × ln 0.2) = 1.3589" in "\n".join(lines)
+    # from logits (1000, −1000) ŷ_c1 = e^−2000 / (…) is 0 in float64, but the term is
+    # 0.5 × 0 + 0.5 × 2000 = 1000: "−(0.5 × ln 1 + 0.5 × ln 0) = 1000" would be false
+    r = _solve({"kind": "cce", "y": [[0.5, 0.5]], "logits": [[1000.0, -1000.0]]})
+    assert r.loss == pytest.approx(1000.0)
+    assert not any("ln 0" in step_text(s, 4) for s in r.steps)
