@@ -322,29 +322,40 @@ def solve_categorical(p: PointwiseProblem, *, window: Window | None = None) -> R
     given_logs = p.input_name == "log_probs"  # the file gives ln ŷ: show it, not e^(ln ŷ)
     shown = np.atleast_2d(p.yhat) if given_logs else p2
 
+    # class weights alone (true classes given): each term is w[y_i] · (−ln ŷ_i(y_i)), and the
+    # table shows the weight beside it
+    class_weighted = weight is not None and not p.label_smoothing and p.y_index is not None
+    w_vec = np.ravel(np.asarray(weight, dtype=float)) if class_weighted else None
+
     def row(i: int) -> list:
         cls = int(np.argmax(y2[i])) if p.y_index is not None else None
         return [
             i + 1,
             cls if cls is not None else "soft",
             float(shown[i, cls]) if cls is not None else None,
+            *([float(w_vec[cls])] if w_vec is not None and cls is not None else []),
             float(t2[i]),
         ]
 
     true_name = "ln ŷ[true] (given)" if given_logs else "ŷ[true]"
-    # the term is −ln ŷ[true] (−ln ŷ[true] given as a log is minus that number) unless class
-    # weights or label smoothing reweigh it; a soft target has no true class (a text cell)
-    worked = p.weight is None and not p.label_smoothing
+    # the term is −ln ŷ[true] (−ln ŷ[true] given as a log is minus that number), times the
+    # true class's weight; label smoothing reweighs it otherwise (not declared); a soft
+    # target has no true class (a text cell)
+    neg_log = "(−{0})" if given_logs else "(−ln {0})"
+    if class_weighted:
+        derived = [Derived("loss term", "{1} × " + neg_log, (true_name, "w[true]"))]
+    elif weight is None and not p.label_smoothing:
+        derived = [Derived("loss term", neg_log.strip("()"), (true_name,))]
+    else:
+        derived = []
     r.tables.append(
         Table.windowed(
             "per observation",
             y2.shape[0],
             row,
-            ["i", "true class", true_name, "loss term"],
+            ["i", "true class", true_name, *(["w[true]"] if class_weighted else []), "loss term"],
             window,
-            derived=[Derived("loss term", "−{0}" if given_logs else "−ln {0}", (true_name,))]
-            if worked
-            else [],
+            derived=derived,
         )
     )
     wrt = {"yhat": "ŷ", "log_probs": "ln ŷ", "logits": "logits"}[p.input_name]
@@ -358,7 +369,13 @@ def solve_categorical(p: PointwiseProblem, *, window: Window | None = None) -> R
             "class weights / label smoothing follow PyTorch: a weighted mean divides by the "
             "summed weights of the true classes"
         )
-        r.steps.append(Step(f"{p.reduction} (PyTorch weighting)", "L = {value}", {"value": loss}))
+        if class_weighted:
+            w_true = w_vec[np.argmax(y2, axis=1)]
+            r.steps.append(_weighted_reduction_step(t2, w_true, p.reduction, loss))
+        else:
+            r.steps.append(
+                Step(f"{p.reduction} (PyTorch weighting)", "L = {value}", {"value": loss})
+            )
     else:
         if p.y_index is not None and not p.label_smoothing:
             cls = int(np.argmax(y2[0]))
@@ -406,6 +423,22 @@ def solve_categorical(p: PointwiseProblem, *, window: Window | None = None) -> R
             "(reduction='mean')."
         )
     return finalize(p.meta, r)
+
+
+def _weighted_reduction_step(
+    terms: np.ndarray, weights: np.ndarray, reduction: str, value: float
+) -> Step:
+    """A class-weighted reduction written out: the sum of the weighted terms, or PyTorch's
+    weighted mean Σ_i w[y_i] l_i / Σ_i w[y_i] = (0.408 + 1.103) / (1 + 2) = 0.503."""
+    if reduction != "mean":
+        return reduction_step(terms, reduction, value, "weighted observation terms")
+    return Step(
+        f"weighted mean of the {terms.size:,} observation terms (PyTorch): Σ_i w[y_i] l_i / "
+        "Σ_i w[y_i]",
+        "({terms|+}) / ({weights|+}) = {value}",
+        {"terms": held_terms(terms.astype(float)), "weights": held_terms(weights), "value": value},
+        r"\frac{{terms|+}}{{weights|+}} = {value}",
+    )
 
 
 def _worked_soft_term(y: np.ndarray, probs: np.ndarray, term: float) -> Step | None:

@@ -104,6 +104,13 @@ AWKWARD = {
         "y": [[0.2, 0.8, 0.0], [0.5, 0.25, 0.25]],
         "yhat": [[0.7005, 0.2, 0.0995], [E, 0.5, 0.5 - E]],
     },
+    "nll-weighted-mean": {
+        "kind": "nll",
+        "y": [0, 1, 2],
+        "logits": [[2.0005, 1, 0], [0, 1.2345, 0], [-3, 0, 0.0005]],
+        "weight": [1, 2.5, 0.0005],
+        "reduction": "mean",
+    },
     "hinge-negative": {"kind": "hinge", "y": [1, -1, 1], "yhat": [-0.0005, 0.9995, 1.2345]},
     "sequence-hinge-sum": {
         "kind": "sequence_hinge",
