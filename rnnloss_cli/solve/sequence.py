@@ -682,7 +682,7 @@ def solve_reinforce(p: ReinforceProblem, *, window: Window | None = None) -> Res
                 r"-\frac{{J}}{{n}} = {L}",
             )
         )
-    figures = {"loss": loss, "objective": -loss}
+    figures = {"loss": loss, "objective": j_sum}  # J as its line prints it (a mean: L = −J / n)
     if p.baseline is not None:
         handout = -float(reinforce_loss(log_pi, returns, mask=p.mask, reduction="sum"))
         template, values = product_sum("q", returns[p.mask], log_pi[p.mask])
@@ -721,7 +721,9 @@ def solve_reinforce(p: ReinforceProblem, *, window: Window | None = None) -> Res
                 shape,
                 window,
                 seq_column=batch,
-                caption="A_t (softmax(z_t) − onehot(y_t)) per step",
+                caption="A_t (softmax(z_t) − onehot(y_t))"
+                + ("" if p.reduction == "sum" else f" / {n_mean}")
+                + " per step",
             )
         )
     r.figures = figures
