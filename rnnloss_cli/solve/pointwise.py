@@ -372,6 +372,12 @@ def solve_categorical(p: PointwiseProblem, *, window: Window | None = None) -> R
         if class_weighted:
             w_true = w_vec[np.argmax(y2, axis=1)]
             r.steps.append(_weighted_reduction_step(t2, w_true, p.reduction, loss))
+        elif weight is None and p.y_index is not None:  # label smoothing alone
+            cls = int(np.argmax(y2[0]))
+            smoothed = _worked_smoothed_term(p.label_smoothing, cls, p2[0], float(t2[0]))
+            if smoothed is not None:
+                r.steps.append(smoothed)
+            r.steps.append(reduction_step(t2, p.reduction, loss, "observation terms"))
         else:
             r.steps.append(
                 Step(f"{p.reduction} (PyTorch weighting)", "L = {value}", {"value": loss})
@@ -438,6 +444,29 @@ def _weighted_reduction_step(
         "({terms|+}) / ({weights|+}) = {value}",
         {"terms": held_terms(terms.astype(float)), "weights": held_terms(weights), "value": value},
         r"\frac{{terms|+}}{{weights|+}} = {value}",
+    )
+
+
+def _worked_smoothed_term(eps: float, cls: int, probs: np.ndarray, term: float) -> Step | None:
+    """Observation 1's term under label smoothing ε, as PyTorch's cross_entropy takes it:
+    (1 − ε) · (−ln ŷ_true) + (ε / C) · Σ_c (−ln ŷ_c), from the printed softmax; None when C
+    is above STEP_MAX_TERMS or a ŷ_c underflowed to 0 while the term is finite."""
+    n_classes = len(probs)
+    if n_classes > STEP_MAX_TERMS or (math.isfinite(term) and bool(np.any(probs == 0))):
+        return None
+    values: dict[str, float] = {"e": eps, "C": n_classes, "pt": float(probs[cls]), "t": term}
+    logs = []
+    for c in range(n_classes):
+        values[f"p{c}"] = float(probs[c])
+        logs.append(f"ln {{p{c}}}")
+    return Step(
+        f"term of observation 1, label smoothing ε (PyTorch): (1 − ε) · (−ln ŷ_1(c{cls})) "
+        "+ (ε / C) · Σ_c (−ln ŷ_1c)",
+        "(1 − {e}) × (−ln {pt}) + {e} / {C} × (−(" + " + ".join(logs) + ")) = {t}",
+        values,
+        r"(1 - {e}) (-\ln {pt}) + \frac{{e}}{{C}} \left(-("
+        + " + ".join(f"\\ln {{p{c}}}" for c in range(n_classes))
+        + r")\right) = {t}",
     )
 
 

@@ -180,3 +180,21 @@ def test_class_weighted_mean_is_worked_from_its_printed_numbers(kind):
     table = next(t for t in r.tables if t.title == "per observation")
     assert [row[table.columns.index("w[true]")] for row in table.rows] == [1.0, 2.0]
     assert [d.column for d in table.derived] == ["loss term"]
+
+
+def test_label_smoothing_term_and_reduction_are_worked_out():
+    # hand: ŷ_1 = softmax(2, 1, 0) = (0.665241, 0.244728, 0.090031), −ln ŷ_1 = (0.407606,
+    # 1.407606, 2.407606); PyTorch's smoothed term (1 − ε)(−ln ŷ_true) + (ε / C) Σ_c (−ln ŷ_c)
+    # = 0.9 × 0.407606 + 0.1 / 3 × 4.222818 = 0.366845 + 0.140761 = 0.507606; observation 2
+    # (logits (0, 1, 0), class 1): ŷ = (0.211942, 0.576117, 0.211942), −ln = (1.551445,
+    # 0.551445, 1.551445): 0.9 × 0.551445 + 0.1 / 3 × 3.654335 = 0.618112; mean 0.562859.
+    # It printed only "mean (PyTorch weighting): L = 0.563".
+    from rnnloss_cli.render.text import digits_plan, step_text
+
+    data = {"kind": "cce", "y": [0, 1], "logits": [[2, 1, 0], [0, 1, 0]], "label_smoothing": 0.1}
+    r = _solve({**data, "reduction": "mean"})
+    assert r.loss == pytest.approx(0.562859, abs=1e-6)
+    # as printed at -p 3 (0.9 × 0.407968 + 0.1 / 3 × 4.222411 = 0.507918 from the rounded ŷ)
+    text = "\n".join(step_text(s, 3, digits_plan(r, 3)) for s in r.steps)
+    assert "(1 − 0.1) × (−ln 0.665) + 0.1 / 3 × (−(ln 0.665 + ln 0.245 + ln 0.09)) = 0.508" in text
+    assert "(0.508 + 0.618) / 2 = 0.563" in text

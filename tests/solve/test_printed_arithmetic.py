@@ -111,6 +111,13 @@ AWKWARD = {
         "weight": [1, 2.5, 0.0005],
         "reduction": "mean",
     },
+    "cce-smoothed": {
+        "kind": "cce",
+        "y": [2, 0],
+        "logits": [[1.2345, -0.0005, 3], [0, 0.5005, -2]],
+        "label_smoothing": 0.15,
+        "reduction": "mean",
+    },
     "hinge-negative": {"kind": "hinge", "y": [1, -1, 1], "yhat": [-0.0005, 0.9995, 1.2345]},
     "sequence-hinge-sum": {
         "kind": "sequence_hinge",
