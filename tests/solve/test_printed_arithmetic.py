@@ -39,10 +39,13 @@ earlier lines; 350 lines) or sums that elide terms and say how many ("… (135 m
 
 The BPTT lines give rules and the loss from names (its numbers are in tables).
 
-Tables: a column a table declares worked from other columns of its row (``Table.derived``:
-REINFORCE's ln π, A_t and A_t · ln π, custom's w_i · L_i, BPTT's L_t, 1 − h² and δ) is read
-row by row as a line of its own, from the printed cells ("≈" where the cell says so), and
-every line is printed with the whole derivation's digits (``render.text.digits_plan``).
+Tables: a column a table declares worked from other columns of its row (``Table.derived``;
+WORKED_COLUMNS lists them per kind: MSE's y − ŷ, its square and gradient, hinge's y·ŷ,
+1 − y·ŷ and max(0, ·), BCE's term, NLL/CCE's loss term, sequence's −ln ŷ(target),
+REINFORCE's ln π, A_t, A_t · ln π and −A_t, custom's w_i · L_i, BPTT's L_t, 1 − h² and δ) is
+read row by row as a line of its own, from the printed cells ("≈" where the cell says so),
+and every line is printed with the whole derivation's digits (``render.text.digits_plan``);
+at TABLE_PRECISIONS each of those columns must be read somewhere.
 """
 
 from __future__ import annotations
