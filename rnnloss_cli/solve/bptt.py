@@ -140,7 +140,10 @@ def solve_bptt(p: BPTTProblem, *, window: Window | None = None) -> Result:
     unit = "nats" if p.loss == "cross_entropy" else ""
     r = Result("bptt", p.meta.title, tr.loss, unit=unit, formula=FORMULA)
     loss_text = (
-        "L_t = −ln softmax(o_t)[c_t]" if p.loss == "cross_entropy" else "L_t = ||o_t − y_t||²"
+        # targets are class indices from 0, the o and softmax columns count from [1]
+        "L_t = −ln softmax(o_t)[c_t], classes c_t numbered from 0 (c_t = 0 is column [1])"
+        if p.loss == "cross_entropy"
+        else "L_t = ||o_t − y_t||²"
     )
     scale = "s = 1" if p.reduction == "sum" else f"s = 1/T = 1/{n_steps}"
     r.steps.append(

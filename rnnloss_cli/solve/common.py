@@ -10,7 +10,7 @@ import numpy as np
 from rnnloss_cli.engine._numerics import reduce as engine_reduce
 from rnnloss_cli.errors import ProblemError
 from rnnloss_cli.problem.base import LOG_BASES, Meta
-from rnnloss_cli.result import Check, Result, Step
+from rnnloss_cli.result import Check, Derived, Result, Step
 from rnnloss_cli.result import terms as held_terms
 
 
@@ -98,11 +98,23 @@ def _gradients_in_unit(result: Result, ln_base: float, unit: str) -> None:
         if whole:
             t.title += f" (in {unit}: nats / ln {base})"
         else:
-            t.columns = [
-                f"{c} (in {unit}: nats / ln {base})"
+            grads = {t.columns[j] for j in cols}
+            renamed = {
+                c: f"{c} (in {unit}: nats / ln {base})"
                 if j in cols
                 else (c + nats if j >= t.key_columns and " ln" in c else c)
                 for j, c in enumerate(t.columns)
+            }
+            t.columns = [renamed[c] for c in t.columns]
+            # a worked column keeps its arithmetic under its new name; a gradient's is
+            # divided by ln(base) as its cells are
+            t.derived = [
+                Derived(
+                    renamed.get(d.column, d.column),
+                    f"{d.text} / ln {base}" if d.column in grads else d.text,
+                    tuple(renamed.get(n, n) for n in d.inputs),
+                )
+                for d in t.derived
             ]
 
 

@@ -7,8 +7,9 @@ import math
 import numpy as np
 
 from rnnloss_cli import engine
+from rnnloss_cli.limits import STEP_MAX_TERMS
 from rnnloss_cli.problem.pointwise import PointwiseProblem
-from rnnloss_cli.result import Result, Step, Table, Window
+from rnnloss_cli.result import Derived, Result, Step, Table, Window
 from rnnloss_cli.result import terms as held_terms
 from rnnloss_cli.solve.common import (
     finalize,
@@ -81,18 +82,61 @@ def _bce_floored(yhat) -> np.ndarray:
     return yh * (1.0 - yh) < BCE_GRAD_FLOOR
 
 
+#: The columns worked on the way to each loss's term, each from cells of its row: (header,
+#: arithmetic with {0}, {1}… for the inputs, inputs, value from y and ŷ). MSE's difference
+#: y − ŷ (squared next); hinge's margin y·ŷ and 1 − y·ŷ (then max(0, 1 − y·ŷ)).
+_WORK_COLUMNS = {
+    "mse": [("y − ŷ", "{0} − {1}", ("y", "ŷ"), lambda y, yh: y - yh)],
+    "hinge": [
+        ("y·ŷ", "{0} × {1}", ("y", "ŷ"), lambda y, yh: y * yh),
+        ("1 − y·ŷ", "1 − {0}", ("y·ŷ",), lambda y, yh: 1.0 - y * yh),
+    ],
+}
+#: Each term worked from its row's cells: the inputs and the arithmetic (:class:`Derived`).
+#: BCE's term from y and ŷ in nats (ln); a clamped log (below −100) is not declared.
+_TERM_WORK = {
+    "mse": (("y − ŷ",), "{0}^2"),
+    "hinge": (("1 − y·ŷ",), "max(0, {0})"),
+    "bce": (("y", "ŷ"), "−({0} × ln {1} + (1 − {0}) × ln(1 − {1}))"),
+}
+#: Each gradient worked from its row's y ({0}) and ŷ ({1}), before any "/ n" of a mean.
+#: Hinge's (−y where the margin is active, else 0) is a choice, not arithmetic on the row;
+#: BCE's divides by ŷ (1 − ŷ), which a ŷ printed as 1 or 0 makes 0 (ŷ = 1 − 1e-7 at -p 5).
+_GRAD_WORK = {"mse": "2 × ({1} − {0})"}
+
+
 def _elementwise_table(
-    p: PointwiseProblem, terms, grad, term_name: str, window: Window | None
+    p: PointwiseProblem, terms, grad, term_name: str, window: Window | None, clamped: bool = False
 ) -> Table:
-    """One row per element, held over the window only (first and last elements)."""
+    """One row per element, held over the window only (first and last elements): y, ŷ, the
+    columns worked on the way (MSE: y − ŷ; hinge: y·ŷ, 1 − y·ŷ), the term and the gradient,
+    each worked cell declared (``Table.derived``) with the arithmetic that gives it from its
+    row. ``clamped``: some BCE log is clamped at −100, so the terms are not all the formula's."""
+    kind = p.meta.kind
     y, yh, t, g = p.y.ravel(), p.yhat.ravel(), np.ravel(terms), np.ravel(grad)
-    floored = p.meta.kind == "bce" and bool(np.any(_bce_floored(yh)))
+    floored = kind == "bce" and bool(np.any(_bce_floored(yh)))
+    work = _WORK_COLUMNS.get(kind, [])
+    grad_name = _grad_header(kind, p.reduction, floored)
+    derived = [Derived(name, text, inputs) for name, text, inputs, _ in work]
+    if kind in _TERM_WORK and not clamped:
+        inputs, text = _TERM_WORK[kind]
+        derived.append(Derived(term_name, text, inputs))
+    if kind in _GRAD_WORK:
+        per_n = f" / {y.size}" if p.reduction == "mean" else ""
+        derived.append(Derived(grad_name, _GRAD_WORK[kind] + per_n, ("y", "ŷ")))
+
+    def row(i: int) -> list:
+        y_i, yh_i = float(y[i]), float(yh[i])
+        shown = [value(y_i, yh_i) for *_, value in work]
+        return [_position(p.y.shape, i), y_i, yh_i, *shown, float(t[i]), float(g[i])]
+
     return Table.windowed(
         "per element",
         y.size,
-        lambda i: [_position(p.y.shape, i), float(y[i]), float(yh[i]), float(t[i]), float(g[i])],
-        ["i", "y", "ŷ", term_name, _grad_header(p.meta.kind, p.reduction, floored)],
+        row,
+        ["i", "y", "ŷ", *(name for name, *_ in work), term_name, grad_name],
         window,
+        derived=derived,
     )
 
 
@@ -184,6 +228,7 @@ def solve_hinge(p: PointwiseProblem, *, window: Window | None = None) -> Result:
     r = Result("hinge", p.meta.title, loss, unit="", formula=_formula("hinge", p.reduction))
     r.tables.append(_elementwise_table(p, terms, grad, "max(0, 1 − y·ŷ)", window))
     r.steps.append(reduction_step(terms, p.reduction, loss, "hinge terms"))
+    r.steps[-1].label += f" (reduction: {p.reduction})"  # the loss, of the two worked out
     other, other_value = other_reduction_note(terms, p.reduction)
     r.steps.append(reduction_step(terms, other, other_value, "hinge terms"))
     r.steps.append(_worked_gradient(p, grad))
@@ -202,11 +247,12 @@ def solve_bce(p: PointwiseProblem, *, window: Window | None = None) -> Result:
     loss = engine.binary_cross_entropy(p.yhat, p.y, reduction=p.reduction)
     grad = engine.binary_cross_entropy_grad(p.yhat, p.y, reduction=p.reduction)
     r = Result("bce", p.meta.title, loss, formula=_formula("bce", p.reduction))
-    r.tables.append(_elementwise_table(p, terms, grad, "−[y ln ŷ + (1−y) ln(1−ŷ)]", window))
-    r.steps.append(reduction_step(terms, p.reduction, loss, "terms"))
-    r.steps.append(_worked_gradient(p, grad))
     _, _, clamp_p, clamp_q = engine.bce_clamped_logs(p.yhat)
     hits = np.flatnonzero(np.ravel((clamp_p & (p.y != 0)) | (clamp_q & (p.y != 1))))
+    term_name = "−[y ln ŷ + (1−y) ln(1−ŷ)]"
+    r.tables.append(_elementwise_table(p, terms, grad, term_name, window, bool(hits.size)))
+    r.steps.append(reduction_step(terms, p.reduction, loss, "terms"))
+    r.steps.append(_worked_gradient(p, grad))
     for i in hits[:_MAX_ELEMENT_WARNINGS]:
         y, yh = float(p.y.ravel()[i]), float(p.yhat.ravel()[i])
         r.warnings.append(
@@ -276,22 +322,40 @@ def solve_categorical(p: PointwiseProblem, *, window: Window | None = None) -> R
     given_logs = p.input_name == "log_probs"  # the file gives ln ŷ: show it, not e^(ln ŷ)
     shown = np.atleast_2d(p.yhat) if given_logs else p2
 
+    # class weights alone (true classes given): each term is w[y_i] · (−ln ŷ_i(y_i)), and the
+    # table shows the weight beside it
+    class_weighted = weight is not None and not p.label_smoothing and p.y_index is not None
+    w_vec = np.ravel(np.asarray(weight, dtype=float)) if class_weighted else None
+
     def row(i: int) -> list:
         cls = int(np.argmax(y2[i])) if p.y_index is not None else None
         return [
             i + 1,
             cls if cls is not None else "soft",
             float(shown[i, cls]) if cls is not None else None,
+            *([float(w_vec[cls])] if w_vec is not None and cls is not None else []),
             float(t2[i]),
         ]
 
+    true_name = "ln ŷ[true] (given)" if given_logs else "ŷ[true]"
+    # the term is −ln ŷ[true] (−ln ŷ[true] given as a log is minus that number), times the
+    # true class's weight; label smoothing reweighs it otherwise (not declared); a soft
+    # target has no true class (a text cell)
+    neg_log = "(−{0})" if given_logs else "(−ln {0})"
+    if class_weighted:
+        derived = [Derived("loss term", "{1} × " + neg_log, (true_name, "w[true]"))]
+    elif weight is None and not p.label_smoothing:
+        derived = [Derived("loss term", neg_log.strip("()"), (true_name,))]
+    else:
+        derived = []
     r.tables.append(
         Table.windowed(
             "per observation",
             y2.shape[0],
             row,
-            ["i", "true class", "ln ŷ[true] (given)" if given_logs else "ŷ[true]", "loss term"],
+            ["i", "true class", true_name, *(["w[true]"] if class_weighted else []), "loss term"],
             window,
+            derived=derived,
         )
     )
     wrt = {"yhat": "ŷ", "log_probs": "ln ŷ", "logits": "logits"}[p.input_name]
@@ -305,7 +369,19 @@ def solve_categorical(p: PointwiseProblem, *, window: Window | None = None) -> R
             "class weights / label smoothing follow PyTorch: a weighted mean divides by the "
             "summed weights of the true classes"
         )
-        r.steps.append(Step(f"{p.reduction} (PyTorch weighting)", "L = {value}", {"value": loss}))
+        if class_weighted:
+            w_true = w_vec[np.argmax(y2, axis=1)]
+            r.steps.append(_weighted_reduction_step(t2, w_true, p.reduction, loss))
+        elif weight is None and p.y_index is not None:  # label smoothing alone
+            cls = int(np.argmax(y2[0]))
+            smoothed = _worked_smoothed_term(p.label_smoothing, cls, p2[0], float(t2[0]))
+            if smoothed is not None:
+                r.steps.append(smoothed)
+            r.steps.append(reduction_step(t2, p.reduction, loss, "observation terms"))
+        else:
+            r.steps.append(
+                Step(f"{p.reduction} (PyTorch weighting)", "L = {value}", {"value": loss})
+            )
     else:
         if p.y_index is not None and not p.label_smoothing:
             cls = int(np.argmax(y2[0]))
@@ -321,6 +397,10 @@ def solve_categorical(p: PointwiseProblem, *, window: Window | None = None) -> R
                     latex.replace("{c}", str(cls)),
                 )
             )
+        elif p.y_index is None and p.input_name != "log_probs":
+            soft = _worked_soft_term(y2[0], p2[0], float(t2[0]))
+            if soft is not None:
+                r.steps.append(soft)
         r.steps.append(reduction_step(t2, p.reduction, loss, "observation terms"))
         if p.input_name != "logits" and p.y_index is not None:
             r.steps.append(_worked_categorical_gradient(p, shown, grad, int(np.argmax(y2[0]))))
@@ -349,6 +429,71 @@ def solve_categorical(p: PointwiseProblem, *, window: Window | None = None) -> R
             "(reduction='mean')."
         )
     return finalize(p.meta, r)
+
+
+def _weighted_reduction_step(
+    terms: np.ndarray, weights: np.ndarray, reduction: str, value: float
+) -> Step:
+    """A class-weighted reduction written out: the sum of the weighted terms, or PyTorch's
+    weighted mean Σ_i w[y_i] l_i / Σ_i w[y_i] = (0.408 + 1.103) / (1 + 2) = 0.503."""
+    if reduction != "mean":
+        return reduction_step(terms, reduction, value, "weighted observation terms")
+    return Step(
+        f"weighted mean of the {terms.size:,} observation terms (PyTorch): Σ_i w[y_i] l_i / "
+        "Σ_i w[y_i]",
+        "({terms|+}) / ({weights|+}) = {value}",
+        {"terms": held_terms(terms.astype(float)), "weights": held_terms(weights), "value": value},
+        r"\frac{{terms|+}}{{weights|+}} = {value}",
+    )
+
+
+def _worked_smoothed_term(eps: float, cls: int, probs: np.ndarray, term: float) -> Step | None:
+    """Observation 1's term under label smoothing ε, as PyTorch's cross_entropy takes it:
+    (1 − ε) · (−ln ŷ_true) + (ε / C) · Σ_c (−ln ŷ_c), from the printed softmax; None when C
+    is above STEP_MAX_TERMS or a ŷ_c underflowed to 0 while the term is finite."""
+    n_classes = len(probs)
+    if n_classes > STEP_MAX_TERMS or (math.isfinite(term) and bool(np.any(probs == 0))):
+        return None
+    values: dict[str, float] = {"e": eps, "C": n_classes, "pt": float(probs[cls]), "t": term}
+    logs = []
+    for c in range(n_classes):
+        values[f"p{c}"] = float(probs[c])
+        logs.append(f"ln {{p{c}}}")
+    return Step(
+        f"term of observation 1, label smoothing ε (PyTorch): (1 − ε) · (−ln ŷ_1(c{cls})) "
+        "+ (ε / C) · Σ_c (−ln ŷ_1c)",
+        "(1 − {e}) × (−ln {pt}) + {e} / {C} × (−(" + " + ".join(logs) + ")) = {t}",
+        values,
+        r"(1 - {e}) (-\ln {pt}) + \frac{{e}}{{C}} \left(-("
+        + " + ".join(f"\\ln {{p{c}}}" for c in range(n_classes))
+        + r")\right) = {t}",
+    )
+
+
+def _worked_soft_term(y: np.ndarray, probs: np.ndarray, term: float) -> Step | None:
+    """Observation 1's term for a soft (probability) target, from the printed y and ŷ:
+    −Σ_c y_c ln ŷ_c, written over the classes with y_c ≠ 0 (the others add 0 · ln ŷ_c = 0);
+    None when those are more than STEP_MAX_TERMS (the line would not fit a page), or when
+    a ŷ_c underflowed to 0 from logits whose term is finite (ln 0 would not give it: z =
+    (1000, −1000) has ŷ_c1 = 0 in float64 but −ln ŷ_c1 = 2000)."""
+    used = np.flatnonzero(np.asarray(y) != 0)
+    if used.size == 0 or used.size > STEP_MAX_TERMS:
+        return None
+    if math.isfinite(term) and bool(np.any(np.asarray(probs)[used] == 0)):
+        return None
+    values: dict[str, float] = {"t": term}
+    plain, latex = [], []
+    for k, c in enumerate(used):
+        values[f"y{k}"], values[f"p{k}"] = float(y[c]), float(probs[c])
+        plain.append(f"{{y{k}}} × ln {{p{k}}}")
+        latex.append(f"{{y{k}}} \\ln {{p{k}}}")
+    zeros = "" if used.size == len(y) else "; classes with y = 0 add 0"
+    return Step(
+        f"term of observation 1 (soft target: −Σ_c y_1c ln ŷ_1c{zeros})",
+        "−(" + " + ".join(plain) + ") = {t}",
+        values,
+        "-(" + " + ".join(latex) + ") = {t}",
+    )
 
 
 def _gradient_caption(input_name: str, one_hot: bool, reduction: str) -> str:

@@ -39,25 +39,52 @@ from rnnloss_cli.problem.sequence import (
 from rnnloss_cli.result import Derived, Result, Step, Table, Window, terms, window_indices
 from rnnloss_cli.solve.common import FLOAT_MAX_TEXT, finalize, overflow_warning, reduction_step
 
-SEQUENCE_FORMULA = Step(
-    "formula",
-    "L = −Σ_t Σ_{c=0}^{C−1} y_{t,c} ln ŷ_{t,c} = −Σ_t ln ŷ_t(target_t)  (classes numbered "
-    "from 0, as targets give them; padded steps left out)",
-    {},
-    r"L = -\sum_{t=1}^{T}\sum_{c=0}^{C-1} y_{t,c}\ln \hat y_{t,c}",
-)
 HINGE_FORMULA = Step(
     "formula",
     "L = Σ_t max(0, 1 − y_t · ŷ_t)  (padded steps left out)",
     {},
     r"L = \sum_{t=1}^{T} \max(0, 1 - y_t \hat y_t)",
 )
-REINFORCE_FORMULA = Step(
-    "formula",
-    "J = Σ_t A_t ln π(y_t|s_t) (maximised),  L = −J (minimised),  A_t = R_t − b",
-    {},
-    r"J = \sum_{t=1}^{T} A_t \ln \pi(y_t|s_t),\quad L = -J,\quad A_t = R_t - b",
-)
+#: How each reduction scales a sum over the steps: (plain, LaTeX, what it divides by), as the
+#: formula names it; "n" for the unpadded steps, "N" for the sequences (episodes).
+_SCALES = {
+    "sum": ("", "", None),
+    "mean_tokens": ("(1/n) ", r"\frac{1}{n}", "n = the unpadded steps"),
+    "mean_sequences": ("(1/N) ", r"\frac{1}{N}", "N = the sequences"),
+}
+
+
+def _sequence_formula(reduction: str) -> Step:
+    """The sequence cross-entropy with the reduction used, so the formula is the loss: −Σ_t
+    for a sum, −(1/n) Σ_t for a mean over the unpadded steps, −(1/N) Σ_t over the sequences."""
+    scale, latex_scale, over = _SCALES[reduction]
+    return Step(
+        "formula",
+        f"L = −{scale}Σ_t Σ_{{c=0}}^{{C−1}} y_{{t,c}} ln ŷ_{{t,c}} = −{scale}Σ_t ln ŷ_t(target_t)"
+        + (f", {over}" if over else "")
+        + f"  (reduction: {reduction}; classes numbered from 0, as targets give them; padded "
+        "steps left out)",
+        {},
+        f"L = -{latex_scale}" + r"\sum_{t=1}^{T}\sum_{c=0}^{C-1} y_{t,c}\ln \hat y_{t,c}",
+    )
+
+
+def _reinforce_formula(reduction: str) -> Step:
+    """REINFORCE's objective J (maximised) and loss L with the reduction used: L = −J for a
+    sum, −J / n (the unpadded steps) or −J / N (the episodes) for a mean, as the loss line
+    divides (Williams 1992)."""
+    if reduction == "sum":
+        loss, latex, how = "L = −J", "L = -J", "reduction: sum"
+    else:
+        over = "N = the episodes" if reduction == "mean_sequences" else "n = the unpadded steps"
+        n = over[0]
+        loss, latex, how = f"L = −J / {n}", f"L = -J / {n}", f"reduction: {reduction}, {over}"
+    return Step(
+        "formula",
+        f"J = Σ_t A_t ln π(y_t|s_t) (maximised),  {loss} (minimised),  A_t = R_t − b  ({how})",
+        {},
+        r"J = \sum_{t=1}^{T} A_t \ln \pi(y_t|s_t),\quad " + latex + r",\quad A_t = R_t - b",
+    )
 
 
 # ---------------------------------------------------------------------------- helpers
@@ -179,7 +206,7 @@ def solve_sequence(p: SequenceProblem, *, window: Window | None = None) -> Resul
     grad = sequence_cross_entropy_grad(p.input, p.targets, reduction=p.reduction, **kw)
     steps_shape = p.targets.shape
     classes = list(p.vocabulary) if p.vocabulary else [f"c{c}" for c in range(p.input.shape[-1])]
-    r = Result("sequence", p.meta.title, loss, formula=SEQUENCE_FORMULA)
+    r = Result("sequence", p.meta.title, loss, formula=_sequence_formula(p.reduction))
     if p.from_logits:
         r.tables.append(
             _matrix_table(
@@ -213,6 +240,7 @@ def solve_sequence(p: SequenceProblem, *, window: Window | None = None) -> Resul
             window,
             row_style=lambda i: None if p.mask[_position(steps_shape, i)] else "dim",
             key_columns=2,
+            derived=[Derived("−ln ŷ(target)", "−ln {0}", ("ŷ(target)",))],
         )
     )
     real_terms = terms.neg_log_prob[p.mask]
@@ -335,6 +363,7 @@ def solve_sequence_hinge(p: SequenceHingeProblem, *, window: Window | None = Non
             y if real else None,
             yh,
             y * yh if real else None,
+            1.0 - y * yh if real else None,
             float(per_step[idx]) if real else None,
             float(grad[idx]),
             "no" if real else "yes (padding)",
@@ -351,6 +380,7 @@ def solve_sequence_hinge(p: SequenceHingeProblem, *, window: Window | None = Non
                 "y",
                 "ŷ",
                 "y·ŷ",
+                "1 − y·ŷ",
                 "max(0, 1 − y·ŷ)",
                 f"∂L/∂ŷ = −y{per_n} if 1 − y·ŷ > 0, else 0",
                 "masked?",
@@ -358,6 +388,11 @@ def solve_sequence_hinge(p: SequenceHingeProblem, *, window: Window | None = Non
             window,
             row_style=lambda i: None if p.mask[_position(p.y.shape, i)] else "dim",
             key_columns=2,
+            derived=[
+                Derived("y·ŷ", "{0} × {1}", ("y", "ŷ")),
+                Derived("1 − y·ŷ", "1 − {0}", ("y·ŷ",)),
+                Derived("max(0, 1 − y·ŷ)", "max(0, {0})", ("1 − y·ŷ",)),
+            ],
         )
     )
     real_terms = per_step[p.mask]
@@ -499,7 +534,7 @@ def solve_reinforce(p: ReinforceProblem, *, window: Window | None = None) -> Res
     adv = advantages(returns, p.baseline, mask=p.mask)
     loss = float(reinforce_loss(log_pi, adv, mask=p.mask, reduction=p.reduction))
     dl_dlogpi = reinforce_loss_grad(log_pi, adv, mask=p.mask, reduction=p.reduction)
-    r = Result("reinforce", p.meta.title, loss, formula=REINFORCE_FORMULA)
+    r = Result("reinforce", p.meta.title, loss, formula=_reinforce_formula(p.reduction))
     if not batch:
         real = p.mask.astype(bool)
         given = {"pi": terms(pi[real].astype(float))}
@@ -572,12 +607,15 @@ def solve_reinforce(p: ReinforceProblem, *, window: Window | None = None) -> Res
     if p.rewards is not None:
         cols.append("r_t")
     padded = not p.mask.all()
+    grad_name = "∂L/∂ln π = −A_t" + ("" if p.reduction == "sum" else " / n")
+    # n of a mean: the unpadded steps, or the episodes (as the loss line below divides J)
+    n_mean = int(p.mask.sum()) if p.reduction == "mean" else (shape[0] if batch else 1)
     cols += [
         "R_t",
         *(["b"] if p.baseline is not None else []),
         "A_t",
         "A_t · ln π",
-        "∂L/∂ln π = −A_t" + ("" if p.reduction == "sum" else " / n"),
+        grad_name,
         *(["masked?"] if padded else []),
     ]
 
@@ -615,6 +653,11 @@ def solve_reinforce(p: ReinforceProblem, *, window: Window | None = None) -> Res
                 Derived("ln π", "ln {0}", ("π(y_t|s_t)",)),
                 *([Derived("A_t", "{0} − {1}", ("R_t", "b"))] if p.baseline is not None else []),
                 Derived("A_t · ln π", "{0} × {1}", ("A_t", "ln π")),
+                Derived(
+                    grad_name,
+                    "−1 × {0}" + ("" if p.reduction == "sum" else f" / {n_mean}"),
+                    ("A_t",),
+                ),
             ],
         )
     )
@@ -629,7 +672,7 @@ def solve_reinforce(p: ReinforceProblem, *, window: Window | None = None) -> Res
     if p.reduction == "sum":
         r.steps.append(Step("loss L = −J", "−({J}) = {L}", {"J": j_sum, "L": loss}))
     else:
-        n = int(p.mask.sum()) if p.reduction == "mean" else (shape[0] if batch else 1)
+        n = n_mean
         what = "unpadded steps" if p.reduction == "mean" else "episodes"
         r.steps.append(
             Step(
@@ -639,7 +682,7 @@ def solve_reinforce(p: ReinforceProblem, *, window: Window | None = None) -> Res
                 r"-\frac{{J}}{{n}} = {L}",
             )
         )
-    figures = {"loss": loss, "objective": -loss}
+    figures = {"loss": loss, "objective": j_sum}  # J as its line prints it (a mean: L = −J / n)
     if p.baseline is not None:
         handout = -float(reinforce_loss(log_pi, returns, mask=p.mask, reduction="sum"))
         template, values = product_sum("q", returns[p.mask], log_pi[p.mask])
@@ -678,7 +721,9 @@ def solve_reinforce(p: ReinforceProblem, *, window: Window | None = None) -> Res
                 shape,
                 window,
                 seq_column=batch,
-                caption="A_t (softmax(z_t) − onehot(y_t)) per step",
+                caption="A_t (softmax(z_t) − onehot(y_t))"
+                + ("" if p.reduction == "sum" else f" / {n_mean}")
+                + " per step",
             )
         )
     r.figures = figures

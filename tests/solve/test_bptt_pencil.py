@@ -64,3 +64,21 @@ def test_mean_loss_line_divides_the_written_sum_by_t(tmp_path):
     f.write_text(text)
     step = next(s for s in solve_file(f).steps if s.label == "loss")
     assert step_text(step, 3) == "L = (1/T) Σ_t L_t = (0.214 + 0.186) / 2 = 0.2"
+
+
+def test_cross_entropy_names_how_its_classes_are_numbered(tmp_path):
+    # targets c_t are class indices from 0, but the columns are o[1], softmax[1], …: with
+    # c_1 = 0, L_1 = −ln softmax[1] = −ln(e^0.462 / (e^0.462 + e^−0.462)) = −ln 0.716 = 0.334,
+    # which a student can only find when the givens say c_t = 0 is column [1]
+    text = PROBLEM.read_text().split("\nanswer:")[0] + "\n"
+    text = text.replace("loss: squared_error", "loss: cross_entropy")
+    text = text.replace("targets: [[0.0], [0.0]]", "targets: [0, 1]")
+    text = text.replace("W_hy: [[1.0]]", "W_hy: [[1.0, -1.0]]").replace(
+        "b_y: [0.0]", "b_y: [0.0, 0.0]"
+    )
+    f = tmp_path / "ce.yaml"
+    f.write_text(text)
+    r = solve_file(f)
+    assert r.loss == pytest.approx(0.334 + 1.215, abs=2e-3)  # reduction: sum
+    givens = next(s for s in r.steps if s.label.startswith("givens"))
+    assert "c_t numbered from 0 (c_t = 0 is column [1])" in givens.text

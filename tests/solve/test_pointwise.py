@@ -110,3 +110,91 @@ def test_bce_worked_gradient_shows_the_denominator_floor_when_it_is_hit():
     r = _solve({"kind": "bce", "y": [1], "yhat": [0.9]})
     assert _worked(r) == "(0.9 − 1) / (0.9 · (1 − 0.9)) / 1 = -1.1111", _worked(r)
     assert "max" not in r.tables[0].columns[-1]
+
+
+def test_worked_columns_keep_their_arithmetic_in_bits():
+    # In bits the gradient column is divided by ln 2 and the BCE term column is renamed
+    # "… (nats)": the declared worked columns follow, so the term's row still reads
+    # −(1 × ln 0.5 + 0 × ln 0.5) = 0.693 and the gradient's 2 · (ŷ − y) / n / ln 2.
+    r = _solve({"kind": "bce", "y": [1], "yhat": [0.5], "log_base": 2})
+    (table,) = r.tables
+    assert [d.column for d in table.derived] == ["−[y ln ŷ + (1−y) ln(1−ŷ)] (nats)"]
+    assert all(d.column in table.columns for d in table.derived)
+    r = _solve({"kind": "mse", "y": [1.0, 2.0], "yhat": [1.5, 1.0]})
+    cols = {d.column: d for d in r.tables[0].derived}
+    # hand: y − ŷ = 1 − 1.5 = −0.5, (−0.5)² = 0.25; gradient 2 · (1.5 − 1) / 2 = 0.5
+    assert set(cols) == {"y − ŷ", "(y − ŷ)²", "∂L/∂ŷ = 2 · (ŷ − y) / n"}
+    assert r.tables[0].rows[0][1:] == [1.0, 1.5, -0.5, 0.25, 0.5]
+    assert cols["∂L/∂ŷ = 2 · (ŷ − y) / n"].text == "2 × ({1} − {0}) / 2"
+    # REINFORCE in bits: ∂L/∂ln π = −A_t / ln 2, one step without a baseline: A_1 = R_1 = 1,
+    # so −1 × 1 / ln 2 = −1.4427
+    r = _solve({"kind": "reinforce", "probs": [0.5], "rewards": [1], "gamma": 1, "log_base": 2})
+    grad = next(d for d in r.tables[-1].derived if d.column.startswith("∂"))
+    assert grad.column in r.tables[-1].columns and grad.text == "−1 × {0} / ln 2"
+    assert r.tables[-1].rows[0][r.tables[-1].columns.index(grad.column)] == pytest.approx(
+        -1 / math.log(2)
+    )
+
+
+@pytest.mark.parametrize("reduction, other", [("mean", "sum"), ("sum", "mean")])
+def test_hinge_marks_which_reduction_is_the_loss(reduction, other):
+    # both the mean (0.2 + 0.5 + 0.7) / 3 = 0.467 and the sum 1.4 are worked out; the line
+    # of the loss says so, as sequence_hinge's does
+    r = _solve({"kind": "hinge", "y": [1, -1, 1], "yhat": [0.8, -0.5, 0.3], "reduction": reduction})
+    labels = [s.label for s in r.steps]
+    assert f"{reduction} of the 3 hinge terms (reduction: {reduction})" in labels
+    assert f"{other} of the 3 hinge terms" in labels
+
+
+def test_cce_soft_target_term_is_worked_from_its_printed_numbers():
+    # a soft target has no true class, so the table shows no ŷ[true] beside the term, and
+    # nothing showed how 1.3589 arose; hand: −(0.2 ln 0.7 + 0.8 ln 0.2) = 0.2 × 0.356675
+    # + 0.8 × 1.609438 = 0.071335 + 1.287550 = 1.358885 (the class with y = 0 adds 0)
+    from rnnloss_cli.render.text import step_text
+
+    r = _solve({"kind": "cce", "y": [[0.2, 0.8, 0.0]], "yhat": [[0.7, 0.2, 0.1]]})
+    lines = [step_text(s, 4) for s in r.steps]
+    assert "−(0.2 × ln 0.7 + 0.8 × ln 0.2) = 1.3589" in "\n".join(lines)
+    # from logits (1000, −1000) ŷ_c1 = e^−2000 / (…) is 0 in float64, but the term is
+    # 0.5 × 0 + 0.5 × 2000 = 1000: "−(0.5 × ln 1 + 0.5 × ln 0) = 1000" would be false
+    r = _solve({"kind": "cce", "y": [[0.5, 0.5]], "logits": [[1000.0, -1000.0]]})
+    assert r.loss == pytest.approx(1000.0)
+    assert not any("ln 0" in step_text(s, 4) for s in r.steps)
+
+
+@pytest.mark.parametrize("kind", ["cce", "nll"])
+def test_class_weighted_mean_is_worked_from_its_printed_numbers(kind):
+    # hand: ŷ_1(c0) = e² / (e² + e + 1) = 7.389056 / 11.107338 = 0.665241, −ln = 0.407606;
+    # ŷ_2(c1) = e / (1 + e + 1) = 2.718282 / 4.718282 = 0.576117, −ln = 0.551445; with
+    # w = (1, 2, 1) the terms are 1 × 0.407606 and 2 × 0.551445 = 1.102890, and PyTorch's
+    # weighted mean divides by the true classes' weights: 1.510496 / (1 + 2) = 0.503499.
+    # It printed only "mean (PyTorch weighting): L = 0.503". At -p 3 the terms take a guard
+    # digit: (0.408 + 1.103) / 3 = 0.50367 would not give 0.503; 1.5105 / 3 = 0.50350 does.
+    from rnnloss_cli.render.text import step_text
+
+    data = {"kind": kind, "y": [0, 1], "logits": [[2, 1, 0], [0, 1, 0]], "weight": [1, 2, 1]}
+    r = _solve({**data, "reduction": "mean"})
+    assert r.loss == pytest.approx(0.503499, abs=1e-6)
+    text = "\n".join(step_text(s, 3) for s in r.steps)
+    assert "(0.4076 + 1.1029) / (1 + 2) = 0.503" in text
+    table = next(t for t in r.tables if t.title == "per observation")
+    assert [row[table.columns.index("w[true]")] for row in table.rows] == [1.0, 2.0]
+    assert [d.column for d in table.derived] == ["loss term"]
+
+
+def test_label_smoothing_term_and_reduction_are_worked_out():
+    # hand: ŷ_1 = softmax(2, 1, 0) = (0.665241, 0.244728, 0.090031), −ln ŷ_1 = (0.407606,
+    # 1.407606, 2.407606); PyTorch's smoothed term (1 − ε)(−ln ŷ_true) + (ε / C) Σ_c (−ln ŷ_c)
+    # = 0.9 × 0.407606 + 0.1 / 3 × 4.222818 = 0.366845 + 0.140761 = 0.507606; observation 2
+    # (logits (0, 1, 0), class 1): ŷ = (0.211942, 0.576117, 0.211942), −ln = (1.551445,
+    # 0.551445, 1.551445): 0.9 × 0.551445 + 0.1 / 3 × 3.654335 = 0.618112; mean 0.562859.
+    # It printed only "mean (PyTorch weighting): L = 0.563".
+    from rnnloss_cli.render.text import digits_plan, step_text
+
+    data = {"kind": "cce", "y": [0, 1], "logits": [[2, 1, 0], [0, 1, 0]], "label_smoothing": 0.1}
+    r = _solve({**data, "reduction": "mean"})
+    assert r.loss == pytest.approx(0.562859, abs=1e-6)
+    # as printed at -p 3 (0.9 × 0.407968 + 0.1 / 3 × 4.222411 = 0.507918 from the rounded ŷ)
+    text = "\n".join(step_text(s, 3, digits_plan(r, 3)) for s in r.steps)
+    assert "(1 − 0.1) × (−ln 0.665) + 0.1 / 3 × (−(ln 0.665 + ln 0.245 + ln 0.09)) = 0.508" in text
+    assert "(0.508 + 0.618) / 2 = 0.563" in text

@@ -39,10 +39,13 @@ earlier lines; 350 lines) or sums that elide terms and say how many ("… (135 m
 
 The BPTT lines give rules and the loss from names (its numbers are in tables).
 
-Tables: a column a table declares worked from other columns of its row (``Table.derived``:
-REINFORCE's ln π, A_t and A_t · ln π, custom's w_i · L_i, BPTT's L_t, 1 − h² and δ) is read
-row by row as a line of its own, from the printed cells ("≈" where the cell says so), and
-every line is printed with the whole derivation's digits (``render.text.digits_plan``).
+Tables: a column a table declares worked from other columns of its row (``Table.derived``;
+WORKED_COLUMNS lists them per kind: MSE's y − ŷ, its square and gradient, hinge's y·ŷ,
+1 − y·ŷ and max(0, ·), BCE's term, NLL/CCE's loss term, sequence's −ln ŷ(target),
+REINFORCE's ln π, A_t, A_t · ln π and −A_t, custom's w_i · L_i, BPTT's L_t, 1 − h² and δ) is
+read row by row as a line of its own, from the printed cells ("≈" where the cell says so),
+and every line is printed with the whole derivation's digits (``render.text.digits_plan``);
+at TABLE_PRECISIONS each of those columns must be read somewhere.
 """
 
 from __future__ import annotations
@@ -98,6 +101,25 @@ AWKWARD = {
         "kind": "cce",
         "y": [[0, 1, 0], [1, 0, 0]],
         "yhat": [[0.3335, E, 0.6665 - E], [0.0005, 0.4995, 0.5]],
+    },
+    "cce-soft": {
+        "kind": "cce",
+        "y": [[0.2, 0.8, 0.0], [0.5, 0.25, 0.25]],
+        "yhat": [[0.7005, 0.2, 0.0995], [E, 0.5, 0.5 - E]],
+    },
+    "nll-weighted-mean": {
+        "kind": "nll",
+        "y": [0, 1, 2],
+        "logits": [[2.0005, 1, 0], [0, 1.2345, 0], [-3, 0, 0.0005]],
+        "weight": [1, 2.5, 0.0005],
+        "reduction": "mean",
+    },
+    "cce-smoothed": {
+        "kind": "cce",
+        "y": [2, 0],
+        "logits": [[1.2345, -0.0005, 3], [0, 0.5005, -2]],
+        "label_smoothing": 0.15,
+        "reduction": "mean",
     },
     "hinge-negative": {"kind": "hinge", "y": [1, -1, 1], "yhat": [-0.0005, 0.9995, 1.2345]},
     "sequence-hinge-sum": {
@@ -189,12 +211,26 @@ def _table_lines(r: Result, precision: int, digits) -> list[str]:
     """Each table cell a table says it works from other cells of its row (``Derived``), as
     the line a student writes from the printed cells: "A_t · ln π: 0.5733 × (-0.1054) =
     -0.0604" ("≈" where the cell is printed "≈-0.0604")."""
+    return [line for _, line in _worked_cells(r, precision, digits)]
+
+
+#: Worked columns whose cells the engine computes to fewer digits than -p 17 prints, by
+#: design, read only up to that precision. BCE's term: ln(1 − ŷ) is np.log(1 − ŷ) from
+#: ŷ = 1e-4 up (engine.classification.LOG1M_LOG1P_BELOW: "accurate to 1e-12"), so ŷ =
+#: 0.0005 gives 0.0005001250416822429 for 0.00050012504168229793 (1.1e-13 relative).
+ENGINE_DIGITS = {("bce", "−[y ln ŷ + (1−y) ln(1−ŷ)]"): 12}
+
+
+def _worked_cells(r: Result, precision: int, digits) -> list[tuple[str, str]]:
+    """(worked column, line) of :func:`_table_lines`."""
     out = []
     for t in r.tables:
         laid = lay_out(t)
         texts = table_cells(t, laid, precision, digits)
         for d in t.derived:
             if d.column not in laid.columns or any(n not in laid.columns for n in d.inputs):
+                continue
+            if precision > ENGINE_DIGITS.get((r.kind, d.column.removesuffix(" (nats)")), 99):
                 continue
             out_j = laid.columns.index(d.column)
             in_j = [laid.columns.index(n) for n in d.inputs]
@@ -205,7 +241,7 @@ def _table_lines(r: Result, precision: int, digits) -> list[str]:
                 if any(not re.fullmatch(r"-?[\d.]+(e-?\d+)?", c) for c in cells):
                     continue  # text, an elision, an empty (padded) cell, inf
                 expr = re.sub(r"\{(\d+)\}", lambda m, c=cells: f"({c[int(m.group(1))]})", d.text)
-                out.append(f"{t.title}, {d.column}: {expr} {sign} {cells[-1]}")
+                out.append((d.column, f"{t.title}, {d.column}: {expr} {sign} {cells[-1]}"))
     return out
 
 
@@ -294,3 +330,50 @@ def test_the_pencil_reads_most_lines_with_work(results):
         if kind != "bptt":  # its numbers are in tables
             assert checked[kind] > 0, kind
     assert sum(checked.values()) >= 0.8 * sum(work.values())
+
+
+#: Precisions the worked table cells are read at (beside PRECISIONS, which reads them too).
+TABLE_PRECISIONS = (1, 2, 3, 5)
+#: Per kind, the columns (by the start of their header) whose cells are worked from other
+#: cells of their row and so must be declared (``Table.derived``) and read by the pencil:
+#: a column printed from its row but not declared is not checked by anyone.
+WORKED_COLUMNS = {
+    "mse": ("y − ŷ", "(y − ŷ)²", "∂L/∂ŷ = 2 · (ŷ − y)"),
+    "bce": ("−[y ln ŷ + (1−y) ln(1−ŷ)]",),
+    "nll": ("loss term",),
+    "cce": ("loss term",),
+    "hinge": ("y·ŷ", "1 − y·ŷ", "max(0, 1 − y·ŷ)"),
+    "sequence": ("−ln ŷ(target)",),
+    "sequence_hinge": ("y·ŷ", "1 − y·ŷ", "max(0, 1 − y·ŷ)"),
+    "reinforce": ("ln π", "A_t", "A_t · ln π", "∂L/∂ln π = −A_t"),
+    "custom": ("w_i · L_i",),
+    "bptt": ("L_t", "1 − h²", "δ"),
+}
+
+
+@pytest.mark.parametrize("precision", TABLE_PRECISIONS)
+def test_every_worked_table_cell_checks_with_a_pencil(results, precision):
+    """Each declared worked cell is redone from its row's printed cells at -p 1, 2, 3, 5, and
+    every column of WORKED_COLUMNS is declared and read (checked) in some source."""
+    bad, read = [], Counter()
+    for name, r in results.items():
+        digits = digits_plan(r, precision)
+        for part in _walk(r):
+            for column, line in _worked_cells(part, precision, digits):
+                a = audit_line(line, precision)
+                bad += [f"{name} -p {precision}: {describe(a, d)}" for d in a.defects]
+                read[(part.kind, column)] += a.checked
+    assert not bad, "\n".join(bad[:20]) + f"\n({len(bad)} in all)"
+    missing = [
+        f"{kind}: {want}"
+        for kind, wanted in WORKED_COLUMNS.items()
+        for want in wanted
+        if not any(k == kind and _names(c, want) and n for (k, c), n in read.items())
+    ]
+    assert not missing, "worked columns not declared or not read: " + ", ".join(missing)
+
+
+def _names(column: str, want: str) -> bool:
+    """Whether header ``column`` is WORKED_COLUMNS's ``want``: the same, or with a unit after
+    it ("… (nats)"), or a gradient with its reduction after it ("… / n")."""
+    return column in (want, f"{want} (nats)") or (want.startswith("∂") and column.startswith(want))

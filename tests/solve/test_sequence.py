@@ -269,3 +269,50 @@ def test_step_counts_are_written_with_thousands_separators_alike():
     labels = [s.label for s in r.steps]
     assert any("1,000 per-step terms" in x for x in labels), labels
     assert any("1,000 unpadded tokens" in x for x in labels), labels
+
+
+@pytest.mark.parametrize(
+    "reduction, scale",
+    [("sum", "L = −Σ_t"), ("mean_tokens", "L = −(1/n) Σ_t"), ("mean_sequences", "L = −(1/N) Σ_t")],
+)
+def test_sequence_formula_names_its_reduction(reduction, scale):
+    # seq-padded-batch's mean_tokens loss is 2.477 / 5 = 0.495, yet its formula read
+    # L = −Σ_t ln ŷ_t(target_t) (the sum, 2.477) and named no reduction
+    r = _solve({"kind": "sequence", "yhat": YHAT, "targets": [0, 1, 3], "reduction": reduction})
+    assert f"reduction: {reduction}" in r.formula.text
+    assert scale in r.formula.text
+
+
+@pytest.mark.parametrize(
+    "reduction, scale",
+    [("sum", "L = −J "), ("mean", "L = −J / n"), ("mean_sequences", "L = −J / N")],
+)
+def test_reinforce_formula_names_its_reduction(reduction, scale):
+    # a mean's loss is −J / n (the loss line says so), but the formula read L = −J
+    data = {"kind": "reinforce", "probs": [0.9, 0.6], "rewards": [1, 0], "gamma": 0.9}
+    r = _solve({**data, "reduction": reduction})
+    assert f"reduction: {reduction}" in r.formula.text
+    assert scale in r.formula.text
+
+
+def test_reinforce_objective_figure_is_the_printed_j_under_a_mean():
+    # hand: R = (1 + 0.9 × 0, 0) = (1, 0), b = 0.5, A = (0.5, −0.5), ln π = (−0.105361,
+    # −0.510826): J = 0.5 × (−0.105361) + (−0.5) × (−0.510826) = −0.052680 + 0.255413
+    # = 0.202733, and the mean over the 2 steps gives L = −J / 2 = −0.101366. The line
+    # "objective J = … = 0.203" stood beside a figure objective = 0.101 (−L, not J).
+    data = {"kind": "reinforce", "probs": [0.9, 0.6], "rewards": [1, 0], "gamma": 0.9}
+    r = _solve({**data, "baseline": 0.5, "reduction": "mean"})
+    assert r.loss == pytest.approx(-0.101366, abs=1e-6)
+    assert r.figures["objective"] == pytest.approx(0.202733, abs=1e-6)
+
+
+def test_reinforce_logits_gradient_caption_divides_as_the_mean_does():
+    # hand: π_1 = softmax(ln 0.9, ln 0.1) = (0.9, 0.1), action 0, A_1 = 1 − 0.5 = 0.5:
+    # A_1 (π_1 − onehot) = (−0.05, 0.05), over the 2 steps of the mean: (−0.025, 0.025);
+    # the caption said A_t (softmax(z_t) − onehot(y_t)), which gives −0.05
+    logits = [[math.log(0.9), math.log(0.1)], [math.log(0.4), math.log(0.6)]]
+    data = {"kind": "reinforce", "logits": logits, "actions": [0, 1], "rewards": [1, 0]}
+    r = _solve({**data, "gamma": 0.9, "baseline": 0.5, "reduction": "mean"})
+    table = next(t for t in r.tables if t.title.startswith("gradient ∂L/∂z"))
+    assert table.rows[0][1:] == [pytest.approx(-0.025), pytest.approx(0.025)]
+    assert table.caption == "A_t (softmax(z_t) − onehot(y_t)) / 2 per step"
