@@ -236,7 +236,8 @@ def export(
 
     Each template's variants (and each other problem) get their own category per figure,
     CATEGORY/TEMPLATE/FIGURE, so a random question from one is the same problem for everyone.
-    A figure that is not finite has no numerical answer: it is left out with a warning.
+    An array figure (BPTT's gradients) is asked entry by entry (dL/dW_hh[0,1]). A figure that
+    is not finite, or is text, has no numerical answer: it is left out with a warning.
     """
     from rnnloss_cli.problem import input_files, problem_files
     from rnnloss_cli.teach.moodle import moodle_bank
