@@ -38,12 +38,22 @@ def shown(text: str) -> str:
 
 def csv_records(text: str, path: str, *, max_rows: int, limit: str) -> Iterator[tuple[int, list]]:
     """(row number, cells) of every record of ``text``; the first record is row 1.
+    (:func:`csv_records_at` gives the line each record begins on too.)
 
     A blank row comes as ``[]`` and counts like any other: stepping over it is what costs, so
     a file of blank lines stops at the limit instead of being read whole. More than
     ``max_rows`` rows after the first is a ProblemError naming ``limit`` (the limit's name).
     Row numbers count records, as a spreadsheet does: a quoted cell may span lines.
     """
+    for row, _, cells in csv_records_at(text, path, max_rows=max_rows, limit=limit):
+        yield row, cells
+
+
+def csv_records_at(
+    text: str, path: str, *, max_rows: int, limit: str
+) -> Iterator[tuple[int, int, list]]:
+    """(row number, line where the record begins, cells) of every record of ``text``, as
+    :func:`csv_records`; the two numbers differ after a blank line or a quoted line break."""
     reader = csv.reader(_lines(text))
     row = 0
     while True:
@@ -68,7 +78,7 @@ def csv_records(text: str, path: str, *, max_rows: int, limit: str) -> Iterator[
                 file=path,
                 line=line,
             )
-        yield row, cells
+        yield row, line, cells
 
 
 #: A line with its ending: LF, CRLF or a lone CR (the last line may have none).

@@ -648,40 +648,47 @@ def read_roster(path: str) -> list[str]:
     MAX_ROSTER_ROWS rows (blank ones included) and MAX_CSV_FIELD_CHARS characters a cell.
     """
     from rnnloss_cli.limits import MAX_ROSTER_ROWS
-    from rnnloss_cli.teach.csvfile import csv_records, read_csv_text
+    from rnnloss_cli.teach.csvfile import csv_records_at, read_csv_text
 
-    records = csv_records(
+    records = csv_records_at(
         read_csv_text(path), path, max_rows=MAX_ROSTER_ROWS, limit="MAX_ROSTER_ROWS"
     )
-    rows = [r for _, r in records if any(c.strip() for c in r)]
+    # row numbers and lines are the file's own (a blank row counts, as in a spreadsheet)
+    rows = [(n, line, r) for n, line, r in records if any(c.strip() for c in r)]
     if not rows:
         raise ProblemError("no student ids (expected a CSV with a column 'id')", file=path)
-    header = [c.strip().lower() for c in rows[0]]
+    header = [c.strip().lower() for c in rows[0][2]]
     col, start = 0, 0
     for name in ("id", "student", "student_id", "username", "email"):
         if name in header:
             col, start = header.index(name), 1
             break
+    if start >= len(rows):  # a header and nothing under it: 0 variants, exit 0, said nothing
+        raise ProblemError(
+            f"no student ids under the header (column {header[col]!r} is empty)",
+            file=path,
+            line=rows[0][1],
+        )
     ids: list[str] = []
     seen: dict[str, int] = {}
-    for n, row in enumerate(rows[start:], start=start + 1):
+    for n, line, row in rows[start:]:
         ident = row[col].strip() if col < len(row) else ""
         if not ident:
-            raise ProblemError(f"row {n}: empty student id", file=path, line=n)
+            raise ProblemError(f"row {n}: empty student id", file=path, line=line)
         bad = _CONTROL.search(ident)
         if bad:  # a line break would end the variant's first line, a comment, early
             raise ProblemError(
                 f"row {n}: student id {ident!r} holds a control character or line break "
                 f"({bad.group()!r}); ids are one line of text",
                 file=path,
-                line=n,
+                line=line,
             )
         safe = _SAFE.sub("_", ident)
         if safe in seen:
             raise ProblemError(
                 f"row {n}: id {ident!r} repeats (or names the same file as) row {seen[safe]}",
                 file=path,
-                line=n,
+                line=line,
             )
         seen[safe] = n
         ids.append(ident)
