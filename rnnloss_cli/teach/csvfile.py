@@ -10,6 +10,7 @@ the limit, the file and the line where the row begins.
 from __future__ import annotations
 
 import csv
+import os
 import re
 from collections.abc import Iterator
 
@@ -25,10 +26,27 @@ def read_csv_text(path: str) -> str:
 
     Reading, decoding and the size limit (``MAX_FILE_BYTES``) are the problem files' own.
     """
+    from rnnloss_cli import limits
     from rnnloss_cli.problem import read_text
 
+    # The problem files' messages ask for "a problem file (.yaml)" and say "problem files hold
+    # a few numbers": a CSV's own words here.
+    if path != "-" and os.path.isdir(path):
+        raise ProblemError("is a folder; give a CSV file", file=path)
+    try:
+        text = read_text(path)
+    except ProblemError as err:
+        if not err.message.startswith("larger than"):
+            raise
+        raise ProblemError(
+            f"larger than {limits.MAX_FILE_BYTES:,} bytes (limit MAX_FILE_BYTES = "
+            f"{limits.MAX_FILE_BYTES // 2**20} MiB); a CSV of answers or ids is far smaller "
+            "(is it the right file?)",
+            file=err.file,
+            line=err.line,
+        ) from None
     # A spreadsheet's UTF-8 byte-order mark is not part of the first column's name.
-    return read_text(path).removeprefix("\ufeff")
+    return text.removeprefix("\ufeff")
 
 
 def shown(text: str) -> str:

@@ -451,12 +451,16 @@ def _percent(earned: float, possible: float) -> float:
 #: First characters that make a spreadsheet read a cell as a formula (OWASP, "CSV
 #: injection"): a student named ``=cmd|' /C calc'!A0`` would run it when the report is opened.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+#: The quote a spreadsheet hides at the start of a cell: a cell that opens with it gets a
+#: second one, or the students ``'=x`` and ``=x`` both read ``=x`` in the report.
+TEXT_QUOTE = "'"
 
 
 def spreadsheet_text(cell: str) -> str:
     """``cell`` as text a spreadsheet shows and never evaluates: an apostrophe before a first
-    character of FORMULA_STARTS (``=1+1`` -> ``'=1+1``), any other cell as it is."""
-    return "'" + cell if cell.startswith(FORMULA_STARTS) else cell
+    character of FORMULA_STARTS (``=1+1`` -> ``'=1+1``) or before an apostrophe (``'x`` ->
+    ``''x``, which shows as ``'x``), any other cell as it is."""
+    return "'" + cell if cell.startswith((*FORMULA_STARTS, TEXT_QUOTE)) else cell
 
 
 def report_csv(report: GradeReport) -> str:
