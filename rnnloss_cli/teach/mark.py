@@ -162,7 +162,15 @@ def wrong_log_base(ctx: Ctx, figure: str) -> Alternatives:
         alt = ctx.resolve(figure, meta=dataclasses.replace(ctx.meta, log_base=base))
         if alt is not None:
             name = "ln" if asked == "e" else f"log{asked}"
-            out.append((alt, f"use {name} as the problem asks: {_g(ctx.value(figure))}"))
+            used = "ln" if base == "e" else f"log{base}"
+            # which logarithm gave the number, so the student sees the key they pressed
+            out.append(
+                (
+                    alt,
+                    f"{_g(alt)} is what {used} gives; use {name} as the problem asks: "
+                    f"{_g(ctx.value(figure))}",
+                )
+            )
     return out
 
 
@@ -261,6 +269,56 @@ def listed_for_exact(ctx: Ctx, figure: str) -> Alternatives:
     return [(_in_base(lc.loss, ctx), step), (_in_base(lc.valid_loss, ctx), step)]
 
 
+def _summed_alignments(ctx: Ctx, figure: str) -> list | None:
+    """The listed alignments a listed-CTC figure sums (all for ``listed``, the valid ones for
+    ``valid_only``), or None for any other figure or problem."""
+    p = ctx.problem
+    if ctx.meta.kind != "ctc" or not getattr(p, "alignments", None):
+        return None
+    if figure not in ("listed", "valid_only") and not (figure == "loss" and p.frame_probs is None):
+        return None
+    lc = _listed(ctx)
+    kept = [a for a in lc.alignments if a.valid or figure != "valid_only"]
+    return kept if len(kept) > 1 else None
+
+
+def _sum_step(kept: list, ctx: Ctx, figure: str, instead: str) -> str:
+    """The right step for a listed-CTC figure: the alignments' probabilities added, then −log
+    of the sum (its numbers written out when they are not 0 as doubles)."""
+    paths = ", ".join("".join(map(str, a.path)) for a in kept)
+    terms = " + ".join(_g(math.exp(a.log_product)) for a in kept)
+    value = ctx.value(figure)
+    log = "ln" if ctx.meta.log_base == "e" else f"log{ctx.meta.log_base}"
+    total = _base(ctx) ** -value
+    if total > 0:
+        tail = f"= {_g(total)}, {instead}; then −{log} {_g(total)} = {_g(value)}"
+    else:
+        tail = f", {instead}; then −{log} of that sum: {_g(value)}"
+    return f"p(l|x) adds the probabilities of the alignments {paths}: {terms} {tail}"
+
+
+def largest_alignment_only(ctx: Ctx, figure: str) -> Alternatives:
+    """Listed CTC: only the most probable alignment kept (the best path, not the sum)."""
+    kept = _summed_alignments(ctx, figure)
+    if kept is None:
+        return []
+    best = max(kept, key=lambda a: a.log_product)
+    instead = (
+        f"not the largest one alone ({''.join(map(str, best.path))}, "
+        f"{_g(math.exp(best.log_product))})"
+    )
+    return [(_in_base(-best.log_product, ctx), _sum_step(kept, ctx, figure, instead))]
+
+
+def alignments_multiplied(ctx: Ctx, figure: str) -> Alternatives:
+    """Listed CTC: the alignments' probabilities multiplied (or their losses added)."""
+    kept = _summed_alignments(ctx, figure)
+    if kept is None:
+        return []
+    total = -math.fsum(a.log_product for a in kept)  # −ln Π p = Σ (−ln p)
+    return [(_in_base(total, ctx), _sum_step(kept, ctx, figure, "not their product"))]
+
+
 def _forward_without_repeat_rule(ctx: Ctx) -> float | None:
     """p(l|x) by the forward algorithm with the skip s-2 -> s allowed between equal labels.
 
@@ -349,6 +407,39 @@ def padding_not_masked(ctx: Ctx, figure: str) -> Alternatives:
     return out
 
 
+def negative_label_sign(ctx: Ctx, figure: str) -> Alternatives:
+    """Hinge: a label y = −1 taken as +1, i.e. 1 − (−1)(ŷ) worked as 1 − ŷ (the sign of a
+    product of two negatives lost): re-solved with every label made +1."""
+    import numpy as np
+
+    p = ctx.problem
+    if ctx.meta.kind not in ("hinge", "sequence_hinge"):
+        return []
+    y, yhat = np.asarray(p.y, dtype=float), np.asarray(p.yhat, dtype=float)
+    if y.shape != yhat.shape or not bool(np.any(y < 0)):
+        return []
+    alt = ctx.resolve(figure, y=np.abs(p.y))
+    if alt is None:
+        return []
+    i = tuple(int(k) for k in np.argwhere(y < 0)[0])  # the first step with a label −1
+    where = "step " + ", ".join(str(k + 1) for k in i)
+    yh = float(yhat[i])
+
+    def n(x: float) -> str:  # a number as the steps print it, with a true minus sign
+        return f"{x:.4g}".replace("-", "−")
+
+    def paren(x: float) -> str:
+        return f"({n(x)})" if x < 0 else n(x)
+
+    step = (
+        f"at {where}, y·ŷ = (−1)·{paren(yh)} = {n(-yh)} and the term is "
+        f"max(0, 1 − {paren(-yh)}) = {n(max(0.0, 1 + yh))}, not max(0, 1 − {paren(yh)}) = "
+        f"{n(max(0.0, 1 - yh))} (y taken as +1); with each label's sign kept: "
+        f"{_g(ctx.value(figure))}"
+    )
+    return [(alt, step)]
+
+
 def _returns_forward(rewards: Any, gamma: float, mask: Any) -> Any:
     """Returns accumulated forwards in time: G_t = Σ_{k<=t} γ^(t-k) r_k."""
     import numpy as np
@@ -398,6 +489,11 @@ SLIPS: tuple[Slip, ...] = (
     Slip("padding_not_masked", "the padded steps were counted (not masked)", padding_not_masked),
     Slip("discount_wrong_way", "the discount γ is applied the wrong way", discount_wrong_way),
     Slip(
+        "negative_label_sign",
+        "a label −1 was used as +1 (the sign of (−1)·ŷ was lost)",
+        negative_label_sign,
+    ),
+    Slip(
         "repeat_without_blank",
         "a repeated label was counted without a blank between its copies",
         repeat_without_blank,
@@ -411,6 +507,17 @@ SLIPS: tuple[Slip, ...] = (
         "listed_for_exact",
         "it sums only the listed alignments; exact CTC sums over all of them",
         listed_for_exact,
+    ),
+    Slip(
+        "largest_alignment_only",
+        "it keeps only the most probable alignment; CTC adds the probabilities of all of them",
+        largest_alignment_only,
+    ),
+    Slip(
+        "alignments_multiplied",
+        "it multiplies the alignments' probabilities (or adds their losses); CTC adds the "
+        "probabilities",
+        alignments_multiplied,
     ),
     Slip("wrong_log_base", "it uses the wrong logarithm base", wrong_log_base),
     Slip(
