@@ -398,7 +398,7 @@ class _Grader:
 
     def answer(self, n: int, student: str, graded: _Graded, figure: str, text: str) -> None:
         """Mark one answer, or report why it is skipped."""
-        from rnnloss_cli.teach.mark import mark_ctx, parse_value
+        from rnnloss_cli.teach.mark import mark_ctx, number_hint, parse_value
 
         where = shown(figure) if self.long_form else f"column {shown(figure)}"
         name = graded.figure(figure)
@@ -417,7 +417,7 @@ class _Grader:
         try:
             value = parse_value(text)
         except ValueError:
-            self.issue(n, f"value {shown(text)} for {where} is not a number (e.g. 1.4, inf)")
+            self.issue(n, f"value {shown(text)} for {where} is not a number{number_hint(text)}")
             return
         if (student, graded.name, name) in self.seen:
             self.issue(n, f"{student} already answered {graded.name} {name}")

@@ -690,8 +690,21 @@ def parse_value(text: str) -> float:
     """
     s = text.strip()
     if not _NUMBER.fullmatch(s):
-        raise ValueError(f"{s[:40]!r} is not a number (e.g. 1.4, -2e-3, inf)")
+        raise ValueError(f"{s[:40]!r} is not a number{number_hint(s)}")
     return float(s)
+
+
+#: A decimal comma, as a spreadsheet in many locales writes 1.5: 1,5 (one comma, digits after).
+_DECIMAL_COMMA = re.compile(r"[+-]?\d*,\d+")
+
+
+def number_hint(text: str) -> str:
+    """What to write instead of ``text``, an answer that is not a number: a decimal comma
+    (refused: 1,500 may be a thousand) gets its dotted form, anything else examples."""
+    s = text.strip()
+    if _DECIMAL_COMMA.fullmatch(s):
+        return f": write the decimal point as a dot ({s.replace(',', '.')})"
+    return " (e.g. 1.4, -2e-3, inf)"
 
 
 def parse_answer_flags(flags: list[str]) -> dict[str, float]:

@@ -70,3 +70,14 @@ def test_a_student_id_opening_with_a_quote_stays_apart_from_a_formula_one(tmp_pa
     assert cells == ["'=x", "''=x", "''plain"], cells
     # as a spreadsheet shows them (its leading quote hidden): each as handed in, none a formula
     assert [c[1:] for c in cells] == ["=x", "'=x", "'plain"]
+
+
+def test_a_decimal_comma_is_refused_with_the_dotted_form(tmp_path: Path):
+    # "1,5" (a spreadsheet's decimal comma) said only "is not a number (e.g. 1.4, inf)"
+    answers = tmp_path / "a.csv"
+    answers.write_text('student,problem,figure,value\nana,hinge-sequence,loss,"0,467"\n')
+    r = _run("grade", PROBLEM, str(answers))
+    assert r.exit_code == 0, r.output
+    assert "row 2" in r.output and "decimal point as a dot (0.467)" in r.output, r.output
+    line = _one_line_error(_run("mark", PROBLEM, "--answer", "loss=1,4"))
+    assert "decimal point as a dot (1.4)" in line, line
