@@ -11,10 +11,11 @@ folded; two problem files of one name (in two folders) are refused, and names th
 by case (``Hello.yaml``, ``HELLO.yaml``) are said so once and must be written exactly. Each
 problem's
 graded figures are its answer key's (``loss`` for a file without a key; figure names in any
-case), with the key's points (1 by default); every answer is marked by ``mark`` (its value read
-by ``mark.parse_value``: ``inf`` and ``1e400`` are infinite), so a wrong one carries its
-diagnosed slip. A student's score is the points earned over the points of every problem given
-(an unanswered figure earns 0).
+case), with the key's points (1 by default), and each entry of an array key (BPTT's
+``grads.W_hh[0][1]``, also written ``dL/dW_hh[0,1]`` as the Moodle bank asks it) for 1
+point; every answer is marked by ``mark`` (its value read by ``mark.parse_value``: ``inf``
+and ``1e400`` are infinite), so a wrong one carries its diagnosed slip. A student's score
+is the points earned over the points of every problem given (an unanswered figure earns 0).
 
 Of the variants of one template (files written by ``rnnloss vary``, recognised by their
 ``source``) only one counts for a student: their own (``--ids``), else the first one they
@@ -91,9 +92,15 @@ class _Graded:
         return sum(self.figures.values())
 
     def figure(self, name: str) -> str | None:
-        """The key's figure called ``name`` in any case (None: not graded)."""
+        """The key's figure called ``name`` in any case (None: not graded); an array entry
+        as ``grads.W_hh[0][1]`` or ``dL/dW_hh[0,1]``."""
+        from rnnloss_cli.teach.mark import entry_name
+
         if name in self.figures:
             return name
+        entry = entry_name(name, self.figures)
+        if entry is not None:
+            return entry
         folded = [f for f in self.figures if f.casefold() == name.casefold()]
         return folded[0] if len(folded) == 1 else None
 
@@ -213,6 +220,8 @@ def _load_problems(paths: list[str]) -> dict[str, _Graded]:
         ctx = Ctx(problem, solve(problem))
         key = problem.meta.answer or {"loss": 0.0}
         figures = {f: problem.meta.points.get(f, 1.0) for f in key}
+        # each entry of an array key (BPTT's grads) is a figure of 1 point, as in the Moodle bank
+        figures.update(dict.fromkeys(ctx.entries, 1.0))
         template, owner = variant_origin(problem.meta.source) or (path, None)
         graded = _Graded(stem, ctx, figures, Path(template).stem, owner, path)
         for alias in (stem, Path(path).name, path):

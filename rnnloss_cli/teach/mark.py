@@ -47,7 +47,21 @@ class Ctx:
         return self.problem.meta
 
     def value(self, figure: str) -> float:
-        return float(self.result.figures[figure])
+        if figure in self.result.figures:
+            return float(self.result.figures[figure])
+        return self.entries[figure]
+
+    @property
+    def entries(self) -> dict[str, float]:
+        """The entries of the key's arrays (BPTT's ``grads.W_hh[0][1]``) as the engine computed
+        them, read from the result's checks (one per entry)."""
+        if "entries" not in self._cache:
+            self._cache["entries"] = {
+                c.figure: float(c.got)
+                for c in self.result.checks or []
+                if "[" in c.figure and isinstance(c.got, (int, float))
+            }
+        return self._cache["entries"]
 
     def resolve(self, figure: str, **changes: Any) -> float | None:
         """The figure after re-solving the problem with ``changes`` (None if that fails)."""
@@ -625,12 +639,36 @@ def mark_problem(problem: Any, answers: dict[str, float]) -> MarkReport:
     return mark_ctx(Ctx(problem, solve(problem)), answers)
 
 
+#: An entry of an array figure: ``grads.W_hh[0][1]``, ``grads.W_hh[0,1]`` or, as the Moodle
+#: bank names it, ``dL/dW_hh[0,1]`` (indices from 0).
+_ENTRY = re.compile(r"(?:dL/d|grads\.)(\w+)((?:\[\s*\d+(?:\s*,\s*\d+)*\s*\])+)", re.IGNORECASE)
+
+
+def entry_name(asked: str, entries: Any) -> str | None:
+    """The entry of ``entries`` (names as the key's, ``grads.W_hh[0][1]``) that ``asked``
+    names: ``grads.W_hh[0][1]``, ``grads.W_hh[0,1]`` or ``dL/dW_hh[0,1]``, in any case when
+    only one entry has that name so folded (a wide CSV's header is read in any case)."""
+    m = _ENTRY.fullmatch(asked.strip())
+    if m is None:
+        return None
+    index = re.findall(r"\d+", m.group(2))
+    name = f"grads.{m.group(1)}" + "".join(f"[{int(i)}]" for i in index)
+    if name in entries:
+        return name
+    folded = [e for e in entries if e.casefold() == name.casefold()]
+    return folded[0] if len(folded) == 1 else None
+
+
 def _figure_named(ctx: Ctx, asked: str) -> str:
     """The problem's figure ``asked`` names: exactly, else in another case (``LOSS``) when
-    only one figure has that name so folded (as ``grade`` reads figure names)."""
+    only one figure has that name so folded (as ``grade`` reads figure names); an entry of
+    an array key (BPTT's ``dL/dW_hh[0,1]``, ``grads.W_hh[0][1]``) is a figure too."""
     figures = ctx.result.figures
     if asked in figures:
         return asked
+    entry = entry_name(asked, ctx.entries)
+    if entry is not None:
+        return entry
     folded = [f for f in figures if f.casefold() == asked.casefold()]
     if len(folded) == 1:
         return folded[0]
@@ -638,6 +676,9 @@ def _figure_named(ctx: Ctx, asked: str) -> str:
         why = f"could be {' or '.join(map(repr, folded))}, which differ only by case"
     else:
         why = f"no figure named {asked!r} for this problem; it gives: {', '.join(figures)}"
+        if ctx.entries:
+            first, last = next(iter(ctx.entries)), list(ctx.entries)[-1]
+            why += f", and the key's array entries {first} ... {last}"
     raise ProblemError(why, file=ctx.meta.file, field=f"--answer {asked}")
 
 
