@@ -56,6 +56,11 @@ from rnnloss_cli.result import Window
 
 #: Files named in the warning about figures that are not one number (the rest are counted).
 _NAMED_FILES = 3
+#: Questions one problem file's array entries (BPTT's gradients) may give: each repeats the
+#: question's givens and the worked solution (~85 kB with a 31-unit network), so a key of
+#: MAX_KEY_FIGURES = 1000 entries made an 82 MB bank in 6 s; a worked problem keys a few
+#: small matrices. Entries past it are named in a warning and left out.
+MAX_ENTRY_QUESTIONS = 100
 #: Digits of the answer written in the bank (well inside the default tolerance 5e-4).
 ANSWER_DIGITS = 6
 
@@ -440,19 +445,32 @@ def moodle_bank(files: list[str], *, category: str | None = None) -> MoodleBank:
         ]
         if keys is not None and keys.arrays:
             got = {c.figure: c.got for c in result.checks or []}
-            for name, (expected, _) in keys.arrays.items():
-                for index in np.ndindex(expected.shape):
-                    where = name + "".join(f"[{i}]" for i in index)
-                    value = got.get(where)
-                    asked.append(
-                        (
-                            entry_label(name, index),
-                            where,
-                            entry_words(name, index),
-                            None if value is None else float(value),
-                            1.0,
-                        )
+            entries = [
+                (name, index)
+                for name, (expected, _) in keys.arrays.items()
+                for index in np.ndindex(expected.shape)
+            ]
+            if len(entries) > MAX_ENTRY_QUESTIONS:
+                first = entry_label(*entries[MAX_ENTRY_QUESTIONS])
+                warnings.append(
+                    f"{path}: {len(entries) - MAX_ENTRY_QUESTIONS:,} of the key's "
+                    f"{len(entries):,} array entries left out, from {first} on (at most "
+                    f"{MAX_ENTRY_QUESTIONS} questions a file, MAX_ENTRY_QUESTIONS: each "
+                    "repeats the givens and the worked solution)"
+                )
+                entries = entries[:MAX_ENTRY_QUESTIONS]
+            for name, index in entries:
+                where = name + "".join(f"[{i}]" for i in index)
+                value = got.get(where)
+                asked.append(
+                    (
+                        entry_label(name, index),
+                        where,
+                        entry_words(name, index),
+                        None if value is None else float(value),
+                        1.0,
                     )
+                )
         for figure, slot, words, value, points in asked:
             if value is None or not math.isfinite(value):
                 what = "missing" if value is None else "infinite" if math.isinf(value) else "NaN"

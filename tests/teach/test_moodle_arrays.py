@@ -100,3 +100,28 @@ def test_an_entry_that_is_not_finite_is_named_and_left_out(tmp_path):
     bank = moodle_bank([str(path)])
     ET.fromstring(bank.text)
     assert any("dL/db_y[0]" in w for w in bank.warnings), bank.warnings
+
+
+def test_a_large_array_key_is_cut_at_the_limit_with_a_warning(tmp_path):
+    # W_hh 11 x 11 keyed: 121 entries. Each question repeats the givens and the worked
+    # solution, so a 31 x 31 key (961 entries) made an 82 MB bank; at most
+    # MAX_ENTRY_QUESTIONS = 100 entries a file are asked, the first left out named.
+    hidden = 11
+    zeros = str([[0.0] * hidden] * hidden)
+    path = tmp_path / "wide.yaml"
+    path.write_text(
+        "kind: bptt\nloss: squared_error\nreduction: sum\nx: [[1.0]]\ntargets: [[0.5]]\n"
+        f"W_xh: {[[0.1] * hidden]}\nW_hh: {zeros}\nb_h: {[0.0] * hidden}\n"
+        f"W_hy: {[[0.1]] * hidden}\nb_y: [0.0]\nh0: {[0.0] * hidden}\n"
+        f"answer:\n  grads:\n    W_hh: {zeros}\n",
+        encoding="utf-8",
+    )
+    bank = moodle_bank([str(path)])
+    root = ET.fromstring(bank.text)
+    names = [q.find("name/text").text for q in root.findall("question[@type='numerical']")]
+    entries = [n for n in names if "dL/dW_hh" in n]
+    assert len(entries) == 100, len(entries)
+    # row-major: entries 0..99 are [0,0] ... [9,0]; the first left out is [9,1]
+    assert entries[-1] == "wide: dL/dW_hh[9,0]"
+    said = [w for w in bank.warnings if "MAX_ENTRY_QUESTIONS" in w]
+    assert len(said) == 1 and "21 of the key's 121" in said[0] and "dL/dW_hh[9,1]" in said[0]
