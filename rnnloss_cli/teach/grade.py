@@ -34,6 +34,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -178,17 +179,30 @@ class GradeReport:
     def not_counted(self, student: str, graded: _Graded) -> str | None:
         """Why an answer to ``graded`` earns ``student`` nothing (None: it counts)."""
         pick = self.counted(student, graded.group)
+        who = student_shown(student)
         if graded.owner is not None and graded.owner != student:
-            mine = f"; {student}'s own is {pick.name}" if pick else ""
-            return f"{graded.name} is the variant of {graded.owner}, not {student}'s{mine}"
+            mine = f"; {who}'s own is {pick.name}" if pick else ""
+            return f"{graded.name} is the variant of {graded.owner}, not {who}'s{mine}"
         if pick is not None and pick is not graded:
             if pick.owner == student:
-                return f"only {student}'s own variant of {graded.group}, {pick.name}, counts"
+                return f"only {who}'s own variant of {graded.group}, {pick.name}, counts"
             return (
-                f"{student} already answered {pick.name}, a variant of the same template "
+                f"{who} already answered {pick.name}, a variant of the same template "
                 f"({graded.group}); only one variant counts"
             )
         return None
+
+
+#: Characters that break a message's one line or drive the terminal: C0 and C1 controls,
+#: DEL, and the Unicode line and paragraph separators.
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+
+
+def student_shown(student: str) -> str:
+    """A student id as a message names it: as it is, or quoted with its escapes (``'a\\nb'``)
+    when it holds a line break or another control character (a quoted CSV cell may): the
+    warning about it stays one line."""
+    return shown(student) if _CONTROL.search(student) else student
 
 
 def _load_problems(paths: list[str]) -> dict[str, _Graded]:
@@ -429,7 +443,7 @@ class _Grader:
             self.issue(n, f"value {shown(text)} for {where} is not a number{number_hint(text)}")
             return
         if (student, graded.name, name) in self.seen:
-            self.issue(n, f"{student} already answered {graded.name} {name}")
+            self.issue(n, f"{student_shown(student)} already answered {graded.name} {name}")
             return
         self.seen.add((student, graded.name, name))
         self.report.answered.setdefault((student, graded.group), graded.name)

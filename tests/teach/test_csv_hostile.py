@@ -81,3 +81,20 @@ def test_a_decimal_comma_is_refused_with_the_dotted_form(tmp_path: Path):
     assert "row 2" in r.output and "decimal point as a dot (0.467)" in r.output, r.output
     line = _one_line_error(_run("mark", PROBLEM, "--answer", "loss=1,4"))
     assert "decimal point as a dot (1.4)" in line, line
+
+
+def test_a_student_id_with_a_line_break_keeps_its_warning_on_one_line(tmp_path: Path):
+    # A quoted cell may hold a line break: "'e\nvil' already answered" was two lines on
+    # stderr, the second looking like a message of its own.
+    from rnnloss_cli.teach.grade import grade_class
+
+    answers = tmp_path / "a.csv"
+    answers.write_text(
+        'student,problem,figure,value\n"e\nvil",hinge-sequence,loss,0.4\n'
+        '"e\nvil",hinge-sequence,loss,0.4\n',
+        newline="",
+    )
+    report = grade_class([PROBLEM], str(answers))
+    assert len(report.issues) == 1, report.issues
+    (issue,) = report.issues
+    assert "\n" not in issue and "'e\\nvil' already answered" in issue, issue
