@@ -561,6 +561,11 @@ def _bar(count: int, largest: int, width: int = BAR_WIDTH) -> int:
     return round(count * width / largest)
 
 
+def _count(n: float, noun: str) -> str:
+    """``1 student``, ``2 students``, ``1.5 points``: a count with its noun."""
+    return f"{n:g} {noun}" + ("" if n == 1 else "s")
+
+
 def summary_text(report: GradeReport, width: int | None = None) -> str:
     """The summary as lines for the terminal; ``width``: its columns (COLUMNS=40 gets bars of
     at most 40 - BAR_MARGIN marks, never fewer than MIN_BAR_WIDTH, never more than BAR_WIDTH).
@@ -569,11 +574,13 @@ def summary_text(report: GradeReport, width: int | None = None) -> str:
         BAR_WIDTH if width is None else max(MIN_BAR_WIDTH, min(BAR_WIDTH, width - BAR_MARGIN))
     )
     s = summary(report)
+    skipped = _count(s["skipped_rows"], "row")
     if not s["students"]:
-        return f"0 students: no answer graded ({s['skipped_rows']} rows with answers skipped)"
+        return f"0 students: no answer graded ({skipped} with answers skipped)"
     lines = [
-        f"{s['students']} students, {s['answers']} answers graded, {s['skipped_rows']} rows "
-        f"with answers skipped; mean {s['mean_percent']:.1f}% of {s['possible']:g} points",
+        f"{_count(s['students'], 'student')}, {_count(s['answers'], 'answer')} graded, "
+        f"{skipped} with answers skipped; mean {s['mean_percent']:.1f}% of "
+        f"{_count(s['possible'], 'point')}",
         "score distribution:",
     ]
     largest = max(s["distribution"].values())
