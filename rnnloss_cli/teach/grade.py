@@ -440,7 +440,8 @@ class _Grader:
         try:
             value = parse_value(text)
         except ValueError:
-            self.issue(n, f"value {shown(text)} for {where} is not a number{number_hint(text)}")
+            hint = number_hint(text, "1.4, inf")
+            self.issue(n, f"value {shown(text)} for {where} is not a number{hint}")
             return
         if (student, graded.name, name) in self.seen:
             self.issue(n, f"{student_shown(student)} already answered {graded.name} {name}")

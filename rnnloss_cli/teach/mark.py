@@ -739,13 +739,13 @@ def parse_value(text: str) -> float:
 _DECIMAL_COMMA = re.compile(r"[+-]?\d*,\d+")
 
 
-def number_hint(text: str) -> str:
+def number_hint(text: str, examples: str = "1.4, -2e-3, inf") -> str:
     """What to write instead of ``text``, an answer that is not a number: a decimal comma
-    (refused: 1,500 may be a thousand) gets its dotted form, anything else examples."""
+    (refused: 1,500 may be a thousand) gets its dotted form, anything else ``examples``."""
     s = text.strip()
     if _DECIMAL_COMMA.fullmatch(s):
         return f": write the decimal point as a dot ({s.replace(',', '.')})"
-    return " (e.g. 1.4, -2e-3, inf)"
+    return f" (e.g. {examples})"
 
 
 def parse_answer_flags(flags: list[str]) -> dict[str, float]:
