@@ -5,7 +5,9 @@ A variant is a pure function of (template, seed, id): the random generator is se
 and the student's id alone, and the same seed gives the same bytes. Each variant is drawn, then
 validated by the problem's own parser and the ``constraints``; a draw that fails is drawn again
 (at most ``MAX_VARY_TRIES`` times). Its answer key is computed by the engine, for the figures
-the template's key names (points kept), and its ``source`` says so.
+the template's key names (points kept; an array key such as BPTT's ``grads`` entry by entry,
+in the template's shape; a text key, such as a decoding's labelling, is not carried), and its
+``source`` says so.
 
 The ``vary:`` block maps a field (``probs``, ``yhat``, ``alignments[0].factors``) to a rule:
 
@@ -535,6 +537,14 @@ def make_variant(
     # standard input), as the template's parser read it.
     folder = Path.cwd() if file.startswith("<") or file == "-" else Path(file).parent
     rules = read_rules(data, lines, file)
+    # The template's array keys (BPTT's grads: {W_hh: [[...]]}), as written: kept in the draw
+    # while it is solved, so that the result holds a check (the engine's value) per entry.
+    keys = getattr(template, "keys", None)
+    arrays = {} if keys is None else keys.arrays
+    array_answer: dict[str, dict[str, Any]] = {}
+    for entry in arrays:
+        group, sub = entry.split(".", 1)
+        array_answer.setdefault(group, {})[sub] = data["answer"][group][sub]
     rng = random.Random(variant_seed(seed, ident))
     last = "no draw"
     for _ in range(MAX_VARY_TRIES):
@@ -549,6 +559,8 @@ def make_variant(
                 last = broken[0]
                 continue
         draw.pop("answer", None)
+        if array_answer:
+            draw["answer"] = copy.deepcopy(array_answer)
         draw["source"] = _SOURCE.format(label=label, name=name, seed=seed)
         givens = {k: v for k, v in draw.items() if k not in ("answer", "source")}
         same = givens == {k: v for k, v in data.items() if k not in _NOT_GIVENS}
@@ -578,6 +590,13 @@ def make_variant(
             pts = template.meta.points.get(fig, 1.0)
             key[fig] = value if pts == 1.0 else {"value": value, "points": _plain(pts)}
         else:
+            entries, trouble = _array_keys(result, arrays, digits, template.meta.tolerance)
+            if trouble is not None:
+                last = trouble
+                continue
+            for entry, value in entries.items():
+                group, sub = entry.split(".", 1)
+                key.setdefault(group, {})[sub] = value
             draw["answer"] = key
             text = f"# {comment_line(draw['source'])}\n" + yaml.safe_dump(
                 draw, sort_keys=False, default_flow_style=None, allow_unicode=True, width=100
@@ -589,6 +608,32 @@ def make_variant(
         line=lines.get(("vary",)),
         field="vary" if rules is not None else None,
     )
+
+
+def _array_keys(
+    result: Any, arrays: dict[str, Any], digits: int, tolerance: float
+) -> tuple[dict[str, Any], str | None]:
+    """The variant's array keys (``grads.W_hh`` -> nested lists, rounded to ``digits``) from
+    the result's checks, one per entry; or why the draw cannot be keyed (an entry that is
+    not finite, or that the tolerance cannot check)."""
+    import numpy as np
+
+    got = {c.figure: c.got for c in result.checks or []}
+    out: dict[str, Any] = {}
+    for name, (template_array, _) in arrays.items():
+        shape = np.shape(template_array)
+        values = np.empty(shape, dtype=float)
+        for index in np.ndindex(shape):
+            where = name + "".join(f"[{i}]" for i in index)
+            value = got.get(where)
+            if value is None or not math.isfinite(value):
+                return {}, f"figure {where} is {'missing' if value is None else value}"
+            value = round(float(value), digits)
+            if (loose := loose_tolerance(tolerance, value, where)) is not None:
+                return {}, f"tolerance {loose}"
+            values[index] = value
+        out[name] = values.tolist()
+    return out, None
 
 
 def _plain(x: float) -> float | int:
