@@ -658,7 +658,7 @@ def make_variants(
     data, lines = load_yaml(read_text(path), path)
     if not isinstance(data, dict):
         raise ProblemError("expected a problem (a mapping with 'kind')", file=path)
-    name = STDIN_STEM if path == "-" else Path(path).name
+    name = template_name(path)
     if ids is None:
         idents = [str(i) for i in range(1, (count or 0) + 1)]
         labels = [f"variant {i}" for i in idents]
@@ -674,6 +674,19 @@ _SAFE = re.compile(r"[^A-Za-z0-9._@-]")
 #: The template name of standard input (``-``): its variants are ``stdin-1.yaml``, ...; a
 #: name ``--1.yaml`` would read as an option to the next command.
 STDIN_STEM = "stdin"
+
+
+def template_name(path: str) -> str:
+    """The template's file name as its variants name it (``hello.yaml``): ``stdin`` for
+    standard input and for any other stream, such as ``<(cat hello.yaml)``, which is
+    ``/dev/fd/63`` (its variants were ``63-1.yaml``, "variant 1 of 63")."""
+    if path == "-":
+        return STDIN_STEM
+    try:
+        regular = os.path.isfile(path)
+    except (OSError, ValueError):
+        regular = True
+    return Path(path).name if regular or not os.path.exists(path) else STDIN_STEM
 
 
 def file_names(stem: str, variants: list[Variant], numbered: bool) -> list[str]:

@@ -50,3 +50,22 @@ def test_a_quoted_line_break_moves_the_line_not_the_row(tmp_path: Path):
     with pytest.raises(ProblemError, match="row 3: empty student id") as err:
         read_roster(str(f))
     assert err.value.line == 4
+
+
+def test_a_template_read_from_a_pipe_names_its_variants_stdin(tmp_path: Path):
+    # vary <(cat hinge-sequence.yaml) reads /dev/fd/63: the variants were 63-1.yaml, their
+    # source "variant 1 of 63" (a Moodle category "63"), and the summary "1 variants".
+    import os
+
+    read, write = os.pipe()
+    os.write(write, Path("problems/hinge-sequence.yaml").read_bytes())
+    os.close(write)
+    out = tmp_path / "out"
+    try:
+        r = CliRunner().invoke(app, ["vary", f"/dev/fd/{read}", "-n", "1", "-o", str(out)])
+    finally:
+        os.close(read)
+    assert r.exit_code == 0, r.output
+    assert [p.name for p in out.iterdir()] == ["stdin-1.yaml"]
+    assert "variant 1 of stdin," in (out / "stdin-1.yaml").read_text()
+    assert "1 variant of " in r.output
