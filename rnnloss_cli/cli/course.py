@@ -59,7 +59,7 @@ def vary(
     """
     from rnnloss_cli.limits import MAX_VARIANTS
     from rnnloss_cli.problem import input_files
-    from rnnloss_cli.teach.vary import STDIN_STEM, file_names, make_variants, read_roster
+    from rnnloss_cli.teach.vary import file_names, make_variants, read_roster, template_name
 
     if (count is None) == (ids is None):
         raise fail("give --count N or --ids roster.csv (one of them)")
@@ -76,7 +76,8 @@ def vary(
             f"warning: {path} has no decimal givens to vary by default; every variant repeats "
             "its numbers (add a vary: block)"
         )
-    stem = STDIN_STEM if path == "-" else Path(path).stem  # "--1.yaml" reads as an option
+    # "-" and other streams (<(...) is /dev/fd/63) are "stdin": "--1.yaml" reads as an option
+    stem = Path(template_name(path)).stem
     names = file_names(stem, variants, numbered=roster is None)
     inputs = [*input_files([path]), *([ids] if ids else [])]
     # Every file is checked before any is written: a refusal half way left a set drawn
@@ -89,8 +90,8 @@ def vary(
         write_file(text, target, force=force, inputs=inputs)
     written, same = len(pending), len(variants) - len(pending)
     say(
-        f"{len(variants)} variants of {path} (seed {seed}) in {output}: "
-        f"{written} written, {same} unchanged"
+        f"{len(variants)} variant{'' if len(variants) == 1 else 's'} of {path} (seed {seed}) "
+        f"in {output}: {written} written, {same} unchanged"
     )
 
 
@@ -236,7 +237,8 @@ def export(
 
     Each template's variants (and each other problem) get their own category per figure,
     CATEGORY/TEMPLATE/FIGURE, so a random question from one is the same problem for everyone.
-    A figure that is not finite has no numerical answer: it is left out with a warning.
+    An array figure (BPTT's gradients) is asked entry by entry (dL/dW_hh[0,1]). A figure that
+    is not finite, or is text, has no numerical answer: it is left out with a warning.
     """
     from rnnloss_cli.problem import input_files, problem_files
     from rnnloss_cli.teach.moodle import moodle_bank

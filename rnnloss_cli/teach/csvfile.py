@@ -10,6 +10,7 @@ the limit, the file and the line where the row begins.
 from __future__ import annotations
 
 import csv
+import os
 import re
 from collections.abc import Iterator
 
@@ -25,10 +26,27 @@ def read_csv_text(path: str) -> str:
 
     Reading, decoding and the size limit (``MAX_FILE_BYTES``) are the problem files' own.
     """
+    from rnnloss_cli import limits
     from rnnloss_cli.problem import read_text
 
+    # The problem files' messages ask for "a problem file (.yaml)" and say "problem files hold
+    # a few numbers": a CSV's own words here.
+    if path != "-" and os.path.isdir(path):
+        raise ProblemError("is a folder; give a CSV file", file=path)
+    try:
+        text = read_text(path)
+    except ProblemError as err:
+        if not err.message.startswith("larger than"):
+            raise
+        raise ProblemError(
+            f"larger than {limits.MAX_FILE_BYTES:,} bytes (limit MAX_FILE_BYTES = "
+            f"{limits.MAX_FILE_BYTES // 2**20} MiB); a CSV of answers or ids is far smaller "
+            "(is it the right file?)",
+            file=err.file,
+            line=err.line,
+        ) from None
     # A spreadsheet's UTF-8 byte-order mark is not part of the first column's name.
-    return read_text(path).removeprefix("\ufeff")
+    return text.removeprefix("\ufeff")
 
 
 def shown(text: str) -> str:
@@ -38,12 +56,22 @@ def shown(text: str) -> str:
 
 def csv_records(text: str, path: str, *, max_rows: int, limit: str) -> Iterator[tuple[int, list]]:
     """(row number, cells) of every record of ``text``; the first record is row 1.
+    (:func:`csv_records_at` gives the line each record begins on too.)
 
     A blank row comes as ``[]`` and counts like any other: stepping over it is what costs, so
     a file of blank lines stops at the limit instead of being read whole. More than
     ``max_rows`` rows after the first is a ProblemError naming ``limit`` (the limit's name).
     Row numbers count records, as a spreadsheet does: a quoted cell may span lines.
     """
+    for row, _, cells in csv_records_at(text, path, max_rows=max_rows, limit=limit):
+        yield row, cells
+
+
+def csv_records_at(
+    text: str, path: str, *, max_rows: int, limit: str
+) -> Iterator[tuple[int, int, list]]:
+    """(row number, line where the record begins, cells) of every record of ``text``, as
+    :func:`csv_records`; the two numbers differ after a blank line or a quoted line break."""
     reader = csv.reader(_lines(text))
     row = 0
     while True:
@@ -68,7 +96,7 @@ def csv_records(text: str, path: str, *, max_rows: int, limit: str) -> Iterator[
                 file=path,
                 line=line,
             )
-        yield row, cells
+        yield row, line, cells
 
 
 #: A line with its ending: LF, CRLF or a lone CR (the last line may have none).

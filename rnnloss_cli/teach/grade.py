@@ -11,10 +11,11 @@ folded; two problem files of one name (in two folders) are refused, and names th
 by case (``Hello.yaml``, ``HELLO.yaml``) are said so once and must be written exactly. Each
 problem's
 graded figures are its answer key's (``loss`` for a file without a key; figure names in any
-case), with the key's points (1 by default); every answer is marked by ``mark`` (its value read
-by ``mark.parse_value``: ``inf`` and ``1e400`` are infinite), so a wrong one carries its
-diagnosed slip. A student's score is the points earned over the points of every problem given
-(an unanswered figure earns 0).
+case), with the key's points (1 by default), and each entry of an array key (BPTT's
+``grads.W_hh[0][1]``, also written ``dL/dW_hh[0,1]`` as the Moodle bank asks it) for 1
+point; every answer is marked by ``mark`` (its value read by ``mark.parse_value``: ``inf``
+and ``1e400`` are infinite), so a wrong one carries its diagnosed slip. A student's score
+is the points earned over the points of every problem given (an unanswered figure earns 0).
 
 Of the variants of one template (files written by ``rnnloss vary``, recognised by their
 ``source``) only one counts for a student: their own (``--ids``), else the first one they
@@ -33,6 +34,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -91,9 +93,15 @@ class _Graded:
         return sum(self.figures.values())
 
     def figure(self, name: str) -> str | None:
-        """The key's figure called ``name`` in any case (None: not graded)."""
+        """The key's figure called ``name`` in any case (None: not graded); an array entry
+        as ``grads.W_hh[0][1]`` or ``dL/dW_hh[0,1]``."""
+        from rnnloss_cli.teach.mark import entry_name
+
         if name in self.figures:
             return name
+        entry = entry_name(name, self.figures)
+        if entry is not None:
+            return entry
         folded = [f for f in self.figures if f.casefold() == name.casefold()]
         return folded[0] if len(folded) == 1 else None
 
@@ -171,17 +179,30 @@ class GradeReport:
     def not_counted(self, student: str, graded: _Graded) -> str | None:
         """Why an answer to ``graded`` earns ``student`` nothing (None: it counts)."""
         pick = self.counted(student, graded.group)
+        who = student_shown(student)
         if graded.owner is not None and graded.owner != student:
-            mine = f"; {student}'s own is {pick.name}" if pick else ""
-            return f"{graded.name} is the variant of {graded.owner}, not {student}'s{mine}"
+            mine = f"; {who}'s own is {pick.name}" if pick else ""
+            return f"{graded.name} is the variant of {graded.owner}, not {who}'s{mine}"
         if pick is not None and pick is not graded:
             if pick.owner == student:
-                return f"only {student}'s own variant of {graded.group}, {pick.name}, counts"
+                return f"only {who}'s own variant of {graded.group}, {pick.name}, counts"
             return (
-                f"{student} already answered {pick.name}, a variant of the same template "
+                f"{who} already answered {pick.name}, a variant of the same template "
                 f"({graded.group}); only one variant counts"
             )
         return None
+
+
+#: Characters that break a message's one line or drive the terminal: C0 and C1 controls,
+#: DEL, and the Unicode line and paragraph separators.
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+
+
+def student_shown(student: str) -> str:
+    """A student id as a message names it: as it is, or quoted with its escapes (``'a\\nb'``)
+    when it holds a line break or another control character (a quoted CSV cell may): the
+    warning about it stays one line."""
+    return shown(student) if _CONTROL.search(student) else student
 
 
 def _load_problems(paths: list[str]) -> dict[str, _Graded]:
@@ -213,6 +234,8 @@ def _load_problems(paths: list[str]) -> dict[str, _Graded]:
         ctx = Ctx(problem, solve(problem))
         key = problem.meta.answer or {"loss": 0.0}
         figures = {f: problem.meta.points.get(f, 1.0) for f in key}
+        # each entry of an array key (BPTT's grads) is a figure of 1 point, as in the Moodle bank
+        figures.update(dict.fromkeys(ctx.entries, 1.0))
         template, owner = variant_origin(problem.meta.source) or (path, None)
         graded = _Graded(stem, ctx, figures, Path(template).stem, owner, path)
         for alias in (stem, Path(path).name, path):
@@ -398,7 +421,7 @@ class _Grader:
 
     def answer(self, n: int, student: str, graded: _Graded, figure: str, text: str) -> None:
         """Mark one answer, or report why it is skipped."""
-        from rnnloss_cli.teach.mark import mark_ctx, parse_value
+        from rnnloss_cli.teach.mark import mark_ctx, number_hint, parse_value
 
         where = shown(figure) if self.long_form else f"column {shown(figure)}"
         name = graded.figure(figure)
@@ -417,10 +440,11 @@ class _Grader:
         try:
             value = parse_value(text)
         except ValueError:
-            self.issue(n, f"value {shown(text)} for {where} is not a number (e.g. 1.4, inf)")
+            hint = number_hint(text, "1.4, inf")
+            self.issue(n, f"value {shown(text)} for {where} is not a number{hint}")
             return
         if (student, graded.name, name) in self.seen:
-            self.issue(n, f"{student} already answered {graded.name} {name}")
+            self.issue(n, f"{student_shown(student)} already answered {graded.name} {name}")
             return
         self.seen.add((student, graded.name, name))
         self.report.answered.setdefault((student, graded.group), graded.name)
@@ -451,12 +475,16 @@ def _percent(earned: float, possible: float) -> float:
 #: First characters that make a spreadsheet read a cell as a formula (OWASP, "CSV
 #: injection"): a student named ``=cmd|' /C calc'!A0`` would run it when the report is opened.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+#: The quote a spreadsheet hides at the start of a cell: a cell that opens with it gets a
+#: second one, or the students ``'=x`` and ``=x`` both read ``=x`` in the report.
+TEXT_QUOTE = "'"
 
 
 def spreadsheet_text(cell: str) -> str:
     """``cell`` as text a spreadsheet shows and never evaluates: an apostrophe before a first
-    character of FORMULA_STARTS (``=1+1`` -> ``'=1+1``), any other cell as it is."""
-    return "'" + cell if cell.startswith(FORMULA_STARTS) else cell
+    character of FORMULA_STARTS (``=1+1`` -> ``'=1+1``) or before an apostrophe (``'x`` ->
+    ``''x``, which shows as ``'x``), any other cell as it is."""
+    return "'" + cell if cell.startswith((*FORMULA_STARTS, TEXT_QUOTE)) else cell
 
 
 def report_csv(report: GradeReport) -> str:
@@ -534,6 +562,11 @@ def _bar(count: int, largest: int, width: int = BAR_WIDTH) -> int:
     return round(count * width / largest)
 
 
+def _count(n: float, noun: str) -> str:
+    """``1 student``, ``2 students``, ``1.5 points``: a count with its noun."""
+    return f"{n:g} {noun}" + ("" if n == 1 else "s")
+
+
 def summary_text(report: GradeReport, width: int | None = None) -> str:
     """The summary as lines for the terminal; ``width``: its columns (COLUMNS=40 gets bars of
     at most 40 - BAR_MARGIN marks, never fewer than MIN_BAR_WIDTH, never more than BAR_WIDTH).
@@ -542,11 +575,13 @@ def summary_text(report: GradeReport, width: int | None = None) -> str:
         BAR_WIDTH if width is None else max(MIN_BAR_WIDTH, min(BAR_WIDTH, width - BAR_MARGIN))
     )
     s = summary(report)
+    skipped = _count(s["skipped_rows"], "row")
     if not s["students"]:
-        return f"0 students: no answer graded ({s['skipped_rows']} rows with answers skipped)"
+        return f"0 students: no answer graded ({skipped} with answers skipped)"
     lines = [
-        f"{s['students']} students, {s['answers']} answers graded, {s['skipped_rows']} rows "
-        f"with answers skipped; mean {s['mean_percent']:.1f}% of {s['possible']:g} points",
+        f"{_count(s['students'], 'student')}, {_count(s['answers'], 'answer')} graded, "
+        f"{skipped} with answers skipped; mean {s['mean_percent']:.1f}% of "
+        f"{_count(s['possible'], 'point')}",
         "score distribution:",
     ]
     largest = max(s["distribution"].values())

@@ -47,7 +47,21 @@ class Ctx:
         return self.problem.meta
 
     def value(self, figure: str) -> float:
-        return float(self.result.figures[figure])
+        if figure in self.result.figures:
+            return float(self.result.figures[figure])
+        return self.entries[figure]
+
+    @property
+    def entries(self) -> dict[str, float]:
+        """The entries of the key's arrays (BPTT's ``grads.W_hh[0][1]``) as the engine computed
+        them, read from the result's checks (one per entry)."""
+        if "entries" not in self._cache:
+            self._cache["entries"] = {
+                c.figure: float(c.got)
+                for c in self.result.checks or []
+                if "[" in c.figure and isinstance(c.got, (int, float))
+            }
+        return self._cache["entries"]
 
     def resolve(self, figure: str, **changes: Any) -> float | None:
         """The figure after re-solving the problem with ``changes`` (None if that fails)."""
@@ -162,7 +176,15 @@ def wrong_log_base(ctx: Ctx, figure: str) -> Alternatives:
         alt = ctx.resolve(figure, meta=dataclasses.replace(ctx.meta, log_base=base))
         if alt is not None:
             name = "ln" if asked == "e" else f"log{asked}"
-            out.append((alt, f"use {name} as the problem asks: {_g(ctx.value(figure))}"))
+            used = "ln" if base == "e" else f"log{base}"
+            # which logarithm gave the number, so the student sees the key they pressed
+            out.append(
+                (
+                    alt,
+                    f"{_g(alt)} is what {used} gives; use {name} as the problem asks: "
+                    f"{_g(ctx.value(figure))}",
+                )
+            )
     return out
 
 
@@ -261,6 +283,56 @@ def listed_for_exact(ctx: Ctx, figure: str) -> Alternatives:
     return [(_in_base(lc.loss, ctx), step), (_in_base(lc.valid_loss, ctx), step)]
 
 
+def _summed_alignments(ctx: Ctx, figure: str) -> list | None:
+    """The listed alignments a listed-CTC figure sums (all for ``listed``, the valid ones for
+    ``valid_only``), or None for any other figure or problem."""
+    p = ctx.problem
+    if ctx.meta.kind != "ctc" or not getattr(p, "alignments", None):
+        return None
+    if figure not in ("listed", "valid_only") and not (figure == "loss" and p.frame_probs is None):
+        return None
+    lc = _listed(ctx)
+    kept = [a for a in lc.alignments if a.valid or figure != "valid_only"]
+    return kept if len(kept) > 1 else None
+
+
+def _sum_step(kept: list, ctx: Ctx, figure: str, instead: str) -> str:
+    """The right step for a listed-CTC figure: the alignments' probabilities added, then −log
+    of the sum (its numbers written out when they are not 0 as doubles)."""
+    paths = ", ".join("".join(map(str, a.path)) for a in kept)
+    terms = " + ".join(_g(math.exp(a.log_product)) for a in kept)
+    value = ctx.value(figure)
+    log = "ln" if ctx.meta.log_base == "e" else f"log{ctx.meta.log_base}"
+    total = _base(ctx) ** -value
+    if total > 0:
+        tail = f"= {_g(total)}, {instead}; then −{log} {_g(total)} = {_g(value)}"
+    else:
+        tail = f", {instead}; then −{log} of that sum: {_g(value)}"
+    return f"p(l|x) adds the probabilities of the alignments {paths}: {terms} {tail}"
+
+
+def largest_alignment_only(ctx: Ctx, figure: str) -> Alternatives:
+    """Listed CTC: only the most probable alignment kept (the best path, not the sum)."""
+    kept = _summed_alignments(ctx, figure)
+    if kept is None:
+        return []
+    best = max(kept, key=lambda a: a.log_product)
+    instead = (
+        f"not the largest one alone ({''.join(map(str, best.path))}, "
+        f"{_g(math.exp(best.log_product))})"
+    )
+    return [(_in_base(-best.log_product, ctx), _sum_step(kept, ctx, figure, instead))]
+
+
+def alignments_multiplied(ctx: Ctx, figure: str) -> Alternatives:
+    """Listed CTC: the alignments' probabilities multiplied (or their losses added)."""
+    kept = _summed_alignments(ctx, figure)
+    if kept is None:
+        return []
+    total = -math.fsum(a.log_product for a in kept)  # −ln Π p = Σ (−ln p)
+    return [(_in_base(total, ctx), _sum_step(kept, ctx, figure, "not their product"))]
+
+
 def _forward_without_repeat_rule(ctx: Ctx) -> float | None:
     """p(l|x) by the forward algorithm with the skip s-2 -> s allowed between equal labels.
 
@@ -349,6 +421,39 @@ def padding_not_masked(ctx: Ctx, figure: str) -> Alternatives:
     return out
 
 
+def negative_label_sign(ctx: Ctx, figure: str) -> Alternatives:
+    """Hinge: a label y = −1 taken as +1, i.e. 1 − (−1)(ŷ) worked as 1 − ŷ (the sign of a
+    product of two negatives lost): re-solved with every label made +1."""
+    import numpy as np
+
+    p = ctx.problem
+    if ctx.meta.kind not in ("hinge", "sequence_hinge"):
+        return []
+    y, yhat = np.asarray(p.y, dtype=float), np.asarray(p.yhat, dtype=float)
+    if y.shape != yhat.shape or not bool(np.any(y < 0)):
+        return []
+    alt = ctx.resolve(figure, y=np.abs(p.y))
+    if alt is None:
+        return []
+    i = tuple(int(k) for k in np.argwhere(y < 0)[0])  # the first step with a label −1
+    where = "step " + ", ".join(str(k + 1) for k in i)
+    yh = float(yhat[i])
+
+    def n(x: float) -> str:  # a number as the steps print it, with a true minus sign
+        return f"{x:.4g}".replace("-", "−")
+
+    def paren(x: float) -> str:
+        return f"({n(x)})" if x < 0 else n(x)
+
+    step = (
+        f"at {where}, y·ŷ = (−1)·{paren(yh)} = {n(-yh)} and the term is "
+        f"max(0, 1 − {paren(-yh)}) = {n(max(0.0, 1 + yh))}, not max(0, 1 − {paren(yh)}) = "
+        f"{n(max(0.0, 1 - yh))} (y taken as +1); with each label's sign kept: "
+        f"{_g(ctx.value(figure))}"
+    )
+    return [(alt, step)]
+
+
 def _returns_forward(rewards: Any, gamma: float, mask: Any) -> Any:
     """Returns accumulated forwards in time: G_t = Σ_{k<=t} γ^(t-k) r_k."""
     import numpy as np
@@ -398,6 +503,11 @@ SLIPS: tuple[Slip, ...] = (
     Slip("padding_not_masked", "the padded steps were counted (not masked)", padding_not_masked),
     Slip("discount_wrong_way", "the discount γ is applied the wrong way", discount_wrong_way),
     Slip(
+        "negative_label_sign",
+        "a label −1 was used as +1 (the sign of (−1)·ŷ was lost)",
+        negative_label_sign,
+    ),
+    Slip(
         "repeat_without_blank",
         "a repeated label was counted without a blank between its copies",
         repeat_without_blank,
@@ -411,6 +521,17 @@ SLIPS: tuple[Slip, ...] = (
         "listed_for_exact",
         "it sums only the listed alignments; exact CTC sums over all of them",
         listed_for_exact,
+    ),
+    Slip(
+        "largest_alignment_only",
+        "it keeps only the most probable alignment; CTC adds the probabilities of all of them",
+        largest_alignment_only,
+    ),
+    Slip(
+        "alignments_multiplied",
+        "it multiplies the alignments' probabilities (or adds their losses); CTC adds the "
+        "probabilities",
+        alignments_multiplied,
     ),
     Slip("wrong_log_base", "it uses the wrong logarithm base", wrong_log_base),
     Slip(
@@ -518,12 +639,36 @@ def mark_problem(problem: Any, answers: dict[str, float]) -> MarkReport:
     return mark_ctx(Ctx(problem, solve(problem)), answers)
 
 
+#: An entry of an array figure: ``grads.W_hh[0][1]``, ``grads.W_hh[0,1]`` or, as the Moodle
+#: bank names it, ``dL/dW_hh[0,1]`` (indices from 0).
+_ENTRY = re.compile(r"(?:dL/d|grads\.)(\w+)((?:\[\s*\d+(?:\s*,\s*\d+)*\s*\])+)", re.IGNORECASE)
+
+
+def entry_name(asked: str, entries: Any) -> str | None:
+    """The entry of ``entries`` (names as the key's, ``grads.W_hh[0][1]``) that ``asked``
+    names: ``grads.W_hh[0][1]``, ``grads.W_hh[0,1]`` or ``dL/dW_hh[0,1]``, in any case when
+    only one entry has that name so folded (a wide CSV's header is read in any case)."""
+    m = _ENTRY.fullmatch(asked.strip())
+    if m is None:
+        return None
+    index = re.findall(r"\d+", m.group(2))
+    name = f"grads.{m.group(1)}" + "".join(f"[{int(i)}]" for i in index)
+    if name in entries:
+        return name
+    folded = [e for e in entries if e.casefold() == name.casefold()]
+    return folded[0] if len(folded) == 1 else None
+
+
 def _figure_named(ctx: Ctx, asked: str) -> str:
     """The problem's figure ``asked`` names: exactly, else in another case (``LOSS``) when
-    only one figure has that name so folded (as ``grade`` reads figure names)."""
+    only one figure has that name so folded (as ``grade`` reads figure names); an entry of
+    an array key (BPTT's ``dL/dW_hh[0,1]``, ``grads.W_hh[0][1]``) is a figure too."""
     figures = ctx.result.figures
     if asked in figures:
         return asked
+    entry = entry_name(asked, ctx.entries)
+    if entry is not None:
+        return entry
     folded = [f for f in figures if f.casefold() == asked.casefold()]
     if len(folded) == 1:
         return folded[0]
@@ -531,6 +676,9 @@ def _figure_named(ctx: Ctx, asked: str) -> str:
         why = f"could be {' or '.join(map(repr, folded))}, which differ only by case"
     else:
         why = f"no figure named {asked!r} for this problem; it gives: {', '.join(figures)}"
+        if ctx.entries:
+            first, last = next(iter(ctx.entries)), list(ctx.entries)[-1]
+            why += f", and the key's array entries {first} ... {last}"
     raise ProblemError(why, file=ctx.meta.file, field=f"--answer {asked}")
 
 
@@ -583,8 +731,21 @@ def parse_value(text: str) -> float:
     """
     s = text.strip()
     if not _NUMBER.fullmatch(s):
-        raise ValueError(f"{s[:40]!r} is not a number (e.g. 1.4, -2e-3, inf)")
+        raise ValueError(f"{s[:40]!r} is not a number{number_hint(s)}")
     return float(s)
+
+
+#: A decimal comma, as a spreadsheet in many locales writes 1.5: 1,5 (one comma, digits after).
+_DECIMAL_COMMA = re.compile(r"[+-]?\d*,\d+")
+
+
+def number_hint(text: str, examples: str = "1.4, -2e-3, inf") -> str:
+    """What to write instead of ``text``, an answer that is not a number: a decimal comma
+    (refused: 1,500 may be a thousand) gets its dotted form, anything else ``examples``."""
+    s = text.strip()
+    if _DECIMAL_COMMA.fullmatch(s):
+        return f": write the decimal point as a dot ({s.replace(',', '.')})"
+    return f" (e.g. {examples})"
 
 
 def parse_answer_flags(flags: list[str]) -> dict[str, float]:

@@ -14,6 +14,11 @@ Layout (Moodle's "Moodle XML format", question type ``numerical``)::
         </answer>
       </question>
 
+An array figure (BPTT's ``grads: {W_hh: [[...]]}``) is asked entry by entry: one question per
+entry, named ``dL/dW_hh[0,1]`` (indices from 0) in its name and text, with the file's tolerance
+and 1 point, in the category ``.../grads.W_hh[0][1]`` ("/" would open a subcategory). Text
+figures (a decoding's labelling) have no numerical question: they are named in one warning.
+
 Questions are grouped by problem, then by figure: the category ``<base>/<template>/<figure>``
 holds that figure's question of every variant of one template (``rnnloss vary`` names the
 template in each variant's ``source``), so a Moodle quiz's "random question" from it gives each
@@ -42,6 +47,8 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from rnnloss_cli.errors import ProblemError
 from rnnloss_cli.problem.base import COMMON_FIELDS, loose_tolerance
 from rnnloss_cli.render.text import ELLIPSIS
@@ -49,6 +56,11 @@ from rnnloss_cli.result import Window
 
 #: Files named in the warning about figures that are not one number (the rest are counted).
 _NAMED_FILES = 3
+#: Questions one problem file's array entries (BPTT's gradients) may give: each repeats the
+#: question's givens and the worked solution (~85 kB with a 31-unit network), so a key of
+#: MAX_KEY_FIGURES = 1000 entries made an 82 MB bank in 6 s; a worked problem keys a few
+#: small matrices. Entries past it are named in a warning and left out.
+MAX_ENTRY_QUESTIONS = 100
 #: Digits of the answer written in the bank (well inside the default tolerance 5e-4).
 ANSWER_DIGITS = 6
 
@@ -198,17 +210,48 @@ def precision_text(tolerance: float) -> str:
     return f"to {places} (within ±{tolerance:g})"
 
 
+def entry_label(name: str, index: tuple[int, ...]) -> str:
+    """An array figure's entry as the question names it: ``grads.W_hh`` at (0, 1) is
+    ``dL/dW_hh[0,1]`` (indices from 0, as numpy and the derivation's tables count)."""
+    head = f"dL/d{name.removeprefix('grads.')}" if name.startswith("grads.") else name
+    return head + (f"[{','.join(map(str, index))}]" if index else "")
+
+
+def entry_words(name: str, index: tuple[int, ...]) -> str:
+    """What an array entry's question asks for, in words: the entry, and where it sits."""
+    if name.startswith("grads."):
+        whole = f"the gradient ∂L/∂{name.removeprefix('grads.')}"
+    else:
+        whole = name
+    if not index:
+        return f"{entry_label(name, index)}, {whole}"
+    if len(index) == 1:
+        where = f"item {index[0]}"
+    elif len(index) == 2:
+        where = f"row {index[0]}, column {index[1]}"
+    else:
+        where = "index " + ", ".join(map(str, index))
+    return f"{entry_label(name, index)}, the entry of {whole} at {where} (counting from 0)"
+
+
 def question_html(
-    data: dict, figure: str, unit: str, *, base: str | None = None, tolerance: float = 5e-4
+    data: dict,
+    figure: str,
+    unit: str,
+    *,
+    base: str | None = None,
+    tolerance: float = 5e-4,
+    what: str | None = None,
 ) -> str:
     """The question: title, the givens (``base``: the folder of the problem's file, for a
-    custom problem's terms), and what to compute, as precisely as ``tolerance`` asks."""
+    custom problem's terms), and what to compute, as precisely as ``tolerance`` asks
+    (``what``: the words for it, when not the figure's own, e.g. an array's entry)."""
     parts = [f"<p><b>{html.escape(str(data.get('title', data.get('kind', ''))))}</b></p>"]
     parts.append(f"<p>Kind: {html.escape(str(data.get('kind')))}</p>")
     parts += givens_html(data, base)
     from rnnloss_cli.sheet import figure_words
 
-    what = html.escape(figure_words(str(data.get("kind")), figure))
+    what = html.escape(what if what is not None else figure_words(str(data.get("kind")), figure))
     what += f", in {html.escape(unit)}" if unit else ""
     parts.append(f"<p>Compute {what}, {html.escape(precision_text(tolerance))}.</p>")
     return "\n".join(parts)
@@ -380,12 +423,12 @@ def moodle_bank(files: list[str], *, category: str | None = None) -> MoodleBank:
     groups = _groups(files, [problem.meta.source for *_, problem in loaded])
     by_category: dict[str, list[ET.Element]] = {}
     warnings = []
-    not_numbers: list[str] = []  # files whose key holds text or arrays: "file (figures)"
+    not_numbers: list[str] = []  # files whose key holds text: "file (figures)"
     for (path, data, lines, problem), group in zip(loaded, groups, strict=True):
         result = solve(problem)
         keys = getattr(problem, "keys", None)  # text and array figures (ExtraKeys)
-        if keys is not None and (keys.text or keys.arrays):
-            not_numbers.append(f"{path} ({', '.join([*keys.text, *keys.arrays])})")
+        if keys is not None and keys.text:
+            not_numbers.append(f"{path} ({', '.join(keys.text)})")
         meta = problem.meta
         # the loss's own unit (bits for log_base 2); none without a logarithm (squared error,
         # hinge) and none for a probability (UNITLESS_FIGURES)
@@ -393,8 +436,42 @@ def moodle_bank(files: list[str], *, category: str | None = None) -> MoodleBank:
         folder = None if path == "-" else str(Path(path).parent)
         feedback = feedback_html(result)
         stem = "stdin" if path == "-" else Path(path).stem
-        for figure in meta.answer or {"loss": 0.0}:
-            value = result.figures.get(figure)
+        # (figure, category, its words or None, value, points): the scalar figures, then each
+        # entry of an array key (grads.W_hh -> dL/dW_hh[0,1], in category grads.W_hh[0,1]:
+        # "/" separates Moodle's categories), the engine's value as its check holds it
+        asked: list[tuple[str, str, str | None, float | None, float]] = [
+            (figure, figure, None, result.figures.get(figure), meta.points.get(figure, 1.0))
+            for figure in meta.answer or {"loss": 0.0}
+        ]
+        if keys is not None and keys.arrays:
+            got = {c.figure: c.got for c in result.checks or []}
+            entries = [
+                (name, index)
+                for name, (expected, _) in keys.arrays.items()
+                for index in np.ndindex(expected.shape)
+            ]
+            if len(entries) > MAX_ENTRY_QUESTIONS:
+                first = entry_label(*entries[MAX_ENTRY_QUESTIONS])
+                warnings.append(
+                    f"{path}: {len(entries) - MAX_ENTRY_QUESTIONS:,} of the key's "
+                    f"{len(entries):,} array entries left out, from {first} on (at most "
+                    f"{MAX_ENTRY_QUESTIONS} questions a file, MAX_ENTRY_QUESTIONS: each "
+                    "repeats the givens and the worked solution)"
+                )
+                entries = entries[:MAX_ENTRY_QUESTIONS]
+            for name, index in entries:
+                where = name + "".join(f"[{i}]" for i in index)
+                value = got.get(where)
+                asked.append(
+                    (
+                        entry_label(name, index),
+                        where,
+                        entry_words(name, index),
+                        None if value is None else float(value),
+                        1.0,
+                    )
+                )
+        for figure, slot, words, value, points in asked:
             if value is None or not math.isfinite(value):
                 what = "missing" if value is None else "infinite" if math.isinf(value) else "NaN"
                 warnings.append(
@@ -417,20 +494,21 @@ def moodle_bank(files: list[str], *, category: str | None = None) -> MoodleBank:
             question = question_html(
                 shown,
                 figure,
-                "" if figure in UNITLESS_FIGURES else unit,
+                "" if figure in UNITLESS_FIGURES or words is not None else unit,
                 base=folder,
                 tolerance=meta.tolerance,
+                what=words,
             )
             _text(q, "questiontext", question, format="html")
             _text(q, "generalfeedback", feedback, format="html")
-            ET.SubElement(q, "defaultgrade").text = f"{meta.points.get(figure, 1.0):g}"
+            ET.SubElement(q, "defaultgrade").text = f"{points:g}"
             ET.SubElement(q, "penalty").text = "0.3333333"
             ET.SubElement(q, "hidden").text = "0"
             answer = ET.SubElement(q, "answer", {"fraction": "100", "format": "moodle_auto_format"})
             ET.SubElement(answer, "text").text = answer_text(value, meta.tolerance)
             ET.SubElement(answer, "tolerance").text = plain_number(meta.tolerance)
             _text(answer, "feedback", "", format="html")
-            by_category.setdefault(f"{base}/{group}/{figure}", []).append(q)
+            by_category.setdefault(f"{base}/{group}/{slot}", []).append(q)
     quiz = ET.Element("quiz")
     for path, questions in by_category.items():
         _text(ET.SubElement(quiz, "question", {"type": "category"}), "category", path)
@@ -445,8 +523,8 @@ def moodle_bank(files: list[str], *, category: str | None = None) -> MoodleBank:
         shown = "; ".join(not_numbers[:_NAMED_FILES])
         more = len(not_numbers) - _NAMED_FILES
         warnings.append(
-            "no question for figures that are not one number (a numerical question holds "
-            f"one: text answers and arrays are left out): {shown}"
+            "no question for figures that are not numbers (a numerical question holds "
+            f"one: text answers are left out): {shown}"
             + (f"; and {more} more file{'s' if more > 1 else ''}" if more > 0 else "")
         )
     return MoodleBank(text, questions, warnings)

@@ -5,7 +5,9 @@ A variant is a pure function of (template, seed, id): the random generator is se
 and the student's id alone, and the same seed gives the same bytes. Each variant is drawn, then
 validated by the problem's own parser and the ``constraints``; a draw that fails is drawn again
 (at most ``MAX_VARY_TRIES`` times). Its answer key is computed by the engine, for the figures
-the template's key names (points kept), and its ``source`` says so.
+the template's key names (points kept; an array key such as BPTT's ``grads`` entry by entry,
+in the template's shape; a text key, such as a decoding's labelling, is not carried), and its
+``source`` says so.
 
 The ``vary:`` block maps a field (``probs``, ``yhat``, ``alignments[0].factors``) to a rule:
 
@@ -535,6 +537,14 @@ def make_variant(
     # standard input), as the template's parser read it.
     folder = Path.cwd() if file.startswith("<") or file == "-" else Path(file).parent
     rules = read_rules(data, lines, file)
+    # The template's array keys (BPTT's grads: {W_hh: [[...]]}), as written: kept in the draw
+    # while it is solved, so that the result holds a check (the engine's value) per entry.
+    keys = getattr(template, "keys", None)
+    arrays = {} if keys is None else keys.arrays
+    array_answer: dict[str, dict[str, Any]] = {}
+    for entry in arrays:
+        group, sub = entry.split(".", 1)
+        array_answer.setdefault(group, {})[sub] = data["answer"][group][sub]
     rng = random.Random(variant_seed(seed, ident))
     last = "no draw"
     for _ in range(MAX_VARY_TRIES):
@@ -549,6 +559,8 @@ def make_variant(
                 last = broken[0]
                 continue
         draw.pop("answer", None)
+        if array_answer:
+            draw["answer"] = copy.deepcopy(array_answer)
         draw["source"] = _SOURCE.format(label=label, name=name, seed=seed)
         givens = {k: v for k, v in draw.items() if k not in ("answer", "source")}
         same = givens == {k: v for k, v in data.items() if k not in _NOT_GIVENS}
@@ -578,6 +590,13 @@ def make_variant(
             pts = template.meta.points.get(fig, 1.0)
             key[fig] = value if pts == 1.0 else {"value": value, "points": _plain(pts)}
         else:
+            entries, trouble = _array_keys(result, arrays, digits, template.meta.tolerance)
+            if trouble is not None:
+                last = trouble
+                continue
+            for entry, value in entries.items():
+                group, sub = entry.split(".", 1)
+                key.setdefault(group, {})[sub] = value
             draw["answer"] = key
             text = f"# {comment_line(draw['source'])}\n" + yaml.safe_dump(
                 draw, sort_keys=False, default_flow_style=None, allow_unicode=True, width=100
@@ -589,6 +608,32 @@ def make_variant(
         line=lines.get(("vary",)),
         field="vary" if rules is not None else None,
     )
+
+
+def _array_keys(
+    result: Any, arrays: dict[str, Any], digits: int, tolerance: float
+) -> tuple[dict[str, Any], str | None]:
+    """The variant's array keys (``grads.W_hh`` -> nested lists, rounded to ``digits``) from
+    the result's checks, one per entry; or why the draw cannot be keyed (an entry that is
+    not finite, or that the tolerance cannot check)."""
+    import numpy as np
+
+    got = {c.figure: c.got for c in result.checks or []}
+    out: dict[str, Any] = {}
+    for name, (template_array, _) in arrays.items():
+        shape = np.shape(template_array)
+        values = np.empty(shape, dtype=float)
+        for index in np.ndindex(shape):
+            where = name + "".join(f"[{i}]" for i in index)
+            value = got.get(where)
+            if value is None or not math.isfinite(value):
+                return {}, f"figure {where} is {'missing' if value is None else value}"
+            value = round(float(value), digits)
+            if (loose := loose_tolerance(tolerance, value, where)) is not None:
+                return {}, f"tolerance {loose}"
+            values[index] = value
+        out[name] = values.tolist()
+    return out, None
 
 
 def _plain(x: float) -> float | int:
@@ -613,7 +658,7 @@ def make_variants(
     data, lines = load_yaml(read_text(path), path)
     if not isinstance(data, dict):
         raise ProblemError("expected a problem (a mapping with 'kind')", file=path)
-    name = STDIN_STEM if path == "-" else Path(path).name
+    name = template_name(path)
     if ids is None:
         idents = [str(i) for i in range(1, (count or 0) + 1)]
         labels = [f"variant {i}" for i in idents]
@@ -629,6 +674,19 @@ _SAFE = re.compile(r"[^A-Za-z0-9._@-]")
 #: The template name of standard input (``-``): its variants are ``stdin-1.yaml``, ...; a
 #: name ``--1.yaml`` would read as an option to the next command.
 STDIN_STEM = "stdin"
+
+
+def template_name(path: str) -> str:
+    """The template's file name as its variants name it (``hello.yaml``): ``stdin`` for
+    standard input and for any other stream, such as ``<(cat hello.yaml)``, which is
+    ``/dev/fd/63`` (its variants were ``63-1.yaml``, "variant 1 of 63")."""
+    if path == "-":
+        return STDIN_STEM
+    try:
+        regular = os.path.isfile(path)
+    except (OSError, ValueError):
+        regular = True
+    return Path(path).name if regular or not os.path.exists(path) else STDIN_STEM
 
 
 def file_names(stem: str, variants: list[Variant], numbered: bool) -> list[str]:
@@ -648,40 +706,47 @@ def read_roster(path: str) -> list[str]:
     MAX_ROSTER_ROWS rows (blank ones included) and MAX_CSV_FIELD_CHARS characters a cell.
     """
     from rnnloss_cli.limits import MAX_ROSTER_ROWS
-    from rnnloss_cli.teach.csvfile import csv_records, read_csv_text
+    from rnnloss_cli.teach.csvfile import csv_records_at, read_csv_text
 
-    records = csv_records(
+    records = csv_records_at(
         read_csv_text(path), path, max_rows=MAX_ROSTER_ROWS, limit="MAX_ROSTER_ROWS"
     )
-    rows = [r for _, r in records if any(c.strip() for c in r)]
+    # row numbers and lines are the file's own (a blank row counts, as in a spreadsheet)
+    rows = [(n, line, r) for n, line, r in records if any(c.strip() for c in r)]
     if not rows:
         raise ProblemError("no student ids (expected a CSV with a column 'id')", file=path)
-    header = [c.strip().lower() for c in rows[0]]
+    header = [c.strip().lower() for c in rows[0][2]]
     col, start = 0, 0
     for name in ("id", "student", "student_id", "username", "email"):
         if name in header:
             col, start = header.index(name), 1
             break
+    if start >= len(rows):  # a header and nothing under it: 0 variants, exit 0, said nothing
+        raise ProblemError(
+            f"no student ids under the header (column {header[col]!r} is empty)",
+            file=path,
+            line=rows[0][1],
+        )
     ids: list[str] = []
     seen: dict[str, int] = {}
-    for n, row in enumerate(rows[start:], start=start + 1):
+    for n, line, row in rows[start:]:
         ident = row[col].strip() if col < len(row) else ""
         if not ident:
-            raise ProblemError(f"row {n}: empty student id", file=path, line=n)
+            raise ProblemError(f"row {n}: empty student id", file=path, line=line)
         bad = _CONTROL.search(ident)
         if bad:  # a line break would end the variant's first line, a comment, early
             raise ProblemError(
                 f"row {n}: student id {ident!r} holds a control character or line break "
                 f"({bad.group()!r}); ids are one line of text",
                 file=path,
-                line=n,
+                line=line,
             )
         safe = _SAFE.sub("_", ident)
         if safe in seen:
             raise ProblemError(
                 f"row {n}: id {ident!r} repeats (or names the same file as) row {seen[safe]}",
                 file=path,
-                line=n,
+                line=line,
             )
         seen[safe] = n
         ids.append(ident)
