@@ -90,6 +90,10 @@ class SheetProblem:
     givens: list[Given]
     figures: list[str]
     result: Result | None = None
+    #: the reduction the solver applies (the file's, else the kind's default), if it has one
+    reduction: str | None = None
+    #: the blank symbol of a CTC problem (the file's, else the default)
+    blank: str | None = None
 
 
 # ------------------------------------------------------------------------------ givens
@@ -300,7 +304,10 @@ def collect(
         result = solve(problem, window=window) if solutions else None
         folder = None if path == "-" else str(Path(path).parent)
         givens = givens_of(data, window, folder)
-        out.append(SheetProblem(path, meta.kind, meta.title, meta.source, givens, figures, result))
+        sp = SheetProblem(path, meta.kind, meta.title, meta.source, givens, figures, result)
+        sp.reduction = getattr(problem, "reduction", None)
+        sp.blank = getattr(problem, "blank", None) if meta.kind == "ctc" else None
+        out.append(sp)
     return out
 
 
@@ -406,7 +413,16 @@ def conventions(p: SheetProblem) -> list[str]:
     """What the givens mean where their names alone do not say it: the BPTT model, the LM's
     log probabilities, the mean baseline, the RNN-T lattice rows. (A log base says how to
     give the answer: the task says it, :func:`task_text`.)"""
-    out: list[str] = []
+    out: list[str] = _reduction_conventions(p)
+    if p.kind == "ctc" and p.blank is not None:
+        out.append(
+            f"The blank is the symbol '{p.blank}'; a path π is read as a labelling by B: "
+            "merge repeated symbols, then drop the blanks."
+        )
+        if _given(p, "probs") is not None and isinstance(_given(p, "probs"), dict):
+            out.append(
+                "probs gives each symbol's probability at every frame (the same each frame)."
+            )
     if p.kind == "bptt":
         loss = _given(p, "loss")
         out.append(
@@ -431,6 +447,47 @@ def conventions(p: SheetProblem) -> list[str]:
             "probs[t] (or logits[t]) is frame t of the lattice: its rows 1, 2, …, U + 1 are "
             "the nodes u = 0, 1, …, U (u labels emitted so far), each a distribution over the "
             "symbols."
+        )
+    return out
+
+
+#: What one term of the loss is per kind, for the reduction's words.
+TERM_UNITS = {
+    "mse": "element",
+    "bce": "element",
+    "hinge": "element",
+    "nll": "row",
+    "cce": "row",
+    "sequence": "step",
+    "sequence_hinge": "step",
+}
+#: How a reduction combines the terms; ``{unit}``: element, row (an observation) or step.
+REDUCTION_WORDS = {
+    "mean": "L is the mean of the per-{unit} terms, their sum divided by their number",
+    "sum": "L is the sum of the per-{unit} terms, not divided by their number",
+    "mean_tokens": "L is the sum of the per-{unit} terms divided by the number of unpadded steps",
+    "mean_sequences": "L is the sum of the per-{unit} terms divided by the number of sequences",
+}
+#: Kinds whose terms are logarithms (a natural log unless the file gives log_base).
+LOG_KINDS = frozenset({"bce", "nll", "cce", "sequence"})
+
+
+def _reduction_conventions(p: SheetProblem) -> list[str]:
+    """How the terms combine (the solver's reduction, said even when the file leaves it to
+    the kind's default: cce sums where PyTorch averages), which log, what y and logits are."""
+    out: list[str] = []
+    unit = TERM_UNITS.get(p.kind)
+    if unit is not None and p.reduction in REDUCTION_WORDS:
+        out.append(REDUCTION_WORDS[p.reduction].format(unit=unit) + f" (reduction {p.reduction}).")
+    if p.kind in LOG_KINDS and _given(p, "log_base") is None:
+        out.append("ln is the natural log (the loss in nats).")
+    y = _given(p, "y")
+    if p.kind in ("nll", "cce") and isinstance(y, list) and y and not isinstance(y[0], list):
+        out.append("y holds each row's true class, numbered from 0 (the first column is class 0).")
+    if p.kind in CLASS_KINDS and _given(p, "logits") is not None:
+        out.append(
+            "logits are raw scores z: a row's probabilities are ŷ_c = exp(z_c) / Σ_k exp(z_k) "
+            "(softmax)."
         )
     return out
 
