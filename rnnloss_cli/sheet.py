@@ -783,6 +783,38 @@ def _latex_given(g: Given) -> list[str]:
     return [*out, r"  \end{tabular}"]
 
 
+#: ``\rnnlossneedspace{h}``: a page break here unless ``h`` of height is left on the page (the
+#: needspace package's definition, written out: not every TeX installation has the package).
+_NEED_SPACE_DEFINITION = [
+    r"\makeatletter",
+    r"\newcommand{\rnnlossneedspace}[1]{\par\begingroup\setlength{\dimen@}{#1}"
+    r"\vskip\z@\@plus\dimen@\penalty-100\vskip\z@\@plus-\dimen@\vskip\dimen@"
+    r"\penalty9999\vskip-\dimen@\vskip\z@skip\endgroup}",
+    r"\makeatother",
+]
+#: Lines of a page (11pt, A4, 2 cm margins: about 50) a question is kept together up to;
+#: a longer one starts a new page only if fewer than this are left, then runs on.
+_LATEX_QUESTION_LINES = 36
+
+
+def _need_space(p: SheetProblem) -> str:
+    """The room a question needs on its page, in lines (generously: the space between items
+    and paragraphs counted): its heading, source, givens (a matrix a line a row and its
+    head), conventions and task, at most
+    :data:`_LATEX_QUESTION_LINES`. A page ended on a problem's title or source line, its
+    givens on the next page."""
+    lines = 9  # the heading and the space round it, the source, "Given"
+    for g in p.givens:  # an item and the space between items; a matrix's rows and head
+        lines += len(g.value) + 4 if g.shape == "matrix" else 2
+    for text in (conventions_text(p), task_text(p)):  # a paragraph and the space above it
+        lines += len(text) // _LATEX_LINE_CHARS + 3 if text else 0
+    return rf"\rnnlossneedspace{{{min(lines, _LATEX_QUESTION_LINES)}\baselineskip}}"
+
+
+#: Room the solution's heading needs: itself and the first lines of the derivation.
+_NEED_SPACE_SOLUTION = r"\rnnlossneedspace{6\baselineskip}"
+
+
 def sheet_latex(
     problems: list[SheetProblem],
     *,
@@ -801,7 +833,8 @@ def sheet_latex(
         "",
     ]
     for p in problems:
-        out += [rf"\section{{{latex_text(fold(p.title))}}}", ""]
+        # a page break before a heading, never between it and its givens
+        out += [_need_space(p), rf"\section{{{latex_text(fold(p.title))}}}", ""]
         if p.source:
             out += [rf"\noindent\emph{{Source: {latex_text(fold(p.source))}}}", ""]
         out += [r"\paragraph{Given}", r"\begin{itemize}"]
@@ -812,7 +845,8 @@ def sheet_latex(
             out += [rf"\paragraph{{Conventions}} {latex_title(said)}", ""]
         out += [rf"\paragraph{{Task}} {latex_title(task_text(p))}", ""]
         if solutions and p.result is not None:
-            out += [r"\subsection*{Solution}", *result_latex(p.result, precision, window=window)]
+            out += [_NEED_SPACE_SOLUTION, r"\subsection*{Solution}"]
+            out += result_latex(p.result, precision, window=window)
     out += [r"\end{document}", ""]
     body = "\n".join(out)
     # characters visible_text replaces are not the fonts' business
@@ -822,6 +856,7 @@ def sheet_latex(
         *font_preamble(lacking),
         r"\usepackage{amsmath,amssymb}",
         r"\usepackage[margin=2cm]{geometry}",
+        *_NEED_SPACE_DEFINITION,
     ]
     return "\n".join([*preamble, body])
 
