@@ -11,7 +11,8 @@ from __future__ import annotations
 _COMMON = """\
 # --- fields every problem file has -------------------------------------------------------
 # kind:      which loss this problem is about (rnnloss list shows every kind).
-# title:     one line shown as the heading of the solution and of the question sheet.
+# title:     one line shown as the heading of the solution and of the question sheet
+#            (so it names the task, never its answer).
 # source:    where the exercise comes from (a handout section, a book page, "written for ...").
 # notes:     optional free text printed with the solution.
 # answer:    the key: one number (the loss), or a mapping figure: number, e.g.
@@ -292,7 +293,7 @@ answer:
 #   greedy: - - (.6 * .6 = .36), which collapses to the empty labelling; p("") = .36
 #   p(a) = a a .16 + a - .24 + - a .24 = .64 > .36: beam search says a
 {common}kind: ctc_decode
-title: Greedy says nothing, beam search says "a"
+title: Greedy decoding against prefix beam search over two frames
 source: written for my course (replace me)
 # symbols: the names of the columns of emissions (or logits), the blank among them.
 symbols: ["-", a]
