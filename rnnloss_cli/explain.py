@@ -232,9 +232,12 @@ EXPLANATIONS: dict[str, Explanation] = {
                 "Zero once a score is on the right side with margin 1; otherwise grows "
                 "linearly with how far it falls short."
             ),
-            formula="hinge = Σᵢ max(0, 1 − yᵢ·ŷᵢ)",
-            formula_latex=r"\sum_{i} \max(0,\ 1 - y_i \hat y_i)",
-            where="yᵢ ∈ {−1, +1} the label, ŷᵢ the raw score (not a probability).",
+            formula="hinge = (1/n) Σᵢ max(0, 1 − yᵢ·ŷᵢ)",
+            formula_latex=r"\mathrm{hinge} = \frac{1}{n}\sum_{i=1}^{n} \max(0,\ 1 - y_i \hat y_i)",
+            where=(
+                "yᵢ ∈ {−1, +1} the label, ŷᵢ the raw score (not a probability), n the number "
+                "of scores; the mean is rnnloss's default, reduction: sum drops the 1/n."
+            ),
             when="Binary decisions where a margin matters more than calibrated probabilities.",
             conventions=(
                 (
@@ -365,10 +368,16 @@ EXPLANATIONS: dict[str, Explanation] = {
             key="sequence_hinge",
             name="Hinge loss for sequences",
             use_for="±1 decisions at every step with a margin",
-            definition="The hinge loss applied at each time step and added over the sequence.",
-            formula="L = Σₜ max(0, 1 − yₜ·ŷₜ)",
-            formula_latex=r"L = \sum_{t=1}^{T} \max(0,\ 1 - y_t \hat y_t)",
-            where="yₜ ∈ {−1, +1} the label at step t, ŷₜ the score at step t.",
+            definition=(
+                "The hinge loss applied at each time step and averaged (or added) over the "
+                "sequence."
+            ),
+            formula="L = (1/n) Σₜ max(0, 1 − yₜ·ŷₜ)",
+            formula_latex=r"L = \frac{1}{n}\sum_{t=1}^{T} \max(0,\ 1 - y_t \hat y_t)",
+            where=(
+                "yₜ ∈ {−1, +1} the label at step t, ŷₜ the score at step t, n the number of "
+                "unpadded steps; the mean is rnnloss's default, reduction: sum drops the 1/n."
+            ),
             when="Per-step binary tagging with raw scores, e.g. event / no event per frame.",
             conventions=(
                 (

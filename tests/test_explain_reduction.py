@@ -1,0 +1,41 @@
+"""``explain``'s formula is the one ``solve`` computes by default: a mean carries its 1/n,
+a sum has none (explain's hinge said Σᵢ max(0, 1 − yᵢŷᵢ) = 1.7 where solve gives 0.85).
+
+Each problem has two terms, worked by hand, so the default reduction shows in the loss.
+"""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+
+from rnnloss_cli.explain import EXPLANATIONS
+from rnnloss_cli.problem import parse_problem
+from rnnloss_cli.solve import solve
+
+CASES = [
+    # hinge: max(0, 1 − 1·0.5) = 0.5, max(0, 1 − (−1)(0.2)) = 1.2
+    ("hinge", {"y": [1, -1], "yhat": [0.5, 0.2]}, [0.5, 1.2]),
+    ("sequence_hinge", {"y": [1, -1], "yhat": [0.5, 0.2]}, [0.5, 1.2]),
+    # mse: (1 − 0.5)² = 0.25, (0 − 1)² = 1
+    ("mse", {"y": [1, 0], "yhat": [0.5, 1.0]}, [0.25, 1.0]),
+    # bce: −ln 0.5, −ln(1 − 0.75) = −ln 0.25
+    ("bce", {"y": [1, 0], "yhat": [0.5, 0.75]}, [-math.log(0.5), -math.log(0.25)]),
+    # nll / cce: −ln 0.5, −ln 0.25
+    ("nll", {"y": [0, 1], "yhat": [[0.5, 0.5], [0.75, 0.25]]}, [-math.log(0.5), -math.log(0.25)]),
+    ("cce", {"y": [0, 1], "yhat": [[0.5, 0.5], [0.75, 0.25]]}, [-math.log(0.5), -math.log(0.25)]),
+]
+
+
+@pytest.mark.parametrize(("kind", "fields", "terms"), CASES, ids=[c[0] for c in CASES])
+def test_explain_formula_has_1_over_n_exactly_when_solve_averages(kind, fields, terms):
+    data = {"kind": kind, **fields}
+    loss = solve(parse_problem(data, None, "t.yaml")).loss
+    mean = sum(terms) / len(terms)
+    total = sum(terms)
+    assert math.isclose(loss, mean) or math.isclose(loss, total), (kind, loss)
+    averages = math.isclose(loss, mean)
+    e = EXPLANATIONS[kind]
+    assert ("(1/n)" in e.formula) == averages, (kind, e.formula, loss)
+    assert (r"\frac{1}{n}" in e.formula_latex) == averages, (kind, e.formula_latex, loss)
