@@ -12,7 +12,7 @@ numbers come from the problem file (givens) and the Result (solutions).
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -94,6 +94,8 @@ class SheetProblem:
     reduction: str | None = None
     #: the blank symbol of a CTC problem (the file's, else the default)
     blank: str | None = None
+    #: a custom loss's terms: (label "term i (name)", what the sheet knows of its problem)
+    terms: list[tuple[str, SheetProblem]] = field(default_factory=list)
 
 
 # ------------------------------------------------------------------------------ givens
@@ -305,10 +307,31 @@ def collect(
         folder = None if path == "-" else str(Path(path).parent)
         givens = givens_of(data, window, folder)
         sp = SheetProblem(path, meta.kind, meta.title, meta.source, givens, figures, result)
-        sp.reduction = getattr(problem, "reduction", None)
-        sp.blank = getattr(problem, "blank", None) if meta.kind == "ctc" else None
+        _add_conventions_of(sp, data, problem, window, folder)
         out.append(sp)
     return out
+
+
+def _add_conventions_of(
+    sp: SheetProblem, data: Any, problem: Any, window: Window | None, base: str | None
+) -> None:
+    """Fill in what :func:`conventions` says from the parsed ``problem``: its reduction,
+    a CTC blank, and for a custom loss each term's (nested custom terms included)."""
+    sp.reduction = getattr(problem, "reduction", None)
+    sp.blank = getattr(problem, "blank", None) if sp.kind == "ctc" else None
+    if sp.kind != "custom" or not isinstance(data, dict):
+        return
+    terms = data.get("terms") if isinstance(data.get("terms"), list) else []
+    for i, (term_data, term) in enumerate(zip(terms, problem.terms, strict=False), 1):
+        if not isinstance(term_data, dict):
+            continue
+        label, sub, folder, _ = custom_term(i, term_data, base)
+        if not isinstance(sub, dict):
+            continue
+        kind = term.problem.meta.kind
+        part = SheetProblem("", kind, "", None, givens_of(sub, window, folder), [])
+        _add_conventions_of(part, sub, term.problem, window, folder)
+        sp.terms.append((label, part))
 
 
 #: What a problem without a key is asked for: its kind's figures (else the loss).
@@ -409,11 +432,11 @@ def _given(p: SheetProblem, name: str) -> Any:
     return next((g.value for g in p.givens if g.name == name), None)
 
 
-def conventions(p: SheetProblem) -> list[str]:
+def conventions(p: SheetProblem, loss: str = "L") -> list[str]:
     """What the givens mean where their names alone do not say it: the BPTT model, the LM's
     log probabilities, the mean baseline, the RNN-T lattice rows. (A log base says how to
     give the answer: the task says it, :func:`task_text`.)"""
-    out: list[str] = _reduction_conventions(p)
+    out: list[str] = _reduction_conventions(p, loss)
     if p.kind == "ctc" and p.blank is not None:
         out.append(
             f"The blank is the symbol '{p.blank}'; a path π is read as a labelling by B: "
@@ -423,6 +446,9 @@ def conventions(p: SheetProblem) -> list[str]:
             out.append(
                 "probs gives each symbol's probability at every frame (the same each frame)."
             )
+    for i, (label, part) in enumerate(p.terms, 1):
+        if said := conventions(part, f"L_{i}"):
+            out.append(f"In {label}: " + " ".join(said))
     if p.kind == "bptt":
         loss = _given(p, "loss")
         out.append(
@@ -463,22 +489,27 @@ TERM_UNITS = {
 }
 #: How a reduction combines the terms; ``{unit}``: element, row (an observation) or step.
 REDUCTION_WORDS = {
-    "mean": "L is the mean of the per-{unit} terms, their sum divided by their number",
-    "sum": "L is the sum of the per-{unit} terms, not divided by their number",
-    "mean_tokens": "L is the sum of the per-{unit} terms divided by the number of unpadded steps",
-    "mean_sequences": "L is the sum of the per-{unit} terms divided by the number of sequences",
+    "mean": "{loss} is the mean of the per-{unit} terms, their sum divided by their number",
+    "sum": "{loss} is the sum of the per-{unit} terms, not divided by their number",
+    "mean_tokens": "{loss} is the sum of the per-{unit} terms divided by the number of "
+    "unpadded steps",
+    "mean_sequences": "{loss} is the sum of the per-{unit} terms divided by the number of "
+    "sequences",
 }
 #: Kinds whose terms are logarithms (a natural log unless the file gives log_base).
 LOG_KINDS = frozenset({"bce", "nll", "cce", "sequence"})
 
 
-def _reduction_conventions(p: SheetProblem) -> list[str]:
+def _reduction_conventions(p: SheetProblem, loss: str = "L") -> list[str]:
     """How the terms combine (the solver's reduction, said even when the file leaves it to
     the kind's default: cce sums where PyTorch averages), which log, what y and logits are."""
     out: list[str] = []
     unit = TERM_UNITS.get(p.kind)
     if unit is not None and p.reduction in REDUCTION_WORDS:
-        out.append(REDUCTION_WORDS[p.reduction].format(unit=unit) + f" (reduction {p.reduction}).")
+        out.append(
+            REDUCTION_WORDS[p.reduction].format(unit=unit, loss=loss)
+            + f" (reduction {p.reduction})."
+        )
     if p.kind in LOG_KINDS and _given(p, "log_base") is None:
         out.append("ln is the natural log (the loss in nats).")
     y = _given(p, "y")

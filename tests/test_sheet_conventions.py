@@ -53,3 +53,18 @@ def test_question_sheets_state_reduction_log_and_blank(name: str, words: list[st
 def test_every_format_states_the_reduction(fmt: str) -> None:
     sheet = build_sheet([str(PROBLEMS / "cce-three-classes.yaml")], fmt, solutions=False)
     assert "the sum of the per-row terms" in sheet, sheet
+
+
+def test_a_custom_loss_states_each_terms_conventions() -> None:
+    """custom-combo: term 1 is a sequence cross-entropy whose file leaves the reduction to the
+    default, the sum: −ln 0.7 − ln 0.5 − ln 0.6 = 1.561 (not the mean 0.520); term 2 is a
+    sequence hinge averaged over its 3 steps: (0.2 + 0.5 + 0.7) / 3 = 0.467."""
+    said = next(
+        line
+        for line in _question("custom-combo.yaml").splitlines()
+        if line.startswith("**Conventions.**")
+    )
+    first, second = said.index("term 1"), said.index("term 2")
+    assert "the sum of the per-step terms" in said[first:second], said
+    assert "natural log" in said[first:second], said
+    assert "the mean of the per-step terms" in said[second:], said
