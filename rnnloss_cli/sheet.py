@@ -647,6 +647,11 @@ def _table_size(columns: list[str], rows: list[list[str]]) -> list[str]:
     return [size, r"\setlength{\tabcolsep}{3pt}"]
 
 
+#: A cell that is a formula with subscripts (BPTT's "W_hh = Σ_t h_{t−1}ᵀ δ_t"): its names
+#: are set as maths, as titles are, not printed with their underscores and braces.
+_FORMULA_CELL = re.compile(r"_.*\s=\s|\s=\s.*_")
+
+
 def table_latex(
     t: Table, precision: int, *, window: Window | None = None, digits: Digits | None = None
 ) -> list[str]:
@@ -660,7 +665,7 @@ def table_latex(
     out += [rf"\begin{{tabular}}{{{cols}}}", r"\hline"]
     out.append(" & ".join(latex_title(c) for c in laid.columns) + r" \\ \hline")
     for i, row in enumerate(printed):
-        cells = [latex_text(c) for c in row]
+        cells = [latex_title(c) if _FORMULA_CELL.search(c) else latex_text(c) for c in row]
         for j, cell in enumerate(cells):
             style = laid.styles.get((i, j))
             if style == "highlight" and cell:
