@@ -273,14 +273,14 @@ EXPLANATIONS: dict[str, Explanation] = {
                 "frame-by-frame path that collapses to it (merge repeats, then drop "
                 "blanks); the forward algorithm does the sum (Graves et al. 2006)."
             ),
-            formula="CTC = −ln p(l|x),  p(l|x) = Σ_{π: B(π) = l} Πₜ yᵗ(πₜ)",
+            formula="CTC = −ln p(l|x),  p(l|x) = Σ_{π: B(π) = l} Π_t y_t(π_t)",
             formula_latex=(
                 r"-\ln p(l\mid x),\quad p(l\mid x) = "
-                r"\sum_{\pi:\,\mathcal{B}(\pi)=l}\ \prod_{t=1}^{T} y^{t}_{\pi_t}"
+                r"\sum_{\pi:\,\mathcal{B}(\pi)=l}\ \prod_{t=1}^{T} y_t(\pi_t)"
             ),
             where=(
                 "l the label sequence, π a path of T symbols (blank included), B the "
-                "collapse, yᵗ(k) the softmax output for symbol k at frame t."
+                "collapse, y_t(k) the softmax output for symbol k at frame t."
             ),
             when=(
                 "The output is shorter than the input and the alignment between frames and "
@@ -487,7 +487,7 @@ EXPLANATIONS: dict[str, Explanation] = {
                 "p(π*) = max(δ_T(S'), δ_T(S'−1)) ≤ p(l|x)"
             ),
             formula_latex=(
-                r"\delta_t(s) = y^t_{l'_s}\max\big(\delta_{t-1}(s), \delta_{t-1}(s-1), "
+                r"\delta_t(s) = y_t(l'_s)\max\big(\delta_{t-1}(s), \delta_{t-1}(s-1), "
                 r"\delta_{t-1}(s-2)\big),\quad p(\pi^*) = \max(\delta_T(S'), "
                 r"\delta_T(S'-1)) \le p(l|x)"
             ),
@@ -533,9 +533,10 @@ EXPLANATIONS: dict[str, Explanation] = {
                 "p_nb'(l+k) += (p_b + p_nb)·y_t(k)  (only p_b when k repeats the last)"
             ),
             formula_latex=(
-                r"p_b'(l) \mathrel{+}= (p_b + p_{nb})\,y^t_\varnothing,\ "
-                r"p_{nb}'(l) \mathrel{+}= p_{nb}\,y^t_{l_{-1}},\ "
-                r"p_{nb}'(l{+}k) \mathrel{+}= (p_b + p_{nb})\,y^t_k"
+                r"p_b'(l) \mathrel{+}= (p_b + p_{nb})\,y_t(\varnothing),\ "
+                r"p_{nb}'(l) \mathrel{+}= p_{nb}\,y_t(\text{last}),\ "
+                r"p_{nb}'(l{+}k) \mathrel{+}= (p_b + p_{nb})\,y_t(k)"
+                r"\quad(\text{only } p_b \text{ when } k \text{ repeats the last})"
             ),
             where=(
                 "l a prefix in the beam, k a label, ∅ the blank; after the last frame "

@@ -39,3 +39,22 @@ def test_explain_formula_has_1_over_n_exactly_when_solve_averages(kind, fields, 
     e = EXPLANATIONS[kind]
     assert ("(1/n)" in e.formula) == averages, (kind, e.formula, loss)
     assert (r"\frac{1}{n}" in e.formula_latex) == averages, (kind, e.formula_latex, loss)
+
+
+@pytest.mark.parametrize("key", ["ctc", "ctc_align", "ctc_decode"])
+def test_ctc_formulas_name_the_frame_probability_as_solve_does(key):
+    """solve writes a frame's probability y_t(k) (t the frame, k the symbol); explain wrote
+    yᵗ(πₜ) in the terminal and y^t_k in markdown: one quantity, one name."""
+    e = EXPLANATIONS[key]
+    for text in (e.formula, e.formula_latex, e.where):
+        assert "yᵗ" not in text and "y^t" not in text and "y^{t}" not in text, text
+    assert "y_t(" in e.formula, e.formula
+    assert "y_t(" in e.formula_latex, e.formula_latex
+
+
+def test_markdown_decoding_formula_keeps_the_repeat_rule():
+    """The terminal's formula says a repeated label extends a prefix from p_b only; the
+    markdown (LaTeX) formula left that out, and with it the rule that makes 'aa' need a blank."""
+    e = EXPLANATIONS["ctc_decode"]
+    assert "repeats" in e.formula
+    assert "repeats" in e.formula_latex, e.formula_latex
