@@ -21,15 +21,11 @@ FIELDS = {
     "sequence": ("yhat", "logits", "targets", "vocabulary", "lengths", "mask", "reduction"),
     "sequence_hinge": ("y", "yhat", "lengths", "mask", "reduction"),
     "reinforce": (
-        "probs", "policy", "logits", "actions", "rewards", "returns", "gamma", "baseline",
-        "lengths", "mask", "reduction",
-    ),  # fmt: skip
+        "probs policy logits actions rewards returns gamma baseline lengths mask reduction"
+    ).split(),
     "custom": ("terms", "weight", "problem", "file", "name"),
     "ctc_align": ("target", "symbols", "blank", "emissions", "logits"),
-    "ctc_decode": (
-        "symbols", "blank", "emissions", "logits", "beam", "lexicon", "separator", "lm",
-        "lm_weight",
-    ),  # fmt: skip
+    "ctc_decode": "symbols blank emissions logits beam lexicon separator lm lm_weight".split(),
     "rnnt": ("symbols", "blank", "target", "probs", "logits"),
     "bptt": ("loss", "reduction", "x", "targets", "W_xh", "W_hh", "b_h", "W_hy", "b_y", "h0"),
 }
