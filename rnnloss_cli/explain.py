@@ -141,12 +141,12 @@ EXPLANATIONS: dict[str, Explanation] = {
                 "Minus the log-probability the model assigns to the true class, summed (or "
                 "averaged) over the observations."
             ),
-            formula="NLL = −Σᵢ ln ŷᵢ,₍yᵢ₎ = −Σᵢ Σ_c yᵢc ln ŷᵢc  (y one-hot)",
+            formula="NLL = −Σ_i ln ŷ_i(y_i) = −Σ_i Σ_c y_ic ln ŷ_ic  (y one-hot)",
             formula_latex=(
-                r"\mathrm{NLL} = -\sum_{i} \ln \hat y_{i,y_i} = "
+                r"\mathrm{NLL} = -\sum_{i} \ln \hat y_i(y_i) = "
                 r"-\sum_i\sum_c y_{i,c}\ln \hat y_{i,c}"
             ),
-            where="yᵢ the true class of observation i, ŷᵢc the predicted probability of c.",
+            where="y_i the true class of observation i, ŷ_ic the predicted probability of class c.",
             when=(
                 "Multi-class prediction at each step (next word, next character) when the "
                 "network ends in log_softmax."

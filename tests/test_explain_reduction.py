@@ -58,3 +58,11 @@ def test_markdown_decoding_formula_keeps_the_repeat_rule():
     e = EXPLANATIONS["ctc_decode"]
     assert "repeats" in e.formula
     assert "repeats" in e.formula_latex, e.formula_latex
+
+
+def test_nll_names_the_true_class_probability_as_solve_does():
+    """solve writes NLL = −Σ_i ln ŷ_i(y_i); explain wrote ln ŷᵢ,₍yᵢ₎ (a parenthesised
+    subscript) in the terminal: one quantity, one name."""
+    e = EXPLANATIONS["nll"]
+    assert "ŷ_i(y_i)" in e.formula, e.formula
+    assert r"\hat y_i(y_i)" in e.formula_latex, e.formula_latex
