@@ -662,7 +662,7 @@ def table_latex(
     cols = "l" + "r" * (len(laid.columns) - 1) if laid.columns else "l"
     out = [r"\begin{center}", rf"\textbf{{{latex_title(t.title)}}}\\[2pt]"]
     out += _table_size(laid.columns, printed)
-    out += [rf"\begin{{tabular}}{{{cols}}}", r"\hline"]
+    out += [rf"{_FIT}{{\begin{{tabular}}{{{cols}}}", r"\hline"]
     out.append(" & ".join(latex_title(c) for c in laid.columns) + r" \\ \hline")
     for i, row in enumerate(printed):
         cells = [latex_title(c) if _FORMULA_CELL.search(c) else latex_text(c) for c in row]
@@ -673,7 +673,7 @@ def table_latex(
             elif style == "dead" and cell:
                 cells[j] = rf"{cell}$^\dagger$"
         out.append(" & ".join(cells) + r" \\")
-    out += [r"\hline", r"\end{tabular}"]
+    out += [r"\hline", r"\end{tabular}}"]
     caption = legend_line(t, {**LEGEND_TEXT, "highlight": "bold"}, laid.styles)
     if caption:
         out += [r"\\[2pt]", rf"\emph{{{latex_title(caption)}}}"]
@@ -807,18 +807,30 @@ def _latex_given(g: Given) -> list[str]:
         pairs = ", ".join(f"{k} = {v}" for k, v in g.value.items())
         return [rf"  \item {name}: {latex_text(pairs)}"]
     cols = g.columns or []
+    # a wide matrix is set smaller first, then (if still wider than the line) shrunk to it
+    rows = [[i, *r] for i, r in zip(_row_labels(g), g.value, strict=True)]
+    size = "".join(_table_size(["", *cols], rows))
     out = [
         rf"  \item {name} (matrix){note}:\\[2pt]",
-        rf"  \begin{{tabular}}{{l{'r' * len(cols)}}}",
+        rf"  {{{size}{_FIT}{{\begin{{tabular}}{{l{'r' * len(cols)}}}",
     ]
     out.append("  " + " & ".join(["", *map(latex_text, cols)]) + r" \\ \hline")
     out += [
         f"  {latex_text(i)} & " + " & ".join(map(latex_text, r)) + r" \\"
         for i, r in zip(_row_labels(g), g.value, strict=True)
     ]
-    return [*out, r"  \end{tabular}"]
+    return [*out, r"  \end{tabular}}}"]
 
 
+#: ``\rnnlossfit{tabular}``: the table as it is, or shrunk to the line's width when it is
+#: wider (TeX measures it: a table of 16 six-decimal columns ran 394 pt off the page).
+_FIT = r"\rnnlossfit"
+_FIT_DEFINITION = [
+    r"\usepackage{graphicx}",
+    r"\newsavebox{\rnnlossbox}",
+    r"\newcommand{\rnnlossfit}[1]{\sbox{\rnnlossbox}{#1}\ifdim\wd\rnnlossbox>\linewidth"
+    r"\resizebox{\linewidth}{!}{\usebox{\rnnlossbox}}\else\usebox{\rnnlossbox}\fi}",
+]
 #: ``\rnnlossneedspace{h}``: a page break here unless ``h`` of height is left on the page (the
 #: needspace package's definition, written out: not every TeX installation has the package).
 _NEED_SPACE_DEFINITION = [
@@ -893,6 +905,7 @@ def sheet_latex(
         r"\usepackage{amsmath,amssymb}",
         r"\usepackage[margin=2cm]{geometry}",
         *_NEED_SPACE_DEFINITION,
+        *_FIT_DEFINITION,
     ]
     return "\n".join([*preamble, body])
 

@@ -3,6 +3,7 @@ names with two subscripts stay text, so the sheets compile."""
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 
@@ -132,3 +133,30 @@ def test_formula_cells_of_a_latex_table_are_set_as_maths():
     row = next(line for line in rows if line.startswith("$W_{hh}$") or "W\\_hh =" in line)
     assert r"\{" not in row and r"\_" not in row.split("&")[0], row
     assert "h_{t-1}" in row, row
+
+
+def _wide_align_problem(folder):
+    """A ctc_align file with 16 symbols and six-decimal emissions: 16 columns of 8 characters,
+    twice what a line of the page holds at the normal size."""
+    symbols = ["-", *"abcdefghijklmno"]
+    rows = []
+    for t in range(5):
+        row = [round(0.05 + 0.001 * (t + j), 6) for j in range(1, 16)]
+        rows.append([round(1 - sum(row), 6), *row])
+    text = "kind: ctc_align\ntarget: abc\nsymbols: [" + ", ".join(f'"{s}"' for s in symbols)
+    text += "]\nemissions:\n" + "".join(f"  - {r}\n" for r in rows)
+    (folder / "wide.yaml").write_text(text)
+    return str(folder / "wide.yaml")
+
+
+@pytest.mark.skipif(shutil.which("pdflatex") is None, reason="pdflatex is not installed")
+@pytest.mark.parametrize("solutions", [False, True])
+def test_a_wide_given_matrix_stays_inside_the_page(tmp_path, solutions):
+    """The question sheet set a given matrix at full size: 16 columns ran 394 pt off the
+    page (and the solution's tables 63 pt), cut at the paper's edge."""
+    from rnnloss_cli.sheet import build_sheet
+
+    tex = build_sheet([_wide_align_problem(tmp_path)], "latex", solutions=solutions)
+    log = compile_tex("pdflatex", tex, tmp_path, "w")
+    widths = [float(w) for w in re.findall(r"Overfull \\hbox \((\d+\.?\d*)pt too wide", log)]
+    assert all(w < 5 for w in widths), widths
