@@ -160,3 +160,19 @@ def test_a_wide_given_matrix_stays_inside_the_page(tmp_path, solutions):
     log = compile_tex("pdflatex", tex, tmp_path, "w")
     widths = [float(w) for w in re.findall(r"Overfull \\hbox \((\d+\.?\d*)pt too wide", log)]
     assert all(w < 5 for w in widths), widths
+
+
+@pytest.mark.skipif(shutil.which("pdflatex") is None, reason="pdflatex is not installed")
+def test_a_long_word_in_a_title_source_or_given_breaks_inside_the_page(tmp_path):
+    """A title, source or target with no space for 150+ characters ran 539 to 960 pt off the
+    page: TeX breaks lines only at spaces (and hyphens) unless told where else it may."""
+    from rnnloss_cli.sheet import build_sheet
+
+    (tmp_path / "long.yaml").write_text(
+        f"kind: ctc\ntitle: {'Verylongword' * 15}\nsource: {'x' * 200}\n"
+        f"target: {'A' * 150}\nprobs: {{A: 0.5, '-': 0.5}}\nmethod: exact\nframes: 400\n"
+    )
+    tex = build_sheet([str(tmp_path / "long.yaml")], "latex", solutions=False)
+    log = compile_tex("pdflatex", tex, tmp_path, "l")
+    widths = [float(w) for w in re.findall(r"Overfull \\hbox \((\d+\.?\d*)pt too wide", log)]
+    assert all(w < 5 for w in widths), widths
