@@ -823,13 +823,20 @@ def _latex_given(g: Given) -> list[str]:
 
 
 #: ``\rnnlossfit{tabular}``: the table as it is, or shrunk to the line's width when it is
-#: wider (TeX measures it: a table of 16 six-decimal columns ran 394 pt off the page).
+#: wider (TeX measures it: a table of 16 six-decimal columns ran 394 pt off the page), and
+#: to 0.9 of the page's height when it is taller (a tabular never breaks across pages: 60
+#: rows, the default window, are 816 pt on a page of 728 pt, the last ones cut off).
 _FIT = r"\rnnlossfit"
 _FIT_DEFINITION = [
     r"\usepackage{graphicx}",
     r"\newsavebox{\rnnlossbox}",
-    r"\newcommand{\rnnlossfit}[1]{\sbox{\rnnlossbox}{#1}\ifdim\wd\rnnlossbox>\linewidth"
-    r"\resizebox{\linewidth}{!}{\usebox{\rnnlossbox}}\else\usebox{\rnnlossbox}\fi}",
+    r"\newcommand{\rnnlossfit}[1]{\sbox{\rnnlossbox}{#1}%",
+    r"  \ifdim\wd\rnnlossbox>\linewidth"
+    r"\sbox{\rnnlossbox}{\resizebox{\linewidth}{!}{\usebox{\rnnlossbox}}}\fi",
+    r"  \dimen0=\ht\rnnlossbox\advance\dimen0 by \dp\rnnlossbox",
+    r"  \ifdim\dimen0>0.9\textheight"
+    r"\sbox{\rnnlossbox}{\resizebox*{!}{0.9\textheight}{\usebox{\rnnlossbox}}}\fi",
+    r"  \usebox{\rnnlossbox}}",
 ]
 #: ``\rnnlossneedspace{h}``: a page break here unless ``h`` of height is left on the page (the
 #: needspace package's definition, written out: not every TeX installation has the package).

@@ -176,3 +176,18 @@ def test_a_long_word_in_a_title_source_or_given_breaks_inside_the_page(tmp_path)
     log = compile_tex("pdflatex", tex, tmp_path, "l")
     widths = [float(w) for w in re.findall(r"Overfull \\hbox \((\d+\.?\d*)pt too wide", log)]
     assert all(w < 5 for w in widths), widths
+
+
+@pytest.mark.skipif(shutil.which("pdflatex") is None, reason="pdflatex is not installed")
+def test_a_table_taller_than_the_page_is_shrunk_to_it(tmp_path):
+    """400 frames: the emissions table keeps 60 rows (the window), 816 pt of tabular that
+    cannot break, on a page of 728 pt: its last rows were cut at the bottom edge
+    ("Overfull \\vbox ... while \\output is active")."""
+    from rnnloss_cli.sheet import build_sheet
+
+    (tmp_path / "tall.yaml").write_text(
+        "kind: ctc\ntarget: AB\nprobs: {A: 0.4, B: 0.4, '-': 0.2}\nmethod: exact\nframes: 400\n"
+    )
+    tex = build_sheet([str(tmp_path / "tall.yaml")], "latex", solutions=True)
+    log = compile_tex("pdflatex", tex, tmp_path, "t")
+    assert "Overfull \\vbox" not in log, log[-3000:]
