@@ -191,3 +191,18 @@ def test_a_table_taller_than_the_page_is_shrunk_to_it(tmp_path):
     tex = build_sheet([str(tmp_path / "tall.yaml")], "latex", solutions=True)
     log = compile_tex("pdflatex", tex, tmp_path, "t")
     assert "Overfull \\vbox" not in log, log[-3000:]
+
+
+@pytest.mark.skipif(shutil.which("pdflatex") is None, reason="pdflatex is not installed")
+def test_a_thirty_letter_target_in_a_note_stays_on_the_page(tmp_path):
+    """The solution's note names the target, 30 capitals (240 pt, half a line) with no place
+    to break: the line before it could not stretch to the margin, so TeX ran it 69 pt out."""
+    from rnnloss_cli.sheet import build_sheet
+
+    (tmp_path / "a30.yaml").write_text(
+        f"kind: ctc\ntarget: {'A' * 30}\nprobs: {{A: 0.5, '-': 0.5}}\nalignments: [{'A-' * 30}]\n"
+    )
+    tex = build_sheet([str(tmp_path / "a30.yaml")], "latex", solutions=True)
+    log = compile_tex("pdflatex", tex, tmp_path, "a")
+    widths = [float(w) for w in re.findall(r"Overfull \\hbox \((\d+\.?\d*)pt too wide", log)]
+    assert all(w < 5 for w in widths), widths
