@@ -92,7 +92,7 @@ class SheetProblem:
     result: Result | None = None
     #: the reduction the solver applies (the file's, else the kind's default), if it has one
     reduction: str | None = None
-    #: the blank symbol of a CTC problem (the file's, else the default)
+    #: the blank symbol of a ctc, ctc_align or ctc_decode problem (the file's, else the default)
     blank: str | None = None
     #: a custom loss's terms: (label "term i (name)", what the sheet knows of its problem)
     terms: list[tuple[str, SheetProblem]] = field(default_factory=list)
@@ -318,7 +318,10 @@ def _add_conventions_of(
     """Fill in what :func:`conventions` says from the parsed ``problem``: its reduction,
     a CTC blank, and for a custom loss each term's (nested custom terms included)."""
     sp.reduction = getattr(problem, "reduction", None)
-    sp.blank = getattr(problem, "blank", None) if sp.kind == "ctc" else None
+    if sp.kind == "ctc":
+        sp.blank = problem.blank
+    elif sp.kind in ("ctc_align", "ctc_decode"):
+        sp.blank = problem.frames.blank
     if sp.kind != "custom" or not isinstance(data, dict):
         return
     terms = data.get("terms") if isinstance(data.get("terms"), list) else []
@@ -437,7 +440,7 @@ def conventions(p: SheetProblem, loss: str = "L") -> list[str]:
     log probabilities, the mean baseline, the RNN-T lattice rows. (A log base says how to
     give the answer: the task says it, :func:`task_text`.)"""
     out: list[str] = _reduction_conventions(p, loss)
-    if p.kind == "ctc" and p.blank is not None:
+    if p.blank is not None:
         out.append(
             f"The blank is the symbol '{p.blank}'; a path π is read as a labelling by B: "
             "merge repeated symbols, then drop the blanks."

@@ -40,6 +40,9 @@ def _question(name: str) -> str:
         # deep: D-E-E-P needs the blank '-' between the two Es; probs are per frame
         ("deep.yaml", ["the blank is the symbol '-'", "drop the blanks", "at every frame"]),
         ("ctc-exact-ab.yaml", ["the blank is the symbol '-'", "drop the blanks"]),
+        # forced alignment and decoding read paths by the same rule: A-BB is "AB", a-a is "aa"
+        ("ctc-align-ab.yaml", ["the blank is the symbol '-'", "drop the blanks"]),
+        ("ctc-decode-beam-vs-greedy.yaml", ["the blank is the symbol '-'", "drop the blanks"]),
     ],
 )
 def test_question_sheets_state_reduction_log_and_blank(name: str, words: list[str]) -> None:
