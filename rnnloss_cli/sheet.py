@@ -489,6 +489,7 @@ TERM_UNITS = {
     "cce": "row",
     "sequence": "step",
     "sequence_hinge": "step",
+    "reinforce": "step",
 }
 #: How a reduction combines the terms; ``{unit}``: element, row (an observation) or step.
 REDUCTION_WORDS = {
@@ -500,7 +501,7 @@ REDUCTION_WORDS = {
     "sequences",
 }
 #: Kinds whose terms are logarithms (a natural log unless the file gives log_base).
-LOG_KINDS = frozenset({"bce", "nll", "cce", "sequence"})
+LOG_KINDS = frozenset({"bce", "nll", "cce", "sequence", "reinforce"})
 
 
 def _reduction_conventions(p: SheetProblem, loss: str = "L") -> list[str]:

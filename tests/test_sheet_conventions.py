@@ -37,6 +37,9 @@ def _question(name: str) -> str:
         ("cce-logits.yaml", ["softmax"]),
         # seq-translation: −ln 0.7 − ln 0.5 − ln 0.6 = 1.561, the sum over the steps
         ("seq-translation.yaml", ["the sum of the per-step terms", "natural log"]),
+        # reinforce-episode: L = −Σ_t A_t ln π_t = −(0.5733 × −0.1054 + −0.3367 × −0.5108
+        # + −0.2367 × −0.3567) = −0.196, summed over the 3 steps with natural logs
+        ("reinforce-episode.yaml", ["the sum of the per-step terms", "natural log"]),
         # deep: D-E-E-P needs the blank '-' between the two Es; probs are per frame
         ("deep.yaml", ["the blank is the symbol '-'", "drop the blanks", "at every frame"]),
         ("ctc-exact-ab.yaml", ["the blank is the symbol '-'", "drop the blanks"]),
