@@ -141,12 +141,12 @@ EXPLANATIONS: dict[str, Explanation] = {
                 "Minus the log-probability the model assigns to the true class, summed (or "
                 "averaged) over the observations."
             ),
-            formula="NLL = −Σᵢ ln ŷᵢ,₍yᵢ₎ = −Σᵢ Σ_c yᵢc ln ŷᵢc  (y one-hot)",
+            formula="NLL = −Σ_i ln ŷ_i(y_i) = −Σ_i Σ_c y_ic ln ŷ_ic  (y one-hot)",
             formula_latex=(
-                r"\mathrm{NLL} = -\sum_{i} \ln \hat y_{i,y_i} = "
+                r"\mathrm{NLL} = -\sum_{i} \ln \hat y_i(y_i) = "
                 r"-\sum_i\sum_c y_{i,c}\ln \hat y_{i,c}"
             ),
-            where="yᵢ the true class of observation i, ŷᵢc the predicted probability of c.",
+            where="y_i the true class of observation i, ŷ_ic the predicted probability of class c.",
             when=(
                 "Multi-class prediction at each step (next word, next character) when the "
                 "network ends in log_softmax."
@@ -232,9 +232,12 @@ EXPLANATIONS: dict[str, Explanation] = {
                 "Zero once a score is on the right side with margin 1; otherwise grows "
                 "linearly with how far it falls short."
             ),
-            formula="hinge = Σᵢ max(0, 1 − yᵢ·ŷᵢ)",
-            formula_latex=r"\sum_{i} \max(0,\ 1 - y_i \hat y_i)",
-            where="yᵢ ∈ {−1, +1} the label, ŷᵢ the raw score (not a probability).",
+            formula="hinge = (1/n) Σᵢ max(0, 1 − yᵢ·ŷᵢ)",
+            formula_latex=r"\mathrm{hinge} = \frac{1}{n}\sum_{i=1}^{n} \max(0,\ 1 - y_i \hat y_i)",
+            where=(
+                "yᵢ ∈ {−1, +1} the label, ŷᵢ the raw score (not a probability), n the number "
+                "of scores; the mean is rnnloss's default, reduction: sum drops the 1/n."
+            ),
             when="Binary decisions where a margin matters more than calibrated probabilities.",
             conventions=(
                 (
@@ -270,14 +273,14 @@ EXPLANATIONS: dict[str, Explanation] = {
                 "frame-by-frame path that collapses to it (merge repeats, then drop "
                 "blanks); the forward algorithm does the sum (Graves et al. 2006)."
             ),
-            formula="CTC = −ln p(l|x),  p(l|x) = Σ_{π: B(π) = l} Πₜ yᵗ(πₜ)",
+            formula="CTC = −ln p(l|x),  p(l|x) = Σ_{π: B(π) = l} Π_t y_t(π_t)",
             formula_latex=(
                 r"-\ln p(l\mid x),\quad p(l\mid x) = "
-                r"\sum_{\pi:\,\mathcal{B}(\pi)=l}\ \prod_{t=1}^{T} y^{t}_{\pi_t}"
+                r"\sum_{\pi:\,\mathcal{B}(\pi)=l}\ \prod_{t=1}^{T} y_t(\pi_t)"
             ),
             where=(
                 "l the label sequence, π a path of T symbols (blank included), B the "
-                "collapse, yᵗ(k) the softmax output for symbol k at frame t."
+                "collapse, y_t(k) the softmax output for symbol k at frame t."
             ),
             when=(
                 "The output is shorter than the input and the alignment between frames and "
@@ -365,10 +368,16 @@ EXPLANATIONS: dict[str, Explanation] = {
             key="sequence_hinge",
             name="Hinge loss for sequences",
             use_for="±1 decisions at every step with a margin",
-            definition="The hinge loss applied at each time step and added over the sequence.",
-            formula="L = Σₜ max(0, 1 − yₜ·ŷₜ)",
-            formula_latex=r"L = \sum_{t=1}^{T} \max(0,\ 1 - y_t \hat y_t)",
-            where="yₜ ∈ {−1, +1} the label at step t, ŷₜ the score at step t.",
+            definition=(
+                "The hinge loss applied at each time step and averaged (or added) over the "
+                "sequence."
+            ),
+            formula="L = (1/n) Σₜ max(0, 1 − yₜ·ŷₜ)",
+            formula_latex=r"L = \frac{1}{n}\sum_{t=1}^{T} \max(0,\ 1 - y_t \hat y_t)",
+            where=(
+                "yₜ ∈ {−1, +1} the label at step t, ŷₜ the score at step t, n the number of "
+                "unpadded steps; the mean is rnnloss's default, reduction: sum drops the 1/n."
+            ),
             when="Per-step binary tagging with raw scores, e.g. event / no event per frame.",
             conventions=(
                 (
@@ -478,7 +487,7 @@ EXPLANATIONS: dict[str, Explanation] = {
                 "p(π*) = max(δ_T(S'), δ_T(S'−1)) ≤ p(l|x)"
             ),
             formula_latex=(
-                r"\delta_t(s) = y^t_{l'_s}\max\big(\delta_{t-1}(s), \delta_{t-1}(s-1), "
+                r"\delta_t(s) = y_t(l'_s)\max\big(\delta_{t-1}(s), \delta_{t-1}(s-1), "
                 r"\delta_{t-1}(s-2)\big),\quad p(\pi^*) = \max(\delta_T(S'), "
                 r"\delta_T(S'-1)) \le p(l|x)"
             ),
@@ -524,9 +533,10 @@ EXPLANATIONS: dict[str, Explanation] = {
                 "p_nb'(l+k) += (p_b + p_nb)·y_t(k)  (only p_b when k repeats the last)"
             ),
             formula_latex=(
-                r"p_b'(l) \mathrel{+}= (p_b + p_{nb})\,y^t_\varnothing,\ "
-                r"p_{nb}'(l) \mathrel{+}= p_{nb}\,y^t_{l_{-1}},\ "
-                r"p_{nb}'(l{+}k) \mathrel{+}= (p_b + p_{nb})\,y^t_k"
+                r"p_b'(l) \mathrel{+}= (p_b + p_{nb})\,y_t(\varnothing),\ "
+                r"p_{nb}'(l) \mathrel{+}= p_{nb}\,y_t(\text{last}),\ "
+                r"p_{nb}'(l{+}k) \mathrel{+}= (p_b + p_{nb})\,y_t(k)"
+                r"\quad(\text{only } p_b \text{ when } k \text{ repeats the last})"
             ),
             where=(
                 "l a prefix in the beam, k a label, ∅ the blank; after the last frame "

@@ -12,7 +12,7 @@ numbers come from the problem file (givens) and the Result (solutions).
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -90,6 +90,12 @@ class SheetProblem:
     givens: list[Given]
     figures: list[str]
     result: Result | None = None
+    #: the reduction the solver applies (the file's, else the kind's default), if it has one
+    reduction: str | None = None
+    #: the blank symbol of a ctc, ctc_align or ctc_decode problem (the file's, else the default)
+    blank: str | None = None
+    #: a custom loss's terms: (label "term i (name)", what the sheet knows of its problem)
+    terms: list[tuple[str, SheetProblem]] = field(default_factory=list)
 
 
 # ------------------------------------------------------------------------------ givens
@@ -300,8 +306,35 @@ def collect(
         result = solve(problem, window=window) if solutions else None
         folder = None if path == "-" else str(Path(path).parent)
         givens = givens_of(data, window, folder)
-        out.append(SheetProblem(path, meta.kind, meta.title, meta.source, givens, figures, result))
+        sp = SheetProblem(path, meta.kind, meta.title, meta.source, givens, figures, result)
+        _add_conventions_of(sp, data, problem, window, folder)
+        out.append(sp)
     return out
+
+
+def _add_conventions_of(
+    sp: SheetProblem, data: Any, problem: Any, window: Window | None, base: str | None
+) -> None:
+    """Fill in what :func:`conventions` says from the parsed ``problem``: its reduction,
+    a CTC blank, and for a custom loss each term's (nested custom terms included)."""
+    sp.reduction = getattr(problem, "reduction", None)
+    if sp.kind == "ctc":
+        sp.blank = problem.blank
+    elif sp.kind in ("ctc_align", "ctc_decode"):
+        sp.blank = problem.frames.blank
+    if sp.kind != "custom" or not isinstance(data, dict):
+        return
+    terms = data.get("terms") if isinstance(data.get("terms"), list) else []
+    for i, (term_data, term) in enumerate(zip(terms, problem.terms, strict=False), 1):
+        if not isinstance(term_data, dict):
+            continue
+        label, sub, folder, _ = custom_term(i, term_data, base)
+        if not isinstance(sub, dict):
+            continue
+        kind = term.problem.meta.kind
+        part = SheetProblem("", kind, "", None, givens_of(sub, window, folder), [])
+        _add_conventions_of(part, sub, term.problem, window, folder)
+        sp.terms.append((label, part))
 
 
 #: What a problem without a key is asked for: its kind's figures (else the loss).
@@ -402,11 +435,23 @@ def _given(p: SheetProblem, name: str) -> Any:
     return next((g.value for g in p.givens if g.name == name), None)
 
 
-def conventions(p: SheetProblem) -> list[str]:
+def conventions(p: SheetProblem, loss: str = "L") -> list[str]:
     """What the givens mean where their names alone do not say it: the BPTT model, the LM's
     log probabilities, the mean baseline, the RNN-T lattice rows. (A log base says how to
     give the answer: the task says it, :func:`task_text`.)"""
-    out: list[str] = []
+    out: list[str] = _reduction_conventions(p, loss)
+    if p.blank is not None:
+        out.append(
+            f"The blank is the symbol '{p.blank}'; a path π is read as a labelling by B: "
+            "merge repeated symbols, then drop the blanks."
+        )
+        if _given(p, "probs") is not None and isinstance(_given(p, "probs"), dict):
+            out.append(
+                "probs gives each symbol's probability at every frame (the same each frame)."
+            )
+    for i, (label, part) in enumerate(p.terms, 1):
+        if said := conventions(part, f"L_{i}"):
+            out.append(f"In {label}: " + " ".join(said))
     if p.kind == "bptt":
         loss = _given(p, "loss")
         out.append(
@@ -431,6 +476,53 @@ def conventions(p: SheetProblem) -> list[str]:
             "probs[t] (or logits[t]) is frame t of the lattice: its rows 1, 2, …, U + 1 are "
             "the nodes u = 0, 1, …, U (u labels emitted so far), each a distribution over the "
             "symbols."
+        )
+    return out
+
+
+#: What one term of the loss is per kind, for the reduction's words.
+TERM_UNITS = {
+    "mse": "element",
+    "bce": "element",
+    "hinge": "element",
+    "nll": "row",
+    "cce": "row",
+    "sequence": "step",
+    "sequence_hinge": "step",
+    "reinforce": "step",
+}
+#: How a reduction combines the terms; ``{unit}``: element, row (an observation) or step.
+REDUCTION_WORDS = {
+    "mean": "{loss} is the mean of the per-{unit} terms, their sum divided by their number",
+    "sum": "{loss} is the sum of the per-{unit} terms, not divided by their number",
+    "mean_tokens": "{loss} is the sum of the per-{unit} terms divided by the number of "
+    "unpadded steps",
+    "mean_sequences": "{loss} is the sum of the per-{unit} terms divided by the number of "
+    "sequences",
+}
+#: Kinds whose terms are logarithms (a natural log unless the file gives log_base).
+LOG_KINDS = frozenset({"bce", "nll", "cce", "sequence", "reinforce"})
+
+
+def _reduction_conventions(p: SheetProblem, loss: str = "L") -> list[str]:
+    """How the terms combine (the solver's reduction, said even when the file leaves it to
+    the kind's default: cce sums where PyTorch averages), which log, what y and logits are."""
+    out: list[str] = []
+    unit = TERM_UNITS.get(p.kind)
+    if unit is not None and p.reduction in REDUCTION_WORDS:
+        out.append(
+            REDUCTION_WORDS[p.reduction].format(unit=unit, loss=loss)
+            + f" (reduction {p.reduction})."
+        )
+    if p.kind in LOG_KINDS and _given(p, "log_base") is None:
+        out.append("ln is the natural log (the loss in nats).")
+    y = _given(p, "y")
+    if p.kind in ("nll", "cce") and isinstance(y, list) and y and not isinstance(y[0], list):
+        out.append("y holds each row's true class, numbered from 0 (the first column is class 0).")
+    if p.kind in CLASS_KINDS and _given(p, "logits") is not None:
+        out.append(
+            "logits are raw scores z: a row's probabilities are ŷ_c = exp(z_c) / Σ_k exp(z_k) "
+            "(softmax)."
         )
     return out
 
@@ -559,6 +651,11 @@ def _table_size(columns: list[str], rows: list[list[str]]) -> list[str]:
     return [size, r"\setlength{\tabcolsep}{3pt}"]
 
 
+#: A cell that is a formula with subscripts (BPTT's "W_hh = Σ_t h_{t−1}ᵀ δ_t"): its names
+#: are set as maths, as titles are, not printed with their underscores and braces.
+_FORMULA_CELL = re.compile(r"_.*\s=\s|\s=\s.*_")
+
+
 def table_latex(
     t: Table, precision: int, *, window: Window | None = None, digits: Digits | None = None
 ) -> list[str]:
@@ -569,10 +666,10 @@ def table_latex(
     cols = "l" + "r" * (len(laid.columns) - 1) if laid.columns else "l"
     out = [r"\begin{center}", rf"\textbf{{{latex_title(t.title)}}}\\[2pt]"]
     out += _table_size(laid.columns, printed)
-    out += [rf"\begin{{tabular}}{{{cols}}}", r"\hline"]
+    out += [rf"{_FIT}{{\begin{{tabular}}{{{cols}}}", r"\hline"]
     out.append(" & ".join(latex_title(c) for c in laid.columns) + r" \\ \hline")
     for i, row in enumerate(printed):
-        cells = [latex_text(c) for c in row]
+        cells = [latex_title(c) if _FORMULA_CELL.search(c) else latex_text(c) for c in row]
         for j, cell in enumerate(cells):
             style = laid.styles.get((i, j))
             if style == "highlight" and cell:
@@ -580,7 +677,7 @@ def table_latex(
             elif style == "dead" and cell:
                 cells[j] = rf"{cell}$^\dagger$"
         out.append(" & ".join(cells) + r" \\")
-    out += [r"\hline", r"\end{tabular}"]
+    out += [r"\hline", r"\end{tabular}}"]
     caption = legend_line(t, {**LEGEND_TEXT, "highlight": "bold"}, laid.styles)
     if caption:
         out += [r"\\[2pt]", rf"\emph{{{latex_title(caption)}}}"]
@@ -714,16 +811,67 @@ def _latex_given(g: Given) -> list[str]:
         pairs = ", ".join(f"{k} = {v}" for k, v in g.value.items())
         return [rf"  \item {name}: {latex_text(pairs)}"]
     cols = g.columns or []
+    # a wide matrix is set smaller first, then (if still wider than the line) shrunk to it
+    rows = [[i, *r] for i, r in zip(_row_labels(g), g.value, strict=True)]
+    size = "".join(_table_size(["", *cols], rows))
     out = [
         rf"  \item {name} (matrix){note}:\\[2pt]",
-        rf"  \begin{{tabular}}{{l{'r' * len(cols)}}}",
+        rf"  {{{size}{_FIT}{{\begin{{tabular}}{{l{'r' * len(cols)}}}",
     ]
     out.append("  " + " & ".join(["", *map(latex_text, cols)]) + r" \\ \hline")
     out += [
         f"  {latex_text(i)} & " + " & ".join(map(latex_text, r)) + r" \\"
         for i, r in zip(_row_labels(g), g.value, strict=True)
     ]
-    return [*out, r"  \end{tabular}"]
+    return [*out, r"  \end{tabular}}}"]
+
+
+#: ``\rnnlossfit{tabular}``: the table as it is, or shrunk to the line's width when it is
+#: wider (TeX measures it: a table of 16 six-decimal columns ran 394 pt off the page), and
+#: to 0.9 of the page's height when it is taller (a tabular never breaks across pages: 60
+#: rows, the default window, are 816 pt on a page of 728 pt, the last ones cut off).
+_FIT = r"\rnnlossfit"
+_FIT_DEFINITION = [
+    r"\usepackage{graphicx}",
+    r"\newsavebox{\rnnlossbox}",
+    r"\newcommand{\rnnlossfit}[1]{\sbox{\rnnlossbox}{#1}%",
+    r"  \ifdim\wd\rnnlossbox>\linewidth"
+    r"\sbox{\rnnlossbox}{\resizebox{\linewidth}{!}{\usebox{\rnnlossbox}}}\fi",
+    r"  \dimen0=\ht\rnnlossbox\advance\dimen0 by \dp\rnnlossbox",
+    r"  \ifdim\dimen0>0.9\textheight"
+    r"\sbox{\rnnlossbox}{\resizebox*{!}{0.9\textheight}{\usebox{\rnnlossbox}}}\fi",
+    r"  \usebox{\rnnlossbox}}",
+]
+#: ``\rnnlossneedspace{h}``: a page break here unless ``h`` of height is left on the page (the
+#: needspace package's definition, written out: not every TeX installation has the package).
+_NEED_SPACE_DEFINITION = [
+    r"\makeatletter",
+    r"\newcommand{\rnnlossneedspace}[1]{\par\begingroup\setlength{\dimen@}{#1}"
+    r"\vskip\z@\@plus\dimen@\penalty-100\vskip\z@\@plus-\dimen@\vskip\dimen@"
+    r"\penalty9999\vskip-\dimen@\vskip\z@skip\endgroup}",
+    r"\makeatother",
+]
+#: Lines of a page (11pt, A4, 2 cm margins: about 50) a question is kept together up to;
+#: a longer one starts a new page only if fewer than this are left, then runs on.
+_LATEX_QUESTION_LINES = 36
+
+
+def _need_space(p: SheetProblem) -> str:
+    """The room a question needs on its page, in lines (generously: the space between items
+    and paragraphs counted): its heading, source, givens (a matrix a line a row and its
+    head), conventions and task, at most
+    :data:`_LATEX_QUESTION_LINES`. A page ended on a problem's title or source line, its
+    givens on the next page."""
+    lines = 9  # the heading and the space round it, the source, "Given"
+    for g in p.givens:  # an item and the space between items; a matrix's rows and head
+        lines += len(g.value) + 4 if g.shape == "matrix" else 2
+    for text in (conventions_text(p), task_text(p)):  # a paragraph and the space above it
+        lines += len(text) // _LATEX_LINE_CHARS + 3 if text else 0
+    return rf"\rnnlossneedspace{{{min(lines, _LATEX_QUESTION_LINES)}\baselineskip}}"
+
+
+#: Room the solution's heading needs: itself and the first lines of the derivation.
+_NEED_SPACE_SOLUTION = r"\rnnlossneedspace{6\baselineskip}"
 
 
 def sheet_latex(
@@ -744,7 +892,8 @@ def sheet_latex(
         "",
     ]
     for p in problems:
-        out += [rf"\section{{{latex_text(fold(p.title))}}}", ""]
+        # a page break before a heading, never between it and its givens
+        out += [_need_space(p), rf"\section{{{latex_text(fold(p.title))}}}", ""]
         if p.source:
             out += [rf"\noindent\emph{{Source: {latex_text(fold(p.source))}}}", ""]
         out += [r"\paragraph{Given}", r"\begin{itemize}"]
@@ -755,7 +904,8 @@ def sheet_latex(
             out += [rf"\paragraph{{Conventions}} {latex_title(said)}", ""]
         out += [rf"\paragraph{{Task}} {latex_title(task_text(p))}", ""]
         if solutions and p.result is not None:
-            out += [r"\subsection*{Solution}", *result_latex(p.result, precision, window=window)]
+            out += [_NEED_SPACE_SOLUTION, r"\subsection*{Solution}"]
+            out += result_latex(p.result, precision, window=window)
     out += [r"\end{document}", ""]
     body = "\n".join(out)
     # characters visible_text replaces are not the fonts' business
@@ -765,6 +915,8 @@ def sheet_latex(
         *font_preamble(lacking),
         r"\usepackage{amsmath,amssymb}",
         r"\usepackage[margin=2cm]{geometry}",
+        *_NEED_SPACE_DEFINITION,
+        *_FIT_DEFINITION,
     ]
     return "\n".join([*preamble, body])
 

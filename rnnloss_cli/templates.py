@@ -11,7 +11,8 @@ from __future__ import annotations
 _COMMON = """\
 # --- fields every problem file has -------------------------------------------------------
 # kind:      which loss this problem is about (rnnloss list shows every kind).
-# title:     one line shown as the heading of the solution and of the question sheet.
+# title:     one line shown as the heading of the solution and of the question sheet
+#            (so it names the task, never its answer).
 # source:    where the exercise comes from (a handout section, a book page, "written for ...").
 # notes:     optional free text printed with the solution.
 # answer:    the key: one number (the loss), or a mapping figure: number, e.g.
@@ -71,6 +72,7 @@ source: written for my course (replace me)
 y: [1, 0]
 # yhat: one row of class probabilities per observation, each row summing to 1.
 #   Instead of yhat you may give logits (softmax applied) or log_probs (as PyTorch's NLLLoss).
+#   With logits you may also give weight (one per class) and label_smoothing, as PyTorch.
 yhat:
   - [0.2, 0.7, 0.1]
   - [0.5, 0.3, 0.2]
@@ -176,6 +178,12 @@ yhat:
   - [0.1, 0.1, 0.2, 0.6]
 # targets: the true token at each step (vocabulary words, or class indices from 0).
 targets: [the, cat, <eos>]
+# Optional: logits (T rows of scores, softmax applied per step) instead of yhat.
+# Optional: reduction: sum (default, the handout's), mean_tokens (divided by the number of
+#   unpadded steps) or mean_sequences (divided by the number of sequences).
+# Optional, a padded batch: yhat as N matrices of T rows, targets as N rows of T, and either
+#   lengths: [3, 2] (steps per sequence; the later steps are padding) or mask (0/1 per step,
+#   1 = a real step). Padded steps add nothing to the loss.
 # Figures: loss (the default reduction, the handout's sum), sum and mean_tokens.
 # Replace with the keys you worked by hand for your numbers.
 answer:
@@ -194,6 +202,9 @@ source: written for my course (replace me)
 y: [1, -1, 1]
 # yhat: the raw score at each step (not a probability).
 yhat: [0.8, -0.5, 0.3]
+# Optional: reduction: mean (default, over the unpadded steps), sum or mean_sequences.
+# Optional, a padded batch: y and yhat as N rows of T steps, and either lengths: [3, 2]
+#   (steps per sequence; the later steps are padding) or mask (0/1 per step, 1 = real).
 # Figures: loss (mean over steps by default), mean and sum.
 # Replace with the keys you worked by hand for your numbers.
 answer:
@@ -221,6 +232,9 @@ rewards: [1, 0, 1]
 gamma: 0.9
 # baseline: optional; a number b, or mean (the mean of the episode's returns); A_t = R_t − b.
 baseline: mean
+# Optional: reduction: sum (default), mean (over the unpadded steps) or mean_sequences (over
+#   the episodes). A batch of episodes: each per-step field as N rows of T, with lengths:
+#   [3, 2] (steps per episode; the later steps are padding) or mask (0/1 per step).
 # Figures: loss, objective (= −loss) and, with a baseline, objective_no_baseline.
 # Replace with the keys you worked by hand for your numbers.
 answer:
@@ -292,7 +306,7 @@ answer:
 #   greedy: - - (.6 * .6 = .36), which collapses to the empty labelling; p("") = .36
 #   p(a) = a a .16 + a - .24 + - a .24 = .64 > .36: beam search says a
 {common}kind: ctc_decode
-title: Greedy says nothing, beam search says "a"
+title: Greedy decoding against prefix beam search over two frames
 source: written for my course (replace me)
 # symbols: the names of the columns of emissions (or logits), the blank among them.
 symbols: ["-", a]

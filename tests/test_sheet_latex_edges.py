@@ -3,6 +3,7 @@ names with two subscripts stay text, so the sheets compile."""
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 
@@ -117,3 +118,91 @@ def test_every_character_said_to_be_set_by_pdflatex_is(tmp_path):
     )
     _compile("pdflatex", tex, tmp_path)
     assert "Missing character" not in (tmp_path / "u.log").read_text(errors="replace")
+
+
+def test_formula_cells_of_a_latex_table_are_set_as_maths():
+    """BPTT's gradient table names each gradient by its formula, W_hh = Σ_t h_{t−1}ᵀ δ_t; as
+    text it printed its underscores and braces (h\\_\\{t−1\\}) for the student to decode."""
+    from pathlib import Path
+
+    from rnnloss_cli.sheet import build_sheet
+
+    path = Path(__file__).resolve().parent.parent / "problems" / "bptt-two-steps.yaml"
+    tex = build_sheet([str(path)], "latex", solutions=True)
+    rows = [line for line in tex.splitlines() if " = " in line and line.endswith(r"\\")]
+    row = next(line for line in rows if line.startswith("$W_{hh}$") or "W\\_hh =" in line)
+    assert r"\{" not in row and r"\_" not in row.split("&")[0], row
+    assert "h_{t-1}" in row, row
+
+
+def _wide_align_problem(folder):
+    """A ctc_align file with 16 symbols and six-decimal emissions: 16 columns of 8 characters,
+    twice what a line of the page holds at the normal size."""
+    symbols = ["-", *"abcdefghijklmno"]
+    rows = []
+    for t in range(5):
+        row = [round(0.05 + 0.001 * (t + j), 6) for j in range(1, 16)]
+        rows.append([round(1 - sum(row), 6), *row])
+    text = "kind: ctc_align\ntarget: abc\nsymbols: [" + ", ".join(f'"{s}"' for s in symbols)
+    text += "]\nemissions:\n" + "".join(f"  - {r}\n" for r in rows)
+    (folder / "wide.yaml").write_text(text)
+    return str(folder / "wide.yaml")
+
+
+@pytest.mark.skipif(shutil.which("pdflatex") is None, reason="pdflatex is not installed")
+@pytest.mark.parametrize("solutions", [False, True])
+def test_a_wide_given_matrix_stays_inside_the_page(tmp_path, solutions):
+    """The question sheet set a given matrix at full size: 16 columns ran 394 pt off the
+    page (and the solution's tables 63 pt), cut at the paper's edge."""
+    from rnnloss_cli.sheet import build_sheet
+
+    tex = build_sheet([_wide_align_problem(tmp_path)], "latex", solutions=solutions)
+    log = compile_tex("pdflatex", tex, tmp_path, "w")
+    widths = [float(w) for w in re.findall(r"Overfull \\hbox \((\d+\.?\d*)pt too wide", log)]
+    assert all(w < 5 for w in widths), widths
+
+
+@pytest.mark.skipif(shutil.which("pdflatex") is None, reason="pdflatex is not installed")
+def test_a_long_word_in_a_title_source_or_given_breaks_inside_the_page(tmp_path):
+    """A title, source or target with no space for 150+ characters ran 539 to 960 pt off the
+    page: TeX breaks lines only at spaces (and hyphens) unless told where else it may."""
+    from rnnloss_cli.sheet import build_sheet
+
+    (tmp_path / "long.yaml").write_text(
+        f"kind: ctc\ntitle: {'Verylongword' * 15}\nsource: {'x' * 200}\n"
+        f"target: {'A' * 150}\nprobs: {{A: 0.5, '-': 0.5}}\nmethod: exact\nframes: 400\n"
+    )
+    tex = build_sheet([str(tmp_path / "long.yaml")], "latex", solutions=False)
+    log = compile_tex("pdflatex", tex, tmp_path, "l")
+    widths = [float(w) for w in re.findall(r"Overfull \\hbox \((\d+\.?\d*)pt too wide", log)]
+    assert all(w < 5 for w in widths), widths
+
+
+@pytest.mark.skipif(shutil.which("pdflatex") is None, reason="pdflatex is not installed")
+def test_a_table_taller_than_the_page_is_shrunk_to_it(tmp_path):
+    """400 frames: the emissions table keeps 60 rows (the window), 816 pt of tabular that
+    cannot break, on a page of 728 pt: its last rows were cut at the bottom edge
+    ("Overfull \\vbox ... while \\output is active")."""
+    from rnnloss_cli.sheet import build_sheet
+
+    (tmp_path / "tall.yaml").write_text(
+        "kind: ctc\ntarget: AB\nprobs: {A: 0.4, B: 0.4, '-': 0.2}\nmethod: exact\nframes: 400\n"
+    )
+    tex = build_sheet([str(tmp_path / "tall.yaml")], "latex", solutions=True)
+    log = compile_tex("pdflatex", tex, tmp_path, "t")
+    assert "Overfull \\vbox" not in log, log[-3000:]
+
+
+@pytest.mark.skipif(shutil.which("pdflatex") is None, reason="pdflatex is not installed")
+def test_a_thirty_letter_target_in_a_note_stays_on_the_page(tmp_path):
+    """The solution's note names the target, 30 capitals (240 pt, half a line) with no place
+    to break: the line before it could not stretch to the margin, so TeX ran it 69 pt out."""
+    from rnnloss_cli.sheet import build_sheet
+
+    (tmp_path / "a30.yaml").write_text(
+        f"kind: ctc\ntarget: {'A' * 30}\nprobs: {{A: 0.5, '-': 0.5}}\nalignments: [{'A-' * 30}]\n"
+    )
+    tex = build_sheet([str(tmp_path / "a30.yaml")], "latex", solutions=True)
+    log = compile_tex("pdflatex", tex, tmp_path, "a")
+    widths = [float(w) for w in re.findall(r"Overfull \\hbox \((\d+\.?\d*)pt too wide", log)]
+    assert all(w < 5 for w in widths), widths

@@ -129,17 +129,37 @@ _MATH_SAFE = re.compile(r"[A-Za-z0-9+\-*/.,:;!?'()\[\]<>=|@ ]*")
 _MATH_SPECIAL = re.compile(r"(?<!\\)([&%#$])")
 
 
+#: Characters of a word (no space) after which TeX may break the line inside it: a title,
+#: source or given with no space for 150 characters ran up to 960 pt off the page, and a
+#: 30-letter target half a line wide pushed its line 69 pt out. Never between two characters
+#: of a number (:data:`NUMBER_CHARS`): a number is never split.
+LONG_WORD_CHARS = 16
+NUMBER_CHARS = frozenset("0123456789.eE+-")
+#: A place a line may break inside a word, the line before it then ragged (the fil glue ends
+#: it; unbroken, the two glues cancel): a word has no spaces to stretch, so a plain
+#: \allowbreak still left lines overfull. \relax ends the glue before a letter ("fil" + "l").
+WORD_BREAK = r"\hskip0pt plus1fil\penalty0\hskip0pt plus-1fil\relax{}"
+
+
 def latex_text(s: str) -> str:
-    """Escape free text for LaTeX's text mode; runs of maths symbols become one ``$...$``."""
+    """Escape free text for LaTeX's text mode; runs of maths symbols become one ``$...$``;
+    a word longer than :data:`LONG_WORD_CHARS` may break every that many characters."""
     out: list[str] = []
     math: list[str] = []
-    for ch in str(s):
+    run = 0  # characters of the current word since its start or its last break
+    for i, ch in enumerate(str(s)):
         if ch in UNICODE_MATH:
             math.append(UNICODE_MATH[ch])
+            run = 0
             continue
         if math:
             out.append("$" + "".join(math).strip() + "$")
             math = []
+        prev = str(s)[i - 1] if i else " "
+        run = 0 if ch.isspace() else run + 1
+        if run > LONG_WORD_CHARS and not (ch in NUMBER_CHARS and prev in NUMBER_CHARS):
+            out.append(WORD_BREAK)
+            run = 1
         if ch == "-" and out and out[-1] == "-":
             out.append("{}")  # "--" would be set as an en dash: --reduction stays as typed
         out.append(UNICODE_TEXT.get(ch, ch))

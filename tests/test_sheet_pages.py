@@ -1,0 +1,52 @@
+"""A printed LaTeX sheet keeps each question's heading with its givens: no page ends on a
+problem's title, its source line or the word "Given" with the question on the next page, and
+a question that fits on a page is not split (its task alone at the top of the next).
+
+The shipped problems' question sheet did (pdflatex, A4 with 2 cm margins): page 2 ended on
+"5 Three observations, three classes" and its source, page 7 on the HELLO heading.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from rnnloss_cli.problem import load_problem, problem_files
+from rnnloss_cli.sheet import build_sheet
+from tests.latex_run import compile_tex
+
+PROBLEMS = str(Path(__file__).resolve().parent.parent / "problems")
+
+
+def _pages(pdf: Path) -> list[list[str]]:
+    """The lines of text on each page, the page number left out."""
+    text = subprocess.run(
+        ["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    pages = []
+    for page in text.split("\f"):
+        lines = [line.strip() for line in page.splitlines() if line.strip()]
+        if lines and lines[-1].isdigit():  # the page number in the footer
+            lines = lines[:-1]
+        if lines:
+            pages.append(lines)
+    return pages
+
+
+@pytest.mark.skipif(shutil.which("pdftotext") is None, reason="pdftotext is not installed")
+def test_no_page_of_the_question_sheet_ends_on_a_heading(tmp_path: Path) -> None:
+    compile_tex("pdflatex", build_sheet([PROBLEMS], "latex", solutions=False), tmp_path, "q")
+    titles = [load_problem(p).meta.title for p in problem_files([PROBLEMS])]
+    headings = [f"{i} {t}"[:30] for i, t in enumerate(titles, 1)]
+    pages = _pages(tmp_path / "q.pdf")
+    assert len(pages) > 3, pages  # several pages, or the test proves nothing
+    for n, lines in enumerate(pages, 1):
+        end = lines[-1]
+        assert not end.startswith("Source:"), (n, end)
+        assert end != "Given", (n, end)
+        assert not any(end.startswith(h) for h in headings), (n, end)
+        # every shipped question fits a page: none runs on to the next one
+        assert not lines[0].startswith(("Task", "Conventions")), (n, lines[0])
