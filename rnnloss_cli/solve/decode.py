@@ -52,16 +52,24 @@ def _lm_sum_notes(lm: dict[tuple[str, ...], float]) -> list[str]:
     ]
 
 
-def _pruned_note(p: DecodeProblem, labels: tuple[int, ...] | None, beam_log: float) -> str:
+def _pruned_note(
+    p: DecodeProblem, labels: tuple[int, ...] | None, beam_log: float
+) -> tuple[str, Step | None]:
     """The beam pruned: is l*'s total exact? Exact CTC of l* (when its trellis fits
-    MAX_TRELLIS_CELLS) tells: equal, or the beam's total is short of it (a lower bound)."""
+    MAX_TRELLIS_CELLS) tells: equal, or the beam's total is short of it (a lower bound).
+
+    Returns the note and, when the beam's total is short, the line that gives the exact
+    value and the shortfall. The note restates no number: the lines print them at
+    ``--precision`` with the derivation's digits, where plain text could only give them
+    digits of its own (a note's 0.6 beside the line's 0.600 at ``-p 3``).
+    """
     generic = (
         "the beam pruned prefixes on some frame: a total counts only the alignments whose "
         "prefixes stayed in the beam, so it is a lower bound on p(l|x)"
     )
     n_frames = p.frames.log_probs.shape[0]
     if labels is None or n_frames * (2 * len(labels) + 1) > MAX_TRELLIS_CELLS:
-        return generic
+        return generic, None
     from rnnloss_cli.engine import ctc_loss
 
     blank = p.frames.symbols.index(p.frames.blank)
@@ -69,26 +77,26 @@ def _pruned_note(p: DecodeProblem, labels: tuple[int, ...] | None, beam_log: flo
     lp = p.frames.log_probs[:, None, :]
     loss = ctc_loss(lp, targets, [n_frames], [len(labels)], blank=blank, reduction="none")
     exact_log = -float(np.asarray(loss)[0])
-    exact = prob_cell(exact_log)
     if math.isclose(exact_log, beam_log, rel_tol=1e-12, abs_tol=1e-300):
-        return (
-            f"the beam pruned prefixes on some frame, but no alignment of l*: its total "
-            f"{_fmt(exact)} is exact (exact CTC of l* gives the same p(l*|x))"
+        note = (
+            "the beam pruned prefixes on some frame, but no alignment of l*: its total on the "
+            'line "beam search result" is exact (exact CTC of l* gives the same p(l*|x))'
         )
-    return (
-        "the beam pruned prefixes on some frame: a total counts only the alignments whose "
-        "prefixes stayed in the beam, so it is a lower bound on p(l|x); for l*, "
-        f"{_fmt(prob_cell(beam_log))} against {_fmt(exact)} by exact CTC"
-    )
-
-
-def _fmt(x: Any) -> str:
-    """A probability for a note (notes are text: 4 significant digits), from its log when
-    it underflows a double."""
-    if isinstance(x, LogNumber):
-        e10 = x.ln / math.log(10)
-        return f"{10 ** (e10 - math.floor(e10)):.3f}e{math.floor(e10)}"
-    return f"{x:.4g}"
+        return note, None
+    exact, beam = prob_cell(exact_log), prob_cell(beam_log)
+    values: dict[str, Any] = {
+        "best": shown(cut_word(tuple(p.frames.symbols[k] for k in labels))),
+        "exact": exact,
+    }
+    text = "p({best}|x) over all its alignments = {exact}"
+    if not isinstance(exact, LogNumber) and not isinstance(beam, LogNumber):
+        # the shortfall worked from the two totals as printed
+        text += ";  the beam's total falls short by {exact} − {beam} = {gap}"
+        values.update(beam=beam, gap=exact - beam)
+    step = Step("exact CTC of l*", text, values)
+    short = " and how far the beam's total falls short" if "gap" in values else ""
+    note = f'{generic}; for l*, the line "{step.label}" gives its exact probability{short}'
+    return note, step
 
 
 def solve_decode(p: DecodeProblem, *, window: Window | None = None) -> Result:
@@ -228,7 +236,10 @@ def solve_decode(p: DecodeProblem, *, window: Window | None = None) -> Result:
             "total in the last beam is the exact p(l|x) of its labelling"
         )
     else:
-        r.notes.append(_pruned_note(p, hyps[0].labels if hyps else None, best_log))
+        note, exact_step = _pruned_note(p, hyps[0].labels if hyps else None, best_log)
+        r.notes.append(note)
+        if exact_step is not None:
+            r.steps.append(exact_step)
     if lm is not None and hyps:
         r.steps.append(
             Step(
@@ -296,7 +307,14 @@ def solve_decode(p: DecodeProblem, *, window: Window | None = None) -> Result:
             )
         )
     loss = -best_log
-    r.steps.append(Step("loss of the beam's labelling", "−ln p(l*|x) = {loss}", {"loss": loss}))
+    r.steps.append(
+        Step(
+            "loss of the beam's labelling",
+            # p(l*|x) as an operand: the derivation's digits give it what the loss needs
+            "−ln p(l*|x) = −ln {p} = {loss}" if math.isfinite(loss) else "−ln p(l*|x) = {loss}",
+            {"p": prob_cell(best_log), "loss": loss} if math.isfinite(loss) else {"loss": loss},
+        )
+    )
     r.loss = loss
     r.figures = {
         "loss": loss,

@@ -25,7 +25,8 @@ def test_pruned_beam_whose_total_is_exact_says_so():
     # (a then b: .8 × .35 = .28; the only ones) stayed: p(ab|x) = .28 exactly
     r = solve_file(PROBLEMS / "ctc-decode-lm.yaml")
     assert not any("lower bound" in n for n in r.notes), r.notes
-    assert any("exact" in n and "0.28" in n for n in r.notes), r.notes
+    assert any("is exact" in n and '"beam search result"' in n for n in r.notes), r.notes
+    assert any("p(l*|x) = 0.28" in step_text(s, 3) for s in r.steps)
 
 
 def test_pruned_beam_whose_total_misses_alignments_gives_the_exact_value():
@@ -39,8 +40,9 @@ def test_pruned_beam_whose_total_misses_alignments_gives_the_exact_value():
         "emissions": [[0.4, 0.6], [0.6, 0.4]],
     }
     r = solve_problem(problem)
-    note = next(n for n in r.notes if "lower bound" in n)
-    assert "0.6" in note and "0.76" in note, note
+    assert any("lower bound" in n for n in r.notes), r.notes
+    (line,) = [step_text(s, 3) for s in r.steps if s.label == "exact CTC of l*"]
+    assert "= 0.76" in line and "0.76 − 0.6 = 0.16" in line, line
 
 
 def test_an_lm_whose_next_symbol_probabilities_sum_past_one_is_noted():
