@@ -220,6 +220,13 @@ def _listed_warnings(p: CTCProblem, lc: ListedCTC, r: Result) -> None:
         )
     for i in lc.mismatched[:_MAX_ALIGNMENT_WARNINGS]:
         a = lc.alignments[i]
+        if len(a.factors) == 1:  # one frame: a factor against a probability, no product
+            r.warnings.append(
+                f"alignment {i + 1}, {_word(a.path)}: the factor given for it, "
+                f"{_factors_text(a.factors)}, is not the probability of its symbol, "
+                f"{_factors_text(a.symbol_factors)}; the listed sum uses the factor as given."
+            )
+            continue
         given = _factors_text(a.factors) + (
             f' (multiplied out on the line "alignment {i + 1}")'
             if i in lines
