@@ -166,7 +166,12 @@ def solve_rnnt(p: RNNTProblem, *, window: Window | None = None) -> Result:
                 {"factors": terms(blanks), "p": prob},
             )
         )
-    r.steps.append(Step("RNN-T loss", "−ln p(y|x) = {loss}", {"loss": tr.loss}))
+    if math.isfinite(tr.loss):  # p(y|x) as an operand: the digits plan gives it what −ln needs
+        r.steps.append(
+            Step("RNN-T loss", "−ln p(y|x) = −ln {p} = {loss}", {"p": prob, "loss": tr.loss})
+        )
+    else:
+        r.steps.append(Step("RNN-T loss", "−ln p(y|x) = {loss}", {"loss": tr.loss}))
     r.notes.append(DIFFERENCES)
     if tr.log_likelihood == -math.inf:
         # probabilities given are never 0 (refused), so this comes from logits about

@@ -49,7 +49,7 @@ def test_the_gap_writes_out_the_two_logs_it_subtracts():
     step = next(s for s in r.steps if s.label.startswith("gap"))
     assert step_text(step, 3) == "ln p(l|x) − ln p(π*) = -0.716 − (-2.436) = 1.72 nats"
     share = next(s for s in r.steps if s.label.startswith("share"))
-    assert step_text(share, 3) == "p(π*) / p(l|x) = 0.179"
+    assert step_text(share, 3) == "p(π*) / p(l|x) = 0.0875 / 0.489 = 0.179"
 
 
 def test_a_small_share_is_not_rounded_to_zero_percent():
