@@ -21,7 +21,7 @@ from rnnloss_cli.engine.errors import EngineError
 from rnnloss_cli.errors import ProblemError
 from rnnloss_cli.limits import MAX_TRELLIS_CELLS
 from rnnloss_cli.problem.align import DecodeProblem
-from rnnloss_cli.result import LogNumber, Result, Step, Table, Window, terms
+from rnnloss_cli.result import Derived, LogNumber, Result, Step, Table, Window, terms
 from rnnloss_cli.solve._beyond import add_key_checks, cut_word, lead, prob_cell, shown, word
 from rnnloss_cli.solve.align import emissions_table
 from rnnloss_cli.solve.common import finalize
@@ -204,6 +204,7 @@ def solve_decode(p: DecodeProblem, *, window: Window | None = None) -> Result:
             window,
             key_columns=3,  # t, rank and prefix name a row
             caption="candidates: prefixes of positive probability before pruning",
+            derived=list(BEAM_DERIVED),
         )
     )
     hyps = tr.hypotheses
@@ -326,6 +327,12 @@ def solve_decode(p: DecodeProblem, *, window: Window | None = None) -> Result:
     finalize(p.meta, r)
     add_key_checks(r, p.keys, p.meta.tolerance, {"greedy": greedy_text, "beam": best_text})
     return r
+
+
+#: The beam table's column worked from its row: p_b + p_nb. (The score, ln(p_b + p_nb) +
+#: λ·ln P_LM(l), is not declared: at -p 0 a total of 0.112 prints 0, and ln 0 is no line a
+#: student can redo, whatever guard digits the score gets.)
+BEAM_DERIVED = (Derived("p_b + p_nb", "{0} + {1}", ("p_b(l)", "p_nb(l)")),)
 
 
 def _check_greedy_trellis(p: DecodeProblem) -> None:
