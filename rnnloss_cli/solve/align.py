@@ -26,7 +26,7 @@ from rnnloss_cli.solve._beyond import (
     prob_cell,
     word,
 )
-from rnnloss_cli.solve.common import finalize, percent
+from rnnloss_cli.solve.common import finalize
 
 FORMULA = Step(
     "formula",
@@ -320,9 +320,12 @@ def solve_align(p: AlignProblem, *, window: Window | None = None) -> Result:
             gap=tr.gap,
             share=tr.best_share,
         )
+        # the share itself is on its line, at --precision with the derivation's digits (a
+        # percentage here could only have digits of its own: 17.9% beside the line's 0.2)
         r.notes.append(
             "the CTC loss sums over every alignment; the best one alone (what forced alignment "
-            f"and Viterbi training use) holds {percent(tr.best_share)} of p(l|x) here"
+            'and Viterbi training use) holds the part of p(l|x) on the line "share of the best '
+            'alignment"'
         )
     if math.isfinite(loss):  # p(l|x) as an operand: the digits plan gives it what −ln needs
         r.steps.append(
