@@ -245,10 +245,11 @@ def solve_decode(p: DecodeProblem, *, window: Window | None = None) -> Result:
         r.steps.append(
             Step(
                 "ranking with the language model",
-                "score({best}) = ln p(l*|x) + λ·ln P_LM(l*) = {lp} + {w} × {lm} = {score}",
+                # ln of the probability printed on "beam search result", worked on the line
+                "score({best}) = ln p(l*|x) + λ·ln P_LM(l*) = ln {p} + {w} × {lm} = {score}",
                 {
                     "best": best_shown,
-                    "lp": best_log,
+                    "p": prob_cell(best_log),
                     "w": p.lm_weight,
                     "lm": lm.score(hyps[0].labels),
                     "score": hyps[0].log_prob,
@@ -259,12 +260,12 @@ def solve_decode(p: DecodeProblem, *, window: Window | None = None) -> Result:
         r.steps.append(
             Step(
                 "the greedy labelling under the language model",
-                "score({greedy}) = ln p({greedy}|x) + λ·ln P_LM({greedy}) = {lp} + {w} × {lm} = "
-                "{score}, below score({best}) = {top}",
+                "score({greedy}) = ln p({greedy}|x) + λ·ln P_LM({greedy}) = ln {p} + {w} × {lm} "
+                "= {score}, below score({best}) = {top}",
                 {
                     "greedy": greedy_shown,
                     "best": best_shown,
-                    "lp": tr.greedy_labels_log_prob,
+                    "p": prob_cell(tr.greedy_labels_log_prob),
                     "w": p.lm_weight,
                     "lm": lm.score(tuple(tr.greedy_labels)),
                     "score": tr.greedy_labels_log_prob

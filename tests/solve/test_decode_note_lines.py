@@ -58,3 +58,19 @@ def test_a_short_pruned_total_gets_a_line_with_the_exact_value_and_the_shortfall
 def test_the_loss_line_prints_the_probability_it_takes_the_log_of():
     out = _markdown(PROBLEMS / "ctc-decode-lm.yaml", "-p", "1")
     assert "−ln p(l\\*\\|x) = −ln 0.28 = 1.3" in out, out
+
+
+def test_the_lm_score_lines_take_the_log_of_the_printed_probabilities(tmp_path):
+    # y_1 = (- .1, a .69, b .11, c .1), y_2 = (- .05, a .05, b .4, c .5); ln P: a −.3, b −.4,
+    # c −2; λ = 1. Greedy path ac: p(ac|x) = .69 × .5 = .345 (no other path over 2 frames);
+    # ab: .69 × .4 = .276. score(ab) = ln .276 − .7 = −1.98720, score(ac) = ln .345 − 2.3 =
+    # −3.36418. At -p 1 the lines printed p(ac|x) = 0.3 and then ln p(ac|x) = -1.1, but
+    # ln .3 = −1.204 (−1.2): the score line now takes ln of the printed probability
+    path = tmp_path / "lm.yaml"
+    path.write_text(
+        "kind: ctc_decode\nsymbols: ['-', a, b, c]\nbeam: 3\nlm: {a: -0.3, b: -0.4, c: -2}\n"
+        "lm_weight: 1\nemissions: [[0.1, 0.69, 0.11, 0.1], [0.05, 0.05, 0.4, 0.5]]\n"
+    )
+    out = _markdown(path, "-p", "1")
+    assert "= ln 0.345 + 1 × -2.3 = -3.364" in out, out
+    assert "= ln 0.28 + 1 × -0.7 = -2" in out, out
