@@ -234,12 +234,12 @@ def decode_result(
     collapsed = [names[k] for k in collapsed_idx]
     frames = [dict(zip(names, map(float, row), strict=True)) for row in m]
     best = ctc_listed(collapsed, [path], frames, blank=blank).alignments[0]
-    r = Result(
-        "ctc_decode_greedy",
-        "greedy (best-path) decoding",
-        -math.log(best.product) if best.product else math.inf,
-        unit="nats",
-    )
+    # from the log of the product: a long path's product underflows a double (0.4^2000)
+    from rnnloss_cli.solve.ctc import _listed_prob
+
+    loss = -best.log_product
+    product = _listed_prob(best.product, best.log_product)
+    r = Result("ctc_decode_greedy", "greedy (best-path) decoding", loss, unit="nats")
     styles = {(t, 1 + int(k)): "highlight" for t, k in enumerate(best_idx)}
     r.tables.append(
         Table.windowed(
@@ -260,9 +260,24 @@ def decode_result(
         Step(
             "P(π*)",
             "{factors|*} = {value}",
-            {"factors": terms(best.factors), "value": best.product},
+            {"factors": terms(best.factors), "value": product},
         )
     )
+    if math.isfinite(loss):  # the loss worked from the product printed above
+        r.steps.append(
+            Step(
+                "loss",
+                "−ln P(π*) = −ln {p} = {loss}",
+                {"p": product, "loss": loss},
+                r"-\ln P(\pi^*) = -\ln {p} = {loss}",
+            )
+        )
+    else:  # the best symbol of some frame has probability 0: every symbol has
+        t = int(np.flatnonzero(m.max(axis=1) == 0)[0])
+        r.warnings.append(
+            f"the loss is infinite: P(π*) = 0, since every symbol has probability 0 at frame "
+            f"{t + 1}, so every path through it has probability 0"
+        )
     r.figures = {"loss": r.loss}
     r.notes.append(
         "loss here is −ln P(π*), the best path's negative log-probability; the best path's "
