@@ -21,7 +21,15 @@ from rnnloss_cli.engine.errors import EngineError
 from rnnloss_cli.errors import ProblemError
 from rnnloss_cli.limits import MAX_TRELLIS_CELLS
 from rnnloss_cli.problem.align import DecodeProblem
-from rnnloss_cli.result import Derived, LogNumber, Result, Step, Table, Window, terms
+from rnnloss_cli.result import (
+    Derived,
+    LogNumber,
+    Result,
+    Step,
+    Table,
+    Window,
+    terms,
+)
 from rnnloss_cli.solve._beyond import add_key_checks, cut_word, lead, prob_cell, shown, word
 from rnnloss_cli.solve.align import emissions_table
 from rnnloss_cli.solve.common import finalize
@@ -36,20 +44,45 @@ FORMULA = Step(
 )
 
 
-def _lm_sum_notes(lm: dict[tuple[str, ...], float]) -> list[str]:
-    """A note for each context whose listed next-symbol probabilities sum past 1: P_LM is
-    then no distribution (shallow fusion still ranks by it; ln P_LM is no log-probability)."""
-    sums: dict[tuple[str, ...], float] = {}
+def _lm_sums(lm: dict[tuple[str, ...], float]) -> tuple[list[Step], list[str]]:
+    """For each context whose listed next-symbol probabilities sum past 1 (the first three):
+    the sum worked as a lead line, Σ_k P_LM(k|context) = Σ_k e^(ln P) = P_1 + P_2 + … at
+    --precision, and a note that P_LM is then no distribution (shallow fusion still ranks
+    by it; ln P_LM is no log-probability). The note restates no number: the line has it."""
+    groups: dict[tuple[str, ...], list[float]] = {}
     for gram, ln_p in lm.items():
-        sums[gram[:-1]] = sums.get(gram[:-1], 0.0) + math.exp(ln_p)
-    over = [(ctx, total) for ctx, total in sums.items() if total > 1 + 1e-9]
-    return [
-        f"the language model's probabilities of the next symbol "
-        f"{'after ' + cut_word(list(ctx)) if ctx else 'with no context'} sum to {total:.4g}, not "
-        "at most 1: P_LM is not a distribution (the beam still ranks by the fused score, but "
-        "ln P_LM is not a log-probability)"
-        for ctx, total in over[:3]
-    ]
+        groups.setdefault(gram[:-1], []).append(ln_p)
+    over = [(ctx, lns) for ctx, lns in groups.items() if math.fsum(map(math.exp, lns)) > 1 + 1e-9]
+    steps, notes = [], []
+    for ctx, lns in over[:3]:
+        where = "after " + cut_word(list(ctx)) if ctx else "with no context"
+        label = f"next-symbol probabilities {where}"
+        given = "Σ_k P_LM(k" + ("|{ctx}" if ctx else "") + ")"
+        # the probabilities e^(ln P) as numbers, so the sum is a line the renderers judge
+        # and give guard digits (an "e^(-0.3) + …" line they cannot read, and at -p 17 its
+        # double sum is 5e-17 from the exact one)
+        steps.append(
+            Step(
+                label,
+                given + " = Σ_k e^(ln P_LM(k)) = {probs|+} = {total}, more than 1",
+                {
+                    "probs": terms([math.exp(v) for v in lns]),
+                    "total": math.fsum(map(math.exp, lns)),
+                    **({"ctx": cut_word(list(ctx))} if ctx else {}),
+                },
+                r"\sum_k P_{\mathrm{LM}}(k"
+                + ("|{ctx}" if ctx else "")
+                + r") = \sum_k e^{\ln P_{\mathrm{LM}}(k)} = {probs|+} = {total} > 1",
+                lead=True,
+            )
+        )
+        notes.append(
+            f"the language model's probabilities of the next symbol {where} sum past 1 (the "
+            f'line "{label}"): '
+            "P_LM is not a distribution (the beam still ranks by the fused score, but ln P_LM "
+            "is not a log-probability)"
+        )
+    return steps, notes
 
 
 def _pruned_note(
@@ -168,6 +201,9 @@ def solve_decode(p: DecodeProblem, *, window: Window | None = None) -> Result:
         )
     )
     r.steps += _option_steps(p)
+    lm_sum_steps, lm_sum_notes = _lm_sums(p.lm) if p.lm is not None else ([], [])
+    r.steps += lm_sum_steps
+    r.notes.extend(lm_sum_notes)
     rows = [(t, i, e) for t, kept in enumerate(tr.frames) for i, e in enumerate(kept)]
 
     def beam_row(n: int) -> list[Any]:
@@ -228,8 +264,6 @@ def solve_decode(p: DecodeProblem, *, window: Window | None = None) -> Result:
             {"best": best_shown, "value": prob_cell(best_log)},
         )
     )
-    if p.lm is not None:
-        r.notes.extend(_lm_sum_notes(p.lm))
     pruned = any(c > p.beam for c in tr.candidates)
     if not pruned:
         r.notes.append(

@@ -74,3 +74,15 @@ def test_the_lm_score_lines_take_the_log_of_the_printed_probabilities(tmp_path):
     out = _markdown(path, "-p", "1")
     assert "= ln 0.345 + 1 × -2.3 = -3.364" in out, out
     assert "= ln 0.28 + 1 × -0.7 = -2" in out, out
+
+
+def test_the_lm_sum_is_a_line_at_the_precision_and_the_note_names_it():
+    # ctc-decode-lm.yaml: P(a) + P(b) + P(c) = e^-0.3 + e^-0.4 + e^-2 = 0.740818 + 0.670320
+    # + 0.135335 = 1.546473: 0.74 + 0.67 + 0.14 = 1.55 at -p 2 (the note used to say 1.546
+    # at 4 digits of its own)
+    r = solve_file(PROBLEMS / "ctc-decode-lm.yaml")
+    (note,) = [n for n in r.notes if "not a distribution" in n]
+    assert re.findall(r"\d", note.replace("sum past 1", "")) == [], note
+    assert '"next-symbol probabilities with no context"' in note, note
+    out = _markdown(PROBLEMS / "ctc-decode-lm.yaml", "-p", "2")
+    assert "(k)} = 0.74 + 0.67 + 0.14 = 1.55 > 1$" in out, out
