@@ -17,7 +17,7 @@ import numpy as np
 from rnnloss_cli.errors import ProblemError
 from rnnloss_cli.limits import FULL_TRELLIS_MAX_CELLS
 from rnnloss_cli.problem.align import AlignProblem, Frames
-from rnnloss_cli.result import Result, Step, Table, Window, terms, window_indices
+from rnnloss_cli.result import LogNumber, Result, Step, Table, Window, terms, window_indices
 from rnnloss_cli.solve._beyond import (
     add_key_checks,
     cut_word,
@@ -26,7 +26,7 @@ from rnnloss_cli.solve._beyond import (
     prob_cell,
     word,
 )
-from rnnloss_cli.solve.common import finalize, percent
+from rnnloss_cli.solve.common import finalize
 
 FORMULA = Step(
     "formula",
@@ -281,6 +281,15 @@ def solve_align(p: AlignProblem, *, window: Window | None = None) -> Result:
         else:
             r.tables.append(_spans_table(tr, sym, window))
         r.steps.append(_forward_sum(p, fr, target_idx, state_keys, last, total, r, window))
+        # each log on a line of its own, from the probability printed before it, so that
+        # the digits plan gives p(l|x) and p(π*) the digits their logs need (ln 0.49 =
+        # -0.713, not the -0.716 of ln 0.4888); one relation a line, so that a log that
+        # needs guard digits does not hand them to the other
+        for name, p_value, ln_value in (
+            ("ln p(l|x)", total, tr.log_likelihood),
+            ("ln p(π*)", best, tr.best_log_prob),
+        ):
+            r.steps.append(Step(name, "ln {p} = {ln}", {"p": p_value, "ln": ln_value}))
         r.steps.append(
             Step(
                 "gap between the best alignment and the sum",
@@ -290,19 +299,40 @@ def solve_align(p: AlignProblem, *, window: Window | None = None) -> Result:
                 {"total": tr.log_likelihood, "best": tr.best_log_prob, "gap": tr.gap},
             )
         )
-        r.steps.append(Step("share of the best alignment", "p(π*) / p(l|x) = {share}",
-                            {"share": tr.best_share}))  # fmt: skip
+        # the two probabilities as operands where they print as plain numbers; printed from
+        # their logs (below a double) they hold fewer digits than the share, which is
+        # e^(−gap) from the logs above
+        plain = not isinstance(best, LogNumber) and not isinstance(total, LogNumber)
+        r.steps.append(
+            Step(
+                "share of the best alignment",
+                "p(π*) / p(l|x) = {best} / {total} = {share}"
+                if plain
+                else "p(π*) / p(l|x) = e^(−gap) = {share}",
+                {"best": best, "total": total, "share": tr.best_share}
+                if plain
+                else {"share": tr.best_share},
+            )
+        )
         figures.update(
             best=float(np.exp(tr.best_log_prob)),
             total=float(np.exp(tr.log_likelihood)),
             gap=tr.gap,
             share=tr.best_share,
         )
+        # the share itself is on its line, at --precision with the derivation's digits (a
+        # percentage here could only have digits of its own: 17.9% beside the line's 0.2)
         r.notes.append(
             "the CTC loss sums over every alignment; the best one alone (what forced alignment "
-            f"and Viterbi training use) holds {percent(tr.best_share)} of p(l|x) here"
+            'and Viterbi training use) holds the part of p(l|x) on the line "share of the best '
+            'alignment"'
         )
-    r.steps.append(Step("CTC loss", "−ln p(l|x) = {loss}", {"loss": loss}))
+    if math.isfinite(loss):  # p(l|x) as an operand: the digits plan gives it what −ln needs
+        r.steps.append(
+            Step("CTC loss", "−ln p(l|x) = −ln {p} = {loss}", {"p": total, "loss": loss})
+        )
+    else:
+        r.steps.append(Step("CTC loss", "−ln p(l|x) = {loss}", {"loss": loss}))
     r.loss = loss
     r.figures = {"loss": loss, **figures}
     lead(r, "target and extended labels", "frames needed", "empty target", "Viterbi recursion")

@@ -27,7 +27,7 @@ from rnnloss_cli.result import (
     terms,
     window_indices,
 )
-from rnnloss_cli.solve.common import finalize, percent
+from rnnloss_cli.solve.common import finalize
 
 FORMULA = Step(
     "formula",
@@ -220,6 +220,13 @@ def _listed_warnings(p: CTCProblem, lc: ListedCTC, r: Result) -> None:
         )
     for i in lc.mismatched[:_MAX_ALIGNMENT_WARNINGS]:
         a = lc.alignments[i]
+        if len(a.factors) == 1:  # one frame: a factor against a probability, no product
+            r.warnings.append(
+                f"alignment {i + 1}, {_word(a.path)}: the factor given for it, "
+                f"{_factors_text(a.factors)}, is not the probability of its symbol, "
+                f"{_factors_text(a.symbol_factors)}; the listed sum uses the factor as given."
+            )
+            continue
         given = _factors_text(a.factors) + (
             f' (multiplied out on the line "alignment {i + 1}")'
             if i in lines
@@ -230,6 +237,23 @@ def _listed_warnings(p: CTCProblem, lc: ListedCTC, r: Result) -> None:
             "probabilities of its symbols frame by frame, "
             f"{_factors_text(a.symbol_factors)} = {_g(a.symbol_product)}; "
             "the listed sum uses the factors as given."
+        )
+    first: dict[tuple, int] = {}
+    again = []  # (i, j): alignment i lists the path of alignment j again
+    for i, a in enumerate(lc.alignments):
+        if a.path in first:
+            again.append((i, first[a.path]))
+        first.setdefault(a.path, i)
+    if len(again) > _MAX_ALIGNMENT_WARNINGS:
+        r.warnings.append(
+            f"{len(again):,} listed alignments repeat an earlier one; the first "
+            f"{_MAX_ALIGNMENT_WARNINGS} are described below"
+        )
+    for i, j in again[:_MAX_ALIGNMENT_WARNINGS]:
+        r.warnings.append(
+            f"alignment {i + 1}, {_word(lc.alignments[i].path)}, is alignment {j + 1} again: "
+            "p(l|x) counts each alignment once; the listed sum, the exercise as posed, "
+            "counts it each time it is listed."
         )
     if not lc.equal_lengths:
         kept, split = window_indices(len(lc.lengths), STEP_MAX_TERMS)
@@ -942,21 +966,23 @@ def _coverage(p: CTCProblem, lc: ListedCTC, prob: float, r: Result) -> None:
         if a.valid:
             seen[a.path] = a.symbol_product
     covered = math.fsum(seen.values())
-    r.steps.append(
-        Step(
-            "share of p(l|x) the listed alignments cover",
-            "{covered} / {exact} = {share}",
-            {"covered": covered, "exact": prob, "share": covered / prob},
-        )
+    if len(seen) == len(lc.alignments):  # every listed alignment, once: the listed sum P
+        text, values = "P / p(l|x) = {covered} / {exact} = {share}", {"covered": covered}
+    else:  # some left out (not valid) or listed again: their products, each path once
+        text, values = "({terms|+}) / {exact} = {share}", {"terms": terms(list(seen.values()))}
+    label = "share of p(l|x) the listed alignments cover" + (
+        "" if len(seen) == len(lc.alignments) else " (each valid alignment once)"
     )
+    r.steps.append(Step(label, text, {**values, "exact": prob, "share": covered / prob}))
     total = _path_count_text(p.target, n_frames)
     some = f"{len(seen)} distinct valid listed alignment" + ("s are" if len(seen) != 1 else " is")
     frames = "1 frame" if n_frames == 1 else f"{n_frames:,} frames"
     every = "the only alignment" if total == "1" else f"{len(seen)} of the {total} alignments"
+    # the share itself is on its line, at --precision with the derivation's digits (a
+    # percentage here could only have digits of its own: 28.6% beside the line's 0.29)
     r.notes.append(
-        f"the {some} {every} of {_target_word(p)} over {frames} and "
-        f"cover{'s' if len(seen) == 1 else ''} {percent(covered / prob)} of the exact "
-        "probability"
+        f'the {some} {every} of {_target_word(p)} over {frames}; the line "{label}" '
+        "gives the part of the exact probability they hold"
     )
 
 

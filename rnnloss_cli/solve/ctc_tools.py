@@ -122,7 +122,11 @@ def paths_result(
         r.notes.append("give --probs to see each path's probability and the total")
         return r
     listed = ctc_listed(labels, all_paths, table, blank=blank)
-    products = [a.product for a in listed.alignments]
+    # below the normal doubles a product (and the sum) is printed from its log, as kind ctc's
+    from rnnloss_cli.solve.ctc import _listed_prob
+
+    products = [_listed_prob(a.product, a.log_product) for a in listed.alignments]
+    total = _listed_prob(listed.total, listed.log_total)
     r.tables.append(
         Table.windowed(
             "alignments and their probabilities",
@@ -135,8 +139,8 @@ def paths_result(
     r.steps.append(
         Step(
             "sum over every alignment",
-            "p = {terms|+} = {value}",
-            {"terms": terms(products), "value": listed.total},
+            "p = {terms|+} = {value}" if count > 1 else "p = {value}, the one alignment's product",
+            {"terms": terms(products), "value": total} if count > 1 else {"value": total},
         )
     )
     symbols = list(table)
@@ -144,16 +148,50 @@ def paths_result(
         log_probs = np.tile(np.log([table[s] for s in symbols]), (frames, 1))
     target_idx = [symbols.index(s) for s in labels]
     trace = ctc_trace(log_probs, target_idx, blank=symbols.index(blank))
-    forward = math.exp(trace.log_likelihood)
+    log_forward = float(trace.log_likelihood)
+    forward = _listed_prob(math.exp(log_forward), log_forward)
     ends = "α_T(S')" if not labels else "α_T(S') + α_T(S'−1)"  # S' = 1: one final state
     r.steps.append(Step("forward algorithm", ends + " = {value}", {"value": forward}))
-    if not math.isclose(listed.total, forward, rel_tol=1e-9, abs_tol=1e-300):
-        r.warnings.append(f"the path sum {listed.total!r} and the forward value {forward!r} differ")
+    # compared as logs: both sums can lie below the doubles (5e-900)
+    same = log_forward == listed.log_total or math.isclose(
+        log_forward, listed.log_total, rel_tol=1e-9, abs_tol=1e-12
+    )
+    if not same:
+        r.warnings.append(
+            f"the path sum (ln {listed.log_total!r}) and the forward value (ln {log_forward!r}) "
+            "differ"
+        )
     if abs(sum(table.values()) - 1) > 1e-6:
         r.notes.append(
             f"the probabilities sum to {sum(table.values()):.6g}, not 1, so this total is not a "
             "probability; the two computations still agree"
         )
+    zero = [s for s in dict.fromkeys([*labels, blank]) if table[s] == 0]
+    if not math.isfinite(listed.loss):  # an infinite loss says why
+        r.warnings.append(
+            "the loss is infinite: p = 0, since "
+            + (
+                f"every alignment of {word} uses a symbol of probability 0 ("
+                + ", ".join(f"P({z}) = 0" for z in zero)
+                + ")"
+                if zero
+                else "every alignment's product underflows to 0 in float64"
+            )
+        )
+    else:  # the loss worked from the sum printed above
+        r.steps.append(
+            Step(
+                "loss",
+                "−ln p = −ln {p} = {loss}",
+                {"p": total, "loss": listed.loss},
+                r"-\ln p = -\ln {p} = {loss}",
+            )
+        )
+    # the givens each product multiplies (the symbols as values: each format escapes them);
+    # a lead step, laid out before the table, appended last to keep the others' places
+    given = ", ".join(f"P({{k{i}}}) = {v!r}" for i, v in enumerate(table.values()))
+    symbols = {f"k{i}": k for i, k in enumerate(table)}
+    r.steps.append(Step("given, at every frame", given, symbols, lead=True))
     r.loss, r.unit = listed.loss, "nats"
     r.figures = {"loss": r.loss, "alignments": count}
     return r
@@ -196,12 +234,12 @@ def decode_result(
     collapsed = [names[k] for k in collapsed_idx]
     frames = [dict(zip(names, map(float, row), strict=True)) for row in m]
     best = ctc_listed(collapsed, [path], frames, blank=blank).alignments[0]
-    r = Result(
-        "ctc_decode_greedy",
-        "greedy (best-path) decoding",
-        -math.log(best.product) if best.product else math.inf,
-        unit="nats",
-    )
+    # from the log of the product: a long path's product underflows a double (0.4^2000)
+    from rnnloss_cli.solve.ctc import _listed_prob
+
+    loss = -best.log_product
+    product = _listed_prob(best.product, best.log_product)
+    r = Result("ctc_decode_greedy", "greedy (best-path) decoding", loss, unit="nats")
     styles = {(t, 1 + int(k)): "highlight" for t, k in enumerate(best_idx)}
     r.tables.append(
         Table.windowed(
@@ -222,9 +260,24 @@ def decode_result(
         Step(
             "P(π*)",
             "{factors|*} = {value}",
-            {"factors": terms(best.factors), "value": best.product},
+            {"factors": terms(best.factors), "value": product},
         )
     )
+    if math.isfinite(loss):  # the loss worked from the product printed above
+        r.steps.append(
+            Step(
+                "loss",
+                "−ln P(π*) = −ln {p} = {loss}",
+                {"p": product, "loss": loss},
+                r"-\ln P(\pi^*) = -\ln {p} = {loss}",
+            )
+        )
+    else:  # the best symbol of some frame has probability 0: every symbol has
+        t = int(np.flatnonzero(m.max(axis=1) == 0)[0])
+        r.warnings.append(
+            f"the loss is infinite: P(π*) = 0, since every symbol has probability 0 at frame "
+            f"{t + 1}, so every path through it has probability 0"
+        )
     r.figures = {"loss": r.loss}
     r.notes.append(
         "loss here is −ln P(π*), the best path's negative log-probability; the best path's "

@@ -21,7 +21,15 @@ from rnnloss_cli.engine.errors import EngineError
 from rnnloss_cli.errors import ProblemError
 from rnnloss_cli.limits import MAX_TRELLIS_CELLS
 from rnnloss_cli.problem.align import DecodeProblem
-from rnnloss_cli.result import LogNumber, Result, Step, Table, Window, terms
+from rnnloss_cli.result import (
+    Derived,
+    LogNumber,
+    Result,
+    Step,
+    Table,
+    Window,
+    terms,
+)
 from rnnloss_cli.solve._beyond import add_key_checks, cut_word, lead, prob_cell, shown, word
 from rnnloss_cli.solve.align import emissions_table
 from rnnloss_cli.solve.common import finalize
@@ -36,32 +44,65 @@ FORMULA = Step(
 )
 
 
-def _lm_sum_notes(lm: dict[tuple[str, ...], float]) -> list[str]:
-    """A note for each context whose listed next-symbol probabilities sum past 1: P_LM is
-    then no distribution (shallow fusion still ranks by it; ln P_LM is no log-probability)."""
-    sums: dict[tuple[str, ...], float] = {}
+def _lm_sums(lm: dict[tuple[str, ...], float]) -> tuple[list[Step], list[str]]:
+    """For each context whose listed next-symbol probabilities sum past 1 (the first three):
+    the sum worked as a lead line, Σ_k P_LM(k|context) = Σ_k e^(ln P) = P_1 + P_2 + … at
+    --precision, and a note that P_LM is then no distribution (shallow fusion still ranks
+    by it; ln P_LM is no log-probability). The note restates no number: the line has it."""
+    groups: dict[tuple[str, ...], list[float]] = {}
     for gram, ln_p in lm.items():
-        sums[gram[:-1]] = sums.get(gram[:-1], 0.0) + math.exp(ln_p)
-    over = [(ctx, total) for ctx, total in sums.items() if total > 1 + 1e-9]
-    return [
-        f"the language model's probabilities of the next symbol "
-        f"{'after ' + cut_word(list(ctx)) if ctx else 'with no context'} sum to {total:.4g}, not "
-        "at most 1: P_LM is not a distribution (the beam still ranks by the fused score, but "
-        "ln P_LM is not a log-probability)"
-        for ctx, total in over[:3]
-    ]
+        groups.setdefault(gram[:-1], []).append(ln_p)
+    over = [(ctx, lns) for ctx, lns in groups.items() if math.fsum(map(math.exp, lns)) > 1 + 1e-9]
+    steps, notes = [], []
+    for ctx, lns in over[:3]:
+        where = "after " + cut_word(list(ctx)) if ctx else "with no context"
+        label = f"next-symbol probabilities {where}"
+        given = "Σ_k P_LM(k" + ("|{ctx}" if ctx else "") + ")"
+        # the probabilities e^(ln P) as numbers, so the sum is a line the renderers judge
+        # and give guard digits (an "e^(-0.3) + …" line they cannot read, and at -p 17 its
+        # double sum is 5e-17 from the exact one)
+        steps.append(
+            Step(
+                label,
+                given + " = Σ_k e^(ln P_LM(k)) = {probs|+} = {total}, more than 1",
+                {
+                    "probs": terms([math.exp(v) for v in lns]),
+                    "total": math.fsum(map(math.exp, lns)),
+                    **({"ctx": cut_word(list(ctx))} if ctx else {}),
+                },
+                r"\sum_k P_{\mathrm{LM}}(k"
+                + ("|{ctx}" if ctx else "")
+                + r") = \sum_k e^{\ln P_{\mathrm{LM}}(k)} = {probs|+} = {total} > 1",
+                lead=True,
+            )
+        )
+        notes.append(
+            f"the language model's probabilities of the next symbol {where} sum past 1 (the "
+            f'line "{label}"): '
+            "P_LM is not a distribution (the beam still ranks by the fused score, but ln P_LM "
+            "is not a log-probability)"
+        )
+    return steps, notes
 
 
-def _pruned_note(p: DecodeProblem, labels: tuple[int, ...] | None, beam_log: float) -> str:
+def _pruned_note(
+    p: DecodeProblem, labels: tuple[int, ...] | None, beam_log: float
+) -> tuple[str, Step | None]:
     """The beam pruned: is l*'s total exact? Exact CTC of l* (when its trellis fits
-    MAX_TRELLIS_CELLS) tells: equal, or the beam's total is short of it (a lower bound)."""
+    MAX_TRELLIS_CELLS) tells: equal, or the beam's total is short of it (a lower bound).
+
+    Returns the note and, when the beam's total is short, the line that gives the exact
+    value and the shortfall. The note restates no number: the lines print them at
+    ``--precision`` with the derivation's digits, where plain text could only give them
+    digits of its own (a note's 0.6 beside the line's 0.600 at ``-p 3``).
+    """
     generic = (
         "the beam pruned prefixes on some frame: a total counts only the alignments whose "
         "prefixes stayed in the beam, so it is a lower bound on p(l|x)"
     )
     n_frames = p.frames.log_probs.shape[0]
     if labels is None or n_frames * (2 * len(labels) + 1) > MAX_TRELLIS_CELLS:
-        return generic
+        return generic, None
     from rnnloss_cli.engine import ctc_loss
 
     blank = p.frames.symbols.index(p.frames.blank)
@@ -69,26 +110,26 @@ def _pruned_note(p: DecodeProblem, labels: tuple[int, ...] | None, beam_log: flo
     lp = p.frames.log_probs[:, None, :]
     loss = ctc_loss(lp, targets, [n_frames], [len(labels)], blank=blank, reduction="none")
     exact_log = -float(np.asarray(loss)[0])
-    exact = prob_cell(exact_log)
     if math.isclose(exact_log, beam_log, rel_tol=1e-12, abs_tol=1e-300):
-        return (
-            f"the beam pruned prefixes on some frame, but no alignment of l*: its total "
-            f"{_fmt(exact)} is exact (exact CTC of l* gives the same p(l*|x))"
+        note = (
+            "the beam pruned prefixes on some frame, but no alignment of l*: its total on the "
+            'line "beam search result" is exact (exact CTC of l* gives the same p(l*|x))'
         )
-    return (
-        "the beam pruned prefixes on some frame: a total counts only the alignments whose "
-        "prefixes stayed in the beam, so it is a lower bound on p(l|x); for l*, "
-        f"{_fmt(prob_cell(beam_log))} against {_fmt(exact)} by exact CTC"
-    )
-
-
-def _fmt(x: Any) -> str:
-    """A probability for a note (notes are text: 4 significant digits), from its log when
-    it underflows a double."""
-    if isinstance(x, LogNumber):
-        e10 = x.ln / math.log(10)
-        return f"{10 ** (e10 - math.floor(e10)):.3f}e{math.floor(e10)}"
-    return f"{x:.4g}"
+        return note, None
+    exact, beam = prob_cell(exact_log), prob_cell(beam_log)
+    values: dict[str, Any] = {
+        "best": shown(cut_word(tuple(p.frames.symbols[k] for k in labels))),
+        "exact": exact,
+    }
+    text = "p({best}|x) over all its alignments = {exact}"
+    if not isinstance(exact, LogNumber) and not isinstance(beam, LogNumber):
+        # the shortfall worked from the two totals as printed
+        text += ";  the beam's total falls short by {exact} − {beam} = {gap}"
+        values.update(beam=beam, gap=exact - beam)
+    step = Step("exact CTC of l*", text, values)
+    short = " and how far the beam's total falls short" if "gap" in values else ""
+    note = f'{generic}; for l*, the line "{step.label}" gives its exact probability{short}'
+    return note, step
 
 
 def solve_decode(p: DecodeProblem, *, window: Window | None = None) -> Result:
@@ -160,6 +201,9 @@ def solve_decode(p: DecodeProblem, *, window: Window | None = None) -> Result:
         )
     )
     r.steps += _option_steps(p)
+    lm_sum_steps, lm_sum_notes = _lm_sums(p.lm) if p.lm is not None else ([], [])
+    r.steps += lm_sum_steps
+    r.notes.extend(lm_sum_notes)
     rows = [(t, i, e) for t, kept in enumerate(tr.frames) for i, e in enumerate(kept)]
 
     def beam_row(n: int) -> list[Any]:
@@ -196,6 +240,7 @@ def solve_decode(p: DecodeProblem, *, window: Window | None = None) -> Result:
             window,
             key_columns=3,  # t, rank and prefix name a row
             caption="candidates: prefixes of positive probability before pruning",
+            derived=list(BEAM_DERIVED),
         )
     )
     hyps = tr.hypotheses
@@ -219,8 +264,6 @@ def solve_decode(p: DecodeProblem, *, window: Window | None = None) -> Result:
             {"best": best_shown, "value": prob_cell(best_log)},
         )
     )
-    if p.lm is not None:
-        r.notes.extend(_lm_sum_notes(p.lm))
     pruned = any(c > p.beam for c in tr.candidates)
     if not pruned:
         r.notes.append(
@@ -228,15 +271,19 @@ def solve_decode(p: DecodeProblem, *, window: Window | None = None) -> Result:
             "total in the last beam is the exact p(l|x) of its labelling"
         )
     else:
-        r.notes.append(_pruned_note(p, hyps[0].labels if hyps else None, best_log))
+        note, exact_step = _pruned_note(p, hyps[0].labels if hyps else None, best_log)
+        r.notes.append(note)
+        if exact_step is not None:
+            r.steps.append(exact_step)
     if lm is not None and hyps:
         r.steps.append(
             Step(
                 "ranking with the language model",
-                "score({best}) = ln p(l*|x) + λ·ln P_LM(l*) = {lp} + {w} × {lm} = {score}",
+                # ln of the probability printed on "beam search result", worked on the line
+                "score({best}) = ln p(l*|x) + λ·ln P_LM(l*) = ln {p} + {w} × {lm} = {score}",
                 {
                     "best": best_shown,
-                    "lp": best_log,
+                    "p": prob_cell(best_log),
                     "w": p.lm_weight,
                     "lm": lm.score(hyps[0].labels),
                     "score": hyps[0].log_prob,
@@ -247,12 +294,12 @@ def solve_decode(p: DecodeProblem, *, window: Window | None = None) -> Result:
         r.steps.append(
             Step(
                 "the greedy labelling under the language model",
-                "score({greedy}) = ln p({greedy}|x) + λ·ln P_LM({greedy}) = {lp} + {w} × {lm} = "
-                "{score}, below score({best}) = {top}",
+                "score({greedy}) = ln p({greedy}|x) + λ·ln P_LM({greedy}) = ln {p} + {w} × {lm} "
+                "= {score}, below score({best}) = {top}",
                 {
                     "greedy": greedy_shown,
                     "best": best_shown,
-                    "lp": tr.greedy_labels_log_prob,
+                    "p": prob_cell(tr.greedy_labels_log_prob),
                     "w": p.lm_weight,
                     "lm": lm.score(tuple(tr.greedy_labels)),
                     "score": tr.greedy_labels_log_prob
@@ -296,7 +343,14 @@ def solve_decode(p: DecodeProblem, *, window: Window | None = None) -> Result:
             )
         )
     loss = -best_log
-    r.steps.append(Step("loss of the beam's labelling", "−ln p(l*|x) = {loss}", {"loss": loss}))
+    r.steps.append(
+        Step(
+            "loss of the beam's labelling",
+            # p(l*|x) as an operand: the derivation's digits give it what the loss needs
+            "−ln p(l*|x) = −ln {p} = {loss}" if math.isfinite(loss) else "−ln p(l*|x) = {loss}",
+            {"p": prob_cell(best_log), "loss": loss} if math.isfinite(loss) else {"loss": loss},
+        )
+    )
     r.loss = loss
     r.figures = {
         "loss": loss,
@@ -308,6 +362,12 @@ def solve_decode(p: DecodeProblem, *, window: Window | None = None) -> Result:
     finalize(p.meta, r)
     add_key_checks(r, p.keys, p.meta.tolerance, {"greedy": greedy_text, "beam": best_text})
     return r
+
+
+#: The beam table's column worked from its row: p_b + p_nb. (The score, ln(p_b + p_nb) +
+#: λ·ln P_LM(l), is not declared: at -p 0 a total of 0.112 prints 0, and ln 0 is no line a
+#: student can redo, whatever guard digits the score gets.)
+BEAM_DERIVED = (Derived("p_b + p_nb", "{0} + {1}", ("p_b(l)", "p_nb(l)")),)
 
 
 def _check_greedy_trellis(p: DecodeProblem) -> None:

@@ -60,6 +60,26 @@ def _lattice_table(
     )
 
 
+def _worked_node(tr: Any) -> Step:
+    """α(1, 1), the first node both moves lead into, worked from the printed table cells:
+    α(1, 1) = α(0, 1)·y(0, 1, ∅) (blank in) + α(1, 0)·y(1, 0, y_1) (label in)."""
+
+    def cell(logs: np.ndarray, t: int, u: int) -> Any:
+        return prob_cell(float(logs[t, u]))
+
+    return Step(
+        "worked node α(1, 1)",
+        "α(1, 1) = α(0, 1) · y(0, 1, ∅) + α(1, 0) · y(1, 0, y_1) = {a} × {b} + {c} × {d} = {v}",
+        {
+            "a": cell(tr.log_alpha, 0, 1),
+            "b": cell(tr.log_blank, 0, 1),
+            "c": cell(tr.log_alpha, 1, 0),
+            "d": cell(tr.log_label, 1, 0),
+            "v": cell(tr.log_alpha, 1, 1),
+        },
+    )
+
+
 def solve_rnnt(p: RNNTProblem, *, window: Window | None = None) -> Result:
     """The node probabilities, the alpha lattice, p(y|x) and the loss; beta and grad on request."""
     from rnnloss_cli.engine import rnnt_trace
@@ -125,6 +145,8 @@ def solve_rnnt(p: RNNTProblem, *, window: Window | None = None) -> Result:
             caption="rows: frames t; columns: labels emitted u; highlighted: the last node",
         )
     )
+    if n_frames > 1 and n_labels:
+        r.steps.append(_worked_node(tr))
     r.tables.append(
         _lattice_table(
             "backward lattice β(t, u) (probability of finishing from the node, its moves included)",
@@ -166,7 +188,12 @@ def solve_rnnt(p: RNNTProblem, *, window: Window | None = None) -> Result:
                 {"factors": terms(blanks), "p": prob},
             )
         )
-    r.steps.append(Step("RNN-T loss", "−ln p(y|x) = {loss}", {"loss": tr.loss}))
+    if math.isfinite(tr.loss):  # p(y|x) as an operand: the digits plan gives it what −ln needs
+        r.steps.append(
+            Step("RNN-T loss", "−ln p(y|x) = −ln {p} = {loss}", {"p": prob, "loss": tr.loss})
+        )
+    else:
+        r.steps.append(Step("RNN-T loss", "−ln p(y|x) = {loss}", {"loss": tr.loss}))
     r.notes.append(DIFFERENCES)
     if tr.log_likelihood == -math.inf:
         # probabilities given are never 0 (refused), so this comes from logits about

@@ -49,7 +49,7 @@ def test_the_gap_writes_out_the_two_logs_it_subtracts():
     step = next(s for s in r.steps if s.label.startswith("gap"))
     assert step_text(step, 3) == "ln p(l|x) − ln p(π*) = -0.716 − (-2.436) = 1.72 nats"
     share = next(s for s in r.steps if s.label.startswith("share"))
-    assert step_text(share, 3) == "p(π*) / p(l|x) = 0.179"
+    assert step_text(share, 3) == "p(π*) / p(l|x) = 0.0875 / 0.489 = 0.179"
 
 
 def test_a_small_share_is_not_rounded_to_zero_percent():
@@ -63,5 +63,8 @@ def test_a_small_share_is_not_rounded_to_zero_percent():
     )
     share = r.figures["share"]
     assert 0 < share < 1e-3
+    # the note names the share's line; the line prints it with significant digits
     note = next(n for n in r.notes if "holds" in n)
-    assert f"holds {100 * share:.2g}% of p(l|x)" in note and "0.0%" not in note
+    assert "0.0%" not in note and '"share of the best alignment"' in note
+    line = step_text(next(s for s in r.steps if s.label.startswith("share")), 3)
+    assert line.endswith(f" = {share:.3g}".replace("e-0", "e-")), line

@@ -59,14 +59,15 @@ def test_a_mismatch_warning_names_the_line_of_the_given_product_instead_of_resta
 
 
 def test_a_mismatch_warning_keeps_the_product_of_an_alignment_whose_line_is_left_out():
-    # 20 alignments: the lines show 1-8 and 13-20 (STEP_MAX_TERMS = 16); alignment 10 has
-    # factor 0.3 where P(A) = 0.5, and no line of its own, so its warning gives 0.3 itself
-    listed = [{"path": "A", "factors": [0.5]} for _ in range(20)]
-    listed[9] = {"path": "A", "factors": [0.3]}
+    # 20 alignments: the lines show 1-8 and 13-20 (STEP_MAX_TERMS = 16); alignment 10, A-,
+    # has factors 0.3 × 0.5 = 0.15 where P(A) × P(-) = 0.5 × 0.5 = 0.25, and no line of its
+    # own, so its warning gives the product 0.15 itself
+    listed = [{"path": "A-", "factors": [0.5, 0.5]} for _ in range(20)]
+    listed[9] = {"path": "A-", "factors": [0.3, 0.5]}
     r = rnnloss_cli.solve_problem(
         {"kind": "ctc", "title": "t", "target": "A", "probs": {"A": 0.5, "-": 0.5},
          "alignments": listed}
     )  # fmt: skip
-    assert "alignment 10: A" not in [s.label for s in r.steps]
+    assert "alignment 10: A-" not in [s.label for s in r.steps]
     (warning,) = [w for w in r.warnings if w.startswith("alignment 10,")]
-    assert "0.3 = 0.3" in warning and "multiplied out on the line" not in warning
+    assert "0.3 × 0.5 = 0.15" in warning and "multiplied out on the line" not in warning

@@ -1,0 +1,56 @@
+"""`rnnloss ctc paths ... --probs`: the givens the products multiply are printed first, the
+loss is worked from the printed sum, an infinite loss says why, and sums below the doubles
+print from their logs (not as 0, which the loss cannot come from).
+
+Hand arithmetic (a calculator, not the engine): AB over 3 frames, P(A) = .5, P(B) = .3,
+P(-) = .2: -AB .2 × .5 × .3 = .03, AAB .5 × .5 × .3 = .075, A-B .03, ABB .5 × .3 × .3 = .045,
+AB- .03; p = .21, −ln .21 = 1.560648 (1.561 at -p 3).
+With P(A) = 0 over 2 frames the one alignment AB has p = 0: the loss is infinite.
+With every P = 1e-300 each path is 1e-900 and p = 5e-900; −ln 5e-900 = 900 ln 10 − ln 5 =
+2072.326584 − 1.609438 = 2070.717146 (2070.72 at -p 2).
+The empty target over 2 frames with P(-) = .5: the one path -- has p = .25.
+"""
+
+from __future__ import annotations
+
+from typer.testing import CliRunner
+
+from rnnloss_cli.cli.app import app
+
+runner = CliRunner()
+
+
+def _paths(target: str, frames: int, probs: str, *args: str) -> list[str]:
+    argv = ["ctc", "paths", target, "--frames", str(frames), "--probs", probs, "-f", "markdown"]
+    done = runner.invoke(app, [*argv, *args])
+    assert done.exit_code == 0, done.output
+    return done.output.splitlines()
+
+
+def test_the_givens_come_first_and_the_loss_is_worked_from_the_sum():
+    lines = _paths("AB", 3, "A=0.5,B=0.3,-=0.2", "-p", "3")
+    given = lines.index("- given, at every frame: P(A) = 0.5, P(B) = 0.3, P(-) = 0.2")
+    assert given < lines.index("**alignments and their probabilities**")
+    assert "- sum over every alignment: p = 0.03 + 0.075 + 0.03 + 0.045 + 0.03 = 0.21" in lines
+    assert "- loss: $-\\ln p = -\\ln 0.21 = 1.561$" in lines, lines
+
+
+def test_an_infinite_loss_says_why():
+    lines = _paths("AB", 2, "A=0,B=0.3,-=0.2")
+    assert any(
+        "the loss is infinite: p = 0, since every alignment of AB uses a symbol of "
+        "probability 0 (P(A) = 0)" in line
+        for line in lines
+    ), lines
+
+
+def test_sums_below_the_doubles_print_from_their_logs():
+    lines = _paths("AB", 3, "A=1e-300,B=1e-300,-=1e-300", "-p", "2")
+    assert any(line.endswith("= 5.0e-900") and "sum over" in line for line in lines), lines
+    assert any(line.endswith("= 5.0e-900") and "forward" in line for line in lines), lines
+    assert "- loss: $-\\ln p = -\\ln 5.0 \\times 10^{-900} = 2070.72$" in lines, lines
+
+
+def test_one_alignment_is_its_product_not_a_sum_of_one_term():
+    lines = _paths("", 2, "-=0.5", "-p", "2")
+    assert "- sum over every alignment: p = 0.25, the one alignment's product" in lines, lines
