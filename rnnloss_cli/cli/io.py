@@ -26,6 +26,7 @@ from __future__ import annotations
 import errno
 import io
 import os
+import stat
 import sys
 from collections.abc import Callable, Iterable
 from pathlib import Path
@@ -477,6 +478,19 @@ def _same_file(a: Path, b: Path) -> bool:
         return a.resolve() == b.resolve()
 
 
+def _is_stdin_file(output: Path) -> bool:
+    """True when standard input is a regular file and ``output`` leads to it (``- < p.yaml``
+    with ``-o p.yaml``, or ``-o /dev/stdin``): writing there would replace what was read."""
+    try:
+        stdin = os.fstat(0)
+        if not stat.S_ISREG(stdin.st_mode) or not output.exists():
+            return False
+        target = output.stat()
+    except (OSError, ValueError):
+        return False
+    return (target.st_dev, target.st_ino) == (stdin.st_dev, stdin.st_ino)
+
+
 def check_output_path(output: Path, *, force: bool, inputs: Iterable[str | Path] = ()) -> None:
     """Refuse (exit 2) an output path that is an input, a folder, or exists without --force,
     or that cannot be looked at (a name too long, a loop of symbolic links); ``-`` (standard
@@ -495,6 +509,8 @@ def _output_path_problem(output: Path, force: bool, inputs: Iterable[str | Path]
     for src in inputs:
         if str(src) != "-" and _same_file(output, Path(src)):
             return "is one of this command's inputs; it is never written over"
+    if _is_stdin_file(output):
+        return "is the file on standard input; it is never written over"
     if output.is_dir():
         return "is a folder; give a file name"
     if output.exists() and output.is_file() and not force and not is_stream_path(output):

@@ -391,3 +391,25 @@ def test_map_texts_does_not_rely_on_a_group_keeping_its_list(monkeypatch):
     out.flush()
     # hand-written: "α" -> "a", "·" -> "*", ESC -> "\u001b", "Ä" -> "\u00c4"
     assert out.buffer.getvalue().decode("ascii") == "a * y \\u001b[2J\n\\u00c4\n"
+
+
+def test_the_file_on_standard_input_is_never_written_over(tmp_path):
+    # `solve - -o p.yaml --force < p.yaml` replaced the problem file it had just read with
+    # its markdown (the input was "-", so the input check compared no path), and
+    # `-o /dev/stdin < p.yaml`, a stream path, wrote into p.yaml without even --force
+    src = tmp_path / "p.yaml"
+    other = tmp_path / "q.yaml"
+    text = "kind: mse\ny: [1, 2]\nyhat: [1.5, 2.5]\n"
+    src.write_text(text, encoding="utf-8")
+    other.write_text(text, encoding="utf-8")
+    for args in (
+        ["solve", "-", "--format", "markdown", "-o", str(src), "--force"],
+        ["solve", str(other), "--format", "markdown", "-o", "/dev/stdin"],
+        ["solve", str(other), "--format", "markdown", "-o", "/dev/stdin", "--force"],
+    ):
+        with open(src, encoding="utf-8") as stdin:
+            done = _run_rnnloss(args, stdin=stdin, stdout=-1, stderr=-1)
+        assert done.returncode == 2, (args, done.stderr)
+        assert done.stderr.decode().count("\n") == 1, done.stderr
+        assert b"standard input" in done.stderr, done.stderr
+        assert src.read_text(encoding="utf-8") == text, args
