@@ -98,6 +98,12 @@ def _count(n: int, noun: str) -> str:
 
 
 def _token(text: str) -> str:
+    """One field of a line: control characters (a line break in a file name) shown as
+    escapes, so a row stays one line; quoted when it holds spaces or quotes."""
+    if not text.isprintable():
+        from rnnloss_cli.cli.io import visible_controls
+
+        text = visible_controls(text, keep_lines=False)
     return shlex.quote(text) if not text or any(c.isspace() or c in "'\"" for c in text) else text
 
 

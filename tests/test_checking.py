@@ -183,3 +183,18 @@ def test_an_error_naming_a_key_with_a_line_break_stays_one_line(tmp_path: Path):
     errors = [line for line in result.stderr.splitlines() if line]
     assert len(errors) == 1 and errors[0].startswith("error: "), errors
     assert "a\\nb" in errors[0]
+
+
+def test_a_file_name_with_a_line_break_stays_on_its_one_line(tmp_path: Path):
+    # The line layout promises one line per figure (grep, awk): a name holding a line break
+    # was shell-quoted with the break kept, splitting its row over two lines.
+    folder = tmp_path / "odd"
+    folder.mkdir()
+    (folder / "a\nb.yaml").write_text(GOOD)
+    (folder / "c.yaml").write_text(GOOD)
+    result = runner.invoke(app, ["check", str(folder)])
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines()
+    assert len(lines) == 3, lines  # two figures, then the summary
+    assert lines[0].endswith(" loss 0.115 0.115 0.0005 ok"), lines
+    assert "a\\nb.yaml" in lines[0], lines
