@@ -236,7 +236,7 @@ def check_files(paths: list[str], precision: int, *, console: Any = None) -> int
         for r in rows:
             console.print(r.line(), markup=False, highlight=False, soft_wrap=True)
     for path in mismatched:
-        say(f"answer key disagrees: {path}")
+        say(f"answer key disagrees: {path}", one_line=True)
     console.print(tally.summary(), markup=False, highlight=False, soft_wrap=True)
     if tally.broken_files:
         return 4

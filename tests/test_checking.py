@@ -198,3 +198,25 @@ def test_a_file_name_with_a_line_break_stays_on_its_one_line(tmp_path: Path):
     assert len(lines) == 3, lines  # two figures, then the summary
     assert lines[0].endswith(" loss 0.115 0.115 0.0005 ok"), lines
     assert "a\\nb.yaml" in lines[0], lines
+
+
+def test_a_disagreeing_file_with_a_line_break_in_its_name_is_named_on_one_line(
+    tmp_path: Path,
+):
+    # "answer key disagrees: PATH" and "wrote PATH" kept a line break of the name, so one
+    # message took two lines of stderr. (1 - 3)² = 4, not the key 5: a mismatch.
+    folder = tmp_path / "odd"
+    folder.mkdir()
+    (folder / "w\nx.yaml").write_text("kind: mse\ny: [1]\nyhat: [3]\nanswer: 5\n")
+    out = tmp_path / "o\nut.json"
+    for args in (
+        ["check", str(folder)],
+        ["solve", str(folder)],
+        ["solve", str(folder), "--format", "json", "-o", str(out)],
+    ):
+        result = runner.invoke(app, args)
+        assert result.exit_code == 1, (args, result.output)
+        lines = result.stderr.splitlines()
+        assert lines[-1] == f"answer key disagrees: {folder}/w\\nx.yaml", (args, lines)
+        assert all(line.startswith(("answer key", "wrote ")) for line in lines), lines
+    assert out.is_file()

@@ -137,7 +137,7 @@ def _write_results(
     write_file(text, output, force=force, inputs=inputs)
     bad = [r for r in results if not r.ok]
     for r in bad:
-        say(f"answer key disagrees: {r.file or r.title}")
+        say(f"answer key disagrees: {r.file or r.title}", one_line=True)
     if bad:
         raise typer.Exit(EXIT_MISMATCH)
 

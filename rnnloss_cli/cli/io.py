@@ -296,14 +296,15 @@ def stdout_is_unicode() -> bool:
     return not (isinstance(sys.stdout, StdoutStream) and sys.stdout.ascii_only)
 
 
-def say(message: str) -> None:
+def say(message: str, *, one_line: bool = False) -> None:
     """A message on stderr (never data), its control characters shown as escapes (line
-    breaks kept: a summary has several lines); silent if stderr itself is gone."""
+    breaks kept: a summary has several lines, unless ``one_line``: a message naming a file,
+    whose name may hold a line break); silent if stderr itself is gone."""
     stream = sys.stderr
     if stream is None:
         return
     try:
-        stream.write(visible_controls(message) + "\n")
+        stream.write(visible_controls(message, keep_lines=not one_line) + "\n")
         stream.flush()
     except (OSError, ValueError):
         pass
@@ -534,7 +535,10 @@ def _write_failed(output: Path, exc: OSError) -> typer.Exit:
     """A file write that failed: a full disk or an I/O error is exit 3 (the output could not
     be written), anything else (no permission, a name too long) exit 2 (a bad output path)."""
     if exc.errno in _OUTPUT_ERRNOS - {errno.EPIPE, errno.EBADF}:
-        say(f"error: could not write the output: {output}: {_describe_output_error(exc)}")
+        say(
+            f"error: could not write the output: {output}: {_describe_output_error(exc)}",
+            one_line=True,
+        )
         return typer.Exit(EXIT_OUTPUT)
     if exc.errno in (errno.EEXIST, errno.ENOTDIR):  # a file where a folder of the path goes
         blocking = next((p for p in output.parents if p.exists() and not p.is_dir()), None)
@@ -592,7 +596,10 @@ def write_file(
                 os.unlink(tmp_name)
             except OSError:
                 pass
-    say(f"wrote {shown}" if shown == output else f"wrote {shown} (the file {output})")
+    say(
+        f"wrote {shown}" if shown == output else f"wrote {shown} (the file {output})",
+        one_line=True,
+    )
 
 
 def is_stream_path(path: Path) -> bool:
