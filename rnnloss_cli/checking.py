@@ -217,7 +217,7 @@ def check_files(paths: list[str], precision: int, *, console: Any = None) -> int
 
     files = problem_files(paths)
     if not files:
-        report_error(f"no problem files (*.yaml) in {', '.join(paths)}")
+        report_error(f"no problem files (*.yaml, *.yml) in {', '.join(paths)}")
         return 2
     if console is None:
         from rnnloss_cli.cli.io import console as stdout_console

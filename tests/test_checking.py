@@ -118,7 +118,7 @@ def test_brackets_in_a_path_are_text_not_markup(tmp_path: Path):
 def test_a_folder_without_problem_files_is_exit_2(tmp_path: Path):
     result = runner.invoke(app, ["check", str(tmp_path)])
     assert result.exit_code == 2
-    assert f"error: no problem files (*.yaml) in {tmp_path}" in result.stderr
+    assert f"error: no problem files (*.yaml, *.yml) in {tmp_path}" in result.stderr
 
 
 def test_list_shows_a_bad_file_message_as_text(tmp_path: Path):
