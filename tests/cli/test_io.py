@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 import typer
+from typer.testing import CliRunner
 
 from rnnloss_cli.cli import io as cli_io
 from rnnloss_cli.cli.app import app, app_for
@@ -413,3 +414,28 @@ def test_the_file_on_standard_input_is_never_written_over(tmp_path):
         assert done.stderr.decode().count("\n") == 1, done.stderr
         assert b"standard input" in done.stderr, done.stderr
         assert src.read_text(encoding="utf-8") == text, args
+
+
+def test_a_file_a_custom_term_reads_is_never_written_over(tmp_path, monkeypatch):
+    # Two ways past the input check, each replacing the term's problem file with markdown:
+    # a custom problem on standard input ("-" was skipped when its terms' files were listed)
+    # and a file named by a custom problem nested inline in another (only the top level's
+    # terms were followed).
+    monkeypatch.chdir(tmp_path)
+    term = tmp_path / "m.yaml"
+    text = "kind: mse\ny: [1, 2]\nyhat: [1.5, 2.5]\n"
+    term.write_text(text, encoding="utf-8")
+    by_file = "kind: custom\nterms:\n  - {weight: 1, file: m.yaml}\n"
+    nested = (
+        "kind: custom\nterms:\n  - weight: 1\n    problem:\n      kind: custom\n"
+        "      terms:\n        - {weight: 1, file: m.yaml}\n"
+    )
+    (tmp_path / "nest.yaml").write_text(nested, encoding="utf-8")
+    for args, stdin in (
+        (["solve", "-", "--format", "markdown", "-o", "m.yaml", "--force"], by_file),
+        (["solve", "nest.yaml", "--format", "markdown", "-o", "m.yaml", "--force"], None),
+    ):
+        result = CliRunner().invoke(app, args, input=stdin)
+        assert result.exit_code == 2, (args, result.output)
+        assert "is one of this command's inputs" in result.stderr, result.stderr
+        assert term.read_text(encoding="utf-8") == text, args
