@@ -169,8 +169,13 @@ def _stand_in(ch: str) -> str:
 
 #: C0 control characters, DEL and the C1 controls: from a problem file or a flag they would
 #: drive the terminal (ESC [ 8 m hides what follows, a MISMATCH too; ESC ] 0 ; sets the
-#: window's title) instead of being read, so they are shown as escapes.
-_CONTROLS = "".join(chr(c) for c in (*range(0x20), *range(0x7F, 0xA0)))
+#: window's title) instead of being read, so they are shown as escapes. So are the
+#: bidirectional embeddings, overrides and isolates (U+202A..202E, U+2066..2069): they
+#: reorder what the terminal shows after them ("Trojan Source").
+_CONTROLS = "".join(
+    chr(c)
+    for c in (*range(0x20), *range(0x7F, 0xA0), *range(0x202A, 0x202F), *range(0x2066, 0x206A))
+)
 _CONTROL_ESCAPES = {ord(c): f"\\u{ord(c):04x}" for c in _CONTROLS} | {
     ord("\n"): "\\n",
     ord("\r"): "\\r",

@@ -439,3 +439,14 @@ def test_a_file_a_custom_term_reads_is_never_written_over(tmp_path, monkeypatch)
         assert result.exit_code == 2, (args, result.output)
         assert "is one of this command's inputs" in result.stderr, result.stderr
         assert term.read_text(encoding="utf-8") == text, args
+
+
+def test_bidirectional_overrides_from_a_file_are_shown_not_obeyed(tmp_path):
+    # U+202E (right-to-left override) and U+2066..2069 (isolates) reorder what a terminal
+    # shows after them ("Trojan Source"): a title could make "MISMATCH" read otherwise.
+    assert cli_io.visible_controls("a\u202eb\u2066c") == "a\\u202eb\\u2066c"
+    f = tmp_path / "bidi.yaml"
+    f.write_text('kind: mse\ntitle: "ok \\u202e HCTAMSIM"\ny: [1]\nyhat: [3]\n')
+    result = CliRunner().invoke(app, ["solve", str(f)])
+    assert result.exit_code == 0, result.output
+    assert "\u202e" not in result.stdout and "\\u202e" in result.stdout, result.stdout
