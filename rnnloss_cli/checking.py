@@ -166,7 +166,7 @@ def tolerance_warnings(meta: Any, result: Any) -> str | None:
     None."""
     found = [
         w
-        for c in result.checks
+        for c in result.checks or ()
         if (
             w := tolerance_warning(
                 c.tolerance, c.expected, c.got, c.figure, given=meta.tolerance_given

@@ -167,3 +167,14 @@ def test_text_figures_beside_an_explicit_tolerance_are_not_warned_about(tmp_path
     result = runner.invoke(app, ["check", str(f)])
     assert result.exit_code == 0, result.output + result.stderr
     assert result.stderr == "", result.stderr
+
+
+def test_solve_warns_about_a_suspicious_tolerance_as_check_does(tmp_path: Path):
+    # solve checks the key too: tolerance 11 passed the wrong key 99 against 100 silently
+    f = tmp_path / "typo.yaml"
+    f.write_text(HUNDRED.format(tol="11", key="99"))
+    for args in (["solve", str(f)], ["solve", str(f), "--format", "json"]):
+        result = runner.invoke(app, args)
+        assert result.exit_code == 0, result.output
+        assert result.stderr.count("\n") == 1, result.stderr
+        assert result.stderr.startswith(f"warning: {f}:4: field 'tolerance': 11 "), result.stderr
