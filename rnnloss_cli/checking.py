@@ -14,6 +14,9 @@
 
 Both end with the summary ``F figures in N files: a ok, b mismatched, c files with bad input``
 (and ``, d files without a key`` when there are some): ``ok`` and ``mismatched`` count figures.
+A file whose tolerance is suspicious gets one ``warning:`` line on stderr (exit code
+unchanged): an explicit tolerance above 10% of a key, or a mismatch that is only float64
+rounding under a tolerance too tight for it (``problem.base.tolerance_warning``).
 Exit code: 2 when a file is bad input (or no problem file was found), else 1 when a figure is
 mismatched, else 0. Only bad input (ProblemError, EngineError) is caught; anything else is a
 bug and propagates to the CLI.
@@ -30,6 +33,7 @@ from typing import Any
 from rnnloss_cli.engine.errors import EngineError
 from rnnloss_cli.errors import ProblemError
 from rnnloss_cli.problem import KIND_SUMMARIES, load_problem, problem_files
+from rnnloss_cli.problem.base import tolerance_warning
 from rnnloss_cli.render.text import fmt_key, fmt_number
 from rnnloss_cli.solve import solve
 
@@ -94,6 +98,12 @@ def _count(n: int, noun: str) -> str:
 
 
 def _token(text: str) -> str:
+    """One field of a line: control characters (a line break in a file name) shown as
+    escapes, so a row stays one line; quoted when it holds spaces or quotes."""
+    if not text.isprintable():
+        from rnnloss_cli.cli.io import visible_controls
+
+        text = visible_controls(text, keep_lines=False)
     return shlex.quote(text) if not text or any(c.isspace() or c in "'\"" for c in text) else text
 
 
@@ -108,16 +118,20 @@ class InternalError(Exception):
 
 
 def check_rows(
-    files: list[str], precision: int
+    files: list[str], precision: int, warnings: list[str] | None = None
 ) -> tuple[list[Row], Tally, list[str], list[Exception]]:
-    """Solve each file: (rows, tally, files whose key disagrees, bad-input errors)."""
+    """Solve each file: (rows, tally, files whose key disagrees, bad-input errors).
+
+    ``warnings``, when given, receives at most one line per file about its tolerance
+    (:func:`tolerance_warnings`)."""
     rows: list[Row] = []
     tally = Tally(files=len(files))
     mismatched: list[str] = []
     errors: list[Exception] = []
     for path in files:
         try:
-            result = solve(load_problem(path))
+            problem = load_problem(path)
+            result = solve(problem)
         except (ProblemError, EngineError) as err:
             errors.append(err)
             tally.bad_files += 1
@@ -141,7 +155,31 @@ def check_rows(
             rows.append(Row(path, c.figure, exp, got, f"{c.tolerance:g}", verdict))
         if not result.ok:
             mismatched.append(path)
+        if warnings is not None and (warning := tolerance_warnings(problem.meta, result)):
+            warnings.append(warning)
     return rows, tally, mismatched, errors
+
+
+def tolerance_warnings(meta: Any, result: Any) -> str | None:
+    """One line about the file's tolerance (``FILE:LINE: field 'tolerance': ...``) naming
+    its first suspicious figure (:func:`rnnloss_cli.problem.base.tolerance_warning`), or
+    None."""
+    found = [
+        w
+        for c in result.checks or ()
+        if (
+            w := tolerance_warning(
+                c.tolerance, c.expected, c.got, c.figure, given=meta.tolerance_given
+            )
+        )
+    ]
+    if not found:
+        return None
+    more = f" (and {_count(len(found) - 1, 'other figure')})" if len(found) > 1 else ""
+    where = ProblemError(
+        found[0] + more, file=meta.file, line=meta.tolerance_line, field="tolerance"
+    )
+    return str(where)
 
 
 def _table(rows: list[Row]) -> Any:
@@ -175,19 +213,22 @@ def check_files(paths: list[str], precision: int, *, console: Any = None) -> int
 
     ``console`` is the Rich console to print on (default: stdout's); messages go to stderr.
     """
-    from rnnloss_cli.cli.io import report_error, say
+    from rnnloss_cli.cli.io import report_error, say, visible_controls
 
     files = problem_files(paths)
     if not files:
-        report_error(f"no problem files (*.yaml) in {', '.join(paths)}")
+        report_error(f"no problem files (*.yaml, *.yml) in {', '.join(paths)}")
         return 2
     if console is None:
         from rnnloss_cli.cli.io import console as stdout_console
 
         console = stdout_console()
-    rows, tally, mismatched, errors = check_rows(files, precision)
+    warnings: list[str] = []
+    rows, tally, mismatched, errors = check_rows(files, precision, warnings)
     for err in errors:
         report_error(err)
+    for warning in warnings:
+        say(visible_controls(f"warning: {warning}", keep_lines=False))
     table = _table(rows)
     if _fits(console, table):
         console.print(table)
@@ -195,7 +236,7 @@ def check_files(paths: list[str], precision: int, *, console: Any = None) -> int
         for r in rows:
             console.print(r.line(), markup=False, highlight=False, soft_wrap=True)
     for path in mismatched:
-        say(f"answer key disagrees: {path}")
+        say(f"answer key disagrees: {path}", one_line=True)
     console.print(tally.summary(), markup=False, highlight=False, soft_wrap=True)
     if tally.broken_files:
         return 4

@@ -118,7 +118,7 @@ def test_brackets_in_a_path_are_text_not_markup(tmp_path: Path):
 def test_a_folder_without_problem_files_is_exit_2(tmp_path: Path):
     result = runner.invoke(app, ["check", str(tmp_path)])
     assert result.exit_code == 2
-    assert f"error: no problem files (*.yaml) in {tmp_path}" in result.stderr
+    assert f"error: no problem files (*.yaml, *.yml) in {tmp_path}" in result.stderr
 
 
 def test_list_shows_a_bad_file_message_as_text(tmp_path: Path):
@@ -183,3 +183,40 @@ def test_an_error_naming_a_key_with_a_line_break_stays_one_line(tmp_path: Path):
     errors = [line for line in result.stderr.splitlines() if line]
     assert len(errors) == 1 and errors[0].startswith("error: "), errors
     assert "a\\nb" in errors[0]
+
+
+def test_a_file_name_with_a_line_break_stays_on_its_one_line(tmp_path: Path):
+    # The line layout promises one line per figure (grep, awk): a name holding a line break
+    # was shell-quoted with the break kept, splitting its row over two lines.
+    folder = tmp_path / "odd"
+    folder.mkdir()
+    (folder / "a\nb.yaml").write_text(GOOD)
+    (folder / "c.yaml").write_text(GOOD)
+    result = runner.invoke(app, ["check", str(folder)])
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines()
+    assert len(lines) == 3, lines  # two figures, then the summary
+    assert lines[0].endswith(" loss 0.115 0.115 0.0005 ok"), lines
+    assert "a\\nb.yaml" in lines[0], lines
+
+
+def test_a_disagreeing_file_with_a_line_break_in_its_name_is_named_on_one_line(
+    tmp_path: Path,
+):
+    # "answer key disagrees: PATH" and "wrote PATH" kept a line break of the name, so one
+    # message took two lines of stderr. (1 - 3)² = 4, not the key 5: a mismatch.
+    folder = tmp_path / "odd"
+    folder.mkdir()
+    (folder / "w\nx.yaml").write_text("kind: mse\ny: [1]\nyhat: [3]\nanswer: 5\n")
+    out = tmp_path / "o\nut.json"
+    for args in (
+        ["check", str(folder)],
+        ["solve", str(folder)],
+        ["solve", str(folder), "--format", "json", "-o", str(out)],
+    ):
+        result = runner.invoke(app, args)
+        assert result.exit_code == 1, (args, result.output)
+        lines = result.stderr.splitlines()
+        assert lines[-1] == f"answer key disagrees: {folder}/w\\nx.yaml", (args, lines)
+        assert all(line.startswith(("answer key", "wrote ")) for line in lines), lines
+    assert out.is_file()

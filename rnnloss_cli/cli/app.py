@@ -13,7 +13,7 @@ import typer
 from rnnloss_cli import __version__
 from rnnloss_cli.cli.course import register as register_course
 from rnnloss_cli.cli.ctc import ctc_app
-from rnnloss_cli.cli.io import EXIT_BAD_INPUT, fail, guarded
+from rnnloss_cli.cli.io import EXIT_BAD_INPUT, fail, guarded, say
 from rnnloss_cli.cli.options import (
     ForceOpt,
     FormatOpt,
@@ -78,6 +78,7 @@ def solve(
     stderr; the exit code is then 2. ``-o FILE`` writes the page (html, markdown or json)
     to FILE instead, e.g. ``--format html -o ab.html``.
     """
+    from rnnloss_cli.checking import tolerance_warnings
     from rnnloss_cli.problem import load_problem, problem_files
     from rnnloss_cli.solve import solve as run_solver
 
@@ -85,12 +86,18 @@ def solve(
     files = guarded(lambda: problem_files(paths))
     if not files:
         raise fail(f"no problem files (*.yaml, *.yml) in {', '.join(paths)}")
-    results, bad = [], 0
+    results, bad, warnings = [], 0, []
     for f in files:
         try:
-            results.append(guarded(lambda f=f: run_solver(load_problem(f), window=win)))
+            problem = guarded(lambda f=f: load_problem(f))
+            results.append(guarded(lambda p=problem: run_solver(p, window=win)))
         except typer.Exit:
             bad += 1
+            continue
+        if (warning := tolerance_warnings(problem.meta, results[-1])) is not None:
+            warnings.append(warning)
+    for warning in warnings:  # one line a file, as in check: an explicit loose tolerance
+        say(f"warning: {warning}", one_line=True)
     if results and output is not None:
         _write_results(results, fmt, precision, frozenset(show or ()), win, output, force, files)
     elif results:
@@ -137,7 +144,7 @@ def _write_results(
     write_file(text, output, force=force, inputs=inputs)
     bad = [r for r in results if not r.ok]
     for r in bad:
-        say(f"answer key disagrees: {r.file or r.title}")
+        say(f"answer key disagrees: {r.file or r.title}", one_line=True)
     if bad:
         raise typer.Exit(EXIT_MISMATCH)
 

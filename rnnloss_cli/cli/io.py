@@ -26,6 +26,7 @@ from __future__ import annotations
 import errno
 import io
 import os
+import stat
 import sys
 from collections.abc import Callable, Iterable
 from pathlib import Path
@@ -168,8 +169,13 @@ def _stand_in(ch: str) -> str:
 
 #: C0 control characters, DEL and the C1 controls: from a problem file or a flag they would
 #: drive the terminal (ESC [ 8 m hides what follows, a MISMATCH too; ESC ] 0 ; sets the
-#: window's title) instead of being read, so they are shown as escapes.
-_CONTROLS = "".join(chr(c) for c in (*range(0x20), *range(0x7F, 0xA0)))
+#: window's title) instead of being read, so they are shown as escapes. So are the
+#: bidirectional embeddings, overrides and isolates (U+202A..202E, U+2066..2069): they
+#: reorder what the terminal shows after them ("Trojan Source").
+_CONTROLS = "".join(
+    chr(c)
+    for c in (*range(0x20), *range(0x7F, 0xA0), *range(0x202A, 0x202F), *range(0x2066, 0x206A))
+)
 _CONTROL_ESCAPES = {ord(c): f"\\u{ord(c):04x}" for c in _CONTROLS} | {
     ord("\n"): "\\n",
     ord("\r"): "\\r",
@@ -295,14 +301,15 @@ def stdout_is_unicode() -> bool:
     return not (isinstance(sys.stdout, StdoutStream) and sys.stdout.ascii_only)
 
 
-def say(message: str) -> None:
+def say(message: str, *, one_line: bool = False) -> None:
     """A message on stderr (never data), its control characters shown as escapes (line
-    breaks kept: a summary has several lines); silent if stderr itself is gone."""
+    breaks kept: a summary has several lines, unless ``one_line``: a message naming a file,
+    whose name may hold a line break); silent if stderr itself is gone."""
     stream = sys.stderr
     if stream is None:
         return
     try:
-        stream.write(visible_controls(message) + "\n")
+        stream.write(visible_controls(message, keep_lines=not one_line) + "\n")
         stream.flush()
     except (OSError, ValueError):
         pass
@@ -477,6 +484,19 @@ def _same_file(a: Path, b: Path) -> bool:
         return a.resolve() == b.resolve()
 
 
+def _is_stdin_file(output: Path) -> bool:
+    """True when standard input is a regular file and ``output`` leads to it (``- < p.yaml``
+    with ``-o p.yaml``, or ``-o /dev/stdin``): writing there would replace what was read."""
+    try:
+        stdin = os.fstat(0)
+        if not stat.S_ISREG(stdin.st_mode) or not output.exists():
+            return False
+        target = output.stat()
+    except (OSError, ValueError):
+        return False
+    return (target.st_dev, target.st_ino) == (stdin.st_dev, stdin.st_ino)
+
+
 def check_output_path(output: Path, *, force: bool, inputs: Iterable[str | Path] = ()) -> None:
     """Refuse (exit 2) an output path that is an input, a folder, or exists without --force,
     or that cannot be looked at (a name too long, a loop of symbolic links); ``-`` (standard
@@ -495,6 +515,8 @@ def _output_path_problem(output: Path, force: bool, inputs: Iterable[str | Path]
     for src in inputs:
         if str(src) != "-" and _same_file(output, Path(src)):
             return "is one of this command's inputs; it is never written over"
+    if _is_stdin_file(output):
+        return "is the file on standard input; it is never written over"
     if output.is_dir():
         return "is a folder; give a file name"
     if output.exists() and output.is_file() and not force and not is_stream_path(output):
@@ -518,7 +540,10 @@ def _write_failed(output: Path, exc: OSError) -> typer.Exit:
     """A file write that failed: a full disk or an I/O error is exit 3 (the output could not
     be written), anything else (no permission, a name too long) exit 2 (a bad output path)."""
     if exc.errno in _OUTPUT_ERRNOS - {errno.EPIPE, errno.EBADF}:
-        say(f"error: could not write the output: {output}: {_describe_output_error(exc)}")
+        say(
+            f"error: could not write the output: {output}: {_describe_output_error(exc)}",
+            one_line=True,
+        )
         return typer.Exit(EXIT_OUTPUT)
     if exc.errno in (errno.EEXIST, errno.ENOTDIR):  # a file where a folder of the path goes
         blocking = next((p for p in output.parents if p.exists() and not p.is_dir()), None)
@@ -576,7 +601,10 @@ def write_file(
                 os.unlink(tmp_name)
             except OSError:
                 pass
-    say(f"wrote {shown}" if shown == output else f"wrote {shown} (the file {output})")
+    say(
+        f"wrote {shown}" if shown == output else f"wrote {shown} (the file {output})",
+        one_line=True,
+    )
 
 
 def is_stream_path(path: Path) -> bool:

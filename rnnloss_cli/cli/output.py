@@ -124,7 +124,7 @@ def emit(
     if bad:
         sys.stdout.flush()
         for r in bad:
-            say(f"answer key disagrees: {r.file or r.title}")
+            say(f"answer key disagrees: {r.file or r.title}", one_line=True)
         if exit_on_mismatch:
             raise typer.Exit(EXIT_MISMATCH)
 

@@ -178,7 +178,7 @@ def input_files(paths: list[str]) -> list[str]:
     """
     found: list[str] = list(paths)
     try:
-        pending = [f for f in problem_files(paths) if f != "-"]
+        pending = problem_files(paths)  # "-" too: a custom problem on stdin names files
     except ProblemError:
         return found
     seen: set[str] = set()
@@ -187,13 +187,26 @@ def input_files(paths: list[str]) -> list[str]:
         if path in seen:
             continue
         seen.add(path)
-        found.append(path)
+        if path != "-":
+            found.append(path)
         try:
             problem = load_problem(path)
         except ProblemError:
             continue
-        pending += [t.origin for t in getattr(problem, "terms", ()) if t.origin != "inline"]
+        pending += _term_files(problem)
     return found
+
+
+def _term_files(problem: Any) -> list[str]:
+    """The files a custom problem's terms name, through terms nested inline at any depth (a
+    referenced file's own terms are listed when it is loaded)."""
+    files: list[str] = []
+    for term in getattr(problem, "terms", ()):
+        if term.origin == "inline":
+            files += _term_files(term.problem)
+        else:
+            files.append(term.origin)
+    return files
 
 
 PROBLEM_SUFFIXES = (".yaml", ".yml")

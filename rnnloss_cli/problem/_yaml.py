@@ -456,6 +456,20 @@ class _Line:
 _PLAIN_ONLY = "only plain YAML is accepted (no !!python tags: files are read like yaml.safe_load)"
 
 
+_TAB_WORDS = "a tab: YAML indents with spaces, never tabs"
+
+
+def _tab_at(text: str, mark: Any) -> bool:
+    """True when the parser stopped at a tab, or at the start of a line indented by one (a
+    careless editor's indentation, which the parser calls 'a character that cannot start
+    any token')."""
+    lines = text.split("\n")
+    if not 0 <= mark.line < len(lines):
+        return False
+    row = lines[mark.line]
+    return row[mark.column : mark.column + 1] == "\t" or row[:1] == "\t"
+
+
 def load_yaml(text: str, file: str, *, loader_class: type | None = None) -> tuple[Any, Lines]:
     """Parse ``text`` safely; return (data, {path: line}). Errors become ProblemError.
 
@@ -477,6 +491,8 @@ def load_yaml(text: str, file: str, *, loader_class: type | None = None) -> tupl
         line = min(mark.line + 1, text.count("\n") + 1) if mark else None
         if problem != NESTING_WORDS:
             problem = f"not valid YAML: {problem}"
+            if mark is not None and _tab_at(text, mark):
+                problem += f" ({_TAB_WORDS})"
         raise ProblemError(problem, file=file, line=line) from None
     except yaml.reader.ReaderError as exc:  # a character YAML does not allow (NUL, BEL, ...)
         line = text.count("\n", 0, exc.position) + 1

@@ -35,6 +35,52 @@ def loose_tolerance(tolerance: float, value: float, figure: str) -> str | None:
     )
 
 
+#: An explicit tolerance above this share of |key| is warned about (``rnnloss check``, one
+#: stderr line, exit code unchanged): it accepts answers off in the key's first digit, as a
+#: typo does (``tolerance: 11`` for 0.011 and a key of 99 passes 88 to 110). A grader's
+#: deliberate 5% stays quiet.
+SUSPICIOUS_TOLERANCE_SHARE = 0.1
+#: A mismatch at most this many float64 steps (ulps) from the key is float rounding, not
+#: arithmetic: (0.1² + 0.2²) / 2 computes as 0.025000000000000005, one step above 0.025.
+ROUNDING_STEPS = 64
+
+
+def tolerance_warning(
+    tolerance: float, expected: float, got: float, figure: str, *, given: bool
+) -> str | None:
+    """Why a figure's check deserves a warning (not an error), or None.
+
+    - ``given`` (the file wrote ``tolerance:``) and ``tolerance > 0.1 |expected|``: the key
+      passes answers that differ in its first digit (a key of 0 has no size: no warning);
+    - ``|got - expected| > tolerance`` but within ``ROUNDING_STEPS`` float64 steps of the
+      key: the tolerance is under float rounding, so only a bit-exact result could pass.
+
+    Non-finite figures are compared exactly and never warned about.
+    """
+    numbers = (expected, got)
+    if not all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in numbers):
+        return None  # a text figure (a decoded path) or a figure not computed
+    if not (math.isfinite(expected) and math.isfinite(got)):
+        return None
+    share = SUSPICIOUS_TOLERANCE_SHARE
+    if given and expected != 0 and tolerance > share * abs(expected):
+        return (
+            f"{tolerance:g} is more than {share:.0%} of the key {figure} = {expected:g}: it "
+            f"passes any answer from {expected - tolerance:g} to {expected + tolerance:g} "
+            "(a typo? a key to 3 decimals takes 5e-4)"
+        )
+    gap = abs(got - expected)
+    step = math.ulp(max(abs(got), abs(expected)))
+    if tolerance < gap <= ROUNDING_STEPS * step:
+        suggest = 10.0 ** math.ceil(math.log10(max(abs(expected) * 1e-12, 1e-300)))
+        return (
+            f"{tolerance:g} is under float64 rounding: {figure} = {expected!r} was computed "
+            f"as {got!r}, {round(gap / step)} float64 step(s) away, so only a bit-exact "
+            f"result passes; a tolerance of {suggest:g} checks it to 12 digits"
+        )
+    return None
+
+
 @dataclass(frozen=True)
 class Meta:
     """Common fields: what the problem is, where it comes from, and its answer key."""
@@ -50,6 +96,9 @@ class Meta:
     notes: str | None
     #: Points per answer figure (``answer: {loss: {value: 3.673, points: 2}}``); 1 by default.
     points: dict[str, float] = field(default_factory=dict)
+    #: Whether the file wrote ``tolerance:`` (else DEFAULT_TOLERANCE), and on which line.
+    tolerance_given: bool = False
+    tolerance_line: int | None = None
 
 
 def parse_meta(f: Fields, kind: str, *, uses_log: bool) -> Meta:
@@ -96,6 +145,8 @@ def parse_meta(f: Fields, kind: str, *, uses_log: bool) -> Meta:
         log_base=log_base,
         notes=f.text("notes", None),
         points=points,
+        tolerance_given=f.has("tolerance"),
+        tolerance_line=f.line("tolerance") if f.has("tolerance") else None,
     )
 
 

@@ -85,9 +85,13 @@ def _load_referenced(tf: Fields, stack: tuple[Path, ...]) -> tuple[Any, str]:
         chain = " -> ".join(p.name for p in (*stack[stack.index(target) :], target))
         raise tf.error(f"reference cycle: {chain}", "file")
     if not is_file:
-        raise tf.error(
-            f"no such file: {shown} (paths are relative to the folder of {tf.file})", "file"
-        )
+        if target.is_dir():
+            what = f"{shown} is a folder; expected a problem file"
+        elif target.exists():  # a device, FIFO or socket: never opened (a FIFO would wait)
+            what = f"{shown} is not a regular file (a device, FIFO or socket)"
+        else:
+            what = f"no such file: {shown}"
+        raise tf.error(f"{what} (paths are relative to the folder of {tf.file})", "file")
     parsed = _PARSED.get()
     if parsed is not None and (target, shown) in parsed:
         problem = parsed[(target, shown)]

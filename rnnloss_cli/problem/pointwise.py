@@ -97,7 +97,11 @@ def _class_targets(f: Fields, n_rows: int, n_classes: int, matrix: bool):
                 f"(one per row of predictions), got {idx.size}",
                 "y",
             )
-        rows = np.eye(n_classes)[idx]
+        # one-hot rows, as many as the predictions (np.eye(C)[idx] built a C x C identity
+        # first: 2 TiB for one row of 2^19 classes)
+        index = np.asarray(idx, dtype=np.intp)
+        rows = np.zeros((*index.shape, n_classes))
+        np.put_along_axis(rows, index[..., None], 1.0, axis=-1)
         return rows, idx
     rows = f.check_array(raw, "y", ndims=(2,) if matrix else (1,), low=0.0, high=1.0)
     expected = (n_rows, n_classes) if matrix else (n_classes,)

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 import typer
+from typer.testing import CliRunner
 
 from rnnloss_cli.cli import io as cli_io
 from rnnloss_cli.cli.app import app, app_for
@@ -391,3 +392,61 @@ def test_map_texts_does_not_rely_on_a_group_keeping_its_list(monkeypatch):
     out.flush()
     # hand-written: "α" -> "a", "·" -> "*", ESC -> "\u001b", "Ä" -> "\u00c4"
     assert out.buffer.getvalue().decode("ascii") == "a * y \\u001b[2J\n\\u00c4\n"
+
+
+def test_the_file_on_standard_input_is_never_written_over(tmp_path):
+    # `solve - -o p.yaml --force < p.yaml` replaced the problem file it had just read with
+    # its markdown (the input was "-", so the input check compared no path), and
+    # `-o /dev/stdin < p.yaml`, a stream path, wrote into p.yaml without even --force
+    src = tmp_path / "p.yaml"
+    other = tmp_path / "q.yaml"
+    text = "kind: mse\ny: [1, 2]\nyhat: [1.5, 2.5]\n"
+    src.write_text(text, encoding="utf-8")
+    other.write_text(text, encoding="utf-8")
+    for args in (
+        ["solve", "-", "--format", "markdown", "-o", str(src), "--force"],
+        ["solve", str(other), "--format", "markdown", "-o", "/dev/stdin"],
+        ["solve", str(other), "--format", "markdown", "-o", "/dev/stdin", "--force"],
+    ):
+        with open(src, encoding="utf-8") as stdin:
+            done = _run_rnnloss(args, stdin=stdin, stdout=-1, stderr=-1)
+        assert done.returncode == 2, (args, done.stderr)
+        assert done.stderr.decode().count("\n") == 1, done.stderr
+        assert b"standard input" in done.stderr, done.stderr
+        assert src.read_text(encoding="utf-8") == text, args
+
+
+def test_a_file_a_custom_term_reads_is_never_written_over(tmp_path, monkeypatch):
+    # Two ways past the input check, each replacing the term's problem file with markdown:
+    # a custom problem on standard input ("-" was skipped when its terms' files were listed)
+    # and a file named by a custom problem nested inline in another (only the top level's
+    # terms were followed).
+    monkeypatch.chdir(tmp_path)
+    term = tmp_path / "m.yaml"
+    text = "kind: mse\ny: [1, 2]\nyhat: [1.5, 2.5]\n"
+    term.write_text(text, encoding="utf-8")
+    by_file = "kind: custom\nterms:\n  - {weight: 1, file: m.yaml}\n"
+    nested = (
+        "kind: custom\nterms:\n  - weight: 1\n    problem:\n      kind: custom\n"
+        "      terms:\n        - {weight: 1, file: m.yaml}\n"
+    )
+    (tmp_path / "nest.yaml").write_text(nested, encoding="utf-8")
+    for args, stdin in (
+        (["solve", "-", "--format", "markdown", "-o", "m.yaml", "--force"], by_file),
+        (["solve", "nest.yaml", "--format", "markdown", "-o", "m.yaml", "--force"], None),
+    ):
+        result = CliRunner().invoke(app, args, input=stdin)
+        assert result.exit_code == 2, (args, result.output)
+        assert "is one of this command's inputs" in result.stderr, result.stderr
+        assert term.read_text(encoding="utf-8") == text, args
+
+
+def test_bidirectional_overrides_from_a_file_are_shown_not_obeyed(tmp_path):
+    # U+202E (right-to-left override) and U+2066..2069 (isolates) reorder what a terminal
+    # shows after them ("Trojan Source"): a title could make "MISMATCH" read otherwise.
+    assert cli_io.visible_controls("a\u202eb\u2066c") == "a\\u202eb\\u2066c"
+    f = tmp_path / "bidi.yaml"
+    f.write_text('kind: mse\ntitle: "ok \\u202e HCTAMSIM"\ny: [1]\nyhat: [3]\n')
+    result = CliRunner().invoke(app, ["solve", str(f)])
+    assert result.exit_code == 0, result.output
+    assert "\u202e" not in result.stdout and "\\u202e" in result.stdout, result.stdout

@@ -32,3 +32,21 @@ def test_chain_within_the_limit_loads(tmp_path):
         problem = problem.terms[0].problem
     assert problem.y.tolist() == [1.0]
     assert limits.MAX_NESTING > 5
+
+
+@pytest.mark.parametrize(
+    ("ref", "words"),
+    [
+        ("/dev/null", "not a regular file"),  # a device: it exists, it is not "no such file"
+        ("sub", "is a folder"),
+        ("missing.yaml", "no such file"),
+    ],
+)
+def test_a_term_file_that_is_not_a_file_says_what_it_is(tmp_path, ref, words):
+    (tmp_path / "sub").mkdir()
+    f = tmp_path / "c.yaml"
+    f.write_text(f"kind: custom\nterms:\n  - {{weight: 1, file: {ref}}}\n")
+    with pytest.raises(ProblemError) as info:
+        load_problem(str(f))
+    assert (info.value.line, info.value.field) == (3, "terms[0].file"), info.value
+    assert words in info.value.message, info.value.message

@@ -90,3 +90,91 @@ def test_every_entry_of_an_array_key_is_held_to_the_rule(tmp_path: Path):
     f.write_text(BPTT.format(name="b_y", value="[1.787851]"))  # 1.5 < 1.787851: allowed
     result = runner.invoke(app, ["check", str(f)])
     assert result.exit_code == 0, result.output
+
+
+# MSE of y = [10], yhat = [0]: (10 - 0)² / 1 = 100. A key of 99 is wrong by 1.
+HUNDRED = "kind: mse\ny: [10]\nyhat: [0]\ntolerance: {tol}\nanswer: {{loss: {key}}}\n"
+
+
+@pytest.mark.parametrize(
+    ("tol", "key", "code"),
+    [
+        # 11 > 9.9 = 10% of |99|: |100 - 99| = 1 ≤ 11, the wrong key passed silently
+        ("11", "99", 0),
+        # 0.9 > 0.025 = 10% of |0.25|: |100 - 0.25| = 99.75 > 0.9, a mismatch as before
+        ("0.9", "0.25", 1),
+    ],
+)
+def test_a_tolerance_over_a_tenth_of_the_key_is_warned_on_one_line(
+    tmp_path: Path, tol: str, key: str, code: int
+):
+    f = tmp_path / "typo.yaml"
+    f.write_text(HUNDRED.format(tol=tol, key=key))
+    result = runner.invoke(app, ["check", str(f)])
+    assert result.exit_code == code, result.output  # the exit code is unchanged
+    warnings = [line for line in result.stderr.splitlines() if line.startswith("warning:")]
+    assert len(warnings) == 1, result.stderr
+    assert warnings[0].startswith(f"warning: {f}:4: field 'tolerance': {tol} "), warnings
+    assert "10%" in warnings[0], warnings
+
+
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [
+        (HUNDRED.format(tol="9", key="99"), 0),  # 9 ≤ 9.9 = 10% of 99: no warning
+        (HUNDRED.format(tol="0", key="100"), 0),  # exact, and exactly met
+        ("kind: mse\ny: [10]\nyhat: [0]\nanswer: {loss: 100}\n", 0),  # default tolerance
+        ("kind: mse\ny: [10]\nyhat: [0]\ntolerance: 0.5\nanswer: {loss: 0}\n", 1),  # key 0
+    ],
+)
+def test_a_usual_tolerance_gives_no_warning(tmp_path: Path, text: str, code: int):
+    f = tmp_path / "fine.yaml"
+    f.write_text(text)
+    result = runner.invoke(app, ["check", str(f)])
+    assert result.exit_code == code, result.output
+    assert "warning" not in result.stderr, result.stderr
+
+
+def test_a_mismatch_only_from_float_rounding_under_a_zero_tolerance_is_explained(
+    tmp_path: Path,
+):
+    # (0.1² + 0.2²) / 2 = (0.01 + 0.04) / 2 = 0.025 by hand, but float64 rounds 0.1 and 0.2,
+    # so the computed MSE is a step or two of float64 away from 0.025:
+    assert (0.1**2 + 0.2**2) / 2 != 0.025
+    f = tmp_path / "exact.yaml"
+    for tol in ("0", "1e-20"):
+        f.write_text(
+            f"kind: mse\ny: [0, 0]\nyhat: [0.1, 0.2]\ntolerance: {tol}\nanswer: {{loss: 0.025}}\n"
+        )
+        result = runner.invoke(app, ["check", str(f)])
+        assert result.exit_code == 1, result.output  # still a mismatch: the exit code stays
+        warnings = [line for line in result.stderr.splitlines() if line.startswith("warning:")]
+        assert len(warnings) == 1, result.stderr
+        assert warnings[0].startswith(f"warning: {f}:4: field 'tolerance': {tol} "), warnings
+        assert "rounding" in warnings[0], warnings
+
+
+def test_text_figures_beside_an_explicit_tolerance_are_not_warned_about(tmp_path: Path):
+    # greedy: the best symbol is '-' (0.5) at both frames, path '--' -> "", p = 0.5 · 0.5 =
+    # 0.25; beam 2 finds "a": 'a-' + '-a' + 'aa' = 0.4·0.5 + 0.5·0.4 + 0.4·0.4 = 0.56.
+    # The text figures ("", a) once reached the tolerance rule and crashed check (exit 4).
+    f = tmp_path / "decode.yaml"
+    f.write_text(
+        'kind: ctc_decode\nsymbols: ["-", a, b]\nblank: "-"\nbeam: 2\n'
+        "emissions: [[0.5, 0.4, 0.1], [0.5, 0.4, 0.1]]\ntolerance: 0.001\n"
+        'answer: {greedy: "", greedy_prob: 0.25, beam: a, beam_prob: 0.56}\n'
+    )
+    result = runner.invoke(app, ["check", str(f)])
+    assert result.exit_code == 0, result.output + result.stderr
+    assert result.stderr == "", result.stderr
+
+
+def test_solve_warns_about_a_suspicious_tolerance_as_check_does(tmp_path: Path):
+    # solve checks the key too: tolerance 11 passed the wrong key 99 against 100 silently
+    f = tmp_path / "typo.yaml"
+    f.write_text(HUNDRED.format(tol="11", key="99"))
+    for args in (["solve", str(f)], ["solve", str(f), "--format", "json"]):
+        result = runner.invoke(app, args)
+        assert result.exit_code == 0, result.output
+        assert result.stderr.count("\n") == 1, result.stderr
+        assert result.stderr.startswith(f"warning: {f}:4: field 'tolerance': 11 "), result.stderr

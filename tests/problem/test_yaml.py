@@ -307,3 +307,18 @@ def test_yaml11_only_readings_are_refused_with_their_line(text, line, field, wor
 def test_quoted_tagged_and_unambiguous_scalars_still_read(text, value, loader):
     data, _ = _load(text, loader)
     assert data == {"a": value} and type(data["a"]) is type(value)
+
+
+@pytest.mark.parametrize(
+    ("text", "line"),
+    [
+        ("kind: mse\ny:\n\t- 1\n\t- 2\n", 3),  # a tab indents the list on line 3
+        ("kind: mse\nanswer:\n  loss: 1\n\ttolerance: 0.1\n", 4),
+    ],
+)
+def test_a_tab_used_as_indentation_is_named(text, line, loader):
+    # the parser said only "found character that cannot start any token"; the character
+    # is a tab, which a careless editor inserts and YAML never allows for indentation
+    err = _error(text, loader)
+    assert err.line == line, err
+    assert "tab" in err.message and "spaces" in err.message, err.message
