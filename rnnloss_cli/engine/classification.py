@@ -792,8 +792,8 @@ def categorical_cross_entropy(input, target, reduction: str = "sum") -> np.ndarr
     check_reduction(reduction)
     if reduction != "none":
         x, t = as_real_array(input, "input"), as_real_array(target, "target")
-        if x.size >= CHUNKED_MIN_ELEMENTS and x.ndim == 2 and x.shape == t.shape:
-            # big: row chunks on threads
+        if x.size >= CHUNKED_MIN_ELEMENTS and x.ndim == 2 and x.shape == t.shape and len(x) > 1:
+            # big: row chunks on threads (one row is one chunk: this call again, forever)
             total = chunked_sum(
                 lambda c: categorical_cross_entropy(x[c], t[c], "sum"), x.shape[0], x.shape[1]
             )

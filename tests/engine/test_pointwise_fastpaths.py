@@ -82,3 +82,16 @@ def test_nll_target_checks_on_the_fast_path():
         engine.nll_loss(lp, [0.5, 1.0])
     # ignore_index inside [0, C) is honoured: class 1 targets are left out of the mean
     assert engine.nll_loss(lp, [0, 1], ignore_index=1) == pytest.approx(math.log(2.0))
+
+
+def test_cce_on_one_row_past_the_chunk_size_is_computed_not_recursed():
+    # One row of 2^19 classes reached the chunked path, whose one chunk was the whole row:
+    # the call recursed until Python's limit. Uniform p = 2^-19 and a one-hot target give
+    # -ln 2^-19 = 19 ln 2 exactly as a closed form.
+    n_classes = 2**19
+    p = np.full((1, n_classes), 2.0**-19)
+    y = np.zeros((1, n_classes))
+    y[0, 12345] = 1.0
+    for reduction in ("sum", "mean"):
+        loss = engine.categorical_cross_entropy(p, y, reduction)
+        assert loss == pytest.approx(19 * math.log(2), rel=1e-15)
