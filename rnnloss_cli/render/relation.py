@@ -15,7 +15,8 @@ decimal and numbers below a double (``1.13e-446``, printed from their logs) are 
 from __future__ import annotations
 
 import re
-from decimal import Decimal, DecimalException, localcontext
+from collections.abc import Iterator
+from decimal import MAX_EMAX, MIN_EMIN, Decimal, DecimalException, localcontext
 
 _NUMBER = r"-?(?:\d+(?:\.\d*)?|\.\d+)(?:e[-+]?\d+)?"
 #: " = number" (a relation whose right side is a printed number): not the first number of an
@@ -124,7 +125,7 @@ def evaluate(expr: str) -> Decimal | None:
     try:
         with localcontext() as ctx:
             ctx.prec = 50
-            ctx.Emin, ctx.Emax = -999_999, 999_999
+            ctx.Emin, ctx.Emax = MIN_EMIN, MAX_EMAX  # a path's 6.25e-434294483
             v = p.expr()
     except (ValueError, ArithmeticError, DecimalException):
         return None
@@ -185,8 +186,15 @@ def unsupported(text: str, precision: int, *more: int, as_printed: bool = False)
     """
     if "…" in text:
         return []  # elided terms: the line does not show everything it adds
-    line = _UNITS.sub("", text)
-    bad = []
+    with localcontext() as ctx:  # exponents past +-999,999 (a path's 6.25e-434294483)
+        ctx.Emin, ctx.Emax = MIN_EMIN, MAX_EMAX
+        return list(_unsupported_in(_UNITS.sub("", text), precision, more, as_printed))
+
+
+def _unsupported_in(
+    line: str, precision: int, more: tuple[int, ...], as_printed: bool
+) -> Iterator[int]:
+    """The indices :func:`unsupported` returns, for a line without its units."""
     for k, m in enumerate(re.finditer(r" = ", line)):
         rhs = _RELATION.match(line, m.start())
         if rhs is None:
@@ -197,10 +205,9 @@ def unsupported(text: str, precision: int, *more: int, as_printed: bool = False)
         shown = Decimal(rhs.group(1))
         if as_printed:
             if abs(value - shown) > _printed_half_unit(rhs.group(1), precision):
-                bad.append(k)
+                yield k
         elif all(abs(value - shown) > _half_unit(shown, p) for p in (precision, *more)):
-            bad.append(k)
-    return bad
+            yield k
 
 
 def mark_approx(text: str, indices: list[int], sign: str = "≈", equals: str = " = ") -> str:
