@@ -7,7 +7,8 @@ exit code:
 0     ok
 1     an answer key disagrees
 2     bad input or usage (a problem file, a flag, an output path that may not be written)
-3     the output could not be written (broken pipe, full disk, closed standard output)
+3     the output could not be written (full disk, closed standard output; a broken pipe,
+      the reader stopping as ``| head`` does, exits 3 without a line)
 4     an internal error: a bug in rnnloss (``--debug`` shows the traceback)
 ====  ==================================================================================
 
@@ -631,7 +632,8 @@ def _output_lost(reason: str) -> int:
         os.dup2(devnull, sys.__stdout__.fileno() if sys.__stdout__ else 1)
     except (OSError, ValueError, AttributeError):
         pass
-    say(f"error: could not write the output: {reason}")
+    if reason != _BROKEN_PIPE:  # the reader chose to stop (| head): quiet, as cat or grep
+        say(f"error: could not write the output: {reason}")
     return EXIT_OUTPUT
 
 
@@ -701,9 +703,12 @@ def _usage_line(exc: Any) -> str:
     return f"error: {message}{where}"
 
 
+_BROKEN_PIPE = "the reader closed the pipe (broken pipe)"
+
+
 def _describe_output_error(exc: BaseException) -> str:
     if isinstance(exc, BrokenPipeError):
-        return "the reader closed the pipe (broken pipe)"
+        return _BROKEN_PIPE
     if isinstance(exc, OSError) and exc.errno == errno.ENOSPC:
         return "no space left on the device"
     if isinstance(exc, ValueError):

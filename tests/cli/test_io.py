@@ -122,7 +122,7 @@ def test_broken_pipe_is_exit_3_in_every_format(monkeypatch, fmt):
     argv = ["solve", str(PROBLEMS / "hello.yaml"), "--format", fmt]
     code, _, err = _run(argv, monkeypatch, stdout=Pipe())
     assert code == cli_io.EXIT_OUTPUT, err.getvalue()
-    assert "broken pipe" in err.getvalue()
+    assert err.getvalue() == ""  # the reader chose to stop (| head): no error line
 
 
 @pytest.mark.parametrize(
