@@ -112,6 +112,12 @@ MAX_VARY_LENGTH = 1_000
 #: significant digits, and a class needs a handful of values; a typo such as
 #: ``{range: [0, 1e300], step: 1e-300}`` would not even fit a float.
 MAX_VARY_STEPS = 10**9
+#: Questions one problem file's array entries (BPTT's gradients) may give in a Moodle bank:
+#: each repeats the question's givens and the worked solution (~85 kB with a 31-unit network),
+#: so a key of MAX_KEY_FIGURES = 1000 entries made an 82 MB bank in 6 s; a worked problem keys
+#: a few small matrices. Entries past it are named in a warning and left out.
+MAX_ENTRY_QUESTIONS = 100
+
 #: Rows of an answers CSV ``rnnloss grade`` reads after the header, blank ones included (each
 #: is a step of the reader, so a file of blank lines stops here instead of being read whole):
 #: every answer is marked and kept in the report; a million answers is far beyond any class.

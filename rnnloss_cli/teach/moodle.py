@@ -50,17 +50,13 @@ from typing import Any
 import numpy as np
 
 from rnnloss_cli.errors import ProblemError
+from rnnloss_cli.limits import MAX_ENTRY_QUESTIONS
 from rnnloss_cli.problem.base import COMMON_FIELDS, loose_tolerance
 from rnnloss_cli.render.text import ELLIPSIS
 from rnnloss_cli.result import Window
 
 #: Files named in the warning about figures that are not one number (the rest are counted).
 _NAMED_FILES = 3
-#: Questions one problem file's array entries (BPTT's gradients) may give: each repeats the
-#: question's givens and the worked solution (~85 kB with a 31-unit network), so a key of
-#: MAX_KEY_FIGURES = 1000 entries made an 82 MB bank in 6 s; a worked problem keys a few
-#: small matrices. Entries past it are named in a warning and left out.
-MAX_ENTRY_QUESTIONS = 100
 #: Digits of the answer written in the bank (well inside the default tolerance 5e-4).
 ANSWER_DIGITS = 6
 
