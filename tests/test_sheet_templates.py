@@ -34,3 +34,16 @@ def test_a_template_question_sheet_quotes_no_text_answer(kind: str, tmp_path: Pa
             assert quoted not in sheet, (kind, fmt, quoted, data["title"])
     if kind == "ctc_decode":  # an empty greedy labelling, in words
         assert "nothing" not in str(data["title"]).lower(), data["title"]
+
+
+PROBLEMS = Path(__file__).resolve().parents[1] / "problems"
+
+
+@pytest.mark.parametrize("path", sorted(PROBLEMS.glob("*.yaml")), ids=lambda p: p.name)
+def test_a_shipped_problem_question_sheet_quotes_no_text_answer(path: Path) -> None:
+    # A decoding problem titled 'A lexicon turns the greedy "ac" into the word "ab"' put its
+    # key in the question's heading.
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    sheet = build_sheet([str(path)], "markdown", solutions=False)
+    for quoted in _text_answers(data):
+        assert quoted not in sheet, (path.name, quoted, data["title"])
