@@ -208,40 +208,48 @@ def step_html(step, precision: int, *, display: bool = False, digits: Digits | N
     A long step is cut before its top-level relations (:func:`render.mathml.wrap_points`)
     into several ``<math>`` elements, so the line wraps between them (MathML has no line
     breaking of its own). One ``<math>`` carries the plain text as ``alttext``; cut ones
-    carry their own piece of LaTeX. ``display``: a block formula (sums with their limits
-    above and below), as a result's defining formula is shown. ``digits``: the derivation's
-    guard digits (:func:`render.text.digits_plan`; without it the line alone decides).
+    carry their own piece of LaTeX. ``display``: display style (sums with their limits
+    above and below), as a result's defining formula is shown; it is cut as a step is, so a
+    phone wraps it too, and its clauses (",\\quad" in LaTeX) keep an em space between them on
+    a wide line. ``digits``: the derivation's guard digits
+    (:func:`render.text.digits_plan`; without it the line alone decides).
     """
     from rnnloss_cli.render.mathml import RELATION, is_plain, to_mathml, wrap_points
 
     plain = step_text(step, precision, digits)
     latex = step_latex(step, precision, digits)
-    pieces = [latex] if display else wrap_points(latex)
+    pieces = wrap_points(latex)
     labels = is_plain(latex)  # each piece is read as its whole step is
     maths = [to_mathml(p, namespace=False, display=display, labels=labels) for p in pieces]
     if not maths or any(m is None for m in maths):
         return f'<span class="plain">{escape(plain)}</span>'
-    joins = [" "] * len(pieces)  # what goes before each piece (the first: nothing)
-    if not display:  # a piece too long for a phone's line: cut again, if its parts translate
-        narrowed, narrow_maths, joins = [], [], []
-        for piece, math in zip(pieces, maths, strict=True):
-            parts = narrow_pieces(piece)
-            # a part opening with + or − gets an empty group before it: on its own, MathML
-            # would set it as a sign (+0.00941, no space), not as the sum it continues
-            more = [
-                to_mathml("{}" + x if k and x[:1] in "+−" else x, namespace=False, labels=labels)
-                for k, x in enumerate(parts)
-            ]
-            if len(parts) == 1 or any(m is None for m in more):
-                parts, more = [piece], [math]
-            narrowed += parts
-            narrow_maths += more
-            # a part opening with its operator, or a piece with its relation (cut before "="
-            # by wrap_points), has the operator's own space before it: a zero-width space
-            # lets the line break there, and a wide line keeps its spacing
-            joins += [_OPEN_SPACE if RELATION.match(piece) else " "]
-            joins += [_OPEN_SPACE if _OPENS.match(x) else " " for x in parts[1:]]
-        pieces, maths = narrowed, narrow_maths
+    # a piece too long for a phone's line: cut again, if its parts translate
+    narrowed, narrow_maths, joins = [], [], []  # joins: what goes before each piece
+    for piece, math in zip(pieces, maths, strict=True):
+        parts = narrow_pieces(piece)
+        # a part opening with + or − gets an empty group before it: on its own, MathML
+        # would set it as a sign (+0.00941, no space), not as the sum it continues
+        more = [
+            to_mathml(
+                "{}" + x if k and x[:1] in "+−" else x,
+                namespace=False,
+                display=display,
+                labels=labels,
+            )
+            for k, x in enumerate(parts)
+        ]
+        if len(parts) == 1 or any(m is None for m in more):
+            parts, more = [piece], [math]
+        # a part opening with its operator, or a piece with its relation (cut before "="
+        # by wrap_points), has the operator's own space before it: a zero-width space
+        # lets the line break there, and a wide line keeps its spacing; a formula's
+        # clause after its "," or ";" keeps the \quad of its LaTeX as an em space
+        clause = display and narrowed and narrowed[-1][-1:] in ",;"
+        joins += [_OPEN_SPACE if RELATION.match(piece) else _EM_SPACE if clause else " "]
+        joins += [_OPEN_SPACE if _OPENS.match(x) else " " for x in parts[1:]]
+        narrowed += parts
+        narrow_maths += more
+    pieces, maths = narrowed, narrow_maths
     alts = [plain] if len(pieces) == 1 else pieces
     return "".join(
         (join if k else "") + m.replace("<math", f'<math alttext="{escape(a)}"', 1)
@@ -260,6 +268,8 @@ _OPERATOR = re.compile(r" (?:\\times|\\cdot|[×·+−]) ")
 #: A part that opens with its operator (× · + −), and what is set before it: a zero-width space.
 _OPENS = re.compile(r"\\times|\\cdot|[×·+−]")
 _OPEN_SPACE = "\u200b"
+#: Between a formula's clauses: an em space (a quad), where a line may break.
+_EM_SPACE = "\u2003"
 _FUNCTION_WORDS = frozenset({"ln", "log", "exp", "max", "min", "softmax", "argmax"})
 
 

@@ -1,0 +1,66 @@
+"""The page's top formula as a reader sees it on a phone (390 px) and on a wide screen, measured
+by headless Chromium (the probe of :mod:`tests.render.test_browser_reader`). Skipped when
+``chromium`` is not installed (.ci/run installs it).
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+import rnnloss_cli
+from rnnloss_cli.render.html import render_html
+from tests.render.test_browser_reader import probe
+
+CHROMIUM = shutil.which("chromium")
+pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="chromium is not installed")
+
+PROBLEMS = sorted(Path(rnnloss_cli.__file__).resolve().parents[1].glob("problems/*.yaml"))
+
+#: The page's defining formula (the ``.formula`` under its title): how many px of it are hidden
+#: to the right (its box's scroll width over its width), the smallest font size (px) of its
+#: maths over the page's text size, and on how many lines its pieces lie (a piece starting
+#: below the bottom of the one before it opens a new line).
+FORMULA = """Array.from(document.querySelectorAll(".formula")).map(f => {
+  const maths = Array.from(f.querySelectorAll("math"));
+  const body = parseFloat(getComputedStyle(document.body).fontSize);
+  const boxes = maths.map(m => m.getBoundingClientRect());
+  const lines = 1 + boxes.slice(1).filter((b, k) => b.top >= boxes[k].bottom - 1).length;
+  return {hidden: f.scrollWidth - f.clientWidth, lines: lines,
+          size: Math.min(...maths.map(m => parseFloat(getComputedStyle(m).fontSize))) / body};
+})"""
+
+
+@pytest.fixture(scope="module")
+def phone_formulas(tmp_path_factory) -> dict[str, list[dict]]:
+    pages = {p.stem: render_html([rnnloss_cli.solve_file(str(p))]) for p in PROBLEMS}
+    tmp = tmp_path_factory.mktemp("formula")
+    return probe(pages, FORMULA, tmp, width=390, flags=["--hide-scrollbars"])
+
+
+@pytest.mark.parametrize("problem", PROBLEMS, ids=lambda p: p.stem)
+def test_the_top_formula_reads_without_scrolling_sideways_on_a_phone(problem, phone_formulas):
+    """At 390 px every page's defining formula wraps between its clauses, relations and
+    terms, each piece at the formula's full size (before: bptt-two-steps hid 403 px of its
+    three equations, rnnt-ab-two-frames 592 px of its recursion, ctc-align-ab 323 px,
+    the decoders 186 px and reinforce-episode 61 px behind a scrollbar in the formula's box)."""
+    got = phone_formulas[problem.stem]
+    for formula in got:
+        assert formula["hidden"] <= 1, (problem.stem, got)
+        assert formula["size"] >= 1.2, (problem.stem, got)  # 1.1em maths, 1.2em in a formula
+
+
+def test_a_wide_window_keeps_a_short_formula_on_one_line(tmp_path):
+    """At 1200 px the CTC formula, −ln p(l|x), p(l|x) = Σ Π y, stays on one line; on a phone
+    the long recursions of rnnt-ab-two-frames take several."""
+    pages = {
+        p: render_html([rnnloss_cli.solve_file(f"problems/{p}.yaml")])
+        for p in ("ctc-exact-ab", "rnnt-ab-two-frames")
+    }
+    wide = probe(pages, FORMULA, tmp_path, width=1200)
+    assert [f["lines"] for f in wide["ctc-exact-ab"]] == [1], wide
+    assert all(f["hidden"] <= 1 for got in wide.values() for f in got), wide
+    phone = probe(pages, FORMULA, tmp_path, width=390, flags=["--hide-scrollbars"])
+    assert phone["rnnt-ab-two-frames"][0]["lines"] >= 3, phone
