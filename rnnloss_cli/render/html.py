@@ -69,6 +69,10 @@ section > .wide { width: max-content; max-width: min(50vw + 29rem, calc(100vw - 
 /* in a box that scrolls, a cell keeps its text on one line (no column squeezed to a sliver);
    a number never breaks, not even at its exponent's minus (2.49e-5) */
 .wide th, .wide td, .num { white-space: nowrap; }
+/* ... but on a phone a cell of prose (a setting's value, a term's name) wraps between its
+   words, so a table of settings shows its values instead of pushing them off the screen;
+   numbers, products and label strings still keep to one line */
+@media screen and (max-width: 40rem) { .wide td.prose { white-space: normal; } }
 .legend { font-size: 0.9rem; color: #444; margin-top: -0.6rem; }
 th, td { border: 1px solid #bbb; padding: 0.2rem 0.5rem; text-align: right; }
 td.text, th.text, .checks th:first-child { text-align: left; }
@@ -145,6 +149,11 @@ def print_size(columns: list[str], rows: list[list[str]], texts: set[int]) -> fl
     return max(PRINT_MIN_PT, min(PRINT_PT, PRINT_WIDTH_PT / (0.6 * max(chars, 1))))
 
 
+#: A table cell of prose: two words of letters with a space between them (a phone may wrap
+#: it there); a product of numbers or a label string is not.
+_PROSE = re.compile(r"[^\W\d_]{2,}[^ ]* +[^ ]*[^\W\d_]{2,}")
+
+
 def table_html(
     t: Table, precision: int, *, window: Window | None = None, digits: Digits | None = None
 ) -> list[str]:
@@ -166,6 +175,8 @@ def table_html(
             classes = [CELL_CLASS[style]] if style in CELL_CLASS else []
             if isinstance(c, str):  # words and symbol strings read from the left
                 classes.append("text")
+                if _PROSE.search(c):  # words (not 0.6 × 0.2, H-E-L-L-O) wrap on a phone
+                    classes.append("prose")
                 if " " in c:
                     texts.add(j)
                 if c.strip():

@@ -9,8 +9,10 @@ import shutil
 from pathlib import Path
 
 import pytest
+from typer.testing import CliRunner
 
 import rnnloss_cli
+from rnnloss_cli.cli.app import app
 from rnnloss_cli.render.html import render_html
 from tests.render.test_browser_reader import probe
 
@@ -64,3 +66,36 @@ def test_a_wide_window_keeps_a_short_formula_on_one_line(tmp_path):
     assert all(f["hidden"] <= 1 for got in wide.values() for f in got), wide
     phone = probe(pages, FORMULA, tmp_path, width=390, flags=["--hide-scrollbars"])
     assert phone["rnnt-ab-two-frames"][0]["lines"] >= 3, phone
+
+
+#: Each table's box: its caption, whether it scrolls sideways, and the most lines any cell of
+#: numbers or symbols (no word of two letters: 0.6 × 0.2, H-E-L-L-O, 2.49e-5) runs over.
+TABLES = """Array.from(document.querySelectorAll(".wide")).map(w => {
+  const lines = el => { const r = document.createRange(); r.selectNodeContents(el);
+    return new Set(Array.from(r.getClientRects(), b => Math.round(b.top))).size; };
+  const cells = Array.from(w.querySelectorAll("td")).filter(td => td.textContent.trim() &&
+    !/[A-Za-z]{2}/.test(td.textContent));
+  return [(w.querySelector("caption") || {}).textContent, w.scrollWidth > w.clientWidth + 1,
+          Math.max(0, ...cells.map(lines))];
+})"""
+
+
+def test_a_table_of_settings_wraps_its_words_on_a_phone(tmp_path):
+    """``rnnloss train --format html`` on a phone: the settings table (setting, value) wraps
+    its prose values ("spelling 2-3 letter words from noisy frames (…)") and shows whole
+    (before: the one-line task pushed the value column 565 px past the phone's edge, so
+    every number of it, learning rate, seed, epochs, was out of sight); hello's listed
+    alignments still keep each product and alignment on one line, and scroll."""
+    out = tmp_path / "run.html"
+    args = ["train", "--loss", "ctc", "--epochs", "2", "--format", "html", "-o", str(out)]
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 0, result.output
+    pages = {
+        "train": out.read_text(encoding="utf-8"),
+        "hello": render_html([rnnloss_cli.solve_file("problems/hello.yaml")]),
+    }
+    got = probe(pages, TABLES, tmp_path, width=390, flags=["--hide-scrollbars"])
+    settings = [t for t in got["train"] if t[0] == "settings"]
+    assert settings and not settings[0][1], got["train"]
+    assert all(t[2] <= 1 for tables in got.values() for t in tables), got
+    assert any(t[1] for t in got["hello"] if t[0].startswith("listed alignments")), got["hello"]
