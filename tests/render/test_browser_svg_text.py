@@ -1,0 +1,45 @@
+"""The texts of the drawings as Chromium paints them: their colours against the drawing's white
+plate (:data:`render.palette.PLATE`). Skipped when ``chromium`` is not installed."""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+
+import rnnloss_cli
+from rnnloss_cli.render.html import render_html
+from tests.render.test_browser_reader import probe
+
+CHROMIUM = shutil.which("chromium")
+pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="chromium is not installed")
+
+#: Every <text> of every drawing whose computed fill has a contrast ratio (WCAG 2: relative
+#: luminances, (L1 + 0.05) / (L2 + 0.05)) below 4.5 against white: [text, fill, ratio].
+LOW_CONTRAST_SVG_TEXT = """(() => {
+  const rgb = s => (s.match(/[\\d.]+/g) || []).map(Number);
+  const lum = c => { const [r, g, b] = c.slice(0, 3).map(v => { v /= 255;
+    return v <= 0.04045 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4; });
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b; };
+  return Array.from(document.querySelectorAll("svg text")).map(t => {
+    const fill = getComputedStyle(t).fill;
+    return [t.textContent, fill, Math.round(1.05 / (lum(rgb(fill)) + 0.05) * 100) / 100];
+  }).filter(p => p[2] < 4.5);
+})()"""
+
+
+def test_every_drawing_text_reads_on_its_white_plate(tmp_path):
+    """The tags that number the listed alignments at their ends in hello's and
+    digits-123's lattices ("1", "3", 11 px) are drawn in a darker shade of their line's
+    colour, at least 4.5:1 on white (before: Okabe-Ito vermillion #d55e00, 3.9:1, and
+    reddish purple #cc79a7, 3.1:1, for 11 px text)."""
+    pages = {
+        p: render_html([rnnloss_cli.solve_file(f"problems/{p}.yaml")])
+        for p in ("hello", "digits-123", "deep", "ctc-exact-ab", "seq-translation")
+    }
+    got = probe(pages, LOW_CONTRAST_SVG_TEXT, tmp_path)
+    assert all(v == [] for v in got.values()), got
+    # the tags are still there, one per listed alignment
+    tags = probe(pages, 'Array.from(document.querySelectorAll("text.tag"), t => t.textContent)',
+                 tmp_path)  # fmt: skip
+    assert sorted(tags["hello"]) == ["1", "2", "3"], tags
