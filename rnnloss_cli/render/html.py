@@ -73,6 +73,13 @@ section > .wide { width: max-content; max-width: min(50vw + 29rem, calc(100vw - 
    words, so a table of settings shows its values instead of pushing them off the screen;
    numbers, products and label strings still keep to one line */
 @media screen and (max-width: 40rem) { .wide td.prose { white-space: normal; } }
+/* and an answer key fits its result box: a long figure name (objective_no_baseline) wraps
+   in its cell, so the verdicts, ok or MISMATCH, stay on the screen */
+@media screen and (max-width: 40rem) {
+  .result { padding-left: 0.6rem; padding-right: 0.6rem; }
+  .checks th, .checks td { padding-left: 0.3rem; padding-right: 0.3rem; }
+  .checks td.text { white-space: normal; overflow-wrap: anywhere; min-width: 3em; }
+}
 .legend { font-size: 0.9rem; color: #444; margin-top: -0.6rem; }
 th, td { border: 1px solid #bbb; padding: 0.2rem 0.5rem; text-align: right; }
 td.text, th.text, .checks th:first-child { text-align: left; }

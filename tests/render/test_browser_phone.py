@@ -99,3 +99,29 @@ def test_a_table_of_settings_wraps_its_words_on_a_phone(tmp_path):
     assert settings and not settings[0][1], got["train"]
     assert all(t[2] <= 1 for tables in got.values() for t in tables), got
     assert any(t[1] for t in got["hello"] if t[0].startswith("listed alignments")), got["hello"]
+
+
+#: Each answer key (the table in the result panel): how many px of it are hidden to the right
+#: of its box, and whether each verdict cell lies inside the window.
+ANSWER_KEYS = """Array.from(document.querySelectorAll(".result .wide")).map(w => [
+  w.scrollWidth - w.clientWidth,
+  Array.from(w.querySelectorAll("td.ok, td.bad"), td =>
+    td.getBoundingClientRect().right <= innerWidth)])"""
+
+
+@pytest.fixture(scope="module")
+def phone_keys(tmp_path_factory) -> dict[str, list]:
+    pages = {p.stem: render_html([rnnloss_cli.solve_file(str(p))]) for p in PROBLEMS}
+    tmp = tmp_path_factory.mktemp("keys")
+    return probe(pages, ANSWER_KEYS, tmp, width=390, flags=["--hide-scrollbars"])
+
+
+@pytest.mark.parametrize("problem", PROBLEMS, ids=lambda p: p.stem)
+def test_the_answer_key_shows_its_verdicts_on_a_phone(problem, phone_keys):
+    """At 390 px the answer key fits its result box: a long figure name
+    (objective_no_baseline, grads.W_xh[0][0]) wraps in its cell, so every verdict, ok or
+    MISMATCH, is on the screen (before: reinforce-episode hid 192 px of its key, the whole
+    verdict column, behind the box's scrollbar; bptt-two-steps 124 px)."""
+    got = phone_keys[problem.stem]
+    for hidden, verdicts in got:
+        assert hidden <= 1 and all(verdicts), (problem.stem, got)
