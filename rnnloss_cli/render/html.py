@@ -69,10 +69,11 @@ section > .wide { width: max-content; max-width: min(50vw + 29rem, calc(100vw - 
 /* in a box that scrolls, a cell keeps its text on one line (no column squeezed to a sliver);
    a number never breaks, not even at its exponent's minus (2.49e-5) */
 .wide th, .wide td, .num { white-space: nowrap; }
-/* ... but on a phone a cell of prose (a setting's value, a term's name) wraps between its
-   words, so a table of settings shows its values instead of pushing them off the screen;
-   numbers, products and label strings still keep to one line */
-@media screen and (max-width: 40rem) { .wide td.prose { white-space: normal; } }
+/* ... but on a phone a cell of prose (a setting's value, a term's name) and a column's head
+   (a formula: −[y ln ŷ + (1−y) ln(1−ŷ)]) wrap between their words, so a table shows its
+   values instead of pushing them off the screen; numbers, products and label strings still
+   keep to one line */
+@media screen and (max-width: 40rem) { .wide td.prose, .wide th { white-space: normal; } }
 /* and an answer key fits its result box: a long figure name (objective_no_baseline) wraps
    in its cell, so the verdicts, ok or MISMATCH, stay on the screen */
 @media screen and (max-width: 40rem) {

@@ -125,3 +125,23 @@ def test_the_answer_key_shows_its_verdicts_on_a_phone(problem, phone_keys):
     got = phone_keys[problem.stem]
     for hidden, verdicts in got:
         assert hidden <= 1 and all(verdicts), (problem.stem, got)
+
+
+#: Each table's box: its caption, and how many px of it are hidden to the right.
+HIDDEN = """Array.from(document.querySelectorAll(".wide")).map(w =>
+  [(w.querySelector("caption") || {}).textContent, w.scrollWidth - w.clientWidth])"""
+
+
+def test_a_table_headed_by_formulas_wraps_its_heads_on_a_phone(tmp_path):
+    """At 390 px the per-element tables of bce-bits, hinge-sequence and mse-forecast, headed
+    by their formulas ("−[y ln ŷ + (1−y) ln(1−ŷ)] (nats)"), wrap those heads between words
+    and show whole (before: the one-line heads pushed the terms and gradients 512, 231 and
+    26 px past the phone's edge: bce-bits showed "0." of its only term)."""
+    pages = {
+        p: render_html([rnnloss_cli.solve_file(f"problems/{p}.yaml")])
+        for p in ("bce-bits", "hinge-sequence", "mse-forecast")
+    }
+    got = probe(pages, HIDDEN, tmp_path, width=390, flags=["--hide-scrollbars"])
+    for name, tables in got.items():
+        per = [hidden for caption, hidden in tables if caption == "per element"]
+        assert per and all(hidden <= 1 for hidden in per), (name, tables)
