@@ -214,7 +214,7 @@ def table_html(
     out.append("</tbody></table></div>")
     caption = legend_line(t, LEGEND_HTML, laid.styles)
     if caption:
-        out.append(f'<p class="legend">{escape(caption)}</p>')
+        out.append(f'<p class="legend">{step_label_html(caption)}</p>')
     if laid.note:
         out.append(f'<p class="legend"><em>Note: {escape(laid.note)}</em></p>')
     return out
@@ -366,19 +366,22 @@ def narrow_pieces(piece: str, limit: int = NARROW_AT) -> list[str]:
 
 
 #: A subscript in a step's label (solver prose with maths: "worked cell α_2(4)",
-#: "∂L/∂ŷ_1", "δ_{t−1}"): after a letter that is not part of a word, a digit or letter run or
-#: a braced group. Word_with_underscores (mean_tokens, p_nb) stay as they are.
+#: "∂L/∂ŷ_1", "δ_{t−1}", "l'_s"): after a letter that is not part of a word, and its prime if
+#: it has one, a digit or letter run or a braced group. Word_with_underscores (mean_tokens,
+#: p_nb) stay as they are.
 _LABEL_SUB = re.compile(
-    r"(?<![A-Za-z_])([^\W\d_]|[^\x00-\x7f])_(\{[^{}]*\}|[0-9]+|[A-Za-z](?![A-Za-z]))"
+    r"(?<![A-Za-z_])([^\W\d_]|[^\x00-\x7f])(['′]?)_(\{[^{}]*\}|[0-9]+|[A-Za-z](?![A-Za-z]))"
 )
 
 
 def step_label_html(label: str) -> str:
-    """A step's label as HTML: escaped text, its subscripts (α_2, ŷ_1, δ_{t−1}) as <sub>."""
+    """A step's label (or a table's head or legend) as HTML: escaped text, its subscripts
+    (α_2, ŷ_1, δ_{t−1}) as <sub>, a prime before one (l'_s) as ′: l′<sub>s</sub>."""
     out, last = [], 0
     for m in _LABEL_SUB.finditer(label):
-        sub = m[2][1:-1] if m[2].startswith("{") else m[2]
-        out += [escape(label[last : m.start(2) - 1]), f"<sub>{escape(sub)}</sub>"]
+        sub = m[3][1:-1] if m[3].startswith("{") else m[3]
+        prime = "′" if m[2] else ""
+        out += [escape(label[last : m.start(2)]) + prime, f"<sub>{escape(sub)}</sub>"]
         last = m.end()
     return "".join([*out, escape(label[last:])])
 

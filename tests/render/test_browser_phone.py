@@ -145,3 +145,25 @@ def test_a_table_headed_by_formulas_wraps_its_heads_on_a_phone(tmp_path):
     for name, tables in got.items():
         per = [hidden for caption, hidden in tables if caption == "per element"]
         assert per and all(hidden <= 1 for hidden in per), (name, tables)
+
+
+#: The text a reader sees (``innerText``) of every column head and table legend that still
+#: shows TeX's subscript marks ("_{", "'_"), and the heads set as l′ with a subscript.
+RAW_SUBSCRIPTS = """({raw: Array.from(document.querySelectorAll("th, .legend"), el => el.innerText)
+  .filter(t => /_\\{|'_/.test(t)),
+  primed: Array.from(document.querySelectorAll("th"), th => th.innerHTML)
+  .filter(h => h.includes("l′<sub>s</sub>")).length})"""
+
+
+def test_heads_and_legends_set_their_subscripts(tmp_path):
+    """ctc-align-ab's forward table legend reads α<sub>t</sub>(s) = y<sub>t</sub>(l′<sub>s</sub>)
+    · (α<sub>t−1</sub>(s) + …), and the trellis tables' head l′<sub>s</sub>, as the steps
+    set them (before: "α_{t−1}(s)" and "l'_s", TeX's marks printed as they are);
+    bptt-two-steps' "h_{t−k−1}" likewise."""
+    pages = {
+        p: render_html([rnnloss_cli.solve_file(f"problems/{p}.yaml")])
+        for p in ("ctc-align-ab", "ctc-exact-ab", "bptt-two-steps")
+    }
+    got = probe(pages, RAW_SUBSCRIPTS, tmp_path)
+    assert all(v["raw"] == [] for v in got.values()), got
+    assert got["ctc-align-ab"]["primed"] >= 2 and got["ctc-exact-ab"]["primed"] >= 1, got
