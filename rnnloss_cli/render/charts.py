@@ -297,7 +297,7 @@ def per_step_svg(
                 f'fill="none" stroke="#999" stroke-dasharray="2 2" data-step="{step}" '
                 f'data-sequence="{seq}"><title>sequence {seq}, t = {step}: padding, '
                 "no term</title></rect>"
-                f'<text x="{cx:g}" y="{y0 - 18:g}" text-anchor="middle" fill="#777" '
+                f'<text x="{cx:g}" y="{y0 - 18:g}" text-anchor="middle" fill="#666" '
                 'font-size="10">pad</text>'
             )
             continue
