@@ -44,3 +44,28 @@ def test_every_drawing_text_reads_on_its_white_plate(tmp_path):
     tags = probe(pages, 'Array.from(document.querySelectorAll("text.tag"), t => t.textContent)',
                  tmp_path)  # fmt: skip
     assert sorted(tags["hello"]) == ["1", "2", "3"], tags
+
+
+#: Each drawing text a reader sees with TeX's subscript mark "_" in it, and each subscript
+#: (a <tspan> shifted down) with its font size over its text's and how far (px) its box's
+#: bottom lies below the text's first letter's.
+SUBSCRIPTS = """({raw: Array.from(document.querySelectorAll("svg text"), t => t.textContent)
+  .filter(t => t.includes("_")),
+  subs: Array.from(document.querySelectorAll("svg text tspan.sub"), s => {
+    const t = s.parentElement, size = el => parseFloat(getComputedStyle(el).fontSize);
+    const k = t.textContent.indexOf(s.textContent);  // in the text's own (unturned) frame
+    const base = t.getExtentOfChar(0), sub = t.getExtentOfChar(k);
+    return [t.textContent, size(s) / size(t),
+            Math.round(sub.y + sub.height - base.y - base.height)]; })})"""
+
+
+def test_a_chart_axis_title_sets_its_subscript(tmp_path):
+    """reinforce-episode's bar chart: the y axis title reads A<sub>t</sub> · ln π, the t a
+    smaller subscript below the line, as the page's steps set A_t (before: "A_t · ln π",
+    TeX's underscore drawn as it is)."""
+    page = render_html([rnnloss_cli.solve_file("problems/reinforce-episode.yaml")])
+    got = probe({"page": page}, SUBSCRIPTS, tmp_path)["page"]
+    assert got["raw"] == [], got
+    assert [s[0] for s in got["subs"]] == ["At · ln π"], got
+    _, size, below = got["subs"][0]
+    assert size < 0.9 and below >= 1, got
