@@ -75,7 +75,7 @@ section > .wide { width: max-content; max-width: min(50vw + 29rem, calc(100vw - 
    keep to one line */
 @media screen and (max-width: 40rem) { .wide td.prose, .wide th { white-space: normal; } }
 /* and an answer key fits its result box: a long figure name (objective_no_baseline) wraps
-   in its cell, so the verdicts, ok or MISMATCH, stay on the screen */
+   in its cell, so its last column, whether each key agrees, stays on the screen */
 @media screen and (max-width: 40rem) {
   .result { padding-left: 0.6rem; padding-right: 0.6rem; }
   .checks th, .checks td { padding-left: 0.3rem; padding-right: 0.3rem; }
