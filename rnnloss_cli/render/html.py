@@ -229,8 +229,8 @@ def step_html(step, precision: int, *, display: bool = False, digits: Digits | N
     breaking of its own). One ``<math>`` carries the plain text as ``alttext``; cut ones
     carry their own piece of LaTeX. ``display``: display style (sums with their limits
     above and below), as a result's defining formula is shown; it is cut as a step is, so a
-    phone wraps it too, and its clauses (",\\quad" in LaTeX) keep an em space between them on
-    a wide line. ``digits``: the derivation's guard digits
+    phone wraps it too. A cut at a \\quad (",\\quad" between clauses) keeps an em space, where
+    the line may break. ``digits``: the derivation's guard digits
     (:func:`render.text.digits_plan`; without it the line alone decides).
     """
     from rnnloss_cli.render.mathml import RELATION, is_plain, to_mathml, wrap_points
@@ -244,7 +244,11 @@ def step_html(step, precision: int, *, display: bool = False, digits: Digits | N
         return f'<span class="plain">{escape(plain)}</span>'
     # a piece too long for a phone's line: cut again, if its parts translate
     narrowed, narrow_maths, joins = [], [], []  # joins: what goes before each piece
+    end = 0  # where the piece before ends in ``latex``: what lies between is the cut space
     for piece, math in zip(pieces, maths, strict=True):
+        start = latex.find(piece, end)
+        quad = start > 0 and "quad" in latex[end:start]
+        end = start + len(piece) if start >= 0 else end
         parts = narrow_pieces(piece)
         # a part opening with + or − gets an empty group before it: on its own, MathML
         # would set it as a sign (+0.00941, no space), not as the sum it continues
@@ -262,9 +266,8 @@ def step_html(step, precision: int, *, display: bool = False, digits: Digits | N
         # a part opening with its operator, or a piece with its relation (cut before "="
         # by wrap_points), has the operator's own space before it: a zero-width space
         # lets the line break there, and a wide line keeps its spacing; a formula's
-        # clause after its "," or ";" keeps the \quad of its LaTeX as an em space
-        clause = display and narrowed and narrowed[-1][-1:] in ",;"
-        joins += [_OPEN_SPACE if RELATION.match(piece) else _EM_SPACE if clause else " "]
+        # clauses cut at a \quad of its LaTeX keep it as an em space
+        joins += [_OPEN_SPACE if RELATION.match(piece) else _EM_SPACE if quad else " "]
         joins += [_OPEN_SPACE if _OPENS.match(x) else " " for x in parts[1:]]
         narrowed += parts
         narrow_maths += more

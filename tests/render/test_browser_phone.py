@@ -167,3 +167,26 @@ def test_heads_and_legends_set_their_subscripts(tmp_path):
     got = probe(pages, RAW_SUBSCRIPTS, tmp_path)
     assert all(v["raw"] == [] for v in got.values()), got
     assert got["ctc-align-ab"]["primed"] >= 2 and got["ctc-exact-ab"]["primed"] >= 1, got
+
+
+#: The px between each two neighbouring pieces (<math>) of a page's formula on one line.
+PIECE_GAPS = """Array.from(document.querySelectorAll(".formula")).flatMap(f => {
+  const b = Array.from(f.querySelectorAll("math"), m => m.getBoundingClientRect());
+  return b.slice(1).map((x, k) => [x, b[k]]).filter(([x, prev]) => x.top < prev.bottom - 1)
+    .map(([x, prev]) => Math.round(x.left - prev.right));
+})"""
+
+
+def test_a_cut_formula_keeps_its_own_spacing_on_a_wide_line(tmp_path):
+    """A formula cut into pieces to wrap on a phone reads as before on a wide screen: a
+    \\quad between clauses (reinforce-episode's J = …,\\quad L = −J) stays an em wide, and a list
+    inside a set, nll-two-words' y_i ∈ {0, …, C−1}, keeps a plain space after each comma
+    (before: an em space, "{0,   …,   C − 1}")."""
+    pages = {
+        p: render_html([rnnloss_cli.solve_file(f"problems/{p}.yaml")])
+        for p in ("nll-two-words", "reinforce-episode")
+    }
+    got = probe(pages, PIECE_GAPS, tmp_path, width=1200)
+    # the page's maths are 1.1 × 1.2 × 16 = 21 px: an em space is 21 px, a space about 5
+    assert got["nll-two-words"] and max(got["nll-two-words"]) <= 8, got
+    assert got["reinforce-episode"] and min(got["reinforce-episode"]) >= 15, got
