@@ -23,6 +23,7 @@ of points); the colours are the viridis stops of :data:`render.svg.VIRIDIS`; eve
 from __future__ import annotations
 
 import math
+import re
 from html import escape
 from typing import Any
 
@@ -154,10 +155,25 @@ def _value_attr(x: float) -> str:
     return "inf" if x == math.inf else ("-inf" if x == -math.inf else repr(float(x)))
 
 
+#: A subscript in an axis title (REINFORCE's "A_t · ln π"): after a letter that is not part
+#: of a word, one letter or a digit run.
+_SUB = re.compile(r"(?<![A-Za-z_])([^\W\d_])_([0-9]+|[A-Za-z](?![A-Za-z]))")
+
+
+def _svg_text(text: str) -> str:
+    """``text`` escaped, its subscripts (A_t) set as a smaller <tspan> shifted down."""
+    out, last = [], 0
+    for m in _SUB.finditer(text):
+        out += [escape(text[last : m.start(2) - 1])]
+        out += [f'<tspan class="sub" baseline-shift="sub" font-size="80%">{escape(m[2])}</tspan>']
+        last = m.end()
+    return "".join([*out, escape(text[last:])])
+
+
 def _axis_title_y(x: float, y: float, text: str) -> str:
     return (
         f'<text class="axis-title" x="{x:g}" y="{y:g}" text-anchor="middle" '
-        f'transform="rotate(-90 {x:g} {y:g})">{escape(text)}</text>'
+        f'transform="rotate(-90 {x:g} {y:g})">{_svg_text(text)}</text>'
     )
 
 
@@ -297,7 +313,7 @@ def per_step_svg(
                 f'fill="none" stroke="#999" stroke-dasharray="2 2" data-step="{step}" '
                 f'data-sequence="{seq}"><title>sequence {seq}, t = {step}: padding, '
                 "no term</title></rect>"
-                f'<text x="{cx:g}" y="{y0 - 18:g}" text-anchor="middle" fill="#777" '
+                f'<text x="{cx:g}" y="{y0 - 18:g}" text-anchor="middle" fill="#666" '
                 'font-size="10">pad</text>'
             )
             continue

@@ -69,6 +69,18 @@ section > .wide { width: max-content; max-width: min(50vw + 29rem, calc(100vw - 
 /* in a box that scrolls, a cell keeps its text on one line (no column squeezed to a sliver);
    a number never breaks, not even at its exponent's minus (2.49e-5) */
 .wide th, .wide td, .num { white-space: nowrap; }
+/* ... but on a phone a cell of prose (a setting's value, a term's name) and a column's head
+   (a formula: −[y ln ŷ + (1−y) ln(1−ŷ)]) wrap between their words, so a table shows its
+   values instead of pushing them off the screen; numbers, products and label strings still
+   keep to one line */
+@media screen and (max-width: 40rem) { .wide td.prose, .wide th { white-space: normal; } }
+/* and an answer key fits its result box: a long figure name (objective_no_baseline) wraps
+   in its cell, so its last column, whether each key agrees, stays on the screen */
+@media screen and (max-width: 40rem) {
+  .result { padding-left: 0.6rem; padding-right: 0.6rem; }
+  .checks th, .checks td { padding-left: 0.3rem; padding-right: 0.3rem; }
+  .checks td.text { white-space: normal; overflow-wrap: anywhere; min-width: 3em; }
+}
 .legend { font-size: 0.9rem; color: #444; margin-top: -0.6rem; }
 th, td { border: 1px solid #bbb; padding: 0.2rem 0.5rem; text-align: right; }
 td.text, th.text, .checks th:first-child { text-align: left; }
@@ -145,6 +157,11 @@ def print_size(columns: list[str], rows: list[list[str]], texts: set[int]) -> fl
     return max(PRINT_MIN_PT, min(PRINT_PT, PRINT_WIDTH_PT / (0.6 * max(chars, 1))))
 
 
+#: A table cell of prose: two words of letters with a space between them (a phone may wrap
+#: it there); a product of numbers or a label string is not.
+_PROSE = re.compile(r"[^\W\d_]{2,}[^ ]* +[^ ]*[^\W\d_]{2,}")
+
+
 def table_html(
     t: Table, precision: int, *, window: Window | None = None, digits: Digits | None = None
 ) -> list[str]:
@@ -166,6 +183,8 @@ def table_html(
             classes = [CELL_CLASS[style]] if style in CELL_CLASS else []
             if isinstance(c, str):  # words and symbol strings read from the left
                 classes.append("text")
+                if _PROSE.search(c):  # words (not 0.6 × 0.2, H-E-L-L-O) wrap on a phone
+                    classes.append("prose")
                 if " " in c:
                     texts.add(j)
                 if c.strip():
@@ -195,7 +214,7 @@ def table_html(
     out.append("</tbody></table></div>")
     caption = legend_line(t, LEGEND_HTML, laid.styles)
     if caption:
-        out.append(f'<p class="legend">{escape(caption)}</p>')
+        out.append(f'<p class="legend">{step_label_html(caption)}</p>')
     if laid.note:
         out.append(f'<p class="legend"><em>Note: {escape(laid.note)}</em></p>')
     return out
@@ -208,40 +227,51 @@ def step_html(step, precision: int, *, display: bool = False, digits: Digits | N
     A long step is cut before its top-level relations (:func:`render.mathml.wrap_points`)
     into several ``<math>`` elements, so the line wraps between them (MathML has no line
     breaking of its own). One ``<math>`` carries the plain text as ``alttext``; cut ones
-    carry their own piece of LaTeX. ``display``: a block formula (sums with their limits
-    above and below), as a result's defining formula is shown. ``digits``: the derivation's
-    guard digits (:func:`render.text.digits_plan`; without it the line alone decides).
+    carry their own piece of LaTeX. ``display``: display style (sums with their limits
+    above and below), as a result's defining formula is shown; it is cut as a step is, so a
+    phone wraps it too. A cut at a \\quad (",\\quad" between clauses) keeps an em space, where
+    the line may break. ``digits``: the derivation's guard digits
+    (:func:`render.text.digits_plan`; without it the line alone decides).
     """
     from rnnloss_cli.render.mathml import RELATION, is_plain, to_mathml, wrap_points
 
     plain = step_text(step, precision, digits)
     latex = step_latex(step, precision, digits)
-    pieces = [latex] if display else wrap_points(latex)
+    pieces = wrap_points(latex)
     labels = is_plain(latex)  # each piece is read as its whole step is
     maths = [to_mathml(p, namespace=False, display=display, labels=labels) for p in pieces]
     if not maths or any(m is None for m in maths):
         return f'<span class="plain">{escape(plain)}</span>'
-    joins = [" "] * len(pieces)  # what goes before each piece (the first: nothing)
-    if not display:  # a piece too long for a phone's line: cut again, if its parts translate
-        narrowed, narrow_maths, joins = [], [], []
-        for piece, math in zip(pieces, maths, strict=True):
-            parts = narrow_pieces(piece)
-            # a part opening with + or − gets an empty group before it: on its own, MathML
-            # would set it as a sign (+0.00941, no space), not as the sum it continues
-            more = [
-                to_mathml("{}" + x if k and x[:1] in "+−" else x, namespace=False, labels=labels)
-                for k, x in enumerate(parts)
-            ]
-            if len(parts) == 1 or any(m is None for m in more):
-                parts, more = [piece], [math]
-            narrowed += parts
-            narrow_maths += more
-            # a part opening with its operator, or a piece with its relation (cut before "="
-            # by wrap_points), has the operator's own space before it: a zero-width space
-            # lets the line break there, and a wide line keeps its spacing
-            joins += [_OPEN_SPACE if RELATION.match(piece) else " "]
-            joins += [_OPEN_SPACE if _OPENS.match(x) else " " for x in parts[1:]]
-        pieces, maths = narrowed, narrow_maths
+    # a piece too long for a phone's line: cut again, if its parts translate
+    narrowed, narrow_maths, joins = [], [], []  # joins: what goes before each piece
+    end = 0  # where the piece before ends in ``latex``: what lies between is the cut space
+    for piece, math in zip(pieces, maths, strict=True):
+        start = latex.find(piece, end)
+        quad = start > 0 and "quad" in latex[end:start]
+        end = start + len(piece) if start >= 0 else end
+        parts = narrow_pieces(piece)
+        # a part opening with + or − gets an empty group before it: on its own, MathML
+        # would set it as a sign (+0.00941, no space), not as the sum it continues
+        more = [
+            to_mathml(
+                "{}" + x if k and x[:1] in "+−" else x,
+                namespace=False,
+                display=display,
+                labels=labels,
+            )
+            for k, x in enumerate(parts)
+        ]
+        if len(parts) == 1 or any(m is None for m in more):
+            parts, more = [piece], [math]
+        # a part opening with its operator, or a piece with its relation (cut before "="
+        # by wrap_points), has the operator's own space before it: a zero-width space
+        # lets the line break there, and a wide line keeps its spacing; a formula's
+        # clauses cut at a \quad of its LaTeX keep it as an em space
+        joins += [_OPEN_SPACE if RELATION.match(piece) else _EM_SPACE if quad else " "]
+        joins += [_OPEN_SPACE if _OPENS.match(x) else " " for x in parts[1:]]
+        narrowed += parts
+        narrow_maths += more
+    pieces, maths = narrowed, narrow_maths
     alts = [plain] if len(pieces) == 1 else pieces
     return "".join(
         (join if k else "") + m.replace("<math", f'<math alttext="{escape(a)}"', 1)
@@ -260,6 +290,8 @@ _OPERATOR = re.compile(r" (?:\\times|\\cdot|[×·+−]) ")
 #: A part that opens with its operator (× · + −), and what is set before it: a zero-width space.
 _OPENS = re.compile(r"\\times|\\cdot|[×·+−]")
 _OPEN_SPACE = "\u200b"
+#: Between a formula's clauses: an em space (a quad), where a line may break.
+_EM_SPACE = "\u2003"
 _FUNCTION_WORDS = frozenset({"ln", "log", "exp", "max", "min", "softmax", "argmax"})
 
 
@@ -337,19 +369,22 @@ def narrow_pieces(piece: str, limit: int = NARROW_AT) -> list[str]:
 
 
 #: A subscript in a step's label (solver prose with maths: "worked cell α_2(4)",
-#: "∂L/∂ŷ_1", "δ_{t−1}"): after a letter that is not part of a word, a digit or letter run or
-#: a braced group. Word_with_underscores (mean_tokens, p_nb) stay as they are.
+#: "∂L/∂ŷ_1", "δ_{t−1}", "l'_s"): after a letter that is not part of a word, and its prime if
+#: it has one, a digit or letter run or a braced group. Word_with_underscores (mean_tokens,
+#: p_nb) stay as they are.
 _LABEL_SUB = re.compile(
-    r"(?<![A-Za-z_])([^\W\d_]|[^\x00-\x7f])_(\{[^{}]*\}|[0-9]+|[A-Za-z](?![A-Za-z]))"
+    r"(?<![A-Za-z_])([^\W\d_]|[^\x00-\x7f])(['′]?)_(\{[^{}]*\}|[0-9]+|[A-Za-z](?![A-Za-z]))"
 )
 
 
 def step_label_html(label: str) -> str:
-    """A step's label as HTML: escaped text, its subscripts (α_2, ŷ_1, δ_{t−1}) as <sub>."""
+    """A step's label (or a table's head or legend) as HTML: escaped text, its subscripts
+    (α_2, ŷ_1, δ_{t−1}) as <sub>, a prime before one (l'_s) as ′: l′<sub>s</sub>."""
     out, last = [], 0
     for m in _LABEL_SUB.finditer(label):
-        sub = m[2][1:-1] if m[2].startswith("{") else m[2]
-        out += [escape(label[last : m.start(2) - 1]), f"<sub>{escape(sub)}</sub>"]
+        sub = m[3][1:-1] if m[3].startswith("{") else m[3]
+        prime = "′" if m[2] else ""
+        out += [escape(label[last : m.start(2)]) + prime, f"<sub>{escape(sub)}</sub>"]
         last = m.end()
     return "".join([*out, escape(label[last:])])
 

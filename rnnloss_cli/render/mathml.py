@@ -623,7 +623,7 @@ def wrap_points(latex: str, limit: int = WRAP_AT) -> list[str]:
     spans: list[tuple[int, int]] = []
     start, depth, i = 0, 0, 0
     # an item's end in LaTeX: "," or ";" then a space command ("P = …;\\quad −\\ln P = …")
-    clause = re.compile(r"[;,]\\(?:qquad|quad|[;,: ])(?![A-Za-z])\s*")
+    clause = re.compile(r"[;,]\\(?:(?:qquad|quad)(?![A-Za-z])|[;,: ])\s*")
     while i < len(latex):
         ch = latex[i]
         if ch == "\\" and latex.startswith(("\\left", "\\bigl", "\\Bigl"), i):

@@ -60,6 +60,29 @@ NEUTRAL = "#f4f4f4"
 #: which sit inside viridis; each line also has a white casing, a dash pattern and a tag.
 BEST_COLOUR = "#000000"
 TRACK_COLOURS = ("#d55e00", "#0072b2", "#cc79a7", "#e69f00", "#56b4e9", "#7f3b08")
+#: The contrast (WCAG 2) a track's tag, 11 px text on the white plate, needs: AA for text.
+TAG_CONTRAST = 4.5
+
+
+def _luminance(colour: str) -> float:
+    """WCAG 2 relative luminance of ``#rrggbb``: 0.2126 R + 0.7152 G + 0.0722 B, each
+    channel linearised (c / 12.92 up to 0.04045, ((c + 0.055) / 1.055)^2.4 above)."""
+    lin = [int(colour[k : k + 2], 16) / 255 for k in (1, 3, 5)]
+    r, g, b = (c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in lin)
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+
+def text_shade(colour: str, contrast: float = TAG_CONTRAST) -> str:
+    """``colour`` darkened (its channels scaled down together, so its hue stays) just enough
+    to reach ``contrast`` against white, (1 + 0.05) / (L + 0.05); unchanged when it does."""
+    rgb = [int(colour[k : k + 2], 16) for k in (1, 3, 5)]
+    for step in range(101):
+        shade = "#" + "".join(f"{round(c * (1 - step / 100)):02x}" for c in rgb)
+        if 1.05 / (_luminance(shade) + 0.05) >= contrast:
+            return shade
+    return "#000000"
+
+
 #: The outline of marked cells (the two final cells of α, summed for p(l|x)).
 MARK_COLOUR = "#000000"
 MARK_WIDTH = 2.5
@@ -899,8 +922,8 @@ def _track_lines(
             ends[key] = stack + 1
             out.append(
                 f'<text class="tag" x="{x + side / 2 + 3:g}" y="{y + 4 + 11 * stack:g}" '
-                f'fill="{colour}" stroke="#fff" stroke-width="3" paint-order="stroke" '
-                f'font-weight="bold" font-size="11">{escape(tag)}</text>'
+                f'fill="{text_shade(colour)}" stroke="#fff" stroke-width="3" '
+                f'paint-order="stroke" font-weight="bold" font-size="11">{escape(tag)}</text>'
             )
         out.append("</g>")
     out.append("</g>")

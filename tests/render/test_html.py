@@ -69,7 +69,9 @@ def test_ctc_exact_tables_have_one_cell_per_entry():
     alpha = next(v for k, v in t.items() if k.startswith("forward trellis"))
     rows = alpha.findall("tbody/tr")
     assert len(rows) == 5 and all(len(r.findall("td")) == 5 for r in rows)
-    assert [th.text for th in alpha.findall("thead/tr/th")] == ["s", "l'_s", "t=1", "t=2", "t=3"]
+    heads = alpha.findall("thead/tr/th")
+    assert ["".join(th.itertext()) for th in heads] == ["s", "l′s", "t=1", "t=2", "t=3"]
+    assert heads[1].find("sub").text == "s"  # l′ with its subscript s, as the steps set it
     # α_3(4) = (0.28 + 0.21 + 0.27) * 0.7 = 0.532, one of the two final cells: bold
     cell = rows[3].findall("td")[4]
     assert cell.text == "0.532" and "hl" in cell.get("class").split()

@@ -302,3 +302,14 @@ def test_in_latex_a_minus_before_a_capital_is_a_minus():
     assert [el.text for el in root.iter("mo")].count("−") == 2
     # the plain-text steps keep their label strings, \\times from a number or not
     assert "--" in [el.text for el in tree(r"π* = --,  P(π*) = 0.5 \times 0.5 = 0.25").iter("mi")]
+
+
+def test_wrap_points_cut_after_a_comma_and_a_backslash_space():
+    """BPTT's formula joins its equations with ",\\ " (a comma and a control space):
+    h_t = tanh(…),\\ o_t = h_t W_hy + b_y,\\ δ_t = …; each equation is a piece of its own
+    (before: the control space before a letter was not an item's end, so the line was cut
+    between o_t and its "=", "+ b_h),\\ o_t" one piece). "\\quadx" is still no \\quad."""
+    latex = r"h_t = \tanh(x_t + b_h),\ o_t = h_t W_{hy} + b_y,\ \delta_t = g_t"
+    assert wrap_points(latex) == [r"h_t = \tanh(x_t + b_h),", r"o_t = h_t W_{hy} + b_y,",
+                                  r"\delta_t = g_t"]  # fmt: skip
+    assert wrap_points(r"a,\quadx") == [r"a,\quadx"]
