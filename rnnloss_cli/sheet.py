@@ -970,7 +970,7 @@ def sheet_html(
     window: Window | None = None,
 ) -> str:
     """The whole sheet as one self-contained HTML page (the shell and CSS of
-    :mod:`rnnloss_cli.render.html`, its print stylesheet: a page per problem).
+    :mod:`rnnloss_cli.render.html`; printed, a solution starts a page, questions share them).
 
     Per problem: a section with its title, source, the givens as tables and the task; a
     solution sheet adds the derivation (:func:`render.html.result_html`, whose result panel
@@ -984,7 +984,8 @@ def sheet_html(
     out = [f"<h1>{escape(fold(heading))}</h1>"]
     for i, p in enumerate(problems, 1):
         title = escape(fold(p.title))
-        out += [f'<section class="problem" id="problem-{i}">', f"<h2>{i}. {title}</h2>"]
+        kind = "problem" if solutions else "problem question"  # see the print stylesheet
+        out += [f'<section class="{kind}" id="problem-{i}">', f"<h2>{i}. {title}</h2>"]
         if p.source:
             out.append(f'<p class="meta">Source: {escape(fold(p.source))}</p>')
         out += ["<h3>Given</h3>", *_html_givens(p.givens)]

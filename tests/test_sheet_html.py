@@ -54,7 +54,7 @@ def test_sheets_are_well_formed_and_self_contained():
         assert not {"script", "link", "img", "iframe"} & set(tags.tags)
         assert not {"src", "href"} & set(tags.attrs)
         # one section per problem, numbered, one visible page title
-        sections = [s for s in root.iter("section") if s.get("class") == "problem"]
+        sections = [s for s in root.iter("section") if "problem" in s.get("class", "").split()]
         assert len(sections) == len(_files())
         assert [h.text for h in root.iter("h1")] == ["Solutions" if solutions else "Problem sheet"]
 
@@ -177,3 +177,33 @@ def test_chromium_lays_out_the_fractions(tmp_path: Path):
     pairs = [tuple(map(int, p.split(","))) for p in m.group(1).split(";") if p]
     assert len(pairs) >= 2  # the formula's 1/n and the mean's sum over 3
     assert all(num_bottom <= den_top + 1 for num_bottom, den_top in pairs), pairs
+
+
+def _printed_pages(page: str, tmp_path: Path) -> int:
+    """Pages of ``page`` printed by headless Chromium (A4), counted by pdfinfo."""
+    html_file, pdf = tmp_path / "sheet.html", tmp_path / "sheet.pdf"
+    html_file.write_text(page, "utf-8")
+    subprocess.run(
+        [shutil.which("chromium"), "--headless", "--no-sandbox", "--disable-gpu",
+         "--no-pdf-header-footer", f"--print-to-pdf={pdf}", html_file.as_uri()],
+        capture_output=True, timeout=120, check=False,
+    )  # fmt: skip
+    info = subprocess.run(
+        [shutil.which("pdfinfo"), str(pdf)], capture_output=True, text=True, check=True
+    ).stdout
+    return int(next(line.split()[1] for line in info.splitlines() if line.startswith("Pages:")))
+
+
+@pytest.mark.skipif(
+    shutil.which("chromium") is None or shutil.which("pdfinfo") is None,
+    reason="chromium and pdfinfo (poppler-utils) are needed",
+)
+def test_a_printed_question_sheet_does_not_give_each_short_question_a_page(tmp_path):
+    # Four short questions (a few lines of givens each) fit on one A4 page; the print
+    # stylesheet began every problem on a new page, so the question sheet took four. A
+    # solution sheet keeps a page per problem (each derivation is long).
+    names = ["hinge-sequence", "mse-forecast", "bce-bits", "nll-two-words"]
+    paths = [str(PROBLEMS / f"{n}.yaml") for n in names]
+    questions = _printed_pages(build_sheet(paths, "html", solutions=False), tmp_path)
+    solutions = _printed_pages(build_sheet(paths, "html", solutions=True), tmp_path)
+    assert questions < len(names) <= solutions, (questions, solutions)

@@ -115,8 +115,11 @@ figure.trellis svg { max-width: 100%; height: auto; min-width: calc(0.8 * var(--
   body { max-width: none; margin: 0; padding: 0; font-size: 11pt; }
   /* keep the call-out, header-cell and result-panel backgrounds on paper */
   * { -webkit-print-color-adjust: exact; print-color-adjust: exact; }
-  section.problem + section.problem,
+  /* a solution (its derivation) starts a page; a question sheet's short questions share
+     pages, each kept whole on one when it fits */
+  section.problem + section.problem:not(.question),
   body > section.result-block + section.result-block { break-before: page; }
+  section.problem.question { break-inside: avoid; }
   figure, .callout, li, tr { break-inside: avoid; }
   thead { display: table-header-group; }  /* a table broken across pages repeats its head */
   .wide, .formula, .step, figure.trellis { overflow: visible; }  /* paper cannot scroll */
