@@ -50,6 +50,8 @@ def tolerance_warning(
 ) -> str | None:
     """Why a figure's check deserves a warning (not an error), or None.
 
+    - the default tolerance (not ``given``) above a key's size, 0 < |expected| < tolerance:
+      it passes 0 and any answer of the key's size (a key of 1e-6 under 5e-4);
     - ``given`` (the file wrote ``tolerance:``) and ``tolerance > 0.1 |expected|``: the key
       passes answers that differ in its first digit (a key of 0 has no size: no warning);
     - ``|got - expected| > tolerance`` but within ``ROUNDING_STEPS`` float64 steps of the
@@ -63,6 +65,14 @@ def tolerance_warning(
     if not (math.isfinite(expected) and math.isfinite(got)):
         return None
     share = SUSPICIOUS_TOLERANCE_SHARE
+    if not given and 0 < abs(expected) < tolerance:
+        digits3 = 5 * 10.0 ** (math.floor(math.log10(abs(expected))) - 3)
+        return (
+            f"the default tolerance {tolerance:g} is larger than the key {figure} = "
+            f"{expected:g}: it passes any answer from {expected - tolerance:g} to "
+            f"{expected + tolerance:g}, 0 too; write a tolerance ({digits3:.0e} checks 3 "
+            "significant digits)"
+        )
     if given and expected != 0 and tolerance > share * abs(expected):
         return (
             f"{tolerance:g} is more than {share:.0%} of the key {figure} = {expected:g}: it "

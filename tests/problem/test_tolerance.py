@@ -178,3 +178,19 @@ def test_solve_warns_about_a_suspicious_tolerance_as_check_does(tmp_path: Path):
         assert result.exit_code == 0, result.output
         assert result.stderr.count("\n") == 1, result.stderr
         assert result.stderr.startswith(f"warning: {f}:4: field 'tolerance': 11 "), result.stderr
+
+
+def test_a_key_smaller_than_the_default_tolerance_is_warned_about(tmp_path: Path):
+    # (0.002 − 0.001)² = 1e-6 by hand: under the default tolerance 5e-4 the key passes any
+    # answer from −0.0005 to 0.0005, 0 and a wrong 2e-6 too, so the check checks nothing.
+    f = tmp_path / "tiny.yaml"
+    f.write_text("kind: mse\ny: [0.001]\nyhat: [0.002]\nanswer: {loss: 1e-6}\n")
+    result = runner.invoke(app, ["check", str(f)])
+    assert result.exit_code == 0, result.output  # the exit code is unchanged
+    warnings = [line for line in result.stderr.splitlines() if line.startswith("warning:")]
+    assert len(warnings) == 1, result.stderr
+    assert "default tolerance 0.0005" in warnings[0] and "loss = 1e-06" in warnings[0], warnings
+    # a tolerance written for it quiets the warning
+    f.write_text("kind: mse\ny: [0.001]\nyhat: [0.002]\ntolerance: 5e-9\nanswer: {loss: 1e-6}\n")
+    result = runner.invoke(app, ["check", str(f)])
+    assert (result.exit_code, result.stderr) == (0, ""), result.output
