@@ -100,9 +100,11 @@ _TERM_WORK = {
     "bce": (("y", "ŷ"), "−({0} × ln {1} + (1 − {0}) × ln(1 − {1}))"),
 }
 #: Each gradient worked from its row's y ({0}) and ŷ ({1}), before any "/ n" of a mean.
-#: Hinge's (−y where the margin is active, else 0) is a choice, not arithmetic on the row;
-#: BCE's divides by ŷ (1 − ŷ), which a ŷ printed as 1 or 0 makes 0 (ŷ = 1 − 1e-7 at -p 5).
-_GRAD_WORK = {"mse": "2 × ({1} − {0})"}
+#: Hinge's (−y where the margin is active, else 0) is a choice, not arithmetic on the row.
+#: BCE's divides by ŷ (1 − ŷ): a ŷ printed as 1 or 0 would make that 0 (ŷ = 1 − 1e-7 at
+#: -p 5), so the digits plan gives such a ŷ the digits that define it (up to its written
+#: ones); a table whose denominators hit PyTorch's floor (max(…, 1e-12)) does not declare it.
+_GRAD_WORK = {"mse": "2 × ({1} − {0})", "bce": "({1} − {0}) / ({1} × (1 − {1}))"}
 
 
 def _elementwise_table(
@@ -121,7 +123,7 @@ def _elementwise_table(
     if kind in _TERM_WORK and not clamped:
         inputs, text = _TERM_WORK[kind]
         derived.append(Derived(term_name, text, inputs))
-    if kind in _GRAD_WORK:
+    if kind in _GRAD_WORK and not floored:
         per_n = f" / {y.size}" if p.reduction == "mean" else ""
         derived.append(Derived(grad_name, _GRAD_WORK[kind] + per_n, ("y", "ŷ")))
 

@@ -339,7 +339,7 @@ TABLE_PRECISIONS = (1, 2, 3, 5)
 #: a column printed from its row but not declared is not checked by anyone.
 WORKED_COLUMNS = {
     "mse": ("y − ŷ", "(y − ŷ)²", "∂L/∂ŷ = 2 · (ŷ − y)"),
-    "bce": ("−[y ln ŷ + (1−y) ln(1−ŷ)]",),
+    "bce": ("−[y ln ŷ + (1−y) ln(1−ŷ)]", "∂L/∂ŷ = (ŷ − y) / (ŷ · (1 − ŷ))"),
     "nll": ("loss term",),
     "cce": ("loss term",),
     "hinge": ("y·ŷ", "1 − y·ŷ", "max(0, 1 − y·ŷ)"),
