@@ -118,7 +118,11 @@ def test_worked_columns_keep_their_arithmetic_in_bits():
     # −(1 × ln 0.5 + 0 × ln 0.5) = 0.693 and the gradient's 2 · (ŷ − y) / n / ln 2.
     r = _solve({"kind": "bce", "y": [1], "yhat": [0.5], "log_base": 2})
     (table,) = r.tables
-    assert [d.column for d in table.derived] == ["−[y ln ŷ + (1−y) ln(1−ŷ)] (nats)"]
+    term, grad = table.derived
+    assert term.column == "−[y ln ŷ + (1−y) ln(1−ŷ)] (nats)"
+    assert grad.column.endswith("(in bits: nats / ln 2)"), grad.column
+    # BCE's gradient row: (0.5 − 1) / (0.5 × (1 − 0.5)) / 1 / ln 2 = −2 / 0.6931 = −2.885
+    assert grad.text == "({1} − {0}) / ({1} × (1 − {1})) / 1 / ln 2", grad.text
     assert all(d.column in table.columns for d in table.derived)
     r = _solve({"kind": "mse", "y": [1.0, 2.0], "yhat": [1.5, 1.0]})
     cols = {d.column: d for d in r.tables[0].derived}
