@@ -253,15 +253,17 @@ def solve_bce(p: PointwiseProblem, *, window: Window | None = None) -> Result:
     hits = np.flatnonzero(np.ravel((clamp_p & (p.y != 0)) | (clamp_q & (p.y != 1))))
     term_name = "−[y ln ŷ + (1−y) ln(1−ŷ)]"
     r.tables.append(_elementwise_table(p, terms, grad, term_name, window, bool(hits.size)))
-    r.steps.append(reduction_step(terms, p.reduction, loss, "terms"))
-    r.steps.append(_worked_gradient(p, grad))
     for i in hits[:_MAX_ELEMENT_WARNINGS]:
         y, yh = float(p.y.ravel()[i]), float(p.yhat.ravel()[i])
+        where = f"element {_position(p.y.shape, int(i))}"
+        r.steps += _clamped_term(where, y, yh, float(np.ravel(terms)[i]))
         r.warnings.append(
-            f"element {_position(p.y.shape, int(i))}: {_bce_clamp_words(y, yh)}, so it is "
-            "clamped at -100 (as PyTorch's binary_cross_entropy does): this term is "
-            f"{float(np.ravel(terms)[i]):.4g} rather than {_bce_unclamped_words(y, yh)}"
+            f"{where}: {_bce_clamp_words(y, yh)} is below -100, so it is clamped at -100 (as "
+            "PyTorch's binary_cross_entropy does): this term, worked out on its line, is "
+            f"smaller than the formula's{_bce_unclamped_words(y, yh)}"
         )
+    r.steps.append(reduction_step(terms, p.reduction, loss, "terms"))
+    r.steps.append(_worked_gradient(p, grad))
     if hits.size > _MAX_ELEMENT_WARNINGS:
         r.warnings.append(
             f"and {hits.size - _MAX_ELEMENT_WARNINGS:,} more elements where ln ŷ or ln(1 − ŷ) "
@@ -278,18 +280,44 @@ def _bce_logs(yh: float) -> tuple[float, float]:
 
 
 def _bce_clamp_words(y: float, yh: float) -> str:
-    """Which log passes -100, e.g. "ln ŷ = ln 1e-300 = -690.8 is below -100"."""
-    log_p, log_q = _bce_logs(yh)
-    if y != 0 and log_p < -100:
-        return f"ln ŷ = ln {yh:.4g} = {log_p:.4g} is below -100"
-    return f"ln(1 − ŷ) = ln(1 − {yh:.4g}) = {log_q:.4g} is below -100"
+    """Which log passes -100: "ln ŷ" or "ln(1 − ŷ)" (its number is on the element's line,
+    :func:`_clamped_term`, at --precision)."""
+    log_p, _ = _bce_logs(yh)
+    return "ln ŷ" if y != 0 and log_p < BCE_LOG_CLAMP else "ln(1 − ŷ)"
 
 
 def _bce_unclamped_words(y: float, yh: float) -> str:
-    """The term −[y ln ŷ + (1 − y) ln(1 − ŷ)] without the clamp: a number, or "infinite"."""
+    """ ", which is infinite" where the unclamped term −[y ln ŷ + (1 − y) ln(1 − ŷ)] is (a log
+    of 0), else "" (the finite one is larger than the clamped term)."""
     log_p, log_q = _bce_logs(yh)
     term = (-y * log_p if y != 0 else 0.0) + (-(1 - y) * log_q if y != 1 else 0.0)
-    return f"{term:.4g}" if math.isfinite(term) else "infinite"
+    return "" if math.isfinite(term) else ", which is infinite"
+
+
+#: PyTorch's floor for ln ŷ and ln(1 − ŷ) in binary_cross_entropy.
+BCE_LOG_CLAMP = -100.0
+
+
+def _clamped_term(where: str, y: float, yh: float, term: float) -> list[Step]:
+    """A BCE term whose log is clamped at −100, worked from its printed numbers, in two lines
+    (each with one result): ln ŷ = ln 1e-300 = −690.776 < −100, then the term −(1 × (−100))
+    = 100 (a part weighted 0 is left out: y = 1 has no (1 − y) ln(1 − ŷ))."""
+    log_p, log_q = _bce_logs(yh)
+    on_p = y != 0 and log_p < BCE_LOG_CLAMP
+    values = {"y": y, "yh": yh, "t": term, "lp": log_p, "lq": log_q}
+    if on_p:
+        log = "ln {yh} = {lp} < −100"
+        parts = ["{y} × (−100)"] + (["(1 − {y}) × ({lq})"] if y != 1 else [])
+    else:
+        log = "ln(1 − {yh}) = {lq} < −100"
+        parts = (["{y} × ({lp})"] if y != 0 else []) + ["(1 − {y}) × (−100)"]
+    name = "ln ŷ" if on_p else "ln(1 − ŷ)"
+    return [
+        Step(f"{where}: {name} below −100", log + ", clamped at −100 (PyTorch)", values),
+        Step(
+            f"{where}: term with {name} taken as −100", "−(" + " + ".join(parts) + ") = {t}", values
+        ),
+    ]
 
 
 def solve_categorical(p: PointwiseProblem, *, window: Window | None = None) -> Result:

@@ -95,6 +95,12 @@ AWKWARD = {
     },
     "bce-tiny": {"kind": "bce", "y": [1, 0, 1, 0], "yhat": [E, 1 - E, 0.5005, 0.0005]},
     "bce-sum": {"kind": "bce", "y": [1, 0], "yhat": [0.1235, 0.8765], "reduction": "sum"},
+    # logs clamped at −100 (worked as lines), and ŷ next to 1 (printed with its 7 decimals)
+    "bce-clamped": {
+        "kind": "bce",
+        "y": [1, 0.5, 0.3, 0],
+        "yhat": [1.23456789e-300, 0.0, 1.0, 0.9999999],
+    },
     "nll-tiny": {"kind": "nll", "y": [1, 0], "yhat": [[0.5, E, 0.5 - E], [0.0005, 0.4995, 0.5]]},
     "cce-negative-logits": {"kind": "cce", "logits": [-3.0005, 0.0005, -E], "y": 0},
     "cce-tiny": {
