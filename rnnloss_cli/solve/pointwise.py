@@ -449,7 +449,10 @@ def solve_categorical(p: PointwiseProblem, *, window: Window | None = None) -> R
                 )
             )
     if not math.isfinite(loss):
-        r.warnings.append(_infinite_reason(p, t2))
+        reason, bound = _infinite_reason(p, t2)
+        r.warnings.append(reason)
+        if bound is not None:
+            r.steps.append(bound)
     if kind == "nll" and p.input_name == "yhat":
         r.notes.append(
             "The handout's NLL takes probabilities and one-hot y: its −Σ_i y_i log ŷ_i runs i "
@@ -559,11 +562,13 @@ def _worked_categorical_gradient(
     return Step(label, text, values)
 
 
-def _infinite_reason(p: PointwiseProblem, terms: np.ndarray) -> str:
+def _infinite_reason(p: PointwiseProblem, terms: np.ndarray) -> tuple[str, Step | None]:
     """Why a categorical loss is infinite: a true class of probability 0 (ln 0 = −inf), or,
     from logits, a true class so far below the largest logit that −ln ŷ = (max z − z_true)
-    + ln Σ_k e^(z_k − max z) passes the largest double."""
+    + ln Σ_k e^(z_k − max z) passes the largest double; then also that bound as a
+    derivation line, so that its logits print with the derivation's digits (the table's)."""
     zero = "a true class has predicted probability 0, and ln 0 = -inf"
+    bound = None
     if p.input_name == "logits" and p.y_index is None:  # probability targets
         zero = (
             "a class with a target probability above 0 has a logit 1.8e308 or more below its "
@@ -575,12 +580,16 @@ def _infinite_reason(p: PointwiseProblem, terms: np.ndarray) -> str:
         true = int(np.argmax(np.atleast_2d(p.y)[i]))
         if math.isfinite(float(z[true])):
             zero = (
-                f"observation {i + 1}: its true class c{true} has logit {float(z[true]):.6g}, "
-                f"and −ln ŷ = max z − z_true + ln Σ e^(z − max z) ≥ "
-                f"{float(np.max(z)):.6g} − ({float(z[true]):.6g}), which passes the largest "
-                "double (1.8e308)"
+                f"observation {i + 1}: its true class c{true} has a logit so far below its "
+                "row's largest that −ln ŷ = max z − z_true + ln Σ e^(z − max z) ≥ "
+                "max z − z_true passes the largest double (1.8e308; worked out on its line)"
             )
-    return f"the loss is infinite: {zero} (nothing is clipped)"
+            bound = Step(
+                f"why the term of observation {i + 1} is infinite (true class c{true})",
+                f"−ln ŷ_{i + 1}(c{true}) ≥ max z − z_true = {{m}} − ({{zt}}) = {{d}}",
+                {"m": float(np.max(z)), "zt": float(z[true]), "d": math.inf},
+            )
+    return f"the loss is infinite: {zero} (nothing is clipped)", bound
 
 
 #: Logits within ±this have e^z well inside the normal doubles, so the softmax is worked as
