@@ -312,12 +312,23 @@ def _clamped_term(where: str, y: float, yh: float, term: float) -> list[Step]:
         log = "ln(1 − {yh}) = {lq} < −100"
         parts = (["{y} × ({lp})"] if y != 0 else []) + ["(1 − {y}) × (−100)"]
     name = "ln ŷ" if on_p else "ln(1 − ŷ)"
+    term = "−(" + " + ".join(parts) + ") = {t}"
     return [
-        Step(f"{where}: {name} below −100", log + ", clamped at −100 (PyTorch)", values),
         Step(
-            f"{where}: term with {name} taken as −100", "−(" + " + ".join(parts) + ") = {t}", values
+            f"{where}: {name} below −100",
+            log + ", clamped at −100 (PyTorch)",
+            values,
+            _plain_to_latex(log) + r",\ \text{clamped at } -100\ \text{(PyTorch)}",
         ),
+        Step(f"{where}: term with {name} taken as −100", term, values, _plain_to_latex(term)),
     ]
+
+
+def _plain_to_latex(text: str) -> str:
+    """A plain-text template's ln, × and − as LaTeX (its placeholders are kept)."""
+    for plain, latex in (("ln", r"\ln"), ("×", r"\times"), ("−", "-")):
+        text = text.replace(plain, latex)
+    return text
 
 
 def solve_categorical(p: PointwiseProblem, *, window: Window | None = None) -> Result:
@@ -588,6 +599,8 @@ def _infinite_reason(p: PointwiseProblem, terms: np.ndarray) -> tuple[str, Step 
                 f"why the term of observation {i + 1} is infinite (true class c{true})",
                 f"−ln ŷ_{i + 1}(c{true}) ≥ max z − z_true = {{m}} − ({{zt}}) = {{d}}",
                 {"m": float(np.max(z)), "zt": float(z[true]), "d": math.inf},
+                rf"-\ln \hat y_{{{i + 1}}}(c_{{{true}}}) \ge \max z - z_{{\text{{true}}}}"
+                " = {m} - ({zt}) = {d}",
             )
     return f"the loss is infinite: {zero} (nothing is clipped)", bound
 
