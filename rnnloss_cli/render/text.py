@@ -583,17 +583,35 @@ def digits_plan(r: Result, precision: int) -> Digits:
     return plan
 
 
-def _written_digits(key: float) -> int:
-    """The digits :func:`fmt_number` needs to print ``key`` (a :func:`digit_key`, at most
-    _KEY_DIGITS significant digits) as it is written: decimals from 0.1 up (0.9999999: 7),
-    significant digits below (1.5e-07: 2)."""
-    text = repr(abs(key))
+#: Most digits :func:`_written_digits` gives (a double's 17 significant digits).
+_WRITTEN_MAX_DIGITS = 17
+
+
+def _written_digits(x: float) -> int:
+    """The digits :func:`fmt_number` needs to print ``x`` as it is written (its shortest
+    repr): decimals from 0.1 up (0.9999999: 7), significant digits below (1.5e-07: 2); at
+    most _WRITTEN_MAX_DIGITS."""
+    text = repr(abs(x))
     mant, _, exp = text.partition("e")
     whole, _, frac = mant.partition(".")
     if exp:  # 1.5e-07: the mantissa's digits
-        return len((whole + frac).lstrip("0")) if abs(key) < 0.1 else 0
-    frac = frac.rstrip("0")
-    return len(frac) if abs(key) >= 0.1 else len(frac.lstrip("0"))
+        need = len((whole + frac).rstrip("0")) if abs(x) < 0.1 else 0
+    else:
+        frac = frac.rstrip("0")
+        need = len(frac) if abs(x) >= 0.1 else len(frac.lstrip("0"))
+    return min(need, _WRITTEN_MAX_DIGITS)
+
+
+def _written(values: dict[str, Any]) -> dict[float, int]:
+    """Per :func:`digit_key`, the most digits the numbers of ``values`` with that key are
+    written with (0.9999999999999 is keyed 1.0, but written with 13 decimals)."""
+    out: dict[float, int] = {}
+    for v in values.values():
+        for x in _numbers(v):
+            k = digit_key(x)
+            if k is not None:
+                out[k] = max(out.get(k, 0), _written_digits(x))
+    return out
 
 
 def _defining_digits(
@@ -610,12 +628,13 @@ def _defining_digits(
     no more than it is written with (:func:`_written_digits`), until the relation holds; if
     it never does, the fewest that define it (the line then says "≈"). None where no digits
     within those bounds define it."""
-    most = max((_written_digits(k) for k in keys), default=0)
+    written = _written(values)
+    most = max((written.get(k, 0) for k in keys), default=0)
     first_defined = None
     for extra in range(1, most - precision + 1):
         trial = dict(plan)
         for k in keys:
-            trial[k] = max(trial.get(k, precision), min(precision + extra, _written_digits(k)))
+            trial[k] = max(trial.get(k, precision), min(precision + extra, written.get(k, 0)))
         if trial == plan:
             continue
         if holds(text, values, trial):

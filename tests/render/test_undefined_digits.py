@@ -61,3 +61,14 @@ def test_bce_near_one_gradient_says_approx_where_only_float_noise_differs(precis
     # is 1 − 9.99999994e-8, whose gradient is 5000000.003: "=" at 1 decimal, "≈" at 3
     worked = next(line for line in _bce(precision).splitlines() if "worked gradient" in line)
     assert f") / 2 {sign} 5000000" in worked, worked
+
+
+def test_a_y_hat_beyond_twelve_digits_still_gets_the_digits_it_is_written_with():
+    """ŷ = 0.9999999999999 (13 decimals) is 1 to the 12 significant digits that key a
+    number's digits: its term −(1 × ln ŷ + 0 × ln(1 − ŷ)) printed "ln(1 − (1))", ln 0. Its
+    13 written decimals define it: ln 0.9999999999999 = −1.0e-13 (the double holds
+    1 − 9.992e-14, hence the "≈" on the cell)."""
+    args = ["bce", "--y", "1,0", "--yhat", "0.9999999999999,0.2", "-p", "2"]
+    out = runner.invoke(app, args, env={"COLUMNS": "200"})
+    assert out.exit_code == 0, out.output
+    assert re.search(r"│\s+0\.9999999999999 │", out.output), out.output
