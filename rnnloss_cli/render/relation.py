@@ -47,6 +47,13 @@ class _Parser:
 
     def __init__(self, tokens: list[str]) -> None:
         self.t, self.i, self.ops = tokens, 0, 0
+        #: An operation with no value at its numbers (ln 0, x / 0) was met: the parse goes
+        #: on with 1 in its place, so that a line that does not parse is told apart.
+        self.undefined = False
+
+    def _no_value(self) -> Decimal:
+        self.undefined = True
+        return Decimal(1)
 
     def peek(self) -> str | None:
         return self.t[self.i] if self.i < len(self.t) else None
@@ -70,7 +77,10 @@ class _Parser:
             op = self.take()
             self.ops += 1
             w = self.unary()
-            v = v * w if op == "*" else v / w
+            if op == "/" and w == 0:
+                v = self._no_value()
+            else:
+                v = v * w if op == "*" else v / w
         return v
 
     def unary(self) -> Decimal:
@@ -81,9 +91,7 @@ class _Parser:
             self.take()
             self.ops += 1
             x = self.unary()
-            if x <= 0:
-                raise ValueError("ln of a number <= 0")
-            return x.ln()
+            return self._no_value() if x <= 0 else x.ln()
         return self.power()
 
     def power(self) -> Decimal:
@@ -94,6 +102,8 @@ class _Parser:
             w = self.unary()
             if abs(w) > _MAX_POWER:
                 raise ValueError("power too large to work out")
+            if (v < 0 and w != w.to_integral_value()) or (v == 0 and w < 0):
+                return self._no_value()  # (−0.5)^0.5, 0^(−1)
             return v**w
         return v
 
@@ -115,8 +125,15 @@ class _Parser:
 _MAX_POWER = 10_000
 
 
-def evaluate(expr: str) -> Decimal | None:
-    """The value of a printed arithmetic expression with at least one operation, else None."""
+#: What :func:`evaluate` gives for an expression that reads as arithmetic but has no value
+#: at its printed numbers: ln 0, a division by 0 ("(1 − 0) / (1 · (1 − 1))" where ŷ =
+#: 0.9999999 printed as 1).
+UNDEFINED = "undefined"
+
+
+def evaluate(expr: str) -> Decimal | str | None:
+    """The value of a printed arithmetic expression with at least one operation, else None;
+    :data:`UNDEFINED` where it has no value at its printed numbers."""
     expr = expr.replace("−", "-").replace("×", "*").replace("·", "*")
     tokens = _tokens(expr)
     if not tokens:
@@ -129,11 +146,14 @@ def evaluate(expr: str) -> Decimal | None:
             v = p.expr()
     except (ValueError, ArithmeticError, DecimalException):
         return None
-    return v if p.i == len(tokens) and p.ops else None
+    if p.i != len(tokens) or not p.ops:
+        return None
+    return UNDEFINED if p.undefined else v
 
 
-def _left_side(text: str) -> Decimal | None:
-    """The value of the longest arithmetic expression that ends ``text``, if any."""
+def _left_side(text: str) -> Decimal | str | None:
+    """The value of the longest arithmetic expression that ends ``text``, if any
+    (:data:`UNDEFINED` where it has no value: its tail is not read in its place)."""
     plain = text.replace("−", "-").replace("×", "*").replace("·", "*")
     start = len(plain)
     while start > 0 and plain[start - 1] in _ARITH_CHARS:
@@ -200,6 +220,9 @@ def _unsupported_in(
         if rhs is None:
             continue
         value = _left_side(line[: m.start()])
+        if value is UNDEFINED:
+            yield k  # ln 0 or x / 0 at the printed numbers: they give no right side
+            continue
         if value is None or not value.is_finite():
             continue
         shown = Decimal(rhs.group(1))
@@ -208,6 +231,21 @@ def _unsupported_in(
                 yield k
         elif all(abs(value - shown) > _half_unit(shown, p) for p in (precision, *more)):
             yield k
+
+
+def undefined(text: str) -> list[int]:
+    """Indices (among the line's " = " signs) whose left side has no value at its printed
+    numbers (ln 0, a division by 0), the right side being a printed number."""
+    if "…" in text:
+        return []
+    line = _UNITS.sub("", text)
+    out = []
+    with localcontext() as ctx:
+        ctx.Emin, ctx.Emax = MIN_EMIN, MAX_EMAX
+        for k, m in enumerate(re.finditer(r" = ", line)):
+            if _RELATION.match(line, m.start()) and _left_side(line[: m.start()]) is UNDEFINED:
+                out.append(k)
+    return out
 
 
 def mark_approx(text: str, indices: list[int], sign: str = "≈", equals: str = " = ") -> str:

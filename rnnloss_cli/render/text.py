@@ -534,8 +534,11 @@ def digits_plan(r: Result, precision: int) -> Digits:
     are numbers (keyed by value), so the line that produced one prints it with the same
     digits as its result; that line is then held to them, and mended in the next round in
     its turn. Relations no digits mend keep "≈" (their digits are not raised).
+    A relation undefined at its printed numbers (ln 0, a division by 0: ŷ = 0.9999999
+    printed as 1) gets more digits on its operands, up to the digits each is written with,
+    until it holds or, failing that, has a value (:func:`_defining_digits`).
     """
-    from rnnloss_cli.render.relation import unsupported
+    from rnnloss_cli.render.relation import undefined, unsupported
 
     plan: Digits = {}
     relations = []
@@ -555,6 +558,9 @@ def digits_plan(r: Result, precision: int) -> Digits:
         line = fill(text, values, precision, digits=digits)
         return not unsupported(line, precision, as_printed=True)
 
+    def defined(text: str, values: dict[str, Any], digits: Digits) -> bool:
+        return not undefined(fill(text, values, precision, digits=digits))
+
     for _ in range(_PLAN_ROUNDS):
         changed = False
         for text, values, keys in relations:
@@ -567,9 +573,75 @@ def digits_plan(r: Result, precision: int) -> Digits:
                 if trial != plan and holds(text, values, trial):
                     plan, changed = trial, True
                     break
+            else:
+                if not defined(text, values, plan):
+                    trial = _defining_digits(text, values, keys, plan, precision, holds, defined)
+                    if trial is not None:
+                        plan, changed = trial, True
         if not changed:
             break
     return plan
+
+
+#: Most digits :func:`_written_digits` gives (a double's 17 significant digits).
+_WRITTEN_MAX_DIGITS = 17
+
+
+def _written_digits(x: float) -> int:
+    """The digits :func:`fmt_number` needs to print ``x`` as it is written (its shortest
+    repr): decimals from 0.1 up (0.9999999: 7), significant digits below (1.5e-07: 2); at
+    most _WRITTEN_MAX_DIGITS."""
+    text = repr(abs(x))
+    mant, _, exp = text.partition("e")
+    whole, _, frac = mant.partition(".")
+    if exp:  # 1.5e-07: the mantissa's digits
+        need = len((whole + frac).rstrip("0")) if abs(x) < 0.1 else 0
+    else:
+        frac = frac.rstrip("0")
+        need = len(frac) if abs(x) >= 0.1 else len(frac.lstrip("0"))
+    return min(need, _WRITTEN_MAX_DIGITS)
+
+
+def _written(values: dict[str, Any]) -> dict[float, int]:
+    """Per :func:`digit_key`, the most digits the numbers of ``values`` with that key are
+    written with (0.9999999999999 is keyed 1.0, but written with 13 decimals)."""
+    out: dict[float, int] = {}
+    for v in values.values():
+        for x in _numbers(v):
+            k = digit_key(x)
+            if k is not None:
+                out[k] = max(out.get(k, 0), _written_digits(x))
+    return out
+
+
+def _defining_digits(
+    text: str,
+    values: dict[str, Any],
+    keys: set[float],
+    plan: Digits,
+    precision: int,
+    holds: Any,
+    defined: Any,
+) -> Digits | None:
+    """Digits for a relation undefined at its printed numbers (ŷ = 0.9999999 printed as 1:
+    ln(1 − 1), a division by ŷ (1 − ŷ) = 0): its operands get one more digit at a time, each
+    no more than it is written with (:func:`_written_digits`), until the relation holds; if
+    it never does, the fewest that define it (the line then says "≈"). None where no digits
+    within those bounds define it."""
+    written = _written(values)
+    most = max((written.get(k, 0) for k in keys), default=0)
+    first_defined = None
+    for extra in range(1, most - precision + 1):
+        trial = dict(plan)
+        for k in keys:
+            trial[k] = max(trial.get(k, precision), min(precision + extra, written.get(k, 0)))
+        if trial == plan:
+            continue
+        if holds(text, values, trial):
+            return trial
+        if first_defined is None and defined(text, values, trial):
+            first_defined = trial
+    return first_defined
 
 
 #: How each format marks a styled cell in text (where nothing is coloured or dimmed), and how

@@ -119,8 +119,9 @@ def _gradients_in_unit(result: Result, ln_base: float, unit: str) -> None:
 
 
 def _name_the_log(meta: Meta, result: Result) -> None:
-    """The handout writes log for ln: say so once on a handout problem, with the log10 figure a
-    calculator's log key would give (HELLO: 3.673 nats, -log10 0.0254 = 1.595)."""
+    """The handout writes log for ln: say so once on a handout problem, and work out the
+    log10 figure a calculator's log key would give as the derivation's last line, so that it
+    prints with the derivation's digits (HELLO: 3.673 nats / ln 10 = 1.595 = −log10 0.0254)."""
     loss = result.loss
     if "handout" not in (meta.source or "").lower() or loss is None or not math.isfinite(loss):
         return
@@ -128,7 +129,15 @@ def _name_the_log(meta: Meta, result: Result) -> None:
         return
     result.notes.append(
         "ln is the natural log, which the handout writes as log, so the loss is in nats "
-        f"(with log10 it would be {loss / math.log(10):.4g})"
+        "(with log10 it would be the loss / ln 10: the derivation's last line)"
+    )
+    result.steps.append(
+        Step(
+            "with log10 (a calculator's log key) instead of ln: divide by ln 10",
+            "{nats} nats / ln 10 = {value}",
+            {"nats": loss, "value": loss / math.log(10)},
+            r"\frac{{nats}}{\ln 10} = {value}",
+        )
     )
 
 

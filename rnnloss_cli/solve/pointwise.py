@@ -100,9 +100,11 @@ _TERM_WORK = {
     "bce": (("y", "ŷ"), "−({0} × ln {1} + (1 − {0}) × ln(1 − {1}))"),
 }
 #: Each gradient worked from its row's y ({0}) and ŷ ({1}), before any "/ n" of a mean.
-#: Hinge's (−y where the margin is active, else 0) is a choice, not arithmetic on the row;
-#: BCE's divides by ŷ (1 − ŷ), which a ŷ printed as 1 or 0 makes 0 (ŷ = 1 − 1e-7 at -p 5).
-_GRAD_WORK = {"mse": "2 × ({1} − {0})"}
+#: Hinge's (−y where the margin is active, else 0) is a choice, not arithmetic on the row.
+#: BCE's divides by ŷ (1 − ŷ): a ŷ printed as 1 or 0 would make that 0 (ŷ = 1 − 1e-7 at
+#: -p 5), so the digits plan gives such a ŷ the digits that define it (up to its written
+#: ones); a table whose denominators hit PyTorch's floor (max(…, 1e-12)) does not declare it.
+_GRAD_WORK = {"mse": "2 × ({1} − {0})", "bce": "({1} − {0}) / ({1} × (1 − {1}))"}
 
 
 def _elementwise_table(
@@ -121,7 +123,7 @@ def _elementwise_table(
     if kind in _TERM_WORK and not clamped:
         inputs, text = _TERM_WORK[kind]
         derived.append(Derived(term_name, text, inputs))
-    if kind in _GRAD_WORK:
+    if kind in _GRAD_WORK and not floored:
         per_n = f" / {y.size}" if p.reduction == "mean" else ""
         derived.append(Derived(grad_name, _GRAD_WORK[kind] + per_n, ("y", "ŷ")))
 
@@ -251,15 +253,17 @@ def solve_bce(p: PointwiseProblem, *, window: Window | None = None) -> Result:
     hits = np.flatnonzero(np.ravel((clamp_p & (p.y != 0)) | (clamp_q & (p.y != 1))))
     term_name = "−[y ln ŷ + (1−y) ln(1−ŷ)]"
     r.tables.append(_elementwise_table(p, terms, grad, term_name, window, bool(hits.size)))
-    r.steps.append(reduction_step(terms, p.reduction, loss, "terms"))
-    r.steps.append(_worked_gradient(p, grad))
     for i in hits[:_MAX_ELEMENT_WARNINGS]:
         y, yh = float(p.y.ravel()[i]), float(p.yhat.ravel()[i])
+        where = f"element {_position(p.y.shape, int(i))}"
+        r.steps += _clamped_term(where, y, yh, float(np.ravel(terms)[i]))
         r.warnings.append(
-            f"element {_position(p.y.shape, int(i))}: {_bce_clamp_words(y, yh)}, so it is "
-            "clamped at -100 (as PyTorch's binary_cross_entropy does): this term is "
-            f"{float(np.ravel(terms)[i]):.4g} rather than {_bce_unclamped_words(y, yh)}"
+            f"{where}: {_bce_clamp_words(y, yh)} is below -100, so it is clamped at -100 (as "
+            "PyTorch's binary_cross_entropy does): this term, worked out on its line, is "
+            f"smaller than the formula's{_bce_unclamped_words(y, yh)}"
         )
+    r.steps.append(reduction_step(terms, p.reduction, loss, "terms"))
+    r.steps.append(_worked_gradient(p, grad))
     if hits.size > _MAX_ELEMENT_WARNINGS:
         r.warnings.append(
             f"and {hits.size - _MAX_ELEMENT_WARNINGS:,} more elements where ln ŷ or ln(1 − ŷ) "
@@ -276,18 +280,55 @@ def _bce_logs(yh: float) -> tuple[float, float]:
 
 
 def _bce_clamp_words(y: float, yh: float) -> str:
-    """Which log passes -100, e.g. "ln ŷ = ln 1e-300 = -690.8 is below -100"."""
-    log_p, log_q = _bce_logs(yh)
-    if y != 0 and log_p < -100:
-        return f"ln ŷ = ln {yh:.4g} = {log_p:.4g} is below -100"
-    return f"ln(1 − ŷ) = ln(1 − {yh:.4g}) = {log_q:.4g} is below -100"
+    """Which log passes -100: "ln ŷ" or "ln(1 − ŷ)" (its number is on the element's line,
+    :func:`_clamped_term`, at --precision)."""
+    log_p, _ = _bce_logs(yh)
+    return "ln ŷ" if y != 0 and log_p < BCE_LOG_CLAMP else "ln(1 − ŷ)"
 
 
 def _bce_unclamped_words(y: float, yh: float) -> str:
-    """The term −[y ln ŷ + (1 − y) ln(1 − ŷ)] without the clamp: a number, or "infinite"."""
+    """ ", which is infinite" where the unclamped term −[y ln ŷ + (1 − y) ln(1 − ŷ)] is (a log
+    of 0), else "" (the finite one is larger than the clamped term)."""
     log_p, log_q = _bce_logs(yh)
     term = (-y * log_p if y != 0 else 0.0) + (-(1 - y) * log_q if y != 1 else 0.0)
-    return f"{term:.4g}" if math.isfinite(term) else "infinite"
+    return "" if math.isfinite(term) else ", which is infinite"
+
+
+#: PyTorch's floor for ln ŷ and ln(1 − ŷ) in binary_cross_entropy.
+BCE_LOG_CLAMP = -100.0
+
+
+def _clamped_term(where: str, y: float, yh: float, term: float) -> list[Step]:
+    """A BCE term whose log is clamped at −100, worked from its printed numbers, in two lines
+    (each with one result): ln ŷ = ln 1e-300 = −690.776 < −100, then the term −(1 × (−100))
+    = 100 (a part weighted 0 is left out: y = 1 has no (1 − y) ln(1 − ŷ))."""
+    log_p, log_q = _bce_logs(yh)
+    on_p = y != 0 and log_p < BCE_LOG_CLAMP
+    values = {"y": y, "yh": yh, "t": term, "lp": log_p, "lq": log_q}
+    if on_p:
+        log = "ln {yh} = {lp} < −100"
+        parts = ["{y} × (−100)"] + (["(1 − {y}) × ({lq})"] if y != 1 else [])
+    else:
+        log = "ln(1 − {yh}) = {lq} < −100"
+        parts = (["{y} × ({lp})"] if y != 0 else []) + ["(1 − {y}) × (−100)"]
+    name = "ln ŷ" if on_p else "ln(1 − ŷ)"
+    term = "−(" + " + ".join(parts) + ") = {t}"
+    return [
+        Step(
+            f"{where}: {name} below −100",
+            log + ", clamped at −100 (PyTorch)",
+            values,
+            _plain_to_latex(log) + r",\ \text{clamped at } -100\ \text{(PyTorch)}",
+        ),
+        Step(f"{where}: term with {name} taken as −100", term, values, _plain_to_latex(term)),
+    ]
+
+
+def _plain_to_latex(text: str) -> str:
+    """A plain-text template's ln, × and − as LaTeX (its placeholders are kept)."""
+    for plain, latex in (("ln", r"\ln"), ("×", r"\times"), ("−", "-")):
+        text = text.replace(plain, latex)
+    return text
 
 
 def solve_categorical(p: PointwiseProblem, *, window: Window | None = None) -> Result:
@@ -419,7 +460,10 @@ def solve_categorical(p: PointwiseProblem, *, window: Window | None = None) -> R
                 )
             )
     if not math.isfinite(loss):
-        r.warnings.append(_infinite_reason(p, t2))
+        reason, bound = _infinite_reason(p, t2)
+        r.warnings.append(reason)
+        if bound is not None:
+            r.steps.append(bound)
     if kind == "nll" and p.input_name == "yhat":
         r.notes.append(
             "The handout's NLL takes probabilities and one-hot y: its −Σ_i y_i log ŷ_i runs i "
@@ -529,11 +573,13 @@ def _worked_categorical_gradient(
     return Step(label, text, values)
 
 
-def _infinite_reason(p: PointwiseProblem, terms: np.ndarray) -> str:
+def _infinite_reason(p: PointwiseProblem, terms: np.ndarray) -> tuple[str, Step | None]:
     """Why a categorical loss is infinite: a true class of probability 0 (ln 0 = −inf), or,
     from logits, a true class so far below the largest logit that −ln ŷ = (max z − z_true)
-    + ln Σ_k e^(z_k − max z) passes the largest double."""
+    + ln Σ_k e^(z_k − max z) passes the largest double; then also that bound as a
+    derivation line, so that its logits print with the derivation's digits (the table's)."""
     zero = "a true class has predicted probability 0, and ln 0 = -inf"
+    bound = None
     if p.input_name == "logits" and p.y_index is None:  # probability targets
         zero = (
             "a class with a target probability above 0 has a logit 1.8e308 or more below its "
@@ -545,12 +591,18 @@ def _infinite_reason(p: PointwiseProblem, terms: np.ndarray) -> str:
         true = int(np.argmax(np.atleast_2d(p.y)[i]))
         if math.isfinite(float(z[true])):
             zero = (
-                f"observation {i + 1}: its true class c{true} has logit {float(z[true]):.6g}, "
-                f"and −ln ŷ = max z − z_true + ln Σ e^(z − max z) ≥ "
-                f"{float(np.max(z)):.6g} − ({float(z[true]):.6g}), which passes the largest "
-                "double (1.8e308)"
+                f"observation {i + 1}: its true class c{true} has a logit so far below its "
+                "row's largest that −ln ŷ = max z − z_true + ln Σ e^(z − max z) ≥ "
+                "max z − z_true passes the largest double (1.8e308; worked out on its line)"
             )
-    return f"the loss is infinite: {zero} (nothing is clipped)"
+            bound = Step(
+                f"why the term of observation {i + 1} is infinite (true class c{true})",
+                f"−ln ŷ_{i + 1}(c{true}) ≥ max z − z_true = {{m}} − ({{zt}}) = {{d}}",
+                {"m": float(np.max(z)), "zt": float(z[true]), "d": math.inf},
+                rf"-\ln \hat y_{{{i + 1}}}(c_{{{true}}}) \ge \max z - z_{{\text{{true}}}}"
+                " = {m} - ({zt}) = {d}",
+            )
+    return f"the loss is infinite: {zero} (nothing is clipped)", bound
 
 
 #: Logits within ±this have e^z well inside the normal doubles, so the softmax is worked as

@@ -93,8 +93,18 @@ def test_bce_clamp_warning_gives_the_log_and_the_term_it_replaces():
     r = _solve({"kind": "bce", "y": [1, 0.5], "yhat": [1e-300, 0.0], "reduction": "sum"})
     assert r.loss == pytest.approx(150.0, rel=1e-15)
     first, second = (w for w in r.warnings if w.startswith("element"))
-    assert "ln ŷ = ln 1e-300 = -690.8" in first and "100 rather than 690.8" in first, first
-    assert "ln ŷ = ln 0 = -inf" in second and "50 rather than infinite" in second, second
+    assert first.startswith("element 1: ln ŷ is below -100") and "infinite" not in first, first
+    assert second.startswith("element 2: ln ŷ is below -100") and "infinite" in second, second
+    # the numbers are derivation lines, at --precision (they were the warning's 4 digits)
+    from rnnloss_cli.render.text import step_text
+
+    lines = [step_text(s, 1) for s in r.steps if s.label.startswith("element")]
+    assert lines == [
+        "ln 1e-300 = -690.8 < −100, clamped at −100 (PyTorch)",
+        "−(1 × (−100)) = 100",
+        "ln 0 = -inf < −100, clamped at −100 (PyTorch)",
+        "−(0.5 × (−100) + (1 − 0.5) × (0)) = 50",
+    ], lines
 
 
 def test_bce_worked_gradient_shows_the_denominator_floor_when_it_is_hit():
@@ -118,7 +128,11 @@ def test_worked_columns_keep_their_arithmetic_in_bits():
     # −(1 × ln 0.5 + 0 × ln 0.5) = 0.693 and the gradient's 2 · (ŷ − y) / n / ln 2.
     r = _solve({"kind": "bce", "y": [1], "yhat": [0.5], "log_base": 2})
     (table,) = r.tables
-    assert [d.column for d in table.derived] == ["−[y ln ŷ + (1−y) ln(1−ŷ)] (nats)"]
+    term, grad = table.derived
+    assert term.column == "−[y ln ŷ + (1−y) ln(1−ŷ)] (nats)"
+    assert grad.column.endswith("(in bits: nats / ln 2)"), grad.column
+    # BCE's gradient row: (0.5 − 1) / (0.5 × (1 − 0.5)) / 1 / ln 2 = −2 / 0.6931 = −2.885
+    assert grad.text == "({1} − {0}) / ({1} × (1 − {1})) / 1 / ln 2", grad.text
     assert all(d.column in table.columns for d in table.derived)
     r = _solve({"kind": "mse", "y": [1.0, 2.0], "yhat": [1.5, 1.0]})
     cols = {d.column: d for d in r.tables[0].derived}

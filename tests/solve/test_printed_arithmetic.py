@@ -95,6 +95,12 @@ AWKWARD = {
     },
     "bce-tiny": {"kind": "bce", "y": [1, 0, 1, 0], "yhat": [E, 1 - E, 0.5005, 0.0005]},
     "bce-sum": {"kind": "bce", "y": [1, 0], "yhat": [0.1235, 0.8765], "reduction": "sum"},
+    # logs clamped at −100 (worked as lines), and ŷ next to 1 (printed with its 7 decimals)
+    "bce-clamped": {
+        "kind": "bce",
+        "y": [1, 0.5, 0.3, 0],
+        "yhat": [1.23456789e-300, 0.0, 1.0, 0.9999999],
+    },
     "nll-tiny": {"kind": "nll", "y": [1, 0], "yhat": [[0.5, E, 0.5 - E], [0.0005, 0.4995, 0.5]]},
     "cce-negative-logits": {"kind": "cce", "logits": [-3.0005, 0.0005, -E], "y": 0},
     "cce-tiny": {
@@ -339,7 +345,7 @@ TABLE_PRECISIONS = (1, 2, 3, 5)
 #: a column printed from its row but not declared is not checked by anyone.
 WORKED_COLUMNS = {
     "mse": ("y − ŷ", "(y − ŷ)²", "∂L/∂ŷ = 2 · (ŷ − y)"),
-    "bce": ("−[y ln ŷ + (1−y) ln(1−ŷ)]",),
+    "bce": ("−[y ln ŷ + (1−y) ln(1−ŷ)]", "∂L/∂ŷ = (ŷ − y) / (ŷ · (1 − ŷ))"),
     "nll": ("loss term",),
     "cce": ("loss term",),
     "hinge": ("y·ŷ", "1 − y·ŷ", "max(0, 1 − y·ŷ)"),
