@@ -230,7 +230,9 @@ def step_html(step, precision: int, *, display: bool = False, digits: Digits | N
     A long step is cut before its top-level relations (:func:`render.mathml.wrap_points`)
     into several ``<math>`` elements, so the line wraps between them (MathML has no line
     breaking of its own). One ``<math>`` carries the plain text as ``alttext``; cut ones
-    carry their own piece of LaTeX. ``display``: display style (sums with their limits
+    carry their own piece of LaTeX, hidden from assistive technology (``aria-hidden``), in
+    a ``<span role="math">`` whose ``aria-label`` is the whole step's plain text, so a
+    screen reader reads the step once, whole. ``display``: display style (sums with their limits
     above and below), as a result's defining formula is shown; it is cut as a step is, so a
     phone wraps it too. A cut at a \\quad (",\\quad" between clauses) keeps an em space, where
     the line may break. ``digits``: the derivation's guard digits
@@ -275,11 +277,16 @@ def step_html(step, precision: int, *, display: bool = False, digits: Digits | N
         narrowed += parts
         narrow_maths += more
     pieces, maths = narrowed, narrow_maths
-    alts = [plain] if len(pieces) == 1 else pieces
-    return "".join(
-        (join if k else "") + m.replace("<math", f'<math alttext="{escape(a)}"', 1)
-        for k, (m, a, join) in enumerate(zip(maths, alts, joins, strict=True))
+    if len(pieces) == 1:
+        return maths[0].replace("<math", f'<math alttext="{escape(plain)}"', 1)
+    # cut: a screen reader reads the whole step once, as its plain text (the wrapper's
+    # name), not each piece's fragment of LaTeX; the pieces keep theirs, hidden from it
+    cut = "".join(
+        (join if k else "")
+        + m.replace("<math", f'<math alttext="{escape(a)}" aria-hidden="true"', 1)
+        for k, (m, a, join) in enumerate(zip(maths, pieces, joins, strict=True))
     )
+    return f'<span class="cut" role="math" aria-label="{escape(plain)}">{cut}</span>'
 
 
 #: A piece of a step longer than this many characters as read (a LaTeX command, \\times or
