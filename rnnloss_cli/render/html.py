@@ -269,8 +269,8 @@ def step_html(step, precision: int, *, display: bool = False, digits: Digits | N
         if len(parts) == 1 or any(m is None for m in more):
             parts, more = [piece], [math]
         # a part opening with its operator, or a piece with its relation (cut before "="
-        # by wrap_points), has the operator's own space before it: a zero-width space
-        # lets the line break there, and a wide line keeps its spacing; a formula's
+        # by wrap_points), has the operator's own space before it: nothing is set between
+        # (the line may break between two <math>), so a wide line keeps its spacing; a formula's
         # clauses cut at a \quad of its LaTeX keep it as an em space
         joins += [_OPEN_SPACE if RELATION.match(piece) else _EM_SPACE if quad else " "]
         joins += [_OPEN_SPACE if _OPENS.match(x) else " " for x in parts[1:]]
@@ -297,9 +297,12 @@ NARROW_AT = 30
 #: Where a piece may be cut again: before a binary operator between spaces (the operator
 #: starts the next part, as a relation does), or at a space between two words of prose.
 _OPERATOR = re.compile(r" (?:\\times|\\cdot|[×·+−]) ")
-#: A part that opens with its operator (× · + −), and what is set before it: a zero-width space.
+#: A part that opens with its operator (× · + −), and what is set before it: nothing. Each
+#: part is its own ``<math>``, an atomic inline, and CSS Text 3 (§5.1) puts a soft wrap
+#: opportunity before and after every atomic inline, so the line may break there without a
+#: character (a zero-width space, once, came along into every copied step).
 _OPENS = re.compile(r"\\times|\\cdot|[×·+−]")
-_OPEN_SPACE = "\u200b"
+_OPEN_SPACE = ""
 #: Between a formula's clauses: an em space (a quad), where a line may break.
 _EM_SPACE = "\u2003"
 _FUNCTION_WORDS = frozenset({"ln", "log", "exp", "max", "min", "softmax", "argmax"})

@@ -66,3 +66,28 @@ def test_every_cut_step_has_one_plain_text_name(problem, cut_names):
 def test_the_pages_cut_some_steps(cut_names):
     """The two tests above have something to look at: pages cut formulas and steps."""
     assert sum(len(boxes) for boxes in cut_names.values()) >= 20, cut_names
+
+
+#: Whether the page's text, as ``innerText`` gives it and as a reader copies it (a selection
+#: of the whole body), holds a zero-width space; and how many steps are cut into pieces.
+COPIED = """(() => {
+  const s = getSelection(); s.selectAllChildren(document.body);
+  const copied = s.toString();
+  return {inner: document.body.innerText.includes("\\u200b"),
+          copied: copied.includes("\\u200b"),
+          cut: Array.from(document.querySelectorAll(".formula, .step"))
+            .filter(b => b.querySelectorAll("math").length > 1).length};
+})()"""
+
+
+def test_copying_a_wrapped_step_picks_up_no_zero_width_space(tmp_path):
+    """On a 320 px phone the long steps of bptt-two-steps, rnnt-ab-two-frames and
+    reinforce-episode wrap between their pieces; copying the page gives clean text (before:
+    a U+200B was set before each piece opening with "=", ×, + or −, and came along into
+    every copied step, a character a calculator or a search does not take)."""
+    names = ("bptt-two-steps", "rnnt-ab-two-frames", "reinforce-episode", "ctc-exact-ab")
+    pages = {n: render_html([rnnloss_cli.solve_file(f"problems/{n}.yaml")]) for n in names}
+    got = probe(pages, COPIED, tmp_path, width=320, flags=["--hide-scrollbars"])
+    assert sum(g["cut"] for g in got.values()) >= 10, got
+    for name, g in got.items():
+        assert not g["inner"] and not g["copied"], (name, g)
