@@ -92,6 +92,17 @@ td.dim { color: #6b6b6b; } td.hl { font-weight: bold; } td.dead { color: #8a5a00
 .result { border: 2px solid #333; border-radius: 6px; padding: 0.6rem 1rem; margin: 1rem 0; }
 .result .loss { font-size: 1.2rem; font-weight: bold; }
 .ok { color: #1a7a1a; } .bad { color: #b00020; font-weight: bold; }
+/* on the smallest phones (320 px) an answer key's four columns at the text's size are 20
+   to 100 px wider than its box (MISMATCH alone is 92 px): the page's margins, the box's
+   padding and the key's cells narrow (these rules follow the ones they override), a figure's
+   name wraps down to 2.5em, and the key is set at 13.6 px, so every verdict is on the screen */
+@media screen and (max-width: 22.5rem) {
+  body { padding: 0 0.5rem; }
+  .result { padding-left: 0.3rem; padding-right: 0.3rem; }
+  .checks { font-size: 0.85rem; }
+  .checks th, .checks td { padding-left: 0.15rem; padding-right: 0.15rem; }
+  .checks td.text { white-space: normal; overflow-wrap: anywhere; min-width: 2.5em; }
+}
 figure { margin: 1rem 0; } figcaption { font-size: 0.9rem; color: #444; }
 /* a trellis drawing a little wider than the column (a phone) shrinks to fit it, to 80 % of
    its width at most (12 px labels stay 9.6 px); a wider one then scrolls in its figure */
