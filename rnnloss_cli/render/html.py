@@ -98,6 +98,8 @@ td.dim { color: #6b6b6b; } td.hl { font-weight: bold; } td.dead { color: #8a5a00
    name wraps down to 2.5em, and the key is set at 13.6 px, so every verdict is on the screen */
 @media screen and (max-width: 22.5rem) {
   body { padding: 0 0.5rem; }
+  /* a list's 40 px indent would leave a step 264 px of the 320 */
+  .steps { padding-left: 1.25rem; }
   .result { padding-left: 0.3rem; padding-right: 0.3rem; }
   .checks { font-size: 0.85rem; }
   .checks th, .checks td { padding-left: 0.15rem; padding-right: 0.15rem; }
@@ -305,14 +307,17 @@ def step_html(step, precision: int, *, display: bool = False, digits: Digits | N
 #: :func:`narrow_pieces`: a phone's line (390 px, less the page's margins and the list's
 #: indent, about 320 px) holds about 35 characters of 17.6 px maths.
 NARROW_AT = 30
-#: Where a piece may be cut again: before a binary operator between spaces (the operator
-#: starts the next part, as a relation does), or at a space between two words of prose.
-_OPERATOR = re.compile(r" (?:\\times|\\cdot|[×·+−]) ")
-#: A part that opens with its operator (× · + −), and what is set before it: nothing. Each
+#: Where a piece may be cut again: before a binary operator or a relation (=, ≈) between
+#: spaces (the operator starts the next part, as a relation does), or at a space between two
+#: words of prose. (A piece shorter than WRAP_AT is not cut at its "=" by wrap_points: a
+#: fraction and its value, (0.105 + 0.223 + 0.511 + 0.105) / 4 = 0.236, is one <math>
+#: wider than a 320 px phone's line.)
+_OPERATOR = re.compile(r" (?:\\times|\\cdot|[×·+−]|=|\\approx|≈) ")
+#: A part that opens with its operator (× · + − = ≈), and what is set before it: nothing. Each
 #: part is its own ``<math>``, an atomic inline, and CSS Text 3 (§5.1) puts a soft wrap
 #: opportunity before and after every atomic inline, so the line may break there without a
 #: character (a zero-width space, once, came along into every copied step).
-_OPENS = re.compile(r"\\times|\\cdot|[×·+−]")
+_OPENS = re.compile(r"\\times|\\cdot|[×·+−]|=|\\approx|≈")
 _OPEN_SPACE = ""
 #: Between a formula's clauses: an em space (a quad), where a line may break.
 _EM_SPACE = "\u2003"

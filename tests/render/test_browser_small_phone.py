@@ -55,3 +55,21 @@ def test_the_answer_key_fits_a_320_px_phone(page, keys_320):
     assert got, page  # every page here has a key
     for hidden, verdicts in got:
         assert hidden <= 1 and verdicts and all(verdicts), (page, got)
+
+
+#: Each formula or step box wider than its line: how many px of it are hidden to the right,
+#: and the alttexts of its maths (which step it is).
+HIDDEN_STEPS = """Array.from(document.querySelectorAll(".formula, .step"))
+  .filter(f => f.scrollWidth - f.clientWidth > 1).map(f => [f.scrollWidth - f.clientWidth,
+    Array.from(f.querySelectorAll("math"), m => m.getAttribute("alttext")).join(" ")])"""
+
+
+def test_every_step_reads_without_scrolling_sideways_at_320_px(tmp_path):
+    """At 320 px every page's formula and steps wrap inside the page (before: bce-tokens'
+    mean "(0.105 + 0.223 + 0.511 + 0.105) / 4 = 0.236", a fraction with its result, hid
+    27 px; ctc-align-ab's "p(π*) / p(l|x) = 0.0875 / 0.4888 = 0.179" 47 px; a line of
+    rnnt-ab-two-frames' lattice 4 px: each one <math> as wide as the whole 264 px line the
+    list's 40 px indent left)."""
+    pages = {p.stem: render_html([rnnloss_cli.solve_file(str(p))]) for p in PROBLEMS}
+    got = probe(pages, HIDDEN_STEPS, tmp_path, width=320, flags=["--hide-scrollbars"])
+    assert {name: boxes for name, boxes in got.items() if boxes} == {}
