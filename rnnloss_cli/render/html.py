@@ -93,9 +93,11 @@ td.dim { color: #6b6b6b; } td.hl { font-weight: bold; } td.dead { color: #8a5a00
 .result .loss { font-size: 1.2rem; font-weight: bold; }
 .ok { color: #1a7a1a; } .bad { color: #b00020; font-weight: bold; }
 /* on the smallest phones (320 px) an answer key's four columns at the text's size are 20
-   to 100 px wider than its box (MISMATCH alone is 92 px): the page's margins, the box's
-   padding and the key's cells narrow (these rules follow the ones they override), a figure's
-   name wraps down to 2.5em, and the key is set at 13.6 px, so every verdict is on the screen */
+   to 100 px wider than its box (a disagreeing key's bold word alone is 92 px): the page's
+   margins, the box's padding and the key's cells narrow (these rules follow the ones they
+   override), a figure's name wraps down to 2.5em, and the key is set at 13.6 px, so its
+   last column stays on the screen (a solution sheet carries this CSS: never name the
+   instructor's key columns in it, test_sheet checks) */
 @media screen and (max-width: 22.5rem) {
   body { padding: 0 0.5rem; }
   /* a list's 40 px indent would leave a step 264 px of the 320 */
