@@ -92,6 +92,21 @@ td.dim { color: #6b6b6b; } td.hl { font-weight: bold; } td.dead { color: #8a5a00
 .result { border: 2px solid #333; border-radius: 6px; padding: 0.6rem 1rem; margin: 1rem 0; }
 .result .loss { font-size: 1.2rem; font-weight: bold; }
 .ok { color: #1a7a1a; } .bad { color: #b00020; font-weight: bold; }
+/* on the smallest phones (320 px) an answer key's four columns at the text's size are 20
+   to 100 px wider than its box (a disagreeing key's bold word alone is 92 px): the page's
+   margins, the box's padding and the key's cells narrow (these rules follow the ones they
+   override), a figure's name wraps down to 2.5em, and the key is set at 13.6 px, so its
+   last column stays on the screen (a solution sheet carries this CSS: never name the
+   instructor's key columns in it, test_sheet checks) */
+@media screen and (max-width: 22.5rem) {
+  body { padding: 0 0.5rem; }
+  /* a list's 40 px indent would leave a step 264 px of the 320 */
+  .steps { padding-left: 1.25rem; }
+  .result { padding-left: 0.3rem; padding-right: 0.3rem; }
+  .checks { font-size: 0.85rem; }
+  .checks th, .checks td { padding-left: 0.15rem; padding-right: 0.15rem; }
+  .checks td.text { white-space: normal; overflow-wrap: anywhere; min-width: 2.5em; }
+}
 figure { margin: 1rem 0; } figcaption { font-size: 0.9rem; color: #444; }
 /* a trellis drawing a little wider than the column (a phone) shrinks to fit it, to 80 % of
    its width at most (12 px labels stay 9.6 px); a wider one then scrolls in its figure */
@@ -230,7 +245,9 @@ def step_html(step, precision: int, *, display: bool = False, digits: Digits | N
     A long step is cut before its top-level relations (:func:`render.mathml.wrap_points`)
     into several ``<math>`` elements, so the line wraps between them (MathML has no line
     breaking of its own). One ``<math>`` carries the plain text as ``alttext``; cut ones
-    carry their own piece of LaTeX. ``display``: display style (sums with their limits
+    carry their own piece of LaTeX, hidden from assistive technology (``aria-hidden``), in
+    a ``<span role="math">`` whose ``aria-label`` is the whole step's plain text, so a
+    screen reader reads the step once, whole. ``display``: display style (sums with their limits
     above and below), as a result's defining formula is shown; it is cut as a step is, so a
     phone wraps it too. A cut at a \\quad (",\\quad" between clauses) keeps an em space, where
     the line may break. ``digits``: the derivation's guard digits
@@ -267,19 +284,24 @@ def step_html(step, precision: int, *, display: bool = False, digits: Digits | N
         if len(parts) == 1 or any(m is None for m in more):
             parts, more = [piece], [math]
         # a part opening with its operator, or a piece with its relation (cut before "="
-        # by wrap_points), has the operator's own space before it: a zero-width space
-        # lets the line break there, and a wide line keeps its spacing; a formula's
+        # by wrap_points), has the operator's own space before it: nothing is set between
+        # (the line may break between two <math>), so a wide line keeps its spacing; a formula's
         # clauses cut at a \quad of its LaTeX keep it as an em space
         joins += [_OPEN_SPACE if RELATION.match(piece) else _EM_SPACE if quad else " "]
         joins += [_OPEN_SPACE if _OPENS.match(x) else " " for x in parts[1:]]
         narrowed += parts
         narrow_maths += more
     pieces, maths = narrowed, narrow_maths
-    alts = [plain] if len(pieces) == 1 else pieces
-    return "".join(
-        (join if k else "") + m.replace("<math", f'<math alttext="{escape(a)}"', 1)
-        for k, (m, a, join) in enumerate(zip(maths, alts, joins, strict=True))
+    if len(pieces) == 1:
+        return maths[0].replace("<math", f'<math alttext="{escape(plain)}"', 1)
+    # cut: a screen reader reads the whole step once, as its plain text (the wrapper's
+    # name), not each piece's fragment of LaTeX; the pieces keep theirs, hidden from it
+    cut = "".join(
+        (join if k else "")
+        + m.replace("<math", f'<math alttext="{escape(a)}" aria-hidden="true"', 1)
+        for k, (m, a, join) in enumerate(zip(maths, pieces, joins, strict=True))
     )
+    return f'<span class="cut" role="math" aria-label="{escape(plain)}">{cut}</span>'
 
 
 #: A piece of a step longer than this many characters as read (a LaTeX command, \\times or
@@ -287,12 +309,18 @@ def step_html(step, precision: int, *, display: bool = False, digits: Digits | N
 #: :func:`narrow_pieces`: a phone's line (390 px, less the page's margins and the list's
 #: indent, about 320 px) holds about 35 characters of 17.6 px maths.
 NARROW_AT = 30
-#: Where a piece may be cut again: before a binary operator between spaces (the operator
-#: starts the next part, as a relation does), or at a space between two words of prose.
-_OPERATOR = re.compile(r" (?:\\times|\\cdot|[×·+−]) ")
-#: A part that opens with its operator (× · + −), and what is set before it: a zero-width space.
-_OPENS = re.compile(r"\\times|\\cdot|[×·+−]")
-_OPEN_SPACE = "\u200b"
+#: Where a piece may be cut again: before a binary operator or a relation (=, ≈) between
+#: spaces (the operator starts the next part, as a relation does), or at a space between two
+#: words of prose. (A piece shorter than WRAP_AT is not cut at its "=" by wrap_points: a
+#: fraction and its value, (0.105 + 0.223 + 0.511 + 0.105) / 4 = 0.236, is one <math>
+#: wider than a 320 px phone's line.)
+_OPERATOR = re.compile(r" (?:\\times|\\cdot|[×·+−]|=|\\approx|≈) ")
+#: A part that opens with its operator (× · + − = ≈), and what is set before it: nothing. Each
+#: part is its own ``<math>``, an atomic inline, and CSS Text 3 (§5.1) puts a soft wrap
+#: opportunity before and after every atomic inline, so the line may break there without a
+#: character (a zero-width space, once, came along into every copied step).
+_OPENS = re.compile(r"\\times|\\cdot|[×·+−]|=|\\approx|≈")
+_OPEN_SPACE = ""
 #: Between a formula's clauses: an em space (a quad), where a line may break.
 _EM_SPACE = "\u2003"
 _FUNCTION_WORDS = frozenset({"ln", "log", "exp", "max", "min", "softmax", "argmax"})
