@@ -21,6 +21,7 @@ import rnnloss_cli
 from rnnloss_cli.render.html import render_html, step_html
 from rnnloss_cli.result import Step
 
+
 def test_a_piece_opening_with_a_relation_is_joined_without_a_space():
     # 73 characters: longer than WRAP_AT (70), cut before each "=" ("= z_1 + z_2", shorter
     # than _MIN_PIECE, joins "= w"); each piece short enough (under NARROW_AT as read) not
