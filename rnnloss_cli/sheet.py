@@ -12,7 +12,7 @@ numbers come from the problem file (givens) and the Result (solutions).
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -52,6 +52,7 @@ from rnnloss_cli.result import (
     unit_after,
     window_indices,
 )
+from rnnloss_cli.solve.ctc import BETA_HINT
 
 #: Fields that are not givens: the key and the author's remarks stay off a question sheet.
 HIDDEN_FIELDS = frozenset({"kind", "title", "source", "answer", "tolerance", "notes", "vary"})
@@ -96,6 +97,54 @@ class SheetProblem:
     blank: str | None = None
     #: a custom loss's terms: (label "term i (name)", what the sheet knows of its problem)
     terms: list[tuple[str, SheetProblem]] = field(default_factory=list)
+
+
+# ------------------------------------------------------------------------------ handout words
+#: What the terminal tells whoever runs a command (a flag to type, a field to set "in a file"),
+#: said as a handout says it: a solution sheet is read on paper, not next to a shell.
+#: Terminal words -> sheet words; the terminal output itself keeps them.
+HANDOUT_WORDS = {
+    # the sheet shows the β table (:data:`SHEET_TABLES`), so β_1 is on the sheet itself
+    BETA_HINT: "β_1 is the t=1 column of the backward trellis β",
+    # kind hinge's note (solve/pointwise.py) on its two reductions
+    "(reduction: sum in a file, or --reduction sum, gives": "(reduction: sum gives",
+}
+#: Optional tables a solution sheet shows, by kind: CTC's β trellis, whose first column the
+#: worked gradient entry reads (at the terminal it is ``--show beta``).
+SHEET_TABLES = {"ctc": frozenset({"beta"})}
+
+
+def handout_words(text: str) -> str:
+    """``text`` with each terminal hint of :data:`HANDOUT_WORDS` in the handout's words."""
+    for terminal, sheet in HANDOUT_WORDS.items():
+        text = text.replace(terminal, sheet)
+    return text
+
+
+def handout_result(r: Result) -> Result:
+    """A copy of ``r`` as a solution sheet shows it: its steps, notes, warnings and table
+    captions in handout words (:func:`handout_words`), the optional tables of
+    :data:`SHEET_TABLES` made part of it, and its term derivations the same."""
+    shown = SHEET_TABLES.get(r.kind, frozenset())
+
+    def step(s: Step) -> Step:
+        latex = handout_words(s.latex) if s.latex is not None else None
+        return replace(s, text=handout_words(s.text), latex=latex)
+
+    def table(t: Table) -> Table:
+        caption = handout_words(t.caption) if t.caption is not None else None
+        optional = None if t.optional in shown else t.optional
+        return replace(t, caption=caption, optional=optional)
+
+    return replace(
+        r,
+        formula=step(r.formula) if r.formula is not None else None,
+        steps=[step(s) for s in r.steps],
+        tables=[table(t) for t in r.tables],
+        warnings=[handout_words(w) for w in r.warnings],
+        notes=[handout_words(n) for n in r.notes],
+        children=[(label, handout_result(child)) for label, child in r.children],
+    )
 
 
 # ------------------------------------------------------------------------------ givens
@@ -303,7 +352,7 @@ def collect(
         problem = parse_problem(data, lines, name)
         meta = problem.meta
         figures = key_figures(data, problem)
-        result = solve(problem, window=window) if solutions else None
+        result = handout_result(solve(problem, window=window)) if solutions else None
         folder = None if path == "-" else str(Path(path).parent)
         givens = givens_of(data, window, folder)
         sp = SheetProblem(path, meta.kind, meta.title, meta.source, givens, figures, result)

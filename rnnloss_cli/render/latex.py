@@ -179,18 +179,44 @@ _SUBSCRIPTED = re.compile(
 )
 
 
+#: A lowercase identifier in prose (a field or figure name: ``lm_weight``, ``log_base``,
+#: ``zero_infinity``): words joined by "_", one of them 3 characters or more. Set as text
+#: with its underscores escaped, as ``greedy_prob`` always was; as a subscripted name
+#: ``lm_weight`` came out ``$lm_{weight}$``. Short parts (``p_nb``, ``y_t(k)``, ``b_h``) are
+#: maths; so is any name with a capital (``W_hh``, ``P_LM``).
+_IDENTIFIER = re.compile(r"(?<![\w\\.'])[a-z][a-z0-9]*(?:_[a-z0-9]+)+(?![\w(])")
+
+
+def _is_identifier(word: str) -> bool:
+    return any(len(part) >= 3 for part in word.split("_"))
+
+
 def latex_title(s: str) -> str:
     r"""Free text (a title, a step's label) whose subscripted names are set as maths:
     ``emissions y_t(k)`` -> ``emissions $y_t(k)$`` (latex_text alone would print ``y\_t(k)``);
-    neighbouring maths runs are joined into one."""
+    neighbouring maths runs are joined into one. Identifiers (:data:`_IDENTIFIER`) stay text:
+    ``λ = lm_weight`` -> ``$\lambda$ = lm\_weight``."""
+    s = str(s)
     parts, last = [], 0
-    for m in _SUBSCRIPTED.finditer(str(s)):
+    for m in _IDENTIFIER.finditer(s):
+        if _is_identifier(m.group()):
+            parts.append(_maths_names(s[last : m.start()]))
+            parts.append(latex_text(m.group()))
+            last = m.end()
+    parts.append(_maths_names(s[last:]))
+    return re.sub(r"(?<!\\)\$\$", " ", "".join(parts))
+
+
+def _maths_names(s: str) -> str:
+    """Free text with its subscripted names (:data:`_SUBSCRIPTED`) as maths."""
+    parts, last = [], 0
+    for m in _SUBSCRIPTED.finditer(s):
         parts.append(latex_text(s[last : m.start()]))
         name = re.sub(r"_([A-Za-z0-9]{2,})", r"_{\1}", m.group(1))  # W_hy: W_{hy}
         parts.append("$" + latex_math(name) + "$")
         last = m.end()
-    parts.append(latex_text(str(s)[last:]))
-    return re.sub(r"(?<!\\)\$\$", " ", "".join(parts))
+    parts.append(latex_text(s[last:]))
+    return "".join(parts)
 
 
 def latex_math(s: str) -> str:

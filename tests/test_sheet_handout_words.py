@@ -1,0 +1,88 @@
+"""Solution sheets read as handouts: one notation for the frame probability, y_t(k); no
+command-line hints (flags, "in a file"); identifiers in LaTeX prose set as code, not as
+maths with a subscript. The terminal output keeps its hints."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from rnnloss_cli.cli import app
+from rnnloss_cli.render.latex import latex_title
+
+PROBLEMS = Path(__file__).resolve().parents[1] / "problems"
+runner = CliRunner()
+
+#: A command-line option as typed: "--show", "--reduction" (in LaTeX "-{}-show").
+FLAG = re.compile(r"-(?:\{\})?-[a-z]{2,}")
+
+
+def run(*args: str) -> str:
+    result = runner.invoke(app, list(args))
+    assert result.exit_code == 0, result.output
+    return result.output
+
+
+def sheet(*args: str) -> str:
+    return run("sheet", *args)
+
+
+def test_ctc_formula_writes_the_frame_probability_as_y_t_k():
+    # the steps and tables say y_t(k) (y_1(A), "emissions y_t(k)"); the formula said y^t_{π_t}
+    for fmt in ("markdown", "latex"):
+        out = sheet(str(PROBLEMS / "ctc-exact-ab.yaml"), "--solutions", "--format", fmt)
+        assert "y^t" not in out and "y^{t}" not in out, fmt
+        assert r"\prod_t y_t(\pi_t)" in out, fmt
+        assert "y_1(A)" in out or "y_1(A)" in out.replace("$", ""), fmt
+    md = run("solve", str(PROBLEMS / "ctc-exact-ab.yaml"), "--format", "markdown")
+    assert "y^t" not in md and r"\prod_t y_t(\pi_t)" in md
+
+
+@pytest.mark.parametrize("fmt", ["markdown", "latex", "html"])
+def test_solution_sheets_tell_no_command_line_flags(fmt):
+    out = sheet(str(PROBLEMS), "--solutions", "--format", fmt)
+    out = re.sub(r"<style.*?</style>", "", out, flags=re.S)  # CSS custom properties: --x
+    hits = [m.group(0) for m in re.finditer(r".{0,60}" + FLAG.pattern + r".{0,20}", out)]
+    assert not hits, hits
+    assert "in a file" not in out
+
+
+def test_the_terminal_keeps_its_hints():
+    out = run("solve", str(PROBLEMS / "ctc-exact-ab.yaml"))
+    assert "--show beta" in " ".join(out.split())
+
+
+def test_the_sheet_gives_the_beta_values_its_gradient_step_uses():
+    # ctc-exact-ab.yaml (emissions in its comment): β_1(2) sums the paths that start in state
+    # 2 (A) at frame 1, y_1(A) included: AAB .147 + ABB .196 + AB- .056 + A-B .147 = 0.546.
+    out = sheet(str(PROBLEMS / "ctc-exact-ab.yaml"), "--solutions")
+    step = next(line for line in out.splitlines() if "worked gradient entry" in line)
+    assert "(0.7 × 0.546)" in step
+    assert "β_1" in step and "backward trellis" in step
+    table = out.split("**backward trellis β")[1].split("\n\n")[1]
+    row = next(line for line in table.splitlines() if line.startswith("| 2 | A |"))
+    assert row.split("|")[3].strip() == "0.546"  # t=1
+
+
+def test_latex_sets_identifiers_as_text_not_as_subscripted_maths():
+    out = sheet(str(PROBLEMS / "ctc-decode-lm.yaml"), "--solutions", "--format", "latex")
+    assert "lm_{weight}" not in out
+    assert r"$\lambda$ = lm\_weight (1 unless given)" in out
+    assert (
+        latex_title("λ = lm_weight (1 unless given)") == r"$\lambda$ = lm\_weight (1 unless given)"
+    )
+    assert latex_title("zero_infinity and y_hat") == r"zero\_infinity and y\_hat"
+    # names with short subscripts, or a capital, stay maths
+    assert latex_title("W_hh and p_nb, y_t(k)") == "$W_{hh}$ and $p_{nb}$, $y_t(k)$"
+
+
+def test_a_probability_given_at_every_frame_is_written_y_t_k():
+    # deep.yaml gives D 0.8, E 0.7, P 0.9, - 0.3 at every frame: the same y_t(k) as the formula
+    out = sheet(str(PROBLEMS / "deep.yaml"), "--solutions")
+    assert "given, at every frame: y_t(D) = 0.8, y_t(E) = 0.7, y_t(P) = 0.9, y_t(-) = 0.3" in out
+    assert "P(D)" not in out
+    paths = run("ctc", "paths", "AB", "--frames", "2", "--probs", "A=0.5,B=0.3,-=0.2")
+    assert "Π_t y_t(π_t)" in paths and "y(π_t)" not in paths
