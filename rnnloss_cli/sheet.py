@@ -124,7 +124,7 @@ def handout_words(text: str) -> str:
 def handout_result(r: Result) -> Result:
     """A copy of ``r`` as a solution sheet shows it: its steps, notes, warnings and table
     captions in handout words (:func:`handout_words`), the optional tables of
-    :data:`SHEET_TABLES` made part of it, and its term derivations the same."""
+    :data:`SHEET_TABLES` made part of it, no file name, and its term derivations the same."""
     shown = SHEET_TABLES.get(r.kind, frozenset())
 
     def step(s: Step) -> Step:
@@ -138,6 +138,7 @@ def handout_result(r: Result) -> Result:
 
     return replace(
         r,
+        file=None,  # a term's file: its givens are on the sheet, the file is not
         formula=step(r.formula) if r.formula is not None else None,
         steps=[step(s) for s in r.steps],
         tables=[table(t) for t in r.tables],
@@ -665,13 +666,13 @@ def sheet_markdown(
 
 
 def _without_heading(lines: list[str]) -> list[str]:
-    """A solution's markdown without its title and its ``kind: … · source: …`` line: the
-    problem's heading and source line above it already say them."""
+    """A solution's markdown without its title and its source line: the problem's heading
+    and source line above it already say them."""
     if lines and lines[0].startswith("###"):
         lines = lines[1:]
     while lines and not lines[0].strip():
         lines = lines[1:]
-    if lines and lines[0].startswith("kind: `"):
+    if lines and lines[0].startswith(("kind: `", "_Source: ")):
         lines = lines[1:]
     while lines and not lines[0].strip():
         lines = lines[1:]
@@ -1043,11 +1044,19 @@ def sheet_html(
         out.append(f'<p class="task"><strong>Task.</strong> {escape(task_text(p))}</p>')
         if solutions and p.result is not None:
             out.append("<h3>Solution</h3>")
-            out.append(
-                result_html(p.result, precision, 4, window=window, heading=False, student=True)
-            )
+            body = result_html(p.result, precision, 4, window=window, heading=False, student=True)
+            out.append(_HTML_KIND_LINE.sub(_html_source_line, body))
         out.append("</section>")
     return page_html(fold(heading), "\n".join(out))
+
+
+#: A term derivation's meta line in result_html ("kind: sequence · source: …"): on a sheet,
+#: the source alone, as each problem gives it (the kind is a field of the problem file).
+_HTML_KIND_LINE = re.compile(r'<p class="meta">kind: [A-Za-z0-9_]+(?: · source: ([^<]*))?</p>')
+
+
+def _html_source_line(m: re.Match[str]) -> str:
+    return f'<p class="meta">Source: {m.group(1)}</p>' if m.group(1) else ""
 
 
 _RENDERERS = {"markdown": sheet_markdown, "latex": sheet_latex, "html": sheet_html}

@@ -101,7 +101,7 @@ def _listed_part(p: CTCProblem, r: Result, window: Window) -> ListedCTC:
     if p.probs is not None:  # the givens first: the probability of each symbol at any frame
         # the symbols as values (each format escapes them), the numbers as the file gives them
         items = list(p.probs.items())
-        given = ", ".join(f"y_t({{k{i}}}) = {float(v)!r}" for i, (_, v) in enumerate(items))
+        given = ", ".join(f"P({{k{i}}}) = {float(v)!r}" for i, (_, v) in enumerate(items))
         symbols = {f"k{i}": k for i, (k, _) in enumerate(items)}
         r.steps.append(Step("given, at every frame", given, symbols, lead=True))
     styles: dict[tuple[int, int], str] = {}
@@ -269,7 +269,7 @@ def _listed_warnings(p: CTCProblem, lc: ListedCTC, r: Result) -> None:
             "symbol per input frame, so the alignments of one input all have the same length."
         )
     if p.probs is not None and not lc.distributions:
-        terms = ", ".join(f"y_t({s}) = {v:g}" for s, v in p.probs.items())
+        terms = ", ".join(f"P({s}) = {v:g}" for s, v in p.probs.items())
         r.warnings.append(
             f"the per-frame probabilities {terms} sum to {lc.frame_sums[0]:.6g}, not 1: "
             "they are not a distribution over the symbols, so no exact CTC probability exists "

@@ -172,7 +172,7 @@ def paths_result(
             "the loss is infinite: p = 0, since "
             + (
                 f"every alignment of {word} uses a symbol of probability 0 ("
-                + ", ".join(f"y_t({z}) = 0" for z in zero)
+                + ", ".join(f"P({z}) = 0" for z in zero)
                 + ")"
                 if zero
                 else "every alignment's product underflows to 0 in float64"
@@ -189,7 +189,7 @@ def paths_result(
         )
     # the givens each product multiplies (the symbols as values: each format escapes them);
     # a lead step, laid out before the table, appended last to keep the others' places
-    given = ", ".join(f"y_t({{k{i}}}) = {v!r}" for i, v in enumerate(table.values()))
+    given = ", ".join(f"P({{k{i}}}) = {v!r}" for i, v in enumerate(table.values()))
     symbols = {f"k{i}": k for i, k in enumerate(table)}
     r.steps.append(Step("given, at every frame", given, symbols, lead=True))
     r.loss, r.unit = listed.loss, "nats"
