@@ -108,6 +108,12 @@ HANDOUT_WORDS = {
     BETA_HINT: "β_1 is the t=1 column of the backward trellis β",
     # kind hinge's note (solve/pointwise.py) on its two reductions
     "(reduction: sum in a file, or --reduction sum, gives": "(reduction: sum gives",
+    # the terminal colours a highlighted cell and dims an unreachable one; every sheet
+    # format sets the first in bold and prints the second's 0 (solve/align, rnnt, decode)
+    "highlighted: the best alignment; dim: unreachable": "bold: the best alignment; 0: unreachable",
+    "highlighted: the last node": "bold: the last node",
+    "the most probable symbol per frame (highlighted)": "the most probable symbol per frame "
+    "(bold in the table)",
 }
 #: Optional tables a solution sheet shows, by kind: CTC's β trellis, whose first column the
 #: worked gradient entry reads (at the terminal it is ``--show beta``).
@@ -122,14 +128,14 @@ def handout_words(text: str) -> str:
 
 
 def handout_result(r: Result) -> Result:
-    """A copy of ``r`` as a solution sheet shows it: its steps, notes, warnings and table
-    captions in handout words (:func:`handout_words`), the optional tables of
+    """A copy of ``r`` as a solution sheet shows it: its steps (labels too), notes, warnings
+    and table captions in handout words (:func:`handout_words`), the optional tables of
     :data:`SHEET_TABLES` made part of it, no file name, and its term derivations the same."""
     shown = SHEET_TABLES.get(r.kind, frozenset())
 
     def step(s: Step) -> Step:
         latex = handout_words(s.latex) if s.latex is not None else None
-        return replace(s, text=handout_words(s.text), latex=latex)
+        return replace(s, label=handout_words(s.label), text=handout_words(s.text), latex=latex)
 
     def table(t: Table) -> Table:
         caption = handout_words(t.caption) if t.caption is not None else None

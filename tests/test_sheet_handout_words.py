@@ -92,3 +92,19 @@ def test_a_custom_loss_sheet_names_no_file_and_no_kind_field(fmt):
     assert ".yaml" not in out
     assert "kind: " not in out
     assert "Sequence Loss" in out  # each term's source is still given
+
+
+@pytest.mark.parametrize("fmt", ["markdown", "latex", "html"])
+def test_sheets_name_the_marks_they_print_not_the_terminals_colours(fmt):
+    # every sheet format sets a highlighted cell in bold; the terminal colours it
+    out = sheet(str(PROBLEMS), "--solutions", "--format", fmt)
+    text = re.sub(r"<style.*?</style>|<[^>]+>", "", out, flags=re.S)
+    assert not re.search(r"\bhighlighted\b|\bdim\b", text), re.findall(r".{60}\bdim\b.{20}", text)
+    assert "bold: the best alignment; 0: unreachable" in text
+    assert "bold: the last node" in text
+    assert "the most probable symbol per frame (bold in the table)" in text
+
+
+def test_the_terminal_keeps_its_colour_words():
+    out = " ".join(run("solve", str(PROBLEMS / "ctc-align-ab.yaml")).split())
+    assert "highlighted: the best alignment" in out
