@@ -78,6 +78,9 @@ class Given:
     row_labels: list[str] | None = None
     #: the full size when only the first and last items / rows / columns are shown
     note: str | None = None
+    #: rnnloss's own words (a custom term's kind summary, "−Σ_t Σ_c y ln ŷ"), not the file's
+    #: data: LaTeX sets its subscripted names as maths, as in a title
+    prose: bool = False
 
 
 @dataclass
@@ -328,7 +331,8 @@ def _custom_givens(terms: list, window: Window, base: str | None) -> list[Given]
         if not isinstance(term, dict):
             continue
         label, sub, folder, what = custom_term(i, term, base)
-        out.append(Given(label, "scalar", f"weight {given_text(term.get('weight'))}{what}"))
+        weight = f"weight {given_text(term.get('weight'))}{what}"
+        out.append(Given(label, "scalar", weight, prose=bool(what)))
         if isinstance(sub, dict):
             for g in givens_of(sub, window, folder):
                 g.name = f"{label} · {g.name}"
@@ -859,7 +863,8 @@ def result_latex(
 def _latex_given(g: Given) -> list[str]:
     name = rf"\texttt{{{latex_text(g.name)}}}"
     if g.shape == "scalar":
-        return [rf"  \item {name}: {latex_text(g.value)}"]
+        value = latex_title(g.value) if g.prose else latex_text(g.value)
+        return [rf"  \item {name}: {value}"]
     note = f" ({latex_text(g.note)})" if g.note else ""
     if g.shape == "list":
         return [rf"  \item {name}: [{latex_text(', '.join(g.value))}]{note}"]

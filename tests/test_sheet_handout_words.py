@@ -108,3 +108,15 @@ def test_sheets_name_the_marks_they_print_not_the_terminals_colours(fmt):
 def test_the_terminal_keeps_its_colour_words():
     out = " ".join(run("solve", str(PROBLEMS / "ctc-align-ab.yaml")).split())
     assert "highlighted: the best alignment" in out
+
+
+def test_latex_sets_a_custom_terms_summary_as_maths_not_escaped_underscores():
+    # the summary is rnnloss's prose ("−Σ_t Σ_c y ln ŷ", "y_t ŷ_t"): pdflatex printed
+    # "Σ_t" as Σ and a literal "_t"; the file's own data stays escaped text
+    out = sheet(str(PROBLEMS / "custom-combo.yaml"), "--format", "latex")
+    items = [line for line in out.splitlines() if line.startswith(r"  \item \texttt{term")]
+    summaries = [line for line in items if "weight" in line]
+    assert len(summaries) == 2
+    for line in summaries:
+        assert r"\_t" not in line and r"\_c" not in line, line
+    assert r"$y_t$" in summaries[1] and r"$\hat{y}_t$" in summaries[1], summaries[1]
