@@ -169,12 +169,14 @@ def latex_text(s: str) -> str:
 
 
 #: A subscripted name (one or two letters) in a title or label, e.g. ``y_t(k)``, ``α_2(4)``,
-#: ``l'_s``, ``dW_hh``, ``Σ_t``; identifiers such as ``greedy_prob`` stay text. Only letters,
+#: ``l'_s``, ``dW_hh``, ``Σ_t``, ``l_<i`` (a comparison with a letter or number, one
+#: subscript); identifiers such as ``greedy_prob`` stay text. Only letters,
 #: digits and + − , . ' (one one-character subscript inside the parentheses: y_t(l'_s)) may
 #: follow: a title is the problem file's text, and a backslash,
 #: brace or TeX special from it must stay escaped text (``y_{\input{…}}``), never maths.
 _SUBSCRIPTED = re.compile(
-    r"(?<![\w\\])([A-Za-z\u03b1-\u03c9ŷΣΠ]{1,2}'?_(?:\{[A-Za-z0-9+\-−, ]*\}|[A-Za-z0-9]+)"
+    r"(?<![\w\\])([A-Za-z\u03b1-\u03c9ŷΣΠ]{1,2}'?_(?:\{[A-Za-z0-9+\-−, ]*\}|[A-Za-z0-9]+"
+    r"|[<>≤≥][A-Za-z0-9]+)"
     r"(?:\((?:[A-Za-z0-9+\-−,.'\u03b1-\u03c9]|_[A-Za-z0-9](?![A-Za-z0-9_]))*\))?)"
 )
 
@@ -213,6 +215,7 @@ def _maths_names(s: str) -> str:
     for m in _SUBSCRIPTED.finditer(s):
         parts.append(latex_text(s[last : m.start()]))
         name = re.sub(r"_([A-Za-z0-9]{2,})", r"_{\1}", m.group(1))  # W_hy: W_{hy}
+        name = re.sub(r"_([<>≤≥][A-Za-z0-9]+)", r"_{\1}", name)  # l_<i: l_{<i}
         parts.append("$" + latex_math(name) + "$")
         last = m.end()
     parts.append(latex_text(s[last:]))
