@@ -532,10 +532,13 @@ def conventions(p: SheetProblem, loss: str = "L") -> list[str]:
     if p.kind == "reinforce" and _given(p, "baseline") == "mean":
         out.append("baseline mean: b is the mean of the episode's returns R_t.")
     if p.kind == "rnnt":
+        # the givens number the frames from 1 (probs[1]), the lattice from 0 (α(0, 0) = 1)
+        name = "logits" if any(g.name.startswith("logits[") for g in p.givens) else "probs"
         out.append(
-            "probs[t] (or logits[t]) is frame t of the lattice: its rows 1, 2, …, U + 1 are "
-            "the nodes u = 0, 1, …, U (u labels emitted so far), each a distribution over the "
-            "symbols."
+            f"{name}[1], {name}[2], …, {name}[T] are the frames t = 0, 1, …, T − 1 of the "
+            "lattice: each one's rows 1, 2, …, U + 1 are the nodes u = 0, 1, …, U (u labels "
+            "emitted so far), each a distribution over the symbols"
+            + (" (through softmax)." if name == "logits" else ".")
         )
     return out
 

@@ -120,3 +120,13 @@ def test_latex_sets_a_custom_terms_summary_as_maths_not_escaped_underscores():
     for line in summaries:
         assert r"\_t" not in line and r"\_c" not in line, line
     assert r"$y_t$" in summaries[1] and r"$\hat{y}_t$" in summaries[1], summaries[1]
+
+
+def test_rnnt_conventions_number_the_given_frames_as_the_solution_does():
+    # the sheet gives probs[1] and probs[2]; the solution's lattice numbers frames t = 0, 1
+    # (α(0, 0) = 1): probs[1] is frame t = 0, as its rows 1, 2, 3 are the nodes u = 0, 1, 2
+    out = sheet(str(PROBLEMS / "rnnt-ab-two-frames.yaml"), "--solutions")
+    assert "`probs[1]` (matrix)" in out and "| 0 | 0 | (empty) | 0.2 |" in out
+    conventions = next(line for line in out.splitlines() if line.startswith("**Conventions"))
+    assert r"probs\[1\], probs\[2\], …, probs\[T\]" in conventions
+    assert "the frames t = 0, 1, …, T − 1" in conventions
