@@ -12,7 +12,7 @@ numbers come from the problem file (givens) and the Result (solutions).
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -52,6 +52,7 @@ from rnnloss_cli.result import (
     unit_after,
     window_indices,
 )
+from rnnloss_cli.solve.ctc import BETA_HINT
 
 #: Fields that are not givens: the key and the author's remarks stay off a question sheet.
 HIDDEN_FIELDS = frozenset({"kind", "title", "source", "answer", "tolerance", "notes", "vary"})
@@ -77,6 +78,9 @@ class Given:
     row_labels: list[str] | None = None
     #: the full size when only the first and last items / rows / columns are shown
     note: str | None = None
+    #: rnnloss's own words (a custom term's kind summary, "−Σ_t Σ_c y ln ŷ"), not the file's
+    #: data: LaTeX sets its subscripted names as maths, as in a title
+    prose: bool = False
 
 
 @dataclass
@@ -96,6 +100,61 @@ class SheetProblem:
     blank: str | None = None
     #: a custom loss's terms: (label "term i (name)", what the sheet knows of its problem)
     terms: list[tuple[str, SheetProblem]] = field(default_factory=list)
+
+
+# ------------------------------------------------------------------------------ handout words
+#: What the terminal tells whoever runs a command (a flag to type, a field to set "in a file"),
+#: said as a handout says it: a solution sheet is read on paper, not next to a shell.
+#: Terminal words -> sheet words; the terminal output itself keeps them.
+HANDOUT_WORDS = {
+    # the sheet shows the β table (:data:`SHEET_TABLES`), so β_1 is on the sheet itself
+    BETA_HINT: "β_1 is the t=1 column of the backward trellis β",
+    # kind hinge's note (solve/pointwise.py) on its two reductions
+    "(reduction: sum in a file, or --reduction sum, gives": "(reduction: sum gives",
+    # the terminal colours a highlighted cell and dims an unreachable one; every sheet
+    # format sets the first in bold and prints the second's 0 (solve/align, rnnt, decode)
+    "highlighted: the best alignment; dim: unreachable": "bold: the best alignment; 0: unreachable",
+    "highlighted: the last node": "bold: the last node",
+    "the most probable symbol per frame (highlighted)": "the most probable symbol per frame "
+    "(bold in the table)",
+}
+#: Optional tables a solution sheet shows, by kind: CTC's β trellis, whose first column the
+#: worked gradient entry reads (at the terminal it is ``--show beta``).
+SHEET_TABLES = {"ctc": frozenset({"beta"})}
+
+
+def handout_words(text: str) -> str:
+    """``text`` with each terminal hint of :data:`HANDOUT_WORDS` in the handout's words."""
+    for terminal, sheet in HANDOUT_WORDS.items():
+        text = text.replace(terminal, sheet)
+    return text
+
+
+def handout_result(r: Result) -> Result:
+    """A copy of ``r`` as a solution sheet shows it: its steps (labels too), notes, warnings
+    and table captions in handout words (:func:`handout_words`), the optional tables of
+    :data:`SHEET_TABLES` made part of it, no file name, and its term derivations the same."""
+    shown = SHEET_TABLES.get(r.kind, frozenset())
+
+    def step(s: Step) -> Step:
+        latex = handout_words(s.latex) if s.latex is not None else None
+        return replace(s, label=handout_words(s.label), text=handout_words(s.text), latex=latex)
+
+    def table(t: Table) -> Table:
+        caption = handout_words(t.caption) if t.caption is not None else None
+        optional = None if t.optional in shown else t.optional
+        return replace(t, caption=caption, optional=optional)
+
+    return replace(
+        r,
+        file=None,  # a term's file: its givens are on the sheet, the file is not
+        formula=step(r.formula) if r.formula is not None else None,
+        steps=[step(s) for s in r.steps],
+        tables=[table(t) for t in r.tables],
+        warnings=[handout_words(w) for w in r.warnings],
+        notes=[handout_words(n) for n in r.notes],
+        children=[(label, handout_result(child)) for label, child in r.children],
+    )
 
 
 # ------------------------------------------------------------------------------ givens
@@ -272,7 +331,8 @@ def _custom_givens(terms: list, window: Window, base: str | None) -> list[Given]
         if not isinstance(term, dict):
             continue
         label, sub, folder, what = custom_term(i, term, base)
-        out.append(Given(label, "scalar", f"weight {given_text(term.get('weight'))}{what}"))
+        weight = f"weight {given_text(term.get('weight'))}{what}"
+        out.append(Given(label, "scalar", weight, prose=bool(what)))
         if isinstance(sub, dict):
             for g in givens_of(sub, window, folder):
                 g.name = f"{label} · {g.name}"
@@ -303,7 +363,7 @@ def collect(
         problem = parse_problem(data, lines, name)
         meta = problem.meta
         figures = key_figures(data, problem)
-        result = solve(problem, window=window) if solutions else None
+        result = handout_result(solve(problem, window=window)) if solutions else None
         folder = None if path == "-" else str(Path(path).parent)
         givens = givens_of(data, window, folder)
         sp = SheetProblem(path, meta.kind, meta.title, meta.source, givens, figures, result)
@@ -472,10 +532,13 @@ def conventions(p: SheetProblem, loss: str = "L") -> list[str]:
     if p.kind == "reinforce" and _given(p, "baseline") == "mean":
         out.append("baseline mean: b is the mean of the episode's returns R_t.")
     if p.kind == "rnnt":
+        # the givens number the frames from 1 (probs[1]), the lattice from 0 (α(0, 0) = 1)
+        name = "logits" if any(g.name.startswith("logits[") for g in p.givens) else "probs"
         out.append(
-            "probs[t] (or logits[t]) is frame t of the lattice: its rows 1, 2, …, U + 1 are "
-            "the nodes u = 0, 1, …, U (u labels emitted so far), each a distribution over the "
-            "symbols."
+            f"{name}[1], {name}[2], …, {name}[T] are the frames t = 0, 1, …, T − 1 of the "
+            "lattice: each one's rows 1, 2, …, U + 1 are the nodes u = 0, 1, …, U (u labels "
+            "emitted so far), each a distribution over the symbols"
+            + (" (through softmax)." if name == "logits" else ".")
         )
     return out
 
@@ -616,13 +679,13 @@ def sheet_markdown(
 
 
 def _without_heading(lines: list[str]) -> list[str]:
-    """A solution's markdown without its title and its ``kind: … · source: …`` line: the
-    problem's heading and source line above it already say them."""
+    """A solution's markdown without its title and its source line: the problem's heading
+    and source line above it already say them."""
     if lines and lines[0].startswith("###"):
         lines = lines[1:]
     while lines and not lines[0].strip():
         lines = lines[1:]
-    if lines and lines[0].startswith("kind: `"):
+    if lines and lines[0].startswith(("kind: `", "_Source: ")):
         lines = lines[1:]
     while lines and not lines[0].strip():
         lines = lines[1:]
@@ -803,7 +866,8 @@ def result_latex(
 def _latex_given(g: Given) -> list[str]:
     name = rf"\texttt{{{latex_text(g.name)}}}"
     if g.shape == "scalar":
-        return [rf"  \item {name}: {latex_text(g.value)}"]
+        value = latex_title(g.value) if g.prose else latex_text(g.value)
+        return [rf"  \item {name}: {value}"]
     note = f" ({latex_text(g.note)})" if g.note else ""
     if g.shape == "list":
         return [rf"  \item {name}: [{latex_text(', '.join(g.value))}]{note}"]
@@ -994,11 +1058,19 @@ def sheet_html(
         out.append(f'<p class="task"><strong>Task.</strong> {escape(task_text(p))}</p>')
         if solutions and p.result is not None:
             out.append("<h3>Solution</h3>")
-            out.append(
-                result_html(p.result, precision, 4, window=window, heading=False, student=True)
-            )
+            body = result_html(p.result, precision, 4, window=window, heading=False, student=True)
+            out.append(_HTML_KIND_LINE.sub(_html_source_line, body))
         out.append("</section>")
     return page_html(fold(heading), "\n".join(out))
+
+
+#: A term derivation's meta line in result_html ("kind: sequence · source: …"): on a sheet,
+#: the source alone, as each problem gives it (the kind is a field of the problem file).
+_HTML_KIND_LINE = re.compile(r'<p class="meta">kind: [A-Za-z0-9_]+(?: · source: ([^<]*))?</p>')
+
+
+def _html_source_line(m: re.Match[str]) -> str:
+    return f'<p class="meta">Source: {m.group(1)}</p>' if m.group(1) else ""
 
 
 _RENDERERS = {"markdown": sheet_markdown, "latex": sheet_latex, "html": sheet_html}

@@ -138,10 +138,12 @@ def test_a_solution_does_not_repeat_kind_and_source():
 
 
 def test_a_custom_solution_keeps_each_term_s_own_source():
-    # the terms are other problems: their kind and source are news, not a repeat
+    # the terms are other problems: their source is news, not a repeat; their kind is in
+    # the terms table and their headings, not as the file's field ("kind: `sequence`")
     sheet = build_sheet([str(PROBLEMS / "custom-combo.yaml")], "markdown", solutions=True)
-    assert "kind: `custom`" not in sheet
-    assert "kind: `sequence`" in sheet and "kind: `sequence_hinge`" in sheet
+    assert "kind: `" not in sheet
+    assert '_Source: handout, "Sequence Loss" (cross-entropy summed over the time steps)_' in sheet
+    assert '_Source: handout, "Simple Problem with Hinge Loss for Sequences"_' in sheet
 
 
 EMOJI = "kind: mse\ntitle: Loss \U0001f600 \u4e2d\ny: [1, 2]\nyhat: [1.5, 2.5]\n"

@@ -169,28 +169,57 @@ def latex_text(s: str) -> str:
 
 
 #: A subscripted name (one or two letters) in a title or label, e.g. ``y_t(k)``, ``α_2(4)``,
-#: ``l'_s``, ``dW_hh``, ``Σ_t``; identifiers such as ``greedy_prob`` stay text. Only letters,
+#: ``l'_s``, ``dW_hh``, ``Σ_t``, ``l_<i`` (a comparison with a letter or number, one
+#: subscript); identifiers such as ``greedy_prob`` stay text. Only letters,
 #: digits and + − , . ' (one one-character subscript inside the parentheses: y_t(l'_s)) may
 #: follow: a title is the problem file's text, and a backslash,
 #: brace or TeX special from it must stay escaped text (``y_{\input{…}}``), never maths.
 _SUBSCRIPTED = re.compile(
-    r"(?<![\w\\])([A-Za-z\u03b1-\u03c9ŷΣΠ]{1,2}'?_(?:\{[A-Za-z0-9+\-−, ]*\}|[A-Za-z0-9]+)"
+    r"(?<![\w\\])([A-Za-z\u03b1-\u03c9ŷΣΠ]{1,2}'?_(?:\{[A-Za-z0-9+\-−, ]*\}|[A-Za-z0-9]+"
+    r"|[<>≤≥][A-Za-z0-9]+)"
     r"(?:\((?:[A-Za-z0-9+\-−,.'\u03b1-\u03c9]|_[A-Za-z0-9](?![A-Za-z0-9_]))*\))?)"
 )
+
+
+#: A lowercase identifier in prose (a field or figure name: ``lm_weight``, ``log_base``,
+#: ``zero_infinity``): words joined by "_", one of them 3 characters or more. Set as text
+#: with its underscores escaped, as ``greedy_prob`` always was; as a subscripted name
+#: ``lm_weight`` came out ``$lm_{weight}$``. Short parts (``p_nb``, ``y_t(k)``, ``b_h``) are
+#: maths; so is any name with a capital (``W_hh``, ``P_LM``).
+_IDENTIFIER = re.compile(r"(?<![\w\\.'])[a-z][a-z0-9]*(?:_[a-z0-9]+)+(?![\w(])")
+
+
+def _is_identifier(word: str) -> bool:
+    return any(len(part) >= 3 for part in word.split("_"))
 
 
 def latex_title(s: str) -> str:
     r"""Free text (a title, a step's label) whose subscripted names are set as maths:
     ``emissions y_t(k)`` -> ``emissions $y_t(k)$`` (latex_text alone would print ``y\_t(k)``);
-    neighbouring maths runs are joined into one."""
+    neighbouring maths runs are joined into one. Identifiers (:data:`_IDENTIFIER`) stay text:
+    ``λ = lm_weight`` -> ``$\lambda$ = lm\_weight``."""
+    s = str(s)
     parts, last = [], 0
-    for m in _SUBSCRIPTED.finditer(str(s)):
+    for m in _IDENTIFIER.finditer(s):
+        if _is_identifier(m.group()):
+            parts.append(_maths_names(s[last : m.start()]))
+            parts.append(latex_text(m.group()))
+            last = m.end()
+    parts.append(_maths_names(s[last:]))
+    return re.sub(r"(?<!\\)\$\$", " ", "".join(parts))
+
+
+def _maths_names(s: str) -> str:
+    """Free text with its subscripted names (:data:`_SUBSCRIPTED`) as maths."""
+    parts, last = [], 0
+    for m in _SUBSCRIPTED.finditer(s):
         parts.append(latex_text(s[last : m.start()]))
         name = re.sub(r"_([A-Za-z0-9]{2,})", r"_{\1}", m.group(1))  # W_hy: W_{hy}
+        name = re.sub(r"_([<>≤≥][A-Za-z0-9]+)", r"_{\1}", name)  # l_<i: l_{<i}
         parts.append("$" + latex_math(name) + "$")
         last = m.end()
-    parts.append(latex_text(str(s)[last:]))
-    return re.sub(r"(?<!\\)\$\$", " ", "".join(parts))
+    parts.append(latex_text(s[last:]))
+    return "".join(parts)
 
 
 def latex_math(s: str) -> str:

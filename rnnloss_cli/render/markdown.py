@@ -94,14 +94,18 @@ def result_markdown(
     digits: Digits | None = None,
 ) -> str:
     """One result as markdown; ``answers=False`` leaves out the key verdict, ``student`` (a
-    solution sheet) gives each figure's answer instead of expected / got / verdict.
+    solution sheet) gives each figure's answer instead of expected / got / verdict, and the
+    source alone under the title (no ``kind:`` field).
     ``digits``: the derivation's guard digits (default :func:`render.text.digits_plan`)."""
     if digits is None:
         digits = digits_plan(r, precision)
     h = "#" * level
     out = [f"{h} {md_line(r.title)}", ""]
-    meta = [f"kind: `{r.kind}`"] + ([f"source: {md_line(r.source)}"] if r.source else [])
-    out += [" · ".join(meta), ""]
+    if not student:
+        meta = [f"kind: `{r.kind}`"] + ([f"source: {md_line(r.source)}"] if r.source else [])
+        out += [" · ".join(meta), ""]
+    elif r.source:  # a sheet's term derivation: its source as the sheet gives a problem's
+        out += [f"_Source: {md_line(r.source)}_", ""]
     if r.formula:
         out += [step_markdown(r.formula, precision, display=True, digits=digits), ""]
     for s in r.lead_steps:

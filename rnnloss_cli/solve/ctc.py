@@ -33,9 +33,12 @@ FORMULA = Step(
     "formula",
     "CTC loss = −ln p(l|x),  p(l|x) = Σ_{π : B(π) = l} Π_t y_t(π_t)",
     {},
-    r"-\ln p(l|x),\quad p(l|x) = \sum_{\pi:\,\mathcal{B}(\pi)=l}\ \prod_t y^t_{\pi_t}",
+    r"-\ln p(l|x),\quad p(l|x) = \sum_{\pi:\,\mathcal{B}(\pi)=l}\ \prod_t y_t(\pi_t)",
 )
 
+#: Where the worked gradient entry's β_1 values are, for whoever runs ``solve``: the β table is
+#: optional there. A solution sheet shows the table and says so in its own words instead.
+BETA_HINT = "β_1 is in --show beta"
 
 #: Symbols a label sequence or path shows in text before it is shortened (first ones, "…",
 #: the last ones and the length), so messages and cells stay one line long.
@@ -585,7 +588,7 @@ def _worked_beta_and_grad(
     occupancy = 0.0 if ln_y == -math.inf else e(ln_num - ln_y - ln_p)
     grad = e(ln_y) - occupancy
     which = " + ".join(f"α_1({s + 1})·β_1({s + 1})" for s in states)
-    # each product written as its two factors (β_1 is in the --show beta table)
+    # each product written as its two factors (β_1 is in the β table, BETA_HINT)
     pairs = " + ".join(f"{{a{i}}} × {{b{i}}}" for i in range(len(states)))
     factors = {f"a{i}": _shown(log_alpha[0, s]) for i, s in enumerate(states)}
     factors |= {f"b{i}": _shown(log_beta[0, s]) for i, s in enumerate(states)}
@@ -594,7 +597,7 @@ def _worked_beta_and_grad(
             f"worked gradient entry ∂loss/∂z_1({k})",
             f"∂loss/∂z_1({{k}}) = y_1({{k}}) − ({which}) / (y_1({{k}}) · p(l|x)) = "
             f"{{y}} − ({pairs or '0'}) / ({{y}} × {{p}}) = {{grad}}  "
-            "(z_t: the logits, y_t = softmax(z_t); β_1 is in --show beta)",
+            f"(z_t: the logits, y_t = softmax(z_t); {BETA_HINT})",
             {"y": y, "p": prob, "grad": grad, "k": k, **factors},
         )
     )

@@ -132,7 +132,7 @@ def paths_result(
             "alignments and their probabilities",
             count,
             lambda i: [i + 1, "".join(all_paths[i]), products[i]],
-            ["#", "π", "Π_t y(π_t)"],
+            ["#", "π", "Π_t y_t(π_t)"],
             window,
         )
     )

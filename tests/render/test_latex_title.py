@@ -44,3 +44,9 @@ def test_plain_subscripts_are_maths(title, math):
 
 def test_text_without_subscripts_is_latex_text():
     assert latex_title("greedy_prob & 50%") == latex_text("greedy_prob & 50%")
+
+
+def test_a_subscript_that_is_a_comparison_is_one_subscript():
+    # decode's language-model line "ln P(l_i | l_<i)": LaTeX printed a literal "l_<i"
+    assert latex_title("ln P(l_i | l_<i) from") == r"ln P($l_i$ | $l_{<i}$) from"
+    assert latex_title("y_≤t") == r"$y_{\le t}$"
