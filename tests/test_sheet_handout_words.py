@@ -130,3 +130,12 @@ def test_rnnt_conventions_number_the_given_frames_as_the_solution_does():
     conventions = next(line for line in out.splitlines() if line.startswith("**Conventions"))
     assert r"probs\[1\], probs\[2\], …, probs\[T\]" in conventions
     assert "the frames t = 0, 1, …, T − 1" in conventions
+
+
+@pytest.mark.parametrize("name", ["ctc-align-ab", "ctc-decode-lm"])
+def test_alignment_and_decoding_formulas_write_y_t_k(name):
+    # forced alignment's LaTeX wrote y^t_{\pi_t} and y^t_{l'_s}, decoding's y^t_k, beside
+    # their own plain text y_t(π_t), y_t(l'_s) and y_t(k)
+    for fmt in ("markdown", "latex"):
+        out = sheet(str(PROBLEMS / f"{name}.yaml"), "--solutions", "--format", fmt)
+        assert "y^t" not in out and "y^{t}" not in out, (name, fmt)

@@ -39,7 +39,7 @@ FORMULA = Step(
     "greedy: B(argmax_k y_t(k) for each t);  beam: l* ≈ argmax_l p(l|x), "
     "p(l|x) = Σ_{π : B(π) = l} Π_t y_t(π_t) = p_b(l) + p_nb(l) after the last frame",
     {},
-    r"\text{greedy: } \mathcal{B}(\arg\max_k y^t_k)_t,\quad "
+    r"\text{greedy: } \mathcal{B}(\arg\max_k y_t(k))_t,\quad "
     r"l^* \approx \arg\max_l p(l|x) = p_{\mathrm{b}}(l) + p_{\mathrm{nb}}(l)",
 )
 
