@@ -163,7 +163,8 @@ def grade(
     The answers CSV is long (student, problem, figure, value) or wide (student, problem, then
     one column per figure); header names in any case. Of a template's variants only the
     student's own (else the first answered) counts. A malformed row is reported by its row
-    number and skipped.
+    number and skipped. Student ids are matched exactly, spaces around them ignored: ids that
+    differ only by case (S1, s1) are graded as different students, named in one warning.
     """
     from rnnloss_cli.problem import input_files
     from rnnloss_cli.teach.grade import grade_class, report_csv, report_json, summary_text
