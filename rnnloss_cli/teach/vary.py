@@ -6,8 +6,8 @@ and the student's id alone, and the same seed gives the same bytes. Each variant
 validated by the problem's own parser and the ``constraints``; a draw that fails is drawn again
 (at most ``MAX_VARY_TRIES`` times). Its answer key is computed by the engine, for the figures
 the template's key names (points kept; an array key such as BPTT's ``grads`` entry by entry,
-in the template's shape; a text key, such as a decoding's labelling, is not carried), and its
-``source`` says so.
+in the template's shape; a text key, such as a decoding's labelling or an alignment's path, as
+the engine finds it for the variant's givens), and its ``source`` says so.
 
 The ``vary:`` block maps a field (``probs``, ``yhat``, ``alignments[0].factors``) to a rule:
 
@@ -545,6 +545,9 @@ def make_variant(
     for entry in arrays:
         group, sub = entry.split(".", 1)
         array_answer.setdefault(group, {})[sub] = data["answer"][group][sub]
+    # The template's text keys (a decoding's labellings, an alignment's path), kept in the
+    # draw too: the result then holds a text check whose value is the engine's labelling.
+    texts = {} if keys is None else {name: text for name, (text, _) in keys.text.items()}
     rng = random.Random(variant_seed(seed, ident))
     last = "no draw"
     for _ in range(MAX_VARY_TRIES):
@@ -559,8 +562,8 @@ def make_variant(
                 last = broken[0]
                 continue
         draw.pop("answer", None)
-        if array_answer:
-            draw["answer"] = copy.deepcopy(array_answer)
+        if array_answer or texts:
+            draw["answer"] = {**texts, **copy.deepcopy(array_answer)}
         draw["source"] = _SOURCE.format(label=label, name=name, seed=seed)
         givens = {k: v for k, v in draw.items() if k not in ("answer", "source")}
         same = givens == {k: v for k, v in data.items() if k not in _NOT_GIVENS}
@@ -574,10 +577,17 @@ def make_variant(
             continue
         for term, target in targets:  # the file: found from the variant's folder
             term["file"] = _reference(target, out_dir)
-        figures = template.meta.answer or {"loss": 0.0}
+        figures = template.meta.answer or ({} if texts else {"loss": 0.0})
         digits = _key_digits(template.meta.tolerance)
         key: dict[str, Any] = {}
-        for fig in figures:
+        labels, trouble = _text_keys(result, texts, draw)
+        if trouble is not None:
+            last = trouble
+            continue
+        for fig in _in_template_order(data.get("answer"), [*labels, *figures]):
+            if fig in labels:
+                key[fig] = labels[fig]
+                continue
             value = result.figures.get(fig)
             if value is None or not math.isfinite(value):
                 last = f"figure {fig} is {'missing' if value is None else value}"
@@ -608,6 +618,36 @@ def make_variant(
         line=lines.get(("vary",)),
         field="vary" if rules is not None else None,
     )
+
+
+#: How the solvers show the empty labelling in a text check (``_beyond.shown``).
+_EMPTY_SHOWN = "(empty)"
+
+
+def _text_keys(result: Any, texts: dict[str, str], draw: dict) -> tuple[dict[str, str], str | None]:
+    """The variant's text keys (name -> the engine's labelling) from the result's text
+    checks; or why the draw cannot be keyed (a check missing, or a labelling that reads as
+    the empty one's ``(empty)`` when a symbol is named so)."""
+    got = {c.figure: c.got for c in result.checks or []}
+    out: dict[str, str] = {}
+    for name in texts:
+        value = got.get(name)
+        if value is None:
+            return {}, f"figure {name} is missing"
+        value = str(value)
+        if value == _EMPTY_SHOWN:
+            symbols = draw.get("symbols")
+            if isinstance(symbols, list) and _EMPTY_SHOWN in map(str, symbols):
+                return {}, f"figure {name} is {_EMPTY_SHOWN}: the empty labelling or a symbol"
+            value = ""
+        out[name] = value
+    return out, None
+
+
+def _in_template_order(answer: Any, names: list[str]) -> list[str]:
+    """``names`` in the order the template's ``answer`` lists them (any it lacks last)."""
+    order = list(map(str, answer)) if isinstance(answer, dict) else []
+    return sorted(names, key=lambda n: order.index(n) if n in order else len(order))
 
 
 def _array_keys(
