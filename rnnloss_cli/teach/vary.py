@@ -40,6 +40,7 @@ folder is not given.
 from __future__ import annotations
 
 import copy
+import functools
 import hashlib
 import math
 import os
@@ -66,6 +67,7 @@ def variant_seed(seed: int, ident: str) -> int:
 
 
 # ------------------------------------------------------------------ drawing numbers
+@functools.lru_cache(maxsize=4096)
 def decimals_of(x: float) -> int:
     """Decimals written in ``x`` (0.25 -> 2, 3.0 -> 0), at most MAX_DECIMALS."""
     text = repr(float(x))
@@ -511,26 +513,22 @@ def _key_digits(tolerance: float) -> int:
     return max(4, math.ceil(-math.log10(tolerance)) + 1) if tolerance > 0 else 10
 
 
-def make_variant(
-    data: dict,
-    lines: dict,
-    file: str,
-    name: str,
-    *,
-    seed: int,
-    ident: str,
-    label: str,
-    out_dir: str | None = None,
-) -> Variant:
-    """Draw variant ``ident`` of the template ``data`` (parsed YAML of ``file``).
+@dataclass(frozen=True)
+class _Prepared:
+    """What every variant of one template shares, worked out once a run: the template parsed
+    (it must be a valid problem), its rules, the folder its custom terms' files are in, and
+    the array and text keys kept in each draw while it is solved."""
 
-    ``out_dir``: the folder the variant will be written to, for the ``file:`` paths of a
-    custom template's terms (absolute paths without it).
-    """
-    import yaml
+    template: Any
+    folder: Path
+    rules: tuple[list[Rule], list[str]] | None
+    arrays: dict[str, Any]
+    array_answer: dict[str, dict[str, Any]]
+    texts: dict[str, str]
 
+
+def _prepare(data: dict, lines: dict, file: str) -> _Prepared:
     from rnnloss_cli.problem import parse_problem
-    from rnnloss_cli.solve import solve
 
     template = parse_problem(data, lines, file)  # the template itself must be a valid problem
     # A custom term's file is relative to the template's folder (the working folder for
@@ -547,7 +545,34 @@ def make_variant(
         array_answer.setdefault(group, {})[sub] = data["answer"][group][sub]
     # The template's text keys (a decoding's labellings, an alignment's path), kept in the
     # draw too: the result then holds a text check whose value is the engine's labelling.
-    texts = {} if keys is None else {name: text for name, (text, _) in keys.text.items()}
+    texts = {} if keys is None else {fig: text for fig, (text, _) in keys.text.items()}
+    return _Prepared(template, folder, rules, arrays, array_answer, texts)
+
+
+def make_variant(
+    data: dict,
+    lines: dict,
+    file: str,
+    name: str,
+    *,
+    seed: int,
+    ident: str,
+    label: str,
+    out_dir: str | None = None,
+    prepared: _Prepared | None = None,
+) -> Variant:
+    """Draw variant ``ident`` of the template ``data`` (parsed YAML of ``file``).
+
+    ``out_dir``: the folder the variant will be written to, for the ``file:`` paths of a
+    custom template's terms (absolute paths without it). ``prepared``: the template's
+    ``_prepare(data, lines, file)``, worked out once for a run of many variants.
+    """
+    from rnnloss_cli.problem import parse_problem
+    from rnnloss_cli.solve import solve
+
+    prep = _prepare(data, lines, file) if prepared is None else prepared
+    template, folder, rules = prep.template, prep.folder, prep.rules
+    arrays, array_answer, texts = prep.arrays, prep.array_answer, prep.texts
     rng = random.Random(variant_seed(seed, ident))
     last = "no draw"
     for _ in range(MAX_VARY_TRIES):
@@ -608,9 +633,7 @@ def make_variant(
                 group, sub = entry.split(".", 1)
                 key.setdefault(group, {})[sub] = value
             draw["answer"] = key
-            text = f"# {comment_line(draw['source'])}\n" + yaml.safe_dump(
-                draw, sort_keys=False, default_flow_style=None, allow_unicode=True, width=100
-            )
+            text = f"# {comment_line(draw['source'])}\n" + _dump(draw)
             return Variant(ident, text, draw, unchanged=same)
     raise ProblemError(
         f"no valid variant in {MAX_VARY_TRIES} draws (MAX_VARY_TRIES); last draw: {last}",
@@ -648,6 +671,52 @@ def _in_template_order(answer: Any, names: list[str]) -> list[str]:
     """``names`` in the order the template's ``answer`` lists them (any it lacks last)."""
     order = list(map(str, answer)) if isinstance(answer, dict) else []
     return sorted(names, key=lambda n: order.index(n) if n in order else len(order))
+
+
+def _dump(draw: dict) -> str:
+    """A variant's YAML: block style at the top, flow style for lists and mappings of
+    scalars, keys in order, Unicode as it is, lines of at most 100 characters."""
+    import yaml
+
+    return yaml.dump(
+        draw,
+        Dumper=_dumper(),
+        sort_keys=False,
+        default_flow_style=None,
+        allow_unicode=True,
+        width=100,
+    )
+
+
+@functools.cache
+def _dumper() -> type:
+    """``yaml.SafeDumper`` whose scalar analysis is remembered: a variant's numbers repeat
+    from file to file (0.5, 0.25), and the analysis, which decides how a scalar is quoted,
+    depends only on its text (and ``allow_unicode``, the same for every variant), so the
+    bytes written are the same. The pure-Python emitter is kept: libyaml's (CSafeDumper)
+    writes other bytes for some texts (an emoji escaped, a long key as ``? key``)."""
+    import yaml
+
+    @functools.lru_cache(maxsize=SCALAR_CACHE)
+    def analysis(scalar: str, allow_unicode: bool) -> Any:
+        return yaml.SafeDumper.analyze_scalar(_Probe(allow_unicode), scalar)  # type: ignore[arg-type]
+
+    class VariantDumper(yaml.SafeDumper):
+        def analyze_scalar(self, scalar: str) -> Any:
+            return analysis(scalar, bool(self.allow_unicode))
+
+    return VariantDumper
+
+
+@dataclass(frozen=True)
+class _Probe:
+    """The one attribute ``Emitter.analyze_scalar`` reads of its emitter."""
+
+    allow_unicode: bool
+
+
+#: Scalar texts whose YAML analysis is remembered (a run's distinct numbers and names).
+SCALAR_CACHE = 4096
 
 
 def _array_keys(
@@ -704,8 +773,19 @@ def make_variants(
         labels = [f"variant {i}" for i in idents]
     else:
         idents, labels = list(ids), [f"variant for {i}" for i in ids]
+    prepared = _prepare(data, lines, path)
     return [
-        make_variant(data, lines, path, name, seed=seed, ident=i, label=lab, out_dir=out_dir)
+        make_variant(
+            data,
+            lines,
+            path,
+            name,
+            seed=seed,
+            ident=i,
+            label=lab,
+            out_dir=out_dir,
+            prepared=prepared,
+        )
         for i, lab in zip(idents, labels, strict=False)
     ]
 
