@@ -861,10 +861,13 @@ def read_roster(path: str) -> list[str]:
                 file=path,
                 line=line,
             )
-        safe = _SAFE.sub("_", ident)
+        # file names are compared in any case: S1 and s1 are one file on a case-insensitive
+        # file system (macOS, Windows), where the second variant would replace the first
+        safe = _SAFE.sub("_", ident).casefold()
         if safe in seen:
             raise ProblemError(
-                f"row {n}: id {ident!r} repeats (or names the same file as) row {seen[safe]}",
+                f"row {n}: id {ident!r} repeats (or names the same file as, in any case) "
+                f"row {seen[safe]}",
                 file=path,
                 line=line,
             )
