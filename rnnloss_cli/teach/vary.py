@@ -7,7 +7,9 @@ validated by the problem's own parser and the ``constraints``; a draw that fails
 (at most ``MAX_VARY_TRIES`` times). Its answer key is computed by the engine, for the figures
 the template's key names (points kept; an array key such as BPTT's ``grads`` entry by entry,
 in the template's shape; a text key, such as a decoding's labelling or an alignment's path, as
-the engine finds it for the variant's givens), and its ``source`` says so.
+the engine finds it for the variant's givens; a draw where two answers would be right, a
+frame's two most probable symbols tied or two best alignments, is drawn again), and its
+``source`` says so.
 
 The ``vary:`` block maps a field (``probs``, ``yhat``, ``alignments[0].factors``) to a rule:
 
@@ -596,9 +598,13 @@ def make_variant(
         for term, target in targets:  # the key: solved against the template's files
             term["file"] = str(target)
         try:
-            result = solve(parse_problem(draw, {}, f"{label} of {name}"))
+            problem = parse_problem(draw, {}, f"{label} of {name}")
+            result = solve(problem)
         except (ProblemError, ValueError) as err:
             last = str(err)
+            continue
+        if texts and (tie := _tied_text_key(problem, texts)) is not None:
+            last = tie  # two answers would be right: the key could name only one
             continue
         for term, target in targets:  # the file: found from the variant's folder
             term["file"] = _reference(target, out_dir)
@@ -641,6 +647,81 @@ def make_variant(
         line=lines.get(("vary",)),
         field="vary" if rules is not None else None,
     )
+
+
+#: Log-probabilities this close (relative) are a tie: 0.1·0.5·0.5 and 0.5·0.1·0.5 differ
+#: in the last bits of their logarithms.
+TIE_RTOL = 1e-9
+
+
+def _tied(a: Any, b: Any) -> Any:
+    import numpy as np
+
+    return np.isclose(a, b, rtol=TIE_RTOL, atol=TIE_RTOL) & np.isfinite(a)
+
+
+def _tied_text_key(problem: Any, texts: dict[str, str]) -> str | None:
+    """Why a text key of the draw would not be unique, or None: a frame whose two most
+    probable symbols tie (two greedy paths), or two best alignments (ctc_align's path).
+    The beam's labelling is not checked (its ties are the search's, not counted here)."""
+    import numpy as np
+
+    frames = getattr(problem, "frames", None)
+    if frames is None:
+        return None
+    logs = np.asarray(frames.log_probs, dtype=float)
+    if "greedy" in texts and logs.shape[1] > 1:
+        top2 = np.sort(logs, axis=1)[:, -2:]
+        tied = np.flatnonzero(_tied(top2[:, 0], top2[:, 1]))
+        if tied.size:
+            return f"frame {tied[0] + 1} has two most probable symbols (greedy is not unique)"
+    if "path" in texts and getattr(problem, "target", None):
+        if _best_alignments(logs, problem.target, frames) > 1:
+            return "two alignments are the most probable (path is not unique)"
+    return None
+
+
+def _best_alignments(logs: Any, target: tuple, frames: Any) -> int:
+    """How many alignments of ``target`` reach the Viterbi maximum (1, or 2 for "more"):
+    the Viterbi recursion over the blank-extended target, counting the predecessors that
+    tie for the maximum (Graves et al. 2006, the skip s-2 -> s only between different
+    labels). Each alignment is one path through the extended states, so paths = alignments.
+    """
+    import numpy as np
+
+    col = {s: i for i, s in enumerate(frames.symbols)}
+    blank = frames.blank
+    ext = [blank]
+    for s in target:
+        ext += [s, blank]
+    y = logs[:, [col[s] for s in ext]]
+    T, S = y.shape
+    skip_ok = np.array(
+        [s >= 2 and ext[s] != blank and ext[s] != ext[s - 2] for s in range(S)], dtype=bool
+    )
+    delta = np.full(S, -np.inf)
+    count = np.zeros(S)
+    delta[0], count[0] = y[0, 0], 1.0
+    if S > 1:
+        delta[1], count[1] = y[0, 1], 1.0
+    for t in range(1, T):
+        stay, step, skip = delta, np.full(S, -np.inf), np.full(S, -np.inf)
+        step[1:] = delta[:-1]
+        skip[2:] = np.where(skip_ok[2:], delta[:-2], -np.inf)
+        c_step, c_skip = np.zeros(S), np.zeros(S)
+        c_step[1:] = count[:-1]
+        c_skip[2:] = np.where(skip_ok[2:], count[:-2], 0.0)
+        best = np.maximum(np.maximum(stay, step), skip)
+        new_count = sum(
+            np.where(_tied(v, best), c, 0.0)
+            for v, c in ((stay, count), (step, c_step), (skip, c_skip))
+        )
+        delta, count = best + y[t], np.minimum(new_count, 2.0)
+    ends = [S - 1, S - 2] if S > 1 else [S - 1]
+    top = max(delta[s] for s in ends)
+    if not np.isfinite(top):
+        return 0
+    return int(min(2.0, sum(count[s] for s in ends if _tied(delta[s], top))))
 
 
 #: How the solvers show the empty labelling in a text check (``_beyond.shown``).
