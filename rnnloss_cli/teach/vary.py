@@ -8,8 +8,8 @@ validated by the problem's own parser and the ``constraints``; a draw that fails
 the template's key names (points kept; an array key such as BPTT's ``grads`` entry by entry,
 in the template's shape; a text key, such as a decoding's labelling or an alignment's path, as
 the engine finds it for the variant's givens; a draw where two answers would be right, a
-frame's two most probable symbols tied or two best alignments, is drawn again), and its
-``source`` says so.
+frame's two most probable symbols tied, two best alignments or two best labellings in the
+beam, is drawn again), and its ``source`` says so.
 
 The ``vary:`` block maps a field (``probs``, ``yhat``, ``alignments[0].factors``) to a rule:
 
@@ -662,8 +662,8 @@ def _tied(a: Any, b: Any) -> Any:
 
 def _tied_text_key(problem: Any, texts: dict[str, str]) -> str | None:
     """Why a text key of the draw would not be unique, or None: a frame whose two most
-    probable symbols tie (two greedy paths), or two best alignments (ctc_align's path).
-    The beam's labelling is not checked (its ties are the search's, not counted here)."""
+    probable symbols tie (two greedy paths), two best alignments (ctc_align's path), or
+    two best labellings in the final beam (its order would be the search's tie-break)."""
     import numpy as np
 
     frames = getattr(problem, "frames", None)
@@ -678,7 +678,31 @@ def _tied_text_key(problem: Any, texts: dict[str, str]) -> str | None:
     if "path" in texts and getattr(problem, "target", None):
         if _best_alignments(logs, problem.target, frames) > 1:
             return "two alignments are the most probable (path is not unique)"
+    if "beam" in texts:
+        hyps = _beam_hypotheses(problem)
+        if len(hyps) > 1 and bool(_tied(hyps[0].log_prob, hyps[1].log_prob)):
+            return "the beam's two best labellings tie (beam is not unique)"
     return None
+
+
+def _beam_hypotheses(problem: Any) -> list:
+    """The final beam of a ctc_decode problem, best first, as its solver searches it."""
+    from rnnloss_cli.engine import ctc_beam_search
+    from rnnloss_cli.solve.decode import _search_options
+
+    fr = problem.frames
+    lm, lexicon, separator = _search_options(problem)
+    return list(
+        ctc_beam_search(
+            fr.log_probs,
+            problem.beam,
+            fr.symbols.index(fr.blank),
+            lm=lm,
+            lm_weight=problem.lm_weight,
+            lexicon=lexicon,
+            separator=separator,
+        )
+    )
 
 
 def _best_alignments(logs: Any, target: tuple, frames: Any) -> int:
