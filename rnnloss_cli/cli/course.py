@@ -129,7 +129,8 @@ def mark(
         MarkFormat, typer.Option("--format", "-f", help="text, or json for scripts.")
     ] = MarkFormat.text,
 ) -> None:
-    """Mark answers figure by figure; a wrong one is matched against the catalogue of slips.
+    """Mark answers figure by figure; a wrong one is matched against the catalogue of slips
+    (when none matches, against two together: sum_for_mean+negative_label_sign).
 
     Exit 0 when every answer is right, 1 when one is wrong, 2 on bad input.
     """
@@ -164,6 +165,9 @@ def grade(
     one column per figure); header names in any case. Of a template's variants only the
     student's own (else the first answered) counts. A malformed row is reported by its row
     number and skipped.
+
+    Student ids are matched exactly, spaces around them ignored: ids that differ only by case
+    (S1, s1) are graded as different students, named in one warning.
     """
     from rnnloss_cli.problem import input_files
     from rnnloss_cli.teach.grade import grade_class, report_csv, report_json, summary_text

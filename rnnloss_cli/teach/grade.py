@@ -25,7 +25,9 @@ nothing: it is reported and skipped, so no score passes 100%. Slips are summed p
 A malformed row (too few or too many cells, no student, an unknown problem or figure, a value
 that is not a number, a second answer to the same figure, a variant that does not count) is
 reported by its row number and skipped; the rest of the file is graded, and a student whose
-rows were all skipped is still listed, with 0. The rows are read one at a time, and a file past
+rows were all skipped is still listed, with 0. A student id is matched exactly, spaces around
+it ignored: ids that differ only by case (``S1``, ``s1``) are graded as different students,
+and a warning names them once. The rows are read one at a time, and a file past
 MAX_GRADE_ROWS is refused before any answer is marked.
 """
 
@@ -351,7 +353,27 @@ def grade_class(problem_paths: list[str], answers_path: str) -> GradeReport:
     grader = _Grader(report, problems, answers_path, header, long_form)
     for n, row in records:
         grader.row(n, row)
+    report.issues.extend(_student_clashes(report.students, answers_path))
     return report
+
+
+def _student_clashes(students: list[str], path: str) -> list[str]:
+    """One warning per set of student ids that differ only by case (``S1``, ``s1``).
+
+    They are graded as the students they are written as, not merged: an id is matched
+    exactly (a roster's ``vary --ids`` variant belongs to the id as written), and ids may be
+    case-sensitive (user names); the warning names them so the instructor can decide.
+    Spaces around an id are not part of it (``s1 `` is ``s1``).
+    """
+    by_folded: dict[str, list[str]] = {}
+    for s in students:
+        by_folded.setdefault(s.casefold(), []).append(s)
+    return [
+        f"{path}: student ids {_listing([shown(s) for s in same])} differ only by case: "
+        "graded as different students (write each id one way)"
+        for same in by_folded.values()
+        if len(same) > 1
+    ]
 
 
 @dataclass

@@ -5,7 +5,10 @@ is compared with the alternatives of every slip in ``SLIPS``: each slip recomput
 engine, the number that mistake gives (the problem re-solved with the sum instead of the mean,
 another log base, the padding unmasked, the discount reversed, ...). The first slip whose
 number matches (within the tolerance, and distinct from the right value) is named with the
-correct step; other matching slips are listed as "also consistent with".
+correct step; other matching slips are listed as "also consistent with". When no slip
+matches, pairs are tried: a slip that is a change of the givens (``Slip.changes``: the sum
+for the mean, a label −1 read as +1) is made, and every other slip is tried on the changed
+problem; a match is named ``first+second`` (at most MAX_PAIR_SOLVES re-solves a figure).
 
 Adding a slip is adding one ``Slip`` entry: a name, what it says, and a function
 ``(ctx, figure) -> [(wrong value, correct step), ...]``.
@@ -41,6 +44,9 @@ class Ctx:
     _cache: dict = field(default_factory=dict)
     #: figure -> every slip's wrong numbers for it (see ``slip_values``).
     _slip_values: dict = field(default_factory=dict)
+    #: Re-solves left to a search for two slips together (None: no limit), shared by the
+    #: problems it changes (see ``pair_values``).
+    _budget: list[int] | None = None
 
     @property
     def meta(self) -> Any:
@@ -70,12 +76,31 @@ class Ctx:
 
         key = tuple(sorted((k, repr(v)) for k, v in changes.items()))
         if key not in self._cache:
+            if self._budget is not None:
+                if self._budget[0] <= 0:
+                    return None  # not kept: the budget is spent, the figure not unknown
+                self._budget[0] -= 1
             try:
                 self._cache[key] = solve(dataclasses.replace(self.problem, **changes)).figures
             except (ProblemError, EngineError, ValueError, TypeError):
                 self._cache[key] = {}
         got = self._cache[key].get(figure)
         return None if got is None else float(got)
+
+    def changed(self, budget: list[int], **changes: Any) -> Ctx | None:
+        """The problem with ``changes`` (a slip made), solved, as a context of its own whose
+        re-solves draw on ``budget``; None when that fails or the budget is spent."""
+        from rnnloss_cli.engine.errors import EngineError
+        from rnnloss_cli.solve import solve
+
+        if budget[0] <= 0:
+            return None
+        budget[0] -= 1
+        try:
+            problem = dataclasses.replace(self.problem, **changes)
+            return Ctx(problem, solve(problem), _budget=budget)
+        except (ProblemError, EngineError, ValueError, TypeError):
+            return None
 
     def step(self, prefix: str) -> str | None:
         """The text of the result's first step whose label starts with ``prefix``."""
@@ -110,6 +135,9 @@ class Slip:
     name: str
     says: str
     alternatives: Callable[[Ctx, str], Alternatives]
+    #: The slip as changes to the problem (``{"reduction": "sum"}``), for trying it together
+    #: with another slip; None for a slip that is not a change of the givens.
+    changes: Callable[[Ctx, str], list[dict[str, Any]]] | None = None
 
 
 # ------------------------------------------------------------------ the slips
@@ -491,9 +519,30 @@ def discount_wrong_way(ctx: Ctx, figure: str) -> Alternatives:
     return out
 
 
+def _sum_changes(ctx: Ctx, figure: str) -> list[dict[str, Any]]:
+    return [{"reduction": "sum"}] if asked_reduction(ctx, figure) in MEANS else []
+
+
+def _label_changes(ctx: Ctx, figure: str) -> list[dict[str, Any]]:
+    import numpy as np
+
+    p = ctx.problem
+    if ctx.meta.kind not in ("hinge", "sequence_hinge"):
+        return []
+    y, yhat = np.asarray(p.y, dtype=float), np.asarray(p.yhat, dtype=float)
+    if y.shape != yhat.shape or not bool(np.any(y < 0)):
+        return []
+    return [{"y": np.abs(p.y)}]
+
+
 #: The catalogue, most specific first (the first match is the one named).
 SLIPS: tuple[Slip, ...] = (
-    Slip("sum_for_mean", "it is the sum of the terms; the problem asks for the mean", sum_for_mean),
+    Slip(
+        "sum_for_mean",
+        "it is the sum of the terms; the problem asks for the mean",
+        sum_for_mean,
+        _sum_changes,
+    ),
     Slip("mean_for_sum", "it is a mean; the problem asks for the sum", mean_for_sum),
     Slip(
         "tokens_vs_sequences",
@@ -506,6 +555,7 @@ SLIPS: tuple[Slip, ...] = (
         "negative_label_sign",
         "a label −1 was used as +1 (the sign of (−1)·ŷ was lost)",
         negative_label_sign,
+        _label_changes,
     ),
     Slip(
         "repeat_without_blank",
@@ -620,6 +670,73 @@ def slip_values(ctx: Ctx, figure: str) -> list[tuple[Slip, Alternatives]]:
     return ctx._slip_values[figure]
 
 
+#: Re-solves a search for two slips together may make, a figure: each slip that is a change
+#: of the givens (``Slip.changes``) re-solves the problem once, and every other slip is tried
+#: on that changed problem (most re-solve it once more). It bounds the time a wrong answer
+#: costs on a large problem; the search is only made when no single slip matches.
+MAX_PAIR_SOLVES = 64
+
+
+@dataclass(frozen=True)
+class Pair:
+    """Two slips made together: ``first`` changed the givens, ``second`` was made on them."""
+
+    first: Slip
+    second: Slip
+
+    @property
+    def name(self) -> str:
+        a, b = sorted((self.first, self.second), key=lambda s: SLIP_NAMES.index(s.name))
+        return f"{a.name}+{b.name}"
+
+    @property
+    def says(self) -> str:
+        a, b = sorted((self.first, self.second), key=lambda s: SLIP_NAMES.index(s.name))
+        return f"two slips together: {a.says}; and {b.says}"
+
+
+def pair_values(ctx: Ctx, figure: str) -> list[tuple[Pair, Alternatives]]:
+    """Pairs of slips with the wrong numbers they give together for ``figure``: a number
+    that neither gives alone, nor the right one. Computed once a figure (as ``slip_values``),
+    with at most MAX_PAIR_SOLVES re-solves; each pair once, in the catalogue's order.
+
+    The correct step undoes the second slip on the changed problem, then the first.
+    """
+    key = ("pairs", figure)
+    if key in ctx._slip_values:
+        return ctx._slip_values[key]
+    expected, tol = ctx.value(figure), ctx.meta.tolerance
+    singles = slip_values(ctx, figure)
+    alone = [alt for _, alts in singles for alt, _ in alts]
+    first_step = {slip.name: alts[0][1] for slip, alts in singles if alts}
+    budget = [MAX_PAIR_SOLVES]
+    out: list[tuple[Pair, Alternatives]] = []
+    seen: set[str] = set()
+    for first in SLIPS:
+        if first.changes is None or first.name not in first_step:
+            continue
+        for changes in first.changes(ctx, figure):
+            sub = ctx.changed(budget, **changes)
+            if sub is None or figure not in sub.result.figures:
+                continue
+            for second in SLIPS:
+                pair = Pair(first, second)
+                if second is first or pair.name in seen:
+                    continue
+                found = [
+                    (alt, f"{step}; then {first_step[first.name]}")
+                    for alt, step in second.alternatives(sub, figure)
+                    if math.isfinite(alt)
+                    and not _close(alt, expected, tol)
+                    and not any(_close(alt, a, tol) for a in alone)
+                ]
+                if found:
+                    seen.add(pair.name)
+                    out.append((pair, found))
+    ctx._slip_values[key] = out
+    return out
+
+
 def diagnose(ctx: Ctx, figure: str, given: float) -> list[tuple[Slip, float, str]]:
     """Every slip whose recomputed number matches ``given`` (and is not the right one)."""
     tol = ctx.meta.tolerance
@@ -628,6 +745,18 @@ def diagnose(ctx: Ctx, figure: str, given: float) -> list[tuple[Slip, float, str
         for alt, step in alternatives:
             if _close(given, alt, tol):
                 found.append((slip, alt, step))
+                break
+    return found
+
+
+def diagnose_pair(ctx: Ctx, figure: str, given: float) -> list[tuple[Any, float, str]]:
+    """Every pair of slips whose number together matches ``given`` (see ``pair_values``)."""
+    tol = ctx.meta.tolerance
+    found = []
+    for pair, alternatives in pair_values(ctx, figure):
+        for alt, step in alternatives:
+            if _close(given, alt, tol):
+                found.append((pair, alt, step))
                 break
     return found
 
@@ -702,6 +831,8 @@ def mark_ctx(ctx: Ctx, answers: dict[str, float]) -> MarkReport:
         m = FigureMark(figure, given, expected, meta.tolerance, right, points, points * right)
         if not right:
             found = diagnose(ctx, figure, given)
+            if not found:  # no single slip: two together (the first pair that matches)
+                found = diagnose_pair(ctx, figure, given)
             if found:
                 slip, alt, step = found[0]
                 m.slip, m.says, m.slip_value, m.correct_step = slip.name, slip.says, alt, step

@@ -6,8 +6,10 @@ and the student's id alone, and the same seed gives the same bytes. Each variant
 validated by the problem's own parser and the ``constraints``; a draw that fails is drawn again
 (at most ``MAX_VARY_TRIES`` times). Its answer key is computed by the engine, for the figures
 the template's key names (points kept; an array key such as BPTT's ``grads`` entry by entry,
-in the template's shape; a text key, such as a decoding's labelling, is not carried), and its
-``source`` says so.
+in the template's shape; a text key, such as a decoding's labelling or an alignment's path, as
+the engine finds it for the variant's givens; a draw where two answers would be right, a
+frame's two most probable symbols tied, two best alignments or two best labellings in the
+beam, is drawn again), and its ``source`` says so.
 
 The ``vary:`` block maps a field (``probs``, ``yhat``, ``alignments[0].factors``) to a rule:
 
@@ -40,6 +42,7 @@ folder is not given.
 from __future__ import annotations
 
 import copy
+import functools
 import hashlib
 import math
 import os
@@ -66,6 +69,7 @@ def variant_seed(seed: int, ident: str) -> int:
 
 
 # ------------------------------------------------------------------ drawing numbers
+@functools.lru_cache(maxsize=4096)
 def decimals_of(x: float) -> int:
     """Decimals written in ``x`` (0.25 -> 2, 3.0 -> 0), at most MAX_DECIMALS."""
     text = repr(float(x))
@@ -511,26 +515,22 @@ def _key_digits(tolerance: float) -> int:
     return max(4, math.ceil(-math.log10(tolerance)) + 1) if tolerance > 0 else 10
 
 
-def make_variant(
-    data: dict,
-    lines: dict,
-    file: str,
-    name: str,
-    *,
-    seed: int,
-    ident: str,
-    label: str,
-    out_dir: str | None = None,
-) -> Variant:
-    """Draw variant ``ident`` of the template ``data`` (parsed YAML of ``file``).
+@dataclass(frozen=True)
+class _Prepared:
+    """What every variant of one template shares, worked out once a run: the template parsed
+    (it must be a valid problem), its rules, the folder its custom terms' files are in, and
+    the array and text keys kept in each draw while it is solved."""
 
-    ``out_dir``: the folder the variant will be written to, for the ``file:`` paths of a
-    custom template's terms (absolute paths without it).
-    """
-    import yaml
+    template: Any
+    folder: Path
+    rules: tuple[list[Rule], list[str]] | None
+    arrays: dict[str, Any]
+    array_answer: dict[str, dict[str, Any]]
+    texts: dict[str, str]
 
+
+def _prepare(data: dict, lines: dict, file: str) -> _Prepared:
     from rnnloss_cli.problem import parse_problem
-    from rnnloss_cli.solve import solve
 
     template = parse_problem(data, lines, file)  # the template itself must be a valid problem
     # A custom term's file is relative to the template's folder (the working folder for
@@ -545,6 +545,36 @@ def make_variant(
     for entry in arrays:
         group, sub = entry.split(".", 1)
         array_answer.setdefault(group, {})[sub] = data["answer"][group][sub]
+    # The template's text keys (a decoding's labellings, an alignment's path), kept in the
+    # draw too: the result then holds a text check whose value is the engine's labelling.
+    texts = {} if keys is None else {fig: text for fig, (text, _) in keys.text.items()}
+    return _Prepared(template, folder, rules, arrays, array_answer, texts)
+
+
+def make_variant(
+    data: dict,
+    lines: dict,
+    file: str,
+    name: str,
+    *,
+    seed: int,
+    ident: str,
+    label: str,
+    out_dir: str | None = None,
+    prepared: _Prepared | None = None,
+) -> Variant:
+    """Draw variant ``ident`` of the template ``data`` (parsed YAML of ``file``).
+
+    ``out_dir``: the folder the variant will be written to, for the ``file:`` paths of a
+    custom template's terms (absolute paths without it). ``prepared``: the template's
+    ``_prepare(data, lines, file)``, worked out once for a run of many variants.
+    """
+    from rnnloss_cli.problem import parse_problem
+    from rnnloss_cli.solve import solve
+
+    prep = _prepare(data, lines, file) if prepared is None else prepared
+    template, folder, rules = prep.template, prep.folder, prep.rules
+    arrays, array_answer, texts = prep.arrays, prep.array_answer, prep.texts
     rng = random.Random(variant_seed(seed, ident))
     last = "no draw"
     for _ in range(MAX_VARY_TRIES):
@@ -559,8 +589,8 @@ def make_variant(
                 last = broken[0]
                 continue
         draw.pop("answer", None)
-        if array_answer:
-            draw["answer"] = copy.deepcopy(array_answer)
+        if array_answer or texts:
+            draw["answer"] = {**texts, **copy.deepcopy(array_answer)}
         draw["source"] = _SOURCE.format(label=label, name=name, seed=seed)
         givens = {k: v for k, v in draw.items() if k not in ("answer", "source")}
         same = givens == {k: v for k, v in data.items() if k not in _NOT_GIVENS}
@@ -568,16 +598,27 @@ def make_variant(
         for term, target in targets:  # the key: solved against the template's files
             term["file"] = str(target)
         try:
-            result = solve(parse_problem(draw, {}, f"{label} of {name}"))
+            problem = parse_problem(draw, {}, f"{label} of {name}")
+            result = solve(problem)
         except (ProblemError, ValueError) as err:
             last = str(err)
             continue
+        if texts and (tie := _tied_text_key(problem, texts)) is not None:
+            last = tie  # two answers would be right: the key could name only one
+            continue
         for term, target in targets:  # the file: found from the variant's folder
             term["file"] = _reference(target, out_dir)
-        figures = template.meta.answer or {"loss": 0.0}
+        figures = template.meta.answer or ({} if texts else {"loss": 0.0})
         digits = _key_digits(template.meta.tolerance)
         key: dict[str, Any] = {}
-        for fig in figures:
+        labels, trouble = _text_keys(result, texts, draw)
+        if trouble is not None:
+            last = trouble
+            continue
+        for fig in _in_template_order(data.get("answer"), [*labels, *figures]):
+            if fig in labels:
+                key[fig] = labels[fig]
+                continue
             value = result.figures.get(fig)
             if value is None or not math.isfinite(value):
                 last = f"figure {fig} is {'missing' if value is None else value}"
@@ -598,9 +639,7 @@ def make_variant(
                 group, sub = entry.split(".", 1)
                 key.setdefault(group, {})[sub] = value
             draw["answer"] = key
-            text = f"# {comment_line(draw['source'])}\n" + yaml.safe_dump(
-                draw, sort_keys=False, default_flow_style=None, allow_unicode=True, width=100
-            )
+            text = f"# {comment_line(draw['source'])}\n" + _dump(draw)
             return Variant(ident, text, draw, unchanged=same)
     raise ProblemError(
         f"no valid variant in {MAX_VARY_TRIES} draws (MAX_VARY_TRIES); last draw: {last}",
@@ -608,6 +647,181 @@ def make_variant(
         line=lines.get(("vary",)),
         field="vary" if rules is not None else None,
     )
+
+
+#: Log-probabilities this close (relative) are a tie: 0.1·0.5·0.5 and 0.5·0.1·0.5 differ
+#: in the last bits of their logarithms.
+TIE_RTOL = 1e-9
+
+
+def _tied(a: Any, b: Any) -> Any:
+    import numpy as np
+
+    return np.isclose(a, b, rtol=TIE_RTOL, atol=TIE_RTOL) & np.isfinite(a)
+
+
+def _tied_text_key(problem: Any, texts: dict[str, str]) -> str | None:
+    """Why a text key of the draw would not be unique, or None: a frame whose two most
+    probable symbols tie (two greedy paths), two best alignments (ctc_align's path), or
+    two best labellings in the final beam (its order would be the search's tie-break)."""
+    import numpy as np
+
+    frames = getattr(problem, "frames", None)
+    if frames is None:
+        return None
+    logs = np.asarray(frames.log_probs, dtype=float)
+    if "greedy" in texts and logs.shape[1] > 1:
+        top2 = np.sort(logs, axis=1)[:, -2:]
+        tied = np.flatnonzero(_tied(top2[:, 0], top2[:, 1]))
+        if tied.size:
+            return f"frame {tied[0] + 1} has two most probable symbols (greedy is not unique)"
+    if "path" in texts and getattr(problem, "target", None):
+        if _best_alignments(logs, problem.target, frames) > 1:
+            return "two alignments are the most probable (path is not unique)"
+    if "beam" in texts:
+        hyps = _beam_hypotheses(problem)
+        if len(hyps) > 1 and bool(_tied(hyps[0].log_prob, hyps[1].log_prob)):
+            return "the beam's two best labellings tie (beam is not unique)"
+    return None
+
+
+def _beam_hypotheses(problem: Any) -> list:
+    """The final beam of a ctc_decode problem, best first, as its solver searches it."""
+    from rnnloss_cli.engine import ctc_beam_search
+    from rnnloss_cli.solve.decode import _search_options
+
+    fr = problem.frames
+    lm, lexicon, separator = _search_options(problem)
+    return list(
+        ctc_beam_search(
+            fr.log_probs,
+            problem.beam,
+            fr.symbols.index(fr.blank),
+            lm=lm,
+            lm_weight=problem.lm_weight,
+            lexicon=lexicon,
+            separator=separator,
+        )
+    )
+
+
+def _best_alignments(logs: Any, target: tuple, frames: Any) -> int:
+    """How many alignments of ``target`` reach the Viterbi maximum (1, or 2 for "more"):
+    the Viterbi recursion over the blank-extended target, counting the predecessors that
+    tie for the maximum (Graves et al. 2006, the skip s-2 -> s only between different
+    labels). Each alignment is one path through the extended states, so paths = alignments.
+    """
+    import numpy as np
+
+    col = {s: i for i, s in enumerate(frames.symbols)}
+    blank = frames.blank
+    ext = [blank]
+    for s in target:
+        ext += [s, blank]
+    y = logs[:, [col[s] for s in ext]]
+    T, S = y.shape
+    skip_ok = np.array(
+        [s >= 2 and ext[s] != blank and ext[s] != ext[s - 2] for s in range(S)], dtype=bool
+    )
+    delta = np.full(S, -np.inf)
+    count = np.zeros(S)
+    delta[0], count[0] = y[0, 0], 1.0
+    if S > 1:
+        delta[1], count[1] = y[0, 1], 1.0
+    for t in range(1, T):
+        stay, step, skip = delta, np.full(S, -np.inf), np.full(S, -np.inf)
+        step[1:] = delta[:-1]
+        skip[2:] = np.where(skip_ok[2:], delta[:-2], -np.inf)
+        c_step, c_skip = np.zeros(S), np.zeros(S)
+        c_step[1:] = count[:-1]
+        c_skip[2:] = np.where(skip_ok[2:], count[:-2], 0.0)
+        best = np.maximum(np.maximum(stay, step), skip)
+        new_count = sum(
+            np.where(_tied(v, best), c, 0.0)
+            for v, c in ((stay, count), (step, c_step), (skip, c_skip))
+        )
+        delta, count = best + y[t], np.minimum(new_count, 2.0)
+    ends = [S - 1, S - 2] if S > 1 else [S - 1]
+    top = max(delta[s] for s in ends)
+    if not np.isfinite(top):
+        return 0
+    return int(min(2.0, sum(count[s] for s in ends if _tied(delta[s], top))))
+
+
+#: How the solvers show the empty labelling in a text check (``_beyond.shown``).
+_EMPTY_SHOWN = "(empty)"
+
+
+def _text_keys(result: Any, texts: dict[str, str], draw: dict) -> tuple[dict[str, str], str | None]:
+    """The variant's text keys (name -> the engine's labelling) from the result's text
+    checks; or why the draw cannot be keyed (a check missing, or a labelling that reads as
+    the empty one's ``(empty)`` when a symbol is named so)."""
+    got = {c.figure: c.got for c in result.checks or []}
+    out: dict[str, str] = {}
+    for name in texts:
+        value = got.get(name)
+        if value is None:
+            return {}, f"figure {name} is missing"
+        value = str(value)
+        if value == _EMPTY_SHOWN:
+            symbols = draw.get("symbols")
+            if isinstance(symbols, list) and _EMPTY_SHOWN in map(str, symbols):
+                return {}, f"figure {name} is {_EMPTY_SHOWN}: the empty labelling or a symbol"
+            value = ""
+        out[name] = value
+    return out, None
+
+
+def _in_template_order(answer: Any, names: list[str]) -> list[str]:
+    """``names`` in the order the template's ``answer`` lists them (any it lacks last)."""
+    order = list(map(str, answer)) if isinstance(answer, dict) else []
+    return sorted(names, key=lambda n: order.index(n) if n in order else len(order))
+
+
+def _dump(draw: dict) -> str:
+    """A variant's YAML: block style at the top, flow style for lists and mappings of
+    scalars, keys in order, Unicode as it is, lines of at most 100 characters."""
+    import yaml
+
+    return yaml.dump(
+        draw,
+        Dumper=_dumper(),
+        sort_keys=False,
+        default_flow_style=None,
+        allow_unicode=True,
+        width=100,
+    )
+
+
+@functools.cache
+def _dumper() -> type:
+    """``yaml.SafeDumper`` whose scalar analysis is remembered: a variant's numbers repeat
+    from file to file (0.5, 0.25), and the analysis, which decides how a scalar is quoted,
+    depends only on its text (and ``allow_unicode``, the same for every variant), so the
+    bytes written are the same. The pure-Python emitter is kept: libyaml's (CSafeDumper)
+    writes other bytes for some texts (an emoji escaped, a long key as ``? key``)."""
+    import yaml
+
+    @functools.lru_cache(maxsize=SCALAR_CACHE)
+    def analysis(scalar: str, allow_unicode: bool) -> Any:
+        return yaml.SafeDumper.analyze_scalar(_Probe(allow_unicode), scalar)  # type: ignore[arg-type]
+
+    class VariantDumper(yaml.SafeDumper):
+        def analyze_scalar(self, scalar: str) -> Any:
+            return analysis(scalar, bool(self.allow_unicode))
+
+    return VariantDumper
+
+
+@dataclass(frozen=True)
+class _Probe:
+    """The one attribute ``Emitter.analyze_scalar`` reads of its emitter."""
+
+    allow_unicode: bool
+
+
+#: Scalar texts whose YAML analysis is remembered (a run's distinct numbers and names).
+SCALAR_CACHE = 4096
 
 
 def _array_keys(
@@ -664,8 +878,19 @@ def make_variants(
         labels = [f"variant {i}" for i in idents]
     else:
         idents, labels = list(ids), [f"variant for {i}" for i in ids]
+    prepared = _prepare(data, lines, path)
     return [
-        make_variant(data, lines, path, name, seed=seed, ident=i, label=lab, out_dir=out_dir)
+        make_variant(
+            data,
+            lines,
+            path,
+            name,
+            seed=seed,
+            ident=i,
+            label=lab,
+            out_dir=out_dir,
+            prepared=prepared,
+        )
         for i, lab in zip(idents, labels, strict=False)
     ]
 
@@ -741,10 +966,13 @@ def read_roster(path: str) -> list[str]:
                 file=path,
                 line=line,
             )
-        safe = _SAFE.sub("_", ident)
+        # file names are compared in any case: S1 and s1 are one file on a case-insensitive
+        # file system (macOS, Windows), where the second variant would replace the first
+        safe = _SAFE.sub("_", ident).casefold()
         if safe in seen:
             raise ProblemError(
-                f"row {n}: id {ident!r} repeats (or names the same file as) row {seen[safe]}",
+                f"row {n}: id {ident!r} repeats (or names the same file as, in any case) "
+                f"row {seen[safe]}",
                 file=path,
                 line=line,
             )

@@ -69,3 +69,19 @@ def test_a_template_read_from_a_pipe_names_its_variants_stdin(tmp_path: Path):
     assert [p.name for p in out.iterdir()] == ["stdin-1.yaml"]
     assert "variant 1 of stdin," in (out / "stdin-1.yaml").read_text()
     assert "1 variant of " in r.output
+
+
+def test_ids_that_differ_only_by_case_are_refused_before_any_file_is_written(tmp_path: Path):
+    # hello-variants-S1.yaml and hello-variants-s1.yaml are one file on a case-insensitive
+    # file system (macOS, Windows): the second variant would replace the first. grade also
+    # names such ids as a likely mistake.
+    roster, out = tmp_path / "roster.csv", tmp_path / "out"
+    roster.write_text("id\nS1\ns2\ns1\n")
+    with pytest.raises(ProblemError, match=r"row 4: id 's1' .* row 2") as err:
+        read_roster(str(roster))
+    assert err.value.line == 4
+    r = CliRunner().invoke(
+        app, ["vary", "problems/hinge-sequence.yaml", "--ids", str(roster), "-o", str(out)]
+    )
+    assert r.exit_code == 2 and len(r.output.strip().splitlines()) == 1, r.output
+    assert not out.exists() or not any(out.iterdir())
