@@ -112,6 +112,13 @@ MAX_VARY_LENGTH = 1_000
 #: significant digits, and a class needs a handful of values; a typo such as
 #: ``{range: [0, 1e300], step: 1e-300}`` would not even fit a float.
 MAX_VARY_STEPS = 10**9
+#: Re-solves a search for two slips together may make, a figure (``rnnloss mark``, ``grade``):
+#: each slip that is a change of the givens (``Slip.changes``) re-solves the problem once, and
+#: every other slip is tried on that changed problem (most re-solve it once more). It bounds
+#: the time a wrong answer costs on a large problem; the search is only made when no single
+#: slip matches.
+MAX_PAIR_SOLVES = 64
+
 #: Questions one problem file's array entries (BPTT's gradients) may give in a Moodle bank:
 #: each repeats the question's givens and the worked solution (~85 kB with a 31-unit network),
 #: so a key of MAX_KEY_FIGURES = 1000 entries made an 82 MB bank in 6 s; a worked problem keys

@@ -26,6 +26,7 @@ from typing import Any
 
 from rnnloss_cli.errors import ProblemError
 from rnnloss_cli.flags import DECIMAL
+from rnnloss_cli.limits import MAX_PAIR_SOLVES
 
 #: Kinds whose loss is a logarithm (log_base applies, a probability can stand for it).
 LOG_KINDS = frozenset({"bce", "nll", "cce", "ctc", "sequence", "reinforce"})
@@ -668,13 +669,6 @@ def slip_values(ctx: Ctx, figure: str) -> list[tuple[Slip, Alternatives]]:
             for slip in SLIPS
         ]
     return ctx._slip_values[figure]
-
-
-#: Re-solves a search for two slips together may make, a figure: each slip that is a change
-#: of the givens (``Slip.changes``) re-solves the problem once, and every other slip is tried
-#: on that changed problem (most re-solve it once more). It bounds the time a wrong answer
-#: costs on a large problem; the search is only made when no single slip matches.
-MAX_PAIR_SOLVES = 64
 
 
 @dataclass(frozen=True)
