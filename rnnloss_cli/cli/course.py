@@ -123,22 +123,29 @@ def mark(
     path: Annotated[str, typer.Argument(help="Problem file.")],
     answers: Annotated[
         list[str],
-        typer.Option("--answer", "-a", help="FIGURE=VALUE, e.g. loss=1.4 (repeat per figure)."),
+        typer.Option(
+            "--answer",
+            "-a",
+            help="FIGURE=VALUE, e.g. loss=1.4, or text for a text figure: beam=ab, path=A-BB "
+            "(the empty labelling: beam=(empty)); repeat per figure.",
+        ),
     ],
     fmt: Annotated[
         MarkFormat, typer.Option("--format", "-f", help="text, or json for scripts.")
     ] = MarkFormat.text,
 ) -> None:
     """Mark answers figure by figure; a wrong one is matched against the catalogue of slips
-    (when none matches, against two together: sum_for_mean+negative_label_sign).
+    (when none matches, against two together: sum_for_mean+negative_label_sign). A text
+    figure (a decoding's greedy/beam, an alignment's path) is compared exactly, spaces around
+    ignored; the empty labelling is written (empty) (or "" or nothing).
 
     Exit 0 when every answer is right, 1 when one is wrong, 2 on bad input.
     """
     from rnnloss_cli.errors import ProblemError
-    from rnnloss_cli.teach.mark import mark_answers, parse_answer_flags, report_json, report_text
+    from rnnloss_cli.teach.mark import mark_answers, read_answer_flags, report_json, report_text
 
     try:
-        given = parse_answer_flags(answers)
+        given = read_answer_flags(answers)
     except ProblemError as err:
         raise fail(err.message) from None
     report = guarded(lambda: mark_answers(path, given))
@@ -162,9 +169,10 @@ def grade(
     """Grade a class: per-student CSV (to -o or stdout), class summary on stderr.
 
     The answers CSV is long (student, problem, figure, value) or wide (student, problem, then
-    one column per figure); header names in any case. Of a template's variants only the
-    student's own (else the first answered) counts. A malformed row is reported by its row
-    number and skipped.
+    one column per figure); header names in any case. A text figure (beam, path) is
+    compared exactly, spaces around ignored; the empty labelling is written (empty). Of a
+    template's variants only the student's own (else the first answered) counts. A malformed
+    row is reported by its row number and skipped.
 
     Student ids are matched exactly, spaces around them ignored: ids that differ only by case
     (S1, s1) are graded as different students, named in one warning.

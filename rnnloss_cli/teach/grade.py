@@ -12,7 +12,9 @@ by case (``Hello.yaml``, ``HELLO.yaml``) are said so once and must be written ex
 problem's
 graded figures are its answer key's (``loss`` for a file without a key; figure names in any
 case), with the key's points (1 by default), and each entry of an array key (BPTT's
-``grads.W_hh[0][1]``, also written ``dL/dW_hh[0,1]`` as the Moodle bank asks it) for 1
+``grads.W_hh[0][1]``, also written ``dL/dW_hh[0,1]`` as the Moodle bank asks it) and each
+text key (a decoding's ``greedy``/``beam``, an alignment's ``path``, compared as text by
+``mark``: the empty labelling written ``(empty)``, as an empty wide cell is not answered) for 1
 point; every answer is marked by ``mark`` (its value read by ``mark.parse_value``: ``inf``
 and ``1e400`` are infinite), so a wrong one carries its diagnosed slip. A student's score
 is the points earned over the points of every problem given (an unanswered figure earns 0).
@@ -65,8 +67,9 @@ class Answer:
     student: str
     problem: str
     figure: str
-    given: float
-    expected: float
+    #: A number, or for a text figure its text (the empty labelling as "").
+    given: float | str
+    expected: float | str
     right: bool
     points: float
     earned: float
@@ -234,10 +237,13 @@ def _load_problems(paths: list[str]) -> dict[str, _Graded]:
             )
         problem = load_problem(path)
         ctx = Ctx(problem, solve(problem))
-        key = problem.meta.answer or {"loss": 0.0}
+        # a key of text figures only (greedy, beam) grades those, not an unkeyed loss too
+        key = problem.meta.answer or ({} if ctx.texts else {"loss": 0.0})
         figures = {f: problem.meta.points.get(f, 1.0) for f in key}
         # each entry of an array key (BPTT's grads) is a figure of 1 point, as in the Moodle bank
         figures.update(dict.fromkeys(ctx.entries, 1.0))
+        # each text key (a decoding's greedy/beam, an alignment's path) too, marked as text
+        figures.update(dict.fromkeys(ctx.texts, 1.0))
         template, owner = variant_origin(problem.meta.source) or (path, None)
         graded = _Graded(stem, ctx, figures, Path(template).stem, owner, path)
         for alias in (stem, Path(path).name, path):
@@ -459,25 +465,35 @@ class _Grader:
                 f"(graded: {', '.join(graded.figures)})",
             )
             return
-        try:
-            value = parse_value(text)
-        except ValueError:
-            hint = number_hint(text, "1.4, inf")
-            self.issue(n, f"value {shown(text)} for {where} is not a number{hint}")
-            return
+        value: float | str = text
+        m = None
+        if name in graded.ctx.texts:  # marked as text (cheap: no slips); a number is refused
+            try:
+                m = mark_ctx(graded.ctx, {name: text}).marks[0]
+            except ProblemError as err:
+                self.issue(n, f"value {shown(text)} for {where}: {err.message}")
+                return
+        else:
+            try:
+                value = parse_value(text)
+            except ValueError:
+                hint = number_hint(text, "1.4, inf")
+                self.issue(n, f"value {shown(text)} for {where} is not a number{hint}")
+                return
         if (student, graded.name, name) in self.seen:
             self.issue(n, f"{student_shown(student)} already answered {graded.name} {name}")
             return
         self.seen.add((student, graded.name, name))
         self.report.answered.setdefault((student, graded.group), graded.name)
-        m = mark_ctx(graded.ctx, {name: value}).marks[0]
+        if m is None:
+            m = mark_ctx(graded.ctx, {name: value}).marks[0]
         points = graded.figures[name]
         a = Answer(
             n,
             student,
             graded.name,
             name,
-            value,
+            m.given,
             m.expected,
             m.right,
             points,

@@ -10,6 +10,12 @@ matches, pairs are tried: a slip that is a change of the givens (``Slip.changes`
 for the mean, a label −1 read as +1) is made, and every other slip is tried on the changed
 problem; a match is named ``first+second`` (at most MAX_PAIR_SOLVES re-solves a figure).
 
+A text figure of the key (a decoding's ``greedy``/``beam`` labelling, an alignment's
+``path``) is right when the answer, spaces around trimmed, equals the engine's text exactly
+(case counts); the empty labelling may be written ``(empty)`` as the solver prints it, ``""``
+as a key writes it, or left empty (``EMPTY_TEXTS``). It earns 1 point; no slip is tried. A
+number for a text figure, or text that is not a number for a number figure, is a ProblemError.
+
 Adding a slip is adding one ``Slip`` entry: a name, what it says, and a function
 ``(ctx, figure) -> [(wrong value, correct step), ...]``.
 """
@@ -69,6 +75,21 @@ class Ctx:
                 if "[" in c.figure and isinstance(c.got, (int, float))
             }
         return self._cache["entries"]
+
+    @property
+    def texts(self) -> dict[str, str]:
+        """The text figures of the key (a decoding's ``greedy``/``beam``, an alignment's
+        ``path``) as the engine found them, the empty labelling as "" (read from the
+        result's text checks, one per text key)."""
+        if "texts" not in self._cache:
+            from rnnloss_cli.solve._beyond import TextCheck
+
+            self._cache["texts"] = {
+                c.figure: text_value(str(c.got))
+                for c in self.result.checks or []
+                if isinstance(c, TextCheck) and c.got is not None
+            }
+        return self._cache["texts"]
 
     def resolve(self, figure: str, **changes: Any) -> float | None:
         """The figure after re-solving the problem with ``changes`` (None if that fails)."""
@@ -610,8 +631,9 @@ class FigureMark:
     """One answered figure: right or wrong, its points, and the slip that explains it."""
 
     figure: str
-    given: float
-    expected: float
+    #: A number, or for a text figure the text (the empty labelling as "").
+    given: float | str
+    expected: float | str
     tolerance: float
     right: bool
     points: float
@@ -755,7 +777,7 @@ def diagnose_pair(ctx: Ctx, figure: str, given: float) -> list[tuple[Any, float,
     return found
 
 
-def mark_problem(problem: Any, answers: dict[str, float]) -> MarkReport:
+def mark_problem(problem: Any, answers: dict[str, float | str]) -> MarkReport:
     """Mark ``answers`` (figure -> value) against the engine's figures for ``problem``."""
     from rnnloss_cli.solve import solve
 
@@ -786,7 +808,7 @@ def _figure_named(ctx: Ctx, asked: str) -> str:
     """The problem's figure ``asked`` names: exactly, else in another case (``LOSS``) when
     only one figure has that name so folded (as ``grade`` reads figure names); an entry of
     an array key (BPTT's ``dL/dW_hh[0,1]``, ``grads.W_hh[0][1]``) is a figure too."""
-    figures = ctx.result.figures
+    figures = [*ctx.result.figures, *ctx.texts]
     if asked in figures:
         return asked
     entry = entry_name(asked, ctx.entries)
@@ -805,8 +827,13 @@ def _figure_named(ctx: Ctx, asked: str) -> str:
     raise ProblemError(why, file=ctx.meta.file, field=f"--answer {asked}")
 
 
-def mark_ctx(ctx: Ctx, answers: dict[str, float]) -> MarkReport:
-    """Mark ``answers`` with an already solved problem (``grade`` solves each problem once)."""
+def mark_ctx(ctx: Ctx, answers: dict[str, float | str]) -> MarkReport:
+    """Mark ``answers`` with an already solved problem (``grade`` solves each problem once).
+
+    A value is a number, or text as written: read by ``parse_value`` for a number figure,
+    compared by ``mark_text`` for a text figure (a number there, or text that is not a number
+    for a number figure, is a ProblemError).
+    """
     meta = ctx.meta
     marks = []
     named: dict[str, str] = {}
@@ -819,6 +846,14 @@ def mark_ctx(ctx: Ctx, answers: dict[str, float]) -> MarkReport:
                 field=f"--answer {asked}",
             )
         named[figure] = asked
+        if figure in ctx.texts:
+            marks.append(mark_text(ctx, asked, figure, given))
+            continue
+        if isinstance(given, str):
+            try:
+                given = parse_value(given)
+            except ValueError as err:
+                raise ProblemError(str(err), file=meta.file, field=f"--answer {asked}") from None
         expected = ctx.value(figure)
         points = meta.points.get(figure, 1.0)
         right = _close(given, expected, meta.tolerance)
@@ -835,7 +870,56 @@ def mark_ctx(ctx: Ctx, answers: dict[str, float]) -> MarkReport:
     return MarkReport(meta.file, meta.title, marks)
 
 
-def mark_answers(path: str, answers: dict[str, float]) -> MarkReport:
+#: How an answer may write the empty labelling (a decoding to nothing, ``greedy: ""`` in a
+#: key): as the solver prints it, ``(empty)``; as YAML writes it, ``""`` or ``''``; or
+#: nothing at all (``-a beam=``; not in a wide CSV, where an empty cell is not answered).
+EMPTY_TEXTS = ("(empty)", '""', "''", "")
+
+
+def text_value(text: str) -> str:
+    """A text answer as compared: spaces around trimmed, a spelling of EMPTY_TEXTS as ""."""
+    s = text.strip()
+    return "" if s in EMPTY_TEXTS else s
+
+
+def _symbols(ctx: Ctx) -> list[str]:
+    """The problem's symbols (its own, or its frames' for a decoding or an alignment)."""
+    p = ctx.problem
+    found = getattr(p, "symbols", None) or getattr(getattr(p, "frames", None), "symbols", None)
+    return [str(x) for x in found or []]
+
+
+def _symbols_hint(ctx: Ctx) -> str:
+    symbols = _symbols(ctx)
+    if not symbols:
+        return ""
+    listed = ", ".join(symbols[:12]) + (", ..." if len(symbols) > 12 else "")
+    return f" of the symbols ({listed})"
+
+
+def mark_text(ctx: Ctx, asked: str, figure: str, given: float | str) -> FigureMark:
+    """Mark a text figure: right when the text, trimmed, equals the engine's exactly (case
+    counts; the empty labelling in any spelling of EMPTY_TEXTS); 1 point, as keyed.
+
+    A number (a float, or text that reads as one but is not made of the problem's symbols'
+    characters, so ``12`` stays a labelling over symbols 1, 2) is a ProblemError.
+    """
+    symbol_chars = set("".join(_symbols(ctx)))
+    text = None if not isinstance(given, str) else text_value(given)
+    if text is None or (_NUMBER.fullmatch(text) and not set(text) <= symbol_chars):
+        raise ProblemError(
+            f"{str(given).strip()[:40]!r} is a number, but {figure} is text: a labelling"
+            f"{_symbols_hint(ctx)}; the empty one is written (empty)",
+            file=ctx.meta.file,
+            field=f"--answer {asked}",
+        )
+    expected = ctx.texts[figure]
+    right = text == expected
+    points = ctx.meta.points.get(figure, 1.0)
+    return FigureMark(figure, text, expected, 0.0, right, points, points * right)
+
+
+def mark_answers(path: str, answers: dict[str, float | str]) -> MarkReport:
     """Load the problem file ``path`` and mark ``answers``."""
     from rnnloss_cli.problem import load_problem
 
@@ -894,9 +978,38 @@ def parse_answer_flags(flags: list[str]) -> dict[str, float]:
     return out
 
 
+def read_answer_flags(flags: list[str]) -> dict[str, str]:
+    """``["loss=1.4", "beam=ab"]`` -> {"loss": "1.4", "beam": "ab"}: the values as written,
+    read by ``mark_ctx`` once the figure is known (a number, or a text figure's text); a
+    flag without ``=`` or a name given twice is a ProblemError."""
+    out: dict[str, str] = {}
+    for flag in flags:
+        name, sep, text = flag.partition("=")
+        name = name.strip()
+        if not sep or not name:
+            raise ProblemError(f"--answer {flag!r}: expected FIGURE=VALUE, e.g. loss=1.4")
+        if name in out:
+            raise ProblemError(f"--answer {name} given twice")
+        out[name] = text
+    return out
+
+
 #: Control characters (C0 but tab and newline, DEL, C1: NEL ends a line) a terminal obeys:
 #: a title with ESC [2J cleared the screen of whoever ran mark.
 _CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+#: Characters of a text answer a report repeats; longer ones are cut with "…".
+TEXT_SHOWN_CHARS = 60
+
+
+def _text_shown(text: str) -> str:
+    """A text figure as a report line shows it: the empty one as (empty), control
+    characters as U+FFFD, a long one cut."""
+    if not text:
+        return "(empty)"
+    cut = text[:TEXT_SHOWN_CHARS] + ("…" if len(text) > TEXT_SHOWN_CHARS else "")
+    return _CONTROL.sub("\ufffd", cut)
 
 
 def report_text(report: MarkReport) -> str:
@@ -904,6 +1017,14 @@ def report_text(report: MarkReport) -> str:
     characters of the file's title and path are shown as U+FFFD."""
     lines = [_CONTROL.sub("\ufffd", f"{report.file}: {report.title}")]
     for m in report.marks:
+        if isinstance(m.expected, str):
+            given, expected = _text_shown(str(m.given)), _text_shown(m.expected)
+            if m.right:
+                lines.append(f"  {m.figure} = {given}: right")
+            else:
+                lines.append(f"  {m.figure} = {given}: wrong, expected {expected}")
+                lines.append("    a text is compared exactly (spaces around ignored)")
+            continue
         if m.right:
             lines.append(f"  {m.figure} = {m.given:g}: right ({_g(m.expected)})")
             continue
