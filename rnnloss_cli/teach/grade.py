@@ -471,7 +471,7 @@ class _Grader:
             try:
                 m = mark_ctx(graded.ctx, {name: text}).marks[0]
             except ProblemError as err:
-                self.issue(n, f"value {shown(text)} for {where}: {err.message}")
+                self.issue(n, f"{where}: {err.message}")
                 return
         else:
             try:
