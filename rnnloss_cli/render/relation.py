@@ -166,8 +166,8 @@ def evaluate(expr: str) -> Decimal | str | None:
             ctx.prec = 50
             ctx.Emin, ctx.Emax = MIN_EMIN, MAX_EMAX  # a path's 6.25e-434294483
             v = p.expr()
-    except (ValueError, ArithmeticError, DecimalException):
-        return None
+    except (ValueError, ArithmeticError, DecimalException, RecursionError):
+        return None  # RecursionError: nested past Python's limit (max(max(…))), not read
     if p.i != len(tokens) or not p.ops:
         return None
     return UNDEFINED if p.undefined else v

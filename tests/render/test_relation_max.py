@@ -149,3 +149,17 @@ def test_the_floored_bce_gradient_line_is_judged(monkeypatch):
 )
 def test_a_word_ending_in_max_or_min_is_not_read_as_max(line):
     assert relation.unsupported(line, 3) == []
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "max(" * 250 + "1, 2" + ")" * 250 + " = 2",  # max(max(…(1, 2)…)) = 2
+        "(" * 250 + "1 + 1" + ")" * 250 + " = 2",
+        "− " * 1200 + "1 = 1",
+    ],
+)
+def test_a_deeply_nested_line_is_left_unread_not_an_error(line):
+    # nested past Python's recursion limit: the line is not judged (RecursionError escaped)
+    assert relation.unsupported(line, 3) == []
+    assert relation.undefined(line) == []
