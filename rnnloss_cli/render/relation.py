@@ -4,7 +4,9 @@ A derivation line such as ``−ln 0.0254 = 3.673`` is read by a student with a p
 *printed* numbers (rounded at ``--precision``) the left side must give the printed right side.
 When rounding of the operands breaks that (``−ln 0.03 = 3.7`` at ``-p 1``: −ln 0.03 = 3.507),
 the line says ``≈`` instead. This only chooses a sign for text already laid out; it reads the
-printed numbers, + − × · / ^, parentheses and ln, and leaves any other line as it is.
+printed numbers, + − × · / ^, parentheses, ln, and max(a, b, …) and min(…) (hinge's
+``max(0, 1 − 0.8) = 0.2``, PyTorch's floored BCE gradient ``… / max(ŷ · (1 − ŷ), 1e-12)``),
+and leaves any other line as it is.
 
 The printed numbers are read as the decimals they are and worked out in decimal arithmetic
 (50 significant digits): a right side is given when it lies within half a unit of its last
@@ -22,8 +24,8 @@ _NUMBER = r"-?(?:\d+(?:\.\d*)?|\.\d+)(?:e[-+]?\d+)?"
 #: " = number" (a relation whose right side is a printed number): not the first number of an
 #: expression ("= 0.2 + 0.1", "= 0.9^2"), which is not judged
 _RELATION = re.compile(r" = (" + _NUMBER + r")(?![\d.(^])(?! [-+×·*/−] )")
-_TOKEN = re.compile(r"\s*(ln|\d+(?:\.\d*)?(?:e[-+]?\d+)?|\.\d+|[-+*/^()])")
-_ARITH_CHARS = set("0123456789.e+-*/^() ln")
+_TOKEN = re.compile(r"\s*(ln|max|min|\d+(?:\.\d*)?(?:e[-+]?\d+)?|\.\d+|[-+*/^(),])")
+_ARITH_CHARS = set("0123456789.e+-*/^() ln,maxi")  # ln, max, min and their commas
 _UNITS = re.compile(r" (nats|bits)\b")
 
 
@@ -42,7 +44,8 @@ def _tokens(expr: str) -> list[str] | None:
 
 class _Parser:
     """expr := term (("+"|"-") term)*; term := unary (("*"|"/") unary)*;
-    unary := "-" unary | "ln" unary | power; power := atom ("^" unary)?; atom := number | (expr)
+    unary := "-" unary | "ln" unary | power; power := atom ("^" unary)?;
+    atom := number | (expr) | ("max"|"min") "(" expr ("," expr)* ")"
     """
 
     def __init__(self, tokens: list[str]) -> None:
@@ -116,9 +119,28 @@ class _Parser:
                 raise ValueError("unbalanced")
             self.take()
             return v
+        if tok in ("max", "min"):
+            return self.extremum()
         if tok is None or not (tok[0].isdigit() or tok[0] == "."):
             raise ValueError("not a number")
         return Decimal(self.take())
+
+    def extremum(self) -> Decimal:
+        """max(a, b, …) or min(a, b, …): the largest (smallest) of its comma-separated
+        arguments, each an expression (hinge's max(0, 1 − y·ŷ)); one operation."""
+        pick = max if self.take() == "max" else min
+        if self.peek() != "(":
+            raise ValueError("max/min without its bracket")
+        self.take()
+        self.ops += 1
+        args = [self.expr()]
+        while self.peek() == ",":
+            self.take()
+            args.append(self.expr())
+        if self.peek() != ")":
+            raise ValueError("unbalanced")
+        self.take()
+        return pick(args)
 
 
 #: Largest power worked out (0.9^2, 10^(−3)); a printed 10^(1.5e20) is left unread.
@@ -144,8 +166,8 @@ def evaluate(expr: str) -> Decimal | str | None:
             ctx.prec = 50
             ctx.Emin, ctx.Emax = MIN_EMIN, MAX_EMAX  # a path's 6.25e-434294483
             v = p.expr()
-    except (ValueError, ArithmeticError, DecimalException):
-        return None
+    except (ValueError, ArithmeticError, DecimalException, RecursionError):
+        return None  # RecursionError: nested past Python's limit (max(max(…))), not read
     if p.i != len(tokens) or not p.ops:
         return None
     return UNDEFINED if p.undefined else v
@@ -161,6 +183,8 @@ def _left_side(text: str) -> Decimal | str | None:
     for i in range(start, len(plain)):
         if plain[i] in " +*/^)" or (i > start and plain[i - 1] in "0123456789.e"):
             continue
+        if plain[i].isalpha() and i > 0 and (plain[i - 1].isalnum() or plain[i - 1] == "_"):
+            continue  # the end of a word: argmax(…), softmax(…) are not max(…)
         v = evaluate(plain[i:])
         if v is not None:
             return v
