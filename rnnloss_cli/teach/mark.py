@@ -753,11 +753,11 @@ def pair_values(ctx: Ctx, figure: str) -> list[tuple[Pair, Alternatives]]:
     return out
 
 
-def diagnose(ctx: Ctx, figure: str, given: float) -> list[tuple[Slip, float, str]]:
-    """Every slip whose recomputed number matches ``given`` (and is not the right one)."""
-    tol = ctx.meta.tolerance
+def _matching(candidates: Any, given: float, tol: float) -> list[tuple[Any, float, str]]:
+    """(slip, its number, its step) for each slip whose first number within ``tol`` of
+    ``given`` is found among its (number, step) alternatives."""
     found = []
-    for slip, alternatives in slip_values(ctx, figure):
+    for slip, alternatives in candidates:
         for alt, step in alternatives:
             if _close(given, alt, tol):
                 found.append((slip, alt, step))
@@ -765,16 +765,14 @@ def diagnose(ctx: Ctx, figure: str, given: float) -> list[tuple[Slip, float, str
     return found
 
 
+def diagnose(ctx: Ctx, figure: str, given: float) -> list[tuple[Slip, float, str]]:
+    """Every slip whose recomputed number matches ``given`` (and is not the right one)."""
+    return _matching(slip_values(ctx, figure), given, ctx.meta.tolerance)
+
+
 def diagnose_pair(ctx: Ctx, figure: str, given: float) -> list[tuple[Any, float, str]]:
     """Every pair of slips whose number together matches ``given`` (see ``pair_values``)."""
-    tol = ctx.meta.tolerance
-    found = []
-    for pair, alternatives in pair_values(ctx, figure):
-        for alt, step in alternatives:
-            if _close(given, alt, tol):
-                found.append((pair, alt, step))
-                break
-    return found
+    return _matching(pair_values(ctx, figure), given, ctx.meta.tolerance)
 
 
 def mark_problem(problem: Any, answers: dict[str, float | str]) -> MarkReport:
