@@ -476,13 +476,11 @@ def negative_label_sign(ctx: Ctx, figure: str) -> Alternatives:
     product of two negatives lost): re-solved with every label made +1."""
     import numpy as np
 
-    p = ctx.problem
-    if ctx.meta.kind not in ("hinge", "sequence_hinge"):
+    labels = _negative_labels(ctx)
+    if labels is None:
         return []
-    y, yhat = np.asarray(p.y, dtype=float), np.asarray(p.yhat, dtype=float)
-    if y.shape != yhat.shape or not bool(np.any(y < 0)):
-        return []
-    alt = ctx.resolve(figure, y=np.abs(p.y))
+    y, yhat = labels
+    alt = ctx.resolve(figure, y=np.abs(ctx.problem.y))
     if alt is None:
         return []
     i = tuple(int(k) for k in np.argwhere(y < 0)[0])  # the first step with a label −1
@@ -545,16 +543,24 @@ def _sum_changes(ctx: Ctx, figure: str) -> list[dict[str, Any]]:
     return [{"reduction": "sum"}] if asked_reduction(ctx, figure) in MEANS else []
 
 
-def _label_changes(ctx: Ctx, figure: str) -> list[dict[str, Any]]:
+def _negative_labels(ctx: Ctx) -> tuple[Any, Any] | None:
+    """(y, ŷ) as float arrays of a hinge problem with a label −1, else None (the sign slip
+    cannot apply)."""
     import numpy as np
 
     p = ctx.problem
     if ctx.meta.kind not in ("hinge", "sequence_hinge"):
-        return []
+        return None
     y, yhat = np.asarray(p.y, dtype=float), np.asarray(p.yhat, dtype=float)
     if y.shape != yhat.shape or not bool(np.any(y < 0)):
-        return []
-    return [{"y": np.abs(p.y)}]
+        return None
+    return y, yhat
+
+
+def _label_changes(ctx: Ctx, figure: str) -> list[dict[str, Any]]:
+    import numpy as np
+
+    return [] if _negative_labels(ctx) is None else [{"y": np.abs(ctx.problem.y)}]
 
 
 #: The catalogue, most specific first (the first match is the one named).
