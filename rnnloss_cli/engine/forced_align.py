@@ -203,6 +203,53 @@ def _viterbi(lp: NDArray[np.float64], target: NDArray[np.int64], blank: int) -> 
     return _Viterbi(labels_ext, delta, back, states, best)
 
 
+def best_alignment_count(
+    log_probs: ArrayLike, target: ArrayLike, blank: int = 0, rtol: float = 1e-9
+) -> int:
+    """How many alignments of ``target`` reach the Viterbi maximum of prod_t y_t(pi_t): 0 when
+    none has positive probability, 1 when the best is unique, 2 for two or more.
+
+    The Viterbi recursion of :func:`ctc_forced_align`, counting at every cell the predecessors
+    (s, s-1, and s-2 between different labels) whose delta ties the maximum; log-probabilities
+    within ``rtol`` (relative and absolute) tie, since 0.1·0.5·0.5 and 0.5·0.1·0.5 differ in
+    the last bits of their logarithms. Each alignment is one path through the extended states.
+
+    >>> best_alignment_count(np.log([[0.5, 0.5], [0.5, 0.5]]), [1])  # A-, -A and AA tie
+    2
+    """
+    lp = check_log_probs(log_probs)
+    blank = check_blank(blank, lp.shape[1])
+    labels_ext, skip_ok = _extended(check_target(target, lp.shape[1], blank), blank)
+    emit = lp[:, labels_ext]
+    n_ext = labels_ext.size
+
+    def tied(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+        return np.isclose(a, b, rtol=rtol, atol=rtol) & np.isfinite(a)
+
+    delta = np.full(n_ext, -np.inf)
+    count = np.zeros(n_ext)
+    delta[: min(2, n_ext)] = emit[0, : min(2, n_ext)]
+    count[: min(2, n_ext)] = 1.0
+    for t in range(1, lp.shape[0]):
+        step, skip = np.full(n_ext, -np.inf), np.full(n_ext, -np.inf)
+        step[1:] = delta[:-1]
+        skip[2:] = np.where(skip_ok[2:], delta[:-2], -np.inf)
+        c_step, c_skip = np.zeros(n_ext), np.zeros(n_ext)
+        c_step[1:] = count[:-1]
+        c_skip[2:] = np.where(skip_ok[2:], count[:-2], 0.0)
+        best = np.maximum(np.maximum(delta, step), skip)
+        ways = sum(
+            np.where(tied(v, best), c, 0.0)
+            for v, c in ((delta, count), (step, c_step), (skip, c_skip))
+        )
+        delta, count = best + emit[t], np.minimum(ways, 2.0)
+    ends = [n_ext - 1, n_ext - 2] if n_ext > 1 else [n_ext - 1]
+    top = max(delta[s] for s in ends)
+    if not np.isfinite(top):
+        return 0
+    return int(min(2.0, sum(count[s] for s in ends if tied(delta[s], top))))
+
+
 def _min_frames(target: NDArray[np.int64]) -> tuple[int, int]:
     repeats = int(np.sum(target[1:] == target[:-1])) if target.size > 1 else 0
     return int(target.size) + repeats, repeats

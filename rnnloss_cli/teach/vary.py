@@ -676,7 +676,11 @@ def _tied_text_key(problem: Any, texts: dict[str, str]) -> str | None:
         if tied.size:
             return f"frame {tied[0] + 1} has two most probable symbols (greedy is not unique)"
     if "path" in texts and getattr(problem, "target", None):
-        if _best_alignments(logs, problem.target, frames) > 1:
+        from rnnloss_cli.engine.forced_align import best_alignment_count
+
+        target = [frames.symbols.index(s) for s in problem.target]
+        blank = frames.symbols.index(frames.blank)
+        if best_alignment_count(logs, target, blank, TIE_RTOL) > 1:
             return "two alignments are the most probable (path is not unique)"
     if "beam" in texts:
         hyps = _beam_hypotheses(problem)
@@ -703,49 +707,6 @@ def _beam_hypotheses(problem: Any) -> list:
             separator=separator,
         )
     )
-
-
-def _best_alignments(logs: Any, target: tuple, frames: Any) -> int:
-    """How many alignments of ``target`` reach the Viterbi maximum (1, or 2 for "more"):
-    the Viterbi recursion over the blank-extended target, counting the predecessors that
-    tie for the maximum (Graves et al. 2006, the skip s-2 -> s only between different
-    labels). Each alignment is one path through the extended states, so paths = alignments.
-    """
-    import numpy as np
-
-    col = {s: i for i, s in enumerate(frames.symbols)}
-    blank = frames.blank
-    ext = [blank]
-    for s in target:
-        ext += [s, blank]
-    y = logs[:, [col[s] for s in ext]]
-    T, S = y.shape
-    skip_ok = np.array(
-        [s >= 2 and ext[s] != blank and ext[s] != ext[s - 2] for s in range(S)], dtype=bool
-    )
-    delta = np.full(S, -np.inf)
-    count = np.zeros(S)
-    delta[0], count[0] = y[0, 0], 1.0
-    if S > 1:
-        delta[1], count[1] = y[0, 1], 1.0
-    for t in range(1, T):
-        stay, step, skip = delta, np.full(S, -np.inf), np.full(S, -np.inf)
-        step[1:] = delta[:-1]
-        skip[2:] = np.where(skip_ok[2:], delta[:-2], -np.inf)
-        c_step, c_skip = np.zeros(S), np.zeros(S)
-        c_step[1:] = count[:-1]
-        c_skip[2:] = np.where(skip_ok[2:], count[:-2], 0.0)
-        best = np.maximum(np.maximum(stay, step), skip)
-        new_count = sum(
-            np.where(_tied(v, best), c, 0.0)
-            for v, c in ((stay, count), (step, c_step), (skip, c_skip))
-        )
-        delta, count = best + y[t], np.minimum(new_count, 2.0)
-    ends = [S - 1, S - 2] if S > 1 else [S - 1]
-    top = max(delta[s] for s in ends)
-    if not np.isfinite(top):
-        return 0
-    return int(min(2.0, sum(count[s] for s in ends if _tied(delta[s], top))))
 
 
 #: How the solvers show the empty labelling in a text check (``_beyond.shown``).
