@@ -74,13 +74,6 @@ section > .wide { width: max-content; max-width: min(50vw + 29rem, calc(100vw - 
    values instead of pushing them off the screen; numbers, products and label strings still
    keep to one line */
 @media screen and (max-width: 40rem) { .wide td.prose, .wide th { white-space: normal; } }
-/* and an answer key fits its result box: a long figure name (objective_no_baseline) wraps
-   in its cell, so its last column, whether each key agrees, stays on the screen */
-@media screen and (max-width: 40rem) {
-  .result { padding-left: 0.6rem; padding-right: 0.6rem; }
-  .checks th, .checks td { padding-left: 0.3rem; padding-right: 0.3rem; }
-  .checks td.text { white-space: normal; overflow-wrap: anywhere; min-width: 3em; }
-}
 .legend { font-size: 0.9rem; color: #444; margin-top: -0.6rem; }
 th, td { border: 1px solid #bbb; padding: 0.2rem 0.5rem; text-align: right; }
 td.text, th.text, .checks th:first-child { text-align: left; }
@@ -92,6 +85,14 @@ td.dim { color: #6b6b6b; } td.hl { font-weight: bold; } td.dead { color: #8a5a00
 .result { border: 2px solid #333; border-radius: 6px; padding: 0.6rem 1rem; margin: 1rem 0; }
 .result .loss { font-size: 1.2rem; font-weight: bold; }
 .ok { color: #1a7a1a; } .bad { color: #b00020; font-weight: bold; }
+/* on a phone an answer key fits its result box: a long figure name (objective_no_baseline)
+   wraps in its cell, so its last column, whether each key agrees, stays on the screen (these
+   rules follow the box's own, which they override) */
+@media screen and (max-width: 40rem) {
+  .result { padding-left: 0.6rem; padding-right: 0.6rem; }
+  .checks th, .checks td { padding-left: 0.3rem; padding-right: 0.3rem; }
+  .checks td.text { white-space: normal; overflow-wrap: anywhere; min-width: 3em; }
+}
 /* on the smallest phones (320 px) an answer key's four columns at the text's size are 20
    to 100 px wider than its box (a disagreeing key's bold word alone is 92 px): the page's
    margins, the box's padding and the key's cells narrow (these rules follow the ones they

@@ -1,0 +1,125 @@
+"""The HTML page as a reader sees it at a given window width: which CSS declaration wins
+(rule order and media queries, read from the page's own ``<style>``), how a long answer key
+and a wide trellis behave on a phone, and the fonts a page falls back to.
+
+These tests read the page's HTML/CSS text, not pixels: :func:`winning` applies the page's
+rules in order (a later rule of the same selector overrides an earlier one, as the cascade
+does for equal specificity), keeping the ``@media`` blocks that match a screen ``width`` px
+wide (1rem = 16 px).
+"""
+
+from __future__ import annotations
+
+import re
+
+from rnnloss_cli.problem import parse_problem
+from rnnloss_cli.render.html import render_html
+from rnnloss_cli.solve import solve
+
+_SIDES = ("top", "right", "bottom", "left")
+
+
+def css_rules(css: str) -> list[tuple[str, str, dict[str, str]]]:
+    """(media condition or "", selector, declarations) for each selector of each rule, in
+    the order they are written; one level of ``@media`` nesting, as the page has."""
+    css = re.sub(r"/\*.*?\*/", "", css, flags=re.S)
+    out: list[tuple[str, str, dict[str, str]]] = []
+
+    def rules(text: str, media: str) -> None:
+        for selectors, body in re.findall(r"([^{}]+)\{([^{}]*)\}", text):
+            decls = {
+                k.strip(): v.strip()
+                for k, _, v in (d.partition(":") for d in body.split(";"))
+                if k.strip()
+            }
+            for sel in selectors.split(","):
+                out.append((media, " ".join(sel.split()), decls))
+
+    i = 0
+    while i < len(css):
+        m = re.compile(r"@media([^{]*)\{").search(css, i)
+        if m is None:
+            rules(css[i:], "")
+            break
+        rules(css[i : m.start()], "")
+        depth, j = 1, m.end()
+        while depth:
+            depth += {"{": 1, "}": -1}.get(css[j], 0)
+            j += 1
+        rules(css[m.end() : j - 1], " ".join(m[1].split()))
+        i = j
+    return out
+
+
+def applies(media: str, width: float, *, dark: bool = False, printed: bool = False) -> bool:
+    """Whether a rule under ``@media media`` applies to a ``width`` px screen (or paper)."""
+    if not media:
+        return True
+    if media == "print":
+        return printed
+    if printed or not media.startswith("screen"):
+        return False
+    for feature, value in re.findall(r"\(([\w-]+):\s*([^)]+)\)", media):
+        if feature == "max-width" and width > float(value.removesuffix("rem")) * 16:
+            return False
+        if feature == "prefers-color-scheme" and (value == "dark") != dark:
+            return False
+    return True
+
+
+def winning(css: str, selector: str, prop: str, width: float, **kw) -> str | None:
+    """The value of ``prop`` the last applying rule for ``selector`` sets (a ``padding``
+    shorthand sets its four sides: 1 to 4 values, as CSS reads them)."""
+    value = None
+    for media, sel, decls in css_rules(css):
+        if sel != selector or not applies(media, width, **kw):
+            continue
+        for name, v in decls.items():
+            if name == prop:
+                value = v
+            elif name in ("padding", "margin") and prop.startswith(name + "-"):
+                parts = v.split()
+                four = {1: parts * 4, 2: parts * 2, 3: [*parts, parts[1]], 4: parts}[len(parts)]
+                value = four[_SIDES.index(prop.split("-", 1)[1])]
+    return value
+
+
+def page_css(text: str) -> str:
+    return text.split("<style>", 1)[1].split("</style>", 1)[0]
+
+
+def test_the_helper_reads_the_cascade_as_a_browser_does():
+    """The helper itself, on a hand-written sheet: a later rule wins; a media block that does
+    not match is skipped; a shorthand sets each side."""
+    css = (
+        ".a { padding: 1rem 2rem; }\n"
+        "@media screen and (max-width: 40rem) { .a { padding-left: 3rem; } }\n"
+        "@media print { .a { padding-left: 9rem; } }\n"
+    )
+    assert winning(css, ".a", "padding-left", 1280) == "2rem"
+    assert winning(css, ".a", "padding-left", 640) == "3rem"  # 40rem = 640 px: matches
+    assert winning(css, ".a", "padding-top", 390) == "1rem"
+    assert winning(css, ".a", "padding-left", 390, printed=True) == "9rem"
+
+
+def test_the_result_box_keeps_its_phone_padding_at_390_px():
+    """At 390 px (a phone: max-width 40rem) the result box's sides are the phone rule's
+    0.6rem, at 320 px the small phone's 0.3rem, at 1280 px the desktop's 1rem. Before, the
+    box's own rule (padding: 0.6rem 1rem) came after the 40rem block and set 1rem back."""
+    css = page_css(render_html([solve(parse_problem(_MSE, {}, "mse.yaml"))]))
+    for side in ("padding-left", "padding-right"):
+        assert winning(css, ".result", side, 390) == "0.6rem", side
+        assert winning(css, ".result", side, 320) == "0.3rem", side
+        assert winning(css, ".result", side, 1280) == "1rem", side
+        assert winning(css, ".result", side, 1280, printed=True) == "1rem", side
+
+
+#: MSE of (1, 2, 3, 4) against (1.5, 1.8, 3.4, 3.9): squares 0.25, 0.04, 0.16, 0.01, sum
+#: 0.46, mean 0.115 (problems/mse-forecast.yaml's own arithmetic).
+_MSE = {
+    "kind": "mse",
+    "title": "four-step forecast",
+    "y": [1.0, 2.0, 3.0, 4.0],
+    "yhat": [1.5, 1.8, 3.4, 3.9],
+    "answer": 0.115,
+}
