@@ -92,6 +92,9 @@ td.dim { color: #6b6b6b; } td.hl { font-weight: bold; } td.dead { color: #8a5a00
   .result { padding-left: 0.6rem; padding-right: 0.6rem; }
   .checks th, .checks td { padding-left: 0.3rem; padding-right: 0.3rem; }
   .checks td.text { white-space: normal; overflow-wrap: anywhere; min-width: 3em; }
+  /* ... and so does a long number in it (a disagreeing key's 0.1150000000000003, or an
+     answer with the key beside it): between its words first, between its digits if need be */
+  .checks td.long { white-space: normal; overflow-wrap: anywhere; }
 }
 /* on the smallest phones (320 px) an answer key's four columns at the text's size are 20
    to 100 px wider than its box (a disagreeing key's bold word alone is 92 px): the page's
@@ -432,6 +435,18 @@ def _steps(steps, precision: int, digits: Digits | None = None) -> list[str]:
     return ['<ul class="steps">', *items, "</ul>"]
 
 
+#: An answer key's number longer than this (a disagreeing key shows digits until the two
+#: differ: 0.1150000000000003) may wrap on a phone, between its digits, rather than push the
+#: key past its box; "−0.00123" and shorter stay whole.
+KEY_WRAP_AT = 9
+
+
+def _key_cell(text: str) -> str:
+    """An answer key's number cell: class ``num``, and ``long`` when it may wrap on a phone."""
+    long = " long" if len(text) > KEY_WRAP_AT else ""
+    return f'<td class="num{long}">{escape(text)}</td>'
+
+
 def result_html(
     r: Result,
     precision: int = 3,
@@ -503,10 +518,7 @@ def result_html(
             "<thead><tr><th>figure</th><th>answer</th></tr></thead><tbody>"
         )
         for figure, answer in answer_rows(r.checks, precision):
-            panel.append(
-                f'<tr><td class="text">{escape(figure)}</td>'
-                f'<td class="num">{escape(answer)}</td></tr>'
-            )
+            panel.append(f'<tr><td class="text">{escape(figure)}</td>{_key_cell(answer)}</tr>')
         panel.append("</tbody></table></div>")
     elif r.checks:
         # the answer key scrolls inside the result box, as wide tables do, on a narrow page
@@ -520,8 +532,7 @@ def result_html(
             verdict = '<td class="ok">ok</td>' if c.ok else '<td class="bad">MISMATCH</td>'
             panel.append(
                 f'<tr><td class="text">{escape(c.figure)}</td>'
-                f'<td class="num">{escape(expected)}</td>'
-                f'<td class="num">{escape(got)}</td>{verdict}</tr>'
+                f"{_key_cell(expected)}{_key_cell(got)}{verdict}</tr>"
             )
         panel.append("</tbody></table></div>")
     if panel:

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import re
 
+import yaml
+
 from rnnloss_cli.problem import parse_problem
 from rnnloss_cli.render.html import render_html
 from rnnloss_cli.solve import solve
@@ -123,3 +125,43 @@ _MSE = {
     "yhat": [1.5, 1.8, 3.4, 3.9],
     "answer": 0.115,
 }
+
+
+def _key_cells(text: str) -> list[tuple[str, str]]:
+    """(class, text) of each number cell of the page's answer key (or answers) table."""
+    key = text.split('<table class="checks">', 1)[1].split("</table>", 1)[0]
+    return re.findall(r'<td class="([^"]*num[^"]*)">([^<]*)</td>', key)
+
+
+def test_a_long_wrong_key_wraps_in_its_box_on_a_phone():
+    """A key that disagrees shows digits until the two numbers differ: key 0.1150000000000003
+    against the computed 0.46 / 4 = 0.115 (float64: 0.11499999999999999) is 18 characters,
+    and with "MISMATCH" in bold the key was wider than its box at 320 px, so it scrolled.
+    Such a long number's cell may wrap on a phone (class ``long``: wraps anywhere, between
+    digits); a short one (0.115) stays whole, and on a wide screen every number keeps one
+    line."""
+    mapping = {**_MSE, "answer": 0.1150000000000003, "tolerance": 1e-18}
+    text = render_html([solve(parse_problem(mapping, {}, "mse.yaml"))])
+    cells = {t: c.split() for c, t in _key_cells(text)}
+    assert "long" in cells["0.1150000000000003"], cells
+    assert "long" not in cells["0.115"], cells
+    css = page_css(text)
+    for width in (320, 390):
+        assert winning(css, ".checks td.long", "white-space", width) == "normal", width
+        assert winning(css, ".checks td.long", "overflow-wrap", width) == "anywhere", width
+    assert winning(css, ".checks td.long", "white-space", 1280) is None  # .num: nowrap
+    assert winning(css, ".checks td.long", "white-space", 320, printed=True) is None
+
+
+def test_a_solution_sheet_answer_with_a_long_wrong_key_wraps_on_a_phone(tmp_path):
+    """On a solution sheet a disagreeing key is written beside the answer, "0.115 (the key
+    says 0.1150000000000003)", 35 characters in one number cell: it wraps on a phone too."""
+    from rnnloss_cli.sheet import build_sheet
+
+    path = tmp_path / "long-key.yaml"
+    mapping = {**_MSE, "answer": 0.1150000000000003, "tolerance": 1e-18}
+    path.write_text(yaml.safe_dump(mapping), encoding="utf-8")
+    text = build_sheet([str(path)], "html", solutions=True)
+    (cls, answer), *_ = _key_cells(text)
+    assert answer == "0.115 (the key says 0.1150000000000003)"
+    assert "long" in cls.split()
