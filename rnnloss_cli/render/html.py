@@ -115,13 +115,19 @@ figure { margin: 1rem 0; } figcaption { font-size: 0.9rem; color: #444; }
 /* a trellis drawing a little wider than the column (a phone) shrinks to fit it, to 80 % of
    its width at most (12 px labels stay 9.6 px); a wider one then scrolls in its figure */
 figure.trellis svg { max-width: 100%; height: auto; min-width: calc(0.8 * var(--w, 0px)); }
+/* ... and says so above it: its hint's height is a line when the drawing at 80 % is wider
+   than the figure (a padding's 100 % is the figure's width), zero when it fits; the text
+   sits in that padding */
+.scroll-hint { position: relative; height: 0; margin: 0; overflow: hidden; font-size: 0.85rem;
+  color: #444; padding-top: clamp(0px, calc((0.8 * var(--w, 0px) - 100%) * 1000), 1.5em); }
+.scroll-hint span { position: absolute; top: 0; left: 0; white-space: nowrap; }
 /* the reader's dark theme: light text on a dark page; each drawing keeps its white plate
    (palette.PLATE), its black text on it */
 :root { color-scheme: light dark; }
 @media screen and (prefers-color-scheme: dark) {
   body { color: #e4e4e4; background: #16181c; }
   h2 { border-bottom-color: #4a4a4a; }
-  .meta { color: #a8a8a8; } .legend, figcaption { color: #b8b8b8; }
+  .meta { color: #a8a8a8; } .legend, figcaption, .scroll-hint { color: #b8b8b8; }
   th, td { border-color: #555; } th { background: #2a2d33; }
   td.dim { color: #9a9a9a; } td.dead { color: #e0a040; }
   .warning { border-color: #d08000; background: #3a2c10; }
@@ -147,6 +153,7 @@ figure.trellis svg { max-width: 100%; height: auto; min-width: calc(0.8 * var(--
      is set in the smaller size its box names (--print-size, from its widest cells), and
      its text cells wrap; numbers still never break */
   svg { max-width: 100%; height: auto; } figure.trellis svg { min-width: 0; }
+  .scroll-hint { display: none; }
   .wide table { font-size: var(--print-size, 9pt); }
   .wide th, .wide td { padding: 0.1em 0.3em; }
   .wide th, .wide td.text { white-space: normal; overflow-wrap: anywhere; }

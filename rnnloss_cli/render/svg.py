@@ -36,6 +36,7 @@ come from the data: cells 36 px for a small trellis, shrinking to 10 px for a bi
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Callable, Sequence
 from html import escape
 from typing import Any
@@ -340,8 +341,26 @@ def emissions_drawn(t: Table) -> str:
     return drawn_note(_thin(classes, FIGURE_MAX_ROWS), classes, frames, t.shape[0], "classes")
 
 
+#: A drawing's own width, as :func:`_grid_head` gives it to the page's CSS (``--w``).
+_WIDTH_VAR = re.compile(r'style="--w: ([0-9.]+)px"')
+#: Over a drawing that may not fit a phone's column: the page's CSS shows it only when the
+#: drawing, shrunk as far as it may (80 %), is still wider than its figure, which then
+#: scrolls (a phone shows no scrollbar until the figure is touched).
+SCROLL_HINT = "scroll → for the rest of the drawing"
+
+
 def _figure(svg: str, caption: str) -> str:
-    return f'<figure class="trellis">\n{svg}\n<figcaption>{escape(caption)}</figcaption></figure>'
+    width = _WIDTH_VAR.search(svg)
+    hint = (
+        f'<p class="scroll-hint" aria-hidden="true" style="--w: {width[1]}px">'
+        f"<span>{SCROLL_HINT}</span></p>\n"
+        if width
+        else ""
+    )
+    return (
+        f'<figure class="trellis">\n{hint}{svg}\n'
+        f"<figcaption>{escape(caption)}</figcaption></figure>"
+    )
 
 
 def _paths_caption(tracks: Sequence[Track]) -> str:

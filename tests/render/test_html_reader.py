@@ -11,7 +11,9 @@ wide (1rem = 16 px).
 from __future__ import annotations
 
 import re
+import shutil
 
+import pytest
 import yaml
 
 from rnnloss_cli.problem import parse_problem
@@ -165,3 +167,56 @@ def test_a_solution_sheet_answer_with_a_long_wrong_key_wraps_on_a_phone(tmp_path
     (cls, answer), *_ = _key_cells(text)
     assert answer == "0.115 (the key says 0.1150000000000003)"
     assert "long" in cls.split()
+
+
+def _hello_page() -> str:
+    import rnnloss_cli
+
+    return render_html([rnnloss_cli.solve_file("problems/hello.yaml")])
+
+
+def test_a_trellis_figure_carries_a_scroll_hint_shown_only_when_it_scrolls():
+    """hello's trellis is 436 px wide and shrinks to 80 % (349 px) at most: in a 320 px
+    phone's 304 px column it scrolls in its figure, and nothing said so (no scrollbar shows
+    on a phone until touched). Each trellis figure now carries a hint, "scroll →", before
+    its drawing, with the drawing's width (--w); on screen the hint's height is
+    ``clamp(0px, (0.8 × --w − 100 %) × 1000, …)``: zero when the drawing fits its column
+    (100 % is the column's width, as a padding's percentage is), a line when it does not;
+    on paper it is never shown (a printed drawing shrinks to the page)."""
+    text = _hello_page()
+    figure = text.split('<figure class="trellis"', 1)[1].split("</figure>", 1)[0]
+    hint = re.search(r'<p class="scroll-hint" aria-hidden="true" style="--w: ([\d.]+)px">', figure)
+    assert hint and hint[1] == "436", figure[:300]
+    assert "scroll →" in figure.split("<svg", 1)[0]  # above the drawing
+    css = page_css(text)
+    height = winning(css, ".scroll-hint", "padding-top", 320)
+    assert height and "0.8 * var(--w" in height and "100%" in height, height
+    assert winning(css, ".scroll-hint", "display", 320, printed=True) == "none"
+
+
+#: Each trellis figure: whether it scrolls sideways, and whether its hint takes any room.
+_HINTS = """[...document.querySelectorAll('figure.trellis')].map(f => [
+  f.scrollWidth > f.clientWidth + 1, f.querySelector('.scroll-hint').offsetHeight > 0])"""
+
+
+@pytest.mark.skipif(shutil.which("chromium") is None, reason="chromium is not installed")
+def test_the_scroll_hint_shows_exactly_when_its_figure_scrolls(tmp_path):
+    """Laid out by Chromium at 320, 390 and 1280 px: hello's trellis (436 px) scrolls at 320
+    px only, and its hint shows then and only then; every other trellis figure (344 to 364
+    px drawings, which fit at 80 %) neither scrolls nor shows a hint."""
+    import rnnloss_cli
+    from tests.render.test_browser_reader import probe
+
+    names = ["hello", "ctc-exact-ab", "deep", "digits-123"]
+    pages = {n: render_html([rnnloss_cli.solve_file(f"problems/{n}.yaml")]) for n in names}
+    for width in (320, 390, 1280):
+        got = probe(pages, _HINTS, tmp_path, width=width, flags=["--hide-scrollbars"])
+        for name, figures in got.items():
+            assert figures, name
+            for scrolls, hinted in figures:
+                assert scrolls == hinted, (width, name, figures)
+            assert any(s for s, _ in figures) == (name == "hello" and width == 320), (
+                width,
+                name,
+                figures,
+            )
