@@ -29,8 +29,8 @@ from typing import Any
 
 from rnnloss_cli.limits import CHART_MAX_BARS
 from rnnloss_cli.render.palette import PLATE, VIRIDIS
-from rnnloss_cli.render.svg import Fmt, number_format
-from rnnloss_cli.render.text import ELLIPSIS, Digits, fmt_number, lay_out
+from rnnloss_cli.render.svg import Fmt, number_format, text_minus
+from rnnloss_cli.render.text import ELLIPSIS, Digits, cell_text, fmt_number, lay_out
 from rnnloss_cli.result import Result, Table, Window
 
 #: The column of the "per step" table each sequence kind's bars are drawn from, and what the
@@ -224,6 +224,10 @@ def per_step_svg(
     A bar's value label prints as the table's cell does (``precision``, the plan ``digits``);
     the axis ticks are round numbers at 3 digits."""
     fmt = number_format(precision, digits)
+
+    def cell(x: Any) -> str:
+        return cell_text(x, precision, digits)
+
     steps, note = _steps_shown(t, column, window)
     values = [s[2] for s in steps if s is not None and isinstance(s[2], (int, float))]
     finite = [float(v) for v in values if math.isfinite(v)]
@@ -238,7 +242,9 @@ def per_step_svg(
         v = min(max(v, bot_v), top_v)
         return TOP + (top_v - v) / (top_v - bot_v) * PLOT_H
 
-    labels = [_label(s[2], fmt) if s is not None and s[2] is not None else "" for s in steps]
+    # a value label is the "per step" table's cell beside the chart, character for character
+    # (its minus sign too, an ASCII one as the tables print it, which tests read back)
+    labels = [_label(s[2], cell) if s is not None and s[2] is not None else "" for s in steps]
     bar = max(MIN_BAR, max((len(x) for x in labels), default=0) * CHAR_W + 6)
     batch = len({s[0] for s in steps if s is not None}) > 1
     xs: list[float] = []
@@ -279,7 +285,7 @@ def per_step_svg(
         out.append(
             f'<line x1="{LEFT - 4:g}" y1="{y(v):g}" x2="{LEFT:g}" y2="{y(v):g}" stroke="#444"/>'
             f'<text x="{LEFT - 7:g}" y="{y(v) + 4:g}" text-anchor="end">'
-            f"{escape(fmt_number(v, 3))}</text>"
+            f"{escape(text_minus(fmt_number(v, 3)))}</text>"
         )
     out.append(_axis_title_y(16, TOP + PLOT_H / 2, column))
     # the zero line: the x axis, dashed across the plot when some bar goes below it
@@ -323,7 +329,7 @@ def per_step_svg(
         out.append(
             f'<rect class="bar" x="{xpos:g}" y="{top:g}" width="{bar:g}" height="{h:g}" '
             f'fill="{BAR_FILL}" data-step="{step}" data-sequence="{seq}" '
-            f'data-value="{_value_attr(v)}"><title>{escape(f"t = {step}: {text}")}'
+            f'data-value="{_value_attr(v)}"><title>{escape(f"t = {step}: {_label(v, fmt)}")}'
             "</title></rect>"
         )
         ly = top - 4 if v >= 0 else top + h + 12
@@ -404,7 +410,7 @@ def curve_svg(
         f'x2="{LEFT + plot_w:g}" y2="{TOP + PLOT_H:g}"/></g>',
     ]
     for v in ticks:
-        label = f"1e{round(math.log10(v))}" if log else fmt_number(v, 3)
+        label = text_minus(f"1e{round(math.log10(v))}" if log else fmt_number(v, 3))
         out.append(
             f'<line x1="{LEFT - 4:g}" y1="{py(v):g}" x2="{LEFT + plot_w:g}" y2="{py(v):g}" '
             f'stroke="#e4e4e4"/><text x="{LEFT - 7:g}" y="{py(v) + 4:g}" text-anchor="end">'

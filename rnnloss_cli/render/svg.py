@@ -257,13 +257,30 @@ def alpha_table(r: Result) -> Table | None:
 Fmt = Callable[[Any], str]
 
 
+#: A number's minus sign as a drawing's text writes it: a sign before a digit, a point or
+#: "inf" (not after a letter, digit or hyphen: H-E-L-L-O, 1-2-3), or an exponent's (1e-3).
+_MINUS = re.compile(r"(?<![\w.\-])-(?=[\d.]|inf)|(?<=\de)-(?=\d)")
+
+
+def text_minus(text: str) -> str:
+    """``text`` with a number's ASCII hyphen-minus written as the minus sign U+2212
+    (-0.0604 -> −0.0604, 1e-3 -> 1e−3), as the page's maths writes it; a label's hyphens
+    (a CTC blank "-", H-E-L-L-O) stay. For text read by people only: attributes keep ASCII."""
+    return _MINUS.sub("\u2212", text)
+
+
 def number_format(precision: int = 3, digits: Digits | None = None) -> Fmt:
     """A number as the page's tables and lines print it: ``precision`` (``--precision``),
     raised where the derivation's plan ``digits`` (:func:`render.text.digits_plan`) says so,
-    so a figure's tooltip reads 0.0604067 where the table beside it does."""
+    so a figure's tooltip reads 0.0604067 where the table beside it does; its minus sign is
+    U+2212 (:func:`text_minus`), a symbol (a CTC label) is written as it is."""
     from rnnloss_cli.render.text import cell_text
 
-    return lambda x: cell_text(x, precision, digits)
+    return lambda x: (
+        cell_text(x, precision, digits)
+        if isinstance(x, str)
+        else text_minus(cell_text(x, precision, digits))
+    )
 
 
 #: The ends of a colour scale (ln α from -6.91 to -0.916; y from 0.00123 to 0.988) print
@@ -979,7 +996,7 @@ def _trellis_legend(
         y += 22 + 16 * (len(lines) - 1)
     else:
         if scale == "log":
-            low, high = f"ln {quantity} = {lo:.3g}", f"{hi:.3g}"  # see _scale_end
+            low, high = f"ln {quantity} = {text_minus(f'{lo:.3g}')}", text_minus(f"{hi:.3g}")
         elif scale == "log-frame":
             low, high = "smallest", "largest"
         else:
