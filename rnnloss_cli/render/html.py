@@ -34,8 +34,22 @@ CELL_CLASS = {"dim": "dim", "dead": "dead", "highlight": "hl"}
 LEGEND_HTML = {**LEGEND_TEXT, "dim": "grey", "dead": "†", "highlight": "bold"}
 TEXT_CLASS = ' class="text"'
 
+#: Families with Chinese (simplified, traditional), Japanese and Korean glyphs on the systems
+#: readers use (Noto/Source Han on Linux and Android, Apple's, Windows', then older Linux
+#: ones), listed after the Latin faces so that only what those lack is taken from them.
+CJK_FONTS = ", ".join(
+    f'"{name}"'
+    for name in (
+        "Noto Sans CJK SC", "Noto Sans CJK TC", "Noto Sans CJK JP", "Noto Sans CJK KR",
+        "Source Han Sans SC", "Source Han Sans KR", "PingFang SC", "PingFang TC",
+        "Hiragino Sans", "Apple SD Gothic Neo", "Microsoft YaHei", "Microsoft JhengHei",
+        "Yu Gothic", "Malgun Gothic", "WenQuanYi Micro Hei", "Droid Sans Fallback",
+    )
+)  # fmt: skip
+
 CSS = """
-body { font-family: system-ui, sans-serif; max-width: 60rem; margin: 2rem auto;
+body { font-family: system-ui, -apple-system, "Segoe UI", Roboto, "Noto Sans", "DejaVu Sans",
+  Arial, CJK_FONTS, sans-serif; max-width: 60rem; margin: 2rem auto;
   padding: 0 1rem; color: #1a1a1a; background: #fff; line-height: 1.45; }
 h1 { font-size: 1.5rem; } h2 { font-size: 1.25rem; border-bottom: 1px solid #ccc; }
 /* a sheet nests a custom problem's terms down to h5/h6: never smaller than the text */
@@ -43,15 +57,20 @@ h3 { font-size: 1.1rem; } h4, h5, h6 { font-size: 1rem; } h6 { font-style: itali
 /* prose wraps even a long unbroken word rather than widening the page */
 h1, h2, h3, h4, h5, h6, p, li, .callout, caption, figcaption { overflow-wrap: anywhere; }
 .meta { color: #555; }
-.plain { font-family: ui-monospace, monospace; }
+/* (a CJK symbol in maths falls back from the math fonts to the text's CJK families) */
 math { font-size: 1.1em;
-  font-family: "Latin Modern Math", "STIX Two Math", "Cambria Math", math; }
+  font-family: "Latin Modern Math", "STIX Two Math", "Cambria Math", math, CJK_FONTS, serif; }
+/* a drawing's labels (a CTC symbol 漢, 한) fall back to them too; its Latin text keeps the
+   sans-serif of its own font-family attribute, which its label widths are sized for */
+svg { font-family: sans-serif, CJK_FONTS; }
 .formula { margin: 0.6rem 0; } .formula math { font-size: 1.2em; }
 /* a worked fraction's numbers are as large as the rest of its line (an inline fraction's
    rows would be set at 70 %); its scripts still shrink */
 .step mfrac { math-style: normal; }
 .steps li { margin: 0.25rem 0; }
-.givens th { text-align: left; font-weight: normal; font-family: ui-monospace, monospace; }
+.givens th { text-align: left; font-weight: normal; }
+.plain, .givens th { font-family: ui-monospace, "SF Mono", Menlo, Consolas, "DejaVu Sans Mono",
+  "Liberation Mono", CJK_FONTS, monospace; }
 .givens td { text-align: left; }
 .task { margin: 0.8rem 0; }
 table { border-collapse: collapse; margin: 0.5rem 0 1rem; }
@@ -162,6 +181,9 @@ figure.trellis svg { max-width: 100%; height: auto; min-width: calc(0.8 * var(--
   .wide + .legend { break-before: avoid; }  /* a table's key stays on its page */
 }
 """
+
+
+CSS = CSS.replace("CJK_FONTS", CJK_FONTS)
 
 
 #: Printed, a wide table is set small enough for its widest cells to fit the text width of

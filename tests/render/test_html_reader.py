@@ -220,3 +220,38 @@ def test_the_scroll_hint_shows_exactly_when_its_figure_scrolls(tmp_path):
                 name,
                 figures,
             )
+
+
+#: A family for each of Chinese (simplified, traditional), Japanese and Korean on the systems
+#: a reader uses: Noto/Source Han (Linux, Android), PingFang/Hiragino/Apple SD Gothic
+#: (Apple), Microsoft YaHei/JhengHei, Yu Gothic, Malgun Gothic (Windows).
+_CJK = {
+    "zh-Hans": ("Noto Sans CJK SC", "PingFang SC", "Microsoft YaHei"),
+    "zh-Hant": ("Noto Sans CJK TC", "PingFang TC", "Microsoft JhengHei"),
+    "ja": ("Noto Sans CJK JP", "Hiragino Sans", "Yu Gothic"),
+    "ko": ("Noto Sans CJK KR", "Apple SD Gothic Neo", "Malgun Gothic"),
+}
+
+
+def test_every_font_stack_falls_back_to_cjk_families_then_a_generic_one():
+    """A symbol, title or figure label in Chinese, Japanese or Korean (a CTC over 漢字, a
+    title in 한국어) has families to fall back to in the text's, the maths', the plain
+    steps' and the drawings' font stacks, after their Latin faces, with a generic family
+    (before, only ``system-ui, sans-serif``, and the drawings' ``sans-serif``: what those
+    lacked was left to the system's own fallback; on this machine, with no Hangul font at
+    all, 한 shows as a box whatever the page lists)."""
+    css = page_css(_hello_page())
+    for selector, latin, generic in (
+        ("body", "system-ui", "sans-serif"),
+        ("math", "Latin Modern Math", "math"),
+        (".plain", "ui-monospace", "monospace"),
+        (".givens th", "ui-monospace", "monospace"),
+        ("svg", "sans-serif", "sans-serif"),
+    ):
+        stack = winning(css, selector, "font-family", 1280)
+        assert stack, selector
+        families = [f.strip().strip('"') for f in stack.split(",")]
+        for lang, names in _CJK.items():
+            assert set(names) <= set(families), (selector, lang, families)
+        # a Latin face comes first (a CJK face has Latin glyphs too, in another design)
+        assert families[0] == latin and generic in families, (selector, families)
