@@ -165,6 +165,9 @@ figure.trellis svg { max-width: 100%; height: auto; min-width: calc(0.8 * var(--
   body > section.result-block + section.result-block { break-before: page; }
   section.problem.question { break-inside: avoid; }
   figure, .callout, li, tr { break-inside: avoid; }
+  /* a short table (its caption with it) and the result box (the loss and its key) are
+     never cut across two pages; a long table breaks between its rows */
+  .wide.short, .result { break-inside: avoid; }
   thead { display: table-header-group; }  /* a table broken across pages repeats its head */
   .wide, .formula, .step, figure.trellis { overflow: visible; }  /* paper cannot scroll */
   section > .wide { width: auto; max-width: none; }
@@ -206,6 +209,12 @@ def print_size(columns: list[str], rows: list[list[str]], texts: set[int]) -> fl
         cells = [width(row[j], j in texts) for row in rows if j < len(row)]
         chars += max([width(head, True), *cells]) + 1
     return max(PRINT_MIN_PT, min(PRINT_PT, PRINT_WIDTH_PT / (0.6 * max(chars, 1))))
+
+
+#: A table of at most this many rows is kept on one page when printed (a 9 pt row is about
+#: 15 pt high, an A4 page's text about 750 pt); a longer one breaks between its rows, its
+#: head repeated.
+SHORT_TABLE_ROWS = 40
 
 
 #: A table cell of prose: two words of letters with a space between them (a phone may wrap
@@ -251,7 +260,10 @@ def table_html(
     size = print_size(list(laid.columns), shown, texts)
     style = f' style="--print-size: {size:.1f}pt"' if size < PRINT_PT else ""
     # the wrapper scrolls a table wider than the page instead of widening the page
-    out = [f'<div class="wide"{style}><table class="data"><caption>{escape(t.title)}</caption>']
+    short = " short" if len(laid.rows) <= SHORT_TABLE_ROWS else ""  # kept on one page
+    out = [
+        f'<div class="wide{short}"{style}><table class="data"><caption>{escape(t.title)}</caption>'
+    ]
     # a head's subscripts (h_{t−1}, A_t) as <sub>, as a step's label writes them; a column
     # of words only is headed from the left, as its cells read
     left = words_in - numbers_in

@@ -255,3 +255,26 @@ def test_every_font_stack_falls_back_to_cjk_families_then_a_generic_one():
             assert set(names) <= set(families), (selector, lang, families)
         # a Latin face comes first (a CJK face has Latin glyphs too, in another design)
         assert families[0] == latin and generic in families, (selector, families)
+
+
+def test_on_paper_a_short_table_and_the_result_box_are_not_cut_across_pages():
+    """Printed (Chromium's print preview of problems/custom-combo.yaml), the last result box
+    was cut after "Loss = 1.232", its answer key alone on the next page; hello's 3-row
+    "listed alignments" table was cut after its second row. A table short enough for a page
+    (at most SHORT_TABLE_ROWS rows, class ``short``) and the result box are kept whole;
+    a long one (100 rows here, windowed to 61) still breaks between its rows."""
+    from rnnloss_cli.render.html import SHORT_TABLE_ROWS, table_html
+    from rnnloss_cli.result import Table
+
+    def wrapper(n: int) -> list[str]:
+        t = Table("t", ["i", "x"], [[i, 0.5] for i in range(1, n + 1)], key_columns=1)
+        div = next(line for line in table_html(t, 3) if line.startswith("<div"))
+        return re.match(r'<div class="([^"]*)"', div)[1].split()
+
+    assert wrapper(3) == ["wide", "short"]
+    assert wrapper(SHORT_TABLE_ROWS) == ["wide", "short"]
+    assert wrapper(100) == ["wide"]
+    css = page_css(_hello_page())
+    assert winning(css, ".wide.short", "break-inside", 1000, printed=True) == "avoid"
+    assert winning(css, ".result", "break-inside", 1000, printed=True) == "avoid"
+    assert winning(css, ".wide.short", "break-inside", 1000) is None  # the screen: no pages
