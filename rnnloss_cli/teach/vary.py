@@ -692,10 +692,10 @@ def _tied_text_key(problem: Any, texts: dict[str, str]) -> str | None:
 def _beam_hypotheses(problem: Any) -> list:
     """The final beam of a ctc_decode problem, best first, as its solver searches it."""
     from rnnloss_cli.engine import ctc_beam_search
-    from rnnloss_cli.solve.decode import _search_options
+    from rnnloss_cli.solve.decode import search_options
 
     fr = problem.frames
-    lm, lexicon, separator = _search_options(problem)
+    lm, lexicon, separator = search_options(problem)
     return list(
         ctc_beam_search(
             fr.log_probs,
