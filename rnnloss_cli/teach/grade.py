@@ -467,7 +467,7 @@ class _Grader:
             return
         value: float | str = text
         m = None
-        if name in graded.ctx.texts:  # marked as text (cheap: no slips); a number is refused
+        if name in graded.ctx.texts:  # text (slips searched once a figure); a number is refused
             try:
                 m = mark_ctx(graded.ctx, {name: text}).marks[0]
             except ProblemError as err:

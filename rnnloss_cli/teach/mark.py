@@ -13,7 +13,9 @@ problem; a match is named ``first+second`` (at most MAX_PAIR_SOLVES re-solves a 
 A text figure of the key (a decoding's ``greedy``/``beam`` labelling, an alignment's
 ``path``) is right when the answer, spaces around trimmed, equals the engine's text exactly
 (case counts); the empty labelling may be written ``(empty)`` as the solver prints it, ``""``
-as a key writes it, or left empty (``EMPTY_TEXTS``). It earns 1 point; no slip is tried. A
+as a key writes it, or left empty (``EMPTY_TEXTS``). It earns 1 point; a wrong one is compared
+with the labellings of ``teach.textslips.TEXT_SLIPS`` (the greedy answer for the beam's, the
+collapse rule applied wrong, ...). A
 number for a text figure, or text that is not a number for a number figure, is a ProblemError.
 
 Adding a slip is adding one ``Slip`` entry: a name, what it says, and a function
@@ -646,7 +648,8 @@ class FigureMark:
     earned: float
     slip: str | None = None
     says: str | None = None
-    slip_value: float | None = None
+    #: The slip's number, or for a text figure its labelling.
+    slip_value: float | str | None = None
     correct_step: str | None = None
     also: list[str] = field(default_factory=list)
 
@@ -920,7 +923,16 @@ def mark_text(ctx: Ctx, asked: str, figure: str, given: float | str) -> FigureMa
     expected = ctx.texts[figure]
     right = text == expected
     points = ctx.meta.points.get(figure, 1.0)
-    return FigureMark(figure, text, expected, 0.0, right, points, points * right)
+    m = FigureMark(figure, text, expected, 0.0, right, points, points * right)
+    if not right:
+        from rnnloss_cli.teach.textslips import diagnose_text
+
+        found = diagnose_text(ctx, figure, text)
+        if found:
+            slip, alt, step = found[0]
+            m.slip, m.says, m.slip_value, m.correct_step = slip.name, slip.says, alt, step
+            m.also = [s.name for s, _, _ in found[1:]]
+    return m
 
 
 def mark_answers(path: str, answers: dict[str, float | str]) -> MarkReport:
@@ -1027,7 +1039,13 @@ def report_text(report: MarkReport) -> str:
                 lines.append(f"  {m.figure} = {given}: right")
             else:
                 lines.append(f"  {m.figure} = {given}: wrong, expected {expected}")
-                lines.append("    a text is compared exactly (spaces around ignored)")
+                if m.slip:
+                    lines.append(f"    slip [{m.slip}]: {m.says}")
+                    lines.append(f"    correct step: {_CONTROL.sub(chr(0xFFFD), m.correct_step)}")
+                    if m.also:
+                        lines.append(f"    also consistent with: {', '.join(m.also)}")
+                else:
+                    lines.append("    a text is compared exactly (spaces around ignored)")
             continue
         if m.right:
             lines.append(f"  {m.figure} = {m.given:g}: right ({_g(m.expected)})")
