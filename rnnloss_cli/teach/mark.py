@@ -541,6 +541,17 @@ def discount_wrong_way(ctx: Ctx, figure: str) -> Alternatives:
     return out
 
 
+def _base_changes(ctx: Ctx, figure: str) -> list[dict[str, Any]]:
+    """The problem in each other log base (the wrong key pressed), for a logarithmic kind."""
+    if ctx.meta.kind not in LOG_KINDS:
+        return []
+    return [
+        {"meta": dataclasses.replace(ctx.meta, log_base=base)}
+        for base in ("e", "2", "10")
+        if base != ctx.meta.log_base
+    ]
+
+
 def _sum_changes(ctx: Ctx, figure: str) -> list[dict[str, Any]]:
     return [{"reduction": "sum"}] if asked_reduction(ctx, figure) in MEANS else []
 
@@ -613,7 +624,7 @@ SLIPS: tuple[Slip, ...] = (
         "probabilities",
         alignments_multiplied,
     ),
-    Slip("wrong_log_base", "it uses the wrong logarithm base", wrong_log_base),
+    Slip("wrong_log_base", "it uses the wrong logarithm base", wrong_log_base, _base_changes),
     Slip(
         "objective_for_loss",
         "it has the wrong sign: the objective (log-likelihood) instead of the loss",
@@ -722,10 +733,11 @@ class Pair:
 
 def pair_values(ctx: Ctx, figure: str) -> list[tuple[Pair, Alternatives]]:
     """Pairs of slips with the wrong numbers they give together for ``figure``: a number
-    that neither gives alone, nor the right one. Computed once a figure (as ``slip_values``),
-    with at most MAX_PAIR_SOLVES re-solves; each pair once, in the catalogue's order.
+        that neither gives alone, nor the right one. Computed once a figure (as ``slip_values``),
+        with at most MAX_PAIR_SOLVES re-solves; each pair once, in the catalogue's order (tried
+    from the first of its slips that is a change, with each of that slip's changes).
 
-    The correct step undoes the second slip on the changed problem, then the first.
+        The correct step undoes the second slip on the changed problem, then the first.
     """
     key = ("pairs", figure)
     if key in ctx._slip_values:
@@ -733,30 +745,41 @@ def pair_values(ctx: Ctx, figure: str) -> list[tuple[Pair, Alternatives]]:
     expected, tol = ctx.value(figure), ctx.meta.tolerance
     singles = slip_values(ctx, figure)
     alone = [alt for _, alts in singles for alt, _ in alts]
-    first_step = {slip.name: alts[0][1] for slip, alts in singles if alts}
+    first_alts = {slip.name: alts for slip, alts in singles if alts}
     budget = [MAX_PAIR_SOLVES]
     out: list[tuple[Pair, Alternatives]] = []
-    seen: set[str] = set()
+    #: pair name -> (the slip that made the change, the pair's place in ``out``): a pair is
+    #: tried from one of its slips only, but with each of that slip's changes (log2, log10)
+    seen: dict[str, tuple[str, int]] = {}
     for first in SLIPS:
-        if first.changes is None or first.name not in first_step:
+        if first.changes is None or first.name not in first_alts:
             continue
         for changes in first.changes(ctx, figure):
             sub = ctx.changed(budget, **changes)
             if sub is None or figure not in sub.result.figures:
                 continue
+            # the step that undoes this change: the first slip's alternative it gives (a slip
+            # with several changes, log2 or log10, has a step for each)
+            made = sub.value(figure)
+            first_step = next(
+                (st for a, st in first_alts[first.name] if _close(a, made, tol)),
+                first_alts[first.name][0][1],
+            )
             for second in SLIPS:
                 pair = Pair(first, second)
-                if second is first or pair.name in seen:
+                if second is first or seen.get(pair.name, (first.name,))[0] != first.name:
                     continue
                 found = [
-                    (alt, f"{step}; then {first_step[first.name]}")
+                    (alt, f"{step}; then {first_step}")
                     for alt, step in second.alternatives(sub, figure)
                     if math.isfinite(alt)
                     and not _close(alt, expected, tol)
                     and not any(_close(alt, a, tol) for a in alone)
                 ]
-                if found:
-                    seen.add(pair.name)
+                if found and pair.name in seen:
+                    out[seen[pair.name][1]][1].extend(found)
+                elif found:
+                    seen[pair.name] = (first.name, len(out))
                     out.append((pair, found))
     ctx._slip_values[key] = out
     return out
