@@ -171,13 +171,21 @@ def _reduction_figure(ctx: Ctx, figure: str, reduction: str) -> float | None:
     return ctx.resolve(figure if figure != "loss" else "loss", reduction=reduction)
 
 
+def _to_base(ctx: Ctx, step: str) -> str:
+    """A reduction step (worked in nats, as the solver works it) followed by the change of
+    base when the problem asks for bits or bans, so the step ends on the asked value (a mean
+    in bits was told "= 0.367", its value in nats)."""
+    change = ctx.step("change of base")
+    return step if change is None else f"{step}; then {change}"
+
+
 def sum_for_mean(ctx: Ctx, figure: str) -> Alternatives:
     """The sum where a mean is asked: re-solve with reduction sum."""
     asked = asked_reduction(ctx, figure)
     if asked not in MEANS:
         return []
     alt = ctx.resolve("loss", reduction="sum")
-    step = ctx.step("mean") or f"divide the sum by the number of terms ({asked})"
+    step = _to_base(ctx, ctx.step("mean") or f"divide the sum by the number of terms ({asked})")
     return [] if alt is None else [(alt, step)]
 
 
@@ -189,7 +197,8 @@ def mean_for_sum(ctx: Ctx, figure: str) -> Alternatives:
     for red in MEANS:
         alt = ctx.resolve("loss", reduction=red)
         if alt is not None:
-            out.append((alt, ctx.step("sum") or "add the terms; do not divide by their number"))
+            step = ctx.step("sum") or "add the terms; do not divide by their number"
+            out.append((alt, _to_base(ctx, step)))
     return out
 
 

@@ -46,3 +46,30 @@ def test_each_slip_alone_is_still_named_alone(bce_sum: str):
     assert mark_answers(bce_sum, {"loss": 0.3670}).marks[0].slip == "mean_for_sum"
     assert mark_answers(bce_sum, {"loss": 1.0589}).marks[0].slip == "wrong_log_base"
     assert mark_answers(bce_sum, {"loss": 0.3188}).marks[0].slip == "wrong_log_base"
+
+
+BCE_MEAN_BITS = """kind: bce
+title: two predictions, mean in bits
+y: [1, 0]
+yhat: [0.8, 0.4]
+reduction: mean
+log_base: 2
+answer: {loss: 0.529447}
+"""
+
+
+@pytest.mark.parametrize("reduction", ["mean", "sum"])
+def test_a_reduction_step_ends_on_the_value_in_the_asked_base(tmp_path: Path, reduction: str):
+    # Same terms in bits: the mean 0.366985 / ln 2 = 0.529447, the sum 0.733969 / ln 2 =
+    # 1.058894. The correct step was the solver's reduction line alone, in nats: "= 0.367"
+    # for a mean asked in bits (0.5294), "= 0.734" for a sum asked in bits (1.059).
+    f = tmp_path / "bits.yaml"
+    text = BCE_MEAN_BITS
+    if reduction == "sum":
+        text = text.replace("reduction: mean", "reduction: sum").replace("0.529447", "1.058894")
+    f.write_text(text)
+    given, expected = (1.0589, "0.5294") if reduction == "mean" else (0.5294, "1.0589")
+    m = mark_answers(str(f), {"loss": given}).marks[0]
+    assert m.slip == ("sum_for_mean" if reduction == "mean" else "mean_for_sum")
+    assert m.correct_step.endswith(expected), m.correct_step
+    assert "change of base to bits" in m.correct_step
