@@ -7,16 +7,17 @@ another log base, the padding unmasked, the discount reversed, ...). The first s
 number matches (within the tolerance, and distinct from the right value) is named with the
 correct step; other matching slips are listed as "also consistent with". When no slip
 matches, pairs are tried: a slip that is a change of the givens (``Slip.changes``: the sum
-for the mean, a label −1 read as +1) is made, and every other slip is tried on the changed
-problem; a match is named ``first+second`` (at most MAX_PAIR_SOLVES re-solves a figure).
+for the mean, a label −1 read as +1, another log base) is made, and every other slip is tried
+on the changed problem; a match is named ``first+second`` (at most MAX_PAIR_SOLVES re-solves
+a figure).
 
 A text figure of the key (a decoding's ``greedy``/``beam`` labelling, an alignment's
 ``path``) is right when the answer, spaces around trimmed, equals the engine's text exactly
 (case counts); the empty labelling may be written ``(empty)`` as the solver prints it, ``""``
 as a key writes it, or left empty (``EMPTY_TEXTS``). It earns 1 point; a wrong one is compared
 with the labellings of ``teach.textslips.TEXT_SLIPS`` (the greedy answer for the beam's, the
-collapse rule applied wrong, ...). A
-number for a text figure, or text that is not a number for a number figure, is a ProblemError.
+collapse rule applied wrong, ...). A number for a text figure, or text that is not a number
+for a number figure, is a ProblemError.
 
 Adding a slip is adding one ``Slip`` entry: a name, what it says, and a function
 ``(ctx, figure) -> [(wrong value, correct step), ...]``.
@@ -742,11 +743,11 @@ class Pair:
 
 def pair_values(ctx: Ctx, figure: str) -> list[tuple[Pair, Alternatives]]:
     """Pairs of slips with the wrong numbers they give together for ``figure``: a number
-        that neither gives alone, nor the right one. Computed once a figure (as ``slip_values``),
-        with at most MAX_PAIR_SOLVES re-solves; each pair once, in the catalogue's order (tried
+    that neither gives alone, nor the right one. Computed once a figure (as ``slip_values``),
+    with at most MAX_PAIR_SOLVES re-solves; each pair once, in the catalogue's order (tried
     from the first of its slips that is a change, with each of that slip's changes).
 
-        The correct step undoes the second slip on the changed problem, then the first.
+    The correct step undoes the second slip on the changed problem, then the first.
     """
     key = ("pairs", figure)
     if key in ctx._slip_values:
