@@ -73,3 +73,13 @@ def test_a_reduction_step_ends_on_the_value_in_the_asked_base(tmp_path: Path, re
     assert m.slip == ("sum_for_mean" if reduction == "mean" else "mean_for_sum")
     assert m.correct_step.endswith(expected), m.correct_step
     assert "change of base to bits" in m.correct_step
+
+
+@pytest.mark.parametrize(("given", "log"), [(1.7867, "log2"), (0.5379, "log10")])
+def test_sequences_mean_in_another_base(given: float, log: str):
+    # problems/seq-padded-batch.yaml (its comments): mean_tokens 2.476939 / 5 = 0.495388 is
+    # asked; mean_sequences 2.476939 / 2 = 1.238470, in log2 1.238470 / 0.693147 = 1.786735,
+    # in log10 1.238470 / 2.302585 = 0.537861: two slips, no single one gives them.
+    m = mark_answers("problems/seq-padded-batch.yaml", {"loss": given}).marks[0]
+    assert m.slip == "tokens_vs_sequences+wrong_log_base", (m.slip, m.also)
+    assert f"is what {log} gives" in m.correct_step
