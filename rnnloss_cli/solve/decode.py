@@ -140,7 +140,7 @@ def solve_decode(p: DecodeProblem, *, window: Window | None = None) -> Result:
     fr = p.frames
     sym = fr.symbols
     _check_greedy_trellis(p)
-    lm, lexicon, separator = _search_options(p)
+    lm, lexicon, separator = search_options(p)
     try:
         tr = ctc_beam_search(
             fr.log_probs,
@@ -391,8 +391,9 @@ def _check_greedy_trellis(p: DecodeProblem) -> None:
         )
 
 
-def _search_options(p: DecodeProblem) -> tuple[Any, Any, int | None]:
-    """The engine's lm, lexicon (label indices) and separator label for the problem's own."""
+def search_options(p: DecodeProblem) -> tuple[Any, Any, int | None]:
+    """The engine's lm, lexicon (label indices) and separator label for the problem's own
+    (the solver's, and ``teach.vary``'s when it re-runs the search to test a draw for ties)."""
     from rnnloss_cli.engine import CharNgramLM
 
     index = {s: k for k, s in enumerate(p.frames.symbols)}

@@ -36,6 +36,11 @@ def read_csv_text(path: str) -> str:
     try:
         text = read_text(path)
     except ProblemError as err:
+        if err.message.startswith("not UTF-8") and _utf16(path):
+            raise ProblemError(
+                'UTF-16 text (a spreadsheet\'s "Unicode text"), not UTF-8; save it as "CSV UTF-8"',
+                file=err.file,
+            ) from None
         if not err.message.startswith("larger than"):
             raise
         raise ProblemError(
@@ -47,6 +52,17 @@ def read_csv_text(path: str) -> str:
         ) from None
     # A spreadsheet's UTF-8 byte-order mark is not part of the first column's name.
     return text.removeprefix("\ufeff")
+
+
+def _utf16(path: str) -> bool:
+    """Whether the file ``path`` opens with a UTF-16 byte-order mark (FF FE or FE FF)."""
+    if path == "-":
+        return False  # read once, already: its bytes are gone
+    try:
+        with open(path, "rb") as f:
+            return f.read(2) in (b"\xff\xfe", b"\xfe\xff")
+    except OSError:
+        return False
 
 
 def shown(text: str) -> str:

@@ -271,9 +271,16 @@ def _header(cells: list[str], path: str, line: int) -> tuple[list[str], bool, li
     """
     header = [h.strip().lower() for h in cells]
     if header[:2] != ["student", "problem"] or len(header) < 3:
+        # a spreadsheet in a decimal-comma locale saves "CSV" with ';' (or a tab) between cells
+        sep = next((c for c in (";", "\t") if len(cells) == 1 and c in cells[0]), None)
+        hint = (
+            f"; its columns are separated by {sep!r}: save it as comma-separated values"
+            if sep
+            else ""
+        )
         raise ProblemError(
             "expected a header 'student,problem,figure,value' (long) or 'student,problem,"
-            f"<figure>,...' (wide), got {shown(','.join(cells))}",
+            f"<figure>,...' (wide), got {shown(','.join(cells))}{hint}",
             file=path,
             line=line,
         )
@@ -467,7 +474,7 @@ class _Grader:
             return
         value: float | str = text
         m = None
-        if name in graded.ctx.texts:  # marked as text (cheap: no slips); a number is refused
+        if name in graded.ctx.texts:  # text (slips searched once a figure); a number is refused
             try:
                 m = mark_ctx(graded.ctx, {name: text}).marks[0]
             except ProblemError as err:

@@ -7,14 +7,17 @@ another log base, the padding unmasked, the discount reversed, ...). The first s
 number matches (within the tolerance, and distinct from the right value) is named with the
 correct step; other matching slips are listed as "also consistent with". When no slip
 matches, pairs are tried: a slip that is a change of the givens (``Slip.changes``: the sum
-for the mean, a label −1 read as +1) is made, and every other slip is tried on the changed
-problem; a match is named ``first+second`` (at most MAX_PAIR_SOLVES re-solves a figure).
+for the mean, a label −1 read as +1, another log base) is made, and every other slip is tried
+on the changed problem; a match is named ``first+second`` (at most MAX_PAIR_SOLVES re-solves
+a figure).
 
 A text figure of the key (a decoding's ``greedy``/``beam`` labelling, an alignment's
 ``path``) is right when the answer, spaces around trimmed, equals the engine's text exactly
 (case counts); the empty labelling may be written ``(empty)`` as the solver prints it, ``""``
-as a key writes it, or left empty (``EMPTY_TEXTS``). It earns 1 point; no slip is tried. A
-number for a text figure, or text that is not a number for a number figure, is a ProblemError.
+as a key writes it, or left empty (``EMPTY_TEXTS``). It earns 1 point; a wrong one is compared
+with the labellings of ``teach.textslips.TEXT_SLIPS`` (the greedy answer for the beam's, the
+collapse rule applied wrong, ...). A number for a text figure, or text that is not a number
+for a number figure, is a ProblemError.
 
 Adding a slip is adding one ``Slip`` entry: a name, what it says, and a function
 ``(ctx, figure) -> [(wrong value, correct step), ...]``.
@@ -169,13 +172,21 @@ def _reduction_figure(ctx: Ctx, figure: str, reduction: str) -> float | None:
     return ctx.resolve(figure if figure != "loss" else "loss", reduction=reduction)
 
 
+def _to_base(ctx: Ctx, step: str) -> str:
+    """A reduction step (worked in nats, as the solver works it) followed by the change of
+    base when the problem asks for bits or bans, so the step ends on the asked value (a mean
+    in bits was told "= 0.367", its value in nats)."""
+    change = ctx.step("change of base")
+    return step if change is None else f"{step}; then {change}"
+
+
 def sum_for_mean(ctx: Ctx, figure: str) -> Alternatives:
     """The sum where a mean is asked: re-solve with reduction sum."""
     asked = asked_reduction(ctx, figure)
     if asked not in MEANS:
         return []
     alt = ctx.resolve("loss", reduction="sum")
-    step = ctx.step("mean") or f"divide the sum by the number of terms ({asked})"
+    step = _to_base(ctx, ctx.step("mean") or f"divide the sum by the number of terms ({asked})")
     return [] if alt is None else [(alt, step)]
 
 
@@ -187,7 +198,8 @@ def mean_for_sum(ctx: Ctx, figure: str) -> Alternatives:
     for red in MEANS:
         alt = ctx.resolve("loss", reduction=red)
         if alt is not None:
-            out.append((alt, ctx.step("sum") or "add the terms; do not divide by their number"))
+            step = ctx.step("sum") or "add the terms; do not divide by their number"
+            out.append((alt, _to_base(ctx, step)))
     return out
 
 
@@ -539,6 +551,17 @@ def discount_wrong_way(ctx: Ctx, figure: str) -> Alternatives:
     return out
 
 
+def _base_changes(ctx: Ctx, figure: str) -> list[dict[str, Any]]:
+    """The problem in each other log base (the wrong key pressed), for a logarithmic kind."""
+    if ctx.meta.kind not in LOG_KINDS:
+        return []
+    return [
+        {"meta": dataclasses.replace(ctx.meta, log_base=base)}
+        for base in ("e", "2", "10")
+        if base != ctx.meta.log_base
+    ]
+
+
 def _sum_changes(ctx: Ctx, figure: str) -> list[dict[str, Any]]:
     return [{"reduction": "sum"}] if asked_reduction(ctx, figure) in MEANS else []
 
@@ -611,7 +634,7 @@ SLIPS: tuple[Slip, ...] = (
         "probabilities",
         alignments_multiplied,
     ),
-    Slip("wrong_log_base", "it uses the wrong logarithm base", wrong_log_base),
+    Slip("wrong_log_base", "it uses the wrong logarithm base", wrong_log_base, _base_changes),
     Slip(
         "objective_for_loss",
         "it has the wrong sign: the objective (log-likelihood) instead of the loss",
@@ -646,7 +669,8 @@ class FigureMark:
     earned: float
     slip: str | None = None
     says: str | None = None
-    slip_value: float | None = None
+    #: The slip's number, or for a text figure its labelling.
+    slip_value: float | str | None = None
     correct_step: str | None = None
     also: list[str] = field(default_factory=list)
 
@@ -720,7 +744,8 @@ class Pair:
 def pair_values(ctx: Ctx, figure: str) -> list[tuple[Pair, Alternatives]]:
     """Pairs of slips with the wrong numbers they give together for ``figure``: a number
     that neither gives alone, nor the right one. Computed once a figure (as ``slip_values``),
-    with at most MAX_PAIR_SOLVES re-solves; each pair once, in the catalogue's order.
+    with at most MAX_PAIR_SOLVES re-solves; each pair once, in the catalogue's order (tried
+    from the first of its slips that is a change, with each of that slip's changes).
 
     The correct step undoes the second slip on the changed problem, then the first.
     """
@@ -730,30 +755,41 @@ def pair_values(ctx: Ctx, figure: str) -> list[tuple[Pair, Alternatives]]:
     expected, tol = ctx.value(figure), ctx.meta.tolerance
     singles = slip_values(ctx, figure)
     alone = [alt for _, alts in singles for alt, _ in alts]
-    first_step = {slip.name: alts[0][1] for slip, alts in singles if alts}
+    first_alts = {slip.name: alts for slip, alts in singles if alts}
     budget = [MAX_PAIR_SOLVES]
     out: list[tuple[Pair, Alternatives]] = []
-    seen: set[str] = set()
+    #: pair name -> (the slip that made the change, the pair's place in ``out``): a pair is
+    #: tried from one of its slips only, but with each of that slip's changes (log2, log10)
+    seen: dict[str, tuple[str, int]] = {}
     for first in SLIPS:
-        if first.changes is None or first.name not in first_step:
+        if first.changes is None or first.name not in first_alts:
             continue
         for changes in first.changes(ctx, figure):
             sub = ctx.changed(budget, **changes)
             if sub is None or figure not in sub.result.figures:
                 continue
+            # the step that undoes this change: the first slip's alternative it gives (a slip
+            # with several changes, log2 or log10, has a step for each)
+            made = sub.value(figure)
+            first_step = next(
+                (st for a, st in first_alts[first.name] if _close(a, made, tol)),
+                first_alts[first.name][0][1],
+            )
             for second in SLIPS:
                 pair = Pair(first, second)
-                if second is first or pair.name in seen:
+                if second is first or seen.get(pair.name, (first.name,))[0] != first.name:
                     continue
                 found = [
-                    (alt, f"{step}; then {first_step[first.name]}")
+                    (alt, f"{step}; then {first_step}")
                     for alt, step in second.alternatives(sub, figure)
                     if math.isfinite(alt)
                     and not _close(alt, expected, tol)
                     and not any(_close(alt, a, tol) for a in alone)
                 ]
-                if found:
-                    seen.add(pair.name)
+                if found and pair.name in seen:
+                    out[seen[pair.name][1]][1].extend(found)
+                elif found:
+                    seen[pair.name] = (first.name, len(out))
                     out.append((pair, found))
     ctx._slip_values[key] = out
     return out
@@ -920,7 +956,16 @@ def mark_text(ctx: Ctx, asked: str, figure: str, given: float | str) -> FigureMa
     expected = ctx.texts[figure]
     right = text == expected
     points = ctx.meta.points.get(figure, 1.0)
-    return FigureMark(figure, text, expected, 0.0, right, points, points * right)
+    m = FigureMark(figure, text, expected, 0.0, right, points, points * right)
+    if not right:
+        from rnnloss_cli.teach.textslips import diagnose_text
+
+        found = diagnose_text(ctx, figure, text)
+        if found:
+            slip, alt, step = found[0]
+            m.slip, m.says, m.slip_value, m.correct_step = slip.name, slip.says, alt, step
+            m.also = [s.name for s, _, _ in found[1:]]
+    return m
 
 
 def mark_answers(path: str, answers: dict[str, float | str]) -> MarkReport:
@@ -1027,7 +1072,13 @@ def report_text(report: MarkReport) -> str:
                 lines.append(f"  {m.figure} = {given}: right")
             else:
                 lines.append(f"  {m.figure} = {given}: wrong, expected {expected}")
-                lines.append("    a text is compared exactly (spaces around ignored)")
+                if m.slip:
+                    lines.append(f"    slip [{m.slip}]: {m.says}")
+                    lines.append(f"    correct step: {_CONTROL.sub(chr(0xFFFD), m.correct_step)}")
+                    if m.also:
+                        lines.append(f"    also consistent with: {', '.join(m.also)}")
+                else:
+                    lines.append("    a text is compared exactly (spaces around ignored)")
             continue
         if m.right:
             lines.append(f"  {m.figure} = {m.given:g}: right ({_g(m.expected)})")

@@ -1,4 +1,5 @@
-"""Moodle XML question bank: one numerical question per answer figure of each problem.
+"""Moodle XML question bank: one question per answer figure of each problem (numerical, or
+shortanswer for a labelling).
 
 Layout (Moodle's "Moodle XML format", question type ``numerical``)::
 
@@ -16,8 +17,16 @@ Layout (Moodle's "Moodle XML format", question type ``numerical``)::
 
 An array figure (BPTT's ``grads: {W_hh: [[...]]}``) is asked entry by entry: one question per
 entry, named ``dL/dW_hh[0,1]`` (indices from 0) in its name and text, with the file's tolerance
-and 1 point, in the category ``.../grads.W_hh[0][1]`` ("/" would open a subcategory). Text
-figures (a decoding's labelling) have no numerical question: they are named in one warning.
+and 1 point, in the category ``.../grads.W_hh[0][1]`` ("/" would open a subcategory).
+
+A text figure (a decoding's ``greedy``/``beam`` labelling, an alignment's ``path``) is a
+``shortanswer`` question with one exact answer (:func:`shortanswer_text`): Moodle reads ``*``
+in an answer as a wildcard, so a literal one is written ``\\*``; it trims the response but not
+the answer; an empty response is no answer, so the empty labelling is asked as ``(empty)``
+(as ``rnnloss mark`` accepts it). ``usecase`` is 1 (case-sensitive) when two of the problem's
+symbols differ only by case (``a`` and ``A``: the case names the symbol), else 0
+(:func:`case_matters`). Moodle: ``question/type/shortanswer/question.php``,
+``compare_string_with_wildcard``.
 
 Questions are grouped by problem, then by figure: the category ``<base>/<template>/<figure>``
 holds that figure's question of every variant of one template (``rnnloss vary`` names the
@@ -55,8 +64,6 @@ from rnnloss_cli.problem.base import COMMON_FIELDS, loose_tolerance
 from rnnloss_cli.render.text import ELLIPSIS
 from rnnloss_cli.result import Window
 
-#: Files named in the warning about figures that are not one number (the rest are counted).
-_NAMED_FILES = 3
 #: Digits of the answer written in the bank (well inside the default tolerance 5e-4).
 ANSWER_DIGITS = 6
 
@@ -238,10 +245,12 @@ def question_html(
     base: str | None = None,
     tolerance: float = 5e-4,
     what: str | None = None,
+    how: str | None = None,
 ) -> str:
     """The question: title, the givens (``base``: the folder of the problem's file, for a
     custom problem's terms), and what to compute, as precisely as ``tolerance`` asks
-    (``what``: the words for it, when not the figure's own, e.g. an array's entry)."""
+    (``what``: the words for it, when not the figure's own, e.g. an array's entry; ``how``:
+    how to write it, when not a number to the tolerance, e.g. a labelling)."""
     parts = [f"<p><b>{html.escape(str(data.get('title', data.get('kind', ''))))}</b></p>"]
     parts.append(f"<p>Kind: {html.escape(str(data.get('kind')))}</p>")
     parts += givens_html(data, base)
@@ -249,7 +258,8 @@ def question_html(
 
     what = html.escape(what if what is not None else figure_words(str(data.get("kind")), figure))
     what += f", in {html.escape(unit)}" if unit else ""
-    parts.append(f"<p>Compute {what}, {html.escape(precision_text(tolerance))}.</p>")
+    how = how if how is not None else precision_text(tolerance)
+    parts.append(f"<p>Compute {what}, {html.escape(how)}.</p>")
     return "\n".join(parts)
 
 
@@ -298,6 +308,33 @@ def tolerance_trouble(tolerance: float, value: float, figure: str) -> str | None
             f"{MOODLE_TOLERANCE_CHARS} characters Moodle keeps of a tolerance"
         )
     return None
+
+
+#: How the bank writes the empty labelling (Moodle takes an empty response for no answer).
+EMPTY_LABELLING = "(empty)"
+
+
+def shortanswer_text(text: str) -> str:
+    """A labelling as a shortanswer's answer: the empty one as EMPTY_LABELLING, and each
+    ``*`` (Moodle's wildcard) escaped as ``\\*``, so that only the labelling itself matches."""
+    return (text or EMPTY_LABELLING).replace("*", "\\*")
+
+
+def case_matters(symbols: Any) -> bool:
+    """Whether two of ``symbols`` differ only by case (then a labelling's case names its
+    symbols, and Moodle must compare it case-sensitively)."""
+    folded = [str(s).casefold() for s in symbols or ()]
+    return len(set(folded)) < len(folded)
+
+
+def labelling_how(symbols: Any, *, may_be_empty: bool = True) -> str:
+    """How a text question asks the labelling to be written (``may_be_empty``: say how to
+    write the empty one; an alignment's path has a symbol per frame)."""
+    spaced = any(len(str(s)) > 1 for s in symbols or ())
+    sep = "separated by single spaces" if spaced else "with nothing between them"
+    empty = f" (the empty labelling as {EMPTY_LABELLING})" if may_be_empty else ""
+    case = "; case counts" if case_matters(symbols) else ""
+    return f"written as its symbols in order, {sep}{empty}{case}"
 
 
 def feedback_html(result: Any) -> str:
@@ -419,12 +456,9 @@ def moodle_bank(files: list[str], *, category: str | None = None) -> MoodleBank:
     groups = _groups(files, [problem.meta.source for *_, problem in loaded])
     by_category: dict[str, list[ET.Element]] = {}
     warnings = []
-    not_numbers: list[str] = []  # files whose key holds text: "file (figures)"
     for (path, data, lines, problem), group in zip(loaded, groups, strict=True):
         result = solve(problem)
         keys = getattr(problem, "keys", None)  # text and array figures (ExtraKeys)
-        if keys is not None and keys.text:
-            not_numbers.append(f"{path} ({', '.join(keys.text)})")
         meta = problem.meta
         # the loss's own unit (bits for log_base 2); none without a logarithm (squared error,
         # hinge) and none for a probability (UNITLESS_FIGURES)
@@ -505,6 +539,15 @@ def moodle_bank(files: list[str], *, category: str | None = None) -> MoodleBank:
             ET.SubElement(answer, "tolerance").text = plain_number(meta.tolerance)
             _text(answer, "feedback", "", format="html")
             by_category.setdefault(f"{base}/{group}/{slot}", []).append(q)
+        if keys is not None and keys.text:
+            texts = {c.figure: c.got for c in result.checks or [] if c.figure in keys.text}
+            for figure in keys.text:
+                question = _text_question(path, stem, data, problem, figure, texts.get(figure))
+                if isinstance(question, str):
+                    warnings.append(question)
+                    continue
+                _text(question, "generalfeedback", feedback, format="html")
+                by_category.setdefault(f"{base}/{group}/{figure}", []).append(question)
     quiz = ET.Element("quiz")
     for path, questions in by_category.items():
         _text(ET.SubElement(quiz, "question", {"type": "category"}), "category", path)
@@ -515,15 +558,41 @@ def moodle_bank(files: list[str], *, category: str | None = None) -> MoodleBank:
     ET.indent(quiz)
     text = '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(quiz, encoding="unicode")
     questions = sum(len(qs) for qs in by_category.values())
-    if not_numbers:  # one line for the whole bank: a folder of decodings would repeat it
-        shown = "; ".join(not_numbers[:_NAMED_FILES])
-        more = len(not_numbers) - _NAMED_FILES
-        warnings.append(
-            "no question for figures that are not numbers (a numerical question holds "
-            f"one: text answers are left out): {shown}"
-            + (f"; and {more} more file{'s' if more > 1 else ''}" if more > 0 else "")
-        )
     return MoodleBank(text, questions, warnings)
+
+
+def _text_question(
+    path: str, stem: str, data: dict, problem: Any, figure: str, got: Any
+) -> ET.Element | str:
+    """The shortanswer question for a text figure (its feedback added by the caller), or the
+    warning saying why there is none (the engine found no labelling)."""
+    from rnnloss_cli.solve._beyond import shown as shown_labelling
+
+    if got is None:
+        return f"{path}: {figure} is missing; no question written"
+    frames = getattr(problem, "frames", None)
+    symbols = getattr(frames, "symbols", None) or getattr(problem, "symbols", None) or ()
+    # the check holds the labelling as the solver shows it: the empty one as (empty)
+    labelling = "" if str(got) == shown_labelling("") else str(got)
+    q = ET.Element("question", {"type": "shortanswer"})
+    _text(q, "name", f"{stem}: {figure}")
+    shown = {**data, "title": problem.meta.title}
+    question = question_html(
+        shown,
+        figure,
+        "",
+        base=None if path == "-" else str(Path(path).parent),
+        how=labelling_how(symbols, may_be_empty=problem.meta.kind == "ctc_decode"),
+    )
+    _text(q, "questiontext", question, format="html")
+    ET.SubElement(q, "defaultgrade").text = f"{problem.meta.points.get(figure, 1.0):g}"
+    ET.SubElement(q, "penalty").text = "0.3333333"
+    ET.SubElement(q, "hidden").text = "0"
+    ET.SubElement(q, "usecase").text = "1" if case_matters(symbols) else "0"
+    answer = ET.SubElement(q, "answer", {"fraction": "100", "format": "moodle_auto_format"})
+    ET.SubElement(answer, "text").text = shortanswer_text(labelling)
+    _text(answer, "feedback", "", format="html")
+    return q
 
 
 def moodle_xml(files: list[str], *, category: str | None = None) -> str:

@@ -692,10 +692,10 @@ def _tied_text_key(problem: Any, texts: dict[str, str]) -> str | None:
 def _beam_hypotheses(problem: Any) -> list:
     """The final beam of a ctc_decode problem, best first, as its solver searches it."""
     from rnnloss_cli.engine import ctc_beam_search
-    from rnnloss_cli.solve.decode import _search_options
+    from rnnloss_cli.solve.decode import search_options
 
     fr = problem.frames
-    lm, lexicon, separator = _search_options(problem)
+    lm, lexicon, separator = search_options(problem)
     return list(
         ctc_beam_search(
             fr.log_probs,
@@ -885,8 +885,24 @@ def file_names(stem: str, variants: list[Variant], numbered: bool) -> list[str]:
     return out
 
 
+#: Header names of a roster's id column, first found first, as compared: lower case, without
+#: spaces, ``_`` or ``-`` (a spreadsheet's "Student ID" was read as a student named so).
+ROSTER_ID_COLUMNS = (
+    "id",
+    "student",
+    "studentid",
+    "idnumber",
+    "studentnumber",
+    "username",
+    "email",
+    "emailaddress",
+)
+_HEADER_SPACES = re.compile(r"[\s_-]+")
+
+
 def read_roster(path: str) -> list[str]:
-    """Student ids from a CSV: the column named id/student (any case), else the first one.
+    """Student ids from a CSV: the column named as in ROSTER_ID_COLUMNS (any case, spaces,
+    ``_`` and ``-`` ignored: ``Student ID``, ``student_id``, ``ID number``), else the first one.
 
     Read as ``grade`` reads answers (``teach.csvfile``): any line ending, at most
     MAX_ROSTER_ROWS rows (blank ones included) and MAX_CSV_FIELD_CHARS characters a cell.
@@ -902,10 +918,11 @@ def read_roster(path: str) -> list[str]:
     if not rows:
         raise ProblemError("no student ids (expected a CSV with a column 'id')", file=path)
     header = [c.strip().lower() for c in rows[0][2]]
+    names = [_HEADER_SPACES.sub("", c) for c in header]
     col, start = 0, 0
-    for name in ("id", "student", "student_id", "username", "email"):
-        if name in header:
-            col, start = header.index(name), 1
+    for name in ROSTER_ID_COLUMNS:
+        if name in names:
+            col, start = names.index(name), 1
             break
     if start >= len(rows):  # a header and nothing under it: 0 variants, exit 0, said nothing
         raise ProblemError(

@@ -372,21 +372,17 @@ def test_a_loss_is_asked_in_its_own_unit(path: str, unit: str | None):
             assert f", in {unit}," in ask, ask
 
 
-def test_figures_a_numerical_question_cannot_hold_are_named_in_a_warning():
+def test_text_and_array_figures_are_asked_without_a_warning():
     # ctc-decode-beam-vs-greedy's key holds the labellings greedy "" and beam "a" (text):
-    # they were left out silently. bptt-two-steps' gradients (arrays) are asked entry by
-    # entry (tests/teach/test_moodle_arrays.py), so they are in no warning.
+    # they are shortanswer questions (tests/teach/test_moodle_text.py). bptt-two-steps'
+    # gradients (arrays) are asked entry by entry (tests/teach/test_moodle_arrays.py).
     from pathlib import Path
 
     problems = Path(__file__).resolve().parents[2] / "problems"
     names = ("ctc-decode-beam-vs-greedy.yaml", "bptt-two-steps.yaml")
     bank = moodle_bank([str(problems / n) for n in names])
-    assert len(bank.warnings) == 1  # one line for the bank, however many files
-    said = bank.warnings[0]
-    for name in ("greedy", "beam"):
-        assert name in said, said
-    assert "greedy_prob" not in said  # a number: it has its question
-    assert "grads" not in said and "bptt" not in said, said
+    assert not bank.warnings, bank.warnings
+    assert len(ET.fromstring(bank.text).findall("question[@type='shortanswer']")) == 2
 
 
 def test_feedback_prints_a_number_as_the_derivation_does():
