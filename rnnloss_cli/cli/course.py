@@ -245,12 +245,14 @@ def export(
     ] = None,
     force: ForceOpt = False,
 ) -> None:
-    """Export problems as a Moodle XML question bank: one numerical question per figure.
+    """Export problems as a Moodle XML question bank: a question per figure of each file.
 
     Each template's variants (and each other problem) get their own category per figure,
     CATEGORY/TEMPLATE/FIGURE, so a random question from one is the same problem for everyone.
-    An array figure (BPTT's gradients) is asked entry by entry (dL/dW_hh[0,1]). A figure that
-    is not finite, or is text, has no numerical answer: it is left out with a warning.
+
+    A number figure is a numerical question; a text figure (a labelling, a path) a short-answer
+    one. An array figure (BPTT's gradients) is asked entry by entry (dL/dW_hh[0,1]). A figure
+    that is not finite has no numerical answer: it is left out with a warning.
     """
     from rnnloss_cli.problem import input_files, problem_files
     from rnnloss_cli.teach.moodle import moodle_bank

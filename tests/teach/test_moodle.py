@@ -1,4 +1,4 @@
-"""Moodle XML: well-formed, one numerical question per figure, the required elements."""
+"""Moodle XML: well-formed, a numerical question per number figure, the required elements."""
 
 from __future__ import annotations
 
