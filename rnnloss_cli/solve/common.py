@@ -10,8 +10,36 @@ import numpy as np
 from rnnloss_cli.engine._numerics import reduce as engine_reduce
 from rnnloss_cli.errors import ProblemError
 from rnnloss_cli.problem.base import LOG_BASES, Meta
-from rnnloss_cli.result import Check, Derived, Result, Step
+from rnnloss_cli.result import Check, Derived, LogNumber, Result, Step
 from rnnloss_cli.result import terms as held_terms
+
+
+class ProbabilityFigure(float, LogNumber):
+    """A probability figure held both ways: the float e^ln (what answer keys, JSON and
+    arithmetic read) and its natural log ``ln`` (what the renderers print it from).
+
+    A path of probability e^(−1e9 − ln 2) is 0 as a double, and a result box that read the
+    float said "probability = 0" beside its finite loss 1000000000.693 nats; printed from its
+    log it reads 6.25e-434294483 = 10^(−L / ln 10), as the loss line above it does. Where
+    the probability is a normal double it prints as the float itself would.
+
+    >>> p = ProbabilityFigure(-1e9)
+    >>> float(p), p.ln
+    (0.0, -1000000000.0)
+    """
+
+    ln: float
+
+    def __new__(cls, ln: float) -> ProbabilityFigure:
+        with np.errstate(under="ignore"):
+            value = float(np.exp(ln))
+        return super().__new__(cls, value)
+
+    def __init__(self, ln: float) -> None:
+        object.__setattr__(self, "ln", float(ln))
+
+    def __getnewargs__(self) -> tuple[float]:  # copy and pickle rebuild it from its log
+        return (self.ln,)
 
 
 def reduction_step(terms: np.ndarray, reduction: str, value: float, what: str = "terms") -> Step:

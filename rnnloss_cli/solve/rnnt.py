@@ -17,7 +17,7 @@ import numpy as np
 from rnnloss_cli.problem.rnnt import RNNTProblem
 from rnnloss_cli.result import Result, Step, Table, Window, terms
 from rnnloss_cli.solve._beyond import add_key_checks, grid_table, lead, prob_cell, word
-from rnnloss_cli.solve.common import finalize
+from rnnloss_cli.solve.common import ProbabilityFigure, finalize
 
 FORMULA = Step(
     "formula",
@@ -208,7 +208,8 @@ def solve_rnnt(p: RNNTProblem, *, window: Window | None = None) -> Result:
     r.loss = tr.loss
     r.figures = {
         "loss": tr.loss,
-        "probability": float(np.exp(tr.log_likelihood)),
+        # from its log: e^(−1e9) is 0 as a double, beside a finite loss (ProbabilityFigure)
+        "probability": ProbabilityFigure(tr.log_likelihood),
     }
     lead(r, "givens", "empty target", "forward recursion")
     finalize(p.meta, r)
