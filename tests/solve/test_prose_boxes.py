@@ -10,6 +10,9 @@ p = 10^(−L / ln 10) = 10^(−434294482.20428…) = 10^0.79572 × 10^(−434294
 
 from __future__ import annotations
 
+import re
+
+import pytest
 from typer.testing import CliRunner
 
 from rnnloss_cli.cli import app
@@ -45,3 +48,61 @@ def test_rnnt_probability_figure_stays_a_number_for_keys_and_json():
     r = run("solve", "-", "--format", "json", input=RNNT_TINY)
     assert r.exit_code == 0, r.output
     assert '"probability": 0.0' in r.output
+
+
+# A sequence target logit 1.8e308 below its step's largest: max z − z_target =
+# 1.2345678e308 − (−1.5e308) = 2.7345678e308, above the largest double (1.7976931e308), so
+# −ln ŷ ≥ that is infinite. The warning printed both logits with Python's ".6g" ("-1.5e+308",
+# "1.23457e+308") whatever -p asked; the bound is now a derivation line at -p's digits.
+SEQ_FAR = """\
+kind: sequence
+title: a target logit 1.8e308 below the largest
+logits:
+  - - [1.2345678e308, -1.5e308, 0.5]
+    - [1, 2, 3]
+targets:
+  - [1, 2]
+"""
+
+
+# (from 1e16 on a number prints with max(precision, 6) significant digits, the table's rule)
+@pytest.mark.parametrize(("precision", "top"), [(2, "1.23457e308"), (8, "1.2345678e308")])
+def test_sequence_infinite_bound_follows_precision(precision, top):
+    r = run("solve", "-", "-p", str(precision), input=SEQ_FAR)
+    assert r.exit_code == 0, r.output
+    out = r.output
+    assert "e+" not in out, out
+    assert set(re.findall(r"1\.23\d*e308", out)) == {top}, out  # the table's, the line's
+    line = next(x for x in out.splitlines() if "max z − z_target =" in x)
+    assert f"= {top} − (-1.5e308) = inf" in line, line
+    warning = next(x for x in out.splitlines() if x.startswith("⚠ the loss is infinite"))
+    assert "e308" not in warning, warning
+
+
+# A load error quotes the file's numbers as written: Python's ":g" printed the taken action's
+# logit -1.5e308 as "-1.5e+308" and the step's largest, 1.2345678e308, as "1.23457e+308" (6
+# digits: not the number in the file), and a gamma of 1.0000001 as "got 1", inside [0, 1].
+RF_FAR = """\
+kind: reinforce
+title: far logit
+logits: [[1.2345678e308, -1.5e308], [0, 1]]
+actions: [1, 0]
+rewards: [1, 1]
+gamma: 0.9
+"""
+
+
+def test_reinforce_far_logit_error_quotes_the_logits_as_written():
+    r = run("solve", "-", input=RF_FAR)
+    assert r.exit_code == 2, r.output
+    assert "e+" not in r.output, r.output
+    assert "has logit -1.5e308," in r.output and "(1.2345678e308)" in r.output, r.output
+
+
+def test_reinforce_gamma_error_quotes_gamma_as_written():
+    bad = RF_FAR.replace("gamma: 0.9", "gamma: 1.0000001").replace(
+        "1.2345678e308, -1.5e308", "0, 1"
+    )
+    r = run("solve", "-", input=bad)
+    assert r.exit_code == 2, r.output
+    assert "got 1.0000001" in r.output, r.output
