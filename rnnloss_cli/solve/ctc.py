@@ -66,10 +66,6 @@ EMPTY_TARGET = (
 )
 
 
-def _g(x: float) -> str:
-    return f"{x:.4g}"
-
-
 def _listed_probs(p: CTCProblem) -> Any:
     """The probabilities the listed method reads: the constant mapping, or one per frame."""
     if p.probs is not None:
@@ -199,13 +195,32 @@ def _alignment_lines(lc: ListedCTC) -> tuple[list[int], int | None]:
     return window_indices(len(lc.alignments), STEP_MAX_TERMS)
 
 
+def _product_step(label: str, factors: tuple[float, ...], product: float, log: float) -> Step:
+    """A line multiplying an alignment's factors out, e.g. ``0.6 × 0.2 × … = 0.00018816``,
+    printed at ``--precision`` with the derivation's digits (a warning's text could only give
+    the product digits of its own)."""
+    return Step(
+        label,
+        "{factors|*} = {product}",
+        {"factors": terms(factors), "product": _listed_prob(product, log)},
+    )
+
+
+def _log_product(a: Any) -> float:
+    """ln of an alignment's product of its symbols' probabilities, Σ_t ln y_t(π_t) (−inf
+    with a zero factor): the product itself underflows for a long alignment."""
+    with np.errstate(divide="ignore"):
+        return float(np.sum(np.log(np.asarray(a.symbol_factors, dtype=float))))
+
+
 def _listed_warnings(p: CTCProblem, lc: ListedCTC, r: Result) -> None:
     """What is wrong with the listed alignments, as warnings. A number a derivation line
     prints is not restated: the line prints it at ``--precision`` with the derivation's
     guard digits, plain text could only give it digits of its own (0.04128 beside the line's
     0.0413; 0.006586 beside 0.0066 at ``-p 2``); the warning names the line instead. The
-    valid-only sum and loss have theirs; an alignment's product as given has its line
-    "alignment i" when it is shown (not one left out of a long list)."""
+    valid-only sum and loss have theirs; a mismatched alignment's product as given has its
+    line "alignment i: π" (one is added for an alignment left out of a long list) and the
+    product of its symbols' probabilities the line "alignment i by its symbols"."""
     target = _target_word(p)
     lines = set(_alignment_lines(lc)[0])
     for what, which in (("not alignments of " + target, lc.invalid), ("mismatched", lc.mismatched)):
@@ -230,15 +245,19 @@ def _listed_warnings(p: CTCProblem, lc: ListedCTC, r: Result) -> None:
                 f"{_factors_text(a.symbol_factors)}; the listed sum uses the factor as given."
             )
             continue
-        given = _factors_text(a.factors) + (
-            f' (multiplied out on the line "alignment {i + 1}")'
-            if i in lines
-            else f" = {_g(a.product)}"
+        given_line = f"alignment {i + 1}: {_word(a.path)}"
+        if i not in lines:  # left out of the alignment lines: its given product gets one here
+            given_line += " (given)"
+            r.steps.append(_product_step(given_line, a.factors, a.product, a.log_product))
+        symbols_line = f"alignment {i + 1} by its symbols"
+        r.steps.append(
+            _product_step(symbols_line, a.symbol_factors, a.symbol_product, _log_product(a))
         )
         r.warnings.append(
-            f"alignment {i + 1}, {_word(a.path)}: the factors given for it, {given}, are not the "
-            "probabilities of its symbols frame by frame, "
-            f"{_factors_text(a.symbol_factors)} = {_g(a.symbol_product)}; "
+            f"alignment {i + 1}, {_word(a.path)}: the factors given for it, "
+            f'{_factors_text(a.factors)} (multiplied out on the line "{given_line}"), are not '
+            "the probabilities of its symbols frame by frame, "
+            f'{_factors_text(a.symbol_factors)} (multiplied out on the line "{symbols_line}"); '
             "the listed sum uses the factors as given."
         )
     first: dict[tuple, int] = {}

@@ -106,3 +106,44 @@ def test_reinforce_gamma_error_quotes_gamma_as_written():
     r = run("solve", "-", input=bad)
     assert r.exit_code == 2, r.output
     assert "got 1.0000001" in r.output, r.output
+
+
+# hello.yaml, alignment 1 (H-E-L-L-O): its symbols' probabilities frame by frame (P(H) = 0.6,
+# P(-) = 0.2, P(E) = 0.5, P(L) = 0.7, P(O) = 0.8 at every frame) multiply to
+# 0.6·0.2·0.5·0.2·0.7·0.2·0.7·0.2·0.8: 0.12, 0.06, 0.012, 0.0084, 0.00168, 0.001176,
+# 0.0002352, 0.00018816: 0.00019 at -p 2, 0.00018816 at -p 8. The mismatch warning printed
+# it as 0.0001882 (4 digits of its own) at every -p; it is a derivation line now.
+SYMBOLS_1 = "0.6 × 0.2 × 0.5 × 0.2 × 0.7 × 0.2 × 0.7 × 0.2 × 0.8"
+
+
+@pytest.mark.parametrize(("precision", "product"), [(2, "0.00019"), (8, "0.00018816")])
+def test_mismatch_symbol_product_is_a_line_at_precision(precision, product):
+    r = run("solve", "problems/hello.yaml", "-p", str(precision))
+    assert r.exit_code == 0, r.output
+    flat = " ".join(r.output.split())  # rich wraps at 200 columns only; join anyway
+    assert f"alignment 1 by its symbols: {SYMBOLS_1} = {product} " in flat, flat
+    assert "0.0001882" not in flat
+    warning = flat[flat.index("⚠ alignment 1, H-E-L-L-O") :].split("⚠")[1]
+    assert 'multiplied out on the line "alignment 1 by its symbols"' in warning, warning
+    assert not re.search(r"= \d", warning), warning  # no number of its own
+
+
+# 20 listed alignments A- (factors 0.5 × 0.5): the lines show 1-8 and 13-20; alignment 10 has
+# factors 0.3 × 0.5 = 0.15 (given) where P(A) × P(-) = 0.5 × 0.5 = 0.25; its given product
+# was restated in the warning at 4 digits of its own; both products are lines now.
+def test_mismatch_of_an_alignment_left_out_gets_its_lines():
+    from rnnloss_cli import solve_problem
+    from rnnloss_cli.render.text import step_text
+
+    listed = [{"path": "A-", "factors": [0.5, 0.5]} for _ in range(20)]
+    listed[9] = {"path": "A-", "factors": [0.3, 0.5]}
+    r = solve_problem(
+        {"kind": "ctc", "title": "t", "target": "A", "probs": {"A": 0.5, "-": 0.5},
+         "alignments": listed}
+    )  # fmt: skip
+    lines = {s.label: step_text(s, 3) for s in r.steps}
+    assert lines["alignment 10: A- (given)"].endswith("0.3 × 0.5 = 0.15"), lines
+    assert lines["alignment 10 by its symbols"].endswith("0.5 × 0.5 = 0.25"), lines
+    (warning,) = [w for w in r.warnings if w.startswith("alignment 10,")]
+    assert 'the line "alignment 10: A- (given)"' in warning, warning
+    assert not re.search(r"= \d", warning), warning
