@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
+from decimal import Decimal
 
 import numpy as np
 
@@ -40,6 +41,23 @@ class ProbabilityFigure(float, LogNumber):
 
     def __getnewargs__(self) -> tuple[float]:  # copy and pickle rebuild it from its log
         return (self.ln,)
+
+
+def exact_sum_text(values: Iterable[float]) -> str:
+    """The sum of given numbers worked exactly from their decimal forms (the shortest that
+    round-trip: the numbers as the file writes them), as text, so that a sentence states it
+    without digits of its own: 0.1234567 + 0.2345678 + 0.3 = 0.6580245 (``.6g`` gave
+    0.658025 at every ``--precision``), 0.6 + 0.5 + 0.7 + 0.8 + 0.2 = 2.8.
+
+    >>> exact_sum_text([0.1234567, 0.2345678, 0.3]), exact_sum_text([1e-300, 0.0])
+    ('0.6580245', '1e-300')
+    """
+    total = sum((Decimal(repr(float(v))) for v in values), Decimal(0)).normalize()
+    if total == 0:
+        return "0"
+    if -7 < total.adjusted() < 16:
+        return format(total, "f")
+    return str(total).replace("E+", "e").replace("E", "e")
 
 
 def reduction_step(terms: np.ndarray, reduction: str, value: float, what: str = "terms") -> Step:

@@ -27,7 +27,7 @@ from rnnloss_cli.result import (
     terms,
     window_indices,
 )
-from rnnloss_cli.solve.common import finalize
+from rnnloss_cli.solve.common import exact_sum_text, finalize
 
 FORMULA = Step(
     "formula",
@@ -97,7 +97,7 @@ def _listed_part(p: CTCProblem, r: Result, window: Window) -> ListedCTC:
     if p.probs is not None:  # the givens first: the probability of each symbol at any frame
         # the symbols as values (each format escapes them), the numbers as the file gives them
         items = list(p.probs.items())
-        given = ", ".join(f"P({{k{i}}}) = {float(v)!r}" for i, (_, v) in enumerate(items))
+        given = ", ".join(f"y_t({{k{i}}}) = {float(v)!r}" for i, (_, v) in enumerate(items))
         symbols = {f"k{i}": k for i, (k, _) in enumerate(items)}
         r.steps.append(Step("given, at every frame", given, symbols, lead=True))
     styles: dict[tuple[int, int], str] = {}
@@ -288,9 +288,11 @@ def _listed_warnings(p: CTCProblem, lc: ListedCTC, r: Result) -> None:
             "symbol per input frame, so the alignments of one input all have the same length."
         )
     if p.probs is not None and not lc.distributions:
-        terms = ", ".join(f"P({s}) = {v:g}" for s, v in p.probs.items())
+        # the givens as the file writes them, and their sum worked exactly from them
+        terms = ", ".join(f"y_t({s}) = {float(v)!r}" for s, v in p.probs.items())
+        total = exact_sum_text(p.probs.values())
         r.warnings.append(
-            f"the per-frame probabilities {terms} sum to {lc.frame_sums[0]:.6g}, not 1: "
+            f"the per-frame probabilities {terms} sum to {total}, not 1: "
             "they are not a distribution over the symbols, so no exact CTC probability exists "
             "for these numbers; the listed sum is the exercise as posed, not p(l|x)."
         )

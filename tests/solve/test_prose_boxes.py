@@ -147,3 +147,44 @@ def test_mismatch_of_an_alignment_left_out_gets_its_lines():
     (warning,) = [w for w in r.warnings if w.startswith("alignment 10,")]
     assert 'the line "alignment 10: A- (given)"' in warning, warning
     assert not re.search(r"= \d", warning), warning
+
+
+# The givens line of a constant-probability CTC problem writes the frame probability as every
+# other line does, y_t(k), not P(k) (ctc solve and ctc paths alike).
+def test_ctc_givens_line_writes_y_t():
+    r = run("solve", "problems/hello.yaml", "-f", "markdown")
+    assert r.exit_code == 0, r.output
+    given = "- given, at every frame: y_t(H) = 0.6, y_t(E) = 0.5, y_t(L) = 0.7, y_t(O) = 0.8, "
+    assert given + "y_t(-) = 0.2" in r.output.splitlines(), r.output
+    assert "P(H)" not in r.output
+    r = run("ctc", "paths", "AB", "--frames", "3", "--probs", "A=0.5,B=0.3,-=0.2", "-f", "markdown")
+    assert r.exit_code == 0, r.output
+    assert "- given, at every frame: y_t(A) = 0.5, y_t(B) = 0.3, y_t(-) = 0.2" in r.output
+    assert "P(A)" not in r.output, r.output
+    # the infinite loss's reason names the zero the same way
+    r = run("ctc", "paths", "AB", "--frames", "2", "--probs", "A=0,B=0.3,-=0.2")
+    assert r.exit_code == 0, r.output
+    assert "(y_t(A) = 0)" in r.output and "P(A)" not in r.output, r.output
+
+
+# Probabilities given at every frame that are no distribution: their sum, by hand in
+# decimals, 0.1234567 + 0.2345678 + 0.3 = 0.6580245 (exactly: the file's numbers as written);
+# Python's ".6g" printed 0.658025 and ":g" the givens as 0.123457 and 0.234568.
+def test_ctc_non_distribution_warning_gives_the_exact_sum_of_the_givens():
+    from rnnloss_cli import solve_problem
+
+    probs = {"A": 0.1234567, "B": 0.2345678, "-": 0.3}
+    r = solve_problem(
+        {"kind": "ctc", "title": "t", "target": "AB", "probs": probs, "alignments": ["AB"]}
+    )
+    (w,) = [w for w in r.warnings if "not a distribution" in w]
+    assert "y_t(A) = 0.1234567, y_t(B) = 0.2345678, y_t(-) = 0.3 sum to 0.6580245, not 1" in w, w
+
+
+def test_common_docstring_examples_run():
+    import doctest
+
+    from rnnloss_cli.solve import common
+
+    failed, tried = doctest.testmod(common)
+    assert tried >= 2 and failed == 0
