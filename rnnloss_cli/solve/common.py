@@ -229,10 +229,3 @@ def finalize(meta: Meta, result: Result) -> Result:
                 )
             result.checks.append(Check(name, expected, result.figures[name], meta.tolerance))
     return result
-
-
-def percent(share: float) -> str:
-    """A share as a percentage: one decimal from 0.1 % up, else two significant digits
-    (0.0088 %, not 0.0 %)."""
-    pct = 100 * share
-    return f"{pct:.1f}%" if pct >= 0.1 or pct == 0 else f"{pct:.2g}%"
