@@ -66,12 +66,18 @@ EMPTY_TARGET = (
 )
 
 
-def _listed_probs(p: CTCProblem) -> Any:
-    """The probabilities the listed method reads: the constant mapping, or one per frame."""
+def listed_probs(p: CTCProblem) -> dict[str, float] | list[dict[str, float]]:
+    """The probabilities the listed method reads (``engine.ctc_listed``'s ``probs``): the
+    constant mapping y_t(k) = P(k) at every frame, or one mapping a frame,
+    {k: y_t(k)} for t = 1 … T, from the (T, K) ``frame_probs``."""
     if p.probs is not None:
         return p.probs
     assert p.frame_probs is not None
     return [dict(zip(p.symbols, map(float, row), strict=True)) for row in p.frame_probs]
+
+
+#: The old private name, kept while teach/mark.py still imports it.
+_listed_probs = listed_probs
 
 
 def _factors_text(factors: tuple[float, ...]) -> str:
@@ -92,7 +98,7 @@ def _listed_prob(value: float, log_value: float) -> Any:
 
 
 def _listed_part(p: CTCProblem, r: Result, window: Window) -> ListedCTC:
-    lc = ctc_listed(p.target, p.alignments, _listed_probs(p), blank=p.blank, factors=p.factors)
+    lc = ctc_listed(p.target, p.alignments, listed_probs(p), blank=p.blank, factors=p.factors)
     target = _target_word(p)
     if p.probs is not None:  # the givens first: the probability of each symbol at any frame
         # the symbols as values (each format escapes them), the numbers as the file gives them

@@ -188,3 +188,26 @@ def test_common_docstring_examples_run():
 
     failed, tried = doctest.testmod(common)
     assert tried >= 2 and failed == 0
+
+
+def test_listed_probs_is_public_and_the_old_name_stays_an_alias():
+    # teach/mark.py imports the private name until the merge switches it over
+    from rnnloss_cli import solve_problem  # noqa: F401  (the package imports first)
+    from rnnloss_cli.problem import parse_problem
+    from rnnloss_cli.solve import ctc
+
+    assert ctc._listed_probs is ctc.listed_probs
+    constant = parse_problem(
+        {"kind": "ctc", "target": "A", "probs": {"A": 0.5, "-": 0.5}, "alignments": ["A"]},
+        {},
+        "t.yaml",
+    )
+    assert ctc.listed_probs(constant) == {"A": 0.5, "-": 0.5}
+    # per frame: one mapping a frame, the file's rows by symbol
+    framed = parse_problem(
+        {"kind": "ctc", "target": "A", "symbols": ["-", "A"], "emissions": [[0.2, 0.8], [0.6, 0.4]],
+         "alignments": ["A-"]},
+        {},
+        "t.yaml",
+    )  # fmt: skip
+    assert ctc.listed_probs(framed) == [{"-": 0.2, "A": 0.8}, {"-": 0.6, "A": 0.4}]
