@@ -43,6 +43,18 @@ class ProbabilityFigure(float, LogNumber):
         return (self.ln,)
 
 
+def as_written(x: float) -> str:
+    """A given number as text, as the file writes it: its shortest round-trip digits, no "+"
+    in the exponent, no ".0" on a whole number (0.1234567, 1.5e308, 3), where Python's
+    ``:g`` cut it to 6 digits (0.123457) whatever ``--precision`` asked.
+
+    >>> as_written(0.1234567), as_written(1.5e308), as_written(3.0), as_written(1e-07)
+    ('0.1234567', '1.5e308', '3', '1e-07')
+    """
+    text = repr(float(x)).replace("e+", "e")
+    return text[:-2] if text.endswith(".0") else text
+
+
 def exact_sum_text(values: Iterable[float]) -> str:
     """The sum of given numbers worked exactly from their decimal forms (the shortest that
     round-trip: the numbers as the file writes them), as text, so that a sentence states it

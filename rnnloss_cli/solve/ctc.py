@@ -27,7 +27,7 @@ from rnnloss_cli.result import (
     terms,
     window_indices,
 )
-from rnnloss_cli.solve.common import exact_sum_text, finalize
+from rnnloss_cli.solve.common import as_written, exact_sum_text, finalize
 
 FORMULA = Step(
     "formula",
@@ -81,9 +81,11 @@ _listed_probs = listed_probs
 
 
 def _factors_text(factors: tuple[float, ...]) -> str:
-    """The factors of one alignment, written out (first and last ones for a long path)."""
+    """The factors of one alignment, written out as given (first and last ones for a long
+    path): text built before any renderer cannot follow ``--precision``, so it shows the
+    numbers as written, as the givens line does."""
     kept, split = window_indices(len(factors), STEP_MAX_TERMS)
-    items = [f"{factors[i]:g}" for i in kept]
+    items = [as_written(factors[i]) for i in kept]
     if split is not None:
         items.insert(split, f"… ({len(factors) - len(kept):,} more) …")
     return " × ".join(items)
@@ -103,7 +105,7 @@ def _listed_part(p: CTCProblem, r: Result, window: Window) -> ListedCTC:
     if p.probs is not None:  # the givens first: the probability of each symbol at any frame
         # the symbols as values (each format escapes them), the numbers as the file gives them
         items = list(p.probs.items())
-        given = ", ".join(f"y_t({{k{i}}}) = {float(v)!r}" for i, (_, v) in enumerate(items))
+        given = ", ".join(f"y_t({{k{i}}}) = {as_written(v)}" for i, (_, v) in enumerate(items))
         symbols = {f"k{i}": k for i, (k, _) in enumerate(items)}
         r.steps.append(Step("given, at every frame", given, symbols, lead=True))
     styles: dict[tuple[int, int], str] = {}
@@ -295,7 +297,7 @@ def _listed_warnings(p: CTCProblem, lc: ListedCTC, r: Result) -> None:
         )
     if p.probs is not None and not lc.distributions:
         # the givens as the file writes them, and their sum worked exactly from them
-        terms = ", ".join(f"y_t({s}) = {float(v)!r}" for s, v in p.probs.items())
+        terms = ", ".join(f"y_t({s}) = {as_written(v)}" for s, v in p.probs.items())
         total = exact_sum_text(p.probs.values())
         r.warnings.append(
             f"the per-frame probabilities {terms} sum to {total}, not 1: "

@@ -25,7 +25,7 @@ from rnnloss_cli.engine.alignments import min_frames
 from rnnloss_cli.flags import flag_error
 from rnnloss_cli.limits import MAX_COUNT_CELLS, MAX_LISTED_PATHS, MAX_LISTED_SYMBOLS
 from rnnloss_cli.result import Result, Step, Table, Window, terms
-from rnnloss_cli.solve.common import exact_sum_text
+from rnnloss_cli.solve.common import as_written, exact_sum_text
 
 
 def _check_probs(probs: Mapping[Any, Any], symbols: list[str]) -> dict[str, float]:
@@ -191,7 +191,7 @@ def paths_result(
         )
     # the givens each product multiplies (the symbols as values: each format escapes them);
     # a lead step, laid out before the table, appended last to keep the others' places
-    given = ", ".join(f"y_t({{k{i}}}) = {v!r}" for i, v in enumerate(table.values()))
+    given = ", ".join(f"y_t({{k{i}}}) = {as_written(v)}" for i, v in enumerate(table.values()))
     symbols = {f"k{i}": k for i, k in enumerate(table)}
     r.steps.append(Step("given, at every frame", given, symbols, lead=True))
     r.loss, r.unit = listed.loss, "nats"

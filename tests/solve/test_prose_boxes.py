@@ -211,3 +211,32 @@ def test_listed_probs_is_public_and_the_old_name_stays_an_alias():
         "t.yaml",
     )  # fmt: skip
     assert ctc.listed_probs(framed) == [{"-": 0.2, "A": 0.8}, {"-": 0.6, "A": 0.4}]
+
+
+# The listed table's factors are the file's numbers: shown as written (0.1234567), as the
+# givens line shows them, not at Python's ":g" 6 digits (0.123457) beside the line
+# "alignment 1: … 0.1234567 × …" at -p 8.
+CTC_DIGITS = """\
+kind: ctc
+title: digits of the factors
+target: AB
+probs: {A: 0.1234567, B: 0.2345678, "-": 0.6419755}
+alignments:
+  - path: A-B
+    factors: [0.1234567, 0.6419755, 0.2345678]
+  - AB-
+"""
+
+
+def test_listed_factors_column_shows_the_factors_as_written():
+    r = run("solve", "-", "-p", "8", "-f", "markdown", input=CTC_DIGITS)
+    assert r.exit_code == 0, r.output
+    assert "0.123457 " not in r.output and "0.641976" not in r.output, r.output
+    assert "| 0.1234567 × 0.6419755 × 0.2345678 |" in r.output, r.output
+
+
+def test_givens_line_writes_a_zero_as_the_file_does():
+    # ctc paths --probs A=0: "y_t(A) = 0", not Python's repr "0.0"
+    r = run("ctc", "paths", "AB", "--frames", "2", "--probs", "A=0,B=0.3,-=0.2", "-f", "markdown")
+    assert r.exit_code == 0, r.output
+    assert "- given, at every frame: y_t(A) = 0, y_t(B) = 0.3, y_t(-) = 0.2" in r.output, r.output
