@@ -566,14 +566,15 @@ def _worked_beta_and_grad(
     log_probs: np.ndarray,
     ext: list[str],
     ln_p: float,
-) -> None:
-    """A worked cell of the β recursion (frame T−1, from the last frame) and one worked entry
-    of the gradient, y_t(k) − Σ_{s: l'_s = k} α_t(s) β_t(s) / (y_t(k) · p(l|x)) (Graves et al.
-    2006, eq. 16; here β_t(s) includes y_t(l'_s), as α does)."""
+) -> Step | None:
+    """A worked cell of the β recursion (frame T−1, from the last frame), appended to ``r``,
+    and one worked entry of the gradient, y_t(k) − Σ_{s: l'_s = k} α_t(s) β_t(s) / (y_t(k) ·
+    p(l|x)) (Graves et al. 2006, eq. 16; here β_t(s) includes y_t(l'_s), as α does),
+    returned: it divides by p(l|x), so it goes after the line that works p(l|x) out."""
     ids = [p.symbols.index(x) for x in ext]
     n_frames, n_ext = log_alpha.shape
     if n_ext < 2:
-        return
+        return None
 
     def e(x: float) -> float:
         with np.errstate(under="ignore"):
@@ -621,14 +622,12 @@ def _worked_beta_and_grad(
     pairs = " + ".join(f"{{a{i}}} × {{b{i}}}" for i in range(len(states)))
     factors = {f"a{i}": _shown(log_alpha[0, s]) for i, s in enumerate(states)}
     factors |= {f"b{i}": _shown(log_beta[0, s]) for i, s in enumerate(states)}
-    r.steps.append(
-        Step(
-            f"worked gradient entry ∂loss/∂z_1({k})",
-            f"∂loss/∂z_1({{k}}) = y_1({{k}}) − ({which}) / (y_1({{k}}) · p(l|x)) = "
-            f"{{y}} − ({pairs or '0'}) / ({{y}} × {{p}}) = {{grad}}  "
-            f"(z_t: the logits, y_t = softmax(z_t); {BETA_HINT})",
-            {"y": y, "p": prob, "grad": grad, "k": k, **factors},
-        )
+    return Step(
+        f"worked gradient entry ∂loss/∂z_1({k})",
+        f"∂loss/∂z_1({{k}}) = y_1({{k}}) − ({which}) / (y_1({{k}}) · p(l|x)) = "
+        f"{{y}} − ({pairs or '0'}) / ({{y}} × {{p}}) = {{grad}}  "
+        f"(z_t: the logits, y_t = softmax(z_t); {BETA_HINT})",
+        {"y": y, "p": prob, "grad": grad, "k": k, **factors},
     )
 
 
@@ -744,9 +743,10 @@ def _full_trellis(
     head = split if split is not None else len(frames)
     la, lb = tr.log_alpha, tr.log_beta
     _alpha_beta_tables(r, la[frames], lb[frames], ext, frames, head, n_frames, window)
+    grad_step = None
     if not float(tr.log_likelihood) < _UNDERFLOW_LN:
         _worked_alpha(p, r, la, log_probs, ext)
-        _worked_beta_and_grad(p, r, la, lb, log_probs, ext, float(tr.log_likelihood))
+        grad_step = _worked_beta_and_grad(p, r, la, lb, log_probs, ext, float(tr.log_likelihood))
     grad = tr.grad_logits
     r.tables.append(
         Table.windowed(
@@ -810,6 +810,8 @@ def _full_trellis(
                 r"-\ln p(l|x) = -\ln {p} = {loss}",
             )
         )
+    if grad_step is not None:  # after p(l|x), which it divides by
+        r.steps.append(grad_step)
     return ln_p, loss
 
 

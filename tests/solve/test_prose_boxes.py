@@ -240,3 +240,14 @@ def test_givens_line_writes_a_zero_as_the_file_does():
     r = run("ctc", "paths", "AB", "--frames", "2", "--probs", "A=0,B=0.3,-=0.2", "-f", "markdown")
     assert r.exit_code == 0, r.output
     assert "- given, at every frame: y_t(A) = 0, y_t(B) = 0.3, y_t(-) = 0.2" in r.output, r.output
+
+
+def test_ctc_gradient_entry_comes_after_the_p_it_divides_by():
+    # ∂loss/∂z_1(A) = y_1(A) − α_1(2)·β_1(2) / (y_1(A) · p(l|x)) divides by p(l|x): a student
+    # reads p(l|x) = α_T(S') + α_T(S'−1) on its line before the line that uses it
+    from rnnloss_cli import solve_file
+
+    for name in ("ctc-exact-ab", "ctc-exact-repeat", "ctc-exact-listed"):
+        labels = [s.label for s in solve_file(f"problems/{name}.yaml").shown_steps]
+        grad = next(i for i, x in enumerate(labels) if x.startswith("worked gradient entry"))
+        assert labels.index("exact p(l|x)") < grad, (name, labels)
