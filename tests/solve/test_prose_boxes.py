@@ -251,3 +251,14 @@ def test_ctc_gradient_entry_comes_after_the_p_it_divides_by():
         labels = [s.label for s in solve_file(f"problems/{name}.yaml").shown_steps]
         grad = next(i for i, x in enumerate(labels) if x.startswith("worked gradient entry"))
         assert labels.index("exact p(l|x)") < grad, (name, labels)
+
+
+def test_check_prints_the_tolerance_as_written(tmp_path):
+    # a tolerance of 0.00012345678 was printed with ":g" as 0.000123457 (not the file's number)
+    path = tmp_path / "tol.yaml"
+    path.write_text(
+        "kind: mse\ny: [1, 2]\nyhat: [1, 2.5]\ntolerance: 0.00012345678\nanswer:\n  loss: 0.125\n"
+    )
+    r = run("check", str(path))
+    assert r.exit_code == 0, r.output
+    assert " 0.00012345678 " in r.output and "0.000123457 " not in r.output, r.output
