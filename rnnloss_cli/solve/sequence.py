@@ -334,6 +334,7 @@ def _infinite_reason(
             f"why the term at {where} is infinite",
             "−ln ŷ(target) ≥ max z − z_target = {m} − ({zt}) = {d}",
             {"m": top, "zt": z_t, "d": math.inf},
+            r"-\ln \hat{y}(\text{target}) \ge \max z - z_{\text{target}} = {m} - ({zt}) = {d}",
         )
         return (
             f"the loss is infinite: at {where} the target's logit is so far below the step's "

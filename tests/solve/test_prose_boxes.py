@@ -262,3 +262,16 @@ def test_check_prints_the_tolerance_as_written(tmp_path):
     r = run("check", str(path))
     assert r.exit_code == 0, r.output
     assert " 0.00012345678 " in r.output and "0.000123457 " not in r.output, r.output
+
+
+def test_sequence_infinite_bound_has_latex_maths(tmp_path):
+    # the bound line in a LaTeX solution sheet is maths (10^{308}, \infty), not "e308 … inf"
+    from rnnloss_cli import solve_file
+    from rnnloss_cli.render.text import step_latex
+
+    path = tmp_path / "far.yaml"
+    path.write_text(SEQ_FAR)
+    r = solve_file(path)
+    (step,) = [s for s in r.steps if s.label.startswith("why the term")]
+    tex = step_latex(step, 3)
+    assert r"1.23457 \times 10^{308} - (-1.5 \times 10^{308})" in tex and r"\infty" in tex, tex
