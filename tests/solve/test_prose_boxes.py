@@ -275,3 +275,26 @@ def test_sequence_infinite_bound_has_latex_maths(tmp_path):
     (step,) = [s for s in r.steps if s.label.startswith("why the term")]
     tex = step_latex(step, 3)
     assert r"1.23457 \times 10^{308} - (-1.5 \times 10^{308})" in tex and r"\infty" in tex, tex
+
+
+def test_rnnt_all_blank_product_prints_an_underflowing_factor_from_its_log():
+    # U = 0, T = 2: y(0, 0, ∅) = e^(−1e9 − ln 2) = 6.2477e-434294483 (the module docstring's
+    # arithmetic), y(1, 0, ∅) = e^0 / (e^0 + e^1 + e^2) = 1 / 11.107 = 0.090031; the product
+    # line printed the first factor as 0 ("0 × 0.09 ≈ 5.62e-434294484")
+    text = RNNT_TINY.replace("[[[0, 1e9, 1e9]]]", "[[[0, 1e9, 1e9]], [[0, 1, 2]]]")
+    r = run("solve", "-", input=text)
+    assert r.exit_code == 0, r.output
+    flat = " ".join(r.output.split())
+    assert "Π_t y(t, 0, ∅) = 6.25e-434294483 × 0.09 = 5.62e-434294484" in flat, flat
+
+
+def test_rnnt_all_blank_product_of_a_long_input_is_windowed():
+    # U = 0, T = 20 frames of logits (0, 1): y(t, 0, ∅) = 1 / (1 + e) = 0.268941 each;
+    # p = 0.268941^20 = e^(20 × −1.3132617) = e^(−26.265) = 3.92e-12 (e^−26 = 5.109e-12,
+    # e^−0.265 = 0.7672); the line keeps the first 13 and last 2 factors (terms(): 16 at
+    # most) and says how many it leaves out, 20 − 15 = 5
+    text = RNNT_TINY.replace("[[[0, 1e9, 1e9]]]", "[" + ", ".join(["[[0, 1]]"] * 20) + "]")
+    r = run("solve", "-", input=text.replace('"-", a, b', '"-", a'))
+    assert r.exit_code == 0, r.output
+    flat = " ".join(r.output.split())
+    assert "× … (5 more) … ×" in flat and "= 3.92e-12 RNN-T loss" in flat, flat
