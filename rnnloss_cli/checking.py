@@ -36,6 +36,7 @@ from rnnloss_cli.problem import KIND_SUMMARIES, load_problem, problem_files
 from rnnloss_cli.problem.base import tolerance_warning
 from rnnloss_cli.render.text import fmt_key, fmt_number
 from rnnloss_cli.solve import solve
+from rnnloss_cli.solve.common import as_written
 
 COLUMNS = ("problem", "figure", "expected", "got", "tol", "verdict")
 #: A width no table reaches: measuring against it gives the table's natural width.
@@ -152,7 +153,7 @@ def check_rows(
             tally.mismatched += not c.ok
             exp, got = fmt_key(c.expected, c.got, precision, distinct=not c.ok)
             verdict = "ok" if c.ok else "MISMATCH"
-            rows.append(Row(path, c.figure, exp, got, f"{c.tolerance:g}", verdict))
+            rows.append(Row(path, c.figure, exp, got, as_written(c.tolerance), verdict))
         if not result.ok:
             mismatched.append(path)
         if warnings is not None and (warning := tolerance_warnings(problem.meta, result)):

@@ -90,6 +90,14 @@ def where_step(index: tuple[int, ...]) -> str:
     return f"sequence {index[0] + 1}, t={index[1] + 1}"
 
 
+def _as_written(x: float) -> str:
+    """A number from the file for an error message, as the file writes it (its shortest
+    round-trip digits, no "+" in the exponent): 1.2345678e308, -1.5e308, 1.0000001, 3. Python's
+    ``:g`` gave 1.23457e+308 and, for a gamma of 1.0000001 refused as past 1, "got 1"."""
+    text = repr(float(x)).replace("e+", "e")
+    return text[:-2] if text.endswith(".0") else text
+
+
 def _depth(value: Any) -> int:
     depth = 0
     while isinstance(value, list) and value:
@@ -395,9 +403,10 @@ def parse_reinforce(f: Fields, kind: str) -> ReinforceProblem:
             idx = tuple(int(i) for i in np.argwhere(zero)[0])
             z = full[idx]
             raise f.error(
-                f"the action taken at {where_step(idx)} has logit {z[actions[idx]]:g}, more "
-                "than the largest double (1.8e308) below the step's largest logit "
-                f"({float(np.max(z)):g}): its probability is 0 in float64 (ln 0 = -inf)",
+                f"the action taken at {where_step(idx)} has logit "
+                f"{_as_written(z[actions[idx]])}, more than the largest double (1.8e308) "
+                "below the step's largest logit "
+                f"({_as_written(np.max(z))}): its probability is 0 in float64 (ln 0 = -inf)",
                 "actions",
                 *idx,
             )
@@ -417,7 +426,9 @@ def parse_reinforce(f: Fields, kind: str) -> ReinforceProblem:
             )
         gamma = f.check_number(f.raw("gamma"), "gamma")
         if not 0.0 <= gamma <= 1.0:
-            raise f.error(f"gamma is a discount factor in [0, 1], got {gamma:g}", "gamma")
+            raise f.error(
+                f"gamma is a discount factor in [0, 1], got {_as_written(gamma)}", "gamma"
+            )
         rewards = _steps(f, "rewards", shape)
     baseline: float | str | np.ndarray | None = None
     if f.has("baseline"):

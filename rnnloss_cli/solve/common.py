@@ -3,15 +3,73 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
+from decimal import Decimal
 
 import numpy as np
 
 from rnnloss_cli.engine._numerics import reduce as engine_reduce
 from rnnloss_cli.errors import ProblemError
 from rnnloss_cli.problem.base import LOG_BASES, Meta
-from rnnloss_cli.result import Check, Derived, Result, Step
+from rnnloss_cli.result import Check, Derived, LogNumber, Result, Step
 from rnnloss_cli.result import terms as held_terms
+
+
+class ProbabilityFigure(float, LogNumber):
+    """A probability figure held both ways: the float e^ln (what answer keys, JSON and
+    arithmetic read) and its natural log ``ln`` (what the renderers print it from).
+
+    A path of probability e^(−1e9 − ln 2) is 0 as a double, and a result box that read the
+    float said "probability = 0" beside its finite loss 1000000000.693 nats; printed from its
+    log it reads 6.25e-434294483 = 10^(−L / ln 10), as the loss line above it does. Where
+    the probability is a normal double it prints as the float itself would.
+
+    >>> p = ProbabilityFigure(-1e9)
+    >>> float(p), p.ln
+    (0.0, -1000000000.0)
+    """
+
+    ln: float
+
+    def __new__(cls, ln: float) -> ProbabilityFigure:
+        with np.errstate(under="ignore"):
+            value = float(np.exp(ln))
+        return super().__new__(cls, value)
+
+    def __init__(self, ln: float) -> None:
+        object.__setattr__(self, "ln", float(ln))
+
+    def __getnewargs__(self) -> tuple[float]:  # copy and pickle rebuild it from its log
+        return (self.ln,)
+
+
+def as_written(x: float) -> str:
+    """A given number as text, as the file writes it: its shortest round-trip digits, no "+"
+    in the exponent, no ".0" on a whole number (0.1234567, 1.5e308, 3), where Python's
+    ``:g`` cut it to 6 digits (0.123457) whatever ``--precision`` asked.
+
+    >>> as_written(0.1234567), as_written(1.5e308), as_written(3.0), as_written(1e-07)
+    ('0.1234567', '1.5e308', '3', '1e-07')
+    """
+    text = repr(float(x)).replace("e+", "e")
+    return text[:-2] if text.endswith(".0") else text
+
+
+def exact_sum_text(values: Iterable[float]) -> str:
+    """The sum of given numbers worked exactly from their decimal forms (the shortest that
+    round-trip: the numbers as the file writes them), as text, so that a sentence states it
+    without digits of its own: 0.1234567 + 0.2345678 + 0.3 = 0.6580245 (``.6g`` gave
+    0.658025 at every ``--precision``), 0.6 + 0.5 + 0.7 + 0.8 + 0.2 = 2.8.
+
+    >>> exact_sum_text([0.1234567, 0.2345678, 0.3]), exact_sum_text([1e-300, 0.0])
+    ('0.6580245', '1e-300')
+    """
+    total = sum((Decimal(repr(float(v))) for v in values), Decimal(0)).normalize()
+    if total == 0:
+        return "0"
+    if -7 < total.adjusted() < 16:
+        return format(total, "f")
+    return str(total).replace("E+", "e").replace("E", "e")
 
 
 def reduction_step(terms: np.ndarray, reduction: str, value: float, what: str = "terms") -> Step:
@@ -183,10 +241,3 @@ def finalize(meta: Meta, result: Result) -> Result:
                 )
             result.checks.append(Check(name, expected, result.figures[name], meta.tolerance))
     return result
-
-
-def percent(share: float) -> str:
-    """A share as a percentage: one decimal from 0.1 % up, else two significant digits
-    (0.0088 %, not 0.0 %)."""
-    pct = 100 * share
-    return f"{pct:.1f}%" if pct >= 0.1 or pct == 0 else f"{pct:.2g}%"

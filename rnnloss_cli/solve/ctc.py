@@ -27,7 +27,7 @@ from rnnloss_cli.result import (
     terms,
     window_indices,
 )
-from rnnloss_cli.solve.common import finalize
+from rnnloss_cli.solve.common import as_written, exact_sum_text, finalize
 
 FORMULA = Step(
     "formula",
@@ -66,22 +66,26 @@ EMPTY_TARGET = (
 )
 
 
-def _g(x: float) -> str:
-    return f"{x:.4g}"
-
-
-def _listed_probs(p: CTCProblem) -> Any:
-    """The probabilities the listed method reads: the constant mapping, or one per frame."""
+def listed_probs(p: CTCProblem) -> dict[str, float] | list[dict[str, float]]:
+    """The probabilities the listed method reads (``engine.ctc_listed``'s ``probs``): the
+    constant mapping y_t(k) = P(k) at every frame, or one mapping a frame,
+    {k: y_t(k)} for t = 1 … T, from the (T, K) ``frame_probs``."""
     if p.probs is not None:
         return p.probs
     assert p.frame_probs is not None
     return [dict(zip(p.symbols, map(float, row), strict=True)) for row in p.frame_probs]
 
 
+#: The old private name, kept while teach/mark.py still imports it.
+_listed_probs = listed_probs
+
+
 def _factors_text(factors: tuple[float, ...]) -> str:
-    """The factors of one alignment, written out (first and last ones for a long path)."""
+    """The factors of one alignment, written out as given (first and last ones for a long
+    path): text built before any renderer cannot follow ``--precision``, so it shows the
+    numbers as written, as the givens line does."""
     kept, split = window_indices(len(factors), STEP_MAX_TERMS)
-    items = [f"{factors[i]:g}" for i in kept]
+    items = [as_written(factors[i]) for i in kept]
     if split is not None:
         items.insert(split, f"… ({len(factors) - len(kept):,} more) …")
     return " × ".join(items)
@@ -96,12 +100,12 @@ def _listed_prob(value: float, log_value: float) -> Any:
 
 
 def _listed_part(p: CTCProblem, r: Result, window: Window) -> ListedCTC:
-    lc = ctc_listed(p.target, p.alignments, _listed_probs(p), blank=p.blank, factors=p.factors)
+    lc = ctc_listed(p.target, p.alignments, listed_probs(p), blank=p.blank, factors=p.factors)
     target = _target_word(p)
     if p.probs is not None:  # the givens first: the probability of each symbol at any frame
         # the symbols as values (each format escapes them), the numbers as the file gives them
         items = list(p.probs.items())
-        given = ", ".join(f"P({{k{i}}}) = {float(v)!r}" for i, (_, v) in enumerate(items))
+        given = ", ".join(f"y_t({{k{i}}}) = {as_written(v)}" for i, (_, v) in enumerate(items))
         symbols = {f"k{i}": k for i, (k, _) in enumerate(items)}
         r.steps.append(Step("given, at every frame", given, symbols, lead=True))
     styles: dict[tuple[int, int], str] = {}
@@ -199,13 +203,32 @@ def _alignment_lines(lc: ListedCTC) -> tuple[list[int], int | None]:
     return window_indices(len(lc.alignments), STEP_MAX_TERMS)
 
 
+def _product_step(label: str, factors: tuple[float, ...], product: float, log: float) -> Step:
+    """A line multiplying an alignment's factors out, e.g. ``0.6 × 0.2 × … = 0.00018816``,
+    printed at ``--precision`` with the derivation's digits (a warning's text could only give
+    the product digits of its own)."""
+    return Step(
+        label,
+        "{factors|*} = {product}",
+        {"factors": terms(factors), "product": _listed_prob(product, log)},
+    )
+
+
+def _log_product(a: Any) -> float:
+    """ln of an alignment's product of its symbols' probabilities, Σ_t ln y_t(π_t) (−inf
+    with a zero factor): the product itself underflows for a long alignment."""
+    with np.errstate(divide="ignore"):
+        return float(np.sum(np.log(np.asarray(a.symbol_factors, dtype=float))))
+
+
 def _listed_warnings(p: CTCProblem, lc: ListedCTC, r: Result) -> None:
     """What is wrong with the listed alignments, as warnings. A number a derivation line
     prints is not restated: the line prints it at ``--precision`` with the derivation's
     guard digits, plain text could only give it digits of its own (0.04128 beside the line's
     0.0413; 0.006586 beside 0.0066 at ``-p 2``); the warning names the line instead. The
-    valid-only sum and loss have theirs; an alignment's product as given has its line
-    "alignment i" when it is shown (not one left out of a long list)."""
+    valid-only sum and loss have theirs; a mismatched alignment's product as given has its
+    line "alignment i: π" (one is added for an alignment left out of a long list) and the
+    product of its symbols' probabilities the line "alignment i by its symbols"."""
     target = _target_word(p)
     lines = set(_alignment_lines(lc)[0])
     for what, which in (("not alignments of " + target, lc.invalid), ("mismatched", lc.mismatched)):
@@ -230,15 +253,19 @@ def _listed_warnings(p: CTCProblem, lc: ListedCTC, r: Result) -> None:
                 f"{_factors_text(a.symbol_factors)}; the listed sum uses the factor as given."
             )
             continue
-        given = _factors_text(a.factors) + (
-            f' (multiplied out on the line "alignment {i + 1}")'
-            if i in lines
-            else f" = {_g(a.product)}"
+        given_line = f"alignment {i + 1}: {_word(a.path)}"
+        if i not in lines:  # left out of the alignment lines: its given product gets one here
+            given_line += " (given)"
+            r.steps.append(_product_step(given_line, a.factors, a.product, a.log_product))
+        symbols_line = f"alignment {i + 1} by its symbols"
+        r.steps.append(
+            _product_step(symbols_line, a.symbol_factors, a.symbol_product, _log_product(a))
         )
         r.warnings.append(
-            f"alignment {i + 1}, {_word(a.path)}: the factors given for it, {given}, are not the "
-            "probabilities of its symbols frame by frame, "
-            f"{_factors_text(a.symbol_factors)} = {_g(a.symbol_product)}; "
+            f"alignment {i + 1}, {_word(a.path)}: the factors given for it, "
+            f'{_factors_text(a.factors)} (multiplied out on the line "{given_line}"), are not '
+            "the probabilities of its symbols frame by frame, "
+            f'{_factors_text(a.symbol_factors)} (multiplied out on the line "{symbols_line}"); '
             "the listed sum uses the factors as given."
         )
     first: dict[tuple, int] = {}
@@ -269,9 +296,11 @@ def _listed_warnings(p: CTCProblem, lc: ListedCTC, r: Result) -> None:
             "symbol per input frame, so the alignments of one input all have the same length."
         )
     if p.probs is not None and not lc.distributions:
-        terms = ", ".join(f"P({s}) = {v:g}" for s, v in p.probs.items())
+        # the givens as the file writes them, and their sum worked exactly from them
+        terms = ", ".join(f"y_t({s}) = {as_written(v)}" for s, v in p.probs.items())
+        total = exact_sum_text(p.probs.values())
         r.warnings.append(
-            f"the per-frame probabilities {terms} sum to {lc.frame_sums[0]:.6g}, not 1: "
+            f"the per-frame probabilities {terms} sum to {total}, not 1: "
             "they are not a distribution over the symbols, so no exact CTC probability exists "
             "for these numbers; the listed sum is the exercise as posed, not p(l|x)."
         )
@@ -537,14 +566,15 @@ def _worked_beta_and_grad(
     log_probs: np.ndarray,
     ext: list[str],
     ln_p: float,
-) -> None:
-    """A worked cell of the β recursion (frame T−1, from the last frame) and one worked entry
-    of the gradient, y_t(k) − Σ_{s: l'_s = k} α_t(s) β_t(s) / (y_t(k) · p(l|x)) (Graves et al.
-    2006, eq. 16; here β_t(s) includes y_t(l'_s), as α does)."""
+) -> Step | None:
+    """A worked cell of the β recursion (frame T−1, from the last frame), appended to ``r``,
+    and one worked entry of the gradient, y_t(k) − Σ_{s: l'_s = k} α_t(s) β_t(s) / (y_t(k) ·
+    p(l|x)) (Graves et al. 2006, eq. 16; here β_t(s) includes y_t(l'_s), as α does),
+    returned: it divides by p(l|x), so it goes after the line that works p(l|x) out."""
     ids = [p.symbols.index(x) for x in ext]
     n_frames, n_ext = log_alpha.shape
     if n_ext < 2:
-        return
+        return None
 
     def e(x: float) -> float:
         with np.errstate(under="ignore"):
@@ -592,14 +622,12 @@ def _worked_beta_and_grad(
     pairs = " + ".join(f"{{a{i}}} × {{b{i}}}" for i in range(len(states)))
     factors = {f"a{i}": _shown(log_alpha[0, s]) for i, s in enumerate(states)}
     factors |= {f"b{i}": _shown(log_beta[0, s]) for i, s in enumerate(states)}
-    r.steps.append(
-        Step(
-            f"worked gradient entry ∂loss/∂z_1({k})",
-            f"∂loss/∂z_1({{k}}) = y_1({{k}}) − ({which}) / (y_1({{k}}) · p(l|x)) = "
-            f"{{y}} − ({pairs or '0'}) / ({{y}} × {{p}}) = {{grad}}  "
-            f"(z_t: the logits, y_t = softmax(z_t); {BETA_HINT})",
-            {"y": y, "p": prob, "grad": grad, "k": k, **factors},
-        )
+    return Step(
+        f"worked gradient entry ∂loss/∂z_1({k})",
+        f"∂loss/∂z_1({{k}}) = y_1({{k}}) − ({which}) / (y_1({{k}}) · p(l|x)) = "
+        f"{{y}} − ({pairs or '0'}) / ({{y}} × {{p}}) = {{grad}}  "
+        f"(z_t: the logits, y_t = softmax(z_t); {BETA_HINT})",
+        {"y": y, "p": prob, "grad": grad, "k": k, **factors},
     )
 
 
@@ -715,9 +743,10 @@ def _full_trellis(
     head = split if split is not None else len(frames)
     la, lb = tr.log_alpha, tr.log_beta
     _alpha_beta_tables(r, la[frames], lb[frames], ext, frames, head, n_frames, window)
+    grad_step = None
     if not float(tr.log_likelihood) < _UNDERFLOW_LN:
         _worked_alpha(p, r, la, log_probs, ext)
-        _worked_beta_and_grad(p, r, la, lb, log_probs, ext, float(tr.log_likelihood))
+        grad_step = _worked_beta_and_grad(p, r, la, lb, log_probs, ext, float(tr.log_likelihood))
     grad = tr.grad_logits
     r.tables.append(
         Table.windowed(
@@ -781,6 +810,8 @@ def _full_trellis(
                 r"-\ln p(l|x) = -\ln {p} = {loss}",
             )
         )
+    if grad_step is not None:  # after p(l|x), which it divides by
+        r.steps.append(grad_step)
     return ln_p, loss
 
 

@@ -25,6 +25,7 @@ from rnnloss_cli.engine.alignments import min_frames
 from rnnloss_cli.flags import flag_error
 from rnnloss_cli.limits import MAX_COUNT_CELLS, MAX_LISTED_PATHS, MAX_LISTED_SYMBOLS
 from rnnloss_cli.result import Result, Step, Table, Window, terms
+from rnnloss_cli.solve.common import as_written, exact_sum_text
 
 
 def _check_probs(probs: Mapping[Any, Any], symbols: list[str]) -> dict[str, float]:
@@ -163,7 +164,8 @@ def paths_result(
         )
     if abs(sum(table.values()) - 1) > 1e-6:
         r.notes.append(
-            f"the probabilities sum to {sum(table.values()):.6g}, not 1, so this total is not a "
+            f"the probabilities sum to {exact_sum_text(table.values())}, not 1, so this total "
+            "is not a "
             "probability; the two computations still agree"
         )
     zero = [s for s in dict.fromkeys([*labels, blank]) if table[s] == 0]
@@ -172,7 +174,7 @@ def paths_result(
             "the loss is infinite: p = 0, since "
             + (
                 f"every alignment of {word} uses a symbol of probability 0 ("
-                + ", ".join(f"P({z}) = 0" for z in zero)
+                + ", ".join(f"y_t({z}) = 0" for z in zero)
                 + ")"
                 if zero
                 else "every alignment's product underflows to 0 in float64"
@@ -189,7 +191,7 @@ def paths_result(
         )
     # the givens each product multiplies (the symbols as values: each format escapes them);
     # a lead step, laid out before the table, appended last to keep the others' places
-    given = ", ".join(f"P({{k{i}}}) = {v!r}" for i, v in enumerate(table.values()))
+    given = ", ".join(f"y_t({{k{i}}}) = {as_written(v)}" for i, v in enumerate(table.values()))
     symbols = {f"k{i}": k for i, k in enumerate(table)}
     r.steps.append(Step("given, at every frame", given, symbols, lead=True))
     r.loss, r.unit = listed.loss, "nats"

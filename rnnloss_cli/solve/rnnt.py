@@ -15,9 +15,9 @@ from typing import Any
 import numpy as np
 
 from rnnloss_cli.problem.rnnt import RNNTProblem
-from rnnloss_cli.result import Result, Step, Table, Window, terms
+from rnnloss_cli.result import Result, Step, Table, Terms, Window, terms
 from rnnloss_cli.solve._beyond import add_key_checks, grid_table, lead, prob_cell, word
-from rnnloss_cli.solve.common import finalize
+from rnnloss_cli.solve.common import ProbabilityFigure, finalize
 
 FORMULA = Step(
     "formula",
@@ -179,13 +179,19 @@ def solve_rnnt(p: RNNTProblem, *, window: Window | None = None) -> Result:
         )
     )
     if not n_labels:
-        with np.errstate(under="ignore"):
-            blanks = np.exp(tr.log_blank[:, 0])
+        # each factor from its log: e^(−1e9) is 0 as a double, and "0 × 0.09" gave no product;
+        # only the factors the line holds are converted (the window of a long list)
+        held = terms(tr.log_blank[:, 0])
+        blanks = (
+            Terms([prob_cell(v) for v in held.head], [prob_cell(v) for v in held.tail], held.count)
+            if isinstance(held, Terms)
+            else [prob_cell(v) for v in held]
+        )
         r.steps.append(
             Step(
                 "p(y|x): the all-blank path, the only one",
                 "Π_t y(t, 0, ∅) = {factors|*} = {p}",
-                {"factors": terms(blanks), "p": prob},
+                {"factors": blanks, "p": prob},
             )
         )
     if math.isfinite(tr.loss):  # p(y|x) as an operand: the digits plan gives it what −ln needs
@@ -208,7 +214,8 @@ def solve_rnnt(p: RNNTProblem, *, window: Window | None = None) -> Result:
     r.loss = tr.loss
     r.figures = {
         "loss": tr.loss,
-        "probability": float(np.exp(tr.log_likelihood)),
+        # from its log: e^(−1e9) is 0 as a double, beside a finite loss (ProbabilityFigure)
+        "probability": ProbabilityFigure(tr.log_likelihood),
     }
     lead(r, "givens", "empty target", "forward recursion")
     finalize(p.meta, r)

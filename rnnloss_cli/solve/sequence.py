@@ -306,31 +306,47 @@ def solve_sequence(p: SequenceProblem, *, window: Window | None = None) -> Resul
             "mean_sequences by the number of sequences."
         )
     if not math.isfinite(loss):
-        r.warnings.append(_infinite_reason(p, terms.neg_log_prob, loss))
+        reason, bound = _infinite_reason(p, terms.neg_log_prob, loss)
+        r.warnings.append(reason)
+        if bound is not None:
+            r.steps.append(bound)
     return finalize(p.meta, r)
 
 
-def _infinite_reason(p: SequenceProblem, neg_log_prob: np.ndarray, loss: float) -> str:
+def _infinite_reason(
+    p: SequenceProblem, neg_log_prob: np.ndarray, loss: float
+) -> tuple[str, Step | None]:
     """Why the sequence loss is infinite: a target of probability 0 (−ln 0 = inf), a target
     logit so far below the step's largest that −ln ŷ passes the largest double, or finite
-    terms whose sum does."""
+    terms whose sum does. For the far logit also the bound −ln ŷ ≥ max z − z_target as a
+    derivation line, so that its logits print at ``--precision`` (the table's digits), not
+    at digits of the warning's own."""
     bad = np.flatnonzero(np.ravel(p.mask & ~np.isfinite(neg_log_prob)))
     if not bad.size:
         why = overflow_warning(neg_log_prob[p.mask], loss, "loss", "term −ln ŷ(target)", str)
-        return why or "the loss is infinite"
+        return why or "the loss is infinite", None
     idx = _position(p.targets.shape, int(bad[0]))
     where = where_step(idx)
     z_t = float(p.input[(*idx, int(p.targets[idx]))])
     if p.from_logits and math.isfinite(z_t):
         top = float(np.max(p.input[idx]))
+        bound = Step(
+            f"why the term at {where} is infinite",
+            "−ln ŷ(target) ≥ max z − z_target = {m} − ({zt}) = {d}",
+            {"m": top, "zt": z_t, "d": math.inf},
+            r"-\ln \hat{y}(\text{target}) \ge \max z - z_{\text{target}} = {m} - ({zt}) = {d}",
+        )
         return (
-            f"the loss is infinite: at {where} the target's logit {z_t:.6g} is so far below the "
-            f"largest, {top:.6g}, that −ln ŷ = max z − z_target + ln Σ e^(z − max z) passes "
-            f"the largest double ({FLOAT_MAX_TEXT}) (nothing is clipped)"
+            f"the loss is infinite: at {where} the target's logit is so far below the step's "
+            "largest that −ln ŷ = max z − z_target + ln Σ e^(z − max z) ≥ max z − z_target "
+            f"passes the largest double ({FLOAT_MAX_TEXT}; worked out on its line) "
+            "(nothing is clipped)",
+            bound,
         )
     return (
         f"the loss is infinite: at {where} the target class has predicted probability 0, "
-        "and −ln 0 = inf (nothing is clipped)"
+        "and −ln 0 = inf (nothing is clipped)",
+        None,
     )
 
 

@@ -89,11 +89,12 @@ def test_hello_audit_warnings():
     w = "\n".join(solve(load_problem("problems/hello.yaml")).warnings)
     assert "H-E-LL-O, collapses to HELO, not HELLO" in w
     assert "a repeated label needs a blank between its copies" in w
-    # the mismatch names both products: the given factors' by the line that prints it at
-    # --precision (0.006586 at 4 digits of its own disagreed with it, 0.0066 at -p 2), and
-    # the symbols' 0.0001882, which no line prints
+    # the mismatch names both products by the lines that print them at --precision (the
+    # given factors' 0.006586 and the symbols' 0.0001882 at 4 digits of its own disagreed
+    # with them: 0.0066 and 0.00019 at -p 2)
     assert "the factors given for it, 0.6 × 0.2 × 0.5 × 0.7 × 0.7 × 0.8 × 0.5 × 0.7 × 0.8 " in w
-    assert '(multiplied out on the line "alignment 1")' in w and "= 0.0001882" in w
+    assert '(multiplied out on the line "alignment 1: H-E-L-L-O")' in w
+    assert '(multiplied out on the line "alignment 1 by its symbols")' in w
     assert "unequal lengths (9, 8, 8 frames)" in w
     assert "sum to 2.8" in w and "no exact CTC probability" in w
 

@@ -29,7 +29,7 @@ def _paths(target: str, frames: int, probs: str, *args: str) -> list[str]:
 
 def test_the_givens_come_first_and_the_loss_is_worked_from_the_sum():
     lines = _paths("AB", 3, "A=0.5,B=0.3,-=0.2", "-p", "3")
-    given = lines.index("- given, at every frame: P(A) = 0.5, P(B) = 0.3, P(-) = 0.2")
+    given = lines.index("- given, at every frame: y_t(A) = 0.5, y_t(B) = 0.3, y_t(-) = 0.2")
     assert given < lines.index("**alignments and their probabilities**")
     assert "- sum over every alignment: p = 0.03 + 0.075 + 0.03 + 0.045 + 0.03 = 0.21" in lines
     assert "- loss: $-\\ln p = -\\ln 0.21 = 1.561$" in lines, lines
@@ -39,7 +39,7 @@ def test_an_infinite_loss_says_why():
     lines = _paths("AB", 2, "A=0,B=0.3,-=0.2")
     assert any(
         "the loss is infinite: p = 0, since every alignment of AB uses a symbol of "
-        "probability 0 (P(A) = 0)" in line
+        "probability 0 (y_t(A) = 0)" in line
         for line in lines
     ), lines
 

@@ -13,8 +13,9 @@ hello.yaml (the handout): alignment 1's factors as given, 0.6·0.2·0.5·0.7·0.
 0.12, 0.06, 0.042, 0.0294, 0.02352, 0.01176, 0.008232, 0.0065856 — 0.0066 at ``-p 2``, the
 0.006586 the mismatch warning printed at 4 digits of its own beside it. Its symbols frame by
 frame (H - E L - L - O… as the file's probs give them), 0.6·0.2·0.5·0.2·0.7·0.2·0.7·0.2·0.8:
-0.12, 0.06, 0.012, 0.0084, 0.00168, 0.001176, 0.0002352, 0.00018816 — printed nowhere else,
-so the warning keeps it (0.0001882): that it is 35 times smaller is the point.
+0.12, 0.06, 0.012, 0.0084, 0.00168, 0.001176, 0.0002352, 0.00018816 — the warning printed it
+at 4 digits of its own (0.0001882); it has its line "alignment 1 by its symbols" now, which the
+warning names (tests/solve/test_prose_boxes.py checks its digits).
 """
 
 from __future__ import annotations
@@ -53,15 +54,15 @@ def test_a_mismatch_warning_names_the_line_of_the_given_product_instead_of_resta
     (warning,) = [
         w for w in solve(load_problem("problems/hello.yaml")).warnings if "H-E-L-L-O:" in w
     ]
-    assert 'multiplied out on the line "alignment 1"' in warning
-    assert "= 0.0001882" in warning  # the symbols' product: no line prints it
-    assert "0.006586" not in warning and "0.0066" not in warning
+    assert 'multiplied out on the line "alignment 1: H-E-L-L-O"' in warning
+    assert 'multiplied out on the line "alignment 1 by its symbols"' in warning
+    assert "0.006586" not in warning and "0.0066" not in warning and "0.0001882" not in warning
 
 
 def test_a_mismatch_warning_keeps_the_product_of_an_alignment_whose_line_is_left_out():
     # 20 alignments: the lines show 1-8 and 13-20 (STEP_MAX_TERMS = 16); alignment 10, A-,
-    # has factors 0.3 × 0.5 = 0.15 where P(A) × P(-) = 0.5 × 0.5 = 0.25, and no line of its
-    # own, so its warning gives the product 0.15 itself
+    # has factors 0.3 × 0.5 = 0.15 where P(A) × P(-) = 0.5 × 0.5 = 0.25, and no line among
+    # the alignment lines, so it gets one after them, which its warning names
     listed = [{"path": "A-", "factors": [0.5, 0.5]} for _ in range(20)]
     listed[9] = {"path": "A-", "factors": [0.3, 0.5]}
     r = rnnloss_cli.solve_problem(
@@ -70,4 +71,5 @@ def test_a_mismatch_warning_keeps_the_product_of_an_alignment_whose_line_is_left
     )  # fmt: skip
     assert "alignment 10: A-" not in [s.label for s in r.steps]
     (warning,) = [w for w in r.warnings if w.startswith("alignment 10,")]
-    assert "0.3 × 0.5 = 0.15" in warning and "multiplied out on the line" not in warning
+    assert 'multiplied out on the line "alignment 10: A- (given)"' in warning
+    assert "= 0.15" not in warning
