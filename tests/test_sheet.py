@@ -270,7 +270,7 @@ def test_tex_specials_as_ctc_symbols_are_escaped_in_latex_maths(tmp_path: Path):
     & % # $ in maths (pdflatex stops at them), and every symbol still shown."""
     files = [_write_ctc_specials(tmp_path), *_write_specials_other_kinds(tmp_path)]
     tex = build_sheet([str(f) for f in files], "latex", solutions=True)
-    assert r"y_1(\text{\_})" in tex and r"y_2(\text{\&})" in tex and r"P(\text{\_})" in tex
+    assert r"y_1(\text{\_})" in tex and r"y_2(\text{\&})" in tex and r"y_t(\text{\_})" in tex
     maths = re.findall(r"(?<!\\)\$(.+?)(?<!\\)\$", tex) + re.findall(r"\\\[(.+?)\\\]", tex)
     assert maths
     for m in maths:

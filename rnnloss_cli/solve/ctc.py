@@ -76,10 +76,6 @@ def listed_probs(p: CTCProblem) -> dict[str, float] | list[dict[str, float]]:
     return [dict(zip(p.symbols, map(float, row), strict=True)) for row in p.frame_probs]
 
 
-#: The old private name, kept while teach/mark.py still imports it.
-_listed_probs = listed_probs
-
-
 def _factors_text(factors: tuple[float, ...]) -> str:
     """The factors of one alignment, written out as given (first and last ones for a long
     path): text built before any renderer cannot follow ``--precision``, so it shows the

@@ -288,10 +288,10 @@ def percent_for_probability(ctx: Ctx, figure: str) -> Alternatives:
 
 def _listed(ctx: Ctx) -> Any:
     from rnnloss_cli.engine.alignments import ctc_listed
-    from rnnloss_cli.solve.ctc import _listed_probs
+    from rnnloss_cli.solve.ctc import listed_probs
 
     p = ctx.problem
-    return ctc_listed(p.target, p.alignments, _listed_probs(p), blank=p.blank, factors=p.factors)
+    return ctc_listed(p.target, p.alignments, listed_probs(p), blank=p.blank, factors=p.factors)
 
 
 def _neg_log(total: float, ctx: Ctx) -> float:

@@ -190,13 +190,13 @@ def test_common_docstring_examples_run():
     assert tried >= 2 and failed == 0
 
 
-def test_listed_probs_is_public_and_the_old_name_stays_an_alias():
-    # teach/mark.py imports the private name until the merge switches it over
+def test_listed_probs_is_public():
+    # teach/mark.py imports it: no private solver helper is used outside solve/
     from rnnloss_cli import solve_problem  # noqa: F401  (the package imports first)
     from rnnloss_cli.problem import parse_problem
     from rnnloss_cli.solve import ctc
 
-    assert ctc._listed_probs is ctc.listed_probs
+    assert not hasattr(ctc, "_listed_probs")
     constant = parse_problem(
         {"kind": "ctc", "target": "A", "probs": {"A": 0.5, "-": 0.5}, "alignments": ["A"]},
         {},
