@@ -414,6 +414,22 @@ def write_safely(path: Path, text: str) -> None:
         raise
 
 
+def first_difference(on_disk: str, notebook: dict[str, Any]) -> str:
+    """Where the file on disk first departs from ``notebook``: a cell's id, or the file."""
+    try:
+        cells = json.loads(on_disk)["cells"]
+    except (ValueError, TypeError, KeyError):
+        cells = None
+    if not isinstance(cells, list):  # {"cells": 3} reached zip() as an int
+        return "not a notebook this script wrote"
+    for old, new in zip(cells, notebook["cells"], strict=False):
+        if old != new:
+            return f"first at {new['id']}"
+    if len(cells) != len(notebook["cells"]):
+        return f"{len(cells)} cells instead of {len(notebook['cells'])}"
+    return "its metadata or layout"
+
+
 def main(argv: list[str] | None = None) -> int:
     args = sys.argv[1:] if argv is None else argv
     if args not in ([], ["--check"]):
@@ -430,10 +446,17 @@ def main(argv: list[str] | None = None) -> int:
         try:
             on_disk = NOTEBOOK.read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError) as exc:
-            print(f"{name}: cannot be read ({exc.__class__.__name__}); run scripts/notebook.py")
+            why = exc.__class__.__name__
+            print(
+                f"{name}: cannot be read ({why}); run python scripts/notebook.py", file=sys.stderr
+            )
             return 1
         if on_disk != text:
-            print(f"{name} is stale: run python scripts/notebook.py and commit it")
+            where = first_difference(on_disk, notebook)
+            print(
+                f"{name} is stale ({where}): run python scripts/notebook.py and commit it",
+                file=sys.stderr,
+            )
             return 1
         print(f"{name} is up to date")
         return 0

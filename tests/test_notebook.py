@@ -178,3 +178,35 @@ def test_written_notebook_is_an_ordinary_readable_file(tmp_path):
     assert target.read_text() == "{}\n"
     assert stat.S_IMODE(target.stat().st_mode) == 0o644  # not mkstemp's 0600
     assert [p.name for p in tmp_path.iterdir()] == ["nb.ipynb"]  # no temporary file left
+
+
+@pytest.mark.parametrize(
+    "on_disk, says",
+    [
+        ('{"cells": 3}', "not a notebook this script wrote"),  # was a TypeError traceback
+        ("[1, 2]", "not a notebook this script wrote"),
+        ('{"cells": [7]}', "first at cell-01"),
+        ("not json", "not a notebook this script wrote"),
+    ],
+)
+def test_check_names_where_a_hostile_file_differs(on_disk, says):
+    notebook = {"cells": [{"id": "cell-01", "cell_type": "markdown"}]}
+    assert script.first_difference(on_disk, notebook) == says
+
+
+def test_check_and_write_on_a_copy(tmp_path, monkeypatch, capsys, built):
+    copy = tmp_path / "docs" / "notebooks" / "tour.ipynb"
+    monkeypatch.setattr(script, "ROOT", tmp_path)
+    monkeypatch.setattr(script, "NOTEBOOK", copy)
+    monkeypatch.setattr(script, "build", lambda: built)
+    assert script.main(["--check"]) == 1  # no file yet
+    assert "cannot be read (FileNotFoundError)" in capsys.readouterr().err
+    assert script.main([]) == 0 and copy.read_text(encoding="utf-8") == script.dumps(built)
+    assert script.main(["--check"]) == 0
+    stale = json.loads(copy.read_text(encoding="utf-8"))
+    stale["cells"][3]["source"][0] = "edited\n"
+    copy.write_text(json.dumps(stale), encoding="utf-8")
+    capsys.readouterr()
+    assert script.main(["--check"]) == 1
+    err = capsys.readouterr().err
+    assert f"stale (first at {stale['cells'][3]['id']})" in err and err.count("\n") == 1
