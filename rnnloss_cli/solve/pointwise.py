@@ -409,20 +409,36 @@ def solve_categorical(p: PointwiseProblem, *, window: Window | None = None) -> R
         r.notes.append(
             "class weights / label smoothing follow PyTorch: a weighted mean divides by the "
             "summed weights of the true classes"
+            if p.y_index is not None
+            else "class weights / label smoothing follow PyTorch: with probability targets a "
+            "mean divides by the number of observations n, weighted or not"
         )
         if class_weighted:
             w_true = w_vec[np.argmax(y2, axis=1)]
             r.steps.append(_weighted_reduction_step(t2, w_true, p.reduction, loss))
-        elif weight is None and p.y_index is not None:  # label smoothing alone
+        elif p.y_index is not None:  # label smoothing, with or without class weights
             cls = int(np.argmax(y2[0]))
-            smoothed = _worked_smoothed_term(p.label_smoothing, cls, p2[0], float(t2[0]))
+            w_all = None if weight is None else np.ravel(np.asarray(weight, dtype=float))
+            smoothed = _worked_smoothed_term(
+                p.label_smoothing, cls, p2[0], float(t2[0]), weight=w_all
+            )
             if smoothed is not None:
                 r.steps.append(smoothed)
-            r.steps.append(reduction_step(t2, p.reduction, loss, "observation terms"))
-        else:
-            r.steps.append(
-                Step(f"{p.reduction} (PyTorch weighting)", "L = {value}", {"value": loss})
+            if w_all is None:
+                r.steps.append(reduction_step(t2, p.reduction, loss, "observation terms"))
+            else:
+                w_true = w_all[np.argmax(y2, axis=1)]
+                r.steps.append(
+                    _weighted_reduction_step(t2, w_true, p.reduction, loss, per_term="l_i")
+                )
+        else:  # probability targets, class weights and/or label smoothing
+            w_all = None if weight is None else np.ravel(np.asarray(weight, dtype=float))
+            soft = _worked_soft_term(
+                y2[0], p2[0], float(t2[0]), weight=w_all, eps=p.label_smoothing
             )
+            if soft is not None:
+                r.steps.append(soft)
+            r.steps.append(reduction_step(t2, p.reduction, loss, "observation terms"))
     else:
         if p.y_index is not None and not p.label_smoothing:
             cls = int(np.argmax(y2[0]))
@@ -476,14 +492,22 @@ def solve_categorical(p: PointwiseProblem, *, window: Window | None = None) -> R
 
 
 def _weighted_reduction_step(
-    terms: np.ndarray, weights: np.ndarray, reduction: str, value: float
+    terms: np.ndarray,
+    weights: np.ndarray,
+    reduction: str,
+    value: float,
+    *,
+    per_term: str = "w[y_i] l_i",
 ) -> Step:
     """A class-weighted reduction written out: the sum of the weighted terms, or PyTorch's
-    weighted mean Σ_i w[y_i] l_i / Σ_i w[y_i] = (0.408 + 1.103) / (1 + 2) = 0.503."""
+    weighted mean Σ_i w[y_i] l_i / Σ_i w[y_i] = (0.408 + 1.103) / (1 + 2) = 0.503.
+
+    ``per_term`` names the summed terms in the label: "w[y_i] l_i" (class weights alone), or
+    "l_i" when the terms are already the smoothed, weighted terms of the worked line."""
     if reduction != "mean":
         return reduction_step(terms, reduction, value, "weighted observation terms")
     return Step(
-        f"weighted mean of the {terms.size:,} observation terms (PyTorch): Σ_i w[y_i] l_i / "
+        f"weighted mean of the {terms.size:,} observation terms (PyTorch): Σ_i {per_term} / "
         "Σ_i w[y_i]",
         "({terms|+}) / ({weights|+}) = {value}",
         {"terms": held_terms(terms.astype(float)), "weights": held_terms(weights), "value": value},
@@ -491,49 +515,103 @@ def _weighted_reduction_step(
     )
 
 
-def _worked_smoothed_term(eps: float, cls: int, probs: np.ndarray, term: float) -> Step | None:
+def _worked_smoothed_term(
+    eps: float, cls: int, probs: np.ndarray, term: float, *, weight: np.ndarray | None = None
+) -> Step | None:
     """Observation 1's term under label smoothing ε, as PyTorch's cross_entropy takes it:
-    (1 − ε) · (−ln ŷ_true) + (ε / C) · Σ_c (−ln ŷ_c), from the printed softmax; None when C
+    (1 − ε) · (−ln ŷ_true) + (ε / C) · Σ_c (−ln ŷ_c), from the printed softmax; with class
+    weights w, (1 − ε) · w[true] · (−ln ŷ_true) + (ε / C) · Σ_c w_c · (−ln ŷ_c). None when C
     is above STEP_MAX_TERMS or a ŷ_c underflowed to 0 while the term is finite."""
     n_classes = len(probs)
     if n_classes > STEP_MAX_TERMS or (math.isfinite(term) and bool(np.any(probs == 0))):
         return None
     values: dict[str, float] = {"e": eps, "C": n_classes, "pt": float(probs[cls]), "t": term}
-    logs = []
+    logs, latex_logs = [], []
     for c in range(n_classes):
         values[f"p{c}"] = float(probs[c])
-        logs.append(f"ln {{p{c}}}")
+        w = ""
+        if weight is not None:
+            values[f"w{c}"] = float(weight[c])
+            w = f"{{w{c}}} × "
+        logs.append(f"{w}ln {{p{c}}}")
+        latex_logs.append(w.replace(" × ", " ") + f"\\ln {{p{c}}}")
+    if weight is None:
+        label = (
+            f"term of observation 1, label smoothing ε (PyTorch): (1 − ε) · (−ln ŷ_1(c{cls})) "
+            "+ (ε / C) · Σ_c (−ln ŷ_1c)"
+        )
+        w_true = ""
+    else:
+        values["wt"] = float(weight[cls])
+        label = (
+            f"term of observation 1, class weights w and label smoothing ε (PyTorch): (1 − ε) "
+            f"· w[c{cls}] · (−ln ŷ_1(c{cls})) + (ε / C) · Σ_c w_c · (−ln ŷ_1c)"
+        )
+        w_true = "{wt} × "
     return Step(
-        f"term of observation 1, label smoothing ε (PyTorch): (1 − ε) · (−ln ŷ_1(c{cls})) "
-        "+ (ε / C) · Σ_c (−ln ŷ_1c)",
-        "(1 − {e}) × (−ln {pt}) + {e} / {C} × (−(" + " + ".join(logs) + ")) = {t}",
+        label,
+        "(1 − {e}) × " + w_true + "(−ln {pt}) + {e} / {C} × (−(" + " + ".join(logs) + ")) = {t}",
         values,
-        r"(1 - {e}) (-\ln {pt}) + \frac{{e}}{{C}} \left(-("
-        + " + ".join(f"\\ln {{p{c}}}" for c in range(n_classes))
+        r"(1 - {e}) "
+        + ("" if weight is None else r"\cdot {wt} \cdot ")
+        + r"(-\ln {pt}) + \frac{{e}}{{C}} \left(-("
+        + " + ".join(latex_logs)
         + r")\right) = {t}",
     )
 
 
-def _worked_soft_term(y: np.ndarray, probs: np.ndarray, term: float) -> Step | None:
+def _worked_soft_term(
+    y: np.ndarray,
+    probs: np.ndarray,
+    term: float,
+    *,
+    weight: np.ndarray | None = None,
+    eps: float = 0.0,
+) -> Step | None:
     """Observation 1's term for a soft (probability) target, from the printed y and ŷ:
     −Σ_c y_c ln ŷ_c, written over the classes with y_c ≠ 0 (the others add 0 · ln ŷ_c = 0);
     None when those are more than STEP_MAX_TERMS (the line would not fit a page), or when
     a ŷ_c underflowed to 0 from logits whose term is finite (ln 0 would not give it: z =
-    (1000, −1000) has ŷ_c1 = 0 in float64 but −ln ŷ_c1 = 2000)."""
-    used = np.flatnonzero(np.asarray(y) != 0)
+    (1000, −1000) has ŷ_c1 = 0 in float64 but −ln ŷ_c1 = 2000).
+
+    As PyTorch's cross_entropy: class weights w make it −Σ_c w_c y_c ln ŷ_c, and label
+    smoothing ε replaces y_c by (1 − ε) y_c + ε / C (so every class is written out)."""
+    n_classes = len(y)
+    used = np.arange(n_classes) if eps else np.flatnonzero(np.asarray(y) != 0)
     if used.size == 0 or used.size > STEP_MAX_TERMS:
         return None
     if math.isfinite(term) and bool(np.any(np.asarray(probs)[used] == 0)):
         return None
     values: dict[str, float] = {"t": term}
+    if eps:
+        values["e"], values["C"] = eps, n_classes
     plain, latex = [], []
     for k, c in enumerate(used):
         values[f"y{k}"], values[f"p{k}"] = float(y[c]), float(probs[c])
-        plain.append(f"{{y{k}}} × ln {{p{k}}}")
-        latex.append(f"{{y{k}}} \\ln {{p{k}}}")
-    zeros = "" if used.size == len(y) else "; classes with y = 0 add 0"
+        w_plain = w_latex = ""
+        if weight is not None:
+            values[f"w{k}"] = float(weight[c])
+            w_plain, w_latex = f"{{w{k}}} × ", f"{{w{k}}} \\cdot "
+        if eps:
+            q_plain = f"((1 − {{e}}) × {{y{k}}} + {{e}} / {{C}})"
+            q_latex = f"((1 - {{e}}) \\cdot {{y{k}}} + \\frac{{{{e}}}}{{{{C}}}})"
+        else:
+            q_plain = q_latex = f"{{y{k}}}"
+        plain.append(f"{w_plain}{q_plain} × ln {{p{k}}}")
+        latex.append(f"{w_latex}{q_latex} \\ln {{p{k}}}")
+    zeros = "" if used.size == n_classes else "; classes with y = 0 add 0"
+    w_sym = " w_c" if weight is not None else ""
+    if eps:
+        what = (
+            f"soft target, PyTorch: −Σ_c{w_sym} q_1c ln ŷ_1c with the smoothed target "
+            "q_1c = (1 − ε) y_1c + ε / C"
+        )
+    elif weight is not None:
+        what = "soft target, PyTorch: −Σ_c w_c y_1c ln ŷ_1c"
+    else:
+        what = "soft target: −Σ_c y_1c ln ŷ_1c"
     return Step(
-        f"term of observation 1 (soft target: −Σ_c y_1c ln ŷ_1c{zeros})",
+        f"term of observation 1 ({what}{zeros})",
         "−(" + " + ".join(plain) + ") = {t}",
         values,
         "-(" + " + ".join(latex) + ") = {t}",

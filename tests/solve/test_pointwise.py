@@ -212,3 +212,93 @@ def test_label_smoothing_term_and_reduction_are_worked_out():
     text = "\n".join(step_text(s, 3, digits_plan(r, 3)) for s in r.steps)
     assert "(1 − 0.1) × (−ln 0.665) + 0.1 / 3 × (−(ln 0.665 + ln 0.245 + ln 0.09)) = 0.508" in text
     assert "(0.508 + 0.618) / 2 = 0.563" in text
+
+
+# ŷ_1 = softmax(2, 1, 0) = (0.665241, 0.244728, 0.090031), −ln ŷ_1 = (0.407606, 1.407606,
+# 2.407606); ŷ_2 = softmax(0, 1, 0) = (0.211942, 0.576117, 0.211942), −ln ŷ_2 = (1.551445,
+# 0.551445, 1.551445); class weights w = (1, 2, 0.5). PyTorch (CrossEntropyLoss docs):
+# index targets l_i = (1 − ε) w[y_i] (−ln ŷ_i(y_i)) + (ε / C) Σ_c w_c (−ln ŷ_ic), a mean
+# divides by Σ_i w[y_i]; probability targets q' = (1 − ε) q + ε / C, l_i = −Σ_c w_c q'_c
+# ln ŷ_ic, a mean divides by n.
+_WEIGHTED = {"kind": "cce", "logits": [[2, 1, 0], [0, 1, 0]], "weight": [1, 2, 0.5]}
+_P1 = [0.665241, 0.244728, 0.090031]
+
+
+def _worked_line(r, start: str):
+    """The step whose label starts with ``start``, and its text at -p 6 (the derivation's
+    digits), which must not need "≈" (a student redoes it from the printed numbers)."""
+    from rnnloss_cli.render.text import digits_plan, step_text
+
+    step = next(s for s in r.steps if s.label.startswith(start))
+    line = step_text(step, 6, digits_plan(r, 6))
+    assert "≈" not in line, line
+    return step, line
+
+
+def test_class_weights_with_label_smoothing_work_the_term_out():
+    # l_1 = 0.9 × 1 × 0.407606 + 0.1 / 3 × (1 × 0.407606 + 2 × 1.407606 + 0.5 × 2.407606)
+    #     = 0.366845 + 0.1 / 3 × 4.426621 = 0.366845 + 0.147554 = 0.514399
+    # l_2 = 0.9 × 2 × 0.551445 + 0.1 / 3 × (1.551445 + 1.102890 + 0.775723)
+    #     = 0.992601 + 0.114335 = 1.106936;  mean = (0.514399 + 1.106936) / (1 + 2) = 0.540445
+    # It printed only "mean (PyTorch weighting): L = 0.54".
+    r = _solve({**_WEIGHTED, "y": [0, 1], "label_smoothing": 0.1, "reduction": "mean"})
+    assert r.loss == pytest.approx(0.540445, abs=1e-6)
+    step, line = _worked_line(r, "term of observation 1, class weights w and label smoothing")
+    assert step.text == (
+        "(1 − {e}) × {wt} × (−ln {pt}) + {e} / {C} × (−({w0} × ln {p0} + {w1} × ln {p1} + "
+        "{w2} × ln {p2})) = {t}"
+    )
+    v = step.values
+    assert (v["e"], v["C"], v["wt"], v["w0"], v["w1"], v["w2"]) == (0.1, 3, 1, 1, 2, 0.5)
+    assert [v["p0"], v["p1"], v["p2"]] == pytest.approx(_P1, abs=1e-6)
+    assert v["pt"] == pytest.approx(_P1[0], abs=1e-6)
+    assert line.endswith(" = 0.514399")
+    _, mean = _worked_line(r, "weighted mean of the 2 observation terms")
+    assert mean == "(0.514399 + 1.106936) / (1 + 2) = 0.540445"
+    assert not any(s.text == "L = {value}" for s in r.steps)
+
+
+@pytest.mark.parametrize(
+    ("eps", "term", "loss", "template"),
+    [
+        # l_1 = −(1 × 0.7 × ln 0.665241 + 2 × 0.2 × ln 0.244728 + 0.5 × 0.1 × ln 0.090031)
+        #     = 0.285324 + 0.563042 + 0.120380 = 0.968747; l_2 = 2 × 1 × 0.551445 = 1.102889
+        # mean = (0.968747 + 1.102889) / 2 = 1.035818
+        (
+            0.0,
+            0.968747,
+            1.035818,
+            "−({w0} × {y0} × ln {p0} + {w1} × {y1} × ln {p1} + {w2} × {y2} × ln {p2}) = {t}",
+        ),
+        # q'_1 = 0.9 × (0.7, 0.2, 0.1) + 0.1 / 3 = (0.663333, 0.213333, 0.123333)
+        # l_1 = 0.663333 × 0.407606 + 2 × 0.213333 × 1.407606 + 0.5 × 0.123333 × 2.407606
+        #     = 0.270379 + 0.600579 + 0.148469 = 1.019426; q'_2 = (0.033333, 0.933333,
+        # 0.033333): l_2 = 0.051715 + 1.029364 + 0.025857 = 1.106936; mean 1.063181
+        (
+            0.1,
+            1.019426,
+            1.063181,
+            "−("
+            + " + ".join(
+                f"{{w{c}}} × ((1 − {{e}}) × {{y{c}}} + {{e}} / {{C}}) × ln {{p{c}}}"
+                for c in range(3)
+            )
+            + ") = {t}",
+        ),
+    ],
+)
+def test_class_weights_with_soft_targets_work_the_term_out(eps, term, loss, template):
+    # It printed only "mean (PyTorch weighting): L = 1.036" (and a note that the mean divides
+    # by the true classes' weights, which soft targets do not have: it divides by n = 2).
+    y = [[0.7, 0.2, 0.1], [0, 1, 0]]
+    r = _solve({**_WEIGHTED, "y": y, "label_smoothing": eps, "reduction": "mean"})
+    assert r.loss == pytest.approx(loss, abs=2e-6)
+    step, line = _worked_line(r, "term of observation 1 (soft target, PyTorch")
+    assert step.text == template
+    v = step.values
+    assert [v["w0"], v["w1"], v["w2"], v["y0"], v["y1"], v["y2"]] == [1, 2, 0.5, 0.7, 0.2, 0.1]
+    assert [v["p0"], v["p1"], v["p2"]] == pytest.approx(_P1, abs=1e-6)
+    assert line.endswith(f" = {term:.6f}")
+    _, mean = _worked_line(r, "mean of the 2 observation terms")
+    assert mean.startswith(f"({term:.6f} + ") and mean.endswith(f") / 2 = {loss:.6f}")
+    assert not any("summed weights of the true classes" in n for n in r.notes)
