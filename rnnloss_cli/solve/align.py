@@ -168,6 +168,7 @@ def solve_align(p: AlignProblem, *, window: Window | None = None) -> Result:
     r.tables.append(
         emissions_table(fr, window, lambda t, k: "highlight" if path_sym.get(t) == k else None)
     )
+    r.tables[-1].legend = {"highlight": "the symbol the best alignment π* takes at frame t"}
     r.steps.append(
         Step(
             "target and extended labels",
