@@ -25,6 +25,7 @@ FORMULA = Step(
     "δ_t = (g_t W_hyᵀ + δ_{t+1} W_hhᵀ) ⊙ (1 − h_t²)",
     {},
     r"h_t = \tanh(x_t W_{xh} + h_{t-1} W_{hh} + b_h),\ o_t = h_t W_{hy} + b_y,\ "
+    r"L = \sum_t L_t(o_t);\ "
     r"\delta_t = (g_t W_{hy}^\top + \delta_{t+1} W_{hh}^\top) \odot (1 - h_t^2)",
 )
 
@@ -268,7 +269,8 @@ def _worked_steps(p: BPTTProblem, tr: Any) -> list[Step]:
             body, n_terms = _sum(sums[name], values), len(sums[name])
         entry = _sub(name, grad.shape, *([0] * grad.ndim))
         text = f"{entry} = {formulas[name]} = {body} = {{v}}"
-        add(f"∂L/∂{entry}, summed over the steps", text, values, n_terms)
+        how = "from the first step's δ" if name == "h0" else "summed over the steps"
+        add(f"∂L/∂{entry}, {how}", text, values, n_terms)
     return steps
 
 
