@@ -147,3 +147,11 @@ def test_gradient_norm_is_worked_from_the_gradients():
         text = _lines(r, precision)
         assert "≈" not in text, text
     assert "of W_xh, W_hh, b_h, W_hy, b_y and h0) = √11.143961 = 3.338257" in _lines(r, 6)
+
+
+def test_latex_formula_states_the_loss_as_the_plain_one_does():
+    # the plain formula says "L = Σ_t L_t(o_t)"; the LaTeX one (markdown, sheets) left it out,
+    # so a markdown reader never saw what L sums
+    r = solve_file(PROBLEM)
+    assert "L = Σ_t L_t(o_t)" in r.formula.text
+    assert r"L = \sum_t L_t(o_t)" in r.formula.latex
