@@ -262,6 +262,7 @@ def solve_bce(p: PointwiseProblem, *, window: Window | None = None) -> Result:
             "PyTorch's binary_cross_entropy does): this term, worked out on its line, is "
             f"smaller than the formula's{_bce_unclamped_words(y, yh)}"
         )
+    r.steps += _stored_one_minus(p, hits)
     r.steps.append(reduction_step(terms, p.reduction, loss, "terms"))
     r.steps.append(_worked_gradient(p, grad))
     if hits.size > _MAX_ELEMENT_WARNINGS:
@@ -270,6 +271,45 @@ def solve_bce(p: PointwiseProblem, *, window: Window | None = None) -> Result:
             "is clamped at -100"
         )
     return finalize(p.meta, r)
+
+
+#: Relative gap between 1 − ŷ as computed (from the stored double) and as written (the
+#: decimal) above which it is worked out: 1e-9 moves ln(1 − ŷ) by 1e-9, its 9th decimal.
+_STORED_GAP = 1e-9
+
+
+def _stored_one_minus(p: PointwiseProblem, clamped: np.ndarray) -> list[Step]:
+    """For the first element whose ln(1 − ŷ) counts (y ≠ 1, not clamped) and whose 1 − ŷ,
+    computed from the double ŷ is stored as, is not the written decimal's (ŷ = 0.99999999999995
+    is 0.99999999999995003996…: 1 − ŷ = 4.996e-14, not 5e-14; −ln of it 30.62755, not
+    30.62675), two lines: where 1 − ŷ comes from, and −ln(1 − ŷ) worked from it."""
+    from decimal import Decimal
+
+    y, yh = np.ravel(p.y), np.ravel(p.yhat)
+    skip = set(clamped.tolist())
+    # a double's spacing near 1 is 1.1e-16, so only 1 − ŷ below 1e-6 can be off by 1e-9
+    # relative; below 0.5 the subtraction loses nothing. A few candidates are looked at.
+    near_one = np.flatnonzero((y != 1) & (yh > 0.5) & (yh < 1) & (1.0 - yh < 1e-6))
+    for i in (int(k) for k in near_one[:1000]):
+        if i in skip:
+            continue
+        q = 1.0 - float(yh[i])  # exact for ŷ ≥ 0.5 (Sterbenz)
+        written = 1 - Decimal(repr(float(yh[i])))
+        if written <= 0 or abs(Decimal(q) - written) <= written * Decimal(_STORED_GAP):
+            continue
+        where = f"element {_position(p.y.shape, i)}"
+        stored = f"{Decimal(float(yh[i])):.25f}".rstrip("0")
+        values = {"yh": float(yh[i]), "q": q, "t": -math.log(q)}
+        return [
+            Step(
+                f"{where}: 1 − ŷ from the stored ŷ",
+                f"ŷ = {{yh}} is stored as the nearest double, {stored[:24]}…, so 1 − ŷ is "
+                f"{{q}} (the decimal 1 − ŷ would be {written:.6g})",
+                values,
+            ),
+            Step(f"{where}: the log the term takes", "−ln(1 − ŷ) = −ln {q} = {t}", values),
+        ]
+    return []
 
 
 def _bce_logs(yh: float) -> tuple[float, float]:

@@ -302,3 +302,23 @@ def test_class_weights_with_soft_targets_work_the_term_out(eps, term, loss, temp
     _, mean = _worked_line(r, "mean of the 2 observation terms")
     assert mean.startswith(f"({term:.6f} + ") and mean.endswith(f") / 2 = {loss:.6f}")
     assert not any("summed weights of the true classes" in n for n in r.notes)
+
+
+def test_bce_says_when_1_minus_y_hat_is_not_the_decimal_one():
+    # ŷ = 0.99999999999995 is stored as the double 0.99999999999995003996…, so the term for
+    # y = 0 is −ln(1 − ŷ) with 1 − ŷ = 4.99600361e-14 (exact in binary), not the decimal
+    # 5e-14: −ln 4.99600361e-14 = 30.627553 where −ln 5e-14 = 30.626753. The table printed
+    # "≈30.628" and nothing said why a calculator gives 30.627.
+    from decimal import Decimal
+
+    from rnnloss_cli.render.text import digits_plan, step_text
+
+    stored = Decimal(0.99999999999995)
+    q = float(1 - stored)  # 4.996003610813204e-14, independent of the engine
+    assert q == pytest.approx(4.99600361e-14, rel=1e-8)
+    r = _solve({"kind": "bce", "y": [0], "yhat": [0.99999999999995]})
+    assert r.loss == pytest.approx(-math.log(q), rel=1e-12)  # 30.627553
+    plan = digits_plan(r, 3)
+    text = "\n".join(step_text(s, 3, plan) for s in r.steps)
+    assert "0.99999999999995003996" in text  # the stored double, written out
+    assert "−ln(1 − ŷ) = −ln 4.996e-14 = 30.628" in text, text
