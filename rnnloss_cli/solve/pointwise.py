@@ -393,7 +393,12 @@ def solve_categorical(p: PointwiseProblem, *, window: Window | None = None) -> R
         loss = engine.cross_entropy(p.yhat, target, **args)
         grad = engine.cross_entropy_grad(p.yhat, target, **args)
         probs = engine.softmax(p.yhat)
-    r = Result(kind, p.meta.title, loss, formula=_formula(kind, p.reduction))
+    formula = _formula(kind, p.reduction)
+    if weight is not None or p.label_smoothing:
+        formula = _pytorch_formula(
+            kind, p.reduction, weight is not None, p.label_smoothing, p.y_index is not None
+        )
+    r = Result(kind, p.meta.title, loss, formula=formula)
     if p.input_name == "logits":
         r.tables.append(_matrix_table("logits z (given)", p.yhat, window))
         r.tables.append(_matrix_table("ŷ = softmax of the logits", probs, window))
@@ -529,6 +534,45 @@ def solve_categorical(p: PointwiseProblem, *, window: Window | None = None) -> R
             "(reduction='mean')."
         )
     return finalize(p.meta, r)
+
+
+def _pytorch_formula(kind: str, reduction: str, weighted: bool, eps: float, index: bool) -> Step:
+    """The heading for class weights w and/or label smoothing ε, as PyTorch's cross_entropy
+    computes them: observation i's term l_i, then the reduction (a weighted mean of index
+    targets divides by Σ_i w[y_i]; of probability targets, by n)."""
+    w_true, w_c = ("w[y_i] ", "w_c ") if weighted else ("", "")
+    if index and eps:
+        term = f"(1 − ε) {w_true}(−ln ŷ_i(y_i)) + (ε / C) Σ_c {w_c}(−ln ŷ_ic)"
+        latex = (
+            rf"(1-\varepsilon) {'w_{y_i}' if weighted else ''}(-\ln \hat y_{{i,y_i}}) + "
+            rf"\frac{{\varepsilon}}{{C}}\sum_c {'w_c' if weighted else ''}(-\ln \hat y_{{i,c}})"
+        )
+    elif index:
+        term, latex = "w[y_i] (−ln ŷ_i(y_i))", r"w_{y_i}(-\ln \hat y_{i,y_i})"
+    else:
+        q = "q_ic" if eps else "y_ic"
+        term = f"−Σ_c {w_c}{q} ln ŷ_ic" + (", q_ic = (1 − ε) y_ic + ε / C" if eps else "")
+        latex = (
+            rf"-\sum_c {'w_c ' if weighted else ''}{q.replace('_ic', '_{i,c}')} \ln \hat y_{{i,c}}"
+        )
+        if eps:
+            latex += r",\ q_{i,c} = (1-\varepsilon) y_{i,c} + \frac{\varepsilon}{C}"
+    if reduction == "mean" and index and weighted:
+        reduce, reduce_latex = "Σ_i l_i / Σ_i w[y_i]", r"\frac{\sum_i l_i}{\sum_i w_{y_i}}"
+    elif reduction == "mean":
+        reduce, reduce_latex = "(1/n) Σ_i l_i", r"\frac{1}{n}\sum_i l_i"
+    else:
+        reduce, reduce_latex = "Σ_i l_i", r"\sum_i l_i"
+    what = " and ".join(
+        x for x, on in (("class weights w", weighted), ("label smoothing ε", eps)) if on
+    )
+    return Step(
+        "formula",
+        f"{kind.upper()} = L = {reduce},  l_i = {term}  (PyTorch's cross_entropy with {what}; "
+        f"reduction: {reduction}; classes numbered from 0)",
+        {},
+        rf"L = {reduce_latex},\quad l_i = {latex}",
+    )
 
 
 def _weighted_reduction_step(

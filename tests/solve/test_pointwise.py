@@ -322,3 +322,28 @@ def test_bce_says_when_1_minus_y_hat_is_not_the_decimal_one():
     text = "\n".join(step_text(s, 3, plan) for s in r.steps)
     assert "0.99999999999995003996" in text  # the stored double, written out
     assert "−ln(1 − ŷ) = −ln 4.996e-14 = 30.628" in text, text
+
+
+@pytest.mark.parametrize(
+    ("extra", "reduce", "term"),
+    [
+        # class weights and smoothing, index targets: the mean divides by Σ_i w[y_i]
+        (
+            {"y": [0, 1], "label_smoothing": 0.1},
+            "L = Σ_i l_i / Σ_i w[y_i]",
+            "l_i = (1 − ε) w[y_i] (−ln ŷ_i(y_i)) + (ε / C) Σ_c w_c (−ln ŷ_ic)",
+        ),
+        # soft targets: the mean divides by n
+        (
+            {"y": [[0.7, 0.2, 0.1], [0, 1, 0]]},
+            "L = (1/n) Σ_i l_i",
+            "l_i = −Σ_c w_c y_ic ln ŷ_ic",
+        ),
+    ],
+)
+def test_weighted_heading_states_the_loss_it_computes(extra, reduce, term):
+    # The heading said "CCE = −(1/n) Σ_i Σ_c y_ic ln ŷ_ic" while the loss was PyTorch's
+    # weighted one: (0.514399 + 1.106936) / (1 + 2) = 0.540445, not a mean over n = 2.
+    r = _solve({**_WEIGHTED, **extra, "reduction": "mean"})
+    assert reduce in r.formula.text and term in r.formula.text, r.formula.text
+    assert "(1/n) Σ_i Σ_{c=0}" not in r.formula.text
