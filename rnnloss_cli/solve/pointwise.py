@@ -449,6 +449,10 @@ def solve_categorical(p: PointwiseProblem, *, window: Window | None = None) -> R
     grad_table = _matrix_table(f"gradient ∂L/∂{wrt} ({p.reduction})", grad, window)
     if plain:
         grad_table.caption = _gradient_caption(p.input_name, p.y_index is not None, p.reduction)
+    elif p.input_name == "logits":
+        grad_table.caption = _pytorch_gradient_caption(
+            weight is not None, p.label_smoothing, p.y_index is not None, p.reduction
+        )
     r.tables.append(grad_table)
     if weight is not None or p.label_smoothing:
         r.notes.append(
@@ -484,6 +488,8 @@ def solve_categorical(p: PointwiseProblem, *, window: Window | None = None) -> R
             if soft is not None:
                 r.steps.append(soft)
             r.steps.append(reduction_step(t2, p.reduction, loss, "observation terms"))
+        if p.input_name == "logits":
+            r.steps += _worked_pytorch_gradient(p, y2[0], p2[0], np.atleast_2d(grad)[0])
     else:
         if p.y_index is not None and not p.label_smoothing:
             cls = int(np.argmax(y2[0]))
@@ -573,6 +579,106 @@ def _pytorch_formula(kind: str, reduction: str, weighted: bool, eps: float, inde
         {},
         rf"L = {reduce_latex},\quad l_i = {latex}",
     )
+
+
+def _pytorch_gradient_caption(weighted: bool, eps: float, index: bool, reduction: str) -> str:
+    """How the gradient table's entries follow from softmax(z) under class weights and/or
+    label smoothing: ∂L/∂z_ic = (Σ_k a_ik) ŷ_ic − a_ic with PyTorch's coefficients a_ik."""
+    w_y, w_k = ("w[y_i] ", " w_k") if weighted else ("", "")
+    if index:
+        a = f"(1 − ε) {w_y}[k = y_i] + (ε / C){w_k}" if eps else f"{w_y}[k = y_i]"
+    else:
+        q = "((1 − ε) y_ik + ε / C)" if eps else "y_ik"
+        a = f"{'w_k ' if weighted else ''}{q}"
+    if reduction != "mean":
+        scale = ""
+    elif index and weighted:
+        scale = ", divided by Σ_i w[y_i]"
+    else:
+        scale = ", divided by n"
+    return f"(Σ_k a_ik) ŷ_ic − a_ic per observation, a_ik = {a.strip()}{scale}"
+
+
+def _worked_pytorch_gradient(
+    p: PointwiseProblem, y: np.ndarray, probs: np.ndarray, grad: np.ndarray
+) -> list[Step]:
+    """Observation 1's gradient entry ∂L/∂z_1(c) under class weights and/or label smoothing
+    (c its true class, or class 0 for a probability target), from its coefficients
+    a_1k (see :func:`_pytorch_gradient_caption`): Σ_k a_1k, then ((Σ_k a_1k) ŷ_1c − a_1c) /
+    divisor; none past STEP_MAX_TERMS classes or where a number is not finite."""
+    n_classes = len(probs)
+    if n_classes > STEP_MAX_TERMS:
+        return []
+    eps = p.label_smoothing
+    w = None if p.weight is None else np.ravel(np.asarray(p.weight, dtype=float))
+    index = p.y_index is not None
+    cls = int(np.argmax(y)) if index else 0
+    values: dict[str, float] = {"e": eps, "C": n_classes}
+    if index:
+        wy = 1.0 if w is None else float(w[cls])
+        values["wy"] = wy
+        a_vec = (1.0 - eps) * wy * (np.arange(n_classes) == cls) + eps / n_classes * (
+            np.ones(n_classes) if w is None else w
+        )
+        true = "(1 − {e}) × {wy}" if eps or w is not None else "1"
+        if eps:
+            ws = " + ".join(f"{{w{k}}}" for k in range(n_classes))
+            sum_text = f"{true} + {{e}} / {{C}} × ({ws})"
+            a_text = f"({true} + {{e}} / {{C}} × {{w{cls}}})"
+            for k in range(n_classes):
+                values[f"w{k}"] = 1.0 if w is None else float(w[k])
+        else:
+            sum_text, a_text = "{wy}", "{wy}"
+            values["A"] = wy
+    else:
+        q = (1.0 - eps) * y + eps / n_classes
+        a_vec = q * (1.0 if w is None else w)
+        parts = []
+        for k in range(n_classes):
+            values[f"y{k}"] = float(y[k])
+            qk = f"((1 − {{e}}) × {{y{k}}} + {{e}} / {{C}})" if eps else f"{{y{k}}}"
+            if w is not None:
+                values[f"w{k}"] = float(w[k])
+                qk = f"{{w{k}}} × {qk}"
+            parts.append(qk)
+        sum_text, a_text = " + ".join(parts), parts[cls]
+    if p.reduction != "mean":
+        per, divisor = "", ""
+    elif index and w is not None:
+        values["W"] = float(np.sum(w[np.ravel(p.y_index)]))
+        per, divisor = " / Σ_i w[y_i]", " / {W}"
+    else:
+        values["n"] = int(np.atleast_2d(p.y).shape[0])
+        per, divisor = " / n", " / {n}"
+    values |= {"A": float(np.sum(a_vec)), "p": float(probs[cls]), "g": float(grad[cls])}
+    if not _finite_values(values):
+        return []
+    # class weights alone on an index target: a_1k is w[y_1] at the true class, 0 elsewhere,
+    # so Σ_k a_1k is w[y_1] itself ("Σ_k a_1k = 2 = 2" would say nothing)
+    coefficients = (
+        []
+        if index and not eps
+        else [
+            Step(
+                "coefficients of observation 1 (the gradient table's caption): Σ_k a_1k",
+                f"Σ_k a_1k = {sum_text} = {{A}}",
+                values,
+            )
+        ]
+    )
+    return coefficients + [
+        Step(
+            f"worked gradient ∂L/∂z_1(c{cls}) = ((Σ_k a_1k) · ŷ_1(c{cls}) − a_1,c{cls}){per}",
+            ("({wy} × {p} − {wy})" if index and not eps else f"({{A}} × {{p}} − {a_text})")
+            + divisor
+            + " = {g}",
+            values,
+        ),
+    ]
+
+
+def _finite_values(values: dict[str, float]) -> bool:
+    return all(math.isfinite(float(v)) for v in values.values())
 
 
 def _weighted_reduction_step(

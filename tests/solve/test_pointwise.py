@@ -347,3 +347,21 @@ def test_weighted_heading_states_the_loss_it_computes(extra, reduce, term):
     r = _solve({**_WEIGHTED, **extra, "reduction": "mean"})
     assert reduce in r.formula.text and term in r.formula.text, r.formula.text
     assert "(1/n) Σ_i Σ_{c=0}" not in r.formula.text
+
+
+def test_weighted_smoothed_gradient_entry_is_worked():
+    # PyTorch: ∂L/∂z_ic = ((Σ_k a_ik) ŷ_ic − a_ic) / Σ_i w[y_i] (mean), with the coefficients
+    # a_ik = (1 − ε) w[y_i] [k = y_i] + (ε / C) w_k. Observation 1 (class 0), w = (1, 2, 0.5),
+    # ε = 0.1: Σ_k a_1k = 0.9 × 1 + 0.1 / 3 × 3.5 = 0.9 + 0.116667 = 1.016667;
+    # a_10 = 0.9 × 1 + 0.1 / 3 × 1 = 0.933333; ŷ_1(c0) = 0.665241;
+    # (1.016667 × 0.665241 − 0.933333) / (1 + 2) = (0.676328 − 0.933333) / 3 = −0.085668
+    # (to 7 digits, as -p 6 prints a number below 0.1: (0.6763283 − 0.9333333) / 3 = −0.0856683).
+    # The gradient table printed −0.0857 with no caption and no line to redo it.
+    r = _solve({**_WEIGHTED, "y": [0, 1], "label_smoothing": 0.1, "reduction": "mean"})
+    step, line = _worked_line(r, "worked gradient ∂L/∂z_1(c0)")
+    assert step.values["A"] == pytest.approx(1.016667, abs=1e-6)
+    assert step.values["g"] == pytest.approx(-0.085668, abs=1e-6)
+    assert line.endswith(" = -0.0856683"), line
+    assert "Σ_k a_1k" in step.label
+    grad = next(t for t in r.tables if t.title.startswith("gradient"))
+    assert grad.caption and "a_ik = (1 − ε) w[y_i] [k = y_i] + (ε / C) w_k" in grad.caption
