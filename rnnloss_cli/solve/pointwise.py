@@ -398,6 +398,8 @@ def solve_categorical(p: PointwiseProblem, *, window: Window | None = None) -> R
         formula = _pytorch_formula(
             kind, p.reduction, weight is not None, p.label_smoothing, p.y_index is not None
         )
+        if p.input_name == "log_probs":  # PyTorch's nll_loss takes log-probabilities
+            formula.text = formula.text.replace("PyTorch's cross_entropy", "PyTorch's nll_loss")
     r = Result(kind, p.meta.title, loss, formula=formula)
     if p.input_name == "logits":
         r.tables.append(_matrix_table("logits z (given)", p.yhat, window))
@@ -453,6 +455,9 @@ def solve_categorical(p: PointwiseProblem, *, window: Window | None = None) -> R
         grad_table.caption = _pytorch_gradient_caption(
             weight is not None, p.label_smoothing, p.y_index is not None, p.reduction
         )
+    elif p.input_name == "log_probs" and p.y_index is not None:  # class weights alone
+        scale = ", divided by Σ_i w[y_i]" if p.reduction == "mean" else ""
+        grad_table.caption = f"−w[y_i] at the true class, 0 elsewhere{scale}"
     r.tables.append(grad_table)
     if weight is not None or p.label_smoothing:
         r.notes.append(
@@ -687,13 +692,13 @@ def _weighted_reduction_step(
     reduction: str,
     value: float,
     *,
-    per_term: str = "w[y_i] l_i",
+    per_term: str = "l_i",
 ) -> Step:
     """A class-weighted reduction written out: the sum of the weighted terms, or PyTorch's
-    weighted mean Σ_i w[y_i] l_i / Σ_i w[y_i] = (0.408 + 1.103) / (1 + 2) = 0.503.
+    weighted mean Σ_i l_i / Σ_i w[y_i] = (0.408 + 1.103) / (1 + 2) = 0.503, l_i the weighted
+    terms as the heading defines them (w[y_i] (−ln ŷ_i(y_i)), smoothed or not).
 
-    ``per_term`` names the summed terms in the label: "w[y_i] l_i" (class weights alone), or
-    "l_i" when the terms are already the smoothed, weighted terms of the worked line."""
+    ``per_term`` names the summed terms in the label."""
     if reduction != "mean":
         return reduction_step(terms, reduction, value, "weighted observation terms")
     return Step(

@@ -365,3 +365,22 @@ def test_weighted_smoothed_gradient_entry_is_worked():
     assert "Σ_k a_1k" in step.label
     grad = next(t for t in r.tables if t.title.startswith("gradient"))
     assert grad.caption and "a_ik = (1 − ε) w[y_i] [k = y_i] + (ε / C) w_k" in grad.caption
+
+
+def test_weighted_nll_from_log_probs_names_its_terms_one_way():
+    # log-probs (ln 0.7, ln 0.5) of the true classes 1 and 0, w = (2, 1, 1): the terms are
+    # l_1 = 1 × 0.356675 and l_2 = 2 × 0.693147 = 1.386294 (the table's "loss term"), and the
+    # mean (0.356675 + 1.386294) / (1 + 2) = 0.580990. The heading defined l_i = w[y_i]
+    # (−ln ŷ_i(y_i)) while the mean's label said Σ_i w[y_i] l_i (weighting twice), named
+    # PyTorch's cross_entropy for nll_loss, and the gradient table (−w[y_i] / 3 at the true
+    # class: −1/3, −2/3) had no caption.
+    import numpy as np
+
+    data = {"kind": "nll", "log_probs": np.log([[0.2, 0.7, 0.1], [0.5, 0.3, 0.2]]).tolist()}
+    r = _solve({**data, "y": [1, 0], "weight": [2, 1, 1], "reduction": "mean"})
+    assert r.loss == pytest.approx(0.580990, abs=1e-6)
+    assert "nll_loss" in r.formula.text and "l_i = w[y_i]" in r.formula.text
+    mean = next(s for s in r.steps if s.label.startswith("weighted mean"))
+    assert "Σ_i l_i / Σ_i w[y_i]" in mean.label
+    grad = next(t for t in r.tables if t.title.startswith("gradient"))
+    assert grad.caption == "−w[y_i] at the true class, 0 elsewhere, divided by Σ_i w[y_i]"
