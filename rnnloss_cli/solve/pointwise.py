@@ -159,8 +159,10 @@ def _worked_gradient(p: PointwiseProblem, grad: np.ndarray) -> Step | None:
     g = float(np.ravel(grad)[0]) * factor
     values = {"y": y, "yh": yh, "n": n, "g": g}
     where = f"∂L/∂ŷ_{_position(p.y.shape, 0)}"
+    # a negative number after an operator in parentheses: "1 − (-1) · 0.8", not "1 − -1 · 0.8"
+    y_, yh_ = ("({y})" if y < 0 else "{y}"), ("({yh})" if yh < 0 else "{yh}")
     if kind == "mse":
-        text = "2 · ({yh} − {y})" + per_n + base + " = {g}"
+        text = "2 · ({yh} − " + y_ + ")" + per_n + base + " = {g}"
     elif kind == "bce" and bool(_bce_floored(yh)):
         text = "({yh} − {y}) / max({yh} · (1 − {yh}), 1e-12)" + per_n + base + " = {g}"
     elif kind == "bce":
@@ -168,9 +170,9 @@ def _worked_gradient(p: PointwiseProblem, grad: np.ndarray) -> Step | None:
     elif kind == "hinge":
         active = 1 - y * yh > 0
         text = (
-            f"1 − {{y}} · {{yh}} > 0, so −({{y}}){per_n} = {{g}}"
+            f"1 − {y_} · {yh_} > 0, so −({{y}}){per_n} = {{g}}"
             if active
-            else "1 − {y} · {yh} ≤ 0, so 0"
+            else f"1 − {y_} · {yh_} ≤ 0, so 0"
         )
     else:
         return None

@@ -384,3 +384,21 @@ def test_weighted_nll_from_log_probs_names_its_terms_one_way():
     assert "Σ_i l_i / Σ_i w[y_i]" in mean.label
     grad = next(t for t in r.tables if t.title.startswith("gradient"))
     assert grad.caption == "−w[y_i] at the true class, 0 elsewhere, divided by Σ_i w[y_i]"
+
+
+def test_worked_gradients_put_negative_operands_in_parentheses():
+    # hinge, y = −1, ŷ = 0.8: 1 − (−1)(0.8) = 1.8 > 0, so the gradient is −(−1) / 2 = 0.5;
+    # mse, y = −1, ŷ = −0.5: 2 (−0.5 − (−1)) / 2 = 0.5. They printed "1 − -1 · 0.8" and
+    # "2 · (-0.5 − -1)".
+    from rnnloss_cli.render.text import step_text
+
+    def worked(data):
+        r = _solve({**data, "reduction": "mean"})
+        return step_text(next(s for s in r.steps if s.label.startswith("worked gradient")), 3)
+
+    hinge = worked({"kind": "hinge", "y": [-1, 1], "yhat": [0.8, -0.3]})
+    assert hinge == "1 − (-1) · 0.8 > 0, so −(-1) / 2 = 0.5"
+    hinge = worked({"kind": "hinge", "y": [1, 1], "yhat": [-0.3, 2]})  # 1 − (1)(−0.3) = 1.3
+    assert hinge == "1 − 1 · (-0.3) > 0, so −(1) / 2 = -0.5"
+    mse = worked({"kind": "mse", "y": [-1, 2], "yhat": [-0.5, 1]})
+    assert mse == "2 · (-0.5 − (-1)) / 2 = 0.5"
