@@ -101,9 +101,11 @@ def _forward_sum(
     total: Any,
     r: Result,
     window: Window,
+    worked: list[Step],
 ) -> Step:
     """p(l|x) by the forward algorithm: with a trellis of at most FULL_TRELLIS_MAX_CELLS, the
-    α table is shown and p(l|x) summed from its two final cells; else the figure alone."""
+    α table is shown and p(l|x) summed from its two final cells (each worked from the column
+    before it, appended to ``worked``); else the figure alone."""
     label = "p(l|x), every alignment (forward algorithm, sum in place of max)"
     n_frames, n_ext = fr.log_probs.shape[0], 2 * len(p.target) + 1
     if n_frames * n_ext > FULL_TRELLIS_MAX_CELLS:
@@ -125,12 +127,69 @@ def _forward_sum(
             "l'_s ≠ blank and l'_s ≠ l'_{s−2})",
         )
     )
+    ext = [fr.symbols[k] for k in _extended(target_idx, fr.symbols.index(fr.blank))]
+    if n_frames > 1:  # the two final cells, each from the column before it (after the rest)
+        for s in sorted(last, reverse=True):
+            worked.append(
+                _worked_cell("α", s, ext, fr.blank, n_frames, alpha, fr.log_probs, fr.symbols)
+            )
     names = " + ".join(f"α_T({s + 1})" for s in last)
     return Step(
         label,
         f"p(l|x) = {names} = {{ends|+}} = {{total}}",
         {"ends": [prob_cell(float(alpha[-1, s])) for s in last], "total": total},
     )
+
+
+def _extended(target_idx: np.ndarray, blank: int) -> list[int]:
+    """l' as symbol indices: a blank before, between and after the labels."""
+    out = [blank]
+    for k in target_idx.tolist():
+        out += [int(k), blank]
+    return out
+
+
+def _predecessors(s: int, ext: list[str], blank: str) -> list[int]:
+    """The states a path reaches s from: s, s−1, and s−2 when l'_s is a label other than
+    l'_{s−2} (0-based, those that exist)."""
+    prev = [s, s - 1]
+    if s >= 2 and ext[s] != blank and ext[s] != ext[s - 2]:
+        prev.append(s - 2)
+    return [q for q in prev if q >= 0]
+
+
+def _worked_cell(
+    name: str,
+    s: int,
+    ext: list[str],
+    blank: str,
+    n_frames: int,
+    table: np.ndarray,
+    log_probs: np.ndarray,
+    symbols: tuple[str, ...],
+    how: str = "+",
+) -> Step:
+    """Cell (T, s) of the α table (``how`` "+": a sum) or the Viterbi table (``how`` "max")
+    worked from the column before it, e.g. α_4(5) = (α_3(5) + α_3(4)) · y_4(-) = (0.042 +
+    0.38) · 0.4 = 0.1688; the tables hold logs, printed here as probabilities."""
+    T = n_frames
+    prev = _predecessors(s, ext, blank)
+    cells = [prob_cell(float(table[T - 2, q])) for q in prev]
+    y = prob_cell(float(log_probs[T - 1, symbols.index(ext[s])]))
+    values = {"terms": cells, "y": y, "value": prob_cell(float(table[T - 1, s])), "k": ext[s]}
+    names = [f"{name}_{T - 1}({q + 1})" for q in prev]
+    if how == "+" and len(prev) == 1:
+        text = f"{name}_{T}({s + 1}) = {names[0]} · y_{T}({{k}}) = {{terms|+}} · {{y}} = {{value}}"
+    elif how == "+":
+        text = f"{name}_{T}({s + 1}) = ({' + '.join(names)}) · y_{T}({{k}}) = "
+        text += "({terms|+}) · {y} = {value}"
+    elif len(prev) == 1:  # one way in (the empty target's single state): no max to take
+        text = f"{name}_{T}({s + 1}) = y_{T}({{k}}) · {names[0]} = {{y}} · {{terms|, }} = {{value}}"
+    else:
+        text = f"{name}_{T}({s + 1}) = y_{T}({{k}}) · max({', '.join(names)}) = "
+        text += "{y} · max({terms|, }) = {value}"
+    what = "on the best alignment" if how == "max" else "summed for p(l|x)"
+    return Step(f"worked cell {name}_{T}({s + 1}), {what}", text, values)
 
 
 def _spans_table(tr: Any, sym: tuple[str, ...], window: Window) -> Table:
@@ -168,6 +227,7 @@ def solve_align(p: AlignProblem, *, window: Window | None = None) -> Result:
     r.tables.append(
         emissions_table(fr, window, lambda t, k: "highlight" if path_sym.get(t) == k else None)
     )
+    r.tables[-1].legend = {"highlight": "the symbol the best alignment π* takes at frame t"}
     r.steps.append(
         Step(
             "target and extended labels",
@@ -234,6 +294,9 @@ def solve_align(p: AlignProblem, *, window: Window | None = None) -> Result:
     )
     total = prob_cell(tr.log_likelihood)
     loss = -tr.log_likelihood
+    # cells of the δ and α tables worked from the column before them: after the loss, so
+    # the derivation's own lines read on without them
+    worked: list[Step] = []
     figures: dict[str, float] = {}
     path_text = ""
     if not tr.feasible:
@@ -248,6 +311,11 @@ def solve_align(p: AlignProblem, *, window: Window | None = None) -> Result:
     else:
         last = [n_ext - 1, n_ext - 2] if n_ext > 1 else [0]
         ends = [prob_cell(float(delta[-1, s])) for s in last]
+        if n_frames > 1:  # the best path's last cell, from the column before it
+            end = int(tr.states[-1])
+            worked.append(
+                _worked_cell("δ", end, ext, fr.blank, n_frames, delta, fr.log_probs, sym, "max")
+            )
         r.steps.append(
             Step(
                 "end",
@@ -280,7 +348,7 @@ def solve_align(p: AlignProblem, *, window: Window | None = None) -> Result:
             r.steps.append(Step("token spans on π*", "none: π* is all blanks, it emits no label"))
         else:
             r.tables.append(_spans_table(tr, sym, window))
-        r.steps.append(_forward_sum(p, fr, target_idx, state_keys, last, total, r, window))
+        r.steps.append(_forward_sum(p, fr, target_idx, state_keys, last, total, r, window, worked))
         # each log on a line of its own, from the probability printed before it, so that
         # the digits plan gives p(l|x) and p(π*) the digits their logs need (ln 0.49 =
         # -0.713, not the -0.716 of ln 0.4888); one relation a line, so that a log that
@@ -333,6 +401,7 @@ def solve_align(p: AlignProblem, *, window: Window | None = None) -> Result:
         )
     else:
         r.steps.append(Step("CTC loss", "−ln p(l|x) = {loss}", {"loss": loss}))
+    r.steps += worked
     r.loss = loss
     r.figures = {"loss": loss, **figures}
     lead(r, "target and extended labels", "frames needed", "empty target", "Viterbi recursion")

@@ -25,6 +25,7 @@ FORMULA = Step(
     "δ_t = (g_t W_hyᵀ + δ_{t+1} W_hhᵀ) ⊙ (1 − h_t²)",
     {},
     r"h_t = \tanh(x_t W_{xh} + h_{t-1} W_{hh} + b_h),\ o_t = h_t W_{hy} + b_y,\ "
+    r"L = \sum_t L_t(o_t);\ "
     r"\delta_t = (g_t W_{hy}^\top + \delta_{t+1} W_{hh}^\top) \odot (1 - h_t^2)",
 )
 
@@ -127,6 +128,181 @@ def _overflow_reason(step_loss: np.ndarray, loss: str) -> str:
         f"the loss is infinite in float64: {where}; the outputs o_t or the targets are too "
         "large (the gradients are then inf or NaN)"
     )
+
+
+def _sub(name: str, shape: tuple[int, ...], *index: int) -> str:
+    """``name`` with its entry's 1-based index, or bare when it has only one entry: W_xh[1,2],
+    b_h[1], W_hh."""
+    if int(np.prod(shape)) == 1:
+        return name
+    return f"{name}[{','.join(str(i + 1) for i in index)}]"
+
+
+def _slot(name: str, value: float, values: dict[str, float]) -> str:
+    """The placeholder for ``value`` (kept in ``values`` under ``name``), in parentheses when
+    it is negative: "0.5 × (−0.3)", never "0.5 × -0.3" or "+ -0.3"."""
+    values[name] = float(value)
+    return f"({{{name}}})" if value < 0 else f"{{{name}}}"
+
+
+def _products(pairs: list[tuple[float, float]], values: dict[str, float]) -> str:
+    """ "{a0} × {b0} + {a1} × {b1} …" with the numbers put in ``values`` (keys a0, b0, …)."""
+    return " + ".join(
+        f"{_slot(f'a{k}', a, values)} × {_slot(f'b{k}', b, values)}"
+        for k, (a, b) in enumerate(pairs)
+    )
+
+
+def _sum(terms: list[float], values: dict[str, float]) -> str:
+    """ "{s0} + {s1} …" with the numbers put in ``values`` (keys s0, s1, …)."""
+    return " + ".join(_slot(f"s{k}", v, values) for k, v in enumerate(terms))
+
+
+def _finite(values: dict[str, float]) -> bool:
+    return all(math.isfinite(v) for v in values.values())
+
+
+def _entry_formulas(n_in: int, n_hidden: int, n_out: int) -> dict[str, str]:
+    """Each gradient's first entry as a sum over the steps, e.g. W_xh[1,1] = Σ_t x_t[1] δ_t[1];
+    a parameter with one entry keeps the table's matrix form (W_xh = Σ_t x_tᵀ δ_t)."""
+    one = {"W_xh": n_in * n_hidden, "W_hh": n_hidden * n_hidden, "b_h": n_hidden}
+    one |= {"W_hy": n_hidden * n_out, "b_y": n_out, "h0": n_hidden}
+    entry = {
+        "W_xh": "Σ_t x_t[1] δ_t[1]",
+        "W_hh": "Σ_t h_{t−1}[1] δ_t[1]",
+        "b_h": "Σ_t δ_t[1]",
+        "W_hy": "Σ_t h_t[1] g_t[1]",
+        "b_y": "Σ_t g_t[1]",
+        "h0": "Σ_j δ_1[j] W_hh[1,j]",
+    }
+    return {k: GRAD_FORMULAS[k] if one[k] == 1 else entry[k] for k in PARAMETERS}
+
+
+def _worked_steps(p: BPTTProblem, tr: Any) -> list[Step]:
+    """The tables' cells worked once each from printed numbers (first unit and entry):
+    a_1 and h_1 = tanh(a_1), o_1, g_T, ∂L/∂h_{T−1} (the first that adds δ_{t+1} W_hhᵀ), and
+    every parameter's gradient summed over the steps. A line with more than STEP_MAX_TERMS
+    products, or a number that is not finite (an overflow), is left out."""
+    from rnnloss_cli.limits import STEP_MAX_TERMS
+
+    P = p.params
+    n_steps, n_in = p.x.shape
+    n_hidden, n_out = P["W_hy"].shape
+    steps: list[Step] = []
+
+    def add(label: str, text: str, values: dict[str, float], n_terms: int) -> None:
+        if n_terms <= STEP_MAX_TERMS and _finite(values):
+            steps.append(Step(label, text, values))
+
+    many_h, many_o = n_hidden > 1, n_out > 1
+    unit = " (hidden unit 1)" if many_h else ""
+    col_h, col_o = ("[:,1]" if many_h else ""), ("[:,1]" if many_o else "")
+    row_h = "[1,:]" if many_h else ""
+    at_h, at_o = ("[1]" if many_h else ""), ("[1]" if many_o else "")
+    # forward, step 1, unit 1: a_1[1] = Σ_i x_1[i] W_xh[i,1] + Σ_k h_0[k] W_hh[k,1] + b_h[1]
+    pairs = [(p.x[0, i], P["W_xh"][i, 0]) for i in range(n_in)]
+    pairs += [(tr.h_prev[0, k], P["W_hh"][k, 0]) for k in range(n_hidden)]
+    a_value = float(sum(x * w for x, w in pairs) + P["b_h"][0])
+    values: dict[str, float] = {"a": a_value}
+    text = (
+        f"a_1{at_h} = x_1 W_xh{col_h} + h_0 W_hh{col_h} + b_h{at_h} = "
+        + _products(pairs, values)
+        + " + "
+        + _slot("b", P["b_h"][0], values)
+        + " = {a}"
+    )
+    add(f"worked: pre-activation at t = 1{unit}", text, values, len(pairs))
+    values = {"h": float(tr.h[0, 0])}
+    text = f"h_1{at_h} = tanh(a_1{at_h}) = tanh({_slot('a', a_value, values)}) = {{h}}"
+    add(f"hidden state at t = 1{unit}", text, values, 1)
+    # o_1[1] = Σ_j h_1[j] W_hy[j,1] + b_y[1]
+    pairs = [(tr.h[0, j], P["W_hy"][j, 0]) for j in range(n_hidden)]
+    values = {"o": float(tr.o[0, 0])}
+    text = (
+        f"o_1{at_o} = h_1 W_hy{col_o} + b_y{at_o} = "
+        + _products(pairs, values)
+        + " + "
+        + _slot("b", P["b_y"][0], values)
+        + " = {o}"
+    )
+    add("output at t = 1" + (" (output 1)" if many_o else ""), text, values, len(pairs))
+    # g_T[1] = ∂L/∂o_T[1], the last step's (its δ starts the backward pass)
+    last, T = n_steps - 1, n_steps
+    per = f" / {T}" if p.reduction == "mean" else ""
+    values = {"g": float(tr.d_o[last, 0])}
+    if tr.probs is None:
+        o, y = _slot("o", tr.o[last, 0], values), _slot("y", p.targets[last, 0], values)
+        text = f"g_{T}{at_o} = 2 (o_{T}{at_o} − y_{T}{at_o}){per} = 2 × ({o} − {y}){per} = {{g}}"
+    else:
+        values |= {"s": float(tr.probs[last, 0]), "one": 1.0 if int(p.targets[last]) == 0 else 0.0}
+        text = f"g_{T}[1] = (softmax(o_{T})[1] − [c_{T} = 0]){per} = ({{s}} − {{one}}){per} = {{g}}"
+    add(f"output gradient at the last step t = {T}", text, values, 1)
+    # ∂L/∂h_t[1] = Σ_k g_t[k] W_hy[1,k] + Σ_j δ_{t+1}[j] W_hh[1,j] at t = T − 1
+    if n_steps > 1:
+        t = n_steps - 2
+        pairs = [(tr.d_o[t, k], P["W_hy"][0, k]) for k in range(n_out)]
+        pairs += [(tr.delta[t + 1, j], P["W_hh"][0, j]) for j in range(n_hidden)]
+        values = {"d": float(tr.d_h[t, 0])}
+        text = (
+            f"∂L/∂h_{t + 1}{at_h} = g_{t + 1} W_hy{row_h}ᵀ + δ_{t + 2} W_hh{row_h}ᵀ = "
+            + _products(pairs, values)
+            + " = {d}"
+        )
+        add(f"backward step t = {t + 1}{unit}", text, values, len(pairs))
+    # every gradient's first entry, summed over the steps
+    g, d, x, hp, h = tr.d_o, tr.delta, p.x, tr.h_prev, tr.h
+    steps_t = range(n_steps)
+    products = {
+        "W_xh": [(x[t, 0], d[t, 0]) for t in steps_t],
+        "W_hh": [(hp[t, 0], d[t, 0]) for t in steps_t],
+        "W_hy": [(h[t, 0], g[t, 0]) for t in steps_t],
+        "h0": [(d[0, j], P["W_hh"][0, j]) for j in range(n_hidden)],
+    }
+    sums = {"b_h": [d[t, 0] for t in steps_t], "b_y": [g[t, 0] for t in steps_t]}
+    formulas = _entry_formulas(n_in, n_hidden, n_out)
+    for name in PARAMETERS:
+        grad = tr.grads[name]
+        values = {"v": float(np.ravel(grad)[0])}
+        if name in products:
+            body, n_terms = _products(products[name], values), len(products[name])
+        else:
+            body, n_terms = _sum(sums[name], values), len(sums[name])
+        entry = _sub(name, grad.shape, *([0] * grad.ndim))
+        text = f"{entry} = {formulas[name]} = {body} = {{v}}"
+        how = "from the first step's δ" if name == "h0" else "summed over the steps"
+        add(f"∂L/∂{entry}, {how}", text, values, n_terms)
+    return steps
+
+
+def _norm_steps(grads: dict[str, np.ndarray], norm: float) -> list[Step]:
+    """‖∇L‖ worked out: the Euclidean norm of every gradient entry taken together, its square
+    written as the sum of the squared entries, then the root; none when the entries are more
+    than STEP_MAX_TERMS or their squares are not finite (gradients of 1e200)."""
+    from rnnloss_cli.limits import STEP_MAX_TERMS
+
+    over = ", ".join(PARAMETERS[:-1]) + f" and {PARAMETERS[-1]}"
+    entries = np.concatenate([np.ravel(grads[k]) for k in PARAMETERS]).astype(float)
+    square = norm * norm
+    if entries.size > STEP_MAX_TERMS or not math.isfinite(square):
+        return []
+    names = [
+        _sub(k, grads[k].shape, *idx) + "²"
+        for k in PARAMETERS
+        for idx in np.ndindex(grads[k].shape)
+    ]
+    # the squares, not the gradients, are this line's numbers: a gradient here would be given
+    # guard digits (squaring needs them) that its own sum over the steps could not keep
+    values = {f"e{k}": float(v * v) for k, v in enumerate(entries)}
+    values["s"] = square
+    body = " + ".join(f"{{e{k}}}" for k in range(entries.size))
+    return [
+        Step("squared gradient norm", f"‖∇L‖² = {' + '.join(names)} = {body} = {{s}}", values),
+        Step(
+            "gradient norm, worked",
+            f"‖∇L‖ = √(sum of the squares of every entry of {over}) = √{{s}} = {{n}}",
+            {"s": square, "n": norm},
+        ),
+    ]
 
 
 def solve_bptt(p: BPTTProblem, *, window: Window | None = None) -> Result:
@@ -268,6 +444,8 @@ def solve_bptt(p: BPTTProblem, *, window: Window | None = None) -> Result:
     norm = tr.grad_norm  # scaled: gradients of 1e200 have a finite norm, their squares not
     over = ", ".join(PARAMETERS[:-1]) + f" and {PARAMETERS[-1]}"
     r.steps.append(Step("gradient norm", f"‖∇L‖ over {over} = {{n}}", {"n": norm}))
+    # then the tables' numbers worked once each, and the norm from the gradients
+    r.steps += _worked_steps(p, tr) + _norm_steps(tr.grads, norm)
     if tr.loss == math.inf:
         r.warnings.append(_overflow_reason(tr.step_loss, p.loss))
     r.figures = {"loss": tr.loss, "grad_norm": norm}

@@ -10,8 +10,17 @@ from __future__ import annotations
 import math
 
 from rnnloss_cli.errors import ProblemError
+from rnnloss_cli.limits import STEP_MAX_TERMS
 from rnnloss_cli.problem.custom import CustomProblem
-from rnnloss_cli.result import KEY_CHECKING_NOTE, Derived, Result, Step, Table, Window
+from rnnloss_cli.result import (
+    KEY_CHECKING_NOTE,
+    Derived,
+    Result,
+    Step,
+    Table,
+    Window,
+    window_indices,
+)
 from rnnloss_cli.solve.common import FLOAT_MAX_TEXT, finalize
 
 FORMULA = Step("formula", "L = Σ_i w_i L_i", {}, r"L = \sum_i w_i L_i")
@@ -46,21 +55,8 @@ def solve_custom(p: CustomProblem, *, window: Window | None = None) -> Result:
             derived=[Derived("w_i · L_i", "{0} × {1}", ("weight w_i", "value L_i"))],
         )
     )
-    plain, latex, values = [], [], {"total": total}
-    for i, (term, (_, child)) in enumerate(zip(p.terms, children, strict=True)):
-        values[f"w{i}"], values[f"l{i}"] = term.weight, child.loss
-        plain.append(f"{{w{i}}} × {{l{i}}}")
-        latex.append(f"{{w{i}}} \\times {{l{i}}}")
-    r.steps.append(
-        Step(
-            "weighted sum",
-            " + ".join(plain) + " = {total}",
-            values,
-            " + ".join(latex) + " = {total}",
-        )
-    )
-    r.steps.append(
-        Step("the weighted terms", "{terms|+} = {total}", {"terms": weighted, "total": total})
+    r.steps += _sum_steps(
+        [t.weight for t in p.terms], [c.loss for _, c in children], weighted, total
     )
     r.children = children
     r.figures = {"loss": total}
@@ -78,6 +74,42 @@ def solve_custom(p: CustomProblem, *, window: Window | None = None) -> Result:
             + " be checked on its own)"
         )
     return finalize(p.meta, r)
+
+
+def _sum_steps(
+    weights: list[float], losses: list[float], weighted: list[float], total: float
+) -> list[Step]:
+    """The weighted sum written out, w_1 × L_1 + w_2 × L_2 + … = L, then the weighted terms
+    added (left out for one term: "0.75 = 0.75" says nothing). A negative number is written
+    in parentheses ("0.5 × 0.25 + (-2) × 0.25"); past STEP_MAX_TERMS terms the first and last
+    are shown with "…" between them, as a long sum is."""
+    kept, split = window_indices(len(weights), STEP_MAX_TERMS)
+    # each line its own numbers: the digits plan reads every value of a step as its operand
+    values: dict[str, float] = {"total": total}
+    added: dict[str, float] = {"total": total}
+
+    def slot(name: str, v: float, into: dict[str, float] = values) -> str:
+        into[name] = v
+        return f"({{{name}}})" if v < 0 else f"{{{name}}}"
+
+    products, parts = [], []
+    for k, i in enumerate(kept):
+        if k == split:
+            gap = f"… ({len(weights) - len(kept):,} more terms) …"
+            products.append(gap)
+            parts.append(gap)
+        products.append(f"{slot(f'w{i}', float(weights[i]))} × {slot(f'l{i}', float(losses[i]))}")
+        parts.append(slot(f"t{i}", float(weighted[i]), added))
+    text = " + ".join(products) + " = {total}"
+    steps = [Step("weighted sum", text, values, _latex(text))]
+    if len(weights) > 1:
+        steps.append(Step("the weighted terms", " + ".join(parts) + " = {total}", added))
+    return steps
+
+
+def _latex(text: str) -> str:
+    """A plain sum's × and … as LaTeX (its placeholders are kept)."""
+    return text.replace("×", r"\times").replace("…", r"\dots")
 
 
 def _weighted_sum(weighted: list[float]) -> tuple[float, str | None]:

@@ -159,8 +159,10 @@ def _worked_gradient(p: PointwiseProblem, grad: np.ndarray) -> Step | None:
     g = float(np.ravel(grad)[0]) * factor
     values = {"y": y, "yh": yh, "n": n, "g": g}
     where = f"∂L/∂ŷ_{_position(p.y.shape, 0)}"
+    # a negative number after an operator in parentheses: "1 − (-1) · 0.8", not "1 − -1 · 0.8"
+    y_, yh_ = ("({y})" if y < 0 else "{y}"), ("({yh})" if yh < 0 else "{yh}")
     if kind == "mse":
-        text = "2 · ({yh} − {y})" + per_n + base + " = {g}"
+        text = "2 · ({yh} − " + y_ + ")" + per_n + base + " = {g}"
     elif kind == "bce" and bool(_bce_floored(yh)):
         text = "({yh} − {y}) / max({yh} · (1 − {yh}), 1e-12)" + per_n + base + " = {g}"
     elif kind == "bce":
@@ -168,9 +170,9 @@ def _worked_gradient(p: PointwiseProblem, grad: np.ndarray) -> Step | None:
     elif kind == "hinge":
         active = 1 - y * yh > 0
         text = (
-            f"1 − {{y}} · {{yh}} > 0, so −({{y}}){per_n} = {{g}}"
+            f"1 − {y_} · {yh_} > 0, so −({{y}}){per_n} = {{g}}"
             if active
-            else "1 − {y} · {yh} ≤ 0, so 0"
+            else f"1 − {y_} · {yh_} ≤ 0, so 0"
         )
     else:
         return None
@@ -262,6 +264,7 @@ def solve_bce(p: PointwiseProblem, *, window: Window | None = None) -> Result:
             "PyTorch's binary_cross_entropy does): this term, worked out on its line, is "
             f"smaller than the formula's{_bce_unclamped_words(y, yh)}"
         )
+    r.steps += _stored_one_minus(p, hits)
     r.steps.append(reduction_step(terms, p.reduction, loss, "terms"))
     r.steps.append(_worked_gradient(p, grad))
     if hits.size > _MAX_ELEMENT_WARNINGS:
@@ -270,6 +273,45 @@ def solve_bce(p: PointwiseProblem, *, window: Window | None = None) -> Result:
             "is clamped at -100"
         )
     return finalize(p.meta, r)
+
+
+#: Relative gap between 1 − ŷ as computed (from the stored double) and as written (the
+#: decimal) above which it is worked out: 1e-9 moves ln(1 − ŷ) by 1e-9, its 9th decimal.
+_STORED_GAP = 1e-9
+
+
+def _stored_one_minus(p: PointwiseProblem, clamped: np.ndarray) -> list[Step]:
+    """For the first element whose ln(1 − ŷ) counts (y ≠ 1, not clamped) and whose 1 − ŷ,
+    computed from the double ŷ is stored as, is not the written decimal's (ŷ = 0.99999999999995
+    is 0.99999999999995003996…: 1 − ŷ = 4.996e-14, not 5e-14; −ln of it 30.62755, not
+    30.62675), two lines: where 1 − ŷ comes from, and −ln(1 − ŷ) worked from it."""
+    from decimal import Decimal
+
+    y, yh = np.ravel(p.y), np.ravel(p.yhat)
+    skip = set(clamped.tolist())
+    # a double's spacing near 1 is 1.1e-16, so only 1 − ŷ below 1e-6 can be off by 1e-9
+    # relative; below 0.5 the subtraction loses nothing. A few candidates are looked at.
+    near_one = np.flatnonzero((y != 1) & (yh > 0.5) & (yh < 1) & (1.0 - yh < 1e-6))
+    for i in (int(k) for k in near_one[:1000]):
+        if i in skip:
+            continue
+        q = 1.0 - float(yh[i])  # exact for ŷ ≥ 0.5 (Sterbenz)
+        written = 1 - Decimal(repr(float(yh[i])))
+        if written <= 0 or abs(Decimal(q) - written) <= written * Decimal(_STORED_GAP):
+            continue
+        where = f"element {_position(p.y.shape, i)}"
+        stored = f"{Decimal(float(yh[i])):.25f}".rstrip("0")
+        values = {"yh": float(yh[i]), "q": q, "t": -math.log(q)}
+        return [
+            Step(
+                f"{where}: 1 − ŷ from the stored ŷ",
+                f"ŷ = {{yh}} is stored as the nearest double, {stored[:24]}…, so 1 − ŷ is "
+                f"{{q}} (the decimal 1 − ŷ would be {written:.6g})",
+                values,
+            ),
+            Step(f"{where}: the log the term takes", "−ln(1 − ŷ) = −ln {q} = {t}", values),
+        ]
+    return []
 
 
 def _bce_logs(yh: float) -> tuple[float, float]:
@@ -353,7 +395,14 @@ def solve_categorical(p: PointwiseProblem, *, window: Window | None = None) -> R
         loss = engine.cross_entropy(p.yhat, target, **args)
         grad = engine.cross_entropy_grad(p.yhat, target, **args)
         probs = engine.softmax(p.yhat)
-    r = Result(kind, p.meta.title, loss, formula=_formula(kind, p.reduction))
+    formula = _formula(kind, p.reduction)
+    if weight is not None or p.label_smoothing:
+        formula = _pytorch_formula(
+            kind, p.reduction, weight is not None, p.label_smoothing, p.y_index is not None
+        )
+        if p.input_name == "log_probs":  # PyTorch's nll_loss takes log-probabilities
+            formula.text = formula.text.replace("PyTorch's cross_entropy", "PyTorch's nll_loss")
+    r = Result(kind, p.meta.title, loss, formula=formula)
     if p.input_name == "logits":
         r.tables.append(_matrix_table("logits z (given)", p.yhat, window))
         r.tables.append(_matrix_table("ŷ = softmax of the logits", probs, window))
@@ -404,25 +453,50 @@ def solve_categorical(p: PointwiseProblem, *, window: Window | None = None) -> R
     grad_table = _matrix_table(f"gradient ∂L/∂{wrt} ({p.reduction})", grad, window)
     if plain:
         grad_table.caption = _gradient_caption(p.input_name, p.y_index is not None, p.reduction)
+    elif p.input_name == "logits":
+        grad_table.caption = _pytorch_gradient_caption(
+            weight is not None, p.label_smoothing, p.y_index is not None, p.reduction
+        )
+    elif p.input_name == "log_probs" and p.y_index is not None:  # class weights alone
+        scale = ", divided by Σ_i w[y_i]" if p.reduction == "mean" else ""
+        grad_table.caption = f"−w[y_i] at the true class, 0 elsewhere{scale}"
     r.tables.append(grad_table)
     if weight is not None or p.label_smoothing:
         r.notes.append(
             "class weights / label smoothing follow PyTorch: a weighted mean divides by the "
             "summed weights of the true classes"
+            if p.y_index is not None
+            else "class weights / label smoothing follow PyTorch: with probability targets a "
+            "mean divides by the number of observations n, weighted or not"
         )
         if class_weighted:
             w_true = w_vec[np.argmax(y2, axis=1)]
             r.steps.append(_weighted_reduction_step(t2, w_true, p.reduction, loss))
-        elif weight is None and p.y_index is not None:  # label smoothing alone
+        elif p.y_index is not None:  # label smoothing, with or without class weights
             cls = int(np.argmax(y2[0]))
-            smoothed = _worked_smoothed_term(p.label_smoothing, cls, p2[0], float(t2[0]))
+            w_all = None if weight is None else np.ravel(np.asarray(weight, dtype=float))
+            smoothed = _worked_smoothed_term(
+                p.label_smoothing, cls, p2[0], float(t2[0]), weight=w_all
+            )
             if smoothed is not None:
                 r.steps.append(smoothed)
-            r.steps.append(reduction_step(t2, p.reduction, loss, "observation terms"))
-        else:
-            r.steps.append(
-                Step(f"{p.reduction} (PyTorch weighting)", "L = {value}", {"value": loss})
+            if w_all is None:
+                r.steps.append(reduction_step(t2, p.reduction, loss, "observation terms"))
+            else:
+                w_true = w_all[np.argmax(y2, axis=1)]
+                r.steps.append(
+                    _weighted_reduction_step(t2, w_true, p.reduction, loss, per_term="l_i")
+                )
+        else:  # probability targets, class weights and/or label smoothing
+            w_all = None if weight is None else np.ravel(np.asarray(weight, dtype=float))
+            soft = _worked_soft_term(
+                y2[0], p2[0], float(t2[0]), weight=w_all, eps=p.label_smoothing
             )
+            if soft is not None:
+                r.steps.append(soft)
+            r.steps.append(reduction_step(t2, p.reduction, loss, "observation terms"))
+        if p.input_name == "logits":
+            r.steps += _worked_pytorch_gradient(p, y2[0], p2[0], np.atleast_2d(grad)[0])
     else:
         if p.y_index is not None and not p.label_smoothing:
             cls = int(np.argmax(y2[0]))
@@ -475,15 +549,162 @@ def solve_categorical(p: PointwiseProblem, *, window: Window | None = None) -> R
     return finalize(p.meta, r)
 
 
+def _pytorch_formula(kind: str, reduction: str, weighted: bool, eps: float, index: bool) -> Step:
+    """The heading for class weights w and/or label smoothing ε, as PyTorch's cross_entropy
+    computes them: observation i's term l_i, then the reduction (a weighted mean of index
+    targets divides by Σ_i w[y_i]; of probability targets, by n)."""
+    w_true, w_c = ("w[y_i] ", "w_c ") if weighted else ("", "")
+    if index and eps:
+        term = f"(1 − ε) {w_true}(−ln ŷ_i(y_i)) + (ε / C) Σ_c {w_c}(−ln ŷ_ic)"
+        latex = (
+            rf"(1-\varepsilon) {'w_{y_i}' if weighted else ''}(-\ln \hat y_{{i,y_i}}) + "
+            rf"\frac{{\varepsilon}}{{C}}\sum_c {'w_c' if weighted else ''}(-\ln \hat y_{{i,c}})"
+        )
+    elif index:
+        term, latex = "w[y_i] (−ln ŷ_i(y_i))", r"w_{y_i}(-\ln \hat y_{i,y_i})"
+    else:
+        q = "q_ic" if eps else "y_ic"
+        term = f"−Σ_c {w_c}{q} ln ŷ_ic" + (", q_ic = (1 − ε) y_ic + ε / C" if eps else "")
+        latex = (
+            rf"-\sum_c {'w_c ' if weighted else ''}{q.replace('_ic', '_{i,c}')} \ln \hat y_{{i,c}}"
+        )
+        if eps:
+            latex += r",\ q_{i,c} = (1-\varepsilon) y_{i,c} + \frac{\varepsilon}{C}"
+    if reduction == "mean" and index and weighted:
+        reduce, reduce_latex = "Σ_i l_i / Σ_i w[y_i]", r"\frac{\sum_i l_i}{\sum_i w_{y_i}}"
+    elif reduction == "mean":
+        reduce, reduce_latex = "(1/n) Σ_i l_i", r"\frac{1}{n}\sum_i l_i"
+    else:
+        reduce, reduce_latex = "Σ_i l_i", r"\sum_i l_i"
+    what = " and ".join(
+        x for x, on in (("class weights w", weighted), ("label smoothing ε", eps)) if on
+    )
+    return Step(
+        "formula",
+        f"{kind.upper()} = L = {reduce},  l_i = {term}  (PyTorch's cross_entropy with {what}; "
+        f"reduction: {reduction}; classes numbered from 0)",
+        {},
+        rf"L = {reduce_latex},\quad l_i = {latex}",
+    )
+
+
+def _pytorch_gradient_caption(weighted: bool, eps: float, index: bool, reduction: str) -> str:
+    """How the gradient table's entries follow from softmax(z) under class weights and/or
+    label smoothing: ∂L/∂z_ic = (Σ_k a_ik) ŷ_ic − a_ic with PyTorch's coefficients a_ik."""
+    w_y, w_k = ("w[y_i] ", " w_k") if weighted else ("", "")
+    if index:
+        a = f"(1 − ε) {w_y}[k = y_i] + (ε / C){w_k}" if eps else f"{w_y}[k = y_i]"
+    else:
+        q = "((1 − ε) y_ik + ε / C)" if eps else "y_ik"
+        a = f"{'w_k ' if weighted else ''}{q}"
+    if reduction != "mean":
+        scale = ""
+    elif index and weighted:
+        scale = ", divided by Σ_i w[y_i]"
+    else:
+        scale = ", divided by n"
+    return f"(Σ_k a_ik) ŷ_ic − a_ic per observation, a_ik = {a.strip()}{scale}"
+
+
+def _worked_pytorch_gradient(
+    p: PointwiseProblem, y: np.ndarray, probs: np.ndarray, grad: np.ndarray
+) -> list[Step]:
+    """Observation 1's gradient entry ∂L/∂z_1(c) under class weights and/or label smoothing
+    (c its true class, or class 0 for a probability target), from its coefficients
+    a_1k (see :func:`_pytorch_gradient_caption`): Σ_k a_1k, then ((Σ_k a_1k) ŷ_1c − a_1c) /
+    divisor; none past STEP_MAX_TERMS classes or where a number is not finite."""
+    n_classes = len(probs)
+    if n_classes > STEP_MAX_TERMS:
+        return []
+    eps = p.label_smoothing
+    w = None if p.weight is None else np.ravel(np.asarray(p.weight, dtype=float))
+    index = p.y_index is not None
+    cls = int(np.argmax(y)) if index else 0
+    values: dict[str, float] = {"e": eps, "C": n_classes}
+    if index:
+        wy = 1.0 if w is None else float(w[cls])
+        values["wy"] = wy
+        a_vec = (1.0 - eps) * wy * (np.arange(n_classes) == cls) + eps / n_classes * (
+            np.ones(n_classes) if w is None else w
+        )
+        true = "(1 − {e}) × {wy}" if eps or w is not None else "1"
+        if eps:
+            ws = " + ".join(f"{{w{k}}}" for k in range(n_classes))
+            sum_text = f"{true} + {{e}} / {{C}} × ({ws})"
+            a_text = f"({true} + {{e}} / {{C}} × {{w{cls}}})"
+            for k in range(n_classes):
+                values[f"w{k}"] = 1.0 if w is None else float(w[k])
+        else:
+            sum_text, a_text = "{wy}", "{wy}"
+            values["A"] = wy
+    else:
+        q = (1.0 - eps) * y + eps / n_classes
+        a_vec = q * (1.0 if w is None else w)
+        parts = []
+        for k in range(n_classes):
+            values[f"y{k}"] = float(y[k])
+            qk = f"((1 − {{e}}) × {{y{k}}} + {{e}} / {{C}})" if eps else f"{{y{k}}}"
+            if w is not None:
+                values[f"w{k}"] = float(w[k])
+                qk = f"{{w{k}}} × {qk}"
+            parts.append(qk)
+        sum_text, a_text = " + ".join(parts), parts[cls]
+    if p.reduction != "mean":
+        per, divisor = "", ""
+    elif index and w is not None:
+        values["W"] = float(np.sum(w[np.ravel(p.y_index)]))
+        per, divisor = " / Σ_i w[y_i]", " / {W}"
+    else:
+        values["n"] = int(np.atleast_2d(p.y).shape[0])
+        per, divisor = " / n", " / {n}"
+    values |= {"A": float(np.sum(a_vec)), "p": float(probs[cls]), "g": float(grad[cls])}
+    if not _finite_values(values):
+        return []
+    # class weights alone on an index target: a_1k is w[y_1] at the true class, 0 elsewhere,
+    # so Σ_k a_1k is w[y_1] itself ("Σ_k a_1k = 2 = 2" would say nothing)
+    coefficients = (
+        []
+        if index and not eps
+        else [
+            Step(
+                "coefficients of observation 1 (the gradient table's caption): Σ_k a_1k",
+                f"Σ_k a_1k = {sum_text} = {{A}}",
+                values,
+            )
+        ]
+    )
+    return coefficients + [
+        Step(
+            f"worked gradient ∂L/∂z_1(c{cls}) = ((Σ_k a_1k) · ŷ_1(c{cls}) − a_1,c{cls}){per}",
+            ("({wy} × {p} − {wy})" if index and not eps else f"({{A}} × {{p}} − {a_text})")
+            + divisor
+            + " = {g}",
+            values,
+        ),
+    ]
+
+
+def _finite_values(values: dict[str, float]) -> bool:
+    return all(math.isfinite(float(v)) for v in values.values())
+
+
 def _weighted_reduction_step(
-    terms: np.ndarray, weights: np.ndarray, reduction: str, value: float
+    terms: np.ndarray,
+    weights: np.ndarray,
+    reduction: str,
+    value: float,
+    *,
+    per_term: str = "l_i",
 ) -> Step:
     """A class-weighted reduction written out: the sum of the weighted terms, or PyTorch's
-    weighted mean Σ_i w[y_i] l_i / Σ_i w[y_i] = (0.408 + 1.103) / (1 + 2) = 0.503."""
+    weighted mean Σ_i l_i / Σ_i w[y_i] = (0.408 + 1.103) / (1 + 2) = 0.503, l_i the weighted
+    terms as the heading defines them (w[y_i] (−ln ŷ_i(y_i)), smoothed or not).
+
+    ``per_term`` names the summed terms in the label."""
     if reduction != "mean":
         return reduction_step(terms, reduction, value, "weighted observation terms")
     return Step(
-        f"weighted mean of the {terms.size:,} observation terms (PyTorch): Σ_i w[y_i] l_i / "
+        f"weighted mean of the {terms.size:,} observation terms (PyTorch): Σ_i {per_term} / "
         "Σ_i w[y_i]",
         "({terms|+}) / ({weights|+}) = {value}",
         {"terms": held_terms(terms.astype(float)), "weights": held_terms(weights), "value": value},
@@ -491,49 +712,103 @@ def _weighted_reduction_step(
     )
 
 
-def _worked_smoothed_term(eps: float, cls: int, probs: np.ndarray, term: float) -> Step | None:
+def _worked_smoothed_term(
+    eps: float, cls: int, probs: np.ndarray, term: float, *, weight: np.ndarray | None = None
+) -> Step | None:
     """Observation 1's term under label smoothing ε, as PyTorch's cross_entropy takes it:
-    (1 − ε) · (−ln ŷ_true) + (ε / C) · Σ_c (−ln ŷ_c), from the printed softmax; None when C
+    (1 − ε) · (−ln ŷ_true) + (ε / C) · Σ_c (−ln ŷ_c), from the printed softmax; with class
+    weights w, (1 − ε) · w[true] · (−ln ŷ_true) + (ε / C) · Σ_c w_c · (−ln ŷ_c). None when C
     is above STEP_MAX_TERMS or a ŷ_c underflowed to 0 while the term is finite."""
     n_classes = len(probs)
     if n_classes > STEP_MAX_TERMS or (math.isfinite(term) and bool(np.any(probs == 0))):
         return None
     values: dict[str, float] = {"e": eps, "C": n_classes, "pt": float(probs[cls]), "t": term}
-    logs = []
+    logs, latex_logs = [], []
     for c in range(n_classes):
         values[f"p{c}"] = float(probs[c])
-        logs.append(f"ln {{p{c}}}")
+        w = ""
+        if weight is not None:
+            values[f"w{c}"] = float(weight[c])
+            w = f"{{w{c}}} × "
+        logs.append(f"{w}ln {{p{c}}}")
+        latex_logs.append(w.replace(" × ", " ") + f"\\ln {{p{c}}}")
+    if weight is None:
+        label = (
+            f"term of observation 1, label smoothing ε (PyTorch): (1 − ε) · (−ln ŷ_1(c{cls})) "
+            "+ (ε / C) · Σ_c (−ln ŷ_1c)"
+        )
+        w_true = ""
+    else:
+        values["wt"] = float(weight[cls])
+        label = (
+            f"term of observation 1, class weights w and label smoothing ε (PyTorch): (1 − ε) "
+            f"· w[c{cls}] · (−ln ŷ_1(c{cls})) + (ε / C) · Σ_c w_c · (−ln ŷ_1c)"
+        )
+        w_true = "{wt} × "
     return Step(
-        f"term of observation 1, label smoothing ε (PyTorch): (1 − ε) · (−ln ŷ_1(c{cls})) "
-        "+ (ε / C) · Σ_c (−ln ŷ_1c)",
-        "(1 − {e}) × (−ln {pt}) + {e} / {C} × (−(" + " + ".join(logs) + ")) = {t}",
+        label,
+        "(1 − {e}) × " + w_true + "(−ln {pt}) + {e} / {C} × (−(" + " + ".join(logs) + ")) = {t}",
         values,
-        r"(1 - {e}) (-\ln {pt}) + \frac{{e}}{{C}} \left(-("
-        + " + ".join(f"\\ln {{p{c}}}" for c in range(n_classes))
+        r"(1 - {e}) "
+        + ("" if weight is None else r"\cdot {wt} \cdot ")
+        + r"(-\ln {pt}) + \frac{{e}}{{C}} \left(-("
+        + " + ".join(latex_logs)
         + r")\right) = {t}",
     )
 
 
-def _worked_soft_term(y: np.ndarray, probs: np.ndarray, term: float) -> Step | None:
+def _worked_soft_term(
+    y: np.ndarray,
+    probs: np.ndarray,
+    term: float,
+    *,
+    weight: np.ndarray | None = None,
+    eps: float = 0.0,
+) -> Step | None:
     """Observation 1's term for a soft (probability) target, from the printed y and ŷ:
     −Σ_c y_c ln ŷ_c, written over the classes with y_c ≠ 0 (the others add 0 · ln ŷ_c = 0);
     None when those are more than STEP_MAX_TERMS (the line would not fit a page), or when
     a ŷ_c underflowed to 0 from logits whose term is finite (ln 0 would not give it: z =
-    (1000, −1000) has ŷ_c1 = 0 in float64 but −ln ŷ_c1 = 2000)."""
-    used = np.flatnonzero(np.asarray(y) != 0)
+    (1000, −1000) has ŷ_c1 = 0 in float64 but −ln ŷ_c1 = 2000).
+
+    As PyTorch's cross_entropy: class weights w make it −Σ_c w_c y_c ln ŷ_c, and label
+    smoothing ε replaces y_c by (1 − ε) y_c + ε / C (so every class is written out)."""
+    n_classes = len(y)
+    used = np.arange(n_classes) if eps else np.flatnonzero(np.asarray(y) != 0)
     if used.size == 0 or used.size > STEP_MAX_TERMS:
         return None
     if math.isfinite(term) and bool(np.any(np.asarray(probs)[used] == 0)):
         return None
     values: dict[str, float] = {"t": term}
+    if eps:
+        values["e"], values["C"] = eps, n_classes
     plain, latex = [], []
     for k, c in enumerate(used):
         values[f"y{k}"], values[f"p{k}"] = float(y[c]), float(probs[c])
-        plain.append(f"{{y{k}}} × ln {{p{k}}}")
-        latex.append(f"{{y{k}}} \\ln {{p{k}}}")
-    zeros = "" if used.size == len(y) else "; classes with y = 0 add 0"
+        w_plain = w_latex = ""
+        if weight is not None:
+            values[f"w{k}"] = float(weight[c])
+            w_plain, w_latex = f"{{w{k}}} × ", f"{{w{k}}} \\cdot "
+        if eps:
+            q_plain = f"((1 − {{e}}) × {{y{k}}} + {{e}} / {{C}})"
+            q_latex = f"((1 - {{e}}) \\cdot {{y{k}}} + \\frac{{{{e}}}}{{{{C}}}})"
+        else:
+            q_plain = q_latex = f"{{y{k}}}"
+        plain.append(f"{w_plain}{q_plain} × ln {{p{k}}}")
+        latex.append(f"{w_latex}{q_latex} \\ln {{p{k}}}")
+    zeros = "" if used.size == n_classes else "; classes with y = 0 add 0"
+    w_sym = " w_c" if weight is not None else ""
+    if eps:
+        what = (
+            f"soft target, PyTorch: −Σ_c{w_sym} q_1c ln ŷ_1c with the smoothed target "
+            "q_1c = (1 − ε) y_1c + ε / C"
+        )
+    elif weight is not None:
+        what = "soft target, PyTorch: −Σ_c w_c y_1c ln ŷ_1c"
+    else:
+        what = "soft target: −Σ_c y_1c ln ŷ_1c"
     return Step(
-        f"term of observation 1 (soft target: −Σ_c y_1c ln ŷ_1c{zeros})",
+        f"term of observation 1 ({what}{zeros})",
         "−(" + " + ".join(plain) + ") = {t}",
         values,
         "-(" + " + ".join(latex) + ") = {t}",

@@ -68,3 +68,56 @@ def test_a_small_share_is_not_rounded_to_zero_percent():
     assert "0.0%" not in note and '"share of the best alignment"' in note
     line = step_text(next(s for s in r.steps if s.label.startswith("share")), 3)
     assert line.endswith(f" = {share:.3g}".replace("e-0", "e-")), line
+
+
+def _piped_legend_after(title: str) -> str:
+    """Solved through the CLI, piped (no colour): the line after the table titled ``title``
+    (after its bottom border), which holds its legend."""
+    from typer.testing import CliRunner
+
+    from rnnloss_cli.cli import app
+
+    done = CliRunner().invoke(app, ["solve", str(PROBLEM)], env={"COLUMNS": "200"})
+    assert done.exit_code == 0, done.output
+    lines = done.output.splitlines()
+    start = next(i for i, x in enumerate(lines) if x.startswith(title))
+    end = next(i for i in range(start, len(lines)) if lines[i].startswith("└"))
+    return lines[end + 1]
+
+
+def test_the_emissions_table_explains_its_starred_cells():
+    """Piped, the emissions table marked π*'s symbol at each frame "*" with no legend. By
+    hand (the problem's comment): π* = A-BB, so y_1(A) = 0.7, y_2(-) = 0.5, y_3(B) = 0.5 and
+    y_4(B) = 0.5 are the starred cells, one per frame."""
+    assert _piped_legend_after("given: per-frame").startswith(
+        "*: the symbol the best alignment π* takes at frame t"
+    )
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="needs the caption replaced by Table.legend, which changes the piped words pinned "
+    "by tests/test_sheet_handout_words.py and a README excerpt (outside this part)",
+)
+def test_the_viterbi_table_names_its_piped_mark():
+    """Piped, the Viterbi table marks π*'s cells "*" (0.7*, 0.35*, 0.175*, 0.0875*) but its
+    caption says "highlighted: the best alignment; dim: unreachable": no "*" is explained."""
+    assert _piped_legend_after("Viterbi table").startswith("*: the best alignment")
+
+
+def test_the_final_cells_are_worked_from_the_column_before():
+    # hand (the problem's comment): α_3 = (.03, .074, .186, .38, .042);
+    # α_4(4) = (α_3(4) + α_3(3) + α_3(2)) · y_4(B) = (.38 + .186 + .074) × .5 = .32,
+    # α_4(5) = (α_3(5) + α_3(4)) · y_4(-) = (.042 + .38) × .4 = .1688;
+    # δ_4(4) = y_4(B) · max(δ_3(4), δ_3(3), δ_3(2)) = .5 × max(.175, .105, .042) = .0875.
+    # At -p 2 the α table printed α_3(3) = 0.19 and α_4(3) = 0.1 with no line to redo them.
+    r = solve_file(PROBLEM)
+    text = "\n".join(step_text(s, 4) for s in r.steps)
+    assert "α_4(4) = (α_3(4) + α_3(3) + α_3(2)) · y_4(B) = (0.38 + 0.186 + 0.074) · 0.5 = 0.32" in (
+        text
+    )
+    assert "α_4(5) = (α_3(5) + α_3(4)) · y_4(-) = (0.042 + 0.38) · 0.4 = 0.1688" in text
+    assert (
+        "δ_4(4) = y_4(B) · max(δ_3(4), δ_3(3), δ_3(2)) = 0.5 · max(0.175, 0.105, 0.042) = 0.0875"
+        in text
+    )

@@ -82,3 +82,76 @@ def test_cross_entropy_names_how_its_classes_are_numbered(tmp_path):
     assert r.loss == pytest.approx(0.334 + 1.215, abs=2e-3)  # reduction: sum
     givens = next(s for s in r.steps if s.label.startswith("givens"))
     assert "c_t numbered from 0 (c_t = 0 is column [1])" in givens.text
+
+
+def _lines(r, precision: int) -> str:
+    """Every derivation line as printed at ``precision`` (the derivation's guard digits)."""
+    from rnnloss_cli.render.text import digits_plan, step_text
+
+    plan = digits_plan(r, precision)
+    return "\n".join(step_text(s, precision, plan) for s in r.steps)
+
+
+def test_each_gradient_is_summed_over_the_steps_in_a_line():
+    # The gradient table gave only the sums; at -p 2 it printed b_y = 1.79 while the g
+    # column read 0.92 and 0.86 (0.92 + 0.86 = 1.78). By hand (the problem's comment):
+    # g_1 = 2 × 0.462117 = 0.924234, g_2 = 2 × 0.431808 = 0.863616,
+    # δ_1 = 1.279411, δ_2 = 0.702588:
+    # W_xh = 1 × 1.279411 + 0 × 0.702588 = 1.279411
+    # W_hh = 0 × 1.279411 + 0.462117 × 0.702588 = 0.324678
+    # b_h = 1.279411 + 0.702588 = 1.981999
+    # W_hy = 0.462117 × 0.924234 + 0.431808 × 0.863616 = 0.427105 + 0.372916 = 0.800021
+    # b_y = 0.924234 + 0.863616 = 1.787851;  h0 = 1.279411 × 1 = 1.279411
+    # At -p 6 the numbers that are worked on in a later line carry guard digits
+    # (h_1 = 0.462117157 prints 0.4621172) so that each line holds from its printed numbers.
+    r = solve_file(PROBLEM)
+    text = _lines(r, 6)
+    assert "W_xh = Σ_t x_tᵀ δ_t = 1 × 1.279411 + 0 × 0.702588 = 1.279411" in text
+    assert "W_hh = Σ_t h_{t−1}ᵀ δ_t = 0 × 1.279411 + 0.4621172 × 0.702588 = 0.324678" in text
+    assert "b_h = Σ_t δ_t = 1.279411 + 0.702588 = 1.981999" in text
+    assert "W_hy = Σ_t h_tᵀ g_t = 0.4621172 × 0.9242343 + 0.4318082 × 0.8636164 = 0.800021" in text
+    assert "b_y = Σ_t g_t = 0.9242343 + 0.8636164 = 1.787851" in text
+    assert "h0 = δ_1 W_hhᵀ = 1.279411 × 1 = 1.279411" in text
+    # at -p 2 every line holds from its printed numbers (no "≈")
+    assert "≈" not in _lines(r, 2)
+
+
+def test_forward_and_backward_steps_are_worked_once():
+    # a_1 = x_1 W_xh + h_0 W_hh + b_h = 1 × 0.5 + 0 × 1 + 0 = 0.5, h_1 = tanh(0.5) = 0.462117,
+    # o_1 = h_1 W_hy + b_y = 0.462117 × 1 + 0 = 0.462117; g_2 = 2 × (0.431808 − 0)
+    # = 0.863616; ∂L/∂h_1 = g_1 W_hyᵀ + δ_2 W_hhᵀ = 0.924234 × 1 + 0.702588 × 1 = 1.626822
+    r = solve_file(PROBLEM)
+    text = _lines(r, 6)
+    assert "a_1 = x_1 W_xh + h_0 W_hh + b_h = 1 × 0.5 + 0 × 1 + 0 = 0.5" in text
+    assert "h_1 = tanh(a_1) = tanh(0.5) = 0.4621172" in text
+    assert "o_1 = h_1 W_hy + b_y = 0.4621172 × 1 + 0 = 0.4621172" in text
+    assert "g_2 = 2 (o_2 − y_2) = 2 × (0.4318082 − 0) = 0.8636164" in text
+    assert "∂L/∂h_1 = g_1 W_hyᵀ + δ_2 W_hhᵀ = 0.9242343 × 1 + 0.702588 × 1 = 1.626822" in text
+
+
+def test_gradient_norm_is_worked_from_the_gradients():
+    # ‖∇L‖ = √(sum of the squares of every gradient entry): with the gradients above (to
+    # more digits, math.tanh as the calculator) 1.2794107² + 0.3246779² + 1.9819986²
+    # + 0.8000211² + 1.7878507² + 1.2794107² = 11.143961, √11.143961 = 3.338257.
+    # It printed "‖∇L‖ over W_xh, …, h0 = 3.338": no norm named, no numbers.
+    r = solve_file(PROBLEM)
+    square = next(s for s in r.steps if s.label == "squared gradient norm")
+    assert square.values["s"] == pytest.approx(11.143961, abs=1e-6)
+    grads = [1.2794107, 0.3246779, 1.9819986, 0.8000211, 1.7878507, 1.2794107]
+    squares = [g * g for g in grads]  # 1.636892, 0.105416, 3.928318, 0.640034, 3.196410, …
+    assert [square.values[f"e{k}"] for k in range(6)] == pytest.approx(squares, abs=1e-6)
+    names = "W_xh² + W_hh² + b_h² + W_hy² + b_y² + h0²"
+    terms = " + ".join(f"{{e{k}}}" for k in range(6))
+    assert square.text == f"‖∇L‖² = {names} = {terms} = {{s}}"
+    for precision in (2, 3, 6):
+        text = _lines(r, precision)
+        assert "≈" not in text, text
+    assert "of W_xh, W_hh, b_h, W_hy, b_y and h0) = √11.143961 = 3.338257" in _lines(r, 6)
+
+
+def test_latex_formula_states_the_loss_as_the_plain_one_does():
+    # the plain formula says "L = Σ_t L_t(o_t)"; the LaTeX one (markdown, sheets) left it out,
+    # so a markdown reader never saw what L sums
+    r = solve_file(PROBLEM)
+    assert "L = Σ_t L_t(o_t)" in r.formula.text
+    assert r"L = \sum_t L_t(o_t)" in r.formula.latex

@@ -141,3 +141,42 @@ def test_weighted_sum_past_the_float_range():
     r = solve(parse_problem({"kind": "custom", "terms": terms}, {}, "<test>"))
     assert math.isnan(r.loss)
     assert any("inf − inf" in w for w in r.warnings), r.warnings
+
+
+def _custom(weights: list[float]) -> dict:
+    """A custom loss of mse terms, each (1 − 1.5)² = 0.25, with the given weights."""
+    mse = {"kind": "mse", "y": [1.0], "yhat": [1.5]}
+    return {"kind": "custom", "terms": [{"weight": w, "problem": mse} for w in weights]}
+
+
+def _lines(r) -> list[str]:
+    from rnnloss_cli.render.text import digits_plan, step_text
+
+    plan = digits_plan(r, 3)
+    return [step_text(s, 3, plan) for s in r.steps]
+
+
+def test_negative_weights_are_written_in_parentheses():
+    # 0.5 × 0.25 + (−2) × 0.25 = 0.125 − 0.5 = −0.375; it printed "0.5 × 0.25 + -2 × 0.25"
+    # and "0.125 + -0.5"
+    r = solve(parse_problem(_custom([0.5, -2]), {}, "<test>"))
+    assert r.loss == pytest.approx(-0.375)
+    assert _lines(r) == ["0.5 × 0.25 + (-2) × 0.25 = -0.375", "0.125 + (-0.5) = -0.375"]
+
+
+def test_one_term_does_not_add_itself_up():
+    # 3 × 0.25 = 0.75; "the weighted terms: 0.75 = 0.75" said nothing
+    r = solve(parse_problem(_custom([3]), {}, "<test>"))
+    assert _lines(r) == ["3 × 0.25 = 0.75"]
+
+
+def test_many_terms_are_shown_cut():
+    # 1,000 terms of weight 1: L = 1,000 × 0.25 = 250. The weighted sum wrote all 1,000
+    # products on one line (about 12 KB); it keeps the first and last, as a long sum does
+    from rnnloss_cli.limits import STEP_MAX_TERMS
+
+    r = solve(parse_problem(_custom([1.0] * 1000), {}, "<test>"))
+    assert r.loss == pytest.approx(250.0)
+    first = _lines(r)[0]
+    assert "…" in first and first.endswith(" = 250"), first
+    assert first.count("×") == STEP_MAX_TERMS, first

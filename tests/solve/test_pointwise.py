@@ -212,3 +212,193 @@ def test_label_smoothing_term_and_reduction_are_worked_out():
     text = "\n".join(step_text(s, 3, digits_plan(r, 3)) for s in r.steps)
     assert "(1 − 0.1) × (−ln 0.665) + 0.1 / 3 × (−(ln 0.665 + ln 0.245 + ln 0.09)) = 0.508" in text
     assert "(0.508 + 0.618) / 2 = 0.563" in text
+
+
+# ŷ_1 = softmax(2, 1, 0) = (0.665241, 0.244728, 0.090031), −ln ŷ_1 = (0.407606, 1.407606,
+# 2.407606); ŷ_2 = softmax(0, 1, 0) = (0.211942, 0.576117, 0.211942), −ln ŷ_2 = (1.551445,
+# 0.551445, 1.551445); class weights w = (1, 2, 0.5). PyTorch (CrossEntropyLoss docs):
+# index targets l_i = (1 − ε) w[y_i] (−ln ŷ_i(y_i)) + (ε / C) Σ_c w_c (−ln ŷ_ic), a mean
+# divides by Σ_i w[y_i]; probability targets q' = (1 − ε) q + ε / C, l_i = −Σ_c w_c q'_c
+# ln ŷ_ic, a mean divides by n.
+_WEIGHTED = {"kind": "cce", "logits": [[2, 1, 0], [0, 1, 0]], "weight": [1, 2, 0.5]}
+_P1 = [0.665241, 0.244728, 0.090031]
+
+
+def _worked_line(r, start: str):
+    """The step whose label starts with ``start``, and its text at -p 6 (the derivation's
+    digits), which must not need "≈" (a student redoes it from the printed numbers)."""
+    from rnnloss_cli.render.text import digits_plan, step_text
+
+    step = next(s for s in r.steps if s.label.startswith(start))
+    line = step_text(step, 6, digits_plan(r, 6))
+    assert "≈" not in line, line
+    return step, line
+
+
+def test_class_weights_with_label_smoothing_work_the_term_out():
+    # l_1 = 0.9 × 1 × 0.407606 + 0.1 / 3 × (1 × 0.407606 + 2 × 1.407606 + 0.5 × 2.407606)
+    #     = 0.366845 + 0.1 / 3 × 4.426621 = 0.366845 + 0.147554 = 0.514399
+    # l_2 = 0.9 × 2 × 0.551445 + 0.1 / 3 × (1.551445 + 1.102890 + 0.775723)
+    #     = 0.992601 + 0.114335 = 1.106936;  mean = (0.514399 + 1.106936) / (1 + 2) = 0.540445
+    # It printed only "mean (PyTorch weighting): L = 0.54".
+    r = _solve({**_WEIGHTED, "y": [0, 1], "label_smoothing": 0.1, "reduction": "mean"})
+    assert r.loss == pytest.approx(0.540445, abs=1e-6)
+    step, line = _worked_line(r, "term of observation 1, class weights w and label smoothing")
+    assert step.text == (
+        "(1 − {e}) × {wt} × (−ln {pt}) + {e} / {C} × (−({w0} × ln {p0} + {w1} × ln {p1} + "
+        "{w2} × ln {p2})) = {t}"
+    )
+    v = step.values
+    assert (v["e"], v["C"], v["wt"], v["w0"], v["w1"], v["w2"]) == (0.1, 3, 1, 1, 2, 0.5)
+    assert [v["p0"], v["p1"], v["p2"]] == pytest.approx(_P1, abs=1e-6)
+    assert v["pt"] == pytest.approx(_P1[0], abs=1e-6)
+    assert line.endswith(" = 0.514399")
+    _, mean = _worked_line(r, "weighted mean of the 2 observation terms")
+    assert mean == "(0.514399 + 1.106936) / (1 + 2) = 0.540445"
+    assert not any(s.text == "L = {value}" for s in r.steps)
+
+
+@pytest.mark.parametrize(
+    ("eps", "term", "loss", "template"),
+    [
+        # l_1 = −(1 × 0.7 × ln 0.665241 + 2 × 0.2 × ln 0.244728 + 0.5 × 0.1 × ln 0.090031)
+        #     = 0.285324 + 0.563042 + 0.120380 = 0.968747; l_2 = 2 × 1 × 0.551445 = 1.102889
+        # mean = (0.968747 + 1.102889) / 2 = 1.035818
+        (
+            0.0,
+            0.968747,
+            1.035818,
+            "−({w0} × {y0} × ln {p0} + {w1} × {y1} × ln {p1} + {w2} × {y2} × ln {p2}) = {t}",
+        ),
+        # q'_1 = 0.9 × (0.7, 0.2, 0.1) + 0.1 / 3 = (0.663333, 0.213333, 0.123333)
+        # l_1 = 0.663333 × 0.407606 + 2 × 0.213333 × 1.407606 + 0.5 × 0.123333 × 2.407606
+        #     = 0.270379 + 0.600579 + 0.148469 = 1.019426; q'_2 = (0.033333, 0.933333,
+        # 0.033333): l_2 = 0.051715 + 1.029364 + 0.025857 = 1.106936; mean 1.063181
+        (
+            0.1,
+            1.019426,
+            1.063181,
+            "−("
+            + " + ".join(
+                f"{{w{c}}} × ((1 − {{e}}) × {{y{c}}} + {{e}} / {{C}}) × ln {{p{c}}}"
+                for c in range(3)
+            )
+            + ") = {t}",
+        ),
+    ],
+)
+def test_class_weights_with_soft_targets_work_the_term_out(eps, term, loss, template):
+    # It printed only "mean (PyTorch weighting): L = 1.036" (and a note that the mean divides
+    # by the true classes' weights, which soft targets do not have: it divides by n = 2).
+    y = [[0.7, 0.2, 0.1], [0, 1, 0]]
+    r = _solve({**_WEIGHTED, "y": y, "label_smoothing": eps, "reduction": "mean"})
+    assert r.loss == pytest.approx(loss, abs=2e-6)
+    step, line = _worked_line(r, "term of observation 1 (soft target, PyTorch")
+    assert step.text == template
+    v = step.values
+    assert [v["w0"], v["w1"], v["w2"], v["y0"], v["y1"], v["y2"]] == [1, 2, 0.5, 0.7, 0.2, 0.1]
+    assert [v["p0"], v["p1"], v["p2"]] == pytest.approx(_P1, abs=1e-6)
+    assert line.endswith(f" = {term:.6f}")
+    _, mean = _worked_line(r, "mean of the 2 observation terms")
+    assert mean.startswith(f"({term:.6f} + ") and mean.endswith(f") / 2 = {loss:.6f}")
+    assert not any("summed weights of the true classes" in n for n in r.notes)
+
+
+def test_bce_says_when_1_minus_y_hat_is_not_the_decimal_one():
+    # ŷ = 0.99999999999995 is stored as the double 0.99999999999995003996…, so the term for
+    # y = 0 is −ln(1 − ŷ) with 1 − ŷ = 4.99600361e-14 (exact in binary), not the decimal
+    # 5e-14: −ln 4.99600361e-14 = 30.627553 where −ln 5e-14 = 30.626753. The table printed
+    # "≈30.628" and nothing said why a calculator gives 30.627.
+    from decimal import Decimal
+
+    from rnnloss_cli.render.text import digits_plan, step_text
+
+    stored = Decimal(0.99999999999995)
+    q = float(1 - stored)  # 4.996003610813204e-14, independent of the engine
+    assert q == pytest.approx(4.99600361e-14, rel=1e-8)
+    r = _solve({"kind": "bce", "y": [0], "yhat": [0.99999999999995]})
+    assert r.loss == pytest.approx(-math.log(q), rel=1e-12)  # 30.627553
+    plan = digits_plan(r, 3)
+    text = "\n".join(step_text(s, 3, plan) for s in r.steps)
+    assert "0.99999999999995003996" in text  # the stored double, written out
+    assert "−ln(1 − ŷ) = −ln 4.996e-14 = 30.628" in text, text
+
+
+@pytest.mark.parametrize(
+    ("extra", "reduce", "term"),
+    [
+        # class weights and smoothing, index targets: the mean divides by Σ_i w[y_i]
+        (
+            {"y": [0, 1], "label_smoothing": 0.1},
+            "L = Σ_i l_i / Σ_i w[y_i]",
+            "l_i = (1 − ε) w[y_i] (−ln ŷ_i(y_i)) + (ε / C) Σ_c w_c (−ln ŷ_ic)",
+        ),
+        # soft targets: the mean divides by n
+        (
+            {"y": [[0.7, 0.2, 0.1], [0, 1, 0]]},
+            "L = (1/n) Σ_i l_i",
+            "l_i = −Σ_c w_c y_ic ln ŷ_ic",
+        ),
+    ],
+)
+def test_weighted_heading_states_the_loss_it_computes(extra, reduce, term):
+    # The heading said "CCE = −(1/n) Σ_i Σ_c y_ic ln ŷ_ic" while the loss was PyTorch's
+    # weighted one: (0.514399 + 1.106936) / (1 + 2) = 0.540445, not a mean over n = 2.
+    r = _solve({**_WEIGHTED, **extra, "reduction": "mean"})
+    assert reduce in r.formula.text and term in r.formula.text, r.formula.text
+    assert "(1/n) Σ_i Σ_{c=0}" not in r.formula.text
+
+
+def test_weighted_smoothed_gradient_entry_is_worked():
+    # PyTorch: ∂L/∂z_ic = ((Σ_k a_ik) ŷ_ic − a_ic) / Σ_i w[y_i] (mean), with the coefficients
+    # a_ik = (1 − ε) w[y_i] [k = y_i] + (ε / C) w_k. Observation 1 (class 0), w = (1, 2, 0.5),
+    # ε = 0.1: Σ_k a_1k = 0.9 × 1 + 0.1 / 3 × 3.5 = 0.9 + 0.116667 = 1.016667;
+    # a_10 = 0.9 × 1 + 0.1 / 3 × 1 = 0.933333; ŷ_1(c0) = 0.665241;
+    # (1.016667 × 0.665241 − 0.933333) / (1 + 2) = (0.676328 − 0.933333) / 3 = −0.085668
+    # (to 7 digits, as -p 6 prints a number below 0.1: (0.6763283 − 0.9333333) / 3 = −0.0856683).
+    # The gradient table printed −0.0857 with no caption and no line to redo it.
+    r = _solve({**_WEIGHTED, "y": [0, 1], "label_smoothing": 0.1, "reduction": "mean"})
+    step, line = _worked_line(r, "worked gradient ∂L/∂z_1(c0)")
+    assert step.values["A"] == pytest.approx(1.016667, abs=1e-6)
+    assert step.values["g"] == pytest.approx(-0.085668, abs=1e-6)
+    assert line.endswith(" = -0.0856683"), line
+    assert "Σ_k a_1k" in step.label
+    grad = next(t for t in r.tables if t.title.startswith("gradient"))
+    assert grad.caption and "a_ik = (1 − ε) w[y_i] [k = y_i] + (ε / C) w_k" in grad.caption
+
+
+def test_weighted_nll_from_log_probs_names_its_terms_one_way():
+    # log-probs (ln 0.7, ln 0.5) of the true classes 1 and 0, w = (2, 1, 1): the terms are
+    # l_1 = 1 × 0.356675 and l_2 = 2 × 0.693147 = 1.386294 (the table's "loss term"), and the
+    # mean (0.356675 + 1.386294) / (1 + 2) = 0.580990. The heading defined l_i = w[y_i]
+    # (−ln ŷ_i(y_i)) while the mean's label said Σ_i w[y_i] l_i (weighting twice), named
+    # PyTorch's cross_entropy for nll_loss, and the gradient table (−w[y_i] / 3 at the true
+    # class: −1/3, −2/3) had no caption.
+    import numpy as np
+
+    data = {"kind": "nll", "log_probs": np.log([[0.2, 0.7, 0.1], [0.5, 0.3, 0.2]]).tolist()}
+    r = _solve({**data, "y": [1, 0], "weight": [2, 1, 1], "reduction": "mean"})
+    assert r.loss == pytest.approx(0.580990, abs=1e-6)
+    assert "nll_loss" in r.formula.text and "l_i = w[y_i]" in r.formula.text
+    mean = next(s for s in r.steps if s.label.startswith("weighted mean"))
+    assert "Σ_i l_i / Σ_i w[y_i]" in mean.label
+    grad = next(t for t in r.tables if t.title.startswith("gradient"))
+    assert grad.caption == "−w[y_i] at the true class, 0 elsewhere, divided by Σ_i w[y_i]"
+
+
+def test_worked_gradients_put_negative_operands_in_parentheses():
+    # hinge, y = −1, ŷ = 0.8: 1 − (−1)(0.8) = 1.8 > 0, so the gradient is −(−1) / 2 = 0.5;
+    # mse, y = −1, ŷ = −0.5: 2 (−0.5 − (−1)) / 2 = 0.5. They printed "1 − -1 · 0.8" and
+    # "2 · (-0.5 − -1)".
+    from rnnloss_cli.render.text import step_text
+
+    def worked(data):
+        r = _solve({**data, "reduction": "mean"})
+        return step_text(next(s for s in r.steps if s.label.startswith("worked gradient")), 3)
+
+    hinge = worked({"kind": "hinge", "y": [-1, 1], "yhat": [0.8, -0.3]})
+    assert hinge == "1 − (-1) · 0.8 > 0, so −(-1) / 2 = 0.5"
+    hinge = worked({"kind": "hinge", "y": [1, 1], "yhat": [-0.3, 2]})  # 1 − (1)(−0.3) = 1.3
+    assert hinge == "1 − 1 · (-0.3) > 0, so −(1) / 2 = -0.5"
+    mse = worked({"kind": "mse", "y": [-1, 2], "yhat": [-0.5, 1]})
+    assert mse == "2 · (-0.5 − (-1)) / 2 = 0.5"
