@@ -169,14 +169,18 @@ def load_problem(path: str) -> Any:
     return parse_problem(data, lines, name)
 
 
-def input_files(paths: list[str]) -> list[str]:
+def input_files(paths: list[str], loaded: dict[str, Any] | None = None) -> list[str]:
     """Every file a command reading ``paths`` reads: the paths as given, the problem files
     folders expand to, and the files ``custom`` terms name, nested ones included (each once).
 
     An output path is checked against these, so that no command writes over one of its own
-    inputs. Files that cannot be listed or parsed are passed over (the command reports them).
+    inputs. ``loaded`` maps files the command has already loaded to their Problem (None for
+    one that failed): they are not read and parsed again (``solve big.yaml -o x.json`` took
+    twice the time), and a referenced file's terms come from the problem its term holds.
+    Files that cannot be listed or parsed are passed over (the command reports them).
     """
     found: list[str] = list(paths)
+    loaded = loaded or {}
     try:
         pending = problem_files(paths)  # "-" too: a custom problem on stdin names files
     except ProblemError:
@@ -189,23 +193,28 @@ def input_files(paths: list[str]) -> list[str]:
         seen.add(path)
         if path != "-":
             found.append(path)
-        try:
-            problem = load_problem(path)
-        except ProblemError:
-            continue
-        pending += _term_files(problem)
+        if path in loaded:
+            problem = loaded[path]
+        else:
+            try:
+                problem = load_problem(path)
+            except ProblemError:
+                continue
+        for term_file in _term_files(problem):
+            if term_file not in seen:
+                seen.add(term_file)
+                found.append(term_file)
     return found
 
 
 def _term_files(problem: Any) -> list[str]:
-    """The files a custom problem's terms name, through terms nested inline at any depth (a
-    referenced file's own terms are listed when it is loaded)."""
+    """The files a custom problem's terms name, through nested terms at any depth, inline or
+    in referenced files (the parsed problem of a referenced file is held by its term)."""
     files: list[str] = []
     for term in getattr(problem, "terms", ()):
-        if term.origin == "inline":
-            files += _term_files(term.problem)
-        else:
+        if term.origin != "inline":
             files.append(term.origin)
+        files += _term_files(term.problem)
     return files
 
 
