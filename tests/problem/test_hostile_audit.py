@@ -1,0 +1,51 @@
+"""Hostile problem files found by the hardening audit; each test was seen failing first."""
+
+from __future__ import annotations
+
+import pytest
+import yaml
+
+from rnnloss_cli import limits
+from rnnloss_cli.errors import ProblemError
+from rnnloss_cli.problem._yaml import load_yaml, make_loader
+
+PARSERS = [pytest.param(make_loader(yaml.SafeLoader), id="python")]
+if hasattr(yaml, "CSafeLoader"):
+    PARSERS.append(pytest.param(make_loader(yaml.CSafeLoader), id="libyaml"))
+
+
+@pytest.fixture(params=PARSERS)
+def loader(request):
+    return request.param
+
+
+def _error(text: str, loader: type) -> ProblemError:
+    with pytest.raises(ProblemError) as info:
+        load_yaml(text, "f.yaml", loader_class=loader)
+    return info.value
+
+
+@pytest.mark.parametrize(
+    "text, field, read",
+    [
+        # YAML 1.1 reads 0b101 as binary 1x4 + 0x2 + 1x1 = 5; YAML 1.2's core schema has no
+        # binary integers (only 0o and 0x), so there it is the text "0b101". It was read as 5.
+        ("y: [0b101, 1]\n", "y[0]", 5),
+        ("x: -0b1_1\n", "x", -3),  # -(1x2 + 1x1) = -3, '_' skipped by YAML 1.1
+    ],
+)
+def test_a_yaml11_binary_integer_is_refused(text, field, read, loader):
+    err = _error(text, loader)
+    assert (err.line, err.field) == (1, field), str(err)
+    assert f"binary number in YAML 1.1 (read as {read})" in err.message, str(err)
+    assert "quote it" in err.message
+
+
+def test_a_file_of_too_many_plain_values_does_not_blame_aliases(monkeypatch, loader):
+    """A file with no alias at all that passes MAX_YAML_VALUES (a 50 MB list of numbers)
+    was told "more than ... values once aliases (*name) are expanded"."""
+    monkeypatch.setattr(limits, "MAX_YAML_VALUES", 10)
+    err = _error("y: [" + ", ".join(["1.5"] * 20) + "]\n", loader)
+    assert "MAX_YAML_VALUES = 10" in err.message and "alias" not in err.message, str(err)
+    err = _error("a: &a [1, 2, 3, 4]\nb: [*a, *a, *a]\n", loader)
+    assert "aliases (*name) are expanded" in err.message, str(err)
