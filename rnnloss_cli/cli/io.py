@@ -343,6 +343,38 @@ def guarded(fn: Callable[[], Any]) -> Any:
 #: Narrowest console the derivations are drawn for: ``COLUMNS=0`` (or 1) made Rich draw
 #: nothing at all; narrower terminals get lines wrapped by the terminal instead.
 MIN_CONSOLE_WIDTH = 20
+#: Widest console the derivations and the help are drawn for: Rich draws a panel (a custom
+#: problem's terms) and the help as wide as ``COLUMNS``, so COLUMNS=100000 printed 6.6 MB for
+#: custom-combo.yaml and COLUMNS=10^7 hundreds of MB; a wider terminal gets them 500 wide.
+MAX_CONSOLE_WIDTH = 500
+
+
+def clamp_columns() -> None:
+    """Keep the width Rich and Typer's help read within MIN_CONSOLE_WIDTH..MAX_CONSOLE_WIDTH.
+
+    Both read ``COLUMNS`` (when ``str.isdigit`` says it is digits) before the terminal's own
+    size, so it is set here to the nearest bound when it passes one: a 20-digit COLUMNS was
+    an internal error (an index-sized integer), COLUMNS=1 drew the help one word a line. A
+    COLUMNS that isdigit accepts and int does not (``²``, an internal error too) is dropped.
+    A terminal wider than the bound (no COLUMNS) is drawn for the bound too.
+    """
+    raw = os.environ.get("COLUMNS", "").strip()
+    width = None
+    if raw.isdigit():
+        try:
+            width = int(raw)
+        except ValueError:  # a superscript digit: isdigit is True, int refuses it
+            del os.environ["COLUMNS"]
+    if width is None:
+        try:
+            width = os.get_terminal_size(sys.__stdout__.fileno()).columns
+        except (OSError, ValueError, AttributeError):
+            return
+        if width <= MAX_CONSOLE_WIDTH:
+            return
+    clamped = min(max(width, MIN_CONSOLE_WIDTH), MAX_CONSOLE_WIDTH)
+    if clamped != width or os.environ.get("COLUMNS") != str(width):
+        os.environ["COLUMNS"] = str(clamped)
 
 
 def console():
@@ -360,6 +392,8 @@ def console():
     out.ascii_only = ascii_only
     if out.width < MIN_CONSOLE_WIDTH:
         out.width = MIN_CONSOLE_WIDTH
+    elif out.width > MAX_CONSOLE_WIDTH:
+        out.width = MAX_CONSOLE_WIDTH
     return out
 
 
@@ -670,6 +704,7 @@ def run(command: Callable[..., Any], argv: list[str]) -> int:
         # standard output ends it with exit 3, "standard output is closed".
         sys.stdout = _ClosedStdout()
     install_streams()
+    clamp_columns()
     try:
         try:
             code = command(args=argv, prog_name="rnnloss", standalone_mode=False)

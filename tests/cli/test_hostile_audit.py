@@ -5,9 +5,11 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
 from rnnloss_cli.cli import app
+from tests.cli.streams import run_encoded
 
 runner = CliRunner()
 
@@ -60,3 +62,45 @@ def test_solve_to_file_parses_each_problem_once(tmp_path: Path, monkeypatch):
     )
     assert result.exit_code == 2
     assert "inputs" in result.output
+
+
+CUSTOM = (
+    "kind: custom\nterms:\n  - {weight: 1, problem: {kind: mse, y: [1], yhat: [0]}}\n"
+    "  - {weight: 2, problem: {kind: mse, y: [2], yhat: [2]}}\n"
+)
+
+
+@pytest.mark.parametrize("columns", ["100000", "99999999999999999999"])
+def test_a_huge_columns_is_clamped_not_an_internal_error(tmp_path: Path, monkeypatch, columns):
+    """COLUMNS=100000 drew each term's panel 100,000 characters wide (6.6 MB for the shipped
+    custom-combo.yaml; COLUMNS=10^7 ran out of time at 390 MB), and a COLUMNS past an
+    index-sized integer was an internal error (exit 4). Help had the same width."""
+    from rnnloss_cli.cli.io import MAX_CONSOLE_WIDTH
+
+    path = tmp_path / "c.yaml"
+    path.write_text(CUSTOM)
+    monkeypatch.setenv("COLUMNS", columns)
+    for argv in (["solve", str(path)], ["--help"], ["solve", "--help"]):
+        code, out, err = run_encoded(argv, monkeypatch, "utf-8")
+        assert code == 0, err
+        widest = max(len(line) for line in out.splitlines())
+        assert 40 < widest <= MAX_CONSOLE_WIDTH, (argv, widest)
+
+
+def test_columns_below_the_narrowest_is_the_narrowest(monkeypatch):
+    """COLUMNS=1 drew the help 3 characters wide, one word a line."""
+    from rnnloss_cli.cli.io import MIN_CONSOLE_WIDTH
+
+    monkeypatch.setenv("COLUMNS", "1")
+    code, out, err = run_encoded(["solve", "--help"], monkeypatch, "utf-8")
+    assert code == 0, err
+    assert max(len(line) for line in out.splitlines()) == MIN_CONSOLE_WIDTH
+
+
+def test_a_columns_that_isdigit_accepts_and_int_does_not_is_ignored(monkeypatch):
+    """COLUMNS=² ("²".isdigit() is True, int("²") raises) was an internal error in Rich."""
+    monkeypatch.setenv("COLUMNS", "²")
+    code, out, err = run_encoded(["mse", "--y", "1,2", "--yhat", "1,3"], monkeypatch, "utf-8")
+    # errors 0 and -1, squares 0 and 1: mean 1 / 2 = 0.5
+    assert code == 0, err
+    assert "loss = 0.5" in out
