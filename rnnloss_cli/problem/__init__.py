@@ -8,6 +8,7 @@ does not pay for importing the others.
 
 from __future__ import annotations
 
+import codecs
 import difflib
 import importlib
 import os
@@ -93,8 +94,42 @@ def _too_large(name: str) -> ProblemError:
     )
 
 
+#: Byte-order marks of the encodings a Windows editor saves as "Unicode", UTF-32 first (its
+#: little-endian mark begins with UTF-16's).
+_OTHER_BOMS = (
+    (codecs.BOM_UTF32_LE, "UTF-32"),
+    (codecs.BOM_UTF32_BE, "UTF-32"),
+    (codecs.BOM_UTF16_LE, "UTF-16"),
+    (codecs.BOM_UTF16_BE, "UTF-16"),
+)
+
+
+def _wide_encoding(data: bytes) -> str | None:
+    """ "UTF-16" or "UTF-32" when ``data`` is text in one of them: it starts with that
+    encoding's byte-order mark, or (UTF-16 without one) its first 64 bytes hold a NUL at
+    every other byte, beside each ASCII letter. Such a file was "not UTF-8 text: byte 0xff"
+    or "the control character U+0000", neither naming what to change."""
+    for bom, encoding in _OTHER_BOMS:
+        if data.startswith(bom):
+            return encoding
+    head = data[:64]
+    if len(head) >= 8:
+        for start in (0, 1):
+            nuls = head[start::2]
+            if nuls.count(0) == len(nuls) and 0 not in head[1 - start :: 2]:
+                return "UTF-16"
+    return None
+
+
 def _decode(data: bytes, name: str) -> str:
     """UTF-8 text (a leading byte-order mark dropped), or a one-line error with the line."""
+    wide = _wide_encoding(data)
+    if wide is not None:
+        raise ProblemError(
+            f"{wide} text, not UTF-8: save the file as UTF-8",
+            file=name,
+            line=1,
+        )
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:

@@ -49,3 +49,38 @@ def test_a_file_of_too_many_plain_values_does_not_blame_aliases(monkeypatch, loa
     assert "MAX_YAML_VALUES = 10" in err.message and "alias" not in err.message, str(err)
     err = _error("a: &a [1, 2, 3, 4]\nb: [*a, *a, *a]\n", loader)
     assert "aliases (*name) are expanded" in err.message, str(err)
+
+
+TEXT = "kind: mse\ny: [1, 2]\nyhat: [1.5, 2]\n"
+
+
+@pytest.mark.parametrize(
+    "encoding, words",
+    [
+        # with a byte-order mark: it was "not UTF-8 text: byte 0xff at offset 0"
+        ("utf-16", "UTF-16 text"),
+        ("utf-32", "UTF-32 text"),
+        # without one, ASCII letters with a NUL byte beside each: it was "not valid YAML:
+        # the control character U+0000 is not allowed"
+        ("utf-16-le", "UTF-16 text"),
+        ("utf-16-be", "UTF-16 text"),
+    ],
+)
+def test_a_utf16_or_utf32_file_is_named_as_such(tmp_path, encoding, words):
+    from rnnloss_cli.problem import load_problem
+
+    path = tmp_path / "p.yaml"
+    path.write_bytes(TEXT.encode(encoding))
+    with pytest.raises(ProblemError) as info:
+        load_problem(str(path))
+    assert words in info.value.message and "save the file as UTF-8" in info.value.message
+    assert "\n" not in str(info.value)
+
+
+def test_a_utf8_file_with_one_nul_byte_is_still_a_control_character(tmp_path):
+    from rnnloss_cli.problem import load_problem
+
+    path = tmp_path / "p.yaml"
+    path.write_bytes(b"kind: mse\ntitle: a\x00b\ny: [1]\nyhat: [1]\n")
+    with pytest.raises(ProblemError, match="control character U\\+0000"):
+        load_problem(str(path))
