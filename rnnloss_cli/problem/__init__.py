@@ -279,8 +279,23 @@ def problem_files(paths: list[str]) -> list[str]:
         elif os.path.exists(p):
             out.append(p)
         else:
-            raise ProblemError("no such file or folder", file=p)
+            raise ProblemError(_missing_reason(p), file=p)
     return out if len(paths) == 1 else _first_of_each(out)
+
+
+def _missing_reason(path: str) -> str:
+    """Why ``path`` cannot be found: "no such file or folder", or what the system says when
+    it is something else (a name too long, a folder without permission, a loop of links),
+    which os.path.exists reports as missing too."""
+    try:
+        os.stat(path)
+    except FileNotFoundError:
+        return "no such file or folder"
+    except OSError as exc:
+        return f"cannot be read: {exc.strerror or exc}"
+    except ValueError:  # a NUL byte in the name
+        return "no such file or folder (the name holds a NUL byte)"
+    return "no such file or folder"
 
 
 def _first_of_each(files: list[str]) -> list[str]:

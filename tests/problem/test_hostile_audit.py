@@ -84,3 +84,16 @@ def test_a_utf8_file_with_one_nul_byte_is_still_a_control_character(tmp_path):
     path.write_bytes(b"kind: mse\ntitle: a\x00b\ny: [1]\nyhat: [1]\n")
     with pytest.raises(ProblemError, match="control character U\\+0000"):
         load_problem(str(path))
+
+
+def test_a_name_too_long_is_not_called_missing(tmp_path):
+    """A 5,000-character file name was "no such file or folder"; the system says why."""
+    from rnnloss_cli.problem import problem_files
+
+    name = str(tmp_path / ("a" * 5000 + ".yaml"))
+    with pytest.raises(ProblemError) as info:
+        problem_files([name])
+    assert "no such file" not in info.value.message
+    assert "too long" in info.value.message.lower(), info.value.message
+    with pytest.raises(ProblemError, match="no such file or folder"):
+        problem_files([str(tmp_path / "missing.yaml")])
