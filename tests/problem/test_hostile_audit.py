@@ -97,3 +97,22 @@ def test_a_name_too_long_is_not_called_missing(tmp_path):
     assert "too long" in info.value.message.lower(), info.value.message
     with pytest.raises(ProblemError, match="no such file or folder"):
         problem_files([str(tmp_path / "missing.yaml")])
+
+
+@pytest.mark.parametrize(
+    "key, shown",
+    [("1", "int 1"), ("~", "nothing (null)"), ("1.5", "float 1.5"), ("true", "a boolean (true)")],
+)
+def test_a_key_that_is_not_text_is_named_as_what_it_is(tmp_path, key, shown):
+    """``1: 1`` was "field '[1]': unknown field" (written like the item of a list) and
+    ``~: 1`` "field 'None'"; the key is named as YAML read it, at its own line."""
+    from rnnloss_cli.problem import load_problem
+
+    path = tmp_path / "p.yaml"
+    path.write_text(f"kind: mse\ny: [1]\n{key}: 1\nyhat: [1]\n")
+    with pytest.raises(ProblemError) as info:
+        load_problem(str(path))
+    err = info.value
+    assert err.line == 3, str(err)
+    assert f"a field name must be text, got {shown}" in err.message, str(err)
+    assert err.field is None, str(err)
