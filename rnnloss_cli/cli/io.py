@@ -302,6 +302,11 @@ def stdout_is_unicode() -> bool:
     return not (isinstance(sys.stdout, StdoutStream) and sys.stdout.ascii_only)
 
 
+#: Characters of an error line: a flag's value or a name quoted whole made a line of up to
+#: 128 KiB (an argument's limit); longer lines keep their start and end.
+MAX_MESSAGE_CHARS = 1_000
+
+
 def say(message: str, *, one_line: bool = False) -> None:
     """A message on stderr (never data), its control characters shown as escapes (line
     breaks kept: a summary has several lines, unless ``one_line``: a message naming a file,
@@ -309,11 +314,24 @@ def say(message: str, *, one_line: bool = False) -> None:
     stream = sys.stderr
     if stream is None:
         return
+    text = visible_controls(message, keep_lines=not one_line)
+    if len(text) > MAX_MESSAGE_CHARS:
+        text = "\n".join(map(_shortened, text.split("\n")))
     try:
-        stream.write(visible_controls(message, keep_lines=not one_line) + "\n")
+        stream.write(text + "\n")
         stream.flush()
     except (OSError, ValueError):
         pass
+
+
+def _shortened(line: str) -> str:
+    """``line`` with its middle left out past MAX_MESSAGE_CHARS (the start names the file,
+    line and field; the end often what was expected), saying how much was left out."""
+    if len(line) <= MAX_MESSAGE_CHARS:
+        return line
+    head, tail = MAX_MESSAGE_CHARS * 2 // 3, MAX_MESSAGE_CHARS // 3
+    left_out = len(line) - head - tail
+    return f"{line[:head]} … ({left_out:,} characters left out) … {line[-tail:]}"
 
 
 def report_error(err: Exception | str) -> None:

@@ -104,3 +104,24 @@ def test_a_columns_that_isdigit_accepts_and_int_does_not_is_ignored(monkeypatch)
     # errors 0 and -1, squares 0 and 1: mean 1 / 2 = 0.5
     assert code == 0, err
     assert "loss = 0.5" in out
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["train", "--seed", "9" * 5000],  # a usage error from click, quoting the value
+        ["explain", "x" * 5000],  # an error of rnnloss's own, quoting the name
+        ["solve", "a" * 3000 + ".yaml"],  # a file name in the error
+    ],
+)
+def test_an_error_quoting_a_huge_value_stays_a_readable_line(monkeypatch, argv):
+    """The whole 5,000-character value was quoted in the one error line (up to the 128 KiB
+    an argument may hold); its middle is now left out, saying how much."""
+    from rnnloss_cli.cli.io import MAX_MESSAGE_CHARS
+
+    code, out, err = run_encoded(argv, monkeypatch, "utf-8")
+    assert code == 2, err
+    lines = err.splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: "), err[:300]
+    assert len(lines[0]) <= MAX_MESSAGE_CHARS + 60, len(lines[0])
+    assert "characters left out" in lines[0]
