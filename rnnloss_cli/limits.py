@@ -26,6 +26,10 @@ MAX_NESTING = 64
 #: aliases to aliases ("billion laughs") cannot take unbounded time or memory. A file of
 #: honest numbers reaches this only past about 40 MB.
 MAX_YAML_VALUES = 2**24
+#: Characters of a problem's title, source or notes: each is printed whole by every page
+#: (a 10 MB title made a 43 MB LaTeX sheet in 11 s, and vary copies it into every variant);
+#: a worked problem's notes are a paragraph or two.
+MAX_META_CHARS = 10_000
 #: Terms of a ``custom`` problem counted through every nested custom term and referenced file:
 #: a term used twice at each level (by a YAML alias, or two files naming the same file) is
 #: solved twice, so a few lines could ask for 2^30 solves. A course's combination has a handful.

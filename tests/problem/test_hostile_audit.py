@@ -116,3 +116,21 @@ def test_a_key_that_is_not_text_is_named_as_what_it_is(tmp_path, key, shown):
     assert err.line == 3, str(err)
     assert f"a field name must be text, got {shown}" in err.message, str(err)
     assert err.field is None, str(err)
+
+
+@pytest.mark.parametrize("field", ["title", "source", "notes"])
+def test_a_title_source_or_notes_past_the_limit_is_refused(tmp_path, field):
+    """A 10 MB title was printed whole by every page (solve, a LaTeX sheet of 43 MB in
+    11 s, vary copying it into each variant); MAX_META_CHARS characters are accepted."""
+    from rnnloss_cli.problem import load_problem
+
+    path = tmp_path / "p.yaml"
+    body = "kind: mse\ny: [1]\nyhat: [1]\n"
+    path.write_text(body + f"{field}: {'x' * limits.MAX_META_CHARS}\n")
+    assert len(getattr(load_problem(str(path)).meta, field)) == limits.MAX_META_CHARS
+    path.write_text(body + f"{field}: {'x' * (limits.MAX_META_CHARS + 1)}\n")
+    with pytest.raises(ProblemError) as info:
+        load_problem(str(path))
+    err = info.value
+    assert (err.line, err.field) == (4, field), str(err)
+    assert "MAX_META_CHARS" in err.message and len(str(err)) < 300, str(err)
