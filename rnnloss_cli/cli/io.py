@@ -557,11 +557,21 @@ def check_output_path(output: Path, *, force: bool, inputs: Iterable[str | Path]
     if str(output) == "-":
         return
     try:
-        problem = _output_path_problem(output, force, inputs)
+        problem = _output_path_problem(_landing(output), force, inputs)
     except (OSError, RuntimeError) as exc:  # RuntimeError: Path.resolve on a symlink loop
         problem = f"cannot be used as an output: {_reason(exc)}"
     if problem is not None:
         raise fail(f"{output}: {problem}")
+
+
+def _landing(output: Path) -> Path:
+    """Where a write to ``output`` lands. A path with ``..`` after a folder that does not
+    exist yet (``missing/../a.yaml``) does not exist as written, though the write (which
+    creates the folder) replaces a.yaml: its checks were passed by the input a.yaml itself,
+    and by an existing file without --force. Such a path is checked as its real path."""
+    if ".." in output.parts and not os.path.lexists(output):
+        return Path(os.path.realpath(output))
+    return output
 
 
 def _output_path_problem(output: Path, force: bool, inputs: Iterable[str | Path]) -> str | None:

@@ -125,3 +125,32 @@ def test_an_error_quoting_a_huge_value_stays_a_readable_line(monkeypatch, argv):
     assert len(lines) == 1 and lines[0].startswith("error: "), err[:300]
     assert len(lines[0]) <= MAX_MESSAGE_CHARS + 60, len(lines[0])
     assert "characters left out" in lines[0]
+
+
+def test_an_output_path_through_a_missing_folder_and_dotdot_is_checked_where_it_lands(
+    tmp_path: Path,
+):
+    """``-o missing/../a.yaml`` is a.yaml once the missing folder is created, but the checks
+    looked at the path as written (which does not exist): the input a.yaml, a custom term's
+    file, and an existing file without --force were all written over."""
+    a = tmp_path / "a.yaml"
+    a.write_text(MSE)
+    (tmp_path / "c.yaml").write_text("kind: custom\nterms:\n  - {weight: 1, file: a.yaml}\n")
+    out = tmp_path / "out.json"
+    out.write_text("keep me\n")
+    via = tmp_path / "missing" / ".."
+    cases = [
+        (["solve", str(a), "--format", "json", "-o", str(via / "a.yaml"), "--force"], "inputs"),
+        (
+            ["solve", str(tmp_path / "c.yaml"), "--format", "json", "-o", str(via / "a.yaml")]
+            + ["--force"],
+            "inputs",
+        ),
+        (["solve", str(a), "--format", "json", "-o", str(via / "out.json")], "--force"),
+        (["sheet", str(a), "-o", str(via / "a.yaml"), "--force"], "inputs"),
+    ]
+    for argv, words in cases:
+        result = run(*argv)
+        assert result.exit_code == 2, (argv, result.output)
+        assert words in result.output, result.output
+    assert a.read_text() == MSE and out.read_text() == "keep me\n"
