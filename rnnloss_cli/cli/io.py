@@ -671,10 +671,18 @@ def write_file(
 
 
 def is_stream_path(path: Path) -> bool:
-    """A path under /dev or /proc (``/dev/stdout``, ``/dev/fd/3``, ``/proc/self/fd/1``): a
-    descriptor or a device, never a file to replace, whatever it leads to now."""
+    """A path under /dev, or a descriptor under /proc (``/dev/stdout``, ``/dev/fd/3``,
+    ``/proc/self/fd/1``, ``/proc/1/task/1/fd/1``): a descriptor or a device, never a file to
+    replace, whatever it leads to now. Other /proc paths are not: ``/proc/self/root/...``
+    and ``/proc/self/cwd/...`` lead to ordinary files, which were written over without
+    --force (and not atomically) as if they were descriptors."""
     parts = Path(os.path.abspath(path)).parts
-    return len(parts) > 2 and parts[1] in ("dev", "proc")
+    if len(parts) <= 2:
+        return False
+    if parts[1] == "dev":
+        return True
+    # /proc/PID/fd/N or /proc/PID/task/TID/fd/N (PID: a number, self or thread-self)
+    return parts[1] == "proc" and "fd" in (parts[3:4] if parts[3:4] != ("task",) else parts[5:6])
 
 
 def _umask() -> int:

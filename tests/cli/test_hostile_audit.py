@@ -154,3 +154,38 @@ def test_an_output_path_through_a_missing_folder_and_dotdot_is_checked_where_it_
         assert result.exit_code == 2, (argv, result.output)
         assert words in result.output, result.output
     assert a.read_text() == MSE and out.read_text() == "keep me\n"
+
+
+def test_a_file_reached_through_proc_self_root_is_a_file_not_a_stream(tmp_path: Path):
+    """/proc/self/root/... and /proc/self/cwd/... lead to ordinary files, but every path under
+    /proc was written to directly as a descriptor: an existing file was overwritten without
+    --force (and not atomically)."""
+    a = tmp_path / "a.yaml"
+    a.write_text(MSE)
+    keep = tmp_path / "keep.json"
+    keep.write_text("keep me\n")
+    via_proc = f"/proc/self/root{keep}"
+    if not Path(via_proc).exists():
+        pytest.skip("no /proc/self/root here")
+    result = run("solve", str(a), "--format", "json", "-o", via_proc)
+    assert result.exit_code == 2 and "--force" in result.output, result.output
+    assert keep.read_text() == "keep me\n"
+    result = run("solve", str(a), "--format", "json", "-o", via_proc, "--force")
+    assert result.exit_code == 0, result.output
+    assert json.loads(keep.read_text())["loss"] == 0.125
+
+
+def test_descriptors_under_proc_and_dev_are_still_streams():
+    from rnnloss_cli.cli.io import is_stream_path
+
+    for path in ("/proc/self/fd/1", "/proc/123/fd/3", "/proc/self/task/9/fd/1", "/dev/stdout"):
+        assert is_stream_path(Path(path)), path
+    for path in ("/proc/self/root/tmp/x.json", "/proc/self/cwd/x.json"):
+        assert not is_stream_path(Path(path)), path
+
+
+def test_a_folder_named_fd_through_proc_self_root_is_not_a_descriptor():
+    from rnnloss_cli.cli.io import is_stream_path
+
+    assert not is_stream_path(Path("/proc/self/root/fd/x.json"))
+    assert not is_stream_path(Path("/proc/self/cwd/task/1/fd/x.json"))
