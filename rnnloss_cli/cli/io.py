@@ -511,7 +511,13 @@ def write_markup(text: str) -> None:
     characters become character references (``&#xeb;``), which a browser or an XML parser
     reads back exactly, where the ASCII stand-ins of the derivations would change the data
     (a student "Zoë" becoming "Zoe", a CJK title "????"). The pages keep non-ASCII text out of
-    their <style> and <script> blocks, where references are not decoded."""
+    their <style> and <script> blocks, where references are not decoded.
+
+    Control characters from a problem file (a YAML ``"\\e"`` in a title: ESC, or a bidi
+    override) are written as escapes (``\\u001b``), as on every other output: sent raw,
+    they drove the terminal the page was printed to. (Inside a script's string the escape
+    reads back as the same character.)"""
+    text = visible_controls(text)
     if not stdout_is_unicode():
         text = text.encode("ascii", "xmlcharrefreplace").decode("ascii")
     write_stdout(text)

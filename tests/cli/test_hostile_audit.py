@@ -189,3 +189,15 @@ def test_a_folder_named_fd_through_proc_self_root_is_not_a_descriptor():
 
     assert not is_stream_path(Path("/proc/self/root/fd/x.json"))
     assert not is_stream_path(Path("/proc/self/cwd/task/1/fd/x.json"))
+
+
+def test_html_on_standard_output_shows_control_characters_as_escapes(tmp_path, monkeypatch):
+    """A YAML escape (``"\\e[31m"``, ``"\\u202e"``) puts ESC or a bidi override into a title;
+    the rich, markdown and JSON outputs show them as escapes, but the HTML page sent them
+    raw to the terminal (ESC [ 8 m hides what follows; U+202E reorders it)."""
+    path = tmp_path / "p.yaml"
+    path.write_text('kind: mse\ntitle: "a\\e[31mred\\u202e"\ny: [1]\nyhat: [1]\n')
+    code, out, err = run_encoded(["solve", str(path), "--format", "html"], monkeypatch, "utf-8")
+    assert code == 0, err
+    assert "\x1b" not in out and "\u202e" not in out
+    assert "a\\u001b[31mred\\u202e" in out
