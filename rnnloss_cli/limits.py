@@ -26,6 +26,10 @@ MAX_NESTING = 64
 #: aliases to aliases ("billion laughs") cannot take unbounded time or memory. A file of
 #: honest numbers reaches this only past about 40 MB.
 MAX_YAML_VALUES = 2**24
+#: Characters of a problem's title, source or notes: each is printed whole by every page
+#: (a 10 MB title made a 43 MB LaTeX sheet in 11 s, and vary copies it into every variant);
+#: a worked problem's notes are a paragraph or two.
+MAX_META_CHARS = 10_000
 #: Terms of a ``custom`` problem counted through every nested custom term and referenced file:
 #: a term used twice at each level (by a YAML alias, or two files naming the same file) is
 #: solved twice, so a few lines could ask for 2^30 solves. A course's combination has a handful.
@@ -91,6 +95,13 @@ MAX_HIDDEN = 512
 #: Epochs of one run: about 0.013 s each for the default ctc task here (the slowest), so the
 #: longest run takes a few minutes; `--epochs 10**20` would otherwise never end.
 MAX_EPOCHS = 10_000
+#: Work of one run, epochs x the task's cost of an epoch (``Task.epoch_cost``: examples x
+#: frames x (H² + 32²), the recurrent products plus a fixed share for the rest of a step).
+#: 1 to 2.5 ns a unit on the 2-core reference machine (ctc: 6.3 x 10^6 units, 12.7 ms an
+#: epoch), so the longest run takes about half a minute: MAX_EPOCHS alone let
+#: ``train --loss ctc --epochs 10000`` run for 5.5 minutes. Every task's default run is far
+#: below it (ctc's 25 epochs: 1.6 x 10^8).
+MAX_TRAIN_WORK = 10**10
 #: Points of the loss curve a training page holds (epoch 0, before training, and the epochs):
 #: a longer run keeps this many, evenly spaced with the first and the last, so the page, its
 #: SVG (one circle a point) and the JSON stay small for a run of any length.

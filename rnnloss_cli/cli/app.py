@@ -87,9 +87,11 @@ def solve(
     if not files:
         raise fail(f"no problem files (*.yaml, *.yml) in {', '.join(paths)}")
     results, bad, warnings = [], 0, []
+    loaded: dict[str, Any] = {}  # for -o: the inputs' custom terms, without parsing again
     for f in files:
+        loaded[f] = None
         try:
-            problem = guarded(lambda f=f: load_problem(f))
+            problem = loaded[f] = guarded(lambda f=f: load_problem(f))
             results.append(guarded(lambda p=problem: run_solver(p, window=win)))
         except typer.Exit:
             bad += 1
@@ -99,7 +101,7 @@ def solve(
     for warning in warnings:  # one line a file, as in check: an explicit loose tolerance
         say(f"warning: {warning}", one_line=True)
     if results and output is not None:
-        _write_results(results, fmt, precision, frozenset(show or ()), win, output, force, files)
+        _write_results(results, fmt, precision, frozenset(show or ()), win, output, force, loaded)
     elif results:
         emit(results, fmt, precision, frozenset(show or ()), window=win, exit_on_mismatch=not bad)
     if bad:
@@ -114,7 +116,7 @@ def _write_results(
     win: Any,
     output: Any,
     force: bool,
-    files: list,
+    loaded: dict[str, Any],
 ) -> None:
     """``solve -o FILE``: render to text and write it atomically; exit 1 on a key mismatch."""
     from rnnloss_cli.cli.io import EXIT_MISMATCH, check_output_path, say, write_file
@@ -123,7 +125,7 @@ def _write_results(
 
     if fmt is OutputFormat.rich:
         raise fail("-o/--output needs --format html, markdown or json")
-    inputs = input_files(files)  # custom problems' referenced files too
+    inputs = input_files(list(loaded), loaded)  # custom problems' referenced files too
     check_output_path(output, force=force, inputs=inputs)
     show = check_show(results, show)
     note = heatmap_format_note(fmt, show)

@@ -302,6 +302,11 @@ def stdout_is_unicode() -> bool:
     return not (isinstance(sys.stdout, StdoutStream) and sys.stdout.ascii_only)
 
 
+#: Characters of an error line: a flag's value or a name quoted whole made a line of up to
+#: 128 KiB (an argument's limit); longer lines keep their start and end.
+MAX_MESSAGE_CHARS = 1_000
+
+
 def say(message: str, *, one_line: bool = False) -> None:
     """A message on stderr (never data), its control characters shown as escapes (line
     breaks kept: a summary has several lines, unless ``one_line``: a message naming a file,
@@ -309,11 +314,24 @@ def say(message: str, *, one_line: bool = False) -> None:
     stream = sys.stderr
     if stream is None:
         return
+    text = visible_controls(message, keep_lines=not one_line)
+    if len(text) > MAX_MESSAGE_CHARS:
+        text = "\n".join(map(_shortened, text.split("\n")))
     try:
-        stream.write(visible_controls(message, keep_lines=not one_line) + "\n")
+        stream.write(text + "\n")
         stream.flush()
     except (OSError, ValueError):
         pass
+
+
+def _shortened(line: str) -> str:
+    """``line`` with its middle left out past MAX_MESSAGE_CHARS (the start names the file,
+    line and field; the end often what was expected), saying how much was left out."""
+    if len(line) <= MAX_MESSAGE_CHARS:
+        return line
+    head, tail = MAX_MESSAGE_CHARS * 2 // 3, MAX_MESSAGE_CHARS // 3
+    left_out = len(line) - head - tail
+    return f"{line[:head]} … ({left_out:,} characters left out) … {line[-tail:]}"
 
 
 def report_error(err: Exception | str) -> None:
@@ -343,6 +361,38 @@ def guarded(fn: Callable[[], Any]) -> Any:
 #: Narrowest console the derivations are drawn for: ``COLUMNS=0`` (or 1) made Rich draw
 #: nothing at all; narrower terminals get lines wrapped by the terminal instead.
 MIN_CONSOLE_WIDTH = 20
+#: Widest console the derivations and the help are drawn for: Rich draws a panel (a custom
+#: problem's terms) and the help as wide as ``COLUMNS``, so COLUMNS=100000 printed 6.6 MB for
+#: custom-combo.yaml and COLUMNS=10^7 hundreds of MB; a wider terminal gets them 500 wide.
+MAX_CONSOLE_WIDTH = 500
+
+
+def clamp_columns() -> None:
+    """Keep the width Rich and Typer's help read within MIN_CONSOLE_WIDTH..MAX_CONSOLE_WIDTH.
+
+    Both read ``COLUMNS`` (when ``str.isdigit`` says it is digits) before the terminal's own
+    size, so it is set here to the nearest bound when it passes one: a 20-digit COLUMNS was
+    an internal error (an index-sized integer), COLUMNS=1 drew the help one word a line. A
+    COLUMNS that isdigit accepts and int does not (``²``, an internal error too) is dropped.
+    A terminal wider than the bound (no COLUMNS) is drawn for the bound too.
+    """
+    raw = os.environ.get("COLUMNS", "").strip()
+    width = None
+    if raw.isdigit():
+        try:
+            width = int(raw)
+        except ValueError:  # a superscript digit: isdigit is True, int refuses it
+            del os.environ["COLUMNS"]
+    if width is None:
+        try:
+            width = os.get_terminal_size(sys.__stdout__.fileno()).columns
+        except (OSError, ValueError, AttributeError):
+            return
+        if width <= MAX_CONSOLE_WIDTH:
+            return
+    clamped = min(max(width, MIN_CONSOLE_WIDTH), MAX_CONSOLE_WIDTH)
+    if clamped != width or os.environ.get("COLUMNS") != str(width):
+        os.environ["COLUMNS"] = str(clamped)
 
 
 def console():
@@ -360,6 +410,8 @@ def console():
     out.ascii_only = ascii_only
     if out.width < MIN_CONSOLE_WIDTH:
         out.width = MIN_CONSOLE_WIDTH
+    elif out.width > MAX_CONSOLE_WIDTH:
+        out.width = MAX_CONSOLE_WIDTH
     return out
 
 
@@ -459,7 +511,13 @@ def write_markup(text: str) -> None:
     characters become character references (``&#xeb;``), which a browser or an XML parser
     reads back exactly, where the ASCII stand-ins of the derivations would change the data
     (a student "Zoë" becoming "Zoe", a CJK title "????"). The pages keep non-ASCII text out of
-    their <style> and <script> blocks, where references are not decoded."""
+    their <style> and <script> blocks, where references are not decoded.
+
+    Control characters from a problem file (a YAML ``"\\e"`` in a title: ESC, or a bidi
+    override) are written as escapes (``\\u001b``), as on every other output: sent raw,
+    they drove the terminal the page was printed to. (Inside a script's string the escape
+    reads back as the same character.)"""
+    text = visible_controls(text)
     if not stdout_is_unicode():
         text = text.encode("ascii", "xmlcharrefreplace").decode("ascii")
     write_stdout(text)
@@ -505,11 +563,21 @@ def check_output_path(output: Path, *, force: bool, inputs: Iterable[str | Path]
     if str(output) == "-":
         return
     try:
-        problem = _output_path_problem(output, force, inputs)
+        problem = _output_path_problem(_landing(output), force, inputs)
     except (OSError, RuntimeError) as exc:  # RuntimeError: Path.resolve on a symlink loop
         problem = f"cannot be used as an output: {_reason(exc)}"
     if problem is not None:
         raise fail(f"{output}: {problem}")
+
+
+def _landing(output: Path) -> Path:
+    """Where a write to ``output`` lands. A path with ``..`` after a folder that does not
+    exist yet (``missing/../a.yaml``) does not exist as written, though the write (which
+    creates the folder) replaces a.yaml: its checks were passed by the input a.yaml itself,
+    and by an existing file without --force. Such a path is checked as its real path."""
+    if ".." in output.parts and not os.path.lexists(output):
+        return Path(os.path.realpath(output))
+    return output
 
 
 def _output_path_problem(output: Path, force: bool, inputs: Iterable[str | Path]) -> str | None:
@@ -609,10 +677,18 @@ def write_file(
 
 
 def is_stream_path(path: Path) -> bool:
-    """A path under /dev or /proc (``/dev/stdout``, ``/dev/fd/3``, ``/proc/self/fd/1``): a
-    descriptor or a device, never a file to replace, whatever it leads to now."""
+    """A path under /dev, or a descriptor under /proc (``/dev/stdout``, ``/dev/fd/3``,
+    ``/proc/self/fd/1``, ``/proc/1/task/1/fd/1``): a descriptor or a device, never a file to
+    replace, whatever it leads to now. Other /proc paths are not: ``/proc/self/root/...``
+    and ``/proc/self/cwd/...`` lead to ordinary files, which were written over without
+    --force (and not atomically) as if they were descriptors."""
     parts = Path(os.path.abspath(path)).parts
-    return len(parts) > 2 and parts[1] in ("dev", "proc")
+    if len(parts) <= 2:
+        return False
+    if parts[1] == "dev":
+        return True
+    # /proc/PID/fd/N or /proc/PID/task/TID/fd/N (PID: a number, self or thread-self)
+    return parts[1] == "proc" and "fd" in (parts[3:4] if parts[3:4] != ("task",) else parts[5:6])
 
 
 def _umask() -> int:
@@ -670,6 +746,7 @@ def run(command: Callable[..., Any], argv: list[str]) -> int:
         # standard output ends it with exit 3, "standard output is closed".
         sys.stdout = _ClosedStdout()
     install_streams()
+    clamp_columns()
     try:
         try:
             code = command(args=argv, prog_name="rnnloss", standalone_mode=False)

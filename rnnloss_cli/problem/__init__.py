@@ -8,6 +8,7 @@ does not pay for importing the others.
 
 from __future__ import annotations
 
+import codecs
 import difflib
 import importlib
 import os
@@ -93,8 +94,42 @@ def _too_large(name: str) -> ProblemError:
     )
 
 
+#: Byte-order marks of the encodings a Windows editor saves as "Unicode", UTF-32 first (its
+#: little-endian mark begins with UTF-16's).
+_OTHER_BOMS = (
+    (codecs.BOM_UTF32_LE, "UTF-32"),
+    (codecs.BOM_UTF32_BE, "UTF-32"),
+    (codecs.BOM_UTF16_LE, "UTF-16"),
+    (codecs.BOM_UTF16_BE, "UTF-16"),
+)
+
+
+def _wide_encoding(data: bytes) -> str | None:
+    """ "UTF-16" or "UTF-32" when ``data`` is text in one of them: it starts with that
+    encoding's byte-order mark, or (UTF-16 without one) its first 64 bytes hold a NUL at
+    every other byte, beside each ASCII letter. Such a file was "not UTF-8 text: byte 0xff"
+    or "the control character U+0000", neither naming what to change."""
+    for bom, encoding in _OTHER_BOMS:
+        if data.startswith(bom):
+            return encoding
+    head = data[:64]
+    if len(head) >= 8:
+        for start in (0, 1):
+            nuls = head[start::2]
+            if nuls.count(0) == len(nuls) and 0 not in head[1 - start :: 2]:
+                return "UTF-16"
+    return None
+
+
 def _decode(data: bytes, name: str) -> str:
     """UTF-8 text (a leading byte-order mark dropped), or a one-line error with the line."""
+    wide = _wide_encoding(data)
+    if wide is not None:
+        raise ProblemError(
+            f"{wide} text, not UTF-8: save the file as UTF-8",
+            file=name,
+            line=1,
+        )
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -169,14 +204,18 @@ def load_problem(path: str) -> Any:
     return parse_problem(data, lines, name)
 
 
-def input_files(paths: list[str]) -> list[str]:
+def input_files(paths: list[str], loaded: dict[str, Any] | None = None) -> list[str]:
     """Every file a command reading ``paths`` reads: the paths as given, the problem files
     folders expand to, and the files ``custom`` terms name, nested ones included (each once).
 
     An output path is checked against these, so that no command writes over one of its own
-    inputs. Files that cannot be listed or parsed are passed over (the command reports them).
+    inputs. ``loaded`` maps files the command has already loaded to their Problem (None for
+    one that failed): they are not read and parsed again (``solve big.yaml -o x.json`` took
+    twice the time), and a referenced file's terms come from the problem its term holds.
+    Files that cannot be listed or parsed are passed over (the command reports them).
     """
     found: list[str] = list(paths)
+    loaded = loaded or {}
     try:
         pending = problem_files(paths)  # "-" too: a custom problem on stdin names files
     except ProblemError:
@@ -189,23 +228,28 @@ def input_files(paths: list[str]) -> list[str]:
         seen.add(path)
         if path != "-":
             found.append(path)
-        try:
-            problem = load_problem(path)
-        except ProblemError:
-            continue
-        pending += _term_files(problem)
+        if path in loaded:
+            problem = loaded[path]
+        else:
+            try:
+                problem = load_problem(path)
+            except ProblemError:
+                continue
+        for term_file in _term_files(problem):
+            if term_file not in seen:
+                seen.add(term_file)
+                found.append(term_file)
     return found
 
 
 def _term_files(problem: Any) -> list[str]:
-    """The files a custom problem's terms name, through terms nested inline at any depth (a
-    referenced file's own terms are listed when it is loaded)."""
+    """The files a custom problem's terms name, through nested terms at any depth, inline or
+    in referenced files (the parsed problem of a referenced file is held by its term)."""
     files: list[str] = []
     for term in getattr(problem, "terms", ()):
-        if term.origin == "inline":
-            files += _term_files(term.problem)
-        else:
+        if term.origin != "inline":
             files.append(term.origin)
+        files += _term_files(term.problem)
     return files
 
 
@@ -235,8 +279,23 @@ def problem_files(paths: list[str]) -> list[str]:
         elif os.path.exists(p):
             out.append(p)
         else:
-            raise ProblemError("no such file or folder", file=p)
+            raise ProblemError(_missing_reason(p), file=p)
     return out if len(paths) == 1 else _first_of_each(out)
+
+
+def _missing_reason(path: str) -> str:
+    """Why ``path`` cannot be found: "no such file or folder", or what the system says when
+    it is something else (a name too long, a folder without permission, a loop of links),
+    which os.path.exists reports as missing too."""
+    try:
+        os.stat(path)
+    except FileNotFoundError:
+        return "no such file or folder"
+    except OSError as exc:
+        return f"cannot be read: {exc.strerror or exc}"
+    except ValueError:  # a NUL byte in the name
+        return "no such file or folder (the name holds a NUL byte)"
+    return "no such file or folder"
 
 
 def _first_of_each(files: list[str]) -> list[str]:

@@ -38,6 +38,8 @@ INT_TAG = "tag:yaml.org,2002:int"
 BOOL_TAG = "tag:yaml.org,2002:bool"
 #: YAML 1.1's octal integers (``012`` is 10 there, 12 in YAML 1.2); ``0`` alone is 0 in both.
 _LEGACY_OCTAL = re.compile(r"[-+]?0[0-7_]+")
+#: YAML 1.1's binary integers (``0b101`` is 5 there); YAML 1.2's core schema has none (text).
+_BINARY = re.compile(r"[-+]?0b[01_]+")
 MERGE_TAG = "tag:yaml.org,2002:merge"
 #: YAML 1.2 core-schema floats that YAML 1.1 (PyYAML) reads as text: an exponent without a
 #: dot or without a sign, e.g. ``1e-5``, ``2E3``, ``1.0e5``, ``.5e1``.
@@ -150,6 +152,7 @@ class _Builder:
         self.anchors: dict[str, tuple[Any, int]] = {}
         self.open_anchors: set[str] = set()
         self.count = 0  # values so far, aliases expanded
+        self.aliased = False  # whether an alias was expanded (named in the limit's error)
 
     # ------------------------------------------------------------ errors
     def error(self, message: str, mark: Any, path: Path | None = None) -> ProblemError:
@@ -163,9 +166,11 @@ class _Builder:
     def _grow(self, n: int, mark: Any) -> None:
         self.count += n
         if self.count > limits.MAX_YAML_VALUES:
+            # a file without aliases that passes it (a 50 MB list) was told of aliases too
+            how = " once aliases (*name) are expanded" if self.aliased else ""
             raise self.error(
-                f"more than {limits.MAX_YAML_VALUES:,} values once aliases (*name) are "
-                f"expanded (limit MAX_YAML_VALUES = {limits.MAX_YAML_VALUES:,})",
+                f"more than {limits.MAX_YAML_VALUES:,} values{how} "
+                f"(limit MAX_YAML_VALUES = {limits.MAX_YAML_VALUES:,})",
                 mark,
             )
 
@@ -265,7 +270,8 @@ class _Builder:
     def _refuse_yaml11_only(self, event: Any, tag: str) -> None:
         """Refuse a plain scalar that YAML 1.1 (PyYAML) reads otherwise than YAML 1.2 and
         than its writer likely meant: ``yes``/``no``/``on``/``off`` (booleans in 1.1, text in
-        1.2), ``012`` (octal 10 in 1.1, 12 in 1.2), ``1:30`` (base 60: 90) and ``1_0`` (10 in
+        1.2), ``012`` (octal 10 in 1.1, 12 in 1.2), ``0b101`` (binary 5 in 1.1, text in
+        1.2), ``1:30`` (base 60: 90) and ``1_0`` (10 in
         1.1, text in 1.2). Read silently,
         ``target: 012`` was the target "10" and a vocabulary word ``1:30`` the column "90"."""
         value = event.value
@@ -285,6 +291,10 @@ class _Builder:
                 f"in YAML 1.2 ({decimal})"
             )
             fix = "write the number without its leading 0"
+        elif tag == INT_TAG and _BINARY.fullmatch(value):
+            read = self.loader.construct_object(node)
+            why = f"{value} is a binary number in YAML 1.1 (read as {read}), text in YAML 1.2"
+            fix = "write the number in decimal"
         elif ":" in value:
             read = self.loader.construct_object(node)
             why = f"{value} is a base-60 number in YAML 1.1 (read as {read})"
@@ -365,6 +375,7 @@ class _Builder:
         if name not in self.anchors:
             raise self.error(f"found undefined alias *{name}", mark)
         value, size = self.anchors[name]
+        self.aliased = True
         self._grow(size, mark)
         path, is_key = self._next_path(mark)
         self._add(value, mark, path, is_key)

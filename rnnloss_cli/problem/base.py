@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
+from rnnloss_cli import limits
 from rnnloss_cli.problem.fields import Fields
 
 COMMON_FIELDS = ("kind", "title", "source", "answer", "tolerance", "log_base", "notes", "vary")
@@ -144,6 +145,14 @@ def parse_meta(f: Fields, kind: str, *, uses_log: bool) -> Meta:
     for name, value in (answer or {}).items():
         if (trouble := loose_tolerance(tolerance, value, name)) is not None:
             raise f.error(trouble, "tolerance")
+    for name in ("title", "source", "notes"):
+        text = f.text(name, None)
+        if text is not None and len(text) > limits.MAX_META_CHARS:
+            raise f.error(
+                f"{len(text):,} characters, more than the limit MAX_META_CHARS = "
+                f"{limits.MAX_META_CHARS:,}; every page prints it whole",
+                name,
+            )
     return Meta(
         file=f.file,
         kind=kind,

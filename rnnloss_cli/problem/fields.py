@@ -149,9 +149,17 @@ class Fields:
         for key in self.data:
             if key in allowed:
                 continue
+            what = f" for kind '{kind}'" if kind else ""
+            if not isinstance(key, str):  # 1: or ~: was "field '[1]'" (a list's item) or 'None'
+                raise ProblemError(
+                    f"a field name must be text, got {_type_name(key)} as a key{what} "
+                    f"(known fields: {', '.join(sorted(allowed))})",
+                    file=self.file,
+                    line=self.line(key),
+                    field=self.dotted() or None,
+                )
             close = difflib.get_close_matches(str(key), allowed, n=1)
             hint = f"; did you mean '{close[0]}'?" if close else ""
-            what = f" for kind '{kind}'" if kind else ""
             raise self.error(
                 f"unknown field{what}{hint} (known fields: {', '.join(sorted(allowed))})", key
             )

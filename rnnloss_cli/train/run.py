@@ -24,7 +24,7 @@ import numpy as np
 
 from rnnloss_cli.errors import ProblemError
 from rnnloss_cli.flags import FLAGS_FILE, flag_error
-from rnnloss_cli.limits import MAX_EPOCHS, MAX_HIDDEN
+from rnnloss_cli.limits import MAX_EPOCHS, MAX_HIDDEN, MAX_TRAIN_WORK
 from rnnloss_cli.train import optim, rnn
 from rnnloss_cli.train.tasks import TASKS, Report, Task, subset
 
@@ -107,6 +107,24 @@ def check_settings(
     if hidden is not None:
         _whole(hidden, "--hidden", 1, MAX_HIDDEN)
     _whole(seed, "--seed", 0)
+    _check_work(loss, epochs, hidden)
+
+
+def _check_work(loss: str, epochs: int | None, hidden: int | None) -> None:
+    """Epochs x the task's cost of an epoch must stay within ``MAX_TRAIN_WORK`` (a usage
+    error naming --epochs, or --hidden when the epochs are the task's own)."""
+    task = TASKS[loss]
+    n_epochs = task.epochs if epochs is None else int(epochs)
+    cost = task.epoch_cost(hidden)
+    if n_epochs * cost <= MAX_TRAIN_WORK:
+        return
+    size = "" if hidden is None else f" with hidden {hidden}"
+    raise flag_error(
+        f"{n_epochs} epochs of {loss}{size} cost {n_epochs * cost:.3g} work units "
+        f"({cost:,} an epoch), more than the limit MAX_TRAIN_WORK = {MAX_TRAIN_WORK:,}; "
+        f"at most {MAX_TRAIN_WORK // cost} epochs at this size",
+        "--epochs" if epochs is not None else "--hidden",
+    )
 
 
 def _smaller_lr(task: Task, optimizer: str, lr: float) -> float:

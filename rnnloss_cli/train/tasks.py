@@ -55,6 +55,19 @@ class Task:
     n_train = 128
     batch_size = 32
     lr = {"sgd": 0.05, "adam": 0.01}
+    T = 1  #: frames of an example (each task sets its own)
+
+    @classmethod
+    def epoch_cost(cls, hidden: int | None = None) -> int:
+        """Work units of one epoch: examples x frames x (H² + 32²).
+
+        H² is the recurrent product of a step (forward and back), and 32² a fixed share
+        for the rest of a step (input and output layers, the loss, Python's per-step
+        overhead), which dominates at the tasks' small default sizes. Bounded by
+        ``limits.MAX_TRAIN_WORK`` together with the epochs.
+        """
+        h = cls.hidden if hidden is None else int(hidden)
+        return cls.n_train * cls.T * (h * h + 32 * 32)
 
     def make(self, n: int, rng: np.random.Generator) -> Batch:
         raise NotImplementedError

@@ -64,13 +64,22 @@ def _run(argv, monkeypatch, stdout=None):
     return code, out, err
 
 
-def test_internal_error_is_exit_4_with_one_line_and_no_traceback(monkeypatch):
+def _patch_solve(monkeypatch, fn) -> None:
+    """Replace rnnloss_cli.solve.solve for one test. rnnloss_cli.checking is imported first:
+    ``solve`` imports it, and a first import under the patch bound the patched function
+    there for good (``check`` then failed every file in test_app.py run after this file)."""
+    import rnnloss_cli.checking  # noqa: F401
     import rnnloss_cli.solve as solve_mod
+
+    monkeypatch.setattr(solve_mod, "solve", fn)
+
+
+def test_internal_error_is_exit_4_with_one_line_and_no_traceback(monkeypatch):
 
     def broken(problem, **kw):
         raise ValueError("shapes (3,) and (4,) not aligned")  # a bug, not bad input
 
-    monkeypatch.setattr(solve_mod, "solve", broken)
+    _patch_solve(monkeypatch, broken)
     code, _, err = _run(["solve", str(PROBLEMS / "hinge-sequence.yaml")], monkeypatch)
     assert code == cli_io.EXIT_INTERNAL
     lines = err.getvalue().strip().splitlines()
@@ -80,9 +89,8 @@ def test_internal_error_is_exit_4_with_one_line_and_no_traceback(monkeypatch):
 
 
 def test_debug_shows_the_traceback(monkeypatch):
-    import rnnloss_cli.solve as solve_mod
 
-    monkeypatch.setattr(solve_mod, "solve", lambda p, **kw: 1 / 0)
+    _patch_solve(monkeypatch, lambda p, **kw: 1 / 0)
     argv = ["solve", str(PROBLEMS / "hinge-sequence.yaml"), "--debug"]
     code, _, err = _run(argv, monkeypatch)
     assert code == cli_io.EXIT_INTERNAL
@@ -90,13 +98,12 @@ def test_debug_shows_the_traceback(monkeypatch):
 
 
 def test_engine_error_is_bad_input_exit_2(monkeypatch):
-    import rnnloss_cli.solve as solve_mod
     from rnnloss_cli.engine.errors import EngineError
 
     def refuse(problem, **kw):
         raise EngineError("target: class index 7 outside [0, 2]")
 
-    monkeypatch.setattr(solve_mod, "solve", refuse)
+    _patch_solve(monkeypatch, refuse)
     code, _, err = _run(["solve", str(PROBLEMS / "hinge-sequence.yaml")], monkeypatch)
     assert code == cli_io.EXIT_BAD_INPUT
     assert err.getvalue() == "error: target: class index 7 outside [0, 2]\n"
@@ -313,12 +320,11 @@ def test_an_error_naming_a_field_with_a_line_break_stays_one_line(tmp_path, monk
 
 
 def test_an_internal_error_with_a_multi_line_message_is_still_one_line(monkeypatch):
-    import rnnloss_cli.solve as solve_mod
 
     def broken(problem, **kw):
         raise ValueError("operands could not be broadcast\ntogether with shapes (3,) (4,)")
 
-    monkeypatch.setattr(solve_mod, "solve", broken)
+    _patch_solve(monkeypatch, broken)
     code, _, err = _run(["solve", str(PROBLEMS / "hinge-sequence.yaml")], monkeypatch)
     assert code == cli_io.EXIT_INTERNAL
     assert len(err.getvalue().strip().splitlines()) == 1, err.getvalue()
