@@ -934,6 +934,25 @@ def _need_space(p: SheetProblem) -> str:
     return rf"\rnnlossneedspace{{{min(lines, _LATEX_QUESTION_LINES)}\baselineskip}}"
 
 
+#: Characters of a title a section heading holds (four lines of its large bold type): LaTeX
+#: never breaks a page inside a heading, so a 10 kB title ran 5096 pt below the page's foot.
+_LATEX_HEADING_CHARS = 200
+
+
+def _latex_heading(title: str) -> list[str]:
+    """A problem's ``\\section``: its title, or a longer one's first words and "…" with the
+    whole title after it as a paragraph (which breaks across pages like any other)."""
+    if len(title) <= _LATEX_HEADING_CHARS:
+        return [rf"\section{{{latex_text(title)}}}", ""]
+    start = title[: _LATEX_HEADING_CHARS - 1]
+    start = start.rsplit(" ", 1)[0] if " " in start else start
+    return [
+        rf"\section{{{latex_text(start)}{latex_text(ELLIPSIS)}}}",
+        rf"\noindent\emph{{Title: {latex_text(title)}}}",
+        "",
+    ]
+
+
 #: Room the solution's heading needs: itself and the first lines of the derivation.
 _NEED_SPACE_SOLUTION = r"\rnnlossneedspace{6\baselineskip}"
 
@@ -957,7 +976,7 @@ def sheet_latex(
     ]
     for p in problems:
         # a page break before a heading, never between it and its givens
-        out += [_need_space(p), rf"\section{{{latex_text(fold(p.title))}}}", ""]
+        out += [_need_space(p), *_latex_heading(fold(p.title))]
         if p.source:
             out += [rf"\noindent\emph{{Source: {latex_text(fold(p.source))}}}", ""]
         out += [r"\paragraph{Given}", r"\begin{itemize}"]
