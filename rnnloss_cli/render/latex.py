@@ -122,8 +122,12 @@ UNICODE_TEXT = {
     "✓": "",
     "✗": "",
 }
-#: ASCII that TeX's maths reads as itself (everything else in a symbol goes in \text{}).
-_MATH_SAFE = re.compile(r"[A-Za-z0-9+\-*/.,:;!?'()\[\]<>=|@ ]*")
+#: ASCII that TeX's maths reads as itself, as a symbol of one character (``-``, ``+``).
+_MATH_SAFE = re.compile(r"[A-Za-z0-9+\-*/.,:;!?'()\[\]<>=|@ ]")
+#: A longer symbol maths reads as itself: letters and digits (``AB``, ``c1``, ``12``). Any
+#: other (``<eos>``, ``a b``, ``x</text><script>``) is text: maths would space its signs as
+#: operators ("x < / text >") and drop its spaces.
+_MATH_WORD = re.compile(r"[A-Za-z0-9]+")
 #: TeX specials with no meaning in the renderers' maths (an unescaped one ends the line, or
 #: the table cell, or the math): escaped wherever they turn up there.
 _MATH_SPECIAL = re.compile(r"(?<!\\)([&%#$])")
@@ -233,10 +237,13 @@ def latex_math(s: str) -> str:
 
 def latex_symbol(s: str) -> str:
     """A symbol from a problem file, placed in maths: as it is when TeX's maths reads it as
-    itself (``A``, ``-``, ``12``, or one of the renderers' maths characters), otherwise
-    ``\\text{...}`` with text-mode escapes (``_`` -> ``\\text{\\_}``)."""
+    itself (``A``, ``-``, ``12``, ``AB``, or the renderers' maths characters), otherwise
+    ``\\text{...}`` with text-mode escapes (``_`` -> ``\\text{\\_}``, ``<eos>`` ->
+    ``\\text{<eos>}``: text, not two relations around a word)."""
     s = str(s)
-    if _MATH_SAFE.fullmatch(s) or (s and all(ch in UNICODE_MATH for ch in s)):
+    if _MATH_SAFE.fullmatch(s) or _MATH_WORD.fullmatch(s):
+        return s
+    if s and all(ch in UNICODE_MATH for ch in s):
         return s
     text = "".join(
         r"\ensuremath{" + UNICODE_MATH[ch].strip() + "}" if ch in UNICODE_MATH else latex_text(ch)
