@@ -21,6 +21,7 @@ from rnnloss_cli.problem import KIND_SUMMARIES, parse_problem, problem_files, re
 from rnnloss_cli.problem._yaml import load_yaml
 from rnnloss_cli.problem.base import LOG_BASES
 from rnnloss_cli.render.latex import (
+    FORMULA_CELL,
     NAMED_LACKING,
     fold,
     font_preamble,
@@ -29,7 +30,7 @@ from rnnloss_cli.render.latex import (
     latex_title,
     pdflatex_lacks,
 )
-from rnnloss_cli.render.markdown import md_line
+from rnnloss_cli.render.markdown import md_line, md_title
 from rnnloss_cli.render.text import (
     ELLIPSIS,
     LEGEND_TEXT,
@@ -668,7 +669,7 @@ def sheet_markdown(
             out += _md_given(g)
         out.append("")
         if (said := conventions_text(p)) is not None:
-            out += [f"**Conventions.** {md_line(said)}", ""]
+            out += [f"**Conventions.** {md_title(said)}", ""]
         out += [f"**Task.** {md_line(task_text(p))}", ""]
         if solutions and p.result is not None:
             body = result_markdown(
@@ -714,9 +715,8 @@ def _table_size(columns: list[str], rows: list[list[str]]) -> list[str]:
     return [size, r"\setlength{\tabcolsep}{3pt}"]
 
 
-#: A cell that is a formula with subscripts (BPTT's "W_hh = Σ_t h_{t−1}ᵀ δ_t"): its names
-#: are set as maths, as titles are, not printed with their underscores and braces.
-_FORMULA_CELL = re.compile(r"_.*\s=\s|\s=\s.*_")
+#: A cell that is a formula with subscripts: its names are set as maths, as titles are.
+_FORMULA_CELL = FORMULA_CELL
 
 
 def table_latex(
@@ -1061,7 +1061,7 @@ def sheet_html(
     """
     from html import escape
 
-    from rnnloss_cli.render.html import page_html, result_html
+    from rnnloss_cli.render.html import page_html, result_html, step_label_html
 
     heading = title or ("Solutions" if solutions else "Problem sheet")
     out = [f"<h1>{escape(fold(heading))}</h1>"]
@@ -1073,7 +1073,8 @@ def sheet_html(
             out.append(f'<p class="meta">Source: {escape(fold(p.source))}</p>')
         out += ["<h3>Given</h3>", *_html_givens(p.givens)]
         if (said := conventions_text(p)) is not None:
-            out.append(f'<p class="task"><strong>Conventions.</strong> {escape(said)}</p>')
+            said = step_label_html(said)  # h_{t−1} as h<sub>t−1</sub>, as labels are
+            out.append(f'<p class="task"><strong>Conventions.</strong> {said}</p>')
         out.append(f'<p class="task"><strong>Task.</strong> {escape(task_text(p))}</p>')
         if solutions and p.result is not None:
             out.append("<h3>Solution</h3>")

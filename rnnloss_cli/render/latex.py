@@ -202,28 +202,38 @@ def latex_title(s: str) -> str:
     ``emissions y_t(k)`` -> ``emissions $y_t(k)$`` (latex_text alone would print ``y\_t(k)``);
     neighbouring maths runs are joined into one. Identifiers (:data:`_IDENTIFIER`) stay text:
     ``λ = lm_weight`` -> ``$\lambda$ = lm\_weight``."""
-    s = str(s)
-    parts, last = [], 0
+    text = "".join(latex_text(t) if m is None else f"${m}$" for t, m in name_pieces(str(s)))
+    return re.sub(r"(?<!\\)\$\$", " ", text)
+
+
+def name_pieces(s: str) -> list[tuple[str, str | None]]:
+    """``s`` cut into its subscripted names (:data:`_SUBSCRIPTED`) and the text between:
+    ``(text, None)`` or ``(name, its maths in LaTeX)``, e.g. ``h_{t−1} W_hh`` ->
+    ``[("", None), ("h_{t−1}", "h_{t-1}"), (" ", None), ("W_hh", "W_{hh}"), ("", None)]``.
+    Identifiers (:data:`_IDENTIFIER`, ``lm_weight``) are text. Every format that sets
+    maths (LaTeX, Markdown's ``$…$``) sets a name from this one list."""
+    out: list[tuple[str, str | None]] = []
+    last = 0
     for m in _IDENTIFIER.finditer(s):
         if _is_identifier(m.group()):
-            parts.append(_maths_names(s[last : m.start()]))
-            parts.append(latex_text(m.group()))
+            out += _name_pieces(s[last : m.start()])
+            out.append((m.group(), None))
             last = m.end()
-    parts.append(_maths_names(s[last:]))
-    return re.sub(r"(?<!\\)\$\$", " ", "".join(parts))
+    return out + _name_pieces(s[last:])
 
 
-def _maths_names(s: str) -> str:
-    """Free text with its subscripted names (:data:`_SUBSCRIPTED`) as maths."""
-    parts, last = [], 0
+def _name_pieces(s: str) -> list[tuple[str, str | None]]:
+    """Free text cut at its subscripted names (:data:`_SUBSCRIPTED`), no identifiers in it."""
+    out: list[tuple[str, str | None]] = []
+    last = 0
     for m in _SUBSCRIPTED.finditer(s):
-        parts.append(latex_text(s[last : m.start()]))
+        out.append((s[last : m.start()], None))
         name = re.sub(r"_([A-Za-z0-9]{2,})", r"_{\1}", m.group(1))  # W_hy: W_{hy}
         name = re.sub(r"_([<>≤≥][A-Za-z0-9]+)", r"_{\1}", name)  # l_<i: l_{<i}
-        parts.append("$" + latex_math(name) + "$")
+        out.append((m.group(1), latex_math(name)))
         last = m.end()
-    parts.append(latex_text(s[last:]))
-    return "".join(parts)
+    out.append((s[last:], None))
+    return out
 
 
 def latex_math(s: str) -> str:
@@ -250,6 +260,12 @@ def latex_symbol(s: str) -> str:
         for ch in s
     )
     return r"\text{" + re.sub(r"-(?=-)", "-{}", text) + "}"
+
+
+#: A table cell that is a formula with subscripts (BPTT's "W_hh = Σ_t h_{t−1}ᵀ δ_t"): its
+#: names are set as maths (:func:`name_pieces`), as in a title; other cells (a file's
+#: symbols, words) are text as written.
+FORMULA_CELL = re.compile(r"_.*\s=\s|\s=\s.*_")
 
 
 def fold(s: str) -> str:
