@@ -915,23 +915,51 @@ _NEED_SPACE_DEFINITION = [
     r"\penalty9999\vskip-\dimen@\vskip\z@skip\endgroup}",
     r"\makeatother",
 ]
-#: Lines of a page (11pt, A4, 2 cm margins: about 50) a question is kept together up to;
-#: a longer one starts a new page only if fewer than this are left, then runs on.
+#: ``\begin{rnnlossquestion}{h} … \end{rnnlossquestion}``: the question is set in a box and
+#: measured. One no taller than the page is placed as that box, which no page break can
+#: cut: it shares a page with the questions before it when the rest of the page holds it
+#: whole, else starts the next (``\rnnlossneedspace`` with its height and the text unpacked
+#: was not enough: TeX preferred the break before a \paragraph, whose penalty is −300, and
+#: left a Task alone at the top of the next page). A taller one needs only ``h`` here and
+#: then runs on across pages (its box unpacked: it breaks like the text it is). An estimate
+#: of each question's lines kept them apart: 17 pages, many a third empty.
+_QUESTION_DEFINITION = [
+    r"\newsavebox{\rnnlossq}",
+    r"\newlength{\rnnlossqh}",
+    r"\newenvironment{rnnlossquestion}[1]"
+    r"{\par\def\rnnlossqlong{#1}\setbox\rnnlossq=\vbox\bgroup}",
+    r"  {\par\egroup\setlength{\rnnlossqh}{\ht\rnnlossq}"
+    r"\addtolength{\rnnlossqh}{\dp\rnnlossq}%",
+    r"  \ifdim\rnnlossqh>\textheight\rnnlossneedspace{\rnnlossqlong}\unvbox\rnnlossq",
+    r"  \else\box\rnnlossq\fi}",
+]
+#: A question's run-in headings (Given, Conventions, Task; a solution's Term) with 1.5ex above
+#: them, not article's 3.25ex, and its givens' items without space between them: with the
+#: questions kept whole, the shipped sheet took 16 pages (each question 200 to 590 pt, many
+#: pages a third empty); with these, 12.
+_COMPACT_DEFINITION = [
+    r"\makeatletter",
+    r"\renewcommand\paragraph{\@startsection{paragraph}{4}{\z@}"
+    r"{1.5ex \@plus.5ex \@minus.2ex}{-1em}{\normalfont\normalsize\bfseries}}",
+    r"\makeatother",
+]
+#: Lines of a page (11pt, A4, 2 cm margins: about 50) a question taller than the page starts
+#: on this one with: else it starts a new page, then runs on.
 _LATEX_QUESTION_LINES = 36
 
 
 def _need_space(p: SheetProblem) -> str:
-    """The room a question needs on its page, in lines (generously: the space between items
-    and paragraphs counted): its heading, source, givens (a matrix a line a row and its
-    head), conventions and task, at most
-    :data:`_LATEX_QUESTION_LINES`. A page ended on a problem's title or source line, its
-    givens on the next page."""
+    """The room a question taller than a page needs on the page it starts on, in lines
+    (generously: the space between items and paragraphs counted): its heading, source,
+    givens (a matrix a line a row and its head), conventions and task, at most
+    :data:`_LATEX_QUESTION_LINES`: a page never ends on its title or source line, its givens
+    on the next page. (A question that fits a page is measured: :data:`_QUESTION_DEFINITION`.)"""
     lines = 9  # the heading and the space round it, the source, "Given"
     for g in p.givens:  # an item and the space between items; a matrix's rows and head
         lines += len(g.value) + 4 if g.shape == "matrix" else 2
     for text in (conventions_text(p), task_text(p)):  # a paragraph and the space above it
         lines += len(text) // _LATEX_LINE_CHARS + 3 if text else 0
-    return rf"\rnnlossneedspace{{{min(lines, _LATEX_QUESTION_LINES)}\baselineskip}}"
+    return rf"{min(lines, _LATEX_QUESTION_LINES)}\baselineskip"
 
 
 #: Characters of a title a section heading holds (four lines of its large bold type): LaTeX
@@ -976,16 +1004,16 @@ def sheet_latex(
     ]
     for p in problems:
         # a page break before a heading, never between it and its givens
-        out += [_need_space(p), *_latex_heading(fold(p.title))]
+        out += [rf"\begin{{rnnlossquestion}}{{{_need_space(p)}}}", *_latex_heading(fold(p.title))]
         if p.source:
             out += [rf"\noindent\emph{{Source: {latex_text(fold(p.source))}}}", ""]
-        out += [r"\paragraph{Given}", r"\begin{itemize}"]
+        out += [r"\paragraph{Given}", r"\begin{itemize}\setlength{\itemsep}{0pt}"]
         for g in p.givens:
             out += _latex_given(g)
         out += [r"\end{itemize}", ""]
         if (said := conventions_text(p)) is not None:
             out += [rf"\paragraph{{Conventions}} {latex_title(said)}", ""]
-        out += [rf"\paragraph{{Task}} {latex_title(task_text(p))}", ""]
+        out += [rf"\paragraph{{Task}} {latex_title(task_text(p))}", r"\end{rnnlossquestion}", ""]
         if solutions and p.result is not None:
             out += [_NEED_SPACE_SOLUTION, r"\subsection*{Solution}"]
             out += result_latex(p.result, precision, window=window)
@@ -999,6 +1027,8 @@ def sheet_latex(
         r"\usepackage{amsmath,amssymb}",
         r"\usepackage[margin=2cm]{geometry}",
         *_NEED_SPACE_DEFINITION,
+        *_QUESTION_DEFINITION,
+        *_COMPACT_DEFINITION,
         *_FIT_DEFINITION,
     ]
     return "\n".join([*preamble, body])
