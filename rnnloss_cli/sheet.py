@@ -523,15 +523,27 @@ def conventions(p: SheetProblem, loss: str = "L") -> list[str]:
                 if loss == "squared_error"
                 else "L_t = −ln softmax(o_t)[c_t] (cross-entropy of the target class c_t)"
             )
-            + ", L = Σ_t L_t (mean: divided by T)."
+            + ", L = Σ_t L_t (mean: divided by T). x_t is row t of x, "
+            + (
+                "y_t is row t of targets."
+                if loss == "squared_error"
+                else "c_t is item t of targets, a class numbered from 0."
+            )
+        )
+    if p.kind == "ctc_decode" and _given(p, "lexicon") is not None:
+        sep = _given(p, "separator")
+        out.append(
+            "The beam extends only prefixes of the lexicon's words"
+            + (f" (words separated by '{sep}')" if sep is not None else "")
+            + "; the labelling it returns must end on a complete word."
         )
     if p.kind == "ctc_decode" and _given(p, "lm") is not None:
         out.append(
             "lm gives ln P(symbol | the symbols before it), a natural log; the beam ranks a "
             "prefix l by ln p(l|x) + λ·ln P_LM(l), λ = lm_weight (1 unless given)."
         )
-    if p.kind == "reinforce" and _given(p, "baseline") == "mean":
-        out.append("baseline mean: b is the mean of the episode's returns R_t.")
+    if p.kind == "reinforce":
+        out += _reinforce_conventions(p)
     if p.kind == "rnnt":
         # the givens number the frames from 1 (probs[1]), the lattice from 0 (α(0, 0) = 1)
         name = "logits" if any(g.name.startswith("logits[") for g in p.givens) else "probs"
@@ -540,7 +552,31 @@ def conventions(p: SheetProblem, loss: str = "L") -> list[str]:
             "lattice: each one's rows 1, 2, …, U + 1 are the nodes u = 0, 1, …, U (u labels "
             "emitted so far), each a distribution over the symbols"
             + (" (through softmax)." if name == "logits" else ".")
+            + " A path starts at (0, 0); a blank moves from (t, u) to (t+1, u), the next label "
+            "y_{u+1} from (t, u) to (t, u+1), and every path ends with the blank out of "
+            "(T−1, U): p(y|x) is the sum over the paths of the product of their moves' "
+            "probabilities."
         )
+    return out
+
+
+def _reinforce_conventions(p: SheetProblem) -> list[str]:
+    """What REINFORCE's givens are: the returns (from rewards and gamma), the baseline, the
+    objective J and the sign of the loss."""
+    out = []
+    if _given(p, "rewards") is not None:
+        out.append(
+            "R_t = r_t + γ r_{t+1} + γ² r_{t+2} + … is the discounted reward-to-go from step t "
+            "(r: rewards, γ: gamma)."
+        )
+    if _given(p, "baseline") == "mean":
+        out.append("baseline mean: b is the mean of the episode's returns R_t.")
+    out.append(
+        "A_t = R_t − b (b = 0 without a baseline); π(y_t|s_t) is the policy's probability of "
+        "the action taken at step t; the objective J = Σ_t A_t ln π(y_t|s_t) is maximised, so "
+        "each step's term of the loss is −A_t ln π(y_t|s_t)"
+        + (" and L = −J." if p.reduction == "sum" else ".")
+    )
     return out
 
 
@@ -581,14 +617,31 @@ def _reduction_conventions(p: SheetProblem, loss: str = "L") -> list[str]:
     if p.kind in LOG_KINDS and _given(p, "log_base") is None:
         out.append("ln is the natural log (the loss in nats).")
     y = _given(p, "y")
-    if p.kind in ("nll", "cce") and isinstance(y, list) and y and not isinstance(y[0], list):
+    one = isinstance(y, str) and y.isdigit()  # y: 0, one row's class
+    if p.kind in ("nll", "cce") and (one or isinstance(y, list) and y and isinstance(y[0], str)):
         out.append("y holds each row's true class, numbered from 0 (the first column is class 0).")
+    targets = _given(p, "targets")
+    cells = [c for row in targets for c in row] if _is_matrix(targets) else targets
+    if p.kind == "sequence" and isinstance(cells, list) and any(_is_class(c) for c in cells):
+        out.append("targets hold each step's true class, numbered from 0 (column c0 is class 0).")
+    if _given(p, "lengths") is not None:
+        out.append(
+            "lengths gives each sequence's number of real steps: the steps after a sequence's "
+            "length are padding, left out of every term."
+        )
+    elif _given(p, "mask") is not None:
+        out.append("mask marks the real steps with 1: a step marked 0 is padding, left out.")
     if p.kind in CLASS_KINDS and _given(p, "logits") is not None:
         out.append(
             "logits are raw scores z: a row's probabilities are ŷ_c = exp(z_c) / Σ_k exp(z_k) "
             "(softmax)."
         )
     return out
+
+
+def _is_class(cell: Any) -> bool:
+    """A target cell that is a class number as a given shows it ("2"), not a word or "…"."""
+    return isinstance(cell, str) and cell.isdigit()
 
 
 def task_text(p: SheetProblem) -> str:
