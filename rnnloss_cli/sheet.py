@@ -780,7 +780,9 @@ def table_latex(
     laid = lay_out(t, window)
     printed = table_cells(t, laid, precision, digits)
     cols = "l" + "r" * (len(laid.columns) - 1) if laid.columns else "l"
-    out = [r"\begin{center}", rf"\textbf{{{latex_title(t.title)}}}\\[2pt]"]
+    # "\\*": no page break after the title (page 3 ended on BPTT's "given: the parameters",
+    # its table on page 4), nor before the caption and the note under the table
+    out = [r"\begin{center}", rf"\textbf{{{latex_title(t.title)}}}\\*[2pt]"]
     out += _table_size(laid.columns, printed)
     out += [rf"{_FIT}{{\begin{{tabular}}{{{cols}}}", r"\hline"]
     out.append(" & ".join(latex_title(c) for c in laid.columns) + r" \\ \hline")
@@ -796,9 +798,9 @@ def table_latex(
     out += [r"\hline", r"\end{tabular}}"]
     caption = legend_line(t, {**LEGEND_TEXT, "highlight": "bold"}, laid.styles)
     if caption:
-        out += [r"\\[2pt]", rf"\emph{{{latex_title(caption)}}}"]
+        out += [r"\\*[2pt]", rf"\emph{{{latex_title(caption)}}}"]
     if laid.note:
-        out += [r"\\[2pt]", rf"\emph{{Note: {latex_title(laid.note)}}}"]
+        out += [r"\\*[2pt]", rf"\emph{{Note: {latex_title(laid.note)}}}"]
     return [*out, r"\end{center}", ""]
 
 
