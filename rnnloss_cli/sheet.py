@@ -29,6 +29,7 @@ from rnnloss_cli.render.latex import (
     latex_text,
     latex_title,
     pdflatex_lacks,
+    plain_math,
 )
 from rnnloss_cli.render.markdown import md_line, md_title
 from rnnloss_cli.render.text import (
@@ -816,7 +817,8 @@ def step_latex_item(s: Step, precision: int, digits: Digits | None = None) -> st
     if s.latex is None and re.search(r"[A-Za-z]{3,}", text):
         # a rule written in words (no LaTeX form): text with inline maths symbols
         return rf"  \item {latex_title(s.label)}: {latex_title(text)}"
-    math = latex_math(step_latex(s, precision, digits))
+    latex = step_latex(s, precision, digits)
+    math = latex_math(latex) if s.latex is not None else plain_math(latex)
     if len(math) <= _LATEX_INLINE_MAX:
         return rf"  \item {latex_title(s.label)}: ${math}$"
     # statements joined by ";" go on lines of their own; a chain "a = b = c" is broken

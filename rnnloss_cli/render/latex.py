@@ -245,6 +245,28 @@ def latex_math(s: str) -> str:
     )
 
 
+#: Function names a plain-text step writes as words ("−ln 0.56", "tanh(0.5)"): set upright,
+#: as TeX's operators (maths read "ln p" as the product l·n·p, in italics).
+_PLAIN_FUNCTIONS = re.compile(r"(?<![\\A-Za-z])(ln|log|exp|tanh|max|min|argmax)(?![A-Za-z])")
+#: A star after a name ("l*", "π*": the best labelling, path): a superscript, not the binary
+#: operator TeX's maths makes of a bare "*" ("l ∗ |x").
+_POSTFIX_STAR = re.compile(r"(?<=[A-Za-z\u03b1-\u03c9])\*(?![A-Za-z0-9(])")
+
+
+def plain_math(s: str) -> str:
+    """A step's plain text (it has no LaTeX form) for math mode: :func:`latex_math`, its
+    function names upright (``ln 0.56`` -> ``\\ln 0.56``, ``argmax`` ->
+    ``\\operatorname{argmax}``) and a starred name starred (``l*`` -> ``l^{*}``). A text
+    holding ``\\text{`` (a file's symbol, :func:`latex_symbol`) is only :func:`latex_math`:
+    its words are the file's, never operators."""
+    if r"\text{" not in s:
+        s = _POSTFIX_STAR.sub("^{*}", s)
+        s = _PLAIN_FUNCTIONS.sub(
+            lambda m: r"\operatorname{argmax}" if m[1] == "argmax" else f"\\{m[1]}", s
+        )
+    return latex_math(s)
+
+
 def latex_symbol(s: str) -> str:
     """A symbol from a problem file, placed in maths: as it is when TeX's maths reads it as
     itself (``A``, ``-``, ``12``, ``AB``, or the renderers' maths characters), otherwise
