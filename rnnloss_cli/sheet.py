@@ -497,6 +497,12 @@ def _given(p: SheetProblem, name: str) -> Any:
     return next((g.value for g in p.givens if g.name == name), None)
 
 
+class FileWords(str):
+    """A sentence of the conventions that quotes the problem file (a blank symbol, a
+    separator, a custom term's name): every format shows it as written, none sets its
+    ``x_1`` as a subscript as it does rnnloss's own ``h_{t−1}``."""
+
+
 def conventions(p: SheetProblem, loss: str = "L") -> list[str]:
     """What the givens mean where their names alone do not say it: the BPTT model, the LM's
     log probabilities, the mean baseline, the RNN-T lattice rows. (A log base says how to
@@ -504,8 +510,10 @@ def conventions(p: SheetProblem, loss: str = "L") -> list[str]:
     out: list[str] = _reduction_conventions(p, loss)
     if p.blank is not None:
         out.append(
-            f"The blank is the symbol '{p.blank}'; a path π is read as a labelling by B: "
-            "merge repeated symbols, then drop the blanks."
+            FileWords(
+                f"The blank is the symbol '{p.blank}'; a path π is read as a labelling by B: "
+                "merge repeated symbols, then drop the blanks."
+            )
         )
         if _given(p, "probs") is not None and isinstance(_given(p, "probs"), dict):
             out.append(
@@ -513,7 +521,7 @@ def conventions(p: SheetProblem, loss: str = "L") -> list[str]:
             )
     for i, (label, part) in enumerate(p.terms, 1):
         if said := conventions(part, f"L_{i}"):
-            out.append(f"In {label}: " + " ".join(said))
+            out += [FileWords(f"In {label}:"), *said]
     if p.kind == "bptt":
         loss = _given(p, "loss")
         out.append(
@@ -534,9 +542,11 @@ def conventions(p: SheetProblem, loss: str = "L") -> list[str]:
     if p.kind == "ctc_decode" and _given(p, "lexicon") is not None:
         sep = _given(p, "separator")
         out.append(
-            "The beam extends only prefixes of the lexicon's words"
-            + (f" (words separated by '{sep}')" if sep is not None else "")
-            + "; the labelling it returns must end on a complete word."
+            FileWords(
+                "The beam extends only prefixes of the lexicon's words"
+                + (f" (words separated by '{sep}')" if sep is not None else "")
+                + "; the labelling it returns must end on a complete word."
+            )
         )
     if p.kind == "ctc_decode" and _given(p, "lm") is not None:
         out.append(
@@ -672,6 +682,14 @@ def conventions_text(p: SheetProblem) -> str | None:
     return " ".join(conventions(p)) or None
 
 
+def conventions_as(p: SheetProblem, names: Any, text: Any) -> str | None:
+    """The conventions paragraph in a format: rnnloss's sentences through ``names`` (their
+    subscripted names set as the format sets them), those quoting the file
+    (:class:`FileWords`) through ``text``, as written; None when the givens need none."""
+    said = conventions(p)
+    return " ".join(text(s) if isinstance(s, FileWords) else names(s) for s in said) or None
+
+
 # ------------------------------------------------------------------------------ markdown
 def _row_labels(g: Given) -> list[str]:
     return g.row_labels or [str(i + 1) for i in range(len(g.value))]
@@ -722,8 +740,8 @@ def sheet_markdown(
         for g in p.givens:
             out += _md_given(g)
         out.append("")
-        if (said := conventions_text(p)) is not None:
-            out += [f"**Conventions.** {md_title(said)}", ""]
+        if (said := conventions_as(p, md_title, md_line)) is not None:
+            out += [f"**Conventions.** {said}", ""]
         out += [f"**Task.** {md_line(task_text(p))}", ""]
         if solutions and p.result is not None:
             body = result_markdown(
@@ -1082,8 +1100,8 @@ def sheet_latex(
         for g in p.givens:
             out += _latex_given(g)
         out += [r"\end{itemize}", ""]
-        if (said := conventions_text(p)) is not None:
-            out += [rf"\paragraph{{Conventions}} {latex_title(said)}", ""]
+        if (said := conventions_as(p, latex_title, latex_text)) is not None:
+            out += [rf"\paragraph{{Conventions}} {said}", ""]
         out += [rf"\paragraph{{Task}} {latex_title(task_text(p))}", r"\end{rnnlossquestion}", ""]
         if solutions and p.result is not None:
             out += [_NEED_SPACE_SOLUTION, r"\subsection*{Solution}"]
@@ -1173,8 +1191,8 @@ def sheet_html(
         if p.source:
             out.append(f'<p class="meta">Source: {escape(fold(p.source))}</p>')
         out += ["<h3>Given</h3>", *_html_givens(p.givens)]
-        if (said := conventions_text(p)) is not None:
-            said = step_label_html(said)  # h_{t−1} as h<sub>t−1</sub>, as labels are
+        # h_{t−1} as h<sub>t−1</sub>, as step labels are; a file's symbol as written
+        if (said := conventions_as(p, step_label_html, escape)) is not None:
             out.append(f'<p class="task"><strong>Conventions.</strong> {said}</p>')
         out.append(f'<p class="task"><strong>Task.</strong> {escape(task_text(p))}</p>')
         if solutions and p.result is not None:

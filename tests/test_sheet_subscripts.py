@@ -44,3 +44,30 @@ def test_html_conventions_set_subscripts_as_sub():
     said = _line(html.replace("<p", "\n<p"), '<p class="task"><strong>Conventions')
     assert "h<sub>t−1</sub>" in said, said
     assert "_{" not in said, said
+
+
+#: ctc-exact-ab with its blank named "x_1": a file's symbol, which the conventions quote.
+BLANK_X1 = """kind: ctc
+method: exact
+target: AB
+symbols: [x_1, A, B]
+blank: x_1
+emissions:
+  - [0.2, 0.7, 0.1]
+  - [0.3, 0.3, 0.4]
+  - [0.2, 0.1, 0.7]
+"""
+
+
+def test_a_symbol_the_conventions_quote_is_shown_as_the_file_writes_it(tmp_path):
+    """The conventions' names are set as subscripts, but not the blank they quote from the
+    file: "x_1" read "$x_1$" (Markdown), "x<sub>1</sub>" (HTML), x₁ (LaTeX), not the symbol
+    the givens list."""
+    path = tmp_path / "b.yaml"
+    path.write_text(BLANK_X1, encoding="utf-8")
+    md = build_sheet([str(path)], "markdown", solutions=False)
+    assert "The blank is the symbol 'x_1'" in _line(md, "**Conventions.**")
+    html = build_sheet([str(path)], "html", solutions=False)
+    assert "The blank is the symbol &#x27;x_1&#x27;" in html
+    tex = build_sheet([str(path)], "latex", solutions=False)
+    assert r"The blank is the symbol 'x\_1'" in tex
