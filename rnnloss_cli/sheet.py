@@ -21,6 +21,7 @@ from rnnloss_cli.problem import KIND_SUMMARIES, parse_problem, problem_files, re
 from rnnloss_cli.problem._yaml import load_yaml
 from rnnloss_cli.problem.base import LOG_BASES
 from rnnloss_cli.render.latex import (
+    FORMULA_CELL,
     NAMED_LACKING,
     fold,
     font_preamble,
@@ -28,8 +29,9 @@ from rnnloss_cli.render.latex import (
     latex_text,
     latex_title,
     pdflatex_lacks,
+    plain_math,
 )
-from rnnloss_cli.render.markdown import md_line
+from rnnloss_cli.render.markdown import md_line, md_title
 from rnnloss_cli.render.text import (
     ELLIPSIS,
     LEGEND_TEXT,
@@ -495,6 +497,12 @@ def _given(p: SheetProblem, name: str) -> Any:
     return next((g.value for g in p.givens if g.name == name), None)
 
 
+class FileWords(str):
+    """A sentence of the conventions that quotes the problem file (a blank symbol, a
+    separator, a custom term's name): every format shows it as written, none sets its
+    ``x_1`` as a subscript as it does rnnloss's own ``h_{t−1}``."""
+
+
 def conventions(p: SheetProblem, loss: str = "L") -> list[str]:
     """What the givens mean where their names alone do not say it: the BPTT model, the LM's
     log probabilities, the mean baseline, the RNN-T lattice rows. (A log base says how to
@@ -502,8 +510,10 @@ def conventions(p: SheetProblem, loss: str = "L") -> list[str]:
     out: list[str] = _reduction_conventions(p, loss)
     if p.blank is not None:
         out.append(
-            f"The blank is the symbol '{p.blank}'; a path π is read as a labelling by B: "
-            "merge repeated symbols, then drop the blanks."
+            FileWords(
+                f"The blank is the symbol '{p.blank}'; a path π is read as a labelling by B: "
+                "merge repeated symbols, then drop the blanks."
+            )
         )
         if _given(p, "probs") is not None and isinstance(_given(p, "probs"), dict):
             out.append(
@@ -511,7 +521,7 @@ def conventions(p: SheetProblem, loss: str = "L") -> list[str]:
             )
     for i, (label, part) in enumerate(p.terms, 1):
         if said := conventions(part, f"L_{i}"):
-            out.append(f"In {label}: " + " ".join(said))
+            out += [FileWords(f"In {label}:"), *said]
     if p.kind == "bptt":
         loss = _given(p, "loss")
         out.append(
@@ -522,15 +532,29 @@ def conventions(p: SheetProblem, loss: str = "L") -> list[str]:
                 if loss == "squared_error"
                 else "L_t = −ln softmax(o_t)[c_t] (cross-entropy of the target class c_t)"
             )
-            + ", L = Σ_t L_t (mean: divided by T)."
+            + ", L = Σ_t L_t (mean: divided by T). x_t is row t of x, "
+            + (
+                "y_t is row t of targets."
+                if loss == "squared_error"
+                else "c_t is item t of targets, a class numbered from 0."
+            )
+        )
+    if p.kind == "ctc_decode" and _given(p, "lexicon") is not None:
+        sep = _given(p, "separator")
+        out.append(
+            FileWords(
+                "The beam extends only prefixes of the lexicon's words"
+                + (f" (words separated by '{sep}')" if sep is not None else "")
+                + "; the labelling it returns must end on a complete word."
+            )
         )
     if p.kind == "ctc_decode" and _given(p, "lm") is not None:
         out.append(
             "lm gives ln P(symbol | the symbols before it), a natural log; the beam ranks a "
             "prefix l by ln p(l|x) + λ·ln P_LM(l), λ = lm_weight (1 unless given)."
         )
-    if p.kind == "reinforce" and _given(p, "baseline") == "mean":
-        out.append("baseline mean: b is the mean of the episode's returns R_t.")
+    if p.kind == "reinforce":
+        out += _reinforce_conventions(p)
     if p.kind == "rnnt":
         # the givens number the frames from 1 (probs[1]), the lattice from 0 (α(0, 0) = 1)
         name = "logits" if any(g.name.startswith("logits[") for g in p.givens) else "probs"
@@ -539,7 +563,31 @@ def conventions(p: SheetProblem, loss: str = "L") -> list[str]:
             "lattice: each one's rows 1, 2, …, U + 1 are the nodes u = 0, 1, …, U (u labels "
             "emitted so far), each a distribution over the symbols"
             + (" (through softmax)." if name == "logits" else ".")
+            + " A path starts at (0, 0); a blank moves from (t, u) to (t+1, u), the next label "
+            "y_{u+1} from (t, u) to (t, u+1), and every path ends with the blank out of "
+            "(T−1, U): p(y|x) is the sum over the paths of the product of their moves' "
+            "probabilities."
         )
+    return out
+
+
+def _reinforce_conventions(p: SheetProblem) -> list[str]:
+    """What REINFORCE's givens are: the returns (from rewards and gamma), the baseline, the
+    objective J and the sign of the loss."""
+    out = []
+    if _given(p, "rewards") is not None:
+        out.append(
+            "R_t = r_t + γ r_{t+1} + γ² r_{t+2} + … is the discounted reward-to-go from step t "
+            "(r: rewards, γ: gamma)."
+        )
+    if _given(p, "baseline") == "mean":
+        out.append("baseline mean: b is the mean of the episode's returns R_t.")
+    out.append(
+        "A_t = R_t − b (b = 0 without a baseline); π(y_t|s_t) is the policy's probability of "
+        "the action taken at step t; the objective J = Σ_t A_t ln π(y_t|s_t) is maximised, so "
+        "each step's term of the loss is −A_t ln π(y_t|s_t)"
+        + (" and L = −J." if p.reduction == "sum" else ".")
+    )
     return out
 
 
@@ -580,14 +628,31 @@ def _reduction_conventions(p: SheetProblem, loss: str = "L") -> list[str]:
     if p.kind in LOG_KINDS and _given(p, "log_base") is None:
         out.append("ln is the natural log (the loss in nats).")
     y = _given(p, "y")
-    if p.kind in ("nll", "cce") and isinstance(y, list) and y and not isinstance(y[0], list):
+    one = isinstance(y, str) and y.isdigit()  # y: 0, one row's class
+    if p.kind in ("nll", "cce") and (one or isinstance(y, list) and y and isinstance(y[0], str)):
         out.append("y holds each row's true class, numbered from 0 (the first column is class 0).")
+    targets = _given(p, "targets")
+    cells = [c for row in targets for c in row] if _is_matrix(targets) else targets
+    if p.kind == "sequence" and isinstance(cells, list) and any(_is_class(c) for c in cells):
+        out.append("targets hold each step's true class, numbered from 0 (column c0 is class 0).")
+    if _given(p, "lengths") is not None:
+        out.append(
+            "lengths gives each sequence's number of real steps: the steps after a sequence's "
+            "length are padding, left out of every term."
+        )
+    elif _given(p, "mask") is not None:
+        out.append("mask marks the real steps with 1: a step marked 0 is padding, left out.")
     if p.kind in CLASS_KINDS and _given(p, "logits") is not None:
         out.append(
             "logits are raw scores z: a row's probabilities are ŷ_c = exp(z_c) / Σ_k exp(z_k) "
             "(softmax)."
         )
     return out
+
+
+def _is_class(cell: Any) -> bool:
+    """A target cell that is a class number as a given shows it ("2"), not a word or "…"."""
+    return isinstance(cell, str) and cell.isdigit()
 
 
 def task_text(p: SheetProblem) -> str:
@@ -615,6 +680,14 @@ def task_text(p: SheetProblem) -> str:
 def conventions_text(p: SheetProblem) -> str | None:
     """The conventions as one paragraph, or None when the givens need none."""
     return " ".join(conventions(p)) or None
+
+
+def conventions_as(p: SheetProblem, names: Any, text: Any) -> str | None:
+    """The conventions paragraph in a format: rnnloss's sentences through ``names`` (their
+    subscripted names set as the format sets them), those quoting the file
+    (:class:`FileWords`) through ``text``, as written; None when the givens need none."""
+    said = conventions(p)
+    return " ".join(text(s) if isinstance(s, FileWords) else names(s) for s in said) or None
 
 
 # ------------------------------------------------------------------------------ markdown
@@ -667,8 +740,8 @@ def sheet_markdown(
         for g in p.givens:
             out += _md_given(g)
         out.append("")
-        if (said := conventions_text(p)) is not None:
-            out += [f"**Conventions.** {md_line(said)}", ""]
+        if (said := conventions_as(p, md_title, md_line)) is not None:
+            out += [f"**Conventions.** {said}", ""]
         out += [f"**Task.** {md_line(task_text(p))}", ""]
         if solutions and p.result is not None:
             body = result_markdown(
@@ -714,9 +787,8 @@ def _table_size(columns: list[str], rows: list[list[str]]) -> list[str]:
     return [size, r"\setlength{\tabcolsep}{3pt}"]
 
 
-#: A cell that is a formula with subscripts (BPTT's "W_hh = Σ_t h_{t−1}ᵀ δ_t"): its names
-#: are set as maths, as titles are, not printed with their underscores and braces.
-_FORMULA_CELL = re.compile(r"_.*\s=\s|\s=\s.*_")
+#: A cell that is a formula with subscripts: its names are set as maths, as titles are.
+_FORMULA_CELL = FORMULA_CELL
 
 
 def table_latex(
@@ -727,7 +799,9 @@ def table_latex(
     laid = lay_out(t, window)
     printed = table_cells(t, laid, precision, digits)
     cols = "l" + "r" * (len(laid.columns) - 1) if laid.columns else "l"
-    out = [r"\begin{center}", rf"\textbf{{{latex_title(t.title)}}}\\[2pt]"]
+    # "\\*": no page break after the title (page 3 ended on BPTT's "given: the parameters",
+    # its table on page 4), nor before the caption and the note under the table
+    out = [r"\begin{center}", rf"\textbf{{{latex_title(t.title)}}}\\*[2pt]"]
     out += _table_size(laid.columns, printed)
     out += [rf"{_FIT}{{\begin{{tabular}}{{{cols}}}", r"\hline"]
     out.append(" & ".join(latex_title(c) for c in laid.columns) + r" \\ \hline")
@@ -743,9 +817,9 @@ def table_latex(
     out += [r"\hline", r"\end{tabular}}"]
     caption = legend_line(t, {**LEGEND_TEXT, "highlight": "bold"}, laid.styles)
     if caption:
-        out += [r"\\[2pt]", rf"\emph{{{latex_title(caption)}}}"]
+        out += [r"\\*[2pt]", rf"\emph{{{latex_title(caption)}}}"]
     if laid.note:
-        out += [r"\\[2pt]", rf"\emph{{Note: {latex_title(laid.note)}}}"]
+        out += [r"\\*[2pt]", rf"\emph{{Note: {latex_title(laid.note)}}}"]
     return [*out, r"\end{center}", ""]
 
 
@@ -761,7 +835,8 @@ def step_latex_item(s: Step, precision: int, digits: Digits | None = None) -> st
     if s.latex is None and re.search(r"[A-Za-z]{3,}", text):
         # a rule written in words (no LaTeX form): text with inline maths symbols
         return rf"  \item {latex_title(s.label)}: {latex_title(text)}"
-    math = latex_math(step_latex(s, precision, digits))
+    latex = step_latex(s, precision, digits)
+    math = latex_math(latex) if s.latex is not None else plain_math(latex)
     if len(math) <= _LATEX_INLINE_MAX:
         return rf"  \item {latex_title(s.label)}: ${math}$"
     # statements joined by ";" go on lines of their own; a chain "a = b = c" is broken
@@ -818,6 +893,20 @@ def _steps_latex(steps: list[Step], precision: int, digits: Digits) -> list[str]
     ]
 
 
+#: A formula display longer than this (characters of LaTeX) is set a statement a line: RNN-T's
+#: 154 ran 2.3 pt into the margin.
+_LATEX_DISPLAY_MAX = 120
+
+
+def _formula_latex(math: str) -> str:
+    """A result's formula as a display; a long one cut at its ``,\\quad`` separators into
+    centred lines (``gathered``), each statement whole."""
+    parts = re.split(r",\\quad\s*", math) if len(math) > _LATEX_DISPLAY_MAX else [math]
+    if len(parts) < 2:
+        return rf"\[ {math} \]"
+    return r"\[ \begin{gathered} " + r", \\ ".join(parts) + r" \end{gathered} \]"
+
+
 def result_latex(
     r: Result,
     precision: int = 3,
@@ -834,7 +923,7 @@ def result_latex(
         digits = digits_plan(r, precision)
     out: list[str] = []
     if r.formula:
-        out += [r"\[ " + latex_math(step_latex(r.formula, precision, digits)) + r" \]", ""]
+        out += [_formula_latex(latex_math(step_latex(r.formula, precision, digits))), ""]
     out += _steps_latex(r.lead_steps, precision, digits)
     for t in r.visible_tables(show):
         out += table_latex(t, precision, window=window, digits=digits)
@@ -915,23 +1004,70 @@ _NEED_SPACE_DEFINITION = [
     r"\penalty9999\vskip-\dimen@\vskip\z@skip\endgroup}",
     r"\makeatother",
 ]
-#: Lines of a page (11pt, A4, 2 cm margins: about 50) a question is kept together up to;
-#: a longer one starts a new page only if fewer than this are left, then runs on.
+#: ``\begin{rnnlossquestion}{h} … \end{rnnlossquestion}``: the question is set in a box and
+#: measured. One no taller than the page is placed as that box, which no page break can
+#: cut: it shares a page with the questions before it when the rest of the page holds it
+#: whole, else starts the next (``\rnnlossneedspace`` with its height and the text unpacked
+#: was not enough: TeX preferred the break before a \paragraph, whose penalty is −300, and
+#: left a Task alone at the top of the next page). A taller one needs only ``h`` here and
+#: then runs on across pages (its box unpacked: it breaks like the text it is). An estimate
+#: of each question's lines kept them apart: 17 pages, many a third empty.
+_QUESTION_DEFINITION = [
+    r"\newsavebox{\rnnlossq}",
+    r"\newlength{\rnnlossqh}",
+    r"\newenvironment{rnnlossquestion}[1]"
+    r"{\par\def\rnnlossqlong{#1}\setbox\rnnlossq=\vbox\bgroup}",
+    r"  {\par\egroup\setlength{\rnnlossqh}{\ht\rnnlossq}"
+    r"\addtolength{\rnnlossqh}{\dp\rnnlossq}%",
+    r"  \ifdim\rnnlossqh>\textheight\rnnlossneedspace{\rnnlossqlong}\unvbox\rnnlossq",
+    r"  \else\box\rnnlossq\fi}",
+]
+#: A question's run-in headings (Given, Conventions, Task; a solution's Term) with 1.5ex above
+#: them, not article's 3.25ex, and its givens' items without space between them: with the
+#: questions kept whole, the shipped sheet took 16 pages (each question 200 to 590 pt, many
+#: pages a third empty); with these, 12.
+_COMPACT_DEFINITION = [
+    r"\makeatletter",
+    r"\renewcommand\paragraph{\@startsection{paragraph}{4}{\z@}"
+    r"{1.5ex \@plus.5ex \@minus.2ex}{-1em}{\normalfont\normalsize\bfseries}}",
+    r"\makeatother",
+]
+#: Lines of a page (11pt, A4, 2 cm margins: about 50) a question taller than the page starts
+#: on this one with: else it starts a new page, then runs on.
 _LATEX_QUESTION_LINES = 36
 
 
 def _need_space(p: SheetProblem) -> str:
-    """The room a question needs on its page, in lines (generously: the space between items
-    and paragraphs counted): its heading, source, givens (a matrix a line a row and its
-    head), conventions and task, at most
-    :data:`_LATEX_QUESTION_LINES`. A page ended on a problem's title or source line, its
-    givens on the next page."""
+    """The room a question taller than a page needs on the page it starts on, in lines
+    (generously: the space between items and paragraphs counted): its heading, source,
+    givens (a matrix a line a row and its head), conventions and task, at most
+    :data:`_LATEX_QUESTION_LINES`: a page never ends on its title or source line, its givens
+    on the next page. (A question that fits a page is measured: :data:`_QUESTION_DEFINITION`.)"""
     lines = 9  # the heading and the space round it, the source, "Given"
     for g in p.givens:  # an item and the space between items; a matrix's rows and head
         lines += len(g.value) + 4 if g.shape == "matrix" else 2
     for text in (conventions_text(p), task_text(p)):  # a paragraph and the space above it
         lines += len(text) // _LATEX_LINE_CHARS + 3 if text else 0
-    return rf"\rnnlossneedspace{{{min(lines, _LATEX_QUESTION_LINES)}\baselineskip}}"
+    return rf"{min(lines, _LATEX_QUESTION_LINES)}\baselineskip"
+
+
+#: Characters of a title a section heading holds (four lines of its large bold type): LaTeX
+#: never breaks a page inside a heading, so a 10 kB title ran 5096 pt below the page's foot.
+_LATEX_HEADING_CHARS = 200
+
+
+def _latex_heading(title: str) -> list[str]:
+    """A problem's ``\\section``: its title, or a longer one's first words and "…" with the
+    whole title after it as a paragraph (which breaks across pages like any other)."""
+    if len(title) <= _LATEX_HEADING_CHARS:
+        return [rf"\section{{{latex_text(title)}}}", ""]
+    start = title[: _LATEX_HEADING_CHARS - 1]
+    start = start.rsplit(" ", 1)[0] if " " in start else start
+    return [
+        rf"\section{{{latex_text(start)}{latex_text(ELLIPSIS)}}}",
+        rf"\noindent\emph{{Title: {latex_text(title)}}}",
+        "",
+    ]
 
 
 #: Room the solution's heading needs: itself and the first lines of the derivation.
@@ -957,16 +1093,16 @@ def sheet_latex(
     ]
     for p in problems:
         # a page break before a heading, never between it and its givens
-        out += [_need_space(p), rf"\section{{{latex_text(fold(p.title))}}}", ""]
+        out += [rf"\begin{{rnnlossquestion}}{{{_need_space(p)}}}", *_latex_heading(fold(p.title))]
         if p.source:
             out += [rf"\noindent\emph{{Source: {latex_text(fold(p.source))}}}", ""]
-        out += [r"\paragraph{Given}", r"\begin{itemize}"]
+        out += [r"\paragraph{Given}", r"\begin{itemize}\setlength{\itemsep}{0pt}"]
         for g in p.givens:
             out += _latex_given(g)
         out += [r"\end{itemize}", ""]
-        if (said := conventions_text(p)) is not None:
-            out += [rf"\paragraph{{Conventions}} {latex_title(said)}", ""]
-        out += [rf"\paragraph{{Task}} {latex_title(task_text(p))}", ""]
+        if (said := conventions_as(p, latex_title, latex_text)) is not None:
+            out += [rf"\paragraph{{Conventions}} {said}", ""]
+        out += [rf"\paragraph{{Task}} {latex_title(task_text(p))}", r"\end{rnnlossquestion}", ""]
         if solutions and p.result is not None:
             out += [_NEED_SPACE_SOLUTION, r"\subsection*{Solution}"]
             out += result_latex(p.result, precision, window=window)
@@ -980,6 +1116,8 @@ def sheet_latex(
         r"\usepackage{amsmath,amssymb}",
         r"\usepackage[margin=2cm]{geometry}",
         *_NEED_SPACE_DEFINITION,
+        *_QUESTION_DEFINITION,
+        *_COMPACT_DEFINITION,
         *_FIT_DEFINITION,
     ]
     return "\n".join([*preamble, body])
@@ -1042,7 +1180,7 @@ def sheet_html(
     """
     from html import escape
 
-    from rnnloss_cli.render.html import page_html, result_html
+    from rnnloss_cli.render.html import page_html, result_html, step_label_html
 
     heading = title or ("Solutions" if solutions else "Problem sheet")
     out = [f"<h1>{escape(fold(heading))}</h1>"]
@@ -1053,8 +1191,9 @@ def sheet_html(
         if p.source:
             out.append(f'<p class="meta">Source: {escape(fold(p.source))}</p>')
         out += ["<h3>Given</h3>", *_html_givens(p.givens)]
-        if (said := conventions_text(p)) is not None:
-            out.append(f'<p class="task"><strong>Conventions.</strong> {escape(said)}</p>')
+        # h_{t−1} as h<sub>t−1</sub>, as step labels are; a file's symbol as written
+        if (said := conventions_as(p, step_label_html, escape)) is not None:
+            out.append(f'<p class="task"><strong>Conventions.</strong> {said}</p>')
         out.append(f'<p class="task"><strong>Task.</strong> {escape(task_text(p))}</p>')
         if solutions and p.result is not None:
             out.append("<h3>Solution</h3>")

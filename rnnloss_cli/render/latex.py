@@ -122,8 +122,12 @@ UNICODE_TEXT = {
     "✓": "",
     "✗": "",
 }
-#: ASCII that TeX's maths reads as itself (everything else in a symbol goes in \text{}).
-_MATH_SAFE = re.compile(r"[A-Za-z0-9+\-*/.,:;!?'()\[\]<>=|@ ]*")
+#: ASCII that TeX's maths reads as itself, as a symbol of one character (``-``, ``+``).
+_MATH_SAFE = re.compile(r"[A-Za-z0-9+\-*/.,:;!?'()\[\]<>=|@ ]")
+#: A longer symbol maths reads as itself: letters and digits (``AB``, ``c1``, ``12``). Any
+#: other (``<eos>``, ``a b``, ``x</text><script>``) is text: maths would space its signs as
+#: operators ("x < / text >") and drop its spaces.
+_MATH_WORD = re.compile(r"[A-Za-z0-9]+")
 #: TeX specials with no meaning in the renderers' maths (an unescaped one ends the line, or
 #: the table cell, or the math): escaped wherever they turn up there.
 _MATH_SPECIAL = re.compile(r"(?<!\\)([&%#$])")
@@ -198,28 +202,38 @@ def latex_title(s: str) -> str:
     ``emissions y_t(k)`` -> ``emissions $y_t(k)$`` (latex_text alone would print ``y\_t(k)``);
     neighbouring maths runs are joined into one. Identifiers (:data:`_IDENTIFIER`) stay text:
     ``λ = lm_weight`` -> ``$\lambda$ = lm\_weight``."""
-    s = str(s)
-    parts, last = [], 0
+    text = "".join(latex_text(t) if m is None else f"${m}$" for t, m in name_pieces(str(s)))
+    return re.sub(r"(?<!\\)\$\$", " ", text)
+
+
+def name_pieces(s: str) -> list[tuple[str, str | None]]:
+    """``s`` cut into its subscripted names (:data:`_SUBSCRIPTED`) and the text between:
+    ``(text, None)`` or ``(name, its maths in LaTeX)``, e.g. ``h_{t−1} W_hh`` ->
+    ``[("", None), ("h_{t−1}", "h_{t-1}"), (" ", None), ("W_hh", "W_{hh}"), ("", None)]``.
+    Identifiers (:data:`_IDENTIFIER`, ``lm_weight``) are text. Every format that sets
+    maths (LaTeX, Markdown's ``$…$``) sets a name from this one list."""
+    out: list[tuple[str, str | None]] = []
+    last = 0
     for m in _IDENTIFIER.finditer(s):
         if _is_identifier(m.group()):
-            parts.append(_maths_names(s[last : m.start()]))
-            parts.append(latex_text(m.group()))
+            out += _name_pieces(s[last : m.start()])
+            out.append((m.group(), None))
             last = m.end()
-    parts.append(_maths_names(s[last:]))
-    return re.sub(r"(?<!\\)\$\$", " ", "".join(parts))
+    return out + _name_pieces(s[last:])
 
 
-def _maths_names(s: str) -> str:
-    """Free text with its subscripted names (:data:`_SUBSCRIPTED`) as maths."""
-    parts, last = [], 0
+def _name_pieces(s: str) -> list[tuple[str, str | None]]:
+    """Free text cut at its subscripted names (:data:`_SUBSCRIPTED`), no identifiers in it."""
+    out: list[tuple[str, str | None]] = []
+    last = 0
     for m in _SUBSCRIPTED.finditer(s):
-        parts.append(latex_text(s[last : m.start()]))
+        out.append((s[last : m.start()], None))
         name = re.sub(r"_([A-Za-z0-9]{2,})", r"_{\1}", m.group(1))  # W_hy: W_{hy}
         name = re.sub(r"_([<>≤≥][A-Za-z0-9]+)", r"_{\1}", name)  # l_<i: l_{<i}
-        parts.append("$" + latex_math(name) + "$")
+        out.append((m.group(1), latex_math(name)))
         last = m.end()
-    parts.append(latex_text(s[last:]))
-    return "".join(parts)
+    out.append((s[last:], None))
+    return out
 
 
 def latex_math(s: str) -> str:
@@ -231,18 +245,49 @@ def latex_math(s: str) -> str:
     )
 
 
+#: Function names a plain-text step writes as words ("−ln 0.56", "tanh(0.5)"): set upright,
+#: as TeX's operators (maths read "ln p" as the product l·n·p, in italics).
+_PLAIN_FUNCTIONS = re.compile(r"(?<![\\A-Za-z])(ln|log|exp|tanh|max|min|argmax)(?![A-Za-z])")
+#: A star after a name ("l*", "π*": the best labelling, path): a superscript, not the binary
+#: operator TeX's maths makes of a bare "*" ("l ∗ |x").
+_POSTFIX_STAR = re.compile(r"(?<=[A-Za-z\u03b1-\u03c9])\*(?![A-Za-z0-9(])")
+
+
+def plain_math(s: str) -> str:
+    """A step's plain text (it has no LaTeX form) for math mode: :func:`latex_math`, its
+    function names upright (``ln 0.56`` -> ``\\ln 0.56``, ``argmax`` ->
+    ``\\operatorname{argmax}``) and a starred name starred (``l*`` -> ``l^{*}``). A text
+    holding ``\\text{`` (a file's symbol, :func:`latex_symbol`) is only :func:`latex_math`:
+    its words are the file's, never operators."""
+    if r"\text{" not in s:
+        s = _POSTFIX_STAR.sub("^{*}", s)
+        s = _PLAIN_FUNCTIONS.sub(
+            lambda m: r"\operatorname{argmax}" if m[1] == "argmax" else f"\\{m[1]}", s
+        )
+    return latex_math(s)
+
+
 def latex_symbol(s: str) -> str:
     """A symbol from a problem file, placed in maths: as it is when TeX's maths reads it as
-    itself (``A``, ``-``, ``12``, or one of the renderers' maths characters), otherwise
-    ``\\text{...}`` with text-mode escapes (``_`` -> ``\\text{\\_}``)."""
+    itself (``A``, ``-``, ``12``, ``AB``, or the renderers' maths characters), otherwise
+    ``\\text{...}`` with text-mode escapes (``_`` -> ``\\text{\\_}``, ``<eos>`` ->
+    ``\\text{<eos>}``: text, not two relations around a word)."""
     s = str(s)
-    if _MATH_SAFE.fullmatch(s) or (s and all(ch in UNICODE_MATH for ch in s)):
+    if _MATH_SAFE.fullmatch(s) or _MATH_WORD.fullmatch(s):
+        return s
+    if s and all(ch in UNICODE_MATH for ch in s):
         return s
     text = "".join(
         r"\ensuremath{" + UNICODE_MATH[ch].strip() + "}" if ch in UNICODE_MATH else latex_text(ch)
         for ch in s
     )
     return r"\text{" + re.sub(r"-(?=-)", "-{}", text) + "}"
+
+
+#: A table cell that is a formula with subscripts (BPTT's "W_hh = Σ_t h_{t−1}ᵀ δ_t"): its
+#: names are set as maths (:func:`name_pieces`), as in a title; other cells (a file's
+#: symbols, words) are text as written.
+FORMULA_CELL = re.compile(r"_.*\s=\s|\s=\s.*_")
 
 
 def fold(s: str) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from rnnloss_cli.render.latex import FORMULA_CELL, latex_math, name_pieces
 from rnnloss_cli.render.text import (
     LEGEND_TEXT,
     Digits,
@@ -38,6 +39,25 @@ def md_line(text: str) -> str:
     return md_text(" ".join(str(text).split()))
 
 
+def md_title(text: str) -> str:
+    """rnnloss's own words (a table's head, a formula cell, a sheet's conventions) for a
+    one-line place, their subscripted names as inline maths (:func:`render.latex.name_pieces`:
+    ``h_{t−1}`` -> ``$h_{t-1}$``, which ``md_line`` showed as ``h\\_{t−1}``, braces and all),
+    the rest escaped text; neighbouring maths runs joined into one."""
+    out, maths = [], ""
+    for t, m in name_pieces(" ".join(str(text).split())):
+        if m is not None:
+            maths += m
+            continue
+        sup = re.match(r"[ᵀ²³¹]*", t).group()  # h_tᵀ: the transpose goes with its name
+        maths += latex_math(sup) if maths else ""
+        out += [f"${maths}$" if maths else "", md_text(t[len(sup) :] if maths else t)]
+        maths = ""
+    out.append(f"${maths}$" if maths else "")
+    out = "".join(out)
+    return re.sub(r"(?<!\\)\$\$", " ", out)
+
+
 def md_callout(kind: str, text: str) -> list[str]:
     """A warning or note as a block quote; every line of a multi-paragraph text stays in it."""
     lines = md_text(text).split("\n")
@@ -45,16 +65,24 @@ def md_callout(kind: str, text: str) -> list[str]:
 
 
 def table_markdown(
-    t: Table, precision: int, *, window: Window | None = None, digits: Digits | None = None
+    t: Table,
+    precision: int,
+    *,
+    window: Window | None = None,
+    digits: Digits | None = None,
+    maths: bool = False,
 ) -> list[str]:
     """A pipe table, windowed (first and last rows/columns, "…" between) with its note;
-    ``digits``: the derivation's guard digits (:func:`render.text.digits_plan`)."""
+    ``digits``: the derivation's guard digits (:func:`render.text.digits_plan`).
+    ``maths`` (a solution sheet): the heads' and formula cells' subscripted names as inline
+    maths (:func:`md_title`), as the LaTeX sheet sets them; else text as written."""
     laid = lay_out(t, window)
+    head = md_title if maths else md_line
     out = [f"**{md_line(t.title)}**", ""]
-    out.append("| " + " | ".join(map(md_line, laid.columns)) + " |")
+    out.append("| " + " | ".join(map(head, laid.columns)) + " |")
     out.append("|" + "|".join("---" for _ in laid.columns) + "|")
     for i, row in enumerate(table_cells(t, laid, precision, digits)):
-        cells = [md_text(c) for c in row]
+        cells = [md_title(c) if maths and FORMULA_CELL.search(c) else md_text(c) for c in row]
         for j, cell in enumerate(cells):
             style = laid.styles.get((i, j))
             if style == "highlight" and cell:
@@ -113,7 +141,7 @@ def result_markdown(
     if r.lead_steps:
         out.append("")
     for t in r.visible_tables(show):
-        out += table_markdown(t, precision, window=window, digits=digits)
+        out += table_markdown(t, precision, window=window, digits=digits, maths=student)
     for s in r.work_steps:
         out.append(f"- {md_line(s.label)}: {step_markdown(s, precision, digits=digits)}")
     if r.work_steps:
