@@ -375,10 +375,11 @@ class Result:
         return all(c.ok for c in self.checks or [])
 
     def _repr_html_(self) -> str:
-        """Jupyter's rich display: the HTML page's section for this result (SVG included)."""
-        from rnnloss_cli.render.html import result_html
+        """Jupyter's rich display: the HTML page's section for this result (SVG included), with
+        its own stylesheet scoped to it (:func:`render.html.notebook_html`)."""
+        from rnnloss_cli.render.html import notebook_html
 
-        return result_html(self)
+        return notebook_html(self)
 
     def _repr_markdown_(self) -> str:
         """Jupyter's markdown display: the markdown report of this result."""
