@@ -165,3 +165,13 @@ def test_notebook_html_shows_control_characters_as_escapes(tmp_path):
     html = rnnloss_cli.solve_file(src)._repr_html_()
     assert "\x1b" not in html and "\u202e" not in html
     assert ET.fromstring(html).find("h2").text == "red \\u001b[31m title \\u202e reversed"
+
+
+def test_notebook_markdown_shows_control_characters_as_escapes(tmp_path):
+    """(as ``solve --format markdown`` does on standard output: a U+202E in a title would
+    reverse the text after it in the notebook)"""
+    src = tmp_path / "hostile.yaml"
+    src.write_text(HOSTILE, encoding="utf-8")
+    md = rnnloss_cli.solve_file(src)._repr_markdown_()
+    assert "\x1b" not in md and "\u202e" not in md
+    assert md.startswith("## red \\u001b\\[31m title \\u202e reversed\n")  # (its [ escaped)
