@@ -710,7 +710,8 @@ def render_html(
     *,
     window: Window | None = None,
 ) -> str:
-    """A whole page for ``results``: doctype, inline CSS, one section per result.
+    """A whole page for ``results``: doctype, inline CSS, one section per result; control
+    characters (a problem file's ESC, a bidi override) as escapes (:func:`visible_controls`).
 
     One result is the page: its title is the page's one visible heading (``<h1>``). Several
     get a heading "rnnloss: N problems" and a section (``<h2>``) each.
@@ -722,15 +723,15 @@ def render_html(
         title = f"rnnloss: {len(results)} problems"
         sections = "\n".join(result_html(r, precision, 2, show, window=window) for r in results)
         body = f"<h1>{escape(title)}</h1>\n{sections}"
-    return page_html(title, body)
+    # a title's control characters as escapes, on standard output and in a file alike (a
+    # sheet has its own rule: sheet.visible_text)
+    return visible_controls(page_html(title, body))
 
 
 def page_html(title: str, body: str) -> str:
     """The page shell every HTML output shares: doctype, ``<title>``, the inline CSS (with
-    its print stylesheet), ``body`` (already HTML) and the footer; control characters (from a
-    problem file's title) as escapes (:func:`visible_controls`), on standard output or in a
-    file alike."""
-    return visible_controls(
+    its print stylesheet), ``body`` (already HTML) and the footer."""
+    return (
         '<!DOCTYPE html>\n<html lang="en">\n<head>\n'
         '<meta charset="utf-8"/>\n'
         '<meta name="color-scheme" content="light dark"/>\n'
