@@ -375,13 +375,16 @@ class Result:
         return all(c.ok for c in self.checks or [])
 
     def _repr_html_(self) -> str:
-        """Jupyter's rich display: the HTML page's section for this result (SVG included)."""
-        from rnnloss_cli.render.html import result_html
+        """Jupyter's rich display: the HTML page's section for this result (SVG included), with
+        its own stylesheet scoped to it (:func:`render.html.notebook_html`)."""
+        from rnnloss_cli.render.html import notebook_html
 
-        return result_html(self)
+        return notebook_html(self)
 
     def _repr_markdown_(self) -> str:
-        """Jupyter's markdown display: the markdown report of this result."""
+        """Jupyter's markdown display: the markdown report of this result, control characters
+        (a title's ESC or bidi override) as escapes, as on standard output."""
+        from rnnloss_cli.render.html import visible_controls
         from rnnloss_cli.render.markdown import result_markdown
 
-        return result_markdown(self)
+        return visible_controls(result_markdown(self))

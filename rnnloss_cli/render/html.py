@@ -188,6 +188,91 @@ figure.trellis svg { max-width: 100%; height: auto; min-width: calc(0.8 * var(--
 
 CSS = CSS.replace("CJK_FONTS", CJK_FONTS)
 
+#: The class of a result's ``<section>``: a notebook's stylesheet is scoped to it.
+SECTION_SCOPE = "section.result-block"
+#: A notebook's output is a light card, as the page is (its call-outs', header cells' and
+#: drawings' light backgrounds need dark text, whatever the notebook's theme).
+_NOTEBOOK_OWN = f"{SECTION_SCOPE} {{ color: #1a1a1a; background: #fff; line-height: 1.45; }}"
+#: The text colour of an unreachable (α = 0) table cell, as ``td.dim`` sets it: a notebook
+#: that drops <style> still shows it grey, as the table's legend says.
+DIM_COLOUR = "#6b6b6b"
+_COMMENT = re.compile(r"/\*.*?\*/", re.S)
+_RULE = re.compile(r"\s*([^{}]+?)\s*\{([^{}]*)\}")
+_MEDIA = re.compile(r"\s*(@media[^{}]*?)\s*\{")
+#: Selectors a notebook never gets: the page's own (body, html, :root, *) would restyle the
+#: notebook around the result.
+_PAGE_SELECTOR = re.compile(r"^(?:body|html)\b|:root|^\*")
+
+
+def _scoped(selectors: str, scope: str) -> str | None:
+    """``selectors`` (a comma list) each prefixed by ``scope`` (``section > .wide`` becomes
+    ``scope > .wide``); the page's own selectors left out; None when none is left."""
+    out = []
+    for sel in (x.strip() for x in selectors.split(",")):
+        if _PAGE_SELECTOR.search(sel):
+            continue
+        out.append(scope + sel[7:] if re.match(r"section(?![\w.-])", sel) else f"{scope} {sel}")
+    return ", ".join(out) or None
+
+
+def scoped_css(css: str, scope: str = SECTION_SCOPE) -> str:
+    """The page's stylesheet ``css`` for a page that is not ours (a notebook): its comments,
+    body / :root rules, dark-theme and print blocks left out, every other selector prefixed
+    by ``scope``, so that it styles the result's section and nothing around it. Plain CSS
+    (no nesting); a ``@media`` block (the phone widths) keeps its condition.
+
+    The stylesheet is parsed as the page's CSS is written: rules ``selectors { declarations }``
+    and ``@media condition { rules }`` one level deep."""
+    css = _COMMENT.sub("", css)
+    out, pos = [], 0
+    while pos < len(css.rstrip()):
+        media = _MEDIA.match(css, pos)
+        if media:
+            inner, pos = [], media.end()
+            while rule := _RULE.match(css, pos):
+                pos = rule.end()
+                if (sel := _scoped(rule[1], scope)) is not None:
+                    inner.append(f"  {sel} {{ {rule[2].strip()} }}")
+            close = re.compile(r"\s*\}").match(css, pos)
+            if close is None:
+                raise ValueError(f"unclosed @media block at character {pos} of the CSS")
+            pos = close.end()
+            if inner and not re.search(r"print|prefers-color-scheme", media[1]):
+                out += [f"{media[1]} {{", *inner, "}"]
+            continue
+        rule = _RULE.match(css, pos)
+        if rule is None:
+            raise ValueError(f"CSS not understood at character {pos}: {css[pos : pos + 40]!r}")
+        pos = rule.end()
+        if (sel := _scoped(rule[1], scope)) is not None:
+            out.append(f"{sel} {{ {rule[2].strip()} }}")
+    return "\n".join(out)
+
+
+#: A notebook's stylesheet: the page's, scoped to the result's section (:func:`scoped_css`);
+#: a wide table scrolls inside the notebook's output column (the page lets it run on into
+#: the window's right margin, which a notebook's output does not have).
+NOTEBOOK_CSS = f"{_NOTEBOOK_OWN}\n{scoped_css(CSS)}\n{SECTION_SCOPE} > .wide {{ max-width: 100%; }}"
+
+#: Control characters, shown as escapes as on every other output (``\u001b`` for ESC,
+#: ``\r``): C0 but the line break and the tab (a page's own layout), DEL, C1, and the
+#: bidirectional embeddings, overrides and isolates (U+202A..202E, U+2066..2069). Raw, an
+#: ESC from a YAML title drove the terminal a page was printed to, and a bidi override
+#: reordered the text after it. (The same table as ``cli.io.visible_controls``, which
+#: standard output goes through: a page written with -o reads the same.)
+_CONTROL_ESCAPES = {
+    c: ("\\r" if c == 0x0D else f"\\u{c:04x}")
+    for c in (*range(0x20), *range(0x7F, 0xA0), *range(0x202A, 0x202F), *range(0x2066, 0x206A))
+    if c not in (0x0A, 0x09)
+}
+
+
+def visible_controls(text: str) -> str:
+    """``text`` with its control characters (:data:`_CONTROL_ESCAPES`) written as escapes."""
+    if all(c.isprintable() or c in "\n\t" for c in text):
+        return text
+    return text.translate(_CONTROL_ESCAPES)
+
 
 #: Printed, a wide table is set small enough for its widest cells to fit the text width of
 #: an A4 or Letter page (about 520 pt with the browser's margins): a character of the sans
@@ -223,11 +308,18 @@ _PROSE = re.compile(r"[^\W\d_]{2,}[^ ]* +[^ ]*[^\W\d_]{2,}")
 
 
 def table_html(
-    t: Table, precision: int, *, window: Window | None = None, digits: Digits | None = None
+    t: Table,
+    precision: int,
+    *,
+    window: Window | None = None,
+    digits: Digits | None = None,
+    bare: bool = False,
 ) -> list[str]:
     """A table windowed like the others ("…" rows/columns), its legend as the caption.
     ``digits``: the derivation's guard digits (:func:`render.text.digits_plan`); a worked
     cell its row's printed inputs do not give reads "≈" in front (:func:`render.text.table_cells`).
+    ``bare``: the cells read as the legend says with no CSS at all (a notebook may drop its
+    <style>): a highlighted cell's text in <b>, a dim one grey by its own ``style``.
     """
     laid = lay_out(t, window)
     printed = table_cells(t, laid, precision, digits)
@@ -253,7 +345,12 @@ def table_html(
                 classes.append("num")
                 numbers_in.add(j)
             attr = f' class="{" ".join(classes)}"' if classes else ""
-            cells.append(f"<td{attr}>{escape(text)}</td>")
+            shown_text = escape(text)
+            if bare and style == "highlight" and text:
+                shown_text = f"<b>{shown_text}</b>"
+            elif bare and style == "dim":
+                attr += f' style="color: {DIM_COLOUR}"'
+            cells.append(f"<td{attr}>{shown_text}</td>")
             words.append(text)
         body.append("<tr>" + "".join(cells) + "</tr>")
         shown.append(words)
@@ -498,17 +595,22 @@ def result_html(
     heading: bool = True,
     student: bool = False,
     digits: Digits | None = None,
+    bare: bool = False,
 ) -> str:
-    """One result as an HTML ``<section>`` (the page body for it; also ``_repr_html_``).
+    """One result as an HTML ``<section>`` (the page body for it; :func:`notebook_html`
+    gives it to a notebook).
 
     ``level`` is the heading level of its title; ``heading=False`` leaves the title and the
     kind/source line out (a solution sheet has them above the section already); ``student``
     (a solution sheet) gives each figure's answer instead of expected / got / verdict.
     ``digits``: the guard digits of the whole derivation, as the other formats print them
     (by default :func:`render.text.digits_plan` of ``r``; term derivations get their
-    parent's).
+    parent's). ``bare``: for a page without the page's CSS (a notebook): no scroll hint over
+    the drawings (the CSS shows it only where a drawing does not fit), marked table cells
+    that read right unstyled (:func:`table_html`).
     """
     from rnnloss_cli.render.figures import figures_for
+    from rnnloss_cli.render.svg import without_scroll_hint
 
     if digits is None:
         digits = digits_plan(r, precision)
@@ -524,9 +626,10 @@ def result_html(
         formula = step_html(r.formula, precision, display=True, digits=digits)
         out.append(f'<div class="formula">{formula}</div>')
     out += _steps(r.lead_steps, precision, digits)
-    out += figures_for(r, show, window, precision=precision, digits=digits)
+    figures = figures_for(r, show, window, precision=precision, digits=digits)
+    out += [without_scroll_hint(f) for f in figures] if bare else figures
     for t in r.visible_tables(show):
-        out += table_html(t, precision, window=window, digits=digits)
+        out += table_html(t, precision, window=window, digits=digits, bare=bare)
     out += _steps(r.work_steps, precision, digits)
     for item in r.shown_children:
         if isinstance(item, str):  # term derivations left out: say how many
@@ -535,7 +638,14 @@ def result_html(
         label, child = item
         out.append(f"<h{min(h + 1, 6)}>term: {escape(label)}</h{min(h + 1, 6)}>")
         child_html = result_html(
-            child, precision, level + 2, show, window=window, student=student, digits=digits
+            child,
+            precision,
+            level + 2,
+            show,
+            window=window,
+            student=student,
+            digits=digits,
+            bare=bare,
         )
         out.append(child_html)
     for w in r.warnings:
@@ -550,9 +660,10 @@ def result_html(
     if r.loss is not None:
         loss = fmt_number(r.loss, precision)
         unit = f" {unit_after(loss, r.unit)}" if r.unit else ""  # 1 bit, 2 bits
-        panel.append(
-            f'<p class="loss">Loss = <span class="num">{escape(loss)}</span>{escape(unit)}</p>'
-        )
+        line = f'Loss = <span class="num">{escape(loss)}</span>{escape(unit)}'
+        if bare:  # bold with no CSS too
+            line = f"<strong>{line}</strong>"
+        panel.append(f'<p class="loss">{line}</p>')
     if r.checks and student:
         panel.append(
             '<div class="wide"><table class="checks"><caption>answers</caption>'
@@ -582,6 +693,16 @@ def result_html(
     return "\n".join(out)
 
 
+def notebook_html(r: Result, precision: int = 3) -> str:
+    """``r`` as a notebook shows it (``Result._repr_html_``): its ``<section>``, opening with
+    its own ``<style>`` (:data:`NOTEBOOK_CSS`, every rule scoped to the section, as Jupyter
+    shows it inline in its own page), and readable without it (``bare``: an untrusted
+    notebook drops <style>); control characters as escapes, as on every output."""
+    section = result_html(r, precision, bare=True)
+    head, rest = section.split("\n", 1)
+    return visible_controls(f"{head}\n<style>\n{NOTEBOOK_CSS}\n</style>\n{rest}")
+
+
 def render_html(
     results: list[Result],
     precision: int = 3,
@@ -589,7 +710,8 @@ def render_html(
     *,
     window: Window | None = None,
 ) -> str:
-    """A whole page for ``results``: doctype, inline CSS, one section per result.
+    """A whole page for ``results``: doctype, inline CSS, one section per result; control
+    characters (a problem file's ESC, a bidi override) as escapes (:func:`visible_controls`).
 
     One result is the page: its title is the page's one visible heading (``<h1>``). Several
     get a heading "rnnloss: N problems" and a section (``<h2>``) each.
@@ -601,7 +723,9 @@ def render_html(
         title = f"rnnloss: {len(results)} problems"
         sections = "\n".join(result_html(r, precision, 2, show, window=window) for r in results)
         body = f"<h1>{escape(title)}</h1>\n{sections}"
-    return page_html(title, body)
+    # a title's control characters as escapes, on standard output and in a file alike (a
+    # sheet has its own rule: sheet.visible_text)
+    return visible_controls(page_html(title, body))
 
 
 def page_html(title: str, body: str) -> str:

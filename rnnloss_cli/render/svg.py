@@ -366,6 +366,18 @@ _WIDTH_VAR = re.compile(r'style="--w: ([0-9.]+)px"')
 SCROLL_HINT = "scroll → for the rest of the drawing"
 
 
+#: The hint as :func:`_figure` writes it, for :func:`without_scroll_hint` to take out.
+_SCROLL_HINT_HTML = re.compile(
+    r'<p class="scroll-hint" aria-hidden="true" [^>]*><span>[^<]*</span></p>\n'
+)
+
+
+def without_scroll_hint(figure: str) -> str:
+    """A figure without its scroll hint: where the page's CSS is missing (a notebook may drop
+    its <style>), the hint would show over every drawing, even one that fits."""
+    return _SCROLL_HINT_HTML.sub("", figure)
+
+
 def _figure(svg: str, caption: str) -> str:
     width = _WIDTH_VAR.search(svg)
     hint = (
