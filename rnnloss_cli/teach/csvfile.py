@@ -36,7 +36,12 @@ def read_csv_text(path: str) -> str:
     try:
         text = read_text(path)
     except ProblemError as err:
-        if err.message.startswith("not UTF-8") and _utf16(path):
+        # the problem reader names UTF-16 itself (a mark or NULs); a CSV's words say how to
+        # save it from a spreadsheet
+        utf16 = err.message.startswith("UTF-16") or (
+            err.message.startswith("not UTF-8") and _utf16(path)
+        )
+        if utf16:
             raise ProblemError(
                 'UTF-16 text (a spreadsheet\'s "Unicode text"), not UTF-8; save it as "CSV UTF-8"',
                 file=err.file,
