@@ -1276,9 +1276,15 @@ def sheet_warnings(text: str, fmt: str) -> list[str]:
 #: noncharacters U+FFFE and U+FFFF, and lone surrogates (``--title`` bytes that are not
 #: UTF-8, which cannot be written). They come from titles, sources and names: an ESC pasted
 #: from a terminal coloured the reader's terminal, and stopped pdflatex ("not set up").
-_NOT_TEXT = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ufffe\uffff\ud800-\udfff]")
+#: Bidirectional embeddings, overrides and isolates (U+202A-202E, U+2066-2069) too: written
+#: to a file, one would show "evil" as "live".
+_NOT_TEXT = re.compile(
+    "[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ufffe\uffff\ud800-\udfff]"
+)
 #: LaTeX's set adds U+FFFD, which LuaTeX takes for a sign of bad UTF-8 and stops at.
-_NOT_LATEX = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ufffd\ufffe\uffff\ud800-\udfff]")
+_NOT_LATEX = re.compile(
+    "[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ufffd\ufffe\uffff\ud800-\udfff]"
+)
 
 
 def visible_text(text: str, fmt: str) -> str:

@@ -77,3 +77,21 @@ def test_a_title_of_bytes_that_are_not_utf8_is_written(tmp_path):
     assert r.exit_code == 0, r.output
     assert out.read_text(encoding="utf-8").startswith("# w\ufffd\n")
     assert Path("problems/hinge-sequence.yaml").exists()
+
+
+@pytest.mark.parametrize("fmt", ["markdown", "html", "latex"])
+def test_a_bidi_override_in_a_title_does_not_reach_a_sheet_file(tmp_path, fmt):
+    """U+202E (right-to-left override) would show "evil" as "live" in the sheet written with
+    -o (standard output shows it as an escape); it is replaced like a control character."""
+    f = tmp_path / "bidi.yaml"
+    f.write_text(
+        'kind: mse\ntitle: "bad \\u202eevil\\u202c name \\u2066x\\u2069"\n'
+        "y: [1.0]\nyhat: [0.5]\nanswer: 0.25\n",  # (1 - 0.5)^2 = 0.25
+        encoding="utf-8",
+    )
+    out = tmp_path / f"sheet.{fmt}"
+    r = CliRunner().invoke(app, ["sheet", str(f), "--format", fmt, "-o", str(out)])
+    assert r.exit_code == 0, r.output
+    text = out.read_text(encoding="utf-8")
+    assert not re.search("[\u202a-\u202e\u2066-\u2069]", text)
+    assert "evil" in text
