@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from html import escape
 
+from rnnloss_cli.render.latex import FORMULA_CELL
 from rnnloss_cli.render.text import (
     LEGEND_TEXT,
     Digits,
@@ -345,7 +346,10 @@ def table_html(
                 classes.append("num")
                 numbers_in.add(j)
             attr = f' class="{" ".join(classes)}"' if classes else ""
-            shown_text = escape(text)
+            # a formula cell (BPTT's "W_hh = Σ_t h_{t−1}ᵀ δ_t") sets its subscripts as a
+            # step's label does, not its TeX braces
+            formula = isinstance(c, str) and FORMULA_CELL.search(c)
+            shown_text = step_label_html(text) if formula else escape(text)
             if bare and style == "highlight" and text:
                 shown_text = f"<b>{shown_text}</b>"
             elif bare and style == "dim":

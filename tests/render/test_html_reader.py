@@ -278,3 +278,16 @@ def test_on_paper_a_short_table_and_the_result_box_are_not_cut_across_pages():
     assert winning(css, ".wide.short", "break-inside", 1000, printed=True) == "avoid"
     assert winning(css, ".result", "break-inside", 1000, printed=True) == "avoid"
     assert winning(css, ".wide.short", "break-inside", 1000) is None  # the screen: no pages
+
+
+def test_a_gradient_table_formula_cell_sets_its_subscripts():
+    """BPTT's gradient table says how each gradient is summed: h_{t−1} with its braces
+    printed was TeX source on the page; the formula cell gets <sub> as step labels do."""
+    from rnnloss_cli import solve_file
+    from rnnloss_cli.render.html import render_html
+
+    import re
+
+    page = render_html([solve_file("problems/bptt-two-steps.yaml")])
+    assert not [td for td in re.findall(r"<td[^>]*>.*?</td>", page) if "_{" in td]
+    assert "h<sub>t−1</sub>ᵀ δ<sub>t</sub>" in page
