@@ -26,7 +26,7 @@ from rnnloss_cli.solve._beyond import (
     prob_cell,
     word,
 )
-from rnnloss_cli.solve.common import finalize
+from rnnloss_cli.solve.common import ProbabilityFigure, finalize
 
 FORMULA = Step(
     "formula",
@@ -383,8 +383,9 @@ def solve_align(p: AlignProblem, *, window: Window | None = None) -> Result:
             )
         )
         figures.update(
-            best=float(np.exp(tr.best_log_prob)),
-            total=float(np.exp(tr.log_likelihood)),
+            # from their logs: (1/3)^2000 is 0 as a double, beside a finite loss
+            best=ProbabilityFigure(tr.best_log_prob),
+            total=ProbabilityFigure(tr.log_likelihood),
             gap=tr.gap,
             share=tr.best_share,
         )
