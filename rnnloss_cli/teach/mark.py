@@ -29,6 +29,7 @@ import dataclasses
 import json
 import math
 import re
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -36,6 +37,7 @@ from typing import Any
 from rnnloss_cli.errors import ProblemError
 from rnnloss_cli.flags import DECIMAL
 from rnnloss_cli.limits import MAX_PAIR_SOLVES
+from rnnloss_cli.result import LogNumber
 
 #: Kinds whose loss is a logarithm (log_base applies, a probability can stand for it).
 LOG_KINDS = frozenset({"bce", "nll", "cce", "ctc", "sequence", "reinforce"})
@@ -66,6 +68,15 @@ class Ctx:
         if figure in self.result.figures:
             return float(self.result.figures[figure])
         return self.entries[figure]
+
+    def shown(self, figure: str) -> float:
+        """The figure as a report prints it: ``value``, but a probability figure held with
+        its log (``ProbabilityFigure``) kept whole, so ``_g`` prints an underflowing one
+        from its log (5.721e-955, as the result box does), never 0."""
+        held = self.result.figures.get(figure)
+        return (
+            held if isinstance(held, LogNumber) and isinstance(held, float) else self.value(figure)
+        )
 
     @property
     def entries(self) -> dict[str, float]:
@@ -146,7 +157,19 @@ def asked_reduction(ctx: Ctx, figure: str) -> str | None:
     return None
 
 
+#: ln of the smallest normal double (2.2e-308): below it a probability's float is 0 or has
+#: lost digits, and a report prints it from its log.
+_NORMAL_LN = math.log(sys.float_info.min)
+
+
 def _g(x: float) -> str:
+    """A number as a report line writes it: 4 significant digits; a probability figure
+    below the normal doubles (a LogNumber whose float is 0 or subnormal) from its log, as
+    the result box prints it: (1/3)^2000 is 5.721e-955, not 0."""
+    if isinstance(x, LogNumber) and x.ln < _NORMAL_LN:
+        from rnnloss_cli.render.text import fmt_log
+
+        return fmt_log(x.ln, 4)
     return f"{x:.4g}"
 
 
@@ -222,7 +245,7 @@ def tokens_vs_sequences(ctx: Ctx, figure: str) -> Alternatives:
     for red in others:
         alt = ctx.resolve("loss", reduction=red)
         if alt is not None:
-            out.append((alt, f"{why} = {_g(ctx.value(figure))}"))
+            out.append((alt, f"{why} = {_g(ctx.shown(figure))}"))
     return out
 
 
@@ -244,7 +267,7 @@ def wrong_log_base(ctx: Ctx, figure: str) -> Alternatives:
                 (
                     alt,
                     f"{_g(alt)} is what {used} gives; use {name} as the problem asks: "
-                    f"{_g(ctx.value(figure))}",
+                    f"{_g(ctx.shown(figure))}",
                 )
             )
     return out
@@ -894,7 +917,7 @@ def mark_ctx(ctx: Ctx, answers: dict[str, float | str]) -> MarkReport:
                 given = parse_value(given)
             except ValueError as err:
                 raise ProblemError(str(err), file=meta.file, field=f"--answer {asked}") from None
-        expected = ctx.value(figure)
+        expected = ctx.shown(figure)  # a float: compared as one, printed by _g
         points = meta.points.get(figure, 1.0)
         right = _close(given, expected, meta.tolerance)
         m = FigureMark(figure, given, expected, meta.tolerance, right, points, points * right)
