@@ -249,6 +249,15 @@ def tokens_vs_sequences(ctx: Ctx, figure: str) -> Alternatives:
     return out
 
 
+def _log_name(base: str) -> str:
+    """A log base as a step names it: ln, log2, log10."""
+    return "ln" if base == "e" else f"log{base}"
+
+
+#: The base a wrong_log_base step says was pressed ("1.059 is what log2 gives; ...").
+_BASE_USED = re.compile(r"is what (ln|log\d+) gives; use")
+
+
 def wrong_log_base(ctx: Ctx, figure: str) -> Alternatives:
     """log2 or log10 where ln is asked (or ln where bits are): re-solve with that base."""
     if ctx.meta.kind not in LOG_KINDS:
@@ -260,8 +269,7 @@ def wrong_log_base(ctx: Ctx, figure: str) -> Alternatives:
             continue
         alt = ctx.resolve(figure, meta=dataclasses.replace(ctx.meta, log_base=base))
         if alt is not None:
-            name = "ln" if asked == "e" else f"log{asked}"
-            used = "ln" if base == "e" else f"log{base}"
+            name, used = _log_name(asked), _log_name(base)
             # which logarithm gave the number, so the student sees the key they pressed
             out.append(
                 (
@@ -675,6 +683,8 @@ SLIPS: tuple[Slip, ...] = (
     ),
 )
 SLIP_NAMES = tuple(s.name for s in SLIPS)
+#: The slip that only changes the log base: in a pair, it adds no step to the correct path.
+BASE_SLIP = "wrong_log_base"
 
 
 # ------------------------------------------------------------------ marking
@@ -770,7 +780,12 @@ def pair_values(ctx: Ctx, figure: str) -> list[tuple[Pair, Alternatives]]:
     with at most MAX_PAIR_SOLVES re-solves; each pair once, in the catalogue's order (tried
     from the first of its slips that is a change, with each of that slip's changes).
 
-    The correct step undoes the second slip on the changed problem, then the first.
+    The correct step is one path from the givens to the asked value: the second slip's
+    step on the changed problem, then the first slip's. Where one of the two is the wrong
+    log base, that slip is no step at all (the base is what the problem asks), so the step
+    is the other slip's, worked on the problem as asked: "sum of the 2 terms: … = 0.734",
+    not "… = 0.734; then change of base to bits … = 1.0589; then 1.059 is what log2 gives;
+    use ln …: 0.734".
     """
     key = ("pairs", figure)
     if key in ctx._slip_values:
@@ -803,7 +818,7 @@ def pair_values(ctx: Ctx, figure: str) -> list[tuple[Pair, Alternatives]]:
                 if second is first or seen.get(pair.name, (first.name,))[0] != first.name:
                     continue
                 found = [
-                    (alt, f"{step}; then {first_step}")
+                    (alt, _pair_step(ctx, sub, first, second, (step, first_step), first_alts))
                     for alt, step in second.alternatives(sub, figure)
                     if math.isfinite(alt)
                     and not _close(alt, expected, tol)
@@ -816,6 +831,26 @@ def pair_values(ctx: Ctx, figure: str) -> list[tuple[Pair, Alternatives]]:
                     out.append((pair, found))
     ctx._slip_values[key] = out
     return out
+
+
+def _pair_step(
+    ctx: Ctx, sub: Ctx, first: Slip, second: Slip, steps: tuple[str, str], alone: dict
+) -> str:
+    """A pair's correct step (see ``pair_values``): ``steps`` = (the second slip's step on
+    the changed problem ``sub``, the first slip's step), chained; or where one slip is the
+    log base, the other's step alone on the problem as asked (``alone``: each slip's
+    alternatives there, the first slip's step among them), naming the base pressed."""
+    second_step, first_step = steps
+    path, used = None, None
+    if second.name == BASE_SLIP:
+        path, found = first_step, _BASE_USED.search(second_step)
+        used = found.group(1) if found else None
+    elif first.name == BASE_SLIP and alone.get(second.name):
+        path, used = alone[second.name][0][1], _log_name(sub.meta.log_base)
+    if path is None:
+        return f"{second_step}; then {first_step}"
+    asked = _log_name(ctx.meta.log_base)
+    return f"{path} (in {asked} as the problem asks" + (f", not {used})" if used else ")")
 
 
 def _matching(candidates: Any, given: float, tol: float) -> list[tuple[Any, float, str]]:
