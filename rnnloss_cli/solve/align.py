@@ -267,9 +267,12 @@ def solve_align(p: AlignProblem, *, window: Window | None = None) -> Result:
             lambda t: f"t={t + 1}",
             window,
             styles=mark,
-            caption="highlighted: the best alignment; dim: unreachable",
         )
     )
+    # by style, so each output names its own mark: piped "*: the best alignment; 0:
+    # unreachable", a colour terminal "highlighted: …; dim: …" (a fixed caption said
+    # "highlighted" beside the piped stars)
+    r.tables[-1].legend = {"highlight": "the best alignment", "dim": "unreachable"}
     from rnnloss_cli.solve.ctc_tracks import best_track
 
     held, _ = window_indices(n_frames, max(window.columns - 2, 2))  # the δ table's frames
@@ -292,6 +295,8 @@ def solve_align(p: AlignProblem, *, window: Window | None = None) -> Result:
             styles=mark,
         )
     )
+    # its unreachable cells are empty (no move), so only the starred path needs a word
+    r.tables[-1].legend = {"highlight": "the best alignment"}
     total = prob_cell(tr.log_likelihood)
     loss = -tr.log_likelihood
     # cells of the δ and α tables worked from the column before them: after the loss, so
