@@ -1119,6 +1119,29 @@ def _text_shown(text: str) -> str:
     return _CONTROL.sub("\ufffd", cut)
 
 
+def _answer_text(x: float) -> str:
+    """An answer as the student wrote it (its shortest round-trip digits): 2196.7979, where
+    ``:g`` printed 2196.8, the same text as the right 2196.797."""
+    if not math.isfinite(x):
+        return f"{x:g}"
+    text = repr(float(x))
+    return text[:-2] if text.endswith(".0") else text
+
+
+def _expected_text(x: float, tol: float) -> str:
+    """The expected value with the decimals its tolerance needs (a rounding error of at
+    most ``tol``: 3 decimals at ±0.0005, 2196.797), never fewer than ``_g``'s 4 significant
+    digits (0.367, 5.721e-955 from its log); ``:.4g`` printed 2196.7969 as 2197."""
+    shown = _g(x)
+    if isinstance(x, LogNumber) and x.ln < _NORMAL_LN or not math.isfinite(x) or x == 0:
+        return shown
+    if not tol > 0:
+        return f"{x:.15g}"
+    decimals = max(0, math.ceil(-math.log10(2 * tol) - 1e-9))  # 0.5·10^-d ≤ tol
+    sig = math.floor(math.log10(abs(x))) + 1 + decimals
+    return shown if sig <= 4 else f"{x:.{min(sig, 17)}g}"
+
+
 def report_text(report: MarkReport) -> str:
     """Plain lines: one per figure, with the slip and the correct step when wrong; control
     characters of the file's title and path are shown as U+FFFD."""
@@ -1138,12 +1161,11 @@ def report_text(report: MarkReport) -> str:
                 else:
                     lines.append("    a text is compared exactly (spaces around ignored)")
             continue
+        given, expected = _answer_text(m.given), _expected_text(m.expected, m.tolerance)
         if m.right:
-            lines.append(f"  {m.figure} = {m.given:g}: right ({_g(m.expected)})")
+            lines.append(f"  {m.figure} = {given}: right ({expected})")
             continue
-        lines.append(
-            f"  {m.figure} = {m.given:g}: wrong, expected {_g(m.expected)} (±{m.tolerance:g})"
-        )
+        lines.append(f"  {m.figure} = {given}: wrong, expected {expected} (±{m.tolerance:g})")
         if m.slip:
             lines.append(f"    slip [{m.slip}]: {m.says}")
             lines.append(f"    correct step: {m.correct_step}")
