@@ -134,6 +134,8 @@ def _forward_sum(
                 _worked_cell("α", s, ext, fr.blank, n_frames, alpha, fr.log_probs, fr.symbols)
             )
     names = " + ".join(f"α_T({s + 1})" for s in last)
+    if len(last) == 1:  # the one final state (the empty target): no sum to write out
+        return Step(label, f"p(l|x) = {names} = {{total}}", {"total": total})
     return Step(
         label,
         f"p(l|x) = {names} = {{ends|+}} = {{total}}",

@@ -48,3 +48,21 @@ def test_the_align_figures_stay_floats_for_keys_and_json():
     assert r.exit_code == 0, r.output
     doc = json.loads(r.output)
     assert doc["figures"]["best"] == 0.0 and doc["figures"]["total"] == 0.0
+
+
+def test_the_one_final_state_is_not_summed_with_itself():
+    # the empty target has one state (the blank): p(l|x) = α_T(1) = 0.5 × 0.4 = 0.2 by hand,
+    # and the line read "p(l|x) = α_T(1) = 0.2 = 0.2" (a sum of one term, written twice)
+    from rnnloss_cli import solve_problem
+    from rnnloss_cli.render.text import step_text
+
+    r = solve_problem(
+        {
+            "kind": "ctc_align",
+            "symbols": ["-", "a", "b"],
+            "target": "",
+            "emissions": [[0.5, 0.25, 0.25], [0.4, 0.3, 0.3]],
+        }
+    )
+    line = next(step_text(s, 3) for s in r.steps if s.label.startswith("p(l|x), every"))
+    assert line == "p(l|x) = α_T(1) = 0.2", line
