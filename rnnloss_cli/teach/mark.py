@@ -1023,6 +1023,13 @@ def mark_text(ctx: Ctx, asked: str, figure: str, given: float | str) -> FigureMa
             slip, alt, step = found[0]
             m.slip, m.says, m.slip_value, m.correct_step = slip.name, slip.says, alt, step
             m.also = [s.name for s, _, _ in found[1:]]
+        else:  # read from the answer itself: another alignment, the case of a symbol
+            from rnnloss_cli.teach.textslips import answer_slip
+
+            read = answer_slip(ctx, figure, text)
+            if read is not None:
+                m.slip, m.says, m.correct_step = read
+                m.slip_value = text
     return m
 
 
