@@ -66,3 +66,39 @@ def test_the_one_final_state_is_not_summed_with_itself():
     )
     line = next(step_text(s, 3) for s in r.steps if s.label.startswith("p(l|x), every"))
     assert line == "p(l|x) = α_T(1) = 0.2", line
+
+
+def test_one_alignment_has_no_gap_to_the_sum():
+    # the empty target has one alignment (the blank at every frame), so p(π*) = p(l|x)
+    # exactly: gap = 0 and share = 1 (by definition, not by arithmetic). The table sums
+    # and the path's product round differently over 700 frames, and the line read
+    # "-769.029 − (-769.029) ≈ 1.18e-11 nats".
+    from rnnloss_cli import solve_problem
+    from rnnloss_cli.render.text import step_text
+
+    r = solve_problem(
+        {"kind": "ctc_align", "symbols": ["-", "a", "b"], "target": "", "logits": [[0, 0, 0]] * 700}
+    )
+    assert r.figures["gap"] == 0.0 and r.figures["share"] == 1.0
+    gap = next(step_text(s, 3) for s in r.steps if s.label.startswith("gap"))
+    assert gap.endswith("= 0 nats"), gap
+    assert "one alignment" in gap, gap
+
+
+def test_a_target_with_just_enough_frames_has_one_alignment():
+    # AB over T = 2 = S + repeats frames: only "AB" fits, p = y_1(A) · y_2(B) = .7 × .2 = .14
+    from rnnloss_cli import solve_problem
+    from rnnloss_cli.render.text import step_text
+
+    r = solve_problem(
+        {
+            "kind": "ctc_align",
+            "symbols": ["-", "A", "B"],
+            "target": "AB",
+            "emissions": [[0.2, 0.7, 0.1], [0.5, 0.3, 0.2]],
+        }
+    )
+    lines = {s.label: step_text(s, 3) for s in r.steps}
+    assert lines["frames needed"].endswith(": exactly one alignment fits (every frame forced)")
+    assert lines["gap between the best alignment and the sum"].startswith("one alignment fits")
+    assert abs(r.figures["total"] - 0.14) < 1e-12 and r.figures["gap"] == 0.0
