@@ -245,7 +245,7 @@ def tokens_vs_sequences(ctx: Ctx, figure: str) -> Alternatives:
     for red in others:
         alt = ctx.resolve("loss", reduction=red)
         if alt is not None:
-            out.append((alt, f"{why} = {_g(ctx.shown(figure))}"))
+            out.append((alt, f"{why} = {_asked(ctx, figure)}"))
     return out
 
 
@@ -275,7 +275,7 @@ def wrong_log_base(ctx: Ctx, figure: str) -> Alternatives:
                 (
                     alt,
                     f"{_g(alt)} is what {used} gives; use {name} as the problem asks: "
-                    f"{_g(ctx.shown(figure))}",
+                    f"{_asked(ctx, figure)}",
                 )
             )
     return out
@@ -290,7 +290,21 @@ def objective_for_loss(ctx: Ctx, figure: str) -> Alternatives:
         what = "J = −loss" if figure.startswith("objective") else "the loss L = −J"
     else:
         what = "the loss −Σ ln p (minus the log-likelihood)"
-    return [(-value, f"{what} = {_g(value)}")]
+    return [(-value, f"{what} = {_asked(ctx, figure)}")]
+
+
+def _asked(ctx: Ctx, figure: str) -> str:
+    """The asked value as a correct step ends on it: with the digits the report's
+    "expected" gives it (769.029, where ``_g`` wrote 769), from its log if below a double."""
+    return _expected_text(ctx.shown(figure), ctx.meta.tolerance)
+
+
+def _probability_of(ctx: Ctx, loss: float) -> float:
+    """base^(−loss), the probability a loss stands for, held with its log: a loss of 769
+    nats is p = 1.035e-334, 0 as a double (a step wrote "−ln 0 = 769")."""
+    from rnnloss_cli.solve.common import ProbabilityFigure
+
+    return ProbabilityFigure(-loss * math.log(_base(ctx)))
 
 
 def _base(ctx: Ctx) -> float:
@@ -303,7 +317,8 @@ def probability_for_log(ctx: Ctx, figure: str) -> Alternatives:
         return []
     value = ctx.value(figure)
     p = _base(ctx) ** -value
-    return [(p, f"take −ln of the probability: −ln {_g(p)} = {_g(value)}")]
+    shown = _g(_probability_of(ctx, value))
+    return [(p, f"take −ln of the probability: −ln {shown} = {_asked(ctx, figure)}")]
 
 
 def percent_for_probability(ctx: Ctx, figure: str) -> Alternatives:
@@ -313,7 +328,8 @@ def percent_for_probability(ctx: Ctx, figure: str) -> Alternatives:
     value = ctx.value(figure)
     p = _base(ctx) ** -value
     shift = math.log(100) / math.log(_base(ctx))
-    step = f"use the probability {_g(p)}, not {_g(100 * p)}%: −ln {_g(p)} = {_g(value)}"
+    prob, percent = _g(_probability_of(ctx, value)), _g(_probability_of(ctx, value - shift))
+    step = f"use the probability {prob}, not {percent}%: −ln {prob} = {_asked(ctx, figure)}"
     return [(100 * p, step), (value - shift, step)]
 
 
@@ -371,7 +387,7 @@ def listed_for_exact(ctx: Ctx, figure: str) -> Alternatives:
     lc = _listed(ctx)
     step = (
         f"exact CTC sums over every alignment of T frames (forward algorithm), not only the "
-        f"{len(lc.alignments)} listed: {_g(ctx.value(figure))}"
+        f"{len(lc.alignments)} listed: {_asked(ctx, figure)}"
     )
     return [(_in_base(lc.loss, ctx), step), (_in_base(lc.valid_loss, ctx), step)]
 
@@ -398,9 +414,9 @@ def _sum_step(kept: list, ctx: Ctx, figure: str, instead: str) -> str:
     log = "ln" if ctx.meta.log_base == "e" else f"log{ctx.meta.log_base}"
     total = _base(ctx) ** -value
     if total > 0:
-        tail = f"= {_g(total)}, {instead}; then −{log} {_g(total)} = {_g(value)}"
+        tail = f"= {_g(total)}, {instead}; then −{log} {_g(total)} = {_asked(ctx, figure)}"
     else:
-        tail = f", {instead}; then −{log} of that sum: {_g(value)}"
+        tail = f", {instead}; then −{log} of that sum: {_asked(ctx, figure)}"
     return f"p(l|x) adds the probabilities of the alignments {paths}: {terms} {tail}"
 
 
@@ -473,7 +489,7 @@ def repeat_without_blank(ctx: Ctx, figure: str) -> Alternatives:
         step = (
             f"in the forward recursion the skip α_(t-1)(s-2) is allowed only when l'_s is not "
             f"the blank and differs from l'_(s-2): the copies of a repeated label in {word} "
-            f"need a blank between them: {_g(ctx.value(figure))}"
+            f"need a blank between them: {_asked(ctx, figure)}"
         )
         return [(_neg_log(total, ctx), step)]
     if figure != "valid_only" or not p.alignments:
@@ -486,7 +502,7 @@ def repeat_without_blank(ctx: Ctx, figure: str) -> Alternatives:
     names = ", ".join("".join(map(str, lc.alignments[i].path)) for i in repeats)
     step = (
         f"{names} merges the repeated label into one and does not collapse to {word}; "
-        f"leave it out: {_g(ctx.value(figure))}"
+        f"leave it out: {_asked(ctx, figure)}"
     )
     return [(_listed_loss(kept, ctx), step)]
 
@@ -499,7 +515,7 @@ def padding_not_masked(ctx: Ctx, figure: str) -> Alternatives:
     mask = getattr(p, "mask", None)
     if mask is None or bool(np.all(mask)):
         return []
-    step = f"ignore the padded steps (mask, lengths): {_g(ctx.value(figure))}"
+    step = f"ignore the padded steps (mask, lengths): {_asked(ctx, figure)}"
     out = []
     alt = ctx.resolve(figure, mask=np.ones_like(mask, dtype=bool))
     if alt is not None and math.isfinite(alt):
@@ -540,7 +556,7 @@ def negative_label_sign(ctx: Ctx, figure: str) -> Alternatives:
         f"at {where}, y·ŷ = (−1)·{paren(yh)} = {n(-yh)} and the term is "
         f"max(0, 1 − {paren(-yh)}) = {n(max(0.0, 1 + yh))}, not max(0, 1 − {paren(yh)}) = "
         f"{n(max(0.0, 1 - yh))} (y taken as +1); with each label's sign kept: "
-        f"{_g(ctx.value(figure))}"
+        f"{_asked(ctx, figure)}"
     )
     return [(alt, step)]
 
@@ -571,7 +587,7 @@ def discount_wrong_way(ctx: Ctx, figure: str) -> Alternatives:
         return []
     step = (
         f"discount the rewards still to come from step t: R_t = Σ_(k≥t) γ^(k−t) r_k "
-        f"(γ = {p.gamma:g}): {_g(ctx.value(figure))}"
+        f"(γ = {p.gamma:g}): {_asked(ctx, figure)}"
     )
     out = []
     for make in (_returns_forward, _returns_absolute):
