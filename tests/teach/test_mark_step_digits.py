@@ -17,9 +17,8 @@ import pytest
 
 from rnnloss_cli.teach.mark import mark_answers
 
-CTC = (
-    'kind: ctc\ntitle: uniform\nsymbols: ["-", a, b]\ntarget: ""\nlogits:\n'
-    + "".join("  - [0, 0, 0]\n" for _ in range(700))
+CTC = 'kind: ctc\ntitle: uniform\nsymbols: ["-", a, b]\ntarget: ""\nlogits:\n' + "".join(
+    "  - [0, 0, 0]\n" for _ in range(700)
 )
 
 
