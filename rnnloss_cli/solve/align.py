@@ -68,7 +68,7 @@ def feasibility_step(n_frames: int, n_labels: int, repeats: int, need: int) -> S
     ok = n_frames >= need
     if not ok:
         fits = ": no alignment fits, so p(l|x) = 0 and the loss is infinite"
-    elif n_frames == need:
+    elif n_frames == need or n_labels == 0:  # the empty target: the blank at every frame
         fits = ": exactly one alignment fits (every frame forced)"
     else:
         fits = ": some alignment fits"

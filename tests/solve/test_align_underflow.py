@@ -83,6 +83,8 @@ def test_one_alignment_has_no_gap_to_the_sum():
     gap = next(step_text(s, 3) for s in r.steps if s.label.startswith("gap"))
     assert gap.endswith("= 0 nats"), gap
     assert "one alignment" in gap, gap
+    frames = next(step_text(s, 3) for s in r.steps if s.label == "frames needed")
+    assert frames.endswith(": exactly one alignment fits (every frame forced)"), frames
 
 
 def test_a_target_with_just_enough_frames_has_one_alignment():
