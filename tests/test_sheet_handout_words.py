@@ -100,14 +100,29 @@ def test_sheets_name_the_marks_they_print_not_the_terminals_colours(fmt):
     out = sheet(str(PROBLEMS), "--solutions", "--format", fmt)
     text = re.sub(r"<style.*?</style>|<[^>]+>", "", out, flags=re.S)
     assert not re.search(r"\bhighlighted\b|\bdim\b", text), re.findall(r".{60}\bdim\b.{20}", text)
-    assert "bold: the best alignment; 0: unreachable" in text
+    # HTML greys an unreachable 0, and says so as for its other tables ("grey: unreachable
+    # from the start (α = 0)"); markdown and LaTeX print the 0 alone
+    unreachable = "grey" if fmt == "html" else "0"
+    assert f"bold: the best alignment; {unreachable}: unreachable" in text
     assert "bold: the last node" in text
     assert "the most probable symbol per frame (bold in the table)" in text
 
 
 def test_the_terminal_keeps_its_colour_words():
-    out = " ".join(run("solve", str(PROBLEMS / "ctc-align-ab.yaml")).split())
-    assert "highlighted: the best alignment" in out
+    # a colour terminal names the colours; piped (NO_COLOR here) the Viterbi table stars the
+    # best alignment's cells and its legend names the star (it said "highlighted … dim")
+    coloured = runner.invoke(
+        app,
+        ["solve", str(PROBLEMS / "ctc-align-ab.yaml")],
+        env={"NO_COLOR": "", "FORCE_COLOR": "1", "TERM": "xterm-256color"},
+    )
+    assert coloured.exit_code == 0, coloured.output
+    assert "\x1b[" in coloured.output  # the terminal colours
+    out = " ".join(re.sub(r"\x1b\[[0-9;]*m", "", coloured.output).split())
+    assert "highlighted: the best alignment; dim: unreachable" in out
+    piped = " ".join(run("solve", str(PROBLEMS / "ctc-align-ab.yaml")).split())
+    assert "highlighted" not in piped and "dim:" not in piped
+    assert "*: the best alignment; 0: unreachable" in piped
 
 
 def test_latex_sets_a_custom_terms_summary_as_maths_not_escaped_underscores():

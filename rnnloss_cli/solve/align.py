@@ -26,7 +26,7 @@ from rnnloss_cli.solve._beyond import (
     prob_cell,
     word,
 )
-from rnnloss_cli.solve.common import finalize
+from rnnloss_cli.solve.common import ProbabilityFigure, finalize
 
 FORMULA = Step(
     "formula",
@@ -66,14 +66,15 @@ def emissions_table(fr: Frames, window: Window, highlight: Any = None) -> Table:
 def feasibility_step(n_frames: int, n_labels: int, repeats: int, need: int) -> Step:
     """The frame-count rule T ≥ S + adjacent repeats, with the numbers."""
     ok = n_frames >= need
+    if not ok:
+        fits = ": no alignment fits, so p(l|x) = 0 and the loss is infinite"
+    elif n_frames == need or n_labels == 0:  # the empty target: the blank at every frame
+        fits = ": exactly one alignment fits (every frame forced)"
+    else:
+        fits = ": some alignment fits"
     return Step(
         "frames needed",
-        f"T = {n_frames} {'≥' if ok else '<'} S + repeats = {n_labels} + {repeats} = {need}"
-        + (
-            ": some alignment fits"
-            if ok
-            else ": no alignment fits, so p(l|x) = 0 and the loss is infinite"
-        ),
+        f"T = {n_frames} {'≥' if ok else '<'} S + repeats = {n_labels} + {repeats} = {need}" + fits,
     )
 
 
@@ -134,6 +135,8 @@ def _forward_sum(
                 _worked_cell("α", s, ext, fr.blank, n_frames, alpha, fr.log_probs, fr.symbols)
             )
     names = " + ".join(f"α_T({s + 1})" for s in last)
+    if len(last) == 1:  # the one final state (the empty target): no sum to write out
+        return Step(label, f"p(l|x) = {names} = {{total}}", {"total": total})
     return Step(
         label,
         f"p(l|x) = {names} = {{ends|+}} = {{total}}",
@@ -267,9 +270,12 @@ def solve_align(p: AlignProblem, *, window: Window | None = None) -> Result:
             lambda t: f"t={t + 1}",
             window,
             styles=mark,
-            caption="highlighted: the best alignment; dim: unreachable",
         )
     )
+    # by style, so each output names its own mark: piped "*: the best alignment; 0:
+    # unreachable", a colour terminal "highlighted: …; dim: …" (a fixed caption said
+    # "highlighted" beside the piped stars)
+    r.tables[-1].legend = {"highlight": "the best alignment", "dim": "unreachable"}
     from rnnloss_cli.solve.ctc_tracks import best_track
 
     held, _ = window_indices(n_frames, max(window.columns - 2, 2))  # the δ table's frames
@@ -292,6 +298,8 @@ def solve_align(p: AlignProblem, *, window: Window | None = None) -> Result:
             styles=mark,
         )
     )
+    # its unreachable cells are empty (no move), so only the starred path needs a word
+    r.tables[-1].legend = {"highlight": "the best alignment"}
     total = prob_cell(tr.log_likelihood)
     loss = -tr.log_likelihood
     # cells of the δ and α tables worked from the column before them: after the loss, so
@@ -358,13 +366,20 @@ def solve_align(p: AlignProblem, *, window: Window | None = None) -> Result:
             ("ln p(π*)", best, tr.best_log_prob),
         ):
             r.steps.append(Step(name, "ln {p} = {ln}", {"p": p_value, "ln": ln_value}))
+        # one alignment fits (the empty target: all blanks; T = S + repeats: every frame
+        # forced), so p(l|x) = p(π*) by definition; the table's sum and the path's product
+        # round differently (1.18e-11 nats over 700 frames), and that is no gap
+        only = not p.target or n_frames == tr.min_frames
+        gap, share = (0.0, 1.0) if only else (tr.gap, tr.best_share)
         r.steps.append(
             Step(
                 "gap between the best alignment and the sum",
+                "one alignment fits, so p(l|x) = p(π*): ln p(l|x) − ln p(π*) = {gap} nats"
+                if only
                 # the two logs written out: p(π*) and p(l|x) print rounded (1.00e-450), and
                 # a student redoing the gap from them would not get its digits
-                "ln p(l|x) − ln p(π*) = {total} − ({best}) = {gap} nats",
-                {"total": tr.log_likelihood, "best": tr.best_log_prob, "gap": tr.gap},
+                else "ln p(l|x) − ln p(π*) = {total} − ({best}) = {gap} nats",
+                {"total": tr.log_likelihood, "best": tr.best_log_prob, "gap": gap},
             )
         )
         # the two probabilities as operands where they print as plain numbers; printed from
@@ -377,16 +392,15 @@ def solve_align(p: AlignProblem, *, window: Window | None = None) -> Result:
                 "p(π*) / p(l|x) = {best} / {total} = {share}"
                 if plain
                 else "p(π*) / p(l|x) = e^(−gap) = {share}",
-                {"best": best, "total": total, "share": tr.best_share}
-                if plain
-                else {"share": tr.best_share},
+                {"best": best, "total": total, "share": share} if plain else {"share": share},
             )
         )
         figures.update(
-            best=float(np.exp(tr.best_log_prob)),
-            total=float(np.exp(tr.log_likelihood)),
-            gap=tr.gap,
-            share=tr.best_share,
+            # from their logs: (1/3)^2000 is 0 as a double, beside a finite loss
+            best=ProbabilityFigure(tr.best_log_prob),
+            total=ProbabilityFigure(tr.log_likelihood),
+            gap=gap,
+            share=share,
         )
         # the share itself is on its line, at --precision with the derivation's digits (a
         # percentage here could only have digits of its own: 17.9% beside the line's 0.2)

@@ -32,7 +32,7 @@ from rnnloss_cli.result import (
 )
 from rnnloss_cli.solve._beyond import add_key_checks, cut_word, lead, prob_cell, shown, word
 from rnnloss_cli.solve.align import emissions_table
-from rnnloss_cli.solve.common import finalize
+from rnnloss_cli.solve.common import ProbabilityFigure, finalize
 
 FORMULA = Step(
     "formula",
@@ -354,9 +354,10 @@ def solve_decode(p: DecodeProblem, *, window: Window | None = None) -> Result:
     r.loss = loss
     r.figures = {
         "loss": loss,
-        "greedy_prob": float(np.exp(tr.greedy_labels_log_prob)),
-        "greedy_path_prob": float(np.exp(tr.greedy_path_log_prob)),
-        "beam_prob": float(np.exp(best_log)),
+        # from their logs: (1/3)^2000 is 0 as a double, beside a finite loss
+        "greedy_prob": ProbabilityFigure(tr.greedy_labels_log_prob),
+        "greedy_path_prob": ProbabilityFigure(tr.greedy_path_log_prob),
+        "beam_prob": ProbabilityFigure(best_log),
     }
     lead(r, "prefix beam search", *[s.label for s in _option_steps(p)])
     finalize(p.meta, r)

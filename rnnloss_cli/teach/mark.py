@@ -29,6 +29,7 @@ import dataclasses
 import json
 import math
 import re
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -36,6 +37,7 @@ from typing import Any
 from rnnloss_cli.errors import ProblemError
 from rnnloss_cli.flags import DECIMAL
 from rnnloss_cli.limits import MAX_PAIR_SOLVES
+from rnnloss_cli.result import LogNumber
 
 #: Kinds whose loss is a logarithm (log_base applies, a probability can stand for it).
 LOG_KINDS = frozenset({"bce", "nll", "cce", "ctc", "sequence", "reinforce"})
@@ -66,6 +68,15 @@ class Ctx:
         if figure in self.result.figures:
             return float(self.result.figures[figure])
         return self.entries[figure]
+
+    def shown(self, figure: str) -> float:
+        """The figure as a report prints it: ``value``, but a probability figure held with
+        its log (``ProbabilityFigure``) kept whole, so ``_g`` prints an underflowing one
+        from its log (5.721e-955, as the result box does), never 0."""
+        held = self.result.figures.get(figure)
+        return (
+            held if isinstance(held, LogNumber) and isinstance(held, float) else self.value(figure)
+        )
 
     @property
     def entries(self) -> dict[str, float]:
@@ -146,7 +157,19 @@ def asked_reduction(ctx: Ctx, figure: str) -> str | None:
     return None
 
 
+#: ln of the smallest normal double (2.2e-308): below it a probability's float is 0 or has
+#: lost digits, and a report prints it from its log.
+_NORMAL_LN = math.log(sys.float_info.min)
+
+
 def _g(x: float) -> str:
+    """A number as a report line writes it: 4 significant digits; a probability figure
+    below the normal doubles (a LogNumber whose float is 0 or subnormal) from its log, as
+    the result box prints it: (1/3)^2000 is 5.721e-955, not 0."""
+    if isinstance(x, LogNumber) and x.ln < _NORMAL_LN:
+        from rnnloss_cli.render.text import fmt_log
+
+        return fmt_log(x.ln, 4)
     return f"{x:.4g}"
 
 
@@ -222,8 +245,17 @@ def tokens_vs_sequences(ctx: Ctx, figure: str) -> Alternatives:
     for red in others:
         alt = ctx.resolve("loss", reduction=red)
         if alt is not None:
-            out.append((alt, f"{why} = {_g(ctx.value(figure))}"))
+            out.append((alt, f"{why} = {_asked(ctx, figure)}"))
     return out
+
+
+def _log_name(base: str) -> str:
+    """A log base as a step names it: ln, log2, log10."""
+    return "ln" if base == "e" else f"log{base}"
+
+
+#: The base a wrong_log_base step says was pressed ("1.059 is what log2 gives; ...").
+_BASE_USED = re.compile(r"is what (ln|log\d+) gives; use")
 
 
 def wrong_log_base(ctx: Ctx, figure: str) -> Alternatives:
@@ -237,14 +269,13 @@ def wrong_log_base(ctx: Ctx, figure: str) -> Alternatives:
             continue
         alt = ctx.resolve(figure, meta=dataclasses.replace(ctx.meta, log_base=base))
         if alt is not None:
-            name = "ln" if asked == "e" else f"log{asked}"
-            used = "ln" if base == "e" else f"log{base}"
+            name, used = _log_name(asked), _log_name(base)
             # which logarithm gave the number, so the student sees the key they pressed
             out.append(
                 (
                     alt,
                     f"{_g(alt)} is what {used} gives; use {name} as the problem asks: "
-                    f"{_g(ctx.value(figure))}",
+                    f"{_asked(ctx, figure)}",
                 )
             )
     return out
@@ -259,7 +290,21 @@ def objective_for_loss(ctx: Ctx, figure: str) -> Alternatives:
         what = "J = −loss" if figure.startswith("objective") else "the loss L = −J"
     else:
         what = "the loss −Σ ln p (minus the log-likelihood)"
-    return [(-value, f"{what} = {_g(value)}")]
+    return [(-value, f"{what} = {_asked(ctx, figure)}")]
+
+
+def _asked(ctx: Ctx, figure: str) -> str:
+    """The asked value as a correct step ends on it: with the digits the report's
+    "expected" gives it (769.029, where ``_g`` wrote 769), from its log if below a double."""
+    return _expected_text(ctx.shown(figure), ctx.meta.tolerance)
+
+
+def _probability_of(ctx: Ctx, loss: float) -> float:
+    """base^(−loss), the probability a loss stands for, held with its log: a loss of 769
+    nats is p = 1.035e-334, 0 as a double (a step wrote "−ln 0 = 769")."""
+    from rnnloss_cli.solve.common import ProbabilityFigure
+
+    return ProbabilityFigure(-loss * math.log(_base(ctx)))
 
 
 def _base(ctx: Ctx) -> float:
@@ -272,7 +317,8 @@ def probability_for_log(ctx: Ctx, figure: str) -> Alternatives:
         return []
     value = ctx.value(figure)
     p = _base(ctx) ** -value
-    return [(p, f"take −ln of the probability: −ln {_g(p)} = {_g(value)}")]
+    shown = _g(_probability_of(ctx, value))
+    return [(p, f"take −ln of the probability: −ln {shown} = {_asked(ctx, figure)}")]
 
 
 def percent_for_probability(ctx: Ctx, figure: str) -> Alternatives:
@@ -282,7 +328,8 @@ def percent_for_probability(ctx: Ctx, figure: str) -> Alternatives:
     value = ctx.value(figure)
     p = _base(ctx) ** -value
     shift = math.log(100) / math.log(_base(ctx))
-    step = f"use the probability {_g(p)}, not {_g(100 * p)}%: −ln {_g(p)} = {_g(value)}"
+    prob, percent = _g(_probability_of(ctx, value)), _g(_probability_of(ctx, value - shift))
+    step = f"use the probability {prob}, not {percent}%: −ln {prob} = {_asked(ctx, figure)}"
     return [(100 * p, step), (value - shift, step)]
 
 
@@ -340,7 +387,7 @@ def listed_for_exact(ctx: Ctx, figure: str) -> Alternatives:
     lc = _listed(ctx)
     step = (
         f"exact CTC sums over every alignment of T frames (forward algorithm), not only the "
-        f"{len(lc.alignments)} listed: {_g(ctx.value(figure))}"
+        f"{len(lc.alignments)} listed: {_asked(ctx, figure)}"
     )
     return [(_in_base(lc.loss, ctx), step), (_in_base(lc.valid_loss, ctx), step)]
 
@@ -367,9 +414,9 @@ def _sum_step(kept: list, ctx: Ctx, figure: str, instead: str) -> str:
     log = "ln" if ctx.meta.log_base == "e" else f"log{ctx.meta.log_base}"
     total = _base(ctx) ** -value
     if total > 0:
-        tail = f"= {_g(total)}, {instead}; then −{log} {_g(total)} = {_g(value)}"
+        tail = f"= {_g(total)}, {instead}; then −{log} {_g(total)} = {_asked(ctx, figure)}"
     else:
-        tail = f", {instead}; then −{log} of that sum: {_g(value)}"
+        tail = f", {instead}; then −{log} of that sum: {_asked(ctx, figure)}"
     return f"p(l|x) adds the probabilities of the alignments {paths}: {terms} {tail}"
 
 
@@ -442,7 +489,7 @@ def repeat_without_blank(ctx: Ctx, figure: str) -> Alternatives:
         step = (
             f"in the forward recursion the skip α_(t-1)(s-2) is allowed only when l'_s is not "
             f"the blank and differs from l'_(s-2): the copies of a repeated label in {word} "
-            f"need a blank between them: {_g(ctx.value(figure))}"
+            f"need a blank between them: {_asked(ctx, figure)}"
         )
         return [(_neg_log(total, ctx), step)]
     if figure != "valid_only" or not p.alignments:
@@ -455,7 +502,7 @@ def repeat_without_blank(ctx: Ctx, figure: str) -> Alternatives:
     names = ", ".join("".join(map(str, lc.alignments[i].path)) for i in repeats)
     step = (
         f"{names} merges the repeated label into one and does not collapse to {word}; "
-        f"leave it out: {_g(ctx.value(figure))}"
+        f"leave it out: {_asked(ctx, figure)}"
     )
     return [(_listed_loss(kept, ctx), step)]
 
@@ -468,7 +515,7 @@ def padding_not_masked(ctx: Ctx, figure: str) -> Alternatives:
     mask = getattr(p, "mask", None)
     if mask is None or bool(np.all(mask)):
         return []
-    step = f"ignore the padded steps (mask, lengths): {_g(ctx.value(figure))}"
+    step = f"ignore the padded steps (mask, lengths): {_asked(ctx, figure)}"
     out = []
     alt = ctx.resolve(figure, mask=np.ones_like(mask, dtype=bool))
     if alt is not None and math.isfinite(alt):
@@ -509,7 +556,7 @@ def negative_label_sign(ctx: Ctx, figure: str) -> Alternatives:
         f"at {where}, y·ŷ = (−1)·{paren(yh)} = {n(-yh)} and the term is "
         f"max(0, 1 − {paren(-yh)}) = {n(max(0.0, 1 + yh))}, not max(0, 1 − {paren(yh)}) = "
         f"{n(max(0.0, 1 - yh))} (y taken as +1); with each label's sign kept: "
-        f"{_g(ctx.value(figure))}"
+        f"{_asked(ctx, figure)}"
     )
     return [(alt, step)]
 
@@ -540,7 +587,7 @@ def discount_wrong_way(ctx: Ctx, figure: str) -> Alternatives:
         return []
     step = (
         f"discount the rewards still to come from step t: R_t = Σ_(k≥t) γ^(k−t) r_k "
-        f"(γ = {p.gamma:g}): {_g(ctx.value(figure))}"
+        f"(γ = {p.gamma:g}): {_asked(ctx, figure)}"
     )
     out = []
     for make in (_returns_forward, _returns_absolute):
@@ -652,6 +699,8 @@ SLIPS: tuple[Slip, ...] = (
     ),
 )
 SLIP_NAMES = tuple(s.name for s in SLIPS)
+#: The slip that only changes the log base: in a pair, it adds no step to the correct path.
+BASE_SLIP = "wrong_log_base"
 
 
 # ------------------------------------------------------------------ marking
@@ -747,7 +796,12 @@ def pair_values(ctx: Ctx, figure: str) -> list[tuple[Pair, Alternatives]]:
     with at most MAX_PAIR_SOLVES re-solves; each pair once, in the catalogue's order (tried
     from the first of its slips that is a change, with each of that slip's changes).
 
-    The correct step undoes the second slip on the changed problem, then the first.
+    The correct step is one path from the givens to the asked value: the second slip's
+    step on the changed problem, then the first slip's. Where one of the two is the wrong
+    log base, that slip is no step at all (the base is what the problem asks), so the step
+    is the other slip's, worked on the problem as asked: "sum of the 2 terms: … = 0.734",
+    not "… = 0.734; then change of base to bits … = 1.0589; then 1.059 is what log2 gives;
+    use ln …: 0.734".
     """
     key = ("pairs", figure)
     if key in ctx._slip_values:
@@ -780,7 +834,7 @@ def pair_values(ctx: Ctx, figure: str) -> list[tuple[Pair, Alternatives]]:
                 if second is first or seen.get(pair.name, (first.name,))[0] != first.name:
                     continue
                 found = [
-                    (alt, f"{step}; then {first_step}")
+                    (alt, _pair_step(ctx, sub, first, second, (step, first_step), first_alts))
                     for alt, step in second.alternatives(sub, figure)
                     if math.isfinite(alt)
                     and not _close(alt, expected, tol)
@@ -793,6 +847,26 @@ def pair_values(ctx: Ctx, figure: str) -> list[tuple[Pair, Alternatives]]:
                     out.append((pair, found))
     ctx._slip_values[key] = out
     return out
+
+
+def _pair_step(
+    ctx: Ctx, sub: Ctx, first: Slip, second: Slip, steps: tuple[str, str], alone: dict
+) -> str:
+    """A pair's correct step (see ``pair_values``): ``steps`` = (the second slip's step on
+    the changed problem ``sub``, the first slip's step), chained; or where one slip is the
+    log base, the other's step alone on the problem as asked (``alone``: each slip's
+    alternatives there, the first slip's step among them), naming the base pressed."""
+    second_step, first_step = steps
+    path, used = None, None
+    if second.name == BASE_SLIP:
+        path, found = first_step, _BASE_USED.search(second_step)
+        used = found.group(1) if found else None
+    elif first.name == BASE_SLIP and alone.get(second.name):
+        path, used = alone[second.name][0][1], _log_name(sub.meta.log_base)
+    if path is None:
+        return f"{second_step}; then {first_step}"
+    asked = _log_name(ctx.meta.log_base)
+    return f"{path} (in {asked} as the problem asks" + (f", not {used})" if used else ")")
 
 
 def _matching(candidates: Any, given: float, tol: float) -> list[tuple[Any, float, str]]:
@@ -894,7 +968,7 @@ def mark_ctx(ctx: Ctx, answers: dict[str, float | str]) -> MarkReport:
                 given = parse_value(given)
             except ValueError as err:
                 raise ProblemError(str(err), file=meta.file, field=f"--answer {asked}") from None
-        expected = ctx.value(figure)
+        expected = ctx.shown(figure)  # a float: compared as one, printed by _g
         points = meta.points.get(figure, 1.0)
         right = _close(given, expected, meta.tolerance)
         m = FigureMark(figure, given, expected, meta.tolerance, right, points, points * right)
@@ -965,6 +1039,13 @@ def mark_text(ctx: Ctx, asked: str, figure: str, given: float | str) -> FigureMa
             slip, alt, step = found[0]
             m.slip, m.says, m.slip_value, m.correct_step = slip.name, slip.says, alt, step
             m.also = [s.name for s, _, _ in found[1:]]
+        else:  # read from the answer itself: another alignment, the case of a symbol
+            from rnnloss_cli.teach.textslips import answer_slip
+
+            read = answer_slip(ctx, figure, text)
+            if read is not None:
+                m.slip, m.says, m.correct_step = read
+                m.slip_value = text
     return m
 
 
@@ -1061,6 +1142,29 @@ def _text_shown(text: str) -> str:
     return _CONTROL.sub("\ufffd", cut)
 
 
+def _answer_text(x: float) -> str:
+    """An answer as the student wrote it (its shortest round-trip digits): 2196.7979, where
+    ``:g`` printed 2196.8, the same text as the right 2196.797."""
+    if not math.isfinite(x):
+        return f"{x:g}"
+    text = repr(float(x))
+    return text[:-2] if text.endswith(".0") else text
+
+
+def _expected_text(x: float, tol: float) -> str:
+    """The expected value with the decimals its tolerance needs (a rounding error of at
+    most ``tol``: 3 decimals at ±0.0005, 2196.797), never fewer than ``_g``'s 4 significant
+    digits (0.367, 5.721e-955 from its log); ``:.4g`` printed 2196.7969 as 2197."""
+    shown = _g(x)
+    if isinstance(x, LogNumber) and x.ln < _NORMAL_LN or not math.isfinite(x) or x == 0:
+        return shown
+    if not tol > 0:
+        return f"{x:.15g}"
+    decimals = max(0, math.ceil(-math.log10(2 * tol) - 1e-9))  # 0.5·10^-d ≤ tol
+    sig = math.floor(math.log10(abs(x))) + 1 + decimals
+    return shown if sig <= 4 else f"{x:.{min(sig, 17)}g}"
+
+
 def report_text(report: MarkReport) -> str:
     """Plain lines: one per figure, with the slip and the correct step when wrong; control
     characters of the file's title and path are shown as U+FFFD."""
@@ -1080,12 +1184,11 @@ def report_text(report: MarkReport) -> str:
                 else:
                     lines.append("    a text is compared exactly (spaces around ignored)")
             continue
+        given, expected = _answer_text(m.given), _expected_text(m.expected, m.tolerance)
         if m.right:
-            lines.append(f"  {m.figure} = {m.given:g}: right ({_g(m.expected)})")
+            lines.append(f"  {m.figure} = {given}: right ({expected})")
             continue
-        lines.append(
-            f"  {m.figure} = {m.given:g}: wrong, expected {_g(m.expected)} (±{m.tolerance:g})"
-        )
+        lines.append(f"  {m.figure} = {given}: wrong, expected {expected} (±{m.tolerance:g})")
         if m.slip:
             lines.append(f"    slip [{m.slip}]: {m.says}")
             lines.append(f"    correct step: {m.correct_step}")

@@ -15,6 +15,13 @@ from the problem's emissions (never from the answer). The collapse B merges runs
   the target (Viterbi) is asked.
 
 Adding one is adding a ``TextSlip`` entry: ``(ctx, figure) -> [(wrong text, correct step)]``.
+
+Two more are read from the answer itself, when none of those gives it (``answer_slip``):
+
+- ``not_the_best_alignment``: another alignment of the target (one symbol a frame, it
+  collapses to the target), with its probability beside π*'s;
+- ``symbol_case``: the right labelling but for the case of its symbols (A-BB written a-bb);
+- ``symbols_spaced``: π* with spaces between its one-character symbols (A - B B).
 """
 
 from __future__ import annotations
@@ -257,3 +264,112 @@ def diagnose_text(ctx: Any, figure: str, given: str) -> list[tuple[TextSlip, str
                 found.append((slip, alt, step))
                 break
     return found
+
+
+#: Frames an alignment's probability is written out for as a product (y_1 × y_2 × …).
+PRODUCT_MAX_FRAMES = 12
+
+
+def _answer_symbols(text: str, symbols: Sequence[str]) -> list[str] | None:
+    """A path as written, as symbols: split at spaces when it has any (symbols longer than
+    a character), else one symbol a character; None when one is not a symbol."""
+    items = text.split() if " " in text else list(text)
+    return items if all(s in symbols for s in items) else None
+
+
+def _path_probability(log_probs: Any, idx: list[int], shown: str) -> tuple[float, str]:
+    """(ln p(π), "p(π) = y_1(π_1) × … = value"): the product written out for a short path,
+    the value from its log (a long path's product is 0 as a double)."""
+    import math
+
+    from rnnloss_cli.render.text import fmt_log, fmt_number
+
+    terms = [float(log_probs[t, k]) for t, k in enumerate(idx)]
+    ln = math.fsum(terms)
+    value = fmt_log(ln, 4)
+    if len(terms) > PRODUCT_MAX_FRAMES:
+        return ln, f"p({shown}) = {value}"
+    product = " × ".join(fmt_number(math.exp(x), 4) for x in terms)
+    return ln, f"p({shown}) = {product} = {value}"
+
+
+def _alignment_answer(ctx: Any, figure: str, text: str) -> tuple[list[str], list[str]] | None:
+    """(the answer's symbols, π*'s) when ``text`` is an alignment of the target (T symbols
+    that collapse to it), else None."""
+    p = ctx.problem
+    if _kind(ctx) != "ctc_align" or figure != "path" or not ctx.texts.get(figure):
+        return None
+    fr = p.frames
+    given = _answer_symbols(text, fr.symbols)
+    best = _answer_symbols(ctx.texts[figure], fr.symbols)
+    if given is None or best is None or len(given) != fr.log_probs.shape[0]:
+        return None
+    if drop_blanks(merge_runs(given), fr.blank) != list(p.target):
+        return None
+    return given, best
+
+
+def _not_the_best_alignment(ctx: Any, figure: str, text: str) -> tuple[str, str] | None:
+    """``text`` is an alignment of the target but not π*: what it says and the step, both
+    probabilities worked from the emissions (a tie is said to be one)."""
+    import math
+
+    found = _alignment_answer(ctx, figure, text)
+    if found is None or found[0] == found[1]:
+        return None
+    fr, right = ctx.problem.frames, ctx.texts[figure]
+    ln_mine, mine = _path_probability(fr.log_probs, [fr.symbols.index(s) for s in found[0]], text)
+    ln_best, best = _path_probability(fr.log_probs, [fr.symbols.index(s) for s in found[1]], right)
+    target = _cut(list(ctx.problem.target))
+    if math.isclose(ln_mine, ln_best, rel_tol=1e-12, abs_tol=1e-12):
+        return (
+            f"it is an alignment of {target} as probable as the key's: a tie, and the key "
+            "holds the one Viterbi's back-pointers pick",
+            f"{mine}, and {best}: either is a best alignment",
+        )
+    return (
+        f"it is an alignment of {target}, but not the most probable one",
+        f"{mine}, against {best}: Viterbi keeps the more probable way into each cell",
+    )
+
+
+def _symbols_spaced(ctx: Any, figure: str, text: str) -> tuple[str, str] | None:
+    """``text`` is π* itself with spaces between its one-character symbols."""
+    found = _alignment_answer(ctx, figure, text)
+    if found is None or found[0] != found[1]:
+        return None
+    return (
+        "it is the best alignment, written with spaces between its symbols",
+        f"write it as one word, as the key does: {ctx.texts[figure]}",
+    )
+
+
+def _symbol_case(ctx: Any, figure: str, text: str) -> tuple[str, str] | None:
+    """``text`` is the right labelling but for the case of its symbols."""
+    right = ctx.texts.get(figure, "")
+    if not right or text == right or text.casefold() != right.casefold():
+        return None
+    symbols = getattr(getattr(ctx.problem, "frames", None), "symbols", None) or ()
+    named = ", ".join(s for s in symbols if s.casefold() != s or s.upper() != s)[:80]
+    return (
+        "it is right but for the case of its symbols: they are compared exactly",
+        f"write each symbol as the problem names it ({named}): {right}",
+    )
+
+
+#: Slips read from the answer (name, its check): tried when no catalogue slip gives it.
+ANSWER_SLIPS: tuple[tuple[str, Callable[[Any, str, str], tuple[str, str] | None]], ...] = (
+    ("symbol_case", _symbol_case),
+    ("symbols_spaced", _symbols_spaced),
+    ("not_the_best_alignment", _not_the_best_alignment),
+)
+
+
+def answer_slip(ctx: Any, figure: str, text: str) -> tuple[str, str, str] | None:
+    """(name, what it says, the correct step) of the first ANSWER_SLIPS check that explains
+    ``text``, else None."""
+    for name, check in ANSWER_SLIPS:
+        found = check(ctx, figure, text)
+        if found is not None:
+            return name, *found
+    return None

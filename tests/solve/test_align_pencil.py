@@ -94,15 +94,16 @@ def test_the_emissions_table_explains_its_starred_cells():
     )
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="needs the caption replaced by Table.legend, which changes the piped words pinned "
-    "by tests/test_sheet_handout_words.py and a README excerpt (outside this part)",
-)
 def test_the_viterbi_table_names_its_piped_mark():
     """Piped, the Viterbi table marks π*'s cells "*" (0.7*, 0.35*, 0.175*, 0.0875*) but its
     caption says "highlighted: the best alignment; dim: unreachable": no "*" is explained."""
-    assert _piped_legend_after("Viterbi table").startswith("*: the best alignment")
+    assert _piped_legend_after("Viterbi table") == "*: the best alignment; 0: unreachable"
+
+
+def test_the_back_pointer_table_names_its_piped_mark():
+    """Piped, the back-pointer table stars π*'s moves (by hand, states 2 3 4 4: start* at
+    t=1, s−1* at t=2 and 3, stay* at t=4) with no legend under it at all."""
+    assert _piped_legend_after("back-pointers") == "*: the best alignment"
 
 
 def test_the_final_cells_are_worked_from_the_column_before():

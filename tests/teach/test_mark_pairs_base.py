@@ -37,9 +37,10 @@ def test_mean_in_another_base_is_named_as_a_pair(bce_sum: str, given: float, log
     m = mark_answers(bce_sum, {"loss": given}).marks[0]
     assert not m.right
     assert m.slip == "mean_for_sum+wrong_log_base", (m.slip, m.also)
-    # the correct step undoes the mean, then the base actually used (not the other one)
-    assert "sum of the 2 terms" in m.correct_step
-    assert f"is what {log} gives" in m.correct_step, m.correct_step
+    # the correct step is the sum in ln, naming the base actually used (not the other one)
+    assert m.correct_step == (
+        f"sum of the 2 terms: 0.22314 + 0.51083 = 0.734 (in ln as the problem asks, not {log})"
+    )
 
 
 def test_each_slip_alone_is_still_named_alone(bce_sum: str):
@@ -82,4 +83,6 @@ def test_sequences_mean_in_another_base(given: float, log: str):
     # in log10 1.238470 / 2.302585 = 0.537861: two slips, no single one gives them.
     m = mark_answers("problems/seq-padded-batch.yaml", {"loss": given}).marks[0]
     assert m.slip == "tokens_vs_sequences+wrong_log_base", (m.slip, m.also)
-    assert f"is what {log} gives" in m.correct_step
+    # straight to the mean over tokens in ln (0.4954), naming the base used
+    assert m.correct_step.endswith(f"= 0.4954 (in ln as the problem asks, not {log})")
+    assert "gives" not in m.correct_step, m.correct_step
