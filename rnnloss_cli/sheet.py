@@ -113,9 +113,8 @@ HANDOUT_WORDS = {
     BETA_HINT: "β_1 is the t=1 column of the backward trellis β",
     # kind hinge's note (solve/pointwise.py) on its two reductions
     "(reduction: sum in a file, or --reduction sum, gives": "(reduction: sum gives",
-    # the terminal colours a highlighted cell and dims an unreachable one; every sheet
-    # format sets the first in bold and prints the second's 0 (solve/align, rnnt, decode)
-    "highlighted: the best alignment; dim: unreachable": "bold: the best alignment; 0: unreachable",
+    # the terminal colours a highlighted cell; every sheet format sets it in bold (rnnt,
+    # decode; solve/align's tables name their marks through Table.legend, in each format)
     "highlighted: the last node": "bold: the last node",
     "the most probable symbol per frame (highlighted)": "the most probable symbol per frame "
     "(bold in the table)",
