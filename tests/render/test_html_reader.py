@@ -283,10 +283,10 @@ def test_on_paper_a_short_table_and_the_result_box_are_not_cut_across_pages():
 def test_a_gradient_table_formula_cell_sets_its_subscripts():
     """BPTT's gradient table says how each gradient is summed: h_{t−1} with its braces
     printed was TeX source on the page; the formula cell gets <sub> as step labels do."""
+    import re
+
     from rnnloss_cli import solve_file
     from rnnloss_cli.render.html import render_html
-
-    import re
 
     page = render_html([solve_file("problems/bptt-two-steps.yaml")])
     assert not [td for td in re.findall(r"<td[^>]*>.*?</td>", page) if "_{" in td]
