@@ -563,11 +563,35 @@ def check_output_path(output: Path, *, force: bool, inputs: Iterable[str | Path]
     if str(output) == "-":
         return
     try:
-        problem = _output_path_problem(_landing(output), force, inputs)
+        problem = _folder_name_problem(output)
+        if problem is None:
+            problem = _output_path_problem(_landing(output), force, inputs)
     except (OSError, RuntimeError) as exc:  # RuntimeError: Path.resolve on a symlink loop
         problem = f"cannot be used as an output: {_reason(exc)}"
     if problem is not None:
-        raise fail(f"{output}: {problem}")
+        raise fail(f"{shown_path(output)}: {problem}")
+
+
+def names_folder(output: str | Path) -> bool:
+    """Whether ``-o`` was written as a folder: ending in ``/`` (kept by
+    :class:`~rnnloss_cli.cli.options.OutputPath`, which pathlib would drop)."""
+    return bool(getattr(output, "names_folder", False))
+
+
+def shown_path(output: str | Path) -> str:
+    """``output`` as the user wrote it: ``newdir/`` keeps its slash."""
+    return f"{output}{os.sep}" if names_folder(output) and str(output) != os.sep else str(output)
+
+
+def _folder_name_problem(output: Path) -> str | None:
+    """Why an ``-o`` ending in ``/`` cannot take the one file a command writes: pathlib
+    dropped the slash, so ``-o newdir/`` wrote a file named newdir, and ``-o f.txt/ --force``
+    wrote over the file f.txt."""
+    if not names_folder(output) or output.is_dir():
+        return None  # a folder that exists: "is a folder; give a file name" below
+    if os.path.lexists(output) and not output.is_dir():
+        return "is not a folder (a name ending in / names one); give a file name without the /"
+    return "no such folder (a name ending in / names a folder); give a file name"
 
 
 def _landing(output: Path) -> Path:
@@ -628,10 +652,10 @@ def write_file(
 
     ``-`` is standard output. A device or FIFO (a named pipe), and a descriptor's name
     (``/dev/stdout``, ``/dev/fd/3``, ``/proc/self/fd/1``: a link to whatever the descriptor
-    is, a file too), are written to directly (:func:`is_stream_path`). A symbolic link to a file is written through: the file
-    it leads to is replaced atomically and the link stays (replacing the link itself left
-    its file unchanged, and ``-o /dev/stdout`` once replaced the system's /dev/stdout). A
-    missing parent folder is created.
+    is, a file too), are written to directly (:func:`is_stream_path`). A symbolic link to a
+    file is written through: the file it leads to is replaced atomically and the link stays
+    (replacing the link itself left its file unchanged, and ``-o /dev/stdout`` once replaced
+    the system's /dev/stdout). A missing parent folder is created.
     """
     import tempfile
 
