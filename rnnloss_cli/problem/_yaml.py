@@ -481,6 +481,32 @@ def _tab_at(text: str, mark: Any) -> bool:
     return row[mark.column : mark.column + 1] == "\t" or row[:1] == "\t"
 
 
+#: Characters of a YAML simple key (``key: value``), the YAML spec's own limit: past it both
+#: parsers stop at the ``:`` with "could not find expected ':'" (a block mapping), "did not
+#: find expected ',' or '}'" (a flow one) or "mapping values are not allowed" (a quoted key).
+SIMPLE_KEY_CHARS = 1024
+_LIST_DASHES = re.compile(r"^(?:-\s+)+")
+
+
+def _long_key_chars(text: str, mark: Any) -> int | None:
+    """The length of the key before the ``:`` the parser stopped at, when it is longer than
+    SIMPLE_KEY_CHARS (the key runs back to a ``{``, ``[`` or ``,`` on its line, or to the
+    line's start and its list dashes); None otherwise. Marks count characters."""
+    start = 0
+    for _ in range(mark.line):
+        start = text.find("\n", start) + 1
+        if start == 0:
+            return None
+    end = text.find("\n", start)
+    row = text[start : end if end >= 0 else len(text)]
+    col = mark.column
+    if row[col : col + 1] != ":" or col <= SIMPLE_KEY_CHARS:
+        return None
+    begin = max(row.rfind(c, 0, col) for c in "{[,") + 1
+    key = _LIST_DASHES.sub("", row[begin:col].strip())
+    return len(key) if len(key) > SIMPLE_KEY_CHARS else None
+
+
 def load_yaml(text: str, file: str, *, loader_class: type | None = None) -> tuple[Any, Lines]:
     """Parse ``text`` safely; return (data, {path: line}). Errors become ProblemError.
 
@@ -501,6 +527,12 @@ def load_yaml(text: str, file: str, *, loader_class: type | None = None) -> tupl
         # libyaml puts the end of a text without a final newline on one line more.
         line = min(mark.line + 1, text.count("\n") + 1) if mark else None
         if problem != NESTING_WORDS:
+            long_key = _long_key_chars(text, mark) if mark is not None else None
+            if long_key is not None:  # the parser's words name neither the key nor the limit
+                problem = (
+                    f"a key of {long_key:,} characters; YAML's simple keys are at most "
+                    f"{SIMPLE_KEY_CHARS} characters (field names are short: shorten it)"
+                )
             problem = f"not valid YAML: {problem}"
             if mark is not None and _tab_at(text, mark):
                 problem += f" ({_TAB_WORDS})"
