@@ -54,6 +54,9 @@ _FAST_FLOAT = re.compile(
 #: Digits beyond which an integer cannot fit a float64 (max about 1.8e308) whatever they are;
 #: also keeps ``int()`` clear of Python's 4300-digit conversion limit.
 _MAX_INT_DIGITS = 400
+#: Characters of an integer (sign included) that fits a float64 whatever its digits: the
+#: list's fast path reads these; longer ones take the checks of :meth:`_Builder.scalar`.
+_SHORT_INT_CHARS = 16
 NESTING_WORDS = (
     f"nested deeper than {limits.MAX_NESTING} levels (limit MAX_NESTING = {limits.MAX_NESTING})"
 )
@@ -391,30 +394,41 @@ class _Builder:
         scalar_event, alias_event = yaml.ScalarEvent, yaml.AliasEvent
         seq_start, map_start = yaml.SequenceStartEvent, yaml.MappingStartEvent
         doc_end = yaml.DocumentEndEvent
-        fast_float = _FAST_FLOAT.fullmatch
+        fast_float, fast_int = _FAST_FLOAT.fullmatch, _FAST_INT.fullmatch
+        max_values = limits.MAX_YAML_VALUES
         stack = self.stack
         items = lines = None  # the appenders of the open list, when the innermost is a list
         while True:
             event = get()
             kind = type(event)
             if kind is scalar_event:
-                # Fast path: a plain decimal float item of a list (the bulk of a big file).
+                # Fast path: a plain decimal item of a list (the bulk of a big file), counted
+                # against the limit as it is read: compared only after the whole file, a
+                # 50 MB list was parsed to its end before its refusal.
                 if (
                     items is not None
                     and event.implicit[0]
                     and event.tag is None
                     and event.anchor is None
-                    and fast_float(event.value)
                 ):
-                    number = float(event.value)
-                    if number - number != 0.0:  # inf: the text overflowed float64
-                        raise self._too_big(event)
-                    if number == 0.0 and underflows(event.value, number):
-                        raise self._too_small(event)
-                    items(number)
-                    lines(event.start_mark.line + 1)
-                    self.count += 1
-                    continue
+                    value = event.value
+                    if fast_float(value):
+                        number = float(value)
+                        if number - number != 0.0:  # inf: the text overflowed float64
+                            raise self._too_big(event)
+                        if number == 0.0 and underflows(value, number):
+                            raise self._too_small(event)
+                    elif len(value) <= _SHORT_INT_CHARS and fast_int(value):
+                        number = int(value)  # an int stays an int, as safe_load reads it
+                    else:
+                        number = None
+                    if number is not None:
+                        items(number)
+                        lines(event.start_mark.line + 1)
+                        self.count += 1
+                        if self.count > max_values:
+                            self._grow(0, event.start_mark)
+                        continue
                 mark = event.start_mark
                 value, merge = self.scalar(event)
                 self._grow(1, mark)

@@ -74,3 +74,28 @@ def test_a_key_of_1024_characters_or_less_is_not_blamed(loader):
     """A short key before a missing ':' keeps the parser's own words."""
     err = _refused("kind: mse\nkey\nnext: 1\n", loader)
     assert "1024" not in err.message
+
+
+# ------------------------------------------------------------------ values counted as read
+@pytest.mark.parametrize("number", ["1.5", "2", "-3e2"])
+def test_past_max_yaml_values_a_file_is_refused_where_the_count_passes(loader, monkeypatch, number):
+    """A list of plain numbers (the parser's fast path) was counted but compared with the
+    limit only after the whole file was parsed: a 50 MB list took the full parse before its
+    refusal, which named the end of the file. Limit 10 here: the mapping (1), the key y (2),
+    the list (3), then items 4, 5, ..., 11: the 8th item passes it, on line 1 + 8 = 9."""
+    monkeypatch.setattr(limits, "MAX_YAML_VALUES", 10)
+    text = "y:\n" + f"- {number}\n" * 100  # item i (from 1) on line 1 + i
+    err = _refused(text, loader)
+    assert "MAX_YAML_VALUES = 10" in err.message, err.message
+    assert err.line == 9
+
+
+@pytest.mark.parametrize("number", ["0", "-7", "123456789012345", "1.5", "2.0e+3"])
+def test_plain_numbers_in_a_list_read_as_the_safe_loader_reads_them(loader, number):
+    """The fast path keeps each number's type (an int stays an int) and line."""
+    text = f"y: [{number}, {number}]\nz:\n  - {number}\n"
+    data, lines = load_yaml(text, "f.yaml", loader_class=loader)
+    expected = yaml.safe_load(text)
+    assert data == expected
+    assert [type(v) for v in data["y"] + data["z"]] == [type(expected["z"][0])] * 3
+    assert lines.get(("y", 1)) == 1 and lines.get(("z", 0)) == 3
