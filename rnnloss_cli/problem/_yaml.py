@@ -506,6 +506,8 @@ def _long_key_chars(text: str, mark: Any) -> int | None:
     """The length of the key before the ``:`` the parser stopped at, when it is longer than
     SIMPLE_KEY_CHARS (the key runs back to a ``{``, ``[`` or ``,`` on its line, or to the
     line's start and its list dashes); None otherwise. Marks count characters."""
+    if mark.column <= SIMPLE_KEY_CHARS:  # no key that long ends before this column
+        return None
     start = 0
     for _ in range(mark.line):
         start = text.find("\n", start) + 1
@@ -514,7 +516,7 @@ def _long_key_chars(text: str, mark: Any) -> int | None:
     end = text.find("\n", start)
     row = text[start : end if end >= 0 else len(text)]
     col = mark.column
-    if row[col : col + 1] != ":" or col <= SIMPLE_KEY_CHARS:
+    if row[col : col + 1] != ":":
         return None
     begin = max(row.rfind(c, 0, col) for c in "{[,") + 1
     key = _LIST_DASHES.sub("", row[begin:col].strip())
