@@ -563,11 +563,35 @@ def check_output_path(output: Path, *, force: bool, inputs: Iterable[str | Path]
     if str(output) == "-":
         return
     try:
-        problem = _output_path_problem(_landing(output), force, inputs)
+        problem = _folder_name_problem(output)
+        if problem is None:
+            problem = _output_path_problem(_landing(output), force, inputs)
     except (OSError, RuntimeError) as exc:  # RuntimeError: Path.resolve on a symlink loop
         problem = f"cannot be used as an output: {_reason(exc)}"
     if problem is not None:
-        raise fail(f"{output}: {problem}")
+        raise fail(f"{shown_path(output)}: {problem}")
+
+
+def names_folder(output: str | Path) -> bool:
+    """Whether ``-o`` was written as a folder: ending in ``/`` (kept by
+    :class:`~rnnloss_cli.cli.options.OutputPath`, which pathlib would drop)."""
+    return bool(getattr(output, "names_folder", False))
+
+
+def shown_path(output: str | Path) -> str:
+    """``output`` as the user wrote it: ``newdir/`` keeps its slash."""
+    return f"{output}{os.sep}" if names_folder(output) and str(output) != os.sep else str(output)
+
+
+def _folder_name_problem(output: Path) -> str | None:
+    """Why an ``-o`` ending in ``/`` cannot take the one file a command writes: pathlib
+    dropped the slash, so ``-o newdir/`` wrote a file named newdir, and ``-o f.txt/ --force``
+    wrote over the file f.txt."""
+    if not names_folder(output) or output.is_dir():
+        return None  # a folder that exists: "is a folder; give a file name" below
+    if os.path.lexists(output) and not output.is_dir():
+        return "is not a folder (a name ending in / names one); give a file name without the /"
+    return "no such folder (a name ending in / names a folder); give a file name"
 
 
 def _landing(output: Path) -> Path:
@@ -626,12 +650,12 @@ def write_file(
 ) -> None:
     """Write ``text`` to ``output`` atomically (temporary file, then rename), or exit 2.
 
-    ``-`` is standard output. A device or FIFO (a named pipe), and any path under /dev or
-    /proc (``/dev/stdout``, ``/dev/fd/3``: a link to whatever the descriptor is, a file
-    too), are written to directly. A symbolic link to a file is written through: the file
-    it leads to is replaced atomically and the link stays (replacing the link itself left
-    its file unchanged, and ``-o /dev/stdout`` once replaced the system's /dev/stdout). A
-    missing parent folder is created.
+    ``-`` is standard output. A device or FIFO (a named pipe), and a descriptor's name
+    (``/dev/stdout``, ``/dev/fd/3``, ``/proc/self/fd/1``: a link to whatever the descriptor
+    is, a file too), are written to directly (:func:`is_stream_path`). A symbolic link to a
+    file is written through: the file it leads to is replaced atomically and the link stays
+    (replacing the link itself left its file unchanged, and ``-o /dev/stdout`` once replaced
+    the system's /dev/stdout). A missing parent folder is created.
     """
     import tempfile
 
@@ -677,18 +701,33 @@ def write_file(
 
 
 def is_stream_path(path: Path) -> bool:
-    """A path under /dev, or a descriptor under /proc (``/dev/stdout``, ``/dev/fd/3``,
-    ``/proc/self/fd/1``, ``/proc/1/task/1/fd/1``): a descriptor or a device, never a file to
-    replace, whatever it leads to now. Other /proc paths are not: ``/proc/self/root/...``
-    and ``/proc/self/cwd/...`` lead to ordinary files, which were written over without
-    --force (and not atomically) as if they were descriptors."""
+    """A descriptor's name, a character device or a FIFO: written to as it is, never a file
+    to replace, whatever it leads to now.
+
+    Descriptors by name: ``/dev/stdout``, ``/dev/stderr``, ``/dev/stdin``, ``/dev/fd/N``, and
+    ``/proc/PID/fd/N`` or ``/proc/PID/task/TID/fd/N`` (``-o /dev/stdout > out.json`` writes
+    to the shell's file, which exists, without --force). Devices and FIFOs by what they are
+    (``/dev/null``, ``/dev/tty``, a named pipe anywhere). Any other path is a file, under
+    /dev too: every path under /dev counted, so ``-o /dev/shm/existing`` (a tmpfs of
+    ordinary files) was written over without --force and not atomically. Other /proc paths
+    are files too: ``/proc/self/root/...`` and ``/proc/self/cwd/...`` lead to ordinary ones.
+    """
     parts = Path(os.path.abspath(path)).parts
     if len(parts) <= 2:
         return False
-    if parts[1] == "dev":
+    if parts[1] == "dev" and (
+        (len(parts) == 3 and parts[2] in ("stdin", "stdout", "stderr"))
+        or (len(parts) == 4 and parts[2] == "fd" and parts[3].isdigit())
+    ):
         return True
     # /proc/PID/fd/N or /proc/PID/task/TID/fd/N (PID: a number, self or thread-self)
-    return parts[1] == "proc" and "fd" in (parts[3:4] if parts[3:4] != ("task",) else parts[5:6])
+    if parts[1] == "proc" and "fd" in (parts[3:4] if parts[3:4] != ("task",) else parts[5:6]):
+        return True
+    try:
+        mode = os.stat(path).st_mode
+    except (OSError, ValueError):  # missing, a loop of links, a NUL byte in the name
+        return False
+    return stat.S_ISCHR(mode) or stat.S_ISFIFO(mode)
 
 
 def _umask() -> int:

@@ -4,6 +4,7 @@ Only typer is imported here, so every command module can import it at start-up.
 """
 
 import enum
+import os
 from pathlib import Path
 from typing import Annotated, Optional
 
@@ -45,10 +46,37 @@ ShowOpt = Annotated[
         f"{SHOW_HEATMAP} colours trellis cells by value in the terminal.",
     ),
 ]
+
+
+class OutputPath(type(Path())):  # PosixPath or WindowsPath: Path itself is abstract before 3.12
+    """An ``-o`` path that remembers whether it was written as a folder.
+
+    pathlib drops a trailing slash (``Path("newdir/")`` is ``newdir``), so ``-o newdir/``
+    wrote a FILE named newdir. ``names_folder`` keeps what the user wrote: a name ending in
+    ``/`` (or ``/.``) means a folder, which the commands writing one file refuse
+    (:func:`rnnloss_cli.cli.io.check_output_path`)."""
+
+    names_folder = False
+
+
+def output_path(text: str) -> Path:
+    """The ``-o`` value as an :class:`OutputPath`, its trailing slash remembered."""
+    if isinstance(text, Path):  # a default, already a path
+        return text
+    path = OutputPath(text)
+    seps = tuple(s for s in (os.sep, os.altsep) if s)
+    path.names_folder = text.endswith(seps) or text.endswith(tuple(s + "." for s in seps))
+    return path
+
+
 OutOpt = Annotated[
     Optional[Path],  # noqa: UP045
     typer.Option(
-        "--output", "-o", help="Write to this file (atomically) instead of standard output."
+        "--output",
+        "-o",
+        parser=output_path,
+        metavar="<path>",
+        help="Write to this file (atomically) instead of standard output.",
     ),
 ]
 ForceOpt = Annotated[

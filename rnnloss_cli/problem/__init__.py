@@ -85,11 +85,19 @@ STDIN_NAME = "<stdin>"
 _stdin_read: tuple[Any, str] | None = None
 
 
-def _too_large(name: str) -> ProblemError:
+#: What ``read_text`` reads unless told: the words its messages use.
+PROBLEM_FILE = "problem file"
+
+
+def _too_large(name: str, what: str = PROBLEM_FILE) -> ProblemError:
+    why = (
+        "problem files hold a few numbers to a few million"
+        if what == PROBLEM_FILE
+        else f"too large for a {what}"
+    )
     return ProblemError(
         f"larger than {limits.MAX_FILE_BYTES:,} bytes (limit MAX_FILE_BYTES = "
-        f"{limits.MAX_FILE_BYTES // 2**20} MiB); problem files hold a few numbers to a few "
-        "million",
+        f"{limits.MAX_FILE_BYTES // 2**20} MiB); {why}",
         file=name,
     )
 
@@ -142,10 +150,10 @@ def _decode(data: bytes, name: str) -> str:
         ) from None
 
 
-def _read_limited(stream: Any, name: str) -> bytes:
+def _read_limited(stream: Any, name: str, what: str = PROBLEM_FILE) -> bytes:
     data = stream.read(limits.MAX_FILE_BYTES + 1)
     if len(data) > limits.MAX_FILE_BYTES:
-        raise _too_large(name)
+        raise _too_large(name, what)
     return data
 
 
@@ -172,24 +180,27 @@ def _read_stdin() -> str:
     return text
 
 
-def read_text(path: str) -> str:
+def read_text(path: str, *, what: str = PROBLEM_FILE) -> str:
     """Read a problem file (``-`` is standard input, read once) as UTF-8 text.
 
     Bytes are read and decoded here, for files and standard input alike; a regular file
     larger than ``limits.MAX_FILE_BYTES`` is refused before it is read, any other stream
     (a pipe such as ``<(cat p.yaml)``) once it has given more. Errors are ProblemError.
+    ``what`` names the file in them when it is not a problem file (``"language model
+    file"``): ``--lm /dev/zero`` was told "problem files hold a few numbers".
     """
     if path == "-":
         return _read_stdin()
     try:
         with open(path, "rb") as stream:
             if os.fstat(stream.fileno()).st_size > limits.MAX_FILE_BYTES:
-                raise _too_large(path)
-            data = _read_limited(stream, path)
+                raise _too_large(path, what)
+            data = _read_limited(stream, path, what)
     except FileNotFoundError:
         raise ProblemError("no such file", file=path) from None
     except IsADirectoryError:
-        raise ProblemError("is a folder; give a problem file (.yaml)", file=path) from None
+        give = "a problem file (.yaml)" if what == PROBLEM_FILE else f"a {what}"
+        raise ProblemError(f"is a folder; give {give}", file=path) from None
     except OSError as exc:
         raise ProblemError(f"cannot read: {exc.strerror or exc}", file=path) from None
     return _decode(data, path)

@@ -54,6 +54,9 @@ _FAST_FLOAT = re.compile(
 #: Digits beyond which an integer cannot fit a float64 (max about 1.8e308) whatever they are;
 #: also keeps ``int()`` clear of Python's 4300-digit conversion limit.
 _MAX_INT_DIGITS = 400
+#: Characters of an integer (sign included) that fits a float64 whatever its digits: the
+#: list's fast path reads these; longer ones take the checks of :meth:`_Builder.scalar`.
+_SHORT_INT_CHARS = 16
 NESTING_WORDS = (
     f"nested deeper than {limits.MAX_NESTING} levels (limit MAX_NESTING = {limits.MAX_NESTING})"
 )
@@ -391,30 +394,41 @@ class _Builder:
         scalar_event, alias_event = yaml.ScalarEvent, yaml.AliasEvent
         seq_start, map_start = yaml.SequenceStartEvent, yaml.MappingStartEvent
         doc_end = yaml.DocumentEndEvent
-        fast_float = _FAST_FLOAT.fullmatch
+        fast_float, fast_int = _FAST_FLOAT.fullmatch, _FAST_INT.fullmatch
+        max_values = limits.MAX_YAML_VALUES
         stack = self.stack
         items = lines = None  # the appenders of the open list, when the innermost is a list
         while True:
             event = get()
             kind = type(event)
             if kind is scalar_event:
-                # Fast path: a plain decimal float item of a list (the bulk of a big file).
+                # Fast path: a plain decimal item of a list (the bulk of a big file), counted
+                # against the limit as it is read: compared only after the whole file, a
+                # 50 MB list was parsed to its end before its refusal.
                 if (
                     items is not None
                     and event.implicit[0]
                     and event.tag is None
                     and event.anchor is None
-                    and fast_float(event.value)
                 ):
-                    number = float(event.value)
-                    if number - number != 0.0:  # inf: the text overflowed float64
-                        raise self._too_big(event)
-                    if number == 0.0 and underflows(event.value, number):
-                        raise self._too_small(event)
-                    items(number)
-                    lines(event.start_mark.line + 1)
-                    self.count += 1
-                    continue
+                    value = event.value
+                    if fast_float(value):
+                        number = float(value)
+                        if number - number != 0.0:  # inf: the text overflowed float64
+                            raise self._too_big(event)
+                        if number == 0.0 and underflows(value, number):
+                            raise self._too_small(event)
+                    elif len(value) <= _SHORT_INT_CHARS and fast_int(value):
+                        number = int(value)  # an int stays an int, as safe_load reads it
+                    else:
+                        number = None
+                    if number is not None:
+                        items(number)
+                        lines(event.start_mark.line + 1)
+                        self.count += 1
+                        if self.count > max_values:
+                            self._grow(0, event.start_mark)
+                        continue
                 mark = event.start_mark
                 value, merge = self.scalar(event)
                 self._grow(1, mark)
@@ -481,6 +495,34 @@ def _tab_at(text: str, mark: Any) -> bool:
     return row[mark.column : mark.column + 1] == "\t" or row[:1] == "\t"
 
 
+#: Characters of a YAML simple key (``key: value``), the YAML spec's own limit: past it both
+#: parsers stop at the ``:`` with "could not find expected ':'" (a block mapping), "did not
+#: find expected ',' or '}'" (a flow one) or "mapping values are not allowed" (a quoted key).
+SIMPLE_KEY_CHARS = 1024
+_LIST_DASHES = re.compile(r"^(?:-\s+)+")
+
+
+def _long_key_chars(text: str, mark: Any) -> int | None:
+    """The length of the key before the ``:`` the parser stopped at, when it is longer than
+    SIMPLE_KEY_CHARS (the key runs back to a ``{``, ``[`` or ``,`` on its line, or to the
+    line's start and its list dashes); None otherwise. Marks count characters."""
+    if mark.column <= SIMPLE_KEY_CHARS:  # no key that long ends before this column
+        return None
+    start = 0
+    for _ in range(mark.line):
+        start = text.find("\n", start) + 1
+        if start == 0:
+            return None
+    end = text.find("\n", start)
+    row = text[start : end if end >= 0 else len(text)]
+    col = mark.column
+    if row[col : col + 1] != ":":
+        return None
+    begin = max(row.rfind(c, 0, col) for c in "{[,") + 1
+    key = _LIST_DASHES.sub("", row[begin:col].strip())
+    return len(key) if len(key) > SIMPLE_KEY_CHARS else None
+
+
 def load_yaml(text: str, file: str, *, loader_class: type | None = None) -> tuple[Any, Lines]:
     """Parse ``text`` safely; return (data, {path: line}). Errors become ProblemError.
 
@@ -501,6 +543,12 @@ def load_yaml(text: str, file: str, *, loader_class: type | None = None) -> tupl
         # libyaml puts the end of a text without a final newline on one line more.
         line = min(mark.line + 1, text.count("\n") + 1) if mark else None
         if problem != NESTING_WORDS:
+            long_key = _long_key_chars(text, mark) if mark is not None else None
+            if long_key is not None:  # the parser's words name neither the key nor the limit
+                problem = (
+                    f"a key of {long_key:,} characters; YAML's simple keys are at most "
+                    f"{SIMPLE_KEY_CHARS} characters (field names are short: shorten it)"
+                )
             problem = f"not valid YAML: {problem}"
             if mark is not None and _tab_at(text, mark):
                 problem += f" ({_TAB_WORDS})"
