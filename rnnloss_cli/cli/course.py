@@ -26,7 +26,7 @@ from rnnloss_cli.cli.io import (
     write_markup,
     write_stdout,
 )
-from rnnloss_cli.cli.options import ForceOpt, OutOpt
+from rnnloss_cli.cli.options import ForceOpt, OutOpt, output_path
 
 
 class MarkFormat(str, enum.Enum):
@@ -162,7 +162,12 @@ def grade(
     output: OutOpt = None,
     json_out: Annotated[
         Optional[Path],  # noqa: UP045
-        typer.Option("--json", help="Also write the full report (every answer, slip) as JSON."),
+        typer.Option(
+            "--json",
+            parser=output_path,
+            metavar="<path>",
+            help="Also write the full report (every answer, slip) as JSON.",
+        ),
     ] = None,
     force: ForceOpt = False,
 ) -> None:

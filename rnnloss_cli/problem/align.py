@@ -243,7 +243,9 @@ def read_lm_file(
     from rnnloss_cli.problem import read_text
 
     out: dict[str, float] = {}
-    for number, line in enumerate(read_text(path).splitlines(), start=1):
+    for number, line in enumerate(
+        read_text(path, what="language model file").splitlines(), start=1
+    ):
         if not line.strip() or line.startswith("#"):
             continue
         try:
