@@ -384,7 +384,7 @@ class Result:
     def _repr_markdown_(self) -> str:
         """Jupyter's markdown display: the markdown report of this result, control characters
         (a title's ESC or bidi override) as escapes, as on standard output."""
-        from rnnloss_cli.render.html import visible_controls
+        from rnnloss_cli.render.controls import visible_controls
         from rnnloss_cli.render.markdown import result_markdown
 
         return visible_controls(result_markdown(self))

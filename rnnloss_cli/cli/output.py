@@ -18,7 +18,6 @@ from rnnloss_cli.cli.io import (
     guarded,
     say,
     stdout_is_unicode,
-    visible_controls,
     write_markup,
 )
 from rnnloss_cli.cli.options import SHOW_HEATMAP, OutputFormat
@@ -88,8 +87,8 @@ def print_results(
     elif fmt is OutputFormat.markdown:
         from rnnloss_cli.render.markdown import render_markdown
 
-        # a title's ESC would drive the terminal the markdown is read on
-        sys.stdout.write(visible_controls(render_markdown(results, precision, show, window=window)))
+        # render_markdown shows a title's ESC as an escape (it would drive the terminal)
+        sys.stdout.write(render_markdown(results, precision, show, window=window))
     else:
         from rnnloss_cli.render.rich import colour_on, has_heatmap_tables, render_rich
 

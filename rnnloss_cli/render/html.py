@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from html import escape
 
+from rnnloss_cli.render.controls import visible_controls
 from rnnloss_cli.render.latex import FORMULA_CELL
 from rnnloss_cli.render.text import (
     LEGEND_TEXT,
@@ -254,26 +255,6 @@ def scoped_css(css: str, scope: str = SECTION_SCOPE) -> str:
 #: a wide table scrolls inside the notebook's output column (the page lets it run on into
 #: the window's right margin, which a notebook's output does not have).
 NOTEBOOK_CSS = f"{_NOTEBOOK_OWN}\n{scoped_css(CSS)}\n{SECTION_SCOPE} > .wide {{ max-width: 100%; }}"
-
-#: Control characters, shown as escapes as on every other output (``\u001b`` for ESC,
-#: ``\r``): C0 but the line break and the tab (a page's own layout), DEL, C1, and the
-#: bidirectional embeddings, overrides and isolates (U+202A..202E, U+2066..2069). Raw, an
-#: ESC from a YAML title drove the terminal a page was printed to, and a bidi override
-#: reordered the text after it. (The same table as ``cli.io.visible_controls``, which
-#: standard output goes through: a page written with -o reads the same.)
-_CONTROL_ESCAPES = {
-    c: ("\\r" if c == 0x0D else f"\\u{c:04x}")
-    for c in (*range(0x20), *range(0x7F, 0xA0), *range(0x202A, 0x202F), *range(0x2066, 0x206A))
-    if c not in (0x0A, 0x09)
-}
-
-
-def visible_controls(text: str) -> str:
-    """``text`` with its control characters (:data:`_CONTROL_ESCAPES`) written as escapes."""
-    if all(c.isprintable() or c in "\n\t" for c in text):
-        return text
-    return text.translate(_CONTROL_ESCAPES)
-
 
 #: Printed, a wide table is set small enough for its widest cells to fit the text width of
 #: an A4 or Letter page (about 520 pt with the browser's margins): a character of the sans

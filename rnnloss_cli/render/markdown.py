@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from rnnloss_cli.render.controls import visible_controls
 from rnnloss_cli.render.latex import FORMULA_CELL, latex_math, name_pieces
 from rnnloss_cli.render.text import (
     LEGEND_TEXT,
@@ -195,4 +196,6 @@ def render_markdown(
     window: Window | None = None,
 ) -> str:
     """Every result as markdown; tables larger than ``window`` (default from limits) windowed."""
-    return "\n".join(result_markdown(r, precision, show=show, window=window) for r in results)
+    # a title's ESC or bidi override is shown as an escape, to a file as on standard output
+    text = "\n".join(result_markdown(r, precision, show=show, window=window) for r in results)
+    return visible_controls(text)
