@@ -20,6 +20,8 @@ import re
 from collections.abc import Iterator
 from decimal import MAX_EMAX, MIN_EMIN, Decimal, DecimalException, localcontext
 
+from rnnloss_cli.render.text import MAX_SIGNIFICANT
+
 _NUMBER = r"-?(?:\d+(?:\.\d*)?|\.\d+)(?:e[-+]?\d+)?"
 #: " = number" (a relation whose right side is a printed number): not the first number of an
 #: expression ("= 0.2 + 0.1", "= 0.9^2"), which is not judged
@@ -194,15 +196,18 @@ def _left_side(text: str) -> Decimal | str | None:
 def _half_unit(shown: Decimal, precision: int) -> Decimal:
     """Half a unit of the last place render.text.fmt_number prints ``shown`` to at
     ``precision``: ``precision`` decimals from 0.1 up, ``precision`` significant digits
-    below 0.1 (and 6 or more from 1e16 on); a 0 is exact from ``precision`` 1 on (any other
-    number below 0.1 prints with significant digits)."""
+    below 0.1 (and 6 or more from 1e16 on), never more than MAX_SIGNIFICANT (15)
+    significant digits (999999999999.95 at ``precision`` 5 is held to its 3rd decimal);
+    a 0 is exact from ``precision`` 1 on (any other number below 0.1 prints with
+    significant digits)."""
     if shown == 0:
         return Decimal("0.5") if precision == 0 else Decimal(0)
     mag = abs(shown)
     if mag < Decimal("0.1") or mag >= Decimal("1e16"):
         sig = max(precision, 6) if mag >= 1 else max(precision, 1)
-        return Decimal(5).scaleb(mag.adjusted() - sig)
-    return Decimal(5).scaleb(-precision - 1)
+        return Decimal(5).scaleb(mag.adjusted() - min(sig, MAX_SIGNIFICANT))
+    whole = mag.adjusted() + 1 if mag >= 1 else 0
+    return Decimal(5).scaleb(-max(0, min(precision, MAX_SIGNIFICANT - whole)) - 1)
 
 
 def _printed_half_unit(printed: str, precision: int) -> Decimal:
