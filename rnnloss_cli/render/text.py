@@ -555,7 +555,9 @@ def digits_plan(r: Result, precision: int) -> Digits:
     redone from its printed numbers and a number reads the same wherever it is printed.
 
     A relation whose rounded operands do not give its printed result gets one, then two
-    (GUARD_DIGITS) more digits on its operands, kept only where that mends it. The operands
+    (GUARD_DIGITS) more digits on its operands, kept only where that mends it; where its
+    result was itself given guard digits, one and two more than those
+    (:func:`_operand_digits`). The operands
     are numbers (keyed by value), so the line that produced one prints it with the same
     digits as its result; that line is then held to them, and mended in the next round in
     its turn. Relations no digits mend keep "≈" (their digits are not raised).
@@ -576,8 +578,14 @@ def digits_plan(r: Result, precision: int) -> Digits:
             for k in map(digit_key, _numbers(v))
             if k is not None
         }
+        shown = {
+            k
+            for name in results & values.keys()
+            for k in map(digit_key, _numbers(values[name]))
+            if k is not None
+        }
         if keys:
-            relations.append((text, values, keys))
+            relations.append((text, values, keys, shown))
 
     def holds(text: str, values: dict[str, Any], digits: Digits) -> bool:
         line = fill(text, values, precision, digits=digits)
@@ -588,13 +596,13 @@ def digits_plan(r: Result, precision: int) -> Digits:
 
     for _ in range(_PLAN_ROUNDS):
         changed = False
-        for text, values, keys in relations:
+        for text, values, keys, shown in relations:
             if holds(text, values, plan):
                 continue
-            for extra in range(1, GUARD_DIGITS + 1):
+            for at in _operand_digits(plan, shown, precision):
                 trial = dict(plan)
                 for k in keys:
-                    trial[k] = max(trial.get(k, precision), precision + extra)
+                    trial[k] = max(trial.get(k, precision), at)
                 if trial != plan and holds(text, values, trial):
                     plan, changed = trial, True
                     break
@@ -606,6 +614,19 @@ def digits_plan(r: Result, precision: int) -> Digits:
         if not changed:
             break
     return plan
+
+
+def _operand_digits(plan: Digits, shown: set[float], precision: int) -> list[int]:
+    """The digits a relation's operands are tried at, fewest first: one, then two
+    (GUARD_DIGITS) more than ``precision``, and where the plan already gives the result
+    guard digits (it is an operand of another line: g_T of BPTT's Σ_t g_t) one and two more
+    than those, so that the result's own line can hold at them ((0.902305 − 1) / 5 =
+    -0.019539, where 0.9023 gave -0.01954); at most 2 × GUARD_DIGITS beyond ``precision``."""
+    top = min(
+        max((plan.get(k, precision) for k in shown), default=precision), precision + GUARD_DIGITS
+    )
+    levels = {base + extra for base in (precision, top) for extra in range(1, GUARD_DIGITS + 1)}
+    return sorted(levels)
 
 
 #: Most digits :func:`_written_digits` gives (a double's 17 significant digits).
