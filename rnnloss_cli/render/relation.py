@@ -4,9 +4,10 @@ A derivation line such as ``−ln 0.0254 = 3.673`` is read by a student with a p
 *printed* numbers (rounded at ``--precision``) the left side must give the printed right side.
 When rounding of the operands breaks that (``−ln 0.03 = 3.7`` at ``-p 1``: −ln 0.03 = 3.507),
 the line says ``≈`` instead. This only chooses a sign for text already laid out; it reads the
-printed numbers, + − × · / ^, parentheses, ln, and max(a, b, …) and min(…) (hinge's
-``max(0, 1 − 0.8) = 0.2``, PyTorch's floored BCE gradient ``… / max(ŷ · (1 − ŷ), 1e-12)``),
-and leaves any other line as it is.
+printed numbers, + − × · / ^, parentheses, ln, tanh, √ and e^(…) (also written exp), and
+max(a, b, …) and min(…) (hinge's ``max(0, 1 − 0.8) = 0.2``, PyTorch's floored BCE gradient
+``… / max(ŷ · (1 − ŷ), 1e-12)``, BPTT's ``h_1 = tanh(0.893) = 0.71293`` and
+``‖∇L‖ = √1.87 = 1.367``), and leaves any other line as it is.
 
 The printed numbers are read as the decimals they are and worked out in decimal arithmetic
 (50 significant digits): a right side is given when it lies within half a unit of its last
@@ -20,12 +21,21 @@ import re
 from collections.abc import Iterator
 from decimal import MAX_EMAX, MIN_EMIN, Decimal, DecimalException, localcontext
 
+from rnnloss_cli.render.text import MAX_SIGNIFICANT
+
 _NUMBER = r"-?(?:\d+(?:\.\d*)?|\.\d+)(?:e[-+]?\d+)?"
 #: " = number" (a relation whose right side is a printed number): not the first number of an
 #: expression ("= 0.2 + 0.1", "= 0.9^2"), which is not judged
 _RELATION = re.compile(r" = (" + _NUMBER + r")(?![\d.(^])(?! [-+×·*/−] )")
-_TOKEN = re.compile(r"\s*(ln|max|min|\d+(?:\.\d*)?(?:e[-+]?\d+)?|\.\d+|[-+*/^(),])")
-_ARITH_CHARS = set("0123456789.e+-*/^() ln,maxi")  # ln, max, min and their commas
+_TOKEN = re.compile(r"\s*(ln|tanh|exp|sqrt|max|min|\d+(?:\.\d*)?(?:e[-+]?\d+)?|\.\d+|[-+*/^(),])")
+#: Functions of one argument: ``f(x)^2`` is (f x)^2; without brackets ``f`` takes what
+#: follows as ln does (``√1.87``, ``ln 0.5^2`` = ln 0.25).
+_FUNCTIONS = ("ln", "tanh", "exp", "sqrt")
+#: Characters a printed expression is made of: ln, tanh, exp, sqrt (√, e^(…)), max, min and
+#: their commas.
+_ARITH_CHARS = set("0123456789.e+-*/^() ln,maxi tanh exp sqrt")
+#: e^(…) as exp(…) (not a number's exponent: 1e^( is no power of e).
+_EXP_BRACKET = re.compile(r"(?<![\w.])e\^\(")
 _UNITS = re.compile(r" (nats|bits)\b")
 
 
@@ -44,8 +54,9 @@ def _tokens(expr: str) -> list[str] | None:
 
 class _Parser:
     """expr := term (("+"|"-") term)*; term := unary (("*"|"/") unary)*;
-    unary := "-" unary | "ln" unary | power; power := atom ("^" unary)?;
-    atom := number | (expr) | ("max"|"min") "(" expr ("," expr)* ")"
+    unary := "-" unary | f unary | power  (f: ln; tanh, exp, sqrt not before "(");
+    power := atom ("^" unary)?;
+    atom := number | (expr) | ("tanh"|"exp"|"sqrt") (expr) | ("max"|"min") "(" expr ("," expr)* ")"
     """
 
     def __init__(self, tokens: list[str]) -> None:
@@ -90,12 +101,26 @@ class _Parser:
         if self.peek() == "-":
             self.take()
             return -self.unary()
-        if self.peek() == "ln":
+        tok = self.peek()
+        if tok == "ln" or (tok in _FUNCTIONS and not self._called()):
             self.take()
             self.ops += 1
-            x = self.unary()
-            return self._no_value() if x <= 0 else x.ln()
+            return self._apply(tok, self.unary())
         return self.power()
+
+    def _called(self) -> bool:
+        """Whether the function at the cursor is followed by its bracket: tanh(0.5)^2."""
+        return self.i + 1 < len(self.t) and self.t[self.i + 1] == "("
+
+    def _apply(self, name: str, x: Decimal) -> Decimal:
+        """ln x, tanh x, e^x or √x; ln of x <= 0 and √ of x < 0 have no value."""
+        if name == "ln":
+            return self._no_value() if x <= 0 else x.ln()
+        if name == "sqrt":
+            return self._no_value() if x < 0 else x.sqrt()
+        if name == "exp":
+            return x.exp()
+        return _tanh(x)
 
     def power(self) -> Decimal:
         v = self.atom()
@@ -121,6 +146,10 @@ class _Parser:
             return v
         if tok in ("max", "min"):
             return self.extremum()
+        if tok in _FUNCTIONS and tok != "ln" and self._called():
+            self.take()
+            self.ops += 1
+            return self._apply(tok, self.atom())  # the bracket: tanh(0.5)^2 = (tanh 0.5)^2
         if tok is None or not (tok[0].isdigit() or tok[0] == "."):
             raise ValueError("not a number")
         return Decimal(self.take())
@@ -143,6 +172,15 @@ class _Parser:
         return pick(args)
 
 
+def _tanh(x: Decimal) -> Decimal:
+    """tanh x = (1 − e^(−2|x|)) / (1 + e^(−2|x|)), with the sign of x; below 1e-5 from its
+    series x − x³/3 + 2x⁵/15 (the first form would lose the digits of 1 − e^(−2|x|))."""
+    if abs(x) < Decimal("1e-5"):
+        return x - x**3 / 3 + 2 * x**5 / 15
+    t = (-2 * abs(x)).exp()
+    return ((1 - t) / (1 + t)).copy_sign(x)
+
+
 #: Largest power worked out (0.9^2, 10^(−3)); a printed 10^(1.5e20) is left unread.
 _MAX_POWER = 10_000
 
@@ -153,10 +191,16 @@ _MAX_POWER = 10_000
 UNDEFINED = "undefined"
 
 
+def _plain(text: str) -> str:
+    """Printed maths as the parser's ASCII: − → -, × and · → *, √ → sqrt, e^( → exp(."""
+    text = text.replace("−", "-").replace("×", "*").replace("·", "*").replace("√", "sqrt")
+    return _EXP_BRACKET.sub("exp(", text)
+
+
 def evaluate(expr: str) -> Decimal | str | None:
     """The value of a printed arithmetic expression with at least one operation, else None;
     :data:`UNDEFINED` where it has no value at its printed numbers."""
-    expr = expr.replace("−", "-").replace("×", "*").replace("·", "*")
+    expr = _plain(expr)
     tokens = _tokens(expr)
     if not tokens:
         return None
@@ -176,7 +220,7 @@ def evaluate(expr: str) -> Decimal | str | None:
 def _left_side(text: str) -> Decimal | str | None:
     """The value of the longest arithmetic expression that ends ``text``, if any
     (:data:`UNDEFINED` where it has no value: its tail is not read in its place)."""
-    plain = text.replace("−", "-").replace("×", "*").replace("·", "*")
+    plain = _plain(text)
     start = len(plain)
     while start > 0 and plain[start - 1] in _ARITH_CHARS:
         start -= 1
@@ -194,15 +238,18 @@ def _left_side(text: str) -> Decimal | str | None:
 def _half_unit(shown: Decimal, precision: int) -> Decimal:
     """Half a unit of the last place render.text.fmt_number prints ``shown`` to at
     ``precision``: ``precision`` decimals from 0.1 up, ``precision`` significant digits
-    below 0.1 (and 6 or more from 1e16 on); a 0 is exact from ``precision`` 1 on (any other
-    number below 0.1 prints with significant digits)."""
+    below 0.1 (and 6 or more from 1e16 on), never more than MAX_SIGNIFICANT (15)
+    significant digits (999999999999.95 at ``precision`` 5 is held to its 3rd decimal);
+    a 0 is exact from ``precision`` 1 on (any other number below 0.1 prints with
+    significant digits)."""
     if shown == 0:
         return Decimal("0.5") if precision == 0 else Decimal(0)
     mag = abs(shown)
     if mag < Decimal("0.1") or mag >= Decimal("1e16"):
         sig = max(precision, 6) if mag >= 1 else max(precision, 1)
-        return Decimal(5).scaleb(mag.adjusted() - sig)
-    return Decimal(5).scaleb(-precision - 1)
+        return Decimal(5).scaleb(mag.adjusted() - min(sig, MAX_SIGNIFICANT))
+    whole = mag.adjusted() + 1 if mag >= 1 else 0
+    return Decimal(5).scaleb(-max(0, min(precision, MAX_SIGNIFICANT - whole)) - 1)
 
 
 def _printed_half_unit(printed: str, precision: int) -> Decimal:

@@ -38,6 +38,24 @@ _LOG_PRINT_BELOW = -690.0
 _FIXED_MAX = 1e16
 
 
+#: Most significant digits any number is printed with (C's DBL_DIG): every decimal of at most
+#: 15 significant digits survives decimal -> double -> decimal, so these 15 are digits the
+#: double determines. The 16th and 17th (needed to tell two doubles apart) are rounding noise
+#: of the arithmetic that produced it: (0.99999999999995 − 0) / 1e-12 is held as
+#: 999999999999.9500732421875, which a student redoes as 999999999999.95. ``--precision``
+#: beyond them adds no digits (render.relation judges a printed number at the same cap).
+MAX_SIGNIFICANT = 15
+
+
+def fixed_places(x: float, precision: int, significant: int = MAX_SIGNIFICANT) -> int:
+    """Decimals fmt_number prints ``x`` (0.1 <= |x| < 1e16) with: ``precision``, fewer where
+    they would give more than ``significant`` significant digits (999999999999.95007 at
+    ``precision`` 5 -> 3 decimals, 999999999999.950); 0 at least."""
+    held = abs(float(f"{x:.{significant}g}"))  # 99999.99999999999 -> 100000: 6 digits
+    whole = len(str(int(held))) if held >= 1 else 0
+    return max(0, min(precision, significant - whole))
+
+
 #: Significant digits a double is read to when deciding a decimal tie (0.2 / 0.16 / 4 is
 #: held as 0.31249999999999994: to 15 digits it is the tie 0.3125).
 _TIE_DIGITS = 15
@@ -61,9 +79,13 @@ def _half_up(x: float, sig: int | None = None, places: int = 0) -> float:
     return float(clean.quantize(Decimal(1).scaleb(exponent), rounding=ROUND_HALF_UP))
 
 
-def fmt_number(x: Any, precision: int = 3, latex: bool = False) -> str:
+def fmt_number(
+    x: Any, precision: int = 3, latex: bool = False, *, significant: int = MAX_SIGNIFICANT
+) -> str:
     """Fixed decimals, trailing zeros dropped; below 0.1, ``precision`` significant digits;
-    from 1e16 on, scientific notation (``1.8e308``, never 309 digits). A decimal tie prints
+    from 1e16 on, scientific notation (``1.8e308``, never 309 digits); never more than
+    ``significant`` (MAX_SIGNIFICANT, 15) significant digits, whatever ``precision``
+    (:func:`fmt_key` lets a key show the 17 it may be written with). A decimal tie prints
     half up (:func:`_half_up`: 0.3125 -> 0.313, also when the double is 0.31249999999999994).
 
     A string is a symbol from the problem file (a CTC label): as it is, or for LaTeX escaped
@@ -83,13 +105,14 @@ def fmt_number(x: Any, precision: int = 3, latex: bool = False) -> str:
         sign = "-" if x < 0 else ""
         return sign + (r"\infty" if latex else "inf")
     big = abs(x) >= _FIXED_MAX  # 1e40 in fixed notation is 41 digits, 37 of them noise
+    sig = min(max(precision, 6) if big else precision, significant)
     if x != 0 and (abs(x) < 0.1 or big):
-        sig = max(precision, 6) if big else precision
         x = _half_up(x, sig=sig)
     elif x != 0:
+        precision = fixed_places(x, precision, significant)
         x = _half_up(x, places=precision)
     if x != 0 and (abs(x) < 0.1 or big):
-        s = f"{x:.{max(precision, 6) if big else precision}g}"
+        s = f"{x:.{sig}g}"
         if "e" in s:
             mant, exp = s.split("e")
             return rf"{mant} \times 10^{{{int(exp)}}}" if latex else f"{mant}e{int(exp)}"
@@ -144,7 +167,9 @@ def fmt_key(
     shown = fmt_number(expected, digits), fmt_number(got, digits)
     while distinct and shown[0] == shown[1] and expected != got and digits < 17:
         digits += 1
-        shown = fmt_number(expected, digits), fmt_number(got, digits)
+        # to tell two doubles apart, up to the 17 significant digits that identify one
+        pair = (fmt_number(v, digits, significant=_WRITTEN_MAX_DIGITS) for v in (expected, got))
+        shown = tuple(pair)
     if distinct and shown[0] == shown[1] and expected != got:  # beyond 17 digits: repr
         shown = repr(float(expected)), repr(float(got))
     return shown
@@ -530,7 +555,9 @@ def digits_plan(r: Result, precision: int) -> Digits:
     redone from its printed numbers and a number reads the same wherever it is printed.
 
     A relation whose rounded operands do not give its printed result gets one, then two
-    (GUARD_DIGITS) more digits on its operands, kept only where that mends it. The operands
+    (GUARD_DIGITS) more digits on its operands, kept only where that mends it; where its
+    result was itself given guard digits, one and two more than those
+    (:func:`_operand_digits`). The operands
     are numbers (keyed by value), so the line that produced one prints it with the same
     digits as its result; that line is then held to them, and mended in the next round in
     its turn. Relations no digits mend keep "≈" (their digits are not raised).
@@ -551,8 +578,14 @@ def digits_plan(r: Result, precision: int) -> Digits:
             for k in map(digit_key, _numbers(v))
             if k is not None
         }
+        shown = {
+            k
+            for name in results & values.keys()
+            for k in map(digit_key, _numbers(values[name]))
+            if k is not None
+        }
         if keys:
-            relations.append((text, values, keys))
+            relations.append((text, values, keys, shown))
 
     def holds(text: str, values: dict[str, Any], digits: Digits) -> bool:
         line = fill(text, values, precision, digits=digits)
@@ -563,13 +596,13 @@ def digits_plan(r: Result, precision: int) -> Digits:
 
     for _ in range(_PLAN_ROUNDS):
         changed = False
-        for text, values, keys in relations:
+        for text, values, keys, shown in relations:
             if holds(text, values, plan):
                 continue
-            for extra in range(1, GUARD_DIGITS + 1):
+            for at in _operand_digits(plan, shown, precision):
                 trial = dict(plan)
                 for k in keys:
-                    trial[k] = max(trial.get(k, precision), precision + extra)
+                    trial[k] = max(trial.get(k, precision), at)
                 if trial != plan and holds(text, values, trial):
                     plan, changed = trial, True
                     break
@@ -581,6 +614,19 @@ def digits_plan(r: Result, precision: int) -> Digits:
         if not changed:
             break
     return plan
+
+
+def _operand_digits(plan: Digits, shown: set[float], precision: int) -> list[int]:
+    """The digits a relation's operands are tried at, fewest first: one, then two
+    (GUARD_DIGITS) more than ``precision``, and where the plan already gives the result
+    guard digits (it is an operand of another line: g_T of BPTT's Σ_t g_t) one and two more
+    than those, so that the result's own line can hold at them ((0.902305 − 1) / 5 =
+    -0.019539, where 0.9023 gave -0.01954); at most 2 × GUARD_DIGITS beyond ``precision``."""
+    top = min(
+        max((plan.get(k, precision) for k in shown), default=precision), precision + GUARD_DIGITS
+    )
+    levels = {base + extra for base in (precision, top) for extra in range(1, GUARD_DIGITS + 1)}
+    return sorted(levels)
 
 
 #: Most digits :func:`_written_digits` gives (a double's 17 significant digits).

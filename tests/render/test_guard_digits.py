@@ -117,11 +117,13 @@ def test_a_line_is_judged_to_its_last_digit_at_high_precision():
 
 
 def test_a_line_with_more_digits_than_a_double_says_approx():
-    # -p 17: ln 2 / ln 2 printed as 0.69314718055994529 nats / ln 2: 0.69314718055994529 /
-    # 0.693147180559945309417... = 0.99999999999999997 (1 - 2.8e-17), not 1 to 17 decimals,
-    # and no guard digit on 0.69314718055994529 (the double's full value, ...5286) mends it
+    # -p 17 prints at most 15 significant digits (a double's): ln 2 / ln 2 reads
+    # 0.693147180559945 nats / ln 2, and 0.693147180559945 / 0.693147180559945309417... =
+    # 1 − 3.09e-16 / 0.693 = 1 − 4.5e-16, within half a unit (5e-15) of the 14th decimal of
+    # 1, its 15th significant digit: "=". (It printed 0.69314718055994529, held to 17
+    # decimals: 0.99999999999999997 is not 1 there, and the line said "≈".)
     step = Step("bits", "{nats} nats / ln 2 = {bits} bits", {"nats": math.log(2), "bits": 1.0})
-    assert step_text(step, 17) == "0.69314718055994529 nats / ln 2 ≈ 1 bits"
+    assert step_text(step, 17) == "0.693147180559945 nats / ln 2 = 1 bits"
     assert step_text(step, 3) == "0.693 nats / ln 2 = 1 bits"
 
 

@@ -29,8 +29,8 @@ from rnnloss_cli.render.text import fmt_number
         # not ties: 0.31249 is below, 0.31251 above
         (0.31249, 3, "0.312"),
         (0.31251, 3, "0.313"),
-        # at 17 digits nothing is cleaned: the double's own digits
-        (0.1, 17, "0.10000000000000001"),
+        # at 17 digits, 15 significant ones (a double's): 0.100000000000000 -> 0.1
+        (0.1, 17, "0.1"),
     ],
 )
 def test_ties_round_half_up(x, precision, want):

@@ -4,10 +4,9 @@ below 1e-12, so ∂L/∂ŷ = (ŷ − y) / 1e-12 / n. By hand from the printed nu
 999999999999.9500732421875, whose 16th and 17th significant digits are rounding noise.
 At -p 5 the line printed "≈ 999999999999.95007": a number a student cannot get.
 
-The fix is in render/text.py (fmt_number prints fixed notation with ``precision`` decimals
-whatever the integer part, 17 significant digits here; capping the decimals at 15
-significant digits, DBL_DIG, prints 999999999999.95 and the line reads "="), outside this
-solver: the test is a strict xfail until that change lands.
+The fix is in render/text.py: fmt_number printed fixed notation with ``precision`` decimals
+whatever the integer part, 17 significant digits here; it now caps them at 15 significant
+digits (DBL_DIG, ``MAX_SIGNIFICANT``), prints 999999999999.95, and the line reads "=".
 """
 
 from __future__ import annotations
@@ -20,10 +19,6 @@ from rnnloss_cli.cli import app
 runner = CliRunner()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="render/text.py fmt_number prints digits beyond a double's 15 significant ones",
-)
 @pytest.mark.parametrize("precision", ["5", "8"])
 def test_floored_gradient_prints_a_value_a_student_can_check(precision):
     args = ["bce", "--y", "0", "--yhat", "0.99999999999995", "-p", precision]
