@@ -77,8 +77,28 @@ def normalise(line: str) -> str:
     return re.sub(r" (nats|bits)\b", "", s)
 
 
+#: Most significant digits the renderer prints (render.text MAX_SIGNIFICANT: a double holds
+#: 15 decimal digits, DBL_DIG): at -p 14, −ln 1e-7 = 16.118095650958319788… prints as
+#: 16.1180956509583 (13 decimals, 15 digits), not at 14 decimals.
+PRINTED_MAX_SIGNIFICANT = 15
+
+
 def half_unit(printed: str, precision: int | None) -> Decimal:
-    """Half a unit in the last digit of ``printed`` (see module docstring)."""
+    """Half a unit in the last digit of ``printed`` (see module docstring), with the place
+    printed at ``precision`` no finer than the 15th significant digit: the smaller of the
+    last shown digit and max(the place at ``precision``, the 15th significant digit's)."""
+    base = _half_unit_at_precision(printed, precision)
+    d = Decimal(printed)
+    if precision is None or d == 0:
+        return base
+    mant, _, exp = printed.lower().lstrip("-").partition("e")
+    shown = Decimal(5).scaleb(int(exp or 0) - len(mant.partition(".")[2]) - 1)
+    capped = Decimal(5).scaleb(abs(d).adjusted() - PRINTED_MAX_SIGNIFICANT)
+    return max(base, min(shown, capped))
+
+
+def _half_unit_at_precision(printed: str, precision: int | None) -> Decimal:
+    """Half a unit in the last digit of ``printed``, or of ``precision``'s place if finer."""
     d = Decimal(printed)
     if d == 0 and precision:
         return Decimal(0)

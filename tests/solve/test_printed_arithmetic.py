@@ -62,7 +62,6 @@ from rnnloss_cli import solve_file, solve_problem
 from rnnloss_cli.cli import app
 from rnnloss_cli.render.text import digits_plan, lay_out, step_text, table_cells
 from rnnloss_cli.result import Result
-from tests.solve import pencil
 from tests.solve.pencil import audit_line, describe, evaluate
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -281,36 +280,6 @@ def coverage(results: dict[str, Result]) -> tuple[Counter, Counter, Counter]:
                 work[kind] += a.counted
                 checked[kind] += a.checked
     return seen, work, checked
-
-
-#: Most significant digits the renderer prints (a double holds 15 decimal digits, DBL_DIG):
-#: at -p 14, −ln 1e-7 = 16.118095650958319788… prints as 16.1180956509583 (13 decimals,
-#: 15 digits), not at 14 decimals.
-PRINTED_MAX_SIGNIFICANT = 15
-_PENCIL_HALF_UNIT = pencil.half_unit
-
-
-def _half_unit_capped(printed: str, precision: int | None) -> Decimal:
-    """pencil's half unit, with the place printed at ``precision`` no finer than the 15th
-    significant digit: the smaller of the last shown digit and
-    max(the place at ``precision``, the 15th significant digit's place)."""
-    base = _PENCIL_HALF_UNIT(printed, precision)
-    d = Decimal(printed)
-    if precision is None or d == 0:
-        return base
-    mant, _, exp = printed.lower().lstrip("-").partition("e")
-    shown = Decimal(5).scaleb(int(exp or 0) - len(mant.partition(".")[2]) - 1)
-    capped = Decimal(5).scaleb(abs(d).adjusted() - PRINTED_MAX_SIGNIFICANT)
-    return max(base, min(shown, capped))
-
-
-@pytest.fixture(autouse=True)
-def _pencil_knows_the_digit_cap(monkeypatch):
-    """The pencil of tests/solve/pencil.py takes a number printed at ``precision`` to have
-    that many decimals; the renderer prints at most 15 significant digits (render.text
-    MAX_SIGNIFICANT), so "16.1180956509583" at -p 14 stands for its 13 decimals. (This
-    belongs in pencil.half_unit itself, outside this part.)"""
-    monkeypatch.setattr(pencil, "half_unit", _half_unit_capped)
 
 
 def test_the_pencil_reads_a_capped_number_at_its_15_digits():
