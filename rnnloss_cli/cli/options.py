@@ -33,7 +33,10 @@ PrecisionOpt = Annotated[
         "-p",
         min=0,
         max=17,
-        help="Digits printed: decimals from 0.1 up, significant digits below 0.1.",
+        help=(
+            "Digits printed: decimals from 0.1 up, significant digits below 0.1; at most 15 "
+            "significant digits (what a double holds)."
+        ),
     ),
 ]
 #: The ``--show`` name that colours trellis cells by value (a way to show, not a table).
