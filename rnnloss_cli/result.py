@@ -159,6 +159,9 @@ class Table:
     legend: dict[str, str] = field(default_factory=dict)
     #: columns worked from other columns of the same row (see :class:`Derived`)
     derived: list[Derived] = field(default_factory=list)
+    #: whether a cut table's note says which ``--window`` shows more (at a terminal); a sheet
+    #: or a Moodle question, read where no command can be rerun, only says what is shown
+    window_hint: bool = True
 
     @property
     def shape(self) -> tuple[int, int]:

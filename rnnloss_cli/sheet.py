@@ -144,7 +144,7 @@ def handout_result(r: Result) -> Result:
     def table(t: Table) -> Table:
         caption = handout_words(t.caption) if t.caption is not None else None
         optional = None if t.optional in shown else t.optional
-        return replace(t, caption=caption, optional=optional)
+        return replace(t, caption=caption, optional=optional, window_hint=False)
 
     return replace(
         r,

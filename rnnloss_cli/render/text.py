@@ -334,9 +334,8 @@ def lay_out(t: Table, window: Window | None = None) -> LaidOut:
     notes = []
     if parts:
         flag = f"{more_r}x{more_c}" if None in cols_g else f"{more_r}"
-        notes.append(
-            f"{t.title}: showing {' and '.join(parts)}; rerun with --window {flag} to see more"
-        )
+        rerun = f"; rerun with --window {flag} to see more" if t.window_hint else ""
+        notes.append(f"{t.title}: showing {' and '.join(parts)}{rerun}")
     if t.window_note:
         notes.append(t.window_note)
     return LaidOut(columns, rows, styles, "; ".join(notes) or None)

@@ -51,7 +51,7 @@ import math
 import os
 import re
 import xml.etree.ElementTree as ET
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -350,7 +350,7 @@ def feedback_html(result: Any) -> str:
     if result.formula is not None:
         parts.append(f"<p>{html.escape(step_text(result.formula, _FEEDBACK_DIGITS))}</p>")
     for t in result.visible_tables():
-        laid = lay_out(t)
+        laid = lay_out(replace(t, window_hint=False))  # no command to rerun in a quiz
         head = "".join(f"<th>{html.escape(c)}</th>" for c in laid.columns)
         body = "".join(
             "<tr>" + "".join(f"<td>{html.escape(x)}</td>" for x in row) + "</tr>"
