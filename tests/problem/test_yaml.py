@@ -14,16 +14,7 @@ import yaml
 from rnnloss_cli import limits
 from rnnloss_cli.errors import ProblemError
 from rnnloss_cli.problem import load_problem
-from rnnloss_cli.problem._yaml import load_yaml, make_loader
-
-PARSERS = [pytest.param(make_loader(yaml.SafeLoader), id="python")]
-if hasattr(yaml, "CSafeLoader"):
-    PARSERS.append(pytest.param(make_loader(yaml.CSafeLoader), id="libyaml"))
-
-
-@pytest.fixture(params=PARSERS)
-def loader(request):
-    return request.param
+from rnnloss_cli.problem._yaml import load_yaml
 
 
 def _load(text: str, loader: type):
