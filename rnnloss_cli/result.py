@@ -377,6 +377,15 @@ class Result:
         """True unless an answer-key figure disagrees."""
         return all(c.ok for c in self.checks or [])
 
+    def __repr__(self) -> str:
+        """One short line for a prompt or a notebook's text/plain: kind, title, loss and the
+        key's verdict (every number is in the fields; a notebook shows ``_repr_html_``)."""
+        loss = "none" if self.loss is None else f"{self.loss:.6g}"
+        unit = f" {self.unit}" if self.unit else ""
+        key = "" if not self.checks else ("; key ok" if self.ok else "; key disagrees")
+        title = self.title if len(self.title) <= 60 else self.title[:59] + "…"
+        return f"<Result {self.kind} {title!r}: loss = {loss}{unit}{key}>"
+
     def _repr_html_(self) -> str:
         """Jupyter's rich display: the HTML page's section for this result (SVG included), with
         its own stylesheet scoped to it (:func:`render.html.notebook_html`)."""

@@ -109,3 +109,14 @@ def test_solve_problem_refuses_a_numpy_array_too_big_before_making_it_lists(monk
     assert info.value.field == "y" and "MAX_ARRAY_BYTES" in str(info.value), str(info.value)
     ok = np.zeros(1_000)
     assert rnnloss_cli.solve_problem({"kind": "mse", "y": ok, "yhat": ok}).loss == 0.0
+
+
+def test_a_result_shows_itself_in_one_short_line_at_a_prompt():
+    """A REPL (and a notebook's text/plain) shows repr: a short line, not every field."""
+    from rnnloss_cli import solve_problem
+
+    r = solve_problem({"kind": "hinge", "y": [1, -1], "yhat": [0.8, -0.5], "answer": 0.35})
+    # hand: max(0, 1 − 0.8) = 0.2, max(0, 1 − 0.5) = 0.5; mean 0.35
+    text = repr(r)
+    assert "\n" not in text and len(text) < 200, text
+    assert "hinge" in text and "0.35" in text and "key ok" in text
