@@ -320,6 +320,44 @@ def test_pencil_redoes_a_line_from_its_printed_numbers():
     assert audit_line("s = 0 × 5 + 0.3 = 0.8", 3).defects[0].status == "wrong value"
 
 
+def test_the_pencil_reads_tanh():
+    # tanh 0.5 = (e − 1) / (e + 1) = 1.718281828459045 / 3.718281828459045 = 0.46211715726…
+    assert [r.status for r in audit_line("h_1 = tanh(a_1) = tanh(0.5) = 0.4621", 4).relations] == [
+        "ok"
+    ]
+    assert audit_line("h_1 = tanh(0.5) = 0.4622", 4).defects[0].status == "wrong ="
+    # its range at -p 2: 0.5 spans 0.495..0.505, tanh of which spans 0.45818..0.46604
+    # (tanh' = 1 − 0.4621² = 0.786), widened by 0.005: "≈ 0.47" holds, "≈ 0.48" does not
+    assert not audit_line("h = tanh(0.5) ≈ 0.47", 2).defects
+    assert audit_line("h = tanh(0.5) ≈ 0.48", 2).defects[0].status == "wrong value"
+    # odd: tanh(−0.5) = −0.4621; saturated: tanh 20 = 1 − 2e^(−40) + … = 1 − 8.5e-18
+    assert audit_line("h = tanh(-0.5) = -0.4621", 4).relations[0].status == "ok"
+    assert audit_line("h = tanh(20) = 1", 3).relations[0].status == "ok"
+    # tiny: tanh x = x − x³/3 + …, so tanh(1e-20) = 1e-20 − 3.3e-61
+    assert abs(evaluate("tanh(1e-20)")[0].v - Decimal("1e-20")) < Decimal("1e-59")
+    # f(x)^2 is (f x)^2: tanh(0.5)^2 = 0.46211715726² = 0.2135523, not tanh(0.25) = 0.2449
+    assert audit_line("L_1 = tanh(0.5)^2 = 0.2136", 4).relations[0].status == "ok"
+
+
+def test_the_pencil_reads_roots_and_powers_of_e():
+    # √11.14 = 3.33766 (3.3377² = 11.14024, 3.3376² = 11.13957): 3.338 at 3 decimals
+    assert audit_line("‖∇L‖ = √(sum of the squares) = √11.14 = 3.338", 3).relations[-1].status == (
+        "ok"
+    )
+    assert audit_line("‖∇L‖ = √11.14 = 3.337", 3).defects
+    # without its bracket √ takes what follows as ln does: √0.09 × 4 = 0.3 × 4 = 1.2 (not
+    # √0.36 = 0.6); √(0.25) = 0.5
+    assert audit_line("x = √0.09 × 4 = 1.2", 2).relations[0].status == "ok"
+    assert audit_line("x = √(0.25) = 0.5", 2).relations[0].status == "ok"
+    # e^0.5 = 1.6487212707 (1.649 at 3 decimals), e^−0.5 = 1 / 1.6487212707 = 0.60653066
+    assert audit_line("s = e^0.5 = 1.649", 3).relations[0].status == "ok"
+    assert audit_line("s = e^0.5 = 1.648", 3).defects
+    assert audit_line("s = e^−0.5 = 0.607", 3).relations[0].status == "ok"
+    # exp(0.5)^2 = e = 2.71828 (not exp(0.25) = 1.284); e^(1) = 2.718
+    assert audit_line("s = exp(0.5)^2 = 2.718", 3).relations[0].status == "ok"
+    assert audit_line("s = e^(1) = 2.718", 3).relations[0].status == "ok"
+
+
 def test_pencil_allows_float_noise_only_beyond_a_double():
     # -p 17: 0.69999999999999996 × 0.5 = 0.34999999999999998 exactly; a double's product
     # printed 0.34999999999999997 is 1e-17 off (3e-17 relative: noise), 0.3499 is not
