@@ -406,9 +406,9 @@ def _named_side(text: str) -> str:
     return text.strip()
 
 
-#: An operation a student would have to redo on a left side written in names: ln, Σ, a
-#: norm, a root, + − × / between names.
-_WORK = re.compile(r"(^|[\s(-])ln |Σ|‖|sqrt| [-+*/] ")
+#: An operation a student would have to redo on a left side written in names: ln, tanh, Σ,
+#: a norm, a root, + − × / between names.
+_WORK = re.compile(r"(^|[\s(-])ln |tanh|Σ|‖|sqrt| [-+*/] ")
 
 
 def audit_line(line: str, precision: int | None) -> LineAudit:
