@@ -35,7 +35,6 @@ from decimal import Decimal, localcontext
 _NUM = r"(?:\d+(?:\.\d*)?|\.\d+)(?:e[-+]?\d+)?"
 _TOKEN = re.compile(r"\s*(" + _NUM + r"|ln|tanh|exp|sqrt|max|min|[-+*/^(),])")
 _RHS = re.compile(r"(-?" + _NUM + r")(?=$|[,;:)\]]|\s+(?![-+*/^]))")
-_FUNCS = ("ln", "tanh", "exp", "sqrt", "max", "min")
 #: Functions of one argument (see the module docstring for how they bind).
 _UNARY = ("ln", "tanh", "exp", "sqrt")
 #: Relative error a double-precision result may carry (about 2^-48: a few ulps, several
@@ -295,7 +294,7 @@ def _apply(name: str, a: Val) -> Val:
 
 def _tanh(x: Decimal) -> Decimal:
     """tanh x = sign(x) (1 − e^(−2|x|)) / (1 + e^(−2|x|)) (no overflow for large |x|); below
-    1e-12 its series x − x³/3 (the next term, 2x⁵/15, is below 1e-60 of x), where 1 − e^(−2|x|)
+    1e-12 its series x − x³/3 (the next term, 2x⁵/15, is below 1e-48 of x), where 1 − e^(−2|x|)
     would lose the leading digits."""
     if abs(x) < Decimal("1e-12"):
         return x - x**3 / 3
