@@ -2,7 +2,8 @@
 
 A student redoes every printed line from its *printed* numbers. For each relation
 ``EXPR = R`` (or ``EXPR ≈ R``) whose left side is arithmetic on printed numbers (+ − × · /
-^, parentheses, ln, e^(…), √, max, min) and whose right side is a printed number:
+^, parentheses, ln, tanh, e^(…) or e^x (also exp), √, max, min) and whose right side is a
+printed number:
 
 * the exact value v of EXPR on the printed operands (decimal arithmetic, 60 digits) must lie
   within half a unit of R's last printed digit for the line to say "=" (a tie counts as
@@ -19,6 +20,10 @@ A result printed with more digits than a double holds (``-p 17``) carries float 
 the 16th significant digit on: the range test (not the "=" test) allows ``FLOAT_NOISE`` of
 its size (more for a number held as its log, see ``_noise``). Nothing here calls the engine
 or the renderer's own "=" / "≈" decision.
+
+Functions: tanh, exp and √ with their bracket bind as a number does, so ``tanh(0.5)^2`` is
+(tanh 0.5)²; without it they take what follows as ln always does (``√0.09 × 4`` = 0.3 × 4,
+``ln 0.5^2`` = ln 0.25). All are monotone, so their range is f(lo)..f(hi).
 """
 
 from __future__ import annotations
@@ -28,9 +33,10 @@ from dataclasses import dataclass, field
 from decimal import Decimal, localcontext
 
 _NUM = r"(?:\d+(?:\.\d*)?|\.\d+)(?:e[-+]?\d+)?"
-_TOKEN = re.compile(r"\s*(" + _NUM + r"|ln|exp|sqrt|max|min|[-+*/^(),])")
+_TOKEN = re.compile(r"\s*(" + _NUM + r"|ln|tanh|exp|sqrt|max|min|[-+*/^(),])")
 _RHS = re.compile(r"(-?" + _NUM + r")(?=$|[,;:)\]]|\s+(?![-+*/^]))")
-_FUNCS = ("ln", "exp", "sqrt", "max", "min")
+#: Functions of one argument (see the module docstring for how they bind).
+_UNARY = ("ln", "tanh", "exp", "sqrt")
 #: Relative error a double-precision result may carry (about 2^-48: a few ulps, several
 #: operations): "wrong value" means more than this beyond the operands' range.
 FLOAT_NOISE = Decimal("4e-15")
@@ -71,9 +77,11 @@ class Val:
 
 
 def normalise(line: str) -> str:
-    """Printed maths as ASCII operators: − → -, × and · → *, √( → sqrt(, e^( → exp(."""
-    s = line.replace("−", "-").replace("×", "*").replace("·", "*").replace("√(", "sqrt(")
+    """Printed maths as ASCII operators: − → -, × and · → *, √ → sqrt, e^( → exp(, e^0.5
+    → exp 0.5 (e^ of a printed number; not a number's exponent: 1e^( is no power of e)."""
+    s = line.replace("−", "-").replace("×", "*").replace("·", "*").replace("√", "sqrt")
     s = re.sub(r"(?<![\w.])e\^\(", "exp(", s)
+    s = re.sub(r"(?<![\w.])e\^(?=-?[\d.])", "exp ", s)
     return re.sub(r" (nats|bits)\b", "", s)
 
 
@@ -154,11 +162,15 @@ class _Parser:
         if tok == "-":
             self.take()
             return _neg(self.unary())
-        if tok == "ln":
+        if tok == "ln" or (tok in _UNARY and not self._called()):
             self.take()
             self.ops += 1
-            return _mono(self.unary(), lambda x: x.ln(), positive=True)
+            return _apply(tok, self.unary())
         return self.power()
+
+    def _called(self) -> bool:
+        """Whether the function at the cursor is followed by its bracket: tanh(0.5)^2."""
+        return self.i + 1 < len(self.t) and self.t[self.i + 1] == "("
 
     def power(self) -> Val:
         v = self.atom()
@@ -175,7 +187,11 @@ class _Parser:
             v = self.expr()
             self.take(")")
             return v
-        if tok in _FUNCS and tok != "ln":
+        if tok in _UNARY and tok != "ln":
+            self.take()
+            self.ops += 1
+            return _apply(tok, self.atom())  # the bracket: tanh(0.5)^2 = (tanh 0.5)^2
+        if tok in ("max", "min"):
             self.take()
             self.take("(")
             args = [self.expr()]
@@ -261,11 +277,29 @@ def _call(name: str, args: list[Val]) -> Val:
         if not all(a.ranged for a in args):
             return Val(v, None, None)
         return Val(v, pick(a.lo for a in args), pick(a.hi for a in args))
-    if len(args) != 1:
-        raise Unreadable(f"{name} takes one argument")
+    raise Unreadable(f"no function {name}")
+
+
+def _apply(name: str, a: Val) -> Val:
+    """ln, tanh, exp or √ of ``a``, each monotone increasing (ln of x <= 0, √ of x < 0:
+    unreadable; a range reaching outside the domain: no range)."""
+    if name == "ln":
+        return _mono(a, lambda x: x.ln(), positive=True)
+    if name == "sqrt":
+        return _mono(a, lambda x: x.sqrt(), nonneg=True)
     if name == "exp":
-        return _mono(args[0], lambda x: x.exp())
-    return _mono(args[0], lambda x: x.sqrt(), nonneg=True)
+        return _mono(a, lambda x: x.exp())
+    return _mono(a, _tanh)
+
+
+def _tanh(x: Decimal) -> Decimal:
+    """tanh x = sign(x) (1 − e^(−2|x|)) / (1 + e^(−2|x|)) (no overflow for large |x|); below
+    1e-12 its series x − x³/3 (the next term, 2x⁵/15, is below 1e-48 of x), where 1 − e^(−2|x|)
+    would lose the leading digits."""
+    if abs(x) < Decimal("1e-12"):
+        return x - x**3 / 3
+    t = (-2 * abs(x)).exp()
+    return ((1 - t) / (1 + t)).copy_sign(x)
 
 
 def evaluate(expr: str, precision: int | None = None) -> tuple[Val, int]:
@@ -371,9 +405,9 @@ def _named_side(text: str) -> str:
     return text.strip()
 
 
-#: An operation a student would have to redo on a left side written in names: ln, Σ, a
-#: norm, a root, + − × / between names.
-_WORK = re.compile(r"(^|[\s(-])ln |Σ|‖|sqrt| [-+*/] ")
+#: An operation a student would have to redo on a left side written in names: ln, tanh, Σ,
+#: a norm, a root, + − × / between names.
+_WORK = re.compile(r"(^|[\s(-])ln |tanh|Σ|‖|sqrt| [-+*/] ")
 
 
 def audit_line(line: str, precision: int | None) -> LineAudit:

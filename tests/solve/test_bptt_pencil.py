@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from rnnloss_cli import solve_file
+from rnnloss_cli import solve_file, solve_problem
 
 PROBLEM = Path(__file__).resolve().parents[2] / "problems" / "bptt-two-steps.yaml"
 
@@ -155,3 +155,63 @@ def test_latex_formula_states_the_loss_as_the_plain_one_does():
     r = solve_file(PROBLEM)
     assert "L = Σ_t L_t(o_t)" in r.formula.text
     assert r"L = \sum_t L_t(o_t)" in r.formula.latex
+
+
+def test_tanh_line_works_the_pre_activation_the_engine_used():
+    # x_1 W_xh + h_0 W_hh + b_h = 1 × 1 + 0.001 × 0.01 + (−1) = 0.00001 exactly (the engine
+    # adds b_h first: (1 − 1) + 0.00001), and h_1 = tanh(0.00001) = 0.00001 − 0.00001³/3 + …
+    # = 9.99999999966667e-06. The line summed in another order, 1 + 0.00001 − 1 =
+    # 1.0000000000065512e-05 in doubles, and printed "tanh(1.00000000000655e-05) ≈
+    # 9.99999999966667e-06": tanh of the printed number is 1.00000000000622e-05 (and the a_1
+    # line said "≈ 1.00000000000655e-5").
+    from tests.solve.pencil import audit_line, describe
+
+    r = solve_problem(
+        {
+            "kind": "bptt",
+            "loss": "squared_error",
+            "x": [[1.0]],
+            "targets": [[0.0]],
+            "W_xh": [[1.0]],
+            "W_hh": [[0.01]],
+            "b_h": [-1.0],
+            "W_hy": [[1.0]],
+            "b_y": [0.0],
+            "h0": [0.001],
+        },
+        name="cancel",
+    )
+    step = next(s for s in r.steps if s.label.startswith("hidden state at t = 1"))
+    assert step.values["a"] == pytest.approx(1e-5, rel=1e-15, abs=0)
+    # the a_1 line is exact from its printed numbers: "= 1e-5", not "≈ 1.00000000000655e-5"
+    worked = next(s for s in r.steps if s.label.startswith("worked: pre-activation"))
+    assert worked.values["a"] == pytest.approx(1e-5, rel=1e-15, abs=0)
+    assert "≈" not in next(x for x in _lines(r, 17).splitlines() if x.startswith("a_1 ="))
+    for precision in (12, 14, 17):
+        for line in _lines(r, precision).splitlines():
+            a = audit_line(line, precision)
+            assert not a.defects, [describe(a, d) for d in a.defects]
+
+
+def test_an_overflowing_pre_activation_is_left_out_without_a_warning():
+    # a_1 = 10 × 1e308 + 1e308 × 1e308 + (−1e308) = inf in doubles, but h_1 = tanh(inf) = 1 is
+    # finite, so the problem solves; the worked a_1 and h_1 lines are left out, and no numpy
+    # overflow warning may reach stderr ("RuntimeWarning: overflow encountered in …")
+    import warnings
+
+    problem = {
+        "kind": "bptt",
+        "loss": "squared_error",
+        "x": [[10.0], [1.0]],
+        "targets": [[0.0], [0.0]],
+        "W_xh": [[1e308]],
+        "W_hh": [[1e308]],
+        "b_h": [-1e308],
+        "W_hy": [[1.0]],
+        "b_y": [0.0],
+        "h0": [1e308],
+    }
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        r = solve_problem(problem, name="overflow")
+    assert not any(s.label.startswith("hidden state at t = 1") for s in r.steps)
