@@ -1165,6 +1165,15 @@ def _expected_text(x: float, tol: float) -> str:
     return shown if sig <= 4 else f"{x:.{min(sig, 17)}g}"
 
 
+def _slip_lines(m: Any, correct_step: str) -> list[str]:
+    """The lines under a wrong answer that a slip explains: the slip, the correct step (as
+    shown), and the other slips that give the same answer."""
+    out = [f"    slip [{m.slip}]: {m.says}", f"    correct step: {correct_step}"]
+    if m.also:
+        out.append(f"    also consistent with: {', '.join(m.also)}")
+    return out
+
+
 def report_text(report: MarkReport) -> str:
     """Plain lines: one per figure, with the slip and the correct step when wrong; control
     characters of the file's title and path are shown as U+FFFD."""
@@ -1177,10 +1186,7 @@ def report_text(report: MarkReport) -> str:
             else:
                 lines.append(f"  {m.figure} = {given}: wrong, expected {expected}")
                 if m.slip:
-                    lines.append(f"    slip [{m.slip}]: {m.says}")
-                    lines.append(f"    correct step: {_CONTROL.sub(chr(0xFFFD), m.correct_step)}")
-                    if m.also:
-                        lines.append(f"    also consistent with: {', '.join(m.also)}")
+                    lines += _slip_lines(m, _CONTROL.sub(chr(0xFFFD), m.correct_step))
                 else:
                     lines.append("    a text is compared exactly (spaces around ignored)")
             continue
@@ -1190,10 +1196,7 @@ def report_text(report: MarkReport) -> str:
             continue
         lines.append(f"  {m.figure} = {given}: wrong, expected {expected} (±{m.tolerance:g})")
         if m.slip:
-            lines.append(f"    slip [{m.slip}]: {m.says}")
-            lines.append(f"    correct step: {m.correct_step}")
-            if m.also:
-                lines.append(f"    also consistent with: {', '.join(m.also)}")
+            lines += _slip_lines(m, m.correct_step)
         else:
             lines.append("    no known slip in the catalogue gives this number")
     lines.append(f"score: {report.earned:g} / {report.possible:g}")
