@@ -1165,7 +1165,7 @@ def _expected_text(x: float, tol: float) -> str:
     return shown if sig <= 4 else f"{x:.{min(sig, 17)}g}"
 
 
-def _slip_lines(m: Any, correct_step: str) -> list[str]:
+def _slip_lines(m: FigureMark, correct_step: str) -> list[str]:
     """The lines under a wrong answer that a slip explains: the slip, the correct step (as
     shown), and the other slips that give the same answer."""
     out = [f"    slip [{m.slip}]: {m.says}", f"    correct step: {correct_step}"]
