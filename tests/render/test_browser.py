@@ -208,7 +208,12 @@ def measured_many(
             f'srcdoc="{doc}"></iframe>'
         )
     page = tmp_path / "frames.html"
-    page.write_text("<!DOCTYPE html><html><body>" + "".join(frames) + "</body></html>")
+    page.write_text(  # declared UTF-8, not left to Chromium's guess (see test_browser_reader)
+        '<!DOCTYPE html><html><head><meta charset="utf-8"/></head><body>'
+        + "".join(frames)
+        + "</body></html>",
+        encoding="utf-8",
+    )
     dom = subprocess.run(
         [CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--dump-dom",
          f"--window-size={max(width + 40, 500)},1000", page.as_uri()],

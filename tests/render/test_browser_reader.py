@@ -45,7 +45,14 @@ def probe(
             f'srcdoc="{doc}"></iframe>'
         )
     page = tmp_path / "probe.html"
-    page.write_text("<!DOCTYPE html><html><body>" + "".join(frames) + "</body></html>")
+    # declared UTF-8: undeclared, Chromium may guess windows-1252 for the outer page, and
+    # every srcdoc's "−" became "âˆ’", three characters wide (seen once in CI at 320 px)
+    page.write_text(
+        '<!DOCTYPE html><html><head><meta charset="utf-8"/></head><body>'
+        + "".join(frames)
+        + "</body></html>",
+        encoding="utf-8",
+    )
     dom = subprocess.run(
         [CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--dump-dom", *flags,
          f"--window-size={max(width + 40, 500)},1000", page.as_uri()],
