@@ -1087,27 +1087,6 @@ def number_hint(text: str, examples: str = "1.4, -2e-3, inf") -> str:
     return f" (e.g. {examples})"
 
 
-def parse_answer_flags(flags: list[str]) -> dict[str, float]:
-    """``["loss=1.4", "sum=2"]`` -> {"loss": 1.4, "sum": 2.0}; bad ones are a ProblemError.
-
-    Each value is read by ``parse_value``.
-    """
-    out: dict[str, float] = {}
-    for flag in flags:
-        name, sep, text = flag.partition("=")
-        name = name.strip()
-        if not sep or not name:
-            raise ProblemError(f"--answer {flag!r}: expected FIGURE=VALUE, e.g. loss=1.4")
-        try:
-            value = parse_value(text)
-        except ValueError as err:
-            raise ProblemError(f"--answer {flag!r}: {err}") from None
-        if name in out:
-            raise ProblemError(f"--answer {name} given twice")
-        out[name] = value
-    return out
-
-
 def read_answer_flags(flags: list[str]) -> dict[str, str]:
     """``["loss=1.4", "beam=ab"]`` -> {"loss": "1.4", "beam": "ab"}: the values as written,
     read by ``mark_ctx`` once the figure is known (a number, or a text figure's text); a

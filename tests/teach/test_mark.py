@@ -16,8 +16,8 @@ from rnnloss_cli.teach.mark import (
     SLIP_NAMES,
     mark_answers,
     mark_problem,
-    parse_answer_flags,
     parse_value,
+    read_answer_flags,
     report_json,
     report_text,
 )
@@ -171,8 +171,9 @@ def test_json_report_is_parseable():
 
 @pytest.mark.parametrize("flag", ["loss", "=1", "loss=abc", "loss=nan"])
 def test_bad_answer_flags_are_problem_errors(flag: str):
+    # as `rnnloss mark` reads them: the flags, then each value once its figure is known
     with pytest.raises(ProblemError):
-        parse_answer_flags([flag])
+        mark_answers("problems/hinge-sequence.yaml", read_answer_flags([flag]))
 
 
 def test_unknown_figure_lists_the_figures():
@@ -202,7 +203,7 @@ def test_parse_value_refuses_what_is_not_a_plain_number(text: str):
     with pytest.raises(ValueError):
         parse_value(text)
     with pytest.raises(ProblemError, match="not a number"):
-        parse_answer_flags([f"loss={text}"])
+        mark_answers("problems/hinge-sequence.yaml", read_answer_flags([f"loss={text}"]))
 
 
 # A CTC target AA needs a blank between its copies: 3 frames; with 2 the loss is infinite.
