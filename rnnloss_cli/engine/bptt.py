@@ -137,6 +137,7 @@ def _prepare(x, targets, params: dict, loss: str, reduction: str) -> _Net:
 @dataclass(frozen=True)
 class _Pass:
     h_prev: NDArray[np.float64]  # (T, H) h_{t-1}
+    a: NDArray[np.float64]  # (T, H) a_t = x_t W_xh + b_h + h_{t-1} W_hh
     h: NDArray[np.float64]  # (T, H)
     o: NDArray[np.float64]  # (T, K)
     step_loss: NDArray[np.float64]  # (T,) unscaled L_t
@@ -152,6 +153,7 @@ def _forward_backward(net: _Net) -> _Pass:
     n_hidden = p["W_hh"].shape[0]
     h = np.empty((n_steps, n_hidden))
     h_prev = np.empty((n_steps, n_hidden))
+    a = np.empty((n_steps, n_hidden))
     state = p["h0"]
     # Weights past ~1e308 / H overflow the products: the forward pass is then not finite,
     # which is refused below (no warning escapes on the way).
@@ -159,7 +161,8 @@ def _forward_backward(net: _Net) -> _Pass:
         xw = net.x @ p["W_xh"] + p["b_h"]
         for t in range(n_steps):
             h_prev[t] = state
-            state = np.tanh(xw[t] + state @ p["W_hh"])
+            a[t] = xw[t] + state @ p["W_hh"]
+            state = np.tanh(a[t])
             h[t] = state
         o = h @ p["W_hy"] + p["b_y"]
     if not (all_finite(h) and all_finite(o)):
@@ -197,7 +200,7 @@ def _forward_backward(net: _Net) -> _Pass:
             "b_y": d_o.sum(axis=0),
             "h0": carry,
         }
-    return _Pass(h_prev, h, o, step_loss, d_o, d_h, delta, grads)
+    return _Pass(h_prev, a, h, o, step_loss, d_o, d_h, delta, grads)
 
 
 def elman_bptt(
@@ -291,6 +294,9 @@ class BPTTTrace:
 
     Attributes:
         h_prev: (T, H) h_{t-1} (row 0 is h_0).
+        a: (T, H) the pre-activation a_t = (x_t W_xh + b_h) + h_{t-1} W_hh, added in that
+            order (h_t = tanh(a_t) holds of these numbers); +-inf past the float range, where
+            h_t = tanh(a_t) is still +-1.
         h: (T, H) h_t.
         o: (T, K) o_t.
         probs: (T, K) softmax(o_t) for cross_entropy, None for squared_error.
@@ -309,6 +315,7 @@ class BPTTTrace:
     """
 
     h_prev: NDArray[np.float64]
+    a: NDArray[np.float64]
     h: NDArray[np.float64]
     o: NDArray[np.float64]
     probs: NDArray[np.float64] | None
@@ -411,12 +418,13 @@ def elman_bptt_trace(
         probs = np.exp(log_softmax(run.o, axis=1))
     lag_norms = norms(parts, axis=(1, 2))
     grad_norm = float(norms(np.concatenate([g.ravel() for g in run.grads.values()])))
-    arrays = [run.h_prev, run.h, run.o, run.step_loss, run.d_o, run.d_h, run.delta, parts]
+    arrays = [run.h_prev, run.a, run.h, run.o, run.step_loss, run.d_o, run.d_h, run.delta, parts]
     arrays += [lag_norms, last, *run.grads.values()] + ([probs] if probs is not None else [])
     for arr in arrays:
         arr.setflags(write=False)
     return BPTTTrace(
         h_prev=run.h_prev,
+        a=run.a,
         h=run.h,
         o=run.o,
         probs=probs,

@@ -202,13 +202,11 @@ def _worked_steps(p: BPTTProblem, tr: Any) -> list[Step]:
     # forward, step 1, unit 1: a_1[1] = Σ_i x_1[i] W_xh[i,1] + Σ_k h_0[k] W_hh[k,1] + b_h[1]
     pairs = [(p.x[0, i], P["W_xh"][i, 0]) for i in range(n_in)]
     pairs += [(tr.h_prev[0, k], P["W_hh"][k, 0]) for k in range(n_hidden)]
-    # a_1 as the engine adds it, (x W_xh + b_h) + h_0 W_hh with the same numpy operations, so
-    # that h_1 = tanh(a_1) holds of the number printed: a sum in another order differs in its
-    # last bits, which cancellation makes visible (1 + 0.00001 − 1 = 1.0000000000065512e-05).
-    # An a_1 past the doubles (inf, while h_1 = tanh(inf) = 1) leaves its lines out (add).
-    with np.errstate(over="ignore", invalid="ignore"):
-        xw = p.x @ P["W_xh"] + P["b_h"]
-        a_value = float((xw[0] + tr.h_prev[0] @ P["W_hh"])[0])
+    # the engine's a_1, so that h_1 = tanh(a_1) holds of the number printed: the products
+    # summed in another order differ in their last bits, which cancellation makes visible
+    # (1 + 0.00001 − 1 = 1.0000000000065512e-05). An a_1 past the doubles (inf, while
+    # h_1 = tanh(inf) = 1) leaves its lines out (add).
+    a_value = float(tr.a[0, 0])
     values: dict[str, float] = {"a": a_value}
     text = (
         f"a_1{at_h} = x_1 W_xh{col_h} + h_0 W_hh{col_h} + b_h{at_h} = "

@@ -87,6 +87,22 @@ def test_loss_value_forward_by_hand():
     assert grads["h0"][0] == pytest.approx(d1, rel=1e-14)  # W_hh = 1
 
 
+@pytest.mark.parametrize("case", CASES)
+def test_trace_pre_activation_is_the_sum_whose_tanh_is_h(case):
+    # a_t[j] = Σ_i x_t[i] W_xh[i,j] + b_h[j] + Σ_k h_{t-1}[k] W_hh[k,j], summed term by term
+    # here (math.fsum, exact rounding of the true sum), and h_t = tanh(a_t) of those numbers
+    x, targets, params = random_net(*case, "squared_error")
+    tr = elman_bptt_trace(x, targets, **params, loss="squared_error")
+    n_steps, n_hidden = tr.h.shape
+    for t in range(n_steps):
+        for j in range(n_hidden):
+            terms = [x[t, i] * params["W_xh"][i, j] for i in range(x.shape[1])]
+            terms += [tr.h_prev[t, k] * params["W_hh"][k, j] for k in range(n_hidden)]
+            want = math.fsum([*terms, params["b_h"][j]])
+            assert tr.a[t, j] == pytest.approx(want, rel=1e-12, abs=1e-15)
+            assert tr.h[t, j] == np.tanh(tr.a[t, j])
+
+
 def test_cross_entropy_one_step_closed_form():
     # h0 = 0, W_xh = 0: h = 0, o = b_y = (0, ln 3): softmax (1/4, 3/4); target 0:
     # L = ln 4, dL/db_y = (1/4 - 1, 3/4) = (-3/4, 3/4); every other gradient 0 (h = 0 and
