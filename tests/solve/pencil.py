@@ -410,12 +410,19 @@ def _named_side(text: str) -> str:
 _WORK = re.compile(r"(^|[\s(-])ln |tanh|Σ|‖|sqrt| [-+*/] ")
 
 
+def _in_bracket(s: str, pos: int) -> bool:
+    """Whether ``pos`` lies inside a square bracket left open before it ("[c_2 = 0]")."""
+    return s.count("[", 0, pos) > s.count("]", 0, pos)
+
+
 def audit_line(line: str, precision: int | None) -> LineAudit:
     """Every relation of ``line`` with a printed number on its right, judged."""
     out = LineAudit(line)
     s = normalise(line)
     elided = "…" in line or "more)" in line or r"\dots" in line
     for m in re.finditer(r" (=|≈) ", s):
+        if _in_bracket(s, m.start()):
+            continue  # an Iverson bracket, [c_t = 0]: a 1 or a 0, not a relation
         rhs = _RHS.match(s, m.end())
         if rhs is None:
             continue
