@@ -178,6 +178,66 @@ def _entry_formulas(n_in: int, n_hidden: int, n_out: int) -> dict[str, str]:
     return {k: GRAD_FORMULAS[k] if one[k] == 1 else entry[k] for k in PARAMETERS}
 
 
+def _constant(v: float) -> str:
+    """A given parameter inside a :class:`Derived` text: its shortest repr, in parentheses
+    when negative (the text is read by the digits plan, not printed)."""
+    return f"({v!r})" if v < 0 else repr(v)
+
+
+def _affine(n_cells: int, weights: np.ndarray, bias: float) -> str:
+    """ "{0} × w_0 + {1} × w_1 + … + b": a cell-weighted sum with the given weights."""
+    terms = [f"{{{i}}} × {_constant(float(w))}" for i, w in enumerate(weights[:n_cells])]
+    return " + ".join([*terms, _constant(float(bias))])
+
+
+def _forward_worked(p: BPTTProblem, tr: Any) -> list[Derived]:
+    """The forward table's columns worked from their row and the given parameters:
+    a[j] = Σ_i x[i] W_xh[i,j] + Σ_k h_{t−1}[k] W_hh[k,j] + b_h[j], h[j] = tanh(a[j]),
+    o[k] = Σ_j h[j] W_hy[j,k] + b_y[k] and softmax[k] = e^(o[k]) / Σ_m e^(o[m]); a sum of more
+    than STEP_MAX_TERMS terms is not declared (its row would not fit a line)."""
+    from rnnloss_cli.limits import STEP_MAX_TERMS
+
+    P = p.params
+    n_in, n_hidden = P["W_xh"].shape
+    n_out = P["W_hy"].shape[1]
+    x_names, _ = _parts([("x", p.x)])
+    hp_names, _ = _parts([("h_{t−1}", tr.h_prev)])
+    a_names, _ = _parts([("a", tr.a)])
+    h_names, _ = _parts([("h", tr.h)])
+    o_names, _ = _parts([("o", tr.o)])
+    worked: list[Derived] = []
+    if n_in + n_hidden + 1 <= STEP_MAX_TERMS:
+        ins = tuple(x_names + hp_names)
+        for j, a in enumerate(a_names):
+            weights = np.concatenate([P["W_xh"][:, j], P["W_hh"][:, j]])
+            worked.append(Derived(a, _affine(len(ins), weights, P["b_h"][j]), ins))
+    worked += [Derived(h, "tanh({0})", (a,)) for a, h in zip(a_names, h_names, strict=True)]
+    if n_hidden + 1 <= STEP_MAX_TERMS:
+        for k, o in enumerate(o_names):
+            text = _affine(n_hidden, P["W_hy"][:, k], P["b_y"][k])
+            worked.append(Derived(o, text, tuple(h_names)))
+    if tr.probs is not None and n_out <= STEP_MAX_TERMS:
+        s_names, _ = _parts([("softmax", tr.probs)])
+        total = " + ".join(f"exp({{{m}}})" for m in range(n_out))
+        for k, s in enumerate(s_names):
+            worked.append(Derived(s, f"exp({{{k}}}) / ({total})", tuple(o_names)))
+    return worked
+
+
+def _forward_caption(loss: str) -> str:
+    """How each worked column of the forward table comes from its row (row-vector
+    convention, as the formula)."""
+    tail = (
+        "softmax = e^o / Σ e^o, L_t = −ln softmax[c_t + 1]"
+        if loss == "cross_entropy"
+        else "L_t = ‖o − y‖²"
+    )
+    return (
+        "a = x W_xh + h_{t−1} W_hh + b_h (the pre-activation), h = tanh(a), "
+        f"o = h W_hy + b_y, {tail}"
+    )
+
+
 def _worked_steps(p: BPTTProblem, tr: Any) -> list[Step]:
     """The tables' cells worked once each from printed numbers (first unit and entry):
     a_1 and h_1 = tanh(a_1), o_1, g_T, ∂L/∂h_{T−1} (the first that adds δ_{t+1} W_hhᵀ), and
@@ -341,21 +401,29 @@ def solve_bptt(p: BPTTProblem, *, window: Window | None = None) -> Result:
         )
     )
     forward: list[tuple[str, np.ndarray]] = [("x", p.x), ("h_{t−1}", tr.h_prev)]
-    forward += [("h", tr.h), ("o", tr.o)]
+    forward += [("a", tr.a), ("h", tr.h), ("o", tr.o)]
     if tr.probs is not None:
         forward.append(("softmax", tr.probs))
         forward.append(("c_t", p.targets.reshape(-1, 1).astype(float)))
     else:
         forward.append(("y", p.targets))
     forward.append(("L_t", tr.step_loss.reshape(-1, 1)))
-    worked = []
+    worked = _forward_worked(p, tr)
     if tr.probs is None:  # L_t = Σ_k (o_k − y_k)², from the printed o and y of the row
         o_names, _ = _parts([("o", tr.o)])
         y_names, _ = _parts([("y", p.targets)])
         text = " + ".join(f"({{{2 * k}}} − {{{2 * k + 1}}})^2" for k in range(n_out))
         pairs = tuple(name for pair in zip(o_names, y_names, strict=True) for name in pair)
         worked.append(Derived("L_t", text, pairs))
-    r.tables.append(_step_table("forward pass, step by step", forward, window, derived=worked))
+    r.tables.append(
+        _step_table(
+            "forward pass, step by step",
+            forward,
+            window,
+            derived=worked,
+            caption=_forward_caption(p.loss),
+        )
+    )
     # the step losses written out, so the line adds the L_t column's numbers (0.214 + 0.186);
     # one step has nothing to add ("L = 0.214 = 0.214" would say nothing)
     head = "L = Σ_t L_t = " if p.reduction == "sum" else "L = (1/T) Σ_t L_t = "

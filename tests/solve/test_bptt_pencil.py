@@ -215,3 +215,77 @@ def test_an_overflowing_pre_activation_is_left_out_without_a_warning():
         warnings.simplefilter("error")
         r = solve_problem(problem, name="overflow")
     assert not any(s.label.startswith("hidden state at t = 1") for s in r.steps)
+
+
+def test_forward_table_shows_the_pre_activation_each_h_is_worked_from():
+    # h_2 = tanh(a_2) needs a_2, which the table did not print (only a_1 was worked in a line).
+    # Hand: a_1 = 1 × 0.5 + 0 × 1 + 0 = 0.5; a_2 = 0 × 0.5 + 0.462117 × 1 + 0 = 0.462117,
+    # h_2 = tanh(0.462117) = 0.431808 (math.tanh as the calculator); o_t = h_t × 1 + 0.
+    forward = _table(solve_file(PROBLEM), "forward pass")
+    a, h = forward.columns.index("a"), forward.columns.index("h")
+    assert a < h
+    assert [row[a] for row in forward.rows] == pytest.approx([0.5, 0.462117], abs=1e-6)
+    assert [row[h] for row in forward.rows] == pytest.approx([0.462117, 0.431808], abs=1e-6)
+    worked = {d.column: d for d in forward.derived}
+    assert worked["h"].text == "tanh({0})" and worked["h"].inputs == ("a",)
+    assert worked["a"].inputs == ("x", "h_{t−1}")
+    assert worked["o"].inputs == ("h",)
+    # the caption says how each worked column comes from its row
+    assert "a = x W_xh + h_{t−1} W_hh + b_h" in forward.caption
+    assert "h = tanh(a)" in forward.caption
+    assert "o = h W_hy + b_y" in forward.caption
+
+
+def test_forward_cells_check_with_a_pencil_for_several_units():
+    # two inputs, two hidden units, two classes (15 columns: the table holds 16): every a,
+    # h, o and softmax cell of the forward table is redone from its row's printed cells and
+    # the given parameters.
+    # Hand, row 1, unit 1: a = 1 × 0.5 + (−0.5) × 0.8 + 0.2 × 0.9 + (−0.1) × 0.2 + 0.1 = 0.36,
+    # h = tanh(0.36) = 0.345214 (math.tanh as the calculator)
+    from rnnloss_cli.render.text import digits_plan, lay_out, table_cells
+    from tests.solve.pencil import audit_line, describe
+
+    problem = {
+        "kind": "bptt",
+        "loss": "cross_entropy",
+        "reduction": "mean",
+        "x": [[1.0, -0.5], [0.3, 0.2], [-1.2, 0.7]],
+        "targets": [0, 1, 1],
+        "W_xh": [[0.5, -0.3], [0.8, 0.1]],
+        "W_hh": [[0.9, -0.4], [0.2, 0.7]],
+        "b_h": [0.1, -0.2],
+        "W_hy": [[1.0, -1.0], [0.3, -0.9]],
+        "b_y": [0.0, -0.1],
+        "h0": [0.2, -0.1],
+    }
+    r = solve_problem(problem, name="units")
+    forward = _table(r, "forward pass")
+    row = forward.rows[0]
+    assert row[forward.columns.index("a[1]")] == pytest.approx(0.36, abs=1e-12)
+    assert row[forward.columns.index("h[1]")] == pytest.approx(0.345214, abs=1e-6)
+    declared = {d.column for d in forward.derived}
+    want = {
+        f"{n}[{j}]"
+        for n, k in (("a", 2), ("h", 2), ("o", 2), ("softmax", 2))
+        for j in range(1, k + 1)
+    }
+    assert want <= declared
+    held = [d for d in forward.derived if {d.column, *d.inputs} <= set(forward.columns)]
+    assert len(held) == len(want)
+    read = 0
+    for precision in (1, 2, 3, 5):
+        digits = digits_plan(r, precision)
+        texts = table_cells(forward, lay_out(forward), precision, digits)
+        for d in held:
+            ins = [forward.columns.index(n) for n in d.inputs]
+            out = forward.columns.index(d.column)
+            for cells in texts:
+                sign = "≈" if cells[out].startswith("≈") else "="
+                # an input cell marked "≈" (its own inputs do not give it) is still the
+                # number printed: at -p 2, h[1] = tanh(≈0.40701) = 0.38593
+                args = [f"({cells[j].lstrip('≈')})" for j in ins]
+                line = f"{d.column}: {d.text.format(*args)} {sign} {cells[out].lstrip('≈')}"
+                a = audit_line(line, precision)
+                assert not a.defects, [describe(a, x) for x in a.defects]
+                read += a.checked
+    assert read == 4 * 3 * len(held)

@@ -420,7 +420,7 @@ WORKED_COLUMNS = {
     "sequence_hinge": ("y·ŷ", "1 − y·ŷ", "max(0, 1 − y·ŷ)"),
     "reinforce": ("ln π", "A_t", "A_t · ln π", "∂L/∂ln π = −A_t"),
     "custom": ("w_i · L_i",),
-    "bptt": ("L_t", "1 − h²", "δ"),
+    "bptt": ("a", "h", "o", "L_t", "1 − h²", "δ"),
 }
 
 
