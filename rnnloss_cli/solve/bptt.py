@@ -484,6 +484,8 @@ def solve_bptt(p: BPTTProblem, *, window: Window | None = None) -> Result:
         )
     )
     ratios = _reach_ratios(tr.last_loss_delta_norms)
+    reach = tr.last_loss_delta_norms
+    now, above = "‖∂L_T/∂a_{T−k}‖", "‖∂L_T/∂a_{T−k+1}‖"
     r.tables.append(
         Table.windowed(
             "how far back the gradient reaches",
@@ -492,14 +494,18 @@ def solve_bptt(p: BPTTProblem, *, window: Window | None = None) -> Result:
                 k,
                 n_steps - k,
                 float(tr.lag_norms[k]),
-                float(tr.last_loss_delta_norms[k]),
+                float(reach[k]),
+                # the row above's norm beside this row's, so the ratio is worked in its row
+                float(reach[k - 1]) if ratios[k] is not None else "",
                 ratios[k] if ratios[k] is not None else "",
             ],
-            ["k steps back", "step", "‖dW_hh part k‖", "‖∂L_T/∂a_{T−k}‖", "ratio"],
+            ["k steps back", "step", "‖dW_hh part k‖", now, above, "ratio"],
             window,
             caption="a_t = x_t W_xh + h_{t−1} W_hh + b_h, the pre-activation (δ_t = ∂L/∂a_t); "
             "part k of dW_hh: Σ_t h_{t−k−1}ᵀ times the delta L_t sends k steps back "
-            "(the parts sum to dW_hh); ratio < 1 every step: vanishing, > 1: exploding",
+            f"(the parts sum to dW_hh); ratio = {now} / {above} (the row above's norm): "
+            "< 1 every step: vanishing, > 1: exploding",
+            derived=[Derived("ratio", "{0} / {1}", (now, above))],
         )
     )
     spectral = float(np.linalg.norm(p.params["W_hh"], 2))

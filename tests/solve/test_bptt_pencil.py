@@ -289,3 +289,30 @@ def test_forward_cells_check_with_a_pencil_for_several_units():
                 assert not a.defects, [describe(a, x) for x in a.defects]
                 read += a.checked
     assert read == 4 * 3 * len(held)
+
+
+def test_reach_ratio_is_worked_from_two_printed_norms():
+    # ratio = ‖∂L_T/∂a_{T−k}‖ / ‖∂L_T/∂a_{T−k+1}‖: the row above's norm was not in the row and
+    # the caption did not say what the ratio divides, and with the printed norms a student
+    # got 0.553 / 0.703 = 0.7866 → 0.787, not the printed 0.786. Hand (the problem's
+    # comment): 0.552549 / 0.702588 = 0.786448 (= W_hh × (1 − h_1²) = 1 × 0.786448).
+    from rnnloss_cli.render.text import digits_plan, lay_out, table_cells
+    from tests.solve.pencil import audit_line, describe
+
+    r = solve_file(PROBLEM)
+    reach = _table(r, "how far back")
+    assert "ratio = ‖∂L_T/∂a_{T−k}‖ / ‖∂L_T/∂a_{T−k+1}‖" in reach.caption
+    worked = {d.column: d for d in reach.derived}
+    assert worked["ratio"].text == "{0} / {1}"
+    assert worked["ratio"].inputs == ("‖∂L_T/∂a_{T−k}‖", "‖∂L_T/∂a_{T−k+1}‖")
+    ratio, above = reach.columns.index("ratio"), reach.columns.index("‖∂L_T/∂a_{T−k+1}‖")
+    assert reach.rows[1][ratio] == pytest.approx(0.786448, abs=1e-6)
+    assert reach.rows[1][above] == pytest.approx(0.702588, abs=1e-6)
+    assert reach.rows[0][above] == ""  # k = 0 has no row above
+    now = reach.columns.index("‖∂L_T/∂a_{T−k}‖")
+    for precision in (1, 2, 3, 4, 6):
+        cells = table_cells(reach, lay_out(reach), precision, digits_plan(r, precision))[1]
+        sign = "≈" if cells[ratio].startswith("≈") else "="
+        line = f"ratio = ({cells[now]}) / ({cells[above]}) {sign} {cells[ratio].lstrip('≈')}"
+        a = audit_line(line, precision)
+        assert a.checked and not a.defects, [describe(a, x) for x in a.defects]
