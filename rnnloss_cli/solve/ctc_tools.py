@@ -151,8 +151,13 @@ def paths_result(
     trace = ctc_trace(log_probs, target_idx, blank=symbols.index(blank))
     log_forward = float(trace.log_likelihood)
     forward = _listed_prob(math.exp(log_forward), log_forward)
-    ends = "α_T(S')" if not labels else "α_T(S') + α_T(S'−1)"  # S' = 1: one final state
-    r.steps.append(Step("forward algorithm", ends + " = {value}", {"value": forward}))
+    if labels:  # the two final cells added, each from its log as the sum is
+        last = [float(trace.log_alpha[-1, s]) for s in (-1, -2)]
+        ends = "α_T(S') + α_T(S'−1) = {a} + {b} = {value}"
+        values = {k: _listed_prob(math.exp(v), v) for k, v in zip("ab", last, strict=True)}
+    else:  # S' = 1: one final state, the blank
+        ends, values = "α_T(S') = {value}", {}
+    r.steps.append(Step("forward algorithm", ends, {**values, "value": forward}))
     # compared as logs: both sums can lie below the doubles (5e-900)
     same = log_forward == listed.log_total or math.isclose(
         log_forward, listed.log_total, rel_tol=1e-9, abs_tol=1e-12

@@ -54,3 +54,15 @@ def test_sums_below_the_doubles_print_from_their_logs():
 def test_one_alignment_is_its_product_not_a_sum_of_one_term():
     lines = _paths("", 2, "-=0.5", "-p", "2")
     assert "- sum over every alignment: p = 0.25, the one alignment's product" in lines, lines
+
+
+def test_the_forward_check_adds_the_two_final_alphas_it_names():
+    # "forward algorithm: α_T(S') + α_T(S'−1) = 0.21" named two numbers it never printed.
+    # Hand (the alignments above): α_3(5), the paths ending in the last blank: AB- = .03;
+    # α_3(4), those ending in B: -AB + AAB + A-B + ABB = .03 + .075 + .03 + .045 = .18;
+    # .03 + .18 = .21
+    lines = _paths("AB", 3, "A=0.5,B=0.3,-=0.2", "-p", "3")
+    assert "- forward algorithm: α_T(S') + α_T(S'−1) = 0.03 + 0.18 = 0.21" in lines, lines
+    # the empty target has one final state: α_T(S') alone, = .5 × .5 = .25
+    lines = _paths("", 2, "-=0.5", "-p", "2")
+    assert "- forward algorithm: α_T(S') = 0.25" in lines, lines
