@@ -13,6 +13,7 @@ score(l) = ln p(l|x) + λ ln P_LM(l) (shallow fusion), and the loss stays −ln 
 from __future__ import annotations
 
 import math
+import sys
 from typing import Any
 
 import numpy as np
@@ -257,6 +258,9 @@ def solve_decode(p: DecodeProblem, *, window: Window | None = None) -> Result:
             "no prefix in the last beam ends on a complete lexicon word: the search found no "
             "labelling (a wider beam may)"
         )
+    worked = _worked_entry(tr, fr.log_probs, sym.index(fr.blank), sym)
+    if worked is not None:
+        r.steps.append(worked)
     r.steps.append(
         Step(
             "beam search result",
@@ -363,6 +367,79 @@ def solve_decode(p: DecodeProblem, *, window: Window | None = None) -> Result:
     finalize(p.meta, r)
     add_key_checks(r, p.keys, p.meta.tolerance, {"greedy": greedy_text, "beam": best_text})
     return r
+
+
+def _worked_entry(tr: Any, log_probs: np.ndarray, blank: int, sym: list[str]) -> Step | None:
+    """The top entry of the beam after frame 2 worked from the rows of frame 1 by the lead
+    line's rules: p_b'(l) = (p_b + p_nb)(l)·y_2(-); p_nb'(l) = p_nb(l)·y_2(k) (l ends in k,
+    k again) + (p_b + p_nb)(l⁻)·y_2(k) (k added to l⁻ = l without its last label; p_b(l⁻)
+    alone when l⁻ ends in k too). None with fewer than two frames, a number past the
+    normal doubles, or a sum that is not the engine's (a rule this line does not cover)."""
+    if len(tr.frames) < 2 or not tr.frames[1]:
+        return None
+    prev = {e.prefix: e for e in tr.frames[0]}
+    top = tr.frames[1][0]
+    y = np.exp(log_probs[1])
+    values: dict[str, Any] = {"l": _name(top.prefix, sym), "blank": sym[blank]}
+    logs: list[float] = []  # every number's log: one below the normal doubles skips the line
+
+    def slot(key: str, log_value: float) -> str:
+        values[key] = math.exp(log_value)
+        logs.append(log_value)
+        return f"{{{key}}}"
+
+    def product(n: int, log_p: float, k: int) -> str:
+        values[f"y{n}"] = float(y[k])
+        logs.append(float(log_probs[1, k]))
+        return f"{slot(f'p{n}', log_p)} × {{y{n}}}"
+
+    # p_b': every alignment of l so far, then a blank
+    b_names, b_terms, b_sum = [], [], 0.0
+    if top.prefix in prev:
+        q = prev[top.prefix]
+        b_names.append("(p_b + p_nb)({l}) · y_2({blank})")
+        b_terms.append(product(0, q.log_total, blank))
+        b_sum += math.exp(q.log_total) * float(y[blank])
+    nb_names, nb_terms, nb_sum = [], [], 0.0
+    if top.prefix:
+        k = top.prefix[-1]
+        values["k"] = sym[k]
+        if top.prefix in prev:  # k again, merged into l's last label
+            q = prev[top.prefix]
+            nb_names.append("p_nb({l}) · y_2({k})")
+            nb_terms.append(product(1, q.log_p_nonblank, k))
+            nb_sum += math.exp(q.log_p_nonblank) * float(y[k])
+        parent = top.prefix[:-1]
+        if parent in prev:  # k added to l⁻
+            q = prev[parent]
+            values["lp"] = _name(parent, sym)
+            repeat = bool(parent) and parent[-1] == k
+            log_p = q.log_p_blank if repeat else q.log_total
+            nb_names.append(("p_b" if repeat else "(p_b + p_nb)") + "({lp}) · y_2({k})")
+            nb_terms.append(product(2, log_p, k))
+            nb_sum += math.exp(log_p) * float(y[k])
+    pb, pnb = math.exp(top.log_p_blank), math.exp(top.log_p_nonblank)
+    logs += [top.log_p_blank, top.log_p_nonblank]
+    exact = math.isclose(b_sum, pb, rel_tol=1e-9) and math.isclose(nb_sum, pnb, rel_tol=1e-9)
+    tiny = math.log(sys.float_info.min)  # ln 2.2e-308 = −708.4
+    if not exact or (top.prefix and not nb_terms) or any(-math.inf < v < tiny for v in logs):
+        return None
+    values |= {"pb": pb, "pnb": pnb}
+    if b_terms:
+        text = "p_b'({l}) = " + " + ".join(b_names) + " = " + " + ".join(b_terms) + " = {pb};  "
+    else:
+        text = "p_b'({l}) = 0 ({l} is not in the beam after frame 1);  "
+    if nb_terms:
+        text += "p_nb'({l}) = " + " + ".join(nb_names) + " = " + " + ".join(nb_terms)
+        text += " = {pnb}"
+    else:
+        text += "p_nb'({l}) = 0 (the empty prefix ends in no label)"
+    return Step("worked beam entry: the top row of t = 2 from the rows of t = 1", text, values)
+
+
+def _name(prefix: tuple[int, ...], sym: list[str]) -> str:
+    """A prefix as the beam table prints it ("(empty)", or cut past SHOWN_SYMBOLS)."""
+    return shown(cut_word(tuple(sym[k] for k in prefix)))
 
 
 #: The beam table's column worked from its row: p_b + p_nb. (The score, ln(p_b + p_nb) +

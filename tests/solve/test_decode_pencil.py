@@ -93,3 +93,53 @@ def test_an_lm_sum_past_the_float_range_is_refused():
     }
     with pytest.raises(ProblemError, match="lm"):
         solve_problem(problem)
+
+
+def test_the_top_entry_of_the_second_beam_is_worked_from_the_first():
+    # ctc-decode-beam-vs-greedy.yaml, y_1 = y_2 = (- .5, a .4, b .1). After frame 1 the beam
+    # holds (empty): p_b .5, p_nb 0 and a: p_b 0, p_nb .4. No line showed how frame 2's rows
+    # come from frame 1's; by the lead line's rules, for a at t = 2:
+    # p_b'(a) = (p_b + p_nb)(a) · y_2(-) = .4 × .5 = .2
+    # p_nb'(a) = p_nb(a) · y_2(a) [a again] + (p_b + p_nb)((empty)) · y_2(a) [a added]
+    #          = .4 × .4 + .5 × .4 = .16 + .2 = .36
+    from tests.solve.pencil import audit_line
+
+    r = solve_file(PROBLEMS / "ctc-decode-beam-vs-greedy.yaml")
+    step = next(s for s in r.steps if s.label.startswith("worked beam entry"))
+    text = step_text(step, 3)
+    assert text == (
+        "p_b'(a) = (p_b + p_nb)(a) · y_2(-) = 0.4 × 0.5 = 0.2;  "
+        "p_nb'(a) = p_nb(a) · y_2(a) + (p_b + p_nb)((empty)) · y_2(a) = 0.4 × 0.4 + 0.5 × 0.4 "
+        "= 0.36"
+    ), text
+    assert "t = 2" in step.label and "t = 1" in step.label
+    audit = audit_line(text, 3)
+    assert [r.status for r in audit.relations if r.status != "given"] == ["ok", "ok"]
+
+
+def test_an_empty_top_entry_has_no_label_ending_alignments(tmp_path):
+    # y_1 = y_2 = (- .9, a .1), beam 2: after frame 2 (empty) tops the beam with
+    # p_b' = (p_b + p_nb)((empty)) · y_2(-) = .9 × .9 = .81 (above a: .1 × .9 + .1 × .1 +
+    # .9 × .1 = .19), and p_nb' = 0: the empty prefix ends in no label
+    f = tmp_path / "empty.yaml"
+    f.write_text(
+        "kind: ctc_decode\nsymbols: ['-', a]\nemissions:\n  - [0.9, 0.1]\n  - [0.9, 0.1]\nbeam: 2\n"
+    )
+    r = solve_file(f)
+    step = next(s for s in r.steps if s.label.startswith("worked beam entry"))
+    assert step_text(step, 3) == (
+        "p_b'((empty)) = (p_b + p_nb)((empty)) · y_2(-) = 0.9 × 0.9 = 0.81;  "
+        "p_nb'((empty)) = 0 (the empty prefix ends in no label)"
+    )
+
+
+def test_a_top_entry_new_at_frame_two_has_no_blank_ending_alignments():
+    # ctc-decode-lexicon.yaml: ab tops the beam after frame 2 but was not in it after
+    # frame 1, so no alignment of ab ends in a blank yet: p_b'(ab) = 0, and
+    # p_nb'(ab) = (p_b + p_nb)(a) · y_2(b) = .8 × .35 = .28 (b added to a)
+    r = solve_file(PROBLEMS / "ctc-decode-lexicon.yaml")
+    step = next(s for s in r.steps if s.label.startswith("worked beam entry"))
+    assert step_text(step, 3) == (
+        "p_b'(ab) = 0 (ab is not in the beam after frame 1);  "
+        "p_nb'(ab) = (p_b + p_nb)(a) · y_2(b) = 0.8 × 0.35 = 0.28"
+    )
