@@ -340,25 +340,31 @@ def _worked_steps(p: BPTTProblem, tr: Any) -> list[Step]:
 
 def _norm_steps(grads: dict[str, np.ndarray], norm: float) -> list[Step]:
     """‖∇L‖ worked out: the Euclidean norm of every gradient entry taken together, its square
-    written as the sum of the squared entries, then the root; none when the entries are more
-    than STEP_MAX_TERMS or their squares are not finite (gradients of 1e200)."""
+    written as the sum of the squared entries (with more than STEP_MAX_TERMS entries, as the
+    sum of each parameter's ‖θ‖², the squares of its rows in the gradient table), then the
+    root; none when the squares are not finite (gradients of 1e200)."""
     from rnnloss_cli.limits import STEP_MAX_TERMS
 
     over = ", ".join(PARAMETERS[:-1]) + f" and {PARAMETERS[-1]}"
     entries = np.concatenate([np.ravel(grads[k]) for k in PARAMETERS]).astype(float)
     square = norm * norm
-    if entries.size > STEP_MAX_TERMS or not math.isfinite(square):
+    if not math.isfinite(square):
         return []
-    names = [
-        _sub(k, grads[k].shape, *idx) + "²"
-        for k in PARAMETERS
-        for idx in np.ndindex(grads[k].shape)
-    ]
+    if entries.size > STEP_MAX_TERMS:  # ‖θ‖² = Σ of its entries' squares, per parameter
+        names = [f"‖{k}‖²" for k in PARAMETERS]
+        squares = [float(np.sum(np.square(grads[k], dtype=float))) for k in PARAMETERS]
+    else:
+        names = [
+            _sub(k, grads[k].shape, *idx) + "²"
+            for k in PARAMETERS
+            for idx in np.ndindex(grads[k].shape)
+        ]
+        squares = [float(v * v) for v in entries]
     # the squares, not the gradients, are this line's numbers: a gradient here would be given
     # guard digits (squaring needs them) that its own sum over the steps could not keep
-    values = {f"e{k}": float(v * v) for k, v in enumerate(entries)}
+    values = {f"e{k}": v for k, v in enumerate(squares)}
     values["s"] = square
-    body = " + ".join(f"{{e{k}}}" for k in range(entries.size))
+    body = " + ".join(f"{{e{k}}}" for k in range(len(squares)))
     return [
         Step("squared gradient norm", f"‖∇L‖² = {' + '.join(names)} = {body} = {{s}}", values),
         Step(

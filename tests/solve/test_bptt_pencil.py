@@ -316,3 +316,46 @@ def test_reach_ratio_is_worked_from_two_printed_norms():
         line = f"ratio = ({cells[now]}) / ({cells[above]}) {sign} {cells[ratio].lstrip('≈')}"
         a = audit_line(line, precision)
         assert a.checked and not a.defects, [describe(a, x) for x in a.defects]
+
+
+def test_a_norm_over_many_entries_is_worked_parameter_by_parameter():
+    # 2 inputs, 2 hidden units, 3 outputs: 4 + 4 + 2 + 6 + 3 + 2 = 21 gradient entries, more
+    # than a line shows (STEP_MAX_TERMS = 16), so "‖∇L‖ over W_xh, … = 1.193" was printed
+    # with nothing to redo. Worked per parameter instead, each ‖θ‖² being the sum of the
+    # squares of that parameter's rows in the gradient table (redone here from the table).
+    from rnnloss_cli.render.text import digits_plan, step_text
+    from tests.solve.pencil import audit_line, describe
+
+    problem = {
+        "kind": "bptt",
+        "loss": "cross_entropy",
+        "reduction": "mean",
+        "x": [[1.0, -0.5], [0.3, 0.2], [-1.2, 0.7]],
+        "targets": [0, 2, 1],
+        "W_xh": [[0.5, -0.3], [0.8, 0.1]],
+        "W_hh": [[0.9, -0.4], [0.2, 0.7]],
+        "b_h": [0.1, -0.2],
+        "W_hy": [[1.0, -1.0, 0.5], [0.3, 0.6, -0.9]],
+        "b_y": [0.0, 0.1, -0.1],
+        "h0": [0.2, -0.1],
+    }
+    r = solve_problem(problem, name="many")
+    square = next(s for s in r.steps if s.label == "squared gradient norm")
+    names = "‖W_xh‖² + ‖W_hh‖² + ‖b_h‖² + ‖W_hy‖² + ‖b_y‖² + ‖h0‖²"
+    assert square.text.startswith(f"‖∇L‖² = {names} = ")
+    grads = _table(r, "every parameter's gradient")
+    by_name: dict[str, float] = {}
+    for row in grads.rows:
+        name = row[0].split(" = ")[0]
+        by_name[name] = by_name.get(name, 0.0) + sum(c * c for c in row[2:] if c != "")
+    parts = [square.values[f"e{k}"] for k in range(6)]
+    want = [by_name[k] for k in ("W_xh", "W_hh", "b_h", "W_hy", "b_y", "h0")]
+    assert parts == pytest.approx(want, rel=1e-12)
+    norm = next(s for s in r.steps if s.label == "gradient norm").values["n"]
+    assert sum(parts) == pytest.approx(norm**2, rel=1e-12)
+    for precision in (2, 3, 6):
+        plan = digits_plan(r, precision)
+        for label in ("squared gradient norm", "gradient norm, worked"):
+            line = step_text(next(s for s in r.steps if s.label == label), precision, plan)
+            a = audit_line(line, precision)
+            assert a.checked and not a.defects, [describe(a, d) for d in a.defects]
