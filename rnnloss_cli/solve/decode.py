@@ -284,7 +284,9 @@ def solve_decode(p: DecodeProblem, *, window: Window | None = None) -> Result:
             Step(
                 "ranking with the language model",
                 # ln of the probability printed on "beam search result", worked on the line
-                "score({best}) = ln p(l*|x) + λ·ln P_LM(l*) = ln {p} + {w} × {lm} = {score}",
+                "score({best}) = ln p(l*|x) + λ·ln P_LM(l*) = ln {p} + "
+                + _times(p.lm_weight, lm.score(hyps[0].labels))
+                + " = {score}",
                 {
                     "best": best_shown,
                     "p": prob_cell(best_log),
@@ -298,8 +300,9 @@ def solve_decode(p: DecodeProblem, *, window: Window | None = None) -> Result:
         r.steps.append(
             Step(
                 "the greedy labelling under the language model",
-                "score({greedy}) = ln p({greedy}|x) + λ·ln P_LM({greedy}) = ln {p} + {w} × {lm} "
-                "= {score}, below score({best}) = {top}",
+                "score({greedy}) = ln p({greedy}|x) + λ·ln P_LM({greedy}) = ln {p} + "
+                + _times(p.lm_weight, lm.score(tuple(tr.greedy_labels)))
+                + " = {score}, below score({best}) = {top}",
                 {
                     "greedy": greedy_shown,
                     "best": best_shown,
@@ -435,6 +438,13 @@ def _worked_entry(tr: Any, log_probs: np.ndarray, blank: int, sym: list[str]) ->
     else:
         text += "p_nb'({l}) = 0 (the empty prefix ends in no label)"
     return Step("worked beam entry: the top row of t = 2 from the rows of t = 1", text, values)
+
+
+def _times(weight: float, lm_log_prob: float) -> str:
+    """ "{w} × {lm}", each in parentheses when negative: "1 × (−0.7)", never "1 × -0.7"."""
+    return " × ".join(
+        f"({{{k}}})" if v < 0 else f"{{{k}}}" for k, v in (("w", weight), ("lm", lm_log_prob))
+    )
 
 
 def _name(prefix: tuple[int, ...], sym: list[str]) -> str:

@@ -16,7 +16,7 @@ def test_the_lm_score_of_the_greedy_labelling_is_worked():
     # against score(ab) = ln .28 − .7 = −1.972966
     r = solve_file(PROBLEMS / "ctc-decode-lm.yaml")
     lines = [step_text(s, 3) for s in r.steps]
-    assert any("score(ac) = " in s and "ln 0.36 + 1 × -2.3 = -3.322" in s for s in lines), lines
+    assert any("score(ac) = " in s and "ln 0.36 + 1 × (-2.3) = -3.322" in s for s in lines), lines
     assert any("score(ac)" in s and "-1.973" in s for s in lines), lines
 
 
@@ -143,3 +143,14 @@ def test_a_top_entry_new_at_frame_two_has_no_blank_ending_alignments():
         "p_b'(ab) = 0 (ab is not in the beam after frame 1);  "
         "p_nb'(ab) = (p_b + p_nb)(a) · y_2(b) = 0.8 × 0.35 = 0.28"
     )
+
+
+def test_a_negative_lm_term_is_bracketed_as_every_other_negative_operand():
+    # "ln 0.28 + 1 × -0.7" read as a subtraction typo; the other kinds bracket a negative
+    # operand ("1.81 × (-0.1054)"). Hand: ln .28 + 1 × (−.7) = −1.272966 − .7 = −1.972966,
+    # ln .36 + 1 × (−2.3) = −1.021651 − 2.3 = −3.321651
+    r = solve_file(PROBLEMS / "ctc-decode-lm.yaml")
+    lines = [step_text(s, 3) for s in r.steps]
+    assert any(s.endswith("= ln 0.28 + 1 × (-0.7) = -1.973") for s in lines), lines
+    assert any("= ln 0.36 + 1 × (-2.3) = -3.322" in s for s in lines), lines
+    assert not any("× -" in s for s in lines), lines
