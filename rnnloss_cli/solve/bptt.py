@@ -290,6 +290,12 @@ def _worked_steps(p: BPTTProblem, tr: Any) -> list[Step]:
         + " = {o}"
     )
     add("output at t = 1" + (" (output 1)" if many_o else ""), text, values, len(pairs))
+    if tr.probs is not None:  # L_1 = −ln of the softmax cell of class c_1 (column c_1 + 1)
+        c = int(p.targets[0])
+        values = {"s": float(tr.probs[0, c]), "L": float(tr.step_loss[0])}
+        text = f"L_1 = −ln softmax(o_1)[c_1 + 1] = −ln softmax(o_1)[{c + 1}] = −ln {{s}} = {{L}}"
+        if values["s"] > 0:  # a softmax of 0 (an overflow) has no log to take
+            add("step loss at t = 1", text, values, 1)
     # g_T[1] = ∂L/∂o_T[1], the last step's (its δ starts the backward pass)
     last, T = n_steps - 1, n_steps
     per = f" / {T}" if p.reduction == "mean" else ""

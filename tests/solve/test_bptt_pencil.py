@@ -359,3 +359,43 @@ def test_a_norm_over_many_entries_is_worked_parameter_by_parameter():
             line = step_text(next(s for s in r.steps if s.label == label), precision, plan)
             a = audit_line(line, precision)
             assert a.checked and not a.defects, [describe(a, d) for d in a.defects]
+
+
+def test_a_cross_entropy_step_loss_is_worked_from_its_softmax_cell():
+    # the forward table's L_t is −ln of the softmax cell of class c_t (not declared worked:
+    # the column it picks changes by row), and no line took the log: L_1 = 1.109 could not
+    # be traced. Hand, with math.tanh / math.exp as the calculator:
+    # a_1 = (1 × .5 + (−.5) × .8 + .2 × .9 + (−.1) × .2 + .1, 1 × (−.3) + (−.5) × .1
+    #        + .2 × (−.4) + (−.1) × .7 + (−.2)) = (.36, −.7); h_1 = tanh a_1;
+    # o_1 = h_1 W_hy + b_y; c_1 = 0: L_1 = −ln(e^o[1] / Σ_k e^o[k])
+    import math
+
+    from rnnloss_cli.render.text import digits_plan, step_text
+    from tests.solve.pencil import audit_line
+
+    h = [math.tanh(0.36), math.tanh(-0.7)]
+    w_hy, b_y = [[1.0, -1.0, 0.5], [0.3, 0.6, -0.9]], [0.0, 0.1, -0.1]
+    o = [h[0] * w_hy[0][k] + h[1] * w_hy[1][k] + b_y[k] for k in range(3)]
+    soft = math.exp(o[0]) / sum(math.exp(v) for v in o)
+    problem = {
+        "kind": "bptt",
+        "loss": "cross_entropy",
+        "reduction": "mean",
+        "x": [[1.0, -0.5], [0.3, 0.2], [-1.2, 0.7]],
+        "targets": [0, 2, 1],
+        "W_xh": [[0.5, -0.3], [0.8, 0.1]],
+        "W_hh": [[0.9, -0.4], [0.2, 0.7]],
+        "b_h": [0.1, -0.2],
+        "W_hy": w_hy,
+        "b_y": b_y,
+        "h0": [0.2, -0.1],
+    }
+    r = solve_problem(problem, name="ce")
+    step = next(s for s in r.steps if s.label == "step loss at t = 1")
+    assert step.text == "L_1 = −ln softmax(o_1)[c_1 + 1] = −ln softmax(o_1)[1] = −ln {s} = {L}"
+    assert step.values["s"] == pytest.approx(soft, rel=1e-12)
+    assert step.values["L"] == pytest.approx(-math.log(soft), rel=1e-12)
+    for precision in (1, 3, 6):
+        line = step_text(step, precision, digits_plan(r, precision))
+        a = audit_line(line, precision)
+        assert a.checked and not a.defects, line
