@@ -276,8 +276,8 @@ def _worked_steps(p: BPTTProblem, tr: Any) -> list[Step]:
         + " = {a}"
     )
     add(f"worked: pre-activation at t = 1{unit}", text, values, len(pairs))
-    values = {"h": float(tr.h[0, 0])}
-    text = f"h_1{at_h} = tanh(a_1{at_h}) = tanh({_slot('a', a_value, values)}) = {{h}}"
+    values = {"h": float(tr.h[0, 0]), "a": a_value}  # tanh's bracket holds a negative a_1
+    text = f"h_1{at_h} = tanh(a_1{at_h}) = tanh({{a}}) = {{h}}"
     add(f"hidden state at t = 1{unit}", text, values, 1)
     # o_1[1] = Σ_j h_1[j] W_hy[j,1] + b_y[1]
     pairs = [(tr.h[0, j], P["W_hy"][j, 0]) for j in range(n_hidden)]

@@ -399,3 +399,16 @@ def test_a_cross_entropy_step_loss_is_worked_from_its_softmax_cell():
         line = step_text(step, precision, digits_plan(r, precision))
         a = audit_line(line, precision)
         assert a.checked and not a.defects, line
+
+
+def test_a_negative_pre_activation_is_not_bracketed_twice():
+    # a_1 = 0 × 0.5 + 0.5 × (−1) + 0 = −0.5, h_1 = tanh(−0.5) = −0.462117 (tanh is odd): the
+    # line printed "tanh((-0.5))", the operand's own brackets inside tanh's
+    from rnnloss_cli.render.text import step_text
+
+    text = PROBLEM.read_text().split("\nanswer:")[0] + "\n"
+    text = text.replace("x: [[1.0], [0.0]]", "x: [[0.0], [0.0]]")
+    text = text.replace("W_hh: [[1.0]]", "W_hh: [[-1.0]]").replace("h0: [0.0]", "h0: [0.5]")
+    r = solve_problem(__import__("yaml").safe_load(text), name="negative")
+    step = next(s for s in r.steps if s.label.startswith("hidden state at t = 1"))
+    assert step_text(step, 4) == "h_1 = tanh(a_1) = tanh(-0.5) = -0.4621"
