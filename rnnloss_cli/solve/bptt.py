@@ -497,7 +497,8 @@ def solve_bptt(p: BPTTProblem, *, window: Window | None = None) -> Result:
     )
     ratios = _reach_ratios(tr.last_loss_delta_norms)
     reach = tr.last_loss_delta_norms
-    now, above = "‖∂L_T/∂a_{T−k}‖", "‖∂L_T/∂a_{T−k+1}‖"
+    # the row above's norm is ‖∂L_T/∂a_{T−k+1}‖: named short, so the table fits 80 columns
+    now, above = "‖∂L_T/∂a_{T−k}‖", "row above's"
     r.tables.append(
         Table.windowed(
             "how far back the gradient reaches",
@@ -511,11 +512,12 @@ def solve_bptt(p: BPTTProblem, *, window: Window | None = None) -> Result:
                 float(reach[k - 1]) if ratios[k] is not None else "",
                 ratios[k] if ratios[k] is not None else "",
             ],
-            ["k steps back", "step", "‖dW_hh part k‖", now, above, "ratio"],
+            ["k", "t = T − k", "‖dW_hh part k‖", now, above, "ratio"],
             window,
-            caption="a_t = x_t W_xh + h_{t−1} W_hh + b_h, the pre-activation (δ_t = ∂L/∂a_t); "
+            caption="k: steps back from the last step T; "
+            "a_t = x_t W_xh + h_{t−1} W_hh + b_h, the pre-activation (δ_t = ∂L/∂a_t); "
             "part k of dW_hh: Σ_t h_{t−k−1}ᵀ times the delta L_t sends k steps back "
-            f"(the parts sum to dW_hh); ratio = {now} / {above} (the row above's norm): "
+            f"(the parts sum to dW_hh); ratio = {now} / ‖∂L_T/∂a_{{T−k+1}}‖ (the row above's): "
             "< 1 every step: vanishing, > 1: exploding",
             derived=[Derived("ratio", "{0} / {1}", (now, above))],
         )

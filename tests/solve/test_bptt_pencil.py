@@ -304,8 +304,8 @@ def test_reach_ratio_is_worked_from_two_printed_norms():
     assert "ratio = ‖∂L_T/∂a_{T−k}‖ / ‖∂L_T/∂a_{T−k+1}‖" in reach.caption
     worked = {d.column: d for d in reach.derived}
     assert worked["ratio"].text == "{0} / {1}"
-    assert worked["ratio"].inputs == ("‖∂L_T/∂a_{T−k}‖", "‖∂L_T/∂a_{T−k+1}‖")
-    ratio, above = reach.columns.index("ratio"), reach.columns.index("‖∂L_T/∂a_{T−k+1}‖")
+    assert worked["ratio"].inputs == ("‖∂L_T/∂a_{T−k}‖", "row above's")
+    ratio, above = reach.columns.index("ratio"), reach.columns.index("row above's")
     assert reach.rows[1][ratio] == pytest.approx(0.786448, abs=1e-6)
     assert reach.rows[1][above] == pytest.approx(0.702588, abs=1e-6)
     assert reach.rows[0][above] == ""  # k = 0 has no row above
@@ -412,3 +412,16 @@ def test_a_negative_pre_activation_is_not_bracketed_twice():
     r = solve_problem(__import__("yaml").safe_load(text), name="negative")
     step = next(s for s in r.steps if s.label.startswith("hidden state at t = 1"))
     assert step_text(step, 4) == "h_1 = tanh(a_1) = tanh(-0.5) = -0.4621"
+
+
+def test_reach_table_fits_an_80_column_terminal_in_one_block():
+    # With the row above's norm headed ‖∂L_T/∂a_{T−k+1}‖ and "k steps back", the table was 95
+    # columns wide: at 80 its ratio column went to a second block, away from what it divides.
+    from typer.testing import CliRunner
+
+    from rnnloss_cli.cli import app
+
+    out = CliRunner().invoke(app, ["solve", str(PROBLEM)], env={"COLUMNS": "80", "NO_COLOR": "1"})
+    assert out.exit_code == 0, out.output
+    assert "how far back the gradient reaches" in out.output
+    assert "how far back the gradient reaches (continued" not in out.output
