@@ -966,6 +966,8 @@ def _latex_given(g: Given) -> list[str]:
     # a wide matrix is set smaller first, then (if still wider than the line) shrunk to it
     rows = [[i, *r] for i, r in zip(_row_labels(g), g.value, strict=True)]
     size = "".join(_table_size(["", *cols], rows))
+    if len(rows) > _LATEX_BOXED_ROWS:
+        return _latex_given_rows(rf"  \item {name} (matrix){note}:", size, cols, rows)
     out = [
         rf"  \item {name} (matrix){note}:\\[2pt]",
         rf"  {{{size}{_FIT}{{\begin{{tabular}}{{l{'r' * len(cols)}}}",
@@ -977,6 +979,53 @@ def _latex_given(g: Given) -> list[str]:
     ]
     return [*out, r"  \end{tabular}}}"]
 
+
+#: Rows of a given matrix set as one tabular; a taller one is set as rows a page may break
+#: between (:data:`_ROWS_DEFINITION`).
+_LATEX_BOXED_ROWS = 12
+
+
+def _latex_given_rows(item: str, size: str, cols: list[str], rows: list[list[str]]) -> list[str]:
+    """A tall given matrix as ``\\rnnlossrows``: its header, a rule and its rows, each row a
+    line a page may end after (not after its header or first row, nor before its last), so
+    its rows run on from under its name across pages. (A tabular is one box: 50 rows moved
+    whole to the next page, the rest of the page left empty, and were shrunk to fit one.)"""
+    width = len(cols) + 1
+    # "##": the alignment is the argument of a macro that defines it as a macro
+    head = [
+        r"  \halign{\hskip\tabcolsep\rnnlossrowcell##\hfil\hskip\tabcolsep\tabskip0pt"
+        r"&&\hskip\tabcolsep\hfil\rnnlossrowcell##\hskip\tabcolsep\cr",
+        "  " + " & ".join(["", *map(latex_text, cols)]) + r"\cr",
+        r"  \noalign{\nointerlineskip}"
+        + "&".join([r"\omit\hrulefill"] * width)
+        + r"\cr\noalign{\nointerlineskip}",
+    ]
+    body = []
+    for k, row in enumerate(rows):
+        line = "  " + " & ".join(map(latex_text, row)) + r"\cr"
+        if k == 0 or k == len(rows) - 2:  # no page ends after the first row or before the last
+            line += r"\noalign{\nobreak}"
+        body.append(line)
+    return [rf"{item}\par", rf"  {{{size}\rnnlossrows{{%", *head, *body, r"  }}}"]
+
+
+#: ``\rnnlossrows{\halign{…}}``: a tall given matrix, its rows one line each at the list's
+#: indent (the alignment's first glue), a page break allowed between them; wider than the
+#: line, it is set in one box, shrunk (:data:`_FIT_DEFINITION`), as a tabular is. The
+#: alignment is kept as a macro to be set a second time, without the indent, for that.
+_ROWS_DEFINITION = [
+    r"\makeatletter",
+    r"\newdimen\rnnlossrowindent",
+    r"\newsavebox{\rnnlossrowsbox}",
+    r"\newcommand{\rnnlossrowcell}{\strut}",
+    r"\newcommand{\rnnlossrows}[1]{\nobreak\vskip2pt\def\rnnlossrowsbody{#1}%",
+    r"  \setbox\rnnlossrowsbox=\vbox{\tabskip\@totalleftmargin\rnnlossrowsbody}%",
+    r"  \rnnlossrowindent=\@totalleftmargin\advance\rnnlossrowindent by \linewidth",
+    r"  \ifdim\wd\rnnlossrowsbox>\rnnlossrowindent",
+    r"  \moveright\@totalleftmargin\hbox{\rnnlossfit{\vbox{\tabskip\z@\rnnlossrowsbody}}}%",
+    r"  \else\unvbox\rnnlossrowsbox\fi\par}",
+    r"\makeatother",
+]
 
 #: ``\rnnlossfit{tabular}``: the table as it is, or shrunk to the line's width when it is
 #: wider (TeX measures it: a table of 16 six-decimal columns ran 394 pt off the page), and
@@ -1118,6 +1167,7 @@ def sheet_latex(
         *_QUESTION_DEFINITION,
         *_COMPACT_DEFINITION,
         *_FIT_DEFINITION,
+        *_ROWS_DEFINITION,
     ]
     return "\n".join([*preamble, body])
 
