@@ -1088,11 +1088,15 @@ _LATEX_QUESTION_LINES = 36
 def _need_space(p: SheetProblem) -> str:
     """The room a question taller than a page needs on the page it starts on, in lines
     (generously: the space between items and paragraphs counted): its heading, source,
-    givens (a matrix a line a row and its head), conventions and task, at most
+    givens (a matrix a line a row and its head; up to a tall one's first rows, the rest
+    running on: :func:`_latex_given_rows`), conventions and task, at most
     :data:`_LATEX_QUESTION_LINES`: a page never ends on its title or source line, its givens
     on the next page. (A question that fits a page is measured: :data:`_QUESTION_DEFINITION`.)"""
     lines = 9  # the heading and the space round it, the source, "Given"
     for g in p.givens:  # an item and the space between items; a matrix's rows and head
+        if g.shape == "matrix" and len(g.value) > _LATEX_BOXED_ROWS:
+            # its rows run on across pages: its name, head and first two rows are enough
+            return rf"{min(lines + 6, _LATEX_QUESTION_LINES)}\baselineskip"
         lines += len(g.value) + 4 if g.shape == "matrix" else 2
     for text in (conventions_text(p), task_text(p)):  # a paragraph and the space above it
         lines += len(text) // _LATEX_LINE_CHARS + 3 if text else 0

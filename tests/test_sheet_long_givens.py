@@ -31,7 +31,7 @@ def _tall_problem(folder: Path) -> Path:
     rows = "\n".join(f"  - [{', '.join(_row(t))}]" for t in range(1, FRAMES + 1))
     path = folder / "tall.yaml"
     path.write_text(
-        "kind: ctc\ntitle: Exact CTC over fifty frames\nmethod: exact\ntarget: AB\n"
+        "kind: ctc\ntitle: Exact CTC over 50 frames\nmethod: exact\ntarget: AB\n"
         f'symbols: ["-", A, B]\nemissions:\n{rows}\n',
         encoding="utf-8",
     )
@@ -87,3 +87,19 @@ def test_a_short_given_matrix_is_still_one_table(tmp_path: Path) -> None:
     at = lines.index("emissions (matrix):")
     # the rows of ctc-exact-ab.yaml's emissions, as the file writes them
     assert lines[at + 1 : at + 5] == ["- A B", "1 0.2 0.7 0.1", "2 0.3 0.3 0.4", "3 0.2 0.1 0.7"]
+
+
+@pytest.mark.skipif(shutil.which("pdftotext") is None, reason="pdftotext is not installed")
+def test_a_question_with_a_tall_matrix_starts_on_the_page_with_room(tmp_path: Path) -> None:
+    """Under the short MSE forecast (about 20 lines of a 50-line page with the sheet's title)
+    the tall question's heading, givens and first rows fit: it starts on page 1 rather than
+    leaving half of it empty (its room was estimated at 36 lines, the matrix counted whole)."""
+    src = Path(__file__).resolve().parent.parent / "problems" / "mse-forecast.yaml"
+    (tmp_path / "a.yaml").write_text(src.read_text(encoding="utf-8"), encoding="utf-8")
+    _tall_problem(tmp_path)
+    tex = build_sheet([str(tmp_path)], "latex", solutions=False)
+    compile_tex("pdflatex", tex, tmp_path, "q")
+    pages = [_items(lines) for lines in _pages(tmp_path / "q.pdf")]
+    assert "2 Exact CTC over 50 frames" in pages[0], pages[0]
+    at = pages[0].index("emissions (matrix):")
+    assert pages[0][at + 2] == f"1 {' '.join(_row(1))}", pages[0][at:]  # header, then row 1
