@@ -801,9 +801,9 @@ def table_latex(
     # "\\*": no page break after the title (page 3 ended on BPTT's "given: the parameters",
     # its table on page 4), nor before the caption and the note under the table
     out = [r"\begin{center}", rf"\textbf{{{latex_title(t.title)}}}\\*[2pt]"]
-    out += _table_size(laid.columns, printed)
-    out += [rf"{_FIT}{{\begin{{tabular}}{{{cols}}}", r"\hline"]
-    out.append(" & ".join(latex_title(c) for c in laid.columns) + r" \\ \hline")
+    size = _table_size(laid.columns, printed)
+    head = [latex_title(c) for c in laid.columns]
+    body = []
     for i, row in enumerate(printed):
         cells = [latex_title(c) if _FORMULA_CELL.search(c) else latex_text(c) for c in row]
         for j, cell in enumerate(cells):
@@ -812,14 +812,23 @@ def table_latex(
                 cells[j] = rf"\textbf{{{cell}}}"
             elif style == "dead" and cell:
                 cells[j] = rf"{cell}$^\dagger$"
-        out.append(" & ".join(cells) + r" \\")
-    out += [r"\hline", r"\end{tabular}}"]
+        body.append(cells)
+    under = []  # what the table's last row is kept with
     caption = legend_line(t, {**LEGEND_TEXT, "highlight": "bold"}, laid.styles)
     if caption:
-        out += [r"\\*[2pt]", rf"\emph{{{latex_title(caption)}}}"]
+        under += [r"\\*[2pt]", rf"\emph{{{latex_title(caption)}}}"]
     if laid.note:
-        out += [r"\\*[2pt]", rf"\emph{{Note: {latex_title(laid.note)}}}"]
-    return [*out, r"\end{center}", ""]
+        under += [r"\\*[2pt]", rf"\emph{{Note: {latex_title(laid.note)}}}"]
+    if len(body) > _LATEX_BOXED_ROWS:  # its rows run on across pages
+        out[-1] = out[-1].removesuffix(r"\\*[2pt]")
+        rows = _latex_rows("".join(size), head, body, centred=True, boxed=True)
+        under = [r"\nobreak", *under[1:]] if under else []
+        return [*out, *rows, *under, r"\end{center}", ""]
+    out += [*size, rf"{_FIT}{{\begin{{tabular}}{{{cols}}}", r"\hline"]
+    out.append(" & ".join(head) + r" \\ \hline")
+    out += [" & ".join(cells) + r" \\" for cells in body]
+    out += [r"\hline", r"\end{tabular}}"]
+    return [*out, *under, r"\end{center}", ""]
 
 
 #: A step's maths longer than this (characters of LaTeX) is set as a display, broken at "=".
@@ -986,44 +995,60 @@ _LATEX_BOXED_ROWS = 12
 
 
 def _latex_given_rows(item: str, size: str, cols: list[str], rows: list[list[str]]) -> list[str]:
-    """A tall given matrix as ``\\rnnlossrows``: its header, a rule and its rows, each row a
-    line a page may end after (not after its header or first row, nor before its last), so
-    its rows run on from under its name across pages. (A tabular is one box: 50 rows moved
-    whole to the next page, the rest of the page left empty, and were shrunk to fit one.)"""
-    width = len(cols) + 1
-    # "##": the alignment is the argument of a macro that defines it as a macro
-    head = [
+    """A tall given matrix under its item, its rows running on from under its name across
+    pages (:func:`_latex_rows`)."""
+    head = ["", *map(latex_text, cols)]
+    cells = [list(map(latex_text, row)) for row in rows]
+    return [rf"{item}\par", *_latex_rows(size, head, cells, centred=False, boxed=False)]
+
+
+def _latex_rows(
+    size: str, head: list[str], rows: list[list[str]], *, centred: bool, boxed: bool
+) -> list[str]:
+    """A tall table (cells already LaTeX) as ``\\rnnlossrows``: its head, a rule and its rows
+    (``boxed``: a rule above and below too, as a solution's tables have), each row a line a
+    page may end after (not after its head or first row, nor before its last row), at the
+    list's indent or ``centred``. (A tabular is one box: 50 rows moved whole to the next
+    page, the rest of the page left empty, and were shrunk to fit one.)"""
+    rule = "&".join([r"\omit\hrulefill"] * len(head)) + r"\cr"
+    # "##": the alignment is the argument of a macro that keeps it as a macro
+    out = [
         r"  \halign{\hskip\tabcolsep\rnnlossrowcell##\hfil\hskip\tabcolsep\tabskip0pt"
         r"&&\hskip\tabcolsep\hfil\rnnlossrowcell##\hskip\tabcolsep\cr",
-        "  " + " & ".join(["", *map(latex_text, cols)]) + r"\cr",
-        r"  \noalign{\nointerlineskip}"
-        + "&".join([r"\omit\hrulefill"] * width)
-        + r"\cr\noalign{\nointerlineskip}",
     ]
-    body = []
+    if boxed:
+        out.append(rf"  {rule}\noalign{{\nointerlineskip}}")
+    out.append("  " + " & ".join(head) + r"\cr")
+    out.append(rf"  \noalign{{\nointerlineskip}}{rule}\noalign{{\nointerlineskip}}")
     for k, row in enumerate(rows):
-        line = "  " + " & ".join(map(latex_text, row)) + r"\cr"
+        line = "  " + " & ".join(row) + r"\cr"
         if k == 0 or k == len(rows) - 2:  # no page ends after the first row or before the last
             line += r"\noalign{\nobreak}"
-        body.append(line)
-    return [rf"{item}\par", rf"  {{{size}\rnnlossrows{{%", *head, *body, r"  }}}"]
+        out.append(line)
+    if boxed:
+        out.append(rf"  \noalign{{\nointerlineskip}}{rule}")
+    return [rf"  {{{size}\rnnlossrows{{{'c' if centred else 'l'}}}{{%", *out, r"  }}}"]
 
 
-#: ``\rnnlossrows{\halign{…}}``: a tall given matrix, its rows one line each at the list's
-#: indent (the alignment's first glue), a page break allowed between them; wider than the
-#: line, it is set in one box, shrunk (:data:`_FIT_DEFINITION`), as a tabular is. The
-#: alignment is kept as a macro to be set a second time, without the indent, for that.
+#: ``\rnnlossrows{l|c}{\halign{…}}``: a tall table, its rows one line each, a page break
+#: allowed between them, at the list's indent (``l``) or centred (``c``): the alignment is
+#: set once to be measured, then again with that indent as its first glue (it is kept as a
+#: macro). Wider than the line, it is one box, shrunk (:data:`_FIT_DEFINITION`), as a
+#: tabular is.
 _ROWS_DEFINITION = [
     r"\makeatletter",
     r"\newdimen\rnnlossrowindent",
     r"\newsavebox{\rnnlossrowsbox}",
     r"\newcommand{\rnnlossrowcell}{\strut}",
-    r"\newcommand{\rnnlossrows}[1]{\nobreak\vskip2pt\def\rnnlossrowsbody{#1}%",
-    r"  \setbox\rnnlossrowsbox=\vbox{\tabskip\@totalleftmargin\rnnlossrowsbody}%",
-    r"  \rnnlossrowindent=\@totalleftmargin\advance\rnnlossrowindent by \linewidth",
-    r"  \ifdim\wd\rnnlossrowsbox>\rnnlossrowindent",
-    r"  \moveright\@totalleftmargin\hbox{\rnnlossfit{\vbox{\tabskip\z@\rnnlossrowsbody}}}%",
-    r"  \else\unvbox\rnnlossrowsbox\fi\par}",
+    r"\newcommand{\rnnlossrows}[2]{\par\nobreak\vskip2pt\def\rnnlossrowsbody{#2}%",
+    r"  \setbox\rnnlossrowsbox=\vbox{\tabskip\z@\rnnlossrowsbody}%",
+    r"  \ifdim\wd\rnnlossrowsbox>\linewidth",
+    r"  \moveright\@totalleftmargin\hbox{\rnnlossfit{\box\rnnlossrowsbox}}%",
+    r"  \else\rnnlossrowindent=\linewidth\advance\rnnlossrowindent by -\wd\rnnlossrowsbox",
+    r"  \if c#1\divide\rnnlossrowindent by 2 \else\rnnlossrowindent=\z@\fi",
+    r"  \advance\rnnlossrowindent by \@totalleftmargin",
+    r"  \setbox\rnnlossrowsbox=\vbox{\tabskip\rnnlossrowindent\rnnlossrowsbody}%",
+    r"  \unvbox\rnnlossrowsbox\fi\par}",
     r"\makeatother",
 ]
 

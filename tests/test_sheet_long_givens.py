@@ -103,3 +103,22 @@ def test_a_question_with_a_tall_matrix_starts_on_the_page_with_room(tmp_path: Pa
     assert "2 Exact CTC over 50 frames" in pages[0], pages[0]
     at = pages[0].index("emissions (matrix):")
     assert pages[0][at + 2] == f"1 {' '.join(_row(1))}", pages[0][at:]  # header, then row 1
+
+
+@pytest.mark.skipif(shutil.which("pdftotext") is None, reason="pdftotext is not installed")
+def test_a_tall_table_of_a_solution_runs_on_from_where_it_starts(tmp_path: Path) -> None:
+    """The solution's table of the 50 frames ("emissions y_t(k) (given)") moved whole to the
+    page after its solution's first lines (a tabular is one box), half a page left empty
+    above it, and was shrunk to fit a page."""
+    tex = build_sheet([str(_tall_problem(tmp_path))], "latex", solutions=True)
+    compile_tex("pdflatex", tex, tmp_path, "s")
+    pages = _pages(tmp_path / "s.pdf")
+    rows = [f"{t} {' '.join(_row(t))}" for t in range(1, FRAMES + 1)]
+    flat = [(n, line) for n, lines in enumerate(pages) for line in lines]
+    solution = next(n for n, line in flat if line == "Solution")
+    at = next(k for k, (_, line) in enumerate(flat) if line.startswith("emissions yt"))
+    title = flat[at][0]
+    after = [n for n, line in flat[at:] if line in rows]  # the question's own rows before it
+    assert title == solution, (title, solution)  # the derivation's first lines: 15 lines
+    assert len(after) == FRAMES and after == sorted(after), after
+    assert after[0] == title and after[-1] > title  # at the sheet's size: on two pages
