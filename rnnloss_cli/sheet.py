@@ -531,7 +531,12 @@ def conventions(p: SheetProblem, loss: str = "L") -> list[str]:
                 if loss == "squared_error"
                 else "L_t = −ln softmax(o_t)[c_t] (cross-entropy of the target class c_t)"
             )
-            + ", L = Σ_t L_t (mean: divided by T). x_t is row t of x, "
+            + (
+                ", L = (1/T) Σ_t L_t, T the number of steps (rows of x) (reduction mean)"
+                if _given(p, "reduction") == "mean"
+                else ", L = Σ_t L_t (reduction sum)"  # the kind's default
+            )
+            + ". x_t is row t of x, "
             + (
                 "y_t is row t of targets."
                 if loss == "squared_error"
