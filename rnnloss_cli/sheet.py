@@ -1133,6 +1133,38 @@ def _need_space(p: SheetProblem) -> str:
     return rf"{min(lines, _LATEX_QUESTION_LINES)}\baselineskip"
 
 
+#: Lines (estimated, :func:`_question_lines`) of a question above which it is not set in a
+#: box to be measured: it cannot fit a page, and a box past TeX's largest length (16 383 pt,
+#: about 1200 lines) stopped pdflatex ("Dimension too large": 3000 frames shown by
+#: ``--window 3000x3``); it runs on across pages from the room :func:`_need_space` asks.
+_LATEX_MEASURED_LINES = 200
+
+
+def _question_lines(p: SheetProblem) -> int:
+    """A question's lines, estimated generously as :func:`_need_space` does, the text of each
+    given, paragraph and title counted by its characters (a list of 10^5 items is a page
+    of text, a matrix a line a row)."""
+    lines = 9 + (len(p.title) + len(p.source or "")) // _LATEX_LINE_CHARS
+    for g in p.givens:
+        if g.shape == "matrix":
+            lines += len(g.value) + 4
+        else:
+            value = g.value.items() if isinstance(g.value, dict) else g.value
+            text = value if isinstance(value, str) else ", ".join(map(str, value))
+            lines += len(g.name) // _LATEX_LINE_CHARS + len(text) // _LATEX_LINE_CHARS + 2
+    for text in (conventions_text(p), task_text(p)):
+        lines += len(text) // _LATEX_LINE_CHARS + 3 if text else 0
+    return lines
+
+
+def _question_latex(p: SheetProblem, body: list[str]) -> list[str]:
+    """A question's LaTeX in :data:`_QUESTION_DEFINITION`'s box, measured; one too tall for
+    TeX to measure after the room it needs on its page (:data:`_LATEX_MEASURED_LINES`)."""
+    if _question_lines(p) > _LATEX_MEASURED_LINES:
+        return [rf"\rnnlossneedspace{{{_need_space(p)}}}", *body]
+    return [rf"\begin{{rnnlossquestion}}{{{_need_space(p)}}}", *body, r"\end{rnnlossquestion}"]
+
+
 #: Characters of a title a section heading holds (four lines of its large bold type): LaTeX
 #: never breaks a page inside a heading, so a 10 kB title ran 5096 pt below the page's foot.
 _LATEX_HEADING_CHARS = 200
@@ -1175,16 +1207,17 @@ def sheet_latex(
     ]
     for p in problems:
         # a page break before a heading, never between it and its givens
-        out += [rf"\begin{{rnnlossquestion}}{{{_need_space(p)}}}", *_latex_heading(fold(p.title))]
+        body = _latex_heading(fold(p.title))
         if p.source:
-            out += [rf"\noindent\emph{{Source: {latex_text(fold(p.source))}}}", ""]
-        out += [r"\paragraph{Given}", r"\begin{itemize}\setlength{\itemsep}{0pt}"]
+            body += [rf"\noindent\emph{{Source: {latex_text(fold(p.source))}}}", ""]
+        body += [r"\paragraph{Given}", r"\begin{itemize}\setlength{\itemsep}{0pt}"]
         for g in p.givens:
-            out += _latex_given(g)
-        out += [r"\end{itemize}", ""]
+            body += _latex_given(g)
+        body += [r"\end{itemize}", ""]
         if (said := conventions_as(p, latex_title, latex_text)) is not None:
-            out += [rf"\paragraph{{Conventions}} {said}", ""]
-        out += [rf"\paragraph{{Task}} {latex_title(task_text(p))}", r"\end{rnnlossquestion}", ""]
+            body += [rf"\paragraph{{Conventions}} {said}", ""]
+        body.append(rf"\paragraph{{Task}} {latex_title(task_text(p))}")
+        out += [*_question_latex(p, body), ""]
         if solutions and p.result is not None:
             out += [_NEED_SPACE_SOLUTION, r"\subsection*{Solution}"]
             out += result_latex(p.result, precision, window=window)

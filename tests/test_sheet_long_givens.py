@@ -122,3 +122,27 @@ def test_a_tall_table_of_a_solution_runs_on_from_where_it_starts(tmp_path: Path)
     assert title == solution, (title, solution)  # the derivation's first lines: 15 lines
     assert len(after) == FRAMES and after == sorted(after), after
     assert after[0] == title and after[-1] > title  # at the sheet's size: on two pages
+
+
+@pytest.mark.skipif(shutil.which("pdftotext") is None, reason="pdftotext is not installed")
+def test_a_question_taller_than_tex_can_measure_still_compiles(tmp_path: Path) -> None:
+    """3000 frames shown (``--window 3000x3``): about 3000 × 13.6 pt = 40 800 pt, past the
+    largest length TeX holds (16 383 pt). The question was set in a box to be measured:
+    "! Dimension too large." and no PDF. Every row is printed, on about 60 pages."""
+    from rnnloss_cli.result import Window
+
+    frames = 3000
+    # A = (t mod 500)/1000, B = 0.5, the blank the rest: each row sums to 1
+    cells = [(f"{(500 - t % 500) / 1000:g}", f"{t % 500 / 1000:g}", "0.5") for t in range(frames)]
+    rows = "\n".join(f"  - [{', '.join(c)}]" for c in cells)
+    path = tmp_path / "huge.yaml"
+    path.write_text(
+        f'kind: ctc\ntitle: Huge\nmethod: exact\ntarget: AB\nsymbols: ["-", A, B]\n'
+        f"emissions:\n{rows}\n",
+        encoding="utf-8",
+    )
+    tex = build_sheet([str(path)], "latex", solutions=False, window=Window(frames, 3))
+    compile_tex("pdflatex", tex, tmp_path, "q")
+    lines = {line for page in _pages(tmp_path / "q.pdf") for line in page}
+    missing = [t for t in range(frames) if f"{t + 1} {' '.join(cells[t])}" not in lines]
+    assert not missing, missing[:10]
