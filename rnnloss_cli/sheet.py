@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from string import ascii_letters
 from typing import Any
 
 from rnnloss_cli.errors import ProblemError
@@ -1165,6 +1166,53 @@ def _question_latex(p: SheetProblem, body: list[str]) -> list[str]:
     return [rf"\begin{{rnnlossquestion}}{{{_need_space(p)}}}", *body, r"\end{rnnlossquestion}"]
 
 
+#: Characters of a line of LaTeX source the sheet writes: TeX reads a line into a buffer
+#: (TeX Live's buf_size, 200 000 characters), and a list of 50 000 numbers shown
+#: (``--window 50000x3``) was a line of 250 023: "! Unable to read an entire line".
+_LATEX_SOURCE_LINE_CHARS = 4000
+
+
+def _latex_percent_break(line: str, limit: int) -> int:
+    """Where, before ``limit``, ``line`` may end with "%" and go on at the next line as it
+    was: not after a backslash nor inside a control word's name (``\\textbf``), nor before a
+    space (a line's leading spaces are skipped); 0 when nowhere."""
+    for e in range(min(limit, len(line) - 1), 0, -1):
+        before, after = line[e - 1], line[e]
+        if before == "\\" or after == " ":
+            continue
+        if before.isascii() and before.isalpha() and after.isascii() and after.isalpha():
+            if line[:e].rstrip(ascii_letters).endswith("\\"):
+                continue  # inside a control word's name
+        return e
+    return 0
+
+
+def _latex_source_lines(line: str) -> list[str]:
+    """``line`` as lines of at most :data:`_LATEX_SOURCE_LINE_CHARS` characters that TeX
+    reads as it would the one: broken at a space (a line's end is a space; a space at the
+    start of the next is skipped, so it is never broken before one of two spaces), or, with
+    no space to break at, after a character no control word continues with ``%`` (which
+    ends a line without a space). A line with a comment in it is left as it is."""
+    limit = _LATEX_SOURCE_LINE_CHARS
+    if len(line) <= limit or re.search(r"(?<!\\)%", line):
+        return [line]
+    out = []
+    while len(line) > limit:
+        cut = line.rfind(" ", 1, limit)
+        while cut > 0 and line[cut - 1] in " \\":  # "a  b" and "\ " stay as they are
+            cut = line.rfind(" ", 1, cut - 1)
+        if cut > 0:
+            out.append(line[:cut])
+            line = line[cut + 1 :]
+            continue
+        end = _latex_percent_break(line, limit - 1)
+        if not end:  # one control word's name of 4000 letters: not the sheet's own
+            break
+        out.append(line[:end] + "%")
+        line = line[end:]
+    return [*out, line]
+
+
 #: Characters of a title a section heading holds (four lines of its large bold type): LaTeX
 #: never breaks a page inside a heading, so a 10 kB title ran 5096 pt below the page's foot.
 _LATEX_HEADING_CHARS = 200
@@ -1222,7 +1270,9 @@ def sheet_latex(
             out += [_NEED_SPACE_SOLUTION, r"\subsection*{Solution}"]
             out += result_latex(p.result, precision, window=window)
     out += [r"\end{document}", ""]
-    body = "\n".join(out)
+    body = "\n".join(
+        part for lines in out for line in lines.split("\n") for part in _latex_source_lines(line)
+    )
     # characters visible_text replaces are not the fonts' business
     lacking = [ch for ch in pdflatex_lacks(body) if not _NOT_LATEX.match(ch)]
     preamble = [
