@@ -1027,17 +1027,17 @@ def _latex_rows(
     out.append("  " + " & ".join(head) + r"\cr")
     out.append(rf"  \noalign{{\nointerlineskip}}{rule}\noalign{{\nointerlineskip}}")
     for k, row in enumerate(rows):
-        line = "  " + " & ".join(row) + r"\cr"
+        out.append("  " + " & ".join(row) + r" \\")  # "\\" ends a row, as in a tabular
         if k == 0 or k == len(rows) - 2:  # no page ends after the first row or before the last
-            line += r"\noalign{\nobreak}"
-        out.append(line)
+            out.append(r"  \noalign{\nobreak}")
     if boxed:
         out.append(rf"  \noalign{{\nointerlineskip}}{rule}")
     return [rf"  {{{size}\rnnlossrows{{{'c' if centred else 'l'}}}{{%", *out, r"  }}}"]
 
 
 #: ``\rnnlossrows{l|c}{\halign{…}}``: a tall table, its rows one line each, a page break
-#: allowed between them, at the list's indent (``l``) or centred (``c``): the alignment is
+#: allowed between them (each ends with ``\\``, the alignment's ``\cr`` here, as a tabular's
+#: rows do), at the list's indent (``l``) or centred (``c``): the alignment is
 #: set once to be measured, then again with that indent as its first glue (it is kept as a
 #: macro). Wider than the line, it is one box, shrunk (:data:`_FIT_DEFINITION`), as a
 #: tabular is.
@@ -1046,7 +1046,7 @@ _ROWS_DEFINITION = [
     r"\newdimen\rnnlossrowindent",
     r"\newsavebox{\rnnlossrowsbox}",
     r"\newcommand{\rnnlossrowcell}{\strut}",
-    r"\newcommand{\rnnlossrows}[2]{\par\nobreak\vskip2pt\def\rnnlossrowsbody{#2}%",
+    r"\newcommand{\rnnlossrows}[2]{\par\nobreak\vskip2pt\let\\\cr\def\rnnlossrowsbody{#2}%",
     r"  \setbox\rnnlossrowsbox=\vbox{\tabskip\z@\rnnlossrowsbody}%",
     r"  \ifdim\wd\rnnlossrowsbox>\linewidth",
     r"  \moveright\@totalleftmargin\hbox{\rnnlossfit{\box\rnnlossrowsbox}}%",
