@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from string import ascii_letters
 from typing import Any
 
 from rnnloss_cli.errors import ProblemError
@@ -531,7 +532,12 @@ def conventions(p: SheetProblem, loss: str = "L") -> list[str]:
                 if loss == "squared_error"
                 else "L_t = −ln softmax(o_t)[c_t] (cross-entropy of the target class c_t)"
             )
-            + ", L = Σ_t L_t (mean: divided by T). x_t is row t of x, "
+            + (
+                ", L = (1/T) Σ_t L_t, T the number of steps (rows of x) (reduction mean)"
+                if _given(p, "reduction") == "mean"
+                else ", L = Σ_t L_t (reduction sum)"  # the kind's default
+            )
+            + ". x_t is row t of x, "
             + (
                 "y_t is row t of targets."
                 if loss == "squared_error"
@@ -801,9 +807,9 @@ def table_latex(
     # "\\*": no page break after the title (page 3 ended on BPTT's "given: the parameters",
     # its table on page 4), nor before the caption and the note under the table
     out = [r"\begin{center}", rf"\textbf{{{latex_title(t.title)}}}\\*[2pt]"]
-    out += _table_size(laid.columns, printed)
-    out += [rf"{_FIT}{{\begin{{tabular}}{{{cols}}}", r"\hline"]
-    out.append(" & ".join(latex_title(c) for c in laid.columns) + r" \\ \hline")
+    size = _table_size(laid.columns, printed)
+    head = [latex_title(c) for c in laid.columns]
+    body = []
     for i, row in enumerate(printed):
         cells = [latex_title(c) if _FORMULA_CELL.search(c) else latex_text(c) for c in row]
         for j, cell in enumerate(cells):
@@ -812,14 +818,23 @@ def table_latex(
                 cells[j] = rf"\textbf{{{cell}}}"
             elif style == "dead" and cell:
                 cells[j] = rf"{cell}$^\dagger$"
-        out.append(" & ".join(cells) + r" \\")
-    out += [r"\hline", r"\end{tabular}}"]
+        body.append(cells)
+    under = []  # what the table's last row is kept with
     caption = legend_line(t, {**LEGEND_TEXT, "highlight": "bold"}, laid.styles)
     if caption:
-        out += [r"\\*[2pt]", rf"\emph{{{latex_title(caption)}}}"]
+        under += [r"\\*[2pt]", rf"\emph{{{latex_title(caption)}}}"]
     if laid.note:
-        out += [r"\\*[2pt]", rf"\emph{{Note: {latex_title(laid.note)}}}"]
-    return [*out, r"\end{center}", ""]
+        under += [r"\\*[2pt]", rf"\emph{{Note: {latex_title(laid.note)}}}"]
+    if len(body) > _LATEX_BOXED_ROWS:  # its rows run on across pages
+        out[-1] = out[-1].removesuffix(r"\\*[2pt]")
+        rows = _latex_rows("".join(size), head, body, centred=True, boxed=True)
+        under = [r"\nobreak", *under[1:]] if under else []
+        return [*out, *rows, *under, r"\end{center}", ""]
+    out += [*size, rf"{_FIT}{{\begin{{tabular}}{{{cols}}}", r"\hline"]
+    out.append(" & ".join(head) + r" \\ \hline")
+    out += [" & ".join(cells) + r" \\" for cells in body]
+    out += [r"\hline", r"\end{tabular}}"]
+    return [*out, *under, r"\end{center}", ""]
 
 
 #: A step's maths longer than this (characters of LaTeX) is set as a display, broken at "=".
@@ -966,6 +981,8 @@ def _latex_given(g: Given) -> list[str]:
     # a wide matrix is set smaller first, then (if still wider than the line) shrunk to it
     rows = [[i, *r] for i, r in zip(_row_labels(g), g.value, strict=True)]
     size = "".join(_table_size(["", *cols], rows))
+    if len(rows) > _LATEX_BOXED_ROWS:
+        return _latex_given_rows(rf"  \item {name} (matrix){note}:", size, cols, rows)
     out = [
         rf"  \item {name} (matrix){note}:\\[2pt]",
         rf"  {{{size}{_FIT}{{\begin{{tabular}}{{l{'r' * len(cols)}}}",
@@ -977,6 +994,69 @@ def _latex_given(g: Given) -> list[str]:
     ]
     return [*out, r"  \end{tabular}}}"]
 
+
+#: Rows of a given matrix set as one tabular; a taller one is set as rows a page may break
+#: between (:data:`_ROWS_DEFINITION`).
+_LATEX_BOXED_ROWS = 12
+
+
+def _latex_given_rows(item: str, size: str, cols: list[str], rows: list[list[str]]) -> list[str]:
+    """A tall given matrix under its item, its rows running on from under its name across
+    pages (:func:`_latex_rows`)."""
+    head = ["", *map(latex_text, cols)]
+    cells = [list(map(latex_text, row)) for row in rows]
+    return [rf"{item}\par", *_latex_rows(size, head, cells, centred=False, boxed=False)]
+
+
+def _latex_rows(
+    size: str, head: list[str], rows: list[list[str]], *, centred: bool, boxed: bool
+) -> list[str]:
+    """A tall table (cells already LaTeX) as ``\\rnnlossrows``: its head, a rule and its rows
+    (``boxed``: a rule above and below too, as a solution's tables have), each row a line a
+    page may end after (not after its head or first row, nor before its last row), at the
+    list's indent or ``centred``. (A tabular is one box: 50 rows moved whole to the next
+    page, the rest of the page left empty, and were shrunk to fit one.)"""
+    rule = "&".join([r"\omit\hrulefill"] * len(head)) + r"\cr"
+    # "##": the alignment is the argument of a macro that keeps it as a macro
+    out = [
+        r"  \halign{\hskip\tabcolsep\rnnlossrowcell##\hfil\hskip\tabcolsep\tabskip0pt"
+        r"&&\hskip\tabcolsep\hfil\rnnlossrowcell##\hskip\tabcolsep\cr",
+    ]
+    if boxed:
+        out.append(rf"  {rule}\noalign{{\nointerlineskip}}")
+    out.append("  " + " & ".join(head) + r"\cr")
+    out.append(rf"  \noalign{{\nointerlineskip}}{rule}\noalign{{\nointerlineskip}}")
+    for k, row in enumerate(rows):
+        out.append("  " + " & ".join(row) + r" \\")  # "\\" ends a row, as in a tabular
+        if k == 0 or k == len(rows) - 2:  # no page ends after the first row or before the last
+            out.append(r"  \noalign{\nobreak}")
+    if boxed:
+        out.append(rf"  \noalign{{\nointerlineskip}}{rule}")
+    return [rf"  {{{size}\rnnlossrows{{{'c' if centred else 'l'}}}{{%", *out, r"  }}}"]
+
+
+#: ``\rnnlossrows{l|c}{\halign{…}}``: a tall table, its rows one line each, a page break
+#: allowed between them (each ends with ``\\``, the alignment's ``\cr`` here, as a tabular's
+#: rows do), at the list's indent (``l``) or centred (``c``): the alignment is
+#: set once to be measured, then again with that indent as its first glue (it is kept as a
+#: macro). Wider than the line, it is one box, shrunk (:data:`_FIT_DEFINITION`), as a
+#: tabular is.
+_ROWS_DEFINITION = [
+    r"\makeatletter",
+    r"\newdimen\rnnlossrowindent",
+    r"\newsavebox{\rnnlossrowsbox}",
+    r"\newcommand{\rnnlossrowcell}{\strut}",
+    r"\newcommand{\rnnlossrows}[2]{\par\nobreak\vskip2pt\let\\\cr\def\rnnlossrowsbody{#2}%",
+    r"  \setbox\rnnlossrowsbox=\vbox{\tabskip\z@\rnnlossrowsbody}%",
+    r"  \ifdim\wd\rnnlossrowsbox>\linewidth",
+    r"  \moveright\@totalleftmargin\hbox{\rnnlossfit{\box\rnnlossrowsbox}}%",
+    r"  \else\rnnlossrowindent=\linewidth\advance\rnnlossrowindent by -\wd\rnnlossrowsbox",
+    r"  \if c#1\divide\rnnlossrowindent by 2 \else\rnnlossrowindent=\z@\fi",
+    r"  \advance\rnnlossrowindent by \@totalleftmargin",
+    r"  \setbox\rnnlossrowsbox=\vbox{\tabskip\rnnlossrowindent\rnnlossrowsbody}%",
+    r"  \unvbox\rnnlossrowsbox\fi\par}",
+    r"\makeatother",
+]
 
 #: ``\rnnlossfit{tabular}``: the table as it is, or shrunk to the line's width when it is
 #: wider (TeX measures it: a table of 16 six-decimal columns ran 394 pt off the page), and
@@ -1039,15 +1119,98 @@ _LATEX_QUESTION_LINES = 36
 def _need_space(p: SheetProblem) -> str:
     """The room a question taller than a page needs on the page it starts on, in lines
     (generously: the space between items and paragraphs counted): its heading, source,
-    givens (a matrix a line a row and its head), conventions and task, at most
+    givens (a matrix a line a row and its head; up to a tall one's first rows, the rest
+    running on: :func:`_latex_given_rows`), conventions and task, at most
     :data:`_LATEX_QUESTION_LINES`: a page never ends on its title or source line, its givens
     on the next page. (A question that fits a page is measured: :data:`_QUESTION_DEFINITION`.)"""
     lines = 9  # the heading and the space round it, the source, "Given"
     for g in p.givens:  # an item and the space between items; a matrix's rows and head
+        if g.shape == "matrix" and len(g.value) > _LATEX_BOXED_ROWS:
+            # its rows run on across pages: its name, head and first two rows are enough
+            return rf"{min(lines + 6, _LATEX_QUESTION_LINES)}\baselineskip"
         lines += len(g.value) + 4 if g.shape == "matrix" else 2
     for text in (conventions_text(p), task_text(p)):  # a paragraph and the space above it
         lines += len(text) // _LATEX_LINE_CHARS + 3 if text else 0
     return rf"{min(lines, _LATEX_QUESTION_LINES)}\baselineskip"
+
+
+#: Lines (estimated, :func:`_question_lines`) of a question above which it is not set in a
+#: box to be measured: it cannot fit a page, and a box past TeX's largest length (16 383 pt,
+#: about 1200 lines) stopped pdflatex ("Dimension too large": 3000 frames shown by
+#: ``--window 3000x3``); it runs on across pages from the room :func:`_need_space` asks.
+_LATEX_MEASURED_LINES = 200
+
+
+def _question_lines(p: SheetProblem) -> int:
+    """A question's lines, estimated generously as :func:`_need_space` does, the text of each
+    given, paragraph and title counted by its characters (a list of 10^5 items is a page
+    of text, a matrix a line a row)."""
+    lines = 9 + (len(p.title) + len(p.source or "")) // _LATEX_LINE_CHARS
+    for g in p.givens:
+        if g.shape == "matrix":
+            lines += len(g.value) + 4
+        else:
+            value = g.value.items() if isinstance(g.value, dict) else g.value
+            text = value if isinstance(value, str) else ", ".join(map(str, value))
+            lines += len(g.name) // _LATEX_LINE_CHARS + len(text) // _LATEX_LINE_CHARS + 2
+    for text in (conventions_text(p), task_text(p)):
+        lines += len(text) // _LATEX_LINE_CHARS + 3 if text else 0
+    return lines
+
+
+def _question_latex(p: SheetProblem, body: list[str]) -> list[str]:
+    """A question's LaTeX in :data:`_QUESTION_DEFINITION`'s box, measured; one too tall for
+    TeX to measure after the room it needs on its page (:data:`_LATEX_MEASURED_LINES`)."""
+    if _question_lines(p) > _LATEX_MEASURED_LINES:
+        return [rf"\rnnlossneedspace{{{_need_space(p)}}}", *body]
+    return [rf"\begin{{rnnlossquestion}}{{{_need_space(p)}}}", *body, r"\end{rnnlossquestion}"]
+
+
+#: Characters of a line of LaTeX source the sheet writes: TeX reads a line into a buffer
+#: (TeX Live's buf_size, 200 000 characters), and a list of 50 000 numbers shown
+#: (``--window 50000x3``) was a line of 250 023: "! Unable to read an entire line".
+_LATEX_SOURCE_LINE_CHARS = 4000
+
+
+def _latex_percent_break(line: str, limit: int) -> int:
+    """Where, before ``limit``, ``line`` may end with "%" and go on at the next line as it
+    was: not after a backslash nor inside a control word's name (``\\textbf``), nor before a
+    space (a line's leading spaces are skipped); 0 when nowhere."""
+    for e in range(min(limit, len(line) - 1), 0, -1):
+        before, after = line[e - 1], line[e]
+        if before == "\\" or after == " ":
+            continue
+        if before.isascii() and before.isalpha() and after.isascii() and after.isalpha():
+            if line[:e].rstrip(ascii_letters).endswith("\\"):
+                continue  # inside a control word's name
+        return e
+    return 0
+
+
+def _latex_source_lines(line: str) -> list[str]:
+    """``line`` as lines of at most :data:`_LATEX_SOURCE_LINE_CHARS` characters that TeX
+    reads as it would the one: broken at a space (a line's end is a space; a space at the
+    start of the next is skipped, so it is never broken before one of two spaces), or, with
+    no space to break at, after a character no control word continues with ``%`` (which
+    ends a line without a space). A line with a comment in it is left as it is."""
+    limit = _LATEX_SOURCE_LINE_CHARS
+    if len(line) <= limit or re.search(r"(?<!\\)%", line):
+        return [line]
+    out = []
+    while len(line) > limit:
+        cut = line.rfind(" ", 1, limit)
+        while cut > 0 and line[cut - 1] in " \\":  # "a  b" and "\ " stay as they are
+            cut = line.rfind(" ", 1, cut - 1)
+        if cut > 0:
+            out.append(line[:cut])
+            line = line[cut + 1 :]
+            continue
+        end = _latex_percent_break(line, limit - 1)
+        if not end:  # one control word's name of 4000 letters: not the sheet's own
+            break
+        out.append(line[:end] + "%")
+        line = line[end:]
+    return [*out, line]
 
 
 #: Characters of a title a section heading holds (four lines of its large bold type): LaTeX
@@ -1092,21 +1255,24 @@ def sheet_latex(
     ]
     for p in problems:
         # a page break before a heading, never between it and its givens
-        out += [rf"\begin{{rnnlossquestion}}{{{_need_space(p)}}}", *_latex_heading(fold(p.title))]
+        body = _latex_heading(fold(p.title))
         if p.source:
-            out += [rf"\noindent\emph{{Source: {latex_text(fold(p.source))}}}", ""]
-        out += [r"\paragraph{Given}", r"\begin{itemize}\setlength{\itemsep}{0pt}"]
+            body += [rf"\noindent\emph{{Source: {latex_text(fold(p.source))}}}", ""]
+        body += [r"\paragraph{Given}", r"\begin{itemize}\setlength{\itemsep}{0pt}"]
         for g in p.givens:
-            out += _latex_given(g)
-        out += [r"\end{itemize}", ""]
+            body += _latex_given(g)
+        body += [r"\end{itemize}", ""]
         if (said := conventions_as(p, latex_title, latex_text)) is not None:
-            out += [rf"\paragraph{{Conventions}} {said}", ""]
-        out += [rf"\paragraph{{Task}} {latex_title(task_text(p))}", r"\end{rnnlossquestion}", ""]
+            body += [rf"\paragraph{{Conventions}} {said}", ""]
+        body.append(rf"\paragraph{{Task}} {latex_title(task_text(p))}")
+        out += [*_question_latex(p, body), ""]
         if solutions and p.result is not None:
             out += [_NEED_SPACE_SOLUTION, r"\subsection*{Solution}"]
             out += result_latex(p.result, precision, window=window)
     out += [r"\end{document}", ""]
-    body = "\n".join(out)
+    body = "\n".join(
+        part for lines in out for line in lines.split("\n") for part in _latex_source_lines(line)
+    )
     # characters visible_text replaces are not the fonts' business
     lacking = [ch for ch in pdflatex_lacks(body) if not _NOT_LATEX.match(ch)]
     preamble = [
@@ -1118,6 +1284,7 @@ def sheet_latex(
         *_QUESTION_DEFINITION,
         *_COMPACT_DEFINITION,
         *_FIT_DEFINITION,
+        *_ROWS_DEFINITION,
     ]
     return "\n".join([*preamble, body])
 
