@@ -1353,6 +1353,10 @@ def sheet_html(
     for i, p in enumerate(problems, 1):
         title = escape(fold(p.title))
         kind = "problem" if solutions else "problem question"  # see the print stylesheet
+        if not solutions and any(
+            g.shape == "matrix" and len(g.value) > _LATEX_BOXED_ROWS for g in p.givens
+        ):
+            kind += " long"  # printed, it may break between its given rows
         out += [f'<section class="{kind}" id="problem-{i}">', f"<h2>{i}. {title}</h2>"]
         if p.source:
             out.append(f'<p class="meta">Source: {escape(fold(p.source))}</p>')

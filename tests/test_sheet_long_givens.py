@@ -146,3 +146,25 @@ def test_a_question_taller_than_tex_can_measure_still_compiles(tmp_path: Path) -
     lines = {line for page in _pages(tmp_path / "q.pdf") for line in page}
     missing = [t for t in range(frames) if f"{t + 1} {' '.join(cells[t])}" not in lines]
     assert not missing, missing[:10]
+
+
+@pytest.mark.skipif(
+    shutil.which("chromium") is None or shutil.which("pdftotext") is None,
+    reason="chromium and pdftotext are needed",
+)
+def test_an_html_question_with_a_tall_matrix_starts_under_the_one_before(tmp_path: Path) -> None:
+    # Printed from Chromium (A4), the print stylesheet kept every question whole on one page,
+    # so the 50-frame question moved to page 2 and left page 1 half empty under a short one.
+    # Now a question whose given matrix has more than 12 rows may break between its rows.
+    short = Path(__file__).parent.parent / "problems" / "hinge-sequence.yaml"
+    page = build_sheet([str(short), str(_tall_problem(tmp_path))], "html", solutions=False)
+    html_file, pdf = tmp_path / "sheet.html", tmp_path / "sheet.pdf"
+    html_file.write_text(page, "utf-8")
+    subprocess.run(
+        [shutil.which("chromium"), "--headless", "--no-sandbox", "--disable-gpu",
+         "--no-pdf-header-footer", f"--print-to-pdf={pdf}", html_file.as_uri()],
+        capture_output=True, timeout=120, check=False,
+    )  # fmt: skip
+    pages = _pages(pdf)
+    assert any("2. Exact CTC over 50 frames" in line for line in pages[0]), pages[0]
+    assert len(pages) >= 2  # the 50 rows do not fit under it on one page

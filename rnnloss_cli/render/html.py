@@ -166,6 +166,8 @@ figure.trellis svg { max-width: 100%; height: auto; min-width: calc(0.8 * var(--
   section.problem + section.problem:not(.question),
   body > section.result-block + section.result-block { break-before: page; }
   section.problem.question { break-inside: avoid; }
+  /* ... unless a given table is taller than about a third of a page (its rows then break) */
+  section.problem.question.long { break-inside: auto; }
   figure, .callout, li, tr { break-inside: avoid; }
   /* a short table (its caption with it) and the result box (the loss and its key) are
      never cut across two pages; a long table breaks between its rows */
