@@ -900,6 +900,23 @@ ROSTER_ID_COLUMNS = (
 _HEADER_SPACES = re.compile(r"[\s_-]+")
 
 
+def _refuse_other_separator(cells: list[str], path: str, line: int) -> None:
+    """Refuse a roster whose first row is one cell holding ';' or a tab: a spreadsheet in a
+    decimal-comma locale saves "CSV" so, and read as one column its ids were whole rows
+    ('s1;Ana'), each variant keyed to a student who does not exist (``grade`` refuses such
+    an answers file the same way)."""
+    sep = next((c for c in (";", "\t") if len(cells) == 1 and c in cells[0]), None)
+    if sep is not None:
+        from rnnloss_cli.teach.csvfile import shown
+
+        raise ProblemError(
+            f"the first row {shown(cells[0])} is one cell; its columns are separated by "
+            f"{sep!r}: save the roster as comma-separated values",
+            file=path,
+            line=line,
+        )
+
+
 def read_roster(path: str) -> list[str]:
     """Student ids from a CSV: the column named as in ROSTER_ID_COLUMNS (any case, spaces,
     ``_`` and ``-`` ignored: ``Student ID``, ``student_id``, ``ID number``), else the first one.
@@ -917,6 +934,7 @@ def read_roster(path: str) -> list[str]:
     rows = [(n, line, r) for n, line, r in records if any(c.strip() for c in r)]
     if not rows:
         raise ProblemError("no student ids (expected a CSV with a column 'id')", file=path)
+    _refuse_other_separator(rows[0][2], path, rows[0][1])
     header = [c.strip().lower() for c in rows[0][2]]
     names = [_HEADER_SPACES.sub("", c) for c in header]
     col, start = 0, 0
