@@ -9,7 +9,8 @@ the template's key names (points kept; an array key such as BPTT's ``grads`` ent
 in the template's shape; a text key, such as a decoding's labelling or an alignment's path, as
 the engine finds it for the variant's givens; a draw where two answers would be right, a
 frame's two most probable symbols tied, two best alignments or two best labellings in the
-beam, is drawn again), and its ``source`` says so.
+beam, is drawn again, and so is one whose number key is within the tolerance of 0 where the
+template's is not: 0 would be marked right), and its ``source`` says so.
 
 The ``vary:`` block maps a field (``probs``, ``yhat``, ``alignments[0].factors``) to a rule:
 
@@ -628,6 +629,9 @@ def make_variant(
             if (loose := loose_tolerance(template.meta.tolerance, value, fig)) is not None:
                 last = f"tolerance {loose}"
                 break
+            if (zero := _zero_key(figures.get(fig), value, template.meta.tolerance)) is not None:
+                last = f"figure {fig} {zero}"
+                break
             pts = template.meta.points.get(fig, 1.0)
             key[fig] = value if pts == 1.0 else {"value": value, "points": _plain(pts)}
         else:
@@ -647,6 +651,18 @@ def make_variant(
         line=lines.get(("vary",)),
         field="vary" if rules is not None else None,
     )
+
+
+def _zero_key(template_key: float | None, value: float, tolerance: float) -> str | None:
+    """Why a variant's key ``value`` is unfit, or None: within ``tolerance`` of 0
+    (|value| ≤ tolerance), so that 0 or an answer of the wrong sign is marked right, where
+    the template's own key is not (``check`` warns about such a file). A template keyed 0
+    (or near it) asks for that: its variants keep such keys."""
+    if template_key is None or not math.isfinite(template_key):
+        return None
+    if abs(template_key) > tolerance >= abs(value):
+        return f"is {value:g}, within the tolerance ±{tolerance:g} of 0 (0 would be right)"
+    return None
 
 
 #: Log-probabilities this close (relative) are a tie: 0.1·0.5·0.5 and 0.5·0.1·0.5 differ
