@@ -743,10 +743,19 @@ class MarkReport:
         return sum(m.points for m in self.marks)
 
 
+#: Float rounding allowed on top of a tolerance, relative to max(1, |value|): Moodle's own
+#: (``teach.moodle.MOODLE_SLACK``), so that an answer at the tolerance's edge (0.123 for a key
+#: of 0.1235 at ±0.0005, 0.000500000000000056 apart in float64) is right in mark and grade as
+#: in the exported quiz, and as "within ±0.0005" says.
+ROUNDING_SLACK = 1e-14
+
+
 def _close(a: float, b: float, tol: float) -> bool:
+    """|a − b| ≤ tol, the edge included (up to float rounding, ROUNDING_SLACK); infinities
+    only equal themselves."""
     if math.isinf(a) or math.isinf(b):
         return a == b
-    return abs(a - b) <= tol
+    return abs(a - b) <= tol + ROUNDING_SLACK * max(1.0, abs(a), abs(b))
 
 
 def slip_values(ctx: Ctx, figure: str) -> list[tuple[Slip, Alternatives]]:
