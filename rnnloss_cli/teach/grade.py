@@ -363,11 +363,31 @@ def grade_class(problem_paths: list[str], answers_path: str) -> GradeReport:
             f"{answers_path} row {n}: column(s) {', '.join(map(shown, extra))} ignored "
             "(the long form reads student, problem, figure, value)"
         )
-    grader = _Grader(report, problems, answers_path, header, long_form)
+    ignored = set() if long_form else _no_figure_columns(header[2:], list(distinct.values()))
+    if ignored:
+        names = [h for h in header[2:] if h in ignored]
+        report.issues.append(
+            f"{answers_path} row {n}: column(s) {', '.join(map(shown, names))} name no figure "
+            "of any problem; ignored"
+        )
+    grader = _Grader(report, problems, answers_path, header, long_form, ignored)
     for n, row in records:
         grader.row(n, row)
     report.issues.extend(_student_clashes(report.students, answers_path))
     return report
+
+
+def _no_figure_columns(columns: list[str], problems: list[_Graded]) -> set[str]:
+    """The wide header's columns that name no figure of any problem (in any case, an array
+    entry in any of its spellings): a name column, a comment, a typo. Warned about once at
+    the header and ignored, where each row warned about them."""
+    folded = {f.casefold() for g in problems for f in g.figures}
+    return {
+        c
+        for c in columns
+        if c.casefold() not in folded
+        and not ("[" in c and any(g.figure(c) is not None for g in problems))
+    }
 
 
 def _student_clashes(students: list[str], path: str) -> list[str]:
@@ -398,6 +418,8 @@ class _Grader:
     path: str
     header: list[str]
     long_form: bool
+    #: Wide columns that name no figure of any problem (warned about once, at the header).
+    ignored: set[str] = field(default_factory=set)
     seen: set[tuple[str, str, str]] = field(default_factory=set)
 
     @cached_property
@@ -444,6 +466,8 @@ class _Grader:
             self.issue(n, "no student")
             return
         for prob_name, figure, text in _cells(self.header, row, self.long_form):
+            if figure in self.ignored:
+                continue
             graded, why = self.find(prob_name)
             if graded is None:
                 self.issue(n, why)
