@@ -57,6 +57,10 @@ BINS = 10
 BAR_WIDTH = 50
 #: Problem names an "unknown problem" warning lists (a folder may hold thousands).
 LISTED_PROBLEMS = 10
+#: Skipped rows whose warning is listed (on stderr and in --json); the rest are counted in
+#: one line. A million rows naming a mistyped problem printed a million warnings (272 MB)
+#: and held them all (755 MB); nobody reads past the first hundred.
+MAX_LISTED_ROW_ISSUES = 100
 
 
 @dataclass
@@ -124,6 +128,9 @@ class GradeReport:
     answered: dict[tuple[str, str], str] = field(default_factory=dict)
     #: Numbers of the rows with an answer skipped (the whole row, or a cell of a wide row).
     skipped_rows: set[int] = field(default_factory=set)
+    #: Rows' warnings listed in ``issues`` (at most MAX_LISTED_ROW_ISSUES) and the others.
+    listed_row_issues: int = 0
+    unlisted_row_issues: int = 0
 
     @property
     def students(self) -> list[str]:
@@ -373,6 +380,12 @@ def grade_class(problem_paths: list[str], answers_path: str) -> GradeReport:
     grader = _Grader(report, problems, answers_path, header, long_form, ignored)
     for n, row in records:
         grader.row(n, row)
+    if report.unlisted_row_issues:
+        more = report.unlisted_row_issues
+        report.issues.append(
+            f"{answers_path}: {more:,} more warnings of skipped rows, not listed (the first "
+            f"{MAX_LISTED_ROW_ISSUES} are listed: MAX_LISTED_ROW_ISSUES)"
+        )
     report.issues.extend(_student_clashes(report.students, answers_path))
     return report
 
@@ -449,8 +462,15 @@ class _Grader:
         return None, f"unknown problem {shown(name)} (known: {self.known})"
 
     def issue(self, n: int, msg: str) -> None:
-        self.report.issues.append(f"{self.path} row {n}: {msg}; skipped")
-        self.report.skipped_rows.add(n)
+        """Skip row ``n``'s answer for ``msg``: listed while under MAX_LISTED_ROW_ISSUES,
+        counted after."""
+        report = self.report
+        report.skipped_rows.add(n)
+        if report.listed_row_issues < MAX_LISTED_ROW_ISSUES:
+            report.listed_row_issues += 1
+            report.issues.append(f"{self.path} row {n}: {msg}; skipped")
+        else:
+            report.unlisted_row_issues += 1
 
     def row(self, n: int, row: list[str]) -> None:
         """Grade one row; a blank one is passed over, a malformed one reported."""
