@@ -652,8 +652,10 @@ def _bar(count: int, largest: int, width: int = BAR_WIDTH) -> int:
 
 
 def _count(n: float, noun: str) -> str:
-    """``1 student``, ``2 students``, ``1.5 points``: a count with its noun."""
-    return f"{n:g} {noun}" + ("" if n == 1 else "s")
+    """``1 student``, ``2 students``, ``1.5 points``: a count with its noun, a whole one in
+    full (``:g`` wrote a million as 1e+06)."""
+    text = str(int(n)) if float(n).is_integer() else f"{n:g}"
+    return f"{text} {noun}" + ("" if n == 1 else "s")
 
 
 def summary_text(report: GradeReport, width: int | None = None) -> str:
