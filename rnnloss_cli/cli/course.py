@@ -257,7 +257,8 @@ def export(
 
     A number figure is a numerical question; a text figure (a labelling, a path) a short-answer
     one. An array figure (BPTT's gradients) is asked entry by entry (dL/dW_hh[0,1]). A figure
-    that is not finite has no numerical answer: it is left out with a warning.
+    that is not finite has no numerical answer: it is left out with a warning. A file whose
+    answer key disagrees is named and the run exits 1 (the bank asks the computed value).
     """
     from rnnloss_cli.problem import input_files, problem_files
     from rnnloss_cli.teach.moodle import moodle_bank
@@ -274,6 +275,10 @@ def export(
         write_markup(bank.text)
     else:
         write_file(bank.text, output, force=force, inputs=input_files(files))
+    if bank.disagree:  # the bank is written in full; a key that disagrees fails the run
+        for name in bank.disagree:
+            say(f"answer key disagrees: {name}")
+        raise typer.Exit(EXIT_MISMATCH)
 
 
 def register(app: typer.Typer) -> None:
