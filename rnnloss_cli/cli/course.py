@@ -180,7 +180,9 @@ def grade(
     row is reported by its row number and skipped.
 
     Student ids are matched exactly, spaces around them ignored: ids that differ only by case
-    (S1, s1) are graded as different students, named in one warning.
+    (S1, s1) are graded as different students, named in one warning. A wide column that names
+    no figure is ignored (one warning). A problem whose answer key disagrees with the computed
+    value (which answers are marked against) is named and the run exits 1.
     """
     from rnnloss_cli.problem import input_files
     from rnnloss_cli.teach.grade import grade_class, report_csv, report_json, summary_text
@@ -200,6 +202,10 @@ def grade(
     if json_out is not None:
         write_file(report_json(report), json_out, force=force, inputs=inputs)
     say(summary_text(report, width=shutil.get_terminal_size().columns))
+    if report.disagree:  # graded against the computed values; the key's typo fails the run
+        for name in report.disagree:
+            say(f"answer key disagrees: {name}")
+        raise typer.Exit(EXIT_MISMATCH)
 
 
 def _check_reports(

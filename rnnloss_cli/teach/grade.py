@@ -131,6 +131,9 @@ class GradeReport:
     #: Rows' warnings listed in ``issues`` (at most MAX_LISTED_ROW_ISSUES) and the others.
     listed_row_issues: int = 0
     unlisted_row_issues: int = 0
+    #: Problem files whose answer key disagrees with the computed value, which the answers
+    #: are marked against (as ``mark`` does): the CLI names them and exits 1.
+    disagree: list[str] = field(default_factory=list)
 
     @property
     def students(self) -> list[str]:
@@ -356,6 +359,7 @@ def grade_class(problem_paths: list[str], answers_path: str) -> GradeReport:
     distinct = {id(g): g for g in problems.values()}
     report = GradeReport({g.name: g for g in distinct.values()})
     report.issues.extend(_case_clashes(list(distinct.values())))
+    report.disagree = [g.path for g in distinct.values() if not g.ctx.result.ok]
     records = _records(answers_path)
     for n, cells in records:
         if any(c.strip() for c in cells):
