@@ -139,7 +139,8 @@ def mark(
     figure (a decoding's greedy/beam, an alignment's path) is compared exactly, spaces around
     ignored; the empty labelling is written (empty) (or "" or nothing).
 
-    Exit 0 when every answer is right, 1 when one is wrong, 2 on bad input.
+    Exit 0 when every answer is right, 1 when one is wrong (or the file's answer key
+    disagrees with the computed value, which answers are marked against), 2 on bad input.
     """
     from rnnloss_cli.errors import ProblemError
     from rnnloss_cli.teach.mark import mark_answers, read_answer_flags, report_json, report_text
@@ -150,7 +151,9 @@ def mark(
         raise fail(err.message) from None
     report = guarded(lambda: mark_answers(path, given))
     write_stdout(report_json(report) if fmt is MarkFormat.json else report_text(report))
-    if not report.ok:
+    if report.key_disagrees:  # marked against the computed value; the key's typo is said
+        say(f"answer key disagrees: {report.file}")
+    if not report.ok or report.key_disagrees:
         raise typer.Exit(EXIT_MISMATCH)
 
 

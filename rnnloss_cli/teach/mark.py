@@ -729,6 +729,9 @@ class MarkReport:
     file: str
     title: str
     marks: list[FigureMark]
+    #: The file's answer key disagrees with the computed value (which answers are marked
+    #: against): the CLI names the file and exits 1.
+    key_disagrees: bool = False
 
     @property
     def ok(self) -> bool:
@@ -990,7 +993,7 @@ def mark_ctx(ctx: Ctx, answers: dict[str, float | str]) -> MarkReport:
                 m.slip, m.says, m.slip_value, m.correct_step = slip.name, slip.says, alt, step
                 m.also = [s.name for s, _, _ in found[1:]]
         marks.append(m)
-    return MarkReport(meta.file, meta.title, marks)
+    return MarkReport(meta.file, meta.title, marks, key_disagrees=not ctx.result.ok)
 
 
 #: How an answer may write the empty labelling (a decoding to nothing, ``greedy: ""`` in a
