@@ -63,6 +63,8 @@ def vary(
 
     if (count is None) == (ids is None):
         raise fail("give --count N or --ids roster.csv (one of them)")
+    if path == "-" and ids == "-":
+        raise fail("the template and --ids both name standard input (-); it is read once")
     roster = guarded(lambda: read_roster(ids)) if ids is not None else None
     n = len(roster) if roster is not None else count
     if n > MAX_VARIANTS:
@@ -193,6 +195,8 @@ def grade(
     if len(paths) < 2:
         raise fail("give the problem files (or a folder) and then the answers CSV")
     *problems, answers = paths
+    if [*problems, answers].count("-") > 1:
+        raise fail("standard input (-) is named twice; it is read once: give files for the rest")
     inputs = [*guarded(lambda: input_files(problems)), answers]
     _check_reports(output, json_out, force=force, inputs=inputs)
     report = guarded(lambda: grade_class(problems, answers))
