@@ -38,6 +38,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
 import re
 from collections import Counter
 from collections.abc import Iterator
@@ -394,6 +395,14 @@ def grade_class(problem_paths: list[str], answers_path: str) -> GradeReport:
     return report
 
 
+def _real_path(path: str) -> str:
+    """``path`` made absolute, ``..`` and links resolved (it need not exist)."""
+    try:
+        return os.path.realpath(path)
+    except (OSError, ValueError):  # a NUL, a name too long
+        return path
+
+
 def _no_figure_columns(columns: list[str], problems: list[_Graded]) -> set[str]:
     """The wide header's columns that name no figure of any problem (in any case, an array
     entry in any of its spellings): a name column, a comment, a typo. Warned about once at
@@ -448,11 +457,19 @@ class _Grader:
     def folded(self) -> dict[str, list[_Graded]]:
         return _folded(self.problems)
 
+    @cached_property
+    def by_real_path(self) -> dict[str, _Graded]:
+        """Each problem by its file's real path (a row may write the path another way)."""
+        return {_real_path(g.path): g for g in self.problems.values() if g.path != "-"}
+
     def find(self, name: str) -> tuple[_Graded | None, str]:
         """The problem ``name`` names: exactly, else in another case when only one problem
         has that name so folded; else None and why."""
         graded = self.problems.get(name)
         if graded is not None:
+            return graded, ""
+        graded = self.by_real_path.get(_real_path(name)) if "/" in name else None
+        if graded is not None:  # ./problems/q.yaml, an absolute path: the same file
             return graded, ""
         found = self.folded.get(name.casefold(), [])
         if len(found) == 1:
