@@ -95,6 +95,9 @@ def vary(
         f"{len(variants)} variant{'' if len(variants) == 1 else 's'} of {path} (seed {seed}) "
         f"in {output}: {written} written, {same} unchanged"
     )
+    if variants and variants[0].template_key_disagrees:  # the template's key has a typo
+        say(f"answer key disagrees: {path}")
+        raise typer.Exit(EXIT_MISMATCH)
 
 
 def _check_folder(output: Path) -> None:

@@ -443,6 +443,9 @@ class Variant:
     data: dict
     #: True when no given changed (a template without decimals and without a vary block).
     unchanged: bool = False
+    #: True when the template's own answer key disagrees with its computed value (the
+    #: variant's key is computed for its own givens): the CLI names the template, exit 1.
+    template_key_disagrees: bool = False
 
 
 #: What a variant's ``source`` says: which template and seed it was drawn from, and that its
@@ -855,8 +858,16 @@ def make_variants(
         labels = [f"variant {i}" for i in idents]
     else:
         idents, labels = list(ids), [f"variant for {i}" for i in ids]
+    from dataclasses import replace
+
+    from rnnloss_cli.solve import solve
+
     prepared = _prepare(data, lines, path)
-    return [
+    try:  # the template's own key; one it cannot solve is the draws' business, as before
+        disagrees = not solve(prepared.template).ok
+    except (ProblemError, ValueError):
+        disagrees = False
+    variants = [
         make_variant(
             data,
             lines,
@@ -870,6 +881,7 @@ def make_variants(
         )
         for i, lab in zip(idents, labels, strict=False)
     ]
+    return [replace(v, template_key_disagrees=True) for v in variants] if disagrees else variants
 
 
 _SAFE = re.compile(r"[^A-Za-z0-9._@-]")
