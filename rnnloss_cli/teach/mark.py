@@ -1090,12 +1090,34 @@ def parse_value(text: str) -> float:
 _DECIMAL_COMMA = re.compile(r"[+-]?\d*,\d+")
 
 
+#: A percentage (8.75%) and a fraction (1/2, -3/4): refused, their decimal named.
+_PERCENT = re.compile(rf"({DECIMAL})\s*%")
+_FRACTION = re.compile(r"([+-]?\d+)\s*/\s*(\d+)")
+
+
 def number_hint(text: str, examples: str = "1.4, -2e-3, inf") -> str:
     """What to write instead of ``text``, an answer that is not a number: a decimal comma
-    (refused: 1,500 may be a thousand) gets its dotted form, anything else ``examples``."""
+    (refused: 1,500 may be a thousand) gets its dotted form; a percentage, a fraction (1/2,
+    ½) their decimal; a dash for a minus (−0.5 copied from a sheet) its name; anything else
+    ``examples``."""
+    import unicodedata
+
+    from rnnloss_cli.problem.fields import _DASHES, text_number_hint
+
     s = text.strip()
     if _DECIMAL_COMMA.fullmatch(s):
         return f": write the decimal point as a dot ({s.replace(',', '.')})"
+    value: float | None = None
+    if m := _PERCENT.fullmatch(s):
+        shown, value = f"{m.group(1)}%", float(m.group(1)) / 100
+    elif (m := _FRACTION.fullmatch(s)) and int(m.group(2)) != 0 and len(s) <= 40:
+        shown, value = f"{m.group(1)}/{m.group(2)}", int(m.group(1)) / int(m.group(2))
+    elif len(s) == 1 and unicodedata.category(s) == "No":  # ½, ¾
+        shown, value = s, unicodedata.numeric(s, None)
+    if value is not None and math.isfinite(value):
+        return f": write it as a decimal number ({shown} is {value:.10g})"
+    if any(c in _DASHES for c in s):
+        return text_number_hint(s)
     return f" (e.g. {examples})"
 
 
