@@ -1243,6 +1243,11 @@ def report_json(report: MarkReport) -> str:
     """The report as standard JSON (stable keys, for scripts); infinities as null."""
     warnings: list[str] = []
     marks = json_marks(report.marks, "marks", warnings)
+    if report.key_disagrees:
+        warnings.append(
+            "answer key disagrees: the file's key is not the computed value, which the "
+            "answers are marked against"
+        )
     return json.dumps(
         {
             "file": report.file,

@@ -30,3 +30,15 @@ def test_mark_names_the_file_and_exits_1(tmp_path: Path):
     assert r.exit_code == 1, r.output
     assert "loss = 0.25: right" in r.output
     assert f"answer key disagrees: {f}" in r.output and "Traceback" not in r.output
+
+
+def test_the_json_report_says_so_in_its_warnings(tmp_path: Path):
+    import json
+
+    f = tmp_path / "typo.yaml"
+    f.write_text(_WRONG_KEY)
+    r = CliRunner().invoke(app, ["mark", str(f), "--answer", "loss=0.25", "-f", "json"])
+    assert r.exit_code == 1, r.output
+    data = json.loads(r.stdout)
+    assert data["ok"] is True
+    assert any("answer key disagrees" in w for w in data["warnings"]), data["warnings"]
