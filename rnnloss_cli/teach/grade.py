@@ -303,7 +303,9 @@ def _header(cells: list[str], path: str, line: int) -> tuple[list[str], bool, li
             file=path,
             line=line,
         )
-    twice = sorted(h for h, n in Counter(header[2:]).items() if n > 1)
+    # blank names (a spreadsheet's trailing empty columns, "loss,,") are no figures: a value
+    # under one is reported on its row
+    twice = sorted(h for h, n in Counter(h for h in header[2:] if h).items() if n > 1)
     if not long_form and twice:
         # every row's second cell would be skipped as a second answer, a warning a row
         raise ProblemError(
@@ -411,7 +413,8 @@ def _no_figure_columns(columns: list[str], problems: list[_Graded]) -> set[str]:
     return {
         c
         for c in columns
-        if c.casefold() not in folded
+        if c  # a blank name (a trailing empty column): a value under it is reported on its row
+        and c.casefold() not in folded
         and not ("[" in c and any(g.figure(c) is not None for g in problems))
     }
 

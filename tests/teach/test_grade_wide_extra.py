@@ -49,3 +49,19 @@ def test_grade_prints_one_warning_for_the_column(tmp_path: Path):
     warnings = [line for line in r.output.splitlines() if line.startswith("warning:")]
     assert len(warnings) == 1 and "'comment'" in warnings[0], warnings
     assert "0 rows with answers skipped" in r.output
+
+
+def test_blank_trailing_columns_of_a_spreadsheet_are_passed_over(tmp_path: Path):
+    # "student,problem,loss,," as a spreadsheet saves a sheet whose other rows ran wider: it
+    # was refused as a header naming figure '' twice
+    text = "student,problem,loss,,\nana,hinge-sequence,0.4667,,\nben,hinge-sequence,1.4,,\n"
+    report = grade_class([HINGE], _write(tmp_path, text))
+    assert report.issues == []
+    assert {s: report.earned(s) for s in report.students} == {"ana": 1, "ben": 0}
+
+
+def test_a_value_under_a_blank_header_is_still_reported_on_its_row(tmp_path: Path):
+    text = "student,problem,loss,\nana,hinge-sequence,0.4667,1.4\n"
+    report = grade_class([HINGE], _write(tmp_path, text))
+    assert len(report.issues) == 1 and "row 2" in report.issues[0], report.issues
+    assert report.earned("ana") == 1
