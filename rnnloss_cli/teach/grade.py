@@ -314,7 +314,7 @@ def _header(cells: list[str], path: str, line: int) -> tuple[list[str], bool, li
             file=path,
             line=line,
         )
-    return header, long_form, header[4:] if long_form else []
+    return header, long_form, [h for h in header[4:] if h] if long_form else []
 
 
 def _cells(header: list[str], row: list[str], long_form: bool) -> list[tuple[str, str, str]]:

@@ -65,3 +65,11 @@ def test_a_value_under_a_blank_header_is_still_reported_on_its_row(tmp_path: Pat
     report = grade_class([HINGE], _write(tmp_path, text))
     assert len(report.issues) == 1 and "row 2" in report.issues[0], report.issues
     assert report.earned("ana") == 1
+
+
+def test_blank_trailing_columns_of_the_long_form_are_not_warned_about(tmp_path: Path):
+    # "student,problem,figure,value,," warned "column(s) '', '' ignored"
+    text = "student,problem,figure,value,,\nana,hinge-sequence,loss,0.4667,,\n"
+    report = grade_class([HINGE], _write(tmp_path, text))
+    assert report.issues == []
+    assert report.earned("ana") == 1
