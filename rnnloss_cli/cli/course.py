@@ -63,6 +63,8 @@ def vary(
 
     if (count is None) == (ids is None):
         raise fail("give --count N or --ids roster.csv (one of them)")
+    if path == "-" and ids == "-":
+        raise fail("the template and --ids both name standard input (-); it is read once")
     roster = guarded(lambda: read_roster(ids)) if ids is not None else None
     n = len(roster) if roster is not None else count
     if n > MAX_VARIANTS:
@@ -93,6 +95,9 @@ def vary(
         f"{len(variants)} variant{'' if len(variants) == 1 else 's'} of {path} (seed {seed}) "
         f"in {output}: {written} written, {same} unchanged"
     )
+    if variants and variants[0].template_key_disagrees:  # the template's key has a typo
+        say(f"answer key disagrees: {path}")
+        raise typer.Exit(EXIT_MISMATCH)
 
 
 def _check_folder(output: Path) -> None:
@@ -139,7 +144,8 @@ def mark(
     figure (a decoding's greedy/beam, an alignment's path) is compared exactly, spaces around
     ignored; the empty labelling is written (empty) (or "" or nothing).
 
-    Exit 0 when every answer is right, 1 when one is wrong, 2 on bad input.
+    Exit 0 when every answer is right, 1 when one is wrong (or the file's answer key
+    disagrees with the computed value, which answers are marked against), 2 on bad input.
     """
     from rnnloss_cli.errors import ProblemError
     from rnnloss_cli.teach.mark import mark_answers, read_answer_flags, report_json, report_text
@@ -150,7 +156,9 @@ def mark(
         raise fail(err.message) from None
     report = guarded(lambda: mark_answers(path, given))
     write_stdout(report_json(report) if fmt is MarkFormat.json else report_text(report))
-    if not report.ok:
+    if report.key_disagrees:  # marked against the computed value; the key's typo is said
+        say(f"answer key disagrees: {report.file}")
+    if not report.ok or report.key_disagrees:
         raise typer.Exit(EXIT_MISMATCH)
 
 
@@ -180,7 +188,9 @@ def grade(
     row is reported by its row number and skipped.
 
     Student ids are matched exactly, spaces around them ignored: ids that differ only by case
-    (S1, s1) are graded as different students, named in one warning.
+    (S1, s1) are graded as different students, named in one warning. A wide column that names
+    no figure is ignored (one warning). A problem whose answer key disagrees with the computed
+    value (which answers are marked against) is named and the run exits 1.
     """
     from rnnloss_cli.problem import input_files
     from rnnloss_cli.teach.grade import grade_class, report_csv, report_json, summary_text
@@ -188,6 +198,8 @@ def grade(
     if len(paths) < 2:
         raise fail("give the problem files (or a folder) and then the answers CSV")
     *problems, answers = paths
+    if [*problems, answers].count("-") > 1:
+        raise fail("standard input (-) is named twice; it is read once: give files for the rest")
     inputs = [*guarded(lambda: input_files(problems)), answers]
     _check_reports(output, json_out, force=force, inputs=inputs)
     report = guarded(lambda: grade_class(problems, answers))
@@ -200,6 +212,10 @@ def grade(
     if json_out is not None:
         write_file(report_json(report), json_out, force=force, inputs=inputs)
     say(summary_text(report, width=shutil.get_terminal_size().columns))
+    if report.disagree:  # graded against the computed values; the key's typo fails the run
+        for name in report.disagree:
+            say(f"answer key disagrees: {name}")
+        raise typer.Exit(EXIT_MISMATCH)
 
 
 def _check_reports(
@@ -257,7 +273,8 @@ def export(
 
     A number figure is a numerical question; a text figure (a labelling, a path) a short-answer
     one. An array figure (BPTT's gradients) is asked entry by entry (dL/dW_hh[0,1]). A figure
-    that is not finite has no numerical answer: it is left out with a warning.
+    that is not finite has no numerical answer: it is left out with a warning. A file whose
+    answer key disagrees is named and the run exits 1 (the bank asks the computed value).
     """
     from rnnloss_cli.problem import input_files, problem_files
     from rnnloss_cli.teach.moodle import moodle_bank
@@ -274,6 +291,10 @@ def export(
         write_markup(bank.text)
     else:
         write_file(bank.text, output, force=force, inputs=input_files(files))
+    if bank.disagree:  # the bank is written in full; a key that disagrees fails the run
+        for name in bank.disagree:
+            say(f"answer key disagrees: {name}")
+        raise typer.Exit(EXIT_MISMATCH)
 
 
 def register(app: typer.Typer) -> None:

@@ -38,6 +38,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
 import re
 from collections import Counter
 from collections.abc import Iterator
@@ -57,6 +58,10 @@ BINS = 10
 BAR_WIDTH = 50
 #: Problem names an "unknown problem" warning lists (a folder may hold thousands).
 LISTED_PROBLEMS = 10
+#: Skipped rows whose warning is listed (on stderr and in --json); the rest are counted in
+#: one line. A million rows naming a mistyped problem printed a million warnings (272 MB)
+#: and held them all (755 MB); nobody reads past the first hundred.
+MAX_LISTED_ROW_ISSUES = 100
 
 
 @dataclass
@@ -124,6 +129,12 @@ class GradeReport:
     answered: dict[tuple[str, str], str] = field(default_factory=dict)
     #: Numbers of the rows with an answer skipped (the whole row, or a cell of a wide row).
     skipped_rows: set[int] = field(default_factory=set)
+    #: Rows' warnings listed in ``issues`` (at most MAX_LISTED_ROW_ISSUES) and the others.
+    listed_row_issues: int = 0
+    unlisted_row_issues: int = 0
+    #: Problem files whose answer key disagrees with the computed value, which the answers
+    #: are marked against (as ``mark`` does): the CLI names them and exits 1.
+    disagree: list[str] = field(default_factory=list)
 
     @property
     def students(self) -> list[str]:
@@ -292,7 +303,9 @@ def _header(cells: list[str], path: str, line: int) -> tuple[list[str], bool, li
             file=path,
             line=line,
         )
-    twice = sorted(h for h, n in Counter(header[2:]).items() if n > 1)
+    # blank names (a spreadsheet's trailing empty columns, "loss,,") are no figures: a value
+    # under one is reported on its row
+    twice = sorted(h for h, n in Counter(h for h in header[2:] if h).items() if n > 1)
     if not long_form and twice:
         # every row's second cell would be skipped as a second answer, a warning a row
         raise ProblemError(
@@ -301,7 +314,7 @@ def _header(cells: list[str], path: str, line: int) -> tuple[list[str], bool, li
             file=path,
             line=line,
         )
-    return header, long_form, header[4:] if long_form else []
+    return header, long_form, [h for h in header[4:] if h] if long_form else []
 
 
 def _cells(header: list[str], row: list[str], long_form: bool) -> list[tuple[str, str, str]]:
@@ -349,6 +362,7 @@ def grade_class(problem_paths: list[str], answers_path: str) -> GradeReport:
     distinct = {id(g): g for g in problems.values()}
     report = GradeReport({g.name: g for g in distinct.values()})
     report.issues.extend(_case_clashes(list(distinct.values())))
+    report.disagree = [g.path for g in distinct.values() if not g.ctx.result.ok]
     records = _records(answers_path)
     for n, cells in records:
         if any(c.strip() for c in cells):
@@ -363,11 +377,46 @@ def grade_class(problem_paths: list[str], answers_path: str) -> GradeReport:
             f"{answers_path} row {n}: column(s) {', '.join(map(shown, extra))} ignored "
             "(the long form reads student, problem, figure, value)"
         )
-    grader = _Grader(report, problems, answers_path, header, long_form)
+    ignored = set() if long_form else _no_figure_columns(header[2:], list(distinct.values()))
+    if ignored:
+        names = [h for h in header[2:] if h in ignored]
+        report.issues.append(
+            f"{answers_path} row {n}: column(s) {', '.join(map(shown, names))} name no figure "
+            "of any problem; ignored"
+        )
+    grader = _Grader(report, problems, answers_path, header, long_form, ignored)
     for n, row in records:
         grader.row(n, row)
+    if report.unlisted_row_issues:
+        more = report.unlisted_row_issues
+        report.issues.append(
+            f"{answers_path}: {more:,} more warnings of skipped rows, not listed (the first "
+            f"{MAX_LISTED_ROW_ISSUES} are listed: MAX_LISTED_ROW_ISSUES)"
+        )
     report.issues.extend(_student_clashes(report.students, answers_path))
     return report
+
+
+def _real_path(path: str) -> str:
+    """``path`` made absolute, ``..`` and links resolved (it need not exist)."""
+    try:
+        return os.path.realpath(path)
+    except (OSError, ValueError):  # a NUL, a name too long
+        return path
+
+
+def _no_figure_columns(columns: list[str], problems: list[_Graded]) -> set[str]:
+    """The wide header's columns that name no figure of any problem (in any case, an array
+    entry in any of its spellings): a name column, a comment, a typo. Warned about once at
+    the header and ignored, where each row warned about them."""
+    folded = {f.casefold() for g in problems for f in g.figures}
+    return {
+        c
+        for c in columns
+        if c  # a blank name (a trailing empty column): a value under it is reported on its row
+        and c.casefold() not in folded
+        and not ("[" in c and any(g.figure(c) is not None for g in problems))
+    }
 
 
 def _student_clashes(students: list[str], path: str) -> list[str]:
@@ -398,6 +447,8 @@ class _Grader:
     path: str
     header: list[str]
     long_form: bool
+    #: Wide columns that name no figure of any problem (warned about once, at the header).
+    ignored: set[str] = field(default_factory=set)
     seen: set[tuple[str, str, str]] = field(default_factory=set)
 
     @cached_property
@@ -409,11 +460,19 @@ class _Grader:
     def folded(self) -> dict[str, list[_Graded]]:
         return _folded(self.problems)
 
+    @cached_property
+    def by_real_path(self) -> dict[str, _Graded]:
+        """Each problem by its file's real path (a row may write the path another way)."""
+        return {_real_path(g.path): g for g in self.problems.values() if g.path != "-"}
+
     def find(self, name: str) -> tuple[_Graded | None, str]:
         """The problem ``name`` names: exactly, else in another case when only one problem
         has that name so folded; else None and why."""
         graded = self.problems.get(name)
         if graded is not None:
+            return graded, ""
+        graded = self.by_real_path.get(_real_path(name)) if "/" in name else None
+        if graded is not None:  # ./problems/q.yaml, an absolute path: the same file
             return graded, ""
         found = self.folded.get(name.casefold(), [])
         if len(found) == 1:
@@ -427,8 +486,15 @@ class _Grader:
         return None, f"unknown problem {shown(name)} (known: {self.known})"
 
     def issue(self, n: int, msg: str) -> None:
-        self.report.issues.append(f"{self.path} row {n}: {msg}; skipped")
-        self.report.skipped_rows.add(n)
+        """Skip row ``n``'s answer for ``msg``: listed while under MAX_LISTED_ROW_ISSUES,
+        counted after."""
+        report = self.report
+        report.skipped_rows.add(n)
+        if report.listed_row_issues < MAX_LISTED_ROW_ISSUES:
+            report.listed_row_issues += 1
+            report.issues.append(f"{self.path} row {n}: {msg}; skipped")
+        else:
+            report.unlisted_row_issues += 1
 
     def row(self, n: int, row: list[str]) -> None:
         """Grade one row; a blank one is passed over, a malformed one reported."""
@@ -444,6 +510,8 @@ class _Grader:
             self.issue(n, "no student")
             return
         for prob_name, figure, text in _cells(self.header, row, self.long_form):
+            if figure in self.ignored:
+                continue
             graded, why = self.find(prob_name)
             if graded is None:
                 self.issue(n, why)
@@ -608,8 +676,10 @@ def _bar(count: int, largest: int, width: int = BAR_WIDTH) -> int:
 
 
 def _count(n: float, noun: str) -> str:
-    """``1 student``, ``2 students``, ``1.5 points``: a count with its noun."""
-    return f"{n:g} {noun}" + ("" if n == 1 else "s")
+    """``1 student``, ``2 students``, ``1.5 points``: a count with its noun, a whole one in
+    full (``:g`` wrote a million as 1e+06)."""
+    text = str(int(n)) if float(n).is_integer() else f"{n:g}"
+    return f"{text} {noun}" + ("" if n == 1 else "s")
 
 
 def summary_text(report: GradeReport, width: int | None = None) -> str:

@@ -729,6 +729,9 @@ class MarkReport:
     file: str
     title: str
     marks: list[FigureMark]
+    #: The file's answer key disagrees with the computed value (which answers are marked
+    #: against): the CLI names the file and exits 1.
+    key_disagrees: bool = False
 
     @property
     def ok(self) -> bool:
@@ -743,10 +746,19 @@ class MarkReport:
         return sum(m.points for m in self.marks)
 
 
+#: Float rounding allowed on top of a tolerance, relative to max(1, |value|): Moodle's own
+#: (``teach.moodle.MOODLE_SLACK``), so that an answer at the tolerance's edge (0.123 for a key
+#: of 0.1235 at ±0.0005, 0.000500000000000056 apart in float64) is right in mark and grade as
+#: in the exported quiz, and as "within ±0.0005" says.
+ROUNDING_SLACK = 1e-14
+
+
 def _close(a: float, b: float, tol: float) -> bool:
+    """|a − b| ≤ tol, the edge included (up to float rounding, ROUNDING_SLACK); infinities
+    only equal themselves."""
     if math.isinf(a) or math.isinf(b):
         return a == b
-    return abs(a - b) <= tol
+    return abs(a - b) <= tol + ROUNDING_SLACK * max(1.0, abs(a), abs(b))
 
 
 def slip_values(ctx: Ctx, figure: str) -> list[tuple[Slip, Alternatives]]:
@@ -981,7 +993,7 @@ def mark_ctx(ctx: Ctx, answers: dict[str, float | str]) -> MarkReport:
                 m.slip, m.says, m.slip_value, m.correct_step = slip.name, slip.says, alt, step
                 m.also = [s.name for s, _, _ in found[1:]]
         marks.append(m)
-    return MarkReport(meta.file, meta.title, marks)
+    return MarkReport(meta.file, meta.title, marks, key_disagrees=not ctx.result.ok)
 
 
 #: How an answer may write the empty labelling (a decoding to nothing, ``greedy: ""`` in a
@@ -1078,12 +1090,34 @@ def parse_value(text: str) -> float:
 _DECIMAL_COMMA = re.compile(r"[+-]?\d*,\d+")
 
 
+#: A percentage (8.75%) and a fraction (1/2, -3/4): refused, their decimal named.
+_PERCENT = re.compile(rf"({DECIMAL})\s*%")
+_FRACTION = re.compile(r"([+-]?\d+)\s*/\s*(\d+)")
+
+
 def number_hint(text: str, examples: str = "1.4, -2e-3, inf") -> str:
     """What to write instead of ``text``, an answer that is not a number: a decimal comma
-    (refused: 1,500 may be a thousand) gets its dotted form, anything else ``examples``."""
+    (refused: 1,500 may be a thousand) gets its dotted form; a percentage, a fraction (1/2,
+    ½) their decimal; a dash for a minus (−0.5 copied from a sheet) its name; anything else
+    ``examples``."""
+    import unicodedata
+
+    from rnnloss_cli.problem.fields import _DASHES, text_number_hint
+
     s = text.strip()
     if _DECIMAL_COMMA.fullmatch(s):
         return f": write the decimal point as a dot ({s.replace(',', '.')})"
+    value: float | None = None
+    if m := _PERCENT.fullmatch(s):
+        shown, value = f"{m.group(1)}%", float(m.group(1)) / 100
+    elif (m := _FRACTION.fullmatch(s)) and int(m.group(2)) != 0 and len(s) <= 40:
+        shown, value = f"{m.group(1)}/{m.group(2)}", int(m.group(1)) / int(m.group(2))
+    elif len(s) == 1 and unicodedata.category(s) == "No":  # ½, ¾
+        shown, value = s, unicodedata.numeric(s, None)
+    if value is not None and math.isfinite(value):
+        return f": write it as a decimal number ({shown} is {value:.10g})"
+    if any(c in _DASHES for c in s):
+        return text_number_hint(s)
     return f" (e.g. {examples})"
 
 
@@ -1209,6 +1243,11 @@ def report_json(report: MarkReport) -> str:
     """The report as standard JSON (stable keys, for scripts); infinities as null."""
     warnings: list[str] = []
     marks = json_marks(report.marks, "marks", warnings)
+    if report.key_disagrees:
+        warnings.append(
+            "answer key disagrees: the file's key is not the computed value, which the "
+            "answers are marked against"
+        )
     return json.dumps(
         {
             "file": report.file,

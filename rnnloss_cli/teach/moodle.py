@@ -433,6 +433,9 @@ class MoodleBank:
     text: str
     questions: int
     warnings: list[str] = field(default_factory=list)
+    #: Files whose answer key disagrees with the computed value (the bank asks the computed
+    #: one, as its worked solution shows): the CLI names them and exits 1, as ``sheet``.
+    disagree: list[str] = field(default_factory=list)
 
 
 def moodle_bank(files: list[str], *, category: str | None = None) -> MoodleBank:
@@ -456,8 +459,11 @@ def moodle_bank(files: list[str], *, category: str | None = None) -> MoodleBank:
     groups = _groups(files, [problem.meta.source for *_, problem in loaded])
     by_category: dict[str, list[ET.Element]] = {}
     warnings = []
+    disagree = []
     for (path, data, lines, problem), group in zip(loaded, groups, strict=True):
         result = solve(problem)
+        if not result.ok:
+            disagree.append(STDIN_NAME if path == "-" else path)
         keys = getattr(problem, "keys", None)  # text and array figures (ExtraKeys)
         meta = problem.meta
         # the loss's own unit (bits for log_base 2); none without a logarithm (squared error,
@@ -558,7 +564,7 @@ def moodle_bank(files: list[str], *, category: str | None = None) -> MoodleBank:
     ET.indent(quiz)
     text = '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(quiz, encoding="unicode")
     questions = sum(len(qs) for qs in by_category.values())
-    return MoodleBank(text, questions, warnings)
+    return MoodleBank(text, questions, warnings, disagree)
 
 
 def _text_question(

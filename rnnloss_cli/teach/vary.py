@@ -9,7 +9,8 @@ the template's key names (points kept; an array key such as BPTT's ``grads`` ent
 in the template's shape; a text key, such as a decoding's labelling or an alignment's path, as
 the engine finds it for the variant's givens; a draw where two answers would be right, a
 frame's two most probable symbols tied, two best alignments or two best labellings in the
-beam, is drawn again), and its ``source`` says so.
+beam, is drawn again, and so is one whose number key is within the tolerance of 0 where the
+template's is not: 0 would be marked right), and its ``source`` says so.
 
 The ``vary:`` block maps a field (``probs``, ``yhat``, ``alignments[0].factors``) to a rule:
 
@@ -442,6 +443,9 @@ class Variant:
     data: dict
     #: True when no given changed (a template without decimals and without a vary block).
     unchanged: bool = False
+    #: True when the template's own answer key disagrees with its computed value (the
+    #: variant's key is computed for its own givens): the CLI names the template, exit 1.
+    template_key_disagrees: bool = False
 
 
 #: What a variant's ``source`` says: which template and seed it was drawn from, and that its
@@ -628,6 +632,9 @@ def make_variant(
             if (loose := loose_tolerance(template.meta.tolerance, value, fig)) is not None:
                 last = f"tolerance {loose}"
                 break
+            if (zero := _zero_key(figures.get(fig), value, template.meta.tolerance)) is not None:
+                last = f"figure {fig} {zero}"
+                break
             pts = template.meta.points.get(fig, 1.0)
             key[fig] = value if pts == 1.0 else {"value": value, "points": _plain(pts)}
         else:
@@ -647,6 +654,18 @@ def make_variant(
         line=lines.get(("vary",)),
         field="vary" if rules is not None else None,
     )
+
+
+def _zero_key(template_key: float | None, value: float, tolerance: float) -> str | None:
+    """Why a variant's key ``value`` is unfit, or None: within ``tolerance`` of 0
+    (|value| ≤ tolerance), so that 0 or an answer of the wrong sign is marked right, where
+    the template's own key is not (``check`` warns about such a file). A template keyed 0
+    (or near it) asks for that: its variants keep such keys."""
+    if template_key is None or not math.isfinite(template_key):
+        return None
+    if abs(template_key) > tolerance >= abs(value):
+        return f"is {value:g}, within the tolerance ±{tolerance:g} of 0 (0 would be right)"
+    return None
 
 
 #: Log-probabilities this close (relative) are a tie: 0.1·0.5·0.5 and 0.5·0.1·0.5 differ
@@ -839,8 +858,16 @@ def make_variants(
         labels = [f"variant {i}" for i in idents]
     else:
         idents, labels = list(ids), [f"variant for {i}" for i in ids]
+    from dataclasses import replace
+
+    from rnnloss_cli.solve import solve
+
     prepared = _prepare(data, lines, path)
-    return [
+    try:  # the template's own key; one it cannot solve is the draws' business, as before
+        disagrees = not solve(prepared.template).ok
+    except (ProblemError, ValueError):
+        disagrees = False
+    variants = [
         make_variant(
             data,
             lines,
@@ -854,6 +881,7 @@ def make_variants(
         )
         for i, lab in zip(idents, labels, strict=False)
     ]
+    return [replace(v, template_key_disagrees=True) for v in variants] if disagrees else variants
 
 
 _SAFE = re.compile(r"[^A-Za-z0-9._@-]")
@@ -900,6 +928,23 @@ ROSTER_ID_COLUMNS = (
 _HEADER_SPACES = re.compile(r"[\s_-]+")
 
 
+def _refuse_other_separator(cells: list[str], path: str, line: int) -> None:
+    """Refuse a roster whose first row is one cell holding ';' or a tab: a spreadsheet in a
+    decimal-comma locale saves "CSV" so, and read as one column its ids were whole rows
+    ('s1;Ana'), each variant keyed to a student who does not exist (``grade`` refuses such
+    an answers file the same way)."""
+    sep = next((c for c in (";", "\t") if len(cells) == 1 and c in cells[0]), None)
+    if sep is not None:
+        from rnnloss_cli.teach.csvfile import shown
+
+        raise ProblemError(
+            f"the first row {shown(cells[0])} is one cell; its columns are separated by "
+            f"{sep!r}: save the roster as comma-separated values",
+            file=path,
+            line=line,
+        )
+
+
 def read_roster(path: str) -> list[str]:
     """Student ids from a CSV: the column named as in ROSTER_ID_COLUMNS (any case, spaces,
     ``_`` and ``-`` ignored: ``Student ID``, ``student_id``, ``ID number``), else the first one.
@@ -917,6 +962,7 @@ def read_roster(path: str) -> list[str]:
     rows = [(n, line, r) for n, line, r in records if any(c.strip() for c in r)]
     if not rows:
         raise ProblemError("no student ids (expected a CSV with a column 'id')", file=path)
+    _refuse_other_separator(rows[0][2], path, rows[0][1])
     header = [c.strip().lower() for c in rows[0][2]]
     names = [_HEADER_SPACES.sub("", c) for c in header]
     col, start = 0, 0
