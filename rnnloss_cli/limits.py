@@ -140,6 +140,10 @@ MAX_ENTRY_QUESTIONS = 100
 #: is a step of the reader, so a file of blank lines stops here instead of being read whole):
 #: every answer is marked and kept in the report; a million answers is far beyond any class.
 MAX_GRADE_ROWS = 1_000_000
+#: Skipped rows of an answers CSV whose warning ``grade`` lists (on stderr and in --json); the
+#: rest are counted in one line. A million rows naming a mistyped problem printed a million
+#: warnings (272 MB) and held them all (755 MB); nobody reads past the first hundred.
+MAX_LISTED_ROW_ISSUES = 100
 #: Characters of one cell of a CSV that grade (answers) or vary (a roster) reads: a number, a
 #: name or an id is short, and a quote left open would otherwise swallow the rest of the file
 #: into one cell. It is also the csv module's own default field limit.

@@ -48,7 +48,7 @@ from pathlib import Path
 from typing import Any
 
 from rnnloss_cli.errors import ProblemError
-from rnnloss_cli.limits import MAX_GRADE_ROWS
+from rnnloss_cli.limits import MAX_GRADE_ROWS, MAX_LISTED_ROW_ISSUES
 from rnnloss_cli.teach.csvfile import csv_records, read_csv_text, shown
 
 LONG_COLUMNS = ("student", "problem", "figure", "value")
@@ -58,10 +58,6 @@ BINS = 10
 BAR_WIDTH = 50
 #: Problem names an "unknown problem" warning lists (a folder may hold thousands).
 LISTED_PROBLEMS = 10
-#: Skipped rows whose warning is listed (on stderr and in --json); the rest are counted in
-#: one line. A million rows naming a mistyped problem printed a million warnings (272 MB)
-#: and held them all (755 MB); nobody reads past the first hundred.
-MAX_LISTED_ROW_ISSUES = 100
 
 
 @dataclass

@@ -10,7 +10,8 @@ from pathlib import Path
 from typer.testing import CliRunner
 
 from rnnloss_cli.cli import app
-from rnnloss_cli.teach.grade import MAX_LISTED_ROW_ISSUES, grade_class
+from rnnloss_cli.limits import MAX_LISTED_ROW_ISSUES
+from rnnloss_cli.teach.grade import grade_class
 
 HINGE = "problems/hinge-sequence.yaml"  # key: loss = (0.2 + 0.5 + 0.7) / 3 = 0.4667
 
