@@ -120,11 +120,10 @@ def _write_results(
 ) -> None:
     """``solve -o FILE``: render to text and write it atomically; exit 1 on a key mismatch."""
     from rnnloss_cli.cli.io import EXIT_MISMATCH, check_output_path, say, write_file
-    from rnnloss_cli.cli.output import check_show, heatmap_format_note
+    from rnnloss_cli.cli.output import check_show, heatmap_format_note, output_format
     from rnnloss_cli.problem import input_files
 
-    if fmt is OutputFormat.rich:
-        raise fail("-o/--output needs --format html, markdown or json")
+    fmt = output_format(fmt, output)
     inputs = input_files(list(loaded), loaded)  # custom problems' referenced files too
     check_output_path(output, force=force, inputs=inputs)
     show = check_show(results, show)

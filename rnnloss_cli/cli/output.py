@@ -51,6 +51,49 @@ def parse_window(text: str | None) -> Any:
     return window
 
 
+#: The format a file name's suffix names, for ``-o`` without ``--format``.
+SUFFIX_FORMATS = {
+    ".html": "html",
+    ".htm": "html",
+    ".md": "markdown",
+    ".markdown": "markdown",
+    ".json": "json",
+    ".tex": "latex",
+}
+
+
+def format_for_output(output: Any, asked: str | None, choices: tuple[str, ...]) -> str | None:
+    """The format to write ``-o output`` in: ``asked`` (``--format``) when given, else the one
+    its suffix names if among ``choices`` (``report.html`` -> html), else None.
+
+    A format asked for that differs from the suffix's is kept, with a warning on stderr
+    (``sheet -f markdown -o sheet.tex`` writes markdown, as asked, into a .tex file).
+    """
+    from pathlib import PurePath
+
+    named = None
+    if output is not None and str(output) != "-":
+        named = SUFFIX_FORMATS.get(PurePath(str(output)).suffix.lower())
+    if asked is not None:
+        if named is not None and named != asked:
+            say(f"warning: writing {asked} to {output}, whose suffix says {named}")
+        return asked
+    return named if named in choices else None
+
+
+def output_format(fmt: OutputFormat, output: Any) -> OutputFormat:
+    """``--format`` for ``-o output`` (solve, train): rich, the default, means "not given", so
+    the file name's suffix chooses (``.html``, ``.md``, ``.json``); without one, exit 2."""
+    asked = None if fmt is OutputFormat.rich else fmt.value
+    chosen = format_for_output(output, asked, ("html", "markdown", "json"))
+    if chosen is None:
+        raise fail(
+            "-o/--output needs --format html, markdown or json "
+            "(or a file name ending in .html, .md or .json)"
+        )
+    return OutputFormat(chosen)
+
+
 def heatmap_format_note(fmt: OutputFormat, show: frozenset[str]) -> str | None:
     """What to say when ``--show heatmap`` is asked of a format it does not colour."""
     if SHOW_HEATMAP not in show or fmt is OutputFormat.rich:

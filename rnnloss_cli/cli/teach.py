@@ -83,9 +83,15 @@ def new(
 def sheet(
     paths: Annotated[list[str], typer.Argument(help="Problem files or folders.")],
     fmt: Annotated[
-        SheetFormat,
-        typer.Option("--format", "-f", help="markdown, latex or html (one printable page)."),
-    ] = SheetFormat.markdown,
+        Optional[SheetFormat],  # noqa: UP045
+        typer.Option(
+            "--format",
+            "-f",
+            help="markdown, latex or html (one printable page); default: the -o file's "
+            "suffix (.md, .tex, .html), else markdown.",
+            show_default=False,
+        ),
+    ] = None,
     solutions: Annotated[
         bool, typer.Option("--solutions", help="Include the derivations and the keys.")
     ] = False,
@@ -102,20 +108,22 @@ def sheet(
 ) -> None:
     """A question sheet (givens and tasks, no answers) or, with --solutions, a solution sheet."""
     from rnnloss_cli.cli.io import EXIT_MISMATCH, say
-    from rnnloss_cli.cli.output import parse_window
+    from rnnloss_cli.cli.output import format_for_output, parse_window
     from rnnloss_cli.problem import input_files, problem_files
     from rnnloss_cli.sheet import build_sheet_checked, sheet_warnings
 
     win = guarded(lambda: parse_window(window))
     if not guarded(lambda: problem_files(paths)):
         raise fail(f"no problem files (*.yaml, *.yml) in {', '.join(paths)}")
+    asked = None if fmt is None else fmt.value
+    chosen = format_for_output(output, asked, ("markdown", "latex", "html")) or "markdown"
     text, bad = guarded(
         lambda: build_sheet_checked(
-            paths, fmt.value, solutions=solutions, precision=precision, title=title, window=win
+            paths, chosen, solutions=solutions, precision=precision, title=title, window=win
         )
     )
-    _write(text, output, force=force, inputs=input_files(paths), markup=fmt.value == "html")
-    for warning in sheet_warnings(text, fmt.value):
+    _write(text, output, force=force, inputs=input_files(paths), markup=chosen == "html")
+    for warning in sheet_warnings(text, chosen):
         say(f"warning: {warning}")
     if bad:  # the sheet is written in full; a key that disagrees still fails the run
         for name in bad:
@@ -197,9 +205,11 @@ def train(
 
     name = "hinge-seq" if loss is TrainLoss.sequence_hinge else loss.value
     settings = {"epochs": epochs, "seed": seed, "optimizer": optimizer.value, "clip": clip or None}
+    if output is not None:
+        from rnnloss_cli.cli.output import output_format
+
+        fmt = output_format(fmt, output)  # rich: the file name's suffix chooses
     if fmt is OutputFormat.rich:
-        if output is not None:
-            raise fail("-o/--output needs --format html, markdown or json")
         from rnnloss_cli.cli.output import parse_window
         from rnnloss_cli.train.run import run_and_show
 
