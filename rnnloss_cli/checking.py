@@ -258,7 +258,8 @@ def list_kinds_and_problems(folder: str, *, console: Any = None) -> None:
     for kind, summary in KIND_SUMMARIES.items():
         kinds.add_row(kind, summary)
     console.print(kinds)
-    if not files:
+    if not files:  # said, not left to a missing table (a folder of CSVs looked listed)
+        console.print(Text(f"no problem files (*.yaml, *.yml) in {folder}"))
         return
     probs = Table(title=f"problems in {folder}")
     probs.add_column("file", overflow="fold")
