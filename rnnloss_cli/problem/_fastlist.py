@@ -21,11 +21,13 @@ later mark (line, column, key length) is unchanged. The builder splices the numb
 the parser reports a flow list starting at a region's ``[``.
 
 Anything not sure is left to the event loop: a region whose numbers would be refused or read
-otherwise (``1e400``, ``1e-400``, ``012``, a 17-character integer) is not blanked, so the event
-loop reads it and refuses it as before; and the caller reads the original text again, with no
-region, when a region is never claimed (its ``[`` was in a comment, a quoted or block scalar,
-a plain scalar), when a splice would cross a limit (values, nesting), or when the blanked
-text fails in any way, so that every error is the event loop's own.
+otherwise (``1e400``, ``1e-400``, ``012``, a 17-character integer, ``1 2``) is not blanked
+(for ``rows``, the rows from that one on), so the event loop reads it and refuses it as
+before; and the caller reads the original text again, with no region, when a region is never
+claimed (its ``[`` was in a comment, a quoted or block scalar, a plain scalar), when a splice
+would cross a limit (values, nesting), or when the blanked text fails in any way, so that
+every error is the event loop's own. Short lists (MIN_REGION_CHARS) are left to the event
+loop, and the scan's time is linear in the text (_SCAN_BUDGET, MAX_MISSES).
 """
 
 from __future__ import annotations
@@ -96,12 +98,28 @@ class Region:
     lines: list[int]
     item_lines: list[list[int]] = field(default_factory=list)
     count: int = 0
+    index: int = -1  # where its ``[`` is in the text (characters)
+
+
+#: Characters the scan may examine, per character of the text, before it stops looking (and
+#: leaves the rest to the event loop): a region that fails is examined again from each ``[``
+#: inside it, which hostile nesting (``[[[[...``, rows whose last number is refused) would
+#: make quadratic.
+_SCAN_BUDGET = 4
+#: Characters from a region's ``[`` to its end below which it is left to the event loop: a
+#: short list gains nothing, and a text of millions of tiny lists (``[[1], [[1], ...``, which
+#: the event loop refuses at once, nested too deep) would be scanned to its end first.
+MIN_REGION_CHARS = 256
+#: ``[`` that gave no region (or a short one) after which the scan stops looking: the bound on
+#: what a text of brackets costs before the event loop reads it.
+MAX_MISSES = 10_000
 
 
 def scan(text: str) -> tuple[str, dict[tuple[int, int], Region]] | None:
     """The text with its number regions blanked, and the regions by the 0-based (line,
     column) of their ``[``; None when there is none or the text is one the line count here
-    might get wrong (a line break other than ``\\n`` and ``\\r\\n``, a byte-order mark)."""
+    might get wrong (a line break other than ``\\n`` and ``\\r\\n``, a byte-order mark).
+    Time is linear in the text (see _SCAN_BUDGET)."""
     if "[" not in text or text.startswith("\ufeff"):
         return None
     if not text.isascii() and any(c in text for c in "\x85\u2028\u2029"):
@@ -110,22 +128,28 @@ def scan(text: str) -> tuple[str, dict[tuple[int, int], Region]] | None:
         return None
     regions: dict[tuple[int, int], Region] = {}
     out: list[str] = []
+    finder = _Finder(text)
     pos = line = 0  # text[:pos] copied; line = line breaks before pos
     at = text.find("[")
-    while at != -1:
-        found = _region_at(text, at)
-        if found is None:
+    misses = 0
+    while at != -1 and finder.spent <= _SCAN_BUDGET * len(text) + 4096 and misses < MAX_MISSES:
+        found = finder.region_at(at)
+        if found is None or found[2] - at < MIN_REGION_CHARS:
+            misses += 1
             at = text.find("[", at + 1)
             continue
         kind, close, end = found
         line_at = line + text.count("\n", pos, at)
         try:
-            region = _read(kind, text[at:end], line_at)
+            region, length = _read(kind, text[at:end], line_at)
         except (NotFast, ValueError):  # ValueError: float() refused a token
+            misses += 1
             at = text.find("[", at + 1)
             continue
-        column = at - (text.rfind("\n", 0, at) + 1)
+        end = at + length
+        column = at - finder.line_start
         regions[(line_at, column)] = region
+        region.index = at
         out.append(text[pos : at + 1])
         out.append(_blank(text[at + 1 : close]))
         out.append("]")
@@ -138,26 +162,65 @@ def scan(text: str) -> tuple[str, dict[tuple[int, int], Region]] | None:
     return "".join(out), regions
 
 
-def _region_at(text: str, at: int) -> tuple[str, int, int] | None:
-    """(kind, the ``]`` kept, the end) of a region whose ``[`` is at ``at``, if it may be one."""
-    start = text.rfind("\n", 0, at) + 1
-    indent = at - start - 2
-    if indent >= 0 and text.startswith("- ", at - 2) and text.count(" ", start, at - 1) == indent:
-        m = _rows_from(indent).match(text, at)
-        if m is not None:
-            return "rows", text.index("]", at), m.end()
-    if at and text[at - 1] not in _BEFORE_LIST:
-        return None  # e.g. in a plain scalar, a[1]
-    run_end = _RUN.match(text, at + 1).end()
-    close = text.find("]", at, run_end)
-    if close == -1:
-        return None
-    if text.find("[", at + 1, close) == -1:
-        return "flat", close, close + 1
-    m = _NESTED_END.search(text, at, run_end)
-    if m is None:
-        return None
-    return "nested", m.end() - 1, m.end()
+class _Finder:
+    """Where a region may be, each ``[`` in turn (in increasing order), in bounded time: the
+    searches' results are kept while they still hold, and the characters examined counted."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.spent = 0
+        self.line_start = 0  # where the line of the last ``[`` asked about starts
+        self._seen = 0  # the line start is known up to here
+        self._close = -2  # the first ``]`` after the last ``[`` asked about (-1: none)
+        self._nested_end: re.Match | None = None
+        self._nested_from = -1  # _nested_end is the first match at or after this
+
+    def region_at(self, at: int) -> tuple[str, int, int] | None:
+        """(kind, the ``]`` kept, the end) of a region whose ``[`` is at ``at``, if it may be
+        one."""
+        text = self.text
+        newline = text.rfind("\n", self._seen, at)
+        if newline != -1:
+            self.line_start = newline + 1
+        self._seen = at
+        start = self.line_start
+        indent = at - start - 2
+        if (
+            indent >= 0
+            and text.startswith("- ", at - 2)
+            and text.count(" ", start, at - 1) == indent
+        ):
+            m = _rows_from(indent).match(text, at)
+            if m is not None:
+                self.spent += m.end() - at
+                return "rows", text.index("]", at), m.end()
+        if at and text[at - 1] not in _BEFORE_LIST:
+            return None  # e.g. in a plain scalar, a[1]
+        if self._close != -1 and self._close < at:
+            self._close = text.find("]", at)
+            self.spent += (self._close if self._close != -1 else len(text)) - at
+        close = self._close
+        if close == -1:
+            return None
+        inner = text.find("[", at + 1, close)
+        if inner == -1:
+            self.spent += close - at
+            if _RUN.fullmatch(text, at + 1, close) is None:
+                return None
+            return "flat", close, close + 1
+        if text[at + 1 : inner].strip(" \r\n") or text.find("[", inner + 1, close) != -1:
+            return None  # not a list of flat rows
+        if self._nested_from < 0 or (self._nested_end and self._nested_end.start() < close):
+            self._nested_end = _NESTED_END.search(text, close)
+            self._nested_from = close
+            self.spent += (self._nested_end.end() if self._nested_end else len(text)) - close
+        m = self._nested_end
+        if m is None:
+            return None
+        self.spent += m.end() - at
+        if _RUN.fullmatch(text, at + 1, m.end() - 1) is None:
+            return None
+        return "nested", m.end() - 1, m.end()
 
 
 def _blank(part: str) -> str:
@@ -167,17 +230,28 @@ def _blank(part: str) -> str:
     return "\n".join(" " * len(p) for p in part.split("\n"))
 
 
-def _read(kind: str, chunk: str, line0: int) -> Region:
-    """The numbers of the region ``chunk`` (from its ``[``), on the 0-based line ``line0``."""
+def _read(kind: str, chunk: str, line0: int) -> tuple[Region, int]:
+    """The numbers of the region ``chunk`` (from its ``[``), on the 0-based line ``line0``,
+    and the characters of ``chunk`` it holds: all but, for rows, those from a row the event
+    loop must read (``- [012]``) on; NotFast when that is the first."""
     read = _Reader("e" in chunk or "E" in chunk)
     if kind == "flat":
         values, lines = _flat(chunk[1:-1], line0, read)
-        return Region("flat", values, lines, count=len(values))
+        return Region("flat", values, lines, count=len(values)), len(chunk)
     rows, row_lines, item_lines = [], [], []
+    length = len(chunk)
     if kind == "rows":
+        taken = -1  # characters of the rows read so far, with the line break after each
         for j, row_text in enumerate(chunk.split("\n")):
             inner = row_text[row_text.index("[") + 1 : row_text.index("]")]
-            values, lines = _flat(inner, line0 + j, read)
+            try:
+                values, lines = _flat(inner, line0 + j, read)
+            except (NotFast, ValueError):
+                if not rows:
+                    raise
+                length = taken  # up to the line break before this row
+                break
+            taken += len(row_text) + 1
             rows.append(values)
             row_lines.append(line0 + j + 1)
             item_lines.append(lines)
@@ -197,7 +271,7 @@ def _read(kind: str, chunk: str, line0: int) -> Region:
             item_lines.append(lines)
             line += inner.count("\n")
     count = len(rows) + sum(map(len, rows))
-    return Region(kind, rows, row_lines, item_lines, count)
+    return Region(kind, rows, row_lines, item_lines, count), length
 
 
 class _Reader:

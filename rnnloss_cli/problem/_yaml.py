@@ -8,6 +8,9 @@ together, with an explicit stack instead of recursion, so that:
   parsers themselves keep their state on the heap; PyYAML's composers recurse and crash);
 - aliases are counted as expanded, and refused past ``limits.MAX_YAML_VALUES`` ("billion
   laughs"), as is an alias inside the collection it names (a cycle);
+- long flow lists of plain numbers (``[[0.1, 0.2], ...]``, ``- [0.1, 0.2]`` one a line) are
+  read in bulk before the event loop sees them (``_fastlist``), with the same data, lines
+  and errors; the event loop alone reads the text again whenever that is not sure;
 - plain decimal numbers take a fast path (one regular expression, then ``int``/``float``);
   every other scalar is resolved and constructed by the safe loader itself, so tags, null,
   booleans and ``!!python`` refusals behave as with ``yaml.safe_load``;
@@ -391,7 +394,12 @@ class _Builder:
         """Put the numbers of a blanked region in place of the empty flow list the parser
         reports at its ``[``, as the event loop would have read them (values, lines,
         count). A splice the event loop would refuse raises NotFast (see _fastlist)."""
-        if event.anchor is not None or event.tag is not None:
+        if (
+            event.anchor is not None
+            or event.tag is not None
+            or not event.flow_style
+            or event.start_mark.index != region.index
+        ):
             raise _fastlist.NotFast
         if self.count + region.count > limits.MAX_YAML_VALUES:
             raise _fastlist.NotFast  # the event loop names the value past the limit

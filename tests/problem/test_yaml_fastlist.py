@@ -45,6 +45,13 @@ def _outcome(text: str, loader: type, fast: bool):
     return ("ok", _typed(data), dict(lines), lines.items_of, lines.spelling)
 
 
+@pytest.fixture(autouse=True)
+def every_region(monkeypatch):
+    """Read short lists in bulk too (the reader leaves them to the event loop), so that the
+    small documents below go through the bulk reader."""
+    monkeypatch.setattr(_fastlist, "MIN_REGION_CHARS", 0)
+
+
 def assert_same(text: str, loader: type) -> None:
     assert _outcome(text, loader, True) == _outcome(text, loader, False), text
 
@@ -57,14 +64,28 @@ TOKENS = [
     "0e5", "0.0e-400", "12345678901234567", "1234567890123456", "'1.5'", '"2"', "a", "~",
     "true", "1:30", "- 1", "1 2", "e5", "1e", "+", ".", "3.25",
 ]  # fmt: skip
+#: Odd texts made only of the characters a region may hold: only float() and the checks
+#: after it tell them from numbers.
+LOOK_LIKE_NUMBERS = [
+    "012", "00", "1e400", "-1e400", "1e-400", "12345678901234567", "- 1", "1 2", "e5", "1e",
+    "+", ".", "1.2.3", "1e5.5", "--1",
+]  # fmt: skip
 SEPARATORS = [", ", ",", " , ", ",\n  ", ",\n", "\n  ,", ",\r\n  "]
 
 
 @st.composite
-def flat(draw, plain: bool = False) -> str:
-    tokens = st.sampled_from(TOKENS[:12] if plain else TOKENS)
+def flat(draw, plain: bool = False, one_line: bool = False) -> str:
+    common = st.sampled_from(TOKENS[:12])  # mostly plain numbers, so some documents load
+    odd = st.one_of(st.sampled_from(TOKENS), st.sampled_from(LOOK_LIKE_NUMBERS))
+    tokens = common if plain else st.one_of(common, common, common, odd)
     items = draw(st.lists(tokens, max_size=6))
-    seps = draw(st.lists(st.sampled_from(SEPARATORS), min_size=len(items), max_size=len(items)))
+    seps = draw(
+        st.lists(
+            st.sampled_from(SEPARATORS[:3] if one_line else SEPARATORS),
+            min_size=len(items),
+            max_size=len(items),
+        )
+    )
     text = "".join(t + s for t, s in zip(items, seps, strict=True))
     if items and not draw(st.booleans()):
         text = text[: -len(seps[-1])]  # no trailing comma
@@ -84,7 +105,10 @@ def nested(draw) -> str:
 
 @st.composite
 def block_rows(draw, indent: str) -> str:
-    rows = draw(st.lists(st.one_of(flat(plain=True), flat(), nested()), min_size=1, max_size=4))
+    row = st.one_of(
+        flat(plain=True, one_line=True), flat(one_line=True), flat(one_line=True), flat(), nested()
+    )
+    rows = draw(st.lists(row, min_size=1, max_size=5))
     lines = [f"{indent}- {r}" for r in rows]
     if draw(st.booleans()):
         odd = draw(
@@ -152,7 +176,11 @@ def document(draw) -> str:
 
 
 @pytest.mark.parametrize("loader", PARSERS)
-@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(
+    max_examples=400,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
 @given(text=document())
 @example(text="k0: [1, 2.5, -0, +4, 1., .5, 1e5, -0.0]\n")
 @example(text="k0:\n  - [1, 2]\n  - [3,\n 4]\n  - x\n")
@@ -204,3 +232,26 @@ def test_lines_of_a_bulk_read_list_by_hand():
     data, lines = load_yaml(text, "f.yaml")
     assert _typed(data) == [("y", [("float", (0.5).hex()), ("int", 1), ("int", -2)])]
     assert lines.items_of[("y",)] == [2, 2, 3]
+
+
+@pytest.mark.parametrize("loader", PARSERS)
+def test_rows_before_a_refused_one_are_read_in_bulk(loader, monkeypatch):
+    # 40 rows, then 012 (YAML 1.1's octal, refused) on line 42, then 40 more rows: the first
+    # 40 are one region, the refused row is left to the event loop, which names it.
+    monkeypatch.setattr(_fastlist, "MIN_REGION_CHARS", 256)
+    rows = "".join(f"  - [0.{i:02d}, 1.5, 2]\n" for i in range(40))
+    text = "y:\n" + rows + "  - [3, 012]\n" + rows
+    blanked, regions = _fastlist.scan(text)
+    assert [(r.kind, len(r.values)) for r in regions.values()] == [("rows", 40), ("rows", 40)]
+    assert blanked.count("\n") == text.count("\n") and len(blanked) == len(text)
+    with pytest.raises(ProblemError) as info:
+        load_yaml(text, "f.yaml", loader_class=loader)
+    assert (info.value.line, info.value.field) == (42, "y[40][1]")
+    assert_same(text, loader)
+    assert_same(text.replace("012", "12"), loader)
+
+
+def test_scan_stops_on_a_text_of_brackets():
+    # 10^6 nested brackets: no region, and the scan gives up after MAX_MISSES of them
+    # (the event loop then refuses the nesting at once).
+    assert _fastlist.scan("a: " + "[" * 10**6 + "]" * 10**6) is None
