@@ -8,6 +8,9 @@ together, with an explicit stack instead of recursion, so that:
   parsers themselves keep their state on the heap; PyYAML's composers recurse and crash);
 - aliases are counted as expanded, and refused past ``limits.MAX_YAML_VALUES`` ("billion
   laughs"), as is an alias inside the collection it names (a cycle);
+- long flow lists of plain numbers (``[[0.1, 0.2], ...]``, ``- [0.1, 0.2]`` one a line) are
+  read in bulk before the event loop sees them (``_fastlist``), with the same data, lines
+  and errors; the event loop alone reads the text again whenever that is not sure;
 - plain decimal numbers take a fast path (one regular expression, then ``int``/``float``);
   every other scalar is resolved and constructed by the safe loader itself, so tags, null,
   booleans and ``!!python`` refusals behave as with ``yaml.safe_load``;
@@ -30,6 +33,7 @@ import yaml
 from rnnloss_cli import limits
 from rnnloss_cli.errors import ProblemError
 from rnnloss_cli.flags import FLOAT64_WORDS, TINY_WORDS, shown_number, underflows
+from rnnloss_cli.problem import _fastlist
 
 Path = tuple[Any, ...]
 
@@ -148,8 +152,11 @@ class _Frame:
 class _Builder:
     """Events -> (data, lines), iteratively; see the module docstring."""
 
-    def __init__(self, loader: Any, file: str) -> None:
+    def __init__(
+        self, loader: Any, file: str, regions: dict[tuple[int, int], Any] | None = None
+    ) -> None:
         self.loader, self.file = loader, file
+        self.regions = regions or {}  # blanked number regions by their [ (see _fastlist)
         self.lines = Lines()
         self.stack: list[_Frame] = []
         self.anchors: dict[str, tuple[Any, int]] = {}
@@ -383,6 +390,44 @@ class _Builder:
         path, is_key = self._next_path(mark)
         self._add(value, mark, path, is_key)
 
+    def splice(self, event: Any, region: _fastlist.Region) -> None:
+        """Put the numbers of a blanked region in place of the empty flow list the parser
+        reports at its ``[``, as the event loop would have read them (values, lines,
+        count). A splice the event loop would refuse raises NotFast (see _fastlist)."""
+        if (
+            event.anchor is not None
+            or event.tag is not None
+            or not event.flow_style
+            or event.start_mark.index != region.index
+        ):
+            raise _fastlist.NotFast
+        if self.count + region.count > limits.MAX_YAML_VALUES:
+            raise _fastlist.NotFast  # the event loop names the value past the limit
+        stack = self.stack
+        if region.kind == "rows":  # rows of the open block list; the parser's row is empty
+            if not stack or stack[-1].is_map or len(stack) >= limits.MAX_NESTING:
+                raise _fastlist.NotFast
+            if not isinstance(self.loader.get_event(), yaml.SequenceEndEvent):
+                raise _fastlist.NotFast
+            frame = stack[-1]
+        else:
+            self.start(event, False)
+            frame = stack[-1]
+            if region.kind == "flat":
+                self.count += region.count
+                frame.value.extend(region.values)
+                frame.item_lines.extend(region.lines)
+                return
+            if len(stack) >= limits.MAX_NESTING:
+                raise _fastlist.NotFast
+        self.count += region.count
+        path, items_of = frame.path, self.lines.items_of
+        first = len(frame.value)
+        for i, item_lines in enumerate(region.item_lines, first):
+            items_of[(*path, i)] = item_lines
+        frame.value.extend(region.values)
+        frame.item_lines.extend(region.lines)
+
     def run(self) -> Any:
         loader = self.loader
         self.root: Any = None
@@ -397,6 +442,7 @@ class _Builder:
         fast_float, fast_int = _FAST_FLOAT.fullmatch, _FAST_INT.fullmatch
         max_values = limits.MAX_YAML_VALUES
         stack = self.stack
+        regions = self.regions
         items = lines = None  # the appenders of the open list, when the innermost is a list
         while True:
             event = get()
@@ -445,6 +491,12 @@ class _Builder:
                     self.lines.spelling[path] = event.value
                 self._add(value, mark, path, is_key, merge)
                 continue
+            elif kind is seq_start and regions:
+                region = regions.pop((event.start_mark.line, event.start_mark.column), None)
+                if region is None:
+                    self.start(event, False)
+                else:
+                    self.splice(event, region)
             elif kind is seq_start or kind is map_start:
                 self.start(event, kind is map_start)
             elif kind is alias_event:
@@ -458,6 +510,8 @@ class _Builder:
                 items, lines = top.value.append, top.item_lines.append
             else:
                 items = lines = None
+        if regions:
+            raise _fastlist.NotFast  # a region's [ was not a flow list's: read it all
         if self.count > limits.MAX_YAML_VALUES:
             self._grow(0, loader.peek_event().start_mark)
         if not loader.check_event(yaml.StreamEndEvent):
@@ -523,15 +577,34 @@ def _long_key_chars(text: str, mark: Any) -> int | None:
     return len(key) if len(key) > SIMPLE_KEY_CHARS else None
 
 
-def load_yaml(text: str, file: str, *, loader_class: type | None = None) -> tuple[Any, Lines]:
+def load_yaml(
+    text: str, file: str, *, loader_class: type | None = None, _fast: bool = True
+) -> tuple[Any, Lines]:
     """Parse ``text`` safely; return (data, {path: line}). Errors become ProblemError.
 
-    ``loader_class`` (default: ``Loader``) is for tests that run both parsers.
+    ``loader_class`` (default: ``Loader``) is for tests that run both parsers. Long runs of
+    plain numbers are read in bulk (see ``_fastlist``); whenever that is not sure to give
+    the event loop's answer, or fails in any way, the text is read again by the event loop
+    alone, which ``_fast=False`` (for tests and benchmarks) asks for from the start.
     """
+    if _fast:
+        with _fastlist.gc_paused():
+            scanned = _fastlist.scan(text)
+            if scanned is not None:
+                try:
+                    return _load(scanned[0], file, loader_class, scanned[1])
+                except (ProblemError, _fastlist.NotFast):
+                    pass  # the event loop alone gives the answer, or the error, on the original
+    return _load(text, file, loader_class, None)
+
+
+def _load(
+    text: str, file: str, loader_class: type | None, regions: dict | None
+) -> tuple[Any, Lines]:
     loader = None
     try:
         loader = (loader_class or Loader)(text)
-        builder = _Builder(loader, file)
+        builder = _Builder(loader, file, regions)
         data = builder.run()
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
