@@ -179,8 +179,8 @@ def test_chromium_lays_out_the_fractions(tmp_path: Path):
     assert all(num_bottom <= den_top + 1 for num_bottom, den_top in pairs), pairs
 
 
-def _printed_pages(page: str, tmp_path: Path) -> int:
-    """Pages of ``page`` printed by headless Chromium (A4), counted by pdfinfo."""
+def print_to_pdf(page: str, tmp_path: Path) -> Path:
+    """``page`` printed by headless Chromium (its default paper) to ``tmp_path/sheet.pdf``."""
     html_file, pdf = tmp_path / "sheet.html", tmp_path / "sheet.pdf"
     html_file.write_text(page, "utf-8")
     subprocess.run(
@@ -188,6 +188,12 @@ def _printed_pages(page: str, tmp_path: Path) -> int:
          "--no-pdf-header-footer", f"--print-to-pdf={pdf}", html_file.as_uri()],
         capture_output=True, timeout=120, check=False,
     )  # fmt: skip
+    return pdf
+
+
+def _printed_pages(page: str, tmp_path: Path) -> int:
+    """Pages of ``page`` printed by headless Chromium, counted by pdfinfo."""
+    pdf = print_to_pdf(page, tmp_path)
     info = subprocess.run(
         [shutil.which("pdfinfo"), str(pdf)], capture_output=True, text=True, check=True
     ).stdout

@@ -158,13 +158,8 @@ def test_an_html_question_with_a_tall_matrix_starts_under_the_one_before(tmp_pat
     # Now a question whose given matrix has more than 12 rows may break between its rows.
     short = Path(__file__).parent.parent / "problems" / "hinge-sequence.yaml"
     page = build_sheet([str(short), str(_tall_problem(tmp_path))], "html", solutions=False)
-    html_file, pdf = tmp_path / "sheet.html", tmp_path / "sheet.pdf"
-    html_file.write_text(page, "utf-8")
-    subprocess.run(
-        [shutil.which("chromium"), "--headless", "--no-sandbox", "--disable-gpu",
-         "--no-pdf-header-footer", f"--print-to-pdf={pdf}", html_file.as_uri()],
-        capture_output=True, timeout=120, check=False,
-    )  # fmt: skip
-    pages = _pages(pdf)
+    from tests.test_sheet_html import print_to_pdf
+
+    pages = _pages(print_to_pdf(page, tmp_path))
     assert any("2. Exact CTC over 50 frames" in line for line in pages[0]), pages[0]
     assert len(pages) >= 2  # the 50 rows do not fit under it on one page

@@ -22,12 +22,19 @@ def run(*args: str):
 
 
 @pytest.mark.parametrize(
-    ("name", "start"),
-    [("sheet.tex", "\\documentclass"), ("sheet.html", "<!DOCTYPE html>"), ("sheet.md", "# ")],
+    ("command", "name", "start"),
+    [
+        ("sheet", "sheet.tex", "\\documentclass"),
+        ("sheet", "sheet.html", "<!DOCTYPE html>"),
+        ("sheet", "sheet.md", "# "),
+        ("solve", "r.html", "<!DOCTYPE html>"),
+        ("solve", "r.md", "## "),
+        ("solve", "r.json", "{"),
+    ],
 )
-def test_sheet_takes_its_format_from_the_suffix(tmp_path, name, start):
+def test_the_suffix_chooses_the_format(tmp_path, command, name, start):
     out = tmp_path / name
-    r = run("sheet", HELLO, "-o", str(out))
+    r = run(command, HELLO, "-o", str(out))
     assert r.exit_code == 0, r.output
     assert out.read_text("utf-8").startswith(start)
 
@@ -38,16 +45,6 @@ def test_sheet_writes_the_format_asked_for_and_warns_of_the_suffix(tmp_path):
     assert r.exit_code == 0, r.output
     assert out.read_text("utf-8").startswith("# ")
     assert "warning: writing markdown to" in r.output and "suffix says latex" in r.output
-
-
-@pytest.mark.parametrize(
-    ("name", "start"), [("r.html", "<!DOCTYPE html>"), ("r.md", "## "), ("r.json", "{")]
-)
-def test_solve_takes_its_format_from_the_suffix(tmp_path, name, start):
-    out = tmp_path / name
-    r = run("solve", HELLO, "-o", str(out))
-    assert r.exit_code == 0, r.output
-    assert out.read_text("utf-8").startswith(start)
 
 
 def test_solve_without_a_format_or_a_known_suffix_is_refused(tmp_path):
