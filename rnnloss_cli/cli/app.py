@@ -31,7 +31,9 @@ from rnnloss_cli.cli.teach import register as register_teaching
 _APP_SETTINGS: dict[str, Any] = {
     "name": "rnnloss",
     "help": "Worked-problem solver for the loss functions used to train recurrent networks.",
-    "no_args_is_help": True,
+    # Bare ``rnnloss`` is handled in ``_root``: click's no_args_is_help raises a usage error
+    # with an empty message, which printed "error:  (see: rnnloss --help)" under the help.
+    "no_args_is_help": False,
     "add_completion": True,
     "epilog": "Example: rnnloss solve problems/hello.yaml",
     "context_settings": {"help_option_names": ["-h", "--help"]},
@@ -46,8 +48,9 @@ def _version(value: bool) -> None:
         raise typer.Exit()
 
 
-@app.callback()
+@app.callback(invoke_without_command=True)
 def _root(
+    ctx: typer.Context,
     version: Annotated[
         bool,
         typer.Option("--version", callback=_version, is_eager=True, help="Show the version."),
@@ -57,6 +60,9 @@ def _root(
 
     Example: rnnloss solve problems/hello.yaml
     """
+    if ctx.invoked_subcommand is None:  # bare `rnnloss`: usage shown, nothing done, as `ctc`
+        typer.echo(ctx.get_help())
+        raise typer.Exit(EXIT_BAD_INPUT)
 
 
 @app.command(epilog="Example: rnnloss solve problems/hinge-sequence.yaml --format markdown")
@@ -227,7 +233,7 @@ def app_for(argv: list[str]) -> typer.Typer:
     chosen = [c for c in app.registered_commands if _command_name(c) == word]
     if not chosen or argv[0] != word:
         return app
-    slim = typer.Typer(**{**_APP_SETTINGS, "no_args_is_help": False})
+    slim = typer.Typer(**_APP_SETTINGS)
     slim.registered_callback = app.registered_callback
     slim.registered_commands = chosen
     return slim
