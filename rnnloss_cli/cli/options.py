@@ -45,8 +45,11 @@ ShowOpt = Annotated[
     Optional[list[str]],  # noqa: UP045 - typer needs Optional on Python 3.10
     typer.Option(
         "--show",
-        help="Extra tables to show: --show beta,grad,posterior or repeated (CTC trellises); "
-        f"{SHOW_HEATMAP} colours trellis cells by value in the terminal.",
+        # No long comma list in the help: Rich cuts an unbreakable word to "…" on a narrow
+        # terminal ("beta,grad,poster…" at 60 columns).
+        help="Extra tables to show (CTC trellises): beta, grad, posterior; comma-separated "
+        f"(--show beta,grad) or repeated; {SHOW_HEATMAP} colours trellis cells by value in "
+        "the terminal.",
     ),
 ]
 

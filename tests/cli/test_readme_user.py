@@ -74,3 +74,12 @@ def test_bare_rnnloss_shows_help_without_an_empty_error_line(monkeypatch):
     assert "error:" not in err, err
     ctc_code, _, ctc_err = run_encoded(["ctc"], monkeypatch, "utf-8")
     assert (ctc_code, ctc_err) == (code, err)
+
+
+def test_show_help_is_not_cut_at_60_columns():
+    # At COLUMNS=60 the --show help's unbreakable "beta,grad,posterior" was cut to
+    # "beta,grad,poster…": the help must read whole on a narrow terminal.
+    result = runner.invoke(app, ["solve", "--help"], env={"COLUMNS": "60", "NO_COLOR": "1"})
+    assert result.exit_code == 0, result.output
+    assert "…" not in result.output, result.output
+    assert "posterior" in result.output
