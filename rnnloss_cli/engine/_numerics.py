@@ -79,6 +79,17 @@ def _plain_ndarray(x: np.ndarray, name: str) -> np.ndarray:
     return np.asarray(x).view(np.ndarray)
 
 
+def _unreadable(x, name: str, exc: Exception) -> str:
+    """The message for an ``x`` np.asarray raised on: a ragged or mixed list or tuple, or
+    another object whose own conversion failed, quoted with its reason (a torch tensor that
+    requires grad says to detach it; a bfloat16 tensor names its type)."""
+    kind = type(x).__name__
+    if isinstance(x, (list, tuple)) or not str(exc).strip():
+        return f"{name}: expected a rectangular array of numbers, got a ragged or mixed {kind}"
+    reason = shown(" ".join(str(exc).split()), limit=160).strip("'\"")
+    return f"{name}: expected an array of numbers, got a {kind} numpy cannot read ({reason})"
+
+
 def as_array(x, name: str, *, kinds: str = REAL_KINDS, dtype=None) -> np.ndarray:
     """``x`` as an array of real numbers (cast to ``dtype`` if given), or an EngineError.
 
@@ -96,11 +107,8 @@ def as_array(x, name: str, *, kinds: str = REAL_KINDS, dtype=None) -> np.ndarray
     else:
         try:
             arr = np.asarray(x)
-        except (ValueError, TypeError, OverflowError):
-            raise EngineError(
-                f"{name}: expected a rectangular array of numbers, got a ragged or mixed "
-                f"{type(x).__name__}"
-            ) from None
+        except Exception as exc:  # any failing __array__ is the caller's object's
+            raise EngineError(_unreadable(x, name, exc)) from None
     if arr.dtype == object and not isinstance(x, np.ndarray):
         arr = _python_numbers(x, arr, name)
     if arr.dtype.kind not in kinds:
