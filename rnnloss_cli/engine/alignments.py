@@ -276,7 +276,12 @@ def _probability(value, where: str) -> float:
     """A probability: a real number in [0, 1] (not a bool, not NaN)."""
     if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, float, np.number)):
         raise EngineError(f"{where}: expected a probability in [0, 1], got {shown(value)}")
-    v = float(value)
+    try:
+        v = float(value)
+    except OverflowError:  # an integer past float64's range
+        raise EngineError(
+            f"{where}: expected a probability in [0, 1], got {shown(value)}"
+        ) from None
     if not 0.0 <= v <= 1.0:  # also NaN
         raise EngineError(f"{where}: expected a probability in [0, 1], got {v:g}")
     return v
