@@ -124,6 +124,19 @@ def as_array(x, name: str, *, kinds: str = REAL_KINDS, dtype=None) -> np.ndarray
     return arr
 
 
+def to_int64(arr: np.ndarray, name: str) -> np.ndarray:
+    """An integer array as int64; unsigned values past 2^63 - 1 are refused, not wrapped.
+
+    ``astype(np.int64)`` turns uint64 2^64 - 1 into -1, and a message would then name -1.
+    """
+    if arr.dtype.kind == "u" and arr.size and arr.max() > np.iinfo(np.int64).max:
+        idx = tuple(int(i) for i in np.unravel_index(int(np.argmax(arr)), arr.shape))
+        raise EngineError(
+            f"{name} must hold indices below 2^63; got {int(arr[idx])} at index {idx}"
+        )
+    return arr.astype(np.int64)
+
+
 def as_real_array(x, name: str) -> np.ndarray:
     """``x`` as a float64 array of real numbers (values not checked): see :func:`as_array`."""
     return as_array(x, name, dtype=np.float64)

@@ -51,3 +51,23 @@ def test_ctc_listed_integer_past_the_float_range_is_refused(kwargs):
     kwargs.setdefault("probs", None)
     message = engine_error(lambda: engine.ctc_listed([1], [[1, "-"]], **kwargs))
     assert "expected a probability in [0, 1]" in message and "1329 bits" in message
+
+
+U64_MAX = np.iinfo(np.uint64).max  # 18446744073709551615
+
+
+@pytest.mark.parametrize(
+    "call, name",
+    [
+        (lambda lp, big: engine.ctc_loss(lp, [[1]], big, [1]), "input_lengths"),
+        (lambda lp, big: engine.ctc_loss(lp, [[1]], [3], big), "target_lengths"),
+        (lambda lp, big: engine.ctc_loss_and_grad(lp, big.reshape(1, 1), [3], [1]), "targets"),
+        (lambda lp, big: engine.ctc_trace(lp[:, 0], big), "target"),
+    ],
+    ids=["input_lengths", "target_lengths", "targets", "ctc_trace target"],
+)
+def test_ctc_unsigned_past_int64_is_named_by_its_value_not_wrapped(call, name):
+    # astype(int64) wrapped 2^64 - 1 to -1: the message said "got -1"
+    lp = engine.log_softmax(np.zeros((3, 1, 3)))
+    message = engine_error(lambda: call(lp, np.array([U64_MAX], dtype=np.uint64)))
+    assert message.startswith(name) and str(U64_MAX) in message and "-1" not in message
