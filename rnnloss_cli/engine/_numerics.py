@@ -316,6 +316,11 @@ def log_softmax(logits: np.ndarray, axis: int = -1) -> np.ndarray:
     Logits are finite or -inf (a class of probability 0); NaN and +inf are refused. A row
     whose logits are all -inf has no possible class: its entries are NaN, as in PyTorch.
     An empty class axis is refused (there is no distribution over no classes).
+
+    Natural log; every entry is <= 0. Two equal logits: ln(1/2) = -0.693147 each:
+
+    >>> [round(v, 6) for v in log_softmax([0.0, 0.0]).tolist()]
+    [-0.693147, -0.693147]
     """
     z = as_real_array(logits, "logits")
     if z.ndim == 0:
@@ -342,7 +347,14 @@ def log_softmax(logits: np.ndarray, axis: int = -1) -> np.ndarray:
 
 
 def softmax(logits: np.ndarray, axis: int = -1) -> np.ndarray:
-    """softmax(z)_c = exp(z_c) / sum_k exp(z_k), stable for large logits."""
+    """softmax(z)_c = exp(z_c) / sum_k exp(z_k), stable for large logits.
+
+    exp(log_softmax(z)) along ``axis`` (the last by default), so each slice sums to 1. Logits
+    0 and ln 3 = 1.0986122886681098 give 1 / (1 + 3) and 3 / (1 + 3):
+
+    >>> [round(v, 6) for v in softmax([0.0, 1.0986122886681098]).tolist()]
+    [0.25, 0.75]
+    """
     with np.errstate(invalid="ignore"):
         return np.exp(log_softmax(logits, axis=axis))
 
