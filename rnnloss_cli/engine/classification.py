@@ -830,8 +830,9 @@ def categorical_cross_entropy(input, target, reduction: str = "sum") -> np.ndarr
     with np.errstate(divide="ignore"):
         log_p = np.log(p)
     # a soft target's y_c ln p_c past the float range is -inf, and a sum of finite terms
-    # past it inf: their rounded values, without a warning
-    with np.errstate(over="ignore"):
+    # past it inf: their rounded values, without a warning; rows of +inf and -inf (a negative
+    # soft target) sum to NaN, as PyTorch's, without numpy's "invalid value" warning
+    with np.errstate(over="ignore", invalid="ignore"):
         if p_min == 0.0:  # some ln 0 = -inf: 0 * (-inf) must count 0 where y_c = 0
             per = _weighted_log_terms(y, log_p)
         else:
