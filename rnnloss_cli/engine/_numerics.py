@@ -79,6 +79,17 @@ def _plain_ndarray(x: np.ndarray, name: str) -> np.ndarray:
     return np.asarray(x).view(np.ndarray)
 
 
+def _unreadable(x, name: str, exc: Exception) -> str:
+    """The message for an ``x`` np.asarray raised on: a ragged or mixed list or tuple, or
+    another object whose own conversion failed, quoted with its reason (a torch tensor that
+    requires grad says to detach it; a bfloat16 tensor names its type)."""
+    kind = type(x).__name__
+    if isinstance(x, (list, tuple)) or not str(exc).strip():
+        return f"{name}: expected a rectangular array of numbers, got a ragged or mixed {kind}"
+    reason = shown(" ".join(str(exc).split()), limit=160).strip("'\"")
+    return f"{name}: expected an array of numbers, got a {kind} numpy cannot read ({reason})"
+
+
 def as_array(x, name: str, *, kinds: str = REAL_KINDS, dtype=None) -> np.ndarray:
     """``x`` as an array of real numbers (cast to ``dtype`` if given), or an EngineError.
 
@@ -96,11 +107,8 @@ def as_array(x, name: str, *, kinds: str = REAL_KINDS, dtype=None) -> np.ndarray
     else:
         try:
             arr = np.asarray(x)
-        except (ValueError, TypeError, OverflowError):
-            raise EngineError(
-                f"{name}: expected a rectangular array of numbers, got a ragged or mixed "
-                f"{type(x).__name__}"
-            ) from None
+        except Exception as exc:  # any failing __array__ is the caller's object's
+            raise EngineError(_unreadable(x, name, exc)) from None
     if arr.dtype == object and not isinstance(x, np.ndarray):
         arr = _python_numbers(x, arr, name)
     if arr.dtype.kind not in kinds:
@@ -114,6 +122,19 @@ def as_array(x, name: str, *, kinds: str = REAL_KINDS, dtype=None) -> np.ndarray
     if dtype is not None and arr.dtype != dtype:
         arr = arr.astype(dtype)
     return arr
+
+
+def to_int64(arr: np.ndarray, name: str) -> np.ndarray:
+    """An integer array as int64; unsigned values past 2^63 - 1 are refused, not wrapped.
+
+    ``astype(np.int64)`` turns uint64 2^64 - 1 into -1, and a message would then name -1.
+    """
+    if arr.dtype.kind == "u" and arr.size and arr.max() > np.iinfo(np.int64).max:
+        idx = tuple(int(i) for i in np.unravel_index(int(np.argmax(arr)), arr.shape))
+        raise EngineError(
+            f"{name} must hold indices below 2^63; got {int(arr[idx])} at index {idx}"
+        )
+    return arr.astype(np.int64)
 
 
 def as_real_array(x, name: str) -> np.ndarray:
@@ -295,6 +316,11 @@ def log_softmax(logits: np.ndarray, axis: int = -1) -> np.ndarray:
     Logits are finite or -inf (a class of probability 0); NaN and +inf are refused. A row
     whose logits are all -inf has no possible class: its entries are NaN, as in PyTorch.
     An empty class axis is refused (there is no distribution over no classes).
+
+    Natural log; every entry is <= 0. Two equal logits: ln(1/2) = -0.693147 each:
+
+    >>> [round(v, 6) for v in log_softmax([0.0, 0.0]).tolist()]
+    [-0.693147, -0.693147]
     """
     z = as_real_array(logits, "logits")
     if z.ndim == 0:
@@ -321,7 +347,14 @@ def log_softmax(logits: np.ndarray, axis: int = -1) -> np.ndarray:
 
 
 def softmax(logits: np.ndarray, axis: int = -1) -> np.ndarray:
-    """softmax(z)_c = exp(z_c) / sum_k exp(z_k), stable for large logits."""
+    """softmax(z)_c = exp(z_c) / sum_k exp(z_k), stable for large logits.
+
+    exp(log_softmax(z)) along ``axis`` (the last by default), so each slice sums to 1. Logits
+    0 and ln 3 = 1.0986122886681098 give 1 / (1 + 3) and 3 / (1 + 3):
+
+    >>> [round(v, 6) for v in softmax([0.0, 1.0986122886681098]).tolist()]
+    [0.25, 0.75]
+    """
     with np.errstate(invalid="ignore"):
         return np.exp(log_softmax(logits, axis=axis))
 

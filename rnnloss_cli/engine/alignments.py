@@ -38,9 +38,14 @@ from rnnloss_cli.engine._numerics import (
     check_int_option,
 )
 from rnnloss_cli.engine.errors import EngineError, shown
+from rnnloss_cli.limits import MAX_ARRAY_BYTES
 
 #: Per-frame probabilities further than this from 1 do not form a distribution.
 SUM_TOLERANCE = 1e-6
+
+#: Bytes :func:`ctc_paths` holds a frame while it walks: the walk's state, the list of untried
+#: states and the yielded tuple's slot (113 measured at T = 10^6, 186 at 10^5).
+PATH_WALK_BYTES_PER_FRAME = 120
 
 
 @dataclass(frozen=True)
@@ -271,7 +276,12 @@ def _probability(value, where: str) -> float:
     """A probability: a real number in [0, 1] (not a bool, not NaN)."""
     if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, float, np.number)):
         raise EngineError(f"{where}: expected a probability in [0, 1], got {shown(value)}")
-    v = float(value)
+    try:
+        v = float(value)
+    except OverflowError:  # an integer past float64's range
+        raise EngineError(
+            f"{where}: expected a probability in [0, 1], got {shown(value)}"
+        ) from None
     if not 0.0 <= v <= 1.0:  # also NaN
         raise EngineError(f"{where}: expected a probability in [0, 1], got {v:g}")
     return v
@@ -499,7 +509,9 @@ def ctc_paths(target: Sequence[Hashable], T: int, *, blank: Hashable = 0) -> Ite
         Alignments pi as tuples of length T with B(pi) == tuple(target).
 
     Raises:
-        EngineError: if the target contains the blank or T is negative.
+        EngineError: if the target contains the blank, T is negative, or an alignment exists
+            and walking one would hold more than MAX_ARRAY_BYTES (about 120 bytes a frame:
+            T past 1.8 x 10^7), raised at the call, not at the first ``next``.
 
     References:
         Graves et al. 2006, "Connectionist Temporal Classification: Labelling Unsegmented
@@ -510,6 +522,13 @@ def ctc_paths(target: Sequence[Hashable], T: int, *, blank: Hashable = 0) -> Ite
     labels = list(_symbols(target, "target"))
     if blank in labels:
         raise EngineError(f"target must not contain the blank {blank!r}; got {tuple(labels)!r}")
+    walk_bytes = n_frames * PATH_WALK_BYTES_PER_FRAME
+    if n_frames >= min_frames(labels)[0] and walk_bytes > MAX_ARRAY_BYTES:
+        raise EngineError(
+            f"T: an alignment of {n_frames:,} frames would take about "
+            f"{walk_bytes / 2**30:.3g} GiB to walk ({PATH_WALK_BYTES_PER_FRAME} bytes a frame), "
+            f"more than the engine's limit MAX_ARRAY_BYTES = {MAX_ARRAY_BYTES / 2**30:g} GiB"
+        )
     return _walk_paths(labels, n_frames, blank)
 
 

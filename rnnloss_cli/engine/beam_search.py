@@ -81,12 +81,26 @@ def _labels_of(value: object) -> tuple[int, ...] | None:
 
 
 def _real(value: object) -> float | None:
-    """A real number (not a bool, not a string) as a float, else None."""
+    """A real number (not a bool, not a string) as a float, else None; an integer past
+    float64's range (10**400) is ±inf, the float nearest it, not an OverflowError."""
     if isinstance(value, (bool, np.bool_)) or not isinstance(
         value, (int, float, np.integer, np.floating)
     ):
         return None
-    return float(value)
+    try:
+        return float(value)
+    except OverflowError:
+        return math.inf if value > 0 else -math.inf
+
+
+def _checked_labels(value: object, what: str) -> tuple[int, ...]:
+    """``value`` (a sequence of integer labels) as a tuple, else an EngineError naming it."""
+    labels = _labels_of(value)
+    if labels is None:
+        raise EngineError(
+            f"CharNgramLM: {what} must be a sequence of integer labels; got {shown(value)}"
+        )
+    return labels
 
 
 # --------------------------------------------------------------------------------------------
@@ -175,7 +189,10 @@ class CharNgramLM:
 
     def log_prob(self, history: Sequence[int], token: int) -> float:
         """ln P(token | history) from the longest listed n-gram ending in ``token``."""
-        return self._log_prob_reversed(int(token), (int(h) for h in reversed(history)))
+        history = _checked_labels(history, "history")
+        if isinstance(token, (bool, np.bool_)) or not isinstance(token, (int, np.integer)):
+            raise EngineError(f"CharNgramLM: token must be an integer label; got {shown(token)}")
+        return self._log_prob_reversed(int(token), reversed(history))
 
     def _log_prob_reversed(self, token: int, reversed_history: Iterable[int]) -> float:
         """The same, the history given last token first (read only as far as n-grams go)."""
@@ -193,6 +210,7 @@ class CharNgramLM:
 
     def score(self, labels: Sequence[int]) -> float:
         """ln P_LM(labels) = sum_i ln P(l_i | l_<i)."""
+        labels = _checked_labels(labels, "labels")
         return sum(self.log_prob(labels[:i], labels[i]) for i in range(len(labels)))
 
     @classmethod
@@ -208,17 +226,24 @@ class CharNgramLM:
         unigrams, over all unigrams). No smoothing: unlisted n-grams fall back to shorter
         contexts, then to ``unknown_log_prob``.
         """
+        if not isinstance(counts, Mapping):
+            raise EngineError(
+                "CharNgramLM.from_counts: counts must be a mapping n-gram -> count; got "
+                f"{type(counts).__name__}"
+            )
         totals: dict[tuple[int, ...], float] = {}
         grams: dict[tuple[int, ...], float] = {}
         for key, raw in counts.items():
             gram = _labels_of(key)
             count = _real(raw)
-            if not gram or count is None or not math.isfinite(count) or count < 0:
+            # an integer count past the float range is exact (math.log takes any int)
+            exact = isinstance(raw, (int, np.integer)) and count is not None and count > 0
+            if not gram or count is None or not (math.isfinite(count) or exact) or count < 0:
                 raise EngineError(
                     f"CharNgramLM.from_counts: expected a non-empty n-gram of integer labels "
                     f"with a count >= 0; got {shown(key)}: {shown(raw)}"
                 )
-            grams[gram] = count
+            grams[gram] = int(raw) if exact else count
         # ln (c / total) = ln c - ln total, the total summed in log space: counts near the
         # float limit (1e308 + 1e308) would overflow a plain sum.
         for gram, count in grams.items():
@@ -245,6 +270,11 @@ class CharNgramLM:
         if order < 1:
             raise EngineError(
                 f"CharNgramLM.from_corpus: order must be an integer >= 1; got {order!r}"
+            )
+        if isinstance(sequences, (str, bytes)) or not isinstance(sequences, Iterable):
+            raise EngineError(
+                "CharNgramLM.from_corpus: sequences must be a collection of label sequences; "
+                f"got {shown(sequences)}"
             )
         counts: dict[tuple[int, ...], int] = {}
         for seq in sequences:
@@ -278,6 +308,11 @@ class CharNgramLM:
         if not isinstance(text, str):
             raise EngineError(
                 f"CharNgramLM.from_text: text must be a str; got {type(text).__name__}"
+            )
+        if not isinstance(symbols, Iterable):
+            raise EngineError(
+                "CharNgramLM.from_text: symbols must be a sequence of single characters; "
+                f"got {shown(symbols)}"
             )
         index = {}
         for k, sym in enumerate(symbols):

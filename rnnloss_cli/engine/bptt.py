@@ -411,6 +411,9 @@ def elman_bptt_trace(
     """
     params = {"W_xh": W_xh, "W_hh": W_hh, "b_h": b_h, "W_hy": W_hy, "b_y": b_y, "h0": h0}
     net = _prepare(x, targets, params, loss, reduction)
+    n_steps, n_hidden = len(net.x), net.params["W_hh"].shape[0]
+    # the split is refused before the passes it would follow (_by_lag checks it again)
+    check_array_bytes((n_steps, n_hidden, n_hidden), "grad_W_hh_by_lag (T, H, H)")
     run = _forward_backward(net)
     parts, last = _by_lag(net, run)
     probs = None

@@ -101,7 +101,18 @@ def _log1m(p: np.ndarray) -> np.ndarray:
 
 # ---------------------------------------------------------------------------- binary CE
 def bce_clamped_logs(input) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Return (log p, log(1-p)) each clamped at -100 as PyTorch does, and where each clamped."""
+    """Return (log p, log(1-p)) each clamped at -100 as PyTorch does, and where each clamped.
+
+    Natural logs of probabilities p in [0, 1], in ``input``'s shape, as
+    (max(ln p, -100), max(ln(1 - p), -100), ln p < -100, ln(1 - p) < -100): the terms of
+    :func:`binary_cross_entropy` before the sign and the reduction. p = 0 gives ln p = -inf,
+    clamped to -100; p = 0.5 gives ln 0.5 = -0.693147 twice:
+
+    >>> [[round(v, 6) for v in a.tolist()] for a in bce_clamped_logs([0.0, 0.5])[:2]]
+    [[-100.0, -0.693147], [-0.0, -0.693147]]
+    >>> [a.tolist() for a in bce_clamped_logs([0.0, 0.5])[2:]]
+    [[True, False], [False, False]]
+    """
     given = as_float_array(input, "input")
     p = given.reshape(-1)
     if p.size and not (p.min() >= 0.0 and p.max() <= 1.0):
@@ -151,7 +162,18 @@ def binary_cross_entropy(input, target, reduction: str = "mean") -> np.ndarray |
 
 
 def binary_cross_entropy_grad(input, target, reduction: str = "mean") -> np.ndarray:
-    """d loss / d p = (p - y) / max(p (1 - p), 1e-12), PyTorch's backward, times 1/n for mean."""
+    """d loss / d p = (p - y) / max(p (1 - p), 1e-12), PyTorch's backward, times 1/n for mean.
+
+    The derivative of -[y ln p + (1 - y) ln(1 - p)] (natural logs): positive where p > y (the
+    loss falls as p moves toward y). "sum" and "none" take scale 1, "mean" 1/n over all n
+    elements. The 1e-12 floor is PyTorch's, so p = 0 or 1 gives a large finite entry.
+
+    Two elements, "mean" (n = 2): (0.8 - 1) / (0.8 x 0.2) / 2 = -1.25 / 2 = -0.625 and
+    (0.25 - 0) / (0.25 x 0.75) / 2 = 1.333333 / 2 = 0.666667:
+
+    >>> [round(v, 6) for v in binary_cross_entropy_grad([0.8, 0.25], [1.0, 0.0]).tolist()]
+    [-0.625, 0.666667]
+    """
     check_reduction(reduction)
     input = as_real_array(input, "input")
     scale = 1.0 / input.size if reduction == "mean" and input.size else 1.0
@@ -502,6 +524,12 @@ def nll_loss_grad(
     -w[y_i] / W at each target entry (W = sum_i w[y_i] for "mean", 1 otherwise), 0 elsewhere
     and at ignored targets. As PyTorch: with every target ignored the gradient is 0; with
     W = 0 under "mean" the non-ignored target entries are -0/0 = NaN.
+
+    The loss is -w[y_i] input[i, y_i] (input = ln p), so the entries are <= 0 for positive
+    weights. Two rows, targets 1 and 0, unweighted "mean" (W = 2): -1/2 at each target:
+
+    >>> nll_loss_grad([[-1.6, -0.4], [-0.1, -2.3]], [1, 0]).tolist()
+    [[0.0, -0.5], [-0.5, 0.0]]
     """
     lp, t, valid, wt, _, _ = _nll_parts(
         input, target, reduction, weight, ignore_index, need_values=False
@@ -802,8 +830,9 @@ def categorical_cross_entropy(input, target, reduction: str = "sum") -> np.ndarr
     with np.errstate(divide="ignore"):
         log_p = np.log(p)
     # a soft target's y_c ln p_c past the float range is -inf, and a sum of finite terms
-    # past it inf: their rounded values, without a warning
-    with np.errstate(over="ignore"):
+    # past it inf: their rounded values, without a warning; rows of +inf and -inf (a negative
+    # soft target) sum to NaN, as PyTorch's, without numpy's "invalid value" warning
+    with np.errstate(over="ignore", invalid="ignore"):
         if p_min == 0.0:  # some ln 0 = -inf: 0 * (-inf) must count 0 where y_c = 0
             per = _weighted_log_terms(y, log_p)
         else:
@@ -822,6 +851,13 @@ def categorical_cross_entropy(input, target, reduction: str = "sum") -> np.ndarr
 
 def categorical_cross_entropy_grad(input, target, reduction: str = "sum") -> np.ndarray:
     """d loss / d yhat_c = -y_c / yhat_c (0 where y_c = 0), times 1/N for "mean".
+
+    The derivative of -sum_c y_c ln yhat_c (natural log), each yhat_c a free variable (no
+    softmax folded in); "sum" (the default) and "none" take scale 1, "mean" 1/N over rows.
+    One row, yhat = (0.5, 0.5), y = (1, 0): -1 / 0.5 = -2 and -0 / 0.5:
+
+    >>> categorical_cross_entropy_grad([[0.5, 0.5]], [[1, 0]]).tolist()
+    [[-2.0, -0.0]]
 
     Where y_c = 0 the entry is -0.0, as PyTorch's: making it +0 costs a third pass over the
     array (25% of this function at (100000, 10)); the JSON output writes it as 0.0.
@@ -878,7 +914,16 @@ def hinge_loss(input, target, reduction: str = "mean") -> np.ndarray | float:
 
 
 def hinge_loss_grad(input, target, reduction: str = "mean") -> np.ndarray:
-    """Subgradient w.r.t. yhat: -y where the margin 1 - y*yhat is positive, else 0."""
+    """Subgradient w.r.t. yhat: -y where the margin 1 - y*yhat is positive, else 0.
+
+    The derivative of max(0, 1 - y yhat) with y in {-1, +1}, 0 taken at the kink (margin
+    exactly 0), times 1/n for "mean" (the default); "sum" and "none" take scale 1.
+
+    Margins 1 - 0.8 = 0.2 > 0 (entry -1), 1 - 0.5 = 0.5 > 0 (entry +1), 1 - 2 = -1 (entry 0):
+
+    >>> hinge_loss_grad([0.8, -0.5, 2.0], [1, -1, 1], reduction="sum").tolist()
+    [-1.0, 1.0, 0.0]
+    """
     check_reduction(reduction)
     yhat, y = _hinge_inputs(input, target)
     # 1 - y yhat > 0  <=>  y yhat < 1

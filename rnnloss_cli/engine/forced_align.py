@@ -42,7 +42,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from rnnloss_cli.engine._numerics import as_array, check_array_bytes, check_blank
+from rnnloss_cli.engine._numerics import as_array, check_array_bytes, check_blank, to_int64
 from rnnloss_cli.engine.ctc import ctc_loss
 from rnnloss_cli.engine.errors import EngineError
 
@@ -71,19 +71,6 @@ def check_log_probs(log_probs: ArrayLike) -> NDArray[np.float64]:
             f"log_probs must be finite or -inf (log 0); got {arr[t, k]} at frame {t}, class {k}"
         )
     return arr
-
-
-def to_int64(arr: NDArray, name: str) -> NDArray[np.int64]:
-    """An integer array as int64; unsigned values past 2^63 - 1 are refused, not wrapped.
-
-    ``astype(np.int64)`` turns uint64 2^64 - 1 into -1, and a message would then name -1.
-    """
-    if arr.dtype.kind == "u" and arr.size and arr.max() > np.iinfo(np.int64).max:
-        idx = tuple(int(i) for i in np.unravel_index(int(np.argmax(arr)), arr.shape))
-        raise EngineError(
-            f"{name} must hold indices below 2^63; got {int(arr[idx])} at index {idx}"
-        )
-    return arr.astype(np.int64)
 
 
 def check_target(target: ArrayLike, n_classes: int, blank: int) -> NDArray[np.int64]:

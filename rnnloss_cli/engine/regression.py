@@ -86,7 +86,12 @@ def mse_grad(input, target, reduction: str = "mean") -> np.ndarray:
     """Gradient of :func:`mse_loss` w.r.t. ``input``: 2 (yhat - y), times 1/n for "mean".
 
     For "none" it is the element-wise derivative of each term (a vector-Jacobian product
-    with a vector of ones).
+    with a vector of ones). Positive where the prediction is above the target.
+
+    Two elements, "mean" (n = 2): 2 (1 - 0) / 2 = 1 and 2 (2 - 4) / 2 = -2:
+
+    >>> mse_grad([1.0, 2.0], [0.0, 4.0]).tolist()
+    [1.0, -2.0]
     """
     check_reduction(reduction)
     x, y = chunkable_pair(input, target)

@@ -32,6 +32,7 @@ from rnnloss_cli.engine._numerics import (
     as_float_array,
     as_real_array,
     check_array_bytes,
+    check_bool_option,
     check_reduction,
     describe_row_sum,
     log_softmax,
@@ -213,6 +214,7 @@ def _check_rows_sum_to_one(p: np.ndarray, m: np.ndarray, name: str, hint: str) -
 
 def _ce_parts(input, target, lengths, mask, from_logits: bool):
     """Validate; return (log-probs (..., C), target coefficients y (..., C), real-step mask)."""
+    from_logits = check_bool_option(from_logits, "from_logits")
     x = steps_array(input, "input", "(T, C) for one sequence or (N, T, C) for a batch", (2, 3))
     steps_shape, n_classes = x.shape[:-1], x.shape[-1]
     if n_classes == 0:

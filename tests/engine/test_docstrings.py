@@ -12,7 +12,21 @@ from rnnloss_cli.engine import ctc
 
 MODULES = sorted({f"rnnloss_cli.engine.{m}" for m in engine._EXPORTS.values()})
 # Public functions whose docstring must carry a runnable, hand-worked example.
-MUST_HAVE_EXAMPLES = [ctc.ctc_loss, ctc.ctc_loss_and_grad, ctc.ctc_trace]
+MUST_HAVE_EXAMPLES = [
+    ctc.ctc_loss,
+    ctc.ctc_loss_and_grad,
+    ctc.ctc_trace,
+    # the gradients and helpers an engineer calls beside the losses (their values worked by
+    # hand in the docstring, with the sign and the reduction's scale)
+    engine.binary_cross_entropy_grad,
+    engine.hinge_loss_grad,
+    engine.mse_grad,
+    engine.nll_loss_grad,
+    engine.categorical_cross_entropy_grad,
+    engine.bce_clamped_logs,
+    engine.softmax,
+    engine.log_softmax,
+]
 
 
 @pytest.mark.parametrize("name", MODULES)
