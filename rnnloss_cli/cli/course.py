@@ -193,7 +193,7 @@ def grade(
     value (which answers are marked against) is named and the run exits 1.
     """
     from rnnloss_cli.problem import input_files
-    from rnnloss_cli.teach.grade import grade_class, report_csv, report_json, summary_text
+    from rnnloss_cli.teach.grade import grade_class, report_csv, report_json_pieces, summary_text
 
     if len(paths) < 2:
         raise fail("give the problem files (or a folder) and then the answers CSV")
@@ -210,7 +210,8 @@ def grade(
     else:
         write_file(report_csv(report), output, force=force, inputs=inputs)
     if json_out is not None:
-        write_file(report_json(report), json_out, force=force, inputs=inputs)
+        # streamed: a class of a million answers makes a JSON of hundreds of MB
+        write_file(report_json_pieces(report), json_out, force=force, inputs=inputs)
     say(summary_text(report, width=shutil.get_terminal_size().columns))
     if report.disagree:  # graded against the computed values; the key's typo fails the run
         for name in report.disagree:

@@ -29,7 +29,7 @@ import io
 import os
 import stat
 import sys
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -475,9 +475,40 @@ def _map_text(text: Any, change: Callable[[str], str]) -> Any:
     return out
 
 
-def write_stdout(text: str) -> None:
-    """Write text to standard output, ending it with a newline."""
-    sys.stdout.write(text if text.endswith("\n") else text + "\n")
+def write_stdout(text: str | Iterable[str]) -> None:
+    """Write text (or its pieces, in order: :func:`joined_pieces`) to standard output,
+    ending it with a newline."""
+    if isinstance(text, str):
+        sys.stdout.write(text if text.endswith("\n") else text + "\n")
+        return
+    last = ""
+    for piece in joined_pieces(text):
+        sys.stdout.write(piece)
+        last = piece
+    if not last.endswith("\n"):
+        sys.stdout.write("\n")
+
+
+#: Characters a streamed text is written in at a time (:func:`joined_pieces`): few enough
+#: to keep memory flat, many enough that a report of a million lines is not a million writes.
+WRITE_PIECE_CHARS = 1 << 20
+
+
+def joined_pieces(pieces: Iterable[str], size: int = WRITE_PIECE_CHARS) -> Iterator[str]:
+    """``pieces`` gathered into texts of about ``size`` characters (a piece longer than that
+    goes alone), in order, none empty; nothing more than one such text is held at once."""
+    held: list[str] = []
+    count = 0
+    for piece in pieces:
+        if not piece:
+            continue
+        held.append(piece)
+        count += len(piece)
+        if count >= size:
+            yield "".join(held)
+            held, count = [], 0
+    if held:
+        yield "".join(held)
 
 
 def write_markup(text: str) -> None:
@@ -620,9 +651,17 @@ def _write_failed(output: Path, exc: OSError) -> typer.Exit:
 
 
 def write_file(
-    text: str, output: Path, *, force: bool = False, inputs: Iterable[str | Path] = ()
+    text: str | Iterable[str],
+    output: Path,
+    *,
+    force: bool = False,
+    inputs: Iterable[str | Path] = (),
 ) -> None:
     """Write ``text`` to ``output`` atomically (temporary file, then rename), or exit 2.
+
+    ``text`` may be an iterable of str pieces (a generator): they are written as they come,
+    never joined into one string (a class's JSON report is hundreds of MB), under the same
+    rules; a piece that fails (a bug, a full disk) leaves the old file and no temporary.
 
     ``-`` is standard output. A device or FIFO (a named pipe), and a descriptor's name
     (``/dev/stdout``, ``/dev/fd/3``, ``/proc/self/fd/1``: a link to whatever the descriptor
@@ -640,7 +679,7 @@ def write_file(
     if is_stream_path(output) or (output.exists() and not output.is_file()):
         try:
             with open(output, "w", encoding="utf-8") as fh:
-                fh.write(text)
+                _write_pieces(fh, text)
         except OSError as exc:
             raise _write_failed(output, exc) from None
         return
@@ -653,7 +692,7 @@ def write_file(
         parent.mkdir(parents=True, exist_ok=True)
         fd, tmp_name = tempfile.mkstemp(prefix=f".{output.name}.", suffix=".tmp", dir=parent)
         with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
-            fh.write(text)
+            _write_pieces(fh, text)
             fh.flush()
             os.fsync(fh.fileno())
         mode = output.stat().st_mode & 0o7777 if output.exists() else 0o666 & ~_umask()
@@ -672,6 +711,15 @@ def write_file(
         f"wrote {shown}" if shown == output else f"wrote {shown} (the file {output})",
         one_line=True,
     )
+
+
+def _write_pieces(fh: TextIO, text: str | Iterable[str]) -> None:
+    """``text``, or each of its pieces in turn, to ``fh``."""
+    if isinstance(text, str):
+        fh.write(text)
+        return
+    for piece in joined_pieces(text):
+        fh.write(piece)
 
 
 def is_stream_path(path: Path) -> bool:

@@ -728,29 +728,39 @@ def _student_items(
             yield head + "[\n      " + ",\n      ".join(map(_LINE.encode, answers)) + "\n    ]}"
 
 
-def _items(items: Iterator[str]) -> str:
-    """A JSON list of already encoded ``items``, one a line, 4 spaces in (``[]`` if none)."""
-    joined = ",\n    ".join(items)
-    return "[\n    " + joined + "\n  ]" if joined else "[]"
+def _items(items: Iterator[str]) -> Iterator[str]:
+    """A JSON list of already encoded ``items``, one a line, 4 spaces in (``[]`` if none),
+    in pieces: an item at a time."""
+    first = True
+    for item in items:
+        yield ("[\n    " if first else ",\n    ") + item
+        first = False
+    yield "[]" if first else "\n  ]"
 
 
 def report_json(report: GradeReport) -> str:
+    """:func:`report_json_pieces` as one string (a small class; the CLI streams the pieces)."""
+    return "".join(report_json_pieces(report))
+
+
+def report_json_pieces(report: GradeReport) -> Iterator[str]:
     """Every answer with its verdict and slip, per student, and the summary, as standard JSON:
     an infinite value is null, and ``warnings`` names it.
 
     Laid out to be read and to be written fast for a class of 100,000: a line per student
     (its totals) and a line per answer, a line per issue and warning, the summary indented.
+    Yielded in pieces (a student at a time) so the CLI writes it as it is made: joined into
+    one string, a million answers' report (277 MB) was held whole, twice, before the write.
+    The warnings are written last, once every student's answers have been seen.
     """
     warnings: list[str] = []
     totals = report.totals()
-    students = _items(_student_items(report, totals, warnings))
+    yield '{\n  "students": '
+    yield from _items(_student_items(report, totals, warnings))
     whole = summary(report, totals)
     summary_block = json.dumps(whole, indent=2, ensure_ascii=False, allow_nan=False)
-    return (
-        "{\n"
-        f'  "students": {students},\n'
-        f'  "summary": {summary_block.replace(chr(10), chr(10) + "  ")},\n'
-        f'  "issues": {_items(map(_LINE.encode, report.issues))},\n'
-        f'  "warnings": {_items(map(_LINE.encode, warnings))}\n'
-        "}"
-    )
+    yield f',\n  "summary": {summary_block.replace(chr(10), chr(10) + "  ")},\n  "issues": '
+    yield from _items(map(_LINE.encode, report.issues))
+    yield ',\n  "warnings": '
+    yield from _items(map(_LINE.encode, warnings))
+    yield "\n}"
