@@ -103,6 +103,7 @@ def test_pieces_to_a_fifo_are_written_directly(tmp_path: Path):
 
 
 def test_a_closed_standard_output_while_streaming_is_an_output_error(monkeypatch):
-    monkeypatch.setattr(sys, "stdout", cli_io.StdoutStream(cli_io._ClosedStdout(), ascii_only=False))
+    closed = cli_io.StdoutStream(cli_io._ClosedStdout(), ascii_only=False)
+    monkeypatch.setattr(sys, "stdout", closed)
     with pytest.raises(cli_io.OutputError, match="closed"):
         cli_io.write_file(_pieces("{", "}"), Path("-"))
