@@ -38,11 +38,13 @@ from __future__ import annotations
 import csv
 import io
 import json
+import math
+import operator
 import os
 import re
 from collections import Counter
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from functools import cached_property
 from pathlib import Path
 from typing import Any
@@ -60,9 +62,13 @@ BAR_WIDTH = 50
 LISTED_PROBLEMS = 10
 
 
-@dataclass
+@dataclass(slots=True)
 class Answer:
-    """One graded answer (a row of the long form, or a cell of the wide form)."""
+    """One graded answer (a row of the long form, or a cell of the wide form).
+
+    In slots (128 bytes, where an instance dict made 176, and 240 once ``vars`` had read
+    it): a class of a million answers holds them all while its reports are written.
+    """
 
     row: int
     student: str
@@ -98,13 +104,18 @@ class _Graded:
     def points(self) -> float:
         return sum(self.figures.values())
 
+    @cached_property
+    def names(self) -> dict[str, str]:
+        """Each figure's name -> the key's own string of it."""
+        return {f: f for f in self.figures}
+
     def figure(self, name: str) -> str | None:
         """The key's figure called ``name`` in any case (None: not graded); an array entry
         as ``grads.W_hh[0][1]`` or ``dL/dW_hh[0,1]``."""
         from rnnloss_cli.teach.mark import entry_name
 
         if name in self.figures:
-            return name
+            return self.names[name]  # the key's own string: an answer holds no copy of it
         entry = entry_name(name, self.figures)
         if entry is not None:
             return entry
@@ -568,7 +579,7 @@ class _Grader:
             m.expected,
             m.right,
             points,
-            points * m.right,
+            points if m.right else points * 0,  # a right answer shares its points' float
             m.slip,
             m.says,
             m.correct_step,
@@ -714,18 +725,38 @@ def _student_items(
     report: GradeReport, totals: dict[str, tuple[float, float]], warnings: list[str]
 ) -> Iterator[str]:
     """Each student as a line of totals ending ``"answers": [``, then a line an answer."""
-    from rnnloss_cli.teach.mark import json_marks
-
     for i, (s, mine) in enumerate(report.by_student.items()):
         earned, possible = totals[s]
         mine_totals = {"student": s, "earned": earned, "possible": possible}
         mine_totals["percent"] = _percent(earned, possible)
         head = _LINE.encode(mine_totals)[:-1] + ', "answers": '
-        answers = json_marks(mine, f"students[{i}].answers", warnings)
+        answers = _answer_dicts(mine, f"students[{i}].answers", warnings)
         if not answers:
             yield head + "[]}"
         else:
             yield head + "[\n      " + ",\n      ".join(map(_LINE.encode, answers)) + "\n    ]}"
+
+
+_ANSWER_FIELDS = tuple(f.name for f in fields(Answer))
+_answer_values = operator.attrgetter(*_ANSWER_FIELDS)
+
+
+def _answer_dicts(answers: list[Answer], prefix: str, warnings: list[str]) -> list[dict]:
+    """``mark.json_marks`` for answers in slots (which have no ``vars``): each as a dict of
+    its fields in order (one C call for all of them), an infinite float null, with a warning
+    naming it (``render.json``'s rule: JSON has no infinity)."""
+    from rnnloss_cli.render.json import finite_or_null
+    from rnnloss_cli.teach.mark import FLOAT_FIELDS
+
+    out = []
+    for i, a in enumerate(answers):
+        d = dict(zip(_ANSWER_FIELDS, _answer_values(a), strict=True))
+        for key in FLOAT_FIELDS:
+            value = d.get(key)
+            if isinstance(value, float) and not math.isfinite(value):
+                d[key] = finite_or_null(value, f"{prefix}[{i}].{key}", warnings)
+        out.append(d)
+    return out
 
 
 def _items(items: Iterator[str]) -> Iterator[str]:

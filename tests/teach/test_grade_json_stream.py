@@ -3,9 +3,12 @@ one-string ``report_json`` built (its code is kept below, as it was, as the orac
 
 from __future__ import annotations
 
+import dataclasses
 import json
+import math
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 from typer.testing import CliRunner
 
@@ -37,15 +40,28 @@ ben,nope,loss,1
 """
 
 
-# ---- the old implementation (rnnloss_cli/teach/grade.py before streaming), unchanged ----
+# ---- the old implementation (rnnloss_cli/teach/grade.py before streaming), unchanged but
+# for json_marks, whose vars() read an Answer before it had slots: its rule is kept here ----
 _LINE = json.JSONEncoder(ensure_ascii=False, allow_nan=False, separators=(", ", ": "))
+
+
+def json_marks(marks: list[Any], prefix: str, warnings: list[str]) -> list[dict[str, Any]]:
+    from rnnloss_cli.render.json import finite_or_null
+
+    out = []
+    for i, m in enumerate(marks):
+        d = {f.name: getattr(m, f.name) for f in dataclasses.fields(m)}  # was vars(m).copy()
+        for key in ("given", "expected", "slip_value"):
+            value = d.get(key)
+            if isinstance(value, float) and not math.isfinite(value):
+                d[key] = finite_or_null(value, f"{prefix}[{i}].{key}", warnings)
+        out.append(d)
+    return out
 
 
 def _old_student_items(
     report: GradeReport, totals: dict[str, tuple[float, float]], warnings: list[str]
 ) -> Iterator[str]:
-    from rnnloss_cli.teach.mark import json_marks
-
     for i, (s, mine) in enumerate(report.by_student.items()):
         earned, possible = totals[s]
         mine_totals = {"student": s, "earned": earned, "possible": possible}
