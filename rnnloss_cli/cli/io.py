@@ -561,12 +561,25 @@ def _is_stdin_file(output: Path) -> bool:
     return (target.st_dev, target.st_ino) == (stdin.st_dev, stdin.st_ino)
 
 
+#: Bytes of a file's name (its last part, in UTF-8): the bound of ext4, XFS, APFS, btrfs and
+#: most others. Checked before writing: in a folder not made yet, the system says "no such
+#: file" for a longer name, so a command writing several files (``vary --ids`` with a long
+#: id) wrote the first ones and then failed.
+MAX_NAME_BYTES = 255
+
+
 def check_output_path(output: Path, *, force: bool, inputs: Iterable[str | Path] = ()) -> None:
     """Refuse (exit 2) an output path that is an input, a folder, or exists without --force,
     or that cannot be looked at (a name too long, a loop of symbolic links); ``-`` (standard
     output) is always fine."""
     if str(output) == "-":
         return
+    size = len(os.fsencode(output.name))
+    if size > MAX_NAME_BYTES:
+        raise fail(
+            f"{shown_path(output)}: its file name is {size} bytes; at most {MAX_NAME_BYTES} "
+            "(MAX_NAME_BYTES, what file systems hold): give a shorter one"
+        )
     try:
         problem = _folder_name_problem(output)
         if problem is None:
@@ -690,7 +703,7 @@ def write_file(
     tmp_name = None
     try:
         parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp_name = tempfile.mkstemp(prefix=f".{output.name}.", suffix=".tmp", dir=parent)
+        fd, tmp_name = tempfile.mkstemp(prefix=_temp_prefix(output), suffix=".tmp", dir=parent)
         with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
             _write_pieces(fh, text)
             fh.flush()
@@ -711,6 +724,15 @@ def write_file(
         f"wrote {shown}" if shown == output else f"wrote {shown} (the file {output})",
         one_line=True,
     )
+
+
+def _temp_prefix(output: Path) -> str:
+    """``.NAME.``, the start of the temporary file's name beside ``output``, its NAME cut so
+    that with mkstemp's 8 characters and ``.tmp`` it stays within MAX_NAME_BYTES (a name of
+    250 bytes could not be written: its temporary's was 264)."""
+    room = MAX_NAME_BYTES - len(".") - len(".") - 8 - len(".tmp")
+    # a character cut in two is dropped ("ignore"); the prefix only needs to be recognisable
+    return f".{os.fsencode(output.name)[:room].decode('utf-8', 'ignore')}."
 
 
 def _write_pieces(fh: TextIO, text: str | Iterable[str]) -> None:
