@@ -20,6 +20,7 @@ from rnnloss_cli.cli.io import (
     check_output_path,
     fail,
     guarded,
+    json_for_stdout,
     say,
     write_data,
     write_file,
@@ -155,7 +156,9 @@ def mark(
     except ProblemError as err:
         raise fail(err.message) from None
     report = guarded(lambda: mark_answers(path, given))
-    write_stdout(report_json(report) if fmt is MarkFormat.json else report_text(report))
+    write_stdout(
+        json_for_stdout(report_json(report)) if fmt is MarkFormat.json else report_text(report)
+    )
     if report.key_disagrees:  # marked against the computed value; the key's typo is said
         say(f"answer key disagrees: {report.file}")
     if not report.ok or report.key_disagrees:
@@ -211,7 +214,10 @@ def grade(
         write_file(report_csv(report), output, force=force, inputs=inputs)
     if json_out is not None:
         # streamed: a class of a million answers makes a JSON of hundreds of MB
-        write_file(report_json_pieces(report), json_out, force=force, inputs=inputs)
+        pieces = report_json_pieces(report)
+        if str(json_out) == "-":
+            pieces = json_for_stdout(pieces)
+        write_file(pieces, json_out, force=force, inputs=inputs)
     say(summary_text(report, width=shutil.get_terminal_size().columns))
     if report.disagree:  # graded against the computed values; the key's typo fails the run
         for name in report.disagree:

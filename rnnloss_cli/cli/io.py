@@ -27,6 +27,7 @@ from __future__ import annotations
 import errno
 import io
 import os
+import re
 import stat
 import sys
 from collections.abc import Callable, Iterable, Iterator
@@ -526,6 +527,31 @@ def write_markup(text: str) -> None:
     if not stdout_is_unicode():
         text = text.encode("ascii", "xmlcharrefreplace").decode("ascii")
     write_stdout(text)
+
+
+_NON_ASCII = re.compile(r"[^\x00-\x7f]")
+
+
+def _json_escape(m: re.Match[str]) -> str:
+    code = ord(m.group())
+    if code <= 0xFFFF:
+        return f"\\u{code:04x}"
+    code -= 0x10000  # past U+FFFF: a surrogate pair, as json.dumps writes it
+    return f"\\u{0xD800 + (code >> 10):04x}\\u{0xDC00 + (code & 0x3FF):04x}"
+
+
+def json_for_stdout(text: str | Iterable[str]) -> str | Iterable[str]:
+    """JSON written with ``ensure_ascii=False`` (a text or its pieces), made ready for
+    standard output: as it is on a Unicode one; on one that cannot encode Unicode, each
+    non-ASCII character (in JSON, only ever inside a string) as JSON's own escape
+    (``\\u00eb``; a surrogate pair past U+FFFF). The derivations' ASCII stand-ins, which the
+    stream would apply, changed the data (a student ``α`` written ``a``, another student's
+    id) or broke it (``\\U0001f600`` is no JSON escape)."""
+    if stdout_is_unicode():
+        return text
+    if isinstance(text, str):
+        return _NON_ASCII.sub(_json_escape, text)
+    return (p if p.isascii() else _NON_ASCII.sub(_json_escape, p) for p in text)
 
 
 def write_data(text: str, what: str) -> None:

@@ -135,3 +135,25 @@ def test_grade_json_file_and_stdout_hold_the_old_document(tmp_path: Path):
     r = runner.invoke(app, ["grade", *problems, answers, "-o", str(out), "--force", "--json", "-"])
     assert r.exit_code == 0, r.output
     assert r.stdout == old + "\n"
+
+
+def test_json_to_an_ascii_standard_output_keeps_every_name_exact(tmp_path: Path, monkeypatch):
+    # the ASCII stand-ins of the derivations were applied to the JSON: a student "α" became
+    # "a" (another student's id), and "😀" the escape \U0001f600, which JSON does not read
+    from tests.cli.streams import run_encoded
+
+    problems, answers = _class(
+        tmp_path, "student,problem,figure,value\nα,hinge-sequence,loss,0.467\n😀,inf,loss,1\n"
+    )
+    out = tmp_path / "r.csv"
+    code, stdout, _ = run_encoded(
+        ["grade", *problems, answers, "-o", str(out), "--json", "-"], monkeypatch, "ascii"
+    )
+    assert code == 0
+    assert stdout.isascii()
+    data = json.loads(stdout)
+    assert [s["student"] for s in data["students"]] == ["α", "😀"]
+    # the same document, each non-ASCII character as json itself escapes it (ensure_ascii)
+    old = _old_report_json(grade_class(problems, answers))
+    escaped = "".join(c if c.isascii() else json.dumps(c)[1:-1] for c in old)
+    assert stdout == escaped + "\n"
