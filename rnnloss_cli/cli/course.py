@@ -55,8 +55,10 @@ def vary(
 ) -> None:
     """Write variants of a problem: ordinary problem files whose keys rnnloss computes.
 
-    Files are NAME-01.yaml ... (or NAME-<id>.yaml with --ids); a file that already holds the
-    same bytes is left as it is, any other existing file needs --force.
+    Files are NAME-01.yaml ... (or NAME-<id>.yaml with --ids: the id's letters and digits, of
+    any script, and . _ @ - kept, anything else _; two ids that would share a file, such as
+    "a b" and "a_b" or S1 and s1, are refused); a file that already holds the same bytes is
+    left as it is, any other existing file needs --force.
     """
     from rnnloss_cli.limits import MAX_VARIANTS
     from rnnloss_cli.problem import input_files
