@@ -60,6 +60,11 @@ BINS = 10
 BAR_WIDTH = 50
 #: Problem names an "unknown problem" warning lists (a folder may hold thousands).
 LISTED_PROBLEMS = 10
+#: Distinct answers (problem, figure, text) whose marks are kept for the answers that repeat
+#: them: a class mostly writes the right value or the same slip's value, marked once (a wrong
+#: one tries every slip, and pairs of them) and shared, floats and texts too. Bounded, at a
+#: few MB, for a class whose every answer differs.
+MARKS_KEPT = 10_000
 
 
 @dataclass(slots=True)
@@ -457,6 +462,8 @@ class _Grader:
     #: Wide columns that name no figure of any problem (warned about once, at the header).
     ignored: set[str] = field(default_factory=set)
     seen: set[tuple[str, str, str]] = field(default_factory=set)
+    #: (problem, figure, text as written) -> its mark, for the first MARKS_KEPT of them.
+    marks: dict[tuple[str, str, str], Any] = field(default_factory=dict)
 
     @cached_property
     def known(self) -> str:
@@ -548,14 +555,16 @@ class _Grader:
             )
             return
         value: float | str = text
-        m = None
-        if name in graded.ctx.texts:  # text (slips searched once a figure); a number is refused
+        key = (graded.name, name, text)
+        m = self.marks.get(key)  # the same text for the same figure: marked alike
+        # text (slips searched once a figure; a number is refused), else a number
+        if m is None and name in graded.ctx.texts:
             try:
                 m = mark_ctx(graded.ctx, {name: text}).marks[0]
             except ProblemError as err:
                 self.issue(n, f"{where}: {err.message}")
                 return
-        else:
+        elif m is None:
             try:
                 value = parse_value(text)
             except ValueError:
@@ -569,6 +578,8 @@ class _Grader:
         self.report.answered.setdefault((student, graded.group), graded.name)
         if m is None:
             m = mark_ctx(graded.ctx, {name: value}).marks[0]
+        if key not in self.marks and len(self.marks) < MARKS_KEPT:
+            self.marks[key] = m
         points = graded.figures[name]
         a = Answer(
             n,
