@@ -603,8 +603,8 @@ def check_output_path(output: Path, *, force: bool, inputs: Iterable[str | Path]
     size = len(os.fsencode(output.name))
     if size > MAX_NAME_BYTES:
         raise fail(
-            f"{shown_path(output)}: its file name is {size} bytes; at most {MAX_NAME_BYTES} "
-            "(MAX_NAME_BYTES, what file systems hold): give a shorter one"
+            f"{shown_path(output)}: file name too long ({size} bytes; at most {MAX_NAME_BYTES}, "
+            "MAX_NAME_BYTES, what file systems hold): give a shorter one"
         )
     try:
         problem = _folder_name_problem(output)
