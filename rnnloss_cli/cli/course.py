@@ -20,6 +20,7 @@ from rnnloss_cli.cli.io import (
     check_output_path,
     fail,
     guarded,
+    json_for_stdout,
     say,
     write_data,
     write_file,
@@ -54,8 +55,10 @@ def vary(
 ) -> None:
     """Write variants of a problem: ordinary problem files whose keys rnnloss computes.
 
-    Files are NAME-01.yaml ... (or NAME-<id>.yaml with --ids); a file that already holds the
-    same bytes is left as it is, any other existing file needs --force.
+    Files are NAME-01.yaml ... (or NAME-<id>.yaml with --ids: the id's letters and digits, of
+    any script, and . _ @ - kept, anything else _; two ids that would share a file, such as
+    "a b" and "a_b" or S1 and s1, are refused); a file that already holds the same bytes is
+    left as it is, any other existing file needs --force.
     """
     from rnnloss_cli.limits import MAX_VARIANTS
     from rnnloss_cli.problem import input_files
@@ -155,7 +158,9 @@ def mark(
     except ProblemError as err:
         raise fail(err.message) from None
     report = guarded(lambda: mark_answers(path, given))
-    write_stdout(report_json(report) if fmt is MarkFormat.json else report_text(report))
+    write_stdout(
+        json_for_stdout(report_json(report)) if fmt is MarkFormat.json else report_text(report)
+    )
     if report.key_disagrees:  # marked against the computed value; the key's typo is said
         say(f"answer key disagrees: {report.file}")
     if not report.ok or report.key_disagrees:
@@ -193,7 +198,7 @@ def grade(
     value (which answers are marked against) is named and the run exits 1.
     """
     from rnnloss_cli.problem import input_files
-    from rnnloss_cli.teach.grade import grade_class, report_csv, report_json, summary_text
+    from rnnloss_cli.teach.grade import grade_class, report_csv, report_json_pieces, summary_text
 
     if len(paths) < 2:
         raise fail("give the problem files (or a folder) and then the answers CSV")
@@ -210,7 +215,11 @@ def grade(
     else:
         write_file(report_csv(report), output, force=force, inputs=inputs)
     if json_out is not None:
-        write_file(report_json(report), json_out, force=force, inputs=inputs)
+        # streamed: a class of a million answers makes a JSON of hundreds of MB
+        pieces = report_json_pieces(report)
+        if str(json_out) == "-":
+            pieces = json_for_stdout(pieces)
+        write_file(pieces, json_out, force=force, inputs=inputs)
     say(summary_text(report, width=shutil.get_terminal_size().columns))
     if report.disagree:  # graded against the computed values; the key's typo fails the run
         for name in report.disagree:

@@ -27,9 +27,10 @@ from __future__ import annotations
 import errno
 import io
 import os
+import re
 import stat
 import sys
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -475,9 +476,40 @@ def _map_text(text: Any, change: Callable[[str], str]) -> Any:
     return out
 
 
-def write_stdout(text: str) -> None:
-    """Write text to standard output, ending it with a newline."""
-    sys.stdout.write(text if text.endswith("\n") else text + "\n")
+def write_stdout(text: str | Iterable[str]) -> None:
+    """Write text (or its pieces, in order: :func:`joined_pieces`) to standard output,
+    ending it with a newline."""
+    if isinstance(text, str):
+        sys.stdout.write(text if text.endswith("\n") else text + "\n")
+        return
+    last = ""
+    for piece in joined_pieces(text):
+        sys.stdout.write(piece)
+        last = piece
+    if not last.endswith("\n"):
+        sys.stdout.write("\n")
+
+
+#: Characters a streamed text is written in at a time (:func:`joined_pieces`): few enough
+#: to keep memory flat, many enough that a report of a million lines is not a million writes.
+WRITE_PIECE_CHARS = 1 << 20
+
+
+def joined_pieces(pieces: Iterable[str], size: int = WRITE_PIECE_CHARS) -> Iterator[str]:
+    """``pieces`` gathered into texts of about ``size`` characters (a piece longer than that
+    goes alone), in order, none empty; nothing more than one such text is held at once."""
+    held: list[str] = []
+    count = 0
+    for piece in pieces:
+        if not piece:
+            continue
+        held.append(piece)
+        count += len(piece)
+        if count >= size:
+            yield "".join(held)
+            held, count = [], 0
+    if held:
+        yield "".join(held)
 
 
 def write_markup(text: str) -> None:
@@ -495,6 +527,31 @@ def write_markup(text: str) -> None:
     if not stdout_is_unicode():
         text = text.encode("ascii", "xmlcharrefreplace").decode("ascii")
     write_stdout(text)
+
+
+_NON_ASCII = re.compile(r"[^\x00-\x7f]")
+
+
+def _json_escape(m: re.Match[str]) -> str:
+    code = ord(m.group())
+    if code <= 0xFFFF:
+        return f"\\u{code:04x}"
+    code -= 0x10000  # past U+FFFF: a surrogate pair, as json.dumps writes it
+    return f"\\u{0xD800 + (code >> 10):04x}\\u{0xDC00 + (code & 0x3FF):04x}"
+
+
+def json_for_stdout(text: str | Iterable[str]) -> str | Iterable[str]:
+    """JSON written with ``ensure_ascii=False`` (a text or its pieces), made ready for
+    standard output: as it is on a Unicode one; on one that cannot encode Unicode, each
+    non-ASCII character (in JSON, only ever inside a string) as JSON's own escape
+    (``\\u00eb``; a surrogate pair past U+FFFF). The derivations' ASCII stand-ins, which the
+    stream would apply, changed the data (a student ``α`` written ``a``, another student's
+    id) or broke it (``\\U0001f600`` is no JSON escape)."""
+    if stdout_is_unicode():
+        return text
+    if isinstance(text, str):
+        return _NON_ASCII.sub(_json_escape, text)
+    return (p if p.isascii() else _NON_ASCII.sub(_json_escape, p) for p in text)
 
 
 def write_data(text: str, what: str) -> None:
@@ -530,12 +587,25 @@ def _is_stdin_file(output: Path) -> bool:
     return (target.st_dev, target.st_ino) == (stdin.st_dev, stdin.st_ino)
 
 
+#: Bytes of a file's name (its last part, in UTF-8): the bound of ext4, XFS, APFS, btrfs and
+#: most others. Checked before writing: in a folder not made yet, the system says "no such
+#: file" for a longer name, so a command writing several files (``vary --ids`` with a long
+#: id) wrote the first ones and then failed.
+MAX_NAME_BYTES = 255
+
+
 def check_output_path(output: Path, *, force: bool, inputs: Iterable[str | Path] = ()) -> None:
     """Refuse (exit 2) an output path that is an input, a folder, or exists without --force,
     or that cannot be looked at (a name too long, a loop of symbolic links); ``-`` (standard
     output) is always fine."""
     if str(output) == "-":
         return
+    size = len(os.fsencode(output.name))
+    if size > MAX_NAME_BYTES:
+        raise fail(
+            f"{shown_path(output)}: file name too long ({size} bytes; at most {MAX_NAME_BYTES}, "
+            "MAX_NAME_BYTES, what file systems hold): give a shorter one"
+        )
     try:
         problem = _folder_name_problem(output)
         if problem is None:
@@ -620,9 +690,17 @@ def _write_failed(output: Path, exc: OSError) -> typer.Exit:
 
 
 def write_file(
-    text: str, output: Path, *, force: bool = False, inputs: Iterable[str | Path] = ()
+    text: str | Iterable[str],
+    output: Path,
+    *,
+    force: bool = False,
+    inputs: Iterable[str | Path] = (),
 ) -> None:
     """Write ``text`` to ``output`` atomically (temporary file, then rename), or exit 2.
+
+    ``text`` may be an iterable of str pieces (a generator): they are written as they come,
+    never joined into one string (a class's JSON report is hundreds of MB), under the same
+    rules; a piece that fails (a bug, a full disk) leaves the old file and no temporary.
 
     ``-`` is standard output. A device or FIFO (a named pipe), and a descriptor's name
     (``/dev/stdout``, ``/dev/fd/3``, ``/proc/self/fd/1``: a link to whatever the descriptor
@@ -640,7 +718,7 @@ def write_file(
     if is_stream_path(output) or (output.exists() and not output.is_file()):
         try:
             with open(output, "w", encoding="utf-8") as fh:
-                fh.write(text)
+                _write_pieces(fh, text)
         except OSError as exc:
             raise _write_failed(output, exc) from None
         return
@@ -651,9 +729,9 @@ def write_file(
     tmp_name = None
     try:
         parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp_name = tempfile.mkstemp(prefix=f".{output.name}.", suffix=".tmp", dir=parent)
+        fd, tmp_name = tempfile.mkstemp(prefix=_temp_prefix(output), suffix=".tmp", dir=parent)
         with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
-            fh.write(text)
+            _write_pieces(fh, text)
             fh.flush()
             os.fsync(fh.fileno())
         mode = output.stat().st_mode & 0o7777 if output.exists() else 0o666 & ~_umask()
@@ -672,6 +750,24 @@ def write_file(
         f"wrote {shown}" if shown == output else f"wrote {shown} (the file {output})",
         one_line=True,
     )
+
+
+def _temp_prefix(output: Path) -> str:
+    """``.NAME.``, the start of the temporary file's name beside ``output``, its NAME cut so
+    that with mkstemp's 8 characters and ``.tmp`` it stays within MAX_NAME_BYTES (a name of
+    250 bytes could not be written: its temporary's was 264)."""
+    room = MAX_NAME_BYTES - len(".") - len(".") - 8 - len(".tmp")
+    # a character cut in two is dropped ("ignore"); the prefix only needs to be recognisable
+    return f".{os.fsencode(output.name)[:room].decode('utf-8', 'ignore')}."
+
+
+def _write_pieces(fh: TextIO, text: str | Iterable[str]) -> None:
+    """``text``, or each of its pieces in turn, to ``fh``."""
+    if isinstance(text, str):
+        fh.write(text)
+        return
+    for piece in joined_pieces(text):
+        fh.write(piece)
 
 
 def is_stream_path(path: Path) -> bool:

@@ -38,11 +38,13 @@ from __future__ import annotations
 import csv
 import io
 import json
+import math
+import operator
 import os
 import re
 from collections import Counter
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from functools import cached_property
 from pathlib import Path
 from typing import Any
@@ -58,11 +60,20 @@ BINS = 10
 BAR_WIDTH = 50
 #: Problem names an "unknown problem" warning lists (a folder may hold thousands).
 LISTED_PROBLEMS = 10
+#: Distinct answers (problem, figure, text) whose marks are kept for the answers that repeat
+#: them: a class mostly writes the right value or the same slip's value, marked once (a wrong
+#: one tries every slip, and pairs of them) and shared, floats and texts too. Bounded, at a
+#: few MB, for a class whose every answer differs.
+MARKS_KEPT = 10_000
 
 
-@dataclass
+@dataclass(slots=True)
 class Answer:
-    """One graded answer (a row of the long form, or a cell of the wide form)."""
+    """One graded answer (a row of the long form, or a cell of the wide form).
+
+    In slots (128 bytes, where an instance dict made 176, and 240 once ``vars`` had read
+    it): a class of a million answers holds them all while its reports are written.
+    """
 
     row: int
     student: str
@@ -98,13 +109,18 @@ class _Graded:
     def points(self) -> float:
         return sum(self.figures.values())
 
+    @cached_property
+    def names(self) -> dict[str, str]:
+        """Each figure's name -> the key's own string of it."""
+        return {f: f for f in self.figures}
+
     def figure(self, name: str) -> str | None:
         """The key's figure called ``name`` in any case (None: not graded); an array entry
         as ``grads.W_hh[0][1]`` or ``dL/dW_hh[0,1]``."""
         from rnnloss_cli.teach.mark import entry_name
 
         if name in self.figures:
-            return name
+            return self.names[name]  # the key's own string: an answer holds no copy of it
         entry = entry_name(name, self.figures)
         if entry is not None:
             return entry
@@ -446,6 +462,8 @@ class _Grader:
     #: Wide columns that name no figure of any problem (warned about once, at the header).
     ignored: set[str] = field(default_factory=set)
     seen: set[tuple[str, str, str]] = field(default_factory=set)
+    #: (problem, figure, text as written) -> its mark, for the first MARKS_KEPT of them.
+    marks: dict[tuple[str, str, str], Any] = field(default_factory=dict)
 
     @cached_property
     def known(self) -> str:
@@ -537,14 +555,16 @@ class _Grader:
             )
             return
         value: float | str = text
-        m = None
-        if name in graded.ctx.texts:  # text (slips searched once a figure); a number is refused
+        key = (graded.name, name, text)
+        m = self.marks.get(key)  # the same text for the same figure: marked alike
+        # text (slips searched once a figure; a number is refused), else a number
+        if m is None and name in graded.ctx.texts:
             try:
                 m = mark_ctx(graded.ctx, {name: text}).marks[0]
             except ProblemError as err:
                 self.issue(n, f"{where}: {err.message}")
                 return
-        else:
+        elif m is None:
             try:
                 value = parse_value(text)
             except ValueError:
@@ -558,6 +578,8 @@ class _Grader:
         self.report.answered.setdefault((student, graded.group), graded.name)
         if m is None:
             m = mark_ctx(graded.ctx, {name: value}).marks[0]
+        if key not in self.marks and len(self.marks) < MARKS_KEPT:
+            self.marks[key] = m
         points = graded.figures[name]
         a = Answer(
             n,
@@ -568,7 +590,7 @@ class _Grader:
             m.expected,
             m.right,
             points,
-            points * m.right,
+            points if m.right else points * 0,  # a right answer shares its points' float
             m.slip,
             m.says,
             m.correct_step,
@@ -714,43 +736,73 @@ def _student_items(
     report: GradeReport, totals: dict[str, tuple[float, float]], warnings: list[str]
 ) -> Iterator[str]:
     """Each student as a line of totals ending ``"answers": [``, then a line an answer."""
-    from rnnloss_cli.teach.mark import json_marks
-
     for i, (s, mine) in enumerate(report.by_student.items()):
         earned, possible = totals[s]
         mine_totals = {"student": s, "earned": earned, "possible": possible}
         mine_totals["percent"] = _percent(earned, possible)
         head = _LINE.encode(mine_totals)[:-1] + ', "answers": '
-        answers = json_marks(mine, f"students[{i}].answers", warnings)
+        answers = _answer_dicts(mine, f"students[{i}].answers", warnings)
         if not answers:
             yield head + "[]}"
         else:
             yield head + "[\n      " + ",\n      ".join(map(_LINE.encode, answers)) + "\n    ]}"
 
 
-def _items(items: Iterator[str]) -> str:
-    """A JSON list of already encoded ``items``, one a line, 4 spaces in (``[]`` if none)."""
-    joined = ",\n    ".join(items)
-    return "[\n    " + joined + "\n  ]" if joined else "[]"
+_ANSWER_FIELDS = tuple(f.name for f in fields(Answer))
+_answer_values = operator.attrgetter(*_ANSWER_FIELDS)
+
+
+def _answer_dicts(answers: list[Answer], prefix: str, warnings: list[str]) -> list[dict]:
+    """``mark.json_marks`` for answers in slots (which have no ``vars``): each as a dict of
+    its fields in order (one C call for all of them), an infinite float null, with a warning
+    naming it (``render.json``'s rule: JSON has no infinity)."""
+    from rnnloss_cli.render.json import finite_or_null
+    from rnnloss_cli.teach.mark import FLOAT_FIELDS
+
+    out = []
+    for i, a in enumerate(answers):
+        d = dict(zip(_ANSWER_FIELDS, _answer_values(a), strict=True))
+        for key in FLOAT_FIELDS:
+            value = d.get(key)
+            if isinstance(value, float) and not math.isfinite(value):
+                d[key] = finite_or_null(value, f"{prefix}[{i}].{key}", warnings)
+        out.append(d)
+    return out
+
+
+def _items(items: Iterator[str]) -> Iterator[str]:
+    """A JSON list of already encoded ``items``, one a line, 4 spaces in (``[]`` if none),
+    in pieces: an item at a time."""
+    first = True
+    for item in items:
+        yield ("[\n    " if first else ",\n    ") + item
+        first = False
+    yield "[]" if first else "\n  ]"
 
 
 def report_json(report: GradeReport) -> str:
+    """:func:`report_json_pieces` as one string (a small class; the CLI streams the pieces)."""
+    return "".join(report_json_pieces(report))
+
+
+def report_json_pieces(report: GradeReport) -> Iterator[str]:
     """Every answer with its verdict and slip, per student, and the summary, as standard JSON:
     an infinite value is null, and ``warnings`` names it.
 
     Laid out to be read and to be written fast for a class of 100,000: a line per student
     (its totals) and a line per answer, a line per issue and warning, the summary indented.
+    Yielded in pieces (a student at a time) so the CLI writes it as it is made: joined into
+    one string, a million answers' report (277 MB) was held whole, twice, before the write.
+    The warnings are written last, once every student's answers have been seen.
     """
     warnings: list[str] = []
     totals = report.totals()
-    students = _items(_student_items(report, totals, warnings))
+    yield '{\n  "students": '
+    yield from _items(_student_items(report, totals, warnings))
     whole = summary(report, totals)
     summary_block = json.dumps(whole, indent=2, ensure_ascii=False, allow_nan=False)
-    return (
-        "{\n"
-        f'  "students": {students},\n'
-        f'  "summary": {summary_block.replace(chr(10), chr(10) + "  ")},\n'
-        f'  "issues": {_items(map(_LINE.encode, report.issues))},\n'
-        f'  "warnings": {_items(map(_LINE.encode, warnings))}\n'
-        "}"
-    )
+    yield f',\n  "summary": {summary_block.replace(chr(10), chr(10) + "  ")},\n  "issues": '
+    yield from _items(map(_LINE.encode, report.issues))
+    yield ',\n  "warnings": '
+    yield from _items(map(_LINE.encode, warnings))
+    yield "\n}"

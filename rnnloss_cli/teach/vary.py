@@ -49,6 +49,7 @@ import math
 import os
 import random
 import re
+import unicodedata
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -884,7 +885,38 @@ def make_variants(
     return [replace(v, template_key_disagrees=True) for v in variants] if disagrees else variants
 
 
+#: ASCII characters a student id keeps in its file name; any other ASCII character is ``_``.
 _SAFE = re.compile(r"[^A-Za-z0-9._@-]")
+
+
+def file_tag(ident: str) -> str:
+    """A student id as its variant's file name writes it (``hello-<tag>.yaml``).
+
+    The id is composed first (NFC: ``e`` + a combining diaeresis is ``ë``). ASCII letters and
+    digits and ``. _ @ -`` are kept, as they always were (``a b`` -> ``a_b``: an existing
+    folder of variants keeps its names); a character beyond ASCII is kept when it is a letter
+    or a digit (``str.isalnum``: ``日本``, ``Zoë``, ``١٢٣``); anything else is ``_``. Every id
+    was once ASCII-only, so ``日本`` and ``中国`` were both ``_``, one file for two students.
+
+    Different ids can still share a tag (``a b`` and ``a_b``), or tags one file on a
+    case-insensitive file system (``S1``, ``s1``): :func:`read_roster` refuses such a roster,
+    naming both ids and their rows, rather than renaming one (a name a student could not
+    guess from their id); see :func:`file_key`.
+    """
+    if ident.isascii():
+        return _SAFE.sub("_", ident)
+    return "".join(
+        ch if (ch.isalnum() if not ch.isascii() else not _SAFE.match(ch)) else "_"
+        for ch in unicodedata.normalize("NFC", ident)
+    )
+
+
+def file_key(ident: str) -> str:
+    """What two ids' files are compared by: their tags, case folded and composed (on macOS and
+    Windows ``S1`` and ``s1`` name one file, and ``Ä`` in either form is one letter)."""
+    return unicodedata.normalize("NFC", file_tag(ident).casefold())
+
+
 #: The template name of standard input (``-``): its variants are ``stdin-1.yaml``, ...; a
 #: name ``--1.yaml`` would read as an option to the next command.
 STDIN_STEM = "stdin"
@@ -904,11 +936,12 @@ def template_name(path: str) -> str:
 
 
 def file_names(stem: str, variants: list[Variant], numbered: bool) -> list[str]:
-    """``hello-07.yaml`` for numbered variants, ``hello-<id>.yaml`` for student ids."""
+    """``hello-07.yaml`` for numbered variants, ``hello-<id>.yaml`` for student ids (the id
+    as :func:`file_tag` writes it)."""
     width = len(str(len(variants)))
     out = []
     for v in variants:
-        tag = f"{int(v.ident):0{width}d}" if numbered else _SAFE.sub("_", v.ident)
+        tag = f"{int(v.ident):0{width}d}" if numbered else file_tag(v.ident)
         out.append(f"{stem}-{tag}.yaml")
     return out
 
@@ -977,7 +1010,7 @@ def read_roster(path: str) -> list[str]:
             line=rows[0][1],
         )
     ids: list[str] = []
-    seen: dict[str, int] = {}
+    seen: dict[str, tuple[int, str]] = {}
     for n, line, row in rows[start:]:
         ident = row[col].strip() if col < len(row) else ""
         if not ident:
@@ -992,14 +1025,22 @@ def read_roster(path: str) -> list[str]:
             )
         # file names are compared in any case: S1 and s1 are one file on a case-insensitive
         # file system (macOS, Windows), where the second variant would replace the first
-        safe = _SAFE.sub("_", ident).casefold()
-        if safe in seen:
+        key = file_key(ident)
+        if key in seen:
+            first_row, first = seen[key]
+            if first == ident:
+                raise ProblemError(
+                    f"row {n}: id {ident!r} repeats the id of row {first_row}",
+                    file=path,
+                    line=line,
+                )
             raise ProblemError(
-                f"row {n}: id {ident!r} repeats (or names the same file as, in any case) "
-                f"row {seen[safe]}",
+                f"row {n}: id {ident!r} and the id {first!r} of row {first_row} name one "
+                f"variant file, {file_tag(ident)!r} (letters, digits and . _ @ - are kept, "
+                "the rest is _, and names are compared in any case); make them differ",
                 file=path,
                 line=line,
             )
-        seen[safe] = n
+        seen[key] = (n, ident)
         ids.append(ident)
     return ids
