@@ -238,6 +238,40 @@ def _forward_caption(loss: str) -> str:
     )
 
 
+def _forward_tables(
+    forward: list[tuple[str, np.ndarray]], worked: list[Derived], window: Window, loss: str
+) -> list[Table]:
+    """The forward pass as one table, or as two when one would hold more columns than the
+    window keeps (2 inputs, 2 hidden units and 3 classes make 17; the window's 16 hid o[1]):
+    "a and h" (x, h_{t−1}, a, h) and "o, …, L_t" (h again, o, softmax or y, L_t), so every
+    number a later line uses is printed. Each worked column is declared in the table that
+    holds it and its inputs (h = tanh(a) in the first, o = h W_hy + b_y in the second)."""
+    names, _ = _parts(forward)
+    if 1 + len(names) <= window.columns:
+        table = _step_table(
+            "forward pass, step by step",
+            forward,
+            window,
+            derived=worked,
+            caption=_forward_caption(loss),
+        )
+        return [table]
+    h_at = next(i for i, (name, _) in enumerate(forward) if name == "h")
+    parts = (forward[: h_at + 1], forward[h_at:])
+    rest = ", ".join(name for name, _ in parts[1][1:])  # o, softmax, c_t, L_t (or o, y, L_t)
+    titles = ("forward pass, step by step: a and h", f"forward pass, step by step: {rest}")
+    caption = _forward_caption(loss)
+    head, tail = caption.split(", o = ", 1)
+    tail = tail.replace("b_y", "b_y (h as in the table above)", 1)
+    captions = (head, f"o = {tail}")
+    tables = []
+    for part, title, text in zip(parts, titles, captions, strict=True):
+        held = set(_parts(part)[0])
+        mine = [d for d in worked if {d.column, *d.inputs} <= held]
+        tables.append(_step_table(title, part, window, derived=mine, caption=text))
+    return tables
+
+
 def _worked_steps(p: BPTTProblem, tr: Any) -> list[Step]:
     """The tables' cells worked once each from printed numbers (first unit and entry):
     a_1 and h_1 = tanh(a_1), o_1, g_T, ∂L/∂h_{T−1} (the first that adds δ_{t+1} W_hhᵀ), and
@@ -427,15 +461,7 @@ def solve_bptt(p: BPTTProblem, *, window: Window | None = None) -> Result:
         text = " + ".join(f"({{{2 * k}}} − {{{2 * k + 1}}})^2" for k in range(n_out))
         pairs = tuple(name for pair in zip(o_names, y_names, strict=True) for name in pair)
         worked.append(Derived("L_t", text, pairs))
-    r.tables.append(
-        _step_table(
-            "forward pass, step by step",
-            forward,
-            window,
-            derived=worked,
-            caption=_forward_caption(p.loss),
-        )
-    )
+    r.tables += _forward_tables(forward, worked, window, p.loss)
     # the step losses written out, so the line adds the L_t column's numbers (0.214 + 0.186);
     # one step has nothing to add ("L = 0.214 = 0.214" would say nothing)
     head = "L = Σ_t L_t = " if p.reduction == "sum" else "L = (1/T) Σ_t L_t = "

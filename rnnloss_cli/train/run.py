@@ -243,6 +243,16 @@ def sparkline(values: list[float], width: int = 60) -> str:
     return "".join(SPARKS[i] for i in idx)
 
 
+def pencil_ratio(top: str, bottom: str) -> str:
+    """``top / bottom`` of two printed numbers, to 2 significant digits (positional), so the
+    line "final / before training = 0.0105 / 0.5258 = 0.02" redoes from what it prints;
+    "undefined" when ``bottom`` prints as 0."""
+    a, b = float(top), float(bottom)
+    if b == 0:
+        return "undefined"
+    return np.format_float_positional(a / b, precision=2, unique=False, fractional=False, trim="-")
+
+
 def run_with_progress(
     loss: str,
     *,
@@ -325,14 +335,24 @@ def run_and_show(
         f"{clip_text}, seed {settings['seed']}, {len(res.history)} epochs in {res.seconds:.1f} s"
     )
     if res.history:
-        console.print(f"{t.metric} per epoch: {res.history[0]:.{p}f} → {res.history[-1]:.{p}f}")
-        console.print(f"  [cyan]{sparkline(res.history, 60)}[/]")
-        ratio = res.history[-1] / res.initial if res.initial else float("nan")
-        console.print(
-            f"  before training {res.initial:.{p}f}; final/initial = {ratio:.2f}; "
-            f"largest gradient norm {res.max_grad_norm:.2f}"
+        n = len(res.history)
+        first, final, before = (
+            f"{v:.{p}f}" for v in (res.history[0], res.history[-1], res.initial)
         )
-    table = Table(*res.report.columns, title="held-out examples", title_justify="left")
+        console.print(f"{t.metric} per epoch: {first} → {final}")
+        console.print(f"  [cyan]{sparkline(res.history, max(10, min(60, console.width - 2)))}[/]")
+        # the curve starts at epoch 1 (its mean minibatch value), the ratio divides by epoch 0
+        console.print(f"  before training {before}; the curve: epochs 1 to {n}")
+        ratio = pencil_ratio(final, before)
+        console.print(f"  final / before training = {final} / {before} = {ratio}")
+        console.print(f"  largest gradient norm (before clipping) {res.max_grad_norm:.2f}")
+    table = Table(
+        *res.report.columns,
+        title="held-out examples",
+        title_justify="left",
+        caption=res.report.shown or None,
+        caption_justify="left",
+    )
     for column in table.columns:  # a narrow terminal folds cells, never cuts them with "…"
         column.overflow = "fold"
     rows = res.report.rows

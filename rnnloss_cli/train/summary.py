@@ -90,12 +90,13 @@ def train_result(res: Any, *, loss: str, seed: int) -> Result:
         )
     )
     rep = res.report
-    r.tables.append(Table("held-out examples", list(rep.columns), [list(x) for x in rep.rows]))
+    rows = [list(x) for x in rep.rows]
+    r.tables.append(Table("held-out examples", list(rep.columns), rows, caption=rep.shown or None))
     ratio = final / res.initial if res.initial else float("nan")
     r.steps.append(
         Step(
             f"{metric}, before training and after epoch {n}",
-            "{initial} → {final};  final / initial = {final} / {initial} = {ratio}",
+            "{initial} → {final};  final / before training = {final} / {initial} = {ratio}",
             {"initial": res.initial, "final": final, "ratio": ratio},
         )
     )

@@ -37,11 +37,28 @@ class Batch:
 
 @dataclass
 class Report:
-    """Held-out predictions: rows (input, predicted, truth) and a one-line score."""
+    """Held-out predictions: rows (input, predicted, truth) and a one-line score.
+
+    The rows may be a few of the held-out examples while the score covers all of them, so
+    the score names what it covers ("RMSE over the 8 held-out examples, all 20 steps each")
+    and ``shown`` what the rows are ("the first 4 of the 8 held-out examples").
+    """
 
     columns: tuple[str, str, str]
     rows: list[tuple[str, str, str]]
     score: str
+    shown: str = ""
+
+
+def _shown(n_rows: int, n: int, extra: str = "") -> str:
+    """What the rows of a report are: all of the ``n`` held-out examples or the first few."""
+    which = f"all {n} held-out examples" if n_rows == n else f"the first {n_rows} of the {n}"
+    return which + ("" if n_rows == n else " held-out examples") + extra
+
+
+def _over(n: int, steps: int, what: str) -> str:
+    """ "over the 8 held-out examples, all 20 steps each (160 predictions)" """
+    return f"over the {n} held-out examples, all {steps} steps each ({n * steps} {what})"
 
 
 class Task:
@@ -113,8 +130,15 @@ class SineForecast(Task):
                     f"{batch.target[-1, n, 0]:+.3f}",
                 )
             )
+        # every step of every held-out example, not only the last steps the rows show
         rmse = float(np.sqrt(np.mean((y - batch.target) ** 2)))
-        return Report(("last input", "next (predicted)", "next (true)"), rows, f"RMSE {rmse:.3f}")
+        steps, n = y.shape[:2]
+        return Report(
+            ("last input", "next (predicted)", "next (true)"),
+            rows,
+            f"RMSE {_over(n, steps, 'predictions')}: {rmse:.3f}",
+            _shown(len(rows), n, ", at their last step"),
+        )
 
 
 # ------------------------------------------------------------------------------ CE
@@ -146,7 +170,12 @@ class NextSymbol(Task):
             seq = "".join(str(int(np.argmax(v))) for v in batch.x[:, n])
             rows.append((seq, "".join(map(str, pred[:, n])), "".join(map(str, batch.target[:, n]))))
         acc = float(np.mean(pred[2:] == batch.target[2:]))
-        return Report(("input", "predicted next", "true next"), rows, f"accuracy {acc:.0%} (t ≥ 3)")
+        steps, n = y.shape[:2]
+        score = (
+            f"accuracy over the {n} held-out examples, steps t ≥ 3 of {steps} "
+            f"({n * max(steps - 2, 0)} predictions): {acc:.0%}"
+        )
+        return Report(("input", "predicted next", "true next"), rows, score, _shown(len(rows), n))
 
 
 # ------------------------------------------------------------------------------ CTC
@@ -207,7 +236,7 @@ class SpellWords(Task):
             raw = "".join("-" if k == 0 else self.letters[k - 1] for k in path)
             rows.append((raw, got, truth + ("" if got == truth else "  ✗")))
         score = f"{right}/{y.shape[1]} held-out words decoded exactly"
-        return Report(("best path", "decoded", "truth"), rows, score)
+        return Report(("best path", "decoded", "truth"), rows, score, _shown(len(rows), len(rows)))
 
 
 # ------------------------------------------------------------------------------ hinge
@@ -239,7 +268,13 @@ class SignOfSum(Task):
                 )
             )
         acc = float(np.mean(sign == batch.target))
-        return Report(("inputs", "predicted signs", "true signs"), rows, f"accuracy {acc:.0%}")
+        n, steps = sign.shape
+        return Report(
+            ("inputs", "predicted signs", "true signs"),
+            rows,
+            f"accuracy {_over(n, steps, 'signs')}: {acc:.0%}",
+            _shown(len(rows), n),
+        )
 
 
 # ------------------------------------------------------------------------------ REINFORCE
@@ -275,8 +310,12 @@ class CueBandit(Task):
                 (f"cue {batch.target[n]}", " ".join(map(str, greedy[n])), str(batch.target[n]))
             )
         acc = float(np.mean(greedy == batch.target[:, None]))
+        n, steps = greedy.shape
         return Report(
-            ("input", "greedy actions", "rewarded action"), rows, f"reward rate {acc:.0%}"
+            ("input", "greedy actions", "rewarded action"),
+            rows,
+            f"reward rate of the greedy actions {_over(n, steps, 'actions')}: {acc:.0%}",
+            _shown(len(rows), n),
         )
 
 
