@@ -42,6 +42,7 @@ import math
 import operator
 import os
 import re
+import unicodedata
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field, fields
@@ -65,6 +66,13 @@ LISTED_PROBLEMS = 10
 #: one tries every slip, and pairs of them) and shared, floats and texts too. Bounded, at a
 #: few MB, for a class whose every answer differs.
 MARKS_KEPT = 10_000
+
+
+def nfc(text: str) -> str:
+    """``text`` in Unicode's composed form (NFC): an id or a problem name typed with a
+    combining accent (``Zoe`` + U+0308, as macOS writes file names) is the composed one (``Zoë``,
+    as ``vary`` names its files)."""
+    return unicodedata.normalize("NFC", text)
 
 
 @dataclass(slots=True)
@@ -268,9 +276,11 @@ def _load_problems(paths: list[str]) -> dict[str, _Graded]:
         # each text key (a decoding's greedy/beam, an alignment's path) too, marked as text
         figures.update(dict.fromkeys(ctx.texts, 1.0))
         template, owner = variant_origin(problem.meta.source) or (path, None)
+        owner = None if owner is None else nfc(owner)
         graded = _Graded(stem, ctx, figures, Path(template).stem, owner, path)
         for alias in (stem, Path(path).name, path):
             out.setdefault(alias, graded)
+            out.setdefault(nfc(alias), graded)  # a name typed decomposed finds it too
     return out
 
 
@@ -482,7 +492,7 @@ class _Grader:
     def find(self, name: str) -> tuple[_Graded | None, str]:
         """The problem ``name`` names: exactly, else in another case when only one problem
         has that name so folded; else None and why."""
-        graded = self.problems.get(name)
+        graded = self.problems.get(name) or self.problems.get(nfc(name))
         if graded is not None:
             return graded, ""
         graded = self.by_real_path.get(_real_path(name)) if "/" in name else None
@@ -514,7 +524,7 @@ class _Grader:
         """Grade one row; a blank one is passed over, a malformed one reported."""
         if not any(c.strip() for c in row):
             return
-        student = row[0].strip()
+        student = nfc(row[0].strip())  # Zoë typed composed or as e + U+0308: one student
         if student:
             self.report.by_student.setdefault(student, [])
         if len(row) != len(self.header):

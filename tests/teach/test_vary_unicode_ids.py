@@ -109,3 +109,31 @@ def test_vary_and_grade_match_non_ascii_ids_to_their_own_variants(tmp_path: Path
     }
     # hello-variants' key: exact, 2 points; one variant counts per student
     assert rows == {"日本": ("2", "2"), "中国": ("0", "2"), "Zoë": ("2", "2"), "s1": ("0", "2")}
+
+
+def test_grade_matches_a_decomposed_id_and_problem_name_to_the_composed_variant(tmp_path: Path):
+    # The roster writes Zoë composed (U+00EB); the answers CSV, saved on another system, writes
+    # it as e + U+0308 in the id and in the problem's name. Before: "unknown problem" and Zoë
+    # graded 0 of 2 as a second, different student.
+    roster, out = _roster(tmp_path, "Zoë"), tmp_path / "v"
+    r = runner.invoke(
+        app, ["vary", "problems/hello-variants.yaml", "--ids", str(roster), "-o", str(out)]
+    )
+    assert r.exit_code == 0, r.output
+    key = yaml.safe_load((out / "hello-variants-Zoë.yaml").read_text(encoding="utf-8"))
+    value = key["answer"]["exact"]["value"]
+    decomposed = "Zoe\u0308"
+    assert unicodedata.normalize("NFC", decomposed) == "Zoë" != decomposed
+    answers = tmp_path / "answers.csv"
+    answers.write_text(
+        f"student,problem,figure,value\n{decomposed},hello-variants-{decomposed},exact,{value}\n",
+        encoding="utf-8",
+    )
+    report = tmp_path / "report.csv"
+    r = runner.invoke(app, ["grade", str(out), str(answers), "-o", str(report)])
+    assert r.exit_code == 0, r.output
+    rows = {
+        row["student"]: (row["earned"], row["possible"])
+        for row in csv.DictReader(io.StringIO(report.read_text(encoding="utf-8")))
+    }
+    assert rows == {"Zoë": ("2", "2")}
