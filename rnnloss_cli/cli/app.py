@@ -176,9 +176,15 @@ def check(
 
 @app.command(name="list", epilog="Example: rnnloss list problems/")
 def list_(
-    folder: Annotated[str, typer.Argument(help="Folder of problem files.")] = "problems/",
+    folder: Annotated[
+        Optional[str],  # noqa: UP045
+        typer.Argument(help="Folder of problem files (default: problems/)."),
+    ] = None,
 ) -> None:
-    """List the problem kinds and the problem files in a folder."""
+    """List the problem kinds and the problem files in a folder.
+
+    Without FOLDER, where there is no problems/ folder the kinds are still listed.
+    """
     from rnnloss_cli.checking import list_kinds_and_problems
 
     guarded(lambda: list_kinds_and_problems(folder))
