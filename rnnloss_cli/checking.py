@@ -244,8 +244,17 @@ def check_files(paths: list[str], precision: int, *, console: Any = None) -> int
     return 2 if errors else (1 if mismatched else 0)
 
 
-def list_kinds_and_problems(folder: str, *, console: Any = None) -> None:
-    """Print the problem kinds, then the problem files in ``folder`` with their kind and title."""
+#: The folder ``rnnloss list`` and ``rnnloss check`` read when none is named.
+DEFAULT_FOLDER = "problems/"
+
+
+def list_kinds_and_problems(folder: str | None = None, *, console: Any = None) -> None:
+    """Print the problem kinds, then the problem files in ``folder`` with their kind and title.
+
+    ``folder`` None is the default, ``DEFAULT_FOLDER``: where it does not exist the kinds are
+    still printed, then a line saying so (a new user's ``rnnloss list`` shows every kind). A
+    folder named that cannot be found is a ProblemError, raised before anything is printed.
+    """
     from rich.table import Table
     from rich.text import Text
 
@@ -253,11 +262,22 @@ def list_kinds_and_problems(folder: str, *, console: Any = None) -> None:
         from rnnloss_cli.cli.io import console as stdout_console
 
         console = stdout_console()
-    files = problem_files([folder])  # a missing or unreadable folder: nothing printed yet
+    missing_default = folder is None and not os.path.lexists(DEFAULT_FOLDER)
+    folder = DEFAULT_FOLDER if folder is None else folder  # "" named is an error, not the default
+    # a missing or unreadable folder named: a ProblemError, nothing printed yet
+    files = None if missing_default else problem_files([folder])
     kinds = Table("kind", "what it solves", title="problem kinds")
     for kind, summary in KIND_SUMMARIES.items():
         kinds.add_row(kind, summary)
     console.print(kinds)
+    if files is None:
+        console.print(
+            Text(
+                f"no {DEFAULT_FOLDER} folder here (the default folder): "
+                "'rnnloss list FOLDER' lists the problem files of another"
+            )
+        )
+        return
     if not files:  # said, not left to a missing table (a folder of CSVs looked listed)
         console.print(Text(f"no problem files (*.yaml, *.yml) in {folder}"))
         return

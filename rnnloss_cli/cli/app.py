@@ -22,6 +22,7 @@ from rnnloss_cli.cli.options import (
     PrecisionOpt,
     ShowOpt,
     WindowOpt,
+    stdin_once,
 )
 from rnnloss_cli.cli.output import emit, parse_window
 from rnnloss_cli.cli.pointwise import register as register_pointwise
@@ -69,7 +70,9 @@ def _root(
 def solve(
     paths: Annotated[
         list[str],
-        typer.Argument(help="Problem files (YAML) or folders of them; '-' reads stdin."),
+        typer.Argument(
+            help="Problem files (YAML) or folders of them; '-' reads stdin.", callback=stdin_once
+        ),
     ],
     fmt: FormatOpt = OutputFormat.rich,
     precision: PrecisionOpt = 3,
@@ -160,7 +163,7 @@ def _write_results(
 def check(
     paths: Annotated[
         Optional[list[str]],  # noqa: UP045
-        typer.Argument(help="Problem files or folders (default: problems/)."),
+        typer.Argument(help="Problem files or folders (default: problems/).", callback=stdin_once),
     ] = None,
     precision: PrecisionOpt = 4,
 ) -> None:
@@ -176,9 +179,15 @@ def check(
 
 @app.command(name="list", epilog="Example: rnnloss list problems/")
 def list_(
-    folder: Annotated[str, typer.Argument(help="Folder of problem files.")] = "problems/",
+    folder: Annotated[
+        Optional[str],  # noqa: UP045
+        typer.Argument(help="Folder of problem files (default: problems/)."),
+    ] = None,
 ) -> None:
-    """List the problem kinds and the problem files in a folder."""
+    """List the problem kinds and the problem files in a folder.
+
+    Without FOLDER, where there is no problems/ folder the kinds are still listed.
+    """
     from rnnloss_cli.checking import list_kinds_and_problems
 
     guarded(lambda: list_kinds_and_problems(folder))

@@ -27,7 +27,7 @@ from rnnloss_cli.cli.io import (
     write_markup,
     write_stdout,
 )
-from rnnloss_cli.cli.options import ForceOpt, OutOpt, output_path
+from rnnloss_cli.cli.options import ForceOpt, OutOpt, output_path, stdin_once
 
 
 class MarkFormat(str, enum.Enum):
@@ -170,7 +170,9 @@ def mark(
 def grade(
     paths: Annotated[
         list[str],
-        typer.Argument(help="Problem files or folders, then the answers CSV (last)."),
+        typer.Argument(
+            help="Problem files or folders, then the answers CSV (last).", callback=stdin_once
+        ),
     ],
     output: OutOpt = None,
     json_out: Annotated[
@@ -203,8 +205,6 @@ def grade(
     if len(paths) < 2:
         raise fail("give the problem files (or a folder) and then the answers CSV")
     *problems, answers = paths
-    if [*problems, answers].count("-") > 1:
-        raise fail("standard input (-) is named twice; it is read once: give files for the rest")
     inputs = [*guarded(lambda: input_files(problems)), answers]
     _check_reports(output, json_out, force=force, inputs=inputs)
     report = guarded(lambda: grade_class(problems, answers))
@@ -260,7 +260,9 @@ def _same_path(a: Path, b: Path) -> bool:
 
 
 def export(
-    paths: Annotated[list[str], typer.Argument(help="Problem files or folders.")],
+    paths: Annotated[
+        list[str], typer.Argument(help="Problem files or folders.", callback=stdin_once)
+    ],
     fmt: Annotated[
         ExportFormat, typer.Option("--format", "-f", help="Question-bank format.")
     ] = ExportFormat.moodle,

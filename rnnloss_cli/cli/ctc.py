@@ -32,7 +32,7 @@ ctc_app = typer.Typer(
 BlankOpt = Annotated[str, typer.Option("--blank", help="The blank symbol.")]
 ProbsOpt = Annotated[
     Optional[str],  # noqa: UP045
-    typer.Option("--probs", help="Per-frame probabilities, e.g. H=0.6,E=0.5,L=0.7,O=0.8,-=0.2."),
+    typer.Option("--probs", help="Each symbol's probability at every frame, e.g. H=0.6,-=0.4."),
 ]
 FLAGS_EPILOG = "Example: rnnloss ctc --target AB --probs A=0.5,B=0.3,-=0.2 -a A-B -a AB-"
 

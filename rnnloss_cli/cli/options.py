@@ -119,3 +119,18 @@ def nonnegative_number(text: str) -> float:
     if value < 0:
         raise typer.BadParameter(f"expected a number >= 0, got {text.strip()!r}")
     return value
+
+
+#: Why '-' may be named once among a command's paths: standard input (a pipe) is read once,
+#: so a second '-' was silently dropped (``cat f.yaml | rnnloss solve - -`` solved it once).
+STDIN_TWICE = "standard input (-) is named twice; it is read once: give files for the rest"
+
+
+def stdin_once(paths: list[str] | None) -> list[str] | None:
+    """Callback of every command's PATH... argument: '-' (standard input) at most once, else
+    a usage error (exit 2, one ``error:`` line) before anything is read."""
+    if paths and list(paths).count("-") > 1:
+        from rnnloss_cli.cli.io import fail  # here, not at start-up (see the module's doc)
+
+        raise fail(STDIN_TWICE)
+    return paths

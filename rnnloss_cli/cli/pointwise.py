@@ -27,7 +27,7 @@ LogitsOpt = Annotated[
     Text, typer.Option("--logits", help="Logits instead of probabilities (softmax applied).")
 ]
 LogProbsOpt = Annotated[
-    Text, typer.Option("--log-probs", help="Log-probabilities instead of probabilities.")
+    Text, typer.Option("--log-probs", help="Log probabilities (ln p) instead of probabilities.")
 ]
 
 #: kind, summary (the command's help), example

@@ -143,7 +143,7 @@ def register(app: typer.Typer) -> None:
             Opt, typer.Option("--logits", help="Policy logits per step (T x A), ';' rows.")
         ] = None,
         actions: Annotated[
-            Opt, typer.Option("--actions", help="Action index per step (with --policy/--logits).")
+            Opt, typer.Option("--actions", help="Action index per step (for --policy, --logits).")
         ] = None,
         rewards: Annotated[
             Opt, typer.Option("--rewards", help="Reward per step, e.g. 1,0,1.")

@@ -19,6 +19,7 @@ from rnnloss_cli.cli.options import (
     PrecisionOpt,
     WindowOpt,
     nonnegative_number,
+    stdin_once,
 )
 
 
@@ -81,7 +82,9 @@ def new(
 
 
 def sheet(
-    paths: Annotated[list[str], typer.Argument(help="Problem files or folders.")],
+    paths: Annotated[
+        list[str], typer.Argument(help="Problem files or folders.", callback=stdin_once)
+    ],
     fmt: Annotated[
         Optional[SheetFormat],  # noqa: UP045
         typer.Option(
