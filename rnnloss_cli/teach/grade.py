@@ -38,7 +38,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-import math
 import operator
 import os
 import re
@@ -766,18 +765,14 @@ def _answer_dicts(answers: list[Answer], prefix: str, warnings: list[str]) -> li
     """``mark.json_marks`` for answers in slots (which have no ``vars``): each as a dict of
     its fields in order (one C call for all of them), an infinite float null, with a warning
     naming it (``render.json``'s rule: JSON has no infinity)."""
-    from rnnloss_cli.render.json import finite_or_null
-    from rnnloss_cli.teach.mark import FLOAT_FIELDS
+    from rnnloss_cli.teach.mark import null_infinities
 
-    out = []
-    for i, a in enumerate(answers):
-        d = dict(zip(_ANSWER_FIELDS, _answer_values(a), strict=True))
-        for key in FLOAT_FIELDS:
-            value = d.get(key)
-            if isinstance(value, float) and not math.isfinite(value):
-                d[key] = finite_or_null(value, f"{prefix}[{i}].{key}", warnings)
-        out.append(d)
-    return out
+    return [
+        null_infinities(
+            dict(zip(_ANSWER_FIELDS, _answer_values(a), strict=True)), f"{prefix}[{i}]", warnings
+        )
+        for i, a in enumerate(answers)
+    ]
 
 
 def _items(items: Iterator[str]) -> Iterator[str]:

@@ -1223,20 +1223,25 @@ FLOAT_FIELDS = ("given", "expected", "slip_value")
 def json_marks(marks: list[Any], prefix: str, warnings: list[str]) -> list[dict[str, Any]]:
     """Marks (or graded answers) as JSON objects: an infinite value is null, with a warning
     naming it (``render.json``'s rule: JSON has no infinity)."""
-    from rnnloss_cli.render.json import finite_or_null
-
     out = []
     for i, m in enumerate(marks):
         # A shallow copy of the instance's fields (scalars, or a list of text), ten times
         # faster than getattr per field; dataclasses.asdict deep-copies every value (40 s for
         # the 300,000 answers of a class of 100,000).
-        d = vars(m).copy()
-        for key in FLOAT_FIELDS:
-            value = d.get(key)
-            if isinstance(value, float) and not math.isfinite(value):
-                d[key] = finite_or_null(value, f"{prefix}[{i}].{key}", warnings)
-        out.append(d)
+        out.append(null_infinities(vars(m).copy(), f"{prefix}[{i}]", warnings))
     return out
+
+
+def null_infinities(d: dict, where: str, warnings: list[str]) -> dict:
+    """``d`` (a mark's fields) with each infinite float of FLOAT_FIELDS made null and named
+    in ``warnings`` as ``where.key`` (``render.json``'s rule: JSON has no infinity)."""
+    from rnnloss_cli.render.json import finite_or_null
+
+    for key in FLOAT_FIELDS:
+        value = d.get(key)
+        if isinstance(value, float) and not math.isfinite(value):
+            d[key] = finite_or_null(value, f"{where}.{key}", warnings)
+    return d
 
 
 def report_json(report: MarkReport) -> str:
