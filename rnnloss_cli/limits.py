@@ -80,6 +80,12 @@ MAX_LISTED_SYMBOLS = 1_000_000
 #: before listing (it stops once the count passes MAX_LISTED_PATHS, a few frames past the
 #: fewest possible); a longer target would take seconds just to be counted.
 MAX_COUNT_CELLS = 10_000_000
+#: The engine's own bound for direct callers of ``ctc_path_count``: bits of the exact count
+#: it builds (C(T + S - r, 2S) by math.comb, whose time grows with the size of the number,
+#: about the square of its bits when T is near 2S: 4 x 10^5 bits took 1.4 s, 10^6 bits 7.7 s,
+#: and C(4 x 10^6, 2 x 10^6) over a minute). At 2^18 bits (79,000 digits) the worst case
+#: takes about half a second; the size is found first from log-gamma, at once for any T.
+ENGINE_MAX_COUNT_BITS = 2**18
 #: Listed alignments drawn over a CTC trellis figure (the first ones; the table lists them
 #: all): each is a line in its own colour and dash, and past a handful they hide each other.
 TRELLIS_MAX_TRACKS = 6
