@@ -62,6 +62,7 @@ from rnnloss_cli.engine._numerics import (
 )
 from rnnloss_cli.engine.errors import EngineError, shown
 from rnnloss_cli.engine.forced_align import to_int64
+from rnnloss_cli.limits import MAX_ARRAY_BYTES, MAX_RNNT_VALUES
 
 __all__ = ["RNNTTrace", "rnnt_loss", "rnnt_loss_and_grad", "rnnt_trace"]
 
@@ -86,6 +87,13 @@ def _check_logits(logits: ArrayLike, ndim: int, shape: str) -> NDArray[np.float6
         raise EngineError(f"logits must have shape {shape}; got shape {arr.shape}")
     if 0 in arr.shape:
         raise EngineError(f"logits must have every dimension >= 1 {shape}; got shape {arr.shape}")
+    if arr.size > MAX_RNNT_VALUES:  # before any pass over them (a broadcast view costs nothing)
+        raise EngineError(
+            f"logits: {arr.size:,} numbers (shape {arr.shape}), more than the engine's limit "
+            f"MAX_RNNT_VALUES = {MAX_RNNT_VALUES:,}: a call holds up to four float64 arrays "
+            f"of that size (logits, log-probabilities, gradients), under MAX_ARRAY_BYTES = "
+            f"{MAX_ARRAY_BYTES / 2**30:g} GiB"
+        )
     arr = np.asarray(arr, dtype=np.float64)
     if not all_finite(arr):
         where = tuple(int(i) for i in np.argwhere(~np.isfinite(arr))[0])
@@ -259,17 +267,21 @@ def _grad(
 ) -> NDArray[np.float64]:
     """d(-ln p)/d logits of one sequence, (T, U+1, V), clamped when clamp > 0."""
     n_frames, n_nodes, _ = lp.shape
-    grad = np.zeros_like(lp)
+    if fused:  # y(t, u, k) x the node's occupation, built in place: no temporary of lp's size
+        node = lat.blank_occ.copy()
+        node[:, :-1] += lat.label_occ
+        with np.errstate(over="ignore", invalid="ignore"):  # NaN occupations when p = 0
+            grad = np.exp(lp)
+            grad *= node[:, :, None]
+    else:
+        grad = np.zeros_like(lp)
+    # minus the moves' occupations (blank and label cells differ: targets are not blank);
+    # e - occ is the same double as the former (0 - occ) + e
     grad[:, :, blank] -= lat.blank_occ
     if n_nodes > 1:
         rows = np.arange(n_frames)[:, None]
         cols = np.arange(n_nodes - 1)[None, :]
         grad[rows, cols, target[None, :]] -= lat.label_occ
-    if fused:
-        node = lat.blank_occ.copy()
-        node[:, :-1] += lat.label_occ
-        with np.errstate(over="ignore", invalid="ignore"):  # NaN occupations when p = 0
-            grad += np.exp(lp) * node[:, :, None]
     if clamp > 0:
         np.clip(grad, -clamp, clamp, out=grad)
     return grad
