@@ -190,6 +190,13 @@ MAX_LM_NGRAMS = 100_000
 #: four arrays of that size (log-probabilities, occupations, gradient), so four times this in
 #: bytes must stay under MAX_ARRAY_BYTES (2 GiB).
 MAX_RNNT_VALUES = MAX_ARRAY_BYTES // (4 * 8)
+#: The engine's own bound for direct callers of ``rnnt_loss`` / ``rnnt_loss_and_grad`` /
+#: ``rnnt_trace``: steps of their Python loops, T_n + U_n + 10 a sequence of the batch (its
+#: anti-diagonals, about 4.4 µs each for alpha and beta together, and about 40 µs for the
+#: sequence itself, ten steps' worth). About 20 s at the limit on the 2-core reference
+#: machine; MAX_RNNT_VALUES alone let logits of shape (1, 3 x 10^7, 1, 2), or 3 x 10^7
+#: sequences of one node, loop for minutes. Every problem under MAX_RNNT_NODES is far below.
+ENGINE_MAX_RNNT_STEPS = 5 * 10**6
 #: Lattice nodes T x (U+1) of an RNN-T problem: the alpha and beta recursions loop in Python
 #: over anti-diagonals or rows, a few microseconds a node.
 MAX_RNNT_NODES = 10**6

@@ -62,7 +62,7 @@ from rnnloss_cli.engine._numerics import (
 )
 from rnnloss_cli.engine.errors import EngineError, shown
 from rnnloss_cli.engine.forced_align import to_int64
-from rnnloss_cli.limits import MAX_ARRAY_BYTES, MAX_RNNT_VALUES
+from rnnloss_cli.limits import ENGINE_MAX_RNNT_STEPS, MAX_ARRAY_BYTES, MAX_RNNT_VALUES
 
 __all__ = ["RNNTTrace", "rnnt_loss", "rnnt_loss_and_grad", "rnnt_trace"]
 
@@ -163,6 +163,16 @@ def _prepare(logits, targets, logit_lengths, target_lengths, blank, fused) -> _B
                 f"{name} must lie in [{low}, {high}]; got {int(arr[i])} at batch index {i}"
             )
         lengths.append(arr)
+    # Python steps of the recursions: each sequence's T + U anti-diagonals, plus ten for the
+    # sequence itself (see ENGINE_MAX_RNNT_STEPS), counted before any lattice is computed
+    steps = int(lengths[0].sum()) + int(lengths[1].sum()) + 10 * n_batch
+    if steps > ENGINE_MAX_RNNT_STEPS:
+        raise EngineError(
+            f"logits: {n_batch:,} sequence(s) of {int(lengths[0].sum()):,} frames and "
+            f"{int(lengths[1].sum()):,} labels in all take {steps:,} steps of the lattice "
+            f"recursions (T + U + 10 a sequence), more than the engine's limit "
+            f"ENGINE_MAX_RNNT_STEPS = {ENGINE_MAX_RNNT_STEPS:,}"
+        )
     used = np.arange(n_nodes - 1)[None, :] < lengths[1][:, None]
     bad = used & ((tg < 0) | (tg >= n_classes) | (tg == blank))
     if bad.any():
@@ -348,7 +358,9 @@ def rnnt_loss(
         (N,) float64 for reduction="none", else a float.
 
     Raises:
-        EngineError: on a bad shape, dtype, length, blank, target label or option.
+        EngineError: on a bad shape, dtype, length, blank, target label or option; on
+            logits of more than MAX_RNNT_VALUES numbers, or a batch of more than
+            ENGINE_MAX_RNNT_STEPS steps (T_n + U_n + 10 a sequence), before computing.
 
     Example:
         T = 2 frames, U = 1 label (class 0), V = 2 (blank = 1), every logit 0 so every move has
@@ -481,7 +493,8 @@ def rnnt_trace(
         An :class:`RNNTTrace` (arrays are read-only).
 
     Raises:
-        EngineError: on a bad shape, dtype, blank or target label.
+        EngineError: on a bad shape, dtype, blank or target label; on logits of more than
+            MAX_RNNT_VALUES numbers or more than ENGINE_MAX_RNNT_STEPS steps (T + U + 10).
 
     Example:
         T = 2, U = 1, all moves 1/2 (the :func:`rnnt_loss` example): alpha(1, 1) sums the two

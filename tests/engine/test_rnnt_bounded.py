@@ -77,3 +77,52 @@ def test_a_call_holds_at_most_four_arrays_of_the_logits_size(which):
             logits, targets, [100], [100], blank=0
         )
     assert _peak_bytes(call) <= 3 * logits.nbytes + 2 * 2**20  # tables of T x (U+1): small
+
+
+# ---------------------------------------------------------------------------------- time
+# The recursions loop in Python over each sequence (about 40 µs) and over its T + U
+# anti-diagonals (about 4 µs each): logits of shape (1, 3 x 10^7, 1, 2), under
+# MAX_RNNT_VALUES, would loop 3 x 10^7 times (minutes), and so would 3 x 10^7 sequences of
+# one node. The engine counts T_n + U_n + 10 steps a sequence against ENGINE_MAX_RNNT_STEPS.
+
+
+@pytest.fixture
+def no_lattice(monkeypatch):
+    def reached(*args, **kwargs):
+        raise AssertionError("a lattice was computed before the steps were counted")
+
+    monkeypatch.setattr(rnnt, "_lattice", reached)
+    monkeypatch.setattr(rnnt, "log_softmax", reached)
+
+
+def test_a_long_thin_lattice_is_refused_before_the_work(no_lattice):
+    from rnnloss_cli.limits import ENGINE_MAX_RNNT_STEPS
+
+    n_frames = ENGINE_MAX_RNNT_STEPS  # one column (U = 0): T + 0 + 10 steps, past the limit
+    logits = np.broadcast_to(0.0, (1, n_frames, 1, 2))
+    message = engine_error(
+        lambda: engine.rnnt_loss(logits, np.zeros((1, 0), int), [n_frames], [0], blank=0)
+    )
+    assert message.startswith("logits:") and "ENGINE_MAX_RNNT_STEPS" in message
+
+
+def test_many_one_node_sequences_are_refused_before_the_work(no_lattice):
+    from rnnloss_cli.limits import ENGINE_MAX_RNNT_STEPS
+
+    n_batch = ENGINE_MAX_RNNT_STEPS // 10  # 11 steps each (T = 1, U = 0, plus 10)
+    logits = np.broadcast_to(0.0, (n_batch, 1, 1, 2))
+    ones = np.ones(n_batch, int)
+    message = engine_error(
+        lambda: engine.rnnt_loss_and_grad(
+            logits, np.zeros((n_batch, 0), int), ones, ones * 0, blank=0
+        )
+    )
+    assert "ENGINE_MAX_RNNT_STEPS" in message
+
+
+def test_the_steps_count_the_lengths_used_not_the_padding():
+    # a padded batch (1, 1000, 2, 2) whose sequence uses 3 frames: T = 3, U = 1, as the
+    # lattice of shape (3, 2, 2) alone, p = 3 paths x (1/2)^4 = 3/16 (all moves 1/2)
+    logits = np.zeros((1, 1000, 2, 2))
+    loss = engine.rnnt_loss(logits, [[1]], [3], [1], blank=0)
+    assert loss == pytest.approx(-np.log(3 / 16))
