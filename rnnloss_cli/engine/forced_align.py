@@ -42,9 +42,10 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from rnnloss_cli.engine._numerics import as_array, check_array_bytes, check_blank, to_int64
+from rnnloss_cli.engine._numerics import as_array, check_blank, to_int64
 from rnnloss_cli.engine.ctc import ctc_loss
 from rnnloss_cli.engine.errors import EngineError
+from rnnloss_cli.limits import MAX_ARRAY_BYTES
 
 __all__ = ["TokenSpan", "ViterbiTrace", "ctc_forced_align", "ctc_viterbi_trace"]
 
@@ -124,8 +125,12 @@ def _delta_rows(delta: NDArray, emit: NDArray, skip_pen: NDArray) -> None:
         np.add(best, emit[t], out=delta[t])
 
 
-#: Frames whose back-pointers are read in one vectorised step (3 x this x S' floats).
-_BACK_CHUNK = 4096
+#: Cells (frames x S') whose back-pointers are read in one vectorised step: its temporaries
+#: (three candidates, the choice, a mask and a selection) are about 8 float64 arrays of it,
+#: 16 MB, whatever T and S' are (a fixed 4,096 frames made them 7 tables' worth below that).
+_BACK_CHUNK_CELLS = 2**18
+#: Bytes those temporaries take, counted in the memory check of :func:`_prepare`.
+_BACK_CHUNK_BYTES = 8 * 8 * _BACK_CHUNK_CELLS
 
 
 def _back_pointers(delta: NDArray, skip: NDArray) -> NDArray[np.int64]:
@@ -133,8 +138,9 @@ def _back_pointers(delta: NDArray, skip: NDArray) -> NDArray[np.int64]:
     move must be strictly better: torchaudio's rule), -1 at t = 0 and where delta is -inf."""
     n_frames, n_ext = delta.shape
     back = np.full((n_frames, n_ext), -1, dtype=np.int64)
-    for lo in range(1, n_frames, _BACK_CHUNK):
-        hi = min(lo + _BACK_CHUNK, n_frames)
+    chunk = max(1, _BACK_CHUNK_CELLS // n_ext)  # frames a step (one, for a huge S')
+    for lo in range(1, n_frames, chunk):
+        hi = min(lo + chunk, n_frames)
         prev = delta[lo - 1 : hi - 1]
         cand = np.full((3, hi - lo, n_ext), -np.inf)
         cand[0] = prev
@@ -245,12 +251,34 @@ def _min_frames(target: NDArray[np.int64]) -> tuple[int, int]:
 def _prepare(
     log_probs: ArrayLike, target: ArrayLike, blank: int
 ) -> tuple[NDArray[np.float64], NDArray[np.int64], int]:
-    lp = check_log_probs(log_probs)
+    arr = as_array(log_probs, "log_probs")  # no copy yet of an array
+    try:  # a first check from the target's length, before the (T, C) copy is made
+        n_labels = len(target)
+    except TypeError:  # not a sized sequence: checked below, once it is read
+        n_labels = None
+    if arr.ndim == 2 and n_labels is not None:
+        _check_viterbi_bytes(arr.shape, n_labels)
+    lp = check_log_probs(arr)
     blank = check_blank(blank, lp.shape[1])
     target = check_target(target, lp.shape[1], blank)
-    # the Viterbi table and its back-pointers are T x (2S + 1), 8 bytes a cell each
-    check_array_bytes((lp.shape[0], 2 * target.size + 1), "Viterbi table (T, 2S + 1)")
+    _check_viterbi_bytes(lp.shape, target.size)
     return lp, target, blank
+
+
+def _check_viterbi_bytes(shape: tuple[int, int], n_labels: int) -> None:
+    """Refuse what the Viterbi pass would hold past MAX_ARRAY_BYTES, before it is allocated:
+    the float64 copy of log_probs (T x C) and three T x (2S + 1) tables of 8 bytes a cell
+    (emissions on the extended labels, delta, back-pointers), and the back-pointers' chunk."""
+    n_frames, n_classes = (int(d) for d in shape)
+    n_ext = 2 * int(n_labels) + 1
+    held = 8 * (n_frames * n_classes + 3 * n_frames * n_ext) + _BACK_CHUNK_BYTES
+    if held > MAX_ARRAY_BYTES:
+        raise EngineError(
+            f"log_probs: the Viterbi pass over {n_frames:,} frames of a {n_labels:,}-label "
+            f"target would hold {held / 2**30:.3g} GiB (three T x (2S + 1) tables and a copy "
+            f"of the (T, C) log-probabilities), more than the engine's limit MAX_ARRAY_BYTES "
+            f"= {MAX_ARRAY_BYTES / 2**30:g} GiB"
+        )
 
 
 def ctc_forced_align(
