@@ -167,6 +167,12 @@ MAX_ROSTER_ROWS = 2 * MAX_VARIANTS
 #: and its back-pointers are kept whole (16 bytes a cell, 160 MB at the limit) to read the
 #: best path back and print the table.
 MAX_VITERBI_CELLS = 10**7
+#: The engine's own bound for direct callers of ``ctc_forced_align`` / ``ctc_viterbi_trace``
+#: (and ``best_alignment_count``, whose tie-counting frame costs about 12 of these): frames of
+#: the Viterbi recursion, a Python step each (about 4.5 µs for the trace on the 2-core
+#: reference machine, so about 45 s at the limit). The memory check alone let log-probabilities
+#: of shape (6 x 10^7, 1) loop for minutes. Problems under MAX_VITERBI_CELLS stay under it.
+ENGINE_MAX_VITERBI_FRAMES = 10**7
 #: Prefixes the CTC beam search keeps after each frame (``beam`` / ``--beam``): each is
 #: extended by every symbol in Python, and the derivation prints the beam at every frame.
 MAX_BEAM_WIDTH = 256

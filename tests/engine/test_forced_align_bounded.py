@@ -57,3 +57,48 @@ def test_a_call_holds_about_three_tables_and_the_copy():
     # every alignment has the same probability (1/101)^T, so any one is a best path: it
     # must collapse to the target (ctc_collapse, apart from the Viterbi code)
     assert engine.ctc_collapse(path.tolist(), 0) == tuple(target)
+
+
+# ---------------------------------------------------------------------------------- time
+# The Viterbi recursion loops in Python over the frames (about 4.5 µs a frame for the
+# trace, 57 µs for best_alignment_count's tie-counting pass): log-probabilities of shape
+# (6 x 10^7, 1), under every memory limit, would loop for minutes (best_alignment_count:
+# an hour). The engine counts frames against ENGINE_MAX_VITERBI_FRAMES, each of
+# best_alignment_count's as BEST_COUNT_FRAME_COST of them.
+
+
+@pytest.mark.parametrize("fn", [engine.ctc_forced_align, engine.ctc_viterbi_trace])
+def test_too_many_frames_are_refused_before_the_pass(no_viterbi, fn):
+    from rnnloss_cli.limits import ENGINE_MAX_VITERBI_FRAMES
+
+    log_probs = np.broadcast_to(0.0, (ENGINE_MAX_VITERBI_FRAMES + 1, 1))  # blank only
+    message = engine_error(lambda: fn(log_probs, []))
+    assert message.startswith("log_probs:") and "ENGINE_MAX_VITERBI_FRAMES" in message
+
+
+def test_best_alignment_count_is_bounded_in_frames(monkeypatch):
+    from rnnloss_cli.limits import ENGINE_MAX_VITERBI_FRAMES
+
+    def reached(*args, **kwargs):
+        raise AssertionError("the tie-counting pass started")
+
+    monkeypatch.setattr(forced_align.np, "isclose", reached)
+    n_frames = ENGINE_MAX_VITERBI_FRAMES // forced_align.BEST_COUNT_FRAME_COST + 1
+    log_probs = np.broadcast_to(np.log(0.5), (n_frames, 2))
+    message = engine_error(lambda: forced_align.best_alignment_count(log_probs, [1]))
+    assert "ENGINE_MAX_VITERBI_FRAMES" in message
+
+
+def test_best_alignment_count_is_bounded_in_memory(monkeypatch):
+    # 1,000 frames, a 200,000-label target: its (T, 2S + 1) emissions table alone would
+    # be 3.2 GB (the target cannot fit 1,000 frames, but the table was built first)
+    log_probs = np.broadcast_to(np.log(0.5), (1000, 2))
+    message = engine_error(lambda: forced_align.best_alignment_count(log_probs, [1] * 200_000))
+    assert "MAX_ARRAY_BYTES" in message
+
+
+def test_best_alignment_count_still_counts_ties():
+    # two frames, classes (-, A) at 1/2 each, target A: A-, -A and AA all have 1/4: a tie
+    assert forced_align.best_alignment_count(np.log([[0.5, 0.5], [0.5, 0.5]]), [1]) == 2
+    # A clearly better on both frames (0.9): AA = .81 beats A- and -A = .09: unique
+    assert forced_align.best_alignment_count(np.log([[0.1, 0.9], [0.1, 0.9]]), [1]) == 1
