@@ -80,6 +80,12 @@ MAX_LISTED_SYMBOLS = 1_000_000
 #: before listing (it stops once the count passes MAX_LISTED_PATHS, a few frames past the
 #: fewest possible); a longer target would take seconds just to be counted.
 MAX_COUNT_CELLS = 10_000_000
+#: The engine's own bound for direct callers of ``ctc_path_count``: bits of the exact count
+#: it builds (C(T + S - r, 2S) by math.comb, whose time grows with the size of the number,
+#: about the square of its bits when T is near 2S: 4 x 10^5 bits took 1.4 s, 10^6 bits 7.7 s,
+#: and C(4 x 10^6, 2 x 10^6) over a minute). At 2^18 bits (79,000 digits) the worst case
+#: takes about half a second; the size is found first from log-gamma, at once for any T.
+ENGINE_MAX_COUNT_BITS = 2**18
 #: Listed alignments drawn over a CTC trellis figure (the first ones; the table lists them
 #: all): each is a line in its own colour and dash, and past a handful they hide each other.
 TRELLIS_MAX_TRACKS = 6
@@ -161,6 +167,12 @@ MAX_ROSTER_ROWS = 2 * MAX_VARIANTS
 #: and its back-pointers are kept whole (16 bytes a cell, 160 MB at the limit) to read the
 #: best path back and print the table.
 MAX_VITERBI_CELLS = 10**7
+#: The engine's own bound for direct callers of ``ctc_forced_align`` / ``ctc_viterbi_trace``
+#: (and ``best_alignment_count``, whose tie-counting frame costs about 12 of these): frames of
+#: the Viterbi recursion, a Python step each (about 4.5 µs for the trace on the 2-core
+#: reference machine, so about 45 s at the limit). The memory check alone let log-probabilities
+#: of shape (6 x 10^7, 1) loop for minutes. Problems under MAX_VITERBI_CELLS stay under it.
+ENGINE_MAX_VITERBI_FRAMES = 10**7
 #: Prefixes the CTC beam search keeps after each frame (``beam`` / ``--beam``): each is
 #: extended by every symbol in Python, and the derivation prints the beam at every frame.
 MAX_BEAM_WIDTH = 256
@@ -184,6 +196,13 @@ MAX_LM_NGRAMS = 100_000
 #: four arrays of that size (log-probabilities, occupations, gradient), so four times this in
 #: bytes must stay under MAX_ARRAY_BYTES (2 GiB).
 MAX_RNNT_VALUES = MAX_ARRAY_BYTES // (4 * 8)
+#: The engine's own bound for direct callers of ``rnnt_loss`` / ``rnnt_loss_and_grad`` /
+#: ``rnnt_trace``: steps of their Python loops, T_n + U_n + 10 a sequence of the batch (its
+#: anti-diagonals, about 4.4 µs each for alpha and beta together, and about 40 µs for the
+#: sequence itself, ten steps' worth). About 20 s at the limit on the 2-core reference
+#: machine; MAX_RNNT_VALUES alone let logits of shape (1, 3 x 10^7, 1, 2), or 3 x 10^7
+#: sequences of one node, loop for minutes. Every problem under MAX_RNNT_NODES is far below.
+ENGINE_MAX_RNNT_STEPS = 5 * 10**6
 #: Lattice nodes T x (U+1) of an RNN-T problem: the alpha and beta recursions loop in Python
 #: over anti-diagonals or rows, a few microseconds a node.
 MAX_RNNT_NODES = 10**6

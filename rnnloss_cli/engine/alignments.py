@@ -38,7 +38,7 @@ from rnnloss_cli.engine._numerics import (
     check_int_option,
 )
 from rnnloss_cli.engine.errors import EngineError, shown
-from rnnloss_cli.limits import MAX_ARRAY_BYTES
+from rnnloss_cli.limits import ENGINE_MAX_COUNT_BITS, MAX_ARRAY_BYTES
 
 #: Per-frame probabilities further than this from 1 do not form a distribution.
 SUM_TOLERANCE = 1e-6
@@ -418,8 +418,36 @@ def ctc_path_count_log10(target: Sequence[Hashable], T: int) -> float:
     need, _ = min_frames(target)
     if T < need:
         return -math.inf
-    n, k = T + 2 * len(target) - need, 2 * len(target)
-    return (math.lgamma(n + 1) - math.lgamma(k + 1) - math.lgamma(n - k + 1)) / math.log(10)
+    return _log2_comb(T + 2 * len(target) - need, 2 * len(target)) * math.log10(2)
+
+
+def _log2_comb(n: int, k: int) -> float:
+    """log2 C(n, k) for 0 <= k <= n, without building it: from log-gamma while n is below
+    10^12, else from ln C(n, k) = k ln n + Σ_{i<k} ln(1 − i/n) − ln k! with the sum taken as
+    −k(k − 1)/(2n) (k, at most a target's length, is then below n/1000: the rest is tiny).
+    A float of n would overflow past 1.8 x 10^308 and cancel digits past 10^12."""
+    k = min(k, n - k)
+    if k <= 0:
+        return 0.0
+    if n < 10**12:
+        nats = math.lgamma(n + 1) - math.lgamma(k + 1) - math.lgamma(n - k + 1)
+    else:
+        nats = k * math.log(n) - k * (k - 1) / (2 * n) - math.lgamma(k + 1)
+    return nats / math.log(2)
+
+
+def _bounded_comb(n: int, k: int, n_frames: int, n_labels: int) -> int:
+    """math.comb(n, k), refused first (an EngineError naming T and ENGINE_MAX_COUNT_BITS)
+    when the number would have more bits than the limit: its time grows with them."""
+    bits = _log2_comb(n, k)
+    if bits > ENGINE_MAX_COUNT_BITS:
+        raise EngineError(
+            f"T: the alignment count of a {n_labels:,}-label target over "
+            f"{f'{n_frames:,}' if n_frames < 10**15 else shown(n_frames)} frames has about "
+            f"{bits:,.0f} bits, more than the engine's limit ENGINE_MAX_COUNT_BITS = "
+            f"{ENGINE_MAX_COUNT_BITS:,} (ctc_path_count_log10 gives its size at once)"
+        )
+    return math.comb(n, k)
 
 
 def ctc_path_count(
@@ -457,6 +485,11 @@ def ctc_path_count(
     Returns:
         The count as a Python int (no overflow); with ``stop_above``, min-bounded as above.
 
+    Raises:
+        EngineError: if a count it would build has more than ENGINE_MAX_COUNT_BITS bits
+            (its size is found first; ``ctc_path_count_log10`` gives it for any T). With
+            ``stop_above`` only counts up to a little past it are built, however large T is.
+
     References:
         Graves et al. 2006, "Connectionist Temporal Classification: Labelling Unsegmented
         Sequence Data with Recurrent Neural Networks", ICML.
@@ -465,25 +498,43 @@ def ctc_path_count(
     labels = list(_symbols(target, "target"))
     check_bool_option(blank_distinct, "blank_distinct")
     if stop_above is not None:
-        check_int_option(stop_above, "stop_above")
+        stop_above = check_int_option(stop_above, "stop_above")
     n_labels = len(labels)
     if not blank_distinct:
         if any(a == b for a, b in zip(labels[:-1], labels[1:], strict=True)):
             return 0
         if n_labels == 0:
             return 1 if n_frames == 0 else 0
-        return math.comb(n_frames - 1, n_labels - 1) if n_frames >= n_labels else 0
+        if n_frames < n_labels:
+            return 0
+        return _bounded_comb(n_frames - 1, n_labels - 1, n_frames, n_labels)
     if n_labels == 0:  # only the all-blank path, whatever T is
         return 1
     need, repeats = min_frames(labels)
 
     def count(t: int) -> int:  # T - S - r free frames over 2S + 1 runs (see above)
-        return math.comb(t + n_labels - repeats, 2 * n_labels) if t >= need else 0
+        if t < need:
+            return 0
+        return _bounded_comb(t + n_labels - repeats, 2 * n_labels, t, n_labels)
 
-    total = count(n_frames)
-    if stop_above is None or n_frames < 2 or total <= stop_above:
-        return total
-    lo, hi = 2, n_frames  # count(hi) > stop_above; find the first such t in [2, T]
+    if stop_above is None or n_frames < 2:
+        return count(n_frames)
+    # count(T) is built only when it could be at most stop_above (its size first, with a
+    # bit to spare for the estimate's rounding); else it is certainly above, and uncounted
+    if n_frames < need or _log2_comb(n_frames + n_labels - repeats, 2 * n_labels) <= (
+        stop_above.bit_length() + 1
+    ):
+        total = count(n_frames)
+        if total <= stop_above:
+            return total
+    if stop_above < 0:  # every count (0 included) is above it: the first t is 2
+        return count(2)
+    # count(t) > stop_above >= 0 needs t >= need: probe need, need + 1, need + 3, need + 7,
+    # ... (the counts, hence their size, grow with t) until one is above, then bisect below
+    # it, so no count is built much past stop_above however large T is
+    lo, hi = max(2, need), max(2, need)
+    while hi < n_frames and count(hi) <= stop_above:
+        lo, hi = hi + 1, min(n_frames, need + 2 * (hi - need) + 1)
     while lo < hi:
         mid = (lo + hi) // 2
         if count(mid) > stop_above:

@@ -42,9 +42,10 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from rnnloss_cli.engine._numerics import as_array, check_array_bytes, check_blank, to_int64
+from rnnloss_cli.engine._numerics import as_array, check_blank, to_int64
 from rnnloss_cli.engine.ctc import ctc_loss
 from rnnloss_cli.engine.errors import EngineError
+from rnnloss_cli.limits import ENGINE_MAX_VITERBI_FRAMES, MAX_ARRAY_BYTES
 
 __all__ = ["TokenSpan", "ViterbiTrace", "ctc_forced_align", "ctc_viterbi_trace"]
 
@@ -124,8 +125,16 @@ def _delta_rows(delta: NDArray, emit: NDArray, skip_pen: NDArray) -> None:
         np.add(best, emit[t], out=delta[t])
 
 
-#: Frames whose back-pointers are read in one vectorised step (3 x this x S' floats).
-_BACK_CHUNK = 4096
+#: Cells (frames x S') whose back-pointers are read in one vectorised step: its temporaries
+#: (three candidates, the choice, a mask and a selection) are about 8 float64 arrays of it,
+#: 16 MB, whatever T and S' are (a fixed 4,096 frames made them 7 tables' worth below that).
+_BACK_CHUNK_CELLS = 2**18
+#: Bytes those temporaries take, counted in the memory check of :func:`_prepare`.
+_BACK_CHUNK_BYTES = 8 * 8 * _BACK_CHUNK_CELLS
+#: Frames of the Viterbi pass (ENGINE_MAX_VITERBI_FRAMES) one frame of
+#: :func:`best_alignment_count` counts as: its tie-counting step takes about 57 µs, against
+#: about 4.5 µs for the trace's.
+BEST_COUNT_FRAME_COST = 12
 
 
 def _back_pointers(delta: NDArray, skip: NDArray) -> NDArray[np.int64]:
@@ -133,8 +142,9 @@ def _back_pointers(delta: NDArray, skip: NDArray) -> NDArray[np.int64]:
     move must be strictly better: torchaudio's rule), -1 at t = 0 and where delta is -inf."""
     n_frames, n_ext = delta.shape
     back = np.full((n_frames, n_ext), -1, dtype=np.int64)
-    for lo in range(1, n_frames, _BACK_CHUNK):
-        hi = min(lo + _BACK_CHUNK, n_frames)
+    chunk = max(1, _BACK_CHUNK_CELLS // n_ext)  # frames a step (one, for a huge S')
+    for lo in range(1, n_frames, chunk):
+        hi = min(lo + chunk, n_frames)
         prev = delta[lo - 1 : hi - 1]
         cand = np.full((3, hi - lo, n_ext), -np.inf)
         cand[0] = prev
@@ -204,9 +214,19 @@ def best_alignment_count(
     >>> best_alignment_count(np.log([[0.5, 0.5], [0.5, 0.5]]), [1])  # A-, -A and AA tie
     2
     """
-    lp = check_log_probs(log_probs)
+    what, cost = "best_alignment_count's pass", BEST_COUNT_FRAME_COST
+    arr = as_array(log_probs, "log_probs")  # checked before the copy, as in _prepare
+    try:
+        n_labels = len(target)
+    except TypeError:
+        n_labels = None
+    if arr.ndim == 2 and n_labels is not None:
+        _check_viterbi_bytes(arr.shape, n_labels, tables=1, frame_cost=cost, what=what)
+    lp = check_log_probs(arr)
     blank = check_blank(blank, lp.shape[1])
-    labels_ext, skip_ok = _extended(check_target(target, lp.shape[1], blank), blank)
+    target = check_target(target, lp.shape[1], blank)
+    _check_viterbi_bytes(lp.shape, target.size, tables=1, frame_cost=cost, what=what)
+    labels_ext, skip_ok = _extended(target, blank)
     emit = lp[:, labels_ext]
     n_ext = labels_ext.size
 
@@ -245,12 +265,48 @@ def _min_frames(target: NDArray[np.int64]) -> tuple[int, int]:
 def _prepare(
     log_probs: ArrayLike, target: ArrayLike, blank: int
 ) -> tuple[NDArray[np.float64], NDArray[np.int64], int]:
-    lp = check_log_probs(log_probs)
+    arr = as_array(log_probs, "log_probs")  # no copy yet of an array
+    try:  # a first check from the target's length, before the (T, C) copy is made
+        n_labels = len(target)
+    except TypeError:  # not a sized sequence: checked below, once it is read
+        n_labels = None
+    if arr.ndim == 2 and n_labels is not None:
+        _check_viterbi_bytes(arr.shape, n_labels)
+    lp = check_log_probs(arr)
     blank = check_blank(blank, lp.shape[1])
     target = check_target(target, lp.shape[1], blank)
-    # the Viterbi table and its back-pointers are T x (2S + 1), 8 bytes a cell each
-    check_array_bytes((lp.shape[0], 2 * target.size + 1), "Viterbi table (T, 2S + 1)")
+    _check_viterbi_bytes(lp.shape, target.size)
     return lp, target, blank
+
+
+def _check_viterbi_bytes(
+    shape: tuple[int, int],
+    n_labels: int,
+    *,
+    tables: int = 3,
+    frame_cost: int = 1,
+    what: str = "the Viterbi pass",
+) -> None:
+    """Refuse, before it starts, a pass of more than ENGINE_MAX_VITERBI_FRAMES frames (each
+    counted ``frame_cost`` times) or holding more than MAX_ARRAY_BYTES: the float64 copy of
+    log_probs (T x C), ``tables`` T x (2S + 1) tables of 8 bytes a cell (the Viterbi pass:
+    emissions on the extended labels, delta, back-pointers), and the back-pointers' chunk."""
+    n_frames, n_classes = (int(d) for d in shape)
+    if n_frames * frame_cost > ENGINE_MAX_VITERBI_FRAMES:
+        cost = "" if frame_cost == 1 else f", each counted as {frame_cost}"
+        raise EngineError(
+            f"log_probs: {what} over {n_frames:,} frames{cost} is past the engine's limit "
+            f"ENGINE_MAX_VITERBI_FRAMES = {ENGINE_MAX_VITERBI_FRAMES:,} (a Python step a frame)"
+        )
+    n_ext = 2 * int(n_labels) + 1
+    held = 8 * (n_frames * n_classes + tables * n_frames * n_ext) + _BACK_CHUNK_BYTES
+    if held > MAX_ARRAY_BYTES:
+        raise EngineError(
+            f"log_probs: {what} over {n_frames:,} frames of a {n_labels:,}-label target "
+            f"would hold {held / 2**30:.3g} GiB ({tables} T x (2S + 1) table"
+            f"{'s' if tables > 1 else ''} and a copy of the (T, C) log-probabilities), more "
+            f"than the engine's limit MAX_ARRAY_BYTES = {MAX_ARRAY_BYTES / 2**30:g} GiB"
+        )
 
 
 def ctc_forced_align(
@@ -275,7 +331,8 @@ def ctc_forced_align(
         alignment) path is all -1 and scores all -inf; ``ctc_viterbi_trace`` gives the reason.
 
     Raises:
-        EngineError: on a bad shape, dtype, blank index or target label.
+        EngineError: on a bad shape, dtype, blank index or target label; before the pass,
+            on more than ENGINE_MAX_VITERBI_FRAMES frames or tables past MAX_ARRAY_BYTES.
 
     Example:
         Target AB (classes -, A, B = 0, 1, 2) over three frames. Of the five alignments,
@@ -411,7 +468,8 @@ def ctc_viterbi_trace(log_probs: ArrayLike, target: ArrayLike, blank: int = 0) -
         A :class:`ViterbiTrace` (arrays are read-only).
 
     Raises:
-        EngineError: on a bad shape, dtype, blank index or target label.
+        EngineError: on a bad shape, dtype, blank index or target label; before the pass,
+            on more than ENGINE_MAX_VITERBI_FRAMES frames or tables past MAX_ARRAY_BYTES.
 
     Example:
         The AB example of :func:`ctc_forced_align`: p(AB|x) = .147 + .196 + .056 + .147 +

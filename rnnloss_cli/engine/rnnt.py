@@ -62,6 +62,7 @@ from rnnloss_cli.engine._numerics import (
 )
 from rnnloss_cli.engine.errors import EngineError, shown
 from rnnloss_cli.engine.forced_align import to_int64
+from rnnloss_cli.limits import ENGINE_MAX_RNNT_STEPS, MAX_ARRAY_BYTES, MAX_RNNT_VALUES
 
 __all__ = ["RNNTTrace", "rnnt_loss", "rnnt_loss_and_grad", "rnnt_trace"]
 
@@ -86,6 +87,13 @@ def _check_logits(logits: ArrayLike, ndim: int, shape: str) -> NDArray[np.float6
         raise EngineError(f"logits must have shape {shape}; got shape {arr.shape}")
     if 0 in arr.shape:
         raise EngineError(f"logits must have every dimension >= 1 {shape}; got shape {arr.shape}")
+    if arr.size > MAX_RNNT_VALUES:  # before any pass over them (a broadcast view costs nothing)
+        raise EngineError(
+            f"logits: {arr.size:,} numbers (shape {arr.shape}), more than the engine's limit "
+            f"MAX_RNNT_VALUES = {MAX_RNNT_VALUES:,}: a call holds up to four float64 arrays "
+            f"of that size (logits, log-probabilities, gradients), under MAX_ARRAY_BYTES = "
+            f"{MAX_ARRAY_BYTES / 2**30:g} GiB"
+        )
     arr = np.asarray(arr, dtype=np.float64)
     if not all_finite(arr):
         where = tuple(int(i) for i in np.argwhere(~np.isfinite(arr))[0])
@@ -155,6 +163,16 @@ def _prepare(logits, targets, logit_lengths, target_lengths, blank, fused) -> _B
                 f"{name} must lie in [{low}, {high}]; got {int(arr[i])} at batch index {i}"
             )
         lengths.append(arr)
+    # Python steps of the recursions: each sequence's T + U anti-diagonals, plus ten for the
+    # sequence itself (see ENGINE_MAX_RNNT_STEPS), counted before any lattice is computed
+    steps = int(lengths[0].sum()) + int(lengths[1].sum()) + 10 * n_batch
+    if steps > ENGINE_MAX_RNNT_STEPS:
+        raise EngineError(
+            f"logits: {n_batch:,} sequence(s) of {int(lengths[0].sum()):,} frames and "
+            f"{int(lengths[1].sum()):,} labels in all take {steps:,} steps of the lattice "
+            f"recursions (T + U + 10 a sequence), more than the engine's limit "
+            f"ENGINE_MAX_RNNT_STEPS = {ENGINE_MAX_RNNT_STEPS:,}"
+        )
     used = np.arange(n_nodes - 1)[None, :] < lengths[1][:, None]
     bad = used & ((tg < 0) | (tg >= n_classes) | (tg == blank))
     if bad.any():
@@ -259,17 +277,21 @@ def _grad(
 ) -> NDArray[np.float64]:
     """d(-ln p)/d logits of one sequence, (T, U+1, V), clamped when clamp > 0."""
     n_frames, n_nodes, _ = lp.shape
-    grad = np.zeros_like(lp)
+    if fused:  # y(t, u, k) x the node's occupation, built in place: no temporary of lp's size
+        node = lat.blank_occ.copy()
+        node[:, :-1] += lat.label_occ
+        with np.errstate(over="ignore", invalid="ignore"):  # NaN occupations when p = 0
+            grad = np.exp(lp)
+            grad *= node[:, :, None]
+    else:
+        grad = np.zeros_like(lp)
+    # minus the moves' occupations (blank and label cells differ: targets are not blank);
+    # e - occ is the same double as the former (0 - occ) + e
     grad[:, :, blank] -= lat.blank_occ
     if n_nodes > 1:
         rows = np.arange(n_frames)[:, None]
         cols = np.arange(n_nodes - 1)[None, :]
         grad[rows, cols, target[None, :]] -= lat.label_occ
-    if fused:
-        node = lat.blank_occ.copy()
-        node[:, :-1] += lat.label_occ
-        with np.errstate(over="ignore", invalid="ignore"):  # NaN occupations when p = 0
-            grad += np.exp(lp) * node[:, :, None]
     if clamp > 0:
         np.clip(grad, -clamp, clamp, out=grad)
     return grad
@@ -336,7 +358,9 @@ def rnnt_loss(
         (N,) float64 for reduction="none", else a float.
 
     Raises:
-        EngineError: on a bad shape, dtype, length, blank, target label or option.
+        EngineError: on a bad shape, dtype, length, blank, target label or option; on
+            logits of more than MAX_RNNT_VALUES numbers, or a batch of more than
+            ENGINE_MAX_RNNT_STEPS steps (T_n + U_n + 10 a sequence), before computing.
 
     Example:
         T = 2 frames, U = 1 label (class 0), V = 2 (blank = 1), every logit 0 so every move has
@@ -469,7 +493,8 @@ def rnnt_trace(
         An :class:`RNNTTrace` (arrays are read-only).
 
     Raises:
-        EngineError: on a bad shape, dtype, blank or target label.
+        EngineError: on a bad shape, dtype, blank or target label; on logits of more than
+            MAX_RNNT_VALUES numbers or more than ENGINE_MAX_RNNT_STEPS steps (T + U + 10).
 
     Example:
         T = 2, U = 1, all moves 1/2 (the :func:`rnnt_loss` example): alpha(1, 1) sums the two
