@@ -35,9 +35,7 @@ def underflows(text: str, value: float) -> bool:
 
 def flag_error(message: str, flag: str) -> ProblemError:
     """A bad-input error for one flag (exit 2, one line naming the flag)."""
-    err = ProblemError(message, file=FLAGS_FILE, field=flag)
-    err.flag = flag
-    return err
+    return ProblemError(message, file=FLAGS_FILE, field=flag)
 
 
 #: Fields whose flag is not ``--`` + the field's name.
@@ -64,6 +62,8 @@ def flag_where(
     if match is None:
         return field or "the command line"
     key = match[1].lstrip("-")
+    if key.isupper():  # already an argument's name (TARGET)
+        return key
     if key == "method" and ("sum to" in message or typed.get("method") is None):
         key = "probs"
     if message.startswith("the blank "):  # the blank missing from the symbols or probs
