@@ -22,8 +22,13 @@ class ProblemError(Exception):
         self.file = file
         self.line = line
         self.field = field
+        #: For a flag command: the flag (and item or row) the user typed, e.g. ``--y, item 2``;
+        #: shown instead of the file and field (see ``flags.flags_named``).
+        self.flag: str | None = None
 
     def __str__(self) -> str:
+        if self.flag:
+            return f"{self.flag}: {self.message}"
         where = self.file or "<input>"
         if self.line is not None:
             where += f":{self.line}"

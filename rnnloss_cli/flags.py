@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Collection, Iterator, Mapping
+from contextlib import contextmanager
 from typing import Any
 
 from rnnloss_cli.errors import ProblemError
@@ -34,6 +36,67 @@ def underflows(text: str, value: float) -> bool:
 def flag_error(message: str, flag: str) -> ProblemError:
     """A bad-input error for one flag (exit 2, one line naming the flag)."""
     return ProblemError(message, file=FLAGS_FILE, field=flag)
+
+
+#: Fields whose flag is not ``--`` + the field's name.
+_FLAG_NAMES = {"alignments": "--alignment"}
+#: A field as validation names it: ``y``, ``yhat[1][2]``, ``probs.B`` (or a flag, ``--probs``).
+_FIELD = re.compile(r"(-*[A-Za-z_]+)((?:\[\d+\])*)(?:\.(.*))?", re.S)
+
+
+def flag_where(
+    field: str | None,
+    message: str,
+    typed: Mapping[str, Any],
+    names: Mapping[str, str],
+    matrices: Collection[str] = (),
+) -> str:
+    """The flag a field of flag data came from, with its 1-based row and item as the user
+    wrote them (rows split by ';'): ``yhat[1][2]`` -> ``--yhat, row 2, item 3``.
+
+    ``typed`` holds each field's value as typed; ``names`` the flags not named ``--field``
+    (``target`` -> ``TARGET`` for an argument). ``method``, which the user may not have
+    typed, names ``--probs`` when the probabilities are the cause.
+    """
+    match = _FIELD.fullmatch(field or "")
+    if match is None:
+        return field or "the command line"
+    key = match[1].lstrip("-")
+    if key.isupper():  # already an argument's name (TARGET)
+        return key
+    if key == "method" and ("sum to" in message or typed.get("method") is None):
+        key = "probs"
+    if message.startswith("the blank "):  # the blank missing from the symbols or probs
+        key = "blank"
+    flag = names.get(key) or _FLAG_NAMES.get(key) or "--" + key.replace("_", "-")
+    index = [int(i) + 1 for i in re.findall(r"\d+", match[2])]
+    raw = typed.get(key)
+    if key == "alignments" and index:
+        return f"{flag} no. {index[0]}"
+    if match[3] is not None:
+        return f"{flag}, {match[3]}"
+    rows = isinstance(raw, str) and ";" in raw
+    if not rows and key in matrices and (len(index) == 2 or "row" in message):
+        index = index[1:]  # one row read as a T = 1 matrix: its row 1 is the whole flag
+    words = ("row", "item") if rows else ("item",)
+    return ", ".join([flag, *(f"{w} {i}" for w, i in zip(words, index, strict=False))])
+
+
+@contextmanager
+def flags_named(
+    typed: Mapping[str, Any],
+    names: Mapping[str, str] | None = None,
+    matrices: Collection[str] = (),
+) -> Iterator[None]:
+    """Errors of flag data raised inside name the flag the user typed (``flag_where``),
+    not the field of a problem file: ``--y, item 2: ...`` for ``<command line>: field 'y[1]'``.
+    """
+    try:
+        yield
+    except ProblemError as err:
+        if err.file == FLAGS_FILE and err.flag is None:
+            err.flag = flag_where(err.field, err.message, typed, names or {}, matrices)
+        raise
 
 
 #: A decimal number as flags, answers (``mark``, ``grade``) and LM files write it: ASCII
@@ -93,8 +156,21 @@ def parse_numbers(text: str, flag: str) -> Any:
     if not text.strip():
         raise ProblemError("expected numbers, got nothing", file=FLAGS_FILE, field=flag)
     rows = list(text.split(";"))
-    parsed = [[parse_number(x, flag) for x in r.split(",")] for r in rows]
+    at = (lambda r, i: f"{flag}[{r}][{i}]") if ";" in text else (lambda r, i: f"{flag}[{i}]")
+    parsed = [
+        [_number_at(x, flag, at(r, i)) for i, x in enumerate(row.split(","))]
+        for r, row in enumerate(rows)
+    ]
     return parsed if ";" in text else parsed[0]
+
+
+def _number_at(text: str, flag: str, where: str) -> Any:
+    """``parse_number``, its error naming the row and item (``y[2]``, ``yhat[0][1]``)."""
+    try:
+        return parse_number(text, flag)
+    except ProblemError as err:
+        err.field = where
+        raise
 
 
 def parse_mapping(text: str, flag: str) -> dict[str, Any]:
@@ -112,7 +188,7 @@ def parse_mapping(text: str, flag: str) -> dict[str, Any]:
             raise ProblemError(
                 f"{key!r} is given twice; give each symbol once", file=FLAGS_FILE, field=flag
             )
-        out[key] = parse_number(value, flag)
+        out[key] = _number_at(value, flag, f"{flag}.{key}")
     return out
 
 

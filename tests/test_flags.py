@@ -25,7 +25,7 @@ def test_value_beyond_float64_is_a_problem_error(text):
     with pytest.raises(ProblemError) as info:
         parse_numbers(text, "y")
     err = info.value
-    assert (err.file, err.field) == (FLAGS_FILE, "y")
+    assert (err.file, err.field) == (FLAGS_FILE, "y[1]")  # the 2nd item
     assert "does not fit a float64 number (max about 1.8e308)" in err.message
 
 
@@ -42,7 +42,7 @@ def test_written_nan_and_inf_pass_here_and_are_refused_as_not_finite_later():
 def test_mapping_value_beyond_float64():
     with pytest.raises(ProblemError) as info:
         parse_mapping("A=0.5,B=1e999", "--probs")
-    assert info.value.field == "--probs" and "float64" in info.value.message
+    assert info.value.field == "--probs.B" and "float64" in info.value.message
 
 
 def test_not_a_number():
@@ -57,7 +57,7 @@ def test_value_below_float64_is_a_problem_error_not_zero(text):
     (nll --yhat 1e-400,1 gave an infinite loss for a true loss of about 921)."""
     with pytest.raises(ProblemError) as info:
         parse_numbers(f"0.5,{text}", "yhat")
-    assert (info.value.file, info.value.field) == (FLAGS_FILE, "yhat")
+    assert (info.value.file, info.value.field) == (FLAGS_FILE, "yhat[1]")
     assert "too small for a float64" in info.value.message
 
 
@@ -87,5 +87,5 @@ def test_a_symbol_given_twice_is_refused():
 def test_only_ascii_decimal_numbers_are_read(text, hint):
     with pytest.raises(ProblemError) as info:
         parse_numbers(f"0.5,{text}", "--yhat")
-    assert info.value.field == "--yhat"
+    assert info.value.field == "--yhat[1]"
     assert "expected a number" in info.value.message and hint in info.value.message

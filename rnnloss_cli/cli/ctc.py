@@ -34,6 +34,8 @@ ProbsOpt = Annotated[
     Optional[str],  # noqa: UP045
     typer.Option("--probs", help="Each symbol's probability at every frame, e.g. H=0.6,-=0.4."),
 ]
+#: The flags one row of which (no ';') is read as a T = 1 matrix.
+MATRICES = ("emissions", "logits")
 FLAGS_EPILOG = "Example: rnnloss ctc --target AB --probs A=0.5,B=0.3,-=0.2 -a A-B -a AB-"
 
 
@@ -86,6 +88,13 @@ def ctc(
         raise fail(flag_error("give the target labels, e.g. --target HELLO", "--target"))
 
     def build(win: Any) -> Any:
+        from rnnloss_cli.flags import flags_named
+
+        typed = {"target": target, "probs": probs, "method": method, "emissions": emissions}
+        with flags_named({**typed, "logits": logits}, matrices=MATRICES):
+            return _solve_ctc(win)
+
+    def _solve_ctc(win: Any) -> Any:
         from rnnloss_cli.flags import parse_mapping, problem_from_flags
         from rnnloss_cli.solve import solve as run_solver
 
@@ -124,11 +133,12 @@ def paths(
     """
 
     def build(win: Any) -> Any:
-        from rnnloss_cli.flags import parse_mapping
+        from rnnloss_cli.flags import flags_named, parse_mapping
         from rnnloss_cli.solve.ctc_tools import paths_result
 
-        table = parse_mapping(probs, "--probs") if probs is not None else None
-        return paths_result(target, frames, table, blank, window=win)
+        with flags_named({"probs": probs}, {"target": "TARGET"}):
+            table = parse_mapping(probs, "--probs") if probs is not None else None
+            return paths_result(target, frames, table, blank, window=win)
 
     solve_and_emit(build, fmt, precision, window=window)
 
@@ -189,6 +199,12 @@ def decode(
     """
 
     def build(win: Any) -> Any:
+        from rnnloss_cli.flags import flags_named
+
+        with flags_named({"emissions": emissions, "logits": logits}, matrices=MATRICES):
+            return _decode(win)
+
+    def _decode(win: Any) -> Any:
         from rnnloss_cli.flags import flag_error
         from rnnloss_cli.problem.align import DEFAULT_BEAM
 
@@ -286,9 +302,15 @@ def align(
     """
 
     def build(win: Any) -> Any:
-        from rnnloss_cli.flags import problem_from_flags
+        from rnnloss_cli.flags import flags_named, problem_from_flags
         from rnnloss_cli.solve import solve as run_solver
 
+        with flags_named(
+            {"emissions": emissions, "logits": logits}, {"target": "TARGET"}, MATRICES
+        ):
+            return _align(win, problem_from_flags, run_solver)
+
+    def _align(win: Any, problem_from_flags: Any, run_solver: Any) -> Any:
         data = {
             "kind": "ctc_align",
             "title": f"forced alignment of {target} (flags)",

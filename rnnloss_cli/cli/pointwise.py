@@ -77,15 +77,16 @@ def _pointwise(
     """Flags -> the data a problem file holds -> the same parser and solver as ``solve``."""
 
     def build(win: Any) -> Any:
-        from rnnloss_cli.flags import parse_numbers, problem_from_flags
+        from rnnloss_cli.flags import flags_named, parse_numbers, problem_from_flags
         from rnnloss_cli.solve import solve as run_solver
 
-        fields = {
-            k: (parse_numbers(v, k) if isinstance(v, str) and k != "reduction" else v)
-            for k, v in data.items()
-        }
-        problem = problem_from_flags({"kind": kind, "title": f"{kind} (flags)", **fields})
-        return run_solver(problem, window=win)
+        with flags_named(data):
+            fields = {
+                k: (parse_numbers(v, k) if isinstance(v, str) and k != "reduction" else v)
+                for k, v in data.items()
+            }
+            problem = problem_from_flags({"kind": kind, "title": f"{kind} (flags)", **fields})
+            return run_solver(problem, window=win)
 
     solve_and_emit(build, fmt, precision, window=window)
 
@@ -123,7 +124,7 @@ def _categorical_command(kind: str) -> Callable[..., None]:
         if "," not in y and ";" not in y:  # a lone class index, as ``y: 0`` in a file
             from rnnloss_cli.flags import parse_numbers
 
-            target = guarded(lambda: parse_numbers(y, "y"))[0]
+            target = guarded(lambda: parse_numbers(y, "--y"))[0]
         data = {"y": target, "yhat": yhat, "logits": logits, "log_probs": log_probs}
         _pointwise(kind, {**data, "reduction": reduction}, fmt, precision, window)
 

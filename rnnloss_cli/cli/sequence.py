@@ -18,10 +18,15 @@ _TEXT_FIELDS = ("reduction",)
 
 def _run(kind: str, data: dict[str, Any], fmt: Any, precision: int, window: Opt) -> None:
     """Flags -> problem data -> the kind's parser and solver -> printed result (errors: exit 2)."""
-    from rnnloss_cli.flags import parse_numbers, problem_from_flags
+    from rnnloss_cli.flags import flags_named, parse_numbers, problem_from_flags
     from rnnloss_cli.solve import solve
 
     def build(win: Any) -> Any:
+        matrices = () if kind == "sequence_hinge" else ("yhat", "logits", "policy")
+        with flags_named(data, matrices=matrices):
+            return _build(win)
+
+    def _build(win: Any) -> Any:
         fields: dict[str, Any] = {}
         for key, value in data.items():
             if value is None:

@@ -173,7 +173,7 @@ def test_missing_file_exit_2():
 def test_bad_flag_value_exit_2():
     result = run("hinge", "--y", "1,x", "--yhat", "0.1,0.2")
     assert result.exit_code == 2
-    assert "field 'y'" in result.stderr and "'x'" in result.stderr
+    assert "error: --y, item 2:" in result.stderr and "'x'" in result.stderr
 
 
 def test_usage_error_exit_2():

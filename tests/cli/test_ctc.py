@@ -130,11 +130,11 @@ def test_decode():
     [
         (
             ["ctc", "--target", "HELLO", "--probs", "H=0.6,E=0.5,-=0.2", "--alignment", "H-E"],
-            ["<command line>", "target", "'L' is missing"],
+            ["error: --target:", "'L' is missing"],
         ),
         (
             ["ctc", "--target", "AB", "--probs", "A=0.5,B=x,-=0.2", "--alignment", "AB"],
-            ["<command line>", "probs", "expected a number"],
+            ["error: --probs, B:", "expected a number"],
         ),
         (["ctc", "--probs", "A=1"], ["--target"]),
         (["ctc", "decode", "--emissions", "0.5,0.5", "--symbols", "A,B"], ["blank"]),
@@ -190,7 +190,7 @@ def test_bare_ctc_shows_usage_and_exits_2_like_bare_rnnloss():
 def test_ctc_paths_checks_its_target_and_blank_as_ctc_does(args, flag):
     r = run("ctc", "paths", *args)
     assert r.exit_code == 2, r.output
-    assert f"field '{flag}'" in r.output
+    assert f"error: {flag}:" in r.output
 
 
 def test_ctc_target_with_a_control_character_is_refused():
