@@ -84,7 +84,7 @@ def test_file_over_the_size_limit(tmp_path):
 
 def test_integer_beyond_float64_in_a_flag():
     result = _run("mse", "--y", "1,1" + "0" * 400, "--yhat", "1,2")
-    _one_error_line(result, "error: <command line>:", "field 'y'", "float64")
+    _one_error_line(result, "error: --y, item 2:", "float64")
 
 
 def test_non_utf8_stdin():
