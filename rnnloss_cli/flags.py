@@ -34,8 +34,11 @@ def underflows(text: str, value: float) -> bool:
 
 
 def flag_error(message: str, flag: str) -> ProblemError:
-    """A bad-input error for one flag (exit 2, one line naming the flag)."""
-    return ProblemError(message, file=FLAGS_FILE, field=flag)
+    """A bad-input error for one flag (exit 2, one line naming the flag: ``--clip: ...``)."""
+    err = ProblemError(message, file=FLAGS_FILE, field=flag)
+    if flag.startswith("-") or flag.isupper():  # a flag or an argument (TARGET) as typed
+        err.flag = flag
+    return err
 
 
 #: Fields whose flag is not ``--`` + the field's name.

@@ -231,3 +231,17 @@ def test_bad_flag_value_names_the_flag(args, words):
     # the flag, then its row / item or the message: "--y" is not "--yhat"
     assert re.match(rf"error: {re.escape(words)}[:,]", line), line
     assert "<command line>: field" not in line and "Traceback" not in result.output
+
+
+@pytest.mark.parametrize(
+    ("args", "start"),
+    [
+        (["ctc", "--probs", "A=1"], "error: --target: "),
+        (["train", "--loss", "mse", "--epochs", "100000"], "error: --epochs: "),
+    ],
+)
+def test_an_error_raised_before_the_build_names_its_flag_too(args, start):
+    # flag_error (raised outside flags_named's build) still said "<command line>: field '--target'"
+    result = runner.invoke(app, args)
+    assert result.exit_code == 2
+    assert result.output.startswith(start), result.output

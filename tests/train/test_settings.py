@@ -73,4 +73,6 @@ def test_cli_train_bad_flag_or_divergence_exits_2_with_one_line(flags: list[str]
         timeout=120,
     )
     assert proc.returncode == 2, proc.stderr
-    assert proc.stderr.startswith("error: <command line>:") and "Traceback" not in proc.stderr
+    # one line naming the flag (--lr nan: "error: --lr: ..."; a divergence names --lr in it)
+    assert proc.stderr.startswith("error: ") and proc.stderr.count("\n") == 1, proc.stderr
+    assert flags[0] in proc.stderr and "Traceback" not in proc.stderr
