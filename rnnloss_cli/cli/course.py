@@ -19,6 +19,7 @@ from rnnloss_cli.cli.io import (
     EXIT_MISMATCH,
     check_output_path,
     fail,
+    fail_if_keys_disagree,
     guarded,
     json_for_stdout,
     say,
@@ -99,8 +100,7 @@ def vary(
         f"in {output}: {written} written, {same} unchanged"
     )
     if variants and variants[0].template_key_disagrees:  # the template's key has a typo
-        say(f"answer key disagrees: {path}")
-        raise typer.Exit(EXIT_MISMATCH)
+        fail_if_keys_disagree([path])
 
 
 def _check_folder(output: Path) -> None:
@@ -162,8 +162,8 @@ def mark(
         json_for_stdout(report_json(report)) if fmt is MarkFormat.json else report_text(report)
     )
     if report.key_disagrees:  # marked against the computed value; the key's typo is said
-        say(f"answer key disagrees: {report.file}")
-    if not report.ok or report.key_disagrees:
+        fail_if_keys_disagree([report.file])
+    if not report.ok:
         raise typer.Exit(EXIT_MISMATCH)
 
 
@@ -221,10 +221,7 @@ def grade(
             pieces = json_for_stdout(pieces)
         write_file(pieces, json_out, force=force, inputs=inputs)
     say(summary_text(report, width=shutil.get_terminal_size().columns))
-    if report.disagree:  # graded against the computed values; the key's typo fails the run
-        for name in report.disagree:
-            say(f"answer key disagrees: {name}")
-        raise typer.Exit(EXIT_MISMATCH)
+    fail_if_keys_disagree(report.disagree)  # graded against the computed values
 
 
 def _check_reports(
@@ -302,10 +299,7 @@ def export(
         write_markup(bank.text)
     else:
         write_file(bank.text, output, force=force, inputs=input_files(files))
-    if bank.disagree:  # the bank is written in full; a key that disagrees fails the run
-        for name in bank.disagree:
-            say(f"answer key disagrees: {name}")
-        raise typer.Exit(EXIT_MISMATCH)
+    fail_if_keys_disagree(bank.disagree)  # the bank asks the computed values
 
 
 def register(app: typer.Typer) -> None:

@@ -299,6 +299,16 @@ def say(message: str, *, one_line: bool = False) -> None:
         pass
 
 
+def fail_if_keys_disagree(names: Iterable[str]) -> None:
+    """Name each file whose answer key disagrees with the computed value (one line each on
+    stderr) and exit 1 if there was one: the output is written in full first, by the caller."""
+    names = list(names)
+    for name in names:
+        say(f"answer key disagrees: {name}", one_line=True)
+    if names:
+        raise typer.Exit(EXIT_MISMATCH)
+
+
 def _shortened(line: str) -> str:
     """``line`` with its middle left out past MAX_MESSAGE_CHARS (the start names the file,
     line and field; the end often what was expected), saying how much was left out."""

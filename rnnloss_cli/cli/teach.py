@@ -110,7 +110,7 @@ def sheet(
     force: ForceOpt = False,
 ) -> None:
     """A question sheet (givens and tasks, no answers) or, with --solutions, a solution sheet."""
-    from rnnloss_cli.cli.io import EXIT_MISMATCH, say
+    from rnnloss_cli.cli.io import fail_if_keys_disagree, say
     from rnnloss_cli.cli.output import format_for_output, parse_window
     from rnnloss_cli.problem import input_files, problem_files
     from rnnloss_cli.sheet import build_sheet_checked, sheet_warnings
@@ -128,10 +128,7 @@ def sheet(
     _write(text, output, force=force, inputs=input_files(paths), markup=chosen == "html")
     for warning in sheet_warnings(text, chosen):
         say(f"warning: {warning}")
-    if bad:  # the sheet is written in full; a key that disagrees still fails the run
-        for name in bad:
-            say(f"answer key disagrees: {name}")
-        raise typer.Exit(EXIT_MISMATCH)
+    fail_if_keys_disagree(bad)  # the sheet is written in full first
 
 
 def explain(
