@@ -171,9 +171,9 @@ def check(
 
     Exits 1 if any key disagrees (naming the file), 2 if a file is malformed.
     """
-    from rnnloss_cli.checking import check_files
+    from rnnloss_cli.checking import DEFAULT_FOLDER, check_files
 
-    code = guarded(lambda: check_files(paths or ["problems/"], precision))
+    code = guarded(lambda: check_files(paths or [DEFAULT_FOLDER], precision))
     raise typer.Exit(code)
 
 
