@@ -50,7 +50,11 @@ def vary(
     seed: Annotated[int, typer.Option("--seed", "-s", help="Seed: same seed, same files.")] = 1,
     ids: Annotated[
         Optional[str],  # noqa: UP045
-        typer.Option("--ids", help="Roster CSV: one variant per student id (column 'id')."),
+        typer.Option(
+            "--ids",
+            help="Roster CSV: one variant per student id: the column headed id (or Student ID, "
+            "ID number, username, email, name), or with no header one id a line.",
+        ),
     ] = None,
     force: ForceOpt = False,
 ) -> None:

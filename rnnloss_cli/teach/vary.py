@@ -957,6 +957,15 @@ ROSTER_ID_COLUMNS = (
     "username",
     "email",
     "emailaddress",
+    # a column of names, when no column of ids is found: the names are the ids
+    "name",
+    "fullname",
+    "studentname",
+)
+#: The header a roster of several columns needs, as a message says it.
+ROSTER_HEADER_HINT = (
+    "head the column of ids 'id' (or student, Student ID, ID number, student number, username, "
+    "email, name), or give one id a line with no header"
 )
 _HEADER_SPACES = re.compile(r"[\s_-]+")
 
@@ -980,7 +989,12 @@ def _refuse_other_separator(cells: list[str], path: str, line: int) -> None:
 
 def read_roster(path: str) -> list[str]:
     """Student ids from a CSV: the column named as in ROSTER_ID_COLUMNS (any case, spaces,
-    ``_`` and ``-`` ignored: ``Student ID``, ``student_id``, ``ID number``), else the first one.
+    ``_`` and ``-`` ignored: ``Student ID``, ``student_id``, ``ID number``, ``Name``), its
+    header row skipped; else, in a roster of one column, every row (no header: one id a line).
+
+    A first row of several cells none of which names an id column is refused (ROSTER_HEADER_HINT):
+    a header such as ``Group,Mark`` was read as a student, and which column of a roster with no
+    header holds the ids cannot be told.
 
     Read as ``grade`` reads answers (``teach.csvfile``): any line ending, at most
     MAX_ROSTER_ROWS rows (blank ones included) and MAX_CSV_FIELD_CHARS characters a cell.
@@ -1003,6 +1017,17 @@ def read_roster(path: str) -> list[str]:
         if name in names:
             col, start = names.index(name), 1
             break
+    else:
+        if len(rows[0][2]) > 1:
+            from rnnloss_cli.teach.csvfile import shown
+
+            cells = ", ".join(shown(c.strip()) for c in rows[0][2][:4])
+            more = ", ..." if len(rows[0][2]) > 4 else ""
+            raise ProblemError(
+                f"the first row ({cells}{more}) names no id column; {ROSTER_HEADER_HINT}",
+                file=path,
+                line=rows[0][1],
+            )
     if start >= len(rows):  # a header and nothing under it: 0 variants, exit 0, said nothing
         raise ProblemError(
             f"no student ids under the header (column {header[col]!r} is empty)",
