@@ -27,10 +27,13 @@ nothing: it is reported and skipped, so no score passes 100%. Slips are summed p
 A malformed row (too few or too many cells, no student, an unknown problem or figure, a value
 that is not a number, a second answer to the same figure, a variant that does not count) is
 reported by its row number and skipped; the rest of the file is graded, and a student whose
-rows were all skipped is still listed, with 0. A student id is matched exactly, spaces around
-it ignored: ids that differ only by case (``S1``, ``s1``) are graded as different students,
-and a warning names them once. The rows are read one at a time, and a file past
-MAX_GRADE_ROWS is refused before any answer is marked.
+rows were all skipped is still listed, with 0, as is, after the students of the CSV, every
+student a variant was made for (``vary --ids``) who has no row. A blank value in the long form
+is not answered, as an empty wide cell (for a text figure it is the empty labelling). A
+student id is matched exactly, spaces around it ignored: ids that differ only by case
+(``S1``, ``s1``) are graded as different students, and a warning names them once. The
+rows are read one at a time, and a file past MAX_GRADE_ROWS is refused before any answer is
+marked.
 """
 
 from __future__ import annotations
@@ -142,7 +145,8 @@ class GradeReport:
     problems: dict[str, _Graded]
     answers: list[Answer] = field(default_factory=list)
     issues: list[str] = field(default_factory=list)
-    #: Every student with a row (even rows all skipped), in order, with their graded answers.
+    #: Every student with a row (even rows all skipped), in order, with their graded answers;
+    #: then every student a variant was made for who has no row (no answers).
     by_student: dict[str, list[Answer]] = field(default_factory=dict)
     #: (student, template) -> the variant answered first (it counts when none is their own).
     answered: dict[tuple[str, str], str] = field(default_factory=dict)
@@ -414,6 +418,10 @@ def grade_class(problem_paths: list[str], answers_path: str) -> GradeReport:
             f"{answers_path}: {more:,} more warnings of skipped rows, not listed (the first "
             f"{MAX_LISTED_ROW_ISSUES} are listed: MAX_LISTED_ROW_ISSUES)"
         )
+    # the roster's students who handed in nothing: a variant was made for them (vary --ids)
+    for g in distinct.values():
+        if g.owner is not None:
+            report.by_student.setdefault(g.owner, [])
     report.issues.extend(_student_clashes(report.students, answers_path))
     return report
 
@@ -563,6 +571,8 @@ class _Grader:
                 f"(graded: {', '.join(graded.figures)})",
             )
             return
+        if not text and name not in graded.ctx.texts:
+            return  # a blank value, as a wide form's empty cell: not answered (earns 0)
         value: float | str = text
         key = (graded.name, name, text)
         m = self.marks.get(key)  # the same text for the same figure: marked alike
