@@ -1090,6 +1090,32 @@ def parse_value(text: str) -> float:
 _DECIMAL_COMMA = re.compile(r"[+-]?\d*,\d+")
 
 
+#: Thousands grouped as a spreadsheet writes them: 1,234.5 (English), 1.234,5 (German),
+#: 1 234,5 (French, a space or a no-break space): group separator, decimal mark.
+_GROUPED = (
+    (re.compile(r"[+-]?\d{1,3}(?:,\d{3})+(?:\.\d+)?"), ",", "."),
+    (re.compile(r"[+-]?\d{1,3}(?:\.\d{3})+(?:,\d+)?"), ".", ","),
+    (re.compile(r"[+-]?\d{1,3}(?:[ \u00a0\u202f]\d{3})+(?:[,.]\d+)?"), None, None),
+)
+
+
+def _ungrouped(s: str) -> str | None:
+    """``s`` without its thousands separators and with a dot for its decimal mark (None: not
+    a grouped number). A single group (1,500) is left to the decimal comma's hint, and a
+    number (1.500 is one and a half) is no grouped one."""
+    if _NUMBER.fullmatch(s):
+        return None
+    for pattern, group, point in _GROUPED:
+        if not pattern.fullmatch(s):
+            continue
+        if group is None:  # spaces group; the decimal mark is whichever of , . follows
+            return re.sub(r"[ \u00a0\u202f]", "", s).replace(",", ".")
+        if group == "," and s.count(",") == 1 and "." not in s:
+            return None  # 1,500: a decimal comma or a thousand; the decimal comma's hint
+        return s.replace(group, "").replace(point, ".")
+    return None
+
+
 #: A percentage (8.75%) and a fraction (1/2, -3/4): refused, their decimal named.
 _PERCENT = re.compile(rf"({DECIMAL})\s*%")
 _FRACTION = re.compile(r"([+-]?\d+)\s*/\s*(\d+)")
@@ -1107,6 +1133,9 @@ def number_hint(text: str, examples: str = "1.4, -2e-3, inf") -> str:
     s = text.strip()
     if _DECIMAL_COMMA.fullmatch(s):
         return f": write the decimal point as a dot ({s.replace(',', '.')})"
+    plain = _ungrouped(s)
+    if plain is not None:
+        return f": write it without thousands separators, with a decimal point ({plain})"
     value: float | None = None
     if m := _PERCENT.fullmatch(s):
         shown, value = f"{m.group(1)}%", float(m.group(1)) / 100
