@@ -193,7 +193,8 @@ def grade(
     """Grade a class: per-student CSV (to -o or stdout), class summary on stderr.
 
     The answers CSV is long (student, problem, figure, value) or wide (student, problem, then
-    one column per figure); header names in any case. A text figure (beam, path) is
+    one column per figure); header names in any case, the student column also headed as
+    a roster's ids (Student ID, username, email). A text figure (beam, path) is
     compared exactly, spaces around ignored; the empty labelling is written (empty). Of a
     template's variants only the student's own (else the first answered) counts. A malformed
     row is reported by its row number and skipped.

@@ -1,6 +1,8 @@
 """Grade a class: an answers CSV -> per-student scores, slips, and a class summary.
 
-The CSV has a header, matched in any case with spaces around names ignored. Long form:
+The CSV has a header, matched in any case with spaces around names ignored; the student
+column may be headed as a roster's id column (``Student ID``, ``username``: see
+``vary.ROSTER_ID_COLUMNS``). Long form:
 ``student, problem, figure, value`` (one answer a row; further columns, such as a comment,
 are ignored with a warning naming them). Wide form: ``student, problem`` and then one column
 per figure (an empty cell is not answered). Rows end at LF, CRLF or a lone CR.
@@ -297,6 +299,15 @@ def _records(path: str) -> Iterator[tuple[int, list[str]]]:
     return csv_records(text, path, max_rows=MAX_GRADE_ROWS, limit="MAX_GRADE_ROWS")
 
 
+def _is_student_column(name: str) -> bool:
+    """Whether a first column's header names the students as ``student`` does: any of a
+    roster's id columns (``vary --ids``: ``Student ID``, ``ID number``, ``username``, ``email``,
+    ``name``...), compared without case, spaces, ``_`` and ``-``."""
+    from rnnloss_cli.teach.vary import ROSTER_ID_COLUMNS
+
+    return re.sub(r"[\s_-]+", "", name) in ROSTER_ID_COLUMNS
+
+
 def _header(cells: list[str], path: str, line: int) -> tuple[list[str], bool, list[str]]:
     """The column names (lowercase, stripped), whether the form is long, and the names of
     the long form's extra columns (ignored).
@@ -306,6 +317,8 @@ def _header(cells: list[str], path: str, line: int) -> tuple[list[str], bool, li
     named figure or value is a long one with a column missing or out of order: refused.
     """
     header = [h.strip().lower() for h in cells]
+    if header and _is_student_column(header[0]):
+        header[0] = "student"  # Student ID, ID number, username: as a roster heads its ids
     if header[:2] != ["student", "problem"] or len(header) < 3:
         # a spreadsheet in a decimal-comma locale saves "CSV" with ';' (or a tab) between cells
         sep = next((c for c in (";", "\t") if len(cells) == 1 and c in cells[0]), None)
