@@ -193,11 +193,13 @@ def grade(
     """Grade a class: per-student CSV (to -o or stdout), class summary on stderr.
 
     The answers CSV is long (student, problem, figure, value) or wide (student, problem, then
-    one column per figure); header names in any case, the student column also headed as
-    a roster's ids (Student ID, username, email). A text figure (beam, path) is
+    one column per figure); header names in any case. A text figure (beam, path) is
     compared exactly, spaces around ignored; the empty labelling is written (empty). Of a
     template's variants only the student's own (else the first answered) counts. A malformed
     row is reported by its row number and skipped.
+
+    The student column may also be headed as a roster's ids (Student ID, username, email). A
+    blank value is not answered; every student a variant was made for (vary --ids) is listed.
 
     Student ids are matched exactly, spaces around them ignored: ids that differ only by case
     (S1, s1) are graded as different students, named in one warning. A wide column that names
