@@ -12,8 +12,9 @@ Scaling and certificate are those of :mod:`rnnloss_cli.engine._ctc_scaled`: ever
 every P_k and the carried vector are divided by powers of two after each step (offsets kept as
 integers), a "lower" variant lets cells vanish and an "upper" one raises them to ``FLOOR`` (and
 rounds vanishing weights up to ``FLOOR``), so p_lower <= p <= p_upper; the result is accepted when
-ln p_upper - ln p_lower <= ``CERTIFY``. Memory: O(K * F * S' + K * S'^2) per sequence, independent
-of L.
+ln p_upper - ln p_lower <= ``CERTIFY``, or, when the lower variant is 0, when no alignment avoids
+the emissions that are exactly 0 (``_ctc_reach``: p is exactly 0). Memory:
+O(K * F * S' + K * S'^2) per sequence, independent of L.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ import math
 import numpy as np
 from numpy.typing import NDArray
 
+from rnnloss_cli.engine._ctc_reach import has_alignment
 from rnnloss_cli.engine._ctc_scaled import CERTIFY, FLOOR
 
 # Frames per segment and segments per group (K * F = 16384 frames of emissions at a time).
@@ -113,4 +115,6 @@ def segment_loss(
         if last >= 1:
             ends = np.logaddexp(ends, log_alpha[:, last - 1])
         gap = ends[1] - ends[0]  # NaN when both are -inf: not certified, the caller decides
+    if ends[0] == -np.inf and not has_alignment(lp, labels, skip):
+        return -math.inf, True  # p is exactly 0: every alignment has an emission of exactly 0
     return float(ends[1]), bool(gap <= CERTIFY)
