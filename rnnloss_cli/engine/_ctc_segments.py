@@ -12,8 +12,8 @@ Scaling and certificate are those of :mod:`rnnloss_cli.engine._ctc_scaled`: ever
 every P_k and the carried vector are divided by powers of two after each step (offsets kept as
 integers), a "lower" variant lets cells vanish and an "upper" one raises them to ``FLOOR`` (and
 rounds vanishing weights up to ``FLOOR``), so p_lower <= p <= p_upper; the result is accepted when
-ln p_upper - ln p_lower <= ``CERTIFY``, or, when the lower variant is 0, when no alignment avoids
-the emissions that are exactly 0 (``_ctc_reach``: p is exactly 0). Memory:
+ln p_upper - ln p_lower <= ``CERTIFY``. First, a sequence none of whose alignments avoids the
+emissions that are exactly 0 gets ln p = -inf at once (``_ctc_reach``: p is exactly 0). Memory:
 O(K * F * S' + K * S'^2) per sequence, independent of L.
 """
 
@@ -86,6 +86,11 @@ def segment_loss(
     own: NDArray[np.int64],
 ) -> tuple[float, bool]:
     """(ln p, certified) for one sequence: lp (L, C) with L >= 1, labels/skip (S',)."""
+    if not has_alignment(lp, labels, skip):
+        # p is exactly 0 (every alignment has an emission of exactly 0): the lower variant
+        # would be 0 and the upper one's floors positive, never certified. ~40 ms at 10^6
+        # frames, against ~2 s for the pass.
+        return -math.inf, True
     n_frames = lp.shape[0]
     n_states = labels.shape[0]
     skip_col = skip[2:].astype(np.float64)[:, None]
@@ -115,6 +120,4 @@ def segment_loss(
         if last >= 1:
             ends = np.logaddexp(ends, log_alpha[:, last - 1])
         gap = ends[1] - ends[0]  # NaN when both are -inf: not certified, the caller decides
-    if ends[0] == -np.inf and not has_alignment(lp, labels, skip):
-        return -math.inf, True  # p is exactly 0: every alignment has an emission of exactly 0
     return float(ends[1]), bool(gap <= CERTIFY)
