@@ -8,9 +8,15 @@ and their outputs are stored the way the kernel stores them: what they print (a 
 output) and, when the last statement is an expression whose value is not None, an
 ``execute_result`` with ``text/plain`` (its repr), ``text/html`` (``_repr_html_``, when the value
 has one) and ``text/markdown`` (``_repr_markdown_``). So GitHub shows the results without
-running anything. Only the standard library's ``json`` writes the file (nbformat 4.5: cell ids
-are fixed, ``cell-01``, ...); the outputs are deterministic (seeded, rounded where the last bits
-of a float could differ between machines; no timings, absolute paths or addresses).
+running anything. The stored HTML is written for a reader who has not run the notebook:
+JupyterLab does not trust stored outputs and passes their HTML through its sanitizer, which
+drops <style>, <svg> and <math> (keeping their text, run together); so each drawing is stored
+as an ``<img>`` of itself (:func:`render.svg.drawings_as_images`) and each formula as its
+plain text (:func:`render.mathml.maths_as_text`). Run in a kernel, the cells show the
+``_repr_html_`` itself, trusted. Only the standard library's ``json`` writes the file
+(nbformat 4.5: cell ids are fixed, ``cell-01``, ...); the outputs are deterministic (seeded,
+rounded where the last bits of a float could differ between machines; no timings, absolute
+paths or addresses).
 
 Usage: python scripts/notebook.py          rewrite docs/notebooks/tour.ipynb
        python scripts/notebook.py --check  exit 1 if the file on disk differs from a fresh build
@@ -288,6 +294,15 @@ def _lines(text: str) -> list[str]:
     return text.splitlines(keepends=True)
 
 
+def untrusted_html(html: str) -> str:
+    """``html`` as JupyterLab's sanitizer leaves it readable (an untrusted notebook's
+    stored output): drawings as images of themselves, formulas as their plain text."""
+    from rnnloss_cli.render.mathml import maths_as_text
+    from rnnloss_cli.render.svg import drawings_as_images
+
+    return drawings_as_images(maths_as_text(html))
+
+
 def _result(value: Any, count: int) -> dict[str, Any]:
     """The execute_result output a Jupyter kernel gives for ``value`` (IPython shows a
     value by its repr, and adds the rich forms the value's ``_repr_*_`` methods give)."""
@@ -296,7 +311,7 @@ def _result(value: Any, count: int) -> dict[str, Any]:
         shown = getattr(value, method, None)
         text = shown() if callable(shown) else None
         if text is not None:
-            data[mime] = _lines(text)
+            data[mime] = _lines(untrusted_html(text) if mime == "text/html" else text)
     return {
         "data": data,
         "execution_count": count,

@@ -110,7 +110,95 @@ def test_results_show_as_html_with_figures(stored):
     ]
     html = ["".join(o["data"]["text/html"]) for o in results if "text/html" in o["data"]]
     assert len(html) >= 4
-    assert sum("<svg" in h for h in html) >= 2  # the HELLO lattice and the AB trellis at least
+    # the HELLO lattice and the AB trellis at least, each stored as an image of itself
+    assert sum("data:image/svg+xml;base64," in h for h in html) >= 2
+
+
+#: JupyterLab 4's HTML sanitizer (@jupyterlab/apputils, sanitizer.ts, ``allowedTags``, as in
+#: jupyterlab 4.6's built bundle): what it keeps of an untrusted output's HTML. Any other tag
+#: (``svg``, ``math``, ``style``) is dropped, and its text kept, run together, except a
+#: <style>'s (sanitize-html's non-text tags: script, style, textarea, option, noscript).
+JUPYTERLAB_TAGS = set(
+    "a abbr acronym address area article aside audio b bdi bdo big blockquote br button canvas "
+    "caption center cite code col colgroup colspan command data datalist dd del details dfn "
+    "dir div dl dt em fieldset figcaption figure font footer form h1 h2 h3 h4 h5 h6 header "
+    "hgroup hr i img input ins kbd label legend li map mark menu meter nav nobr ol optgroup "
+    "option output p pre progress q rowspan s samp section select small source span strike "
+    "strong sub summary sup table tbody td textarea tfoot th thead time tr track tt u ul var "
+    "video wbr".split()
+)
+
+
+def _sanitized(html: str) -> tuple[set[str], str]:
+    """(the tags JupyterLab drops, the text a reader then sees) of ``html``."""
+    from html.parser import HTMLParser
+
+    class Reader(HTMLParser):
+        dropped: set[str] = set()
+        text: list[str] = []
+        skip = 0
+
+        def handle_starttag(self, tag, attrs):
+            if tag not in JUPYTERLAB_TAGS:
+                self.dropped.add(tag)
+            self.skip += tag in ("style", "script")
+
+        def handle_endtag(self, tag):
+            self.skip -= tag in ("style", "script")
+
+        def handle_data(self, data):
+            if not self.skip:
+                self.text.append(data)
+
+    r = Reader()
+    r.dropped, r.text = set(), []
+    r.feed(html)
+    return r.dropped, "".join(r.text)
+
+
+def _stored_html(stored: dict) -> list[str]:
+    return [
+        "".join(o["data"]["text/html"])
+        for c in _code_cells(stored)
+        for o in c["outputs"]
+        if o["output_type"] == "execute_result" and "text/html" in o["data"]
+    ]
+
+
+def test_stored_html_keeps_its_pictures_and_formulas_through_jupyterlabs_sanitizer(stored):
+    """Opened in JupyterLab, a stored output is untrusted: only JupyterLab's tags survive. Seen
+    failing before the fix: 'svg', 'math' and their children were dropped, the trellis's
+    cell titles ran on as a wall of text, (0.2 + 0.5 + 0.7) / 3 read '0.2+0.5+0.73'."""
+    html = _stored_html(stored)
+    for h in html:
+        dropped, _ = _sanitized(h)
+        assert dropped <= {"style"}, sorted(dropped)
+    text = "\n".join(_sanitized(h)[1] for h in html)
+    # the hinge cell's own comment: mean = (0.2 + 0.5 + 0.7) / 3 = 1.4 / 3 = 0.467
+    assert "(0.2 + 0.5 + 0.7) / 3 = 0.467" in text
+    # its definition, max(0, 1 − y·ŷ) averaged over the n = 3 steps, as words, not "1n∑i..."
+    assert "(1/n) Σ_i max(0, 1 − y_i · ŷ_i)" in text
+    # HELLO's given probabilities (the handout: H 0.6, E 0.5, L 0.7, O 0.8, blank 0.2)
+    assert "y_t(H) = 0.6, y_t(E) = 0.5, y_t(L) = 0.7, y_t(O) = 0.8, y_t(-) = 0.2" in text
+
+
+def test_stored_pictures_are_whole_svg_documents(stored):
+    """Each stored image decodes to an SVG document (its namespace on the root, which an
+    <img> needs and inline SVG does not) of the size the <img> gives it."""
+    import base64
+    import xml.etree.ElementTree as ET
+
+    images = re.findall(
+        r'<img src="data:image/svg\+xml;base64,([A-Za-z0-9+/=]+)" alt="([^"]*)"'
+        r' width="([0-9.]+)" height="([0-9.]+)"',
+        "".join(_stored_html(stored)),
+    )
+    assert len(images) >= 3  # HELLO's lattice; AB's trellis and emission matrix
+    for source, alt, width, height in images:
+        root = ET.fromstring(base64.b64decode(source).decode("utf-8"))
+        assert root.tag == "{http://www.w3.org/2000/svg}svg"
+        assert (root.get("width"), root.get("height")) == (width, height)
+        assert alt  # its title and description, for a reader who cannot see it
 
 
 def test_numbers_agree_with_hand_arithmetic(stored):

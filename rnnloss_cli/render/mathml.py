@@ -661,3 +661,23 @@ def wrap_points(latex: str, limit: int = WRAP_AT) -> list[str]:
         elif latex[a:b].strip():
             merged.append((a, b))
     return [latex[a:b].strip() for a, b in merged]
+
+
+#: A step's maths as html.py writes it: a ``<span role="math">`` whose ``aria-label`` is the
+#: step's plain text, around its ``<math>`` pieces; and a lone ``<math>`` whose ``alttext`` is.
+_MATH_SPAN = re.compile(
+    r'<span([^>]*?) role="math" aria-label="([^"]*)"([^>]*)>((?:\s*<math\b.*?</math>)+)\s*</span>',
+    re.S,
+)
+_LONE_MATH = re.compile(r'<math\b[^>]*?\balttext="([^"]*)"[^>]*>.*?</math>', re.S)
+
+
+def maths_as_text(html: str) -> str:
+    """``html`` with its MathML written as the plain text it stands for.
+
+    JupyterLab's sanitizer (a notebook it does not trust) drops ``<math>`` and its children's
+    tags but keeps their text, run together: (1/n) Σ_i max(0, 1 − y_i ŷ_i) read "1n∑imax(0,1−yiyˆi)"
+    and (0.2 + 0.5 + 0.7) / 3 read "0.2+0.5+0.73". Each maths span becomes its ``aria-label``
+    (the step's plain text) and each lone ``<math>`` its ``alttext``, both already escaped."""
+    html = _MATH_SPAN.sub(lambda m: f"<span{m[1]}{m[3]}>{m[2]}</span>", html)
+    return _LONE_MATH.sub(lambda m: f"<span>{m[1]}</span>", html)

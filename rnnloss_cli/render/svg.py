@@ -378,6 +378,45 @@ def without_scroll_hint(figure: str) -> str:
     return _SCROLL_HINT_HTML.sub("", figure)
 
 
+#: A whole drawing on a page (drawings do not nest), and its <title> and <desc>.
+_SVG_ELEMENT = re.compile(r"<svg\b[^>]*>.*?</svg>", re.S)
+_SVG_OPEN = re.compile(r"<svg\b[^>]*>")
+_SVG_SIZE = re.compile(r'\s(width|height)="([0-9.]+)"')
+_SVG_WORDS = re.compile(r"<(title|desc)>([^<]*)</\1>")
+
+
+def svg_as_img(svg: str) -> str:
+    """One drawing as an ``<img>`` whose source is the drawing itself (a ``data:`` URI,
+    base64 of its UTF-8), its <title> and <desc> as the ``alt`` text.
+
+    JupyterLab shows the HTML of a notebook it does not trust (any notebook opened with its
+    stored outputs) through its sanitizer, which drops every SVG element and keeps their
+    text: a trellis became a wall of "α_1(1) = 0.2, l'_s = -" words. An ``<img>`` with a
+    ``data:`` source passes it (it checks the schemes of ``href`` only), and the drawing is
+    the same picture (its own fills and fonts; only the cells' hover titles are lost)."""
+    import base64
+    from html import unescape
+
+    head = _SVG_OPEN.match(svg)
+    if head is None:
+        return svg
+    opening = head[0]
+    if "xmlns=" not in opening:  # an SVG document needs its namespace, inline SVG does not
+        opening = "<svg" + SVG_NS + opening[4:]
+    source = base64.b64encode((opening + svg[head.end() :]).encode("utf-8")).decode("ascii")
+    sizes = "".join(f' {k}="{v}"' for k, v in _SVG_SIZE.findall(head[0]))
+    words = ": ".join(unescape(w) for _, w in _SVG_WORDS.findall(svg)[:2])
+    return (
+        f'<img src="data:image/svg+xml;base64,{source}" alt="{escape(words)}"{sizes} '
+        'style="max-width: 100%; height: auto"/>'
+    )
+
+
+def drawings_as_images(html: str) -> str:
+    """``html`` with every drawing in it written as an image (:func:`svg_as_img`)."""
+    return _SVG_ELEMENT.sub(lambda m: svg_as_img(m[0]), html)
+
+
 def _figure(svg: str, caption: str) -> str:
     width = _WIDTH_VAR.search(svg)
     hint = (
