@@ -411,7 +411,7 @@ def test_a_negative_pre_activation_is_not_bracketed_twice():
     text = text.replace("W_hh: [[1.0]]", "W_hh: [[-1.0]]").replace("h0: [0.0]", "h0: [0.5]")
     r = solve_problem(__import__("yaml").safe_load(text), name="negative")
     step = next(s for s in r.steps if s.label.startswith("hidden state at t = 1"))
-    assert step_text(step, 4) == "h_1 = tanh(a_1) = tanh(-0.5) = -0.4621"
+    assert step_text(step, 4) == "h_1 = tanh(a_1) = tanh(−0.5) = −0.4621"
 
 
 def test_reach_table_fits_an_80_column_terminal_in_one_block():
