@@ -252,6 +252,14 @@ def _join(
 MINUS = "\u2212"
 
 
+def signed(v: Any, text: str) -> str:
+    """``text``, the printed number ``v``, with its sign U+2212 (:data:`MINUS`) as the
+    derivation lines write it; a symbol or text (``v`` a string: a path "-a-") as it is."""
+    if isinstance(v, (str, bool)) or not text.startswith("-"):
+        return text
+    return MINUS + text[1:]
+
+
 def _signed(v: Any, precision: int, latex: bool, minus: str) -> str:
     """``v`` as :func:`fmt_number` prints it, its sign written ``minus`` (an exponent's
     keeps the hyphen, 1e-300, as tables and prose write it); a symbol (a string: a CTC
@@ -551,6 +559,21 @@ def table_cells(
             if unsupported(f"{expr} = {shown[out]}", precision, as_printed=True):
                 shown[out] = APPROX_CELL + shown[out]
     return texts
+
+
+def signed_cells(laid: LaidOut, texts: list[list[str]]) -> list[list[str]]:
+    """:func:`table_cells`' ``texts`` with each negative number signed U+2212 (:data:`MINUS`),
+    as the derivation lines write it (rich and markdown: a number reads the same in a table
+    and in the line beside it); a symbol (a CTC label "-") stays as it is."""
+    return [
+        [
+            re.sub(r"^(≈?)-", rf"\g<1>{MINUS}", text)
+            if c is not None and not isinstance(c, str)
+            else text
+            for c, text in zip(row, shown, strict=True)
+        ]
+        for row, shown in zip(laid.rows, texts, strict=True)
+    ]
 
 
 def _relations(r: Result) -> list[tuple[str, dict[str, Any]]]:

@@ -49,8 +49,8 @@ def test_mse_gradient_formula_and_worked_entry():
 def test_bits_gradient_is_in_bits():
     out = solve("bce-bits.yaml")
     # d/dŷ of −log2 ŷ at ŷ = 0.5 is −1 / (0.5 ln 2) = −2 / ln 2 = −2.885 (not the nats −2)
-    assert "-2.885" in out and "(in bits: nats / ln 2)" in out
-    assert "│ -2 │" not in out
+    assert "−2.885" in out and "(in bits: nats / ln 2)" in out
+    assert "│ −2 │" not in out
 
 
 def test_sequence_hinge_heading_and_gradient_formula():
