@@ -141,7 +141,7 @@ def test_rnnt_conventions_number_the_given_frames_as_the_solution_does():
     # the sheet gives probs[1] and probs[2]; the solution's lattice numbers frames t = 0, 1
     # (α(0, 0) = 1): probs[1] is frame t = 0, as its rows 1, 2, 3 are the nodes u = 0, 1, 2
     out = sheet(str(PROBLEMS / "rnnt-ab-two-frames.yaml"), "--solutions")
-    assert "`probs[1]` (matrix)" in out and "| 0 | 0 | (empty) | 0.2 |" in out
+    assert "`probs[1]` (matrix)" in out and "| 0 | 0 | ε | 0.2 |" in out
     conventions = next(line for line in out.splitlines() if line.startswith("**Conventions"))
     assert r"probs\[1\], probs\[2\], …, probs\[T\]" in conventions
     assert "the frames t = 0, 1, …, T − 1" in conventions

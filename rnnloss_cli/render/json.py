@@ -58,9 +58,14 @@ def finite_or_null(x: Any, name: str, warnings: list[str]) -> Any:
 
 
 def _table(t: Table, window: Window | None) -> dict[str, Any]:
-    """The held window of a table, "…" rows/columns where cells are left out, its full shape."""
+    """The held window of a table, "…" rows/columns where cells are left out, its full shape;
+    what the table is, as rich and markdown print it under the table: ``caption`` (what its
+    columns mean, e.g. "a = x W_xh + … (the pre-activation)"), ``legend`` (the meaning of
+    each cell style its shown cells use, keyed by style: "dead", "highlight", "dim"); ``caption``
+    is null and ``legend`` empty where the table has none. ``note`` says what of it is shown."""
     laid = lay_out(t, window)
     n_rows, n_cols = t.shape
+    used = set(laid.styles.values())
     return {
         "title": t.title,
         "columns": laid.columns,
@@ -68,6 +73,8 @@ def _table(t: Table, window: Window | None) -> dict[str, Any]:
         "optional": t.optional,
         "shape": [n_rows, n_cols],
         "note": laid.note,
+        "caption": t.caption,
+        "legend": {style: meaning for style, meaning in t.legend.items() if style in used},
     }
 
 

@@ -15,6 +15,8 @@ from rnnloss_cli.render.text import (
     fmt_number,
     lay_out,
     legend_line,
+    signed,
+    signed_cells,
     step_latex,
     step_text,
     table_cells,
@@ -82,7 +84,7 @@ def table_markdown(
     out = [f"**{md_line(t.title)}**", ""]
     out.append("| " + " | ".join(map(head, laid.columns)) + " |")
     out.append("|" + "|".join("---" for _ in laid.columns) + "|")
-    for i, row in enumerate(table_cells(t, laid, precision, digits)):
+    for i, row in enumerate(signed_cells(laid, table_cells(t, laid, precision, digits))):
         cells = [md_title(c) if maths and FORMULA_CELL.search(c) else md_text(c) for c in row]
         for j, cell in enumerate(cells):
             style = laid.styles.get((i, j))
@@ -182,7 +184,7 @@ def result_markdown(
         for c in r.checks:
             verdict = "ok" if c.ok else "**MISMATCH**"
             expected, got = fmt_key(c.expected, c.got, precision, distinct=not c.ok)
-            cells = [c.figure, expected, got]
+            cells = [c.figure, signed(c.expected, expected), signed(c.got, got)]
             out.append("| " + " | ".join([*map(md_line, cells), verdict]) + " |")
         out.append("")
     return "\n".join(out)

@@ -26,7 +26,7 @@ from rnnloss_cli.render.text import MAX_SIGNIFICANT
 _NUMBER = r"-?(?:\d+(?:\.\d*)?|\.\d+)(?:e[-+]?\d+)?"
 #: " = number" (a relation whose right side is a printed number): not the first number of an
 #: expression ("= 0.2 + 0.1", "= 0.9^2"), which is not judged
-_RELATION = re.compile(r" = (" + _NUMBER + r")(?![\d.(^])(?! [-+×·*/−] )")
+_RELATION = re.compile(r" = (" + _NUMBER + r")(?![\d.(^²])(?! [-+×·*/−] )")
 _TOKEN = re.compile(r"\s*(ln|tanh|exp|sqrt|max|min|\d+(?:\.\d*)?(?:e[-+]?\d+)?|\.\d+|[-+*/^(),])")
 #: Functions of one argument: ``f(x)^2`` is (f x)^2; without brackets ``f`` takes what
 #: follows as ln does (``√1.87``, ``ln 0.5^2`` = ln 0.25).
@@ -192,8 +192,10 @@ UNDEFINED = "undefined"
 
 
 def _plain(text: str) -> str:
-    """Printed maths as the parser's ASCII: − → -, × and · → *, √ → sqrt, e^( → exp(."""
+    """Printed maths as the parser's ASCII: − → -, × and · → *, √ → sqrt, ² → ^2,
+    e^( → exp(."""
     text = text.replace("−", "-").replace("×", "*").replace("·", "*").replace("√", "sqrt")
+    text = text.replace("²", "^2")  # a square written as a student writes it: 1.279²
     return _EXP_BRACKET.sub("exp(", text)
 
 
@@ -229,6 +231,8 @@ def _left_side(text: str) -> Decimal | str | None:
             continue
         if plain[i].isalpha() and i > 0 and (plain[i - 1].isalnum() or plain[i - 1] == "_"):
             continue  # the end of a word: argmax(…), softmax(…) are not max(…)
+        if plain[i].isdigit() and i > 0 and (plain[i - 1].isalpha() or plain[i - 1] == "_"):
+            continue  # a name's digit: h0² is the name h0 squared, not 0²
         v = evaluate(plain[i:])
         if v is not None:
             return v

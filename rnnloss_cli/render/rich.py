@@ -40,6 +40,8 @@ from rnnloss_cli.render.text import (
     fmt_number,
     lay_out,
     legend_line,
+    signed,
+    signed_cells,
     step_text,
     table_cells,
 )
@@ -222,7 +224,7 @@ def rich_table(
     ``digits``: the derivation's guard digits (:func:`render.text.digits_plan`).
     """
     laid = lay_out(t, window)
-    texts = table_cells(t, laid, precision, digits)
+    texts = signed_cells(laid, table_cells(t, laid, precision, digits))
     if marks:
         for (i, j), style in laid.styles.items():
             if style in TEXT_MARKS and texts[i][j]:
@@ -340,17 +342,20 @@ def result_renderables(
 
 
 def final_panel(r: Result, precision: int) -> Panel:
-    lines = [f"{k} = {fmt_number(v, precision)}" for k, v in r.figures.items() if k != "loss"]
+    lines = [
+        f"{k} = {signed(v, fmt_number(v, precision))}" for k, v in r.figures.items() if k != "loss"
+    ]
     if r.loss is not None:
         shown = fmt_number(r.loss, precision)
         unit = f" {unit_after(shown, r.unit)}" if r.unit else ""
-        lines.insert(0, f"loss = {shown}{unit}")
+        lines.insert(0, f"loss = {signed(r.loss, shown)}{unit}")
     body = Text(lines[0] if lines else "", style="bold")
     for line in lines[1:]:
         body.append(f"\n{line}")
     for c in r.checks or []:
         verdict, style = ("ok", "green") if c.ok else ("MISMATCH", "bold red")
         expected, got = fmt_key(c.expected, c.got, precision, distinct=not c.ok)
+        expected, got = signed(c.expected, expected), signed(c.got, got)
         body.append(f"\nkey {c.figure}: expected {expected}, got {got} ")
         body.append(verdict, style=style)
     return Panel(body, title="result", expand=False, border_style="green" if r.ok else "red")

@@ -222,9 +222,15 @@ def elision(count: int, latex: bool = False) -> str:
 
 
 def _join(
-    values: list | Terms, sep: str, precision: int, latex: bool, digits: Digits | None = None
+    values: list | Terms,
+    sep: str,
+    precision: int,
+    latex: bool,
+    digits: Digits | None = None,
+    minus: str = "-",
 ) -> str:
-    """Join a list; a long one keeps its head and tail, and says how many items it leaves out."""
+    """Join a list; a long one keeps its head and tail, and says how many items it leaves out.
+    ``minus``: the sign a negative number is written with (:func:`fill`)."""
     joiner = (_JOINERS_LATEX if latex else _JOINERS_PLAIN).get(sep, sep)
     if isinstance(values, Terms):
         head, tail, count = list(values.head), list(values.tail), values.count
@@ -233,12 +239,35 @@ def _join(
     if len(head) + len(tail) > MAX_TERMS:
         both = head + tail
         head, tail = both[: MAX_TERMS - 3], both[-2:]
-    items = [fmt_number(v, digits_of(v, precision, digits), latex) for v in head]
+    items = [_signed(v, digits_of(v, precision, digits), latex, minus) for v in head]
     left_out = count - len(head) - len(tail)
     if left_out > 0:
         items.append(elision(left_out, latex))
-    items += [fmt_number(v, digits_of(v, precision, digits), latex) for v in tail]
+    items += [_signed(v, digits_of(v, precision, digits), latex, minus) for v in tail]
     return joiner.join(items)
+
+
+#: The minus sign of a number in a printed line (rich, markdown, JSON's text), as the
+#: line's own operators write it ("−(0.196) = −0.196", not "−(0.196) = -0.196").
+MINUS = "\u2212"
+
+
+def signed(v: Any, text: str) -> str:
+    """``text``, the printed number ``v``, with its sign U+2212 (:data:`MINUS`) as the
+    derivation lines write it; a symbol or text (``v`` a string: a path "-a-") as it is."""
+    if isinstance(v, (str, bool)) or not text.startswith("-"):
+        return text
+    return MINUS + text[1:]
+
+
+def _signed(v: Any, precision: int, latex: bool, minus: str) -> str:
+    """``v`` as :func:`fmt_number` prints it, its sign written ``minus`` (an exponent's
+    keeps the hyphen, 1e-300, as tables and prose write it); a symbol (a string: a CTC
+    label, maybe "-") as it is."""
+    text = fmt_number(v, precision, latex)
+    if isinstance(v, str) or minus == "-" or not text.startswith("-"):
+        return text
+    return minus + text[1:]
 
 
 @dataclass
@@ -379,12 +408,15 @@ def fill(
     latex: bool = False,
     operands: tuple[set[str], int] | None = None,
     digits: Digits | None = None,
+    minus: str = "-",
 ) -> str:
     """Replace ``{name}`` and ``{name|sep}`` placeholders with formatted numbers.
 
     ``operands`` = (names, digits): every placeholder *not* in ``names`` is printed with
     ``digits`` instead of ``precision`` (guard digits for a line's operands, its result kept).
     ``digits`` (see :data:`Digits`) gives some numbers more digits wherever they appear.
+    ``minus``: the sign negative numbers are written with (ASCII for the arithmetic checks of
+    :mod:`render.relation`, :data:`MINUS` for the printed line).
     """
 
     def sub(m: re.Match) -> str:
@@ -395,8 +427,8 @@ def fill(
         at = precision if operands is None or name in operands[0] else operands[1]
         if isinstance(v, (list, tuple, Terms)):
             items = v if isinstance(v, Terms) else list(v)
-            return _join(items, sep or ",", at, latex, digits)
-        return fmt_number(v, digits_of(v, at, digits), latex)
+            return _join(items, sep or ",", at, latex, digits, minus)
+        return _signed(v, digits_of(v, at, digits), latex, minus)
 
     return _PLACEHOLDER.sub(sub, template)
 
@@ -445,10 +477,12 @@ def _shown(
 def step_text(step: Step, precision: int, digits: Digits | None = None) -> str:
     """The step as plain text; "=" becomes "≈" where the printed numbers do not give it.
     ``digits``: the derivation's :func:`digits_plan` (without it, the line alone decides
-    its guard digits)."""
+    its guard digits). Its negative numbers are written with the minus sign U+2212
+    (:data:`MINUS`), as its operators are ("−(0.196) = −0.196")."""
     from rnnloss_cli.render.relation import mark_approx
 
-    text, bad, _ = _shown(step, precision, digits)
+    _, bad, operands = _shown(step, precision, digits)
+    text = fill(step.text, step.values, precision, operands=operands, digits=digits, minus=MINUS)
     return mark_approx(text, bad)
 
 
@@ -525,6 +559,21 @@ def table_cells(
             if unsupported(f"{expr} = {shown[out]}", precision, as_printed=True):
                 shown[out] = APPROX_CELL + shown[out]
     return texts
+
+
+def signed_cells(laid: LaidOut, texts: list[list[str]]) -> list[list[str]]:
+    """:func:`table_cells`' ``texts`` with each negative number signed U+2212 (:data:`MINUS`),
+    as the derivation lines write it (rich and markdown: a number reads the same in a table
+    and in the line beside it); a symbol (a CTC label "-") stays as it is."""
+    return [
+        [
+            re.sub(r"^(≈?)-", rf"\g<1>{MINUS}", text)
+            if c is not None and not isinstance(c, str)
+            else text
+            for c, text in zip(row, shown, strict=True)
+        ]
+        for row, shown in zip(laid.rows, texts, strict=True)
+    ]
 
 
 def _relations(r: Result) -> list[tuple[str, dict[str, Any]]]:

@@ -399,14 +399,20 @@ def _norm_steps(grads: dict[str, np.ndarray], norm: float) -> list[Step]:
             for k in PARAMETERS
             for idx in np.ndindex(grads[k].shape)
         ]
-        squares = [float(v * v) for v in entries]
-    # the squares, not the gradients, are this line's numbers: a gradient here would be given
-    # guard digits (squaring needs them) that its own sum over the steps could not keep
-    values = {f"e{k}": v for k, v in enumerate(squares)}
+        squares = []
+    if squares:  # per parameter: its ‖θ‖², worked in no line of its own
+        values = {f"e{k}": v for k, v in enumerate(squares)}
+        body = " + ".join(f"{{e{k}}}" for k in range(len(squares)))
+    else:
+        # each entry squared as printed in its own line (1.279², not a square 1.6369 that
+        # the printed 1.279 does not give: 1.279² = 1.6358); a negative one in brackets
+        values = {f"e{k}": float(v) for k, v in enumerate(entries)}
+        shown = [f"({{e{k}}})" if v < 0 else f"{{e{k}}}" for k, v in enumerate(entries)]
+        body = " + ".join(f"{e}²" for e in shown)
     values["s"] = square
-    body = " + ".join(f"{{e{k}}}" for k in range(len(squares)))
+    text = f"‖∇L‖² = {' + '.join(names)} = {{body}} = {{s}}"
     return [
-        Step("squared gradient norm", f"‖∇L‖² = {' + '.join(names)} = {body} = {{s}}", values),
+        Step("squared gradient norm", text.format(body=body, s="{s}"), values),
         Step(
             "gradient norm, worked",
             f"‖∇L‖ = √(sum of the squares of every entry of {over}) = √{{s}} = {{n}}",

@@ -28,6 +28,9 @@ FORMULA = Step(
     r"\alpha(t,u) = \alpha(t-1,u)\,y(t-1,u,\varnothing) + \alpha(t,u-1)\,y(t,u-1,y_u)",
 )
 
+#: The empty label sequence, as a student writes it: ε (the empty string; ∅ is the blank).
+EMPTY = "ε"
+
 EMPTY_TARGET = (
     "U = 0: the lattice is the one column u = 0, with no label move, so the only path is all "
     "blanks, one blank move out of (t, 0) at every frame t = 0 to T−1 (the last one the "
@@ -60,24 +63,43 @@ def _lattice_table(
     )
 
 
-def _worked_node(tr: Any) -> Step:
-    """α(1, 1), the first node both moves lead into, worked from the printed table cells:
-    α(1, 1) = α(0, 1)·y(0, 1, ∅) (blank in) + α(1, 0)·y(1, 0, y_1) (label in)."""
+#: Lattices of at most this many nodes have every node worked (a student redoes the whole
+#: α table); larger ones only α(1, 1), the first node both moves lead into.
+WORKED_NODES_MAX = 12
+
+
+def _worked_node(tr: Any, t: int = 1, u: int = 1) -> Step:
+    """α(t, u) worked from the printed table cells: α(t, u) = α(t−1, u)·y(t−1, u, ∅) (blank
+    in) + α(t, u−1)·y(t, u−1, y_u) (label in); a node on the lattice's edge has one of the
+    two moves only (u = 0: blank in; t = 0: label in)."""
 
     def cell(logs: np.ndarray, t: int, u: int) -> Any:
         return prob_cell(float(logs[t, u]))
 
-    return Step(
-        "worked node α(1, 1)",
-        "α(1, 1) = α(0, 1) · y(0, 1, ∅) + α(1, 0) · y(1, 0, y_1) = {a} × {b} + {c} × {d} = {v}",
-        {
-            "a": cell(tr.log_alpha, 0, 1),
-            "b": cell(tr.log_blank, 0, 1),
-            "c": cell(tr.log_alpha, 1, 0),
-            "d": cell(tr.log_label, 1, 0),
-            "v": cell(tr.log_alpha, 1, 1),
-        },
-    )
+    blank = f"α({t - 1}, {u}) · y({t - 1}, {u}, ∅)"
+    label = f"α({t}, {u - 1}) · y({t}, {u - 1}, y_{u})"
+    values = {"v": cell(tr.log_alpha, t, u)}
+    names, numbers = [], []
+    if t > 0:
+        names.append(blank)
+        numbers.append("{a} × {b}")
+        values |= {"a": cell(tr.log_alpha, t - 1, u), "b": cell(tr.log_blank, t - 1, u)}
+    if u > 0:
+        names.append(label)
+        numbers.append("{c} × {d}")
+        values |= {"c": cell(tr.log_alpha, t, u - 1), "d": cell(tr.log_label, t, u - 1)}
+    text = f"α({t}, {u}) = {' + '.join(names)} = {' + '.join(numbers)} = {{v}}"
+    return Step(f"worked node α({t}, {u})", text, values)
+
+
+def _worked_nodes(tr: Any) -> list[Step]:
+    """Every node but α(0, 0) = 1 worked, frame by frame, where the lattice is small
+    (WORKED_NODES_MAX); else α(1, 1) alone (none where the lattice has no node (1, 1))."""
+    n_frames, n_nodes = tr.log_alpha.shape
+    if n_frames * n_nodes <= WORKED_NODES_MAX:
+        nodes = [(t, u) for t in range(n_frames) for u in range(n_nodes) if t or u]
+        return [_worked_node(tr, t, u) for t, u in nodes]
+    return [_worked_node(tr)] if n_frames > 1 and n_nodes > 1 else []
 
 
 def solve_rnnt(p: RNNTProblem, *, window: Window | None = None) -> Result:
@@ -95,7 +117,8 @@ def solve_rnnt(p: RNNTProblem, *, window: Window | None = None) -> Result:
     r.steps.append(
         Step(
             "givens",
-            f"target y = {word(p.target) or '(empty)'} (U = {n_labels}), T = {n_frames} frames, "
+            f"target y = {word(p.target) or EMPTY + ', the empty sequence,'} (U = {n_labels}), "
+            f"T = {n_frames} frames, "
             f"blank ∅ = {p.blank!r}; the lattice has T × (U+1) = {n_frames} × {n_nodes} nodes "
             f"and C(T−1+U, U) = {paths}",
         )
@@ -106,7 +129,7 @@ def solve_rnnt(p: RNNTProblem, *, window: Window | None = None) -> Result:
 
     def node_row(i: int) -> list[Any]:
         t, u = nodes[i]
-        row = [t, u, word(p.target[:u]) or "(empty)", prob_cell(float(tr.log_blank[t, u]))]
+        row = [t, u, word(p.target[:u]) or EMPTY, prob_cell(float(tr.log_blank[t, u]))]
         if not n_labels:  # no label move anywhere: no label columns
             return row
         label = prob_cell(float(tr.log_label[t, u])) if u < n_labels else ""
@@ -120,7 +143,8 @@ def solve_rnnt(p: RNNTProblem, *, window: Window | None = None) -> Result:
             node_row,
             [*columns, "next label", "y(t,u,y_{u+1})"] if n_labels else columns,
             window,
-            caption="blank: (t, u) → (t+1, u)"
+            caption=f"emitted: the labels y_1 to y_u out so far ({EMPTY}: none yet); "
+            "blank: (t, u) → (t+1, u)"
             + ("; label: (t, u) → (t, u+1)" if n_labels else "")
             + ("; the logits were log-softmaxed per node" if not p.from_probs else ""),
         )
@@ -145,8 +169,7 @@ def solve_rnnt(p: RNNTProblem, *, window: Window | None = None) -> Result:
             caption="rows: frames t; columns: labels emitted u; highlighted: the last node",
         )
     )
-    if n_frames > 1 and n_labels:
-        r.steps.append(_worked_node(tr))
+    r.steps += _worked_nodes(tr)
     r.tables.append(
         _lattice_table(
             "backward lattice β(t, u) (probability of finishing from the node, its moves included)",

@@ -343,7 +343,13 @@ def feedback_html(result: Any) -> str:
     Tables are windowed as in every other format (:func:`render.text.lay_out`): a "…" row or
     column where cells are left out, and the note saying which rows and columns are shown.
     """
-    from rnnloss_cli.render.text import digits_plan, lay_out, step_text, table_cells
+    from rnnloss_cli.render.text import (
+        digits_plan,
+        lay_out,
+        signed_cells,
+        step_text,
+        table_cells,
+    )
 
     digits = digits_plan(result, _FEEDBACK_DIGITS)  # numbers read alike in tables and lines
     parts = []
@@ -354,7 +360,7 @@ def feedback_html(result: Any) -> str:
         head = "".join(f"<th>{html.escape(c)}</th>" for c in laid.columns)
         body = "".join(
             "<tr>" + "".join(f"<td>{html.escape(x)}</td>" for x in row) + "</tr>"
-            for row in table_cells(t, laid, _FEEDBACK_DIGITS, digits)
+            for row in signed_cells(laid, table_cells(t, laid, _FEEDBACK_DIGITS, digits))
         )
         note = f"<p><i>{html.escape(laid.note)}</i></p>" if laid.note else ""
         parts.append(

@@ -31,7 +31,7 @@ def test_the_result_keeps_its_precision_when_a_note_follows():
         "{y} − ({a} × {b}) / ({y} × {p}) = {grad}  (z_t: the logits, y_t = softmax(z_t))",
         {"y": 0.7, "a": 0.7, "b": 0.546, "p": 0.588, "grad": 0.7 - 0.546 / 0.588},
     )
-    assert step_text(step, 1).split(" = ")[1].startswith("-0.2 "), step_text(step, 1)
+    assert step_text(step, 1).split(" = ")[1].startswith("−0.2 "), step_text(step, 1)
 
 
 # 4. key rows never show fewer digits than --precision

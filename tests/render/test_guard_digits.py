@@ -113,7 +113,7 @@ def test_a_line_is_judged_to_its_last_digit_at_high_precision():
     # off; at 13, -0.3566749439387 × 2 = -0.7133498878774 (-0.713349887877): mended
     x = math.log(0.7)
     step = Step("sum", "{terms|+} = {value}", {"terms": [x, x], "value": 2 * x})
-    assert step_text(step, 12) == "-0.3566749439387 + -0.3566749439387 = -0.713349887877"
+    assert step_text(step, 12) == "−0.3566749439387 + −0.3566749439387 = −0.713349887877"
 
 
 def test_a_line_with_more_digits_than_a_double_says_approx():

@@ -26,7 +26,7 @@ def test_cce_logits_shows_the_logits_and_works_the_softmax():
     assert "= 7.389 / (7.389 + 2.718 + 1) = 0.665" in out
     assert "−ln ŷ_1(c0) = −ln 0.665 = 0.408" in out
     # ∂L/∂z = ŷ − y: 0.665 − 1 = −0.335
-    assert "(0.665 − 1) = -0.335" in out
+    assert "(0.665 − 1) = −0.335" in out
     # one observation: no "the 1 observation terms", no "0.408 = 0.408"
     assert "1 observation terms" not in out and "0.408 = 0.408" not in out
 
@@ -36,7 +36,7 @@ def test_hinge_heading_states_the_mean_and_the_gradient_formula():
     assert "hinge = (1/n) Σ_i max(0, 1 − y_i · ŷ_i)  (reduction: mean)" in out
     assert "∂L/∂ŷ = −y / n if 1 − y·ŷ > 0, else 0" in out
     # element 1: y = 1, ŷ = 0.8, 1 − 0.8 = 0.2 > 0, so −1 / 3 = −0.333
-    assert "1 − 1 · 0.8 > 0, so −(1) / 3 = -0.333" in out
+    assert "1 − 1 · 0.8 > 0, so −(1) / 3 = −0.333" in out
 
 
 def test_mse_gradient_formula_and_worked_entry():
@@ -49,8 +49,8 @@ def test_mse_gradient_formula_and_worked_entry():
 def test_bits_gradient_is_in_bits():
     out = solve("bce-bits.yaml")
     # d/dŷ of −log2 ŷ at ŷ = 0.5 is −1 / (0.5 ln 2) = −2 / ln 2 = −2.885 (not the nats −2)
-    assert "-2.885" in out and "(in bits: nats / ln 2)" in out
-    assert "│ -2 │" not in out
+    assert "−2.885" in out and "(in bits: nats / ln 2)" in out
+    assert "│ −2 │" not in out
 
 
 def test_sequence_hinge_heading_and_gradient_formula():
@@ -58,7 +58,7 @@ def test_sequence_hinge_heading_and_gradient_formula():
     assert "L = (1/n) Σ_t max(0, 1 − y_t · ŷ_t)" in out and "(reduction: mean" in out
     assert "∂L/∂ŷ = −y / n if 1 − y·ŷ > 0, else 0" in out
     # step 1: y = 1, ŷ = 0.8: 1 − 0.8 = 0.2 > 0, so −1 / 3 = −0.333
-    assert "1 − 1 · 0.8 > 0, so −(1) / 3 = -0.333" in out
+    assert "1 − 1 · 0.8 > 0, so −(1) / 3 = −0.333" in out
 
 
 def test_reinforce_gradient_column_has_its_formula():
@@ -68,8 +68,8 @@ def test_reinforce_gradient_column_has_its_formula():
 
 def test_sequence_gradient_worked_entry():
     # ∂(−ln ŷ)/∂ŷ at the target = −1/ŷ: −1 / 0.7 = −1.429 (sum); padded batch: −1 / 0.8 / 5
-    assert "−1 / 0.7 = -1.429" in solve("seq-translation.yaml")
-    assert "−1 / 0.8 / 5 = -0.25" in solve("seq-padded-batch.yaml")
+    assert "−1 / 0.7 = −1.429" in solve("seq-translation.yaml")
+    assert "−1 / 0.8 / 5 = −0.25" in solve("seq-padded-batch.yaml")
 
 
 def test_cce_probability_gradient_names_its_operation_and_works_one_entry():
@@ -77,7 +77,7 @@ def test_cce_probability_gradient_names_its_operation_and_works_one_entry():
     # ∂(−ln ŷ_true)/∂ŷ = −1/ŷ at the true class, 0 elsewhere (a sum: no 1/n):
     # observation 1, class c0: −1 / 0.7 = −1.4286 (prints -1.429)
     assert "−y/ŷ at the true class, 0 elsewhere" in out
-    assert "worked gradient ∂L/∂ŷ_1(c0): −1 / 0.7 = -1.429" in out
+    assert "worked gradient ∂L/∂ŷ_1(c0): −1 / 0.7 = −1.429" in out
 
 
 def test_nll_mean_gradient_divides_by_n_in_the_worked_entry():
@@ -90,7 +90,7 @@ def test_nll_mean_gradient_divides_by_n_in_the_worked_entry():
     )
     out = result.output
     assert result.exit_code == 0, out
-    assert "worked gradient ∂L/∂ŷ_1(c1): −1 / 0.7 / 2 = -0.714" in out
+    assert "worked gradient ∂L/∂ŷ_1(c1): −1 / 0.7 / 2 = −0.714" in out
 
 
 def test_nll_log_probs_gradient_names_its_operation():
@@ -103,10 +103,10 @@ def test_nll_log_probs_gradient_names_its_operation():
     out = runner_out.output
     assert runner_out.exit_code == 0, out
     assert "−y at the true class, 0 elsewhere" in out
-    assert "worked gradient ∂L/∂ln ŷ_1(c1): -1" in out
+    assert "worked gradient ∂L/∂ln ŷ_1(c1): −1" in out
     # the given ln ŷ = −0.3567 is shown, and the term is minus it: −(−0.357) = 0.357 (not a
     # ŷ = e^−0.3567 = 0.7 that no line computes)
-    assert "ln ŷ[true] (given)" in out and "−ln ŷ_1(c1) = −(-0.357) = 0.357" in out
+    assert "ln ŷ[true] (given)" in out and "−ln ŷ_1(c1) = −(−0.357) = 0.357" in out
 
 
 def test_nll_formula_reads_with_class_indices_as_explain_writes_it():

@@ -40,6 +40,6 @@ def test_the_last_output_gradient_holds_at_the_digits_it_is_printed_with():
     lines = [step_text(s, 3, plan) for s in r.shown_steps]
     line = next(x for x in lines if x.startswith("g_5[1] = "))
     # the printed softmax gives the printed g_5: "=", and a pencil agrees
-    m = re.search(r"\(([\d.]+) − 1\) / 5 (=|≈) (-[\d.]+)$", line)
+    m = re.search(r"\(([\d.]+) − 1\) / 5 (=|≈) (−[\d.]+)$", line)
     assert m and m[2] == "=", line
     assert not audit_line(line, 3).defects, line

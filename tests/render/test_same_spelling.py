@@ -43,7 +43,7 @@ def test_the_sum_prints_p_as_the_loss_line_uses_it():
 def test_the_baseline_reads_the_same_in_its_line_and_the_table():
     out = _solve("reinforce-episode")
     assert "(1.81 + 0.9 + 1) / 3 = 1.2367" in out
-    assert re.search(r"│ +1\.81 │ +1\.2367 │ +0\.5733 │ +-0\.0604 │", out), out
+    assert re.search(r"│ +1\.81 │ +1\.2367 │ +0\.5733 │ +−0\.0604 │", out), out
 
 
 def test_a_custom_term_reads_the_same_in_the_sum_the_table_and_its_derivation():

@@ -80,6 +80,7 @@ def normalise(line: str) -> str:
     """Printed maths as ASCII operators: − → -, × and · → *, √ → sqrt, e^( → exp(, e^0.5
     → exp 0.5 (e^ of a printed number; not a number's exponent: 1e^( is no power of e)."""
     s = line.replace("−", "-").replace("×", "*").replace("·", "*").replace("√", "sqrt")
+    s = s.replace("²", "^2")  # 1.279² as 1.279^2
     s = re.sub(r"(?<![\w.])e\^\(", "exp(", s)
     s = re.sub(r"(?<![\w.])e\^(?=-?[\d.])", "exp ", s)
     return re.sub(r" (nats|bits)\b", "", s)

@@ -47,7 +47,7 @@ def test_the_gap_writes_out_the_two_logs_it_subtracts():
     # (its comment's hand-worked figures); -0.716 - (-2.436) = 1.72; .0875 / .4888 = 0.179
     r = solve_file(PROBLEM)
     step = next(s for s in r.steps if s.label.startswith("gap"))
-    assert step_text(step, 3) == "ln p(l|x) − ln p(π*) = -0.716 − (-2.436) = 1.72 nats"
+    assert step_text(step, 3) == "ln p(l|x) − ln p(π*) = −0.716 − (−2.436) = 1.72 nats"
     share = next(s for s in r.steps if s.label.startswith("share"))
     assert step_text(share, 3) == "p(π*) / p(l|x) = 0.0875 / 0.489 = 0.179"
 

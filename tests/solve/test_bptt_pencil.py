@@ -102,16 +102,17 @@ def test_each_gradient_is_summed_over_the_steps_in_a_line():
     # b_h = 1.279411 + 0.702588 = 1.981999
     # W_hy = 0.462117 × 0.924234 + 0.431808 × 0.863616 = 0.427105 + 0.372916 = 0.800021
     # b_y = 0.924234 + 0.863616 = 1.787851;  h0 = 1.279411 × 1 = 1.279411
-    # At -p 6 the numbers that are worked on in a later line carry guard digits
-    # (h_1 = 0.462117157 prints 0.4621172) so that each line holds from its printed numbers.
+    # At -p 5 each is the hand value to 5 decimals. (At -p 6 the numbers carry guard digits
+    # where a later line works on them, most of all the squared norm: squaring needs them;
+    # tests/solve/test_bptt_norm_squares.py audits every line there.)
     r = solve_file(PROBLEM)
-    text = _lines(r, 6)
-    assert "W_xh = Σ_t x_tᵀ δ_t = 1 × 1.279411 + 0 × 0.702588 = 1.279411" in text
-    assert "W_hh = Σ_t h_{t−1}ᵀ δ_t = 0 × 1.279411 + 0.4621172 × 0.702588 = 0.324678" in text
-    assert "b_h = Σ_t δ_t = 1.279411 + 0.702588 = 1.981999" in text
-    assert "W_hy = Σ_t h_tᵀ g_t = 0.4621172 × 0.9242343 + 0.4318082 × 0.8636164 = 0.800021" in text
-    assert "b_y = Σ_t g_t = 0.9242343 + 0.8636164 = 1.787851" in text
-    assert "h0 = δ_1 W_hhᵀ = 1.279411 × 1 = 1.279411" in text
+    text = _lines(r, 5)
+    assert "W_xh = Σ_t x_tᵀ δ_t = 1 × 1.27941 + 0 × 0.70259 = 1.27941" in text
+    assert "W_hh = Σ_t h_{t−1}ᵀ δ_t = 0 × 1.27941 + 0.46212 × 0.70259 = 0.32468" in text
+    assert "b_h = Σ_t δ_t = 1.27941 + 0.70259 = 1.982" in text
+    assert "W_hy = Σ_t h_tᵀ g_t = 0.46212 × 0.92423 + 0.43181 × 0.86362 = 0.80002" in text
+    assert "b_y = Σ_t g_t = 0.92423 + 0.86362 = 1.78785" in text
+    assert "h0 = δ_1 W_hhᵀ = 1.27941 × 1 = 1.27941" in text
     # at -p 2 every line holds from its printed numbers (no "≈")
     assert "≈" not in _lines(r, 2)
 
@@ -120,13 +121,14 @@ def test_forward_and_backward_steps_are_worked_once():
     # a_1 = x_1 W_xh + h_0 W_hh + b_h = 1 × 0.5 + 0 × 1 + 0 = 0.5, h_1 = tanh(0.5) = 0.462117,
     # o_1 = h_1 W_hy + b_y = 0.462117 × 1 + 0 = 0.462117; g_2 = 2 × (0.431808 − 0)
     # = 0.863616; ∂L/∂h_1 = g_1 W_hyᵀ + δ_2 W_hhᵀ = 0.924234 × 1 + 0.702588 × 1 = 1.626822
+    # (at -p 5: each to 5 decimals)
     r = solve_file(PROBLEM)
-    text = _lines(r, 6)
+    text = _lines(r, 5)
     assert "a_1 = x_1 W_xh + h_0 W_hh + b_h = 1 × 0.5 + 0 × 1 + 0 = 0.5" in text
-    assert "h_1 = tanh(a_1) = tanh(0.5) = 0.4621172" in text
-    assert "o_1 = h_1 W_hy + b_y = 0.4621172 × 1 + 0 = 0.4621172" in text
-    assert "g_2 = 2 (o_2 − y_2) = 2 × (0.4318082 − 0) = 0.8636164" in text
-    assert "∂L/∂h_1 = g_1 W_hyᵀ + δ_2 W_hhᵀ = 0.9242343 × 1 + 0.702588 × 1 = 1.626822" in text
+    assert "h_1 = tanh(a_1) = tanh(0.5) = 0.46212" in text
+    assert "o_1 = h_1 W_hy + b_y = 0.46212 × 1 + 0 = 0.46212" in text
+    assert "g_2 = 2 (o_2 − y_2) = 2 × (0.43181 − 0) = 0.86362" in text
+    assert "∂L/∂h_1 = g_1 W_hyᵀ + δ_2 W_hhᵀ = 0.92423 × 1 + 0.70259 × 1 = 1.62682" in text
 
 
 def test_gradient_norm_is_worked_from_the_gradients():
@@ -138,10 +140,10 @@ def test_gradient_norm_is_worked_from_the_gradients():
     square = next(s for s in r.steps if s.label == "squared gradient norm")
     assert square.values["s"] == pytest.approx(11.143961, abs=1e-6)
     grads = [1.2794107, 0.3246779, 1.9819986, 0.8000211, 1.7878507, 1.2794107]
-    squares = [g * g for g in grads]  # 1.636892, 0.105416, 3.928318, 0.640034, 3.196410, …
-    assert [square.values[f"e{k}"] for k in range(6)] == pytest.approx(squares, abs=1e-6)
+    # each entry is squared in the line as printed (1.279², which a pencil redoes)
+    assert [square.values[f"e{k}"] for k in range(6)] == pytest.approx(grads, abs=1e-6)
     names = "W_xh² + W_hh² + b_h² + W_hy² + b_y² + h0²"
-    terms = " + ".join(f"{{e{k}}}" for k in range(6))
+    terms = " + ".join(f"{{e{k}}}²" for k in range(6))
     assert square.text == f"‖∇L‖² = {names} = {terms} = {{s}}"
     for precision in (2, 3, 6):
         text = _lines(r, precision)
@@ -411,7 +413,7 @@ def test_a_negative_pre_activation_is_not_bracketed_twice():
     text = text.replace("W_hh: [[1.0]]", "W_hh: [[-1.0]]").replace("h0: [0.0]", "h0: [0.5]")
     r = solve_problem(__import__("yaml").safe_load(text), name="negative")
     step = next(s for s in r.steps if s.label.startswith("hidden state at t = 1"))
-    assert step_text(step, 4) == "h_1 = tanh(a_1) = tanh(-0.5) = -0.4621"
+    assert step_text(step, 4) == "h_1 = tanh(a_1) = tanh(−0.5) = −0.4621"
 
 
 def test_reach_table_fits_an_80_column_terminal_in_one_block():

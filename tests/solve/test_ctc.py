@@ -203,7 +203,7 @@ def test_exact_ctc_works_a_beta_cell_and_a_gradient_entry():
     # the factors α_1(2) = 0.7 and β_1(2) = 0.546 are shown, not only their product
     assert [grad.values["a0"], grad.values["b0"]] == pytest.approx([0.7, 0.546])
     text = step_text(grad, 3)
-    assert "0.7 − (0.7 × 0.546) / (0.7 × 0.588) = -0.229" in text, text
+    assert "0.7 − (0.7 × 0.546) / (0.7 × 0.588) = −0.229" in text, text
     assert "z_t: the logits, y_t = softmax(z_t)" in text, text
     assert grad.values["p"] == pytest.approx(0.588)
     assert grad.values["grad"] == pytest.approx(0.7 - 0.546 / 0.588)

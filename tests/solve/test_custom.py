@@ -161,7 +161,7 @@ def test_negative_weights_are_written_in_parentheses():
     # and "0.125 + -0.5"
     r = solve(parse_problem(_custom([0.5, -2]), {}, "<test>"))
     assert r.loss == pytest.approx(-0.375)
-    assert _lines(r) == ["0.5 × 0.25 + (-2) × 0.25 = -0.375", "0.125 + (-0.5) = -0.375"]
+    assert _lines(r) == ["0.5 × 0.25 + (−2) × 0.25 = −0.375", "0.125 + (−0.5) = −0.375"]
 
 
 def test_one_term_does_not_add_itself_up():

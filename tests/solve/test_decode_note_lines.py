@@ -72,8 +72,8 @@ def test_the_lm_score_lines_take_the_log_of_the_printed_probabilities(tmp_path):
         "lm_weight: 1\nemissions: [[0.1, 0.69, 0.11, 0.1], [0.05, 0.05, 0.4, 0.5]]\n"
     )
     out = _markdown(path, "-p", "1")
-    assert "= ln 0.345 + 1 × (-2.3) = -3.364" in out, out
-    assert "= ln 0.28 + 1 × (-0.7) = -2" in out, out
+    assert "= ln 0.345 + 1 × (−2.3) = −3.364" in out, out
+    assert "= ln 0.28 + 1 × (−0.7) = −2" in out, out
 
 
 def test_the_lm_sum_is_a_line_at_the_precision_and_the_note_names_it():

@@ -16,8 +16,8 @@ def test_the_lm_score_of_the_greedy_labelling_is_worked():
     # against score(ab) = ln .28 − .7 = −1.972966
     r = solve_file(PROBLEMS / "ctc-decode-lm.yaml")
     lines = [step_text(s, 3) for s in r.steps]
-    assert any("score(ac) = " in s and "ln 0.36 + 1 × (-2.3) = -3.322" in s for s in lines), lines
-    assert any("score(ac)" in s and "-1.973" in s for s in lines), lines
+    assert any("score(ac) = " in s and "ln 0.36 + 1 × (−2.3) = −3.322" in s for s in lines), lines
+    assert any("score(ac)" in s and "−1.973" in s for s in lines), lines
 
 
 def test_pruned_beam_whose_total_is_exact_says_so():
@@ -151,6 +151,6 @@ def test_a_negative_lm_term_is_bracketed_as_every_other_negative_operand():
     # ln .36 + 1 × (−2.3) = −1.021651 − 2.3 = −3.321651
     r = solve_file(PROBLEMS / "ctc-decode-lm.yaml")
     lines = [step_text(s, 3) for s in r.steps]
-    assert any(s.endswith("= ln 0.28 + 1 × (-0.7) = -1.973") for s in lines), lines
-    assert any("= ln 0.36 + 1 × (-2.3) = -3.322" in s for s in lines), lines
+    assert any(s.endswith("= ln 0.28 + 1 × (−0.7) = −1.973") for s in lines), lines
+    assert any("= ln 0.36 + 1 × (−2.3) = −3.322" in s for s in lines), lines
     assert not any("× -" in s for s in lines), lines

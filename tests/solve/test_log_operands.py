@@ -33,8 +33,8 @@ def _plain(name: str, *args: str) -> list[str]:
 
 def test_forced_alignment_logs_share_and_loss_print_their_probabilities():
     lines = _plain("ctc-align-ab.yaml", "-p", "2")
-    assert "- ln p(l\\|x): ln 0.489 = -0.72" in lines, lines
-    assert "- ln p(π\\*): ln 0.0875 = -2.44" in lines, lines
+    assert "- ln p(l\\|x): ln 0.489 = −0.72" in lines, lines
+    assert "- ln p(π\\*): ln 0.0875 = −2.44" in lines, lines
     assert "- share of the best alignment: p(π\\*) / p(l\\|x) = 0.0875 / 0.489 = 0.18" in lines
     assert "- CTC loss: −ln p(l\\|x) = −ln 0.489 = 0.72" in lines, lines
 

@@ -100,9 +100,9 @@ def test_bce_clamp_warning_gives_the_log_and_the_term_it_replaces():
 
     lines = [step_text(s, 1) for s in r.steps if s.label.startswith("element")]
     assert lines == [
-        "ln 1e-300 = -690.8 < −100, clamped at −100 (PyTorch)",
+        "ln 1e-300 = −690.8 < −100, clamped at −100 (PyTorch)",
         "−(1 × (−100)) = 100",
-        "ln 0 = -inf < −100, clamped at −100 (PyTorch)",
+        "ln 0 = −inf < −100, clamped at −100 (PyTorch)",
         "−(0.5 × (−100) + (1 − 0.5) × (0)) = 50",
     ], lines
 
@@ -113,12 +113,12 @@ def test_bce_worked_gradient_shows_the_denominator_floor_when_it_is_hit():
     # (1e-300 − 1) / 1e-300 = -1e300: the line must show the max, or it states a falsehood.
     r = _solve({"kind": "bce", "y": [1], "yhat": [1e-300]})
     text = _worked(r)
-    assert "max(1e-300 · (1 − 1e-300), 1e-12)" in text and text.endswith("= -1000000000000"), text
+    assert "max(1e-300 · (1 − 1e-300), 1e-12)" in text and text.endswith("= −1000000000000"), text
     assert "max(ŷ · (1 − ŷ), 1e-12)" in r.tables[0].columns[-1], r.tables[0].columns
     # away from the floor the line and the header stay as the handout writes them:
     # (0.9 − 1) / (0.9 · 0.1) = -0.1 / 0.09 = -1.1111
     r = _solve({"kind": "bce", "y": [1], "yhat": [0.9]})
-    assert _worked(r) == "(0.9 − 1) / (0.9 · (1 − 0.9)) / 1 = -1.1111", _worked(r)
+    assert _worked(r) == "(0.9 − 1) / (0.9 · (1 − 0.9)) / 1 = −1.1111", _worked(r)
     assert "max" not in r.tables[0].columns[-1]
 
 
@@ -361,7 +361,7 @@ def test_weighted_smoothed_gradient_entry_is_worked():
     step, line = _worked_line(r, "worked gradient ∂L/∂z_1(c0)")
     assert step.values["A"] == pytest.approx(1.016667, abs=1e-6)
     assert step.values["g"] == pytest.approx(-0.085668, abs=1e-6)
-    assert line.endswith(" = -0.0856683"), line
+    assert line.endswith(" = −0.0856683"), line
     assert "Σ_k a_1k" in step.label
     grad = next(t for t in r.tables if t.title.startswith("gradient"))
     assert grad.caption and "a_ik = (1 − ε) w[y_i] [k = y_i] + (ε / C) w_k" in grad.caption
@@ -397,8 +397,8 @@ def test_worked_gradients_put_negative_operands_in_parentheses():
         return step_text(next(s for s in r.steps if s.label.startswith("worked gradient")), 3)
 
     hinge = worked({"kind": "hinge", "y": [-1, 1], "yhat": [0.8, -0.3]})
-    assert hinge == "1 − (-1) · 0.8 > 0, so −(-1) / 2 = 0.5"
+    assert hinge == "1 − (−1) · 0.8 > 0, so −(−1) / 2 = 0.5"
     hinge = worked({"kind": "hinge", "y": [1, 1], "yhat": [-0.3, 2]})  # 1 − (1)(−0.3) = 1.3
-    assert hinge == "1 − 1 · (-0.3) > 0, so −(1) / 2 = -0.5"
+    assert hinge == "1 − 1 · (−0.3) > 0, so −(1) / 2 = −0.5"
     mse = worked({"kind": "mse", "y": [-1, 2], "yhat": [-0.5, 1]})
-    assert mse == "2 · (-0.5 − (-1)) / 2 = 0.5"
+    assert mse == "2 · (−0.5 − (−1)) / 2 = 0.5"

@@ -74,7 +74,7 @@ def test_sequence_infinite_bound_follows_precision(precision, top):
     assert "e+" not in out, out
     assert set(re.findall(r"1\.23\d*e308", out)) == {top}, out  # the table's, the line's
     line = next(x for x in out.splitlines() if "max z − z_target =" in x)
-    assert f"= {top} − (-1.5e308) = inf" in line, line
+    assert f"= {top} − (−1.5e308) = inf" in line, line
     warning = next(x for x in out.splitlines() if x.startswith("⚠ the loss is infinite"))
     assert "e308" not in warning, warning
 

@@ -216,10 +216,10 @@ def test_reinforce_side_sums_write_out_their_products():
     r = _solve({**EPISODE, "baseline": "mean"})
     lines = {s.label: step_text(s, 3) for s in r.steps}
     no_base = next(v for k, v in lines.items() if k.startswith("without the baseline"))
-    assert "1.81 × (-0.105) + 0.9 × (-0.511) + 1 × (-0.357)" in no_base, no_base
+    assert "1.81 × (−0.105) + 0.9 × (−0.511) + 1 × (−0.357)" in no_base, no_base
     own = next(v for k, v in lines.items() if k.startswith("the handout's formula"))
     # r = (1, 0, 1): 1 × (-0.105) + 0 × (-0.511) + 1 × (-0.357) = -0.462
-    assert "1 × (-0.105) + 0 × (-0.511) + 1 × (-0.357) = -0.462" in own, own
+    assert "1 × (−0.105) + 0 × (−0.511) + 1 × (−0.357) = −0.462" in own, own
 
 
 @pytest.mark.parametrize(
