@@ -122,9 +122,13 @@ def _categorical_command(kind: str) -> Callable[..., None]:
     ) -> None:
         target: Any = y
         if "," not in y and ";" not in y:  # a lone class index, as ``y: 0`` in a file
-            from rnnloss_cli.flags import parse_numbers
+            from rnnloss_cli.flags import flags_named, parse_numbers
 
-            target = guarded(lambda: parse_numbers(y, "--y"))[0]
+            def lone() -> Any:
+                with flags_named({"y": y}):
+                    return parse_numbers(y, "y")[0]
+
+            target = guarded(lone)
         data = {"y": target, "yhat": yhat, "logits": logits, "log_probs": log_probs}
         _pointwise(kind, {**data, "reduction": reduction}, fmt, precision, window)
 
