@@ -140,10 +140,16 @@ def flag_words(
             return m[0]
         return re.sub(r"\w+", lambda w: _flag(w[0], names) if w[0] in keys else w[0], m[0])
 
-    text = re.sub(r"^missing (?:required )?field(?: '\w+')?: ?", "", message)
-    if text != message and re.match(r"missing (?:required )?field '\w+'$", message):
-        text = "required, not given"
-    text = re.sub(r"'(\w+)(?::[^']*)?'", quoted, text)
+    missing = re.match(r"missing (?:required )?field(?: '\w+')?(?:: |$)", message)
+    text = (message[missing.end() :] or "required, not given") if missing else message
+    text = re.sub(r"'(\w+):[^']*'", quoted, text)  # 'symbols: [...]', 'blank:', 'frames: T'
+    # 'logits' where a field is asked for; not a value echoed ("got 'y'", "symbol 'mask'")
+    text = re.sub(r"(?:(?<=give )|(?<=needs )|(?<=with )|^)'(\w+)'", quoted, text)
+    text = re.sub(  # a value as YAML writes it, "y: [1, -1]", as the flag is typed: "--y 1,-1"
+        r"\b(\w+): \[([^\]]*)\]",
+        lambda m: f"{_flag(m[1], names)} {m[2].replace(', ', ',')}" if m[1] in keys else m[0],
+        text,
+    )
     for pattern in _BARE_NAME:
         text = re.sub(pattern, bare, text)
     return text

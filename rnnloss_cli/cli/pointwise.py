@@ -122,11 +122,11 @@ def _categorical_command(kind: str) -> Callable[..., None]:
     ) -> None:
         target: Any = y
         if "," not in y and ";" not in y:  # a lone class index, as ``y: 0`` in a file
-            from rnnloss_cli.flags import flags_named, parse_numbers
+            from rnnloss_cli.flags import flags_named, parse_number, parse_numbers
 
             def lone() -> Any:
                 with flags_named({"y": y}):
-                    return parse_numbers(y, "y")[0]
+                    return parse_number(y, "y") if y.strip() else parse_numbers(y, "y")
 
             target = guarded(lone)
         data = {"y": target, "yhat": yhat, "logits": logits, "log_probs": log_probs}

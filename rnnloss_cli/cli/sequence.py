@@ -18,7 +18,7 @@ _TEXT_FIELDS = ("reduction",)
 
 def _run(kind: str, data: dict[str, Any], fmt: Any, precision: int, window: Opt) -> None:
     """Flags -> problem data -> the kind's parser and solver -> printed result (errors: exit 2)."""
-    from rnnloss_cli.flags import flags_named, parse_numbers, problem_from_flags
+    from rnnloss_cli.flags import flags_named, parse_number, parse_numbers, problem_from_flags
     from rnnloss_cli.solve import solve
 
     def build(win: Any) -> Any:
@@ -37,6 +37,8 @@ def _run(kind: str, data: dict[str, Any], fmt: Any, precision: int, window: Opt)
                 fields[key] = "mean"
             elif key in _TEXT_FIELDS or not isinstance(value, str):
                 fields[key] = value
+            elif key in ("gamma", "baseline") and not any(c in value for c in ",;"):
+                fields[key] = parse_number(value, key)  # one number: "--gamma: ...", no item
             else:
                 parsed = parse_numbers(value, key)
                 # A lone number for a scalar field (gamma, baseline, lengths of one sequence).
