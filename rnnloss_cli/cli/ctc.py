@@ -117,7 +117,7 @@ def ctc(
     solve_and_emit(build, fmt, precision, show, window)
 
 
-@ctc_app.command(epilog="Example: rnnloss ctc paths AB --frames 3 --probs A=0.5,B=0.3,-=0.2")
+@ctc_app.command(epilog="Example: rnnloss ctc paths A -T 3 --probs A=0.6,-=0.4")
 def paths(
     target: Annotated[str, typer.Argument(help="Target labels, e.g. AB (one symbol a character).")],
     frames: Annotated[int, typer.Option("--frames", "-T", min=1, help="Number of frames T.")],

@@ -49,12 +49,12 @@ _CATEGORICAL = (
     (
         "nll",
         "Negative log-likelihood of the true classes (default reduction: sum).",
-        "--y 0,1 --yhat '0.7,0.2,0.1;0.1,0.8,0.1'",
+        "--y 0,1 --yhat '0.7,0.3;0.2,0.8'",
     ),
     (
         "cce",
         "Categorical cross-entropy over observations and classes (default reduction: sum).",
-        "--y '1,0,0;0,1,0' --yhat '0.7,0.2,0.1;0.1,0.8,0.1'",
+        "--y 0,1,0 --yhat 0.2,0.7,0.1",  # one observation: a one-hot row
     ),
 )
 

@@ -68,7 +68,7 @@ def register(app: typer.Typer) -> None:
         Opt, typer.Option("--mask", help="0/1 per step (1 = real), rows split by ';'.")
     ]
 
-    @app.command(epilog="Example: rnnloss sequence --yhat '0.7,0.2,0.1;0.1,0.5,0.4' --targets 0,1")
+    @app.command(epilog="Example: rnnloss sequence --targets 0,1 --logits '2,0;0,1'")
     def sequence(
         targets: Annotated[
             str,
@@ -115,12 +115,12 @@ def register(app: typer.Typer) -> None:
 
     @app.command(
         name="sequence-hinge",
-        epilog="Example: rnnloss sequence-hinge --y 1,-1,1 --yhat 0.8,-0.5,0.3",
+        epilog="Example: rnnloss sequence-hinge --y 1,-1 --yhat 0.8,-0.5",
     )
     @app.command(  # the older name, an alias
         name="hinge-seq",
         hidden=True,
-        epilog="Example: rnnloss sequence-hinge --y 1,-1,1 --yhat 0.8,-0.5,0.3",
+        epilog="Example: rnnloss sequence-hinge --y 1,-1 --yhat 0.8,-0.5",
     )
     def hinge_seq(
         y: Annotated[str, typer.Option("--y", help="Labels -1/+1 per step, e.g. 1,-1,1.")],
