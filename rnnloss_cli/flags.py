@@ -41,6 +41,8 @@ def flag_error(message: str, flag: str) -> ProblemError:
     return err
 
 
+#: Flags of words, not numbers: a ';' in them is part of a word, not a row break.
+_WORD_FLAGS = frozenset({"lexicon", "symbols", "vocabulary", "target", "alignments"})
 #: Fields whose flag is not ``--`` + the field's name.
 _FLAG_NAMES = {"alignments": "--alignment"}
 #: A field as validation names it: ``y``, ``yhat[1][2]``, ``probs.B`` (or a flag, ``--probs``).
@@ -59,8 +61,12 @@ def flag_where(
 
     ``typed`` holds each field's value as typed; ``names`` the flags not named ``--field``
     (``target`` -> ``TARGET`` for an argument). ``method``, which the user may not have
-    typed, names ``--probs`` when the probabilities are the cause.
+    typed, names ``--probs`` when the probabilities are the cause. An error of no field
+    (``missing field: give one of yhat, logits``) names the first flag its message names.
     """
+    if not field:
+        keys = _keys_named(message, {*typed, *names})
+        field = keys[0] if keys else None
     match = _FIELD.fullmatch(field or "")
     if match is None:
         return field or "the command line"
@@ -69,20 +75,84 @@ def flag_where(
         return key
     if key == "method" and ("sum to" in message or typed.get("method") is None):
         key = "probs"
-    if message.startswith("the blank "):  # the blank missing from the symbols or probs
-        key = "blank"
-    flag = names.get(key) or _FLAG_NAMES.get(key) or "--" + key.replace("_", "-")
+    if message.startswith("the blank ") and "word or n-gram" not in message:
+        key = "blank"  # the blank missing from the symbols or probs, or part of the target
+    flag = _flag(key, names)
     index = [int(i) + 1 for i in re.findall(r"\d+", match[2])]
     raw = typed.get(key)
     if key == "alignments" and index:
         return f"{flag} no. {index[0]}"
     if match[3] is not None:
         return f"{flag}, {match[3]}"
-    rows = isinstance(raw, str) and ";" in raw
-    if not rows and key in matrices and (len(index) == 2 or "row" in message):
+    rows = isinstance(raw, str) and ";" in raw and key not in _WORD_FLAGS
+    per_row = ("row", "frame", "step")  # a message about one row of a matrix
+    if not rows and key in matrices and (len(index) == 2 or any(w in message for w in per_row)):
         index = index[1:]  # one row read as a T = 1 matrix: its row 1 is the whole flag
     words = ("row", "item") if rows else ("item",)
     return ", ".join([flag, *(f"{w} {i}" for w, i in zip(words, index, strict=False))])
+
+
+def _flag(key: str, names: Mapping[str, str]) -> str:
+    """The flag (or argument) typed for the field ``key``: ``log_probs`` -> ``--log-probs``."""
+    return names.get(key) or _FLAG_NAMES.get(key) or "--" + key.replace("_", "-")
+
+
+def _keys_named(message: str, keys: Collection[str]) -> list[str]:
+    """The field names of ``keys`` that ``message`` names, in the order it names them."""
+    found = [(m.start(), m[0].strip("'")) for m in re.finditer(r"'?\b\w+\b'?", message)]
+    return list(dict.fromkeys(k for _, k in sorted(found) if k in keys))
+
+
+#: Where a message of the problem parser names another field by its bare YAML name:
+#: ``give one of yhat, logits``, ``(like yhat)``, ``but yhat has``, ``missing from symbols``.
+_BARE_NAME = (
+    r"(?<=\bone of )(?:\w+, )*\w+",
+    r"(?<=\bgive either )\w+ or \w+",
+    r"(?<=\blike )\w+(?=\))",
+    r"(?<=\bmissing from )\w+",
+    r"(?<=\bwith )\w+(?=[,)]| or\b)",
+    r"(?<=\bgive )\w+(?= \()",
+    r"(?<=\bor the )\w+",
+    r"(?<=\bof )\w+(?= (?:sums|or)\b)",
+    r"(?<= or )\w+(?=[;,)]|$)",
+    r"(?<=\bfrom )\w+(?=\))",
+    r"\b\w+(?= (?:has|gives|is already|go with)\b)",
+    r"(?<=\bgo with )\w+",
+    r"(?<=\bcolumns of )\w+",
+)
+
+
+def flag_words(
+    message: str, own: str | None, typed: Collection[str], names: Mapping[str, str]
+) -> str:
+    """``message`` of a problem file's field spoken in flags: a YAML spelling of a field the
+    command has as a flag (``'symbols: [...]'``, ``'logits'``, ``'blank:'``, and the bare
+    names of ``_BARE_NAME``) becomes the flag (``--symbols``); ``missing field: `` is
+    dropped (the error names the flag). ``own``, the field the error is about, keeps its
+    bare name at the start (``--gamma: gamma is a discount factor ...``)."""
+    keys = {*typed, *names, *_FLAG_NAMES}
+
+    def quoted(m: re.Match[str]) -> str:
+        return _flag(m[1], names) if m[1] in keys else m[0]
+
+    def bare(m: re.Match[str]) -> str:
+        if m.start() == 0 and m[0] == own:
+            return m[0]
+        return re.sub(r"\w+", lambda w: _flag(w[0], names) if w[0] in keys else w[0], m[0])
+
+    missing = re.match(r"missing (?:required )?field(?: '\w+')?(?:: |$)", message)
+    text = (message[missing.end() :] or "required, not given") if missing else message
+    text = re.sub(r"'(\w+):[^']*'", quoted, text)  # 'symbols: [...]', 'blank:', 'frames: T'
+    # 'logits' where a field is asked for; not a value echoed ("got 'y'", "symbol 'mask'")
+    text = re.sub(r"(?:(?<=give )|(?<=needs )|(?<=with )|^)'(\w+)'", quoted, text)
+    text = re.sub(  # a value as YAML writes it, "y: [1, -1]", as the flag is typed: "--y 1,-1"
+        r"\b(\w+): \[([^\]]*)\]",
+        lambda m: f"{_flag(m[1], names)} {m[2].replace(', ', ',')}" if m[1] in keys else m[0],
+        text,
+    )
+    for pattern in _BARE_NAME:
+        text = re.sub(pattern, bare, text)
+    return text
 
 
 @contextmanager
@@ -98,7 +168,11 @@ def flags_named(
         yield
     except ProblemError as err:
         if err.file == FLAGS_FILE and err.flag is None:
-            err.flag = flag_where(err.field, err.message, typed, names or {}, matrices)
+            names = names or {}
+            err.flag = flag_where(err.field, err.message, typed, names, matrices)
+            own = _FIELD.fullmatch(err.field or "")
+            own_key = own[1].lstrip("-") if own else None
+            err.message = flag_words(err.message, own_key, typed, names)
         raise
 
 

@@ -89,3 +89,42 @@ def test_only_ascii_decimal_numbers_are_read(text, hint):
         parse_numbers(f"0.5,{text}", "--yhat")
     assert info.value.field == "--yhat[1]"
     assert "expected a number" in info.value.message and hint in info.value.message
+
+
+# ------------------------------------------------ the flag words of a problem file's message
+def test_a_field_less_error_names_the_first_flag_its_message_names():
+    from rnnloss_cli.flags import flag_where
+
+    message = "missing field: give one of yhat, logits, log_probs"
+    typed = {"y": "0,1", "yhat": None, "logits": None, "log_probs": None}
+    assert flag_where(None, message, typed, {}) == "--yhat"  # was "the command line"
+
+
+def test_one_row_matrix_frame_error_names_the_flag_not_an_item():
+    from rnnloss_cli.flags import flag_where
+
+    # "0.5,0.6" (no ';') is frame 1 of a T = 1 matrix: "emissions[0]" is that frame, not item 1
+    typed = {"emissions": "0.5,0.6"}
+    got = flag_where("emissions[0]", "frame 1 sums to 1.1", typed, {}, ("emissions",))
+    assert got == "--emissions"
+
+
+@pytest.mark.parametrize(
+    ("message", "words"),
+    [
+        ("logits needs 'symbols: [...]' naming its columns", "logits needs --symbols naming"),
+        ("sums to 1.1 (give 'logits' instead to have softmax applied)", "(give --logits instead"),
+        ("missing field: give one of yhat, logits, log_probs", "give one of --yhat, --logits, "),
+        ("the blank '-' is missing from symbols", "is missing from --symbols"),
+        ("expected 2 entries (like yhat), got 3", "(like --yhat)"),
+        ("(choose another blank symbol with 'blank:')", "with --blank)"),
+        ("map each label l to 2*l - 1, i.e. y: [1, -1]", "i.e. --y 1,-1"),
+        ("missing field 'actions'", "required, not given"),
+    ],
+)
+def test_yaml_words_become_flags(message, words):
+    from rnnloss_cli.flags import flag_words
+
+    keys = ("y", "yhat", "logits", "log_probs", "symbols", "blank", "actions", "emissions")
+    got = flag_words(message, "emissions", keys, {})
+    assert words in got, got

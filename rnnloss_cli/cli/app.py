@@ -66,7 +66,7 @@ def _root(
         raise typer.Exit(EXIT_BAD_INPUT)
 
 
-@app.command(epilog="Example: rnnloss solve problems/hinge-sequence.yaml --format markdown")
+@app.command(epilog="Example: rnnloss solve problems/hello.yaml -f markdown")
 def solve(
     paths: Annotated[
         list[str],

@@ -91,7 +91,8 @@ def ctc(
         from rnnloss_cli.flags import flags_named
 
         typed = {"target": target, "probs": probs, "method": method, "emissions": emissions}
-        with flags_named({**typed, "logits": logits}, matrices=MATRICES):
+        more = {"logits": logits, "symbols": symbols, "blank": blank, "frames": frames}
+        with flags_named({**typed, **more, "alignments": alignment}, matrices=MATRICES):
             return _solve_ctc(win)
 
     def _solve_ctc(win: Any) -> Any:
@@ -116,7 +117,7 @@ def ctc(
     solve_and_emit(build, fmt, precision, show, window)
 
 
-@ctc_app.command(epilog="Example: rnnloss ctc paths AB --frames 3 --probs A=0.5,B=0.3,-=0.2")
+@ctc_app.command(epilog="Example: rnnloss ctc paths A -T 3 --probs A=0.6,-=0.4")
 def paths(
     target: Annotated[str, typer.Argument(help="Target labels, e.g. AB (one symbol a character).")],
     frames: Annotated[int, typer.Option("--frames", "-T", min=1, help="Number of frames T.")],
@@ -136,7 +137,7 @@ def paths(
         from rnnloss_cli.flags import flags_named, parse_mapping
         from rnnloss_cli.solve.ctc_tools import paths_result
 
-        with flags_named({"probs": probs}, {"target": "TARGET"}):
+        with flags_named({"probs": probs, "blank": blank, "frames": frames}, {"target": "TARGET"}):
             table = parse_mapping(probs, "--probs") if probs is not None else None
             return paths_result(target, frames, table, blank, window=win)
 
@@ -201,7 +202,9 @@ def decode(
     def build(win: Any) -> Any:
         from rnnloss_cli.flags import flags_named
 
-        with flags_named({"emissions": emissions, "logits": logits}, matrices=MATRICES):
+        typed = {"emissions": emissions, "logits": logits, "symbols": symbols, "blank": blank}
+        more = {"lexicon": lexicon, "separator": separator, "lm_weight": lm_weight, "beam": beam}
+        with flags_named({**typed, **more}, matrices=MATRICES):
             return _decode(win)
 
     def _decode(win: Any) -> Any:
@@ -223,12 +226,28 @@ def decode(
         if (emissions is None) == (logits is None):
             raise flag_error("give one of --emissions or --logits", "--emissions")
         flag = "--emissions" if emissions is not None else "--logits"
-        matrix = _rows(emissions if emissions is not None else logits, flag)
+        matrix = _checked_rows(emissions, logits)
         names = [x.strip() for x in symbols.split(",")] if symbols else []
         from_logits = logits is not None
         return decode_result(matrix, names, blank, from_logits=from_logits, flag=flag, window=win)
 
     solve_and_emit(build, fmt, precision, window=window)
+
+
+def _checked_rows(emissions: str | None, logits: str | None) -> Any:
+    """The greedy decoder's matrix, each number checked as the beam form checks it (the same
+    parser's array check), so that a bad row or item is named alike with or without --beam:
+    ``--emissions, row 3: ragged rows ...``, ``--emissions, row 2, item 2: ... finite``."""
+    from rnnloss_cli.flags import FLAGS_FILE
+    from rnnloss_cli.problem.fields import Fields
+    from rnnloss_cli.problem.rnnt import probabilities
+
+    key = "emissions" if emissions is not None else "logits"
+    matrix = _rows(emissions if emissions is not None else logits, key)
+    f = Fields({key: matrix}, {}, FLAGS_FILE)
+    if key == "emissions":
+        return probabilities(f, matrix, key, ndims=(2,)).tolist()
+    return f.check_array(matrix, key, ndims=(2,)).tolist()
 
 
 def _lm_file(path: str, symbols: str, blank: str) -> dict[str, float]:
@@ -305,9 +324,8 @@ def align(
         from rnnloss_cli.flags import flags_named, problem_from_flags
         from rnnloss_cli.solve import solve as run_solver
 
-        with flags_named(
-            {"emissions": emissions, "logits": logits}, {"target": "TARGET"}, MATRICES
-        ):
+        typed = {"emissions": emissions, "logits": logits, "symbols": symbols, "blank": blank}
+        with flags_named(typed, {"target": "TARGET"}, MATRICES):
             return _align(win, problem_from_flags, run_solver)
 
     def _align(win: Any, problem_from_flags: Any, run_solver: Any) -> Any:

@@ -49,12 +49,12 @@ _CATEGORICAL = (
     (
         "nll",
         "Negative log-likelihood of the true classes (default reduction: sum).",
-        "--y 0,1 --yhat '0.7,0.2,0.1;0.1,0.8,0.1'",
+        "--y 0,1 --yhat '0.7,0.3;0.2,0.8'",
     ),
     (
         "cce",
         "Categorical cross-entropy over observations and classes (default reduction: sum).",
-        "--y '1,0,0;0,1,0' --yhat '0.7,0.2,0.1;0.1,0.8,0.1'",
+        "--y 0,1,0 --yhat 0.2,0.7,0.1",  # one observation: a one-hot row
     ),
 )
 
@@ -122,9 +122,13 @@ def _categorical_command(kind: str) -> Callable[..., None]:
     ) -> None:
         target: Any = y
         if "," not in y and ";" not in y:  # a lone class index, as ``y: 0`` in a file
-            from rnnloss_cli.flags import parse_numbers
+            from rnnloss_cli.flags import flags_named, parse_number, parse_numbers
 
-            target = guarded(lambda: parse_numbers(y, "--y"))[0]
+            def lone() -> Any:
+                with flags_named({"y": y}):
+                    return parse_number(y, "y") if y.strip() else parse_numbers(y, "y")
+
+            target = guarded(lone)
         data = {"y": target, "yhat": yhat, "logits": logits, "log_probs": log_probs}
         _pointwise(kind, {**data, "reduction": reduction}, fmt, precision, window)
 

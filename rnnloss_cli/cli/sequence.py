@@ -18,7 +18,7 @@ _TEXT_FIELDS = ("reduction",)
 
 def _run(kind: str, data: dict[str, Any], fmt: Any, precision: int, window: Opt) -> None:
     """Flags -> problem data -> the kind's parser and solver -> printed result (errors: exit 2)."""
-    from rnnloss_cli.flags import flags_named, parse_numbers, problem_from_flags
+    from rnnloss_cli.flags import flags_named, parse_number, parse_numbers, problem_from_flags
     from rnnloss_cli.solve import solve
 
     def build(win: Any) -> Any:
@@ -37,6 +37,8 @@ def _run(kind: str, data: dict[str, Any], fmt: Any, precision: int, window: Opt)
                 fields[key] = "mean"
             elif key in _TEXT_FIELDS or not isinstance(value, str):
                 fields[key] = value
+            elif key in ("gamma", "baseline") and not any(c in value for c in ",;"):
+                fields[key] = parse_number(value, key)  # one number: "--gamma: ...", no item
             else:
                 parsed = parse_numbers(value, key)
                 # A lone number for a scalar field (gamma, baseline, lengths of one sequence).
@@ -66,7 +68,7 @@ def register(app: typer.Typer) -> None:
         Opt, typer.Option("--mask", help="0/1 per step (1 = real), rows split by ';'.")
     ]
 
-    @app.command(epilog="Example: rnnloss sequence --yhat '0.7,0.2,0.1;0.1,0.5,0.4' --targets 0,1")
+    @app.command(epilog="Example: rnnloss sequence --targets 0,1 --logits '2,0;0,1'")
     def sequence(
         targets: Annotated[
             str,
@@ -113,12 +115,12 @@ def register(app: typer.Typer) -> None:
 
     @app.command(
         name="sequence-hinge",
-        epilog="Example: rnnloss sequence-hinge --y 1,-1,1 --yhat 0.8,-0.5,0.3",
+        epilog="Example: rnnloss sequence-hinge --y 1,-1 --yhat 0.8,-0.5",
     )
     @app.command(  # the older name, an alias
         name="hinge-seq",
         hidden=True,
-        epilog="Example: rnnloss sequence-hinge --y 1,-1,1 --yhat 0.8,-0.5,0.3",
+        epilog="Example: rnnloss sequence-hinge --y 1,-1 --yhat 0.8,-0.5",
     )
     def hinge_seq(
         y: Annotated[str, typer.Option("--y", help="Labels -1/+1 per step, e.g. 1,-1,1.")],

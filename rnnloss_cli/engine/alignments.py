@@ -414,7 +414,13 @@ def ctc_path_count_log10(target: Sequence[Hashable], T: int) -> float:
 
     >>> round(ctc_path_count_log10("AB", 4), 6)  # C(6, 4) = 15
     1.176091
+
+    Raises:
+        EngineError: naming ``T`` when it is not an integer >= 0 (a bool, a float, -1), or
+            naming ``target`` when it is not a sequence of symbols, as ``ctc_path_count``.
     """
+    T = _check_frames(T)
+    target = list(_symbols(target, "target"))
     need, _ = min_frames(target)
     if T < need:
         return -math.inf

@@ -40,7 +40,8 @@ class TrainingDiverged(ProblemError):
     """Training stopped: ``what`` became non-finite (or the loss exploded) at ``epoch``."""
 
     def __init__(self, message: str, *, epoch: int, what: str) -> None:
-        super().__init__(message, file=FLAGS_FILE)
+        super().__init__(message, file=FLAGS_FILE, field="--lr")
+        self.flag = "--lr"  # the setting to change: "error: --lr: training diverged ..."
         self.epoch = epoch
         self.what = what
 

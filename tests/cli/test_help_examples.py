@@ -101,3 +101,26 @@ def test_help_shows_no_docstring_markup(path):
     result = runner.invoke(app, [*path, "--help"], env={"COLUMNS": "400"})
     assert result.exit_code == 0, result.output
     assert "``" not in result.output
+
+
+#: Commands whose example cannot fit 58 characters without losing what it shows (a discount
+#: over two steps, listed alignments, a two-frame matrix with its --symbols), or that other
+#: modules own (sheet, train, vary, mark): at 60 columns their example wraps onto a 2nd line.
+WRAPS_AT_60 = {"reinforce", "ctc", "ctc decode", "ctc align", "sheet", "train", "vary", "mark"}
+
+
+@pytest.mark.parametrize(
+    "path",
+    [p for p in _paths() if " ".join(p) not in WRAPS_AT_60],
+    ids=lambda p: " ".join(p) or "rnnloss",
+)
+def test_example_is_one_line_at_60_columns(path):
+    # solve, nll, cce, sequence, sequence-hinge and ctc paths wrapped at 60 columns
+    result = runner.invoke(app, [*path, "--help"], env={"COLUMNS": "60"})
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    found = [i for i, line in enumerate(lines) if "Example: rnnloss" in line]
+    assert found, result.output
+    for i in found:
+        assert i + 1 == len(lines) or not lines[i + 1].strip(), lines[i : i + 2]
+        assert len(lines[i].rstrip()) <= 60

@@ -112,7 +112,7 @@ def test_help_has_an_example(name):
             "--targets, item 1:",
             "(a, b)",
         ),
-        (("hinge-seq", "--y", "1,0", "--yhat", "0.1,0.2"), "--y:", "y: [1, -1]"),
+        (("hinge-seq", "--y", "1,0", "--yhat", "0.1,0.2"), "--y:", "i.e. --y 1,-1"),  # as typed
         (("reinforce", "--probs", "0.9", "--rewards", "1", "--gamma", "2"), "--gamma:", "[0, 1]"),
         (
             ("reinforce", "--probs", "0.9", "--rewards", "x", "--gamma", "1"),
