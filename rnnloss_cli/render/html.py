@@ -196,7 +196,14 @@ CSS = CSS.replace("CJK_FONTS", CJK_FONTS)
 SECTION_SCOPE = "section.result-block"
 #: A notebook's output is a light card, as the page is (its call-outs', header cells' and
 #: drawings' light backgrounds need dark text, whatever the notebook's theme).
-_NOTEBOOK_OWN = f"{SECTION_SCOPE} {{ color: #1a1a1a; background: #fff; line-height: 1.45; }}"
+#: JupyterLab's dark theme colours tables itself (light heads, striped rows): inside the white
+#: card they take the card's text colour and no theme stripe (the page's own rules, scoped
+#: below, still apply after these).
+_NOTEBOOK_OWN = (
+    f"{SECTION_SCOPE} {{ color: #1a1a1a; background: #fff; line-height: 1.45; }}\n"
+    f"{SECTION_SCOPE} table {{ color: inherit; }}\n"
+    f"{SECTION_SCOPE} tbody tr:nth-child(n) {{ background: transparent; }}"
+)
 #: The text colour of an unreachable (α = 0) table cell, as ``td.dim`` sets it: a notebook
 #: that drops <style> still shows it grey, as the table's legend says.
 DIM_COLOUR = "#6b6b6b"
