@@ -145,10 +145,10 @@ def nice_ticks(lo: float, hi: float, n: int = 5) -> list[float]:
 
 
 def _label(x: Any, fmt: Fmt) -> str:
-    """A value label as the table prints it (``fmt``), ∞ for infinity."""
+    """A value label as the table prints it (``fmt``, its minus U+2212), ∞ for infinity."""
     if isinstance(x, float) and math.isinf(x):
         return "∞" if x > 0 else "−∞"
-    return fmt(x)
+    return text_minus(fmt(x))
 
 
 def _value_attr(x: float) -> str:

@@ -24,6 +24,8 @@ from rnnloss_cli.render.text import (
     fmt_number,
     lay_out,
     legend_line,
+    signed,
+    signed_cells,
     step_latex,
     step_text,
     table_cells,
@@ -313,7 +315,8 @@ def table_html(
     <style>): a highlighted cell's text in <b>, a dim one grey by its own ``style``.
     """
     laid = lay_out(t, window)
-    printed = table_cells(t, laid, precision, digits)
+    # negative numbers signed U+2212, as the derivation lines beside the table write them
+    printed = signed_cells(laid, table_cells(t, laid, precision, digits))
     body, texts, shown = [], set(), []
     words_in, numbers_in = set(), set()  # the columns holding words, and numbers
     for i, row in enumerate(laid.rows):
@@ -654,7 +657,7 @@ def result_html(
     if r.loss is not None:
         loss = fmt_number(r.loss, precision)
         unit = f" {unit_after(loss, r.unit)}" if r.unit else ""  # 1 bit, 2 bits
-        line = f'Loss = <span class="num">{escape(loss)}</span>{escape(unit)}'
+        line = f'Loss = <span class="num">{escape(signed(r.loss, loss))}</span>{escape(unit)}'
         if bare:  # bold with no CSS too
             line = f"<strong>{line}</strong>"
         panel.append(f'<p class="loss">{line}</p>')
@@ -675,6 +678,7 @@ def result_html(
         )
         for c in r.checks:
             expected, got = fmt_key(c.expected, c.got, precision, distinct=not c.ok)
+            expected, got = signed(c.expected, expected), signed(c.got, got)
             verdict = '<td class="ok">ok</td>' if c.ok else '<td class="bad">MISMATCH</td>'
             panel.append(
                 f'<tr><td class="text">{escape(c.figure)}</td>'

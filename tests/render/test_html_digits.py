@@ -66,7 +66,7 @@ def test_a_step_prints_a_number_as_the_table_beside_it_does():
     root = _page("problems/reinforce-episode.yaml")
     assert "1.2367" in _step(root, "baseline b = mean of the returns")
     assert _column(root, "per step", "b") == ["1.2367"] * 3
-    assert _column(root, "per step", "ln π")[0] == "-0.1054"
+    assert _column(root, "per step", "ln π")[0] == "−0.1054"  # ln 0.9, U+2212 as the lines
 
 
 def test_a_derived_cell_no_digits_mend_is_marked():

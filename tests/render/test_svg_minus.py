@@ -43,9 +43,8 @@ def test_text_minus_sets_a_number_s_sign_and_exponent_and_nothing_else():
 
 
 def test_a_negative_tick_and_bar_tooltip_use_the_minus_sign():
-    """The ticks below zero (−0.1, −0.05) and the negative bar's tooltip use U+2212. (The
-    bar's value label still prints as the table cell beside it, "-0.0604", ASCII: a test
-    outside this file, test_figure_digits, reads it back with float().)"""
+    """The ticks below zero (−0.1, −0.05), the negative bar's value label and its tooltip use
+    U+2212, as the table cell beside the chart does (test_figure_digits compares the two)."""
     (chart,) = svgs("problems/reinforce-episode.yaml")
     values = [t for t in chart.iter() if t.get("class") == "value"]
     ticks = [
@@ -53,7 +52,7 @@ def test_a_negative_tick_and_bar_tooltip_use_the_minus_sign():
         for w in ["".join(t.itertext())] if w[:1] in "-−" and w[1:2].isdigit()
     ]  # fmt: skip
     assert ticks == ["−0.1", "−0.05"], ticks
-    assert ["".join(v.itertext()) for v in values][0] == "-0.0604"
+    assert ["".join(v.itertext()) for v in values][0] == "−0.0604"
     bar = next(r for r in chart.iter() if r.get("data-step") == "1")
     assert bar.get("data-value") == repr(float(bar.get("data-value")))  # machine-readable
     assert bar.get("data-value").startswith("-0.0604")
