@@ -213,3 +213,23 @@ def test_a_printed_question_sheet_does_not_give_each_short_question_a_page(tmp_p
     questions = _printed_pages(build_sheet(paths, "html", solutions=False), tmp_path)
     solutions = _printed_pages(build_sheet(paths, "html", solutions=True), tmp_path)
     assert questions < len(names) <= solutions, (questions, solutions)
+
+
+@pytest.mark.skipif(
+    shutil.which("chromium") is None or shutil.which("pdftotext") is None,
+    reason="chromium and pdftotext (poppler-utils) are needed",
+)
+def test_a_printed_sheet_numbers_its_pages(tmp_path):
+    # A handed-out sheet's loose pages go back in order: each printed page ends "page n of m"
+    # (the page's @page footer; Chromium's own header and footer are off, as a reader who
+    # unticks them has it). HELLO and DEEP's solutions take several pages.
+    paths = [str(PROBLEMS / f"{n}.yaml") for n in ("hello", "deep")]
+    pdf = print_to_pdf(build_sheet(paths, "html", solutions=True), tmp_path)
+    text = subprocess.run(
+        [shutil.which("pdftotext"), "-layout", str(pdf), "-"],
+        capture_output=True, text=True, check=True,
+    ).stdout.split("\f")  # fmt: skip
+    pages = [p for p in text if p.strip()]
+    assert len(pages) >= 2
+    for n, page in enumerate(pages, 1):
+        assert f"page {n} of {len(pages)}" in page, (n, page[-300:])

@@ -194,6 +194,18 @@ figure.trellis svg { max-width: 100%; height: auto; min-width: calc(0.8 * var(--
 
 CSS = CSS.replace("CJK_FONTS", CJK_FONTS)
 
+#: Paper, for a page of its own (never a notebook's): the reader's own paper size (A4 or
+#: Letter, as the print dialog chooses), margins that leave both the PRINT_WIDTH_PT of text
+#: width the print sizes count on, and "page n of m" at the foot of every page, so that the
+#: loose pages of a handout go back in order.
+PAGE_CSS = """
+@page {
+  margin: 12mm 12mm 14mm;
+  @bottom-center { content: "page " counter(page) " of " counter(pages);
+                   font: 8pt sans-serif; color: #555; }
+}
+"""
+
 #: The class of a result's ``<section>``: a notebook's stylesheet is scoped to it.
 SECTION_SCOPE = "section.result-block"
 #: A notebook's output is a light card, as the page is (its call-outs', header cells' and
@@ -734,7 +746,7 @@ def page_html(title: str, body: str) -> str:
         '<meta charset="utf-8"/>\n'
         '<meta name="color-scheme" content="light dark"/>\n'
         '<meta name="viewport" content="width=device-width, initial-scale=1"/>\n'
-        f"<title>{escape(title)}</title>\n<style>{CSS}</style>\n</head>\n<body>\n"
+        f"<title>{escape(title)}</title>\n<style>{CSS}{PAGE_CSS}</style>\n</head>\n<body>\n"
         f"{body}\n"
         '<p class="meta">Made by rnnloss.</p>\n</body>\n</html>\n'
     )
