@@ -25,11 +25,9 @@ The kinds:
 from __future__ import annotations
 
 import argparse
-import statistics
 import subprocess
 import sys
 import tempfile
-import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -38,7 +36,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
-from parse import HEADER, rows_of  # noqa: E402
+from parse import HEADER, median_time, rows_of  # noqa: E402
 
 
 def _numbers(values: np.ndarray) -> str:
@@ -109,15 +107,6 @@ KINDS: dict[str, Callable[[], str]] = {
     "bce": bce,
     "sequence": sequence,
 }
-
-
-def median_time(fn, repeats: int) -> float:
-    times = []
-    for _ in range(repeats):
-        t0 = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t0)
-    return statistics.median(times)
 
 
 def main() -> None:

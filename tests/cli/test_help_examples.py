@@ -23,9 +23,8 @@ def _paths():
     return out
 
 
-@pytest.mark.parametrize("path", _paths(), ids=lambda p: " ".join(p) or "rnnloss")
-def test_example_is_one_line_at_80_columns(path):
-    result = runner.invoke(app, [*path, "--help"], env={"COLUMNS": "80"})
+def _assert_example_is_one_line(path: list[str], columns: int) -> None:
+    result = runner.invoke(app, [*path, "--help"], env={"COLUMNS": str(columns)})
     assert result.exit_code == 0, result.output
     lines = result.output.splitlines()
     found = [i for i, line in enumerate(lines) if "Example: rnnloss" in line]
@@ -33,7 +32,12 @@ def test_example_is_one_line_at_80_columns(path):
     for i in found:
         # the line after the example is blank: the command did not wrap onto it
         assert i + 1 == len(lines) or not lines[i + 1].strip(), lines[i : i + 2]
-        assert len(lines[i].rstrip()) <= 80
+        assert len(lines[i].rstrip()) <= columns
+
+
+@pytest.mark.parametrize("path", _paths(), ids=lambda p: " ".join(p) or "rnnloss")
+def test_example_is_one_line_at_80_columns(path):
+    _assert_example_is_one_line(path, 80)
 
 
 def test_help_examples_run():
@@ -116,11 +120,4 @@ WRAPS_AT_60 = {"reinforce", "ctc", "ctc decode", "ctc align", "sheet", "train", 
 )
 def test_example_is_one_line_at_60_columns(path):
     # solve, nll, cce, sequence, sequence-hinge and ctc paths wrapped at 60 columns
-    result = runner.invoke(app, [*path, "--help"], env={"COLUMNS": "60"})
-    assert result.exit_code == 0, result.output
-    lines = result.output.splitlines()
-    found = [i for i, line in enumerate(lines) if "Example: rnnloss" in line]
-    assert found, result.output
-    for i in found:
-        assert i + 1 == len(lines) or not lines[i + 1].strip(), lines[i : i + 2]
-        assert len(lines[i].rstrip()) <= 60
+    _assert_example_is_one_line(path, 60)
