@@ -96,7 +96,12 @@ section > .wide { width: max-content; max-width: min(50vw + 29rem, calc(100vw - 
    (a formula: −[y ln ŷ + (1−y) ln(1−ŷ)]) wrap between their words, so a table shows its
    values instead of pushing them off the screen; numbers, products and label strings still
    keep to one line */
-@media screen and (max-width: 40rem) { .wide td.prose, .wide th { white-space: normal; } }
+@media screen and (max-width: 40rem) {
+  .wide td.prose, .wide th { white-space: normal; }
+  /* ... and the cells narrow their padding (a minus sign U+2212 is wider than a hyphen:
+     hinge-sequence's seven columns were 10 px past a 390 px screen) */
+  .wide th, .wide td { padding-left: 0.35rem; padding-right: 0.35rem; }
+}
 .legend { font-size: 0.9rem; color: #444; margin-top: -0.6rem; }
 th, td { border: 1px solid #bbb; padding: 0.2rem 0.5rem; text-align: right; }
 td.text, th.text, .checks th:first-child { text-align: left; }
