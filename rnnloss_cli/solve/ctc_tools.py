@@ -66,6 +66,14 @@ def paths_result(
     if blank in labels:
         raise flag_error(f"the blank {blank!r} cannot be part of the target", "TARGET")
     table = _check_probs(probs, [*labels, blank]) if probs is not None else None
+    if frames > MAX_LISTED_SYMBOLS:  # every alignment is a line of T symbols
+        shown = f"{frames:,}" if frames < 10**15 else f"a {len(str(frames))}-digit number"
+        raise flag_error(
+            f"listing alignments of more than MAX_LISTED_SYMBOLS = {MAX_LISTED_SYMBOLS:,} "
+            f"frames cannot be done, got {shown} (use fewer frames, or "
+            "'rnnloss ctc --target ... --frames ...' for the forward algorithm)",
+            "--frames",
+        )
     need, _ = min_frames(labels)
     n_ext = 2 * len(labels) + 1
     if frames >= need and (need + 1) * n_ext > MAX_COUNT_CELLS:

@@ -117,6 +117,17 @@ def test_paths_refuses_above_limit():
     assert "10,000" in r.stderr and "Traceback" not in r.output
 
 
+@pytest.mark.parametrize("frames", [str(10**6 + 1), "9" * 400])
+def test_paths_refuses_more_frames_than_it_could_list_in_one_short_line(frames):
+    # each alignment is a line of T symbols, so T > MAX_LISTED_SYMBOLS (10^6) cannot be
+    # listed; a 400-digit T was echoed whole, with its 133 thousands separators
+    r = run("ctc", "paths", "AB", "--frames", frames)
+    assert r.exit_code == 2, r.output
+    (line,) = r.stderr.splitlines()
+    assert line.startswith("error: --frames: ") and "MAX_LISTED_SYMBOLS" in line
+    assert len(line) < 250, line
+
+
 def test_decode():
     r = run(
         "ctc", "decode", "--emissions", "0.1,0.8,0.1;0.6,0.3,0.1;0.1,0.2,0.7", "--symbols", "-,A,B"
