@@ -65,7 +65,11 @@ def test_path_count_stops_early_at_a_lower_bound() -> None:
 
 
 def test_ctc_paths_with_huge_frames_is_refused_naming_the_limit() -> None:
+    # AB over 1000 frames: C(1002, 4) > 10^10 alignments
     with pytest.raises(ProblemError, match="more than 10,000 alignments.*MAX_LISTED_PATHS"):
+        paths_result("AB", 1000, None, "-", max_paths=10_000)
+    # 10^18 frames: not one alignment (a line of T symbols) could be listed
+    with pytest.raises(ProblemError, match="MAX_LISTED_SYMBOLS.*got a 19-digit number"):
         paths_result("AB", 10**18, None, "-", max_paths=10_000)
 
 
