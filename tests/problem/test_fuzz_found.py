@@ -24,6 +24,11 @@ CASES = {
     "!!bool on a kind": ("kind: !!bool ctc\ny: [1]\nyhat: [1]\n", [":1:", "!!bool", "'ctc'"]),
     "!!bool on a number": (MSE + "answer: !!bool 1.0\n", [":4:", "!!bool", "'1.0'"]),
     "!!timestamp on a word": (MSE + "title: !!timestamp 2001-13-45\n", [":4:", "!!timestamp"]),
+    # found by --seed 2: "-" left nothing after its sign (IndexError in PyYAML)
+    "!!int on a lone sign": (MSE + 'title: !!int "-"\n', [":4:", "!!int", "'-'"]),
+    # log_base .nan / .inf went to int(raw): "cannot convert float NaN to integer"
+    "log_base nan": ("kind: bce\ny: [1]\nyhat: [0.5]\nlog_base: .nan\n", [":4:", "log_base"]),
+    "log_base inf": ("kind: bce\ny: [1]\nyhat: [0.5]\nlog_base: -.inf\n", [":4:", "log_base"]),
 }
 
 
