@@ -28,13 +28,13 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--minutes", type=float, default=5.0)
     ap.add_argument("--seed", type=int, default=None)
     ap.add_argument("--out", type=Path, default=Path("fuzz-failures"))
-    ap.add_argument("--formats", action="store_true", help="also markdown, html and latex")
+    ap.add_argument("--formats", action="store_true", help="also markdown and html")
     args = ap.parse_args(argv)
     seed = args.seed if args.seed is not None else random.randrange(2**32)
     rng = random.Random(seed)
     commands = list(fuzzing.COMMANDS)
     if args.formats:
-        commands += [["solve", "--format", f] for f in ("markdown", "html", "latex")]
+        commands += [["solve", "--format", f] for f in ("markdown", "html")]
     deadline = time.monotonic() + 60 * args.minutes
     cases = failures = 0
     seen: set[str] = set()
