@@ -263,8 +263,7 @@ class _Builder:
             return None, True
         if tag in (INT_TAG, FLOAT_TAG) and len(value) > _MAX_INT_DIGITS:
             raise self._too_big(event)
-        node = yaml.ScalarNode(tag, value, event.start_mark, event.end_mark, event.style)
-        result = self.loader.construct_object(node)
+        result = self._construct(event, tag)
         if tag == FLOAT_TAG and result in (float("inf"), float("-inf")):
             if "inf" not in value.lower():
                 raise self._too_big(event)
@@ -276,6 +275,24 @@ class _Builder:
             except OverflowError:
                 raise self._too_big(event) from None
         return result, False
+
+    def _construct(self, event: Any, tag: str) -> Any:
+        """The safe loader's value for the scalar ``event`` read as ``tag``. An explicit tag
+        the text cannot be (``!!int ab``, ``!!bool ctc``, ``!!timestamp 2001-13-45``) made
+        PyYAML's constructor raise ValueError, KeyError or IndexError (``!!int "-"``), a
+        traceback: now one line."""
+        node = yaml.ScalarNode(tag, event.value, event.start_mark, event.end_mark, event.style)
+        try:
+            return self.loader.construct_object(node)
+        except (ValueError, LookupError, TypeError, ArithmeticError):
+            path, _ = self._next_path(event.start_mark)
+            short = tag.replace("tag:yaml.org,2002:", "!!")
+            raise self.error(
+                f"not valid YAML: {_shown_text(event.value)} cannot be read as {short}; drop "
+                "the tag, or write a value of that type",
+                event.start_mark,
+                path,
+            ) from None
 
     def _refuse_yaml11_only(self, event: Any, tag: str) -> None:
         """Refuse a plain scalar that YAML 1.1 (PyYAML) reads otherwise than YAML 1.2 and
@@ -530,6 +547,11 @@ class _Line:
 
     def __init__(self, line: int) -> None:
         self.line = line
+
+
+def _shown_text(text: str) -> str:
+    """A scalar's text for a one-line message: quoted, escaped, a long one cut."""
+    return repr(text if len(text) <= 40 else text[:37] + "...")
 
 
 _PLAIN_ONLY = "only plain YAML is accepted (no !!python tags: files are read like yaml.safe_load)"

@@ -138,7 +138,8 @@ def parse_meta(f: Fields, kind: str, *, uses_log: bool) -> Meta:
         if not uses_log:
             raise f.error(f"kind '{kind}' has no logarithm, so log_base does not apply", "log_base")
         raw = f.raw("log_base")
-        log_base = str(int(raw)) if isinstance(raw, (int, float)) and raw == int(raw) else str(raw)
+        whole = isinstance(raw, (int, float)) and math.isfinite(raw) and raw == int(raw)
+        log_base = str(int(raw)) if whole else str(raw)  # .nan / .inf: int() raised
         if log_base not in LOG_BASES:
             raise f.error(f"expected e, 2 or 10, got {raw!r}", "log_base")
     tolerance = f.number("tolerance", DEFAULT_TOLERANCE, low=0.0)
