@@ -116,7 +116,7 @@ _BARE_NAME = (
     r"(?<=\bof )\w+(?= (?:sums|or)\b)",
     r"(?<= or )\w+(?=[;,)]|$)",
     r"(?<=\bfrom )\w+(?=\))",
-    r"\b\w+(?= (?:has|gives|is already|go with)\b)",
+    r"\b\w+(?= (?:has|gives|is already|are already|go with)\b)",
     r"(?<=\bgo with )\w+",
     r"(?<=\bcolumns of )\w+",
     r"(?:(?<=\bstep of )|(?<=\bsteps of )|(?<=\bsequence of ))\w+(?=\)|[;,]|$)",
@@ -173,6 +173,8 @@ def _unquoted_words(
         lambda m: f"{_flag('symbols', names)} names {m[1]}" if "symbols" in keys else m[0],
         text,
     )
+    # a flag's rows are split by ';' (a nested list is a problem file's word for them)
+    text = text.replace("got a 2-level nested list", "got rows split by ';'")
     for pattern in _BARE_NAME:
         text = re.sub(pattern, lambda m: bare(m, first), text)
     return text

@@ -167,6 +167,16 @@ CASES = {
     "method echoed": (["ctc", *AB, "--probs", PROBS, "--method", "method: exact"], "--method"),
     "train epochs huge": (["train", "--epochs", "9" * 400], "--epochs"),
     "train seed huge": (["train", "--seed", "-" + "9" * 400], "--seed"),
+    "rf actions with probs": ([*RF[:5], "--probs", "0.5,0.5", "--actions", "0,1"], "--actions"),
+    "cce y rows for indices": (["cce", "--y", "1,0;0,1", "--yhat", "0.5,0.5"], "--y"),
+    "shinge lengths rows": (
+        ["sequence-hinge", "--y", "1,-1", "--yhat", "1,1", "--lengths", "1;2"],
+        "--lengths",
+    ),
+    "ctc frames vs one row": (
+        ["ctc", *AB, "--emissions", "0.5,0.3,0.2", "--symbols", "-,A,B", "--frames", "3"],
+        "--frames",
+    ),
 }
 
 #: What the user typed, echoed back: a quoted value must read as typed, not as a flag.
@@ -180,11 +190,13 @@ YAML_WORDS = re.compile(
 )
 #: A field's bare name where the message points to another flag ("per step of yhat",
 #: "padding (lengths)"), a YAML setting ("or reduction: sum"), a count of symbols that names
-#: no flag ("1 symbols"), and a number echoed whole (more than 40 digits).
+#: no flag ("1 symbols"), a number echoed whole (more than 40 digits), "probs are already",
+#: a problem file's "nested list" for a flag's rows, and "1 rows".
 FIELDS = r"(?:yhat|logits|emissions|lengths|mask|symbols|probs|targets|policy|reduction|blank)"
 BARE_WORDS = re.compile(
     rf"(?<![-\w])(?:of|like|from) {FIELDS}\b|\({FIELDS}\)|(?<![-\w']){FIELDS}: \w|"
-    r"\b\d+ symbols\b|\d{41}"
+    r"\b\d+ symbols\b|\d{41}|"
+    rf"(?<![-\w]){FIELDS} are already|nested list|\b1 rows\b"
 )
 
 
