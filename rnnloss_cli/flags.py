@@ -61,8 +61,9 @@ def flag_where(
 
     ``typed`` holds each field's value as typed; ``names`` the flags not named ``--field``
     (``target`` -> ``TARGET`` for an argument). ``method``, which the user may not have
-    typed, names ``--probs`` when the probabilities are the cause. An error of no field
-    (``missing field: give one of yhat, logits``) names the first flag its message names.
+    typed, names ``--probs`` when the probabilities are the cause, ``--frames`` when T is.
+    An error of no field (``missing field: give one of yhat, logits``) names the first flag
+    its message names.
     """
     if not field:
         keys = _keys_named(message, {*typed, *names})
@@ -74,7 +75,8 @@ def flag_where(
     if key.isupper():  # already an argument's name (TARGET)
         return key
     if key == "method" and ("sum to" in message or typed.get("method") is None):
-        key = "probs"
+        # exact CTC implied (--show beta) but impossible: the probabilities' sum, or no T
+        key = "frames" if "sum to" not in message and "frames" in message else "probs"
     if message.startswith("the blank ") and "word or n-gram" not in message:
         key = "blank"  # the blank missing from the symbols or probs, or part of the target
     flag = _flag(key, names)

@@ -100,6 +100,27 @@ def test_a_field_less_error_names_the_first_flag_its_message_names():
     assert flag_where(None, message, typed, {}) == "--yhat"  # was "the command line"
 
 
+@pytest.mark.parametrize(
+    ("message", "flag"),
+    [
+        # exact CTC implied by --show beta, not typed as --method: the flag to change
+        (
+            "method 'exact' is not possible: the number of frames is unknown: give 'frames: T'",
+            "--frames",
+        ),
+        (
+            "method 'exact' is not possible: the per-frame probabilities sum to 1.1, not 1",
+            "--probs",
+        ),
+    ],
+)
+def test_an_implied_method_names_the_flag_at_fault(message, flag):
+    from rnnloss_cli.flags import flag_where
+
+    typed = {"target": "A", "probs": "A=0.5,-=0.5", "method": None, "frames": None}
+    assert flag_where("method", message, typed, {}) == flag  # was --probs for both
+
+
 def test_one_row_matrix_frame_error_names_the_flag_not_an_item():
     from rnnloss_cli.flags import flag_where
 

@@ -173,6 +173,10 @@ CASES = {
         ["sequence-hinge", "--y", "1,-1", "--yhat", "1,1", "--lengths", "1;2"],
         "--lengths",
     ),
+    "ctc exact implied, no T": (
+        ["ctc", "--target", "A", "--probs", "A=0.5,-=0.5", "--show", "beta"],
+        "--frames",
+    ),
     "ctc frames vs one row": (
         ["ctc", *AB, "--emissions", "0.5,0.3,0.2", "--symbols", "-,A,B", "--frames", "3"],
         "--frames",
