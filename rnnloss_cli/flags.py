@@ -61,8 +61,9 @@ def flag_where(
 
     ``typed`` holds each field's value as typed; ``names`` the flags not named ``--field``
     (``target`` -> ``TARGET`` for an argument). ``method``, which the user may not have
-    typed, names ``--probs`` when the probabilities are the cause. An error of no field
-    (``missing field: give one of yhat, logits``) names the first flag its message names.
+    typed, names ``--probs`` when the probabilities are the cause, ``--frames`` when T is.
+    An error of no field (``missing field: give one of yhat, logits``) names the first flag
+    its message names.
     """
     if not field:
         keys = _keys_named(message, {*typed, *names})
@@ -74,7 +75,8 @@ def flag_where(
     if key.isupper():  # already an argument's name (TARGET)
         return key
     if key == "method" and ("sum to" in message or typed.get("method") is None):
-        key = "probs"
+        # exact CTC implied (--show beta) but impossible: the probabilities' sum, or no T
+        key = "frames" if "sum to" not in message and "frames" in message else "probs"
     if message.startswith("the blank ") and "word or n-gram" not in message:
         key = "blank"  # the blank missing from the symbols or probs, or part of the target
     flag = _flag(key, names)
@@ -116,9 +118,11 @@ _BARE_NAME = (
     r"(?<=\bof )\w+(?= (?:sums|or)\b)",
     r"(?<= or )\w+(?=[;,)]|$)",
     r"(?<=\bfrom )\w+(?=\))",
-    r"\b\w+(?= (?:has|gives|is already|go with)\b)",
+    r"\b\w+(?= (?:has|gives|is already|are already|go with)\b)",
     r"(?<=\bgo with )\w+",
     r"(?<=\bcolumns of )\w+",
+    r"(?:(?<=\bstep of )|(?<=\bsteps of )|(?<=\bsequence of ))\w+(?=\)|[;,]|$)",
+    r"(?<=\()\w+(?=\))",  # "every step is padding (lengths)"
 )
 
 
@@ -135,23 +139,46 @@ def flag_words(
     def quoted(m: re.Match[str]) -> str:
         return _flag(m[1], names) if m[1] in keys else m[0]
 
-    def bare(m: re.Match[str]) -> str:
-        if m.start() == 0 and m[0] == own:
+    def bare(m: re.Match[str], first: bool) -> str:
+        if first and m.start() == 0 and m[0] == own:
             return m[0]
         return re.sub(r"\w+", lambda w: _flag(w[0], names) if w[0] in keys else w[0], m[0])
 
     missing = re.match(r"missing (?:required )?field(?: '\w+')?(?:: |$)", message)
     text = (message[missing.end() :] or "required, not given") if missing else message
-    text = re.sub(r"'(\w+):[^']*'", quoted, text)  # 'symbols: [...]', 'blank:', 'frames: T'
+    # 'symbols: [...]', 'blank:', 'frames: T'; not a value echoed back ("got 'method: x'")
+    text = re.sub(r"(?<!got )'(\w+):[^']*'", quoted, text)
     # 'logits' where a field is asked for; not a value echoed ("got 'y'", "symbol 'mask'")
     text = re.sub(r"(?:(?<=give )|(?<=needs )|(?<=with )|^)'(\w+)'", quoted, text)
+    parts = re.split(r"('[^']*')", text)  # a quoted value is echoed as typed: left alone
+    return "".join(
+        p if i % 2 else _unquoted_words(p, i == 0, bare, keys, names) for i, p in enumerate(parts)
+    )
+
+
+def _unquoted_words(
+    text: str, first: bool, bare: Any, keys: Collection[str], names: Mapping[str, str]
+) -> str:
+    """``flag_words``' rewrites of text outside quotes (``first``: the message's start)."""
     text = re.sub(  # a value as YAML writes it, "y: [1, -1]", as the flag is typed: "--y 1,-1"
         r"\b(\w+): \[([^\]]*)\]",
         lambda m: f"{_flag(m[1], names)} {m[2].replace(', ', ',')}" if m[1] in keys else m[0],
         text,
     )
+    text = re.sub(  # a setting as YAML writes it, "or reduction: sum", as typed: "--reduction sum"
+        r"(?<![\w-])(\w+): (\w+)(?=$|[;,.)])",
+        lambda m: f"{_flag(m[1], names)} {m[2]}" if m[1] in keys else m[0],
+        text,
+    )
+    text = re.sub(  # "2 columns but 3 symbols are named": the flag that names them, no "1 symbols"
+        r"\b(\d+) symbols are named\b",
+        lambda m: f"{_flag('symbols', names)} names {m[1]}" if "symbols" in keys else m[0],
+        text,
+    )
+    # a flag's rows are split by ';' (a nested list is a problem file's word for them)
+    text = text.replace("got a 2-level nested list", "got rows split by ';'")
     for pattern in _BARE_NAME:
-        text = re.sub(pattern, bare, text)
+        text = re.sub(pattern, lambda m: bare(m, first), text)
     return text
 
 

@@ -100,6 +100,27 @@ def test_a_field_less_error_names_the_first_flag_its_message_names():
     assert flag_where(None, message, typed, {}) == "--yhat"  # was "the command line"
 
 
+@pytest.mark.parametrize(
+    ("message", "flag"),
+    [
+        # exact CTC implied by --show beta, not typed as --method: the flag to change
+        (
+            "method 'exact' is not possible: the number of frames is unknown: give 'frames: T'",
+            "--frames",
+        ),
+        (
+            "method 'exact' is not possible: the per-frame probabilities sum to 1.1, not 1",
+            "--probs",
+        ),
+    ],
+)
+def test_an_implied_method_names_the_flag_at_fault(message, flag):
+    from rnnloss_cli.flags import flag_where
+
+    typed = {"target": "A", "probs": "A=0.5,-=0.5", "method": None, "frames": None}
+    assert flag_where("method", message, typed, {}) == flag  # was --probs for both
+
+
 def test_one_row_matrix_frame_error_names_the_flag_not_an_item():
     from rnnloss_cli.flags import flag_where
 
@@ -120,11 +141,38 @@ def test_one_row_matrix_frame_error_names_the_flag_not_an_item():
         ("(choose another blank symbol with 'blank:')", "with --blank)"),
         ("map each label l to 2*l - 1, i.e. y: [1, -1]", "i.e. --y 1,-1"),
         ("missing field 'actions'", "required, not given"),
+        # the sequence kinds' padding messages and the columns-vs-symbols count
+        ("expected 1 length (one per sequence of yhat), got 3", "(one per sequence of --yhat)"),
+        ("has length 2, longer than the T = 1 steps of yhat", "the T = 1 steps of --yhat"),
+        ("mask has shape (2,), expected (1,) (T, one 0/1 per step of yhat)", "step of --yhat)"),
+        ("every step is padding (lengths): 0 / 0 has no value", "padding (--lengths): 0 / 0"),
+        ("give at least one real step, or reduction: sum", "or --reduction sum"),
+        (
+            "logits has 2 columns but 3 symbols are named",
+            "logits has 2 columns but --symbols names 3",
+        ),
     ],
 )
 def test_yaml_words_become_flags(message, words):
     from rnnloss_cli.flags import flag_words
 
     keys = ("y", "yhat", "logits", "log_probs", "symbols", "blank", "actions", "emissions")
+    keys += ("lengths", "mask", "reduction")
     got = flag_words(message, "emissions", keys, {})
     assert words in got, got
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "row 2: ragged rows: row 2 has 1 entries but row 1 has 2",  # 'row' is no field
+        "expected (2,) (one per step)",  # a parenthesis of words, not a field
+        "expected a number, got 'reduction: sum'",  # a value echoed back stays as typed
+        "reduction mean divides by the number of unpadded steps",  # a value, not 'key: value'
+    ],
+)
+def test_words_that_are_not_yaml_spellings_stay(message):
+    from rnnloss_cli.flags import flag_words
+
+    keys = ("yhat", "lengths", "mask", "reduction", "symbols")
+    assert flag_words(message, "yhat", keys, {}) == message

@@ -226,18 +226,40 @@ def decode(
         if (emissions is None) == (logits is None):
             raise flag_error("give one of --emissions or --logits", "--emissions")
         flag = "--emissions" if emissions is not None else "--logits"
-        matrix = _checked_rows(emissions, logits)
-        names = [x.strip() for x in symbols.split(",")] if symbols else []
+        names = _checked_symbols(symbols, blank)
+        matrix = _checked_rows(emissions, logits, len(names))
         from_logits = logits is not None
         return decode_result(matrix, names, blank, from_logits=from_logits, flag=flag, window=win)
 
     solve_and_emit(build, fmt, precision, window=window)
 
 
-def _checked_rows(emissions: str | None, logits: str | None) -> Any:
+def _checked_symbols(symbols: str, blank: str) -> list[str]:
+    """The greedy decoder's column names, checked in the words (and order) of the beam form's
+    parser (``problem.align.read_frames``), so that ``--symbols A,A`` or a blank missing from
+    them reads alike with or without --beam (greedy said 'give distinct column names' and
+    named --symbols for a missing blank, where --beam names --blank)."""
+    from rnnloss_cli.flags import FLAGS_FILE, flag_error
+    from rnnloss_cli.problem.ctc import _symbol_seq
+    from rnnloss_cli.problem.fields import Fields
+
+    if not symbols:
+        raise flag_error("name the columns, e.g. --symbols '-,A,B'", "--symbols")
+    names = [x.strip() for x in symbols.split(",")]
+    f = Fields({"symbols": names, "blank": blank}, {}, FLAGS_FILE)
+    checked = list(_symbol_seq(f, names, "symbols"))
+    if len(set(checked)) != len(checked):
+        raise f.error("each symbol may appear once", "symbols")
+    if blank not in checked:
+        raise f.error(f"the blank {blank!r} is missing from symbols", "blank")
+    return checked
+
+
+def _checked_rows(emissions: str | None, logits: str | None, n_symbols: int) -> Any:
     """The greedy decoder's matrix, each number checked as the beam form checks it (the same
     parser's array check), so that a bad row or item is named alike with or without --beam:
-    ``--emissions, row 3: ragged rows ...``, ``--emissions, row 2, item 2: ... finite``."""
+    ``--emissions, row 3: ragged rows ...``, ``--emissions, row 2, item 2: ... finite``,
+    ``--logits: logits has 3 columns but --symbols names 2``."""
     from rnnloss_cli.flags import FLAGS_FILE
     from rnnloss_cli.problem.fields import Fields
     from rnnloss_cli.problem.rnnt import probabilities
@@ -246,8 +268,14 @@ def _checked_rows(emissions: str | None, logits: str | None) -> Any:
     matrix = _rows(emissions if emissions is not None else logits, key)
     f = Fields({key: matrix}, {}, FLAGS_FILE)
     if key == "emissions":
-        return probabilities(f, matrix, key, ndims=(2,)).tolist()
-    return f.check_array(matrix, key, ndims=(2,)).tolist()
+        checked = probabilities(f, matrix, key, ndims=(2,))
+    else:
+        checked = f.check_array(matrix, key, ndims=(2,))
+    if checked.shape[1] != n_symbols:
+        raise f.error(
+            f"{key} has {checked.shape[1]} columns but {n_symbols} symbols are named", key
+        )
+    return checked.tolist()
 
 
 def _lm_file(path: str, symbols: str, blank: str) -> dict[str, float]:

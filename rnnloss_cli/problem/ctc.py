@@ -241,7 +241,8 @@ def parse_ctc(f: Fields, kind: str) -> CTCProblem:
     frames = f.number("frames", None, low=1, integer=True)
     if matrix is not None:
         if frames is not None and frames != matrix.shape[0]:
-            raise f.error(f"frames is {frames} but {source} has {matrix.shape[0]} rows", "frames")
+            rows = f"{matrix.shape[0]} row{'s' if matrix.shape[0] != 1 else ''}"  # not "1 rows"
+            raise f.error(f"frames is {frames} but {source} has {rows}", "frames")
         frames = matrix.shape[0]
         _check_sizes(f, target, frames, len(symbols))
     if frames is not None:  # from the matrix, or given with probs: one symbol a frame

@@ -23,7 +23,7 @@ from typing import Any
 import numpy as np
 
 from rnnloss_cli.errors import ProblemError
-from rnnloss_cli.flags import FLAGS_FILE, flag_error
+from rnnloss_cli.flags import FLAGS_FILE, flag_error, shown_number
 from rnnloss_cli.limits import MAX_EPOCHS, MAX_HIDDEN, MAX_TRAIN_WORK
 from rnnloss_cli.train import optim, rnn
 from rnnloss_cli.train.tasks import TASKS, Report, Task, subset
@@ -80,7 +80,8 @@ def _whole(value: int, flag: str, low: int, high: int | None = None) -> None:
         raise flag_error(f"expected a whole number, got {value!r}", flag)
     if value < low or (high is not None and value > high):
         bound = f">= {low}" if high is None else f"from {low} to {high}"
-        raise flag_error(f"expected a whole number {bound}, got {value}", flag)
+        # a long number cut (shown_number): --epochs 999...9 echoed its 400 digits whole
+        raise flag_error(f"expected a whole number {bound}, got {shown_number(str(value))}", flag)
 
 
 def check_settings(

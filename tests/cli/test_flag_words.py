@@ -128,7 +128,63 @@ CASES = {
     "paths probs missing": (["ctc", "paths", "AB", "--frames", "3", "--probs", "A=1"], "--probs"),
     # --- train
     "train diverges": (["train", "--lr", "1e6", "--epochs", "2"], "--lr"),
+    # --- second sweep: bare field names, 'key: value', 'N symbols are named', long echoes
+    "seq mask width": (
+        ["sequence", "--targets", "0", "--yhat", "0.5,0.5", "--mask", "1,1"],
+        "--mask",
+    ),
+    "seq lengths count": (
+        ["sequence", "--targets", "0,1", "--yhat", E2, "--lengths", "1,2,3"],
+        "--lengths",
+    ),
+    "seq lengths long": (
+        ["sequence", "--targets", "0", "--yhat", "0.5,0.5", "--lengths", "2"],
+        "--lengths, item 1",
+    ),
+    "shinge all padding": (
+        ["sequence-hinge", "--y", "1,-1", "--yhat", "0.5,0.5", "--lengths", "0"],
+        "--lengths",
+    ),
+    "ctc symbols count": (
+        ["ctc", "--target", "A", "--logits", "1,2", "--symbols", "A"],
+        "--logits",
+    ),
+    "align symbols count": (
+        ["ctc", "align", "A", "--logits", "1,2,3", "--symbols", "-,A"],
+        "--logits",
+    ),
+    "decode symbols count": ([*DEC, "--emissions", "0.5,0.3,0.2"], "--emissions"),
+    "decode duplicate symbols": (
+        ["ctc", "decode", "--emissions", "0.5,0.5", "--symbols", "A,A"],
+        "--symbols",
+    ),
+    "decode no blank": (["ctc", "decode", "--emissions", "0.5,0.5", "--symbols", "A,B"], "--blank"),
+    "decode empty symbol": (
+        ["ctc", "decode", "--emissions", "0.5,0.5", "--symbols", "-,"],
+        "--symbols, item 2",
+    ),
+    "reduction echoed": (["mse", "--y", "1", "--yhat", "1", "-r", "reduction: sum"], "--reduction"),
+    "method echoed": (["ctc", *AB, "--probs", PROBS, "--method", "method: exact"], "--method"),
+    "train epochs huge": (["train", "--epochs", "9" * 400], "--epochs"),
+    "train seed huge": (["train", "--seed", "-" + "9" * 400], "--seed"),
+    "rf actions with probs": ([*RF[:5], "--probs", "0.5,0.5", "--actions", "0,1"], "--actions"),
+    "cce y rows for indices": (["cce", "--y", "1,0;0,1", "--yhat", "0.5,0.5"], "--y"),
+    "shinge lengths rows": (
+        ["sequence-hinge", "--y", "1,-1", "--yhat", "1,1", "--lengths", "1;2"],
+        "--lengths",
+    ),
+    "ctc exact implied, no T": (
+        ["ctc", "--target", "A", "--probs", "A=0.5,-=0.5", "--show", "beta"],
+        "--frames",
+    ),
+    "ctc frames vs one row": (
+        ["ctc", *AB, "--emissions", "0.5,0.3,0.2", "--symbols", "-,A,B", "--frames", "3"],
+        "--frames",
+    ),
 }
+
+#: What the user typed, echoed back: a quoted value must read as typed, not as a flag.
+ECHOED = {"reduction echoed": "'reduction: sum'", "method echoed": "'method: exact'"}
 
 #: Words of a problem file, not of a command line.
 YAML_WORDS = re.compile(
@@ -136,10 +192,21 @@ YAML_WORDS = re.compile(
     r"'(?:symbols|logits|emissions|probs|alignments|frames|blank|yhat|y|targets|policy|"
     r"actions|rewards|returns|gamma|lengths|mask|lexicon|separator|log_probs)'"
 )
+#: A field's bare name where the message points to another flag ("per step of yhat",
+#: "padding (lengths)"), a YAML setting ("or reduction: sum"), a count of symbols that names
+#: no flag ("1 symbols"), a number echoed whole (more than 40 digits), "probs are already",
+#: a problem file's "nested list" for a flag's rows, and "1 rows".
+FIELDS = r"(?:yhat|logits|emissions|lengths|mask|symbols|probs|targets|policy|reduction|blank)"
+BARE_WORDS = re.compile(
+    rf"(?<![-\w])(?:of|like|from) {FIELDS}\b|\({FIELDS}\)|(?<![-\w']){FIELDS}: \w|"
+    r"\b\d+ symbols\b|\d{41}|"
+    rf"(?<![-\w]){FIELDS} are already|nested list|\b1 rows\b"
+)
 
 
-@pytest.mark.parametrize(("args", "flag"), CASES.values(), ids=CASES.keys())
-def test_flag_command_error_speaks_in_flags(args, flag):
+@pytest.mark.parametrize("case", CASES)
+def test_flag_command_error_speaks_in_flags(case):
+    args, flag = CASES[case]
     result = runner.invoke(app, args, env={"COLUMNS": "80", "NO_COLOR": "1"})
     assert result.exit_code == 2, (result.exit_code, result.output)
     assert "Traceback" not in result.output
@@ -147,4 +214,36 @@ def test_flag_command_error_speaks_in_flags(args, flag):
     assert len(lines) == 1, result.stderr
     line = lines[0]
     assert re.match(rf"error: {re.escape(flag)}: ", line), line  # "--y" is not "--yhat"
-    assert not YAML_WORDS.search(line), line
+    echoed = ECHOED.get(case, "")
+    assert echoed in line, line
+    words = line.replace(echoed, "") if echoed else line
+    assert not YAML_WORDS.search(words), line
+    assert not BARE_WORDS.search(words), line
+
+
+#: Inputs the greedy decoder and prefix beam search both refuse before decoding.
+SAME_WITH_BEAM = {
+    "ragged": ["--emissions", "0.5,0.5;0.5,0.5;0.5", "--symbols", "-,A"],
+    "nan": ["--emissions", "0.5,0.5;0.5,nan", "--symbols", "-,A"],
+    "negative": ["--emissions", "1.5,-0.5", "--symbols", "-,A"],
+    "emissions width": ["--emissions", "0.5,0.3,0.2", "--symbols", "-,A"],
+    "logits width": ["--logits", "1,2", "--symbols", "-,A,B"],
+    "duplicate symbols": ["--logits", "1,2", "--symbols", "A,A"],
+    "no blank": ["--logits", "1,2", "--symbols", "A,B"],
+    "empty symbol": ["--logits", "1,2", "--symbols", "-,"],
+    "symbol with a space": ["--logits", "1,2", "--symbols", "-,A B"],
+    "no symbols": ["--logits", "1,2", "--symbols", ""],
+}
+
+
+@pytest.mark.parametrize("case", SAME_WITH_BEAM)
+def test_greedy_and_beam_decoding_refuse_in_the_same_words(case):
+    # greedy said 'give distinct column names', '2 columns but 3 symbols' and named --symbols
+    # for a blank missing from them, where --beam says 'each symbol may appear once', names
+    # --symbols' count and --blank
+    args = ["ctc", "decode", *SAME_WITH_BEAM[case]]
+    greedy = runner.invoke(app, args, env={"COLUMNS": "80", "NO_COLOR": "1"})
+    beam = runner.invoke(app, [*args, "--beam", "2"], env={"COLUMNS": "80", "NO_COLOR": "1"})
+    assert greedy.exit_code == beam.exit_code == 2, (greedy.output, beam.output)
+    assert greedy.stderr == beam.stderr
+    assert greedy.stderr.startswith("error: --") and greedy.stderr.count("\n") == 1

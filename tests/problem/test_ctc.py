@@ -135,7 +135,7 @@ BAD = [
         'kind: ctc\ntarget: AB\nsymbols: ["-", A, B]\nemissions: [[0.2, 0.7, 0.1]]\nframes: 2\n',
         5,
         "frames",
-        "1 rows",
+        "has 1 row",
     ),
     ("kind: ctc\ntarget: AB\nemissions: [[0.2, 0.7, 0.1]]\n", None, None, "needs 'symbols"),
 ]
