@@ -1,5 +1,6 @@
-"""Independent checks the tests share: central finite differences (every gradient test) and
-brute-force enumeration of CTC paths (best-path tests)."""
+"""Independent checks the tests share: central finite differences (every gradient test),
+brute-force enumeration of CTC paths (best-path tests) and a scalar log-sum-exp (the
+scalar log-space CTC references)."""
 
 from __future__ import annotations
 
@@ -7,6 +8,15 @@ import itertools
 import math
 
 import numpy as np
+
+
+def lse(values) -> float:
+    """ln Σ exp(v) over ``values`` in scalar Python (−inf entries skipped; −inf when empty)."""
+    values = [v for v in values if v != -math.inf]
+    if not values:
+        return -math.inf
+    m = max(values)
+    return m + math.log(sum(math.exp(v - m) for v in values))
 
 
 def central_diff(f, x: np.ndarray, h: float = 1e-6) -> np.ndarray:

@@ -265,9 +265,7 @@ def _signed(v: Any, precision: int, latex: bool, minus: str) -> str:
     keeps the hyphen, 1e-300, as tables and prose write it); a symbol (a string: a CTC
     label, maybe "-") as it is."""
     text = fmt_number(v, precision, latex)
-    if isinstance(v, str) or minus == "-" or not text.startswith("-"):
-        return text
-    return minus + text[1:]
+    return text if minus == "-" else signed(v, text)
 
 
 @dataclass

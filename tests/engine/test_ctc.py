@@ -33,7 +33,7 @@ from rnnloss_cli.engine.ctc import (
     ctc_trace,
 )
 from rnnloss_cli.engine.errors import EngineError
-from tests.numeric import central_diff
+from tests.numeric import central_diff, lse
 
 SETTINGS = settings(max_examples=80, deadline=None)
 
@@ -72,13 +72,6 @@ def log_forward_ref(log_probs: np.ndarray, target, blank: int) -> float:
     for label in target:
         ext += [int(label), blank]
     n_frames = log_probs.shape[0]
-
-    def lse(values):
-        values = [v for v in values if v != -math.inf]
-        if not values:
-            return -math.inf
-        m = max(values)
-        return m + math.log(sum(math.exp(v - m) for v in values))
 
     alpha = [-math.inf] * len(ext)
     alpha[0] = float(log_probs[0, ext[0]])

@@ -15,17 +15,11 @@ import pytest
 
 from rnnloss_cli.engine import _ctc_columns
 from rnnloss_cli.engine._ctc_columns import kept_columns
+from tests.numeric import lse
 
 
 def _scalar_columns(lp: np.ndarray, ids: list[int], blank: int, n: int) -> list[list[float]]:
     """ln α_t(s) for t < n, scalar loops (α_1(1) = y_1(blank), α_1(2) = y_1(l_1))."""
-
-    def lse(values):
-        values = [v for v in values if v != -math.inf]
-        if not values:
-            return -math.inf
-        m = max(values)
-        return m + math.log(sum(math.exp(v - m) for v in values))
 
     cols = []
     alpha = [-math.inf] * len(ids)

@@ -153,11 +153,15 @@ def replace_number(data: bytes, rng: random.Random) -> bytes:
     return data[: m.start()] + rng.choice(REPLACEMENTS) + data[m.end() :]
 
 
-def replace_value(data: bytes, rng: random.Random) -> bytes:
+def _value_spot(data: bytes, rng: random.Random) -> re.Match[bytes] | None:
+    """One ``key: value`` spot of ``data`` (its value is group 2), or None when there is none."""
     spots = list(_VALUE.finditer(data))
-    if not spots:
+    return rng.choice(spots) if spots else None
+
+
+def replace_value(data: bytes, rng: random.Random) -> bytes:
+    if (m := _value_spot(data, rng)) is None:
         return data
-    m = rng.choice(spots)
     return data[: m.start(2)] + rng.choice(REPLACEMENTS) + data[m.end(2) :]
 
 
@@ -177,10 +181,8 @@ def reindent(data: bytes, rng: random.Random) -> bytes:
 
 
 def inject_tag(data: bytes, rng: random.Random) -> bytes:
-    spots = list(_VALUE.finditer(data))
-    if not spots:
+    if (m := _value_spot(data, rng)) is None:
         return data
-    m = rng.choice(spots)
     return data[: m.start(2)] + rng.choice(TAGS) + data[m.start(2) :]
 
 
