@@ -798,10 +798,10 @@ _FORMULA_CELL = FORMULA_CELL
 
 #: Characters of cells (as :func:`_table_size` counts them) one block of a table's columns
 #: holds: a table wider than this is set as blocks of its columns one under another, each
-#: with the row names (its first ``key_columns``), in \footnotesize (about 104 such
-#: characters fit the line). It was shrunk to the line instead: a CTC trellis of 21 states
-#: and 16 frames in print about 5 pt high, past reading.
-_LATEX_BLOCK_CHARS = 96
+#: with the row names (its first ``key_columns``), in \footnotesize. The shipped sheets'
+#: widest table (HELLO's listed alignments, 111) fits the line at that size; a CTC trellis
+#: of 21 states by 16 frames (147) was shrunk to the line instead, about 5 pt high.
+_LATEX_BLOCK_CHARS = 112
 
 
 def latex_column_blocks(columns: list[str], rows: list[list[str]], key: int) -> list[list[int]]:
@@ -809,7 +809,7 @@ def latex_column_blocks(columns: list[str], rows: list[list[str]], key: int) -> 
     with the ``key`` columns that name a row, fit :data:`_LATEX_BLOCK_CHARS`; one block when
     the whole table does. Each block holds at least one data column (a single column wider
     than the line is shrunk to it in TeX, :data:`_FIT_DEFINITION`), e.g. 17 columns of
-    7 characters and a key of 4: 4 + 2 = 6 for the key, 9 each: ten data columns a block."""
+    7 characters and a key of 4: 4 + 2 = 6 for the key, 9 each: 11 data columns a block."""
     widths = [len(str(c)) for c in columns]
     for row in rows:
         for j, text in enumerate(row[: len(widths)]):
@@ -1420,6 +1420,21 @@ def sheet_latex(
 
 
 # ------------------------------------------------------------------------------ HTML
+def _html_number(text: Any) -> str:
+    """A given's item as the HTML sheet shows it: a number with its minus signs U+2212
+    (:func:`render.html.html_minus`, "-0.5" -> "−0.5", "1e-07" -> "1e−07"), as the solution's
+    tables and derivation write them; anything else (a symbol "-", a path "-1-2-3", a file
+    name) as the file writes it."""
+    from rnnloss_cli.render.html import html_minus
+
+    text = str(text)
+    try:
+        float(text)
+    except ValueError:
+        return text
+    return html_minus(text)
+
+
 def _html_given_table(g: Given) -> list[str]:
     """A matrix given as an HTML table: its name as the caption, row numbers as row heads."""
     from html import escape
@@ -1432,7 +1447,7 @@ def _html_given_table(g: Given) -> list[str]:
         + "</tr></thead><tbody>"
     )
     for label, row in zip(_row_labels(g), g.value, strict=True):
-        cells = "".join(f"<td>{escape(v)}</td>" for v in row)
+        cells = "".join(f"<td>{escape(_html_number(v))}</td>" for v in row)
         out.append(f'<tr><th scope="row">{escape(label)}</th>{cells}</tr>')
     return [*out, "</tbody></table>"]
 
@@ -1441,17 +1456,21 @@ def _html_givens(givens: list[Given]) -> list[str]:
     """Scalars, lists and mappings as one name/value table; each matrix as its own table."""
     from html import escape
 
+    from rnnloss_cli.render.html import html_minus
+
     rows, matrices = [], []
     for g in givens:
         if g.shape == "matrix":
             matrices += _html_given_table(g)
             continue
+        # numbers' minus signs U+2212, as the solution writes them (a symbol as written)
         if g.shape == "list":
-            value = "[" + ", ".join(g.value) + "]" + (f" ({g.note})" if g.note else "")
+            items = ", ".join(map(_html_number, g.value))
+            value = "[" + items + "]" + (f" ({g.note})" if g.note else "")
         elif g.shape == "mapping":
-            value = ", ".join(f"{k} = {v}" for k, v in g.value.items())
-        else:
-            value = str(g.value)
+            value = ", ".join(f"{k} = {_html_number(v)}" for k, v in g.value.items())
+        else:  # prose the sheet writes ("labels -1/+1") reads as the formulas do
+            value = html_minus(str(g.value)) if g.prose else _html_number(g.value)
         rows.append(f'<tr><th scope="row">{escape(g.name)}</th><td>{escape(value)}</td></tr>')
     out = []
     if rows:

@@ -114,10 +114,10 @@ def test_a_tall_table_marks_where_its_head_ends_for_tex_to_repeat_it(tmp_path):
 # ------------------------------------------------------------------------- column blocks
 def test_column_blocks_fit_the_line_each_with_the_row_names():
     """17 columns: a key of 4 characters ("1000"; 4 + 2 = 6) and 16 of 7 ("1000039"; 9
-    each): 6 + 16 × 9 = 150 > 96; a block holds (96 − 6) // 9 = 10 data columns: 10 + 6."""
+    each): 6 + 16 × 9 = 150 > 112; a block holds (112 − 6) // 9 = 11 data columns: 11 + 5."""
     columns = ["i", *[f"c{j}" for j in range(1, 17)]]
     rows = [["1000", *["1000039"] * 16]]
-    assert latex_column_blocks(columns, rows, 1) == [list(range(1, 11)), list(range(11, 17))]
+    assert latex_column_blocks(columns, rows, 1) == [list(range(1, 12)), list(range(12, 17))]
     # a table that fits is one block of all its data columns
     assert latex_column_blocks(["i", "y"], [["1", "0.5"]], 1) == [[1]]
 
@@ -133,16 +133,16 @@ def _cells(line: str) -> list[str]:
 
 def test_a_tall_wide_trellis_is_split_into_blocks_not_shrunk(tmp_path):
     """The trellis of 21 states by 16 shown frames (cells of 8 or 9 characters such as
-    "1.23e-20†"): every row of every table in the solution's source needs at most 104
-    characters (its cells and 2 a column: what \\footnotesize fits on the line), so none is
-    shrunk; each block keeps the row names ("s", "l'_s")."""
+    "1.23e-20†": 17 columns of 8 or 9 need well over 112): every row of every table in the
+    solution's source needs at most 112 characters (its cells and 2 a column; HELLO's 111
+    fit the line at \\footnotesize), so none is shrunk; each block keeps the row names."""
     tex = build_sheet([str(_wide_tall(tmp_path))], "latex", solutions=True)
     body = tex.split(r"\begin{document}")[1]
     rows = [ln for ln in body.splitlines() if "&" in ln and re.search(r"(\\\\|\\cr)$", ln)]
     rows = [r for r in rows if r"\omit" not in r and r"\halign" not in r]
     assert rows
     widest = max(sum(len(c) + 2 for c in _cells(r)) for r in rows)
-    assert widest <= 104, max(rows, key=lambda r: sum(len(c) + 2 for c in _cells(r)))
+    assert widest <= 112, max(rows, key=lambda r: sum(len(c) + 2 for c in _cells(r)))
     assert body.count(r"\textbf{forward trellis") >= 2  # in blocks
     assert r"forward trellis $\alpha _t(s)$ (probabilities)} (continued)" in body
     heads = [ln for ln in body.splitlines() if ln.strip().startswith(r"s & $l'_s$")]
