@@ -259,7 +259,9 @@ def test_givens_are_shown_exactly_as_the_file_gives_them(tmp_path: Path):
     )
     for fmt in ("markdown", "latex", "html"):
         sheet = build_sheet([str(path)], fmt)
-        for shown in ("1234567.0", "1234568.0", "0.1234567", "0.1234561", "1e-07", "0.25"):
+        # HTML signs a number's exponent U+2212, as its tables and drawings do: 1e−07
+        tiny = "1e\u221207" if fmt == "html" else "1e-07"
+        for shown in ("1234567.0", "1234568.0", "0.1234567", "0.1234561", tiny, "0.25"):
             assert shown in sheet, (fmt, shown)
         assert "1.2345678901234567e+19" in sheet, fmt
         assert "e+06" not in sheet and "0.123457" not in sheet, fmt
