@@ -796,18 +796,56 @@ def _table_size(columns: list[str], rows: list[list[str]]) -> list[str]:
 _FORMULA_CELL = FORMULA_CELL
 
 
+#: Characters of cells (as :func:`_table_size` counts them) one block of a table's columns
+#: holds: a table wider than this is set as blocks of its columns one under another, each
+#: with the row names (its first ``key_columns``), in \footnotesize. The shipped sheets'
+#: widest table (HELLO's listed alignments, 111) fits the line at that size; a CTC trellis
+#: of 21 states by 16 frames (147) was shrunk to the line instead, about 5 pt high.
+_LATEX_BLOCK_CHARS = 112
+
+
+def latex_column_blocks(columns: list[str], rows: list[list[str]], key: int) -> list[list[int]]:
+    """The data columns (indices into ``columns``) as consecutive blocks whose widest cells,
+    with the ``key`` columns that name a row, fit :data:`_LATEX_BLOCK_CHARS`; one block when
+    the whole table does. Each block holds at least one data column (a single column wider
+    than the line is shrunk to it in TeX, :data:`_FIT_DEFINITION`), e.g. 17 columns of
+    7 characters and a key of 4: 4 + 2 = 6 for the key, 9 each: 11 data columns a block."""
+    widths = [len(str(c)) for c in columns]
+    for row in rows:
+        for j, text in enumerate(row[: len(widths)]):
+            widths[j] = max(widths[j], len(text))
+    key = min(key, len(widths))
+    if sum(widths) + 2 * len(widths) <= _LATEX_BLOCK_CHARS:
+        return [list(range(key, len(widths)))]
+    budget = _LATEX_BLOCK_CHARS - sum(w + 2 for w in widths[:key])
+    blocks: list[list[int]] = []
+    used = 0
+    for j in range(key, len(widths)):
+        need = widths[j] + 2
+        if not blocks or used + need > budget:
+            blocks.append([j])
+            used = need
+        else:
+            blocks[-1].append(j)
+            used += need
+    return blocks or [[]]
+
+
+def _pick(row: list[str], idx: list[int]) -> list[str]:
+    return [row[j] if j < len(row) else "" for j in idx]
+
+
 def table_latex(
     t: Table, precision: int, *, window: Window | None = None, digits: Digits | None = None
 ) -> list[str]:
     """A tabular, windowed like the other formats ("…" rows/columns, a note with the size);
-    cells printed as the other formats print them (``digits``: the derivation's plan)."""
+    cells printed as the other formats print them (``digits``: the derivation's plan). A
+    table wider than a line is set as blocks of its columns (:func:`latex_column_blocks`),
+    each under its title ("(continued)" after the first) with the row names; one taller than
+    :data:`_LATEX_BOXED_ROWS` runs on across pages, its head row repeated on each
+    (:data:`_ROWS_DEFINITION`)."""
     laid = lay_out(t, window)
     printed = table_cells(t, laid, precision, digits)
-    cols = "l" + "r" * (len(laid.columns) - 1) if laid.columns else "l"
-    # "\\*": no page break after the title (page 3 ended on BPTT's "given: the parameters",
-    # its table on page 4), nor before the caption and the note under the table
-    out = [r"\begin{center}", rf"\textbf{{{latex_title(t.title)}}}\\*[2pt]"]
-    size = _table_size(laid.columns, printed)
     head = [latex_title(c) for c in laid.columns]
     body = []
     for i, row in enumerate(printed):
@@ -825,16 +863,41 @@ def table_latex(
         under += [r"\\*[2pt]", rf"\emph{{{latex_title(caption)}}}"]
     if laid.note:
         under += [r"\\*[2pt]", rf"\emph{{Note: {latex_title(laid.note)}}}"]
-    if len(body) > _LATEX_BOXED_ROWS:  # its rows run on across pages
-        out[-1] = out[-1].removesuffix(r"\\*[2pt]")
-        rows = _latex_rows("".join(size), head, body, centred=True, boxed=True)
-        under = [r"\nobreak", *under[1:]] if under else []
-        return [*out, *rows, *under, r"\end{center}", ""]
-    out += [*size, rf"{_FIT}{{\begin{{tabular}}{{{cols}}}", r"\hline"]
-    out.append(" & ".join(head) + r" \\ \hline")
-    out += [" & ".join(cells) + r" \\" for cells in body]
-    out += [r"\hline", r"\end{tabular}}"]
-    return [*out, *under, r"\end{center}", ""]
+    key = max(1, min(t.key_columns, len(laid.columns)))
+    blocks = latex_column_blocks(laid.columns, printed, key)
+    title = latex_title(t.title)
+    out = [r"\begin{center}"]
+    for b, data in enumerate(blocks):
+        idx = [*range(min(key, len(laid.columns))), *data]
+        named = title if b == 0 else rf"{title} (continued)"
+        last = b == len(blocks) - 1
+        cols = "l" + "r" * (len(idx) - 1) if idx else "l"
+        size = _table_size(_pick(laid.columns, idx), [_pick(r, idx) for r in printed])
+        sub_head = _pick(head, idx) if idx else head
+        sub_body = [_pick(r, idx) if idx else r for r in body]
+        if b:  # a block under the one before it, never alone at the foot of a page
+            out += [r"\par\rnnlossneedspace{8\baselineskip}\vskip4pt"]
+        if len(body) > _LATEX_BOXED_ROWS:  # its rows run on across pages, its head on each
+            rows = _latex_rows(
+                "".join(size),
+                sub_head,
+                sub_body,
+                centred=True,
+                boxed=True,
+                caption=rf"\textbf{{{title}}} (continued)",
+            )
+            tail = [r"\nobreak", *under[1:]] if under and last else []
+            out += [rf"\rnnlossneedspace{{8\baselineskip}}\textbf{{{named}}}", *rows, *tail]
+            continue
+        # "\\*": no page break after the title (page 3 ended on BPTT's "given: the
+        # parameters", its table on page 4), nor before the caption and the note under it
+        out += [rf"\textbf{{{named}}}\\*[2pt]"]
+        out += ["{" + "".join(size) + rf"{_FIT}{{\begin{{tabular}}{{{cols}}}", r"\hline"]
+        out.append(" & ".join(sub_head) + r" \\ \hline")
+        out += [" & ".join(cells) + r" \\" for cells in sub_body]
+        out += [r"\hline", r"\end{tabular}}}"]
+        out += under if last else [r"\par"]
+    return [*out, r"\end{center}", ""]
 
 
 #: A step's maths longer than this (characters of LaTeX) is set as a display, broken at "=".
@@ -978,44 +1041,71 @@ def _latex_given(g: Given) -> list[str]:
         pairs = ", ".join(f"{k} = {v}" for k, v in g.value.items())
         return [rf"  \item {name}: {latex_text(pairs)}"]
     cols = g.columns or []
-    # a wide matrix is set smaller first, then (if still wider than the line) shrunk to it
-    rows = [[i, *r] for i, r in zip(_row_labels(g), g.value, strict=True)]
-    size = "".join(_table_size(["", *cols], rows))
+    # a wide matrix is set smaller first, then (wider than the line) as blocks of columns
+    rows = [[str(i), *map(str, r)] for i, r in zip(_row_labels(g), g.value, strict=True)]
+    columns = ["", *map(str, cols)]
+    blocks = latex_column_blocks(columns, rows, 1)
+    item = rf"  \item {name} (matrix){note}:"
     if len(rows) > _LATEX_BOXED_ROWS:
-        return _latex_given_rows(rf"  \item {name} (matrix){note}:", size, cols, rows)
-    out = [
-        rf"  \item {name} (matrix){note}:\\[2pt]",
-        rf"  {{{size}{_FIT}{{\begin{{tabular}}{{l{'r' * len(cols)}}}",
-    ]
-    out.append("  " + " & ".join(["", *map(latex_text, cols)]) + r" \\ \hline")
-    out += [
-        f"  {latex_text(i)} & " + " & ".join(map(latex_text, r)) + r" \\"
-        for i, r in zip(_row_labels(g), g.value, strict=True)
-    ]
-    return [*out, r"  \end{tabular}}}"]
+        return _latex_given_rows(item, name, columns, rows, blocks)
+    out = [rf"{item}\\[2pt]"]
+    for b, data in enumerate(blocks):
+        idx = [0, *data]
+        size = "".join(_table_size(_pick(columns, idx), [_pick(r, idx) for r in rows]))
+        if b:  # the next block of columns under the one before it
+            out.append(r"  \\[4pt]")
+        out += [
+            rf"  {{{size}{_FIT}{{\begin{{tabular}}{{l{'r' * (len(idx) - 1)}}}",
+            "  " + " & ".join(map(latex_text, _pick(columns, idx))) + r" \\ \hline",
+            *("  " + " & ".join(map(latex_text, _pick(r, idx))) + r" \\" for r in rows),
+            r"  \end{tabular}}}",
+        ]
+    return out
 
 
 #: Rows of a given matrix set as one tabular; a taller one is set as rows a page may break
-#: between (:data:`_ROWS_DEFINITION`).
+#: between, its head row repeated on each page (:data:`_ROWS_DEFINITION`).
 _LATEX_BOXED_ROWS = 12
 
 
-def _latex_given_rows(item: str, size: str, cols: list[str], rows: list[list[str]]) -> list[str]:
+def _latex_given_rows(
+    item: str, name: str, columns: list[str], rows: list[list[str]], blocks: list[list[int]]
+) -> list[str]:
     """A tall given matrix under its item, its rows running on from under its name across
-    pages (:func:`_latex_rows`)."""
-    head = ["", *map(latex_text, cols)]
-    cells = [list(map(latex_text, row)) for row in rows]
-    return [rf"{item}\par", *_latex_rows(size, head, cells, centred=False, boxed=False)]
+    pages (:func:`_latex_rows`), each block of its columns (:func:`latex_column_blocks`) in
+    turn, the later ones under "name (continued)"."""
+    out = [rf"{item}\par"]
+    for b, data in enumerate(blocks):
+        idx = [0, *data]
+        size = "".join(_table_size(_pick(columns, idx), [_pick(r, idx) for r in rows]))
+        head = [latex_text(c) for c in _pick(columns, idx)]
+        cells = [[latex_text(c) for c in _pick(r, idx)] for r in rows]
+        if b:
+            out.append(
+                rf"  \rnnlossneedspace{{8\baselineskip}}"
+                rf"\rnnlossrowcaption{{l}}{{{name} (continued)}}"
+            )
+        out += _latex_rows(
+            size, head, cells, centred=False, boxed=False, caption=rf"{name} (continued)"
+        )
+    return out
 
 
 def _latex_rows(
-    size: str, head: list[str], rows: list[list[str]], *, centred: bool, boxed: bool
+    size: str,
+    head: list[str],
+    rows: list[list[str]],
+    *,
+    centred: bool,
+    boxed: bool,
+    caption: str = "",
 ) -> list[str]:
     """A tall table (cells already LaTeX) as ``\\rnnlossrows``: its head, a rule and its rows
     (``boxed``: a rule above and below too, as a solution's tables have), each row a line a
     page may end after (not after its head or first row, nor before its last row), at the
-    list's indent or ``centred``. (A tabular is one box: 50 rows moved whole to the next
-    page, the rest of the page left empty, and were shrunk to fit one.)"""
+    list's indent or ``centred``; on each page after the first, ``caption`` (the table's
+    title and "(continued)") and the head again. (A tabular is one box: 50 rows moved whole
+    to the next page, the rest of the page left empty, and were shrunk to fit one.)"""
     rule = "&".join([r"\omit\hrulefill"] * len(head)) + r"\cr"
     # "##": the alignment is the argument of a macro that keeps it as a macro
     out = [
@@ -1025,36 +1115,72 @@ def _latex_rows(
     if boxed:
         out.append(rf"  {rule}\noalign{{\nointerlineskip}}")
     out.append("  " + " & ".join(head) + r"\cr")
-    out.append(rf"  \noalign{{\nointerlineskip}}{rule}\noalign{{\nointerlineskip}}")
+    # \rnnlossheadend: where the head ends (and, on the main page, where it is cut off to
+    # be set again at the top of each page the rows run on to)
+    out.append(rf"  \noalign{{\nointerlineskip}}{rule}\rnnlossheadend")
     for k, row in enumerate(rows):
         out.append("  " + " & ".join(row) + r" \\")  # "\\" ends a row, as in a tabular
         if k == 0 or k == len(rows) - 2:  # no page ends after the first row or before the last
             out.append(r"  \noalign{\nobreak}")
     if boxed:
         out.append(rf"  \noalign{{\nointerlineskip}}{rule}")
-    return [rf"  {{{size}\rnnlossrows{{{'c' if centred else 'l'}}}{{%", *out, r"  }}}"]
+    where = "c" if centred else "l"
+    return [rf"  {{{size}\rnnlossrows{{{where}}}{{{caption}}}{{%", *out, r"  }}}"]
 
 
-#: ``\rnnlossrows{l|c}{\halign{…}}``: a tall table, its rows one line each, a page break
-#: allowed between them (each ends with ``\\``, the alignment's ``\cr`` here, as a tabular's
-#: rows do), at the list's indent (``l``) or centred (``c``): the alignment is
-#: set once to be measured, then again with that indent as its first glue (it is kept as a
+#: ``\rnnlossrows{l|c}{caption}{\halign{…}}``: a tall table, its rows one line each, a page
+#: break allowed between them (each ends with ``\\``, the alignment's ``\cr`` here, as a
+#: tabular's rows do), at the list's indent (``l``) or centred (``c``): the alignment is set
+#: once to be measured, then again with that indent as its first glue (it is kept as a
 #: macro). Wider than the line, it is one box, shrunk (:data:`_FIT_DEFINITION`), as a
-#: tabular is.
+#: tabular is. Inside a box (a question being measured, :data:`_QUESTION_DEFINITION`) its
+#: rows are that box's lines. On the page (outer vertical mode) its head (the rows down to
+#: ``\rnnlossheadend``) is cut off with ``\vsplit`` and the rows are cut into pieces that
+#: fill the rest of each page: each piece is set under the head, each after the first under
+#: the caption and on a page of its own (the rows of 100 frames ran on to the next page
+#: with no head: its numbers were columns of nothing).
 _ROWS_DEFINITION = [
     r"\makeatletter",
     r"\newdimen\rnnlossrowindent",
+    r"\newdimen\rnnlossroom",
     r"\newsavebox{\rnnlossrowsbox}",
+    r"\newsavebox{\rnnlossheadbox}",
+    r"\newsavebox{\rnnlosschunk}",
     r"\newcommand{\rnnlossrowcell}{\strut}",
-    r"\newcommand{\rnnlossrows}[2]{\par\nobreak\vskip2pt\let\\\cr\def\rnnlossrowsbody{#2}%",
+    r"\newcommand{\rnnlossheadend}{\noalign{\nointerlineskip}}",
+    r"\newcommand{\rnnlossrowcaption}[2]{\par\moveright\@totalleftmargin"
+    r"\hbox to\linewidth{\if c#1\hfil\fi#2\hfil}\par\nobreak\vskip2pt}",
+    r"\newcommand{\rnnlossrows}[3]{\par\nobreak\vskip2pt\let\\\cr\def\rnnlossrowsbody{#3}%",
     r"  \setbox\rnnlossrowsbox=\vbox{\tabskip\z@\rnnlossrowsbody}%",
     r"  \ifdim\wd\rnnlossrowsbox>\linewidth",
     r"  \moveright\@totalleftmargin\hbox{\rnnlossfit{\box\rnnlossrowsbox}}%",
     r"  \else\rnnlossrowindent=\linewidth\advance\rnnlossrowindent by -\wd\rnnlossrowsbox",
     r"  \if c#1\divide\rnnlossrowindent by 2 \else\rnnlossrowindent=\z@\fi",
     r"  \advance\rnnlossrowindent by \@totalleftmargin",
-    r"  \setbox\rnnlossrowsbox=\vbox{\tabskip\rnnlossrowindent\rnnlossrowsbody}%",
-    r"  \unvbox\rnnlossrowsbox\fi\par}",
+    r"  \ifinner\setbox\rnnlossrowsbox=\vbox{\tabskip\rnnlossrowindent\rnnlossrowsbody}%",
+    r"  \unvbox\rnnlossrowsbox",
+    r"  \else\setbox\rnnlossrowsbox=\vbox{\tabskip\rnnlossrowindent",
+    r"  \def\rnnlossheadend{\noalign{\nointerlineskip\penalty-\@M}}\rnnlossrowsbody}%",
+    r"  \rnnlosssplit{#1}{#2}\fi\fi\par}",
+    r"\newcommand{\rnnlosssplit}[2]{\vbadness\@M\splittopskip\z@\splitmaxdepth\maxdimen",
+    r"  \setbox\rnnlossheadbox=\vsplit\rnnlossrowsbox to \textheight",
+    r"  \setbox\rnnlossheadbox=\vbox{\unvbox\rnnlossheadbox}%",
+    r"  \def\rnnlosswhere{#1}\def\rnnlosscaption{#2}\def\rnnlossnext{}%",
+    r"  \def\rnnlossslack{1.5\baselineskip}\rnnlosspiece}",
+    r"\newcommand{\rnnlossroomleft}{\rnnlossroom=\pagegoal\advance\rnnlossroom by -\pagetotal",
+    r"  \ifdim\pagegoal=\maxdimen\rnnlossroom=\textheight\fi",
+    r"  \advance\rnnlossroom by -\ht\rnnlossheadbox\advance\rnnlossroom by -\dp\rnnlossheadbox",
+    r"  \advance\rnnlossroom by -\rnnlossslack}",
+    r"\newcommand{\rnnlosspiece}{\rnnlossroomleft",
+    r"  \ifdim\rnnlossroom<2\baselineskip\newpage\rnnlossroomleft\fi",
+    r"  \rnnlossnext",
+    r"  \setbox\rnnlosschunk=\vsplit\rnnlossrowsbox to \rnnlossroom",
+    r"  \setbox\rnnlosschunk=\vbox{\unvbox\rnnlosschunk}%",
+    r"  \copy\rnnlossheadbox\nobreak\nointerlineskip\box\rnnlosschunk",
+    r"  \ifvoid\rnnlossrowsbox\else\newpage",
+    r"  \def\rnnlossnext{\rnnlossrowcaption{\rnnlosswhere}{\rnnlosscaption}}%",
+    r"  \def\rnnlossslack{2.5\baselineskip}%",
+    r"  \expandafter\rnnlosspiece\fi}",
     r"\makeatother",
 ]
 
@@ -1067,11 +1193,11 @@ _FIT_DEFINITION = [
     r"\usepackage{graphicx}",
     r"\newsavebox{\rnnlossbox}",
     r"\newcommand{\rnnlossfit}[1]{\sbox{\rnnlossbox}{#1}%",
-    r"  \ifdim\wd\rnnlossbox>\linewidth"
-    r"\sbox{\rnnlossbox}{\resizebox{\linewidth}{!}{\usebox{\rnnlossbox}}}\fi",
+    r"  \ifdim\wd\rnnlossbox>\linewidth\typeout{rnnloss: a table shrunk to the line}%",
+    r"  \sbox{\rnnlossbox}{\resizebox{\linewidth}{!}{\usebox{\rnnlossbox}}}\fi",
     r"  \dimen0=\ht\rnnlossbox\advance\dimen0 by \dp\rnnlossbox",
-    r"  \ifdim\dimen0>0.9\textheight"
-    r"\sbox{\rnnlossbox}{\resizebox*{!}{0.9\textheight}{\usebox{\rnnlossbox}}}\fi",
+    r"  \ifdim\dimen0>0.9\textheight\typeout{rnnloss: a table shrunk to the page}%",
+    r"  \sbox{\rnnlossbox}{\resizebox*{!}{0.9\textheight}{\usebox{\rnnlossbox}}}\fi",
     r"  \usebox{\rnnlossbox}}",
 ]
 #: ``\rnnlossneedspace{h}``: a page break here unless ``h`` of height is left on the page (the
@@ -1083,23 +1209,27 @@ _NEED_SPACE_DEFINITION = [
     r"\penalty9999\vskip-\dimen@\vskip\z@skip\endgroup}",
     r"\makeatother",
 ]
-#: ``\begin{rnnlossquestion}{h} … \end{rnnlossquestion}``: the question is set in a box and
+#: ``\rnnlossquestion{h}{…}``: the question is set in a box and
 #: measured. One no taller than the page is placed as that box, which no page break can
 #: cut: it shares a page with the questions before it when the rest of the page holds it
 #: whole, else starts the next (``\rnnlossneedspace`` with its height and the text unpacked
 #: was not enough: TeX preferred the break before a \paragraph, whose penalty is −300, and
 #: left a Task alone at the top of the next page). A taller one needs only ``h`` here and
-#: then runs on across pages (its box unpacked: it breaks like the text it is). An estimate
+#: then runs on across pages: it is set again on the page (its section number as it was),
+#: where a tall table repeats its head on each page (:data:`_ROWS_DEFINITION`; the box
+#: unpacked broke like the text it is, but its lines were fixed: no head). An estimate
 #: of each question's lines kept them apart: 17 pages, many a third empty.
 _QUESTION_DEFINITION = [
+    r"\makeatletter",
     r"\newsavebox{\rnnlossq}",
     r"\newlength{\rnnlossqh}",
-    r"\newenvironment{rnnlossquestion}[1]"
-    r"{\par\def\rnnlossqlong{#1}\setbox\rnnlossq=\vbox\bgroup}",
-    r"  {\par\egroup\setlength{\rnnlossqh}{\ht\rnnlossq}"
+    r"\newcommand{\rnnlossquestion}[2]{\par\edef\rnnlossqsection{\the\c@section}%",
+    r"  \setbox\rnnlossq=\vbox{#2\par}\setlength{\rnnlossqh}{\ht\rnnlossq}"
     r"\addtolength{\rnnlossqh}{\dp\rnnlossq}%",
-    r"  \ifdim\rnnlossqh>\textheight\rnnlossneedspace{\rnnlossqlong}\unvbox\rnnlossq",
+    r"  \ifdim\rnnlossqh>\textheight\setcounter{section}{\rnnlossqsection}%",
+    r"  \rnnlossneedspace{#1}#2\par",
     r"  \else\box\rnnlossq\fi}",
+    r"\makeatother",
 ]
 #: A question's run-in headings (Given, Conventions, Task; a solution's Term) with 1.5ex above
 #: them, not article's 3.25ex, and its givens' items without space between them: with the
@@ -1163,7 +1293,7 @@ def _question_latex(p: SheetProblem, body: list[str]) -> list[str]:
     TeX to measure after the room it needs on its page (:data:`_LATEX_MEASURED_LINES`)."""
     if _question_lines(p) > _LATEX_MEASURED_LINES:
         return [rf"\rnnlossneedspace{{{_need_space(p)}}}", *body]
-    return [rf"\begin{{rnnlossquestion}}{{{_need_space(p)}}}", *body, r"\end{rnnlossquestion}"]
+    return [rf"\rnnlossquestion{{{_need_space(p)}}}{{%", *body, "}"]
 
 
 #: Characters of a line of LaTeX source the sheet writes: TeX reads a line into a buffer
@@ -1290,6 +1420,21 @@ def sheet_latex(
 
 
 # ------------------------------------------------------------------------------ HTML
+def _html_number(text: Any) -> str:
+    """A given's item as the HTML sheet shows it: a number with its minus signs U+2212
+    (:func:`render.html.html_minus`, "-0.5" -> "−0.5", "1e-07" -> "1e−07"), as the solution's
+    tables and derivation write them; anything else (a symbol "-", a path "-1-2-3", a file
+    name) as the file writes it."""
+    from rnnloss_cli.render.html import html_minus
+
+    text = str(text)
+    try:
+        float(text)
+    except ValueError:
+        return text
+    return html_minus(text)
+
+
 def _html_given_table(g: Given) -> list[str]:
     """A matrix given as an HTML table: its name as the caption, row numbers as row heads."""
     from html import escape
@@ -1302,7 +1447,7 @@ def _html_given_table(g: Given) -> list[str]:
         + "</tr></thead><tbody>"
     )
     for label, row in zip(_row_labels(g), g.value, strict=True):
-        cells = "".join(f"<td>{escape(v)}</td>" for v in row)
+        cells = "".join(f"<td>{escape(_html_number(v))}</td>" for v in row)
         out.append(f'<tr><th scope="row">{escape(label)}</th>{cells}</tr>')
     return [*out, "</tbody></table>"]
 
@@ -1311,17 +1456,21 @@ def _html_givens(givens: list[Given]) -> list[str]:
     """Scalars, lists and mappings as one name/value table; each matrix as its own table."""
     from html import escape
 
+    from rnnloss_cli.render.html import html_minus
+
     rows, matrices = [], []
     for g in givens:
         if g.shape == "matrix":
             matrices += _html_given_table(g)
             continue
+        # numbers' minus signs U+2212, as the solution writes them (a symbol as written)
         if g.shape == "list":
-            value = "[" + ", ".join(g.value) + "]" + (f" ({g.note})" if g.note else "")
+            items = ", ".join(map(_html_number, g.value))
+            value = "[" + items + "]" + (f" ({g.note})" if g.note else "")
         elif g.shape == "mapping":
-            value = ", ".join(f"{k} = {v}" for k, v in g.value.items())
-        else:
-            value = str(g.value)
+            value = ", ".join(f"{k} = {_html_number(v)}" for k, v in g.value.items())
+        else:  # prose the sheet writes ("labels -1/+1") reads as the formulas do
+            value = html_minus(str(g.value)) if g.prose else _html_number(g.value)
         rows.append(f'<tr><th scope="row">{escape(g.name)}</th><td>{escape(value)}</td></tr>')
     out = []
     if rows:

@@ -259,7 +259,9 @@ def test_givens_are_shown_exactly_as_the_file_gives_them(tmp_path: Path):
     )
     for fmt in ("markdown", "latex", "html"):
         sheet = build_sheet([str(path)], fmt)
-        for shown in ("1234567.0", "1234568.0", "0.1234567", "0.1234561", "1e-07", "0.25"):
+        # HTML signs a number's exponent U+2212, as its tables and drawings do: 1e−07
+        tiny = "1e\u221207" if fmt == "html" else "1e-07"
+        for shown in ("1234567.0", "1234568.0", "0.1234567", "0.1234561", tiny, "0.25"):
             assert shown in sheet, (fmt, shown)
         assert "1.2345678901234567e+19" in sheet, fmt
         assert "e+06" not in sheet and "0.123457" not in sheet, fmt
@@ -437,7 +439,8 @@ def test_solution_sheets_leave_out_the_note_on_checking_keys(fmt):
 def test_a_wide_latex_table_is_set_smaller():
     """HELLO's listed-alignments table (nine-factor products) ran 93 pt into the margin; a
     table whose cells need more characters than a line holds is set in a smaller size with
-    narrower gaps, a narrow one as it is."""
+    narrower gaps, a narrow one as it is. (Widths: # 1, the factors 63, "product" 7, "a long
+    extra" 12, and 2 a column: 91, past 1.2 × 70 = 84, within one block's 96.)"""
     from rnnloss_cli.result import Table
     from rnnloss_cli.sheet import table_latex
 
@@ -446,8 +449,8 @@ def test_a_wide_latex_table_is_set_smaller():
         ["#", "factors", "product"],
         [[1, "0.6 × 0.2 × 0.5 × 0.7 × 0.7 × 0.8 × 0.5 × 0.7 × 0.8 × 0.9 × 0.9", 0.1] * 1],
     )
-    wide.rows[0] = wide.rows[0] + ["a long extra cell of text here"] * 3
-    wide.columns += ["x", "y", "z"]
+    wide.rows[0] = wide.rows[0] + ["a long extra"]
+    wide.columns += ["x"]
     narrow = Table("n", ["i", "y"], [[1, 0.5]])
     assert r"\footnotesize" in "\n".join(table_latex(wide, 3))
     assert r"\footnotesize" not in "\n".join(table_latex(narrow, 3))

@@ -17,6 +17,7 @@ from rnnloss_cli.render.controls import visible_controls
 from rnnloss_cli.render.latex import FORMULA_CELL
 from rnnloss_cli.render.text import (
     LEGEND_TEXT,
+    MINUS,
     Digits,
     answer_rows,
     digits_plan,
@@ -189,7 +190,11 @@ figure.trellis svg { max-width: 100%; height: auto; min-width: calc(0.8 * var(--
   .scroll-hint { display: none; }
   .wide table { font-size: var(--print-size, 9pt); }
   .wide th, .wide td { padding: 0.1em 0.3em; }
-  .wide th, .wide td.text { white-space: normal; overflow-wrap: anywhere; }
+  .wide th, .wide td.text { white-space: normal; overflow-wrap: break-word; }
+  /* ... between words: a word breaks only when it is longer than a line could be (its
+     cell "long-word"): "anywhere" let the table squeeze HELLO's listed alignments to
+     "HELL|O" and "frame|s" */
+  .wide th.long-word, .wide td.long-word { overflow-wrap: anywhere; }
   .num { white-space: nowrap; }
   h1, h2, h3, h4 { break-after: avoid; }
   .wide + .legend { break-before: avoid; }  /* a table's key stays on its page */
@@ -199,16 +204,20 @@ figure.trellis svg { max-width: 100%; height: auto; min-width: calc(0.8 * var(--
 
 CSS = CSS.replace("CJK_FONTS", CJK_FONTS)
 
-#: Paper, for a page of its own (never a notebook's): the reader's own paper size (A4 or
-#: Letter, as the print dialog chooses), margins that leave both the PRINT_WIDTH_PT of text
-#: width the print sizes count on, and "page n of m" at the foot of every page, so that the
-#: loose pages of a handout go back in order.
-PAGE_CSS = """
-@page {
+#: Paper, for a page of its own (never a notebook's): A4 (``size``: a browser's print to PDF
+#: otherwise took its own default, Letter in Chromium's, and a handout printed in Europe
+#: came out with its pages scaled; for Letter the README's sheet section says what to
+#: change), margins that leave both A4 and Letter the PRINT_WIDTH_PT of text width the
+#: print sizes count on (186 mm and 192 mm: 527 pt and 544 pt), and "page n of m" at the
+#: foot of every page, so that the loose pages of a handout go back in order.
+PAGE_SIZE = "A4"
+PAGE_CSS = f"""
+@page {{
+  size: {PAGE_SIZE};
   margin: 12mm 12mm 14mm;
-  @bottom-center { content: "page " counter(page) " of " counter(pages);
-                   font: 8pt sans-serif; color: #555; }
-}
+  @bottom-center {{ content: "page " counter(page) " of " counter(pages);
+                   font: 8pt sans-serif; color: #555; }}
+}}
 """
 
 #: The class of a result's ``<section>``: a notebook's stylesheet is scoped to it.
@@ -317,6 +326,36 @@ SHORT_TABLE_ROWS = 40
 _PROSE = re.compile(r"[^\W\d_]{2,}[^ ]* +[^ ]*[^\W\d_]{2,}")
 
 
+#: A hyphen-minus in shown text that is a minus sign: a number's sign ("-0.5", "labels
+#: -1/+1"), an exponent's ("2.5e-7", as the drawings' labels write it), or between two
+#: operands after a number ("max(0, 1 - y_t)"); never one inside a word or a name
+#: ("ctc-ab.yaml", "H-E-L-L-O", "--window", "x-1").
+_MINUS_SIGN = re.compile(r"(?<![\w.\-−/\\])-(?=\.?\d|inf\b)|(?<=\de)-(?=\d)|(?<=[\d)] )-(?= [\w(])")
+
+
+def html_minus(text: str) -> str:
+    """``text`` with each minus sign of its numbers and formulas (:data:`_MINUS_SIGN`) as
+    U+2212 (:data:`render.text.MINUS`), as the derivation lines and the drawings write them:
+    ``"-0.196"`` -> ``"−0.196"``, ``"3.5e-5"`` -> ``"3.5e−5"``, ``"1 - y"`` -> ``"1 − y"``.
+    For numbers and prose the renderers write, never a file's symbol or name."""
+    return _MINUS_SIGN.sub(MINUS, text)
+
+
+#: Characters of a word (no space) past which a printed table's text cell may break inside
+#: it (class ``long-word``): a shorter one stays whole, its column at least as wide.
+LONG_WORD_PRINT = 24
+
+
+def _long_word(text: str) -> bool:
+    return any(len(w) > LONG_WORD_PRINT for w in str(text).split())
+
+
+def _head_class(left: bool, text: str) -> str:
+    """A column head's class attribute: ``text`` (a column of words) and ``long-word``."""
+    names = (["text"] if left else []) + (["long-word"] if _long_word(text) else [])
+    return f' class="{" ".join(names)}"' if names else ""
+
+
 def table_html(
     t: Table,
     precision: int,
@@ -348,13 +387,16 @@ def table_html(
                 classes.append("text")
                 if _PROSE.search(c):  # words (not 0.6 × 0.2, H-E-L-L-O) wrap on a phone
                     classes.append("prose")
+                if _long_word(c):  # printed, it may break inside its word
+                    classes.append("long-word")
                 if " " in c:
                     texts.add(j)
                 if c.strip():
                     words_in.add(j)
-            elif text:  # a number: one unbreakable unit (2.49e-5 never splits at its "-")
+            elif text:  # a number: one unbreakable unit (2.49e−5 never splits at its "−")
                 classes.append("num")
                 numbers_in.add(j)
+                text = html_minus(text)  # its exponent's sign too, as the drawings write it
             attr = f' class="{" ".join(classes)}"' if classes else ""
             # a formula cell (BPTT's "W_hh = Σ_t h_{t−1}ᵀ δ_t") sets its subscripts as a
             # step's label does, not its TeX braces
@@ -379,7 +421,7 @@ def table_html(
     # of words only is headed from the left, as its cells read
     left = words_in - numbers_in
     heads = [
-        f"<th{TEXT_CLASS if j in left else ''}>{step_label_html(c)}</th>"
+        f"<th{_head_class(j in left, c)}>{step_label_html(c)}</th>"
         for j, c in enumerate(laid.columns)
     ]
     out.append("<thead><tr>" + "".join(heads))
@@ -593,10 +635,13 @@ def _steps(steps, precision: int, digits: Digits | None = None) -> list[str]:
 KEY_WRAP_AT = 9
 
 
-def _key_cell(text: str) -> str:
-    """An answer key's number cell: class ``num``, and ``long`` when it may wrap on a phone."""
+def _key_cell(text: str, value: object = 0.0) -> str:
+    """An answer key's number cell: class ``num``, and ``long`` when it may wrap on a phone;
+    a number's minus signs U+2212 (:func:`html_minus`), a symbol ``value`` (a path "-1-2")
+    as it is."""
     long = " long" if len(text) > KEY_WRAP_AT else ""
-    return f'<td class="num{long}">{escape(text)}</td>'
+    shown = text if isinstance(value, str) else html_minus(text)
+    return f'<td class="num{long}">{escape(shown)}</td>'
 
 
 def result_html(
@@ -683,8 +728,9 @@ def result_html(
             '<div class="wide"><table class="checks"><caption>answers</caption>'
             "<thead><tr><th>figure</th><th>answer</th></tr></thead><tbody>"
         )
-        for figure, answer in answer_rows(r.checks, precision):
-            panel.append(f'<tr><td class="text">{escape(figure)}</td>{_key_cell(answer)}</tr>')
+        for c, (figure, answer) in zip(r.checks, answer_rows(r.checks, precision), strict=True):
+            cell = _key_cell(answer, c.got)
+            panel.append(f'<tr><td class="text">{escape(figure)}</td>{cell}</tr>')
         panel.append("</tbody></table></div>")
     elif r.checks:
         # the answer key scrolls inside the result box, as wide tables do, on a narrow page
@@ -699,7 +745,7 @@ def result_html(
             verdict = '<td class="ok">ok</td>' if c.ok else '<td class="bad">MISMATCH</td>'
             panel.append(
                 f'<tr><td class="text">{escape(c.figure)}</td>'
-                f"{_key_cell(expected)}{_key_cell(got)}{verdict}</tr>"
+                f"{_key_cell(expected, c.expected)}{_key_cell(got, c.got)}{verdict}</tr>"
             )
         panel.append("</tbody></table></div>")
     if panel:

@@ -296,7 +296,7 @@ def test_printed_a_table_and_its_legend_share_a_page(tmp_path):
     ).stdout
     pages = text.split("\f")
     # the page holding the table's last rows (its head repeats on each page it spans)
-    table_page = max(k for k, p in enumerate(pages) if "valid for HELLO?" in p)
+    table_page = max(k for k, p in enumerate(pages) if "valid for" in p)  # head may wrap
     assert "merge repeated symbols" in pages[table_page], pages[table_page][-400:]
 
 

@@ -266,7 +266,7 @@ def test_number_cells_never_wrap():
         td
         for table in root.iter("table")
         for td in table.iter("td")
-        if re.fullmatch(r"-?[\d.]+(e-?\d+)?", td.text or "")
+        if re.fullmatch(r"[-−]?[\d.]+(e[-−]?\d+)?", td.text or "")
     ]
     assert len(numbers) >= 4 + 2, [td.text for td in numbers]
     assert all("num" in (td.get("class") or "").split() for td in numbers)
