@@ -731,8 +731,9 @@ def sheet_markdown(
     precision: int = 3,
     title: str | None = None,
     window: Window | None = None,
+    paper: str = "a4",
 ) -> str:
-    """The whole sheet as Markdown."""
+    """The whole sheet as Markdown (``paper`` is for LaTeX and HTML: Markdown has none)."""
     from rnnloss_cli.render.markdown import result_markdown
 
     heading = title or ("Solutions" if solutions else "Problem sheet")
@@ -1241,8 +1242,8 @@ _COMPACT_DEFINITION = [
     r"{1.5ex \@plus.5ex \@minus.2ex}{-1em}{\normalfont\normalsize\bfseries}}",
     r"\makeatother",
 ]
-#: Lines of a page (11pt, A4, 2 cm margins: about 50) a question taller than the page starts
-#: on this one with: else it starts a new page, then runs on.
+#: Lines of a page (11pt, 2 cm margins: about 50 on A4, 46 on Letter) a question taller
+#: than the page starts on this one with: else it starts a new page, then runs on.
 _LATEX_QUESTION_LINES = 36
 
 
@@ -1373,6 +1374,7 @@ def sheet_latex(
     precision: int = 3,
     title: str | None = None,
     window: Window | None = None,
+    paper: str = "a4",
 ) -> str:
     """The whole sheet as a standalone LaTeX document (article, amsmath)."""
     heading = title or ("Solutions" if solutions else "Problem sheet")
@@ -1406,7 +1408,7 @@ def sheet_latex(
     # characters visible_text replaces are not the fonts' business
     lacking = [ch for ch in pdflatex_lacks(body) if not _NOT_LATEX.match(ch)]
     preamble = [
-        r"\documentclass[11pt]{article}",
+        rf"\documentclass[11pt,{paper}paper]{{article}}",
         *font_preamble(lacking),
         r"\usepackage{amsmath,amssymb}",
         r"\usepackage[margin=2cm]{geometry}",
@@ -1485,6 +1487,7 @@ def sheet_html(
     precision: int = 3,
     title: str | None = None,
     window: Window | None = None,
+    paper: str = "a4",
 ) -> str:
     """The whole sheet as one self-contained HTML page (the shell and CSS of
     :mod:`rnnloss_cli.render.html`; printed, a solution starts a page, questions share them).
@@ -1519,7 +1522,7 @@ def sheet_html(
             body = result_html(p.result, precision, 4, window=window, heading=False, student=True)
             out.append(_HTML_KIND_LINE.sub(_html_source_line, body))
         out.append("</section>")
-    return page_html(fold(heading), "\n".join(out))
+    return page_html(fold(heading), "\n".join(out), paper)
 
 
 #: A term derivation's meta line in result_html ("kind: sequence · source: …"): on a sheet,
@@ -1542,13 +1545,21 @@ def build_sheet(
     precision: int = 3,
     title: str | None = None,
     window: Window | None = None,
+    paper: str = "a4",
 ) -> str:
     """Problem files (or folders) -> the sheet text in ``fmt`` ("markdown", "latex", "html").
 
-    ``window`` (``--window ROWS[xCOLS]``; default from limits) bounds every long table.
+    ``window`` (``--window ROWS[xCOLS]``; default from limits) bounds every long table;
+    ``paper`` ("a4" or "letter") is the paper a LaTeX or HTML sheet is laid out for.
     """
     return build_sheet_checked(
-        paths, fmt, solutions=solutions, precision=precision, title=title, window=window
+        paths,
+        fmt,
+        solutions=solutions,
+        precision=precision,
+        title=title,
+        window=window,
+        paper=paper,
     )[0]
 
 
@@ -1560,6 +1571,7 @@ def build_sheet_checked(
     precision: int = 3,
     title: str | None = None,
     window: Window | None = None,
+    paper: str = "a4",
 ) -> tuple[str, list[str]]:
     """Like :func:`build_sheet`, also returning the files whose answer key disagrees.
 
@@ -1567,7 +1579,9 @@ def build_sheet_checked(
     """
     problems = collect(paths, solutions, window=window)
     render = _RENDERERS.get(fmt, sheet_markdown)
-    text = render(problems, solutions=solutions, precision=precision, title=title, window=window)
+    text = render(
+        problems, solutions=solutions, precision=precision, title=title, window=window, paper=paper
+    )
     bad = [p.file for p in problems if p.result is not None and not p.result.ok]
     return visible_text(text, fmt), bad
 

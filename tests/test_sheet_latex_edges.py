@@ -80,7 +80,7 @@ def test_a_sheet_without_such_characters_keeps_its_preamble(tmp_path):
     (tmp_path / "e.yaml").write_text('kind: mse\ntitle: "Zoë – café"\ny: [1]\nyhat: [2]\n')
     tex = build_sheet([str(tmp_path / "e.yaml")], "latex")
     assert "DeclareUnicodeCharacter" not in tex and "fontspec" not in tex
-    assert tex.startswith("\\documentclass[11pt]{article}\n\\usepackage[utf8]{inputenc}\n")
+    assert tex.startswith("\\documentclass[11pt,a4paper]{article}\n\\usepackage[utf8]{inputenc}\n")
 
 
 def _compile(engine, tex, folder):

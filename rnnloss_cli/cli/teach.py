@@ -29,6 +29,11 @@ class SheetFormat(str, enum.Enum):
     html = "html"
 
 
+class Paper(str, enum.Enum):
+    a4 = "a4"
+    letter = "letter"
+
+
 class ExplainFormat(str, enum.Enum):
     rich = "rich"
     markdown = "markdown"
@@ -105,6 +110,12 @@ def sheet(
         Optional[str],  # noqa: UP045
         typer.Option("--title", help="Sheet title (default: Problem sheet / Solutions)."),
     ] = None,
+    paper: Annotated[
+        Paper,
+        typer.Option(
+            "--paper", help="The paper a LaTeX or HTML sheet is laid out for: a4 or letter."
+        ),
+    ] = Paper.a4,
     window: WindowOpt = None,
     output: OutOpt = None,
     force: ForceOpt = False,
@@ -122,7 +133,13 @@ def sheet(
     chosen = format_for_output(output, asked, ("markdown", "latex", "html")) or "markdown"
     text, bad = guarded(
         lambda: build_sheet_checked(
-            paths, chosen, solutions=solutions, precision=precision, title=title, window=win
+            paths,
+            chosen,
+            solutions=solutions,
+            precision=precision,
+            title=title,
+            window=win,
+            paper=paper.value,
         )
     )
     _write(text, output, force=force, inputs=input_files(paths), markup=chosen == "html")

@@ -204,21 +204,28 @@ figure.trellis svg { max-width: 100%; height: auto; min-width: calc(0.8 * var(--
 
 CSS = CSS.replace("CJK_FONTS", CJK_FONTS)
 
-#: Paper, for a page of its own (never a notebook's): A4 (``size``: a browser's print to PDF
-#: otherwise took its own default, Letter in Chromium's, and a handout printed in Europe
-#: came out with its pages scaled; for Letter the README's sheet section says what to
-#: change), margins that leave both A4 and Letter the PRINT_WIDTH_PT of text width the
-#: print sizes count on (186 mm and 192 mm: 527 pt and 544 pt), and "page n of m" at the
-#: foot of every page, so that the loose pages of a handout go back in order.
-PAGE_SIZE = "A4"
-PAGE_CSS = f"""
+#: Paper, for a page of its own (never a notebook's): ``@page { size }`` (a browser's print to
+#: PDF otherwise took its own default, Letter in Chromium's, and a handout printed in Europe
+#: came out with its pages scaled), A4 unless ``rnnloss sheet --paper letter`` says Letter;
+#: margins that leave both the PRINT_WIDTH_PT of text width the print sizes count on (186 mm
+#: and 192 mm: 527 pt and 544 pt); and "page n of m" at the foot of every page, so that the
+#: loose pages of a handout go back in order.
+PAPERS = {"a4": "A4", "letter": "letter"}
+
+
+def page_css(paper: str = "a4") -> str:
+    """The ``@page`` rule of a page of its own printed on ``paper`` (a key of PAPERS)."""
+    return f"""
 @page {{
-  size: {PAGE_SIZE};
+  size: {PAPERS[paper]};
   margin: 12mm 12mm 14mm;
   @bottom-center {{ content: "page " counter(page) " of " counter(pages);
                    font: 8pt sans-serif; color: #555; }}
 }}
 """
+
+
+PAGE_CSS = page_css()
 
 #: The class of a result's ``<section>``: a notebook's stylesheet is scoped to it.
 SECTION_SCOPE = "section.result-block"
@@ -789,15 +796,15 @@ def render_html(
     return visible_controls(page_html(title, body))
 
 
-def page_html(title: str, body: str) -> str:
+def page_html(title: str, body: str, paper: str = "a4") -> str:
     """The page shell every HTML output shares: doctype, ``<title>``, the inline CSS (with
-    its print stylesheet), ``body`` (already HTML) and the footer."""
+    its print stylesheet, for ``paper``), ``body`` (already HTML) and the footer."""
     return (
         '<!DOCTYPE html>\n<html lang="en">\n<head>\n'
         '<meta charset="utf-8"/>\n'
         '<meta name="color-scheme" content="light dark"/>\n'
         '<meta name="viewport" content="width=device-width, initial-scale=1"/>\n'
-        f"<title>{escape(title)}</title>\n<style>{CSS}{PAGE_CSS}</style>\n</head>\n<body>\n"
+        f"<title>{escape(title)}</title>\n<style>{CSS}{page_css(paper)}</style>\n</head>\n<body>\n"
         f"{body}\n"
         '<p class="meta">Made by rnnloss.</p>\n</body>\n</html>\n'
     )
