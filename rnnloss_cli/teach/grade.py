@@ -25,6 +25,8 @@ Of the variants of one template (files written by ``rnnloss vary``, recognised b
 ``source``) only one counts for a student: their own (``--ids``), else the first one they
 answered. An answer to another student's variant, or to a second numbered variant, earns
 nothing: it is reported and skipped, so no score passes 100%. Slips are summed per template.
+A row may name the template itself (``hinge-sequence``, as a form everyone filled in says):
+it is the student's own ``--ids`` variant (numbered variants need their own names).
 
 A malformed row (too few or too many cells, no student, an unknown problem or figure, a value
 that is not a number, a second answer to the same figure, a variant that does not count) is
@@ -509,12 +511,15 @@ class _Grader:
         """Each problem by its file's real path (a row may write the path another way)."""
         return {_real_path(g.path): g for g in self.problems.values() if g.path != "-"}
 
-    def find(self, name: str) -> tuple[_Graded | None, str]:
+    def find(self, name: str, student: str) -> tuple[_Graded | None, str]:
         """The problem ``name`` names: exactly, else in another case when only one problem
-        has that name so folded; else None and why."""
+        has that name so folded, else (the name of a template whose variants are graded)
+        ``student``'s own variant; else None and why."""
         graded = self.problems.get(name) or self.problems.get(nfc(name))
         if graded is not None:
             return graded, ""
+        if nfc(name) in self.report.groups:
+            return self._own_variant(nfc(name), student)
         graded = self.by_real_path.get(_real_path(name)) if "/" in name else None
         if graded is not None:  # ./problems/q.yaml, an absolute path: the same file
             return graded, ""
@@ -528,6 +533,23 @@ class _Grader:
                 "write the name exactly"
             )
         return None, f"unknown problem {shown(name)} (known: {self.known})"
+
+    def _own_variant(self, template: str, student: str) -> tuple[_Graded | None, str]:
+        """The variant of ``template`` made for ``student`` (``vary --ids``), else None and
+        why: numbered variants (``vary --count``) cannot be told apart by the template name."""
+        own = self.report.own.get((student, template))
+        if own is not None:
+            return own, ""
+        members = self.report.groups[template]
+        names = _listing([g.name for g in members])
+        if all(g.owner is None for g in members):
+            return None, (
+                f"problem {shown(template)} has variants ({names}): write the variant's name"
+            )
+        return None, (
+            f"problem {shown(template)} has no variant made for {student_shown(student)} "
+            f"(its variants: {names})"
+        )
 
     def issue(self, n: int, msg: str) -> None:
         """Skip row ``n``'s answer for ``msg``: listed while under MAX_LISTED_ROW_ISSUES,
@@ -556,7 +578,7 @@ class _Grader:
         for prob_name, figure, text in _cells(self.header, row, self.long_form):
             if figure in self.ignored:
                 continue
-            graded, why = self.find(prob_name)
+            graded, why = self.find(prob_name, student)
             if graded is None:
                 self.issue(n, why)
                 return

@@ -1,0 +1,75 @@
+"""An answers CSV that names the template (``hinge-sequence``) of per-student variants
+(``vary --ids``): each student's row is graded against their own variant.
+
+A class's answers come from a form where everyone answered "hinge-sequence"; before, every
+such row was skipped as an "unknown problem" (known: hinge-sequence-s1, ...), and the class
+scored 0 with exit 0.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import yaml
+from typer.testing import CliRunner
+
+from rnnloss_cli.cli.app import app
+from rnnloss_cli.teach.grade import grade_class
+
+runner = CliRunner()
+TEMPLATE = "problems/hinge-sequence.yaml"
+
+
+def _variants(tmp_path: Path, *args: str) -> Path:
+    out = tmp_path / "v"
+    res = runner.invoke(app, ["vary", TEMPLATE, "-o", str(out), *args])
+    assert res.exit_code == 0, res.output
+    return out
+
+
+def _mean_hinge(path: Path) -> float:
+    """The variant's loss by hand: the mean over steps of max(0, 1 - y * yhat)."""
+    p = yaml.safe_load(path.read_text(encoding="utf-8"))
+    terms = [max(0.0, 1.0 - y * yh) for y, yh in zip(p["y"], p["yhat"])]
+    return sum(terms) / len(terms)
+
+
+def test_the_template_name_grades_each_student_against_their_own_variant(tmp_path):
+    roster = tmp_path / "roster.csv"
+    roster.write_text("Student ID,Name\ns1,Ann\ns2,Bo\n")
+    out = _variants(tmp_path, "--ids", str(roster))
+    right = {s: _mean_hinge(out / f"hinge-sequence-{s}.yaml") for s in ("s1", "s2")}
+    answers = tmp_path / "answers.csv"
+    # s1 answers their own loss right; s2 answers s1's number (wrong for s2's variant)
+    answers.write_text(
+        "student,problem,figure,value\n"
+        f"s1,hinge-sequence,loss,{right['s1']:.4f}\n"
+        f"s2,hinge-sequence,loss,{right['s1']:.4f}\n"
+    )
+    report = grade_class([str(out)], str(answers))
+    assert not report.issues, report.issues
+    assert report.earned("s1") == 1 and report.earned("s2") == 0
+    (a1,) = report.by_student["s1"]
+    assert a1.problem == "hinge-sequence-s1"
+
+
+def test_numbered_variants_need_the_variant_name(tmp_path):
+    out = _variants(tmp_path, "--count", "2")
+    answers = tmp_path / "answers.csv"
+    answers.write_text("student,problem,figure,value\nann,hinge-sequence,loss,0.5\n")
+    report = grade_class([str(out)], str(answers))
+    (issue,) = report.issues
+    names = sorted(f.stem for f in out.glob("*.yaml"))
+    assert len(names) == 2 and all(name in issue for name in names), (names, issue)
+    assert "variant" in issue and "unknown problem" not in issue
+
+
+def test_a_student_with_no_variant_of_their_own_is_told_so(tmp_path):
+    roster = tmp_path / "roster.csv"
+    roster.write_text("Student ID\ns1\n")
+    out = _variants(tmp_path, "--ids", str(roster))
+    answers = tmp_path / "answers.csv"
+    answers.write_text("student,problem,figure,value\nzed,hinge-sequence,loss,0.5\n")
+    report = grade_class([str(out)], str(answers))
+    (issue,) = report.issues
+    assert "made for zed" in issue and "hinge-sequence-s1" in issue, issue
