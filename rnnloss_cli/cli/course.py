@@ -195,12 +195,12 @@ def grade(
     The answers CSV is long (student, problem, figure, value) or wide (student, problem, then
     one column per figure); header names in any case. A text figure (beam, path) is
     compared exactly, spaces around ignored; the empty labelling is written (empty). Of a
-    template's variants only the student's own (else the first answered) counts; a row naming
-    the template is graded against the student's own (vary --ids) variant. A malformed
+    template's variants only the student's own (else the first answered) counts. A malformed
     row is reported by its row number and skipped.
 
     The student column may also be headed as a roster's ids (Student ID, username, email). A
-    blank value is not answered; every student a variant was made for (vary --ids) is listed.
+    blank value is not answered; every student a variant was made for (vary --ids) is listed,
+    and a row naming the template is graded against the student's own variant.
 
     Student ids are matched exactly, spaces around them ignored: ids that differ only by case
     (S1, s1) are graded as different students, named in one warning. A wide column that names

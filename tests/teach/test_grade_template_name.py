@@ -30,7 +30,7 @@ def _variants(tmp_path: Path, *args: str) -> Path:
 def _mean_hinge(path: Path) -> float:
     """The variant's loss by hand: the mean over steps of max(0, 1 - y * yhat)."""
     p = yaml.safe_load(path.read_text(encoding="utf-8"))
-    terms = [max(0.0, 1.0 - y * yh) for y, yh in zip(p["y"], p["yhat"])]
+    terms = [max(0.0, 1.0 - y * yh) for y, yh in zip(p["y"], p["yhat"], strict=True)]
     return sum(terms) / len(terms)
 
 
