@@ -119,7 +119,7 @@ td.dim { color: #6b6b6b; } td.hl { font-weight: bold; } td.dead { color: #8a5a00
    rules follow the box's own, which they override) */
 @media screen and (max-width: 40rem) {
   .result { padding-left: 0.6rem; padding-right: 0.6rem; }
-  .checks th, .checks td { padding-left: 0.3rem; padding-right: 0.3rem; }
+  .checks th, .checks td { padding-left: 0.2rem; padding-right: 0.2rem; }
   .checks td.text { white-space: normal; overflow-wrap: anywhere; min-width: 3em; }
   /* ... and so does a long number in it (a disagreeing key's 0.1150000000000003, or an
      answer with the key beside it): between its words first, between its digits if need be */
