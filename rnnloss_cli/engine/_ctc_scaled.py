@@ -64,7 +64,6 @@ import numpy as np
 from numpy.typing import NDArray
 
 from rnnloss_cli.engine._ctc_checks import _Extended, state_classes, take_rows
-from rnnloss_cli.engine._ctc_float32 import F32, Arith, certified, error_bound
 from rnnloss_cli.engine._ctc_reach import has_alignment
 
 # Floor of the "upper" recursion (in a window's units): cells below it are raised to it, so that
@@ -119,9 +118,6 @@ _RAISE = 1000
 # Sort key of a window with no occupation when aligning a frame's windows (below every offset).
 _NONE = -(2**60)
 
-# The format of every pass but the float32 loss-only one (``_ctc_float32``).
-F64 = Arith(np.float64, FLOOR, _TINY, _LOG_TINY, _GAP, _RAISE, WINDOW)
-
 
 def active_counts(lengths_desc: NDArray[np.int64], n_frames: int) -> NDArray[np.int64]:
     """act[t] = number of sequences with length > t (lengths sorted descending), t in 0..T."""
@@ -137,13 +133,9 @@ class Layout:
     numpy call per term per frame.
     """
 
-    def __init__(self, ext: _Extended, windowed: bool, arith: Arith = F64):
-        if arith is F64:  # the module's constants as they are now (tests patch them)
-            arith = Arith(np.float64, FLOOR, _TINY, _LOG_TINY, _GAP, _RAISE, WINDOW)
-        self.arith = arith
-        dtype = arith.dtype
+    def __init__(self, ext: _Extended, windowed: bool):
         n_batch, n_ext = ext.labels_ext.shape
-        n_win = max(1, -(-n_ext // arith.window)) if windowed else 1
+        n_win = max(1, -(-n_ext // WINDOW)) if windowed else 1
         span = -(-n_ext // n_win)
         self.n_batch, self.n_win, self.span = n_batch, n_win, span
         self.width = span + 2
@@ -156,18 +148,18 @@ class Layout:
         labels = np.full(self.size, -1, dtype=np.int64)
         labels[pos] = state_classes(ext)
         self.labels = labels
-        self.skip = np.zeros(self.size, dtype=dtype)
+        self.skip = np.zeros(self.size)
         self.skip[pos] = ext.skip
         # Backward: s may go to s+2 when s+2 may be entered by a skip.
-        self.skip_next = np.zeros(self.size, dtype=dtype)
+        self.skip_next = np.zeros(self.size)
         self.skip_next[pos[:, :-2]] = ext.skip[:, 2:]
         # The floor applies to every state cell (padding states included); ghosts get their own
         # floor (ghost_floor) once they are copied, except in a sequence's first (last) window,
         # into which nothing flows.
-        floor = np.full((self.rows, self.width), arith.floor, dtype=dtype)
+        floor = np.full((self.rows, self.width), FLOOR)
         floor[:, :2] = 0.0
         self.floor = floor.reshape(-1)
-        self.start = np.zeros(self.size, dtype=dtype)
+        self.start = np.zeros(self.size)
         self.start[pos[:, : min(2, n_ext)]] = 1.0
         rows = np.arange(n_batch)
         last = ext.n_states - 1
@@ -176,13 +168,13 @@ class Layout:
         self.last, self.second = pos[rows, last], pos[rows, second]
         self.win_last = rows * n_win + last // span
         self.win_second = rows * n_win + second // span
-        self.end = np.zeros(self.size, dtype=dtype)
+        self.end = np.zeros(self.size)
         self.end[self.last] = 1.0
         self.end[self.second[self.has_second]] = 1.0
         # Ghosts carry nothing into the first window of a sequence.
-        self.not_first = (np.arange(self.rows) % n_win != 0).astype(dtype)
-        self.ghost_floor = dtype(arith.floor) * self.not_first[1:, None]
-        self.gap = arith.gap * np.arange(n_win)
+        self.not_first = (np.arange(self.rows) % n_win != 0).astype(np.float64)
+        self.ghost_floor = FLOOR * self.not_first[1:, None]
+        self.gap = _GAP * np.arange(n_win)
 
     def class_plan(self, n_classes: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """(perm, starts, bins): cells sorted by (sequence, class), where each (sequence, class)
@@ -231,7 +223,6 @@ class Emissions:
         self.own = own
         self.penalty = np.where(own, 0.0, -np.inf)
         self.t0 = self.t1 = 0
-        self.arith = layout.arith
         self.lower = lower
         n_var = 2 if self.lower else 1
         self.block = np.empty((0, layout.size))
@@ -259,8 +250,7 @@ class Emissions:
         self.shift[t0:t1] = m
         np.subtract(lpb, m[:, :, None], out=cells)
         up[:, -1] = -np.inf  # the column that ghosts and padding states read
-        tiny = self.arith.tiny
-        if cells.min() >= self.arith.log_tiny:  # (NaN compares False) none can fall below tiny
+        if cells.min() >= _LOG_TINY:  # (NaN compares False) no emission can fall below _TINY
             with np.errstate(over="ignore"):
                 np.exp(up, out=up)  # a class outside the sequence may overflow: never gathered
             return False
@@ -268,7 +258,7 @@ class Emissions:
         with np.errstate(over="ignore", under="ignore"):
             # Classes outside the sequence may overflow here; they are never gathered.
             np.exp(up, out=up)
-        below = up < tiny
+        below = up < _TINY
         small &= below
         if self.lower:
             # Usually no own class is that far below the frame's largest: then both variants
@@ -277,7 +267,7 @@ class Emissions:
                 return False
             np.copyto(out[0, :k], up)
             np.putmask(out[0, :k], below, 0.0)
-        np.putmask(up, small, tiny)
+        np.putmask(up, small, _TINY)
         return True
 
     def frame(self, t: int) -> np.ndarray:
@@ -293,12 +283,7 @@ class Emissions:
                 flat = self.flat[:, : self.t1 - self.t0]
                 pair = self._exponentiate(self.t0, self.t1, flat) and self.lower
             self.pair = pair
-            flat = flat if pair else flat[-1]
-            if self.arith.dtype is not np.float64:
-                # Computed in float64, rounded once to the pass's format (relative error <= u,
-                # or raised to / below its smallest normal, as the variants read it).
-                flat = flat.astype(self.arith.dtype)
-            self.block = np.take(flat, self.idx, axis=-1)
+            self.block = np.take(flat if pair else flat[-1], self.idx, axis=-1)
         return self.block[:, t - self.t0] if self.pair else self.block[t - self.t0]
 
 
@@ -312,9 +297,9 @@ def _rescale(sums: np.ndarray, off: np.ndarray, lay: Layout, a: int, backward: b
     np.putmask(new, sums == 0.0, _EMPTY)
     _clamp(new, lay, a, backward)
     np.subtract(off, new, out=new)
-    np.minimum(new, lay.arith.raise_max, out=new)
+    np.minimum(new, _RAISE, out=new)
     off -= new
-    return np.ldexp(lay.floor.dtype.type(1.0), new)
+    return np.ldexp(1.0, new)
 
 
 def _clamp(new: np.ndarray, lay: Layout, a: int, backward: bool) -> None:
@@ -479,14 +464,13 @@ def _forward_loss(
     every = rescale_every(lay, period)
     t_max = int(lengths[0])
     active = active_counts(lengths, t_max).tolist()
-    dtype = lay.arith.dtype
-    ones = np.ones((width, 1), dtype=dtype)
-    tmp = np.empty((2, lay.size), dtype=dtype)
+    ones = np.ones((width, 1))
+    tmp = np.empty((2, lay.size))
     # Two alternating columns per variant; two leading zeros make s-2 a plain slice.
-    cols = np.zeros((2, 2, lay.size + 2), dtype=dtype)
+    cols = np.zeros((2, 2, lay.size + 2))
     off = np.zeros((2, lay.rows), dtype=np.int64)
-    sums = np.empty((2, lay.rows, 1), dtype=dtype)
-    ghost_all = np.zeros((2, max(lay.rows - 1, 0)), dtype=dtype)
+    sums = np.empty((2, lay.rows, 1))
+    ghost_all = np.zeros((2, max(lay.rows - 1, 0)))
     mant = np.ones((2, n_batch))
     expo = np.zeros((2, n_batch), dtype=np.int64)
     a = -1
@@ -532,9 +516,7 @@ def _forward_loss(
                 ghosts = c_rows[1, 1:, :2]
                 np.maximum(ghosts, ghost_floor, out=ghosts)
             b = active[t + 1]
-            if b < a and dtype is not np.float64:
-                _ends_f64(lay, cur, off_a, b, a, mant, expo)
-            elif b < a:
+            if b < a:
                 # Sequences b..a-1 end at this frame: p = alpha(last) + alpha(second).
                 top = off_a[:, lay.win_last[b:a]]
                 ends = cur[:, 2 + lay.last[b:a]]
@@ -542,29 +524,6 @@ def _forward_loss(
                 mant[:, b:a] = ends + np.where(lay.has_second[b:a], below, 0.0)
                 expo[:, b:a] = top
     return mant, expo
-
-
-def _ends_f64(
-    lay: Layout,
-    cur: np.ndarray,
-    off: np.ndarray,
-    b: int,
-    a: int,
-    mant: np.ndarray,
-    expo: np.ndarray,
-) -> None:
-    """p = alpha(last) + alpha(second) of sequences b..a-1 as float64 mant * 2^expo, from a
-    column of another format: in the units of the larger term, so the sum is rounded once
-    (relative 2^-53) and the smaller term can only vanish below 2^-1074 of the larger."""
-    last = cur[:, 2 + lay.last[b:a]].astype(np.float64)
-    second = np.where(lay.has_second[b:a], cur[:, 2 + lay.second[b:a]].astype(np.float64), 0.0)
-    o_last, o_second = off[:, lay.win_last[b:a]], off[:, lay.win_second[b:a]]
-    k_last = np.where(last == 0.0, _NONE, o_last + np.frexp(last)[1])
-    k_second = np.where(second == 0.0, _NONE, o_second + np.frexp(second)[1])
-    top = np.maximum(k_last, k_second)
-    top = np.where(top == _NONE, o_last, top)  # both terms 0
-    mant[:, b:a] = np.ldexp(last, o_last - top) + np.ldexp(second, o_second - top)
-    expo[:, b:a] = top
 
 
 def _log_p(
@@ -594,27 +553,16 @@ def scaled_loss(
     windowed: bool,
     period: int = 1,
     margin: NDArray[np.float64] | None = None,
-    arith: Arith = F64,
 ) -> tuple[NDArray[np.float64], NDArray[np.bool_]]:
     """(ln p, ok) for rows sorted by length, descending (lengths[0] >= 1); O(N * S') memory.
 
     windowed=False runs one window per sequence (fewer numpy calls per frame). ``margin``, when
-    given, gets each row's ln p_upper - ln p_lower (ok: at most CERTIFY). With ``arith=F32``
-    the columns are float32 and ok is ``_ctc_float32``'s certificate (|ln p| within 2^-21
-    relative, rounding included); ``margin`` then gets its bound.
+    given, gets each row's ln p_upper - ln p_lower (ok: at most CERTIFY).
     """
-    lay = Layout(ext, windowed, arith)
+    lay = Layout(ext, windowed)
     t_max = int(lengths[0])
     emis = Emissions(lp[:t_max], ext, lay, lower=True)
     mant, expo = _forward_loss(lay, emis, lengths, period)
-    if arith is F32:
-        log_p = _log_p(mant, expo, emis, lengths)[1]
-        frame_ok = np.arange(t_max)[:, None] < lengths[None, :]
-        shift_abs = np.abs(emis.shift[:t_max]).sum(axis=0, where=frame_ok)
-        bound = error_bound(mant, expo, log_p, shift_abs, lengths)
-        if margin is not None:
-            margin[:] = bound
-        return log_p, certified(bound, log_p)
     bracket = _bracket(mant, expo)
     if margin is not None:
         margin[:] = bracket
@@ -844,16 +792,12 @@ def _sorted_pass(
     lengths: NDArray[np.int64],
     need_grad: bool,
     windowed: bool,
-    arith: Arith = F64,
 ) -> tuple[NDArray[np.float64], NDArray[np.bool_], NDArray[np.float64] | None]:
     """Rows sorted by length, descending: first with a rescaling every _RESCALE frames, then,
     windowed (the caller's last attempt before log space), the rows that did not certify again
     with one every frame (a window's sum can decay a lot between two rescalings, and cells far
-    below it vanish sooner: peaky inputs), unless their margin is past ``RETRY_MAX_NATS``.
-    ``arith=F32`` (loss only): one float32 attempt, no retry; the caller takes the rest."""
+    below it vanish sooner: peaky inputs), unless their margin is past ``RETRY_MAX_NATS``."""
     margin = np.empty(lengths.size)
-    if arith is not F64:
-        return (*scaled_loss(lp, ext, lengths, windowed, _RESCALE, margin, arith), None)
     if need_grad:
         log_p, ok, gamma = scaled_loss_grad(lp, ext, lengths, windowed, _RESCALE, margin)
     else:
@@ -900,18 +844,14 @@ def scaled(
     lengths: NDArray[np.int64],
     need_grad: bool,
     windowed: bool,
-    arith: Arith = F64,
 ) -> tuple[NDArray[np.float64], NDArray[np.bool_], NDArray[np.float64] | None]:
-    """(ln p, ok, gamma) for rows in any order with lengths >= 1; gamma (T, N, C) or None.
-    ``arith=F32``: the float32 loss-only attempt (``_ctc_float32``)."""
+    """(ln p, ok, gamma) for rows in any order with lengths >= 1; gamma (T, N, C) or None."""
     n_frames, n_batch, n_classes = lp.shape
     order = np.argsort(-lengths, kind="stable")
     identity = bool((order == np.arange(n_batch)).all())
     sub = ext if identity else take_rows(ext, order)
     lp_sorted = lp if identity else lp[:, order]
-    log_p_s, ok_s, gamma_s = _sorted_pass(
-        lp_sorted, sub, lengths[order], need_grad, windowed, arith
-    )
+    log_p_s, ok_s, gamma_s = _sorted_pass(lp_sorted, sub, lengths[order], need_grad, windowed)
     if identity:
         log_p, ok = log_p_s, ok_s
     else:

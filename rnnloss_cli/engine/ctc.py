@@ -121,7 +121,6 @@ from rnnloss_cli.engine._ctc_checks import (
     state_classes,
     take_rows,
 )
-from rnnloss_cli.engine._ctc_float32 import F32
 from rnnloss_cli.engine._ctc_scaled import LONG_FRAMES, scaled, segment_frames
 from rnnloss_cli.engine._ctc_segments import segment_loss
 from rnnloss_cli.engine._ctc_small import single_grad, single_loss, small_pass
@@ -483,15 +482,12 @@ def _log_likelihood(
     if todo.size == 0:
         return log_p, gamma
     windowed = int(eff.max()) > LONG_FRAMES
-    f32 = batch.dtype == np.float32 and not need_grad
     width = ext.n_states[todo] + 2
     parts = split_rows(eff[todo] * width, width)
     if len(parts) == 1:
-        gamma = _recursions(lp, ext, eff, todo, log_p, gamma, windowed, f32)
+        gamma = _recursions(lp, ext, eff, todo, log_p, gamma, windowed)
     else:
-        run_parts(
-            lambda part: _recursions(lp, ext, eff, todo[part], log_p, gamma, windowed, f32), parts
-        )
+        run_parts(lambda part: _recursions(lp, ext, eff, todo[part], log_p, gamma, windowed), parts)
     return log_p, gamma
 
 
@@ -503,20 +499,17 @@ def _recursions(
     log_p: NDArray[np.float64],
     gamma: NDArray[np.float64] | None,
     windowed: bool,
-    f32: bool = False,
 ) -> NDArray[np.float64] | None:
     """ln p of the rows ``todo`` into ``log_p`` (and their occupations into ``gamma``, which
     is returned, or the array that replaces it when one recursion covered every row).
 
     The single-window scaled recursion first (the windowed one when ``windowed``: the batch
     has inputs longer than ``LONG_FRAMES``); a sequence it cannot certify goes to the windowed
-    recursion, then to the log-space one. With ``f32`` (loss only, float32 input) the float32
-    recursion comes before them all, and a row whose result ``_ctc_float32`` certifies within
-    2^-21 relative stops there.
+    recursion, then to the log-space one.
     """
     n_batch, n_classes = lp.shape[1], lp.shape[2]
     need_grad = gamma is not None
-    for attempt in ("float32", "first", "windowed", "log"):
+    for attempt in ("first", "windowed", "log"):
         if todo.size == 0:
             break
         whole = todo.size == n_batch
@@ -530,11 +523,10 @@ def _recursions(
             else:
                 log_p[todo] = _log_forward_backward(lp_sub, sub, eff[todo], False)[0]
             break
-        if attempt == "windowed" and windowed or attempt == "float32" and not f32:
-            continue  # the first attempt was already windowed; float64 input
-        float32 = {"arith": F32} if attempt == "float32" else {}
+        if attempt == "windowed" and windowed:
+            continue  # the first attempt was already windowed
         log_p_r, ok, gamma_r = scaled(
-            lp_sub, sub, eff[todo], need_grad, windowed or attempt == "windowed", **float32
+            lp_sub, sub, eff[todo], need_grad, windowed or attempt == "windowed"
         )
         log_p[todo] = log_p_r
         if need_grad and whole:
