@@ -25,7 +25,8 @@ below ``FLOOR`` (in its window's units) to ``FLOOR`` (it can only gain). Both ru
 the two rows of one array. Loss only: accept when ln p_upper - ln p_lower <= ``CERTIFY``; when
 the lower one is 0 and no alignment avoids the emissions that are exactly 0 (``_ctc_reach``, a
 boolean recursion), p is exactly 0 and ln p = -inf is accepted (the upper one's floors had kept
-the bracket open: a 10^6-frame input went to the log-space pass, 12 s).
+the bracket open: a 10^6-frame input went to the log-space pass, 12 s); the gradient pass asks
+the same of every row it cannot certify, before any retry (its occupations are then 0).
 "Can only gain" must hold for every quantity that can underflow, so the upper variant floors
 each cell both before the scaling (a product that underflowed in the frame) and after it (a
 floored cell downscaled by a ghost's inflow, or by a sum grown over several frames), floors the
@@ -800,6 +801,9 @@ def _sorted_pass(
     margin = np.empty(lengths.size)
     if need_grad:
         log_p, ok, gamma = scaled_loss_grad(lp, ext, lengths, windowed, _RESCALE, margin)
+        # before any retry: the gradient pass's margin is not the lower variant's, so every
+        # row it could not certify is asked whether p is exactly 0
+        _exact_zeros(lp, ext, lengths, log_p, ok, None, gamma)
     else:
         (log_p, ok), gamma = scaled_loss(lp, ext, lengths, windowed, _RESCALE, margin), None
     # NaN (the lower variant lost everything to an overflow) is not retried either
@@ -825,17 +829,24 @@ def _exact_zeros(
     lengths: NDArray[np.int64],
     log_p: NDArray[np.float64],
     ok: NDArray[np.bool_],
-    margin: NDArray[np.float64],
+    margin: NDArray[np.float64] | None,
+    gamma: NDArray[np.float64] | None = None,
 ) -> None:
-    """Loss only: certify ln p = -inf, in place, for the rows whose lower variant lost
-    everything (margin inf) when no alignment avoids the emissions that are exactly 0
-    (``_ctc_reach.has_alignment``, a boolean recursion with no rounding): p is then exactly 0,
-    where the upper variant's floors had kept the bracket open and sent the row to log space.
+    """Certify ln p = -inf, in place, for the rows not certified (loss only: those whose lower
+    variant lost everything, margin inf; ``margin`` None: every one) when no alignment avoids
+    the emissions that are exactly 0 (``_ctc_reach.has_alignment``, a boolean recursion with
+    no rounding): p is then exactly 0, where the upper variant's floors had kept the bracket
+    open and sent the row on to the retries and log space. Such a row's occupations in
+    ``gamma`` are 0 (as the log-space pass gives them: no path carries any probability); the
+    caller's gradient is NaN there, or 0 with zero_infinity.
     """
-    for n in np.flatnonzero(~ok & (margin == np.inf)).tolist():
+    failed = ~ok if margin is None else ~ok & (margin == np.inf)
+    for n in np.flatnonzero(failed).tolist():
         s_n, t_n = int(ext.n_states[n]), int(lengths[n])
         if not has_alignment(lp[:t_n, n], ext.labels_ext[n, :s_n], ext.skip[n, :s_n]):
             log_p[n], ok[n] = -np.inf, True
+            if gamma is not None:
+                gamma[:, n] = 0.0
 
 
 def scaled(

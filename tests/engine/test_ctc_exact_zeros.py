@@ -149,3 +149,44 @@ def test_has_alignment_for_long_targets_matches_the_log_space_forward(data):
     skip = np.array([s >= 2 and ext[s] != 0 and ext[s] != ext[s - 2] for s in range(len(ext))])
     expected = math.isfinite(log_forward_ref(lp, target, 0))
     assert has_alignment(lp, np.array(ext), skip) == expected
+
+
+@pytest.mark.parametrize("windowed", [False, True])
+@pytest.mark.parametrize("zero_infinity", [False, True])
+def test_gradient_with_p_exactly_zero_certifies_without_log_space(
+    monkeypatch, windowed, zero_infinity
+):
+    """The loss + gradient pass decides p = 0 as the loss-only one does: before, the 5000-frame
+    case went through the windowed retry and the log-space pass (5 s at 20000 frames) to
+    return what the definition gives at once: loss inf, and on every frame of that sequence a
+    NaN gradient (it does not exist; PyTorch returns NaN too) or, with zero_infinity, 0. A
+    second sequence of the batch, with a way through, keeps its own finite loss and
+    gradient, those of the scalar log-space forward (finite differences of it, below)."""
+    from rnnloss_cli.engine.ctc import ctc_loss_and_grad
+
+    monkeypatch.setattr(ctc, "SEGMENT_MIN_FRAMES", 10**9)
+    if windowed:
+        monkeypatch.setattr(scaled, "WINDOW", 2)
+    with np.errstate(divide="ignore"):
+        lp = np.stack([np.log(_long_case(0.0)), np.log(_long_case(0.5))], axis=1)
+    expected_ok = -log_forward_ref(lp[:, 1], [1, 2], 0)
+    forbid_log_space(monkeypatch)
+    loss, grad = ctc_loss_and_grad(
+        lp, [[1, 2], [1, 2]], [5000, 5000], [2, 2], reduction="none",
+        zero_infinity=zero_infinity, wrt="log_probs",
+    )  # fmt: skip
+    assert loss[0] == (0.0 if zero_infinity else math.inf)
+    assert loss[1] == pytest.approx(expected_ok, rel=1e-12)
+    if zero_infinity:
+        assert (grad[:, 0] == 0.0).all()
+    else:
+        assert np.isnan(grad[:, 0]).all()
+    # d loss / d ln y_t(k) = -gamma_t(k): each frame's occupations sum to 1, and a central
+    # difference of the scalar log-space forward at an entry on the path agrees
+    assert np.allclose(grad[:, 1].sum(axis=1), -1.0, atol=1e-12)
+    t, k, h = 3000, 0, 1e-6
+    up, down = lp[:, 1].copy(), lp[:, 1].copy()
+    up[t, k] += h
+    down[t, k] -= h
+    fd = (-log_forward_ref(up, [1, 2], 0) + log_forward_ref(down, [1, 2], 0)) / (2 * h)
+    assert grad[t, 1, k] == pytest.approx(fd, rel=1e-6, abs=1e-9)
