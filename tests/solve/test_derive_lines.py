@@ -133,3 +133,12 @@ def test_seq_padded_batch_mean_is_no_tie_read_down():
 def test_the_shipped_keys_still_agree(name):
     r = runner.invoke(app, ["check", str(PROBLEMS / f"{name}.yaml")])
     assert r.exit_code == 0, r.output
+
+
+# seq-padded-batch's gradient table (mean_tokens): −1 / 0.8 / 5 = −0.25, −1 / 0.6 / 5 = −0.333;
+# its caption said "times the reduction scale", leaving the student to find the 5
+def test_sequence_gradient_caption_names_its_divisor():
+    flat = _flat("seq-padded-batch")
+    assert "0 elsewhere, divided by n = 5 (the unpadded steps; reduction: mean_tokens)" in flat
+    # seq-translation sums: its entries are −1 / 0.7 = −1.429 as they are
+    assert "0 elsewhere (reduction: sum, not divided)" in _flat("seq-translation")
