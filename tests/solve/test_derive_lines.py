@@ -142,3 +142,14 @@ def test_sequence_gradient_caption_names_its_divisor():
     assert "0 elsewhere, divided by n = 5 (the unpadded steps; reduction: mean_tokens)" in flat
     # seq-translation sums: its entries are −1 / 0.7 = −1.429 as they are
     assert "0 elsewhere (reduction: sum, not divided)" in _flat("seq-translation")
+
+
+# custom-combo: the terms table gives L_1 = 1.5606 and L_2 = 0.4667 and the weighted sum
+# 0.7 × 1.5606 + 0.3 × 0.4667 = 1.09242 + 0.14001 = 1.23243 (1.232) before the sections that
+# work those values out (the sum of −ln 0.7, −ln 0.5, −ln 0.6 = 1.5606; (0.2 + 0.5 + 0.7) / 3
+# = 0.4667): the table says where they come from
+def test_custom_terms_table_points_to_the_sections_below():
+    md = _markdown_lines("custom-combo")
+    caption = md.index("_each value L_i is worked out in its own section below (term: its name)_")
+    assert caption < md.index("### term: summed sequence cross-entropy")
+    assert md[caption - 1].startswith("| mean sequence hinge |"), md[caption - 1]
