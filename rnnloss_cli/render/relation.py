@@ -4,15 +4,19 @@ A derivation line such as ``−ln 0.0254 = 3.673`` is read by a student with a p
 *printed* numbers (rounded at ``--precision``) the left side must give the printed right side.
 When rounding of the operands breaks that (``−ln 0.03 = 3.7`` at ``-p 1``: −ln 0.03 = 3.507),
 the line says ``≈`` instead. This only chooses a sign for text already laid out; it reads the
-printed numbers, + − × · / ^, parentheses, ln, tanh, √ and e^(…) (also written exp), and
+printed numbers, + − × · / ^, parentheses, ln, tanh, √ and e^(…) or e^2 (also written exp), and
 max(a, b, …) and min(…) (hinge's ``max(0, 1 − 0.8) = 0.2``, PyTorch's floored BCE gradient
 ``… / max(ŷ · (1 − ŷ), 1e-12)``, BPTT's ``h_1 = tanh(0.893) = 0.71293`` and
 ``‖∇L‖ = √1.87 = 1.367``), and leaves any other line as it is.
 
 The printed numbers are read as the decimals they are and worked out in decimal arithmetic
 (50 significant digits): a right side is given when it lies within half a unit of its last
-printed place of that exact value (a tie either way), so that ``-p 12`` is held to its 12th
-decimal and numbers below a double (``1.13e-446``, printed from their logs) are judged too.
+printed place of that exact value, so that ``-p 12`` is held to its 12th decimal and numbers
+below a double (``1.13e-446``, printed from their logs) are judged too. A value exactly
+half-way gives the neighbour a student rounds it to, half away from zero, as the printed
+numbers are rounded (render.text.fmt_number): ``2.477 / 2 = 1.2385`` gives 1.239, not the
+1.238 that the unrounded 2.476939 / 2 = 1.23847 prints as, so ``2.477 / 2 = 1.238`` is not
+given (its operand gets a guard digit: ``2.4769 / 2 = 1.238``).
 """
 
 from __future__ import annotations
@@ -36,6 +40,8 @@ _FUNCTIONS = ("ln", "tanh", "exp", "sqrt")
 _ARITH_CHARS = set("0123456789.e+-*/^() ln,maxi tanh exp sqrt")
 #: e^(…) as exp(…) (not a number's exponent: 1e^( is no power of e).
 _EXP_BRACKET = re.compile(r"(?<![\w.])e\^\(")
+#: e^ and a number, e^2 or e^-1 (a softmax's exponentials, "e^2 = 7.389"), as exp(2).
+_EXP_NUMBER = re.compile(r"(?<![\w.])e\^(-?(?:\d+(?:\.\d*)?|\.\d+)(?:e[-+]?\d+)?)")
 _UNITS = re.compile(r" (nats|bits)\b")
 
 
@@ -193,10 +199,10 @@ UNDEFINED = "undefined"
 
 def _plain(text: str) -> str:
     """Printed maths as the parser's ASCII: − → -, × and · → *, √ → sqrt, ² → ^2,
-    e^( → exp(."""
+    e^( → exp(, e^2 → exp(2)."""
     text = text.replace("−", "-").replace("×", "*").replace("·", "*").replace("√", "sqrt")
     text = text.replace("²", "^2")  # a square written as a student writes it: 1.279²
-    return _EXP_BRACKET.sub("exp(", text)
+    return _EXP_BRACKET.sub("exp(", _EXP_NUMBER.sub(r"exp(\1)", text))
 
 
 def evaluate(expr: str) -> Decimal | str | None:
@@ -302,10 +308,19 @@ def _unsupported_in(
             continue
         shown = Decimal(rhs.group(1))
         if as_printed:
-            if abs(value - shown) > _printed_half_unit(rhs.group(1), precision):
+            if _off(value, shown, _printed_half_unit(rhs.group(1), precision)):
                 yield k
-        elif all(abs(value - shown) > _half_unit(shown, p) for p in (precision, *more)):
+        elif all(_off(value, shown, _half_unit(shown, p)) for p in (precision, *more)):
             yield k
+
+
+def _off(value: Decimal, shown: Decimal, half: Decimal) -> bool:
+    """Whether ``value`` does not round to ``shown``, whose last place's half unit is
+    ``half``: it lies further than ``half`` from it, or exactly ``half`` on the side of zero
+    (a tie rounds half away from zero, as a student and fmt_number round it: 1.2385 is 1.239
+    at 3 decimals, −1.2385 is −1.239)."""
+    gap = abs(value - shown)
+    return gap > half or (gap == half and half > 0 and abs(shown) < abs(value))
 
 
 def undefined(text: str) -> list[int]:

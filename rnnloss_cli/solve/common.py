@@ -199,6 +199,22 @@ def _name_the_log(meta: Meta, result: Result) -> None:
     )
 
 
+def _base_lead(base: str, ln_base: float) -> Step:
+    """Before the tables, where a reader first meets nats beside the unit asked for: the
+    change of base, log_2 x = ln x / ln 2 with ln 2 = 0.693, so the tables' log terms (in
+    nats) and the loss in bits (the nats loss / ln 2, the last line) read together."""
+    unit = LOG_BASES[base]
+    short = unit.split(" ")[0]  # "bans (hartleys)": "bans"
+    return Step(
+        f"the loss is asked in {unit}, the tables' log terms are in nats (ln): a figure in "
+        f"{short} is the nats figure / ln {base} (the loss: the last line), by the change of base",
+        f"log_{base} x = ln x / ln {base},  ln {base} = {{ln}}",
+        {"ln": ln_base},
+        rf"\log_{{{base}}} x = \frac{{\ln x}}{{\ln {base}}},\quad \ln {base} = {{ln}}",
+        lead=True,
+    )
+
+
 def finalize(meta: Meta, result: Result) -> Result:
     """Fill the file's metadata, convert to the log base asked for, and check the answer key."""
     result.title, result.source, result.file = meta.title, meta.source, meta.file
@@ -207,6 +223,7 @@ def finalize(meta: Meta, result: Result) -> Result:
     result.figures.setdefault("loss", result.loss)
     if meta.log_base != "e":
         ln_base = math.log(float(meta.log_base))
+        result.steps.insert(0, _base_lead(meta.log_base, ln_base))
         result.steps.append(
             Step(
                 # the unit in the label: after the number it would read "= 1 bits" when the

@@ -24,6 +24,9 @@ from rnnloss_cli.result import (
 from rnnloss_cli.solve.common import FLOAT_MAX_TEXT, finalize
 
 FORMULA = Step("formula", "L = Σ_i w_i L_i", {}, r"L = \sum_i w_i L_i")
+#: Where each L_i of the terms table comes from: a reader meets the values (and the weighted
+#: sum of them) before the terms' own derivations, which follow as sections of their own.
+TERMS_CAPTION = "each value L_i is worked out in its own section below (term: its name)"
 
 
 def solve_custom(p: CustomProblem, *, window: Window | None = None) -> Result:
@@ -53,6 +56,7 @@ def solve_custom(p: CustomProblem, *, window: Window | None = None) -> Result:
             ["term", "kind", "value L_i", "weight w_i", "w_i · L_i"],
             rows,
             derived=[Derived("w_i · L_i", "{0} × {1}", ("weight w_i", "value L_i"))],
+            caption=TERMS_CAPTION,
         )
     )
     r.steps += _sum_steps(

@@ -9,7 +9,7 @@ import numpy as np
 from rnnloss_cli import engine
 from rnnloss_cli.limits import STEP_MAX_TERMS
 from rnnloss_cli.problem.pointwise import PointwiseProblem
-from rnnloss_cli.result import Derived, Result, Step, Table, Window
+from rnnloss_cli.result import Derived, Result, Step, Table, Window, window_indices
 from rnnloss_cli.result import terms as held_terms
 from rnnloss_cli.solve.common import (
     finalize,
@@ -200,12 +200,22 @@ def _formula(kind: str, reduction: str) -> Step:
 _MAX_ELEMENT_WARNINGS = 5
 
 
+#: Why the MSE table's error column is y − ŷ while its gradient has ŷ − y: the chain rule
+#: through the square, where the reader meets both (the table's caption).
+MSE_GRADIENT_SIGN = (
+    "the gradient has ŷ − y, the error column's sign flipped: d/dŷ (y − ŷ)² = −2 (y − ŷ) "
+    "= 2 (ŷ − y)"
+)
+
+
 def solve_mse(p: PointwiseProblem, *, window: Window | None = None) -> Result:
     terms = engine.mse_loss(p.yhat, p.y, reduction="none")
     loss = engine.mse_loss(p.yhat, p.y, reduction=p.reduction)
     grad = engine.mse_grad(p.yhat, p.y, reduction=p.reduction)
     r = Result("mse", p.meta.title, loss, unit="", formula=_formula("mse", p.reduction))
-    r.tables.append(_elementwise_table(p, terms, grad, "(y − ŷ)²", window))
+    table = _elementwise_table(p, terms, grad, "(y − ŷ)²", window)
+    table.caption = MSE_GRADIENT_SIGN
+    r.tables.append(table)
     r.steps.append(reduction_step(terms, p.reduction, loss, "squared errors"))
     r.steps.append(_worked_gradient(p, grad))
     _warn_overflow(r, p, terms, {"loss": loss}, "squared error (y − ŷ)²")
@@ -406,7 +416,7 @@ def solve_categorical(p: PointwiseProblem, *, window: Window | None = None) -> R
     if p.input_name == "logits":
         r.tables.append(_matrix_table("logits z (given)", p.yhat, window))
         r.tables.append(_matrix_table("ŷ = softmax of the logits", probs, window))
-        r.steps.append(_worked_softmax(p.yhat, probs))
+        r.steps += _worked_softmax(p.yhat, probs)
     y2, p2, t2 = np.atleast_2d(p.y), np.atleast_2d(probs), np.atleast_1d(terms)
 
     given_logs = p.input_name == "log_probs"  # the file gives ln ŷ: show it, not e^(ln ŷ)
@@ -499,19 +509,7 @@ def solve_categorical(p: PointwiseProblem, *, window: Window | None = None) -> R
             r.steps += _worked_pytorch_gradient(p, y2[0], p2[0], np.atleast_2d(grad)[0])
     else:
         if p.y_index is not None and not p.label_smoothing:
-            cls = int(np.argmax(y2[0]))
-            # from log-probabilities −ln ŷ is minus the given number: no log to take
-            take = ("−({p})", "-({p})") if given_logs else ("−ln {p}", r"-\ln {p}")
-            text = "−ln ŷ_1(c{c}) = " + take[0] + " = {t}"
-            latex = r"-\ln \hat y_1(c_{c}) = " + take[1] + " = {t}"
-            r.steps.append(
-                Step(
-                    f"term of observation 1 (true class {cls})",
-                    text.replace("{c}", str(cls)),
-                    {"p": float(shown[0, cls]), "t": float(t2[0])},
-                    latex.replace("{c}", str(cls)),
-                )
-            )
+            r.steps += _observation_terms(y2, shown, t2, given_logs)
         elif p.y_index is None and p.input_name != "log_probs":
             soft = _worked_soft_term(y2[0], p2[0], float(t2[0]))
             if soft is not None:
@@ -547,6 +545,35 @@ def solve_categorical(p: PointwiseProblem, *, window: Window | None = None) -> R
             "(reduction='mean')."
         )
     return finalize(p.meta, r)
+
+
+def _observation_terms(
+    y2: np.ndarray, shown: np.ndarray, t2: np.ndarray, given_logs: bool
+) -> list[Step]:
+    """Each observation's term −ln ŷ_i(y_i) worked from its printed ŷ (from log-probabilities
+    minus the given number: no log to take), one line each; past STEP_MAX_TERMS observations
+    the first and last, and a line saying how many more are worked the same way (their
+    terms are in the table)."""
+    kept, split = window_indices(y2.shape[0], STEP_MAX_TERMS)
+    take = ("−({p})", "-({p})") if given_logs else ("−ln {p}", r"-\ln {p}")
+    steps = []
+    for j, i in enumerate(kept):
+        if j == split:
+            left = y2.shape[0] - len(kept)
+            steps.append(
+                Step("…", f"({left:,} more observation terms, worked the same way: see the table)")
+            )
+        cls = int(np.argmax(y2[i]))
+        where = f"{i + 1}(c{cls})"
+        steps.append(
+            Step(
+                f"term of observation {i + 1} (true class {cls})",
+                f"−ln ŷ_{where} = {take[0]} = {{t}}",
+                {"p": float(shown[i, cls]), "t": float(t2[i])},
+                rf"-\ln \hat y_{{{i + 1}}}(c_{{{cls}}}) = {take[1]} = {{t}}",
+            )
+        )
+    return steps
 
 
 def _pytorch_formula(kind: str, reduction: str, weighted: bool, eps: float, index: bool) -> Step:
@@ -885,12 +912,15 @@ def _infinite_reason(p: PointwiseProblem, terms: np.ndarray) -> tuple[str, Step 
 _PLAIN_SOFTMAX_MAX_LOGIT = 700.0
 
 
-def _worked_softmax(logits: np.ndarray, probs: np.ndarray) -> Step:
-    """The first softmax entry worked out: ŷ_1(c0) = e^z / Σ_k e^z_k with its numbers.
+def _worked_softmax(logits: np.ndarray, probs: np.ndarray) -> list[Step]:
+    """The first softmax entry worked out: first the exponentials of observation 1's logits,
+    each as e^z = value (e^2 = 7.389, e^(−1) = 0.368: where the fraction's numbers come
+    from), then ŷ_1(c0) = e^z / Σ_k e^z_k with those numbers.
 
     When an e^z would overflow or underflow (|z| > 700), or their sum would, it is worked as
     the engine computes it, shifted by the row's largest logit m: e^(z − m) / Σ_k e^(z_k − m)
-    is the same fraction, and every exponent z − m is ≤ 0.
+    is the same fraction, and every exponent z − m is ≤ 0 (its exponentials are written
+    e^(z − m) = value).
     """
     z = np.atleast_2d(logits)[0].astype(float)
     p = float(np.atleast_2d(probs)[0, 0])
@@ -898,21 +928,57 @@ def _worked_softmax(logits: np.ndarray, probs: np.ndarray) -> Step:
         if float(np.max(np.abs(z))) <= _PLAIN_SOFTMAX_MAX_LOGIT:
             e = np.exp(z)
             if math.isfinite(float(np.sum(e))):
-                return Step(
-                    "softmax, worked for observation 1, class c0",
-                    "ŷ_1(c0) = e^(z_c0) / Σ_k e^(z_k) = {e0} / ({e|+}) = {p}",
-                    {"e0": float(e[0]), "e": held_terms(e), "p": p},
-                    r"\hat y_1(c_0) = \frac{e^{z_{c_0}}}{\sum_k e^{z_k}}"
-                    r" = \frac{{e0}}{{e|+}} = {p}",
-                )
+                return [
+                    _exponentials(z, e, None),
+                    Step(
+                        "softmax, worked for observation 1, class c0",
+                        "ŷ_1(c0) = e^(z_c0) / Σ_k e^(z_k) = {e0} / ({e|+}) = {p}",
+                        {"e0": float(e[0]), "e": held_terms(e), "p": p},
+                        r"\hat y_1(c_0) = \frac{e^{z_{c_0}}}{\sum_k e^{z_k}}"
+                        r" = \frac{{e0}}{{e|+}} = {p}",
+                    ),
+                ]
         m = float(np.max(z))
         e = np.exp(z - m)  # z − m < −1.8e308 is −inf, and e^−inf = 0
+    return [
+        _exponentials(z, e, m),
+        Step(
+            "softmax, worked for observation 1, class c0 (shifted by the largest logit m)",
+            "m = max_k z_k = {m};  ŷ_1(c0) = e^(z_c0 − m) / Σ_k e^(z_k − m) = {e0} / ({e|+}) = {p}",
+            {"m": m, "e0": float(e[0]), "e": held_terms(e), "p": p},
+            r"m = \max_k z_k = {m};\ \hat y_1(c_0) = \frac{e^{z_{c_0} - m}}{\sum_k e^{z_k - m}}"
+            r" = \frac{{e0}}{{e|+}} = {p}",
+        ),
+    ]
+
+
+def _exponentials(z: np.ndarray, e: np.ndarray, m: float | None) -> Step:
+    """Observation 1's exponentials, one relation per class: e^2 = 7.389, e^(−1) = 0.368
+    (a negative exponent in brackets); shifted by the largest logit m (``m`` not None),
+    e^(z − m): e^(999 − 1000) = 0.368. Past STEP_MAX_TERMS classes the first and last are
+    written, and how many are left out (their values are in the softmax table's row)."""
+    kept, split = window_indices(len(z), STEP_MAX_TERMS)
+    values: dict[str, float] = {} if m is None else {"m": m}
+    plain, latex = [], []
+    for j, k in enumerate(kept):
+        if j == split:
+            plain.append(f"… ({len(z) - len(kept):,} more classes) …")
+            latex.append(r"\dots")
+        values[f"z{k}"], values[f"e{k}"] = float(z[k]), float(e[k])
+        if m is not None:
+            power, power_latex = f"({{z{k}}} − {{m}})", f"{{{{z{k}}} - {{m}}}}"
+        elif z[k] < 0:
+            power, power_latex = f"({{z{k}}})", f"{{{{z{k}}}}}"
+        else:
+            power, power_latex = f"{{z{k}}}", f"{{{{z{k}}}}}"
+        plain.append(f"e^{power} = {{e{k}}}")
+        latex.append(f"e^{power_latex} = {{e{k}}}")
+    shifted = " shifted by m" if m is not None else ""
     return Step(
-        "softmax, worked for observation 1, class c0 (shifted by the largest logit m)",
-        "m = max_k z_k = {m};  ŷ_1(c0) = e^(z_c0 − m) / Σ_k e^(z_k − m) = {e0} / ({e|+}) = {p}",
-        {"m": m, "e0": float(e[0]), "e": held_terms(e), "p": p},
-        r"m = \max_k z_k = {m};\ \hat y_1(c_0) = \frac{e^{z_{c_0} - m}}{\sum_k e^{z_k - m}}"
-        r" = \frac{{e0}}{{e|+}} = {p}",
+        f"exponentials of observation 1's logits{shifted}",
+        ", ".join(plain),
+        values,
+        r",\quad ".join(latex),
     )
 
 

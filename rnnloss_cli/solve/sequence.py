@@ -282,9 +282,12 @@ def solve_sequence(p: SequenceProblem, *, window: Window | None = None) -> Resul
             p.mask,
             steps_shape,
             window,
-            caption="softmax(z) − y per step, times the reduction scale"
-            if p.from_logits
-            else "−y/ŷ at the target class, 0 elsewhere, times the reduction scale",
+            caption=(
+                "softmax(z) − y per step"
+                if p.from_logits
+                else "−y/ŷ at the target class, 0 elsewhere"
+            )
+            + _scale_words(p.reduction, n_tokens, n_seq),
         )
     )
     if p.mask.any():  # one entry worked out: the first real step's target class
@@ -311,6 +314,17 @@ def solve_sequence(p: SequenceProblem, *, window: Window | None = None) -> Resul
         if bound is not None:
             r.steps.append(bound)
     return finalize(p.meta, r)
+
+
+def _scale_words(reduction: str, n_tokens: int, n_seq: int) -> str:
+    """How the reduction scales each gradient entry, with its number, so that an entry can be
+    redone from the table: mean_tokens divides by the unpadded steps (−1 / 0.8 / 5 = −0.25),
+    mean_sequences by the sequences, a sum leaves it as it is."""
+    if reduction == "mean_tokens":
+        return f", divided by n = {n_tokens:,} (the unpadded steps; reduction: mean_tokens)"
+    if reduction == "mean_sequences":
+        return f", divided by N = {n_seq:,} (the sequences; reduction: mean_sequences)"
+    return " (reduction: sum, not divided)"
 
 
 def _infinite_reason(

@@ -182,15 +182,17 @@ def test_class_weighted_mean_is_worked_from_its_printed_numbers(kind):
     # ŷ_2(c1) = e / (1 + e + 1) = 2.718282 / 4.718282 = 0.576117, −ln = 0.551445; with
     # w = (1, 2, 1) the terms are 1 × 0.407606 and 2 × 0.551445 = 1.102890, and PyTorch's
     # weighted mean divides by the true classes' weights: 1.510496 / (1 + 2) = 0.503499.
-    # It printed only "mean (PyTorch weighting): L = 0.503". At -p 3 the terms take a guard
-    # digit: (0.408 + 1.103) / 3 = 0.50367 would not give 0.503; 1.5105 / 3 = 0.50350 does.
+    # It printed only "mean (PyTorch weighting): L = 0.503". At -p 3 (0.408 + 1.103) / 3 =
+    # 0.50367 would not give 0.503, and the guard digits do not either: 0.4076 + 1.1029 =
+    # 1.5105 and 0.40761 + 1.10289 = 1.5105, / 3 = 0.5035 exactly, a tie a student rounds half
+    # up to 0.504 (it was taken as giving 0.503 while ties counted either way): "≈".
     from rnnloss_cli.render.text import step_text
 
     data = {"kind": kind, "y": [0, 1], "logits": [[2, 1, 0], [0, 1, 0]], "weight": [1, 2, 1]}
     r = _solve({**data, "reduction": "mean"})
     assert r.loss == pytest.approx(0.503499, abs=1e-6)
     text = "\n".join(step_text(s, 3) for s in r.steps)
-    assert "(0.4076 + 1.1029) / (1 + 2) = 0.503" in text
+    assert "(0.408 + 1.103) / (1 + 2) ≈ 0.503" in text
     table = next(t for t in r.tables if t.title == "per observation")
     assert [row[table.columns.index("w[true]")] for row in table.rows] == [1.0, 2.0]
     assert [d.column for d in table.derived] == ["loss term"]
