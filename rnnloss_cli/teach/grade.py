@@ -16,9 +16,10 @@ graded figures are its answer key's (``loss`` for a file without a key; figure n
 case), with the key's points (1 by default), and each entry of an array key (BPTT's
 ``grads.W_hh[0][1]``, also written ``dL/dW_hh[0,1]`` as the Moodle bank asks it) and each
 text key (a decoding's ``greedy``/``beam``, an alignment's ``path``, compared as text by
-``mark``: the empty labelling written ``(empty)``, as an empty wide cell is not answered) for 1
-point; every answer is marked by ``mark`` (its value read by ``mark.parse_value``: ``inf``
-and ``1e400`` are infinite), so a wrong one carries its diagnosed slip. A student's score
+``mark``: the empty labelling written ``ε`` or ``(empty)``, as an empty wide cell is not
+answered) for 1 point; every answer is marked by ``mark`` (its value read by
+``mark.parse_value``: ``inf`` and ``1e400`` are infinite), so a wrong one carries its
+diagnosed slip. A student's score
 is the points earned over the points of every problem given (an unanswered figure earns 0).
 
 Of the variants of one template (files written by ``rnnloss vary``, recognised by their

@@ -22,8 +22,9 @@ and 1 point, in the category ``.../grads.W_hh[0][1]`` ("/" would open a subcateg
 A text figure (a decoding's ``greedy``/``beam`` labelling, an alignment's ``path``) is a
 ``shortanswer`` question with one exact answer (:func:`shortanswer_text`): Moodle reads ``*``
 in an answer as a wildcard, so a literal one is written ``\\*``; it trims the response but not
-the answer; an empty response is no answer, so the empty labelling is asked as ``(empty)``
-(as ``rnnloss mark`` accepts it). ``usecase`` is 1 (case-sensitive) when two of the problem's
+the answer; an empty response is no answer, so the empty labelling is asked as ``ε`` (as
+every output writes it), with ``(empty)``, the older spelling, a second answer worth as much
+(both as ``rnnloss mark`` accepts them). ``usecase`` is 1 (case-sensitive) when two of the problem's
 symbols differ only by case (``a`` and ``A``: the case names the symbol), else 0
 (:func:`case_matters`). Moodle: ``question/type/shortanswer/question.php``,
 ``compare_string_with_wildcard``.
@@ -310,14 +311,21 @@ def tolerance_trouble(tolerance: float, value: float, figure: str) -> str | None
     return None
 
 
-#: How the bank writes the empty labelling (Moodle takes an empty response for no answer).
-EMPTY_LABELLING = "(empty)"
+#: How the bank asks the empty labelling (Moodle takes an empty response for no answer): ε,
+#: as every output writes it (``solve._beyond.EMPTY``; no symbol may be named so).
+EMPTY_LABELLING = "ε"
+#: Further answers the bank accepts, as much, for the empty labelling: the older spelling
+#: ``(empty)`` (``mark`` accepts it too; no symbol may be named so either).
+EMPTY_ALSO = ("(empty)",)
 
 
-def shortanswer_text(text: str) -> str:
-    """A labelling as a shortanswer's answer: the empty one as EMPTY_LABELLING, and each
-    ``*`` (Moodle's wildcard) escaped as ``\\*``, so that only the labelling itself matches."""
-    return (text or EMPTY_LABELLING).replace("*", "\\*")
+def shortanswer_texts(text: str) -> list[str]:
+    """A labelling as a shortanswer's answers, each worth 100%: the empty one as
+    EMPTY_LABELLING and EMPTY_ALSO; any other as itself, each ``*`` (Moodle's wildcard)
+    escaped as ``\\*``, so that only the labelling itself matches."""
+    if not text:
+        return [EMPTY_LABELLING, *EMPTY_ALSO]
+    return [text.replace("*", "\\*")]
 
 
 def case_matters(symbols: Any) -> bool:
@@ -584,7 +592,7 @@ def _text_question(
         return f"{path}: {figure} is missing; no question written"
     frames = getattr(problem, "frames", None)
     symbols = getattr(frames, "symbols", None) or getattr(problem, "symbols", None) or ()
-    # the check holds the labelling as the solver shows it: the empty one as (empty)
+    # the check holds the labelling as the solver shows it: the empty one as ε
     labelling = "" if str(got) == shown_labelling("") else str(got)
     q = ET.Element("question", {"type": "shortanswer"})
     _text(q, "name", f"{stem}: {figure}")
@@ -601,9 +609,10 @@ def _text_question(
     ET.SubElement(q, "penalty").text = "0.3333333"
     ET.SubElement(q, "hidden").text = "0"
     ET.SubElement(q, "usecase").text = "1" if case_matters(symbols) else "0"
-    answer = ET.SubElement(q, "answer", {"fraction": "100", "format": "moodle_auto_format"})
-    ET.SubElement(answer, "text").text = shortanswer_text(labelling)
-    _text(answer, "feedback", "", format="html")
+    for accepted in shortanswer_texts(labelling):
+        answer = ET.SubElement(q, "answer", {"fraction": "100", "format": "moodle_auto_format"})
+        ET.SubElement(answer, "text").text = accepted
+        _text(answer, "feedback", "", format="html")
     return q
 
 
