@@ -84,10 +84,13 @@ _FEEDBACK_DIGITS = 4
 
 
 def _given(x: Any) -> str:
-    """A given exactly as the file gives it, never rounded (as the sheets show it)."""
+    """A given exactly as the file gives it, never rounded (as the sheets show it), a
+    negative number's sign U+2212 as the feedback's tables write it (``-0.5`` -> ``−0.5``;
+    an exponent's stays, ``1e-05``; a symbol such as the blank ``-`` is left as it is)."""
+    from rnnloss_cli.render.text import signed
     from rnnloss_cli.sheet import given_text
 
-    return html.escape(given_text(x))
+    return html.escape(signed(x, given_text(x)))
 
 
 def _note(parts: list[str | None]) -> str:
@@ -163,7 +166,9 @@ TERM_HIDDEN = ("kind", "title", "source", "answer", "tolerance", "notes", "vary"
 def givens_html(
     data: dict, base: str | None = None, *, hidden: tuple[str, ...] = COMMON_FIELDS
 ) -> list[str]:
-    """The givens of a problem mapping as HTML paragraphs and tables, in file order.
+    """The givens of a problem mapping as HTML paragraphs and tables, in file order: an
+    inline given as one paragraph with its name (``<p>y: [1, −1, 1]</p>``), a table under a
+    paragraph naming it.
 
     A custom problem's terms are inlined as the sheet inlines them (:func:`sheet.custom_term`):
     each term's weight and kind, then the givens of its problem (``base``: the folder its
@@ -193,8 +198,24 @@ def givens_html(
                 elif "file" in term:
                     parts.append(f"<p>file: {html.escape(str(term['file']))}</p>")
             continue
-        parts.append(f"<p>{html.escape(str(key))}:</p>{html_value(value)}")
+        name = html.escape(str(key))
+        if _tabled(value):  # a table (or tables) under its name
+            parts.append(f"<p>{name}:</p>{html_value(value)}")
+        else:  # a vector, a number, a word: one paragraph, "y: [1, −1, 1]"
+            parts.append(f"<p>{name}: {html_value(value)}</p>")
     return parts
+
+
+def _tabled(value: Any) -> bool:
+    """Whether :func:`html_value` writes ``value`` as tables (a matrix, a list of matrices
+    or of mappings, a mapping) rather than inline text (a vector, a number, a word)."""
+    if isinstance(value, dict):
+        return True
+    return (
+        isinstance(value, list)
+        and bool(value)
+        and (isinstance(value[0], list) or all(isinstance(v, dict) for v in value))
+    )
 
 
 def answer_decimals(tolerance: float) -> int | None:
