@@ -651,8 +651,19 @@ def spreadsheet_text(cell: str) -> str:
     return "'" + cell if cell.startswith((*FORMULA_STARTS, TEXT_QUOTE)) else cell
 
 
+def _slip_words(a: Answer) -> str:
+    """A wrong answer's slip as the CSV report says it to a teacher: the catalogue's name and
+    its sentence, ``sum_for_mean (it is the sum of the terms; the problem asks for the
+    mean)``; ``unexplained`` when no slip matched."""
+    if a.slip is None:
+        return "unexplained"
+    return f"{a.slip} ({a.says})" if a.says else a.slip
+
+
 def report_csv(report: GradeReport) -> str:
-    """One row per student: points earned, possible, percent, and the slips of wrong answers.
+    """One row per student: points earned, possible, percent, and the slips of wrong answers,
+    each named and said in words (:func:`_slip_words`), all in one cell (the JSON report
+    keeps each answer's ``slip`` and ``says`` apart).
 
     The text cells (the student, the slips, which start with a problem name) go through
     :func:`spreadsheet_text`, so no cell of the report is a formula.
@@ -663,7 +674,7 @@ def report_csv(report: GradeReport) -> str:
     for s, mine in report.by_student.items():
         wrong = [a for a in mine if not a.right]
         earned, possible = report.earned(s), report.possible(s)
-        slips = "; ".join(f"{a.problem}/{a.figure}: {a.slip or 'unexplained'}" for a in wrong)
+        slips = "; ".join(f"{a.problem}/{a.figure}: {_slip_words(a)}" for a in wrong)
         w.writerow(
             [
                 spreadsheet_text(s),
