@@ -145,3 +145,22 @@ emissions:
   - [0.1, 0.8, 0.1]
   - [0.5, 0.4, 0.1]
 """
+
+
+@pytest.mark.parametrize(
+    ("args", "flag"),
+    [(["aε", "-T", "2"], "TARGET"), (["a", "-T", "2", "--blank", "ε"], "--blank")],
+)
+def test_ctc_paths_refuses_epsilon_as_a_symbol(args, flag):
+    # before, "ctc paths ε -T 2" listed -ε, εε, ε- as the paths with B(π) = ε
+    r = _run("ctc", "paths", *args)
+    assert r.exit_code == 2, r.output
+    assert f"{flag}: symbol 'ε' is reserved for the empty labelling" in r.output
+
+
+@pytest.mark.parametrize("written", ["ε", "(empty)", ""])
+def test_mark_takes_every_spelling_of_the_empty_labelling_from_the_command_line(written):
+    # ctc-decode-beam-vs-greedy's greedy key is "" (best path "- -"), its beam a
+    r = _run("mark", DECODE, "-a", f"greedy={written}", "-a", "beam=a")
+    assert r.exit_code == 0, r.output
+    assert "greedy = ε: right" in r.output and "score: 2 / 2" in r.output
