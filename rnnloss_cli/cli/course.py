@@ -139,7 +139,7 @@ def mark(
             "--answer",
             "-a",
             help="FIGURE=VALUE, e.g. loss=1.4, or text for a text figure: beam=ab, path=A-BB "
-            "(the empty labelling: beam=(empty)); repeat per figure.",
+            "(the empty labelling: beam=ε, or beam=); repeat per figure.",
         ),
     ],
     fmt: Annotated[
@@ -149,7 +149,7 @@ def mark(
     """Mark answers figure by figure; a wrong one is matched against the catalogue of slips
     (when none matches, against two together: sum_for_mean+negative_label_sign). A text
     figure (a decoding's greedy/beam, an alignment's path) is compared exactly, spaces around
-    ignored; the empty labelling is written (empty) (or "" or nothing).
+    ignored; the empty labelling is written ε (or (empty), "" or nothing).
 
     Exit 0 when every answer is right, 1 when one is wrong (or the file's answer key
     disagrees with the computed value, which answers are marked against), 2 on bad input.
@@ -194,9 +194,9 @@ def grade(
 
     The answers CSV is long (student, problem, figure, value) or wide (student, problem, then
     one column per figure); header names in any case. A text figure (beam, path) is
-    compared exactly, spaces around ignored; the empty labelling is written (empty). Of a
-    template's variants only the student's own (else the first answered) counts. A malformed
-    row is reported by its row number and skipped.
+    compared exactly, spaces around ignored; the empty labelling is written ε (or (empty)).
+    Of a template's variants only the student's own (else the first answered) counts. A
+    malformed row is reported by its row number and skipped.
 
     The student column may also be headed as a roster's ids (Student ID, username, email). A
     blank value is not answered; every student a variant was made for (vary --ids) is listed,

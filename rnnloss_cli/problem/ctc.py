@@ -74,11 +74,24 @@ def _plain(char: str) -> bool:
     return char.isprintable() and not char.isspace()
 
 
+#: Names no symbol may have: how outputs write the empty labelling (ε, ``solve._beyond.EMPTY``)
+#: and how answer sheets wrote it before ("(empty)", which ``mark`` still accepts). A symbol so
+#: named would make a labelling of that one symbol read as the empty one.
+RESERVED_SYMBOLS = ("ε", "(empty)")
+
+
+def _reserved(f: Fields, name: str, *parts: Any) -> None:
+    """Refuse a symbol named as the empty labelling is written (RESERVED_SYMBOLS)."""
+    if name in RESERVED_SYMBOLS:
+        raise f.error(f"symbol {name!r} is reserved for the empty labelling", *parts)
+
+
 def _symbol_seq(f: Fields, value: Any, *parts: Any, allow_empty: bool = False) -> tuple[str, ...]:
     """A string (one symbol per character), a number (its digits) or a list of symbols.
 
     With ``allow_empty`` (a target: the empty labelling is a valid one), ``""`` and ``[]``
     give the empty tuple; elsewhere (symbols, alignments, words, n-grams) they are refused.
+    A symbol of RESERVED_SYMBOLS (ε, "(empty)") is refused everywhere.
     """
     if isinstance(value, bool) or value is None:
         raise f.error("expected text such as HELLO or a list of symbols", *parts)
@@ -93,6 +106,8 @@ def _symbol_seq(f: Fields, value: Any, *parts: Any, allow_empty: bool = False) -
                 f"symbol), got {value!r}",
                 *parts,
             )
+        for c in value:
+            _reserved(f, c, *parts)
         return tuple(value)
     if isinstance(value, list) and value:
         out = []
@@ -101,6 +116,7 @@ def _symbol_seq(f: Fields, value: Any, *parts: Any, allow_empty: bool = False) -
                 raise f.error("expected a symbol (text)", *parts, i)
             if not all(_plain(c) for c in str(item)):
                 raise f.error(f"expected a symbol without spaces, got {str(item)!r}", *parts, i)
+            _reserved(f, str(item), *parts, i)
             out.append(str(item))
         return tuple(out)
     raise f.error("expected text such as HELLO or a non-empty list of symbols", *parts)
@@ -115,6 +131,7 @@ def _probs(f: Fields) -> dict[str, float]:
         name = str(key)
         if name in out:
             raise f.error(f"symbol {name!r} appears twice", "probs", key)
+        _reserved(f, name, "probs", key)
         out[name] = f.check_number(value, "probs", key, low=0.0, high=1.0)
     return out
 

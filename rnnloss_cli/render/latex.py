@@ -251,16 +251,21 @@ _PLAIN_FUNCTIONS = re.compile(r"(?<![\\A-Za-z])(ln|log|exp|tanh|max|min|argmax)(
 #: A star after a name ("l*", "π*": the best labelling, path): a superscript, not the binary
 #: operator TeX's maths makes of a bare "*" ("l ∗ |x").
 _POSTFIX_STAR = re.compile(r"(?<=[A-Za-z\u03b1-\u03c9])\*(?![A-Za-z0-9(])")
+#: A name's subscript of two characters or more ("p_nb", "W_hh"): braced in maths.
+_LONG_SUBSCRIPT = re.compile(r"(?<=[A-Za-z])_([A-Za-z0-9]{2,})")
 
 
 def plain_math(s: str) -> str:
     """A step's plain text (it has no LaTeX form) for math mode: :func:`latex_math`, its
     function names upright (``ln 0.56`` -> ``\\ln 0.56``, ``argmax`` ->
-    ``\\operatorname{argmax}``) and a starred name starred (``l*`` -> ``l^{*}``). A text
-    holding ``\\text{`` (a file's symbol, :func:`latex_symbol`) is only :func:`latex_math`:
-    its words are the file's, never operators."""
+    ``\\operatorname{argmax}``), a starred name starred (``l*`` -> ``l^{*}``) and a subscript
+    of two characters or more braced (``p_nb`` -> ``p_{nb}``, as :func:`name_pieces` sets it
+    in text; maths reads ``p_nb`` as p_n times b). A text holding ``\\text{`` (a file's
+    symbol, :func:`latex_symbol`) is only :func:`latex_math`: its words are the file's, never
+    operators."""
     if r"\text{" not in s:
         s = _POSTFIX_STAR.sub("^{*}", s)
+        s = _LONG_SUBSCRIPT.sub(r"_{\1}", s)
         s = _PLAIN_FUNCTIONS.sub(
             lambda m: r"\operatorname{argmax}" if m[1] == "argmax" else f"\\{m[1]}", s
         )

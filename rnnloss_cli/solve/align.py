@@ -19,6 +19,7 @@ from rnnloss_cli.limits import FULL_TRELLIS_MAX_CELLS
 from rnnloss_cli.problem.align import AlignProblem, Frames
 from rnnloss_cli.result import LogNumber, Result, Step, Table, Window, terms, window_indices
 from rnnloss_cli.solve._beyond import (
+    EMPTY,
     add_key_checks,
     cut_word,
     grid_table,
@@ -234,7 +235,7 @@ def solve_align(p: AlignProblem, *, window: Window | None = None) -> Result:
     r.steps.append(
         Step(
             "target and extended labels",
-            f"l = {word(p.target) or '(empty)'};  l' = {' '.join(ext) if n_ext <= 33 else '…'}"
+            f"l = {word(p.target) or EMPTY};  l' = {' '.join(ext) if n_ext <= 33 else '…'}"
             f"  (S' = 2·{len(p.target)} + 1 = {n_ext} state{'s' if n_ext > 1 else ''})",
         )
     )

@@ -27,6 +27,7 @@ from rnnloss_cli.result import (
     terms,
     window_indices,
 )
+from rnnloss_cli.solve._beyond import EMPTY
 from rnnloss_cli.solve.common import as_written, exact_sum_text, finalize
 
 FORMULA = Step(
@@ -55,8 +56,8 @@ def _word(symbols: tuple[Any, ...] | list[Any]) -> str:
 
 
 def _target_word(p: CTCProblem) -> str:
-    """The target for prose: its symbols, or (empty) for the labelling with no labels."""
-    return _word(p.target) or "(empty)"
+    """The target for prose: its symbols, or EMPTY (ε) for the labelling with no labels."""
+    return _word(p.target) or EMPTY
 
 
 #: What an empty target means, said once where the exact part begins.
@@ -115,7 +116,7 @@ def _listed_part(p: CTCProblem, r: Result, window: Window) -> ListedCTC:
         return [
             i + 1,
             _word(a.path),
-            _word(a.collapsed) or "(empty)",
+            _word(a.collapsed) or EMPTY,
             "yes" if a.valid else "no",
             len(a.path),
             _factors_text(a.factors),
@@ -236,7 +237,7 @@ def _listed_warnings(p: CTCProblem, lc: ListedCTC, r: Result) -> None:
     for i in lc.invalid[:_MAX_ALIGNMENT_WARNINGS]:
         a = lc.alignments[i]
         r.warnings.append(
-            f"alignment {i + 1}, {_word(a.path)}, collapses to {_word(a.collapsed) or '(empty)'}"
+            f"alignment {i + 1}, {_word(a.path)}, collapses to {_word(a.collapsed) or EMPTY}"
             f", not {target}: {a.reason}. It is not an alignment of {target}; the line "
             '"valid alignments only" leaves it out (figure valid_only).'
         )

@@ -25,6 +25,7 @@ from rnnloss_cli.engine.alignments import min_frames
 from rnnloss_cli.flags import flag_error
 from rnnloss_cli.limits import MAX_COUNT_CELLS, MAX_LISTED_PATHS, MAX_LISTED_SYMBOLS
 from rnnloss_cli.result import Result, Step, Table, Window, terms
+from rnnloss_cli.solve._beyond import EMPTY
 from rnnloss_cli.solve.common import as_written, exact_sum_text
 
 
@@ -63,6 +64,9 @@ def paths_result(
         )
     if len(blank) != 1 or not blank.isprintable() or blank.isspace():
         raise flag_error(f"expected one character for the blank, got {blank!r}", "--blank")
+    for name, flag in [*((c, "TARGET") for c in labels), (blank, "--blank")]:
+        if name == EMPTY:  # as a problem file's symbols (problem.ctc.RESERVED_SYMBOLS)
+            raise flag_error(f"symbol {name!r} is reserved for the empty labelling", flag)
     if blank in labels:
         raise flag_error(f"the blank {blank!r} cannot be part of the target", "TARGET")
     table = _check_probs(probs, [*labels, blank]) if probs is not None else None
@@ -269,7 +273,7 @@ def decode_result(
     r.tables[-1].legend = {"highlight": "the most likely symbol of the frame"}
     r.steps.append(Step("best path π*", "{path| }", {"path": terms(path)}))
     r.steps.append(
-        Step("collapse B(π*)", "merge repeats, drop blanks: " + (_short(collapsed) or "(empty)"))
+        Step("collapse B(π*)", "merge repeats, drop blanks: " + (_short(collapsed) or EMPTY))
     )
     r.steps.append(
         Step(

@@ -25,6 +25,7 @@ import numpy as np
 
 from rnnloss_cli.limits import TRELLIS_MAX_TRACKS
 from rnnloss_cli.result import LogNumber, Result, Table, Track, Window, window_indices
+from rnnloss_cli.solve._beyond import EMPTY
 
 
 def extended(target: Sequence[str], blank: str) -> list[str]:
@@ -116,7 +117,7 @@ def listed_tracks(
         held = _held(frames, len(a.path))
         whys = []
         if not a.valid:
-            whys.append(f"collapses to {_word(a.collapsed) or '(empty)'}")
+            whys.append(f"collapses to {_word(a.collapsed) or EMPTY}")
         bad = first_bad_move(ext, states)
         if bad is not None and not a.valid:
             whys.append(f"leaves the allowed transitions at frame {bad + 1}")

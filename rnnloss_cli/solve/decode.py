@@ -448,7 +448,7 @@ def _times(weight: float, lm_log_prob: float) -> str:
 
 
 def _name(prefix: tuple[int, ...], sym: list[str]) -> str:
-    """A prefix as the beam table prints it ("(empty)", or cut past SHOWN_SYMBOLS)."""
+    """A prefix as the beam table prints it (ε, EMPTY, or cut past SHOWN_SYMBOLS)."""
     return shown(cut_word(tuple(sym[k] for k in prefix)))
 
 

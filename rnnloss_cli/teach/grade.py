@@ -16,9 +16,10 @@ graded figures are its answer key's (``loss`` for a file without a key; figure n
 case), with the key's points (1 by default), and each entry of an array key (BPTT's
 ``grads.W_hh[0][1]``, also written ``dL/dW_hh[0,1]`` as the Moodle bank asks it) and each
 text key (a decoding's ``greedy``/``beam``, an alignment's ``path``, compared as text by
-``mark``: the empty labelling written ``(empty)``, as an empty wide cell is not answered) for 1
-point; every answer is marked by ``mark`` (its value read by ``mark.parse_value``: ``inf``
-and ``1e400`` are infinite), so a wrong one carries its diagnosed slip. A student's score
+``mark``: the empty labelling written ``ε`` or ``(empty)``, as an empty wide cell is not
+answered) for 1 point; every answer is marked by ``mark`` (its value read by
+``mark.parse_value``: ``inf`` and ``1e400`` are infinite), so a wrong one carries its
+diagnosed slip. A student's score
 is the points earned over the points of every problem given (an unanswered figure earns 0).
 
 Of the variants of one template (files written by ``rnnloss vary``, recognised by their
@@ -672,8 +673,19 @@ def spreadsheet_text(cell: str) -> str:
     return "'" + cell if cell.startswith((*FORMULA_STARTS, TEXT_QUOTE)) else cell
 
 
+def _slip_words(a: Answer) -> str:
+    """A wrong answer's slip as the CSV report says it to a teacher: the catalogue's name and
+    its sentence, ``sum_for_mean (it is the sum of the terms; the problem asks for the
+    mean)``; ``unexplained`` when no slip matched."""
+    if a.slip is None:
+        return "unexplained"
+    return f"{a.slip} ({a.says})" if a.says else a.slip
+
+
 def report_csv(report: GradeReport) -> str:
-    """One row per student: points earned, possible, percent, and the slips of wrong answers.
+    """One row per student: points earned, possible, percent, and the slips of wrong answers,
+    each named and said in words (:func:`_slip_words`), all in one cell (the JSON report
+    keeps each answer's ``slip`` and ``says`` apart).
 
     The text cells (the student, the slips, which start with a problem name) go through
     :func:`spreadsheet_text`, so no cell of the report is a formula.
@@ -684,7 +696,7 @@ def report_csv(report: GradeReport) -> str:
     for s, mine in report.by_student.items():
         wrong = [a for a in mine if not a.right]
         earned, possible = report.earned(s), report.possible(s)
-        slips = "; ".join(f"{a.problem}/{a.figure}: {a.slip or 'unexplained'}" for a in wrong)
+        slips = "; ".join(f"{a.problem}/{a.figure}: {_slip_words(a)}" for a in wrong)
         w.writerow(
             [
                 spreadsheet_text(s),

@@ -13,11 +13,13 @@ a figure).
 
 A text figure of the key (a decoding's ``greedy``/``beam`` labelling, an alignment's
 ``path``) is right when the answer, spaces around trimmed, equals the engine's text exactly
-(case counts); the empty labelling may be written ``(empty)`` as the solver prints it, ``""``
-as a key writes it, or left empty (``EMPTY_TEXTS``). It earns 1 point; a wrong one is compared
-with the labellings of ``teach.textslips.TEXT_SLIPS`` (the greedy answer for the beam's, the
-collapse rule applied wrong, ...). A number for a text figure, or text that is not a number
-for a number figure, is a ProblemError.
+(case counts); the empty labelling may be written ``ε`` as the solver prints it, ``(empty)``
+as older answer sheets and solver output wrote it, ``""`` as a key writes it, or left empty
+(``EMPTY_TEXTS``; no symbol may be named ``ε`` or ``(empty)``, so neither is a labelling of
+one symbol). It earns 1 point; a wrong one is compared with the labellings of
+``teach.textslips.TEXT_SLIPS`` (the greedy answer for the beam's, the collapse rule applied
+wrong, ...). A number for a text figure, or text that is not a number for a number figure, is
+a ProblemError.
 
 Adding a slip is adding one ``Slip`` entry: a name, what it says, and a function
 ``(ctx, figure) -> [(wrong value, correct step), ...]``.
@@ -38,6 +40,7 @@ from rnnloss_cli.errors import ProblemError
 from rnnloss_cli.flags import DECIMAL
 from rnnloss_cli.limits import MAX_PAIR_SOLVES
 from rnnloss_cli.result import LogNumber
+from rnnloss_cli.solve._beyond import EMPTY
 
 #: Kinds whose loss is a logarithm (log_base applies, a probability can stand for it).
 LOG_KINDS = frozenset({"bce", "nll", "cce", "ctc", "sequence", "reinforce"})
@@ -997,9 +1000,10 @@ def mark_ctx(ctx: Ctx, answers: dict[str, float | str]) -> MarkReport:
 
 
 #: How an answer may write the empty labelling (a decoding to nothing, ``greedy: ""`` in a
-#: key): as the solver prints it, ``(empty)``; as YAML writes it, ``""`` or ``''``; or
-#: nothing at all (``-a beam=``; not in a wide CSV, where an empty cell is not answered).
-EMPTY_TEXTS = ("(empty)", '""', "''", "")
+#: key): as the solver prints it, ``ε`` (``solve._beyond.EMPTY``); as older answer sheets and
+#: the solver before it wrote it, ``(empty)``; as YAML writes it, ``""`` or ``''``; or nothing
+#: at all (``-a beam=``; not in a wide CSV, where an empty cell is not answered).
+EMPTY_TEXTS = (EMPTY, "(empty)", '""', "''", "")
 
 
 def text_value(text: str) -> str:
@@ -1035,7 +1039,7 @@ def mark_text(ctx: Ctx, asked: str, figure: str, given: float | str) -> FigureMa
     if text is None or (_NUMBER.fullmatch(text) and not set(text) <= symbol_chars):
         raise ProblemError(
             f"{str(given).strip()[:40]!r} is a number, but {figure} is text: a labelling"
-            f"{_symbols_hint(ctx)}; the empty one is written (empty)",
+            f"{_symbols_hint(ctx)}; the empty one is written {EMPTY}",
             file=ctx.meta.file,
             field=f"--answer {asked}",
         )
@@ -1176,10 +1180,10 @@ TEXT_SHOWN_CHARS = 60
 
 
 def _text_shown(text: str) -> str:
-    """A text figure as a report line shows it: the empty one as (empty), control
+    """A text figure as a report line shows it: the empty one as EMPTY (ε), control
     characters as U+FFFD, a long one cut."""
     if not text:
-        return "(empty)"
+        return EMPTY
     cut = text[:TEXT_SHOWN_CHARS] + ("…" if len(text) > TEXT_SHOWN_CHARS else "")
     return _CONTROL.sub("\ufffd", cut)
 

@@ -22,8 +22,9 @@ and 1 point, in the category ``.../grads.W_hh[0][1]`` ("/" would open a subcateg
 A text figure (a decoding's ``greedy``/``beam`` labelling, an alignment's ``path``) is a
 ``shortanswer`` question with one exact answer (:func:`shortanswer_text`): Moodle reads ``*``
 in an answer as a wildcard, so a literal one is written ``\\*``; it trims the response but not
-the answer; an empty response is no answer, so the empty labelling is asked as ``(empty)``
-(as ``rnnloss mark`` accepts it). ``usecase`` is 1 (case-sensitive) when two of the problem's
+the answer; an empty response is no answer, so the empty labelling is asked as ``ε`` (as
+every output writes it), with ``(empty)``, the older spelling, a second answer worth as much
+(both as ``rnnloss mark`` accepts them). ``usecase`` is 1 (case-sensitive) when two of the problem's
 symbols differ only by case (``a`` and ``A``: the case names the symbol), else 0
 (:func:`case_matters`). Moodle: ``question/type/shortanswer/question.php``,
 ``compare_string_with_wildcard``.
@@ -83,10 +84,13 @@ _FEEDBACK_DIGITS = 4
 
 
 def _given(x: Any) -> str:
-    """A given exactly as the file gives it, never rounded (as the sheets show it)."""
+    """A given exactly as the file gives it, never rounded (as the sheets show it), a
+    negative number's sign U+2212 as the feedback's tables write it (``-0.5`` -> ``−0.5``;
+    an exponent's stays, ``1e-05``; a symbol such as the blank ``-`` is left as it is)."""
+    from rnnloss_cli.render.text import signed
     from rnnloss_cli.sheet import given_text
 
-    return html.escape(given_text(x))
+    return html.escape(signed(x, given_text(x)))
 
 
 def _note(parts: list[str | None]) -> str:
@@ -162,7 +166,9 @@ TERM_HIDDEN = ("kind", "title", "source", "answer", "tolerance", "notes", "vary"
 def givens_html(
     data: dict, base: str | None = None, *, hidden: tuple[str, ...] = COMMON_FIELDS
 ) -> list[str]:
-    """The givens of a problem mapping as HTML paragraphs and tables, in file order.
+    """The givens of a problem mapping as HTML paragraphs and tables, in file order: an
+    inline given as one paragraph with its name (``<p>y: [1, −1, 1]</p>``), a table under a
+    paragraph naming it.
 
     A custom problem's terms are inlined as the sheet inlines them (:func:`sheet.custom_term`):
     each term's weight and kind, then the givens of its problem (``base``: the folder its
@@ -192,8 +198,24 @@ def givens_html(
                 elif "file" in term:
                     parts.append(f"<p>file: {html.escape(str(term['file']))}</p>")
             continue
-        parts.append(f"<p>{html.escape(str(key))}:</p>{html_value(value)}")
+        name = html.escape(str(key))
+        if _tabled(value):  # a table (or tables) under its name
+            parts.append(f"<p>{name}:</p>{html_value(value)}")
+        else:  # a vector, a number, a word: one paragraph, "y: [1, −1, 1]"
+            parts.append(f"<p>{name}: {html_value(value)}</p>")
     return parts
+
+
+def _tabled(value: Any) -> bool:
+    """Whether :func:`html_value` writes ``value`` as tables (a matrix, a list of matrices
+    or of mappings, a mapping) rather than inline text (a vector, a number, a word)."""
+    if isinstance(value, dict):
+        return True
+    return (
+        isinstance(value, list)
+        and bool(value)
+        and (isinstance(value[0], list) or all(isinstance(v, dict) for v in value))
+    )
 
 
 def answer_decimals(tolerance: float) -> int | None:
@@ -310,14 +332,21 @@ def tolerance_trouble(tolerance: float, value: float, figure: str) -> str | None
     return None
 
 
-#: How the bank writes the empty labelling (Moodle takes an empty response for no answer).
-EMPTY_LABELLING = "(empty)"
+#: How the bank asks the empty labelling (Moodle takes an empty response for no answer): ε,
+#: as every output writes it (``solve._beyond.EMPTY``; no symbol may be named so).
+EMPTY_LABELLING = "ε"
+#: Further answers the bank accepts, as much, for the empty labelling: the older spelling
+#: ``(empty)`` (``mark`` accepts it too; no symbol may be named so either).
+EMPTY_ALSO = ("(empty)",)
 
 
-def shortanswer_text(text: str) -> str:
-    """A labelling as a shortanswer's answer: the empty one as EMPTY_LABELLING, and each
-    ``*`` (Moodle's wildcard) escaped as ``\\*``, so that only the labelling itself matches."""
-    return (text or EMPTY_LABELLING).replace("*", "\\*")
+def shortanswer_texts(text: str) -> list[str]:
+    """A labelling as a shortanswer's answers, each worth 100%: the empty one as
+    EMPTY_LABELLING and EMPTY_ALSO; any other as itself, each ``*`` (Moodle's wildcard)
+    escaped as ``\\*``, so that only the labelling itself matches."""
+    if not text:
+        return [EMPTY_LABELLING, *EMPTY_ALSO]
+    return [text.replace("*", "\\*")]
 
 
 def case_matters(symbols: Any) -> bool:
@@ -584,7 +613,7 @@ def _text_question(
         return f"{path}: {figure} is missing; no question written"
     frames = getattr(problem, "frames", None)
     symbols = getattr(frames, "symbols", None) or getattr(problem, "symbols", None) or ()
-    # the check holds the labelling as the solver shows it: the empty one as (empty)
+    # the check holds the labelling as the solver shows it: the empty one as ε
     labelling = "" if str(got) == shown_labelling("") else str(got)
     q = ET.Element("question", {"type": "shortanswer"})
     _text(q, "name", f"{stem}: {figure}")
@@ -601,9 +630,10 @@ def _text_question(
     ET.SubElement(q, "penalty").text = "0.3333333"
     ET.SubElement(q, "hidden").text = "0"
     ET.SubElement(q, "usecase").text = "1" if case_matters(symbols) else "0"
-    answer = ET.SubElement(q, "answer", {"fraction": "100", "format": "moodle_auto_format"})
-    ET.SubElement(answer, "text").text = shortanswer_text(labelling)
-    _text(answer, "feedback", "", format="html")
+    for accepted in shortanswer_texts(labelling):
+        answer = ET.SubElement(q, "answer", {"fraction": "100", "format": "moodle_auto_format"})
+        ET.SubElement(answer, "text").text = accepted
+        _text(answer, "feedback", "", format="html")
     return q
 
 

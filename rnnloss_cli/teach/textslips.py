@@ -48,6 +48,13 @@ def _word(symbols: Sequence[str]) -> str:
     return word(symbols)
 
 
+def _shown(text: str) -> str:
+    """A labelling in a step: the empty one as ε (``solve._beyond.EMPTY``)."""
+    from rnnloss_cli.solve._beyond import shown
+
+    return shown(text)
+
+
 def _cut(symbols: Sequence[str]) -> str:
     from rnnloss_cli.solve._beyond import cut_word, shown
 
@@ -124,7 +131,7 @@ def greedy_for_beam(ctx: Any, figure: str) -> TextAlternatives:
     beam = ctx.texts.get("beam", "")
     step = (
         f"the beam (width {ctx.problem.beam}) sums the alignments of each prefix and ends on "
-        f"{beam or '(empty)'}; the best path's collapse is the greedy answer"
+        f"{_shown(beam)}; the best path's collapse is the greedy answer"
     )
     return [(_word(_greedy(ctx)), step)]
 
@@ -146,7 +153,7 @@ def _beam_without(ctx: Any, figure: str, option: str) -> TextAlternatives:
         return []
     what = "the language model's score" if option == "lm" else "the lexicon's words"
     step = f"rank and extend the prefixes with {what}: the beam ends on " + (
-        ctx.texts.get("beam") or "(empty)"
+        _shown(ctx.texts.get("beam", ""))
     )
     return [(_word(beam), step)]
 
@@ -176,7 +183,7 @@ def _forced_step(ctx: Any) -> str:
     return (
         f"the path names one symbol per frame ({ctx.problem.frames.log_probs.shape[0]} frames), "
         f"the most probable of those that collapse to {target}: "
-        f"{ctx.texts.get('path') or '(empty)'}"
+        f"{_shown(ctx.texts.get('path', ''))}"
     )
 
 

@@ -616,7 +616,7 @@ def make_variant(
         figures = template.meta.answer or ({} if texts else {"loss": 0.0})
         digits = _key_digits(template.meta.tolerance)
         key: dict[str, Any] = {}
-        labels, trouble = _text_keys(result, texts, draw)
+        labels, trouble = _text_keys(result, texts)
         if trouble is not None:
             last = trouble
             continue
@@ -729,14 +729,12 @@ def _beam_hypotheses(problem: Any) -> list:
     )
 
 
-#: How the solvers show the empty labelling in a text check (``_beyond.shown``).
-_EMPTY_SHOWN = "(empty)"
-
-
-def _text_keys(result: Any, texts: dict[str, str], draw: dict) -> tuple[dict[str, str], str | None]:
+def _text_keys(result: Any, texts: dict[str, str]) -> tuple[dict[str, str], str | None]:
     """The variant's text keys (name -> the engine's labelling) from the result's text
-    checks; or why the draw cannot be keyed (a check missing, or a labelling that reads as
-    the empty one's ``(empty)`` when a symbol is named so)."""
+    checks, the empty labelling (shown as ``_beyond.EMPTY``, ε: no symbol may be named so)
+    as ""; or why the draw cannot be keyed (a check missing)."""
+    from rnnloss_cli.solve._beyond import EMPTY
+
     got = {c.figure: c.got for c in result.checks or []}
     out: dict[str, str] = {}
     for name in texts:
@@ -744,12 +742,7 @@ def _text_keys(result: Any, texts: dict[str, str], draw: dict) -> tuple[dict[str
         if value is None:
             return {}, f"figure {name} is missing"
         value = str(value)
-        if value == _EMPTY_SHOWN:
-            symbols = draw.get("symbols")
-            if isinstance(symbols, list) and _EMPTY_SHOWN in map(str, symbols):
-                return {}, f"figure {name} is {_EMPTY_SHOWN}: the empty labelling or a symbol"
-            value = ""
-        out[name] = value
+        out[name] = "" if value == EMPTY else value
     return out, None
 
 

@@ -52,7 +52,7 @@ def test_ctc_decode_beam_prints_the_beam_and_the_comparison():
     assert "the beam after every frame (width 2)" in r.output
     # greedy: - - collapses to "" (.25); beam: a (.4*.4 + .4*.5 + .5*.4 = .56)
     assert "l* = a,  p(l*|x) = 0.56" in r.output
-    assert "collapses to (empty) (p = 0.25)" in r.output
+    assert "collapses to ε (p = 0.25)" in r.output
 
 
 def test_ctc_decode_without_beam_is_still_greedy():

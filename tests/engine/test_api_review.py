@@ -303,7 +303,7 @@ def _brute_force_count(target: tuple, n_frames: int) -> int:
 @pytest.mark.parametrize("n_frames", range(0, 7))
 def test_ctc_path_count_matches_brute_force(target, n_frames):
     count = quiet(lambda: engine.ctc_path_count(list(target), n_frames))
-    if n_frames == 0:  # no frames: only the empty target has its (empty) alignment
+    if n_frames == 0:  # no frames: only the empty target has its empty alignment
         assert count == (1 if not target else 0)
     else:
         assert count == _brute_force_count(target, n_frames)

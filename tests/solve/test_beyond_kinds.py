@@ -149,10 +149,10 @@ def test_decode_problem_beam_per_frame_by_hand():
     rows = [[row[0], row[1], row[2], *map(_value, row[3:6])] for row in beam.rows]
     # Hand (file comments): t=1: "" p_b .5 | a p_nb .4; t=2: a p_b .2 p_nb .36 (.56), "" .25
     want = [
-        [1, 1, "(empty)", 0.5, 0.0, 0.5],
+        [1, 1, "ε", 0.5, 0.0, 0.5],
         [1, 2, "a", 0.0, 0.4, 0.4],
         [2, 1, "a", 0.2, 0.36, 0.56],
-        [2, 2, "(empty)", 0.25, 0.0, 0.25],
+        [2, 2, "ε", 0.25, 0.0, 0.25],
     ]
     for got, w in zip(rows, want, strict=True):
         assert got[:3] == w[:3]
@@ -160,7 +160,7 @@ def test_decode_problem_beam_per_frame_by_hand():
     assert r.figures["greedy_prob"] == pytest.approx(0.25)
     assert r.figures["beam_prob"] == pytest.approx(0.56)
     texts = {c.figure: (c.expected, c.got) for c in r.checks}
-    assert texts["greedy"] == ("(empty)", "(empty)") and texts["beam"] == ("a", "a")
+    assert texts["greedy"] == ("ε", "ε") and texts["beam"] == ("a", "a")
     assert any("more probable" in s.text for s in r.steps)
 
 
@@ -231,7 +231,7 @@ def test_decode_wide_beam_with_lexicon_and_lm_maximises_the_fused_score(seed):
         allowed, key=lambda lab: math.log(allowed[lab][0]) + weight * _lm_score(lab, unigram)
     )
     assert r.figures["beam_prob"] == pytest.approx(allowed[best][0], rel=1e-9)
-    expected = "".join("-ab"[k] for k in best) or "(empty)"
+    expected = "".join("-ab"[k] for k in best) or "ε"
     assert any(f"l* = {expected}," in step_text(s, 3) for s in r.steps)
 
 

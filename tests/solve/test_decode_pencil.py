@@ -97,10 +97,10 @@ def test_an_lm_sum_past_the_float_range_is_refused():
 
 def test_the_top_entry_of_the_second_beam_is_worked_from_the_first():
     # ctc-decode-beam-vs-greedy.yaml, y_1 = y_2 = (- .5, a .4, b .1). After frame 1 the beam
-    # holds (empty): p_b .5, p_nb 0 and a: p_b 0, p_nb .4. No line showed how frame 2's rows
-    # come from frame 1's; by the lead line's rules, for a at t = 2:
+    # holds ε (the empty prefix): p_b .5, p_nb 0 and a: p_b 0, p_nb .4. No line showed how
+    # frame 2's rows come from frame 1's; by the lead line's rules, for a at t = 2:
     # p_b'(a) = (p_b + p_nb)(a) · y_2(-) = .4 × .5 = .2
-    # p_nb'(a) = p_nb(a) · y_2(a) [a again] + (p_b + p_nb)((empty)) · y_2(a) [a added]
+    # p_nb'(a) = p_nb(a) · y_2(a) [a again] + (p_b + p_nb)(ε) · y_2(a) [a added]
     #          = .4 × .4 + .5 × .4 = .16 + .2 = .36
     from tests.solve.pencil import audit_line
 
@@ -109,7 +109,7 @@ def test_the_top_entry_of_the_second_beam_is_worked_from_the_first():
     text = step_text(step, 3)
     assert text == (
         "p_b'(a) = (p_b + p_nb)(a) · y_2(-) = 0.4 × 0.5 = 0.2;  "
-        "p_nb'(a) = p_nb(a) · y_2(a) + (p_b + p_nb)((empty)) · y_2(a) = 0.4 × 0.4 + 0.5 × 0.4 "
+        "p_nb'(a) = p_nb(a) · y_2(a) + (p_b + p_nb)(ε) · y_2(a) = 0.4 × 0.4 + 0.5 × 0.4 "
         "= 0.36"
     ), text
     assert "t = 2" in step.label and "t = 1" in step.label
@@ -118,8 +118,8 @@ def test_the_top_entry_of_the_second_beam_is_worked_from_the_first():
 
 
 def test_an_empty_top_entry_has_no_label_ending_alignments(tmp_path):
-    # y_1 = y_2 = (- .9, a .1), beam 2: after frame 2 (empty) tops the beam with
-    # p_b' = (p_b + p_nb)((empty)) · y_2(-) = .9 × .9 = .81 (above a: .1 × .9 + .1 × .1 +
+    # y_1 = y_2 = (- .9, a .1), beam 2: after frame 2 ε (the empty prefix) tops the beam
+    # with p_b' = (p_b + p_nb)(ε) · y_2(-) = .9 × .9 = .81 (above a: .1 × .9 + .1 × .1 +
     # .9 × .1 = .19), and p_nb' = 0: the empty prefix ends in no label
     f = tmp_path / "empty.yaml"
     f.write_text(
@@ -128,8 +128,8 @@ def test_an_empty_top_entry_has_no_label_ending_alignments(tmp_path):
     r = solve_file(f)
     step = next(s for s in r.steps if s.label.startswith("worked beam entry"))
     assert step_text(step, 3) == (
-        "p_b'((empty)) = (p_b + p_nb)((empty)) · y_2(-) = 0.9 × 0.9 = 0.81;  "
-        "p_nb'((empty)) = 0 (the empty prefix ends in no label)"
+        "p_b'(ε) = (p_b + p_nb)(ε) · y_2(-) = 0.9 × 0.9 = 0.81;  "
+        "p_nb'(ε) = 0 (the empty prefix ends in no label)"
     )
 
 

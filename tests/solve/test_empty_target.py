@@ -116,10 +116,10 @@ def test_ctc_listed_empty_target_names_the_empty_labelling():
     assert r.figures["listed"] == pytest.approx(math.log(5))
     assert r.figures["valid_only"] == pytest.approx(math.log(8))
     assert r.figures["exact"] == pytest.approx(math.log(8))
-    assert "valid for (empty)?" in _table(r, "listed alignments").columns
+    assert "valid for ε?" in _table(r, "listed alignments").columns
     warning = next(w for w in r.warnings if w.startswith("alignment 2"))
-    assert "collapses to a, not (empty)" in warning and "alignment of (empty);" in warning
-    assert any("the only alignment of (empty) over 3 frames" in n for n in r.notes), r.notes
+    assert "collapses to a, not ε" in warning and "alignment of ε;" in warning
+    assert any("the only alignment of ε over 3 frames" in n for n in r.notes), r.notes
 
 
 def test_ctc_align_empty_target_by_hand():

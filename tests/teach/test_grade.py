@@ -418,7 +418,9 @@ def test_the_csv_report_never_starts_a_cell_with_a_formula(tmp_path):
     assert not [c for c in cells if c[:1] in ("=", "+", "-", "@", "\t", "\r")]
     # the text is kept, behind an apostrophe (what a spreadsheet shows as text)
     assert [row[0] for row in table[1:]] == ["'" + n for n in FORMULAS] + ["ana"]
-    assert table[-1][5] == "'=evil/loss: sum_for_mean"
+    assert table[-1][5] == (
+        "'=evil/loss: sum_for_mean (it is the sum of the terms; the problem asks for the mean)"
+    )
 
 
 def test_a_wide_header_naming_a_figure_twice_is_refused(tmp_path):

@@ -61,7 +61,7 @@ def test_mark_text_is_case_sensitive_and_exact():
     assert mark_answers(ALIGN, {"path": "A-BB"}).marks[0].right
 
 
-@pytest.mark.parametrize("written", ["(empty)", "", '""', " (empty) "])
+@pytest.mark.parametrize("written", ["ε", " ε ", "(empty)", "", '""', "''", " (empty) "])
 def test_mark_empty_labelling(tmp_path: Path, written: str):
     f = tmp_path / "empty.yaml"
     f.write_text(EMPTY)
@@ -73,7 +73,7 @@ def test_mark_empty_expected_shown_when_wrong(tmp_path: Path):
     f = tmp_path / "empty.yaml"
     f.write_text(EMPTY)
     text = report_text(mark_answers(str(f), {"beam": "a"}))
-    assert "beam = a: wrong, expected (empty)" in text
+    assert "beam = a: wrong, expected ε" in text
 
 
 def test_mark_numbers_unchanged_beside_text():
@@ -154,8 +154,9 @@ def test_grade_wide_csv_empty_labelling(tmp_path: Path):
     (tmp_path / "p").mkdir()
     (tmp_path / "p" / "blank.yaml").write_text(EMPTY)
     answers = tmp_path / "w.csv"
-    # an empty cell is "not answered" in the wide form: the empty labelling is (empty)
-    answers.write_text("student,problem,greedy,beam\nana,blank,(empty),\nben,blank,a,(empty)\n")
+    # an empty cell is "not answered" in the wide form: the empty labelling is ε (or the
+    # older (empty))
+    answers.write_text("student,problem,greedy,beam\nana,blank,ε,\nben,blank,a,(empty)\n")
     report = grade_class([str(tmp_path / "p")], str(answers))
     assert report.totals()["ana"] == (1, 2)
     assert report.totals()["ben"] == (1, 2)

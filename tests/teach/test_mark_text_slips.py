@@ -112,8 +112,8 @@ def test_unknown_labelling_stays_unexplained(collapse: str):
 
 
 def test_greedy_for_beam_and_beam_for_greedy():
-    # the greedy answer "" (written (empty)) where the beam's a is asked, and the other way
-    m = mark_answers(BEAM_VS_GREEDY, {"beam": "(empty)"}).marks[0]
+    # the greedy answer "" (written ε) where the beam's a is asked, and the other way
+    m = mark_answers(BEAM_VS_GREEDY, {"beam": "ε"}).marks[0]
     assert m.slip == "greedy_for_beam"
     m = mark_answers(BEAM_VS_GREEDY, {"greedy": "a"}).marks[0]
     assert m.slip == "beam_for_greedy"

@@ -131,7 +131,8 @@ def test_a_custom_question_shows_the_givens_of_its_terms():
     text = root.find("question[@type='numerical']/questiontext/text").text
     # seq-translation.yaml's vocabulary and first row, hinge-seq.yaml's labels and scores.
     assert "&lt;eos&gt;" in text and "<td>0.7</td>" in text
-    assert "[0.8, -0.5, 0.3]" in text and "[1, -1, 1]" in text
+    # (negative numbers signed U+2212, as the feedback's tables write them)
+    assert "<p>yhat: [0.8, \u22120.5, 0.3]</p>" in text and "<p>y: [1, \u22121, 1]</p>" in text
     assert "weight 0.7" in text and "weight 0.3" in text
     assert "seq-translation.yaml" not in text
 
