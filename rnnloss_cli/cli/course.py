@@ -146,10 +146,12 @@ def mark(
         MarkFormat, typer.Option("--format", "-f", help="text, or json for scripts.")
     ] = MarkFormat.text,
 ) -> None:
-    """Mark answers figure by figure; a wrong one is matched against the catalogue of slips
-    (when none matches, against two together: sum_for_mean+negative_label_sign). A text
-    figure (a decoding's greedy/beam, an alignment's path) is compared exactly, spaces around
-    ignored; the empty labelling is written ε (or (empty), "" or nothing).
+    """Mark answers figure by figure, naming the slip behind a wrong one.
+
+    A wrong number is matched against the catalogue of slips (when none matches, against two
+    together: sum_for_mean+negative_label_sign). A text figure (a decoding's greedy/beam, an
+    alignment's path) is compared exactly, spaces around ignored; the empty labelling is
+    written ε (or (empty), "" or nothing).
 
     Exit 0 when every answer is right, 1 when one is wrong (or the file's answer key
     disagrees with the computed value, which answers are marked against), 2 on bad input.
