@@ -893,10 +893,34 @@ def run(command: Callable[..., Any], argv: list[str]) -> int:
 def _usage_line(exc: Any) -> str:
     """A usage error (a flag out of range, a missing option, an unknown command) as one line,
     like every other error, with where to find the help: click's own report takes four."""
-    message = " ".join(exc.format_message().split())
+    message = _bounded_values(" ".join(exc.format_message().split()))
     ctx = getattr(exc, "ctx", None)
     where = f" (see: {ctx.command_path} --help)" if ctx is not None else ""
     return f"error: {message}{where}"
+
+
+#: Characters of a typed value a usage error echoes: click quoted a bad value whole, so
+#: ``--frames 999...9`` (5000 digits) or ``--format xxx...`` (10^6 characters) made the one
+#: error line as long as the value.
+USAGE_VALUE_CHARS = 60
+#: A quoted value in click's messages (``'xxx'``, or ``"x'y"`` when it holds a quote) or a
+#: run of non-space characters (``No such command 'x'``, ``Got unexpected extra argument (x)``).
+_QUOTED_OR_WORD = re.compile(r"'[^']*'|\"[^\"]*\"|[^\s()]+")
+
+
+def _bounded_values(message: str) -> str:
+    """``message`` with each quoted value or word longer than USAGE_VALUE_CHARS cut:
+    ``'99999…' (5,000 characters)``."""
+
+    def cut(m: re.Match[str]) -> str:
+        text = m[0]
+        quote = text[0] if text[0] in "'\"" and len(text) > 1 and text[-1] == text[0] else ""
+        inner = text[1:-1] if quote else text
+        if len(inner) <= USAGE_VALUE_CHARS:
+            return text
+        return f"{quote}{inner[:USAGE_VALUE_CHARS]}…{quote} ({len(inner):,} characters)"
+
+    return _QUOTED_OR_WORD.sub(cut, message)
 
 
 _BROKEN_PIPE = "the reader closed the pipe (broken pipe)"

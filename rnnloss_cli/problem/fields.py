@@ -16,15 +16,14 @@ import numpy as np
 
 from rnnloss_cli.engine._numerics import describe_row_sum
 from rnnloss_cli.errors import ProblemError
-from rnnloss_cli.flags import shown_number
+from rnnloss_cli.flags import INT64_MAX, integer_words, shown_integer, shown_number
 from rnnloss_cli.problem._yaml import FLOAT64_WORDS, dotted
 
 _MISSING = object()
 #: Rows of predicted probabilities must sum to 1 within this.
 ROW_SUM_TOLERANCE = 1e-6
 LOGITS_HINT = " (give 'logits' instead to have softmax applied)"
-#: Whole-number fields (class indices, lengths, counts) are stored as int64.
-INT64_MAX = 2**63 - 1
+#: Whole-number fields (class indices, lengths, counts) are stored as int64 (INT64_MAX).
 _PLAIN_NUMBER_TYPES = frozenset({int, float})
 
 
@@ -89,6 +88,14 @@ def _fits_float(value: int) -> bool:
     except OverflowError:
         return False
     return True
+
+
+def _shown_int(value: int) -> str:
+    """An integer for a message: as written up to 20 digits, else ``a 401-digit number``."""
+    try:
+        return shown_integer(str(value))
+    except ValueError:  # more digits than Python will print
+        return "an integer of more than 4300 digits"
 
 
 def _short(value: Any) -> str:
@@ -244,17 +251,22 @@ class Fields:
         if not _is_number(value):
             hint = text_number_hint(value) if isinstance(value, str) else ""
             raise self.error(f"expected a number, got {_type_name(value)}{hint}", *parts)
+        if integer and isinstance(value, int):
+            # one message whatever the size (10^20 and 10^300 were worded apart)
+            if (
+                not (low is None or value >= low)
+                or not (high is None or value <= high)
+                or (abs(value) > INT64_MAX)
+            ):
+                raise self.error(integer_words(low, high, _shown_int(value)), *parts)
+            return value
         if isinstance(value, int) and not _fits_float(value):
             raise self.error(f"{_short(value)} {FLOAT64_WORDS}", *parts)
         if not math.isfinite(value) and not (infinite and math.isinf(value)):
             what = "a number or ±.inf" if infinite else "a finite number"
             raise self.error(f"expected {what}, got {value}", *parts)
-        if integer and float(value) != int(value):
-            raise self.error(f"expected a whole number, got {value}", *parts)
-        if integer and abs(value) > INT64_MAX:
-            raise self.error(
-                f"{_short(value)} is too large for a whole number here (at most 2^63 - 1)", *parts
-            )
+        if integer and (float(value) != int(value) or abs(value) > INT64_MAX):
+            raise self.error(integer_words(low, high, shown_number(str(value))), *parts)
         rng = f"[{'-inf' if low is None else low}, {'inf' if high is None else high}]"
         if (low is not None and value < low) or (high is not None and value > high):
             raise self.error(f"expected a number in {rng}, got {value}", *parts)
