@@ -170,8 +170,8 @@ def _unquoted_words(
         lambda m: f"{_flag(m[1], names)} {m[2]}" if m[1] in keys else m[0],
         text,
     )
-    text = re.sub(  # "2 columns but 3 symbols are named": the flag that names them, no "1 symbols"
-        r"\b(\d+) symbols are named\b",
+    text = re.sub(  # "2 columns but 3 symbols are named": the flag that names them
+        r"\b(\d+) symbols? (?:are|is) named\b",
         lambda m: f"{_flag('symbols', names)} names {m[1]}" if "symbols" in keys else m[0],
         text,
     )

@@ -98,6 +98,36 @@ def _shown_int(value: int) -> str:
         return "an integer of more than 4300 digits"
 
 
+#: Items of a list a message names before it says how many are left out.
+_SHOWN_ITEMS = 12
+
+
+def counted(n: int, noun: str, plural: str | None = None) -> str:
+    """``n`` and its noun, singular for one: ``1 symbol``, ``3 symbols``, ``2 entries``
+    (a message said "1 symbols")."""
+    return f"{n:,} {noun if n == 1 else plural or noun + 's'}"
+
+
+def named(n: int, noun: str = "symbol") -> str:
+    """``1 symbol is named``, ``3 symbols are named``."""
+    return f"{counted(n, noun)} {'is' if n == 1 else 'are'} named"
+
+
+def plain_list(items: Sequence[str], noun: str = "symbols") -> str:
+    """Names for a message as a plain list of words, as a file or a flag writes them:
+    ``-, a, b`` (not Python's ``['-', 'a', 'b']``); a long list keeps its first names
+    and says how many there are (``a, b, ... (1,000 symbols)``). A name that holds a comma
+    or a space, or none, is quoted."""
+
+    def shown(name: str) -> str:
+        return repr(name) if not name or "," in name or " " in name else name
+
+    names = [shown(str(x)) for x in items[:_SHOWN_ITEMS]]
+    if len(items) > _SHOWN_ITEMS:
+        names.append(f"... ({len(items):,} {noun})")
+    return ", ".join(names)
+
+
 def _short(value: Any) -> str:
     """A number as text, long ones cut: ``1000000000000000000000...``."""
     try:
