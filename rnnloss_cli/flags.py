@@ -302,6 +302,13 @@ def parse_integer(text: str, flag: str, low: int, high: int | None = None) -> in
     return int(t)
 
 
+def shown_text(text: str, limit: int = 40) -> str:
+    """A typed text quoted for a message, a long one cut: ``'xxx...' (5,000 characters)``."""
+    if len(text) <= limit:
+        return repr(text)
+    return f"{text[:limit]!r}... ({len(text):,} characters)"
+
+
 def shown_number(text: str) -> str:
     """A number's text for a message, a long one cut: ``1000000000000000000000...``."""
     return text if len(text) <= 24 else text[:20] + "..."
@@ -340,13 +347,15 @@ def parse_mapping(text: str, flag: str) -> dict[str, Any]:
         key, sep, value = item.rpartition("=")
         if not sep or not key:
             raise ProblemError(
-                f"expected SYMBOL=NUMBER pairs separated by commas, got {item!r}",
+                f"expected SYMBOL=NUMBER pairs separated by commas, got {shown_text(item)}",
                 file=FLAGS_FILE,
                 field=flag,
             )
         if key in out:
             raise ProblemError(
-                f"{key!r} is given twice; give each symbol once", file=FLAGS_FILE, field=flag
+                f"{shown_text(key)} is given twice; give each symbol once",
+                file=FLAGS_FILE,
+                field=flag,
             )
         out[key] = _number_at(value, flag, f"{flag}.{key}")
     return out

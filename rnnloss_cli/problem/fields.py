@@ -248,9 +248,15 @@ class Fields:
         if not isinstance(value, str):
             raise self.error(f"expected text, got {_type_name(value)}", name)
         if choices and value not in choices:
-            close = difflib.get_close_matches(value, list(choices), n=1)
+            long = len(value) > _MAX_SHOWN_CHARS  # cut: a 5000-character value was echoed whole
+            close = [] if long else difflib.get_close_matches(value, list(choices), n=1)
             hint = f"; did you mean '{close[0]}'?" if close else ""
-            raise self.error(f"expected one of {', '.join(choices)}, got {value!r}{hint}", name)
+            shown = (
+                f"{value[:_MAX_SHOWN_CHARS]!r}... ({len(value):,} characters)"
+                if long
+                else (repr(value))
+            )
+            raise self.error(f"expected one of {', '.join(choices)}, got {shown}{hint}", name)
         return value
 
     def number(

@@ -15,6 +15,7 @@ Padding is given by ``lengths`` (steps per sequence; steps t > length are paddin
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Any
 
@@ -264,11 +265,15 @@ def _targets(
                     "targets",
                     *idx,
                 )
+            if not isinstance(value, (int, float)):  # a padded one too: !!binary was a crash
+                raise f.error("expected a class index or a symbol", "targets", *idx)
             if real:
                 out[idx] = f.check_number(
                     value, "targets", *idx, low=0, high=n_classes - 1, integer=True
                 )
-            label = str(int(value)) if float(value) == int(value) else str(value)
+            # a padded target counts for nothing: .nan or .inf there is shown, not converted
+            whole = math.isfinite(value) and float(value) == int(value)
+            label = str(int(value)) if whole else str(value)
         labels.append(label)
     return out, tuple(labels)
 
