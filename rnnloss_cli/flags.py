@@ -170,8 +170,8 @@ def _unquoted_words(
         lambda m: f"{_flag(m[1], names)} {m[2]}" if m[1] in keys else m[0],
         text,
     )
-    text = re.sub(  # "2 columns but 3 symbols are named": the flag that names them, no "1 symbols"
-        r"\b(\d+) symbols are named\b",
+    text = re.sub(  # "2 columns but 3 symbols are named": the flag that names them
+        r"\b(\d+) symbols? (?:are|is) named\b",
         lambda m: f"{_flag('symbols', names)} names {m[1]}" if "symbols" in keys else m[0],
         text,
     )
@@ -246,6 +246,69 @@ def parse_number(text: str, flag: str) -> Any:
     return value
 
 
+#: The largest whole number a field or flag holds: numpy's index type, int64.
+INT64_MAX = 2**63 - 1
+#: Digits of an integer shown as they are in a message; a longer one is "a 401-digit number".
+_SHOWN_INT_DIGITS = 20
+_INTEGER = re.compile(r"[+-]?[0-9]+")
+
+
+def shown_integer(text: str) -> str:
+    """An integer's text for a message: as written up to 20 digits, else its size (``a
+    401-digit number``, ``a 401-digit negative number``), whatever the size: 10^20, 10^400
+    and 10^5000 are worded alike."""
+    text = text.strip()
+    digits = text.lstrip("+-")
+    if len(digits) <= _SHOWN_INT_DIGITS:
+        return text
+    sign = "negative " if text.startswith("-") else ""
+    return f"a {len(digits):,}-digit {sign}number"
+
+
+def _bound(value: float) -> str:
+    """A range's end as a message writes it: ``2^63 - 1`` for the int64 bound."""
+    if value >= INT64_MAX:
+        return "2^63 - 1"
+    if value <= -INT64_MAX:
+        return "-(2^63 - 1)"
+    return str(int(value)) if float(value).is_integer() else str(value)
+
+
+def integer_words(low: float | None, high: float | None, got: str) -> str:
+    """The one message of an integer out of range, however large:
+    ``expected an integer between 1 and 2^63 - 1, got a 401-digit number``."""
+    lo = -INT64_MAX if low is None else max(low, -INT64_MAX)
+    hi = INT64_MAX if high is None else min(high, INT64_MAX)
+    return f"expected an integer between {_bound(lo)} and {_bound(hi)}, got {got}"
+
+
+def parse_integer(text: str, flag: str, low: int, high: int | None = None) -> int:
+    """An integer flag: ASCII digits with an optional sign, between ``low`` and ``high``
+    (default 2^63 - 1), else a ProblemError of :func:`integer_words` naming ``flag``. Click's
+    ``int()`` read ``1_0`` as 10 and fullwidth or Arabic digits too, and worded a huge value
+    by its size (a 5000-digit one echoed whole, past 4300 digits "not a valid integer")."""
+    t = text.strip()
+    hi = INT64_MAX if high is None else high
+    if not _INTEGER.fullmatch(t):
+        from rnnloss_cli.problem.fields import text_number_hint
+
+        got = "nothing" if not t else f"{t[:40]!r}{'...' if len(t) > 40 else ''}"
+        # a minus sign from a PDF, digits of another script, '_': why it is not read
+        hint = text_number_hint(t) if not t.isascii() or "_" in t else ""
+        raise flag_error(integer_words(low, hi, got + hint), flag)
+    too_long = len(t.lstrip("+-")) > _SHOWN_INT_DIGITS  # past any int64: not converted
+    if too_long or not low <= int(t) <= hi:
+        raise flag_error(integer_words(low, hi, shown_integer(t)), flag)
+    return int(t)
+
+
+def shown_text(text: str, limit: int = 40) -> str:
+    """A typed text quoted for a message, a long one cut: ``'xxx...' (5,000 characters)``."""
+    if len(text) <= limit:
+        return repr(text)
+    return f"{text[:limit]!r}... ({len(text):,} characters)"
+
+
 def shown_number(text: str) -> str:
     """A number's text for a message, a long one cut: ``1000000000000000000000...``."""
     return text if len(text) <= 24 else text[:20] + "..."
@@ -284,13 +347,15 @@ def parse_mapping(text: str, flag: str) -> dict[str, Any]:
         key, sep, value = item.rpartition("=")
         if not sep or not key:
             raise ProblemError(
-                f"expected SYMBOL=NUMBER pairs separated by commas, got {item!r}",
+                f"expected SYMBOL=NUMBER pairs separated by commas, got {shown_text(item)}",
                 file=FLAGS_FILE,
                 field=flag,
             )
         if key in out:
             raise ProblemError(
-                f"{key!r} is given twice; give each symbol once", file=FLAGS_FILE, field=flag
+                f"{shown_text(key)} is given twice; give each symbol once",
+                file=FLAGS_FILE,
+                field=flag,
             )
         out[key] = _number_at(value, flag, f"{flag}.{key}")
     return out

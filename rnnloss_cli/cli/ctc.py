@@ -17,6 +17,8 @@ from rnnloss_cli.cli.options import (
     ShowOpt,
     Text,
     WindowOpt,
+    integer_metavar,
+    integer_option,
     nonnegative_number,
 )
 from rnnloss_cli.cli.output import solve_and_emit
@@ -58,7 +60,13 @@ def ctc(
     ] = None,
     frames: Annotated[
         Optional[int],  # noqa: UP045
-        typer.Option("--frames", "-T", help="Number of input frames T (for exact CTC)."),
+        typer.Option(
+            "--frames",
+            "-T",
+            parser=integer_option("--frames", 1),
+            metavar=integer_metavar(1),
+            help="Number of input frames T (for exact CTC).",
+        ),
     ] = None,
     blank: BlankOpt = "-",
     method: Annotated[Text, typer.Option("--method", help="listed or exact.")] = None,
@@ -120,7 +128,16 @@ def ctc(
 @ctc_app.command(epilog="Example: rnnloss ctc paths A -T 3 --probs A=0.6,-=0.4")
 def paths(
     target: Annotated[str, typer.Argument(help="Target labels, e.g. AB (one symbol a character).")],
-    frames: Annotated[int, typer.Option("--frames", "-T", min=1, help="Number of frames T.")],
+    frames: Annotated[
+        int,
+        typer.Option(
+            "--frames",
+            "-T",
+            parser=integer_option("--frames", 1),
+            metavar=integer_metavar(1),
+            help="Number of frames T.",
+        ),
+    ],
     probs: ProbsOpt = None,
     blank: BlankOpt = "-",
     fmt: FormatOpt = OutputFormat.rich,
@@ -158,7 +175,8 @@ def decode(
         Optional[int],  # noqa: UP045
         typer.Option(
             "--beam",
-            min=1,
+            parser=integer_option("--beam", 1),
+            metavar=integer_metavar(1),
             help="Also run prefix beam search of this width: the beam at every frame "
             "(prefix, p_b, p_nb, total), compared with greedy.",
         ),

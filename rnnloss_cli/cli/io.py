@@ -633,8 +633,16 @@ def names_folder(output: str | Path) -> bool:
 
 
 def shown_path(output: str | Path) -> str:
-    """``output`` as the user wrote it: ``newdir/`` keeps its slash."""
-    return f"{output}{os.sep}" if names_folder(output) and str(output) != os.sep else str(output)
+    """``output`` as the user wrote it: ``newdir/`` keeps its slash; a path longer than
+    SHOWN_PATH_CHARS keeps its start and end (a 5000-character name was echoed whole)."""
+    text = f"{output}{os.sep}" if names_folder(output) and str(output) != os.sep else str(output)
+    if len(text) <= SHOWN_PATH_CHARS:
+        return text
+    return f"{text[:60]}…{text[-20:]} ({len(text):,} characters)"
+
+
+#: Characters of an output path an error shows whole.
+SHOWN_PATH_CHARS = 100
 
 
 def _folder_name_problem(output: Path) -> str | None:
@@ -727,9 +735,14 @@ def write_file(
     check_output_path(output, force=force, inputs=inputs)
     if is_stream_path(output) or (output.exists() and not output.is_file()):
         try:
-            with open(output, "w", encoding="utf-8") as fh:
+            with _open_stream(output) as fh:
                 _write_pieces(fh, text)
         except OSError as exc:
+            if exc.errno == errno.ENXIO and _is_fifo(output):
+                raise fail(
+                    f"{shown_path(output)}: a named pipe (FIFO) that no one reads; start its "
+                    "reader first (e.g. cat FIFO &)"
+                ) from None
             raise _write_failed(output, exc) from None
         return
     shown = output
@@ -760,6 +773,24 @@ def write_file(
         f"wrote {shown}" if shown == output else f"wrote {shown} (the file {output})",
         one_line=True,
     )
+
+
+def _is_fifo(path: Path) -> bool:
+    try:
+        return stat.S_ISFIFO(os.stat(path).st_mode)
+    except (OSError, ValueError):
+        return False
+
+
+def _open_stream(output: Path) -> TextIO:
+    """``output`` (a device, a FIFO, a descriptor's name) opened for writing text. A FIFO is
+    opened without waiting for a reader (ENXIO when there is none): ``-o fifo`` with no
+    reader hung for ever, as open() waits for one. Writes then wait as usual."""
+    if not _is_fifo(output):
+        return open(output, "w", encoding="utf-8")
+    fd = os.open(output, os.O_WRONLY | os.O_NONBLOCK)
+    os.set_blocking(fd, True)
+    return os.fdopen(fd, "w", encoding="utf-8")
 
 
 def _temp_prefix(output: Path) -> str:
@@ -893,10 +924,34 @@ def run(command: Callable[..., Any], argv: list[str]) -> int:
 def _usage_line(exc: Any) -> str:
     """A usage error (a flag out of range, a missing option, an unknown command) as one line,
     like every other error, with where to find the help: click's own report takes four."""
-    message = " ".join(exc.format_message().split())
+    message = _bounded_values(" ".join(exc.format_message().split()))
     ctx = getattr(exc, "ctx", None)
     where = f" (see: {ctx.command_path} --help)" if ctx is not None else ""
     return f"error: {message}{where}"
+
+
+#: Characters of a typed value a usage error echoes: click quoted a bad value whole, so
+#: ``--frames 999...9`` (5000 digits) or ``--format xxx...`` (10^6 characters) made the one
+#: error line as long as the value.
+USAGE_VALUE_CHARS = 60
+#: A quoted value in click's messages (``'xxx'``, or ``"x'y"`` when it holds a quote) or a
+#: run of non-space characters (``No such command 'x'``, ``Got unexpected extra argument (x)``).
+_QUOTED_OR_WORD = re.compile(r"'[^']*'|\"[^\"]*\"|[^\s()]+")
+
+
+def _bounded_values(message: str) -> str:
+    """``message`` with each quoted value or word longer than USAGE_VALUE_CHARS cut:
+    ``'99999…' (5,000 characters)``."""
+
+    def cut(m: re.Match[str]) -> str:
+        text = m[0]
+        quote = text[0] if text[0] in "'\"" and len(text) > 1 and text[-1] == text[0] else ""
+        inner = text[1:-1] if quote else text
+        if len(inner) <= USAGE_VALUE_CHARS:
+            return text
+        return f"{quote}{inner[:USAGE_VALUE_CHARS]}…{quote} ({len(inner):,} characters)"
+
+    return _QUOTED_OR_WORD.sub(cut, message)
 
 
 _BROKEN_PIPE = "the reader closed the pipe (broken pipe)"

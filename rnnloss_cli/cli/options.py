@@ -5,6 +5,7 @@ Only typer is imported here, so every command module can import it at start-up.
 
 import enum
 import os
+from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Optional
 
@@ -26,13 +27,43 @@ FormatOpt = Annotated[
         help="Output: rich tables, markdown, json or html (a self-contained page).",
     ),
 ]
+
+
+def integer_option(flag: str, low: int, high: int | None = None) -> Callable[[str], int]:
+    """The parser of the integer option ``flag``, from ``low`` to ``high`` (default 2^63 - 1):
+    ASCII digits only, and one message for every bad value, however large
+    (:func:`rnnloss_cli.flags.parse_integer`), on one line naming the flag as every flag
+    error does (``error: --epochs: expected an integer between 1 and 10000, got ...``; exit
+    2). Click's own said "is not in the range" up to 4300 digits and echoed the value whole,
+    "is not a valid integer" past them."""
+
+    def parse(text: str) -> int:
+        from rnnloss_cli.cli.io import fail  # here, not at start-up (see the module's doc)
+        from rnnloss_cli.errors import ProblemError
+        from rnnloss_cli.flags import parse_integer
+
+        if isinstance(text, int):  # a default, already a number
+            return text
+        try:
+            return parse_integer(text, flag, low, high)
+        except ProblemError as err:
+            raise fail(err) from None
+
+    return parse
+
+
+def integer_metavar(low: int, high: int | None = None) -> str:
+    """What the help shows for an integer option: ``<int range> [0<=x<=17]``, as click's."""
+    return f"<int range> [{low}<=x<={high}]" if high is not None else f"<int range> [x>={low}]"
+
+
 PrecisionOpt = Annotated[
     int,
     typer.Option(
         "--precision",
         "-p",
-        min=0,
-        max=17,
+        parser=integer_option("--precision", 0, 17),
+        metavar=integer_metavar(0, 17),
         help=(
             "Digits printed: decimals from 0.1 up, significant digits below 0.1; at most 15 "
             "significant digits (what a double holds)."

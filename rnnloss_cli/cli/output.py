@@ -27,25 +27,34 @@ def parse_window(text: str | None) -> Any:
     """``--window 200`` or ``--window 200x40`` -> a result.Window (None: the defaults)."""
     if text is None:
         return None
+    import re
+
     from rnnloss_cli.flags import flag_error
     from rnnloss_cli.limits import MAX_WINDOW_CELLS
     from rnnloss_cli.result import Window
 
-    rows, sep, cols = text.lower().partition("x")
-    try:
-        if sep and not cols:  # "3x": a columns count was meant and is missing
-            raise ValueError(text)
-        window = Window(int(rows), int(cols)) if sep else Window(int(rows))
-    except ValueError:
+    # a long value cut: a 5000-digit --window was echoed whole
+    shown = repr(text) if len(text) <= 40 else f"{text[:40]!r}... ({len(text):,} characters)"
+    # ASCII digits only: int() also read '1_0' and digits of other scripts
+    match = re.fullmatch(r"\s*([0-9]+)(?:[xX]([0-9]+))?\s*", text)
+    if match is None:
         raise flag_error(
-            f"expected ROWS or ROWSxCOLS, e.g. 200 or 200x40, got {text!r}", "--window"
+            f"expected ROWS or ROWSxCOLS, e.g. 200 or 200x40, got {shown}", "--window"
         ) from None
+    rows, cols = match[1], match[2]
+    if max(len(rows), len(cols or "")) > 9:  # past any limit; int() of 4300+ digits fails
+        raise flag_error(
+            f"more than the limit MAX_WINDOW_CELLS = {MAX_WINDOW_CELLS:,} cells a table, "
+            f"got {shown}",
+            "--window",
+        )
+    window = Window(int(rows), int(cols)) if cols is not None else Window(int(rows))
     if window.rows < 2 or window.columns < 2:
-        raise flag_error(f"expected at least 2 rows and 2 columns, got {text!r}", "--window")
+        raise flag_error(f"expected at least 2 rows and 2 columns, got {shown}", "--window")
     if window.rows * window.columns > MAX_WINDOW_CELLS:
         raise flag_error(
             f"{window.rows:,} rows x {window.columns:,} columns is more than the limit "
-            f"MAX_WINDOW_CELLS = {MAX_WINDOW_CELLS:,} cells a table, got {text!r}",
+            f"MAX_WINDOW_CELLS = {MAX_WINDOW_CELLS:,} cells a table, got {shown}",
             "--window",
         )
     return window
@@ -190,8 +199,11 @@ def check_show(results: list, show: frozenset[str]) -> frozenset[str]:
     unknown = sorted(names - valid - {SHOW_HEATMAP})
     if unknown:
         offer = f"this problem has: {', '.join(sorted(valid))}" if valid else "no extra tables here"
+        # each name cut, and a few of them: a 5000-digit name was echoed whole
+        shown = [n if len(n) <= 40 else f"{n[:40]}... ({len(n):,} characters)" for n in unknown]
+        more = f" and {len(unknown) - 5:,} more" if len(unknown) > 5 else ""
         raise fail(
-            f"--show {', '.join(unknown)}: no such table ({offer}; "
+            f"--show {', '.join(shown[:5])}{more}: no such table ({offer}; "
             f"{SHOW_HEATMAP} colours trellis cells by value)"
         )
     return names

@@ -18,9 +18,12 @@ from rnnloss_cli.cli.options import (
     OutputFormat,
     PrecisionOpt,
     WindowOpt,
+    integer_metavar,
+    integer_option,
     nonnegative_number,
     stdin_once,
 )
+from rnnloss_cli.limits import MAX_EPOCHS
 
 
 class SheetFormat(str, enum.Enum):
@@ -104,7 +107,14 @@ def sheet(
         bool, typer.Option("--solutions", help="Include the derivations and the keys.")
     ] = False,
     precision: Annotated[
-        int, typer.Option("--precision", "-p", min=0, max=17, help="Digits after the point.")
+        int,
+        typer.Option(
+            "--precision",
+            "-p",
+            parser=integer_option("--precision", 0, 17),
+            metavar=integer_metavar(0, 17),
+            help="Digits after the point.",
+        ),
     ] = 3,
     title: Annotated[
         Optional[str],  # noqa: UP045
@@ -179,10 +189,23 @@ def train(
     ] = TrainLoss.mse,
     epochs: Annotated[
         Optional[int],  # noqa: UP045
-        typer.Option("--epochs", "-e", min=1, help="Epochs (default: the task's own)."),
+        typer.Option(
+            "--epochs",
+            "-e",
+            parser=integer_option("--epochs", 1, MAX_EPOCHS),
+            metavar=integer_metavar(1, MAX_EPOCHS),
+            help="Epochs (default: the task's own).",
+        ),
     ] = None,
     seed: Annotated[
-        int, typer.Option("--seed", "-s", help="Random seed (runs are reproducible).")
+        int,
+        typer.Option(
+            "--seed",
+            "-s",
+            parser=integer_option("--seed", 0),
+            metavar=integer_metavar(0),
+            help="Random seed (runs are reproducible).",
+        ),
     ] = 0,
     optimizer: Annotated[
         Optimizer, typer.Option("--optimizer", help="sgd (with momentum) or adam.")

@@ -30,7 +30,7 @@ from rnnloss_cli.limits import (
 from rnnloss_cli.problem._keys import ExtraKeys, split_answer
 from rnnloss_cli.problem.base import COMMON_FIELDS, Meta
 from rnnloss_cli.problem.ctc import _plain, _symbol_seq
-from rnnloss_cli.problem.fields import Fields
+from rnnloss_cli.problem.fields import Fields, counted, named, plain_list
 from rnnloss_cli.problem.rnnt import probabilities
 
 FRAME_FIELDS = ("symbols", "blank", "emissions", "logits")
@@ -99,7 +99,7 @@ def read_frames(f: Fields) -> Frames:
         probs = np.exp(logs)
     if probs.shape[1] != len(symbols):
         raise f.error(
-            f"{source} has {probs.shape[1]} columns but {len(symbols)} symbols are named", source
+            f"{source} has {counted(probs.shape[1], 'column')} but {named(len(symbols))}", source
         )
     return Frames(symbols, blank, probs, logs, source == "logits")
 
@@ -145,8 +145,9 @@ def parse_decode(f: Fields, kind: str) -> DecodeProblem:
     work = beam * n_frames * n_symbols
     if work > MAX_BEAM_EXTENSIONS:
         raise f.error(
-            f"a beam of {beam:,} over {n_frames:,} frames of {n_symbols} symbols tries "
-            f"{work:,} prefix extensions, more than the limit MAX_BEAM_EXTENSIONS = "
+            f"a beam of {beam:,} over {counted(n_frames, 'frame')} of "
+            f"{counted(n_symbols, 'symbol')} tries {work:,} prefix extensions, more than the "
+            "limit MAX_BEAM_EXTENSIONS = "
             f"{MAX_BEAM_EXTENSIONS:,}; give a narrower beam or fewer frames",
             "beam",
         )
@@ -166,7 +167,7 @@ def _known_symbol(f: Fields, frames: Frames, s: str, *parts: Any) -> None:
     if s == frames.blank:
         raise f.error(f"the blank {s!r} cannot be part of a word or n-gram", *parts)
     if s not in frames.symbols:
-        raise f.error(f"{s!r} is not one of the symbols {list(frames.symbols)}", *parts)
+        raise f.error(f"{s!r} is not one of the symbols {plain_list(frames.symbols)}", *parts)
 
 
 def _lexicon(f: Fields, frames: Frames) -> tuple[tuple[tuple[str, ...], ...] | None, str | None]:
@@ -298,6 +299,6 @@ def _lm_line(line: str, symbols: Sequence[str] | None, blank: str | None) -> tup
             raise ProblemError(f"the blank {c!r} cannot be part of an n-gram", field=f"lm.{gram}")
         if symbols is not None and c not in symbols:
             raise ProblemError(
-                f"{c!r} is not one of the symbols {list(symbols)}", field=f"lm.{gram}"
+                f"{c!r} is not one of the symbols {plain_list(symbols)}", field=f"lm.{gram}"
             )
     return gram, value

@@ -17,7 +17,7 @@ import numpy as np
 from rnnloss_cli.limits import MAX_BPTT_LAG_WORK, MAX_BPTT_TRACE, MAX_KEY_FIGURES
 from rnnloss_cli.problem._keys import ExtraKeys, split_answer
 from rnnloss_cli.problem.base import COMMON_FIELDS, Meta
-from rnnloss_cli.problem.fields import Fields
+from rnnloss_cli.problem.fields import Fields, counted
 
 PARAMETERS = ("W_xh", "W_hh", "b_h", "W_hy", "b_y", "h0")
 BPTT_FIELDS = ("loss", "reduction", "x", "targets", *PARAMETERS)
@@ -51,7 +51,7 @@ def _vector(f: Fields, name: str, size: int, what: str) -> np.ndarray:
         return np.zeros(size)
     arr = f.array(name, ndims=(1,))
     if arr.size != size:
-        raise f.error(f"expected {what} = {size} numbers, got {arr.size}", name)
+        raise f.error(f"expected {what} = {counted(size, 'number')}, got {arr.size}", name)
     return arr
 
 
@@ -111,7 +111,8 @@ def parse_bptt(f: Fields, kind: str) -> BPTTProblem:
         targets = _class_targets(f, n_out)
         if targets.size != n_steps:
             raise f.error(
-                f"expected T = {n_steps} class indices (one per row of x), got {targets.size}",
+                f"expected T = {counted(n_steps, 'class index', 'class indices')} (one per row "
+                f"of x), got {targets.size}",
                 "targets",
             )
     else:

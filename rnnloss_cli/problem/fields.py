@@ -16,15 +16,14 @@ import numpy as np
 
 from rnnloss_cli.engine._numerics import describe_row_sum
 from rnnloss_cli.errors import ProblemError
-from rnnloss_cli.flags import shown_number
+from rnnloss_cli.flags import INT64_MAX, integer_words, shown_integer, shown_number
 from rnnloss_cli.problem._yaml import FLOAT64_WORDS, dotted
 
 _MISSING = object()
 #: Rows of predicted probabilities must sum to 1 within this.
 ROW_SUM_TOLERANCE = 1e-6
 LOGITS_HINT = " (give 'logits' instead to have softmax applied)"
-#: Whole-number fields (class indices, lengths, counts) are stored as int64.
-INT64_MAX = 2**63 - 1
+#: Whole-number fields (class indices, lengths, counts) are stored as int64 (INT64_MAX).
 _PLAIN_NUMBER_TYPES = frozenset({int, float})
 
 
@@ -89,6 +88,44 @@ def _fits_float(value: int) -> bool:
     except OverflowError:
         return False
     return True
+
+
+def _shown_int(value: int) -> str:
+    """An integer for a message: as written up to 20 digits, else ``a 401-digit number``."""
+    try:
+        return shown_integer(str(value))
+    except ValueError:  # more digits than Python will print
+        return "an integer of more than 4300 digits"
+
+
+#: Items of a list a message names before it says how many are left out.
+_SHOWN_ITEMS = 12
+
+
+def counted(n: int, noun: str, plural: str | None = None) -> str:
+    """``n`` and its noun, singular for one: ``1 symbol``, ``3 symbols``, ``2 entries``
+    (a message said "1 symbols")."""
+    return f"{n:,} {noun if n == 1 else plural or noun + 's'}"
+
+
+def named(n: int, noun: str = "symbol") -> str:
+    """``1 symbol is named``, ``3 symbols are named``."""
+    return f"{counted(n, noun)} {'is' if n == 1 else 'are'} named"
+
+
+def plain_list(items: Sequence[str], noun: str = "symbols") -> str:
+    """Names for a message as a plain list of words, as a file or a flag writes them:
+    ``-, a, b`` (not Python's ``['-', 'a', 'b']``); a long list keeps its first names
+    and says how many there are (``a, b, ... (1,000 symbols)``). A name that holds a comma
+    or a space, or none, is quoted."""
+
+    def shown(name: str) -> str:
+        return repr(name) if not name or "," in name or " " in name else name
+
+    names = [shown(str(x)) for x in items[:_SHOWN_ITEMS]]
+    if len(items) > _SHOWN_ITEMS:
+        names.append(f"... ({len(items):,} {noun})")
+    return ", ".join(names)
 
 
 def _short(value: Any) -> str:
@@ -211,9 +248,15 @@ class Fields:
         if not isinstance(value, str):
             raise self.error(f"expected text, got {_type_name(value)}", name)
         if choices and value not in choices:
-            close = difflib.get_close_matches(value, list(choices), n=1)
+            long = len(value) > _MAX_SHOWN_CHARS  # cut: a 5000-character value was echoed whole
+            close = [] if long else difflib.get_close_matches(value, list(choices), n=1)
             hint = f"; did you mean '{close[0]}'?" if close else ""
-            raise self.error(f"expected one of {', '.join(choices)}, got {value!r}{hint}", name)
+            shown = (
+                f"{value[:_MAX_SHOWN_CHARS]!r}... ({len(value):,} characters)"
+                if long
+                else (repr(value))
+            )
+            raise self.error(f"expected one of {', '.join(choices)}, got {shown}{hint}", name)
         return value
 
     def number(
@@ -244,17 +287,22 @@ class Fields:
         if not _is_number(value):
             hint = text_number_hint(value) if isinstance(value, str) else ""
             raise self.error(f"expected a number, got {_type_name(value)}{hint}", *parts)
+        if integer and isinstance(value, int):
+            # one message whatever the size (10^20 and 10^300 were worded apart)
+            if (
+                not (low is None or value >= low)
+                or not (high is None or value <= high)
+                or (abs(value) > INT64_MAX)
+            ):
+                raise self.error(integer_words(low, high, _shown_int(value)), *parts)
+            return value
         if isinstance(value, int) and not _fits_float(value):
             raise self.error(f"{_short(value)} {FLOAT64_WORDS}", *parts)
         if not math.isfinite(value) and not (infinite and math.isinf(value)):
             what = "a number or ±.inf" if infinite else "a finite number"
             raise self.error(f"expected {what}, got {value}", *parts)
-        if integer and float(value) != int(value):
-            raise self.error(f"expected a whole number, got {value}", *parts)
-        if integer and abs(value) > INT64_MAX:
-            raise self.error(
-                f"{_short(value)} is too large for a whole number here (at most 2^63 - 1)", *parts
-            )
+        if integer and (float(value) != int(value) or abs(value) > INT64_MAX):
+            raise self.error(integer_words(low, high, shown_number(str(value))), *parts)
         rng = f"[{'-inf' if low is None else low}, {'inf' if high is None else high}]"
         if (low is not None and value < low) or (high is not None and value > high):
             raise self.error(f"expected a number in {rng}, got {value}", *parts)

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from rnnloss_cli.problem.base import COMMON_FIELDS, Meta, parse_meta
-from rnnloss_cli.problem.fields import Fields
+from rnnloss_cli.problem.fields import Fields, counted
 
 DEFAULT_REDUCTION = {"mse": "mean", "bce": "mean", "nll": "sum", "cce": "sum", "hinge": "mean"}
 
@@ -146,7 +146,7 @@ def parse_categorical(f: Fields, kind: str) -> PointwiseProblem:
     if weight is not None and name == "yhat":
         raise f.error("weight needs 'logits' or 'log_probs' (PyTorch semantics)", "weight")
     if weight is not None and weight.shape != (n_classes,):
-        raise f.error(f"expected {n_classes} class weights, got {weight.size}", "weight")
+        raise f.error(f"expected {counted(n_classes, 'class weight')}, got {weight.size}", "weight")
     if smoothing and name != "logits":
         raise f.error("label_smoothing needs 'logits' (PyTorch semantics)", "label_smoothing")
     if y_index is None and name == "log_probs":

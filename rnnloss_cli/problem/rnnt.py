@@ -20,7 +20,7 @@ from rnnloss_cli.limits import MAX_RNNT_NODES, MAX_RNNT_VALUES
 from rnnloss_cli.problem._keys import ExtraKeys, split_answer
 from rnnloss_cli.problem.base import COMMON_FIELDS, Meta
 from rnnloss_cli.problem.ctc import _symbol_seq
-from rnnloss_cli.problem.fields import LOGITS_HINT, Fields
+from rnnloss_cli.problem.fields import LOGITS_HINT, Fields, counted, named
 
 RNNT_FIELDS = ("symbols", "blank", "target", "probs", "logits")
 
@@ -104,13 +104,13 @@ def parse_rnnt(f: Fields, kind: str) -> RNNTProblem:
     n_frames, n_nodes, n_classes = arr.shape
     if n_nodes != len(target) + 1:
         raise f.error(
-            f"each frame of {source} needs U+1 = {len(target) + 1} nodes (target "
-            f"{''.join(target)!r} has U = {len(target)} labels), got {n_nodes}",
+            f"each frame of {source} needs U+1 = {counted(len(target) + 1, 'node')} (target "
+            f"{''.join(target)!r} has U = {counted(len(target), 'label')}), got {n_nodes}",
             source,
         )
     if n_classes != len(symbols):
         raise f.error(
-            f"{source} has {n_classes} values per node but {len(symbols)} symbols are named",
+            f"{source} has {counted(n_classes, 'value')} per node but {named(len(symbols))}",
             source,
         )
     nodes = n_frames * n_nodes

@@ -15,13 +15,14 @@ Padding is given by ``lengths`` (steps per sequence; steps t > length are paddin
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
 from rnnloss_cli.problem.base import COMMON_FIELDS, Meta, parse_meta
-from rnnloss_cli.problem.fields import Fields
+from rnnloss_cli.problem.fields import Fields, counted
 from rnnloss_cli.problem.pointwise import check_pm1_labels
 
 PADDING_FIELDS = ("lengths", "mask")
@@ -139,8 +140,8 @@ def parse_padding(f: Fields, steps_shape: tuple[int, ...], like: str) -> np.ndar
         if length > n_steps:
             parts = ("lengths", i) if lens.ndim else ("lengths",)
             raise f.error(
-                f"sequence {i + 1} has length {int(length)}, longer than the T = {n_steps} "
-                f"steps of {like}",
+                f"sequence {i + 1} has length {int(length)}, longer than the T = "
+                f"{counted(n_steps, 'step')} of {like}",
                 *parts,
             )
     m = np.arange(n_steps) < lens.reshape(-1)[:, None]
@@ -176,7 +177,8 @@ def _vocabulary(f: Fields, n_classes: int, columns_of: str) -> tuple[str, ...] |
         vocab.append(str(item))
     if len(vocab) != n_classes:
         raise f.error(
-            f"{len(vocab)} symbols but {columns_of} has {n_classes} columns; the vocabulary "
+            f"{counted(len(vocab), 'symbol')} but {columns_of} has {counted(n_classes, 'column')}; "
+            "the vocabulary "
             "names the columns in order",
             "vocabulary",
         )
@@ -216,7 +218,7 @@ def _targets(
     if depth != len(steps_shape):
         want = "one per step" if len(steps_shape) == 1 else "one row per sequence"
         raise f.error(
-            f"expected {steps_shape[-1]} targets {want} (class indices"
+            f"expected {counted(steps_shape[-1], 'target')} {want} (class indices"
             f"{', symbols' if vocab else ''} or one-hot rows) for {like} of shape "
             f"{(*steps_shape, n_classes)}",
             "targets",
@@ -230,7 +232,8 @@ def _targets(
         if not isinstance(node, list) or len(node) != steps_shape[len(idx)]:
             got = len(node) if isinstance(node, list) else "not a list"
             raise f.error(
-                f"expected {steps_shape[len(idx)]} entries (like {like}), got {got}",
+                f"expected {counted(steps_shape[len(idx)], 'entry', 'entries')} (like {like}), "
+                f"got {got}",
                 "targets",
                 *idx,
             )
@@ -257,16 +260,20 @@ def _targets(
         else:
             if isinstance(value, str):
                 raise f.error(
-                    f"{value!r} is a symbol: give a vocabulary list naming the {n_classes} "
-                    "columns, or class indices",
+                    f"{value!r} is a symbol: give a vocabulary list naming the "
+                    f"{counted(n_classes, 'column')}, or class indices",
                     "targets",
                     *idx,
                 )
+            if not isinstance(value, (int, float)):  # a padded one too: !!binary was a crash
+                raise f.error("expected a class index or a symbol", "targets", *idx)
             if real:
                 out[idx] = f.check_number(
                     value, "targets", *idx, low=0, high=n_classes - 1, integer=True
                 )
-            label = str(int(value)) if float(value) == int(value) else str(value)
+            # a padded target counts for nothing: .nan or .inf there is shown, not converted
+            whole = math.isfinite(value) and float(value) == int(value)
+            label = str(int(value)) if whole else str(value)
         labels.append(label)
     return out, tuple(labels)
 

@@ -124,7 +124,8 @@ def test_an_error_quoting_a_huge_value_stays_a_readable_line(monkeypatch, argv):
     lines = err.splitlines()
     assert len(lines) == 1 and lines[0].startswith("error: "), err[:300]
     assert len(lines[0]) <= MAX_MESSAGE_CHARS + 60, len(lines[0])
-    assert "characters left out" in lines[0]
+    # or the value itself is cut, saying its size (integer flags: "got a 5,000-digit number")
+    assert "characters left out" in lines[0] or len(lines[0]) < 300, lines[0][:300]
 
 
 def test_an_output_path_through_a_missing_folder_and_dotdot_is_checked_where_it_lands(

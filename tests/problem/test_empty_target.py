@@ -55,7 +55,7 @@ def test_an_empty_rnnt_target_needs_one_node_a_frame(tmp_path: Path):
     # U = 0: each frame holds U + 1 = 1 node; two nodes are one too many
     text = RNNT.replace("TARGET", '""').replace("[[0.5, 0.5]]", "[[0.5, 0.5], [0.5, 0.5]]")
     text = text.replace("[[0.25, 0.75]]", "[[0.25, 0.75], [0.5, 0.5]]")
-    with pytest.raises(ProblemError, match=r"U\+1 = 1 nodes .*U = 0 labels"):
+    with pytest.raises(ProblemError, match=r"U\+1 = 1 node .*U = 0 labels"):
         _load(tmp_path, text)
 
 

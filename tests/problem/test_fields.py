@@ -30,7 +30,12 @@ def _array_error(data, **kw) -> ProblemError:
         ([1.0, float("nan"), float("inf")], {}, "x[1]", "finite"),
         ([0.5, 1.5, -1.0], {"low": 0.0, "high": 1.0}, "x[1]", "[0.0, 1.0]"),
         ([[0.5, 0.5], [0.2, -0.1]], {"low": 0.0}, "x[1][1]", "[0.0, inf]"),
-        ([0, 1, 2.5], {"integer": True}, "x[2]", "whole number"),
+        (
+            [0, 1, 2.5],
+            {"integer": True},
+            "x[2]",
+            "expected an integer between -(2^63 - 1) and 2^63 - 1, got 2.5",
+        ),
         ([0, 10**19], {"integer": True}, "x[1]", "2^63"),
         ([1, 10**400], {}, "x[1]", "does not fit a float64 number"),
         ([1, -(10**5000)], {}, "x[1]", "does not fit a float64 number"),

@@ -42,7 +42,7 @@ def test_lengths_give_the_mask(tmp_path):
 @pytest.mark.parametrize(
     "extra, line, field, words",
     [
-        ("targets: [0, 3]\n", 5, "targets[1]", "[0, 2]"),
+        ("targets: [0, 3]\n", 5, "targets[1]", "integer between 0 and 2"),
         ("vocabulary: [x, y, z]\ntargets: [x, w]\n", 6, "targets[1]", "(x, y, z)"),
         ("targets: [0, 1]\nlengths: 3\n", 6, "lengths", "longer than the T = 2"),
         ("targets: [0, 1]\nmask: [1, 1, 0]\n", 6, "mask", "expected (2,)"),
@@ -122,7 +122,7 @@ def test_gamma_outside_unit_interval(tmp_path, gamma):
         (
             "kind: reinforce\nlogits: [[1, 0]]\nactions: [2]\nrewards: [1]\ngamma: 1\n",
             "actions[0]",
-            "[0, 1]",
+            "integer between 0 and 1",
         ),
         (REIN + "gamma: 0.9\nrewards2: 1\n", "rewards2", "did you mean 'rewards'"),
     ],
