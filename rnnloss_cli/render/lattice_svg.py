@@ -232,16 +232,20 @@ def lattice_svg(
     end_x = xs[-1] + node_w / 2 + final_len + 8
     grid_right = end_x + 8 + text_width("end", NUM_FONT)
 
+    # each entry's words, a line or two, so that a small lattice's drawing stays narrower
+    # than a phone's column (358 px) and is drawn there at its own size
     legend_lines = [
-        ("blank", "blank move (t, u) → (t+1, u): y(t, u, ∅)"),
-        ("label", "label move (t, u) → (t, u+1): its label and y(t, u, label)"),
-        ("mark", "the last node (T−1, U): its final blank ends every path"),
+        ("blank", ["blank move (t, u) → (t+1, u): y(t, u, ∅)"]),
+        ("label", ["label move (t, u) → (t, u+1):", "its label and y(t, u, label)"]),
+        ("mark", ["the last node (T−1, U): its final", "blank ends every path"]),
     ]
     axis_y = grid_bottom + 22
     legend_top = axis_y + 24
-    legend_w = 44 + max(text_width(w) for _, w in legend_lines)
+    legend_w = 44 + max(text_width(w) for _, ws in legend_lines for w in ws)
     width = max(grid_right + RIGHT, legend_w + 8)
-    height = legend_top + 20 * len(legend_lines) + 4
+    tops = [legend_top + 20 * n + 16 * sum(len(ws) - 1 for _, ws in legend_lines[:n])
+            for n in range(len(legend_lines))]  # fmt: skip
+    height = tops[-1] + 16 * (len(legend_lines[-1][1]) - 1) + 24
 
     shown = f"{n_frames:,} frames by {n_rows:,} rows (u = 0 … {last_u:,})"
     desc = (
@@ -300,7 +304,7 @@ def lattice_svg(
                    f'stroke="{BLANK_COLOUR}" stroke-width="1.6"/>')  # fmt: skip
         out.append(_arrow_head(x1, y, 1.0, 0.0, BLANK_COLOUR))
         if p is not None:
-            out.append(f'<text x="{(x0 + x1) / 2:g}" y="{y - 5:g}" text-anchor="middle" '
+            out.append(f'<text x="{(x0 + x1) / 2:g}" y="{y - 8:g}" text-anchor="middle" '
                        f'fill="{blank_ink}">{escape(p)}</text>')  # fmt: skip
         out.append("</g>")
     for t, u in labels:
@@ -352,8 +356,7 @@ def lattice_svg(
     out.append("</g>")
     # the legend
     out.append('<g class="legend">')
-    for n, (kind, words) in enumerate(legend_lines):
-        y = legend_top + 20 * n
+    for (kind, words), y in zip(legend_lines, tops, strict=True):
         if kind == "blank":
             out.append(f'<line x1="4" y1="{y:g}" x2="28" y2="{y:g}" stroke="{BLANK_COLOUR}" '
                        'stroke-width="1.6"/>')  # fmt: skip
@@ -367,7 +370,8 @@ def lattice_svg(
                 f'<rect x="6" y="{y - 7:g}" width="26" height="14" rx="3" '
                 f'fill="{NEUTRAL}" stroke="{MARK_COLOUR}" stroke-width="{MARK_WIDTH}"/>'
             )
-        out.append(f'<text x="44" y="{y + 4:g}">{escape(words)}</text>')
+        for k, line in enumerate(words):
+            out.append(f'<text x="44" y="{y + 4 + 16 * k:g}">{escape(line)}</text>')
     out.append("</g>")
     out.append("</svg>")
     info = {
