@@ -26,7 +26,12 @@ def figures_for(
     the tables and lines beside it: ``precision`` (``--precision``) raised where ``digits``,
     the derivation's plan (:func:`render.text.digits_plan`), says so."""
     from rnnloss_cli.render.charts import chart_figures
+    from rnnloss_cli.render.lattice_svg import rnnt_figures
     from rnnloss_cli.render.svg import ctc_figures
 
     nums = {"precision": precision, "digits": digits}
-    return ctc_figures(r, show, window, **nums) + chart_figures(r, show, window, **nums)
+    return (
+        ctc_figures(r, show, window, **nums)
+        + rnnt_figures(r, show, window, **nums)
+        + chart_figures(r, show, window, **nums)
+    )
