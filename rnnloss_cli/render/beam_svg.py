@@ -60,7 +60,8 @@ EMPTY_NAMES = ("ε", "(empty)")
 #: The most frames drawn (the first and the last half of them) and the widest beam drawn.
 BEAM_MAX_FRAMES = 24
 BEAM_MAX_RANKS = 16
-#: A prefix longer than this many characters is cut in its box (whole in its <title>).
+#: A prefix longer than this many characters is cut in its box to its end (whole in its
+#: <title> and ``data-prefix``).
 NODE_MAX_CHARS = 18
 #: Geometry (px): font sizes, a box's padding and height, the space between columns (for
 #: the edges) and between rows, the gap drawn where frames are left out, the margins.
@@ -255,7 +256,9 @@ def _figure(svg: str, caption: str) -> str:
 
 
 def _cut(text: str) -> str:
-    return text if len(text) <= NODE_MAX_CHARS else text[: NODE_MAX_CHARS - 1] + ELLIPSIS
+    """A prefix in its box: its last NODE_MAX_CHARS − 1 characters after "…" when longer
+    (the prefixes of one beam share their start and differ at their end)."""
+    return text if len(text) <= NODE_MAX_CHARS else ELLIPSIS + text[-(NODE_MAX_CHARS - 1) :]
 
 
 def printed_totals(t: Table, precision: int = 3, digits: Digits | None = None) -> list[str]:

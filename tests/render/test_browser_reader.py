@@ -87,7 +87,17 @@ TEXT_OUTSIDE = """Array.from(document.querySelectorAll("figure svg text")).map(t
 }).filter(p => p[1] > 0.5)"""
 
 
-@pytest.mark.parametrize("problem", ["long", "problems/digits-123.yaml", "problems/hello.yaml"])
+@pytest.mark.parametrize(
+    "problem",
+    [
+        "long",
+        "problems/digits-123.yaml",
+        "problems/hello.yaml",
+        "problems/ctc-decode-beam-vs-greedy.yaml",
+        "problems/ctc-decode-lexicon.yaml",
+        "problems/ctc-decode-lm.yaml",
+    ],
+)
 def test_every_figure_text_lies_inside_its_drawing(problem, tmp_path):
     """No label, tick or legend text of a drawing is cut by its edge (before: "gamma-ray"
     and "beta_longname" ran 16 and 23 px off the trellis' left edge, shown as "amma-ray" and
