@@ -74,7 +74,10 @@ ROW_GAP = 14
 GAP_W = 36
 LEFT = 12
 TOP = 30
-BOTTOM = 12
+BOTTOM = 8
+#: The key's line under the graph: its height and its space above.
+LEGEND_H = 16
+LEGEND_GAP = 12
 TAG_GAP = 8
 #: Colours: the same prefix carried on (grey, solid), one label longer (Okabe-Ito blue,
 #: dashed), a box that merges alignments (Okabe-Ito vermillion outline), the top box's fill.
@@ -340,8 +343,9 @@ def beam_svg(
         xs.append(x)
         x += box_w + COL_GAP
     ranks = max((len(col) for col in columns), default=1)
-    width = x - COL_GAP + (TAG_GAP + tag_w if tags else 0) + LEFT
-    height = TOP + ranks * (NODE_H + ROW_GAP) - ROW_GAP + BOTTOM
+    legend, legend_w = _legend(TOP + ranks * (NODE_H + ROW_GAP) - ROW_GAP + LEGEND_GAP)
+    width = max(x - COL_GAP + (TAG_GAP + tag_w if tags else 0), LEFT + legend_w) + LEFT
+    height = TOP + ranks * (NODE_H + ROW_GAP) - ROW_GAP + LEGEND_GAP + LEGEND_H + BOTTOM
 
     def y_of(rank: int) -> float:
         return TOP + (rank - 1) * (NODE_H + ROW_GAP)
@@ -445,10 +449,34 @@ def beam_svg(
                     f'<text class="tag" x="{x0 + box_w + TAG_GAP:g}" '
                     f'y="{y0 + NODE_H / 2 + 4:g}" font-weight="bold">{escape(tags[i])}</text>'
                 )
-    out.append("</svg>")
+    out += [*legend, "</svg>"]
     return "\n".join(out), _caption(
         columns, frame_of, n_frames, merges, unclear, l_star, greedy, bool(last)
     )
+
+
+def _legend(y: float) -> tuple[list[str], float]:
+    """The key under the graph, one line from the left: the two kinds of line and the merge
+    outline, each with its words; and its width (px)."""
+    out, x, mid = ['<g class="legend">'], float(LEFT), y + LEGEND_H / 2
+    for kind, words in (("same", "same prefix"), ("extend", "one label longer"), ("", "merged")):
+        if kind:
+            colour = SAME_COLOUR if kind == "same" else EXTEND_COLOUR
+            dash = f' stroke-dasharray="{EXTEND_DASH}"' if kind == "extend" else ""
+            out.append(
+                f'<line x1="{x:g}" y1="{mid:g}" x2="{x + 24:g}" y2="{mid:g}" '
+                f'stroke="{colour}" stroke-width="1.6"{dash}/>'
+            )
+        else:
+            out.append(
+                f'<rect x="{x + 4:g}" y="{mid - 7:g}" width="16" height="14" rx="3" fill="#fff" '
+                f'stroke="{MERGE_COLOUR}" stroke-width="2.5"/>'
+            )
+        x += 30
+        out.append(f'<text x="{x:g}" y="{mid + 4:g}" font-size="{SMALL}">{words}</text>')
+        x += text_width(words, SMALL) + 18
+    out.append("</g>")
+    return out, x - 18 - LEFT
 
 
 def _edge_words(kind: str, p: _Node, n: _Node) -> str:
