@@ -38,6 +38,7 @@ and ``data-before`` (the frames drawn either side).
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass, field
 from html import escape
@@ -326,6 +327,9 @@ def beam_svg(
     )
     box_w = max(box_w, 56)
     l_star = _step_value(r, "beam search result", "best")
+    found = getattr(r.figures.get("beam_prob"), "ln", 0.0) != -math.inf
+    if not found:  # p(l*|x) = 0: no prefix of the last beam is a labelling (a lexicon's)
+        l_star = None
     greedy = _step_value(r, "greedy labelling", "greedy")
     last = columns[-1] if frame_of and frame_of[-1] == n_frames else []
     tags: dict[int, str] = {}
@@ -521,6 +525,8 @@ def _caption(
     kept = [n.prefix for n in columns[-1]] if columns else []
     named = [w for w, v in (("the answer l*", l_star), ("the greedy labelling", greedy))
              if v is not None and v in kept]  # fmt: skip
+    if l_star is None and tagged:
+        parts.append("No l* is tagged: the search found no labelling (see the warning).")
     if tagged and named:
         parts.append(f"Tagged at the right: {' and '.join(named)}, kept in the last beam.")
     if greedy is not None and tagged and greedy not in kept:

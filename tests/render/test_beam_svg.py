@@ -268,3 +268,30 @@ def test_a_beam_wider_than_the_limit_is_not_drawn_and_says_why(tmp_path):
     html = page(f)
     assert _SVG.search(html) is None
     assert "The beam is not drawn" in caption_of(html)
+
+
+def test_no_l_star_is_tagged_when_the_search_found_no_labelling(tmp_path):
+    """Lexicon [ab], width 1, one frame y = (.1, .8, .1) over (-, a, b): the beam keeps a
+    (.8), not a complete word, and ε (.1) is pruned: no labelling, p(l*|x) = 0 (the result
+    line still writes l* = ε, its empty labelling). Nothing is tagged l*, and the caption
+    says why."""
+    f = tmp_path / "nolex.yaml"
+    f.write_text(
+        yaml.safe_dump(
+            {
+                "kind": "ctc_decode",
+                "title": "no word",
+                "symbols": ["-", "a", "b"],
+                "blank": "-",
+                "beam": 1,
+                "lexicon": ["ab"],
+                "emissions": [[0.1, 0.8, 0.1]],
+            }
+        )
+    )
+    html = page(f)
+    svg = beam_svg_of(html)
+    assert [g.get("data-prefix") for g in nodes(svg) if g.get("data-t") == "1"] == ["a"]
+    tags = ["".join(t.itertext()) for t in svg.iter("text") if t.get("class") == "tag"]
+    assert tags == ["greedy"], tags  # greedy: B(a) = a
+    assert "found no labelling" in caption_of(html)
