@@ -56,6 +56,7 @@ from rnnloss_cli.result import Result, Table, Window, window_indices
 #: The beam table's title (its width follows) and the columns the drawing reads.
 BEAM_TITLE = "the beam after every frame"
 T_COLUMN, RANK_COLUMN, PREFIX_COLUMN, TOTAL_COLUMN = "t", "rank", "prefix l", "p_b + p_nb"
+SCORE_COLUMN = "score"
 #: How the empty prefix is written: ε, and "(empty)", the spelling before it.
 EMPTY_NAMES = ("ε", "(empty)")
 #: The most frames drawn (the first and the last half of them) and the widest beam drawn.
@@ -454,9 +455,10 @@ def beam_svg(
                     f'y="{y0 + NODE_H / 2 + 4:g}" font-weight="bold">{escape(tags[i])}</text>'
                 )
     out += [*legend, "</svg>"]
-    return "\n".join(out), _caption(
-        columns, frame_of, n_frames, merges, unclear, l_star, greedy, bool(last)
-    )
+    caption = _caption(columns, frame_of, n_frames, merges, unclear, l_star, greedy, bool(last))
+    if SCORE_COLUMN in t.columns:  # with a language model the beam keeps the best scores
+        caption += " Ranks follow the score (with the language model), as in the table."
+    return "\n".join(out), caption
 
 
 def _legend(y: float) -> tuple[list[str], float]:

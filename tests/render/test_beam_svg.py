@@ -295,3 +295,10 @@ def test_no_l_star_is_tagged_when_the_search_found_no_labelling(tmp_path):
     tags = ["".join(t.itertext()) for t in svg.iter("text") if t.get("class") == "tag"]
     assert tags == ["greedy"], tags  # greedy: B(a) = a
     assert "found no labelling" in caption_of(html)
+
+
+def test_with_a_language_model_the_caption_says_ranks_follow_the_score():
+    """ctc-decode-lm: the beam keeps the best fused scores, not the best p_b + p_nb, so a
+    box's rank is not read from the number in it."""
+    assert "Ranks follow the score" in caption_of(page(DECODE[2]))
+    assert "Ranks follow the score" not in caption_of(page(DECODE[0]))
