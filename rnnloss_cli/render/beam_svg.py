@@ -255,9 +255,8 @@ def _figure(svg: str, caption: str) -> str:
         else ""
     )
     body = f"{hint}{svg}\n" if svg else ""
-    return (
-        f'<figure class="trellis beam">\n{body}<figcaption>{escape(caption)}</figcaption></figure>'
-    )
+    cls = "trellis beam" if svg else "beam"  # no drawing: nothing to fit or scroll
+    return f'<figure class="{cls}">\n{body}<figcaption>{escape(caption)}</figcaption></figure>'
 
 
 def _cut(text: str) -> str:

@@ -23,7 +23,7 @@ DECODE = [
     "problems/ctc-decode-lm.yaml",
 ]
 _SVG = re.compile(r'<figure class="trellis beam">.*?(<svg\b.*?</svg>)', re.S)
-_CAPTION = re.compile(r'<figure class="trellis beam">.*?<figcaption>(.*?)</figcaption>', re.S)
+_CAPTION = re.compile(r'<figure class="(?:trellis )?beam">.*?<figcaption>(.*?)</figcaption>', re.S)
 
 
 def page(path: str | Path) -> str:
