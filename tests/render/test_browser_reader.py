@@ -89,7 +89,15 @@ TEXT_OUTSIDE = """Array.from(document.querySelectorAll("figure svg text")).map(t
 
 @pytest.mark.parametrize(
     "problem",
-    ["long", "problems/digits-123.yaml", "problems/hello.yaml", "problems/rnnt-ab-two-frames.yaml"],
+    [
+        "long",
+        "problems/digits-123.yaml",
+        "problems/hello.yaml",
+        "problems/ctc-decode-beam-vs-greedy.yaml",
+        "problems/ctc-decode-lexicon.yaml",
+        "problems/ctc-decode-lm.yaml",
+        "problems/rnnt-ab-two-frames.yaml",
+    ],
 )
 def test_every_figure_text_lies_inside_its_drawing(problem, tmp_path):
     """No label, tick or legend text of a drawing is cut by its edge (before: "gamma-ray"
