@@ -236,7 +236,8 @@ def solve_align(p: AlignProblem, *, window: Window | None = None) -> Result:
         Step(
             "target and extended labels",
             f"l = {word(p.target) or EMPTY};  l' = {' '.join(ext) if n_ext <= 33 else '…'}"
-            f"  (S' = 2·{len(p.target)} + 1 = {n_ext} state{'s' if n_ext > 1 else ''})",
+            f"  (S' = 2S + 1 = 2·{len(p.target)} + 1 = {n_ext} state{'s' if n_ext > 1 else ''}, "
+            f"with S = {len(p.target)} labels in l)",
         )
     )
     r.steps.append(feasibility_step(n_frames, len(p.target), tr.repeats, tr.min_frames))
