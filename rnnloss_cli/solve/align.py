@@ -329,10 +329,11 @@ def solve_align(p: AlignProblem, *, window: Window | None = None) -> Result:
         r.steps.append(
             Step(
                 "end",
-                "max(δ_T(S'), δ_T(S'−1)) = max({ends|,}) in state " + str(tr.states[-1] + 1)
+                "max(δ_T(S'), δ_T(S'−1)) = max({ends|,}) = {best}, in state "
+                + str(tr.states[-1] + 1)
                 if n_ext > 1
                 else "δ_T(1) = {ends|,}, the one final state",
-                {"ends": ends},
+                {"ends": ends, "best": prob_cell(float(delta[-1, int(tr.states[-1])]))},
             )
         )
         path_text = word([sym[k] for k in tr.path])

@@ -120,7 +120,7 @@ def solve_rnnt(p: RNNTProblem, *, window: Window | None = None) -> Result:
             f"target y = {word(p.target) or EMPTY + ', the empty sequence,'} (U = {n_labels}), "
             f"T = {n_frames} frames, "
             f"blank ∅ = {p.blank!r}; the lattice has T × (U+1) = {n_frames} × {n_nodes} nodes "
-            f"and C(T−1+U, U) = {paths}",
+            f"and C(T−1+U, U) = C({n_frames - 1 + n_labels}, {n_labels}) = {paths}",
         )
     )
     if not n_labels:
