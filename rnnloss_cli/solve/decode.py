@@ -171,6 +171,8 @@ def solve_decode(p: DecodeProblem, *, window: Window | None = None) -> Result:
     r.tables.append(
         emissions_table(fr, window, lambda t, k: "highlight" if greedy_idx[t] == k else None)
     )
+    # said in each format's words ("*:" piped, "highlighted:" in colour), as forced alignment does
+    r.tables[-1].legend = {"highlight": "the most probable symbol of the frame (greedy)"}
     # the labellings as text (compared and keyed whole) and as shown (cut past SHOWN_SYMBOLS)
     path_text = cut_word(tuple(sym[k] for k in greedy_idx))
     greedy_text = word([sym[k] for k in tr.greedy_labels])

@@ -166,9 +166,12 @@ def solve_rnnt(p: RNNTProblem, *, window: Window | None = None) -> Result:
             p.target,
             window,
             styles=lambda t, u: "highlight" if (t, u) in final else None,
-            caption="rows: frames t; columns: labels emitted u; highlighted: the last node",
+            caption="rows: frames t; columns: labels emitted u",
         )
     )
+    # the mark said by each format's legend (piped text shows "*", a terminal a colour), not a
+    # fixed "highlighted" that a piped "0.35*" left unexplained
+    r.tables[-1].legend = {"highlight": "the last node"}
     r.steps += _worked_nodes(tr)
     r.tables.append(
         _lattice_table(
