@@ -121,7 +121,7 @@ def test_every_character_said_to_be_set_by_pdflatex_is(tmp_path):
 
 
 def test_formula_cells_of_a_latex_table_are_set_as_maths():
-    """BPTT's gradient table names each gradient by its formula, W_hh = Σ_t h_{t−1}ᵀ δ_t; as
+    """BPTT's gradient table names each gradient by its formula, ∂L/∂W_hh = Σ_t h_{t−1}ᵀ δ_t; as
     text it printed its underscores and braces (h\\_\\{t−1\\}) for the student to decode."""
     from pathlib import Path
 
@@ -130,7 +130,8 @@ def test_formula_cells_of_a_latex_table_are_set_as_maths():
     path = Path(__file__).resolve().parent.parent / "problems" / "bptt-two-steps.yaml"
     tex = build_sheet([str(path)], "latex", solutions=True)
     rows = [line for line in tex.splitlines() if " = " in line and line.endswith(r"\\")]
-    row = next(line for line in rows if line.startswith("$W_{hh}$") or "W\\_hh =" in line)
+    # the row names the gradient, ∂L/∂W_hh = Σ_t h_{t−1}ᵀ δ_t
+    row = next(line for line in rows if r"\partial W_{hh}$ = " in line or "W\\_hh =" in line)
     assert r"\{" not in row and r"\_" not in row.split("&")[0], row
     assert "h_{t-1}" in row, row
 

@@ -1,7 +1,7 @@
 """Subscripts on the Markdown and HTML sheets read as subscripts, never as TeX source.
 
 BPTT's question sheet said, in its Conventions, "h\\_{t−1}" (Markdown) and "h_{t−1}" (HTML),
-and its gradient table's text cells "W_hh = Σ_t h\\_{t−1}ᵀ δ_t": literal braces a student
+and its gradient table's text cells "∂L/∂W_hh = Σ_t h\\_{t−1}ᵀ δ_t": literal braces a student
 does not write. Markdown sets such names as inline maths (``$h_{t-1}$``, as its steps are
 written); HTML as ``h<sub>t−1</sub>``, as its step labels are.
 """
@@ -34,7 +34,7 @@ def test_markdown_conventions_set_h_t_minus_1_as_maths():
 
 def test_markdown_gradient_table_cell_sets_its_formula_as_maths():
     md = build_sheet([BPTT], "markdown", solutions=True)
-    cell = _line(md, "| $W_{hh}$")  # the W_hh row of the gradient table
+    cell = _line(md, "| ∂L/∂$W_{hh}$")  # the ∂L/∂W_hh row of the gradient table
     assert "$h_{t-1}^{\\top}$" in cell, cell  # hᵀ_{t−1}: the transpose in the maths
     assert "_{" not in _outside_maths(cell), cell
 

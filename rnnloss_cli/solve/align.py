@@ -236,7 +236,8 @@ def solve_align(p: AlignProblem, *, window: Window | None = None) -> Result:
         Step(
             "target and extended labels",
             f"l = {word(p.target) or EMPTY};  l' = {' '.join(ext) if n_ext <= 33 else '…'}"
-            f"  (S' = 2·{len(p.target)} + 1 = {n_ext} state{'s' if n_ext > 1 else ''})",
+            f"  (S' = 2S + 1 = 2·{len(p.target)} + 1 = {n_ext} state{'s' if n_ext > 1 else ''}, "
+            f"with S = {len(p.target)} labels in l)",
         )
     )
     r.steps.append(feasibility_step(n_frames, len(p.target), tr.repeats, tr.min_frames))
@@ -328,10 +329,11 @@ def solve_align(p: AlignProblem, *, window: Window | None = None) -> Result:
         r.steps.append(
             Step(
                 "end",
-                "max(δ_T(S'), δ_T(S'−1)) = max({ends|,}) in state " + str(tr.states[-1] + 1)
+                "max(δ_T(S'), δ_T(S'−1)) = max({ends|,}) = {best}, in state "
+                + str(tr.states[-1] + 1)
                 if n_ext > 1
                 else "δ_T(1) = {ends|,}, the one final state",
-                {"ends": ends},
+                {"ends": ends, "best": prob_cell(float(delta[-1, int(tr.states[-1])]))},
             )
         )
         path_text = word([sym[k] for k in tr.path])

@@ -372,30 +372,30 @@ def _worked_steps(p: BPTTProblem, tr: Any) -> list[Step]:
         else:
             body, n_terms = _sum(sums[name], values), len(sums[name])
         entry = _sub(name, grad.shape, *([0] * grad.ndim))
-        text = f"{entry} = {formulas[name]} = {body} = {{v}}"
+        # the gradient, ∂L/∂W_xh, never the parameter's own name (W_xh = 0.5 is a given)
+        text = f"∂L/∂{entry} = {formulas[name]} = {body} = {{v}}"
         how = "from the first step's δ" if name == "h0" else "summed over the steps"
-        add(f"∂L/∂{entry}, {how}", text, values, n_terms)
+        add(f"gradient of {entry}, {how}", text, values, n_terms)
     return steps
 
 
 def _norm_steps(grads: dict[str, np.ndarray], norm: float) -> list[Step]:
     """‖∇L‖ worked out: the Euclidean norm of every gradient entry taken together, its square
     written as the sum of the squared entries (with more than STEP_MAX_TERMS entries, as the
-    sum of each parameter's ‖θ‖², the squares of its rows in the gradient table), then the
-    root; none when the squares are not finite (gradients of 1e200)."""
+    sum of each parameter's ‖∂L/∂θ‖², the squares of its rows in the gradient table), then
+    the root; none when the squares are not finite (gradients of 1e200)."""
     from rnnloss_cli.limits import STEP_MAX_TERMS
 
-    over = ", ".join(PARAMETERS[:-1]) + f" and {PARAMETERS[-1]}"
     entries = np.concatenate([np.ravel(grads[k]) for k in PARAMETERS]).astype(float)
     square = norm * norm
     if not math.isfinite(square):
         return []
     if entries.size > STEP_MAX_TERMS:  # ‖θ‖² = Σ of its entries' squares, per parameter
-        names = [f"‖{k}‖²" for k in PARAMETERS]
+        names = [f"‖∂L/∂{k}‖²" for k in PARAMETERS]
         squares = [float(np.sum(np.square(grads[k], dtype=float))) for k in PARAMETERS]
     else:
         names = [
-            _sub(k, grads[k].shape, *idx) + "²"
+            f"(∂L/∂{_sub(k, grads[k].shape, *idx)})²"
             for k in PARAMETERS
             for idx in np.ndindex(grads[k].shape)
         ]
@@ -415,7 +415,7 @@ def _norm_steps(grads: dict[str, np.ndarray], norm: float) -> list[Step]:
         Step("squared gradient norm", text.format(body=body, s="{s}"), values),
         Step(
             "gradient norm, worked",
-            f"‖∇L‖ = √(sum of the squares of every entry of {over}) = √{{s}} = {{n}}",
+            "‖∇L‖ = √(the sum of the squares above) = √{s} = {n}",
             {"s": square, "n": norm},
         ),
     ]
@@ -523,7 +523,7 @@ def solve_bptt(p: BPTTProblem, *, window: Window | None = None) -> Result:
     r.tables.append(
         _params_table(
             "every parameter's gradient ∂L/∂θ",
-            {f"{k} = {GRAD_FORMULAS[k]}": tr.grads[k] for k in PARAMETERS},
+            {f"∂L/∂{k} = {GRAD_FORMULAS[k]}": tr.grads[k] for k in PARAMETERS},
             window,
         )
     )
@@ -548,7 +548,8 @@ def solve_bptt(p: BPTTProblem, *, window: Window | None = None) -> Result:
             window,
             caption="k: steps back from the last step T; "
             "a_t = x_t W_xh + h_{t−1} W_hh + b_h, the pre-activation (δ_t = ∂L/∂a_t); "
-            "part k of dW_hh: Σ_t h_{t−k−1}ᵀ times the delta L_t sends k steps back "
+            "part k of dW_hh (dW_hh = ∂L/∂W_hh): Σ_t h_{t−k−1}ᵀ times the delta L_t sends k "
+            "steps back "
             f"(the parts sum to dW_hh); ratio = {now} / ‖∂L_T/∂a_{{T−k+1}}‖ (the row above's): "
             "< 1 every step: vanishing, > 1: exploding",
             derived=[Derived("ratio", "{0} / {1}", (now, above))],

@@ -171,15 +171,27 @@ def _listed_part(p: CTCProblem, r: Result, window: Window) -> ListedCTC:
         r.steps.append(
             Step(
                 "valid alignments only",
-                ("P = {terms|+} = {value};  −ln P = −ln {value}" if valid else "P = 0;  −ln P")
+                (
+                    "P_valid = {terms|+} = {value};  −ln P_valid = −ln {value}"
+                    if valid
+                    else "P_valid = 0;  −ln P_valid"
+                )
                 + " = {loss}",
                 {
                     "terms": terms([_listed_prob(a.product, a.log_product) for a in valid]),
                     "value": _listed_prob(lc.valid_total, lc.log_valid_total),
                     "loss": lc.valid_loss,
                 },
-                ("P = {terms|+} = {value}" if valid else "P = 0")
-                + (r";\quad -\ln P = -\ln {value}" if valid else r";\quad -\ln P")
+                (
+                    r"P_{\mathrm{valid}} = {terms|+} = {value}"
+                    if valid
+                    else r"P_{\mathrm{valid}} = 0"
+                )
+                + (
+                    r";\quad -\ln P_{\mathrm{valid}} = -\ln {value}"
+                    if valid
+                    else r";\quad -\ln P_{\mathrm{valid}}"
+                )
                 + " = {loss}",
             )
         )
@@ -579,6 +591,19 @@ def _worked_beta_and_grad(
 
     last = n_frames
     finals = [n_ext - 1, n_ext - 2]
+    # β defined before its first cell: the mirror of the forward recursion
+    r.steps.append(
+        Step(
+            "backward recursion",
+            "β_t(s) = (β_{t+1}(s) + β_{t+1}(s+1) [+ β_{t+1}(s+2) when l'_s ≠ blank and "
+            "l'_s ≠ l'_{s+2}]) · y_t(l'_s): the probability of the paths from state s at "
+            "frame t to the end, y_t(l'_s) included",
+            {},
+            r"\beta_t(s) = \bigl(\beta_{t+1}(s) + \beta_{t+1}(s+1) + [\beta_{t+1}(s+2)]\bigr)"
+            r"\, y_t(l'_s),\ \text{the bracket only when } l'_s \ne \text{blank and } "
+            r"l'_s \ne l'_{s+2}",
+        )
+    )
     r.steps.append(
         Step(
             "last frame (β runs backwards)",
@@ -665,7 +690,7 @@ def _exact_part(p: CTCProblem, r: Result, window: Window) -> tuple[float, float]
         Step(
             "extended labels",
             f"l' = {shown}  (blank between labels and at both ends: "
-            f"S' = 2·{len(p.target)} + 1 = {n_ext})",
+            f"S' = 2S + 1 = 2·{len(p.target)} + 1 = {n_ext}, with S = {len(p.target)} labels in l)",
             lead=True,
         )
     )

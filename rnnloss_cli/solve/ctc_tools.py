@@ -152,7 +152,9 @@ def paths_result(
     r.steps.append(
         Step(
             "sum over every alignment",
-            "p = {terms|+} = {value}" if count > 1 else "p = {value}, the one alignment's product",
+            "p(l|x) = {terms|+} = {value}"
+            if count > 1
+            else "p(l|x) = {value}, the one alignment's product",
             {"terms": terms(products), "value": total} if count > 1 else {"value": total},
         )
     )
@@ -169,6 +171,16 @@ def paths_result(
         values = {k: _listed_prob(math.exp(v), v) for k, v in zip("ab", last, strict=True)}
     else:  # S' = 1: one final state, the blank
         ends, values = "α_T(S') = {value}", {}
+    if labels:  # S' said before the line that uses it, as exact CTC's derivation says it
+        r.steps.append(
+            Step(
+                "extended labels",
+                "l' = {ext| }  (blank between labels and at both ends: S' = 2S + 1 = "
+                f"2·{len(labels)} + 1 = {n_ext}, with S = {len(labels)} labels in l; α_t(s): "
+                "exact CTC's forward trellis over l')",
+                {"ext": terms([blank if i % 2 == 0 else labels[i // 2] for i in range(n_ext)])},
+            )
+        )
     r.steps.append(Step("forward algorithm", ends, {**values, "value": forward}))
     # compared as logs: both sums can lie below the doubles (5e-900)
     same = log_forward == listed.log_total or math.isclose(
@@ -188,7 +200,7 @@ def paths_result(
     zero = [s for s in dict.fromkeys([*labels, blank]) if table[s] == 0]
     if not math.isfinite(listed.loss):  # an infinite loss says why
         r.warnings.append(
-            "the loss is infinite: p = 0, since "
+            "the loss is infinite: p(l|x) = 0, since "
             + (
                 f"every alignment of {word} uses a symbol of probability 0 ("
                 + ", ".join(f"y_t({z}) = 0" for z in zero)
@@ -201,9 +213,9 @@ def paths_result(
         r.steps.append(
             Step(
                 "loss",
-                "−ln p = −ln {p} = {loss}",
+                "−ln p(l|x) = −ln {p} = {loss}",
                 {"p": total, "loss": listed.loss},
-                r"-\ln p = -\ln {p} = {loss}",
+                r"-\ln p(l|x) = -\ln {p} = {loss}",
             )
         )
     # the givens each product multiplies (the symbols as values: each format escapes them);
@@ -277,7 +289,7 @@ def decode_result(
     )
     r.steps.append(
         Step(
-            "P(π*)",
+            "p(π*)",
             "{factors|*} = {value}",
             {"factors": terms(best.factors), "value": product},
         )
@@ -286,20 +298,20 @@ def decode_result(
         r.steps.append(
             Step(
                 "loss",
-                "−ln P(π*) = −ln {p} = {loss}",
+                "−ln p(π*) = −ln {p} = {loss}",
                 {"p": product, "loss": loss},
-                r"-\ln P(\pi^*) = -\ln {p} = {loss}",
+                r"-\ln p(\pi^*) = -\ln {p} = {loss}",
             )
         )
     else:  # the best symbol of some frame has probability 0: every symbol has
         t = int(np.flatnonzero(m.max(axis=1) == 0)[0])
         r.warnings.append(
-            f"the loss is infinite: P(π*) = 0, since every symbol has probability 0 at frame "
+            f"the loss is infinite: p(π*) = 0, since every symbol has probability 0 at frame "
             f"{t + 1}, so every path through it has probability 0"
         )
     r.figures = {"loss": r.loss}
     r.notes.append(
-        "loss here is −ln P(π*), the best path's negative log-probability; the best path's "
+        "loss here is −ln p(π*), the best path's negative log-probability; the best path's "
         "collapse need not be the most likely labelling (that sums over all its alignments)"
     )
     return r

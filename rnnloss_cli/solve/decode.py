@@ -45,6 +45,11 @@ FORMULA = Step(
 )
 
 
+def _minus(v: float) -> str:
+    """A given number as written (``:g``), negative with the minus sign U+2212: −0.3."""
+    return f"{v:g}".replace("-", "\u2212")
+
+
 def _lm_sums(lm: dict[tuple[str, ...], float]) -> tuple[list[Step], list[str]]:
     """For each context whose listed next-symbol probabilities sum past 1 (the first three):
     the sum worked as a lead line, Σ_k P_LM(k|context) = Σ_k e^(ln P) = P_1 + P_2 + … at
@@ -166,6 +171,8 @@ def solve_decode(p: DecodeProblem, *, window: Window | None = None) -> Result:
     r.tables.append(
         emissions_table(fr, window, lambda t, k: "highlight" if greedy_idx[t] == k else None)
     )
+    # said in each format's words ("*:" piped, "highlighted:" in colour), as forced alignment does
+    r.tables[-1].legend = {"highlight": "the most probable symbol of the frame (greedy)"}
     # the labellings as text (compared and keyed whole) and as shown (cut past SHOWN_SYMBOLS)
     path_text = cut_word(tuple(sym[k] for k in greedy_idx))
     greedy_text = word([sym[k] for k in tr.greedy_labels])
@@ -174,7 +181,7 @@ def solve_decode(p: DecodeProblem, *, window: Window | None = None) -> Result:
         Step(
             "greedy: the most probable symbol per frame (highlighted)",
             # labellings go in as values, so each format escapes them ("_" in LaTeX)
-            "π* = {path},  P(π*) = {factors|*} = {value}",
+            "π* = {path},  p(π*) = {factors|*} = {value}",
             {
                 "path": path_text,
                 "factors": terms(np.exp(fr.log_probs[np.arange(len(greedy_idx)), greedy_idx])),
@@ -513,7 +520,10 @@ def _option_steps(p: DecodeProblem) -> list[Step]:
         )
     if p.lm is not None:
         grams = ", ".join(
-            f"ln P({g[-1]}|{cut_word(g[:-1])})={v:g}" if len(g) > 1 else f"ln P({g[0]})={v:g}"
+            # the minus sign of every other number of the line (U+2212), and spaced
+            f"ln P({g[-1]}|{cut_word(g[:-1])}) = {_minus(v)}"
+            if len(g) > 1
+            else f"ln P({g[0]}) = {_minus(v)}"
             for g, v in list(p.lm.items())[:12]
         )
         more = f" and {len(p.lm) - 12:,} more" if len(p.lm) > 12 else ""

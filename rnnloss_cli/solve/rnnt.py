@@ -120,7 +120,7 @@ def solve_rnnt(p: RNNTProblem, *, window: Window | None = None) -> Result:
             f"target y = {word(p.target) or EMPTY + ', the empty sequence,'} (U = {n_labels}), "
             f"T = {n_frames} frames, "
             f"blank ∅ = {p.blank!r}; the lattice has T × (U+1) = {n_frames} × {n_nodes} nodes "
-            f"and C(T−1+U, U) = {paths}",
+            f"and C(T−1+U, U) = C({n_frames - 1 + n_labels}, {n_labels}) = {paths}",
         )
     )
     if not n_labels:
@@ -166,9 +166,12 @@ def solve_rnnt(p: RNNTProblem, *, window: Window | None = None) -> Result:
             p.target,
             window,
             styles=lambda t, u: "highlight" if (t, u) in final else None,
-            caption="rows: frames t; columns: labels emitted u; highlighted: the last node",
+            caption="rows: frames t; columns: labels emitted u",
         )
     )
+    # the mark said by each format's legend (piped text shows "*", a terminal a colour), not a
+    # fixed "highlighted" that a piped "0.35*" left unexplained
+    r.tables[-1].legend = {"highlight": "the last node"}
     r.steps += _worked_nodes(tr)
     r.tables.append(
         _lattice_table(

@@ -142,13 +142,13 @@ def test_gradient_norm_is_worked_from_the_gradients():
     grads = [1.2794107, 0.3246779, 1.9819986, 0.8000211, 1.7878507, 1.2794107]
     # each entry is squared in the line as printed (1.279², which a pencil redoes)
     assert [square.values[f"e{k}"] for k in range(6)] == pytest.approx(grads, abs=1e-6)
-    names = "W_xh² + W_hh² + b_h² + W_hy² + b_y² + h0²"
+    names = "(∂L/∂W_xh)² + (∂L/∂W_hh)² + (∂L/∂b_h)² + (∂L/∂W_hy)² + (∂L/∂b_y)² + (∂L/∂h0)²"
     terms = " + ".join(f"{{e{k}}}²" for k in range(6))
     assert square.text == f"‖∇L‖² = {names} = {terms} = {{s}}"
     for precision in (2, 3, 6):
         text = _lines(r, precision)
         assert "≈" not in text, text
-    assert "of W_xh, W_hh, b_h, W_hy, b_y and h0) = √11.143961 = 3.338257" in _lines(r, 6)
+    assert "‖∇L‖ = √(the sum of the squares above) = √11.143961 = 3.338257" in _lines(r, 6)
 
 
 def test_latex_formula_states_the_loss_as_the_plain_one_does():
@@ -343,12 +343,12 @@ def test_a_norm_over_many_entries_is_worked_parameter_by_parameter():
     }
     r = solve_problem(problem, name="many")
     square = next(s for s in r.steps if s.label == "squared gradient norm")
-    names = "‖W_xh‖² + ‖W_hh‖² + ‖b_h‖² + ‖W_hy‖² + ‖b_y‖² + ‖h0‖²"
+    names = "‖∂L/∂W_xh‖² + ‖∂L/∂W_hh‖² + ‖∂L/∂b_h‖² + ‖∂L/∂W_hy‖² + ‖∂L/∂b_y‖² + ‖∂L/∂h0‖²"
     assert square.text.startswith(f"‖∇L‖² = {names} = ")
     grads = _table(r, "every parameter's gradient")
     by_name: dict[str, float] = {}
     for row in grads.rows:
-        name = row[0].split(" = ")[0]
+        name = row[0].split(" = ")[0].removeprefix("∂L/∂")
         by_name[name] = by_name.get(name, 0.0) + sum(c * c for c in row[2:] if c != "")
     parts = [square.values[f"e{k}"] for k in range(6)]
     want = [by_name[k] for k in ("W_xh", "W_hh", "b_h", "W_hy", "b_y", "h0")]

@@ -1,10 +1,10 @@
-"""`rnnloss ctc decode`: the loss −ln P(π*) is worked from the printed P(π*), a long best
+"""`rnnloss ctc decode`: the loss −ln p(π*) is worked from the printed p(π*), a long best
 path whose product underflows a double keeps its finite loss, and an infinite loss says why.
 
 Hand arithmetic (a calculator, not the engine): frames (- .5, a .4, b .1) twice: π* = --,
-P(π*) = .5 × .5 = .25, −ln .25 = 1.386294 (1.4 at -p 1), where −ln .3 (.25 at 1 decimal)
-= 1.204 would give 1.2. 2,000 frames of (- .4, a .3, b .3): P(π*) = .4^2000 = 10^-795.88
-(below a double), −ln P(π*) = 2000 ln 2.5 = 1832.581464. A frame of zeros: every path has
+p(π*) = .5 × .5 = .25, −ln .25 = 1.386294 (1.4 at -p 1), where −ln .3 (.25 at 1 decimal)
+= 1.204 would give 1.2. 2,000 frames of (- .4, a .3, b .3): p(π*) = .4^2000 = 10^-795.88
+(below a double), −ln p(π*) = 2000 ln 2.5 = 1832.581464. A frame of zeros: every path has
 probability 0 there.
 """
 
@@ -24,7 +24,7 @@ def test_the_loss_is_worked_from_the_printed_best_path_probability():
     argv = ["ctc", "decode", "--emissions", "0.5,0.4,0.1;0.5,0.4,0.1", "--symbols", "-,a,b"]
     done = runner.invoke(app, [*argv, "-p", "1", "-f", "markdown"])
     assert done.exit_code == 0, done.output
-    assert "- loss: $-\\ln P(\\pi^*) = -\\ln 0.25 = 1.4$" in done.output, done.output
+    assert "- loss: $-\\ln p(\\pi^*) = -\\ln 0.25 = 1.4$" in done.output, done.output
 
 
 def test_a_best_path_below_the_doubles_keeps_its_finite_loss():

@@ -60,7 +60,7 @@ def test_rnnt_empty_target_by_hand():
     nodes = _table(r, "given: the moves")
     assert nodes.columns == ["t", "u", "emitted", "y(t,u,∅) blank"]
     assert "only path is all blanks" in _step(r, "empty target")
-    assert "C(T−1+U, U) = 1 path" in _step(r, "givens")
+    assert "C(T−1+U, U) = C(2, 0) = 1 path" in _step(r, "givens")
     assert _step(r, "p(y|x): the all-blank path, the only one") == (
         "Π_t y(t, 0, ∅) = 0.2 × 0.5 × 0.1 = 0.01"
     )
