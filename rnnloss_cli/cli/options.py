@@ -24,6 +24,7 @@ FormatOpt = Annotated[
     typer.Option(
         "--format",
         "-f",
+        metavar="FORMAT",  # the choices are in the help: <rich|markdown|json|html> split mid-word
         help="Output: rich tables, markdown, json or html (a self-contained page).",
     ),
 ]

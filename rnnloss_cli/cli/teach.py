@@ -98,6 +98,7 @@ def sheet(
         typer.Option(
             "--format",
             "-f",
+            metavar="FORMAT",
             help="markdown, latex or html (one printable page); default: the -o file's "
             "suffix (.md, .tex, .html), else markdown.",
             show_default=False,
@@ -185,7 +186,16 @@ def explain(
 
 def train(
     loss: Annotated[
-        TrainLoss, typer.Option("--loss", "-l", help="Which loss (and generated task) to train.")
+        TrainLoss,
+        typer.Option(
+            "--loss",
+            "-l",
+            metavar="LOSS",
+            help=(
+                "Which loss (and generated task) to train: mse, cross-entropy, ctc, "
+                "sequence-hinge (alias hinge-seq) or reinforce."
+            ),
+        ),
     ] = TrainLoss.mse,
     epochs: Annotated[
         Optional[int],  # noqa: UP045

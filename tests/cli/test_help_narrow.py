@@ -7,6 +7,8 @@ copy. No help text may be cut.
 
 from __future__ import annotations
 
+import re
+
 import pytest
 import typer.main
 from typer.testing import CliRunner
@@ -35,3 +37,19 @@ def test_help_is_not_cut(path, columns):
     cut = [line for line in panel if "…" in line]
     assert panel, result.output
     assert not cut, "\n".join(cut)
+
+
+@pytest.mark.parametrize("columns", ["60", "80"])
+@pytest.mark.parametrize("path", _paths(), ids=lambda p: " ".join(p) or "rnnloss")
+def test_help_choices_are_not_split(path, columns):
+    """A choice list like ``<rich|markdown|json|html>`` reads on one line, never wrapped
+    inside a word (train's ``--loss`` printed ``seq`` / ``uence-hinge`` on two lines)."""
+    result = runner.invoke(app, [*path, "--help"], env={"COLUMNS": columns, "NO_COLOR": "1"})
+    panel = [line for line in result.output.splitlines() if line.lstrip().startswith("│")]
+    # a choice list opens with "<" before a letter and closes with ">" after one
+    split = [
+        line
+        for line in panel
+        if len(re.findall(r"<[a-z]", line)) != len(re.findall(r"[a-z]>(?!=)", line))
+    ]
+    assert not split, "\n".join(split)
