@@ -86,16 +86,22 @@ def _params_table(title: str, mats: dict[str, np.ndarray], window: Window, **kw:
         for i in range((m.reshape(1, -1) if m.ndim == 1 else m).shape[0])
     ]
     width = max(r[2].shape[1] for r in rows)
+    # a "row" column only when some matrix has more than one row (else it is blank)
+    multi = any(r[2].shape[0] > 1 for r in rows)
 
     def cells(n: int, js: list[int]) -> list[Any]:
         _, i, m2 = rows[n]
         return [float(m2[i, j]) if j < m2.shape[1] else "" for j in js]
 
+    def head(n: int) -> list[Any]:
+        name, i, m2 = rows[n]
+        return [name, i + 1 if m2.shape[0] > 1 else ""] if multi else [name]
+
     return grid_table(
         title,
         len(rows),
-        lambda n: [rows[n][0], rows[n][1] + 1 if rows[n][2].shape[0] > 1 else ""],
-        ["parameter", "row"],
+        head,
+        ["parameter", "row"] if multi else ["parameter"],
         width,
         cells,
         lambda j: f"col {j + 1}",
