@@ -379,10 +379,11 @@ _KEY_DIGITS = 12
 
 
 def digit_key(v: Any) -> float | None:
-    """The key of a number in :data:`Digits`: a finite float read to _KEY_DIGITS
-    significant digits (ints and text print as they are)."""
+    """The key of a number in :data:`Digits`: a finite float's magnitude read to _KEY_DIGITS
+    significant digits (ints and text print as they are). x and −x share a key, so they
+    print with the same digits (BPTT's o = (0.7616, −0.7616), not (0.7616, −0.762))."""
     if isinstance(v, float) and math.isfinite(v):
-        return float(f"{v:.{_KEY_DIGITS}g}")
+        return float(f"{abs(v):.{_KEY_DIGITS}g}")
     return None
 
 
