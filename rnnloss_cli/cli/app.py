@@ -21,6 +21,7 @@ from rnnloss_cli.cli.options import (
     OutputFormat,
     PrecisionOpt,
     ShowOpt,
+    Typer,
     WindowOpt,
     stdin_once,
 )
@@ -40,7 +41,7 @@ _APP_SETTINGS: dict[str, Any] = {
     "context_settings": {"help_option_names": ["-h", "--help"]},
     "pretty_exceptions_enable": False,
 }
-app = typer.Typer(**_APP_SETTINGS)
+app = Typer(**_APP_SETTINGS)
 
 
 def _version(value: bool) -> None:
@@ -71,7 +72,9 @@ def solve(
     paths: Annotated[
         list[str],
         typer.Argument(
-            help="Problem files (YAML) or folders of them; '-' reads stdin.", callback=stdin_once
+            metavar="PATHS...",
+            help="Problem files (YAML) or folders of them; '-' reads stdin.",
+            callback=stdin_once,
         ),
     ],
     fmt: FormatOpt = OutputFormat.rich,
@@ -163,7 +166,11 @@ def _write_results(
 def check(
     paths: Annotated[
         Optional[list[str]],  # noqa: UP045
-        typer.Argument(help="Problem files or folders (default: problems/).", callback=stdin_once),
+        typer.Argument(
+            metavar="PATHS...",
+            help="Problem files or folders (default: problems/).",
+            callback=stdin_once,
+        ),
     ] = None,
     precision: PrecisionOpt = 4,
 ) -> None:
@@ -181,7 +188,7 @@ def check(
 def list_(
     folder: Annotated[
         Optional[str],  # noqa: UP045
-        typer.Argument(help="Folder of problem files (default: problems/)."),
+        typer.Argument(metavar="FOLDER", help="Folder of problem files (default: problems/)."),
     ] = None,
 ) -> None:
     """List the problem kinds and the problem files in a folder.
@@ -242,7 +249,7 @@ def app_for(argv: list[str]) -> typer.Typer:
     chosen = [c for c in app.registered_commands if _command_name(c) == word]
     if not chosen or argv[0] != word:
         return app
-    slim = typer.Typer(**_APP_SETTINGS)
+    slim = Typer(**_APP_SETTINGS)
     slim.registered_callback = app.registered_callback
     slim.registered_commands = chosen
     return slim

@@ -41,17 +41,24 @@ class ExportFormat(str, enum.Enum):
 
 
 def vary(
-    path: Annotated[str, typer.Argument(help="Template problem file (with or without vary:).")],
-    output: Annotated[Path, typer.Option("--output", "-o", help="Folder for the variant files.")],
+    path: Annotated[
+        str, typer.Argument(metavar="FILE", help="Template problem file (with or without vary:).")
+    ],
+    output: Annotated[
+        Path, typer.Option("--output", "-o", metavar="FOLDER", help="Folder for the variant files.")
+    ],
     count: Annotated[
         Optional[int],  # noqa: UP045
         typer.Option("--count", "-n", min=1, help="Number of variants (1..N)."),
     ] = None,
-    seed: Annotated[int, typer.Option("--seed", "-s", help="Seed: same seed, same files.")] = 1,
+    seed: Annotated[
+        int, typer.Option("--seed", "-s", metavar="INT", help="Seed: same seed, same files.")
+    ] = 1,
     ids: Annotated[
         Optional[str],  # noqa: UP045
         typer.Option(
             "--ids",
+            metavar="FILE",
             help="Roster CSV: one variant per student id: the column headed id (or Student ID, "
             "ID number, username, email, name), or with no header one id a line.",
         ),
@@ -132,12 +139,13 @@ def _holds(path: Path, text: str) -> bool:
 
 
 def mark(
-    path: Annotated[str, typer.Argument(help="Problem file.")],
+    path: Annotated[str, typer.Argument(metavar="FILE", help="Problem file.")],
     answers: Annotated[
         list[str],
         typer.Option(
             "--answer",
             "-a",
+            metavar="FIGURE=VALUE",
             help="FIGURE=VALUE, e.g. loss=1.4, or text for a text figure: beam=ab, path=A-BB "
             "(the empty labelling: beam=ε, or beam=); repeat per figure.",
         ),
@@ -177,7 +185,9 @@ def grade(
     paths: Annotated[
         list[str],
         typer.Argument(
-            help="Problem files or folders, then the answers CSV (last).", callback=stdin_once
+            metavar="PATHS...",
+            help="Problem files or folders, then the answers CSV (last).",
+            callback=stdin_once,
         ),
     ],
     output: OutOpt = None,
@@ -186,7 +196,7 @@ def grade(
         typer.Option(
             "--json",
             parser=output_path,
-            metavar="<path>",
+            metavar="FILE",
             help="Also write the full report (every answer, slip) as JSON.",
         ),
     ] = None,
@@ -268,7 +278,8 @@ def _same_path(a: Path, b: Path) -> bool:
 
 def export(
     paths: Annotated[
-        list[str], typer.Argument(help="Problem files or folders.", callback=stdin_once)
+        list[str],
+        typer.Argument(metavar="PATHS...", help="Problem files or folders.", callback=stdin_once),
     ],
     fmt: Annotated[
         ExportFormat, typer.Option("--format", "-f", help="Question-bank format.")
@@ -278,6 +289,7 @@ def export(
         Optional[str],  # noqa: UP045
         typer.Option(
             "--category",
+            metavar="NAME",
             help="Moodle category the templates' categories go under (default: rnnloss); "
             "$course$/ is added unless it names a context.",
         ),

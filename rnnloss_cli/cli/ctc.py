@@ -16,6 +16,7 @@ from rnnloss_cli.cli.options import (
     PrecisionOpt,
     ShowOpt,
     Text,
+    Typer,
     WindowOpt,
     integer_metavar,
     integer_option,
@@ -23,7 +24,7 @@ from rnnloss_cli.cli.options import (
 )
 from rnnloss_cli.cli.output import solve_and_emit
 
-ctc_app = typer.Typer(
+ctc_app = Typer(
     name="ctc",
     help="CTC loss: listed alignments (the handout's method), exact CTC, paths, decoding.",
     add_completion=False,
@@ -31,10 +32,14 @@ ctc_app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 
-BlankOpt = Annotated[str, typer.Option("--blank", help="The blank symbol.")]
+BlankOpt = Annotated[str, typer.Option("--blank", metavar="SYMBOL", help="The blank symbol.")]
 ProbsOpt = Annotated[
     Optional[str],  # noqa: UP045
-    typer.Option("--probs", help="Each symbol's probability at every frame, e.g. H=0.6,-=0.4."),
+    typer.Option(
+        "--probs",
+        metavar="SYMBOL=P,...",
+        help="Each symbol's probability at every frame, e.g. H=0.6,-=0.4.",
+    ),
 ]
 #: The flags one row of which (no ';') is read as a T = 1 matrix.
 MATRICES = ("emissions", "logits")
@@ -52,11 +57,18 @@ def _rows(text: str, flag: str) -> Any:
 @ctc_app.callback(invoke_without_command=True, epilog=FLAGS_EPILOG)
 def ctc(
     ctx: typer.Context,
-    target: Annotated[Text, typer.Option("--target", help="Target labels, e.g. HELLO.")] = None,
+    target: Annotated[
+        Text, typer.Option("--target", metavar="LABELS", help="Target labels, e.g. HELLO.")
+    ] = None,
     probs: ProbsOpt = None,
     alignment: Annotated[
         Optional[list[str]],  # noqa: UP045
-        typer.Option("--alignment", "-a", help="A listed alignment (repeatable), e.g. H-E-L-L-O."),
+        typer.Option(
+            "--alignment",
+            "-a",
+            metavar="ALIGNMENT",
+            help="A listed alignment (repeatable), e.g. H-E-L-L-O.",
+        ),
     ] = None,
     frames: Annotated[
         Optional[int],  # noqa: UP045
@@ -69,15 +81,21 @@ def ctc(
         ),
     ] = None,
     blank: BlankOpt = "-",
-    method: Annotated[Text, typer.Option("--method", help="listed or exact.")] = None,
+    method: Annotated[
+        Text, typer.Option("--method", metavar="NAME", help="listed or exact.")
+    ] = None,
     emissions: Annotated[
-        Text, typer.Option("--emissions", help="T x K probabilities, rows split by ';'.")
+        Text,
+        typer.Option(
+            "--emissions", metavar="PROBS", help="T x K probabilities, rows split by ';'."
+        ),
     ] = None,
     logits: Annotated[
-        Text, typer.Option("--logits", help="T x K logits (softmax per frame).")
+        Text, typer.Option("--logits", metavar="LOGITS", help="T x K logits (softmax per frame).")
     ] = None,
     symbols: Annotated[
-        Text, typer.Option("--symbols", help="Names of the K columns, e.g. -,A,B.")
+        Text,
+        typer.Option("--symbols", metavar="SYMBOLS", help="Names of the K columns, e.g. -,A,B."),
     ] = None,
     fmt: FormatOpt = OutputFormat.rich,
     precision: PrecisionOpt = 3,
@@ -127,7 +145,10 @@ def ctc(
 
 @ctc_app.command(epilog="Example: rnnloss ctc paths A -T 3 --probs A=0.6,-=0.4")
 def paths(
-    target: Annotated[str, typer.Argument(help="Target labels, e.g. AB (one symbol a character).")],
+    target: Annotated[
+        str,
+        typer.Argument(metavar="TARGET", help="Target labels, e.g. AB (one symbol a character)."),
+    ],
     frames: Annotated[
         int,
         typer.Option(
@@ -164,12 +185,18 @@ def paths(
 @ctc_app.command(epilog="Example: rnnloss ctc decode --emissions '0.2,0.8;0.6,0.4' --symbols -,A")
 def decode(
     emissions: Annotated[
-        Text, typer.Option("--emissions", help="T x K probabilities, rows split by ';'.")
+        Text,
+        typer.Option(
+            "--emissions", metavar="PROBS", help="T x K probabilities, rows split by ';'."
+        ),
     ] = None,
     symbols: Annotated[
-        str, typer.Option("--symbols", help="Names of the K columns, e.g. -,A,B.")
+        str,
+        typer.Option("--symbols", metavar="SYMBOLS", help="Names of the K columns, e.g. -,A,B."),
     ] = "",
-    logits: Annotated[Text, typer.Option("--logits", help="T x K logits instead.")] = None,
+    logits: Annotated[
+        Text, typer.Option("--logits", metavar="LOGITS", help="T x K logits instead.")
+    ] = None,
     blank: BlankOpt = "-",
     beam: Annotated[
         Optional[int],  # noqa: UP045
@@ -185,16 +212,21 @@ def decode(
         Text,
         typer.Option(
             "--lexicon",
+            metavar="WORDS",
             help="Beam search only spells these words, comma-separated (e.g. cat,cab).",
         ),
     ] = None,
     separator: Annotated[
-        Text, typer.Option("--separator", help="The symbol between lexicon words (e.g. _).")
+        Text,
+        typer.Option(
+            "--separator", metavar="SYMBOL", help="The symbol between lexicon words (e.g. _)."
+        ),
     ] = None,
     lm: Annotated[
         Text,
         typer.Option(
             "--lm",
+            metavar="FILE",
             help="Character n-gram LM file: lines 'ngram<TAB>ln probability' (shallow fusion).",
         ),
     ] = None,
@@ -347,14 +379,23 @@ def _beam_decode(
     epilog="Example: rnnloss ctc align AB --logits '0,2,0;1,1,0;0,0,2' --symbols -,A,B"
 )
 def align(
-    target: Annotated[str, typer.Argument(help="Target labels, e.g. AB (one symbol a character).")],
+    target: Annotated[
+        str,
+        typer.Argument(metavar="TARGET", help="Target labels, e.g. AB (one symbol a character)."),
+    ],
     emissions: Annotated[
-        Text, typer.Option("--emissions", help="T x K probabilities, rows split by ';'.")
+        Text,
+        typer.Option(
+            "--emissions", metavar="PROBS", help="T x K probabilities, rows split by ';'."
+        ),
     ] = None,
     symbols: Annotated[
-        str, typer.Option("--symbols", help="Names of the K columns, e.g. -,A,B.")
+        str,
+        typer.Option("--symbols", metavar="SYMBOLS", help="Names of the K columns, e.g. -,A,B."),
     ] = "",
-    logits: Annotated[Text, typer.Option("--logits", help="T x K logits instead.")] = None,
+    logits: Annotated[
+        Text, typer.Option("--logits", metavar="LOGITS", help="T x K logits instead.")
+    ] = None,
     blank: BlankOpt = "-",
     fmt: FormatOpt = OutputFormat.rich,
     precision: PrecisionOpt = 3,

@@ -1,15 +1,56 @@
 """Options every command shares: output format, precision, extra tables, output file, force.
 
-Only typer is imported here, so every command module can import it at start-up.
+Also the :class:`Typer` every command is registered on, whose commands show each argument by
+its metavar (``Usage: rnnloss solve [OPTIONS] PATHS...``). Only typer is imported here, so
+every command module can import it at start-up.
 """
 
+import copy
 import enum
+import functools
 import os
 from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated, Any, Optional
 
 import typer
+from typer.core import TyperArgument, TyperCommand
+
+
+@functools.cache
+def _untyped(kind: type) -> type:
+    """``kind`` (a click parameter type) showing no type name beside a metavar."""
+    return type(f"Untyped{kind.__name__}", (kind,), {"get_metavar": lambda self, *a, **k: ""})
+
+
+class Command(TyperCommand):
+    """An rnnloss command: an argument with a metavar is shown by it alone, as click writes
+    one: ``PATHS...`` in the usage line (an optional one ``[FOLDER]``), and no ``<str>``
+    beside it in the arguments panel. Typer 0.28 wrote a required one ``{PATHS...}``, and
+    one without a metavar ``{paths}...`` with ``<str>``."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for param in self.params:
+            if isinstance(param, TyperArgument) and param.metavar:
+                param.type = copy.copy(param.type)
+                param.type.__class__ = _untyped(type(param.type))
+
+    def collect_usage_pieces(self, ctx: typer.Context) -> list[str]:
+        pieces = [self.options_metavar] if self.options_metavar else []
+        for param in self.get_params(ctx):
+            if isinstance(param, TyperArgument) and param.metavar:
+                pieces.append(param.metavar if param.required else f"[{param.metavar}]")
+            else:
+                pieces += param.get_usage_pieces(ctx)
+        return pieces
+
+
+class Typer(typer.Typer):
+    """A ``typer.Typer`` whose commands are :class:`Command` unless one names its own."""
+
+    def command(self, *args: Any, cls: Any = None, **kwargs: Any) -> Any:
+        return super().command(*args, cls=cls or Command, **kwargs)
 
 
 class OutputFormat(str, enum.Enum):
@@ -77,6 +118,7 @@ ShowOpt = Annotated[
     Optional[list[str]],  # noqa: UP045 - typer needs Optional on Python 3.10
     typer.Option(
         "--show",
+        metavar="TABLES",
         # No long comma list in the help: Rich cuts an unbreakable word to "…" on a narrow
         # terminal ("beta,grad,poster…" at 60 columns).
         help="Extra tables to show (CTC trellises): beta, grad, posterior; comma-separated "
@@ -113,7 +155,7 @@ OutOpt = Annotated[
         "--output",
         "-o",
         parser=output_path,
-        metavar="<path>",
+        metavar="FILE",
         help="Write to this file (atomically) instead of standard output.",
     ),
 ]

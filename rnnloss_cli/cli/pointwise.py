@@ -17,17 +17,35 @@ from rnnloss_cli.cli.output import solve_and_emit
 #: The reduction each kind uses when none is given (as problem/pointwise.py applies it).
 DEFAULT_REDUCTION = {"mse": "mean", "bce": "mean", "hinge": "mean", "nll": "sum", "cce": "sum"}
 
-YOpt = Annotated[str, typer.Option("--y", help="Actual values / labels, e.g. 1,-1,1 (rows: ';').")]
-YhatOpt = Annotated[str, typer.Option("--yhat", help="Predictions, e.g. 0.8,-0.5,0.3.")]
-ClassYOpt = Annotated[
-    str, typer.Option("--y", help="True classes: indices (0,2) or one-hot rows (1,0;0,1).")
+YOpt = Annotated[
+    str,
+    typer.Option("--y", metavar="VALUES", help="Actual values / labels, e.g. 1,-1,1 (rows: ';')."),
 ]
-ProbsOpt = Annotated[Text, typer.Option("--yhat", help="Predicted probabilities, rows: ';'.")]
+YhatOpt = Annotated[
+    str, typer.Option("--yhat", metavar="VALUES", help="Predictions, e.g. 0.8,-0.5,0.3.")
+]
+ClassYOpt = Annotated[
+    str,
+    typer.Option(
+        "--y", metavar="CLASSES", help="True classes: indices (0,2) or one-hot rows (1,0;0,1)."
+    ),
+]
+ProbsOpt = Annotated[
+    Text, typer.Option("--yhat", metavar="PROBS", help="Predicted probabilities, rows: ';'.")
+]
 LogitsOpt = Annotated[
-    Text, typer.Option("--logits", help="Logits instead of probabilities (softmax applied).")
+    Text,
+    typer.Option(
+        "--logits", metavar="LOGITS", help="Logits instead of probabilities (softmax applied)."
+    ),
 ]
 LogProbsOpt = Annotated[
-    Text, typer.Option("--log-probs", help="Log probabilities (ln p) instead of probabilities.")
+    Text,
+    typer.Option(
+        "--log-probs",
+        metavar="LOG_PROBS",
+        help="Log probabilities (ln p) instead of probabilities.",
+    ),
 ]
 
 #: kind, summary (the command's help), example
@@ -66,6 +84,7 @@ def _reduction_opt(kind: str) -> Any:
         typer.Option(
             "--reduction",
             "-r",
+            metavar="NAME",
             help=f"{DEFAULT_REDUCTION[kind]} (the default) or {other}.",
         ),
     ]

@@ -62,10 +62,14 @@ def register(app: typer.Typer) -> None:
     """Add the sequence, hinge-seq and reinforce commands to ``app``."""
 
     LengthsOpt = Annotated[
-        Opt, typer.Option("--lengths", help="Real steps per sequence, e.g. 3,2 (rest is padding).")
+        Opt,
+        typer.Option(
+            "--lengths", metavar="INTS", help="Real steps per sequence, e.g. 3,2 (rest is padding)."
+        ),
     ]
     MaskOpt = Annotated[
-        Opt, typer.Option("--mask", help="0/1 per step (1 = real), rows split by ';'.")
+        Opt,
+        typer.Option("--mask", metavar="BITS", help="0/1 per step (1 = real), rows split by ';'."),
     ]
 
     @app.command(epilog="Example: rnnloss sequence --targets 0,1 --logits '2,0;0,1'")
@@ -74,18 +78,28 @@ def register(app: typer.Typer) -> None:
             str,
             typer.Option(
                 "--targets",
+                metavar="CLASSES",
                 help="Class per step: indices 0,1 or symbols (with "
                 "--vocabulary); rows split by ';' for a batch.",
             ),
         ],
         yhat: Annotated[
-            Opt, typer.Option("--yhat", help="Probabilities per step (T x C), rows split by ';'.")
+            Opt,
+            typer.Option(
+                "--yhat", metavar="PROBS", help="Probabilities per step (T x C), rows split by ';'."
+            ),
         ] = None,
         logits: Annotated[
-            Opt, typer.Option("--logits", help="Logits per step instead (softmax applied).")
+            Opt,
+            typer.Option(
+                "--logits", metavar="LOGITS", help="Logits per step instead (softmax applied)."
+            ),
         ] = None,
         vocabulary: Annotated[
-            Opt, typer.Option("--vocabulary", help="Names of the C columns, e.g. the,cat,<eos>.")
+            Opt,
+            typer.Option(
+                "--vocabulary", metavar="NAMES", help="Names of the C columns, e.g. the,cat,<eos>."
+            ),
         ] = None,
         lengths: LengthsOpt = None,
         mask: MaskOpt = None,
@@ -94,6 +108,7 @@ def register(app: typer.Typer) -> None:
             typer.Option(
                 "--reduction",
                 "-r",
+                metavar="NAME",
                 help="sum (default, the handout's formula), mean_tokens or mean_sequences.",
             ),
         ] = None,
@@ -123,12 +138,20 @@ def register(app: typer.Typer) -> None:
         epilog="Example: rnnloss sequence-hinge --y 1,-1 --yhat 0.8,-0.5",
     )
     def hinge_seq(
-        y: Annotated[str, typer.Option("--y", help="Labels -1/+1 per step, e.g. 1,-1,1.")],
-        yhat: Annotated[str, typer.Option("--yhat", help="Scores per step, e.g. 0.8,-0.5,0.3.")],
+        y: Annotated[
+            str, typer.Option("--y", metavar="LABELS", help="Labels -1/+1 per step, e.g. 1,-1,1.")
+        ],
+        yhat: Annotated[
+            str,
+            typer.Option("--yhat", metavar="SCORES", help="Scores per step, e.g. 0.8,-0.5,0.3."),
+        ],
         lengths: LengthsOpt = None,
         mask: MaskOpt = None,
         reduction: Annotated[
-            Opt, typer.Option("--reduction", "-r", help="mean (default), sum or mean_sequences.")
+            Opt,
+            typer.Option(
+                "--reduction", "-r", metavar="NAME", help="mean (default), sum or mean_sequences."
+            ),
         ] = None,
         fmt: FormatOpt = OutputFormat.rich,
         precision: PrecisionOpt = 3,
@@ -141,31 +164,61 @@ def register(app: typer.Typer) -> None:
     @app.command(epilog="Example: rnnloss reinforce --probs 0.9,0.6 --rewards 1,0 --gamma 0.9")
     def reinforce(
         probs: Annotated[
-            Opt, typer.Option("--probs", help="π(y_t|s_t) of the actions taken, e.g. 0.9,0.6.")
+            Opt,
+            typer.Option(
+                "--probs", metavar="PROBS", help="π(y_t|s_t) of the actions taken, e.g. 0.9,0.6."
+            ),
         ] = None,
         policy: Annotated[
-            Opt, typer.Option("--policy", help="Full distributions per step (T x A), ';' rows.")
+            Opt,
+            typer.Option(
+                "--policy", metavar="PROBS", help="Full distributions per step (T x A), ';' rows."
+            ),
         ] = None,
         logits: Annotated[
-            Opt, typer.Option("--logits", help="Policy logits per step (T x A), ';' rows.")
+            Opt,
+            typer.Option(
+                "--logits", metavar="LOGITS", help="Policy logits per step (T x A), ';' rows."
+            ),
         ] = None,
         actions: Annotated[
-            Opt, typer.Option("--actions", help="Action index per step (for --policy, --logits).")
+            Opt,
+            typer.Option(
+                "--actions",
+                metavar="INDICES",
+                help="Action index per step (for --policy, --logits).",
+            ),
         ] = None,
         rewards: Annotated[
-            Opt, typer.Option("--rewards", help="Reward per step, e.g. 1,0,1.")
+            Opt, typer.Option("--rewards", metavar="VALUES", help="Reward per step, e.g. 1,0,1.")
         ] = None,
         returns: Annotated[
-            Opt, typer.Option("--returns", help="Returns R_t given directly (instead of --gamma).")
+            Opt,
+            typer.Option(
+                "--returns",
+                metavar="VALUES",
+                help="Returns R_t given directly (instead of --gamma).",
+            ),
         ] = None,
         gamma: Annotated[
-            Opt, typer.Option("--gamma", help="Discount in [0, 1] for R_t = Σ_k γ^k r_(t+k).")
+            Opt,
+            typer.Option(
+                "--gamma", metavar="FLOAT", help="Discount in [0, 1] for R_t = Σ_k γ^k r_(t+k)."
+            ),
         ] = None,
         baseline: Annotated[
-            Opt, typer.Option("--baseline", help="A number, or 'mean' (mean of the returns).")
+            Opt,
+            typer.Option(
+                "--baseline",
+                metavar="FLOAT|mean",
+                help="A number, or 'mean' (mean of the returns).",
+            ),
         ] = None,
         reduction: Annotated[
-            Opt, typer.Option("--reduction", "-r", help="sum (default), mean or mean_sequences.")
+            Opt,
+            typer.Option(
+                "--reduction", "-r", metavar="NAME", help="sum (default), mean or mean_sequences."
+            ),
         ] = None,
         fmt: FormatOpt = OutputFormat.rich,
         precision: PrecisionOpt = 3,

@@ -69,7 +69,9 @@ def _write(
 
 
 def new(
-    kind: Annotated[str, typer.Argument(help="Problem kind, e.g. mse, hinge, ctc.")],
+    kind: Annotated[
+        str, typer.Argument(metavar="KIND", help="Problem kind, e.g. mse, hinge, ctc.")
+    ],
     output: OutOpt = None,
     force: ForceOpt = False,
 ) -> None:
@@ -91,7 +93,8 @@ def new(
 
 def sheet(
     paths: Annotated[
-        list[str], typer.Argument(help="Problem files or folders.", callback=stdin_once)
+        list[str],
+        typer.Argument(metavar="PATHS...", help="Problem files or folders.", callback=stdin_once),
     ],
     fmt: Annotated[
         Optional[SheetFormat],  # noqa: UP045
@@ -119,7 +122,9 @@ def sheet(
     ] = 3,
     title: Annotated[
         Optional[str],  # noqa: UP045
-        typer.Option("--title", help="Sheet title (default: Problem sheet / Solutions)."),
+        typer.Option(
+            "--title", metavar="TEXT", help="Sheet title (default: Problem sheet / Solutions)."
+        ),
     ] = None,
     paper: Annotated[
         Paper,
@@ -162,7 +167,10 @@ def sheet(
 def explain(
     loss: Annotated[
         Optional[str],  # noqa: UP045
-        typer.Argument(help="A loss: mse, bce, nll, cce, hinge, ctc, sequence, ... (none: all)."),
+        typer.Argument(
+            metavar="LOSS",
+            help="A loss: mse, bce, nll, cce, hinge, ctc, sequence, ... (none: all).",
+        ),
     ] = None,
     fmt: Annotated[
         ExplainFormat, typer.Option("--format", "-f", help="rich (terminal) or markdown.")
