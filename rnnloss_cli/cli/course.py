@@ -28,7 +28,15 @@ from rnnloss_cli.cli.io import (
     write_markup,
     write_stdout,
 )
-from rnnloss_cli.cli.options import ForceOpt, OutOpt, output_path, stdin_once
+from rnnloss_cli.cli.options import (
+    ForceOpt,
+    OutOpt,
+    integer_metavar,
+    integer_option,
+    output_path,
+    stdin_once,
+)
+from rnnloss_cli.limits import MAX_VARIANTS  # constants only: cheap at start-up
 
 
 class MarkFormat(str, enum.Enum):
@@ -49,10 +57,23 @@ def vary(
     ],
     count: Annotated[
         Optional[int],  # noqa: UP045
-        typer.Option("--count", "-n", min=1, help="Number of variants (1..N)."),
+        typer.Option(
+            "--count",
+            "-n",
+            parser=integer_option("--count", 1, MAX_VARIANTS),
+            metavar=integer_metavar(1, MAX_VARIANTS),
+            help="Number of variants (1..N).",
+        ),
     ] = None,
     seed: Annotated[
-        int, typer.Option("--seed", "-s", metavar="INT", help="Seed: same seed, same files.")
+        int,
+        typer.Option(
+            "--seed",
+            "-s",
+            parser=integer_option("--seed", -(2**63 - 1)),  # hashed as text: any int64
+            metavar="INT",
+            help="Seed: same seed, same files.",
+        ),
     ] = 1,
     ids: Annotated[
         Optional[str],  # noqa: UP045
@@ -72,7 +93,6 @@ def vary(
     "a b" and "a_b" or S1 and s1, are refused); a file that already holds the same bytes is
     left as it is, any other existing file needs --force.
     """
-    from rnnloss_cli.limits import MAX_VARIANTS
     from rnnloss_cli.problem import input_files
     from rnnloss_cli.teach.vary import file_names, make_variants, read_roster, template_name
 
