@@ -37,7 +37,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from rnnloss_cli.errors import ProblemError
-from rnnloss_cli.flags import DECIMAL
+from rnnloss_cli.flags import DECIMAL, shown_text
 from rnnloss_cli.limits import MAX_PAIR_SOLVES
 from rnnloss_cli.result import LogNumber
 from rnnloss_cli.solve._beyond import EMPTY
@@ -949,11 +949,21 @@ def _figure_named(ctx: Ctx, asked: str) -> str:
     if folded:
         why = f"could be {' or '.join(map(repr, folded))}, which differ only by case"
     else:
-        why = f"no figure named {asked!r} for this problem; it gives: {', '.join(figures)}"
+        why = (
+            f"no figure named {shown_text(asked)} for this problem; it gives: {', '.join(figures)}"
+        )
         if ctx.entries:
             first, last = next(iter(ctx.entries)), list(ctx.entries)[-1]
             why += f", and the key's array entries {first} ... {last}"
-    raise ProblemError(why, file=ctx.meta.file, field=f"--answer {asked}")
+    raise ProblemError(why, file=ctx.meta.file, field=_answer_field(asked))
+
+
+def _answer_field(asked: str) -> str:
+    """The field a message names for the answer to ``asked``: ``--answer loss``; a name
+    past 40 characters cut (``--answer xxx... (5,000 characters)``), never echoed whole."""
+    if len(asked) <= 40:
+        return f"--answer {asked}"
+    return f"--answer {asked[:40]}... ({len(asked):,} characters)"
 
 
 def mark_ctx(ctx: Ctx, answers: dict[str, float | str]) -> MarkReport:
@@ -972,7 +982,7 @@ def mark_ctx(ctx: Ctx, answers: dict[str, float | str]) -> MarkReport:
             raise ProblemError(
                 f"{named[figure]!r} and {asked!r} are one figure, {figure!r}, given twice",
                 file=meta.file,
-                field=f"--answer {asked}",
+                field=_answer_field(asked),
             )
         named[figure] = asked
         if figure in ctx.texts:
@@ -982,7 +992,7 @@ def mark_ctx(ctx: Ctx, answers: dict[str, float | str]) -> MarkReport:
             try:
                 given = parse_value(given)
             except ValueError as err:
-                raise ProblemError(str(err), file=meta.file, field=f"--answer {asked}") from None
+                raise ProblemError(str(err), file=meta.file, field=_answer_field(asked)) from None
         expected = ctx.shown(figure)  # a float: compared as one, printed by _g
         points = meta.points.get(figure, 1.0)
         right = _close(given, expected, meta.tolerance)
@@ -1041,7 +1051,7 @@ def mark_text(ctx: Ctx, asked: str, figure: str, given: float | str) -> FigureMa
             f"{str(given).strip()[:40]!r} is a number, but {figure} is text: a labelling"
             f"{_symbols_hint(ctx)}; the empty one is written {EMPTY}",
             file=ctx.meta.file,
-            field=f"--answer {asked}",
+            field=_answer_field(asked),
         )
     expected = ctx.texts[figure]
     right = text == expected
@@ -1163,9 +1173,9 @@ def read_answer_flags(flags: list[str]) -> dict[str, str]:
         name, sep, text = flag.partition("=")
         name = name.strip()
         if not sep or not name:
-            raise ProblemError(f"--answer {flag!r}: expected FIGURE=VALUE, e.g. loss=1.4")
+            raise ProblemError(f"--answer {shown_text(flag)}: expected FIGURE=VALUE, e.g. loss=1.4")
         if name in out:
-            raise ProblemError(f"--answer {name} given twice")
+            raise ProblemError(f"{_answer_field(name)} given twice")
         out[name] = text
     return out
 
