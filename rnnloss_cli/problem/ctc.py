@@ -22,7 +22,7 @@ from rnnloss_cli.engine import softmax
 from rnnloss_cli.engine.alignments import min_frames
 from rnnloss_cli.limits import MAX_ARRAY_BYTES, MAX_TRELLIS_CELLS
 from rnnloss_cli.problem.base import COMMON_FIELDS, Meta, parse_meta
-from rnnloss_cli.problem.fields import ROW_SUM_TOLERANCE, Fields
+from rnnloss_cli.problem.fields import ROW_SUM_TOLERANCE, Fields, counted, named
 
 CTC_FIELDS = (
     "target",
@@ -239,7 +239,7 @@ def parse_ctc(f: Fields, kind: str) -> CTCProblem:
             matrix = softmax(logits)
         if matrix.shape[1] != len(symbols):
             raise f.error(
-                f"{source} has {matrix.shape[1]} columns but {len(symbols)} symbols are named",
+                f"{source} has {counted(matrix.shape[1], 'column')} but {named(len(symbols))}",
                 source,
             )
     where = "probs" if source == "probs" else "symbols"

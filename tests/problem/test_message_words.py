@@ -35,6 +35,18 @@ CASES = {
         "emissions has 3 columns but 1 symbol is named",
         "1 symbols",
     ),
+    # kind: ctc, one symbol named for two columns (problem/ctc.py said "1 symbols are named")
+    "ctc one symbol": (
+        'kind: ctc\ntarget: A\nsymbols: ["-"]\nemissions: [[0.5, 0.5]]\n',
+        "emissions has 2 columns but 1 symbol is named",
+        "1 symbols",
+    ),
+    # one column for two symbols
+    "ctc one column": (
+        'kind: ctc\ntarget: A\nsymbols: ["-", A]\nemissions: [[1.0]]\n',
+        "emissions has 1 column but 2 symbols are named",
+        "1 columns",
+    ),
     # the empty target has U = 0 labels, so each frame needs U + 1 = 1 node, not 2
     "rnnt one node": (
         'kind: rnnt\nsymbols: ["-", a]\ntarget: ""\nprobs:\n  - [[0.5, 0.5], [0.5, 0.5]]\n',
