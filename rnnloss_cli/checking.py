@@ -266,7 +266,9 @@ def list_kinds_and_problems(folder: str | None = None, *, console: Any = None) -
     folder = DEFAULT_FOLDER if folder is None else folder  # "" named is an error, not the default
     # a missing or unreadable folder named: a ProblemError, nothing printed yet
     files = None if missing_default else problem_files([folder])
-    kinds = Table("kind", "what it solves", title="problem kinds")
+    kinds = Table(title="problem kinds")
+    kinds.add_column("kind", overflow="fold")
+    kinds.add_column("what it solves", overflow="fold")
     for kind, summary in KIND_SUMMARIES.items():
         kinds.add_row(kind, summary)
     console.print(kinds)
@@ -281,13 +283,17 @@ def list_kinds_and_problems(folder: str | None = None, *, console: Any = None) -
     if not files:  # said, not left to a missing table (a folder of CSVs looked listed)
         console.print(Text(f"no problem files (*.yaml, *.yml) in {folder}"))
         return
+    # relative to the folder listed: a subfolder's x.yaml and another's stay apart
+    names = [os.path.relpath(p, folder) if os.path.isdir(folder) else Path(p).name for p in files]
     probs = Table(title=f"problems in {folder}")
-    probs.add_column("file", overflow="fold")
-    probs.add_column("kind")
-    probs.add_column("title")
-    for path in files:
-        # relative to the folder listed: a subfolder's x.yaml and another's stay apart
-        shown = Text(os.path.relpath(path, folder) if os.path.isdir(folder) else Path(path).name)
+    # a name kept whole up to half the width (bptt-three-steps-cross-entropy.yaml folded
+    # as "...-entro" / "py.yaml" at 80 columns); longer ones still fold, never cut
+    widest = max(map(len, names))
+    probs.add_column("file", overflow="fold", no_wrap=widest <= console.width // 2)
+    probs.add_column("kind", overflow="fold")
+    probs.add_column("title", overflow="fold")  # a long word folds (50 columns), never "…"
+    for path, name in zip(files, names, strict=True):
+        shown = Text(name)
         try:
             p = load_problem(path)
             probs.add_row(shown, Text(p.meta.kind), Text(p.meta.title))
