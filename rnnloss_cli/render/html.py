@@ -605,11 +605,11 @@ def narrow_pieces(piece: str, limit: int = NARROW_AT) -> list[str]:
 
 
 #: A subscript in a step's label (solver prose with maths: "worked cell α_2(4)",
-#: "∂L/∂ŷ_1", "δ_{t−1}", "l'_s"): after a letter that is not part of a word, and its prime if
-#: it has one, a digit or letter run or a braced group. Word_with_underscores (mean_tokens,
-#: p_nb) stay as they are.
+#: "∂L/∂ŷ_1", "δ_{t−1}", "l'_s", p_nb, W_xh): after a letter that is not part of a word, and
+#: its prime if it has one, a digit run, one or two letters, or a braced group.
+#: Word_with_underscores (mean_tokens, log_base) stay as they are.
 _LABEL_SUB = re.compile(
-    r"(?<![A-Za-z_])([^\W\d_]|[^\x00-\x7f])(['′]?)_(\{[^{}]*\}|[0-9]+|[A-Za-z](?![A-Za-z]))"
+    r"(?<![A-Za-z_])([^\W\d_]|[^\x00-\x7f])(['′]?)_(\{[^{}]*\}|[0-9]+|[A-Za-z]{1,2}(?![A-Za-z]))"
 )
 
 

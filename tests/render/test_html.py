@@ -228,7 +228,12 @@ def test_a_step_label_sets_its_subscripts():
     assert step_label_html("worked gradient ∂L/∂ŷ_1") == "worked gradient ∂L/∂ŷ<sub>1</sub>"
     assert step_label_html("worked cell α_2(4)") == "worked cell α<sub>2</sub>(4)"
     assert step_label_html("δ_{t−1} <b>") == "δ<sub>t−1</sub> &lt;b&gt;"
-    assert step_label_html("mean_tokens and p_nb") == "mean_tokens and p_nb"
+    assert step_label_html("mean_tokens and log_base") == "mean_tokens and log_base"
+    # two letters are a subscript too: the beam table headed "p_b(l)" with a subscript beside
+    # a literal "p_nb(l)", under maths that writes p_nb with one
+    assert step_label_html("p_b + p_nb") == "p<sub>b</sub> + p<sub>nb</sub>"
+    assert step_label_html("∂L/∂W_xh") == "∂L/∂W<sub>xh</sub>"
+    assert step_label_html("x_abc") == "x_abc"
 
 
 def style_rules(text: str, *, media: str = "screen") -> dict[str, dict[str, str]]:
