@@ -15,22 +15,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from typer.testing import CliRunner
-
-from rnnloss_cli.cli import app
+from tests.solve.markdown import line_starting as _line
+from tests.solve.markdown import markdown_lines as _lines
 
 PROBLEMS = Path(__file__).parents[2] / "problems"
-runner = CliRunner()
-
-
-def _lines(*args: str) -> list[str]:
-    done = runner.invoke(app, [*args, "-f", "markdown"])
-    assert done.exit_code == 0, done.output
-    return done.output.splitlines()
-
-
-def _line(lines: list[str], start: str) -> str:
-    return next(x for x in lines if x.startswith(start))
 
 
 def test_s_is_defined_where_s_prime_is_counted():
