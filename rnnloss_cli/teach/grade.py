@@ -315,9 +315,10 @@ def _header(cells: list[str], path: str, line: int) -> tuple[list[str], bool, li
     """The column names (lowercase, stripped), whether the form is long, and the names of
     the long form's extra columns (ignored).
 
-    The long form's first four columns are student, problem, figure, value; the wide form's
-    first two are student and problem, then one figure a column. A wide header with a column
-    named figure or value is a long one with a column missing or out of order: refused.
+    The long form's first four columns are student, problem, figure, value (or answer); the
+    wide form's first two are student and problem, then one figure a column. A wide header
+    with a column named figure or value is a long one with a column missing or out of order:
+    refused.
     """
     header = [h.strip().lower() for h in cells]
     if header and _is_student_column(header[0]):
@@ -336,6 +337,8 @@ def _header(cells: list[str], path: str, line: int) -> tuple[list[str], bool, li
             file=path,
             line=line,
         )
+    if header[2:4] == ["figure", "answer"]:  # as a teacher heads the students' answers
+        header[3] = "value"
     long_form = tuple(header[:4]) == LONG_COLUMNS
     if not long_form and {"figure", "value"} & set(header[2:]):
         raise ProblemError(
@@ -533,6 +536,12 @@ class _Grader:
                 f"problem {shown(name)} could be {names}, whose names differ only by case; "
                 "write the name exactly"
             )
+        # a template of variants named as its file is (hello.yaml, problems/hello.yaml); not
+        # a problem graded itself, whose group is just it: another folder's file of its name
+        template = nfc(Path(name).stem) if name.endswith((".yaml", ".yml")) else None
+        members = self.report.groups.get(template, [])
+        if any(g.name != template for g in members):
+            return self._own_variant(template, student)
         return None, f"unknown problem {shown(name)} (known: {self.known})"
 
     def _own_variant(self, template: str, student: str) -> tuple[_Graded | None, str]:

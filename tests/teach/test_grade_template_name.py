@@ -73,3 +73,31 @@ def test_a_student_with_no_variant_of_their_own_is_told_so(tmp_path):
     report = grade_class([str(out)], str(answers))
     (issue,) = report.issues
     assert "made for zed" in issue and "hinge-sequence-s1" in issue, issue
+
+
+def test_the_template_as_a_file_name_and_an_answer_column(tmp_path):
+    """A form's export names the template as its file (hinge-sequence.yaml, or with its
+    folder) and heads the answers "answer": both were refused (an unknown problem; "the long
+    form's header is student,problem,figure,value")."""
+    roster = tmp_path / "roster.csv"
+    roster.write_text("id\ns1\ns2\n")
+    out = _variants(tmp_path, "--ids", str(roster))
+    right = {s: _mean_hinge(out / f"hinge-sequence-{s}.yaml") for s in ("s1", "s2")}
+    answers = tmp_path / "answers.csv"
+    answers.write_text(
+        "student,problem,figure,answer\n"
+        f"s1,hinge-sequence.yaml,loss,{right['s1']:.4f}\n"
+        f"s2,problems/hinge-sequence.yaml,loss,{right['s2']:.4f}\n"
+    )
+    report = grade_class([str(out)], str(answers))
+    assert not report.issues, report.issues
+    assert report.earned("s1") == 1 and report.earned("s2") == 1
+
+
+def test_another_folders_file_of_a_graded_problems_name_is_unknown(tmp_path):
+    """Only a template of variants is found by its file name: elsewhere/hinge-sequence.yaml,
+    when the graded hinge-sequence is a problem of its own, stays an unknown problem."""
+    answers = tmp_path / "answers.csv"
+    answers.write_text("student,problem,figure,value\nann,elsewhere/hinge-sequence.yaml,loss,1\n")
+    report = grade_class([TEMPLATE], str(answers))
+    assert len(report.issues) == 1 and "unknown problem" in report.issues[0], report.issues
