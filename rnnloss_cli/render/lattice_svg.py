@@ -94,6 +94,11 @@ def _number(x: Any) -> bool:
     return isinstance(x, (int, float, LogNumber)) and not isinstance(x, bool)
 
 
+def _label_cut(label: str) -> str:
+    """A label move's symbol cut at its end with "…" (its whole name in the move's <title>)."""
+    return label if len(label) <= LABEL_MAX_CHARS else label[: LABEL_MAX_CHARS - 1] + ELLIPSIS
+
+
 def _prefix_cut(label: str) -> str:
     """An emitted prefix cut at its start with "…" (its last labels matter most)."""
     return label if len(label) <= LABEL_MAX_CHARS else ELLIPSIS + label[-(LABEL_MAX_CHARS - 1) :]
@@ -193,7 +198,7 @@ def lattice_svg(
     held = {(alpha.row_index(i), u): fmt(alpha.rows[i][key + j])
             for i in range(len(alpha.rows)) for j, u in zip(keep_u, us, strict=True)}  # fmt: skip
     blank_all = {k: fmt(b) for k in given if k[1] in us and (b := blank_of(*k)) is not None}
-    label_all = {k: (label_of(*k)[0], fmt(label_of(*k)[1])) for k in given
+    label_all = {k: (_label_cut(label_of(*k)[0]), fmt(label_of(*k)[1])) for k in given
                  if k[1] in us and label_of(*k)[1] is not None}  # fmt: skip
     node_w = max(28.0, max(text_width(x, NUM_FONT) for x in held.values()) + 10)
     blank_w = max((text_width(x, NUM_FONT) for x in blank_all.values()), default=0.0)
@@ -242,7 +247,10 @@ def lattice_svg(
     axis_y = grid_bottom + 22
     legend_top = axis_y + 24
     legend_w = 44 + max(text_width(w) for _, ws in legend_lines for w in ws)
-    width = max(grid_right + RIGHT, legend_w + 8)
+    # a label move's words in the last frame drawn lie right of its arrow, past the end mark
+    last_words = max((text_width(f"{a} {b}", NUM_FONT) for (t, u), (a, b) in label_all.items()
+                      if t == ts[-1] and (t, u) in labels), default=0.0)  # fmt: skip
+    width = max(grid_right + RIGHT, legend_w + 8, xs[-1] + 5 + last_words + RIGHT)
     tops = [legend_top + 20 * n + 16 * sum(len(ws) - 1 for _, ws in legend_lines[:n])
             for n in range(len(legend_lines))]  # fmt: skip
     height = tops[-1] + 16 * (len(legend_lines[-1][1]) - 1) + 24

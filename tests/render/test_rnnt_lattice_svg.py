@@ -219,3 +219,33 @@ def test_the_notebook_and_the_solution_sheet_carry_the_lattice(tmp_path):
     questions = tmp_path / "q.html"
     res = CliRunner().invoke(app, ["sheet", AB, "-o", str(questions)])
     assert res.exit_code == 0 and 'class="lattice"' not in questions.read_text(encoding="utf-8")
+
+
+def _long_label(name: str) -> dict:
+    return {"kind": "rnnt", "title": "a long label", "symbols": ["-", "a", name],
+            "blank": "-", "target": ["a", name],
+            "probs": [[[0.2, 0.6, 0.2], [0.3, 0.1, 0.6], [0.5, 0.25, 0.25]],
+                      [[0.1, 0.8, 0.1], [0.4, 0.1, 0.5], [0.7, 0.15, 0.15]]]}  # fmt: skip
+
+
+@pytest.mark.parametrize("name", ["a_rather_long_label_name", "q" * 3000])
+def test_a_long_label_stays_inside_a_bounded_drawing(name):
+    """A label move's text (its symbol and y) lies inside the drawing in the last frame too,
+    the symbol cut with "…" as a row label is (before: the last frame's "a_rather_long_…
+    0.6" ran past the right edge, cut off; a 3,000-letter symbol made the drawing 18,494 px
+    wide, its text still cut), its whole name in the move's <title>."""
+    page = render_html([solve(parse_problem(_long_label(name), {}, "<test>"))])
+    svg = _svg(page)
+    _, _, width, height = map(float, svg.get("viewBox").split())
+    assert width <= 980, width
+    for t in svg.iter("text"):
+        words = (t.text or "") + "".join(  # what is drawn: not a <title> tooltip
+            "".join(c.itertext()) + (c.tail or "") for c in t if c.tag != "title"
+        )
+        size = float(t.get("font-size") or svg.find("g[@class='moves']").get("font-size"))
+        w = text_width(words, size)
+        x = float(t.get("x"))
+        x0 = {"middle": x - w / 2, "end": x - w}.get(t.get("text-anchor"), x)
+        assert 0 <= x0 and x0 + w <= width, (words[:40], x0, x0 + w, width)
+    moves = _groups(svg, "move label")
+    assert any(name in g.find("title").text for g in moves if g.get("data-u") == "1")
