@@ -73,3 +73,52 @@ def test_a_student_with_no_variant_of_their_own_is_told_so(tmp_path):
     report = grade_class([str(out)], str(answers))
     (issue,) = report.issues
     assert "made for zed" in issue and "hinge-sequence-s1" in issue, issue
+
+
+def test_the_template_may_be_written_as_any_problem_name_is(tmp_path):
+    """The template named in another case, by its file name or its path, as a problem may
+    be (before: each row was skipped as an "unknown problem" and the class scored 0)."""
+    roster = tmp_path / "roster.csv"
+    roster.write_text("Student ID\ns1\ns2\ns3\ns4\n")
+    out = _variants(tmp_path, "--ids", str(roster))
+    right = {s: _mean_hinge(out / f"hinge-sequence-{s}.yaml") for s in ("s1", "s2", "s3", "s4")}
+    answers = tmp_path / "answers.csv"
+    answers.write_text(
+        "student,problem,figure,value\n"
+        f"s1,Hinge-Sequence,loss,{right['s1']:.4f}\n"
+        f"s2,hinge-sequence.yaml,loss,{right['s2']:.4f}\n"
+        f"s3,{TEMPLATE},loss,{right['s3']:.4f}\n"
+        f"s4,HINGE-SEQUENCE.YML,loss,{right['s4']:.4f}\n"
+    )
+    report = grade_class([str(out)], str(answers))
+    assert not report.issues, report.issues
+    for s in ("s1", "s2", "s3", "s4"):
+        assert report.earned(s) == 1, s
+        (a,) = report.by_student[s]
+        assert a.problem == f"hinge-sequence-{s}"
+
+
+def test_a_name_that_is_no_template_is_still_unknown(tmp_path):
+    roster = tmp_path / "roster.csv"
+    roster.write_text("Student ID\ns1\n")
+    out = _variants(tmp_path, "--ids", str(roster))
+    answers = tmp_path / "answers.csv"
+    answers.write_text("student,problem,figure,value\ns1,hinge-sequence.txt,loss,0.5\n")
+    (issue,) = grade_class([str(out)], str(answers)).issues
+    assert "unknown problem 'hinge-sequence.txt'" in issue, issue
+
+
+def test_the_template_graded_beside_its_variants_is_the_students_own_variant(tmp_path):
+    """problems/ and the variants graded together: the template file is among the problems,
+    and a row naming it is the student's own variant still (before: every such row was
+    skipped, "only s1's own variant of hinge-sequence, hinge-sequence-s1, counts")."""
+    roster = tmp_path / "roster.csv"
+    roster.write_text("Student ID\ns1\n")
+    out = _variants(tmp_path, "--ids", str(roster))
+    right = _mean_hinge(out / "hinge-sequence-s1.yaml")
+    answers = tmp_path / "answers.csv"
+    answers.write_text(f"student,problem,figure,value\ns1,hinge-sequence,loss,{right:.4f}\n")
+    report = grade_class([TEMPLATE, str(out)], str(answers))
+    assert not report.issues, report.issues
+    (a,) = report.by_student["s1"]
+    assert a.problem == "hinge-sequence-s1" and report.earned("s1") == 1
