@@ -108,8 +108,10 @@ def _split(text: str, alphabet: frozenset[str] | None) -> list[tuple[str, ...]]:
     """The symbol sequences ``text`` may be written from by :func:`solve._beyond.word`:
     space-separated symbols, one symbol, or one-character symbols run together (read with
     ``alphabet`` when it is known whole)."""
-    if text in EMPTY_NAMES or text == "":
+    if text == EMPTY_NAMES[0] or text == "":
         return [()]
+    if text in EMPTY_NAMES and (alphabet is None or not all(c in alphabet for c in text)):
+        return [()]  # "(empty)": the older spelling of ε, unless the symbols spell it
     if " " in text:
         return [tuple(text.split(" "))]
     out = []

@@ -302,3 +302,27 @@ def test_with_a_language_model_the_caption_says_ranks_follow_the_score():
     box's rank is not read from the number in it."""
     assert "Ranks follow the score" in caption_of(page(DECODE[2]))
     assert "Ranks follow the score" not in caption_of(page(DECODE[0]))
+
+
+def test_a_prefix_spelling_an_old_empty_name_is_read_as_its_symbols(tmp_path):
+    """Symbols ( ) e m p t y, each frame's best one spelling "(empty)" (.86 each, the rest
+    .02), width 3: at t = 7 the kept "(empty)" is "(empty" one label longer (before: read as
+    the empty prefix, "(empty)", the older spelling of ε, its box had no line entering it)."""
+    symbols = ["-", "(", ")", "e", "m", "p", "t", "y"]
+    frames = []
+    for c in "(empty)":
+        row = [0.02] * 8
+        row[symbols.index(c)] = 0.86
+        frames.append(row)
+    f = tmp_path / "paren.yaml"
+    f.write_text(yaml.safe_dump({"kind": "ctc_decode", "title": "parentheses",
+                                 "symbols": symbols, "beam": 3, "emissions": frames}))  # fmt: skip
+    svg = beam_svg_of(page(f))
+    by_key = {(int(g.get("data-t")), int(g.get("data-rank"))): g.get("data-prefix")
+              for g in nodes(svg)}  # fmt: skip
+    named = {(by_key[e[:2]], e[0], by_key[e[2:4]], e[4]) for e in edges(svg)}
+    assert ("(empty", 6, "(empty)", "extend") in named
+    into = {(e[2], e[3]) for e in edges(svg)}
+    assert all(k in into for k in by_key if k[0] > 0)
+    # with no alphabet known, or one that does not spell it, it is the older ε
+    assert [k.head for k in prefix_parses("(empty)", frozenset(symbols))] == [tuple("(empty)")]
