@@ -269,13 +269,19 @@ def _cut(text: str) -> str:
 
 def printed_totals(t: Table, precision: int = 3, digits: Digits | None = None) -> list[str]:
     """The p_b + p_nb cell of each held row of the beam table as the page's table prints it
-    (its digits, "≈" in front where its row's printed inputs do not give it, U+2212)."""
+    (its digits, "≈" in front where its row's printed inputs do not give it, U+2212 for a
+    sign and an exponent's sign: 4.76e−1390)."""
+    from rnnloss_cli.render.html import html_minus
     from rnnloss_cli.render.text import lay_out, signed_cells, table_cells
 
     laid = lay_out(t, Window(rows=len(t.rows) + 2, columns=len(t.columns) + 2))
     texts = signed_cells(laid, table_cells(t, laid, precision, digits))
     j = laid.columns.index(TOTAL_COLUMN)
-    return [text[j] for row, text in zip(laid.rows, texts, strict=True) if row[0] != ELLIPSIS]
+    return [
+        html_minus(text[j])
+        for row, text in zip(laid.rows, texts, strict=True)
+        if row[0] != ELLIPSIS
+    ]
 
 
 def beam_svg(

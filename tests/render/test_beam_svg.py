@@ -326,3 +326,16 @@ def test_a_prefix_spelling_an_old_empty_name_is_read_as_its_symbols(tmp_path):
     assert all(k in into for k in by_key if k[0] > 0)
     # with no alphabet known, or one that does not spell it, it is the older ε
     assert [k.head for k in prefix_parses("(empty)", frozenset(symbols))] == [tuple("(empty)")]
+
+
+def test_a_box_prints_its_total_as_the_table_does_exponent_sign_too(tmp_path):
+    """T = 500: the last frames' totals are about 1e−300 and below; each box's p_b + p_nb
+    is its table cell's text, the exponent's minus U+2212 as the table (and the lattice
+    drawing) write it (before: the boxes printed 4.76e-1390 beside the table's 4.76e−1390)."""
+    html = page(long_problem(tmp_path))
+    svg = beam_svg_of(html)
+    by_key = {(g.get("data-t"), g.get("data-rank")): g for g in nodes(svg)}
+    rows = [r for r in beam_rows(html) if (r[0], r[1]) in by_key]
+    assert any("e\u2212" in r[5] for r in rows)  # exponents are compared
+    for row in rows:
+        assert node_texts(by_key[(row[0], row[1])])[1] == row[5], row
