@@ -332,7 +332,9 @@ def lattice_svg(
         if got is not None:
             out.append(
                 f'<text x="{x + 5:g}" y="{(y0 + y1) / 2 + NUM_FONT / 3:g}" fill="{label_ink}">'
-                f'<tspan class="symbol" font-weight="bold">{escape(got[0])}</tspan> '
+                # isolated: a right-to-left symbol (א) keeps its number on its right
+                f'<tspan class="symbol" font-weight="bold" unicode-bidi="isolate">'
+                f"{escape(got[0])}</tspan> "
                 f"{escape(got[1])}</text>"
             )
         out.append("</g>")
