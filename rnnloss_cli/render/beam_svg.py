@@ -40,6 +40,7 @@ from __future__ import annotations
 
 import math
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from html import escape
 from typing import Any
@@ -263,8 +264,12 @@ def _figure(svg: str, caption: str) -> str:
 
 def _cut(text: str) -> str:
     """A prefix in its box: its last NODE_MAX_CHARS − 1 characters after "…" when longer
-    (the prefixes of one beam share their start and differ at their end)."""
-    return text if len(text) <= NODE_MAX_CHARS else ELLIPSIS + text[-(NODE_MAX_CHARS - 1) :]
+    (the prefixes of one beam share their start and differ at their end), less any accents
+    the cut parted from their letter."""
+    if len(text) <= NODE_MAX_CHARS:
+        return text
+    end = text[-(NODE_MAX_CHARS - 1) :]
+    return ELLIPSIS + end.lstrip("".join(c for c in end if unicodedata.combining(c)))
 
 
 def printed_totals(t: Table, precision: int = 3, digits: Digits | None = None) -> list[str]:

@@ -28,6 +28,7 @@ Nodes are ``<g class="node">`` with ``data-t``, ``data-u`` and ``data-value`` (t
 from __future__ import annotations
 
 import math
+import unicodedata
 from html import escape
 from typing import Any
 
@@ -95,13 +96,23 @@ def _number(x: Any) -> bool:
 
 
 def _label_cut(label: str) -> str:
-    """A label move's symbol cut at its end with "…" (its whole name in the move's <title>)."""
-    return label if len(label) <= LABEL_MAX_CHARS else label[: LABEL_MAX_CHARS - 1] + ELLIPSIS
+    """A label move's symbol cut at its end with "…" (its whole name in the move's <title>),
+    before a letter whose accents the cut would part from it."""
+    if len(label) <= LABEL_MAX_CHARS:
+        return label
+    k = LABEL_MAX_CHARS - 1
+    while k > 0 and unicodedata.combining(label[k]):
+        k -= 1
+    return label[:k] + ELLIPSIS
 
 
 def _prefix_cut(label: str) -> str:
-    """An emitted prefix cut at its start with "…" (its last labels matter most)."""
-    return label if len(label) <= LABEL_MAX_CHARS else ELLIPSIS + label[-(LABEL_MAX_CHARS - 1) :]
+    """An emitted prefix cut at its start with "…" (its last labels matter most), less any
+    accents the cut parted from their letter."""
+    if len(label) <= LABEL_MAX_CHARS:
+        return label
+    end = label[-(LABEL_MAX_CHARS - 1) :]
+    return ELLIPSIS + end.lstrip("".join(c for c in end if unicodedata.combining(c)))
 
 
 def _moves(t: Table | None) -> dict[tuple[int, int], dict[str, Any]]:

@@ -5,6 +5,7 @@ on the next frame, merges outlined, l* and greedy tagged, bounded for a long sea
 from __future__ import annotations
 
 import re
+import unicodedata
 import xml.etree.ElementTree as ET
 from html import unescape
 from pathlib import Path
@@ -339,3 +340,20 @@ def test_a_box_prints_its_total_as_the_table_does_exponent_sign_too(tmp_path):
     assert any("e\u2212" in r[5] for r in rows)  # exponents are compared
     for row in rows:
         assert node_texts(by_key[(row[0], row[1])])[1] == row[5], row
+
+
+def test_a_cut_prefix_never_starts_on_a_combining_mark(tmp_path):
+    """A symbol of a letter and two accents (a + U+0301 + U+0302, 3 characters, so prefixes
+    are space-separated, 4 characters a symbol): a prefix cut to its last 17 characters began
+    with the second accent (17 = 4 × 4 + 1), drawn on the "…" with no letter under it."""
+    sym = "a\u0301\u0302"
+    frames = [[0.05, 0.95] if t % 2 == 0 else [0.95, 0.05] for t in range(24)]
+    f = tmp_path / "accents.yaml"
+    f.write_text(yaml.safe_dump({"kind": "ctc_decode", "title": "accents",
+                                 "symbols": ["-", sym], "beam": 2, "emissions": frames},
+                                allow_unicode=True), encoding="utf-8")  # fmt: skip
+    svg = beam_svg_of(page(f))
+    shown = [node_texts(g)[0] for g in nodes(svg)]
+    cut = [s for s in shown if s.startswith("…")]
+    assert cut, shown
+    assert not any(unicodedata.combining(s[1]) for s in cut), [ascii(s[:3]) for s in cut]

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 import time
+import unicodedata
 import xml.etree.ElementTree as ET
 
 import numpy as np
@@ -249,3 +250,33 @@ def test_a_long_label_stays_inside_a_bounded_drawing(name):
         assert 0 <= x0 and x0 + w <= width, (words[:40], x0, x0 + w, width)
     moves = _groups(svg, "move label")
     assert any(name in g.find("title").text for g in moves if g.get("data-u") == "1")
+
+
+def test_a_cut_row_label_never_starts_on_a_combining_mark():
+    """Labels of a letter and two accents (a + U+0301 + U+0302, 4 characters a symbol with
+    its space): the emitted prefix cut to its last 13 characters began with an accent, drawn
+    on the "…" (13 = 3 × 4 + 1)."""
+    sym = "a\u0301\u0302"
+    m = {"kind": "rnnt", "title": "accents", "symbols": ["-", sym], "blank": "-",
+         "target": [sym] * 6, "logits": np.zeros((2, 7, 2)).tolist()}  # fmt: skip
+    svg = _svg(render_html([solve(parse_problem(m, {}, "<test>"))]))
+    labels = [  # drawn text: after the whole prefix's <title> where it is cut
+        (t.text or "") + "".join(c.tail or "" for c in t)
+        for t in svg.iter("text")
+        if t.get("class") == "row-label"
+    ]
+    cut = [s for s in labels if s.startswith("…")]
+    assert cut, labels
+    assert not any(unicodedata.combining(s[1]) for s in cut), [ascii(s[:3]) for s in cut]
+
+
+def test_a_cut_label_keeps_a_letter_with_its_accents_or_leaves_it_out():
+    """A label move's symbol cut to 13 characters and "…": with "m" + U+0301 at characters
+    13–14 the cut kept the m and dropped its accent, a different letter; now it leaves the
+    m out (its whole name is in the move's <title>)."""
+    sym = "abcdefghijklm\u0301nop"
+    m = {"kind": "rnnt", "title": "accent at the cut", "symbols": ["-", sym], "blank": "-",
+         "target": [sym], "logits": np.zeros((2, 2, 2)).tolist()}  # fmt: skip
+    svg = _svg(render_html([solve(parse_problem(m, {}, "<test>"))]))
+    shown = {s.text for s in svg.iter("tspan") if s.get("class") == "symbol"}
+    assert shown == {"abcdefghijkl…"}, shown
