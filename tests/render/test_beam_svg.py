@@ -357,3 +357,45 @@ def test_a_cut_prefix_never_starts_on_a_combining_mark(tmp_path):
     cut = [s for s in shown if s.startswith("…")]
     assert cut, shown
     assert not any(unicodedata.combining(s[1]) for s in cut), [ascii(s[:3]) for s in cut]
+
+
+def test_a_beam_that_empties_before_the_last_frame_says_so(tmp_path):
+    """Lexicon [ab], width 2, frames over (-, a, b, c): y1 = (.1, .9, 0, 0) keeps a (.9) and
+    ε (.1); y2 = (0, 0, 0, 1) gives every kept prefix probability 0 but ac and c, which no
+    word starts: the beam after frame 2 is empty, and stays so at frame 3. Before, the
+    drawing took frame 1 for the last (the table's last row): it said "the greedy labelling
+    ac is not kept in the last beam" of frame 1, and nothing of frames 2 and 3."""
+    f = tmp_path / "dies.yaml"
+    f.write_text(
+        yaml.safe_dump(
+            {
+                "kind": "ctc_decode",
+                "title": "the beam dies",
+                "symbols": ["-", "a", "b", "c"],
+                "blank": "-",
+                "beam": 2,
+                "lexicon": ["ab"],
+                "emissions": [[0.1, 0.9, 0, 0], [0, 0, 0, 1], [1, 0, 0, 0]],
+            }
+        )
+    )
+    html = page(f)
+    svg = beam_svg_of(html)
+    assert sorted({g.get("data-t") for g in nodes(svg)}) == ["0", "1"]
+    assert not [t for t in svg.iter("text") if t.get("class") == "tag"]
+    caption = caption_of(html)
+    assert "not kept in the last beam" not in caption
+    assert "The beam is empty after frame 2 of 3" in caption, caption
+
+
+def test_a_beam_empty_from_the_first_frame_says_so_in_place_of_its_drawing(tmp_path):
+    """Lexicon [ba], frames (0, 1, 0) twice over (-, a, b): only a has probability, and no
+    word starts with a, so the beam is empty after frame 1: its table has no row, and where
+    the drawing would be the caption says why (before: no figure, an empty table)."""
+    f = tmp_path / "empty.yaml"
+    f.write_text(yaml.safe_dump({"kind": "ctc_decode", "title": "empty", "beam": 2,
+                                 "symbols": ["-", "a", "b"], "lexicon": ["ba"],
+                                 "emissions": [[0, 1, 0], [0, 1, 0]]}))  # fmt: skip
+    html = page(f)
+    assert _SVG.search(html) is None
+    assert "The beam is empty after frame 1 of 2" in caption_of(html)
