@@ -285,7 +285,7 @@ def _load_problems(paths: list[str]) -> dict[str, _Graded]:
         figures.update(dict.fromkeys(ctx.entries, 1.0))
         # each text key (a decoding's greedy/beam, an alignment's path) too, marked as text
         figures.update(dict.fromkeys(ctx.texts, 1.0))
-        template, owner = variant_origin(problem.meta.source) or (path, None)
+        template, owner = variant_origin(problem.meta.source, stem) or (path, None)
         owner = None if owner is None else nfc(owner)
         graded = _Graded(stem, ctx, figures, Path(template).stem, owner, path)
         for alias in (stem, Path(path).name, path):

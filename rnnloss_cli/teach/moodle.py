@@ -454,7 +454,7 @@ def _groups(files: list[str], sources: list[str | None]) -> list[str]:
     owner: dict[str, tuple[str, str]] = {}  # category name -> (what, which) it stands for
     out = []
     for path, source in zip(files, sources, strict=True):
-        template = variant_template(source)
+        template = variant_template(source, Path(path).stem)
         ident = ("template", template) if template else ("file", os.path.abspath(path))
         name = Path(template).stem if template else Path(path).stem
         candidate, n = name, 1

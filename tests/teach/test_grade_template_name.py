@@ -122,3 +122,28 @@ def test_the_template_graded_beside_its_variants_is_the_students_own_variant(tmp
     assert not report.issues, report.issues
     (a,) = report.by_student["s1"]
     assert a.problem == "hinge-sequence-s1" and report.earned("s1") == 1
+
+
+def test_a_template_whose_name_holds_of_is_read_back_whole(tmp_path):
+    """A template named "loss of x.yaml": its variant's source reads "variant for s1 of loss
+    of x.yaml", which was read as the variant of a student "s1 of loss" of a template x.yaml
+    (a row naming "loss of x" was an unknown problem, and a phantom student "s1 of loss"
+    was listed with 0). The variant's file name, loss of x-s1.yaml, tells the two apart."""
+    template = tmp_path / "loss of x.yaml"
+    template.write_text(Path(TEMPLATE).read_text(encoding="utf-8"), encoding="utf-8")
+    roster = tmp_path / "roster.csv"
+    roster.write_text("Student ID\ns1\nann of gables\n")
+    out = tmp_path / "v"
+    res = runner.invoke(app, ["vary", str(template), "--ids", str(roster), "-o", str(out)])
+    assert res.exit_code == 0, res.output
+    right = {s: _mean_hinge(out / f"loss of x-{t}.yaml")
+             for s, t in (("s1", "s1"), ("ann of gables", "ann_of_gables"))}  # fmt: skip
+    answers = tmp_path / "answers.csv"
+    answers.write_text(
+        "student,problem,figure,value\n"
+        + "".join(f"{s},loss of x,loss,{v:.4f}\n" for s, v in right.items())
+    )
+    report = grade_class([str(out)], str(answers))
+    assert not report.issues, report.issues
+    assert report.students == ["s1", "ann of gables"]
+    assert report.earned("s1") == 1 and report.earned("ann of gables") == 1
