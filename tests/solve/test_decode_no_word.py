@@ -28,7 +28,7 @@ def test_an_emptied_beam_says_no_width_finds_a_word():
     c only: a's and ε's own probability goes to 0 and ac, c start no word: empty."""
     w = _solve([[0.1, 0.9, 0, 0], [0, 0, 0, 1], [1, 0, 0, 0]], beam=2)
     assert "wider beam" not in w, w
-    assert "the beam is empty after frame 2" in w, w
+    assert "after frame 2 of 3 the beam is empty" in w, w
 
 
 def test_a_pruned_search_may_find_a_word_with_a_wider_beam():
