@@ -150,15 +150,18 @@ def _arrow_head(x: float, y: float, dx: float, dy: float, colour: str) -> str:
     return f'<polygon points="{" ".join(f"{a:g},{b:g}" for a, b in pts)}" fill="{colour}"/>'
 
 
-def _positions(full: list[int], start: float, step: float, descending: bool = False) -> list[float]:
-    """The centre of each held index along an axis, ``step`` apart, a gap where the full
-    indices jump; ``descending``: the last index first (u upward: the top row is u = U)."""
+def _positions(
+    full: list[int], start: float, step: float, descending: bool = False, gap: float = 0.0
+) -> list[float]:
+    """The centre of each held index along an axis, ``step`` apart, a gap (at least ``gap``)
+    where the full indices jump; ``descending``: the last index first (u upward: the top row
+    is u = U)."""
     order = list(reversed(range(len(full)))) if descending else list(range(len(full)))
     out = [0.0] * len(full)
     pos, prev = start + step / 2, None
     for n in order:
         if prev is not None and abs(full[n] - full[prev]) != 1:
-            pos += gap_size(step)
+            pos += max(gap_size(step), gap)
         out[n] = pos
         pos += step
         prev = n
@@ -224,7 +227,10 @@ def lattice_svg(
     label_right = num_right + 10 + lab_w
     left = label_right + 12
     tail = final_len + 16 + text_width("end", NUM_FONT) + RIGHT  # right of the last node
-    room = MAX_WIDTH - left - node_w - tail - gap_size(step_x)
+    # a break between frames sits halfway across its gap: past the words of a label move
+    # in the frame before it (x + 5 … x + 5 + label_w), with the zigzag's swing and 4 px
+    t_gap = max(gap_size(step_x), 2 * (5 + label_w + ZIGZAG_AMP + 4) - step_x)
+    room = MAX_WIDTH - left - node_w - tail - t_gap
     fit = max(2, min(LATTICE_MAX_FRAMES, 1 + int(room // step_x)))
     keep_t = window_indices(len(alpha.rows), fit)[0]
     ts = [alpha.row_index(i) for i in keep_t]
@@ -240,7 +246,7 @@ def lattice_svg(
     blank_text = {k: blank_all[k] for k in [*blanks, *([final] if final else [])] if k in blank_all}
     label_text = {k: label_all[k] for k in labels if k in label_all}
     unlabelled = sum(k not in blank_text for k in blanks) + sum(k not in label_text for k in labels)
-    xs = _positions(ts, left - (step_x - node_w) / 2, step_x)
+    xs = _positions(ts, left - (step_x - node_w) / 2, step_x, gap=t_gap)
     ys = _positions(us, TOP + 14 - ROW_STEP / 2, ROW_STEP, descending=True)
     x_of = dict(zip(ts, xs, strict=True))
     y_of = dict(zip(us, ys, strict=True))

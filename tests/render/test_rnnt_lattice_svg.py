@@ -280,3 +280,25 @@ def test_a_cut_label_keeps_a_letter_with_its_accents_or_leaves_it_out():
     svg = _svg(render_html([solve(parse_problem(m, {}, "<test>"))]))
     shown = {s.text for s in svg.iter("tspan") if s.get("class") == "symbol"}
     assert shown == {"abcdefghijkl…"}, shown
+
+
+def test_a_long_label_before_a_break_clears_its_zigzag():
+    """T = 40 frames of labels named with 13 letters: the drawing breaks between frames,
+    and the words of a label move in the frame before the break ("abcdefghijklm 0.123",
+    about 120 px) end left of the break's zigzag (before: they ran 10 px across it, as the
+    break sat half a gap past the frame's step, which the label's words fill)."""
+    rng = np.random.default_rng(5)
+    names = ["abcdefghijklm", "nopqrstuvwxyz"]
+    m = {"kind": "rnnt", "title": "long names", "symbols": ["-", *names], "blank": "-",
+         "target": [names[k % 2] for k in range(3)],
+         "logits": rng.normal(size=(40, 4, 3)).round(3).tolist()}  # fmt: skip
+    svg = _svg(render_html([solve(parse_problem(m, {}, "<test>"))]))
+    (gap,) = [g for g in _groups(svg, "gap") if g.get("data-axis") == "t"]
+    zig = min(float(p.split(",")[0]) for p in gap.find("polyline").get("points").split())
+    before = int(gap.get("data-after"))
+    ends = []
+    for g in _groups(svg, "move label"):
+        t = g.find("text")
+        if int(g.get("data-t")) == before and t is not None:
+            ends.append(float(t.get("x")) + text_width("".join(t.itertext()), 11))
+    assert ends and max(ends) <= zig - 2, (max(ends), zig)
