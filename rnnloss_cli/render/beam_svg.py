@@ -40,6 +40,7 @@ from __future__ import annotations
 
 import math
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from html import escape
 from typing import Any
@@ -108,8 +109,10 @@ def _split(text: str, alphabet: frozenset[str] | None) -> list[tuple[str, ...]]:
     """The symbol sequences ``text`` may be written from by :func:`solve._beyond.word`:
     space-separated symbols, one symbol, or one-character symbols run together (read with
     ``alphabet`` when it is known whole)."""
-    if text in EMPTY_NAMES or text == "":
+    if text == EMPTY_NAMES[0] or text == "":
         return [()]
+    if text in EMPTY_NAMES and (alphabet is None or not all(c in alphabet for c in text)):
+        return [()]  # "(empty)": the older spelling of ε, unless the symbols spell it
     if " " in text:
         return [tuple(text.split(" "))]
     out = []
@@ -183,6 +186,20 @@ def _alphabet(r: Result) -> frozenset[str] | None:
     return frozenset(str(c) for c in t.columns[t.key_columns :])
 
 
+def _given_frames(r: Result) -> int | None:
+    """T, the frames of the given-probabilities table (one row a frame), if it is there."""
+    t = next((t for t in r.tables if t.title.startswith(GIVEN_PROBABILITIES_TITLE)), None)
+    return None if t is None else t.shape[0]
+
+
+#: The caption's words when the beam empties before the last frame (a lexicon's search whose
+#: every prefix of positive probability leaves the lexicon).
+EMPTIED = (
+    "The beam is empty after frame {after:,} of {T:,} and every frame after it: no prefix "
+    "of positive probability was left to keep (see the warning)."
+)
+
+
 def _step_value(r: Result, label: str, name: str) -> str | None:
     step = next((s for s in r.steps if s.label.startswith(label)), None)
     value = step.values.get(name) if step is not None else None
@@ -226,8 +243,11 @@ def beam_figures(
     """The beam search figure of a ``ctc_decode`` result as an HTML ``<figure>`` (or none
     for any other result). Its numbers print with ``precision`` and the plan ``digits``."""
     t = beam_table(r)
-    if t is None or not t.rows:
+    if t is None:
         return []
+    if not t.rows:  # empty from the first frame on
+        n = _given_frames(r)
+        return [_figure("", EMPTIED.format(after=1, T=n))] if n else []
     if any(c not in t.columns for c in (T_COLUMN, RANK_COLUMN, PREFIX_COLUMN, TOTAL_COLUMN)):
         return []
     width = max(int(row[t.columns.index(RANK_COLUMN)]) for row in t.rows)
@@ -261,19 +281,29 @@ def _figure(svg: str, caption: str) -> str:
 
 def _cut(text: str) -> str:
     """A prefix in its box: its last NODE_MAX_CHARS − 1 characters after "…" when longer
-    (the prefixes of one beam share their start and differ at their end)."""
-    return text if len(text) <= NODE_MAX_CHARS else ELLIPSIS + text[-(NODE_MAX_CHARS - 1) :]
+    (the prefixes of one beam share their start and differ at their end), less any accents
+    the cut parted from their letter."""
+    if len(text) <= NODE_MAX_CHARS:
+        return text
+    end = text[-(NODE_MAX_CHARS - 1) :]
+    return ELLIPSIS + end.lstrip("".join(c for c in end if unicodedata.combining(c)))
 
 
 def printed_totals(t: Table, precision: int = 3, digits: Digits | None = None) -> list[str]:
     """The p_b + p_nb cell of each held row of the beam table as the page's table prints it
-    (its digits, "≈" in front where its row's printed inputs do not give it, U+2212)."""
+    (its digits, "≈" in front where its row's printed inputs do not give it, U+2212 for a
+    sign and an exponent's sign: 4.76e−1390)."""
+    from rnnloss_cli.render.html import html_minus
     from rnnloss_cli.render.text import lay_out, signed_cells, table_cells
 
     laid = lay_out(t, Window(rows=len(t.rows) + 2, columns=len(t.columns) + 2))
     texts = signed_cells(laid, table_cells(t, laid, precision, digits))
     j = laid.columns.index(TOTAL_COLUMN)
-    return [text[j] for row, text in zip(laid.rows, texts, strict=True) if row[0] != ELLIPSIS]
+    return [
+        html_minus(text[j])
+        for row, text in zip(laid.rows, texts, strict=True)
+        if row[0] != ELLIPSIS
+    ]
 
 
 def beam_svg(
@@ -289,7 +319,8 @@ def beam_svg(
     totals = printed_totals(t, precision, digits)
     pi = t.columns.index(PREFIX_COLUMN)
     ri = t.columns.index(RANK_COLUMN)
-    whole, n_frames = _frames(t)
+    whole, n_frames = _frames(t)  # n_frames: the last frame with a beam
+    given = max(_given_frames(r) or 0, n_frames)  # T: the beam may empty before it
     held = sorted(whole)
     drawn = [held[i] for i in window_indices(len(held), BEAM_MAX_FRAMES)[0]]
     start = _Node(0, 1, EMPTY_NAMES[0], None, [Known((), (), 0)])
@@ -331,7 +362,7 @@ def beam_svg(
     if not found:  # p(l*|x) = 0: no prefix of the last beam is a labelling (a lexicon's)
         l_star = None
     greedy = _step_value(r, "greedy labelling", "greedy")
-    last = columns[-1] if frame_of and frame_of[-1] == n_frames else []
+    last = columns[-1] if frame_of and frame_of[-1] == given else []
     tags: dict[int, str] = {}
     for i, n in enumerate(last):
         words = [w for w, v in (("l*", l_star), ("greedy", greedy)) if v == n.prefix]
@@ -455,6 +486,8 @@ def beam_svg(
                 )
     out += [*legend, "</svg>"]
     caption = _caption(columns, frame_of, n_frames, merges, unclear, l_star, greedy, bool(last))
+    if n_frames < given:
+        caption += " " + EMPTIED.format(after=n_frames + 1, T=given)
     if SCORE_COLUMN in t.columns:  # with a language model the beam keeps the best scores
         caption += " Ranks follow the score (with the language model), as in the table."
     return "\n".join(out), caption

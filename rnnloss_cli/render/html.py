@@ -329,8 +329,17 @@ SHORT_TABLE_ROWS = 40
 
 
 #: A table cell of prose: two words of letters with a space between them (a phone may wrap
-#: it there); a product of numbers or a label string is not.
-_PROSE = re.compile(r"[^\W\d_]{2,}[^ ]* +[^ ]*[^\W\d_]{2,}")
+#: it there); a product of numbers or a label string is not. Read chunk by chunk (one
+#: regex over the whole cell, r"[^\W\d_]{2,}[^ ]* +[^ ]*[^\W\d_]{2,}", backtracked
+#: cubically: 30 s for a 3,000-letter symbol).
+_LETTERS = re.compile(r"[^\W\d_]{2}")
+
+
+def is_prose(text: str) -> bool:
+    """Whether two neighbouring space-separated chunks of ``text`` each hold a run of two
+    letters."""
+    chunks = [bool(_LETTERS.search(c)) for c in text.split(" ") if c]
+    return any(a and b for a, b in zip(chunks, chunks[1:], strict=False))
 
 
 #: A hyphen-minus in shown text that is a minus sign: a number's sign ("-0.5", "labels
@@ -392,7 +401,7 @@ def table_html(
             classes = [CELL_CLASS[style]] if style in CELL_CLASS else []
             if isinstance(c, str):  # words and symbol strings read from the left
                 classes.append("text")
-                if _PROSE.search(c):  # words (not 0.6 × 0.2, H-E-L-L-O) wrap on a phone
+                if is_prose(c):  # words (not 0.6 × 0.2, H-E-L-L-O) wrap on a phone
                     classes.append("prose")
                 if _long_word(c):  # printed, it may break inside its word
                     classes.append("long-word")

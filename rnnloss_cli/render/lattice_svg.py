@@ -28,6 +28,7 @@ Nodes are ``<g class="node">`` with ``data-t``, ``data-u`` and ``data-value`` (t
 from __future__ import annotations
 
 import math
+import unicodedata
 from html import escape
 from typing import Any
 
@@ -94,9 +95,24 @@ def _number(x: Any) -> bool:
     return isinstance(x, (int, float, LogNumber)) and not isinstance(x, bool)
 
 
+def _label_cut(label: str) -> str:
+    """A label move's symbol cut at its end with "…" (its whole name in the move's <title>),
+    before a letter whose accents the cut would part from it."""
+    if len(label) <= LABEL_MAX_CHARS:
+        return label
+    k = LABEL_MAX_CHARS - 1
+    while k > 0 and unicodedata.combining(label[k]):
+        k -= 1
+    return label[:k] + ELLIPSIS
+
+
 def _prefix_cut(label: str) -> str:
-    """An emitted prefix cut at its start with "…" (its last labels matter most)."""
-    return label if len(label) <= LABEL_MAX_CHARS else ELLIPSIS + label[-(LABEL_MAX_CHARS - 1) :]
+    """An emitted prefix cut at its start with "…" (its last labels matter most), less any
+    accents the cut parted from their letter."""
+    if len(label) <= LABEL_MAX_CHARS:
+        return label
+    end = label[-(LABEL_MAX_CHARS - 1) :]
+    return ELLIPSIS + end.lstrip("".join(c for c in end if unicodedata.combining(c)))
 
 
 def _moves(t: Table | None) -> dict[tuple[int, int], dict[str, Any]]:
@@ -134,15 +150,18 @@ def _arrow_head(x: float, y: float, dx: float, dy: float, colour: str) -> str:
     return f'<polygon points="{" ".join(f"{a:g},{b:g}" for a, b in pts)}" fill="{colour}"/>'
 
 
-def _positions(full: list[int], start: float, step: float, descending: bool = False) -> list[float]:
-    """The centre of each held index along an axis, ``step`` apart, a gap where the full
-    indices jump; ``descending``: the last index first (u upward: the top row is u = U)."""
+def _positions(
+    full: list[int], start: float, step: float, descending: bool = False, gap: float = 0.0
+) -> list[float]:
+    """The centre of each held index along an axis, ``step`` apart, a gap (at least ``gap``)
+    where the full indices jump; ``descending``: the last index first (u upward: the top row
+    is u = U)."""
     order = list(reversed(range(len(full)))) if descending else list(range(len(full)))
     out = [0.0] * len(full)
     pos, prev = start + step / 2, None
     for n in order:
         if prev is not None and abs(full[n] - full[prev]) != 1:
-            pos += gap_size(step)
+            pos += max(gap_size(step), gap)
         out[n] = pos
         pos += step
         prev = n
@@ -193,7 +212,7 @@ def lattice_svg(
     held = {(alpha.row_index(i), u): fmt(alpha.rows[i][key + j])
             for i in range(len(alpha.rows)) for j, u in zip(keep_u, us, strict=True)}  # fmt: skip
     blank_all = {k: fmt(b) for k in given if k[1] in us and (b := blank_of(*k)) is not None}
-    label_all = {k: (label_of(*k)[0], fmt(label_of(*k)[1])) for k in given
+    label_all = {k: (_label_cut(label_of(*k)[0]), fmt(label_of(*k)[1])) for k in given
                  if k[1] in us and label_of(*k)[1] is not None}  # fmt: skip
     node_w = max(28.0, max(text_width(x, NUM_FONT) for x in held.values()) + 10)
     blank_w = max((text_width(x, NUM_FONT) for x in blank_all.values()), default=0.0)
@@ -208,7 +227,10 @@ def lattice_svg(
     label_right = num_right + 10 + lab_w
     left = label_right + 12
     tail = final_len + 16 + text_width("end", NUM_FONT) + RIGHT  # right of the last node
-    room = MAX_WIDTH - left - node_w - tail - gap_size(step_x)
+    # a break between frames sits halfway across its gap: past the words of a label move
+    # in the frame before it (x + 5 … x + 5 + label_w), with the zigzag's swing and 4 px
+    t_gap = max(gap_size(step_x), 2 * (5 + label_w + ZIGZAG_AMP + 4) - step_x)
+    room = MAX_WIDTH - left - node_w - tail - t_gap
     fit = max(2, min(LATTICE_MAX_FRAMES, 1 + int(room // step_x)))
     keep_t = window_indices(len(alpha.rows), fit)[0]
     ts = [alpha.row_index(i) for i in keep_t]
@@ -224,7 +246,7 @@ def lattice_svg(
     blank_text = {k: blank_all[k] for k in [*blanks, *([final] if final else [])] if k in blank_all}
     label_text = {k: label_all[k] for k in labels if k in label_all}
     unlabelled = sum(k not in blank_text for k in blanks) + sum(k not in label_text for k in labels)
-    xs = _positions(ts, left - (step_x - node_w) / 2, step_x)
+    xs = _positions(ts, left - (step_x - node_w) / 2, step_x, gap=t_gap)
     ys = _positions(us, TOP + 14 - ROW_STEP / 2, ROW_STEP, descending=True)
     x_of = dict(zip(ts, xs, strict=True))
     y_of = dict(zip(us, ys, strict=True))
@@ -242,7 +264,10 @@ def lattice_svg(
     axis_y = grid_bottom + 22
     legend_top = axis_y + 24
     legend_w = 44 + max(text_width(w) for _, ws in legend_lines for w in ws)
-    width = max(grid_right + RIGHT, legend_w + 8)
+    # a label move's words in the last frame drawn lie right of its arrow, past the end mark
+    last_words = max((text_width(f"{a} {b}", NUM_FONT) for (t, u), (a, b) in label_all.items()
+                      if t == ts[-1] and (t, u) in labels), default=0.0)  # fmt: skip
+    width = max(grid_right + RIGHT, legend_w + 8, xs[-1] + 5 + last_words + RIGHT)
     tops = [legend_top + 20 * n + 16 * sum(len(ws) - 1 for _, ws in legend_lines[:n])
             for n in range(len(legend_lines))]  # fmt: skip
     height = tops[-1] + 16 * (len(legend_lines[-1][1]) - 1) + 24
@@ -324,7 +349,9 @@ def lattice_svg(
         if got is not None:
             out.append(
                 f'<text x="{x + 5:g}" y="{(y0 + y1) / 2 + NUM_FONT / 3:g}" fill="{label_ink}">'
-                f'<tspan class="symbol" font-weight="bold">{escape(got[0])}</tspan> '
+                # isolated: a right-to-left symbol (א) keeps its number on its right
+                f'<tspan class="symbol" font-weight="bold" unicode-bidi="isolate">'
+                f"{escape(got[0])}</tspan> "
                 f"{escape(got[1])}</text>"
             )
         out.append("</g>")

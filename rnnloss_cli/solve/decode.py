@@ -261,9 +261,20 @@ def solve_decode(p: DecodeProblem, *, window: Window | None = None) -> Result:
         else -math.inf
     )
     if not hyps:
+        # a wider beam may find a word only where this one pruned a prefix
+        emptied = next((t for t, kept in enumerate(tr.frames) if not kept), None)
+        wider = (
+            "a wider beam may"
+            if any(c > p.beam for c in tr.candidates)
+            else "nothing was pruned, so no width finds one"
+        )
         r.warnings.append(
             "no prefix in the last beam ends on a complete lexicon word: the search found no "
-            "labelling (a wider beam may)"
+            f"labelling ({wider})"
+            if emptied is None
+            else f"the search found no labelling: after frame {emptied + 1:,} of "
+            f"{len(tr.frames):,} the beam is empty, as no prefix of positive probability "
+            f"starts a word there ({wider})"
         )
     worked = _worked_entry(tr, fr.log_probs, sym.index(fr.blank), sym)
     if worked is not None:

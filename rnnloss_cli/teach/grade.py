@@ -27,7 +27,9 @@ Of the variants of one template (files written by ``rnnloss vary``, recognised b
 answered. An answer to another student's variant, or to a second numbered variant, earns
 nothing: it is reported and skipped, so no score passes 100%. Slips are summed per template.
 A row may name the template itself (``hinge-sequence``, as a form everyone filled in says):
-it is the student's own ``--ids`` variant (numbered variants need their own names).
+it is the student's own ``--ids`` variant (numbered variants need their own names), written
+in any case, by its file name or its path too, and when the template file is graded beside
+its variants.
 
 A malformed row (too few or too many cells, no student, an unknown problem or figure, a value
 that is not a number, a second answer to the same figure, a variant that does not count) is
@@ -283,7 +285,7 @@ def _load_problems(paths: list[str]) -> dict[str, _Graded]:
         figures.update(dict.fromkeys(ctx.entries, 1.0))
         # each text key (a decoding's greedy/beam, an alignment's path) too, marked as text
         figures.update(dict.fromkeys(ctx.texts, 1.0))
-        template, owner = variant_origin(problem.meta.source) or (path, None)
+        template, owner = variant_origin(problem.meta.source, stem) or (path, None)
         owner = None if owner is None else nfc(owner)
         graded = _Graded(stem, ctx, figures, Path(template).stem, owner, path)
         for alias in (stem, Path(path).name, path):
@@ -445,6 +447,14 @@ def grade_class(problem_paths: list[str], answers_path: str) -> GradeReport:
     return report
 
 
+def _template_key(name: str) -> str:
+    """A template's name as a row may write it: in any case, as its file name or its path
+    (``HINGE-SEQUENCE``, ``hinge-sequence.yml``, ``problems/hinge-sequence.yaml``)."""
+    base = nfc(name).replace("\\", "/").rsplit("/", 1)[-1]
+    stem, dot, ext = base.rpartition(".")
+    return (stem if dot and ext.casefold() in ("yaml", "yml") else base).casefold()
+
+
 def _real_path(path: str) -> str:
     """``path`` made absolute, ``..`` and links resolved (it need not exist)."""
     try:
@@ -518,7 +528,16 @@ class _Grader:
     def find(self, name: str, student: str) -> tuple[_Graded | None, str]:
         """The problem ``name`` names: exactly, else in another case when only one problem
         has that name so folded, else (the name of a template whose variants are graded)
-        ``student``'s own variant; else None and why."""
+        ``student``'s own variant; else None and why. The template itself, graded beside
+        its variants, is the student's own variant too, when they have one."""
+        graded, why = self._find(name, student)
+        if graded is not None and graded.owner is None and graded.name == graded.group:
+            own = self.report.own.get((student, graded.group))
+            if own is not None:
+                return own, ""
+        return graded, why
+
+    def _find(self, name: str, student: str) -> tuple[_Graded | None, str]:
         graded = self.problems.get(name) or self.problems.get(nfc(name))
         if graded is not None:
             return graded, ""
@@ -536,13 +555,19 @@ class _Grader:
                 f"problem {shown(name)} could be {names}, whose names differ only by case; "
                 "write the name exactly"
             )
-        # a template of variants named as its file is (hello.yaml, problems/hello.yaml); not
-        # a problem graded itself, whose group is just it: another folder's file of its name
-        template = nfc(Path(name).stem) if name.endswith((".yaml", ".yml")) else None
-        members = self.report.groups.get(template, [])
-        if any(g.name != template for g in members):
-            return self._own_variant(template, student)
+        templates = self.templates.get(_template_key(name), [])
+        if len(templates) == 1:  # Hinge-Sequence, hinge-sequence.yaml, problems/hinge-….yaml
+            return self._own_variant(templates[0], student)
         return None, f"unknown problem {shown(name)} (known: {self.known})"
+
+    @cached_property
+    def templates(self) -> dict[str, list[str]]:
+        """Each template of variants, by its name casefolded (:func:`_template_key`)."""
+        out: dict[str, list[str]] = {}
+        for group, members in self.report.groups.items():
+            if any(g.name != group for g in members):
+                out.setdefault(_template_key(group), []).append(group)
+        return out
 
     def _own_variant(self, template: str, student: str) -> tuple[_Graded | None, str]:
         """The variant of ``template`` made for ``student`` (``vary --ids``), else None and

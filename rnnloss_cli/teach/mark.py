@@ -16,7 +16,8 @@ A text figure of the key (a decoding's ``greedy``/``beam`` labelling, an alignme
 (case counts); the empty labelling may be written ``ε`` as the solver prints it, ``(empty)``
 as older answer sheets and solver output wrote it, ``""`` as a key writes it, or left empty
 (``EMPTY_TEXTS``; no symbol may be named ``ε`` or ``(empty)``, so neither is a labelling of
-one symbol). It earns 1 point; a wrong one is compared with the labellings of
+one symbol; ``""``, ``''`` and ``(empty)`` that the problem's symbols spell, such as two
+apostrophes, are that labelling). It earns 1 point; a wrong one is compared with the labellings of
 ``teach.textslips.TEXT_SLIPS`` (the greedy answer for the beam's, the collapse rule applied
 wrong, ...). A number for a text figure, or text that is not a number for a number figure, is
 a ProblemError.
@@ -101,8 +102,10 @@ class Ctx:
         if "texts" not in self._cache:
             from rnnloss_cli.solve._beyond import TextCheck
 
+            # the engine's text: ε (shown for the empty labelling, a reserved name) is "";
+            # any other text is a labelling, '' too (two apostrophes)
             self._cache["texts"] = {
-                c.figure: text_value(str(c.got))
+                c.figure: "" if str(c.got) == EMPTY else str(c.got)
                 for c in self.result.checks or []
                 if isinstance(c, TextCheck) and c.got is not None
             }
@@ -1016,10 +1019,24 @@ def mark_ctx(ctx: Ctx, answers: dict[str, float | str]) -> MarkReport:
 EMPTY_TEXTS = (EMPTY, "(empty)", '""', "''", "")
 
 
-def text_value(text: str) -> str:
-    """A text answer as compared: spaces around trimmed, a spelling of EMPTY_TEXTS as ""."""
+def text_value(text: str, symbols: list[str] | tuple[str, ...] = ()) -> str:
+    """A text answer as compared: spaces around trimmed, a spelling of EMPTY_TEXTS as "",
+    but one that ``symbols`` spell (``''`` with a symbol ``'``: two apostrophes) as itself."""
     s = text.strip()
-    return "" if s in EMPTY_TEXTS else s
+    if s in (EMPTY, "") or (s in EMPTY_TEXTS and not spells(s, symbols)):
+        return ""
+    return s
+
+
+def spells(text: str, symbols: list[str] | tuple[str, ...]) -> bool:
+    """Whether ``text`` is a labelling of ``symbols`` as outputs write one: the symbols run
+    together when each is one character, separated by spaces otherwise."""
+    names = set(symbols)
+    if not names:
+        return False
+    if all(len(x) == 1 for x in names):
+        return all(c in names for c in text)
+    return all(tok in names for tok in text.split(" "))
 
 
 def _symbols(ctx: Ctx) -> list[str]:
@@ -1045,7 +1062,11 @@ def mark_text(ctx: Ctx, asked: str, figure: str, given: float | str) -> FigureMa
     characters, so ``12`` stays a labelling over symbols 1, 2) is a ProblemError.
     """
     symbol_chars = set("".join(_symbols(ctx)))
-    text = None if not isinstance(given, str) else text_value(given)
+    names = _symbols(ctx)
+    if ctx.meta.kind == "ctc_decode":  # a labelling holds no blank: '' is no labelling of '
+        blank = ctx.problem.frames.blank  # type: ignore[attr-defined]
+        names = [s for s in names if s != blank]
+    text = None if not isinstance(given, str) else text_value(given, names)
     if text is None or (_NUMBER.fullmatch(text) and not set(text) <= symbol_chars):
         raise ProblemError(
             f"{str(given).strip()[:40]!r} is a number, but {figure} is text: a labelling"

@@ -340,12 +340,16 @@ EMPTY_LABELLING = "ε"
 EMPTY_ALSO = ("(empty)",)
 
 
-def shortanswer_texts(text: str) -> list[str]:
+def shortanswer_texts(text: str, labels: Any = ()) -> list[str]:
     """A labelling as a shortanswer's answers, each worth 100%: the empty one as
-    EMPTY_LABELLING and EMPTY_ALSO; any other as itself, each ``*`` (Moodle's wildcard)
-    escaped as ``\\*``, so that only the labelling itself matches."""
+    EMPTY_LABELLING and EMPTY_ALSO (less one that ``labels``, the symbols a labelling may
+    hold, spell: with symbols ( e m p t y, "(empty)" is a labelling of seven, as ``mark``
+    reads it); any other as itself, each ``*`` (Moodle's wildcard) escaped as ``\\*``, so
+    that only the labelling itself matches."""
     if not text:
-        return [EMPTY_LABELLING, *EMPTY_ALSO]
+        from rnnloss_cli.teach.mark import spells
+
+        return [EMPTY_LABELLING, *(e for e in EMPTY_ALSO if not spells(e, list(labels)))]
     return [text.replace("*", "\\*")]
 
 
@@ -450,7 +454,7 @@ def _groups(files: list[str], sources: list[str | None]) -> list[str]:
     owner: dict[str, tuple[str, str]] = {}  # category name -> (what, which) it stands for
     out = []
     for path, source in zip(files, sources, strict=True):
-        template = variant_template(source)
+        template = variant_template(source, Path(path).stem)
         ident = ("template", template) if template else ("file", os.path.abspath(path))
         name = Path(template).stem if template else Path(path).stem
         candidate, n = name, 1
@@ -630,7 +634,9 @@ def _text_question(
     ET.SubElement(q, "penalty").text = "0.3333333"
     ET.SubElement(q, "hidden").text = "0"
     ET.SubElement(q, "usecase").text = "1" if case_matters(symbols) else "0"
-    for accepted in shortanswer_texts(labelling):
+    blank = getattr(frames, "blank", None)
+    labels = [str(s) for s in symbols if s != blank]  # a labelling holds no blank
+    for accepted in shortanswer_texts(labelling, labels):
         answer = ET.SubElement(q, "answer", {"fraction": "100", "format": "moodle_auto_format"})
         ET.SubElement(answer, "text").text = accepted
         _text(answer, "feedback", "", format="html")

@@ -468,16 +468,29 @@ def comment_line(text: str) -> str:
     return _CONTROL.sub(lambda m: repr(m.group())[1:-1], text)
 
 
-def variant_origin(source: str | None) -> tuple[str, str | None] | None:
+def variant_origin(source: str | None, stem: str | None = None) -> tuple[str, str | None] | None:
     """(template file name, student id or None for a numbered variant) that a variant's
-    ``source`` names; None for a problem vary did not write."""
+    ``source`` names; None for a problem vary did not write.
+
+    "variant for s1 of loss of x.yaml" reads two ways, as either the id or the template's
+    name may hold " of ": the variant's file ``stem`` (``loss of x-s1``, as
+    :func:`file_names` writes it) tells which; without it, or for a file renamed since, the
+    id is the longest reading."""
     m = _VARIANT_SOURCE.match(source or "")
-    return (m["template"], m["owner"]) if m else None
+    if not m:
+        return None
+    if m["owner"] is not None and stem is not None:
+        words = f"{m['owner']} of {m['template']}".split(" of ")
+        for k in range(1, len(words)):
+            owner, template = " of ".join(words[:k]), " of ".join(words[k:])
+            if stem == f"{Path(template).stem}-{file_tag(owner)}":
+                return template, owner
+    return m["template"], m["owner"]
 
 
-def variant_template(source: str | None) -> str | None:
+def variant_template(source: str | None, stem: str | None = None) -> str | None:
     """The template file name a variant's ``source`` names (None: not written by vary)."""
-    origin = variant_origin(source)
+    origin = variant_origin(source, stem)
     return origin[0] if origin else None
 
 

@@ -5,6 +5,7 @@ on the next frame, merges outlined, l* and greedy tagged, bounded for a long sea
 from __future__ import annotations
 
 import re
+import unicodedata
 import xml.etree.ElementTree as ET
 from html import unescape
 from pathlib import Path
@@ -302,3 +303,99 @@ def test_with_a_language_model_the_caption_says_ranks_follow_the_score():
     box's rank is not read from the number in it."""
     assert "Ranks follow the score" in caption_of(page(DECODE[2]))
     assert "Ranks follow the score" not in caption_of(page(DECODE[0]))
+
+
+def test_a_prefix_spelling_an_old_empty_name_is_read_as_its_symbols(tmp_path):
+    """Symbols ( ) e m p t y, each frame's best one spelling "(empty)" (.86 each, the rest
+    .02), width 3: at t = 7 the kept "(empty)" is "(empty" one label longer (before: read as
+    the empty prefix, "(empty)", the older spelling of ε, its box had no line entering it)."""
+    symbols = ["-", "(", ")", "e", "m", "p", "t", "y"]
+    frames = []
+    for c in "(empty)":
+        row = [0.02] * 8
+        row[symbols.index(c)] = 0.86
+        frames.append(row)
+    f = tmp_path / "paren.yaml"
+    f.write_text(yaml.safe_dump({"kind": "ctc_decode", "title": "parentheses",
+                                 "symbols": symbols, "beam": 3, "emissions": frames}))  # fmt: skip
+    svg = beam_svg_of(page(f))
+    by_key = {(int(g.get("data-t")), int(g.get("data-rank"))): g.get("data-prefix")
+              for g in nodes(svg)}  # fmt: skip
+    named = {(by_key[e[:2]], e[0], by_key[e[2:4]], e[4]) for e in edges(svg)}
+    assert ("(empty", 6, "(empty)", "extend") in named
+    into = {(e[2], e[3]) for e in edges(svg)}
+    assert all(k in into for k in by_key if k[0] > 0)
+    # with no alphabet known, or one that does not spell it, it is the older ε
+    assert [k.head for k in prefix_parses("(empty)", frozenset(symbols))] == [tuple("(empty)")]
+
+
+def test_a_box_prints_its_total_as_the_table_does_exponent_sign_too(tmp_path):
+    """T = 500: the last frames' totals are about 1e−300 and below; each box's p_b + p_nb
+    is its table cell's text, the exponent's minus U+2212 as the table (and the lattice
+    drawing) write it (before: the boxes printed 4.76e-1390 beside the table's 4.76e−1390)."""
+    html = page(long_problem(tmp_path))
+    svg = beam_svg_of(html)
+    by_key = {(g.get("data-t"), g.get("data-rank")): g for g in nodes(svg)}
+    rows = [r for r in beam_rows(html) if (r[0], r[1]) in by_key]
+    assert any("e\u2212" in r[5] for r in rows)  # exponents are compared
+    for row in rows:
+        assert node_texts(by_key[(row[0], row[1])])[1] == row[5], row
+
+
+def test_a_cut_prefix_never_starts_on_a_combining_mark(tmp_path):
+    """A symbol of a letter and two accents (a + U+0301 + U+0302, 3 characters, so prefixes
+    are space-separated, 4 characters a symbol): a prefix cut to its last 17 characters began
+    with the second accent (17 = 4 × 4 + 1), drawn on the "…" with no letter under it."""
+    sym = "a\u0301\u0302"
+    frames = [[0.05, 0.95] if t % 2 == 0 else [0.95, 0.05] for t in range(24)]
+    f = tmp_path / "accents.yaml"
+    f.write_text(yaml.safe_dump({"kind": "ctc_decode", "title": "accents",
+                                 "symbols": ["-", sym], "beam": 2, "emissions": frames},
+                                allow_unicode=True), encoding="utf-8")  # fmt: skip
+    svg = beam_svg_of(page(f))
+    shown = [node_texts(g)[0] for g in nodes(svg)]
+    cut = [s for s in shown if s.startswith("…")]
+    assert cut, shown
+    assert not any(unicodedata.combining(s[1]) for s in cut), [ascii(s[:3]) for s in cut]
+
+
+def test_a_beam_that_empties_before_the_last_frame_says_so(tmp_path):
+    """Lexicon [ab], width 2, frames over (-, a, b, c): y1 = (.1, .9, 0, 0) keeps a (.9) and
+    ε (.1); y2 = (0, 0, 0, 1) gives every kept prefix probability 0 but ac and c, which no
+    word starts: the beam after frame 2 is empty, and stays so at frame 3. Before, the
+    drawing took frame 1 for the last (the table's last row): it said "the greedy labelling
+    ac is not kept in the last beam" of frame 1, and nothing of frames 2 and 3."""
+    f = tmp_path / "dies.yaml"
+    f.write_text(
+        yaml.safe_dump(
+            {
+                "kind": "ctc_decode",
+                "title": "the beam dies",
+                "symbols": ["-", "a", "b", "c"],
+                "blank": "-",
+                "beam": 2,
+                "lexicon": ["ab"],
+                "emissions": [[0.1, 0.9, 0, 0], [0, 0, 0, 1], [1, 0, 0, 0]],
+            }
+        )
+    )
+    html = page(f)
+    svg = beam_svg_of(html)
+    assert sorted({g.get("data-t") for g in nodes(svg)}) == ["0", "1"]
+    assert not [t for t in svg.iter("text") if t.get("class") == "tag"]
+    caption = caption_of(html)
+    assert "not kept in the last beam" not in caption
+    assert "The beam is empty after frame 2 of 3" in caption, caption
+
+
+def test_a_beam_empty_from_the_first_frame_says_so_in_place_of_its_drawing(tmp_path):
+    """Lexicon [ba], frames (0, 1, 0) twice over (-, a, b): only a has probability, and no
+    word starts with a, so the beam is empty after frame 1: its table has no row, and where
+    the drawing would be the caption says why (before: no figure, an empty table)."""
+    f = tmp_path / "empty.yaml"
+    f.write_text(yaml.safe_dump({"kind": "ctc_decode", "title": "empty", "beam": 2,
+                                 "symbols": ["-", "a", "b"], "lexicon": ["ba"],
+                                 "emissions": [[0, 1, 0], [0, 1, 0]]}))  # fmt: skip
+    html = page(f)
+    assert _SVG.search(html) is None
+    assert "The beam is empty after frame 1 of 2" in caption_of(html)

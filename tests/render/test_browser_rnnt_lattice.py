@@ -125,3 +125,25 @@ def test_the_lattice_keeps_its_white_plate_under_automatic_dark_mode(pages, tmp_
         pages["ab"], tmp_path, ["--blink-settings=forceDarkModeEnabled=true"]
     )
     assert colours[b"\xff\xff\xff"] > 60_000, colours[b"\xff\xff\xff"]
+
+
+#: Each label move's words: the x of its symbol's first character and of its number's
+#: first digit, as Chromium lays them out.
+SYMBOL_THEN_NUMBER = """Array.from(document.querySelectorAll("svg.lattice g.move.label text"))
+  .map(t => { const s = t.querySelector("tspan.symbol").textContent.length;
+              return [t.textContent, t.getStartPositionOfChar(0).x,
+                      t.getStartPositionOfChar(s + 1).x]; })"""
+
+
+def test_a_right_to_left_label_reads_symbol_then_number(tmp_path):
+    """Hebrew labels (א, ב): each label move reads as a Latin one does, its symbol left of
+    its probability (before: the bidi algorithm drew "0.6 ב", the number on the left, as
+    an RTL run took the number in)."""
+    m = {"kind": "rnnt", "title": "hebrew", "symbols": ["-", "א", "ב"], "blank": "-",
+         "target": ["א", "ב"],
+         "probs": [[[0.2, 0.6, 0.2], [0.3, 0.1, 0.6], [0.5, 0.25, 0.25]],
+                   [[0.1, 0.8, 0.1], [0.4, 0.1, 0.5], [0.7, 0.15, 0.15]]]}  # fmt: skip
+    page = render_html([solve(parse_problem(m, {}, "<test>"))])
+    (got,) = probe({"hebrew": page}, SYMBOL_THEN_NUMBER, tmp_path).values()
+    assert len(got) == 4, got
+    assert all(symbol_x < number_x for _, symbol_x, number_x in got), got

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 import time
+import unicodedata
 import xml.etree.ElementTree as ET
 
 import numpy as np
@@ -219,3 +220,85 @@ def test_the_notebook_and_the_solution_sheet_carry_the_lattice(tmp_path):
     questions = tmp_path / "q.html"
     res = CliRunner().invoke(app, ["sheet", AB, "-o", str(questions)])
     assert res.exit_code == 0 and 'class="lattice"' not in questions.read_text(encoding="utf-8")
+
+
+def _long_label(name: str) -> dict:
+    return {"kind": "rnnt", "title": "a long label", "symbols": ["-", "a", name],
+            "blank": "-", "target": ["a", name],
+            "probs": [[[0.2, 0.6, 0.2], [0.3, 0.1, 0.6], [0.5, 0.25, 0.25]],
+                      [[0.1, 0.8, 0.1], [0.4, 0.1, 0.5], [0.7, 0.15, 0.15]]]}  # fmt: skip
+
+
+@pytest.mark.parametrize("name", ["a_rather_long_label_name", "q" * 3000])
+def test_a_long_label_stays_inside_a_bounded_drawing(name):
+    """A label move's text (its symbol and y) lies inside the drawing in the last frame too,
+    the symbol cut with "…" as a row label is (before: the last frame's "a_rather_long_…
+    0.6" ran past the right edge, cut off; a 3,000-letter symbol made the drawing 18,494 px
+    wide, its text still cut), its whole name in the move's <title>."""
+    page = render_html([solve(parse_problem(_long_label(name), {}, "<test>"))])
+    svg = _svg(page)
+    _, _, width, height = map(float, svg.get("viewBox").split())
+    assert width <= 980, width
+    for t in svg.iter("text"):
+        words = (t.text or "") + "".join(  # what is drawn: not a <title> tooltip
+            "".join(c.itertext()) + (c.tail or "") for c in t if c.tag != "title"
+        )
+        size = float(t.get("font-size") or svg.find("g[@class='moves']").get("font-size"))
+        w = text_width(words, size)
+        x = float(t.get("x"))
+        x0 = {"middle": x - w / 2, "end": x - w}.get(t.get("text-anchor"), x)
+        assert 0 <= x0 and x0 + w <= width, (words[:40], x0, x0 + w, width)
+    moves = _groups(svg, "move label")
+    assert any(name in g.find("title").text for g in moves if g.get("data-u") == "1")
+
+
+def test_a_cut_row_label_never_starts_on_a_combining_mark():
+    """Labels of a letter and two accents (a + U+0301 + U+0302, 4 characters a symbol with
+    its space): the emitted prefix cut to its last 13 characters began with an accent, drawn
+    on the "…" (13 = 3 × 4 + 1)."""
+    sym = "a\u0301\u0302"
+    m = {"kind": "rnnt", "title": "accents", "symbols": ["-", sym], "blank": "-",
+         "target": [sym] * 6, "logits": np.zeros((2, 7, 2)).tolist()}  # fmt: skip
+    svg = _svg(render_html([solve(parse_problem(m, {}, "<test>"))]))
+    labels = [  # drawn text: after the whole prefix's <title> where it is cut
+        (t.text or "") + "".join(c.tail or "" for c in t)
+        for t in svg.iter("text")
+        if t.get("class") == "row-label"
+    ]
+    cut = [s for s in labels if s.startswith("…")]
+    assert cut, labels
+    assert not any(unicodedata.combining(s[1]) for s in cut), [ascii(s[:3]) for s in cut]
+
+
+def test_a_cut_label_keeps_a_letter_with_its_accents_or_leaves_it_out():
+    """A label move's symbol cut to 13 characters and "…": with "m" + U+0301 at characters
+    13–14 the cut kept the m and dropped its accent, a different letter; now it leaves the
+    m out (its whole name is in the move's <title>)."""
+    sym = "abcdefghijklm\u0301nop"
+    m = {"kind": "rnnt", "title": "accent at the cut", "symbols": ["-", sym], "blank": "-",
+         "target": [sym], "logits": np.zeros((2, 2, 2)).tolist()}  # fmt: skip
+    svg = _svg(render_html([solve(parse_problem(m, {}, "<test>"))]))
+    shown = {s.text for s in svg.iter("tspan") if s.get("class") == "symbol"}
+    assert shown == {"abcdefghijkl…"}, shown
+
+
+def test_a_long_label_before_a_break_clears_its_zigzag():
+    """T = 40 frames of labels named with 13 letters: the drawing breaks between frames,
+    and the words of a label move in the frame before the break ("abcdefghijklm 0.123",
+    about 120 px) end left of the break's zigzag (before: they ran 10 px across it, as the
+    break sat half a gap past the frame's step, which the label's words fill)."""
+    rng = np.random.default_rng(5)
+    names = ["abcdefghijklm", "nopqrstuvwxyz"]
+    m = {"kind": "rnnt", "title": "long names", "symbols": ["-", *names], "blank": "-",
+         "target": [names[k % 2] for k in range(3)],
+         "logits": rng.normal(size=(40, 4, 3)).round(3).tolist()}  # fmt: skip
+    svg = _svg(render_html([solve(parse_problem(m, {}, "<test>"))]))
+    (gap,) = [g for g in _groups(svg, "gap") if g.get("data-axis") == "t"]
+    zig = min(float(p.split(",")[0]) for p in gap.find("polyline").get("points").split())
+    before = int(gap.get("data-after"))
+    ends = []
+    for g in _groups(svg, "move label"):
+        t = g.find("text")
+        if int(g.get("data-t")) == before and t is not None:
+            ends.append(float(t.get("x")) + text_width("".join(t.itertext()), 11))
+    assert ends and max(ends) <= zig - 2, (max(ends), zig)

@@ -101,3 +101,77 @@ def test_another_folders_file_of_a_graded_problems_name_is_unknown(tmp_path):
     answers.write_text("student,problem,figure,value\nann,elsewhere/hinge-sequence.yaml,loss,1\n")
     report = grade_class([TEMPLATE], str(answers))
     assert len(report.issues) == 1 and "unknown problem" in report.issues[0], report.issues
+
+
+def test_the_template_may_be_written_as_any_problem_name_is(tmp_path):
+    """The template named in another case, by its file name or its path, as a problem may
+    be (before: each row was skipped as an "unknown problem" and the class scored 0)."""
+    roster = tmp_path / "roster.csv"
+    roster.write_text("Student ID\ns1\ns2\ns3\ns4\n")
+    out = _variants(tmp_path, "--ids", str(roster))
+    right = {s: _mean_hinge(out / f"hinge-sequence-{s}.yaml") for s in ("s1", "s2", "s3", "s4")}
+    answers = tmp_path / "answers.csv"
+    answers.write_text(
+        "student,problem,figure,value\n"
+        f"s1,Hinge-Sequence,loss,{right['s1']:.4f}\n"
+        f"s2,hinge-sequence.yaml,loss,{right['s2']:.4f}\n"
+        f"s3,{TEMPLATE},loss,{right['s3']:.4f}\n"
+        f"s4,HINGE-SEQUENCE.YML,loss,{right['s4']:.4f}\n"
+    )
+    report = grade_class([str(out)], str(answers))
+    assert not report.issues, report.issues
+    for s in ("s1", "s2", "s3", "s4"):
+        assert report.earned(s) == 1, s
+        (a,) = report.by_student[s]
+        assert a.problem == f"hinge-sequence-{s}"
+
+
+def test_a_name_that_is_no_template_is_still_unknown(tmp_path):
+    roster = tmp_path / "roster.csv"
+    roster.write_text("Student ID\ns1\n")
+    out = _variants(tmp_path, "--ids", str(roster))
+    answers = tmp_path / "answers.csv"
+    answers.write_text("student,problem,figure,value\ns1,hinge-sequence.txt,loss,0.5\n")
+    (issue,) = grade_class([str(out)], str(answers)).issues
+    assert "unknown problem 'hinge-sequence.txt'" in issue, issue
+
+
+def test_the_template_graded_beside_its_variants_is_the_students_own_variant(tmp_path):
+    """problems/ and the variants graded together: the template file is among the problems,
+    and a row naming it is the student's own variant still (before: every such row was
+    skipped, "only s1's own variant of hinge-sequence, hinge-sequence-s1, counts")."""
+    roster = tmp_path / "roster.csv"
+    roster.write_text("Student ID\ns1\n")
+    out = _variants(tmp_path, "--ids", str(roster))
+    right = _mean_hinge(out / "hinge-sequence-s1.yaml")
+    answers = tmp_path / "answers.csv"
+    answers.write_text(f"student,problem,figure,value\ns1,hinge-sequence,loss,{right:.4f}\n")
+    report = grade_class([TEMPLATE, str(out)], str(answers))
+    assert not report.issues, report.issues
+    (a,) = report.by_student["s1"]
+    assert a.problem == "hinge-sequence-s1" and report.earned("s1") == 1
+
+
+def test_a_template_whose_name_holds_of_is_read_back_whole(tmp_path):
+    """A template named "loss of x.yaml": its variant's source reads "variant for s1 of loss
+    of x.yaml", which was read as the variant of a student "s1 of loss" of a template x.yaml
+    (a row naming "loss of x" was an unknown problem, and a phantom student "s1 of loss"
+    was listed with 0). The variant's file name, loss of x-s1.yaml, tells the two apart."""
+    template = tmp_path / "loss of x.yaml"
+    template.write_text(Path(TEMPLATE).read_text(encoding="utf-8"), encoding="utf-8")
+    roster = tmp_path / "roster.csv"
+    roster.write_text("Student ID\ns1\nann of gables\n")
+    out = tmp_path / "v"
+    res = runner.invoke(app, ["vary", str(template), "--ids", str(roster), "-o", str(out)])
+    assert res.exit_code == 0, res.output
+    right = {s: _mean_hinge(out / f"loss of x-{t}.yaml")
+             for s, t in (("s1", "s1"), ("ann of gables", "ann_of_gables"))}  # fmt: skip
+    answers = tmp_path / "answers.csv"
+    answers.write_text(
+        "student,problem,figure,value\n"
+        + "".join(f"{s},loss of x,loss,{v:.4f}\n" for s, v in right.items())
+    )
+    report = grade_class([str(out)], str(answers))
+    assert not report.issues, report.issues
+    assert report.students == ["s1", "ann of gables"]
+    assert report.earned("s1") == 1 and report.earned("ann of gables") == 1

@@ -98,3 +98,24 @@ def test_cli_exports_a_bank_of_text_figures_only(tmp_path: Path):
     assert r.exit_code == 0, r.output
     (q,) = short_answers(out.read_text()).values()
     assert q.find("answer/text").text == "b"
+
+
+def test_the_empty_labelling_is_not_accepted_as_a_word_the_symbols_spell(tmp_path):
+    """Symbols ( ) e m p t y and a frame where the blank wins: the answer is ε; "(empty)"
+    is a labelling of seven of its symbols, so the bank does not take it for ε (as mark
+    does not); with other symbols it still does."""
+    spelled = tmp_path / "parens.yaml"
+    spelled.write_text(
+        "kind: ctc_decode\ntitle: parens\n"
+        'symbols: ["-", "(", ")", e, m, p, t, y]\nblank: "-"\nbeam: 1\n'
+        "emissions:\n  - [0.9, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.1]\n"
+        'answer:\n  greedy: ""\n'
+    )
+    plain = tmp_path / "plain.yaml"
+    plain.write_text(ONE_FRAME.format(symbols='["-", a, b]', answer='"a"').replace(
+        "[0.1, 0.2, 0.7]", "[0.7, 0.2, 0.1]").replace('greedy: "a"', 'greedy: ""'))  # fmt: skip
+    for path, accepted in ((spelled, ["ε"]), (plain, ["ε", "(empty)"])):
+        bank = moodle_bank([str(path)])
+        assert not bank.warnings, bank.warnings
+        (q,) = short_answers(bank.text).values()
+        assert [a.find("text").text for a in q.findall("answer")] == accepted, path.name
