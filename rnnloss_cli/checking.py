@@ -32,7 +32,7 @@ from typing import Any
 
 from rnnloss_cli.engine.errors import EngineError
 from rnnloss_cli.errors import ProblemError
-from rnnloss_cli.problem import KIND_SUMMARIES, load_problem, problem_files
+from rnnloss_cli.problem import KIND_SUMMARIES, STDIN_NAME, load_problem, problem_files
 from rnnloss_cli.problem.base import tolerance_warning
 from rnnloss_cli.render.text import fmt_key, fmt_number
 from rnnloss_cli.solve import solve
@@ -130,22 +130,23 @@ def check_rows(
     mismatched: list[str] = []
     errors: list[Exception] = []
     for path in files:
+        name = STDIN_NAME if path == "-" else path  # as solve, mark and the errors name it
         try:
             problem = load_problem(path)
             result = solve(problem)
         except (ProblemError, EngineError) as err:
             errors.append(err)
             tally.bad_files += 1
-            rows.append(Row(path, "-", "-", "-", "-", "bad-input"))
+            rows.append(Row(name, "-", "-", "-", "-", "bad-input"))
             continue
         except Exception as exc:  # a bug in rnnloss: report this file, check the others
             errors.append(InternalError(path, exc))
             tally.broken_files += 1
-            rows.append(Row(path, "-", "-", "-", "-", "internal-error"))
+            rows.append(Row(name, "-", "-", "-", "-", "internal-error"))
             continue
         if not result.checks:
             tally.keyless_files += 1
-            rows.append(Row(path, "-", "-", fmt_number(result.loss, precision), "-", "no-key"))
+            rows.append(Row(name, "-", "-", fmt_number(result.loss, precision), "-", "no-key"))
             continue
         for c in result.checks:
             tally.figures += 1
@@ -153,9 +154,9 @@ def check_rows(
             tally.mismatched += not c.ok
             exp, got = fmt_key(c.expected, c.got, precision, distinct=not c.ok)
             verdict = "ok" if c.ok else "MISMATCH"
-            rows.append(Row(path, c.figure, exp, got, as_written(c.tolerance), verdict))
+            rows.append(Row(name, c.figure, exp, got, as_written(c.tolerance), verdict))
         if not result.ok:
-            mismatched.append(path)
+            mismatched.append(name)
         if warnings is not None and (warning := tolerance_warnings(problem.meta, result)):
             warnings.append(warning)
     return rows, tally, mismatched, errors

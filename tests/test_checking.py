@@ -220,3 +220,15 @@ def test_a_disagreeing_file_with_a_line_break_in_its_name_is_named_on_one_line(
         assert lines[-1] == f"answer key disagrees: {folder}/w\\nx.yaml", (args, lines)
         assert all(line.startswith(("answer key", "wrote ")) for line in lines), lines
     assert out.is_file()
+
+
+def test_standard_input_is_named_stdin_as_solve_and_mark_name_it():
+    # `check -` wrote its rows as "- loss 0.2 0.115 ..." (or "- - - - - bad-input", a row of
+    # dashes) and said "answer key disagrees: -", where solve and mark say <stdin>.
+    result = runner.invoke(app, ["check", "-"], input=WRONG)
+    assert result.exit_code == 1, result.output
+    assert result.stdout.splitlines()[0] == "<stdin> loss 0.2 0.115 0.0005 MISMATCH"
+    assert "answer key disagrees: <stdin>" in result.stderr.splitlines()
+    result = runner.invoke(app, ["check", "-"], input=BAD)
+    assert result.exit_code == 2, result.output
+    assert result.stdout.splitlines()[0] == "<stdin> - - - - bad-input"

@@ -227,6 +227,7 @@ def grade(
     The answers CSV is long (student, problem, figure, value or answer) or wide (student,
     problem, then one column per figure); header names in any case. A text figure (beam, path) is
     compared exactly, spaces around ignored; the empty labelling is written ε (or (empty)).
+
     Of a template's variants only the student's own (else the first answered) counts. A
     malformed row is reported by its row number and skipped.
 

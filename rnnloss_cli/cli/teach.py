@@ -110,16 +110,7 @@ def sheet(
     solutions: Annotated[
         bool, typer.Option("--solutions", help="Include the derivations and the keys.")
     ] = False,
-    precision: Annotated[
-        int,
-        typer.Option(
-            "--precision",
-            "-p",
-            parser=integer_option("--precision", 0, 17),
-            metavar=integer_metavar(0, 17),
-            help="Digits after the point.",
-        ),
-    ] = 3,
+    precision: PrecisionOpt = 3,
     title: Annotated[
         Optional[str],  # noqa: UP045
         typer.Option(

@@ -237,7 +237,7 @@ def solve_align(p: AlignProblem, *, window: Window | None = None) -> Result:
             "target and extended labels",
             f"l = {word(p.target) or EMPTY};  l' = {' '.join(ext) if n_ext <= 33 else '…'}"
             f"  (S' = 2S + 1 = 2·{len(p.target)} + 1 = {n_ext} state{'s' if n_ext > 1 else ''}, "
-            f"with S = {len(p.target)} labels in l)",
+            f"with S = {len(p.target)} label{'' if len(p.target) == 1 else 's'} in l)",
         )
     )
     r.steps.append(feasibility_step(n_frames, len(p.target), tr.repeats, tr.min_frames))

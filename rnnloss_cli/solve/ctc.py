@@ -690,7 +690,8 @@ def _exact_part(p: CTCProblem, r: Result, window: Window) -> tuple[float, float]
         Step(
             "extended labels",
             f"l' = {shown}  (blank between labels and at both ends: "
-            f"S' = 2S + 1 = 2·{len(p.target)} + 1 = {n_ext}, with S = {len(p.target)} labels in l)",
+            f"S' = 2S + 1 = 2·{len(p.target)} + 1 = {n_ext}, with S = {len(p.target)} "
+            f"label{'' if len(p.target) == 1 else 's'} in l)",
             lead=True,
         )
     )

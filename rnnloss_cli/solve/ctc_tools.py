@@ -176,7 +176,8 @@ def paths_result(
             Step(
                 "extended labels",
                 "l' = {ext| }  (blank between labels and at both ends: S' = 2S + 1 = "
-                f"2·{len(labels)} + 1 = {n_ext}, with S = {len(labels)} labels in l; α_t(s): "
+                f"2·{len(labels)} + 1 = {n_ext}, with S = {len(labels)} "
+                f"label{'' if len(labels) == 1 else 's'} in l; α_t(s): "
                 "exact CTC's forward trellis over l')",
                 {"ext": terms([blank if i % 2 == 0 else labels[i // 2] for i in range(n_ext)])},
             )

@@ -1159,8 +1159,8 @@ _FRACTION = re.compile(r"([+-]?\d+)\s*/\s*(\d+)")
 def number_hint(text: str, examples: str = "1.4, -2e-3, inf") -> str:
     """What to write instead of ``text``, an answer that is not a number: a decimal comma
     (refused: 1,500 may be a thousand) gets its dotted form; a percentage, a fraction (1/2,
-    ½) their decimal; a dash for a minus (−0.5 copied from a sheet) its name; anything else
-    ``examples``."""
+    ½) their decimal; a dash for a minus (−0.5 copied from a sheet) its name; digits other
+    than 0-9 (٤, ４) say so, as in a problem file; anything else ``examples``."""
     import unicodedata
 
     from rnnloss_cli.problem.fields import _DASHES, text_number_hint
@@ -1180,8 +1180,8 @@ def number_hint(text: str, examples: str = "1.4, -2e-3, inf") -> str:
         shown, value = s, unicodedata.numeric(s, None)
     if value is not None and math.isfinite(value):
         return f": write it as a decimal number ({shown} is {value:.10g})"
-    if any(c in _DASHES for c in s):
-        return text_number_hint(s)
+    if any(c in _DASHES for c in s) or (not s.isascii() and any(c.isdigit() for c in s)):
+        return text_number_hint(s)  # a dash for a minus, or digits other than 0-9
     return f" (e.g. {examples})"
 
 

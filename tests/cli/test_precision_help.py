@@ -21,3 +21,13 @@ def test_the_two_rules_the_help_names():
     # 3.67294 at 3 decimals; 0.0065869 at 3 significant digits (not 0.007)
     assert fmt_number(3.67294, 3) == "3.673"
     assert fmt_number(0.0065869, 3) == "0.00659"
+
+
+def test_every_command_with_precision_names_both_rules():
+    # sheet kept its own option, "Digits after the point.", though -p 2 writes HELLO's
+    # 0.0065869 as 0.0066 there too (the sheet prints what solve prints).
+    for command in (["sheet"], ["check"], ["train"], ["mse"], ["ctc", "paths"]):
+        result = CliRunner().invoke(app, [*command, "--help"], env={"COLUMNS": "200"})
+        assert result.exit_code == 0, result.output
+        line = next(s for s in result.output.splitlines() if "--precision" in s)
+        assert "significant" in line and "0.1" in line, (command, line)

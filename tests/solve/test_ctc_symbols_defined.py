@@ -55,3 +55,18 @@ def test_the_valid_only_sum_is_not_named_like_the_listed_one():
         r"- valid alignments only: $P_{\mathrm{valid}} = 0.006586 + 0.009408 = 0.01599;"
         r"\quad -\ln P_{\mathrm{valid}} = -\ln 0.01599 = 4.136$"
     )
+
+
+def test_one_label_is_one_label():
+    # A one-letter target said "with S = 1 labels in l" in exact CTC, forced alignment and
+    # ctc paths alike. For A over 2 frames: S' = 2·1 + 1 = 3.
+    exact = _lines("ctc", "--target", "A", "--probs", "A=0.5,-=0.5", "--frames", "2")
+    align = _lines("ctc", "align", "A", "--emissions", "0.5,0.5;0.4,0.6", "--symbols", "-,A")
+    paths = _lines("ctc", "paths", "A", "-T", "2", "--probs", "A=0.5,-=0.5")
+    for lines, start in (
+        (exact, "- extended labels"),
+        (align, "- target and extended labels"),
+        (paths, "- extended labels"),
+    ):
+        line = _line(lines, start)
+        assert "2·1 + 1 = 3" in line and "with S = 1 label in l" in line, line

@@ -20,6 +20,10 @@ from rnnloss_cli.teach.mark import parse_value
         ("½", "½ is 0.5"),
         ("\u22120.196", "U+2212 MINUS SIGN is not the minus sign '-'"),
         ("\u20130.196", "U+2013 EN DASH"),
+        # Arabic-Indic and full-width digits: a problem file and a flag said so, an answer
+        # said only "(e.g. 1.4, -2e-3, inf)"
+        ("\u0660.\u0664", "digits other than 0-9"),
+        ("\uff10.5", "digits other than 0-9"),
     ],
 )
 def test_the_refusal_says_what_to_write(answer: str, hint: str):
