@@ -198,7 +198,8 @@ class GradeReport:
         return None if name is None else self.problems[name]
 
     def earned(self, student: str) -> float:
-        return sum(a.earned for a in self.by_student.get(student, ()))
+        # 0.0, not sum()'s int 0, for a student with no answers: a float like everyone's
+        return sum((a.earned for a in self.by_student.get(student, ())), 0.0)
 
     def possible(self, student: str) -> float:
         """Points the student could earn: every problem, one variant per template.

@@ -71,3 +71,22 @@ def test_a_blank_value_in_the_long_form_is_not_answered_not_a_bad_row(tmp_path: 
     assert "warning" not in r.stderr
     assert "1 answer graded, 0 rows with answers skipped" in r.stderr
     assert r.stdout.splitlines()[1].startswith("ana,1,2,50.0,")
+
+
+def test_an_absent_students_json_totals_are_numbers_of_one_type(tmp_path: Path):
+    """``grade --json``: an absent student's "earned" was the integer 0 (sum() of nothing)
+    beside everyone else's floats."""
+    import json
+
+    week = _class(tmp_path)
+    answers = tmp_path / "answers.csv"
+    answers.write_text("student,problem,figure,value\ns1,hinge-sequence-s1,loss,0.5\n")
+    report = tmp_path / "report.json"
+    done = CliRunner().invoke(
+        app, ["grade", week, str(answers), "-o", str(tmp_path / "g.csv"), "--json", str(report)]
+    )
+    assert done.exit_code == 0, done.output
+    students = json.loads(report.read_text(encoding="utf-8"))["students"]
+    assert {s["student"] for s in students} == {"s1", "s2", "s3"}
+    for s in students:
+        assert type(s["earned"]) is float and type(s["possible"]) is float, s
