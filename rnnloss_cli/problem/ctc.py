@@ -83,7 +83,9 @@ RESERVED_SYMBOLS = ("ε", "(empty)")
 def _reserved(f: Fields, name: str, *parts: Any) -> None:
     """Refuse a symbol named as the empty labelling is written (RESERVED_SYMBOLS)."""
     if name in RESERVED_SYMBOLS:
-        raise f.error(f"symbol {name!r} is reserved for the empty labelling", *parts)
+        # a target of ε alone was meant as the empty one: say how a file writes it
+        hint = "; the empty target is written ''" if parts and parts[0] == "target" else ""
+        raise f.error(f"symbol {name!r} is reserved for the empty labelling{hint}", *parts)
 
 
 def _symbol_seq(f: Fields, value: Any, *parts: Any, allow_empty: bool = False) -> tuple[str, ...]:

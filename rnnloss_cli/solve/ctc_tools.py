@@ -66,7 +66,8 @@ def paths_result(
         raise flag_error(f"expected one character for the blank, got {blank!r}", "--blank")
     for name, flag in [*((c, "TARGET") for c in labels), (blank, "--blank")]:
         if name == EMPTY:  # as a problem file's symbols (problem.ctc.RESERVED_SYMBOLS)
-            raise flag_error(f"symbol {name!r} is reserved for the empty labelling", flag)
+            hint = "; the empty target is written ''" if flag == "TARGET" else ""
+            raise flag_error(f"symbol {name!r} is reserved for the empty labelling{hint}", flag)
     if blank in labels:
         raise flag_error(f"the blank {blank!r} cannot be part of the target", "TARGET")
     table = _check_probs(probs, [*labels, blank]) if probs is not None else None

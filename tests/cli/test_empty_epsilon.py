@@ -164,3 +164,22 @@ def test_mark_takes_every_spelling_of_the_empty_labelling_from_the_command_line(
     r = _run("mark", DECODE, "-a", f"greedy={written}", "-a", "beam=a")
     assert r.exit_code == 0, r.output
     assert "greedy = ε: right" in r.output and "score: 2 / 2" in r.output
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["ctc", "paths", "ε", "-T", "2"],
+        ["ctc", "--target", "ε", "--probs", "-=0.5,a=0.5", "-T", "2"],
+    ],
+)
+def test_a_target_of_epsilon_says_how_the_empty_target_is_written(args, tmp_path):
+    """ε is how outputs write the empty labelling; typed as a target it was refused with no
+    word of how to ask for the empty one."""
+    r = _run(*args)
+    assert r.exit_code == 2, r.output
+    assert "reserved for the empty labelling; the empty target is written ''" in r.output
+    f = tmp_path / "e.yaml"
+    f.write_text('kind: ctc\ntarget: ε\nprobs: {"-": 0.5, a: 0.5}\nframes: 2\n', encoding="utf-8")
+    r = _run("solve", str(f))
+    assert r.exit_code == 2 and "the empty target is written ''" in r.output, r.output
