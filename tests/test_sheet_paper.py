@@ -57,6 +57,19 @@ def test_the_cli_passes_the_paper_on(paper, css, option, _pt, tmp_path):
         assert expected in out.read_text(encoding="utf-8")
 
 
+def test_a_markdown_sheet_says_it_has_no_paper(tmp_path):
+    """--paper with a markdown sheet was dropped without a word; the HTML default (no
+    --paper) says nothing."""
+    res = runner.invoke(app, ["sheet", FILE, "--paper", "letter"])
+    assert res.exit_code == 0, res.output
+    assert "warning: --paper lays out a LaTeX or HTML sheet" in res.output
+    res = runner.invoke(app, ["sheet", FILE])
+    assert res.exit_code == 0 and "warning" not in res.output, res.output
+    res = runner.invoke(app, ["sheet", FILE, "-o", str(tmp_path / "s.html")])
+    assert res.exit_code == 0 and "warning" not in res.output, res.output
+    assert "size: A4;" in (tmp_path / "s.html").read_text(encoding="utf-8")
+
+
 def test_an_unknown_paper_is_a_usage_error():
     res = runner.invoke(app, ["sheet", FILE, "--paper", "legal"])
     assert res.exit_code == 2

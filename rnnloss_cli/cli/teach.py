@@ -118,11 +118,13 @@ def sheet(
         ),
     ] = None,
     paper: Annotated[
-        Paper,
+        Optional[Paper],  # noqa: UP045
         typer.Option(
-            "--paper", help="The paper a LaTeX or HTML sheet is laid out for: a4 or letter."
+            "--paper",
+            help="The paper a LaTeX or HTML sheet is laid out for: a4 (the default) or letter.",
+            show_default=False,
         ),
-    ] = Paper.a4,
+    ] = None,
     window: WindowOpt = None,
     output: OutOpt = None,
     force: ForceOpt = False,
@@ -138,6 +140,8 @@ def sheet(
         raise fail(f"no problem files (*.yaml, *.yml) in {', '.join(paths)}")
     asked = None if fmt is None else fmt.value
     chosen = format_for_output(output, asked, ("markdown", "latex", "html")) or "markdown"
+    if paper is not None and chosen == "markdown":  # said, not silently dropped
+        say("warning: --paper lays out a LaTeX or HTML sheet; a markdown sheet has no paper")
     text, bad = guarded(
         lambda: build_sheet_checked(
             paths,
@@ -146,7 +150,7 @@ def sheet(
             precision=precision,
             title=title,
             window=win,
-            paper=paper.value,
+            paper=(paper or Paper.a4).value,
         )
     )
     _write(text, output, force=force, inputs=input_files(paths), markup=chosen == "html")
