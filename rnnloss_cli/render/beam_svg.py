@@ -40,7 +40,6 @@ from __future__ import annotations
 
 import math
 import re
-import unicodedata
 from dataclasses import dataclass, field
 from html import escape
 from typing import Any
@@ -51,7 +50,7 @@ from rnnloss_cli.render.svg import (
     SVG_NS,
     text_width,
 )
-from rnnloss_cli.render.text import ELLIPSIS, Digits
+from rnnloss_cli.render.text import ELLIPSIS, Digits, cut_start
 from rnnloss_cli.result import Result, Table, Window, window_indices
 
 #: The beam table's title (its width follows) and the columns the drawing reads.
@@ -216,14 +215,17 @@ def _frames(t: Table) -> tuple[dict[int, list[tuple[int, list[Any]]]], int]:
     head = rows if t.head_rows is None else rows[: t.head_rows]
     tail = [] if t.head_rows is None else rows[t.head_rows :]
     frames: dict[int, list[tuple[int, list[Any]]]] = {}
-    for part, cut_end, cut_start in ((head, t.head_rows is not None, False), (tail, False, True)):
+    for part, ends_cut, starts_cut in (
+        (head, t.head_rows is not None, False),
+        (tail, False, True),
+    ):
         by_t: dict[int, list[tuple[int, list[Any]]]] = {}
         for i, row in part:
             by_t.setdefault(int(row[ti]), []).append((i, row))
         keys = sorted(by_t)
-        if cut_end and keys:
+        if ends_cut and keys:
             keys = keys[:-1]
-        if cut_start and keys and int(by_t[keys[0]][0][1][ri]) != 1:
+        if starts_cut and keys and int(by_t[keys[0]][0][1][ri]) != 1:
             keys = keys[1:]
         for k in keys:
             if k not in frames:
@@ -283,10 +285,7 @@ def _cut(text: str) -> str:
     """A prefix in its box: its last NODE_MAX_CHARS − 1 characters after "…" when longer
     (the prefixes of one beam share their start and differ at their end), less any accents
     the cut parted from their letter."""
-    if len(text) <= NODE_MAX_CHARS:
-        return text
-    end = text[-(NODE_MAX_CHARS - 1) :]
-    return ELLIPSIS + end.lstrip("".join(c for c in end if unicodedata.combining(c)))
+    return cut_start(text, NODE_MAX_CHARS)
 
 
 def printed_totals(t: Table, precision: int = 3, digits: Digits | None = None) -> list[str]:

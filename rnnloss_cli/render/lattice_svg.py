@@ -28,7 +28,6 @@ Nodes are ``<g class="node">`` with ``data-t``, ``data-u`` and ``data-value`` (t
 from __future__ import annotations
 
 import math
-import unicodedata
 from html import escape
 from typing import Any
 
@@ -47,7 +46,7 @@ from rnnloss_cli.render.svg import (
     text_shade,
     text_width,
 )
-from rnnloss_cli.render.text import ELLIPSIS, Digits
+from rnnloss_cli.render.text import ELLIPSIS, Digits, cut_end, cut_start
 from rnnloss_cli.result import LogNumber, Result, Table, Window, window_indices
 
 #: The title prefixes the RNN-T solver (:mod:`solve.rnnt`) gives the two tables drawn.
@@ -98,21 +97,13 @@ def _number(x: Any) -> bool:
 def _label_cut(label: str) -> str:
     """A label move's symbol cut at its end with "…" (its whole name in the move's <title>),
     before a letter whose accents the cut would part from it."""
-    if len(label) <= LABEL_MAX_CHARS:
-        return label
-    k = LABEL_MAX_CHARS - 1
-    while k > 0 and unicodedata.combining(label[k]):
-        k -= 1
-    return label[:k] + ELLIPSIS
+    return cut_end(label, LABEL_MAX_CHARS)
 
 
 def _prefix_cut(label: str) -> str:
     """An emitted prefix cut at its start with "…" (its last labels matter most), less any
     accents the cut parted from their letter."""
-    if len(label) <= LABEL_MAX_CHARS:
-        return label
-    end = label[-(LABEL_MAX_CHARS - 1) :]
-    return ELLIPSIS + end.lstrip("".join(c for c in end if unicodedata.combining(c)))
+    return cut_start(label, LABEL_MAX_CHARS)
 
 
 def _moves(t: Table | None) -> dict[tuple[int, int], dict[str, Any]]:

@@ -49,7 +49,7 @@ from rnnloss_cli.render.palette import (
     VIRIDIS,
     VITERBI_TITLE,
 )
-from rnnloss_cli.render.text import ELLIPSIS, Digits
+from rnnloss_cli.render.text import ELLIPSIS, Digits, cut_end
 from rnnloss_cli.result import LogNumber, Result, Table, Track, Window, window_indices
 
 #: Fill of cells that cannot be reached (α = 0: ln α = −∞ has no place on the scale).
@@ -600,7 +600,7 @@ def text_width(text: str, font: float = 12) -> float:
 
 
 def _short(label: str) -> str:
-    return label if len(label) <= LABEL_MAX_CHARS else label[: LABEL_MAX_CHARS - 1] + "…"
+    return cut_end(label, LABEL_MAX_CHARS)
 
 
 def axis_font(cell: float) -> int:
@@ -742,8 +742,7 @@ def _wrap(text: str, room: float) -> list[str]:
 
 def _cut(text: str, room: float) -> str:
     """``text`` cut with "…" to about ``room`` px."""
-    n = max(int(room / CHAR_W), 8)
-    return text if len(text) <= n else text[: n - 1] + "…"
+    return cut_end(text, max(int(room / CHAR_W), 8))
 
 
 # ------------------------------------------------------------------------------ the trellis

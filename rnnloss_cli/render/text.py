@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import re
+import unicodedata
 from dataclasses import dataclass
 from decimal import ROUND_FLOOR, ROUND_HALF_UP, Decimal
 from typing import Any
@@ -29,6 +30,28 @@ _JOINERS_LATEX = {"+": " + ", "*": r" \times ", ",": ", "}
 MAX_TERMS = STEP_MAX_TERMS
 #: The elision marker in tables and sums (the ASCII output maps it to "...").
 ELLIPSIS = "…"
+
+
+def cut_end(text: str, n: int) -> str:
+    """``text`` in at most ``n`` characters: its start and "…" when longer, cut before a
+    letter whose accents (combining marks) the cut would part from it."""
+    if len(text) <= n:
+        return text
+    k = n - 1
+    while k > 0 and unicodedata.combining(text[k]):
+        k -= 1
+    return text[:k] + ELLIPSIS
+
+
+def cut_start(text: str, n: int) -> str:
+    """``text`` in at most ``n`` characters: "…" and its end when longer (a beam's prefixes
+    share their start), less any accents the cut parted from their letter."""
+    if len(text) <= n:
+        return text
+    end = text[-(n - 1) :]
+    return ELLIPSIS + end.lstrip("".join(c for c in end if unicodedata.combining(c)))
+
+
 #: Below this natural log a LogNumber is printed from its log (exp would lose digits or be 0).
 _LOG_PRINT_BELOW = -690.0
 
