@@ -34,11 +34,18 @@ def _mean_hinge(path: Path) -> float:
     return sum(terms) / len(terms)
 
 
-def test_the_template_name_grades_each_student_against_their_own_variant(tmp_path):
+def _class_of(tmp_path: Path, header: str, rows: tuple[str, ...]) -> tuple[Path, dict[str, float]]:
+    """Variants for the roster ``header`` + ``rows`` (vary --ids; the id first in a row), and
+    each student's loss by hand."""
     roster = tmp_path / "roster.csv"
-    roster.write_text("Student ID,Name\ns1,Ann\ns2,Bo\n")
+    roster.write_text(header + "\n" + "".join(f"{row}\n" for row in rows))
     out = _variants(tmp_path, "--ids", str(roster))
-    right = {s: _mean_hinge(out / f"hinge-sequence-{s}.yaml") for s in ("s1", "s2")}
+    ids = [row.split(",")[0] for row in rows]
+    return out, {s: _mean_hinge(out / f"hinge-sequence-{s}.yaml") for s in ids}
+
+
+def test_the_template_name_grades_each_student_against_their_own_variant(tmp_path):
+    out, right = _class_of(tmp_path, "Student ID,Name", ("s1,Ann", "s2,Bo"))
     answers = tmp_path / "answers.csv"
     # s1 answers their own loss right; s2 answers s1's number (wrong for s2's variant)
     answers.write_text(
@@ -79,10 +86,7 @@ def test_the_template_as_a_file_name_and_an_answer_column(tmp_path):
     """A form's export names the template as its file (hinge-sequence.yaml, or with its
     folder) and heads the answers "answer": both were refused (an unknown problem; "the long
     form's header is student,problem,figure,value")."""
-    roster = tmp_path / "roster.csv"
-    roster.write_text("id\ns1\ns2\n")
-    out = _variants(tmp_path, "--ids", str(roster))
-    right = {s: _mean_hinge(out / f"hinge-sequence-{s}.yaml") for s in ("s1", "s2")}
+    out, right = _class_of(tmp_path, "id", ("s1", "s2"))
     answers = tmp_path / "answers.csv"
     answers.write_text(
         "student,problem,figure,answer\n"
@@ -106,10 +110,7 @@ def test_another_folders_file_of_a_graded_problems_name_is_unknown(tmp_path):
 def test_the_template_may_be_written_as_any_problem_name_is(tmp_path):
     """The template named in another case, by its file name or its path, as a problem may
     be (before: each row was skipped as an "unknown problem" and the class scored 0)."""
-    roster = tmp_path / "roster.csv"
-    roster.write_text("Student ID\ns1\ns2\ns3\ns4\n")
-    out = _variants(tmp_path, "--ids", str(roster))
-    right = {s: _mean_hinge(out / f"hinge-sequence-{s}.yaml") for s in ("s1", "s2", "s3", "s4")}
+    out, right = _class_of(tmp_path, "Student ID", ("s1", "s2", "s3", "s4"))
     answers = tmp_path / "answers.csv"
     answers.write_text(
         "student,problem,figure,value\n"
