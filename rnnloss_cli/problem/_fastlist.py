@@ -89,8 +89,9 @@ class Region:
     """The numbers of one region, and their 1-based lines.
 
     ``flat``: ``values`` the numbers, ``lines`` each one's line. ``nested`` and ``rows``:
-    ``values`` the rows (lists of numbers), ``lines`` each row's ``[`` line, ``item_lines``
-    each row's numbers' lines. ``count``: values the event loop would count (rows included).
+    ``values`` the rows (lists of numbers), ``lines`` each row's ``[`` line; ``nested`` also
+    ``item_lines``, each row's numbers' lines (a row of ``rows`` is one line: its own).
+    ``count``: values the event loop would count (rows included).
     """
 
     kind: str
@@ -253,8 +254,7 @@ def _read(kind: str, chunk: str, line0: int) -> tuple[Region, int]:
                 break
             taken += len(row_text) + 1
             rows.append(values)
-            row_lines.append(line0 + j + 1)
-            item_lines.append(lines)
+            row_lines.append(line0 + j + 1)  # and each of its numbers' line: no item_lines
     else:
         pieces = chunk[1:-1].split("]")
         if pieces.pop().strip() not in ("", ","):  # after the last row: a trailing comma

@@ -26,6 +26,7 @@ mapping each path, e.g. ``("probs", "H")`` or ``("y", 2)``, to its 1-based line.
 from __future__ import annotations
 
 import re
+from array import array
 from typing import Any
 
 import yaml
@@ -95,21 +96,57 @@ class Lines(dict):
 
     The items' lines live in one list per list (``items_of[path_of_list][i]``) rather than
     one dict entry per item: a 500,000-number file would otherwise build as many tuples.
-    ``in`` and ``get`` see both.
+    A row of a list (a list that is item i of a list) whose items all sit on one line, as
+    every row of a big file's ``- [0.1, 0.2, ...]`` does, is not given an entry of its own:
+    its line and length go in two arrays of its list (``row_lines[path_of_list]``), 16 bytes
+    a row instead of about 260 (a key tuple, a dict slot and a list of lines).
+    ``in`` and ``get`` see all of them.
     """
 
     def __init__(self) -> None:
         super().__init__()
         self.items_of: dict[Path, list[int]] = {}
+        #: {path of a list: (line of row i, or 0 when row i is no one-line row; its length)}
+        self.row_lines: dict[Path, tuple[array, array]] = {}
         #: {path: text} of each plain number that is a mapping's value, as written: a text
         #: field given a number (``title: 1.50``) reads it so, not as ``str(1.5)``.
         self.spelling: dict[Path, str] = {}
+
+    def set_items(self, path: Path, item_lines: list[int]) -> None:
+        """Record the lines of the items of the list at ``path`` (see the class)."""
+        if (
+            path
+            and type(path[-1]) is int
+            and item_lines
+            and item_lines[0] == item_lines[-1]
+            and item_lines.count(item_lines[0]) == len(item_lines)
+        ):
+            self.set_row(path[:-1], path[-1], item_lines[0], len(item_lines))
+        else:
+            self.items_of[path] = item_lines
+
+    def set_row(self, path: Path, i: int, line: int, n: int) -> None:
+        """Row ``i`` of the list at ``path`` holds ``n`` items, all on ``line``."""
+        if not n:  # an empty row: as set_items records it
+            self.items_of[(*path, i)] = []
+            return
+        at, counts = self.row_lines.setdefault(path, (array("q"), array("q")))
+        if len(at) <= i:  # rows before it that are not one-line rows: 0
+            at.extend(bytes(8 * (i + 1 - len(at))))
+            counts.extend(bytes(8 * (i + 1 - len(counts))))
+        at[i], counts[i] = line, n
 
     def _item(self, path: Path) -> int | None:
         if path and type(path[-1]) is int:
             lines = self.items_of.get(path[:-1])
             if lines is not None and 0 <= path[-1] < len(lines):
                 return lines[path[-1]]
+            rows = self.row_lines.get(path[:-2]) if len(path) > 1 else None
+            if rows is not None and type(path[-2]) is int:
+                at, counts = rows
+                i, j = path[-2], path[-1]
+                if 0 <= i < len(at) and at[i] and 0 <= j < counts[i]:
+                    return at[i]
         return None
 
     def __contains__(self, path: object) -> bool:
@@ -378,7 +415,7 @@ class _Builder:
         frame = self.stack.pop()
         value = frame.value
         if not frame.is_map:
-            self.lines.items_of[frame.path] = frame.item_lines
+            self.lines.set_items(frame.path, frame.item_lines)
         if frame.merges:
             merged: dict = {}
             for m in reversed(frame.merges):
@@ -438,10 +475,14 @@ class _Builder:
             if len(stack) >= limits.MAX_NESTING:
                 raise _fastlist.NotFast
         self.count += region.count
-        path, items_of = frame.path, self.lines.items_of
+        path, lines = frame.path, self.lines
         first = len(frame.value)
-        for i, item_lines in enumerate(region.item_lines, first):
-            items_of[(*path, i)] = item_lines
+        if region.kind == "rows":  # a row a line: its items are on its line
+            for i, (line, row) in enumerate(zip(region.lines, region.values, strict=True), first):
+                lines.set_row(path, i, line, len(row))
+        else:
+            for i, item_lines in enumerate(region.item_lines, first):
+                lines.set_items((*path, i), item_lines)
         frame.value.extend(region.values)
         frame.item_lines.extend(region.lines)
 

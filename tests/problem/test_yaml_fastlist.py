@@ -42,7 +42,8 @@ def _outcome(text: str, loader: type, fast: bool):
         data, lines = load_yaml(text, "f.yaml", loader_class=loader, _fast=fast)
     except ProblemError as exc:
         return ("error", str(exc), exc.message, exc.file, exc.line, exc.field)
-    return ("ok", _typed(data), dict(lines), lines.items_of, lines.spelling)
+    rows = {p: (list(at), list(n)) for p, (at, n) in lines.row_lines.items()}
+    return ("ok", _typed(data), dict(lines), lines.items_of, rows, lines.spelling)
 
 
 @pytest.fixture(autouse=True)
