@@ -10,17 +10,9 @@ import typer.main
 from typer.testing import CliRunner
 
 from rnnloss_cli.cli import app
+from tests.cli.test_help_narrow import _paths
 
 runner = CliRunner()
-
-
-def _paths():
-    root = typer.main.get_command(app)
-    out = [[]]
-    for name, cmd in root.commands.items():
-        out.append([name])
-        out += [[name, sub] for sub in getattr(cmd, "commands", {})]
-    return out
 
 
 def _assert_example_is_one_line(path: list[str], columns: int) -> None:
