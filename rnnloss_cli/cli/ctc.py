@@ -33,6 +33,18 @@ ctc_app = Typer(
 )
 
 BlankOpt = Annotated[str, typer.Option("--blank", metavar="SYMBOL", help="The blank symbol.")]
+#: The frames' table, as ctc, ctc decode and ctc align take it: probabilities or logits, and
+#: the names of its columns.
+EmissionsOpt = Annotated[
+    Text,
+    typer.Option("--emissions", metavar="PROBS", help="T x K probabilities, rows split by ';'."),
+]
+LogitsOpt = Annotated[
+    Text,
+    typer.Option("--logits", metavar="LOGITS", help="T x K logits instead (softmax per frame)."),
+]
+_SYMBOLS = typer.Option("--symbols", metavar="SYMBOLS", help="Names of the K columns, e.g. -,A,B.")
+SymbolsOpt = Annotated[str, _SYMBOLS]
 ProbsOpt = Annotated[
     Optional[str],  # noqa: UP045
     typer.Option(
@@ -84,19 +96,9 @@ def ctc(
     method: Annotated[
         Text, typer.Option("--method", metavar="NAME", help="listed or exact.")
     ] = None,
-    emissions: Annotated[
-        Text,
-        typer.Option(
-            "--emissions", metavar="PROBS", help="T x K probabilities, rows split by ';'."
-        ),
-    ] = None,
-    logits: Annotated[
-        Text, typer.Option("--logits", metavar="LOGITS", help="T x K logits (softmax per frame).")
-    ] = None,
-    symbols: Annotated[
-        Text,
-        typer.Option("--symbols", metavar="SYMBOLS", help="Names of the K columns, e.g. -,A,B."),
-    ] = None,
+    emissions: EmissionsOpt = None,
+    logits: LogitsOpt = None,
+    symbols: Annotated[Text, _SYMBOLS] = None,
     fmt: FormatOpt = OutputFormat.rich,
     precision: PrecisionOpt = 3,
     show: ShowOpt = None,
@@ -184,19 +186,9 @@ def paths(
 
 @ctc_app.command(epilog="Example: rnnloss ctc decode --emissions '0.2,0.8;0.6,0.4' --symbols -,A")
 def decode(
-    emissions: Annotated[
-        Text,
-        typer.Option(
-            "--emissions", metavar="PROBS", help="T x K probabilities, rows split by ';'."
-        ),
-    ] = None,
-    symbols: Annotated[
-        str,
-        typer.Option("--symbols", metavar="SYMBOLS", help="Names of the K columns, e.g. -,A,B."),
-    ] = "",
-    logits: Annotated[
-        Text, typer.Option("--logits", metavar="LOGITS", help="T x K logits instead.")
-    ] = None,
+    emissions: EmissionsOpt = None,
+    symbols: SymbolsOpt = "",
+    logits: LogitsOpt = None,
     blank: BlankOpt = "-",
     beam: Annotated[
         Optional[int],  # noqa: UP045
@@ -383,19 +375,9 @@ def align(
         str,
         typer.Argument(metavar="TARGET", help="Target labels, e.g. AB (one symbol a character)."),
     ],
-    emissions: Annotated[
-        Text,
-        typer.Option(
-            "--emissions", metavar="PROBS", help="T x K probabilities, rows split by ';'."
-        ),
-    ] = None,
-    symbols: Annotated[
-        str,
-        typer.Option("--symbols", metavar="SYMBOLS", help="Names of the K columns, e.g. -,A,B."),
-    ] = "",
-    logits: Annotated[
-        Text, typer.Option("--logits", metavar="LOGITS", help="T x K logits instead.")
-    ] = None,
+    emissions: EmissionsOpt = None,
+    symbols: SymbolsOpt = "",
+    logits: LogitsOpt = None,
     blank: BlankOpt = "-",
     fmt: FormatOpt = OutputFormat.rich,
     precision: PrecisionOpt = 3,
