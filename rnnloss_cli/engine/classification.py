@@ -4,6 +4,9 @@ Conventions follow ``torch.nn.functional``: natural logarithms (nats), ``reducti
 "none" | "sum" | "mean" with PyTorch's meaning (a weighted "mean" divides by the summed
 weights of the targets), class axis 1 for batched input and 0 for unbatched ``(C,)`` input.
 Each loss has a ``*_grad`` beside it giving the gradient of the reduced loss w.r.t. ``input``.
+Arithmetic is float64 and so are the results, whatever the input's dtype: float32 logits give
+a float64 loss (a Python float when reduced) and a float64 gradient, where torch returns
+float32 (cast with ``.astype(np.float32)`` to compare dtypes).
 """
 
 from __future__ import annotations
@@ -917,7 +920,9 @@ def hinge_loss_grad(input, target, reduction: str = "mean") -> np.ndarray:
     """Subgradient w.r.t. yhat: -y where the margin 1 - y*yhat is positive, else 0.
 
     The derivative of max(0, 1 - y yhat) with y in {-1, +1}, 0 taken at the kink (margin
-    exactly 0), times 1/n for "mean" (the default); "sum" and "none" take scale 1.
+    exactly 0), times 1/n for "mean" (the default); "sum" and "none" take scale 1. Autograd of
+    ``torch.clamp(1 - y * yhat, min=0)`` takes -y at the kink instead (clamp passes the gradient
+    where its input equals the bound); both are subgradients, and they differ only there.
 
     Margins 1 - 0.8 = 0.2 > 0 (entry -1), 1 - 0.5 = 0.5 > 0 (entry +1), 1 - 2 = -1 (entry 0):
 

@@ -1,6 +1,8 @@
 """Regression losses: mean squared error.
 
-Convention: PyTorch's ``reduction`` ("none" | "sum" | "mean", default "mean").
+Convention: PyTorch's ``reduction`` ("none" | "sum" | "mean", default "mean"). Arithmetic is
+float64 and so are the results, whatever the input's dtype (torch returns float32 for float32
+input).
 """
 
 from __future__ import annotations

@@ -471,7 +471,8 @@ def sequence_hinge_grad(
 ) -> np.ndarray:
     """Subgradient of :func:`sequence_hinge` w.r.t. ``input``.
 
-    dL/dyhat_t = -y_t where the margin 1 - y_t yhat_t > 0, else 0 (0 is taken at the kink),
+    dL/dyhat_t = -y_t where the margin 1 - y_t yhat_t > 0, else 0 (0 is taken at the kink;
+    autograd of ``torch.clamp(1 - y * yhat, min=0)`` takes -y_t there),
     times the reduction scale, and 0 at padded steps.
 
     Args:

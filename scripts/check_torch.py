@@ -1,0 +1,660 @@
+"""Side-by-side audit of the engine against torch.nn.functional (needs torch; never a dependency).
+
+Run from the repository root:
+
+    PYTHONPATH=$PWD /work/venv-torch/bin/python scripts/check_torch.py [-v]
+
+Every case computes the loss and its gradient both ways (ours: the engine's ``*_grad`` or
+``ctc_loss_and_grad``; theirs: autograd of ``loss.sum()``) and compares values, gradients, the
+places of NaN and ±inf, and the output dtypes. Float64 cases must agree to 1e-6 relative (1e-12
+absolute); float32 ones to 1e-5 relative (1e-6 absolute, the engine computes in float64 and
+rounds once, torch in float32). The corners: reductions none/sum/mean; class weights;
+ignore_index (some and every target ignored); label smoothing and probability targets; 0-d,
+unbatched and K-dimensional (N, C, d1, d2) inputs; empty batches (N = 0); float32 inputs;
+non-contiguous and negative-stride inputs; int32, int16, uint8 and int64 targets; extreme
+values (logits ±1e308, -inf logits, probabilities 0 and 1, denormals). CTC: blank not 0,
+padded and concatenated targets, target length 0, input lengths < T and 0, targets longer than
+their frames (inf), repeats needing a blank, zero_infinity, float32, and "mean"'s division by
+max(target length, 1).
+
+756 cases (the count is printed at the end, with every disagreement; documented departures
+from torch are listed as "known" and do not count as disagreements).
+"""
+
+from __future__ import annotations
+
+import itertools
+import sys
+import warnings
+
+import numpy as np
+import torch
+
+from rnnloss_cli import engine
+from rnnloss_cli.engine.errors import EngineError
+
+F = torch.nn.functional
+RED = ("none", "sum", "mean")
+VERBOSE = "-v" in sys.argv
+
+
+class Result:
+    def __init__(self) -> None:
+        self.cases = 0
+        self.bad: list[str] = []
+        self.known: list[str] = []
+        self.worst = {"float64": 0.0, "float32": 0.0}
+
+
+R = Result()
+
+#: documented departures (README "Where the engine departs from torch"): (name prefix, text in
+#: the problem, reason)
+KNOWN: list[tuple[str, str, str]] = [
+    ("ce prob extreme", "loss: NaN places", "q_c = 0 on ln softmax_c = -inf counts 0, torch NaN"),
+    ("hinge kink", "grad: values differ", "hinge subgradient 0 at the kink, torch's clamp -y"),
+    ("hinge extreme", "grad: values differ", "hinge subgradient 0 at the kink, torch's clamp -y"),
+    ("", "dtype float64 vs float32", "pointwise losses return float64 for any input"),
+]
+
+
+def _rel(a: np.ndarray, b: np.ndarray) -> float:
+    fin = np.isfinite(a) & np.isfinite(b) & (np.abs(b) > 1e-9)
+    if not fin.any():
+        return 0.0
+    a64, b64 = a[fin].astype(np.float64), b[fin].astype(np.float64)
+    return float(np.max(np.abs(a64 - b64) / np.maximum(np.abs(b64), 1e-300)))
+
+
+def _close(a, b, dtype: str) -> str | None:
+    a, b = np.asarray(a), np.asarray(b)
+    if a.shape != b.shape:
+        return f"shape {a.shape} vs {b.shape}"
+    if not np.array_equal(np.isnan(a), np.isnan(b)):
+        return f"NaN places differ: ours {a.ravel()[:6]} torch {b.ravel()[:6]}"
+    if not np.array_equal(np.isposinf(a), np.isposinf(b)) or not np.array_equal(
+        np.isneginf(a), np.isneginf(b)
+    ):
+        return f"inf places differ: ours {a.ravel()[:6]} torch {b.ravel()[:6]}"
+    fin = np.isfinite(a)
+    a64, b64 = a[fin].astype(np.float64), b[fin].astype(np.float64)
+    scale = float(np.max(np.abs(b64))) if b64.size else 0.0
+    # float32: torch computes in float32, so entries much smaller than the array's largest
+    # carry its rounding error (~1e-6 of the largest), not their own
+    rtol, atol = (1e-6, 1e-12) if dtype == "float64" else (1e-5, 1e-5 * scale)
+    if not np.allclose(a64, b64, rtol=rtol, atol=atol):
+        i = int(np.argmax(np.abs(a64 - b64) - rtol * np.abs(b64)))
+        return f"values differ: ours {a64[i]!r} torch {b64[i]!r}"
+    if dtype == "float64":
+        R.worst[dtype] = max(R.worst[dtype], _rel(a, b) if a.size else 0.0)
+    elif b64.size and scale:
+        R.worst[dtype] = max(R.worst[dtype], float(np.max(np.abs(a64 - b64))) / scale)
+    return None
+
+
+def case(name: str, ours, theirs, *, dtype: str = "float64", check_dtype: bool = True) -> None:
+    """ours/theirs: callables returning (value, grad); torch's raising is a 'refused' result."""
+    R.cases += 1
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            tv, tg = theirs()
+        t_err = None
+    except Exception as e:  # noqa: BLE001 - torch's refusal is a result
+        t_err = f"{type(e).__name__}: {str(e).splitlines()[0][:90]}"
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            ov, og = ours()
+        o_err = None
+    except EngineError as e:
+        o_err = f"EngineError: {str(e)[:90]}"
+    except Exception as e:  # noqa: BLE001
+        o_err = f"CRASH {type(e).__name__}: {str(e)[:90]}"
+    problems = []
+    if t_err or o_err:
+        if o_err and o_err.startswith("CRASH") or (o_err is None) != (t_err is None):
+            problems.append(f"ours {o_err or 'ok'} / torch {t_err or 'ok'}")
+    else:
+        for what, a, b in (("loss", ov, tv), ("grad", og, tg)):
+            msg = _close(a, b, dtype)
+            if msg:
+                problems.append(f"{what}: {msg}")
+            if check_dtype and np.asarray(a).dtype != np.asarray(b).dtype:
+                problems.append(f"{what} dtype {np.asarray(a).dtype} vs {np.asarray(b).dtype}")
+    if problems:
+        line = f"{name}: " + "; ".join(problems)
+        why = {
+            next((w for k, text, w in KNOWN if name.startswith(k) and text in p), None)
+            for p in problems
+        }
+        known = None if None in why else "; ".join(sorted(why))
+        (R.known if known else R.bad).append(line + (f"  [known: {known}]" if known else ""))
+    elif VERBOSE:
+        print("ok", name)
+
+
+def tgrad(fn, x, *args, dtype=torch.float64, **kw):
+    """torch (value, grad of the sum) for float input x (numpy, any layout)."""
+
+    def run():
+        xt = torch.tensor(np.array(x), dtype=dtype, requires_grad=True)
+        out = fn(xt, *args, **kw)
+        out.sum().backward()
+        g = xt.grad
+        return out.detach().numpy(), (g.numpy() if g is not None else np.zeros(x.shape))
+
+    return run
+
+
+def ogrid(loss, grad, *args, **kw):
+    return lambda: (np.asarray(loss(*args, **kw)), np.asarray(grad(*args, **kw)))
+
+
+def tt(a):
+    return torch.tensor(np.array(a))  # a C-contiguous copy (0-d stays 0-d)
+
+
+# ------------------------------------------------------------------------------------------
+# pointwise: mse, bce, hinge
+# ------------------------------------------------------------------------------------------
+
+
+def pointwise() -> None:
+    rng = np.random.default_rng(0)
+    shapes = {"0-d": (), "(5,)": (5,), "(2,3,4)": (2, 3, 4), "N=0": (0,), "(0,3)": (0, 3)}
+    for (sname, shape), red in itertools.product(shapes.items(), RED):
+        x, y = rng.normal(size=shape), rng.normal(size=shape)
+        case(
+            f"mse {sname} {red}",
+            ogrid(engine.mse_loss, engine.mse_grad, x, y, red),
+            tgrad(F.mse_loss, x, tt(y), reduction=red),
+        )
+        p, q = rng.uniform(0.01, 0.99, size=shape), rng.uniform(size=shape)
+        case(
+            f"bce {sname} {red}",
+            ogrid(engine.binary_cross_entropy, engine.binary_cross_entropy_grad, p, q, red),
+            tgrad(F.binary_cross_entropy, p, tt(q), reduction=red),
+        )
+        s = np.sign(rng.normal(size=shape)) + (rng.normal(size=shape) == 0)
+        case(
+            f"hinge {sname} {red}",
+            ogrid(engine.hinge_loss, engine.hinge_loss_grad, x, s, red),
+            tgrad(
+                lambda a, b, reduction: _red(torch.clamp(1 - b * a, min=0), reduction),
+                x,
+                tt(s),
+                reduction=red,
+            ),
+        )
+    # float32 in
+    for red in RED:
+        x, y = (
+            rng.normal(size=(4, 5)).astype(np.float32),
+            rng.normal(size=(4, 5)).astype(np.float32),
+        )
+        case(
+            f"mse float32 {red}",
+            ogrid(engine.mse_loss, engine.mse_grad, x, y, red),
+            tgrad(F.mse_loss, x, tt(y), reduction=red, dtype=torch.float32),
+            dtype="float32",
+        )
+        p = rng.uniform(0.01, 0.99, size=(4, 5)).astype(np.float32)
+        q = rng.uniform(size=(4, 5)).astype(np.float32)
+        case(
+            f"bce float32 {red}",
+            ogrid(engine.binary_cross_entropy, engine.binary_cross_entropy_grad, p, q, red),
+            tgrad(F.binary_cross_entropy, p, tt(q), reduction=red, dtype=torch.float32),
+            dtype="float32",
+        )
+        s = np.where(rng.normal(size=(4, 5)) > 0, 1.0, -1.0).astype(np.float32)
+        case(
+            f"hinge float32 {red}",
+            ogrid(engine.hinge_loss, engine.hinge_loss_grad, x, s, red),
+            tgrad(
+                lambda a, b, reduction: _red(torch.clamp(1 - b * a, min=0), reduction),
+                x,
+                tt(s),
+                reduction=red,
+                dtype=torch.float32,
+            ),
+            dtype="float32",
+        )
+    # layouts: transposed, negative strides
+    base = rng.normal(size=(6, 4))
+    bp = rng.uniform(0.01, 0.99, size=(6, 4))
+    for lname, f in {"transposed": lambda a: a.T, "reversed": lambda a: a[::-1, ::-2]}.items():
+        for red in RED:
+            x, y = f(base), f(base[::-1].copy())
+            case(
+                f"mse {lname} {red}",
+                ogrid(engine.mse_loss, engine.mse_grad, x, y, red),
+                tgrad(F.mse_loss, x, tt(y), reduction=red),
+            )
+            p, q = f(bp), f(bp[::-1].copy())
+            case(
+                f"bce {lname} {red}",
+                ogrid(engine.binary_cross_entropy, engine.binary_cross_entropy_grad, p, q, red),
+                tgrad(F.binary_cross_entropy, p, tt(q), reduction=red),
+            )
+    # extremes
+    ext = {
+        "p 0 and 1 exact": (np.array([0.0, 1.0, 0.0, 1.0]), np.array([0.0, 1.0, 1.0, 0.0])),
+        "p denormal": (np.array([5e-324, 1e-310, 1 - 1e-16, 0.5]), np.array([1.0, 0.0, 1.0, 0.3])),
+        "soft y at p 0/1": (np.array([0.0, 1.0]), np.array([0.3, 0.7])),
+    }
+    for (ename, (p, q)), red in itertools.product(ext.items(), RED):
+        case(
+            f"bce {ename} {red}",
+            ogrid(engine.binary_cross_entropy, engine.binary_cross_entropy_grad, p, q, red),
+            tgrad(F.binary_cross_entropy, p, tt(q), reduction=red),
+        )
+    for red in RED:
+        x, y = np.array([1e154, -1e308, 5e-324, 1e200]), np.array([-1e154, 1e308, 0.0, 0.0])
+        case(
+            f"mse overflow {red}",
+            ogrid(engine.mse_loss, engine.mse_grad, x, y, red),
+            tgrad(F.mse_loss, x, tt(y), reduction=red),
+        )
+        x, s = np.array([1e308, -1e308, 5e-324, 1.0]), np.array([1.0, 1.0, -1.0, 1.0])
+        case(
+            f"hinge extreme {red}",
+            ogrid(engine.hinge_loss, engine.hinge_loss_grad, x, s, red),
+            tgrad(
+                lambda a, b, reduction: _red(torch.clamp(1 - b * a, min=0), reduction),
+                x,
+                tt(s),
+                reduction=red,
+            ),
+        )
+        # the kink: margin 1 - y yhat exactly 0
+        x, s = np.array([1.0, -1.0, 0.5]), np.array([1.0, -1.0, 1.0])
+        case(
+            f"hinge kink {red}",
+            ogrid(engine.hinge_loss, engine.hinge_loss_grad, x, s, red),
+            tgrad(
+                lambda a, b, reduction: _red(torch.clamp(1 - b * a, min=0), reduction),
+                x,
+                tt(s),
+                reduction=red,
+            ),
+        )
+        # integer targets for the float losses
+        x = rng.normal(size=5)
+        yi = np.array([0, 1, 1, 0, 1], dtype=np.int32)
+        case(
+            f"mse int32 target {red}",
+            ogrid(engine.mse_loss, engine.mse_grad, x, yi, red),
+            tgrad(F.mse_loss, x, tt(yi.astype(np.float64)), reduction=red),
+        )
+
+
+def _red(v, reduction):
+    return {"none": v, "sum": v.sum(), "mean": v.mean()}[reduction]
+
+
+# ------------------------------------------------------------------------------------------
+# nll / cross_entropy
+# ------------------------------------------------------------------------------------------
+
+
+def classification() -> None:
+    rng = np.random.default_rng(1)
+    C = 4
+    shapes = {
+        "(N,C)": ((5, C), (5,)),
+        "(C,)": ((C,), ()),
+        "(N,C,d1,d2)": ((2, C, 3, 2), (2, 3, 2)),
+        "N=0": ((0, C), (0,)),
+        "(0,C,3)": ((0, C, 3), (0, 3)),
+    }
+    w = rng.uniform(0.2, 2.0, size=C)
+    for (sname, (xs, ts)), red in itertools.product(shapes.items(), RED):
+        z = rng.normal(size=xs) * 2
+        t = rng.integers(0, C, size=ts)
+        lp = z - np.log(np.exp(z).sum(axis=0 if len(xs) == 1 else 1, keepdims=True))
+        for wname, ww in (("", None), (" weighted", w)):
+            wt = None if ww is None else tt(ww)
+            case(
+                f"nll {sname}{wname} {red}",
+                ogrid(engine.nll_loss, engine.nll_loss_grad, lp, t, red, ww),
+                tgrad(F.nll_loss, lp, tt(t), wt, reduction=red),
+            )
+            case(
+                f"ce {sname}{wname} {red}",
+                ogrid(engine.cross_entropy, engine.cross_entropy_grad, z, t, red, ww),
+                tgrad(F.cross_entropy, z, tt(t), wt, reduction=red),
+            )
+            for eps in (0.1, 1.0):
+                case(
+                    f"ce {sname}{wname} ls={eps} {red}",
+                    ogrid(
+                        engine.cross_entropy,
+                        engine.cross_entropy_grad,
+                        z,
+                        t,
+                        red,
+                        ww,
+                        label_smoothing=eps,
+                    ),
+                    tgrad(F.cross_entropy, z, tt(t), wt, reduction=red, label_smoothing=eps),
+                )
+            # probability targets
+            q = rng.dirichlet(np.ones(C), size=int(np.prod(ts, dtype=int)))
+            q = np.moveaxis(q.reshape(ts + (C,)), -1, 0 if len(xs) == 1 else 1)
+            for eps in (0.0, 0.2):
+                case(
+                    f"ce prob {sname}{wname} ls={eps} {red}",
+                    ogrid(
+                        engine.cross_entropy,
+                        engine.cross_entropy_grad,
+                        z,
+                        q,
+                        red,
+                        ww,
+                        label_smoothing=eps,
+                    ),
+                    tgrad(F.cross_entropy, z, tt(q), wt, reduction=red, label_smoothing=eps),
+                )
+            # ignore_index: some, every
+            if t.size:
+                ti = t.copy()
+                ti.reshape(-1)[::2] = -100
+                ta = np.full_like(t, 2)
+                for iname, tgt, ii in (("some ignored", ti, -100), ("all ignored", ta, 2)):
+                    case(
+                        f"nll {sname}{wname} {iname} {red}",
+                        ogrid(engine.nll_loss, engine.nll_loss_grad, lp, tgt, red, ww, ii),
+                        tgrad(F.nll_loss, lp, tt(tgt), wt, reduction=red, ignore_index=ii),
+                    )
+                    for eps in (0.0, 0.3):
+                        case(
+                            f"ce {sname}{wname} {iname} ls={eps} {red}",
+                            ogrid(
+                                engine.cross_entropy,
+                                engine.cross_entropy_grad,
+                                z,
+                                tgt,
+                                red,
+                                ww,
+                                ii,
+                                eps,
+                            ),
+                            tgrad(
+                                F.cross_entropy,
+                                z,
+                                tt(tgt),
+                                wt,
+                                reduction=red,
+                                ignore_index=ii,
+                                label_smoothing=eps,
+                            ),
+                        )
+    # weight 0 everywhere read
+    z = rng.normal(size=(3, C))
+    t = np.array([1, 1, 3])
+    w0 = np.array([1.0, 0.0, 1.0, 0.0])
+    for red in RED:
+        case(
+            f"ce zero weights {red}",
+            ogrid(engine.cross_entropy, engine.cross_entropy_grad, z, t, red, w0),
+            tgrad(F.cross_entropy, z, tt(t), tt(w0), reduction=red),
+        )
+        case(
+            f"nll zero weights {red}",
+            ogrid(engine.nll_loss, engine.nll_loss_grad, z, t, red, w0),
+            tgrad(F.nll_loss, z, tt(t), tt(w0), reduction=red),
+        )
+    # target dtypes
+    z = rng.normal(size=(5, C))
+    t = np.array([0, 3, 1, 2, 1])
+    for dt, red in itertools.product(("int32", "int16", "uint8", "int8", "uint64"), RED):
+        td = t.astype(dt)
+        case(
+            f"ce target {dt} {red}",
+            ogrid(engine.cross_entropy, engine.cross_entropy_grad, z, td, red),
+            tgrad(F.cross_entropy, z, tt(t), reduction=red),
+        )
+        case(
+            f"nll target {dt} {red}",
+            ogrid(engine.nll_loss, engine.nll_loss_grad, z, td, red),
+            tgrad(F.nll_loss, z, tt(t), reduction=red),
+        )
+    # bool targets: both refuse
+    for red in RED:
+        tb = np.array([True, False, True, True, False])
+        case(
+            f"ce target bool {red}",
+            ogrid(engine.cross_entropy, engine.cross_entropy_grad, z, tb, red),
+            tgrad(F.cross_entropy, z, tt(tb), reduction=red),
+        )
+        case(
+            f"nll target bool {red}",
+            ogrid(engine.nll_loss, engine.nll_loss_grad, z, tb, red),
+            tgrad(F.nll_loss, z, tt(tb), reduction=red),
+        )
+    # float32
+    z32 = rng.normal(size=(5, C)).astype(np.float32)
+    w32 = w.astype(np.float32)
+    for red, ww in itertools.product(RED, (None, w32)):
+        wn = "" if ww is None else " weighted"
+        wt = None if ww is None else tt(ww)
+        case(
+            f"ce float32{wn} {red}",
+            ogrid(engine.cross_entropy, engine.cross_entropy_grad, z32, t, red, ww),
+            tgrad(F.cross_entropy, z32, tt(t), wt, reduction=red, dtype=torch.float32),
+            dtype="float32",
+        )
+        case(
+            f"ce float32 ls{wn} {red}",
+            ogrid(
+                engine.cross_entropy,
+                engine.cross_entropy_grad,
+                z32,
+                t,
+                red,
+                ww,
+                label_smoothing=0.1,
+            ),
+            tgrad(
+                F.cross_entropy,
+                z32,
+                tt(t),
+                wt,
+                reduction=red,
+                label_smoothing=0.1,
+                dtype=torch.float32,
+            ),
+            dtype="float32",
+        )
+        case(
+            f"nll float32{wn} {red}",
+            ogrid(engine.nll_loss, engine.nll_loss_grad, z32, t, red, ww),
+            tgrad(F.nll_loss, z32, tt(t), wt, reduction=red, dtype=torch.float32),
+            dtype="float32",
+        )
+        q32 = rng.dirichlet(np.ones(C), size=5).astype(np.float32)
+        case(
+            f"ce prob float32{wn} {red}",
+            ogrid(engine.cross_entropy, engine.cross_entropy_grad, z32, q32, red, ww),
+            tgrad(F.cross_entropy, z32, tt(q32), wt, reduction=red, dtype=torch.float32),
+            dtype="float32",
+        )
+    # layouts
+    zb = rng.normal(size=(C, 6))
+    tb = rng.integers(0, C, size=12)[::-2]
+    for red in RED:
+        for lname, zz in (("transposed", zb.T), ("reversed", zb.T[::-1, ::-1])):
+            case(
+                f"ce {lname} {red}",
+                ogrid(
+                    engine.cross_entropy,
+                    engine.cross_entropy_grad,
+                    zz,
+                    tb,
+                    red,
+                    w,
+                    label_smoothing=0.1,
+                ),
+                tgrad(F.cross_entropy, zz, tt(tb), tt(w), reduction=red, label_smoothing=0.1),
+            )
+            case(
+                f"nll {lname} {red}",
+                ogrid(engine.nll_loss, engine.nll_loss_grad, zz, tb, red, w),
+                tgrad(F.nll_loss, zz, tt(tb), tt(w), reduction=red),
+            )
+    # extremes
+    ext = {
+        "±1e308": np.array([[1e308, -1e308, 0.0, 1.0], [-1e308, 1e308, 1e308, 0.0]]),
+        "-inf logit": np.array([[0.0, -np.inf, 1.0, 2.0], [-np.inf, 0.0, 0.0, 0.0]]),
+        "denormal": np.array([[5e-324, -5e-324, 0.0, 1e-310], [0.0, 0.0, 0.0, 0.0]]),
+    }
+    t2 = np.array([0, 1])
+    for (ename, z), red in itertools.product(ext.items(), RED):
+        for eps in (0.0, 0.1):
+            case(
+                f"ce extreme {ename} ls={eps} {red}",
+                ogrid(
+                    engine.cross_entropy, engine.cross_entropy_grad, z, t2, red, label_smoothing=eps
+                ),
+                tgrad(F.cross_entropy, z, tt(t2), reduction=red, label_smoothing=eps),
+            )
+        q = np.array([[0.5, 0.0, 0.25, 0.25], [0.0, 0.5, 0.5, 0.0]])
+        case(
+            f"ce prob extreme {ename} {red}",
+            ogrid(engine.cross_entropy, engine.cross_entropy_grad, z, q, red),
+            tgrad(F.cross_entropy, z, tt(q), reduction=red),
+        )
+
+
+# ------------------------------------------------------------------------------------------
+# CTC
+# ------------------------------------------------------------------------------------------
+
+
+def _ctc_torch(lp, targets, il, tl, blank, red, zi, dtype=torch.float64):
+    def run():
+        x = torch.tensor(np.array(lp), dtype=dtype, requires_grad=True)
+        loss = F.ctc_loss(
+            x, tt(targets), tt(il), tt(tl), blank=blank, reduction=red, zero_infinity=zi
+        )
+        loss.sum().backward()
+        return loss.detach().numpy(), x.grad.numpy()
+
+    return run
+
+
+def _ctc_ours(lp, targets, il, tl, blank, red, zi):
+    return lambda: tuple(
+        np.asarray(v)
+        for v in engine.ctc_loss_and_grad(
+            lp, targets, il, tl, blank=blank, reduction=red, zero_infinity=zi
+        )
+    )
+
+
+def _log_softmax(z):
+    m = z.max(axis=-1, keepdims=True)
+    return z - m - np.log(np.exp(z - m).sum(axis=-1, keepdims=True))
+
+
+def ctc() -> None:
+    rng = np.random.default_rng(2)
+    T, N, C, S = 8, 4, 5, 3
+    configs = {
+        "plain": {"tl": [3, 2, 1, 3], "il": [8, 8, 8, 8]},
+        "il<T": {"tl": [3, 2, 1, 3], "il": [8, 5, 3, 7]},
+        "tl 0": {"tl": [0, 2, 0, 3], "il": [8, 6, 0, 7]},
+        "too long": {"tl": [3, 3, 1, 2], "il": [8, 2, 0, 1]},
+        "repeats": {"tl": [3, 3, 2, 2], "il": [8, 5, 3, 4], "rep": True},
+        "all tl 0": {"tl": [0, 0, 0, 0], "il": [8, 3, 0, 1]},
+    }
+    for (cname, cfg), blank, red, zi, layout in itertools.product(
+        configs.items(), (0, C - 1, 2), RED, (False, True), ("padded", "concat")
+    ):
+        labels = [k for k in range(C) if k != blank]
+        tg = rng.choice(labels, size=(N, S))
+        if cfg.get("rep"):
+            tg[:, 1] = tg[:, 0]
+            tg[:, 2] = tg[:, 1]
+        tl, il = np.array(cfg["tl"]), np.array(cfg["il"])
+        targets = tg if layout == "padded" else np.concatenate([tg[n, : tl[n]] for n in range(N)])
+        lp = _log_softmax(rng.normal(size=(T, N, C)) * 2)
+        case(
+            f"ctc {cname} blank={blank} {layout} zi={zi} {red}",
+            _ctc_ours(lp, targets, il, tl, blank, red, zi),
+            _ctc_torch(lp, targets, il, tl, blank, red, zi),
+        )
+    # float32, target/length dtypes, unbatched, layouts, N=0
+    tg = np.array([[1, 2, 2], [3, 1, 0], [4, 4, 0], [2, 0, 0]])
+    tl, il = np.array([3, 2, 2, 1]), np.array([8, 6, 5, 2])
+    for red, zi in itertools.product(RED, (False, True)):
+        lp = _log_softmax(rng.normal(size=(T, N, C)) * 2)
+        case(
+            f"ctc float32 zi={zi} {red}",
+            _ctc_ours(lp.astype(np.float32), tg, il, tl, 0, red, zi),
+            _ctc_torch(lp.astype(np.float32), tg, il, tl, 0, red, zi, dtype=torch.float32),
+            dtype="float32",
+        )
+        for dt in ("int32", "int16", "uint8"):
+            case(
+                f"ctc targets/lengths {dt} zi={zi} {red}",
+                _ctc_ours(lp, tg.astype(dt), il.astype(dt), tl.astype(dt), 0, red, zi),
+                _ctc_torch(lp, tg, il, tl, 0, red, zi),
+            )
+        case(
+            f"ctc unbatched zi={zi} {red}",
+            _ctc_ours(lp[:, 0], tg[0], 7, 3, 0, red, zi),
+            _ctc_torch(lp[:, 0], tg[0], np.array(7), np.array(3), 0, red, zi),
+        )
+        case(
+            f"ctc unbatched too long zi={zi} {red}",
+            _ctc_ours(lp[:2, 0], tg[0], 2, 3, 0, red, zi),
+            _ctc_torch(lp[:2, 0], tg[0], np.array(2), np.array(3), 0, red, zi),
+        )
+        big = _log_softmax(rng.normal(size=(N, C, T))).transpose(2, 0, 1)  # non-contiguous
+        case(
+            f"ctc transposed zi={zi} {red}",
+            _ctc_ours(big, tg, il, tl, 0, red, zi),
+            _ctc_torch(big, tg, il, tl, 0, red, zi),
+        )
+        rev = lp[::-1, ::-1]
+        case(
+            f"ctc reversed zi={zi} {red}",
+            _ctc_ours(rev, tg, il, tl, 0, red, zi),
+            _ctc_torch(rev, tg, il, tl, 0, red, zi),
+        )
+        case(
+            f"ctc N=0 zi={zi} {red}",
+            _ctc_ours(lp[:, :0], tg[:0], il[:0], tl[:0], 0, red, zi),
+            _ctc_torch(lp[:, :0], tg[:0], il[:0], tl[:0], 0, red, zi),
+        )
+        # -inf log-probabilities on a feasible target; blank never possible
+        lpi = lp.copy()
+        lpi[:, :, 3] = -np.inf
+        case(
+            f"ctc -inf class zi={zi} {red}",
+            _ctc_ours(lpi, tg[[0, 3]], il[[0, 3]], tl[[0, 3]], 0, red, zi),
+            _ctc_torch(lpi, tg[[0, 3]], il[[0, 3]], tl[[0, 3]], 0, red, zi),
+        )
+
+
+def main() -> int:
+    torch.set_num_threads(2)
+    pointwise()
+    classification()
+    ctc()
+    for line in R.known:
+        print("KNOWN", line)
+    for line in R.bad:
+        print("DIFF ", line)
+    print(
+        f"{R.cases} cases; {len(R.bad)} disagree, {len(R.known)} documented departures; "
+        f"where they agree, largest difference: float64 {R.worst['float64']:.1e} relative, "
+        f"float32 {R.worst['float32']:.1e} of the array's largest entry"
+    )
+    return 1 if R.bad else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
