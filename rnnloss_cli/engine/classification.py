@@ -156,10 +156,12 @@ def binary_cross_entropy(input, target, reduction: str = "mean") -> np.ndarray |
     np.maximum(log_p, BCE_LOG_CLAMP, out=log_p)
     log_q = _log1m(p)
     np.maximum(log_q, BCE_LOG_CLAMP, out=log_q)
-    # -(y ln p + (1 - y) ln q) = -(ln q + y (ln p - ln q)), in place on one array
-    terms = np.subtract(log_p, log_q, out=log_p)
-    terms *= y
-    terms += log_q
+    # -(y ln p + (1 - y) ln q), each product on its own, as PyTorch: the shorter
+    # -(ln q + y (ln p - ln q)) rounds ln p - ln q to the grid of ln q, so y = 1 and p near 1
+    # gave the rounding error of ln q (0 at p = 1 - 1e-16) instead of -ln p
+    log_p *= y
+    log_q *= np.subtract(1.0, y)
+    terms = np.add(log_p, log_q, out=log_p)
     np.subtract(0.0, terms, out=terms)  # 0 - x, not -x: -ln 1 is +0, never -0
     return reduce(terms.reshape(np.shape(input)), reduction)
 
