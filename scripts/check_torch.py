@@ -9,16 +9,21 @@ Every case computes the loss and its gradient both ways (ours: the engine's ``*_
 places of NaN and ±inf, and the output dtypes. Float64 cases must agree to 1e-6 relative (1e-12
 absolute; CTC gradients 1e-14 x the loss, see ``case``); float32 ones to 1e-5 relative and
 1e-5 x the array's largest entry absolute (the engine computes in float64 and rounds once, torch
-in float32). Where they agree the largest differences are printed. The corners: reductions none/sum/mean; class weights;
-ignore_index (some and every target ignored); label smoothing and probability targets; 0-d,
-unbatched and K-dimensional (N, C, d1, d2) inputs; empty batches (N = 0); float32 inputs;
-non-contiguous and negative-stride inputs; int32, int16, uint8 and int64 targets; extreme
-values (logits ±1e308, -inf logits, probabilities 0 and 1, denormals). CTC: blank not 0,
-padded and concatenated targets, target length 0, input lengths < T and 0, targets longer than
-their frames (inf), repeats needing a blank, zero_infinity, float32, and "mean"'s division by
-max(target length, 1).
+in float32). Where they agree the largest differences are printed.
 
-939 cases (the count is printed at the end, with every disagreement; documented departures
+The corners: reductions none/sum/mean; class weights; ignore_index (some and every target
+ignored, -1 too); label smoothing and probability targets; 0-d, unbatched and K-dimensional
+(N, C, d1, d2) inputs; empty batches (N = 0); float32 inputs; non-contiguous and
+negative-stride inputs; int8 to uint64 targets (bool refused by both); extreme values (logits
+±1e308, -inf logits, probabilities 0 and 1, denormals, p just below 1); chunked (threaded)
+inputs of 2^19 elements and more. CTC: blank not 0, padded and concatenated targets, target
+length 0, input lengths < T and 0, targets longer than their frames (inf), repeats needing a
+blank, zero_infinity, float32, "mean"'s division by max(target length, 1), one full-length
+sequence (its own fast path), unnormalised log_probs, long and wide batches. Sequence
+cross-entropy (logits and probabilities, lengths with 0) and sequence hinge. Arguments either
+side refuses (the refusals must agree).
+
+993 cases (the count is printed at the end, with every disagreement; documented departures
 from torch are listed as "known" and do not count as disagreements).
 """
 
@@ -58,6 +63,7 @@ KNOWN: list[tuple[str, str, str]] = [
     ("hinge kink", "grad: values differ", "hinge subgradient 0 at the kink, torch's clamp -y"),
     ("hinge extreme", "grad: values differ", "hinge subgradient 0 at the kink, torch's clamp -y"),
     ("", "dtype float64 vs float32", "pointwise losses return float64 for any input"),
+    ("seq ", "ours EngineError: reduction=", "a sequence mean over no real step is refused"),
     (
         "ctc label",
         "ours EngineError",
@@ -871,6 +877,82 @@ def odd() -> None:
         )
 
 
+def _torch_seq(z, t, lengths, reduction, from_logits, dtype=torch.float64):
+    """F.cross_entropy (logits) or F.nll_loss of ln yhat over the real steps, -100 elsewhere."""
+
+    def run():
+        n_seq, n_steps, n_classes = z.shape
+        x = torch.tensor(np.array(z), dtype=dtype, requires_grad=True)
+        tg = np.where(np.arange(n_steps)[None, :] < np.asarray(lengths)[:, None], t, -100)
+        rows, tt_ = x.reshape(-1, n_classes), tt(tg.reshape(-1))
+        fn = (
+            F.cross_entropy if from_logits else (lambda r, y, **k: F.nll_loss(torch.log(r), y, **k))
+        )
+        per = fn(rows, tt_, ignore_index=-100, reduction="none").reshape(n_seq, n_steps)
+        loss = {
+            "none": per,
+            "sum": per.sum(),
+            "mean_sequences": per.sum() / n_seq,
+            "mean_tokens": fn(rows, tt_, ignore_index=-100, reduction="mean"),
+        }[reduction]
+        loss.sum().backward()
+        return loss.detach().numpy(), x.grad.numpy()
+
+    return run
+
+
+def sequences() -> None:
+    """sequence_cross_entropy (indices; logits or probabilities) and sequence_hinge."""
+    rng = np.random.default_rng(5)
+    reds = ("none", "sum", "mean_tokens", "mean_sequences")
+    for red, from_logits, dt, (lname, lengths) in itertools.product(
+        reds,
+        (True, False),
+        ("float64", "float32"),
+        (("some 0", [5, 0, 3]), ("full", [5, 5, 5]), ("all 0", [0, 0, 0])),
+    ):
+        tdt = torch.float64 if dt == "float64" else torch.float32
+        z = rng.normal(size=(3, 5, 4)) * 2
+        x = (z if from_logits else np.exp(_log_softmax(z))).astype(dt)
+        t = rng.integers(0, 4, size=(3, 5))
+
+        def ours(x=x, t=t, lengths=lengths, red=red, from_logits=from_logits):
+            kw = {"lengths": lengths, "reduction": red, "from_logits": from_logits}
+            return (
+                np.asarray(engine.sequence_cross_entropy(x, t, **kw)),
+                np.asarray(engine.sequence_cross_entropy_grad(x, t, **kw)),
+            )
+
+        case(
+            f"seq ce {lname} logits={from_logits} {dt} {red}",
+            ours,
+            _torch_seq(x, t, lengths, red, from_logits, tdt),
+            dtype=dt,
+        )
+    for red, (lname, lengths) in itertools.product(
+        ("none", "sum", "mean"), (("some 0", [4, 0, 2]), ("all 0", [0, 0, 0]))
+    ):
+        x = rng.normal(size=(3, 4))
+        y = np.where(rng.normal(size=(3, 4)) > 0, 1.0, -1.0)
+        m = np.arange(4)[None, :] < np.array(lengths)[:, None]
+
+        def theirs(x=x, y=y, m=m, red=red):
+            xt = torch.tensor(x, requires_grad=True)
+            per = torch.clamp(1 - tt(y) * xt, min=0) * tt(m.astype(float))
+            loss = {"none": per, "sum": per.sum(), "mean": per.sum() / m.sum()}[red]
+            loss.sum().backward()
+            return loss.detach().numpy(), xt.grad.numpy()
+
+        case(
+            f"seq hinge {lname} {red}",
+            lambda x=x, y=y, lengths=lengths, red=red: (
+                np.asarray(engine.sequence_hinge(x, y, lengths=lengths, reduction=red)),
+                np.asarray(engine.sequence_hinge_grad(x, y, lengths=lengths, reduction=red)),
+            ),
+            theirs,
+        )
+
+
 def main() -> int:
     torch.set_num_threads(2)
     pointwise()
@@ -878,6 +960,7 @@ def main() -> int:
     ctc()
     more()
     odd()
+    sequences()
     for line in R.known:
         print("KNOWN", line)
     for line in R.bad:

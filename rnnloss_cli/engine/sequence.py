@@ -14,6 +14,9 @@ gradient is 0. Reductions:
   steps, i.e. PyTorch's "mean" with ``ignore_index`` on the padded positions;
 - "mean_sequences": divide the sum by the number of sequences N (1 for a single sequence),
   i.e. the per-sequence sums averaged over the batch;
+
+  either mean with nothing to divide by (no unpadded step; N = 0) raises EngineError, where
+  PyTorch's mean gives 0/0 = NaN (and ``cross_entropy`` here, with every target ignored, too);
 - "none": the per-step losses, shape (T,) or (N, T), 0 at padded steps.
 
 Each loss has a ``*_grad`` giving the gradient of the reduced loss w.r.t. ``input``.
