@@ -23,7 +23,7 @@ sequence (its own fast path), unnormalised log_probs, long and wide batches. Seq
 cross-entropy (logits and probabilities, lengths with 0) and sequence hinge. Arguments either
 side refuses (the refusals must agree).
 
-993 cases (the count is printed at the end, with every disagreement; documented departures
+1026 cases (the count is printed at the end, with every disagreement; documented departures
 from torch are listed as "known" and do not count as disagreements).
 """
 
@@ -88,7 +88,7 @@ def _close(a, b, dtype: str, what: str, atol: float) -> str | None:
     scale = float(np.max(np.abs(b64))) if b64.size else 0.0
     # float32: torch computes in float32, so entries much smaller than the array's largest
     # carry its rounding error (~1e-6 of the largest), not their own
-    rtol, atol = (1e-6, max(atol, 1e-12)) if dtype == "float64" else (1e-5, 1e-5 * scale)
+    rtol, atol = (1e-6, max(atol, 1e-12)) if dtype == "float64" else (1e-5, max(atol, 1e-5 * scale))
     if not np.allclose(a64, b64, rtol=rtol, atol=atol):
         i = int(np.argmax(np.abs(a64 - b64) - rtol * np.abs(b64)))
         return f"values differ: ours {a64[i]!r} torch {b64[i]!r}"
@@ -109,7 +109,10 @@ def case(name: str, ours, theirs, *, dtype: str = "float64", check_dtype: bool =
     CTC cases (named "ctc ..."): torch's log-space CTC gradient carries an absolute error of about
     1e-16 x the loss in nats (exp of a sum of that size), 2-4e-12 at 2000 nats where ours
     agrees with an extended-precision (np.longdouble) forward-backward to 1e-15: its gradient
-    is compared to 1e-14 x the largest finite loss absolute, or 1e-12, whichever is larger."""
+    is compared to 1e-14 x the largest finite loss absolute, or 1e-12, whichever is larger.
+    In float32 torch's error is 1-2e-6 x the loss (2.7e-3 at 3590 nats, T = 1000, where ours is
+    torch's float64 gradient rounded to float32, 3e-8 from it): 3e-6 x the loss, or 1e-5 x the
+    largest entry."""
     R.cases += 1
     try:
         with warnings.catch_warnings():
@@ -134,7 +137,8 @@ def case(name: str, ours, theirs, *, dtype: str = "float64", check_dtype: bool =
     else:
         fin = np.abs(np.asarray(tv, dtype=np.float64))
         fin = fin[np.isfinite(fin)]
-        gatol = 1e-14 * float(fin.max()) if name.startswith("ctc ") and fin.size else 0.0
+        per_nat = 1e-14 if dtype == "float64" else 3e-6
+        gatol = per_nat * float(fin.max()) if name.startswith("ctc ") and fin.size else 0.0
         for what, a, b in (("loss", ov, tv), ("grad", og, tg)):
             msg = _close(a, b, dtype, what, 0.0 if what == "loss" else gatol)
             if msg:
@@ -857,6 +861,81 @@ def odd() -> None:
                 tt(np.array([1.0, 2, 3, 4])),
                 reduction=red,
             ),
+        )
+        for c_name, zc, tc, wc in (
+            ("C=1", rng.normal(size=(3, 1)), np.array([0, 0, 0]), np.array([2.0])),
+            (
+                "C=1000",
+                rng.normal(size=(4, 1000)) * 5,
+                rng.integers(0, 1000, 4),
+                rng.uniform(0.1, 3, 1000),
+            ),
+        ):
+            for eps, ww in itertools.product((0.0, 0.25), (None, wc)):
+                case(
+                    f"ce {c_name} ls={eps} w={ww is not None} {red}",
+                    ogrid(
+                        engine.cross_entropy,
+                        engine.cross_entropy_grad,
+                        zc,
+                        tc,
+                        red,
+                        ww,
+                        label_smoothing=eps,
+                    ),
+                    tgrad(
+                        F.cross_entropy,
+                        zc,
+                        tt(tc),
+                        None if ww is None else tt(ww),
+                        reduction=red,
+                        label_smoothing=eps,
+                    ),
+                )
+        zero_w = np.zeros(4)
+        case(
+            f"ce all weights 0 ls=0.2 {red}",
+            ogrid(
+                engine.cross_entropy,
+                engine.cross_entropy_grad,
+                z,
+                np.array([0, 1, 2]),
+                red,
+                zero_w,
+                label_smoothing=0.2,
+            ),
+            tgrad(
+                F.cross_entropy,
+                z,
+                tt(np.array([0, 1, 2])),
+                tt(zero_w),
+                reduction=red,
+                label_smoothing=0.2,
+            ),
+        )
+        lp32 = _log_softmax(rng.normal(size=(1000, 2, 8)) * 3).astype(np.float32)
+        tg = rng.integers(1, 8, size=(2, 60))
+        case(
+            f"ctc T=1000 float32 {red}",
+            _ctc_ours(lp32, tg, [1000, 900], [60, 45], 0, red, False),
+            _ctc_torch(
+                lp32,
+                tg,
+                np.array([1000, 900]),
+                np.array([60, 45]),
+                0,
+                red,
+                False,
+                dtype=torch.float32,
+            ),
+            dtype="float32",
+        )
+        case(
+            f"ctc T=1000 float32 vs torch float64 {red}",
+            _ctc_ours(lp32, tg, [1000, 900], [60, 45], 0, red, False),
+            _ctc_torch(lp32, tg, np.array([1000, 900]), np.array([60, 45]), 0, red, False),
+            dtype="float32",
+            check_dtype=False,
         )
         p = np.array([0.2, 0.7, 0.5])
         case(
