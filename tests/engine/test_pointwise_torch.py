@@ -112,3 +112,38 @@ def test_hinge_against_clamp_composition(seed, reduction):
     theirs = _torch_value_and_grad(torch_hinge, x, torch.tensor(y), reduction)
     ours = engine.hinge_loss(x, y, reduction), engine.hinge_loss_grad(x, y, reduction)
     _agree(*ours, *theirs)
+
+
+@pytest.mark.parametrize("reduction", REDUCTIONS)
+def test_bce_of_confident_correct_predictions_matches_torch(reduction):
+    # y = 1 with p just below 1: the loss -ln p is tiny and must keep its digits (it was the
+    # rounding error of ln(1 - p), 0 at p = 1 - 1e-16); relative, with no absolute slack
+    p = np.array([1.0 - 1e-16, 1.0 - 3e-13, 0.9999999, 1e-300, 0.5])
+    y = np.array([1.0, 1.0, 1.0, 0.0, 1.0])
+    theirs = _torch_value_and_grad(F.binary_cross_entropy, p, torch.tensor(y), reduction=reduction)
+    ours = (
+        engine.binary_cross_entropy(p, y, reduction),
+        engine.binary_cross_entropy_grad(p, y, reduction),
+    )
+    np.testing.assert_allclose(ours[0], theirs[0], rtol=1e-12, atol=0)
+    # the gradient's floor max(p (1 - p), 1e-12) is hit at the first, second and fourth: torch's
+    # 1e-12 is a float32 constant (1e-12 (1 - 4e-9)), ours the float64 one
+    np.testing.assert_allclose(ours[1], theirs[1], rtol=1e-8, atol=0)
+
+
+@pytest.mark.parametrize("reduction", REDUCTIONS)
+def test_hinge_gradient_departs_from_torch_only_at_the_kink(reduction):
+    # documented: 0 at margin 0, where autograd of torch.clamp(1 - y yhat, min=0) takes -y
+    yhat, y = np.array([1.0, -1.0, 0.5, 2.0]), np.array([1.0, -1.0, 1.0, 1.0])
+    theirs = _torch_value_and_grad(
+        lambda x, t: {"none": lambda v: v, "sum": torch.sum, "mean": torch.mean}[reduction](
+            torch.clamp(1 - t * x, min=0)
+        ),
+        yhat,
+        torch.tensor(y),
+    )
+    grad = engine.hinge_loss_grad(yhat, y, reduction)
+    np.testing.assert_allclose(engine.hinge_loss(yhat, y, reduction), theirs[0], rtol=1e-15)
+    scale = 1 / 4 if reduction == "mean" else 1.0
+    np.testing.assert_array_equal(theirs[1], [-scale, scale, -scale, 0.0])
+    np.testing.assert_array_equal(grad, [0.0, 0.0, -scale, 0.0])
