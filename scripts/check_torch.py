@@ -20,10 +20,11 @@ inputs of 2^19 elements and more. CTC: blank not 0, padded and concatenated targ
 length 0, input lengths < T and 0, targets longer than their frames (inf), repeats needing a
 blank, zero_infinity, float32, "mean"'s division by max(target length, 1), one full-length
 sequence (its own fast path), unnormalised log_probs, long and wide batches. Sequence
-cross-entropy (logits and probabilities, lengths with 0) and sequence hinge. Arguments either
+cross-entropy (logits and probabilities, lengths with 0), sequence hinge and categorical
+cross-entropy (against autograd of -sum_c y_c ln yhat_c). Arguments either
 side refuses (the refusals must agree).
 
-1026 cases (the count is printed at the end, with every disagreement; documented departures
+1044 cases (the count is printed at the end, with every disagreement; documented departures
 from torch are listed as "known" and do not count as disagreements).
 """
 
@@ -1032,6 +1033,40 @@ def sequences() -> None:
         )
 
 
+def categorical() -> None:
+    """categorical_cross_entropy against autograd of -sum_c y_c ln yhat_c (no torch function)."""
+    rng = np.random.default_rng(6)
+
+    def theirs_of(p, y, red, dtype=torch.float64):
+        def run():
+            x = torch.tensor(np.array(p), dtype=dtype, requires_grad=True)
+            per = -(tt(y).to(dtype) * torch.log(x)).sum(-1)
+            loss = {"none": per, "sum": per.sum(), "mean": per.mean()}[red]
+            loss.sum().backward()
+            return loss.detach().numpy(), x.grad.numpy()
+
+        return run
+
+    for red, (name, shape), dt in itertools.product(
+        RED, (("(N,C)", (5, 4)), ("(C,)", (4,)), ("N=0", (0, 4))), ("float64", "float32")
+    ):
+        tdt = torch.float64 if dt == "float64" else torch.float32
+        p = np.exp(_log_softmax(rng.normal(size=shape))).astype(dt)
+        y = (
+            rng.dirichlet(np.ones(4), size=shape[:-1]).astype(dt)
+            if shape[:-1]
+            else (rng.dirichlet(np.ones(4)).astype(dt))
+        )
+        case(
+            f"cce {name} {dt} {red}",
+            ogrid(
+                engine.categorical_cross_entropy, engine.categorical_cross_entropy_grad, p, y, red
+            ),
+            theirs_of(p, y, red, tdt),
+            dtype=dt,
+        )
+
+
 def main() -> int:
     torch.set_num_threads(2)
     pointwise()
@@ -1040,6 +1075,7 @@ def main() -> int:
     more()
     odd()
     sequences()
+    categorical()
     for line in R.known:
         print("KNOWN", line)
     for line in R.bad:
