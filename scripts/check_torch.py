@@ -19,12 +19,13 @@ negative-stride inputs; int8 to uint64 targets (bool refused by both); extreme v
 inputs of 2^19 elements and more. CTC: blank not 0, padded and concatenated targets, target
 length 0, input lengths < T and 0, targets longer than their frames (inf), repeats needing a
 blank, zero_infinity, float32, "mean"'s division by max(target length, 1), one full-length
-sequence (its own fast path), unnormalised log_probs, long and wide batches. Sequence
+sequence (its own fast path), unnormalised log_probs, long and wide batches, wrt="log_probs" (torch's
+gradient minus c_n exp(log_probs) on valid frames). Sequence
 cross-entropy (logits and probabilities, lengths with 0), sequence hinge and categorical
 cross-entropy (against autograd of -sum_c y_c ln yhat_c). Arguments either
 side refuses (the refusals must agree).
 
-1044 cases (the count is printed at the end, with every disagreement; documented departures
+1050 cases (the count is printed at the end, with every disagreement; documented departures
 from torch are listed as "known" and do not count as disagreements).
 """
 
@@ -1067,6 +1068,30 @@ def categorical() -> None:
         )
 
 
+def ctc_wrt_log_probs() -> None:
+    """wrt="log_probs" against torch's gradient minus c_n exp(log_probs) on valid frames (the
+    documented relation; torch reports the logits gradient)."""
+    rng = np.random.default_rng(7)
+    tg = np.array([[1, 2, 2], [3, 1, 0], [0, 0, 0]])
+    tl, il = np.array([3, 2, 0]), np.array([8, 6, 3])
+    for red, zi in itertools.product(RED, (False, True)):
+        lp = _log_softmax(rng.normal(size=(8, 3, 4)) * 2)
+
+        def theirs(lp=lp, red=red, zi=zi):
+            loss, g = _ctc_torch(lp, tg, il, tl, 0, red, zi)()
+            c = {"none": np.ones(3), "sum": np.ones(3), "mean": 1.0 / (3 * np.maximum(tl, 1))}[red]
+            valid = np.arange(8)[:, None] < il[None, :]
+            return loss, g - np.where(valid, c, 0.0)[:, :, None] * np.exp(lp)
+
+        def ours(lp=lp, red=red, zi=zi):
+            loss, g = engine.ctc_loss_and_grad(
+                lp, tg, il, tl, reduction=red, zero_infinity=zi, wrt="log_probs"
+            )
+            return np.asarray(loss), g
+
+        case(f"ctc wrt=log_probs zi={zi} {red}", ours, theirs)
+
+
 def main() -> int:
     torch.set_num_threads(2)
     pointwise()
@@ -1076,6 +1101,7 @@ def main() -> int:
     odd()
     sequences()
     categorical()
+    ctc_wrt_log_probs()
     for line in R.known:
         print("KNOWN", line)
     for line in R.bad:
