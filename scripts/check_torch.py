@@ -19,8 +19,8 @@ negative-stride inputs; int8 to uint64 targets (bool refused by both); extreme v
 inputs of 2^19 elements and more. CTC: blank not 0, padded and concatenated targets, target
 length 0, input lengths < T and 0, targets longer than their frames (inf), repeats needing a
 blank, zero_infinity, float32, "mean"'s division by max(target length, 1), one full-length
-sequence (its own fast path), unnormalised log_probs, long and wide batches, wrt="log_probs" (torch's
-gradient minus c_n exp(log_probs) on valid frames). Sequence
+sequence (its own fast path), unnormalised log_probs, long and wide batches, wrt="log_probs"
+(torch's gradient minus c_n exp(log_probs) on valid frames). Sequence
 cross-entropy (logits and probabilities, lengths with 0), sequence hinge and categorical
 cross-entropy (against autograd of -sum_c y_c ln yhat_c). Arguments either
 side refuses (the refusals must agree).
