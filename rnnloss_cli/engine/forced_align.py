@@ -26,7 +26,8 @@ s-2 predecessors tie and beat "stay", torchaudio's comparison chain falls throug
 Infeasible targets (fewer frames than S + the number of adjacent repeats, or every alignment
 holding a log-probability of -inf) are not an error: torchaudio raises, but a derivation should
 say why. ``ctc_forced_align`` returns a path of -1 (no class) and scores of -inf, and
-``ctc_viterbi_trace`` says which rule failed in ``reason``.
+``ctc_viterbi_trace`` says which rule failed in ``reason``. An empty target is allowed too
+(torchaudio raises on it): its one alignment is T blanks.
 
 References:
     Graves et al. 2006, "Connectionist Temporal Classification: Labelling Unsegmented Sequence
