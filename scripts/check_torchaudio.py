@@ -7,6 +7,8 @@ check of 2026-11-28 used a venv outside the repository::
     /work/venv-ta/bin/pip install -q torch==2.11.0 torchaudio==2.11.0   # plain PyPI
     /work/venv-ta/bin/pip install -q numpy pyyaml typer rich pytest hypothesis
     PYTHONPATH=. /work/venv-ta/bin/python scripts/check_torchaudio.py --rnnt 2000 --align 3000
+    PYTHONPATH=. /work/venv-ta/bin/python scripts/check_torchaudio.py --rnnt 0 --align 3000 \
+        --hostile --seed 7
 
 What is compared (random cases from one seed, default 0):
 
@@ -18,10 +20,11 @@ What is compared (random cases from one seed, default 0):
   case holds float32-representable values, torchaudio computes in float32 and rnnloss in
   float64: losses are compared to 1e-4 relative (of max(1, |loss|)) and gradients to 1e-4
   absolute (1e-3 where a logit is +-1e3: float32 holds it to 6e-5, and its log-softmax and
-  exp carry that), and the largest differences are printed. The float64 check to 1e-6 relative is
-  made against a brute-force enumeration of every lattice path instead (loss and gradient,
-  same cases, T * U small enough), since torchaudio has no float64 RNN-T.
-* Forced alignment: log_probs (1, T, C), C 2-6, S 0-5 with repeats (blanks needed between),
+  exp carry that), and the largest differences are printed. The float64 check to 1e-6
+  relative is made against a brute-force enumeration of every lattice path instead (loss
+  and gradient, same cases, T * U small enough), since torchaudio has no float64 RNN-T.
+* Forced alignment (``--hostile``: see below): log_probs (1, T, C), C 2-6, S 0-5 with
+  repeats (blanks needed between),
   T at the minimum S + repeats about a third of the time (below it too: torchaudio raises,
   rnnloss returns a path of -1), blank first/last/middle, float32 and float64 (torchaudio
   computes in the input's dtype), log-probabilities random or integers in {0, -1, -2, -3}
@@ -48,8 +51,19 @@ Result on 2026-11-28 (torch/torchaudio 2.11.0, numpy 2.4.6, seed 0, 2000 + 3000 
   stay, then the step from s-1, then the skip from s-2, and end on the last label unless the
   final blank is strictly better. Only when the step and the skip tie above stay does
   torchaudio's chain (a move wins only if strictly above both others) fall through to stay,
-  so its path scores less than the best: e.g. target [1, 2], blank 0, T = 4 with integer
-  log-probabilities, rnnloss [1, 0, 2, 0] (sum -3), torchaudio [1, 2, 0, 0] (sum -4).
+  so its path scores less than the best: e.g. target [1, 2], blank 0, log_probs
+  [[-2, -2, -2, -2, -1], [-1, -1, -2, -1, 0], [0, 0, 0, -1, -1], [0, -1, -2, -1, -3]]
+  (float64): rnnloss [1, 0, 2, 0] (sum -3), torchaudio [1, 2, 0, 0] (sum -4).
+* ``--hostile --rnnt 0 --align 3000 --seed 7`` adds log-probabilities with -inf entries and
+  T up to ~200 frames longer than needed: 1781 equal, 506 empty and 84 too-short targets on
+  which torchaudio raises, 26 ties as above, and 603 cases where every alignment has a -inf
+  frame (p(l|x) = 0, checked with rnnloss's CTC forward sum, another code path): rnnloss
+  returns a path of -1 in each; torchaudio returns a path of score -inf (394), a path with
+  finite scores that does not collapse to the target (16), or raises "index N is out of
+  bounds" (193), reading back-pointers it never set; these three counts vary from run to
+  run. Smallest case: log_probs [[-1, -inf, -1], [-1, -1, -1]], target [1, 2], blank 0
+  (its only alignment is "1 2", and y_0(1) = 0): torchaudio gives [2, 2], scores [-1, -1].
+  No case is unexplained.
 """
 
 from __future__ import annotations
@@ -72,6 +86,7 @@ try:
 except ImportError:  # pragma: no cover - the whole point is to run with them
     sys.exit("check_torchaudio.py needs torch and torchaudio (see its docstring)")
 
+from rnnloss_cli.engine.ctc import ctc_loss  # noqa: E402
 from rnnloss_cli.engine.forced_align import ctc_forced_align  # noqa: E402
 from rnnloss_cli.engine.rnnt import rnnt_loss_and_grad  # noqa: E402
 
@@ -250,7 +265,7 @@ def check_rnnt(n_cases: int, seed: int) -> tuple[int, list[str]]:
 # ------------------------------------------------------------------------------------------
 
 
-def align_case(rng: np.random.Generator) -> dict:
+def align_case(rng: np.random.Generator, hostile: bool = False) -> dict:
     c = int(rng.integers(2, 7))
     blank = int(rng.choice([0, c - 1, c // 2]))
     labels = [k for k in range(c) if k != blank]
@@ -270,8 +285,15 @@ def align_case(rng: np.random.Generator) -> dict:
         t = need - 1  # infeasible
     else:
         t = need + int(rng.integers(1, 7))
+    if hostile and rng.random() < 0.2:
+        t = need + int(rng.integers(20, 200))  # long: many frames a state
     mode = rng.choice(["random", "integers", "uniform"], p=[0.5, 0.35, 0.15])
-    if mode == "random":
+    if mode == "random" and hostile:  # some log-probabilities -inf (probability 0)
+        x = rng.normal(size=(t, c))
+        lp = x - np.log(np.exp(x).sum(axis=1, keepdims=True))
+        lp[rng.random(lp.shape) < rng.choice([0.1, 0.3])] = -np.inf
+        mode = "neg_inf"
+    elif mode == "random":
         x = rng.normal(size=(t, c)) * rng.choice([1.0, 5.0])
         lp = x - np.log(np.exp(x).sum(axis=1, keepdims=True))
     elif mode == "integers":
@@ -315,47 +337,89 @@ def emulate(lp: np.ndarray, target: list[int], blank: int, chain: str):
     return np.array(path[::-1])
 
 
-def check_align(n_cases: int, seed: int) -> tuple[int, list[str]]:
+def zero_prob(lp: np.ndarray, target: list[int], blank: int) -> bool:
+    """p(l|x) = 0 by the CTC forward sum (another code path than the Viterbi pass)."""
+    loss = ctc_loss(lp.astype(np.float64), target, lp.shape[0], len(target), blank=blank)
+    return bool(np.isinf(loss))
+
+
+def collapse(path: np.ndarray, blank: int) -> list[int]:
+    """B(path): merge repeats, drop blanks."""
+    out, prev = [], None
+    for k in path.tolist():
+        if k != prev and k != blank:
+            out.append(k)
+        prev = k
+    return out
+
+
+def check_align(n_cases: int, seed: int, hostile: bool = False) -> tuple[int, list[str]]:
     rng = np.random.default_rng(seed + 1)
     bad: list[str] = []
     counts = {
         "equal": 0,
         "raised_empty": 0,
         "raised_infeasible": 0,
+        "raised_zero_prob": 0,
+        "zero_prob_ta_inf": 0,
+        "zero_prob_ta_invalid": 0,
         "tie_convention": 0,
         "unexplained": 0,
     }
     by_mode: dict[str, int] = {}
     for i in range(n_cases):
-        case = align_case(rng)
+        case = align_case(rng, hostile)
         lp, target, blank = case["log_probs"], case["target"], case["blank"]
         path, scores = ctc_forced_align(lp, target, blank)
         try:
             ref_path, ref_scores = taf.forced_align(
                 torch.from_numpy(lp[None]), torch.tensor([target], dtype=torch.int32), blank=blank
             )
-        except (RuntimeError, ValueError, IndexError):
-            # torchaudio raises on an empty target (ours: all blanks) and on T < S + repeats
-            # (ours: a path of -1, scores -inf); anything else it raises on is reported
+        except (RuntimeError, ValueError, IndexError) as exc:
+            # torchaudio raises on an empty target (ours: all blanks, or a path of -1 when a
+            # blank is -inf) and on T < S + repeats (ours: a path of -1, scores -inf)
             repeats = sum(a == b for a, b in zip(target, target[1:], strict=False))
             if not target:
                 counts["raised_empty"] += 1
-                ok = np.all(path == blank)
-            else:
+                ok = np.all(path == blank) or np.all(path == -1)
+            elif lp.shape[0] < len(target) + repeats:
                 counts["raised_infeasible"] += 1
-                ok = lp.shape[0] < len(target) + repeats and np.all(path == -1)
+                ok = np.all(path == -1)
+            else:
+                # p(l|x) = 0 through -inf log-probabilities: torchaudio 2.11 may backtrack
+                # through unset back-pointers and fail indexing its scores with a garbage
+                # class ("index 21877 is out of bounds"), a torchaudio bug; ours: path -1
+                counts["raised_zero_prob"] += 1
+                ok = np.all(path == -1) and zero_prob(lp, target, blank)
             if not ok:
-                bad.append(f"align #{i}: torchaudio raised, ours {path.tolist()}: {case}")
+                msg = str(exc).splitlines()[0][:200]
+                bad.append(f"align #{i}: torchaudio raised {msg!r}, ours {path.tolist()}: {case}")
             continue
         ref_path = ref_path[0].numpy().astype(np.int64)
         ref_scores = ref_scores[0].numpy().astype(np.float64)
         if np.array_equal(path, ref_path) and np.array_equal(scores, ref_scores):
             counts["equal"] += 1
             continue
+        ta_sum = float(np.sum(ref_scores))
+        if np.all(path == -1) and zero_prob(lp, target, blank):
+            # p(l|x) = 0 (every alignment has a -inf frame): ours says so with a path of -1,
+            # torchaudio 2.11 returns some path, of score -inf or not an alignment of the
+            # target at all (a torchaudio bug: finite scores on a path that collapses to
+            # something else)
+            valid = collapse(ref_path, blank) == list(target)
+            counts["zero_prob_ta_inf" if ta_sum == -np.inf else "zero_prob_ta_invalid"] += 1
+            if ta_sum > -np.inf and valid:  # a real alignment of positive probability
+                bad.append(f"align #{i}: ours none, torchaudio {ref_path.tolist()}: {case}")
+            elif ta_sum > -np.inf and len(bad) < 60 and counts["zero_prob_ta_invalid"] <= 2:
+                print(
+                    f"  p = 0 #{i} ({lp.dtype}): target {target}, blank {blank}, torchaudio "
+                    f"{ref_path.tolist()} (collapses to {collapse(ref_path, blank)}, "
+                    f"score {ta_sum:.6g}), log_probs {lp.tolist()}"
+                )
+            continue
         ours_emul = emulate(lp, target, blank, "rnnloss")
         ta_emul = emulate(lp, target, blank, "torchaudio")
         ours_sum = float(np.sum(lp.astype(np.float64)[np.arange(lp.shape[0]), path]))
-        ta_sum = float(np.sum(lp.astype(np.float64)[np.arange(lp.shape[0]), ref_path]))
         if np.array_equal(ours_emul, path) and np.array_equal(ta_emul, ref_path):
             counts["tie_convention"] += 1
             by_mode[case["mode"]] = by_mode.get(case["mode"], 0) + 1
@@ -384,10 +448,13 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--rnnt", type=int, default=2000, help="RNN-T cases")
     ap.add_argument("--align", type=int, default=3000, help="forced-alignment cases")
     ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument(
+        "--hostile", action="store_true", help="alignments: also -inf log-probs and long T"
+    )
     args = ap.parse_args(argv)
     torch.set_num_threads(1)
     _, bad_r = check_rnnt(args.rnnt, args.seed)
-    _, bad_a = check_align(args.align, args.seed)
+    _, bad_a = check_align(args.align, args.seed, args.hostile)
     for line in bad_r + bad_a:
         print(line)
     return 1 if bad_r or bad_a else 0
