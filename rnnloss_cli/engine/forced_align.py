@@ -24,9 +24,13 @@ s-2 predecessors tie and beat "stay", torchaudio's comparison chain falls throug
 (the strictly worse one); here s-1 is taken, so the path found always has the maximal score.
 
 Infeasible targets (fewer frames than S + the number of adjacent repeats, or every alignment
-holding a log-probability of -inf) are not an error: torchaudio raises, but a derivation should
-say why. ``ctc_forced_align`` returns a path of -1 (no class) and scores of -inf, and
-``ctc_viterbi_trace`` says which rule failed in ``reason``.
+holding a log-probability of -inf) are not an error, but a derivation should say why:
+``ctc_forced_align`` returns a path of -1 (no class) and scores of -inf, and
+``ctc_viterbi_trace`` says which rule failed in ``reason``. torchaudio 2.11 raises on too few
+frames; on the -inf case it returns a path all the same (of score -inf, or one that does not
+collapse to the target, e.g. [2, 2] with scores [-1, -1] for log_probs [[-1, -inf, -1],
+[-1, -1, -1]], target [1, 2]), or fails indexing its scores with a class out of range. An
+empty target is allowed too (torchaudio raises on it): its one alignment is T blanks.
 
 References:
     Graves et al. 2006, "Connectionist Temporal Classification: Labelling Unsegmented Sequence
