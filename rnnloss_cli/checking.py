@@ -32,7 +32,7 @@ from typing import Any
 
 from rnnloss_cli.engine.errors import EngineError
 from rnnloss_cli.errors import ProblemError
-from rnnloss_cli.problem import KIND_SUMMARIES, STDIN_NAME, load_problem, problem_files
+from rnnloss_cli.problem import KIND_SUMMARIES, input_name, load_problem, problem_files
 from rnnloss_cli.problem.base import tolerance_warning
 from rnnloss_cli.render.text import fmt_key, fmt_number
 from rnnloss_cli.solve import solve
@@ -130,7 +130,7 @@ def check_rows(
     mismatched: list[str] = []
     errors: list[Exception] = []
     for path in files:
-        name = STDIN_NAME if path == "-" else path  # as solve, mark and the errors name it
+        name = input_name(path)  # as solve, mark and the errors name it
         try:
             problem = load_problem(path)
             result = solve(problem)

@@ -18,7 +18,7 @@ from string import ascii_letters
 from typing import Any
 
 from rnnloss_cli.errors import ProblemError
-from rnnloss_cli.problem import KIND_SUMMARIES, parse_problem, problem_files, read_text
+from rnnloss_cli.problem import KIND_SUMMARIES, problem_files, read_problem, read_text
 from rnnloss_cli.problem._yaml import load_yaml
 from rnnloss_cli.problem.base import LOG_BASES
 from rnnloss_cli.render.latex import (
@@ -356,13 +356,7 @@ def collect(
     out = []
     for path in problem_files(paths):
         # Read once (standard input can only be read once), parse once, validate that data.
-        name = "<stdin>" if path == "-" else path
-        data, lines = load_yaml(read_text(path), name)
-        if data is None:
-            raise ProblemError(
-                "the file is empty; expected a mapping with at least 'kind'", file=name
-            )
-        problem = parse_problem(data, lines, name)
+        data, _, problem = read_problem(path)
         meta = problem.meta
         figures = key_figures(data, problem)
         result = handout_result(solve(problem, window=window)) if solutions else None

@@ -206,13 +206,24 @@ def read_text(path: str, *, what: str = PROBLEM_FILE) -> str:
     return _decode(data, path)
 
 
-def load_problem(path: str) -> Any:
-    """Read, parse and validate one problem file."""
-    name = STDIN_NAME if path == "-" else path
+def input_name(path: str) -> str:
+    """How messages and reports name an input: its path, ``<stdin>`` for ``-``."""
+    return STDIN_NAME if path == "-" else path
+
+
+def read_problem(path: str) -> tuple[Any, Any, Any]:
+    """(data, lines, problem) of one problem file: read once (standard input can be), parsed
+    and validated; the mapping and its lines for a caller that shows the givens as written."""
+    name = input_name(path)
     data, lines = load_yaml(read_text(path), name)
     if data is None:
         raise ProblemError("the file is empty; expected a mapping with at least 'kind'", file=name)
-    return parse_problem(data, lines, name)
+    return data, lines, parse_problem(data, lines, name)
+
+
+def load_problem(path: str) -> Any:
+    """Read, parse and validate one problem file."""
+    return read_problem(path)[2]
 
 
 def input_files(paths: list[str], loaded: dict[str, Any] | None = None) -> list[str]:

@@ -480,21 +480,14 @@ class MoodleBank:
 def moodle_bank(files: list[str], *, category: str | None = None) -> MoodleBank:
     """The question bank for ``files`` (see the module docstring); a figure that is not
     finite has no numerical answer: it is left out with a warning naming it."""
-    from rnnloss_cli.problem import STDIN_NAME, parse_problem, read_text
-    from rnnloss_cli.problem._yaml import load_yaml
+    from rnnloss_cli.problem import input_name, read_problem
     from rnnloss_cli.sheet import UNITLESS_FIGURES
     from rnnloss_cli.solve import solve
 
     base = category_base(category)
     loaded = []
     for path in files:
-        name = STDIN_NAME if path == "-" else path
-        data, lines = load_yaml(read_text(path), name)  # read once: stdin can be read once
-        if data is None:
-            raise ProblemError(
-                "the file is empty; expected a mapping with at least 'kind'", file=name
-            )
-        loaded.append((path, data, lines, parse_problem(data, lines, name)))
+        loaded.append((path, *read_problem(path)))  # read once: stdin can be read once
     groups = _groups(files, [problem.meta.source for *_, problem in loaded])
     by_category: dict[str, list[ET.Element]] = {}
     warnings = []
@@ -502,7 +495,7 @@ def moodle_bank(files: list[str], *, category: str | None = None) -> MoodleBank:
     for (path, data, lines, problem), group in zip(loaded, groups, strict=True):
         result = solve(problem)
         if not result.ok:
-            disagree.append(STDIN_NAME if path == "-" else path)
+            disagree.append(input_name(path))
         keys = getattr(problem, "keys", None)  # text and array figures (ExtraKeys)
         meta = problem.meta
         # the loss's own unit (bits for log_base 2); none without a logarithm (squared error,
@@ -559,7 +552,7 @@ def moodle_bank(files: list[str], *, category: str | None = None) -> MoodleBank:
                 given = "tolerance" in data
                 raise ProblemError(
                     trouble if given else f"{trouble} (the default: the file gives none)",
-                    file=STDIN_NAME if path == "-" else path,
+                    file=input_name(path),
                     line=lines.get(("tolerance",)) if given else None,
                     field="tolerance",
                 )
