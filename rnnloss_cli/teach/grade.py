@@ -542,8 +542,12 @@ class _Grader:
         graded = self.problems.get(name) or self.problems.get(nfc(name))
         if graded is not None:
             return graded, ""
-        if nfc(name) in self.report.groups:
-            return self._own_variant(nfc(name), student)
+        # a template of variants (Hinge-Sequence, hinge-sequence.yaml, problems/hinge-….yaml):
+        # the student's own variant; its exact name first, else the one it folds to
+        templates = self.templates.get(_template_key(name), [])
+        exact = nfc(name) if nfc(name) in templates else None
+        if exact is not None or len(templates) == 1:
+            return self._own_variant(exact or templates[0], student)
         graded = self.by_real_path.get(_real_path(name)) if "/" in name else None
         if graded is not None:  # ./problems/q.yaml, an absolute path: the same file
             return graded, ""
@@ -556,9 +560,6 @@ class _Grader:
                 f"problem {shown(name)} could be {names}, whose names differ only by case; "
                 "write the name exactly"
             )
-        templates = self.templates.get(_template_key(name), [])
-        if len(templates) == 1:  # Hinge-Sequence, hinge-sequence.yaml, problems/hinge-….yaml
-            return self._own_variant(templates[0], student)
         return None, f"unknown problem {shown(name)} (known: {self.known})"
 
     @cached_property
