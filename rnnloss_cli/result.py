@@ -22,6 +22,14 @@ from rnnloss_cli.limits import (
     TABLE_MAX_ROWS,
 )
 
+#: The empty labelling (no labels), as every output writes it: ε, as RNN-T writes its empty
+#: label sequence (∅ there is the blank); "(empty)", the older spelling, is what answer sheets
+#: written before may say. No symbol may be named either (``problem.ctc.RESERVED_SYMBOLS``),
+#: so neither reads as a labelling of one symbol.
+EMPTY = "ε"
+EMPTY_OLD = "(empty)"
+EMPTY_NAMES = (EMPTY, EMPTY_OLD)
+
 #: How a note about the answer-key checking itself begins: it is for whoever runs solve or
 #: check, so solution sheets (for students) leave it out.
 KEY_CHECKING_NOTE = "answer keys inside referenced files are not checked here"

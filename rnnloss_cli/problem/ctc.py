@@ -23,6 +23,7 @@ from rnnloss_cli.engine.alignments import min_frames
 from rnnloss_cli.limits import MAX_ARRAY_BYTES, MAX_TRELLIS_CELLS
 from rnnloss_cli.problem.base import COMMON_FIELDS, Meta, parse_meta
 from rnnloss_cli.problem.fields import ROW_SUM_TOLERANCE, Fields, counted, named
+from rnnloss_cli.result import EMPTY_NAMES
 
 CTC_FIELDS = (
     "target",
@@ -74,10 +75,10 @@ def _plain(char: str) -> bool:
     return char.isprintable() and not char.isspace()
 
 
-#: Names no symbol may have: how outputs write the empty labelling (ε, ``solve._beyond.EMPTY``)
-#: and how answer sheets wrote it before ("(empty)", which ``mark`` still accepts). A symbol so
+#: Names no symbol may have: how outputs write the empty labelling (ε, ``result.EMPTY``) and
+#: how answer sheets wrote it before ("(empty)", which ``mark`` still accepts). A symbol so
 #: named would make a labelling of that one symbol read as the empty one.
-RESERVED_SYMBOLS = ("ε", "(empty)")
+RESERVED_SYMBOLS = EMPTY_NAMES
 
 
 def _reserved(f: Fields, name: str, *parts: Any) -> None:

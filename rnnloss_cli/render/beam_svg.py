@@ -51,14 +51,12 @@ from rnnloss_cli.render.svg import (
     text_width,
 )
 from rnnloss_cli.render.text import ELLIPSIS, Digits, cut_start
-from rnnloss_cli.result import Result, Table, Window, window_indices
+from rnnloss_cli.result import EMPTY_NAMES, Result, Table, Window, window_indices
 
 #: The beam table's title (its width follows) and the columns the drawing reads.
 BEAM_TITLE = "the beam after every frame"
 T_COLUMN, RANK_COLUMN, PREFIX_COLUMN, TOTAL_COLUMN = "t", "rank", "prefix l", "p_b + p_nb"
 SCORE_COLUMN = "score"
-#: How the empty prefix is written: ε, and "(empty)", the spelling before it.
-EMPTY_NAMES = ("ε", "(empty)")
 #: The most frames drawn (the first and the last half of them) and the widest beam drawn.
 BEAM_MAX_FRAMES = 24
 BEAM_MAX_RANKS = 16

@@ -11,7 +11,7 @@ from typing import Any
 import numpy as np
 
 from rnnloss_cli.problem._keys import ExtraKeys
-from rnnloss_cli.result import Check, LogNumber, Result, Table, Window, window_indices
+from rnnloss_cli.result import EMPTY, Check, LogNumber, Result, Table, Window, window_indices
 
 #: Below this natural log a probability is printed from its log (a double underflows ~ -745).
 UNDERFLOW_LN = -700.0
@@ -42,13 +42,6 @@ def lead(r: Any, *labels: str) -> None:
     for step in r.steps:
         if step.label in labels:
             step.lead = True
-
-
-#: The empty labelling (no labels), as every output writes it: ε, as RNN-T writes its empty
-#: label sequence (∅ there is the blank). "(empty)", the older spelling, is what answer
-#: sheets written before may say (``mark`` still accepts it). No symbol may be named either
-#: (``problem.ctc.RESERVED_SYMBOLS``), so ε never reads as a labelling of one symbol.
-EMPTY = "ε"
 
 
 def shown(text: str) -> str:

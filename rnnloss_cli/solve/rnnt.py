@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 
 from rnnloss_cli.problem.rnnt import RNNTProblem
-from rnnloss_cli.result import Result, Step, Table, Terms, Window, terms
+from rnnloss_cli.result import EMPTY, Result, Step, Table, Terms, Window, terms
 from rnnloss_cli.solve._beyond import add_key_checks, grid_table, lead, prob_cell, word
 from rnnloss_cli.solve.common import ProbabilityFigure, finalize
 
@@ -28,8 +28,6 @@ FORMULA = Step(
     r"\alpha(t,u) = \alpha(t-1,u)\,y(t-1,u,\varnothing) + \alpha(t,u-1)\,y(t,u-1,y_u)",
 )
 
-#: The empty label sequence, as a student writes it: ε (the empty string; ∅ is the blank).
-EMPTY = "ε"
 
 EMPTY_TARGET = (
     "U = 0: the lattice is the one column u = 0, with no label move, so the only path is all "

@@ -40,8 +40,7 @@ from typing import Any
 from rnnloss_cli.errors import ProblemError
 from rnnloss_cli.flags import DECIMAL, shown_text
 from rnnloss_cli.limits import MAX_PAIR_SOLVES
-from rnnloss_cli.result import LogNumber
-from rnnloss_cli.solve._beyond import EMPTY
+from rnnloss_cli.result import EMPTY, EMPTY_NAMES, LogNumber
 
 #: Kinds whose loss is a logarithm (log_base applies, a probability can stand for it).
 LOG_KINDS = frozenset({"bce", "nll", "cce", "ctc", "sequence", "reinforce"})
@@ -1016,7 +1015,7 @@ def mark_ctx(ctx: Ctx, answers: dict[str, float | str]) -> MarkReport:
 #: key): as the solver prints it, ``ε`` (``solve._beyond.EMPTY``); as older answer sheets and
 #: the solver before it wrote it, ``(empty)``; as YAML writes it, ``""`` or ``''``; or nothing
 #: at all (``-a beam=``; not in a wide CSV, where an empty cell is not answered).
-EMPTY_TEXTS = (EMPTY, "(empty)", '""', "''", "")
+EMPTY_TEXTS = (*EMPTY_NAMES, '""', "''", "")
 
 
 def text_value(text: str, symbols: list[str] | tuple[str, ...] = ()) -> str:

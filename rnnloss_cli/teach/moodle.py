@@ -63,7 +63,7 @@ from rnnloss_cli.errors import ProblemError
 from rnnloss_cli.limits import MAX_ENTRY_QUESTIONS
 from rnnloss_cli.problem.base import COMMON_FIELDS, loose_tolerance
 from rnnloss_cli.render.text import ELLIPSIS
-from rnnloss_cli.result import Window
+from rnnloss_cli.result import EMPTY, EMPTY_OLD, Window
 
 #: Digits of the answer written in the bank (well inside the default tolerance 5e-4).
 ANSWER_DIGITS = 6
@@ -334,10 +334,10 @@ def tolerance_trouble(tolerance: float, value: float, figure: str) -> str | None
 
 #: How the bank asks the empty labelling (Moodle takes an empty response for no answer): ε,
 #: as every output writes it (``solve._beyond.EMPTY``; no symbol may be named so).
-EMPTY_LABELLING = "ε"
+EMPTY_LABELLING = EMPTY
 #: Further answers the bank accepts, as much, for the empty labelling: the older spelling
 #: ``(empty)`` (``mark`` accepts it too; no symbol may be named so either).
-EMPTY_ALSO = ("(empty)",)
+EMPTY_ALSO = (EMPTY_OLD,)
 
 
 def shortanswer_texts(text: str, labels: Any = ()) -> list[str]:
