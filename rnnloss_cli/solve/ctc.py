@@ -18,6 +18,7 @@ from rnnloss_cli.engine.alignments import ListedCTC, ctc_listed, min_frames
 from rnnloss_cli.limits import BEST_PATH_MAX_CELLS, FULL_TRELLIS_MAX_CELLS, STEP_MAX_TERMS
 from rnnloss_cli.problem.ctc import CTCProblem
 from rnnloss_cli.result import (
+    EMPTY,
     LogNumber,
     Result,
     Step,
@@ -27,7 +28,6 @@ from rnnloss_cli.result import (
     terms,
     window_indices,
 )
-from rnnloss_cli.solve._beyond import EMPTY
 from rnnloss_cli.solve.common import as_written, exact_sum_text, finalize
 
 FORMULA = Step(

@@ -24,8 +24,7 @@ from rnnloss_cli.engine import (
 from rnnloss_cli.engine.alignments import min_frames
 from rnnloss_cli.flags import flag_error
 from rnnloss_cli.limits import MAX_COUNT_CELLS, MAX_LISTED_PATHS, MAX_LISTED_SYMBOLS
-from rnnloss_cli.result import Result, Step, Table, Window, terms
-from rnnloss_cli.solve._beyond import EMPTY
+from rnnloss_cli.result import EMPTY, Result, Step, Table, Window, terms
 from rnnloss_cli.solve.common import as_written, exact_sum_text
 
 

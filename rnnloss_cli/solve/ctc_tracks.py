@@ -24,8 +24,7 @@ from typing import Any
 import numpy as np
 
 from rnnloss_cli.limits import TRELLIS_MAX_TRACKS
-from rnnloss_cli.result import LogNumber, Result, Table, Track, Window, window_indices
-from rnnloss_cli.solve._beyond import EMPTY
+from rnnloss_cli.result import EMPTY, LogNumber, Result, Table, Track, Window, window_indices
 
 
 def extended(target: Sequence[str], blank: str) -> list[str]:

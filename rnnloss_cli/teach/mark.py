@@ -1012,7 +1012,7 @@ def mark_ctx(ctx: Ctx, answers: dict[str, float | str]) -> MarkReport:
 
 
 #: How an answer may write the empty labelling (a decoding to nothing, ``greedy: ""`` in a
-#: key): as the solver prints it, ``ε`` (``solve._beyond.EMPTY``); as older answer sheets and
+#: key): as the solver prints it, ``ε`` (``result.EMPTY``); as older answer sheets and
 #: the solver before it wrote it, ``(empty)``; as YAML writes it, ``""`` or ``''``; or nothing
 #: at all (``-a beam=``; not in a wide CSV, where an empty cell is not answered).
 EMPTY_TEXTS = (*EMPTY_NAMES, '""', "''", "")

@@ -333,7 +333,7 @@ def tolerance_trouble(tolerance: float, value: float, figure: str) -> str | None
 
 
 #: How the bank asks the empty labelling (Moodle takes an empty response for no answer): ε,
-#: as every output writes it (``solve._beyond.EMPTY``; no symbol may be named so).
+#: as every output writes it (``result.EMPTY``; no symbol may be named so).
 EMPTY_LABELLING = EMPTY
 #: Further answers the bank accepts, as much, for the empty labelling: the older spelling
 #: ``(empty)`` (``mark`` accepts it too; no symbol may be named so either).

@@ -49,7 +49,7 @@ def _word(symbols: Sequence[str]) -> str:
 
 
 def _shown(text: str) -> str:
-    """A labelling in a step: the empty one as ε (``solve._beyond.EMPTY``)."""
+    """A labelling in a step: the empty one as ε (``result.EMPTY``)."""
     from rnnloss_cli.solve._beyond import shown
 
     return shown(text)

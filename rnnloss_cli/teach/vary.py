@@ -744,9 +744,9 @@ def _beam_hypotheses(problem: Any) -> list:
 
 def _text_keys(result: Any, texts: dict[str, str]) -> tuple[dict[str, str], str | None]:
     """The variant's text keys (name -> the engine's labelling) from the result's text
-    checks, the empty labelling (shown as ``_beyond.EMPTY``, ε: no symbol may be named so)
+    checks, the empty labelling (shown as ``result.EMPTY``, ε: no symbol may be named so)
     as ""; or why the draw cannot be keyed (a check missing)."""
-    from rnnloss_cli.solve._beyond import EMPTY
+    from rnnloss_cli.result import EMPTY
 
     got = {c.figure: c.got for c in result.checks or []}
     out: dict[str, str] = {}
