@@ -46,7 +46,7 @@ from rnnloss_cli.render.svg import (
     text_shade,
     text_width,
 )
-from rnnloss_cli.render.text import ELLIPSIS, Digits, cut_end, cut_start
+from rnnloss_cli.render.text import ELLIPSIS, Digits, cut_end, cut_start, index_runs
 from rnnloss_cli.result import LogNumber, Result, Table, Window, window_indices
 
 #: The title prefixes the RNN-T solver (:mod:`solve.rnnt`) gives the two tables drawn.
@@ -452,18 +452,6 @@ def _gap_marks(
     return out
 
 
-def _runs(full: list[int], total: int) -> str:
-    """0-based indices as runs: "0–5 and 194–199 of 200"."""
-    runs: list[list[int]] = []
-    for i in full:
-        if runs and i == runs[-1][1] + 1:
-            runs[-1][1] = i
-        else:
-            runs.append([i, i])
-    text = [f"{a:,}" if a == b else f"{a:,}–{b:,}" for a, b in runs]
-    return f"{' and '.join(text)} of {total:,}"
-
-
 def _figure(svg: str, width: float, caption: str) -> str:
     """The drawing in a ``<figure class="trellis lattice">`` (the page's CSS lets a trellis
     figure shrink to fit a narrow column, then scroll), with the same scroll hint."""
@@ -528,9 +516,9 @@ def _caption(r: Result, info: dict[str, Any], fmt: Fmt) -> str:
     if cut_t or cut_u:
         drawn = []
         if cut_t:
-            drawn.append(f"frames t = {_runs(info['frames'], info['n_frames'])}")
+            drawn.append(f"frames t = {index_runs(info['frames'], info['n_frames'], 0)}")
         if cut_u:
-            drawn.append(f"rows u = {_runs(info['rows'], info['n_rows'])}")
+            drawn.append(f"rows u = {index_runs(info['rows'], info['n_rows'], 0)}")
         parts.append(f"Drawn: {' and '.join(drawn)} (the zigzags mark what is left out).")
     if info["unlabelled"]:
         parts.append(

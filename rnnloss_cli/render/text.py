@@ -314,16 +314,17 @@ def _with_gaps(kept: list[int], full: list[int], total: int) -> list[int | None]
     return out
 
 
-def index_runs(full: list[int], total: int) -> str:
-    """Shown indices (0-based) as 1-based runs of ``total``: "1–30 and 99,971–100,000 of
-    100,000"."""
+def index_runs(full: list[int], total: int, first: int = 1) -> str:
+    """Shown indices (0-based) as runs of ``total`` numbered from ``first``: "1–30 and
+    99,971–100,000 of 100,000" (``first`` 0 for indices that are written 0-based, as RNN-T's
+    t and u)."""
     runs: list[list[int]] = []
     for idx in full:
         if runs and idx == runs[-1][1] + 1:
             runs[-1][1] = idx
         else:
             runs.append([idx, idx])
-    text = [f"{a + 1:,}" if a == b else f"{a + 1:,}–{b + 1:,}" for a, b in runs]
+    text = [f"{a + first:,}" if a == b else f"{a + first:,}–{b + first:,}" for a, b in runs]
     return f"{' and '.join(text)} of {total:,}"
 
 
