@@ -20,7 +20,7 @@ from rnnloss_cli.engine._numerics import (
     reduce,
     reduction_scale,
 )
-from rnnloss_cli.engine._parallel import chunkable_pair, chunked, chunked_sum
+from rnnloss_cli.engine._parallel import chunkable_pair, chunked, chunked_sum, scratch
 
 
 def _difference(input, target) -> np.ndarray:
@@ -62,10 +62,11 @@ def mse_loss(input, target, reduction: str = "mean") -> np.ndarray | float:
     if reduction != "none":
         x, y = chunkable_pair(input, target)
         if x is not None:  # chunks on threads, each reduced while in cache
-            total = chunked_sum(lambda c: mse_loss(x[c], y[c], "sum"), x.size, 1)
-            if reduction == "sum" or not math.isinf(total):
+            total = chunked_sum(lambda c: _squares_sum(x[c], y[c]), x.size, 1)
+            if math.isfinite(total):  # which proves every input finite (see below)
                 return total / x.size if reduction == "mean" else total
-            # the sum overflowed, which the mean may not: the whole-array path below
+            # a NaN or infinity to name, or a sum that overflowed (which the mean may not):
+            # the whole-array path below decides
     d = _difference(input, target)
     # A NaN or infinity in either input makes yhat - y NaN or infinite, and so its square
     # and any sum over it: a finite sum proves finite inputs, with no pass of its own. A sum
@@ -82,6 +83,16 @@ def mse_loss(input, target, reduction: str = "mean") -> np.ndarray | float:
             return reduce(d, "mean")
         return total / d.size if d.size else float("nan")
     return total
+
+
+def _squares_sum(x: np.ndarray, y: np.ndarray) -> float:
+    """sum (x - y)^2 of one chunk of flat float64 inputs, worked in the thread's scratch
+    buffer; not finite when an input is not (or the sum overflowed): the caller decides."""
+    d = scratch(x.size)
+    with np.errstate(invalid="ignore", over="ignore"):
+        np.subtract(x, y, out=d)
+        np.multiply(d, d, out=d)
+        return float(np.add.reduce(d))
 
 
 def mse_grad(input, target, reduction: str = "mean") -> np.ndarray:
@@ -101,19 +112,29 @@ def mse_grad(input, target, reduction: str = "mean") -> np.ndarray:
         out = np.empty(np.shape(input))
         flat = out.reshape(-1)
         scale = 2.0 * reduction_scale(out, reduction)
-        chunked(lambda c: _grad_into(x[c], y[c], scale, flat[c]), x.size, 1)
-        return out
+        if all(chunked(lambda c: _scaled_difference_into(x[c], y[c], scale, flat[c]), x.size, 1)):
+            return out
+        # a NaN or infinity to name, or a difference past the float range: the path below
     d = _difference(input, target)
-    _grad_into(input, target, 2.0 * reduction_scale(d, reduction), d, subtract=False)
+    _grad_into(input, target, 2.0 * reduction_scale(d, reduction), d)
     return d
 
 
-def _grad_into(x, y, scale: float, out: np.ndarray, *, subtract: bool = True) -> None:
-    """out = scale (x - y) (out already holds x - y unless ``subtract``), with a NaN or
-    infinity in x or y named."""
-    if subtract:
-        with np.errstate(invalid="ignore", over="ignore"):  # ±inf as in _difference
-            np.subtract(x, y, out=out)
+def _scaled_difference_into(x: np.ndarray, y: np.ndarray, scale: float, out: np.ndarray) -> bool:
+    """out = scale (x - y) for one chunk of flat float64 inputs; False (out unfinished) when
+    a difference is not finite, which the whole-array path then names or keeps. A finite
+    sum of the differences proves them finite (see ``all_finite``)."""
+    with np.errstate(invalid="ignore", over="ignore"):
+        np.subtract(x, y, out=out)
+        if not math.isfinite(np.add.reduce(out)):
+            return False
+        out *= scale  # 2 (x - y) past the float range is inf, its rounded value
+    return True
+
+
+def _grad_into(x, y, scale: float, out: np.ndarray) -> None:
+    """out = scale (x - y), out holding x - y already, with a NaN or infinity in x or y
+    named."""
     if not all_finite(out):  # an input is not finite, or yhat - y overflowed: it decides
         _check_inputs(x, y)
     with np.errstate(over="ignore"):

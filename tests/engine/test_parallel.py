@@ -387,3 +387,90 @@ def test_chunked_softmax_pieces_are_the_whole_arrays(monkeypatch, threads):
     monkeypatch.setenv("RNNLOSS_NUM_THREADS", threads)
     for got, want in zip(run(), whole, strict=True):
         np.testing.assert_array_equal(got, want)
+
+
+# The chunk kernels work in a reused per-thread buffer and check only what their arithmetic
+# cannot show: each case below is one such trap (a value the chunk's result would hide).
+
+
+@pytest.mark.usefixtures("small_chunks")
+@pytest.mark.parametrize(
+    ("loss", "x", "t", "message"),
+    [
+        # y yhat = +inf: max(0, 1 - inf) is 0, a finite margin sum
+        ("hinge_loss", np.r_[np.zeros(70), np.inf, np.zeros(29)], np.ones(100), "finite"),
+        ("hinge_loss_grad", np.r_[np.zeros(70), np.inf, np.zeros(29)], np.ones(100), "finite"),
+        # labels one ulp from +-1: their products and margins are ordinary numbers
+        ("hinge_loss", np.zeros(100), np.r_[np.ones(70), 1 + 2**-52, np.ones(29)], "labels"),
+        ("hinge_loss_grad", np.zeros(100), np.r_[np.ones(70), 1 - 2**-53, np.ones(29)], "labels"),
+        ("hinge_loss", np.zeros(100), np.r_[np.ones(70), -1 - 2**-52, np.ones(29)], "labels"),
+        # p > 1 where y = 0: the term 0 ln p is 0, the quotient 0 / p is 0
+        (
+            "categorical_cross_entropy",
+            np.r_[np.full((30, 3), 0.5), [[0.5, 0.5, 1.5]]],
+            np.r_[np.tile([1.0, 0.0, 0.0], (30, 1)), [[1.0, 0.0, 0.0]]],
+            "probabilities",
+        ),
+        (
+            "categorical_cross_entropy_grad",
+            np.r_[np.full((30, 3), 0.5), [[0.5, 0.5, 1.5]]],
+            np.r_[np.tile([1.0, 0.0, 0.0], (30, 1)), [[1.0, 0.0, 0.0]]],
+            "probabilities",
+        ),
+        # an infinite target where p = 1: inf ln 1 is NaN, inf / 1 is inf
+        (
+            "categorical_cross_entropy_grad",
+            np.tile([1.0, 0.0, 0.0], (31, 1)),
+            np.r_[np.tile([1.0, 0.0, 0.0], (30, 1)), [[np.inf, 0.0, 0.0]]],
+            "target: expected finite",
+        ),
+    ],
+)
+def test_chunk_kernels_refuse_what_their_results_would_hide(loss, x, t, message):
+    with pytest.raises(EngineError, match=message):
+        getattr(classification, loss)(x, t)
+
+
+@pytest.mark.parametrize("reduction", ["sum", "mean", "none"])
+def test_chunked_gradients_are_the_whole_arrays(monkeypatch, reduction):
+    """hinge and categorical cross-entropy gradients in chunks (of 16 elements, two threads)
+    are bit for bit the whole-array ones, signed zeros included, with margins exactly 1 (the
+    kink), p = 0 where y = 0 (0 / 0 counts 0) and p = 0 where y > 0 (-inf)."""
+    rng = np.random.default_rng(8)
+    yhat = rng.standard_normal(200)
+    y = np.where(rng.random(200) < 0.5, 1.0, -1.0)
+    yhat[:20] = y[:20]  # margin exactly 0
+    p = rng.dirichlet(np.ones(4), size=50)
+    onehot = np.eye(4)[rng.integers(0, 4, size=50)]
+    p[3] = np.where(onehot[3] == 0, [0.5, 0.5, 0.0, 0.0][::-1], 0.0)  # y > 0 at p = 0
+    p[7] = np.where(onehot[7] == 0, 0.0, 1.0)  # 0 / 0 where y = 0
+
+    def run():
+        return [
+            classification.hinge_loss_grad(yhat, y, reduction),
+            classification.categorical_cross_entropy_grad(p, onehot, reduction),
+            classification.categorical_cross_entropy_grad(p[8:], onehot[8:], reduction),
+        ]
+
+    monkeypatch.setattr(_parallel, "CHUNKED_MIN_ELEMENTS", 1 << 40)
+    whole = run()
+    monkeypatch.setattr(_parallel, "CHUNKED_MIN_ELEMENTS", 64)
+    monkeypatch.setattr(_parallel, "CHUNK_ELEMENTS", 16)
+    monkeypatch.setenv("RNNLOSS_NUM_THREADS", "2")
+    for got, want in zip(run(), whole, strict=True):
+        np.testing.assert_array_equal(got, want)
+        np.testing.assert_array_equal(np.signbit(got), np.signbit(want))
+
+
+@pytest.mark.usefixtures("small_chunks")
+@pytest.mark.parametrize("threads", ["2", "3"])
+@pytest.mark.parametrize("n_rows", [7, 22, 23])
+def test_nll_gradient_on_threads_sets_every_row(monkeypatch, threads, n_rows):
+    """The nll gradient's rows are zeroed and set in parts, one a thread: -1 at each row's
+    target ("sum"), 0 elsewhere, whatever the split (rows not a multiple of the parts)."""
+    monkeypatch.setenv("RNNLOSS_NUM_THREADS", threads)
+    t = np.arange(n_rows) % 4
+    grad = classification.nll_loss_grad(np.full((n_rows, 4), math.log(0.25)), t, "sum")
+    want = np.zeros((n_rows, 4))
+    want[np.arange(n_rows), t] = -1.0
+    np.testing.assert_array_equal(grad, want)
