@@ -64,7 +64,6 @@ KNOWN: list[tuple[str, str, str]] = [
     ("ce prob extreme", "loss: NaN places", "q_c = 0 on ln softmax_c = -inf counts 0, torch NaN"),
     ("hinge kink", "grad: values differ", "hinge subgradient 0 at the kink, torch's clamp -y"),
     ("hinge extreme", "grad: values differ", "hinge subgradient 0 at the kink, torch's clamp -y"),
-    ("", "dtype float64 vs float32", "pointwise losses return float64 for any input"),
     ("seq ", "ours EngineError: reduction=", "a sequence mean over no real step is refused"),
     (
         "ctc label",

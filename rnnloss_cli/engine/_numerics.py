@@ -5,15 +5,19 @@ Everything here is pure numpy in float64; nothing prints or reads files.
 
 from __future__ import annotations
 
+import functools
 import math
 import numbers
 import sys
 from collections.abc import Callable
+from typing import TypeVar
 
 import numpy as np
 
 from rnnloss_cli.engine.errors import EngineError, shown
 from rnnloss_cli.limits import MAX_ARRAY_BYTES  # constants only: the one definition
+
+_R = TypeVar("_R")
 
 #: dtype kinds of real numbers: floating, signed and unsigned integers. Bool ("b"), complex
 #: ("c"), strings ("U", "S"), objects ("O") and the rest are refused, as PyTorch refuses them
@@ -368,3 +372,45 @@ def check_blank(blank: int, n_classes: int) -> int:
             f"blank must be in [0, {n_classes}) for C={n_classes}; got {shown(blank)}"
         )
     return int(blank)
+
+
+_F32 = np.dtype(np.float32)
+
+
+def keeps_float32(*others: str) -> Callable[[Callable[..., _R]], Callable[..., _R]]:
+    """Give a loss float32 results for float32 input, as PyTorch keeps the dtype.
+
+    The decorated function computes in float64 as ever; when its first argument is a float32
+    array (or numpy float32 scalar), its float results (a scalar or an array) are rounded
+    to float32 once, at the end. An argument named in ``others`` (a target, weights,
+    advantages) that is a wider float array promotes the results to float64, as torch's
+    type promotion does; Python numbers and lists do not (they carry no dtype). Every other
+    input keeps float64 results, as before.
+    """
+
+    def decorate(fn: Callable[..., _R]) -> Callable[..., _R]:
+        code = fn.__code__  # parameter names, the positional ones first
+        names = list(code.co_varnames[: code.co_argcount + code.co_kwonlyargcount])
+        spots = [(names.index(name), name) for name in others]
+
+        @functools.wraps(fn)
+        def wrapper(*args, **kwargs):
+            result = fn(*args, **kwargs)
+            first = args[0] if args else kwargs.get(names[0])
+            if getattr(first, "dtype", None) != _F32 or not isinstance(
+                first, (np.ndarray, np.generic)
+            ):
+                return result
+            for pos, name in spots:
+                other = args[pos] if len(args) > pos else kwargs.get(name)
+                if isinstance(other, (np.ndarray, np.generic)) and other.dtype.kind == "f":
+                    if np.promote_types(_F32, other.dtype) != _F32:
+                        return result
+            with np.errstate(over="ignore"):  # past float32's range: inf, its rounded value
+                if isinstance(result, np.ndarray):
+                    return result.astype(_F32)
+                return np.float32(result)
+
+        return wrapper
+
+    return decorate

@@ -4,9 +4,9 @@ Conventions follow ``torch.nn.functional``: natural logarithms (nats), ``reducti
 "none" | "sum" | "mean" with PyTorch's meaning (a weighted "mean" divides by the summed
 weights of the targets), class axis 1 for batched input and 0 for unbatched ``(C,)`` input.
 Each loss has a ``*_grad`` beside it giving the gradient of the reduced loss w.r.t. ``input``.
-Arithmetic is float64 and so are the results, whatever the input's dtype: float32 logits give
-a float64 loss (a Python float when reduced) and a float64 gradient, where torch returns
-float32 (cast with ``.astype(np.float32)`` to compare dtypes).
+Arithmetic is float64. float32 input gives float32 results (a numpy float32 scalar when
+reduced, a float32 gradient), the float64 ones rounded once (``keeps_float32``), as torch
+keeps the dtype; any other input gives float64 results (a Python float when reduced).
 """
 
 from __future__ import annotations
@@ -28,6 +28,7 @@ from rnnloss_cli.engine._numerics import (
     check_same_shape,
     class_max,
     class_sum,
+    keeps_float32,
     reduce,
     reduction_scale,
     scaled_sum,
@@ -137,6 +138,7 @@ def bce_clamped_logs(input) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndar
     )
 
 
+@keeps_float32("target")
 def binary_cross_entropy(input, target, reduction: str = "mean") -> np.ndarray | float:
     """Binary cross-entropy on probabilities: -[y ln p + (1 - y) ln(1 - p)] per element.
 
@@ -169,6 +171,7 @@ def binary_cross_entropy(input, target, reduction: str = "mean") -> np.ndarray |
     return reduce(terms.reshape(np.shape(input)), reduction)
 
 
+@keeps_float32("target")
 def binary_cross_entropy_grad(input, target, reduction: str = "mean") -> np.ndarray:
     """d loss / d p = (p - y) / max(p (1 - p), 1e-12), PyTorch's backward, times 1/n for mean.
 
@@ -504,6 +507,7 @@ def _nll_parts(input, target, reduction, weight, ignore_index, *, need_values: b
     return lp, t, valid, wt, lp_t, _check_target_log_probs(lp_t, valid)
 
 
+@keeps_float32("weight")
 def nll_loss(
     input, target, reduction: str = "mean", weight=None, ignore_index: int = -100
 ) -> np.ndarray | float:
@@ -534,6 +538,7 @@ def nll_loss(
     return _reduced(per, _total_weight(wt, t, reduction), reduction)
 
 
+@keeps_float32("weight")
 def nll_loss_grad(
     input, target, reduction: str = "mean", weight=None, ignore_index: int = -100
 ) -> np.ndarray:
@@ -709,6 +714,7 @@ def _ce_setup(input, target, reduction, weight, ignore_index, label_smoothing, k
     return parts, w, eps, (t, valid, _target_weights(w, t, valid))
 
 
+@keeps_float32("target", "weight")
 def cross_entropy(
     input,
     target,
@@ -765,6 +771,7 @@ def cross_entropy(
     return _reduced(per, _total_weight(wt, t, reduction), reduction)
 
 
+@keeps_float32("target", "weight")
 def cross_entropy_grad(
     input,
     target,
@@ -823,6 +830,7 @@ def _rows(p: np.ndarray) -> int:
     return p.size // p.shape[-1] if p.ndim and p.shape[-1] else 1
 
 
+@keeps_float32("target")
 def categorical_cross_entropy(input, target, reduction: str = "sum") -> np.ndarray | float:
     """The handout's categorical cross-entropy on probabilities: -sum_c y_c ln yhat_c per row.
 
@@ -881,6 +889,7 @@ def _log_terms_sum(p: np.ndarray, y: np.ndarray) -> float:
         return float(np.add.reduce(log_p))
 
 
+@keeps_float32("target")
 def categorical_cross_entropy_grad(input, target, reduction: str = "sum") -> np.ndarray:
     """d loss / d yhat_c = -y_c / yhat_c (0 where y_c = 0), times 1/N for "mean".
 
@@ -944,6 +953,7 @@ def _hinge_inputs(input, target) -> tuple[np.ndarray, np.ndarray]:
     return yhat, y
 
 
+@keeps_float32("target")
 def hinge_loss(input, target, reduction: str = "mean") -> np.ndarray | float:
     """Binary hinge loss, per element max(0, 1 - y * yhat) with labels y in {-1, +1}.
 
@@ -994,6 +1004,7 @@ def _chunk_margins(yhat: np.ndarray, y: np.ndarray, out: np.ndarray) -> bool:
     return math.isfinite(np.add.reduce(out))
 
 
+@keeps_float32("target")
 def hinge_loss_grad(input, target, reduction: str = "mean") -> np.ndarray:
     """Subgradient w.r.t. yhat: -y where the margin 1 - y*yhat is positive, else 0.
 

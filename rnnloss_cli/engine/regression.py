@@ -1,8 +1,8 @@
 """Regression losses: mean squared error.
 
 Convention: PyTorch's ``reduction`` ("none" | "sum" | "mean", default "mean"). Arithmetic is
-float64 and so are the results, whatever the input's dtype (torch returns float32 for float32
-input).
+float64; float32 input gives float32 results, rounded once at the end (``keeps_float32``), as
+torch keeps the dtype.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from rnnloss_cli.engine._numerics import (
     as_real_array,
     check_reduction,
     check_same_shape,
+    keeps_float32,
     reduce,
     reduction_scale,
 )
@@ -41,6 +42,7 @@ def _check_inputs(input, target) -> None:
     as_float_array(target, "target")
 
 
+@keeps_float32("target")
 def mse_loss(input, target, reduction: str = "mean") -> np.ndarray | float:
     """Mean squared error, per element (input - target)^2, then reduced.
 
@@ -95,6 +97,7 @@ def _squares_sum(x: np.ndarray, y: np.ndarray) -> float:
         return float(np.add.reduce(d))
 
 
+@keeps_float32("target")
 def mse_grad(input, target, reduction: str = "mean") -> np.ndarray:
     """Gradient of :func:`mse_loss` w.r.t. ``input``: 2 (yhat - y), times 1/n for "mean".
 

@@ -22,6 +22,7 @@ from rnnloss_cli.engine._numerics import (
     as_real_array,
     check_real_option,
     check_reduction,
+    keeps_float32,
     log_softmax,
 )
 from rnnloss_cli.engine.errors import EngineError
@@ -170,6 +171,7 @@ def _loss_parts(action_log_probs, advantages_, lengths, mask):
     return np.where(m, lp, 0.0), np.where(m, adv, 0.0), m
 
 
+@keeps_float32("advantages")
 def reinforce_loss(
     action_log_probs,
     advantages,
@@ -213,6 +215,7 @@ def reinforce_loss(
     return top * scaled
 
 
+@keeps_float32("advantages")
 def reinforce_loss_grad(
     action_log_probs,
     advantages,
@@ -264,6 +267,7 @@ def policy_log_probs(logits, actions, *, lengths=None, mask=None) -> np.ndarray:
     return np.where(m, np.take_along_axis(lp, act[..., None], axis=-1)[..., 0], 0.0)
 
 
+@keeps_float32("advantages")
 def reinforce_loss_from_logits(
     logits,
     actions,
@@ -305,6 +309,7 @@ def reinforce_loss_from_logits(
     return _reduce_steps(per_step, m, reduction)
 
 
+@keeps_float32("advantages")
 def reinforce_policy_logits_grad(
     logits,
     actions,

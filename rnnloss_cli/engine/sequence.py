@@ -38,6 +38,7 @@ from rnnloss_cli.engine._numerics import (
     check_bool_option,
     check_reduction,
     describe_row_sum,
+    keeps_float32,
     log_softmax,
     scaled_sum,
 )
@@ -286,6 +287,7 @@ def _ce_per_step(lp: np.ndarray, y: np.ndarray) -> np.ndarray:
         return 0.0 - np.sum(np.where(y > 0, y * lp, 0.0), axis=-1)
 
 
+@keeps_float32("target")
 def sequence_cross_entropy(
     input,
     target,
@@ -331,6 +333,7 @@ def sequence_cross_entropy(
     return _reduce_steps(_ce_per_step(lp, y), m, reduction)
 
 
+@keeps_float32("target")
 def sequence_cross_entropy_grad(
     input,
     target,
@@ -439,6 +442,7 @@ def _hinge_parts(input, target, lengths, mask):
     return yhat, y, m
 
 
+@keeps_float32("target")
 def sequence_hinge(
     input, target, *, lengths=None, mask=None, reduction: str = "mean"
 ) -> np.ndarray | float:
@@ -469,6 +473,7 @@ def sequence_hinge(
     return _reduce_steps(per_step, m, reduction)
 
 
+@keeps_float32("target")
 def sequence_hinge_grad(
     input, target, *, lengths=None, mask=None, reduction: str = "mean"
 ) -> np.ndarray:
