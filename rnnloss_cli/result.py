@@ -12,6 +12,7 @@ and last items and the count), so nothing in a Result grows with the input beyon
 from __future__ import annotations
 
 import math
+import unicodedata
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -29,6 +30,24 @@ from rnnloss_cli.limits import (
 EMPTY = "ε"
 EMPTY_OLD = "(empty)"
 EMPTY_NAMES = (EMPTY, EMPTY_OLD)
+#: Letters drawn like ε in common fonts that no Unicode normalisation maps to it.
+_EPSILON_SHAPES = ("ɛ",)  # U+025B LATIN SMALL LETTER OPEN E
+
+
+def reads_as_empty(name: str) -> str | None:
+    """The name of the empty labelling (ε or (empty)) that ``name`` is or reads as, else None.
+
+    ``name`` itself; its NFKC form, which maps ϵ (U+03F5) and the mathematical epsilons
+    (U+1D6C6 and the like) to ε and fullwidth parentheses to "(" and ")"; or a letter drawn
+    like ε (ɛ, U+025B).
+    """
+    if name in EMPTY_NAMES:
+        return name
+    if name in _EPSILON_SHAPES:
+        return EMPTY
+    folded = unicodedata.normalize("NFKC", name)
+    return folded if folded in EMPTY_NAMES else None
+
 
 #: How a note about the answer-key checking itself begins: it is for whoever runs solve or
 #: check, so solution sheets (for students) leave it out.

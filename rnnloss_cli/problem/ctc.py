@@ -13,6 +13,7 @@ distributions. Both are computed whenever the data allows.
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass
 from typing import Any
 
@@ -23,7 +24,7 @@ from rnnloss_cli.engine.alignments import min_frames
 from rnnloss_cli.limits import MAX_ARRAY_BYTES, MAX_TRELLIS_CELLS
 from rnnloss_cli.problem.base import COMMON_FIELDS, Meta, parse_meta
 from rnnloss_cli.problem.fields import ROW_SUM_TOLERANCE, Fields, counted, named
-from rnnloss_cli.result import EMPTY_NAMES
+from rnnloss_cli.result import EMPTY_NAMES, reads_as_empty
 
 CTC_FIELDS = (
     "target",
@@ -82,11 +83,29 @@ RESERVED_SYMBOLS = EMPTY_NAMES
 
 
 def _reserved(f: Fields, name: str, *parts: Any) -> None:
-    """Refuse a symbol named as the empty labelling is written (RESERVED_SYMBOLS)."""
-    if name in RESERVED_SYMBOLS:
-        # a target of ε alone was meant as the empty one: say how a file writes it
-        hint = "; the empty target is written ''" if parts and parts[0] == "target" else ""
-        raise f.error(f"symbol {name!r} is reserved for the empty labelling{hint}", *parts)
+    """Refuse a symbol named as the empty labelling is written (RESERVED_SYMBOLS), or one
+    that reads as it (``result.reads_as_empty``: ϵ, ɛ, a mathematical epsilon)."""
+    message = reserved_symbol_message(name, is_target=bool(parts) and parts[0] == "target")
+    if message:
+        raise f.error(message, *parts)
+
+
+def reserved_symbol_message(name: str, *, is_target: bool = False) -> str | None:
+    """Why ``name`` cannot name a symbol, or None when it can (see :func:`_reserved`)."""
+    seen = reads_as_empty(name)
+    if seen is None:
+        return None
+    # a target of ε alone was meant as the empty one: say how a file writes it
+    hint = "; the empty target is written ''" if is_target else ""
+    if seen == name:
+        return f"symbol {name!r} is reserved for the empty labelling{hint}"
+    shown = ""
+    if len(name) == 1:  # which character it is, as a font may not show the difference
+        shown = f" (U+{ord(name):04X} {unicodedata.name(name, '')})".replace(" )", ")")
+    return (
+        f"symbol {name!r}{shown} reads as {seen!r}, which stands for the empty labelling: "
+        f"give the symbol another name{hint}"
+    )
 
 
 def _symbol_seq(f: Fields, value: Any, *parts: Any, allow_empty: bool = False) -> tuple[str, ...]:

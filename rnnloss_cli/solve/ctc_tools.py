@@ -24,6 +24,7 @@ from rnnloss_cli.engine import (
 from rnnloss_cli.engine.alignments import min_frames
 from rnnloss_cli.flags import flag_error
 from rnnloss_cli.limits import MAX_COUNT_CELLS, MAX_LISTED_PATHS, MAX_LISTED_SYMBOLS
+from rnnloss_cli.problem.ctc import reserved_symbol_message
 from rnnloss_cli.result import EMPTY, Result, Step, Table, Window, terms
 from rnnloss_cli.solve.common import as_written, exact_sum_text
 
@@ -64,9 +65,10 @@ def paths_result(
     if len(blank) != 1 or not blank.isprintable() or blank.isspace():
         raise flag_error(f"expected one character for the blank, got {blank!r}", "--blank")
     for name, flag in [*((c, "TARGET") for c in labels), (blank, "--blank")]:
-        if name == EMPTY:  # as a problem file's symbols (problem.ctc.RESERVED_SYMBOLS)
-            hint = "; the empty target is written ''" if flag == "TARGET" else ""
-            raise flag_error(f"symbol {name!r} is reserved for the empty labelling{hint}", flag)
+        # as a problem file's symbols (problem.ctc.RESERVED_SYMBOLS, and their look-alikes)
+        message = reserved_symbol_message(name, is_target=flag == "TARGET")
+        if message:
+            raise flag_error(message, flag)
     if blank in labels:
         raise flag_error(f"the blank {blank!r} cannot be part of the target", "TARGET")
     table = _check_probs(probs, [*labels, blank]) if probs is not None else None

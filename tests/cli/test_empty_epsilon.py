@@ -183,3 +183,39 @@ def test_a_target_of_epsilon_says_how_the_empty_target_is_written(args, tmp_path
     f.write_text('kind: ctc\ntarget: ε\nprobs: {"-": 0.5, a: 0.5}\nframes: 2\n', encoding="utf-8")
     r = _run("solve", str(f))
     assert r.exit_code == 2 and "the empty target is written ''" in r.output, r.output
+
+
+@pytest.mark.parametrize(
+    ("name", "shown"),
+    [
+        ("ϵ", "'ϵ' (U+03F5 GREEK LUNATE EPSILON SYMBOL) reads as 'ε'"),
+        ("ɛ", "'ɛ' (U+025B LATIN SMALL LETTER OPEN E) reads as 'ε'"),
+        ("𝜀", "'𝜀' (U+1D700 MATHEMATICAL ITALIC SMALL EPSILON) reads as 'ε'"),
+        ("（empty）", "'（empty）' reads as '(empty)'"),
+    ],
+)
+def test_a_symbol_that_reads_as_the_empty_labelling_is_refused(tmp_path, name, shown):
+    # before, ϵ was a symbol like any other: its one-symbol labelling printed as ϵ beside the
+    # empty labelling's ε, two names a reader cannot tell apart
+    f = tmp_path / "lookalike.yaml"
+    f.write_text(DECODE_TEXT.format(symbols=f'["-", "{name}", a]'), encoding="utf-8")
+    r = _run("solve", str(f))
+    assert r.exit_code == 2, r.output
+    assert f"field 'symbols[1]': symbol {shown}, which stands for the empty labelling" in r.output
+
+
+@pytest.mark.parametrize(
+    ("args", "flag"), [(["aϵ", "-T", "3"], "TARGET"), (["a", "-T", "3", "--blank", "ɛ"], "--blank")]
+)
+def test_ctc_paths_refuses_a_look_alike_of_epsilon(args, flag):
+    r = _run("ctc", "paths", *args)
+    assert r.exit_code == 2, r.output
+    assert f"{flag}: symbol" in r.output and "reads as 'ε'" in r.output
+
+
+def test_a_letter_that_only_resembles_e_is_a_symbol_like_any_other(tmp_path):
+    # Ukrainian є and Greek capital Ε are letters of their own (NFKC keeps them)
+    f = tmp_path / "letters.yaml"
+    f.write_text(DECODE_TEXT.format(symbols='["-", "є", "Ε"]'), encoding="utf-8")
+    r = _run("solve", str(f))
+    assert r.exit_code == 0, r.output
