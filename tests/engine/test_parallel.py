@@ -474,3 +474,77 @@ def test_nll_gradient_on_threads_sets_every_row(monkeypatch, threads, n_rows):
     want = np.zeros((n_rows, 4))
     want[np.arange(n_rows), t] = -1.0
     np.testing.assert_array_equal(grad, want)
+
+
+_SPECIALS = [np.nan, np.inf, -np.inf, 0.0, 1.0, 1.5, -0.5, 1e308, -1e308, 5e-324, 0.5, 2.0]
+
+
+def _outcome(fn, x, t, reduction):
+    """fn's result, or ("error", message) when it refuses."""
+    try:
+        with np.errstate(all="ignore"):
+            return fn(x, t, reduction)
+    except EngineError as exc:
+        return ("error", str(exc))
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    loss=st.sampled_from(
+        [
+            ("mse_loss", "regression"),
+            ("mse_grad", "regression"),
+            ("hinge_loss", "classification"),
+            ("hinge_loss_grad", "classification"),
+            ("categorical_cross_entropy", "classification"),
+            ("categorical_cross_entropy_grad", "classification"),
+        ]
+    ),
+    reduction=st.sampled_from(["sum", "mean"]),
+    rows=st.integers(22, 60),
+    seed=st.integers(0, 2**32 - 1),
+    spots=st.lists(
+        st.tuples(st.booleans(), st.integers(0, 10**6), st.sampled_from(_SPECIALS)), max_size=4
+    ),
+)
+def test_chunk_kernels_agree_with_the_whole_array_path(loss, reduction, rows, seed, spots):
+    """Random (rows, 3) inputs of each chunked loss, with up to four entries of the input or
+    the target replaced by NaN, infinities, 0, values outside [0, 1] or labels other than
+    +-1: in chunks of 16 elements on two threads the result is the whole-array one (the
+    same gradient bits; losses to 1e-12, summed in another order) or the same refusal."""
+    from unittest import mock
+
+    from rnnloss_cli.engine import regression
+
+    name, module = loss
+    fn = getattr(regression if module == "regression" else classification, name)
+    rng = np.random.default_rng(seed)
+    if name.startswith("categorical"):
+        x = rng.dirichlet(np.ones(3), size=rows)
+        t = np.eye(3)[rng.integers(0, 3, size=rows)]
+    elif name.startswith("hinge"):
+        x = rng.standard_normal((rows, 3))
+        t = np.where(rng.random((rows, 3)) < 0.5, 1.0, -1.0)
+    else:
+        x, t = rng.standard_normal((rows, 3)), rng.standard_normal((rows, 3))
+    for in_target, where, value in spots:
+        (t if in_target else x).reshape(-1)[where % x.size] = value
+    with mock.patch.object(_parallel, "CHUNKED_MIN_ELEMENTS", 1 << 40):
+        whole = _outcome(fn, x, t, reduction)
+    with (
+        mock.patch.object(_parallel, "CHUNKED_MIN_ELEMENTS", 64),
+        mock.patch.object(_parallel, "CHUNK_ELEMENTS", 16),
+        mock.patch.dict(os.environ, {"RNNLOSS_NUM_THREADS": "2"}),
+    ):
+        chunked = _outcome(fn, x, t, reduction)
+    if isinstance(whole, tuple):
+        assert chunked == whole
+    elif isinstance(whole, np.ndarray):
+        np.testing.assert_array_equal(chunked, whole)
+        np.testing.assert_array_equal(np.signbit(chunked), np.signbit(whole))
+    else:
+        assert not isinstance(chunked, tuple), chunked
+        if math.isfinite(whole):
+            assert chunked == pytest.approx(whole, rel=1e-12, abs=1e-300)
+        else:
+            assert chunked == whole or (math.isnan(chunked) and math.isnan(whole))
