@@ -237,7 +237,13 @@ def check_rnnt(n_cases: int, seed: int) -> tuple[int, list[str]]:
         if not (e_loss <= 1e-4 and e_grad <= tol):
             bad.append(f"rnnt vs torchaudio #{i}: loss err {e_loss:.3g}, grad err {e_grad:.3g}")
             bad.append(f"  ours {loss}, torchaudio {ref_loss}; case {show_rnnt(case)}")
-        # float64 against the brute force (every case is small enough)
+        if case["logits"].dtype == np.float32 and grad.dtype != np.float32:
+            bad.append(
+                f"rnnt #{i}: float32 logits gave a {grad.dtype} gradient (torchaudio: float32)"
+            )
+        # float64 against the brute force (every case is small enough), on the same numbers
+        # widened: float32 logits give float32 results, the float64 ones rounded once
+        loss, grad = ours_rnnt({**case, "logits": case["logits"].astype(np.float64)})
         ref_loss, ref_grad = brute_rnnt(case)
         n_brute += 1
         e_loss = float(np.max(np.abs(loss - ref_loss) / np.maximum(1e-300, np.abs(ref_loss))))

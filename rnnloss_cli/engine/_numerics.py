@@ -381,11 +381,11 @@ def keeps_float32(*others: str) -> Callable[[Callable[..., _R]], Callable[..., _
     """Give a loss float32 results for float32 input, as PyTorch keeps the dtype.
 
     The decorated function computes in float64 as ever; when its first argument is a float32
-    array (or numpy float32 scalar), its float results (a scalar or an array) are rounded
-    to float32 once, at the end. An argument named in ``others`` (a target, weights,
-    advantages) that is a wider float array promotes the results to float64, as torch's
-    type promotion does; Python numbers and lists do not (they carry no dtype). Every other
-    input keeps float64 results, as before.
+    array (or numpy float32 scalar), its float results (a scalar, an array, or each of a
+    tuple of them) are rounded to float32 once, at the end. An argument named in ``others``
+    (a target, weights, advantages) that is a wider float array promotes the results to
+    float64, as torch's type promotion does; Python numbers and lists do not (they carry no
+    dtype). Every other input keeps float64 results, as before.
     """
 
     def decorate(fn: Callable[..., _R]) -> Callable[..., _R]:
@@ -407,10 +407,19 @@ def keeps_float32(*others: str) -> Callable[[Callable[..., _R]], Callable[..., _
                     if np.promote_types(_F32, other.dtype) != _F32:
                         return result
             with np.errstate(over="ignore"):  # past float32's range: inf, its rounded value
-                if isinstance(result, np.ndarray):
-                    return result.astype(_F32)
-                return np.float32(result)
+                if isinstance(result, tuple):  # (loss, gradient)
+                    return tuple(_to_float32(r) for r in result)
+                return _to_float32(result)
 
         return wrapper
 
     return decorate
+
+
+def _to_float32(value):
+    """A float64 array or number as float32 (rounded once); anything else as it is."""
+    if isinstance(value, np.ndarray):
+        return value.astype(_F32) if value.dtype == np.float64 else value
+    if isinstance(value, (float, np.floating)):
+        return np.float32(value)
+    return value

@@ -36,7 +36,8 @@ blank=-1 meaning V-1 (any negative blank counts from the end), reduction "mean" 
 batch mean of the per-sequence losses, "sum" their sum, "none" the (N,) vector (its gradient
 is that of the sum), and ``clamp > 0`` clips each sequence's logits gradient (before the
 reduction's scale) to [-clamp, clamp] (the loss is not affected). Differences: torchaudio
-computes in float32 (it accepts only float32 and float16 logits), float64 here; it wants
+computes in float32 (it accepts only float32 and float16 logits), float64 here (float32
+logits give float32 results, the float64 ones rounded once); it wants
 max(logit_lengths) = T and max(target_lengths) = U, here lengths may be shorter than the padded
 sizes (padding cells get gradient 0); targets equal to blank are refused here.
 
@@ -58,6 +59,7 @@ from rnnloss_cli.engine._numerics import (
     as_array,
     check_array_bytes,
     check_bool_option,
+    keeps_float32,
     log_softmax,
 )
 from rnnloss_cli.engine.errors import EngineError, shown
@@ -325,6 +327,7 @@ def _reduce(costs: NDArray[np.float64], reduction: str) -> tuple[np.ndarray | fl
 # --------------------------------------------------------------------------------------------
 
 
+@keeps_float32()
 def rnnt_loss(
     logits: ArrayLike,
     targets: ArrayLike,
@@ -380,6 +383,7 @@ def rnnt_loss(
     return _reduce(costs, reduction)[0]
 
 
+@keeps_float32()
 def rnnt_loss_and_grad(
     logits: ArrayLike,
     targets: ArrayLike,

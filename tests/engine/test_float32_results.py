@@ -129,3 +129,20 @@ def test_float32_rounding_past_its_range_is_infinite_without_a_warning():
 def test_a_keyword_input_is_seen_too():
     got = engine.mse_loss(input=X.astype(np.float32), target=X.astype(np.float32))
     assert got.dtype == np.float32 and got == 0.0
+
+
+def test_rnnt_loss_and_its_gradient_keep_float32():
+    """torchaudio's rnnt_loss takes float32 logits and returns float32: so do ours, the
+    float64 results on the same numbers rounded once."""
+    logits = RNG.standard_normal((2, 4, 3, 5)).astype(np.float32)
+    targets, logit_lengths, target_lengths = np.array([[1, 2], [3, 1]]), [4, 3], [2, 1]
+    loss = engine.rnnt_loss(logits, targets, logit_lengths, target_lengths)
+    loss2, grad = engine.rnnt_loss_and_grad(logits, targets, logit_lengths, target_lengths)
+    wide_loss, wide_grad = engine.rnnt_loss_and_grad(
+        logits.astype(np.float64), targets, logit_lengths, target_lengths
+    )
+    assert isinstance(loss, np.float32) and isinstance(loss2, np.float32)
+    assert grad.dtype == np.float32
+    assert loss == loss2 == np.float32(wide_loss)
+    np.testing.assert_array_equal(grad, wide_grad.astype(np.float32))
+    assert isinstance(engine.rnnt_loss(logits.astype(np.float64), targets, [4, 3], [2, 1]), float)
