@@ -46,7 +46,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from rnnloss_cli.engine._numerics import as_array, check_blank, to_int64
+from rnnloss_cli.engine._numerics import as_array, check_blank, keeps_float32, to_int64
 from rnnloss_cli.engine.ctc import ctc_loss
 from rnnloss_cli.engine.errors import EngineError
 from rnnloss_cli.limits import ENGINE_MAX_VITERBI_FRAMES, MAX_ARRAY_BYTES
@@ -313,6 +313,7 @@ def _check_viterbi_bytes(
         )
 
 
+@keeps_float32()
 def ctc_forced_align(
     log_probs: ArrayLike, target: ArrayLike, blank: int = 0
 ) -> tuple[NDArray[np.int64], NDArray[np.float64]]:
@@ -330,7 +331,8 @@ def ctc_forced_align(
         blank: index of the blank class.
 
     Returns:
-        (path, scores): path (T,) int64 class per frame, scores (T,) float64. When no
+        (path, scores): path (T,) int64 class per frame, scores (T,) float64 (float32
+        for float32 log_probs, as torchaudio keeps the dtype). When no
         alignment of positive probability exists (T < S + adjacent repeats, or a -inf on every
         alignment) path is all -1 and scores all -inf; ``ctc_viterbi_trace`` gives the reason.
 

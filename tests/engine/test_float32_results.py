@@ -146,3 +146,14 @@ def test_rnnt_loss_and_its_gradient_keep_float32():
     assert loss == loss2 == np.float32(wide_loss)
     np.testing.assert_array_equal(grad, wide_grad.astype(np.float32))
     assert isinstance(engine.rnnt_loss(logits.astype(np.float64), targets, [4, 3], [2, 1]), float)
+
+
+def test_forced_alignment_scores_keep_float32():
+    """torchaudio's forced_align returns scores in the dtype of its log_probs: so do ours;
+    the path stays int64."""
+    lp = np.log(RNG.dirichlet(np.ones(3), size=6)).astype(np.float32)
+    path, scores = engine.ctc_forced_align(lp, [1, 2])
+    wide_path, wide_scores = engine.ctc_forced_align(lp.astype(np.float64), [1, 2])
+    assert path.dtype == np.int64 and scores.dtype == np.float32
+    np.testing.assert_array_equal(path, wide_path)
+    np.testing.assert_array_equal(scores, wide_scores.astype(np.float32))
