@@ -420,7 +420,8 @@ def _console_class():
 
 def map_texts(obj: Any, change: Callable[[str], str]) -> Any:
     """``obj`` with ``change`` applied to its texts, styles kept: a string, a Text, and the
-    texts inside a Table, Group, Panel or Padding. Anything else is left as it is (the
+    texts inside a Table, a long table (``render.rich_grid.FastTable``), Group, Panel or
+    Padding. Anything else is left as it is (the
     stream's ASCII fallback still covers it).
 
     Only Rich's public API is used: Rich is not pinned above, and its private attributes
@@ -433,10 +434,14 @@ def map_texts(obj: Any, change: Callable[[str], str]) -> Any:
     from rich.table import Table
     from rich.text import Text
 
+    from rnnloss_cli.render.rich_grid import FastTable
+
     if isinstance(obj, str):
         return change(obj)
     if isinstance(obj, Text):
         return _map_text(obj, change)
+    if isinstance(obj, FastTable):
+        return obj.mapped(change)
     if isinstance(obj, Table):
         for attr in ("title", "caption"):
             setattr(obj, attr, map_texts(getattr(obj, attr), change))

@@ -30,6 +30,7 @@ from rnnloss_cli.render.palette import (
     VIRIDIS,
     VITERBI_TITLE,
 )
+from rnnloss_cli.render.rich_grid import FAST_TABLE_ROWS, FastTable
 from rnnloss_cli.render.text import (
     LEGEND_COLOUR,
     LEGEND_TEXT,
@@ -246,16 +247,21 @@ def rich_table(
         # title and caption as lines of their own: a narrow table would squeeze them
         more = "" if b == 0 else f" (continued, {b + 1} of {len(blocks)})"
         parts.append(Text(f"{t.title}{more}", style="italic"))
-        rt = RichTable(header_style="bold")
-        for j in cols:
-            rt.add_column(Text(laid.columns[j]), justify="right", overflow="fold")
-        for i, row in enumerate(texts):
-            cells = []
-            for j in cols:
-                style = heat.get((i, j)) or _STYLES.get(laid.styles.get((i, j), ""), "")
-                cells.append(Text(row[j] if j < len(row) else "", style=style))
-            rt.add_row(*cells)
-        parts.append(rt)
+        header = [laid.columns[j] for j in cols]
+        rows = [
+            [
+                (
+                    row[j] if j < len(row) else "",
+                    heat.get((i, j)) or _STYLES.get(laid.styles.get((i, j), ""), ""),
+                )
+                for j in cols
+            ]
+            for i, row in enumerate(texts)
+        ]
+        if len(rows) >= FAST_TABLE_ROWS:  # rich's own table: 0.25 ms a cell
+            parts.append(FastTable(header, rows, _rich_grid))
+        else:
+            parts.append(_rich_grid(header, rows))
     if caption:  # a line of its own: a narrow table would squeeze it into a column
         parts.append(Text(caption, style="dim"))
     if scale is not None:
@@ -263,6 +269,17 @@ def rich_table(
     if laid.note is not None:
         parts.append(Text(f"note: {laid.note}", style="italic"))
     return parts[0] if len(parts) == 1 else Group(*parts)
+
+
+def _rich_grid(header: list[str], rows: list[list[tuple[str, str]]]) -> RichTable:
+    """rich's table of (text, style) cells under ``header``, every column right-justified
+    (a cell wider than the terminal folds onto several lines)."""
+    rt = RichTable(header_style="bold")
+    for name in header:
+        rt.add_column(Text(name), justify="right", overflow="fold")
+    for row in rows:
+        rt.add_row(*(Text(text, style=style) for text, style in row))
+    return rt
 
 
 def result_renderables(
