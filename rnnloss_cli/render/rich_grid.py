@@ -9,8 +9,9 @@ as wide as its widest cell (in terminal cells, ``rich.cells.cell_len``), each ce
 the left to that width. :class:`FastTable` yields those lines as the same segments as rich
 (a styled cell's padding spaces carry its style, the padding around it does not, except in
 the header), so the output is byte for byte rich's, colours included
-(``tests/render/test_rich_grid.py`` compares them). A table that does not fit, or a cell
-with a line break or a tab, is drawn by ``rich.table.Table`` after all.
+(``tests/render/test_rich_grid.py`` compares them). A table that does not fit, a cell
+with a line break or a tab, or a console that draws its boxes in ASCII (or for a legacy
+Windows terminal), is left to ``rich.table.Table``.
 """
 
 from __future__ import annotations
@@ -73,7 +74,13 @@ class FastTable:
         return Measurement(self.width(), self.width())
 
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> Iterator:
-        if not self.plain or not self.widths or self.width() > options.max_width:
+        if (
+            not self.plain
+            or not self.widths
+            or self.width() > options.max_width
+            or options.ascii_only  # rich swaps in an ASCII box there
+            or (options.legacy_windows and console.safe_box)  # and a legacy Windows one there
+        ):
             yield self.fallback(self.header, self.rows)
             return
         widths = self.widths
