@@ -17,6 +17,13 @@ from rnnloss_cli.render.rich_grid import FastTable
 #: Cell texts: numbers, signs, the ellipsis, ε, a wide (2-cell) CJK character, an accent made
 #: of two code points, empty cells.
 TEXTS = ["0.25", "−1.5e-3", "…", "ε", "漢字", "é", "", "12345", "a b", "p_nb(l)", "1e-2509"]
+#: Cells too wide for a narrow terminal, which rich folds: at spaces, or anywhere.
+WIDE = [
+    "aaaaaaaaaaaaaaaaaaaa…(309 symbols)…aaaaaaaaaaaaaaaaaaaa",
+    "x" * 45,
+    "a longer note in words, five or six of them",
+    "漢字" * 12,
+]
 #: The styles render.rich gives cells, heat-map backgrounds among them.
 STYLES = ["", "dim", "bold reverse", "yellow", "bold red", "green", "black on #fde725"]
 
@@ -48,12 +55,13 @@ def tables(draw):
             max_size=n_cols,
         )
     )
-    cell = st.tuples(st.sampled_from(TEXTS), st.sampled_from(STYLES))
+    text = st.one_of(st.sampled_from(TEXTS), st.sampled_from(TEXTS), st.sampled_from(WIDE))
+    cell = st.tuples(text, st.sampled_from(STYLES))
     rows = draw(st.lists(st.lists(cell, min_size=n_cols, max_size=n_cols), max_size=8))
     return header, rows
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=500, deadline=None)
 @given(table=tables(), width=st.integers(20, 120), colour=st.booleans(), ascii_only=st.booleans())
 def test_a_long_table_is_drawn_as_rich_draws_it(table, width, colour, ascii_only):
     header, rows = table
@@ -73,8 +81,30 @@ def test_the_fast_lines_are_the_ones_taken_when_the_table_fits():
     assert table.width() == 1 + (1 + 3) + (3 + 3)  # 漢 is two cells wide, as is "0.5"'s 3
     _printed(table, 80, True)
     assert calls == []
-    _printed(table, table.width() - 1, True)  # one cell too narrow: rich wraps it
+    # one cell too narrow: rich sizes the columns from a sample of the rows (here both) and
+    # folds the cells that no longer fit, the rest is drawn line by line as before
+    assert _printed(table, table.width() - 1, True) == _printed(
+        _rich_grid(header, rows), table.width() - 1, True
+    )
     assert calls == [1]
+
+
+def test_a_folded_table_asks_rich_to_size_only_its_widest_rows():
+    """Rich sizes a column that must shrink from its widest cell and its widest word: the
+    sample it is given holds the rows with those, not all 300."""
+    rows = [[(str(i), ""), ("x" * (i % 7), "")] for i in range(300)]
+    rows[123][1] = ("a longer cell of words", "")
+    sizes = []
+
+    def fallback(h, r):
+        sizes.append(len(r))
+        return _rich_grid(h, r)
+
+    table = FastTable(["t", "cell"], rows, fallback)
+    assert _printed(table, 20, False) == _printed(_rich_grid(["t", "cell"], rows), 20, False)
+    # row 100 (the widest cell and word of "t"), row 123 (the widest cell of "cell") and row
+    # 6 (its first widest word, "xxxxxx", as wide as "longer" and "words")
+    assert sizes == [3]
 
 
 def test_a_cell_of_several_lines_is_left_to_rich():
