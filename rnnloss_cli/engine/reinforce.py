@@ -195,7 +195,8 @@ def reinforce_loss(
         batch average of per-episode losses) or "none" (per-step -A_t ln pi_t, 0 at padding).
 
     Returns:
-      The reduced loss as a float, or the per-step losses for ``reduction="none"``.
+      The reduced loss as a float (numpy float32 for float32 input), or the per-step losses
+      for ``reduction="none"``.
 
     >>> round(reinforce_loss([np.log(0.5), np.log(0.25)], [1.0, 2.0]), 4)  # ln2 + 2 ln4
     3.4657
@@ -292,7 +293,8 @@ def reinforce_loss_from_logits(
       lengths, mask, reduction: as :func:`reinforce_loss`.
 
     Returns:
-      The reduced loss as a float, or the per-step losses for ``reduction="none"``.
+      The reduced loss as a float (numpy float32 for float32 input), or the per-step losses
+      for ``reduction="none"``.
     """
     check_reduction(reduction, _REINFORCE_REDUCTIONS)
     lp_taken = policy_log_probs(logits, actions, lengths=lengths, mask=mask)

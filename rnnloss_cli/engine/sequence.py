@@ -322,7 +322,8 @@ def sequence_cross_entropy(
         -inf (a class of probability 0, as in PyTorch) if its step has a finite one.
 
     Returns:
-      The reduced loss as a float, or the per-step losses for ``reduction="none"``.
+      The reduced loss as a float (numpy float32 for float32 input), or the per-step losses
+      for ``reduction="none"``.
 
     >>> p = [[0.7, 0.3], [0.5, 0.5], [0.1, 0.9]]
     >>> round(sequence_cross_entropy(p, [0, 1, 1]), 5)
@@ -460,7 +461,8 @@ def sequence_hinge(
         (sum / N) or "none" (per-step losses, 0 at padded steps).
 
     Returns:
-      The reduced loss as a float, or the per-step losses for ``reduction="none"``.
+      The reduced loss as a float (numpy float32 for float32 input), or the per-step losses
+      for ``reduction="none"``.
 
     >>> round(sequence_hinge([0.8, -0.5, 0.3], [1, -1, 1]), 4)
     0.4667
