@@ -19,14 +19,16 @@ for byte rich's, colours included (``tests/render/test_rich_grid.py`` compares t
   its height with blank lines, as rich aligns cells at the top. (62,000 rows of a decode's
   beam: 151 -> 53 s.)
 
-A cell with a line break or a tab, a header that would fold, or a console that draws its
-boxes in ASCII (or for a legacy Windows terminal) is left to ``rich.table.Table``.
+On a console that draws its boxes in ASCII (a latin-1 or ASCII standard output) the lines
+take rich's ASCII box, as rich does. A cell with a line break or a tab, a header that would
+fold, or a legacy Windows terminal is left to ``rich.table.Table``.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 
+from rich.box import HEAVY_HEAD, Box
 from rich.cells import cell_len
 from rich.console import Console, ConsoleOptions, RenderableType
 from rich.measure import Measurement
@@ -39,12 +41,9 @@ from rich.text import Text
 #: rich's own table (the two draw the same).
 FAST_TABLE_ROWS = 100
 
-# rich.box.HEAVY_HEAD, the default box of rich.table.Table
-_TOP = ("┏", "━", "┳", "┓")
-_HEAD = ("┃", "┃", "┃")
-_HEAD_RULE = ("┡", "━", "╇", "┩")
-_ROW = ("│", "│", "│")
-_BOTTOM = ("└", "─", "┴", "┘")
+#: The default box of rich.table.Table; on a console that draws boxes in ASCII (a latin-1 or
+#: ASCII standard output) rich substitutes its ASCII box, and so do these lines.
+_BOX = HEAVY_HEAD
 
 
 class FastTable:
@@ -97,56 +96,56 @@ class FastTable:
         if (
             not self.plain
             or not self.widths
-            or options.ascii_only  # rich swaps in an ASCII box there
-            or (options.legacy_windows and console.safe_box)  # and a legacy Windows one there
+            or (options.legacy_windows and console.safe_box)  # rich swaps in a Windows box
         ):
             yield self.fallback(self.header, self.rows)
             return
+        box = _BOX.substitute(options, safe=console.safe_box)  # ASCII where rich takes it
         widths = self.widths
         if self.width() > options.max_width:
-            widths = self._rich_widths(console, options)
+            widths = self._rich_widths(console, options, box)
             if widths is None or any(
                 cell_len(name) > w for name, w in zip(self.header, widths, strict=True)
             ):
                 yield self.fallback(self.header, self.rows)  # a header that would fold
                 return
+        padded = [w + 2 for w in widths]  # a space each side
         bold = console.get_style("bold")
-        yield Segment(_rule(_TOP, widths))
+        yield Segment(box.get_top(padded))
         yield Segment.line()
-        yield from _line(_HEAD, [(name, "") for name in self.header], widths, bold, console)
-        yield Segment(_rule(_HEAD_RULE, widths))
+        head = (box.head_left, box.head_vertical, box.head_right)
+        yield from _line(head, [(name, "") for name in self.header], widths, bold, console)
+        yield Segment(box.get_row(padded, "head"))
         yield Segment.line()
-        for row in self.rows:
+        middle = (box.mid_left, box.mid_vertical, box.mid_right)
+        last = (box.foot_left, box.foot_vertical, box.foot_right)  # rich's for the last row
+        for i, row in enumerate(self.rows):
+            edges = last if i == len(self.rows) - 1 else middle
             if any(cell_len(text) > w for (text, _), w in zip(row, widths, strict=False)):
-                yield from _folded(row, widths, console, options)
+                yield from _folded(edges, row, widths, console, options)
             else:
-                yield from _line(_ROW, row, widths, None, console)
-        yield Segment(_rule(_BOTTOM, widths))
+                yield from _line(edges, row, widths, None, console)
+        yield Segment(box.get_bottom(padded))
         yield Segment.line()
 
-    def _rich_widths(self, console: Console, options: ConsoleOptions) -> list[int] | None:
+    def _rich_widths(self, console: Console, options: ConsoleOptions, box: Box) -> list[int] | None:
         """The column widths rich gives this table where it must shrink some: those of a
         table of the rows that hold each column's widest cell and widest word (every
-        column measures the same), read off the top rule rich draws for it; None if that
-        rule is not the one expected."""
+        column measures the same), read off the top rule rich draws for it in ``box``;
+        None if that rule is not the one expected."""
         sample = [self.rows[i] for i in sorted(set(self._widest_rows.values()))]
         top = console.render_lines(self.fallback(self.header, sample), options, pad=False)[0]
         rule = "".join(segment.text for segment in top)
-        if not (rule.startswith(_TOP[0]) and rule.endswith(_TOP[3])):
+        if not (rule.startswith(box.top_left) and rule.endswith(box.top_right)):
             return None
-        runs = rule[1:-1].split(_TOP[2])
-        if len(runs) != len(self.widths) or any(set(r) != {_TOP[1]} for r in runs):
+        runs = rule[1:-1].split(box.top_divider)
+        if len(runs) != len(self.widths) or any(set(r) != {box.top} for r in runs):
             return None
         return [len(r) - 2 for r in runs]
 
 
 def _one_line(text: str) -> bool:
     return "\n" not in text and "\r" not in text and "\t" not in text
-
-
-def _rule(box: tuple[str, str, str, str], widths: list[int]) -> str:
-    left, fill, join, right = box
-    return left + join.join(fill * (w + 2) for w in widths) + right
 
 
 def _line(
@@ -169,7 +168,11 @@ def _line(
 
 
 def _folded(
-    row: list[tuple[str, str]], widths: list[int], console: Console, options: ConsoleOptions
+    edges: tuple[str, str, str],
+    row: list[tuple[str, str]],
+    widths: list[int],
+    console: Console,
+    options: ConsoleOptions,
 ) -> Iterator[Segment]:
     """A row some of whose cells fold onto several lines, as rich.table.Table draws it: a
     cell wider than its column is laid out by rich itself (its padding around its text,
@@ -196,7 +199,7 @@ def _folded(
         Segment.set_shape(Segment.align_top(lines, width + 2, height, blank), width + 2, height)
         for lines, width in zip(cells, widths, strict=False)
     ]
-    left, middle, right = _ROW
+    left, middle, right = edges
     for line_no in range(height):
         for j, lines in enumerate(shaped):
             yield Segment(left if j == 0 else middle)
