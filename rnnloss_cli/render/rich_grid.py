@@ -10,15 +10,17 @@ as wide as its widest cell (in terminal cells, ``rich.cells.cell_len``), each ce
 the left to that width. :class:`FastTable` yields those lines as the same segments as rich
 (a styled cell's padding spaces carry its style, the padding around it does not, except in
 the header), so the output is byte for byte rich's, colours included
-(``tests/render/test_rich_grid.py`` compares them). A table that does not fit, a cell
-with a line break or a tab, or a console that draws its boxes in ASCII (or for a legacy
-Windows terminal), is left to ``rich.table.Table``.
+(``tests/render/test_rich_grid.py`` compares them). On a console that draws its boxes in
+ASCII (a latin-1 or ASCII standard output) the lines take rich's ASCII box, as rich does. A
+table that does not fit, a cell with a line break or a tab, or a legacy Windows terminal, is
+left to ``rich.table.Table``.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 
+from rich.box import HEAVY_HEAD
 from rich.cells import cell_len
 from rich.console import Console, ConsoleOptions, RenderableType
 from rich.measure import Measurement
@@ -29,12 +31,8 @@ from rich.style import Style
 #: rich's own table (the two draw the same).
 FAST_TABLE_ROWS = 100
 
-# rich.box.HEAVY_HEAD, the default box of rich.table.Table
-_TOP = ("┏", "━", "┳", "┓")
-_HEAD = ("┃", "┃", "┃")
-_HEAD_RULE = ("┡", "━", "╇", "┩")
-_ROW = ("│", "│", "│")
-_BOTTOM = ("└", "─", "┴", "┘")
+#: The default box of rich.table.Table; rich draws its ASCII stand-in on an ASCII console.
+_BOX = HEAVY_HEAD
 
 
 class FastTable:
@@ -79,31 +77,29 @@ class FastTable:
             not self.plain
             or not self.widths
             or self.width() > options.max_width
-            or options.ascii_only  # rich swaps in an ASCII box there
-            or (options.legacy_windows and console.safe_box)  # and a legacy Windows one there
+            or (options.legacy_windows and console.safe_box)  # rich swaps in a Windows box
         ):
             yield self.fallback(self.header, self.rows)
             return
         widths = self.widths
+        box = _BOX.substitute(options, safe=console.safe_box)  # ASCII where rich takes it
+        padded = [w + 2 for w in widths]  # a space each side
+        head = (box.head_left, box.head_vertical, box.head_right)
+        row_box = (box.mid_left, box.mid_vertical, box.mid_right)
         bold = console.get_style("bold")
-        yield Segment(_rule(_TOP, widths))
+        yield Segment(box.get_top(padded))
         yield Segment.line()
-        yield from _line(_HEAD, [(name, "") for name in self.header], widths, bold, console)
-        yield Segment(_rule(_HEAD_RULE, widths))
+        yield from _line(head, [(name, "") for name in self.header], widths, bold, console)
+        yield Segment(box.get_row(padded, "head"))
         yield Segment.line()
         for row in self.rows:
-            yield from _line(_ROW, row, widths, None, console)
-        yield Segment(_rule(_BOTTOM, widths))
+            yield from _line(row_box, row, widths, None, console)
+        yield Segment(box.get_bottom(padded))
         yield Segment.line()
 
 
 def _one_line(text: str) -> bool:
     return "\n" not in text and "\r" not in text and "\t" not in text
-
-
-def _rule(box: tuple[str, str, str, str], widths: list[int]) -> str:
-    left, fill, join, right = box
-    return left + join.join(fill * (w + 2) for w in widths) + right
 
 
 def _line(

@@ -77,6 +77,23 @@ def test_the_fast_lines_are_the_ones_taken_when_the_table_fits():
     assert calls == [1]
 
 
+def test_an_ascii_only_stream_gets_the_fast_lines_in_ascii_boxes():
+    """A latin-1 or ASCII standard output draws its boxes in ASCII: the lines are drawn
+    with rich's ASCII box too, not left to rich (a 62,000-row beam at 75 us a cell)."""
+    header, rows = ["t", "p"], [[("1", ""), ("0.5", "green")], [("2", "dim"), ("漢", "")]]
+    calls = []
+
+    def fallback(h, r):
+        calls.append(1)
+        return _rich_grid(h, r)
+
+    for colour in (False, True):
+        fast = _printed(FastTable(header, rows, fallback), 80, colour, ascii_only=True)
+        assert fast == _printed(_rich_grid(header, rows), 80, colour, ascii_only=True)
+        assert "+" in fast and "┃" not in fast
+    assert calls == []
+
+
 def test_a_cell_of_several_lines_is_left_to_rich():
     calls = []
     table = FastTable(["t"], [[("a\nb", "")]], lambda h, r: calls.append(1) or _rich_grid(h, r))
