@@ -34,10 +34,12 @@ from __future__ import annotations
 
 import gc
 import re
-from collections.abc import Iterator
+from array import array
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import lru_cache
+from typing import Any
 
 #: The characters a region may hold; anything else (a letter, ``#``, ``&``, ``_``, a quote, a
 #: tab) ends it. Whether the numbers in it are numbers is then left to ``float`` itself.
@@ -57,10 +59,37 @@ _BEFORE_LIST = frozenset(" \t\n,[{:")
 _INF = float("inf")
 
 
+_FIRST_ROW = re.compile(_ROW)
+#: Rows a match of :func:`_more_rows` takes at most: ``re`` keeps a backtracking entry for
+#: each repetition of a group (about 280 bytes), so one match of every row of a 64 MB file
+#: (``(?:row)*``) held some 900 MB until it ended.
+_ROWS_A_MATCH = 1024
+
+
 @lru_cache(maxsize=64)
-def _rows_from(indent: int) -> re.Pattern:
-    """Rows ``- [numbers]`` at ``indent`` spaces, one a line, from the first row's ``[``."""
-    return re.compile(rf"{_ROW}(?:\r?\n {{{indent}}}- {_ROW})*(?=\r?\n|\Z)")
+def _more_rows(indent: int) -> re.Pattern:
+    """Up to _ROWS_A_MATCH further rows ``- [numbers]`` at ``indent`` spaces, one a line,
+    each from the line break before it."""
+    return re.compile(rf"(?:\r?\n {{{indent}}}- {_ROW}){{0,{_ROWS_A_MATCH}}}")
+
+
+def _rows_end(text: str, at: int, indent: int) -> int | None:
+    """Where the rows ``- [numbers]`` at ``indent`` spaces, one a line, from the first row's
+    ``[`` at ``at``, end: after the last row followed by a line break or the end of the text
+    (the whole match of ``row(?:\\r?\\n {indent}- row)*(?=\\r?\\n|\\Z)``); None if none is."""
+    m = _FIRST_ROW.match(text, at)
+    if m is None:
+        return None
+    end, more = m.end(), _more_rows(indent).match
+    while (m := more(text, end)).end() > end:
+        end = m.end()
+    if end == len(text) or text.startswith("\n", end) or text.startswith("\r\n", end):
+        return end
+    # The last row goes on with something else (``- [1] # why``): the rows end before it.
+    last = text.rfind("\n", at, end)
+    if last == -1:
+        return None
+    return last - 1 if text[last - 1] == "\r" else last
 
 
 @contextmanager
@@ -91,12 +120,13 @@ class Region:
     ``flat``: ``values`` the numbers, ``lines`` each one's line. ``nested`` and ``rows``:
     ``values`` the rows (lists of numbers), ``lines`` each row's ``[`` line; ``nested`` also
     ``item_lines``, each row's numbers' lines (a row of ``rows`` is one line: its own).
+    Rows of floats of one width (``rows`` only) are a float64 matrix instead, one row each.
     ``count``: values the event loop would count (rows included).
     """
 
     kind: str
-    values: list
-    lines: list[int]
+    values: Any  # a list, or a (rows, width) float64 numpy array (see _rows)
+    lines: Sequence[int]
     item_lines: list[list[int]] = field(default_factory=list)
     count: int = 0
     index: int = -1  # where its ``[`` is in the text (characters)
@@ -142,7 +172,7 @@ def scan(text: str) -> tuple[str, dict[tuple[int, int], Region]] | None:
         kind, close, end = found
         line_at = line + text.count("\n", pos, at)
         try:
-            region, length = _read(kind, text[at:end], line_at)
+            region, length = _read(kind, text, at, end, line_at)
         except (NotFast, ValueError):  # ValueError: float() refused a token
             misses += 1
             at = text.find("[", at + 1)
@@ -152,9 +182,9 @@ def scan(text: str) -> tuple[str, dict[tuple[int, int], Region]] | None:
         regions[(line_at, column)] = region
         region.index = at
         out.append(text[pos : at + 1])
-        out.append(_blank(text[at + 1 : close]))
+        out.append(_blank(text, at + 1, close))
         out.append("]")
-        out.append(_blank(text[close + 1 : end]))
+        out.append(_blank(text, close + 1, end))
         pos, line = end, line_at + text.count("\n", at, end)
         at = text.find("[", end)
     if not regions:
@@ -191,10 +221,10 @@ class _Finder:
             and text.startswith("- ", at - 2)
             and text.count(" ", start, at - 1) == indent
         ):
-            m = _rows_from(indent).match(text, at)
-            if m is not None:
-                self.spent += m.end() - at
-                return "rows", text.index("]", at), m.end()
+            rows_end = _rows_end(text, at, indent)
+            if rows_end is not None:
+                self.spent += rows_end - at
+                return "rows", text.index("]", at), rows_end
         if at and text[at - 1] not in _BEFORE_LIST:
             return None  # e.g. in a plain scalar, a[1]
         if self._close != -1 and self._close < at:
@@ -224,54 +254,98 @@ class _Finder:
         return "nested", m.end() - 1, m.end()
 
 
-def _blank(part: str) -> str:
-    """``part`` with every character but ``\\n`` made a space (lines and columns kept)."""
-    if "\n" not in part:
-        return " " * len(part)
-    return "\n".join(" " * len(p) for p in part.split("\n"))
+#: Every character a region may hold (``_RUN``) but the line break, made a space.
+_BLANKS = str.maketrans(dict.fromkeys("0123456789eE.+-, \r[]", " "))
 
 
-def _read(kind: str, chunk: str, line0: int) -> tuple[Region, int]:
-    """The numbers of the region ``chunk`` (from its ``[``), on the 0-based line ``line0``,
-    and the characters of ``chunk`` it holds: all but, for rows, those from a row the event
-    loop must read (``- [012]``) on; NotFast when that is the first."""
+def _blank(text: str, start: int, end: int) -> str:
+    """``text[start:end]`` with every character but ``\\n`` made a space (lines and columns
+    kept): one copy of the part, not a list of its lines (a 64 MB region was split into
+    3 million strings)."""
+    return text[start:end].translate(_BLANKS)
+
+
+def _read(kind: str, text: str, at: int, end: int, line0: int) -> tuple[Region, int]:
+    """The numbers of the region ``text[at:end]`` (from its ``[``), on the 0-based line
+    ``line0``, and the characters of it the region holds: all but, for rows, those from a
+    row the event loop must read (``- [012]``) on; NotFast when that is the first."""
+    if kind == "rows":
+        return _rows(text, at, end, line0)
+    chunk = text[at:end]
     read = _Reader("e" in chunk or "E" in chunk)
     if kind == "flat":
         values, lines = _flat(chunk[1:-1], line0, read)
         return Region("flat", values, lines, count=len(values)), len(chunk)
     rows, row_lines, item_lines = [], [], []
-    length = len(chunk)
-    if kind == "rows":
-        taken = -1  # characters of the rows read so far, with the line break after each
-        for j, row_text in enumerate(chunk.split("\n")):
-            inner = row_text[row_text.index("[") + 1 : row_text.index("]")]
-            try:
-                values, lines = _flat(inner, line0 + j, read)
-            except (NotFast, ValueError):
-                if not rows:
-                    raise
-                length = taken  # up to the line break before this row
-                break
-            taken += len(row_text) + 1
-            rows.append(values)
-            row_lines.append(line0 + j + 1)  # and each of its numbers' line: no item_lines
-    else:
-        pieces = chunk[1:-1].split("]")
-        if pieces.pop().strip() not in ("", ","):  # after the last row: a trailing comma
+    pieces = chunk[1:-1].split("]")
+    if pieces.pop().strip() not in ("", ","):  # after the last row: a trailing comma
+        raise NotFast
+    line = line0
+    for i, piece in enumerate(pieces):
+        sep, bracket, inner = piece.partition("[")
+        if not bracket or "[" in inner or sep.strip() != ("," if i else ""):
             raise NotFast
-        line = line0
-        for i, piece in enumerate(pieces):
-            sep, bracket, inner = piece.partition("[")
-            if not bracket or "[" in inner or sep.strip() != ("," if i else ""):
-                raise NotFast
-            line += sep.count("\n")
-            values, lines = _flat(inner, line, read)
-            rows.append(values)
-            row_lines.append(line + 1)
-            item_lines.append(lines)
-            line += inner.count("\n")
+        line += sep.count("\n")
+        values, lines = _flat(inner, line, read)
+        rows.append(values)
+        row_lines.append(line + 1)
+        item_lines.append(lines)
+        line += inner.count("\n")
     count = len(rows) + sum(map(len, rows))
-    return Region(kind, rows, row_lines, item_lines, count), length
+    return Region(kind, rows, row_lines, item_lines, count), len(chunk)
+
+
+_FLOATS_ONLY = {float}
+
+
+def _rows(text: str, at: int, end: int, line0: int) -> tuple[Region, int]:
+    """The rows ``- [numbers]`` of ``text[at:end]``, one a line (see :func:`_read`).
+
+    Rows of floats all of one width (a big file's emissions) are kept as one float64 matrix
+    (T, K), 8 bytes a number, instead of a list of floats a row (about 150 bytes a row of
+    3); the builder hands it on as the rows' lists unless asked for arrays (see
+    ``_yaml.load_yaml``). Each row's text is read in place: a 64 MB region was copied and
+    split into 3 million strings first.
+    """
+    read = _Reader(text.find("e", at, end) != -1 or text.find("E", at, end) != -1)
+    block = array("d")  # the rows while they are one block of floats
+    width = -1  # the block's width; -1 before the first row; None once rows are lists
+    rows: list[list] = []  # the rows, once they are not one block
+    row_lines = array("q")  # each row's line, and each of its numbers' line
+    pos, length = at, end - at
+    while pos < end:
+        stop = text.find("\n", pos, end)
+        if stop == -1:
+            stop = end
+        opened = text.index("[", pos, stop)
+        inner = text[opened + 1 : text.index("]", opened, stop)]
+        try:
+            values, _ = _flat(inner, line0 + len(row_lines), read)
+        except (NotFast, ValueError):
+            if not row_lines:
+                raise
+            length = pos - 1 - at  # up to the line break before this row
+            break
+        if width == -1:
+            width = len(values) if values and set(map(type, values)) == _FLOATS_ONLY else None
+        if width is not None and (
+            len(values) != width or set(map(type, values)) != _FLOATS_ONLY
+        ):  # not one block after all: the rows so far as lists
+            rows = [block[i : i + width].tolist() for i in range(0, len(block), width)]
+            width, block = None, array("d")
+        if width is None:
+            rows.append(values)
+        else:
+            block.extend(values)
+        row_lines.append(line0 + len(row_lines) + 1)
+        pos = stop + 1
+    n = len(row_lines)
+    if width is None:
+        return Region("rows", rows, row_lines, count=n + sum(map(len, rows))), length
+    import numpy as np  # only for a file with a region: numpy is imported by then anyway
+
+    matrix = np.frombuffer(block, dtype=np.float64).reshape(n, width)
+    return Region("rows", matrix, row_lines, count=n * (width + 1)), length
 
 
 class _Reader:

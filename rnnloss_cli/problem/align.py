@@ -90,7 +90,7 @@ def read_frames(f: Fields) -> Frames:
         raise f.error(f"the blank {blank!r} is missing from symbols", "blank")
     source = f.require_one("emissions", "logits")
     if source == "emissions":
-        probs = probabilities(f, f.raw("emissions"), "emissions", ndims=(2,))
+        probs = probabilities(f, f.raw_array("emissions"), "emissions", ndims=(2,))
         f.check_distribution_rows(probs, "emissions", where=lambda idx: f"frame {idx[0] + 1}")
         with np.errstate(divide="ignore"):
             logs = np.log(probs)

@@ -230,6 +230,14 @@ class Fields:
 
     # -------------------------------------------------------------- scalars
     def raw(self, name: str, default: Any = _MISSING) -> Any:
+        """The field's value as YAML reads it: a matrix the reader gave as a float64 array
+        (``load_yaml(arrays=True)``) as its list of rows (see :meth:`raw_array`)."""
+        value = self.raw_array(name, default)
+        return value.tolist() if isinstance(value, np.ndarray) else value
+
+    def raw_array(self, name: str, default: Any = _MISSING) -> Any:
+        """As :meth:`raw`, but a matrix the reader gave as a float64 array stays one: for
+        :meth:`check_array`, which reads both alike (8 bytes a number, not about 50)."""
         if name in self.data:
             return self.data[name]
         if default is _MISSING:
@@ -352,7 +360,7 @@ class Fields:
         integer: bool = False,
     ) -> Any:
         """A numeric vector or matrix (list of equal-length rows), validated element-wise."""
-        value = self.raw(name, default)
+        value = self.raw_array(name, default)
         if name not in self.data:
             return value
         return self.check_array(value, name, ndims=ndims, low=low, high=high, integer=integer)
@@ -373,6 +381,8 @@ class Fields:
             3: "a list of matrices",
         }
         expected = " or ".join(shape_words[d] for d in ndims)
+        if isinstance(value, np.ndarray):  # rows of floats read in bulk (load_yaml(arrays=))
+            return self._check_matrix(value, parts, ndims, expected, low, high, integer)
         if _is_number(value) and 0 in ndims:
             self.check_number(value, *parts, low=low, high=high, integer=integer)
             return np.asarray(value, dtype=np.int64 if integer else np.float64)
@@ -402,6 +412,34 @@ class Fields:
                 item = item[i]
             self.check_number(item, *parts, *idx, low=low, high=high, integer=integer)
         return self._as_dtype(value, arr, integer)
+
+    def _check_matrix(
+        self,
+        arr: np.ndarray,
+        parts: tuple,
+        ndims: Sequence[int],
+        expected: str,
+        low: float | None,
+        high: float | None,
+        integer: bool,
+    ) -> np.ndarray:
+        """:meth:`check_array` of the float64 array the YAML reader made of a list of rows
+        of floats (finite, rectangular, not empty): the same checks and messages as for the
+        list, without building it."""
+        if arr.ndim not in ndims:
+            raise self.error(f"expected {expected}, got a {arr.ndim}-level nested list", *parts)
+        bad = ~np.isfinite(arr)
+        if low is not None:
+            bad |= arr < low
+        if high is not None:
+            bad |= arr > high
+        if integer:
+            bad |= (arr != np.floor(arr)) | (np.abs(arr) >= 2.0**63)
+        if bad.any():
+            idx = tuple(int(i) for i in np.argwhere(bad)[0])
+            item = arr[idx].item()  # the Python float the list held
+            self.check_number(item, *parts, *idx, low=low, high=high, integer=integer)
+        return self._as_dtype(arr, arr, integer)
 
     @staticmethod
     def _numbers(value: list, ndim: int) -> np.ndarray | None:

@@ -40,7 +40,8 @@ from __future__ import annotations
 
 import math
 import re
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
 from html import escape
 from typing import Any
 
@@ -286,13 +287,22 @@ def _cut(text: str) -> str:
     return cut_start(text, NODE_MAX_CHARS)
 
 
-def printed_totals(t: Table, precision: int = 3, digits: Digits | None = None) -> list[str]:
+def printed_totals(
+    t: Table,
+    precision: int = 3,
+    digits: Digits | None = None,
+    rows: Sequence[int] | None = None,
+) -> list[str]:
     """The p_b + p_nb cell of each held row of the beam table as the page's table prints it
     (its digits, "≈" in front where its row's printed inputs do not give it, U+2212 for a
-    sign and an exponent's sign: 4.76e−1390)."""
+    sign and an exponent's sign: 4.76e−1390); of the held rows ``rows`` only, in that order,
+    when given (a cell's text depends on its row alone: the drawing formats the rows it
+    draws, not a 62,000-row window's every row)."""
     from rnnloss_cli.render.html import html_minus
     from rnnloss_cli.render.text import lay_out, signed_cells, table_cells
 
+    if rows is not None:
+        t = replace(t, rows=[t.rows[i] for i in rows], styles={}, n_rows=None, head_rows=None)
     laid = lay_out(t, Window(rows=len(t.rows) + 2, columns=len(t.columns) + 2))
     texts = signed_cells(laid, table_cells(t, laid, precision, digits))
     j = laid.columns.index(TOTAL_COLUMN)
@@ -313,13 +323,14 @@ def beam_svg(
 ) -> tuple[str, str]:
     """The beam table ``t`` of ``r`` drawn as a graph, and the figure's caption."""
     alphabet = _alphabet(r)
-    totals = printed_totals(t, precision, digits)
     pi = t.columns.index(PREFIX_COLUMN)
     ri = t.columns.index(RANK_COLUMN)
     whole, n_frames = _frames(t)  # n_frames: the last frame with a beam
     given = max(_given_frames(r) or 0, n_frames)  # T: the beam may empty before it
     held = sorted(whole)
     drawn = [held[i] for i in window_indices(len(held), BEAM_MAX_FRAMES)[0]]
+    boxed = [i for f in drawn for i, _ in whole[f]]  # the held rows drawn as boxes
+    totals = dict(zip(boxed, printed_totals(t, precision, digits, boxed), strict=True))
     start = _Node(0, 1, EMPTY_NAMES[0], None, [Known((), (), 0)])
     columns: list[list[_Node]] = [[start]] if not drawn or drawn[0] == 1 else []
     frame_of = [0] if columns else []

@@ -34,7 +34,13 @@ def cut_word(symbols: Sequence[Any]) -> str:
     if len(symbols) <= SHOWN_SYMBOLS:
         return word(symbols)
     half = SHOWN_SYMBOLS // 2
-    return f"{word(symbols[:half])}…({len(symbols):,} symbols)…{word(symbols[-half:])}"
+    return cut_ends(symbols[:half], symbols[-half:], len(symbols))
+
+
+def cut_ends(first: Sequence[Any], last: Sequence[Any], n: int) -> str:
+    """:func:`cut_word` of ``n`` > SHOWN_SYMBOLS symbols from its first and last
+    SHOWN_SYMBOLS // 2 alone (a caller that has not got the whole labelling)."""
+    return f"{word(first)}…({n:,} symbols)…{word(last)}"
 
 
 def lead(r: Any, *labels: str) -> None:

@@ -31,7 +31,16 @@ from rnnloss_cli.result import (
     Window,
     terms,
 )
-from rnnloss_cli.solve._beyond import add_key_checks, cut_word, lead, prob_cell, shown, word
+from rnnloss_cli.solve._beyond import (
+    SHOWN_SYMBOLS,
+    add_key_checks,
+    cut_ends,
+    cut_word,
+    lead,
+    prob_cell,
+    shown,
+    word,
+)
 from rnnloss_cli.solve.align import emissions_table
 from rnnloss_cli.solve.common import ProbabilityFigure, finalize
 
@@ -213,6 +222,7 @@ def solve_decode(p: DecodeProblem, *, window: Window | None = None) -> Result:
     r.steps += lm_sum_steps
     r.notes.extend(lm_sum_notes)
     rows = [(t, i, e) for t, kept in enumerate(tr.frames) for i, e in enumerate(kept)]
+    prefix_text = _PrefixTexts(sym)
 
     def beam_row(n: int) -> list[Any]:
         t, i, e = rows[n]
@@ -220,7 +230,7 @@ def solve_decode(p: DecodeProblem, *, window: Window | None = None) -> Result:
         return [
             t + 1,
             i + 1,
-            shown(cut_word(tuple(sym[k] for k in e.prefix))),
+            shown(prefix_text(e.node)),
             prob_cell(e.log_p_blank),
             prob_cell(e.log_p_nonblank),
             prob_cell(e.log_total),
@@ -388,6 +398,45 @@ def solve_decode(p: DecodeProblem, *, window: Window | None = None) -> Result:
     finalize(p.meta, r)
     add_key_checks(r, p.keys, p.meta.tolerance, {"greedy": greedy_text, "beam": best_text})
     return r
+
+
+class _PrefixTexts:
+    """The prefix of a beam entry as its table cell prints it (:func:`cut_word` of its
+    symbols), from the engine's trie of prefixes (``BeamEntry.node``: ``parent``, ``label``,
+    ``depth``): the first SHOWN_SYMBOLS and last SHOWN_SYMBOLS // 2 labels of each node
+    asked for are kept, and a node's are worked from those of its nearest ancestor asked for
+    before (in a beam table, most often its parent, on the row of the frame before), so a
+    row costs O(SHOWN_SYMBOLS) where ``BeamEntry.prefix`` built the whole labelling (a
+    window over 62,000 rows of prefixes thousands of labels long built 175 million)."""
+
+    def __init__(self, sym: list[str]) -> None:
+        self.sym = sym
+        self.ends: dict[Any, tuple[tuple[int, ...], tuple[int, ...]]] = {}  # node: (head, tail)
+
+    def __call__(self, node: Any) -> str:
+        head, tail = self._ends(node)
+        if node.depth <= SHOWN_SYMBOLS:
+            return word([self.sym[k] for k in head])
+        half = SHOWN_SYMBOLS // 2
+        first, last = [self.sym[k] for k in head[:half]], [self.sym[k] for k in tail]
+        return cut_ends(first, last, node.depth)
+
+    def _ends(self, node: Any) -> tuple[tuple[int, ...], tuple[int, ...]]:
+        ends = self.ends
+        if node in ends:
+            return ends[node]
+        labels = []  # from this node up to one asked for before, or the root: last first
+        up = node
+        while up not in ends and up.parent is not None:
+            labels.append(up.label)
+            up = up.parent
+        head, tail = ends.get(up, ((), ()))
+        labels.reverse()
+        if len(head) < SHOWN_SYMBOLS:
+            head = (*head, *labels[: SHOWN_SYMBOLS - len(head)])
+        tail = (*tail, *labels[-(SHOWN_SYMBOLS // 2) :])[-(SHOWN_SYMBOLS // 2) :]
+        ends[node] = (head, tail)
+        return head, tail
 
 
 def _worked_entry(tr: Any, log_probs: np.ndarray, blank: int, sym: list[str]) -> Step | None:

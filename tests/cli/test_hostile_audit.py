@@ -38,9 +38,9 @@ def test_solve_to_file_parses_each_problem_once(tmp_path: Path, monkeypatch):
     calls: list[str] = []
     real = _yaml.load_yaml
 
-    def counting(text, name):
+    def counting(text, name, **kw):  # kw: arrays=True from load_problem
         calls.append(name)
-        return real(text, name)
+        return real(text, name, **kw)
 
     monkeypatch.setattr(problem_module, "load_yaml", counting)
     monkeypatch.setattr(_yaml, "load_yaml", counting)

@@ -2,11 +2,14 @@
 
 The oracle is ``load_yaml(..., _fast=False)``: the event loop that read every file before the
 bulk reader existed. For any text, both must give the same data (types, and floats bit for
-bit), the same lines (keys, list items, spellings), or the same one-line error.
+bit), the same lines (keys, list items, spellings), or the same one-line error. Asked for
+arrays (``arrays=True``), the bulk reader may give a field's rows of floats as a float64
+matrix: the same numbers, and only as the value of a mapping's key.
 """
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 import yaml
 from hypothesis import HealthCheck, example, given, settings
@@ -22,8 +25,11 @@ if hasattr(yaml, "CSafeLoader"):
     PARSERS.append(pytest.param(make_loader(yaml.CSafeLoader), id="libyaml"))
 
 
-def _typed(x):
-    """``x`` with every number tagged by its type, floats by their bits (-0.0 is not 0)."""
+def _typed(x, in_map: bool = False):
+    """``x`` with every number tagged by its type, floats by their bits (-0.0 is not 0); a
+    float64 matrix (``arrays=True``) as its rows, where it may be: a mapping's value."""
+    if in_map and isinstance(x, np.ndarray) and x.dtype == np.float64 and x.ndim == 2:
+        return _typed(x.tolist())
     if isinstance(x, bool) or x is None or isinstance(x, str):
         return x
     if isinstance(x, float):
@@ -33,13 +39,13 @@ def _typed(x):
     if isinstance(x, list):
         return [_typed(v) for v in x]
     if isinstance(x, dict):
-        return [(_typed(k), _typed(v)) for k, v in x.items()]
+        return [(_typed(k), _typed(v, in_map=True)) for k, v in x.items()]
     return ("other", repr(x))
 
 
-def _outcome(text: str, loader: type, fast: bool):
+def _outcome(text: str, loader: type, fast: bool, arrays: bool = False):
     try:
-        data, lines = load_yaml(text, "f.yaml", loader_class=loader, _fast=fast)
+        data, lines = load_yaml(text, "f.yaml", loader_class=loader, arrays=arrays, _fast=fast)
     except ProblemError as exc:
         return ("error", str(exc), exc.message, exc.file, exc.line, exc.field)
     rows = {p: (list(at), list(n)) for p, (at, n) in lines.row_lines.items()}
@@ -54,7 +60,9 @@ def every_region(monkeypatch):
 
 
 def assert_same(text: str, loader: type) -> None:
-    assert _outcome(text, loader, True) == _outcome(text, loader, False), text
+    slow = _outcome(text, loader, False)
+    assert _outcome(text, loader, True) == slow, text
+    assert _outcome(text, loader, True, arrays=True) == slow, text
 
 
 # ------------------------------------------------------------------ documents to try
@@ -188,6 +196,10 @@ def document(draw) -> str:
 @example(text="k0:\n- [1e400, 2]\n- [3]\n")
 @example(text="k0: [[1, 2], [3, 012]]\n")
 @example(text="k0: [\n  [0.1, 0.2],\n  [0.3, 0.4],\n]\n")
+@example(text="k0:\n  - [0.1, 0.2]\n  - [0.3, 0.4]\n")
+@example(text="k0:\n  - [0.1, 0.2]\n  - [0.3, 0.4] # c\n")
+@example(text="k0:\n  - [0.1, 0.2]\r\n  - [0.3, 0.4] x\r\n")
+@example(text="k0:\n  - [0.1, 0.2]\n  - [0.3, 4]\n  - [0.5, 0.6]\n")
 def test_fast_reader_gives_the_event_loops_answer(loader, text):
     assert_same(text, loader)
 

@@ -264,6 +264,28 @@ def test_a_long_window_keeps_at_most_the_frame_limit(tmp_path):
             assert (t, int(g.get("data-rank"))) in into, g.attrib
 
 
+def test_the_drawing_formats_only_the_rows_of_the_frames_it_draws(tmp_path, monkeypatch):
+    """With --window 100000 the table holds all 3,997 rows of the 500 frames; the drawing
+    prints the totals of the BEAM_MAX_FRAMES frames it draws (8 rows each at most), not of
+    every held row (a 62,000-frame search spent 5.4 s of its page there)."""
+    from rnnloss_cli.problem import load_problem
+    from rnnloss_cli.render import beam_svg, text
+    from rnnloss_cli.result import Window
+    from rnnloss_cli.solve import solve
+
+    r = solve(load_problem(str(long_problem(tmp_path))), window=Window(rows=100_000))
+    table = beam_svg.beam_table(r)
+    assert table is not None and len(table.rows) == 3997
+    formatted = []
+    real = text.cell_text
+    monkeypatch.setattr(
+        text, "cell_text", lambda c, *a, **k: formatted.append(c) or real(c, *a, **k)
+    )
+    figure = beam_svg.beam_figures(r, window=Window(rows=100_000))
+    assert figure and "<svg" in figure[0]
+    assert 0 < len(formatted) <= BEAM_MAX_FRAMES * 8 * len(table.columns), len(formatted)
+
+
 def test_a_beam_wider_than_the_limit_is_not_drawn_and_says_why(tmp_path):
     f = long_problem(tmp_path, frames=3, width=40)
     html = page(f)
