@@ -126,10 +126,13 @@ def ctc(
     def _solve_ctc(win: Any) -> Any:
         from rnnloss_cli.flags import parse_mapping, problem_from_flags
         from rnnloss_cli.solve import solve as run_solver
+        from rnnloss_cli.solve._beyond import cut_word
 
         data: dict[str, Any] = {
             "kind": "ctc",
-            "title": f"CTC for {target} (flags)",
+            # the target cut as a derivation cuts it: quoted whole, 10,000 labels made a
+            # title past MAX_META_CHARS, refused as a --title that no one gave
+            "title": f"CTC for {cut_word(target)} (flags)",
             "target": target,
             "blank": blank,
             "method": method,
@@ -398,9 +401,11 @@ def align(
             return _align(win, problem_from_flags, run_solver)
 
     def _align(win: Any, problem_from_flags: Any, run_solver: Any) -> Any:
+        from rnnloss_cli.solve._beyond import cut_word
+
         data = {
             "kind": "ctc_align",
-            "title": f"forced alignment of {target} (flags)",
+            "title": f"forced alignment of {cut_word(target)} (flags)",
             "target": target,
             "blank": blank,
             **_frame_data(emissions, logits, symbols),

@@ -238,3 +238,21 @@ def test_window_needs_rows_and_columns_when_it_has_an_x(value):
     r = run("solve", "problems/hello.yaml", "--window", value)
     assert r.exit_code == 2, r.output
     assert "--window" in r.output
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["ctc", "--target", "AB" * 5_000, "--probs", "A=0.5,B=0.2,-=0.3", "-T", "12"],
+        ["ctc", "align", "AB" * 5_000, "--emissions", "0.5,0.3,0.2", "--symbols", "-,A,B"],
+    ],
+)
+def test_a_long_target_is_not_blamed_on_a_title_nobody_gave(args):
+    # Found by hand: the title the flags form makes quoted the whole target, so a target
+    # of 10,000 labels was refused as "--title: ... MAX_META_CHARS" (there is no --title).
+    r = run(*args, "--format", "json")
+    assert r.exit_code == 0, r.output
+    doc = json.loads(r.stdout)
+    assert doc["loss"] is None  # 10,000 labels cannot fit the frames: infinite, said why
+    assert len(doc["title"]) < 200
+    assert "(10,000 symbols)" in doc["title"]
