@@ -156,7 +156,9 @@ def paths_result(
             "sum over every alignment",
             "p(l|x) = {terms|+} = {value}"
             if count > 1
-            else "p(l|x) = {value}, the one alignment's product",
+            else "p(l|x) = {value}, the one alignment's product"
+            if count == 1
+            else "p(l|x) = {value}, an empty sum: no alignment fits",
             {"terms": terms(products), "value": total} if count > 1 else {"value": total},
         )
     )
@@ -205,7 +207,10 @@ def paths_result(
         r.warnings.append(
             "the loss is infinite: p(l|x) = 0, since "
             + (
-                f"every alignment of {word} uses a symbol of probability 0 ("
+                f"{word} needs at least {need:,} frame{'' if need == 1 else 's'} and there "
+                f"{'is' if frames == 1 else 'are'} {frames:,}"
+                if count == 0
+                else f"every alignment of {word} uses a symbol of probability 0 ("
                 + ", ".join(f"y_t({z}) = 0" for z in zero)
                 + ")"
                 if zero

@@ -71,3 +71,19 @@ def test_the_forward_check_adds_the_two_final_alphas_it_names():
     # the empty target has one final state: α_T(S') alone, = .5 × .5 = .25
     lines = _paths("", 2, "-=0.5", "-p", "2")
     assert "- forward algorithm: α_T(S') = 0.25" in lines, lines
+
+
+def test_a_target_that_does_not_fit_its_frames_has_no_alignment_to_blame():
+    # Found by hand: `ctc paths ABC --frames 2` printed "p(l|x) = 0, the one alignment's
+    # product" over an empty table and blamed float64 underflow for the infinite loss. ABC
+    # needs 3 frames (one a label, no repeats), so no path exists: p(l|x) is an empty sum.
+    lines = _paths("ABC", 2, "A=0.5,B=0.2,C=0.1,-=0.2")
+    text = "\n".join(lines)
+    assert "the one alignment" not in text
+    assert "underflow" not in text
+    assert "- sum over every alignment: p(l\\|x) = 0, an empty sum: no alignment fits" in text
+    assert any(
+        "the loss is infinite: p(l\\|x) = 0, since ABC needs at least 3 frames and there are 2"
+        in line
+        for line in lines
+    ), lines
