@@ -26,6 +26,7 @@ from rnnloss_cli.flags import flag_error
 from rnnloss_cli.limits import MAX_COUNT_CELLS, MAX_LISTED_PATHS, MAX_LISTED_SYMBOLS
 from rnnloss_cli.problem.ctc import reserved_symbol_message
 from rnnloss_cli.result import EMPTY, Result, Step, Table, Window, terms
+from rnnloss_cli.solve._beyond import cut_word
 from rnnloss_cli.solve.common import as_written, exact_sum_text
 
 
@@ -107,7 +108,8 @@ def paths_result(
         )
     all_paths = list(ctc_paths(labels, frames, blank=blank))
     what = "frame" if frames == 1 else "frames"
-    word = target or "the empty target"
+    # cut as derivations cut a labelling: a 10,000-label target was echoed whole, twice
+    word = cut_word(labels) if labels else "the empty target"
     r = Result("ctc_paths", f"alignments of {word} over {frames:,} {what}", None, unit="")
     r.steps.append(
         Step(
@@ -116,7 +118,7 @@ def paths_result(
             + ("" if count == 1 else "s")
             + " (paths π with B(π) = "
             + (
-                f"{target}; at least {{need}} frame{'' if need == 1 else 's'} needed)"
+                f"{word}; at least {{need}} frame{'' if need == 1 else 's'} needed)"
                 if labels
                 else "the empty labelling: one blank a frame)"
             ),

@@ -87,3 +87,12 @@ def test_a_target_that_does_not_fit_its_frames_has_no_alignment_to_blame():
         in line
         for line in lines
     ), lines
+
+
+def test_a_long_target_is_cut_in_the_title_and_the_count():
+    # Found by hand: `ctc paths <10,000 labels> --frames 3` wrote the target whole twice
+    # (title and count line, 20 KB), where every derivation cuts a labelling to its ends.
+    lines = _paths("AB" * 5_000, 3, "A=0.5,B=0.2,-=0.3")
+    text = "\n".join(lines)
+    assert len(text) < 3_000, len(text)
+    assert "ABABABABABABABABABAB…(10,000 symbols)…ABABABABABABABABABAB" in lines[0]
