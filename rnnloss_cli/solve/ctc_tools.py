@@ -118,11 +118,12 @@ def paths_result(
             + ("" if count == 1 else "s")
             + " (paths π with B(π) = "
             + (
-                f"{word}; at least {{need}} frame{'' if need == 1 else 's'} needed)"
+                f"{{l}}; at least {{need}} frame{'' if need == 1 else 's'} needed)"
                 if labels
                 else "the empty labelling: one blank a frame)"
             ),
-            {"n": count, "need": need},
+            # the target as a value, never in the template: a target {n} printed as the count
+            {"n": count, "need": need, **({"l": word} if labels else {})},
         )
     )
     r.figures["alignments"] = count

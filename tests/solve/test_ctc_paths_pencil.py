@@ -96,3 +96,13 @@ def test_a_long_target_is_cut_in_the_title_and_the_count():
     text = "\n".join(lines)
     assert len(text) < 3_000, len(text)
     assert "ABABABABABABABABABAB…(10,000 symbols)…ABABABABABABABABABAB" in lines[0]
+
+
+def test_a_target_spelling_a_placeholder_is_written_as_it_is():
+    # Found by hand: the count line put the target into its template, so the target {n}
+    # (three symbols) printed as the count: "B(π) = 1". {n}'s one path over 3 frames is {n}.
+    lines = _paths("{n}", 3, "{=0.2,n=0.2,}=0.2,-=0.4")
+    assert any(
+        line.startswith("- count: 1 alignment (paths π with B(π) = {n}; at least 3 frames")
+        for line in lines
+    ), lines
