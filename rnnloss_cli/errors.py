@@ -29,7 +29,8 @@ class ProblemError(Exception):
     def __str__(self) -> str:
         if self.flag:
             return f"{self.flag}: {self.message}"
-        where = self.file or "<input>"
+        # an empty name as the user gave it ('' from an unset shell variable), not "<input>"
+        where = "''" if self.file == "" else self.file or "<input>"
         if self.line is not None:
             where += f":{self.line}"
         field = f" field '{self.field}':" if self.field else ""

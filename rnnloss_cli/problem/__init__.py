@@ -197,7 +197,7 @@ def read_text(path: str, *, what: str = PROBLEM_FILE) -> str:
                 raise _too_large(path, what)
             data = _read_limited(stream, path, what)
     except FileNotFoundError:
-        raise ProblemError("no such file", file=path) from None
+        raise ProblemError(_EMPTY_NAME if not path else "no such file", file=path) from None
     except IsADirectoryError:
         give = "a problem file (.yaml)" if what == PROBLEM_FILE else f"a {what}"
         raise ProblemError(f"is a folder; give {give}", file=path) from None
@@ -308,10 +308,16 @@ def problem_files(paths: list[str]) -> list[str]:
     return out if len(paths) == 1 else _first_of_each(out)
 
 
+#: Why the path '' (a shell variable that was not set) names nothing.
+_EMPTY_NAME = "the name is empty: no such file or folder"
+
+
 def _missing_reason(path: str) -> str:
     """Why ``path`` cannot be found: "no such file or folder", or what the system says when
     it is something else (a name too long, a folder without permission, a loop of links),
     which os.path.exists reports as missing too."""
+    if not path:
+        return _EMPTY_NAME
     try:
         os.stat(path)
     except FileNotFoundError:

@@ -202,3 +202,27 @@ def test_html_on_standard_output_shows_control_characters_as_escapes(tmp_path, m
     assert code == 0, err
     assert "\x1b" not in out and "\u202e" not in out
     assert "a\\u001b[31mred\\u202e" in out
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["solve", ""],
+        ["check", ""],
+        ["sheet", ""],
+        ["list", ""],
+        ["export", ""],
+        ["mark", "", "--answer", "loss=1"],
+        ["grade", "problems", ""],
+        ["ctc", "decode", "--emissions", "0.5,0.5", "--symbols", "-,A", "--lm", ""],
+    ],
+)
+def test_an_empty_path_is_named_as_empty_not_as_input(args):
+    """An empty path argument (a shell variable that was not set) was reported as
+    ``error: <input>: no such file or folder``, as if standard input or some inner input
+    were missing; it is the empty name ``''`` the user gave."""
+    r = run(*args)
+    assert r.exit_code == 2, r.output
+    assert "<input>" not in r.output
+    assert r.output.startswith("error: '': ") and "empty" in r.output, r.output
+    assert r.output.count("\n") == 1
