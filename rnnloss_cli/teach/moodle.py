@@ -60,6 +60,7 @@ from typing import Any
 import numpy as np
 
 from rnnloss_cli.errors import ProblemError
+from rnnloss_cli.flags import flag_error
 from rnnloss_cli.limits import MAX_ENTRY_QUESTIONS
 from rnnloss_cli.problem.base import COMMON_FIELDS, loose_tolerance
 from rnnloss_cli.render.text import ELLIPSIS
@@ -440,8 +441,9 @@ def category_base(category: str | None) -> str:
         return "$course$/rnnloss"
     path = category.strip().strip("/")
     if not path or not path.strip("$/"):
-        raise ProblemError(
-            f"--category: expected a category path such as week3/ctc, got {category!r}"
+        # a flag error (was a ProblemError of no file: "error: <input>: --category: ...")
+        raise flag_error(
+            f"expected a category path such as week3/ctc, got {category!r}", "--category"
         )
     return path if _CONTEXT.match(path) else f"$course$/{path}"
 

@@ -6,6 +6,7 @@ import json
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
 from rnnloss_cli.cli import app
@@ -349,3 +350,14 @@ def test_vary_from_standard_input_names_files_that_are_not_options(tmp_path: Pat
     r = runner.invoke(app, ["vary", "-", "-n", "1", "-o", str(out)], input=text)
     assert r.exit_code == 0, r.output
     assert [p.name for p in out.iterdir()] == ["stdin-1.yaml"]
+
+
+@pytest.mark.parametrize("category", ["", "/", " $/$ "])
+def test_export_an_empty_category_names_the_flag_not_an_input(category: str):
+    # Found by hand: `export problems --category ''` said "error: <input>: --category: ...",
+    # a file named <input> that does not exist; the flag is what was wrong.
+    r = run("export", "problems/hello.yaml", "--category", category)
+    assert r.exit_code == 2, r.output
+    assert r.output == (
+        f"error: --category: expected a category path such as week3/ctc, got {category!r}\n"
+    )
