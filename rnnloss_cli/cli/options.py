@@ -181,6 +181,16 @@ def nonnegative_number(text: str) -> float:
     ASCII decimals only (click's float() reads ``1_0`` as 10), a nonzero number never read
     as 0 (``--clip 1e-400`` was 0, "no clipping"), not below 0; else a usage error. NaN and
     infinities go on to the command's own check, which names the flag as a field."""
+    return _number_from(text, positive=False)
+
+
+def positive_number(text: str) -> float:
+    """:func:`nonnegative_number` with 0 refused too (``--lr``): a negative learning rate was
+    told "expected a number >= 0", which sent the user to 0, refused next as not > 0."""
+    return _number_from(text, positive=True)
+
+
+def _number_from(text: str, *, positive: bool) -> float:
     from rnnloss_cli.errors import ProblemError
     from rnnloss_cli.flags import parse_number
 
@@ -190,8 +200,9 @@ def nonnegative_number(text: str) -> float:
         value = float(parse_number(text, "value"))
     except ProblemError as err:
         raise typer.BadParameter(err.message) from None
-    if value < 0:
-        raise typer.BadParameter(f"expected a number >= 0, got {text.strip()!r}")
+    if value < 0 or (positive and value == 0):
+        bound = "> 0" if positive else ">= 0"
+        raise typer.BadParameter(f"expected a number {bound}, got {text.strip()!r}")
     return value
 
 

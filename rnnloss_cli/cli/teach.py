@@ -21,6 +21,7 @@ from rnnloss_cli.cli.options import (
     integer_metavar,
     integer_option,
     nonnegative_number,
+    positive_number,
     stdin_once,
 )
 from rnnloss_cli.limits import MAX_EPOCHS
@@ -236,7 +237,7 @@ def train(
         Optional[float],  # noqa: UP045
         typer.Option(
             "--lr",
-            parser=nonnegative_number,
+            parser=positive_number,
             metavar="FLOAT",
             help="Learning rate > 0 (default: per task and optimizer).",
         ),

@@ -14,6 +14,7 @@ import pytest
 from typer.testing import CliRunner
 
 from rnnloss_cli.cli import app
+from tests.cli.streams import run_encoded
 
 runner = CliRunner()
 P3 = "0.7,0.2,0.1;0.1,0.8,0.1"  # two rows of three probabilities, each summing to 1
@@ -245,3 +246,16 @@ def test_an_error_raised_before_the_build_names_its_flag_too(args, start):
     result = runner.invoke(app, args)
     assert result.exit_code == 2
     assert result.output.startswith(start), result.output
+
+
+@pytest.mark.parametrize("value", ["-1", "0", "-0", "0e5"])
+def test_a_learning_rate_not_above_0_is_told_it_must_be(value, monkeypatch):
+    # Found by hand: `train --lr -1` was told "expected a number >= 0", and then
+    # `train --lr 0` "expected a finite number > 0": the first message sent the user to a
+    # value that is refused too.
+    argv = ["train", "--loss", "mse", "--epochs", "1", "--lr", value]
+    code, out, err = run_encoded(argv, monkeypatch, "utf-8")
+    assert code == 2 and out == "", (code, out, err)
+    assert err.count("\n") == 1
+    assert ">= 0" not in err
+    assert "> 0" in err and "--lr" in err, err
