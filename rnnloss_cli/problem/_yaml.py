@@ -346,12 +346,13 @@ class _Builder:
     def _construct(self, event: Any, tag: str) -> Any:
         """The safe loader's value for the scalar ``event`` read as ``tag``. An explicit tag
         the text cannot be (``!!int ab``, ``!!bool ctc``, ``!!timestamp 2001-13-45``) made
-        PyYAML's constructor raise ValueError, KeyError or IndexError (``!!int "-"``), a
-        traceback: now one line."""
+        PyYAML's constructor raise ValueError, KeyError or IndexError (``!!int "-"``), or
+        AttributeError (``!!timestamp abc``: no pattern matched, and it took None.groupdict()),
+        a traceback: now one line."""
         node = yaml.ScalarNode(tag, event.value, event.start_mark, event.end_mark, event.style)
         try:
             return self.loader.construct_object(node)
-        except (ValueError, LookupError, TypeError, ArithmeticError):
+        except (ValueError, LookupError, TypeError, ArithmeticError, AttributeError):
             path, _ = self._next_path(event.start_mark)
             short = tag.replace("tag:yaml.org,2002:", "!!")
             raise self.error(

@@ -24,6 +24,13 @@ CASES = {
     "!!bool on a kind": ("kind: !!bool ctc\ny: [1]\nyhat: [1]\n", [":1:", "!!bool", "'ctc'"]),
     "!!bool on a number": (MSE + "answer: !!bool 1.0\n", [":4:", "!!bool", "'1.0'"]),
     "!!timestamp on a word": (MSE + "title: !!timestamp 2001-13-45\n", [":4:", "!!timestamp"]),
+    # found by --seed 777 (the audit): text no timestamp pattern matches, PyYAML's
+    # construct_yaml_timestamp took None.groupdict() (AttributeError, exit 4)
+    "!!timestamp on no date": (MSE + "title: !!timestamp abc\n", [":4:", "!!timestamp", "'abc'"]),
+    "!!timestamp in a list": (
+        MSE.replace("y: [1, 2]", "y: [1, !!timestamp 2001-12-14-3]"),
+        [":2:", "!!timestamp", "'2001-12-14-3'"],
+    ),
     # found by --seed 2: "-" left nothing after its sign (IndexError in PyYAML)
     "!!int on a lone sign": (MSE + 'title: !!int "-"\n', [":4:", "!!int", "'-'"]),
     # log_base .nan / .inf went to int(raw): "cannot convert float NaN to integer"
