@@ -24,6 +24,7 @@ Only the standard library and typer are imported here (start-up).
 
 from __future__ import annotations
 
+import codecs
 import errno
 import io
 import os
@@ -216,7 +217,14 @@ class StdoutStream(io.TextIOBase):
         except (OSError, ValueError, AttributeError, io.UnsupportedOperation):
             return False
         encoding = getattr(self.raw, "encoding", None) or "utf-8"
-        view = memoryview(data.encode(encoding, getattr(self.raw, "errors", None) or "strict"))
+        errors = getattr(self.raw, "errors", None) or "strict"
+        # The stream's own encoder writes a byte-order mark (utf-16, utf-32, utf-8-sig) once,
+        # at the start: a write of nothing lets it, and this text is encoded as past the start
+        # (str.encode put a U+FEFF before every big text, in the middle of the output).
+        self.raw.write("")
+        encoder = codecs.getincrementalencoder(encoding)(errors)
+        encoder.setstate(0)
+        view = memoryview(encoder.encode(data, final=True))
         self.raw.flush()  # what was written before goes first
         while view:
             view = view[os.write(fd, view) :]

@@ -457,3 +457,25 @@ def test_bidirectional_overrides_from_a_file_are_shown_not_obeyed(tmp_path):
     result = CliRunner().invoke(app, ["solve", str(f)])
     assert result.exit_code == 0, result.output
     assert "\u202e" not in result.stdout and "\\u202e" in result.stdout, result.stdout
+
+
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-32", "utf-8-sig", "utf-8", "cp1252"])
+@pytest.mark.parametrize("first_big", [False, True])
+def test_big_texts_written_to_the_descriptor_add_no_byte_order_mark(tmp_path, encoding, first_big):
+    # Found by hand: `PYTHONIOENCODING=utf-8-sig rnnloss solve big.yaml` (or utf-16) had a
+    # U+FEFF in the middle of its output before each table of 100 rows or more: a text of
+    # DIRECT_WRITE_CHARS or more was encoded on its own, and these codecs open every encoded
+    # text with a byte-order mark; the stream's start is the only place for one.
+    big = "row 1,2,3\n" * (cli_io.DIRECT_WRITE_CHARS // 10 + 1)
+    pieces = [big, "small\n", big] if first_big else ["small\n", big, "small\n", big]
+    path = tmp_path / "out.txt"
+    with open(path, "wb") as handle:
+        raw = io.TextIOWrapper(handle, encoding=encoding)
+        s = cli_io.StdoutStream(raw, ascii_only=False)
+        for piece in pieces:
+            s.write(piece)
+        s.flush()
+    data = path.read_bytes()
+    text = data.decode(encoding)  # the one mark at the start, if the codec has one, dropped
+    assert text == "".join(pieces)
+    assert "\ufeff" not in text
