@@ -129,6 +129,11 @@ MAX_VARY_LENGTH = 1_000
 #: significant digits, and a class needs a handful of values; a typo such as
 #: ``{range: [0, 1e300], step: 1e-300}`` would not even fit a float.
 MAX_VARY_STEPS = 10**9
+#: Points one answer figure may be worth (``{value: 3.673, points: 2}``): a course's marks,
+#: not a double's range. ``points: 1e308`` on two problems made grade's possible total inf,
+#: its percentages NaN and its summary an internal error; at this limit every figure of
+#: MAX_FOLDER_FILES files with MAX_KEY_FIGURES entries each still sums to about 10^16.
+MAX_POINTS = 1_000_000
 #: Re-solves a search for two slips together may make, a figure (``rnnloss mark``, ``grade``):
 #: each slip that is a change of the givens (``Slip.changes``) re-solves the problem once, and
 #: every other slip is tried on that changed problem (most re-solve it once more). It bounds

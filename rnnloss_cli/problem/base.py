@@ -174,4 +174,11 @@ def _figure_with_points(f: Fields, value: dict, name: str) -> tuple[object, floa
     """An answer figure written ``{value: 3.673, points: 2}``: its value and its points."""
     sub = f.sub("answer").sub(name)
     sub.check_keys(("value", "points"))
-    return sub.raw("value"), sub.number("points", 1.0, low=0.0)
+    points = sub.number("points", 1.0, low=0.0)
+    if points > limits.MAX_POINTS:
+        raise sub.error(
+            f"{points:g} points, more than the limit MAX_POINTS = {limits.MAX_POINTS:,} a "
+            "figure (totals must stay numbers)",
+            "points",
+        )
+    return sub.raw("value"), points
