@@ -108,7 +108,14 @@ def vary(
     variants = guarded(
         lambda: make_variants(path, seed=seed, count=count, ids=roster, out_dir=str(output))
     )
-    if variants and all(v.unchanged for v in variants):
+    if variants and all(v.unchanged for v in variants) and variants[0].ruled:
+        # a block that draws nothing new (only constraints, a choice of the template's value
+        # and values its kind refuses) was told to "add a vary: block"
+        say(
+            f"warning: every variant of {path} repeats its givens: its vary: block changes "
+            "none of them (each draw was the template's own value, or refused)"
+        )
+    elif variants and all(v.unchanged for v in variants):
         say(
             f"warning: {path} has no decimal givens to vary by default; every variant repeats "
             "its numbers (add a vary: block)"

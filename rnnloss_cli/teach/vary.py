@@ -442,8 +442,11 @@ class Variant:
     ident: str
     text: str
     data: dict
-    #: True when no given changed (a template without decimals and without a vary block).
+    #: True when no given changed (a template without decimals and without a vary block, or
+    #: a vary block whose every draw is the template's value or refused).
     unchanged: bool = False
+    #: True when the template's vary: block drew it (False: the default variation).
+    ruled: bool = False
     #: True when the template's own answer key disagrees with its computed value (the
     #: variant's key is computed for its own givens): the CLI names the template, exit 1.
     template_key_disagrees: bool = False
@@ -661,7 +664,7 @@ def make_variant(
                 key.setdefault(group, {})[sub] = value
             draw["answer"] = key
             text = f"# {comment_line(draw['source'])}\n" + _dump(draw)
-            return Variant(ident, text, draw, unchanged=same)
+            return Variant(ident, text, draw, unchanged=same, ruled=rules is not None)
     raise ProblemError(
         f"no valid variant in {MAX_VARY_TRIES} draws (MAX_VARY_TRIES); last draw: {last}",
         file=file,

@@ -12,6 +12,7 @@ from typer.testing import CliRunner
 from rnnloss_cli.cli import app
 
 runner = CliRunner()
+PROBLEMS = Path(__file__).resolve().parents[2] / "problems"
 
 
 def run(*args: str):
@@ -361,3 +362,20 @@ def test_export_an_empty_category_names_the_flag_not_an_input(category: str):
     assert r.output == (
         f"error: --category: expected a category path such as week3/ctc, got {category!r}\n"
     )
+
+
+def test_vary_with_a_block_that_changes_nothing_does_not_ask_for_a_block(tmp_path: Path):
+    # Found by hand: a template whose vary: block draws nothing new (only constraints, or
+    # {choice: [3, x]} where x is never a valid frame count) was told "has no decimal givens
+    # to vary by default ... (add a vary: block)": it has one, and the default is not used.
+    text = (PROBLEMS / "hello-variants.yaml").read_text(encoding="utf-8")
+    block = text.index("vary:\n")
+    for rules in ("  constraints: [target_fits_frames]\n", "  frames: {choice: [3, x]}\n"):
+        template = tmp_path / "t.yaml"
+        template.write_text(text[:block] + "vary:\n" + rules, encoding="utf-8")
+        r = run("vary", str(template), "-n", "2", "-o", str(tmp_path / "v"), "--force")
+        assert r.exit_code == 0, r.output
+        warning = [line for line in r.output.splitlines() if line.startswith("warning:")]
+        assert len(warning) == 1, r.output
+        assert "add a vary: block" not in warning[0] and "by default" not in warning[0]
+        assert "vary: block" in warning[0] and "repeats" in warning[0], warning
