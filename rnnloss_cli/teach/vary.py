@@ -465,10 +465,16 @@ _VARIANT_SOURCE = re.compile(
 _CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 
 
+#: What a comment line escapes: _CONTROL, and a lone surrogate (a byte of a file name that
+#: is not UTF-8, as Python reads it: b"\\xff" is U+DCFF), which UTF-8 cannot write.
+_NOT_IN_COMMENT = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff]")
+
+
 def comment_line(text: str) -> str:
     """``text`` as one comment line: each control character or line break as its escape
-    (``\\n``, ``\\x1b``, ``\\u2028``), so that no part of it is read as YAML."""
-    return _CONTROL.sub(lambda m: repr(m.group())[1:-1], text)
+    (``\\n``, ``\\x1b``, ``\\u2028``), so that no part of it is read as YAML, and a lone
+    surrogate too (``\\udcff``; a template named b"bad\\xffname.yaml" was an internal error)."""
+    return _NOT_IN_COMMENT.sub(lambda m: repr(m.group())[1:-1], text)
 
 
 def variant_origin(source: str | None, stem: str | None = None) -> tuple[str, str | None] | None:
@@ -862,7 +868,9 @@ def make_variants(
     data, lines = load_yaml(read_text(path), path)
     if not isinstance(data, dict):
         raise ProblemError("expected a problem (a mapping with 'kind')", file=path)
-    name = template_name(path)
+    # as text: a byte of the name that is not UTF-8 (U+DCFF for b"\xff") as its escape, which
+    # the variant's source can hold and YAML read back
+    name = comment_line(template_name(path))
     if ids is None:
         idents = [str(i) for i in range(1, (count or 0) + 1)]
         labels = [f"variant {i}" for i in idents]

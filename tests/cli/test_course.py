@@ -379,3 +379,25 @@ def test_vary_with_a_block_that_changes_nothing_does_not_ask_for_a_block(tmp_pat
         assert len(warning) == 1, r.output
         assert "add a vary: block" not in warning[0] and "by default" not in warning[0]
         assert "vary: block" in warning[0] and "repeats" in warning[0], warning
+
+
+def test_vary_of_a_template_whose_name_is_not_utf8_writes_loadable_variants(tmp_path: Path):
+    # Found by hand: a template file named b"bad\xffname.yaml" (Python reads the byte as the
+    # lone surrogate U+DCFF) made `vary` an internal error, exit 4: the variant's first
+    # line, a comment naming the template, could not be written as UTF-8.
+    import os
+
+    folder = tmp_path / "t"
+    folder.mkdir()
+    name = os.fsdecode(b"bad\xffname.yaml")
+    (folder / name).write_bytes((PROBLEMS / "hello-variants.yaml").read_bytes())
+    out = tmp_path / "v"
+    r = run("vary", str(folder / name), "-n", "2", "-o", str(out))
+    assert r.exit_code == 0, r.output
+    written = sorted(out.iterdir())
+    assert len(written) == 2
+    from rnnloss_cli import solve_file
+
+    for f in written:
+        f.read_bytes().decode("utf-8")  # each variant is UTF-8 text, and loads and checks
+        assert solve_file(str(f)).ok
