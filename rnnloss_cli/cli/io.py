@@ -201,11 +201,17 @@ class StdoutStream(io.TextIOBase):
     def write(self, text: str) -> int:
         data = to_ascii(text) if self.ascii_only else text
         try:
-            if len(data) < DIRECT_WRITE_CHARS or not self._write_direct(data):
-                self.raw.write(data)
+            try:
+                self._write(data)
+            except UnicodeEncodeError:  # nothing of ``data`` was written: it is encoded first
+                self._write(escape_unencodable(data, self.encoding))
         except (OSError, ValueError) as exc:
             raise OutputError(_describe_output_error(exc)) from exc
         return len(text)
+
+    def _write(self, data: str) -> None:
+        if len(data) < DIRECT_WRITE_CHARS or not self._write_direct(data):
+            self.raw.write(data)
 
     def _write_direct(self, data: str) -> bool:
         """Write a big text to the file descriptor in a loop of ``os.write`` until every byte
@@ -816,12 +822,23 @@ def _temp_prefix(output: Path) -> str:
 
 
 def _write_pieces(fh: TextIO, text: str | Iterable[str]) -> None:
-    """``text``, or each of its pieces in turn, to ``fh``."""
-    if isinstance(text, str):
-        fh.write(text)
-        return
-    for piece in joined_pieces(text):
-        fh.write(piece)
+    """``text``, or each of its pieces in turn, to ``fh`` (UTF-8; see
+    :func:`escape_unencodable`)."""
+    for piece in [text] if isinstance(text, str) else joined_pieces(text):
+        try:
+            fh.write(piece)
+        except UnicodeEncodeError:  # encoded before anything is written
+            fh.write(escape_unencodable(piece, fh.encoding))
+
+
+def escape_unencodable(text: str, encoding: str) -> str:
+    """``text`` with each character ``encoding`` cannot write as its escape (``\\udcff``).
+    Such a character is a lone surrogate: a byte of a file name that is not UTF-8, which
+    Python reads as U+DCFF for b"\\xff" and writes only to a stream of surrogateescape
+    errors. On a strict UTF-8 stream (a desktop's en_US.UTF-8), ``list`` of a folder holding
+    such a file exited 3, "standard output is closed", and ``solve -o r.json`` exit 4; the
+    escape is what error lines show, and JSON reads it back as the character."""
+    return text.encode(encoding, "backslashreplace").decode(encoding)
 
 
 def is_stream_path(path: Path) -> bool:

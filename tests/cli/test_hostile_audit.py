@@ -226,3 +226,27 @@ def test_an_empty_path_is_named_as_empty_not_as_input(args):
     assert "<input>" not in r.output
     assert r.output.startswith("error: '': ") and "empty" in r.output, r.output
     assert r.output.count("\n") == 1
+
+
+def test_a_file_name_that_is_not_utf8_is_written_as_its_escape(tmp_path: Path, monkeypatch):
+    """A problem file named b"bad\\xffname.yaml" (Python reads the byte as U+DCFF) on a
+    UTF-8 standard output of strict errors (a desktop's en_US.UTF-8): ``solve -f json``,
+    ``list`` and ``check`` exited 3 with "standard output is closed" (the UnicodeEncodeError
+    was taken for a closed stream), and ``solve -o r.json`` was an internal error, exit 4.
+    The name is now written as its escape, as errors write it; JSON reads it back whole."""
+    import os
+
+    name = os.fsdecode(b"bad\xffname.yaml")
+    path = tmp_path / name
+    path.write_text(MSE, encoding="utf-8")
+    code, out, err = run_encoded(["solve", str(path), "-f", "json"], monkeypatch, "utf-8")
+    assert (code, err) == (0, ""), err
+    assert json.loads(out)["file"] == str(path)  # "\udcff" in JSON is the character again
+    for argv in (["list", str(tmp_path)], ["check", str(tmp_path)]):
+        code, out, err = run_encoded(argv, monkeypatch, "utf-8")
+        assert (code, err) == (0, ""), (argv, err)
+        assert "bad\\udcffname" in out, (argv, out)
+    report = tmp_path / "r.json"
+    r = run("solve", str(path), "-o", str(report))
+    assert r.exit_code == 0, r.output
+    assert json.loads(report.read_bytes().decode("utf-8"))["file"] == str(path)
