@@ -113,12 +113,14 @@ def vary(
         # and values its kind refuses) was told to "add a vary: block"
         say(
             f"warning: every variant of {path} repeats its givens: its vary: block changes "
-            "none of them (each draw was the template's own value, or refused)"
+            "none of them (each draw was the template's own value, or refused)",
+            one_line=True,
         )
     elif variants and all(v.unchanged for v in variants):
         say(
             f"warning: {path} has no decimal givens to vary by default; every variant repeats "
-            "its numbers (add a vary: block)"
+            "its numbers (add a vary: block)",
+            one_line=True,
         )
     # "-" and other streams (<(...) is /dev/fd/63) are "stdin": "--1.yaml" reads as an option
     stem = Path(template_name(path)).stem
@@ -135,7 +137,8 @@ def vary(
     written, same = len(pending), len(variants) - len(pending)
     say(
         f"{len(variants)} variant{'' if len(variants) == 1 else 's'} of {path} (seed {seed}) "
-        f"in {output}: {written} written, {same} unchanged"
+        f"in {output}: {written} written, {same} unchanged",
+        one_line=True,
     )
     if variants and variants[0].template_key_disagrees:  # the template's key has a typo
         fail_if_keys_disagree([path])
@@ -256,8 +259,8 @@ def grade(
     inputs = [*guarded(lambda: input_files(problems)), answers]
     _check_reports(output, json_out, force=force, inputs=inputs)
     report = guarded(lambda: grade_class(problems, answers))
-    for issue in report.issues:
-        say(f"warning: {issue}")
+    for issue in report.issues:  # one line each: a name may hold a line break
+        say(f"warning: {issue}", one_line=True)
     if output is None:
         write_data(report_csv(report), "grade report (CSV)")
     else:
@@ -342,7 +345,7 @@ def export(
         raise fail(f"no problem files (*.yaml, *.yml) in {', '.join(paths)}")
     bank = guarded(lambda: moodle_bank(files, category=category))
     for warning in bank.warnings:
-        say(f"warning: {warning}")
+        say(f"warning: {warning}", one_line=True)
     if bank.questions == 0:
         raise fail("no questions to export: no figure has a finite answer")
     if output is None:

@@ -85,7 +85,7 @@ def format_for_output(output: Any, asked: str | None, choices: tuple[str, ...]) 
         named = SUFFIX_FORMATS.get(PurePath(str(output)).suffix.lower())
     if asked is not None:
         if named is not None and named != asked:
-            say(f"warning: writing {asked} to {output}, whose suffix says {named}")
+            say(f"warning: writing {asked} to {output}, whose suffix says {named}", one_line=True)
         return asked
     return named if named in choices else None
 

@@ -156,7 +156,7 @@ def sheet(
     )
     _write(text, output, force=force, inputs=input_files(paths), markup=chosen == "html")
     for warning in sheet_warnings(text, chosen):
-        say(f"warning: {warning}")
+        say(f"warning: {warning}", one_line=True)
     fail_if_keys_disagree(bad)  # the sheet is written in full first
 
 

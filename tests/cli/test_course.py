@@ -401,3 +401,23 @@ def test_vary_of_a_template_whose_name_is_not_utf8_writes_loadable_variants(tmp_
     for f in written:
         f.read_bytes().decode("utf-8")  # each variant is UTF-8 text, and loads and checks
         assert solve_file(str(f)).ok
+
+
+def test_grade_warnings_are_one_line_each_whatever_the_problem_names(tmp_path: Path):
+    # Found by hand: a problem file named "new\nline.yaml" split grade's "unknown problem"
+    # warning, which lists the known names, over two lines of stderr (an escape character in
+    # a name was already shown as \u001b, a line break was not).
+    folder = tmp_path / "p"
+    folder.mkdir()
+    (folder / "new\nline.yaml").write_bytes((PROBLEMS / "mse-forecast.yaml").read_bytes())
+    answers = tmp_path / "a.csv"
+    answers.write_text("student,problem,figure,value\ns1,nope,loss,1\n", encoding="utf-8")
+    r = run("grade", str(folder), str(answers))
+    assert r.exit_code == 0, r.output
+    warnings = [line for line in r.stderr.splitlines() if "unknown problem" in line]
+    assert len(warnings) == 1 and warnings[0].endswith("; skipped"), r.stderr
+    assert "new\\nline" in warnings[0]
+    # and vary's lines, which name the template and the folder
+    r = run("vary", str(folder / "new\nline.yaml"), "-n", "1", "-o", str(tmp_path / "v\nw"))
+    assert r.exit_code == 0, r.output
+    assert len(r.stderr.splitlines()) == 2, r.stderr  # "wrote ..." and the summary
