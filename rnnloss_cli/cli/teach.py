@@ -149,7 +149,7 @@ def sheet(
             chosen,
             solutions=solutions,
             precision=precision,
-            title=title,
+            title=title if title and title.strip() else None,  # blanks: no title, as ''
             window=win,
             paper=(paper or Paper.a4).value,
         )

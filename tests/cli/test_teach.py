@@ -114,3 +114,14 @@ def test_every_problem_kind_has_a_template():
     from rnnloss_cli.problem import PARSERS
 
     assert set(PARSERS) == set(TEMPLATES)
+
+
+@pytest.mark.parametrize("fmt", ["markdown", "latex", "html"])
+def test_sheet_title_of_only_spaces_is_the_default_as_an_empty_one(fmt):
+    # Found by hand: `sheet --title ''` gave "Problem sheet" but `--title '   '` an empty
+    # heading ("# ", \title{}, <h1></h1>): a title of blanks is no title either.
+    blank = runner.invoke(app, ["sheet", "problems/hello.yaml", "-f", fmt, "--title", "   "])
+    empty = runner.invoke(app, ["sheet", "problems/hello.yaml", "-f", fmt, "--title", ""])
+    assert blank.exit_code == empty.exit_code == 0, blank.output
+    assert blank.stdout == empty.stdout
+    assert "Problem sheet" in blank.stdout
