@@ -5,6 +5,7 @@ inside the commands that need them so that start-up stays fast.
 """
 
 import inspect
+import os
 import re
 from typing import Annotated, Any, Optional
 
@@ -13,7 +14,7 @@ import typer
 from rnnloss_cli import __version__
 from rnnloss_cli.cli.course import register as register_course
 from rnnloss_cli.cli.ctc import ctc_app
-from rnnloss_cli.cli.io import EXIT_BAD_INPUT, fail, guarded, say
+from rnnloss_cli.cli.io import EXIT_BAD_INPUT, fail, guarded, refuse_stdout_onto, say
 from rnnloss_cli.cli.options import (
     ForceOpt,
     FormatOpt,
@@ -110,6 +111,10 @@ def solve(
             continue
         if (warning := tolerance_warnings(problem.meta, results[-1])) is not None:
             warnings.append(warning)
+    if results and output is None:  # `solve f.yaml >> f.yaml`: refused as -o onto it is
+        from rnnloss_cli.problem import input_files
+
+        refuse_stdout_onto(lambda: input_files(list(loaded), loaded))
     for warning in warnings:  # one line a file, as in check: an explicit loose tolerance
         say(f"warning: {warning}", one_line=True)
     if results and output is not None:
@@ -179,7 +184,9 @@ def check(
     Exits 1 if any key disagrees (naming the file), 2 if a file is malformed.
     """
     from rnnloss_cli.checking import DEFAULT_FOLDER, check_files
+    from rnnloss_cli.problem import problem_files
 
+    refuse_stdout_onto(lambda: guarded(lambda: problem_files(paths or [DEFAULT_FOLDER])))
     code = guarded(lambda: check_files(paths or [DEFAULT_FOLDER], precision))
     raise typer.Exit(code)
 
@@ -195,8 +202,11 @@ def list_(
 
     Without FOLDER, where there is no problems/ folder the kinds are still listed.
     """
-    from rnnloss_cli.checking import list_kinds_and_problems
+    from rnnloss_cli.checking import DEFAULT_FOLDER, list_kinds_and_problems
+    from rnnloss_cli.problem import problem_files
 
+    if folder is not None or os.path.isdir(DEFAULT_FOLDER):
+        refuse_stdout_onto(lambda: guarded(lambda: problem_files([folder or DEFAULT_FOLDER])))
     guarded(lambda: list_kinds_and_problems(folder))
 
 

@@ -22,6 +22,7 @@ from rnnloss_cli.cli.io import (
     fail_if_keys_disagree,
     guarded,
     json_for_stdout,
+    refuse_stdout_onto,
     say,
     write_data,
     write_file,
@@ -202,6 +203,7 @@ def mark(
     except ProblemError as err:
         raise fail(err.message) from None
     report = guarded(lambda: mark_answers(path, given))
+    refuse_stdout_onto(lambda: [path])  # `mark f.yaml ... >> f.yaml`, as -o onto it
     write_stdout(
         json_for_stdout(report_json(report)) if fmt is MarkFormat.json else report_text(report)
     )
@@ -258,6 +260,8 @@ def grade(
     *problems, answers = paths
     inputs = [*guarded(lambda: input_files(problems)), answers]
     _check_reports(output, json_out, force=force, inputs=inputs)
+    if output is None or str(json_out) == "-":
+        refuse_stdout_onto(lambda: inputs)  # a report appended to an input (`>> a.csv`)
     report = guarded(lambda: grade_class(problems, answers))
     for issue in report.issues:  # one line each: a name may hold a line break
         say(f"warning: {issue}", one_line=True)
@@ -349,6 +353,7 @@ def export(
     if bank.questions == 0:
         raise fail("no questions to export: no figure has a finite answer")
     if output is None:
+        refuse_stdout_onto(lambda: files)  # `export f.yaml >> f.yaml`, as -o onto it
         write_markup(bank.text)
     else:
         write_file(bank.text, output, force=force, inputs=input_files(files))

@@ -645,6 +645,30 @@ def check_output_path(output: Path, *, force: bool, inputs: Iterable[str | Path]
         raise fail(f"{shown_path(output)}: {problem}")
 
 
+def refuse_stdout_onto(inputs: Callable[[], Iterable[str | Path]]) -> None:
+    """Refuse (exit 2) a standard output that is one of the command's input files
+    (``solve f.yaml >> f.yaml`` appended the JSON to the problem file, where ``-o /dev/stdout``
+    onto it is refused), before anything is written; ``-`` among the inputs stands for the
+    file on standard input. ``inputs`` is called only when standard output is a regular file
+    (a terminal or a pipe costs nothing)."""
+    try:
+        out = os.fstat(sys.stdout.fileno())
+    except (OSError, ValueError, AttributeError, io.UnsupportedOperation):
+        return
+    if not stat.S_ISREG(out.st_mode):
+        return
+    for src in inputs():
+        try:
+            same = os.path.samestat(os.fstat(0) if str(src) == "-" else os.stat(src), out)
+        except (OSError, ValueError):
+            continue
+        if same:
+            name = "the file on standard input" if str(src) == "-" else shown_path(src)
+            raise fail(
+                f"standard output is {name}, one of this command's inputs; it is never written over"
+            )
+
+
 def names_folder(output: str | Path) -> bool:
     """Whether ``-o`` was written as a folder: ending in ``/`` (kept by
     :class:`~rnnloss_cli.cli.options.OutputPath`, which pathlib would drop)."""

@@ -10,7 +10,14 @@ from typing import Annotated, Optional
 
 import typer
 
-from rnnloss_cli.cli.io import fail, guarded, write_file, write_markup, write_stdout
+from rnnloss_cli.cli.io import (
+    fail,
+    guarded,
+    refuse_stdout_onto,
+    write_file,
+    write_markup,
+    write_stdout,
+)
 from rnnloss_cli.cli.options import (
     ForceOpt,
     FormatOpt,
@@ -64,6 +71,7 @@ def _write(
     """Write ``text`` to ``output`` (safely: see cli.io.write_file), or to standard output
     (``markup``: HTML, whose non-ASCII characters become references on an ASCII stdout)."""
     if output is None:
+        refuse_stdout_onto(lambda: inputs)  # `sheet f.yaml >> f.yaml`, as -o onto it
         (write_markup if markup else write_stdout)(text)
     else:
         write_file(text, output, force=force, inputs=inputs)

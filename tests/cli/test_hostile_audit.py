@@ -250,3 +250,41 @@ def test_a_file_name_that_is_not_utf8_is_written_as_its_escape(tmp_path: Path, m
     r = run("solve", str(path), "-o", str(report))
     assert r.exit_code == 0, r.output
     assert json.loads(report.read_bytes().decode("utf-8"))["file"] == str(path)
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["solve", "{f}", "-f", "json"],
+        ["solve", "-", "-f", "json"],  # the file given on standard input
+        ["check", "{f}"],
+        ["sheet", "{f}"],
+        ["export", "{f}"],
+        ["mark", "{f}", "--answer", "loss=0.125"],
+        ["list", "{d}"],
+    ],
+)
+def test_standard_output_appended_to_an_input_is_refused(tmp_path: Path, args):
+    """``rnnloss solve f.yaml >> f.yaml`` appended the JSON to the problem file (no longer
+    YAML afterwards), where ``-o /dev/stdout`` onto it is refused: an input is never written
+    over, whichever name standard output has. Refused before anything is written, as GNU
+    cat refuses ``cat f >> f``."""
+    import subprocess
+    import sys
+
+    folder = tmp_path / "d"
+    folder.mkdir()
+    f = folder / "f.yaml"
+    f.write_text(MSE, encoding="utf-8")
+    argv = [a.format(f=f, d=folder) for a in args]
+    with open(f, "ab") as out, open(f, "rb") as stdin:
+        done = subprocess.run(
+            [sys.executable, "-m", "rnnloss_cli", *argv],
+            stdin=stdin,
+            stdout=out,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+    assert done.returncode == 2, done.stderr
+    assert f.read_text(encoding="utf-8") == MSE
+    assert done.stderr.count("\n") == 1 and "never written over" in done.stderr, done.stderr
