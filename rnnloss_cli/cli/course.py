@@ -147,7 +147,13 @@ def vary(
 
 def _check_folder(output: Path) -> None:
     """Refuse (exit 2) a ``vary -o`` that cannot be a folder: a file or device, a symbolic
-    link that leads nowhere (a loop), a name the system cannot look up (too long)."""
+    link that leads nowhere (a loop), a name the system cannot look up (too long), and ``-``,
+    standard output for every other -o (it made a folder named "-")."""
+    if str(output) == "-":
+        raise fail(
+            "-o -: standard output cannot take the variants (a file each); -o names a folder "
+            "for them"
+        )
     try:
         if output.exists() and not output.is_dir():
             raise fail(f"{output}: is not a folder; -o names a folder for the variants")

@@ -421,3 +421,18 @@ def test_grade_warnings_are_one_line_each_whatever_the_problem_names(tmp_path: P
     r = run("vary", str(folder / "new\nline.yaml"), "-n", "1", "-o", str(tmp_path / "v\nw"))
     assert r.exit_code == 0, r.output
     assert len(r.stderr.splitlines()) == 2, r.stderr  # "wrote ..." and the summary
+
+
+def test_vary_output_dash_is_not_a_folder_named_dash(tmp_path: Path, monkeypatch):
+    # Found by hand: `vary t.yaml -n 2 -o -` wrote -/t-1.yaml and -/t-2.yaml, a folder
+    # named "-", where every other -o takes - for standard output; vary writes a file a
+    # variant, so standard output cannot take them: refused (a path to such a folder is not).
+    monkeypatch.chdir(tmp_path)
+    template = str(PROBLEMS / "hello-variants.yaml")
+    r = run("vary", template, "-n", "2", "-o", "-")
+    assert r.exit_code == 2, r.output
+    assert r.output.startswith("error: -o -:") and r.output.count("\n") == 1, r.output
+    assert not (tmp_path / "-").exists()
+    r = run("vary", template, "-n", "2", "-o", str(tmp_path / "-"))
+    assert r.exit_code == 0, r.output
+    assert len(list((tmp_path / "-").iterdir())) == 2
