@@ -140,9 +140,10 @@ def _write_results(
     from rnnloss_cli.cli.output import check_show, heatmap_format_note, output_format
     from rnnloss_cli.problem import input_files
 
-    fmt = output_format(fmt, output)
     inputs = input_files(list(loaded), loaded)  # custom problems' referenced files too
+    # the path first: a refused one is the only line (a suffix warning came before it)
     check_output_path(output, force=force, inputs=inputs)
+    fmt = output_format(fmt, output)
     show = check_show(results, show)
     note = heatmap_format_note(fmt, show)
     if note is not None:

@@ -139,7 +139,7 @@ def sheet(
     force: ForceOpt = False,
 ) -> None:
     """A question sheet (givens and tasks, no answers) or, with --solutions, a solution sheet."""
-    from rnnloss_cli.cli.io import fail_if_keys_disagree, say
+    from rnnloss_cli.cli.io import check_output_path, fail_if_keys_disagree, say
     from rnnloss_cli.cli.output import format_for_output, parse_window
     from rnnloss_cli.problem import input_files, problem_files
     from rnnloss_cli.sheet import build_sheet_checked, sheet_warnings
@@ -147,6 +147,9 @@ def sheet(
     win = guarded(lambda: parse_window(window))
     if not guarded(lambda: problem_files(paths)):
         raise fail(f"no problem files (*.yaml, *.yml) in {', '.join(paths)}")
+    inputs = input_files(paths)
+    if output is not None:  # a refused path is the only line (a suffix warning came first)
+        check_output_path(output, force=force, inputs=inputs)
     asked = None if fmt is None else fmt.value
     chosen = format_for_output(output, asked, ("markdown", "latex", "html")) or "markdown"
     if paper is not None and chosen == "markdown":  # said, not silently dropped
@@ -162,7 +165,7 @@ def sheet(
             paper=(paper or Paper.a4).value,
         )
     )
-    _write(text, output, force=force, inputs=input_files(paths), markup=chosen == "html")
+    _write(text, output, force=force, inputs=inputs, markup=chosen == "html")
     for warning in sheet_warnings(text, chosen):
         say(f"warning: {warning}", one_line=True)
     fail_if_keys_disagree(bad)  # the sheet is written in full first
@@ -268,8 +271,10 @@ def train(
     name = "hinge-seq" if loss is TrainLoss.sequence_hinge else loss.value
     settings = {"epochs": epochs, "seed": seed, "optimizer": optimizer.value, "clip": clip or None}
     if output is not None:
+        from rnnloss_cli.cli.io import check_output_path
         from rnnloss_cli.cli.output import output_format
 
+        check_output_path(output, force=force)  # first: a refused path is the only line
         fmt = output_format(fmt, output)  # rich: the file name's suffix chooses
     if fmt is OutputFormat.rich:
         from rnnloss_cli.cli.output import parse_window

@@ -59,3 +59,23 @@ def test_train_takes_its_format_from_the_suffix(tmp_path):
     r = run("train", "--loss", "mse", "--epochs", "2", "-o", str(out))
     assert r.exit_code == 0, r.output
     assert out.read_text("utf-8").startswith("{")
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["solve", HELLO, "--format", "json"],
+        ["sheet", HELLO, "--format", "html"],
+        ["train", "--loss", "mse", "--epochs", "1", "--format", "json"],
+    ],
+)
+def test_a_refused_output_is_one_error_line_without_the_suffix_warning(tmp_path, args):
+    # Found by hand: `solve f.yaml -o old.md --format json` on an existing old.md said
+    # "warning: writing json to old.md, whose suffix says markdown" and then "error: old.md:
+    # exists; pass --force": a warning about a write that never happens, two lines.
+    old = tmp_path / "old.md"
+    old.write_text("kept\n", encoding="utf-8")
+    r = run(*args, "-o", str(old))
+    assert r.exit_code == 2, r.output
+    assert r.stderr == f"error: {old}: exists; pass --force to overwrite it\n", r.stderr
+    assert old.read_text(encoding="utf-8") == "kept\n"
