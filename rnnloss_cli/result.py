@@ -52,11 +52,13 @@ def reads_as_empty(name: str) -> str | None:
 #: How a note about the answer-key checking itself begins: it is for whoever runs solve or
 #: check, so solution sheets (for students) leave it out.
 KEY_CHECKING_NOTE = "answer keys inside referenced files are not checked here"
+#: The same for a custom problem's inline terms, whose own keys nothing checks.
+INLINE_KEY_NOTE = "answer keys inside inline terms are not checked"
 
 
 def student_notes(notes: list[str]) -> list[str]:
     """The notes a solution sheet shows: all but those on the answer-key checking."""
-    return [n for n in notes if not n.startswith(KEY_CHECKING_NOTE)]
+    return [n for n in notes if not n.startswith((KEY_CHECKING_NOTE, INLINE_KEY_NOTE))]
 
 
 #: The singular of each unit a loss may carry (problem.base.LOG_BASES), for "1 bit".

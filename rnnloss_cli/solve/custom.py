@@ -13,6 +13,7 @@ from rnnloss_cli.errors import ProblemError
 from rnnloss_cli.limits import STEP_MAX_TERMS
 from rnnloss_cli.problem.custom import CustomProblem
 from rnnloss_cli.result import (
+    INLINE_KEY_NOTE,
     KEY_CHECKING_NOTE,
     Derived,
     Result,
@@ -76,6 +77,12 @@ def solve_custom(p: CustomProblem, *, window: Window | None = None) -> Result:
             f"key is ({', '.join(files)}: "
             + ("each can" if len(files) > 1 else "it can")
             + " be checked on its own)"
+        )
+    keyed = [t.name for t in p.terms if t.origin == "inline" and t.problem.meta.answer]
+    if keyed:  # dropped above with the files' keys, but nothing else can check them: said
+        r.notes.append(
+            f"{INLINE_KEY_NOTE} ({', '.join(keyed)}): give each in this problem's answer, "
+            "under the term's name"
         )
     return finalize(p.meta, r)
 

@@ -180,3 +180,24 @@ def test_many_terms_are_shown_cut():
     first = _lines(r)[0]
     assert "…" in first and first.endswith(" = 250"), first
     assert first.count("×") == STEP_MAX_TERMS, first
+
+
+def test_an_inline_terms_own_key_is_said_to_be_unchecked():
+    # Found by hand: an inline term with its own key (answer: 5 for an MSE of 1) solved with
+    # exit 0 and not a word: the key is never checked, here or anywhere (a referenced file's
+    # key gets a note saying so, and it can be checked on its own; an inline one cannot).
+    import yaml
+
+    from rnnloss_cli.result import student_notes
+
+    term = "{weight: 1, problem: {kind: mse, y: [1], yhat: [2], answer: 5}}"
+    text = f"kind: custom\nterms:\n  - {term}\n"
+    r = solve(parse_problem(yaml.safe_load(text), {}, "<t>"))
+    assert r.ok  # the problem itself has no key
+    notes = [n for n in r.notes if "inline" in n]
+    assert len(notes) == 1 and "1: mse" in notes[0] and "not checked" in notes[0], r.notes
+    assert notes[0] not in student_notes(r.notes)  # for whoever checks, not for students
+    plain = "kind: custom\nterms:\n  - {weight: 1, problem: {kind: mse, y: [1], yhat: [2]}}\n"
+    assert not [
+        n for n in solve(parse_problem(yaml.safe_load(plain), {}, "<t>")).notes if "inline" in n
+    ]
