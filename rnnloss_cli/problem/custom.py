@@ -140,6 +140,12 @@ def _check_name(f: Fields, tf: Fields, name: str, earlier: list[str]) -> None:
     """Term names are the figures an answer key checks besides ``loss`` (the total): a term
     named ``loss`` or like an earlier term would have its figure dropped without a word."""
     parts = ("name",) if tf.has("name") else ()
+    if not name.strip():  # "term: " titled its section, and no key or answer could name it
+        raise tf.error(
+            "a term's name cannot be empty: it is the figure an answer key checks; give it "
+            "a name, or leave name out for the default ('1: mse')",
+            *parts,
+        )
     if name == "loss":
         raise tf.error(
             "a term cannot be named 'loss': that is the total's figure; give it another name",

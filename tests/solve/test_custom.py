@@ -201,3 +201,18 @@ def test_an_inline_terms_own_key_is_said_to_be_unchecked():
     assert not [
         n for n in solve(parse_problem(yaml.safe_load(plain), {}, "<t>")).notes if "inline" in n
     ]
+
+
+@pytest.mark.parametrize("name", ["", "   "])
+def test_a_term_named_nothing_is_refused(name):
+    # Found by hand: `name: ""` was taken: its section was titled "term: " and its figure
+    # was named "" (an answer key cannot name it, nor `mark --answer` give it, "=0.47").
+    import yaml
+
+    data = yaml.safe_load(
+        "kind: custom\nterms:\n  - weight: 1\n    name: '" + name + "'\n    problem:\n"
+        "      kind: mse\n      y: [1]\n      yhat: [2]\n"
+    )
+    with pytest.raises(ProblemError) as info:
+        parse_problem(data, {}, "<t>")
+    assert info.value.field == "terms[0].name", info.value
