@@ -67,12 +67,17 @@ def tolerance_warning(
         return None
     share = SUSPICIOUS_TOLERANCE_SHARE
     if not given and 0 < abs(expected) < tolerance:
-        digits3 = 5 * 10.0 ** (math.floor(math.log10(abs(expected))) - 3)
+        # read from its decimal: 5 * 10.0 ** -324 was 0 (10^-324 underflows), "0e+00"
+        digits3 = float(f"5e{math.floor(math.log10(abs(expected))) - 3}")
+        suggest = (
+            f"{digits3:.0e} checks 3 significant digits"
+            if digits3
+            else "0 checks it exactly: no float64 tolerance is finer than 5e-324"
+        )
         return (
             f"the default tolerance {tolerance:g} is larger than the key {figure} = "
             f"{expected:g}: it passes any answer from {expected - tolerance:g} to "
-            f"{expected + tolerance:g}, 0 too; write a tolerance ({digits3:.0e} checks 3 "
-            "significant digits)"
+            f"{expected + tolerance:g}, 0 too; write a tolerance ({suggest})"
         )
     if given and expected != 0 and tolerance > share * abs(expected):
         return (

@@ -194,3 +194,21 @@ def test_a_key_smaller_than_the_default_tolerance_is_warned_about(tmp_path: Path
     f.write_text("kind: mse\ny: [0.001]\nyhat: [0.002]\ntolerance: 5e-9\nanswer: {loss: 1e-6}\n")
     result = runner.invoke(app, ["check", str(f)])
     assert (result.exit_code, result.stderr) == (0, ""), result.output
+
+
+@pytest.mark.parametrize(
+    ("key", "hint"),
+    [
+        (2.5e-6, "5e-09 checks 3 significant digits"),
+        (1e-320, "5e-324 checks 3 significant digits"),  # 5e-324: the finest double
+        (1e-323, "0 checks it exactly"),  # 5e-326 is no double: it read as 0e+00
+    ],
+)
+def test_the_default_tolerance_warning_suggests_a_tolerance_that_exists(key, hint):
+    # Found by hand: `answer: 1e-320` was told "write a tolerance (0e+00 checks 3
+    # significant digits)": 5 x 10^(-321-3) underflowed to 0, and 0 checks bit for bit.
+    from rnnloss_cli.problem.base import tolerance_warning
+
+    warning = tolerance_warning(5e-4, key, key, "loss", given=False)
+    assert warning is not None and hint in warning, warning
+    assert "0e+00" not in warning
