@@ -579,21 +579,25 @@ def _option_steps(p: DecodeProblem) -> list[Step]:
             )
         )
     if p.lm is not None:
-        grams = ", ".join(
+        # the n-grams' symbols as values, never in the template: an n-gram {w}x printed
+        # "ln P(x|0.7)", its context read as the placeholder of λ
+        symbols: dict[str, str] = {}
+        texts = []
+        for i, (g, v) in enumerate(list(p.lm.items())[:12]):
+            symbols[f"g{i}"] = g[-1]
+            if len(g) > 1:
+                symbols[f"c{i}"] = cut_word(g[:-1])
             # the minus sign of every other number of the line (U+2212), and spaced
-            f"ln P({g[-1]}|{cut_word(g[:-1])}) = {_minus(v)}"
-            if len(g) > 1
-            else f"ln P({g[0]}) = {_minus(v)}"
-            for g, v in list(p.lm.items())[:12]
-        )
+            given = f"{{g{i}}}|{{c{i}}}" if len(g) > 1 else f"{{g{i}}}"
+            texts.append(f"ln P({given}) = {_minus(v)}")
         more = f" and {len(p.lm) - 12:,} more" if len(p.lm) > 12 else ""
         out.append(
             Step(
                 "language model (shallow fusion)",
                 "score(l) = ln p(l|x) + λ·ln P_LM(l), λ = {w}, ln P_LM(l) = Σ_i ln P(l_i | l_<i) "
-                f"from the longest listed n-gram ({grams}{more}; unlisted: "
+                f"from the longest listed n-gram ({', '.join(texts)}{more}; unlisted: "
                 "{unknown})",
-                {"w": p.lm_weight, "unknown": UNKNOWN_LOG_PROB},
+                {"w": p.lm_weight, "unknown": UNKNOWN_LOG_PROB, **symbols},
             )
         )
     return out
