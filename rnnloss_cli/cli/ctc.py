@@ -314,6 +314,8 @@ def _checked_rows(emissions: str | None, logits: str | None, n_symbols: int) -> 
     f = Fields({key: matrix}, {}, FLAGS_FILE)
     if key == "emissions":
         checked = probabilities(f, matrix, key, ndims=(2,))
+        # as read_frames checks them (greedy alone printed p(π*) of frames summing to 1.8)
+        f.check_distribution_rows(checked, key, where=lambda idx: f"frame {idx[0] + 1}")
     else:
         checked = f.check_array(matrix, key, ndims=(2,))
     if checked.shape[1] != n_symbols:

@@ -190,3 +190,18 @@ def test_a_long_labelling_is_shown_cut_in_every_step(tmp_path):
     assert result.exit_code == 0, result.output
     assert "(2,000 symbols)" in result.output
     assert len(result.output) < 60_000, len(result.output)
+
+
+@pytest.mark.parametrize("beam", [[], ["--beam", "2"]])
+def test_greedy_decode_refuses_frames_that_are_no_distribution_as_beam_does(beam):
+    # Found by hand: `ctc decode --emissions 0.9,0.9;0.9,0.9 --symbols -,a` decoded and
+    # printed "p(π*) = 0.81", a loss of 0.211, from frames that sum to 1.8; with --beam
+    # (and in `ctc align`) the same frames are refused. Both now refuse them alike.
+    argv = ["ctc", "decode", "--emissions", "0.9,0.9;0.9,0.9", "--symbols", "-,a", *beam]
+    r = CliRunner().invoke(app, argv)
+    assert r.exit_code == 2, r.output
+    assert r.output == (
+        "error: --emissions, row 1: frame 1 sums to 1.8, expected 1 (|sum - 1| = 0.8 > "
+        "tolerance 1e-06): predicted probabilities must form a distribution (give --logits "
+        "instead to have softmax applied)\n"
+    )
