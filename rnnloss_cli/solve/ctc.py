@@ -644,6 +644,15 @@ def _worked_beta_and_grad(
     pairs = " + ".join(f"{{a{i}}} × {{b{i}}}" for i in range(len(states)))
     factors = {f"a{i}": _shown(log_alpha[0, s]) for i, s in enumerate(states)}
     factors |= {f"b{i}": _shown(log_beta[0, s]) for i, s in enumerate(states)}
+    if ln_y == -math.inf:  # the quotient would print as (0 × 0) / (0 × p): a 0/0
+        return Step(
+            f"worked gradient entry ∂loss/∂z_1({k})",
+            "∂loss/∂z_1({k}) = y_1({k}) − γ_1({k}) = {y} − 0 = {grad}  (y_1({k}) = 0: "
+            "α_1 and β_1 of label {k} both carry the factor y_1({k}), so its occupancy "
+            "γ_1({k}) = (" + which + ") / (y_1({k}) · p(l|x)) is 0; z_t: the logits, "
+            "y_t = softmax(z_t))",
+            {"y": y, "grad": grad, "k": k},
+        )
     return Step(
         f"worked gradient entry ∂loss/∂z_1({k})",
         f"∂loss/∂z_1({{k}}) = y_1({{k}}) − ({which}) / (y_1({{k}}) · p(l|x)) = "

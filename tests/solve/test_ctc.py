@@ -244,3 +244,17 @@ def test_listed_against_exact_headlines_the_exact_loss():
     r = solve_file(Path(__file__).resolve().parents[2] / "problems" / "ctc-exact-listed.yaml")
     assert abs(r.loss - 1.560648) < 1e-6
     assert abs(r.figures["listed"] - 2.813411) < 1e-6
+
+
+@pytest.mark.parametrize(
+    "frames", ["emissions: [[1, 0], [0, 1]]", "logits: [[1e308, -1e308], [-1e308, 1e308]]"]
+)
+def test_the_worked_gradient_entry_of_a_zero_probability_prints_no_division_by_zero(frames):
+    # Found by hand: with y_1(A) = 0 the worked entry printed "0 − (0 × 0) / (0 × 1) ≈ 0",
+    # a 0/0 no pencil can redo. Target A over 2 frames (see the test above): the entry is
+    # y_1(A) − γ_1(A) = 0 − 0 = 0, γ being 0 for a label of probability 0.
+    r = solve_text(f'kind: ctc\nmethod: exact\ntarget: A\nsymbols: ["-", A]\n{frames}\n')
+    grad = {s.label: s for s in r.steps}["worked gradient entry ∂loss/∂z_1(A)"]
+    text = step_text(grad, 3)
+    assert "/ (0 ×" not in text and "≈" not in text, text
+    assert "= y_1(A) − γ_1(A) = 0 − 0 = 0" in text, text
