@@ -151,7 +151,10 @@ def _listed_part(p: CTCProblem, r: Result, window: Window) -> ListedCTC:
     r.steps.append(
         Step(
             "sum over the listed alignments",
-            "P = {terms|+} = {value}",
+            # one alignment: "P = 0.03 = 0.03" said nothing (as ctc paths words it)
+            "P = {terms|+} = {value}"
+            if len(lc.alignments) > 1
+            else "P = {value}, the one listed alignment's product",
             {
                 "terms": terms([_listed_prob(a.product, a.log_product) for a in lc.alignments]),
                 "value": _listed_prob(lc.total, lc.log_total),

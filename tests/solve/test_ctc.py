@@ -258,3 +258,12 @@ def test_the_worked_gradient_entry_of_a_zero_probability_prints_no_division_by_z
     text = step_text(grad, 3)
     assert "/ (0 ×" not in text and "≈" not in text, text
     assert "= y_1(A) − γ_1(A) = 0 − 0 = 0" in text, text
+
+
+def test_one_listed_alignment_is_its_product_not_a_sum_of_one_term():
+    # Found by hand: `ctc --target AB --probs A=0.5,B=0.3,-=0.2 --alignment A-B` printed
+    # "sum over the listed alignments: P = 0.03 = 0.03"; `ctc paths` says of one alignment
+    # "the one alignment's product". A-B: 0.5 × 0.2 × 0.3 = 0.03.
+    r = solve_text("kind: ctc\ntarget: AB\nprobs: {A: 0.5, B: 0.3, '-': 0.2}\nalignments: [A-B]\n")
+    step = {s.label: s for s in r.steps}["sum over the listed alignments"]
+    assert step_text(step, 3) == "P = 0.03, the one listed alignment's product"
