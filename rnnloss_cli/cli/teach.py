@@ -147,9 +147,10 @@ def sheet(
     win = guarded(lambda: parse_window(window))
     if not guarded(lambda: problem_files(paths)):
         raise fail(f"no problem files (*.yaml, *.yml) in {', '.join(paths)}")
-    inputs = input_files(paths)
     if output is not None:  # a refused path is the only line (a suffix warning came first)
-        check_output_path(output, force=force, inputs=inputs)
+        # against the paths as given: listing the files custom terms name reads the inputs,
+        # which would empty a pipe (<(cat p.yaml)) before the sheet reads it
+        check_output_path(output, force=force, inputs=paths)
     asked = None if fmt is None else fmt.value
     chosen = format_for_output(output, asked, ("markdown", "latex", "html")) or "markdown"
     if paper is not None and chosen == "markdown":  # said, not silently dropped
@@ -165,7 +166,7 @@ def sheet(
             paper=(paper or Paper.a4).value,
         )
     )
-    _write(text, output, force=force, inputs=inputs, markup=chosen == "html")
+    _write(text, output, force=force, inputs=input_files(paths), markup=chosen == "html")
     for warning in sheet_warnings(text, chosen):
         say(f"warning: {warning}", one_line=True)
     fail_if_keys_disagree(bad)  # the sheet is written in full first

@@ -125,3 +125,21 @@ def test_sheet_title_of_only_spaces_is_the_default_as_an_empty_one(fmt):
     assert blank.exit_code == empty.exit_code == 0, blank.output
     assert blank.stdout == empty.stdout
     assert "Problem sheet" in blank.stdout
+
+
+@pytest.mark.parametrize("args", [[], ["-f", "html", "-o", "{out}"]])
+def test_sheet_of_a_piped_problem_reads_it_once(tmp_path, args):
+    # Checking the -o path before the sheet is built must not read the inputs (a pipe such
+    # as <(cat p.yaml) would then be empty for the sheet: "the file is empty").
+    import subprocess
+    import sys
+
+    out = tmp_path / "s.html"
+    argv = " ".join(a.format(out=out) for a in args)
+    done = subprocess.run(
+        ["bash", "-c", f"{sys.executable} -m rnnloss_cli sheet <(cat problems/hello.yaml) {argv}"],
+        capture_output=True,
+        text=True,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "HELLO" in (out.read_text(encoding="utf-8") if args else done.stdout)
