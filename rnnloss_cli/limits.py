@@ -117,12 +117,6 @@ MAX_CURVE_POINTS = 500
 #: Variants one ``rnnloss vary`` run writes: each is solved by the engine and written as a
 #: file, and a class of a few hundred students needs a few hundred; more is a typo.
 MAX_VARIANTS = 10_000
-#: Numbers one ``rnnloss vary`` run draws and writes: the variants times the numbers of the
-#: template (givens and key). Each variant is drawn, solved and written out as YAML, and held
-#: until all are checked (a run never leaves a set drawn from two seeds): a template of 10^5
-#: numbers took 1.6 s and 6 MB a variant, so ``-n 40`` took 68 s and 368 MB, and 10,000
-#: variants of a big template hours and tens of GB. This is about a minute.
-MAX_VARY_WORK = 5_000_000
 #: Draws tried for one variant before giving up: a draw breaking a constraint (the target
 #: must fit the frames) or the problem's own validation is drawn again, so a template whose
 #: constraints can never hold stops instead of looping.

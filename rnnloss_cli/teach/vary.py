@@ -868,7 +868,6 @@ def make_variants(
     data, lines = load_yaml(read_text(path), path)
     if not isinstance(data, dict):
         raise ProblemError("expected a problem (a mapping with 'kind')", file=path)
-    _check_work(path, data, len(ids) if ids is not None else count or 0)
     # as text: a byte of the name that is not UTF-8 (U+DCFF for b"\xff") as its escape, which
     # the variant's source can hold and YAML read back
     name = comment_line(template_name(path))
@@ -901,37 +900,6 @@ def make_variants(
         for i, lab in zip(idents, labels, strict=False)
     ]
     return [replace(v, template_key_disagrees=True) for v in variants] if disagrees else variants
-
-
-def _check_work(path: str, data: dict, n: int) -> None:
-    """Refuse a run of ``n`` variants past MAX_VARY_WORK numbers, before anything is drawn."""
-    from rnnloss_cli import limits
-
-    numbers = _count_numbers(data)
-    if n * numbers > limits.MAX_VARY_WORK:
-        most = limits.MAX_VARY_WORK // numbers
-        can = (
-            f"at most {most:,} variant{'' if most == 1 else 's'} of this template a run"
-            if most
-            else "this template alone has more numbers than that"
-        )
-        raise ProblemError(
-            f"{n:,} variant{'' if n == 1 else 's'} of {numbers:,} numbers each are "
-            f"{n * numbers:,} numbers to draw and write, more than the limit MAX_VARY_WORK = "
-            f"{limits.MAX_VARY_WORK:,}: {can}",
-            file=path,
-        )
-
-
-def _count_numbers(value: Any) -> int:
-    """The numbers (not booleans) in a loaded YAML value, however nested."""
-    if isinstance(value, dict):
-        return sum(_count_numbers(v) for v in value.values())
-    if isinstance(value, list):
-        if value and all(type(v) in (int, float) for v in value):  # a row: no recursion
-            return len(value)
-        return sum(_count_numbers(v) for v in value)
-    return int(isinstance(value, (int, float)) and not isinstance(value, bool))
 
 
 #: ASCII characters a student id keeps in its file name; any other ASCII character is ``_``.

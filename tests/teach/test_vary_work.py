@@ -42,25 +42,3 @@ def test_the_files_are_what_yaml_safe_dump_writes(tmp_path: Path):
         assert v.text.split("\n", 1)[1] == yaml.safe_dump(
             v.data, sort_keys=False, default_flow_style=None, allow_unicode=True, width=100
         )
-
-
-def test_a_run_is_refused_past_max_vary_work_before_anything_is_drawn(monkeypatch):
-    # Found by hand: `vary` of a template of 10^5 numbers took 1.6 s and 6 MB more memory a
-    # variant (every variant is held until all are checked): -n 40 took 68 s and 368 MB, and
-    # -n 10000 of a 64 MiB template was bounded by nothing practical. A run's numbers,
-    # variants x the template's numbers, are now bounded by MAX_VARY_WORK.
-    import pytest
-
-    from rnnloss_cli import limits
-    from rnnloss_cli.errors import ProblemError
-
-    # hinge-sequence.yaml: y and yhat 3 numbers each, the key's 2 and no tolerance: 8 numbers
-    monkeypatch.setattr(limits, "MAX_VARY_WORK", 40)
-    assert len(make_variants("problems/hinge-sequence.yaml", seed=1, count=5)) == 5
-    drawn = []
-    monkeypatch.setattr("rnnloss_cli.teach.vary.make_variant", lambda *a, **k: drawn.append(1))
-    with pytest.raises(ProblemError) as info:
-        make_variants("problems/hinge-sequence.yaml", seed=1, count=6)
-    assert "MAX_VARY_WORK" in info.value.message and "at most 5 variants" in info.value.message
-    assert info.value.file == "problems/hinge-sequence.yaml"
-    assert not drawn
