@@ -246,7 +246,10 @@ def grade(
     if len(paths) < 2:
         raise fail("give the problem files (or a folder) and then the answers CSV")
     *problems, answers = paths
-    inputs = [*guarded(lambda: input_files(problems)), answers]
+    # the files custom terms name, for the report paths' check: found by parsing every problem
+    # (as long as grading them), so only when a report goes to a file
+    to_file = output is not None or (json_out is not None and str(json_out) != "-")
+    inputs = [*(guarded(lambda: input_files(problems)) if to_file else problems), answers]
     _check_reports(output, json_out, force=force, inputs=inputs)
     report = guarded(lambda: grade_class(problems, answers))
     for issue in report.issues:
