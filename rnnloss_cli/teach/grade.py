@@ -170,6 +170,11 @@ class GradeReport:
     def students(self) -> list[str]:
         return list(self.by_student)
 
+    @property
+    def loaded(self) -> dict[str, Any]:
+        """Each problem file read, by its path, to its parsed problem (``input_files``)."""
+        return {g.path: g.ctx.problem for g in self.problems.values()}
+
     @cached_property
     def groups(self) -> dict[str, list[_Graded]]:
         """Template -> its variants (a problem that is not a variant is its own group)."""
