@@ -12,6 +12,7 @@ import codecs
 import difflib
 import importlib
 import os
+import stat
 import sys
 from collections.abc import Callable
 from typing import Any
@@ -261,6 +262,10 @@ def input_files(paths: list[str], loaded: dict[str, Any] | None = None) -> list[
         if path in loaded:
             problem = loaded[path]
         else:
+            if path != "-" and not _is_regular(path):
+                # a pipe (a FIFO, <(cat p.yaml)) gave its text to the command: opening it
+                # again would wait for a writer forever (sheet -o, export -o, vary hung)
+                continue
             try:
                 text = read_text(path)  # standard input is read once and kept
                 if not _may_name_files(text):
@@ -273,6 +278,14 @@ def input_files(paths: list[str], loaded: dict[str, Any] | None = None) -> list[
                 seen.add(term_file)
                 found.append(term_file)
     return found
+
+
+def _is_regular(path: str) -> bool:
+    """Whether ``path`` is a regular file (not a pipe, a device, a folder, or missing)."""
+    try:
+        return stat.S_ISREG(os.stat(path).st_mode)
+    except (OSError, ValueError):  # ValueError: a NUL in the path
+        return False
 
 
 def _may_name_files(text: str) -> bool:

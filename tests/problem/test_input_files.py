@@ -5,6 +5,10 @@ parsed a 64 MiB problem of numbers a second time, 5 s, to learn that it names no
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+import threading
 from pathlib import Path
 
 import pytest
@@ -19,6 +23,7 @@ terms:
   - {weight: 0.5, KEY: hinge.yaml}
   - {weight: 0.5, problem: {kind: mse, y: [1.0], yhat: [0.5]}}
 """
+ROOT = Path(__file__).resolve().parents[2]
 HINGE = "kind: hinge\ny: [1, -1]\nyhat: [0.5, 0.5]\n"
 
 
@@ -57,3 +62,50 @@ def test_the_word_file_anywhere_means_the_problem_is_parsed(tmp_path: Path, monk
     f.write_text("kind: mse\ntitle: a profile\ny: [1.5]\nyhat: [1.0]\n")
     assert set(input_files([str(f)])) == {str(f)}
     assert parsed == [str(f)]
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no FIFOs here")
+def test_a_pipe_is_listed_and_not_opened_again(tmp_path: Path):
+    # the command read the pipe's text already; opening it again waited for a writer forever
+    # (sheet -o, export -o and vary of a FIFO hung)
+    fifo = tmp_path / "p.yaml"
+    os.mkfifo(fifo)
+    done: list[list[str]] = []
+    worker = threading.Thread(target=lambda: done.append(input_files([str(fifo)])), daemon=True)
+    worker.start()
+    worker.join(timeout=10)
+    assert done and set(done[0]) == {str(fifo)}, "input_files waited on the pipe"
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no FIFOs here")
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["sheet", "FIFO", "-o", "OUT/sheet.md"],
+        ["export", "FIFO", "-o", "OUT/bank.xml"],
+        ["vary", "FIFO", "-n", "2", "-o", "OUT"],
+    ],
+)
+def test_commands_writing_files_read_a_piped_problem_once(tmp_path: Path, args):
+    fifo = tmp_path / "hinge.yaml"
+    os.mkfifo(fifo)
+    text = (ROOT / "problems/hinge-sequence.yaml").read_bytes()
+
+    def feed() -> None:
+        with open(fifo, "wb") as w:
+            w.write(text)
+
+    threading.Thread(target=feed, daemon=True).start()
+    out = tmp_path / "out"
+    out.mkdir()
+    argv = [a.replace("FIFO", str(fifo)).replace("OUT", str(out)) for a in args]
+    r = subprocess.run(
+        [sys.executable, "-m", "rnnloss_cli", *argv],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        timeout=30,
+    )
+    assert r.returncode == 0, r.stderr
+    assert any(out.iterdir())
