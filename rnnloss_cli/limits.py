@@ -117,6 +117,13 @@ MAX_CURVE_POINTS = 500
 #: Variants one ``rnnloss vary`` run writes: each is solved by the engine and written as a
 #: file, and a class of a few hundred students needs a few hundred; more is a typo.
 MAX_VARIANTS = 10_000
+#: Numbers one ``rnnloss vary`` run may draw: the variants asked for times the numbers the
+#: template gives (its givens, not its key). Every one is redrawn, written by the pure-Python
+#: YAML writer (about 15 us a number) and kept until all the variants are checked; measured
+#: before this limit, two variants of a 64 MiB template (1.27 million frames of 6 symbols)
+#: took 273 s and 4.2 GB. A handout problem gives tens of numbers: MAX_VARIANTS variants of a
+#: 100-number problem fit.
+MAX_VARY_NUMBERS = 1_000_000
 #: Draws tried for one variant before giving up: a draw breaking a constraint (the target
 #: must fit the frames) or the problem's own validation is drawn again, so a template whose
 #: constraints can never hold stops instead of looping.

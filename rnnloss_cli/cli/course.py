@@ -258,17 +258,25 @@ def grade(
     no figure is ignored (one warning). A problem whose answer key disagrees with the computed
     value (which answers are marked against) is named and the run exits 1.
     """
-    from rnnloss_cli.problem import input_files
+    from rnnloss_cli.problem import input_files, problem_files
     from rnnloss_cli.teach.grade import grade_class, report_csv, report_json_pieces, summary_text
 
     if len(paths) < 2:
         raise fail("give the problem files (or a folder) and then the answers CSV")
     *problems, answers = paths
-    inputs = [*guarded(lambda: input_files(problems)), answers]
+    inputs = [*problems, answers]
+    to_file = output is not None or (json_out is not None and str(json_out) != "-")
+    if to_file:  # checked before grading against the files as given, folders' files too
+        inputs += guarded(lambda: problem_files(problems))
     _check_reports(output, json_out, force=force, inputs=inputs)
-    if output is None or str(json_out) == "-":
-        refuse_stdout_onto(lambda: inputs)  # a report appended to an input (`>> a.csv`)
+    if output is None or str(json_out) == "-":  # a report appended to an input (`>> a.csv`)
+        refuse_stdout_onto(lambda: [*inputs, *guarded(lambda: problem_files(problems))])
     report = guarded(lambda: grade_class(problems, answers))
+    if to_file:
+        # and the files custom terms name, from the problems as graded: a problem read again
+        # costs its parsing twice, and a pipe (a FIFO, <(cat p.yaml)) gives its text once
+        inputs = [*input_files(problems, report.loaded), answers]
+        _check_reports(output, json_out, force=force, inputs=inputs)
     for issue in report.issues:  # one line each: a name may hold a line break
         say(f"warning: {issue}", one_line=True)
     if output is None:

@@ -12,6 +12,7 @@ import codecs
 import difflib
 import importlib
 import os
+import stat
 import sys
 from collections.abc import Callable
 from typing import Any
@@ -215,8 +216,13 @@ def read_problem(path: str, *, arrays: bool = False) -> tuple[Any, Any, Any]:
     """(data, lines, problem) of one problem file: read once (standard input can be), parsed
     and validated; the mapping and its lines for a caller that shows the givens as written.
     ``arrays``: see ``load_yaml`` (the mapping may then hold numpy arrays, not lists)."""
+    return _parse_text(read_text(path), path, arrays=arrays)
+
+
+def _parse_text(text: str, path: str, *, arrays: bool = False) -> tuple[Any, Any, Any]:
+    """:func:`read_problem` of a file's text, already read."""
     name = input_name(path)
-    data, lines = load_yaml(read_text(path), name, arrays=arrays)
+    data, lines = load_yaml(text, name, arrays=arrays)
     if data is None:
         raise ProblemError("the file is empty; expected a mapping with at least 'kind'", file=name)
     return data, lines, parse_problem(data, lines, name)
@@ -256,8 +262,15 @@ def input_files(paths: list[str], loaded: dict[str, Any] | None = None) -> list[
         if path in loaded:
             problem = loaded[path]
         else:
+            if path != "-" and not _is_regular(path):
+                # a pipe (a FIFO, <(cat p.yaml)) gave its text to the command: opening it
+                # again would wait for a writer forever (sheet -o, export -o, vary hung)
+                continue
             try:
-                problem = load_problem(path)
+                text = read_text(path)  # standard input is read once and kept
+                if not _may_name_files(text):
+                    continue
+                problem = _parse_text(text, path, arrays=True)[2]
             except ProblemError:
                 continue
         for term_file in _term_files(problem):
@@ -265,6 +278,21 @@ def input_files(paths: list[str], loaded: dict[str, Any] | None = None) -> list[
                 seen.add(term_file)
                 found.append(term_file)
     return found
+
+
+def _is_regular(path: str) -> bool:
+    """Whether ``path`` is a regular file (not a pipe, a device, a folder, or missing)."""
+    try:
+        return stat.S_ISREG(os.stat(path).st_mode)
+    except (OSError, ValueError):  # ValueError: a NUL in the path
+        return False
+
+
+def _may_name_files(text: str) -> bool:
+    """Whether a problem file's text could name other files: a custom term's key ``file`` is
+    written with those letters, or in a quoted key with escapes (a backslash). Any other text
+    names none, and is not parsed for it (a 64 MiB file of numbers takes 5 s to parse)."""
+    return "file" in text or "\\" in text
 
 
 def _term_files(problem: Any) -> list[str]:

@@ -144,12 +144,15 @@ def parse_decode(f: Fields, kind: str) -> DecodeProblem:
     n_frames, n_symbols = frames.probs.shape
     work = beam * n_frames * n_symbols
     if work > MAX_BEAM_EXTENSIONS:
+        # with no beam: in the file, the frames are what the file can change
+        given = f.has("beam")
+        which = f"a beam of {beam:,}" if given else f"the default beam of {beam:,} (no beam: given)"
         raise f.error(
-            f"a beam of {beam:,} over {counted(n_frames, 'frame')} of "
+            f"{which} over {counted(n_frames, 'frame')} of "
             f"{counted(n_symbols, 'symbol')} tries {work:,} prefix extensions, more than the "
             "limit MAX_BEAM_EXTENSIONS = "
             f"{MAX_BEAM_EXTENSIONS:,}; give a narrower beam or fewer frames",
-            "beam",
+            "beam" if given else ("emissions" if f.has("emissions") else "logits"),
         )
     lexicon, separator = _lexicon(f, frames)
     lm = _lm(f, frames)

@@ -170,6 +170,11 @@ class GradeReport:
     def students(self) -> list[str]:
         return list(self.by_student)
 
+    @property
+    def loaded(self) -> dict[str, Any]:
+        """Each problem file read, by its path, to its parsed problem (``input_files``)."""
+        return {g.path: g.ctx.problem for g in self.problems.values()}
+
     @cached_property
     def groups(self) -> dict[str, list[_Graded]]:
         """Template -> its variants (a problem that is not a variant is its own group)."""
@@ -404,12 +409,11 @@ def _case_clashes(distinct: list[_Graded]) -> list[str]:
 
 
 def grade_class(problem_paths: list[str], answers_path: str) -> GradeReport:
-    """Mark every answer of ``answers_path`` against the problems; see the module docstring."""
-    problems = _load_problems(problem_paths)
-    distinct = {id(g): g for g in problems.values()}
-    report = GradeReport({g.name: g for g in distinct.values()})
-    report.issues.extend(_case_clashes(list(distinct.values())))
-    report.disagree = [g.path for g in distinct.values() if not g.ctx.result.ok]
+    """Mark every answer of ``answers_path`` against the problems; see the module docstring.
+
+    The answers are read (and their header checked) before any problem is solved: a missing
+    or malformed CSV is said at once, not after the problems' minutes.
+    """
     records = _records(answers_path)
     for n, cells in records:
         if any(c.strip() for c in cells):
@@ -419,6 +423,11 @@ def grade_class(problem_paths: list[str], answers_path: str) -> GradeReport:
         raise ProblemError(
             "empty; expected a header such as student,problem,figure,value", file=answers_path
         )
+    problems = _load_problems(problem_paths)
+    distinct = {id(g): g for g in problems.values()}
+    report = GradeReport({g.name: g for g in distinct.values()})
+    report.issues.extend(_case_clashes(list(distinct.values())))
+    report.disagree = [g.path for g in distinct.values() if not g.ctx.result.ok]
     if extra:
         report.issues.append(
             f"{answers_path} row {n}: column(s) {', '.join(map(shown, extra))} ignored "

@@ -56,7 +56,7 @@ from pathlib import Path
 from typing import Any
 
 from rnnloss_cli.errors import ProblemError
-from rnnloss_cli.limits import MAX_VARY_LENGTH, MAX_VARY_STEPS, MAX_VARY_TRIES
+from rnnloss_cli.limits import MAX_VARY_LENGTH, MAX_VARY_NUMBERS, MAX_VARY_STEPS, MAX_VARY_TRIES
 from rnnloss_cli.problem.base import COMMON_FIELDS, loose_tolerance
 
 #: Decimals a varied number keeps at most (a key is checked to 5e-4; more is noise).
@@ -876,6 +876,7 @@ def make_variants(
         labels = [f"variant {i}" for i in idents]
     else:
         idents, labels = list(ids), [f"variant for {i}" for i in ids]
+    _check_work(len(idents), given_numbers(data), path)
     from dataclasses import replace
 
     from rnnloss_cli.solve import solve
@@ -900,6 +901,34 @@ def make_variants(
         for i, lab in zip(idents, labels, strict=False)
     ]
     return [replace(v, template_key_disagrees=True) for v in variants] if disagrees else variants
+
+
+def given_numbers(data: dict) -> int:
+    """How many numbers the givens of a parsed problem file hold (the fields every problem
+    has, such as answer and tolerance, left out; booleans are not numbers)."""
+    count, todo = 0, [v for k, v in data.items() if k not in COMMON_FIELDS]
+    while todo:
+        value = todo.pop()
+        if isinstance(value, dict):
+            todo.extend(value.values())
+        elif isinstance(value, list):
+            todo.extend(value)
+        elif isinstance(value, (int, float)) and not isinstance(value, bool):
+            count += 1
+    return count
+
+
+def _check_work(n_variants: int, numbers: int, path: str) -> None:
+    """Refuse a run that would draw more than ``MAX_VARY_NUMBERS`` numbers, before any draw."""
+    if n_variants * numbers > MAX_VARY_NUMBERS:
+        s = "" if n_variants == 1 else "s"
+        raise ProblemError(
+            f"{n_variants} variant{s} of a template giving {numbers:,} numbers would draw "
+            f"{n_variants * numbers:,}, at most {MAX_VARY_NUMBERS:,} a run (MAX_VARY_NUMBERS): "
+            "vary is for hand-sized problems; make fewer variants a run, or vary a smaller "
+            "problem",
+            file=path,
+        )
 
 
 #: ASCII characters a student id keeps in its file name; any other ASCII character is ``_``.

@@ -149,3 +149,14 @@ def test_decode_lexicon_and_lm_errors_name_the_field(tmp_path: Path, extra, fiel
     err = _error(tmp_path, DECODE + extra)
     assert f"field '{field}'" in str(err) and words in str(err)
     assert err.line is not None and err.line > DECODE.count("\n")  # on an added line
+
+
+def test_a_default_beam_past_the_limit_points_at_the_frames(tmp_path, monkeypatch):
+    # no beam: in the file (a 10^6-frame decode): the error named line 1 and field 'beam',
+    # which the file does not have
+    import rnnloss_cli.problem.align as align
+
+    monkeypatch.setattr(align, "MAX_BEAM_EXTENSIONS", 3)
+    err = _error(tmp_path, DECODE.replace("beam: 2\n", ""))  # default beam 4 x 1 x 2 = 8
+    assert (err.line, err.field) == (3, "emissions"), str(err)
+    assert "the default beam of 4 (no beam: given)" in err.message, str(err)

@@ -1,0 +1,86 @@
+"""vary's work is bounded: a run draws at most ``MAX_VARY_NUMBERS`` numbers (the variants
+asked for times the numbers the template gives), and a bigger run is refused before any draw,
+in one line. Found by timing vary at the 64 MiB file cap: two variants of a 1.27-million-frame
+CTC file took 273 s and 4.2 GB (every number redrawn, written by the pure-Python YAML writer
+and kept until all variants are checked)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+import rnnloss_cli.teach.vary as vary
+from rnnloss_cli.cli.app import app
+from rnnloss_cli.errors import ProblemError
+from rnnloss_cli.limits import MAX_VARIANTS, MAX_VARY_NUMBERS
+
+# 5 frames x 6 symbols = 30 numbers given; the target and the symbols are not numbers (no
+# key: vary keys the loss)
+TEMPLATE = """\
+kind: ctc
+title: five frames
+target: AB
+symbols: ["-", A, B, C, D, E]
+emissions:
+  - [0.25, 0.15, 0.2, 0.1, 0.2, 0.1]
+  - [0.3, 0.2, 0.1, 0.1, 0.2, 0.1]
+  - [0.2, 0.2, 0.2, 0.2, 0.1, 0.1]
+  - [0.1, 0.3, 0.3, 0.1, 0.1, 0.1]
+  - [0.4, 0.1, 0.1, 0.2, 0.1, 0.1]
+"""
+
+
+@pytest.fixture
+def template(tmp_path: Path) -> Path:
+    f = tmp_path / "five.yaml"
+    f.write_text(TEMPLATE)
+    return f
+
+
+def test_the_limit_leaves_room_for_a_class_of_handout_problems():
+    # a roster of the most variants a run makes, of a problem of 100 numbers
+    assert MAX_VARIANTS * 100 <= MAX_VARY_NUMBERS
+
+
+def test_numbers_are_counted_in_the_givens_only():
+    data = {"kind": "mse", "y": [1, 2.5], "yhat": [[0.5, True], {"a": 3}]}
+    data |= {"answer": 4.0, "tolerance": 1}
+    # 1, 2.5, 0.5 and 3; not True, not the answer or the tolerance
+    assert vary.given_numbers(data) == 4
+
+
+@pytest.mark.parametrize("count, refused", [(33, False), (34, True)])
+def test_a_run_drawing_more_than_the_limit_is_refused(template, monkeypatch, count, refused):
+    monkeypatch.setattr(vary, "MAX_VARY_NUMBERS", 1000)  # 33 x 30 = 990, 34 x 30 = 1020
+    if not refused:
+        assert len(vary.make_variants(str(template), seed=1, count=count)) == count
+        return
+    with pytest.raises(ProblemError) as err:
+        vary.make_variants(str(template), seed=1, count=count)
+    msg = str(err.value)
+    assert "34 variants of a template giving 30 numbers would draw 1,020" in msg, msg
+    assert "at most 1,000 a run (MAX_VARY_NUMBERS)" in msg, msg
+
+
+def test_the_refusal_comes_before_any_draw(template, monkeypatch):
+    monkeypatch.setattr(vary, "MAX_VARY_NUMBERS", 29)
+
+    def no_draw(*args, **kwargs):
+        raise AssertionError("drew a variant")
+
+    monkeypatch.setattr(vary, "make_variant", no_draw)
+    with pytest.raises(ProblemError, match="1 variant of a template giving 30 numbers"):
+        vary.make_variants(str(template), seed=1, count=1)
+
+
+def test_the_cli_says_so_in_one_line_and_writes_nothing(template, tmp_path, monkeypatch):
+    monkeypatch.setattr(vary, "MAX_VARY_NUMBERS", 100)
+    out = tmp_path / "out"
+    r = CliRunner().invoke(app, ["vary", str(template), "-n", "4", "-o", str(out)])
+    assert r.exit_code == 2, r.output
+    lines = r.output.strip().splitlines()
+    assert len(lines) == 1, r.output
+    assert lines[0].startswith(f"error: {template}: 4 variants of a template giving 30 numbers")
+    assert not out.exists() or not any(out.iterdir())
