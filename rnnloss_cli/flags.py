@@ -345,6 +345,7 @@ def parse_mapping(text: str, flag: str) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for item in text.split(","):
         key, sep, value = item.rpartition("=")
+        key = key.strip()  # 'A=0.5, B=0.3': the symbol B, not ' B' (no symbol holds a space)
         if not sep or not key:
             raise ProblemError(
                 f"expected SYMBOL=NUMBER pairs separated by commas, got {shown_text(item)}",

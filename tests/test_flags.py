@@ -176,3 +176,21 @@ def test_words_that_are_not_yaml_spellings_stay(message):
 
     keys = ("yhat", "lengths", "mask", "reduction", "symbols")
     assert flag_words(message, "yhat", keys, {}) == message
+
+
+def test_spaces_around_a_mapping_s_symbols_are_not_part_of_them():
+    # Found by hand: `ctc --target AB --probs 'A=0.5, B=0.3, -=0.2' -T 3` said "the blank
+    # '-' is missing from --probs": the keys were ' B' and ' -' (a symbol never holds a
+    # space, and --symbols, --lexicon and --alignment are read without them).
+    assert parse_mapping("A=0.5, B=0.3 , -=0.2", "--probs") == {"A": 0.5, "B": 0.3, "-": 0.2}
+    with pytest.raises(ProblemError, match="given twice"):
+        parse_mapping("A=0.5, A =0.3", "--probs")
+    from typer.testing import CliRunner
+
+    from rnnloss_cli.cli import app
+
+    spaced = ["ctc", "--target", "AB", "--probs", "A=0.5, B=0.3, -=0.2", "-T", "3"]
+    plain = ["ctc", "--target", "AB", "--probs", "A=0.5,B=0.3,-=0.2", "-T", "3"]
+    r, s = CliRunner().invoke(app, spaced), CliRunner().invoke(app, plain)
+    assert r.exit_code == 0, r.output
+    assert r.output == s.output
