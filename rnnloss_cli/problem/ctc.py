@@ -232,6 +232,10 @@ def parse_ctc(f: Fields, kind: str) -> CTCProblem:
     meta = parse_meta(f, kind, uses_log=True)
     target = _symbol_seq(f, f.raw("target"), "target", allow_empty=True)
     blank = f.text("blank", "-")
+    if not blank or not all(_plain(c) for c in blank):  # '' was blamed on probs, a line later
+        raise f.error(
+            f"expected one symbol without spaces or control characters, got {blank!r}", "blank"
+        )
     if blank in target:
         raise f.error(
             f"the blank {blank!r} cannot be part of the target; the blank means 'no label' "

@@ -138,6 +138,19 @@ BAD = [
         "has 1 row",
     ),
     ("kind: ctc\ntarget: AB\nemissions: [[0.2, 0.7, 0.1]]\n", None, None, "needs 'symbols"),
+    # found by hand: an empty (or space) blank was blamed on probs, the line after it
+    (
+        'kind: ctc\ntarget: AB\nblank: ""\nprobs: {A: 0.5, B: 0.3, "-": 0.2}\nframes: 3\n',
+        3,
+        "blank",
+        "expected one symbol without spaces or control characters, got ''",
+    ),
+    (
+        'kind: ctc\ntarget: AB\nblank: " "\nprobs: {A: 0.5, B: 0.3, "-": 0.2}\nframes: 3\n',
+        3,
+        "blank",
+        "got ' '",
+    ),
 ]
 
 
