@@ -1215,7 +1215,8 @@ def _text_shown(text: str) -> str:
     if not text:
         return EMPTY
     cut = text[:TEXT_SHOWN_CHARS] + ("…" if len(text) > TEXT_SHOWN_CHARS else "")
-    return _CONTROL.sub("\ufffd", cut)
+    # a line break too: a typed answer holding one split its report line in two
+    return _CONTROL.sub("\ufffd", cut).replace("\n", "\ufffd")
 
 
 def _answer_text(x: float) -> str:

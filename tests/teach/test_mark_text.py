@@ -160,3 +160,12 @@ def test_grade_wide_csv_empty_labelling(tmp_path: Path):
     report = grade_class([str(tmp_path / "p")], str(answers))
     assert report.totals()["ana"] == (1, 2)
     assert report.totals()["ben"] == (1, 2)
+
+
+def test_a_text_answer_with_a_line_break_stays_on_its_report_line():
+    # Found by hand: `mark ctc-decode-beam-vs-greedy.yaml --answer $'beam=a\nb'` printed
+    # "beam = a" and "b: wrong, expected a" on two lines (other control characters were
+    # already shown as U+FFFD): one line a figure, as a report is read.
+    report = mark_answers("problems/ctc-decode-beam-vs-greedy.yaml", {"beam": "a\nb"})
+    lines = report_text(report).splitlines()
+    assert lines[1] == "  beam = a\ufffdb: wrong, expected a", lines
