@@ -30,7 +30,7 @@ from rnnloss_cli.limits import (
 from rnnloss_cli.problem._keys import ExtraKeys, split_answer
 from rnnloss_cli.problem.base import COMMON_FIELDS, Meta
 from rnnloss_cli.problem.ctc import _plain, _symbol_seq
-from rnnloss_cli.problem.fields import Fields, counted, named, plain_list
+from rnnloss_cli.problem.fields import Fields, counted, named, plain_list, text_number_hint
 from rnnloss_cli.problem.rnnt import probabilities
 
 FRAME_FIELDS = ("symbols", "blank", "emissions", "logits")
@@ -286,6 +286,8 @@ def _lm_line(line: str, symbols: Sequence[str] | None, blank: str | None) -> tup
         raise ProblemError(
             "expected a decimal number after the tab (digits 0-9, an optional sign, point and "
             f"exponent, e.g. -0.7 or -1e-3; no '_', nan or inf), got {text[:40]!r}"
+            # the hint a file's or a flag's number gets (a U+2212 minus copied from a PDF)
+            + text_number_hint(text)
         )
     value = float(text)
     if not math.isfinite(value):

@@ -132,3 +132,14 @@ def test_a_million_lines(tmp_path: Path):
 def test_the_blank_is_refused_without_an_alphabet(tmp_path: Path):
     err = _refused(tmp_path, "a\t-1\n-a\t-1\n", blank="-")
     assert (err.line, err.field) == (2, "lm.-a") and "blank '-'" in err.message, str(err)
+
+
+@pytest.mark.parametrize(
+    ("number", "hint"),
+    [("−0.5", "U+2212 MINUS SIGN is not the minus sign '-'"), ("-0,5", "a decimal comma")],
+)
+def test_a_number_copied_from_a_pdf_gets_the_hint_files_and_flags_give(tmp_path, number, hint):
+    # Found by hand: an --lm line "a<TAB>−0.5" was told only "expected a decimal number",
+    # where a problem file or a flag names the U+2212 minus (or the decimal comma).
+    err = _refused(tmp_path, f"a\t{number}\n", symbols=SYMBOLS, blank="-")
+    assert hint in err.message, err.message
