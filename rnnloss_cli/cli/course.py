@@ -264,14 +264,13 @@ def grade(
     if len(paths) < 2:
         raise fail("give the problem files (or a folder) and then the answers CSV")
     *problems, answers = paths
-    inputs = [*problems, answers]
-    to_file = output is not None or (json_out is not None and str(json_out) != "-")
-    if to_file:  # checked before grading against the files as given, folders' files too
-        inputs += guarded(lambda: problem_files(problems))
+    # checked before grading against the files as given, folders' files too (a listing)
+    inputs = [*problems, answers, *guarded(lambda: problem_files(problems))]
     _check_reports(output, json_out, force=force, inputs=inputs)
     if output is None or str(json_out) == "-":  # a report appended to an input (`>> a.csv`)
-        refuse_stdout_onto(lambda: [*inputs, *guarded(lambda: problem_files(problems))])
+        refuse_stdout_onto(lambda: inputs)
     report = guarded(lambda: grade_class(problems, answers))
+    to_file = output is not None or (json_out is not None and str(json_out) != "-")
     if to_file:
         # and the files custom terms name, from the problems as graded: a problem read again
         # costs its parsing twice, and a pipe (a FIFO, <(cat p.yaml)) gives its text once

@@ -58,6 +58,7 @@ from typing import Any
 from rnnloss_cli.errors import ProblemError
 from rnnloss_cli.limits import MAX_VARY_LENGTH, MAX_VARY_NUMBERS, MAX_VARY_STEPS, MAX_VARY_TRIES
 from rnnloss_cli.problem.base import COMMON_FIELDS, loose_tolerance
+from rnnloss_cli.problem.fields import counted
 
 #: Decimals a varied number keeps at most (a key is checked to 5e-4; more is noise).
 MAX_DECIMALS = 6
@@ -462,12 +463,11 @@ _VARIANT_SOURCE = re.compile(
 
 #: Characters that end a line for YAML (C0 controls, NEL, the Unicode line and paragraph
 #: separators) or control a terminal: none may stand in a comment line or a student id.
-_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
-
-
+_CONTROL_CHARS = "\x00-\x1f\x7f-\x9f\u2028\u2029"
+_CONTROL = re.compile(f"[{_CONTROL_CHARS}]")
 #: What a comment line escapes: _CONTROL, and a lone surrogate (a byte of a file name that
 #: is not UTF-8, as Python reads it: b"\\xff" is U+DCFF), which UTF-8 cannot write.
-_NOT_IN_COMMENT = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff]")
+_NOT_IN_COMMENT = re.compile(f"[{_CONTROL_CHARS}\ud800-\udfff]")
 
 
 def comment_line(text: str) -> str:
@@ -921,9 +921,8 @@ def given_numbers(data: dict) -> int:
 def _check_work(n_variants: int, numbers: int, path: str) -> None:
     """Refuse a run that would draw more than ``MAX_VARY_NUMBERS`` numbers, before any draw."""
     if n_variants * numbers > MAX_VARY_NUMBERS:
-        s = "" if n_variants == 1 else "s"
         raise ProblemError(
-            f"{n_variants} variant{s} of a template giving {numbers:,} numbers would draw "
+            f"{counted(n_variants, 'variant')} of a template giving {numbers:,} numbers would draw "
             f"{n_variants * numbers:,}, at most {MAX_VARY_NUMBERS:,} a run (MAX_VARY_NUMBERS): "
             "vary is for hand-sized problems; make fewer variants a run, or vary a smaller "
             "problem",

@@ -6,8 +6,6 @@ parsed a 64 MiB problem of numbers a second time, 5 s, to learn that it names no
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
 import threading
 from pathlib import Path
 
@@ -15,6 +13,7 @@ import pytest
 
 import rnnloss_cli.problem as problem
 from rnnloss_cli.problem import input_files
+from tests.test_robustness import rnnloss
 
 CUSTOM = """\
 kind: custom
@@ -84,6 +83,9 @@ def test_a_pipe_is_listed_and_not_opened_again(tmp_path: Path):
         ["sheet", "FIFO", "-o", "OUT/sheet.md"],
         ["export", "FIFO", "-o", "OUT/bank.xml"],
         ["vary", "FIFO", "-n", "2", "-o", "OUT"],
+        # grade listed the inputs before grading: the pipe was read then, and grading
+        # opened it again
+        ["grade", "FIFO", "ANSWERS", "-o", "OUT/report.csv"],
     ],
 )
 def test_commands_writing_files_read_a_piped_problem_once(tmp_path: Path, args):
@@ -91,21 +93,22 @@ def test_commands_writing_files_read_a_piped_problem_once(tmp_path: Path, args):
     os.mkfifo(fifo)
     text = (ROOT / "problems/hinge-sequence.yaml").read_bytes()
 
-    def feed() -> None:
+    def feed() -> None:  # a pipe gives its text once: a second open waits for a writer
         with open(fifo, "wb") as w:
             w.write(text)
 
     threading.Thread(target=feed, daemon=True).start()
+    answers = tmp_path / "answers.csv"
+    # hinge-sequence's handout key: loss 0.467 (the mean of 0.2, 0.5 and 0.7)
+    answers.write_text("student,problem,figure,value\ns1,hinge,loss,0.467\n")
     out = tmp_path / "out"
     out.mkdir()
-    argv = [a.replace("FIFO", str(fifo)).replace("OUT", str(out)) for a in args]
-    r = subprocess.run(
-        [sys.executable, "-m", "rnnloss_cli", *argv],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        env={**os.environ, "PYTHONPATH": str(ROOT)},
-        timeout=30,
-    )
-    assert r.returncode == 0, r.stderr
+    argv = [
+        a.replace("FIFO", str(fifo)).replace("OUT", str(out)).replace("ANSWERS", str(answers))
+        for a in args
+    ]
+    code, _, err = rnnloss(*argv, cwd=ROOT, timeout=30)
+    assert code == 0, err
     assert any(out.iterdir())
+    if args[0] == "grade":  # 1 of its 2 points (loss right, sum not answered)
+        assert (out / "report.csv").read_text().splitlines()[1].startswith("s1,1,2,")
