@@ -153,6 +153,45 @@ def to_dict(
     }
 
 
+def _is_cell(x: Any) -> bool:
+    """A scalar, or an object holding only scalars (a LogNumber's ``{"ln", "value"}``)."""
+    if isinstance(x, dict):
+        return not any(isinstance(v, (dict, list)) for v in x.values())
+    return not isinstance(x, list)
+
+
+def _is_line(x: Any) -> bool:
+    """A list of cells (a table's row, a list of numbers): written on one line."""
+    return isinstance(x, list) and all(map(_is_cell, x))
+
+
+def _layout(x: Any, encode: Any, pad: str, out: list[str]) -> None:
+    """``x`` as ``json.dumps(x, indent=2)`` lays it out, but for a list of cells (a table's
+    row, a list of numbers), written on one line, and a list of such lists (a table's rows,
+    a matrix), one of them a line. Each line is encoded by the C encoder, which
+    ``json.dumps`` only uses without ``indent``: indenting every cell of a 10^6-cell window
+    took 11 µs a cell, 3.5 GB and 270 MB of output."""
+    inner = pad + "  "
+    if isinstance(x, dict) and x:
+        out.append("{")
+        for i, (key, value) in enumerate(x.items()):
+            out.append(("\n" if i == 0 else ",\n") + inner + encode(key) + ": ")
+            _layout(value, encode, inner, out)
+        out.append("\n" + pad + "}")
+    elif isinstance(x, list) and x and not _is_line(x):
+        lines = all(map(_is_line, x))
+        out.append("[")
+        for i, value in enumerate(x):
+            out.append(("\n" if i == 0 else ",\n") + inner)
+            if lines:
+                out.append(encode(value))
+            else:
+                _layout(value, encode, inner, out)
+        out.append("\n" + pad + "]")
+    else:
+        out.append(encode(x))
+
+
 def render_json(
     results: list[Result],
     precision: int = 3,
@@ -161,8 +200,10 @@ def render_json(
     ascii_only: bool = False,
 ) -> str:
     """One object for one result, a list for several; tables windowed as in the other formats
-    (every figure is kept; no list grows beyond the window)."""
+    (every figure is kept; no list grows beyond the window). Laid out two spaces an indent,
+    a table's row (or a list of numbers) on one line."""
     docs = [to_dict(r, precision, window=window) for r in results]
-    return json.dumps(
-        docs[0] if len(docs) == 1 else docs, indent=2, allow_nan=False, ensure_ascii=ascii_only
-    )
+    encode = json.JSONEncoder(allow_nan=False, ensure_ascii=ascii_only).encode
+    out: list[str] = []
+    _layout(docs[0] if len(docs) == 1 else docs, encode, "", out)
+    return "".join(out)
