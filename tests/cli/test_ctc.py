@@ -229,7 +229,9 @@ def test_window_is_bounded():
     r = run(*args, "--window", "100000000x100")
     assert r.exit_code == 2, r.output
     assert "MAX_WINDOW_CELLS" in r.output
-    assert run(*args, "--window", "1000x1000").exit_code == 0
+    assert run(*args, "--window", "500x500").exit_code == 0
+    r = run(*args, "--window", "501x500")
+    assert r.exit_code == 2 and "more than the limit MAX_WINDOW_CELLS = 250,000" in r.output
 
 
 @pytest.mark.parametrize("value", ["3x", "x3", "5x5x5", "0x10"])
@@ -238,6 +240,13 @@ def test_window_needs_rows_and_columns_when_it_has_an_x(value):
     r = run("solve", "problems/hello.yaml", "--window", value)
     assert r.exit_code == 2, r.output
     assert "--window" in r.output
+
+
+@pytest.mark.parametrize("value", ["60×16", "60*16", "60 x 16", "60,16", " 60 : 16 "])
+def test_window_with_another_separator_gets_the_x_form(value):
+    r = run("solve", "problems/hello.yaml", "--window", value)
+    assert r.exit_code == 2, r.output
+    assert "write it as 60x16" in r.output
 
 
 @pytest.mark.parametrize(
