@@ -38,8 +38,11 @@ def parse_window(text: str | None) -> Any:
     # ASCII digits only: int() also read '1_0' and digits of other scripts
     match = re.fullmatch(r"\s*([0-9]+)(?:[xX]([0-9]+))?\s*", text)
     if match is None:
+        # 60×16, 60*16, 60 x 16, 60,16: the two numbers meant, another separator
+        near = re.fullmatch(r"\s*([0-9]+)\s*[xX×*,;:/]\s*([0-9]+)\s*", text)
+        hint = f": write it as {near[1]}x{near[2]}" if near else ""
         raise flag_error(
-            f"expected ROWS or ROWSxCOLS, e.g. 200 or 200x40, got {shown}", "--window"
+            f"expected ROWS or ROWSxCOLS, e.g. 200 or 200x40, got {shown}{hint}", "--window"
         ) from None
     rows, cols = match[1], match[2]
     if max(len(rows), len(cols or "")) > 9:  # past any limit; int() of 4300+ digits fails
