@@ -126,7 +126,8 @@ def signed_sum(name: str, values: Any) -> tuple[str, dict[str, float]]:
 
 def product_sum(name: str, weights: Any, logs: Any) -> tuple[str, dict[str, float]]:
     """A template writing ``a × (b) + c × (d)`` for weights [a, c] and values [b, d]: every
-    product of a weighted sum written out (a negative value in parentheses).
+    product of a weighted sum written out (a negative value, and a negative weight after the
+    first, in parentheses).
 
     A long list keeps its first and last products and says how many it leaves out.
     """
@@ -139,7 +140,8 @@ def product_sum(name: str, weights: Any, logs: Any) -> tuple[str, dict[str, floa
         if n == split:
             parts.append(f" + … ({len(weights) - len(kept):,} more) …")
         value = "({" + v + "})" if out[v] < 0 else "{" + v + "}"
-        parts.append(("" if n == 0 else " + ") + "{" + w + "} × " + value)
+        weight = "({" + w + "})" if out[w] < 0 and n > 0 else "{" + w + "}"
+        parts.append(("" if n == 0 else " + ") + weight + " × " + value)
     return "".join(parts) if parts else "0", out
 
 
@@ -521,15 +523,17 @@ def _returns_steps(p: ReinforceProblem, rewards: np.ndarray, returns: np.ndarray
                 key = f"r{k}"
                 values[key] = float(rew2[n, k])
                 power = k - t
+                # a negative factor in parentheses: 0.5 × (−1), not 0.5 × −1
+                factor = f"({{{key}}})" if values[key] < 0 else f"{{{key}}}"
                 if power == 0:
                     plain.append("{" + key + "}")
                     latex.append("{" + key + "}")
                 elif power == 1:
-                    plain.append("{g} × {" + key + "}")
-                    latex.append(r"{g} \times {" + key + "}")
+                    plain.append("{g} × " + factor)
+                    latex.append(r"{g} \times " + factor)
                 else:
-                    plain.append(f"{{g}}^{power} × {{{key}}}")
-                    latex.append(f"{{g}}^{{{power}}} \\times {{{key}}}")
+                    plain.append(f"{{g}}^{power} × {factor}")
+                    latex.append(f"{{g}}^{{{power}}} \\times {factor}")
             values["value"] = float(ret2[n, t])  # the engine's backward recursion
             who = f"episode {n + 1}, " if rew2.shape[0] > 1 else ""
             out.append(

@@ -99,6 +99,18 @@ def test_reinforce_discounted_with_mean_baseline():
     assert any("gradient descent minimises the loss l = −j" in n.lower() for n in r.notes)
 
 
+def test_reinforce_negative_factors_are_in_parentheses():
+    # R_1 = 1 + 0.5 (-1) + 0.25 (-2) = 0, R_2 = -1 + 0.5 (-2) = -2, R_3 = -2;
+    # Σ r_t ln π = ln 0.9 - ln 0.6 - 2 ln 0.5 = -0.105 + 0.511 + 1.386 = 1.792
+    r = _solve(
+        {"kind": "reinforce", "probs": [0.9, 0.6, 0.5], "rewards": [1, -1, -2], "gamma": 0.5}
+    )
+    texts = [_step(r, i) for i in range(len(r.steps))]
+    assert "1 + 0.5 × (−1) + 0.5^2 × (−2) = 0" in texts
+    assert "−1 + 0.5 × (−2) = −2" in texts
+    assert "1 × (−0.105) + (−1) × (−0.511) + (−2) × (−0.693) = 1.792" in texts
+
+
 def test_reinforce_no_baseline_undiscounted():
     # gamma 1: R = 2, 1, 1; L = -(2 ln 0.9 + ln 0.6 + ln 0.7) = 0.210721 + 0.510826 + 0.356675
     r = _solve({**EPISODE, "gamma": 1})
