@@ -60,6 +60,7 @@ from pathlib import Path
 from typing import Any
 
 from rnnloss_cli.errors import ProblemError
+from rnnloss_cli.flags import TINY_WORDS
 from rnnloss_cli.limits import MAX_GRADE_ROWS, MAX_LISTED_ROW_ISSUES
 from rnnloss_cli.teach.csvfile import csv_records, read_csv_text, shown
 
@@ -415,13 +416,16 @@ def grade_class(problem_paths: list[str], answers_path: str) -> GradeReport:
     or malformed CSV is said at once, not after the problems' minutes.
     """
     records = _records(answers_path)
+    commas = False  # rows of empty cells (,,,): the file is not empty, its cells are
     for n, cells in records:
         if any(c.strip() for c in cells):
             header, long_form, extra = _header(cells, answers_path, n)
             break
+        commas = commas or len(cells) > 1
     else:
+        what = "only empty cells" if commas else "empty"
         raise ProblemError(
-            "empty; expected a header such as student,problem,figure,value", file=answers_path
+            f"{what}; expected a header such as student,problem,figure,value", file=answers_path
         )
     problems = _load_problems(problem_paths)
     distinct = {id(g): g for g in problems.values()}
@@ -667,9 +671,10 @@ class _Grader:
         elif m is None:
             try:
                 value = parse_value(text)
-            except ValueError:
+            except ValueError as err:
                 hint = number_hint(text, "1.4, inf")
-                self.issue(n, f"value {shown(text)} for {where} is not a number{hint}")
+                what = TINY_WORDS if TINY_WORDS in str(err) else f"is not a number{hint}"
+                self.issue(n, f"value {shown(text)} for {where} {what}")
                 return
         if (student, graded.name, name) in self.seen:
             self.issue(n, f"{student_shown(student)} already answered {graded.name} {name}")

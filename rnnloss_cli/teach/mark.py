@@ -38,7 +38,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from rnnloss_cli.errors import ProblemError
-from rnnloss_cli.flags import DECIMAL, shown_text
+from rnnloss_cli.flags import DECIMAL, TINY_WORDS, shown_text, underflows
 from rnnloss_cli.limits import MAX_PAIR_SOLVES
 from rnnloss_cli.result import EMPTY, EMPTY_NAMES, LogNumber
 
@@ -1111,13 +1111,17 @@ def parse_value(text: str) -> float:
 
     ``1.4``, ``-2e-3``, ``.5`` (spaces around are ignored). ``inf``/``infinity`` (any case,
     signed) and a number past float64 (``1e400``) are infinite, as an impossible loss is.
+    A number that float64 would read as 0 (``1e-400``) is a ValueError, as in a problem file.
     Anything else is a ValueError: ``0_4667`` (Python's float() reads 4667), ``0,4667``,
     ``nan``, non-ASCII digits, hexadecimal, an empty cell.
     """
     s = text.strip()
     if not _NUMBER.fullmatch(s):
         raise ValueError(f"{s[:40]!r} is not a number{number_hint(s)}")
-    return float(s)
+    value = float(s)
+    if underflows(s, value):  # 1e-400: refused, as in a problem file and a flag
+        raise ValueError(f"{s[:40]!r} {TINY_WORDS}")
+    return value
 
 
 #: A decimal comma, as a spreadsheet in many locales writes 1.5: 1,5 (one comma, digits after).

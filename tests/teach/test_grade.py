@@ -316,6 +316,18 @@ def test_an_infinite_answer_is_graded_as_mark_grades_it(tmp_path):
     assert {s: report.earned(s) for s in report.students} == {"ana": 1, "ben": 1, "cy": 0}
 
 
+def test_an_answer_float64_reads_as_0_is_a_row_issue_as_in_mark(tmp_path):
+    p = tmp_path / "inf.yaml"
+    p.write_text(INFINITE)
+    text = "student,problem,figure,value\nana,inf,loss,1e-400\nben,inf,loss,inf\n"
+    report = grade_class([str(p)], write(tmp_path, text))
+    assert len(report.issues) == 1
+    assert "value '1e-400'" in str(report.issues[0]) and "it would be read as 0" in str(
+        report.issues[0]
+    )
+    assert report.earned("ben") == 1
+
+
 def test_the_json_report_is_standard_json(tmp_path):
     p = tmp_path / "inf.yaml"
     p.write_text(INFINITE)

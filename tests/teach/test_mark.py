@@ -206,6 +206,16 @@ def test_parse_value_refuses_what_is_not_a_plain_number(text: str):
         mark_answers("problems/hinge-sequence.yaml", read_answer_flags([f"loss={text}"]))
 
 
+@pytest.mark.parametrize("text", ["1e-400", "-2.5e-330", "0.000001e-320"])
+def test_parse_value_refuses_a_number_that_would_be_read_as_0(text: str):
+    """As in a problem file and a flag: 1e-400 was marked as the answer 0."""
+    with pytest.raises(ValueError, match="too small for a float64 number"):
+        parse_value(text)
+    with pytest.raises(ProblemError, match="it would be read as 0"):
+        mark_answers("problems/hinge-sequence.yaml", read_answer_flags([f"loss={text}"]))
+    assert parse_value("0e-400") == 0.0 and parse_value("4.9e-324") > 0
+
+
 # A CTC target AA needs a blank between its copies: 3 frames; with 2 the loss is infinite.
 INFINITE = problem(
     'kind: ctc\nmethod: exact\ntarget: AA\nsymbols: ["-", A]\nemissions: [[0.5, 0.5], [0.5, 0.5]]\n'
