@@ -28,6 +28,7 @@ def no_problem_loading(monkeypatch):
         ("missing.csv", None, "no such file"),
         ("bad.csv", "a,b\n", "expected a header 'student,problem,figure,value'"),
         ("empty.csv", "\n\n", "empty; expected a header"),
+        ("commas.csv", ",,,\n , ,\n", "only empty cells; expected a header"),
     ],
 )
 def test_a_bad_answers_csv_is_said_before_any_problem_is_solved(
