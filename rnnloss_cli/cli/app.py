@@ -185,9 +185,11 @@ def check(
     Exits 1 if any key disagrees (naming the file), 2 if a file is malformed.
     """
     from rnnloss_cli.checking import DEFAULT_FOLDER, check_files
-    from rnnloss_cli.problem import problem_files
+    from rnnloss_cli.problem import input_files
 
-    refuse_stdout_onto(lambda: guarded(lambda: problem_files(paths or [DEFAULT_FOLDER])))
+    # the files custom terms name too (`check c.yaml >> term.yaml`); parsed only when
+    # standard output is a regular file
+    refuse_stdout_onto(lambda: input_files(paths or [DEFAULT_FOLDER]))
     code = guarded(lambda: check_files(paths or [DEFAULT_FOLDER], precision))
     raise typer.Exit(code)
 

@@ -202,6 +202,7 @@ def mark(
     disagrees with the computed value, which answers are marked against), 2 on bad input.
     """
     from rnnloss_cli.errors import ProblemError
+    from rnnloss_cli.problem import input_files
     from rnnloss_cli.teach.mark import mark_answers, read_answer_flags, report_json, report_text
 
     try:
@@ -209,7 +210,8 @@ def mark(
     except ProblemError as err:
         raise fail(err.message) from None
     report = guarded(lambda: mark_answers(path, given))
-    refuse_stdout_onto(lambda: [path])  # `mark f.yaml ... >> f.yaml`, as -o onto it
+    # `mark f.yaml ... >> f.yaml` (or onto a file its custom terms name), as -o onto it
+    refuse_stdout_onto(lambda: input_files([path]))
     write_stdout(
         json_for_stdout(report_json(report)) if fmt is MarkFormat.json else report_text(report)
     )
@@ -270,12 +272,13 @@ def grade(
     if output is None or str(json_out) == "-":  # a report appended to an input (`>> a.csv`)
         refuse_stdout_onto(lambda: inputs)
     report = guarded(lambda: grade_class(problems, answers))
-    to_file = output is not None or (json_out is not None and str(json_out) != "-")
-    if to_file:
-        # and the files custom terms name, from the problems as graded: a problem read again
-        # costs its parsing twice, and a pipe (a FIFO, <(cat p.yaml)) gives its text once
-        inputs = [*input_files(problems, report.loaded), answers]
+    # and the files custom terms name, from the problems as graded: a problem read again
+    # costs its parsing twice, and a pipe (a FIFO, <(cat p.yaml)) gives its text once
+    inputs = [*input_files(problems, report.loaded), answers]
+    if output is not None or (json_out is not None and str(json_out) != "-"):
         _check_reports(output, json_out, force=force, inputs=inputs)
+    if output is None or str(json_out) == "-":
+        refuse_stdout_onto(lambda: inputs)
     for issue in report.issues:  # one line each: a name may hold a line break
         say(f"warning: {issue}", one_line=True)
     if output is None:
@@ -366,7 +369,7 @@ def export(
     if bank.questions == 0:
         raise fail("no questions to export: no figure has a finite answer")
     if output is None:
-        refuse_stdout_onto(lambda: files)  # `export f.yaml >> f.yaml`, as -o onto it
+        refuse_stdout_onto(lambda: input_files(files))  # `export f.yaml >> f.yaml`, as -o
         write_markup(bank.text)
     else:
         write_file(bank.text, output, force=force, inputs=input_files(files))

@@ -276,7 +276,7 @@ def decode(
         from_logits = logits is not None
         return decode_result(matrix, names, blank, from_logits=from_logits, flag=flag, window=win)
 
-    solve_and_emit(build, fmt, precision, window=window)
+    solve_and_emit(build, fmt, precision, window=window, inputs=[lm] if lm is not None else [])
 
 
 def _checked_symbols(symbols: str, blank: str) -> list[str]:

@@ -6,7 +6,7 @@ Exit 1 when an answer key disagrees; bad input (exit 2) is raised by :func:`io.g
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import typer
@@ -16,6 +16,7 @@ from rnnloss_cli.cli.io import (
     console,
     fail,
     guarded,
+    refuse_stdout_onto,
     say,
     stdout_is_unicode,
     write_markup,
@@ -218,7 +219,12 @@ def solve_and_emit(
     precision: int,
     show: list[str] | None = None,
     window: str | None = None,
+    inputs: Sequence[str] = (),
 ) -> None:
-    """Build one Result with ``build(window)`` (bad input exits 2) and print it."""
+    """Build one Result with ``build(window)`` (bad input exits 2) and print it; standard
+    output onto one of the files it read (``inputs``: ``ctc decode --lm lm.txt >> lm.txt``)
+    is refused."""
     win = guarded(lambda: parse_window(window))
-    emit([guarded(lambda: build(win))], fmt, precision, frozenset(show or ()), window=win)
+    result = guarded(lambda: build(win))
+    refuse_stdout_onto(lambda: inputs)
+    emit([result], fmt, precision, frozenset(show or ()), window=win)

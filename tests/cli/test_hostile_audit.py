@@ -288,3 +288,58 @@ def test_standard_output_appended_to_an_input_is_refused(tmp_path: Path, args):
     assert done.returncode == 2, done.stderr
     assert f.read_text(encoding="utf-8") == MSE
     assert done.stderr.count("\n") == 1 and "never written over" in done.stderr, done.stderr
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["solve", "{c}"],
+        ["sheet", "{c}"],
+        ["export", "{c}"],
+        ["mark", "{c}", "--answer", "loss=0.125"],
+        ["grade", "{c}", "{a}"],
+        ["check", "{c}"],
+    ],
+)
+def test_standard_output_appended_to_a_file_a_custom_term_names_is_refused(tmp_path, args):
+    """``mark``, ``export`` and ``grade`` appended their report to a file a custom problem's
+    term reads (checked against the paths as given only), which then no longer loaded."""
+    import subprocess
+    import sys
+
+    f = tmp_path / "f.yaml"
+    f.write_text(MSE, encoding="utf-8")
+    c = tmp_path / "c.yaml"
+    c.write_text("kind: custom\nterms:\n  - {name: mse, weight: 1, file: f.yaml}\n")
+    a = tmp_path / "a.csv"
+    a.write_text("student,problem,figure,value\ns1,c,loss,0.125\n")
+    argv = [x.format(c=c, a=a) for x in args]
+    with open(f, "ab") as out:
+        done = subprocess.run(
+            [sys.executable, "-m", "rnnloss_cli", *argv],
+            stdout=out,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+    assert f.read_text(encoding="utf-8") == MSE
+    assert done.returncode == 2, done.stderr
+    assert "never written over" in done.stderr.splitlines()[-1], done.stderr
+
+
+def test_standard_output_appended_to_the_lm_file_of_ctc_decode_is_refused(tmp_path):
+    """``ctc decode --lm lm.txt >> lm.txt`` appended the decoding to the LM file."""
+    import subprocess
+    import sys
+
+    lm = tmp_path / "lm.txt"
+    lm.write_text("a\t-0.5\nb\t-1.0\n")
+    argv = ["ctc", "decode", "--emissions", "0.1,0.8,0.1;0.6,0.3,0.1", "--symbols", "-,a,b"]
+    with open(lm, "ab") as out:
+        done = subprocess.run(
+            [sys.executable, "-m", "rnnloss_cli", *argv, "--lm", str(lm)],
+            stdout=out,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+    assert lm.read_text() == "a\t-0.5\nb\t-1.0\n"
+    assert done.returncode == 2 and "never written over" in done.stderr, done.stderr
