@@ -269,7 +269,11 @@ def encodes_unicode(stream: Any) -> bool:
 
 class _ClosedStdout(io.TextIOBase):
     """Stands for a standard output that was closed before the start (``>&-``): every write
-    fails as a write to a closed file does, which StdoutStream turns into OutputError."""
+    fails as a write to a closed file does, which StdoutStream turns into OutputError. Its
+    encoding is Unicode: whatever the text holds, the fault is the closed stream (grade's
+    CSV with a non-ASCII name said "set PYTHONIOENCODING", exit 2, instead of exit 3)."""
+
+    encoding = "utf-8"
 
     def write(self, text: str) -> int:
         raise ValueError("I/O operation on closed file")

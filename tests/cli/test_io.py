@@ -270,6 +270,20 @@ def test_a_closed_stdout_only_matters_to_a_command_that_prints(tmp_path):
     assert b"standard output is closed" in done.stderr
 
 
+def test_a_closed_stdout_is_closed_whatever_the_text_holds(tmp_path):
+    # grade's CSV with a non-ASCII name on >&- said stdout could not encode it (exit 2,
+    # "set PYTHONIOENCODING"): a closed stream has no encoding to fault
+    answers = tmp_path / "a.csv"
+    answers.write_text("student,problem,figure,value\nJosé,hinge-sequence,loss,0.4667\n")
+    done = _run_rnnloss(
+        ["grade", "problems/hinge-sequence.yaml", str(answers)],
+        preexec_fn=lambda: os.close(1),
+        stderr=-1,
+    )
+    assert done.returncode == 3, done.stderr
+    assert done.stderr.decode().splitlines()[-1].endswith("standard output is closed")
+
+
 def test_write_file_under_a_file_names_the_file_that_is_not_a_folder(tmp_path, capsys):
     # -o p.yaml/out.html: making the folder p.yaml failed with "File exists", which is true
     # of p.yaml but not what is wrong with the output path
