@@ -48,6 +48,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import math
 import operator
 import os
 import re
@@ -122,6 +123,8 @@ class _Graded:
     group: str = ""
     owner: str | None = None
     path: str = ""
+    #: Key figures left out, each with why (a NaN value: no answer can be right).
+    dropped: list[str] = field(default_factory=list)
 
     @property
     def points(self) -> float:
@@ -288,13 +291,18 @@ def _load_problems(paths: list[str]) -> dict[str, _Graded]:
         # a key of text figures only (greedy, beam) grades those, not an unkeyed loss too
         key = problem.meta.answer or ({} if ctx.texts else {"loss": 0.0})
         figures = {f: problem.meta.points.get(f, 1.0) for f in key}
+        # a NaN figure (0 x an infinite term) is not graded: no answer can be right (as the
+        # Moodle export writes no question for it)
+        dropped = [f for f in figures if f not in ctx.texts and math.isnan(ctx.shown(f))]
+        for f in dropped:
+            del figures[f]
         # each entry of an array key (BPTT's grads) is a figure of 1 point, as in the Moodle bank
         figures.update(dict.fromkeys(ctx.entries, 1.0))
         # each text key (a decoding's greedy/beam, an alignment's path) too, marked as text
         figures.update(dict.fromkeys(ctx.texts, 1.0))
         template, owner = variant_origin(problem.meta.source, stem) or (path, None)
         owner = None if owner is None else nfc(owner)
-        graded = _Graded(stem, ctx, figures, Path(template).stem, owner, path)
+        graded = _Graded(stem, ctx, figures, Path(template).stem, owner, path, dropped)
         for alias in (stem, Path(path).name, path):
             out.setdefault(alias, graded)
             out.setdefault(nfc(alias), graded)  # a name typed decomposed finds it too
@@ -431,6 +439,11 @@ def grade_class(problem_paths: list[str], answers_path: str) -> GradeReport:
     distinct = {id(g): g for g in problems.values()}
     report = GradeReport({g.name: g for g in distinct.values()})
     report.issues.extend(_case_clashes(list(distinct.values())))
+    report.issues.extend(
+        f"{g.path}: {f} is NaN; not graded (no answer can be right)"
+        for g in distinct.values()
+        for f in g.dropped
+    )
     report.disagree = [g.path for g in distinct.values() if not g.ctx.result.ok]
     if extra:
         report.issues.append(
@@ -650,11 +663,10 @@ class _Grader:
             self.issue(n, f"figure {where} could be {names}, which differ only by case")
             return
         if name is None:
-            self.issue(
-                n,
-                f"figure {where} is not in the key of {graded.name} "
-                f"(graded: {', '.join(graded.figures)})",
-            )
+            # a problem without a key grades its loss; one whose figures are all NaN, none
+            key = "the key of" if graded.ctx.problem.meta.answer else "graded for"
+            listed = ", ".join(graded.figures) or "none"
+            self.issue(n, f"figure {where} is not in {key} {graded.name} (graded: {listed})")
             return
         if not text and name not in graded.ctx.texts:
             return  # a blank value, as a wide form's empty cell: not answered (earns 0)

@@ -996,6 +996,12 @@ def mark_ctx(ctx: Ctx, answers: dict[str, float | str]) -> MarkReport:
             except ValueError as err:
                 raise ProblemError(str(err), file=meta.file, field=_answer_field(asked)) from None
         expected = ctx.shown(figure)  # a float: compared as one, printed by _g
+        if math.isnan(expected):  # 0 x an infinite term: every answer would be wrong
+            raise ProblemError(
+                f"{figure} is NaN (not a number), so no answer can be marked against it",
+                file=meta.file,
+                field=_answer_field(asked),
+            )
         points = meta.points.get(figure, 1.0)
         right = _close(given, expected, meta.tolerance)
         m = FigureMark(figure, given, expected, meta.tolerance, right, points, points * right)

@@ -475,3 +475,30 @@ def test_an_empty_class_has_no_mean(tmp_path):
     lines = summary_text(report).splitlines()
     assert lines[0].startswith("0 students: no answer graded")
     assert "0.0%" not in "\n".join(lines) and "score distribution:" not in lines
+
+
+# 0 x inf = NaN (IEEE): a weight 0 on an infinite term (-ln 0) makes the total NaN
+NAN_TOTAL = """kind: custom
+terms:
+  - {name: inf, weight: 0, problem: {kind: nll, y: [0], yhat: [[0.0, 1.0]]}}
+  - {name: fin, weight: 1, problem: {kind: mse, y: [1], yhat: [0.5]}}
+"""
+
+
+def test_a_nan_figure_is_not_graded_and_not_possible(tmp_path):
+    """It was a point nobody could earn: every answer 'wrong, expected nan'."""
+    p = tmp_path / "n.yaml"
+    p.write_text(NAN_TOTAL)
+    report = grade_class(
+        [str(p)], write(tmp_path, "student,problem,figure,value\ns1,n,loss,0.25\n")
+    )
+    assert report.issues[0] == f"{p}: loss is NaN; not graded (no answer can be right)"
+    assert "figure 'loss' is not in graded for n (graded: none)" in report.issues[1]
+    assert report.possible("s1") == 0
+
+
+def test_a_problem_without_key_says_what_it_grades(tmp_path):
+    p = tmp_path / "k.yaml"
+    p.write_text("kind: hinge\ny: [1, -1, 1]\nyhat: [0.8, -0.5, 0.3]\n")
+    report = grade_class([str(p)], write(tmp_path, "student,problem,figure,value\ns1,k,sum,1.4\n"))
+    assert "figure 'sum' is not in graded for k (graded: loss)" in report.issues[0]

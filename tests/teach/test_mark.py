@@ -266,3 +266,15 @@ def test_the_text_report_never_writes_a_control_character(tmp_path):
     first = text.splitlines()[0]
     assert first.endswith("clear \ufffd[2J \ufffd bell \ufffd nel")
     assert not [c for c in text if ord(c) < 32 and c != "\n" or 0x7F <= ord(c) <= 0x9F]
+
+
+def test_a_nan_figure_is_refused_not_marked_wrong():
+    # a weight 0 on an infinite term (-ln 0): 0 x inf = NaN, and every answer was "wrong,
+    # expected nan" (exit 1)
+    p = problem(
+        "kind: custom\nterms:\n"
+        "  - {name: inf, weight: 0, problem: {kind: nll, y: [0], yhat: [[0.0, 1.0]]}}\n"
+        "  - {name: fin, weight: 1, problem: {kind: mse, y: [1], yhat: [0.5]}}\n"
+    )
+    with pytest.raises(ProblemError, match="loss is NaN .* no answer can be marked"):
+        mark_problem(p, {"loss": 0.25})
