@@ -274,11 +274,14 @@ def grade(
     report = guarded(lambda: grade_class(problems, answers))
     # and the files custom terms name, from the problems as graded: a problem read again
     # costs its parsing twice, and a pipe (a FIFO, <(cat p.yaml)) gives its text once
-    inputs = [*input_files(problems, report.loaded), answers]
+    def every_input() -> list[str]:
+        return [*input_files(problems, report.loaded), answers]
+
     if output is not None or (json_out is not None and str(json_out) != "-"):
+        inputs = every_input()
         _check_reports(output, json_out, force=force, inputs=inputs)
     if output is None or str(json_out) == "-":
-        refuse_stdout_onto(lambda: inputs)
+        refuse_stdout_onto(every_input)  # called when standard output is a regular file
     for issue in report.issues:  # one line each: a name may hold a line break
         say(f"warning: {issue}", one_line=True)
     if output is None:
