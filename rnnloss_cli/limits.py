@@ -67,6 +67,12 @@ TABLE_MAX_COLUMNS = 16
 #: 2 GB and wrote 134 MB as JSON (27 s and 1.7 GB in rich); at 250,000 (500x500) 3.1 s,
 #: 0.4 GB and 26 MB (6.6 s, 0.4 GB and 5.6 MB in rich) on the 2-core reference machine.
 MAX_WINDOW_CELLS = 250_000
+#: Cells (frames held x states) of the α, β and γ columns a CTC trellis too long to store
+#: (above FULL_TRELLIS_MAX_CELLS) holds at the frames its window shows: every one of its S'
+#: states at each, about 55 bytes a cell in all (the columns of both passes, α, β, γ and the
+#: emissions they use). --window 2x100000 on 100,000 frames of S' = 801 held 80 million,
+#: 4.5 GB; at this limit 0.6 GB (7 s as JSON).
+MAX_HELD_TRELLIS_CELLS = 10_000_000
 #: Items a list in a derivation step shows (first ones, an elision saying how many are left
 #: out, the last two); a Result holds no more than this of any list.
 STEP_MAX_TERMS = 16

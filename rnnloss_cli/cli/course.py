@@ -272,6 +272,7 @@ def grade(
     if output is None or str(json_out) == "-":  # a report appended to an input (`>> a.csv`)
         refuse_stdout_onto(lambda: inputs)
     report = guarded(lambda: grade_class(problems, answers))
+
     # and the files custom terms name, from the problems as graded: a problem read again
     # costs its parsing twice, and a pipe (a FIFO, <(cat p.yaml)) gives its text once
     def every_input() -> list[str]:

@@ -15,7 +15,12 @@ from typing import Any
 import numpy as np
 
 from rnnloss_cli.engine.alignments import ListedCTC, ctc_listed, min_frames
-from rnnloss_cli.limits import BEST_PATH_MAX_CELLS, FULL_TRELLIS_MAX_CELLS, STEP_MAX_TERMS
+from rnnloss_cli.limits import (
+    BEST_PATH_MAX_CELLS,
+    FULL_TRELLIS_MAX_CELLS,
+    MAX_HELD_TRELLIS_CELLS,
+    STEP_MAX_TERMS,
+)
 from rnnloss_cli.problem.ctc import CTCProblem
 from rnnloss_cli.result import (
     EMPTY,
@@ -910,8 +915,9 @@ def _windowed_trellis(
     from rnnloss_cli.engine._ctc_columns import kept_columns
 
     n_frames, n_ext = log_probs.shape[0], len(ext)
-    loss = float(ctc_loss(log_probs, target, n_frames, len(target), blank=blank, reduction="sum"))
     frames, split = window_indices(n_frames, max(window.columns - 2, 2))
+    _check_held(len(frames), n_ext, window)
+    loss = float(ctc_loss(log_probs, target, n_frames, len(target), blank=blank, reduction="sum"))
     head = split if split is not None else len(frames)
     ids = np.array([p.symbols.index(x) for x in ext], dtype=np.int64)
     with np.errstate(divide="ignore", invalid="ignore", under="ignore"):
@@ -943,6 +949,23 @@ def _windowed_trellis(
         Step("exact loss", "−ln p(l|x) = {loss}", {"loss": loss}, r"-\ln p(l|x) = {loss}")
     )
     return -loss, loss
+
+
+def _check_held(n_held: int, n_ext: int, window: Window) -> None:
+    """Refuse (a --window error) a window whose frames hold more than MAX_HELD_TRELLIS_CELLS
+    trellis cells: each frame shown holds all S' states, whichever rows are shown."""
+    from rnnloss_cli.flags import flag_error
+
+    if n_held * n_ext <= MAX_HELD_TRELLIS_CELLS:
+        return
+    most = MAX_HELD_TRELLIS_CELLS // n_ext + 2  # the frames, and the columns s and l'_s
+    raise flag_error(
+        f"{window.rows}x{window.columns} shows {n_held:,} frames of the CTC trellis, and "
+        f"each holds all its S' = {n_ext:,} states: {n_held * n_ext:,} cells, more than "
+        f"MAX_HELD_TRELLIS_CELLS = {MAX_HELD_TRELLIS_CELLS:,}; ask for at most {most:,} "
+        f"columns (e.g. --window {window.rows}x{most})",
+        "--window",
+    )
 
 
 def _windowed_best(

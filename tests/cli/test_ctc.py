@@ -242,6 +242,17 @@ def test_window_needs_rows_and_columns_when_it_has_an_x(value):
     assert "--window" in r.output
 
 
+def test_a_window_holding_too_many_trellis_cells_is_refused_before_solving():
+    """2 rows x 100,000 frames passed MAX_WINDOW_CELLS, but each frame shown holds all S'
+    states: on 100,000 frames of S' = 801, 4.5 GB and 21 s (68 s in rich)."""
+    letters = "".join(chr(65 + i % 26) for i in range(400))
+    probs = ",".join(f"{chr(65 + i)}=0.03" for i in range(26)) + ",-=0.22"
+    r = run("ctc", "--target", letters, "--probs", probs, "-T", "100000", "--window", "2x100000")
+    assert r.exit_code == 2, r.output
+    assert "99,998 frames" in r.output and "S' = 801 states: 80,098,398 cells" in r.output
+    assert "MAX_HELD_TRELLIS_CELLS = 10,000,000" in r.output and "--window 2x12486" in r.output
+
+
 @pytest.mark.parametrize("value", ["60×16", "60*16", "60 x 16", "60,16", " 60 : 16 "])
 def test_window_with_another_separator_gets_the_x_form(value):
     r = run("solve", "problems/hello.yaml", "--window", value)

@@ -138,3 +138,24 @@ def test_the_console_s_text_changes_reach_a_long_table():
     changed = map_texts(table, lambda s: s.replace("\x1b", "\\x1b").replace("ε", "eps"))
     assert isinstance(changed, FastTable)
     assert changed.header == ["eps"] and changed.rows == [[("a\\x1bb", "dim")]]
+
+
+def test_a_wide_table_of_few_rows_takes_the_fast_lines_block_after_block(monkeypatch):
+    """2 rows of 125,000 frames made 12,500 stacked blocks of 2 rows, each drawn by rich's
+    own table (69 s); the blocks' rows are counted together."""
+    import rnnloss_cli.render.rich as rich_render
+    from rnnloss_cli.result import Table, Window
+
+    calls = []
+
+    def counted(h, r):
+        calls.append(1)
+        return _rich_grid(h, r)
+
+    t = Table("wide", ["s", *[f"t={i}" for i in range(1, 1001)]], [[1, *range(1000)]] * 2)
+    printed = _printed(rich_render.rich_table(t, 3, window=Window(2, 2000), width=80), 80, False)
+    monkeypatch.setattr(rich_render, "_rich_grid", counted)
+    fast = rich_render.rich_table(t, 3, window=Window(2, 2000), width=80)
+    assert _printed(fast, 80, False) == printed
+    assert calls == []
+    assert printed.count("(continued") > 50
