@@ -54,7 +54,14 @@ def vary(
         str, typer.Argument(metavar="FILE", help="Template problem file (with or without vary:).")
     ],
     output: Annotated[
-        Path, typer.Option("--output", "-o", metavar="FOLDER", help="Folder for the variant files.")
+        Path,
+        typer.Option(
+            "--output",
+            "-o",
+            parser=output_path,
+            metavar="FOLDER",
+            help="Folder for the variant files.",
+        ),
     ],
     count: Annotated[
         Optional[int],  # noqa: UP045

@@ -143,6 +143,9 @@ def output_path(text: str) -> Path:
     """The ``-o`` value as an :class:`OutputPath`, its trailing slash remembered."""
     if isinstance(text, Path):  # a default, already a path
         return text
+    if not text.strip():  # Path("") is ".": `-o "$OUT"` with OUT unset wrote into the folder
+        what = "empty" if not text else "only spaces"
+        raise typer.BadParameter(f"expected a file or folder name, got {text!r} ({what})")
     path = OutputPath(text)
     seps = tuple(s for s in (os.sep, os.altsep) if s)
     path.names_folder = text.endswith(seps) or text.endswith(tuple(s + "." for s in seps))

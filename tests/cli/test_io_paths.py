@@ -158,3 +158,25 @@ def test_vary_writes_into_a_folder_named_with_a_slash(tmp_path: Path):
     result = run("vary", str(PROBLEMS / "hello.yaml"), "--count", "2", "-o", f"{tmp_path}/out/")
     assert result.exit_code == 0, result.output
     assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["hello-1.yaml", "hello-2.yaml"]
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["solve", "problems/hello.yaml", "-o", ""],
+        ["sheet", "problems/hello.yaml", "-o", " "],
+        ["vary", "problems/hello-variants.yaml", "--count", "1", "-o", ""],
+        ["grade", "problems/hinge-sequence.yaml", "a.csv", "--json", ""],
+    ],
+)
+def test_an_empty_output_name_is_refused(tmp_path, monkeypatch, args):
+    """-o "" (an unset shell variable) was Path(""), the current folder: sheet said ".: is a
+    folder", vary wrote its variants there."""
+    monkeypatch.chdir(tmp_path)
+    for name in ("problems/hello.yaml", "problems/hello-variants.yaml"):
+        (tmp_path / "problems").mkdir(exist_ok=True)
+        (tmp_path / name).write_text((Path(__file__).parents[2] / name).read_text())
+    r = run(*args)
+    assert r.exit_code == 2, r.output
+    assert "expected a file or folder name" in r.output
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["problems"]
