@@ -213,7 +213,9 @@ class Fields:
                     line=self.line(key),
                     field=self.dotted() or None,
                 )
-            close = difflib.get_close_matches(str(key), allowed, n=1)
+            # Y for y: too short for difflib, and field names are case-sensitive
+            close = [a for a in sorted(allowed) if a.casefold() == key.casefold()]
+            close = close or difflib.get_close_matches(str(key), allowed, n=1)
             hint = f"; did you mean '{close[0]}'?" if close else ""
             raise self.error(
                 f"unknown field{what}{hint} (known fields: {', '.join(sorted(allowed))})", key
@@ -241,6 +243,11 @@ class Fields:
         if name in self.data:
             return self.data[name]
         if default is _MISSING:
+            cased = [k for k in self.data if isinstance(k, str) and k.casefold() == name.casefold()]
+            if cased:  # Kind: mse said "missing required field 'kind'" at line 1
+                raise self.error(
+                    f"field names are case-sensitive: write '{name}', not '{cased[0]}'", cased[0]
+                )
             raise self.error(f"missing required field '{name}'")
         return default
 

@@ -203,3 +203,17 @@ def test_a_number_given_as_text_keeps_its_spelling(tmp_path, spelling):
     assert load_problem(str(f)).meta.title == spelling
     f.write_text(yaml.safe_dump({"kind": "hinge", "title": "0E0", "y": [1], "yhat": [0.5]}))
     assert load_problem(str(f)).meta.title == "0E0"
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        # 'Kind' was "missing required field 'kind'"; 'Y' had no hint (too short for difflib)
+        ({"Kind": "mse", "y": [1], "yhat": [1]}, "write 'kind', not 'Kind'"),
+        ({"kind": "mse", "Y": [1], "y": [1], "yhat": [1]}, "did you mean 'y'?"),
+        ({"kind": "mse", "YHAT": [1], "y": [1]}, "did you mean 'yhat'?"),
+    ],
+)
+def test_a_field_name_in_other_capitals_is_named(data, message):
+    with pytest.raises(ProblemError, match=message):
+        parse_problem(data, {}, "<test>")
