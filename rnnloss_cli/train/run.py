@@ -246,13 +246,14 @@ def sparkline(values: list[float], width: int = 60) -> str:
 
 
 def pencil_ratio(top: str, bottom: str) -> str:
-    """``top / bottom`` of two printed numbers, to 2 significant digits (positional), so the
-    line "final / before training = 0.0105 / 0.5258 = 0.02" redoes from what it prints;
-    "undefined" when ``bottom`` prints as 0."""
+    """``top / bottom`` of two printed numbers, to 3 significant digits (positional, trailing
+    zeros kept), so the line "final / before training = 0.0105 / 0.5258 = 0.0200" redoes from
+    what it prints; "undefined" when ``bottom`` prints as 0. (At 2 digits with zeros trimmed,
+    0.7500 / 0.7148 printed "= 1", hiding a run that got worse: 1.05.)"""
     a, b = float(top), float(bottom)
     if b == 0:
         return "undefined"
-    return np.format_float_positional(a / b, precision=2, unique=False, fractional=False, trim="-")
+    return np.format_float_positional(a / b, precision=3, unique=False, fractional=False, trim="k")
 
 
 def run_with_progress(

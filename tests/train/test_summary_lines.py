@@ -80,3 +80,18 @@ def test_page_ratio_line_names_the_loss_before_training(loss: str):
     assert result.exit_code == 0, result.output
     assert "final / before training = " in result.output
     assert "final / initial" not in result.output
+
+
+@pytest.mark.parametrize(
+    ("top", "bottom", "ratio"),
+    [
+        ("0.7500", "0.7148", "1.05"),  # printed "1": a run that got worse read as level
+        ("0.0105", "0.5258", "0.0200"),  # 0.01997
+        ("1.0000", "1.0000", "1.00"),
+        ("0.5", "0", "undefined"),
+    ],
+)
+def test_the_ratio_keeps_three_significant_digits(top, bottom, ratio):
+    from rnnloss_cli.train.run import pencil_ratio
+
+    assert pencil_ratio(top, bottom) == ratio
