@@ -253,7 +253,11 @@ def pencil_ratio(top: str, bottom: str) -> str:
     a, b = float(top), float(bottom)
     if b == 0:
         return "undefined"
-    return np.format_float_positional(a / b, precision=3, unique=False, fractional=False, trim="k")
+    q = a / b
+    if q == 0:
+        return "0"
+    decimals = max(0, 2 - math.floor(math.log10(abs(q))))  # 3 significant digits
+    return f"{q:.{decimals}f}"
 
 
 def run_with_progress(
