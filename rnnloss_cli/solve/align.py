@@ -381,7 +381,9 @@ def solve_align(p: AlignProblem, *, window: Window | None = None) -> Result:
                 if only
                 # the two logs written out: p(π*) and p(l|x) print rounded (1.00e-450), and
                 # a student redoing the gap from them would not get its digits
-                else "ln p(l|x) − ln p(π*) = {total} − ({best}) = {gap} nats",
+                else "ln p(l|x) − ln p(π*) = {total} − "
+                + ("({best})" if tr.best_log_prob < 0 else "{best}")  # 0 − 0, not 0 − (0)
+                + " = {gap} nats",
                 {"total": tr.log_likelihood, "best": tr.best_log_prob, "gap": gap},
             )
         )

@@ -52,6 +52,19 @@ def test_the_gap_writes_out_the_two_logs_it_subtracts():
     assert step_text(share, 3) == "p(π*) / p(l|x) = 0.0875 / 0.489 = 0.179"
 
 
+def test_a_certain_best_alignment_is_not_put_in_parentheses():
+    # one-hot emissions A, B, blank: π* = AB- has probability 1 (ln 0), the only alignment
+    # with p > 0 though not the only one of 3 frames: "0 − (0) = 0" read as a negative 0
+    from rnnloss_cli import solve_problem
+
+    emissions = [[0, 1, 0], [0, 0, 1], [1, 0, 0]]
+    r = solve_problem(
+        {"kind": "ctc_align", "symbols": ["-", "A", "B"], "target": "AB", "emissions": emissions}
+    )
+    step = next(s for s in r.steps if s.label.startswith("gap"))
+    assert step_text(step, 3) == "ln p(l|x) − ln p(π*) = 0 − 0 = 0 nats"
+
+
 def test_a_small_share_is_not_rounded_to_zero_percent():
     # target B over 150 frames, each frame (-: 0.001, A: 0.998, B: 0.001): the best path holds
     # a small share; 0.0 % read as "none at all"
