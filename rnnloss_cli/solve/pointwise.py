@@ -383,6 +383,30 @@ def _plain_to_latex(text: str) -> str:
     return text
 
 
+#: How far from 1 the exponentials of a row of log_probs may sum before a warning: a
+#: logarithm written to 4 decimals moves its probability by up to 5e-5 relative.
+LOG_PROBS_SUM_TOLERANCE = 1e-3
+
+
+def _not_a_distribution(probs: np.ndarray) -> str | None:
+    """A warning for log_probs whose exponentials do not sum to 1 along a row (the first such
+    row named), None when they all do within LOG_PROBS_SUM_TOLERANCE: yhat rows are refused
+    for it, but PyTorch's nll_loss takes any numbers, and so does the loss here."""
+    sums = np.atleast_1d(probs.sum(axis=-1))
+    bad = np.flatnonzero(np.abs(sums.ravel() - 1.0) > LOG_PROBS_SUM_TOLERANCE)
+    if not bad.size:
+        return None
+    idx = np.unravel_index(int(bad[0]), sums.shape)
+    row = ", ".join(str(int(i) + 1) for i in idx)
+    rest = bad.size - 1
+    more = f" (and {rest:,} more row{'' if rest == 1 else 's'})" if rest else ""
+    return (
+        f"the exponentials of row {row} of log_probs sum to {float(sums[idx]):.6g}, not 1"
+        f"{more}: they are not the log-probabilities of a distribution; the loss takes them "
+        "as given, as PyTorch's nll_loss does (give 'logits' to have log-softmax applied)"
+    )
+
+
 def solve_categorical(p: PointwiseProblem, *, window: Window | None = None) -> Result:
     """nll and cce share one solver: per-observation table and the double sum."""
     kind = p.meta.kind
@@ -398,6 +422,7 @@ def solve_categorical(p: PointwiseProblem, *, window: Window | None = None) -> R
         loss = engine.nll_loss(p.yhat, p.y_index, **args)
         grad = engine.nll_loss_grad(p.yhat, p.y_index, **args)
         probs = np.exp(p.yhat)
+        off = _not_a_distribution(probs)
     else:
         target = p.y_index if p.y_index is not None else p.y
         args = {"reduction": p.reduction, "weight": weight, "label_smoothing": p.label_smoothing}
@@ -413,6 +438,8 @@ def solve_categorical(p: PointwiseProblem, *, window: Window | None = None) -> R
         if p.input_name == "log_probs":  # PyTorch's nll_loss takes log-probabilities
             formula.text = formula.text.replace("PyTorch's cross_entropy", "PyTorch's nll_loss")
     r = Result(kind, p.meta.title, loss, formula=formula)
+    if p.input_name == "log_probs" and off is not None:
+        r.warnings.append(off)
     if p.input_name == "logits":
         r.tables.append(_matrix_table("logits z (given)", p.yhat, window))
         r.tables.append(_matrix_table("ŷ = softmax of the logits", probs, window))

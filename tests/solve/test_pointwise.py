@@ -404,3 +404,18 @@ def test_worked_gradients_put_negative_operands_in_parentheses():
     assert hinge == "1 − 1 · (−0.3) > 0, so −(1) / 2 = −0.5"
     mse = worked({"kind": "mse", "y": [-1, 2], "yhat": [-0.5, 1]})
     assert mse == "2 · (−0.5 − (−1)) / 2 = 0.5"
+
+
+def test_log_probs_that_are_no_distribution_are_solved_with_a_warning():
+    # exp(-1) x 3 = 1.10364: refused as yhat, taken as given by PyTorch's nll_loss (loss
+    # -(-1) = 1 a row, sum 2); said, not silent
+    r = _solve({"kind": "nll", "y": [1, 0], "log_probs": [[-1, -1, -1]] * 2, "reduction": "sum"})
+    assert r.loss == 2
+    assert r.warnings == [
+        "the exponentials of row 1 of log_probs sum to 1.10364, not 1 (and 1 more row): they "
+        "are not the log-probabilities of a distribution; the loss takes them as given, as "
+        "PyTorch's nll_loss does (give 'logits' to have log-softmax applied)"
+    ]
+    # ln 0.7, ln 0.2, ln 0.1 to 4 decimals: exp sums to 0.99999..., within 1e-3
+    ok = _solve({"kind": "nll", "y": [0], "log_probs": [[-0.3567, -1.6094, -2.3026]]})
+    assert ok.warnings == []
