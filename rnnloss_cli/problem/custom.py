@@ -146,6 +146,12 @@ def _check_name(f: Fields, tf: Fields, name: str, earlier: list[str]) -> None:
             "a name, or leave name out for the default ('1: mse')",
             *parts,
         )
+    if "=" in name:  # mark -a 'a=b=0.25' read the figure 'a'; grade and check took it
+        raise tf.error(
+            f"a term's name cannot hold '=' (got {name!r}): it is the figure an answer "
+            "gives as NAME=VALUE (rnnloss mark --answer); give it another name",
+            *parts,
+        )
     if name == "loss":
         raise tf.error(
             "a term cannot be named 'loss': that is the total's figure; give it another name",

@@ -119,6 +119,15 @@ def test_a_term_named_loss_is_refused(tmp_path):
     assert (err.line, err.field) == (4, "terms[0].name"), str(err)
 
 
+@pytest.mark.parametrize("name", ["a=b", "'=x'"])
+def test_a_term_name_holding_an_equals_sign_is_refused(tmp_path, name):
+    # mark --answer 'a=b=0.25' read the figure 'a' (and '=x=1' was no FIGURE=VALUE), while
+    # check and grade took the figure: a name an answer cannot give
+    err = _load(tmp_path, f"kind: custom\nterms:\n  - weight: 1\n    name: {name}\n" + MSE)
+    assert (err.line, err.field) == (4, "terms[0].name"), str(err)
+    assert "cannot hold '='" in err.message and "NAME=VALUE" in err.message
+
+
 def test_a_term_that_is_not_a_mapping_names_its_line_and_field(tmp_path):
     err = _load(tmp_path, "kind: custom\nterms:\n  - weight: 1\n" + MSE + "  - 5\n")
     assert (err.line, err.field) == (5, "terms[1]"), str(err)
