@@ -124,6 +124,13 @@ def vary(
             "none of them (each draw was the template's own value, or refused)",
             one_line=True,
         )
+    elif len(variants) > 1 and len({_givens(v.data) for v in variants}) == 1:
+        # every other draw refused (an alphabet holding the blank): n copies of one problem
+        say(
+            f"warning: all {len(variants)} variants of {path} are one problem: its vary: "
+            "block gave only one valid set of givens (each other draw was refused)",
+            one_line=True,
+        )
     elif variants and all(v.unchanged for v in variants):
         say(
             f"warning: {path} has no decimal givens to vary by default; every variant repeats "
@@ -150,6 +157,14 @@ def vary(
     )
     if variants and variants[0].template_key_disagrees:  # the template's key has a typo
         fail_if_keys_disagree([path])
+
+
+def _givens(data: dict) -> str:
+    """A variant's givens as one comparable text (not its source, key or vary block)."""
+    import json
+
+    kept = {k: v for k, v in data.items() if k not in ("source", "answer", "vary", "title")}
+    return json.dumps(kept, sort_keys=True, default=str)
 
 
 def _check_folder(output: Path) -> None:

@@ -317,6 +317,20 @@ def read_rules(data: dict, lines: dict, file: str) -> tuple[list[Rule], list[str
         if path[0] in COMMON_FIELDS:
             raise _rule_error(file, line, str(name), f"'{path[0]}' is not a given; it cannot vary")
         _check_spec(str(name), spec, file, line)
+        if "alphabet" in spec and path == ("target",) and "blank" in _ctc_symbols(data):
+            blank = _ctc_symbols(data)["blank"]
+            if blank in (
+                list(spec["alphabet"])
+                if isinstance(spec["alphabet"], str)
+                else [str(a) for a in spec["alphabet"]]
+            ):
+                raise _rule_error(
+                    file,
+                    line,
+                    str(name),
+                    f"the alphabet holds the blank {blank!r}, which a target cannot (every "
+                    "draw using it would be refused); leave it out",
+                )
         if spec.get("distribution") == "rows" or (
             "range" in spec and isinstance(_get(data, path), list)
         ):
@@ -327,6 +341,18 @@ def read_rules(data: dict, lines: dict, file: str) -> tuple[list[Rule], list[str
                 _check_rows(current, spec.get("decimals", 2), file, line, str(name))
         rules.append(Rule(str(name), path, spec, line))
     return rules, constraints
+
+
+def _ctc_symbols(data: dict) -> dict[str, str]:
+    """``{"blank": b}`` for a kind whose target is over symbols with a blank, as its parser
+    reads it (ctc: '-', ctc_align and rnnt: the first of ``symbols``, unless the template
+    says), else {}."""
+    kind, symbols = data.get("kind"), data.get("symbols")
+    if kind == "ctc":
+        return {"blank": str(data.get("blank", "-"))}
+    if kind in ("ctc_align", "rnnt") and (isinstance(symbols, list) and symbols or "blank" in data):
+        return {"blank": str(data["blank"] if "blank" in data else symbols[0])}
+    return {}
 
 
 def _check_rows(current: list, decimals: int, file: str, line: int | None, name: str) -> None:

@@ -155,6 +155,41 @@ def test_impossible_constraints_stop_with_the_limit(tmp_path):
         make_variants(str(f), seed=1, count=1)
 
 
+@pytest.mark.parametrize(
+    "head",
+    [
+        "kind: ctc\nmethod: exact\ntarget: HE\nprobs: {H: 0.4, E: 0.3, '-': 0.3}\nframes: 4\n",
+        "kind: ctc\nmethod: exact\ntarget: HE\nblank: _\nprobs: {H: 0.4, E: 0.3, _: 0.3}\n"
+        "frames: 4\n",
+    ],
+)
+def test_an_alphabet_holding_the_blank_is_refused_at_its_rule(tmp_path, head):
+    # every draw using the blank was refused in silence: 20 variants of target HH, exit 0
+    blank = "_" if "blank: _" in head else "-"
+    text = head + f"vary:\n  target: {{alphabet: 'H{blank}', length: [2, 3]}}\n"
+    f = tmp_path / "t.yaml"
+    f.write_text(text)
+    with pytest.raises(ProblemError, match=f"the alphabet holds the blank '{blank}'") as err:
+        make_variants(str(f), seed=1, count=3)
+    assert err.value.line == 7 + (blank == "_")
+
+
+def test_variants_that_are_all_one_problem_are_said_so(tmp_path):
+    from typer.testing import CliRunner
+
+    from rnnloss_cli.cli.app import app
+
+    text = (
+        "kind: ctc\nmethod: exact\ntarget: HE\nprobs: {H: 0.4, E: 0.3, '-': 0.3}\nframes: 3\n"
+        "vary:\n  target: {choice: [EH, HHHH]}\n  constraints: [target_fits_frames]\n"
+    )
+    f = tmp_path / "t.yaml"
+    f.write_text(text)
+    r = CliRunner().invoke(app, ["vary", str(f), "--count", "4", "-o", str(tmp_path / "out")])
+    assert r.exit_code == 0, r.output
+    assert "all 4 variants of" in r.output and "are one problem" in r.output
+
+
 def test_the_vary_field_is_accepted_by_every_parser():
     data = yaml.safe_load((_ROOT / "problems/hinge-sequence.yaml").read_text())
     data["vary"] = {"yhat": {"range": [0, 1], "step": 0.1}}
