@@ -39,7 +39,9 @@ reduction's scale) to [-clamp, clamp] (the loss is not affected). Differences: t
 computes in float32 (it accepts only float32 and float16 logits), float64 here (float32
 logits give float32 results, the float64 ones rounded once); it wants
 max(logit_lengths) = T and max(target_lengths) = U, here lengths may be shorter than the padded
-sizes (padding cells get gradient 0); targets equal to blank are refused here.
+sizes (padding cells get gradient 0); targets equal to blank are refused here. A logit of
+-inf is a move of probability 0 (its gradient 0; a node whose logits are all -inf, NaN and
++inf are refused).
 
 References:
     Graves 2012, "Sequence Transduction with Recurrent Neural Networks", arXiv:1211.3711.
@@ -98,8 +100,17 @@ def _check_logits(logits: ArrayLike, ndim: int, shape: str) -> NDArray[np.float6
         )
     arr = np.asarray(arr, dtype=np.float64)
     if not all_finite(arr):
-        where = tuple(int(i) for i in np.argwhere(~np.isfinite(arr))[0])
-        raise EngineError(f"logits must be finite; got {arr[where]} at index {where}")
+        # -inf is a probability 0 (a hand-worked lattice's unused label); NaN and +inf are none
+        bad = np.isnan(arr) | (arr == np.inf)
+        if bad.any():
+            where = tuple(int(i) for i in np.argwhere(bad)[0])
+            raise EngineError(f"logits must be finite or -inf; got {arr[where]} at index {where}")
+        empty = np.all(arr == -np.inf, axis=-1)
+        if empty.any():
+            where = tuple(int(i) for i in np.argwhere(empty)[0])
+            raise EngineError(
+                f"logits at node {where} are all -inf: every move there has probability 0"
+            )
     return arr
 
 

@@ -4,7 +4,7 @@ Fields: ``symbols`` (the blank among them; ``blank`` defaults to the first symbo
 torchaudio's default is the last), ``target`` (U labels; ``""`` or ``[]`` for U = 0, whose
 only path is all blanks), and the joiner's output at every lattice node, T x (U+1)
 distributions over the symbols: ``probs[t][u]`` is y(t, u, ·) after t frames and u labels
-(each row sums to 1, no zeros: the engine works with their logs), or ``logits`` of the same
+(each row sums to 1; a 0 is ln 0 = −inf, a move no path may take), or ``logits`` of the same
 shape (log-softmax over the symbols).
 """
 
@@ -128,15 +128,6 @@ def parse_rnnt(f: Fields, kind: str) -> RNNTProblem:
         )
     if source == "probs":
         f.check_distribution_rows(arr, "probs", where=lambda idx: f"node (t={idx[0]}, u={idx[1]})")
-        if np.any(arr == 0):
-            t, u, k = (int(i) for i in np.argwhere(arr == 0)[0])
-            raise f.error(
-                f"probability 0 at node (t={t}, u={u}) for {symbols[k]!r}: RNN-T works with "
-                "log-probabilities; give a small positive value or logits",
-                source,
-                t,
-                u,
-                k,
-            )
-        arr = np.log(arr)
+        with np.errstate(divide="ignore"):  # a probability 0 is ln 0 = -inf: no path uses it
+            arr = np.log(arr)
     return RNNTProblem(meta, keys, symbols, blank, target, arr, source == "probs")

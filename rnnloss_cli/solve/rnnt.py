@@ -225,10 +225,15 @@ def solve_rnnt(p: RNNTProblem, *, window: Window | None = None) -> Result:
     else:
         r.steps.append(Step("RNN-T loss", "−ln p(y|x) = {loss}", {"loss": tr.loss}))
     r.notes.append(DIFFERENCES)
-    if tr.log_likelihood == -math.inf:
-        # probabilities given are never 0 (refused), so this comes from logits about
-        # 1.8e308 apart: one move of probability 0 (e^(z − max z) is 0 in float64), or
-        # moves whose log-probabilities, each finite, sum below −1.8e308 along every path
+    if tr.log_likelihood == -math.inf and p.from_probs and np.isneginf(p.logits).any():
+        r.warnings.append(
+            "the loss is infinite: every path through the lattice takes a move whose given "
+            "probability is 0, so p(y|x) = 0; the gradient is undefined (NaN)"
+        )
+    elif tr.log_likelihood == -math.inf:
+        # from logits about 1.8e308 apart: one move of probability 0 (e^(z − max z) is 0 in
+        # float64), or moves whose log-probabilities, each finite, sum below −1.8e308 along
+        # every path
         r.warnings.append(
             "the loss is infinite: p(y|x) = 0 in float64, since on every path through the "
             "lattice ln p is below −1.8e308 (a move of probability 0, or moves whose "

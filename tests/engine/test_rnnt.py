@@ -368,3 +368,36 @@ def test_empty_target_matches_torchaudio(reduction, fused):
     loss, grad = rnnt_loss_and_grad(logits, targets, lt, lu, **kw)
     np.testing.assert_allclose(loss, ref_loss, rtol=2e-6, atol=1e-6)
     np.testing.assert_allclose(grad, ref_grad, atol=2e-6)
+
+
+@pytest.mark.parametrize("fused", [True, False])
+def test_a_logit_of_minus_infinity_is_a_move_of_probability_0(fused):
+    """-inf was refused ("logits must be finite"): a hand-worked lattice with an unused
+    label of probability 0 had to be clipped by hand. The loss is path enumeration's, and
+    loss and gradient are the limit of a very negative finite logit (e^-1e4 is 0)."""
+    logits, targets = random_batch(7, 1, 3, 2, 3, 0)
+    logits[0, 1, 0, 2] = logits[0, 0, 2, 1] = -np.inf
+    finite = np.where(np.isneginf(logits), -1e4, logits)
+    lp = log_softmax_ref(logits[0]) if fused else logits[0]
+    loss, grad = rnnt_loss_and_grad(logits, targets, [3], [2], blank=0, fused_log_softmax=fused)
+    ref_loss, ref_grad = rnnt_loss_and_grad(
+        finite, targets, [3], [2], blank=0, fused_log_softmax=fused
+    )
+    assert float(loss) == pytest.approx(-brute_force_log_p(lp, targets[0], 0), rel=1e-12)
+    assert float(loss) == pytest.approx(float(ref_loss), rel=1e-12)
+    np.testing.assert_allclose(grad, ref_grad, rtol=1e-12, atol=1e-15)
+
+
+@pytest.mark.parametrize("bad", [np.nan, np.inf])
+def test_nan_and_plus_infinity_logits_are_refused(bad):
+    logits = np.zeros((1, 2, 2, 2))
+    logits[0, 1, 0, 1] = bad
+    with pytest.raises(EngineError, match="finite or -inf"):
+        rnnt_loss(logits, [[1]], [2], [1])
+
+
+def test_a_node_of_all_minus_infinity_logits_is_refused():
+    logits = np.zeros((2, 2, 2))
+    logits[1, 0] = -np.inf
+    with pytest.raises(EngineError, match=r"node \(1, 0\) are all -inf"):
+        rnnt_trace(logits, [1])

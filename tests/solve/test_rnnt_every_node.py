@@ -64,3 +64,40 @@ def test_no_format_says_empty_in_brackets(fmt, tmp_path):
     done = CliRunner().invoke(app, ["solve", str(path), "-f", fmt])
     assert done.exit_code == 0, done.output
     assert "(empty)" not in done.output and "ε" in done.output
+
+
+@pytest.mark.parametrize(
+    ("top_row", "probability"),
+    [
+        # every node blank 0.5, a 0.5, b 0 (b on no path): 0.5^3 + 0.5^3 = 0.25
+        ([0.5, 0.5, 0.0], 0.25),
+        # the top row (u = U) a 0: a at (0,0), blank, blank: 0.5 x 1 x 1; blank, a at (1,0),
+        # blank: 0.5 x 0.5 x 1; 0.5 + 0.25 = 0.75
+        ([1.0, 0.0, 0.0], 0.75),
+    ],
+)
+def test_a_given_probability_0_is_a_move_no_path_takes(top_row, probability):
+    """It was refused: "give a small positive value" (clipping by hand)."""
+    import math
+
+    node = [0.5, 0.5, 0.0]
+    r = solve_problem(
+        {
+            "kind": "rnnt",
+            "symbols": ["-", "a", "b"],
+            "target": "a",
+            "probs": [[node, top_row], [node, top_row]],
+        }
+    )
+    assert r.loss == pytest.approx(-math.log(probability), rel=1e-12)
+    assert r.warnings == []
+
+
+def test_every_path_through_a_probability_0_is_an_infinite_loss_with_its_reason():
+    # label a has probability 0 at every node: no path emits the target
+    node = [1.0, 0.0]
+    r = solve_problem(
+        {"kind": "rnnt", "symbols": ["-", "a"], "target": "a", "probs": [[node, node]] * 2}
+    )
+    assert r.loss == float("inf")
+    assert any("given probability is 0" in w for w in r.warnings), r.warnings
