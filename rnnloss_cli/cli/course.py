@@ -124,17 +124,18 @@ def vary(
             "none of them (each draw was the template's own value, or refused)",
             one_line=True,
         )
-    elif len(variants) > 1 and len({_givens(v.data) for v in variants}) == 1:
-        # every other draw refused (an alphabet holding the blank): n copies of one problem
-        say(
-            f"warning: all {len(variants)} variants of {path} are one problem: its vary: "
-            "block gave only one valid set of givens (each other draw was refused)",
-            one_line=True,
-        )
     elif variants and all(v.unchanged for v in variants):
         say(
             f"warning: {path} has no decimal givens to vary by default; every variant repeats "
             "its numbers (add a vary: block)",
+            one_line=True,
+        )
+    elif len(variants) > 1 and len({_givens(v.data) for v in variants}) == 1:
+        # every other draw refused (one choice too long for the frames): n copies of one
+        how = "its vary: block" if variants[0].ruled else "the default variation"
+        say(
+            f"warning: all {len(variants)} variants of {path} are one problem: {how} gave "
+            "only one valid set of givens (each other draw was refused)",
             one_line=True,
         )
     # "-" and other streams (<(...) is /dev/fd/63) are "stdin": "--1.yaml" reads as an option
