@@ -1262,9 +1262,13 @@ def _slip_lines(m: FigureMark, correct_step: str) -> list[str]:
 
 
 def report_text(report: MarkReport) -> str:
-    """Plain lines: one per figure, with the slip and the correct step when wrong; control
-    characters of the file's title and path are shown as U+FFFD."""
-    lines = [_CONTROL.sub("\ufffd", f"{report.file}: {report.title}")]
+    """Plain lines: one per figure, with the slip and the correct step when wrong; the path's
+    control characters and line breaks are written as escapes (``a\\nb.yaml``, as error lines
+    write it: a name split over two lines read as two), the title's as U+FFFD."""
+    from rnnloss_cli.render.controls import visible_controls
+
+    path = visible_controls(str(report.file), keep_lines=False)
+    lines = [f"{path}: " + _CONTROL.sub("\ufffd", str(report.title))]
     for m in report.marks:
         if isinstance(m.expected, str):
             given, expected = _text_shown(str(m.given)), _text_shown(m.expected)

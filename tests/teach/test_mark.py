@@ -278,3 +278,12 @@ def test_a_nan_figure_is_refused_not_marked_wrong():
     )
     with pytest.raises(ProblemError, match="loss is NaN .* no answer can be marked"):
         mark_problem(p, {"loss": 0.25})
+
+
+def test_the_report_writes_a_path_with_a_line_break_on_one_line(tmp_path):
+    # the header was split over two lines ("a" / "b.yaml: Hinge ..."), a line of no figure
+    f = tmp_path / "a\nb.yaml"
+    f.write_text(Path("problems/hinge-sequence.yaml").read_text())
+    text = report_text(mark_answers(str(f), {"loss": 1.4}))
+    assert text.splitlines()[0].startswith(f"{tmp_path}/a\\nb.yaml: Hinge loss")
+    assert text.splitlines()[1].startswith("  loss = 1.4: wrong")
