@@ -93,10 +93,18 @@ def csv_records_at(
 ) -> Iterator[tuple[int, int, list]]:
     """(row number, line where the record begins, cells) of every record of ``text``, as
     :func:`csv_records`; the two numbers differ after a blank line or a quoted line break."""
-    reader = csv.reader(_lines(text))
+    record: list[str] = []  # the lines of the record being read
+
+    def lines() -> Iterator[str]:
+        for text_line in _lines(text):
+            record.append(text_line)
+            yield text_line
+
+    reader = csv.reader(lines())
     row = 0
     while True:
         line = reader.line_num + 1  # where the next record begins
+        record.clear()
         try:
             cells = _next_record(reader)
         except StopIteration:
@@ -104,6 +112,13 @@ def csv_records_at(
         except csv.Error as exc:
             raise _unreadable(exc, path, row + 1, line) from None
         row += 1
+        if sum(part.count('"') for part in record) % 2 and _open_quote(record):
+            raise ProblemError(
+                f'row {row}: a quote (") opened here is never closed, so the rest of the file '
+                "reads as one cell; close it (a quote inside a quoted cell is written twice)",
+                file=path,
+                line=line,
+            )
         if len(cells) > MAX_CSV_COLUMNS:
             raise ProblemError(
                 f"row {row}: {len(cells)} cells; at most {MAX_CSV_COLUMNS} (MAX_CSV_COLUMNS)",
@@ -128,6 +143,17 @@ def _lines(text: str) -> Iterator[str]:
     """The lines of ``text``, one at a time, endings kept for the csv reader (which finds
     quoted line breaks by them); unlike io.StringIO, no second copy of the text is made."""
     return (m.group() for m in _LINE.finditer(text))
+
+
+def _open_quote(record: list[str]) -> bool:
+    """Whether the lines of one record end inside a quoted cell (the reader, not strict, took
+    the rest of the file as that cell); a quote inside an unquoted cell (O"Brien) is text."""
+    try:
+        for _ in csv.reader(record, strict=True):
+            pass
+    except csv.Error as exc:
+        return "unexpected end of data" in str(exc)
+    return False
 
 
 def _next_record(reader: Iterator[list[str]]) -> list[str]:

@@ -29,6 +29,8 @@ def no_problem_loading(monkeypatch):
         ("bad.csv", "a,b\n", "expected a header 'student,problem,figure,value'"),
         ("empty.csv", "\n\n", "empty; expected a header"),
         ("commas.csv", ",,,\n , ,\n", "only empty cells; expected a header"),
+        # the open quote took the rest of the file as one cell, graded as a student of 0
+        ("open.csv", 'student,problem,figure,value\ns1,p,loss,1\n"s2,p,loss,1\n', "row 3: a quote"),
     ],
 )
 def test_a_bad_answers_csv_is_said_before_any_problem_is_solved(
@@ -72,3 +74,10 @@ def test_the_problems_are_parsed_once_when_the_report_goes_to_stdout(tmp_path, m
     out = tmp_path / "report.csv"
     r = CliRunner().invoke(app, ["grade", "problems/hinge-sequence.yaml", str(answers), "-o", out])
     assert "parsed the problems for an output check" in repr(r.exception), r.output
+
+
+def test_a_quote_inside_an_unquoted_cell_is_text(tmp_path: Path):
+    answers = tmp_path / "answers.csv"
+    answers.write_text('student,problem,figure,value\nO"Brien,hinge-sequence,loss,0.467\n')
+    report = grade.grade_class(["problems/hinge-sequence.yaml"], str(answers))
+    assert report.students == ['O"Brien'] and report.issues == []
