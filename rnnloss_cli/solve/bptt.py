@@ -132,7 +132,7 @@ def _overflow_reason(step_loss: np.ndarray, loss: str) -> str:
         where = f"the loss of step {t}, {what}, passes the float64 range (1.8e308)"
     return (
         f"the loss is infinite in float64: {where}; the outputs o_t or the targets are too "
-        "large (the gradients are then inf or NaN)"
+        "large (the gradients are then infinite or undefined)"
     )
 
 
@@ -491,6 +491,19 @@ def solve_bptt(p: BPTTProblem, *, window: Window | None = None) -> Result:
             },
         )
     )
+    if tr.loss == math.inf:  # every gradient inf or NaN: the tables printed NaN cells
+        r.warnings.append(_overflow_reason(tr.step_loss, p.loss))
+        r.notes.append(
+            "the backward pass, the gradients and their reach back in time are not shown: with "
+            "an infinite loss every gradient is infinite or undefined"
+        )
+        r.figures = {"loss": tr.loss}
+        lead(r, "givens")
+        finalize(p.meta, r)
+        add_key_checks(
+            r, p.keys, p.meta.tolerance, {}, {f"grads.{k}": v for k, v in tr.grads.items()}
+        )
+        return r
     g_text = f"g_t = {scale.split(' = ')[-1] + ' · ' if p.reduction == 'mean' else ''}" + (
         "(softmax(o_t) − onehot(c_t))" if p.loss == "cross_entropy" else "2 (o_t − y_t)"
     )
@@ -577,8 +590,6 @@ def solve_bptt(p: BPTTProblem, *, window: Window | None = None) -> Result:
     r.steps.append(Step("gradient norm", f"‖∇L‖ over {over} = {{n}}", {"n": norm}))
     # then the tables' numbers worked once each, and the norm from the gradients
     r.steps += _worked_steps(p, tr) + _norm_steps(tr.grads, norm)
-    if tr.loss == math.inf:
-        r.warnings.append(_overflow_reason(tr.step_loss, p.loss))
     r.figures = {"loss": tr.loss, "grad_norm": norm}
     lead(r, "givens", "backward through time")
     finalize(p.meta, r)
