@@ -80,7 +80,6 @@ def test_good_files_load(tmp_path: Path):
             "integer between 1 and 2^63 - 1, got 2.5",
         ),
         (RNNT.replace("[[0.5, 0.5], [0.5, 0.5]]", "[[0.5, 0.5]]"), 4, "probs", "U+1 = 2 nodes"),
-        (RNNT.replace("[0.5, 0.5]]", "[1.0, 0.0]]"), 5, "probs[0][1][1]", "probability 0"),
         (RNNT.replace("[[0.5, 0.5], [0.5", "[[0.5, 0.6], [0.5"), 5, "probs[0][0]", "(t=0, u=0)"),
         (RNNT.replace("target: a", "target: '-'"), 3, "target", "blank"),
         (BPTT.replace("W_xh: [[1.0, 0.0]]", "W_xh: [[1.0]]"), 5, "W_xh", "1 x 2"),
