@@ -140,6 +140,25 @@ def parse_path(text: str) -> list[str | int]:
 
 
 # ------------------------------------------------------------------ rules
+#: Draws in a row refused alike (the same message, at a rule's own field) after which the
+#: rule is named at its line: an unknown field, a distribution without the blank or a range
+#: over a mapping is refused by every draw, and was said after MAX_VARY_TRIES (200) of them
+#: at the vary: line as "no valid variant". A drawn value that the problem refuses by chance
+#: is named in its message, which then differs from draw to draw.
+SAME_REFUSALS = 20
+
+
+def _rule_of(err: Exception, rules: list[Rule]) -> Rule | None:
+    """The rule whose field a draw's error names (the field or one of its entries)."""
+    field = getattr(err, "field", None)
+    if not isinstance(field, str):
+        return None
+    for rule in rules:
+        if field == rule.field or field.startswith((rule.field + "[", rule.field + ".")):
+            return rule
+    return None
+
+
 @dataclass(frozen=True)
 class Rule:
     """One entry of a vary block: the field it changes and how."""
@@ -630,6 +649,8 @@ def make_variant(
     arrays, array_answer, texts = prep.arrays, prep.array_answer, prep.texts
     rng = random.Random(variant_seed(seed, ident))
     last = "no draw"
+    refused: tuple[Rule, str | None] | None = None  # the last draw's refusal at a rule's field
+    repeats = 0
     for _ in range(MAX_VARY_TRIES):
         draw = {k: copy.deepcopy(v) for k, v in data.items() if k != "vary"}
         if rules is None:
@@ -655,6 +676,17 @@ def make_variant(
             result = solve(problem)
         except (ProblemError, ValueError) as err:
             last = str(err)
+            rule = _rule_of(err, rules[0] if rules is not None else [])
+            seen = (rule, getattr(err, "message", None)) if rule is not None else None
+            repeats = repeats + 1 if seen is not None and seen == refused else 1
+            refused = seen
+            if rule is not None and repeats == SAME_REFUSALS:  # not chance: the rule itself
+                raise _rule_error(
+                    file,
+                    rule.line,
+                    rule.field,
+                    f"{SAME_REFUSALS} draws in a row were refused alike: {err.message}",
+                ) from None
             continue
         if texts and (tie := _tied_text_key(problem, texts)) is not None:
             last = tie  # two answers would be right: the key could name only one

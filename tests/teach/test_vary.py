@@ -190,6 +190,29 @@ def test_variants_that_are_all_one_problem_are_said_so(tmp_path):
     assert "all 4 variants of" in r.output and "are one problem" in r.output
 
 
+HELLO_HEAD = (
+    "kind: ctc\nmethod: exact\ntarget: HE\nprobs: {H: 0.4, E: 0.3, '-': 0.3}\nframes: 4\nvary:\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("rule", "words"),
+    [
+        ("  nosuch: {range: [1, 2]}\n", "unknown field for kind 'ctc'"),
+        ("  probs: {distribution: [H, E], decimals: 2}\n", "the blank '-' is missing"),
+        ("  probs: {range: [0.1, 0.9], decimals: 2}\n", "expected a mapping"),
+    ],
+)
+def test_a_rule_every_draw_refuses_is_named_at_its_line(tmp_path, rule, words):
+    # said after 200 draws, at the vary: line, as "no valid variant"
+    f = tmp_path / "t.yaml"
+    f.write_text(HELLO_HEAD + rule)
+    with pytest.raises(ProblemError, match=words) as err:
+        make_variants(str(f), seed=1, count=1)
+    assert err.value.line == 7 and "20 draws in a row were refused alike" in err.value.message
+    assert err.value.field == "vary." + rule.split(":")[0].strip()
+
+
 def test_the_vary_field_is_accepted_by_every_parser():
     data = yaml.safe_load((_ROOT / "problems/hinge-sequence.yaml").read_text())
     data["vary"] = {"yhat": {"range": [0, 1], "step": 0.1}}
