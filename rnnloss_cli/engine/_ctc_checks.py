@@ -18,7 +18,7 @@ from typing import NamedTuple
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from rnnloss_cli.engine._numerics import as_array, check_blank, to_int64
+from rnnloss_cli.engine._numerics import as_array, check_blank, not_integers, to_int64
 from rnnloss_cli.engine.errors import EngineError
 
 # Arrays of at most this many entries are reduced in Python (see _min_max), larger in numpy.
@@ -76,7 +76,7 @@ def _as_int_array(x: ArrayLike, name: str) -> NDArray[np.int64]:
         return arr.astype(np.int64).reshape(arr.shape)
     # dtype.kind "i"/"u": signed/unsigned integers (bool is "b"); cheaper than issubdtype.
     if arr.dtype.kind not in "iu":
-        raise EngineError(f"{name} must contain integers; got dtype {arr.dtype}")
+        raise not_integers(x, arr, name, f"{name} must contain integers; got dtype {arr.dtype}")
     return to_int64(arr, name)  # uint64 past 2^63 named, not wrapped to a negative
 
 

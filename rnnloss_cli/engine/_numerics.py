@@ -63,6 +63,56 @@ def _python_numbers(x, arr: np.ndarray, name: str) -> np.ndarray:
         ) from None
 
 
+_F64_MAX = float(np.finfo(np.float64).max)
+
+
+def _check_float64_range(arr: np.ndarray, name: str) -> None:
+    """Refuse a finite entry of a float wider than float64 (np.longdouble) that float64 cannot
+    hold: the cast would make 1e400 inf (with numpy's "overflow encountered in cast" warning)
+    and the engine would then compute with, or complain of, a value the caller never gave.
+    Entries below float64's smallest subnormal round to 0, as in any float64 cast."""
+    mag = np.abs(arr)
+    bad = (mag > _F64_MAX) & (mag != np.inf)
+    if bad.any():
+        idx = tuple(int(i) for i in np.argwhere(bad)[0])
+        where = f"index {idx[0]}" if len(idx) == 1 else f"index {idx}"
+        value = np.format_float_scientific(arr[idx], precision=6, trim="-")
+        raise EngineError(
+            f"{name}: {value} at {where} is past the float64 range (largest finite about "
+            "1.8e308); the engine computes in float64"
+        )
+
+
+def _big_python_int(x) -> tuple[tuple[int, ...], int] | None:
+    """(index, value) of the first Python int in ``x`` (a list, possibly nested) outside the
+    int64 range, or None. numpy holds such a list as float64 numbers (see _python_numbers)."""
+    try:
+        objects = np.asarray(x, dtype=object)
+    except Exception:
+        return None
+    for idx, v in np.ndenumerate(objects):
+        if isinstance(v, int) and not isinstance(v, bool) and not -(2**63) <= v < 2**63:
+            return tuple(int(i) for i in idx), v
+    return None
+
+
+def not_integers(x, arr: np.ndarray, name: str, message: str) -> EngineError:
+    """The EngineError for an argument ``x`` (read as ``arr``) that should hold integers and
+    does not: a Python int past int64 (which numpy reads as a float) is named with its value
+    and index; otherwise ``message``."""
+    found = None
+    if not isinstance(x, np.ndarray) and arr.dtype.kind == "f":
+        found = _big_python_int(x)
+    if found is None:
+        return EngineError(message)
+    idx, v = found
+    where = "" if not idx else f" at index {idx[0] if len(idx) == 1 else idx}"
+    value = str(v) if v.bit_length() <= 256 else shown(v)
+    return EngineError(
+        f"{name} must hold integers in the int64 range [-2^63, 2^63); got {value}{where}"
+    )
+
+
 def _plain_ndarray(x: np.ndarray, name: str) -> np.ndarray:
     """A subclass of ndarray as a plain ndarray view of the same data (no copy).
 
@@ -123,6 +173,8 @@ def as_array(x, name: str, *, kinds: str = REAL_KINDS, dtype=None) -> np.ndarray
         raise EngineError(f"{name}: expected an array of {what}, got {got}")
     if arr.size * 8 > MAX_ARRAY_BYTES:
         check_array_bytes(arr.shape, name)
+    if arr.dtype.kind == "f" and arr.dtype.itemsize > 8 and arr.size:
+        _check_float64_range(arr, name)
     if dtype is not None and arr.dtype != dtype:
         arr = arr.astype(dtype)
     return arr

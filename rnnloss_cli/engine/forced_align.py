@@ -46,7 +46,13 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from rnnloss_cli.engine._numerics import as_array, check_blank, keeps_float32, to_int64
+from rnnloss_cli.engine._numerics import (
+    as_array,
+    check_blank,
+    keeps_float32,
+    not_integers,
+    to_int64,
+)
 from rnnloss_cli.engine.ctc import ctc_loss
 from rnnloss_cli.engine.errors import EngineError
 from rnnloss_cli.limits import ENGINE_MAX_VITERBI_FRAMES, MAX_ARRAY_BYTES
@@ -86,7 +92,9 @@ def check_target(target: ArrayLike, n_classes: int, blank: int) -> NDArray[np.in
     if arr.size == 0:
         return np.zeros(0, dtype=np.int64)
     if arr.dtype.kind not in "iu":
-        raise EngineError(f"target must contain integers; got dtype {arr.dtype}")
+        raise not_integers(
+            target, arr, "target", f"target must contain integers; got dtype {arr.dtype}"
+        )
     arr = to_int64(arr, "target")
     bad = (arr < 0) | (arr >= n_classes) | (arr == blank)
     if bad.any():

@@ -63,6 +63,7 @@ from rnnloss_cli.engine._numerics import (
     check_bool_option,
     keeps_float32,
     log_softmax,
+    not_integers,
 )
 from rnnloss_cli.engine.errors import EngineError, shown
 from rnnloss_cli.engine.forced_align import to_int64
@@ -81,7 +82,7 @@ _REDUCTIONS = ("none", "sum", "mean")
 def _as_ints(x: ArrayLike, name: str) -> NDArray[np.int64]:
     arr = as_array(x, name)
     if arr.size and arr.dtype.kind not in "iu":
-        raise EngineError(f"{name} must contain integers; got dtype {arr.dtype}")
+        raise not_integers(x, arr, name, f"{name} must contain integers; got dtype {arr.dtype}")
     return to_int64(arr, name)
 
 
