@@ -224,6 +224,15 @@ MAX_RNNT_VALUES = MAX_ARRAY_BYTES // (4 * 8)
 #: machine; MAX_RNNT_VALUES alone let logits of shape (1, 3 x 10^7, 1, 2), or 3 x 10^7
 #: sequences of one node, loop for minutes. Every problem under MAX_RNNT_NODES is far below.
 ENGINE_MAX_RNNT_STEPS = 5 * 10**6
+#: The engine's own bounds for direct callers of ``ctc_loss`` / ``ctc_loss_and_grad``: trellis
+#: cells a call's recursions visit, sum over sequences of input_length x (2 x target_length + 1).
+#: Measured on the 2-core reference machine (T = 4 S, two classes): the loss-only pass visits
+#: 145-200 M cells a second, the loss and gradient 40-60 M, so both limits are about a minute.
+#: Memory bounds none of this: 200,000 frames of a 50,000-label target (a 3.2 MB input) looped
+#: for 106 s, and 10^6 frames would have taken about 40 minutes. Problems stay far below
+#: (MAX_TRELLIS_CELLS).
+ENGINE_MAX_CTC_CELLS = 10**10
+ENGINE_MAX_CTC_GRAD_CELLS = 3 * 10**9
 #: Lattice nodes T x (U+1) of an RNN-T problem: the alpha and beta recursions loop in Python
 #: over anti-diagonals or rows, a few microseconds a node.
 MAX_RNNT_NODES = 10**6

@@ -20,6 +20,7 @@ from numpy.typing import ArrayLike, NDArray
 
 from rnnloss_cli.engine._numerics import as_array, check_blank, not_integers, to_int64
 from rnnloss_cli.engine.errors import EngineError
+from rnnloss_cli.limits import ENGINE_MAX_CTC_CELLS, ENGINE_MAX_CTC_GRAD_CELLS
 
 # Arrays of at most this many entries are reduced in Python (see _min_max), larger in numpy.
 # Every dtype kind: the CTC checks name a wrong dtype themselves, after the conversion.
@@ -230,6 +231,32 @@ def _prepare(
         )
     padded = np.ascontiguousarray(padded)  # int64 already: _as_int_array copied the input
     return _Batch(lp, padded, il, tl, blank, unbatched, out_dtype(log_probs), top)
+
+
+def check_work(batch: _Batch, grad: bool) -> None:
+    """Refuse a call whose recursions would visit more trellis cells, sum over sequences of
+    input_length x (2 x target_length + 1), than ENGINE_MAX_CTC_CELLS (loss only) or
+    ENGINE_MAX_CTC_GRAD_CELLS (with the gradient): about a minute each. O(1) for every batch
+    whose padded size T x N x (2 S_max + 1) is under the limit."""
+    limit, name = (
+        (ENGINE_MAX_CTC_GRAD_CELLS, "ENGINE_MAX_CTC_GRAD_CELLS")
+        if grad
+        else (ENGINE_MAX_CTC_CELLS, "ENGINE_MAX_CTC_CELLS")
+    )
+    n_frames, n_batch, _ = batch.log_probs.shape
+    if n_frames * n_batch * (2 * batch.targets.shape[1] + 1) <= limit:
+        return
+    cells = sum(
+        t * (2 * s + 1)
+        for t, s in zip(batch.input_lengths.tolist(), batch.target_lengths.tolist(), strict=True)
+    )
+    if cells > limit:
+        what = "loss and gradient" if grad else "loss"
+        raise EngineError(
+            f"the CTC {what} would visit {cells:.3g} trellis cells (sum of input_length x "
+            f"(2 x target_length + 1)), more than the engine's limit {name} = {limit:.0e} "
+            "(about a minute); split the input or shorten it"
+        )
 
 
 def _extend(targets: NDArray[np.int64], target_lengths: NDArray[np.int64], blank: int) -> _Extended:

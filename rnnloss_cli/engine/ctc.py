@@ -118,6 +118,7 @@ from rnnloss_cli.engine._ctc_checks import (
     _Extended,
     _min_max,
     _prepare,
+    check_work,
     state_classes,
     take_rows,
 )
@@ -635,6 +636,7 @@ def ctc_loss(
     """
     _check_options(reduction, zero_infinity=zero_infinity)
     batch = _prepare(log_probs, targets, input_lengths, target_lengths, blank)
+    check_work(batch, grad=False)
     done = single_loss(batch, reduction)  # one full-length short sequence: fewest calls
     if done is not None:
         return done + 0.0  # -ln 1 is -0.0: x + 0 is x, and +0 for -0
@@ -709,6 +711,7 @@ def ctc_loss_and_grad(
     """
     _check_options(reduction, wrt, zero_infinity, grad=True)
     batch = _prepare(log_probs, targets, input_lengths, target_lengths, blank)
+    check_work(batch, grad=True)
     done = single_grad(batch, reduction, wrt)  # one full-length short sequence: fewest calls
     if done is not None:
         return done[0] + 0.0, done[1]  # -ln 1 is -0.0: x + 0 is x, and +0 for -0

@@ -74,7 +74,7 @@ except ImportError as exc:  # the optional extra is not installed
         "rnnloss_cli.engine.ctc_numba needs numba: pip install 'rnnloss[fast]'"
     ) from exc
 
-from rnnloss_cli.engine._ctc_checks import _extend, _prepare
+from rnnloss_cli.engine._ctc_checks import _extend, _prepare, check_work
 from rnnloss_cli.engine._parallel import split_rows
 from rnnloss_cli.engine.ctc import _check_options, _reduce
 
@@ -1063,6 +1063,7 @@ def ctc_loss(
     """
     _check_options(reduction, zero_infinity=zero_infinity)
     batch = _prepare(log_probs, targets, input_lengths, target_lengths, blank)
+    check_work(batch, grad=False)
     loss, _ = _run(batch, False, reduction, zero_infinity, False)
     return loss
 
@@ -1107,6 +1108,7 @@ def ctc_loss_and_grad(
     """
     _check_options(reduction, wrt, zero_infinity, grad=True)
     batch = _prepare(log_probs, targets, input_lengths, target_lengths, blank)
+    check_work(batch, grad=True)
     loss, grad = _run(batch, True, reduction, zero_infinity, wrt == "logits")
     if batch.unbatched:
         grad = grad[:, 0, :]
