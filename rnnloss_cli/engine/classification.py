@@ -450,10 +450,12 @@ def _weighted(values: np.ndarray, wt: np.ndarray | None) -> np.ndarray:
 
 
 def _mean_scale(total: float, reduction: str) -> float:
-    """1 / (summed target weights) for "mean" (NaN when it is 0, as PyTorch's 0/0), else 1."""
+    """1 / (summed target weights) for "mean", else 1. A total of 0 (signed weights that
+    cancel, or every target ignored) gives inf: PyTorch divides by the total, so a sum x gives
+    x / 0, that is x * inf: -inf or +inf by the sign of x, NaN for x = 0 (0 / 0)."""
     if reduction != "mean":
         return 1.0
-    return 1.0 / total if total != 0 else np.nan
+    return 1.0 / total if total != 0 else np.inf
 
 
 def _reduced(per: np.ndarray, total_weight: float, reduction: str) -> np.ndarray | float:
@@ -546,7 +548,8 @@ def nll_loss_grad(
 
     -w[y_i] / W at each target entry (W = sum_i w[y_i] for "mean", 1 otherwise), 0 elsewhere
     and at ignored targets. As PyTorch: with every target ignored the gradient is 0; with
-    W = 0 under "mean" the non-ignored target entries are -0/0 = NaN.
+    W = 0 under "mean" the non-ignored target entries are -w[y_i] / 0: -inf for a positive
+    weight, +inf for a negative one, NaN (-0/0) for a weight of 0.
 
     The loss is -w[y_i] input[i, y_i] (input = ln p), so the entries are <= 0 for positive
     weights. Two rows, targets 1 and 0, unweighted "mean" (W = 2): -1/2 at each target:

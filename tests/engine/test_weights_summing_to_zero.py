@@ -1,0 +1,47 @@
+"""reduction="mean" with signed class weights whose target weights sum to exactly 0.
+
+PyTorch divides: the loss is (sum_i -w[y_i] ln p_i) / (sum_i w[y_i]) (aten LossNLL.cpp,
+``output_val /= total_weight_val``), so x / 0 is -inf or +inf by the sign of x, NaN only for
+0 / 0; the gradient entries -w[y_i] / 0 are -inf for w > 0, +inf for w < 0, NaN for w = 0.
+The engine gave NaN for all of them. Provenance: helper audit of the engine (observation).
+
+Case: p = [[0.2, 0.8], [0.5, 0.5]], targets [1, 0], weights [-1, 1]: W = w[1] + w[0] = 0,
+sum = -1 * ln 0.8 - (-1) * ln 0.5 = 0.2231 - 0.6931 = -0.4700 < 0, so the loss is -inf.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+from rnnloss_cli import engine as E
+from tests.engine.hostile import quiet
+
+P = np.array([[0.2, 0.8], [0.5, 0.5]])
+TARGETS = [1, 0]
+
+
+@pytest.mark.parametrize(
+    ("weight", "expected"),
+    [
+        ([-1.0, 1.0], -math.inf),  # sum = -0.470, as above
+        ([1.0, -1.0], math.inf),  # the signs swapped: sum = +0.470
+    ],
+)
+@pytest.mark.parametrize("fn", [E.nll_loss, E.cross_entropy], ids=["nll", "cross_entropy"])
+def test_nonzero_sum_over_zero_weight_is_signed_infinity(fn, weight, expected):
+    given = np.log(P)  # log-probabilities are their own log_softmax: one case for both
+    assert quiet(lambda: fn(given, TARGETS, weight=weight)) == expected
+
+
+def test_zero_over_zero_stays_nan():
+    """Both weights 0: 0 / 0."""
+    assert math.isnan(quiet(lambda: E.nll_loss(np.log(P), TARGETS, weight=[0.0, 0.0])))
+
+
+def test_nll_gradient_entries_are_signed_infinities():
+    """-w[y_i] / 0 at each target entry: row 0 (w = 1) -inf, row 1 (w = -1) +inf; 0 elsewhere."""
+    grad = quiet(lambda: E.nll_loss_grad(np.log(P), TARGETS, weight=[-1.0, 1.0]))
+    assert grad.tolist() == [[0.0, -math.inf], [math.inf, 0.0]]
