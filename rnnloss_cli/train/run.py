@@ -245,21 +245,6 @@ def sparkline(values: list[float], width: int = 60) -> str:
     return "".join(SPARKS[i] for i in idx)
 
 
-def pencil_ratio(top: str, bottom: str) -> str:
-    """``top / bottom`` of two printed numbers, to 3 significant digits (positional, trailing
-    zeros kept), so the line "final / before training = 0.0105 / 0.5258 = 0.0200" redoes from
-    what it prints; "undefined" when ``bottom`` prints as 0. (At 2 digits with zeros trimmed,
-    0.7500 / 0.7148 printed "= 1", hiding a run that got worse: 1.05.)"""
-    a, b = float(top), float(bottom)
-    if b == 0:
-        return "undefined"
-    q = a / b
-    if q == 0:
-        return "0"
-    decimals = max(0, 2 - math.floor(math.log10(abs(q))))  # 3 significant digits
-    return f"{q:.{decimals}f}"
-
-
 def run_with_progress(
     loss: str,
     *,
@@ -321,15 +306,19 @@ def run_and_show(
     """Train (``settings`` as :func:`run_with_progress`: epochs, seed, optimizer, clip, lr,
     hidden) with a rich progress bar, then print the loss chart and held-out predictions.
 
-    Losses are printed with ``precision`` digits after the point; ``max_rows`` (at least 2)
+    Losses are printed as the page formats print them (``precision`` and the derivation's
+    guard digits, so the ratio line redoes from the screen); ``max_rows`` (at least 2)
     keeps the first and last held-out rows of a longer table (``result.window_indices``), with
     a row saying how many were left out. Raises ProblemError (a bad setting, or
     TrainingDiverged) before printing the results.
     """
     from rich.console import Console
+    from rich.markup import escape
     from rich.table import Table
 
-    from rnnloss_cli.result import window_indices
+    from rnnloss_cli.render.text import cell_text, digits_plan, step_text
+    from rnnloss_cli.result import Step, window_indices
+    from rnnloss_cli.train.summary import train_result
 
     console = console or Console()
     res = run_with_progress(loss, console=console, **settings)
@@ -343,15 +332,21 @@ def run_and_show(
     )
     if res.history:
         n = len(res.history)
+        # the numbers as the page formats print them (train_result's plan of digits), so the
+        # ratio redoes from the screen and reads as on the html / markdown page
+        page = train_result(res, loss=loss, seed=settings["seed"])
+        plan = digits_plan(page, p)
         first, final, before = (
-            f"{v:.{p}f}" for v in (res.history[0], res.history[-1], res.initial)
+            cell_text(float(v), p, plan) for v in (res.history[0], res.history[-1], res.initial)
         )
         console.print(f"{t.metric} per epoch: {first} → {final}")
         console.print(f"  [cyan]{sparkline(res.history, max(10, min(60, console.width - 2)))}[/]")
         # the curve starts at epoch 1 (its mean minibatch value), the ratio divides by epoch 0
         console.print(f"  before training {before}; the curve: epochs 1 to {n}")
-        ratio = pencil_ratio(final, before)
-        console.print(f"  final / before training = {final} / {before} = {ratio}")
+        ratio = Step(
+            "", "final / before training = {final} / {initial} = {ratio}", page.steps[0].values
+        )
+        console.print(f"  {escape(step_text(ratio, p, plan))}")
         console.print(f"  largest gradient norm (before clipping) {res.max_grad_norm:.2f}")
     table = Table(
         *res.report.columns,

@@ -82,16 +82,20 @@ def test_page_ratio_line_names_the_loss_before_training(loss: str):
     assert "final / initial" not in result.output
 
 
-@pytest.mark.parametrize(
-    ("top", "bottom", "ratio"),
-    [
-        ("0.7500", "0.7148", "1.05"),  # printed "1": a run that got worse read as level
-        ("0.0105", "0.5258", "0.0200"),  # 0.01997
-        ("1.0000", "1.0000", "1.00"),
-        ("0.5", "0", "undefined"),
-    ],
-)
-def test_the_ratio_keeps_three_significant_digits(top, bottom, ratio):
-    from rnnloss_cli.train.run import pencil_ratio
-
-    assert pencil_ratio(top, bottom) == ratio
+@pytest.mark.parametrize("loss", ["ctc", "mse"])
+def test_terminal_numbers_read_as_on_the_page(loss: str):
+    """The terminal printed "final / before training = 0.0027 / 5.3222 = 0.000507" for the
+    seeded ctc run, the page "0.0027415 / 5.32225 = 0.0005151" (true ratio 0.000515): the
+    terminal divided numbers rounded to 4 decimals. Both now print the page's digits."""
+    term = runner.invoke(app, ["train", "--loss", loss])
+    page = runner.invoke(app, ["train", "--loss", loss, "--format", "markdown"])
+    assert term.exit_code == 0 and page.exit_code == 0, term.output + page.output
+    ratio = re.search(r"final / before training = (\S+) / (\S+) = (\S+)\n", term.output)
+    assert ratio, term.output
+    assert f"final / before training = {ratio[1]} / {ratio[2]} = {ratio[3]}" in page.output
+    cells = dict(re.findall(r"^\| (\d+) \| (\S+) \|$", page.output, re.M))
+    first, final = re.search(r"per epoch: (\S+) → (\S+)\n", term.output).groups()
+    before = re.search(r"before training (\S+);", term.output)[1]
+    last = max(cells, key=int)
+    assert (first, final, before) == (cells["1"], cells[last], cells["0"])
+    assert (ratio[1], ratio[2]) == (final, before)
