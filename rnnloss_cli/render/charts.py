@@ -29,7 +29,7 @@ from typing import Any
 
 from rnnloss_cli.limits import CHART_MAX_BARS
 from rnnloss_cli.render.palette import PLATE, VIRIDIS
-from rnnloss_cli.render.svg import Fmt, number_format, text_minus
+from rnnloss_cli.render.svg import Fmt, number_format, text_minus, text_width
 from rnnloss_cli.render.text import ELLIPSIS, Digits, cell_text, fmt_number, lay_out
 from rnnloss_cli.result import Result, Table, Window
 
@@ -58,8 +58,6 @@ RIGHT = 16
 GAP = 36
 SEQ_GAP = 14
 MIN_BAR = 24
-#: Width of one character of a value label at font-size 11, for sizing the bars.
-CHAR_W = 6.6
 #: An SVG wider than the page's column shrinks to fit it (its text with it) instead of
 #: scrolling the page sideways.
 FIT = 'style="max-width: 100%; height: auto" '
@@ -245,7 +243,7 @@ def per_step_svg(
     # a value label is the "per step" table's cell beside the chart, character for character
     # (its minus sign too, an ASCII one as the tables print it, which tests read back)
     labels = [_label(s[2], cell) if s is not None and s[2] is not None else "" for s in steps]
-    bar = max(MIN_BAR, max((len(x) for x in labels), default=0) * CHAR_W + 6)
+    bar = max(MIN_BAR, max((text_width(x, 11) for x in labels), default=0) + 6)
     batch = len({s[0] for s in steps if s is not None}) > 1
     xs: list[float] = []
     x = LEFT + 8

@@ -590,13 +590,41 @@ def _grid_head(
     ]
 
 
-def text_width(text: str, font: float = 12) -> float:
-    """Approximate advance (px) of ``text`` in ``font`` px sans-serif: CHAR_W a character at
-    12 px, twice that for a wide (East Asian) one."""
+#: Advances (em) of the characters wider than CHAR_W (0.55 em) in DejaVu Sans, the widest of
+#: the common sans-serif faces (Arial, Liberation Sans, Helvetica and Roboto are narrower in
+#: every one of these): "MOMENTUM" is 5.8 em, not the 4.4 em of 8 x CHAR_W, and a label
+#: column sized by the count overprinted the state numbers beside it.
+_WIDE_EM = {
+    **dict(zip("ABCDEFGHKLMNOPQRSTUVXYZ", (0.684, 0.686, 0.698, 0.770, 0.632, 0.575, 0.775,
+                                           0.752, 0.656, 0.557, 0.863, 0.748, 0.787, 0.603,
+                                           0.787, 0.695, 0.635, 0.611, 0.732, 0.684, 0.685,
+                                           0.611, 0.685), strict=True)),
+    "W": 0.989, "m": 0.974, "w": 0.818,
+    **dict.fromkeys("abdeghnopqu0123456789", 0.636),
+    **dict.fromkeys("kvxy", 0.592),
+    **dict.fromkeys("%@#&", 1.0), **dict.fromkeys("=+<>~−×→≈±÷", 0.838),
+    **dict.fromkeys("—…", 1.0), "Σ": 0.632, "α": 0.659, "ŷ": 0.592,
+}  # fmt: skip
+#: Upper-case letters outside that table (Greek, accented Latin), in em.
+_UPPER_EM = 0.8
+
+
+def _advance_em(c: str) -> float:
+    """The advance of one character in em, at least CHAR_W's 0.55 (see _WIDE_EM)."""
     import unicodedata
 
-    n = sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
-    return n * CHAR_W * font / 12
+    if c in _WIDE_EM:
+        return _WIDE_EM[c]
+    if unicodedata.east_asian_width(c) in "WF":
+        return 2 * CHAR_W / 12
+    return _UPPER_EM if c.isupper() else CHAR_W / 12
+
+
+def text_width(text: str, font: float = 12) -> float:
+    """Approximate advance (px) of ``text`` in ``font`` px sans-serif, never less than the real
+    one in DejaVu Sans or a narrower face: each character's width from _WIDE_EM (capitals,
+    m and w, digits), at least CHAR_W at 12 px, twice that for a wide (East Asian) one."""
+    return sum(_advance_em(c) for c in text) * font
 
 
 def _short(label: str) -> str:
@@ -725,12 +753,13 @@ LEGEND_MAX_LINES = 3
 
 
 def _wrap(text: str, room: float) -> list[str]:
-    """``text`` broken at spaces into lines of about ``room`` px, at most LEGEND_MAX_LINES
-    (a word longer than a line, or text past the last line, is cut with "…")."""
-    n = max(int(room / CHAR_W), 8)
+    """``text`` broken at spaces into lines of at most ``room`` px (text_width), at most
+    LEGEND_MAX_LINES (a word longer than a line, or text past the last line, is cut with
+    "…")."""
+    room = max(room, 8 * CHAR_W)
     lines: list[str] = []
     for word in text.split():
-        if lines and len(lines[-1]) + 1 + len(word) <= n:
+        if lines and text_width(f"{lines[-1]} {word}") <= room:
             lines[-1] += " " + word
         else:
             lines.append(word)
@@ -741,8 +770,16 @@ def _wrap(text: str, room: float) -> list[str]:
 
 
 def _cut(text: str, room: float) -> str:
-    """``text`` cut with "…" to about ``room`` px."""
-    return cut_end(text, max(int(room / CHAR_W), 8))
+    """``text`` cut with "…" to at most ``room`` px (text_width; at least 8 characters)."""
+    if text_width(text) <= room:
+        return text
+    used, keep = text_width(ELLIPSIS), 0  # the most leading characters that fit with "…"
+    for c in text:
+        used += text_width(c)
+        if used > room:
+            break
+        keep += 1
+    return cut_end(text, max(keep, 7) + 1)
 
 
 # ------------------------------------------------------------------------------ the trellis
@@ -1042,7 +1079,7 @@ def _trellis_legend(
         out += _swatch(x, y, NEUTRAL, lines[0])
         for k, line in enumerate(lines[1:], 1):
             out.append(f'<text x="{x + 16:g}" y="{y + 10 + 16 * k:g}">{escape(line)}</text>')
-        width = 16 + max(len(line) for line in lines) * CHAR_W
+        width = 16 + max(text_width(line) for line in lines)
         y += 22 + 16 * (len(lines) - 1)
     else:
         if scale == "log":
@@ -1054,16 +1091,16 @@ def _trellis_legend(
         out += _ramp(x, y, low, high)
         gx = x + len(VIRIDIS) * 18 + 24
         zero = "unreachable (α = 0)" if quantity == "α" else f"zero ({quantity} = 0)"
-        width = gx - x + 16 + len(zero) * CHAR_W
+        width = gx - x + 16 + text_width(zero)
         if width > room + 42:  # a narrow grid: the grey swatch goes under the colour scale
-            gx, y, width = x, y + 34, max(len(VIRIDIS) * 18, 16 + len(zero) * CHAR_W)
+            gx, y, width = x, y + 34, max(len(VIRIDIS) * 18, 16 + text_width(zero))
         out += _swatch(gx, y, UNREACHABLE, zero)
         y += 40 if gx > x else 22
         if scale == "log-frame":
             words = f"colour: ln {quantity}_t(s) within its frame t (log scale per frame)"
             for line in _wrap(words, room + 26):
                 out.append(f'<text x="{x:g}" y="{y + 10:g}">{escape(line)}</text>')
-                width = max(width, len(line) * CHAR_W)
+                width = max(width, text_width(line))
                 y += 16
             y += 6
     for words in marks:
@@ -1073,7 +1110,7 @@ def _trellis_legend(
         )
         for line in _wrap(words, room + 26):
             out.append(f'<text x="{x + 16:g}" y="{y + 10:g}">{escape(line)}</text>')
-            width = max(width, 16 + len(line) * CHAR_W)
+            width = max(width, 16 + text_width(line))
             y += 16
         y += 6
     if tracks:
@@ -1086,7 +1123,7 @@ def _trellis_legend(
             )
             for line in _wrap(_track_words(tr, fmt), room):
                 out.append(f'<text x="{x + 42:g}" y="{y + 10:g}">{escape(line)}</text>')
-                width = max(width, 42 + len(line) * CHAR_W)
+                width = max(width, 42 + text_width(line))
                 y += 16
             y += 2
         out.append("</g>")
