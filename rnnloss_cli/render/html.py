@@ -11,6 +11,7 @@ An exact CTC result also shows its forward trellis as an SVG heat map (:mod:`ren
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from html import escape
 
 from rnnloss_cli.render.controls import visible_controls
@@ -74,6 +75,7 @@ svg { font-family: sans-serif, CJK_FONTS; }
 .step mfrac { math-style: normal; }
 .steps li { margin: 0.25rem 0; }
 .givens th { text-align: left; font-weight: normal; }
+.aside { color: #444; }  /* a formula's closing words: "(reduction: mean)" */
 .plain, .givens th { font-family: ui-monospace, "SF Mono", Menlo, Consolas, "DejaVu Sans Mono",
   "Liberation Mono", CJK_FONTS, monospace; }
 .givens td { text-align: left; }
@@ -156,7 +158,7 @@ figure.trellis svg { max-width: 100%; height: auto; min-width: calc(0.8 * var(--
 @media screen and (prefers-color-scheme: dark) {
   body { color: #e4e4e4; background: #16181c; }
   h2 { border-bottom-color: #4a4a4a; }
-  .meta { color: #a8a8a8; } .legend, figcaption, .scroll-hint { color: #b8b8b8; }
+  .meta { color: #a8a8a8; } .legend, figcaption, .scroll-hint, .aside { color: #b8b8b8; }
   th, td { border-color: #555; } th { background: #2a2d33; }
   td.dim { color: #9a9a9a; } td.dead { color: #e0a040; }
   .warning { border-color: #d08000; background: #3a2c10; }
@@ -469,6 +471,14 @@ def step_html(step, precision: int, *, display: bool = False, digits: Digits | N
     """
     from rnnloss_cli.render.mathml import RELATION, is_plain, to_mathml, wrap_points
 
+    tail = _TAIL.search(step.latex or "")
+    if tail:  # "(reduction: mean)" closing a formula: words after its maths, not in them
+        head = replace(step, latex=step.latex[: tail.start()])
+        shown = step_html(head, precision, display=display, digits=digits)
+        if not shown.startswith('<span class="plain">'):  # the plain text holds them already
+            words = " ".join(_TAIL_WORDS.findall(tail.group(0))).replace("\\_", "_")
+            shown += f'{_EM_SPACE}<span class="aside" aria-hidden="true">{escape(words)}</span>'
+        return shown
     plain = step_text(step, precision, digits)
     latex = step_latex(step, precision, digits)
     pieces = wrap_points(latex)
@@ -483,7 +493,7 @@ def step_html(step, precision: int, *, display: bool = False, digits: Digits | N
         start = latex.find(piece, end)
         quad = start > 0 and "quad" in latex[end:start]
         end = start + len(piece) if start >= 0 else end
-        parts = narrow_pieces(piece)
+        parts = narrow_pieces(piece, DISPLAY_NARROW_AT if display else NARROW_AT)
         # a part opening with + or − gets an empty group before it: on its own, MathML
         # would set it as a sign (+0.00941, no space), not as the sum it continues
         more = [
@@ -523,6 +533,9 @@ def step_html(step, precision: int, *, display: bool = False, digits: Digits | N
 #: :func:`narrow_pieces`: a phone's line (390 px, less the page's margins and the list's
 #: indent, about 320 px) holds about 35 characters of 17.6 px maths.
 NARROW_AT = 30
+#: The same for a result's defining formula, set 1.2 times as large (``.formula math``): a
+#: piece of 29 characters, RNN-T's "p(y|x) = α(T−1,U) y(T−1,U,∅),", was 323 px on a 320 px phone.
+DISPLAY_NARROW_AT = 25
 #: Where a piece may be cut again: before a binary operator or a relation (=, ≈) between
 #: spaces (the operator starts the next part, as a relation does), or at a space between two
 #: words of prose. (A piece shorter than WRAP_AT is not cut at its "=" by wrap_points: a
@@ -533,6 +546,11 @@ _OPERATOR = re.compile(r" (?:\\times|\\cdot|[×·+−]|=|\\approx|≈) ")
 #: part is its own ``<math>``, an atomic inline, and CSS Text 3 (§5.1) puts a soft wrap
 #: opportunity before and after every atomic inline, so the line may break there without a
 #: character (a zero-width space, once, came along into every copied step).
+#: A formula's closing words in parentheses, each after a \\quad: "\\quad \\text{(reduction:
+#: mean)}". The page sets them as text after the maths (read once, in the alttext), so the
+#: maths keep their length and their cuts; LaTeX and markdown keep them in the maths.
+_TAIL = re.compile(r"(?:\s*\\quad\s*\\text\{\([^{}]*\)\})+\s*$")
+_TAIL_WORDS = re.compile(r"\\text\{([^{}]*)\}")
 _OPENS = re.compile(r"\\times|\\cdot|[×·+−]|=|\\approx|≈")
 _OPEN_SPACE = ""
 #: Between a formula's clauses: an em space (a quad), where a line may break.

@@ -35,7 +35,8 @@ FORMULA = Step(
     "δ_{t−1}(s−1), δ_{t−1}(s−2));  CTC loss = −ln p(l|x) = −ln Σ_{π : B(π) = l} Π_t y_t(π_t)",
     {},
     r"\pi^* = \arg\max_{\pi:\,\mathcal{B}(\pi)=l} \prod_t y_t(\pi_t),\quad "
-    r"\delta_t(s) = y_t(l'_s)\max(\delta_{t-1}(s), \delta_{t-1}(s-1), \delta_{t-1}(s-2))",
+    r"\delta_t(s) = y_t(l'_s)\max(\delta_{t-1}(s), \delta_{t-1}(s-1), \delta_{t-1}(s-2));\quad "
+    r"\text{CTC loss} = -\ln p(l|x) = -\ln \sum_{\pi:\,\mathcal{B}(\pi)=l} \prod_t y_t(\pi_t)",
 )
 
 MOVES = {0: "stay", 1: "s−1", 2: "s−2"}

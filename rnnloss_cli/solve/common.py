@@ -194,7 +194,7 @@ def _name_the_log(meta: Meta, result: Result) -> None:
             "with log10 (a calculator's log key) instead of ln: divide by ln 10",
             "{nats} nats / ln 10 = {value}",
             {"nats": loss, "value": loss / math.log(10)},
-            r"\frac{{nats}}{\ln 10} = {value}",
+            r"{nats}\text{ nats} / \ln 10 = {value}",
         )
     )
 
@@ -231,7 +231,7 @@ def finalize(meta: Meta, result: Result) -> Result:
                 f"change of base to {LOG_BASES[meta.log_base]}: divide by ln {meta.log_base}",
                 "{nats} nats / ln " + meta.log_base + " = {value}",
                 {"nats": result.loss, "value": result.loss / ln_base},
-                r"\frac{{nats}}{\ln " + meta.log_base + "} = {value}",
+                r"{nats}\text{ nats} / \ln " + meta.log_base + " = {value}",
             )
         )
         result.figures = {k: v / ln_base for k, v in result.figures.items()}

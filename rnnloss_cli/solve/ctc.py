@@ -39,7 +39,8 @@ FORMULA = Step(
     "formula",
     "CTC loss = −ln p(l|x),  p(l|x) = Σ_{π : B(π) = l} Π_t y_t(π_t)",
     {},
-    r"-\ln p(l|x),\quad p(l|x) = \sum_{\pi:\,\mathcal{B}(\pi)=l}\ \prod_t y_t(\pi_t)",
+    r"\text{CTC loss} = -\ln p(l|x),\quad p(l|x) = \sum_{\pi:\,\mathcal{B}(\pi)=l}\ "
+    r"\prod_t y_t(\pi_t)",
 )
 
 #: Where the worked gradient entry's β_1 values are, for whoever runs ``solve``: the β table is
@@ -171,7 +172,7 @@ def _listed_part(p: CTCProblem, r: Result, window: Window) -> ListedCTC:
             "listed loss",
             "−ln P = −ln {p} = {loss}",
             {"p": _listed_prob(lc.total, lc.log_total), "loss": lc.loss},
-            r"-\ln {p} = {loss}",
+            r"-\ln P = -\ln {p} = {loss}",
         )
     )
     if lc.invalid:
@@ -609,7 +610,8 @@ def _worked_beta_and_grad(
             {},
             r"\beta_t(s) = \bigl(\beta_{t+1}(s) + \beta_{t+1}(s+1) + [\beta_{t+1}(s+2)]\bigr)"
             r"\, y_t(l'_s),\ \text{the bracket only when } l'_s \ne \text{blank and } "
-            r"l'_s \ne l'_{s+2}",
+            r"l'_s \ne l'_{s+2}\text{: the probability of the paths from state } s "
+            r"\text{ at frame } t \text{ to the end, } y_t(l'_s) \text{ included}",
         )
     )
     r.steps.append(

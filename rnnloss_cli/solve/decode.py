@@ -49,8 +49,10 @@ FORMULA = Step(
     "greedy: B(argmax_k y_t(k) for each t);  beam: l* ≈ argmax_l p(l|x), "
     "p(l|x) = Σ_{π : B(π) = l} Π_t y_t(π_t) = p_b(l) + p_nb(l) after the last frame",
     {},
-    r"\text{greedy: } \mathcal{B}(\arg\max_k y_t(k))_t,\quad "
-    r"l^* \approx \arg\max_l p(l|x) = p_{\mathrm{b}}(l) + p_{\mathrm{nb}}(l)",
+    r"\text{greedy: } \mathcal{B}(\arg\max_k y_t(k) \text{ for each } t);\quad "
+    r"\text{beam: } l^* \approx \arg\max_l p(l|x),\ "
+    r"p(l|x) = \sum_{\pi:\,\mathcal{B}(\pi)=l} \prod_t y_t(\pi_t) = p_{\mathrm{b}}(l) + "
+    r"p_{\mathrm{nb}}(l) \text{ after the last frame}",
 )
 
 
@@ -87,7 +89,8 @@ def _lm_sums(lm: dict[tuple[str, ...], float]) -> tuple[list[Step], list[str]]:
                 },
                 r"\sum_k P_{\mathrm{LM}}(k"
                 + ("|{ctx}" if ctx else "")
-                + r") = \sum_k e^{\ln P_{\mathrm{LM}}(k)} = {probs|+} = {total} > 1",
+                + r") = \sum_k e^{\ln P_{\mathrm{LM}}(k)} = {probs|+} = {total},"
+                + r"\ \text{more than } 1",
                 lead=True,
             )
         )

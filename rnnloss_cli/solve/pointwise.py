@@ -20,13 +20,16 @@ from rnnloss_cli.solve.common import (
 
 FORMULAS = {
     "mse": Step(
-        "formula", "MSE = (1/n) Σ_i (y_i − ŷ_i)²", {}, r"\frac{1}{n}\sum_i (y_i-\hat y_i)^2"
+        "formula",
+        "MSE = (1/n) Σ_i (y_i − ŷ_i)²",
+        {},
+        r"\mathrm{MSE} = \frac{1}{n}\sum_i (y_i-\hat y_i)^2",
     ),
     "bce": Step(
         "formula",
         "BCE = −(1/n) Σ_i [y_i ln ŷ_i + (1 − y_i) ln(1 − ŷ_i)]",
         {},
-        r"-\frac{1}{n}\sum_i [y_i \ln \hat y_i + (1-y_i)\ln(1-\hat y_i)]",
+        r"\mathrm{BCE} = -\frac{1}{n}\sum_i [y_i \ln \hat y_i + (1-y_i)\ln(1-\hat y_i)]",
     ),
     # i numbers the observations and y_i is the true class of observation i, as in `explain
     # nll` (the handout's −Σ_i y_i log ŷ_i runs i over the classes of one observation).
@@ -36,16 +39,21 @@ FORMULAS = {
         "formula",
         "NLL = −Σ_i ln ŷ_i(y_i),  classes y_i numbered from 0 to C−1",
         {},
-        r"-\sum_i \ln \hat y_i(y_i),\ y_i \in \{0, \dots, C-1\}",
+        r"\mathrm{NLL} = -\sum_i \ln \hat y_i(y_i),\ \text{classes } y_i"
+        r"\text{ numbered from } 0 \text{ to } C-1",
     ),
     "cce": Step(
         "formula",
         "CCE = −Σ_i Σ_{c=0}^{C−1} y_ic ln ŷ_ic  (classes numbered from 0: c0 is the first)",
         {},
-        r"-\sum_{i=1}^{n}\sum_{c=0}^{C-1} y_{i,c}\ln \hat y_{i,c}",
+        r"\mathrm{CCE} = -\sum_{i=1}^{n}\sum_{c=0}^{C-1} y_{i,c}\ln \hat y_{i,c}"
+        r"\quad \text{(classes numbered from 0: } c_0 \text{ is the first)}",
     ),
     "hinge": Step(
-        "formula", "hinge = Σ_i max(0, 1 − y_i · ŷ_i)", {}, r"\sum_i \max(0, 1 - y_i \hat y_i)"
+        "formula",
+        "hinge = Σ_i max(0, 1 − y_i · ŷ_i)",
+        {},
+        r"\mathrm{hinge} = \sum_i \max(0, 1 - y_i \hat y_i)",
     ),
 }
 
@@ -188,12 +196,19 @@ def _formula(kind: str, reduction: str) -> Step:
         text = f.text.replace("= Σ_i", "= (1/n) Σ_i").replace("= −Σ_i", "= −(1/n) Σ_i")
         latex = (f.latex or "").replace(r"\sum_i", r"\frac{1}{n}\sum_i", 1)
         latex = latex.replace(r"\sum_{i=1}^{n}", r"\frac{1}{n}\sum_{i=1}^{n}", 1)
-        return Step(f.label, text + "  (reduction: mean)", {}, latex)
+        return Step(f.label, text + "  (reduction: mean)", {}, latex + _reduction_latex("mean"))
     if reduction == "sum" and mean_first:
         text = f.text.replace("(1/n) ", "").replace("−(1/n)", "−")
         latex = (f.latex or "").replace(r"\frac{1}{n}", "")
-        return Step(f.label, text + "  (reduction: sum)", {}, latex)
-    return Step(f.label, f.text + f"  (reduction: {reduction})", {}, f.latex)
+        return Step(f.label, text + "  (reduction: sum)", {}, latex + _reduction_latex("sum"))
+    return Step(
+        f.label, f.text + f"  (reduction: {reduction})", {}, f.latex + _reduction_latex(reduction)
+    )
+
+
+def _reduction_latex(reduction: str) -> str:
+    """The formula's "  (reduction: mean)" in LaTeX, as its plain text ends."""
+    return rf"\quad \text{{(reduction: {reduction})}}"
 
 
 #: Per-element warnings listed one by one before the rest are counted in one line.

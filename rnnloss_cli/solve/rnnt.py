@@ -24,7 +24,7 @@ FORMULA = Step(
     "RNN-T loss = −ln p(y|x),  p(y|x) = α(T−1, U) · y(T−1, U, ∅),  α(t, u) = "
     "α(t−1, u) · y(t−1, u, ∅) + α(t, u−1) · y(t, u−1, y_u)",
     {},
-    r"-\ln p(y|x),\quad p(y|x) = \alpha(T-1,U)\,y(T-1,U,\varnothing),\quad "
+    r"\text{RNN-T loss} = -\ln p(y|x),\quad p(y|x) = \alpha(T-1,U)\,y(T-1,U,\varnothing),\quad "
     r"\alpha(t,u) = \alpha(t-1,u)\,y(t-1,u,\varnothing) + \alpha(t,u-1)\,y(t,u-1,y_u)",
 )
 

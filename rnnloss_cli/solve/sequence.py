@@ -43,7 +43,7 @@ HINGE_FORMULA = Step(
     "formula",
     "L = Σ_t max(0, 1 − y_t · ŷ_t)  (padded steps left out)",
     {},
-    r"L = \sum_{t=1}^{T} \max(0, 1 - y_t \hat y_t)",
+    r"L = \sum_{t=1}^{T} \max(0, 1 - y_t \hat y_t)\quad \text{(padded steps left out)}",
 )
 #: How each reduction scales a sum over the steps: (plain, LaTeX, what it divides by), as the
 #: formula names it; "n" for the unpadded steps, "N" for the sequences (episodes).
@@ -65,8 +65,19 @@ def _sequence_formula(reduction: str) -> Step:
         + f"  (reduction: {reduction}; classes numbered from 0, as targets give them; padded "
         "steps left out)",
         {},
-        f"L = -{latex_scale}" + r"\sum_{t=1}^{T}\sum_{c=0}^{C-1} y_{t,c}\ln \hat y_{t,c}",
+        f"L = -{latex_scale}"
+        + r"\sum_{t=1}^{T}\sum_{c=0}^{C-1} y_{t,c}\ln \hat y_{t,c} = "
+        + f"-{latex_scale}"
+        + r"\sum_t \ln \hat y_t(\text{target}_t)"
+        + (rf",\ {over[0]} = \text{{{over[4:]}}}" if over else "")
+        + rf"\quad \text{{(reduction: {_text(reduction)}; classes numbered from 0, as targets "
+        + r"give them; padded steps left out)}",
     )
+
+
+def _text(words: str) -> str:
+    """``words`` inside LaTeX's \text{}: an underscore (mean_tokens) escaped."""
+    return words.replace("_", r"\_")
 
 
 def _reinforce_formula(reduction: str) -> Step:
@@ -79,11 +90,16 @@ def _reinforce_formula(reduction: str) -> Step:
         over = "N = the episodes" if reduction == "mean_sequences" else "n = the unpadded steps"
         n = over[0]
         loss, latex, how = f"L = −J / {n}", f"L = -J / {n}", f"reduction: {reduction}, {over}"
+        latex += rf",\ {n} = \text{{{over[4:]}}}"
     return Step(
         "formula",
         f"J = Σ_t A_t ln π(y_t|s_t) (maximised),  {loss} (minimised),  A_t = R_t − b  ({how})",
         {},
-        r"J = \sum_{t=1}^{T} A_t \ln \pi(y_t|s_t),\quad " + latex + r",\quad A_t = R_t - b",
+        r"J = \sum_{t=1}^{T} A_t \ln \pi(y_t|s_t) \text{ (maximised)},\quad "
+        + latex
+        + r" \text{ (minimised)},\quad A_t = R_t - b\quad \text{("
+        + _text(how.split(",")[0])
+        + ")}",
     )
 
 
@@ -381,7 +397,11 @@ def solve_sequence_hinge(p: SequenceHingeProblem, *, window: Window | None = Non
             f"L = (1/n) Σ_t max(0, 1 − y_t · ŷ_t), n = {over} (reduction: {p.reduction}; "
             "padded steps left out)",
             {},
-            r"L = \frac{1}{n}\sum_{t=1}^{T} \max(0, 1 - y_t \hat y_t)",
+            r"L = \frac{1}{n}\sum_{t=1}^{T} \max(0, 1 - y_t \hat y_t),\ n = \text{"
+            + over
+            + r"}\quad \text{(reduction: "
+            + _text(p.reduction)
+            + r"; padded steps left out)}",
         )
     r = Result("sequence_hinge", p.meta.title, loss, unit="", formula=formula)
     per_n = "" if p.reduction == "sum" else " / n"
@@ -586,7 +606,7 @@ def solve_reinforce(p: ReinforceProblem, *, window: Window | None = None) -> Res
                 "discounted reward-to-go",
                 "R_t = Σ_{k≥t} γ^(k−t) r_k with γ = {g}",
                 {"g": float(p.gamma)},
-                r"R_t = \sum_{k \ge t} \gamma^{k-t} r_k,\ \gamma = {g}",
+                r"R_t = \sum_{k \ge t} \gamma^{k-t} r_k \text{ with } \gamma = {g}",
             )
         )
         r.steps += _returns_steps(p, p.rewards, returns)

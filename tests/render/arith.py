@@ -18,6 +18,7 @@ def latex_to_plain(s: str) -> str:
     for _ in range(3):  # \frac{a}{b} (not nested in our output, but be safe)
         s = re.sub(r"\\frac\{([^{}]*)\}\{([^{}]*)\}", r"(\1) / (\2)", s)
     s = re.sub(r"\^\{([^{}]*)\}", r"^(\1)", s)
+    s = re.sub(r"\\text\{([^{}]*)\}", r"\1", s)  # words: "2.617\text{ nats} / \ln 10"
     rep = {
         r"\times": "×",
         r"\cdot": "·",

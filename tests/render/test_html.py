@@ -206,8 +206,14 @@ def test_steps_are_mathml_with_the_plain_text_as_alttext():
     maths = list(root.iter("math"))
     assert any("(0.2 + 0.5 + 0.7) / 3" in (m.get("alttext") or "") for m in maths)
     # the defining formula is in display style (limits under and over Σ), the steps are not
-    formula = root.find(".//div[@class='formula']/math")
-    assert formula is not None and formula.get("displaystyle") == "true"
+    # (cut before its "=" after the name "hinge", so a phone can wrap it: every piece)
+    formula = root.find(".//div[@class='formula']")
+    assert formula is not None and list(formula.iter("math"))
+    assert all(m.get("displaystyle") == "true" for m in formula.iter("math"))
+    # its reduction is words after the maths, hidden from a screen reader (the alttext and
+    # the cut's aria-label hold the whole formula)
+    (tail,) = [s for s in formula.iter("span") if s.get("class") == "aside"]
+    assert tail.text == "(reduction: mean)" and tail.get("aria-hidden") == "true"
     assert all(m.get("displaystyle") is None for m in steps.iter("math"))
 
 

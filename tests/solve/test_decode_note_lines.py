@@ -85,4 +85,4 @@ def test_the_lm_sum_is_a_line_at_the_precision_and_the_note_names_it():
     assert re.findall(r"\d", note.replace("sum past 1", "")) == [], note
     assert '"next-symbol probabilities with no context"' in note, note
     out = _markdown(PROBLEMS / "ctc-decode-lm.yaml", "-p", "2")
-    assert "(k)} = 0.74 + 0.67 + 0.14 = 1.55 > 1$" in out, out
+    assert r"(k)} = 0.74 + 0.67 + 0.14 = 1.55,\ \text{more than } 1$" in out, out
