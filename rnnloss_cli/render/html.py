@@ -88,6 +88,13 @@ caption { caption-side: top; text-align: left; font-weight: bold; padding: 0.3re
 /* the space under a table is the box's, not the table's: a scrollbar sits right under the
    table and the legend (its negative top margin) starts below the box, not over its bar */
 .wide { margin-bottom: 1rem; } .wide > table { margin-bottom: 0.2rem; }
+/* a table wider than its box says so at the edge it scrolls past: a shadow (fixed to the box)
+   that a cover in the page's colour (scrolling with the table) hides at either end */
+.wide { background: linear-gradient(to right, #fff 40%, #fff0) left / 1.5rem 100% local,
+  linear-gradient(to left, #fff 40%, #fff0) right / 1.5rem 100% local,
+  radial-gradient(farthest-side at 0 50%, #0005, #0000) left / 0.75rem 100% scroll,
+  radial-gradient(farthest-side at 100% 50%, #0005, #0000) right / 0.75rem 100% scroll;
+  background-repeat: no-repeat; }
 /* a result's table wider than the 60rem text column may run on into the free margin on its
    right, up to 1rem from the window's edge (the column's left edge is 50vw − 30rem on a wide
    window, 1rem on a narrow one), before it scrolls */
@@ -160,6 +167,11 @@ figure.trellis svg { max-width: 100%; height: auto; min-width: calc(0.8 * var(--
   h2 { border-bottom-color: #4a4a4a; }
   .meta { color: #a8a8a8; } .legend, figcaption, .scroll-hint, .aside { color: #b8b8b8; }
   th, td { border-color: #555; } th { background: #2a2d33; }
+  .wide { background: linear-gradient(to right, #16181c 40%, #16181c00) left / 1.5rem 100% local,
+    linear-gradient(to left, #16181c 40%, #16181c00) right / 1.5rem 100% local,
+    radial-gradient(farthest-side at 0 50%, #fff6, #fff0) left / 0.75rem 100% scroll,
+    radial-gradient(farthest-side at 100% 50%, #fff6, #fff0) right / 0.75rem 100% scroll;
+    background-repeat: no-repeat; }
   td.dim { color: #9a9a9a; } td.dead { color: #e0a040; }
   .warning { border-color: #d08000; background: #3a2c10; }
   .note { border-color: #5a9ae0; background: #132a40; }
@@ -184,6 +196,7 @@ figure.trellis svg { max-width: 100%; height: auto; min-width: calc(0.8 * var(--
   .wide.short, .result { break-inside: avoid; }
   thead { display: table-header-group; }  /* a table broken across pages repeats its head */
   .wide, .formula, .step, figure.trellis { overflow: visible; }  /* paper cannot scroll */
+  .wide { background: none; }  /* ... so no table has an edge to scroll past */
   section > .wide { width: auto; max-width: none; }
   /* ... so nothing may be wider than the paper: drawings shrink to the page, a wide table
      is set in the smaller size its box names (--print-size, from its widest cells), and
