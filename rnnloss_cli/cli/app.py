@@ -26,7 +26,7 @@ from rnnloss_cli.cli.options import (
     WindowOpt,
     stdin_once,
 )
-from rnnloss_cli.cli.output import emit, parse_window
+from rnnloss_cli.cli.output import check_show_names, emit, parse_window
 from rnnloss_cli.cli.pointwise import register as register_pointwise
 from rnnloss_cli.cli.sequence import register as register_sequence
 from rnnloss_cli.cli.teach import register as register_teaching
@@ -96,6 +96,7 @@ def solve(
     from rnnloss_cli.solve import solve as run_solver
 
     win = guarded(lambda: parse_window(window))
+    check_show_names(show)  # a typo is refused before anything is solved
     files = guarded(lambda: problem_files(paths))
     if not files:
         raise fail(f"no problem files (*.yaml, *.yml) in {', '.join(paths)}")

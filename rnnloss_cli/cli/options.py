@@ -114,6 +114,9 @@ PrecisionOpt = Annotated[
 ]
 #: The ``--show`` name that colours trellis cells by value (a way to show, not a table).
 SHOW_HEATMAP = "heatmap"
+#: Every optional table a problem may have (``Table.optional``): CTC's and RNN-T's β table,
+#: gradient and posterior. A name outside these is refused before anything is solved.
+SHOW_TABLES = ("beta", "grad", "posterior")
 ShowOpt = Annotated[
     Optional[list[str]],  # noqa: UP045 - typer needs Optional on Python 3.10
     typer.Option(

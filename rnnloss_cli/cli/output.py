@@ -6,8 +6,8 @@ Exit 1 when an answer key disagrees; bad input (exit 2) is raised by :func:`io.g
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable, Sequence
-from typing import Any
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any, NoReturn
 
 import typer
 
@@ -21,7 +21,7 @@ from rnnloss_cli.cli.io import (
     stdout_is_unicode,
     write_markup,
 )
-from rnnloss_cli.cli.options import SHOW_HEATMAP, OutputFormat
+from rnnloss_cli.cli.options import SHOW_HEATMAP, SHOW_TABLES, OutputFormat
 
 
 def parse_window(text: str | None) -> Any:
@@ -184,12 +184,24 @@ def emit(
             raise typer.Exit(EXIT_MISMATCH)
 
 
+def _show_names(show: Iterable[str]) -> frozenset[str]:
+    return frozenset(n.strip() for item in show for n in item.split(",") if n.strip())
+
+
+def check_show_names(show: Iterable[str] | None) -> None:
+    """Refuse, before any work, a ``--show`` name no problem has (a typo: ``--show bta``);
+    which of SHOW_TABLES a problem has is known once it is solved (:func:`check_show`)."""
+    unknown = sorted(_show_names(show or ()) - set(SHOW_TABLES) - {SHOW_HEATMAP})
+    if unknown:
+        _refuse_show(unknown, f"the tables are: {', '.join(SHOW_TABLES)}")
+
+
 def check_show(results: list, show: frozenset[str]) -> frozenset[str]:
     """``--show`` names, split at commas; an unknown name is bad input listing the valid ones.
 
     Valid: the optional tables of ``results`` and ``heatmap`` (a way to show the tables).
     """
-    names = frozenset(n.strip() for item in show for n in item.split(",") if n.strip())
+    names = _show_names(show)
 
     def optional_tables(r: Any) -> set[str]:
         found = {t.optional for t in r.tables if t.optional}
@@ -203,14 +215,19 @@ def check_show(results: list, show: frozenset[str]) -> frozenset[str]:
     unknown = sorted(names - valid - {SHOW_HEATMAP})
     if unknown:
         offer = f"this problem has: {', '.join(sorted(valid))}" if valid else "no extra tables here"
-        # each name cut, and a few of them: a 5000-digit name was echoed whole
-        shown = [n if len(n) <= 40 else f"{n[:40]}... ({len(n):,} characters)" for n in unknown]
-        more = f" and {len(unknown) - 5:,} more" if len(unknown) > 5 else ""
-        raise fail(
-            f"--show {', '.join(shown[:5])}{more}: no such table ({offer}; "
-            f"{SHOW_HEATMAP} colours trellis cells by value)"
-        )
+        _refuse_show(unknown, offer)
     return names
+
+
+def _refuse_show(unknown: list[str], offer: str) -> NoReturn:
+    """Bad input: the ``--show`` names ``unknown`` are no table here; ``offer`` says which are."""
+    # each name cut, and a few of them: a 5000-digit name was echoed whole
+    shown = [n if len(n) <= 40 else f"{n[:40]}... ({len(n):,} characters)" for n in unknown]
+    more = f" and {len(unknown) - 5:,} more" if len(unknown) > 5 else ""
+    raise fail(
+        f"--show {', '.join(shown[:5])}{more}: no such table ({offer}; "
+        f"{SHOW_HEATMAP} colours trellis cells by value)"
+    )
 
 
 def solve_and_emit(
@@ -225,6 +242,7 @@ def solve_and_emit(
     output onto one of the files it read (``inputs``: ``ctc decode --lm lm.txt >> lm.txt``)
     is refused."""
     win = guarded(lambda: parse_window(window))
+    check_show_names(show)
     result = guarded(lambda: build(win))
     refuse_stdout_onto(lambda: inputs)
     emit([result], fmt, precision, frozenset(show or ()), window=win)
