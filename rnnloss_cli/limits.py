@@ -233,6 +233,15 @@ ENGINE_MAX_RNNT_STEPS = 5 * 10**6
 #: (MAX_TRELLIS_CELLS).
 ENGINE_MAX_CTC_CELLS = 10**10
 ENGINE_MAX_CTC_GRAD_CELLS = 3 * 10**9
+#: The engine's bound on ``elman_bptt`` / ``elman_bptt_trace`` for direct callers, in steps x
+#: (H² + 10,000): a step of the forward and backward loops costs about 10 µs in Python plus
+#: about 1 ns per H² (measured: H = 1, 9.7 µs a step; H = 64, 20 µs; H = 512, 289 µs), so the
+#: limit is about a minute. Memory alone let 10^7 steps of one hidden unit run for 100 s (and
+#: MAX_ARRAY_BYTES allows 2.7 x 10^8 of them).
+ENGINE_MAX_BPTT_WORK = 5 * 10**10
+#: Steps of ``discounted_returns``' backward loop (one numpy step each, about 1.1 µs): about a
+#: minute. 10^7 rewards took 11 s; MAX_ARRAY_BYTES allows 2.7 x 10^8 (5 minutes).
+ENGINE_MAX_RETURN_STEPS = 5 * 10**7
 #: Lattice nodes T x (U+1) of an RNN-T problem: the alpha and beta recursions loop in Python
 #: over anti-diagonals or rows, a few microseconds a node.
 MAX_RNNT_NODES = 10**6

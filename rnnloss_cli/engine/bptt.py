@@ -50,6 +50,7 @@ from rnnloss_cli.engine._numerics import (
     scaled_sum,
 )
 from rnnloss_cli.engine.errors import EngineError, shown
+from rnnloss_cli.limits import ENGINE_MAX_BPTT_WORK
 
 __all__ = ["BPTTTrace", "elman_bptt", "elman_bptt_trace"]
 
@@ -97,6 +98,13 @@ def _prepare(x, targets, params: dict, loss: str, reduction: str) -> _Net:
     if w_hy.ndim != 2 or w_hy.shape[0] != n_hidden or w_hy.shape[1] < 1:
         raise EngineError(f"W_hy must have shape (H, K) with H = {n_hidden}; got {w_hy.shape}")
     n_out = w_hy.shape[1]
+    work = n_steps * (n_hidden * n_hidden + 10_000)
+    if work > ENGINE_MAX_BPTT_WORK:  # before any pass (a broadcast x costs nothing to check)
+        raise EngineError(
+            f"x: {n_steps:,} steps of {n_hidden:,} hidden units would take {work:.3g} units of "
+            f"work (steps x (H² + 10,000)), more than the engine's limit ENGINE_MAX_BPTT_WORK = "
+            f"{ENGINE_MAX_BPTT_WORK:.0e} (about a minute); split the sequence"
+        )
     # the passes keep (T, H) and (T, K) arrays
     check_array_bytes((n_steps, n_hidden), "hidden states (T, H)")
     check_array_bytes((n_steps, n_out), "outputs (T, K)")

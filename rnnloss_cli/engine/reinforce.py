@@ -37,6 +37,7 @@ from rnnloss_cli.engine.sequence import (
     step_mask,
     steps_array,
 )
+from rnnloss_cli.limits import ENGINE_MAX_RETURN_STEPS
 
 _REINFORCE_REDUCTIONS = ("sum", "mean", "mean_sequences", "none")
 
@@ -74,6 +75,12 @@ def discounted_returns(rewards, gamma: float, *, lengths=None, mask=None) -> np.
     [1.9801, 0.99, 1.0]
     """
     r = _steps_array(rewards, "rewards")
+    if r.shape[-1] > ENGINE_MAX_RETURN_STEPS:  # one Python step each, about 1 µs
+        raise EngineError(
+            f"rewards: {r.shape[-1]:,} steps, more than the engine's limit "
+            f"ENGINE_MAX_RETURN_STEPS = {ENGINE_MAX_RETURN_STEPS:,} (about a minute); "
+            "split the episodes"
+        )
     g = check_real_option(gamma, "gamma", 0.0, 1.0, "a discount factor")  # also rejects NaN
     m = step_mask(lengths, mask, r.shape)
     r = real_steps(r, m, "rewards", 0.0)
