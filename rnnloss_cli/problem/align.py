@@ -29,7 +29,7 @@ from rnnloss_cli.limits import (
 )
 from rnnloss_cli.problem._keys import ExtraKeys, split_answer
 from rnnloss_cli.problem.base import COMMON_FIELDS, Meta
-from rnnloss_cli.problem.ctc import _plain, _symbol_seq
+from rnnloss_cli.problem.ctc import _plain, _symbol_seq, distinct_symbols
 from rnnloss_cli.problem.fields import Fields, counted, named, plain_list, text_number_hint
 from rnnloss_cli.problem.rnnt import probabilities
 
@@ -83,8 +83,7 @@ def read_frames(f: Fields) -> Frames:
     from rnnloss_cli.engine import log_softmax
 
     symbols = _symbol_seq(f, f.raw("symbols"), "symbols")
-    if len(set(symbols)) != len(symbols):
-        raise f.error("each symbol may appear once", "symbols")
+    distinct_symbols(f, symbols, "symbols")
     blank = f.text("blank", symbols[0])
     if blank not in symbols:
         raise f.error(f"the blank {blank!r} is missing from symbols", "blank")

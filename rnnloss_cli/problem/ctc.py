@@ -82,6 +82,24 @@ def _plain(char: str) -> bool:
 RESERVED_SYMBOLS = EMPTY_NAMES
 
 
+def distinct_symbols(f: Fields, symbols: tuple[str, ...], where: str) -> None:
+    """Each symbol once, and none spelled by one-character symbols of the same set: a
+    labelling or path of one-character symbols is written run together (A B as "AB"), so a
+    symbol "AB" beside "A" and "B" would print like the two of them, and a key "AB" would
+    match either (a beam answer [A, B] passed as [AB])."""
+    if len(set(symbols)) != len(symbols):
+        raise f.error("each symbol may appear once", where)
+    single = {s for s in symbols if len(s) == 1}
+    for s in symbols:
+        if len(s) > 1 and all(c in single for c in s):
+            parts = ", ".join(repr(c) for c in s)
+            raise f.error(
+                f"the symbol {s!r} is spelled by the symbols {parts}: a labelling of those "
+                f"would print as {s} too; rename one",
+                where,
+            )
+
+
 def _reserved(f: Fields, name: str, *parts: Any) -> None:
     """Refuse a symbol named as the empty labelling is written (RESERVED_SYMBOLS), or one
     that reads as it (``result.reads_as_empty``: ϵ, ɛ, a mathematical epsilon)."""
@@ -255,8 +273,6 @@ def parse_ctc(f: Fields, kind: str) -> CTCProblem:
         symbols = _symbol_seq(f, f.raw("symbols"), "symbols") if f.has("symbols") else ()
         if not symbols:
             raise f.error(f"{source} needs 'symbols: [...]' naming its columns (blank included)")
-        if len(set(symbols)) != len(symbols):
-            raise f.error("each symbol may appear once", "symbols")
         if source == "emissions":
             matrix = f.array("emissions", ndims=(2,), low=0.0, high=1.0)
             f.check_distribution_rows(matrix, "emissions", where=lambda idx: f"frame {idx[0] + 1}")
@@ -269,6 +285,7 @@ def parse_ctc(f: Fields, kind: str) -> CTCProblem:
                 source,
             )
     where = "probs" if source == "probs" else "symbols"
+    distinct_symbols(f, symbols, where)
     if blank not in symbols:
         raise f.error(f"the blank {blank!r} is missing from {where}", where)
     for s in target:

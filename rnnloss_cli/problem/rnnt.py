@@ -19,7 +19,7 @@ from rnnloss_cli.errors import ProblemError
 from rnnloss_cli.limits import MAX_RNNT_NODES, MAX_RNNT_VALUES
 from rnnloss_cli.problem._keys import ExtraKeys, split_answer
 from rnnloss_cli.problem.base import COMMON_FIELDS, Meta
-from rnnloss_cli.problem.ctc import _symbol_seq
+from rnnloss_cli.problem.ctc import _symbol_seq, distinct_symbols
 from rnnloss_cli.problem.fields import LOGITS_HINT, Fields, counted, named
 
 RNNT_FIELDS = ("symbols", "blank", "target", "probs", "logits")
@@ -83,8 +83,7 @@ def parse_rnnt(f: Fields, kind: str) -> RNNTProblem:
     f.check_keys((*COMMON_FIELDS, *RNNT_FIELDS), kind=kind)
     meta, keys = split_answer(f, kind)
     symbols = _symbol_seq(f, f.raw("symbols"), "symbols")
-    if len(set(symbols)) != len(symbols):
-        raise f.error("each symbol may appear once", "symbols")
+    distinct_symbols(f, symbols, "symbols")
     blank = f.text("blank", symbols[0])
     if blank not in symbols:
         raise f.error(f"the blank {blank!r} is missing from symbols", "blank")
