@@ -22,7 +22,9 @@ What it collects (the plugin *owns* these files):
   (it is not passed over in silence);
 - such a file when named on the command line (``pytest problems/hello.yaml``) or in a folder
   named there; a YAML file or folder named on the command line that is *not* below a configured
-  folder is left to pytest as it would be without rnnloss.
+  folder is left to pytest as it would be without rnnloss;
+- as ``rnnloss check``: a link in the folder to a file elsewhere is collected (as the folder's),
+  a linked folder below it is passed over (a link back up would collect every file again).
 
 What each owned file gives:
 
@@ -67,12 +69,14 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    folders = tuple(Path(p).resolve() for p in config.getini(INI_NAME))
-    for folder in folders:
+    named = [Path(os.path.abspath(p)) for p in config.getini(INI_NAME)]
+    for folder in named:
         if not folder.exists():
             where = config.inipath or "-o"
             raise pytest.UsageError(f"{INI_NAME} (in {where}): no such folder: {folder}")
-    config.stash[_FOLDERS] = folders
+    # each folder as named and as resolved: pytest walks the tree by either, as it was given
+    both = [*named, *(f.resolve() for f in named)]
+    config.stash[_FOLDERS] = tuple(dict.fromkeys(both))
 
 
 def pytest_report_header(config: pytest.Config) -> str | None:
@@ -83,12 +87,29 @@ def pytest_report_header(config: pytest.Config) -> str | None:
     return f"rnnloss: problem files in {', '.join(shown)}"
 
 
+def _below(path: Path, folders: tuple[Path, ...]) -> bool:
+    return any(path == f or f in path.parents for f in folders)
+
+
 def owns(file_path: Path, folders: tuple[Path, ...]) -> bool:
-    """True when ``file_path`` is a YAML file at or below one of the configured ``folders``."""
+    """True when ``file_path`` is a YAML file at or below one of the configured ``folders``,
+    by the path it was found at (a link in the folder to a file elsewhere is the folder's, as
+    ``rnnloss check`` checks it) or by the file it leads to (a folder named by another path)."""
     if file_path.suffix not in _SUFFIXES or not folders:
         return False
-    resolved = file_path.resolve()
-    return any(resolved == f or f in resolved.parents for f in folders)
+    found = Path(os.path.abspath(file_path))
+    return _below(found, folders) or _below(file_path.resolve(), folders)
+
+
+def pytest_ignore_collect(collection_path: Path, config: pytest.Config) -> bool | None:
+    """Pass over a linked folder below a configured folder, as ``rnnloss check`` does: a link
+    back up (problems/up -> ..) made each figure dozens of items, a linked copy two."""
+    folders = config.stash.get(_FOLDERS, ())
+    if folders and collection_path.is_symlink() and collection_path.is_dir():
+        found = Path(os.path.abspath(collection_path))
+        if found not in folders and _below(found, folders):
+            return True
+    return None
 
 
 def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> pytest.Collector | None:

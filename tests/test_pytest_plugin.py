@@ -300,3 +300,28 @@ def test_acceptance_an_opted_in_repository_reports_only_its_own_files(tmp_path: 
     (tmp_path / "problems" / "good.yaml").write_text(GOOD)
     code, counts, out = _outcome(tmp_path, "-p", "rnnloss_cli.pytest_plugin")
     assert (code, counts) == (0, {"passed": 2}), out
+
+
+def test_a_linked_file_in_the_folder_is_collected_as_check_checks_it(pytester: pytest.Pytester):
+    """problems/week1.yaml -> ../shared/week1.yaml (a wrong key): `rnnloss check problems`
+    checks it, and the plugin decided ownership from the resolved path (outside problems/)
+    and collected nothing: "1 passed". Provenance: helper audit 2 of the CLI, F2."""
+    folder = problems_folder(pytester, good=GOOD)
+    pytester.mkdir("shared").joinpath("week1.yaml").write_text(WRONG)
+    folder.joinpath("week1.yaml").symlink_to(Path("..", "shared", "week1.yaml"))
+    result = run(pytester)
+    result.assert_outcomes(passed=1, failed=1)
+    result.stdout.fnmatch_lines(["FAILED problems/week1.yaml::loss*"])
+
+
+def test_linked_folders_below_the_folder_are_passed_over_as_check_does(pytester: pytest.Pytester):
+    """A link back up (problems/up -> ..) made one figure 41 items, and a linked copy
+    (problems/week2 -> week1) each figure twice; `rnnloss check` passes over linked folders
+    (README). Provenance: helper audit 2 of the CLI, F3."""
+    folder = problems_folder(pytester, good=GOOD)
+    folder.joinpath("week1").mkdir()
+    folder.joinpath("week1", "wrong.yaml").write_text(WRONG)
+    folder.joinpath("up").symlink_to(Path(".."), target_is_directory=True)
+    folder.joinpath("week2").symlink_to(Path("week1"), target_is_directory=True)
+    result = run(pytester)
+    result.assert_outcomes(passed=1, failed=1)
