@@ -6,7 +6,7 @@ everything heavy is imported inside the commands.
 
 import enum
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated, Any, Optional
 
 import typer
 
@@ -147,6 +147,8 @@ def sheet(
     win = guarded(lambda: parse_window(window))
     if not guarded(lambda: problem_files(paths)):
         raise fail(f"no problem files (*.yaml, *.yml) in {', '.join(paths)}")
+    if fmt is None and output is not None:
+        _refuse_foreign_suffix(output)
     if output is not None:  # a refused path is the only line (a suffix warning came first)
         # against the paths as given: listing the files custom terms name reads the inputs,
         # which would empty a pipe (<(cat p.yaml)) before the sheet reads it
@@ -170,6 +172,21 @@ def sheet(
     for warning in sheet_warnings(text, chosen):
         say(f"warning: {warning}", one_line=True)
     fail_if_keys_disagree(bad)  # the sheet is written in full first
+
+
+def _refuse_foreign_suffix(output: Any) -> None:
+    """``sheet -o sheet.pdf`` (or .json) without --format: a sheet is never written in that
+    format, and markdown under that name is not what was asked (it was written silently)."""
+    from pathlib import PurePath
+
+    from rnnloss_cli.cli.output import SUFFIX_FORMATS
+
+    suffix = PurePath(str(output)).suffix.lower()
+    if suffix == ".pdf" or SUFFIX_FORMATS.get(suffix, "markdown") not in SheetFormat.__members__:
+        raise fail(
+            f"-o {output}: a sheet is markdown, latex or html; name the file .md, .tex or "
+            ".html, or give --format (for a PDF, print the html or compile the latex)"
+        )
 
 
 def explain(
