@@ -332,11 +332,13 @@ class Fields:
         mask: np.ndarray | None = None,
         where: Callable[[tuple[int, ...]], str] | None = None,
         hint: str = LOGITS_HINT,
+        what: str = "predicted probabilities",
     ) -> None:
         """Each row of ``p`` (last axis) must sum to 1; name the first that does not.
 
         ``mask`` (the shape of ``p`` without its last axis) skips padded rows; ``where``
-        describes a row's index for the message (default: "row i of NAME", 1-based).
+        describes a row's index for the message (default: "row i of NAME", 1-based);
+        ``what`` names the rows (targets are not predictions).
         """
         sums = p.sum(axis=-1)
         bad = ~(np.abs(sums - 1.0) <= ROW_SUM_TOLERANCE)
@@ -350,8 +352,8 @@ class Fields:
         else:
             label = where(idx)
         raise self.error(
-            f"{label} {describe_row_sum(float(sums[idx]), ROW_SUM_TOLERANCE)}: predicted "
-            f"probabilities must form a distribution{hint}",
+            f"{label} {describe_row_sum(float(sums[idx]), ROW_SUM_TOLERANCE)}: {what} "
+            f"must form a distribution{hint}",
             name,
             *idx,
         )

@@ -107,6 +107,8 @@ def _class_targets(f: Fields, n_rows: int, n_classes: int, matrix: bool):
     expected = (n_rows, n_classes) if matrix else (n_classes,)
     if rows.shape != expected:
         raise f.error(f"y has shape {rows.shape}, expected {expected} like the predictions", "y")
+    # a row of [1, 1] counted its observation twice, [0, 0] not at all, without a word
+    f.check_distribution_rows(rows, "y", hint="", what="target rows (one-hot or soft)")
     onehot = np.all((rows == 0) | (rows == 1)) and np.all(rows.sum(axis=-1) == 1)
     return rows, (np.argmax(rows, axis=-1) if onehot else None)
 
