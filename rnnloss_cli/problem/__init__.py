@@ -323,17 +323,28 @@ def problem_files(paths: list[str]) -> list[str]:
     is kept once, where it comes first: ``check d d`` checks each file once.
     """
     out: list[str] = []
+    walked: set[str] = set()
     for p in paths:
         if p == "-":
             out.append(p)
             continue
         if os.path.isdir(p):
-            _folder_files(p, out)
+            if os.path.realpath(p) not in walked:  # `check A A` walks A once
+                walked.add(os.path.realpath(p))
+                _folder_files(p, out)
         elif os.path.exists(p):
             out.append(p)
         else:
             raise ProblemError(_missing_reason(p), file=p)
-    return out if len(paths) == 1 else _first_of_each(out)
+    if len(paths) == 1:
+        return out
+    kept = _first_of_each(out)
+    if len(kept) > limits.MAX_FOLDER_FILES:  # each folder under it, all of them over it
+        raise ProblemError(
+            f"the {len(kept):,} problem files named are more than the limit MAX_FOLDER_FILES = "
+            f"{limits.MAX_FOLDER_FILES:,} in one run; check them in parts"
+        )
+    return kept
 
 
 #: Why the path '' (a shell variable that was not set) names nothing.
@@ -383,7 +394,7 @@ def _folder_files(top: str, out: list[str]) -> None:
 
     Depth first with an explicit stack, so a deep tree cannot exhaust Python's recursion.
     """
-    pending = [top]
+    pending, start = [top], len(out)
     while pending:
         folder = pending.pop()
         try:
@@ -410,7 +421,7 @@ def _folder_files(top: str, out: list[str]) -> None:
                 f"cannot read folder: {exc.strerror or exc}", file=folder.rstrip("/") or folder
             ) from None
         out.extend(found)
-        if len(out) > limits.MAX_FOLDER_FILES:
+        if len(out) - start > limits.MAX_FOLDER_FILES:
             raise ProblemError(
                 f"more than the limit MAX_FOLDER_FILES = {limits.MAX_FOLDER_FILES:,} problem "
                 "files under this folder; name the folders of problems instead",
