@@ -340,6 +340,10 @@ def _number_at(text: str, flag: str, where: str) -> Any:
         raise
 
 
+#: Separators other keyboards type where ',' or ';' goes (full-width, ideographic, Arabic).
+SEPARATORS = {"\uff0c": ",", "\u3001": ",", "\u060c": ",", "\uff1b": ";", "\u061b": ";"}
+
+
 def parse_mapping(text: str, flag: str) -> dict[str, Any]:
     """``"H=0.6,E=0.5,-=0.2"`` -> {"H": 0.6, "E": 0.5, "-": 0.2}."""
     out: dict[str, Any] = {}
@@ -349,6 +353,14 @@ def parse_mapping(text: str, flag: str) -> dict[str, Any]:
         if not sep or not key:
             raise ProblemError(
                 f"expected SYMBOL=NUMBER pairs separated by commas, got {shown_text(item)}",
+                file=FLAGS_FILE,
+                field=flag,
+            )
+        odd = next((c for c in key if c in SEPARATORS), None)
+        if odd is not None:  # 'A=0.5，B=0.3' read as the symbol 'A=0.5，B'
+            raise ProblemError(
+                f"expected SYMBOL=NUMBER pairs separated by commas, got {shown_text(item)}: "
+                f"U+{ord(odd):04X} is not the separator '{SEPARATORS[odd]}'",
                 file=FLAGS_FILE,
                 field=flag,
             )

@@ -67,6 +67,8 @@ def _load_referenced(tf: Fields, stack: tuple[Path, ...]) -> tuple[Any, str]:
     from rnnloss_cli.problem._yaml import load_yaml
 
     rel = tf.text("file")
+    if not rel.strip():  # "" or "  " named the folder itself: "<folder> is a folder"
+        raise tf.error("expected the name of a problem file, got an empty name", "file")
     base = Path(tf.file).parent if _real_path(tf.file) else Path.cwd()
     shown = str(base / rel)
     try:

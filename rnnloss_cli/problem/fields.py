@@ -16,7 +16,7 @@ import numpy as np
 
 from rnnloss_cli.engine._numerics import describe_row_sum
 from rnnloss_cli.errors import ProblemError
-from rnnloss_cli.flags import INT64_MAX, integer_words, shown_integer, shown_number
+from rnnloss_cli.flags import INT64_MAX, SEPARATORS, integer_words, shown_integer, shown_number
 from rnnloss_cli.problem._yaml import FLOAT64_WORDS, dotted
 
 _MISSING = object()
@@ -59,7 +59,12 @@ def text_number_hint(text: str) -> str:
     if dash is not None:
         name = f"U+{ord(dash):04X} {unicodedata.name(dash, '')}".strip()
         return f" ({name} is not the minus sign '-': write -)"
-    if not text.isascii() and any(c.isdigit() for c in text):
+    sep = next((c for c in text if c in SEPARATORS), None)
+    if sep is not None:  # "0.8，-0.5" from a Chinese or Japanese keyboard
+        name = f"U+{ord(sep):04X} {unicodedata.name(sep, '')}".strip()
+        plain = SEPARATORS[sep]
+        return f" ({name} is not the separator '{plain}': write {plain})"
+    if any(c.isdigit() and not c.isascii() for c in text):
         return " (digits other than 0-9: write the number with 0-9)"
     if "_" in text:
         return " ('_' between digits is not read: write the number without it)"
