@@ -24,6 +24,7 @@ from rnnloss_cli.problem.base import LOG_BASES
 from rnnloss_cli.render.latex import (
     FORMULA_CELL,
     NAMED_LACKING,
+    closing_words,
     fold,
     font_preamble,
     latex_math,
@@ -972,11 +973,14 @@ _LATEX_DISPLAY_MAX = 120
 
 def _formula_latex(math: str) -> str:
     """A result's formula as a display; a long one cut at its ``,\\quad`` separators into
-    centred lines (``gathered``), each statement whole."""
+    centred lines (``gathered``), each statement whole; its closing words ("(reduction:
+    mean)") a centred line of text under it, where they may wrap."""
+    math, words = closing_words(math)
+    under = "" if words is None else "\n" + rf"{{\centering\small {words}\par}}"
     parts = re.split(r",\\quad\s*", math) if len(math) > _LATEX_DISPLAY_MAX else [math]
     if len(parts) < 2:
-        return rf"\[ {math} \]"
-    return r"\[ \begin{gathered} " + r", \\ ".join(parts) + r" \end{gathered} \]"
+        return rf"\[ {math} \]" + under
+    return r"\[ \begin{gathered} " + r", \\ ".join(parts) + r" \end{gathered} \]" + under
 
 
 def result_latex(

@@ -15,7 +15,7 @@ from dataclasses import replace
 from html import escape
 
 from rnnloss_cli.render.controls import visible_controls
-from rnnloss_cli.render.latex import FORMULA_CELL
+from rnnloss_cli.render.latex import FORMULA_CELL, closing_words
 from rnnloss_cli.render.text import (
     LEGEND_TEXT,
     MINUS,
@@ -484,12 +484,13 @@ def step_html(step, precision: int, *, display: bool = False, digits: Digits | N
     """
     from rnnloss_cli.render.mathml import RELATION, is_plain, to_mathml, wrap_points
 
-    tail = _TAIL.search(step.latex or "")
-    if tail:  # "(reduction: mean)" closing a formula: words after its maths, not in them
-        head = replace(step, latex=step.latex[: tail.start()])
-        shown = step_html(head, precision, display=display, digits=digits)
+    head_latex, words = closing_words(step.latex or "")
+    if words is not None:  # "(reduction: mean)" closing a formula: words after its maths
+        shown = step_html(
+            replace(step, latex=head_latex), precision, display=display, digits=digits
+        )
         if not shown.startswith('<span class="plain">'):  # the plain text holds them already
-            words = " ".join(_TAIL_WORDS.findall(tail.group(0))).replace("\\_", "_")
+            words = words.replace("\\_", "_")
             shown += f'{_EM_SPACE}<span class="aside" aria-hidden="true">{escape(words)}</span>'
         return shown
     plain = step_text(step, precision, digits)
@@ -559,11 +560,6 @@ _OPERATOR = re.compile(r" (?:\\times|\\cdot|[×·+−]|=|\\approx|≈) ")
 #: part is its own ``<math>``, an atomic inline, and CSS Text 3 (§5.1) puts a soft wrap
 #: opportunity before and after every atomic inline, so the line may break there without a
 #: character (a zero-width space, once, came along into every copied step).
-#: A formula's closing words in parentheses, each after a \\quad: "\\quad \\text{(reduction:
-#: mean)}". The page sets them as text after the maths (read once, in the alttext), so the
-#: maths keep their length and their cuts; LaTeX and markdown keep them in the maths.
-_TAIL = re.compile(r"(?:\s*\\quad\s*\\text\{\([^{}]*\)\})+\s*$")
-_TAIL_WORDS = re.compile(r"\\text\{([^{}]*)\}")
 _OPENS = re.compile(r"\\times|\\cdot|[×·+−]|=|\\approx|≈")
 _OPEN_SPACE = ""
 #: Between a formula's clauses: an em space (a quad), where a line may break.

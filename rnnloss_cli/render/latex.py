@@ -289,6 +289,21 @@ def latex_symbol(s: str) -> str:
     return r"\text{" + re.sub(r"-(?=-)", "-{}", text) + "}"
 
 
+#: A formula's closing words in parentheses, each after a \\quad: "\\quad \\text{(reduction:
+#: mean)}". A page sets them as text after the maths and a LaTeX sheet as a line under its
+#: display, so the maths keep their length (and a display its width); markdown keeps them in.
+_CLOSING = re.compile(r"(?:\s*\\quad\s*\\text\{\([^{}]*\)\})+\s*$")
+_TEXT_GROUP = re.compile(r"\\text\{([^{}]*)\}")
+
+
+def closing_words(latex: str) -> tuple[str, str | None]:
+    """(``latex`` without its closing words, those words as LaTeX text, or None)."""
+    m = _CLOSING.search(latex)
+    if m is None:
+        return latex, None
+    return latex[: m.start()], " ".join(_TEXT_GROUP.findall(m.group(0)))
+
+
 #: A table cell that is a formula with subscripts (BPTT's "W_hh = Σ_t h_{t−1}ᵀ δ_t"): its
 #: names are set as maths (:func:`name_pieces`), as in a title; other cells (a file's
 #: symbols, words) are text as written.
