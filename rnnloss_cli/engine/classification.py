@@ -825,7 +825,8 @@ def cross_entropy_grad(
             grad -= np.multiply.outer(row_scale, smooth)
         at_target = np.broadcast_to(-(1.0 - eps) * wy * row_scale, t.shape)
     grad = np.moveaxis(grad, -1, class_axis)
-    _add_at_targets(grad, t, at_target)
+    with np.errstate(invalid="ignore"):  # weights summing to 0: scale inf, inf - inf is NaN
+        _add_at_targets(grad, t, at_target)
     return grad
 
 

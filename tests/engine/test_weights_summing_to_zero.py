@@ -45,3 +45,15 @@ def test_nll_gradient_entries_are_signed_infinities():
     """-w[y_i] / 0 at each target entry: row 0 (w = 1) -inf, row 1 (w = -1) +inf; 0 elsewhere."""
     grad = quiet(lambda: E.nll_loss_grad(np.log(P), TARGETS, weight=[-1.0, 1.0]))
     assert grad.tolist() == [[0.0, -math.inf], [math.inf, 0.0]]
+
+
+def test_the_gradient_with_weights_summing_to_zero_warns_nothing():
+    """Found by tests/engine/test_inputs_untouched.py in CI: weights 1e300, -1e300, 5e-324
+    whose target weights sum to 0 made the scale inf, and adding the target entries
+    (inf - inf) leaked numpy's "invalid value encountered in add"."""
+    given = np.array(
+        [[-0.36, 1.2, 1.4], [0.32, 0.41, -0.49], [-0.91, -0.9, -1.0], [0.93, -0.056, 0.13]]
+    )
+    weight = [1e300, -1e300, 5e-324]
+    grad = quiet(lambda: E.cross_entropy_grad(given, [0, 2, 1, 2], weight=weight))
+    assert not np.isfinite(grad).any()
