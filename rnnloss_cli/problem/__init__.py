@@ -329,8 +329,9 @@ def problem_files(paths: list[str]) -> list[str]:
             out.append(p)
             continue
         if os.path.isdir(p):
-            if os.path.realpath(p) not in walked:  # `check A A` walks A once
-                walked.add(os.path.realpath(p))
+            real = os.path.realpath(p)
+            if real not in walked:  # `check A A` walks A once
+                walked.add(real)
                 _folder_files(p, out)
         elif os.path.exists(p):
             out.append(p)

@@ -72,6 +72,14 @@ def exact_sum_text(values: Iterable[float]) -> str:
     return str(total).replace("E+", "e").replace("E", "e")
 
 
+def closing_latex(words: str) -> str:
+    r"""A formula's closing words in parentheses, "(reduction: mean)", as its LaTeX ends:
+    ``\quad \text{(...)}`` with underscores escaped (mean\_tokens). The renderers find them
+    by that form (:func:`rnnloss_cli.render.latex.closing_words`): a page sets them after the
+    maths, a LaTeX sheet on a line under the display."""
+    return r"\quad \text{(" + words.replace("_", r"\_") + ")}"
+
+
 def reduction_step(terms: np.ndarray, reduction: str, value: float, what: str = "terms") -> Step:
     """Write a sum or mean out with its numbers, e.g. ``(0.2 + 0.5 + 0.7) / 3 = 0.467``.
 

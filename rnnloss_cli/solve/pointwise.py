@@ -12,6 +12,7 @@ from rnnloss_cli.problem.pointwise import PointwiseProblem
 from rnnloss_cli.result import Derived, Result, Step, Table, Window, window_indices
 from rnnloss_cli.result import terms as held_terms
 from rnnloss_cli.solve.common import (
+    closing_latex,
     finalize,
     other_reduction_note,
     overflow_warning,
@@ -196,19 +197,21 @@ def _formula(kind: str, reduction: str) -> Step:
         text = f.text.replace("= Σ_i", "= (1/n) Σ_i").replace("= −Σ_i", "= −(1/n) Σ_i")
         latex = (f.latex or "").replace(r"\sum_i", r"\frac{1}{n}\sum_i", 1)
         latex = latex.replace(r"\sum_{i=1}^{n}", r"\frac{1}{n}\sum_{i=1}^{n}", 1)
-        return Step(f.label, text + "  (reduction: mean)", {}, latex + _reduction_latex("mean"))
+        return Step(
+            f.label, text + "  (reduction: mean)", {}, latex + closing_latex("reduction: mean")
+        )
     if reduction == "sum" and mean_first:
         text = f.text.replace("(1/n) ", "").replace("−(1/n)", "−")
         latex = (f.latex or "").replace(r"\frac{1}{n}", "")
-        return Step(f.label, text + "  (reduction: sum)", {}, latex + _reduction_latex("sum"))
+        return Step(
+            f.label, text + "  (reduction: sum)", {}, latex + closing_latex("reduction: sum")
+        )
     return Step(
-        f.label, f.text + f"  (reduction: {reduction})", {}, f.latex + _reduction_latex(reduction)
+        f.label,
+        f.text + f"  (reduction: {reduction})",
+        {},
+        f.latex + closing_latex(f"reduction: {reduction}"),
     )
-
-
-def _reduction_latex(reduction: str) -> str:
-    """The formula's "  (reduction: mean)" in LaTeX, as its plain text ends."""
-    return rf"\quad \text{{(reduction: {reduction})}}"
 
 
 #: Per-element warnings listed one by one before the rest are counted in one line.

@@ -37,13 +37,19 @@ from rnnloss_cli.problem.sequence import (
     where_step,
 )
 from rnnloss_cli.result import Derived, Result, Step, Table, Window, terms, window_indices
-from rnnloss_cli.solve.common import FLOAT_MAX_TEXT, finalize, overflow_warning, reduction_step
+from rnnloss_cli.solve.common import (
+    FLOAT_MAX_TEXT,
+    closing_latex,
+    finalize,
+    overflow_warning,
+    reduction_step,
+)
 
 HINGE_FORMULA = Step(
     "formula",
     "L = Σ_t max(0, 1 − y_t · ŷ_t)  (padded steps left out)",
     {},
-    r"L = \sum_{t=1}^{T} \max(0, 1 - y_t \hat y_t)\quad \text{(padded steps left out)}",
+    r"L = \sum_{t=1}^{T} \max(0, 1 - y_t \hat y_t)" + closing_latex("padded steps left out"),
 )
 #: How each reduction scales a sum over the steps: (plain, LaTeX, what it divides by), as the
 #: formula names it; "n" for the unpadded steps, "N" for the sequences (episodes).
@@ -70,14 +76,11 @@ def _sequence_formula(reduction: str) -> Step:
         + f"-{latex_scale}"
         + r"\sum_t \ln \hat y_t(\text{target}_t)"
         + (rf",\ {over[0]} = \text{{{over[4:]}}}" if over else "")
-        + rf"\quad \text{{(reduction: {_text(reduction)}; classes numbered from 0, as targets "
-        + r"give them; padded steps left out)}",
+        + closing_latex(
+            f"reduction: {reduction}; classes numbered from 0, as targets give them; padded "
+            "steps left out"
+        ),
     )
-
-
-def _text(words: str) -> str:
-    """``words`` inside LaTeX's \text{}: an underscore (mean_tokens) escaped."""
-    return words.replace("_", r"\_")
 
 
 def _reinforce_formula(reduction: str) -> Step:
@@ -97,9 +100,8 @@ def _reinforce_formula(reduction: str) -> Step:
         {},
         r"J = \sum_{t=1}^{T} A_t \ln \pi(y_t|s_t) \text{ (maximised)},\quad "
         + latex
-        + r" \text{ (minimised)},\quad A_t = R_t - b\quad \text{("
-        + _text(how.split(",")[0])
-        + ")}",
+        + r" \text{ (minimised)},\quad A_t = R_t - b"
+        + closing_latex(how.split(",")[0]),
     )
 
 
@@ -399,9 +401,8 @@ def solve_sequence_hinge(p: SequenceHingeProblem, *, window: Window | None = Non
             {},
             r"L = \frac{1}{n}\sum_{t=1}^{T} \max(0, 1 - y_t \hat y_t),\ n = \text{"
             + over
-            + r"}\quad \text{(reduction: "
-            + _text(p.reduction)
-            + r"; padded steps left out)}",
+            + "}"
+            + closing_latex(f"reduction: {p.reduction}; padded steps left out"),
         )
     r = Result("sequence_hinge", p.meta.title, loss, unit="", formula=formula)
     per_n = "" if p.reduction == "sum" else " / n"

@@ -318,7 +318,7 @@ def run_and_show(
 
     from rnnloss_cli.render.text import cell_text, digits_plan, step_text
     from rnnloss_cli.result import Step, window_indices
-    from rnnloss_cli.train.summary import train_result
+    from rnnloss_cli.train.summary import RATIO_TEXT, train_result
 
     console = console or Console()
     res = run_with_progress(loss, console=console, **settings)
@@ -343,9 +343,7 @@ def run_and_show(
         console.print(f"  [cyan]{sparkline(res.history, max(10, min(60, console.width - 2)))}[/]")
         # the curve starts at epoch 1 (its mean minibatch value), the ratio divides by epoch 0
         console.print(f"  before training {before}; the curve: epochs 1 to {n}")
-        ratio = Step(
-            "", "final / before training = {final} / {initial} = {ratio}", page.steps[0].values
-        )
+        ratio = Step("", RATIO_TEXT, page.steps[0].values)
         console.print(f"  {escape(step_text(ratio, p, plan))}")
         console.print(f"  largest gradient norm (before clipping) {res.max_grad_norm:.2f}")
     table = Table(

@@ -19,6 +19,9 @@ from rnnloss_cli.result import Result, Step, Table
 
 #: The title the curve table starts with (render.charts looks for it).
 CURVE_TITLE = "loss per epoch"
+#: The line dividing the final loss by the loss before training (the summary step's end; the
+#: terminal prints it alone), with the step values "final", "initial" and "ratio".
+RATIO_TEXT = "final / before training = {final} / {initial} = {ratio}"
 #: What each generated task is, in a line.
 TASK_TEXT = {
     "mse": "sine-wave forecasting: predict s_{t+1} from s_t (mean squared error)",
@@ -96,7 +99,7 @@ def train_result(res: Any, *, loss: str, seed: int) -> Result:
     r.steps.append(
         Step(
             f"{metric}, before training and after epoch {n}",
-            "{initial} → {final};  final / before training = {final} / {initial} = {ratio}",
+            "{initial} → {final};  " + RATIO_TEXT,
             {"initial": res.initial, "final": final, "ratio": ratio},
         )
     )
