@@ -245,6 +245,15 @@ class Emissions:
         lpb = self.lp[t0:t1]
         up = out[-1, :k]
         cells = up[:, :-1].reshape(k, n_batch, n_classes)  # a view: used as scratch first
+        if lpb.size and lpb.max() <= 0.0 and lpb.min() >= _LOG_TINY:
+            # Log-probabilities, none below ln _TINY: y = exp(lp) is at most 1 unshifted
+            # (m_t = 0), which is all the bounds need, and no emission is subnormal. Two whole-
+            # block reductions instead of the per-frame own-class max, a shift and a min
+            # (measured at (64, 32, 30): 90 against 260 us a block).
+            np.exp(lpb, out=cells)
+            up[:, -1] = 0.0  # the column that ghosts and padding states read
+            self.shift[t0:t1] = 0.0
+            return False
         # max over the own classes as a plain max after adding 0 / -inf (5x faster than where=).
         m = np.add(lpb, self.penalty, out=cells).max(axis=2)
         m[~np.isfinite(m)] = 0.0

@@ -31,18 +31,21 @@ from tests.engine.test_ctc import (
 )
 
 
+@pytest.mark.parametrize("level", [0.0, math.log(2.0), -math.log(6.0)], ids=["0", "ln2", "-ln6"])
 @pytest.mark.parametrize("period", [1, 3, 8])
-def test_uniform_emissions_closed_form_without_fallback(monkeypatch, period):
-    """Every class has y = 1/6, so every shifted emission is exactly 1 and the cells are exact
-    path counts times powers of two: a column's sum triples from frame to frame, the largest
-    growth a period can see. With T = 1500 a count reaches ~3^1500 (no double holds it without
-    rescaling). loss = T ln 6 - ln count, count = C(T + S - R, 2S) (stars and bars, closed form
-    in test_ctc). Both passes must certify (no log-space fallback); S' = 41 > 33 keeps the loss
+def test_uniform_emissions_closed_form_without_fallback(monkeypatch, period, level):
+    """Every class has log y = level, so every emission the recursion reads is the same: exactly
+    1 for level 0 (read unshifted: every log-probability <= 0) and for ln 2 (> 0: shifted by the
+    frame's largest), 1/6 for -ln 6 (unshifted). With emissions 1 the cells are exact path counts
+    times powers of two: a column's sum triples from frame to frame, the largest growth a period
+    can see. With T = 1500 a count reaches ~3^1500 (no double holds it without rescaling).
+    loss = -T level - ln count, count = C(T + S - R, 2S) (stars and bars, closed form in
+    test_ctc). Both passes must certify (no log-space fallback); S' = 41 > 33 keeps the loss
     off the segment path."""
     n_frames = 1500
     target = [1, 2, 2, 3, 1, 4, 5, 5, 1, 2] * 2
-    lp = np.full((n_frames, 2, 6), -math.log(6))
-    expected = n_frames * math.log(6) - math.log(path_count_closed_form(target, n_frames))
+    lp = np.full((n_frames, 2, 6), level)
+    expected = -n_frames * level - math.log(path_count_closed_form(target, n_frames))
     monkeypatch.setattr(scaled, "_RESCALE", period)
     forbid_log_space(monkeypatch)
     targets = np.array([target, target])
