@@ -24,6 +24,7 @@ from rnnloss_cli.problem.base import LOG_BASES
 from rnnloss_cli.render.latex import (
     FORMULA_CELL,
     NAMED_LACKING,
+    TEXT_GROUP,
     closing_words,
     fold,
     font_preamble,
@@ -898,6 +899,10 @@ def table_latex(
 
 #: A step's maths longer than this (characters of LaTeX) is set as a display, broken at "=".
 _LATEX_INLINE_MAX = 70
+#: A side of an equation in a display longer than this (characters of LaTeX) is broken before
+#: a "+"; a clause in words longer than this that ends a step is set as text after it.
+_LATEX_LINE_MAX = 90
+_LATEX_CLAUSE_MAX = 110
 
 
 def step_latex_item(s: Step, precision: int, digits: Digits | None = None) -> str:
@@ -916,20 +921,76 @@ def step_latex_item(s: Step, precision: int, digits: Digits | None = None) -> st
     # before each "=" (the left-hand side shares the first line); a statement that lists
     # several equations ("a = b, c = d") is never broken inside
     lines: list[str] = []
-    for part in _top_level_split(math, ";"):
+    after = ""  # a long clause in words that ends the step: text after the display
+    parts = _top_level_split(math, ";")
+    for k, part in enumerate(parts):
         pieces = re.split(r"\s(?==|\\approx)", part)
         if len(pieces) < 3 or len(_top_level_split(part, ",")) > 1:
-            # a long statement with a clause in words after a comma: the clause on its own line
+            # a long statement with a clause in words after a comma: the clause on its own
+            # line, or after the display (where it wraps) when it ends the step and is long
             head, sep, clause = part.partition(r",\ \text{")
             if len(part) > _LATEX_INLINE_MAX and sep:
-                lines += ["&" + head + ",", "&" + r"\text{" + clause]
+                clause = r"\text{" + clause
+                if k == len(parts) - 1 and len(clause) > _LATEX_CLAUSE_MAX:
+                    lines.append("&" + head + ",")
+                    after = " " + words_with_maths(clause)
+                else:
+                    lines += ["&" + head + ",", "&" + clause]
             else:
                 lines.append("&" + part)
             continue
-        lines.append(f"{pieces[0]} &{pieces[1]}")
-        lines += ["&" + piece for piece in pieces[2:]]
+        lines.append(f"{pieces[0]} &{_broken_sum(pieces[1])}")
+        lines += ["&" + _broken_sum(piece) for piece in pieces[2:]]
     body = r" \\ ".join(lines)
-    return rf"  \item {latex_title(s.label)}:\[ \begin{{aligned}} {body} \end{{aligned}} \]"
+    return rf"  \item {latex_title(s.label)}:\[ \begin{{aligned}} {body} \end{{aligned}} \]{after}"
+
+
+def _broken_sum(math: str) -> str:
+    r"""A side of an equation longer than ``_LATEX_LINE_MAX`` characters, broken before its
+    top-level " + " into lines of about that length (each ``&\quad + ...`` under it): BPTT's
+    sum of eight squared gradients ran 186 pt past the margin on one line."""
+    if len(math) <= _LATEX_LINE_MAX:
+        return math
+    cuts, depth, i = [], 0, 0
+    while i < len(math):
+        ch = math[i]
+        if ch == "\\":  # an escaped character or a command's first letter: never structure
+            i += 2
+            continue
+        if ch in "{([":
+            depth += 1
+        elif ch in "})]":
+            depth -= 1
+        elif depth == 0 and math.startswith(" + ", i):
+            cuts.append(i)
+        i += 1
+    out, start, line_start = [], 0, 0
+    for cut in cuts:
+        if cut - line_start > _LATEX_LINE_MAX and start > line_start:
+            out.append(math[line_start:start])
+            line_start = start
+        start = cut
+    if len(math) - line_start > _LATEX_LINE_MAX and start > line_start:
+        out.append(math[line_start:start])
+        line_start = start
+    out.append(math[line_start:])
+    return r" \\ &\quad ".join(piece.strip() for piece in out)
+
+
+def words_with_maths(math: str) -> str:
+    """A clause written in maths with its words in ``\text{}`` groups
+    (``\text{from state } s \text{ to the end}``) as text with inline maths
+    (``from state $s$ to the end``): text, so that it wraps at the margin."""
+    out, last = "", 0
+    for m in TEXT_GROUP.finditer(math):
+        between = math[last : m.start()].strip()
+        words = m.group(1)
+        if between:  # maths, a space from the words after it unless they open with a stop
+            out += f"${between}$" + ("" if words[:1] in " :;,.)" else " ")
+        out += words
+        last = m.end()
+    rest = math[last:].strip()
+    return (out + (f"${rest}$" if rest else "")).strip()
 
 
 def _top_level_split(math: str, sep: str) -> list[str]:
@@ -977,10 +1038,12 @@ def _formula_latex(math: str) -> str:
     mean)") a centred line of text under it, where they may wrap."""
     math, words = closing_words(math)
     under = "" if words is None else "\n" + rf"{{\centering\small {words}\par}}"
-    parts = re.split(r",\\quad\s*", math) if len(math) > _LATEX_DISPLAY_MAX else [math]
-    if len(parts) < 2:
+    # [statement, its separator, statement, ...]: "," or ";" before each \quad
+    parts = re.split(r"([,;])\\quad\s*", math) if len(math) > _LATEX_DISPLAY_MAX else [math]
+    if len(parts) < 3:
         return rf"\[ {math} \]" + under
-    return r"\[ \begin{gathered} " + r", \\ ".join(parts) + r" \end{gathered} \]" + under
+    lines = "".join(p if k % 2 == 0 else p + r" \\ " for k, p in enumerate(parts))
+    return r"\[ \begin{gathered} " + lines + r" \end{gathered} \]" + under
 
 
 def result_latex(

@@ -22,3 +22,17 @@ def test_a_long_formula_stays_inside_the_line(tmp_path, name):
     tex = build_sheet([str(PROBLEMS / name)], "latex", solutions=True)
     log = compile_tex("pdflatex", tex, tmp_path, "f")
     assert not re.findall(r"Overfull \\hbox \(([\d.]+)pt too wide\)", log), log[-1500:]
+
+
+@pytest.mark.skipif(shutil.which("pdflatex") is None, reason="pdflatex is not installed")
+def test_the_whole_problem_set_stays_inside_the_lines(tmp_path):
+    """The solution sheet of every problem file: TeX's own measure, no line wider than the
+    text. Three kinds of line ran 119-186 pt out: BPTT's squared gradient norm (a sum of eight
+    squares on one line of a display), the CTC backward recursion's clause in words (one line
+    of \\text in a display) and the decoding formula's two statements joined by ";\\quad"."""
+    files = sorted(str(p) for p in PROBLEMS.glob("*.yaml"))
+    tex = build_sheet(files, "latex", solutions=True)
+    log = compile_tex("pdflatex", tex, tmp_path, "all")
+    over = re.findall(r"Overfull \\hbox \(([\d.]+)pt too wide\) detected at line (\d+)", log)
+    lines = tex.splitlines()
+    assert not over, [(w, lines[int(n) - 1][:160]) for w, n in over]

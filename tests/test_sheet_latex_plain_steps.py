@@ -36,6 +36,10 @@ def test_the_beam_loss_line_reads_ln_and_l_star():
         ("lnx", "lnx"),  # not a function name: left as it is
         (r"y_1(\text{ln}) = 0.2", r"y_1(\text{ln}) = 0.2"),  # a file's symbol stays text
         ("2 × 3", r"2 \times 3"),
+        # a Greek name's subscript of two digits is braced as a Latin one's: β_60(61) was set
+        # \beta _60(61), β_6 then "0(61)" (a 60-frame CTC sheet's "last frame" step)
+        ("β_60(61) = y_60(A)", r"\beta _{60}(61) = y_{60}(A)"),
+        ("α_12(3) + ŷ_10", r"\alpha _{12}(3) + \hat{y}_{10}"),
     ],
 )
 def test_plain_math(plain: str, latex: str):

@@ -251,8 +251,9 @@ _PLAIN_FUNCTIONS = re.compile(r"(?<![\\A-Za-z])(ln|log|exp|tanh|max|min|argmax)(
 #: A star after a name ("l*", "π*": the best labelling, path): a superscript, not the binary
 #: operator TeX's maths makes of a bare "*" ("l ∗ |x").
 _POSTFIX_STAR = re.compile(r"(?<=[A-Za-z\u03b1-\u03c9])\*(?![A-Za-z0-9(])")
-#: A name's subscript of two characters or more ("p_nb", "W_hh"): braced in maths.
-_LONG_SUBSCRIPT = re.compile(r"(?<=[A-Za-z])_([A-Za-z0-9]{2,})")
+#: A name's subscript of two characters or more ("p_nb", "W_hh", "β_60", "l'_12"): braced in
+#: maths (TeX subscripts one character: \beta _60 is β_6 then 0).
+_LONG_SUBSCRIPT = re.compile(r"(?<=[A-Za-z\u03b1-\u03c9ŷΣΠ'])_([A-Za-z0-9]{2,})")
 
 
 def plain_math(s: str) -> str:
@@ -293,7 +294,7 @@ def latex_symbol(s: str) -> str:
 #: mean)}". A page sets them as text after the maths and a LaTeX sheet as a line under its
 #: display, so the maths keep their length (and a display its width); markdown keeps them in.
 _CLOSING = re.compile(r"(?:\s*\\quad\s*\\text\{\([^{}]*\)\})+\s*$")
-_TEXT_GROUP = re.compile(r"\\text\{([^{}]*)\}")
+TEXT_GROUP = re.compile(r"\\text\{([^{}]*)\}")
 
 
 def closing_words(latex: str) -> tuple[str, str | None]:
@@ -301,7 +302,7 @@ def closing_words(latex: str) -> tuple[str, str | None]:
     m = _CLOSING.search(latex)
     if m is None:
         return latex, None
-    return latex[: m.start()], " ".join(_TEXT_GROUP.findall(m.group(0)))
+    return latex[: m.start()], " ".join(TEXT_GROUP.findall(m.group(0)))
 
 
 #: A table cell that is a formula with subscripts (BPTT's "W_hh = Σ_t h_{t−1}ᵀ δ_t"): its
