@@ -134,6 +134,12 @@ MAX_VARIANTS = 10_000
 #: took 273 s and 4.2 GB. A handout problem gives tens of numbers: MAX_VARIANTS variants of a
 #: 100-number problem fit.
 MAX_VARY_NUMBERS = 1_000_000
+#: Seconds one ``rnnloss vary`` run may take: every variant is solved at least once, so a run
+#: of n variants of a template that takes s seconds to solve (timed first) is refused when
+#: n x s passes this, before any draw; a run whose redraws take it past twice this stops
+#: (nothing written). Measured before: a 99,000-frame CTC template solved in 8 s, 5 variants
+#: ran past a minute, and the 10,000 variants allowed would have run for days.
+MAX_VARY_SECONDS = 120
 #: Draws tried for one variant before giving up: a draw breaking a constraint (the target
 #: must fit the frames) or the problem's own validation is drawn again, so a template whose
 #: constraints can never hold stops instead of looping.

@@ -49,6 +49,7 @@ import math
 import os
 import random
 import re
+import time
 import unicodedata
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -56,7 +57,13 @@ from pathlib import Path
 from typing import Any
 
 from rnnloss_cli.errors import ProblemError
-from rnnloss_cli.limits import MAX_VARY_LENGTH, MAX_VARY_NUMBERS, MAX_VARY_STEPS, MAX_VARY_TRIES
+from rnnloss_cli.limits import (
+    MAX_VARY_LENGTH,
+    MAX_VARY_NUMBERS,
+    MAX_VARY_SECONDS,
+    MAX_VARY_STEPS,
+    MAX_VARY_TRIES,
+)
 from rnnloss_cli.problem.base import COMMON_FIELDS, loose_tolerance
 from rnnloss_cli.problem.fields import counted
 
@@ -634,12 +641,14 @@ def make_variant(
     label: str,
     out_dir: str | None = None,
     prepared: _Prepared | None = None,
+    deadline: tuple[float, float] | None = None,
 ) -> Variant:
     """Draw variant ``ident`` of the template ``data`` (parsed YAML of ``file``).
 
     ``out_dir``: the folder the variant will be written to, for the ``file:`` paths of a
     custom template's terms (absolute paths without it). ``prepared``: the template's
     ``_prepare(data, lines, file)``, worked out once for a run of many variants.
+    ``deadline``: (the run's start, the time past which no draw is made), by ``_now``.
     """
     from rnnloss_cli.problem import parse_problem
     from rnnloss_cli.solve import solve
@@ -652,6 +661,13 @@ def make_variant(
     refused: tuple[Rule, str | None] | None = None  # the last draw's refusal at a rule's field
     repeats = 0
     for _ in range(MAX_VARY_TRIES):
+        if deadline is not None and (now := _now()) > deadline[1]:
+            raise ProblemError(
+                f"stopped at {label} after {_seconds(now - deadline[0])} s, past twice "
+                f"MAX_VARY_SECONDS ({MAX_VARY_SECONDS:g} s): its draws were refused and "
+                "solved again; make fewer variants a run, or vary a smaller problem",
+                file=file,
+            )
         draw = {k: copy.deepcopy(v) for k, v in data.items() if k != "vary"}
         if rules is None:
             draw = default_variation(draw, rng)
@@ -940,10 +956,13 @@ def make_variants(
     from rnnloss_cli.solve import solve
 
     prepared = _prepare(data, lines, path)
+    start = _now()
     try:  # the template's own key; one it cannot solve is the draws' business, as before
         disagrees = not solve(prepared.template).ok
     except (ProblemError, ValueError):
         disagrees = False
+    _check_time(len(idents), _now() - start, path)
+    deadline = (start, start + 2 * MAX_VARY_SECONDS)
     variants = [
         make_variant(
             data,
@@ -955,6 +974,7 @@ def make_variants(
             label=lab,
             out_dir=out_dir,
             prepared=prepared,
+            deadline=deadline,
         )
         for i, lab in zip(idents, labels, strict=False)
     ]
@@ -974,6 +994,29 @@ def given_numbers(data: dict) -> int:
         elif isinstance(value, (int, float)) and not isinstance(value, bool):
             count += 1
     return count
+
+
+#: The clock of vary's time limit (a test gives a fake one).
+_now = time.perf_counter
+
+
+def _seconds(x: float) -> str:
+    """Seconds as a reader says them: 0.0042, 8.1, 41, 1234."""
+    return f"{x:.0f}" if x >= 10 else f"{x:.2g}"
+
+
+def _check_time(n_variants: int, seconds: float, path: str) -> None:
+    """Refuse a run whose variants, each solved at least once as long as the template took,
+    would take more than ``MAX_VARY_SECONDS``, before any draw."""
+    if n_variants * seconds > MAX_VARY_SECONDS:
+        fit = max(1, int(MAX_VARY_SECONDS // seconds))
+        raise ProblemError(
+            f"solving the template took {_seconds(seconds)} s: {counted(n_variants, 'variant')} "
+            f"would take about {_seconds(n_variants * seconds)} s, past {MAX_VARY_SECONDS:g} s "
+            f"a run (MAX_VARY_SECONDS); make fewer variants a run (at most {fit} at this size), or "
+            "vary a smaller problem",
+            file=path,
+        )
 
 
 def _check_work(n_variants: int, numbers: int, path: str) -> None:

@@ -84,3 +84,51 @@ def test_the_cli_says_so_in_one_line_and_writes_nothing(template, tmp_path, monk
     assert len(lines) == 1, r.output
     assert lines[0].startswith(f"error: {template}: 4 variants of a template giving 30 numbers")
     assert not out.exists() or not any(out.iterdir())
+
+
+class _Clock:
+    """A fake ``vary._now``: the template's solve takes ``solve`` seconds (the first two
+    readings), every later reading is ``then`` seconds after the one before."""
+
+    def __init__(self, solve: float, then: float = 0.0):
+        self.first = iter([0.0, solve])
+        self.last, self.then = solve, then
+
+    def __call__(self) -> float:
+        value = next(self.first, None)
+        if value is None:
+            self.last += self.then
+            return self.last
+        return value
+
+
+@pytest.mark.parametrize("count, refused", [(10, False), (11, True)])
+def test_a_run_whose_solves_would_take_too_long_is_refused(template, monkeypatch, count, refused):
+    """Each variant is solved at least once: a template that takes 1 s to solve makes 11
+    variants about 11 s, past a limit of 10 s, refused before any draw (a 99,000-frame CTC
+    template solved in 8 s; 5 variants ran past a minute, -n 10000 would have run for days)."""
+    monkeypatch.setattr(vary, "MAX_VARY_SECONDS", 10)
+    monkeypatch.setattr(vary, "_now", _Clock(solve=1.0))
+    if not refused:
+        assert len(vary.make_variants(str(template), seed=1, count=count)) == count
+        return
+    monkeypatch.setattr(vary, "make_variant", lambda *a, **k: pytest.fail("drew a variant"))
+    with pytest.raises(ProblemError) as err:
+        vary.make_variants(str(template), seed=1, count=count)
+    msg = str(err.value)
+    assert "solving the template took 1 s: 11 variants would take about 11 s" in msg, msg
+    assert "past 10 s a run (MAX_VARY_SECONDS)" in msg and "at most 10 at this size" in msg, msg
+
+
+def test_a_run_past_twice_the_limit_stops_and_writes_nothing(template, tmp_path, monkeypatch):
+    """Redrawn variants (a constraint broken, a key tied) can cost more solves than the
+    estimate: the run stops at twice the limit, in one line, before writing any file."""
+    monkeypatch.setattr(vary, "MAX_VARY_SECONDS", 10)
+    monkeypatch.setattr(vary, "_now", _Clock(solve=1.0, then=100.0))
+    out = tmp_path / "out"
+    r = CliRunner().invoke(app, ["vary", str(template), "-n", "2", "-o", str(out)])
+    assert r.exit_code == 2, r.output
+    lines = r.output.strip().splitlines()
+    assert len(lines) == 1, r.output
+    assert "stopped at variant 1 after 101 s, past twice MAX_VARY_SECONDS (10 s)" in lines[0]
+    assert not out.exists() or not any(out.iterdir())
