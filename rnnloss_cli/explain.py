@@ -633,8 +633,9 @@ EXPLANATIONS: dict[str, Explanation] = {
             conventions=(
                 (
                     "PyTorch",
-                    "loss.backward() on an nn.RNN runs BPTT; nn.RNN writes column vectors "
-                    "(x W_ihᵀ + b_ih + h W_hhᵀ + b_hh, two biases).",
+                    "loss.backward() on an nn.RNN runs BPTT; nn.RNN computes with row vectors "
+                    "too (x W_ihᵀ + b_ih + h W_hhᵀ + b_hh, two biases) but stores W_ih as "
+                    "H × D, the transpose of rnnloss's D × H W_xh (W_hh likewise transposed).",
                 ),
                 ("Keras", "SimpleRNN; the gradient comes from the framework's autodiff."),
                 ("rnnloss", "kind bptt; rnnloss train shows the loss falling."),

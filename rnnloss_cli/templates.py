@@ -416,6 +416,8 @@ KIND_ALIASES = {
     "hinge_seq": "sequence_hinge",
     "seq_hinge": "sequence_hinge",
     "hinge_sequence": "sequence_hinge",
+    "log_loss": "bce",  # the handout's and scikit-learn's name for binary cross-entropy
+    "binary_cross_entropy": "bce",
     "cross_entropy": "cce",
     "ce": "cce",
     "rl": "reinforce",

@@ -31,3 +31,19 @@ def test_reinforce_uses_the_derivations_name_for_the_return():
     assert "G" not in out.replace("Gradient", "").replace("gradient", ""), out
     assert "Rₜ = Σ_{k≥t} γ^{k−t} rₖ" in out
     assert "the handout's Rₜ is the reward" in out
+
+
+@pytest.mark.parametrize("name", ["log-loss", "binary_cross_entropy"])
+def test_the_handouts_log_loss_opens_binary_cross_entropy(name):
+    """The handout and the bce page call it "log loss": `explain log-loss` was "unknown loss"."""
+    result = CliRunner().invoke(app, ["explain", name], env={"COLUMNS": "200"})
+    assert result.exit_code == 0, result.output
+    assert "Binary cross-entropy (log loss)" in result.output
+
+
+def test_bptt_says_how_pytorchs_weights_differ():
+    """nn.RNN computes x W_ihᵀ with row vectors, as rnnloss does; what differs is the layout
+    (W_ih is H × D). The page said "nn.RNN writes column vectors" beside a row-vector formula."""
+    out = CliRunner().invoke(app, ["explain", "bptt"], env={"COLUMNS": "200"}).output
+    assert "column vectors" not in out
+    assert "H × D" in " ".join(out.split())

@@ -564,11 +564,11 @@ def solve_categorical(p: PointwiseProblem, *, window: Window | None = None) -> R
             r.steps.append(_worked_categorical_gradient(p, shown, grad, int(np.argmax(y2[0]))))
         if p.input_name == "logits" and p.y_index is not None:
             cls = int(np.argmax(y2[0]))
-            per_n = " / {n}" if p.reduction == "mean" else ""
+            mean = p.reduction == "mean"
             r.steps.append(
                 Step(
-                    f"worked gradient ∂L/∂z_1(c{cls}) = ŷ − y" + per_n.replace("{n}", "n"),
-                    "({p} − 1)" + per_n + " = {g}",
+                    f"worked gradient ∂L/∂z_1(c{cls}) = " + ("(ŷ − y) / n" if mean else "ŷ − y"),
+                    ("({p} − 1) / {n}" if mean else "{p} − 1") + " = {g}",
                     {
                         "p": float(p2[0, cls]),
                         "n": int(y2.shape[0]),

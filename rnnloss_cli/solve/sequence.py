@@ -589,7 +589,8 @@ def solve_reinforce(p: ReinforceProblem, *, window: Window | None = None) -> Res
     adv = advantages(returns, p.baseline, mask=p.mask)
     loss = float(reinforce_loss(log_pi, adv, mask=p.mask, reduction=p.reduction))
     dl_dlogpi = reinforce_loss_grad(log_pi, adv, mask=p.mask, reduction=p.reduction)
-    r = Result("reinforce", p.meta.title, loss, formula=_reinforce_formula(p.reduction))
+    # advantages (rewards) times nats: no unit to name, as MSE and the hinge
+    r = Result("reinforce", p.meta.title, loss, unit="", formula=_reinforce_formula(p.reduction))
     if not batch:
         real = p.mask.astype(bool)
         given = {"pi": terms(pi[real].astype(float))}

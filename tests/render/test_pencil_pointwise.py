@@ -25,8 +25,8 @@ def test_cce_logits_shows_the_logits_and_works_the_softmax():
     assert "logits z (given)" in out and "│ 1 │  2 │  1 │  0 │" in out
     assert "= 7.389 / (7.389 + 2.718 + 1) = 0.665" in out
     assert "−ln ŷ_1(c0) = −ln 0.665 = 0.408" in out
-    # ∂L/∂z = ŷ − y: 0.665 − 1 = −0.335
-    assert "(0.665 − 1) = −0.335" in out
+    # ∂L/∂z = ŷ − y: 0.665 − 1 = −0.335 (sum: nothing to divide, no brackets)
+    assert "worked gradient ∂L/∂z_1(c0) = ŷ − y: 0.665 − 1 = −0.335" in out
     # one observation: no "the 1 observation terms", no "0.408 = 0.408"
     assert "1 observation terms" not in out and "0.408 = 0.408" not in out
 
@@ -116,3 +116,16 @@ def test_nll_formula_reads_with_class_indices_as_explain_writes_it():
     out = solve("nll-two-words.yaml")
     assert "NLL = −Σ_i ln ŷ_i(y_i)" in out
     assert "y_i ln ŷ_i  (reduction" not in out
+
+
+def test_a_mean_gradient_brackets_the_difference_it_divides():
+    """ŷ − y / n reads ŷ − (y / n): 0.665 − 1/2 = 0.165, not the −0.167 printed beside it."""
+    r = runner.invoke(
+        app,
+        ["cce", "--y", "0,2", "--logits", "2,1,0;0.5,0.2,1", "-r", "mean"],
+        env={"COLUMNS": "200"},
+    )
+    assert r.exit_code == 0, r.output
+    # softmax(2, 1, 0)[0] = 7.389 / 11.107 = 0.665; (0.665 − 1) / 2 = −0.167
+    assert "worked gradient ∂L/∂z_1(c0) = (ŷ − y) / n: (0.665" in r.output, r.output
+    assert "ŷ − y / n" not in r.output

@@ -11,6 +11,7 @@ p = 10^(−L / ln 10) = 10^(−434294482.20428…) = 10^0.79572 × 10^(−434294
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
@@ -301,3 +302,14 @@ def test_rnnt_all_blank_product_of_a_long_input_is_windowed():
     assert r.exit_code == 0, r.output
     flat = " ".join(r.output.split())
     assert "× … (5 more) … ×" in flat and "= 3.92e-12 RNN-T loss" in flat, flat
+
+
+def test_the_reinforce_loss_has_no_unit_of_nats():
+    """L = −Σ_t A_t ln π(y_t|s_t) weighs nats by advantages (rewards): its unit is reward times
+    nats, so the result names none, as MSE's and the hinge's do (it said "−0.196 nats")."""
+    problem = Path(__file__).resolve().parents[2] / "problems" / "reinforce-episode.yaml"
+    out = CliRunner().invoke(app, ["solve", str(problem)], env={"COLUMNS": "200"})
+    assert out.exit_code == 0, out.output
+    assert "nats" not in out.output.split("result")[-1], out.output
+    js = CliRunner().invoke(app, ["solve", str(problem), "-f", "json"])
+    assert '"unit": ""' in js.output
