@@ -234,7 +234,7 @@ def _forward_caption(loss: str) -> str:
     """How each worked column of the forward table comes from its row (row-vector
     convention, as the formula)."""
     tail = (
-        "softmax = e^o / Σ e^o, L_t = −ln softmax[c_t + 1]"
+        "softmax = e^o / Σ e^o, p_t = softmax[c_t + 1] (the target's probability), L_t = −ln p_t"
         if loss == "cross_entropy"
         else "L_t = ‖o − y‖²"
     )
@@ -463,10 +463,15 @@ def solve_bptt(p: BPTTProblem, *, window: Window | None = None) -> Result:
     if tr.probs is not None:
         forward.append(("softmax", tr.probs))
         forward.append(("c_t", p.targets.reshape(-1, 1).astype(float)))
+        # the target's probability, the one softmax cell L_t is worked from
+        rows = np.arange(tr.probs.shape[0])
+        forward.append(("p_t", tr.probs[rows, p.targets.reshape(-1)].reshape(-1, 1)))
     else:
         forward.append(("y", p.targets))
     forward.append(("L_t", tr.step_loss.reshape(-1, 1)))
     worked = _forward_worked(p, tr)
+    if tr.probs is not None:
+        worked.append(Derived("L_t", "−ln {0}", ("p_t",)))
     if tr.probs is None:  # L_t = Σ_k (o_k − y_k)², from the printed o and y of the row
         o_names, _ = _parts([("o", tr.o)])
         y_names, _ = _parts([("y", p.targets)])

@@ -270,7 +270,7 @@ def test_forward_cells_check_with_a_pencil_for_several_units():
         f"{n}[{j}]"
         for n, k in (("a", 2), ("h", 2), ("o", 2), ("softmax", 2))
         for j in range(1, k + 1)
-    }
+    } | {"L_t"}  # −ln p_t
     assert want <= declared
     held = [d for d in forward.derived if {d.column, *d.inputs} <= set(forward.columns)]
     assert len(held) == len(want)
@@ -427,3 +427,29 @@ def test_reach_table_fits_an_80_column_terminal_in_one_block():
     assert out.exit_code == 0, out.output
     assert "how far back the gradient reaches" in out.output
     assert "how far back the gradient reaches (continued" not in out.output
+
+
+def test_each_cross_entropy_step_loss_follows_from_a_printed_probability():
+    """bptt-three-steps-cross-entropy: L_2 = 0.3944 was printed beside softmax[1] = 0.674,
+    and −ln 0.674 = 0.3945 (L_3 = 0.8889 beside 0.411: −ln 0.411 = 0.8892); the guard digits
+    went to the cells no L_t uses. The table prints the target's probability p_t (its cell
+    of the softmax) and works L_t = −ln p_t from it, row by row, with the digits that needs."""
+    import math
+
+    from rnnloss_cli.render.text import digits_plan, lay_out, table_cells
+
+    r = solve_file(PROBLEM.parent / "bptt-three-steps-cross-entropy.yaml")
+    plan = digits_plan(r, 3)
+    checked = 0
+    for t in r.tables:
+        if "L_t" not in t.columns or "p_t" not in t.columns:
+            continue
+        laid = lay_out(t)
+        cells = table_cells(t, laid, 3, plan)
+        p_at, l_at = laid.columns.index("p_t"), laid.columns.index("L_t")
+        for row in cells:
+            p, loss = float(row[p_at]), float(row[l_at])
+            decimals = len(row[l_at].split(".")[1])
+            assert round(-math.log(p), decimals) == loss, (row[p_at], row[l_at])
+            checked += 1
+    assert checked == 3
