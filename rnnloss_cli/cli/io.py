@@ -751,6 +751,12 @@ def _write_failed(output: Path, exc: OSError) -> typer.Exit:
         blocking = next((p for p in output.parents if p.exists() and not p.is_dir()), None)
         if blocking is not None:
             return fail(f"cannot write {output}: {blocking} is not a folder")
+    if exc.errno == errno.ENOENT and output.parent.is_dir():
+        # the folder exists but its temporary file could not be made: /proc, /sys
+        return fail(
+            f"cannot write {output}: {shown_path(output.parent)} takes no new files (a "
+            "kernel's file system: only the kernel makes its files)"
+        )
     return fail(f"cannot write {output}: {_reason(exc)}")
 
 

@@ -180,3 +180,15 @@ def test_an_empty_output_name_is_refused(tmp_path, monkeypatch, args):
     assert r.exit_code == 2, r.output
     assert "expected a file or folder name" in r.output
     assert sorted(p.name for p in tmp_path.iterdir()) == ["problems"]
+
+
+@pytest.mark.skipif(not Path("/proc/version").is_file(), reason="no /proc/version")
+def test_a_kernel_file_under_proc_is_refused_with_the_real_reason():
+    """/proc/version exists, so --force is asked for; with it, the temporary file beside it
+    cannot be made (/proc takes no new files) and the error said "No such file or
+    directory", of a file that exists."""
+    r = run("solve", str(PROBLEMS / "hello.yaml"), "-f", "json", "-o", "/proc/version", "--force")
+    assert r.exit_code == 2, r.output
+    assert r.output.count("\n") == 1, r.output
+    assert "/proc takes no new files" in r.output, r.output
+    assert "No such file or directory" not in r.output
