@@ -259,7 +259,8 @@ class Track:
     path's full length in frames. ``valid`` says whether B(π) is the target, and ``why``
     words what is wrong with it (e.g. "collapses to HELO") or None. ``best`` marks the
     Viterbi path, whose probability (max over alignments of Π_t y_t(π_t)) is
-    ``probability``; a listed alignment's product is there too when it is known.
+    ``probability``; a listed alignment's product is there too when it is known (the product
+    of the factors given for it, when the file gives them: then ``symbol_probability``).
     """
 
     label: str
@@ -270,6 +271,9 @@ class Track:
     length: int = 0
     best: bool = False
     probability: float | LogNumber | None = None
+    #: a listed alignment whose ``probability`` is the product of factors given for it (the
+    #: handout's), not of its symbols: its symbols' product, else None
+    symbol_probability: float | None = None
 
 
 @dataclass

@@ -977,6 +977,8 @@ def _track_words(tr: Track, fmt: Fmt) -> str:
     if tr.valid and tr.why:
         verdict += f" ({tr.why})"
     prob = "" if tr.probability is None else f", p = {fmt(tr.probability)}"
+    if tr.probability is not None and tr.symbol_probability is not None:
+        prob += f" as given; its symbols give {fmt(tr.symbol_probability)}"
     return f"{tr.label} ({verdict}{prob})"
 
 

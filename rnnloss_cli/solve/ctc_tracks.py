@@ -131,6 +131,7 @@ def listed_tracks(
                 "; ".join(whys) or None,
                 len(a.path),
                 probability=a.product,
+                symbol_probability=None if a.product == a.symbol_product else a.symbol_product,
             )
         )
     return out

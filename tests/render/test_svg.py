@@ -238,3 +238,15 @@ def test_each_cell_names_its_value_and_label_when_pointed_at():
         if r.get("data-k")
     }
     assert titles == {(k, t): f"y_{t}({k}) = {v:g}" for (k, t), v in given.items()}
+
+
+def test_a_path_drawn_with_the_handouts_factors_says_whose_product_it_shows():
+    """HELLO's legend read "H-E-L-L-O (valid, p = 0.006586)" beside warnings that 0.006586 is
+    the handout's factor list, not the path's probability: by its symbols H-E-L-L-O is
+    0.6 · 0.2 · 0.5 · 0.2 · 0.7 · 0.2 · 0.7 · 0.2 · 0.8 = 0.000188 (P(-) = 0.2)."""
+    page = render_html([rnnloss_cli.solve_file("problems/hello.yaml")], 3)
+    said = "H-E-L-L-O (valid, p = 0.006586 as given; its symbols give 0.000188)"
+    assert said in page, re.findall(r"H-E-L-L-O \(valid[^)]*\)", page)
+    # a path with no factors of its own is its symbols' product, said once
+    ab = render_html([rnnloss_cli.solve_file("problems/ctc-align-ab.yaml")], 4)
+    assert "as given" not in ab
