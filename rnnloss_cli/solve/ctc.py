@@ -204,6 +204,14 @@ def _listed_part(p: CTCProblem, r: Result, window: Window) -> ListedCTC:
                 + " = {loss}",
             )
         )
+    else:  # valid_only is a figure either way: say why it is the listed loss
+        r.steps.append(
+            Step(
+                "valid alignments only",
+                "every listed alignment collapses to {word}, so P_valid = P;  −ln P_valid = {loss}",
+                {"word": _word(p.target), "loss": lc.valid_loss},
+            )
+        )
     _listed_warnings(p, lc, r)
     from rnnloss_cli.solve.ctc_tracks import attach_listed
 

@@ -51,3 +51,16 @@ def test_the_coverage_notes_name_the_share_line_instead_of_a_percentage():
     r = solve_file(PROBLEMS / "ctc-align-ab.yaml")
     (note,) = [n for n in r.notes if "best one alone" in n]
     assert re.findall(r"\d", note) == [] and '"share of the best alignment"' in note, note
+
+
+def test_valid_only_is_worked_when_every_listed_alignment_is_valid():
+    """ctc-exact-listed lists A-B and AB-, both valid: the result showed valid_only = 2.813
+    and no line said where it came from. One line: every listed alignment collapses to AB,
+    so P_valid = P = .06 and valid_only = −ln .06 = 2.813 (the listed loss)."""
+    r = solve_file(PROBLEMS / "ctc-exact-listed.yaml")
+    step = next((s for s in r.steps if s.label == "valid alignments only"), None)
+    assert step is not None, [s.label for s in r.steps]
+    out = runner.invoke(app, ["solve", str(PROBLEMS / "ctc-exact-listed.yaml")]).output
+    line = " ".join(out.split())
+    assert "valid alignments only: every listed alignment collapses to AB, so P_valid = P" in line
+    assert "−ln P_valid = 2.813" in line
