@@ -163,6 +163,11 @@ MAX_POINTS = 1_000_000
 #: the time a wrong answer costs on a large problem; the search is only made when no single
 #: slip matches.
 MAX_PAIR_SOLVES = 64
+#: Seconds the search for one wrong answer's slip may take (``rnnloss mark``, ``grade``): each
+#: slip that changes the givens re-solves the problem, so on a large problem the search cost
+#: tens of solves (a 99,000-frame CTC file, solved in 8 s: 53 s for one answer). Past it no
+#: more re-solves are made and the report says the search stopped.
+MAX_MARK_SECONDS = 30
 
 #: Questions one problem file's array entries (BPTT's gradients) may give in a Moodle bank:
 #: each repeats the question's givens and the worked solution (~85 kB with a 31-unit network),

@@ -33,13 +33,14 @@ import json
 import math
 import re
 import sys
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 from rnnloss_cli.errors import ProblemError
 from rnnloss_cli.flags import DECIMAL, TINY_WORDS, shown_text, underflows
-from rnnloss_cli.limits import MAX_PAIR_SOLVES
+from rnnloss_cli.limits import MAX_MARK_SECONDS, MAX_PAIR_SOLVES
 from rnnloss_cli.result import EMPTY, EMPTY_NAMES, LogNumber
 
 #: Kinds whose loss is a logarithm (log_base applies, a probability can stand for it).
@@ -62,6 +63,9 @@ class Ctx:
     #: Re-solves left to a search for two slips together (None: no limit), shared by the
     #: problems it changes (see ``pair_values``).
     _budget: list[int] | None = None
+    #: [the time past which no re-solve is made, 1.0 once one was refused for it], shared by
+    #: the contexts a search for one figure's slip makes (None: no limit; see ``mark_ctx``)
+    _until: list[float] | None = None
 
     @property
     def meta(self) -> Any:
@@ -117,6 +121,8 @@ class Ctx:
 
         key = tuple(sorted((k, repr(v)) for k, v in changes.items()))
         if key not in self._cache:
+            if self._past_time():
+                return None  # not kept: the time is spent, the figure not unknown
             if self._budget is not None:
                 if self._budget[0] <= 0:
                     return None  # not kept: the budget is spent, the figure not unknown
@@ -134,14 +140,21 @@ class Ctx:
         from rnnloss_cli.engine.errors import EngineError
         from rnnloss_cli.solve import solve
 
-        if budget[0] <= 0:
+        if budget[0] <= 0 or self._past_time():
             return None
         budget[0] -= 1
         try:
             problem = dataclasses.replace(self.problem, **changes)
-            return Ctx(problem, solve(problem), _budget=budget)
+            return Ctx(problem, solve(problem), _budget=budget, _until=self._until)
         except (ProblemError, EngineError, ValueError, TypeError):
             return None
+
+    def _past_time(self) -> bool:
+        """True (and noted in ``_until``) when the search's time is spent."""
+        if self._until is None or _now() <= self._until[0]:
+            return False
+        self._until[1] = 1.0
+        return True
 
     def step(self, prefix: str) -> str | None:
         """The text of the result's first step whose label starts with ``prefix``."""
@@ -727,6 +740,8 @@ class FigureMark:
     slip_value: float | str | None = None
     correct_step: str | None = None
     also: list[str] = field(default_factory=list)
+    #: No slip found, and the search stopped at MAX_MARK_SECONDS before trying them all.
+    search_cut: bool = False
 
 
 @dataclass
@@ -908,6 +923,10 @@ def diagnose_pair(ctx: Ctx, figure: str, given: float) -> list[tuple[Any, float,
     return _matching(pair_values(ctx, figure), given, ctx.meta.tolerance)
 
 
+#: The clock of the slip search's time limit (a test gives a fake one).
+_now = time.perf_counter
+
+
 def mark_problem(problem: Any, answers: dict[str, float | str]) -> MarkReport:
     """Mark ``answers`` (figure -> value) against the engine's figures for ``problem``."""
     from rnnloss_cli.solve import solve
@@ -1006,9 +1025,13 @@ def mark_ctx(ctx: Ctx, answers: dict[str, float | str]) -> MarkReport:
         right = _close(given, expected, meta.tolerance)
         m = FigureMark(figure, given, expected, meta.tolerance, right, points, points * right)
         if not right:
-            found = diagnose(ctx, figure, given)
-            if not found:  # no single slip: two together (the first pair that matches)
-                found = diagnose_pair(ctx, figure, given)
+            ctx._until, found = [_now() + MAX_MARK_SECONDS, 0.0], []
+            try:
+                found = diagnose(ctx, figure, given)
+                if not found:  # no single slip: two together (the first pair that matches)
+                    found = diagnose_pair(ctx, figure, given)
+            finally:
+                m.search_cut, ctx._until = bool(ctx._until[1]) and not found, None
             if found:
                 slip, alt, step = found[0]
                 m.slip, m.says, m.slip_value, m.correct_step = slip.name, slip.says, alt, step
@@ -1288,6 +1311,11 @@ def report_text(report: MarkReport) -> str:
         lines.append(f"  {m.figure} = {given}: wrong, expected {expected} (±{m.tolerance:g})")
         if m.slip:
             lines += _slip_lines(m, m.correct_step)
+        elif m.search_cut:
+            lines.append(
+                f"    no slip named: the search for a slip stopped after {MAX_MARK_SECONDS:g} s "
+                "(MAX_MARK_SECONDS), each slip tried being a whole solve of this problem"
+            )
         else:
             lines.append("    no known slip in the catalogue gives this number")
     lines.append(f"score: {report.earned:g} / {report.possible:g}")
