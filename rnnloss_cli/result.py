@@ -357,6 +357,9 @@ class Result:
     tables: list[Table] = field(default_factory=list)
     steps: list[Step] = field(default_factory=list)
     figures: dict[str, float] = field(default_factory=dict)
+    #: The figures that are text (an alignment's ``path``, a decoding's ``greedy`` and
+    #: ``beam`` labellings), the empty labelling as "": markable with or without a key.
+    text_figures: dict[str, str] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     checks: list[Check] | None = None

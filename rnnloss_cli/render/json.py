@@ -117,6 +117,8 @@ def to_dict(
         "loss": _num(r.loss),
         "unit": r.unit,
         "figures": {k: _num(v) for k, v in r.figures.items()},
+        # the text figures (a path, a labelling; the empty labelling ""), keyed or not
+        "text_figures": dict(r.text_figures),
         "formula": step_text(r.formula, precision, digits) if r.formula else None,
         "steps": [
             {

@@ -122,7 +122,9 @@ def add_key_checks(
     arrays: dict[str, np.ndarray] | None = None,
 ) -> None:
     """Compare the text keys with ``texts`` and every element of the array keys with ``arrays``
-    (one check per element, named like ``grads.W_xh[1][2]``); call after ``finalize``."""
+    (one check per element, named like ``grads.W_xh[1][2]``); call after ``finalize``.
+    ``texts`` become the result's text figures whether or not the key names them."""
+    r.text_figures = dict(texts)
     if not keys.text and not keys.arrays:
         return
     if r.checks is None:

@@ -99,20 +99,9 @@ class Ctx:
 
     @property
     def texts(self) -> dict[str, str]:
-        """The text figures of the key (a decoding's ``greedy``/``beam``, an alignment's
-        ``path``) as the engine found them, the empty labelling as "" (read from the
-        result's text checks, one per text key)."""
-        if "texts" not in self._cache:
-            from rnnloss_cli.solve._beyond import TextCheck
-
-            # the engine's text: ε (shown for the empty labelling, a reserved name) is "";
-            # any other text is a labelling, '' too (two apostrophes)
-            self._cache["texts"] = {
-                c.figure: "" if str(c.got) == EMPTY else str(c.got)
-                for c in self.result.checks or []
-                if isinstance(c, TextCheck) and c.got is not None
-            }
-        return self._cache["texts"]
+        """The text figures (a decoding's ``greedy``/``beam``, an alignment's ``path``) as
+        the engine found them, the empty labelling as "", keyed or not."""
+        return self.result.text_figures
 
     def resolve(self, figure: str, **changes: Any) -> float | None:
         """The figure after re-solving the problem with ``changes`` (None if that fails)."""
