@@ -951,19 +951,7 @@ def _broken_sum(math: str) -> str:
     sum of eight squared gradients ran 186 pt past the margin on one line."""
     if len(math) <= _LATEX_LINE_MAX:
         return math
-    cuts, depth, i = [], 0, 0
-    while i < len(math):
-        ch = math[i]
-        if ch == "\\":  # an escaped character or a command's first letter: never structure
-            i += 2
-            continue
-        if ch in "{([":
-            depth += 1
-        elif ch in "})]":
-            depth -= 1
-        elif depth == 0 and math.startswith(" + ", i):
-            cuts.append(i)
-        i += 1
+    cuts = _top_level_at(math, " + ")
     out, start, line_start = [], 0, 0
     for cut in cuts:
         if cut - line_start > _LATEX_LINE_MAX and start > line_start:
@@ -978,7 +966,7 @@ def _broken_sum(math: str) -> str:
 
 
 def words_with_maths(math: str) -> str:
-    """A clause written in maths with its words in ``\text{}`` groups
+    r"""A clause written in maths with its words in ``\text{}`` groups
     (``\text{from state } s \text{ to the end}``) as text with inline maths
     (``from state $s$ to the end``): text, so that it wraps at the margin."""
     out, last = "", 0
@@ -993,23 +981,32 @@ def words_with_maths(math: str) -> str:
     return (out + (f"${rest}$" if rest else "")).strip()
 
 
-def _top_level_split(math: str, sep: str) -> list[str]:
-    """``math`` cut at each ``sep`` outside braces and brackets (kept with the part before),
-    its spacing commands (``\\ ``, ``\\quad``) left at the cut."""
-    parts, depth, start, i = [], 0, 0, 0
+def _top_level_at(math: str, sep: str) -> list[int]:
+    """Where ``sep`` starts in ``math`` outside braces, brackets and parentheses; an escaped
+    character (``\\{ \\} \\; \\\\``) or a command's first letter is never structure."""
+    found, depth, i = [], 0, 0
     while i < len(math):
         ch = math[i]
-        if ch == "\\":  # an escaped character (\{ \} \; \\) is never structure: skip both
+        if ch == "\\":
             i += 2
             continue
         if ch in "{([":
             depth += 1
         elif ch in "})]":
             depth -= 1
-        elif ch == sep and depth == 0:
-            parts.append(math[start : i + 1].strip())
-            start = i + 1
+        elif depth == 0 and math.startswith(sep, i):
+            found.append(i)
         i += 1
+    return found
+
+
+def _top_level_split(math: str, sep: str) -> list[str]:
+    """``math`` cut at each ``sep`` outside braces and brackets (kept with the part before),
+    its spacing commands (``\\ ``, ``\\quad``) left at the cut."""
+    parts, start = [], 0
+    for i in _top_level_at(math, sep):
+        parts.append(math[start : i + 1].strip())
+        start = i + 1
     rest = re.sub(r"^(?:\\quad|\\ |\\,|\s)+", "", math[start:])
     if rest.strip():
         parts.append(rest.strip())
