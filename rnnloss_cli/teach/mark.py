@@ -66,6 +66,9 @@ class Ctx:
     #: [the time past which no re-solve is made, 1.0 once one was refused for it], shared by
     #: the contexts a search for one figure's slip makes (None: no limit; see ``mark_ctx``)
     _until: list[float] | None = None
+    #: Figures whose slip search was cut by the time limit: their kept slip values are
+    #: incomplete, and every answer marked from them says so.
+    _cut: set[str] = field(default_factory=set)
 
     @property
     def meta(self) -> Any:
@@ -1020,7 +1023,9 @@ def mark_ctx(ctx: Ctx, answers: dict[str, float | str]) -> MarkReport:
                 if not found:  # no single slip: two together (the first pair that matches)
                     found = diagnose_pair(ctx, figure, given)
             finally:
-                m.search_cut, ctx._until = bool(ctx._until[1]) and not found, None
+                if ctx._until[1]:
+                    ctx._cut.add(figure)
+                m.search_cut, ctx._until = figure in ctx._cut and not found, None
             if found:
                 slip, alt, step = found[0]
                 m.slip, m.says, m.slip_value, m.correct_step = slip.name, slip.says, alt, step

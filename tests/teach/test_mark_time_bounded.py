@@ -36,3 +36,21 @@ def test_a_search_within_the_limit_names_the_slip(monkeypatch):
     monkeypatch.setattr(mark, "_now", _Clock(0.001))
     m = mark_answers("problems/hinge-sequence.yaml", {"loss": 1.4}).marks[0]
     assert (m.slip, m.search_cut) == ("sum_for_mean", False)
+
+
+def test_a_cut_search_is_reported_for_every_answer_that_reuses_it(monkeypatch):
+    """grade marks every student's answers on one solved problem and keeps each figure's slip
+    values: a search cut for the first student was kept, so the second one's wrong answer
+    read "no known slip in the catalogue" although the catalogue was never all tried."""
+    from rnnloss_cli.problem import load_problem
+    from rnnloss_cli.solve import solve
+    from rnnloss_cli.teach.mark import Ctx, mark_ctx
+
+    monkeypatch.setattr(mark, "MAX_MARK_SECONDS", 10)
+    monkeypatch.setattr(mark, "_now", _Clock(100.0))
+    problem = load_problem("problems/hinge-sequence.yaml")
+    ctx = Ctx(problem, solve(problem))
+    first = mark_ctx(ctx, {"loss": 1.4}).marks[0]
+    again = mark_ctx(ctx, {"loss": 1.4}).marks[0]
+    assert first.search_cut and again.search_cut
+    assert "stopped after 10 s" in report_text(mark_ctx(ctx, {"loss": 1.4}))
