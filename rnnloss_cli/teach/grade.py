@@ -738,9 +738,9 @@ def spreadsheet_text(cell: str) -> str:
 def _slip_words(a: Answer) -> str:
     """A wrong answer's slip as the CSV report says it to a teacher: the catalogue's name and
     its sentence, ``sum_for_mean (it is the sum of the terms; the problem asks for the
-    mean)``; ``unexplained`` when no slip matched."""
+    mean)``; ``unexplained`` when no slip matched, with why when the search was cut short."""
     if a.slip is None:
-        return "unexplained"
+        return f"unexplained ({a.says})" if a.says else "unexplained"
     return f"{a.slip} ({a.says})" if a.says else a.slip
 
 

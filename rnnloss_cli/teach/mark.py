@@ -1026,6 +1026,11 @@ def mark_ctx(ctx: Ctx, answers: dict[str, float | str]) -> MarkReport:
                 if ctx._until[1]:
                     ctx._cut.add(figure)
                 m.search_cut, ctx._until = figure in ctx._cut and not found, None
+            if m.search_cut:
+                m.says = (
+                    f"the search for a slip stopped after {MAX_MARK_SECONDS:g} s "
+                    "(MAX_MARK_SECONDS), each slip tried being a whole solve of this problem"
+                )
             if found:
                 slip, alt, step = found[0]
                 m.slip, m.says, m.slip_value, m.correct_step = slip.name, slip.says, alt, step
@@ -1306,10 +1311,7 @@ def report_text(report: MarkReport) -> str:
         if m.slip:
             lines += _slip_lines(m, m.correct_step)
         elif m.search_cut:
-            lines.append(
-                f"    no slip named: the search for a slip stopped after {MAX_MARK_SECONDS:g} s "
-                "(MAX_MARK_SECONDS), each slip tried being a whole solve of this problem"
-            )
+            lines.append(f"    no slip named: {m.says}")
         else:
             lines.append("    no known slip in the catalogue gives this number")
     lines.append(f"score: {report.earned:g} / {report.possible:g}")

@@ -54,3 +54,17 @@ def test_a_cut_search_is_reported_for_every_answer_that_reuses_it(monkeypatch):
     again = mark_ctx(ctx, {"loss": 1.4}).marks[0]
     assert first.search_cut and again.search_cut
     assert "stopped after 10 s" in report_text(mark_ctx(ctx, {"loss": 1.4}))
+
+
+def test_grade_says_why_a_wrong_answer_is_unexplained(monkeypatch, tmp_path):
+    from rnnloss_cli.teach.grade import _slip_words
+    from rnnloss_cli.teach.mark import mark_answers
+
+    monkeypatch.setattr(mark, "MAX_MARK_SECONDS", 10)
+    monkeypatch.setattr(mark, "_now", _Clock(100.0))
+    m = mark_answers("problems/hinge-sequence.yaml", {"loss": 1.4}).marks[0]
+
+    class A:  # the fields of grade's Answer that _slip_words reads
+        slip, says = m.slip, m.says
+
+    assert _slip_words(A()).startswith("unexplained (the search for a slip stopped after 10 s")
