@@ -770,6 +770,11 @@ def cross_entropy(
             smooth = wgap / n_classes + _class_mean(w) * parts.log_sum
             if valid is not None:
                 smooth = np.where(valid, smooth, 0.0)
+            total = _total_weight(wt, t, reduction)
+            if reduction == "mean" and total == 0:
+                # PyTorch divides each part by the total on its own: the nll part's 0 / 0 is
+                # NaN whatever the smoothing part's x / 0 (mixed per row first, it was inf)
+                return (1.0 - eps) * scaled_sum(per, math.inf) + eps * scaled_sum(smooth, math.inf)
             per = (1.0 - eps) * per + eps * smooth
     return _reduced(per, _total_weight(wt, t, reduction), reduction)
 

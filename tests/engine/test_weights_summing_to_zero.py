@@ -57,3 +57,25 @@ def test_the_gradient_with_weights_summing_to_zero_warns_nothing():
     weight = [1e300, -1e300, 5e-324]
     grad = quiet(lambda: E.cross_entropy_grad(given, [0, 2, 1, 2], weight=weight))
     assert not np.isfinite(grad).any()
+
+
+def test_label_smoothing_divides_each_part_by_the_zero_total_apart():
+    """PyTorch's cross-entropy with label smoothing is (1 - eps) * nll + eps * smooth, each a
+    sum divided by the total target weight on its own (aten LossNLL / cross_entropy). Every
+    target of class 0, weights [0, 1, 2, 1]: the nll part is 0 / 0 = NaN and the loss NaN
+    (the smoothing part, positive / 0 = inf, does not matter). Mixed into one sum per row
+    first, the engine said inf. (tests/engine/test_pointwise_kdim_torch.py checks it against
+    PyTorch when torch is installed; it was red there.)"""
+    z = np.array([[0.35, 0.82, 0.33, -1.3], [0.91, 0.45, -0.54, 0.58], [0.36, 0.29, 0.03, 0.55]])
+    for target in ([0, 0, 0], [0, -100, 0]):
+        loss = quiet(
+            lambda t=target: E.cross_entropy(z, t, weight=[0.0, 1.0, 2.0, 1.0], label_smoothing=0.2)
+        )
+        assert math.isnan(loss), loss
+    # signed weights summing to 0: the nll part is -0.470 / 0 = -inf (as above); the smoothing
+    # part sum_i sum_c w_c (-ln p_ic) / C = (-1.609 + 0.223 + (-0.693 + 0.693)) / 2 = -0.693,
+    # over 0: -inf as well, so -inf (PyTorch 2.13 gives -inf)
+    loss = quiet(
+        lambda: E.cross_entropy(np.log(P), TARGETS, weight=[-1.0, 1.0], label_smoothing=0.1)
+    )
+    assert loss == -math.inf
