@@ -161,11 +161,19 @@ def vary(
 
 
 def _givens(data: dict) -> str:
-    """A variant's givens as one comparable text (not its source, key or vary block)."""
-    import json
-
+    """A variant's givens as one comparable text (not its source, key or vary block). Keys
+    are sorted by their repr: a file's may mix numbers and text (digits-123's symbols 1, 2, 3
+    and "-"), which JSON's sort_keys cannot order."""
     kept = {k: v for k, v in data.items() if k not in ("source", "answer", "vary", "title")}
-    return json.dumps(kept, sort_keys=True, default=str)
+    return repr(_comparable(kept))
+
+
+def _comparable(value: object) -> object:
+    if isinstance(value, dict):
+        return sorted((repr(k), _comparable(v)) for k, v in value.items())
+    if isinstance(value, list):
+        return [_comparable(v) for v in value]
+    return repr(value)
 
 
 def _check_folder(output: Path) -> None:

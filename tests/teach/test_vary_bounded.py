@@ -134,3 +134,15 @@ def test_a_run_past_twice_the_limit_stops_and_writes_nothing(template, tmp_path,
     assert len(lines) == 1, r.output
     assert "stopped at variant 1 after 101 s, past twice MAX_VARY_SECONDS (10 s)" in lines[0]
     assert not out.exists() or not any(out.iterdir())
+
+
+def test_variants_of_a_file_whose_symbols_mix_numbers_and_text(tmp_path):
+    """problems/digits-123.yaml names its symbols 1, 2, 3 and "-": comparing the variants'
+    givens sorted the mapping's keys as JSON does, and int < str raised "internal error
+    (TypeError)", exit 4, nothing written."""
+    root = Path(__file__).resolve().parents[2]
+    out = tmp_path / "out"
+    r = CliRunner().invoke(app, ["vary", str(root / "problems/digits-123.yaml"), "-n", "3",
+                                 "-o", str(out)])  # fmt: skip
+    assert r.exit_code == 0, r.output
+    assert len(list(out.glob("*.yaml"))) == 3
