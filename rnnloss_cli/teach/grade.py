@@ -288,8 +288,11 @@ def _load_problems(paths: list[str]) -> dict[str, _Graded]:
             )
         problem = load_problem(path)
         ctx = Ctx(problem, solve(problem))
-        # a key of text figures only (greedy, beam) grades those, not an unkeyed loss too
-        key = problem.meta.answer or ({} if ctx.texts else {"loss": 0.0})
+        # the text figures the key names (greedy, beam, path): a key of those only grades
+        # them, not an unkeyed loss too; a file with no key grades its loss
+        keys = getattr(problem, "keys", None)
+        keyed_texts = [f for f in ctx.texts if keys is not None and f in keys.text]
+        key = problem.meta.answer or ({} if keyed_texts else {"loss": 0.0})
         figures = {f: problem.meta.points.get(f, 1.0) for f in key}
         # a NaN figure (0 x an infinite term) is not graded: no answer can be right (as the
         # Moodle export writes no question for it)
@@ -299,7 +302,7 @@ def _load_problems(paths: list[str]) -> dict[str, _Graded]:
         # each entry of an array key (BPTT's grads) is a figure of 1 point, as in the Moodle bank
         figures.update(dict.fromkeys(ctx.entries, 1.0))
         # each text key (a decoding's greedy/beam, an alignment's path) too, marked as text
-        figures.update(dict.fromkeys(ctx.texts, 1.0))
+        figures.update(dict.fromkeys(keyed_texts, 1.0))
         template, owner = variant_origin(problem.meta.source, stem) or (path, None)
         owner = None if owner is None else nfc(owner)
         graded = _Graded(stem, ctx, figures, Path(template).stem, owner, path, dropped)
@@ -664,9 +667,9 @@ class _Grader:
             return
         if name is None:
             # a problem without a key grades its loss; one whose figures are all NaN, none
-            key = "the key of" if graded.ctx.problem.meta.answer else "graded for"
+            key = "in the key of" if graded.ctx.problem.meta.answer else "graded for"
             listed = ", ".join(graded.figures) or "none"
-            self.issue(n, f"figure {where} is not in {key} {graded.name} (graded: {listed})")
+            self.issue(n, f"figure {where} is not {key} {graded.name} (graded: {listed})")
             return
         if not text and name not in graded.ctx.texts:
             return  # a blank value, as a wide form's empty cell: not answered (earns 0)

@@ -493,7 +493,7 @@ def test_a_nan_figure_is_not_graded_and_not_possible(tmp_path):
         [str(p)], write(tmp_path, "student,problem,figure,value\ns1,n,loss,0.25\n")
     )
     assert report.issues[0] == f"{p}: loss is NaN; not graded (no answer can be right)"
-    assert "figure 'loss' is not in graded for n (graded: none)" in report.issues[1]
+    assert "figure 'loss' is not graded for n (graded: none)" in report.issues[1]
     assert report.possible("s1") == 0
 
 
@@ -501,4 +501,4 @@ def test_a_problem_without_key_says_what_it_grades(tmp_path):
     p = tmp_path / "k.yaml"
     p.write_text("kind: hinge\ny: [1, -1, 1]\nyhat: [0.8, -0.5, 0.3]\n")
     report = grade_class([str(p)], write(tmp_path, "student,problem,figure,value\ns1,k,sum,1.4\n"))
-    assert "figure 'sum' is not in graded for k (graded: loss)" in report.issues[0]
+    assert "figure 'sum' is not graded for k (graded: loss)" in report.issues[0]

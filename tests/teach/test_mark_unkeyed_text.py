@@ -51,3 +51,24 @@ def test_json_gives_the_text_figures_keyed_or_not(tmp_path):
         CliRunner().invoke(app, ["solve", str(PROBLEMS / "mse-forecast.yaml"), "-f", "json"]).output
     )
     assert mse["text_figures"] == {}
+
+
+def test_grade_still_grades_the_loss_of_a_file_with_no_key(tmp_path):
+    """A ctc_align file with no answer key grades its loss, as before text figures could be
+    marked without a key (then grade saw the unkeyed path and graded that alone, skipping the
+    loss: 'figure loss is not in graded for ...'). The loss of ctc-align-ab is 0.7158 (its
+    key)."""
+    from typer.testing import CliRunner
+
+    from rnnloss_cli.cli import app
+
+    folder = tmp_path / "tg"
+    folder.mkdir()
+    text = (PROBLEMS / "ctc-align-ab.yaml").read_text().split("\nanswer:")[0] + "\n"
+    (folder / "align-nokey.yaml").write_text(text)
+    answers = tmp_path / "a.csv"
+    answers.write_text("student,problem,figure,value\ns1,align-nokey,loss,0.7158\n")
+    r = CliRunner().invoke(app, ["grade", str(folder), str(answers)])
+    assert r.exit_code == 0, r.output
+    assert "warning" not in r.output, r.output
+    assert "1 answer graded" in r.output and "mean 100.0% of 1 point" in r.output, r.output
