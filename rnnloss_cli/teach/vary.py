@@ -665,8 +665,9 @@ def make_variant(
         if deadline is not None and (now := _now()) > deadline[1]:
             raise ProblemError(
                 f"stopped at {label} after {_seconds(now - deadline[0])} s, past twice "
-                f"MAX_VARY_SECONDS ({MAX_VARY_SECONDS:g} s): its draws were refused and "
-                "solved again; make fewer variants a run, or vary a smaller problem",
+                f"MAX_VARY_SECONDS ({MAX_VARY_SECONDS:g} s): its draws take longer to make and "
+                "solve than the template and the first variants did (larger draws, or draws "
+                "refused and made again); make fewer variants a run, or vary a smaller problem",
                 file=file,
             )
         draw = {k: copy.deepcopy(v) for k, v in data.items() if k != "vary"}
@@ -971,21 +972,30 @@ def make_variants(
         seconds = min(seconds, _now() - again)
     _check_time(len(idents), seconds, path)
     deadline = (start, start + 2 * MAX_VARY_SECONDS)
-    variants = [
-        make_variant(
-            data,
-            lines,
-            path,
-            name,
-            seed=seed,
-            ident=i,
-            label=lab,
-            out_dir=out_dir,
-            prepared=prepared,
-            deadline=deadline,
+    variants: list[Variant] = []
+    took: list[float] = []  # the first two variants' times
+    for i, lab in zip(idents, labels, strict=False):
+        begun = _now()
+        variants.append(
+            make_variant(
+                data,
+                lines,
+                path,
+                name,
+                seed=seed,
+                ident=i,
+                label=lab,
+                out_dir=out_dir,
+                prepared=prepared,
+                deadline=deadline,
+            )
         )
-        for i, lab in zip(idents, labels, strict=False)
-    ]
+        if len(took) < 2:
+            # a variant may be far bigger than its template (a rule drawing 50,000 frames for
+            # its 3): the faster of the first two (the first may pay one-time costs) decides
+            took.append(_now() - begun)
+            if len(took) == 2:
+                _check_time(len(idents), min(took), path, "drawing and solving a variant")
     return [replace(v, template_key_disagrees=True) for v in variants] if disagrees else variants
 
 
@@ -1013,13 +1023,16 @@ def _seconds(x: float) -> str:
     return f"{x:.0f}" if x >= 10 else f"{x:.2g}"
 
 
-def _check_time(n_variants: int, seconds: float, path: str) -> None:
-    """Refuse a run whose variants, each solved at least once as long as the template took,
-    would take more than ``MAX_VARY_SECONDS``, before any draw."""
+def _check_time(
+    n_variants: int, seconds: float, path: str, what: str = "solving the template"
+) -> None:
+    """Refuse a run whose variants, each taking at least ``seconds`` (the template's solve,
+    before any draw; the first variant's draw and solve, after it), would take more than
+    ``MAX_VARY_SECONDS``."""
     if n_variants * seconds > MAX_VARY_SECONDS:
         fit = max(1, int(MAX_VARY_SECONDS // seconds))
         raise ProblemError(
-            f"solving the template took {_seconds(seconds)} s: {counted(n_variants, 'variant')} "
+            f"{what} took {_seconds(seconds)} s: {counted(n_variants, 'variant')} "
             f"would take about {_seconds(n_variants * seconds)} s, past {MAX_VARY_SECONDS:g} s "
             f"a run (MAX_VARY_SECONDS); make fewer variants a run (at most {fit} at this size), or "
             "vary a smaller problem",

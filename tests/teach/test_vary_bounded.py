@@ -132,7 +132,7 @@ def test_a_run_past_twice_the_limit_stops_and_writes_nothing(template, tmp_path,
     assert r.exit_code == 2, r.output
     lines = r.output.strip().splitlines()
     assert len(lines) == 1, r.output
-    assert "stopped at variant 1 after 101 s, past twice MAX_VARY_SECONDS (10 s)" in lines[0]
+    assert "stopped at variant 1 after 201 s, past twice MAX_VARY_SECONDS (10 s)" in lines[0]
     assert not out.exists() or not any(out.iterdir())
 
 
@@ -146,3 +146,21 @@ def test_variants_of_a_file_whose_symbols_mix_numbers_and_text(tmp_path):
                                  "-o", str(out)])  # fmt: skip
     assert r.exit_code == 0, r.output
     assert len(list(out.glob("*.yaml"))) == 3
+
+
+def test_a_run_whose_variants_are_slow_is_refused_after_two(template, tmp_path, monkeypatch):
+    """A template solved in 1 s whose variants are far bigger (a vary rule drawing 50,000
+    frames for the template's 3): the estimate from the template let 100 variants start, and
+    the run stopped at twice the limit after 242 s of work, nothing written. The first two
+    variants are timed too (the faster decides: the first may pay one-time costs): here each
+    takes 4 s, so 3 variants (12 s) are past a limit of 10 s, refused after the second."""
+    monkeypatch.setattr(vary, "MAX_VARY_SECONDS", 10)
+    # template 0 -> 1 s; variant 1: begins 3, draw check 5, ends 7; variant 2: 9, 11, 13
+    monkeypatch.setattr(vary, "_now", _Clock(0.0, 1.0, then=2.0))
+    out = tmp_path / "out"
+    r = CliRunner().invoke(app, ["vary", str(template), "-n", "3", "-o", str(out)])
+    assert r.exit_code == 2, r.output
+    line = r.output.strip()
+    assert "\n" not in line, r.output
+    assert "drawing and solving a variant took 4 s: 3 variants would take about 12 s" in line
+    assert not out.exists() or not any(out.iterdir())
