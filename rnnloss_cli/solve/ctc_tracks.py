@@ -131,7 +131,11 @@ def listed_tracks(
                 "; ".join(whys) or None,
                 len(a.path),
                 probability=a.product,
-                symbol_probability=None if a.product == a.symbol_product else a.symbol_product,
+                symbol_probability=(
+                    None
+                    if math.isclose(a.product, a.symbol_product, rel_tol=1e-9, abs_tol=0.0)
+                    else a.symbol_product
+                ),
             )
         )
     return out

@@ -250,3 +250,17 @@ def test_a_path_drawn_with_the_handouts_factors_says_whose_product_it_shows():
     # a path with no factors of its own is its symbols' product, said once
     ab = render_html([rnnloss_cli.solve_file("problems/ctc-align-ab.yaml")], 4)
     assert "as given" not in ab
+
+
+def test_factors_that_multiply_to_the_symbols_product_are_not_contrasted(tmp_path):
+    """Factors 0.3, 0.7, 0.1 for A-B with P(A) = 0.7, P(B) = 0.3, P(-) = 0.1: the given
+    product 0.3 x 0.7 x 0.1 = 0.021 and the symbols' 0.7 x 0.1 x 0.3 = 0.021 differ only in
+    the last bit as doubles (0.021 against 0.020999999999999998); the legend said "p = 0.021
+    as given; its symbols give 0.021"."""
+    f = tmp_path / "f.yaml"
+    f.write_text(
+        'kind: ctc\ntarget: AB\nprobs: {A: 0.7, B: 0.3, "-": 0.1}\n'
+        "alignments: [{path: A-B, factors: [0.3, 0.7, 0.1]}]\n"
+    )
+    page = render_html([rnnloss_cli.solve_file(str(f))], 3)
+    assert "A-B (valid, p = 0.021)" in page, re.findall(r"A-B \(valid[^)]*\)", page)
