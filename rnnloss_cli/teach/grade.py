@@ -107,6 +107,8 @@ class Answer:
     slip: str | None
     says: str | None
     correct_step: str | None
+    #: No slip named because the search stopped at MAX_MARK_SECONDS (``says`` tells).
+    search_cut: bool = False
 
 
 @dataclass
@@ -714,6 +716,7 @@ class _Grader:
             m.slip,
             m.says,
             m.correct_step,
+            m.search_cut,
         )
         self.report.answers.append(a)
         self.report.by_student[student].append(a)

@@ -5,6 +5,8 @@ answer took 53 s; the search stops at MAX_MARK_SECONDS and the report says so, i
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import rnnloss_cli.teach.mark as mark
 from rnnloss_cli.teach.mark import mark_answers, report_text
 
@@ -68,3 +70,27 @@ def test_grade_says_why_a_wrong_answer_is_unexplained(monkeypatch, tmp_path):
         slip, says = m.slip, m.says
 
     assert _slip_words(A()).startswith("unexplained (the search for a slip stopped after 10 s")
+
+
+def test_grade_json_carries_search_cut(monkeypatch, tmp_path):
+    """mark -f json has search_cut; grade --json's answers did not (only says held it)."""
+    import json
+
+    from typer.testing import CliRunner
+
+    from rnnloss_cli.cli import app
+
+    monkeypatch.setattr(mark, "MAX_MARK_SECONDS", 10)
+    monkeypatch.setattr(mark, "_now", _Clock(100.0))
+    folder = tmp_path / "g"
+    folder.mkdir()
+    root = Path(__file__).resolve().parents[2]
+    (folder / "hinge-sequence.yaml").write_text((root / "problems/hinge-sequence.yaml").read_text())
+    answers = tmp_path / "a.csv"
+    answers.write_text("student,problem,figure,value\ns1,hinge-sequence,loss,1.4\n")
+    out = tmp_path / "r.json"
+    r = CliRunner().invoke(app, ["grade", str(folder), str(answers), "--json", str(out)])
+    assert r.exit_code == 0, r.output
+    doc = json.loads(out.read_text())
+    found = json.dumps(doc)
+    assert '"search_cut": true' in found, found[:2000]
