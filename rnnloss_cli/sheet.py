@@ -932,37 +932,47 @@ def step_latex_item(s: Step, precision: int, digits: Digits | None = None) -> st
             if len(part) > _LATEX_INLINE_MAX and sep:
                 clause = r"\text{" + clause
                 if k == len(parts) - 1 and len(clause) > _LATEX_CLAUSE_MAX:
-                    lines.append("&" + head + ",")
+                    lines.append("&" + _broken(head) + ",")
                     after = " " + words_with_maths(clause)
                 else:
-                    lines += ["&" + head + ",", "&" + clause]
+                    lines += ["&" + _broken(head) + ",", "&" + clause]
             else:
-                lines.append("&" + part)
+                lines.append("&" + _broken(part))
             continue
-        lines.append(f"{pieces[0]} &{_broken_sum(pieces[1])}")
-        lines += ["&" + _broken_sum(piece) for piece in pieces[2:]]
+        lines.append(f"{pieces[0]} &{_broken(pieces[1])}")
+        lines += ["&" + _broken(piece) for piece in pieces[2:]]
     body = r" \\ ".join(lines)
     return rf"  \item {latex_title(s.label)}:\[ \begin{{aligned}} {body} \end{{aligned}} \]{after}"
 
 
-def _broken_sum(math: str) -> str:
-    r"""A side of an equation longer than ``_LATEX_LINE_MAX`` characters, broken before its
-    top-level " + " into lines of about that length (each ``&\quad + ...`` under it): BPTT's
-    sum of eight squared gradients ran 186 pt past the margin on one line."""
+#: Where a long line of a display may break, in order of preference: after a statement's
+#: comma (",\quad", ", "), before a "+" or a "\times" (True: the line ends after it).
+_BREAKS = ((r",\quad ", True), (", ", True), (" + ", False), (r" \times ", False))
+
+
+def _broken(math: str) -> str:
+    r"""A line of an ``aligned`` display longer than ``_LATEX_LINE_MAX`` characters, broken
+    into lines of about that length (each ``&\quad ...`` under it) at its top-level
+    separators of the first kind it has (:data:`_BREAKS`): BPTT's sum of eight squared
+    gradients ran 186 pt past the margin, eight exponentials joined by ",\quad" 176 pt,
+    ten symbols' probabilities 198 pt, a weighted sum of eight terms 105 pt."""
     if len(math) <= _LATEX_LINE_MAX:
         return math
-    cuts = _top_level_at(math, " + ")
-    out, start, line_start = [], 0, 0
-    for cut in cuts:
-        if cut - line_start > _LATEX_LINE_MAX and start > line_start:
-            out.append(math[line_start:start])
-            line_start = start
-        start = cut
-    if len(math) - line_start > _LATEX_LINE_MAX and start > line_start:
-        out.append(math[line_start:start])
-        line_start = start
+    for sep, after in _BREAKS:
+        starts = [c + len(sep) if after else c for c in _top_level_at(math, sep)]
+        if starts:
+            break
+    else:
+        return math
+    out, line_start, last = [], 0, 0
+    for cut in [*starts, len(math)]:
+        if cut - line_start > _LATEX_LINE_MAX and last > line_start:
+            out.append(math[line_start:last])
+            line_start = last
+        last = cut
     out.append(math[line_start:])
-    return r" \\ &\quad ".join(piece.strip() for piece in out)
+    pieces = (re.sub(r"\\quad\s*$", "", piece.strip()) for piece in out)
+    return r" \\ &\quad ".join(pieces)
 
 
 def words_with_maths(math: str) -> str:
