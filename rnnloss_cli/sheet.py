@@ -899,9 +899,9 @@ def table_latex(
 
 #: A step's maths longer than this (characters of LaTeX) is set as a display, broken at "=".
 _LATEX_INLINE_MAX = 70
-#: A side of an equation in a display longer than this (characters of LaTeX) is broken before
-#: a "+"; a clause in words longer than this that ends a step is set as text after it.
+#: A line of a display longer than this (characters of LaTeX) is broken (:func:`_broken`).
 _LATEX_LINE_MAX = 90
+#: A clause in words longer than this that ends a step is set as text after its display.
 _LATEX_CLAUSE_MAX = 110
 
 

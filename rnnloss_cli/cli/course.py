@@ -130,7 +130,9 @@ def vary(
             "its numbers (add a vary: block)",
             one_line=True,
         )
-    elif len(variants) > 1 and len({_givens(v.data) for v in variants}) == 1:
+    elif len(variants) > 1 and all(
+        _givens(v.data) == _givens(variants[0].data) for v in variants[1:]
+    ):
         # every other draw refused (one choice too long for the frames): n copies of one
         how = "its vary: block" if variants[0].ruled else "the default variation"
         say(
@@ -160,20 +162,11 @@ def vary(
         fail_if_keys_disagree([path])
 
 
-def _givens(data: dict) -> str:
-    """A variant's givens as one comparable text (not its source, key or vary block). Keys
-    are sorted by their repr: a file's may mix numbers and text (digits-123's symbols 1, 2, 3
-    and "-"), which JSON's sort_keys cannot order."""
-    kept = {k: v for k, v in data.items() if k not in ("source", "answer", "vary", "title")}
-    return repr(_comparable(kept))
-
-
-def _comparable(value: object) -> object:
-    if isinstance(value, dict):
-        return sorted((repr(k), _comparable(v)) for k, v in value.items())
-    if isinstance(value, list):
-        return [_comparable(v) for v in value]
-    return repr(value)
+def _givens(data: dict) -> dict:
+    """A variant's givens (not its source, key or vary block), compared as they are: a file's
+    keys may mix numbers and text (digits-123's symbols 1, 2, 3 and "-"), which a sorted
+    JSON text of them could not order."""
+    return {k: v for k, v in data.items() if k not in ("source", "answer", "vary", "title")}
 
 
 def _check_folder(output: Path) -> None:

@@ -197,7 +197,9 @@ class Emissions:
     """exp(log y - m_t) gathered onto the column layout, computed a block of frames at a time.
 
     m_t is the largest log-probability among each sequence's own classes (blank and its labels),
-    so the largest emission that matters is exactly 1; the shifts are kept in ``shift``.
+    so the largest emission that matters is exactly 1; or 0 for a block whose log-probabilities
+    all lie in [ln _TINY, 0] (y <= 1 unshifted, which is all the bounds need); the shifts are
+    kept in ``shift``.
     Ghosts and padding states read a zero column, so they never carry probability.
 
     An emission below the smallest normal double (log y - m_t < -708) is a subnormal with few

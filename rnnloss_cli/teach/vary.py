@@ -1027,8 +1027,8 @@ def _check_time(
     n_variants: int, seconds: float, path: str, what: str = "solving the template"
 ) -> None:
     """Refuse a run whose variants, each taking at least ``seconds`` (the template's solve,
-    before any draw; the first variant's draw and solve, after it), would take more than
-    ``MAX_VARY_SECONDS``."""
+    before any draw; the faster of the first two variants' draws and solves, after them),
+    would take more than ``MAX_VARY_SECONDS``."""
     if n_variants * seconds > MAX_VARY_SECONDS:
         fit = max(1, int(MAX_VARY_SECONDS // seconds))
         raise ProblemError(
